@@ -1,0 +1,1 @@
+// FSImage module placeholder; replaced as the module is built.

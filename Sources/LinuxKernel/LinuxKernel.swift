@@ -1,0 +1,1 @@
+// LinuxKernel module placeholder; replaced as the module is built.

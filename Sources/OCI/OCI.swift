@@ -1,0 +1,1 @@
+// OCI module placeholder; replaced as the module is built.

@@ -1,0 +1,1 @@
+// PosixHost module placeholder; replaced as the module is built.

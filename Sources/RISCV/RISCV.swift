@@ -1,0 +1,1 @@
+// RISCV module placeholder; replaced as the module is built.

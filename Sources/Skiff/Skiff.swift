@@ -1,0 +1,1 @@
+// Skiff module placeholder; replaced as the module is built.

@@ -1,0 +1,11 @@
+import ArgumentParser
+import Skiff
+
+@main
+struct SkiffCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "skiff",
+        abstract: "Run Linux container images anywhere: natively on a RISC-V emulator, or as one WebAssembly file.",
+        subcommands: []
+    )
+}

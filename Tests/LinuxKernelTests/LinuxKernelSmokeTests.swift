@@ -1,0 +1,3 @@
+import XCTest
+@testable import LinuxKernel
+final class LinuxKernelSmokeTests: XCTestCase { func testModuleLinks() { XCTAssertTrue(true) } }

@@ -1,0 +1,3 @@
+import XCTest
+@testable import OCI
+final class OCISmokeTests: XCTestCase { func testModuleLinks() { XCTAssertTrue(true) } }
