@@ -69,3 +69,16 @@ extension ImageStore {
         }
     }
 }
+
+extension ImageStore {
+    /// `skiff tag`: gives a stored image another name (the manifest is shared, nothing is copied).
+    public func tag(_ image: StoredImage, as name: ImageReference) throws(SkiffError) {
+        if let d = name.digest, d != image.digest, d != image.record.indexDigest {
+            throw SkiffError(.invalidArgument, "cannot name \(image.name) \(name): its digest is \(image.digest)")
+        }
+        var record = image.record
+        record.name = name.description
+        record.created = ImageRecord.now()
+        try tag(record)
+    }
+}

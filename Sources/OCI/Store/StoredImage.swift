@@ -19,7 +19,7 @@ public struct StoredImage: Sendable {
 
 extension ImageStore {
     /// Loads the image a record points to, checking that manifest and config are present and intact.
-    func load(_ record: ImageRecord) throws(SkiffError) -> StoredImage {
+    public func load(_ record: ImageRecord) throws(SkiffError) -> StoredImage {
         let what = "manifest of \(record.name)"
         let bytes = try readBlob(record.digest)
         guard case .manifest(let manifest) = try ManifestDocument.decode(bytes, mediaType: record.mediaType, what: what).0 else {
