@@ -154,6 +154,14 @@ final class BlobTransaction: @unchecked Sendable {
         return digest
     }
 
+    /// Stages a complete file already inside the store's `tmp/` whose digest is known (an
+    /// archive member hashed while it was extracted).
+    func adopt(_ path: String, as digest: Digest) throws(SkiffError) {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        if fd >= 0 { fsync(fd); close(fd) }
+        stage(digest, at: path)
+    }
+
     fileprivate func stage(_ digest: Digest, at path: String) {
         let previous: String? = lock.withLock {
             defer { staged[digest] = path }
