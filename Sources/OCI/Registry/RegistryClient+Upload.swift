@@ -14,11 +14,11 @@ extension RegistryClient {
     func blobExists(repository: String, _ digest: Digest, scopes: [String]? = nil) async throws -> Bool {
         let response = try await execute(Request(method: .HEAD, url: url("/v2/\(repository)/blobs/\(digest)"),
                                                  scopes: scopes ?? [Self.pullScope(repository)]))
-        _ = try? await response.body.collect(upTo: 1 << 16)
+        let body = await drain(response)
         switch response.status.code {
         case 200: return true
         case 404: return false
-        default: throw await failure(response, "the existence check of blob \(digest) in \(repository)")
+        default: throw await failure(response, body: body, "the existence check of blob \(digest) in \(repository)")
         }
     }
 
@@ -37,13 +37,13 @@ extension RegistryClient {
             start += "?mount=\(descriptor.digest)&from=\(mountFrom.addingPercentEncoding(withAllowedCharacters: .urlQueryAllowed) ?? mountFrom)"
         }
         let response = try await execute(Request(method: .POST, url: url(start), headers: ["Content-Length": "0"], scopes: scopes))
-        _ = try? await response.body.collect(upTo: 1 << 16)
+        let body = await drain(response)
         if response.status.code == 201, mountFrom != nil {
             progress(descriptor.size)
             return .mounted(from: mountFrom!)
         }
         guard response.status.code == 202, let location = response.headers.first(name: "Location") else {
-            throw await failure(response, "starting the upload of blob \(descriptor.digest) to \(repository)")
+            throw await failure(response, body: body, "starting the upload of blob \(descriptor.digest) to \(repository)")
         }
         var session = resolve(location, against: url(start))
         let chunkSize = options.uploadChunkSize ?? (descriptor.size > Int64(options.monolithicLimit) ? options.monolithicLimit : nil)
@@ -61,9 +61,9 @@ extension RegistryClient {
                 let r = try await execute(Request(method: .PATCH, url: session, headers: headers,
                                                   body: { .stream(stream, length: .known(length)) },
                                                   scopes: [Self.pushScope(repository)], retry: false))
-                _ = try? await r.body.collect(upTo: 1 << 16)
+                let body = await drain(r)
                 guard r.status.code == 202, let next = r.headers.first(name: "Location") else {
-                    throw await failure(r, "chunk \(chunks + 1) of blob \(descriptor.digest) to \(repository)")
+                    throw await failure(r, body: body, "chunk \(chunks + 1) of blob \(descriptor.digest) to \(repository)")
                 }
                 session = resolve(next, against: session)
                 offset += length
@@ -71,8 +71,8 @@ extension RegistryClient {
             }
             let r = try await execute(Request(method: .PUT, url: appendQuery(session, "digest", descriptor.digest.description),
                                               headers: ["Content-Length": "0"], scopes: [Self.pushScope(repository)], retry: false))
-            _ = try? await r.body.collect(upTo: 1 << 16)
-            guard r.status.code == 201 else { throw await failure(r, "completing the upload of blob \(descriptor.digest)") }
+            let body = await drain(r)
+            guard r.status.code == 201 else { throw await failure(r, body: body, "completing the upload of blob \(descriptor.digest)") }
         } else {
             var headers = HTTPHeaders()
             headers.add(name: "Content-Type", value: "application/octet-stream")
@@ -82,8 +82,8 @@ extension RegistryClient {
             let r = try await execute(Request(method: .PUT, url: appendQuery(session, "digest", descriptor.digest.description),
                                               headers: headers, body: { .stream(stream, length: .known(size)) },
                                               scopes: [Self.pushScope(repository)], retry: false))
-            _ = try? await r.body.collect(upTo: 1 << 16)
-            guard r.status.code == 201 else { throw await failure(r, "the upload of blob \(descriptor.digest) to \(repository)") }
+            let body = await drain(r)
+            guard r.status.code == 201 else { throw await failure(r, body: body, "the upload of blob \(descriptor.digest) to \(repository)") }
             chunks = 1
         }
         return .uploaded(chunks: chunks)

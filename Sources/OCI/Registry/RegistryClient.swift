@@ -169,10 +169,17 @@ public final class RegistryClient: Sendable {
         }
     }
 
+    /// Reads and returns a small body (an error document), so the connection can be reused.
+    /// A body may be read only once.
+    func drain(_ response: HTTPClientResponse) async -> [UInt8] {
+        (try? await response.body.collect(upTo: 64 << 10)).map { Array($0.readableBytesView) } ?? []
+    }
+
     /// The error for an unexpected answer, with the registry's own error message when it sent one
     /// (`{"errors":[{"code":"MANIFEST_UNKNOWN","message":"…"}]}`).
-    func failure(_ response: HTTPClientResponse, _ what: String) async -> SkiffError {
-        let body = (try? await response.body.collect(upTo: 64 << 10)).map { Array($0.readableBytesView) } ?? []
+    func failure(_ response: HTTPClientResponse, body drained: [UInt8]? = nil, _ what: String) async -> SkiffError {
+        var body = drained ?? []
+        if drained == nil { body = await drain(response) }
         struct Errors: Decodable { struct E: Decodable { var code: String?; var message: String? }; var errors: [E]? }
         var detail = ""
         if let e = try? JSONDecoder().decode(Errors.self, from: Data(body)), let first = e.errors?.first {
@@ -180,7 +187,11 @@ public final class RegistryClient: Sendable {
         }
         let status = "\(response.status.code) \(response.status.reasonPhrase)"
         switch response.status.code {
-        case 401: return SkiffError(.unauthorized, "\(registry) refused \(what) (\(status)\(detail)); check the credentials (skiff login \(registry))")
+        case 401:
+            if await !auth.hasCredentials {
+                return SkiffError(.unauthorized, "\(registry) requires a login for \(what) (\(status)\(detail)): run skiff login \(registry)")
+            }
+            return SkiffError(.unauthorized, "\(registry) refused \(what) (\(status)\(detail)); check the credentials (skiff login \(registry))")
         case 403: return SkiffError(.denied, "\(registry) denied \(what) (\(status)\(detail))")
         case 404: return SkiffError(.notFound, "\(what) not found on \(registry) (\(status)\(detail))")
         default: return SkiffError(.registry, "\(registry) answered \(status) to \(what)\(detail)")
