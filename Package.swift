@@ -48,7 +48,7 @@ let package = Package(
         .testTarget(name: "RISCVTests", dependencies: ["RISCV"]),
         .testTarget(name: "FSImageTests", dependencies: ["FSImage"]),
         .testTarget(name: "LinuxKernelTests", dependencies: ["LinuxKernel", "PosixHost"]),
-        .testTarget(name: "OCITests", dependencies: ["OCI"]),
+        .testTarget(name: "OCITests", dependencies: ["OCI", "FSImage", "CArchive"]),
         .testTarget(name: "SkiffTests", dependencies: ["Skiff"]),
     ]
 )
