@@ -57,9 +57,9 @@ struct DecodedInstruction {
 }
 
 /// Layout of the hart's register file (one buffer of 64-bit words).
-enum Registers {
+@usableFromInline enum Registers {
     /// x1...x31 at 1...31, x0 at 0 (always zero); writes to x0 land here.
-    static let scratch: UInt8 = 32
+    @usableFromInline static let scratch: UInt8 = 32
     /// f0...f31 at 64...95.
     static let fBase: UInt8 = 64
     static let fcsr = 96

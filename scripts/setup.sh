@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# Installs everything Skiff's demo, tests and benchmarks need on a Debian machine (idempotent).
+# Swift (6.1 or later) must already be on PATH.
+set -euo pipefail
+PKGS="qemu-user-static proot skopeo docker-registry apache2-utils gcc-riscv64-linux-gnu libc6-dev-riscv64-cross
+      libarchive-dev libzstd-dev zlib1g-dev wasi-libc libclang-rt-14-dev-wasm32 hyperfine time tmux zstd python3-pytest"
+missing=""
+for p in $PKGS; do dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing="$missing $p"; done
+if [ -n "$missing" ]; then
+  SUDO=""; [ "$(id -u)" = 0 ] || SUDO=sudo
+  echo "setup: installing Debian packages:$missing" >&2
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends $missing >&2
+fi
+command -v swift >/dev/null || { echo "setup: swift is not on PATH (install Swift 6.1+ from swift.org)" >&2; exit 1; }

@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Runs every Skiff test on a fresh Debian machine: installs what is needed, downloads fixtures,
+# builds, then runs the unit/integration tests (swift test), the wasm32 portability check and the
+# differential tests against qemu-riscv64-static. Exits non-zero if anything fails.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/setup.sh
+python3 -m pytest --version >/dev/null 2>&1 || python3 -m pip install -q pytest
+export SKIFF_FIXTURES=${SKIFF_FIXTURES:-$HOME/.cache/skiff-fixtures}
+scripts/fixtures.sh >/dev/null
+
+status=0
+step() { echo; echo "==> $*"; }
+
+step "swift build (debug) and swift test"
+swift build --build-tests
+swift test --skip-build --parallel --num-workers 2 || status=1
+
+step "wasm32 portability: the guest core as Embedded Swift"
+if [ -x scripts/build-wasm.sh ]; then scripts/build-wasm.sh --check || status=1; fi
+
+step "release build of skiff for differential tests"
+swift build -c release --product skiff
+export SKIFF=$PWD/.build/release/skiff
+
+if [ -d tests/differential ]; then
+  step "differential tests against qemu-riscv64-static"
+  python3 -m pytest -q tests/differential || status=1
+fi
+exit $status
