@@ -285,3 +285,21 @@ final class LayersFlattenTests: XCTestCase {
         }
     }
 }
+
+final class LayersCompactionTests: XCTestCase {
+    func testContentsDeletedByUpperLayersDoNotStayInTheImage() throws {
+        let s = try LayerScratch()
+        let big = String(repeating: "0123456789abcdef", count: 2 << 20) // 32 MiB
+        let lower = try s.layer([.dir("data"), .file("data/big", big), .file("data/small", "small"),
+                                 .hardLink("data/small-link", "data/small")], compression: .gzip)
+        let upper = try s.layer([.file("data/.wh.big", ""), .file("new", "new")])
+        let stats = try flatten([lower, upper], scratch: s) { r, tree in
+            XCTAssertEqual(Set(tree.keys), ["/", "/data", "/data/small", "/data/small-link", "/new"])
+            XCTAssertEqual(tree["/data/small"]?.number, tree["/data/small-link"]?.number)
+            XCTAssertEqual(try r.contentsString(try XCTUnwrap(tree["/data/small"])), "small")
+        }
+        XCTAssertLessThan(stats.imageBytes, 1 << 20, "deleted contents left in the image")
+        XCTAssertEqual(stats.bytes, 8)
+        XCTAssertEqual(try s.leftovers(), ["rootfs.img"])
+    }
+}
