@@ -248,7 +248,7 @@ final class LayersFlattenTests: XCTestCase {
         // A zero-byte layer file is an empty layer too.
         let s3 = try LayerScratch()
         let path = s3.directory + "/layer-empty"
-        FileManager.default.createFile(atPath: path, contents: Data())
+        XCTAssertTrue(FileManager.default.createFile(atPath: path, contents: Data()))
         try flatten([LayerBlob(path: path, mediaType: "")], scratch: s3) { _, tree in XCTAssertEqual(Set(tree.keys), ["/"]) }
     }
 
@@ -258,7 +258,7 @@ final class LayersFlattenTests: XCTestCase {
         let root = s.directory + "/src"
         try FileManager.default.createDirectory(atPath: root + "/sub", withIntermediateDirectories: true)
         let sparse = root + "/sub/sparse"
-        let handle = try XCTUnwrap(FileHandle(forWritingAtPath: { FileManager.default.createFile(atPath: sparse, contents: nil); return sparse }()))
+        let handle = try XCTUnwrap(FileHandle(forWritingAtPath: { _ = FileManager.default.createFile(atPath: sparse, contents: nil); return sparse }()))
         try handle.seek(toOffset: 3 << 20)
         try handle.write(contentsOf: Data("middle".utf8))
         try handle.truncate(atOffset: 8 << 20)
