@@ -56,16 +56,19 @@ def run(case, roots):
 
 def script_cases(subdir, make_argv, **kw):
     """One case per file in tests/differential/scripts/SUBDIR: make_argv(text) gives the argv.
-    A first line `# status: N` (or `-- status: N`) sets the reference's expected status."""
+    Directives in the first two lines: `status: N` sets the reference's expected status,
+    `reference: proot` selects proot + qemu as the reference."""
     out = []
     for path in sorted(glob.glob(os.path.join(os.path.dirname(__file__), "scripts", subdir, "*"))):
         text = open(path).read()
-        status = 0
-        first = text.splitlines()[0] if text else ""
-        if "status:" in first:
-            status = int(first.split("status:")[1].split()[0])
+        head = "\n".join(text.splitlines()[:2])
+        opts = dict(kw)
+        if "status:" in head:
+            opts["status"] = int(head.split("status:")[1].split()[0])
+        if "reference: proot" in head:
+            opts["reference"] = "proot"
         name = f"{subdir}-{os.path.splitext(os.path.basename(path))[0]}"
-        out.append(Case(name, make_argv(text), status=status, **kw))
+        out.append(Case(name, make_argv(text), **opts))
     return out
 
 
