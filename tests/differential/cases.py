@@ -19,6 +19,7 @@ class Case:
     root: str = "debian"          # debian | busybox | isa
     reference: str = "qemu"       # qemu | proot
     scratch: bool = False         # run in a fresh empty working directory SCRATCH/<id>
+    workdir: str = "/"            # the working directory otherwise
     status: int = 0               # what the reference must return (checked, so a broken case shows)
     stderr: bool = True           # compare stderr too
 
@@ -32,7 +33,7 @@ def ids(cases):
 
 def run(case, roots):
     root = roots[case.root]
-    workdir = "/"
+    workdir = case.workdir
     if case.scratch:
         workdir = f"{SCRATCH}/{case.id}"
     results = []
@@ -41,7 +42,8 @@ def run(case, roots):
             harness.clean_guest_path(root, workdir)
             os.makedirs(os.path.join(root, workdir.lstrip("/")))
         if side == "skiff":
-            r = harness.skiff(root, case.argv, stdin=case.stdin, env=case.env, workdir=workdir)
+            r = harness.skiff(root, case.argv, stdin=case.stdin, env=case.env, workdir=workdir,
+                              reference=case.reference)
         elif side == "proot":
             r = harness.proot(root, case.argv, stdin=case.stdin, env=case.env, workdir=workdir)
         else:
