@@ -6,6 +6,6 @@ struct SkiffCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "skiff",
         abstract: "Run Linux container images anywhere: natively on a RISC-V emulator, or as one WebAssembly file.",
-        subcommands: []
+        subcommands: [RunCommand.self]
     )
 }
