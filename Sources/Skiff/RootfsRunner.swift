@@ -1,11 +1,29 @@
 import LinuxKernel
 import Logging
+import OCI
 import PosixHost
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+
+extension SkiffError.Code {
+    /// The container's command does not exist (exit status 127, as a shell).
+    public static let commandNotFound = SkiffError.Code("commandNotFound")
+    /// The container's command exists but cannot be executed (exit status 126, as a shell).
+    public static let commandNotExecutable = SkiffError.Code("commandNotExecutable")
+}
+
+extension SkiffError {
+    /// The status `skiff run` exits with for this error: 127/126 when the command cannot run,
+    /// 125 for Skiff's own failures (as docker and podman).
+    public var runExitStatus: Int32 {
+        if code == .commandNotFound { return 127 }
+        if code == .commandNotExecutable { return 126 }
+        return 125
+    }
+}
 
 /// What `skiff run --rootfs` runs.
 public struct RootfsRunConfiguration {
@@ -58,7 +76,7 @@ public enum RootfsRunner {
         if !program.contains("/") {
             let path = environment.last(where: { $0.hasPrefix("PATH=") }).map { String($0.dropFirst(5)) } ?? defaultPath
             guard let found = kernel.findExecutable(program, searchPath: path) else {
-                throw SkiffError(.notFound, "\(program): executable file not found in $PATH", exitStatus: 127)
+                throw SkiffError(.commandNotFound, "\(program): executable file not found in $PATH")
             }
             program = found
         }
@@ -68,8 +86,7 @@ public enum RootfsRunner {
                              workingDirectory: configuration.workingDirectory)
         } catch {
             let reason = kernel.diagnostic ?? "\(program): cannot execute (\(error.name))"
-            let status: Int32 = error == .ENOENT ? 127 : 126
-            throw SkiffError(status == 127 ? .notFound : .notExecutable, reason, exitStatus: status)
+            throw SkiffError(error == .ENOENT ? .commandNotFound : .commandNotExecutable, reason)
         }
         let termination = kernel.run()
         logger.debug("container exited: \(termination.exitCode)")

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Logging
+import OCI
 import Skiff
 #if canImport(Glibc)
 import Glibc
@@ -37,7 +38,8 @@ struct RunCommand: ParsableCommand {
     var command: [String] = []
 
     func run() throws {
-        let logger = SkiffLogging.logger(debug: debug)
+        CommandLogging.bootstrap(debug: debug)
+        let logger = Logger(label: "skiff.run")
         var configuration = RootfsRunConfiguration(rootfs: rootfs, command: command)
         configuration.environment = environment
         configuration.workingDirectory = workingDirectory
@@ -47,44 +49,14 @@ struct RunCommand: ParsableCommand {
         do {
             status = try RootfsRunner.run(configuration, logger: logger)
         } catch {
-            StandardError.write("skiff: \(error.message)\n")
-            Process.exit(error.exitStatus)
+            printError(error.message)
+            HostProcess.exit(error.runExitStatus)
         }
-        Process.exit(status)
+        HostProcess.exit(status)
     }
 }
 
-/// Diagnostics setup: `--debug` or SKIFF_LOG (trace, debug, info, notice, warning, error) pick the level.
-enum SkiffLogging {
-    static func logger(debug: Bool) -> Logger {
-        var level = Logger.Level.warning
-        if let raw = getenv("SKIFF_LOG"), let l = Logger.Level(rawValue: String(cString: raw)) { level = l }
-        if debug { level = min(level, .debug) }
-        LoggingSystem.bootstrap { label in
-            var handler = StreamLogHandler.standardError(label: label)
-            handler.logLevel = level
-            return handler
-        }
-        var logger = Logger(label: "skiff")
-        logger.logLevel = level
-        return logger
-    }
-}
-
-enum StandardError {
-    static func write(_ s: String) {
-        var bytes = Array(s.utf8)
-        bytes.withUnsafeMutableBytes { b in
-            #if canImport(Glibc)
-            _ = Glibc.write(2, b.baseAddress, b.count)
-            #else
-            _ = Darwin.write(2, b.baseAddress, b.count)
-            #endif
-        }
-    }
-}
-
-enum Process {
+enum HostProcess {
     /// Ends Skiff with the container's status.
     static func exit(_ status: Int32) -> Never {
         #if canImport(Glibc)
