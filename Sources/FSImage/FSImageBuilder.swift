@@ -157,7 +157,7 @@ public final class FSImageBuilder {
         guard openContent != nil else { throw .invalidTree("no file contents open") }
         var left = count
         while left > 0 {
-            let n = min(left, 1 << 20)
+            let n = min(left, 1 << 30)
             try sink.appendZeros(Int(n))
             left -= n
         }
