@@ -1,8 +1,12 @@
 // Pre-decoded code pages. Every executed guest page gets an array of decoded instructions, one
-// slot per 2-byte offset (compressed instructions may start at any even address), decoded
-// lazily the first time each slot executes. Two sentinel slots past the end send execution that
-// runs off the page back to the page lookup, and a header slot records whether the page holds
-// live decoded code (then stores into it take the slow path, which invalidates it).
+// slot per 2-byte offset (compressed instructions may start at any even address). Slots are
+// decoded a straight-line run at a time, when execution first reaches them: from the entry slot
+// up to and including the next control-flow instruction (or the page end, or an already
+// decoded slot). Each slot records how many instructions execute from it to the end of its run,
+// so the run loop counts retired instructions once per run instead of once per instruction.
+// Two sentinel slots past the end send execution that runs off the page back to the page
+// lookup, and a header slot records whether the page holds live decoded code (then stores into
+// it take the slow path, which invalidates it).
 
 enum CodePage {
     static let slotCount = Int(GuestMemory.pageSize / 2)       // 2048 instruction slots
@@ -12,7 +16,10 @@ enum CodePage {
     static func allocate() -> UnsafeMutablePointer<DecodedInstruction> {
         let p = UnsafeMutablePointer<DecodedInstruction>.allocate(capacity: allocatedSlots)
         p.initialize(repeating: DecodedInstruction(op: .undecoded), count: slotCount)
+        for i in 0..<slotCount { p[i].offset = UInt16(i * 2) }
         (p + slotCount).initialize(repeating: DecodedInstruction(op: .pageEnd), count: 2)
+        p[slotCount].offset = UInt16(slotCount * 2)
+        p[slotCount + 1].offset = UInt16(slotCount * 2 + 2)
         (p + headerSlot).initialize(to: DecodedInstruction(op: .undecoded, imm: 0))
         return p
     }
@@ -20,14 +27,11 @@ enum CodePage {
     /// Forgets every decoded instruction of the page (it stays allocated: a hart may be
     /// executing in it right now and simply re-decodes the next slot it reaches).
     static func reset(_ p: UnsafeMutablePointer<DecodedInstruction>) {
-        UnsafeMutableRawPointer(p).initializeMemory(as: UInt8.self, repeating: 0,
-                                                    count: slotCount * MemoryLayout<DecodedInstruction>.stride)
+        for i in 0..<slotCount {
+            p[i] = DecodedInstruction(op: .undecoded)
+            p[i].offset = UInt16(i * 2)
+        }
         p[headerSlot].imm = 0
-    }
-
-    /// Forgets only the last slot (an instruction that may straddle into the next page).
-    static func resetLastSlot(_ p: UnsafeMutablePointer<DecodedInstruction>) {
-        p[slotCount - 1] = DecodedInstruction(op: .undecoded)
     }
 
     @inline(__always) static func holdsCode(_ p: UnsafeMutablePointer<DecodedInstruction>) -> Bool {

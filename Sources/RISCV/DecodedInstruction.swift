@@ -1,6 +1,7 @@
 // The pre-decoded form of one instruction: operation, register indices (already mapped into
 // the hart's register file: x0 as a destination goes to a scratch slot, f registers start at
-// 64), immediates extracted and sign-extended, and the length in 2-byte slots.
+// 64), immediates extracted and sign-extended, the length in 2-byte slots, the slot's page
+// offset and its run count. 16 bytes.
 
 struct DecodedInstruction {
     var op: Op
@@ -14,6 +15,11 @@ struct DecodedInstruction {
     /// Instruction length in 2-byte slots: 1 for compressed, 2 for 32-bit instructions.
     var len: UInt8
     var aux: UInt8
+    /// Instructions from this one to the end of its straight-line run (see `BlockCache.swift`):
+    /// added to the retired count when execution enters the run here.
+    var count: UInt16
+    /// This slot's offset in its page (the pc's low 12 bits; 4096 for the end sentinels).
+    var offset: UInt16
     /// Immediate; for in-page branches/jumps the target as a slot delta; for illegal
     /// instructions the raw encoding.
     var imm: Int32
@@ -28,7 +34,21 @@ struct DecodedInstruction {
         self.rm = rm
         self.len = len
         self.aux = aux
+        self.count = 0
+        self.offset = 0
         self.imm = imm
+    }
+
+    /// Whether execution can continue past this instruction to the next slot without a
+    /// control transfer; the others end a straight-line run.
+    var endsRun: Bool {
+        switch op {
+        case .jal, .jalFar, .jalr, .beq, .bne, .blt, .bge, .bltu, .bgeu, .branchFar,
+             .ecall, .ebreak, .illegal, .fenceI, .undecoded, .pageEnd:
+            return true
+        default:
+            return false
+        }
     }
 
     static func illegal(_ raw: UInt32, len: UInt8) -> DecodedInstruction {

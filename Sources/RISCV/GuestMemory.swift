@@ -114,10 +114,11 @@ public final class GuestMemory {
         e.pointee = PageEntry(frame: nil, code: nil, protection: 0, isMapped: false)
     }
 
-    /// The last instruction of the previous page may straddle into page `vpn`.
+    /// The last instruction of the previous page may straddle into page `vpn`. (The whole page
+    /// is reset: run counts of earlier slots may include that instruction.)
     func invalidateNeighbourCode(_ vpn: UInt64) {
-        if vpn > 0, let prev = table.entry(vpn - 1), let code = prev.pointee.code {
-            CodePage.resetLastSlot(code)
+        if vpn > 0, let prev = table.entry(vpn - 1), let code = prev.pointee.code, CodePage.holdsCode(code) {
+            CodePage.reset(code)
         }
     }
 

@@ -248,7 +248,7 @@ final class LayersFlattenTests: XCTestCase {
         // A zero-byte layer file is an empty layer too.
         let s3 = try LayerScratch()
         let path = s3.directory + "/layer-empty"
-        FileManager.default.createFile(atPath: path, contents: Data())
+        XCTAssertTrue(FileManager.default.createFile(atPath: path, contents: Data()))
         try flatten([LayerBlob(path: path, mediaType: "")], scratch: s3) { _, tree in XCTAssertEqual(Set(tree.keys), ["/"]) }
     }
 
@@ -258,7 +258,7 @@ final class LayersFlattenTests: XCTestCase {
         let root = s.directory + "/src"
         try FileManager.default.createDirectory(atPath: root + "/sub", withIntermediateDirectories: true)
         let sparse = root + "/sub/sparse"
-        let handle = try XCTUnwrap(FileHandle(forWritingAtPath: { FileManager.default.createFile(atPath: sparse, contents: nil); return sparse }()))
+        let handle = try XCTUnwrap(FileHandle(forWritingAtPath: { _ = FileManager.default.createFile(atPath: sparse, contents: nil); return sparse }()))
         try handle.seek(toOffset: 3 << 20)
         try handle.write(contentsOf: Data("middle".utf8))
         try handle.truncate(atOffset: 8 << 20)
@@ -283,5 +283,23 @@ final class LayersFlattenTests: XCTestCase {
             }
             try FileManager.default.removeItem(atPath: tarPath)
         }
+    }
+}
+
+final class LayersCompactionTests: XCTestCase {
+    func testContentsDeletedByUpperLayersDoNotStayInTheImage() throws {
+        let s = try LayerScratch()
+        let big = String(repeating: "0123456789abcdef", count: 2 << 20) // 32 MiB
+        let lower = try s.layer([.dir("data"), .file("data/big", big), .file("data/small", "small"),
+                                 .hardLink("data/small-link", "data/small")], compression: .gzip)
+        let upper = try s.layer([.file("data/.wh.big", ""), .file("new", "new")])
+        let stats = try flatten([lower, upper], scratch: s) { r, tree in
+            XCTAssertEqual(Set(tree.keys), ["/", "/data", "/data/small", "/data/small-link", "/new"])
+            XCTAssertEqual(tree["/data/small"]?.number, tree["/data/small-link"]?.number)
+            XCTAssertEqual(try r.contentsString(try XCTUnwrap(tree["/data/small"])), "small")
+        }
+        XCTAssertLessThan(stats.imageBytes, 1 << 20, "deleted contents left in the image")
+        XCTAssertEqual(stats.bytes, 8)
+        XCTAssertEqual(try s.leftovers(), ["rootfs.img"])
     }
 }

@@ -78,7 +78,7 @@ final class ImageFileSink: FSImageSink {
         }
     }
 
-    private func flush() throws(FSImageError) {
+    func flush() throws(FSImageError) {
         if buffered == 0 { return }
         try writeFully(UnsafeRawBufferPointer(start: buffer.baseAddress, count: buffered))
         buffered = 0
