@@ -1,0 +1,54 @@
+"""Differential tests: every case runs under a reference (qemu-riscv64-static, or proot + qemu for
+whole-container behaviour) and under `$SKIFF run --rootfs ROOT`, and must produce the same
+stdout, stderr and exit status. See tests/differential/README.md."""
+import os
+import subprocess
+import sys
+
+import pytest
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import harness  # noqa: E402
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "skiff_contract: asserts skiff's documented behaviour (exit codes, "
+                            "messages) where qemu is not a reference; deselect with -m 'not skiff_contract' "
+                            "when SKIFF points at the qemu self-check wrapper")
+    config.addinivalue_line("markers", "processes: needs fork/exec/pipes/signals between guest processes "
+                            "(reference: proot + qemu)")
+
+
+def _script_output(args):
+    p = subprocess.run(args, cwd=harness.REPO, stdout=subprocess.PIPE, text=True, check=True)
+    return p.stdout.strip().splitlines()[-1]
+
+
+@pytest.fixture(scope="session")
+def fixtures_dir():
+    return _script_output([os.path.join(harness.REPO, "scripts", "fixtures.sh")])
+
+
+@pytest.fixture(scope="session")
+def debian_root(fixtures_dir):
+    return os.path.join(fixtures_dir, "rootfs", "debian")
+
+
+@pytest.fixture(scope="session")
+def busybox_root(fixtures_dir):
+    return os.path.join(fixtures_dir, "rootfs", "busybox")
+
+
+@pytest.fixture(scope="session")
+def isa_root():
+    return _script_output([os.path.join(harness.REPO, "scripts", "build-isa-tests.sh")])
+
+
+@pytest.fixture(scope="session")
+def skiff_bin():
+    return harness.skiff_binary()
+
+
+@pytest.fixture(scope="session")
+def roots(debian_root, busybox_root, isa_root):
+    return {"debian": debian_root, "busybox": busybox_root, "isa": isa_root}
