@@ -1,6 +1,7 @@
 // Pull and push against a real registry (Debian's docker-registry), with skopeo as the
 // independent client on the other side.
 
+import FSImage
 import Foundation
 import XCTest
 @testable import OCI
@@ -87,6 +88,59 @@ final class RegistryPullPushTests: XCTestCase {
         let byDigest = try ImageReference(parsing: "\(registry.host)/test/busybox@\(image.manifestDigest)")
         let r3 = try await puller().pull(byDigest)
         XCTAssertEqual(r3.image.digest, image.manifestDigest)
+    }
+
+    func testPulledImageFlattensToTheTreeItsLayersDescribe() async throws {
+        let (layout, _) = try busyboxLayout()
+        try skopeoPush(layout, tag: "v1", to: "\(registry.host)/test/flat:v1")
+        let pulled = try await puller().pull(try ImageReference(parsing: "\(registry.host)/test/flat:v1"))
+        let path = try store.rootFilesystem(for: pulled.image)
+        XCTAssertEqual(path, store.rootFilesystemPath(manifest: pulled.image.digest))
+
+        // What the two layers mean, applied with the file system: the busybox root, minus
+        // bin/cat (whiteout), with bin/echo replaced by a script and etc/motd added.
+        let expected = scratch.path + "/expected"
+        try runTool("/bin/cp", ["-a", try fixtureRoot("busybox"), expected])
+        try FileManager.default.removeItem(atPath: expected + "/bin/cat")
+        try FileManager.default.removeItem(atPath: expected + "/bin/echo")
+        try Data("#!/bin/sh\necho replaced\n".utf8).write(to: URL(fileURLWithPath: expected + "/bin/echo"))
+        try Data("hello from the upper layer\n".utf8).write(to: URL(fileURLWithPath: expected + "/etc/motd"))
+
+        let image = try MappedFilesystemImage(path: path)
+        let tree = try imageTree(image.reader)
+        var host: [String: [FileAttributeKey: Any]] = [:]
+        let fm = FileManager.default
+        for relative in try fm.subpathsOfDirectory(atPath: expected) {
+            host["/" + relative] = try fm.attributesOfItem(atPath: expected + "/" + relative)
+        }
+        XCTAssertEqual(Set(tree.keys).subtracting(["/"]), Set(host.keys))
+        XCTAssertNil(tree["/bin/cat"], "the whiteout removed bin/cat")
+        XCTAssertEqual(try image.reader.contentsString(tree["/bin/echo"]!), "#!/bin/sh\necho replaced\n")
+        for (p, attributes) in host {
+            guard let node = tree[p] else { continue }
+            switch attributes[.type] as? FileAttributeType {
+            case .typeRegular?:
+                XCTAssertEqual(node.type, .regular, p)
+                XCTAssertEqual(node.permissions, UInt32(attributes[.posixPermissions] as! Int), p)
+                let bytes = Array(try Data(contentsOf: URL(fileURLWithPath: expected + p)))
+                XCTAssertEqual(Array(try image.reader.contents(of: node)), bytes, p)
+            case .typeSymbolicLink?:
+                XCTAssertEqual(node.type, .symlink, p)
+                XCTAssertEqual(try image.reader.target(node), try fm.destinationOfSymbolicLink(atPath: expected + p), p)
+            case .typeDirectory?:
+                XCTAssertEqual(node.type, .directory, p)
+            default:
+                XCTFail("unexpected file type at \(p)")
+            }
+        }
+
+        // Built once: a second request reuses the cached file; rmi removes it.
+        let before = try fm.attributesOfItem(atPath: path)[.modificationDate] as! Date
+        XCTAssertEqual(try store.rootFilesystem(for: try store.image("\(registry.host)/test/flat:v1")), path)
+        XCTAssertEqual(try fm.attributesOfItem(atPath: path)[.modificationDate] as! Date, before)
+        let report = try store.removeImage("\(registry.host)/test/flat:v1")
+        XCTAssertEqual(report.rootFilesystemsRemoved, 1)
+        XCTAssertEqual(store.contentsOnDisk, [])
     }
 
     func testMultiPlatformIndexSelectsThePlatformAndListsOthersWhenMissing() async throws {
