@@ -5,19 +5,8 @@ import Foundation
 import XCTest
 @testable import OCI
 
-final class ArchiveImportSaveTests: XCTestCase {
-    var scratch: Scratch!
-    var store: ImageStore!
-
-    override func setUpWithError() throws {
-        scratch = try Scratch("oci-archive")
-        store = try ImageStore(root: scratch.sub("home"))
-    }
-
-    override func tearDown() {
-        store = nil
-        scratch = nil
-    }
+final class ArchiveImportSaveTests: StoreTestCase {
+    override var scratchLabel: String { "oci-archive" }
 
     func busyboxLayer(compression: String = "--gzip") throws -> String {
         let path = scratch.path + "/busybox.tar" + (compression == "--gzip" ? ".gz" : compression == "--zstd" ? ".zst" : "")

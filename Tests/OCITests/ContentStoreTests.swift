@@ -4,19 +4,8 @@ import Foundation
 import XCTest
 @testable import OCI
 
-final class ContentStoreTests: XCTestCase {
-    var scratch: Scratch!
-    var store: ImageStore!
-
-    override func setUpWithError() throws {
-        scratch = try Scratch("oci-store")
-        store = try ImageStore(root: scratch.sub("home"))
-    }
-
-    override func tearDown() {
-        store = nil
-        scratch = nil
-    }
+final class ContentStoreTests: StoreTestCase {
+    override var scratchLabel: String { "oci-store" }
 
     func testDefaultLocation() {
         XCTAssertEqual(ImageStore.defaultRoot(environment: ["SKIFF_HOME": "/x/y", "HOME": "/h"]), "/x/y")

@@ -5,19 +5,8 @@ import Foundation
 import XCTest
 @testable import OCI
 
-final class RegistryAuthTests: XCTestCase {
-    var scratch: Scratch!
-    var store: ImageStore!
-
-    override func setUpWithError() throws {
-        scratch = try Scratch("oci-auth")
-        store = try ImageStore(root: scratch.sub("home"))
-    }
-
-    override func tearDown() {
-        store = nil
-        scratch = nil
-    }
+final class RegistryAuthTests: StoreTestCase {
+    override var scratchLabel: String { "oci-auth" }
 
     /// A one-layer busybox image in the store, to push.
     func localImage() throws -> StoredImage {

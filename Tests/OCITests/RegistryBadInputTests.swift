@@ -5,19 +5,8 @@ import Foundation
 import XCTest
 @testable import OCI
 
-final class RegistryBadInputTests: XCTestCase {
-    var scratch: Scratch!
-    var store: ImageStore!
-
-    override func setUpWithError() throws {
-        scratch = try Scratch("oci-bad")
-        store = try ImageStore(root: scratch.sub("home"))
-    }
-
-    override func tearDown() {
-        store = nil
-        scratch = nil
-    }
+final class RegistryBadInputTests: StoreTestCase {
+    override var scratchLabel: String { "oci-bad" }
 
     typealias R = FakeRegistry.Response
 

@@ -4,6 +4,7 @@
 
 import Foundation
 import XCTest
+@testable import OCI
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -161,3 +162,20 @@ let repositoryRoot: String = {
     for _ in 0..<4 { url.deleteLastPathComponent() }
     return url.path
 }()
+
+/// A test case with a scratch directory and an empty image store in it, fresh for each test.
+class StoreTestCase: XCTestCase {
+    var scratch: Scratch!
+    var store: ImageStore!
+    var scratchLabel: String { "oci" }
+
+    override func setUpWithError() throws {
+        scratch = try Scratch(scratchLabel)
+        store = try ImageStore(root: scratch.sub("home"))
+    }
+
+    override func tearDown() {
+        store = nil
+        scratch = nil
+    }
+}
