@@ -107,4 +107,34 @@ final class ImageCommandLineTests: XCTestCase {
         let denied = try cli(["push", "\(registry.host)/carol/bb:1"], expect: 1)
         XCTAssertTrue(denied.stderr.contains("requires a login"), denied.stderr)
     }
+
+    func testKilledPullLeavesNoEntryAndPruneCleansUp() throws {
+        let image = try makeSmallImage(in: scratch)
+        let fake = try FakeRegistry(in: scratch, routes: fakeRegistryRoutes(image, layer: [FakeRegistry.Response(body: image.layer, stall: 60_000)]))
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: skiff)
+        p.arguments = ["pull", "-q", "\(fake.host)/x:latest"]
+        p.environment = ProcessInfo.processInfo.environment.merging(["SKIFF_HOME": home]) { $1 }
+        try p.run()
+        // Wait until the layer is partly written in tmp/, then kill the process outright.
+        let deadline = Date().addingTimeInterval(30)
+        func partial() -> UInt64 {
+            let names = (try? FileManager.default.contentsOfDirectory(atPath: home + "/tmp")) ?? []
+            return names.compactMap { try? FileManager.default.attributesOfItem(atPath: home + "/tmp/" + $0)[.size] as? UInt64 }.max() ?? 0
+        }
+        while partial() < 60_000 && Date() < deadline && p.isRunning { usleep(20_000) }
+        XCTAssertGreaterThanOrEqual(partial(), 60_000, "the download should be under way")
+        kill(p.processIdentifier, SIGKILL)
+        p.waitUntilExit()
+        fake.server.stop()
+
+        // The partial layer never entered blobs/; nothing is tagged.
+        XCTAssertFalse(FileManager.default.fileExists(atPath: "\(home!)/blobs/sha256/\(image.layerDescriptor.digest.encoded)"))
+        XCTAssertEqual(try cli(["images", "-q"]).stdout, "")
+        let pruned = try cli(["prune"]).stdout
+        // The staged (verified, uncommitted) config and the partial layer.
+        XCTAssertTrue(pruned.contains("2 temporary files"), pruned)
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: home + "/tmp"), [])
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: home + "/blobs/sha256"), [])
+    }
 }

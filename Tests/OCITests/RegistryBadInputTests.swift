@@ -10,42 +10,12 @@ final class RegistryBadInputTests: StoreTestCase {
 
     typealias R = FakeRegistry.Response
 
-    /// A small valid image: config, one layer (a real tar), manifest.
-    struct Image {
-        var layer: [UInt8]
-        var layerDescriptor: Descriptor
-        var config: [UInt8]
-        var configDescriptor: Descriptor
-        var manifest: [UInt8]
-        var digest: Digest
+    func makeImage(platform: Platform = .linuxRISCV64) throws -> SmallImage {
+        try makeSmallImage(in: scratch, platform: platform)
     }
 
-    func makeImage(platform: Platform = .linuxRISCV64) throws -> Image {
-        let tree = scratch.sub("tree")
-        // Incompressible content, so the gzip layer is large enough to cut in the middle.
-        var state: UInt64 = 0x9E3779B97F4A7C15
-        let noise = (0..<200_000).map { _ -> UInt8 in
-            state = state &* 6364136223846793005 &+ 1442695040888963407
-            return UInt8(truncatingIfNeeded: state >> 33)
-        }
-        try Data(noise).write(to: URL(fileURLWithPath: tree + "/file"))
-        let tarPath = scratch.path + "/layer.tar.gz"
-        try makeTarLayer(of: tree, to: tarPath)
-        let layer = Array(try Data(contentsOf: URL(fileURLWithPath: tarPath)))
-        let layerD = Descriptor(mediaType: MediaType.ociLayerGzip, digest: Digest.sha256(of: layer), size: Int64(layer.count))
-        let config = try JSON.encode(ImageConfiguration(platform: platform, config: nil, diffIDs: [try decompressedDigest(of: tarPath)]))
-        let configD = Descriptor(mediaType: MediaType.ociConfig, digest: Digest.sha256(of: config), size: Int64(config.count))
-        let manifest = try JSON.encode(Manifest(mediaType: MediaType.ociManifest, config: configD, layers: [layerD]))
-        return Image(layer: layer, layerDescriptor: layerD, config: config, configDescriptor: configD,
-                     manifest: manifest, digest: Digest.sha256(of: manifest))
-    }
-
-    func routes(_ image: Image, repo: String = "x", layer: [R]? = nil, manifest: [R]? = nil) -> [String: [R]] {
-        [
-            "GET /v2/\(repo)/manifests/latest": manifest ?? [R(headers: ["Content-Type": MediaType.ociManifest], body: image.manifest)],
-            "GET /v2/\(repo)/blobs/\(image.configDescriptor.digest)": [R(body: image.config)],
-            "GET /v2/\(repo)/blobs/\(image.layerDescriptor.digest)": layer ?? [R(body: image.layer)],
-        ]
+    func routes(_ image: SmallImage, repo: String = "x", layer: [R]? = nil, manifest: [R]? = nil) -> [String: [R]] {
+        fakeRegistryRoutes(image, repo: repo, layer: layer, manifest: manifest)
     }
 
     func pull(_ fake: FakeRegistry, credentials: Credentials? = nil) async throws -> PullResult {

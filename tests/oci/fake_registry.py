@@ -5,12 +5,13 @@
 the next response (the last one repeats). A response is
   {"status": 200, "headers": {...}, "body_b64": "...", "truncate": N, "ranges": true}
 with "truncate" sending the full Content-Length but only N body bytes before closing the
-connection (a dropped download), and "ranges" answering `Range: bytes=N-` with 206 and the
+connection (a dropped download), "stall" sending N body bytes and then nothing for a minute
+(a client killed mid-download), and "ranges" answering `Range: bytes=N-` with 206 and the
 rest of the body. Paths may end in "*" to match a prefix. With --basic USER:PASS,
 requests to /v2/ paths without those credentials get 401 and a Basic challenge. Every request is
 appended to --log as a JSON line: method, path, headers.
 """
-import argparse, base64, json, threading
+import argparse, base64, json, threading, time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 def main():
@@ -72,6 +73,12 @@ def main():
                 self.send_header("Connection", "close")
             self.end_headers()
             if self.command == "HEAD":
+                return
+            if "stall" in r:
+                self.wfile.write(body[:r["stall"]])
+                self.wfile.flush()
+                time.sleep(60)
+                self.close_connection = True
                 return
             if "truncate" in r:
                 self.wfile.write(body[:r["truncate"]])

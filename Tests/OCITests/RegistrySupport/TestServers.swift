@@ -103,10 +103,13 @@ final class FakeRegistry {
         var truncate: Int?
         /// Answer `Range: bytes=N-` with 206 and the rest of the body.
         var ranges = false
+        /// Send this many body bytes, then nothing for a minute.
+        var stall: Int?
 
         var json: [String: Any] {
             var r: [String: Any] = ["status": status, "headers": headers, "body_b64": Data(body).base64EncodedString(), "ranges": ranges]
             if let truncate { r["truncate"] = truncate }
+            if let stall { r["stall"] = stall }
             return r
         }
     }
@@ -140,4 +143,43 @@ func readJSONLines(_ path: String) -> [[String: Any]] {
     return text.split(separator: "\n").compactMap {
         try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]
     }
+}
+
+/// A small valid image: config, one layer (a real tar), manifest.
+struct SmallImage {
+    var layer: [UInt8]
+    var layerDescriptor: Descriptor
+    var config: [UInt8]
+    var configDescriptor: Descriptor
+    var manifest: [UInt8]
+    var digest: Digest
+}
+
+func makeSmallImage(in scratch: Scratch, platform: Platform = .linuxRISCV64) throws -> SmallImage {
+    let tree = scratch.sub("tree")
+    // Incompressible content, so the gzip layer is large enough to cut in the middle.
+    var state: UInt64 = 0x9E3779B97F4A7C15
+    let noise = (0..<200_000).map { _ -> UInt8 in
+        state = state &* 6364136223846793005 &+ 1442695040888963407
+        return UInt8(truncatingIfNeeded: state >> 33)
+    }
+    try Data(noise).write(to: URL(fileURLWithPath: tree + "/file"))
+    let tarPath = scratch.path + "/layer.tar.gz"
+    try makeTarLayer(of: tree, to: tarPath)
+    let layer = Array(try Data(contentsOf: URL(fileURLWithPath: tarPath)))
+    let layerD = Descriptor(mediaType: MediaType.ociLayerGzip, digest: Digest.sha256(of: layer), size: Int64(layer.count))
+    let config = try JSON.encode(ImageConfiguration(platform: platform, config: nil, diffIDs: [try decompressedDigest(of: tarPath)]))
+    let configD = Descriptor(mediaType: MediaType.ociConfig, digest: Digest.sha256(of: config), size: Int64(config.count))
+    let manifest = try JSON.encode(Manifest(mediaType: MediaType.ociManifest, config: configD, layers: [layerD]))
+    return SmallImage(layer: layer, layerDescriptor: layerD, config: config, configDescriptor: configD,
+                      manifest: manifest, digest: Digest.sha256(of: manifest))
+}
+
+func fakeRegistryRoutes(_ image: SmallImage, repo: String = "x", layer: [FakeRegistry.Response]? = nil,
+                        manifest: [FakeRegistry.Response]? = nil) -> [String: [FakeRegistry.Response]] {
+    [
+        "GET /v2/\(repo)/manifests/latest": manifest ?? [FakeRegistry.Response(headers: ["Content-Type": MediaType.ociManifest], body: image.manifest)],
+        "GET /v2/\(repo)/blobs/\(image.configDescriptor.digest)": [FakeRegistry.Response(body: image.config)],
+        "GET /v2/\(repo)/blobs/\(image.layerDescriptor.digest)": layer ?? [FakeRegistry.Response(body: image.layer)],
+    ]
 }
