@@ -47,6 +47,10 @@ extension Hart {
             // `break illegal` means: the instruction at `cur` is illegal right now.
             illegal: do {
             inner: while true {
+                // Slots to the next instruction: set by the compressed cases before they fall
+                // through into the shared body, so the next slot's address follows the
+                // (predicted) dispatch instead of waiting for a load from this slot.
+                var step = 2
                 switch cur.pointee.op {
                 case .undecoded:
                     if let f = decodeRun(cur, pc: pcOf(cur)) {
@@ -63,25 +67,37 @@ extension Hart {
                     break illegal
 
                 // Upper immediates and jumps.
+                case .liC:
+                    step = 1
+                    fallthrough
                 case .li:
                     r[cur.rd] = cur.imm
                 case .auipc:
                     r[cur.rd] = pcOf(cur) &+ cur.imm
+                case .jalC:
+                    step = 1
+                    fallthrough
                 case .jal:
-                    r[cur.rd] = pcOf(cur.next)
+                    r[cur.rd] = pcOf(cur) &+ UInt64(step << 1)
                     cur += cur.slotDelta
                     if executed >= budget { pc = pcOf(cur); break lookup }
                     executed &+= Int(cur.pointee.count)
                     continue inner
+                case .jalFarC:
+                    step = 1
+                    fallthrough
                 case .jalFar:
                     let here = pcOf(cur)
-                    r[cur.rd] = pcOf(cur.next)
+                    r[cur.rd] = here &+ UInt64(step << 1)
                     pc = here &+ cur.imm
                     if executed >= budget { break lookup }
                     continue lookup
+                case .jalrC:
+                    step = 1
+                    fallthrough
                 case .jalr:
                     let target = (r[cur.rs1] &+ cur.imm) & ~1
-                    r[cur.rd] = pcOf(cur.next)
+                    r[cur.rd] = pcOf(cur) &+ UInt64(step << 1)
                     if executed >= budget { pc = target; break lookup }
                     if target & ~GuestMemory.pageMask == pageBase {
                         cur = slots + Int((target & GuestMemory.pageMask) >> 1)
@@ -92,6 +108,9 @@ extension Hart {
                     continue lookup
 
                 // Branches inside the page (imm = slot delta).
+                case .beqC:
+                    step = 1
+                    fallthrough
                 case .beq:
                     if r[cur.rs1] == r[cur.rs2] {
                         cur += cur.slotDelta
@@ -99,9 +118,12 @@ extension Hart {
                         executed &+= Int(cur.pointee.count)
                         continue inner
                     }
-                    cur = cur.next
+                    cur += step
                     executed &+= Int(cur.pointee.count)
                     continue inner
+                case .bneC:
+                    step = 1
+                    fallthrough
                 case .bne:
                     if r[cur.rs1] != r[cur.rs2] {
                         cur += cur.slotDelta
@@ -109,7 +131,7 @@ extension Hart {
                         executed &+= Int(cur.pointee.count)
                         continue inner
                     }
-                    cur = cur.next
+                    cur += step
                     executed &+= Int(cur.pointee.count)
                     continue inner
                 case .blt:
@@ -119,7 +141,7 @@ extension Hart {
                         executed &+= Int(cur.pointee.count)
                         continue inner
                     }
-                    cur = cur.next
+                    cur += step
                     executed &+= Int(cur.pointee.count)
                     continue inner
                 case .bge:
@@ -129,7 +151,7 @@ extension Hart {
                         executed &+= Int(cur.pointee.count)
                         continue inner
                     }
-                    cur = cur.next
+                    cur += step
                     executed &+= Int(cur.pointee.count)
                     continue inner
                 case .bltu:
@@ -139,7 +161,7 @@ extension Hart {
                         executed &+= Int(cur.pointee.count)
                         continue inner
                     }
-                    cur = cur.next
+                    cur += step
                     executed &+= Int(cur.pointee.count)
                     continue inner
                 case .bgeu:
@@ -149,16 +171,19 @@ extension Hart {
                         executed &+= Int(cur.pointee.count)
                         continue inner
                     }
-                    cur = cur.next
+                    cur += step
                     executed &+= Int(cur.pointee.count)
                     continue inner
+                case .branchFarC:
+                    step = 1
+                    fallthrough
                 case .branchFar:
                     if Hart.branchTaken(cur.pointee.rm, r[cur.rs1], r[cur.rs2]) {
                         pc = pcOf(cur) &+ cur.imm
                         if executed >= budget { break lookup }
                         continue lookup
                     }
-                    cur = cur.next
+                    cur += step
                     executed &+= Int(cur.pointee.count)
                     continue inner
 
@@ -169,9 +194,15 @@ extension Hart {
                 case .lh:
                     guard let v = load(rt, r[cur.rs1] &+ cur.imm, UInt16.self) else { break inner }
                     r[cur.rd] = UInt64(bitPattern: Int64(Int16(bitPattern: v)))
+                case .lwC:
+                    step = 1
+                    fallthrough
                 case .lw:
                     guard let v = load(rt, r[cur.rs1] &+ cur.imm, UInt32.self) else { break inner }
                     r[cur.rd] = UInt64(bitPattern: Int64(Int32(bitPattern: v)))
+                case .ldC, .fldC:
+                    step = 1
+                    fallthrough
                 case .ld, .fld:
                     guard let v = load(rt, r[cur.rs1] &+ cur.imm, UInt64.self) else { break inner }
                     r[cur.rd] = v
@@ -193,38 +224,83 @@ extension Hart {
                     guard store(wt, r[cur.rs1] &+ cur.imm, UInt8(truncatingIfNeeded: r[cur.rs2])) else { break inner }
                 case .sh:
                     guard store(wt, r[cur.rs1] &+ cur.imm, UInt16(truncatingIfNeeded: r[cur.rs2])) else { break inner }
+                case .swC:
+                    step = 1
+                    fallthrough
                 case .sw, .fsw:
                     guard store(wt, r[cur.rs1] &+ cur.imm, UInt32(truncatingIfNeeded: r[cur.rs2])) else { break inner }
+                case .sdC, .fsdC:
+                    step = 1
+                    fallthrough
                 case .sd, .fsd:
                     guard store(wt, r[cur.rs1] &+ cur.imm, r[cur.rs2]) else { break inner }
 
                 // Integer register-immediate.
+                case .addiC:
+                    step = 1
+                    fallthrough
                 case .addi: r[cur.rd] = r[cur.rs1] &+ cur.imm
                 case .slti: r[cur.rd] = Int64(bitPattern: r[cur.rs1]) < Int64(bitPattern: cur.imm) ? 1 : 0
                 case .sltiu: r[cur.rd] = r[cur.rs1] < cur.imm ? 1 : 0
                 case .xori: r[cur.rd] = r[cur.rs1] ^ cur.imm
                 case .ori: r[cur.rd] = r[cur.rs1] | cur.imm
+                case .andiC:
+                    step = 1
+                    fallthrough
                 case .andi: r[cur.rd] = r[cur.rs1] & cur.imm
+                case .slliC:
+                    step = 1
+                    fallthrough
                 case .slli: r[cur.rd] = r[cur.rs1] << cur.shamt
+                case .srliC:
+                    step = 1
+                    fallthrough
                 case .srli: r[cur.rd] = r[cur.rs1] >> cur.shamt
+                case .sraiC:
+                    step = 1
+                    fallthrough
                 case .srai: r[cur.rd] = UInt64(bitPattern: Int64(bitPattern: r[cur.rs1]) >> Int64(cur.shamt))
+                case .addiwC:
+                    step = 1
+                    fallthrough
                 case .addiw: r[cur.rd] = w(r[cur.rs1] &+ cur.imm)
                 case .slliw: r[cur.rd] = w(r[cur.rs1] << cur.shamt)
                 case .srliw: r[cur.rd] = w(UInt64(UInt32(truncatingIfNeeded: r[cur.rs1]) >> UInt32(cur.shamt)))
                 case .sraiw: r[cur.rd] = UInt64(bitPattern: Int64(Int32(truncatingIfNeeded: r[cur.rs1]) >> Int32(cur.shamt)))
 
                 // Integer register-register.
+                case .addC:
+                    step = 1
+                    fallthrough
                 case .add: r[cur.rd] = r[cur.rs1] &+ r[cur.rs2]
+                case .subC:
+                    step = 1
+                    fallthrough
                 case .sub: r[cur.rd] = r[cur.rs1] &- r[cur.rs2]
                 case .sll: r[cur.rd] = r[cur.rs1] << (r[cur.rs2] & 63)
                 case .slt: r[cur.rd] = Int64(bitPattern: r[cur.rs1]) < Int64(bitPattern: r[cur.rs2]) ? 1 : 0
                 case .sltu: r[cur.rd] = r[cur.rs1] < r[cur.rs2] ? 1 : 0
+                case .xorC:
+                    step = 1
+                    fallthrough
                 case .xor: r[cur.rd] = r[cur.rs1] ^ r[cur.rs2]
                 case .srl: r[cur.rd] = r[cur.rs1] >> (r[cur.rs2] & 63)
                 case .sra: r[cur.rd] = UInt64(bitPattern: Int64(bitPattern: r[cur.rs1]) >> Int64(r[cur.rs2] & 63))
+                case .orC:
+                    step = 1
+                    fallthrough
                 case .or: r[cur.rd] = r[cur.rs1] | r[cur.rs2]
+                case .andC:
+                    step = 1
+                    fallthrough
                 case .and: r[cur.rd] = r[cur.rs1] & r[cur.rs2]
+                case .addwC:
+                    step = 1
+                    fallthrough
                 case .addw: r[cur.rd] = w(r[cur.rs1] &+ r[cur.rs2])
+                case .subwC:
+                    step = 1
+                    fallthrough
                 case .subw: r[cur.rd] = w(r[cur.rs1] &- r[cur.rs2])
                 case .sllw: r[cur.rd] = w(r[cur.rs1] << (r[cur.rs2] & 31))
                 case .srlw: r[cur.rd] = w(UInt64(UInt32(truncatingIfNeeded: r[cur.rs1]) >> UInt32(r[cur.rs2] & 31)))
@@ -261,7 +337,7 @@ extension Hart {
                     break
                 case .fenceI:
                     mem.invalidateAllCode()
-                    cur = cur.next
+                    cur += step
                     executed &+= Int(cur.pointee.count)
                     continue inner
                 case .ecall:
@@ -269,6 +345,9 @@ extension Hart {
                     pc = pcOf(cur)
                     stop = .ecall
                     break lookup
+                case .ebreakC:
+                    step = 1
+                    fallthrough
                 case .ebreak:
                     executed &-= Int(cur.pointee.count)
                     pc = pcOf(cur)
@@ -337,7 +416,7 @@ extension Hart {
                      .feqS, .fltS, .fleS, .fclassS, .fclassD:
                     if !executeFloat(cur.pointee) { break illegal }
                 }
-                cur = cur.next
+                cur += step
             }
             // The instruction at `cur` raised `pendingFault`.
             executed &-= Int(cur.pointee.count)
