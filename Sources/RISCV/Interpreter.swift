@@ -9,6 +9,7 @@ extension UnsafeMutablePointer where Pointee == DecodedInstruction {
     @inline(__always) var rs1: Int { Int(pointee.rs1) }
     @inline(__always) var rs2: Int { Int(pointee.rs2) }
     @inline(__always) var rs3: Int { Int(pointee.rs3) }
+    @inline(__always) var aux: Int { Int(pointee.aux) }
     /// The immediate sign-extended to 64 bits.
     @inline(__always) var imm: UInt64 { UInt64(bitPattern: Int64(pointee.imm)) }
     @inline(__always) var shamt: UInt64 { UInt64(truncatingIfNeeded: pointee.imm) }
@@ -184,6 +185,272 @@ extension Hart {
                         continue lookup
                     }
                     cur += step
+                    executed &+= Int(cur.pointee.count)
+                    continue inner
+
+                // Fused add + in-page branch (Fusion.swift): rs3/aux are the branch operands.
+                case .addiBeq:
+                    r[cur.rd] = r[cur.rs1] &+ UInt64(bitPattern: Int64(Int16(truncatingIfNeeded: cur.pointee.imm)))
+                    if r[cur.rs3] == r[cur.aux] {
+                        cur += Int(cur.pointee.imm >> 16)
+                        if executed >= budget { pc = pcOf(cur); break lookup }
+                        executed &+= Int(cur.pointee.count)
+                        continue inner
+                    }
+                    cur += Int(cur.pointee.len)
+                    executed &+= Int(cur.pointee.count)
+                    continue inner
+                case .addiBne:
+                    r[cur.rd] = r[cur.rs1] &+ UInt64(bitPattern: Int64(Int16(truncatingIfNeeded: cur.pointee.imm)))
+                    if r[cur.rs3] != r[cur.aux] {
+                        cur += Int(cur.pointee.imm >> 16)
+                        if executed >= budget { pc = pcOf(cur); break lookup }
+                        executed &+= Int(cur.pointee.count)
+                        continue inner
+                    }
+                    cur += Int(cur.pointee.len)
+                    executed &+= Int(cur.pointee.count)
+                    continue inner
+                case .addiBlt:
+                    r[cur.rd] = r[cur.rs1] &+ UInt64(bitPattern: Int64(Int16(truncatingIfNeeded: cur.pointee.imm)))
+                    if Int64(bitPattern: r[cur.rs3]) < Int64(bitPattern: r[cur.aux]) {
+                        cur += Int(cur.pointee.imm >> 16)
+                        if executed >= budget { pc = pcOf(cur); break lookup }
+                        executed &+= Int(cur.pointee.count)
+                        continue inner
+                    }
+                    cur += Int(cur.pointee.len)
+                    executed &+= Int(cur.pointee.count)
+                    continue inner
+                case .addiBge:
+                    r[cur.rd] = r[cur.rs1] &+ UInt64(bitPattern: Int64(Int16(truncatingIfNeeded: cur.pointee.imm)))
+                    if Int64(bitPattern: r[cur.rs3]) >= Int64(bitPattern: r[cur.aux]) {
+                        cur += Int(cur.pointee.imm >> 16)
+                        if executed >= budget { pc = pcOf(cur); break lookup }
+                        executed &+= Int(cur.pointee.count)
+                        continue inner
+                    }
+                    cur += Int(cur.pointee.len)
+                    executed &+= Int(cur.pointee.count)
+                    continue inner
+                case .addiBltu:
+                    r[cur.rd] = r[cur.rs1] &+ UInt64(bitPattern: Int64(Int16(truncatingIfNeeded: cur.pointee.imm)))
+                    if r[cur.rs3] < r[cur.aux] {
+                        cur += Int(cur.pointee.imm >> 16)
+                        if executed >= budget { pc = pcOf(cur); break lookup }
+                        executed &+= Int(cur.pointee.count)
+                        continue inner
+                    }
+                    cur += Int(cur.pointee.len)
+                    executed &+= Int(cur.pointee.count)
+                    continue inner
+                case .addiBgeu:
+                    r[cur.rd] = r[cur.rs1] &+ UInt64(bitPattern: Int64(Int16(truncatingIfNeeded: cur.pointee.imm)))
+                    if r[cur.rs3] >= r[cur.aux] {
+                        cur += Int(cur.pointee.imm >> 16)
+                        if executed >= budget { pc = pcOf(cur); break lookup }
+                        executed &+= Int(cur.pointee.count)
+                        continue inner
+                    }
+                    cur += Int(cur.pointee.len)
+                    executed &+= Int(cur.pointee.count)
+                    continue inner
+                case .addiwBeq:
+                    r[cur.rd] = w(r[cur.rs1] &+ UInt64(bitPattern: Int64(Int16(truncatingIfNeeded: cur.pointee.imm))))
+                    if r[cur.rs3] == r[cur.aux] {
+                        cur += Int(cur.pointee.imm >> 16)
+                        if executed >= budget { pc = pcOf(cur); break lookup }
+                        executed &+= Int(cur.pointee.count)
+                        continue inner
+                    }
+                    cur += Int(cur.pointee.len)
+                    executed &+= Int(cur.pointee.count)
+                    continue inner
+                case .addiwBne:
+                    r[cur.rd] = w(r[cur.rs1] &+ UInt64(bitPattern: Int64(Int16(truncatingIfNeeded: cur.pointee.imm))))
+                    if r[cur.rs3] != r[cur.aux] {
+                        cur += Int(cur.pointee.imm >> 16)
+                        if executed >= budget { pc = pcOf(cur); break lookup }
+                        executed &+= Int(cur.pointee.count)
+                        continue inner
+                    }
+                    cur += Int(cur.pointee.len)
+                    executed &+= Int(cur.pointee.count)
+                    continue inner
+                case .addiwBlt:
+                    r[cur.rd] = w(r[cur.rs1] &+ UInt64(bitPattern: Int64(Int16(truncatingIfNeeded: cur.pointee.imm))))
+                    if Int64(bitPattern: r[cur.rs3]) < Int64(bitPattern: r[cur.aux]) {
+                        cur += Int(cur.pointee.imm >> 16)
+                        if executed >= budget { pc = pcOf(cur); break lookup }
+                        executed &+= Int(cur.pointee.count)
+                        continue inner
+                    }
+                    cur += Int(cur.pointee.len)
+                    executed &+= Int(cur.pointee.count)
+                    continue inner
+                case .addiwBge:
+                    r[cur.rd] = w(r[cur.rs1] &+ UInt64(bitPattern: Int64(Int16(truncatingIfNeeded: cur.pointee.imm))))
+                    if Int64(bitPattern: r[cur.rs3]) >= Int64(bitPattern: r[cur.aux]) {
+                        cur += Int(cur.pointee.imm >> 16)
+                        if executed >= budget { pc = pcOf(cur); break lookup }
+                        executed &+= Int(cur.pointee.count)
+                        continue inner
+                    }
+                    cur += Int(cur.pointee.len)
+                    executed &+= Int(cur.pointee.count)
+                    continue inner
+                case .addiwBltu:
+                    r[cur.rd] = w(r[cur.rs1] &+ UInt64(bitPattern: Int64(Int16(truncatingIfNeeded: cur.pointee.imm))))
+                    if r[cur.rs3] < r[cur.aux] {
+                        cur += Int(cur.pointee.imm >> 16)
+                        if executed >= budget { pc = pcOf(cur); break lookup }
+                        executed &+= Int(cur.pointee.count)
+                        continue inner
+                    }
+                    cur += Int(cur.pointee.len)
+                    executed &+= Int(cur.pointee.count)
+                    continue inner
+                case .addiwBgeu:
+                    r[cur.rd] = w(r[cur.rs1] &+ UInt64(bitPattern: Int64(Int16(truncatingIfNeeded: cur.pointee.imm))))
+                    if r[cur.rs3] >= r[cur.aux] {
+                        cur += Int(cur.pointee.imm >> 16)
+                        if executed >= budget { pc = pcOf(cur); break lookup }
+                        executed &+= Int(cur.pointee.count)
+                        continue inner
+                    }
+                    cur += Int(cur.pointee.len)
+                    executed &+= Int(cur.pointee.count)
+                    continue inner
+                case .addBeq:
+                    r[cur.rd] = r[cur.rs1] &+ r[cur.rs2]
+                    if r[cur.rs3] == r[cur.aux] {
+                        cur += Int(cur.pointee.imm)
+                        if executed >= budget { pc = pcOf(cur); break lookup }
+                        executed &+= Int(cur.pointee.count)
+                        continue inner
+                    }
+                    cur += Int(cur.pointee.len)
+                    executed &+= Int(cur.pointee.count)
+                    continue inner
+                case .addBne:
+                    r[cur.rd] = r[cur.rs1] &+ r[cur.rs2]
+                    if r[cur.rs3] != r[cur.aux] {
+                        cur += Int(cur.pointee.imm)
+                        if executed >= budget { pc = pcOf(cur); break lookup }
+                        executed &+= Int(cur.pointee.count)
+                        continue inner
+                    }
+                    cur += Int(cur.pointee.len)
+                    executed &+= Int(cur.pointee.count)
+                    continue inner
+                case .addBlt:
+                    r[cur.rd] = r[cur.rs1] &+ r[cur.rs2]
+                    if Int64(bitPattern: r[cur.rs3]) < Int64(bitPattern: r[cur.aux]) {
+                        cur += Int(cur.pointee.imm)
+                        if executed >= budget { pc = pcOf(cur); break lookup }
+                        executed &+= Int(cur.pointee.count)
+                        continue inner
+                    }
+                    cur += Int(cur.pointee.len)
+                    executed &+= Int(cur.pointee.count)
+                    continue inner
+                case .addBge:
+                    r[cur.rd] = r[cur.rs1] &+ r[cur.rs2]
+                    if Int64(bitPattern: r[cur.rs3]) >= Int64(bitPattern: r[cur.aux]) {
+                        cur += Int(cur.pointee.imm)
+                        if executed >= budget { pc = pcOf(cur); break lookup }
+                        executed &+= Int(cur.pointee.count)
+                        continue inner
+                    }
+                    cur += Int(cur.pointee.len)
+                    executed &+= Int(cur.pointee.count)
+                    continue inner
+                case .addBltu:
+                    r[cur.rd] = r[cur.rs1] &+ r[cur.rs2]
+                    if r[cur.rs3] < r[cur.aux] {
+                        cur += Int(cur.pointee.imm)
+                        if executed >= budget { pc = pcOf(cur); break lookup }
+                        executed &+= Int(cur.pointee.count)
+                        continue inner
+                    }
+                    cur += Int(cur.pointee.len)
+                    executed &+= Int(cur.pointee.count)
+                    continue inner
+                case .addBgeu:
+                    r[cur.rd] = r[cur.rs1] &+ r[cur.rs2]
+                    if r[cur.rs3] >= r[cur.aux] {
+                        cur += Int(cur.pointee.imm)
+                        if executed >= budget { pc = pcOf(cur); break lookup }
+                        executed &+= Int(cur.pointee.count)
+                        continue inner
+                    }
+                    cur += Int(cur.pointee.len)
+                    executed &+= Int(cur.pointee.count)
+                    continue inner
+                case .addwBeq:
+                    r[cur.rd] = w(r[cur.rs1] &+ r[cur.rs2])
+                    if r[cur.rs3] == r[cur.aux] {
+                        cur += Int(cur.pointee.imm)
+                        if executed >= budget { pc = pcOf(cur); break lookup }
+                        executed &+= Int(cur.pointee.count)
+                        continue inner
+                    }
+                    cur += Int(cur.pointee.len)
+                    executed &+= Int(cur.pointee.count)
+                    continue inner
+                case .addwBne:
+                    r[cur.rd] = w(r[cur.rs1] &+ r[cur.rs2])
+                    if r[cur.rs3] != r[cur.aux] {
+                        cur += Int(cur.pointee.imm)
+                        if executed >= budget { pc = pcOf(cur); break lookup }
+                        executed &+= Int(cur.pointee.count)
+                        continue inner
+                    }
+                    cur += Int(cur.pointee.len)
+                    executed &+= Int(cur.pointee.count)
+                    continue inner
+                case .addwBlt:
+                    r[cur.rd] = w(r[cur.rs1] &+ r[cur.rs2])
+                    if Int64(bitPattern: r[cur.rs3]) < Int64(bitPattern: r[cur.aux]) {
+                        cur += Int(cur.pointee.imm)
+                        if executed >= budget { pc = pcOf(cur); break lookup }
+                        executed &+= Int(cur.pointee.count)
+                        continue inner
+                    }
+                    cur += Int(cur.pointee.len)
+                    executed &+= Int(cur.pointee.count)
+                    continue inner
+                case .addwBge:
+                    r[cur.rd] = w(r[cur.rs1] &+ r[cur.rs2])
+                    if Int64(bitPattern: r[cur.rs3]) >= Int64(bitPattern: r[cur.aux]) {
+                        cur += Int(cur.pointee.imm)
+                        if executed >= budget { pc = pcOf(cur); break lookup }
+                        executed &+= Int(cur.pointee.count)
+                        continue inner
+                    }
+                    cur += Int(cur.pointee.len)
+                    executed &+= Int(cur.pointee.count)
+                    continue inner
+                case .addwBltu:
+                    r[cur.rd] = w(r[cur.rs1] &+ r[cur.rs2])
+                    if r[cur.rs3] < r[cur.aux] {
+                        cur += Int(cur.pointee.imm)
+                        if executed >= budget { pc = pcOf(cur); break lookup }
+                        executed &+= Int(cur.pointee.count)
+                        continue inner
+                    }
+                    cur += Int(cur.pointee.len)
+                    executed &+= Int(cur.pointee.count)
+                    continue inner
+                case .addwBgeu:
+                    r[cur.rd] = w(r[cur.rs1] &+ r[cur.rs2])
+                    if r[cur.rs3] >= r[cur.aux] {
+                        cur += Int(cur.pointee.imm)
+                        if executed >= budget { pc = pcOf(cur); break lookup }
+                        executed &+= Int(cur.pointee.count)
+                        continue inner
+                    }
+                    cur += Int(cur.pointee.len)
                     executed &+= Int(cur.pointee.count)
                     continue inner
 
@@ -472,7 +739,10 @@ extension Hart {
         slot = first
         for i in 0..<n {
             slot.pointee.count = UInt16(n - i + joined)
-            slot = slot.next
+            let next = slot.next
+            // The run's last two instructions (or its last and the slot it joins) may fuse.
+            if i == n - 2 || (i == n - 1 && joined > 0) { Fusion.fuse(slot) }
+            slot = next
         }
         return nil
     }

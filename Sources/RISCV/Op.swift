@@ -49,6 +49,12 @@ enum Op: UInt8 {
     case feqS, fltS, fleS, feqD, fltD, fleD
     case fclassS, fclassD
 
+    // Fused pairs (Fusion.swift): addi/addiw/add/addw followed by an in-page conditional branch.
+    case addiBeq, addiBne, addiBlt, addiBge, addiBltu, addiBgeu
+    case addiwBeq, addiwBne, addiwBlt, addiwBge, addiwBltu, addiwBgeu
+    case addBeq, addBne, addBlt, addBge, addBltu, addBgeu
+    case addwBeq, addwBne, addwBlt, addwBge, addwBltu, addwBgeu
+
     // Compressed (2-byte) forms of the operations above. They are kept last so that the run
     // loop can tell an instruction's length from its operation alone (`isCompressed`), without
     // loading it from the slot: the next slot's address then does not wait for a memory load.
