@@ -48,7 +48,7 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),
-        .testTarget(name: "RISCVTests", dependencies: ["RISCV"], exclude: ["Programs", "Wasm"]),
+        .testTarget(name: "RISCVTests", dependencies: ["RISCV"], exclude: ["Programs", "Wasm", "Bench"]),
         .testTarget(name: "FSImageTests", dependencies: ["FSImage"]),
         .testTarget(name: "LinuxKernelTests", dependencies: ["LinuxKernel", "PosixHost"]),
         .testTarget(name: "OCITests", dependencies: ["OCI", "FSImage", "CArchive"]),
