@@ -454,6 +454,84 @@ extension Hart {
                     executed &+= Int(cur.pointee.count)
                     continue inner
 
+                // Fused address arithmetic (Fusion.swift). A faulting indexed load reports the
+                // fault at the load's own slot: the add before it has retired.
+                case .shlAdd2:
+                    r[cur.rd] = r[cur.rs2] &+ (r[cur.rs1] << cur.shamt)
+                    cur += 2
+                    continue inner
+                case .shlAdd3:
+                    r[cur.rd] = r[cur.rs2] &+ (r[cur.rs1] << cur.shamt)
+                    cur += 3
+                    continue inner
+                case .shlAdd4:
+                    r[cur.rd] = r[cur.rs2] &+ (r[cur.rs1] << cur.shamt)
+                    cur += 4
+                    continue inner
+                case .addLw2:
+                    let t = r[cur.rs1] &+ r[cur.rs2]
+                    r[cur.rd] = t
+                    guard let v = load(rt, t &+ cur.imm, UInt32.self) else { cur += cur.aux; break inner }
+                    r[cur.rs3] = UInt64(bitPattern: Int64(Int32(bitPattern: v)))
+                    cur += 2
+                    continue inner
+                case .addLw3:
+                    let t = r[cur.rs1] &+ r[cur.rs2]
+                    r[cur.rd] = t
+                    guard let v = load(rt, t &+ cur.imm, UInt32.self) else { cur += cur.aux; break inner }
+                    r[cur.rs3] = UInt64(bitPattern: Int64(Int32(bitPattern: v)))
+                    cur += 3
+                    continue inner
+                case .addLw4:
+                    let t = r[cur.rs1] &+ r[cur.rs2]
+                    r[cur.rd] = t
+                    guard let v = load(rt, t &+ cur.imm, UInt32.self) else { cur += cur.aux; break inner }
+                    r[cur.rs3] = UInt64(bitPattern: Int64(Int32(bitPattern: v)))
+                    cur += 4
+                    continue inner
+                case .addLd2:
+                    let t = r[cur.rs1] &+ r[cur.rs2]
+                    r[cur.rd] = t
+                    guard let v = load(rt, t &+ cur.imm, UInt64.self) else { cur += cur.aux; break inner }
+                    r[cur.rs3] = v
+                    cur += 2
+                    continue inner
+                case .addLd3:
+                    let t = r[cur.rs1] &+ r[cur.rs2]
+                    r[cur.rd] = t
+                    guard let v = load(rt, t &+ cur.imm, UInt64.self) else { cur += cur.aux; break inner }
+                    r[cur.rs3] = v
+                    cur += 3
+                    continue inner
+                case .addLd4:
+                    let t = r[cur.rs1] &+ r[cur.rs2]
+                    r[cur.rd] = t
+                    guard let v = load(rt, t &+ cur.imm, UInt64.self) else { cur += cur.aux; break inner }
+                    r[cur.rs3] = v
+                    cur += 4
+                    continue inner
+                case .addLbu2:
+                    let t = r[cur.rs1] &+ r[cur.rs2]
+                    r[cur.rd] = t
+                    guard let v = load(rt, t &+ cur.imm, UInt8.self) else { cur += cur.aux; break inner }
+                    r[cur.rs3] = UInt64(v)
+                    cur += 2
+                    continue inner
+                case .addLbu3:
+                    let t = r[cur.rs1] &+ r[cur.rs2]
+                    r[cur.rd] = t
+                    guard let v = load(rt, t &+ cur.imm, UInt8.self) else { cur += cur.aux; break inner }
+                    r[cur.rs3] = UInt64(v)
+                    cur += 3
+                    continue inner
+                case .addLbu4:
+                    let t = r[cur.rs1] &+ r[cur.rs2]
+                    r[cur.rd] = t
+                    guard let v = load(rt, t &+ cur.imm, UInt8.self) else { cur += cur.aux; break inner }
+                    r[cur.rs3] = UInt64(v)
+                    cur += 4
+                    continue inner
+
                 // Loads.
                 case .lb:
                     guard let v = load(rt, r[cur.rs1] &+ cur.imm, UInt8.self) else { break inner }
@@ -740,8 +818,8 @@ extension Hart {
         for i in 0..<n {
             slot.pointee.count = UInt16(n - i + joined)
             let next = slot.next
-            // The run's last two instructions (or its last and the slot it joins) may fuse.
-            if i == n - 2 || (i == n - 1 && joined > 0) { Fusion.fuse(slot) }
+            // Each instruction may fuse with the next one in the run (or the slot it joins).
+            if i < n - 1 || joined > 0 { Fusion.fuse(slot) }
             slot = next
         }
         return nil

@@ -55,6 +55,11 @@ enum Op: UInt8 {
     case addBeq, addBne, addBlt, addBge, addBltu, addBgeu
     case addwBeq, addwBne, addwBlt, addwBge, addwBltu, addwBgeu
 
+    // Fused address arithmetic (Fusion.swift), by total length in slots (2, 3 or 4):
+    // slli + add -> shift-add; add + load -> indexed load.
+    case shlAdd2, shlAdd3, shlAdd4
+    case addLw2, addLw3, addLw4, addLd2, addLd3, addLd4, addLbu2, addLbu3, addLbu4
+
     // Compressed (2-byte) forms of the operations above. They are kept last so that the run
     // loop can tell an instruction's length from its operation alone (`isCompressed`), without
     // loading it from the slot: the next slot's address then does not wait for a memory load.
