@@ -105,16 +105,8 @@ public final class Kernel {
     /// Creates the container's first process (pid 1) running `path`, with the host's standard
     /// streams as descriptors 0-2. Throws what execve would; `diagnostic` says why in words.
     public func start(path: String, arguments: [String], environment: [String], workingDirectory: String) throws(Errno) {
-        let memory = GuestMemory()
-        let process = Process(pid: allocateID(), addressSpace: AddressSpace(memory: memory), files: FileTable(),
-                              fs: FileSystemContext(), signalActions: SignalActions(), processGroup: 1, session: 1,
-                              limits: Process.defaultLimits(), startTime: host.monotonicTime())
-        let task = Task(tid: process.pid, hart: Hart(memory: memory), process: process)
-        process.threads.append(task)
-        initProcess = process
-        processes[process.pid] = process
-        tasks[task.tid] = task
-        installStandardStreams(process)
+        let task = createInitTask()
+        let process = task.process
 
         let cwd = Path.components(Array(workingDirectory.utf8))
         let resolved = try resolve(task, path: Path.absolute(cwd), follow: true)
@@ -126,6 +118,23 @@ public final class Kernel {
         try execute(task, path: Array(path.utf8), arguments: arguments.map { Array($0.utf8) },
                     environment: environment.map { Array($0.utf8) })
         makeRunnable(task)
+    }
+
+    /// The container's first process (pid 1), with the host's standard streams as 0-2 and an
+    /// empty address space.
+    func createInitTask() -> Task {
+        let memory = GuestMemory()
+        let process = Process(pid: allocateID(), addressSpace: AddressSpace(memory: memory), files: FileTable(),
+                              fs: FileSystemContext(), signalActions: SignalActions(), processGroup: 1, session: 1,
+                              limits: Process.defaultLimits(), startTime: host.monotonicTime())
+        let task = Task(tid: process.pid, hart: Hart(memory: memory), process: process)
+        task.hart.timeSource = { [unowned self] in self.host.monotonicTime() }
+        process.threads.append(task)
+        initProcess = process
+        processes[process.pid] = process
+        tasks[task.tid] = task
+        installStandardStreams(process)
+        return task
     }
 
     /// The first executable regular file named `name` in the colon-separated `searchPath`,
