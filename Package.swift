@@ -48,6 +48,8 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),
+        // bench/extract.sh: layer extraction into a filesystem image, timed against tar.
+        .executableTarget(name: "skiff-extract-bench", dependencies: ["OCI"], path: "bench/extract-bench"),
         .testTarget(name: "RISCVTests", dependencies: ["RISCV"], exclude: ["Programs", "Wasm", "Bench"]),
         .testTarget(name: "FSImageTests", dependencies: ["FSImage"]),
         .testTarget(name: "LinuxKernelTests", dependencies: ["LinuxKernel", "PosixHost"]),

@@ -116,6 +116,15 @@ public final class FSImageBuilder {
         return node
     }
 
+    /// A regular file holding `bytes`.
+    public func makeRegularFile(_ attributes: FSImageAttributes, contents bytes: [UInt8]) throws(FSImageError) -> Node {
+        let node = makeRegularFile(attributes)
+        try beginContent(of: node)
+        try fsImageWithBytes(bytes) { (b) throws(FSImageError) in try appendContent(b) }
+        try endContent()
+        return node
+    }
+
     func add(_ record: Record) -> Node {
         records.append(record)
         return Node(index: Int32(records.count - 1))
@@ -148,7 +157,7 @@ public final class FSImageBuilder {
         guard openContent != nil else { throw .invalidTree("no file contents open") }
         var left = count
         while left > 0 {
-            let n = min(left, 1 << 20)
+            let n = min(left, 1 << 30)
             try sink.appendZeros(Int(n))
             left -= n
         }
@@ -292,7 +301,7 @@ public final class FSImageBuilder {
                 let c = Int(child.node.index)
                 direntCount += 1
                 if numbers[c] == 0 {
-                    guard order.count < Int(UInt32.max - 1) else { throw .tooLarge }
+                    guard UInt64(order.count) < UInt64(UInt32.max) else { throw .tooLarge }
                     order.append(child.node.index)
                     numbers[c] = UInt32(order.count)
                 } else if records[c].type == .directory {
@@ -330,12 +339,12 @@ public final class FSImageBuilder {
                 size = L.directorySize
                 nlink += 2
                 location = UInt64(direntIndex)
-                guard r.children.count <= Int(UInt32.max) else { throw .tooLarge }
+                guard UInt64(r.children.count) <= UInt64(UInt32.max) else { throw .tooLarge }
                 entryCount = UInt32(r.children.count)
                 parent = numbers[Int(r.parent)]
                 for child in r.children {
                     let d = direntIndex * Int(L.direntSize)
-                    guard names.count <= Int(UInt32.max) else { throw .tooLarge }
+                    guard UInt64(names.count) <= UInt64(UInt32.max) else { throw .tooLarge }
                     dirents.putLE(numbers[Int(child.node.index)], at: d + L.Dirent.inode)
                     dirents.putLE(UInt32(names.count), at: d + L.Dirent.nameOffset)
                     dirents.putLE(UInt16(child.name.count), at: d + L.Dirent.nameLength)
@@ -359,7 +368,7 @@ public final class FSImageBuilder {
             inodes.putLE(r.rdevMajor, at: at + I.rdevMajor)
             inodes.putLE(r.rdevMinor, at: at + I.rdevMinor)
         }
-        guard names.count <= Int(UInt32.max) else { throw .tooLarge }
+        guard UInt64(names.count) <= UInt64(UInt32.max) else { throw .tooLarge }
 
         let padding = (8 - written % 8) % 8
         if padding != 0 { try sink.appendZeros(Int(padding)) }
@@ -392,21 +401,13 @@ public final class FSImageBuilder {
         header.putLE(pageSize, at: H.dataOffset)
         header.putLE(dataEnd - pageSize, at: H.dataSize)
         header.putLE(contentBytes, at: H.contentBytes)
-        var failure: FSImageError? = nil
-        header.withUnsafeBytes { b in
-            do throws(FSImageError) { try sink.overwrite(at: 0, with: b) } catch { failure = error }
-        }
-        if let failure { throw failure }
+        try fsImageWithBytes(header) { (b) throws(FSImageError) in try sink.overwrite(at: 0, with: b) }
 
         return FSImageSummary(inodes: inodeCount, imageSize: imageSize, contentBytes: contentBytes,
                               unreachableContentBytes: contentBytesWritten - contentBytes)
     }
 
     func appendToSink(_ bytes: [UInt8]) throws(FSImageError) {
-        var failure: FSImageError? = nil
-        bytes.withUnsafeBytes { b in
-            do throws(FSImageError) { try sink.append(b) } catch { failure = error }
-        }
-        if let failure { throw failure }
+        try fsImageWithBytes(bytes) { (b) throws(FSImageError) in try sink.append(b) }
     }
 }

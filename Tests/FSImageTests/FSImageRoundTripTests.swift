@@ -281,3 +281,48 @@ final class FSImageRoundTripTests: XCTestCase {
         }
     }
 }
+
+final class FSImageCopyTests: XCTestCase {
+    func testCopyTreeDropsUnreachableContentsAndKeepsEverythingElse() throws {
+        let (original, summary) = try buildImage { b in
+            let d = try b.addDirectory("d", in: b.root, FSImageAttributes(permissions: 0o2750, uid: 3, gid: 4, mtimeSeconds: 77, mtimeNanoseconds: 88))
+            try b.addFile("replaced", in: d, [UInt8](repeating: 1, count: 100_000), FSImageAttributes(permissions: 0o644))
+            try b.addFile("replaced", in: d, Array("small"), FSImageAttributes(permissions: 0o4711, uid: 5))
+            let shared = try b.addFile("shared", in: b.root, Array("shared"), FSImageAttributes(permissions: 0o644))
+            try b.link(shared, as: Array("shared2"), in: d)
+            try b.link(b.makeSymlink(target: Array("d/replaced"), FSImageAttributes(permissions: 0o777, mtimeSeconds: 9)), as: Array("sym"), in: b.root)
+            try b.link(try b.makeSpecialFile(.blockDevice, major: 7, minor: 9, FSImageAttributes(permissions: 0o660)), as: Array("loop"), in: d)
+            try b.addDirectory("empty", in: d)
+        }
+        XCTAssertEqual(summary.unreachableContentBytes, 100_000)
+        let copied = try original.withUnsafeBytes { buffer in
+            try buildImage { b in try b.copyTree(from: try FSImageReader(buffer)) }
+        }
+        XCTAssertEqual(copied.summary.unreachableContentBytes, 0)
+        XCTAssertLessThan(copied.bytes.count, original.count - 90_000)
+        func describe(_ image: [UInt8]) throws -> [String] {
+            try image.withUnsafeBytes { buffer in
+                let r = try FSImageReader(buffer)
+                try r.validate()
+                var lines: [String] = []
+                func visit(_ n: UInt32, _ path: String) throws {
+                    let i = try r.inode(n)
+                    var line = "\(path) \(String(i.mode, radix: 8)) \(i.uid) \(i.gid) \(i.nlink) \(i.size) \(i.mtimeSeconds).\(i.mtimeNanoseconds) \(i.rdevMajor):\(i.rdevMinor)"
+                    if i.type == .regular { line += " " + String(decoding: try r.contents(of: i), as: UTF8.self) }
+                    if i.type == .symlink { line += " -> " + String(decoding: try r.readlink(i), as: UTF8.self) }
+                    lines.append(line)
+                    if i.type == .directory {
+                        for k in 0..<i.entryCount {
+                            let e = try r.entry(at: k, in: i)
+                            try visit(e.inode, path + "/" + String(decoding: e.name, as: UTF8.self))
+                        }
+                    }
+                }
+                try visit(r.rootInode, "")
+                return lines
+            }
+        }
+        XCTAssertEqual(try describe(copied.bytes), try describe(original))
+        XCTAssertTrue(try describe(original).contains("/d/shared2 100644 0 0 2 6 0.0 0:0 shared"))
+    }
+}

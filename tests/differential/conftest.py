@@ -47,3 +47,8 @@ def isa_root():
 @pytest.fixture(scope="session")
 def skiff_bin():
     return harness.skiff_binary()
+
+
+@pytest.fixture(scope="session")
+def roots(debian_root, busybox_root, isa_root):
+    return {"debian": debian_root, "busybox": busybox_root, "isa": isa_root}

@@ -3,8 +3,14 @@
 References:
   * qemu:  ``qemu-riscv64-static -L ROOT -0 ARGV0 ROOT/resolved/ARGV0 ARGS`` with cwd = ROOT (or the
     workdir inside it) and an explicit environment (qemu passes the host's on otherwise).
-  * proot: ``proot -q qemu-riscv64-static -r ROOT -w DIR ARGV`` for commands that run other
-    programs (qemu alone cannot follow execve into another riscv64 program).
+    Caveats: -L is a lookup prefix, not a chroot: a path missing under ROOT falls back to the
+    host's file system, and statx (which coreutils' ls and stat use) is not translated at all.
+    So cases stat files by paths relative to their working directory, never read /etc/passwd-
+    dependent names (ls -n, stat %u), and create files only below their scratch directory.
+  * proot: ``proot -q qemu-riscv64-static -r ROOT -b /dev -b /proc -w DIR ARGV`` for commands
+    that run other programs (qemu alone cannot follow execve into another riscv64 program).
+    Caveat: statx is not translated under proot either (it reaches the host's files), so proot
+    cases must not depend on ls -l / stat output; proot reports a death by signal as 255.
 Under test:
   * skiff: ``$SKIFF run --rootfs ROOT -e K=V... [-w DIR] ARGV``.
 
@@ -108,14 +114,16 @@ def qemu(root, argv, stdin=None, env=None, workdir="/"):
 def proot(root, argv, stdin=None, env=None, workdir="/"):
     """The whole-container reference. proot turns a death by signal into status 255 and says so on
     stderr; cases that need a signal status run their command inside a shell that reports it."""
-    cmd = ["proot", "-q", QEMU, "-r", root, "-w", workdir, *argv]
+    cmd = ["proot", "-q", QEMU, "-r", root, "-b", "/dev", "-b", "/proc", "-w", workdir, *argv]
     r = run_host(cmd, stdin=stdin, env=guest_env(env))
     r.stderr = b"".join(l for l in r.stderr.splitlines(keepends=True)
                         if not l.startswith((b"proot info:", b"proot warning:")))
     return r
 
 
-def skiff(root, argv, stdin=None, env=None, workdir=None):
+def skiff(root, argv, stdin=None, env=None, workdir=None, reference="qemu"):
+    """`reference` is passed to the skiff process as SKIFF_SELFCHECK_REFERENCE: skiff ignores it;
+    the self-check wrapper (selfcheck/skiff-via-qemu) uses it to run the case the same way."""
     binary = skiff_binary()
     cmd = [binary, "run", "--rootfs", root]
     for k, v in guest_env(env).items():
@@ -126,7 +134,8 @@ def skiff(root, argv, stdin=None, env=None, workdir=None):
     if not os.path.exists(binary):
         return Result(cmd, -1, b"", f"[harness: skiff binary not found at {binary}; set SKIFF]".encode())
     return run_host(cmd, stdin=stdin, env={"PATH": os.environ.get("PATH", "/usr/bin:/bin"),
-                                           "HOME": os.environ.get("HOME", "/root")})
+                                           "HOME": os.environ.get("HOME", "/root"),
+                                           "SKIFF_SELFCHECK_REFERENCE": reference})
 
 
 def _diff(name, a, b, limit=40):

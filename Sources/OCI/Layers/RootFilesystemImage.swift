@@ -62,6 +62,7 @@ public let supportedLayerMediaTypes: Set<String> = [
 /// Hostile entries are confined or rejected: a leading "/" is stripped, a name or hard link
 /// target whose ".." climbs above the root is rejected, symlinks are resolved inside the tree
 /// (never on the host), a hard link to a missing path or a directory is rejected.
+@discardableResult
 public func buildRootFilesystemImage(layers: [LayerBlob], to outputPath: String) throws -> RootFilesystemStats {
     let clock = ContinuousClock()
     let start = clock.now
@@ -77,8 +78,15 @@ public func buildRootFilesystemImage(layers: [LayerBlob], to outputPath: String)
             try flattener.apply(archive, number: UInt32(index + 1),
                                 name: "\(index + 1) of \(layers.count) (\(layer.path))")
         }
-        let summary = try builder.finish()
-        try sink.commit()
+        var summary = try builder.finish()
+        if summary.unreachableContentBytes > max(16 << 20, summary.contentBytes / 8) {
+            // Later layers replaced or deleted much of what earlier ones wrote: copy the live tree.
+            try sink.flush()
+            summary = try compactImage(at: sink.temporaryPath, into: outputPath)
+            sink.discard()
+        } else {
+            try sink.commit()
+        }
         let elapsed = clock.now - start
         let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
         return RootFilesystemStats(entries: summary.inodes, bytes: summary.contentBytes,
@@ -86,6 +94,22 @@ public func buildRootFilesystemImage(layers: [LayerBlob], to outputPath: String)
     } catch let error as FSImageError {
         sink.discard()
         throw LayerError("building the filesystem image \(outputPath) failed: \(error.message)")
+    } catch {
+        sink.discard()
+        throw error
+    }
+}
+
+/// Rewrites the image at `source` without its unreachable contents, atomically into `destination`.
+func compactImage(at source: String, into destination: String) throws -> FSImageSummary {
+    let image = try MappedFilesystemImage(path: source)
+    let sink = try ImageFileSink(destination: destination)
+    do {
+        let builder = try FSImageBuilder(sink: sink)
+        try builder.copyTree(from: image.reader)
+        let summary = try builder.finish()
+        try sink.commit()
+        return summary
     } catch {
         sink.discard()
         throw error
