@@ -61,6 +61,8 @@ public final class Kernel {
     let memfdFileSystem = TmpFS(device: 0x2e)
     var timers: [IntervalTimer] = []
     var hostname: [UInt8]
+    /// Bound AF_UNIX socket names (canonical guest paths, or abstract names starting with NUL).
+    var socketNames: [[UInt8]: UnixSocket] = [:]
     /// sched_yield asked to end the current slice.
     var yieldRequested = false
 
