@@ -113,7 +113,7 @@ struct PageTable {
         let shift = PageTable.levelBits * (3 - level)
         let span = UInt64(1) << shift
         let lo = first > base ? Int((first - base) >> shift) : 0
-        let hi = min(PageTable.fanout, Int((end - base + span - 1) >> shift))
+        let hi = Int(min(UInt64(PageTable.fanout), (end - base + span - 1) >> shift))
         if lo >= hi { return }
         for i in lo..<hi {
             let childBase = base + UInt64(i) << shift
