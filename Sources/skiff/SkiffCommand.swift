@@ -6,6 +6,9 @@ struct SkiffCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "skiff",
         abstract: "Run Linux container images anywhere: natively on a RISC-V emulator, or as one WebAssembly file.",
-        subcommands: []
+        subcommands: [
+            RunCommand.self, PullCommand.self, PushCommand.self, ImagesCommand.self, InspectCommand.self, TagCommand.self,
+            RemoveImageCommand.self, PruneCommand.self, SaveCommand.self, ImportCommand.self, LoginCommand.self, LogoutCommand.self,
+        ]
     )
 }

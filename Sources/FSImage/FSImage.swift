@@ -1,1 +1,0 @@
-// FSImage module placeholder; replaced as the module is built.

@@ -1,0 +1,64 @@
+/// A platform `os/architecture[/variant]` as OCI indexes and `--platform` spell it.
+public struct Platform: Codable, Hashable, Sendable, CustomStringConvertible {
+    public var os: String
+    public var architecture: String
+    public var variant: String?
+    public var osVersion: String?
+    public var osFeatures: [String]?
+
+    enum CodingKeys: String, CodingKey {
+        case os, architecture, variant
+        case osVersion = "os.version"
+        case osFeatures = "os.features"
+    }
+
+    public init(os: String, architecture: String, variant: String? = nil) {
+        self.os = os
+        self.architecture = architecture
+        self.variant = variant.flatMap { $0.isEmpty ? nil : $0 }
+    }
+
+    /// The platform Skiff runs: its emulator executes RV64GC Linux programs.
+    public static let linuxRISCV64 = Platform(os: "linux", architecture: "riscv64")
+
+    /// Parses `os/arch[/variant]`; architecture aliases (x86_64, aarch64, armhf) are normalised
+    /// the way docker does.
+    public init(parsing string: String) throws(SkiffError) {
+        let parts = string.lowercased().split(separator: "/", omittingEmptySubsequences: false).map(String.init)
+        guard (2...3).contains(parts.count), parts.allSatisfy({ !$0.isEmpty && $0.allSatisfy(isPlatformChar) }) else {
+            throw SkiffError(.invalidArgument, "invalid platform '\(string)': expected os/arch[/variant], e.g. linux/riscv64 or linux/arm64/v8")
+        }
+        var arch = parts[1]
+        var variant = parts.count == 3 ? parts[2] : nil
+        switch arch {
+        case "x86_64", "x86-64": arch = "amd64"
+        case "aarch64": arch = "arm64"; if variant == "8" { variant = "v8" }
+        case "armhf": arch = "arm"; variant = variant ?? "v7"
+        case "armel": arch = "arm"; variant = variant ?? "v6"
+        case "i686", "i586", "i486": arch = "386"
+        default: break
+        }
+        self.init(os: parts[0], architecture: arch, variant: variant)
+    }
+
+    public var description: String {
+        variant.map { "\(os)/\(architecture)/\($0)" } ?? "\(os)/\(architecture)"
+    }
+
+    /// Whether an image for `other` satisfies a request for `self`: os and architecture equal,
+    /// and the variant equal when the request names one (arm64's implicit variant is v8).
+    public func matches(_ other: Platform) -> Bool {
+        guard os == other.os, architecture == other.architecture else { return false }
+        guard let wanted = normalizedVariant else { return true }
+        return wanted == other.normalizedVariant
+    }
+
+    private var normalizedVariant: String? {
+        if architecture == "arm64" && (variant == nil || variant == "v8") { return "v8" }
+        return variant
+    }
+}
+
+private func isPlatformChar(_ c: Character) -> Bool {
+    c.isASCII && (c.isLetter || c.isNumber || c == "_" || c == "-" || c == ".")
+}

@@ -1,0 +1,71 @@
+// The pre-decoded form of one instruction: operation, register indices (already mapped into
+// the hart's register file: x0 as a destination goes to a scratch slot, f registers start at
+// 64), immediates extracted and sign-extended, the length in 2-byte slots, the slot's page
+// offset and its run count. 16 bytes.
+
+struct DecodedInstruction {
+    var op: Op
+    /// Destination register index in the register file (x0 -> `Registers.scratch`).
+    var rd: UInt8
+    var rs1: UInt8
+    var rs2: UInt8
+    var rs3: UInt8
+    /// Rounding mode field of FP instructions (7 = dynamic), or a sub-operation selector.
+    var rm: UInt8
+    /// Instruction length in 2-byte slots: 1 for compressed, 2 for 32-bit instructions.
+    var len: UInt8
+    var aux: UInt8
+    /// Instructions from this one to the end of its straight-line run (see `BlockCache.swift`):
+    /// added to the retired count when execution enters the run here.
+    var count: UInt16
+    /// This slot's offset in its page (the pc's low 12 bits; 4096 for the end sentinels).
+    var offset: UInt16
+    /// Immediate; for in-page branches/jumps the target as a slot delta; for illegal
+    /// instructions the raw encoding.
+    var imm: Int32
+
+    init(op: Op, rd: UInt8 = Registers.scratch, rs1: UInt8 = 0, rs2: UInt8 = 0, rs3: UInt8 = 0,
+         rm: UInt8 = 0, len: UInt8 = 2, aux: UInt8 = 0, imm: Int32 = 0) {
+        self.op = op
+        self.rd = rd
+        self.rs1 = rs1
+        self.rs2 = rs2
+        self.rs3 = rs3
+        self.rm = rm
+        self.len = len
+        self.aux = aux
+        self.count = 0
+        self.offset = 0
+        self.imm = imm
+    }
+
+    /// Whether execution can continue past this instruction to the next slot without a
+    /// control transfer; the others end a straight-line run.
+    var endsRun: Bool {
+        switch op {
+        case .jal, .jalFar, .jalr, .beq, .bne, .blt, .bge, .bltu, .bgeu, .branchFar,
+             .ecall, .ebreak, .illegal, .fenceI, .undecoded, .pageEnd:
+            return true
+        default:
+            return false
+        }
+    }
+
+    static func illegal(_ raw: UInt32, len: UInt8) -> DecodedInstruction {
+        DecodedInstruction(op: .illegal, len: len, imm: Int32(bitPattern: raw))
+    }
+}
+
+/// Layout of the hart's register file (one buffer of 64-bit words).
+@usableFromInline enum Registers {
+    /// x1...x31 at 1...31, x0 at 0 (always zero); writes to x0 land here.
+    @usableFromInline static let scratch: UInt8 = 32
+    /// f0...f31 at 64...95.
+    static let fBase: UInt8 = 64
+    static let fcsr = 96
+    static let count = 104
+
+    @inline(__always) static func x(_ i: UInt32) -> UInt8 { i == 0 ? scratch : UInt8(i) }
+    @inline(__always) static func xs(_ i: UInt32) -> UInt8 { UInt8(i) }
+    @inline(__always) static func f(_ i: UInt32) -> UInt8 { fBase + UInt8(i) }
+}

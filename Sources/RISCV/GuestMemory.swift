@@ -1,0 +1,336 @@
+// A guest address space: page-granular mappings with permissions, copy-on-write fork, the
+// kernel's checked copy-in/copy-out, and the bookkeeping that keeps the software TLBs and the
+// decode cache coherent with every change (writes into code pages, unmap, protect).
+
+public final class GuestMemory {
+    public static let pageSize: UInt64 = 4096
+    static let pageMask: UInt64 = pageSize - 1
+
+    var table = PageTable()
+    let readTLB = TLB.allocate()
+    let writeTLB = TLB.allocate()
+    let codeTLB = TLB.allocateCode()
+
+    public init() {}
+
+    deinit {
+        table.forEachEntry(from: 0, to: UInt64(1) << PageTable.vpnBits) { _, e in
+            GuestMemory.clear(e)
+        }
+        table.deallocate()
+        readTLB.deallocate()
+        writeTLB.deallocate()
+        codeTLB.deallocate()
+    }
+
+    // MARK: Mapping management
+
+    /// Maps fresh zero-filled pages over [address, address + length), replacing whatever was
+    /// there. Address and length are page-aligned; pages beyond the 48-bit guest space are ignored.
+    public func map(at address: UInt64, length: UInt64, protection: MemoryProtection) {
+        let (first, end) = GuestMemory.pageRange(address, length)
+        flushAllTLBs()
+        var vpn = first
+        while vpn < end && vpn >> PageTable.vpnBits == 0 {
+            let e = table.entryCreating(vpn)
+            invalidateNeighbourCode(vpn)
+            GuestMemory.clear(e)
+            e.pointee.isMapped = true
+            e.pointee.protection = protection.rawValue
+            vpn += 1
+        }
+    }
+
+    public func unmap(at address: UInt64, length: UInt64) {
+        let (first, end) = GuestMemory.pageRange(address, length)
+        flushAllTLBs()
+        table.forEachEntry(from: first, to: end) { vpn, e in
+            if e.pointee.isMapped { invalidateNeighbourCode(vpn) }
+            GuestMemory.clear(e)
+        }
+    }
+
+    /// Changes the permissions of [address, address + length). Returns false (and changes
+    /// nothing) if any page in the range is unmapped.
+    public func protect(at address: UInt64, length: UInt64, protection: MemoryProtection) -> Bool {
+        let (first, end) = GuestMemory.pageRange(address, length)
+        var vpn = first
+        while vpn < end {
+            guard let e = table.entry(vpn), e.pointee.isMapped else { return false }
+            vpn += 1
+        }
+        flushAllTLBs()
+        table.forEachEntry(from: first, to: end) { vpn, e in
+            if let code = e.pointee.code {
+                CodePage.free(code)
+                e.pointee.code = nil
+                invalidateNeighbourCode(vpn)
+            }
+            e.pointee.protection = protection.rawValue
+        }
+        return true
+    }
+
+    /// The permissions of the page holding `address`, or nil when it is unmapped.
+    public func protection(at address: UInt64) -> MemoryProtection? {
+        guard let e = table.entry(address >> 12), e.pointee.isMapped else { return nil }
+        return MemoryProtection(rawValue: e.pointee.protection)
+    }
+
+    /// A copy-on-write duplicate: both address spaces share every frame until one writes it.
+    public func fork() -> GuestMemory {
+        let child = GuestMemory()
+        table.forEachEntry(from: 0, to: UInt64(1) << PageTable.vpnBits) { vpn, e in
+            guard e.pointee.isMapped else { return }
+            let c = child.table.entryCreating(vpn)
+            if let f = e.pointee.frame { Frame.retain(f) }
+            c.pointee = PageEntry(frame: e.pointee.frame, code: nil, protection: e.pointee.protection, isMapped: true)
+        }
+        // Our frames are now shared: writes must go through the copy-on-write slow path.
+        TLB.flush(writeTLB)
+        return child
+    }
+
+    /// Forgets all decoded instructions (fence.i).
+    func invalidateAllCode() {
+        table.forEachEntry(from: 0, to: UInt64(1) << PageTable.vpnBits) { _, e in
+            if let code = e.pointee.code, CodePage.holdsCode(code) { CodePage.reset(code) }
+        }
+    }
+
+    // MARK: Internals
+
+    static func pageRange(_ address: UInt64, _ length: UInt64) -> (UInt64, UInt64) {
+        let first = address >> 12
+        let (endAddress, overflow) = address.addingReportingOverflow(length)
+        let end = overflow ? UInt64(1) << 52 : (endAddress + pageMask) >> 12
+        return (first, end)
+    }
+
+    /// Drops a page's frame reference and decoded code, leaving it unmapped.
+    static func clear(_ e: UnsafeMutablePointer<PageEntry>) {
+        if let f = e.pointee.frame { Frame.release(f) }
+        if let c = e.pointee.code { CodePage.free(c) }
+        e.pointee = PageEntry(frame: nil, code: nil, protection: 0, isMapped: false)
+    }
+
+    /// The last instruction of the previous page may straddle into page `vpn`. (The whole page
+    /// is reset: run counts of earlier slots may include that instruction.)
+    func invalidateNeighbourCode(_ vpn: UInt64) {
+        if vpn > 0, let prev = table.entry(vpn - 1), let code = prev.pointee.code, CodePage.holdsCode(code) {
+            CodePage.reset(code)
+        }
+    }
+
+    func flushAllTLBs() {
+        TLB.flush(readTLB)
+        TLB.flush(writeTLB)
+        TLB.flush(codeTLB)
+    }
+
+    /// The host page backing `vpn` for an access of `kind`, after the permission check (skipped
+    /// when `force`), allocating its frame on first touch and, for writes, breaking copy-on-write
+    /// sharing and invalidating decoded code. Fills the matching TLB.
+    func translate(_ vpn: UInt64, _ kind: AccessKind, force: Bool = false) -> UnsafeMutableRawPointer? {
+        guard let e = table.entry(vpn), e.pointee.isMapped else { return nil }
+        let prot = MemoryProtection(rawValue: e.pointee.protection)
+        switch kind {
+        case .read:
+            if !force && !prot.contains(.read) { return nil }
+            let f = frame(e)
+            if prot.contains(.read) {
+                readTLB[Int(vpn & TLB.mask)] = TLBEntry(tag: vpn, addend: UInt64(UInt(bitPattern: f)) &- (vpn << 12))
+            }
+            return f
+        case .execute:
+            if !force && !prot.contains(.execute) { return nil }
+            return frame(e)
+        case .write:
+            if !force && !prot.contains(.write) { return nil }
+            var f = frame(e)
+            if Frame.referenceCount(f) > 1 {
+                let copy = Frame.copy(f)
+                Frame.release(f)
+                f = copy
+                e.pointee.frame = copy
+                TLB.flush(readTLB, vpn: vpn)
+            }
+            if let code = e.pointee.code, CodePage.holdsCode(code) {
+                CodePage.reset(code)
+                invalidateNeighbourCode(vpn)
+            }
+            if prot.contains(.write) {
+                writeTLB[Int(vpn & TLB.mask)] = TLBEntry(tag: vpn, addend: UInt64(UInt(bitPattern: f)) &- (vpn << 12))
+            }
+            return f
+        }
+    }
+
+    @inline(__always) func frame(_ e: UnsafeMutablePointer<PageEntry>) -> UnsafeMutableRawPointer {
+        if let f = e.pointee.frame { return f }
+        let f = Frame.allocateZeroed()
+        e.pointee.frame = f
+        return f
+    }
+
+    func fault(_ address: UInt64, _ kind: AccessKind) -> MemoryFault {
+        let mapped = table.entry(address >> 12)?.pointee.isMapped ?? false
+        return MemoryFault(address: address, kind: kind, isUnmapped: !mapped)
+    }
+
+    // MARK: Code pages
+
+    /// The decoded-instruction slots of the page holding `pc` (which must be executable).
+    func codeSlots(_ pc: UInt64) -> UnsafeMutablePointer<DecodedInstruction>? {
+        let vpn = pc >> 12
+        let t = codeTLB[Int(vpn & TLB.codeMask)]
+        if _fastPath(t.tag == vpn) { return t.slots }
+        guard let e = table.entry(vpn), e.pointee.isMapped,
+              MemoryProtection(rawValue: e.pointee.protection).contains(.execute) else { return nil }
+        let slots: UnsafeMutablePointer<DecodedInstruction>
+        if let c = e.pointee.code {
+            slots = c
+        } else {
+            slots = CodePage.allocate()
+            e.pointee.code = slots
+        }
+        codeTLB[Int(vpn & TLB.codeMask)] = CodeTLBEntry(tag: vpn, slots: slots)
+        return slots
+    }
+
+    /// Marks a code page live: from now on stores into it take the slow path.
+    func noteCode(_ slots: UnsafeMutablePointer<DecodedInstruction>, vpn: UInt64) {
+        CodePage.setHoldsCode(slots)
+        TLB.flush(writeTLB, vpn: vpn)
+    }
+
+    /// The page at `address` holds the upper half of an instruction decoded on the page before:
+    /// mark it as holding code so that stores into it take the slow path, which invalidates
+    /// both pages.
+    func noteCodeSpill(intoPageAt address: UInt64) {
+        if let slots = codeSlots(address), !CodePage.holdsCode(slots) { noteCode(slots, vpn: address >> 12) }
+    }
+
+    /// Reads the (up to 32-bit) instruction at `pc` for decoding. Only the second half of a
+    /// 32-bit instruction may fault (the caller already holds the first page's code slots).
+    func fetch(_ pc: UInt64) -> (UInt32, MemoryFault?) {
+        guard let p = translate(pc >> 12, .execute) else { return (0, fault(pc, .execute)) }
+        let off = Int(pc & GuestMemory.pageMask)
+        let lo = UInt32(p.loadUnaligned(fromByteOffset: off, as: UInt16.self))
+        if lo & 3 != 3 { return (lo, nil) }
+        if off + 2 < Frame.size {
+            return (lo | UInt32(p.loadUnaligned(fromByteOffset: off + 2, as: UInt16.self)) << 16, nil)
+        }
+        guard let q = translate((pc + 2) >> 12, .execute) else { return (lo, fault(pc + 2, .execute)) }
+        return (lo | UInt32(q.load(as: UInt16.self)) << 16, nil)
+    }
+
+    // MARK: Guest loads and stores that miss the TLB
+
+    /// Loads `size` (1, 2, 4 or 8) bytes, zero-extended.
+    func loadSlow(_ address: UInt64, _ size: Int) -> (UInt64, MemoryFault?) {
+        var value: UInt64 = 0
+        let f = withUnsafeMutableBytes(of: &value) { buf in
+            copyOut(address, buf.baseAddress!, size)
+        }
+        return (UInt64(littleEndian: value), f)
+    }
+
+    func storeSlow(_ address: UInt64, _ size: Int, _ value: UInt64) -> MemoryFault? {
+        var v = value.littleEndian
+        return withUnsafeBytes(of: &v) { buf in
+            copyIn(address, buf.baseAddress!, size, force: false)
+        }
+    }
+
+    // MARK: Copying between guest and host memory
+
+    /// Copies guest bytes out, checking read permission on every page first.
+    func copyOut(_ address: UInt64, _ dst: UnsafeMutableRawPointer, _ count: Int) -> MemoryFault? {
+        var done = 0
+        while done < count {
+            let a = address &+ UInt64(done)
+            guard let p = translate(a >> 12, .read) else { return fault(a, .read) }
+            let off = Int(a & GuestMemory.pageMask)
+            let n = min(count - done, Frame.size - off)
+            (dst + done).copyMemory(from: p + off, byteCount: n)
+            done += n
+        }
+        return nil
+    }
+
+    /// Copies bytes into guest memory. All pages are checked before any byte is written, so a
+    /// faulting copy writes nothing.
+    func copyIn(_ address: UInt64, _ src: UnsafeRawPointer, _ count: Int, force: Bool) -> MemoryFault? {
+        if count == 0 { return nil }
+        var a = address & ~GuestMemory.pageMask
+        let last = address &+ UInt64(count - 1)
+        if last < address { return fault(0, .write) }
+        while true {
+            guard let e = table.entry(a >> 12), e.pointee.isMapped,
+                  force || MemoryProtection(rawValue: e.pointee.protection).contains(.write)
+            else { return fault(max(a, address), .write) }
+            if a >> 12 == last >> 12 { break }
+            a += GuestMemory.pageSize
+        }
+        var done = 0
+        while done < count {
+            let a = address &+ UInt64(done)
+            let p = translate(a >> 12, .write, force: force)!
+            let off = Int(a & GuestMemory.pageMask)
+            let n = min(count - done, Frame.size - off)
+            (p + off).copyMemory(from: src + done, byteCount: n)
+            done += n
+        }
+        return nil
+    }
+
+    // MARK: Kernel-side access (copy_from_user / copy_to_user)
+
+    public func read(at address: UInt64, into buffer: UnsafeMutableRawBufferPointer) throws(MemoryFault) {
+        guard let base = buffer.baseAddress else { return }
+        if let f = copyOut(address, base, buffer.count) { throw f }
+    }
+
+    public func write(at address: UInt64, from buffer: UnsafeRawBufferPointer, force: Bool = false) throws(MemoryFault) {
+        guard let base = buffer.baseAddress else { return }
+        if let f = copyIn(address, base, buffer.count, force: force) { throw f }
+    }
+
+    public func load<T: FixedWidthInteger>(_: T.Type, at address: UInt64) throws(MemoryFault) -> T {
+        var value = T.zero
+        let f = withUnsafeMutableBytes(of: &value) { buf in
+            copyOut(address, buf.baseAddress!, MemoryLayout<T>.size)
+        }
+        if let f { throw f }
+        return T(littleEndian: value)
+    }
+
+    public func store<T: FixedWidthInteger>(_ value: T, at address: UInt64) throws(MemoryFault) {
+        var v = value.littleEndian
+        let f = withUnsafeBytes(of: &v) { buf in
+            copyIn(address, buf.baseAddress!, MemoryLayout<T>.size, force: false)
+        }
+        if let f { throw f }
+    }
+
+    /// The bytes of the NUL-terminated string at `address`, without the NUL. At most `maxLength`
+    /// bytes are examined; if none of them is NUL, all `maxLength` are returned (callers treat a
+    /// result of `maxLength` bytes as "too long"). Faults only on a byte it had to read.
+    public func readCString(at address: UInt64, maxLength: Int) throws(MemoryFault) -> [UInt8] {
+        var out: [UInt8] = []
+        var a = address
+        while out.count < maxLength {
+            guard let p = translate(a >> 12, .read) else { throw fault(a, .read) }
+            var off = Int(a & GuestMemory.pageMask)
+            while off < Frame.size && out.count < maxLength {
+                let b = p.load(fromByteOffset: off, as: UInt8.self)
+                if b == 0 { return out }
+                out.append(b)
+                off += 1
+            }
+            a = (a | GuestMemory.pageMask) &+ 1
+        }
+        return out
+    }
+}

@@ -1,0 +1,457 @@
+// The run loop: dispatch over pre-decoded instructions of the current code page. Sequential
+// execution walks the page's slot array; in-page branches move the slot pointer by a
+// pre-computed delta; only leaving the page goes back through the code TLB. The pc is
+// materialised from the slot pointer only where an instruction needs it. Each case reads just
+// the fields it uses, straight from the slot.
+
+extension UnsafeMutablePointer where Pointee == DecodedInstruction {
+    @inline(__always) var rd: Int { Int(pointee.rd) }
+    @inline(__always) var rs1: Int { Int(pointee.rs1) }
+    @inline(__always) var rs2: Int { Int(pointee.rs2) }
+    @inline(__always) var rs3: Int { Int(pointee.rs3) }
+    /// The immediate sign-extended to 64 bits.
+    @inline(__always) var imm: UInt64 { UInt64(bitPattern: Int64(pointee.imm)) }
+    @inline(__always) var shamt: UInt64 { UInt64(truncatingIfNeeded: pointee.imm) }
+    @inline(__always) var slotDelta: Int { Int(pointee.imm) }
+    @inline(__always) var next: UnsafeMutablePointer<DecodedInstruction> { self + Int(pointee.len) }
+}
+
+extension Hart {
+    /// Runs guest code until an ecall, a trap, or about `instructionBudget` instructions have
+    /// retired (the budget is checked at taken branches and jumps, so straight-line code may
+    /// overshoot by at most one page's worth).
+    public func run(instructionBudget: Int) -> StopReason {
+        let mem = memory
+        let r = regs
+        let rt = mem.readTLB, wt = mem.writeTLB
+        let budget = instructionBudget
+        var executed = 0
+        var pc = self.pc
+        var stop = StopReason.budgetExhausted
+
+        @inline(__always) func w(_ v: UInt64) -> UInt64 { UInt64(bitPattern: Int64(Int32(truncatingIfNeeded: v))) }
+
+        lookup: while true {
+            guard let slots = mem.codeSlots(pc) else {
+                stop = .memoryFault(mem.fault(pc, .execute))
+                break lookup
+            }
+            let pageBase = pc & ~GuestMemory.pageMask
+            var cur = slots + Int((pc & GuestMemory.pageMask) >> 1)
+            @inline(__always) func pcOf(_ p: UnsafeMutablePointer<DecodedInstruction>) -> UInt64 {
+                pageBase &+ UInt64(p.pointee.offset)
+            }
+            executed &+= Int(cur.pointee.count)
+
+            // `break inner` means: the instruction at `cur` raised `pendingFault`.
+            // `break illegal` means: the instruction at `cur` is illegal right now.
+            illegal: do {
+            inner: while true {
+                switch cur.pointee.op {
+                case .undecoded:
+                    if let f = decodeRun(cur, pc: pcOf(cur)) {
+                        pc = pcOf(cur)
+                        stop = .memoryFault(f)
+                        break lookup
+                    }
+                    executed &+= Int(cur.pointee.count)
+                    continue inner
+                case .pageEnd:
+                    pc = pcOf(cur)
+                    continue lookup
+                case .illegal:
+                    break illegal
+
+                // Upper immediates and jumps.
+                case .li:
+                    r[cur.rd] = cur.imm
+                case .auipc:
+                    r[cur.rd] = pcOf(cur) &+ cur.imm
+                case .jal:
+                    r[cur.rd] = pcOf(cur.next)
+                    cur += cur.slotDelta
+                    if executed >= budget { pc = pcOf(cur); break lookup }
+                    executed &+= Int(cur.pointee.count)
+                    continue inner
+                case .jalFar:
+                    let here = pcOf(cur)
+                    r[cur.rd] = pcOf(cur.next)
+                    pc = here &+ cur.imm
+                    if executed >= budget { break lookup }
+                    continue lookup
+                case .jalr:
+                    let target = (r[cur.rs1] &+ cur.imm) & ~1
+                    r[cur.rd] = pcOf(cur.next)
+                    if executed >= budget { pc = target; break lookup }
+                    if target & ~GuestMemory.pageMask == pageBase {
+                        cur = slots + Int((target & GuestMemory.pageMask) >> 1)
+                        executed &+= Int(cur.pointee.count)
+                        continue inner
+                    }
+                    pc = target
+                    continue lookup
+
+                // Branches inside the page (imm = slot delta).
+                case .beq:
+                    if r[cur.rs1] == r[cur.rs2] {
+                        cur += cur.slotDelta
+                        if executed >= budget { pc = pcOf(cur); break lookup }
+                        executed &+= Int(cur.pointee.count)
+                        continue inner
+                    }
+                    cur = cur.next
+                    executed &+= Int(cur.pointee.count)
+                    continue inner
+                case .bne:
+                    if r[cur.rs1] != r[cur.rs2] {
+                        cur += cur.slotDelta
+                        if executed >= budget { pc = pcOf(cur); break lookup }
+                        executed &+= Int(cur.pointee.count)
+                        continue inner
+                    }
+                    cur = cur.next
+                    executed &+= Int(cur.pointee.count)
+                    continue inner
+                case .blt:
+                    if Int64(bitPattern: r[cur.rs1]) < Int64(bitPattern: r[cur.rs2]) {
+                        cur += cur.slotDelta
+                        if executed >= budget { pc = pcOf(cur); break lookup }
+                        executed &+= Int(cur.pointee.count)
+                        continue inner
+                    }
+                    cur = cur.next
+                    executed &+= Int(cur.pointee.count)
+                    continue inner
+                case .bge:
+                    if Int64(bitPattern: r[cur.rs1]) >= Int64(bitPattern: r[cur.rs2]) {
+                        cur += cur.slotDelta
+                        if executed >= budget { pc = pcOf(cur); break lookup }
+                        executed &+= Int(cur.pointee.count)
+                        continue inner
+                    }
+                    cur = cur.next
+                    executed &+= Int(cur.pointee.count)
+                    continue inner
+                case .bltu:
+                    if r[cur.rs1] < r[cur.rs2] {
+                        cur += cur.slotDelta
+                        if executed >= budget { pc = pcOf(cur); break lookup }
+                        executed &+= Int(cur.pointee.count)
+                        continue inner
+                    }
+                    cur = cur.next
+                    executed &+= Int(cur.pointee.count)
+                    continue inner
+                case .bgeu:
+                    if r[cur.rs1] >= r[cur.rs2] {
+                        cur += cur.slotDelta
+                        if executed >= budget { pc = pcOf(cur); break lookup }
+                        executed &+= Int(cur.pointee.count)
+                        continue inner
+                    }
+                    cur = cur.next
+                    executed &+= Int(cur.pointee.count)
+                    continue inner
+                case .branchFar:
+                    if Hart.branchTaken(cur.pointee.rm, r[cur.rs1], r[cur.rs2]) {
+                        pc = pcOf(cur) &+ cur.imm
+                        if executed >= budget { break lookup }
+                        continue lookup
+                    }
+                    cur = cur.next
+                    executed &+= Int(cur.pointee.count)
+                    continue inner
+
+                // Loads.
+                case .lb:
+                    guard let v = load(rt, r[cur.rs1] &+ cur.imm, UInt8.self) else { break inner }
+                    r[cur.rd] = UInt64(bitPattern: Int64(Int8(bitPattern: v)))
+                case .lh:
+                    guard let v = load(rt, r[cur.rs1] &+ cur.imm, UInt16.self) else { break inner }
+                    r[cur.rd] = UInt64(bitPattern: Int64(Int16(bitPattern: v)))
+                case .lw:
+                    guard let v = load(rt, r[cur.rs1] &+ cur.imm, UInt32.self) else { break inner }
+                    r[cur.rd] = UInt64(bitPattern: Int64(Int32(bitPattern: v)))
+                case .ld, .fld:
+                    guard let v = load(rt, r[cur.rs1] &+ cur.imm, UInt64.self) else { break inner }
+                    r[cur.rd] = v
+                case .lbu:
+                    guard let v = load(rt, r[cur.rs1] &+ cur.imm, UInt8.self) else { break inner }
+                    r[cur.rd] = UInt64(v)
+                case .lhu:
+                    guard let v = load(rt, r[cur.rs1] &+ cur.imm, UInt16.self) else { break inner }
+                    r[cur.rd] = UInt64(v)
+                case .lwu:
+                    guard let v = load(rt, r[cur.rs1] &+ cur.imm, UInt32.self) else { break inner }
+                    r[cur.rd] = UInt64(v)
+                case .flw:
+                    guard let v = load(rt, r[cur.rs1] &+ cur.imm, UInt32.self) else { break inner }
+                    r[cur.rd] = UInt64(v) | Hart.boxMask
+
+                // Stores.
+                case .sb:
+                    guard store(wt, r[cur.rs1] &+ cur.imm, UInt8(truncatingIfNeeded: r[cur.rs2])) else { break inner }
+                case .sh:
+                    guard store(wt, r[cur.rs1] &+ cur.imm, UInt16(truncatingIfNeeded: r[cur.rs2])) else { break inner }
+                case .sw, .fsw:
+                    guard store(wt, r[cur.rs1] &+ cur.imm, UInt32(truncatingIfNeeded: r[cur.rs2])) else { break inner }
+                case .sd, .fsd:
+                    guard store(wt, r[cur.rs1] &+ cur.imm, r[cur.rs2]) else { break inner }
+
+                // Integer register-immediate.
+                case .addi: r[cur.rd] = r[cur.rs1] &+ cur.imm
+                case .slti: r[cur.rd] = Int64(bitPattern: r[cur.rs1]) < Int64(bitPattern: cur.imm) ? 1 : 0
+                case .sltiu: r[cur.rd] = r[cur.rs1] < cur.imm ? 1 : 0
+                case .xori: r[cur.rd] = r[cur.rs1] ^ cur.imm
+                case .ori: r[cur.rd] = r[cur.rs1] | cur.imm
+                case .andi: r[cur.rd] = r[cur.rs1] & cur.imm
+                case .slli: r[cur.rd] = r[cur.rs1] << cur.shamt
+                case .srli: r[cur.rd] = r[cur.rs1] >> cur.shamt
+                case .srai: r[cur.rd] = UInt64(bitPattern: Int64(bitPattern: r[cur.rs1]) >> Int64(cur.shamt))
+                case .addiw: r[cur.rd] = w(r[cur.rs1] &+ cur.imm)
+                case .slliw: r[cur.rd] = w(r[cur.rs1] << cur.shamt)
+                case .srliw: r[cur.rd] = w(UInt64(UInt32(truncatingIfNeeded: r[cur.rs1]) >> UInt32(cur.shamt)))
+                case .sraiw: r[cur.rd] = UInt64(bitPattern: Int64(Int32(truncatingIfNeeded: r[cur.rs1]) >> Int32(cur.shamt)))
+
+                // Integer register-register.
+                case .add: r[cur.rd] = r[cur.rs1] &+ r[cur.rs2]
+                case .sub: r[cur.rd] = r[cur.rs1] &- r[cur.rs2]
+                case .sll: r[cur.rd] = r[cur.rs1] << (r[cur.rs2] & 63)
+                case .slt: r[cur.rd] = Int64(bitPattern: r[cur.rs1]) < Int64(bitPattern: r[cur.rs2]) ? 1 : 0
+                case .sltu: r[cur.rd] = r[cur.rs1] < r[cur.rs2] ? 1 : 0
+                case .xor: r[cur.rd] = r[cur.rs1] ^ r[cur.rs2]
+                case .srl: r[cur.rd] = r[cur.rs1] >> (r[cur.rs2] & 63)
+                case .sra: r[cur.rd] = UInt64(bitPattern: Int64(bitPattern: r[cur.rs1]) >> Int64(r[cur.rs2] & 63))
+                case .or: r[cur.rd] = r[cur.rs1] | r[cur.rs2]
+                case .and: r[cur.rd] = r[cur.rs1] & r[cur.rs2]
+                case .addw: r[cur.rd] = w(r[cur.rs1] &+ r[cur.rs2])
+                case .subw: r[cur.rd] = w(r[cur.rs1] &- r[cur.rs2])
+                case .sllw: r[cur.rd] = w(r[cur.rs1] << (r[cur.rs2] & 31))
+                case .srlw: r[cur.rd] = w(UInt64(UInt32(truncatingIfNeeded: r[cur.rs1]) >> UInt32(r[cur.rs2] & 31)))
+                case .sraw: r[cur.rd] = UInt64(bitPattern: Int64(Int32(truncatingIfNeeded: r[cur.rs1]) >> Int32(r[cur.rs2] & 31)))
+
+                // M.
+                case .mul: r[cur.rd] = r[cur.rs1] &* r[cur.rs2]
+                case .mulw: r[cur.rd] = w(r[cur.rs1] &* r[cur.rs2])
+                case .mulhu: r[cur.rd] = r[cur.rs1].multipliedFullWidth(by: r[cur.rs2]).high
+                case .divu:
+                    let b = r[cur.rs2]
+                    r[cur.rd] = b == 0 ? UInt64.max : r[cur.rs1] / b
+                case .remu:
+                    let b = r[cur.rs2]
+                    r[cur.rd] = b == 0 ? r[cur.rs1] : r[cur.rs1] % b
+                case .mulh, .mulhsu, .div, .rem, .divw, .divuw, .remw, .remuw:
+                    r[cur.rd] = Hart.multiplyDivide(cur.pointee.op, r[cur.rs1], r[cur.rs2])
+
+                // Bit manipulation.
+                case .sh1add: r[cur.rd] = r[cur.rs2] &+ (r[cur.rs1] << 1)
+                case .sh2add: r[cur.rd] = r[cur.rs2] &+ (r[cur.rs1] << 2)
+                case .sh3add: r[cur.rd] = r[cur.rs2] &+ (r[cur.rs1] << 3)
+                case .addUw: r[cur.rd] = r[cur.rs2] &+ (r[cur.rs1] & 0xffff_ffff)
+                case .zextH: r[cur.rd] = r[cur.rs1] & 0xffff
+                case .andn: r[cur.rd] = r[cur.rs1] & ~r[cur.rs2]
+                case .sh1addUw, .sh2addUw, .sh3addUw, .slliUw, .orn, .xnor, .clz, .clzw, .ctz, .ctzw, .cpop, .cpopw,
+                     .max, .maxu, .min, .minu, .sextB, .sextH,
+                     .rol, .rolw, .ror, .rori, .roriw, .rorw, .orcB, .rev8,
+                     .bclr, .bclri, .bext, .bexti, .binv, .binvi, .bset, .bseti:
+                    r[cur.rd] = Hart.bitManipulation(cur.pointee.op, r[cur.rs1], r[cur.rs2], cur.pointee.imm)
+
+                // System.
+                case .fence:
+                    break
+                case .fenceI:
+                    mem.invalidateAllCode()
+                    cur = cur.next
+                    executed &+= Int(cur.pointee.count)
+                    continue inner
+                case .ecall:
+                    executed &-= Int(cur.pointee.count) &- 1
+                    pc = pcOf(cur)
+                    stop = .ecall
+                    break lookup
+                case .ebreak:
+                    executed &-= Int(cur.pointee.count)
+                    pc = pcOf(cur)
+                    stop = .breakpoint
+                    break lookup
+                case .csr:
+                    if !executeCSR(cur.pointee, retiredBefore: instructionsRetired &+ UInt64(executed &- Int(cur.pointee.count))) { break illegal }
+
+                // Atomics.
+                case .lrW, .lrD, .scW, .scD, .amoW, .amoD:
+                    if !executeAtomic(cur.pointee) { break inner }
+
+                // Floating point: the common cases inline, everything else (and every case the
+                // host cannot do exactly) in `executeFloat`.
+                case .faddD:
+                    if !fastDouble(cur, .add) && !executeFloat(cur.pointee) { break illegal }
+                case .fsubD:
+                    if !fastDouble(cur, .sub) && !executeFloat(cur.pointee) { break illegal }
+                case .fmulD:
+                    if !fastDouble(cur, .mul) && !executeFloat(cur.pointee) { break illegal }
+                case .fdivD:
+                    if !fastDouble(cur, .div) && !executeFloat(cur.pointee) { break illegal }
+                case .fsqrtD:
+                    if !fastDouble(cur, .sqrt) && !executeFloat(cur.pointee) { break illegal }
+                case .fmaddD:
+                    if !fastDouble(cur, .madd) && !executeFloat(cur.pointee) { break illegal }
+                case .fmsubD:
+                    if !fastDouble(cur, .msub) && !executeFloat(cur.pointee) { break illegal }
+                case .fnmsubD:
+                    if !fastDouble(cur, .nmsub) && !executeFloat(cur.pointee) { break illegal }
+                case .fnmaddD:
+                    if !fastDouble(cur, .nmadd) && !executeFloat(cur.pointee) { break illegal }
+                case .faddS:
+                    if !fastSingle(cur, .add) && !executeFloat(cur.pointee) { break illegal }
+                case .fsubS:
+                    if !fastSingle(cur, .sub) && !executeFloat(cur.pointee) { break illegal }
+                case .fmulS:
+                    if !fastSingle(cur, .mul) && !executeFloat(cur.pointee) { break illegal }
+                case .fdivS:
+                    if !fastSingle(cur, .div) && !executeFloat(cur.pointee) { break illegal }
+                case .fsqrtS:
+                    if !fastSingle(cur, .sqrt) && !executeFloat(cur.pointee) { break illegal }
+                case .fmaddS:
+                    if !fastSingle(cur, .madd) && !executeFloat(cur.pointee) { break illegal }
+                case .fmsubS:
+                    if !fastSingle(cur, .msub) && !executeFloat(cur.pointee) { break illegal }
+                case .fnmsubS:
+                    if !fastSingle(cur, .nmsub) && !executeFloat(cur.pointee) { break illegal }
+                case .fnmaddS:
+                    if !fastSingle(cur, .nmadd) && !executeFloat(cur.pointee) { break illegal }
+                case .fsgnjD:
+                    r[cur.rd] = (r[cur.rs1] & ~(1 << 63)) | (r[cur.rs2] & (1 << 63))
+                case .fmvXD, .fmvDX:
+                    r[cur.rd] = r[cur.rs1]
+                case .fmvXW:
+                    r[cur.rd] = w(r[cur.rs1])
+                case .fmvWX:
+                    r[cur.rd] = r[cur.rs1] | Hart.boxMask
+                case .feqD, .fltD, .fleD:
+                    if !fastCompareDouble(cur) && !executeFloat(cur.pointee) { break illegal }
+                case .fcvtDW, .fcvtDL, .fcvtDS, .fcvtSD, .fcvtWD, .fcvtLD:
+                    if !fastConvert(cur) && !executeFloat(cur.pointee) { break illegal }
+                case .fsgnjnD, .fsgnjxD, .fsgnjS, .fsgnjnS, .fsgnjxS, .fminS, .fmaxS, .fminD, .fmaxD,
+                     .fcvtWS, .fcvtWUS, .fcvtLS, .fcvtLUS, .fcvtSW, .fcvtSWU, .fcvtSL, .fcvtSLU,
+                     .fcvtWUD, .fcvtLUD, .fcvtDWU, .fcvtDLU,
+                     .feqS, .fltS, .fleS, .fclassS, .fclassD:
+                    if !executeFloat(cur.pointee) { break illegal }
+                }
+                cur = cur.next
+            }
+            // The instruction at `cur` raised `pendingFault`.
+            executed &-= Int(cur.pointee.count)
+            pc = pcOf(cur)
+            stop = .memoryFault(pendingFault)
+            break lookup
+            }
+            // The instruction at `cur` is illegal.
+            executed &-= Int(cur.pointee.count)
+            pc = pcOf(cur)
+            stop = .illegalInstruction(rawInstruction(at: pc))
+            break lookup
+        }
+        self.pc = pc
+        instructionsRetired &+= UInt64(executed)
+        return stop
+    }
+
+    /// Decodes the straight-line run that starts at `first` (address `pc`): up to and
+    /// including the next control-flow instruction, the page end, or an already decoded slot
+    /// (the run then joins that slot's). Sets each slot's run count. Returns the fault if the
+    /// first instruction cannot be fetched; a later unfetchable instruction just ends the run.
+    @inline(never)
+    func decodeRun(_ first: UnsafeMutablePointer<DecodedInstruction>, pc: UInt64) -> MemoryFault? {
+        let slots = first - Int(first.pointee.offset >> 1)
+        if !CodePage.holdsCode(slots) { memory.noteCode(slots, vpn: pc >> 12) }
+        var slot = first
+        var n = 0
+        // Instructions already counted after the run's last one (when it joins a decoded slot).
+        var joined = 0
+        while true {
+            let here = (pc & ~GuestMemory.pageMask) &+ UInt64(slot.pointee.offset)
+            let (raw, fault) = memory.fetch(here)
+            if let fault {
+                if n == 0 { return fault }
+                break
+            }
+            let offset = slot.pointee.offset
+            slot.pointee = raw & 3 == 3 ? Decoder.decode(raw, pc: here) : CompressedDecoder.decode(raw, pc: here)
+            slot.pointee.offset = offset
+            if raw & 3 == 3 && Int(offset) == Frame.size - 2 {
+                // Its upper half lives on the next page: writes there must invalidate this page.
+                memory.noteCodeSpill(intoPageAt: here &+ 2)
+            }
+            n += 1
+            if slot.pointee.endsRun { break }
+            slot = slot.next
+            if slot.pointee.op != .undecoded {
+                joined = Int(slot.pointee.count)
+                break
+            }
+        }
+        slot = first
+        for i in 0..<n {
+            slot.pointee.count = UInt16(n - i + joined)
+            slot = slot.next
+        }
+        return nil
+    }
+
+    /// The encoding at `pc` (16 bits for a compressed instruction), for SIGILL reports.
+    func rawInstruction(at pc: UInt64) -> UInt32 {
+        let raw = memory.fetch(pc).0
+        return raw & 3 == 3 ? raw : raw & 0xffff
+    }
+
+    // MARK: Memory access from the run loop
+
+    @inline(__always)
+    func load<T: FixedWidthInteger>(_ tlb: UnsafeMutablePointer<TLBEntry>, _ address: UInt64, _: T.Type) -> T? {
+        if let p = TLB.lookup(tlb, address, size: UInt64(MemoryLayout<T>.size)) {
+            return p.loadUnaligned(as: T.self)
+        }
+        return loadMiss(address, T.self)
+    }
+
+    @inline(never)
+    func loadMiss<T: FixedWidthInteger>(_ address: UInt64, _: T.Type) -> T? {
+        let (v, f) = memory.loadSlow(address, MemoryLayout<T>.size)
+        if let f {
+            pendingFault = f
+            return nil
+        }
+        return T(truncatingIfNeeded: v)
+    }
+
+    @inline(__always)
+    func store<T: FixedWidthInteger>(_ tlb: UnsafeMutablePointer<TLBEntry>, _ address: UInt64, _ value: T) -> Bool {
+        if let p = TLB.lookup(tlb, address, size: UInt64(MemoryLayout<T>.size)) {
+            p.storeBytes(of: value, as: T.self)
+            return true
+        }
+        return storeMiss(address, UInt64(truncatingIfNeeded: value), MemoryLayout<T>.size)
+    }
+
+    @inline(never)
+    func storeMiss(_ address: UInt64, _ value: UInt64, _ size: Int) -> Bool {
+        if let f = memory.storeSlow(address, size, value) {
+            pendingFault = f
+            return false
+        }
+        return true
+    }
+
+    /// Conditions of `branchFar`: beq, bne, blt, bge, bltu, bgeu.
+    @inline(__always)
+    static func branchTaken(_ cond: UInt8, _ a: UInt64, _ b: UInt64) -> Bool {
+        switch cond {
+        case 0: return a == b
+        case 1: return a != b
+        case 2: return Int64(bitPattern: a) < Int64(bitPattern: b)
+        case 3: return Int64(bitPattern: a) >= Int64(bitPattern: b)
+        case 4: return a < b
+        default: return a >= b
+        }
+    }
+}

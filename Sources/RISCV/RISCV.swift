@@ -1,1 +1,0 @@
-// RISCV module placeholder; replaced as the module is built.

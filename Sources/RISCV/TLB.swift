@@ -1,0 +1,65 @@
+// Software TLBs in front of the page table: direct-mapped, one per access kind. A data entry
+// turns a guest address into a host address with one compare and one add; the code TLB maps a
+// guest page to its pre-decoded instructions.
+
+/// Data TLB entry: `tag` is the guest page number, host address = guest address &+ `addend`.
+struct TLBEntry {
+    var tag: UInt64
+    var addend: UInt64
+}
+
+/// Code TLB entry: guest page number -> the page's decoded instruction slots.
+struct CodeTLBEntry {
+    var tag: UInt64
+    var slots: UnsafeMutablePointer<DecodedInstruction>?
+}
+
+enum TLB {
+    static let entries = 512
+    static let mask = UInt64(entries - 1)
+    static let codeEntries = 64
+    static let codeMask = UInt64(codeEntries - 1)
+    static let invalidTag = UInt64.max
+
+    static func allocate() -> UnsafeMutablePointer<TLBEntry> {
+        let t = UnsafeMutablePointer<TLBEntry>.allocate(capacity: entries)
+        t.initialize(repeating: TLBEntry(tag: invalidTag, addend: 0), count: entries)
+        return t
+    }
+
+    static func allocateCode() -> UnsafeMutablePointer<CodeTLBEntry> {
+        let t = UnsafeMutablePointer<CodeTLBEntry>.allocate(capacity: codeEntries)
+        t.initialize(repeating: CodeTLBEntry(tag: invalidTag, slots: nil), count: codeEntries)
+        return t
+    }
+
+    static func flush(_ t: UnsafeMutablePointer<TLBEntry>) {
+        for i in 0..<entries { t[i].tag = invalidTag }
+    }
+
+    static func flush(_ t: UnsafeMutablePointer<CodeTLBEntry>) {
+        for i in 0..<codeEntries { t[i].tag = invalidTag }
+    }
+
+    @inline(__always) static func flush(_ t: UnsafeMutablePointer<TLBEntry>, vpn: UInt64) {
+        let i = Int(vpn & mask)
+        if t[i].tag == vpn { t[i].tag = invalidTag }
+    }
+
+    @inline(__always) static func flush(_ t: UnsafeMutablePointer<CodeTLBEntry>, vpn: UInt64) {
+        let i = Int(vpn & codeMask)
+        if t[i].tag == vpn { t[i].tag = invalidTag }
+    }
+
+    /// Host pointer for an access of `size` bytes at `address` when the entry covers the whole
+    /// access, else nil. Indexing by the first byte and tagging with the last byte's page sends
+    /// page-crossing accesses to the slow path with a single compare.
+    @inline(__always)
+    static func lookup(_ t: UnsafeMutablePointer<TLBEntry>, _ address: UInt64, size: UInt64) -> UnsafeMutableRawPointer? {
+        let e = t[Int((address >> 12) & mask)]
+        if _fastPath(e.tag == (address &+ (size &- 1)) >> 12) {
+            return UnsafeMutableRawPointer(bitPattern: UInt(truncatingIfNeeded: address &+ e.addend))
+        }
+        return nil
+    }
+}

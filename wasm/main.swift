@@ -1,0 +1,182 @@
+#if !SKIFF_SINGLE_MODULE
+import LinuxKernel
+#endif
+
+// The WASI command's entry point: runs a Linux riscv64 program from a directory the runtime
+// preopened, on the same kernel `skiff run --rootfs` uses. The root is the directory preopened as
+// "/" (wasmtime --dir ROOTFS::/, node's preopens {"/": ROOTFS}), else the only one preopened
+// (WasmKit's --dir ROOTFS, which names it by its host path), else the one `--root NAME` picks.
+//
+//   wasmtime run --dir ROOTFS::/ skiff-core.wasm [-e K=V]... [-w DIR] [--debug] [--] PROG [ARG...]
+//   wasmkit run --dir ROOTFS skiff-core.wasm -- [OPTIONS] PROG [ARG...]
+//
+// Exit status: the program's (128+N when it dies of signal N); 125 for a usage or set-up error,
+// 126 when PROG cannot be executed, 127 when it is not found (as docker and shells report).
+
+/// wasi-libc's `__main_void` collects the WASI arguments and calls this.
+@_cdecl("__main_argc_argv")
+func wasiMain(_ argc: Int32, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UInt8>?>) -> Int32 {
+    var arguments: [String] = []
+    for i in 1..<Int(max(argc, 1)) {
+        if let p = argv[i] { arguments.append(String(cString: p)) }
+    }
+    switch WasiCommandLine.parse(arguments) {
+    case .failure(let message):
+        standardError("skiff-core: \(message)\n\(WasiCommandLine.usage)")
+        return 125
+    case .success(let commandLine):
+        return WasiRunner.run(commandLine)
+    }
+}
+
+/// The options the module understands (a subset of `skiff run`'s).
+struct WasiCommandLine {
+    var environment: [String] = []
+    var workingDirectory = "/"
+    var debug = false
+    /// Which preopened directory is the root, by the name the runtime gave it.
+    var root: String?
+    var command: [String] = []
+
+    static let usage = "usage: skiff-core.wasm [-e K=V]... [-w DIR] [--root PREOPEN] [--debug] [--] PROG [ARG...]\n"
+
+    enum Parsed {
+        case success(WasiCommandLine)
+        case failure(String)
+    }
+
+    static func parse(_ arguments: [String]) -> Parsed {
+        var result = WasiCommandLine()
+        // WasmKit hands its own `--` separator on to the module: a leading one is the runtime's.
+        var i = arguments.first == "--" ? 1 : 0
+        while i < arguments.count {
+            let a = arguments[i]
+            if a == "--" { i += 1; break }
+            if !a.hasPrefix("-") { break }
+            if a == "-e" || a == "--env" || a == "-w" || a == "--workdir" || a == "--root" {
+                guard i + 1 < arguments.count else { return .failure("\(a) needs a value") }
+                let value = arguments[i + 1]
+                if a == "-e" || a == "--env" { result.environment.append(value) }
+                else if a == "--root" { result.root = value }
+                else { result.workingDirectory = value }
+                i += 2
+            } else if a == "--debug" {
+                result.debug = true
+                i += 1
+            } else {
+                return .failure("unknown option \(a)")
+            }
+        }
+        result.command = Array(arguments[i...])
+        if result.command.isEmpty { return .failure("no command given") }
+        return .success(result)
+    }
+}
+
+enum WasiRunner {
+    static let defaultPath = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+
+    static func run(_ commandLine: WasiCommandLine) -> Int32 {
+        let preopens = WasiHost.preopenedDirectories()
+        let chosen: [(name: String, fd: HostFD)]
+        if let wanted = commandLine.root {
+            chosen = preopens.filter { $0.name == wanted }
+        } else {
+            let slash = preopens.filter { $0.name == "/" }
+            chosen = slash.isEmpty ? preopens : slash
+        }
+        guard chosen.count == 1 else {
+            var names = ""
+            for p in preopens { names += (names.isEmpty ? "" : ", ") + p.name }
+            standardError(chosen.isEmpty && commandLine.root != nil
+                ? "skiff-core: no directory is preopened as \(commandLine.root!) (preopened: \(names.isEmpty ? "none" : names))\n"
+                : preopens.isEmpty
+                ? "skiff-core: no root file system: preopen the container's root directory (wasmtime: --dir ROOTFS::/, wasmkit: --dir ROOTFS)\n"
+                : "skiff-core: several directories are preopened (\(names)): preopen the root as / or pick it with --root NAME\n")
+            return 125
+        }
+        let root = chosen[0].fd
+        let host = WasiHost()
+        var configuration = KernelConfiguration()
+        let hostname = containerID(host)
+        configuration.hostname = Array(hostname.utf8)
+        configuration.traceSystemCalls = commandLine.debug
+        if commandLine.debug { configuration.log = { message in standardError(message + "\n") } }
+        let kernel = Kernel(host: host, configuration: configuration)
+        kernel.mountHostDirectory(root, at: "/", readOnly: false)
+
+        let environment = containerEnvironment(commandLine.environment, hostname: hostname, host: host)
+        var program = commandLine.command[0]
+        if !program.contains("/") {
+            var searchPath = defaultPath
+            for entry in environment where entry.hasPrefix("PATH=") { searchPath = String(entry.dropFirst(5)) }
+            guard let found = kernel.findExecutable(program, searchPath: searchPath) else {
+                standardError("skiff-core: \(program): executable file not found in $PATH\n")
+                return 127
+            }
+            program = found
+        }
+        do throws(Errno) {
+            try kernel.start(path: program, arguments: commandLine.command, environment: environment,
+                             workingDirectory: commandLine.workingDirectory)
+        } catch {
+            let reason = kernel.diagnostic ?? "\(program): cannot execute (errno \(error.rawValue))"
+            standardError("skiff-core: \(reason)\n")
+            return error == .ENOENT ? 127 : 126
+        }
+        return kernel.run().exitCode
+    }
+
+    /// PATH, HOSTNAME and HOME, then the `-e` values in order (later ones win); `-e K` alone
+    /// passes the WASI environment's K through, as docker does with the host's.
+    static func containerEnvironment(_ settings: [String], hostname: String, host: WasiHost) -> [String] {
+        var keys = ["PATH", "HOSTNAME", "HOME"]
+        var values = [defaultPath, hostname, "/root"]
+        if host.isTerminal(1) { keys.append("TERM"); values.append("xterm") }
+        for setting in settings {
+            let key: String, value: String
+            if let eq = setting.firstIndex(of: "=") {
+                key = String(setting[..<eq])
+                value = String(setting[setting.index(after: eq)...])
+            } else {
+                guard let v = wasiEnvironmentValue(setting) else { continue }
+                key = setting
+                value = v
+            }
+            if let i = keys.firstIndex(of: key) { values[i] = value } else { keys.append(key); values.append(value) }
+        }
+        var result: [String] = []
+        for i in 0..<keys.count { result.append(keys[i] + "=" + values[i]) }
+        return result
+    }
+
+    /// A docker-style short container id (12 hex digits), used as the hostname.
+    static func containerID(_ host: WasiHost) -> String {
+        var bytes = [UInt8](repeating: 0, count: 6)
+        bytes.withUnsafeMutableBytes { host.randomBytes($0) }
+        let digits: [UInt8] = Array("0123456789abcdef".utf8)
+        var text: [UInt8] = []
+        for b in bytes { text.append(digits[Int(b >> 4)]); text.append(digits[Int(b & 15)]) }
+        return String(decoding: text, as: UTF8.self)
+    }
+}
+
+@_extern(c, "getenv")
+func wasiGetenv(_ name: UnsafePointer<UInt8>) -> UnsafePointer<UInt8>?
+
+func wasiEnvironmentValue(_ name: String) -> String? {
+    var bytes = Array(name.utf8)
+    bytes.append(0)
+    guard let value = bytes.withUnsafeBufferPointer({ wasiGetenv($0.baseAddress!) }) else { return nil }
+    return String(cString: value)
+}
+
+func standardError(_ text: String) {
+    var bytes = Array(text.utf8)
+    var at = 0
+    while at < bytes.count {
+        let n = bytes.withUnsafeMutableBytes { b in wasiWrite(2, b.baseAddress! + at, b.count - at) }
+        if n <= 0 { return }
+        at += Int(n)
+    }
+}
