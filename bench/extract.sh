@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Layer extraction benchmark: the Debian fixture root as one gzip layer (~50 MB compressed,
 # ~150 MB unpacked), flattened into a Skiff filesystem image versus `tar -xzf` of the same layer
-# into an empty directory on the same filesystem. Prints both times and the ratio.
+# into an empty directory on the same filesystem. Prints both times and the ratio. Each run starts
+# after `sync`, so neither pays for writing back the previous run's data.
 #
 #   bench/extract.sh [RUNS]        (default 5 runs each, via hyperfine)
 #
@@ -28,7 +29,7 @@ JSON=$WORK/extract.json
 rm -rf "$OUT"
 echo "extract: layer $(du -h "$LAYER" | cut -f1) gzip, $(du -sh "$ROOT" | cut -f1) unpacked; $RUNS runs each" >&2
 hyperfine --runs "$RUNS" --warmup 1 --export-json "$JSON" \
-  --prepare "rm -rf '$OUT' && mkdir -p '$OUT'" \
+  --prepare "rm -rf '$OUT' && mkdir -p '$OUT' && sync" \
   -n "tar -xzf" "tar -C '$OUT' -xzf '$LAYER'" \
   -n "skiff filesystem image" "'$BENCH' '$LAYER' '$OUT/rootfs.img'" >&2
 rm -rf "$OUT"

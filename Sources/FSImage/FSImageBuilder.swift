@@ -120,11 +120,7 @@ public final class FSImageBuilder {
     public func makeRegularFile(_ attributes: FSImageAttributes, contents bytes: [UInt8]) throws(FSImageError) -> Node {
         let node = makeRegularFile(attributes)
         try beginContent(of: node)
-        var failure: FSImageError? = nil
-        bytes.withUnsafeBytes { b in
-            do throws(FSImageError) { try appendContent(b) } catch { failure = error }
-        }
-        if let failure { throw failure }
+        try fsImageWithBytes(bytes) { (b) throws(FSImageError) in try appendContent(b) }
         try endContent()
         return node
     }
@@ -161,7 +157,7 @@ public final class FSImageBuilder {
         guard openContent != nil else { throw .invalidTree("no file contents open") }
         var left = count
         while left > 0 {
-            let n = min(left, 1 << 20)
+            let n = min(left, 1 << 30)
             try sink.appendZeros(Int(n))
             left -= n
         }
@@ -405,21 +401,13 @@ public final class FSImageBuilder {
         header.putLE(pageSize, at: H.dataOffset)
         header.putLE(dataEnd - pageSize, at: H.dataSize)
         header.putLE(contentBytes, at: H.contentBytes)
-        var failure: FSImageError? = nil
-        header.withUnsafeBytes { b in
-            do throws(FSImageError) { try sink.overwrite(at: 0, with: b) } catch { failure = error }
-        }
-        if let failure { throw failure }
+        try fsImageWithBytes(header) { (b) throws(FSImageError) in try sink.overwrite(at: 0, with: b) }
 
         return FSImageSummary(inodes: inodeCount, imageSize: imageSize, contentBytes: contentBytes,
                               unreachableContentBytes: contentBytesWritten - contentBytes)
     }
 
     func appendToSink(_ bytes: [UInt8]) throws(FSImageError) {
-        var failure: FSImageError? = nil
-        bytes.withUnsafeBytes { b in
-            do throws(FSImageError) { try sink.append(b) } catch { failure = error }
-        }
-        if let failure { throw failure }
+        try fsImageWithBytes(bytes) { (b) throws(FSImageError) in try sink.append(b) }
     }
 }

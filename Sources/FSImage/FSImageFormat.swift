@@ -84,3 +84,11 @@ func fsImageWithUTF8<R>(_ string: String, _ body: (UnsafeRawBufferPointer) throw
     }
     return try result.get()
 }
+
+/// Runs `body` on the bytes of `array`, keeping the typed error (withUnsafeBytes rethrows untyped).
+func fsImageWithBytes<R>(_ array: [UInt8], _ body: (UnsafeRawBufferPointer) throws(FSImageError) -> R) throws(FSImageError) -> R {
+    let result: Result<R, FSImageError> = array.withUnsafeBytes { bytes in
+        do throws(FSImageError) { return .success(try body(bytes)) } catch { return .failure(error) }
+    }
+    return try result.get()
+}

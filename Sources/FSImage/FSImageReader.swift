@@ -25,6 +25,14 @@ public struct FSImageInode {
     /// Directories: number of entries, without "." and "..".
     public var entryCount: UInt32
 
+    /// `st_blocks`: 512-byte units of contents (file contents start on page boundaries).
+    public var blockCount: UInt64 {
+        switch type {
+        case .regular, .directory: return (size + 4095) / 4096 * 8
+        default: return 0
+        }
+    }
+
     /// Permission bits including setuid, setgid and sticky.
     public var permissions: UInt32 { mode & FSImageMode.permissionMask }
     public var isDirectory: Bool { type == .directory }

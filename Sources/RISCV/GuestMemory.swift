@@ -204,6 +204,13 @@ public final class GuestMemory {
         TLB.flush(writeTLB, vpn: vpn)
     }
 
+    /// The page at `address` holds the upper half of an instruction decoded on the page before:
+    /// mark it as holding code so that stores into it take the slow path, which invalidates
+    /// both pages.
+    func noteCodeSpill(intoPageAt address: UInt64) {
+        if let slots = codeSlots(address), !CodePage.holdsCode(slots) { noteCode(slots, vpn: address >> 12) }
+    }
+
     /// Reads the (up to 32-bit) instruction at `pc` for decoding. Only the second half of a
     /// 32-bit instruction may fault (the caller already holds the first page's code slots).
     func fetch(_ pc: UInt64) -> (UInt32, MemoryFault?) {

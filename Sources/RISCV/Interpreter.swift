@@ -378,6 +378,10 @@ extension Hart {
             let offset = slot.pointee.offset
             slot.pointee = raw & 3 == 3 ? Decoder.decode(raw, pc: here) : CompressedDecoder.decode(raw, pc: here)
             slot.pointee.offset = offset
+            if raw & 3 == 3 && Int(offset) == Frame.size - 2 {
+                // Its upper half lives on the next page: writes there must invalidate this page.
+                memory.noteCodeSpill(intoPageAt: here &+ 2)
+            }
             n += 1
             if slot.pointee.endsRun { break }
             slot = slot.next

@@ -24,22 +24,21 @@ final class LayersFixtureTests: XCTestCase {
     }
 
     func compareFixture(_ name: String, compression: String, mediaType: String) throws {
-        let root = fixtures + "/rootfs/" + name
-        guard FileManager.default.fileExists(atPath: root + "/.complete") else {
-            return XCTFail("fixture \(root) missing: run scripts/fixtures.sh")
+        let fixture = fixtures + "/rootfs/" + name
+        guard FileManager.default.fileExists(atPath: fixture + "/.complete") else {
+            return XCTFail("fixture \(fixture) missing: run scripts/fixtures.sh")
         }
         let s = try LayerScratch()
+        // A private copy, so that others using the shared fixture cannot change it mid-test.
+        let root = s.directory + "/root-" + name
+        try run(["cp", "-a", fixture, root])
         let tarPath = s.directory + "/layer-\(name).tar"
-        let tar = Process()
-        tar.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        tar.arguments = ["tar", "--format=pax", compression, "-C", root, "-cf", tarPath, "."]
-        try tar.run()
-        tar.waitUntilExit()
-        XCTAssertEqual(tar.terminationStatus, 0, "tar failed")
+        try run(["tar", "--format=pax", compression, "-C", root, "-cf", tarPath, "."])
 
         let stats = try flatten([LayerBlob(path: tarPath, mediaType: mediaType)], scratch: s) { r, tree in
             let host = try hostTree(root)
-            XCTAssertEqual(Set(tree.keys), Set(host.keys), "paths differ")
+            XCTAssertEqual(Set(host.keys).subtracting(tree.keys).sorted(), [], "missing from the image")
+            XCTAssertEqual(Set(tree.keys).subtracting(host.keys).sorted(), [], "not in the directory")
             var hostGroups: [UInt64: Set<String>] = [:]
             var imageGroups: [UInt32: Set<String>] = [:]
             for (path, h) in host {
@@ -74,6 +73,15 @@ final class LayersFixtureTests: XCTestCase {
             XCTAssertEqual(Set(hostGroups.values), Set(imageGroups.values), "hard-link groups differ")
         }
         XCTAssertEqual(stats.entries, try hostTree(root).count - hardLinkExtras(root))
+    }
+
+    func run(_ command: [String]) throws {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        p.arguments = command
+        try p.run()
+        p.waitUntilExit()
+        XCTAssertEqual(p.terminationStatus, 0, "\(command.joined(separator: " ")) failed")
     }
 
     /// Every path under `root` ("/" for root itself) with its lstat.

@@ -252,6 +252,43 @@ final class LayersFlattenTests: XCTestCase {
         try flatten([LayerBlob(path: path, mediaType: "")], scratch: s3) { _, tree in XCTAssertEqual(Set(tree.keys), ["/"]) }
     }
 
+    /// A file larger than 4 GiB (sparse, so the test stays small on disk): 64-bit sizes and
+    /// offsets all the way through, and the holes stay holes in the image file.
+    func testSparseFileLargerThan4GiB() throws {
+        let s = try LayerScratch()
+        let root = s.directory + "/src"
+        try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
+        let path = root + "/huge"
+        XCTAssertTrue(FileManager.default.createFile(atPath: path, contents: nil))
+        let handle = try XCTUnwrap(FileHandle(forWritingAtPath: path))
+        let marker: UInt64 = (4 << 30) + 12345
+        try handle.seek(toOffset: marker)
+        try handle.write(contentsOf: Data("beyond 4 GiB".utf8))
+        try handle.truncate(atOffset: 5 << 30)
+        try handle.close()
+        let tarPath = s.directory + "/layer-huge.tar"
+        let tar = Process()
+        tar.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        tar.arguments = ["tar", "--sparse", "--format=pax", "-C", root, "-cf", tarPath, "huge"]
+        try tar.run()
+        tar.waitUntilExit()
+        XCTAssertEqual(tar.terminationStatus, 0)
+        let stats = try flatten([LayerBlob(path: tarPath, mediaType: "")], scratch: s) { r, tree in
+            let file = try XCTUnwrap(tree["/huge"])
+            XCTAssertEqual(file.size, 5 << 30)
+            var buffer = [UInt8](repeating: 0xAA, count: 32)
+            let n = try buffer.withUnsafeMutableBytes { try r.read(file, at: marker - 4, into: $0) }
+            XCTAssertEqual(n, 32)
+            XCTAssertEqual(Array(buffer[0..<4]), [0, 0, 0, 0])
+            XCTAssertEqual(Array(buffer[4..<16]), Array("beyond 4 GiB".utf8))
+            XCTAssertEqual(Array(buffer[16...]), [UInt8](repeating: 0, count: 16))
+        }
+        XCTAssertEqual(stats.bytes, 5 << 30)
+        var st = stat()
+        XCTAssertEqual(lstat(s.imagePath, &st), 0)
+        XCTAssertLessThan(Int(st.st_blocks) * 512, 64 << 20, "holes were written out as zeros")
+    }
+
     /// Interoperability with GNU tar itself, including a sparse file and its holes.
     func testGNUTarArchiveWithSparseFile() throws {
         let s = try LayerScratch()

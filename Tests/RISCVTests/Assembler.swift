@@ -32,6 +32,7 @@ enum A {
     static func lbu(_ rd: UInt32, _ rs1: UInt32, _ imm: Int32) -> UInt32 { i(imm, rs1, 4, rd, 0x03) }
     static func sd(_ rs2: UInt32, _ rs1: UInt32, _ imm: Int32) -> UInt32 { s(imm, rs2, rs1, 3, 0x23) }
     static func sw(_ rs2: UInt32, _ rs1: UInt32, _ imm: Int32) -> UInt32 { s(imm, rs2, rs1, 2, 0x23) }
+    static func sh(_ rs2: UInt32, _ rs1: UInt32, _ imm: Int32) -> UInt32 { s(imm, rs2, rs1, 1, 0x23) }
     static func sb(_ rs2: UInt32, _ rs1: UInt32, _ imm: Int32) -> UInt32 { s(imm, rs2, rs1, 0, 0x23) }
     static func beq(_ rs1: UInt32, _ rs2: UInt32, _ off: Int32) -> UInt32 { b(off, rs2, rs1, 0) }
     static func bne(_ rs1: UInt32, _ rs2: UInt32, _ off: Int32) -> UInt32 { b(off, rs2, rs1, 1) }

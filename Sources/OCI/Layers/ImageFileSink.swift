@@ -67,15 +67,7 @@ final class ImageFileSink: FSImageSink {
 
     func overwrite(at offset: UInt64, with bytes: UnsafeRawBufferPointer) throws(FSImageError) {
         try flush()
-        var done = 0
-        while done < bytes.count {
-            let n = pwrite(fd, bytes.baseAddress! + done, bytes.count - done, off_t(offset) + off_t(done))
-            if n < 0 {
-                if errno == EINTR { continue }
-                throw .sinkFailed(errno)
-            }
-            done += n
-        }
+        try writeFully(bytes, at: offset)
     }
 
     func flush() throws(FSImageError) {
@@ -84,10 +76,15 @@ final class ImageFileSink: FSImageSink {
         buffered = 0
     }
 
-    private func writeFully(_ bytes: UnsafeRawBufferPointer) throws(FSImageError) {
+    /// Writes all of `bytes` at the file position, or at `offset` when given.
+    private func writeFully(_ bytes: UnsafeRawBufferPointer, at offset: UInt64? = nil) throws(FSImageError) {
         var done = 0
         while done < bytes.count {
-            let n = write(fd, bytes.baseAddress! + done, bytes.count - done)
+            let n = if let offset {
+                pwrite(fd, bytes.baseAddress! + done, bytes.count - done, off_t(offset) + off_t(done))
+            } else {
+                write(fd, bytes.baseAddress! + done, bytes.count - done)
+            }
             if n < 0 {
                 if errno == EINTR { continue }
                 throw .sinkFailed(errno)

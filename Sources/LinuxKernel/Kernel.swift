@@ -1,0 +1,201 @@
+#if !SKIFF_SINGLE_MODULE
+import RISCV
+#endif
+
+/// How the container's first process ended.
+public enum Termination: Equatable {
+    case exited(Int32)
+    case signaled(Int32)
+
+    /// The status a shell (and docker) reports: the exit code, or 128+N for death by signal N.
+    public var exitCode: Int32 {
+        switch self {
+        case .exited(let c): return c & 0xff
+        case .signaled(let s): return 128 + s
+        }
+    }
+}
+
+public struct KernelConfiguration {
+    /// uname's nodename and /etc/hostname-independent gethostname.
+    public var hostname: [UInt8] = Array("skiff".utf8)
+    /// Log every system call (strace-like) and every unimplemented one.
+    public var traceSystemCalls = false
+    /// Where diagnostics go (the native tool routes them to swift-log).
+    public var log: ((String) -> Void)?
+    /// Instructions a task runs before the scheduler looks at others.
+    public var timeSlice = 1 << 20
+    public init() {}
+}
+
+/// The Linux personality: owns the guest's tasks, their address spaces, descriptors and the mount
+/// tree, and runs them on harts until the container's first process exits.
+public final class Kernel {
+    let host: Host
+    let configuration: KernelConfiguration
+    let mounts = MountTable()
+
+    var processes: [Int32: Process] = [:]
+    var tasks: [Int32: Task] = [:]
+    var runQueue = TaskQueue()
+    /// Tasks waiting on host descriptors or deadlines.
+    var sleepers: [Task] = []
+    private var nextID: Int32 = 1
+    var initProcess: Process?
+    var termination: Termination?
+    let bootTime: UInt64
+    let bootRealTime: Timespec
+    /// The terminal's foreground process group (TIOCGPGRP/TIOCSPGRP).
+    var foregroundProcessGroup: Int32 = 1
+    /// Why the last execve failed, in words (for the CLI's error message).
+    public internal(set) var diagnostic: String?
+    /// Reused buffer for moving data between host and guest.
+    var scratch: UnsafeMutableRawBufferPointer
+    var contextSwitches: UInt64 = 0
+    var forks: UInt64 = 0
+    var lastRunTask: Task?
+    var pipeCounter: UInt64 = 0
+    /// Advisory locks between guest processes.
+    let locks = RecordLocks()
+    /// Where memfd_create files live.
+    let memfdFileSystem = TmpFS(device: 0x2e)
+    var timers: [IntervalTimer] = []
+    var hostname: [UInt8]
+    /// sched_yield asked to end the current slice.
+    var yieldRequested = false
+
+    public init(host: Host, configuration: KernelConfiguration = KernelConfiguration()) {
+        self.host = host
+        self.configuration = configuration
+        self.bootTime = host.monotonicTime()
+        self.bootRealTime = host.realTime()
+        self.scratch = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 16, alignment: 16)
+        self.hostname = configuration.hostname
+        mounts.mount(ProcFS(kernel: self), at: Array("/proc".utf8))
+        mounts.mount(DevFS(kernel: self), at: Array("/dev".utf8))
+        mountTemporaryFileSystem(at: "/dev/shm")
+        memfdFileSystem.clock = { [unowned self] in self.host.realTime() }
+    }
+
+    deinit { scratch.deallocate() }
+
+    /// A buffer of at least `count` bytes for host I/O.
+    func scratchBuffer(_ count: Int) -> UnsafeMutableRawBufferPointer {
+        if scratch.count < count {
+            scratch.deallocate()
+            scratch = UnsafeMutableRawBufferPointer.allocate(byteCount: max(count, scratch.count * 2), alignment: 16)
+        }
+        return UnsafeMutableRawBufferPointer(rebasing: scratch[0..<count])
+    }
+
+    // MARK: Set-up
+
+    /// Mounts a host directory (by an open handle) at a guest path; "/" is the root file system.
+    public func mountHostDirectory(_ directory: HostFD, at path: String, readOnly: Bool) {
+        mounts.mount(HostDirectoryFS(host: host, root: directory, readOnly: readOnly), at: Array(path.utf8))
+    }
+
+    /// Mounts an empty in-memory file system (a tmpfs) at a guest path.
+    public func mountTemporaryFileSystem(at path: String) {
+        let fs = TmpFS(device: 0x30 + UInt64(mounts.mounts.count))
+        fs.clock = { [unowned self] in self.host.realTime() }
+        mounts.mount(fs, at: Array(path.utf8))
+    }
+
+    /// Creates the container's first process (pid 1) running `path`, with the host's standard
+    /// streams as descriptors 0-2. Throws what execve would; `diagnostic` says why in words.
+    public func start(path: String, arguments: [String], environment: [String], workingDirectory: String) throws(Errno) {
+        let memory = GuestMemory()
+        let process = Process(pid: allocateID(), addressSpace: AddressSpace(memory: memory), files: FileTable(),
+                              fs: FileSystemContext(), signalActions: SignalActions(), processGroup: 1, session: 1,
+                              limits: Process.defaultLimits(), startTime: host.monotonicTime())
+        let task = Task(tid: process.pid, hart: Hart(memory: memory), process: process)
+        process.threads.append(task)
+        initProcess = process
+        processes[process.pid] = process
+        tasks[task.tid] = task
+        installStandardStreams(process)
+
+        let cwd = Path.components(Array(workingDirectory.utf8))
+        let resolved = try resolve(task, path: Path.absolute(cwd), follow: true)
+        guard resolved.stat?.isDirectory == true else {
+            diagnostic = "working directory \(workingDirectory): not a directory in the container"
+            throw resolved.stat == nil ? .ENOENT : .ENOTDIR
+        }
+        process.fs.workingDirectory = resolved.components
+        try execute(task, path: Array(path.utf8), arguments: arguments.map { Array($0.utf8) },
+                    environment: environment.map { Array($0.utf8) })
+        makeRunnable(task)
+    }
+
+    /// The first executable regular file named `name` in the colon-separated `searchPath`,
+    /// looked up inside the guest's tree (what `docker run` does with a bare command name).
+    public func findExecutable(_ name: String, searchPath: String) -> String? {
+        let probe = Task(tid: 0, hart: Hart(memory: GuestMemory()), process: Process(
+            pid: 0, addressSpace: AddressSpace(memory: GuestMemory()), files: FileTable(), fs: FileSystemContext(),
+            signalActions: SignalActions(), processGroup: 0, session: 0, limits: [], startTime: 0))
+        for directory in searchPath.split(separator: ":", omittingEmptySubsequences: false) {
+            let dir = directory.isEmpty ? "." : String(directory)
+            let candidate = dir + "/" + name
+            guard let r = try? resolve(probe, path: Array(candidate.utf8), follow: true), let st = r.stat else { continue }
+            if st.isRegular && st.mode & 0o111 != 0 { return candidate }
+        }
+        return nil
+    }
+
+    private func installStandardStreams(_ process: Process) {
+        for fd: HostFD in 0...2 {
+            guard let st = try? host.stat(fd) else { continue }
+            let access = fd == 0 ? LinuxOpenFlags.readOnly : LinuxOpenFlags.writeOnly
+            let name: [UInt8]
+            switch st.fileType {
+            case FileMode.fifo: name = Array("pipe:[\(st.inode)]".utf8)
+            case FileMode.socket: name = Array("socket:[\(st.inode)]".utf8)
+            case FileMode.characterDevice: name = Array((host.isTerminal(fd) ? "/dev/tty" : "/dev/null").utf8)
+            default: name = Array("/dev/std\(fd == 0 ? "in" : fd == 1 ? "out" : "err")".utf8)
+            }
+            let d = HostFile(host: host, fd: fd, flags: access, path: name, components: nil, stat: st,
+                             fileSystem: nil, ownsDescriptor: false)
+            try? process.files.install(d, at: fd, closeOnExec: false)
+        }
+    }
+
+    func allocateID() -> Int32 {
+        while processes[nextID] != nil || tasks[nextID] != nil { nextID += 1 }
+        let id = nextID
+        nextID += 1
+        if nextID > 4_194_304 { nextID = 2 }
+        return id
+    }
+
+    // MARK: Diagnostics
+
+    var tracing: Bool { configuration.traceSystemCalls }
+
+    func log(_ message: @autoclosure () -> String) {
+        if let sink = configuration.log { sink(message()) }
+    }
+
+    func setDiagnostic(_ message: String) { diagnostic = message }
+}
+
+/// A FIFO of runnable tasks.
+struct TaskQueue {
+    private var items: [Task] = []
+    private var head = 0
+
+    var isEmpty: Bool { head >= items.count }
+
+    mutating func push(_ t: Task) { items.append(t) }
+
+    mutating func pop() -> Task? {
+        guard head < items.count else { return nil }
+        let t = items[head]
+        head += 1
+        if head > 64 && head * 2 > items.count {
+            items.removeFirst(head)
+            head = 0
+        }
+        return t
+    }
+}

@@ -1,1 +1,0 @@
-// LinuxKernel module placeholder; replaced as the module is built.

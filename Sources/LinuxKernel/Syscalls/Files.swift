@@ -1,0 +1,510 @@
+/// open, close, read/write and friends, lseek, dup, fcntl, pipe2, sendfile, fsync, truncate,
+/// flock, ioctl, memfd_create.
+extension Kernel {
+    static let maximumTransfer = 1 << 20
+    static let maximumIovecs = 1024
+
+    // MARK: Opening and closing
+
+    func sysOpenAt(_ t: Task) throws(Errno) -> Int64 {
+        let dirfd = Int32(truncatingIfNeeded: t.argument(0))
+        let path = try t.readString(t.argument(1))
+        let flags = Int32(truncatingIfNeeded: t.argument(2))
+        let mode = UInt32(truncatingIfNeeded: t.argument(3)) & 0o7777
+        let d = try openFile(t, at: dirfd, path: path, flags: flags, mode: mode)
+        d.retain()
+        defer { d.release() }
+        return Int64(try t.process.files.install(d, closeOnExec: flags & LinuxOpenFlags.closeOnExec != 0))
+    }
+
+    /// openat's work: resolves `path` and opens or creates the file.
+    func openFile(_ t: Task, at dirfd: Int32, path: [UInt8], flags: Int32, mode: UInt32) throws(Errno) -> FileDescription {
+        let isPath = flags & LinuxOpenFlags.path == LinuxOpenFlags.path
+        let create = flags & LinuxOpenFlags.create != 0 && !isPath
+        let r = try resolve(t, at: dirfd, path: path, follow: flags & LinuxOpenFlags.noFollow == 0)
+        if let m = r.magic {
+            // /proc/PID/fd/N: a file with a place in the tree is opened anew, others are shared.
+            if let loc = m.location, !isPath {
+                return try openFile(t, at: AT_FDCWD, path: Path.absolute(loc), flags: flags, mode: mode)
+            }
+            return m
+        }
+        let fs = r.mount.fileSystem
+        if let st = r.stat {
+            if create && flags & LinuxOpenFlags.exclusive != 0 { throw .EEXIST }
+            if st.isSymlink && !isPath { throw .ELOOP }
+            if flags & LinuxOpenFlags.directory != 0 && !st.isDirectory { throw .ENOTDIR }
+            if st.isDirectory && !isPath && (flags & LinuxOpenFlags.accessMode != LinuxOpenFlags.readOnly || create) {
+                throw .EISDIR
+            }
+            return try fs.open(r.relative, flags: create ? flags & ~LinuxOpenFlags.exclusive : flags, mode: mode,
+                               caller: t, guestPath: r.components)
+        }
+        if !create { throw .ENOENT }
+        if r.trailingSlash { throw .EISDIR }
+        if flags & LinuxOpenFlags.directory != 0 { throw .EINVAL }
+        return try fs.open(r.relative, flags: flags, mode: mode & ~t.process.fs.umask, caller: t, guestPath: r.components)
+    }
+
+    func sysClose(_ t: Task) throws(Errno) -> Int64 {
+        try closeDescriptor(t.process, Int32(truncatingIfNeeded: t.argument(0)))
+        return 0
+    }
+
+    func closeDescriptor(_ p: Process, _ fd: Int32) throws(Errno) {
+        let d = try p.files.close(fd)
+        descriptionClosed(d, by: p)
+    }
+
+    /// Lock clean-up after a descriptor of `p` referring to `d` was closed.
+    func descriptionClosed(_ d: FileDescription, by p: Process) {
+        if locks.isEmpty { return }
+        if let st = try? d.stat() { locks.releaseProcessLocks(pid: p.pid, device: st.device, inode: st.inode, kernel: self) }
+        if d.references == 0 { locks.releaseDescription(d, kernel: self) }
+    }
+
+    func sysCloseRange(_ t: Task) throws(Errno) -> Int64 {
+        let first = UInt32(truncatingIfNeeded: t.argument(0))
+        let last = UInt32(truncatingIfNeeded: t.argument(1))
+        let flags = UInt32(truncatingIfNeeded: t.argument(2))
+        if first > last || flags & ~UInt32(6) != 0 { throw .EINVAL }
+        if flags & 2 != 0 { t.process.files = t.process.files.copy() }   // CLOSE_RANGE_UNSHARE
+        for fd in t.process.files.openDescriptors where UInt32(fd) >= first && UInt32(fd) <= last {
+            if flags & 4 != 0 { try t.process.files.setCloseOnExec(fd, true) } else { try closeDescriptor(t.process, fd) }
+        }
+        return 0
+    }
+
+    // MARK: Reading and writing
+
+    /// Parks the task until `d` may be ready for `events`; EAGAIN when nothing could wake it.
+    func waitForReadiness(_ t: Task, _ d: FileDescription, _ events: Int16) -> Errno {
+        if let q = d.waitQueue(for: events) { return block(t, on: [q]) }
+        if let h = d.hostPollDescriptor { return block(t, host: [PollRequest(fd: h, events: events)]) }
+        return .EAGAIN
+    }
+
+    /// Reads up to `count` bytes from `d` into guest memory at `address`.
+    func readToGuest(_ t: Task, _ d: FileDescription, address: UInt64, count: Int, offset: Int64?) throws(Errno) -> Int {
+        if !d.canRead { throw .EBADF }
+        let n = min(count, Kernel.maximumTransfer)
+        if n == 0 { return 0 }
+        let buffer = scratchBuffer(n)
+        let got: Int
+        do throws(Errno) {
+            if let o = offset { got = try d.read(into: buffer, at: o) } else { got = try d.read(into: buffer) }
+        } catch {
+            if error == .EAGAIN && !d.isNonBlocking { throw waitForReadiness(t, d, PollRequest.readable) }
+            throw error
+        }
+        try t.copyOut(UnsafeRawBufferPointer(rebasing: buffer[0..<got]), to: address)
+        return got
+    }
+
+    /// Writes up to `count` bytes from guest memory at `address` to `d`.
+    func writeFromGuest(_ t: Task, _ d: FileDescription, address: UInt64, count: Int, offset: Int64?) throws(Errno) -> Int {
+        if !d.canWrite { throw .EBADF }
+        let n = min(count, Kernel.maximumTransfer)
+        let buffer = scratchBuffer(max(n, 1))
+        let data = UnsafeMutableRawBufferPointer(rebasing: buffer[0..<n])
+        try t.copyIn(address, into: data)
+        return try writeBuffer(t, d, UnsafeRawBufferPointer(data), offset: offset)
+    }
+
+    func writeBuffer(_ t: Task, _ d: FileDescription, _ data: UnsafeRawBufferPointer, offset: Int64?) throws(Errno) -> Int {
+        do throws(Errno) {
+            if let o = offset { return try d.write(from: data, at: o) }
+            return try d.write(from: data)
+        } catch {
+            if error == .EAGAIN && !d.isNonBlocking { throw waitForReadiness(t, d, PollRequest.writable) }
+            if error == .EPIPE { sendSignal(to: t, SignalInfo(signo: Signal.SIGPIPE, code: 0, senderPID: t.process.pid)) }
+            throw error
+        }
+    }
+
+    func sysRead(_ t: Task) throws(Errno) -> Int64 {
+        let d = try t.process.files.get(Int32(truncatingIfNeeded: t.argument(0)))
+        return Int64(try readToGuest(t, d, address: t.argument(1), count: Int(clamping: t.argument(2)), offset: nil))
+    }
+
+    func sysWrite(_ t: Task) throws(Errno) -> Int64 {
+        let d = try t.process.files.get(Int32(truncatingIfNeeded: t.argument(0)))
+        return Int64(try writeFromGuest(t, d, address: t.argument(1), count: Int(clamping: t.argument(2)), offset: nil))
+    }
+
+    func sysPread(_ t: Task) throws(Errno) -> Int64 {
+        let d = try t.process.files.get(Int32(truncatingIfNeeded: t.argument(0)))
+        let offset = Int64(bitPattern: t.argument(3))
+        if offset < 0 { throw .EINVAL }
+        return Int64(try readToGuest(t, d, address: t.argument(1), count: Int(clamping: t.argument(2)), offset: offset))
+    }
+
+    func sysPwrite(_ t: Task) throws(Errno) -> Int64 {
+        let d = try t.process.files.get(Int32(truncatingIfNeeded: t.argument(0)))
+        let offset = Int64(bitPattern: t.argument(3))
+        if offset < 0 { throw .EINVAL }
+        return Int64(try writeFromGuest(t, d, address: t.argument(1), count: Int(clamping: t.argument(2)), offset: offset))
+    }
+
+    /// The (base, length) pairs of a guest iovec array.
+    func readIovecs(_ t: Task, _ address: UInt64, _ count: UInt64) throws(Errno) -> [(UInt64, Int)] {
+        if count > UInt64(Kernel.maximumIovecs) { throw .EINVAL }
+        if count == 0 { return [] }
+        let raw = ByteReader(try t.copyIn(address, count: Int(count) * 16))
+        var result: [(UInt64, Int)] = []
+        var total = 0
+        for i in 0..<Int(count) {
+            let len = raw.u64(i * 16 + 8)
+            if len > UInt64(Int.max / 2) { throw .EINVAL }
+            total += Int(len)
+            if total < 0 { throw .EINVAL }
+            result.append((raw.u64(i * 16), Int(len)))
+        }
+        return result
+    }
+
+    private func vectorRead(_ t: Task, _ d: FileDescription, _ iov: [(UInt64, Int)], offset: Int64?) throws(Errno) -> Int64 {
+        if !d.canRead { throw .EBADF }
+        var total = 0
+        for (_, len) in iov { total += len }
+        let n = min(total, Kernel.maximumTransfer)
+        if n == 0 { return 0 }
+        let buffer = scratchBuffer(n)
+        let got: Int
+        do throws(Errno) {
+            if let o = offset { got = try d.read(into: buffer, at: o) } else { got = try d.read(into: buffer) }
+        } catch {
+            if error == .EAGAIN && !d.isNonBlocking { throw waitForReadiness(t, d, PollRequest.readable) }
+            throw error
+        }
+        var done = 0
+        for (base, len) in iov where done < got {
+            let k = min(len, got - done)
+            try t.copyOut(UnsafeRawBufferPointer(rebasing: buffer[done..<(done + k)]), to: base)
+            done += k
+        }
+        return Int64(got)
+    }
+
+    private func vectorWrite(_ t: Task, _ d: FileDescription, _ iov: [(UInt64, Int)], offset: Int64?) throws(Errno) -> Int64 {
+        if !d.canWrite { throw .EBADF }
+        var total = 0
+        for (_, len) in iov { total += len }
+        let n = min(total, Kernel.maximumTransfer)
+        let buffer = scratchBuffer(max(n, 1))
+        var done = 0
+        for (base, len) in iov where done < n {
+            let k = min(len, n - done)
+            try t.copyIn(base, into: UnsafeMutableRawBufferPointer(rebasing: buffer[done..<(done + k)]))
+            done += k
+        }
+        return Int64(try writeBuffer(t, d, UnsafeRawBufferPointer(rebasing: buffer[0..<n]), offset: offset))
+    }
+
+    func sysReadv(_ t: Task) throws(Errno) -> Int64 {
+        let d = try t.process.files.get(Int32(truncatingIfNeeded: t.argument(0)))
+        return try vectorRead(t, d, try readIovecs(t, t.argument(1), t.argument(2)), offset: nil)
+    }
+
+    func sysWritev(_ t: Task) throws(Errno) -> Int64 {
+        let d = try t.process.files.get(Int32(truncatingIfNeeded: t.argument(0)))
+        return try vectorWrite(t, d, try readIovecs(t, t.argument(1), t.argument(2)), offset: nil)
+    }
+
+    /// preadv/preadv2 (offset -1 means the current position for preadv2).
+    func sysPreadv(_ t: Task) throws(Errno) -> Int64 {
+        let d = try t.process.files.get(Int32(truncatingIfNeeded: t.argument(0)))
+        let offset = Int64(bitPattern: t.argument(3))
+        if offset < -1 || (offset == -1 && t.hart.x(17) != 286) { throw .EINVAL }
+        return try vectorRead(t, d, try readIovecs(t, t.argument(1), t.argument(2)), offset: offset == -1 ? nil : offset)
+    }
+
+    func sysPwritev(_ t: Task) throws(Errno) -> Int64 {
+        let d = try t.process.files.get(Int32(truncatingIfNeeded: t.argument(0)))
+        let offset = Int64(bitPattern: t.argument(3))
+        if offset < -1 || (offset == -1 && t.hart.x(17) != 287) { throw .EINVAL }
+        return try vectorWrite(t, d, try readIovecs(t, t.argument(1), t.argument(2)), offset: offset == -1 ? nil : offset)
+    }
+
+    func sysLseek(_ t: Task) throws(Errno) -> Int64 {
+        let d = try t.process.files.get(Int32(truncatingIfNeeded: t.argument(0)))
+        let whence = Int32(truncatingIfNeeded: t.argument(2))
+        if whence < 0 || whence > 4 { throw .EINVAL }
+        return try d.seek(offset: Int64(bitPattern: t.argument(1)), whence: whence)
+    }
+
+    // MARK: Descriptor table
+
+    func sysDup(_ t: Task) throws(Errno) -> Int64 {
+        let d = try t.process.files.get(Int32(truncatingIfNeeded: t.argument(0)))
+        return Int64(try t.process.files.install(d, closeOnExec: false))
+    }
+
+    func sysDup3(_ t: Task) throws(Errno) -> Int64 {
+        let old = Int32(truncatingIfNeeded: t.argument(0))
+        let new = Int32(truncatingIfNeeded: t.argument(1))
+        let flags = Int32(truncatingIfNeeded: t.argument(2))
+        if flags & ~LinuxOpenFlags.closeOnExec != 0 || old == new { throw .EINVAL }
+        let d = try t.process.files.get(old)
+        if new < 0 || Int(new) >= t.process.files.limit { throw .EBADF }
+        t.process.files.replaced = nil
+        try t.process.files.install(d, at: new, closeOnExec: flags & LinuxOpenFlags.closeOnExec != 0)
+        if let r = t.process.files.replaced { descriptionClosed(r, by: t.process); t.process.files.replaced = nil }
+        return Int64(new)
+    }
+
+    func sysFcntl(_ t: Task) throws(Errno) -> Int64 {
+        let fd = Int32(truncatingIfNeeded: t.argument(0))
+        let cmd = Int32(truncatingIfNeeded: t.argument(1))
+        let arg = t.argument(2)
+        let files = t.process.files
+        let d = try files.get(fd)
+        switch cmd {
+        case 0, 1030: // F_DUPFD, F_DUPFD_CLOEXEC
+            let minimum = Int64(bitPattern: arg)
+            if minimum < 0 || minimum >= Int64(files.limit) { throw .EINVAL }
+            return Int64(try files.install(d, closeOnExec: cmd == 1030, minimum: Int32(minimum)))
+        case 1: return files.entry(fd)!.closeOnExec ? 1 : 0
+        case 2: try files.setCloseOnExec(fd, arg & 1 != 0); return 0
+        case 3: return Int64(d.flags & ~LinuxOpenFlags.closeOnExec | (d.isPathOnly ? 0 : 0) | LinuxOpenFlags.largeFile)
+        case 4:
+            if d.isPathOnly { throw .EBADF }
+            let value = Int32(truncatingIfNeeded: arg)
+            d.flags = (d.flags & ~LinuxOpenFlags.settable) | (value & LinuxOpenFlags.settable)
+            return 0
+        case 5, 6, 7, 36, 37, 38: return try recordLock(t, d, cmd: cmd, address: arg)
+        case 8, 9, 10, 11, 15, 16: // F_SETOWN, F_GETOWN, F_SETSIG, F_GETSIG, F_SETOWN_EX, F_GETOWN_EX
+            throw .EINVAL
+        case 1031, 1032: // F_SETPIPE_SZ, F_GETPIPE_SZ
+            guard d is PipeEnd else { throw .EBADF }
+            if cmd == 1031 && arg > UInt64(Pipe.capacity) { throw .EPERM }
+            return Int64(Pipe.capacity)
+        case 1033, 1034: // F_ADD_SEALS, F_GET_SEALS: only memfd supports seals and ours has none
+            throw .EINVAL
+        default:
+            throw .EINVAL
+        }
+    }
+
+    /// fcntl record locks: F_GETLK 5, F_SETLK 6, F_SETLKW 7 and the OFD variants 36-38.
+    private func recordLock(_ t: Task, _ d: FileDescription, cmd: Int32, address: UInt64) throws(Errno) -> Int64 {
+        let raw = ByteReader(try t.copyIn(address, count: 32))
+        let type = Int16(bitPattern: raw.u16(0))
+        let whence = Int16(bitPattern: raw.u16(2))
+        let start = raw.i64(8)
+        let length = raw.i64(16)
+        let ofd = cmd >= 36
+        if ofd && raw.i32(24) != 0 { throw .EINVAL }
+        if type < 0 || type > 2 { throw .EINVAL }
+        let st = try d.stat()
+        var base: Int64
+        switch whence {
+        case 0: base = 0
+        case 1: base = try d.seek(offset: 0, whence: 1)
+        case 2: base = st.size
+        default: throw .EINVAL
+        }
+        base += start
+        var lo = base, hi: UInt64
+        if length > 0 { hi = UInt64(base + length) } else if length == 0 { hi = UInt64.max } else { lo = base + length; hi = UInt64(base) }
+        if lo < 0 { throw .EINVAL }
+        let owner: RecordLocks.Owner = ofd ? .description(d) : .process(t.process.pid)
+        if cmd == 5 || cmd == 36 {
+            var w = ByteWriter(capacity: 32)
+            if let c = locks.conflict(device: st.device, inode: st.inode, owner: owner, exclusive: type == 1,
+                                      start: UInt64(lo), end: hi, isFlock: false) {
+                w.u16(UInt16(c.exclusive ? 1 : 0)); w.u16(0); w.u32(0); w.i64(Int64(c.start))
+                w.i64(c.end == UInt64.max ? 0 : Int64(c.end - c.start)); w.i32(ofd ? -1 : c.pid); w.u32(0)
+            } else {
+                w.u16(2); w.u16(UInt16(bitPattern: whence)); w.u32(0); w.i64(start); w.i64(length); w.i32(0); w.u32(0)
+            }
+            try t.copyOut(w.bytes, to: address)
+            return 0
+        }
+        if type == 0 && !d.canRead { throw .EBADF }
+        if type == 1 && !d.canWrite { throw .EBADF }
+        if type != 2, locks.conflict(device: st.device, inode: st.inode, owner: owner, exclusive: type == 1,
+                                     start: UInt64(lo), end: hi, isFlock: false) != nil {
+            if cmd == 7 || cmd == 38 { throw block(t, on: [locks.changed]) }
+            throw .EAGAIN
+        }
+        locks.set(device: st.device, inode: st.inode, owner: owner, exclusive: type == 1, unlock: type == 2,
+                  start: UInt64(lo), end: hi, isFlock: false, pid: t.process.pid, kernel: self)
+        return 0
+    }
+
+    func sysFlock(_ t: Task) throws(Errno) -> Int64 {
+        let d = try t.process.files.get(Int32(truncatingIfNeeded: t.argument(0)))
+        let op = Int32(truncatingIfNeeded: t.argument(1))
+        let kind = op & ~4
+        if kind != 1 && kind != 2 && kind != 8 { throw .EINVAL }
+        if d.isPathOnly { throw .EBADF }
+        let st = try d.stat()
+        if kind != 8, locks.conflict(device: st.device, inode: st.inode, owner: .description(d), exclusive: kind == 2,
+                                     start: 0, end: UInt64.max, isFlock: true) != nil {
+            if op & 4 != 0 { throw .EAGAIN }
+            throw block(t, on: [locks.changed])
+        }
+        locks.set(device: st.device, inode: st.inode, owner: .description(d), exclusive: kind == 2, unlock: kind == 8,
+                  start: 0, end: UInt64.max, isFlock: true, pid: t.process.pid, kernel: self)
+        return 0
+    }
+
+    func sysPipe2(_ t: Task) throws(Errno) -> Int64 {
+        let address = t.argument(0)
+        let flags = Int32(truncatingIfNeeded: t.argument(1))
+        if flags & ~(LinuxOpenFlags.closeOnExec | LinuxOpenFlags.nonBlocking | LinuxOpenFlags.direct) != 0 { throw .EINVAL }
+        pipeCounter += 1
+        let pipe = Pipe(id: 0x10000 + pipeCounter)
+        let r = PipeEnd(pipe: pipe, readEnd: true, flags: flags, kernel: self)
+        let w = PipeEnd(pipe: pipe, readEnd: false, flags: flags, kernel: self)
+        let cloexec = flags & LinuxOpenFlags.closeOnExec != 0
+        let files = t.process.files
+        let rfd = try files.install(r, closeOnExec: cloexec)
+        let wfd: Int32
+        do throws(Errno) { wfd = try files.install(w, closeOnExec: cloexec) } catch { _ = try? files.close(rfd); throw error }
+        var out = ByteWriter(capacity: 8)
+        out.i32(rfd)
+        out.i32(wfd)
+        do throws(Errno) { try t.copyOut(out.bytes, to: address) } catch {
+            _ = try? files.close(rfd); _ = try? files.close(wfd); throw error
+        }
+        return 0
+    }
+
+    /// sendfile(out, in, offset*, count): copies through the kernel, one chunk per call.
+    func sysSendfile(_ t: Task) throws(Errno) -> Int64 {
+        let out = try t.process.files.get(Int32(truncatingIfNeeded: t.argument(0)))
+        let input = try t.process.files.get(Int32(truncatingIfNeeded: t.argument(1)))
+        let offsetAddress = t.argument(2)
+        let count = min(Int(clamping: t.argument(3)), Kernel.maximumTransfer)
+        var offset: Int64? = nil
+        if offsetAddress != 0 { offset = try t.load(Int64.self, at: offsetAddress) }
+        let moved = try copyBetween(t, from: input, at: offset, to: out, at: nil, count: count)
+        if let o = offset { try t.store(o + Int64(moved), at: offsetAddress) }
+        return Int64(moved)
+    }
+
+    func sysCopyFileRange(_ t: Task) throws(Errno) -> Int64 {
+        let input = try t.process.files.get(Int32(truncatingIfNeeded: t.argument(0)))
+        let out = try t.process.files.get(Int32(truncatingIfNeeded: t.argument(2)))
+        if t.argument(5) != 0 { throw .EINVAL }
+        let inAddress = t.argument(1), outAddress = t.argument(3)
+        var inOffset: Int64? = nil, outOffset: Int64? = nil
+        if inAddress != 0 { inOffset = try t.load(Int64.self, at: inAddress) }
+        if outAddress != 0 { outOffset = try t.load(Int64.self, at: outAddress) }
+        let count = min(Int(clamping: t.argument(4)), Kernel.maximumTransfer)
+        let moved = try copyBetween(t, from: input, at: inOffset, to: out, at: outOffset, count: count)
+        if let o = inOffset { try t.store(o + Int64(moved), at: inAddress) }
+        if let o = outOffset { try t.store(o + Int64(moved), at: outAddress) }
+        return Int64(moved)
+    }
+
+    private func copyBetween(_ t: Task, from input: FileDescription, at inOffset: Int64?, to out: FileDescription,
+                             at outOffset: Int64?, count: Int) throws(Errno) -> Int {
+        if !input.canRead || !out.canWrite { throw .EBADF }
+        if count == 0 { return 0 }
+        // A separate buffer: writing may need the scratch buffer.
+        var data = [UInt8](repeating: 0, count: count)
+        let got: Int
+        do throws(Errno) {
+            got = try withMutableBytes(&data) { (b) throws(Errno) -> Int in
+                if let o = inOffset { return try input.read(into: b, at: o) }
+                return try input.read(into: b)
+            }
+        } catch {
+            if error == .EAGAIN && !input.isNonBlocking { throw waitForReadiness(t, input, PollRequest.readable) }
+            throw error
+        }
+        if got == 0 { return 0 }
+        return try withBytes(data) { (b) throws(Errno) -> Int in
+            try writeBuffer(t, out, UnsafeRawBufferPointer(rebasing: b[0..<got]), offset: outOffset)
+        }
+    }
+
+    // MARK: Sync, size, advice
+
+    func sysFsync(_ t: Task, dataOnly: Bool) throws(Errno) -> Int64 {
+        let d = try t.process.files.get(Int32(truncatingIfNeeded: t.argument(0)))
+        try d.synchronize(dataOnly: dataOnly)
+        return 0
+    }
+
+    func sysFtruncate(_ t: Task) throws(Errno) -> Int64 {
+        let d = try t.process.files.get(Int32(truncatingIfNeeded: t.argument(0)))
+        let length = Int64(bitPattern: t.argument(1))
+        if length < 0 { throw .EINVAL }
+        if !d.canWrite { throw d.isPathOnly ? .EBADF : .EINVAL }
+        try d.truncate(length: length)
+        return 0
+    }
+
+    func sysTruncate(_ t: Task) throws(Errno) -> Int64 {
+        let path = try t.readString(t.argument(0))
+        let length = Int64(bitPattern: t.argument(1))
+        if length < 0 { throw .EINVAL }
+        let r = try resolve(t, path: path, follow: true)
+        guard let st = r.stat else { throw .ENOENT }
+        if st.isDirectory { throw .EISDIR }
+        let d: FileDescription
+        if let m = r.magic { d = m } else {
+            d = try r.mount.fileSystem.open(r.relative, flags: LinuxOpenFlags.writeOnly, mode: 0, caller: t, guestPath: r.components)
+        }
+        d.retain()
+        defer { d.release() }
+        try d.truncate(length: length)
+        return 0
+    }
+
+    /// fallocate mode 0 reserves space by extending the file; other modes are not supported.
+    func sysFallocate(_ t: Task) throws(Errno) -> Int64 {
+        let d = try t.process.files.get(Int32(truncatingIfNeeded: t.argument(0)))
+        let mode = Int32(truncatingIfNeeded: t.argument(1))
+        let offset = Int64(bitPattern: t.argument(2))
+        let length = Int64(bitPattern: t.argument(3))
+        if offset < 0 || length <= 0 { throw .EINVAL }
+        if !d.canWrite { throw .EBADF }
+        if mode != 0 { throw .EOPNOTSUPP }
+        let st = try d.stat()
+        if !st.isRegular { throw st.isDirectory ? .EISDIR : .ENODEV }
+        if offset + length > st.size { try d.truncate(length: offset + length) }
+        return 0
+    }
+
+    func sysFadvise(_ t: Task) throws(Errno) -> Int64 {
+        let d = try t.process.files.get(Int32(truncatingIfNeeded: t.argument(0)))
+        if d is PipeEnd { throw .ESPIPE }
+        let advice = Int32(truncatingIfNeeded: t.argument(3))
+        if advice < 0 || advice > 5 { throw .EINVAL }
+        return 0 // advice only: nothing to do for files the host caches
+    }
+
+    // MARK: ioctl, memfd
+
+    func sysIoctl(_ t: Task) throws(Errno) -> Int64 {
+        let fd = Int32(truncatingIfNeeded: t.argument(0))
+        let request = UInt32(truncatingIfNeeded: t.argument(1))
+        let arg = t.argument(2)
+        let d = try t.process.files.get(fd)
+        switch request {
+        case TerminalIoctl.FIOCLEX: try t.process.files.setCloseOnExec(fd, true); return 0
+        case TerminalIoctl.FIONCLEX: try t.process.files.setCloseOnExec(fd, false); return 0
+        case TerminalIoctl.FIONBIO:
+            let on = try t.load(Int32.self, at: arg) != 0
+            if on { d.flags |= LinuxOpenFlags.nonBlocking } else { d.flags &= ~LinuxOpenFlags.nonBlocking }
+            return 0
+        default:
+            return try d.ioctl(self, t, request: request, arg: arg)
+        }
+    }
+
+    func sysMemfdCreate(_ t: Task) throws(Errno) -> Int64 {
+        let name = try t.readString(t.argument(0), limit: 249)
+        let flags = UInt32(truncatingIfNeeded: t.argument(1))
+        if flags & ~UInt32(0x1f) != 0 { throw .EINVAL }
+        let node = memfdFileSystem.newNode(mode: FileMode.regular | 0o777)
+        let d = TmpFile(node: node, fileSystem: memfdFileSystem, flags: LinuxOpenFlags.readWrite, components: nil,
+                        path: Array("/memfd:".utf8) + name + Array(" (deleted)".utf8))
+        return Int64(try t.process.files.install(d, closeOnExec: flags & 1 != 0))
+    }
+}

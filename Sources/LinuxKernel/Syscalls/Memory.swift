@@ -1,0 +1,287 @@
+#if !SKIFF_SINGLE_MODULE
+import RISCV
+#endif
+
+/// brk, mmap, munmap, mprotect, mremap, madvise, msync, mlock, mincore.
+extension Kernel {
+    enum MapFlags {
+        static let shared: UInt64 = 0x1
+        static let privateCopy: UInt64 = 0x2
+        static let sharedValidate: UInt64 = 0x3
+        static let typeMask: UInt64 = 0xf
+        static let fixed: UInt64 = 0x10
+        static let anonymous: UInt64 = 0x20
+        static let fixedNoReplace: UInt64 = 0x100000
+        /// Every flag Linux accepts with MAP_SHARED_VALIDATE.
+        static let known: UInt64 = 0x1ff_ff3f
+    }
+
+    static func protection(_ prot: UInt64) throws(Errno) -> MemoryProtection {
+        if prot & ~UInt64(0x0300_0007) != 0 { throw .EINVAL }
+        var p: MemoryProtection = []
+        if prot & 1 != 0 { p.insert(.read) }
+        if prot & 2 != 0 { p.insert(.write) }
+        if prot & 4 != 0 { p.insert(.execute) }
+        return p
+    }
+
+    func sysBrk(_ t: Task) -> Int64 {
+        Int64(bitPattern: t.process.addressSpace.setBreak(t.argument(0)))
+    }
+
+    func sysMmap(_ t: Task) throws(Errno) -> Int64 {
+        let address = t.argument(0)
+        let length = t.argument(1)
+        let protection = try Kernel.protection(t.argument(2))
+        let flags = t.argument(3)
+        let fd = Int32(truncatingIfNeeded: t.argument(4))
+        let offset = t.argument(5)
+        let space = t.process.addressSpace
+        let type = flags & MapFlags.typeMask
+        if length == 0 || !AddressLayout.isAligned(offset) { throw .EINVAL }
+        if type != MapFlags.shared && type != MapFlags.privateCopy && type != MapFlags.sharedValidate { throw .EINVAL }
+        if type == MapFlags.sharedValidate && flags & ~MapFlags.known != 0 { throw .EOPNOTSUPP }
+        let size = AddressLayout.pageUp(length)
+        if size == 0 || size > AddressLayout.taskSize { throw .ENOMEM }
+        let shared = type != MapFlags.privateCopy
+
+        var file: MappedFile?
+        if flags & MapFlags.anonymous == 0 {
+            let d = try t.process.files.get(fd)
+            if d.isPathOnly { throw .EBADF }
+            if !d.canRead { throw .EACCES }
+            if shared && protection.contains(.write) && !d.canWrite { throw .EACCES }
+            if let dev = d as? CharacterDevice, dev.kind == .zero {
+                file = nil
+            } else {
+                let st = try d.stat()
+                guard st.isRegular else { throw .ENODEV }
+                if offset > UInt64(Int64.max) - size { throw .EOVERFLOW }
+                file = MappedFile(description: d, path: d.path, device: st.device, inode: st.inode)
+            }
+        }
+
+        let start: UInt64
+        if flags & (MapFlags.fixed | MapFlags.fixedNoReplace) != 0 {
+            if !AddressLayout.isAligned(address) { throw .EINVAL }
+            if address < AddressLayout.minimumAddress || address &+ size > AddressLayout.taskSize || address &+ size < address {
+                throw flags & MapFlags.fixed != 0 && address < AddressLayout.minimumAddress ? .EPERM : .ENOMEM
+            }
+            if flags & MapFlags.fixedNoReplace != 0 && !space.isFree(address, address + size) { throw .EEXIST }
+            start = address
+        } else {
+            let hint = AddressLayout.pageDown(address)
+            if hint != 0 && space.isFree(hint, hint &+ size) {
+                start = hint
+            } else if let free = space.findFree(length: size) {
+                start = free
+            } else {
+                throw .ENOMEM
+            }
+        }
+        writeBackShared(space, space.removeRegions(start, start + size))
+        space.insert(MemoryRegion(start: start, end: start + size, protection: protection, shared: shared,
+                                  file: file, fileOffset: file == nil ? 0 : offset))
+        if let f = file { try populate(space, start: start, count: size, from: f.description, at: offset) }
+        return Int64(bitPattern: start)
+    }
+
+    /// Fills freshly mapped pages with file contents (past the end of the file they stay zero).
+    func populate(_ space: AddressSpace, start: UInt64, count: UInt64, from d: FileDescription, at offset: UInt64) throws(Errno) {
+        var done: UInt64 = 0
+        while done < count {
+            let want = Int(min(count - done, UInt64(Kernel.maximumTransfer)))
+            let buffer = scratchBuffer(want)
+            let n = try d.read(into: buffer, at: Int64(offset + done))
+            if n == 0 { break }
+            do {
+                try space.memory.write(at: start + done, from: UnsafeRawBufferPointer(rebasing: buffer[0..<n]), force: true)
+            } catch {
+                throw .EFAULT
+            }
+            done += UInt64(n)
+        }
+    }
+
+    /// Reads guest pages whatever their protection (for write-back and moves).
+    func readPages(_ space: AddressSpace, at address: UInt64, into buffer: UnsafeMutableRawBufferPointer) -> Bool {
+        let end = address + UInt64(buffer.count)
+        var restore: [MemoryRegion] = []
+        for r in space.regions where r.start < end && r.end > address && !r.protection.contains(.read) {
+            restore.append(r.slice(address, end))
+        }
+        for r in restore { _ = space.memory.protect(at: r.start, length: r.length, protection: r.protection.union(.read)) }
+        let ok = (try? space.memory.read(at: address, into: buffer)) != nil
+        for r in restore { _ = space.memory.protect(at: r.start, length: r.length, protection: r.protection) }
+        return ok
+    }
+
+    /// MAP_SHARED file pages go back to their file (munmap, msync, exit, exec).
+    func writeBackShared(_ space: AddressSpace, _ regions: [MemoryRegion]) {
+        for r in regions where r.shared {
+            guard let f = r.file, f.description.canWrite, let st = try? f.description.stat() else { continue }
+            if Int64(r.fileOffset) >= st.size { continue }
+            let count = Int(min(r.length, UInt64(st.size) - r.fileOffset))
+            var done = 0
+            while done < count {
+                let n = min(count - done, Kernel.maximumTransfer)
+                let buffer = scratchBuffer(n)
+                guard readPages(space, at: r.start + UInt64(done), into: buffer) else { break }
+                _ = try? f.description.write(from: UnsafeRawBufferPointer(buffer), at: Int64(r.fileOffset) + Int64(done))
+                done += n
+            }
+        }
+    }
+
+    func sysMunmap(_ t: Task) throws(Errno) -> Int64 {
+        let address = t.argument(0)
+        let length = t.argument(1)
+        if !AddressLayout.isAligned(address) || length == 0 { throw .EINVAL }
+        let end = address &+ AddressLayout.pageUp(length)
+        if end > AddressLayout.taskSize || end < address { throw .EINVAL }
+        let space = t.process.addressSpace
+        writeBackShared(space, space.regions.filter { $0.start < end && $0.end > address }.map { $0.slice(address, end) })
+        space.unmap(address, end)
+        return 0
+    }
+
+    func sysMprotect(_ t: Task) throws(Errno) -> Int64 {
+        let address = t.argument(0)
+        let length = t.argument(1)
+        let protection = try Kernel.protection(t.argument(2))
+        if !AddressLayout.isAligned(address) { throw .EINVAL }
+        if length == 0 { return 0 }
+        let end = address &+ AddressLayout.pageUp(length)
+        if end < address { throw .ENOMEM }
+        if !t.process.addressSpace.protect(address, end, protection) { throw .ENOMEM }
+        return 0
+    }
+
+    func sysMremap(_ t: Task) throws(Errno) -> Int64 {
+        let old = t.argument(0)
+        let oldSize = AddressLayout.pageUp(t.argument(1))
+        let newSize = AddressLayout.pageUp(t.argument(2))
+        let flags = t.argument(3)
+        let requested = t.argument(4)
+        let space = t.process.addressSpace
+        if !AddressLayout.isAligned(old) || flags & ~UInt64(7) != 0 || newSize == 0 { throw .EINVAL }
+        if flags & 2 != 0 && flags & 1 == 0 { throw .EINVAL }
+        if flags & 4 != 0 { throw .EINVAL } // MREMAP_DONTUNMAP is not supported
+        if oldSize == 0 { throw .EINVAL }
+        guard let first = space.region(containing: old), space.isFullyMapped(old, old + oldSize) else { throw .EFAULT }
+        if flags & 2 == 0 {
+            if newSize <= oldSize {
+                if newSize < oldSize {
+                    writeBackShared(space, space.regions.filter { $0.start < old + oldSize && $0.end > old + newSize }
+                        .map { $0.slice(old + newSize, old + oldSize) })
+                    space.unmap(old + newSize, old + oldSize)
+                }
+                return Int64(bitPattern: old)
+            }
+            // Grow in place when the pages after it are free and it is one mapping.
+            if first.end >= old + oldSize && space.isFree(old + oldSize, old + newSize) {
+                var tail = first.slice(old, old + oldSize)
+                tail.fileOffset = first.file == nil ? 0 : first.fileOffset + (old + oldSize - first.start)
+                tail.start = old + oldSize
+                tail.end = old + newSize
+                space.insert(tail)
+                if let f = tail.file { try populate(space, start: tail.start, count: tail.length, from: f.description, at: tail.fileOffset) }
+                return Int64(bitPattern: old)
+            }
+            if flags & 1 == 0 { throw .ENOMEM }
+        }
+        // Move.
+        let target: UInt64
+        if flags & 2 != 0 {
+            if !AddressLayout.isAligned(requested) || requested < AddressLayout.minimumAddress
+                || requested + newSize > AddressLayout.taskSize { throw .EINVAL }
+            if requested < old + oldSize && old < requested + newSize { throw .EINVAL }
+            writeBackShared(space, space.removeRegions(requested, requested + newSize))
+            space.unmap(requested, requested + newSize)
+            target = requested
+        } else {
+            guard let free = space.findFree(length: newSize) else { throw .ENOMEM }
+            target = free
+        }
+        let moved = min(oldSize, newSize)
+        let pieces = space.regions.filter { $0.start < old + moved && $0.end > old }.map { $0.slice(old, old + moved) }
+        var data = [UInt8](repeating: 0, count: Int(moved))
+        let ok = data.withUnsafeMutableBytes { readPages(space, at: old, into: $0) }
+        if !ok { throw .EFAULT }
+        for var p in pieces {
+            p.start = target + (p.start - old)
+            p.end = target + (p.end - old)
+            space.insert(p)
+        }
+        if newSize > oldSize {
+            var tail = first
+            tail.start = target + oldSize
+            tail.end = target + newSize
+            if let last = pieces.last { tail.protection = last.protection; tail.shared = last.shared; tail.file = last.file; tail.label = last.label
+                tail.fileOffset = last.file == nil ? 0 : last.fileOffset + last.length }
+            space.insert(tail)
+            if let f = tail.file { try populate(space, start: tail.start, count: tail.length, from: f.description, at: tail.fileOffset) }
+        }
+        let written = data.withUnsafeBytes { b in (try? space.memory.write(at: target, from: b, force: true)) != nil }
+        if !written { throw .EFAULT }
+        space.unmap(old, old + oldSize)
+        return Int64(bitPattern: target)
+    }
+
+    func sysMadvise(_ t: Task) throws(Errno) -> Int64 {
+        let address = t.argument(0)
+        let length = AddressLayout.pageUp(t.argument(1))
+        let advice = Int32(truncatingIfNeeded: t.argument(2))
+        if !AddressLayout.isAligned(address) { throw .EINVAL }
+        if length == 0 { return 0 }
+        let space = t.process.addressSpace
+        let end = address &+ length
+        switch advice {
+        case 4, 8: // MADV_DONTNEED, MADV_FREE: private pages read back as zero (or file contents)
+            if !space.isFullyMapped(address, end) { throw .ENOMEM }
+            let pieces = space.regions.filter { $0.start < end && $0.end > address }.map { $0.slice(address, end) }
+            for p in pieces where !p.shared {
+                space.insert(p)
+                if let f = p.file, advice == 4 { try populate(space, start: p.start, count: p.length, from: f.description, at: p.fileOffset) }
+            }
+            return 0
+        case 9: // MADV_REMOVE
+            throw .EOPNOTSUPP
+        case 0, 1, 2, 3, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 100, 101:
+            // Advice about caching, huge pages, dumping, forking: no effect on what the guest sees.
+            if !space.isFullyMapped(address, end) { throw .ENOMEM }
+            return 0
+        default:
+            throw .EINVAL
+        }
+    }
+
+    func sysMsync(_ t: Task) throws(Errno) -> Int64 {
+        let address = t.argument(0)
+        let end = address &+ AddressLayout.pageUp(t.argument(1))
+        let flags = t.argument(2)
+        if !AddressLayout.isAligned(address) || flags & ~UInt64(7) != 0 || (flags & 1 != 0 && flags & 4 != 0) { throw .EINVAL }
+        let space = t.process.addressSpace
+        if !space.isFullyMapped(address, end) { throw .ENOMEM }
+        writeBackShared(space, space.regions.filter { $0.start < end && $0.end > address }.map { $0.slice(address, end) })
+        return 0
+    }
+
+    /// mlock/munlock/mlock2: every guest page is resident already; only the range is checked.
+    func sysMlock(_ t: Task) throws(Errno) -> Int64 {
+        let address = AddressLayout.pageDown(t.argument(0))
+        let end = AddressLayout.pageUp(t.argument(0) &+ t.argument(1))
+        if end < address { throw .EINVAL }
+        if !t.process.addressSpace.isFullyMapped(address, end) { throw .ENOMEM }
+        return 0
+    }
+
+    func sysMincore(_ t: Task) throws(Errno) -> Int64 {
+        let address = t.argument(0)
+        let length = AddressLayout.pageUp(t.argument(1))
+        if !AddressLayout.isAligned(address) { throw .EINVAL }
+        if !t.process.addressSpace.isFullyMapped(address, address &+ length) { throw .ENOMEM }
+        try t.copyOut([UInt8](repeating: 1, count: Int(length / AddressLayout.pageSize)), to: t.argument(2))
+        return 0
+    }
+}

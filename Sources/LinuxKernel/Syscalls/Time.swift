@@ -1,0 +1,272 @@
+/// Clocks, sleeps, process times, interval timers and POSIX timers.
+extension Kernel {
+    enum Clock {
+        static let realtime: Int32 = 0, monotonic: Int32 = 1, processCPU: Int32 = 2, threadCPU: Int32 = 3
+        static let monotonicRaw: Int32 = 4, realtimeCoarse: Int32 = 5, monotonicCoarse: Int32 = 6, boottime: Int32 = 7
+        static let realtimeAlarm: Int32 = 8, boottimeAlarm: Int32 = 9, tai: Int32 = 11
+    }
+
+    /// The current value of a clock, in nanoseconds.
+    func clockNow(_ t: Task, _ clock: Int32) throws(Errno) -> Int64 {
+        switch clock {
+        case Clock.realtime, Clock.realtimeCoarse, Clock.realtimeAlarm, Clock.tai:
+            return host.realTime().totalNanoseconds
+        case Clock.monotonic, Clock.monotonicRaw, Clock.monotonicCoarse, Clock.boottime, Clock.boottimeAlarm:
+            return Int64(host.monotonicTime())
+        case Clock.processCPU:
+            return Int64(processCPUTime(t.process))
+        case Clock.threadCPU:
+            return Int64(t.cpuTime)
+        default:
+            // CPU-time clocks of other processes/threads (clock_getcpuclockid): ~pid << 3 | type.
+            if clock < 0 {
+                let id = Int32(~(clock >> 3))
+                if clock & 7 == 6 || clock & 7 == 2 { // thread (CPUCLOCK_SCHED | per-thread) or process
+                    if clock & 4 != 0, let th = tasks[id] { return Int64(th.cpuTime) }
+                    if let p = processes[id] { return Int64(processCPUTime(p)) }
+                }
+            }
+            throw .EINVAL
+        }
+    }
+
+    func processCPUTime(_ p: Process) -> UInt64 {
+        var total = p.exitedThreadsCPUTime
+        for th in p.threads where th.state != .dead { total += th.cpuTime }
+        return total
+    }
+
+    func readTimespec(_ t: Task, _ address: UInt64) throws(Errno) -> Timespec {
+        let raw = ByteReader(try t.copyIn(address, count: 16))
+        let ts = Timespec(seconds: raw.i64(0), nanoseconds: raw.i64(8))
+        if ts.seconds < 0 || ts.nanoseconds < 0 || ts.nanoseconds >= 1_000_000_000 { throw .EINVAL }
+        return ts
+    }
+
+    func writeTimespec(_ t: Task, _ nanoseconds: Int64, to address: UInt64) throws(Errno) {
+        let ts = Timespec(nanoseconds: nanoseconds)
+        var w = ByteWriter(capacity: 16)
+        w.i64(ts.seconds)
+        w.i64(ts.nanoseconds)
+        try t.copyOut(w.bytes, to: address)
+    }
+
+    func sysClockGettime(_ t: Task) throws(Errno) -> Int64 {
+        let now = try clockNow(t, Int32(truncatingIfNeeded: t.argument(0)))
+        try writeTimespec(t, now, to: t.argument(1))
+        return 0
+    }
+
+    func sysClockGetres(_ t: Task) throws(Errno) -> Int64 {
+        let clock = Int32(truncatingIfNeeded: t.argument(0))
+        _ = try clockNow(t, clock)
+        let coarse = clock == Clock.realtimeCoarse || clock == Clock.monotonicCoarse
+        if t.argument(1) != 0 { try writeTimespec(t, coarse ? 4_000_000 : 1, to: t.argument(1)) }
+        return 0
+    }
+
+    func sysGettimeofday(_ t: Task) throws(Errno) -> Int64 {
+        if t.argument(0) != 0 {
+            let now = host.realTime()
+            var w = ByteWriter(capacity: 16)
+            w.i64(now.seconds)
+            w.i64(now.nanoseconds / 1000)
+            try t.copyOut(w.bytes, to: t.argument(0))
+        }
+        if t.argument(1) != 0 { try t.copyOut([UInt8](repeating: 0, count: 8), to: t.argument(1)) }
+        return 0
+    }
+
+    /// Sleeps until the monotonic `deadline`, kept across re-executions of the call.
+    private func sleep(_ t: Task, until deadline: UInt64) throws(Errno) -> Int64 {
+        if host.monotonicTime() >= deadline { return 0 }
+        t.syscallDeadline = deadline
+        throw block(t, deadline: deadline)
+    }
+
+    func sysNanosleep(_ t: Task) throws(Errno) -> Int64 {
+        let request = try readTimespec(t, t.argument(0))
+        let deadline = t.syscallDeadline ?? host.monotonicTime() &+ UInt64(request.totalNanoseconds)
+        return try sleep(t, until: deadline)
+    }
+
+    func sysClockNanosleep(_ t: Task) throws(Errno) -> Int64 {
+        let clock = Int32(truncatingIfNeeded: t.argument(0))
+        let flags = Int32(truncatingIfNeeded: t.argument(1))
+        if clock == Clock.threadCPU { throw .EINVAL }
+        let request = try readTimespec(t, t.argument(2))
+        if let d = t.syscallDeadline { return try sleep(t, until: d) }
+        let now = host.monotonicTime()
+        var deadline = now &+ UInt64(request.totalNanoseconds)
+        if flags & 1 != 0 { // TIMER_ABSTIME
+            let clockValue = try clockNow(t, clock)
+            let remaining = request.totalNanoseconds - clockValue
+            deadline = remaining <= 0 ? now : now &+ UInt64(remaining)
+        } else {
+            _ = try clockNow(t, clock)
+        }
+        return try sleep(t, until: deadline)
+    }
+
+    private func ticks(_ ns: UInt64) -> Int64 { Int64(ns / 10_000_000) }
+
+    func sysTimes(_ t: Task) throws(Errno) -> Int64 {
+        if t.argument(0) != 0 {
+            var w = ByteWriter(capacity: 32)
+            w.i64(ticks(processCPUTime(t.process)))
+            w.i64(0)
+            w.i64(ticks(t.process.childrenCPUTime))
+            w.i64(0)
+            try t.copyOut(w.bytes, to: t.argument(0))
+        }
+        return ticks(host.monotonicTime() - bootTime) + 1
+    }
+
+    func sysGetrusage(_ t: Task) throws(Errno) -> Int64 {
+        let who = Int32(truncatingIfNeeded: t.argument(0))
+        let cpu: UInt64
+        switch who {
+        case 0: cpu = processCPUTime(t.process)
+        case -1: cpu = t.process.childrenCPUTime
+        case 1: cpu = t.cpuTime
+        default: throw .EINVAL
+        }
+        var w = ByteWriter(capacity: 144)
+        w.i64(Int64(cpu / 1_000_000_000)); w.i64(Int64(cpu % 1_000_000_000 / 1000))
+        w.i64(0); w.i64(0)
+        var mapped: UInt64 = 0
+        if who != -1 { for r in t.process.addressSpace.regions { mapped += r.length } }
+        w.i64(Int64(mapped / 1024))   // ru_maxrss: the mapped size bounds the resident size
+        w.zeros(144 - w.bytes.count)
+        try t.copyOut(w.bytes, to: t.argument(1))
+        return 0
+    }
+
+    // MARK: setitimer / getitimer (ITIMER_REAL)
+
+    private func realTimer(_ p: Process) -> IntervalTimer {
+        if let existing = timers.first(where: { $0.process === p && $0.id == -1 }) { return existing }
+        let timer = IntervalTimer(id: -1, process: p, signal: Signal.SIGALRM, value: 0, notify: true, clock: Clock.monotonic)
+        timers.append(timer)
+        return timer
+    }
+
+    private func writeItimer(_ t: Task, _ timer: IntervalTimer?, to address: UInt64) throws(Errno) {
+        var w = ByteWriter(capacity: 32)
+        let interval = timer?.interval ?? 0
+        var remaining: UInt64 = 0
+        if let d = timer?.deadline { let now = host.monotonicTime(); remaining = d > now ? d - now : 1000 }
+        w.i64(Int64(interval / 1_000_000_000)); w.i64(Int64(interval % 1_000_000_000 / 1000))
+        w.i64(Int64(remaining / 1_000_000_000)); w.i64(Int64(remaining % 1_000_000_000 / 1000))
+        try t.copyOut(w.bytes, to: address)
+    }
+
+    func sysGetitimer(_ t: Task) throws(Errno) -> Int64 {
+        let which = Int32(truncatingIfNeeded: t.argument(0))
+        if which != 0 { throw which == 1 || which == 2 ? .ENOSYS : .EINVAL }
+        try writeItimer(t, timers.first { $0.process === t.process && $0.id == -1 }, to: t.argument(1))
+        return 0
+    }
+
+    func sysSetitimer(_ t: Task) throws(Errno) -> Int64 {
+        let which = Int32(truncatingIfNeeded: t.argument(0))
+        // ITIMER_VIRTUAL and ITIMER_PROF would need CPU-time accounting per signal: not provided.
+        if which != 0 { throw which == 1 || which == 2 ? .ENOSYS : .EINVAL }
+        let timer = realTimer(t.process)
+        if t.argument(2) != 0 { try writeItimer(t, timer, to: t.argument(2)) }
+        var interval: UInt64 = 0, value: UInt64 = 0
+        if t.argument(1) != 0 {
+            let raw = ByteReader(try t.copyIn(t.argument(1), count: 32))
+            let iu = raw.i64(8), vu = raw.i64(24)
+            if raw.i64(0) < 0 || raw.i64(16) < 0 || iu < 0 || iu >= 1_000_000 || vu < 0 || vu >= 1_000_000 { throw .EINVAL }
+            interval = UInt64(raw.i64(0)) * 1_000_000_000 + UInt64(iu) * 1000
+            value = UInt64(raw.i64(16)) * 1_000_000_000 + UInt64(vu) * 1000
+        }
+        timer.interval = interval
+        timer.deadline = value == 0 ? nil : host.monotonicTime() + value
+        return 0
+    }
+
+    // MARK: POSIX timers
+
+    func sysTimerCreate(_ t: Task) throws(Errno) -> Int64 {
+        let clock = Int32(truncatingIfNeeded: t.argument(0))
+        _ = try clockNow(t, clock)
+        var signal = Signal.SIGALRM, notify = true
+        var value: UInt64 = 0
+        var thread: Task?
+        if t.argument(1) != 0 {
+            let raw = ByteReader(try t.copyIn(t.argument(1), count: 24))
+            value = raw.u64(0)
+            signal = raw.i32(8)
+            let how = raw.i32(12)
+            switch how {
+            case 0: break                                  // SIGEV_SIGNAL
+            case 1: notify = false                         // SIGEV_NONE
+            case 4:                                        // SIGEV_THREAD_ID
+                guard let th = tasks[raw.i32(16)], th.process === t.process else { throw .EINVAL }
+                thread = th
+            default: throw .EINVAL
+            }
+            if notify && (signal < 1 || signal > Signal.count) { throw .EINVAL }
+        } else {
+            value = 0
+        }
+        var id: Int32 = 0
+        while timers.contains(where: { $0.process === t.process && $0.id == id }) { id += 1 }
+        if t.argument(1) == 0 { value = UInt64(id) }
+        let timer = IntervalTimer(id: id, process: t.process, signal: signal, value: value, notify: notify, clock: clock)
+        timer.thread = thread
+        try t.store(id, at: t.argument(2))
+        timers.append(timer)
+        return 0
+    }
+
+    private func posixTimer(_ t: Task, _ raw: UInt64) throws(Errno) -> IntervalTimer {
+        let id = Int32(truncatingIfNeeded: raw)
+        guard id >= 0, let timer = timers.first(where: { $0.process === t.process && $0.id == id }) else { throw .EINVAL }
+        return timer
+    }
+
+    private func writeItimerspec(_ t: Task, _ timer: IntervalTimer, to address: UInt64) throws(Errno) {
+        var remaining: UInt64 = 0
+        if let d = timer.deadline { let now = host.monotonicTime(); remaining = d > now ? d - now : 1 }
+        try writeTimespec(t, Int64(timer.interval), to: address)
+        try writeTimespec(t, Int64(remaining), to: address + 16)
+    }
+
+    func sysTimerSettime(_ t: Task) throws(Errno) -> Int64 {
+        let timer = try posixTimer(t, t.argument(0))
+        let flags = Int32(truncatingIfNeeded: t.argument(1))
+        let interval = try readTimespec(t, t.argument(2))
+        let value = try readTimespec(t, t.argument(2) + 16)
+        if t.argument(3) != 0 { try writeItimerspec(t, timer, to: t.argument(3)) }
+        timer.interval = UInt64(interval.totalNanoseconds)
+        timer.overrun = 0
+        if value.totalNanoseconds == 0 {
+            timer.deadline = nil
+        } else if flags & 1 != 0 {
+            let remaining = value.totalNanoseconds - (try clockNow(t, timer.clock))
+            timer.deadline = host.monotonicTime() + UInt64(max(remaining, 0))
+        } else {
+            timer.deadline = host.monotonicTime() + UInt64(value.totalNanoseconds)
+        }
+        return 0
+    }
+
+    func sysTimerGettime(_ t: Task) throws(Errno) -> Int64 {
+        let timer = try posixTimer(t, t.argument(0))
+        try writeItimerspec(t, timer, to: t.argument(1))
+        return 0
+    }
+
+    func sysTimerGetoverrun(_ t: Task) throws(Errno) -> Int64 {
+        Int64(try posixTimer(t, t.argument(0)).overrun)
+    }
+
+    func sysTimerDelete(_ t: Task) throws(Errno) -> Int64 {
+        let timer = try posixTimer(t, t.argument(0))
+        timers.removeAll { $0 === timer }
+        return 0
+    }
+}

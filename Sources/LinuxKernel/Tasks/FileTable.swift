@@ -1,0 +1,96 @@
+/// A process's descriptor table (shared by threads created with CLONE_FILES).
+final class FileTable {
+    struct Entry {
+        var description: FileDescription
+        var closeOnExec: Bool
+    }
+    private(set) var entries: [Entry?] = []
+    /// RLIMIT_NOFILE.
+    var limit = 1024
+    /// Processes sharing this table (CLONE_FILES).
+    var users = 1
+
+    init() {}
+
+    func copy() -> FileTable {
+        let t = FileTable()
+        t.entries = entries
+        t.limit = limit
+        for e in entries { e?.description.retain() }
+        return t
+    }
+
+    func get(_ fd: Int32) throws(Errno) -> FileDescription {
+        guard fd >= 0, Int(fd) < entries.count, let e = entries[Int(fd)] else { throw .EBADF }
+        return e.description
+    }
+
+    func entry(_ fd: Int32) -> Entry? {
+        guard fd >= 0, Int(fd) < entries.count else { return nil }
+        return entries[Int(fd)]
+    }
+
+    func setCloseOnExec(_ fd: Int32, _ value: Bool) throws(Errno) {
+        guard entry(fd) != nil else { throw .EBADF }
+        entries[Int(fd)]!.closeOnExec = value
+    }
+
+    /// Installs at the lowest free descriptor >= `minimum`.
+    func install(_ d: FileDescription, closeOnExec: Bool, minimum: Int32 = 0) throws(Errno) -> Int32 {
+        var fd = Int(minimum)
+        while fd < entries.count && entries[fd] != nil { fd += 1 }
+        if fd >= limit { throw .EMFILE }
+        try install(d, at: Int32(fd), closeOnExec: closeOnExec)
+        return Int32(fd)
+    }
+
+    /// Installs at `fd`, closing what was there (dup2/dup3).
+    func install(_ d: FileDescription, at fd: Int32, closeOnExec: Bool) throws(Errno) {
+        guard fd >= 0, Int(fd) < limit else { throw .EBADF }
+        while entries.count <= Int(fd) { entries.append(nil) }
+        d.retain()
+        let old = entries[Int(fd)]
+        entries[Int(fd)] = Entry(description: d, closeOnExec: closeOnExec)
+        old?.description.release()
+        if let o = old?.description { replaced = o }
+    }
+
+    /// The description dup2/dup3 last displaced (the kernel releases its locks).
+    var replaced: FileDescription?
+
+    /// Closes `fd`; returns the description it referred to (for lock clean-up).
+    @discardableResult
+    func close(_ fd: Int32) throws(Errno) -> FileDescription {
+        guard let e = entry(fd) else { throw .EBADF }
+        entries[Int(fd)] = nil
+        while let last = entries.last, last == nil { entries.removeLast() }
+        e.description.release()
+        return e.description
+    }
+
+    /// Closes every descriptor; returns the descriptions they referred to.
+    func closeAll() -> [FileDescription] {
+        let all = entries
+        entries.removeAll()
+        var closed: [FileDescription] = []
+        for e in all {
+            if let d = e?.description { d.release(); closed.append(d) }
+        }
+        return closed
+    }
+
+    /// Closes the descriptors marked close-on-exec; returns their descriptions.
+    func closeOnExecDescriptors() -> [FileDescription] {
+        var closed: [FileDescription] = []
+        for fd in openDescriptors where entries[Int(fd)]?.closeOnExec == true {
+            if let d = try? close(fd) { closed.append(d) }
+        }
+        return closed
+    }
+
+    var openDescriptors: [Int32] {
+        var r: [Int32] = []
+        for i in 0..<entries.count where entries[i] != nil { r.append(Int32(i)) }
+        return r
+    }
+}

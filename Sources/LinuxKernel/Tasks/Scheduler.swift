@@ -1,0 +1,162 @@
+#if !SKIFF_SINGLE_MODULE
+import RISCV
+#endif
+
+/// The scheduler: every guest task runs on this one host thread. A task runs until it blocks in a
+/// system call or its time slice ends; when nothing can run, the host's poll waits for the host
+/// descriptors and deadlines the sleeping tasks need.
+extension Kernel {
+    /// Runs the guest until the container's first process exits.
+    public func run() -> Termination {
+        while termination == nil {
+            if let t = runQueue.pop() {
+                t.inRunQueue = false
+                if t.state == .runnable { runSlice(t) }
+                if !sleepers.isEmpty || !timers.isEmpty { waitForEvents(mayBlock: false) }
+            } else {
+                waitForEvents(mayBlock: true)
+            }
+        }
+        return termination!
+    }
+
+    func makeRunnable(_ task: Task) {
+        task.state = .runnable
+        if !task.inRunQueue {
+            task.inRunQueue = true
+            runQueue.push(task)
+        }
+    }
+
+    private func runSlice(_ task: Task) {
+        if lastRunTask !== task {
+            task.hart.clearReservation()
+            contextSwitches += 1
+            lastRunTask = task
+        }
+        if let c = task.completion {
+            task.completion = nil
+            finishSystemCall(task, c)
+        }
+        if task.process.isStopped { task.state = .stopped; return }
+        if hasDeliverableSignal(task) { deliverSignals(task) }
+        var remaining = configuration.timeSlice
+        let started = host.monotonicTime()
+        defer { task.cpuTime += host.monotonicTime() &- started }
+        while task.state == .runnable && termination == nil {
+            let before = task.hart.instructionsRetired
+            let stop = task.hart.run(instructionBudget: max(remaining, 1))
+            remaining -= Int(truncatingIfNeeded: task.hart.instructionsRetired &- before)
+            switch stop {
+            case .ecall:
+                handleSystemCall(task)
+                if yieldRequested {
+                    yieldRequested = false
+                    if !runQueue.isEmpty { remaining = 0 }
+                }
+            case .budgetExhausted:
+                remaining = 0
+            case .breakpoint:
+                raiseSynchronousSignal(task, Signal.SIGTRAP, code: 1, address: task.hart.pc)
+            case .illegalInstruction:
+                raiseSynchronousSignal(task, Signal.SIGILL, code: 1, address: task.hart.pc)
+            case .memoryFault(let fault):
+                if tracing { log("[\(task.tid)] fault at \(Text.hexString(fault.address)) pc \(Text.hexString(task.hart.pc))") }
+                raiseSynchronousSignal(task, Signal.SIGSEGV, code: fault.isUnmapped ? 1 : 2, address: fault.address)
+            }
+            if task.state == .runnable && hasDeliverableSignal(task) { deliverSignals(task) }
+            if remaining <= 0 { break }
+        }
+        if task.state == .runnable { makeRunnable(task) }
+    }
+
+    /// Stores a system call's result and steps past the ecall.
+    func finishSystemCall(_ task: Task, _ result: Int64) {
+        task.hart.setX(10, UInt64(bitPattern: result))
+        task.hart.pc &+= 4
+        task.syscallDeadline = nil
+    }
+
+    // MARK: Sleeping and waking
+
+    /// Parks `task` until a queue wakes it, a host descriptor is ready or `deadline` (monotonic ns)
+    /// passes. Returns the error the handler throws: `.blocked`, or `.restartSys` when a signal is
+    /// already waiting to be handled.
+    func block(_ task: Task, on queues: [WaitQueue] = [], host requests: [PollRequest] = [],
+               deadline: UInt64? = nil, completesOnWake: Bool = false, timeoutResult: Int64 = 0) -> Errno {
+        if hasDeliverableSignal(task) { return .restartSys }
+        task.state = .blocked
+        task.waitQueues = queues
+        for q in queues { q.add(task) }
+        task.hostWaits = requests
+        task.wakeDeadline = deadline
+        task.completesOnWake = completesOnWake
+        task.timeoutResult = timeoutResult
+        if !requests.isEmpty || deadline != nil { sleepers.append(task) }
+        return .blocked
+    }
+
+    /// Makes a blocked task runnable. With `result`, a completion-style wait finishes with it.
+    func wake(_ task: Task, result: Int64?) {
+        guard task.state == .blocked else { return }
+        for q in task.waitQueues { q.remove(task) }
+        task.waitQueues = []
+        if !task.hostWaits.isEmpty || task.wakeDeadline != nil { sleepers.removeAll { $0 === task } }
+        task.hostWaits = []
+        task.wakeDeadline = nil
+        if task.completesOnWake, let r = result { task.completion = r }
+        task.completesOnWake = false
+        makeRunnable(task)
+    }
+
+    /// Wakes sleepers whose deadline passed or whose host descriptors are ready; with `mayBlock`
+    /// (nothing runnable), waits for the first of them.
+    func waitForEvents(mayBlock: Bool) {
+        var now = host.monotonicTime()
+        expireDeadlines(now)
+        var requests: [PollRequest] = []
+        var owners: [Task] = []
+        var earliest: UInt64?
+        for t in sleepers {
+            for r in t.hostWaits { requests.append(r); owners.append(t) }
+            if let d = t.wakeDeadline { earliest = min(earliest ?? d, d) }
+        }
+        if let d = nextTimerDeadline { earliest = min(earliest ?? d, d) }
+        let block = mayBlock && runQueue.isEmpty && termination == nil
+        if !requests.isEmpty || block {
+            var timeout: Int64 = 0
+            if block { timeout = earliest.map { $0 > now ? Int64($0 - now) : 0 } ?? -1 }
+            let ready = requests.withUnsafeMutableBufferPointer { host.poll($0, timeout: timeout) }
+            if ready > 0 {
+                for (i, r) in requests.enumerated() where r.returnedEvents != 0 { wake(owners[i], result: nil) }
+            }
+            now = host.monotonicTime()
+            expireDeadlines(now)
+        }
+        forwardHostSignals()
+    }
+
+    private func expireDeadlines(_ now: UInt64) {
+        var expired: [Task] = []
+        for t in sleepers { if let d = t.wakeDeadline, d <= now { expired.append(t) } }
+        for t in expired { wake(t, result: t.timeoutResult) }
+        fireTimers(now)
+    }
+
+    /// SIGINT, SIGTERM… the host received go to the guest's foreground process group.
+    func forwardHostSignals() {
+        let pending = host.takePendingSignals()
+        if pending == 0 { return }
+        for signo in Int32(1)...Signal.count where pending & Signal.bit(signo) != 0 {
+            log("forwarding host signal \(signo) to process group \(foregroundProcessGroup)")
+            var delivered = false
+            for p in processes.values where p.processGroup == foregroundProcessGroup && !p.isZombie {
+                sendSignal(to: p, SignalInfo(signo: signo, code: 0x80), fromOutside: true)
+                delivered = true
+            }
+            if !delivered, let i = initProcess, !i.isZombie {
+                sendSignal(to: i, SignalInfo(signo: signo, code: 0x80), fromOutside: true)
+            }
+        }
+    }
+}

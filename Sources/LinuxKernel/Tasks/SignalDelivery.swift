@@ -1,0 +1,241 @@
+#if !SKIFF_SINGLE_MODULE
+import RISCV
+#endif
+
+/// Generating signals and delivering them: default actions, handlers on the guest stack with a
+/// riscv64 `rt_sigframe`, and rt_sigreturn.
+extension Kernel {
+    /// sizeof(struct rt_sigframe) on riscv64: siginfo (128) + ucontext (960).
+    static let signalFrameSize: UInt64 = 1088
+    static let ucontextOffset: UInt64 = 128
+    /// uc_mcontext within ucontext (after uc_flags, uc_link, uc_stack, the 128-byte uc_sigmask, aligned to 16).
+    static let mcontextOffset: UInt64 = 176
+
+    private func isIgnored(_ p: Process, _ signo: Int32) -> Bool {
+        let h = p.signalActions.actions[Int(signo)].handler
+        return h == SignalAction.ignoreHandler || (h == SignalAction.defaultHandler && Signal.defaultAction(signo) == .ignore)
+    }
+
+    /// A signal for the whole process (kill, SIGCHLD, timers…).
+    func sendSignal(to p: Process, _ info: SignalInfo, fromOutside: Bool = false) {
+        let signo = info.signo
+        if p.isZombie || signo < 1 || signo > Signal.count { return }
+        // The container's init only receives signals it handles (SIGKILL/SIGSTOP excepted only
+        // when they come from outside the container).
+        if p === initProcess && !fromOutside && p.signalActions.actions[Int(signo)].handler == SignalAction.defaultHandler {
+            return
+        }
+        if signo == Signal.SIGCONT {
+            for s in [Signal.SIGSTOP, Signal.SIGTSTP, Signal.SIGTTIN, Signal.SIGTTOU] {
+                p.pendingSignals.remove(s)
+                for th in p.threads { th.pendingSignals.remove(s) }
+            }
+            continueProcess(p)
+        } else if Signal.defaultAction(signo) == .stop {
+            p.pendingSignals.remove(Signal.SIGCONT)
+        }
+        if signo == Signal.SIGKILL {
+            killProcess(p, signal: Signal.SIGKILL, core: false)
+            return
+        }
+        let bit = Signal.bit(signo)
+        let blockedEverywhere = p.threads.allSatisfy { $0.signalMask & bit != 0 }
+        if isIgnored(p, signo) && !blockedEverywhere { return }
+        p.pendingSignals.add(info)
+        // Wake a thread that waits for it (sigtimedwait) or can take it.
+        if let th = p.threads.first(where: { $0.state == .blocked && $0.signalWaitSet & bit != 0 }) {
+            wake(th, result: nil)
+        } else if let th = p.threads.first(where: { $0.state != .dead && $0.signalMask & bit == 0 }) {
+            interruptForSignal(th)
+        }
+    }
+
+    /// A signal for one thread (tgkill, SIGPIPE, faults).
+    func sendSignal(to t: Task, _ info: SignalInfo) {
+        let signo = info.signo
+        let p = t.process
+        if t.state == .dead || signo < 1 || signo > Signal.count { return }
+        if signo == Signal.SIGKILL { killProcess(p, signal: Signal.SIGKILL, core: false); return }
+        if signo == Signal.SIGCONT { continueProcess(p) }
+        if isIgnored(p, signo) && t.signalMask & Signal.bit(signo) == 0 { return }
+        t.pendingSignals.add(info)
+        if t.signalWaitSet & Signal.bit(signo) != 0 && t.state == .blocked {
+            wake(t, result: nil)
+        } else if t.signalMask & Signal.bit(signo) == 0 {
+            interruptForSignal(t)
+        }
+    }
+
+    private func interruptForSignal(_ t: Task) {
+        if t.state == .blocked && !t.uninterruptible {
+            t.interrupted = true
+            t.completesOnWake = false
+            wake(t, result: nil)
+        } else if t.state == .stopped && !t.process.isStopped {
+            makeRunnable(t)
+        }
+    }
+
+    func hasDeliverableSignal(_ t: Task) -> Bool {
+        (t.pendingSignals.mask | t.process.pendingSignals.mask) & ~t.signalMask != 0
+    }
+
+    /// A fault the task caused: delivered to it even if blocked or ignored (then fatal).
+    func raiseSynchronousSignal(_ t: Task, _ signo: Int32, code: Int32, address: UInt64) {
+        let p = t.process
+        let bit = Signal.bit(signo)
+        if t.signalMask & bit != 0 || p.signalActions.actions[Int(signo)].handler == SignalAction.ignoreHandler {
+            p.signalActions.actions[Int(signo)] = SignalAction()
+            t.signalMask &= ~bit
+        }
+        var info = SignalInfo(signo: signo, code: code)
+        info.address = address
+        t.pendingSignals.add(info)
+        deliverSignals(t)
+    }
+
+    /// Acts on every deliverable signal of `t`: default actions, or a handler frame each.
+    func deliverSignals(_ t: Task) {
+        let p = t.process
+        var handled = false
+        while t.state == .runnable, !p.isZombie {
+            guard let info = t.pendingSignals.take(notIn: t.signalMask) ?? p.pendingSignals.take(notIn: t.signalMask) else { break }
+            let signo = info.signo
+            let action = p.signalActions.actions[Int(signo)]
+            if action.handler == SignalAction.ignoreHandler { continue }
+            if action.handler == SignalAction.defaultHandler {
+                switch Signal.defaultAction(signo) {
+                case .ignore, .continueProcess:
+                    continue
+                case .stop:
+                    stopProcess(p, signal: signo)
+                    if t.state == .stopped { return }
+                    continue
+                case .terminate:
+                    killProcess(p, signal: signo, core: false)
+                    return
+                case .coreDump:
+                    killProcess(p, signal: signo, core: true)
+                    return
+                }
+            }
+            // A handler runs: settle the interrupted system call first.
+            if t.interrupted {
+                t.interrupted = false
+                let number = Int(truncatingIfNeeded: t.hart.x(17))
+                if action.flags & SignalFlags.restart == 0 || Kernel.neverRestarted(number) {
+                    finishSystemCall(t, -Int64(Errno.EINTR.rawValue))
+                }
+            }
+            if !setUpFrame(t, info, action) {
+                killProcess(p, signal: Signal.SIGSEGV, core: true)
+                return
+            }
+            if action.flags & SignalFlags.resetHand != 0 { p.signalActions.actions[Int(signo)] = SignalAction() }
+            var add = action.mask
+            if action.flags & SignalFlags.noDefer == 0 { add |= Signal.bit(signo) }
+            t.signalMask = (t.signalMask | add) & ~Signal.unblockable
+            handled = true
+        }
+        if t.interrupted && !handled {
+            // No handler ran: the call restarts transparently (its pc is still at the ecall).
+            t.interrupted = false
+        }
+    }
+
+    /// Calls Linux never restarts after a handler (they return EINTR).
+    static func neverRestarted(_ n: Int) -> Bool {
+        switch n {
+        case 101, 115, 72, 73, 22, 441, 133, 137, 232: return true  // sleeps, poll/select/epoll, sigsuspend, sigtimedwait
+        default: return false
+        }
+    }
+
+    private func onAlternateStack(_ t: Task, _ sp: UInt64) -> Bool {
+        t.alternateStack.flags & 2 == 0 && sp > t.alternateStack.base && sp - t.alternateStack.base <= t.alternateStack.size
+    }
+
+    /// Pushes an rt_sigframe and points the hart at the handler.
+    private func setUpFrame(_ t: Task, _ info: SignalInfo, _ action: SignalAction) -> Bool {
+        let hart = t.hart
+        var sp = hart.x(2)
+        let wasOnAlternate = onAlternateStack(t, sp)
+        if action.flags & SignalFlags.onStack != 0 && t.alternateStack.flags & 2 == 0 && !wasOnAlternate {
+            sp = t.alternateStack.base + t.alternateStack.size
+        }
+        let frame = (sp - Kernel.signalFrameSize) & ~15
+        var w = ByteWriter(capacity: Int(Kernel.signalFrameSize))
+        w.append(signalInfoBytes(info))
+        // ucontext
+        w.u64(0)                                  // uc_flags
+        w.u64(0)                                  // uc_link
+        w.u64(t.alternateStack.base)
+        w.i32(t.alternateStack.flags & 2 != 0 ? 2 : (wasOnAlternate ? 1 : 0))
+        w.u32(0)
+        w.u64(t.alternateStack.size)
+        w.u64(t.savedSignalMask ?? t.signalMask)  // uc_sigmask
+        w.zeros(Int(Kernel.ucontextOffset + Kernel.mcontextOffset) - w.bytes.count)
+        w.u64(hart.pc)
+        for i in 1..<32 { w.u64(hart.x(i)) }
+        for i in 0..<32 { w.u64(hart.f(i)) }
+        w.u32(hart.fcsr)
+        w.zeros(Int(Kernel.signalFrameSize) - w.bytes.count)
+        t.savedSignalMask = nil
+        let ok = w.bytes.withUnsafeBytes { b in (try? t.memory.write(at: frame, from: b)) != nil }
+        if !ok { return false }
+        hart.setX(1, t.process.signalTrampoline)
+        hart.setX(2, frame)
+        hart.setX(10, UInt64(info.signo))
+        hart.setX(11, frame)
+        hart.setX(12, frame + Kernel.ucontextOffset)
+        hart.pc = action.handler
+        return true
+    }
+
+    /// siginfo_t (128 bytes) for a signal.
+    func signalInfoBytes(_ info: SignalInfo) -> [UInt8] {
+        var w = ByteWriter(capacity: 128)
+        w.i32(info.signo)
+        w.i32(0)
+        w.i32(info.code)
+        w.i32(0)
+        switch info.signo {
+        case Signal.SIGSEGV, Signal.SIGBUS, Signal.SIGILL, Signal.SIGFPE, Signal.SIGTRAP where info.code > 0:
+            w.u64(info.address)
+        case Signal.SIGCHLD:
+            w.i32(info.senderPID); w.u32(info.senderUID); w.i32(info.status); w.u32(0); w.u64(0); w.u64(0)
+        default:
+            if info.code == -2 { // SI_TIMER
+                w.i32(info.timerID); w.i32(0); w.u64(info.value)
+            } else {
+                w.i32(info.senderPID); w.u32(info.senderUID); w.u64(info.value)
+            }
+        }
+        w.zeros(128 - w.bytes.count)
+        return w.bytes
+    }
+
+    func sysRtSigreturn(_ t: Task) throws(Errno) -> Int64 {
+        let hart = t.hart
+        let frame = hart.x(2)
+        let bytes: [UInt8]
+        do throws(Errno) { bytes = try t.copyIn(frame, count: Int(Kernel.signalFrameSize)) } catch {
+            raiseSynchronousSignal(t, Signal.SIGSEGV, code: 0x80, address: frame)
+            throw .justReturn
+        }
+        let r = ByteReader(bytes)
+        let uc = Int(Kernel.ucontextOffset)
+        let mc = uc + Int(Kernel.mcontextOffset)
+        hart.pc = r.u64(mc)
+        for i in 1..<32 { hart.setX(i, r.u64(mc + 8 * i)) }
+        for i in 0..<32 { hart.setF(i, r.u64(mc + 256 + 8 * i)) }
+        hart.fcsr = r.u32(mc + 512) & 0xff
+        t.signalMask = r.u64(uc + 40) & ~Signal.unblockable
+        // uc_stack restores the alternate stack settings, as restore_altstack does.
+        let ssFlags = r.i32(uc + 24)
+        if !onAlternateStack(t, hart.x(2)) {
+            t.alternateStack = (r.u64(uc + 16), r.u64(uc + 32), ssFlags & 2)
+        }
+        throw .justReturn
+    }
+}

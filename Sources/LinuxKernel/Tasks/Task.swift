@@ -1,0 +1,126 @@
+#if !SKIFF_SINGLE_MODULE
+import RISCV
+#endif
+
+/// A guest thread: its own hart (registers), signal mask and wait state; everything else it shares
+/// through its process.
+final class Task {
+    enum State { case runnable, blocked, stopped, dead }
+
+    let tid: Int32
+    let hart: Hart
+    var process: Process
+    var state: State = .runnable
+
+    // Signals.
+    var signalMask: UInt64 = 0
+    var pendingSignals = PendingSignals()
+    /// The mask to restore after a handler when rt_sigsuspend/ppoll replaced it temporarily.
+    var savedSignalMask: UInt64?
+    var alternateStack: (base: UInt64, size: UInt64, flags: Int32) = (0, 0, 2) // SS_DISABLE
+
+    // Thread bookkeeping.
+    var clearChildTID: UInt64 = 0
+    var robustListHead: UInt64 = 0
+    var robustListLength: UInt64 = 0
+    /// A vfork child's parent thread waits for this task to exec or exit.
+    var vforkParent: Task?
+
+    // Blocking: where the task sleeps, and what its system call returns when it wakes.
+    var waitQueues: [WaitQueue] = []
+    var hostWaits: [PollRequest] = []
+    var wakeDeadline: UInt64?
+    /// true: the call is finished by whoever wakes the task (futex); false: it is re-executed.
+    var completesOnWake = false
+    var timeoutResult: Int64 = 0
+    var completion: Int64?
+    /// A deadline a restarted call keeps across re-executions (nanosleep, poll timeouts).
+    var syscallDeadline: UInt64?
+    var inRunQueue = false
+    /// vfork parents wait without being interruptible.
+    var uninterruptible = false
+    /// FUTEX_WAIT_BITSET's mask while waiting on a futex.
+    var futexBitset: UInt32 = UInt32.max
+    /// rt_sigtimedwait: the signals this task waits for.
+    var signalWaitSet: UInt64 = 0
+    /// Host time spent running this thread (nanoseconds).
+    var cpuTime: UInt64 = 0
+    /// A signal interrupted the wait.
+    var interrupted = false
+
+    init(tid: Int32, hart: Hart, process: Process) {
+        self.tid = tid
+        self.hart = hart
+        self.process = process
+    }
+
+    var memory: GuestMemory { hart.memory }
+
+    // MARK: Guest memory access (copy_from_user / copy_to_user): a bad pointer is EFAULT.
+
+    func load<T: FixedWidthInteger>(_ type: T.Type, at address: UInt64) throws(Errno) -> T {
+        do { return try memory.load(type, at: address) } catch { throw .EFAULT }
+    }
+
+    func store<T: FixedWidthInteger>(_ value: T, at address: UInt64) throws(Errno) {
+        do { try memory.store(value, at: address) } catch { throw .EFAULT }
+    }
+
+    func copyIn(_ address: UInt64, count: Int) throws(Errno) -> [UInt8] {
+        if count == 0 { return [] }
+        var bytes = [UInt8](repeating: 0, count: count)
+        let ok = bytes.withUnsafeMutableBytes { b in
+            do { try memory.read(at: address, into: b); return true } catch { return false }
+        }
+        if !ok { throw .EFAULT }
+        return bytes
+    }
+
+    func copyIn(_ address: UInt64, into buffer: UnsafeMutableRawBufferPointer) throws(Errno) {
+        if buffer.count == 0 { return }
+        do { try memory.read(at: address, into: buffer) } catch { throw .EFAULT }
+    }
+
+    func copyOut(_ bytes: [UInt8], to address: UInt64) throws(Errno) {
+        if bytes.isEmpty { return }
+        let ok = bytes.withUnsafeBytes { b in
+            do { try memory.write(at: address, from: b); return true } catch { return false }
+        }
+        if !ok { throw .EFAULT }
+    }
+
+    func copyOut(_ buffer: UnsafeRawBufferPointer, to address: UInt64) throws(Errno) {
+        if buffer.count == 0 { return }
+        do { try memory.write(at: address, from: buffer) } catch { throw .EFAULT }
+    }
+
+    /// A NUL-terminated string of at most `limit` bytes (ENAMETOOLONG past it).
+    func readString(_ address: UInt64, limit: Int = 4096) throws(Errno) -> [UInt8] {
+        let s: [UInt8]
+        do { s = try memory.readCString(at: address, maxLength: limit + 1) } catch { throw .EFAULT }
+        if s.count > limit { throw .ENAMETOOLONG }
+        return s
+    }
+
+    /// A NULL-terminated array of string pointers (argv, envp).
+    func readStringArray(_ address: UInt64, maxTotal: Int = 2 << 20) throws(Errno) -> [[UInt8]] {
+        var result: [[UInt8]] = []
+        if address == 0 { return result }
+        var total = 0
+        var p = address
+        while true {
+            let s = try load(UInt64.self, at: p)
+            if s == 0 { break }
+            let str = try readString(s, limit: 128 << 10)
+            total += str.count + 9
+            if total > maxTotal { throw .E2BIG }
+            result.append(str)
+            p += 8
+        }
+        return result
+    }
+
+    // MARK: Registers
+
+    func argument(_ i: Int) -> UInt64 { hart.x(10 + i) }
+}

@@ -1,1 +1,0 @@
-// Skiff module placeholder; replaced as the module is built.
