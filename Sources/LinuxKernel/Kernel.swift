@@ -74,7 +74,7 @@ public final class Kernel {
         mounts.mount(ProcFS(kernel: self), at: Array("/proc".utf8))
         mounts.mount(DevFS(kernel: self), at: Array("/dev".utf8))
         mountTemporaryFileSystem(at: "/dev/shm")
-        memfdFileSystem.clock = { [unowned self] in self.host.realTime() }
+        memfdFileSystem.clock = { [unowned(unsafe) self] in self.host.realTime() }
     }
 
     deinit { scratch.deallocate() }
@@ -98,7 +98,7 @@ public final class Kernel {
     /// Mounts an empty in-memory file system (a tmpfs) at a guest path.
     public func mountTemporaryFileSystem(at path: String) {
         let fs = TmpFS(device: 0x30 + UInt64(mounts.mounts.count))
-        fs.clock = { [unowned self] in self.host.realTime() }
+        fs.clock = { [unowned(unsafe) self] in self.host.realTime() }
         mounts.mount(fs, at: Array(path.utf8))
     }
 
