@@ -1,4 +1,5 @@
 #if !SKIFF_SINGLE_MODULE
+import FSImage
 import RISCV
 #endif
 
@@ -95,6 +96,12 @@ public final class Kernel {
     /// Mounts a host directory (by an open handle) at a guest path; "/" is the root file system.
     public func mountHostDirectory(_ directory: HostFD, at path: String, readOnly: Bool) {
         mounts.mount(HostDirectoryFS(host: host, root: directory, readOnly: readOnly), at: Array(path.utf8))
+    }
+
+    /// Mounts an image's filesystem image read-only at a guest path; the reader's buffer must
+    /// outlive the kernel.
+    public func mountImage(_ reader: FSImageReader, at path: String) {
+        mounts.mount(ImageFS(reader: reader, device: 0x40 + UInt64(mounts.mounts.count)), at: Array(path.utf8))
     }
 
     /// Mounts an empty in-memory file system (a tmpfs) at a guest path.
