@@ -1,4 +1,5 @@
 #if !SKIFF_SINGLE_MODULE
+import FSImage
 import RISCV
 #endif
 
@@ -61,6 +62,8 @@ public final class Kernel {
     let memfdFileSystem = TmpFS(device: 0x2e)
     var timers: [IntervalTimer] = []
     var hostname: [UInt8]
+    /// Bound AF_UNIX socket names (canonical guest paths, or abstract names starting with NUL).
+    var socketNames: [[UInt8]: UnixSocket] = [:]
     /// sched_yield asked to end the current slice.
     var yieldRequested = false
 
@@ -74,7 +77,7 @@ public final class Kernel {
         mounts.mount(ProcFS(kernel: self), at: Array("/proc".utf8))
         mounts.mount(DevFS(kernel: self), at: Array("/dev".utf8))
         mountTemporaryFileSystem(at: "/dev/shm")
-        memfdFileSystem.clock = { [unowned self] in self.host.realTime() }
+        memfdFileSystem.clock = { [unowned(unsafe) self] in self.host.realTime() }
     }
 
     deinit { scratch.deallocate() }
@@ -95,26 +98,24 @@ public final class Kernel {
         mounts.mount(HostDirectoryFS(host: host, root: directory, readOnly: readOnly), at: Array(path.utf8))
     }
 
+    /// Mounts an image's filesystem image read-only at a guest path; the reader's buffer must
+    /// outlive the kernel.
+    public func mountImage(_ reader: FSImageReader, at path: String) {
+        mounts.mount(ImageFS(reader: reader, device: 0x40 + UInt64(mounts.mounts.count)), at: Array(path.utf8))
+    }
+
     /// Mounts an empty in-memory file system (a tmpfs) at a guest path.
     public func mountTemporaryFileSystem(at path: String) {
         let fs = TmpFS(device: 0x30 + UInt64(mounts.mounts.count))
-        fs.clock = { [unowned self] in self.host.realTime() }
+        fs.clock = { [unowned(unsafe) self] in self.host.realTime() }
         mounts.mount(fs, at: Array(path.utf8))
     }
 
     /// Creates the container's first process (pid 1) running `path`, with the host's standard
     /// streams as descriptors 0-2. Throws what execve would; `diagnostic` says why in words.
     public func start(path: String, arguments: [String], environment: [String], workingDirectory: String) throws(Errno) {
-        let memory = GuestMemory()
-        let process = Process(pid: allocateID(), addressSpace: AddressSpace(memory: memory), files: FileTable(),
-                              fs: FileSystemContext(), signalActions: SignalActions(), processGroup: 1, session: 1,
-                              limits: Process.defaultLimits(), startTime: host.monotonicTime())
-        let task = Task(tid: process.pid, hart: Hart(memory: memory), process: process)
-        process.threads.append(task)
-        initProcess = process
-        processes[process.pid] = process
-        tasks[task.tid] = task
-        installStandardStreams(process)
+        let task = createInitTask()
+        let process = task.process
 
         let cwd = Path.components(Array(workingDirectory.utf8))
         let resolved = try resolve(task, path: Path.absolute(cwd), follow: true)
@@ -126,6 +127,23 @@ public final class Kernel {
         try execute(task, path: Array(path.utf8), arguments: arguments.map { Array($0.utf8) },
                     environment: environment.map { Array($0.utf8) })
         makeRunnable(task)
+    }
+
+    /// The container's first process (pid 1), with the host's standard streams as 0-2 and an
+    /// empty address space.
+    func createInitTask() -> Task {
+        let memory = GuestMemory()
+        let process = Process(pid: allocateID(), addressSpace: AddressSpace(memory: memory), files: FileTable(),
+                              fs: FileSystemContext(), signalActions: SignalActions(), processGroup: 1, session: 1,
+                              limits: Process.defaultLimits(), startTime: host.monotonicTime())
+        let task = Task(tid: process.pid, hart: Hart(memory: memory), process: process)
+        task.hart.timeSource = { [unowned(unsafe) self] in self.host.monotonicTime() }
+        process.threads.append(task)
+        initProcess = process
+        processes[process.pid] = process
+        tasks[task.tid] = task
+        installStandardStreams(process)
+        return task
     }
 
     /// The first executable regular file named `name` in the colon-separated `searchPath`,
