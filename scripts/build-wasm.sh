@@ -21,7 +21,7 @@ sources=$(find Sources/RISCV Sources/FSImage Sources/LinuxKernel -name '*.swift'
 entry=""
 [ -d wasm ] && entry=$(find wasm -name '*.swift' | sort)
 cobjs=""
-for c in $( [ -d wasm ] && find wasm -name '*.c' | sort ); do
+for c in $( [ -d wasm ] && find wasm -maxdepth 1 -name '*.c' | sort ); do  # wasm/bench holds guest programs
   o="$OUT/$(basename "${c%.c}").o"
   "$CLANG" --target=wasm32-wasi --sysroot=/usr -isystem /usr/include/wasm32-wasi -O2 -c "$c" -o "$o"
   cobjs="$cobjs $o"
@@ -57,7 +57,7 @@ echo "build-wasm: $OUT/skiff-core.wasm ($(stat -c %s "$OUT/skiff-core.wasm") byt
 ROOT=$(scripts/fixtures.sh | tail -1)/rootfs/busybox
 WASM="$OUT/skiff-core.wasm"
 failures=0
-expect() {  # expect RUNTIME WANT_STATUS WANT_STDOUT -- GUEST_COMMAND...
+expect() {  # expect RUNTIME WANT_STATUS WANT_STDOUT -- GUEST_COMMAND...   (fails if it differs)
   local runtime=$1 want_status=$2 want_out=$3; shift 4
   local got status=0 err="$OUT/check.stderr"
   case $runtime in
@@ -70,7 +70,7 @@ expect() {  # expect RUNTIME WANT_STATUS WANT_STDOUT -- GUEST_COMMAND...
   else
     echo "build-wasm: FAIL [$runtime] $*: expected '$want_out' (exit $want_status), got '$got' (exit $status); stderr:" >&2
     sed 's/^/    /' "$err" >&2
-    failures=$((failures + 1))
+    return 1
   fi
 }
 
@@ -83,12 +83,16 @@ fi
 if command -v node >/dev/null; then runtimes="$runtimes node"; else echo "build-wasm: node not installed: skipping it" >&2; fi
 
 for rt in $runtimes; do
-  expect "$rt" 0 hi -- /usr/bin/busybox echo hi
-  expect "$rt" 7 "" -- /usr/bin/busybox sh -c 'exit 7'
-  expect "$rt" 127 "" -- /usr/bin/no-such-program
-  # Symlinks (/bin/sh -> busybox), PATH lookup, fork, exec and a pipe. WasmKit 0.1.6 has no
-  # path_readlink (ENOTSUP), so symlinks cannot be followed there.
-  [ "$rt" = wasmkit ] || expect "$rt" 0 3 -- sh -c 'seq 3 | wc -l'
+  expect "$rt" 0 hi -- /usr/bin/busybox echo hi </dev/null || failures=$((failures + 1))
+  expect "$rt" 7 "" -- /usr/bin/busybox sh -c 'exit 7' </dev/null || failures=$((failures + 1))
+  expect "$rt" 127 "" -- /usr/bin/no-such-program </dev/null || failures=$((failures + 1))
+  # WasmKit 0.1.6 has neither path_readlink (ENOTSUP: symlinks cannot be followed) nor
+  # poll_oneoff (it prints '"poll_oneoff" not implemented yet' to stdout): the rest needs them.
+  [ "$rt" = wasmkit ] && continue
+  # Input that arrives late: the guest must wait for it through the runtime's poll_oneoff.
+  (sleep 0.3; echo late) | expect "$rt" 0 "got late" -- /usr/bin/busybox sh -c 'read x; echo got $x' || failures=$((failures + 1))
+  # Symlinks (/bin/sh -> busybox), PATH lookup, fork, exec and a pipe.
+  expect "$rt" 0 3 -- sh -c 'seq 3 | wc -l' </dev/null || failures=$((failures + 1))
 done
 if [ "$failures" -ne 0 ]; then echo "build-wasm: check FAILED ($failures)" >&2; exit 1; fi
 echo "build-wasm: check passed on: $runtimes" >&2

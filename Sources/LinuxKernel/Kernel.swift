@@ -62,6 +62,8 @@ public final class Kernel {
     let memfdFileSystem = TmpFS(device: 0x2e)
     var timers: [IntervalTimer] = []
     var hostname: [UInt8]
+    /// Bound AF_UNIX socket names (canonical guest paths, or abstract names starting with NUL).
+    var socketNames: [[UInt8]: UnixSocket] = [:]
     /// sched_yield asked to end the current slice.
     var yieldRequested = false
 
@@ -75,7 +77,7 @@ public final class Kernel {
         mounts.mount(ProcFS(kernel: self), at: Array("/proc".utf8))
         mounts.mount(DevFS(kernel: self), at: Array("/dev".utf8))
         mountTemporaryFileSystem(at: "/dev/shm")
-        memfdFileSystem.clock = { [unowned self] in self.host.realTime() }
+        memfdFileSystem.clock = { [unowned(unsafe) self] in self.host.realTime() }
     }
 
     deinit { scratch.deallocate() }
@@ -110,7 +112,7 @@ public final class Kernel {
     /// Mounts an empty in-memory file system (a tmpfs) at a guest path.
     public func mountTemporaryFileSystem(at path: String) {
         let fs = TmpFS(device: 0x30 + UInt64(mounts.mounts.count))
-        fs.clock = { [unowned self] in self.host.realTime() }
+        fs.clock = { [unowned(unsafe) self] in self.host.realTime() }
         mounts.mount(fs, at: Array(path.utf8))
     }
 
@@ -140,7 +142,7 @@ public final class Kernel {
                               fs: FileSystemContext(), signalActions: SignalActions(), processGroup: 1, session: 1,
                               limits: Process.defaultLimits(), startTime: host.monotonicTime())
         let task = Task(tid: process.pid, hart: Hart(memory: memory), process: process)
-        task.hart.timeSource = { [unowned self] in self.host.monotonicTime() }
+        task.hart.timeSource = { [unowned(unsafe) self] in self.host.monotonicTime() }
         process.threads.append(task)
         initProcess = process
         processes[process.pid] = process

@@ -189,6 +189,22 @@ extension Kernel {
         // Waiting on descriptors (Syscalls/Poll.swift)
         case 73: return try sysPpoll(t)
         case 72: return try sysPselect6(t)
+        case 20: return try sysEpollCreate1(t)
+        case 21: return try sysEpollCtl(t)
+        case 22, 441: return try sysEpollPwait(t)
+        case 19: return try sysEventfd2(t)
+        // Sockets (Syscalls/Sockets.swift)
+        case 198: return try sysSocket(t)
+        case 199: return try sysSocketpair(t)
+        case 200, 201, 202, 203, 242: return try sysSocketAddressCall(t, n)
+        case 204, 205: return try sysSocketName(t, n)
+        case 206: return try sysSendto(t)
+        case 207: return try sysRecvfrom(t)
+        case 208: return try sysSetsockopt(t)
+        case 209: return try sysGetsockopt(t)
+        case 210: return try sysShutdown(t)
+        case 211: return try sysSendmsg(t)
+        case 212: return try sysRecvmsg(t)
         default:
             throw .ENOSYS
         }

@@ -58,7 +58,8 @@ enum TLB {
     static func lookup(_ t: UnsafeMutablePointer<TLBEntry>, _ address: UInt64, size: UInt64) -> UnsafeMutableRawPointer? {
         let e = t[Int((address >> 12) & mask)]
         if _fastPath(e.tag == (address &+ (size &- 1)) >> 12) {
-            return UnsafeMutableRawPointer(bitPattern: UInt(truncatingIfNeeded: address &+ e.addend))
+            // Never null: entries are filled from host frame addresses.
+            return UnsafeMutableRawPointer(bitPattern: UInt(truncatingIfNeeded: address &+ e.addend)).unsafelyUnwrapped
         }
         return nil
     }

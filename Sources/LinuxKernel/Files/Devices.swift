@@ -44,7 +44,7 @@ final class CharacterDevice: FileDescription {
 
 /// /dev: the standard character devices, the controlling terminal and links into /proc/self/fd.
 final class DevFS: FileSystem {
-    unowned let kernel: Kernel
+    unowned(unsafe) let kernel: Kernel
     static let deviceID = makeDevice(0, 5)
 
     init(kernel: Kernel) {

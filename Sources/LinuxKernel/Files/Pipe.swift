@@ -54,7 +54,7 @@ final class Pipe {
 final class PipeEnd: FileDescription {
     let pipe: Pipe
     let isReadEnd: Bool
-    unowned let kernel: Kernel
+    unowned(unsafe) let kernel: Kernel
 
     init(pipe: Pipe, readEnd: Bool, flags: Int32, kernel: Kernel) {
         self.pipe = pipe

@@ -143,16 +143,21 @@ extension Kernel {
         fireTimers(now)
     }
 
-    /// SIGINT, SIGTERM… the host received go to the guest's foreground process group.
+    /// Signals the host received: those a terminal generates (SIGINT, SIGQUIT, SIGWINCH) go to
+    /// the guest's foreground process group, as the terminal would send them; the others
+    /// (SIGTERM, SIGHUP) go to the container's first process, as `docker stop`/`kill` do.
     func forwardHostSignals() {
         let pending = host.takePendingSignals()
         if pending == 0 { return }
         for signo in Int32(1)...Signal.count where pending & Signal.bit(signo) != 0 {
-            log("forwarding host signal \(signo) to process group \(foregroundProcessGroup)")
+            let toGroup = signo == Signal.SIGINT || signo == Signal.SIGQUIT || signo == Signal.SIGWINCH
+            log("forwarding host signal \(signo) to \(toGroup ? "process group \(foregroundProcessGroup)" : "process 1")")
             var delivered = false
-            for p in processes.values where p.processGroup == foregroundProcessGroup && !p.isZombie {
-                sendSignal(to: p, SignalInfo(signo: signo, code: 0x80), fromOutside: true)
-                delivered = true
+            if toGroup {
+                for p in processes.values where p.processGroup == foregroundProcessGroup && !p.isZombie {
+                    sendSignal(to: p, SignalInfo(signo: signo, code: 0x80), fromOutside: true)
+                    delivered = true
+                }
             }
             if !delivered, let i = initProcess, !i.isZombie {
                 sendSignal(to: i, SignalInfo(signo: signo, code: 0x80), fromOutside: true)

@@ -200,7 +200,9 @@ extension Kernel {
         w.i32(info.code)
         w.i32(0)
         switch info.signo {
-        case Signal.SIGSEGV, Signal.SIGBUS, Signal.SIGILL, Signal.SIGFPE, Signal.SIGTRAP where info.code > 0:
+        case Signal.SIGSEGV, Signal.SIGBUS, Signal.SIGILL, Signal.SIGFPE:
+            w.u64(info.address)
+        case Signal.SIGTRAP where info.code > 0:
             w.u64(info.address)
         case Signal.SIGCHLD:
             w.i32(info.senderPID); w.u32(info.senderUID); w.i32(info.status); w.u32(0); w.u64(0); w.u64(0)

@@ -70,7 +70,7 @@ final class Task {
         if count == 0 { return [] }
         var bytes = [UInt8](repeating: 0, count: count)
         let ok = bytes.withUnsafeMutableBytes { b in
-            do { try memory.read(at: address, into: b); return true } catch { return false }
+            do throws(MemoryFault) { try memory.read(at: address, into: b); return true } catch { return false }
         }
         if !ok { throw .EFAULT }
         return bytes
@@ -84,7 +84,7 @@ final class Task {
     func copyOut(_ bytes: [UInt8], to address: UInt64) throws(Errno) {
         if bytes.isEmpty { return }
         let ok = bytes.withUnsafeBytes { b in
-            do { try memory.write(at: address, from: b); return true } catch { return false }
+            do throws(MemoryFault) { try memory.write(at: address, from: b); return true } catch { return false }
         }
         if !ok { throw .EFAULT }
     }

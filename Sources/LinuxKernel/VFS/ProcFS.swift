@@ -1,6 +1,6 @@
 /// /proc: generated from the kernel's own state each time a file is opened.
 final class ProcFS: FileSystem {
-    unowned let kernel: Kernel
+    unowned(unsafe) let kernel: Kernel
     static let deviceID = makeDevice(0, 4)
     static let topFiles = ["cpuinfo", "meminfo", "stat", "uptime", "version", "mounts", "loadavg", "filesystems"]
     static let processFiles = ["exe", "cwd", "root", "fd", "maps", "cmdline", "comm", "stat", "status", "mounts", "environ"]

@@ -1,0 +1,156 @@
+/// One end of a connected AF_UNIX socket (socketpair, or connect/accept): stream sockets move
+/// bytes through a buffer like a pipe's; datagram and seqpacket sockets keep message boundaries.
+final class UnixSocket: FileDescription {
+    static let bufferLimit = 212_992   // net.core.rmem_default
+    enum Kind: Int32 { case stream = 1, datagram = 2, seqpacket = 5 }
+
+    let kind: Kind
+    unowned(unsafe) let kernel: Kernel
+    /// The other end; nil until connected (and after it is gone).
+    var peer: UnixSocket?
+    var isConnected = false
+    var wasConnected = false
+    /// Messages received (a stream socket appends into the last one).
+    private var incoming: [[UInt8]] = []
+    private var incomingBytes = 0
+    var readShutdown = false
+    var writeShutdown = false
+    /// Tasks waiting to read from / write to this end.
+    let readers = WaitQueue()
+    let writers = WaitQueue()
+    /// bind/listen state for path-named sockets.
+    var boundName: [UInt8]?
+    var listening = false
+    var backlog: [UnixSocket] = []
+    var backlogLimit = 0
+    let serial: UInt64
+
+    init(kind: Kind, flags: Int32, kernel: Kernel) {
+        self.kind = kind
+        self.kernel = kernel
+        kernel.pipeCounter += 1
+        serial = 0x20000 + kernel.pipeCounter
+        super.init(flags: LinuxOpenFlags.readWrite | (flags & LinuxOpenFlags.nonBlocking), path: Array("socket:[\(serial)]".utf8))
+    }
+
+    static func pair(kind: Kind, flags: Int32, kernel: Kernel) -> (UnixSocket, UnixSocket) {
+        let a = UnixSocket(kind: kind, flags: flags, kernel: kernel)
+        let b = UnixSocket(kind: kind, flags: flags, kernel: kernel)
+        connect(a, b)
+        return (a, b)
+    }
+
+    static func connect(_ a: UnixSocket, _ b: UnixSocket) {
+        a.peer = b; b.peer = a
+        a.isConnected = true; b.isConnected = true
+        a.wasConnected = true; b.wasConnected = true
+    }
+
+    override func lastReferenceClosed() {
+        if let p = peer {
+            p.peer = nil
+            p.readers.wakeAll(kernel)
+            p.writers.wakeAll(kernel)
+        }
+        peer = nil
+        readers.wakeAll(kernel)
+        if let name = boundName { kernel.socketNames[name] = nil }
+    }
+
+    // MARK: Data
+
+    /// Queues `data` at the peer; EAGAIN when its buffer is full.
+    func send(_ data: UnsafeRawBufferPointer) throws(Errno) -> Int {
+        if writeShutdown { throw .EPIPE }
+        guard let p = peer else { throw wasConnected ? .EPIPE : .ENOTCONN }
+        if p.readShutdown && kind == .stream { throw .EPIPE }
+        let space = UnixSocket.bufferLimit - p.incomingBytes
+        if kind == .stream {
+            if space <= 0 { throw .EAGAIN }
+            let n = min(space, data.count)
+            if n == 0 { return 0 }
+            let bytes = Array(UnsafeRawBufferPointer(rebasing: data[0..<n]))
+            if p.incoming.isEmpty { p.incoming.append(bytes) } else { p.incoming[p.incoming.count - 1].append(contentsOf: bytes) }
+            p.incomingBytes += n
+            p.readers.wakeAll(kernel)
+            return n
+        }
+        if data.count > UnixSocket.bufferLimit { throw .EMSGSIZE }
+        if space < data.count { throw .EAGAIN }
+        p.incoming.append(Array(data))
+        p.incomingBytes += data.count
+        p.readers.wakeAll(kernel)
+        return data.count
+    }
+
+    /// Takes up to `buffer.count` bytes; returns (bytes, full message length). EAGAIN when empty.
+    func receive(into buffer: UnsafeMutableRawBufferPointer, peek: Bool) throws(Errno) -> (Int, Int) {
+        if incoming.isEmpty {
+            if readShutdown || (peer == nil && wasConnected) { return (0, 0) }
+            if !isConnected && kind != .datagram { throw .ENOTCONN }
+            throw .EAGAIN
+        }
+        let message = incoming[0]
+        let n = min(buffer.count, message.count)
+        message.withUnsafeBytes { src in
+            if n > 0 { buffer.baseAddress!.copyMemory(from: src.baseAddress!, byteCount: n) }
+        }
+        if !peek {
+            if kind == .stream && n < message.count {
+                incoming[0].removeFirst(n)
+                incomingBytes -= n
+            } else {
+                incoming.removeFirst()
+                incomingBytes -= message.count
+            }
+            peer?.writers.wakeAll(kernel)
+        }
+        return (n, message.count)
+    }
+
+    override func read(into buffer: UnsafeMutableRawBufferPointer) throws(Errno) -> Int {
+        try receive(into: buffer, peek: false).0
+    }
+
+    override func write(from buffer: UnsafeRawBufferPointer) throws(Errno) -> Int {
+        try send(buffer)
+    }
+
+    override func stat() throws(Errno) -> FileStat {
+        var st = FileStat()
+        st.device = makeDevice(0, 8)
+        st.inode = serial
+        st.mode = FileMode.socket | 0o777
+        st.blockSize = 4096
+        return st
+    }
+
+    override func readiness(_ events: Int16) -> Int16 {
+        var r: Int16 = 0
+        if listening {
+            if !backlog.isEmpty { r |= PollRequest.readable }
+            return r & events
+        }
+        if !incoming.isEmpty || readShutdown || (peer == nil && wasConnected) { r |= PollRequest.readable }
+        if let p = peer, UnixSocket.bufferLimit - p.incomingBytes > 0, !writeShutdown { r |= PollRequest.writable }
+        if peer == nil && wasConnected { r |= PollRequest.hangUp }
+        if !wasConnected && kind != .datagram { r |= PollRequest.hangUp | PollRequest.writable }
+        return r & (events | PollRequest.hangUp | PollRequest.error)
+    }
+
+    override func waitQueue(for events: Int16) -> WaitQueue? {
+        events & PollRequest.readable != 0 ? readers : writers
+    }
+
+    /// Waiting for both directions needs both queues.
+    var queues: [WaitQueue] { [readers, writers] }
+
+    override func ioctl(_ kernel: Kernel, _ task: Task, request: UInt32, arg: UInt64) throws(Errno) -> Int64 {
+        if request == TerminalIoctl.FIONREAD {
+            let pending = kind == .stream ? incomingBytes : (incoming.first?.count ?? 0)
+            try task.store(Int32(clamping: pending), at: arg)
+            return 0
+        }
+        throw .ENOTTY
+    }
+}

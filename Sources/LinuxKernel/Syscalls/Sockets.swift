@@ -1,0 +1,253 @@
+/// AF_UNIX sockets: socketpair, socket/bind/listen/accept/connect on names kept by the kernel,
+/// and the send/recv family. Other address families are not provided (EAFNOSUPPORT): the guest
+/// has no network.
+extension Kernel {
+    static let AF_UNIX: Int32 = 1
+    static let SOCK_NONBLOCK: Int32 = 0o4000
+    static let SOCK_CLOEXEC: Int32 = 0o2000000
+
+    private func socketKind(_ domain: Int32, _ type: Int32) throws(Errno) -> (UnixSocket.Kind, Int32) {
+        if domain != Kernel.AF_UNIX { throw .EAFNOSUPPORT }
+        let flags = type & (Kernel.SOCK_NONBLOCK | Kernel.SOCK_CLOEXEC)
+        guard let kind = UnixSocket.Kind(rawValue: type & 0xf) else { throw .EINVAL }
+        return (kind, flags)
+    }
+
+    private func socket(_ t: Task, _ fd: UInt64) throws(Errno) -> UnixSocket {
+        let d = try t.process.files.get(Int32(truncatingIfNeeded: fd))
+        guard let s = d as? UnixSocket else { throw .ENOTSOCK }
+        return s
+    }
+
+    func sysSocket(_ t: Task) throws(Errno) -> Int64 {
+        let domain = Int32(truncatingIfNeeded: t.argument(0))
+        let (kind, flags) = try socketKind(domain, Int32(truncatingIfNeeded: t.argument(1)))
+        let s = UnixSocket(kind: kind, flags: flags, kernel: self)
+        return Int64(try t.process.files.install(s, closeOnExec: flags & Kernel.SOCK_CLOEXEC != 0))
+    }
+
+    func sysSocketpair(_ t: Task) throws(Errno) -> Int64 {
+        let (kind, flags) = try socketKind(Int32(truncatingIfNeeded: t.argument(0)), Int32(truncatingIfNeeded: t.argument(1)))
+        let (a, b) = UnixSocket.pair(kind: kind, flags: flags, kernel: self)
+        let cloexec = flags & Kernel.SOCK_CLOEXEC != 0
+        let files = t.process.files
+        let fa = try files.install(a, closeOnExec: cloexec)
+        let fb: Int32
+        do throws(Errno) { fb = try files.install(b, closeOnExec: cloexec) } catch { _ = try? files.close(fa); throw error }
+        var w = ByteWriter(capacity: 8)
+        w.i32(fa); w.i32(fb)
+        do throws(Errno) { try t.copyOut(w.bytes, to: t.argument(3)) } catch {
+            _ = try? files.close(fa); _ = try? files.close(fb); throw error
+        }
+        return 0
+    }
+
+    /// The kernel-side name of a sockaddr_un: the canonical guest path, or "\0name" for abstract ones.
+    private func socketName(_ t: Task, _ address: UInt64, _ length: Int) throws(Errno) -> [UInt8] {
+        if length < 3 || length > 110 { throw .EINVAL }
+        let raw = try t.copyIn(address, count: length)
+        if ByteReader(raw).u16(0) != UInt16(Kernel.AF_UNIX) { throw .EAFNOSUPPORT }
+        var path = Array(raw[2...])
+        if path.first == 0 { return path }   // abstract namespace
+        if let z = path.firstIndex(of: 0) { path.removeSubrange(z...) }
+        let r = try resolve(t, path: path, follow: true)
+        return Path.absolute(r.components)
+    }
+
+    /// bind, listen, accept/accept4, connect.
+    func sysSocketAddressCall(_ t: Task, _ n: Int) throws(Errno) -> Int64 {
+        let s = try socket(t, t.argument(0))
+        switch n {
+        case 200: // bind
+            if s.boundName != nil { throw .EINVAL }
+            let name = try socketName(t, t.argument(1), Int(clamping: t.argument(2)))
+            if socketNames[name] != nil { throw .EADDRINUSE }
+            s.boundName = name
+            socketNames[name] = s
+            return 0
+        case 201: // listen
+            if s.kind == .datagram { throw .EOPNOTSUPP }
+            if s.boundName == nil { throw .EINVAL }
+            s.listening = true
+            s.backlogLimit = max(1, min(Int(Int32(truncatingIfNeeded: t.argument(1))), 4096))
+            return 0
+        case 202, 242: // accept, accept4
+            if !s.listening { throw .EINVAL }
+            let flags = n == 242 ? Int32(truncatingIfNeeded: t.argument(3)) : 0
+            guard !s.backlog.isEmpty else {
+                if s.isNonBlocking { throw .EAGAIN }
+                throw block(t, on: [s.readers])
+            }
+            let server = s.backlog.removeFirst()
+            server.flags = LinuxOpenFlags.readWrite | (flags & Kernel.SOCK_NONBLOCK)
+            if t.argument(1) != 0 && t.argument(2) != 0 {
+                try t.copyOut([UInt8(Kernel.AF_UNIX), 0], to: t.argument(1))
+                try t.store(UInt32(2), at: t.argument(2))
+            }
+            return Int64(try t.process.files.install(server, closeOnExec: flags & Kernel.SOCK_CLOEXEC != 0))
+        default: // connect
+            let name = try socketName(t, t.argument(1), Int(clamping: t.argument(2)))
+            if s.isConnected { throw .EISCONN }
+            guard let listener = socketNames[name], listener.kind == s.kind else { throw .ECONNREFUSED }
+            if s.kind == .datagram {
+                s.peer = listener
+                s.isConnected = true
+                s.wasConnected = true
+                return 0
+            }
+            if !listener.listening { throw .ECONNREFUSED }
+            if listener.backlog.count >= listener.backlogLimit {
+                if s.isNonBlocking { throw .EAGAIN }
+                throw block(t, on: [listener.writers])
+            }
+            let server = UnixSocket(kind: s.kind, flags: 0, kernel: self)
+            UnixSocket.connect(s, server)
+            listener.backlog.append(server)
+            listener.readers.wakeAll(self)
+            return 0
+        }
+    }
+
+    /// getsockname / getpeername: an unnamed AF_UNIX address, or the bound path.
+    func sysSocketName(_ t: Task, _ n: Int) throws(Errno) -> Int64 {
+        let s = try socket(t, t.argument(0))
+        if n == 205 && s.peer == nil { throw .ENOTCONN }
+        let name = (n == 204 ? s.boundName : s.peer?.boundName) ?? []
+        var w = ByteWriter(capacity: 110)
+        w.u16(UInt16(Kernel.AF_UNIX))
+        w.append(name)
+        if !name.isEmpty && name[0] != 0 { w.u8(0) }
+        let capacity = Int(try t.load(UInt32.self, at: t.argument(2)))
+        try t.copyOut(Array(w.bytes.prefix(capacity)), to: t.argument(1))
+        try t.store(UInt32(w.bytes.count), at: t.argument(2))
+        return 0
+    }
+
+    private func transferSend(_ t: Task, _ s: UnixSocket, _ data: UnsafeRawBufferPointer, flags: Int32) throws(Errno) -> Int {
+        do throws(Errno) {
+            return try s.send(data)
+        } catch {
+            if error == .EAGAIN && !s.isNonBlocking && flags & 0x40 == 0 { // MSG_DONTWAIT
+                throw block(t, on: [s.writers])
+            }
+            if error == .EPIPE && flags & 0x4000 == 0 { // MSG_NOSIGNAL
+                sendSignal(to: t, SignalInfo(signo: Signal.SIGPIPE, code: 0, senderPID: t.process.pid))
+            }
+            throw error
+        }
+    }
+
+    private func transferReceive(_ t: Task, _ s: UnixSocket, _ buffer: UnsafeMutableRawBufferPointer, flags: Int32) throws(Errno) -> (Int, Int) {
+        do throws(Errno) {
+            return try s.receive(into: buffer, peek: flags & 0x2 != 0)   // MSG_PEEK
+        } catch {
+            if error == .EAGAIN && !s.isNonBlocking && flags & 0x40 == 0 { throw block(t, on: [s.readers]) }
+            throw error
+        }
+    }
+
+    func sysSendto(_ t: Task) throws(Errno) -> Int64 {
+        let s = try socket(t, t.argument(0))
+        let count = min(Int(clamping: t.argument(2)), Kernel.maximumTransfer)
+        let buffer = scratchBuffer(max(count, 1))
+        let data = UnsafeMutableRawBufferPointer(rebasing: buffer[0..<count])
+        try t.copyIn(t.argument(1), into: data)
+        return Int64(try transferSend(t, s, UnsafeRawBufferPointer(data), flags: Int32(truncatingIfNeeded: t.argument(3))))
+    }
+
+    func sysRecvfrom(_ t: Task) throws(Errno) -> Int64 {
+        let s = try socket(t, t.argument(0))
+        let flags = Int32(truncatingIfNeeded: t.argument(3))
+        let count = min(Int(clamping: t.argument(2)), Kernel.maximumTransfer)
+        let buffer = scratchBuffer(max(count, 1))
+        let (n, full) = try transferReceive(t, s, UnsafeMutableRawBufferPointer(rebasing: buffer[0..<count]), flags: flags)
+        try t.copyOut(UnsafeRawBufferPointer(rebasing: buffer[0..<n]), to: t.argument(1))
+        if t.argument(4) != 0 && t.argument(5) != 0 {
+            try t.copyOut([UInt8(Kernel.AF_UNIX), 0], to: t.argument(4))
+            try t.store(UInt32(2), at: t.argument(5))
+        }
+        return Int64(flags & 0x20 != 0 && s.kind != .stream ? full : n)   // MSG_TRUNC
+    }
+
+    func sysSendmsg(_ t: Task) throws(Errno) -> Int64 {
+        let s = try socket(t, t.argument(0))
+        let header = ByteReader(try t.copyIn(t.argument(1), count: 56))
+        if header.u64(40) != 0 && header.u64(32) != 0 {
+            log("sendmsg: ancillary data (SCM_RIGHTS, credentials) is not supported")
+            throw .EOPNOTSUPP
+        }
+        let iov = try readIovecs(t, header.u64(16), header.u64(24))
+        var data: [UInt8] = []
+        for (base, len) in iov { data += try t.copyIn(base, count: min(len, Kernel.maximumTransfer - data.count)) }
+        return Int64(try withBytes(data) { (b) throws(Errno) -> Int in
+            try transferSend(t, s, b, flags: Int32(truncatingIfNeeded: t.argument(2)))
+        })
+    }
+
+    func sysRecvmsg(_ t: Task) throws(Errno) -> Int64 {
+        let s = try socket(t, t.argument(0))
+        let flags = Int32(truncatingIfNeeded: t.argument(2))
+        let headerAddress = t.argument(1)
+        let header = ByteReader(try t.copyIn(headerAddress, count: 56))
+        let iov = try readIovecs(t, header.u64(16), header.u64(24))
+        var total = 0
+        for (_, len) in iov { total += len }
+        let count = min(total, Kernel.maximumTransfer)
+        let buffer = scratchBuffer(max(count, 1))
+        let (n, full) = try transferReceive(t, s, UnsafeMutableRawBufferPointer(rebasing: buffer[0..<count]), flags: flags)
+        var done = 0
+        for (base, len) in iov where done < n {
+            let k = min(len, n - done)
+            try t.copyOut(UnsafeRawBufferPointer(rebasing: buffer[done..<(done + k)]), to: base)
+            done += k
+        }
+        // No name, no control data; MSG_TRUNC when a datagram did not fit.
+        if header.u64(0) != 0 { try t.store(UInt32(0), at: headerAddress + 8) }
+        try t.store(UInt64(0), at: headerAddress + 40)
+        try t.store(Int32(full > n && s.kind != .stream ? 0x20 : 0), at: headerAddress + 48)
+        return Int64(flags & 0x20 != 0 && s.kind != .stream ? full : n)
+    }
+
+    func sysShutdown(_ t: Task) throws(Errno) -> Int64 {
+        let s = try socket(t, t.argument(0))
+        let how = Int32(truncatingIfNeeded: t.argument(1))
+        if how < 0 || how > 2 { throw .EINVAL }
+        if s.peer == nil && !s.wasConnected { throw .ENOTCONN }
+        if how != 1 { s.readShutdown = true; s.readers.wakeAll(self) }
+        if how != 0 {
+            s.writeShutdown = true
+            if let p = s.peer { p.readShutdown = true; p.readers.wakeAll(self) }
+        }
+        return 0
+    }
+
+    func sysGetsockopt(_ t: Task) throws(Errno) -> Int64 {
+        let s = try socket(t, t.argument(0))
+        let level = Int32(truncatingIfNeeded: t.argument(1)), name = Int32(truncatingIfNeeded: t.argument(2))
+        if level != 1 { throw .ENOPROTOOPT }   // SOL_SOCKET
+        let value: Int32
+        switch name {
+        case 3: value = s.kind.rawValue                      // SO_TYPE
+        case 4: value = 0                                    // SO_ERROR
+        case 7, 8: value = Int32(UnixSocket.bufferLimit)     // SO_SNDBUF, SO_RCVBUF
+        case 39: value = Kernel.AF_UNIX                      // SO_DOMAIN
+        case 30: value = s.listening ? 1 : 0                 // SO_ACCEPTCONN
+        default: throw .ENOPROTOOPT
+        }
+        let length = try t.load(UInt32.self, at: t.argument(4))
+        if length < 4 { throw .EINVAL }
+        try t.store(value, at: t.argument(3))
+        try t.store(UInt32(4), at: t.argument(4))
+        return 0
+    }
+
+    func sysSetsockopt(_ t: Task) throws(Errno) -> Int64 {
+        _ = try socket(t, t.argument(0))
+        let level = Int32(truncatingIfNeeded: t.argument(1)), name = Int32(truncatingIfNeeded: t.argument(2))
+        if level != 1 { throw .ENOPROTOOPT }
+        switch name {
+        case 7, 8, 32, 33: return 0   // buffer sizes: the kernel keeps its own fixed limit
+        default: throw .ENOPROTOOPT
+        }
+    }
+}
