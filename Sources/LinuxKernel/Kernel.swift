@@ -104,6 +104,11 @@ public final class Kernel {
         mounts.mount(ImageFS(reader: reader, device: 0x40 + UInt64(mounts.mounts.count)), at: Array(path.utf8))
     }
 
+    /// Mounts a container's root file system (the image below a writable host directory).
+    public func mountContainerRoot(_ root: ContainerFileSystem, at path: String) {
+        mounts.mount(root.overlay, at: Array(path.utf8))
+    }
+
     /// Mounts an empty in-memory file system (a tmpfs) at a guest path.
     public func mountTemporaryFileSystem(at path: String) {
         let fs = TmpFS(device: 0x30 + UInt64(mounts.mounts.count))
