@@ -180,6 +180,13 @@ public final class GuestMemory {
 
     // MARK: Code pages
 
+    /// The code TLB's slots for the page holding `pc`, or nil on a miss.
+    @inline(__always) func codeTLBHit(_ pc: UInt64) -> UnsafeMutablePointer<DecodedInstruction>? {
+        let vpn = pc >> 12
+        let t = codeTLB[Int(vpn & TLB.codeMask)]
+        return t.tag == vpn ? t.slots : nil
+    }
+
     /// The decoded-instruction slots of the page holding `pc` (which must be executable).
     func codeSlots(_ pc: UInt64) -> UnsafeMutablePointer<DecodedInstruction>? {
         let vpn = pc >> 12
