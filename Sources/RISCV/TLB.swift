@@ -15,9 +15,9 @@ struct CodeTLBEntry {
 }
 
 enum TLB {
-    static let entries = 512
+    static let entries = 1024
     static let mask = UInt64(entries - 1)
-    static let codeEntries = 64
+    static let codeEntries = 512
     static let codeMask = UInt64(codeEntries - 1)
     static let invalidTag = UInt64.max
 
