@@ -24,6 +24,8 @@ public struct KernelConfiguration {
     public var traceSystemCalls = false
     /// Where diagnostics go (the native tool routes them to swift-log).
     public var log: ((String) -> Void)?
+    /// Who the first process runs as (`-u`); its children inherit it.
+    public var user = ContainerUser()
     /// Instructions a task runs before the scheduler looks at others.
     public var timeSlice = 1 << 20
     public init() {}
@@ -144,6 +146,7 @@ public final class Kernel {
         let task = Task(tid: process.pid, hart: Hart(memory: memory), process: process)
         task.hart.timeSource = { [unowned(unsafe) self] in self.host.monotonicTime() }
         process.threads.append(task)
+        process.credentials = Credentials(configuration.user)
         initProcess = process
         processes[process.pid] = process
         tasks[task.tid] = task

@@ -33,7 +33,7 @@ extension Hart {
         @inline(__always) func w(_ v: UInt64) -> UInt64 { UInt64(bitPattern: Int64(Int32(truncatingIfNeeded: v))) }
 
         lookup: while true {
-            guard let slots = mem.codeSlots(pc) else {
+            guard let slots = mem.codeTLBHit(pc) ?? mem.codeSlots(pc) else {
                 stop = .memoryFault(mem.fault(pc, .execute))
                 break lookup
             }
@@ -835,8 +835,9 @@ extension Hart {
 
     @inline(__always)
     func load<T: FixedWidthInteger>(_ tlb: UnsafeMutablePointer<TLBEntry>, _ address: UInt64, _: T.Type) -> T? {
-        if let p = TLB.lookup(tlb, address, size: UInt64(MemoryLayout<T>.size)) {
-            return p.loadUnaligned(as: T.self)
+        let e = tlb[Int((address >> 12) & TLB.mask)]
+        if _fastPath(e.tag == (address &+ UInt64(MemoryLayout<T>.size &- 1)) >> 12) {
+            return TLB.host(address, e).loadUnaligned(as: T.self)
         }
         return loadMiss(address, T.self)
     }
@@ -853,8 +854,9 @@ extension Hart {
 
     @inline(__always)
     func store<T: FixedWidthInteger>(_ tlb: UnsafeMutablePointer<TLBEntry>, _ address: UInt64, _ value: T) -> Bool {
-        if let p = TLB.lookup(tlb, address, size: UInt64(MemoryLayout<T>.size)) {
-            p.storeBytes(of: value, as: T.self)
+        let e = tlb[Int((address >> 12) & TLB.mask)]
+        if _fastPath(e.tag == (address &+ UInt64(MemoryLayout<T>.size &- 1)) >> 12) {
+            TLB.host(address, e).storeBytes(of: value, as: T.self)
             return true
         }
         return storeMiss(address, UInt64(truncatingIfNeeded: value), MemoryLayout<T>.size)
