@@ -14,6 +14,10 @@ extension UnsafeMutablePointer where Pointee == DecodedInstruction {
     @inline(__always) var imm: UInt64 { UInt64(bitPattern: Int64(pointee.imm)) }
     @inline(__always) var shamt: UInt64 { UInt64(truncatingIfNeeded: pointee.imm) }
     @inline(__always) var slotDelta: Int { Int(pointee.imm) }
+    /// Fused auipc+ld: the load's 12-bit offset, kept in rs1 (low byte) and rs2 (high byte).
+    @inline(__always) var fusedLoadOffset: UInt64 {
+        UInt64(bitPattern: Int64(Int16(bitPattern: UInt16(pointee.rs1) | UInt16(pointee.rs2) << 8)))
+    }
     @inline(__always) var next: UnsafeMutablePointer<DecodedInstruction> { self + Int(pointee.len) }
 }
 
@@ -529,6 +533,37 @@ extension Hart {
                     r[cur.rd] = t
                     guard let v = load(rt, t &+ cur.imm, UInt8.self) else { cur += cur.aux; break inner }
                     r[cur.rs3] = UInt64(v)
+                    cur += 4
+                    continue inner
+
+                case .liPair3:
+                    r[cur.rd] = cur.imm
+                    cur += 3
+                    continue inner
+                case .auipcPair3:
+                    r[cur.rd] = pcOf(cur) &+ cur.imm
+                    cur += 3
+                    continue inner
+                case .auipcLd3:
+                    let t = pcOf(cur) &+ cur.imm
+                    r[cur.rd] = t
+                    guard let v = load(rt, t &+ cur.fusedLoadOffset, UInt64.self) else { cur += cur.aux; break inner }
+                    r[cur.rs3] = v
+                    cur += 3
+                    continue inner
+                case .liPair4:
+                    r[cur.rd] = cur.imm
+                    cur += 4
+                    continue inner
+                case .auipcPair4:
+                    r[cur.rd] = pcOf(cur) &+ cur.imm
+                    cur += 4
+                    continue inner
+                case .auipcLd4:
+                    let t = pcOf(cur) &+ cur.imm
+                    r[cur.rd] = t
+                    guard let v = load(rt, t &+ cur.fusedLoadOffset, UInt64.self) else { cur += cur.aux; break inner }
+                    r[cur.rs3] = v
                     cur += 4
                     continue inner
 
