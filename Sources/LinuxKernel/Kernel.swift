@@ -63,6 +63,13 @@ public final class Kernel {
     var hostname: [UInt8]
     /// Bound AF_UNIX socket names (canonical guest paths, or abstract names starting with NUL).
     var socketNames: [[UInt8]: UnixSocket] = [:]
+    /// Objects of writable MAP_SHARED file mappings, one per file.
+    var sharedFiles: [FileKey: SharedMemoryObject] = [:]
+    var sharedObjectCounter: UInt64 = 0
+    /// Futex waiters on shared memory, by (object id << 40 | offset).
+    var sharedFutexQueues: [UInt64: WaitQueue] = [:]
+    /// The address space whose task ran last (shared objects are synced when it changes).
+    var lastAddressSpace: AddressSpace?
     /// sched_yield asked to end the current slice.
     var yieldRequested = false
 
