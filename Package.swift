@@ -50,7 +50,7 @@ let package = Package(
         ]),
         // bench/extract.sh: layer extraction into a filesystem image, timed against tar.
         .executableTarget(name: "skiff-extract-bench", dependencies: ["OCI"], path: "bench/extract-bench"),
-        .testTarget(name: "RISCVTests", dependencies: ["RISCV"], exclude: ["Programs"]),
+        .testTarget(name: "RISCVTests", dependencies: ["RISCV"], exclude: ["Programs", "Wasm", "Bench"]),
         .testTarget(name: "FSImageTests", dependencies: ["FSImage"]),
         .testTarget(name: "LinuxKernelTests", dependencies: ["LinuxKernel", "PosixHost"]),
         .testTarget(name: "OCITests", dependencies: ["OCI", "FSImage", "CArchive"]),

@@ -76,5 +76,15 @@ put("not-executable", good, 0o644)
 true = shutil.which("true") or "/bin/true"              # the host's own (x86-64 or arm64) ELF
 put("host-true", open(os.path.realpath(true), "rb").read())
 os.makedirs(os.path.join(d, "a-directory"), exist_ok=True)
+
+# Confinement: links that would leave the root if resolved on the host.
+esc = os.path.join(os.path.dirname(d), "escape")
+os.makedirs(esc, exist_ok=True)
+for name, target in (("up", "../../../../../../../../../../etc"), ("abs", "/etc"),
+                     ("tmp-up", "../../../../../../../../../../tmp"), ("loop", "loop")):
+    p = os.path.join(esc, name)
+    if os.path.lexists(p):
+        os.unlink(p)
+    os.symlink(target, p)
 EOF
 echo "$root"

@@ -213,7 +213,9 @@ enum {
 // WASI file systems have no permission bits (wasi-libc's st_mode holds the type only): every
 // file is as accessible as the runtime's capabilities allow. The guest is shown that as
 // rwxr-xr-x for directories and regular files (so programs can be executed), rwxrwxrwx for
-// symlinks, rw-rw-rw- for the rest.
+// symlinks, rw-rw-rw- for devices and sockets. WASI's "unknown" type is what wasmtime reports
+// for its standard streams (pipes, files or terminals alike, never seekable): it is shown as a
+// FIFO, rw-------, as Linux shows a pipe.
 static uint32_t linux_mode(mode_t mode) {
     switch (mode & S_IFMT) {
     case S_IFDIR: return 0040000 | 0755;
@@ -222,7 +224,7 @@ static uint32_t linux_mode(mode_t mode) {
     case S_IFCHR: return 0020000 | 0666;
     case S_IFBLK: return 0060000 | 0666;
     case S_IFSOCK: return 0140000 | 0666;  // wasi-libc's S_IFIFO is the same value: WASI has no FIFOs
-    default: return 0100000 | 0644;  // WASI's "unknown" file type
+    default: return 0010000 | 0600;  // WASI's "unknown" file type
     }
 }
 
@@ -236,7 +238,8 @@ static void flatten(const struct stat *st, int64_t *out) {
     out[ST_RDEV] = (int64_t)st->st_rdev;
     out[ST_SIZE] = st->st_size;
     out[ST_BLKSIZE] = st->st_blksize > 0 ? st->st_blksize : 4096;
-    out[ST_BLOCKS] = st->st_blocks > 0 ? st->st_blocks : (st->st_size + 511) / 512;
+    // WASI reports no allocation: assume whole 4 KiB blocks, as most host file systems allocate.
+    out[ST_BLOCKS] = st->st_blocks > 0 ? st->st_blocks : (st->st_size + 4095) / 4096 * 8;
     out[ST_ATIME] = st->st_atim.tv_sec;
     out[ST_ATIME_NS] = st->st_atim.tv_nsec;
     out[ST_MTIME] = st->st_mtim.tv_sec;
@@ -390,24 +393,23 @@ int64_t skiff_wasi_clock(int32_t which) {
 // Linux POLL* bits.
 enum { L_POLLIN = 0x1, L_POLLPRI = 0x2, L_POLLOUT = 0x4, L_POLLERR = 0x8, L_POLLHUP = 0x10, L_POLLNVAL = 0x20 };
 
-// poll(2) over poll_oneoff with a nanosecond timeout (negative: none). `fds`, `events` and
-// `revents` are parallel arrays of `count` entries with Linux bits. Returns how many descriptors
-// have events (0 on timeout) or a negated errno.
-int32_t skiff_wasi_poll(const int32_t *fds, const int16_t *events, int16_t *revents, int32_t count, int64_t timeout) {
-    __wasi_subscription_t *subscriptions = calloc((size_t)count * 2 + 1, sizeof *subscriptions);
-    __wasi_event_t *results = calloc((size_t)count * 2 + 1, sizeof *results);
-    if (!subscriptions || !results) { free(subscriptions); free(results); return -12; }
+// One poll_oneoff over `count` descriptors with a relative clock timeout (negative: none).
+// Returns how many descriptors have events, or a negated WASI errno.
+static int32_t poll_once(const int32_t *fds, const int16_t *events, int16_t *revents, int32_t count, int64_t timeout,
+                         __wasi_subscription_t *subscriptions, __wasi_event_t *results) {
     size_t n = 0;
     for (int32_t i = 0; i < count; i++) {
         revents[i] = 0;
         if (fds[i] < 0) continue;
         if (events[i] & (L_POLLIN | L_POLLPRI)) {
+            memset(&subscriptions[n], 0, sizeof subscriptions[n]);
             subscriptions[n].userdata = (uint64_t)i;
             subscriptions[n].u.tag = __WASI_EVENTTYPE_FD_READ;
             subscriptions[n].u.u.fd_read.file_descriptor = fds[i];
             n++;
         }
         if (events[i] & L_POLLOUT) {
+            memset(&subscriptions[n], 0, sizeof subscriptions[n]);
             subscriptions[n].userdata = (uint64_t)i;
             subscriptions[n].u.tag = __WASI_EVENTTYPE_FD_WRITE;
             subscriptions[n].u.u.fd_write.file_descriptor = fds[i];
@@ -415,34 +417,76 @@ int32_t skiff_wasi_poll(const int32_t *fds, const int16_t *events, int16_t *reve
         }
     }
     if (timeout >= 0) {
+        memset(&subscriptions[n], 0, sizeof subscriptions[n]);
         subscriptions[n].userdata = UINT64_MAX;
         subscriptions[n].u.tag = __WASI_EVENTTYPE_CLOCK;
         subscriptions[n].u.u.clock.id = __WASI_CLOCKID_MONOTONIC;
         subscriptions[n].u.u.clock.timeout = (__wasi_timestamp_t)timeout;
         n++;
     }
+    if (n == 0) return 0;
+    __wasi_size_t got = 0;
+    __wasi_errno_t e = __wasi_poll_oneoff(subscriptions, results, n, &got);
+    if (e != 0) return -(int32_t)e;
     int32_t ready = 0;
-    if (n > 0) {
-        __wasi_size_t got = 0;
-        __wasi_errno_t e = __wasi_poll_oneoff(subscriptions, results, n, &got);
-        if (e != 0) { free(subscriptions); free(results); return (int32_t)from_wasi(e); }
-        for (__wasi_size_t k = 0; k < got; k++) {
-            __wasi_event_t *ev = &results[k];
-            if (ev->userdata == UINT64_MAX) continue;  // the timeout
-            int32_t i = (int32_t)ev->userdata;
-            int16_t bits = 0;
-            if (ev->error == __WASI_ERRNO_BADF) bits = L_POLLNVAL;
-            else if (ev->error != 0) bits = L_POLLERR;
-            else {
-                bits = ev->type == __WASI_EVENTTYPE_FD_READ ? L_POLLIN : L_POLLOUT;
-                if (ev->fd_readwrite.flags & __WASI_EVENTRWFLAGS_FD_READWRITE_HANGUP) bits |= L_POLLHUP;
-            }
-            if (revents[i] == 0) ready++;
-            revents[i] |= bits;
+    for (__wasi_size_t k = 0; k < got; k++) {
+        __wasi_event_t *ev = &results[k];
+        if (ev->userdata == UINT64_MAX) continue;  // the timeout
+        int32_t i = (int32_t)ev->userdata;
+        int16_t bits;
+        if (ev->error == __WASI_ERRNO_BADF) bits = L_POLLNVAL;
+        else if (ev->error != 0) bits = L_POLLERR;
+        else {
+            bits = ev->type == __WASI_EVENTTYPE_FD_READ ? L_POLLIN : L_POLLOUT;
+            if (ev->fd_readwrite.flags & __WASI_EVENTRWFLAGS_FD_READWRITE_HANGUP) bits |= L_POLLHUP;
         }
+        if (revents[i] == 0) ready++;
+        revents[i] |= bits;
     }
-    free(subscriptions);
-    free(results);
+    return ready;
+}
+
+// Set once the runtime has answered poll_oneoff with ENOSYS (WasmKit 0.1.6).
+static int poll_unsupported;
+
+// poll(2) over poll_oneoff with a nanosecond timeout (negative: none). `fds`, `events` and
+// `revents` are parallel arrays of `count` entries with Linux bits. Returns how many descriptors
+// have events (0 on timeout) or a negated Linux errno.
+//
+// Two runtime quirks are absorbed here:
+// - node's WASI (uvwasi) fires a zero timeout before it looks at the descriptors, so a zero-timeout
+//   poll never reports a ready one. When a zero-timeout poll with descriptors finds nothing, it is
+//   asked again with a 1 ms timeout (uvwasi's timer granularity), which lets ready ones through.
+// - WasmKit 0.1.6 has no poll_oneoff at all. There a pure timeout is waited out on the monotonic
+//   clock, and descriptors are reported ready for what was asked: a read or write then blocks
+//   inside the runtime until it can proceed, which is the best a runtime that cannot wait offers.
+int32_t skiff_wasi_poll(const int32_t *fds, const int16_t *events, int16_t *revents, int32_t count, int64_t timeout) {
+    int32_t live = 0;
+    for (int32_t i = 0; i < count; i++) if (fds[i] >= 0) live++;
+    if (!poll_unsupported) {
+        __wasi_subscription_t *subscriptions = calloc((size_t)count * 2 + 1, sizeof *subscriptions);
+        __wasi_event_t *results = calloc((size_t)count * 2 + 1, sizeof *results);
+        if (!subscriptions || !results) { free(subscriptions); free(results); return -12; }
+        int32_t ready = poll_once(fds, events, revents, count, timeout, subscriptions, results);
+        if (ready == 0 && timeout == 0 && live > 0)
+            ready = poll_once(fds, events, revents, count, 1000000, subscriptions, results);
+        free(subscriptions);
+        free(results);
+        if (ready != -__WASI_ERRNO_NOSYS) return ready < 0 ? -linux_errno(-ready) : ready;
+        poll_unsupported = 1;
+    }
+    int32_t ready = 0;
+    for (int32_t i = 0; i < count; i++) {
+        revents[i] = fds[i] < 0 ? 0 : events[i] & (L_POLLIN | L_POLLPRI | L_POLLOUT);
+        if (revents[i]) ready++;
+    }
+    if (ready == 0 && timeout > 0) {
+        __wasi_timestamp_t start, now;
+        if (__wasi_clock_time_get(__WASI_CLOCKID_MONOTONIC, 1, &start) != 0) return 0;
+        do {
+            if (__wasi_clock_time_get(__WASI_CLOCKID_MONOTONIC, 1, &now) != 0) break;
+        } while (now - start < (__wasi_timestamp_t)timeout);
+    }
     return ready;
 }
 

@@ -1,4 +1,5 @@
 #if !SKIFF_SINGLE_MODULE
+import FSImage
 import RISCV
 #endif
 
@@ -23,6 +24,8 @@ public struct KernelConfiguration {
     public var traceSystemCalls = false
     /// Where diagnostics go (the native tool routes them to swift-log).
     public var log: ((String) -> Void)?
+    /// Who the first process runs as (`-u`); its children inherit it.
+    public var user = ContainerUser()
     /// Instructions a task runs before the scheduler looks at others.
     public var timeSlice = 1 << 20
     public init() {}
@@ -104,6 +107,17 @@ public final class Kernel {
         mounts.mount(HostDirectoryFS(host: host, root: directory, readOnly: readOnly), at: Array(path.utf8))
     }
 
+    /// Mounts an image's filesystem image read-only at a guest path; the reader's buffer must
+    /// outlive the kernel.
+    public func mountImage(_ reader: FSImageReader, at path: String) {
+        mounts.mount(ImageFS(reader: reader, device: 0x40 + UInt64(mounts.mounts.count)), at: Array(path.utf8))
+    }
+
+    /// Mounts a container's root file system (the image below a writable host directory).
+    public func mountContainerRoot(_ root: ContainerFileSystem, at path: String) {
+        mounts.mount(root.overlay, at: Array(path.utf8))
+    }
+
     /// Mounts an empty in-memory file system (a tmpfs) at a guest path.
     public func mountTemporaryFileSystem(at path: String) {
         let fs = TmpFS(device: 0x30 + UInt64(mounts.mounts.count))
@@ -139,6 +153,7 @@ public final class Kernel {
         let task = Task(tid: process.pid, hart: Hart(memory: memory), process: process)
         task.hart.timeSource = { [unowned(unsafe) self] in self.host.monotonicTime() }
         process.threads.append(task)
+        process.credentials = Credentials(configuration.user)
         initProcess = process
         processes[process.pid] = process
         tasks[task.tid] = task

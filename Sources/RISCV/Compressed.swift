@@ -19,7 +19,7 @@ enum CompressedDecoder {
         let rdP = 8 + b(raw, 4, 2), rs1P = 8 + b(raw, 9, 7)
         let imm6 = sext(b(raw, 12, 12) << 5 | b(raw, 6, 2), 6)
         func d(_ op: Op, rd: UInt8 = Registers.scratch, rs1: UInt8 = 0, rs2: UInt8 = 0, imm: Int32 = 0) -> DecodedInstruction {
-            DecodedInstruction(op: op, rd: rd, rs1: rs1, rs2: rs2, len: 1, imm: imm)
+            DecodedInstruction(op: op.compressed, rd: rd, rs1: rs1, rs2: rs2, len: 1, imm: imm)
         }
         switch raw & 3 {
         case 0:
@@ -77,7 +77,7 @@ enum CompressedDecoder {
                                | b(raw, 4, 3) << 1 | b(raw, 2, 2) << 5, 9)
                 let cond: UInt8 = f3 == 6 ? 0 : 1
                 if Decoder.isInPage(pc, off) {
-                    var x = d(f3 == 6 ? .beq : .bne, rs1: UInt8(rs1P), rs2: 0, imm: off >> 1)
+                    var x = d(f3 == 6 ? .beq : .bne, rs1: UInt8(rs1P), rs2: 0, imm: off >> 1)   // -> beqC / bneC
                     x.rm = cond
                     return x
                 }

@@ -44,7 +44,8 @@ struct DecodedInstruction {
     var endsRun: Bool {
         switch op {
         case .jal, .jalFar, .jalr, .beq, .bne, .blt, .bge, .bltu, .bgeu, .branchFar,
-             .ecall, .ebreak, .illegal, .fenceI, .undecoded, .pageEnd:
+             .ecall, .ebreak, .illegal, .fenceI, .undecoded, .pageEnd,
+             .jalC, .jalFarC, .jalrC, .beqC, .bneC, .branchFarC, .ebreakC:
             return true
         default:
             return false

@@ -67,48 +67,52 @@ extension Hart {
         return true
     }
 
+    /// Single precision goes through Double: products of singles are exact there, and a single
+    /// fused multiply-add is the double sum rounded to odd, then to single (53 >= 2 × 24 + 2 bits
+    /// make that double rounding innocuous). No fmaf: WebAssembly's libc emulates it with
+    /// floating-point environment tricks that do not work there.
     @inline(__always)
     func fastSingle(_ p: UnsafeMutablePointer<DecodedInstruction>, _ op: FastFloatOperation) -> Bool {
         let fcsr = regs[Registers.fcsr]
         guard roundsToNearestEven(p, fcsr) else { return false }
-        let ra = readS(p.pointee.rs1), rb = readS(p.pointee.rs2)
-        let a = Float(bitPattern: UInt32(truncatingIfNeeded: ra)), b = Float(bitPattern: UInt32(truncatingIfNeeded: rb))
-        let fa = op == .nmsub || op == .nmadd ? -a : a
-        let c0 = Float(bitPattern: UInt32(truncatingIfNeeded: readS(p.pointee.rs3)))
-        let fc = op == .msub || op == .nmadd ? -c0 : c0
-        let result: Float
+        let a = Double(Float(bitPattern: UInt32(truncatingIfNeeded: readS(p.pointee.rs1))))
+        let b = Double(Float(bitPattern: UInt32(truncatingIfNeeded: readS(p.pointee.rs2))))
+        // `wide` is the operation in double precision (correctly rounded, or rounded to odd for
+        // the fused forms); `lost` says whether that double rounding discarded anything.
+        var wide: Double
+        var lost = false
         switch op {
-        case .add: result = a + b
-        case .sub: result = a - b
-        case .mul: result = a * b
-        case .div: result = a / b
-        case .sqrt: result = a.squareRoot()
-        case .madd, .msub, .nmsub, .nmadd: result = fc.addingProduct(fa, b)
+        case .add, .sub, .madd, .msub, .nmsub, .nmadd:
+            let x: Double, y: Double
+            if op == .add || op == .sub {
+                x = a
+                y = op == .add ? b : -b
+            } else {
+                let c = Double(Float(bitPattern: UInt32(truncatingIfNeeded: readS(p.pointee.rs3))))
+                x = (op == .nmsub || op == .nmadd ? -a : a) * b                  // exact
+                y = op == .msub || op == .nmadd ? -c : c
+            }
+            wide = x + y
+            let bb = wide - x
+            let err = (x - (wide - bb)) + (y - bb)                              // TwoSum: exact error
+            if err != 0 {
+                lost = true
+                if wide.bitPattern & 1 == 0 { wide = err > 0 ? wide.nextUp : wide.nextDown }   // round to odd
+            }
+        case .mul: wide = a * b                                                  // exact
+        case .div: wide = a / b
+        case .sqrt: wide = a.squareRoot()
         }
+        let result = Float(wide)
         let bits = result.bitPattern
         guard (bits & 0x7fff_ffff) &- 0x0080_0001 < 0x7eff_ffff else { return false }
         if fcsr & 1 == 0 {
+            let r = Double(result)
             let inexact: Bool
             switch op {
-            case .add, .sub:
-                let b2 = op == .add ? b : -b
-                let bb = result - a
-                inexact = (a - (result - bb)) + (b2 - bb) != 0
-            case .mul:
-                guard (bits >> 23) & 0xff > 30 else { return false }
-                inexact = (-result).addingProduct(a, b) != 0
-            case .div:
-                guard (ra >> 23) & 0xff > 30, (rb >> 23) & 0xff != 0 else { return false }
-                inexact = a.addingProduct(-result, b) != 0
-            case .sqrt:
-                guard (ra >> 23) & 0xff > 30 else { return false }
-                inexact = a.addingProduct(-result, result) != 0
-            case .madd, .msub, .nmsub, .nmadd:
-                let product = fa * b
-                let pe = (product.bitPattern >> 23) & 0xff
-                guard pe > 30 && pe < 0xff, (-product).addingProduct(fa, b) == 0, product + fc == result else { return false }
-                let bb = result - product
-                inexact = (product - (result - bb)) + (fc - bb) != 0
+            case .div: inexact = r * b != a                                      // products of singles are exact
+            case .sqrt: inexact = r * r != a
+            default: inexact = lost || r != wide
             }
             if inexact { regs[Registers.fcsr] = fcsr | 1 }
         }

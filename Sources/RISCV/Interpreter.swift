@@ -9,10 +9,15 @@ extension UnsafeMutablePointer where Pointee == DecodedInstruction {
     @inline(__always) var rs1: Int { Int(pointee.rs1) }
     @inline(__always) var rs2: Int { Int(pointee.rs2) }
     @inline(__always) var rs3: Int { Int(pointee.rs3) }
+    @inline(__always) var aux: Int { Int(pointee.aux) }
     /// The immediate sign-extended to 64 bits.
     @inline(__always) var imm: UInt64 { UInt64(bitPattern: Int64(pointee.imm)) }
     @inline(__always) var shamt: UInt64 { UInt64(truncatingIfNeeded: pointee.imm) }
     @inline(__always) var slotDelta: Int { Int(pointee.imm) }
+    /// Fused auipc+ld: the load's 12-bit offset, kept in rs1 (low byte) and rs2 (high byte).
+    @inline(__always) var fusedLoadOffset: UInt64 {
+        UInt64(bitPattern: Int64(Int16(bitPattern: UInt16(pointee.rs1) | UInt16(pointee.rs2) << 8)))
+    }
     @inline(__always) var next: UnsafeMutablePointer<DecodedInstruction> { self + Int(pointee.len) }
 }
 
@@ -32,7 +37,7 @@ extension Hart {
         @inline(__always) func w(_ v: UInt64) -> UInt64 { UInt64(bitPattern: Int64(Int32(truncatingIfNeeded: v))) }
 
         lookup: while true {
-            guard let slots = mem.codeSlots(pc) else {
+            guard let slots = mem.codeTLBHit(pc) ?? mem.codeSlots(pc) else {
                 stop = .memoryFault(mem.fault(pc, .execute))
                 break lookup
             }
@@ -47,6 +52,10 @@ extension Hart {
             // `break illegal` means: the instruction at `cur` is illegal right now.
             illegal: do {
             inner: while true {
+                // Slots to the next instruction: set by the compressed cases before they fall
+                // through into the shared body, so the next slot's address follows the
+                // (predicted) dispatch instead of waiting for a load from this slot.
+                var step = 2
                 switch cur.pointee.op {
                 case .undecoded:
                     if let f = decodeRun(cur, pc: pcOf(cur)) {
@@ -63,25 +72,37 @@ extension Hart {
                     break illegal
 
                 // Upper immediates and jumps.
+                case .liC:
+                    step = 1
+                    fallthrough
                 case .li:
                     r[cur.rd] = cur.imm
                 case .auipc:
                     r[cur.rd] = pcOf(cur) &+ cur.imm
+                case .jalC:
+                    step = 1
+                    fallthrough
                 case .jal:
-                    r[cur.rd] = pcOf(cur.next)
+                    r[cur.rd] = pcOf(cur) &+ UInt64(step << 1)
                     cur += cur.slotDelta
                     if executed >= budget { pc = pcOf(cur); break lookup }
                     executed &+= Int(cur.pointee.count)
                     continue inner
+                case .jalFarC:
+                    step = 1
+                    fallthrough
                 case .jalFar:
                     let here = pcOf(cur)
-                    r[cur.rd] = pcOf(cur.next)
+                    r[cur.rd] = here &+ UInt64(step << 1)
                     pc = here &+ cur.imm
                     if executed >= budget { break lookup }
                     continue lookup
+                case .jalrC:
+                    step = 1
+                    fallthrough
                 case .jalr:
                     let target = (r[cur.rs1] &+ cur.imm) & ~1
-                    r[cur.rd] = pcOf(cur.next)
+                    r[cur.rd] = pcOf(cur) &+ UInt64(step << 1)
                     if executed >= budget { pc = target; break lookup }
                     if target & ~GuestMemory.pageMask == pageBase {
                         cur = slots + Int((target & GuestMemory.pageMask) >> 1)
@@ -92,6 +113,9 @@ extension Hart {
                     continue lookup
 
                 // Branches inside the page (imm = slot delta).
+                case .beqC:
+                    step = 1
+                    fallthrough
                 case .beq:
                     if r[cur.rs1] == r[cur.rs2] {
                         cur += cur.slotDelta
@@ -99,9 +123,12 @@ extension Hart {
                         executed &+= Int(cur.pointee.count)
                         continue inner
                     }
-                    cur = cur.next
+                    cur += step
                     executed &+= Int(cur.pointee.count)
                     continue inner
+                case .bneC:
+                    step = 1
+                    fallthrough
                 case .bne:
                     if r[cur.rs1] != r[cur.rs2] {
                         cur += cur.slotDelta
@@ -109,7 +136,7 @@ extension Hart {
                         executed &+= Int(cur.pointee.count)
                         continue inner
                     }
-                    cur = cur.next
+                    cur += step
                     executed &+= Int(cur.pointee.count)
                     continue inner
                 case .blt:
@@ -119,7 +146,7 @@ extension Hart {
                         executed &+= Int(cur.pointee.count)
                         continue inner
                     }
-                    cur = cur.next
+                    cur += step
                     executed &+= Int(cur.pointee.count)
                     continue inner
                 case .bge:
@@ -129,7 +156,7 @@ extension Hart {
                         executed &+= Int(cur.pointee.count)
                         continue inner
                     }
-                    cur = cur.next
+                    cur += step
                     executed &+= Int(cur.pointee.count)
                     continue inner
                 case .bltu:
@@ -139,7 +166,7 @@ extension Hart {
                         executed &+= Int(cur.pointee.count)
                         continue inner
                     }
-                    cur = cur.next
+                    cur += step
                     executed &+= Int(cur.pointee.count)
                     continue inner
                 case .bgeu:
@@ -149,17 +176,395 @@ extension Hart {
                         executed &+= Int(cur.pointee.count)
                         continue inner
                     }
-                    cur = cur.next
+                    cur += step
                     executed &+= Int(cur.pointee.count)
                     continue inner
+                case .branchFarC:
+                    step = 1
+                    fallthrough
                 case .branchFar:
                     if Hart.branchTaken(cur.pointee.rm, r[cur.rs1], r[cur.rs2]) {
                         pc = pcOf(cur) &+ cur.imm
                         if executed >= budget { break lookup }
                         continue lookup
                     }
-                    cur = cur.next
+                    cur += step
                     executed &+= Int(cur.pointee.count)
+                    continue inner
+
+                // Fused add + in-page branch (Fusion.swift): rs3/aux are the branch operands.
+                case .addiBeq:
+                    r[cur.rd] = r[cur.rs1] &+ UInt64(bitPattern: Int64(Int16(truncatingIfNeeded: cur.pointee.imm)))
+                    if r[cur.rs3] == r[cur.aux] {
+                        cur += Int(cur.pointee.imm >> 16)
+                        if executed >= budget { pc = pcOf(cur); break lookup }
+                        executed &+= Int(cur.pointee.count)
+                        continue inner
+                    }
+                    cur += Int(cur.pointee.len)
+                    executed &+= Int(cur.pointee.count)
+                    continue inner
+                case .addiBne:
+                    r[cur.rd] = r[cur.rs1] &+ UInt64(bitPattern: Int64(Int16(truncatingIfNeeded: cur.pointee.imm)))
+                    if r[cur.rs3] != r[cur.aux] {
+                        cur += Int(cur.pointee.imm >> 16)
+                        if executed >= budget { pc = pcOf(cur); break lookup }
+                        executed &+= Int(cur.pointee.count)
+                        continue inner
+                    }
+                    cur += Int(cur.pointee.len)
+                    executed &+= Int(cur.pointee.count)
+                    continue inner
+                case .addiBlt:
+                    r[cur.rd] = r[cur.rs1] &+ UInt64(bitPattern: Int64(Int16(truncatingIfNeeded: cur.pointee.imm)))
+                    if Int64(bitPattern: r[cur.rs3]) < Int64(bitPattern: r[cur.aux]) {
+                        cur += Int(cur.pointee.imm >> 16)
+                        if executed >= budget { pc = pcOf(cur); break lookup }
+                        executed &+= Int(cur.pointee.count)
+                        continue inner
+                    }
+                    cur += Int(cur.pointee.len)
+                    executed &+= Int(cur.pointee.count)
+                    continue inner
+                case .addiBge:
+                    r[cur.rd] = r[cur.rs1] &+ UInt64(bitPattern: Int64(Int16(truncatingIfNeeded: cur.pointee.imm)))
+                    if Int64(bitPattern: r[cur.rs3]) >= Int64(bitPattern: r[cur.aux]) {
+                        cur += Int(cur.pointee.imm >> 16)
+                        if executed >= budget { pc = pcOf(cur); break lookup }
+                        executed &+= Int(cur.pointee.count)
+                        continue inner
+                    }
+                    cur += Int(cur.pointee.len)
+                    executed &+= Int(cur.pointee.count)
+                    continue inner
+                case .addiBltu:
+                    r[cur.rd] = r[cur.rs1] &+ UInt64(bitPattern: Int64(Int16(truncatingIfNeeded: cur.pointee.imm)))
+                    if r[cur.rs3] < r[cur.aux] {
+                        cur += Int(cur.pointee.imm >> 16)
+                        if executed >= budget { pc = pcOf(cur); break lookup }
+                        executed &+= Int(cur.pointee.count)
+                        continue inner
+                    }
+                    cur += Int(cur.pointee.len)
+                    executed &+= Int(cur.pointee.count)
+                    continue inner
+                case .addiBgeu:
+                    r[cur.rd] = r[cur.rs1] &+ UInt64(bitPattern: Int64(Int16(truncatingIfNeeded: cur.pointee.imm)))
+                    if r[cur.rs3] >= r[cur.aux] {
+                        cur += Int(cur.pointee.imm >> 16)
+                        if executed >= budget { pc = pcOf(cur); break lookup }
+                        executed &+= Int(cur.pointee.count)
+                        continue inner
+                    }
+                    cur += Int(cur.pointee.len)
+                    executed &+= Int(cur.pointee.count)
+                    continue inner
+                case .addiwBeq:
+                    r[cur.rd] = w(r[cur.rs1] &+ UInt64(bitPattern: Int64(Int16(truncatingIfNeeded: cur.pointee.imm))))
+                    if r[cur.rs3] == r[cur.aux] {
+                        cur += Int(cur.pointee.imm >> 16)
+                        if executed >= budget { pc = pcOf(cur); break lookup }
+                        executed &+= Int(cur.pointee.count)
+                        continue inner
+                    }
+                    cur += Int(cur.pointee.len)
+                    executed &+= Int(cur.pointee.count)
+                    continue inner
+                case .addiwBne:
+                    r[cur.rd] = w(r[cur.rs1] &+ UInt64(bitPattern: Int64(Int16(truncatingIfNeeded: cur.pointee.imm))))
+                    if r[cur.rs3] != r[cur.aux] {
+                        cur += Int(cur.pointee.imm >> 16)
+                        if executed >= budget { pc = pcOf(cur); break lookup }
+                        executed &+= Int(cur.pointee.count)
+                        continue inner
+                    }
+                    cur += Int(cur.pointee.len)
+                    executed &+= Int(cur.pointee.count)
+                    continue inner
+                case .addiwBlt:
+                    r[cur.rd] = w(r[cur.rs1] &+ UInt64(bitPattern: Int64(Int16(truncatingIfNeeded: cur.pointee.imm))))
+                    if Int64(bitPattern: r[cur.rs3]) < Int64(bitPattern: r[cur.aux]) {
+                        cur += Int(cur.pointee.imm >> 16)
+                        if executed >= budget { pc = pcOf(cur); break lookup }
+                        executed &+= Int(cur.pointee.count)
+                        continue inner
+                    }
+                    cur += Int(cur.pointee.len)
+                    executed &+= Int(cur.pointee.count)
+                    continue inner
+                case .addiwBge:
+                    r[cur.rd] = w(r[cur.rs1] &+ UInt64(bitPattern: Int64(Int16(truncatingIfNeeded: cur.pointee.imm))))
+                    if Int64(bitPattern: r[cur.rs3]) >= Int64(bitPattern: r[cur.aux]) {
+                        cur += Int(cur.pointee.imm >> 16)
+                        if executed >= budget { pc = pcOf(cur); break lookup }
+                        executed &+= Int(cur.pointee.count)
+                        continue inner
+                    }
+                    cur += Int(cur.pointee.len)
+                    executed &+= Int(cur.pointee.count)
+                    continue inner
+                case .addiwBltu:
+                    r[cur.rd] = w(r[cur.rs1] &+ UInt64(bitPattern: Int64(Int16(truncatingIfNeeded: cur.pointee.imm))))
+                    if r[cur.rs3] < r[cur.aux] {
+                        cur += Int(cur.pointee.imm >> 16)
+                        if executed >= budget { pc = pcOf(cur); break lookup }
+                        executed &+= Int(cur.pointee.count)
+                        continue inner
+                    }
+                    cur += Int(cur.pointee.len)
+                    executed &+= Int(cur.pointee.count)
+                    continue inner
+                case .addiwBgeu:
+                    r[cur.rd] = w(r[cur.rs1] &+ UInt64(bitPattern: Int64(Int16(truncatingIfNeeded: cur.pointee.imm))))
+                    if r[cur.rs3] >= r[cur.aux] {
+                        cur += Int(cur.pointee.imm >> 16)
+                        if executed >= budget { pc = pcOf(cur); break lookup }
+                        executed &+= Int(cur.pointee.count)
+                        continue inner
+                    }
+                    cur += Int(cur.pointee.len)
+                    executed &+= Int(cur.pointee.count)
+                    continue inner
+                case .addBeq:
+                    r[cur.rd] = r[cur.rs1] &+ r[cur.rs2]
+                    if r[cur.rs3] == r[cur.aux] {
+                        cur += Int(cur.pointee.imm)
+                        if executed >= budget { pc = pcOf(cur); break lookup }
+                        executed &+= Int(cur.pointee.count)
+                        continue inner
+                    }
+                    cur += Int(cur.pointee.len)
+                    executed &+= Int(cur.pointee.count)
+                    continue inner
+                case .addBne:
+                    r[cur.rd] = r[cur.rs1] &+ r[cur.rs2]
+                    if r[cur.rs3] != r[cur.aux] {
+                        cur += Int(cur.pointee.imm)
+                        if executed >= budget { pc = pcOf(cur); break lookup }
+                        executed &+= Int(cur.pointee.count)
+                        continue inner
+                    }
+                    cur += Int(cur.pointee.len)
+                    executed &+= Int(cur.pointee.count)
+                    continue inner
+                case .addBlt:
+                    r[cur.rd] = r[cur.rs1] &+ r[cur.rs2]
+                    if Int64(bitPattern: r[cur.rs3]) < Int64(bitPattern: r[cur.aux]) {
+                        cur += Int(cur.pointee.imm)
+                        if executed >= budget { pc = pcOf(cur); break lookup }
+                        executed &+= Int(cur.pointee.count)
+                        continue inner
+                    }
+                    cur += Int(cur.pointee.len)
+                    executed &+= Int(cur.pointee.count)
+                    continue inner
+                case .addBge:
+                    r[cur.rd] = r[cur.rs1] &+ r[cur.rs2]
+                    if Int64(bitPattern: r[cur.rs3]) >= Int64(bitPattern: r[cur.aux]) {
+                        cur += Int(cur.pointee.imm)
+                        if executed >= budget { pc = pcOf(cur); break lookup }
+                        executed &+= Int(cur.pointee.count)
+                        continue inner
+                    }
+                    cur += Int(cur.pointee.len)
+                    executed &+= Int(cur.pointee.count)
+                    continue inner
+                case .addBltu:
+                    r[cur.rd] = r[cur.rs1] &+ r[cur.rs2]
+                    if r[cur.rs3] < r[cur.aux] {
+                        cur += Int(cur.pointee.imm)
+                        if executed >= budget { pc = pcOf(cur); break lookup }
+                        executed &+= Int(cur.pointee.count)
+                        continue inner
+                    }
+                    cur += Int(cur.pointee.len)
+                    executed &+= Int(cur.pointee.count)
+                    continue inner
+                case .addBgeu:
+                    r[cur.rd] = r[cur.rs1] &+ r[cur.rs2]
+                    if r[cur.rs3] >= r[cur.aux] {
+                        cur += Int(cur.pointee.imm)
+                        if executed >= budget { pc = pcOf(cur); break lookup }
+                        executed &+= Int(cur.pointee.count)
+                        continue inner
+                    }
+                    cur += Int(cur.pointee.len)
+                    executed &+= Int(cur.pointee.count)
+                    continue inner
+                case .addwBeq:
+                    r[cur.rd] = w(r[cur.rs1] &+ r[cur.rs2])
+                    if r[cur.rs3] == r[cur.aux] {
+                        cur += Int(cur.pointee.imm)
+                        if executed >= budget { pc = pcOf(cur); break lookup }
+                        executed &+= Int(cur.pointee.count)
+                        continue inner
+                    }
+                    cur += Int(cur.pointee.len)
+                    executed &+= Int(cur.pointee.count)
+                    continue inner
+                case .addwBne:
+                    r[cur.rd] = w(r[cur.rs1] &+ r[cur.rs2])
+                    if r[cur.rs3] != r[cur.aux] {
+                        cur += Int(cur.pointee.imm)
+                        if executed >= budget { pc = pcOf(cur); break lookup }
+                        executed &+= Int(cur.pointee.count)
+                        continue inner
+                    }
+                    cur += Int(cur.pointee.len)
+                    executed &+= Int(cur.pointee.count)
+                    continue inner
+                case .addwBlt:
+                    r[cur.rd] = w(r[cur.rs1] &+ r[cur.rs2])
+                    if Int64(bitPattern: r[cur.rs3]) < Int64(bitPattern: r[cur.aux]) {
+                        cur += Int(cur.pointee.imm)
+                        if executed >= budget { pc = pcOf(cur); break lookup }
+                        executed &+= Int(cur.pointee.count)
+                        continue inner
+                    }
+                    cur += Int(cur.pointee.len)
+                    executed &+= Int(cur.pointee.count)
+                    continue inner
+                case .addwBge:
+                    r[cur.rd] = w(r[cur.rs1] &+ r[cur.rs2])
+                    if Int64(bitPattern: r[cur.rs3]) >= Int64(bitPattern: r[cur.aux]) {
+                        cur += Int(cur.pointee.imm)
+                        if executed >= budget { pc = pcOf(cur); break lookup }
+                        executed &+= Int(cur.pointee.count)
+                        continue inner
+                    }
+                    cur += Int(cur.pointee.len)
+                    executed &+= Int(cur.pointee.count)
+                    continue inner
+                case .addwBltu:
+                    r[cur.rd] = w(r[cur.rs1] &+ r[cur.rs2])
+                    if r[cur.rs3] < r[cur.aux] {
+                        cur += Int(cur.pointee.imm)
+                        if executed >= budget { pc = pcOf(cur); break lookup }
+                        executed &+= Int(cur.pointee.count)
+                        continue inner
+                    }
+                    cur += Int(cur.pointee.len)
+                    executed &+= Int(cur.pointee.count)
+                    continue inner
+                case .addwBgeu:
+                    r[cur.rd] = w(r[cur.rs1] &+ r[cur.rs2])
+                    if r[cur.rs3] >= r[cur.aux] {
+                        cur += Int(cur.pointee.imm)
+                        if executed >= budget { pc = pcOf(cur); break lookup }
+                        executed &+= Int(cur.pointee.count)
+                        continue inner
+                    }
+                    cur += Int(cur.pointee.len)
+                    executed &+= Int(cur.pointee.count)
+                    continue inner
+
+                // Fused address arithmetic (Fusion.swift). A faulting indexed load reports the
+                // fault at the load's own slot: the add before it has retired.
+                case .shlAdd2:
+                    r[cur.rd] = r[cur.rs2] &+ (r[cur.rs1] << cur.shamt)
+                    cur += 2
+                    continue inner
+                case .shlAdd3:
+                    r[cur.rd] = r[cur.rs2] &+ (r[cur.rs1] << cur.shamt)
+                    cur += 3
+                    continue inner
+                case .shlAdd4:
+                    r[cur.rd] = r[cur.rs2] &+ (r[cur.rs1] << cur.shamt)
+                    cur += 4
+                    continue inner
+                case .addLw2:
+                    let t = r[cur.rs1] &+ r[cur.rs2]
+                    r[cur.rd] = t
+                    guard let v = load(rt, t &+ cur.imm, UInt32.self) else { cur += cur.aux; break inner }
+                    r[cur.rs3] = UInt64(bitPattern: Int64(Int32(bitPattern: v)))
+                    cur += 2
+                    continue inner
+                case .addLw3:
+                    let t = r[cur.rs1] &+ r[cur.rs2]
+                    r[cur.rd] = t
+                    guard let v = load(rt, t &+ cur.imm, UInt32.self) else { cur += cur.aux; break inner }
+                    r[cur.rs3] = UInt64(bitPattern: Int64(Int32(bitPattern: v)))
+                    cur += 3
+                    continue inner
+                case .addLw4:
+                    let t = r[cur.rs1] &+ r[cur.rs2]
+                    r[cur.rd] = t
+                    guard let v = load(rt, t &+ cur.imm, UInt32.self) else { cur += cur.aux; break inner }
+                    r[cur.rs3] = UInt64(bitPattern: Int64(Int32(bitPattern: v)))
+                    cur += 4
+                    continue inner
+                case .addLd2:
+                    let t = r[cur.rs1] &+ r[cur.rs2]
+                    r[cur.rd] = t
+                    guard let v = load(rt, t &+ cur.imm, UInt64.self) else { cur += cur.aux; break inner }
+                    r[cur.rs3] = v
+                    cur += 2
+                    continue inner
+                case .addLd3:
+                    let t = r[cur.rs1] &+ r[cur.rs2]
+                    r[cur.rd] = t
+                    guard let v = load(rt, t &+ cur.imm, UInt64.self) else { cur += cur.aux; break inner }
+                    r[cur.rs3] = v
+                    cur += 3
+                    continue inner
+                case .addLd4:
+                    let t = r[cur.rs1] &+ r[cur.rs2]
+                    r[cur.rd] = t
+                    guard let v = load(rt, t &+ cur.imm, UInt64.self) else { cur += cur.aux; break inner }
+                    r[cur.rs3] = v
+                    cur += 4
+                    continue inner
+                case .addLbu2:
+                    let t = r[cur.rs1] &+ r[cur.rs2]
+                    r[cur.rd] = t
+                    guard let v = load(rt, t &+ cur.imm, UInt8.self) else { cur += cur.aux; break inner }
+                    r[cur.rs3] = UInt64(v)
+                    cur += 2
+                    continue inner
+                case .addLbu3:
+                    let t = r[cur.rs1] &+ r[cur.rs2]
+                    r[cur.rd] = t
+                    guard let v = load(rt, t &+ cur.imm, UInt8.self) else { cur += cur.aux; break inner }
+                    r[cur.rs3] = UInt64(v)
+                    cur += 3
+                    continue inner
+                case .addLbu4:
+                    let t = r[cur.rs1] &+ r[cur.rs2]
+                    r[cur.rd] = t
+                    guard let v = load(rt, t &+ cur.imm, UInt8.self) else { cur += cur.aux; break inner }
+                    r[cur.rs3] = UInt64(v)
+                    cur += 4
+                    continue inner
+
+                case .liPair3:
+                    r[cur.rd] = cur.imm
+                    cur += 3
+                    continue inner
+                case .auipcPair3:
+                    r[cur.rd] = pcOf(cur) &+ cur.imm
+                    cur += 3
+                    continue inner
+                case .auipcLd3:
+                    let t = pcOf(cur) &+ cur.imm
+                    r[cur.rd] = t
+                    guard let v = load(rt, t &+ cur.fusedLoadOffset, UInt64.self) else { cur += cur.aux; break inner }
+                    r[cur.rs3] = v
+                    cur += 3
+                    continue inner
+                case .liPair4:
+                    r[cur.rd] = cur.imm
+                    cur += 4
+                    continue inner
+                case .auipcPair4:
+                    r[cur.rd] = pcOf(cur) &+ cur.imm
+                    cur += 4
+                    continue inner
+                case .auipcLd4:
+                    let t = pcOf(cur) &+ cur.imm
+                    r[cur.rd] = t
+                    guard let v = load(rt, t &+ cur.fusedLoadOffset, UInt64.self) else { cur += cur.aux; break inner }
+                    r[cur.rs3] = v
+                    cur += 4
                     continue inner
 
                 // Loads.
@@ -169,9 +574,15 @@ extension Hart {
                 case .lh:
                     guard let v = load(rt, r[cur.rs1] &+ cur.imm, UInt16.self) else { break inner }
                     r[cur.rd] = UInt64(bitPattern: Int64(Int16(bitPattern: v)))
+                case .lwC:
+                    step = 1
+                    fallthrough
                 case .lw:
                     guard let v = load(rt, r[cur.rs1] &+ cur.imm, UInt32.self) else { break inner }
                     r[cur.rd] = UInt64(bitPattern: Int64(Int32(bitPattern: v)))
+                case .ldC, .fldC:
+                    step = 1
+                    fallthrough
                 case .ld, .fld:
                     guard let v = load(rt, r[cur.rs1] &+ cur.imm, UInt64.self) else { break inner }
                     r[cur.rd] = v
@@ -193,38 +604,83 @@ extension Hart {
                     guard store(wt, r[cur.rs1] &+ cur.imm, UInt8(truncatingIfNeeded: r[cur.rs2])) else { break inner }
                 case .sh:
                     guard store(wt, r[cur.rs1] &+ cur.imm, UInt16(truncatingIfNeeded: r[cur.rs2])) else { break inner }
+                case .swC:
+                    step = 1
+                    fallthrough
                 case .sw, .fsw:
                     guard store(wt, r[cur.rs1] &+ cur.imm, UInt32(truncatingIfNeeded: r[cur.rs2])) else { break inner }
+                case .sdC, .fsdC:
+                    step = 1
+                    fallthrough
                 case .sd, .fsd:
                     guard store(wt, r[cur.rs1] &+ cur.imm, r[cur.rs2]) else { break inner }
 
                 // Integer register-immediate.
+                case .addiC:
+                    step = 1
+                    fallthrough
                 case .addi: r[cur.rd] = r[cur.rs1] &+ cur.imm
                 case .slti: r[cur.rd] = Int64(bitPattern: r[cur.rs1]) < Int64(bitPattern: cur.imm) ? 1 : 0
                 case .sltiu: r[cur.rd] = r[cur.rs1] < cur.imm ? 1 : 0
                 case .xori: r[cur.rd] = r[cur.rs1] ^ cur.imm
                 case .ori: r[cur.rd] = r[cur.rs1] | cur.imm
+                case .andiC:
+                    step = 1
+                    fallthrough
                 case .andi: r[cur.rd] = r[cur.rs1] & cur.imm
+                case .slliC:
+                    step = 1
+                    fallthrough
                 case .slli: r[cur.rd] = r[cur.rs1] << cur.shamt
+                case .srliC:
+                    step = 1
+                    fallthrough
                 case .srli: r[cur.rd] = r[cur.rs1] >> cur.shamt
+                case .sraiC:
+                    step = 1
+                    fallthrough
                 case .srai: r[cur.rd] = UInt64(bitPattern: Int64(bitPattern: r[cur.rs1]) >> Int64(cur.shamt))
+                case .addiwC:
+                    step = 1
+                    fallthrough
                 case .addiw: r[cur.rd] = w(r[cur.rs1] &+ cur.imm)
                 case .slliw: r[cur.rd] = w(r[cur.rs1] << cur.shamt)
                 case .srliw: r[cur.rd] = w(UInt64(UInt32(truncatingIfNeeded: r[cur.rs1]) >> UInt32(cur.shamt)))
                 case .sraiw: r[cur.rd] = UInt64(bitPattern: Int64(Int32(truncatingIfNeeded: r[cur.rs1]) >> Int32(cur.shamt)))
 
                 // Integer register-register.
+                case .addC:
+                    step = 1
+                    fallthrough
                 case .add: r[cur.rd] = r[cur.rs1] &+ r[cur.rs2]
+                case .subC:
+                    step = 1
+                    fallthrough
                 case .sub: r[cur.rd] = r[cur.rs1] &- r[cur.rs2]
                 case .sll: r[cur.rd] = r[cur.rs1] << (r[cur.rs2] & 63)
                 case .slt: r[cur.rd] = Int64(bitPattern: r[cur.rs1]) < Int64(bitPattern: r[cur.rs2]) ? 1 : 0
                 case .sltu: r[cur.rd] = r[cur.rs1] < r[cur.rs2] ? 1 : 0
+                case .xorC:
+                    step = 1
+                    fallthrough
                 case .xor: r[cur.rd] = r[cur.rs1] ^ r[cur.rs2]
                 case .srl: r[cur.rd] = r[cur.rs1] >> (r[cur.rs2] & 63)
                 case .sra: r[cur.rd] = UInt64(bitPattern: Int64(bitPattern: r[cur.rs1]) >> Int64(r[cur.rs2] & 63))
+                case .orC:
+                    step = 1
+                    fallthrough
                 case .or: r[cur.rd] = r[cur.rs1] | r[cur.rs2]
+                case .andC:
+                    step = 1
+                    fallthrough
                 case .and: r[cur.rd] = r[cur.rs1] & r[cur.rs2]
+                case .addwC:
+                    step = 1
+                    fallthrough
                 case .addw: r[cur.rd] = w(r[cur.rs1] &+ r[cur.rs2])
+                case .subwC:
+                    step = 1
+                    fallthrough
                 case .subw: r[cur.rd] = w(r[cur.rs1] &- r[cur.rs2])
                 case .sllw: r[cur.rd] = w(r[cur.rs1] << (r[cur.rs2] & 31))
                 case .srlw: r[cur.rd] = w(UInt64(UInt32(truncatingIfNeeded: r[cur.rs1]) >> UInt32(r[cur.rs2] & 31)))
@@ -261,7 +717,7 @@ extension Hart {
                     break
                 case .fenceI:
                     mem.invalidateAllCode()
-                    cur = cur.next
+                    cur += step
                     executed &+= Int(cur.pointee.count)
                     continue inner
                 case .ecall:
@@ -269,6 +725,9 @@ extension Hart {
                     pc = pcOf(cur)
                     stop = .ecall
                     break lookup
+                case .ebreakC:
+                    step = 1
+                    fallthrough
                 case .ebreak:
                     executed &-= Int(cur.pointee.count)
                     pc = pcOf(cur)
@@ -337,7 +796,7 @@ extension Hart {
                      .feqS, .fltS, .fleS, .fclassS, .fclassD:
                     if !executeFloat(cur.pointee) { break illegal }
                 }
-                cur = cur.next
+                cur += step
             }
             // The instruction at `cur` raised `pendingFault`.
             executed &-= Int(cur.pointee.count)
@@ -393,7 +852,10 @@ extension Hart {
         slot = first
         for i in 0..<n {
             slot.pointee.count = UInt16(n - i + joined)
-            slot = slot.next
+            let next = slot.next
+            // Each instruction may fuse with the next one in the run (or the slot it joins).
+            if i < n - 1 || joined > 0 { Fusion.fuse(slot) }
+            slot = next
         }
         return nil
     }
@@ -408,8 +870,9 @@ extension Hart {
 
     @inline(__always)
     func load<T: FixedWidthInteger>(_ tlb: UnsafeMutablePointer<TLBEntry>, _ address: UInt64, _: T.Type) -> T? {
-        if let p = TLB.lookup(tlb, address, size: UInt64(MemoryLayout<T>.size)) {
-            return p.loadUnaligned(as: T.self)
+        let e = tlb[Int((address >> 12) & TLB.mask)]
+        if _fastPath(e.tag == (address &+ UInt64(MemoryLayout<T>.size &- 1)) >> 12) {
+            return TLB.host(address, e).loadUnaligned(as: T.self)
         }
         return loadMiss(address, T.self)
     }
@@ -426,8 +889,9 @@ extension Hart {
 
     @inline(__always)
     func store<T: FixedWidthInteger>(_ tlb: UnsafeMutablePointer<TLBEntry>, _ address: UInt64, _ value: T) -> Bool {
-        if let p = TLB.lookup(tlb, address, size: UInt64(MemoryLayout<T>.size)) {
-            p.storeBytes(of: value, as: T.self)
+        let e = tlb[Int((address >> 12) & TLB.mask)]
+        if _fastPath(e.tag == (address &+ UInt64(MemoryLayout<T>.size &- 1)) >> 12) {
+            TLB.host(address, e).storeBytes(of: value, as: T.self)
             return true
         }
         return storeMiss(address, UInt64(truncatingIfNeeded: value), MemoryLayout<T>.size)

@@ -48,6 +48,65 @@ enum Op: UInt8 {
     case fmvXW, fmvWX, fmvXD, fmvDX
     case feqS, fltS, fleS, feqD, fltD, fleD
     case fclassS, fclassD
+
+    // Fused pairs (Fusion.swift): addi/addiw/add/addw followed by an in-page conditional branch.
+    case addiBeq, addiBne, addiBlt, addiBge, addiBltu, addiBgeu
+    case addiwBeq, addiwBne, addiwBlt, addiwBge, addiwBltu, addiwBgeu
+    case addBeq, addBne, addBlt, addBge, addBltu, addBgeu
+    case addwBeq, addwBne, addwBlt, addwBge, addwBltu, addwBgeu
+
+    // Fused address arithmetic (Fusion.swift), by total length in slots (2, 3 or 4):
+    // slli + add -> shift-add; add + load -> indexed load.
+    case shlAdd2, shlAdd3, shlAdd4
+    case addLw2, addLw3, addLw4, addLd2, addLd3, addLd4, addLbu2, addLbu3, addLbu4
+    // lui + addi(w) -> one constant; auipc + addi -> one pc-relative address; auipc + ld -> a
+    // pc-relative load (a GOT entry): by total length in slots (3 or 4).
+    case liPair3, liPair4, auipcPair3, auipcPair4, auipcLd3, auipcLd4
+
+    // Compressed (2-byte) forms of the operations above. They are kept last so that the run
+    // loop can tell an instruction's length from its operation alone (`isCompressed`), without
+    // loading it from the slot: the next slot's address then does not wait for a memory load.
+    case addiC, addiwC, liC, lwC, ldC, swC, sdC, fldC, fsdC, srliC, sraiC, slliC, andiC
+    case addC, subC, xorC, orC, andC, subwC, addwC
+    case jalC, jalFarC, jalrC, beqC, bneC, branchFarC, ebreakC
+}
+
+extension Op {
+    @inline(__always) var isCompressed: Bool { rawValue >= Op.addiC.rawValue }
+
+    /// The compressed form of an operation a 16-bit instruction decodes to.
+    var compressed: Op {
+        switch self {
+        case .addi: return .addiC
+        case .addiw: return .addiwC
+        case .li: return .liC
+        case .lw: return .lwC
+        case .ld: return .ldC
+        case .sw: return .swC
+        case .sd: return .sdC
+        case .fld: return .fldC
+        case .fsd: return .fsdC
+        case .srli: return .srliC
+        case .srai: return .sraiC
+        case .slli: return .slliC
+        case .andi: return .andiC
+        case .add: return .addC
+        case .sub: return .subC
+        case .xor: return .xorC
+        case .or: return .orC
+        case .and: return .andC
+        case .subw: return .subwC
+        case .addw: return .addwC
+        case .jal: return .jalC
+        case .jalFar: return .jalFarC
+        case .jalr: return .jalrC
+        case .beq: return .beqC
+        case .bne: return .bneC
+        case .branchFar: return .branchFarC
+        case .ebreak: return .ebreakC
+        default: return self
+        }
+    }
 }
 
 /// The read-modify-write operation of an AMO (stored in `rm`).

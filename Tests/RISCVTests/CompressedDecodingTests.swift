@@ -47,6 +47,11 @@ final class CompressedDecodingTests: XCTestCase {
             }
         }
         XCTAssertGreaterThan(plain.count, 40000)
+        // Every valid 16-bit instruction decodes to a compressed-form operation (the run loop
+        // derives the instruction length from it).
+        for e in plain.map({ $0.0 }) + hints {
+            XCTAssertTrue(CompressedDecoder.decode(UInt32(e), pc: 0x1000).op.isCompressed, "0x\(String(e, radix: 16))")
+        }
 
         // Reserved encodings decode to illegal instructions carrying the 16-bit encoding.
         for e in reserved {

@@ -16,7 +16,7 @@ CASES = [
     Case("ls-R", ["/usr/bin/ls", "-R1", "json"], workdir="/usr/lib/python3.13"),
     Case("ls-missing", ["/usr/bin/ls", "nonexistent", "BSD"], workdir=LIC, status=2),
     Case("ls-symlinks", ["/usr/bin/ls", "-ldn", "--time-style=+%Y", "bin", "lib", "usr/bin/rbash"]),
-    Case("stat", ["/usr/bin/stat", "-c", "%n %s %a %F %h %u %g %Y", "share/common-licenses/GPL-2", "bin", "../bin", "../dev"], workdir="/usr"),
+    Case("stat", ["/usr/bin/stat", "-c", "%n %s %a %F %h %u %g %Y", "share/common-licenses/GPL-2", "bin", "../bin", "../etc"], workdir="/usr"),
     Case("stat-L", ["/usr/bin/stat", "-L", "-c", "%n %F %s", "bin"]),
     Case("cat", ["/usr/bin/cat", f"{LIC}/GPL-3", "/etc/debian_version"]),
     Case("cat-stdin-n", ["/usr/bin/cat", "-n", "-A"], stdin=TEXT[:3000] + bytes(range(0, 256))),

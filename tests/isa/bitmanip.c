@@ -1,7 +1,12 @@
 // cflags: -march=rv64gc_zba_zbb_zbs
 /* Zba, Zbb and Zbs over all int_vals pairs: sh{1,2,3}add(.uw), add.uw, slli.uw, andn, orn, xnor,
  * clz/ctz/cpop (+w), max/min(u), sext.b/h, zext.h, rol/ror(w), rori(w), orc.b, rev8,
- * bclr/bext/binv/bset (+i). */
+ * bclr/bext/binv/bset (+i).
+ *
+ * Lines starting with "spec " are checked against a software model in this program (and by
+ * test_isa.py must all say "ok"), not against qemu: qemu 7.2 computes ctzw over all 64 bits
+ * (ctzw 0x8000000000000000 gives 63; the specification says 32, the low word being zero), so
+ * the qemu-compared sweep leaves those inputs out of ctzw. */
 #include "isa.h"
 
 ROP(sh1add, "sh1add") ROP(sh2add, "sh2add") ROP(sh3add, "sh3add") ROP(add_uw, "add.uw")
@@ -32,6 +37,31 @@ static const r1op_t ops1[] = {
     {"binvi 32", binvi_32}, {"bseti 63", bseti_63},
 };
 
+/* Software models, written without builtins so the compiler cannot turn them into the very
+ * instructions under test. */
+static uint64_t model_ctzw(uint64_t x) {
+    uint32_t w = (uint32_t)x;
+    uint64_t n = 0;
+    if (w == 0) return 32;
+    while (!(w & 1)) { w >>= 1; n++; }
+    return n;
+}
+static uint64_t model_clzw(uint64_t x) {
+    uint32_t w = (uint32_t)x;
+    uint64_t n = 0;
+    if (w == 0) return 32;
+    while (!(w & 0x80000000u)) { w <<= 1; n++; }
+    return n;
+}
+static uint64_t model_cpopw(uint64_t x) {
+    uint32_t w = (uint32_t)x;
+    uint64_t n = 0;
+    while (w) { n += w & 1; w >>= 1; }
+    return n;
+}
+/* Inputs on which qemu 7.2's ctzw is wrong: low word zero, high word not. */
+static int qemu_ctzw_bug(uint64_t x) { return (uint32_t)x == 0 && x != 0; }
+
 int main(void) {
     for (int o = 0; o < NELEM(ops2); o++)
         for (int i = 0; i < NELEM(int_vals); i++)
@@ -40,7 +70,17 @@ int main(void) {
                        (unsigned long long)int_vals[j], (unsigned long long)ops2[o].fn(int_vals[i], int_vals[j]));
     for (int o = 0; o < NELEM(ops1); o++)
         for (int i = 0; i < NELEM(int_vals); i++)
-            printf("%s %016llx -> %016llx\n", ops1[o].name, (unsigned long long)int_vals[i],
+            if (!(ops1[o].fn == ctzw && qemu_ctzw_bug(int_vals[i])))
+                printf("%s %016llx -> %016llx\n", ops1[o].name, (unsigned long long)int_vals[i],
                    (unsigned long long)ops1[o].fn(int_vals[i]));
+    static const struct { const char *name; r1fn_t insn, model; } spec[] = {
+        {"ctzw", ctzw, model_ctzw}, {"clzw", clzw, model_clzw}, {"cpopw", cpopw, model_cpopw},
+    };
+    for (int o = 0; o < NELEM(spec); o++)
+        for (int i = 0; i < NELEM(int_vals); i++) {
+            uint64_t got = spec[o].insn(int_vals[i]), want = spec[o].model(int_vals[i]);
+            printf("spec %s %016llx -> %llu %s\n", spec[o].name, (unsigned long long)int_vals[i],
+                   (unsigned long long)got, got == want ? "ok" : "WRONG");
+        }
     return 0;
 }

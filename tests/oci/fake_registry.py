@@ -3,13 +3,15 @@
 
 --routes FILE is JSON: {"METHOD /path": [response, ...]} where each request to that route takes
 the next response (the last one repeats). A response is
-  {"status": 200, "headers": {...}, "body_b64": "...", "truncate": N}
+  {"status": 200, "headers": {...}, "body_b64": "...", "truncate": N, "ranges": true}
 with "truncate" sending the full Content-Length but only N body bytes before closing the
-connection (a dropped download). Paths may end in "*" to match a prefix. With --basic USER:PASS,
+connection (a dropped download), "stall" sending N body bytes and then nothing for a minute
+(a client killed mid-download), and "ranges" answering `Range: bytes=N-` with 206 and the
+rest of the body. Paths may end in "*" to match a prefix. With --basic USER:PASS,
 requests to /v2/ paths without those credentials get 401 and a Basic challenge. Every request is
 appended to --log as a JSON line: method, path, headers.
 """
-import argparse, base64, json, threading
+import argparse, base64, json, threading, time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 def main():
@@ -56,14 +58,27 @@ def main():
 
         def reply(self, r):
             body = base64.b64decode(r.get("body_b64", ""))
-            self.send_response(r.get("status", 200))
-            for k, v in r.get("headers", {}).items():
+            status = r.get("status", 200)
+            headers = dict(r.get("headers", {}))
+            wanted = self.headers.get("Range", "")
+            if r.get("ranges") and wanted.startswith("bytes=") and wanted.endswith("-"):
+                start = int(wanted[6:-1])
+                headers["Content-Range"] = "bytes %d-%d/%d" % (start, len(body) - 1, len(body))
+                body, status = body[start:], 206
+            self.send_response(status)
+            for k, v in headers.items():
                 self.send_header(k, v)
             self.send_header("Content-Length", str(len(body)))
             if "truncate" in r:
                 self.send_header("Connection", "close")
             self.end_headers()
             if self.command == "HEAD":
+                return
+            if "stall" in r:
+                self.wfile.write(body[:r["stall"]])
+                self.wfile.flush()
+                time.sleep(60)
+                self.close_connection = True
                 return
             if "truncate" in r:
                 self.wfile.write(body[:r["truncate"]])

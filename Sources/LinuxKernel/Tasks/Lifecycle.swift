@@ -55,6 +55,7 @@ extension Kernel {
             child.signalTrampoline = parent.signalTrampoline
             child.exitSignal = exitSignal
             child.nice = parent.nice
+            child.credentials = parent.credentials
             child.personality = parent.personality
             let adoptive = flags & CloneFlags.parent != 0 ? (parent.parent ?? parent) : parent
             child.parent = adoptive

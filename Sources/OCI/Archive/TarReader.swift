@@ -34,8 +34,8 @@ final class TarReader {
         archive_read_support_format_empty(a)
         archive_read_support_filter_all(a)
         if archive_read_open_filename(a, path, 1 << 20) != ARCHIVE_OK {
+            // deinit frees the archive (every stored property is set, so it runs).
             let message = TarReader.message(a)
-            archive_read_free(a)
             throw SkiffError(POSIXFile.exists(path) ? .invalidData : .notFound, "cannot read \(path): \(message)")
         }
     }

@@ -19,8 +19,9 @@ final class TarWriter {
         archive_write_set_bytes_in_last_block(a, 1)
         let opened = path == "-" ? archive_write_open_fd(a, 1) : archive_write_open_filename(a, path)
         if opened != ARCHIVE_OK {
+            // deinit frees the archive (every stored property is set, so it runs).
+            closed = true
             let message = TarReader.message(a)
-            archive_write_free(a)
             throw SkiffError(.io, "cannot write \(path): \(message)")
         }
     }

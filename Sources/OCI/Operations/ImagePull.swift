@@ -84,7 +84,7 @@ public struct ImagePuller: Sendable {
         if let index { try transaction.put(index.bytes, expected: index.digest) }
         try transaction.commit()
         let record = ImageRecord(name: reference.description, digest: fetched.digest, mediaType: fetched.mediaType,
-                                 platform: config.platform, indexDigest: index?.digest)
+                                 platform: config.platform, indexDigest: index?.digest, source: reference.name)
         try store.tag(record)
         result.image = StoredImage(record: record, manifest: manifest, configBytes: configBytes, config: config)
         return result

@@ -37,9 +37,11 @@ public struct ImagePusher: Sendable {
             throw SkiffError(.invalidArgument, "cannot push \(image.name) as \(destination): its manifest digest is \(image.digest)")
         }
         let manifestBytes = try store.readBlob(image.digest)
+        // Blobs the registry holds in the repository the image came from can be mounted.
         var mountFrom: String?
-        if let source = image.record.reference, source.registry == destination.registry, source.repository != destination.repository {
-            mountFrom = source.repository
+        let origin = image.record.source.flatMap { try? ImageReference(parsing: $0) } ?? image.record.reference
+        if let origin, origin.registry == destination.registry, origin.repository != destination.repository {
+            mountFrom = origin.repository
         }
         let client = RegistryClient(registry: destination.registry, options: options, credentials: credentials, logger: logger)
         do {
@@ -62,6 +64,12 @@ public struct ImagePusher: Sendable {
             }
             _ = try await client.putManifest(repository: destination.repository, reference: destination.manifestReference,
                                              bytes: manifestBytes, mediaType: image.record.mediaType)
+            // Once pushed, the blobs live there too; later pushes may mount from it.
+            if image.record.source == nil, let ref = image.record.reference, ref.name == destination.name {
+                try? store.updateRecords { records in
+                    for i in records.indices where records[i].name == image.record.name { records[i].source = destination.name }
+                }
+            }
             result.seconds = Date().timeIntervalSince(started)
             await client.shutdown()
             progress.end()

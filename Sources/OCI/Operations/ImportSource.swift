@@ -23,6 +23,15 @@ final class ImportSource {
         let dir = "\(store.tmpDirectory)/import-\(getpid())-\(UInt64.random(in: 0...UInt64.max))"
         try POSIXFile.makeDirectories(dir)
         extractionDirectory = dir
+        do throws(SkiffError) {
+            try extract(path, into: dir)
+        } catch {
+            cleanUp()
+            throw error
+        }
+    }
+
+    private func extract(_ path: String, into dir: String) throws(SkiffError) {
         let reader = try TarReader(path: path)
         var n = 0
         while let member = try reader.next() {

@@ -44,9 +44,8 @@ actor AuthSession {
             guard credentials != nil else {
                 throw SkiffError(.unauthorized, "\(registry) requires a login: run skiff login \(registry)")
             }
-            if basic {
-                throw SkiffError(.unauthorized, "\(registry) rejected the username and password for \(credentials!.username) (skiff login \(registry) to change them)")
-            }
+            // Requests in flight may all answer the same challenge; a request refused even with
+            // the credentials comes back to its caller as a 401 (see `failure`).
             basic = true
             return
         }

@@ -32,6 +32,8 @@ public final class RegistryClient: Sendable {
         config.redirectConfiguration = .disallow
         config.timeout = .init(connect: .seconds(30), read: .seconds(120))
         config.decompression = .disabled
+        // A refused connection fails at once; `execute` retries with its own backoff.
+        config.connectionPool.retryConnectionEstablishment = false
         http = HTTPClient(eventLoopGroupProvider: .singleton, configuration: config)
         let creds = options.credentials ?? credentials?.lookup(registry: registry)
         auth = AuthSession(registry: registry, credentials: creds, logger: logger)

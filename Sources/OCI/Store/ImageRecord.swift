@@ -12,15 +12,19 @@ public struct ImageRecord: Codable, Hashable, Sendable {
     public var indexDigest: Digest?
     /// When the image entered the store (ISO 8601).
     public var created: String
+    /// `registry/repository` the blobs were pulled from (kept by `tag`), so a push to another
+    /// repository of that registry can mount them instead of uploading.
+    public var source: String?
 
     public init(name: String, digest: Digest, mediaType: String, platform: Platform, indexDigest: Digest? = nil,
-                created: String = ImageRecord.now()) {
+                created: String = ImageRecord.now(), source: String? = nil) {
         self.name = name
         self.digest = digest
         self.mediaType = mediaType
         self.platform = platform
         self.indexDigest = indexDigest
         self.created = created
+        self.source = source
     }
 
     public static func now() -> String {

@@ -20,6 +20,9 @@ struct PushCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Upload blobs in chunks of this many bytes (default: one request per blob up to 64 MiB).")
     var chunkSize: Int?
 
+    @Flag(name: .long, help: "Upload every blob instead of mounting it from the repository the image came from.")
+    var noMount = false
+
     @OptionGroup var registry: RegistryFlags
     @OptionGroup var storeOptions: StoreOptions
 
@@ -31,6 +34,7 @@ struct PushCommand: AsyncParsableCommand {
                 throw SkiffError(.invalidArgument, "\(reference) has no registry name; give a destination: skiff push \(reference) HOST/NAME:TAG")
             }
             var options = registry.options
+            options.crossRepositoryMount = !noMount
             if let chunkSize {
                 guard chunkSize > 0 else { throw SkiffError(.invalidArgument, "--chunk-size must be positive") }
                 options.uploadChunkSize = chunkSize

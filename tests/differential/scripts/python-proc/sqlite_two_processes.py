@@ -35,5 +35,6 @@ if pid == 0:
     os._exit(0)
 for i in range(100):
     db.execute("insert into t values ('wal-parent', ?)", (i,)); db.commit()
-os.waitpid(pid, 0)
+_, st = os.waitpid(pid, 0)
+print("wal child status", os.waitstatus_to_exitcode(st))
 print(db.execute("select who, count(*) from t group by who order by who").fetchall())

@@ -9,12 +9,11 @@ out, _ = p.communicate(b"x" * 300000)
 print("cat roundtrip", len(out), p.returncode)
 p = subprocess.Popen(["/usr/bin/sleep", "10"]); p.terminate(); print("terminated", p.wait())
 p = subprocess.Popen(["/usr/bin/sleep", "10"]); p.send_signal(signal.SIGKILL); print("killed", p.wait())
-print(subprocess.run(["/usr/bin/env"], env={"A": "1", "B": "two"}, capture_output=True).stdout)
+# (sorted: proot reorders the environment it passes on)
+print(sorted(subprocess.run(["/usr/bin/env"], env={"A": "1", "B": "two"}, capture_output=True).stdout.split()))
 print(subprocess.run(["/usr/bin/pwd"], cwd="/usr/share", capture_output=True).stdout)
-try:
-    subprocess.run(["/nonexistent/program"])
-except FileNotFoundError as e:
-    print("FileNotFoundError", e.errno)
+# (A missing program is tested in test_linux_contract.py: proot reports it itself instead of
+# failing the execve.)
 try:
     subprocess.run(["/usr/bin/sleep", "5"], timeout=0.3)
 except subprocess.TimeoutExpired:

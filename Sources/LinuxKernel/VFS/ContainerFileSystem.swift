@@ -1,0 +1,97 @@
+#if !SKIFF_SINGLE_MODULE
+import FSImage
+#endif
+
+/// A container's root file system: its image's filesystem image below, its writable host
+/// directory above (see OverlayFS). A kernel mounts it as `/`; outside a running kernel it is
+/// read to export the merged tree, to look users up in /etc/passwd, and so on. Paths are
+/// absolute or relative to the root; "." and ".." are not interpreted, and only `readFile`
+/// follows symlinks (inside the tree).
+public final class ContainerFileSystem {
+    let overlay: OverlayFS
+
+    /// `image`'s buffer must stay mapped while this object (or a kernel it is mounted in) lives.
+    public init(image: FSImageReader, host: Host, upper: HostFD, attributes: OverlayAttributeTable, readOnly: Bool) {
+        let lower = ImageFS(reader: image, device: 0x40)
+        overlay = OverlayFS(lower: lower, host: host, upper: upper, attributes: attributes, device: 0x41, readOnly: readOnly)
+    }
+
+    static func components(_ path: String) -> [[UInt8]] { Path.components(Array(path.utf8)) }
+
+    /// lstat of a merged entry, as the guest would see it.
+    public func stat(_ path: String) throws(Errno) -> FileStat { try overlay.stat(Self.components(path)) }
+
+    /// The names in a merged directory ("." and ".." not included).
+    public func entries(_ path: String) throws(Errno) -> [[UInt8]] {
+        let p = Self.components(path)
+        let loc = try overlay.locate(p)
+        guard loc.isDirectory else { throw .ENOTDIR }
+        return try overlay.listing(p, loc).map { $0.name }
+    }
+
+    public func readLink(_ path: String) throws(Errno) -> [UInt8] { try readLink(Self.components(path)) }
+
+    func readLink(_ p: [[UInt8]]) throws(Errno) -> [UInt8] {
+        let loc = try overlay.locate(p)
+        if loc.upper != nil { return try overlay.host.readLink(at: overlay.upperRoot, OverlayFS.relative(p)) }
+        guard let l = loc.lower, l.type == .symlink else { throw .EINVAL }
+        return try overlay.lower.linkTarget(l)
+    }
+
+    /// Streams a regular file's contents to `body` in chunks.
+    public func read(_ path: String, _ body: (UnsafeRawBufferPointer) -> Void) throws(Errno) {
+        try read(Self.components(path), body)
+    }
+
+    func read(_ p: [[UInt8]], _ body: (UnsafeRawBufferPointer) -> Void) throws(Errno) {
+        let loc = try overlay.locate(p)
+        if loc.upper == nil {
+            guard let l = loc.lower, l.type == .regular else { throw .EINVAL }
+            body(try overlay.lower.contents(l))
+            return
+        }
+        let host = overlay.host
+        let fd = try host.open(at: overlay.upperRoot, OverlayFS.relative(p),
+                               flags: LinuxOpenFlags.readOnly | LinuxOpenFlags.noFollow | LinuxOpenFlags.closeOnExec, mode: 0)
+        defer { host.close(fd) }
+        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 16, alignment: 16)
+        defer { buffer.deallocate() }
+        while true {
+            let n = try host.read(fd, into: buffer)
+            if n == 0 { break }
+            body(UnsafeRawBufferPointer(rebasing: buffer[0..<n]))
+        }
+    }
+
+    /// The contents of a file (at most `limit` bytes), following symlinks inside the tree, or nil
+    /// if there is no such regular file.
+    public func readFile(_ path: String, limit: Int = 1 << 20) -> [UInt8]? {
+        var pending = Array(Self.components(path).reversed())
+        var current: [[UInt8]] = []
+        var hops = 0
+        while let name = pending.popLast() {
+            if name == [0x2e] { continue }
+            if name == [0x2e, 0x2e] { if !current.isEmpty { current.removeLast() }; continue }
+            let candidate = current + [name]
+            guard let st = try? overlay.stat(candidate) else { return nil }
+            if st.isSymlink {
+                hops += 1
+                guard hops <= 40, let target = try? readLink(candidate) else { return nil }
+                if Path.isAbsolute(target) { current = [] }
+                pending.append(contentsOf: Path.components(target).reversed())
+                continue
+            }
+            current = candidate
+        }
+        guard let st = try? overlay.stat(current), st.isRegular else { return nil }
+        var out: [UInt8] = []
+        do throws(Errno) {
+            try read(current) { chunk in
+                if out.count < limit { out.append(contentsOf: chunk.prefix(limit - out.count)) }
+            }
+        } catch {
+            return nil
+        }
+        return out
+    }
+}

@@ -1,0 +1,132 @@
+// Macro-op fusion at decode time: common adjacent pairs become one operation in the first
+// instruction's slot, saving a dispatch. The second instruction keeps its own slot for jumps
+// that land on it; the run count already covers both instructions.
+//  - add (addi, addiw, add, addw, any length) + conditional branch to the same page, the
+//    closing pair of most loops: branch operands in rs3/aux, the target as a slot delta from the
+//    fused slot, the pair's total length in `len`.
+//  - slli t, s, k + add t, t, b (array indexing): t = b + (s << k).
+//  - add t, a, b + load d, imm(t): t = a + b, then the load; if the load faults, the add has
+//    retired and the fault is reported at the load (`aux` = the add's length).
+//  - lui t, hi + addi(w) t, t, lo: one constant; auipc t, hi + addi t, t, lo: one pc-relative
+//    address; auipc t, hi + ld d, lo(t): a pc-relative load (GOT entries), precise like the above.
+// The address-arithmetic forms come in one operation per total length so that the run loop
+// advances by a constant.
+
+enum Fusion {
+    static func fuse(_ first: UnsafeMutablePointer<DecodedInstruction>) {
+        if fuseAddressArithmetic(first) { return }
+        fuseAddAndBranch(first)
+    }
+
+    static func fuseAddAndBranch(_ first: UnsafeMutablePointer<DecodedInstruction>) {
+        let a = first.pointee, b = first.next.pointee
+        let alu: Int
+        switch a.op {
+        case .addi, .addiC: alu = 0
+        case .addiw, .addiwC: alu = 1
+        case .add, .addC: alu = 2
+        case .addw, .addwC: alu = 3
+        default: return
+        }
+        let cond: Int
+        switch b.op {
+        case .beq, .beqC: cond = 0
+        case .bne, .bneC: cond = 1
+        case .blt: cond = 2
+        case .bge: cond = 3
+        case .bltu: cond = 4
+        case .bgeu: cond = 5
+        default: return
+        }
+        let delta = Int32(a.len) + b.imm                  // from the fused slot
+        var f = a
+        f.op = Op(rawValue: Op.addiBeq.rawValue + UInt8(alu * 6 + cond))!
+        f.rs3 = b.rs1
+        f.aux = b.rs2
+        f.len = a.len + b.len
+        if alu < 2 {
+            f.imm = Int32(bitPattern: UInt32(UInt16(truncatingIfNeeded: a.imm)) | UInt32(bitPattern: delta) << 16)
+        } else {
+            f.imm = delta
+        }
+        first.pointee = f
+    }
+
+    /// The slli+add and add+load pairs; true if `first` was fused.
+    static func fuseAddressArithmetic(_ first: UnsafeMutablePointer<DecodedInstruction>) -> Bool {
+        let a = first.pointee, b = first.next.pointee
+        let total = Int(a.len) + Int(b.len)
+        switch (a.op, b.op) {
+        case (.slli, .add), (.slliC, .add), (.slli, .addC), (.slliC, .addC):
+            // slli t, s, k; add t, t, x (either operand order); t is not x0 and x is not t.
+            let t = a.rd
+            guard t != Registers.scratch, b.rd == t else { return false }
+            let other: UInt8
+            if b.rs1 == t && b.rs2 != t { other = b.rs2 } else if b.rs2 == t && b.rs1 != t { other = b.rs1 } else { return false }
+            var f = a
+            f.op = [Op.shlAdd2, .shlAdd3, .shlAdd4][total - 2]
+            f.rs2 = other
+            f.len = UInt8(total)
+            first.pointee = f
+            return true
+        case (.add, .lw), (.addC, .lw), (.add, .lwC), (.addC, .lwC),
+             (.add, .ld), (.addC, .ld), (.add, .ldC), (.addC, .ldC),
+             (.add, .lbu), (.addC, .lbu):
+            // add t, a, b; load d, imm(t) with t not x0.
+            let t = a.rd
+            guard t != Registers.scratch, b.rs1 == t else { return false }
+            let ops: [Op]
+            switch b.op {
+            case .lw, .lwC: ops = [.addLw2, .addLw3, .addLw4]
+            case .ld, .ldC: ops = [.addLd2, .addLd3, .addLd4]
+            default: ops = [.addLbu2, .addLbu3, .addLbu4]
+            }
+            var f = a
+            f.op = ops[total - 2]
+            f.rs3 = b.rd
+            f.imm = b.imm
+            f.aux = a.len
+            f.len = UInt8(total)
+            first.pointee = f
+            return true
+        case (.li, .addi), (.li, .addiC), (.li, .addiw), (.li, .addiwC):
+            let t = a.rd
+            guard t != Registers.scratch, b.rd == t, b.rs1 == t else { return false }
+            let sum = Int64(a.imm) + Int64(b.imm)
+            let value = b.op == .addiw || b.op == .addiwC ? Int64(Int32(truncatingIfNeeded: sum)) : sum
+            guard let v = Int32(exactly: value) else { return false }
+            var f = a
+            f.op = total == 3 ? .liPair3 : .liPair4
+            f.imm = v
+            f.len = UInt8(total)
+            first.pointee = f
+            return true
+        case (.auipc, .addi), (.auipc, .addiC):
+            let t = a.rd
+            guard t != Registers.scratch, b.rd == t, b.rs1 == t,
+                  let v = Int32(exactly: Int64(a.imm) + Int64(b.imm)) else { return false }
+            var f = a
+            f.op = total == 3 ? .auipcPair3 : .auipcPair4
+            f.imm = v
+            f.len = UInt8(total)
+            first.pointee = f
+            return true
+        case (.auipc, .ld), (.auipc, .ldC):
+            let t = a.rd
+            guard t != Registers.scratch, b.rs1 == t else { return false }
+            guard let off = Int16(exactly: b.imm) else { return false }
+            var f = a
+            f.op = total == 3 ? .auipcLd3 : .auipcLd4
+            f.rs3 = b.rd
+            f.aux = a.len
+            // The load's offset in rs1/rs2 (unused by auipc); imm keeps auipc's offset.
+            f.rs1 = UInt8(truncatingIfNeeded: UInt16(bitPattern: off))
+            f.rs2 = UInt8(truncatingIfNeeded: UInt16(bitPattern: off) >> 8)
+            f.len = UInt8(total)
+            first.pointee = f
+            return true
+        default:
+            return false
+        }
+    }
+}

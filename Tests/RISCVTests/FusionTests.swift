@@ -1,0 +1,102 @@
+import XCTest
+@testable import RISCV
+
+/// Decode-time fusion must be invisible: same results, same retired counts, precise faults, and
+/// jumps into the middle of a fused pair still work.
+final class FusionTests: XCTestCase {
+    func slli(_ rd: UInt32, _ rs1: UInt32, _ sh: Int32) -> UInt32 { A.i(sh, rs1, 1, rd, 0x13) }
+
+    func testShiftAddBothOperandOrdersAndSelfAdd() {
+        let m = Machine([
+            slli(5, 6, 3), A.add(5, 5, 7),          // t0 = t2 + (t1 << 3)
+            slli(28, 6, 2), A.add(28, 7, 28),       // t3 = t2 + (t1 << 2)
+            slli(29, 6, 1), A.add(29, 29, 29),      // t4 = (t1 << 1) * 2: not fusable as shift-add
+            A.ebreak,
+        ])
+        m.hart.setX(6, 5)
+        m.hart.setX(7, 1000)
+        XCTAssertEqual(m.run(), .breakpoint)
+        XCTAssertEqual(m.hart.x(5), 1040)
+        XCTAssertEqual(m.hart.x(28), 1020)
+        XCTAssertEqual(m.hart.x(29), 20)
+        XCTAssertEqual(m.hart.instructionsRetired, 6)
+    }
+
+    func testIndexedLoadFaultIsPreciseAndTheAddRetires() {
+        let m = Machine([A.addi(1, 0, 1), A.add(5, 6, 7), A.lw(10, 5, 8), A.ebreak])
+        m.hart.setX(6, 0x5000_0000)                 // unmapped
+        m.hart.setX(7, 0x10)
+        guard case .memoryFault(let f) = m.run() else { return XCTFail() }
+        XCTAssertEqual(f.address, 0x5000_0018)
+        XCTAssertEqual(m.hart.pc, Machine.codeBase + 8, "the fault is at the load")
+        XCTAssertEqual(m.hart.x(5), 0x5000_0010, "the add retired")
+        XCTAssertEqual(m.hart.instructionsRetired, 2)
+        // Resuming with a mapped base completes the load.
+        m.hart.setX(5, Machine.dataBase)
+        try! m.memory.store(UInt32(0xdead_beef), at: Machine.dataBase + 8)
+        XCTAssertEqual(m.run(), .breakpoint)
+        XCTAssertEqual(m.hart.x(10), 0xffff_ffff_dead_beef)
+        XCTAssertEqual(m.hart.instructionsRetired, 3)
+    }
+
+    func testIndexedLoadsOfEveryWidth() throws {
+        let m = Machine([A.add(5, 6, 7), A.ld(10, 5, 0), A.add(28, 6, 7), A.lbu(11, 28, 7), A.ebreak])
+        m.hart.setX(6, Machine.dataBase)
+        m.hart.setX(7, 16)
+        try m.memory.store(UInt64(0x8899_aabb_ccdd_eeff), at: Machine.dataBase + 16)
+        XCTAssertEqual(m.run(), .breakpoint)
+        XCTAssertEqual(m.hart.x(10), 0x8899_aabb_ccdd_eeff)
+        XCTAssertEqual(m.hart.x(11), 0x88)
+    }
+
+    func testJumpIntoTheSecondInstructionOfAFusedPair() {
+        // 0: addi t0,t0,1 ; 4: bne t0,t1,0 (fused with the addi) ; 8: jal to 4 once more ...
+        let m = Machine([
+            A.addi(5, 5, 1),            // 0x00
+            A.bne(5, 6, -4),            // 0x04 -> 0x00 (fused pair 0x00/0x04)
+            A.addi(7, 7, 1),            // 0x08
+            A.addi(5, 5, -1),           // 0x0c
+            A.bne(7, 28, -12),          // 0x10 -> 0x04: lands on the branch itself (fused pair 0x0c/0x10)
+            A.ebreak,                   // 0x14
+        ])
+        m.hart.setX(6, 3)
+        m.hart.setX(28, 2)
+        XCTAssertEqual(m.run(), .breakpoint)
+        // t0 counts to 3 (6 instructions); t2=1, t0=2, branch to 0x04 (3); 0x04 taken to 0x00
+        // (1); t0=3, falls through (2); t2=2, t0=2, exits (3).
+        XCTAssertEqual(m.hart.x(7), 2)
+        XCTAssertEqual(m.hart.x(5), 2)
+        XCTAssertEqual(m.hart.instructionsRetired, 6 + 3 + 1 + 2 + 3)
+    }
+}
+
+final class ConstantFusionTests: XCTestCase {
+    func testLuiAddiAuipcAddiAndAuipcLd() throws {
+        let m = Machine([
+            A.lui(5, 0x12345), A.addi(5, 5, 0x678),          // 0x00: t0 = 0x12345678
+            A.lui(6, 0x80000), A.i(-1, 6, 0, 6, 0x1b),       // 0x08: addiw t1,t1,-1 -> 0x7fffffff
+            A.lui(7, 0x80000), A.addi(7, 7, -1),             // 0x10: t2 = 0xffffffff7fffffff (not an Int32)
+            A.auipc(28, 1), A.addi(28, 28, -4),              // 0x18: t3 = 0x18 + 0x1000 - 4
+            A.auipc(29, 0x10), A.ld(30, 29, 8),              // 0x20: t5 = *(0x20 + 0x10000 + 8), t4 = 0x10020
+            A.ebreak,
+        ])
+        try m.memory.store(UInt64(0x1122_3344_5566_7788), at: Machine.codeBase + 0x20 + 0x10000 + 8)
+        XCTAssertEqual(m.run(), .breakpoint)
+        XCTAssertEqual(m.hart.x(5), 0x1234_5678)
+        XCTAssertEqual(m.hart.x(6), 0x7fff_ffff)
+        XCTAssertEqual(m.hart.x(7), 0xffff_ffff_7fff_ffff)
+        XCTAssertEqual(m.hart.x(28), Machine.codeBase + 0x18 + 0x1000 - 4)
+        XCTAssertEqual(m.hart.x(29), Machine.codeBase + 0x20 + 0x10000)
+        XCTAssertEqual(m.hart.x(30), 0x1122_3344_5566_7788)
+        XCTAssertEqual(m.hart.instructionsRetired, 10)
+    }
+
+    func testAuipcLdFaultIsPrecise() {
+        let m = Machine([A.auipc(29, 0x40000), A.ld(30, 29, 0), A.ebreak])     // far beyond any mapping
+        guard case .memoryFault(let f) = m.run() else { return XCTFail() }
+        XCTAssertEqual(f.address, Machine.codeBase + 0x4000_0000)
+        XCTAssertEqual(m.hart.pc, Machine.codeBase + 4)
+        XCTAssertEqual(m.hart.x(29), Machine.codeBase + 0x4000_0000)
+        XCTAssertEqual(m.hart.instructionsRetired, 1)
+    }
+}
