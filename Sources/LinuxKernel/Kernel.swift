@@ -122,6 +122,10 @@ public final class Kernel {
     public func mountTemporaryFileSystem(at path: String) {
         let fs = TmpFS(device: 0x30 + UInt64(mounts.mounts.count))
         fs.clock = { [unowned(unsafe) self] in self.host.realTime() }
+        let now = host.realTime()
+        fs.root.accessTime = now
+        fs.root.modificationTime = now
+        fs.root.changeTime = now
         mounts.mount(fs, at: Array(path.utf8))
     }
 
