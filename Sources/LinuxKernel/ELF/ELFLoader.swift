@@ -311,7 +311,10 @@ extension Kernel {
         let process = task.process
         for t in process.threads where t !== task { terminateThread(t) }
         process.threads = [task]
+        let oldSpace = process.addressSpace
         process.addressSpace = space
+        releaseAddressSpace(oldSpace)
+        lastAddressSpace = space
         process.signalTrampoline = trampoline
         task.hart.memory = space.memory
         for i in 1..<32 { task.hart.setX(i, 0) }
