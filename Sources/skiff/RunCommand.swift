@@ -20,7 +20,7 @@ struct RunCommand: ParsableCommand {
     )
 
     @Option(name: .customLong("rootfs"), help: "Root filesystem directory of the container.")
-    var rootfs: String
+    var rootfs: String?
 
     @Option(name: [.customShort("e"), .customLong("env")], help: "Set an environment variable (K=V, or K to take the host's value).")
     var environment: [String] = []
@@ -37,9 +37,18 @@ struct RunCommand: ParsableCommand {
     @Argument(parsing: .captureForPassthrough, help: "The command and its arguments.")
     var command: [String] = []
 
+    func validate() throws {
+        // The command captures everything after the options, so ask for help explicitly.
+        if command.first == "--help" || command.first == "-h" { throw CleanExit.helpRequest(self) }
+    }
+
     func run() throws {
         CommandLogging.bootstrap(debug: debug)
         let logger = Logger(label: "skiff.run")
+        guard let rootfs else {
+            printError("skiff run needs --rootfs DIR (a root filesystem directory)")
+            HostProcess.exit(125)
+        }
         var configuration = RootfsRunConfiguration(rootfs: rootfs, command: command)
         configuration.environment = environment
         configuration.workingDirectory = workingDirectory

@@ -66,7 +66,11 @@ extension Kernel {
                 raiseSynchronousSignal(task, Signal.SIGILL, code: 1, address: task.hart.pc)
             case .memoryFault(let fault):
                 if tracing { log("[\(task.tid)] fault at \(Text.hexString(fault.address)) pc \(Text.hexString(task.hart.pc))") }
-                raiseSynchronousSignal(task, Signal.SIGSEGV, code: fault.isUnmapped ? 1 : 2, address: fault.address)
+                if fault.isMisaligned {
+                    raiseSynchronousSignal(task, Signal.SIGBUS, code: 1, address: fault.address)           // BUS_ADRALN
+                } else {
+                    raiseSynchronousSignal(task, Signal.SIGSEGV, code: fault.isUnmapped ? 1 : 2, address: fault.address)
+                }
             }
             if task.state == .runnable && hasDeliverableSignal(task) { deliverSignals(task) }
             if remaining <= 0 { break }
