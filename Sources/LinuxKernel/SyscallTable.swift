@@ -131,9 +131,10 @@ extension Kernel {
         case 172: return Int64(t.process.pid)
         case 173: return Int64(t.process.parent?.pid ?? 0)
         case 178: return Int64(t.tid)
-        case 174, 175, 176, 177: return 0 // getuid, geteuid, getgid, getegid: the container runs as root
+        // Credentials (Syscalls/Credentials.swift)
+        case 174, 175, 176, 177: return sysGetIDs(t, n)
         case 143, 144, 145, 146, 147, 149, 151, 152: return try sysSetIDs(t, n)
-        case 148, 150: return try sysGetResIDs(t)
+        case 148, 150: return try sysGetResIDs(t, groups: n == 150)
         case 158: return try sysGetgroups(t)
         case 159: return try sysSetgroups(t)
         case 160: return try sysUname(t)

@@ -104,7 +104,8 @@ extension Kernel {
             (AuxVector.base, interpreterBase),
             (AuxVector.flags, 0),
             (AuxVector.entry, main.entry),
-            (AuxVector.uid, 0), (AuxVector.euid, 0), (AuxVector.gid, 0), (AuxVector.egid, 0),
+            (AuxVector.uid, UInt64(task.process.credentials.uid)), (AuxVector.euid, UInt64(task.process.credentials.euid)),
+            (AuxVector.gid, UInt64(task.process.credentials.gid)), (AuxVector.egid, UInt64(task.process.credentials.egid)),
             (AuxVector.secure, 0),
         ]
         let stack: InitialStack
@@ -310,7 +311,10 @@ extension Kernel {
         let process = task.process
         for t in process.threads where t !== task { terminateThread(t) }
         process.threads = [task]
+        let oldSpace = process.addressSpace
         process.addressSpace = space
+        releaseAddressSpace(oldSpace)
+        lastAddressSpace = space
         process.signalTrampoline = trampoline
         task.hart.memory = space.memory
         for i in 1..<32 { task.hart.setX(i, 0) }

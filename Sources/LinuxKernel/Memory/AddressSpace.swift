@@ -32,6 +32,8 @@ final class AddressSpace {
     var users = 1
     /// Futex waiters by address.
     var futexQueues: [UInt64: WaitQueue] = [:]
+    /// Some region maps a SharedMemoryObject (the scheduler then syncs it on switches).
+    var mapsSharedObjects = false
 
     init(memory: GuestMemory) { self.memory = memory }
 
@@ -41,6 +43,7 @@ final class AddressSpace {
         copy.regions = regions
         copy.brkStart = brkStart
         copy.brk = brk
+        copy.mapsSharedObjects = mapsSharedObjects
         return copy
     }
 
@@ -98,6 +101,7 @@ final class AddressSpace {
 
     /// Maps fresh zero pages for `region`, replacing whatever was there.
     func insert(_ region: MemoryRegion) {
+        if region.object != nil { mapsSharedObjects = true }
         _ = removeRegions(region.start, region.end)
         memory.map(at: region.start, length: region.length, protection: region.protection)
         let i = firstIndex(endingAbove: region.start)

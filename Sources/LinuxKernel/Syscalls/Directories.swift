@@ -31,6 +31,7 @@ extension Kernel {
         if r.stat != nil { throw .EEXIST }
         let mode = UInt32(truncatingIfNeeded: t.argument(2)) & 0o7777 & ~t.process.fs.umask
         try r.mount.fileSystem.makeDirectory(r.relative, mode: mode)
+        assignOwner(t, r)
         return 0
     }
 
@@ -46,6 +47,7 @@ extension Kernel {
                                             mode: mode & 0o7777 & ~t.process.fs.umask, caller: t, guestPath: r.components)
         d.retain()
         d.release()
+        assignOwner(t, r)
         return 0
     }
 
@@ -114,6 +116,7 @@ extension Kernel {
         let r = try resolve(t, at: Int32(truncatingIfNeeded: t.argument(1)), path: path, follow: false)
         if r.stat != nil { throw .EEXIST }
         try r.mount.fileSystem.symlink(target, at: r.relative)
+        assignOwner(t, r)
         return 0
     }
 

@@ -43,7 +43,9 @@ extension Kernel {
         if !create { throw .ENOENT }
         if r.trailingSlash { throw .EISDIR }
         if flags & LinuxOpenFlags.directory != 0 { throw .EINVAL }
-        return try fs.open(r.relative, flags: flags, mode: mode & ~t.process.fs.umask, caller: t, guestPath: r.components)
+        let created = try fs.open(r.relative, flags: flags, mode: mode & ~t.process.fs.umask, caller: t, guestPath: r.components)
+        assignOwner(t, r)
+        return created
     }
 
     func sysClose(_ t: Task) throws(Errno) -> Int64 {

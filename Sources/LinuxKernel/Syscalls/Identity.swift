@@ -1,38 +1,9 @@
 /// User and group ids, uname, sysinfo, resource limits, randomness, prctl, scheduling queries.
-/// The container runs as root (uid 0) with docker's default capabilities.
 extension Kernel {
     static let release = "6.12.0-skiff"
     static let version = "Skiff RISC-V emulator"
 
-    /// setuid, setgid, setreuid, setregid, setresuid, setresgid, setfsuid, setfsgid: ids other than
-    /// root would need per-process credentials, which Skiff does not track, so they are refused.
-    func sysSetIDs(_ t: Task, _ n: Int) throws(Errno) -> Int64 {
-        let count = (n == 147 || n == 149) ? 3 : (n == 143 || n == 145) ? 2 : 1
-        for i in 0..<count {
-            let id = UInt32(truncatingIfNeeded: t.argument(i))
-            if id != 0 && id != UInt32.max { return n == 151 || n == 152 ? 0 : try refuse(.EPERM) }
-        }
-        return 0
-    }
-
     private func refuse(_ e: Errno) throws(Errno) -> Int64 { throw e }
-
-    func sysGetResIDs(_ t: Task) throws(Errno) -> Int64 {
-        for i in 0..<3 { try t.store(UInt32(0), at: t.argument(i)) }
-        return 0
-    }
-
-    func sysGetgroups(_ t: Task) throws(Errno) -> Int64 {
-        if Int32(truncatingIfNeeded: t.argument(0)) < 0 { throw .EINVAL }
-        return 0
-    }
-
-    func sysSetgroups(_ t: Task) throws(Errno) -> Int64 {
-        let count = Int(clamping: t.argument(0))
-        if count > 65536 { throw .EINVAL }
-        for i in 0..<count where try t.load(UInt32.self, at: t.argument(1) + UInt64(i * 4)) != 0 { throw .EPERM }
-        return 0
-    }
 
     func sysUname(_ t: Task) throws(Errno) -> Int64 {
         var w = ByteWriter(capacity: 390)

@@ -55,6 +55,7 @@ extension Kernel {
             child.signalTrampoline = parent.signalTrampoline
             child.exitSignal = exitSignal
             child.nice = parent.nice
+            child.credentials = parent.credentials
             child.personality = parent.personality
             let adoptive = flags & CloneFlags.parent != 0 ? (parent.parent ?? parent) : parent
             child.parent = adoptive
@@ -205,6 +206,7 @@ extension Kernel {
         if space.users > 0 { return }
         writeBackShared(space, space.regions)
         space.unmapAll()
+        if space.mapsSharedObjects { dropHolder(space) }
     }
 
     /// Ends the process because of a signal's default action.

@@ -54,6 +54,7 @@ final class Process {
     /// PR_SET_CHILD_SUBREAPER.
     var childSubreaper = false
     var nice: Int32 = 0
+    var credentials = Credentials.root
     var personality: UInt32 = 0
     /// CPU time of threads that ended, and of reaped children (nanoseconds).
     var exitedThreadsCPUTime: UInt64 = 0

@@ -33,6 +33,10 @@ extension Kernel {
             task.hart.clearReservation()
             contextSwitches += 1
             lastRunTask = task
+            if lastAddressSpace !== task.process.addressSpace {
+                lastAddressSpace = task.process.addressSpace
+                acquireSharedObjects(task.process.addressSpace)
+            }
         }
         if let c = task.completion {
             task.completion = nil

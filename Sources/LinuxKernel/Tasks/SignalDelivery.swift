@@ -20,11 +20,7 @@ extension Kernel {
     func sendSignal(to p: Process, _ info: SignalInfo, fromOutside: Bool = false) {
         let signo = info.signo
         if p.isZombie || signo < 1 || signo > Signal.count { return }
-        // The container's init only receives signals it handles (SIGKILL/SIGSTOP excepted only
-        // when they come from outside the container).
-        if p === initProcess && !fromOutside && p.signalActions.actions[Int(signo)].handler == SignalAction.defaultHandler {
-            return
-        }
+        if initIgnores(p, signo, fromOutside: fromOutside) { return }
         if signo == Signal.SIGCONT {
             for s in [Signal.SIGSTOP, Signal.SIGTSTP, Signal.SIGTTIN, Signal.SIGTTOU] {
                 p.pendingSignals.remove(s)
@@ -50,11 +46,20 @@ extension Kernel {
         }
     }
 
+    /// The container's init (pid 1) does not get signals it has no handler for from inside the
+    /// container, unless it blocks them (then they stay pending), as in a Linux pid namespace.
+    func initIgnores(_ p: Process, _ signo: Int32, fromOutside: Bool) -> Bool {
+        guard p === initProcess, !fromOutside,
+              p.signalActions.actions[Int(signo)].handler == SignalAction.defaultHandler else { return false }
+        return !p.threads.allSatisfy { $0.signalMask & Signal.bit(signo) != 0 }
+    }
+
     /// A signal for one thread (tgkill, SIGPIPE, faults).
     func sendSignal(to t: Task, _ info: SignalInfo) {
         let signo = info.signo
         let p = t.process
         if t.state == .dead || signo < 1 || signo > Signal.count { return }
+        if initIgnores(p, signo, fromOutside: false) { return }
         if signo == Signal.SIGKILL { killProcess(p, signal: Signal.SIGKILL, core: false); return }
         if signo == Signal.SIGCONT { continueProcess(p) }
         if isIgnored(p, signo) && t.signalMask & Signal.bit(signo) == 0 { return }

@@ -225,7 +225,7 @@ final class ProcFS: FileSystem {
                 if h == SignalAction.ignoreHandler { ignored |= Signal.bit(Int32(s)) } else if h != 0 { caught |= Signal.bit(Int32(s)) }
             }
             var s = "Name:\t\(Text.string(p.name))\nUmask:\t0\(String(p.fs.umask, radix: 8))\nState:\t\(state)\nTgid:\t\(p.pid)\nNgid:\t0\n"
-            s += "Pid:\t\(p.pid)\nPPid:\t\(p.parent?.pid ?? 0)\nTracerPid:\t0\nUid:\t0\t0\t0\t0\nGid:\t0\t0\t0\t0\n"
+            s += "Pid:\t\(p.pid)\nPPid:\t\(p.parent?.pid ?? 0)\nTracerPid:\t0\nUid:\t\(p.credentials.uid)\t\(p.credentials.euid)\t\(p.credentials.suid)\t\(p.credentials.fsuid)\nGid:\t\(p.credentials.gid)\t\(p.credentials.egid)\t\(p.credentials.sgid)\t\(p.credentials.fsgid)\n"
             s += "FDSize:\t\(max(64, p.files.entries.count))\nGroups:\t\nVmSize:\t\(vsize / 1024) kB\nVmRSS:\t\(vsize / 1024) kB\n"
             s += "Threads:\t\(max(p.liveThreads.count, 1))\nSigPnd:\t\(Text.string(Text.hex(0, width: 16)))\n"
             s += "ShdPnd:\t\(Text.string(Text.hex(p.pendingSignals.mask, width: 16)))\nSigBlk:\t\(Text.string(Text.hex(blocked, width: 16)))\n"
