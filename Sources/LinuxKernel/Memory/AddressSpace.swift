@@ -34,6 +34,8 @@ final class AddressSpace {
     var futexQueues: [UInt64: WaitQueue] = [:]
     /// Some region maps a SharedMemoryObject (the scheduler then syncs it on switches).
     var mapsSharedObjects = false
+    /// Page numbers of private file pages not filled yet (see DemandPaging.swift).
+    var pendingPages = Set<UInt64>()
 
     init(memory: GuestMemory) { self.memory = memory }
 
@@ -44,6 +46,7 @@ final class AddressSpace {
         copy.brkStart = brkStart
         copy.brk = brk
         copy.mapsSharedObjects = mapsSharedObjects
+        copy.pendingPages = pendingPages
         return copy
     }
 
@@ -103,6 +106,7 @@ final class AddressSpace {
     func insert(_ region: MemoryRegion) {
         if region.object != nil { mapsSharedObjects = true }
         _ = removeRegions(region.start, region.end)
+        forgetPending(region.start, region.end)
         memory.map(at: region.start, length: region.length, protection: region.protection)
         let i = firstIndex(endingAbove: region.start)
         regions.insert(region, at: i)
@@ -113,6 +117,7 @@ final class AddressSpace {
     func unmap(_ start: UInt64, _ end: UInt64) -> [MemoryRegion] {
         let removed = removeRegions(start, end)
         for r in removed { memory.unmap(at: r.start, length: r.length) }
+        forgetPending(start, end)
         return removed
     }
 
@@ -126,6 +131,14 @@ final class AddressSpace {
             regions.insert(p, at: i)
         }
         _ = memory.protect(at: start, length: end - start, protection: protection)
+        // Pending pages stay inaccessible until filled (they get the new protection then).
+        if hasPending(start, end) {
+            var vpn = start >> 12
+            while vpn < (end + AddressLayout.pageSize - 1) >> 12 {
+                if pendingPages.contains(vpn) { _ = memory.protect(at: vpn << 12, length: AddressLayout.pageSize, protection: []) }
+                vpn += 1
+            }
+        }
         return true
     }
 
@@ -156,6 +169,7 @@ final class AddressSpace {
     func unmapAll() {
         for r in regions { memory.unmap(at: r.start, length: r.length) }
         regions.removeAll()
+        pendingPages.removeAll()
     }
 
     // MARK: Program break

@@ -32,6 +32,9 @@ struct MemoryRegion {
     /// and where this region starts in it.
     var object: SharedMemoryObject?
     var objectOffset: UInt64 = 0
+    /// For pages filled on demand from `file`: file bytes are used below this address, zeros
+    /// above (the end of the file, or of an ELF segment's file part).
+    var fillLimit: UInt64 = 0
 
     init(start: UInt64, end: UInt64, protection: MemoryProtection, shared: Bool = false,
          file: MappedFile? = nil, fileOffset: UInt64 = 0, label: [UInt8] = []) {

@@ -46,6 +46,7 @@ extension Kernel {
         let shared = type != MapFlags.privateCopy
 
         var file: MappedFile?
+        var fileSize: UInt64 = 0
         var object: SharedMemoryObject?
         if flags & MapFlags.anonymous == 0 {
             let d = try t.process.files.get(fd)
@@ -59,6 +60,7 @@ extension Kernel {
                 guard st.isRegular else { throw .ENODEV }
                 if offset > UInt64(Int64.max) - size { throw .EOVERFLOW }
                 file = MappedFile(description: d, path: d.path, device: st.device, inode: st.inode)
+                fileSize = UInt64(max(st.size, 0))
                 if shared && d.canWrite { object = try sharedObject(for: d, stat: st, end: offset + size) }
             }
         }
@@ -91,33 +93,20 @@ extension Kernel {
             if obj.holder === space { syncOut(space, obj) }
             space.insert(region)
             if obj.holder === space { copyObject(obj, into: region, of: space) } else { acquire(obj, for: space) }
+        } else if file != nil {
+            // Filled on first touch; past the end of the file the pages read as zero.
+            region.fillLimit = fileSize > offset ? start + min(size, fileSize - offset) : start
+            space.insertLazily(region)
         } else {
             space.insert(region)
-            if let f = file { try populate(space, start: start, count: size, from: f.description, at: offset) }
         }
         return Int64(bitPattern: start)
-    }
-
-    /// Fills freshly mapped pages with file contents (past the end of the file they stay zero).
-    func populate(_ space: AddressSpace, start: UInt64, count: UInt64, from d: FileDescription, at offset: UInt64) throws(Errno) {
-        var done: UInt64 = 0
-        while done < count {
-            let want = Int(min(count - done, UInt64(Kernel.maximumTransfer)))
-            let buffer = scratchBuffer(want)
-            let n = try d.read(into: buffer, at: Int64(offset + done))
-            if n == 0 { break }
-            do {
-                try space.memory.write(at: start + done, from: UnsafeRawBufferPointer(rebasing: buffer[0..<n]), force: true)
-            } catch {
-                throw .EFAULT
-            }
-            done += UInt64(n)
-        }
     }
 
     /// Reads guest pages whatever their protection (for write-back and moves).
     func readPages(_ space: AddressSpace, at address: UInt64, into buffer: UnsafeMutableRawBufferPointer) -> Bool {
         let end = address + UInt64(buffer.count)
+        space.fill(address, end)
         var restore: [MemoryRegion] = []
         for r in space.regions where r.start < end && r.end > address && !r.protection.contains(.read) {
             restore.append(r.slice(address, end))
@@ -223,11 +212,13 @@ extension Kernel {
         let ok = data.withUnsafeMutableBytes { readPages(space, at: old, into: $0) }
         if !ok { throw .EFAULT }
         for var p in pieces {
+            p.fillLimit = p.fillLimit &+ target &- old
             p.start = target + (p.start - old)
             p.end = target + (p.end - old)
             space.insert(p)
         }
         if newSize > oldSize, var tail = pieces.last {
+            tail.fillLimit = tail.fillLimit &+ target &- old
             tail.fileOffset += tail.length
             tail.objectOffset += tail.length
             tail.start = target + oldSize
@@ -255,8 +246,7 @@ extension Kernel {
             obj.holder = space
             return
         }
-        space.insert(tail)
-        if let f = tail.file { try populate(space, start: tail.start, count: tail.length, from: f.description, at: tail.fileOffset) }
+        if tail.file != nil { space.insertLazily(tail) } else { space.insert(tail) }
     }
 
     func sysMadvise(_ t: Task) throws(Errno) -> Int64 {
@@ -272,8 +262,7 @@ extension Kernel {
             if !space.isFullyMapped(address, end) { throw .ENOMEM }
             let pieces = space.regions.filter { $0.start < end && $0.end > address }.map { $0.slice(address, end) }
             for p in pieces where !p.shared {
-                space.insert(p)
-                if let f = p.file, advice == 4 { try populate(space, start: p.start, count: p.length, from: f.description, at: p.fileOffset) }
+                if p.file != nil && advice == 4 { space.insertLazily(p) } else { space.insert(p) }
             }
             return 0
         case 9: // MADV_REMOVE

@@ -12,7 +12,7 @@ extension Kernel {
             if let t = runQueue.pop() {
                 t.inRunQueue = false
                 if t.state == .runnable { runSlice(t) }
-                if !sleepers.isEmpty || !timers.isEmpty { waitForEvents(mayBlock: false) }
+                if !sleepers.isEmpty || !timers.isEmpty { waitForEvents(mayBlock: false) } else { forwardHostSignals() }
             } else {
                 waitForEvents(mayBlock: true)
             }
@@ -64,6 +64,8 @@ extension Kernel {
                 raiseSynchronousSignal(task, Signal.SIGTRAP, code: 1, address: task.hart.pc)
             case .illegalInstruction:
                 raiseSynchronousSignal(task, Signal.SIGILL, code: 1, address: task.hart.pc)
+            case .memoryFault(let fault) where !fault.isUnmapped && task.process.addressSpace.fillFault(at: fault.address):
+                continue
             case .memoryFault(let fault):
                 if tracing { log("[\(task.tid)] fault at \(Text.hexString(fault.address)) pc \(Text.hexString(task.hart.pc))") }
                 if fault.isMisaligned {

@@ -186,8 +186,7 @@ extension Kernel {
         w.u32(hart.fcsr)
         w.zeros(Int(Kernel.signalFrameSize) - w.bytes.count)
         t.savedSignalMask = nil
-        let ok = w.bytes.withUnsafeBytes { b in (try? t.memory.write(at: frame, from: b)) != nil }
-        if !ok { return false }
+        if (try? t.copyOut(w.bytes, to: frame)) == nil { return false }
         hart.setX(1, t.process.signalTrampoline)
         hart.setX(2, frame)
         hart.setX(10, UInt64(info.signo))
