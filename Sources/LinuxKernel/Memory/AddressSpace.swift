@@ -14,6 +14,9 @@ enum AddressLayout {
     static let executableBase: UInt64 = (taskSize / 3 * 2) & ~(pageSize - 1)
     /// The lowest address mmap hands out (vm.mmap_min_addr).
     static let minimumAddress: UInt64 = 0x10000
+    /// The largest single mapping: page bookkeeping is per page, so bigger reservations are
+    /// refused with ENOMEM rather than stalling the kernel.
+    static let maximumMapping: UInt64 = 16 << 30
 
     static func pageDown(_ a: UInt64) -> UInt64 { a & ~(pageSize - 1) }
     static func pageUp(_ a: UInt64) -> UInt64 { (a &+ pageSize &- 1) & ~(pageSize - 1) }

@@ -33,7 +33,11 @@ struct FileKey: Hashable {
 
 extension Kernel {
     /// The shared object of a file, grown (from the file's contents) to cover `end` bytes.
+    /// Shared objects live in host memory: larger mappings are refused with ENOMEM.
+    static let maximumSharedObject: UInt64 = UInt64(min(Int(Int32.max), 1 << 30))
+
     func sharedObject(for d: FileDescription, stat st: FileStat, end: UInt64) throws(Errno) -> SharedMemoryObject {
+        if end > Kernel.maximumSharedObject { throw .ENOMEM }
         let key = FileKey(device: st.device, inode: st.inode)
         let obj: SharedMemoryObject
         if let existing = sharedFiles[key] {
@@ -58,7 +62,8 @@ extension Kernel {
         return obj
     }
 
-    func newAnonymousSharedObject(size: UInt64) -> SharedMemoryObject {
+    func newAnonymousSharedObject(size: UInt64) throws(Errno) -> SharedMemoryObject {
+        if size > Kernel.maximumSharedObject { throw .ENOMEM }
         sharedObjectCounter += 1
         return SharedMemoryObject(id: sharedObjectCounter, size: Int(size), fileKey: nil)
     }

@@ -42,7 +42,7 @@ extension Kernel {
         if type != MapFlags.shared && type != MapFlags.privateCopy && type != MapFlags.sharedValidate { throw .EINVAL }
         if type == MapFlags.sharedValidate && flags & ~MapFlags.known != 0 { throw .EOPNOTSUPP }
         let size = AddressLayout.pageUp(length)
-        if size == 0 || size > AddressLayout.taskSize { throw .ENOMEM }
+        if size == 0 || size > AddressLayout.maximumMapping { throw .ENOMEM }
         let shared = type != MapFlags.privateCopy
 
         var file: MappedFile?
@@ -64,7 +64,7 @@ extension Kernel {
                 if shared && d.canWrite { object = try sharedObject(for: d, stat: st, end: offset + size) }
             }
         }
-        if shared && object == nil && file == nil { object = newAnonymousSharedObject(size: size) }
+        if shared && object == nil && file == nil { object = try newAnonymousSharedObject(size: size) }
 
         let start: UInt64
         if flags & (MapFlags.fixed | MapFlags.fixedNoReplace) != 0 {
@@ -173,6 +173,7 @@ extension Kernel {
         let requested = t.argument(4)
         let space = t.process.addressSpace
         if !AddressLayout.isAligned(old) || flags & ~UInt64(7) != 0 || newSize == 0 { throw .EINVAL }
+        if newSize > AddressLayout.maximumMapping || oldSize > AddressLayout.maximumMapping { throw .ENOMEM }
         if flags & 2 != 0 && flags & 1 == 0 { throw .EINVAL }
         if flags & 4 != 0 { throw .EINVAL } // MREMAP_DONTUNMAP is not supported
         if oldSize == 0 { throw .EINVAL }
@@ -208,14 +209,23 @@ extension Kernel {
         }
         let moved = min(oldSize, newSize)
         let pieces = space.regions.filter { $0.start < old + moved && $0.end > old }.map { $0.slice(old, old + moved) }
-        var data = [UInt8](repeating: 0, count: Int(moved))
-        let ok = data.withUnsafeMutableBytes { readPages(space, at: old, into: $0) }
-        if !ok { throw .EFAULT }
+        space.fill(old, old + moved)
         for var p in pieces {
             p.fillLimit = p.fillLimit &+ target &- old
             p.start = target + (p.start - old)
             p.end = target + (p.end - old)
             space.insert(p)
+        }
+        // Contents move a chunk at a time (the old pages stay mapped until the end).
+        var done: UInt64 = 0
+        while done < moved {
+            let n = Int(min(moved - done, UInt64(Kernel.maximumTransfer)))
+            let buffer = scratchBuffer(n)
+            guard readPages(space, at: old + done, into: buffer),
+                  (try? space.memory.write(at: target + done, from: UnsafeRawBufferPointer(buffer), force: true)) != nil else {
+                throw .EFAULT
+            }
+            done += UInt64(n)
         }
         if newSize > oldSize, var tail = pieces.last {
             tail.fillLimit = tail.fillLimit &+ target &- old
@@ -225,8 +235,6 @@ extension Kernel {
             tail.end = target + newSize
             try fillGrownTail(space, tail)
         }
-        let written = data.withUnsafeBytes { b in (try? space.memory.write(at: target, from: b, force: true)) != nil }
-        if !written { throw .EFAULT }
         space.unmap(old, old + oldSize)
         return Int64(bitPattern: target)
     }
@@ -238,6 +246,7 @@ extension Kernel {
             if let f = tail.file, let st = try? f.description.stat() {
                 _ = try sharedObject(for: f.description, stat: st, end: end)
             } else if UInt64(obj.bytes.count) < end {
+                if end > Kernel.maximumSharedObject { throw .ENOMEM }
                 obj.bytes.append(contentsOf: [UInt8](repeating: 0, count: Int(end) - obj.bytes.count))
             }
             if obj.holder === space { syncOut(space, obj) }

@@ -237,7 +237,7 @@ extension Kernel {
         var rights: [FileDescription] = []
         var at = 0
         while at + 16 <= raw.count {
-            let cmsgLength = Int(r.u64(at))
+            let cmsgLength = Int(clamping: r.u64(at))
             if cmsgLength < 16 || at + cmsgLength > raw.count { throw .EINVAL }
             let level = r.i32(at + 8), type = r.i32(at + 12)
             guard level == 1 && type == 1 else {
