@@ -28,6 +28,10 @@ public struct KernelConfiguration {
     public var user = ContainerUser()
     /// Instructions a task runs before the scheduler looks at others.
     public var timeSlice = 1 << 20
+    /// `--network`: host sockets, or a loopback network of the container's own.
+    public var network = NetworkMode.host
+    /// `-p`: guest TCP ports published on host sockets (only with `.loopback`).
+    public var publishedPorts: [PublishedPort] = []
     public init() {}
 }
 
@@ -66,6 +70,8 @@ public final class Kernel {
     var hostname: [UInt8]
     /// Bound AF_UNIX socket names (canonical guest paths, or abstract names starting with NUL).
     var socketNames: [[UInt8]: UnixSocket] = [:]
+    /// The container's own loopback network (`--network none`).
+    let loopback = LoopbackNetwork()
     /// Objects of writable MAP_SHARED file mappings, one per file.
     var sharedFiles: [FileKey: SharedMemoryObject] = [:]
     var sharedObjectCounter: UInt64 = 0
@@ -87,6 +93,7 @@ public final class Kernel {
         mounts.mount(DevFS(kernel: self), at: Array("/dev".utf8))
         mountTemporaryFileSystem(at: "/dev/shm")
         memfdFileSystem.clock = { [unowned(unsafe) self] in self.host.realTime() }
+        for p in configuration.publishedPorts { loopback.published[p.guestPort] = p.hostListener }
     }
 
     deinit { scratch.deallocate() }

@@ -35,6 +35,8 @@ public struct RootfsRunConfiguration {
     public var readOnly = false
     /// Log every system call.
     public var traceSystemCalls = false
+    /// `--network` and `-p`.
+    public var network = ContainerNetwork()
 
     public init(rootfs: String, command: [String]) {
         self.rootfs = rootfs
@@ -64,6 +66,7 @@ public enum RootfsRunner {
         kernelConfiguration.hostname = Array(hostname.utf8)
         kernelConfiguration.traceSystemCalls = configuration.traceSystemCalls
         kernelConfiguration.log = { message in logger.debug("\(message)") }
+        try configuration.network.configure(&kernelConfiguration, host: host) { logger.warning("\($0)") }
         let kernel = Kernel(host: host, configuration: kernelConfiguration)
         kernel.mountHostDirectory(root, at: "/", readOnly: configuration.readOnly)
         if configuration.readOnly {

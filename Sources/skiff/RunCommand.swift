@@ -31,6 +31,12 @@ struct RunCommand: ParsableCommand {
     @Flag(name: .customLong("read-only"), help: "Mount the root filesystem read-only (/tmp, /var/tmp and /run stay writable, in memory).")
     var readOnly = false
 
+    @Option(name: .customLong("network"), help: "Network: host (guest sockets are host sockets) or none (loopback only).")
+    var network = "host"
+
+    @Option(name: [.customShort("p"), .customLong("publish")], help: "Publish a guest TCP port: [HOSTIP:]HOSTPORT:GUESTPORT (with --network none).")
+    var publish: [String] = []
+
     @Flag(name: .customLong("debug"), help: "Log every system call the guest makes (to stderr).")
     var debug = false
 
@@ -56,6 +62,8 @@ struct RunCommand: ParsableCommand {
         configuration.traceSystemCalls = debug
         let status: Int32
         do {
+            configuration.network.mode = try ContainerNetwork.mode(network)
+            configuration.network.publishedPorts = try publish.map { p throws(SkiffError) in try PortPublication.parse(p) }
             status = try RootfsRunner.run(configuration, logger: logger)
         } catch {
             printError(error.message)

@@ -81,9 +81,10 @@ extension Kernel {
 
     /// Parks the task until `d` may be ready for `events`; EAGAIN when nothing could wake it.
     func waitForReadiness(_ t: Task, _ d: FileDescription, _ events: Int16) -> Errno {
-        if let q = d.waitQueue(for: events) { return block(t, on: [q]) }
-        if let h = d.hostPollDescriptor { return block(t, host: [PollRequest(fd: h, events: events)]) }
-        return .EAGAIN
+        let queues = d.waitQueues(for: events)
+        let requests = d.hostPollDescriptor.map { [PollRequest(fd: $0, events: events)] } ?? []
+        if queues.isEmpty && requests.isEmpty { return .EAGAIN }
+        return block(t, on: queues, host: requests)
     }
 
     /// Reads up to `count` bytes from `d` into guest memory at `address`.

@@ -85,6 +85,7 @@ extension Kernel {
         task.hart.setX(10, UInt64(bitPattern: result))
         task.hart.pc &+= 4
         task.syscallDeadline = nil
+        task.syscallProgress = 0
     }
 
     // MARK: Sleeping and waking
