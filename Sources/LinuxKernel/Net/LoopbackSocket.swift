@@ -13,6 +13,8 @@ final class LoopbackSocket: InetSocket {
     /// TCP: the carrier of the connection's bytes.
     private var connection: UnixSocket?
     private var wasConnected = false
+    /// A write after the peer closed has been swallowed (TCP's reset).
+    private var peerResetSeen = false
     private(set) var listening = false
     private var backlog: [LoopbackSocket] = []
     private let acceptQueue = WaitQueue()
@@ -146,7 +148,13 @@ final class LoopbackSocket: InetSocket {
         if let e = pendingError { pendingError = nil; throw e }
         if flags & SocketMessageFlags.outOfBand != 0 { throw .EOPNOTSUPP }
         if isStream {
-            guard let c = connection else { throw wasConnected ? .EPIPE : .ENOTCONN }
+            guard let c = connection else { throw .EPIPE }   // as Linux TCP, connected or not
+            if c.peer == nil && !peerResetSeen {
+                // The peer closed: like TCP, the first write still "succeeds" and draws the
+                // reset that makes later ones fail with EPIPE.
+                peerResetSeen = true
+                return data.count
+            }
             return try c.send(data)
         }
         let destination: LoopbackEndpoint
