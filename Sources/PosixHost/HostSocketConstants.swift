@@ -75,6 +75,12 @@ enum HostSocketConstants {
         case .ipTypeOfService: return (ip, IP_TOS)
         case .ipv6Only: return (ipv6, IPV6_V6ONLY)
         case .ipv6UnicastHops: return (ipv6, IPV6_UNICAST_HOPS)
+        #if canImport(Glibc)
+        case .ipReceiveErrors: return (ip, 11)       // IP_RECVERR (Linux only)
+        case .ipv6ReceiveErrors: return (ipv6, 25)   // IPV6_RECVERR
+        #else
+        case .ipReceiveErrors, .ipv6ReceiveErrors: return nil
+        #endif
         }
     }
 

@@ -30,8 +30,8 @@ public enum SocketOption: Int {
     case reuseAddress, reusePort, keepAlive, broadcast, error, receiveBuffer, sendBuffer, linger,
          outOfBandInline, acceptConnection, dontRoute
     case tcpNoDelay, tcpMaxSegment, tcpKeepIdle, tcpKeepInterval, tcpKeepCount
-    case ipTimeToLive, ipTypeOfService
-    case ipv6Only, ipv6UnicastHops
+    case ipTimeToLive, ipTypeOfService, ipReceiveErrors
+    case ipv6Only, ipv6UnicastHops, ipv6ReceiveErrors
 }
 
 /// What one receive returned.

@@ -170,7 +170,9 @@ final class LoopbackSocket: InetSocket {
         let from = source(toward: destination)
         guard let receiver = network.receiver(type: type, for: destination, from: from) else {
             // Nobody listens: the datagram is lost; a connected socket hears of it (ICMP port unreachable).
-            if remote != nil { pendingError = .ECONNREFUSED }
+            // (IP_RECVERR asks for it on unconnected sockets too.)
+            let receiveErrors = options[.ipReceiveErrors, default: 0] != 0 || options[.ipv6ReceiveErrors, default: 0] != 0
+            if remote != nil || receiveErrors { pendingError = .ECONNREFUSED }
             return data.count
         }
         receiver.deliver(Array(data), from: from)

@@ -29,6 +29,8 @@ extension Kernel {
         case (Kernel.IPPROTO_TCP, 6) where s.isStream: return .tcpKeepCount
         case (Kernel.IPPROTO_IP, 1): return .ipTypeOfService
         case (Kernel.IPPROTO_IP, 2): return .ipTimeToLive
+        case (Kernel.IPPROTO_IP, 11): return .ipReceiveErrors
+        case (Kernel.IPPROTO_IPV6, 25) where s.family == Kernel.AF_INET6: return .ipv6ReceiveErrors
         case (Kernel.IPPROTO_IPV6, 16) where s.family == Kernel.AF_INET6: return .ipv6UnicastHops
         case (Kernel.IPPROTO_IPV6, 26) where s.family == Kernel.AF_INET6: return .ipv6Only
         default: return nil

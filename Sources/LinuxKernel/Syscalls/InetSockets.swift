@@ -40,7 +40,7 @@ extension Kernel {
 
     /// Parks the task until `s` may be ready for `events`, or fails with EAGAIN once `timeout`
     /// (SO_RCVTIMEO/SO_SNDTIMEO, nanoseconds, 0 = none) has passed since the call began.
-    private func waitForSocket(_ t: Task, _ s: InetSocket, _ events: Int16, timeout: UInt64, timeoutError: Errno = .EAGAIN) -> Errno {
+    func waitForSocket(_ t: Task, _ s: InetSocket, _ events: Int16, timeout: UInt64, timeoutError: Errno = .EAGAIN) -> Errno {
         var deadline: UInt64?
         if timeout > 0 {
             let now = host.monotonicTime()
@@ -125,12 +125,27 @@ extension Kernel {
         }
     }
 
+    /// One sendmsg: the struct msghdr at `header` (no control messages on these sockets).
+    private func inetSendmsg(_ t: Task, _ s: InetSocket, header address: UInt64, flags: Int32) throws(Errno) -> Int {
+        let header = ByteReader(try t.copyIn(address, count: 56))
+        if header.u64(32) != 0 && header.u64(40) != 0 {
+            log("sendmsg: control messages on AF_INET sockets are not supported")
+            throw .EINVAL
+        }
+        let to = header.u64(0) != 0 && !s.isStream ? try readSocketAddress(t, header.u64(0), UInt64(header.u32(8))) : nil
+        var data: [UInt8] = []
+        for (base, len) in try readIovecs(t, header.u64(16), header.u64(24)) {
+            data += try t.copyIn(base, count: min(len, Kernel.maximumTransfer - data.count))
+        }
+        return try withBytes(data) { (b) throws(Errno) -> Int in try inetSend(t, s, b, flags: flags, to: to) }
+    }
+
     /// The AF_INET/AF_INET6 socket the call's first argument names, if it is one.
     func inetSocket(_ t: Task) -> InetSocket? {
         (try? t.process.files.get(Int32(truncatingIfNeeded: t.argument(0)))) as? InetSocket
     }
 
-    /// bind … recvmsg (200-212, 242) on an AF_INET/AF_INET6 socket.
+    /// bind … recvmsg (200-212), accept4 (242) and sendmmsg (269) on an AF_INET/AF_INET6 socket.
     func sysInetSocketCall(_ t: Task, _ n: Int, _ s: InetSocket) throws(Errno) -> Int64 {
         switch n {
         case 200: // bind
@@ -204,18 +219,24 @@ extension Kernel {
             }
             return Int64(flags & SocketMessageFlags.truncate != 0 && !s.isStream ? got.fullLength : got.count)
         case 211: // sendmsg
-            let flags = Int32(truncatingIfNeeded: t.argument(2))
-            let header = ByteReader(try t.copyIn(t.argument(1), count: 56))
-            if header.u64(32) != 0 && header.u64(40) != 0 {
-                log("sendmsg: control messages on AF_INET sockets are not supported")
-                throw .EINVAL
+            return Int64(try inetSendmsg(t, s, header: t.argument(1), flags: Int32(truncatingIfNeeded: t.argument(2))))
+        case 269: // sendmmsg: messages after the first never wait; a failure after one was sent ends the batch
+            let base = t.argument(1), count = min(Int(clamping: UInt32(truncatingIfNeeded: t.argument(2))), 1024)
+            let flags = Int32(truncatingIfNeeded: t.argument(3))
+            var sent = 0
+            while sent < count {
+                let header = base &+ UInt64(sent * 64)
+                let n: Int
+                do throws(Errno) {
+                    n = try inetSendmsg(t, s, header: header, flags: sent == 0 ? flags : flags | SocketMessageFlags.dontWait)
+                } catch {
+                    if sent > 0 { break }
+                    throw error
+                }
+                try t.store(UInt32(n), at: header &+ 56)
+                sent += 1
             }
-            let to = header.u64(0) != 0 && !s.isStream ? try readSocketAddress(t, header.u64(0), UInt64(header.u32(8))) : nil
-            var data: [UInt8] = []
-            for (base, len) in try readIovecs(t, header.u64(16), header.u64(24)) {
-                data += try t.copyIn(base, count: min(len, Kernel.maximumTransfer - data.count))
-            }
-            return Int64(try withBytes(data) { (b) throws(Errno) -> Int in try inetSend(t, s, b, flags: flags, to: to) })
+            return Int64(sent)
         case 212: // recvmsg
             let flags = Int32(truncatingIfNeeded: t.argument(2))
             let headerAddress = t.argument(1)
