@@ -1,68 +1,158 @@
 import ArgumentParser
+import Foundation
 import Logging
 import OCI
 import Skiff
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 
-struct RunCommand: ParsableCommand {
+struct RunCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "run",
-        abstract: "Run a command in a container.",
+        abstract: "Run a command in a new container.",
+        usage: """
+            skiff run [OPTIONS] IMAGE [COMMAND] [ARG...]
+              skiff run [OPTIONS] --rootfs DIR COMMAND [ARG...]
+            """,
         discussion: """
-            With --rootfs DIR, DIR is the container's root filesystem (as `podman run --rootfs`): \
-            writes go to DIR unless --read-only. The exit status is the command's (128+N when it \
-            dies of signal N); 125 for Skiff's own errors, 126/127 when the command cannot run.
+            As `docker run`: the image's Entrypoint and Cmd decide the process (COMMAND replaces Cmd, \
+            --entrypoint replaces Entrypoint), with its Env, WorkingDir and User; an image not in the \
+            store is pulled first. The container's root is the image below a writable layer that is \
+            kept (skiff ps -a, start, logs, export, commit) unless --rm. \
+            With --rootfs DIR, DIR is the root filesystem instead (as `podman run --rootfs`): writes go \
+            to DIR unless --read-only. The exit status is the command's (128+N when it dies of signal \
+            N); 125 for Skiff's own errors, 126/127 when the command cannot run.
             """
     )
 
-    @Option(name: .customLong("rootfs"), help: "Root filesystem directory of the container.")
-    var rootfs: String
+    @Option(name: .customLong("rootfs"), help: "Run from this root filesystem directory instead of an image.")
+    var rootfs: String?
 
     @Option(name: [.customShort("e"), .customLong("env")], help: "Set an environment variable (K=V, or K to take the host's value).")
     var environment: [String] = []
 
-    @Option(name: [.customShort("w"), .customLong("workdir")], help: "Working directory inside the container.")
-    var workingDirectory = "/"
+    @Option(name: .customLong("env-file"), help: "Read environment variables from a file (K=V lines).")
+    var environmentFiles: [String] = []
 
-    @Flag(name: .customLong("read-only"), help: "Mount the root filesystem read-only (/tmp, /var/tmp and /run stay writable, in memory).")
+    @Option(name: [.customShort("w"), .customLong("workdir")], help: "Working directory inside the container.")
+    var workingDirectory: String?
+
+    @Option(name: [.customShort("u"), .customLong("user")], help: "Run as this user: name|uid[:group|gid], looked up in the image's /etc/passwd and /etc/group.")
+    var user: String?
+
+    @Option(name: .customLong("entrypoint"), help: "Replace the image's Entrypoint (and its Cmd); \"\" clears it.")
+    var entrypoint: String?
+
+    @Option(name: .customLong("hostname"), help: "The container's host name (default: its short id).")
+    var hostname: String?
+
+    @Option(name: .customLong("name"), help: "Name the container.")
+    var name: String?
+
+    @Option(name: [.customShort("v"), .customLong("volume")], help: "Bind a host directory: HOST-DIR:CONTAINER-PATH[:ro].")
+    var volumes: [String] = []
+
+    @Option(name: .customLong("mount"), help: "Bind a host path: type=bind,source=HOST,target=PATH[,readonly].")
+    var mounts: [String] = []
+
+    @Option(name: .customLong("tmpfs"), help: "Mount an empty in-memory file system at this container path.")
+    var tmpfs: [String] = []
+
+    @Option(name: [.customShort("l"), .customLong("label")], help: "Set a label on the container (K=V).")
+    var labels: [String] = []
+
+    @Option(name: .customLong("platform"), help: "Platform of the image, os/arch.")
+    var platform = "linux/riscv64"
+
+    @Option(name: .customLong("pull"), help: "Pull the image: missing (default), always, never.")
+    var pull = "missing"
+
+    @Flag(name: .customLong("rm"), help: "Remove the container when it exits.")
+    var autoRemove = false
+
+    @Flag(name: [.customShort("i"), .customLong("interactive")], help: "Keep stdin open (otherwise the container reads /dev/null).")
+    var interactive = false
+
+    @Flag(name: .customLong("read-only"), help: "Mount the container's root filesystem read-only.")
     var readOnly = false
+
+    @Flag(name: [.customShort("q"), .customLong("quiet")], help: "No pull progress.")
+    var quiet = false
 
     @Flag(name: .customLong("debug"), help: "Log every system call the guest makes (to stderr).")
     var debug = false
 
-    @Argument(parsing: .captureForPassthrough, help: "The command and its arguments.")
-    var command: [String] = []
+    @OptionGroup var registry: RegistryFlags
 
-    func run() throws {
+    @Argument(parsing: .captureForPassthrough, help: "The image, then the command and its arguments.")
+    var arguments: [String] = []
+
+    func run() async throws {
         CommandLogging.bootstrap(debug: debug)
         let logger = Logger(label: "skiff.run")
-        var configuration = RootfsRunConfiguration(rootfs: rootfs, command: command)
-        configuration.environment = environment
-        configuration.workingDirectory = workingDirectory
-        configuration.readOnly = readOnly
-        configuration.traceSystemCalls = debug
         let status: Int32
         do {
-            status = try RootfsRunner.run(configuration, logger: logger)
-        } catch {
+            status = try await rootfs.map { try runRootfs($0, logger: logger) } ?? runImage(logger: logger)
+        } catch let error as SkiffError {
             printError(error.message)
             HostProcess.exit(error.runExitStatus)
+        } catch {
+            printError("\(error)")
+            HostProcess.exit(125)
         }
         HostProcess.exit(status)
+    }
+
+    private func runRootfs(_ directory: String, logger: Logger) throws(SkiffError) -> Int32 {
+        var configuration = RootfsRunConfiguration(rootfs: directory, command: arguments)
+        configuration.environment = environment
+        configuration.workingDirectory = workingDirectory ?? "/"
+        configuration.readOnly = readOnly
+        configuration.traceSystemCalls = debug
+        return try RootfsRunner.run(configuration, logger: logger)
+    }
+
+    private func runImage(logger: Logger) async throws -> Int32 {
+        guard let image = arguments.first else {
+            throw SkiffError(.invalidArgument, "\"skiff run\" requires at least 1 argument: skiff run [OPTIONS] IMAGE [COMMAND] [ARG...]")
+        }
+        var options = ContainerOptions(image: image)
+        options.command = Array(arguments.dropFirst())
+        options.entrypoint = entrypoint
+        options.environment = environment
+        options.environmentFiles = environmentFiles
+        options.workingDirectory = workingDirectory
+        options.user = user
+        options.hostname = hostname
+        options.name = name
+        options.readOnly = readOnly
+        options.tmpfs = tmpfs
+        options.volumes = volumes
+        options.mounts = mounts
+        options.labels = labels
+        options.autoRemove = autoRemove
+        options.interactive = interactive
+        options.platform = try Platform(parsing: platform)
+        guard let policy = ContainerOptions.PullPolicy(rawValue: pull) else {
+            throw SkiffError(.invalidArgument, "invalid --pull value '\(pull)': missing, always or never")
+        }
+        options.pull = policy
+        let images = try ImageStore.openDefault()
+        let containers = try ContainerStore(imageStore: images)
+        var creator = ContainerCreator(images: images, containers: containers)
+        creator.registry = registry.options
+        creator.progress = makeProgress(quiet: quiet, verb: "downloading")
+        creator.logger = logger
+        let stored = try await creator.image(options)
+        let record = try creator.create(options, image: stored)
+        var runner = ContainerRunner(images: images, containers: containers)
+        runner.logger = logger
+        runner.traceSystemCalls = debug
+        return try runner.start(record)
     }
 }
 
 enum HostProcess {
     /// Ends Skiff with the container's status.
     static func exit(_ status: Int32) -> Never {
-        #if canImport(Glibc)
-        Glibc.exit(status)
-        #else
-        Darwin.exit(status)
-        #endif
+        Foundation.exit(status)
     }
 }
