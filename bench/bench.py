@@ -7,7 +7,7 @@ the median wall time of each, the ratio skiff/reference, the geometric mean of t
 the peak RSS of each (ru_maxrss of the process and the descendants it waited for). The two
 outputs must be identical, or the skiff figure is marked WRONG and left out of the mean.
 
-Usage: bench.py --skiff PATH --root DEBIAN_ROOT --bench-root CBENCH_ROOT [--runs N] [--only NAME...]
+Usage: bench.py --skiff PATH --root DEBIAN_ROOT --bench-root CBENCH_ROOT [--runs N] [--only NAME...] [--kernels]
 """
 import argparse
 import math
@@ -45,7 +45,9 @@ def workloads(args):
         ("exec: 200 x /usr/bin/true", R, ["/usr/bin/bash", "-c", "for i in $(seq 200); do /usr/bin/true; done; echo done"], None, "proot", "processes"),
         ("pipeline: 50 x seq|sort|wc", R, ["/usr/bin/bash", "-c", "for i in $(seq 50); do seq 100 | sort -r | wc -l; done | tail -1"], None, "proot", "processes"),
     ]
-    return cpu + procs
+    kernels = [(f"  c-bench kernel: {k}", B, ["/cbench", k], None, "qemu", "c-kernels")
+               for k in ("hash", "sort", "nbody", "mandel", "memcpy", "strings")] if args.kernels else []
+    return cpu + kernels + procs
 
 
 def make_data(root):
@@ -116,6 +118,7 @@ def main():
     ap.add_argument("--bench-root", required=True)
     ap.add_argument("--runs", type=int, default=int(os.environ.get("BENCH_RUNS", "3")))
     ap.add_argument("--only", nargs="*")
+    ap.add_argument("--kernels", action="store_true", help="also time each C benchmark kernel on its own")
     args = ap.parse_args()
     make_data(args.root)
 
@@ -154,7 +157,7 @@ def main():
               f"RSS {rss[refkind]:7.1f} / {rss['skiff']:7.1f} MiB  {note}", flush=True)
 
     print()
-    for group in ("cpu", "processes"):
+    for group in ("cpu", "c-kernels", "processes"):
         ratios = [r[4] / r[3] for r in rows if r[1] == group and r[4] and not r[7]]
         n_all = sum(1 for r in rows if r[1] == group)
         if ratios:

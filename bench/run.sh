@@ -5,7 +5,8 @@
 # time of each, the ratio skiff/reference, the geometric mean of the ratios, peak RSS, and the
 # startup time of `busybox echo`.
 #
-#   bench/run.sh [--runs N] [--only NAME...]     (SKIFF=path to use a given skiff binary)
+#   bench/run.sh [--runs N] [--only NAME...] [--kernels]   (SKIFF=path to use a given skiff binary)
+#   --kernels adds one line per C benchmark kernel (hash, sort, nbody, mandel, memcpy, strings).
 #
 # Builds skiff in release mode if SKIFF is not set, the C benchmark into ~/.cache/skiff-bench, and
 # test data under the fixture root's /tmp/skiff-bench.

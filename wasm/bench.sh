@@ -3,7 +3,8 @@
 # on WasmKit, wasmtime and node against native `skiff run --rootfs` and qemu-riscv64-static:
 # `busybox echo hi` (start-up) and wasm/bench/cpu.c (CPU-bound), with hyperfine.
 #
-#   wasm/bench.sh [ROUNDS]        ROUNDS of cpu.c (default 10); SKIFF=path/to/skiff for native
+#   wasm/bench.sh [ROUNDS]        ROUNDS of cpu.c (default 10); SKIFF=path/to/skiff for native,
+#                                 WASMKIT=path for another WasmKit, RUNS=n runs per command
 #
 # Prints hyperfine's tables; user+system CPU time is the steadier figure on a shared machine.
 set -euo pipefail
@@ -20,10 +21,10 @@ trap 'rm -rf "$ROOT"' EXIT
 cp -a "$FIXTURE/." "$ROOT/"
 riscv64-linux-gnu-gcc -static -O2 -o "$ROOT/usr/bin/cpu" wasm/bench/cpu.c
 
-WASMKIT="wasmkit run --dir $ROOT $WASM --"
-WASMTIME="python3 wasm/run-wasmtime.py --dir $ROOT::/ $WASM"
-NODE="node --experimental-wasi-unstable-preview1 --no-warnings wasm/run-node.mjs --dir $ROOT::/ $WASM"
-$WASMTIME /usr/bin/busybox true   # compile once into wasmtime's cache, outside the timings
+RUN_WASMKIT="wasm/run-wasmkit.sh --dir $ROOT::/ $WASM"   # WASMKIT=path picks the WasmKit
+RUN_WASMTIME="python3 wasm/run-wasmtime.py --dir $ROOT::/ $WASM"
+RUN_NODE="node --experimental-wasi-unstable-preview1 --no-warnings wasm/run-node.mjs --dir $ROOT::/ $WASM"
+$RUN_WASMTIME /usr/bin/busybox true   # compile once into wasmtime's cache, outside the timings
 
 echo "module: $(stat -c %s "$WASM") bytes"
 run() {  # run TITLE GUEST_COMMAND...
@@ -31,7 +32,7 @@ run() {  # run TITLE GUEST_COMMAND...
   local names=() commands=()
   if [ -x "$SKIFF" ]; then names+=(-n native-skiff); commands+=("$SKIFF run --rootfs $ROOT $*"); fi
   names+=(-n wasmtime -n node -n wasmkit -n qemu-riscv64)
-  commands+=("$WASMTIME $*" "$NODE $*" "$WASMKIT $*" "qemu-riscv64-static $ROOT$*")
+  commands+=("$RUN_WASMTIME $*" "$RUN_NODE $*" "$RUN_WASMKIT $*" "qemu-riscv64-static $ROOT$*")
   echo; echo "## $title"
   hyperfine -N --warmup 1 --runs "${RUNS:-5}" --style basic "${names[@]}" "${commands[@]}" 2>&1 | grep -vE '^\s*$'
 }

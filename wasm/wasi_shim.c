@@ -213,7 +213,9 @@ enum {
 // WASI file systems have no permission bits (wasi-libc's st_mode holds the type only): every
 // file is as accessible as the runtime's capabilities allow. The guest is shown that as
 // rwxr-xr-x for directories and regular files (so programs can be executed), rwxrwxrwx for
-// symlinks, rw-rw-rw- for the rest.
+// symlinks, rw-rw-rw- for devices and sockets. WASI's "unknown" type is what wasmtime reports
+// for its standard streams (pipes, files or terminals alike, never seekable): it is shown as a
+// FIFO, rw-------, as Linux shows a pipe.
 static uint32_t linux_mode(mode_t mode) {
     switch (mode & S_IFMT) {
     case S_IFDIR: return 0040000 | 0755;
@@ -222,7 +224,7 @@ static uint32_t linux_mode(mode_t mode) {
     case S_IFCHR: return 0020000 | 0666;
     case S_IFBLK: return 0060000 | 0666;
     case S_IFSOCK: return 0140000 | 0666;  // wasi-libc's S_IFIFO is the same value: WASI has no FIFOs
-    default: return 0100000 | 0644;  // WASI's "unknown" file type
+    default: return 0010000 | 0600;  // WASI's "unknown" file type
     }
 }
 
@@ -236,7 +238,8 @@ static void flatten(const struct stat *st, int64_t *out) {
     out[ST_RDEV] = (int64_t)st->st_rdev;
     out[ST_SIZE] = st->st_size;
     out[ST_BLKSIZE] = st->st_blksize > 0 ? st->st_blksize : 4096;
-    out[ST_BLOCKS] = st->st_blocks > 0 ? st->st_blocks : (st->st_size + 511) / 512;
+    // WASI reports no allocation: assume whole 4 KiB blocks, as most host file systems allocate.
+    out[ST_BLOCKS] = st->st_blocks > 0 ? st->st_blocks : (st->st_size + 4095) / 4096 * 8;
     out[ST_ATIME] = st->st_atim.tv_sec;
     out[ST_ATIME_NS] = st->st_atim.tv_nsec;
     out[ST_MTIME] = st->st_mtim.tv_sec;

@@ -66,6 +66,13 @@ public final class Kernel {
     var hostname: [UInt8]
     /// Bound AF_UNIX socket names (canonical guest paths, or abstract names starting with NUL).
     var socketNames: [[UInt8]: UnixSocket] = [:]
+    /// Objects of writable MAP_SHARED file mappings, one per file.
+    var sharedFiles: [FileKey: SharedMemoryObject] = [:]
+    var sharedObjectCounter: UInt64 = 0
+    /// Futex waiters on shared memory, by (object id << 40 | offset).
+    var sharedFutexQueues: [UInt64: WaitQueue] = [:]
+    /// The address space whose task ran last (shared objects are synced when it changes).
+    var lastAddressSpace: AddressSpace?
     /// sched_yield asked to end the current slice.
     var yieldRequested = false
 
@@ -115,6 +122,10 @@ public final class Kernel {
     public func mountTemporaryFileSystem(at path: String) {
         let fs = TmpFS(device: 0x30 + UInt64(mounts.mounts.count))
         fs.clock = { [unowned(unsafe) self] in self.host.realTime() }
+        let now = host.realTime()
+        fs.root.accessTime = now
+        fs.root.modificationTime = now
+        fs.root.changeTime = now
         mounts.mount(fs, at: Array(path.utf8))
     }
 

@@ -4,9 +4,18 @@ import Glibc
 import Darwin
 #endif
 
-/// Host signals Skiff forwards to the guest: a handler only sets a bit (async-signal-safe); the
-/// kernel collects the bits between time slices and while it waits in poll.
+/// Host signals Skiff forwards to the guest: a handler only sets a bit and writes a byte to a
+/// pipe (both async-signal-safe); the kernel collects the bits between time slices, and its
+/// poll watches the pipe, so a signal wakes it whichever host thread the signal landed on.
 enum HostSignals {
+    /// The self-pipe: [read end, write end], or -1 before `install`.
+    nonisolated(unsafe) static let pipeEnds: UnsafeMutablePointer<Int32> = {
+        let p = UnsafeMutablePointer<Int32>.allocate(capacity: 2)
+        p[0] = -1
+        p[1] = -1
+        return p
+    }()
+
     /// Bit N-1 set = Linux signal N arrived.
     nonisolated(unsafe) static let bits: UnsafeMutablePointer<UInt64> = {
         let p = UnsafeMutablePointer<UInt64>.allocate(capacity: 1)
@@ -19,6 +28,12 @@ enum HostSignals {
 
     static func install() {
         _ = bits
+        if pipeEnds[0] < 0 && pipe(pipeEnds) == 0 {
+            for i in 0..<2 {
+                _ = fcntl(pipeEnds[i], F_SETFL, fcntl(pipeEnds[i], F_GETFL) | O_NONBLOCK)
+                _ = fcntl(pipeEnds[i], F_SETFD, FD_CLOEXEC)
+            }
+        }
         for (host, _) in forwarded {
             var action = sigaction()
             #if canImport(Glibc)
@@ -38,6 +53,17 @@ enum HostSignals {
         for (host, linux) in forwarded where host == signo {
             bits.pointee |= UInt64(1) << UInt64(linux - 1)
         }
+        if pipeEnds[1] >= 0 {
+            var byte: UInt8 = 1
+            _ = write(pipeEnds[1], &byte, 1)
+        }
+    }
+
+    /// Empties the self-pipe after a wake-up.
+    static func drain() {
+        guard pipeEnds[0] >= 0 else { return }
+        var buffer = [UInt8](repeating: 0, count: 64)
+        while buffer.withUnsafeMutableBytes({ read(pipeEnds[0], $0.baseAddress, 64) }) > 0 {}
     }
 
     static func pending() -> UInt64 { bits.pointee }

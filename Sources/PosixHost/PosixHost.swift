@@ -217,14 +217,18 @@ public final class PosixHost: Host {
 
     public func poll(_ requests: UnsafeMutableBufferPointer<PollRequest>, timeout: Int64) -> Int {
         var fds = [pollfd]()
-        fds.reserveCapacity(requests.count)
+        fds.reserveCapacity(requests.count + 1)
         for r in requests { fds.append(pollfd(fd: r.fd, events: r.events, revents: 0)) }
+        let signalPipe = HostSignals.pipeEnds[0]
+        if signalPipe >= 0 { fds.append(pollfd(fd: signalPipe, events: Int16(POLLIN), revents: 0)) }
+        for i in 0..<requests.count { requests[i].returnedEvents = 0 }
         if HostSignals.pending() != 0 { return 0 }
-        let n = HostConstants.poll(&fds, timeout: timeout)
-        if n <= 0 {
-            for i in 0..<requests.count { requests[i].returnedEvents = 0 }
-            return 0
+        var n = HostConstants.poll(&fds, timeout: timeout)
+        if signalPipe >= 0 && fds[requests.count].revents != 0 {
+            HostSignals.drain()
+            n -= 1
         }
+        if n <= 0 { return 0 }
         for i in 0..<requests.count { requests[i].returnedEvents = fds[i].revents }
         return Int(n)
     }

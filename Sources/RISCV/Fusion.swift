@@ -7,6 +7,8 @@
 //  - slli t, s, k + add t, t, b (array indexing): t = b + (s << k).
 //  - add t, a, b + load d, imm(t): t = a + b, then the load; if the load faults, the add has
 //    retired and the fault is reported at the load (`aux` = the add's length).
+//  - lui t, hi + addi(w) t, t, lo: one constant; auipc t, hi + addi t, t, lo: one pc-relative
+//    address; auipc t, hi + ld d, lo(t): a pc-relative load (GOT entries), precise like the above.
 // The address-arithmetic forms come in one operation per total length so that the run loop
 // advances by a constant.
 
@@ -84,6 +86,42 @@ enum Fusion {
             f.rs3 = b.rd
             f.imm = b.imm
             f.aux = a.len
+            f.len = UInt8(total)
+            first.pointee = f
+            return true
+        case (.li, .addi), (.li, .addiC), (.li, .addiw), (.li, .addiwC):
+            let t = a.rd
+            guard t != Registers.scratch, b.rd == t, b.rs1 == t else { return false }
+            let sum = Int64(a.imm) + Int64(b.imm)
+            let value = b.op == .addiw || b.op == .addiwC ? Int64(Int32(truncatingIfNeeded: sum)) : sum
+            guard let v = Int32(exactly: value) else { return false }
+            var f = a
+            f.op = total == 3 ? .liPair3 : .liPair4
+            f.imm = v
+            f.len = UInt8(total)
+            first.pointee = f
+            return true
+        case (.auipc, .addi), (.auipc, .addiC):
+            let t = a.rd
+            guard t != Registers.scratch, b.rd == t, b.rs1 == t,
+                  let v = Int32(exactly: Int64(a.imm) + Int64(b.imm)) else { return false }
+            var f = a
+            f.op = total == 3 ? .auipcPair3 : .auipcPair4
+            f.imm = v
+            f.len = UInt8(total)
+            first.pointee = f
+            return true
+        case (.auipc, .ld), (.auipc, .ldC):
+            let t = a.rd
+            guard t != Registers.scratch, b.rs1 == t else { return false }
+            guard let off = Int16(exactly: b.imm) else { return false }
+            var f = a
+            f.op = total == 3 ? .auipcLd3 : .auipcLd4
+            f.rs3 = b.rd
+            f.aux = a.len
+            // The load's offset in rs1/rs2 (unused by auipc); imm keeps auipc's offset.
+            f.rs1 = UInt8(truncatingIfNeeded: UInt16(bitPattern: off))
+            f.rs2 = UInt8(truncatingIfNeeded: UInt16(bitPattern: off) >> 8)
             f.len = UInt8(total)
             first.pointee = f
             return true

@@ -29,7 +29,7 @@ public final class GuestMemory {
     /// there. Address and length are page-aligned; pages beyond the 48-bit guest space are ignored.
     public func map(at address: UInt64, length: UInt64, protection: MemoryProtection) {
         let (first, end) = GuestMemory.pageRange(address, length)
-        flushAllTLBs()
+        flushTLBs(first, end)
         var vpn = first
         while vpn < end && vpn >> PageTable.vpnBits == 0 {
             let e = table.entryCreating(vpn)
@@ -43,7 +43,7 @@ public final class GuestMemory {
 
     public func unmap(at address: UInt64, length: UInt64) {
         let (first, end) = GuestMemory.pageRange(address, length)
-        flushAllTLBs()
+        flushTLBs(first, end)
         table.forEachEntry(from: first, to: end) { vpn, e in
             if e.pointee.isMapped { invalidateNeighbourCode(vpn) }
             GuestMemory.clear(e)
@@ -59,7 +59,7 @@ public final class GuestMemory {
             guard let e = table.entry(vpn), e.pointee.isMapped else { return false }
             vpn += 1
         }
-        flushAllTLBs()
+        flushTLBs(first, end)
         table.forEachEntry(from: first, to: end) { vpn, e in
             if let code = e.pointee.code {
                 CodePage.free(code)
@@ -122,6 +122,18 @@ public final class GuestMemory {
         }
     }
 
+    /// Drops the TLB entries of pages [first, end): one by one for small ranges, else all.
+    func flushTLBs(_ first: UInt64, _ end: UInt64) {
+        if end &- first > 64 { return flushAllTLBs() }
+        var vpn = first
+        while vpn < end {
+            TLB.flush(readTLB, vpn: vpn)
+            TLB.flush(writeTLB, vpn: vpn)
+            TLB.flush(codeTLB, vpn: vpn)
+            vpn += 1
+        }
+    }
+
     func flushAllTLBs() {
         TLB.flush(readTLB)
         TLB.flush(writeTLB)
@@ -179,6 +191,13 @@ public final class GuestMemory {
     }
 
     // MARK: Code pages
+
+    /// The code TLB's slots for the page holding `pc`, or nil on a miss.
+    @inline(__always) func codeTLBHit(_ pc: UInt64) -> UnsafeMutablePointer<DecodedInstruction>? {
+        let vpn = pc >> 12
+        let t = codeTLB[Int(vpn & TLB.codeMask)]
+        return t.tag == vpn ? t.slots : nil
+    }
 
     /// The decoded-instruction slots of the page holding `pc` (which must be executable).
     func codeSlots(_ pc: UInt64) -> UnsafeMutablePointer<DecodedInstruction>? {

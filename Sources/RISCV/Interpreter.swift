@@ -14,6 +14,10 @@ extension UnsafeMutablePointer where Pointee == DecodedInstruction {
     @inline(__always) var imm: UInt64 { UInt64(bitPattern: Int64(pointee.imm)) }
     @inline(__always) var shamt: UInt64 { UInt64(truncatingIfNeeded: pointee.imm) }
     @inline(__always) var slotDelta: Int { Int(pointee.imm) }
+    /// Fused auipc+ld: the load's 12-bit offset, kept in rs1 (low byte) and rs2 (high byte).
+    @inline(__always) var fusedLoadOffset: UInt64 {
+        UInt64(bitPattern: Int64(Int16(bitPattern: UInt16(pointee.rs1) | UInt16(pointee.rs2) << 8)))
+    }
     @inline(__always) var next: UnsafeMutablePointer<DecodedInstruction> { self + Int(pointee.len) }
 }
 
@@ -33,7 +37,7 @@ extension Hart {
         @inline(__always) func w(_ v: UInt64) -> UInt64 { UInt64(bitPattern: Int64(Int32(truncatingIfNeeded: v))) }
 
         lookup: while true {
-            guard let slots = mem.codeSlots(pc) else {
+            guard let slots = mem.codeTLBHit(pc) ?? mem.codeSlots(pc) else {
                 stop = .memoryFault(mem.fault(pc, .execute))
                 break lookup
             }
@@ -532,6 +536,37 @@ extension Hart {
                     cur += 4
                     continue inner
 
+                case .liPair3:
+                    r[cur.rd] = cur.imm
+                    cur += 3
+                    continue inner
+                case .auipcPair3:
+                    r[cur.rd] = pcOf(cur) &+ cur.imm
+                    cur += 3
+                    continue inner
+                case .auipcLd3:
+                    let t = pcOf(cur) &+ cur.imm
+                    r[cur.rd] = t
+                    guard let v = load(rt, t &+ cur.fusedLoadOffset, UInt64.self) else { cur += cur.aux; break inner }
+                    r[cur.rs3] = v
+                    cur += 3
+                    continue inner
+                case .liPair4:
+                    r[cur.rd] = cur.imm
+                    cur += 4
+                    continue inner
+                case .auipcPair4:
+                    r[cur.rd] = pcOf(cur) &+ cur.imm
+                    cur += 4
+                    continue inner
+                case .auipcLd4:
+                    let t = pcOf(cur) &+ cur.imm
+                    r[cur.rd] = t
+                    guard let v = load(rt, t &+ cur.fusedLoadOffset, UInt64.self) else { cur += cur.aux; break inner }
+                    r[cur.rs3] = v
+                    cur += 4
+                    continue inner
+
                 // Loads.
                 case .lb:
                     guard let v = load(rt, r[cur.rs1] &+ cur.imm, UInt8.self) else { break inner }
@@ -835,8 +870,9 @@ extension Hart {
 
     @inline(__always)
     func load<T: FixedWidthInteger>(_ tlb: UnsafeMutablePointer<TLBEntry>, _ address: UInt64, _: T.Type) -> T? {
-        if let p = TLB.lookup(tlb, address, size: UInt64(MemoryLayout<T>.size)) {
-            return p.loadUnaligned(as: T.self)
+        let e = tlb[Int((address >> 12) & TLB.mask)]
+        if _fastPath(e.tag == (address &+ UInt64(MemoryLayout<T>.size &- 1)) >> 12) {
+            return TLB.host(address, e).loadUnaligned(as: T.self)
         }
         return loadMiss(address, T.self)
     }
@@ -853,8 +889,9 @@ extension Hart {
 
     @inline(__always)
     func store<T: FixedWidthInteger>(_ tlb: UnsafeMutablePointer<TLBEntry>, _ address: UInt64, _ value: T) -> Bool {
-        if let p = TLB.lookup(tlb, address, size: UInt64(MemoryLayout<T>.size)) {
-            p.storeBytes(of: value, as: T.self)
+        let e = tlb[Int((address >> 12) & TLB.mask)]
+        if _fastPath(e.tag == (address &+ UInt64(MemoryLayout<T>.size &- 1)) >> 12) {
+            TLB.host(address, e).storeBytes(of: value, as: T.self)
             return true
         }
         return storeMiss(address, UInt64(truncatingIfNeeded: value), MemoryLayout<T>.size)

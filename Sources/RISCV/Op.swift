@@ -59,6 +59,9 @@ enum Op: UInt8 {
     // slli + add -> shift-add; add + load -> indexed load.
     case shlAdd2, shlAdd3, shlAdd4
     case addLw2, addLw3, addLw4, addLd2, addLd3, addLd4, addLbu2, addLbu3, addLbu4
+    // lui + addi(w) -> one constant; auipc + addi -> one pc-relative address; auipc + ld -> a
+    // pc-relative load (a GOT entry): by total length in slots (3 or 4).
+    case liPair3, liPair4, auipcPair3, auipcPair4, auipcLd3, auipcLd4
 
     // Compressed (2-byte) forms of the operations above. They are kept last so that the run
     // loop can tell an instruction's length from its operation alone (`isCompressed`), without

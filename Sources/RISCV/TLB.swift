@@ -15,9 +15,9 @@ struct CodeTLBEntry {
 }
 
 enum TLB {
-    static let entries = 512
+    static let entries = 1024
     static let mask = UInt64(entries - 1)
-    static let codeEntries = 64
+    static let codeEntries = 512
     static let codeMask = UInt64(codeEntries - 1)
     static let invalidTag = UInt64.max
 
@@ -51,16 +51,12 @@ enum TLB {
         if t[i].tag == vpn { t[i].tag = invalidTag }
     }
 
-    /// Host pointer for an access of `size` bytes at `address` when the entry covers the whole
-    /// access, else nil. Indexing by the first byte and tagging with the last byte's page sends
-    /// page-crossing accesses to the slow path with a single compare.
+    /// The host address of guest `address` through a matching entry (never null: entries are
+    /// filled from host frame addresses). Callers compare the tag first: index by the access's
+    /// first byte, tag with its last byte's page, so page-crossing accesses miss with one
+    /// compare.
     @inline(__always)
-    static func lookup(_ t: UnsafeMutablePointer<TLBEntry>, _ address: UInt64, size: UInt64) -> UnsafeMutableRawPointer? {
-        let e = t[Int((address >> 12) & mask)]
-        if _fastPath(e.tag == (address &+ (size &- 1)) >> 12) {
-            // Never null: entries are filled from host frame addresses.
-            return UnsafeMutableRawPointer(bitPattern: UInt(truncatingIfNeeded: address &+ e.addend)).unsafelyUnwrapped
-        }
-        return nil
+    static func host(_ address: UInt64, _ e: TLBEntry) -> UnsafeMutableRawPointer {
+        UnsafeMutableRawPointer(bitPattern: UInt(truncatingIfNeeded: address &+ e.addend)).unsafelyUnwrapped
     }
 }

@@ -85,6 +85,11 @@ struct RunCommand: AsyncParsableCommand {
     @Argument(parsing: .captureForPassthrough, help: "The image, then the command and its arguments.")
     var arguments: [String] = []
 
+    func validate() throws {
+        // The arguments capture everything after the options, so ask for help explicitly.
+        if arguments.first == "--help" || arguments.first == "-h" { throw CleanExit.helpRequest(self) }
+    }
+
     func run() async throws {
         CommandLogging.bootstrap(debug: debug)
         let logger = Logger(label: "skiff.run")

@@ -66,8 +66,12 @@ final class AddressSpaceTests: XCTestCase {
         try f.write("data", String(repeating: "a", count: 5000))
         let fd = f.call(56, atFDCWD, f.place("/data"), UInt64(LinuxOpenFlags.readWrite), 0)
         let priv = UInt64(f.call(222, 0, 2 * page, rw, 0x02, UInt64(fd), 0))
+        // Private file pages are filled on first touch: a guest access faults until then.
+        XCTAssertThrowsError(try f.task.memory.load(UInt8.self, at: priv))
+        XCTAssertTrue(f.task.process.addressSpace.fillFault(at: priv + 4999))
         XCTAssertEqual(try f.task.memory.load(UInt8.self, at: priv + 4999), 0x61)
         XCTAssertEqual(try f.task.memory.load(UInt8.self, at: priv + 5000), 0, "past the end of file")
+        XCTAssertFalse(f.task.process.addressSpace.fillFault(at: priv), "nothing left to fill")
         try f.task.memory.store(UInt8(0x62), at: priv)
         let shared = UInt64(f.call(222, 0, 2 * page, rw, 0x01, UInt64(fd), 0))
         XCTAssertEqual(try f.task.memory.load(UInt8.self, at: shared), 0x61, "private writes stay private")
@@ -82,6 +86,25 @@ final class AddressSpaceTests: XCTestCase {
         XCTAssertTrue(maps.contains("rw-p 00000000"), maps)
         XCTAssertTrue(maps.contains("rw-s 00000000"), maps)
         XCTAssertTrue(maps.contains(" /data\n"), maps)
+    }
+
+    func testLazyFileMappingsRespectProtectionAndKernelCopies() throws {
+        let f = try KernelFixture()
+        try f.write("lib", String(repeating: "z", count: 3 * Int(page)))
+        let fd = f.call(56, atFDCWD, f.place("/lib"), 0, 0)
+        let a = UInt64(f.call(222, 0, 3 * page, 1, 0x02, UInt64(fd), 0))   // PROT_READ, MAP_PRIVATE
+        // mprotect while pending keeps the pages pending; the fill then applies the new protection.
+        XCTAssertEqual(f.call(226, a, page, 3), 0)
+        XCTAssertThrowsError(try f.task.memory.load(UInt8.self, at: a))
+        XCTAssertEqual(try f.task.load(UInt8.self, at: a + 10), 0x7a, "kernel reads fill the page")
+        try f.task.memory.store(UInt8(1), at: a)
+        // write(2) from a pending page copies the file's bytes.
+        let out = f.call(56, atFDCWD, f.place("/out"), UInt64(LinuxOpenFlags.create | LinuxOpenFlags.writeOnly), 0o644)
+        XCTAssertEqual(f.call(64, UInt64(out), a + 2 * page, 4), 4)
+        XCTAssertEqual(try String(contentsOf: f.root.appendingPathComponent("out"), encoding: .utf8), "zzzz")
+        // A read-only page stays read-only once filled.
+        XCTAssertTrue(f.task.process.addressSpace.fillFault(at: a + page))
+        XCTAssertThrowsError(try f.task.memory.store(UInt8(1), at: a + page))
     }
 
     func testMremapGrowsInPlaceOrMovesKeepingContents() throws {

@@ -65,7 +65,11 @@ final class KernelFixture {
 
     /// Makes system call `number` with `args` from the init task; returns a0.
     @discardableResult
-    func call(_ number: Int, _ args: UInt64...) -> Int64 {
+    func call(_ number: Int, _ args: UInt64...) -> Int64 { call(on: task, number, args) }
+
+    /// The same from another task (a forked child, a thread).
+    @discardableResult
+    func call(on task: Task, _ number: Int, _ args: [UInt64]) -> Int64 {
         let hart = task.hart
         hart.pc = 0x1000
         for (i, a) in args.enumerated() { hart.setX(10 + i, a) }

@@ -69,3 +69,34 @@ final class FusionTests: XCTestCase {
         XCTAssertEqual(m.hart.instructionsRetired, 6 + 3 + 1 + 2 + 3)
     }
 }
+
+final class ConstantFusionTests: XCTestCase {
+    func testLuiAddiAuipcAddiAndAuipcLd() throws {
+        let m = Machine([
+            A.lui(5, 0x12345), A.addi(5, 5, 0x678),          // 0x00: t0 = 0x12345678
+            A.lui(6, 0x80000), A.i(-1, 6, 0, 6, 0x1b),       // 0x08: addiw t1,t1,-1 -> 0x7fffffff
+            A.lui(7, 0x80000), A.addi(7, 7, -1),             // 0x10: t2 = 0xffffffff7fffffff (not an Int32)
+            A.auipc(28, 1), A.addi(28, 28, -4),              // 0x18: t3 = 0x18 + 0x1000 - 4
+            A.auipc(29, 0x10), A.ld(30, 29, 8),              // 0x20: t5 = *(0x20 + 0x10000 + 8), t4 = 0x10020
+            A.ebreak,
+        ])
+        try m.memory.store(UInt64(0x1122_3344_5566_7788), at: Machine.codeBase + 0x20 + 0x10000 + 8)
+        XCTAssertEqual(m.run(), .breakpoint)
+        XCTAssertEqual(m.hart.x(5), 0x1234_5678)
+        XCTAssertEqual(m.hart.x(6), 0x7fff_ffff)
+        XCTAssertEqual(m.hart.x(7), 0xffff_ffff_7fff_ffff)
+        XCTAssertEqual(m.hart.x(28), Machine.codeBase + 0x18 + 0x1000 - 4)
+        XCTAssertEqual(m.hart.x(29), Machine.codeBase + 0x20 + 0x10000)
+        XCTAssertEqual(m.hart.x(30), 0x1122_3344_5566_7788)
+        XCTAssertEqual(m.hart.instructionsRetired, 10)
+    }
+
+    func testAuipcLdFaultIsPrecise() {
+        let m = Machine([A.auipc(29, 0x40000), A.ld(30, 29, 0), A.ebreak])     // far beyond any mapping
+        guard case .memoryFault(let f) = m.run() else { return XCTFail() }
+        XCTAssertEqual(f.address, Machine.codeBase + 0x4000_0000)
+        XCTAssertEqual(m.hart.pc, Machine.codeBase + 4)
+        XCTAssertEqual(m.hart.x(29), Machine.codeBase + 0x4000_0000)
+        XCTAssertEqual(m.hart.instructionsRetired, 1)
+    }
+}

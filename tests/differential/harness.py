@@ -121,18 +121,21 @@ def proot(root, argv, stdin=None, env=None, workdir="/"):
     return r
 
 
-def skiff(root, argv, stdin=None, env=None, workdir=None, reference="qemu"):
-    """`reference` is passed to the skiff process as SKIFF_SELFCHECK_REFERENCE: skiff ignores it;
-    the self-check wrapper (selfcheck/skiff-via-qemu) uses it to run the case the same way."""
-    binary = skiff_binary()
-    cmd = [binary, "run", "--rootfs", root]
+def skiff_command(root, argv, env=None, workdir=None):
+    cmd = [skiff_binary(), "run", "--rootfs", root]
     for k, v in guest_env(env).items():
         cmd += ["-e", f"{k}={v}"]
     if workdir and workdir != "/":
         cmd += ["-w", workdir]
-    cmd += list(argv)
-    if not os.path.exists(binary):
-        return Result(cmd, -1, b"", f"[harness: skiff binary not found at {binary}; set SKIFF]".encode())
+    return cmd + list(argv)
+
+
+def skiff(root, argv, stdin=None, env=None, workdir=None, reference="qemu"):
+    """`reference` is passed to the skiff process as SKIFF_SELFCHECK_REFERENCE: skiff ignores it;
+    the self-check wrapper (selfcheck/skiff-via-qemu) uses it to run the case the same way."""
+    cmd = skiff_command(root, argv, env, workdir)
+    if not os.path.exists(cmd[0]):
+        return Result(cmd, -1, b"", f"[harness: skiff binary not found at {cmd[0]}; set SKIFF]".encode())
     return run_host(cmd, stdin=stdin, env={"PATH": os.environ.get("PATH", "/usr/bin:/bin"),
                                            "HOME": os.environ.get("HOME", "/root"),
                                            "SKIFF_SELFCHECK_REFERENCE": reference})

@@ -42,7 +42,7 @@ print("reaped orphan", os.wait()[1])
 @pytest.mark.skiff_contract
 @pytest.mark.processes
 def test_missing_program_raises(debian_root):
-    got = harness.skiff(debian_root, [PY, "-c", MISSING_PROGRAM], env=None)
+    got = harness.skiff(debian_root, [PY, "-c", MISSING_PROGRAM])
     assert (got.status, got.stdout) == (0, b"FileNotFoundError 2\nPermissionError 13\n"), got.describe()
 
 
@@ -51,3 +51,25 @@ def test_missing_program_raises(debian_root):
 def test_first_process_is_init(debian_root):
     got = harness.skiff(debian_root, [PY, "-c", INIT])
     assert (got.status, got.stdout) == (0, b"pid 1 ppid 0\norphan's parent 1\nreaped orphan 0\n"), got.describe()
+
+
+@pytest.mark.skiff_contract
+@pytest.mark.processes
+@pytest.mark.parametrize("sig,status", [("TERM", 143), ("INT", 130)])
+def test_host_signal_reaches_the_guest(debian_root, sig, status):
+    """SIGTERM/SIGINT sent to skiff are forwarded to the guest's foreground process, which dies of
+    it by default; skiff then exits 128+N (as `docker run`/`podman run` do)."""
+    import signal
+    import subprocess
+    import time
+    cmd = harness.skiff_command(debian_root, ["/usr/bin/sleep", "30"])
+    p = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    time.sleep(1.5)
+    p.send_signal(getattr(signal, "SIG" + sig))
+    try:
+        p.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        p.kill()
+        p.wait()
+        pytest.fail(f"skiff still running 10 s after SIG{sig}")
+    assert p.returncode == status

@@ -225,16 +225,17 @@ extension Kernel {
             let pageOffset = (ph.virtualAddress + bias) - start
             let fileEnd = AddressLayout.pageUp(ph.virtualAddress + bias + ph.fileSize)
             let end = AddressLayout.pageUp(ph.virtualAddress + bias + ph.memorySize)
-            // File-backed pages, then anonymous zero pages for the rest of .bss.
+            // File-backed pages (filled on first touch, zero past the segment's file part), then
+            // anonymous zero pages for the rest of .bss.
             if fileEnd > start {
-                space.insert(MemoryRegion(start: start, end: fileEnd, protection: protection, file: mapped,
-                                          fileOffset: ph.offset - pageOffset))
+                var region = MemoryRegion(start: start, end: fileEnd, protection: protection, file: mapped,
+                                          fileOffset: ph.offset - pageOffset)
+                region.fillLimit = ph.virtualAddress + bias + ph.fileSize
+                space.insertLazily(region)
             }
             if end > fileEnd {
                 space.insert(MemoryRegion(start: fileEnd, end: end, protection: protection))
             }
-            try copyFile(file.description, from: ph.offset - pageOffset, count: Int(pageOffset + ph.fileSize),
-                         to: start, memory: space.memory, name: name)
             if ph.offset <= header.programHeaderOffset
                 && header.programHeaderOffset + UInt64(tableSize) <= ph.offset + ph.fileSize {
                 phdrAddress = ph.virtualAddress + bias + (header.programHeaderOffset - ph.offset)
@@ -266,30 +267,6 @@ extension Kernel {
         return bytes
     }
 
-    /// Copies `count` bytes of a file into guest memory (through the scratch buffer).
-    func copyFile(_ d: FileDescription, from offset: UInt64, count: Int, to address: UInt64, memory: GuestMemory,
-                  name: String) throws(ExecFailure) {
-        var done = 0
-        let chunk = 1 << 20
-        while done < count {
-            let want = min(chunk, count - done)
-            let buffer = scratchBuffer(want)
-            let n: Int
-            do throws(Errno) {
-                n = try d.read(into: buffer, at: Int64(offset) + Int64(done))
-            } catch {
-                throw ExecFailure(errno: .EIO, message: "\(name): read error: \(describe(error))")
-            }
-            if n == 0 { break }
-            do {
-                try memory.write(at: address + UInt64(done), from: UnsafeRawBufferPointer(rebasing: buffer[0..<n]), force: true)
-            } catch {
-                throw ExecFailure(errno: .EFAULT, message: "\(name): cannot place a segment")
-            }
-            done += n
-        }
-    }
-
     /// A page holding `li a7, 139; ecall` (rt_sigreturn): the return address of signal handlers,
     /// which riscv64 Linux provides through its vDSO.
     func mapSignalTrampoline(_ space: AddressSpace) -> UInt64 {
@@ -311,7 +288,10 @@ extension Kernel {
         let process = task.process
         for t in process.threads where t !== task { terminateThread(t) }
         process.threads = [task]
+        let oldSpace = process.addressSpace
         process.addressSpace = space
+        releaseAddressSpace(oldSpace)
+        lastAddressSpace = space
         process.signalTrampoline = trampoline
         task.hart.memory = space.memory
         for i in 1..<32 { task.hart.setX(i, 0) }

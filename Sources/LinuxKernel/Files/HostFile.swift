@@ -61,10 +61,10 @@ final class HostFile: FileDescription {
             case 0:
                 if offset < 0 { throw .EINVAL }
                 if offset == 0 { entries = nil }
-                directoryPosition = Int(offset)
+                directoryPosition = Int(clamping: offset)
             case 1:
-                if directoryPosition + Int(offset) < 0 { throw .EINVAL }
-                directoryPosition += Int(offset)
+                if directoryPosition + Int(clamping: offset) < 0 { throw .EINVAL }
+                directoryPosition += Int(clamping: offset)
             default: throw .EINVAL
             }
             return Int64(directoryPosition)
@@ -121,7 +121,7 @@ final class HostFile: FileDescription {
     override func ioctl(_ kernel: Kernel, _ task: Task, request: UInt32, arg: UInt64) throws(Errno) -> Int64 {
         if isTerminal { return try kernel.terminalIoctl(task, fd: fd, request: request, arg: arg) }
         if request == TerminalIoctl.FIONREAD && !isDirectory {
-            let available = isStream ? try host.bytesAvailable(fd) : Int(max(0, (try stat().size) - (try host.seek(fd, offset: 0, whence: 1))))
+            let available = isStream ? try host.bytesAvailable(fd) : Int(clamping: max(0, (try stat().size) - (try host.seek(fd, offset: 0, whence: 1))))
             try task.store(Int32(clamping: available), at: arg)
             return 0
         }

@@ -71,8 +71,8 @@ final class SyntheticDirectory: FileDescription {
 
     override func seek(offset: Int64, whence: Int32) throws(Errno) -> Int64 {
         switch whence {
-        case 0 where offset >= 0: directoryPosition = Int(offset)
-        case 1 where directoryPosition + Int(offset) >= 0: directoryPosition += Int(offset)
+        case 0 where offset >= 0: directoryPosition = Int(clamping: offset)
+        case 1 where directoryPosition + Int(clamping: offset) >= 0: directoryPosition += Int(clamping: offset)
         default: throw .EINVAL
         }
         return Int64(directoryPosition)

@@ -10,8 +10,10 @@ final class UnixSocket: FileDescription {
     var peer: UnixSocket?
     var isConnected = false
     var wasConnected = false
-    /// Messages received (a stream socket appends into the last one).
+    /// Messages received (a stream socket appends into the last one unless descriptors ride
+    /// with either), with the descriptions passed along (SCM_RIGHTS), held until received.
     private var incoming: [[UInt8]] = []
+    private var incomingRights: [[FileDescription]] = []
     private var incomingBytes = 0
     var readShutdown = false
     var writeShutdown = false
@@ -55,12 +57,16 @@ final class UnixSocket: FileDescription {
         peer = nil
         readers.wakeAll(kernel)
         if let name = boundName { kernel.socketNames[name] = nil }
+        let inFlight = incomingRights
+        incomingRights = []
+        incoming = []
+        for rights in inFlight { for d in rights { d.release() } }
     }
 
     // MARK: Data
 
-    /// Queues `data` at the peer; EAGAIN when its buffer is full.
-    func send(_ data: UnsafeRawBufferPointer) throws(Errno) -> Int {
+    /// Queues `data` at the peer; EAGAIN when its buffer is full. `rights` travel with the data.
+    func send(_ data: UnsafeRawBufferPointer, rights: [FileDescription] = []) throws(Errno) -> Int {
         if writeShutdown { throw .EPIPE }
         guard let p = peer else { throw wasConnected ? .EPIPE : .ENOTCONN }
         if p.readShutdown && kind == .stream { throw .EPIPE }
@@ -70,7 +76,13 @@ final class UnixSocket: FileDescription {
             let n = min(space, data.count)
             if n == 0 { return 0 }
             let bytes = Array(UnsafeRawBufferPointer(rebasing: data[0..<n]))
-            if p.incoming.isEmpty { p.incoming.append(bytes) } else { p.incoming[p.incoming.count - 1].append(contentsOf: bytes) }
+            if p.incoming.isEmpty || !rights.isEmpty || !p.incomingRights[p.incomingRights.count - 1].isEmpty {
+                p.incoming.append(bytes)
+                p.incomingRights.append(rights)
+                for d in rights { d.retain() }
+            } else {
+                p.incoming[p.incoming.count - 1].append(contentsOf: bytes)
+            }
             p.incomingBytes += n
             p.readers.wakeAll(kernel)
             return n
@@ -78,13 +90,22 @@ final class UnixSocket: FileDescription {
         if data.count > UnixSocket.bufferLimit { throw .EMSGSIZE }
         if space < data.count { throw .EAGAIN }
         p.incoming.append(Array(data))
+        p.incomingRights.append(rights)
+        for d in rights { d.retain() }
         p.incomingBytes += data.count
         p.readers.wakeAll(kernel)
         return data.count
     }
 
     /// Takes up to `buffer.count` bytes; returns (bytes, full message length). EAGAIN when empty.
+    /// The descriptions that came with the message are handed over in `rights` (the caller
+    /// installs them and releases the in-flight reference).
     func receive(into buffer: UnsafeMutableRawBufferPointer, peek: Bool) throws(Errno) -> (Int, Int) {
+        var rights: [FileDescription] = []
+        return try receive(into: buffer, peek: peek, rights: &rights)
+    }
+
+    func receive(into buffer: UnsafeMutableRawBufferPointer, peek: Bool, rights: inout [FileDescription]) throws(Errno) -> (Int, Int) {
         if incoming.isEmpty {
             if readShutdown || (peer == nil && wasConnected) { return (0, 0) }
             if !isConnected && kind != .datagram { throw .ENOTCONN }
@@ -96,11 +117,14 @@ final class UnixSocket: FileDescription {
             if n > 0 { buffer.baseAddress!.copyMemory(from: src.baseAddress!, byteCount: n) }
         }
         if !peek {
+            rights = incomingRights[0]
+            incomingRights[0] = []
             if kind == .stream && n < message.count {
                 incoming[0].removeFirst(n)
                 incomingBytes -= n
             } else {
                 incoming.removeFirst()
+                incomingRights.removeFirst()
                 incomingBytes -= message.count
             }
             peer?.writers.wakeAll(kernel)

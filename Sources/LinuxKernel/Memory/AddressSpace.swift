@@ -14,6 +14,9 @@ enum AddressLayout {
     static let executableBase: UInt64 = (taskSize / 3 * 2) & ~(pageSize - 1)
     /// The lowest address mmap hands out (vm.mmap_min_addr).
     static let minimumAddress: UInt64 = 0x10000
+    /// The largest single mapping: page bookkeeping is per page, so bigger reservations are
+    /// refused with ENOMEM rather than stalling the kernel.
+    static let maximumMapping: UInt64 = 16 << 30
 
     static func pageDown(_ a: UInt64) -> UInt64 { a & ~(pageSize - 1) }
     static func pageUp(_ a: UInt64) -> UInt64 { (a &+ pageSize &- 1) & ~(pageSize - 1) }
@@ -32,6 +35,10 @@ final class AddressSpace {
     var users = 1
     /// Futex waiters by address.
     var futexQueues: [UInt64: WaitQueue] = [:]
+    /// Some region maps a SharedMemoryObject (the scheduler then syncs it on switches).
+    var mapsSharedObjects = false
+    /// Page numbers of private file pages not filled yet (see DemandPaging.swift).
+    var pendingPages = Set<UInt64>()
 
     init(memory: GuestMemory) { self.memory = memory }
 
@@ -41,6 +48,8 @@ final class AddressSpace {
         copy.regions = regions
         copy.brkStart = brkStart
         copy.brk = brk
+        copy.mapsSharedObjects = mapsSharedObjects
+        copy.pendingPages = pendingPages
         return copy
     }
 
@@ -98,7 +107,9 @@ final class AddressSpace {
 
     /// Maps fresh zero pages for `region`, replacing whatever was there.
     func insert(_ region: MemoryRegion) {
+        if region.object != nil { mapsSharedObjects = true }
         _ = removeRegions(region.start, region.end)
+        forgetPending(region.start, region.end)
         memory.map(at: region.start, length: region.length, protection: region.protection)
         let i = firstIndex(endingAbove: region.start)
         regions.insert(region, at: i)
@@ -109,6 +120,7 @@ final class AddressSpace {
     func unmap(_ start: UInt64, _ end: UInt64) -> [MemoryRegion] {
         let removed = removeRegions(start, end)
         for r in removed { memory.unmap(at: r.start, length: r.length) }
+        forgetPending(start, end)
         return removed
     }
 
@@ -122,6 +134,14 @@ final class AddressSpace {
             regions.insert(p, at: i)
         }
         _ = memory.protect(at: start, length: end - start, protection: protection)
+        // Pending pages stay inaccessible until filled (they get the new protection then).
+        if hasPending(start, end) {
+            var vpn = start >> 12
+            while vpn < (end + AddressLayout.pageSize - 1) >> 12 {
+                if pendingPages.contains(vpn) { _ = memory.protect(at: vpn << 12, length: AddressLayout.pageSize, protection: []) }
+                vpn += 1
+            }
+        }
         return true
     }
 
@@ -152,6 +172,7 @@ final class AddressSpace {
     func unmapAll() {
         for r in regions { memory.unmap(at: r.start, length: r.length) }
         regions.removeAll()
+        pendingPages.removeAll()
     }
 
     // MARK: Program break

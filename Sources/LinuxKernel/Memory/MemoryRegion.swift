@@ -28,6 +28,13 @@ struct MemoryRegion {
     var fileOffset: UInt64
     /// "[heap]", "[stack]", or empty; a file mapping is named by its file.
     var label: [UInt8]
+    /// For MAP_SHARED memory other processes can see: the object holding the canonical bytes,
+    /// and where this region starts in it.
+    var object: SharedMemoryObject?
+    var objectOffset: UInt64 = 0
+    /// For pages filled on demand from `file`: file bytes are used below this address, zeros
+    /// above (the end of the file, or of an ELF segment's file part).
+    var fillLimit: UInt64 = 0
 
     init(start: UInt64, end: UInt64, protection: MemoryProtection, shared: Bool = false,
          file: MappedFile? = nil, fileOffset: UInt64 = 0, label: [UInt8] = []) {
@@ -48,13 +55,14 @@ struct MemoryRegion {
         r.start = max(start, from)
         r.end = min(end, to)
         if file != nil { r.fileOffset = fileOffset + (r.start - start) }
+        if object != nil { r.objectOffset = objectOffset + (r.start - start) }
         return r
     }
 
     /// Whether `next` continues this region seamlessly (merged in /proc/self/maps as Linux does).
     func canMerge(with next: MemoryRegion) -> Bool {
         guard end == next.start, protection == next.protection, shared == next.shared,
-              label == next.label else { return false }
+              label == next.label, object === next.object else { return false }
         switch (file, next.file) {
         case (nil, nil): return true
         case let (a?, b?): return a === b && fileOffset + length == next.fileOffset

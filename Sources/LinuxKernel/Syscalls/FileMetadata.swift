@@ -146,7 +146,7 @@ extension Kernel {
         case .path(let p): target = p
         case .description(let d): target = d.path
         }
-        let n = min(Int(size), target.count)
+        let n = min(Int(clamping: size), target.count)
         try t.copyOut(Array(target[0..<n]), to: buffer)
         return Int64(n)
     }

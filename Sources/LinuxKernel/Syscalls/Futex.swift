@@ -38,12 +38,12 @@ extension Kernel {
                 t.syscallDeadline = deadline
             }
             t.futexBitset = bitset
-            throw block(t, on: [space.futexQueue(address)], deadline: deadline, completesOnWake: true,
+            throw block(t, on: [futexQueue(t, address, op: op)], deadline: deadline, completesOnWake: true,
                         timeoutResult: -Int64(Errno.ETIMEDOUT.rawValue))
         case FutexOp.wake, FutexOp.wakeBitset:
             let bitset = command == FutexOp.wakeBitset ? UInt32(truncatingIfNeeded: t.argument(5)) : UInt32.max
             if bitset == 0 { throw .EINVAL }
-            return Int64(futexWake(space, address: address, count: Int(min(value, 0x7fff_ffff)), bitset: bitset))
+            return Int64(futexWake(t, address: address, op: op, count: Int(min(value, 0x7fff_ffff)), bitset: bitset))
         case FutexOp.requeue, FutexOp.cmpRequeue:
             let second = t.argument(4)
             if second & 3 != 0 { throw .EINVAL }
@@ -52,17 +52,15 @@ extension Kernel {
                 if current != UInt32(truncatingIfNeeded: t.argument(5)) { throw .EAGAIN }
             }
             let requeueCount = Int(min(UInt32(truncatingIfNeeded: t.argument(3)), 0x7fff_ffff))
-            let woken = futexWake(space, address: address, count: Int(min(value, 0x7fff_ffff)), bitset: UInt32.max)
+            let woken = futexWake(t, address: address, op: op, count: Int(min(value, 0x7fff_ffff)), bitset: UInt32.max)
             var moved = 0
-            if let from = space.futexQueues[address] {
-                let target = space.futexQueue(second)
-                while moved < requeueCount, let w = from.waiters.first {
-                    from.remove(w)
-                    target.add(w)
-                    if let i = w.waitQueues.firstIndex(where: { $0 === from }) { w.waitQueues[i] = target }
-                    moved += 1
-                }
-                if from.isEmpty { space.futexQueues[address] = nil }
+            let from = futexQueue(t, address, op: op)
+            let target = futexQueue(t, second, op: op)
+            while moved < requeueCount, let w = from.waiters.first {
+                from.remove(w)
+                target.add(w)
+                if let i = w.waitQueues.firstIndex(where: { $0 === from }) { w.waitQueues[i] = target }
+                moved += 1
             }
             return Int64(woken + moved)
         case FutexOp.wakeOp:
@@ -85,7 +83,7 @@ extension Kernel {
             default: throw .ENOSYS
             }
             try t.store(new, at: second)
-            var woken = futexWake(space, address: address, count: Int(min(value, 0x7fff_ffff)), bitset: UInt32.max)
+            var woken = futexWake(t, address: address, op: op, count: Int(min(value, 0x7fff_ffff)), bitset: UInt32.max)
             let s = Int32(bitPattern: old)
             let matches: Bool
             switch (encoded >> 24) & 15 {
@@ -99,13 +97,47 @@ extension Kernel {
             }
             if matches {
                 let count = Int(min(UInt32(truncatingIfNeeded: t.argument(3)), 0x7fff_ffff))
-                woken += futexWake(space, address: second, count: count, bitset: UInt32.max)
+                woken += futexWake(t, address: second, op: op, count: count, bitset: UInt32.max)
             }
             return Int64(woken)
         default:
             // Priority-inheritance futexes (LOCK_PI…) and FUTEX_FD are not provided.
             throw .ENOSYS
         }
+    }
+
+    /// The wait queue of a futex word: per address space for private futexes; for a shared futex
+    /// in memory other processes map (a SharedMemoryObject), keyed by object and offset so a
+    /// waker in another process finds it.
+    func futexQueue(_ t: Task, _ address: UInt64, op: Int32) -> WaitQueue {
+        let space = t.process.addressSpace
+        if op & FutexOp.privateFlag == 0, space.mapsSharedObjects, let r = space.region(containing: address), let obj = r.object {
+            let key = obj.id << 40 | (address - r.start + r.objectOffset)
+            if let q = sharedFutexQueues[key] { return q }
+            let q = WaitQueue()
+            sharedFutexQueues[key] = q
+            return q
+        }
+        return space.futexQueue(address)
+    }
+
+    func futexWake(_ t: Task, address: UInt64, op: Int32, count: Int, bitset: UInt32) -> Int {
+        let q = futexQueue(t, address, op: op)
+        let n = wakeFutexWaiters(q, count: count, bitset: bitset)
+        if q.isEmpty {
+            t.process.addressSpace.futexQueues[address] = nil
+            for (k, v) in sharedFutexQueues where v === q { sharedFutexQueues[k] = nil }
+        }
+        return n
+    }
+
+    private func wakeFutexWaiters(_ q: WaitQueue, count: Int, bitset: UInt32) -> Int {
+        var woken = 0
+        for w in q.waiters where woken < count && w.futexBitset & bitset != 0 {
+            wake(w, result: 0)
+            woken += 1
+        }
+        return woken
     }
 
     /// Wakes up to `count` waiters on `address` whose bitset intersects `bitset`.

@@ -53,7 +53,7 @@ extension Kernel {
 
     func sysPrlimit64(_ t: Task) throws(Errno) -> Int64 {
         let p = try limitTarget(t, Int32(truncatingIfNeeded: t.argument(0)))
-        let resource = Int(t.argument(1))
+        let resource = Int(clamping: t.argument(1))
         if resource < 0 || resource >= 16 { throw .EINVAL }
         var newLimit: (UInt64, UInt64)?
         if t.argument(2) != 0 {
@@ -70,7 +70,7 @@ extension Kernel {
     }
 
     func sysGetrlimit(_ t: Task) throws(Errno) -> Int64 {
-        let resource = Int(t.argument(0))
+        let resource = Int(clamping: t.argument(0))
         if resource < 0 || resource >= 16 { throw .EINVAL }
         var w = ByteWriter(capacity: 16)
         w.u64(t.process.limits[resource].0); w.u64(t.process.limits[resource].1)
@@ -79,7 +79,7 @@ extension Kernel {
     }
 
     func sysSetrlimit(_ t: Task) throws(Errno) -> Int64 {
-        let resource = Int(t.argument(0))
+        let resource = Int(clamping: t.argument(0))
         if resource < 0 || resource >= 16 { throw .EINVAL }
         let raw = ByteReader(try t.copyIn(t.argument(1), count: 16))
         try applyLimit(t.process, resource, raw.u64(0), raw.u64(8))

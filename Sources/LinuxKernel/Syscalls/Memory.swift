@@ -42,10 +42,12 @@ extension Kernel {
         if type != MapFlags.shared && type != MapFlags.privateCopy && type != MapFlags.sharedValidate { throw .EINVAL }
         if type == MapFlags.sharedValidate && flags & ~MapFlags.known != 0 { throw .EOPNOTSUPP }
         let size = AddressLayout.pageUp(length)
-        if size == 0 || size > AddressLayout.taskSize { throw .ENOMEM }
+        if size == 0 || size > AddressLayout.maximumMapping { throw .ENOMEM }
         let shared = type != MapFlags.privateCopy
 
         var file: MappedFile?
+        var fileSize: UInt64 = 0
+        var object: SharedMemoryObject?
         if flags & MapFlags.anonymous == 0 {
             let d = try t.process.files.get(fd)
             if d.isPathOnly { throw .EBADF }
@@ -58,8 +60,11 @@ extension Kernel {
                 guard st.isRegular else { throw .ENODEV }
                 if offset > UInt64(Int64.max) - size { throw .EOVERFLOW }
                 file = MappedFile(description: d, path: d.path, device: st.device, inode: st.inode)
+                fileSize = UInt64(max(st.size, 0))
+                if shared && d.canWrite { object = try sharedObject(for: d, stat: st, end: offset + size) }
             }
         }
+        if shared && object == nil && file == nil { object = try newAnonymousSharedObject(size: size) }
 
         let start: UInt64
         if flags & (MapFlags.fixed | MapFlags.fixedNoReplace) != 0 {
@@ -79,33 +84,29 @@ extension Kernel {
                 throw .ENOMEM
             }
         }
-        writeBackShared(space, space.removeRegions(start, start + size))
-        space.insert(MemoryRegion(start: start, end: start + size, protection: protection, shared: shared,
-                                  file: file, fileOffset: file == nil ? 0 : offset))
-        if let f = file { try populate(space, start: start, count: size, from: f.description, at: offset) }
-        return Int64(bitPattern: start)
-    }
-
-    /// Fills freshly mapped pages with file contents (past the end of the file they stay zero).
-    func populate(_ space: AddressSpace, start: UInt64, count: UInt64, from d: FileDescription, at offset: UInt64) throws(Errno) {
-        var done: UInt64 = 0
-        while done < count {
-            let want = Int(min(count - done, UInt64(Kernel.maximumTransfer)))
-            let buffer = scratchBuffer(want)
-            let n = try d.read(into: buffer, at: Int64(offset + done))
-            if n == 0 { break }
-            do {
-                try space.memory.write(at: start + done, from: UnsafeRawBufferPointer(rebasing: buffer[0..<n]), force: true)
-            } catch {
-                throw .EFAULT
-            }
-            done += UInt64(n)
+        unmapRange(space, start, start + size)
+        var region = MemoryRegion(start: start, end: start + size, protection: protection, shared: shared,
+                                  file: file, fileOffset: file == nil ? 0 : offset)
+        region.object = object
+        region.objectOffset = file == nil ? 0 : offset
+        if let obj = object {
+            if obj.holder === space { syncOut(space, obj) }
+            space.insert(region)
+            if obj.holder === space { copyObject(obj, into: region, of: space) } else { acquire(obj, for: space) }
+        } else if file != nil {
+            // Filled on first touch; past the end of the file the pages read as zero.
+            region.fillLimit = fileSize > offset ? start + min(size, fileSize - offset) : start
+            space.insertLazily(region)
+        } else {
+            space.insert(region)
         }
+        return Int64(bitPattern: start)
     }
 
     /// Reads guest pages whatever their protection (for write-back and moves).
     func readPages(_ space: AddressSpace, at address: UInt64, into buffer: UnsafeMutableRawBufferPointer) -> Bool {
         let end = address + UInt64(buffer.count)
+        space.fill(address, end)
         var restore: [MemoryRegion] = []
         for r in space.regions where r.start < end && r.end > address && !r.protection.contains(.read) {
             restore.append(r.slice(address, end))
@@ -116,21 +117,30 @@ extension Kernel {
         return ok
     }
 
-    /// MAP_SHARED file pages go back to their file (munmap, msync, exit, exec).
+    /// MAP_SHARED file pages go back to their file (munmap, msync, exit, exec): the space's
+    /// view is synced into the shared object first when it holds it.
     func writeBackShared(_ space: AddressSpace, _ regions: [MemoryRegion]) {
-        for r in regions where r.shared {
+        for r in regions {
+            guard let obj = r.object else { continue }
+            if obj.holder === space { syncOut(space, obj) }
             guard let f = r.file, f.description.canWrite, let st = try? f.description.stat() else { continue }
             if Int64(r.fileOffset) >= st.size { continue }
-            let count = Int(min(r.length, UInt64(st.size) - r.fileOffset))
-            var done = 0
-            while done < count {
-                let n = min(count - done, Kernel.maximumTransfer)
-                let buffer = scratchBuffer(n)
-                guard readPages(space, at: r.start + UInt64(done), into: buffer) else { break }
-                _ = try? f.description.write(from: UnsafeRawBufferPointer(buffer), at: Int64(r.fileOffset) + Int64(done))
-                done += n
+            let count = Int(min(r.length, UInt64(st.size) - r.fileOffset, UInt64(obj.bytes.count) - r.objectOffset))
+            if count <= 0 { continue }
+            let at = Int(r.objectOffset)
+            obj.bytes.withUnsafeBytes { b in
+                _ = try? f.description.write(from: UnsafeRawBufferPointer(rebasing: b[at..<(at + count)]), at: Int64(r.fileOffset))
             }
         }
+    }
+
+    /// munmap's work: shared contents are saved before the pages go.
+    func unmapRange(_ space: AddressSpace, _ start: UInt64, _ end: UInt64) {
+        let pieces = space.regions.filter { $0.start < end && $0.end > start }.map { $0.slice(start, end) }
+        if pieces.isEmpty { return }
+        writeBackShared(space, pieces)
+        space.unmap(start, end)
+        if pieces.contains(where: { $0.object != nil }) { dropHolder(space) }
     }
 
     func sysMunmap(_ t: Task) throws(Errno) -> Int64 {
@@ -139,9 +149,7 @@ extension Kernel {
         if !AddressLayout.isAligned(address) || length == 0 { throw .EINVAL }
         let end = address &+ AddressLayout.pageUp(length)
         if end > AddressLayout.taskSize || end < address { throw .EINVAL }
-        let space = t.process.addressSpace
-        writeBackShared(space, space.regions.filter { $0.start < end && $0.end > address }.map { $0.slice(address, end) })
-        space.unmap(address, end)
+        unmapRange(t.process.addressSpace, address, end)
         return 0
     }
 
@@ -165,27 +173,24 @@ extension Kernel {
         let requested = t.argument(4)
         let space = t.process.addressSpace
         if !AddressLayout.isAligned(old) || flags & ~UInt64(7) != 0 || newSize == 0 { throw .EINVAL }
+        if newSize > AddressLayout.maximumMapping || oldSize > AddressLayout.maximumMapping { throw .ENOMEM }
         if flags & 2 != 0 && flags & 1 == 0 { throw .EINVAL }
         if flags & 4 != 0 { throw .EINVAL } // MREMAP_DONTUNMAP is not supported
         if oldSize == 0 { throw .EINVAL }
         guard let first = space.region(containing: old), space.isFullyMapped(old, old + oldSize) else { throw .EFAULT }
         if flags & 2 == 0 {
             if newSize <= oldSize {
-                if newSize < oldSize {
-                    writeBackShared(space, space.regions.filter { $0.start < old + oldSize && $0.end > old + newSize }
-                        .map { $0.slice(old + newSize, old + oldSize) })
-                    space.unmap(old + newSize, old + oldSize)
-                }
+                if newSize < oldSize { unmapRange(space, old + newSize, old + oldSize) }
                 return Int64(bitPattern: old)
             }
             // Grow in place when the pages after it are free and it is one mapping.
             if first.end >= old + oldSize && space.isFree(old + oldSize, old + newSize) {
-                var tail = first.slice(old, old + oldSize)
-                tail.fileOffset = first.file == nil ? 0 : first.fileOffset + (old + oldSize - first.start)
+                var tail = first.slice(old + oldSize - AddressLayout.pageSize, old + oldSize)
+                tail.fileOffset += AddressLayout.pageSize
+                tail.objectOffset += AddressLayout.pageSize
                 tail.start = old + oldSize
                 tail.end = old + newSize
-                space.insert(tail)
-                if let f = tail.file { try populate(space, start: tail.start, count: tail.length, from: f.description, at: tail.fileOffset) }
+                try fillGrownTail(space, tail)
                 return Int64(bitPattern: old)
             }
             if flags & 1 == 0 { throw .ENOMEM }
@@ -196,8 +201,7 @@ extension Kernel {
             if !AddressLayout.isAligned(requested) || requested < AddressLayout.minimumAddress
                 || requested + newSize > AddressLayout.taskSize { throw .EINVAL }
             if requested < old + oldSize && old < requested + newSize { throw .EINVAL }
-            writeBackShared(space, space.removeRegions(requested, requested + newSize))
-            space.unmap(requested, requested + newSize)
+            unmapRange(space, requested, requested + newSize)
             target = requested
         } else {
             guard let free = space.findFree(length: newSize) else { throw .ENOMEM }
@@ -205,27 +209,53 @@ extension Kernel {
         }
         let moved = min(oldSize, newSize)
         let pieces = space.regions.filter { $0.start < old + moved && $0.end > old }.map { $0.slice(old, old + moved) }
-        var data = [UInt8](repeating: 0, count: Int(moved))
-        let ok = data.withUnsafeMutableBytes { readPages(space, at: old, into: $0) }
-        if !ok { throw .EFAULT }
+        space.fill(old, old + moved)
         for var p in pieces {
+            p.fillLimit = p.fillLimit &+ target &- old
             p.start = target + (p.start - old)
             p.end = target + (p.end - old)
             space.insert(p)
         }
-        if newSize > oldSize {
-            var tail = first
+        // Contents move a chunk at a time (the old pages stay mapped until the end).
+        var done: UInt64 = 0
+        while done < moved {
+            let n = Int(min(moved - done, UInt64(Kernel.maximumTransfer)))
+            let buffer = scratchBuffer(n)
+            guard readPages(space, at: old + done, into: buffer),
+                  (try? space.memory.write(at: target + done, from: UnsafeRawBufferPointer(buffer), force: true)) != nil else {
+                throw .EFAULT
+            }
+            done += UInt64(n)
+        }
+        if newSize > oldSize, var tail = pieces.last {
+            tail.fillLimit = tail.fillLimit &+ target &- old
+            tail.fileOffset += tail.length
+            tail.objectOffset += tail.length
             tail.start = target + oldSize
             tail.end = target + newSize
-            if let last = pieces.last { tail.protection = last.protection; tail.shared = last.shared; tail.file = last.file; tail.label = last.label
-                tail.fileOffset = last.file == nil ? 0 : last.fileOffset + last.length }
-            space.insert(tail)
-            if let f = tail.file { try populate(space, start: tail.start, count: tail.length, from: f.description, at: tail.fileOffset) }
+            try fillGrownTail(space, tail)
         }
-        let written = data.withUnsafeBytes { b in (try? space.memory.write(at: target, from: b, force: true)) != nil }
-        if !written { throw .EFAULT }
         space.unmap(old, old + oldSize)
         return Int64(bitPattern: target)
+    }
+
+    /// Maps the part mremap added and fills it: from the shared object, the file, or zeros.
+    private func fillGrownTail(_ space: AddressSpace, _ tail: MemoryRegion) throws(Errno) {
+        if let obj = tail.object {
+            let end = tail.objectOffset + tail.length
+            if let f = tail.file, let st = try? f.description.stat() {
+                _ = try sharedObject(for: f.description, stat: st, end: end)
+            } else if UInt64(obj.bytes.count) < end {
+                if end > Kernel.maximumSharedObject { throw .ENOMEM }
+                obj.bytes.append(contentsOf: [UInt8](repeating: 0, count: Int(end) - obj.bytes.count))
+            }
+            if obj.holder === space { syncOut(space, obj) }
+            space.insert(tail)
+            copyObject(obj, into: tail, of: space)
+            obj.holder = space
+            return
+        }
+        if tail.file != nil { space.insertLazily(tail) } else { space.insert(tail) }
     }
 
     func sysMadvise(_ t: Task) throws(Errno) -> Int64 {
@@ -241,8 +271,7 @@ extension Kernel {
             if !space.isFullyMapped(address, end) { throw .ENOMEM }
             let pieces = space.regions.filter { $0.start < end && $0.end > address }.map { $0.slice(address, end) }
             for p in pieces where !p.shared {
-                space.insert(p)
-                if let f = p.file, advice == 4 { try populate(space, start: p.start, count: p.length, from: f.description, at: p.fileOffset) }
+                if p.file != nil && advice == 4 { space.insertLazily(p) } else { space.insert(p) }
             }
             return 0
         case 9: // MADV_REMOVE

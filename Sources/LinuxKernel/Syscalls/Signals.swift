@@ -144,8 +144,6 @@ extension Kernel {
         if signo < 0 || signo > Signal.count { throw .EINVAL }
         guard let target = tasks[tid], tgid == nil || target.process.pid == tgid! else { throw .ESRCH }
         if signo == 0 { return 0 }
-        if target.process === initProcess && target.process !== t.process
-            && target.process.signalActions.actions[Int(signo)].handler == SignalAction.defaultHandler { return 0 }
         sendSignal(to: target, info)
         return 0
     }

@@ -123,9 +123,10 @@ extension Kernel {
         return 0
     }
 
-    private func transferSend(_ t: Task, _ s: UnixSocket, _ data: UnsafeRawBufferPointer, flags: Int32) throws(Errno) -> Int {
+    private func transferSend(_ t: Task, _ s: UnixSocket, _ data: UnsafeRawBufferPointer, flags: Int32,
+                              rights: [FileDescription] = []) throws(Errno) -> Int {
         do throws(Errno) {
-            return try s.send(data)
+            return try s.send(data, rights: rights)
         } catch {
             if error == .EAGAIN && !s.isNonBlocking && flags & 0x40 == 0 { // MSG_DONTWAIT
                 throw block(t, on: [s.writers])
@@ -137,9 +138,10 @@ extension Kernel {
         }
     }
 
-    private func transferReceive(_ t: Task, _ s: UnixSocket, _ buffer: UnsafeMutableRawBufferPointer, flags: Int32) throws(Errno) -> (Int, Int) {
+    private func transferReceive(_ t: Task, _ s: UnixSocket, _ buffer: UnsafeMutableRawBufferPointer, flags: Int32,
+                                 rights: inout [FileDescription]) throws(Errno) -> (Int, Int) {
         do throws(Errno) {
-            return try s.receive(into: buffer, peek: flags & 0x2 != 0)   // MSG_PEEK
+            return try s.receive(into: buffer, peek: flags & 0x2 != 0, rights: &rights)   // MSG_PEEK
         } catch {
             if error == .EAGAIN && !s.isNonBlocking && flags & 0x40 == 0 { throw block(t, on: [s.readers]) }
             throw error
@@ -160,7 +162,9 @@ extension Kernel {
         let flags = Int32(truncatingIfNeeded: t.argument(3))
         let count = min(Int(clamping: t.argument(2)), Kernel.maximumTransfer)
         let buffer = scratchBuffer(max(count, 1))
-        let (n, full) = try transferReceive(t, s, UnsafeMutableRawBufferPointer(rebasing: buffer[0..<count]), flags: flags)
+        var rights: [FileDescription] = []
+        let (n, full) = try transferReceive(t, s, UnsafeMutableRawBufferPointer(rebasing: buffer[0..<count]), flags: flags, rights: &rights)
+        for d in rights { d.release() }   // recv without a control buffer discards passed descriptors
         try t.copyOut(UnsafeRawBufferPointer(rebasing: buffer[0..<n]), to: t.argument(1))
         if t.argument(4) != 0 && t.argument(5) != 0 {
             try t.copyOut([UInt8(Kernel.AF_UNIX), 0], to: t.argument(4))
@@ -172,15 +176,12 @@ extension Kernel {
     func sysSendmsg(_ t: Task) throws(Errno) -> Int64 {
         let s = try socket(t, t.argument(0))
         let header = ByteReader(try t.copyIn(t.argument(1), count: 56))
-        if header.u64(40) != 0 && header.u64(32) != 0 {
-            log("sendmsg: ancillary data (SCM_RIGHTS, credentials) is not supported")
-            throw .EOPNOTSUPP
-        }
+        let rights = try controlRights(t, address: header.u64(32), length: header.u64(40))
         let iov = try readIovecs(t, header.u64(16), header.u64(24))
         var data: [UInt8] = []
         for (base, len) in iov { data += try t.copyIn(base, count: min(len, Kernel.maximumTransfer - data.count)) }
         return Int64(try withBytes(data) { (b) throws(Errno) -> Int in
-            try transferSend(t, s, b, flags: Int32(truncatingIfNeeded: t.argument(2)))
+            try transferSend(t, s, b, flags: Int32(truncatingIfNeeded: t.argument(2)), rights: rights)
         })
     }
 
@@ -194,18 +195,64 @@ extension Kernel {
         for (_, len) in iov { total += len }
         let count = min(total, Kernel.maximumTransfer)
         let buffer = scratchBuffer(max(count, 1))
-        let (n, full) = try transferReceive(t, s, UnsafeMutableRawBufferPointer(rebasing: buffer[0..<count]), flags: flags)
+        var rights: [FileDescription] = []
+        let (n, full) = try transferReceive(t, s, UnsafeMutableRawBufferPointer(rebasing: buffer[0..<count]), flags: flags, rights: &rights)
         var done = 0
         for (base, len) in iov where done < n {
             let k = min(len, n - done)
             try t.copyOut(UnsafeRawBufferPointer(rebasing: buffer[done..<(done + k)]), to: base)
             done += k
         }
-        // No name, no control data; MSG_TRUNC when a datagram did not fit.
+        // No name; passed descriptors as an SCM_RIGHTS message; MSG_TRUNC when a datagram did
+        // not fit, MSG_CTRUNC when descriptors did not.
         if header.u64(0) != 0 { try t.store(UInt32(0), at: headerAddress + 8) }
-        try t.store(UInt64(0), at: headerAddress + 40)
-        try t.store(Int32(full > n && s.kind != .stream ? 0x20 : 0), at: headerAddress + 48)
+        var messageFlags: Int32 = full > n && s.kind != .stream ? 0x20 : 0
+        let controlSpace = Int(min(header.u64(40), 1 << 16))
+        var control = ByteWriter(capacity: 64)
+        if !rights.isEmpty {
+            let fit = max(0, (controlSpace - 16) / 4)
+            let installed = min(fit, rights.count)
+            if installed < rights.count { messageFlags |= 0x8 }
+            if installed > 0 {
+                control.u64(UInt64(16 + 4 * installed)); control.i32(1); control.i32(1)
+                for d in rights[0..<installed] {
+                    control.i32(try t.process.files.install(d, closeOnExec: flags & 0x4000_0000 != 0))
+                }
+                control.align(8)
+            }
+            for d in rights { d.release() }
+        }
+        if !control.bytes.isEmpty { try t.copyOut(Array(control.bytes.prefix(controlSpace)), to: header.u64(32)) }
+        try t.store(UInt64(min(control.bytes.count, controlSpace)), at: headerAddress + 40)
+        try t.store(messageFlags, at: headerAddress + 48)
         return Int64(flags & 0x20 != 0 && s.kind != .stream ? full : n)
+    }
+
+    /// The descriptions named by SCM_RIGHTS control messages.
+    private func controlRights(_ t: Task, address: UInt64, length: UInt64) throws(Errno) -> [FileDescription] {
+        if address == 0 || length == 0 { return [] }
+        if length > 1 << 16 { throw .ENOBUFS }
+        let raw = try t.copyIn(address, count: Int(length))
+        let r = ByteReader(raw)
+        var rights: [FileDescription] = []
+        var at = 0
+        while at + 16 <= raw.count {
+            let cmsgLength = Int(clamping: r.u64(at))
+            if cmsgLength < 16 || at + cmsgLength > raw.count { throw .EINVAL }
+            let level = r.i32(at + 8), type = r.i32(at + 12)
+            guard level == 1 && type == 1 else {
+                log("sendmsg: control message level \(level) type \(type) is not supported")
+                throw .EINVAL
+            }
+            var p = at + 16
+            while p + 4 <= at + cmsgLength {
+                rights.append(try t.process.files.get(r.i32(p)))
+                p += 4
+            }
+            at += (cmsgLength + 7) & ~7
+        }
+        if rights.count > 253 { throw .EINVAL }
+        return rights
     }
 
     func sysShutdown(_ t: Task) throws(Errno) -> Int64 {

@@ -206,6 +206,7 @@ extension Kernel {
         if space.users > 0 { return }
         writeBackShared(space, space.regions)
         space.unmapAll()
+        if space.mapsSharedObjects { dropHolder(space) }
     }
 
     /// Ends the process because of a signal's default action.

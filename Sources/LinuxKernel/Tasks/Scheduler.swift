@@ -12,7 +12,7 @@ extension Kernel {
             if let t = runQueue.pop() {
                 t.inRunQueue = false
                 if t.state == .runnable { runSlice(t) }
-                if !sleepers.isEmpty || !timers.isEmpty { waitForEvents(mayBlock: false) }
+                if !sleepers.isEmpty || !timers.isEmpty { waitForEvents(mayBlock: false) } else { forwardHostSignals() }
             } else {
                 waitForEvents(mayBlock: true)
             }
@@ -33,6 +33,10 @@ extension Kernel {
             task.hart.clearReservation()
             contextSwitches += 1
             lastRunTask = task
+            if lastAddressSpace !== task.process.addressSpace {
+                lastAddressSpace = task.process.addressSpace
+                acquireSharedObjects(task.process.addressSpace)
+            }
         }
         if let c = task.completion {
             task.completion = nil
@@ -60,9 +64,15 @@ extension Kernel {
                 raiseSynchronousSignal(task, Signal.SIGTRAP, code: 1, address: task.hart.pc)
             case .illegalInstruction:
                 raiseSynchronousSignal(task, Signal.SIGILL, code: 1, address: task.hart.pc)
+            case .memoryFault(let fault) where !fault.isUnmapped && task.process.addressSpace.fillFault(at: fault.address):
+                continue
             case .memoryFault(let fault):
                 if tracing { log("[\(task.tid)] fault at \(Text.hexString(fault.address)) pc \(Text.hexString(task.hart.pc))") }
-                raiseSynchronousSignal(task, Signal.SIGSEGV, code: fault.isUnmapped ? 1 : 2, address: fault.address)
+                if fault.isMisaligned {
+                    raiseSynchronousSignal(task, Signal.SIGBUS, code: 1, address: fault.address)           // BUS_ADRALN
+                } else {
+                    raiseSynchronousSignal(task, Signal.SIGSEGV, code: fault.isUnmapped ? 1 : 2, address: fault.address)
+                }
             }
             if task.state == .runnable && hasDeliverableSignal(task) { deliverSignals(task) }
             if remaining <= 0 { break }

@@ -20,11 +20,7 @@ extension Kernel {
     func sendSignal(to p: Process, _ info: SignalInfo, fromOutside: Bool = false) {
         let signo = info.signo
         if p.isZombie || signo < 1 || signo > Signal.count { return }
-        // The container's init only receives signals it handles (SIGKILL/SIGSTOP excepted only
-        // when they come from outside the container).
-        if p === initProcess && !fromOutside && p.signalActions.actions[Int(signo)].handler == SignalAction.defaultHandler {
-            return
-        }
+        if initIgnores(p, signo, fromOutside: fromOutside) { return }
         if signo == Signal.SIGCONT {
             for s in [Signal.SIGSTOP, Signal.SIGTSTP, Signal.SIGTTIN, Signal.SIGTTOU] {
                 p.pendingSignals.remove(s)
@@ -50,11 +46,20 @@ extension Kernel {
         }
     }
 
+    /// The container's init (pid 1) does not get signals it has no handler for from inside the
+    /// container, unless it blocks them (then they stay pending), as in a Linux pid namespace.
+    func initIgnores(_ p: Process, _ signo: Int32, fromOutside: Bool) -> Bool {
+        guard p === initProcess, !fromOutside,
+              p.signalActions.actions[Int(signo)].handler == SignalAction.defaultHandler else { return false }
+        return !p.threads.allSatisfy { $0.signalMask & Signal.bit(signo) != 0 }
+    }
+
     /// A signal for one thread (tgkill, SIGPIPE, faults).
     func sendSignal(to t: Task, _ info: SignalInfo) {
         let signo = info.signo
         let p = t.process
         if t.state == .dead || signo < 1 || signo > Signal.count { return }
+        if initIgnores(p, signo, fromOutside: false) { return }
         if signo == Signal.SIGKILL { killProcess(p, signal: Signal.SIGKILL, core: false); return }
         if signo == Signal.SIGCONT { continueProcess(p) }
         if isIgnored(p, signo) && t.signalMask & Signal.bit(signo) == 0 { return }
@@ -181,8 +186,7 @@ extension Kernel {
         w.u32(hart.fcsr)
         w.zeros(Int(Kernel.signalFrameSize) - w.bytes.count)
         t.savedSignalMask = nil
-        let ok = w.bytes.withUnsafeBytes { b in (try? t.memory.write(at: frame, from: b)) != nil }
-        if !ok { return false }
+        if (try? t.copyOut(w.bytes, to: frame)) == nil { return false }
         hart.setX(1, t.process.signalTrampoline)
         hart.setX(2, frame)
         hart.setX(10, UInt64(info.signo))

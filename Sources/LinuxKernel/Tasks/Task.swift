@@ -57,47 +57,63 @@ final class Task {
     var memory: GuestMemory { hart.memory }
 
     // MARK: Guest memory access (copy_from_user / copy_to_user): a bad pointer is EFAULT.
+    // A fault on a page still to be filled from its file fills it and retries.
+
+    private func retry(_ address: UInt64, _ count: Int) -> Bool {
+        process.addressSpace.fill(address, address &+ UInt64(max(count, 1)))
+    }
 
     func load<T: FixedWidthInteger>(_ type: T.Type, at address: UInt64) throws(Errno) -> T {
-        do { return try memory.load(type, at: address) } catch { throw .EFAULT }
+        do throws(MemoryFault) { return try memory.load(type, at: address) } catch {
+            if retry(address, T.bitWidth / 8), let v = try? memory.load(type, at: address) { return v }
+            throw .EFAULT
+        }
     }
 
     func store<T: FixedWidthInteger>(_ value: T, at address: UInt64) throws(Errno) {
-        do { try memory.store(value, at: address) } catch { throw .EFAULT }
+        do throws(MemoryFault) { try memory.store(value, at: address) } catch {
+            if retry(address, T.bitWidth / 8), (try? memory.store(value, at: address)) != nil { return }
+            throw .EFAULT
+        }
     }
 
     func copyIn(_ address: UInt64, count: Int) throws(Errno) -> [UInt8] {
         if count == 0 { return [] }
         var bytes = [UInt8](repeating: 0, count: count)
-        let ok = bytes.withUnsafeMutableBytes { b in
-            do throws(MemoryFault) { try memory.read(at: address, into: b); return true } catch { return false }
-        }
-        if !ok { throw .EFAULT }
+        try withMutableBytes(&bytes) { (b) throws(Errno) in try copyIn(address, into: b) }
         return bytes
     }
 
     func copyIn(_ address: UInt64, into buffer: UnsafeMutableRawBufferPointer) throws(Errno) {
         if buffer.count == 0 { return }
-        do { try memory.read(at: address, into: buffer) } catch { throw .EFAULT }
+        do throws(MemoryFault) { try memory.read(at: address, into: buffer) } catch {
+            if retry(address, buffer.count), (try? memory.read(at: address, into: buffer)) != nil { return }
+            throw .EFAULT
+        }
     }
 
     func copyOut(_ bytes: [UInt8], to address: UInt64) throws(Errno) {
         if bytes.isEmpty { return }
-        let ok = bytes.withUnsafeBytes { b in
-            do throws(MemoryFault) { try memory.write(at: address, from: b); return true } catch { return false }
-        }
-        if !ok { throw .EFAULT }
+        try withBytes(bytes) { (b) throws(Errno) in try copyOut(b, to: address) }
     }
 
     func copyOut(_ buffer: UnsafeRawBufferPointer, to address: UInt64) throws(Errno) {
         if buffer.count == 0 { return }
-        do { try memory.write(at: address, from: buffer) } catch { throw .EFAULT }
+        do throws(MemoryFault) { try memory.write(at: address, from: buffer) } catch {
+            if retry(address, buffer.count), (try? memory.write(at: address, from: buffer)) != nil { return }
+            throw .EFAULT
+        }
     }
 
     /// A NUL-terminated string of at most `limit` bytes (ENAMETOOLONG past it).
     func readString(_ address: UInt64, limit: Int = 4096) throws(Errno) -> [UInt8] {
         let s: [UInt8]
-        do { s = try memory.readCString(at: address, maxLength: limit + 1) } catch { throw .EFAULT }
+        do throws(MemoryFault) { s = try memory.readCString(at: address, maxLength: limit + 1) } catch {
+            guard retry(address, limit + 1), let again = try? memory.readCString(at: address, maxLength: limit + 1) else {
+                throw .EFAULT
+            }
+            s = again
+        }
         if s.count > limit { throw .ENAMETOOLONG }
         return s
     }

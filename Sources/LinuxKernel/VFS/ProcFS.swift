@@ -3,7 +3,7 @@ final class ProcFS: FileSystem {
     unowned(unsafe) let kernel: Kernel
     static let deviceID = makeDevice(0, 4)
     static let topFiles = ["cpuinfo", "meminfo", "stat", "uptime", "version", "mounts", "loadavg", "filesystems"]
-    static let processFiles = ["exe", "cwd", "root", "fd", "maps", "cmdline", "comm", "stat", "status", "mounts", "environ"]
+    static let processFiles = ["exe", "cwd", "root", "fd", "maps", "cmdline", "comm", "stat", "status", "mounts", "mountinfo", "environ"]
 
     init(kernel: Kernel) {
         self.kernel = kernel
@@ -137,6 +137,7 @@ final class ProcFS: FileSystem {
                 }
                 return SyntheticDirectory(entries: list, components: guestPath, stat: st, fileSystem: self, flags: flags)
             }
+            if file == "mountinfo" { return GeneratedFile(contents: mountInfoFile(caller), path: name, stat: st) }
             return GeneratedFile(contents: processFile(p, file), path: name, stat: st)
         case .top(let i):
             return GeneratedFile(contents: topFile(ProcFS.topFiles[i]), path: name, stat: st)
@@ -180,15 +181,38 @@ final class ProcFS: FileSystem {
 
     private func pad2(_ v: UInt64) -> String { v < 10 ? "0\(v)" : "\(v)" }
 
+    /// (source, type) of a mount as /proc/mounts shows them. Not "rootfs": tools skip that name.
+    private func names(_ fs: FileSystem) -> (String, String) {
+        let type = fs is ProcFS ? "proc" : fs is DevFS ? "devtmpfs" : fs is TmpFS ? "tmpfs" : "skiff"
+        return (fs is HostDirectoryFS ? "skiff" : type, type)
+    }
+
     private func mountsFile() -> [UInt8] {
         var out: [UInt8] = []
         for m in kernel.mounts.mounts.reversed() {
-            let fs = m.fileSystem
-            let type = fs is ProcFS ? "proc" : fs is DevFS ? "devtmpfs" : fs is TmpFS ? "tmpfs" : "skiff"
-            let source = fs is HostDirectoryFS ? "rootfs" : type
+            let (source, type) = names(m.fileSystem)
             out += Text.bytes("\(source) ")
             out += Path.absolute(m.path)
-            out += Text.bytes(" \(type) \(fs.readOnly ? "ro" : "rw"),relatime 0 0\n")
+            out += Text.bytes(" \(type) \(m.fileSystem.readOnly ? "ro" : "rw"),relatime 0 0\n")
+        }
+        return out
+    }
+
+    /// /proc/PID/mountinfo: ids, parents and device numbers, parents listed first.
+    private func mountInfoFile(_ caller: Task) -> [UInt8] {
+        let ordered = Array(kernel.mounts.mounts.reversed())
+        var out: [UInt8] = []
+        for (i, m) in ordered.enumerated() {
+            var parent = 20
+            for (j, other) in ordered.enumerated() where j < i && other.path.count < m.path.count
+                && Array(m.path[0..<other.path.count]) == other.path {
+                parent = 21 + j
+            }
+            let device = (try? m.fileSystem.stat([], caller: caller))?.device ?? 0
+            let (source, type) = names(m.fileSystem)
+            out += Text.bytes("\(21 + i) \(parent) \(deviceMajor(device)):\(deviceMinor(device)) / ")
+            out += Path.absolute(m.path)
+            out += Text.bytes(" \(m.fileSystem.readOnly ? "ro" : "rw"),relatime - \(type) \(source) \(m.fileSystem.readOnly ? "ro" : "rw")\n")
         }
         return out
     }

@@ -50,6 +50,8 @@ final class TmpNode {
 
 /// An in-memory file system (tmpfs): /dev/shm, /tmp of a read-only container, memfd files.
 final class TmpFS: FileSystem {
+    /// Files live in host memory: larger ones are refused with EFBIG.
+    static let maximumFileSize = Int64(min(Int(Int32.max), 1 << 32))
     let root: TmpNode
     let deviceID: UInt64
     private var nextInode: UInt64 = 2
@@ -263,8 +265,8 @@ final class TmpFile: FileDescription {
     override func write(from buffer: UnsafeRawBufferPointer, at position: Int64) throws(Errno) -> Int {
         if !canWrite { throw .EBADF }
         if position < 0 { throw .EINVAL }
+        if position > TmpFS.maximumFileSize - Int64(buffer.count) { throw .EFBIG }
         let end = Int(position) + buffer.count
-        if end > 1 << 32 { throw .EFBIG }
         if node.data.count < end { node.data.append(contentsOf: [UInt8](repeating: 0, count: end - node.data.count)) }
         if buffer.count > 0 {
             node.data.withUnsafeMutableBytes { dst in
@@ -295,7 +297,7 @@ final class TmpFile: FileDescription {
     override func truncate(length: Int64) throws(Errno) {
         if !canWrite { throw .EINVAL }
         if length < 0 { throw .EINVAL }
-        if length > 1 << 32 { throw .EFBIG }
+        if length > TmpFS.maximumFileSize { throw .EFBIG }
         let n = Int(length)
         if n < node.data.count { node.data.removeSubrange(n...) } else {
             node.data.append(contentsOf: [UInt8](repeating: 0, count: n - node.data.count))

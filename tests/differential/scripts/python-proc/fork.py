@@ -36,7 +36,7 @@ try:
     os.waitpid(-1, os.WNOHANG)
 except ChildProcessError:
     print("no children")
-print("getppid relation", os.getppid() != os.getpid(), os.getpgrp() > 0, os.getsid(0) > 0)
+print("getppid relation", os.getppid() != os.getpid(), os.getpgrp() == os.getpgid(0), os.getsid(0) == os.getsid(os.getpid()))
 pid = os.fork()
 if pid == 0:
     os.setsid(); os._exit(0 if os.getsid(0) == os.getpid() else 1)

@@ -1,3 +1,0 @@
-import XCTest
-@testable import Skiff
-final class SkiffSmokeTests: XCTestCase { func testModuleLinks() { XCTAssertTrue(true) } }
