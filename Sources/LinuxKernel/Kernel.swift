@@ -26,6 +26,8 @@ public struct KernelConfiguration {
     public var log: ((String) -> Void)?
     /// Who the first process runs as (`-u`); its children inherit it.
     public var user = ContainerUser()
+    /// `--memory` and `--pids-limit` (see ResourceLimits).
+    public var limits = ResourceLimits()
     /// Instructions a task runs before the scheduler looks at others.
     public var timeSlice = 1 << 20
     public init() {}

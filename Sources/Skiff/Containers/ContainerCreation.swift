@@ -21,12 +21,7 @@ public struct ContainerCreator {
 
     /// The image `options.image` names, pulled first if the store lacks it (per `--pull`).
     public func image(_ options: ContainerOptions) async throws -> StoredImage {
-        var local: StoredImage?
-        do {
-            local = try images.image(options.image)
-        } catch let e as SkiffError where e.code == .notFound {
-            if options.pull == .never { throw SkiffError(.notFound, "no image '\(options.image)' in the local store, and --pull=never") }
-        }
+        let local = try localImage(options)
         if let local, options.pull != .always {
             try checkPlatform(local, options)
             return local
@@ -38,6 +33,18 @@ public struct ContainerCreator {
         printStatus("Pulled \(reference.familiar) (\(result.image.digest))")
         try checkPlatform(result.image, options)
         return result.image
+    }
+
+    /// The stored image, or nil when the store lacks it and pulling is allowed.
+    private func localImage(_ options: ContainerOptions) throws(SkiffError) -> StoredImage? {
+        do {
+            return try images.image(options.image)
+        } catch where error.code == .notFound {
+            if options.pull == .never {
+                throw SkiffError(.notFound, "no image '\(options.image)' in the local store, and --pull=never")
+            }
+            return nil
+        }
     }
 
     private func printStatus(_ line: String) {
@@ -85,22 +92,11 @@ public struct ContainerCreator {
         var record = ContainerRecord(id: id, name: name, created: Timestamp.now(), image: options.image,
                                      imageName: image.name, imageDigest: image.digest.description, process: process,
                                      hostname: hostname, readOnly: options.readOnly, tmpfs: tmpfs, mounts: binds,
-                                     autoRemove: options.autoRemove, labels: labels, state: ContainerRecord.State())
+                                     autoRemove: options.autoRemove, labels: labels, limits: try options.resourceLimits(),
+                                     state: ContainerRecord.State())
         try containers.create(record)
-        do throws(SkiffError) {
-            // The user and HOME come from the image's /etc/passwd and /etc/group.
-            let mapped = try ContainerRootMount(images: images, containers: containers, record: record, readOnly: true)
-            let user = try ContainerUserResolver(root: mapped.root).resolve(record.process.userSpec)
-            record.process.uid = user.user.uid
-            record.process.gid = user.user.gid
-            record.process.groups = user.user.groups
-            record.process.environment = Self.environment(image: config?.Env ?? [], settings: settings, hostname: hostname, home: user.home)
-            var workdir = options.workingDirectory ?? config?.WorkingDir ?? "/"
-            if workdir.isEmpty { workdir = "/" }
-            guard workdir.hasPrefix("/") else {
-                throw SkiffError(.invalidArgument, "the working directory '\(workdir)' is invalid: it needs to be an absolute path")
-            }
-            record.process.workingDirectory = workdir
+        do {
+            try resolveProcess(&record, image: image, options: options, settings: settings)
             try containers.save(record)
         } catch {
             try? containers.remove(record.id)
@@ -109,24 +105,35 @@ public struct ContainerCreator {
         return record
     }
 
+    /// The user, HOME and working directory, from the image's /etc/passwd and /etc/group and
+    /// the options; the environment as the process will see it.
+    private func resolveProcess(_ record: inout ContainerRecord, image: StoredImage, options: ContainerOptions,
+                                settings: [String]) throws(SkiffError) {
+        let config = image.config.config
+        let mapped = try ContainerRootMount(images: images, containers: containers, record: record, readOnly: true)
+        let user = try ContainerUserResolver(root: mapped.root).resolve(record.process.userSpec)
+        record.process.uid = user.user.uid
+        record.process.gid = user.user.gid
+        record.process.groups = user.user.groups
+        record.process.environment = Self.environment(image: config?.Env ?? [], settings: settings,
+                                                      hostname: record.hostname, home: user.home)
+        var workdir = options.workingDirectory ?? config?.WorkingDir ?? "/"
+        if workdir.isEmpty { workdir = "/" }
+        guard workdir.hasPrefix("/") else {
+            throw SkiffError(.invalidArgument, "the working directory '\(workdir)' is invalid: it needs to be an absolute path")
+        }
+        record.process.workingDirectory = workdir
+    }
+
     /// PATH (if the image sets none), HOSTNAME, the image's Env, HOME (unless set), then `-e`/--env-file.
     static func environment(image: [String], settings: [String], hostname: String, home: String) -> [String] {
-        var entries: [(String, String)] = []
-        func set(_ entry: String) {
-            let key: String, value: String
-            if let eq = entry.firstIndex(of: "=") {
-                key = String(entry[..<eq]); value = String(entry[entry.index(after: eq)...])
-            } else {
-                key = entry; value = ""
-            }
-            if let i = entries.firstIndex(where: { $0.0 == key }) { entries[i].1 = value } else { entries.append((key, value)) }
-        }
-        set("PATH=" + RootfsRunner.defaultPath)
-        set("HOSTNAME=" + hostname)
-        image.forEach(set)
-        if !entries.contains(where: { $0.0 == "HOME" }) { set("HOME=" + home) }
-        settings.forEach(set)
-        return entries.map { "\($0.0)=\($0.1)" }
+        var entries = EnvironmentList()
+        entries.set("PATH=" + RootfsRunner.defaultPath)
+        entries.set("HOSTNAME=" + hostname)
+        for entry in image { entries.set(entry) }
+        if !entries.contains("HOME") { entries.set("HOME=" + home) }
+        for entry in settings { entries.set(entry) }
+        return entries.entries
     }
 
     /// Docker's rule: `[a-zA-Z0-9][a-zA-Z0-9_.-]*`.
@@ -138,5 +145,23 @@ public struct ContainerCreator {
         guard let first = bytes.first, alphanumeric(first) else { return false }
         for b in bytes where !alphanumeric(b) && b != 0x5f && b != 0x2e && b != 0x2d { return false }
         return true
+    }
+}
+
+/// An ordered KEY=VALUE list where a later setting of a key replaces the earlier one in place.
+struct EnvironmentList {
+    private(set) var entries: [String] = []
+
+    private static func key(_ entry: String) -> Substring {
+        entry.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)[0]
+    }
+
+    func contains(_ key: String) -> Bool { entries.contains { Self.key($0) == key } }
+
+    /// `K=V`, or `K` alone (an empty value).
+    mutating func set(_ entry: String) {
+        let normalized = entry.contains("=") ? entry : entry + "="
+        let key = Self.key(normalized)
+        if let i = entries.firstIndex(where: { Self.key($0) == key }) { entries[i] = normalized } else { entries.append(normalized) }
     }
 }

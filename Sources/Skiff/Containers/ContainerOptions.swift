@@ -28,12 +28,47 @@ public struct ContainerOptions: Sendable {
     public var pull: PullPolicy = .missing
     public var labels: [String] = []
     public var traceSystemCalls = false
+    /// `--memory`: 512m, 1g, 100000k, bytes.
+    public var memory: String?
+    /// `--pids-limit`: threads and processes at once (0 or -1: no limit, as docker).
+    public var pidsLimit: Int?
 
     public enum PullPolicy: String, Sendable { case missing, always, never }
 
     public init(image: String) { self.image = image }
 
     // MARK: Checking
+
+    /// `--memory` in bytes: a number with an optional b, k, m or g suffix (powers of 1024), as docker.
+    static func parseMemory(_ text: String) throws(SkiffError) -> UInt64 {
+        let lower = text.lowercased()
+        var digits = Substring(lower)
+        var unit: UInt64 = 1
+        if let last = lower.last, !last.isNumber {
+            switch last {
+            case "b": unit = 1
+            case "k": unit = 1 << 10
+            case "m": unit = 1 << 20
+            case "g": unit = 1 << 30
+            default: throw SkiffError(.invalidArgument, "invalid --memory '\(text)': use a number of bytes with an optional unit b, k, m or g")
+            }
+            digits = digits.dropLast()
+        }
+        guard let n = UInt64(digits), n > 0, n <= UInt64.max / unit else {
+            throw SkiffError(.invalidArgument, "invalid --memory '\(text)': use a number of bytes with an optional unit b, k, m or g")
+        }
+        let bytes = n * unit
+        if bytes < 6 << 20 { throw SkiffError(.invalidArgument, "invalid --memory '\(text)': the minimum is 6m (as docker)") }
+        return bytes
+    }
+
+    /// The limits the container runs with.
+    func resourceLimits() throws(SkiffError) -> ContainerRecord.Limits {
+        var limits = ContainerRecord.Limits()
+        if let memory { limits.memory = try Self.parseMemory(memory) }
+        if let p = pidsLimit, p > 0 { limits.pids = p }
+        return limits
+    }
 
     /// Bind mounts from `-v` and `--mount`, with absolute, existing host paths.
     func bindMounts() throws(SkiffError) -> [ContainerRecord.BindMount] {

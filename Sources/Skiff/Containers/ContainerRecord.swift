@@ -18,7 +18,14 @@ public struct ContainerRecord: Codable, Equatable, Sendable {
     public var mounts: [BindMount]
     public var autoRemove: Bool
     public var labels: [String: String]
+    /// --memory and --pids-limit (absent in records of older Skiff versions).
+    public var limits: Limits?
     public var state: State
+
+    public struct Limits: Codable, Equatable, Sendable {
+        public var memory: UInt64?
+        public var pids: Int?
+    }
 
     public struct ProcessSpec: Codable, Equatable, Sendable {
         /// argv; argv[0] as given (resolved through PATH at start).

@@ -82,6 +82,8 @@ public struct ContainerRunner {
         configuration.hostname = Array(record.hostname.utf8)
         configuration.user = ContainerUser(uid: record.process.uid, gid: record.process.gid, groups: record.process.groups)
         configuration.traceSystemCalls = traceSystemCalls
+        configuration.limits.memory = record.limits?.memory
+        configuration.limits.tasks = record.limits?.pids
         let logger = self.logger
         configuration.log = { message in logger.debug("\(message)") }
         let kernel = Kernel(host: host, configuration: configuration)
@@ -158,6 +160,9 @@ public struct ContainerRunner {
         return termination.exitCode
     }
 
+    /// The files of /etc Skiff provides (and mounts over the image's), as docker does.
+    static let generatedEtcFiles = ["hostname", "hosts", "resolv.conf"]
+
     /// hostname, hosts and resolv.conf in the container's directory (made again at each start,
     /// as docker does), mounted over the image's /etc files.
     private func writeEtcFiles(_ record: ContainerRecord) throws(SkiffError) -> [(String, String)] {
@@ -174,7 +179,7 @@ public struct ContainerRunner {
         // The network is the host's: its resolver configuration applies (docker --network host).
         var resolv = (try? String(contentsOfFile: "/etc/resolv.conf", encoding: .utf8)) ?? ""
         if !resolv.contains("nameserver") { resolv += "nameserver 8.8.8.8\nnameserver 8.8.4.4\n" }
-        let files = [("hostname", record.hostname + "\n"), ("hosts", hosts), ("resolv.conf", resolv)]
+        let files = zip(Self.generatedEtcFiles, [record.hostname + "\n", hosts, resolv]).map { ($0, $1) }
         for (name, text) in files {
             do {
                 try Data(text.utf8).write(to: URL(fileURLWithPath: containers.directory(record.id) + "/" + name), options: .atomic)

@@ -98,6 +98,33 @@ public final class ContainerStore: @unchecked Sendable {
         }
     }
 
+    /// `skiff rm`: a running container is refused unless `force`, which kills the skiff process
+    /// running it first (and waits for its run lock to be released).
+    public func remove(_ record: ContainerRecord, force: Bool) throws(SkiffError) {
+        if isRunning(record) {
+            guard force, let pid = record.state.pid else {
+                throw SkiffError(.invalidArgument, "cannot remove container \(record.name): it is running (use skiff rm -f to kill and remove it)")
+            }
+            kill(pid, SIGKILL)
+            var waited = 0
+            while isRunning(record) {
+                guard waited < 500 else { throw SkiffError(.io, "container \(record.name) (skiff process \(pid)) did not stop") }
+                usleep(10_000)
+                waited += 1
+            }
+        }
+        try remove(record.id)
+    }
+
+    /// Replays the container's log: each entry to `stdout` or `stderr` as it was written.
+    public func replayLog(_ id: String, stdout: (Data) -> Void, stderr: (Data) -> Void) throws(SkiffError) {
+        do {
+            try ContainerLog.replay(logPath(id), stdout: stdout, stderr: stderr)
+        } catch {
+            throw SkiffError(.io, "cannot read the log of container \(String(id.prefix(12))): \(error.localizedDescription)")
+        }
+    }
+
     /// A new random 64-hex-digit id.
     public static func newID() -> String {
         var bytes = [UInt8](repeating: 0, count: 32)

@@ -59,6 +59,12 @@ struct RunCommand: AsyncParsableCommand {
     @Option(name: [.customShort("l"), .customLong("label")], help: "Set a label on the container (K=V).")
     var labels: [String] = []
 
+    @Option(name: [.customShort("m"), .customLong("memory")], help: "Memory limit (e.g. 256m, 1g): mmap/brk fail with ENOMEM beyond it, then the OOM killer ends the process (exit 137).")
+    var memory: String?
+
+    @Option(name: .customLong("pids-limit"), help: "Most threads and processes at once; fork/clone fail with EAGAIN beyond it (0 or -1: no limit).")
+    var pidsLimit: Int?
+
     @Option(name: .customLong("platform"), help: "Platform of the image, os/arch.")
     var platform = "linux/riscv64"
 
@@ -95,7 +101,11 @@ struct RunCommand: AsyncParsableCommand {
         let logger = Logger(label: "skiff.run")
         let status: Int32
         do {
-            status = try await rootfs.map { try runRootfs($0, logger: logger) } ?? runImage(logger: logger)
+            if let rootfs {
+                status = try runRootfs(rootfs, logger: logger)
+            } else {
+                status = try await runImage(logger: logger)
+            }
         } catch let error as SkiffError {
             printError(error.message)
             HostProcess.exit(error.runExitStatus)
@@ -107,6 +117,16 @@ struct RunCommand: AsyncParsableCommand {
     }
 
     private func runRootfs(_ directory: String, logger: Logger) throws(SkiffError) -> Int32 {
+        // What only an image container has (a record, a writable layer, a user database…).
+        let imageOnly: [(String, Bool)] = [
+            ("--env-file", !environmentFiles.isEmpty), ("-u", user != nil), ("--entrypoint", entrypoint != nil),
+            ("--hostname", hostname != nil), ("--name", name != nil), ("-v", !volumes.isEmpty), ("--mount", !mounts.isEmpty),
+            ("--tmpfs", !tmpfs.isEmpty), ("-l", !labels.isEmpty), ("--rm", autoRemove), ("--memory", memory != nil),
+            ("--pids-limit", pidsLimit != nil),
+        ]
+        if let (flag, _) = imageOnly.first(where: { $0.1 }) {
+            throw SkiffError(.unsupported, "\(flag) is not supported with --rootfs; run an image instead (skiff import a tar of the directory)")
+        }
         var configuration = RootfsRunConfiguration(rootfs: directory, command: arguments)
         configuration.environment = environment
         configuration.workingDirectory = workingDirectory ?? "/"
@@ -135,6 +155,8 @@ struct RunCommand: AsyncParsableCommand {
         options.labels = labels
         options.autoRemove = autoRemove
         options.interactive = interactive
+        options.memory = memory
+        options.pidsLimit = pidsLimit
         options.platform = try Platform(parsing: platform)
         guard let policy = ContainerOptions.PullPolicy(rawValue: pull) else {
             throw SkiffError(.invalidArgument, "invalid --pull value '\(pull)': missing, always or never")
