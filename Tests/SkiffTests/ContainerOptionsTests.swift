@@ -67,11 +67,11 @@ final class ContainerOptionsTests: XCTestCase {
         let r = ContainerUserResolver(
             passwd: "root:x:0:0:root:/root:/bin/sh\napp:x:1000:1000::/home/app:/bin/sh\nbroken line\n",
             group: "root:x:0:\nstaff:x:50:app,other\nwheel:x:10:app\n")
-        XCTAssertEqual(try r.resolve(""), .init(user: ContainerUser(uid: 0, gid: 0, groups: []), home: "/root"))
-        XCTAssertEqual(try r.resolve("app"), .init(user: ContainerUser(uid: 1000, gid: 1000, groups: [50, 10]), home: "/home/app"))
-        XCTAssertEqual(try r.resolve("app:staff"), .init(user: ContainerUser(uid: 1000, gid: 50, groups: []), home: "/home/app"))
-        XCTAssertEqual(try r.resolve("1000"), .init(user: ContainerUser(uid: 1000, gid: 1000, groups: [50, 10]), home: "/home/app"))
-        XCTAssertEqual(try r.resolve("4242:7"), .init(user: ContainerUser(uid: 4242, gid: 7, groups: []), home: "/"))
+        XCTAssertEqual(try r.resolve(""), .init(user: ContainerUser(uid: 0, gid: 0, groups: [0]), home: "/root"))
+        XCTAssertEqual(try r.resolve("app"), .init(user: ContainerUser(uid: 1000, gid: 1000, groups: [1000, 50, 10]), home: "/home/app"))
+        XCTAssertEqual(try r.resolve("app:staff"), .init(user: ContainerUser(uid: 1000, gid: 50, groups: [50]), home: "/home/app"))
+        XCTAssertEqual(try r.resolve("1000"), .init(user: ContainerUser(uid: 1000, gid: 1000, groups: [1000, 50, 10]), home: "/home/app"))
+        XCTAssertEqual(try r.resolve("4242:7"), .init(user: ContainerUser(uid: 4242, gid: 7, groups: [7]), home: "/"))
         XCTAssertThrowsError(try r.resolve("ghost"))
         XCTAssertThrowsError(try r.resolve("app:ghosts"))
     }

@@ -107,7 +107,7 @@ public struct ContainerRunner {
             }
             hostDescriptors.append(fd)
             if isDirectory {
-                kernel.mountHostDirectory(fd, at: target, readOnly: m.readOnly)
+                kernel.mountHostDirectory(fd, at: target, readOnly: m.readOnly, hostOwnsNewFiles: true)
             } else {
                 kernel.mountHostFile(directory: fd, name: (m.source as NSString).lastPathComponent, at: target, readOnly: m.readOnly)
             }

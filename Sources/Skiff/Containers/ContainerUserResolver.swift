@@ -5,8 +5,8 @@ import OCI
 /// container's own /etc/passwd and /etc/group:
 /// - `name` or `uid`, optionally `:group` or `:gid`;
 /// - a name must exist in /etc/passwd; a numeric uid need not (its gid is then 0 and HOME is /);
-/// - the primary group is the passwd entry's unless given; without a group, the supplementary
-///   groups are the /etc/group entries that list the user name.
+/// - the primary group is the passwd entry's unless given; the supplementary groups are the
+///   primary one and, without a group given, the /etc/group entries that list the user name.
 struct ContainerUserResolver {
     struct PasswdEntry { var name: String; var uid: UInt32; var gid: UInt32; var home: String }
     struct GroupEntry { var name: String; var gid: UInt32; var members: [String] }
@@ -56,8 +56,9 @@ struct ContainerUserResolver {
                 throw SkiffError(.notFound, "unable to find group \(g): no matching entries in group file")
             }
         }
-        // Supplementary groups only in the implicit form (no group given), as runc does.
-        var supplementary: [UInt32] = []
+        // The primary group first (as containerd and moby set it up since CVE-2023-25173), then,
+        // only in the implicit form (no group given), the groups that list the user, as runc does.
+        var supplementary: [UInt32] = [gid]
         if let name, groupPart == nil {
             for entry in groups where entry.members.contains(name) && !supplementary.contains(entry.gid) {
                 supplementary.append(entry.gid)

@@ -3,6 +3,7 @@
  *                      over the limit) or "mapped"
  *   memhog touch MB    maps MB MiB in 4 MiB pieces (each fits), then writes every page: over
  *                      the limit the OOM killer ends the process (status 137)
+ *   memhog segv 0      writes through a null pointer (SIGSEGV: status 139)
  */
 #include <errno.h>
 #include <stdio.h>
@@ -11,8 +12,12 @@
 #include <sys/mman.h>
 
 int main(int argc, char **argv) {
-    if (argc != 3) { fprintf(stderr, "usage: memhog big|touch MB\n"); return 64; }
+    if (argc != 3) { fprintf(stderr, "usage: memhog big|touch|segv MB\n"); return 64; }
     size_t mb = strtoul(argv[2], 0, 10);
+    if (strcmp(argv[1], "segv") == 0) {
+        *(volatile int *)mb = 1;
+        return 0;
+    }
     if (strcmp(argv[1], "big") == 0) {
         void *p = mmap(0, mb << 20, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
         if (p == MAP_FAILED) { printf("mmap: %s\n", strerror(errno)); return 1; }
