@@ -31,6 +31,12 @@ struct RunCommand: ParsableCommand {
     @Flag(name: .customLong("read-only"), help: "Mount the root filesystem read-only (/tmp, /var/tmp and /run stay writable, in memory).")
     var readOnly = false
 
+    @Flag(name: [.customShort("t"), .customLong("tty")], help: "Give the container its own terminal (/dev/pts/0).")
+    var tty = false
+
+    @Flag(name: [.customShort("i"), .customLong("interactive")], help: "With -t, send what is typed to the container's terminal.")
+    var interactive = false
+
     @Flag(name: .customLong("debug"), help: "Log every system call the guest makes (to stderr).")
     var debug = false
 
@@ -54,6 +60,8 @@ struct RunCommand: ParsableCommand {
         configuration.workingDirectory = workingDirectory
         configuration.readOnly = readOnly
         configuration.traceSystemCalls = debug
+        configuration.tty = tty
+        configuration.interactive = interactive
         let status: Int32
         do {
             status = try RootfsRunner.run(configuration, logger: logger)
