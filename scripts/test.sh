@@ -27,4 +27,8 @@ if [ -d tests/differential ]; then
   step "differential tests against qemu-riscv64-static"
   python3 -m pytest -q tests/differential || status=1
 fi
+if [ -d tests/terminal ]; then
+  step "interactive terminal tests (tmux drives skiff run -it)"
+  python3 -m pytest -q tests/terminal || status=1
+fi
 exit $status

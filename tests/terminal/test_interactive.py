@@ -64,6 +64,17 @@ class Pane:
                 raise AssertionError(f"timed out waiting for {needle!r} (x{count}); screen:\n{s}")
             time.sleep(0.05)
 
+    def resize(self, columns, rows, timeout=TIMEOUT):
+        """Resizes the window and waits until the pane's terminal has the new size (tmux applies
+        pane resizes from its event loop, possibly after keys sent later)."""
+        self.tmux("resize-window", "-t", "t", "-x", str(columns), "-y", str(rows))
+        tty = self.tmux("display-message", "-p", "-t", "t", "#{pane_tty}").strip()
+        deadline = time.monotonic() + timeout
+        while subprocess.run(["stty", "-F", tty, "size"], stdout=subprocess.PIPE, text=True).stdout.strip() != f"{rows} {columns}":
+            if time.monotonic() > deadline:
+                raise AssertionError(f"tmux did not resize {tty} to {rows}x{columns}")
+            time.sleep(0.05)
+
     def wait_for_any(self, needles, timeout=TIMEOUT):
         deadline = time.monotonic() + timeout
         while True:
@@ -93,7 +104,10 @@ def start_guest(pane, root, command, prompt):
     before = os.path.join(pane.workdir, "before")
     pane.type(f"stty -g > {before}")
     cmd = [skiff_binary(), "run", "-it", "--read-only", "--rootfs", root, "-e", f"PS1={prompt}", "-e", "HISTFILE=/dev/null"] + command
-    pane.type(" ".join(shlex.quote(c) for c in cmd))
+    log = os.environ.get("SKIFF_TERMINAL_LOG")   # a file for Skiff's --debug trace when investigating
+    if log:
+        cmd[2:2] = ["--debug"]
+    pane.type(" ".join(shlex.quote(c) for c in cmd) + (f" 2>>{shlex.quote(log)}" if log else ""))
     pane.wait_for(prompt)
     return before
 
@@ -140,10 +154,10 @@ def test_bash_interactive_session(pane):
 
     # The window size comes from the host terminal and follows it.
     run_and_see(pane, "stty size", "24 80", prompt="guest$ ")
-    pane.tmux("resize-window", "-t", "t", "-x", "100", "-y", "30")
+    pane.resize(100, 30)
     run_and_see(pane, "stty size", "30 100")
     run_and_see(pane, "trap 'echo WINCH-SEEN' WINCH; echo trapped", "trapped\n", prompt="guest$ ")
-    pane.tmux("resize-window", "-t", "t", "-x", "90", "-y", "28")
+    pane.resize(90, 28)
     pane.type("")   # bash runs the trap when it next reads a line
     pane.wait_for("WINCH-SEEN")
     run_and_see(pane, "stty size", "28 90")
@@ -173,13 +187,12 @@ def test_bash_interactive_session(pane):
     run_and_see(pane, "kill %1; wait; echo killed", "killed\n")
 
     # A background job reading the terminal is stopped with SIGTTIN.
-    pane.type("cat &")
-    pane.wait_for("Stopped", count=3)
+    run_and_see(pane, "cat & until jobs | grep -q Stopped; do sleep 0.1; done; echo cat-$((1+1))-stopped", "cat-2-stopped")
     run_and_see(pane, "kill -9 %1; wait; echo reaped", "reaped\n")
 
-    # Raw mode and no echo from inside the guest.
-    pane.type("stty -echo; read -r secret; stty echo; echo got=$secret")
-    pane.wait_for("got=", count=1)  # the command line itself shows got=
+    # No echo from inside the guest: the typed word shows only in the program's output.
+    pane.type("stty -echo; echo ready-$((40+2)); read -r secret; stty echo; echo got=$secret")
+    pane.wait_for("ready-42")
     pane.type("hidden-word")
     s = pane.wait_for("got=hidden-word")
     assert s.count("hidden-word") == 1, s

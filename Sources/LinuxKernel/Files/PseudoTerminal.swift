@@ -185,6 +185,7 @@ extension Kernel {
     /// The host's window changed (SIGWINCH): TIOCSWINSZ on the guest's terminal.
     func hostWindowResized(_ tty: PseudoTerminal) {
         guard let size = (try? host.windowSize(tty.hostOutput)) ?? tty.hostInput.flatMap({ try? host.windowSize($0) }) else { return }
+        log("host window resized to \(size.rows)x\(size.columns)")
         setWindowSize(tty, size)
     }
 
