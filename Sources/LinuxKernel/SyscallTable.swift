@@ -5,6 +5,7 @@ extension Kernel {
     func handleSystemCall(_ task: Task) {
         let number = Int(truncatingIfNeeded: task.hart.x(17))
         let result: Int64
+        task.interrupted = false   // a call that runs again after a stop or a restart is not interrupted any more
         do throws(Errno) {
             result = try dispatch(task, number)
         } catch {

@@ -39,6 +39,7 @@ extension Kernel {
                 e.interests[i].events = events
                 e.interests[i].data = data
                 e.interests[i].disabled = false
+                e.interests[i].reportedGeneration = nil
             }
         case 2: // DEL
             guard let i = index else { throw .ENOENT }

@@ -98,7 +98,7 @@ extension Kernel {
         let buffer = scratchBuffer(n)
         let got: Int
         do throws(Errno) {
-            if let o = offset { got = try d.read(into: buffer, at: o) } else { got = try d.read(into: buffer) }
+            if let o = offset { got = try d.read(into: buffer, at: o) } else { got = try readDescription(t, d, buffer) }
         } catch {
             if error == .EAGAIN && !d.isNonBlocking { throw waitForReadiness(t, d, PollRequest.readable) }
             throw error
@@ -117,7 +117,14 @@ extension Kernel {
         return try writeBuffer(t, d, UnsafeRawBufferPointer(data), offset: offset)
     }
 
+    /// A read at the current position; the guest's terminal needs to know who reads (job control, VTIME).
+    private func readDescription(_ t: Task, _ d: FileDescription, _ buffer: UnsafeMutableRawBufferPointer) throws(Errno) -> Int {
+        if let tty = d as? TerminalFile { return try readTerminal(t, tty, buffer) }
+        return try d.read(into: buffer)
+    }
+
     func writeBuffer(_ t: Task, _ d: FileDescription, _ data: UnsafeRawBufferPointer, offset: Int64?) throws(Errno) -> Int {
+        if let tty = d as? TerminalFile { try checkTerminalWrite(t, tty) }
         do throws(Errno) {
             if let o = offset { return try d.write(from: data, at: o) }
             return try d.write(from: data)
@@ -178,7 +185,7 @@ extension Kernel {
         let buffer = scratchBuffer(n)
         let got: Int
         do throws(Errno) {
-            if let o = offset { got = try d.read(into: buffer, at: o) } else { got = try d.read(into: buffer) }
+            if let o = offset { got = try d.read(into: buffer, at: o) } else { got = try readDescription(t, d, buffer) }
         } catch {
             if error == .EAGAIN && !d.isNonBlocking { throw waitForReadiness(t, d, PollRequest.readable) }
             throw error

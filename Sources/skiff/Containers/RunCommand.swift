@@ -77,6 +77,9 @@ struct RunCommand: AsyncParsableCommand {
     @Flag(name: [.customShort("i"), .customLong("interactive")], help: "Keep stdin open (otherwise the container reads /dev/null).")
     var interactive = false
 
+    @Flag(name: [.customShort("t"), .customLong("tty")], help: "Give the container its own terminal (/dev/pts/0).")
+    var tty = false
+
     @Flag(name: .customLong("read-only"), help: "Mount the container's root filesystem read-only.")
     var readOnly = false
 
@@ -139,6 +142,8 @@ struct RunCommand: AsyncParsableCommand {
         configuration.readOnly = readOnly
         configuration.traceSystemCalls = debug
         configuration.network = try containerNetwork()
+        configuration.tty = tty
+        configuration.interactive = interactive
         return try RootfsRunner.run(configuration, logger: logger)
     }
 
@@ -181,6 +186,7 @@ struct RunCommand: AsyncParsableCommand {
         runner.logger = logger
         runner.traceSystemCalls = debug
         runner.network = try containerNetwork()
+        runner.tty = tty
         return try runner.start(record)
     }
 
