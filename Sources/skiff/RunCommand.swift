@@ -43,6 +43,13 @@ struct RunCommand: ParsableCommand {
     }
 
     func run() throws {
+        Self.run(rootfs: rootfs, command: command, environment: environment, workingDirectory: workingDirectory,
+                 readOnly: readOnly, debug: debug)
+    }
+
+    /// Runs the container and exits with its status (shared with `QuickRun`'s fast path).
+    static func run(rootfs: String?, command: [String], environment: [String], workingDirectory: String,
+                    readOnly: Bool, debug: Bool) -> Never {
         CommandLogging.bootstrap(debug: debug)
         let logger = Logger(label: "skiff.run")
         guard let rootfs else {
