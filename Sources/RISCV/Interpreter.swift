@@ -879,7 +879,8 @@ extension Hart {
 
     @inline(never)
     func loadMiss<T: FixedWidthInteger>(_ address: UInt64, _: T.Type) -> T? {
-        let (v, f) = memory.loadSlow(address, MemoryLayout<T>.size)
+        // The run loop holds the memory: no retain/release per miss (they were 5% of sqlite).
+        let (v, f) = Unmanaged.passUnretained(memory)._withUnsafeGuaranteedRef { $0.loadSlow(address, MemoryLayout<T>.size) }
         if let f {
             pendingFault = f
             return nil
@@ -899,7 +900,7 @@ extension Hart {
 
     @inline(never)
     func storeMiss(_ address: UInt64, _ value: UInt64, _ size: Int) -> Bool {
-        if let f = memory.storeSlow(address, size, value) {
+        if let f = Unmanaged.passUnretained(memory)._withUnsafeGuaranteedRef({ $0.storeSlow(address, size, value) }) {
             pendingFault = f
             return false
         }
