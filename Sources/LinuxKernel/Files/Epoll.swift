@@ -60,10 +60,9 @@ final class EpollInstance: FileDescription {
 
     /// Events so far on the queues where the file's readiness changes; nil when the host serves it.
     private func eventCount(_ interest: Interest) -> UInt64? {
-        if let s = interest.description as? UnixSocket { return s.queues.reduce(0) { $0 &+ $1.generation } }
-        let events = Int16(truncatingIfNeeded: interest.events & 0xffff)
         if interest.description.hostPollDescriptor != nil { return nil }
-        return interest.description.waitQueue(for: events)?.generation
+        let queues = interest.description.waitQueues(for: Int16(truncatingIfNeeded: interest.events & 0xffff))
+        return queues.isEmpty ? nil : queues.reduce(0) { $0 &+ $1.generation }
     }
 
     override func readiness(_ events: Int16) -> Int16 {
