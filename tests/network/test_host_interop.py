@@ -251,3 +251,15 @@ def test_guest_dns_through_its_own_resolver(root):
                             "import socket\ntry: socket.getaddrinfo('name.example', 80)\nexcept socket.gaierror as e: print('no DNS:', e.errno == socket.EAI_AGAIN)"],
                            capture_output=True, timeout=300)
         assert (r.returncode, r.stdout) == (0, b"no DNS: True\n"), r.stderr
+
+
+def test_busybox_httpd_and_wget_on_the_containers_own_loopback(root):
+    # A forking server and a client, both in the container; port 80 is the container's own.
+    bb = "/usr/bin/busybox"
+    script = (f"{bb} httpd -f -p 127.0.0.1:80 -h /usr/share/doc/bash & "
+              f"for i in $({bb} seq 1 200); do {bb} wget -q -O - http://127.0.0.1/copyright && break; {bb} sleep 0.1; done; "
+              "kill $!")
+    r = subprocess.run([SKIFF, "run", "--network", "none", "--rootfs", root, bb, "sh", "-c", script],
+                       capture_output=True, timeout=300)
+    with open(os.path.join(root, "usr/share/doc/bash/copyright"), "rb") as f:
+        assert (r.returncode, r.stdout) == (0, f.read()), r.stderr

@@ -1,0 +1,33 @@
+# Two megabytes each way between threads with sendall/recv: blocking sends that fill the socket
+# buffers (partial writes underneath) and a reader that drains them.
+import hashlib, socket, threading
+payload = bytes(range(256)) * 4096 + bytes(range(255, -1, -1)) * 4096
+l = socket.socket()
+l.bind(("127.0.0.1", 0))
+l.listen()
+c = socket.create_connection(l.getsockname())
+s, _ = l.accept()
+def echo():
+    got = 0
+    while got < len(payload):
+        d = s.recv(65536)
+        if not d:
+            break
+        got += len(d)
+        s.sendall(d)
+t = threading.Thread(target=echo)
+t.start()
+h = hashlib.sha256()
+def send():
+    c.sendall(payload)
+w = threading.Thread(target=send)
+w.start()
+received = 0
+while received < len(payload):
+    d = c.recv(100000)
+    if not d:
+        break
+    received += len(d)
+    h.update(d)
+w.join(); t.join()
+print(received, h.hexdigest() == hashlib.sha256(payload).hexdigest())
