@@ -1,7 +1,7 @@
-# Two megabytes each way between threads with sendall/recv: blocking sends that fill the socket
-# buffers (partial writes underneath) and a reader that drains them.
+# A megabyte each way between threads: one blocking send() of it all (Linux queues everything
+# before returning, however small the socket buffers), an echo with sendall, a draining reader.
 import hashlib, socket, threading
-payload = bytes(range(256)) * 4096 + bytes(range(255, -1, -1)) * 4096
+payload = bytes(range(256)) * 2048 + bytes(range(255, -1, -1)) * 2048
 l = socket.socket()
 l.bind(("127.0.0.1", 0))
 l.listen()
@@ -18,8 +18,9 @@ def echo():
 t = threading.Thread(target=echo)
 t.start()
 h = hashlib.sha256()
+result = {}
 def send():
-    c.sendall(payload)
+    result["sent"] = c.send(payload)
 w = threading.Thread(target=send)
 w.start()
 received = 0
@@ -30,4 +31,5 @@ while received < len(payload):
     received += len(d)
     h.update(d)
 w.join(); t.join()
+print("one send:", result["sent"])
 print(received, h.hexdigest() == hashlib.sha256(payload).hexdigest())
