@@ -23,6 +23,9 @@ step "release build of skiff for differential tests"
 swift build -c release --product skiff
 export SKIFF=$PWD/.build/release/skiff
 
+step "containers end to end: images pushed to a local registry, pulled and run"
+python3 -m pytest -q tests/containers || status=1
+
 if [ -d tests/differential ]; then
   step "differential tests against qemu-riscv64-static"
   python3 -m pytest -q tests/differential || status=1

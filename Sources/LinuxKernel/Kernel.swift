@@ -26,6 +26,8 @@ public struct KernelConfiguration {
     public var log: ((String) -> Void)?
     /// Who the first process runs as (`-u`); its children inherit it.
     public var user = ContainerUser()
+    /// `--memory` and `--pids-limit` (see ResourceLimits).
+    public var limits = ResourceLimits()
     /// Instructions a task runs before the scheduler looks at others.
     public var timeSlice = 1 << 20
     /// `--network`: host sockets, or a loopback network of the container's own.
@@ -110,8 +112,10 @@ public final class Kernel {
     // MARK: Set-up
 
     /// Mounts a host directory (by an open handle) at a guest path; "/" is the root file system.
-    public func mountHostDirectory(_ directory: HostFD, at path: String, readOnly: Bool) {
-        mounts.mount(HostDirectoryFS(host: host, root: directory, readOnly: readOnly), at: Array(path.utf8))
+    /// With `hostOwnsNewFiles` (bind mounts), files the guest creates there stay the host user's.
+    public func mountHostDirectory(_ directory: HostFD, at path: String, readOnly: Bool, hostOwnsNewFiles: Bool = false) {
+        mounts.mount(HostDirectoryFS(host: host, root: directory, readOnly: readOnly, hostOwnsNewFiles: hostOwnsNewFiles),
+                     at: Array(path.utf8))
     }
 
     /// Mounts an image's filesystem image read-only at a guest path; the reader's buffer must

@@ -74,6 +74,7 @@ extension Kernel {
                     raiseSynchronousSignal(task, Signal.SIGSEGV, code: fault.isUnmapped ? 1 : 2, address: fault.address)
                 }
             }
+            enforceMemoryLimit(task)
             if task.state == .runnable && hasDeliverableSignal(task) { deliverSignals(task) }
             if remaining <= 0 { break }
         }
