@@ -101,6 +101,7 @@ final class LoopbackSocket: InetSocket {
                                protocolNumber: protocolNumber, flags: 0, kernel: kernel)
             let here = LoopbackEndpoint(address: peer?.family == SocketAddress.inet6 ? LoopbackEndpoint.v6Loopback : LoopbackEndpoint.v4Loopback, port: local!.port)
             s.reportedLocalAddress = here.presented(to: s.family)
+            s.confinedToConnection = true
             return (s, peer)
         }
         throw .EAGAIN
