@@ -23,7 +23,7 @@ public struct ContainerNetwork: Equatable {
     /// Published ports only make sense with a network of the container's own (`none`); with the
     /// host's network a guest server is reachable on its own port already, and docker ignores
     /// `-p` the same way (with a warning, which `warn` receives).
-    func configure(_ kernel: inout KernelConfiguration, host: PosixHost, warn: (String) -> Void) throws(SkiffError) {
+    public func configure(_ kernel: inout KernelConfiguration, host: PosixHost, warn: (String) -> Void) throws(SkiffError) {
         kernel.network = mode
         if publishedPorts.isEmpty { return }
         if mode == .host {

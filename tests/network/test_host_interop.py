@@ -251,3 +251,58 @@ def test_guest_dns_through_its_own_resolver(root):
                             "import socket\ntry: socket.getaddrinfo('name.example', 80)\nexcept socket.gaierror as e: print('no DNS:', e.errno == socket.EAI_AGAIN)"],
                            capture_output=True, timeout=300)
         assert (r.returncode, r.stdout) == (0, b"no DNS: True\n"), r.stderr
+
+
+def test_busybox_httpd_and_wget_on_the_containers_own_loopback(root):
+    # A forking server and a client, both in the container; port 80 is the container's own.
+    bb = "/usr/bin/busybox"
+    script = (f"{bb} httpd -f -p 127.0.0.1:80 -h /usr/share/doc/bash & "
+              f"for i in $({bb} seq 1 200); do {bb} wget -q -O - http://127.0.0.1/copyright && break; {bb} sleep 0.1; done; "
+              "kill $!")
+    r = subprocess.run([SKIFF, "run", "--network", "none", "--rootfs", root, bb, "sh", "-c", script],
+                       capture_output=True, timeout=300)
+    with open(os.path.join(root, "usr/share/doc/bash/copyright"), "rb") as f:
+        assert (r.returncode, r.stdout) == (0, f.read()), r.stderr
+
+
+CONFINED_GUEST = """
+import ctypes, errno, socket, sys
+l = socket.socket()
+l.bind(("0.0.0.0", 7000))
+l.listen()
+c, _ = l.accept()
+libc = ctypes.CDLL(None, use_errno=True)
+unspecified = (ctypes.c_ubyte * 16)()          # struct sockaddr with sa_family AF_UNSPEC
+r = libc.connect(c.fileno(), unspecified, 16)
+print("disconnect:", r, errno.errorcode.get(ctypes.get_errno()))
+try:
+    c.connect(("127.0.0.1", int(sys.argv[1])))
+    print("reconnected")
+except OSError as e:
+    print("reconnect:", errno.errorcode[e.errno])
+print("local port:", c.getsockname()[1])
+c.sendall(b"bye")
+c.close()
+"""
+
+
+def test_published_connection_is_no_way_out(root, tmp_path):
+    # Under --network none the guest gets a published port's connections as host sockets; they
+    # must not be re-pointed at the host's network.
+    with host_http_server(str(tmp_path)) as outside:
+        host_port = free_port()
+        with guest([SKIFF, "run", "--network", "none", "-p", f"127.0.0.1:{host_port}:7000", "--rootfs", root,
+                    "/usr/bin/python3.13", "-c", CONFINED_GUEST, str(outside)]) as p:
+            deadline = time.monotonic() + STARTUP
+            while True:   # Skiff listens on the host port as soon as it starts
+                try:
+                    c = socket.create_connection(("127.0.0.1", host_port), timeout=STARTUP)
+                    break
+                except ConnectionRefusedError:
+                    assert time.monotonic() < deadline and p.poll() is None, "skiff never listened"
+                    time.sleep(0.1)
+            c.settimeout(STARTUP)
+            assert c.recv(10) == b"bye"
+            out, err = p.communicate(timeout=60)
+    assert p.returncode == 0, err
+    assert out.decode().splitlines() == ["disconnect: -1 ENETUNREACH", "reconnect: EISCONN", "local port: 7000"]

@@ -6,6 +6,10 @@ final class HostSocket: InetSocket {
     /// The address getsockname reports instead of the host's (a published port's connections
     /// show the guest port they were published to).
     var reportedLocalAddress: SocketAddress?
+    /// A connection accepted on a published port under `--network none`: it must never become a
+    /// way out, so it cannot be disconnected and connected elsewhere (connect with AF_UNSPEC
+    /// would do that on Linux), bound or made a listener.
+    var confinedToConnection = false
 
     init(host: Host, fd: HostFD, family: Int32, type: Int32, protocolNumber: Int32, flags: Int32, kernel: Kernel) {
         self.host = host
@@ -15,15 +19,28 @@ final class HostSocket: InetSocket {
 
     override func lastReferenceClosed() { host.close(fd) }
 
-    override func bind(_ address: SocketAddress) throws(Errno) { try host.bind(fd, to: address) }
-    override func listen(backlog: Int32) throws(Errno) { try host.listen(fd, backlog: backlog) }
+    override func bind(_ address: SocketAddress) throws(Errno) {
+        if confinedToConnection { throw .EINVAL }   // as for any connected socket
+        try host.bind(fd, to: address)
+    }
+
+    override func listen(backlog: Int32) throws(Errno) {
+        if confinedToConnection { throw .EINVAL }
+        try host.listen(fd, backlog: backlog)
+    }
 
     override func accept() throws(Errno) -> (InetSocket, SocketAddress?) {
         let (client, peer) = try host.accept(fd)
         return (HostSocket(host: host, fd: client, family: family, type: type, protocolNumber: protocolNumber, flags: 0, kernel: kernel), peer)
     }
 
-    override func connect(_ address: SocketAddress) throws(Errno) { try host.connect(fd, to: address) }
+    override func connect(_ address: SocketAddress) throws(Errno) {
+        if confinedToConnection {
+            kernel.log("connect: a published port's connection stays connected (the network is the container's own)")
+            throw address.family == SocketAddress.unspecified ? .ENETUNREACH : .EISCONN
+        }
+        try host.connect(fd, to: address)
+    }
 
     override func send(_ data: UnsafeRawBufferPointer, flags: Int32, to address: SocketAddress?) throws(Errno) -> Int {
         try host.send(fd, data, flags: flags & SocketMessageFlags.passedToHost, to: address)

@@ -4,6 +4,7 @@
 /// accepts the host connections waiting on the published host socket.
 final class LoopbackSocket: InetSocket {
     static let maximumDatagram = 65507
+    static let readHangUp: Int16 = 0x2000   // POLLRDHUP
     unowned(unsafe) let network: LoopbackNetwork
 
     var local: LoopbackEndpoint?
@@ -100,6 +101,7 @@ final class LoopbackSocket: InetSocket {
                                protocolNumber: protocolNumber, flags: 0, kernel: kernel)
             let here = LoopbackEndpoint(address: peer?.family == SocketAddress.inet6 ? LoopbackEndpoint.v6Loopback : LoopbackEndpoint.v4Loopback, port: local!.port)
             s.reportedLocalAddress = here.presented(to: s.family)
+            s.confinedToConnection = true
             return (s, peer)
         }
         throw .EAGAIN
@@ -284,7 +286,11 @@ final class LoopbackSocket: InetSocket {
                 }
                 return r & events
             }
-            if let c = connection { return c.readiness(events) }
+            if let c = connection {
+                // POLLRDHUP: the peer will send no more.
+                let peerDone = c.readShutdown || c.peer == nil ? LoopbackSocket.readHangUp : 0
+                return c.readiness(events) | (peerDone & events)
+            }
             r = wasConnected ? PollRequest.readable | PollRequest.writable | PollRequest.hangUp : PollRequest.writable | PollRequest.hangUp
             return r & (events | always)
         }

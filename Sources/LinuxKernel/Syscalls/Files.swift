@@ -110,6 +110,7 @@ extension Kernel {
     /// Writes up to `count` bytes from guest memory at `address` to `d`.
     func writeFromGuest(_ t: Task, _ d: FileDescription, address: UInt64, count: Int, offset: Int64?) throws(Errno) -> Int {
         if !d.canWrite { throw .EBADF }
+        if let s = d as? InetSocket, offset == nil { return try inetWrite(t, s, address: address, count: count) }
         let n = min(count, Kernel.maximumTransfer)
         let buffer = scratchBuffer(max(n, 1))
         let data = UnsafeMutableRawBufferPointer(rebasing: buffer[0..<n])

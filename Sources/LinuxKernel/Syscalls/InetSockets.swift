@@ -53,18 +53,51 @@ extension Kernel {
         return block(t, on: s.waitQueues(for: events), host: requests, deadline: deadline)
     }
 
-    private func inetSend(_ t: Task, _ s: InetSocket, _ data: UnsafeRawBufferPointer, flags: Int32, to address: SocketAddress?) throws(Errno) -> Int {
+    /// Sends `data`: what remains of the caller's buffer after the `sent` bytes earlier
+    /// executions of this call sent. A blocking stream socket sends it all, as Linux does: after a
+    /// partial send the call waits for room and goes on (`Task.syscallProgress` counts what went);
+    /// an error or an SO_SNDTIMEO timeout after some bytes returns their count.
+    private func inetSend(_ t: Task, _ s: InetSocket, _ data: UnsafeRawBufferPointer, flags: Int32, to address: SocketAddress?,
+                          sent: Int = 0) throws(Errno) -> Int {
+        let blocking = !s.isNonBlocking && flags & SocketMessageFlags.dontWait == 0
+        let n: Int
         do throws(Errno) {
-            return try s.send(data, flags: flags, to: address)
+            n = try s.send(data, flags: flags, to: address)
         } catch {
-            if error == .EAGAIN && !s.isNonBlocking && flags & SocketMessageFlags.dontWait == 0 {
-                throw waitForSocket(t, s, PollRequest.writable, timeout: s.sendTimeout)
+            if error == .EAGAIN && blocking {
+                let wait = waitForSocket(t, s, PollRequest.writable, timeout: s.sendTimeout)
+                if wait == .EAGAIN && sent > 0 { return sent }
+                throw wait
             }
+            if sent > 0 { return sent }
             if error == .EPIPE && flags & SocketMessageFlags.noSignal == 0 {
                 sendSignal(to: t, SignalInfo(signo: Signal.SIGPIPE, code: 0, senderPID: t.process.pid))
             }
             throw error
         }
+        if blocking && s.isStream && n > 0 && n < data.count {
+            t.syscallProgress = sent + n
+            let wait = waitForSocket(t, s, PollRequest.writable, timeout: s.sendTimeout)
+            if wait == .EAGAIN { return sent + n }
+            throw wait
+        }
+        return sent + n
+    }
+
+    /// write(2) on a socket: a send without flags.
+    func inetWrite(_ t: Task, _ s: InetSocket, address: UInt64, count: Int) throws(Errno) -> Int {
+        try inetSendFromGuest(t, s, address: address, count: count, flags: 0, to: nil)
+    }
+
+    /// Sends `count` bytes at guest `address`, from where earlier executions of the call left off.
+    private func inetSendFromGuest(_ t: Task, _ s: InetSocket, address: UInt64, count total: Int, flags: Int32,
+                                   to: SocketAddress?) throws(Errno) -> Int {
+        let count = min(total, Kernel.maximumTransfer)
+        let sent = min(t.syscallProgress, count)
+        let buffer = scratchBuffer(max(count - sent, 1))
+        let data = UnsafeMutableRawBufferPointer(rebasing: buffer[0..<(count - sent)])
+        try t.copyIn(address &+ UInt64(sent), into: data)
+        return try inetSend(t, s, UnsafeRawBufferPointer(data), flags: flags, to: to, sent: sent)
     }
 
     /// One receive into `buffer`; with MSG_WAITALL on a blocking stream socket, the call waits
@@ -126,7 +159,7 @@ extension Kernel {
     }
 
     /// One sendmsg: the struct msghdr at `header` (no control messages on these sockets).
-    private func inetSendmsg(_ t: Task, _ s: InetSocket, header address: UInt64, flags: Int32) throws(Errno) -> Int {
+    private func inetSendmsg(_ t: Task, _ s: InetSocket, header address: UInt64, flags: Int32, sent: Int) throws(Errno) -> Int {
         let header = ByteReader(try t.copyIn(address, count: 56))
         if header.u64(32) != 0 && header.u64(40) != 0 {
             log("sendmsg: control messages on AF_INET sockets are not supported")
@@ -137,7 +170,8 @@ extension Kernel {
         for (base, len) in try readIovecs(t, header.u64(16), header.u64(24)) {
             data += try t.copyIn(base, count: min(len, Kernel.maximumTransfer - data.count))
         }
-        return try withBytes(data) { (b) throws(Errno) -> Int in try inetSend(t, s, b, flags: flags, to: to) }
+        let skip = min(sent, data.count)
+        return try withBytes(Array(data[skip...])) { (b) throws(Errno) -> Int in try inetSend(t, s, b, flags: flags, to: to, sent: skip) }
     }
 
     /// The AF_INET/AF_INET6 socket the call's first argument names, if it is one.
@@ -204,11 +238,7 @@ extension Kernel {
         case 206: // sendto
             let flags = Int32(truncatingIfNeeded: t.argument(3))
             let to = t.argument(4) != 0 && !s.isStream ? try readSocketAddress(t, t.argument(4), t.argument(5)) : nil
-            let count = min(Int(clamping: t.argument(2)), Kernel.maximumTransfer)
-            let buffer = scratchBuffer(max(count, 1))
-            let data = UnsafeMutableRawBufferPointer(rebasing: buffer[0..<count])
-            try t.copyIn(t.argument(1), into: data)
-            return Int64(try inetSend(t, s, UnsafeRawBufferPointer(data), flags: flags, to: to))
+            return Int64(try inetSendFromGuest(t, s, address: t.argument(1), count: Int(clamping: t.argument(2)), flags: flags, to: to))
         case 207: // recvfrom
             let flags = Int32(truncatingIfNeeded: t.argument(3))
             let got = try inetReceiveToGuest(t, s, iov: [(t.argument(1), Int(clamping: t.argument(2)))], flags: flags)
@@ -219,7 +249,7 @@ extension Kernel {
             }
             return Int64(flags & SocketMessageFlags.truncate != 0 && !s.isStream ? got.fullLength : got.count)
         case 211: // sendmsg
-            return Int64(try inetSendmsg(t, s, header: t.argument(1), flags: Int32(truncatingIfNeeded: t.argument(2))))
+            return Int64(try inetSendmsg(t, s, header: t.argument(1), flags: Int32(truncatingIfNeeded: t.argument(2)), sent: t.syscallProgress))
         case 269: // sendmmsg: messages after the first never wait; a failure after one was sent ends the batch
             let base = t.argument(1), count = min(Int(clamping: UInt32(truncatingIfNeeded: t.argument(2))), 1024)
             let flags = Int32(truncatingIfNeeded: t.argument(3))
@@ -228,12 +258,15 @@ extension Kernel {
                 let header = base &+ UInt64(sent * 64)
                 let n: Int
                 do throws(Errno) {
-                    n = try inetSendmsg(t, s, header: header, flags: sent == 0 ? flags : flags | SocketMessageFlags.dontWait)
+                    n = sent == 0
+                        ? try inetSendmsg(t, s, header: header, flags: flags, sent: t.syscallProgress)
+                        : try inetSendmsg(t, s, header: header, flags: flags | SocketMessageFlags.dontWait, sent: 0)
                 } catch {
                     if sent > 0 { break }
                     throw error
                 }
                 try t.store(UInt32(n), at: header &+ 56)
+                t.syscallProgress = 0
                 sent += 1
             }
             return Int64(sent)
