@@ -1,4 +1,5 @@
 import Foundation
+import LinuxKernel
 import OCI
 import XCTest
 @testable import Skiff
