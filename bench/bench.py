@@ -3,9 +3,12 @@
 
 Each workload runs RUNS times under the reference (qemu-riscv64-static -L ROOT, or proot + qemu
 for workloads that start other programs) and under `skiff run --rootfs ROOT`, alternating. Reported:
-the median wall time of each, the ratio skiff/reference, the geometric mean of the ratios, and
+the median wall time of each, the ratio skiff/reference, the geometric mean of the ratios, the
+same ratio for CPU time (user + system: the fairer figure when other work shares the machine), and
 the peak RSS of each (ru_maxrss of the process and the descendants it waited for). The two
-outputs must be identical, or the skiff figure is marked WRONG and left out of the mean.
+outputs must be identical, or the skiff figure is marked WRONG and left out of the mean. Last,
+start-up: `busybox echo hi` run directly (no wrapper), median wall and CPU time of each. The
+machine's load average is printed first and last: wall times mean little on a busy machine.
 
 Usage: bench.py --skiff PATH --root DEBIAN_ROOT --bench-root CBENCH_ROOT [--runs N] [--only NAME...] [--kernels]
 """
@@ -81,12 +84,13 @@ def command(kind, root, argv, skiff):
 
 
 def run_once(cmd, env, cwd, stdin):
-    """Wall time (s), peak RSS (MiB), status, stdout, stderr. The command runs under GNU time,
-    whose %M is the peak RSS of the command and the descendants it waited for (measured in a
-    small process: a child forked from this Python would inherit its RSS high-water mark)."""
+    """Wall time (s), CPU time (s, user + system), peak RSS (MiB), status, stdout, stderr. The
+    command runs under GNU time, whose %M is the peak RSS of the command and the descendants it
+    waited for (measured in a small process: a child forked from this Python would inherit its
+    RSS high-water mark), and %U %S its CPU time and theirs."""
     fd, rss_file = tempfile.mkstemp(prefix="skiff-bench-rss.")
     os.close(fd)
-    cmd = ["/usr/bin/time", "-q", "-f", "%M", "-o", rss_file] + cmd
+    cmd = ["/usr/bin/time", "-q", "-f", "%M %U %S", "-o", rss_file] + cmd
     t0 = time.perf_counter()
     p = subprocess.Popen(cmd, stdin=subprocess.PIPE if stdin else subprocess.DEVNULL, stdout=subprocess.PIPE,
                          stderr=subprocess.PIPE, env=env, cwd=cwd)
@@ -103,8 +107,32 @@ def run_once(cmd, env, cwd, stdin):
     with open(rss_file) as f:
         lines = f.read().split()
     os.unlink(rss_file)
-    rss_kib = int(lines[-1]) if lines and lines[-1].isdigit() else 0
-    return elapsed, rss_kib / 1024.0, status, out, err
+    try:
+        rss_kib, cpu = int(lines[-3]), float(lines[-2]) + float(lines[-1])
+    except (IndexError, ValueError):
+        rss_kib, cpu = 0, elapsed
+    return elapsed, cpu, rss_kib / 1024.0, status, out, err
+
+
+def run_direct(cmd, env):
+    """Wall and CPU time (s) of one run without a wrapper (for start-up), status, stdout."""
+    r, w = os.pipe()
+    t0 = time.perf_counter()
+    pid = os.posix_spawnp(cmd[0], cmd, env if env is not None else os.environ,
+                          file_actions=[(os.POSIX_SPAWN_DUP2, w, 1), (os.POSIX_SPAWN_CLOSE, r),
+                                        (os.POSIX_SPAWN_OPEN, 0, "/dev/null", os.O_RDONLY, 0)])
+    os.close(w)
+    out = b""
+    while chunk := os.read(r, 65536):
+        out += chunk
+    os.close(r)
+    _, status, usage = os.wait4(pid, 0)
+    elapsed = time.perf_counter() - t0
+    return elapsed, usage.ru_utime + usage.ru_stime, os.waitstatus_to_exitcode(status), out
+
+
+def load_average():
+    return " ".join(f"{x:.1f}" for x in os.getloadavg())
 
 
 def fmt_time(t):
@@ -122,66 +150,82 @@ def main():
     args = ap.parse_args()
     make_data(args.root)
 
+    print(f"load average at start: {load_average()}")
     rows = []
     for name, root, argv, stdin, refkind, group in workloads(args):
         if args.only and not any(o in name for o in args.only):
             continue
         times = {refkind: [], "skiff": []}
+        cpus = {refkind: [], "skiff": []}
         rss = {refkind: 0.0, "skiff": 0.0}
         outs = {}
         failed = None
         for _ in range(args.runs):
             for kind in (refkind, "skiff"):
                 cmd, env, cwd = command(kind, root, argv, args.skiff)
-                t, r, status, out, err = run_once(cmd, env, cwd, stdin)
+                t, c, r, status, out, err = run_once(cmd, env, cwd, stdin)
                 if status != 0:
                     if kind == "skiff":
                         failed = f"status {status}: {err.decode(errors='replace').strip().splitlines()[-1:] }"
                         continue
                     sys.exit(f"reference failed on {name}: status {status}\n{err.decode(errors='replace')}")
                 times[kind].append(t)
+                cpus[kind].append(c)
                 rss[kind] = max(rss[kind], r)
                 outs.setdefault(kind, out)
             if failed:
                 break
         ref_t = statistics.median(times[refkind])
         sk_t = statistics.median(times["skiff"]) if times["skiff"] else None
+        ref_c = statistics.median(cpus[refkind])
+        sk_c = statistics.median(cpus["skiff"]) if cpus["skiff"] else None
         note = ""
         if failed:
             note = "FAILED " + failed
         elif outs.get("skiff") != outs.get(refkind):
             note = "WRONG OUTPUT"
-        rows.append((name, group, refkind, ref_t, sk_t, rss[refkind], rss["skiff"], note))
+        rows.append((name, group, refkind, ref_t, sk_t, rss[refkind], rss["skiff"], note, ref_c, sk_c))
         ratio = f"{sk_t / ref_t:6.2f}x" if sk_t and not note else "     - "
+        cpu_ratio = f"{sk_c / ref_c:6.2f}x" if sk_c and ref_c and not note else "     - "
         print(f"{name:30s} {refkind:5s} {fmt_time(ref_t)} s  skiff {fmt_time(sk_t)} s  {ratio}  "
+              f"CPU {fmt_time(ref_c)} / {fmt_time(sk_c)} s {cpu_ratio}  "
               f"RSS {rss[refkind]:7.1f} / {rss['skiff']:7.1f} MiB  {note}", flush=True)
 
     print()
     for group in ("cpu", "c-kernels", "processes"):
         ratios = [r[4] / r[3] for r in rows if r[1] == group and r[4] and not r[7]]
+        cpu_ratios = [r[9] / r[8] for r in rows if r[1] == group and r[9] and r[8] and not r[7]]
         n_all = sum(1 for r in rows if r[1] == group)
         if ratios:
             gm = math.exp(sum(math.log(x) for x in ratios) / len(ratios))
-            print(f"geometric mean skiff/reference ({group}): {gm:.2f}x over {len(ratios)} of {n_all} workloads")
+            gm_cpu = math.exp(sum(math.log(x) for x in cpu_ratios) / len(cpu_ratios)) if cpu_ratios else float("nan")
+            print(f"geometric mean skiff/reference ({group}): {gm:.2f}x wall, {gm_cpu:.2f}x CPU "
+                  f"over {len(ratios)} of {n_all} workloads")
         elif n_all:
             print(f"geometric mean skiff/reference ({group}): n/a (no workload ran correctly under skiff)")
 
-    # Startup: busybox echo, many runs.
+    # Start-up: busybox echo, many runs, alternating, each spawned directly (no wrapper).
     n = 30
-    for kind in ("qemu", "skiff"):
-        cmd, env, cwd = command(kind, args.root, ["/usr/bin/busybox", "echo", "hi"], args.skiff)
-        ts = []
-        for _ in range(n):
-            t, _, status, out, _ = run_once(cmd, env, cwd, None)
+    ts = {"qemu": [], "skiff": []}
+    cs = {"qemu": [], "skiff": []}
+    for _ in range(n):
+        for kind in ("qemu", "skiff"):
+            if ts[kind] is None:
+                continue
+            cmd, env, _ = command(kind, args.root, ["/usr/bin/busybox", "echo", "hi"], args.skiff)
+            t, c, status, out = run_direct(cmd, env)
             if status != 0 or out != b"hi\n":
-                ts = None
-                break
-            ts.append(t)
-        if ts:
-            print(f"startup busybox echo, {kind:5s}: median {statistics.median(ts) * 1000:6.1f} ms, min {min(ts) * 1000:6.1f} ms ({n} runs)")
+                ts[kind] = None
+                continue
+            ts[kind].append(t)
+            cs[kind].append(c)
+    for kind in ("qemu", "skiff"):
+        if ts[kind]:
+            print(f"startup busybox echo, {kind:5s}: median {statistics.median(ts[kind]) * 1000:6.1f} ms wall "
+                  f"(min {min(ts[kind]) * 1000:5.1f}), {statistics.median(cs[kind]) * 1000:5.1f} ms CPU ({n} runs)")
         else:
             print(f"startup busybox echo, {kind:5s}: FAILED")
-
+    print(f"load average at end: {load_average()}")
 
 if __name__ == "__main__":
     main()

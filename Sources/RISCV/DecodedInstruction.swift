@@ -1,7 +1,7 @@
 // The pre-decoded form of one instruction: operation, register indices (already mapped into
 // the hart's register file: x0 as a destination goes to a scratch slot, f registers start at
-// 64), immediates extracted and sign-extended, the length in 2-byte slots, the slot's page
-// offset and its run count. 16 bytes.
+// 64), immediates extracted and sign-extended, the length in 2-byte slots and its run count.
+// 16 bytes.
 
 struct DecodedInstruction {
     var op: Op
@@ -18,8 +18,6 @@ struct DecodedInstruction {
     /// Instructions from this one to the end of its straight-line run (see `BlockCache.swift`):
     /// added to the retired count when execution enters the run here.
     var count: UInt16
-    /// This slot's offset in its page (the pc's low 12 bits; 4096 for the end sentinels).
-    var offset: UInt16
     /// Immediate; for in-page branches/jumps the target as a slot delta; for illegal
     /// instructions the raw encoding.
     var imm: Int32
@@ -35,7 +33,6 @@ struct DecodedInstruction {
         self.len = len
         self.aux = aux
         self.count = 0
-        self.offset = 0
         self.imm = imm
     }
 

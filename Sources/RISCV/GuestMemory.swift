@@ -250,8 +250,19 @@ public final class GuestMemory {
 
     // MARK: Guest loads and stores that miss the TLB
 
-    /// Loads `size` (1, 2, 4 or 8) bytes, zero-extended.
+    /// Loads `size` (1, 2, 4 or 8) bytes, zero-extended. An access within one readable page
+    /// (a plain TLB miss: large working sets miss often) walks the page table, refills the TLB
+    /// and loads directly; page-crossing and faulting accesses take the byte-copying path.
     func loadSlow(_ address: UInt64, _ size: Int) -> (UInt64, MemoryFault?) {
+        let off = Int(address & GuestMemory.pageMask)
+        if off &+ size <= Frame.size, let p = translate(address >> 12, .read) {
+            switch size {
+            case 1: return (UInt64(p.load(fromByteOffset: off, as: UInt8.self)), nil)
+            case 2: return (UInt64(UInt16(littleEndian: p.loadUnaligned(fromByteOffset: off, as: UInt16.self))), nil)
+            case 4: return (UInt64(UInt32(littleEndian: p.loadUnaligned(fromByteOffset: off, as: UInt32.self))), nil)
+            default: return (UInt64(littleEndian: p.loadUnaligned(fromByteOffset: off, as: UInt64.self)), nil)
+            }
+        }
         var value: UInt64 = 0
         let f = withUnsafeMutableBytes(of: &value) { buf in
             copyOut(address, buf.baseAddress!, size)
@@ -260,6 +271,16 @@ public final class GuestMemory {
     }
 
     func storeSlow(_ address: UInt64, _ size: Int, _ value: UInt64) -> MemoryFault? {
+        let off = Int(address & GuestMemory.pageMask)
+        if off &+ size <= Frame.size, let p = translate(address >> 12, .write) {
+            switch size {
+            case 1: p.storeBytes(of: UInt8(truncatingIfNeeded: value), toByteOffset: off, as: UInt8.self)
+            case 2: p.storeBytes(of: UInt16(truncatingIfNeeded: value).littleEndian, toByteOffset: off, as: UInt16.self)
+            case 4: p.storeBytes(of: UInt32(truncatingIfNeeded: value).littleEndian, toByteOffset: off, as: UInt32.self)
+            default: p.storeBytes(of: value.littleEndian, toByteOffset: off, as: UInt64.self)
+            }
+            return nil
+        }
         var v = value.littleEndian
         return withUnsafeBytes(of: &v) { buf in
             copyIn(address, buf.baseAddress!, size, force: false)

@@ -17,8 +17,7 @@ enum Frame {
     static var live = 0
 
     static func allocateZeroed() -> UnsafeMutableRawPointer {
-        let p = UnsafeMutableRawPointer.allocate(byteCount: size + 16, alignment: 16)
-        p.initializeMemory(as: UInt8.self, repeating: 0, count: size)
+        let p = ZeroedMemory.allocate(byteCount: size + 16)
         p.storeBytes(of: 1, toByteOffset: size, as: Int.self)
         live += 1
         return p

@@ -12,4 +12,11 @@ struct SkiffCommand: AsyncParsableCommand {
             RemoveImageCommand.self, PruneCommand.self, SaveCommand.self, ImportCommand.self, LoginCommand.self, LogoutCommand.self,
         ]
     )
+
+    /// `skiff run --rootfs` in its plain form skips ArgumentParser (see `QuickRun`); everything
+    /// else, help and errors included, goes through it.
+    static func main() async {
+        if let quick = QuickRun(arguments: CommandLine.arguments) { quick.run() }
+        await main(nil)
+    }
 }

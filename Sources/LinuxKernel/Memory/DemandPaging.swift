@@ -79,10 +79,9 @@ extension AddressSpace {
         let count = Int(end - start)
         let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: count, alignment: 16)
         defer { buffer.deallocate() }
-        buffer.initializeMemory(as: UInt8.self, repeating: 0)
         let valid = r.fillLimit > start ? Int(min(r.fillLimit, end) - start) : 0
+        var done = 0
         if let f = r.file, valid > 0 {
-            var done = 0
             let offset = Int64(r.fileOffset + (start - r.start))
             while done < valid {
                 guard let n = try? f.description.read(into: UnsafeMutableRawBufferPointer(rebasing: buffer[done..<valid]),
@@ -90,6 +89,8 @@ extension AddressSpace {
                 done += n
             }
         }
+        // Past the file's bytes (or a short read) the pages read as zeros.
+        UnsafeMutableRawBufferPointer(rebasing: buffer[done...]).initializeMemory(as: UInt8.self, repeating: 0)
         _ = try? memory.write(at: start, from: UnsafeRawBufferPointer(buffer), force: true)
         _ = memory.protect(at: start, length: UInt64(count), protection: r.protection)
         var vpn = start >> 12

@@ -58,6 +58,7 @@ extension Kernel {
             child.nice = parent.nice
             child.credentials = parent.credentials
             child.personality = parent.personality
+            child.hasControllingTerminal = parent.hasControllingTerminal
             let adoptive = flags & CloneFlags.parent != 0 ? (parent.parent ?? parent) : parent
             child.parent = adoptive
             adoptive.children.append(child)
@@ -153,6 +154,7 @@ extension Kernel {
             }
             return
         }
+        if p.pid == p.session { releaseControllingTerminal(p) }
         // Orphans go to the nearest subreaper or to the container's init.
         let adopter = nearestSubreaper(p) ?? initProcess
         for c in p.children {

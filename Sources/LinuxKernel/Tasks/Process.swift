@@ -24,6 +24,8 @@ final class Process {
     var pendingSignals = PendingSignals()
     var processGroup: Int32
     var session: Int32
+    /// The session's terminal is this process's controlling terminal (inherited by fork, lost by setsid/TIOCNOTTY).
+    var hasControllingTerminal = false
 
     /// The program image, for /proc/PID/exe, cmdline and comm.
     var executablePath: [UInt8] = []

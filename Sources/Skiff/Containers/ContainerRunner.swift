@@ -18,6 +18,10 @@ public struct ContainerRunner {
     public let containers: ContainerStore
     public var logger = Logger(label: "skiff.run")
     public var traceSystemCalls = false
+    /// `--network` and `-p` (not yet kept in the container's record: `skiff start` uses the host network).
+    public var network = ContainerNetwork()
+    /// `-t` (not yet kept in the container's record).
+    public var tty = false
 
     public init(images: ImageStore, containers: ContainerStore) {
         self.images = images
@@ -86,6 +90,8 @@ public struct ContainerRunner {
         configuration.limits.tasks = record.limits?.pids
         let logger = self.logger
         configuration.log = { message in logger.debug("\(message)") }
+        try network.configure(&configuration, host: host) { logger.warning("\($0)") }
+        configuration.terminal = ContainerTerminal.setup(tty: tty, interactive: record.process.interactive)
         let kernel = Kernel(host: host, configuration: configuration)
         kernel.mountContainerRoot(mounted.root, at: "/")
         var hostDescriptors: [HostFD] = []
@@ -155,7 +161,7 @@ public struct ContainerRunner {
             let reason = kernel.diagnostic ?? "exec: \"\(program)\": \(error.name)"
             throw SkiffError(error == .ENOENT ? .commandNotFound : .commandNotExecutable, reason)
         }
-        let termination = kernel.run()
+        let termination = ContainerTerminal.run(kernel, setup: configuration.terminal)
         try mounted.saveAttributes()
         return termination.exitCode
     }

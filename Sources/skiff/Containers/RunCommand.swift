@@ -77,8 +77,17 @@ struct RunCommand: AsyncParsableCommand {
     @Flag(name: [.customShort("i"), .customLong("interactive")], help: "Keep stdin open (otherwise the container reads /dev/null).")
     var interactive = false
 
+    @Flag(name: [.customShort("t"), .customLong("tty")], help: "Give the container its own terminal (/dev/pts/0).")
+    var tty = false
+
     @Flag(name: .customLong("read-only"), help: "Mount the container's root filesystem read-only.")
     var readOnly = false
+
+    @Option(name: .customLong("network"), help: "Network: host (guest sockets are host sockets) or none (loopback only).")
+    var network = "host"
+
+    @Option(name: [.customShort("p"), .customLong("publish")], help: "Publish a guest TCP port: [HOSTIP:]HOSTPORT:GUESTPORT (with --network none).")
+    var publish: [String] = []
 
     @Flag(name: [.customShort("q"), .customLong("quiet")], help: "No pull progress.")
     var quiet = false
@@ -132,6 +141,9 @@ struct RunCommand: AsyncParsableCommand {
         configuration.workingDirectory = workingDirectory ?? "/"
         configuration.readOnly = readOnly
         configuration.traceSystemCalls = debug
+        configuration.network = try containerNetwork()
+        configuration.tty = tty
+        configuration.interactive = interactive
         return try RootfsRunner.run(configuration, logger: logger)
     }
 
@@ -173,7 +185,17 @@ struct RunCommand: AsyncParsableCommand {
         var runner = ContainerRunner(images: images, containers: containers)
         runner.logger = logger
         runner.traceSystemCalls = debug
+        runner.network = try containerNetwork()
+        runner.tty = tty
         return try runner.start(record)
+    }
+
+    /// `--network` and `-p`.
+    private func containerNetwork() throws(SkiffError) -> ContainerNetwork {
+        var result = ContainerNetwork()
+        result.mode = try ContainerNetwork.mode(network)
+        result.publishedPorts = try publish.map { p throws(SkiffError) in try PortPublication.parse(p) }
+        return result
     }
 }
 

@@ -37,7 +37,7 @@ enum CommandLogging {
     static func bootstrap(debug: Bool) {
         guard !done else { return }
         done = true
-        let env = ProcessInfo.processInfo.environment["SKIFF_LOG"].flatMap { Logger.Level(rawValue: $0.lowercased()) }
+        let env = logSetting.flatMap { Logger.Level(rawValue: $0) }
         let level = debug ? (env ?? .debug) : (env ?? .warning)
         LoggingSystem.bootstrap { label in
             var handler = StreamLogHandler.standardError(label: label)
@@ -46,8 +46,13 @@ enum CommandLogging {
         }
     }
 
+    /// `SKIFF_LOG`, lowercased (getenv: ProcessInfo's environment costs `skiff run` start-up time).
+    private static var logSetting: String? {
+        getenv("SKIFF_LOG").map { String(cString: $0).lowercased() }
+    }
+
     static var isDebug: Bool {
-        let env = ProcessInfo.processInfo.environment["SKIFF_LOG"]?.lowercased()
+        let env = logSetting
         return env == "debug" || env == "trace"
     }
 }
