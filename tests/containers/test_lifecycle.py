@@ -93,3 +93,15 @@ def test_rm_auto_and_errors(skiff, base):
     assert r.status == 125 and "no such container" in r.err, r
     r = skiff("run", "--name", "bad/name", base, "true")
     assert r.status == 125 and "invalid container name" in r.err, r
+
+
+def test_rmi_keeps_an_image_a_container_uses(skiff, base):
+    r = skiff("run", "--name", "user-of-image", base, "true")
+    assert r.status == 0, r
+    assert skiff("tag", base, "extra/name:1").status == 0
+    # Another name remains: removing this one is fine.
+    assert skiff("rmi", "extra/name:1").status == 0
+    r = skiff("rmi", base)
+    assert r.status == 1 and "container user-of-image" in r.err, r
+    assert skiff("start", "-a", "user-of-image").status == 0
+    assert skiff("rm", "user-of-image").status == 0

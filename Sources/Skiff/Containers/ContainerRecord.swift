@@ -68,10 +68,20 @@ public struct ContainerRecord: Codable, Equatable, Sendable {
 }
 
 enum Timestamp {
+    /// Now in UTC, "2026-11-21T08:45:40.123Z" (formatted by hand: a date formatter costs
+    /// milliseconds at every container start).
     static func now() -> String {
-        let f = ISO8601DateFormatter()
-        f.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        return f.string(from: Date())
+        var ts = timespec()
+        clock_gettime(CLOCK_REALTIME, &ts)
+        var t = time_t(ts.tv_sec)
+        var tm = tm()
+        gmtime_r(&t, &tm)
+        func pad(_ n: Int32, _ width: Int) -> String {
+            let s = String(n)
+            return String(repeating: "0", count: max(0, width - s.count)) + s
+        }
+        return "\(pad(tm.tm_year + 1900, 4))-\(pad(tm.tm_mon + 1, 2))-\(pad(tm.tm_mday, 2))T\(pad(tm.tm_hour, 2)):"
+            + "\(pad(tm.tm_min, 2)):\(pad(tm.tm_sec, 2)).\(pad(Int32(ts.tv_nsec / 1_000_000), 3))Z"
     }
 
     static func parse(_ s: String?) -> Date? {

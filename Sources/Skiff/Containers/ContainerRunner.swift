@@ -188,7 +188,7 @@ public struct ContainerRunner {
         let files = zip(Self.generatedEtcFiles, [record.hostname + "\n", hosts, resolv]).map { ($0, $1) }
         for (name, text) in files {
             do {
-                try Data(text.utf8).write(to: URL(fileURLWithPath: containers.directory(record.id) + "/" + name), options: .atomic)
+                try ContainerStore.replaceFile(containers.directory(record.id) + "/" + name, with: Data(text.utf8))
             } catch {
                 throw SkiffError(.io, "cannot write the container's \(name): \(error.localizedDescription)")
             }
