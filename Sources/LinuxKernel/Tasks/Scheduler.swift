@@ -46,6 +46,7 @@ extension Kernel {
         if hasDeliverableSignal(task) { deliverSignals(task) }
         var remaining = configuration.timeSlice
         let started = host.monotonicTime()
+        sliceStarted = started
         defer {
             task.cpuTime += host.monotonicTime() &- started
             if !timers.isEmpty { fireCPUTimers(of: task.process) }
