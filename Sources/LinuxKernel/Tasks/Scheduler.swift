@@ -173,10 +173,11 @@ extension Kernel {
                 continue
             }
             let toGroup = signo == Signal.SIGINT || signo == Signal.SIGQUIT || signo == Signal.SIGWINCH
-            log("forwarding host signal \(signo) to \(toGroup ? "process group \(foregroundProcessGroup)" : "process 1")")
+            let group = terminal?.foregroundGroup ?? foregroundProcessGroup
+            log("forwarding host signal \(signo) to \(toGroup ? "process group \(group)" : "process 1")")
             var delivered = false
             if toGroup {
-                for p in processes.values where p.processGroup == foregroundProcessGroup && !p.isZombie {
+                for p in processes.values where p.processGroup == group && !p.isZombie {
                     sendSignal(to: p, SignalInfo(signo: signo, code: 0x80), fromOutside: true)
                     delivered = true
                 }
