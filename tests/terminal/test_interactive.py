@@ -99,6 +99,21 @@ def pane():
             p.close()
 
 
+def child_pids(parent):
+    """Processes whose parent is `parent` (from /proc, so procps is not needed)."""
+    out = []
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat") as f:
+                    fields = f.read().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if int(fields[1]) == parent:
+                out.append(int(entry))
+    return out
+
+
 def start_guest(pane, root, command, prompt):
     """Records the host terminal settings, then starts Skiff with a terminal in the pane."""
     before = os.path.join(pane.workdir, "before")
@@ -221,10 +236,10 @@ def test_terminal_restored_when_skiff_gets_sighup(pane):
     root = os.path.join(fixtures_dir(), "rootfs", "debian")
     before = start_guest(pane, root, ["/usr/bin/bash", "--norc", "--noprofile"], "k$ ")
     shell = pane.tmux("display-message", "-p", "-t", "t", "#{pane_pid}").strip()
-    children = subprocess.run(["pgrep", "-P", shell], stdout=subprocess.PIPE, text=True).stdout.split()
+    children = child_pids(int(shell))
     assert len(children) == 1, children
     marks = pane.screen().count("host$ ")
-    os.kill(int(children[0]), signal.SIGHUP)
+    os.kill(children[0], signal.SIGHUP)
     pane.wait_for("host$ ", count=marks + 1)
     assert terminal_state(pane, before, prefix="echo status=$?; ") == "same"
     assert "status=129" in pane.screen()
