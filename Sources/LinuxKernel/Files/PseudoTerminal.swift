@@ -112,6 +112,7 @@ final class TerminalFile: FileDescription {
     }
 
     override func write(from buffer: UnsafeRawBufferPointer) throws(Errno) -> Int {
+        if terminal.hungUp && terminal.hostOutput == nil { throw .EIO }   // its guest master was closed
         if terminal.discipline.outputStopped { throw .EAGAIN }
         terminal.discipline.write(buffer)
         try kernel.flushTerminalOutput(terminal)

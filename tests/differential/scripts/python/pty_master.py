@@ -57,6 +57,16 @@ except OSError as e:
     print("master read after slave closed: errno", e.errno)
 os.close(master)
 
+# Closing the master hangs the slave up: reads see end of file, writes fail.
+master, slave = os.openpty()
+os.close(master)
+print("slave read after hangup", os.read(slave, 10))
+try:
+    os.write(slave, b"x")
+except OSError as e:
+    print("slave write after hangup: errno", e.errno)
+os.close(slave)
+
 # pty.fork: the child gets the slave as its controlling terminal in a new session.
 pid, fd = pty.fork()
 if pid == 0:
