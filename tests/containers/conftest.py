@@ -154,7 +154,7 @@ class Layout:
 
 # Links to busybox the fixture tree lacks (it has sh, cat, ls, echo... in /bin).
 APPLETS = ["id", "hostname", "touch", "kill", "pwd", "grep", "stat", "whoami", "chmod", "dd", "readlink",
-           "sed", "ps", "uname", "mount", "df", "find"]
+           "sed", "ps", "uname", "mount", "df", "find", "wget"]
 
 PASSWD = b"""root:x:0:0:root:/root:/bin/sh
 app:x:1000:1000:App User:/home/app:/bin/sh

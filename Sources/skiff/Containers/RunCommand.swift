@@ -169,6 +169,9 @@ struct RunCommand: AsyncParsableCommand {
         options.interactive = interactive
         options.memory = memory
         options.pidsLimit = pidsLimit
+        options.network = network
+        options.publish = publish
+        options.tty = tty
         options.platform = try Platform(parsing: platform)
         guard let policy = ContainerOptions.PullPolicy(rawValue: pull) else {
             throw SkiffError(.invalidArgument, "invalid --pull value '\(pull)': missing, always or never")
@@ -185,8 +188,6 @@ struct RunCommand: AsyncParsableCommand {
         var runner = ContainerRunner(images: images, containers: containers)
         runner.logger = logger
         runner.traceSystemCalls = debug
-        runner.network = try containerNetwork()
-        runner.tty = tty
         return try runner.start(record)
     }
 
