@@ -159,7 +159,6 @@ extension Kernel {
         let adopter = nearestSubreaper(p) ?? initProcess
         for c in p.children {
             c.parent = adopter
-            c.adoptedByInit = adopter === initProcess
             adopter?.children.append(c)
             if c.parentDeathSignal != 0 && !c.isZombie { sendSignal(to: c, SignalInfo(signo: c.parentDeathSignal)) }
             if c.isZombie, let a = adopter { notifyParent(a, of: c) }
@@ -182,10 +181,6 @@ extension Kernel {
     private func notifyParent(_ parent: Process, of child: Process) {
         let status = child.exitStatus ?? 0
         let action = parent.signalActions.actions[Int(Signal.SIGCHLD)]
-        if child.adoptedByInit && parent === initProcess {
-            reap(child)
-            return
-        }
         let autoReap = child.exitSignal == Signal.SIGCHLD
             && (action.handler == SignalAction.ignoreHandler || action.flags & SignalFlags.noChildWait != 0)
         if child.exitSignal != 0 && !(child.exitSignal == Signal.SIGCHLD && action.handler == SignalAction.ignoreHandler) {
