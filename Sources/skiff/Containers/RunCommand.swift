@@ -71,6 +71,9 @@ struct RunCommand: AsyncParsableCommand {
     @Option(name: .customLong("pull"), help: "Pull the image: missing (default), always, never.")
     var pull = "missing"
 
+    @Flag(name: [.customShort("d"), .customLong("detach")], help: "Not supported: Skiff has no daemon, containers run in the foreground.")
+    var detach = false
+
     @Flag(name: .customLong("rm"), help: "Remove the container when it exits.")
     var autoRemove = false
 
@@ -110,6 +113,9 @@ struct RunCommand: AsyncParsableCommand {
         let logger = Logger(label: "skiff.run")
         let status: Int32
         do {
+            if detach {
+                throw SkiffError(.unsupported, "-d is not supported: Skiff has no daemon, so a container runs in the foreground of the skiff process that starts it (run it in the background with your shell's & instead)")
+            }
             if let rootfs {
                 status = try runRootfs(rootfs, logger: logger)
             } else {
