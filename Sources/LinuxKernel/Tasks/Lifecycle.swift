@@ -159,6 +159,7 @@ extension Kernel {
         let adopter = nearestSubreaper(p) ?? initProcess
         for c in p.children {
             c.parent = adopter
+            c.adoptedByInit = adopter === initProcess
             adopter?.children.append(c)
             if c.parentDeathSignal != 0 && !c.isZombie { sendSignal(to: c, SignalInfo(signo: c.parentDeathSignal)) }
             if c.isZombie, let a = adopter { notifyParent(a, of: c) }
@@ -181,6 +182,11 @@ extension Kernel {
     private func notifyParent(_ parent: Process, of child: Process) {
         let status = child.exitStatus ?? 0
         let action = parent.signalActions.actions[Int(Signal.SIGCHLD)]
+        if configuration.reapsOrphans && child.adoptedByInit && parent === initProcess {
+            reap(child)
+            parent.childEvents.wakeAll(self) // a wait for any child may now fail with ECHILD
+            return
+        }
         let autoReap = child.exitSignal == Signal.SIGCHLD
             && (action.handler == SignalAction.ignoreHandler || action.flags & SignalFlags.noChildWait != 0)
         if child.exitSignal != 0 && !(child.exitSignal == Signal.SIGCHLD && action.handler == SignalAction.ignoreHandler) {

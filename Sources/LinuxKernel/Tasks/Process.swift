@@ -55,6 +55,8 @@ final class Process {
     var parentDeathSignal: Int32 = 0
     /// PR_SET_CHILD_SUBREAPER.
     var childSubreaper = false
+    /// An orphan the container's first process adopted (reaped by the kernel with `reapsOrphans`).
+    var adoptedByInit = false
     var nice: Int32 = 0
     var credentials = Credentials.root
     var personality: UInt32 = 0

@@ -95,7 +95,8 @@ public struct ContainerCreator {
                                      imageName: image.name, imageDigest: image.digest.description, process: process,
                                      hostname: hostname, readOnly: options.readOnly, tmpfs: tmpfs, mounts: binds,
                                      autoRemove: options.autoRemove, labels: labels, limits: try options.resourceLimits(),
-                                     network: network, tty: options.tty, state: ContainerRecord.State())
+                                     network: network, tty: options.tty, reapsOrphans: options.reapsOrphans,
+                                     state: ContainerRecord.State())
         try containers.create(record)
         do {
             try resolveProcess(&record, image: image, options: options, settings: settings)

@@ -37,6 +37,8 @@ public struct ContainerOptions: Sendable {
     public var publish: [String] = []
     /// `-t`
     public var tty = false
+    /// `--init`
+    public var reapsOrphans = false
 
     public enum PullPolicy: String, Sendable { case missing, always, never }
 

@@ -25,6 +25,8 @@ public struct ContainerRecord: Codable, Equatable, Sendable {
     public var network: NetworkSettings?
     /// -t (absent: no terminal).
     public var tty: Bool?
+    /// --init: the kernel reaps orphans (absent: the first process does, as on Linux).
+    public var reapsOrphans: Bool?
     public var state: State
 
     public struct NetworkSettings: Codable, Equatable, Sendable {

@@ -82,6 +82,7 @@ public struct ContainerRunner {
         configuration.hostname = Array(record.hostname.utf8)
         configuration.user = ContainerUser(uid: record.process.uid, gid: record.process.gid, groups: record.process.groups)
         configuration.traceSystemCalls = traceSystemCalls
+        configuration.reapsOrphans = record.reapsOrphans == true
         configuration.limits.memory = record.limits?.memory
         configuration.limits.tasks = record.limits?.pids
         let logger = self.logger

@@ -74,6 +74,9 @@ struct RunCommand: AsyncParsableCommand {
     @Flag(name: [.customShort("d"), .customLong("detach")], help: "Not supported: Skiff has no daemon, containers run in the foreground.")
     var detach = false
 
+    @Flag(name: .customLong("init"), help: "Reap orphaned processes in the kernel (docker's --init, without a tini process).")
+    var reapsOrphans = false
+
     @Flag(name: .customLong("rm"), help: "Remove the container when it exits.")
     var autoRemove = false
 
@@ -137,7 +140,7 @@ struct RunCommand: AsyncParsableCommand {
             ("--env-file", !environmentFiles.isEmpty), ("-u", user != nil), ("--entrypoint", entrypoint != nil),
             ("--hostname", hostname != nil), ("--name", name != nil), ("-v", !volumes.isEmpty), ("--mount", !mounts.isEmpty),
             ("--tmpfs", !tmpfs.isEmpty), ("-l", !labels.isEmpty), ("--rm", autoRemove), ("--memory", memory != nil),
-            ("--pids-limit", pidsLimit != nil),
+            ("--pids-limit", pidsLimit != nil), ("--init", reapsOrphans),
         ]
         if let (flag, _) = imageOnly.first(where: { $0.1 }) {
             throw SkiffError(.unsupported, "\(flag) is not supported with --rootfs; run an image instead (skiff import a tar of the directory)")
@@ -178,6 +181,7 @@ struct RunCommand: AsyncParsableCommand {
         options.network = network
         options.publish = publish
         options.tty = tty
+        options.reapsOrphans = reapsOrphans
         options.platform = try Platform(parsing: platform)
         guard let policy = ContainerOptions.PullPolicy(rawValue: pull) else {
             throw SkiffError(.invalidArgument, "invalid --pull value '\(pull)': missing, always or never")
