@@ -90,6 +90,8 @@ public final class Kernel {
     var sharedFutexQueues: [UInt64: WaitQueue] = [:]
     /// The address space whose task ran last (shared objects are synced when it changes).
     var lastAddressSpace: AddressSpace?
+    /// When the running task's current slice began (its CPU time so far is charged when it ends).
+    var sliceStarted: UInt64 = 0
     /// sched_yield asked to end the current slice.
     var yieldRequested = false
 

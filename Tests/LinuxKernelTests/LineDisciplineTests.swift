@@ -121,8 +121,10 @@ final class LineDisciplineTests: XCTestCase {
         Array("a\nb".utf8).withUnsafeBytes { ld.write($0) }
         XCTAssertEqual(screen(ld), "a\r\nb")
         ld.termios.outputFlags = LineDiscipline.OPOST | LineDiscipline.XTABS
-        Array("ab\tc\n".utf8).withUnsafeBytes { ld.write($0) }
-        XCTAssertEqual(screen(ld), "ab      c\n")
+        Array("ab\tc\n".utf8).withUnsafeBytes { ld.write($0) }       // the cursor is after "b" (column 1)
+        XCTAssertEqual(screen(ld), "ab     c\n")
+        Array("\r\tx".utf8).withUnsafeBytes { ld.write($0) }          // after a carriage return, column 0
+        XCTAssertEqual(screen(ld), "\r        x")
         ld.termios.outputFlags = 0
         Array("x\ny".utf8).withUnsafeBytes { ld.write($0) }
         XCTAssertEqual(screen(ld), "x\ny")

@@ -10,6 +10,8 @@ final class HostSocket: InetSocket {
     /// way out, so it cannot be disconnected and connected elsewhere (connect with AF_UNSPEC
     /// would do that on Linux), bound or made a listener.
     var confinedToConnection = false
+    /// A datagram socket the guest shut for reading (see `receive`).
+    private var readShutdown = false
 
     init(host: Host, fd: HostFD, family: Int32, type: Int32, protocolNumber: Int32, flags: Int32, kernel: Kernel) {
         self.host = host
@@ -49,10 +51,21 @@ final class HostSocket: InetSocket {
     override func receive(into buffer: UnsafeMutableRawBufferPointer, flags: Int32) throws(Errno) -> SocketReceived {
         var passed = flags & SocketMessageFlags.passedToHost
         if isStream { passed &= ~SocketMessageFlags.truncate }   // on TCP MSG_TRUNC discards data
-        return try host.receive(fd, into: buffer, flags: passed)
+        do throws(Errno) {
+            return try host.receive(fd, into: buffer, flags: passed)
+        } catch {
+            // A UDP socket shut for reading polls readable, yet a non-blocking receive says
+            // EAGAIN where the guest's blocking one returns 0 at once.
+            let guestBlocks = !isNonBlocking && flags & SocketMessageFlags.dontWait == 0
+            if error == .EAGAIN && readShutdown && guestBlocks { return SocketReceived(count: 0, fullLength: 0, source: nil, truncated: false) }
+            throw error
+        }
     }
 
-    override func shutdown(how: Int32) throws(Errno) { try host.shutdown(fd, how: how) }
+    override func shutdown(how: Int32) throws(Errno) {
+        if !isStream && how != 1 { readShutdown = true }
+        try host.shutdown(fd, how: how)
+    }
 
     override func address(peer: Bool) throws(Errno) -> SocketAddress {
         if !peer, let a = reportedLocalAddress { return a }

@@ -332,6 +332,8 @@ final class LineDiscipline {
         case 0x0a:
             if has(LineDiscipline.ONLCR, in: oflag) { output += [0x0d, 0x0a]; column = 0; return }
             if has(LineDiscipline.ONLRET, in: oflag) { column = 0 }
+            output.append(c)   // a bare line feed keeps the column, as n_tty counts it
+            return
         case 0x0d:
             if has(LineDiscipline.ONOCR, in: oflag) && column == 0 { return }
             if has(LineDiscipline.OCRNL, in: oflag) {

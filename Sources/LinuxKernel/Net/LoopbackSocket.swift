@@ -23,6 +23,8 @@ final class LoopbackSocket: InetSocket {
     private var datagrams: [(SocketAddress, [UInt8])] = []
     private var datagramBytes = 0
     private let datagramReaders = WaitQueue()
+    private var datagramReadShutdown = false
+    private var datagramWriteShutdown = false
     /// An error reported by the next call (a connected UDP socket's unreachable peer).
     private var pendingError: Errno?
     private var options: [SocketOption: Int32] = [.receiveBuffer: 212_992, .sendBuffer: 212_992]
@@ -159,6 +161,7 @@ final class LoopbackSocket: InetSocket {
             }
             return try c.send(data)
         }
+        if datagramWriteShutdown { throw .EPIPE }
         let destination: LoopbackEndpoint
         if let address {
             destination = try endpoint(address).destination
@@ -200,7 +203,10 @@ final class LoopbackSocket: InetSocket {
             let (n, _) = try c.receive(into: buffer, peek: peek)
             return SocketReceived(count: n, fullLength: n, source: nil, truncated: false)
         }
-        guard let (from, bytes) = datagrams.first else { throw .EAGAIN }
+        guard let (from, bytes) = datagrams.first else {
+            if datagramReadShutdown { return SocketReceived(count: 0, fullLength: 0, source: nil, truncated: false) }
+            throw .EAGAIN
+        }
         let n = min(buffer.count, bytes.count)
         bytes.withUnsafeBytes { src in
             if n > 0 { buffer.baseAddress!.copyMemory(from: src.baseAddress!, byteCount: n) }
@@ -213,12 +219,24 @@ final class LoopbackSocket: InetSocket {
     }
 
     override func shutdown(how: Int32) throws(Errno) {
-        guard let c = connection else {
-            if isStream && !listening { throw .ENOTCONN }
-            if listening && how != 1 { listening = false; acceptQueue.wakeAll(kernel) }
+        if let c = connection {
+            c.shutdown(how: how)
             return
         }
-        c.shutdown(how: how)
+        if listening {
+            // Shutting a listener's reading side stops it listening; waiting connections are reset.
+            if how == 1 { return }
+            listening = false
+            for s in backlog { s.closeConnection() }
+            backlog = []
+            acceptQueue.wakeAll(kernel)
+            return
+        }
+        if isStream { throw .ENOTCONN }
+        // UDP: the directions close even on an unconnected socket, which is still ENOTCONN.
+        if how != 1 { datagramReadShutdown = true; datagramReaders.wakeAll(kernel) }
+        if how != 0 { datagramWriteShutdown = true }
+        if remote == nil { throw .ENOTCONN }
     }
 
     override func address(peer: Bool) throws(Errno) -> SocketAddress {
@@ -294,7 +312,7 @@ final class LoopbackSocket: InetSocket {
             r = wasConnected ? PollRequest.readable | PollRequest.writable | PollRequest.hangUp : PollRequest.writable | PollRequest.hangUp
             return r & (events | always)
         }
-        if !datagrams.isEmpty { r |= PollRequest.readable }
+        if !datagrams.isEmpty || datagramReadShutdown { r |= PollRequest.readable }
         if pendingError != nil { r |= PollRequest.error }
         r |= PollRequest.writable
         return r & (events | always)

@@ -13,10 +13,10 @@ extension Kernel {
             return host.realTime().totalNanoseconds
         case Clock.monotonic, Clock.monotonicRaw, Clock.monotonicCoarse, Clock.boottime, Clock.boottimeAlarm:
             return Int64(host.monotonicTime())
-        case Clock.processCPU:
-            return Int64(processCPUTime(t.process))
+        case Clock.processCPU:   // the caller is running: its slice so far counts too
+            return Int64(processCPUTime(t.process) &+ (host.monotonicTime() &- sliceStarted))
         case Clock.threadCPU:
-            return Int64(t.cpuTime)
+            return Int64(t.cpuTime &+ (host.monotonicTime() &- sliceStarted))
         default:
             // CPU-time clocks of other processes/threads (clock_getcpuclockid): ~pid << 3 | type.
             if clock < 0 {

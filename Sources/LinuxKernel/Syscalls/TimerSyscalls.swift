@@ -62,13 +62,27 @@ extension Kernel {
     // MARK: POSIX timers
 
     func sysTimerCreate(_ t: Task) throws(Errno) -> Int64 {
-        let clock = Int32(truncatingIfNeeded: t.argument(0))
+        var clock = Int32(truncatingIfNeeded: t.argument(0))
+        var clockThread: Task? = clock == Clock.threadCPU ? t : nil
         switch clock {
         case Clock.realtime, Clock.monotonic, Clock.processCPU, Clock.threadCPU, Clock.boottime,
              Clock.realtimeAlarm, Clock.boottimeAlarm, Clock.tai:
             break
+        case ..<0:
+            // A CPU clock by id, (~pid << 3) | type, as glibc passes CLOCK_PROCESS/THREAD_CPUTIME_ID
+            // (pid 0: the caller). Only the caller's own process and threads are offered.
+            let id = ~(clock >> 3)
+            if clock & 3 == 3 { throw .EINVAL }
+            if clock & 4 != 0 {
+                guard let th = id == 0 ? t : tasks[id], th.process === t.process else { throw .EINVAL }
+                clockThread = th
+                clock = Clock.threadCPU
+            } else {
+                guard id == 0 || id == t.process.pid else { throw .EINVAL }
+                clock = Clock.processCPU
+            }
         default:
-            throw .EINVAL   // the coarse and raw clocks cannot drive timers on Linux either; other processes' CPU clocks are not offered
+            throw .EINVAL   // the coarse and raw clocks cannot drive timers, as on Linux
         }
         var signal = Signal.SIGALRM, notify = true
         var value: UInt64 = 0
@@ -93,7 +107,7 @@ extension Kernel {
         if t.argument(1) == 0 { value = UInt64(id) }
         let timer = IntervalTimer(id: id, process: t.process, signal: signal, value: value, notify: notify, clock: clock)
         timer.thread = thread
-        if clock == Clock.threadCPU { timer.clockThread = t }
+        timer.clockThread = clockThread
         try t.store(id, at: t.argument(2))
         timers.append(timer)
         return 0
@@ -118,6 +132,7 @@ extension Kernel {
         if t.argument(3) != 0 { try writeItimerspec(t, timer, to: t.argument(3)) }
         timer.interval = UInt64(interval.totalNanoseconds)
         timer.overrun = 0
+        timer.pendingOverrun = 0
         let now = timerClockNow(timer)
         if value.totalNanoseconds == 0 {
             timer.deadline = nil

@@ -46,6 +46,7 @@ extension Kernel {
         if hasDeliverableSignal(task) { deliverSignals(task) }
         var remaining = configuration.timeSlice
         let started = host.monotonicTime()
+        sliceStarted = started
         defer {
             task.cpuTime += host.monotonicTime() &- started
             if !timers.isEmpty { fireCPUTimers(of: task.process) }
@@ -174,10 +175,11 @@ extension Kernel {
                 continue
             }
             let toGroup = signo == Signal.SIGINT || signo == Signal.SIGQUIT || signo == Signal.SIGWINCH
-            log("forwarding host signal \(signo) to \(toGroup ? "process group \(foregroundProcessGroup)" : "process 1")")
+            let group = terminal?.foregroundGroup ?? foregroundProcessGroup
+            log("forwarding host signal \(signo) to \(toGroup ? "process group \(group)" : "process 1")")
             var delivered = false
             if toGroup {
-                for p in processes.values where p.processGroup == foregroundProcessGroup && !p.isZombie {
+                for p in processes.values where p.processGroup == group && !p.isZombie {
                     sendSignal(to: p, SignalInfo(signo: signo, code: 0x80), fromOutside: true)
                     delivered = true
                 }

@@ -11,7 +11,10 @@ final class IntervalTimer {
     /// Next expiry on the timer's clock (monotonic ns, or CPU ns for CPU-time timers); nil while disarmed.
     var deadline: UInt64?
     var interval: UInt64 = 0
+    /// timer_getoverrun: the overrun count of the last signal taken.
     var overrun: Int32 = 0
+    /// Expirations since the queued signal was sent (it is sent once until it is taken).
+    var pendingOverrun: UInt64 = 0
     let clock: Int32
     /// CLOCK_THREAD_CPUTIME_ID: the thread whose CPU time drives the timer.
     var clockThread: Task?
@@ -49,18 +52,36 @@ extension Kernel {
 
     private func expire(_ timer: IntervalTimer, now: UInt64) {
         guard let d = timer.deadline, d <= now else { return }
+        var missed: UInt64 = 0
         if timer.interval > 0 {
-            let missed = (now - d) / timer.interval
-            timer.overrun = Int32(clamping: missed)
+            missed = (now - d) / timer.interval
             timer.deadline = d + (missed + 1) * timer.interval
         } else {
             timer.deadline = nil
         }
         if timer.process.isZombie || !timer.notify { return }
+        if timer.id >= 0 {
+            // A POSIX timer's signal is queued once; expirations meanwhile are counted as overruns.
+            let target = timer.thread.flatMap { $0.state != .dead ? $0 : nil }
+            let queued = target?.pendingSignals.hasTimerSignal(id: timer.id, signo: timer.signal)
+                ?? timer.process.pendingSignals.hasTimerSignal(id: timer.id, signo: timer.signal)
+            if queued { timer.pendingOverrun &+= 1 + missed; return }
+            timer.pendingOverrun = missed
+        }
         var info = SignalInfo(signo: timer.signal, code: timer.id < 0 ? 0x80 : -2) // SI_KERNEL for itimers, SI_TIMER
         info.timerID = max(timer.id, 0)
         info.value = timer.value
         if let th = timer.thread, th.state != .dead { sendSignal(to: th, info) } else { sendSignal(to: timer.process, info) }
+    }
+
+    /// A signal was taken for delivery: a POSIX timer's overrun count freezes (si_overrun, timer_getoverrun).
+    func timerSignalTaken(_ info: SignalInfo, _ p: Process) -> SignalInfo {
+        guard info.code == -2, let timer = timers.first(where: { $0.process === p && $0.id == info.timerID }) else { return info }
+        var delivered = info
+        timer.overrun = Int32(clamping: timer.pendingOverrun)
+        timer.pendingOverrun = 0
+        delivered.overrun = timer.overrun
+        return delivered
     }
 
     /// The earliest armed wall-clock timer deadline.
