@@ -223,3 +223,28 @@ def test_terminal_restored_when_skiff_gets_sighup(pane):
     pane.wait_for("host$ ", count=marks + 1)
     assert terminal_state(pane, before, prefix="echo status=$?; ") == "same"
     assert "status=129" in pane.screen()
+
+
+def test_image_container_with_terminal(pane, tmp_path):
+    """`skiff run -it --rm IMAGE /bin/sh` (the issue's case): an image imported from the busybox
+    tree, a shell on the container's terminal, a resize, ^C, and the terminal restored."""
+    root = os.path.join(fixtures_dir(), "rootfs", "busybox")
+    tar = tmp_path / "rootfs.tar"
+    subprocess.run(["tar", "-C", root, "-cf", str(tar), "."], check=True)
+    home = tmp_path / "home"
+    env = dict(os.environ, SKIFF_HOME=str(home))
+    subprocess.run([skiff_binary(), "import", "-q", str(tar), "terminal-test:1"], env=env, check=True,
+                   stdout=subprocess.DEVNULL, timeout=TIMEOUT)
+    before = os.path.join(pane.workdir, "before")
+    pane.type(f"stty -g > {before}")
+    pane.type(f"SKIFF_HOME={shlex.quote(str(home))} {shlex.quote(skiff_binary())} run -it --rm -e 'PS1=img$ ' terminal-test:1 /bin/sh")
+    pane.wait_for("img$ ")
+    run_and_see(pane, "echo image $((3*3))", "image 9\n", prompt="img$ ")
+    run_and_see(pane, "busybox stty size", "24 80", prompt="img$ ")
+    pane.resize(70, 20)
+    run_and_see(pane, "busybox stty size", "20 70", prompt="img$ ")
+    pane.type("sleep 100")
+    time.sleep(0.3)
+    pane.key("C-c")
+    run_and_see(pane, "echo still-here", "still-here\n")
+    finish_guest(pane, before)
