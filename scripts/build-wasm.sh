@@ -97,6 +97,8 @@ for rt in $runtimes; do
   (sleep 0.3; echo late) | expect "$rt" 0 "got late" -- /usr/bin/busybox sh -c 'read x; echo got $x' || failures=$((failures + 1))
   # Symlinks (/bin/sh -> busybox), PATH lookup, fork, exec and a pipe.
   expect "$rt" 0 3 -- sh -c 'seq 3 | wc -l' </dev/null || failures=$((failures + 1))
+  # TCP on the container's own loopback network (WASI has no sockets: --network none semantics).
+  expect "$rt" 0 net -- /usr/bin/busybox sh -c '/usr/bin/busybox nc -l -p 5000 & until echo net | /usr/bin/busybox nc 127.0.0.1 5000; do sleep 0.1; done; wait' </dev/null || failures=$((failures + 1))
 done
 if [ "$failures" -ne 0 ]; then echo "build-wasm: check FAILED ($failures)" >&2; exit 1; fi
 echo "build-wasm: check passed on: $runtimes (WasmKit $("$WASMKIT" --version))" >&2

@@ -45,6 +45,9 @@ lay_out() { # name, then .deb files
   rm -rf "$root"; mv "$root.tmp" "$root"
 }
 lay_out debian "$D"/archives/*.deb
+# /etc/hosts comes from the installer or the container runtime, not from a package: give the
+# root the one a Debian system (and docker) has, so getaddrinfo("localhost") works.
+[ -e "$F/rootfs/debian/etc/hosts" ] || printf '127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n' > "$F/rootfs/debian/etc/hosts"
 # busybox-only root: the static binary and links for its applets.
 bb=$(ls "$D"/archives/busybox-static_*.deb | head -1)
 if [ ! -f "$F/rootfs/busybox/.complete" ]; then

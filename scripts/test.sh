@@ -23,8 +23,21 @@ step "release build of skiff for differential tests"
 swift build -c release --product skiff
 export SKIFF=$PWD/.build/release/skiff
 
+step "containers end to end: images pushed to a local registry, pulled and run"
+python3 -m pytest -q tests/containers || status=1
+
 if [ -d tests/differential ]; then
   step "differential tests against qemu-riscv64-static"
   python3 -m pytest -q tests/differential || status=1
+fi
+
+if [ -d tests/network ]; then
+  step "guest networking end to end: host clients and servers, --network none, -p"
+  python3 -m pytest -q tests/network || status=1
+fi
+
+if [ -d tests/terminal ]; then
+  step "interactive terminal tests (tmux drives skiff run -it)"
+  python3 -m pytest -q tests/terminal || status=1
 fi
 exit $status

@@ -193,6 +193,22 @@ public final class WasiHost: Host {
         Int(try check(wasiBytesAvailable(fd)))
     }
 
+    // MARK: Sockets
+    // WASI preview 1 cannot create sockets: the guest gets EAFNOSUPPORT from socket(AF_INET*),
+    // so nothing below is reached (a guest cannot name a host socket otherwise).
+
+    public func socket(family: Int32, type: Int32, protocol proto: Int32) throws(Errno) -> HostFD { throw .EAFNOSUPPORT }
+    public func bind(_ fd: HostFD, to address: SocketAddress) throws(Errno) { throw .ENOTSOCK }
+    public func listen(_ fd: HostFD, backlog: Int32) throws(Errno) { throw .ENOTSOCK }
+    public func accept(_ fd: HostFD) throws(Errno) -> (HostFD, SocketAddress?) { throw .ENOTSOCK }
+    public func connect(_ fd: HostFD, to address: SocketAddress) throws(Errno) { throw .ENOTSOCK }
+    public func send(_ fd: HostFD, _ data: UnsafeRawBufferPointer, flags: Int32, to address: SocketAddress?) throws(Errno) -> Int { throw .ENOTSOCK }
+    public func receive(_ fd: HostFD, into buffer: UnsafeMutableRawBufferPointer, flags: Int32) throws(Errno) -> SocketReceived { throw .ENOTSOCK }
+    public func shutdown(_ fd: HostFD, how: Int32) throws(Errno) { throw .ENOTSOCK }
+    public func socketAddress(_ fd: HostFD, peer: Bool) throws(Errno) -> SocketAddress { throw .ENOTSOCK }
+    public func socketOption(_ fd: HostFD, _ option: SocketOption) throws(Errno) -> Int32 { throw .ENOTSOCK }
+    public func setSocketOption(_ fd: HostFD, _ option: SocketOption, _ value: Int32) throws(Errno) { throw .ENOTSOCK }
+
     // MARK: Time
 
     public func realTime() -> Timespec {

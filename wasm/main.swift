@@ -101,6 +101,9 @@ enum WasiRunner {
         let hostname = containerID(host)
         configuration.hostname = Array(hostname.utf8)
         configuration.traceSystemCalls = commandLine.debug
+        // WASI (preview 1) has no sockets: the container gets a loopback network of its own,
+        // as with `skiff run --network none`.
+        configuration.network = .loopback
         if commandLine.debug { configuration.log = { message in standardError(message + "\n") } }
         let kernel = Kernel(host: host, configuration: configuration)
         kernel.mountHostDirectory(root, at: "/", readOnly: false)

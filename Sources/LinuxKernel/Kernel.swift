@@ -26,8 +26,17 @@ public struct KernelConfiguration {
     public var log: ((String) -> Void)?
     /// Who the first process runs as (`-u`); its children inherit it.
     public var user = ContainerUser()
+    /// `--memory` and `--pids-limit` (see ResourceLimits).
+    public var limits = ResourceLimits()
     /// Instructions a task runs before the scheduler looks at others.
     public var timeSlice = 1 << 20
+    /// `--network`: host sockets, or a loopback network of the container's own.
+    public var network = NetworkMode.host
+    /// `-p`: guest TCP ports published on host sockets (only with `.loopback`).
+    public var publishedPorts: [PublishedPort] = []
+    /// `-t`: the first process gets a pseudo-terminal (/dev/pts/0) as its standard streams and
+    /// controlling terminal, wired to these host descriptors. nil: the host's streams are passed as they are.
+    public var terminal: TerminalSetup?
     public init() {}
 }
 
@@ -48,8 +57,10 @@ public final class Kernel {
     var termination: Termination?
     let bootTime: UInt64
     let bootRealTime: Timespec
-    /// The terminal's foreground process group (TIOCGPGRP/TIOCSPGRP).
+    /// The host terminal's foreground process group (TIOCGPGRP/TIOCSPGRP) when it is passed through.
     var foregroundProcessGroup: Int32 = 1
+    /// The guest's pseudo-terminal (`configuration.terminal`).
+    var terminal: PseudoTerminal?
     /// Why the last execve failed, in words (for the CLI's error message).
     public internal(set) var diagnostic: String?
     /// Reused buffer for moving data between host and guest.
@@ -66,6 +77,8 @@ public final class Kernel {
     var hostname: [UInt8]
     /// Bound AF_UNIX socket names (canonical guest paths, or abstract names starting with NUL).
     var socketNames: [[UInt8]: UnixSocket] = [:]
+    /// The container's own loopback network (`--network none`).
+    let loopback = LoopbackNetwork()
     /// Objects of writable MAP_SHARED file mappings, one per file.
     var sharedFiles: [FileKey: SharedMemoryObject] = [:]
     var sharedObjectCounter: UInt64 = 0
@@ -73,6 +86,8 @@ public final class Kernel {
     var sharedFutexQueues: [UInt64: WaitQueue] = [:]
     /// The address space whose task ran last (shared objects are synced when it changes).
     var lastAddressSpace: AddressSpace?
+    /// When the running task's current slice began (its CPU time so far is charged when it ends).
+    var sliceStarted: UInt64 = 0
     /// sched_yield asked to end the current slice.
     var yieldRequested = false
 
@@ -87,6 +102,7 @@ public final class Kernel {
         mounts.mount(DevFS(kernel: self), at: Array("/dev".utf8))
         mountTemporaryFileSystem(at: "/dev/shm")
         memfdFileSystem.clock = { [unowned(unsafe) self] in self.host.realTime() }
+        for p in configuration.publishedPorts { loopback.published[p.guestPort] = p.hostListener }
     }
 
     deinit { scratch.deallocate() }
@@ -103,8 +119,10 @@ public final class Kernel {
     // MARK: Set-up
 
     /// Mounts a host directory (by an open handle) at a guest path; "/" is the root file system.
-    public func mountHostDirectory(_ directory: HostFD, at path: String, readOnly: Bool) {
-        mounts.mount(HostDirectoryFS(host: host, root: directory, readOnly: readOnly), at: Array(path.utf8))
+    /// With `hostOwnsNewFiles` (bind mounts), files the guest creates there stay the host user's.
+    public func mountHostDirectory(_ directory: HostFD, at path: String, readOnly: Bool, hostOwnsNewFiles: Bool = false) {
+        mounts.mount(HostDirectoryFS(host: host, root: directory, readOnly: readOnly, hostOwnsNewFiles: hostOwnsNewFiles),
+                     at: Array(path.utf8))
     }
 
     /// Mounts an image's filesystem image read-only at a guest path; the reader's buffer must
@@ -161,7 +179,17 @@ public final class Kernel {
         initProcess = process
         processes[process.pid] = process
         tasks[task.tid] = task
-        installStandardStreams(process)
+        if let setup = configuration.terminal {
+            let tty = createTerminal(setup)
+            tty.session = process.session
+            tty.foregroundGroup = process.processGroup
+            process.hasControllingTerminal = true
+            terminal = tty
+            let stream = TerminalFile(terminal: tty, kernel: self, flags: LinuxOpenFlags.readWrite)
+            for fd: Int32 in 0...2 { try? process.files.install(stream, at: fd, closeOnExec: false) }
+        } else {
+            installStandardStreams(process)
+        }
         return task
     }
 

@@ -5,6 +5,7 @@ extension Kernel {
     func handleSystemCall(_ task: Task) {
         let number = Int(truncatingIfNeeded: task.hart.x(17))
         let result: Int64
+        task.interrupted = false   // a call that runs again after a stop or a restart is not interrupted any more
         do throws(Errno) {
             result = try dispatch(task, number)
         } catch {
@@ -197,6 +198,8 @@ extension Kernel {
         // Sockets (Syscalls/Sockets.swift)
         case 198: return try sysSocket(t)
         case 199: return try sysSocketpair(t)
+        case 200...212 where inetSocket(t) != nil, 242 where inetSocket(t) != nil, 269 where inetSocket(t) != nil:
+            return try sysInetSocketCall(t, n, inetSocket(t)!)   // AF_INET/AF_INET6: InetSockets.swift
         case 200, 201, 202, 203, 242: return try sysSocketAddressCall(t, n)
         case 204, 205: return try sysSocketName(t, n)
         case 206: return try sysSendto(t)
@@ -255,7 +258,7 @@ extension Kernel {
         case 215: return "munmap"; case 216: return "mremap"; case 220: return "clone"; case 221: return "execve"
         case 222: return "mmap"; case 223: return "fadvise64"; case 226: return "mprotect"; case 227: return "msync"
         case 228: return "mlock"; case 229: return "munlock"; case 232: return "mincore"; case 233: return "madvise"
-        case 242: return "accept4"; case 258: return "riscv_hwprobe"; case 259: return "riscv_flush_icache"
+        case 242: return "accept4"; case 243: return "recvmmsg"; case 269: return "sendmmsg"; case 258: return "riscv_hwprobe"; case 259: return "riscv_flush_icache"
         case 260: return "wait4"; case 261: return "prlimit64"; case 267: return "syncfs"; case 276: return "renameat2"
         case 277: return "seccomp"; case 278: return "getrandom"; case 279: return "memfd_create"; case 281: return "execveat"
         case 283: return "membarrier"; case 285: return "copy_file_range"; case 286: return "preadv2"

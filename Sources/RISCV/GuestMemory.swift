@@ -13,6 +13,10 @@ public final class GuestMemory {
 
     public init() {}
 
+    /// Bytes of host memory backing guest pages in every address space of this host process
+    /// (a page shared copy-on-write counts once; untouched pages count nothing): the guest's RSS.
+    public static var residentBytes: UInt64 { UInt64(Frame.live) * pageSize }
+
     deinit {
         table.forEachEntry(from: 0, to: UInt64(1) << PageTable.vpnBits) { _, e in
             GuestMemory.clear(e)

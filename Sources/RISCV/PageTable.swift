@@ -13,10 +13,13 @@ struct PageEntry {
 /// Host frames: `GuestMemory.pageSize` bytes of data followed by a reference count.
 enum Frame {
     static let size = Int(GuestMemory.pageSize)
+    /// Frames allocated and not yet freed, in every address space (the guest's resident memory).
+    static var live = 0
 
     static func allocateZeroed() -> UnsafeMutableRawPointer {
         let p = ZeroedMemory.allocate(byteCount: size + 16)
         p.storeBytes(of: 1, toByteOffset: size, as: Int.self)
+        live += 1
         return p
     }
 
@@ -32,6 +35,7 @@ enum Frame {
         let n = referenceCount(p) - 1
         if n == 0 {
             p.deallocate()
+            live -= 1
         } else {
             p.storeBytes(of: n, toByteOffset: size, as: Int.self)
         }
@@ -42,6 +46,7 @@ enum Frame {
         let q = UnsafeMutableRawPointer.allocate(byteCount: size + 16, alignment: 16)
         q.copyMemory(from: p, byteCount: size)
         q.storeBytes(of: 1, toByteOffset: size, as: Int.self)
+        live += 1
         return q
     }
 }

@@ -35,6 +35,13 @@ public struct RootfsRunConfiguration {
     public var readOnly = false
     /// Log every system call.
     public var traceSystemCalls = false
+    /// `--network` and `-p`.
+    public var network = ContainerNetwork()
+    /// `-t`: the guest gets its own terminal (see `ContainerTerminal`).
+    public var tty = false
+    /// `-i`: with `-t`, what is typed on stdin reaches the guest's terminal (stdin is always
+    /// passed through as it is without `-t`).
+    public var interactive = false
 
     public init(rootfs: String, command: [String]) {
         self.rootfs = rootfs
@@ -64,6 +71,8 @@ public enum RootfsRunner {
         kernelConfiguration.hostname = Array(hostname.utf8)
         kernelConfiguration.traceSystemCalls = configuration.traceSystemCalls
         kernelConfiguration.log = { message in logger.debug("\(message)") }
+        try configuration.network.configure(&kernelConfiguration, host: host) { logger.warning("\($0)") }
+        kernelConfiguration.terminal = ContainerTerminal.setup(tty: configuration.tty, interactive: configuration.interactive)
         let kernel = Kernel(host: host, configuration: kernelConfiguration)
         kernel.mountHostDirectory(root, at: "/", readOnly: configuration.readOnly)
         if configuration.readOnly {
@@ -71,7 +80,7 @@ public enum RootfsRunner {
             for path in ["/tmp", "/var/tmp", "/run"] { kernel.mountTemporaryFileSystem(at: path) }
         }
 
-        let environment = containerEnvironment(configuration.environment, hostname: hostname)
+        let environment = containerEnvironment(configuration.environment, hostname: hostname, tty: configuration.tty)
         var program = configuration.command[0]
         if !program.contains("/") {
             let path = environment.last(where: { $0.hasPrefix("PATH=") }).map { String($0.dropFirst(5)) } ?? defaultPath
@@ -88,15 +97,15 @@ public enum RootfsRunner {
             let reason = kernel.diagnostic ?? "\(program): cannot execute (\(error.name))"
             throw SkiffError(error == .ENOENT ? .commandNotFound : .commandNotExecutable, reason)
         }
-        let termination = kernel.run()
+        let termination = ContainerTerminal.run(kernel, setup: kernelConfiguration.terminal)
         logger.debug("container exited: \(termination.exitCode)")
         return termination.exitCode
     }
 
     /// PATH, HOSTNAME and HOME, then the `-e` values in order (later ones win).
-    static func containerEnvironment(_ settings: [String], hostname: String) -> [String] {
+    static func containerEnvironment(_ settings: [String], hostname: String, tty: Bool = false) -> [String] {
         var entries: [(String, String)] = [("PATH", defaultPath), ("HOSTNAME", hostname), ("HOME", "/root")]
-        if isatty(1) != 0 { entries.append(("TERM", "xterm")) }
+        if tty || isatty(1) != 0 { entries.append(("TERM", "xterm")) }
         for setting in settings {
             let key: String, value: String
             if let eq = setting.firstIndex(of: "=") {

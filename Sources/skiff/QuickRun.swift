@@ -1,3 +1,7 @@
+import Logging
+import OCI
+import Skiff
+
 /// The start-up fast path of `skiff run --rootfs DIR COMMAND...` (issue 3's target: a container's
 /// `busybox echo` in <= 15 ms). ArgumentParser builds its whole command tree through reflection
 /// and protocol-conformance lookups, which scan every conformance in this large binary: ~2 ms
@@ -43,7 +47,17 @@ struct QuickRun {
     }
 
     func run() -> Never {
-        RunCommand.run(rootfs: rootfs, command: command, environment: environment, workingDirectory: workingDirectory,
-                       readOnly: readOnly, debug: debug)
+        CommandLogging.bootstrap(debug: debug)
+        var configuration = RootfsRunConfiguration(rootfs: rootfs ?? "/", command: command)
+        configuration.environment = environment
+        configuration.workingDirectory = workingDirectory
+        configuration.readOnly = readOnly
+        configuration.traceSystemCalls = debug
+        do {
+            HostProcess.exit(try RootfsRunner.run(configuration, logger: Logger(label: "skiff.run")))
+        } catch {
+            printError(error.message)
+            HostProcess.exit(error.runExitStatus)
+        }
     }
 }

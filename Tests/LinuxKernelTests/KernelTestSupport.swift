@@ -15,10 +15,10 @@ final class KernelFixture {
     let scratch: UInt64 = 0x1000_0000
     private var scratchUsed: UInt64 = 0
 
-    init(readOnly: Bool = false) throws {
+    init(readOnly: Bool = false, configuration: KernelConfiguration = KernelConfiguration()) throws {
         root = FileManager.default.temporaryDirectory.appendingPathComponent("skiff-kernel-test-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
-        kernel = Kernel(host: host)
+        kernel = Kernel(host: host, configuration: configuration)
         let fd = try KernelFixture.open(root.path)
         kernel.mountHostDirectory(fd, at: "/", readOnly: readOnly)
         task = kernel.createInitTask()

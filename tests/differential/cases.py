@@ -22,6 +22,7 @@ class Case:
     workdir: str = "/"            # the working directory otherwise
     status: int = 0               # what the reference must return (checked, so a broken case shows)
     stderr: bool = True           # compare stderr too
+    skiff_options: tuple = ()     # extra `skiff run` options (--network none)
 
     def __str__(self):
         return self.id
@@ -43,7 +44,7 @@ def run(case, roots):
             os.makedirs(os.path.join(root, workdir.lstrip("/")))
         if side == "skiff":
             r = harness.skiff(root, case.argv, stdin=case.stdin, env=case.env, workdir=workdir,
-                              reference=case.reference)
+                              reference=case.reference, options=case.skiff_options)
         elif side == "proot":
             r = harness.proot(root, case.argv, stdin=case.stdin, env=case.env, workdir=workdir)
         else:
@@ -56,7 +57,7 @@ def run(case, roots):
     harness.assert_same(ref, got, stderr=case.stderr)
 
 
-def script_cases(subdir, make_argv, **kw):
+def script_cases(subdir, make_argv, suffix="", **kw):
     """One case per file in tests/differential/scripts/SUBDIR: make_argv(text) gives the argv.
     Directives in the first two lines: `status: N` sets the reference's expected status,
     `reference: proot` selects proot + qemu as the reference."""
@@ -69,7 +70,7 @@ def script_cases(subdir, make_argv, **kw):
             opts["status"] = int(head.split("status:")[1].split()[0])
         if "reference: proot" in head:
             opts["reference"] = "proot"
-        name = f"{subdir}-{os.path.splitext(os.path.basename(path))[0]}"
+        name = f"{subdir}-{os.path.splitext(os.path.basename(path))[0]}{suffix}"
         out.append(Case(name, make_argv(text), **opts))
     return out
 

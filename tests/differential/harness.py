@@ -121,8 +121,8 @@ def proot(root, argv, stdin=None, env=None, workdir="/"):
     return r
 
 
-def skiff_command(root, argv, env=None, workdir=None):
-    cmd = [skiff_binary(), "run", "--rootfs", root]
+def skiff_command(root, argv, env=None, workdir=None, options=()):
+    cmd = [skiff_binary(), "run", "--rootfs", root, *options]
     for k, v in guest_env(env).items():
         cmd += ["-e", f"{k}={v}"]
     if workdir and workdir != "/":
@@ -130,10 +130,11 @@ def skiff_command(root, argv, env=None, workdir=None):
     return cmd + list(argv)
 
 
-def skiff(root, argv, stdin=None, env=None, workdir=None, reference="qemu"):
+def skiff(root, argv, stdin=None, env=None, workdir=None, reference="qemu", options=()):
     """`reference` is passed to the skiff process as SKIFF_SELFCHECK_REFERENCE: skiff ignores it;
-    the self-check wrapper (selfcheck/skiff-via-qemu) uses it to run the case the same way."""
-    cmd = skiff_command(root, argv, env, workdir)
+    the self-check wrapper (selfcheck/skiff-via-qemu) uses it to run the case the same way.
+    `options` are extra `skiff run` options (such as `--network none`)."""
+    cmd = skiff_command(root, argv, env, workdir, options)
     if not os.path.exists(cmd[0]):
         return Result(cmd, -1, b"", f"[harness: skiff binary not found at {cmd[0]}; set SKIFF]".encode())
     return run_host(cmd, stdin=stdin, env={"PATH": os.environ.get("PATH", "/usr/bin:/bin"),

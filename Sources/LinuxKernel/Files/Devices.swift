@@ -69,11 +69,21 @@ final class DevFS: FileSystem {
         Node(name: "urandom", mode: FileMode.characterDevice | 0o666, rdev: makeDevice(1, 9)),
         Node(name: "tty", mode: FileMode.characterDevice | 0o666, rdev: makeDevice(5, 0)),
         Node(name: "shm", mode: FileMode.directory | 0o1777, rdev: 0),
+        Node(name: "pts", mode: FileMode.directory | 0o755, rdev: 0),
         Node(name: "fd", mode: FileMode.symlink | 0o777, rdev: 0, link: "/proc/self/fd"),
         Node(name: "stdin", mode: FileMode.symlink | 0o777, rdev: 0, link: "/proc/self/fd/0"),
         Node(name: "stdout", mode: FileMode.symlink | 0o777, rdev: 0, link: "/proc/self/fd/1"),
         Node(name: "stderr", mode: FileMode.symlink | 0o777, rdev: 0, link: "/proc/self/fd/2"),
     ]
+
+    private static let ptsDirectory: [UInt8] = Array("pts".utf8)
+
+    /// /dev/pts/N: the guest's pseudo-terminal, when the container has one.
+    private func ptsEntry(_ path: [[UInt8]]) throws(Errno) -> PseudoTerminal? {
+        guard path.count == 2, path[0] == DevFS.ptsDirectory else { return nil }
+        guard let tty = kernel.terminal, path[1] == Array("\(tty.index)".utf8) else { throw .ENOENT }
+        return tty
+    }
 
     private func node(_ path: [[UInt8]]) throws(Errno) -> (Int, Node)? {
         if path.isEmpty { return nil }
@@ -104,7 +114,8 @@ final class DevFS: FileSystem {
     }
 
     override func stat(_ path: [[UInt8]], caller: Task) throws(Errno) -> FileStat {
-        stat(of: try node(path))
+        if let tty = try ptsEntry(path) { return tty.stat(device: DevFS.deviceID, time: kernel.bootRealTime) }
+        return stat(of: try node(path))
     }
 
     override func readLink(_ path: [[UInt8]], caller: Task) throws(Errno) -> LinkTarget {
@@ -113,16 +124,27 @@ final class DevFS: FileSystem {
     }
 
     override func open(_ path: [[UInt8]], flags: Int32, mode: UInt32, caller: Task, guestPath: [[UInt8]]) throws(Errno) -> FileDescription {
+        if let tty = try ptsEntry(path) {
+            if flags & LinuxOpenFlags.path == LinuxOpenFlags.path {
+                return PathDescription(flags: flags, fileSystem: self, components: guestPath, stat: tty.stat(device: DevFS.deviceID, time: kernel.bootRealTime))
+            }
+            kernel.openedTerminal(tty, by: caller.process, flags: flags)
+            return TerminalFile(terminal: tty, kernel: kernel, flags: flags)
+        }
         let entry = try node(path)
         let st = stat(of: entry)
         if flags & LinuxOpenFlags.path == LinuxOpenFlags.path {
             return PathDescription(flags: flags, fileSystem: self, components: guestPath, stat: st)
         }
-        guard let (_, n) = entry else {
+        guard let (_, n) = entry, n.name != "pts" else {
             if flags & LinuxOpenFlags.accessMode != LinuxOpenFlags.readOnly { throw .EISDIR }
             var list = [DirectoryEntry(name: [0x2e], inode: 1, type: 4), DirectoryEntry(name: [0x2e, 0x2e], inode: 1, type: 4)]
-            for (i, n) in DevFS.nodes.enumerated() {
-                list.append(DirectoryEntry(name: Array(n.name.utf8), inode: UInt64(i + 2), type: FileMode.directoryEntryType(n.mode)))
+            if entry != nil {
+                if let tty = kernel.terminal { list.append(DirectoryEntry(name: Array("\(tty.index)".utf8), inode: UInt64(tty.index) + 3, type: 2)) }
+            } else {
+                for (i, n) in DevFS.nodes.enumerated() {
+                    list.append(DirectoryEntry(name: Array(n.name.utf8), inode: UInt64(i + 2), type: FileMode.directoryEntryType(n.mode)))
+                }
             }
             return SyntheticDirectory(entries: list, components: guestPath, stat: st, fileSystem: self, flags: flags)
         }
@@ -132,6 +154,10 @@ final class DevFS: FileSystem {
         case "zero": return CharacterDevice(kind: .zero, host: kernel.host, flags: flags, path: name, stat: st)
         case "full": return CharacterDevice(kind: .full, host: kernel.host, flags: flags, path: name, stat: st)
         case "random", "urandom": return CharacterDevice(kind: .random, host: kernel.host, flags: flags, path: name, stat: st)
+        case "tty" where kernel.terminal != nil:
+            // The caller's controlling terminal, or ENXIO when it has none.
+            guard let tty = kernel.controllingTerminal(of: caller.process) else { throw .ENXIO }
+            return TerminalFile(terminal: tty, kernel: kernel, flags: flags)
         case "tty":
             let fd = try kernel.host.openControllingTerminal(flags: flags & (LinuxOpenFlags.accessMode | LinuxOpenFlags.nonBlocking))
             let hostStat: FileStat

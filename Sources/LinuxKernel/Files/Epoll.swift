@@ -1,13 +1,23 @@
 /// An epoll instance: an interest list checked for readiness when the guest waits on it.
-/// Edge-triggered registrations (EPOLLET) are reported like level-triggered ones, which a
-/// program that drains its descriptors (as edge-triggered code must) cannot tell apart.
+///
+/// Edge-triggered registrations (EPOLLET) report a ready descriptor once, then again only after a
+/// new event: for files whose readiness comes from inside the guest (pipes, sockets, eventfd,
+/// terminals) an event is a wake-up of the file's wait queue (data arrived, space freed, the peer
+/// closed), as on Linux. Files served by the host (host sockets, host terminals) have no such
+/// events to count; they are reported again while they stay ready (a spurious edge, which
+/// edge-triggered code that reads until EAGAIN tolerates, never a missed one).
 final class EpollInstance: FileDescription {
+    static let edgeTriggered: UInt32 = 1 << 31
+    static let oneShot: UInt32 = 1 << 30
+
     struct Interest {
         var fd: Int32
         var description: FileDescription
         var events: UInt32
         var data: UInt64
         var disabled = false
+        /// EPOLLET: the event count when readiness was last reported (nil: not reported since it was last not ready).
+        var reportedGeneration: UInt64?
     }
     var interests: [Interest] = []
 
@@ -35,12 +45,24 @@ final class EpollInstance: FileDescription {
             let wanted = Int16(truncatingIfNeeded: interests[i].events & 0xffff)
             let r = interests[i].description.readiness(wanted | PollRequest.error | PollRequest.hangUp)
             let got = UInt32(UInt16(bitPattern: r)) & (interests[i].events | 0x18)
+            if interests[i].events & EpollInstance.edgeTriggered != 0, let generation = eventCount(interests[i]) {
+                if got == 0 { interests[i].reportedGeneration = nil; continue }
+                if interests[i].reportedGeneration == generation { continue }   // nothing new since it was reported
+                interests[i].reportedGeneration = generation
+            }
             if got != 0 {
                 out.append((got, interests[i].data))
-                if interests[i].events & (1 << 30) != 0 { interests[i].disabled = true }   // EPOLLONESHOT
+                if interests[i].events & EpollInstance.oneShot != 0 { interests[i].disabled = true }
             }
         }
         return out
+    }
+
+    /// Events so far on the queues where the file's readiness changes; nil when the host serves it.
+    private func eventCount(_ interest: Interest) -> UInt64? {
+        if interest.description.hostPollDescriptor != nil { return nil }
+        let queues = interest.description.waitQueues(for: Int16(truncatingIfNeeded: interest.events & 0xffff))
+        return queues.isEmpty ? nil : queues.reduce(0) { $0 &+ $1.generation }
     }
 
     override func readiness(_ events: Int16) -> Int16 {

@@ -67,6 +67,8 @@ class FileDescription {
     /// Where a task waiting for `events` on this file sleeps, when readiness comes from inside the
     /// guest (pipes, eventfd…).
     func waitQueue(for events: Int16) -> WaitQueue? { nil }
+    /// Every queue a task waiting for `events` must sleep on (sockets have one per direction).
+    func waitQueues(for events: Int16) -> [WaitQueue] { waitQueue(for: events).map { [$0] } ?? [] }
     /// The host descriptor to poll for readiness, when readiness comes from the host.
     var hostPollDescriptor: HostFD? { nil }
 }

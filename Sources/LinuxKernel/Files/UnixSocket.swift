@@ -166,13 +166,26 @@ final class UnixSocket: FileDescription {
         events & PollRequest.readable != 0 ? readers : writers
     }
 
-    /// Waiting for both directions needs both queues.
-    var queues: [WaitQueue] { [readers, writers] }
+    override func waitQueues(for events: Int16) -> [WaitQueue] {
+        let both = PollRequest.readable | PollRequest.writable
+        return events & both == both ? [readers, writers] : [events & PollRequest.readable != 0 ? readers : writers]
+    }
+
+    /// Bytes waiting to be received (FIONREAD).
+    var pendingBytes: Int { kind == .stream ? incomingBytes : (incoming.first?.count ?? 0) }
+
+    /// shutdown(2): SHUT_RD 0, SHUT_WR 1, SHUT_RDWR 2.
+    func shutdown(how: Int32) {
+        if how != 1 { readShutdown = true; readers.wakeAll(kernel) }
+        if how != 0 {
+            writeShutdown = true
+            if let p = peer { p.readShutdown = true; p.readers.wakeAll(kernel) }
+        }
+    }
 
     override func ioctl(_ kernel: Kernel, _ task: Task, request: UInt32, arg: UInt64) throws(Errno) -> Int64 {
         if request == TerminalIoctl.FIONREAD {
-            let pending = kind == .stream ? incomingBytes : (incoming.first?.count ?? 0)
-            try task.store(Int32(clamping: pending), at: arg)
+            try task.store(Int32(clamping: pendingBytes), at: arg)
             return 0
         }
         throw .ENOTTY

@@ -57,6 +57,27 @@ public protocol Host: AnyObject {
     /// signal arrives; fills `returnedEvents` (Linux POLL* bits) and returns how many are ready.
     func poll(_ requests: UnsafeMutableBufferPointer<PollRequest>, timeout: Int64) -> Int
 
+    // MARK: Sockets (`--network host`: guest AF_INET/AF_INET6 sockets are host sockets)
+    /// A new socket, always non-blocking and close-on-exec on the host side (the kernel provides
+    /// the guest's blocking by polling). `type` is SOCK_STREAM 1 or SOCK_DGRAM 2, no flags.
+    func socket(family: Int32, type: Int32, protocol proto: Int32) throws(Errno) -> HostFD
+    func bind(_ fd: HostFD, to address: SocketAddress) throws(Errno)
+    func listen(_ fd: HostFD, backlog: Int32) throws(Errno)
+    /// A pending connection (EAGAIN when there is none), non-blocking and close-on-exec too.
+    func accept(_ fd: HostFD) throws(Errno) -> (HostFD, SocketAddress?)
+    /// Starts a connection: EINPROGRESS while a stream connection is being made (the kernel then
+    /// waits for writability and reads `.error`).
+    func connect(_ fd: HostFD, to address: SocketAddress) throws(Errno)
+    /// `flags` are Linux MSG_* bits among `SocketMessageFlags.passedToHost`.
+    func send(_ fd: HostFD, _ data: UnsafeRawBufferPointer, flags: Int32, to address: SocketAddress?) throws(Errno) -> Int
+    func receive(_ fd: HostFD, into buffer: UnsafeMutableRawBufferPointer, flags: Int32) throws(Errno) -> SocketReceived
+    /// `how` is SHUT_RD 0, SHUT_WR 1, SHUT_RDWR 2.
+    func shutdown(_ fd: HostFD, how: Int32) throws(Errno)
+    /// getsockname (`peer` false) or getpeername.
+    func socketAddress(_ fd: HostFD, peer: Bool) throws(Errno) -> SocketAddress
+    func socketOption(_ fd: HostFD, _ option: SocketOption) throws(Errno) -> Int32
+    func setSocketOption(_ fd: HostFD, _ option: SocketOption, _ value: Int32) throws(Errno)
+
     // MARK: Terminal
     func isTerminal(_ fd: HostFD) -> Bool
     func terminalAttributes(_ fd: HostFD) throws(Errno) -> Termios

@@ -39,6 +39,7 @@ extension Kernel {
                 e.interests[i].events = events
                 e.interests[i].data = data
                 e.interests[i].disabled = false
+                e.interests[i].reportedGeneration = nil
             }
         case 2: // DEL
             guard let i = index else { throw .ENOENT }
@@ -84,11 +85,7 @@ extension Kernel {
         var requests: [PollRequest] = []
         for i in e.interests where !i.disabled {
             let events = Int16(truncatingIfNeeded: i.events & 0xffff)
-            if let s = i.description as? UnixSocket {
-                for q in s.queues where !queues.contains(where: { $0 === q }) { queues.append(q) }
-            } else if let q = i.description.waitQueue(for: events), !queues.contains(where: { $0 === q }) {
-                queues.append(q)
-            }
+            for q in i.description.waitQueues(for: events) where !queues.contains(where: { $0 === q }) { queues.append(q) }
             if let h = i.description.hostPollDescriptor { requests.append(PollRequest(fd: h, events: events)) }
         }
         throw block(t, on: queues, host: requests, deadline: deadline)

@@ -81,9 +81,13 @@ extension Kernel {
 
     /// Parks the task until `d` may be ready for `events`; EAGAIN when nothing could wake it.
     func waitForReadiness(_ t: Task, _ d: FileDescription, _ events: Int16) -> Errno {
-        if let q = d.waitQueue(for: events) { return block(t, on: [q]) }
-        if let h = d.hostPollDescriptor { return block(t, host: [PollRequest(fd: h, events: events)]) }
-        return .EAGAIN
+        if let s = d as? InetSocket {   // read/write on a socket honour SO_RCVTIMEO/SO_SNDTIMEO
+            return waitForSocket(t, s, events, timeout: events & PollRequest.readable != 0 ? s.receiveTimeout : s.sendTimeout)
+        }
+        let queues = d.waitQueues(for: events)
+        let requests = d.hostPollDescriptor.map { [PollRequest(fd: $0, events: events)] } ?? []
+        if queues.isEmpty && requests.isEmpty { return .EAGAIN }
+        return block(t, on: queues, host: requests)
     }
 
     /// Reads up to `count` bytes from `d` into guest memory at `address`.
@@ -94,7 +98,7 @@ extension Kernel {
         let buffer = scratchBuffer(n)
         let got: Int
         do throws(Errno) {
-            if let o = offset { got = try d.read(into: buffer, at: o) } else { got = try d.read(into: buffer) }
+            if let o = offset { got = try d.read(into: buffer, at: o) } else { got = try readDescription(t, d, buffer) }
         } catch {
             if error == .EAGAIN && !d.isNonBlocking { throw waitForReadiness(t, d, PollRequest.readable) }
             throw error
@@ -106,6 +110,7 @@ extension Kernel {
     /// Writes up to `count` bytes from guest memory at `address` to `d`.
     func writeFromGuest(_ t: Task, _ d: FileDescription, address: UInt64, count: Int, offset: Int64?) throws(Errno) -> Int {
         if !d.canWrite { throw .EBADF }
+        if let s = d as? InetSocket, offset == nil { return try inetWrite(t, s, address: address, count: count) }
         let n = min(count, Kernel.maximumTransfer)
         let buffer = scratchBuffer(max(n, 1))
         let data = UnsafeMutableRawBufferPointer(rebasing: buffer[0..<n])
@@ -113,7 +118,14 @@ extension Kernel {
         return try writeBuffer(t, d, UnsafeRawBufferPointer(data), offset: offset)
     }
 
+    /// A read at the current position; the guest's terminal needs to know who reads (job control, VTIME).
+    private func readDescription(_ t: Task, _ d: FileDescription, _ buffer: UnsafeMutableRawBufferPointer) throws(Errno) -> Int {
+        if let tty = d as? TerminalFile { return try readTerminal(t, tty, buffer) }
+        return try d.read(into: buffer)
+    }
+
     func writeBuffer(_ t: Task, _ d: FileDescription, _ data: UnsafeRawBufferPointer, offset: Int64?) throws(Errno) -> Int {
+        if let tty = d as? TerminalFile { try checkTerminalWrite(t, tty) }
         do throws(Errno) {
             if let o = offset { return try d.write(from: data, at: o) }
             return try d.write(from: data)
@@ -174,7 +186,7 @@ extension Kernel {
         let buffer = scratchBuffer(n)
         let got: Int
         do throws(Errno) {
-            if let o = offset { got = try d.read(into: buffer, at: o) } else { got = try d.read(into: buffer) }
+            if let o = offset { got = try d.read(into: buffer, at: o) } else { got = try readDescription(t, d, buffer) }
         } catch {
             if error == .EAGAIN && !d.isNonBlocking { throw waitForReadiness(t, d, PollRequest.readable) }
             throw error

@@ -26,7 +26,15 @@ extension Kernel {
     }
 
     func sysBrk(_ t: Task) -> Int64 {
-        Int64(bitPattern: t.process.addressSpace.setBreak(t.argument(0)))
+        let space = t.process.addressSpace
+        let requested = t.argument(0)
+        if requested > space.brk {
+            // Over the memory limit the break stays where it is (brk's way of saying ENOMEM).
+            do throws(Errno) { try reserveMemory(AddressLayout.pageUp(requested) &- AddressLayout.pageUp(space.brk)) } catch {
+                return Int64(bitPattern: space.brk)
+            }
+        }
+        return Int64(bitPattern: space.setBreak(requested))
     }
 
     func sysMmap(_ t: Task) throws(Errno) -> Int64 {
@@ -44,6 +52,7 @@ extension Kernel {
         let size = AddressLayout.pageUp(length)
         if size == 0 || size > AddressLayout.maximumMapping { throw .ENOMEM }
         let shared = type != MapFlags.privateCopy
+        if flags & MapFlags.anonymous != 0 || (!shared && protection.contains(.write)) { try reserveMemory(size) }
 
         var file: MappedFile?
         var fileSize: UInt64 = 0

@@ -28,7 +28,7 @@ extension Kernel {
         var queues: [WaitQueue] = []
         var requests: [PollRequest] = []
         for (d, events) in items {
-            if let q = d.waitQueue(for: events), !queues.contains(where: { $0 === q }) { queues.append(q) }
+            for q in d.waitQueues(for: events) where !queues.contains(where: { $0 === q }) { queues.append(q) }
             if let h = d.hostPollDescriptor { requests.append(PollRequest(fd: h, events: events)) }
         }
         return block(t, on: queues, host: requests, deadline: deadline)

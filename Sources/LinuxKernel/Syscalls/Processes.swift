@@ -197,6 +197,7 @@ extension Kernel {
         if processes.values.contains(where: { $0.processGroup == p.pid }) { throw .EPERM }
         p.session = p.pid
         p.processGroup = p.pid
+        p.hasControllingTerminal = false
         return Int64(p.pid)
     }
 }

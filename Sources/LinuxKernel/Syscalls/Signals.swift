@@ -99,7 +99,7 @@ extension Kernel {
         let wanted = (t.pendingSignals.mask | t.process.pendingSignals.mask) & set
         if wanted != 0 {
             let signo = Int32(wanted.trailingZeroBitCount + 1)
-            let info = t.pendingSignals.take(signo) ?? t.process.pendingSignals.take(signo) ?? SignalInfo(signo: signo)
+            let info = timerSignalTaken(t.pendingSignals.take(signo) ?? t.process.pendingSignals.take(signo) ?? SignalInfo(signo: signo), t.process)
             t.signalWaitSet = 0
             if t.argument(1) != 0 { try t.copyOut(signalInfoBytes(info), to: t.argument(1)) }
             return Int64(signo)

@@ -1,6 +1,6 @@
 /// AF_UNIX sockets: socketpair, socket/bind/listen/accept/connect on names kept by the kernel,
-/// and the send/recv family. Other address families are not provided (EAFNOSUPPORT): the guest
-/// has no network.
+/// and the send/recv family. AF_INET/AF_INET6 are in InetSockets.swift; other address families
+/// (netlink, packet…) are not provided (EAFNOSUPPORT).
 extension Kernel {
     static let AF_UNIX: Int32 = 1
     static let SOCK_NONBLOCK: Int32 = 0o4000
@@ -21,6 +21,10 @@ extension Kernel {
 
     func sysSocket(_ t: Task) throws(Errno) -> Int64 {
         let domain = Int32(truncatingIfNeeded: t.argument(0))
+        if domain == Kernel.AF_INET || domain == Kernel.AF_INET6 {
+            return try sysInetSocket(t, domain: domain, type: Int32(truncatingIfNeeded: t.argument(1)),
+                                     protocolNumber: Int32(truncatingIfNeeded: t.argument(2)))
+        }
         let (kind, flags) = try socketKind(domain, Int32(truncatingIfNeeded: t.argument(1)))
         let s = UnixSocket(kind: kind, flags: flags, kernel: self)
         return Int64(try t.process.files.install(s, closeOnExec: flags & Kernel.SOCK_CLOEXEC != 0))
@@ -260,11 +264,7 @@ extension Kernel {
         let how = Int32(truncatingIfNeeded: t.argument(1))
         if how < 0 || how > 2 { throw .EINVAL }
         if s.peer == nil && !s.wasConnected { throw .ENOTCONN }
-        if how != 1 { s.readShutdown = true; s.readers.wakeAll(self) }
-        if how != 0 {
-            s.writeShutdown = true
-            if let p = s.peer { p.readShutdown = true; p.readers.wakeAll(self) }
-        }
+        s.shutdown(how: how)
         return 0
     }
 

@@ -1,4 +1,4 @@
-/// Terminal ioctls on a host terminal (TCGETS/TCSETS*, window size, foreground process group).
+/// Terminal ioctls on a host terminal passed to the guest as it is (no `-t`) (TCGETS/TCSETS*, window size, foreground process group).
 enum TerminalIoctl {
     static let TCGETS: UInt32 = 0x5401
     static let TCSETS: UInt32 = 0x5402
@@ -22,25 +22,10 @@ extension Kernel {
     func terminalIoctl(_ t: Task, fd: HostFD, request: UInt32, arg: UInt64) throws(Errno) -> Int64 {
         switch request {
         case TerminalIoctl.TCGETS:
-            let attributes = try host.terminalAttributes(fd)
-            var w = ByteWriter(capacity: 36)
-            w.u32(attributes.inputFlags); w.u32(attributes.outputFlags)
-            w.u32(attributes.controlFlags); w.u32(attributes.localFlags)
-            w.u8(attributes.line)
-            w.append(Array(attributes.controlCharacters.prefix(19)))
-            w.zeros(36 - w.bytes.count)
-            try t.copyOut(w.bytes, to: arg)
+            try t.copyOut(Kernel.encodeTermios(try host.terminalAttributes(fd)), to: arg)
             return 0
         case TerminalIoctl.TCSETS, TerminalIoctl.TCSETSW, TerminalIoctl.TCSETSF:
-            let raw = try t.copyIn(arg, count: 36)
-            let r = ByteReader(raw)
-            var attributes = Termios()
-            attributes.inputFlags = r.u32(0)
-            attributes.outputFlags = r.u32(4)
-            attributes.controlFlags = r.u32(8)
-            attributes.localFlags = r.u32(12)
-            attributes.line = raw[16]
-            attributes.controlCharacters = Array(raw[17..<36])
+            let attributes = Kernel.decodeTermios(try t.copyIn(arg, count: 36))
             try host.setTerminalAttributes(fd, attributes, action: Int32(request - TerminalIoctl.TCSETS))
             return 0
         case TerminalIoctl.TIOCGWINSZ:

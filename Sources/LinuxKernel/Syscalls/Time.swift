@@ -1,4 +1,4 @@
-/// Clocks, sleeps, process times, interval timers and POSIX timers.
+/// Clocks, sleeps and process times (interval and POSIX timers: TimerSyscalls.swift).
 extension Kernel {
     enum Clock {
         static let realtime: Int32 = 0, monotonic: Int32 = 1, processCPU: Int32 = 2, threadCPU: Int32 = 3
@@ -13,10 +13,10 @@ extension Kernel {
             return host.realTime().totalNanoseconds
         case Clock.monotonic, Clock.monotonicRaw, Clock.monotonicCoarse, Clock.boottime, Clock.boottimeAlarm:
             return Int64(host.monotonicTime())
-        case Clock.processCPU:
-            return Int64(processCPUTime(t.process))
+        case Clock.processCPU:   // the caller is running: its slice so far counts too
+            return Int64(processCPUTime(t.process) &+ (host.monotonicTime() &- sliceStarted))
         case Clock.threadCPU:
-            return Int64(t.cpuTime)
+            return Int64(t.cpuTime &+ (host.monotonicTime() &- sliceStarted))
         default:
             // CPU-time clocks of other processes/threads (clock_getcpuclockid): ~pid << 3 | type.
             if clock < 0 {
@@ -139,134 +139,6 @@ extension Kernel {
         w.i64(Int64(mapped / 1024))   // ru_maxrss: the mapped size bounds the resident size
         w.zeros(144 - w.bytes.count)
         try t.copyOut(w.bytes, to: t.argument(1))
-        return 0
-    }
-
-    // MARK: setitimer / getitimer (ITIMER_REAL)
-
-    private func realTimer(_ p: Process) -> IntervalTimer {
-        if let existing = timers.first(where: { $0.process === p && $0.id == -1 }) { return existing }
-        let timer = IntervalTimer(id: -1, process: p, signal: Signal.SIGALRM, value: 0, notify: true, clock: Clock.monotonic)
-        timers.append(timer)
-        return timer
-    }
-
-    private func writeItimer(_ t: Task, _ timer: IntervalTimer?, to address: UInt64) throws(Errno) {
-        var w = ByteWriter(capacity: 32)
-        let interval = timer?.interval ?? 0
-        var remaining: UInt64 = 0
-        if let d = timer?.deadline { let now = host.monotonicTime(); remaining = d > now ? d - now : 1000 }
-        w.i64(Int64(interval / 1_000_000_000)); w.i64(Int64(interval % 1_000_000_000 / 1000))
-        w.i64(Int64(remaining / 1_000_000_000)); w.i64(Int64(remaining % 1_000_000_000 / 1000))
-        try t.copyOut(w.bytes, to: address)
-    }
-
-    func sysGetitimer(_ t: Task) throws(Errno) -> Int64 {
-        let which = Int32(truncatingIfNeeded: t.argument(0))
-        if which != 0 { throw which == 1 || which == 2 ? .ENOSYS : .EINVAL }
-        try writeItimer(t, timers.first { $0.process === t.process && $0.id == -1 }, to: t.argument(1))
-        return 0
-    }
-
-    func sysSetitimer(_ t: Task) throws(Errno) -> Int64 {
-        let which = Int32(truncatingIfNeeded: t.argument(0))
-        // ITIMER_VIRTUAL and ITIMER_PROF would need CPU-time accounting per signal: not provided.
-        if which != 0 { throw which == 1 || which == 2 ? .ENOSYS : .EINVAL }
-        let timer = realTimer(t.process)
-        if t.argument(2) != 0 { try writeItimer(t, timer, to: t.argument(2)) }
-        var interval: UInt64 = 0, value: UInt64 = 0
-        if t.argument(1) != 0 {
-            let raw = ByteReader(try t.copyIn(t.argument(1), count: 32))
-            let iu = raw.i64(8), vu = raw.i64(24)
-            if raw.i64(0) < 0 || raw.i64(16) < 0 || iu < 0 || iu >= 1_000_000 || vu < 0 || vu >= 1_000_000 { throw .EINVAL }
-            interval = UInt64(raw.i64(0)) * 1_000_000_000 + UInt64(iu) * 1000
-            value = UInt64(raw.i64(16)) * 1_000_000_000 + UInt64(vu) * 1000
-        }
-        timer.interval = interval
-        timer.deadline = value == 0 ? nil : host.monotonicTime() + value
-        return 0
-    }
-
-    // MARK: POSIX timers
-
-    func sysTimerCreate(_ t: Task) throws(Errno) -> Int64 {
-        let clock = Int32(truncatingIfNeeded: t.argument(0))
-        _ = try clockNow(t, clock)
-        var signal = Signal.SIGALRM, notify = true
-        var value: UInt64 = 0
-        var thread: Task?
-        if t.argument(1) != 0 {
-            let raw = ByteReader(try t.copyIn(t.argument(1), count: 24))
-            value = raw.u64(0)
-            signal = raw.i32(8)
-            let how = raw.i32(12)
-            switch how {
-            case 0: break                                  // SIGEV_SIGNAL
-            case 1: notify = false                         // SIGEV_NONE
-            case 4:                                        // SIGEV_THREAD_ID
-                guard let th = tasks[raw.i32(16)], th.process === t.process else { throw .EINVAL }
-                thread = th
-            default: throw .EINVAL
-            }
-            if notify && (signal < 1 || signal > Signal.count) { throw .EINVAL }
-        } else {
-            value = 0
-        }
-        var id: Int32 = 0
-        while timers.contains(where: { $0.process === t.process && $0.id == id }) { id += 1 }
-        if t.argument(1) == 0 { value = UInt64(id) }
-        let timer = IntervalTimer(id: id, process: t.process, signal: signal, value: value, notify: notify, clock: clock)
-        timer.thread = thread
-        try t.store(id, at: t.argument(2))
-        timers.append(timer)
-        return 0
-    }
-
-    private func posixTimer(_ t: Task, _ raw: UInt64) throws(Errno) -> IntervalTimer {
-        let id = Int32(truncatingIfNeeded: raw)
-        guard id >= 0, let timer = timers.first(where: { $0.process === t.process && $0.id == id }) else { throw .EINVAL }
-        return timer
-    }
-
-    private func writeItimerspec(_ t: Task, _ timer: IntervalTimer, to address: UInt64) throws(Errno) {
-        var remaining: UInt64 = 0
-        if let d = timer.deadline { let now = host.monotonicTime(); remaining = d > now ? d - now : 1 }
-        try writeTimespec(t, Int64(timer.interval), to: address)
-        try writeTimespec(t, Int64(remaining), to: address + 16)
-    }
-
-    func sysTimerSettime(_ t: Task) throws(Errno) -> Int64 {
-        let timer = try posixTimer(t, t.argument(0))
-        let flags = Int32(truncatingIfNeeded: t.argument(1))
-        let interval = try readTimespec(t, t.argument(2))
-        let value = try readTimespec(t, t.argument(2) + 16)
-        if t.argument(3) != 0 { try writeItimerspec(t, timer, to: t.argument(3)) }
-        timer.interval = UInt64(interval.totalNanoseconds)
-        timer.overrun = 0
-        if value.totalNanoseconds == 0 {
-            timer.deadline = nil
-        } else if flags & 1 != 0 {
-            let remaining = value.totalNanoseconds - (try clockNow(t, timer.clock))
-            timer.deadline = host.monotonicTime() + UInt64(max(remaining, 0))
-        } else {
-            timer.deadline = host.monotonicTime() + UInt64(value.totalNanoseconds)
-        }
-        return 0
-    }
-
-    func sysTimerGettime(_ t: Task) throws(Errno) -> Int64 {
-        let timer = try posixTimer(t, t.argument(0))
-        try writeItimerspec(t, timer, to: t.argument(1))
-        return 0
-    }
-
-    func sysTimerGetoverrun(_ t: Task) throws(Errno) -> Int64 {
-        Int64(try posixTimer(t, t.argument(0)).overrun)
-    }
-
-    func sysTimerDelete(_ t: Task) throws(Errno) -> Int64 {
-        let timer = try posixTimer(t, t.argument(0))
-        timers.removeAll { $0 === timer }
         return 0
     }
 }

@@ -94,10 +94,12 @@ extension Kernel {
     }
 
     /// A file a non-root process just created belongs to its fsuid/fsgid (on file systems that
-    /// can record it; a host directory keeps the host user's ownership).
+    /// can record it; a host directory keeps the host user's ownership when Skiff is not root,
+    /// and a bind mount always).
     func assignOwner(_ t: Task, _ r: ResolvedPath) {
         let c = t.process.credentials
         if c.fsuid == 0 && c.fsgid == 0 { return }
+        if let bind = r.mount.fileSystem as? HostDirectoryFS, bind.hostOwnsNewFiles { return }
         try? r.mount.fileSystem.setOwner(r.relative, uid: c.fsuid, gid: c.fsgid, followSymlinks: false)
     }
 }

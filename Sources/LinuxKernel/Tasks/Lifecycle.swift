@@ -25,6 +25,7 @@ extension Kernel {
         }
         if flags & CloneFlags.pidfd != 0 { throw .EINVAL }
         if exitSignal < 0 || exitSignal > Signal.count { throw .EINVAL }
+        try reserveTask()
         let parent = t.process
         let id = allocateID()
         let child: Process
@@ -57,6 +58,7 @@ extension Kernel {
             child.nice = parent.nice
             child.credentials = parent.credentials
             child.personality = parent.personality
+            child.hasControllingTerminal = parent.hasControllingTerminal
             let adoptive = flags & CloneFlags.parent != 0 ? (parent.parent ?? parent) : parent
             child.parent = adoptive
             adoptive.children.append(child)
@@ -152,10 +154,12 @@ extension Kernel {
             }
             return
         }
+        if p.pid == p.session { releaseControllingTerminal(p) }
         // Orphans go to the nearest subreaper or to the container's init.
         let adopter = nearestSubreaper(p) ?? initProcess
         for c in p.children {
             c.parent = adopter
+            c.adoptedByInit = adopter === initProcess
             adopter?.children.append(c)
             if c.parentDeathSignal != 0 && !c.isZombie { sendSignal(to: c, SignalInfo(signo: c.parentDeathSignal)) }
             if c.isZombie, let a = adopter { notifyParent(a, of: c) }
@@ -178,6 +182,10 @@ extension Kernel {
     private func notifyParent(_ parent: Process, of child: Process) {
         let status = child.exitStatus ?? 0
         let action = parent.signalActions.actions[Int(Signal.SIGCHLD)]
+        if child.adoptedByInit && parent === initProcess {
+            reap(child)
+            return
+        }
         let autoReap = child.exitSignal == Signal.SIGCHLD
             && (action.handler == SignalAction.ignoreHandler || action.flags & SignalFlags.noChildWait != 0)
         if child.exitSignal != 0 && !(child.exitSignal == Signal.SIGCHLD && action.handler == SignalAction.ignoreHandler) {

@@ -24,6 +24,8 @@ final class Process {
     var pendingSignals = PendingSignals()
     var processGroup: Int32
     var session: Int32
+    /// The session's terminal is this process's controlling terminal (inherited by fork, lost by setsid/TIOCNOTTY).
+    var hasControllingTerminal = false
 
     /// The program image, for /proc/PID/exe, cmdline and comm.
     var executablePath: [UInt8] = []
@@ -53,6 +55,9 @@ final class Process {
     var parentDeathSignal: Int32 = 0
     /// PR_SET_CHILD_SUBREAPER.
     var childSubreaper = false
+    /// An orphan the container's init adopted: reaped by the kernel when it exits, as docker's
+    /// --init (tini) reaps them, so an init that never waits collects no zombies.
+    var adoptedByInit = false
     var nice: Int32 = 0
     var credentials = Credentials.root
     var personality: UInt32 = 0

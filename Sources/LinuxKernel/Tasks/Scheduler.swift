@@ -12,7 +12,7 @@ extension Kernel {
             if let t = runQueue.pop() {
                 t.inRunQueue = false
                 if t.state == .runnable { runSlice(t) }
-                if !sleepers.isEmpty || !timers.isEmpty { waitForEvents(mayBlock: false) } else { forwardHostSignals() }
+                if !sleepers.isEmpty || !timers.isEmpty || terminal != nil { waitForEvents(mayBlock: false) } else { forwardHostSignals() }
             } else {
                 waitForEvents(mayBlock: true)
             }
@@ -46,7 +46,11 @@ extension Kernel {
         if hasDeliverableSignal(task) { deliverSignals(task) }
         var remaining = configuration.timeSlice
         let started = host.monotonicTime()
-        defer { task.cpuTime += host.monotonicTime() &- started }
+        sliceStarted = started
+        defer {
+            task.cpuTime += host.monotonicTime() &- started
+            if !timers.isEmpty { fireCPUTimers(of: task.process) }
+        }
         while task.state == .runnable && termination == nil {
             let before = task.hart.instructionsRetired
             let stop = task.hart.run(instructionBudget: max(remaining, 1))
@@ -74,6 +78,7 @@ extension Kernel {
                     raiseSynchronousSignal(task, Signal.SIGSEGV, code: fault.isUnmapped ? 1 : 2, address: fault.address)
                 }
             }
+            enforceMemoryLimit(task)
             if task.state == .runnable && hasDeliverableSignal(task) { deliverSignals(task) }
             if remaining <= 0 { break }
         }
@@ -85,6 +90,7 @@ extension Kernel {
         task.hart.setX(10, UInt64(bitPattern: result))
         task.hart.pc &+= 4
         task.syscallDeadline = nil
+        task.syscallProgress = 0
     }
 
     // MARK: Sleeping and waking
@@ -125,12 +131,14 @@ extension Kernel {
         var now = host.monotonicTime()
         expireDeadlines(now)
         var requests: [PollRequest] = []
-        var owners: [Task] = []
+        var owners: [Task?] = []
         var earliest: UInt64?
         for t in sleepers {
             for r in t.hostWaits { requests.append(r); owners.append(t) }
             if let d = t.wakeDeadline { earliest = min(earliest ?? d, d) }
         }
+        // The guest's terminal takes typing whenever it comes (^C must work while nobody reads).
+        if let fd = terminal?.hostInputToPoll { requests.append(PollRequest(fd: fd, events: PollRequest.readable)); owners.append(nil) }
         if let d = nextTimerDeadline { earliest = min(earliest ?? d, d) }
         let block = mayBlock && runQueue.isEmpty && termination == nil
         if !requests.isEmpty || block {
@@ -138,7 +146,9 @@ extension Kernel {
             if block { timeout = earliest.map { $0 > now ? Int64($0 - now) : 0 } ?? -1 }
             let ready = requests.withUnsafeMutableBufferPointer { host.poll($0, timeout: timeout) }
             if ready > 0 {
-                for (i, r) in requests.enumerated() where r.returnedEvents != 0 { wake(owners[i], result: nil) }
+                for (i, r) in requests.enumerated() where r.returnedEvents != 0 {
+                    if let owner = owners[i] { wake(owner, result: nil) } else if let tty = terminal { receiveTerminalInput(tty) }
+                }
             }
             now = host.monotonicTime()
             expireDeadlines(now)
@@ -160,11 +170,16 @@ extension Kernel {
         let pending = host.takePendingSignals()
         if pending == 0 { return }
         for signo in Int32(1)...Signal.count where pending & Signal.bit(signo) != 0 {
+            if signo == Signal.SIGWINCH, let tty = terminal {
+                hostWindowResized(tty)   // TIOCSWINSZ on the guest's terminal, which signals its foreground group
+                continue
+            }
             let toGroup = signo == Signal.SIGINT || signo == Signal.SIGQUIT || signo == Signal.SIGWINCH
-            log("forwarding host signal \(signo) to \(toGroup ? "process group \(foregroundProcessGroup)" : "process 1")")
+            let group = terminal?.foregroundGroup ?? foregroundProcessGroup
+            log("forwarding host signal \(signo) to \(toGroup ? "process group \(group)" : "process 1")")
             var delivered = false
             if toGroup {
-                for p in processes.values where p.processGroup == foregroundProcessGroup && !p.isZombie {
+                for p in processes.values where p.processGroup == group && !p.isZombie {
                     sendSignal(to: p, SignalInfo(signo: signo, code: 0x80), fromOutside: true)
                     delivered = true
                 }

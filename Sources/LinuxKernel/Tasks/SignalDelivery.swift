@@ -104,7 +104,8 @@ extension Kernel {
         let p = t.process
         var handled = false
         while t.state == .runnable, !p.isZombie {
-            guard let info = t.pendingSignals.take(notIn: t.signalMask) ?? p.pendingSignals.take(notIn: t.signalMask) else { break }
+            guard let taken = t.pendingSignals.take(notIn: t.signalMask) ?? p.pendingSignals.take(notIn: t.signalMask) else { break }
+            let info = timerSignalTaken(taken, p)
             let signo = info.signo
             let action = p.signalActions.actions[Int(signo)]
             if action.handler == SignalAction.ignoreHandler { continue }
@@ -212,7 +213,7 @@ extension Kernel {
             w.i32(info.senderPID); w.u32(info.senderUID); w.i32(info.status); w.u32(0); w.u64(0); w.u64(0)
         default:
             if info.code == -2 { // SI_TIMER
-                w.i32(info.timerID); w.i32(0); w.u64(info.value)
+                w.i32(info.timerID); w.i32(info.overrun); w.u64(info.value)
             } else {
                 w.i32(info.senderPID); w.u32(info.senderUID); w.u64(info.value)
             }

@@ -74,6 +74,7 @@ struct SignalInfo {
     var address: UInt64 = 0      // SIGSEGV/SIGBUS/SIGILL: faulting address
     var value: UInt64 = 0        // sigqueue / timer value
     var timerID: Int32 = 0
+    var overrun: Int32 = 0       // SI_TIMER: expirations while the signal was pending
 }
 
 /// Signals waiting for delivery: standard signals at most once each, real-time ones queued.
@@ -103,6 +104,11 @@ struct PendingSignals {
         let info = queue.remove(at: i)
         if !queue.contains(where: { $0.signo == signo }) { mask &= ~Signal.bit(signo) }
         return info
+    }
+
+    /// A POSIX timer's signal is queued and not yet taken.
+    func hasTimerSignal(id: Int32, signo: Int32) -> Bool {
+        mask & Signal.bit(signo) != 0 && queue.contains { $0.signo == signo && $0.code == -2 && $0.timerID == id }
     }
 
     mutating func remove(_ signo: Int32) {

@@ -36,6 +36,8 @@ final class Task {
     var completion: Int64?
     /// A deadline a restarted call keeps across re-executions (nanosleep, poll timeouts).
     var syscallDeadline: UInt64?
+    /// Bytes a restarted call already transferred (recv with MSG_WAITALL).
+    var syscallProgress = 0
     var inRunQueue = false
     /// vfork parents wait without being interruptible.
     var uninterruptible = false

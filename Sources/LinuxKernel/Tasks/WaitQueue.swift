@@ -3,6 +3,9 @@
 /// call, so a wake-up that finds nothing to do simply parks it again.
 final class WaitQueue {
     private(set) var waiters: [Task] = []
+    /// Counts wake-ups (each one is a new event: data arrived, space freed, a peer closed), so
+    /// edge-triggered epoll can tell a new event from a state it already reported.
+    private(set) var generation: UInt64 = 0
 
     func add(_ task: Task) {
         if !waiters.contains(where: { $0 === task }) { waiters.append(task) }
@@ -15,6 +18,7 @@ final class WaitQueue {
     var isEmpty: Bool { waiters.isEmpty }
 
     func wakeAll(_ kernel: Kernel) {
+        generation &+= 1
         if waiters.isEmpty { return }
         let woken = waiters
         waiters.removeAll()
@@ -23,6 +27,7 @@ final class WaitQueue {
 
     /// Wakes up to `count` tasks; returns how many.
     func wake(_ kernel: Kernel, count: Int, result: Int64?) -> Int {
+        generation &+= 1
         var n = 0
         while n < count && !waiters.isEmpty {
             let t = waiters.removeFirst()

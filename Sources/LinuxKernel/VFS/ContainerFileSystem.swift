@@ -94,4 +94,45 @@ public final class ContainerFileSystem {
         }
         return out
     }
+
+    /// Makes `path` exist for a mount (a directory, or an empty file when `directory` is false),
+    /// creating missing parents as root-owned 0755 directories in the writable layer, and returns
+    /// its canonical form: symlinks on the way are followed inside the tree (as docker resolves
+    /// mount targets in the container's root), so the kernel's mount table sees the path its
+    /// resolver will produce.
+    public func prepareMountPoint(_ path: String, directory: Bool) throws(Errno) -> String {
+        var pending = Array(Self.components(path).reversed())
+        var current: [[UInt8]] = []
+        var hops = 0
+        while let name = pending.popLast() {
+            if name == [0x2e] { continue }
+            if name == [0x2e, 0x2e] { if !current.isEmpty { current.removeLast() }; continue }
+            let candidate = current + [name]
+            let isLast = pending.isEmpty
+            do throws(Errno) {
+                let st = try overlay.stat(candidate)
+                if st.isSymlink {
+                    hops += 1
+                    if hops > 40 { throw .ELOOP }
+                    let target = try readLink(candidate)
+                    if Path.isAbsolute(target) { current = [] }
+                    pending.append(contentsOf: Path.components(target).reversed())
+                    continue
+                }
+                if !isLast && !st.isDirectory { throw .ENOTDIR }
+                if isLast && directory != st.isDirectory { throw directory ? .ENOTDIR : .EISDIR }
+            } catch {
+                guard error == .ENOENT else { throw error }
+                if isLast && !directory {
+                    let d = try overlay.openCreating(candidate)
+                    d.retain()
+                    d.release()
+                } else {
+                    try overlay.makeDirectory(candidate, mode: 0o755)
+                }
+            }
+            current = candidate
+        }
+        return String(decoding: Path.absolute(current), as: UTF8.self)
+    }
 }

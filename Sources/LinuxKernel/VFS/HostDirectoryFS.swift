@@ -5,10 +5,13 @@
 final class HostDirectoryFS: FileSystem {
     let host: Host
     let root: HostFD
+    /// Bind mounts (`-v`): what the guest creates stays the host user's, whoever the guest is.
+    let hostOwnsNewFiles: Bool
 
-    init(host: Host, root: HostFD, readOnly: Bool) {
+    init(host: Host, root: HostFD, readOnly: Bool, hostOwnsNewFiles: Bool = false) {
         self.host = host
         self.root = root
+        self.hostOwnsNewFiles = hostOwnsNewFiles
         super.init(readOnly: readOnly)
     }
 

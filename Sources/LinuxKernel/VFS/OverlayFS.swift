@@ -316,12 +316,7 @@ final class OverlayFS: FileSystem {
             loc = try locate(path)
         } catch {
             guard error == .ENOENT, flags & LinuxOpenFlags.create != 0 else { throw error }
-            let (parent, _) = try prepareNewEntry(path)
-            let d = try openUpper(path, flags: flags, mode: OverlayAttributeTable.hostMode(mode, isDirectory: false), guestPath: guestPath, lower: nil)
-            parent.children[path.last!] = UpperNode(.file)
-            let st = try host.stat(d.fd)
-            attributes.set(st.inode, uid: 0, gid: 0, mode: mode, isDirectory: false)
-            return OverlayFile(d, overlay: self, relative: path, lower: nil)
+            return try create(path, flags: flags, mode: mode, guestPath: guestPath)
         }
         if flags & LinuxOpenFlags.path == LinuxOpenFlags.path {
             return PathDescription(flags: flags, fileSystem: self, components: guestPath, stat: try stat(loc, path))
@@ -344,6 +339,21 @@ final class OverlayFS: FileSystem {
         if loc.upper == nil { try copyUp(path) }
         let d = try openUpper(path, flags: flags & ~(LinuxOpenFlags.create | LinuxOpenFlags.exclusive), mode: 0, guestPath: guestPath, lower: nil)
         return OverlayFile(d, overlay: self, relative: path, lower: nil)
+    }
+
+    /// Creates a regular file in the upper layer (the merged view has nothing at `path`).
+    private func create(_ path: [[UInt8]], flags: Int32, mode: UInt32, guestPath: [[UInt8]]) throws(Errno) -> FileDescription {
+        let (parent, _) = try prepareNewEntry(path)
+        let d = try openUpper(path, flags: flags, mode: OverlayAttributeTable.hostMode(mode, isDirectory: false), guestPath: guestPath, lower: nil)
+        parent.children[path.last!] = UpperNode(.file)
+        let st = try host.stat(d.fd)
+        attributes.set(st.inode, uid: 0, gid: 0, mode: mode, isDirectory: false)
+        return OverlayFile(d, overlay: self, relative: path, lower: nil)
+    }
+
+    /// An empty root-owned 0644 file at `path` (a mount point for a file), opened for writing.
+    func openCreating(_ path: [[UInt8]]) throws(Errno) -> FileDescription {
+        try create(path, flags: LinuxOpenFlags.writeOnly | LinuxOpenFlags.create | LinuxOpenFlags.exclusive, mode: 0o644, guestPath: path)
     }
 
     private func openUpper(_ path: [[UInt8]], flags: Int32, mode: UInt32, guestPath: [[UInt8]], lower: FSImageInode?) throws(Errno) -> HostFile {

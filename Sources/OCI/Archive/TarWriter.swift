@@ -5,17 +5,48 @@ import Glibc
 import Darwin
 #endif
 
-/// Writes an uncompressed POSIX (pax) tar archive, for `skiff save`; path "-" is standard output.
-final class TarWriter {
+/// One member of a tar archive being written: what `TarWriter.add` needs to know.
+public struct TarMember: Sendable {
+    public enum Kind: Sendable { case regular, directory, symlink, hardLink, characterDevice, blockDevice, fifo }
+    public var name: String
+    public var kind: Kind
+    /// Permission bits (and setuid/setgid/sticky).
+    public var mode: UInt32
+    public var uid: UInt32 = 0
+    public var gid: UInt32 = 0
+    public var modificationTime: (seconds: Int64, nanoseconds: Int) = (0, 0)
+    /// Regular files: the number of bytes `write` will supply.
+    public var size: Int64 = 0
+    /// Symlinks: the target; hard links: the name of the member it links to.
+    public var linkTarget: String?
+    /// Devices: major and minor numbers.
+    public var device: (major: UInt32, minor: UInt32) = (0, 0)
+
+    public init(name: String, kind: Kind, mode: UInt32) {
+        self.name = name
+        self.kind = kind
+        self.mode = mode
+    }
+}
+
+/// Writes a POSIX (pax) tar archive through libarchive, uncompressed or gzip-compressed: `skiff
+/// save` (an OCI layout), `skiff export` (a container's files), `skiff commit` (a layer). Path "-"
+/// is standard output.
+public final class TarWriter {
     let path: String
     private let archive: OpaquePointer
     private var closed = false
 
-    init(path: String) throws(SkiffError) {
+    public init(path: String, gzip: Bool = false) throws(SkiffError) {
         guard let a = archive_write_new() else { throw SkiffError(.internalError, "libarchive: out of memory") }
         archive = a
         self.path = path
         archive_write_set_format_pax_restricted(a)
+        if gzip {
+            archive_write_add_filter_gzip(a)
+            // No name or time in the gzip header: the same tree gives the same blob.
+            archive_write_set_filter_option(a, "gzip", "timestamp", nil)
+        }
         archive_write_set_bytes_in_last_block(a, 1)
         let opened = path == "-" ? archive_write_open_fd(a, 1) : archive_write_open_filename(a, path)
         if opened != ARCHIVE_OK {
@@ -31,15 +62,44 @@ final class TarWriter {
         archive_write_free(archive)
     }
 
-    private func header(_ name: String, type: UInt32, mode: UInt32, size: Int64) throws(SkiffError) {
+    /// Writes the header of `member`; a regular file's contents follow through `write`.
+    public func add(_ member: TarMember) throws(SkiffError) {
         guard let e = archive_entry_new() else { throw SkiffError(.internalError, "libarchive: out of memory") }
         defer { archive_entry_free(e) }
-        archive_entry_set_pathname(e, name)
+        archive_entry_set_pathname(e, member.name)
+        let type: UInt32
+        switch member.kind {
+        case .regular: type = 0o100000
+        case .directory: type = 0o040000
+        case .symlink: type = 0o120000
+        case .hardLink: type = 0o100000
+        case .characterDevice: type = 0o020000
+        case .blockDevice: type = 0o060000
+        case .fifo: type = 0o010000
+        }
         archive_entry_set_filetype(e, type)
-        archive_entry_set_perm(e, mode_t(mode))
-        archive_entry_set_size(e, la_int64_t(size))
-        archive_entry_set_mtime(e, 0, 0)
+        archive_entry_set_perm(e, mode_t(member.mode & 0o7777))
+        archive_entry_set_uid(e, la_int64_t(member.uid))
+        archive_entry_set_gid(e, la_int64_t(member.gid))
+        archive_entry_set_mtime(e, time_t(member.modificationTime.seconds), member.modificationTime.nanoseconds)
+        switch member.kind {
+        case .regular: archive_entry_set_size(e, la_int64_t(member.size))
+        case .symlink: archive_entry_set_symlink(e, member.linkTarget ?? "")
+        case .hardLink:
+            archive_entry_set_hardlink(e, member.linkTarget ?? "")
+            archive_entry_set_size(e, 0)
+        case .characterDevice, .blockDevice:
+            archive_entry_set_rdevmajor(e, dev_t(member.device.major))
+            archive_entry_set_rdevminor(e, dev_t(member.device.minor))
+        case .directory, .fifo: break
+        }
         if archive_write_header(archive, e) != ARCHIVE_OK { throw failure() }
+    }
+
+    /// Writes the next part of the current regular file's contents.
+    public func write(_ bytes: UnsafeRawBufferPointer) throws(SkiffError) {
+        guard bytes.count > 0 else { return }
+        if archive_write_data(archive, bytes.baseAddress, bytes.count) != bytes.count { throw failure() }
     }
 
     private func failure() -> SkiffError {
@@ -47,18 +107,22 @@ final class TarWriter {
     }
 
     func addDirectory(_ name: String) throws(SkiffError) {
-        try header(name, type: 0o040000, mode: 0o755, size: 0)
+        try add(TarMember(name: name, kind: .directory, mode: 0o755))
     }
 
     func addFile(_ name: String, bytes: [UInt8]) throws(SkiffError) {
-        try header(name, type: 0o100000, mode: 0o644, size: Int64(bytes.count))
-        let n = bytes.withUnsafeBytes { archive_write_data(archive, $0.baseAddress, $0.count) }
-        if n != bytes.count { throw failure() }
+        var member = TarMember(name: name, kind: .regular, mode: 0o644)
+        member.size = Int64(bytes.count)
+        try add(member)
+        let written = bytes.withUnsafeBytes { archive_write_data(archive, $0.baseAddress, $0.count) }
+        if written != bytes.count { throw failure() }
     }
 
     /// Adds the file at `source` (exactly `size` bytes) as `name`, streaming it.
     func addFile(_ name: String, from source: String, size: Int64) throws(SkiffError) {
-        try header(name, type: 0o100000, mode: 0o644, size: size)
+        var member = TarMember(name: name, kind: .regular, mode: 0o644)
+        member.size = size
+        try add(member)
         let file = try InputFile(source)
         let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 20, alignment: 16)
         defer { buffer.deallocate() }
@@ -66,12 +130,12 @@ final class TarWriter {
         while left > 0 {
             let n = try file.read(into: UnsafeMutableRawBufferPointer(rebasing: buffer[0..<Int(min(Int64(buffer.count), left))]))
             if n == 0 { throw SkiffError(.io, "\(source) is shorter than \(size) bytes") }
-            if archive_write_data(archive, buffer.baseAddress, n) != n { throw failure() }
+            try write(UnsafeRawBufferPointer(rebasing: buffer[0..<n]))
             left -= Int64(n)
         }
     }
 
-    func close() throws(SkiffError) {
+    public func close() throws(SkiffError) {
         closed = true
         if archive_write_close(archive) != ARCHIVE_OK { throw failure() }
     }

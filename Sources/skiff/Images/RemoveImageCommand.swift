@@ -1,5 +1,6 @@
 import ArgumentParser
 import OCI
+import Skiff
 
 struct RemoveImageCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -9,12 +10,24 @@ struct RemoveImageCommand: AsyncParsableCommand {
     @Argument(help: "Images: names or digest prefixes (a digest prefix removes every name of that image).")
     var references: [String]
 
+    @Flag(name: .shortAndLong, help: "Remove the image even if containers use it (they can then no longer start).")
+    var force = false
+
     @OptionGroup var storeOptions: StoreOptions
 
     func run() async throws {
         try await reportingErrors(debug: storeOptions.debug) {
             let store = try storeOptions.setUp()
+            let containers = try ContainerStore(imageStore: store)
             for r in references {
+                if !force, let image = try? store.image(r) {
+                    // As docker: the last name of an image a container uses is kept.
+                    let names = try store.records().filter { $0.digest == image.digest }
+                    let removesAll = names.count == 1 || r.hasPrefix("sha256:") || r.allSatisfy(\.isHexDigit)
+                    if removesAll, let user = containers.all().first(where: { $0.imageDigest == image.digest.description }) {
+                        throw SkiffError(.invalidArgument, "unable to remove \(r): container \(user.name) (\(user.shortID)) uses it; remove the container first (skiff rm \(user.name)) or use -f")
+                    }
+                }
                 let report = try store.removeImage(r)
                 for name in report.untagged { print("Untagged: \(name)") }
                 if report.blobsRemoved > 0 {

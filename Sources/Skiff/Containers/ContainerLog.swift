@@ -1,0 +1,144 @@
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// A container's stdout and stderr, kept in `log.json` as docker's json-file driver keeps them:
+/// one JSON object per line of output, `{"log":"hi\n","stream":"stdout","time":"…"}`.
+enum ContainerLog {
+    /// One log line for `bytes` (a line with its newline, or a final fragment).
+    static func entry(_ bytes: ArraySlice<UInt8>, stream: String, time: String) -> [UInt8] {
+        var out: [UInt8] = Array("{\"log\":\"".utf8)
+        let hex: [UInt8] = Array("0123456789abcdef".utf8)
+        // Invalid UTF-8 becomes U+FFFD, as in docker's logs.
+        for byte in String(decoding: bytes, as: UTF8.self).utf8 {
+            switch byte {
+            case 0x22: out.append(0x5c); out.append(0x22)
+            case 0x5c: out.append(0x5c); out.append(0x5c)
+            case 0x0a: out.append(0x5c); out.append(0x6e)
+            case 0x0d: out.append(0x5c); out.append(0x72)
+            case 0x09: out.append(0x5c); out.append(0x74)
+            case 0..<0x20: out += [0x5c, 0x75, 0x30, 0x30, hex[Int(byte >> 4)], hex[Int(byte & 15)]]
+            default: out.append(byte)
+            }
+        }
+        let tail: String = "\",\"stream\":\"" + stream + "\",\"time\":\"" + time + "\"}\n"
+        out += Array(tail.utf8)
+        return out
+    }
+
+    /// Replays a log: each entry's text to stdout or stderr, as it was written.
+    static func replay(_ path: String, stdout: (Data) -> Void, stderr: (Data) -> Void) throws {
+        guard let data = FileManager.default.contents(atPath: path) else { return }
+        for line in data.split(separator: UInt8(ascii: "\n")) {
+            guard let object = try? JSONSerialization.jsonObject(with: Data(line)) as? [String: Any],
+                  let text = object["log"] as? String else { continue }
+            if object["stream"] as? String == "stderr" { stderr(Data(text.utf8)) } else { stdout(Data(text.utf8)) }
+        }
+    }
+}
+
+/// Captures what the container writes to descriptors 1 and 2: Skiff's own stdout and stderr are
+/// replaced by pipes while the guest runs, and a host thread copies each pipe to where the
+/// descriptor pointed before (the terminal, a file…) and to the container's log.
+final class ContainerOutputCapture: @unchecked Sendable {
+    private let log: FileHandle
+    private var saved: [Int32] = []
+    private var readEnds: [Int32] = []
+    private let done = DispatchSemaphore(value: 0)
+
+    init(logPath: String) throws {
+        if !FileManager.default.fileExists(atPath: logPath) {
+            FileManager.default.createFile(atPath: logPath, contents: nil)
+        }
+        guard let handle = FileHandle(forWritingAtPath: logPath) else {
+            throw CaptureError("cannot open the container log \(logPath)")
+        }
+        handle.seekToEndOfFile()
+        log = handle
+    }
+
+    struct CaptureError: Error { let message: String; init(_ m: String) { message = m } }
+
+    /// Swaps descriptors 1 and 2 for pipes and starts copying.
+    func begin() throws {
+        for fd: Int32 in [1, 2] {
+            var ends: [Int32] = [0, 0]
+            guard pipe(&ends) == 0 else { throw CaptureError("pipe: \(String(cString: strerror(errno)))") }
+            _ = fcntl(ends[0], F_SETFD, FD_CLOEXEC)
+            let original = dup(fd)
+            _ = fcntl(original, F_SETFD, FD_CLOEXEC)
+            saved.append(original)
+            dup2(ends[1], fd)
+            close(ends[1])
+            readEnds.append(ends[0])
+        }
+        let thread = Thread { [self] in copyLoop(); done.signal() }
+        thread.start()
+    }
+
+    /// Puts descriptors 1 and 2 back (closing the pipes' write ends), waits for the copy to
+    /// drain them, and closes the log.
+    func end() {
+        for (i, fd) in [Int32(1), 2].enumerated() where i < saved.count {
+            dup2(saved[i], fd)
+        }
+        if !saved.isEmpty { done.wait() }
+        for fd in saved { close(fd) }
+        saved = []
+        try? log.synchronize()
+        try? log.close()
+    }
+
+    private func copyLoop() {
+        var open = [true, true]
+        var pending: [[UInt8]] = [[], []]
+        let streams = ["stdout", "stderr"]
+        var buffer = [UInt8](repeating: 0, count: 1 << 16)
+        while open.contains(true) {
+            var fds = readEnds.enumerated().map { pollfd(fd: open[$0.offset] ? $0.element : -1, events: Int16(POLLIN), revents: 0) }
+            if poll(&fds, nfds_t(fds.count), -1) < 0 { if errno == EINTR { continue }; break }
+            for i in 0..<fds.count where open[i] && fds[i].revents != 0 {
+                let n = buffer.withUnsafeMutableBytes { read(readEnds[i], $0.baseAddress, $0.count) }
+                if n < 0 && errno == EINTR { continue }
+                if n <= 0 {
+                    open[i] = false
+                    close(readEnds[i])
+                    flush(&pending[i], stream: streams[i], final: true)
+                    continue
+                }
+                buffer.withUnsafeBytes { b in writeAll(saved[i], UnsafeRawBufferPointer(rebasing: b[0..<n])) }
+                pending[i] += buffer[0..<n]
+                flush(&pending[i], stream: streams[i], final: false)
+            }
+        }
+    }
+
+    /// Logs the complete lines of `pending` (everything when `final`); long lines go in pieces.
+    private func flush(_ pending: inout [UInt8], stream: String, final: Bool) {
+        var out: [UInt8] = []
+        let time = Timestamp.now()
+        var start = 0
+        for i in pending.indices where pending[i] == UInt8(ascii: "\n") {
+            out += ContainerLog.entry(pending[start...i], stream: stream, time: time)
+            start = i + 1
+        }
+        if start < pending.count && (final || pending.count - start >= 16 << 10) {
+            out += ContainerLog.entry(pending[start...], stream: stream, time: time)
+            start = pending.count
+        }
+        pending.removeFirst(start)
+        if !out.isEmpty { log.write(Data(out)) }
+    }
+
+    private func writeAll(_ fd: Int32, _ bytes: UnsafeRawBufferPointer) {
+        var done = 0
+        while done < bytes.count {
+            let n = write(fd, bytes.baseAddress! + done, bytes.count - done)
+            if n < 0 { if errno == EINTR { continue }; return }
+            done += n
+        }
+    }
+}

@@ -1,0 +1,198 @@
+import Foundation
+import LinuxKernel
+import Logging
+import OCI
+import PosixHost
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Starts a container (`skiff run`, `skiff start -a`) and runs it to completion on the emulator:
+/// mounts its root (image + writable layer), --tmpfs, bind mounts and the generated /etc files,
+/// runs the process as the container's user, copies its output to the log, and records how it
+/// ended. The writable layer persists between starts.
+public struct ContainerRunner {
+    public let images: ImageStore
+    public let containers: ContainerStore
+    public var logger = Logger(label: "skiff.run")
+    public var traceSystemCalls = false
+    /// `--network` and `-p` (not yet kept in the container's record: `skiff start` uses the host network).
+    public var network = ContainerNetwork()
+    /// `-t` (not yet kept in the container's record).
+    public var tty = false
+
+    public init(images: ImageStore, containers: ContainerStore) {
+        self.images = images
+        self.containers = containers
+    }
+
+    /// Runs the container; returns its exit status (128+N when its process died of signal N).
+    public func start(_ initial: ContainerRecord) throws(SkiffError) -> Int32 {
+        guard let lock = containers.lock(initial.id) else {
+            throw SkiffError(.invalidArgument, "container \(initial.name) is already running")
+        }
+        defer { close(lock) }
+        var record = initial
+        let status: Int32
+        do {
+            status = try run(&record)
+        } catch {
+            record.state = .init(status: .exited, exitCode: error.runExitStatus, startedAt: record.state.startedAt,
+                                 finishedAt: Timestamp.now(), pid: nil)
+            try? containers.save(record)
+            if record.autoRemove { try? containers.remove(record.id) }
+            throw error
+        }
+        record.state.status = .exited
+        record.state.exitCode = status
+        record.state.finishedAt = Timestamp.now()
+        record.state.pid = nil
+        if record.autoRemove {
+            try containers.remove(record.id)
+        } else {
+            try containers.save(record)
+        }
+        return status
+    }
+
+    private func run(_ record: inout ContainerRecord) throws(SkiffError) -> Int32 {
+        let host = PosixHost(forwardSignals: true)
+        // Mount points, the working directory and the /etc files are made through a writable
+        // view even when the container's root is read-only (docker makes them in its init layer).
+        let setup = try ContainerRootMount(images: images, containers: containers, record: record, readOnly: false, host: host)
+        let etcFiles = try writeEtcFiles(record)
+        var bindTargets: [(ContainerRecord.BindMount, String, Bool)] = []
+        var tmpfsTargets: [String] = []
+        var etcTargets: [(String, String)] = []
+        do throws(Errno) {
+            for m in record.mounts {
+                var directoryFlag: ObjCBool = false
+                _ = FileManager.default.fileExists(atPath: m.source, isDirectory: &directoryFlag)
+                let isDirectory = directoryFlag.boolValue
+                bindTargets.append((m, try setup.root.prepareMountPoint(m.target, directory: isDirectory), isDirectory))
+            }
+            for t in record.tmpfs { tmpfsTargets.append(try setup.root.prepareMountPoint(t, directory: true)) }
+            for (name, _) in etcFiles { etcTargets.append((name, try setup.root.prepareMountPoint("/etc/" + name, directory: false))) }
+            _ = try setup.root.prepareMountPoint(record.process.workingDirectory, directory: true)
+        } catch {
+            throw SkiffError(.invalidArgument, "cannot prepare the container's mount points: \(error.name)")
+        }
+        try setup.saveAttributes()
+
+        let mounted = try ContainerRootMount(images: images, containers: containers, record: record, readOnly: record.readOnly, host: host)
+        var configuration = KernelConfiguration()
+        configuration.hostname = Array(record.hostname.utf8)
+        configuration.user = ContainerUser(uid: record.process.uid, gid: record.process.gid, groups: record.process.groups)
+        configuration.traceSystemCalls = traceSystemCalls
+        configuration.limits.memory = record.limits?.memory
+        configuration.limits.tasks = record.limits?.pids
+        let logger = self.logger
+        configuration.log = { message in logger.debug("\(message)") }
+        try network.configure(&configuration, host: host) { logger.warning("\($0)") }
+        configuration.terminal = ContainerTerminal.setup(tty: tty, interactive: record.process.interactive)
+        let kernel = Kernel(host: host, configuration: configuration)
+        kernel.mountContainerRoot(mounted.root, at: "/")
+        var hostDescriptors: [HostFD] = []
+        defer { for fd in hostDescriptors { host.close(fd) } }
+        let containerDirectory: HostFD
+        do throws(Errno) {
+            containerDirectory = try PosixHost.openDirectory(containers.directory(record.id))
+        } catch {
+            throw SkiffError(.io, "cannot open the container's directory: \(error.name)")
+        }
+        hostDescriptors.append(containerDirectory)
+        for (name, target) in etcTargets { kernel.mountHostFile(directory: containerDirectory, name: name, at: target, readOnly: false) }
+        for t in tmpfsTargets { kernel.mountTemporaryFileSystem(at: t) }
+        for (m, target, isDirectory) in bindTargets {
+            let parent = isDirectory ? m.source : (m.source as NSString).deletingLastPathComponent
+            let fd: HostFD
+            do throws(Errno) { fd = try PosixHost.openDirectory(parent) } catch {
+                throw SkiffError(.notFound, "bind source \(m.source): \(error.name)")
+            }
+            hostDescriptors.append(fd)
+            if isDirectory {
+                kernel.mountHostDirectory(fd, at: target, readOnly: m.readOnly, hostOwnsNewFiles: true)
+            } else {
+                kernel.mountHostFile(directory: fd, name: (m.source as NSString).lastPathComponent, at: target, readOnly: m.readOnly)
+            }
+        }
+
+        var program = record.process.arguments[0]
+        if !program.contains("/") {
+            let path = record.process.environment.last(where: { $0.hasPrefix("PATH=") }).map { String($0.dropFirst(5)) } ?? RootfsRunner.defaultPath
+            guard let found = kernel.findExecutable(program, searchPath: path) else {
+                throw SkiffError(.commandNotFound, "exec: \"\(program)\": executable file not found in $PATH")
+            }
+            program = found
+        }
+
+        record.state = .init(status: .running, exitCode: 0, startedAt: Timestamp.now(), finishedAt: nil, pid: getpid())
+        try containers.save(record)
+
+        let capture: ContainerOutputCapture
+        do {
+            capture = try ContainerOutputCapture(logPath: containers.logPath(record.id))
+            try capture.begin()
+        } catch {
+            throw SkiffError(.io, "cannot capture the container's output: \(error)")
+        }
+        var savedStdin: Int32 = -1
+        if !record.process.interactive {
+            // Without -i the container's stdin is /dev/null, as with docker.
+            savedStdin = dup(0)
+            let null = open("/dev/null", O_RDONLY)
+            dup2(null, 0)
+            close(null)
+        }
+        // The guest's umask alone decides the modes of the files it creates.
+        let oldMask = umask(0)
+        defer {
+            umask(oldMask)
+            capture.end()
+            if savedStdin >= 0 { dup2(savedStdin, 0); close(savedStdin) }
+        }
+        logger.debug("starting \(program) in container \(record.shortID)")
+        do throws(Errno) {
+            try kernel.start(path: program, arguments: record.process.arguments, environment: record.process.environment,
+                             workingDirectory: record.process.workingDirectory)
+        } catch {
+            let reason = kernel.diagnostic ?? "exec: \"\(program)\": \(error.name)"
+            throw SkiffError(error == .ENOENT ? .commandNotFound : .commandNotExecutable, reason)
+        }
+        let termination = ContainerTerminal.run(kernel, setup: configuration.terminal)
+        try mounted.saveAttributes()
+        return termination.exitCode
+    }
+
+    /// The files of /etc Skiff provides (and mounts over the image's), as docker does.
+    static let generatedEtcFiles = ["hostname", "hosts", "resolv.conf"]
+
+    /// hostname, hosts and resolv.conf in the container's directory (made again at each start,
+    /// as docker does), mounted over the image's /etc files.
+    private func writeEtcFiles(_ record: ContainerRecord) throws(SkiffError) -> [(String, String)] {
+        let hosts = """
+            127.0.0.1\tlocalhost
+            ::1\tlocalhost ip6-localhost ip6-loopback
+            fe00::0\tip6-localnet
+            ff00::0\tip6-mcastprefix
+            ff02::1\tip6-allnodes
+            ff02::2\tip6-allrouters
+            127.0.1.1\t\(record.hostname)
+
+            """
+        // The network is the host's: its resolver configuration applies (docker --network host).
+        var resolv = (try? String(contentsOfFile: "/etc/resolv.conf", encoding: .utf8)) ?? ""
+        if !resolv.contains("nameserver") { resolv += "nameserver 8.8.8.8\nnameserver 8.8.4.4\n" }
+        let files = zip(Self.generatedEtcFiles, [record.hostname + "\n", hosts, resolv]).map { ($0, $1) }
+        for (name, text) in files {
+            do {
+                try ContainerStore.replaceFile(containers.directory(record.id) + "/" + name, with: Data(text.utf8))
+            } catch {
+                throw SkiffError(.io, "cannot write the container's \(name): \(error.localizedDescription)")
+            }
+        }
+        return files
+    }
+}

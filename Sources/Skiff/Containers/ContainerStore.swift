@@ -1,0 +1,248 @@
+import Foundation
+import LinuxKernel
+import OCI
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Containers under `$SKIFF_HOME/containers/<id>/`:
+///
+///     config.json      the ContainerRecord (written atomically)
+///     upper/           the writable layer: an OCI layer changeset (see OverlayFS)
+///     attributes       owners and modes of upper files the host cannot hold ("inode uid gid mode")
+///     log.json         stdout/stderr, one JSON object per chunk, as docker's json-file driver
+///     hostname, hosts, resolv.conf   mounted over the image's /etc files
+///     lock             held (flock) by the skiff process running the container
+public final class ContainerStore: @unchecked Sendable {
+    public let root: String
+
+    public init(imageStore: ImageStore) throws(SkiffError) {
+        root = imageStore.root + "/containers"
+        do {
+            try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
+        } catch {
+            throw SkiffError(.io, "cannot create \(root): \(error.localizedDescription)")
+        }
+    }
+
+    public func directory(_ id: String) -> String { root + "/" + id }
+    public func upperDirectory(_ id: String) -> String { directory(id) + "/upper" }
+    public func logPath(_ id: String) -> String { directory(id) + "/log.json" }
+    func configPath(_ id: String) -> String { directory(id) + "/config.json" }
+    func attributesPath(_ id: String) -> String { directory(id) + "/attributes" }
+
+    // MARK: Records
+
+    public func all() -> [ContainerRecord] {
+        let ids = (try? FileManager.default.contentsOfDirectory(atPath: root)) ?? []
+        return ids.compactMap { try? load($0) }.sorted { $0.created > $1.created }
+    }
+
+    public func load(_ id: String) throws(SkiffError) -> ContainerRecord {
+        guard let data = FileManager.default.contents(atPath: configPath(id)) else {
+            throw SkiffError(.notFound, "no such container: \(id)")
+        }
+        do {
+            return try JSONDecoder().decode(ContainerRecord.self, from: data)
+        } catch {
+            throw SkiffError(.invalidData, "container \(id): unreadable config.json (\(error.localizedDescription))")
+        }
+    }
+
+    public func save(_ record: ContainerRecord) throws(SkiffError) {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        do {
+            let data = try encoder.encode(record)
+            try Self.replaceFile(configPath(record.id), with: data)
+        } catch {
+            throw SkiffError(.io, "cannot save container \(record.shortID): \(error.localizedDescription)")
+        }
+    }
+
+    /// Finds a container by name, full id or unique id prefix (as docker does).
+    public func find(_ key: String) throws(SkiffError) -> ContainerRecord {
+        let all = all()
+        if let byName = all.first(where: { $0.name == key || $0.id == key }) { return byName }
+        let byPrefix = all.filter { $0.id.hasPrefix(key) }
+        if byPrefix.count > 1 { throw SkiffError(.invalidArgument, "'\(key)' matches several containers; give more of the id") }
+        if let one = byPrefix.first, !key.isEmpty { return one }
+        throw SkiffError(.notFound, "no such container: \(key)")
+    }
+
+    /// Creates the directory of a new container (with an empty writable layer) and saves `record`.
+    public func create(_ record: ContainerRecord) throws(SkiffError) {
+        if all().contains(where: { $0.name == record.name }) {
+            throw SkiffError(.invalidArgument, "the container name \"\(record.name)\" is already in use; remove that container (skiff rm \(record.name)) or choose another --name")
+        }
+        do {
+            try FileManager.default.createDirectory(atPath: upperDirectory(record.id), withIntermediateDirectories: true)
+        } catch {
+            throw SkiffError(.io, "cannot create container \(record.shortID): \(error.localizedDescription)")
+        }
+        try save(record)
+    }
+
+    public func remove(_ id: String) throws(SkiffError) {
+        let e = Self.removeTree(directory(id))
+        if e != 0 && e != ENOENT {
+            throw SkiffError(.io, "cannot remove container \(String(id.prefix(12))): \(String(cString: strerror(e)))")
+        }
+    }
+
+    /// Removes a directory and everything below it without following symlinks; directories the
+    /// container left without write or search permission for the host user are opened up first.
+    /// Returns 0 or the errno of the first failure.
+    static func removeTree(_ path: String) -> Int32 {
+        var st = stat()
+        if lstat(path, &st) != 0 { return errno }
+        if st.st_mode & S_IFMT != S_IFDIR { return unlink(path) == 0 ? 0 : errno }
+        chmod(path, 0o700)
+        guard let dir = opendir(path) else { return errno }
+        var names: [String] = []
+        while let entry = readdir(dir) {
+            let name = withUnsafePointer(to: entry.pointee.d_name) { String(cString: UnsafeRawPointer($0).assumingMemoryBound(to: CChar.self)) }
+            if name != "." && name != ".." { names.append(name) }
+        }
+        closedir(dir)
+        for name in names {
+            let e = removeTree(path + "/" + name)
+            if e != 0 { return e }
+        }
+        return rmdir(path) == 0 ? 0 : errno
+    }
+
+    /// `skiff rm`: a running container is refused unless `force`, which kills the skiff process
+    /// running it first (and waits for its run lock to be released).
+    public func remove(_ record: ContainerRecord, force: Bool) throws(SkiffError) {
+        if isRunning(record) {
+            guard force, let pid = record.state.pid else {
+                throw SkiffError(.invalidArgument, "cannot remove container \(record.name): it is running (use skiff rm -f to kill and remove it)")
+            }
+            kill(pid, SIGKILL)
+            var waited = 0
+            while isRunning(record) {
+                guard waited < 500 else { throw SkiffError(.io, "container \(record.name) (skiff process \(pid)) did not stop") }
+                usleep(10_000)
+                waited += 1
+            }
+        }
+        try remove(record.id)
+    }
+
+    /// Replays the container's log: each entry to `stdout` or `stderr` as it was written.
+    public func replayLog(_ id: String, stdout: (Data) -> Void, stderr: (Data) -> Void) throws(SkiffError) {
+        do {
+            try ContainerLog.replay(logPath(id), stdout: stdout, stderr: stderr)
+        } catch {
+            throw SkiffError(.io, "cannot read the log of container \(String(id.prefix(12))): \(error.localizedDescription)")
+        }
+    }
+
+    /// A new random 64-hex-digit id.
+    public static func newID() -> String {
+        var bytes = [UInt8](repeating: 0, count: 32)
+        for i in bytes.indices { bytes[i] = UInt8.random(in: 0...255) }
+        let digits = Array("0123456789abcdef")
+        return String(bytes.flatMap { [digits[Int($0 >> 4)], digits[Int($0 & 15)]] })
+    }
+
+    /// A docker-style name ("adjective_noun") not yet used.
+    public func newName() -> String {
+        let adjectives = ["brave", "calm", "eager", "gentle", "happy", "jolly", "keen", "lucid", "merry", "nimble",
+                          "proud", "quiet", "sharp", "steady", "swift", "tidy", "vivid", "witty", "young", "zealous"]
+        let nouns = ["anchor", "bay", "beacon", "breeze", "buoy", "canal", "cove", "dock", "ferry", "harbor",
+                     "keel", "lagoon", "mast", "oar", "pier", "reef", "rudder", "sail", "tide", "wharf"]
+        let used = Set(all().map(\.name))
+        while true {
+            let name = "\(adjectives.randomElement()!)_\(nouns.randomElement()!)"
+            if !used.contains(name) { return name }
+            let numbered = "\(name)\(Int.random(in: 2...99))"
+            if !used.contains(numbered) { return numbered }
+        }
+    }
+
+    // MARK: Running state
+
+    /// Takes the container's run lock; nil if another skiff process holds it (it is running).
+    public func lock(_ id: String) -> Int32? {
+        let fd = open(directory(id) + "/lock", O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
+        if fd < 0 { return nil }
+        if flock(fd, LOCK_EX | LOCK_NB) != 0 { close(fd); return nil }
+        return fd
+    }
+
+    public func isRunning(_ record: ContainerRecord) -> Bool {
+        guard record.state.status == .running else { return false }
+        guard let fd = lock(record.id) else { return true }
+        close(fd)
+        return false
+    }
+
+    /// The record with a stale "running" (its skiff process died) shown as exited.
+    public func current(_ record: ContainerRecord) -> ContainerRecord {
+        var r = record
+        if r.state.status == .running && !isRunning(r) {
+            r.state.status = .exited
+            r.state.exitCode = 137
+            r.state.pid = nil
+        }
+        return r
+    }
+
+    /// Writes `data` to a new file beside `path` and renames it over `path`: readers see the old
+    /// or the new contents, never a mix. Not synced to disk (Foundation's `.atomic` fsyncs, which
+    /// costs more than starting the container); after a host crash a record may be older.
+    static func replaceFile(_ path: String, with data: Data) throws {
+        let temp = path + ".tmp-\(getpid())"
+        let fd = open(temp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        guard fd >= 0 else { throw SkiffError(.io, "cannot write \(temp): \(String(cString: strerror(errno)))") }
+        var done = 0
+        while done < data.count {
+            let n = data.withUnsafeBytes { write(fd, $0.baseAddress! + done, $0.count - done) }
+            if n < 0 && errno == EINTR { continue }
+            if n <= 0 {
+                let e = errno
+                close(fd)
+                unlink(temp)
+                throw SkiffError(.io, "cannot write \(temp): \(String(cString: strerror(e)))")
+            }
+            done += n
+        }
+        close(fd)
+        if rename(temp, path) != 0 {
+            let e = errno
+            unlink(temp)
+            throw SkiffError(.io, "cannot replace \(path): \(String(cString: strerror(e)))")
+        }
+    }
+
+    // MARK: Upper-layer attributes
+
+    /// Owners and modes of upper files the host cannot hold, by host inode.
+    public func loadAttributes(_ id: String) -> [UInt64: OverlayAttributes] {
+        guard let text = try? String(contentsOfFile: attributesPath(id), encoding: .utf8) else { return [:] }
+        var result: [UInt64: OverlayAttributes] = [:]
+        for line in text.split(separator: "\n") {
+            let f = line.split(separator: " ")
+            guard f.count == 4, let ino = UInt64(f[0]), let uid = UInt32(f[1]), let gid = UInt32(f[2]),
+                  let mode = UInt32(f[3], radix: 8) else { continue }
+            result[ino] = OverlayAttributes(uid: uid, gid: gid, mode: mode)
+        }
+        return result
+    }
+
+    public func saveAttributes(_ id: String, _ entries: [UInt64: OverlayAttributes]) throws(SkiffError) {
+        let text = entries.keys.sorted().map { k in
+            let e = entries[k]!
+            return "\(k) \(e.uid) \(e.gid) \(String(e.mode, radix: 8))\n"
+        }.joined()
+        do {
+            try Self.replaceFile(attributesPath(id), with: Data(text.utf8))
+        } catch {
+            throw SkiffError(.io, "cannot save the file attributes of container \(String(id.prefix(12))): \(error.localizedDescription)")
+        }
+    }
+}

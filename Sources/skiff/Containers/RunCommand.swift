@@ -1,0 +1,207 @@
+import ArgumentParser
+import Foundation
+import Logging
+import OCI
+import Skiff
+
+struct RunCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "run",
+        abstract: "Run a command in a new container.",
+        usage: """
+            skiff run [OPTIONS] IMAGE [COMMAND] [ARG...]
+              skiff run [OPTIONS] --rootfs DIR COMMAND [ARG...]
+            """,
+        discussion: """
+            As `docker run`: the image's Entrypoint and Cmd decide the process (COMMAND replaces Cmd, \
+            --entrypoint replaces Entrypoint), with its Env, WorkingDir and User; an image not in the \
+            store is pulled first. The container's root is the image below a writable layer that is \
+            kept (skiff ps -a, start, logs, export, commit) unless --rm. \
+            With --rootfs DIR, DIR is the root filesystem instead (as `podman run --rootfs`): writes go \
+            to DIR unless --read-only. The exit status is the command's (128+N when it dies of signal \
+            N); 125 for Skiff's own errors, 126/127 when the command cannot run.
+            """
+    )
+
+    @Option(name: .customLong("rootfs"), help: "Run from this root filesystem directory instead of an image.")
+    var rootfs: String?
+
+    @Option(name: [.customShort("e"), .customLong("env")], help: "Set an environment variable (K=V, or K to take the host's value).")
+    var environment: [String] = []
+
+    @Option(name: .customLong("env-file"), help: "Read environment variables from a file (K=V lines).")
+    var environmentFiles: [String] = []
+
+    @Option(name: [.customShort("w"), .customLong("workdir")], help: "Working directory inside the container.")
+    var workingDirectory: String?
+
+    @Option(name: [.customShort("u"), .customLong("user")], help: "Run as this user: name|uid[:group|gid], looked up in the image's /etc/passwd and /etc/group.")
+    var user: String?
+
+    @Option(name: .customLong("entrypoint"), help: "Replace the image's Entrypoint (and its Cmd); \"\" clears it.")
+    var entrypoint: String?
+
+    @Option(name: .customLong("hostname"), help: "The container's host name (default: its short id).")
+    var hostname: String?
+
+    @Option(name: .customLong("name"), help: "Name the container.")
+    var name: String?
+
+    @Option(name: [.customShort("v"), .customLong("volume")], help: "Bind a host directory: HOST-DIR:CONTAINER-PATH[:ro].")
+    var volumes: [String] = []
+
+    @Option(name: .customLong("mount"), help: "Bind a host path: type=bind,source=HOST,target=PATH[,readonly].")
+    var mounts: [String] = []
+
+    @Option(name: .customLong("tmpfs"), help: "Mount an empty in-memory file system at this container path.")
+    var tmpfs: [String] = []
+
+    @Option(name: [.customShort("l"), .customLong("label")], help: "Set a label on the container (K=V).")
+    var labels: [String] = []
+
+    @Option(name: [.customShort("m"), .customLong("memory")], help: "Memory limit (e.g. 256m, 1g): mmap/brk fail with ENOMEM beyond it, then the OOM killer ends the process (exit 137).")
+    var memory: String?
+
+    @Option(name: .customLong("pids-limit"), help: "Most threads and processes at once; fork/clone fail with EAGAIN beyond it (0 or -1: no limit).")
+    var pidsLimit: Int?
+
+    @Option(name: .customLong("platform"), help: "Platform of the image, os/arch.")
+    var platform = "linux/riscv64"
+
+    @Option(name: .customLong("pull"), help: "Pull the image: missing (default), always, never.")
+    var pull = "missing"
+
+    @Flag(name: .customLong("rm"), help: "Remove the container when it exits.")
+    var autoRemove = false
+
+    @Flag(name: [.customShort("i"), .customLong("interactive")], help: "Keep stdin open (otherwise the container reads /dev/null).")
+    var interactive = false
+
+    @Flag(name: [.customShort("t"), .customLong("tty")], help: "Give the container its own terminal (/dev/pts/0).")
+    var tty = false
+
+    @Flag(name: .customLong("read-only"), help: "Mount the container's root filesystem read-only.")
+    var readOnly = false
+
+    @Option(name: .customLong("network"), help: "Network: host (guest sockets are host sockets) or none (loopback only).")
+    var network = "host"
+
+    @Option(name: [.customShort("p"), .customLong("publish")], help: "Publish a guest TCP port: [HOSTIP:]HOSTPORT:GUESTPORT (with --network none).")
+    var publish: [String] = []
+
+    @Flag(name: [.customShort("q"), .customLong("quiet")], help: "No pull progress.")
+    var quiet = false
+
+    @Flag(name: .customLong("debug"), help: "Log every system call the guest makes (to stderr).")
+    var debug = false
+
+    @OptionGroup var registry: RegistryFlags
+
+    @Argument(parsing: .captureForPassthrough, help: "The image, then the command and its arguments.")
+    var arguments: [String] = []
+
+    func validate() throws {
+        // The arguments capture everything after the options, so ask for help explicitly.
+        if arguments.first == "--help" || arguments.first == "-h" { throw CleanExit.helpRequest(self) }
+    }
+
+    func run() async throws {
+        CommandLogging.bootstrap(debug: debug)
+        let logger = Logger(label: "skiff.run")
+        let status: Int32
+        do {
+            if let rootfs {
+                status = try runRootfs(rootfs, logger: logger)
+            } else {
+                status = try await runImage(logger: logger)
+            }
+        } catch let error as SkiffError {
+            printError(error.message)
+            HostProcess.exit(error.runExitStatus)
+        } catch {
+            printError("\(error)")
+            HostProcess.exit(125)
+        }
+        HostProcess.exit(status)
+    }
+
+    private func runRootfs(_ directory: String, logger: Logger) throws(SkiffError) -> Int32 {
+        // What only an image container has (a record, a writable layer, a user database…).
+        let imageOnly: [(String, Bool)] = [
+            ("--env-file", !environmentFiles.isEmpty), ("-u", user != nil), ("--entrypoint", entrypoint != nil),
+            ("--hostname", hostname != nil), ("--name", name != nil), ("-v", !volumes.isEmpty), ("--mount", !mounts.isEmpty),
+            ("--tmpfs", !tmpfs.isEmpty), ("-l", !labels.isEmpty), ("--rm", autoRemove), ("--memory", memory != nil),
+            ("--pids-limit", pidsLimit != nil),
+        ]
+        if let (flag, _) = imageOnly.first(where: { $0.1 }) {
+            throw SkiffError(.unsupported, "\(flag) is not supported with --rootfs; run an image instead (skiff import a tar of the directory)")
+        }
+        var configuration = RootfsRunConfiguration(rootfs: directory, command: arguments)
+        configuration.environment = environment
+        configuration.workingDirectory = workingDirectory ?? "/"
+        configuration.readOnly = readOnly
+        configuration.traceSystemCalls = debug
+        configuration.network = try containerNetwork()
+        configuration.tty = tty
+        configuration.interactive = interactive
+        return try RootfsRunner.run(configuration, logger: logger)
+    }
+
+    private func runImage(logger: Logger) async throws -> Int32 {
+        guard let image = arguments.first else {
+            throw SkiffError(.invalidArgument, "\"skiff run\" requires at least 1 argument: skiff run [OPTIONS] IMAGE [COMMAND] [ARG...]")
+        }
+        var options = ContainerOptions(image: image)
+        options.command = Array(arguments.dropFirst())
+        options.entrypoint = entrypoint
+        options.environment = environment
+        options.environmentFiles = environmentFiles
+        options.workingDirectory = workingDirectory
+        options.user = user
+        options.hostname = hostname
+        options.name = name
+        options.readOnly = readOnly
+        options.tmpfs = tmpfs
+        options.volumes = volumes
+        options.mounts = mounts
+        options.labels = labels
+        options.autoRemove = autoRemove
+        options.interactive = interactive
+        options.memory = memory
+        options.pidsLimit = pidsLimit
+        options.platform = try Platform(parsing: platform)
+        guard let policy = ContainerOptions.PullPolicy(rawValue: pull) else {
+            throw SkiffError(.invalidArgument, "invalid --pull value '\(pull)': missing, always or never")
+        }
+        options.pull = policy
+        let images = try ImageStore.openDefault()
+        let containers = try ContainerStore(imageStore: images)
+        var creator = ContainerCreator(images: images, containers: containers)
+        creator.registry = registry.options
+        creator.progress = makeProgress(quiet: quiet, verb: "downloading")
+        creator.logger = logger
+        let stored = try await creator.image(options)
+        let record = try creator.create(options, image: stored)
+        var runner = ContainerRunner(images: images, containers: containers)
+        runner.logger = logger
+        runner.traceSystemCalls = debug
+        runner.network = try containerNetwork()
+        runner.tty = tty
+        return try runner.start(record)
+    }
+
+    /// `--network` and `-p`.
+    private func containerNetwork() throws(SkiffError) -> ContainerNetwork {
+        var result = ContainerNetwork()
+        result.mode = try ContainerNetwork.mode(network)
+        result.publishedPorts = try publish.map { p throws(SkiffError) in try PortPublication.parse(p) }
+        return result
+    }
+}
+
+enum HostProcess {
+    /// Ends Skiff with the container's status.
+    static func exit(_ status: Int32) -> Never {
+        Foundation.exit(status)
+    }
+}

@@ -1,0 +1,45 @@
+"""--memory, --pids-limit and signals forwarded to the container."""
+import os
+import signal
+import subprocess
+import time
+
+
+def test_memory_request_over_limit_fails_with_enomem(skiff, base):
+    r = skiff("run", "--rm", "--memory", "32m", base, "memhog", "big", "64")
+    assert (r.status, r.out) == (1, "mmap: Cannot allocate memory\n"), r
+    # Without a limit the same mapping succeeds.
+    r = skiff("run", "--rm", base, "memhog", "big", "64")
+    assert (r.status, r.out) == (0, "mapped\n"), r
+
+
+def test_touching_memory_over_limit_is_oom_killed(skiff, base):
+    r = skiff("run", "--rm", "--memory", "32m", base, "memhog", "touch", "64")
+    assert r.status == 137, r
+    assert r.out.startswith("reserved 64 MiB\n") and "touched 64 MiB" not in r.out, r
+    r = skiff("run", "--rm", "--memory", "128m", base, "memhog", "touch", "64")
+    assert r.status == 0 and r.out.endswith("touched 64 MiB\n"), r
+
+
+def test_bad_memory_value(skiff, base):
+    for value in ["lots", "1m", "0", "12x"]:
+        r = skiff("run", "--rm", "--memory", value, base, "true")
+        assert r.status == 125 and "--memory" in r.err, r
+
+
+def test_pids_limit(skiff, base):
+    script = "for i in 1 2 3 4 5 6; do sleep 1 & done; wait; echo finished"
+    r = skiff("run", "--rm", "--pids-limit", "4", base, "sh", "-c", script)
+    assert "Resource temporarily unavailable" in r.err or "can't fork" in r.err, r
+    r = skiff("run", "--rm", "--pids-limit", "20", base, "sh", "-c", script)
+    assert (r.status, r.out) == (0, "finished\n"), r
+
+
+def test_sigterm_is_forwarded_to_the_container(skiff, base):
+    p = subprocess.Popen([skiff.binary, "run", "--rm", base, "sh", "-c",
+                          "trap 'echo got TERM; exit 7' TERM; echo ready; while :; do sleep 0.1; done"],
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=skiff.env())
+    assert p.stdout.readline() == b"ready\n"
+    p.send_signal(signal.SIGTERM)
+    out, err = p.communicate(timeout=60)
+    assert (p.returncode, out) == (7, b"got TERM\n"), err

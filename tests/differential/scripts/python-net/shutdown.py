@@ -1,0 +1,16 @@
+# shutdown(2) beyond connected TCP: unconnected and connected UDP, and a listener (SHUT_RD stops it).
+import socket, errno
+u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+try: u.shutdown(socket.SHUT_RDWR)
+except OSError as e: print("unconnected udp:", errno.errorcode[e.errno])
+print("then recv:", u.recv(10))
+try: u.sendto(b"x", ("127.0.0.1", 9))
+except OSError as e: print("then send:", errno.errorcode[e.errno])
+v = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); v.connect(("127.0.0.1", 9)); v.shutdown(socket.SHUT_RD); print("connected udp SHUT_RD:", v.recv(10))
+l = socket.socket(); l.bind(("127.0.0.1", 0)); l.listen()
+c = socket.create_connection(l.getsockname())
+l.shutdown(socket.SHUT_RD)
+try: l.accept()
+except OSError as e: print("accept after listener shutdown:", errno.errorcode[e.errno])
+try: socket.create_connection(l.getsockname())
+except OSError as e: print("connect after listener shutdown:", errno.errorcode[e.errno])

@@ -1,0 +1,225 @@
+"""`skiff run -it` driven through a real terminal: Debian's tmux runs a host shell in a pane,
+starts Skiff in it, types like a person and reads the screen back. Every wait polls the pane
+with a deadline (no fixed sleeps), so a slow machine only makes the test slower."""
+import os
+import shlex
+import signal
+import subprocess
+import tempfile
+import time
+import uuid
+
+import pytest
+
+REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+TIMEOUT = float(os.environ.get("SKIFF_TERMINAL_TIMEOUT", "60"))
+
+
+def skiff_binary():
+    path = os.environ.get("SKIFF") or os.path.join(REPO, ".build", "release", "skiff")
+    if not os.path.exists(path):
+        pytest.skip(f"no skiff binary at {path} (set SKIFF)")
+    return path
+
+
+def fixtures_dir():
+    out = subprocess.run([os.path.join(REPO, "scripts", "fixtures.sh")], stdout=subprocess.PIPE, text=True, check=True)
+    return out.stdout.strip().splitlines()[-1]
+
+
+class Pane:
+    """One tmux server (its own socket) with one 80x24 window running a host shell."""
+
+    def __init__(self, workdir):
+        self.socket = "skiff-tty-" + uuid.uuid4().hex[:8]
+        self.workdir = workdir
+        self.tmux("new-session", "-d", "-x", "80", "-y", "24", "-s", "t",
+                  "env PS1='host$ ' HISTFILE=/dev/null TERM=xterm bash --norc --noprofile")
+        self.tmux("set-option", "-g", "history-limit", "5000")
+        self.wait_for("host$ ")
+
+    def tmux(self, *args, env=None):
+        return subprocess.run(["tmux", "-L", self.socket, "-f", "/dev/null", *args], env=env,
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, check=True).stdout
+
+    def screen(self):
+        return self.tmux("capture-pane", "-p", "-J", "-S", "-5000", "-t", "t")
+
+    def type(self, text, enter=True):
+        self.tmux("send-keys", "-t", "t", "-l", text)
+        if enter:
+            self.tmux("send-keys", "-t", "t", "Enter")
+
+    def key(self, name):
+        self.tmux("send-keys", "-t", "t", name)
+
+    def wait_for(self, needle, count=1, timeout=TIMEOUT):
+        """Waits until `needle` appears at least `count` times on the screen (with history)."""
+        deadline = time.monotonic() + timeout
+        while True:
+            s = self.screen()
+            if s.count(needle) >= count:
+                return s
+            if time.monotonic() > deadline:
+                raise AssertionError(f"timed out waiting for {needle!r} (x{count}); screen:\n{s}")
+            time.sleep(0.05)
+
+    def resize(self, columns, rows, timeout=TIMEOUT):
+        """Resizes the window and waits until the pane's terminal has the new size (tmux applies
+        pane resizes from its event loop, possibly after keys sent later)."""
+        self.tmux("resize-window", "-t", "t", "-x", str(columns), "-y", str(rows))
+        tty = self.tmux("display-message", "-p", "-t", "t", "#{pane_tty}").strip()
+        deadline = time.monotonic() + timeout
+        while subprocess.run(["stty", "-F", tty, "size"], stdout=subprocess.PIPE, text=True).stdout.strip() != f"{rows} {columns}":
+            if time.monotonic() > deadline:
+                raise AssertionError(f"tmux did not resize {tty} to {rows}x{columns}")
+            time.sleep(0.05)
+
+    def wait_for_any(self, needles, timeout=TIMEOUT):
+        deadline = time.monotonic() + timeout
+        while True:
+            s = self.screen()
+            if any(n in s for n in needles):
+                return s
+            if time.monotonic() > deadline:
+                raise AssertionError(f"timed out waiting for one of {needles!r}; screen:\n{s}")
+            time.sleep(0.05)
+
+    def close(self):
+        subprocess.run(["tmux", "-L", self.socket, "kill-server"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+@pytest.fixture
+def pane():
+    with tempfile.TemporaryDirectory() as d:
+        p = Pane(d)
+        try:
+            yield p
+        finally:
+            p.close()
+
+
+def start_guest(pane, root, command, prompt):
+    """Records the host terminal settings, then starts Skiff with a terminal in the pane."""
+    before = os.path.join(pane.workdir, "before")
+    pane.type(f"stty -g > {before}")
+    cmd = [skiff_binary(), "run", "-it", "--read-only", "--rootfs", root, "-e", f"PS1={prompt}", "-e", "HISTFILE=/dev/null"] + command
+    log = os.environ.get("SKIFF_TERMINAL_LOG")   # a file for Skiff's --debug trace when investigating
+    if log:
+        cmd[2:2] = ["--debug"]
+    pane.type(" ".join(shlex.quote(c) for c in cmd) + (f" 2>>{shlex.quote(log)}" if log else ""))
+    pane.wait_for(prompt)
+    return before
+
+
+def finish_guest(pane, before):
+    """`exit`, then the host terminal must be exactly as it was."""
+    marks = pane.screen().count("host$ ")
+    pane.type("exit")
+    pane.wait_for("host$ ", count=marks + 1)
+    assert terminal_state(pane, before) == "same"
+
+
+def terminal_state(pane, before, prefix=""):
+    """Compares the host terminal's settings (stty -g) with those saved in `before`."""
+    after = os.path.join(pane.workdir, "after")
+    pane.type(f"{prefix}stty -g > {after}; echo TERMINAL:$(cmp -s {before} {after} && echo same || echo changed)")
+    s = pane.wait_for_any(["TERMINAL:same", "TERMINAL:changed"])
+    return "same" if "TERMINAL:same" in s else "changed"
+
+
+def run_and_see(pane, command, expected, prompt=None):
+    """Types a command, waits for its output and then for the next prompt (the shell is idle
+    again: readline re-reads the window size when it starts a line, which would race a resize)."""
+    screen = pane.screen()
+    marks = screen.count(expected)
+    prompts = screen.count(prompt) if prompt else 0
+    pane.type(command)
+    s = pane.wait_for(expected, count=marks + 1)
+    if prompt:
+        s = pane.wait_for(prompt, count=prompts + 1)
+    return s
+
+
+def test_bash_interactive_session(pane):
+    root = os.path.join(fixtures_dir(), "rootfs", "debian")
+    before = start_guest(pane, root, ["/usr/bin/bash", "--norc", "--noprofile"], "guest$ ")
+
+    # Typing, line editing (the erase key) and output.
+    pane.type("echo hello $((6*7))X", enter=False)
+    pane.key("BSpace")
+    pane.key("Enter")
+    pane.wait_for("hello 42\n")
+    run_and_see(pane, "tty", "/dev/pts/0")
+
+    # The window size comes from the host terminal and follows it.
+    run_and_see(pane, "stty size", "24 80", prompt="guest$ ")
+    pane.resize(100, 30)
+    run_and_see(pane, "stty size", "30 100")
+    run_and_see(pane, "trap 'echo WINCH-SEEN' WINCH; echo trapped", "trapped\n", prompt="guest$ ")
+    pane.resize(90, 28)
+    pane.type("")   # bash runs the trap when it next reads a line
+    pane.wait_for("WINCH-SEEN")
+    run_and_see(pane, "stty size", "28 90")
+
+    # ^C interrupts the foreground job, not the shell.
+    pane.type("sleep 100")
+    time.sleep(0.3)
+    pane.key("C-c")
+    run_and_see(pane, "echo status=$?", "status=130")
+
+    # ^Z stops it, jobs lists it, fg brings it back, bg runs it in the background.
+    pane.type("sleep 100")
+    time.sleep(0.3)
+    pane.key("C-z")
+    pane.wait_for("Stopped")
+    run_and_see(pane, "jobs", "sleep 100")
+    pane.type("fg")
+    pane.wait_for("sleep 100", count=4)
+    pane.key("C-c")
+    run_and_see(pane, "echo after-fg=$?", "after-fg=130")
+    pane.type("sleep 100")
+    time.sleep(0.3)
+    pane.key("C-z")
+    pane.wait_for("Stopped", count=2)
+    run_and_see(pane, "bg", "sleep 100 &")
+    run_and_see(pane, "jobs", "Running")
+    run_and_see(pane, "kill %1; wait; echo killed", "killed\n")
+
+    # A background job reading the terminal is stopped with SIGTTIN.
+    run_and_see(pane, "cat & until jobs | grep -q Stopped; do sleep 0.1; done; echo cat-$((1+1))-stopped", "cat-2-stopped")
+    run_and_see(pane, "kill -9 %1; wait; echo reaped", "reaped\n")
+
+    # No echo from inside the guest: the typed word shows only in the program's output.
+    pane.type("stty -echo; echo ready-$((40+2)); read -r secret; stty echo; echo got=$secret")
+    pane.wait_for("ready-42")
+    pane.type("hidden-word")
+    s = pane.wait_for("got=hidden-word")
+    assert s.count("hidden-word") == 1, s
+    finish_guest(pane, before)
+
+
+def test_busybox_sh_interactive_session(pane):
+    root = os.path.join(fixtures_dir(), "rootfs", "debian")
+    before = start_guest(pane, root, ["/usr/bin/busybox", "sh"], "bb$ ")
+    run_and_see(pane, "echo busybox $((2+3))", "busybox 5\n")
+    run_and_see(pane, "busybox stty size", "24 80")
+    pane.type("sleep 100")
+    time.sleep(0.3)
+    pane.key("C-c")
+    run_and_see(pane, "echo alive", "alive\n")
+    finish_guest(pane, before)
+
+
+def test_terminal_restored_when_skiff_gets_sighup(pane):
+    """The host terminal hangs up: Skiff forwards SIGHUP to the guest's init, which dies of it."""
+    root = os.path.join(fixtures_dir(), "rootfs", "debian")
+    before = start_guest(pane, root, ["/usr/bin/bash", "--norc", "--noprofile"], "k$ ")
+    shell = pane.tmux("display-message", "-p", "-t", "t", "#{pane_pid}").strip()
+    children = subprocess.run(["pgrep", "-P", shell], stdout=subprocess.PIPE, text=True).stdout.split()
+    assert len(children) == 1, children
+    marks = pane.screen().count("host$ ")
+    os.kill(int(children[0]), signal.SIGHUP)
+    pane.wait_for("host$ ", count=marks + 1)
+    assert terminal_state(pane, before, prefix="echo status=$?; ") == "same"
+    assert "status=129" in pane.screen()
