@@ -65,6 +65,9 @@ public final class Kernel {
     var foregroundProcessGroup: Int32 = 1
     /// The guest's pseudo-terminal (`configuration.terminal`).
     var terminal: PseudoTerminal?
+    /// Pseudo-terminals guest programs opened with /dev/ptmx, by index.
+    var guestTerminals: [Int32: PseudoTerminal] = [:]
+    var nextTerminalIndex: Int32 = 0
     /// Why the last execve failed, in words (for the CLI's error message).
     public internal(set) var diagnostic: String?
     /// Reused buffer for moving data between host and guest.

@@ -99,6 +99,21 @@ def pane():
             p.close()
 
 
+def child_pids(parent):
+    """Processes whose parent is `parent` (from /proc, so procps is not needed)."""
+    out = []
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat") as f:
+                    fields = f.read().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if int(fields[1]) == parent:
+                out.append(int(entry))
+    return out
+
+
 def start_guest(pane, root, command, prompt):
     """Records the host terminal settings, then starts Skiff with a terminal in the pane."""
     before = os.path.join(pane.workdir, "before")
@@ -126,6 +141,13 @@ def terminal_state(pane, before, prefix=""):
     pane.type(f"{prefix}stty -g > {after}; echo TERMINAL:$(cmp -s {before} {after} && echo same || echo changed)")
     s = pane.wait_for_any(["TERMINAL:same", "TERMINAL:changed"])
     return "same" if "TERMINAL:same" in s else "changed"
+
+
+def start_job(pane, command, started):
+    """Types a command that prints `started` once it runs, and waits for that."""
+    marks = pane.screen().count(started)
+    pane.type(command)
+    pane.wait_for(started, count=marks + 1)
 
 
 def run_and_see(pane, command, expected, prompt=None):
@@ -162,27 +184,26 @@ def test_bash_interactive_session(pane):
     pane.wait_for("WINCH-SEEN")
     run_and_see(pane, "stty size", "28 90")
 
-    # ^C interrupts the foreground job, not the shell.
-    pane.type("sleep 100")
-    time.sleep(0.3)
+    # ^C interrupts the foreground job, not the shell. Each job announces itself once it runs
+    # (bash's child takes the terminal before it executes anything), so no key is sent too early.
+    start_job(pane, "bash -c 'echo go-$((1+1)); exec sleep 100'", "go-2")
     pane.key("C-c")
     run_and_see(pane, "echo status=$?", "status=130")
 
-    # ^Z stops it, jobs lists it, fg brings it back, bg runs it in the background.
-    pane.type("sleep 100")
-    time.sleep(0.3)
+    # ^Z stops it, jobs lists it, fg continues it in the foreground, bg in the background.
+    start_job(pane, "bash -c 'trap \"echo cont-\\$((1+2))\" CONT; echo zgo-$((1+1)); while :; do sleep 1; done'", "zgo-2")
     pane.key("C-z")
     pane.wait_for("Stopped")
-    run_and_see(pane, "jobs", "sleep 100")
+    run_and_see(pane, "jobs", "Stopped", prompt="guest$ ")
     pane.type("fg")
-    pane.wait_for("sleep 100", count=4)
+    pane.wait_for("cont-3")
     pane.key("C-c")
     run_and_see(pane, "echo after-fg=$?", "after-fg=130")
-    pane.type("sleep 100")
-    time.sleep(0.3)
+    start_job(pane, "bash -c 'echo bgo-$((1+1)); exec sleep 100'", "bgo-2")
+    stops = pane.screen().count("Stopped")
     pane.key("C-z")
-    pane.wait_for("Stopped", count=2)
-    run_and_see(pane, "bg", "sleep 100 &")
+    pane.wait_for("Stopped", count=stops + 1)
+    run_and_see(pane, "bg", "exec sleep 100' &")
     run_and_see(pane, "jobs", "Running")
     run_and_see(pane, "kill %1; wait; echo killed", "killed\n")
 
@@ -204,8 +225,7 @@ def test_busybox_sh_interactive_session(pane):
     before = start_guest(pane, root, ["/usr/bin/busybox", "sh"], "bb$ ")
     run_and_see(pane, "echo busybox $((2+3))", "busybox 5\n")
     run_and_see(pane, "busybox stty size", "24 80")
-    pane.type("sleep 100")
-    time.sleep(0.3)
+    start_job(pane, "sh -c 'echo go-$((1+1)); exec sleep 100'", "go-2")
     pane.key("C-c")
     run_and_see(pane, "echo alive", "alive\n")
     finish_guest(pane, before)
@@ -216,10 +236,10 @@ def test_terminal_restored_when_skiff_gets_sighup(pane):
     root = os.path.join(fixtures_dir(), "rootfs", "debian")
     before = start_guest(pane, root, ["/usr/bin/bash", "--norc", "--noprofile"], "k$ ")
     shell = pane.tmux("display-message", "-p", "-t", "t", "#{pane_pid}").strip()
-    children = subprocess.run(["pgrep", "-P", shell], stdout=subprocess.PIPE, text=True).stdout.split()
+    children = child_pids(int(shell))
     assert len(children) == 1, children
     marks = pane.screen().count("host$ ")
-    os.kill(int(children[0]), signal.SIGHUP)
+    os.kill(children[0], signal.SIGHUP)
     pane.wait_for("host$ ", count=marks + 1)
     assert terminal_state(pane, before, prefix="echo status=$?; ") == "same"
     assert "status=129" in pane.screen()
@@ -243,8 +263,7 @@ def test_image_container_with_terminal(pane, tmp_path):
     run_and_see(pane, "busybox stty size", "24 80", prompt="img$ ")
     pane.resize(70, 20)
     run_and_see(pane, "busybox stty size", "20 70", prompt="img$ ")
-    pane.type("sleep 100")
-    time.sleep(0.3)
+    start_job(pane, "sh -c 'echo go-$((1+1)); exec sleep 100'", "go-2")
     pane.key("C-c")
     run_and_see(pane, "echo still-here", "still-here\n")
     finish_guest(pane, before)

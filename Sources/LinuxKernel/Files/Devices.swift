@@ -68,6 +68,7 @@ final class DevFS: FileSystem {
         Node(name: "random", mode: FileMode.characterDevice | 0o666, rdev: makeDevice(1, 8)),
         Node(name: "urandom", mode: FileMode.characterDevice | 0o666, rdev: makeDevice(1, 9)),
         Node(name: "tty", mode: FileMode.characterDevice | 0o666, rdev: makeDevice(5, 0)),
+        Node(name: "ptmx", mode: FileMode.characterDevice | 0o666, rdev: makeDevice(5, 2)),
         Node(name: "shm", mode: FileMode.directory | 0o1777, rdev: 0),
         Node(name: "pts", mode: FileMode.directory | 0o755, rdev: 0),
         Node(name: "fd", mode: FileMode.symlink | 0o777, rdev: 0, link: "/proc/self/fd"),
@@ -81,7 +82,12 @@ final class DevFS: FileSystem {
     /// /dev/pts/N: the guest's pseudo-terminal, when the container has one.
     private func ptsEntry(_ path: [[UInt8]]) throws(Errno) -> PseudoTerminal? {
         guard path.count == 2, path[0] == DevFS.ptsDirectory else { return nil }
-        guard let tty = kernel.terminal, path[1] == Array("\(tty.index)".utf8) else { throw .ENOENT }
+        var index: Int32 = 0
+        for c in path[1] {
+            guard c >= 0x30 && c <= 0x39, index < 1 << 20 else { throw .ENOENT }
+            index = index * 10 + Int32(c - 0x30)
+        }
+        guard !path[1].isEmpty, path[1] == Array("\(index)".utf8), let tty = kernel.pseudoTerminal(index) else { throw .ENOENT }
         return tty
     }
 
@@ -128,6 +134,7 @@ final class DevFS: FileSystem {
             if flags & LinuxOpenFlags.path == LinuxOpenFlags.path {
                 return PathDescription(flags: flags, fileSystem: self, components: guestPath, stat: tty.stat(device: DevFS.deviceID, time: kernel.bootRealTime))
             }
+            if tty.locked { throw .EIO }
             kernel.openedTerminal(tty, by: caller.process, flags: flags)
             return TerminalFile(terminal: tty, kernel: kernel, flags: flags)
         }
@@ -140,7 +147,7 @@ final class DevFS: FileSystem {
             if flags & LinuxOpenFlags.accessMode != LinuxOpenFlags.readOnly { throw .EISDIR }
             var list = [DirectoryEntry(name: [0x2e], inode: 1, type: 4), DirectoryEntry(name: [0x2e, 0x2e], inode: 1, type: 4)]
             if entry != nil {
-                if let tty = kernel.terminal { list.append(DirectoryEntry(name: Array("\(tty.index)".utf8), inode: UInt64(tty.index) + 3, type: 2)) }
+                for i in kernel.pseudoTerminalIndices { list.append(DirectoryEntry(name: Array("\(i)".utf8), inode: UInt64(i) + 3, type: 2)) }
             } else {
                 for (i, n) in DevFS.nodes.enumerated() {
                     list.append(DirectoryEntry(name: Array(n.name.utf8), inode: UInt64(i + 2), type: FileMode.directoryEntryType(n.mode)))
@@ -154,7 +161,9 @@ final class DevFS: FileSystem {
         case "zero": return CharacterDevice(kind: .zero, host: kernel.host, flags: flags, path: name, stat: st)
         case "full": return CharacterDevice(kind: .full, host: kernel.host, flags: flags, path: name, stat: st)
         case "random", "urandom": return CharacterDevice(kind: .random, host: kernel.host, flags: flags, path: name, stat: st)
-        case "tty" where kernel.terminal != nil:
+        case "ptmx":
+            return kernel.openPseudoTerminalMaster(flags: flags, stat: st)
+        case "tty" where kernel.terminal != nil || kernel.controllingTerminal(of: caller.process) != nil:
             // The caller's controlling terminal, or ENXIO when it has none.
             guard let tty = kernel.controllingTerminal(of: caller.process) else { throw .ENXIO }
             return TerminalFile(terminal: tty, kernel: kernel, flags: flags)

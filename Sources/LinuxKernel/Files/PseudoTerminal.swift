@@ -26,7 +26,17 @@ final class PseudoTerminal {
     /// Readers waiting for input and writers waiting for ^Q.
     let queue = WaitQueue()
     let hostInput: HostFD?
-    let hostOutput: HostFD
+    /// Where screen output goes: the host, or nil when a guest program holds the master (/dev/ptmx).
+    let hostOutput: HostFD?
+    /// Screen output waiting for the guest master's reader (master held by a guest program).
+    var masterOutput: [UInt8] = []
+    /// The guest master's readers and pollers.
+    let masterQueue = WaitQueue()
+    /// /dev/pts/N may not be opened until unlockpt (TIOCSPTLCK 0).
+    var locked = false
+    /// Open slave descriptions; a master read gets EIO once the last one closed.
+    var slaveOpens = 0
+    var slaveWasOpened = false
     /// The host input reached its end (or failed): reads return end-of-file once the buffer is empty.
     var hungUp = false
     /// When the last typed byte arrived (monotonic ns), for VTIME's inter-byte timer.
@@ -36,6 +46,14 @@ final class PseudoTerminal {
         self.index = index
         self.hostInput = setup.input
         self.hostOutput = setup.output
+    }
+
+    /// A pseudo-terminal whose master is a guest descriptor.
+    init(index: Int32) {
+        self.index = index
+        self.hostInput = nil
+        self.hostOutput = nil
+        self.locked = true
     }
 
     var path: [UInt8] { Array("/dev/pts/\(index)".utf8) }
@@ -71,6 +89,13 @@ final class TerminalFile: FileDescription {
         self.terminal = terminal
         self.kernel = kernel
         super.init(flags: flags & ~(LinuxOpenFlags.closeOnExec | LinuxOpenFlags.create), path: terminal.path)
+        terminal.slaveOpens += 1
+        terminal.slaveWasOpened = true
+    }
+
+    override func lastReferenceClosed() {
+        terminal.slaveOpens -= 1
+        if terminal.slaveOpens == 0 { terminal.masterQueue.wakeAll(kernel) }
     }
 
     /// What is there now, without waiting (used by paths that have no task, such as sendfile).
@@ -82,6 +107,7 @@ final class TerminalFile: FileDescription {
 
     func copy(_ bytes: [UInt8], into buffer: UnsafeMutableRawBufferPointer) -> Int {
         for (i, b) in bytes.enumerated() { buffer[i] = b }
+        if terminal.hostOutput == nil && !bytes.isEmpty { terminal.queue.wakeAll(kernel) }   // a guest master may write again
         return bytes.count
     }
 
@@ -115,6 +141,7 @@ extension Kernel {
     /// Creates /dev/pts/0 for `-t`, as the first process's controlling terminal.
     func createTerminal(_ setup: TerminalSetup) -> PseudoTerminal {
         let tty = PseudoTerminal(index: 0, setup: setup)
+        nextTerminalIndex = 1
         if let size = try? host.windowSize(setup.output) {
             tty.windowSize = size
         } else if let fd = setup.input, let size = try? host.windowSize(fd) {
@@ -134,34 +161,35 @@ extension Kernel {
         }
         if n == 0 {
             tty.hungUp = true
+            tty.queue.wakeAll(self)
         } else {
-            tty.lastInputTime = host.monotonicTime()
-            tty.discipline.receive(Array(buffer[0..<n]))
-            let signals = tty.discipline.signals
-            tty.discipline.signals.removeAll()
-            for s in signals { signalProcessGroup(tty.foregroundGroup, s) }
+            typeIntoTerminal(tty, Array(buffer[0..<n]))
         }
-        try? flushTerminalOutput(tty)
-        tty.queue.wakeAll(self)
     }
 
     /// Writes echo and program output that the line discipline produced to the host.
     func flushTerminalOutput(_ tty: PseudoTerminal) throws(Errno) {
         var pending = tty.discipline.output
         tty.discipline.output.removeAll()
+        guard let hostOutput = tty.hostOutput else {
+            if tty.hungUp { return }   // the master is gone: output has nowhere to go
+            tty.masterOutput += pending
+            if !pending.isEmpty { tty.masterQueue.wakeAll(self) }
+            return
+        }
         var failure: Errno?
         pending.withUnsafeBytes { bytes in
             var done = 0
             while done < bytes.count {
                 do throws(Errno) {
-                    let n = try host.write(tty.hostOutput, from: UnsafeRawBufferPointer(rebasing: bytes[done...]))
+                    let n = try host.write(hostOutput, from: UnsafeRawBufferPointer(rebasing: bytes[done...]))
                     if n <= 0 { failure = .EIO; return }
                     done += n
                 } catch {
                     if error == .EINTR { continue }
                     if error == .EAGAIN {
                         // A non-blocking host terminal that is full: wait for it rather than drop output.
-                        var r = PollRequest(fd: tty.hostOutput, events: PollRequest.writable)
+                        var r = PollRequest(fd: hostOutput, events: PollRequest.writable)
                         _ = withUnsafeMutablePointer(to: &r) { host.poll(UnsafeMutableBufferPointer(start: $0, count: 1), timeout: 100_000_000) }
                         continue
                     }
@@ -184,7 +212,7 @@ extension Kernel {
 
     /// The host's window changed (SIGWINCH): TIOCSWINSZ on the guest's terminal.
     func hostWindowResized(_ tty: PseudoTerminal) {
-        guard let size = (try? host.windowSize(tty.hostOutput)) ?? tty.hostInput.flatMap({ try? host.windowSize($0) }) else { return }
+        guard let size = tty.hostOutput.flatMap({ try? host.windowSize($0) }) ?? tty.hostInput.flatMap({ try? host.windowSize($0) }) else { return }
         log("host window resized to \(size.rows)x\(size.columns)")
         setWindowSize(tty, size)
     }
@@ -207,14 +235,28 @@ extension Kernel {
 
     /// The terminal `p` controls, if any.
     func controllingTerminal(of p: Process) -> PseudoTerminal? {
-        guard let tty = terminal, p.hasControllingTerminal, tty.session == p.session else { return nil }
-        return tty
+        guard p.hasControllingTerminal else { return nil }
+        if let tty = terminal, tty.session == p.session { return tty }
+        return guestTerminals.values.first { $0.session == p.session }
+    }
+
+    /// /dev/pts/N: the container's terminal or one a guest program opened through /dev/ptmx.
+    func pseudoTerminal(_ index: Int32) -> PseudoTerminal? {
+        if let tty = terminal, tty.index == index { return tty }
+        return guestTerminals[index]
+    }
+
+    /// Every /dev/pts entry, by index.
+    var pseudoTerminalIndices: [Int32] {
+        var all = Array(guestTerminals.keys)
+        if let tty = terminal { all.append(tty.index) }
+        return all.sorted()
     }
 
     /// A session leader that ends (or gives up its terminal, TIOCNOTTY) hangs up its foreground
     /// group and frees the terminal, as disassociate_ctty does.
     func releaseControllingTerminal(_ leader: Process) {
-        guard let tty = terminal, leader.pid == leader.session, tty.session == leader.session else { return }
+        guard leader.pid == leader.session, let tty = controllingTerminal(of: leader) else { return }
         let group = tty.foregroundGroup
         tty.session = nil
         tty.foregroundGroup = 0

@@ -70,8 +70,12 @@ extension Kernel {
     static let TCXONC: UInt32 = 0x540A, TCFLSH: UInt32 = 0x540B, TIOCOUTQ: UInt32 = 0x5411
     static let TIOCGETD: UInt32 = 0x5424, TCSBRKP: UInt32 = 0x5425, TIOCGPTN: UInt32 = 0x8004_5430
 
-    func pseudoTerminalIoctl(_ t: Task, _ tty: PseudoTerminal, request: UInt32, arg: UInt64) throws(Errno) -> Int64 {
+    /// `fromMaster`: a guest master (/dev/ptmx) changes the settings without job control.
+    func pseudoTerminalIoctl(_ t: Task, _ tty: PseudoTerminal, request: UInt32, arg: UInt64, fromMaster: Bool = false) throws(Errno) -> Int64 {
         let ld = tty.discipline
+        func checkTerminalChange(_ t: Task, _ tty: PseudoTerminal) throws(Errno) {
+            if !fromMaster { try checkTerminalAccess(t, tty, signal: Signal.SIGTTOU) }
+        }
         switch request {
         case TerminalIoctl.TCGETS, Kernel.TCGETS2:
             var bytes = Kernel.encodeTermios(ld.termios)
@@ -99,7 +103,7 @@ extension Kernel {
             setWindowSize(tty, size)
             return 0
         case TerminalIoctl.TIOCGPGRP:
-            guard controllingTerminal(of: t.process) === tty else { throw .ENOTTY }
+            guard fromMaster || controllingTerminal(of: t.process) === tty else { throw .ENOTTY }
             try t.store(tty.foregroundGroup, at: arg)
             return 0
         case TerminalIoctl.TIOCSPGRP:
@@ -162,11 +166,6 @@ extension Kernel {
             log("ioctl \(Text.hexString(UInt64(request))) on /dev/pts/\(tty.index) is not supported")
             throw .EINVAL
         }
-    }
-
-    /// tty_check_change for calls that change the terminal (TCSETS*, TIOCSPGRP, TCFLSH, TCXONC).
-    private func checkTerminalChange(_ t: Task, _ tty: PseudoTerminal) throws(Errno) {
-        try checkTerminalAccess(t, tty, signal: Signal.SIGTTOU)
     }
 
     /// The 36-byte asm-generic `struct termios` (termios2 appends the two speeds).
