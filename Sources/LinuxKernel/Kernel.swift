@@ -26,6 +26,10 @@ public struct KernelConfiguration {
     public var log: ((String) -> Void)?
     /// Who the first process runs as (`-u`); its children inherit it.
     public var user = ContainerUser()
+    /// `--init`: orphans the first process adopts are reaped by the kernel as they exit (what
+    /// docker's --init does with tini), so a first process that never waits collects no zombies.
+    /// Off by default: as on Linux, the first process reaps its adopted orphans (or not).
+    public var reapsOrphans = false
     /// `--memory` and `--pids-limit` (see ResourceLimits).
     public var limits = ResourceLimits()
     /// Instructions a task runs before the scheduler looks at others.

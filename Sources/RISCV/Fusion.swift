@@ -9,7 +9,15 @@
 //    retired and the fault is reported at the load (`aux` = the add's length).
 //  - lui t, hi + addi(w) t, t, lo: one constant; auipc t, hi + addi t, t, lo: one pc-relative
 //    address; auipc t, hi + ld d, lo(t): a pc-relative load (GOT entries), precise like the above.
-// The address-arithmetic forms come in one operation per total length so that the run loop
+//  - ld d1, o1(b) + ld d2, o2(b) with d1 != b, and sd s1, o1(b) + sd s2, o2(b): register saves
+//    and restores, struct fields (ld;ld and sd;sd are 11% of CPython's instructions). Both
+//    offsets in imm (16 bits each), the second register in rs3; if the second access faults,
+//    the first has retired and the fault is reported at the second (`aux` = the first's length).
+//  - ld d, o(b) + addi e, s, k and addi d, s, k + sd v, o(b) (3.1% and 2.1% of CPython's
+//    pairs): both immediates in imm (16 bits each), the other instruction's registers in
+//    rs3/aux (ld+addi) or rs3/rs2 (addi+sd); executed in order, so either may use the other's
+//    result. A faulting store is reported at the store, after the addi has retired.
+// The address-arithmetic forms and load pairs come in one operation per total length so that the run loop
 // advances by a constant.
 
 enum Fusion {
@@ -111,6 +119,24 @@ enum Fusion {
             f.len = UInt8(total)
             first.pointee = f
             return true
+        case (.ld, .ld), (.ld, .ldC), (.ldC, .ld), (.ldC, .ldC):
+            guard a.rs1 == b.rs1, a.rd != a.rs1 else { return false }
+            first.pointee = pair(a, b, [Op.ldPair2, .ldPair3, .ldPair4][total - 2], second: b.rd)
+            return true
+        case (.sd, .sd), (.sd, .sdC), (.sdC, .sd), (.sdC, .sdC):
+            guard a.rs1 == b.rs1 else { return false }
+            first.pointee = pair(a, b, .sdPair, second: b.rs2)
+            return true
+        case (.ld, .addi), (.ld, .addiC), (.ldC, .addi), (.ldC, .addiC):
+            var f = pair(a, b, .ldAddi, second: b.rd)
+            f.aux = b.rs1
+            first.pointee = f
+            return true
+        case (.addi, .sd), (.addi, .sdC), (.addiC, .sd), (.addiC, .sdC):
+            var f = pair(a, b, .addiSd, second: b.rs1)
+            f.rs2 = b.rs2
+            first.pointee = f
+            return true
         case (.auipc, .ld), (.auipc, .ldC):
             let t = a.rd
             guard t != Registers.scratch, b.rs1 == t else { return false }
@@ -128,5 +154,17 @@ enum Fusion {
         default:
             return false
         }
+    }
+
+    /// Two instructions with 12-bit immediates in one slot: both immediates in imm, the second's
+    /// first register in rs3, the first's length in aux (callers may reuse aux).
+    static func pair(_ a: DecodedInstruction, _ b: DecodedInstruction, _ op: Op, second: UInt8) -> DecodedInstruction {
+        var f = a
+        f.op = op
+        f.rs3 = second
+        f.imm = Int32(bitPattern: UInt32(UInt16(truncatingIfNeeded: a.imm)) | UInt32(UInt16(truncatingIfNeeded: b.imm)) << 16)
+        f.aux = a.len
+        f.len = a.len + b.len
+        return f
     }
 }

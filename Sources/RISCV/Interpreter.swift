@@ -19,6 +19,10 @@ extension UnsafeMutablePointer where Pointee == DecodedInstruction {
         UInt64(bitPattern: Int64(Int16(bitPattern: UInt16(pointee.rs1) | UInt16(pointee.rs2) << 8)))
     }
     @inline(__always) var next: UnsafeMutablePointer<DecodedInstruction> { self + Int(pointee.len) }
+    /// Fused pairs with two 12-bit immediates (load/store pairs, ld+addi, addi+sd): the first
+    /// and the second instruction's immediate (16 bits each in imm).
+    @inline(__always) var pairFirstOffset: UInt64 { UInt64(bitPattern: Int64(Int16(truncatingIfNeeded: pointee.imm))) }
+    @inline(__always) var pairSecondOffset: UInt64 { UInt64(bitPattern: Int64(pointee.imm >> 16)) }
 }
 
 extension Hart {
@@ -534,6 +538,52 @@ extension Hart {
                     guard let v = load(rt, t &+ cur.imm, UInt8.self) else { cur += cur.aux; break inner }
                     r[cur.rs3] = UInt64(v)
                     cur += 4
+                    continue inner
+
+                // Load and store pairs off one base register (Fusion.swift).
+                case .ldPair2:
+                    let base = r[cur.rs1]
+                    guard let v = load(rt, base &+ cur.pairFirstOffset, UInt64.self) else { break inner }
+                    r[cur.rd] = v
+                    guard let v2 = load(rt, base &+ cur.pairSecondOffset, UInt64.self) else { cur += cur.aux; break inner }
+                    r[cur.rs3] = v2
+                    cur += 2
+                    continue inner
+                case .ldPair3:
+                    let base = r[cur.rs1]
+                    guard let v = load(rt, base &+ cur.pairFirstOffset, UInt64.self) else { break inner }
+                    r[cur.rd] = v
+                    guard let v2 = load(rt, base &+ cur.pairSecondOffset, UInt64.self) else { cur += cur.aux; break inner }
+                    r[cur.rs3] = v2
+                    cur += 3
+                    continue inner
+                case .ldPair4:
+                    let base = r[cur.rs1]
+                    guard let v = load(rt, base &+ cur.pairFirstOffset, UInt64.self) else { break inner }
+                    r[cur.rd] = v
+                    guard let v2 = load(rt, base &+ cur.pairSecondOffset, UInt64.self) else { cur += cur.aux; break inner }
+                    r[cur.rs3] = v2
+                    cur += 4
+                    continue inner
+                case .sdPair:
+                    // Everything read before the first store: it may reset this code page.
+                    let base = r[cur.rs1], first = cur.aux, length = Int(cur.pointee.len)
+                    let value2 = r[cur.rs3], address2 = base &+ cur.pairSecondOffset
+                    guard store(wt, base &+ cur.pairFirstOffset, r[cur.rs2]) else { break inner }
+                    guard store(wt, address2, value2) else { cur += first; break inner }
+                    cur += length
+                    continue inner
+                case .ldAddi:
+                    guard let v = load(rt, r[cur.rs1] &+ cur.pairFirstOffset, UInt64.self) else { break inner }
+                    r[cur.rd] = v
+                    r[cur.rs3] = r[cur.aux] &+ cur.pairSecondOffset
+                    cur += Int(cur.pointee.len)
+                    continue inner
+                case .addiSd:
+                    r[cur.rd] = r[cur.rs1] &+ cur.pairFirstOffset
+                    let length = Int(cur.pointee.len), first = cur.aux
+                    guard store(wt, r[cur.rs3] &+ cur.pairSecondOffset, r[cur.rs2]) else { cur += first; break inner }
+                    cur += length
                     continue inner
 
                 case .liPair3:

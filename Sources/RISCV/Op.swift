@@ -62,6 +62,12 @@ enum Op: UInt8 {
     // lui + addi(w) -> one constant; auipc + addi -> one pc-relative address; auipc + ld -> a
     // pc-relative load (a GOT entry): by total length in slots (3 or 4).
     case liPair3, liPair4, auipcPair3, auipcPair4, auipcLd3, auipcLd4
+    // Two ld off the same base register -> a load pair, by total length in slots (2, 3 or 4).
+    case ldPair2, ldPair3, ldPair4
+    // Two sd off the same base -> a store pair; ld + addi -> load then add-immediate; addi + sd
+    // -> add-immediate then store. One operation each, advancing by `len` (Op's 256 values are
+    // nearly all taken).
+    case sdPair, ldAddi, addiSd
 
     // Compressed (2-byte) forms of the operations above. They are kept last so that the run
     // loop can tell an instruction's length from its operation alone (`isCompressed`), without

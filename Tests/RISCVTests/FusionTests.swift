@@ -70,6 +70,120 @@ final class FusionTests: XCTestCase {
     }
 }
 
+final class PairFusionTests: XCTestCase {
+    func testLoadAndStorePairsOffOneBase() throws {
+        let m = Machine([
+            A.sd(10, 2, -8), A.sd(11, 2, -16),      // fused store pair
+            A.ld(12, 2, -8), A.ld(13, 2, -16),      // fused load pair
+            A.ld(5, 5, 0), A.ld(6, 5, 8),           // not fused: the first load replaces the base
+            A.ld(7, 2, -8), A.ld(7, 2, -16),        // same destination: the second wins
+            A.ebreak,
+        ])
+        m.hart.setX(10, 0x1111)
+        m.hart.setX(11, 0x2222)
+        m.hart.setX(5, Machine.dataBase)
+        try m.memory.store(UInt64(Machine.dataBase + 0x100), at: Machine.dataBase)
+        try m.memory.store(UInt64(0x3333), at: Machine.dataBase + 0x108)
+        XCTAssertEqual(m.run(), .breakpoint)
+        XCTAssertEqual(m.hart.x(12), 0x1111)
+        XCTAssertEqual(m.hart.x(13), 0x2222)
+        XCTAssertEqual(m.hart.x(5), Machine.dataBase + 0x100)
+        XCTAssertEqual(m.hart.x(6), 0x3333)
+        XCTAssertEqual(m.hart.x(7), 0x2222)
+        XCTAssertEqual(m.hart.instructionsRetired, 8)
+    }
+
+    func testCompressedPairs() {
+        let m = Machine([])
+        // c.sdsp a0,0(sp); c.sdsp a1,8(sp); c.ldsp a2,0(sp); c.ldsp a3,8(sp); c.ebreak
+        m.loadHalves([0xe02a, 0xe42e, 0x6602, 0x66a2, 0x9002], at: Machine.codeBase)
+        m.hart.setX(2, Machine.dataBase + 64)
+        m.hart.setX(10, 7)
+        m.hart.setX(11, 9)
+        XCTAssertEqual(m.run(), .breakpoint)
+        XCTAssertEqual(m.hart.x(12), 7)
+        XCTAssertEqual(m.hart.x(13), 9)
+        XCTAssertEqual(m.hart.instructionsRetired, 4)
+    }
+
+    func testPairFaultsArePreciseAndTheFirstAccessRetires() throws {
+        // t0 points at the last doubleword of the data page: the second access is off its end.
+        let stores = Machine([A.sd(10, 5, 0), A.sd(11, 5, 8), A.ebreak])
+        stores.hart.setX(5, Machine.dataBase + GuestMemory.pageSize - 8)
+        stores.hart.setX(10, 0xabcd)
+        guard case .memoryFault(let f) = stores.run() else { return XCTFail() }
+        XCTAssertEqual(f.address, Machine.dataBase + GuestMemory.pageSize)
+        XCTAssertEqual(stores.hart.pc, Machine.codeBase + 4, "the fault is at the second store")
+        XCTAssertEqual(try stores.memory.load(UInt64.self, at: Machine.dataBase + GuestMemory.pageSize - 8), 0xabcd)
+        XCTAssertEqual(stores.hart.instructionsRetired, 1)
+
+        let loads = Machine([A.ld(12, 5, 0), A.ld(13, 5, 8), A.ebreak])
+        loads.hart.setX(5, Machine.dataBase + GuestMemory.pageSize - 8)
+        try loads.memory.store(UInt64(0x77), at: Machine.dataBase + GuestMemory.pageSize - 8)
+        guard case .memoryFault(let g) = loads.run() else { return XCTFail() }
+        XCTAssertEqual(g.address, Machine.dataBase + GuestMemory.pageSize)
+        XCTAssertEqual(loads.hart.pc, Machine.codeBase + 4, "the fault is at the second load")
+        XCTAssertEqual(loads.hart.x(12), 0x77, "the first load retired")
+        XCTAssertEqual(loads.hart.instructionsRetired, 1)
+
+        // A first access that faults retires nothing.
+        let first = Machine([A.ld(12, 5, 0), A.ld(13, 5, 8), A.ebreak])
+        first.hart.setX(5, 0x5000_0000)
+        guard case .memoryFault(let h) = first.run() else { return XCTFail() }
+        XCTAssertEqual(h.address, 0x5000_0000)
+        XCTAssertEqual(first.hart.pc, Machine.codeBase)
+        XCTAssertEqual(first.hart.instructionsRetired, 0)
+    }
+
+    func testLoadThenAddImmediateAndAddImmediateThenStore() throws {
+        let m = Machine([
+            A.ld(10, 5, 0), A.addi(10, 10, 1),      // the addi uses the loaded value
+            A.ld(11, 5, 8), A.addi(12, 6, -3),      // independent
+            A.addi(13, 10, 5), A.sd(13, 5, 16),     // the store writes the addi's result
+            A.addi(5, 5, 8), A.sd(12, 5, 16),       // the store's base is the addi's result
+            A.ebreak,
+        ])
+        m.hart.setX(5, Machine.dataBase)
+        m.hart.setX(6, 100)
+        try m.memory.store(UInt64(41), at: Machine.dataBase)
+        try m.memory.store(UInt64(7), at: Machine.dataBase + 8)
+        XCTAssertEqual(m.run(), .breakpoint)
+        XCTAssertEqual(m.hart.x(10), 42)
+        XCTAssertEqual(m.hart.x(11), 7)
+        XCTAssertEqual(m.hart.x(12), 97)
+        XCTAssertEqual(m.hart.x(13), 47)
+        XCTAssertEqual(try m.memory.load(UInt64.self, at: Machine.dataBase + 16), 47)
+        XCTAssertEqual(try m.memory.load(UInt64.self, at: Machine.dataBase + 24), 97)
+        XCTAssertEqual(m.hart.instructionsRetired, 8)
+    }
+
+    func testAddImmediateThenFaultingStoreRetiresTheAdd() {
+        let m = Machine([A.addi(5, 5, 16), A.sd(10, 5, 0), A.ebreak])
+        m.hart.setX(5, 0x5000_0000)
+        guard case .memoryFault(let f) = m.run() else { return XCTFail() }
+        XCTAssertEqual(f.address, 0x5000_0010)
+        XCTAssertEqual(m.hart.pc, Machine.codeBase + 4)
+        XCTAssertEqual(m.hart.x(5), 0x5000_0010)
+        XCTAssertEqual(m.hart.instructionsRetired, 1)
+    }
+
+    func testStorePairIntoItsOwnCodePageReDecodes() throws {
+        // The code page is made writable: the pair's first store rewrites the instruction after
+        // the pair (addi a4 -> addi a5), the second store lands past the code. After the pair
+        // the hart must execute the new instruction.
+        let newInstruction = UInt64(A.addi(15, 0, 42))
+        let m = Machine([A.sd(10, 5, 0), A.sd(11, 5, 16), A.addi(14, 0, 1), A.ebreak])
+        _ = m.memory.protect(at: Machine.codeBase, length: 0x4000, protection: [.read, .write, .execute])
+        m.hart.setX(5, Machine.codeBase + 8)
+        m.hart.setX(10, UInt64(A.ebreak) << 32 | newInstruction)
+        m.hart.setX(11, 5)
+        XCTAssertEqual(m.run(), .breakpoint)
+        XCTAssertEqual(m.hart.x(15), 42)
+        XCTAssertEqual(m.hart.x(14), 0)
+        XCTAssertEqual(try m.memory.load(UInt64.self, at: Machine.codeBase + 24), 5)
+    }
+}
+
 final class ConstantFusionTests: XCTestCase {
     func testLuiAddiAuipcAddiAndAuipcLd() throws {
         let m = Machine([

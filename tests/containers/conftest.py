@@ -154,7 +154,7 @@ class Layout:
 
 # Links to busybox the fixture tree lacks (it has sh, cat, ls, echo... in /bin).
 APPLETS = ["id", "hostname", "touch", "kill", "pwd", "grep", "stat", "whoami", "chmod", "dd", "readlink",
-           "sed", "ps", "uname", "mount", "df", "find"]
+           "sed", "ps", "uname", "mount", "df", "find", "wget"]
 
 PASSWD = b"""root:x:0:0:root:/root:/bin/sh
 app:x:1000:1000:App User:/home/app:/bin/sh
@@ -167,7 +167,7 @@ nogroup:x:65534:
 """
 
 
-def build_images(layout_dir, busybox_root, memhog):
+def build_images(layout_dir, busybox_root, probe):
     """Two images sharing a base layer:
     - test/base: busybox + users + /data, and an upper layer that deletes /etc/deleteme and adds
       /etc/motd; Cmd prints a marker; Env, WorkingDir /data.
@@ -187,8 +187,8 @@ def build_images(layout_dir, busybox_root, memhog):
         _add_file(t, "./data/hello.txt", b"hello from the image\n")
         _add_dir(t, "./usr/local")
         _add_dir(t, "./usr/local/bin")
-        with open(memhog, "rb") as f:
-            _add_file(t, "./usr/local/bin/memhog", f.read(), mode=0o755)
+        with open(probe, "rb") as f:
+            _add_file(t, "./usr/local/bin/probe", f.read(), mode=0o755)
 
     def upper(t):
         _add_dir(t, "./etc")
@@ -273,11 +273,11 @@ def registry(work):
 def images(work, registry):
     """Pushes test/base:1 and test/entry:1; returns their references on the registry."""
     root = os.path.join(fixtures_dir(), "rootfs", "busybox")
-    memhog = os.path.join(work, "memhog")
-    subprocess.run(["riscv64-linux-gnu-gcc", "-static", "-O2", "-o", memhog, os.path.join(HERE, "programs", "memhog.c")],
+    probe = os.path.join(work, "probe")
+    subprocess.run(["riscv64-linux-gnu-gcc", "-static", "-O2", "-o", probe, os.path.join(HERE, "programs", "probe.c")],
                    check=True)
     layout = os.path.join(work, "layout")
-    build_images(layout, root, memhog)
+    build_images(layout, root, probe)
     registry.push(layout, "base", "test/base:1")
     registry.push(layout, "entry", "test/entry:1")
     return {"base": f"{registry.host}/test/base:1", "entry": f"{registry.host}/test/entry:1"}

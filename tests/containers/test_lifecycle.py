@@ -105,3 +105,31 @@ def test_rmi_keeps_an_image_a_container_uses(skiff, base):
     assert r.status == 1 and "container user-of-image" in r.err, r
     assert skiff("start", "-a", "user-of-image").status == 0
     assert skiff("rm", "user-of-image").status == 0
+
+
+def test_network_settings_are_kept_across_start(skiff, base):
+    import http.server
+    import threading
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):
+            self.send_response(200)
+            self.end_headers()
+            self.wfile.write(b"from-the-host\n")
+
+        def log_message(self, *args):
+            pass
+    server = http.server.HTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    url = f"http://127.0.0.1:{server.server_address[1]}/"
+    try:
+        script = f"wget -q -O - {url} || echo unreachable"
+        r = skiff("run", "--rm", base, "sh", "-c", script)
+        assert r.out == "from-the-host\n", r
+        r = skiff("run", "--name", "isolated", "--network", "none", base, "sh", "-c", script)
+        assert r.out.endswith("unreachable\n") and "from-the-host" not in r.out, r
+        r = skiff("start", "-a", "isolated")
+        assert r.out.endswith("unreachable\n") and "from-the-host" not in r.out, r
+        assert skiff("rm", "isolated").status == 0
+    finally:
+        server.shutdown()

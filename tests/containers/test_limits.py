@@ -6,18 +6,18 @@ import time
 
 
 def test_memory_request_over_limit_fails_with_enomem(skiff, base):
-    r = skiff("run", "--rm", "--memory", "32m", base, "memhog", "big", "64")
+    r = skiff("run", "--rm", "--memory", "32m", base, "probe", "big", "64")
     assert (r.status, r.out) == (1, "mmap: Cannot allocate memory\n"), r
     # Without a limit the same mapping succeeds.
-    r = skiff("run", "--rm", base, "memhog", "big", "64")
+    r = skiff("run", "--rm", base, "probe", "big", "64")
     assert (r.status, r.out) == (0, "mapped\n"), r
 
 
 def test_touching_memory_over_limit_is_oom_killed(skiff, base):
-    r = skiff("run", "--rm", "--memory", "32m", base, "memhog", "touch", "64")
+    r = skiff("run", "--rm", "--memory", "32m", base, "probe", "touch", "64")
     assert r.status == 137, r
     assert r.out.startswith("reserved 64 MiB\n") and "touched 64 MiB" not in r.out, r
-    r = skiff("run", "--rm", "--memory", "128m", base, "memhog", "touch", "64")
+    r = skiff("run", "--rm", "--memory", "128m", base, "probe", "touch", "64")
     assert r.status == 0 and r.out.endswith("touched 64 MiB\n"), r
 
 
@@ -43,3 +43,12 @@ def test_sigterm_is_forwarded_to_the_container(skiff, base):
     p.send_signal(signal.SIGTERM)
     out, err = p.communicate(timeout=60)
     assert (p.returncode, out) == (7, b"got TERM\n"), err
+
+
+def test_init_reaps_orphans(skiff, base):
+    # As on Linux, the first process adopts orphans and can wait for them...
+    r = skiff("run", "--rm", base, "probe", "orphan", "0")
+    assert (r.status, r.out) == (0, "reaped orphan, exit 7\n"), r
+    # ...and with --init the kernel reaps them (docker's --init), so none is left to wait for.
+    r = skiff("run", "--rm", "--init", base, "probe", "orphan", "0")
+    assert (r.status, r.out) == (0, "wait: No child processes\n"), r

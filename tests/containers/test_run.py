@@ -81,7 +81,7 @@ def test_deleted_file_of_lower_layer_is_absent(skiff, base):
 def test_exit_statuses(skiff, base):
     assert skiff("run", "--rm", base, "sh", "-c", "exit 3").status == 3
     # A fault kills the container's first process: 128 + SIGSEGV.
-    assert skiff("run", "--rm", base, "memhog", "segv", "0").status == 139
+    assert skiff("run", "--rm", base, "probe", "segv", "0").status == 139
     # As in a PID namespace, the first process ignores signals it has no handler for, even
     # SIGKILL, when they come from inside the container; its children die of them.
     assert skiff("run", "--rm", base, "sh", "-c", "kill -9 $$; echo alive").out == "alive\n"
@@ -92,6 +92,8 @@ def test_exit_statuses(skiff, base):
     assert r.status == 126, r
     r = skiff("run", "--rm", "localhost:1/nothing/here:1", "true")
     assert r.status == 125, r
+    r = skiff("run", "-d", base, "true")
+    assert r.status == 125 and "-d is not supported" in r.err, r
     r = skiff("run", "--rm", "--pull", "never", "never-pulled:1", "true")
     assert r.status == 125 and "never-pulled" in r.err, r
 

@@ -182,8 +182,9 @@ extension Kernel {
     private func notifyParent(_ parent: Process, of child: Process) {
         let status = child.exitStatus ?? 0
         let action = parent.signalActions.actions[Int(Signal.SIGCHLD)]
-        if child.adoptedByInit && parent === initProcess {
+        if configuration.reapsOrphans && child.adoptedByInit && parent === initProcess {
             reap(child)
+            parent.childEvents.wakeAll(self) // a wait for any child may now fail with ECHILD
             return
         }
         let autoReap = child.exitSignal == Signal.SIGCHLD

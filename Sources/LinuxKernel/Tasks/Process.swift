@@ -55,8 +55,7 @@ final class Process {
     var parentDeathSignal: Int32 = 0
     /// PR_SET_CHILD_SUBREAPER.
     var childSubreaper = false
-    /// An orphan the container's init adopted: reaped by the kernel when it exits, as docker's
-    /// --init (tini) reaps them, so an init that never waits collects no zombies.
+    /// An orphan the container's first process adopted (reaped by the kernel with `reapsOrphans`).
     var adoptedByInit = false
     var nice: Int32 = 0
     var credentials = Credentials.root

@@ -60,6 +60,8 @@ public struct ContainerCreator {
     /// Creates the container; its writable layer is empty.
     public func create(_ options: ContainerOptions, image: StoredImage) throws(SkiffError) -> ContainerRecord {
         let binds = try options.bindMounts()
+        let network = ContainerRecord.NetworkSettings(mode: options.network, publish: options.publish)
+        _ = try network.resolved()
         let tmpfs = try options.tmpfsPaths()
         let settings = try options.environmentSettings()
         var labels: [String: String] = image.config.config?.Labels ?? [:]
@@ -93,6 +95,7 @@ public struct ContainerCreator {
                                      imageName: image.name, imageDigest: image.digest.description, process: process,
                                      hostname: hostname, readOnly: options.readOnly, tmpfs: tmpfs, mounts: binds,
                                      autoRemove: options.autoRemove, labels: labels, limits: try options.resourceLimits(),
+                                     network: network, tty: options.tty, reapsOrphans: options.reapsOrphans,
                                      state: ContainerRecord.State())
         try containers.create(record)
         do {

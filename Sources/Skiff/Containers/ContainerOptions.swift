@@ -32,6 +32,13 @@ public struct ContainerOptions: Sendable {
     public var memory: String?
     /// `--pids-limit`: threads and processes at once (0 or -1: no limit, as docker).
     public var pidsLimit: Int?
+    /// `--network` (host or none) and `-p` publications.
+    public var network = "host"
+    public var publish: [String] = []
+    /// `-t`
+    public var tty = false
+    /// `--init`
+    public var reapsOrphans = false
 
     public enum PullPolicy: String, Sendable { case missing, always, never }
 

@@ -1,4 +1,5 @@
 import Foundation
+import OCI
 
 /// Everything Skiff keeps about one container, as `config.json` in its directory: how it was
 /// created (image, process, mounts) and its last state. Written atomically on every change.
@@ -20,7 +21,26 @@ public struct ContainerRecord: Codable, Equatable, Sendable {
     public var labels: [String: String]
     /// --memory and --pids-limit (absent in records of older Skiff versions).
     public var limits: Limits?
+    /// --network and -p, as given (absent: the host network).
+    public var network: NetworkSettings?
+    /// -t (absent: no terminal).
+    public var tty: Bool?
+    /// --init: the kernel reaps orphans (absent: the first process does, as on Linux).
+    public var reapsOrphans: Bool?
     public var state: State
+
+    public struct NetworkSettings: Codable, Equatable, Sendable {
+        public var mode: String
+        public var publish: [String]
+
+        /// What the runner configures (checked when the container was created).
+        func resolved() throws(SkiffError) -> ContainerNetwork {
+            var result = ContainerNetwork()
+            result.mode = try ContainerNetwork.mode(mode)
+            result.publishedPorts = try publish.map { p throws(SkiffError) in try PortPublication.parse(p) }
+            return result
+        }
+    }
 
     public struct Limits: Codable, Equatable, Sendable {
         public var memory: UInt64?

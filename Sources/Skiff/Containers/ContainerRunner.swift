@@ -18,10 +18,6 @@ public struct ContainerRunner {
     public let containers: ContainerStore
     public var logger = Logger(label: "skiff.run")
     public var traceSystemCalls = false
-    /// `--network` and `-p` (not yet kept in the container's record: `skiff start` uses the host network).
-    public var network = ContainerNetwork()
-    /// `-t` (not yet kept in the container's record).
-    public var tty = false
 
     public init(images: ImageStore, containers: ContainerStore) {
         self.images = images
@@ -86,12 +82,15 @@ public struct ContainerRunner {
         configuration.hostname = Array(record.hostname.utf8)
         configuration.user = ContainerUser(uid: record.process.uid, gid: record.process.gid, groups: record.process.groups)
         configuration.traceSystemCalls = traceSystemCalls
+        configuration.reapsOrphans = record.reapsOrphans == true
         configuration.limits.memory = record.limits?.memory
         configuration.limits.tasks = record.limits?.pids
         let logger = self.logger
         configuration.log = { message in logger.debug("\(message)") }
+        // --network and -p as the container was created with them, at every start.
+        let network = try record.network?.resolved() ?? ContainerNetwork()
         try network.configure(&configuration, host: host) { logger.warning("\($0)") }
-        configuration.terminal = ContainerTerminal.setup(tty: tty, interactive: record.process.interactive)
+        configuration.terminal = ContainerTerminal.setup(tty: record.tty == true, interactive: record.process.interactive)
         let kernel = Kernel(host: host, configuration: configuration)
         kernel.mountContainerRoot(mounted.root, at: "/")
         var hostDescriptors: [HostFD] = []

@@ -71,6 +71,12 @@ struct RunCommand: AsyncParsableCommand {
     @Option(name: .customLong("pull"), help: "Pull the image: missing (default), always, never.")
     var pull = "missing"
 
+    @Flag(name: [.customShort("d"), .customLong("detach")], help: "Not supported: Skiff has no daemon, containers run in the foreground.")
+    var detach = false
+
+    @Flag(name: .customLong("init"), help: "Reap orphaned processes in the kernel (docker's --init, without a tini process).")
+    var reapsOrphans = false
+
     @Flag(name: .customLong("rm"), help: "Remove the container when it exits.")
     var autoRemove = false
 
@@ -110,6 +116,9 @@ struct RunCommand: AsyncParsableCommand {
         let logger = Logger(label: "skiff.run")
         let status: Int32
         do {
+            if detach {
+                throw SkiffError(.unsupported, "-d is not supported: Skiff has no daemon, so a container runs in the foreground of the skiff process that starts it (run it in the background with your shell's & instead)")
+            }
             if let rootfs {
                 status = try runRootfs(rootfs, logger: logger)
             } else {
@@ -131,7 +140,7 @@ struct RunCommand: AsyncParsableCommand {
             ("--env-file", !environmentFiles.isEmpty), ("-u", user != nil), ("--entrypoint", entrypoint != nil),
             ("--hostname", hostname != nil), ("--name", name != nil), ("-v", !volumes.isEmpty), ("--mount", !mounts.isEmpty),
             ("--tmpfs", !tmpfs.isEmpty), ("-l", !labels.isEmpty), ("--rm", autoRemove), ("--memory", memory != nil),
-            ("--pids-limit", pidsLimit != nil),
+            ("--pids-limit", pidsLimit != nil), ("--init", reapsOrphans),
         ]
         if let (flag, _) = imageOnly.first(where: { $0.1 }) {
             throw SkiffError(.unsupported, "\(flag) is not supported with --rootfs; run an image instead (skiff import a tar of the directory)")
@@ -169,6 +178,10 @@ struct RunCommand: AsyncParsableCommand {
         options.interactive = interactive
         options.memory = memory
         options.pidsLimit = pidsLimit
+        options.network = network
+        options.publish = publish
+        options.tty = tty
+        options.reapsOrphans = reapsOrphans
         options.platform = try Platform(parsing: platform)
         guard let policy = ContainerOptions.PullPolicy(rawValue: pull) else {
             throw SkiffError(.invalidArgument, "invalid --pull value '\(pull)': missing, always or never")
@@ -185,8 +198,6 @@ struct RunCommand: AsyncParsableCommand {
         var runner = ContainerRunner(images: images, containers: containers)
         runner.logger = logger
         runner.traceSystemCalls = debug
-        runner.network = try containerNetwork()
-        runner.tty = tty
         return try runner.start(record)
     }
 

@@ -1,0 +1,65 @@
+/* probe: what the container tests cannot do with busybox.
+ *   probe big MB       one anonymous mapping of MB MiB; prints the mmap error (ENOMEM expected
+ *                      over the limit) or "mapped"
+ *   probe touch MB     maps MB MiB in 4 MiB pieces (each fits), then writes every page: over
+ *                      the limit the OOM killer ends the process (status 137)
+ *   probe segv 0       writes through a null pointer (SIGSEGV: status 139)
+ *   probe orphan 0     makes an orphan (a child's child whose parent exits), waits for its own
+ *                      child, then for any child: prints the orphan's exit status or the wait
+ *                      error (with --init the kernel reaps adopted orphans: "No child processes")
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+int main(int argc, char **argv) {
+    if (argc != 3) { fprintf(stderr, "usage: probe big|touch|segv|orphan N\n"); return 64; }
+    size_t mb = strtoul(argv[2], 0, 10);
+    if (strcmp(argv[1], "orphan") == 0) {
+        pid_t child = fork();
+        if (child == 0) {
+            if (fork() == 0) {
+                struct timespec t = {0, 200000000};
+                nanosleep(&t, 0);
+                _exit(7);
+            }
+            _exit(0);
+        }
+        waitpid(child, 0, 0);
+        struct timespec t = {0, 600000000};
+        nanosleep(&t, 0);
+        int status;
+        if (wait(&status) < 0) { printf("wait: %s\n", strerror(errno)); return 0; }
+        printf("reaped orphan, exit %d\n", WEXITSTATUS(status));
+        return 0;
+    }
+    if (strcmp(argv[1], "segv") == 0) {
+        *(volatile int *)mb = 1;
+        return 0;
+    }
+    if (strcmp(argv[1], "big") == 0) {
+        void *p = mmap(0, mb << 20, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+        if (p == MAP_FAILED) { printf("mmap: %s\n", strerror(errno)); return 1; }
+        printf("mapped\n");
+        return 0;
+    }
+    size_t pieces = mb / 4;
+    char **p = calloc(pieces, sizeof *p);
+    for (size_t i = 0; i < pieces; i++) {
+        p[i] = mmap(0, 4 << 20, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+        if (p[i] == MAP_FAILED) { printf("mmap piece %zu: %s\n", i, strerror(errno)); return 1; }
+    }
+    printf("reserved %zu MiB\n", mb);
+    fflush(stdout);
+    for (size_t i = 0; i < pieces; i++) {
+        memset(p[i], 1, 4 << 20);
+        printf("touched %zu MiB\n", (i + 1) * 4);
+        fflush(stdout);
+    }
+    return 0;
+}
