@@ -74,7 +74,7 @@ struct WasiCommandLine {
 }
 
 enum WasiRunner {
-    static let defaultPath = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+    static let defaultPath = ContainerEnvironment.defaultPath
 
     static func run(_ commandLine: WasiCommandLine) -> Int32 {
         let preopens = WasiHost.preopenedDirectories()
@@ -108,7 +108,9 @@ enum WasiRunner {
         let kernel = Kernel(host: host, configuration: configuration)
         kernel.mountHostDirectory(root, at: "/", readOnly: false)
 
-        let environment = containerEnvironment(commandLine.environment, hostname: hostname, host: host)
+        let environment = ContainerEnvironment.make(commandLine.environment, hostname: hostname, terminal: host.isTerminal(1)) {
+            wasiEnvironmentValue($0)
+        }
         var program = commandLine.command[0]
         if !program.contains("/") {
             var searchPath = defaultPath
@@ -128,29 +130,6 @@ enum WasiRunner {
             return error == .ENOENT ? 127 : 126
         }
         return kernel.run().exitCode
-    }
-
-    /// PATH, HOSTNAME and HOME, then the `-e` values in order (later ones win); `-e K` alone
-    /// passes the WASI environment's K through, as docker does with the host's.
-    static func containerEnvironment(_ settings: [String], hostname: String, host: WasiHost) -> [String] {
-        var keys = ["PATH", "HOSTNAME", "HOME"]
-        var values = [defaultPath, hostname, "/root"]
-        if host.isTerminal(1) { keys.append("TERM"); values.append("xterm") }
-        for setting in settings {
-            let key: String, value: String
-            if let eq = setting.firstIndex(of: "=") {
-                key = String(setting[..<eq])
-                value = String(setting[setting.index(after: eq)...])
-            } else {
-                guard let v = wasiEnvironmentValue(setting) else { continue }
-                key = setting
-                value = v
-            }
-            if let i = keys.firstIndex(of: key) { values[i] = value } else { keys.append(key); values.append(value) }
-        }
-        var result: [String] = []
-        for i in 0..<keys.count { result.append(keys[i] + "=" + values[i]) }
-        return result
     }
 
     /// A docker-style short container id (12 hex digits), used as the hostname.

@@ -53,7 +53,7 @@ public struct RootfsRunConfiguration {
 /// personality, as `podman run --rootfs` does.
 public enum RootfsRunner {
     /// The environment a container starts with (not the host's).
-    public static let defaultPath = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+    public static let defaultPath = ContainerEnvironment.defaultPath
 
     /// Runs the container to completion; returns its exit status (128+N when killed by signal N).
     public static func run(_ configuration: RootfsRunConfiguration, logger: Logger) throws(SkiffError) -> Int32 {
@@ -80,7 +80,9 @@ public enum RootfsRunner {
             for path in ["/tmp", "/var/tmp", "/run"] { kernel.mountTemporaryFileSystem(at: path) }
         }
 
-        let environment = containerEnvironment(configuration.environment, hostname: hostname, tty: configuration.tty)
+        let environment = ContainerEnvironment.make(configuration.environment, hostname: hostname, terminal: configuration.tty || isatty(1) != 0) {
+            getenv($0).map { String(cString: $0) }
+        }
         var program = configuration.command[0]
         if !program.contains("/") {
             let path = environment.last(where: { $0.hasPrefix("PATH=") }).map { String($0.dropFirst(5)) } ?? defaultPath
@@ -100,25 +102,6 @@ public enum RootfsRunner {
         let termination = ContainerTerminal.run(kernel, setup: kernelConfiguration.terminal)
         logger.debug("container exited: \(termination.exitCode)")
         return termination.exitCode
-    }
-
-    /// PATH, HOSTNAME and HOME, then the `-e` values in order (later ones win).
-    static func containerEnvironment(_ settings: [String], hostname: String, tty: Bool = false) -> [String] {
-        var entries: [(String, String)] = [("PATH", defaultPath), ("HOSTNAME", hostname), ("HOME", "/root")]
-        if tty || isatty(1) != 0 { entries.append(("TERM", "xterm")) }
-        for setting in settings {
-            let key: String, value: String
-            if let eq = setting.firstIndex(of: "=") {
-                key = String(setting[..<eq])
-                value = String(setting[setting.index(after: eq)...])
-            } else {
-                guard let hostValue = getenv(setting) else { continue }
-                key = setting
-                value = String(cString: hostValue)
-            }
-            if let i = entries.firstIndex(where: { $0.0 == key }) { entries[i].1 = value } else { entries.append((key, value)) }
-        }
-        return entries.map { "\($0.0)=\($0.1)" }
     }
 
     /// A docker-style short container id (12 hex digits), used as the hostname.
