@@ -1,6 +1,8 @@
 """skiff run IMAGE: the process comes from the image config and the options, as docker documents."""
+import io
 import os
 import re
+import tarfile
 
 
 def test_first_run_pulls_then_runs_cmd(skiff, images):
@@ -126,3 +128,18 @@ def _container_id(skiff, name):
         if line.split()[-1] == name:
             return line.split()[0]
     raise AssertionError(f"{name} not in ps -a: {r}")
+
+
+def test_image_for_another_platform_is_refused(skiff, tmp_path):
+    # A root filesystem tar imported as an amd64 image: skiff runs riscv64 images only, and says so.
+    tar = tmp_path / "amd64-root.tar"
+    with tarfile.open(tar, "w") as t:
+        info = tarfile.TarInfo("etc/os-release")
+        data = b"ID=other\n"
+        info.size = len(data)
+        t.addfile(info, io.BytesIO(data))
+    r = skiff("import", str(tar), "other-arch:1", "--platform", "linux/amd64")
+    assert r.status == 0, r
+    r = skiff("run", "--rm", "other-arch:1", "true")
+    assert r.status == 125 and "linux/amd64" in r.err and "riscv64" in r.err, r
+    assert "other-arch" not in skiff("ps", "-a").out
