@@ -35,6 +35,14 @@ public struct ContainerCreator {
         return result.image
     }
 
+    /// The stored image when it is to be used without pulling (not `--pull always`); nil when it
+    /// must be pulled. Synchronous: `skiff run` of a stored image never starts the network code.
+    public func imageWithoutPulling(_ options: ContainerOptions) throws(SkiffError) -> StoredImage? {
+        guard options.pull != .always, let local = try localImage(options) else { return nil }
+        try checkPlatform(local, options)
+        return local
+    }
+
     /// The stored image, or nil when the store lacks it and pulling is allowed.
     private func localImage(_ options: ContainerOptions) throws(SkiffError) -> StoredImage? {
         do {
