@@ -63,9 +63,12 @@ public final class ContainerFileSystem {
         }
     }
 
-    /// The contents of a file (at most `limit` bytes), following symlinks inside the tree, or nil
-    /// if there is no such regular file.
-    public func readFile(_ path: String, limit: Int = 1 << 20) -> [UInt8]? {
+    /// Resolves `path` component by component inside the tree as the kernel's resolver does:
+    /// `.` skipped, `..` never above the root, symlinks followed (ELOOP after 40 of them). `visit`
+    /// sees every other component with its status (nil when it does not exist) and whether it is
+    /// the last, and may create it. Returns the canonical components.
+    private func walk(_ path: String,
+                      _ visit: (_ candidate: [[UInt8]], _ status: FileStat?, _ isLast: Bool) throws(Errno) -> Void) throws(Errno) -> [[UInt8]] {
         var pending = Array(Self.components(path).reversed())
         var current: [[UInt8]] = []
         var hops = 0
@@ -73,20 +76,39 @@ public final class ContainerFileSystem {
             if name == [0x2e] { continue }
             if name == [0x2e, 0x2e] { if !current.isEmpty { current.removeLast() }; continue }
             let candidate = current + [name]
-            guard let st = try? overlay.stat(candidate) else { return nil }
-            if st.isSymlink {
+            var status: FileStat?
+            do throws(Errno) {
+                status = try overlay.stat(candidate)
+            } catch {
+                guard error == .ENOENT else { throw error }
+            }
+            if let status, status.isSymlink {
                 hops += 1
-                guard hops <= 40, let target = try? readLink(candidate) else { return nil }
+                if hops > 40 { throw .ELOOP }
+                let target = try readLink(candidate)
                 if Path.isAbsolute(target) { current = [] }
                 pending.append(contentsOf: Path.components(target).reversed())
                 continue
             }
+            try visit(candidate, status, pending.isEmpty)
             current = candidate
         }
-        guard let st = try? overlay.stat(current), st.isRegular else { return nil }
+        return current
+    }
+
+    /// The contents of a file (at most `limit` bytes), following symlinks inside the tree, or nil
+    /// if there is no such regular file.
+    public func readFile(_ path: String, limit: Int = 1 << 20) -> [UInt8]? {
+        let found: [[UInt8]]
+        do throws(Errno) {
+            found = try walk(path) { _, status, _ throws(Errno) in if status == nil { throw .ENOENT } }
+        } catch {
+            return nil
+        }
+        guard let st = try? overlay.stat(found), st.isRegular else { return nil }
         var out: [UInt8] = []
         do throws(Errno) {
-            try read(current) { chunk in
+            try read(found) { chunk in
                 if out.count < limit { out.append(contentsOf: chunk.prefix(limit - out.count)) }
             }
         } catch {
@@ -101,38 +123,18 @@ public final class ContainerFileSystem {
     /// mount targets in the container's root), so the kernel's mount table sees the path its
     /// resolver will produce.
     public func prepareMountPoint(_ path: String, directory: Bool) throws(Errno) -> String {
-        var pending = Array(Self.components(path).reversed())
-        var current: [[UInt8]] = []
-        var hops = 0
-        while let name = pending.popLast() {
-            if name == [0x2e] { continue }
-            if name == [0x2e, 0x2e] { if !current.isEmpty { current.removeLast() }; continue }
-            let candidate = current + [name]
-            let isLast = pending.isEmpty
-            do throws(Errno) {
-                let st = try overlay.stat(candidate)
-                if st.isSymlink {
-                    hops += 1
-                    if hops > 40 { throw .ELOOP }
-                    let target = try readLink(candidate)
-                    if Path.isAbsolute(target) { current = [] }
-                    pending.append(contentsOf: Path.components(target).reversed())
-                    continue
-                }
-                if !isLast && !st.isDirectory { throw .ENOTDIR }
-                if isLast && directory != st.isDirectory { throw directory ? .ENOTDIR : .EISDIR }
-            } catch {
-                guard error == .ENOENT else { throw error }
-                if isLast && !directory {
-                    let d = try overlay.openCreating(candidate)
-                    d.retain()
-                    d.release()
-                } else {
-                    try overlay.makeDirectory(candidate, mode: 0o755)
-                }
+        let found = try walk(path) { candidate, status, isLast throws(Errno) in
+            if let status {
+                if !isLast && !status.isDirectory { throw .ENOTDIR }
+                if isLast && directory != status.isDirectory { throw directory ? .ENOTDIR : .EISDIR }
+            } else if isLast && !directory {
+                let d = try overlay.openCreating(candidate)
+                d.retain()
+                d.release()
+            } else {
+                try overlay.makeDirectory(candidate, mode: 0o755)
             }
-            current = candidate
         }
-        return String(decoding: Path.absolute(current), as: UTF8.self)
+        return String(decoding: Path.absolute(found), as: UTF8.self)
     }
 }
