@@ -77,7 +77,10 @@ public struct ContainerRunner {
         }
         try setup.saveAttributes()
 
-        let mounted = try ContainerRootMount(images: images, containers: containers, record: record, readOnly: record.readOnly, host: host)
+        // A read-only root is mounted again without write access; a writable one is the same view.
+        let mounted = record.readOnly
+            ? try ContainerRootMount(images: images, containers: containers, record: record, readOnly: true, host: host)
+            : setup
         var configuration = KernelConfiguration()
         configuration.hostname = Array(record.hostname.utf8)
         configuration.user = ContainerUser(uid: record.process.uid, gid: record.process.gid, groups: record.process.groups)
