@@ -80,11 +80,7 @@ struct QuickRun {
             var creator = ContainerCreator(images: images, containers: containers)
             creator.logger = logger
             guard let stored = try creator.imageWithoutPulling(options) else { return }
-            let record = try creator.create(options, image: stored)
-            var runner = ContainerRunner(images: images, containers: containers)
-            runner.logger = logger
-            runner.traceSystemCalls = debug
-            HostProcess.exit(try runner.start(record))
+            HostProcess.exit(try creator.run(options, image: stored, traceSystemCalls: debug))
         } catch {
             printError(error.message)
             HostProcess.exit(error.runExitStatus)

@@ -65,6 +65,15 @@ public struct ContainerCreator {
         }
     }
 
+    /// Creates the container from the image and runs it (`skiff run`); its exit status.
+    public func run(_ options: ContainerOptions, image: StoredImage, traceSystemCalls: Bool) throws(SkiffError) -> Int32 {
+        let record = try create(options, image: image)
+        var runner = ContainerRunner(images: images, containers: containers)
+        runner.logger = logger
+        runner.traceSystemCalls = traceSystemCalls
+        return try runner.start(record)
+    }
+
     /// Creates the container; its writable layer is empty.
     public func create(_ options: ContainerOptions, image: StoredImage) throws(SkiffError) -> ContainerRecord {
         let binds = try options.bindMounts()

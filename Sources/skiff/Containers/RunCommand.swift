@@ -194,11 +194,7 @@ struct RunCommand: AsyncParsableCommand {
         creator.progress = makeProgress(quiet: quiet, verb: "downloading")
         creator.logger = logger
         let stored = try await creator.image(options)
-        let record = try creator.create(options, image: stored)
-        var runner = ContainerRunner(images: images, containers: containers)
-        runner.logger = logger
-        runner.traceSystemCalls = debug
-        return try runner.start(record)
+        return try creator.run(options, image: stored, traceSystemCalls: debug)
     }
 
     /// `--network` and `-p`.
