@@ -40,6 +40,9 @@ final class X86NativeTier: NativeTier {
         context.deallocate()
     }
 
+    /// Blocks compiled since the last flush.
+    var compiledBlocks: Int { blocks.count }
+
     // MARK: Running
 
     func execute(_ hart: Hart, pc: UInt64, slot: UnsafeMutablePointer<DecodedInstruction>, budget: Int) -> NativeRun {
