@@ -205,6 +205,11 @@ struct BlockTranslator {
             a.multiplyWide(.guestRegisters, Self.disp(d.rs2), signed: op == .mulh)
             put(.rdx, d.rd)
 
+        case .div, .rem, .divw, .remw:
+            divide(d, signed: true, remainder: op == .rem || op == .remw, w: op == .div || op == .rem)
+        case .divu, .remu, .divuw, .remuw:
+            divide(d, signed: false, remainder: op == .remu || op == .remuw, w: op == .divu || op == .remu)
+
         case .addUw, .sh1addUw, .sh2addUw, .sh3addUw, .sh1add, .sh2add, .sh3add:
             get(.rax, d.rs1, w: !(op == .addUw || op == .sh1addUw || op == .sh2addUw || op == .sh3addUw))
             let s: UInt8 = op == .sh1add || op == .sh1addUw ? 1 : op == .sh2add || op == .sh2addUw ? 2 : op == .addUw ? 0 : 3
@@ -289,8 +294,19 @@ struct BlockTranslator {
                 a.move(.rcx, imm: pc &+ length)
                 put(.rcx, d.rd)
             }
-            // A computed target: back to the tier, which finds (and may chain) the block there.
+            // A computed target: through the jump cache when it knows the block there, else
+            // back to the tier (which finds or compiles it and fills the cache).
             a.alu(.sub, .budget, imm: Int32(retired + 1))
+            let spent = a.jump(if: .le)
+            a.move(.rcx, .rax, w: false)
+            a.shift(.shl, .rcx, by: 3, w: false)
+            a.alu(.and, .rcx, imm: Int32(JumpCache.indexMask << 4), w: false)
+            a.alu(.add, .rcx, .context, NativeContext.jumpCacheOffset)
+            a.alu(.cmp, .rax, .rcx, 0)
+            let miss = a.jump(if: .ne)
+            a.jump(toAddressAt: .rcx, 8)
+            a.patch(rel32At: spent, toOffset: a.offset)
+            a.patch(rel32At: miss, toOffset: a.offset)
             a.store(.rax, .context, NativeContext.pcOffset)
             a.move(.rax, imm: UInt64(NativeExit.plain))
             a.jump(toAddress: epilogue)
@@ -336,6 +352,35 @@ struct BlockTranslator {
         get(.rcx, d.rs2)
         get(.rax, d.rs1, w: w)
         a.shiftByCL(s, .rax, w: w)
+        if !w { a.signExtend32(.rax, .rax) }
+        put(.rax, d.rd)
+    }
+
+    /// RISC-V division never traps: by zero the quotient is all ones and the remainder the
+    /// dividend; the signed overflow (MIN / -1) gives MIN and 0, as does any division by -1
+    /// (negation), which therefore never reaches idiv.
+    private mutating func divide(_ d: DecodedInstruction, signed: Bool, remainder: Bool, w: Bool) {
+        get(.rax, d.rs1, w: w)
+        get(.rcx, d.rs2, w: w)
+        a.test(.rcx, .rcx, w: w)
+        let byZero = a.jump(if: .e)
+        var done: [Int] = []
+        if signed {
+            a.alu(.cmp, .rcx, imm: -1, w: w)
+            let ordinary = a.jump(if: .ne)
+            if remainder { a.move(.rax, imm: 0) } else { a.negate(.rax, w: w) }
+            done.append(a.jump())
+            a.patch(rel32At: ordinary, toOffset: a.offset)
+            a.signExtendIntoRDX(w: w)
+        } else {
+            a.move(.rdx, imm: 0)
+        }
+        a.divide(by: .rcx, signed: signed, w: w)
+        if remainder { a.move(.rax, .rdx) }
+        done.append(a.jump())
+        a.patch(rel32At: byZero, toOffset: a.offset)
+        if !remainder { a.move(.rax, imm: UInt64.max) }
+        for j in done { a.patch(rel32At: j, toOffset: a.offset) }
         if !w { a.signExtend32(.rax, .rax) }
         put(.rax, d.rd)
     }

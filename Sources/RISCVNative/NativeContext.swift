@@ -14,6 +14,8 @@ enum NativeContext {
     static let writeTLBOffset: Int32 = 16
     static let budgetOffset: Int32 = 24
     static let pcOffset: Int32 = 32
+    /// The tier's jump cache (`JumpCache`): guest pc -> compiled block, for computed jumps.
+    static let jumpCacheOffset: Int32 = 40
     static let size = 64
 }
 

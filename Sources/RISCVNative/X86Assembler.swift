@@ -222,6 +222,24 @@ struct X86Assembler {
 
     mutating func not(_ dst: X86Register) { op([0xF7], w: true, reg: 2, rm: dst) }
 
+    mutating func negate(_ dst: X86Register, w: Bool = true) { op([0xF7], w: w, reg: 3, rm: dst) }
+
+    /// test dst, src.
+    mutating func test(_ dst: X86Register, _ src: X86Register, w: Bool = true) {
+        op([0x85], w: w, reg: src.rawValue, rm: dst)
+    }
+
+    /// rdx:rax = sign extension of rax (cqo), or edx:eax of eax (cdq).
+    mutating func signExtendIntoRDX(w: Bool = true) {
+        if w { byte(0x48) }
+        byte(0x99)
+    }
+
+    /// rax = rdx:rax / src, rdx = the remainder (idiv or div).
+    mutating func divide(by src: X86Register, signed: Bool, w: Bool = true) {
+        op([0xF7], w: w, reg: signed ? 7 : 6, rm: src)
+    }
+
     mutating func byteSwap(_ dst: X86Register) {
         rex(w: true, reg: 0, rm: dst.rawValue)
         byte(0x0F)
@@ -262,6 +280,9 @@ struct X86Assembler {
     }
 
     mutating func jump(to reg: X86Register) { op([0xFF], w: false, reg: 4, rm: reg) }
+
+    /// jmp [base + disp].
+    mutating func jump(toAddressAt base: X86Register, _ disp: Int32) { op([0xFF], w: false, reg: 4, base: base, disp: disp) }
 
     mutating func push(_ r: X86Register) {
         rex(w: false, reg: 0, rm: r.rawValue)

@@ -19,6 +19,7 @@ final class X86NativeTier: NativeTier {
     private var epilogue: UInt = 0
     private var trampolineBytes = 0
     private let context = UnsafeMutableRawPointer.allocate(byteCount: NativeContext.size, alignment: 16)
+    private let jumpCache = JumpCache()
 
     private struct Block {
         var pc: UInt64
@@ -34,10 +35,12 @@ final class X86NativeTier: NativeTier {
     init(memory: GuestMemory) {
         self.memory = memory
         epoch = memory.codeEpoch
+        context.storeBytes(of: jumpCache.table, toByteOffset: Int(NativeContext.jumpCacheOffset), as: UnsafeMutablePointer<UInt64>.self)
     }
 
     deinit {
         context.deallocate()
+        jumpCache.deallocate()
     }
 
     /// Blocks compiled since the last flush.
@@ -87,7 +90,10 @@ final class X86NativeTier: NativeTier {
         if n == NativeSlot.never { return nil }
         if n >= NativeSlot.firstBlock {
             let i = Int(n - NativeSlot.firstBlock)
-            if i < blocks.count && blocks[i].pc == pc { return blocks[i].address }
+            if i < blocks.count && blocks[i].pc == pc {
+                jumpCache.insert(pc: pc, address: blocks[i].address)
+                return blocks[i].address
+            }
         } else if n < NativeSlot.threshold && !compile {
             slot.pointee.native = n + 1
             return nil
@@ -97,6 +103,7 @@ final class X86NativeTier: NativeTier {
             return nil
         }
         slot.pointee.native = NativeSlot.firstBlock + UInt16(blocks.count - 1)
+        jumpCache.insert(pc: pc, address: address)
         return address
     }
 
@@ -131,6 +138,7 @@ final class X86NativeTier: NativeTier {
         flushes += 1
         blocks.removeAll(keepingCapacity: true)
         linkSites.removeAll(keepingCapacity: true)
+        jumpCache.clear()
         code?.reset(keeping: trampolineBytes)
     }
 
