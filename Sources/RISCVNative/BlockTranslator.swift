@@ -18,14 +18,14 @@ struct TranslatedBlock {
 struct BlockTranslator {
     static let maxInstructions = 160
 
-    private var a: X86Assembler
+    var a: X86Assembler
     private let epilogue: UInt
     private let firstLinkID: UInt32
     private var links: [(offset: Int, target: UInt64)] = []
     private var exits: [Exit] = []
     private var cache = RegisterCache()
 
-    private enum ExitKind {
+    enum ExitKind {
         /// To a static guest target: chainable.
         case chain(UInt64)
         /// The interpreter executes the instruction at this pc.
@@ -94,7 +94,7 @@ struct BlockTranslator {
     }
 
     /// A conditional exit taken when `c` holds.
-    private mutating func exit(if c: X86Condition, _ kind: ExitKind, retired: Int) {
+    mutating func exit(if c: X86Condition, _ kind: ExitKind, retired: Int) {
         exits.append(Exit(sites: [a.jump(if: c)], kind: kind, dirty: cache.dirty, retired: retired))
     }
 
@@ -134,7 +134,7 @@ struct BlockTranslator {
 
     /// The host register holding guest `register` (loaded on first use), or nil when the
     /// cache is full.
-    private mutating func cached(_ register: UInt8) -> X86Register? {
+    mutating func cached(_ register: UInt8) -> X86Register? {
         if let h = cache.host(of: register) { return h }
         guard let h = cache.assign(register) else { return nil }
         a.load(h, .guestRegisters, Self.disp(register))
@@ -142,7 +142,7 @@ struct BlockTranslator {
     }
 
     /// r = guest `register` (64 bits, or the low 32 zero-extended). Leaves the flags alone.
-    private mutating func get(_ r: X86Register, _ register: UInt8, w: Bool = true) {
+    mutating func get(_ r: X86Register, _ register: UInt8, w: Bool = true) {
         if register == 0 {
             a.moveZero(r)
         } else if let h = cached(register) {
@@ -153,7 +153,7 @@ struct BlockTranslator {
     }
 
     /// Guest `register` = r.
-    private mutating func put(_ r: X86Register, _ register: UInt8) {
+    mutating func put(_ r: X86Register, _ register: UInt8) {
         if register == Registers.scratch { return }
         if let h = cache.host(of: register) ?? cache.assign(register) {
             a.move(h, r)
@@ -321,6 +321,12 @@ struct BlockTranslator {
         case .sw, .fsw: store(d, pc: pc, retired: retired, size: 4)
         case .sd, .fsd: store(d, pc: pc, retired: retired, size: 8)
 
+        case .lrW, .lrD: loadReserved(d, pc: pc, retired: retired, size: op == .lrD ? 8 : 4)
+        case .scW, .scD: storeConditional(d, pc: pc, retired: retired, size: op == .scD ? 8 : 4)
+        case .amoW, .amoD:
+            guard let operation = AtomicOperation(rawValue: d.rm) else { return .unsupported }
+            atomic(operation, d, pc: pc, retired: retired, size: op == .amoD ? 8 : 4)
+
         case .beq, .bne, .blt, .bge, .bltu, .bgeu:
             branch(Self.condition(of: op), d, target: pc &+ UInt64(bitPattern: Int64(imm) << 1), retired: retired)
         case .branchFar:
@@ -442,7 +448,7 @@ struct BlockTranslator {
 
     /// rax = the guest address rs1 + imm translated through `tlb` for an access of `size`
     /// bytes; a miss (or a page-crossing access) leaves to the interpreter at `pc`.
-    private mutating func translateAddress(_ d: DecodedInstruction, pc: UInt64, retired: Int, size: Int, tlb: X86Register) {
+    mutating func translateAddress(_ d: DecodedInstruction, pc: UInt64, retired: Int, size: Int, tlb: X86Register) {
         get(.rax, d.rs1)
         if d.imm != 0 { a.alu(.add, .rax, imm: d.imm) }
         // Tag: the page of the access's last byte; index: the page of its first byte.
@@ -471,6 +477,70 @@ struct BlockTranslator {
         translateAddress(d, pc: pc, retired: retired, size: size, tlb: .writeTLB)
         get(.rcx, d.rs2)
         a.store(.rcx, .rax, 0, size: size)
+    }
+}
+
+// MARK: Atomics (one host thread runs every guest task: plain loads and stores are atomic)
+
+extension BlockTranslator {
+    private static let reservation = Int32(Registers.reservation) * 8
+
+    /// A misaligned atomic faults: leave to the interpreter, which raises it.
+    private mutating func requireAlignment(_ size: Int, pc: UInt64, retired: Int) {
+        a.test(.rax, imm: Int32(size - 1))
+        exit(if: .ne, .interpret(pc), retired: retired)
+    }
+
+    /// lr: load, then reserve the address.
+    mutating func loadReserved(_ d: DecodedInstruction, pc: UInt64, retired: Int, size: Int) {
+        translateAddress(d, pc: pc, retired: retired, size: size, tlb: .readTLB)
+        requireAlignment(size, pc: pc, retired: retired)
+        a.load(.rax, .rax, 0, size: size, signed: true)
+        get(.rcx, d.rs1)
+        a.store(.rcx, .guestRegisters, Self.reservation)
+        put(.rax, d.rd)
+    }
+
+    /// sc: store if the address is reserved (rd = 0), else only rd = 1; the reservation goes
+    /// either way. Nothing changes before the checks that may leave to the interpreter.
+    mutating func storeConditional(_ d: DecodedInstruction, pc: UInt64, retired: Int, size: Int) {
+        translateAddress(d, pc: pc, retired: retired, size: size, tlb: .writeTLB)
+        requireAlignment(size, pc: pc, retired: retired)
+        get(.rdx, d.rs2)
+        get(.rcx, d.rs1)
+        a.alu(.cmp, .rcx, .guestRegisters, Self.reservation)
+        a.move(.rcx, imm: Hart.noReservation)
+        a.store(.rcx, .guestRegisters, Self.reservation)
+        a.moveZero(.rcx)
+        a.set(.ne, .rcx)
+        let failed = a.jump(if: .ne)
+        a.store(.rdx, .rax, 0, size: size)
+        a.patch(rel32At: failed, toOffset: a.offset)
+        put(.rcx, d.rd)
+    }
+
+    /// amo*: rd = old value, memory = old op rs2. Needs read and write permission.
+    mutating func atomic(_ operation: AtomicOperation, _ d: DecodedInstruction, pc: UInt64, retired: Int, size: Int) {
+        translateAddress(d, pc: pc, retired: retired, size: size, tlb: .readTLB)
+        translateAddress(d, pc: pc, retired: retired, size: size, tlb: .writeTLB)
+        requireAlignment(size, pc: pc, retired: retired)
+        let w = size == 8
+        get(.rdx, d.rs2)
+        a.load(.rcx, .rax, 0, size: size, signed: true)
+        switch operation {
+        case .swap: break
+        case .add: a.alu(.add, .rdx, .rcx, w: w)
+        case .xor: a.alu(.xor, .rdx, .rcx, w: w)
+        case .and: a.alu(.and, .rdx, .rcx, w: w)
+        case .or: a.alu(.or, .rdx, .rcx, w: w)
+        case .min, .max, .minu, .maxu:
+            // new = the old value when it wins the comparison, else rs2.
+            a.alu(.cmp, .rcx, .rdx, w: w)
+            let oldWins: X86Condition = operation == .min ? .l : operation == .max ? .g : operation == .minu ? .b : .a
+            a.move(if: oldWins, .rdx, .rcx)
+        }
+        a.store(.rdx, .rax, 0, size: size)
+        put(.rcx, d.rd)
     }
 }
 

@@ -246,6 +246,12 @@ struct X86Assembler {
         op([0x85], w: w, reg: src.rawValue, rm: dst)
     }
 
+    /// test dst32, imm32.
+    mutating func test(_ dst: X86Register, imm: Int32) {
+        op([0xF7], w: false, reg: 0, rm: dst)
+        int32(imm)
+    }
+
     /// rdx:rax = sign extension of rax (cqo), or edx:eax of eax (cdq).
     mutating func signExtendIntoRDX(w: Bool = true) {
         if w { byte(0x48) }
