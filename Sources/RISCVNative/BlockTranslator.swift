@@ -24,6 +24,19 @@ struct BlockTranslator {
     private var links: [(offset: Int, target: UInt64)] = []
     private var exits: [Exit] = []
     private var cache = RegisterCache()
+    private var refills: [Refill] = []
+
+    /// The out-of-line path of a TLB miss: refill the entry through `TLBRefill` and retry, or
+    /// leave to the interpreter.
+    private struct Refill {
+        var site: Int
+        var retry: Int
+        var size: Int
+        var write: Bool
+        var pc: UInt64
+        var retired: Int
+        var dirty: [(guest: UInt8, host: X86Register)]
+    }
 
     enum ExitKind {
         /// To a static guest target: chainable.
@@ -99,6 +112,26 @@ struct BlockTranslator {
     }
 
     private mutating func emitExits() {
+        for r in refills {
+            a.patch(rel32At: r.site, toOffset: a.offset)
+            // rax holds the guest address. The helper may clobber every caller-saved register:
+            // save the cached guest values and the address around the call (rsp stays 16-aligned).
+            let saved: [X86Register] = [.rsi, .rdi, .r8, .r9, .r10, .r11, .rax]
+            for s in saved { a.push(s) }
+            a.lea(.rsp, .rsp, -8)
+            a.load(.rdi, .context, NativeContext.memoryOffset)
+            a.move(.rsi, .rax)
+            a.move(.rdx, imm: UInt64(r.size))
+            a.move(.rcx, imm: r.write ? 1 : 0)
+            a.move(.rax, imm: UInt64(UInt(bitPattern: TLBRefill.address)))
+            a.call(.rax)
+            a.test(.rax, imm: 0xff)
+            a.lea(.rsp, .rsp, 8)
+            for s in saved.reversed() { a.pop(s) }
+            let back = a.jump(if: .ne)
+            a.patch(rel32At: back, toOffset: r.retry)
+            exits.append(Exit(sites: [a.jump()], kind: .interpret(r.pc), dirty: r.dirty, retired: r.retired))
+        }
         for e in exits {
             for site in e.sites { a.patch(rel32At: site, toOffset: a.offset) }
             for (guest, host) in e.dirty { a.store(host, .guestRegisters, Self.disp(guest)) }
@@ -452,6 +485,7 @@ struct BlockTranslator {
         get(.rax, d.rs1)
         if d.imm != 0 { a.alu(.add, .rax, imm: d.imm) }
         // Tag: the page of the access's last byte; index: the page of its first byte.
+        let retry = a.offset
         if size == 1 { a.move(.rcx, .rax) } else { a.lea(.rcx, .rax, Int32(size - 1)) }
         a.shift(.shr, .rcx, by: 12)
         a.move(.rdx, .rax, w: false)
@@ -459,7 +493,8 @@ struct BlockTranslator {
         a.alu(.and, .rdx, imm: Int32(TLB.mask << 4), w: false)
         a.alu(.add, .rdx, tlb)
         a.alu(.cmp, .rcx, .rdx, 0)
-        exit(if: .ne, .interpret(pc), retired: retired)
+        refills.append(Refill(site: a.jump(if: .ne), retry: retry, size: size, write: tlb == .writeTLB, pc: pc,
+                              retired: retired, dirty: cache.dirty))
         a.alu(.add, .rax, .rdx, 8)
     }
 

@@ -318,4 +318,6 @@ struct X86Assembler {
     }
 
     mutating func ret() { byte(0xC3) }
+
+    mutating func call(_ target: X86Register) { op([0xFF], w: false, reg: 2, rm: target) }
 }

@@ -38,6 +38,8 @@ final class X86NativeTier: NativeTier {
         self.memory = memory
         epoch = memory.codeEpoch
         context.storeBytes(of: jumpCache.table, toByteOffset: Int(NativeContext.jumpCacheOffset), as: UnsafeMutablePointer<UInt64>.self)
+        context.storeBytes(of: Unmanaged.passUnretained(memory).toOpaque(), toByteOffset: Int(NativeContext.memoryOffset),
+                           as: UnsafeMutableRawPointer.self)
     }
 
     deinit {
