@@ -70,7 +70,8 @@ extension Hart {
                 } else if hot(cur) {
                     // Hot code: the native tier runs from here (NativeTier.swift).
                     let entry = native.unsafelyUnwrapped
-                    entry.run(entry.tier, r, pc, UnsafeMutableRawPointer(cur), budget &- executed, &run)
+                    entry.run(entry.tier, Unmanaged.passUnretained(self).toOpaque(), pc, UnsafeMutableRawPointer(cur),
+                              budget &- executed, &run)
                     executed &+= run.executed
                     pc = run.pc
                     if executed >= budget { break lookup }

@@ -18,10 +18,10 @@ package protocol NativeTier: AnyObject {
 /// (unretained: the address space holds its tier). A plain function call: the run loop enters
 /// compiled code often, and a protocol call retained and released the tier every time.
 package struct NativeEntry {
-    /// (tier, registers, pc, slot, budget, result): runs compiled code from `pc` (a block
-    /// entry whose slot is `slot`) on the register file `registers` (`Registers`) for at most
-    /// about `budget` instructions, and stores a `NativeRun` at `result`.
-    package typealias Function = @convention(c) (UnsafeMutableRawPointer, UnsafeMutablePointer<UInt64>, UInt64,
+    /// (tier, hart, pc, slot, budget, result): runs compiled code on the hart (an unretained
+    /// `Hart`) from `pc` (a block entry whose slot is `slot`) for at most about `budget`
+    /// instructions, and stores a `NativeRun` at `result`.
+    package typealias Function = @convention(c) (UnsafeMutableRawPointer, UnsafeMutableRawPointer, UInt64,
                                                  UnsafeMutableRawPointer, Int, UnsafeMutableRawPointer) -> Void
     package var run: Function
     package var tier: UnsafeMutableRawPointer

@@ -25,6 +25,8 @@ struct BlockTranslator {
     private var exits: [Exit] = []
     private var cache = RegisterCache()
     private var refills: [Refill] = []
+    /// Instructions handed to a helper: where their address goes, and the instruction.
+    private var embedded: [(immediate: Int, instruction: DecodedInstruction)] = []
 
     /// The out-of-line path of a TLB miss: refill the entry through `TLBRefill` and retry, or
     /// leave to the interpreter.
@@ -96,6 +98,7 @@ struct BlockTranslator {
             if count == maxInstructions { t.exit(.chain(pc), retired: count) }
         }
         t.emitExits()
+        t.emitData()
         return TranslatedBlock(bytes: t.a.bytes, links: t.links, instructions: count)
     }
 
@@ -123,7 +126,7 @@ struct BlockTranslator {
             a.move(.rsi, .rax)
             a.move(.rdx, imm: UInt64(r.size))
             a.move(.rcx, imm: r.write ? 1 : 0)
-            a.move(.rax, imm: UInt64(UInt(bitPattern: TLBRefill.address)))
+            a.move(.rax, imm: Helpers.address(Helpers.refillTLB))
             a.call(.rax)
             a.test(.rax, imm: 0xff)
             a.lea(.rsp, .rsp, 8)
@@ -400,9 +403,36 @@ struct BlockTranslator {
             a.jump(toAddress: epilogue)
             return .end
         default:
-            return .unsupported
+            if !op.isFloatingPointComputation { return .unsupported }
+            floatingPoint(d, pc: pc, retired: retired)
         }
         return .next
+    }
+
+    /// Floating point runs in Swift (`Hart.executeFloatingPoint`, exact): write the cached
+    /// registers back, call it with the decoded instruction (kept after the block's code), and
+    /// reload the destination. An illegal rounding mode leaves to the interpreter, which raises it.
+    private mutating func floatingPoint(_ d: DecodedInstruction, pc: UInt64, retired: Int) {
+        writeBack()
+        cache.markAllClean()
+        let saved: [X86Register] = [.rsi, .rdi, .r8, .r9, .r10, .r11]
+        for s in saved { a.push(s) }
+        a.load(.rdi, .context, NativeContext.hartOffset)
+        embedded.append((a.moveLater(.rsi), d))
+        a.move(.rax, imm: Helpers.address(Helpers.floatingPoint))
+        a.call(.rax)
+        for s in saved.reversed() { a.pop(s) }
+        if let h = cache.host(of: d.rd) { a.load(h, .guestRegisters, Self.disp(d.rd)) }
+        a.test(.rax, imm: 0xff)
+        exit(if: .e, .interpret(pc), retired: retired)
+    }
+
+    private mutating func emitData() {
+        for (immediate, instruction) in embedded {
+            let raw = withUnsafeBytes(of: instruction) { Array($0) }
+            let at = a.data(raw)
+            a.patch(imm64At: immediate, UInt64(a.base) &+ UInt64(at))
+        }
     }
 
     private static func condition(of op: Op) -> X86Condition {

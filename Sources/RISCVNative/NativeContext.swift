@@ -18,6 +18,8 @@ enum NativeContext {
     static let jumpCacheOffset: Int32 = 40
     /// The address space (unretained), for the TLB refill helper.
     static let memoryOffset: Int32 = 48
+    /// The running hart (unretained), for the floating-point helper.
+    static let hartOffset: Int32 = 56
     static let size = 64
 }
 

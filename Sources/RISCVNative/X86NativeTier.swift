@@ -53,20 +53,22 @@ final class X86NativeTier: NativeTier {
     // MARK: Running
 
     var entry: NativeEntry {
-        NativeEntry(run: { tier, registers, pc, slot, budget, result in
+        NativeEntry(run: { tier, hart, pc, slot, budget, result in
             let run = Unmanaged<X86NativeTier>.fromOpaque(tier)._withUnsafeGuaranteedRef {
-                $0.execute(registers: registers, pc: pc, slot: slot.assumingMemoryBound(to: DecodedInstruction.self), budget: budget)
+                $0.execute(hart: hart, pc: pc, slot: slot.assumingMemoryBound(to: DecodedInstruction.self), budget: budget)
             }
             result.assumingMemoryBound(to: NativeRun.self).pointee = run
         }, tier: Unmanaged.passUnretained(self).toOpaque())
     }
 
-    private func execute(registers: UnsafeMutablePointer<UInt64>, pc: UInt64, slot: UnsafeMutablePointer<DecodedInstruction>, budget: Int) -> NativeRun {
+    private func execute(hart: UnsafeMutableRawPointer, pc: UInt64, slot: UnsafeMutablePointer<DecodedInstruction>, budget: Int) -> NativeRun {
         if memory.codeEpoch != epoch { flush() }
         guard let first = block(at: slot, pc: pc, compile: true), let enter else {
             return NativeRun(pc: pc, executed: 0, interpretFirst: true)
         }
+        let registers = Unmanaged<Hart>.fromOpaque(hart)._withUnsafeGuaranteedRef { $0.regs }
         context.storeBytes(of: registers, toByteOffset: Int(NativeContext.regsOffset), as: UnsafeMutablePointer<UInt64>.self)
+        context.storeBytes(of: hart, toByteOffset: Int(NativeContext.hartOffset), as: UnsafeMutableRawPointer.self)
         context.storeBytes(of: memory.readTLB, toByteOffset: Int(NativeContext.readTLBOffset), as: UnsafeMutablePointer<TLBEntry>.self)
         context.storeBytes(of: memory.writeTLB, toByteOffset: Int(NativeContext.writeTLBOffset), as: UnsafeMutablePointer<TLBEntry>.self)
         context.storeBytes(of: budget, toByteOffset: Int(NativeContext.budgetOffset), as: Int.self)
