@@ -43,11 +43,12 @@ extension Hart {
         // executions in the slot's `native` field until it is worth compiling them.
         let native = mem.nativeTier?.entry
         let jit = native != nil
+        let threshold = native?.threshold ?? 0
         var run = NativeRun(pc: 0, executed: 0, interpretFirst: false)
         var interpretFirst = false
         @inline(__always) func hot(_ p: UnsafeMutablePointer<DecodedInstruction>) -> Bool {
             let n = p.pointee.native
-            if n < NativeSlot.threshold {
+            if n < threshold {
                 p.pointee.native = n &+ 1
                 return false
             }

@@ -25,10 +25,13 @@ package struct NativeEntry {
                                                  UnsafeMutableRawPointer, Int, UnsafeMutableRawPointer) -> Void
     package var run: Function
     package var tier: UnsafeMutableRawPointer
+    /// Executions of a block entry before it is compiled (`NativeSlot`).
+    package var threshold: UInt16
 
-    package init(run: Function, tier: UnsafeMutableRawPointer) {
+    package init(run: Function, tier: UnsafeMutableRawPointer, threshold: UInt16) {
         self.run = run
         self.tier = tier
+        self.threshold = min(threshold, NativeSlot.maxThreshold)
     }
 }
 
@@ -48,14 +51,17 @@ package struct NativeRun {
     }
 }
 
-/// Values of a slot's `native` field.
+/// Values of a slot's `native` field: below the tier's threshold (`NativeEntry.threshold`,
+/// at most `maxThreshold`) a count of executions of a cold entry; at it, a request to compile.
 package enum NativeSlot {
-    /// Counts below this are executions of a cold entry; reaching it asks for compilation.
-    @inlinable package static var threshold: UInt16 { 32 }
+    /// The default threshold: high enough that short-lived code (a process start-up, the
+    /// dynamic loader) does not pay for compiling code it runs a few hundred times.
+    @inlinable package static var defaultThreshold: UInt16 { 256 }
+    @inlinable package static var maxThreshold: UInt16 { 1023 }
     /// The tier could not compile a block here: keep interpreting.
     @inlinable package static var never: UInt16 { 0xffff }
     /// Compiled block number n is stored as `firstBlock + n`.
-    @inlinable package static var firstBlock: UInt16 { threshold + 1 }
+    @inlinable package static var firstBlock: UInt16 { maxThreshold + 1 }
 }
 
 extension GuestMemory {

@@ -37,7 +37,7 @@ struct BlockTranslator {
         var write: Bool
         var pc: UInt64
         var retired: Int
-        var dirty: [(guest: UInt8, host: X86Register)]
+        var dirty: RegisterCache.Set
     }
 
     enum ExitKind {
@@ -51,7 +51,7 @@ struct BlockTranslator {
         var sites: [Int]
         var kind: ExitKind
         /// Cached guest registers changed before this exit: written back on the way out.
-        var dirty: [(guest: UInt8, host: X86Register)]
+        var dirty: RegisterCache.Set
         /// Guest instructions retired when leaving through this exit.
         var retired: Int
     }
@@ -60,6 +60,7 @@ struct BlockTranslator {
     /// `firstLinkID`: the exit code of this block's first chainable exit.
     init(base: UInt, epilogue: UInt, firstLinkID: UInt32) {
         a = X86Assembler(base: base)
+        exits.reserveCapacity(32)
         self.epilogue = epilogue
         self.firstLinkID = firstLinkID
     }
@@ -137,7 +138,7 @@ struct BlockTranslator {
         }
         for e in exits {
             for site in e.sites { a.patch(rel32At: site, toOffset: a.offset) }
-            for (guest, host) in e.dirty { a.store(host, .guestRegisters, Self.disp(guest)) }
+            for (guest, host) in cache.registers(in: e.dirty) { a.store(host, .guestRegisters, Self.disp(guest)) }
             if e.retired > 0 { a.alu(.sub, .budget, imm: Int32(e.retired)) }
             switch e.kind {
             case .chain(let target):
@@ -212,7 +213,7 @@ struct BlockTranslator {
 
     /// Writes every changed cached register back (before leaving compiled code inline).
     private mutating func writeBack() {
-        for (guest, host) in cache.dirty { a.store(host, .guestRegisters, Self.disp(guest)) }
+        for (guest, host) in cache.registers(in: cache.dirty) { a.store(host, .guestRegisters, Self.disp(guest)) }
     }
 
     private mutating func emit(_ d: DecodedInstruction, pc: UInt64, length: UInt64, retired: Int) -> Outcome {

@@ -10,10 +10,20 @@ struct RegisterCache {
     /// trampoline). rax, rcx, rdx stay scratch for the translator.
     static let pool: [X86Register] = [.rsi, .rdi, .r8, .r9, .r10, .r11, .rbp]
 
+    /// A set of pool entries (bit i: `pool[i]`), e.g. the dirty ones at an exit.
+    struct Set {
+        var bits: UInt8 = 0
+    }
+
     /// Guest register index -> position in `pool` (-1: not cached).
     private var slot = [Int8](repeating: -1, count: Int(Registers.count))
-    /// Guest register held by each used pool entry, and whether it changed.
-    private var owners: [(guest: UInt8, dirty: Bool)] = []
+    /// Guest register held by each used pool entry.
+    private var owners: [UInt8] = []
+    private(set) var dirty = Set()
+
+    init() {
+        owners.reserveCapacity(RegisterCache.pool.count)
+    }
 
     func host(of guest: UInt8) -> X86Register? {
         let i = slot[Int(guest)]
@@ -24,21 +34,25 @@ struct RegisterCache {
     mutating func assign(_ guest: UInt8) -> X86Register? {
         guard owners.count < RegisterCache.pool.count else { return nil }
         slot[Int(guest)] = Int8(owners.count)
-        owners.append((guest, false))
+        owners.append(guest)
         return RegisterCache.pool[owners.count - 1]
     }
 
     mutating func markDirty(_ guest: UInt8) {
-        owners[Int(slot[Int(guest)])].dirty = true
+        dirty.bits |= 1 << UInt8(slot[Int(guest)])
     }
 
     /// After a write-back: nothing has changed since.
     mutating func markAllClean() {
-        for i in owners.indices { owners[i].dirty = false }
+        dirty = Set()
     }
 
-    /// The changed registers now, with their host registers.
-    var dirty: [(guest: UInt8, host: X86Register)] {
-        owners.indices.filter { owners[$0].dirty }.map { (owners[$0].guest, RegisterCache.pool[$0]) }
+    /// The guest registers of `set` with their host registers.
+    func registers(in set: Set) -> [(guest: UInt8, host: X86Register)] {
+        var result: [(guest: UInt8, host: X86Register)] = []
+        for i in owners.indices where set.bits & (1 << UInt8(i)) != 0 {
+            result.append((owners[i], RegisterCache.pool[i]))
+        }
+        return result
     }
 }

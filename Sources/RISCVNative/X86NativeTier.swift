@@ -34,8 +34,12 @@ final class X86NativeTier: NativeTier {
     /// Counts flushes: link numbers handed out before one are void after it.
     private var flushes = 0
 
-    init(memory: GuestMemory) {
+    /// Executions of a block entry before it is compiled.
+    let threshold: UInt16
+
+    init(memory: GuestMemory, threshold: UInt16) {
         self.memory = memory
+        self.threshold = min(threshold, NativeSlot.maxThreshold)
         epoch = memory.codeEpoch
         context.storeBytes(of: jumpCache.table, toByteOffset: Int(NativeContext.jumpCacheOffset), as: UnsafeMutablePointer<UInt64>.self)
         context.storeBytes(of: Unmanaged.passUnretained(memory).toOpaque(), toByteOffset: Int(NativeContext.memoryOffset),
@@ -58,7 +62,7 @@ final class X86NativeTier: NativeTier {
                 $0.execute(hart: hart, pc: pc, slot: slot.assumingMemoryBound(to: DecodedInstruction.self), budget: budget)
             }
             result.assumingMemoryBound(to: NativeRun.self).pointee = run
-        }, tier: Unmanaged.passUnretained(self).toOpaque())
+        }, tier: Unmanaged.passUnretained(self).toOpaque(), threshold: threshold)
     }
 
     private func execute(hart: UnsafeMutableRawPointer, pc: UInt64, slot: UnsafeMutablePointer<DecodedInstruction>, budget: Int) -> NativeRun {
@@ -109,7 +113,7 @@ final class X86NativeTier: NativeTier {
                 jumpCache.insert(pc: pc, address: blocks[i].address)
                 return blocks[i].address
             }
-        } else if n < NativeSlot.threshold && !compile {
+        } else if n < threshold && !compile {
             slot.pointee.native = n + 1
             return nil
         }

@@ -7,13 +7,15 @@ import Darwin
 
 /// Whether guests run hot code natively (the default where there is a native tier) or fully
 /// interpreted: `SKIFF_JIT=0` in the environment interprets everything (for comparisons and
-/// for ruling the native tier out when hunting a bug).
+/// for ruling the native tier out when hunting a bug). `SKIFF_JIT_THRESHOLD=N` compiles a block
+/// after N executions instead of the default 256 (the differential tests use a small N so that
+/// short programs run compiled too).
 enum NativeTierSetting {
     static func apply() {
         if let v = getenv("SKIFF_JIT"), String(cString: v) == "0" {
             NativeCode.disable()
         } else {
-            NativeCode.enable()
+            NativeCode.enable(threshold: getenv("SKIFF_JIT_THRESHOLD").flatMap { Int(String(cString: $0)) })
         }
     }
 }

@@ -5,6 +5,9 @@ import XCTest
 /// The native tier against the interpreter on hand-written programs whose loops get hot:
 /// identical registers and memory, precise faults, self-modifying code, the budget.
 final class NativeTierTests: XCTestCase {
+    /// Loops here run a few dozen times: compile after 16 (the default is higher).
+    static let threshold = 16
+
     override func setUpWithError() throws {
         #if !arch(x86_64)
         throw XCTSkip("no native tier on this host")
@@ -13,7 +16,7 @@ final class NativeTierTests: XCTestCase {
 
     /// Runs `code` to its first stop on a fresh machine, interpreted or with the native tier.
     func run(_ code: [UInt32], native: Bool, budget: Int = 10_000_000, setUp: (Machine) -> Void = { _ in }) -> (Machine, StopReason) {
-        if native { NativeCode.enable() } else { NativeCode.disable() }
+        if native { NativeCode.enable(threshold: NativeTierTests.threshold) } else { NativeCode.disable() }
         defer { NativeCode.disable() }
         let m = Machine(code)
         setUp(m)
@@ -138,7 +141,7 @@ final class NativeTierTests: XCTestCase {
         func words(_ memory: GuestMemory) throws -> [UInt64] {
             try (0..<UInt64(pages)).map { try memory.load(UInt64.self, at: Machine.dataBase + $0 * 4096 + 8) }
         }
-        NativeCode.enable()
+        NativeCode.enable(threshold: NativeTierTests.threshold)
         defer { NativeCode.disable() }
         let m = Machine(code, dataPages: UInt64(pages))
         XCTAssertEqual(m.run(), .breakpoint)
@@ -161,7 +164,7 @@ final class NativeTierTests: XCTestCase {
     /// the budget.
     func testBudgetEndsCompiledLoop() throws {
         let code: [UInt32] = [A.addi(10, 10, 1), A.jal(0, -4)]
-        NativeCode.enable()
+        NativeCode.enable(threshold: NativeTierTests.threshold)
         defer { NativeCode.disable() }
         let m = Machine(code)
         for round in 1...3 {

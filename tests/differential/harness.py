@@ -137,9 +137,13 @@ def skiff(root, argv, stdin=None, env=None, workdir=None, reference="qemu", opti
     cmd = skiff_command(root, argv, env, workdir, options)
     if not os.path.exists(cmd[0]):
         return Result(cmd, -1, b"", f"[harness: skiff binary not found at {cmd[0]}; set SKIFF]".encode())
-    return run_host(cmd, stdin=stdin, env={"PATH": os.environ.get("PATH", "/usr/bin:/bin"),
-                                           "HOME": os.environ.get("HOME", "/root"),
-                                           "SKIFF_SELFCHECK_REFERENCE": reference})
+    host_env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": os.environ.get("HOME", "/root"),
+                "SKIFF_SELFCHECK_REFERENCE": reference}
+    # The native tier's settings (scripts/test.sh lowers the compile threshold).
+    for k in ("SKIFF_JIT", "SKIFF_JIT_THRESHOLD"):
+        if k in os.environ:
+            host_env[k] = os.environ[k]
+    return run_host(cmd, stdin=stdin, env=host_env)
 
 
 def _diff(name, a, b, limit=40):
