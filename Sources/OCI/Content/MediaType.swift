@@ -33,7 +33,10 @@ public enum MediaType {
 
     /// Strips parameters (`; charset=utf-8`) and surrounding blanks.
     static func essence(_ contentType: String) -> String {
-        let base = contentType.split(separator: ";", maxSplits: 1).first.map(String.init) ?? contentType
-        return base.trimmingCharacters(in: .whitespaces).lowercased()
+        let base = contentType.split(separator: ";", maxSplits: 1).first ?? Substring(contentType)
+        // Blanks as CharacterSet.whitespaces has them (spaces and tabs, not newlines), without
+        // Foundation's string bridging on every image start.
+        let isBlank = { (c: Character) in c.isWhitespace && !c.isNewline }
+        return String(base.drop(while: isBlank).reversed().drop(while: isBlank).reversed()).lowercased()
     }
 }

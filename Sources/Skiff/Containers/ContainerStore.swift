@@ -74,16 +74,26 @@ public final class ContainerStore: @unchecked Sendable {
 
     /// Creates the directory of a new container (with an empty writable layer) and saves `record`.
     public func create(_ record: ContainerRecord) throws(SkiffError) {
-        if all().contains(where: { $0.name == record.name }) {
-            throw SkiffError(.invalidArgument, "the container name \"\(record.name)\" is already in use; remove that container (skiff rm \(record.name)) or choose another --name")
-        }
-        do {
-            try FileManager.default.createDirectory(atPath: upperDirectory(record.id), withIntermediateDirectories: true)
-        } catch {
-            throw SkiffError(.io, "cannot create container \(record.shortID): \(error.localizedDescription)")
-        }
+        try makeDirectory(for: record)
         try save(record)
     }
+
+    /// Creates the directory of a new container with an empty writable layer, but no record yet:
+    /// until `save`, `all()` and `find` do not see it. `usedNames` are the names of the existing
+    /// containers when the caller has them already.
+    public func makeDirectory(for record: ContainerRecord, usedNames: Set<String>? = nil) throws(SkiffError) {
+        if (usedNames ?? names()).contains(record.name) {
+            throw SkiffError(.invalidArgument, "the container name \"\(record.name)\" is already in use; remove that container (skiff rm \(record.name)) or choose another --name")
+        }
+        for path in [directory(record.id), upperDirectory(record.id)] where mkdir(path, 0o755) != 0 {
+            let e = errno
+            try? remove(record.id)
+            throw SkiffError(.io, "cannot create container \(record.shortID): \(String(cString: strerror(e)))")
+        }
+    }
+
+    /// The names of all containers.
+    public func names() -> Set<String> { Set(all().map(\.name)) }
 
     public func remove(_ id: String) throws(SkiffError) {
         let e = Self.removeTree(directory(id))
@@ -149,13 +159,13 @@ public final class ContainerStore: @unchecked Sendable {
         return String(bytes.flatMap { [digits[Int($0 >> 4)], digits[Int($0 & 15)]] })
     }
 
-    /// A docker-style name ("adjective_noun") not yet used.
-    public func newName() -> String {
+    /// A docker-style name ("adjective_noun") not in `used` (the names of all containers).
+    public func newName(avoiding used: Set<String>? = nil) -> String {
         let adjectives = ["brave", "calm", "eager", "gentle", "happy", "jolly", "keen", "lucid", "merry", "nimble",
                           "proud", "quiet", "sharp", "steady", "swift", "tidy", "vivid", "witty", "young", "zealous"]
         let nouns = ["anchor", "bay", "beacon", "breeze", "buoy", "canal", "cove", "dock", "ferry", "harbor",
                      "keel", "lagoon", "mast", "oar", "pier", "reef", "rudder", "sail", "tide", "wharf"]
-        let used = Set(all().map(\.name))
+        let used = used ?? names()
         while true {
             let name = "\(adjectives.randomElement()!)_\(nouns.randomElement()!)"
             if !used.contains(name) { return name }
@@ -197,25 +207,31 @@ public final class ContainerStore: @unchecked Sendable {
     /// costs more than starting the container); after a host crash a record may be older.
     static func replaceFile(_ path: String, with data: Data) throws {
         let temp = path + ".tmp-\(getpid())"
-        let fd = open(temp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
-        guard fd >= 0 else { throw SkiffError(.io, "cannot write \(temp): \(String(cString: strerror(errno)))") }
-        var done = 0
-        while done < data.count {
-            let n = data.withUnsafeBytes { write(fd, $0.baseAddress! + done, $0.count - done) }
-            if n < 0 && errno == EINTR { continue }
-            if n <= 0 {
-                let e = errno
-                close(fd)
-                unlink(temp)
-                throw SkiffError(.io, "cannot write \(temp): \(String(cString: strerror(e)))")
-            }
-            done += n
+        do {
+            try writeFile(temp, data)
+        } catch {
+            unlink(temp)
+            throw error
         }
-        close(fd)
         if rename(temp, path) != 0 {
             let e = errno
             unlink(temp)
             throw SkiffError(.io, "cannot replace \(path): \(String(cString: strerror(e)))")
+        }
+    }
+
+    /// Writes `data` into the file at `path` in place (created, or truncated first). For files
+    /// only the container's own run reads, such as the generated /etc files.
+    static func writeFile(_ path: String, _ data: Data) throws(SkiffError) {
+        let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        guard fd >= 0 else { throw SkiffError(.io, "cannot write \(path): \(String(cString: strerror(errno)))") }
+        defer { close(fd) }
+        var done = 0
+        while done < data.count {
+            let n = data.withUnsafeBytes { write(fd, $0.baseAddress! + done, $0.count - done) }
+            if n < 0 && errno == EINTR { continue }
+            if n <= 0 { throw SkiffError(.io, "cannot write \(path): \(String(cString: strerror(errno)))") }
+            done += n
         }
     }
 
