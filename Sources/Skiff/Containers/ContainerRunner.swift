@@ -206,8 +206,12 @@ public struct ContainerRunner {
             """
         // The network is the host's: its resolver configuration applies (docker --network host).
         var resolv = Self.hostFile("/etc/resolv.conf")
-        if !resolv.contains("nameserver") { resolv += "nameserver 8.8.8.8\nnameserver 8.8.4.4\n" }
-        let files = zip(Self.generatedEtcFiles, [record.hostname + "\n", hosts, resolv]).map { ($0, $1) }
+        let nameserver = Array("nameserver".utf8), text = Array(resolv.utf8)
+        if !text.indices.contains(where: { text[$0...].starts(with: nameserver) }) {
+            resolv += "nameserver 8.8.8.8\nnameserver 8.8.4.4\n"
+        }
+        let contents = [record.hostname + "\n", hosts, resolv]
+        let files = Self.generatedEtcFiles.indices.map { (Self.generatedEtcFiles[$0], contents[$0]) }
         for (name, text) in files {
             // Written in place: only this run of the container (which holds its lock) reads them.
             do throws(SkiffError) {

@@ -36,8 +36,19 @@ public final class ContainerStore: @unchecked Sendable {
     // MARK: Records
 
     public func all() -> [ContainerRecord] {
-        let ids = (try? FileManager.default.contentsOfDirectory(atPath: root)) ?? []
-        return ids.compactMap { try? load($0) }.sorted { $0.created > $1.created }
+        (Self.entries(root) ?? []).compactMap { try? load($0) }.sorted { $0.created > $1.created }
+    }
+
+    /// The names in a directory ("." and ".." left out); nil (errno set) if it cannot be read.
+    static func entries(_ path: String) -> [String]? {
+        guard let dir = opendir(path) else { return nil }
+        defer { closedir(dir) }
+        var names: [String] = []
+        while let entry = readdir(dir) {
+            let name = withUnsafePointer(to: entry.pointee.d_name) { String(cString: UnsafeRawPointer($0).assumingMemoryBound(to: CChar.self)) }
+            if name != "." && name != ".." { names.append(name) }
+        }
+        return names
     }
 
     public func load(_ id: String) throws(SkiffError) -> ContainerRecord {
@@ -52,11 +63,8 @@ public final class ContainerStore: @unchecked Sendable {
     }
 
     public func save(_ record: ContainerRecord) throws(SkiffError) {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         do {
-            let data = try encoder.encode(record)
-            try Self.replaceFile(configPath(record.id), with: data)
+            try Self.replaceFile(configPath(record.id), with: Data(record.jsonBytes()))
         } catch {
             throw SkiffError(.io, "cannot save container \(record.shortID): \(error.localizedDescription)")
         }
@@ -110,13 +118,7 @@ public final class ContainerStore: @unchecked Sendable {
         if lstat(path, &st) != 0 { return errno }
         if st.st_mode & S_IFMT != S_IFDIR { return unlink(path) == 0 ? 0 : errno }
         chmod(path, 0o700)
-        guard let dir = opendir(path) else { return errno }
-        var names: [String] = []
-        while let entry = readdir(dir) {
-            let name = withUnsafePointer(to: entry.pointee.d_name) { String(cString: UnsafeRawPointer($0).assumingMemoryBound(to: CChar.self)) }
-            if name != "." && name != ".." { names.append(name) }
-        }
-        closedir(dir)
+        guard let names = entries(path) else { return errno }
         for name in names {
             let e = removeTree(path + "/" + name)
             if e != 0 { return e }
