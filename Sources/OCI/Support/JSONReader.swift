@@ -7,10 +7,11 @@
 /// (invalid or unusual JSON: duplicate keys, integers too long for a Double, nesting deeper than
 /// 64, malformed UTF-8 or escapes) gives nil, and the caller decodes with Codable instead, which
 /// also produces the error messages. The `init?(json:)` readers of the model types (in
-/// Sources/OCI/Store/StoreDocumentReading.swift) follow the same rule.
-enum JSONReader {
+/// Sources/OCI/Store/StoreDocumentReading.swift, Sources/Skiff/Containers/ContainerRecordJSON.swift)
+/// follow the same rule, with JSONFields and JSONRead below.
+public enum JSONReader {
     /// The value `bytes` hold (one JSON text, surrounding blanks allowed), or nil.
-    static func parse(_ bytes: [UInt8]) -> JSONValue? {
+    public static func parse(_ bytes: [UInt8]) -> JSONValue? {
         bytes.withUnsafeBufferPointer { buffer in
             var parser = Parser(bytes: buffer)
             guard let value = parser.value(depth: 0) else { return nil }
@@ -191,5 +192,84 @@ enum JSONReader {
             }
             return .number(Double(negative ? -magnitude : magnitude))
         }
+    }
+}
+
+/// A JSON object's members, read with Codable's rules for required and optional fields.
+public struct JSONFields {
+    public let members: [String: JSONValue]
+
+    public init?(_ value: JSONValue) {
+        guard case .object(let members) = value else { return nil }
+        self.members = members
+    }
+
+    /// A required field: nil when it is absent, null or not what `read` reads.
+    @inlinable
+    public func required<T>(_ key: String, _ read: (JSONValue) -> T?) -> T? {
+        members[key].flatMap(read)
+    }
+
+    /// An optional field: `.some(nil)` when it is absent or null, nil when `read` cannot read it.
+    @inlinable
+    public func optional<T>(_ key: String, _ read: (JSONValue) -> T?) -> T?? {
+        guard let value = members[key], value != .null else { return .some(nil) }
+        return read(value).map { .some($0) }
+    }
+}
+
+/// Readers of single values, as JSONDecoder decodes them (no conversions between JSON types).
+public enum JSONRead {
+    public static func string(_ v: JSONValue) -> String? {
+        if case .string(let s) = v { return s }
+        return nil
+    }
+
+    public static func int(_ v: JSONValue) -> Int? {
+        if case .number(let n) = v { return Int(exactly: n) }
+        return nil
+    }
+
+    public static func int64(_ v: JSONValue) -> Int64? {
+        if case .number(let n) = v { return Int64(exactly: n) }
+        return nil
+    }
+
+    public static func bool(_ v: JSONValue) -> Bool? {
+        if case .bool(let b) = v { return b }
+        return nil
+    }
+
+    public static func digest(_ v: JSONValue) -> Digest? {
+        string(v).flatMap { try? Digest(parsing: $0) }
+    }
+
+    @inlinable
+    public static func array<T>(_ v: JSONValue, _ read: (JSONValue) -> T?) -> [T]? {
+        guard case .array(let elements) = v else { return nil }
+        var out: [T] = []
+        out.reserveCapacity(elements.count)
+        for e in elements {
+            guard let x = read(e) else { return nil }
+            out.append(x)
+        }
+        return out
+    }
+
+    public static func strings(_ v: JSONValue) -> [String]? { array(v, string) }
+
+    public static func stringMap(_ v: JSONValue) -> [String: String]? {
+        guard case .object(let members) = v else { return nil }
+        var out: [String: String] = [:]
+        for (k, e) in members {
+            guard let s = string(e) else { return nil }
+            out[k] = s
+        }
+        return out
+    }
+
+    public static func valueMap(_ v: JSONValue) -> [String: JSONValue]? {
+        guard case .object(let members) = v else { return nil }
+        return members
     }
 }

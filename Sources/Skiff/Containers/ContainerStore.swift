@@ -55,6 +55,7 @@ public final class ContainerStore: @unchecked Sendable {
         guard let data = FileManager.default.contents(atPath: configPath(id)) else {
             throw SkiffError(.notFound, "no such container: \(id)")
         }
+        if let tree = JSONReader.parse(Array(data)), let record = ContainerRecord(json: tree) { return record }
         do {
             return try JSONDecoder().decode(ContainerRecord.self, from: data)
         } catch {
