@@ -122,23 +122,21 @@ public struct ContainerCreator {
             throw SkiffError(.invalidArgument, "no command specified: the image \(image.name) has no Entrypoint or Cmd; give one after the image name")
         }
         let userSpec: String = options.user ?? config?.User ?? ""
-        let usedNames = containers.names()
-        let name: String = options.name ?? containers.newName(avoiding: usedNames)
         let process = ContainerRecord.ProcessSpec(arguments: arguments, environment: [], workingDirectory: "/", userSpec: userSpec,
                                                   uid: 0, gid: 0, groups: [], interactive: options.interactive)
-        var record = ContainerRecord(id: id, name: name, created: Timestamp.now(), image: options.image,
+        var record = ContainerRecord(id: id, name: options.name ?? "", created: Timestamp.now(), image: options.image,
                                      imageName: image.name, imageDigest: image.digest.description, process: process,
                                      hostname: hostname, readOnly: options.readOnly, tmpfs: tmpfs, mounts: binds,
                                      autoRemove: options.autoRemove, labels: labels, limits: try options.resourceLimits(),
                                      network: network, tty: options.tty, reapsOrphans: options.reapsOrphans,
                                      state: ContainerRecord.State())
-        try containers.makeDirectory(for: record, usedNames: usedNames)
+        record.name = try containers.makeDirectory(for: record)
         do {
             try resolveProcess(&record, image: image, options: options, settings: settings)
             try beforeSaving(&record)
             try containers.save(record)
         } catch {
-            try? containers.remove(record.id)
+            try? containers.remove(record)
             throw error
         }
         return record

@@ -55,7 +55,7 @@ public struct ContainerRunner {
             record.state = .init(status: .exited, exitCode: error.runExitStatus, startedAt: record.state.startedAt,
                                  finishedAt: Timestamp.now(), pid: nil)
             try? containers.save(record)
-            if record.autoRemove { try? containers.remove(record.id) }
+            if record.autoRemove { try? containers.remove(record) }
             throw error
         }
         record.state.status = .exited
@@ -63,7 +63,7 @@ public struct ContainerRunner {
         record.state.finishedAt = Timestamp.now()
         record.state.pid = nil
         if record.autoRemove {
-            try containers.remove(record.id)
+            try containers.remove(record)
         } else {
             try containers.save(record)
         }

@@ -83,27 +83,38 @@ public final class ContainerStore: @unchecked Sendable {
 
     /// Creates the directory of a new container (with an empty writable layer) and saves `record`.
     public func create(_ record: ContainerRecord) throws(SkiffError) {
-        try makeDirectory(for: record)
+        var record = record
+        record.name = try makeDirectory(for: record)
         try save(record)
     }
 
-    /// Creates the directory of a new container with an empty writable layer, but no record yet:
-    /// until `save`, `all()` and `find` do not see it. `usedNames` are the names of the existing
-    /// containers when the caller has them already.
-    public func makeDirectory(for record: ContainerRecord, usedNames: Set<String>? = nil) throws(SkiffError) {
-        if (usedNames ?? names()).contains(record.name) {
-            throw SkiffError(.invalidArgument, "the container name \"\(record.name)\" is already in use; remove that container (skiff rm \(record.name)) or choose another --name")
+    /// Creates the directory of a new container with an empty writable layer and reserves its
+    /// name (a generated one when `record.name` is empty), which it returns. No record yet: until
+    /// `save`, `all()` and `find` do not see the container.
+    public func makeDirectory(for record: ContainerRecord) throws(SkiffError) -> String {
+        guard mkdir(directory(record.id), 0o755) == 0 else {
+            throw SkiffError(.io, "cannot create container \(record.shortID): \(String(cString: strerror(errno)))")
         }
-        for path in [directory(record.id), upperDirectory(record.id)] where mkdir(path, 0o755) != 0 {
-            let e = errno
-            try? remove(record.id)
-            throw SkiffError(.io, "cannot create container \(record.shortID): \(String(cString: strerror(e)))")
+        do throws(SkiffError) {
+            guard mkdir(upperDirectory(record.id), 0o755) == 0 else {
+                throw SkiffError(.io, "cannot create container \(record.shortID): \(String(cString: strerror(errno)))")
+            }
+            if record.name.isEmpty { return try reserveGeneratedName(for: record.id) }
+            if try reserveName(record.name, for: record.id) { return record.name }
+            throw SkiffError(.invalidArgument, "the container name \"\(record.name)\" is already in use; remove that container (skiff rm \(record.name)) or choose another --name")
+        } catch {
+            _ = Self.removeTree(directory(record.id))
+            throw error
         }
     }
 
-    /// The names of all containers.
-    public func names() -> Set<String> { Set(all().map(\.name)) }
+    /// Removes the container's directory, then its name.
+    public func remove(_ record: ContainerRecord) throws(SkiffError) {
+        try remove(record.id)
+        releaseName(record.name, of: record.id)
+    }
 
+    /// Removes the container's directory (its name, if reserved, becomes stale: see ContainerNames).
     public func remove(_ id: String) throws(SkiffError) {
         let e = Self.removeTree(directory(id))
         if e != 0 && e != ENOENT {
@@ -142,7 +153,7 @@ public final class ContainerStore: @unchecked Sendable {
                 waited += 1
             }
         }
-        try remove(record.id)
+        try remove(record)
     }
 
     /// Replays the container's log: each entry to `stdout` or `stderr` as it was written.
@@ -160,21 +171,6 @@ public final class ContainerStore: @unchecked Sendable {
         for i in bytes.indices { bytes[i] = UInt8.random(in: 0...255) }
         let digits = Array("0123456789abcdef")
         return String(bytes.flatMap { [digits[Int($0 >> 4)], digits[Int($0 & 15)]] })
-    }
-
-    /// A docker-style name ("adjective_noun") not in `used` (the names of all containers).
-    public func newName(avoiding used: Set<String>? = nil) -> String {
-        let adjectives = ["brave", "calm", "eager", "gentle", "happy", "jolly", "keen", "lucid", "merry", "nimble",
-                          "proud", "quiet", "sharp", "steady", "swift", "tidy", "vivid", "witty", "young", "zealous"]
-        let nouns = ["anchor", "bay", "beacon", "breeze", "buoy", "canal", "cove", "dock", "ferry", "harbor",
-                     "keel", "lagoon", "mast", "oar", "pier", "reef", "rudder", "sail", "tide", "wharf"]
-        let used = used ?? names()
-        while true {
-            let name = "\(adjectives.randomElement()!)_\(nouns.randomElement()!)"
-            if !used.contains(name) { return name }
-            let numbered = "\(name)\(Int.random(in: 2...99))"
-            if !used.contains(numbered) { return numbered }
-        }
     }
 
     // MARK: Running state
