@@ -215,7 +215,7 @@ public struct ContainerRunner {
         for (name, text) in files {
             // Written in place: only this run of the container (which holds its lock) reads them.
             do throws(SkiffError) {
-                try ContainerStore.writeFile(containers.directory(record.id) + "/" + name, Data(text.utf8))
+                try ContainerStore.writeFile(containers.directory(record.id) + "/" + name, Array(text.utf8))
             } catch {
                 throw SkiffError(.io, "cannot write the container's \(name): \(error.message)")
             }

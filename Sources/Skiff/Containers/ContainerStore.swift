@@ -65,7 +65,7 @@ public final class ContainerStore: @unchecked Sendable {
 
     public func save(_ record: ContainerRecord) throws(SkiffError) {
         do {
-            try Self.replaceFile(configPath(record.id), with: Data(record.jsonBytes()))
+            try Self.replaceFile(configPath(record.id), with: record.jsonBytes())
         } catch {
             throw SkiffError(.io, "cannot save container \(record.shortID): \(error.localizedDescription)")
         }
@@ -204,7 +204,7 @@ public final class ContainerStore: @unchecked Sendable {
     /// Writes `data` to a new file beside `path` and renames it over `path`: readers see the old
     /// or the new contents, never a mix. Not synced to disk (Foundation's `.atomic` fsyncs, which
     /// costs more than starting the container); after a host crash a record may be older.
-    static func replaceFile(_ path: String, with data: Data) throws {
+    static func replaceFile(_ path: String, with data: [UInt8]) throws {
         let temp = path + ".tmp-\(getpid())"
         do {
             try writeFile(temp, data)
@@ -221,7 +221,7 @@ public final class ContainerStore: @unchecked Sendable {
 
     /// Writes `data` into the file at `path` in place (created, or truncated first). For files
     /// only the container's own run reads, such as the generated /etc files.
-    static func writeFile(_ path: String, _ data: Data) throws(SkiffError) {
+    static func writeFile(_ path: String, _ data: [UInt8]) throws(SkiffError) {
         let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
         guard fd >= 0 else { throw SkiffError(.io, "cannot write \(path): \(String(cString: strerror(errno)))") }
         defer { close(fd) }
@@ -255,7 +255,7 @@ public final class ContainerStore: @unchecked Sendable {
             return "\(k) \(e.uid) \(e.gid) \(String(e.mode, radix: 8))\n"
         }.joined()
         do {
-            try Self.replaceFile(attributesPath(id), with: Data(text.utf8))
+            try Self.replaceFile(attributesPath(id), with: Array(text.utf8))
         } catch {
             throw SkiffError(.io, "cannot save the file attributes of container \(String(id.prefix(12))): \(error.localizedDescription)")
         }
