@@ -205,7 +205,7 @@ public struct ContainerRunner {
 
             """
         // The network is the host's: its resolver configuration applies (docker --network host).
-        var resolv = Self.hostFile("/etc/resolv.conf")
+        var resolv = String(decoding: ContainerStore.readFile("/etc/resolv.conf") ?? [], as: UTF8.self)
         let nameserver = Array("nameserver".utf8), text = Array(resolv.utf8)
         if !text.indices.contains(where: { text[$0...].starts(with: nameserver) }) {
             resolv += "nameserver 8.8.8.8\nnameserver 8.8.4.4\n"
@@ -221,21 +221,5 @@ public struct ContainerRunner {
             }
         }
         return files
-    }
-
-    /// A small host file as text ("" if it cannot be read).
-    private static func hostFile(_ path: String) -> String {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { return "" }
-        defer { close(fd) }
-        var bytes: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 4096)
-        while bytes.count < 1 << 20 {
-            let n = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
-            if n < 0 && errno == EINTR { continue }
-            if n <= 0 { break }
-            bytes += chunk[0..<n]
-        }
-        return String(decoding: bytes, as: UTF8.self)
     }
 }

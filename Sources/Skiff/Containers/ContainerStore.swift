@@ -20,10 +20,9 @@ public final class ContainerStore: @unchecked Sendable {
 
     public init(imageStore: ImageStore) throws(SkiffError) {
         root = imageStore.root + "/containers"
-        do {
-            try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
-        } catch {
-            throw SkiffError(.io, "cannot create \(root): \(error.localizedDescription)")
+        // The image store's root exists: only this directory may be missing.
+        if mkdir(root, 0o755) != 0 && errno != EEXIST {
+            throw SkiffError(.io, "cannot create \(root): \(String(cString: strerror(errno)))")
         }
     }
 
@@ -234,11 +233,27 @@ public final class ContainerStore: @unchecked Sendable {
         }
     }
 
+    /// The contents of a small file (at most 1 MiB), or nil if it cannot be opened.
+    static func readFile(_ path: String) -> [UInt8]? {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { return nil }
+        defer { close(fd) }
+        var bytes: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 4096)
+        while bytes.count < 1 << 20 {
+            let n = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+            if n < 0 && errno == EINTR { continue }
+            if n <= 0 { break }
+            bytes += chunk[0..<n]
+        }
+        return bytes
+    }
+
     // MARK: Upper-layer attributes
 
     /// Owners and modes of upper files the host cannot hold, by host inode.
     public func loadAttributes(_ id: String) -> [UInt64: OverlayAttributes] {
-        guard let text = try? String(contentsOfFile: attributesPath(id), encoding: .utf8) else { return [:] }
+        guard let bytes = Self.readFile(attributesPath(id)), let text = String(validating: bytes, as: UTF8.self) else { return [:] }
         var result: [UInt64: OverlayAttributes] = [:]
         for line in text.split(separator: "\n") {
             let f = line.split(separator: " ")
