@@ -40,6 +40,8 @@ let package = Package(
         .target(name: "RISCV", swiftSettings: coreSettings),
         .target(name: "FSImage", swiftSettings: coreSettings),
         .target(name: "LinuxKernel", dependencies: ["RISCV", "FSImage"], swiftSettings: coreSettings),
+        // Native execution tier (x86-64 hosts): hot guest blocks compiled to host code.
+        .target(name: "RISCVNative", dependencies: ["RISCV"], swiftSettings: coreSettings),
         // Native host: the POSIX implementation of LinuxKernel's Host protocol.
         .target(name: "PosixHost", dependencies: ["LinuxKernel"], swiftSettings: [.swiftLanguageMode(.v5)]),
         // Images: registry client, content store, layers.
@@ -58,7 +60,7 @@ let package = Package(
         ]),
         // Containers: images -> root filesystems -> running guests.
         .target(name: "Skiff", dependencies: [
-            "OCI", "LinuxKernel", "PosixHost",
+            "OCI", "LinuxKernel", "PosixHost", "RISCVNative",
             .product(name: "Logging", package: "swift-log"),
         ]),
         .executableTarget(name: "skiff", dependencies: [
@@ -68,7 +70,7 @@ let package = Package(
         ], linkerSettings: [.unsafeFlags(fastStartLinkFlags, .when(platforms: [.linux], configuration: .release))]),
         // bench/extract.sh: layer extraction into a filesystem image, timed against tar.
         .executableTarget(name: "skiff-extract-bench", dependencies: ["OCI"], path: "bench/extract-bench"),
-        .testTarget(name: "RISCVTests", dependencies: ["RISCV"], exclude: ["Programs", "Wasm", "Bench"]),
+        .testTarget(name: "RISCVTests", dependencies: ["RISCV", "RISCVNative"], exclude: ["Programs", "Wasm", "Bench"]),
         .testTarget(name: "FSImageTests", dependencies: ["FSImage"]),
         .testTarget(name: "LinuxKernelTests", dependencies: ["LinuxKernel", "PosixHost"]),
         .testTarget(name: "OCITests", dependencies: ["OCI", "FSImage", "CArchive"]),

@@ -9,7 +9,7 @@ SCALE=${1:-10}
 OUT=${TMPDIR:-/tmp}/skiff-bench-hart
 mkdir -p "$OUT"
 sed -e 's/^@testable import RISCV//' Tests/RISCVTests/TestProgramLoader.swift > "$OUT/Loader.swift"
-swiftc -Ounchecked -wmo -module-name BenchHart $(find Sources/RISCV -name '*.swift' | sort) \
+swiftc -Ounchecked -wmo -module-name BenchHart -package-name skiff $(find Sources/RISCV -name '*.swift' | sort) \
   "$OUT/Loader.swift" Tests/RISCVTests/Bench/main.swift -o "$OUT/bench-hart" 2> >(grep -v warning >&2)
 names=(crc32 quicksort sieve matmul-fp intmix)
 total_q=0; total_h=0; logsum=0

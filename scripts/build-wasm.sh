@@ -32,7 +32,7 @@ done
 # section, so a trap still shows Swift function names.
 echo "build-wasm: compiling $(echo $sources $entry | wc -w) Swift files as Embedded Swift (wasm32)" >&2
 "$SWIFTC" -target wasm32-unknown-none-wasm -enable-experimental-feature Embedded \
-  -enable-experimental-feature Extern -wmo -O -parse-as-library -module-name SkiffCore \
+  -enable-experimental-feature Extern -wmo -O -parse-as-library -module-name SkiffCore -package-name skiff \
   -D SKIFF_SINGLE_MODULE -D SKIFF_WASI -Xfrontend -disable-stack-protector \
   $sources $entry -c -o "$OUT/core.o"
 

@@ -13,7 +13,7 @@ TOOLCHAIN=$(dirname "$(command -v swiftc)")/..
 LLVM_RT=$(ls -d /usr/lib/llvm-*/lib/clang/*/lib/wasi/libclang_rt.builtins-wasm32.a 2>/dev/null | head -1)
 [ -n "$LLVM_RT" ] || { echo "check-riscv-wasm: libclang_rt.builtins-wasm32.a missing (apt-get install libclang-rt-14-dev-wasm32)" >&2; exit 1; }
 swiftc -target wasm32-unknown-none-wasm -enable-experimental-feature Embedded -enable-experimental-feature Extern \
-  -wmo -O -parse-as-library -module-name HartRunner -D SKIFF_SINGLE_MODULE -Xfrontend -disable-stack-protector \
+  -wmo -O -parse-as-library -module-name HartRunner -package-name skiff -D SKIFF_SINGLE_MODULE -Xfrontend -disable-stack-protector \
   $(find Sources/RISCV -name '*.swift' | sort) Tests/RISCVTests/Wasm/HartRunner.swift -c -o "$OUT/runner.o"
 wasm-ld /usr/lib/wasm32-wasi/crt1-command.o "$OUT/runner.o" \
   "$TOOLCHAIN/lib/swift/embedded/wasm32-unknown-none-wasm/libswiftUnicodeDataTables.a" \

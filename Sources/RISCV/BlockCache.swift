@@ -8,7 +8,7 @@
 // lookup, and a header slot records whether the page holds live decoded code (then stores into
 // it take the slow path, which invalidates it).
 
-enum CodePage {
+package enum CodePage {
     static let slotCount = Int(GuestMemory.pageSize / 2)       // 2048 instruction slots
     static let headerSlot = slotCount + 2                       // after the two sentinels
     static let allocatedSlots = slotCount + 3
@@ -30,7 +30,7 @@ enum CodePage {
         p[headerSlot].imm = 0
     }
 
-    @inline(__always) static func holdsCode(_ p: UnsafeMutablePointer<DecodedInstruction>) -> Bool {
+    @inline(__always) package static func holdsCode(_ p: UnsafeMutablePointer<DecodedInstruction>) -> Bool {
         p[headerSlot].imm != 0
     }
 

@@ -2,7 +2,7 @@
 // expansions. Reserved encodings (including the all-zero instruction) decode to `illegal`;
 // HINTs (e.g. c.addi x0 / c.li x0) execute as no-ops by writing the scratch register.
 
-enum CompressedDecoder {
+package enum CompressedDecoder {
     @inline(__always) static func b(_ raw: UInt32, _ hi: UInt32, _ lo: UInt32) -> UInt32 {
         (raw >> lo) & ((1 << (hi - lo + 1)) - 1)
     }
@@ -12,7 +12,7 @@ enum CompressedDecoder {
         Int32(bitPattern: v << (32 - width)) >> (32 - width)
     }
 
-    static func decode(_ raw: UInt32, pc: UInt64) -> DecodedInstruction {
+    package static func decode(_ raw: UInt32, pc: UInt64) -> DecodedInstruction {
         let illegal = DecodedInstruction.illegal(raw, len: 1)
         let f3 = b(raw, 15, 13)
         let rdFull = b(raw, 11, 7), rs2Full = b(raw, 6, 2)

@@ -3,24 +3,27 @@
 // 64), immediates extracted and sign-extended, the length in 2-byte slots and its run count.
 // 16 bytes.
 
-struct DecodedInstruction {
-    var op: Op
+package struct DecodedInstruction {
+    package var op: Op
     /// Destination register index in the register file (x0 -> `Registers.scratch`).
-    var rd: UInt8
-    var rs1: UInt8
-    var rs2: UInt8
-    var rs3: UInt8
+    package var rd: UInt8
+    package var rs1: UInt8
+    package var rs2: UInt8
+    package var rs3: UInt8
     /// Rounding mode field of FP instructions (7 = dynamic), or a sub-operation selector.
-    var rm: UInt8
+    package var rm: UInt8
     /// Instruction length in 2-byte slots: 1 for compressed, 2 for 32-bit instructions.
-    var len: UInt8
-    var aux: UInt8
+    package var len: UInt8
+    package var aux: UInt8
     /// Instructions from this one to the end of its straight-line run (see `BlockCache.swift`):
     /// added to the retired count when execution enters the run here.
     var count: UInt16
+    /// Native tier state of a block entry (`NativeSlot`): an execution count while cold, then
+    /// the compiled block's number (or `never`). Zeroed with the slot when its page is reset.
+    package var native: UInt16
     /// Immediate; for in-page branches/jumps the target as a slot delta; for illegal
     /// instructions the raw encoding.
-    var imm: Int32
+    package var imm: Int32
 
     init(op: Op, rd: UInt8 = Registers.scratch, rs1: UInt8 = 0, rs2: UInt8 = 0, rs3: UInt8 = 0,
          rm: UInt8 = 0, len: UInt8 = 2, aux: UInt8 = 0, imm: Int32 = 0) {
@@ -33,6 +36,7 @@ struct DecodedInstruction {
         self.len = len
         self.aux = aux
         self.count = 0
+        self.native = 0
         self.imm = imm
     }
 
@@ -55,11 +59,11 @@ struct DecodedInstruction {
 }
 
 /// Layout of the hart's register file (one buffer of 64-bit words).
-@usableFromInline enum Registers {
+@usableFromInline package enum Registers {
     /// x1...x31 at 1...31, x0 at 0 (always zero); writes to x0 land here.
-    @usableFromInline static let scratch: UInt8 = 32
+    @usableFromInline package static let scratch: UInt8 = 32
     /// f0...f31 at 64...95.
-    static let fBase: UInt8 = 64
+    package static let fBase: UInt8 = 64
     static let fcsr = 96
     static let count = 104
 

@@ -3,7 +3,7 @@
 // the register file layout (`Registers`); branch and jump targets inside the instruction's own
 // page become slot deltas so that taking them needs no address arithmetic.
 
-enum Decoder {
+package enum Decoder {
     @inline(__always) static func bits(_ raw: UInt32, _ hi: UInt32, _ lo: UInt32) -> UInt32 {
         (raw >> lo) & ((1 << (hi - lo + 1)) - 1)
     }
@@ -27,7 +27,7 @@ enum Decoder {
         return target >> 12 == pc >> 12
     }
 
-    static func decode(_ raw: UInt32, pc: UInt64) -> DecodedInstruction {
+    package static func decode(_ raw: UInt32, pc: UInt64) -> DecodedInstruction {
         let rd = bits(raw, 11, 7), rs1 = bits(raw, 19, 15), rs2 = bits(raw, 24, 20)
         let f3 = bits(raw, 14, 12), f7 = raw >> 25
         let illegal = DecodedInstruction.illegal(raw, len: 2)

@@ -4,7 +4,7 @@
 // implementation in SoftFloat/ (every other case).
 
 extension Hart {
-    static let boxMask: UInt64 = 0xffff_ffff_0000_0000
+    package static let boxMask: UInt64 = 0xffff_ffff_0000_0000
 
     /// A single-precision operand: the low 32 bits if properly NaN-boxed, else the canonical NaN.
     @inline(__always) func readS(_ i: UInt8) -> UInt64 {

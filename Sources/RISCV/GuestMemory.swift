@@ -7,9 +7,16 @@ public final class GuestMemory {
     static let pageMask: UInt64 = pageSize - 1
 
     var table = PageTable()
-    let readTLB = TLB.allocate()
-    let writeTLB = TLB.allocate()
+    package let readTLB = TLB.allocate()
+    package let writeTLB = TLB.allocate()
     let codeTLB = TLB.allocateCode()
+
+    /// Counts changes that dropped decoded code (a write into a code page, unmap, protect,
+    /// fence.i): the native tier forgets its compiled blocks when it sees this move.
+    package private(set) var codeEpoch: UInt64 = 0
+
+    /// The native tier of this address space (created on first use by `makeNativeTier`).
+    package lazy var nativeTier: (any NativeTier)? = GuestMemory.makeNativeTier?(self)
 
     public init() {}
 
@@ -38,7 +45,7 @@ public final class GuestMemory {
         while vpn < end && vpn >> PageTable.vpnBits == 0 {
             let e = table.entryCreating(vpn)
             invalidateNeighbourCode(vpn)
-            GuestMemory.clear(e)
+            if GuestMemory.clear(e) { codeEpoch &+= 1 }
             e.pointee.isMapped = true
             e.pointee.protection = protection.rawValue
             vpn += 1
@@ -50,7 +57,7 @@ public final class GuestMemory {
         flushTLBs(first, end)
         table.forEachEntry(from: first, to: end) { vpn, e in
             if e.pointee.isMapped { invalidateNeighbourCode(vpn) }
-            GuestMemory.clear(e)
+            if GuestMemory.clear(e) { codeEpoch &+= 1 }
         }
     }
 
@@ -66,6 +73,7 @@ public final class GuestMemory {
         flushTLBs(first, end)
         table.forEachEntry(from: first, to: end) { vpn, e in
             if let code = e.pointee.code {
+                if CodePage.holdsCode(code) { codeEpoch &+= 1 }
                 CodePage.free(code)
                 e.pointee.code = nil
                 invalidateNeighbourCode(vpn)
@@ -100,6 +108,7 @@ public final class GuestMemory {
         table.forEachEntry(from: 0, to: UInt64(1) << PageTable.vpnBits) { _, e in
             if let code = e.pointee.code, CodePage.holdsCode(code) { CodePage.reset(code) }
         }
+        codeEpoch &+= 1
     }
 
     // MARK: Internals
@@ -111,11 +120,18 @@ public final class GuestMemory {
         return (first, end)
     }
 
-    /// Drops a page's frame reference and decoded code, leaving it unmapped.
-    static func clear(_ e: UnsafeMutablePointer<PageEntry>) {
+    /// Drops a page's frame reference and decoded code, leaving it unmapped. Returns whether
+    /// the page held live decoded code.
+    @discardableResult
+    static func clear(_ e: UnsafeMutablePointer<PageEntry>) -> Bool {
         if let f = e.pointee.frame { Frame.release(f) }
-        if let c = e.pointee.code { CodePage.free(c) }
+        var hadCode = false
+        if let c = e.pointee.code {
+            hadCode = CodePage.holdsCode(c)
+            CodePage.free(c)
+        }
         e.pointee = PageEntry(frame: nil, code: nil, protection: 0, isMapped: false)
+        return hadCode
     }
 
     /// The last instruction of the previous page may straddle into page `vpn`. (The whole page
@@ -123,6 +139,7 @@ public final class GuestMemory {
     func invalidateNeighbourCode(_ vpn: UInt64) {
         if vpn > 0, let prev = table.entry(vpn - 1), let code = prev.pointee.code, CodePage.holdsCode(code) {
             CodePage.reset(code)
+            codeEpoch &+= 1
         }
     }
 
@@ -173,6 +190,7 @@ public final class GuestMemory {
             }
             if let code = e.pointee.code, CodePage.holdsCode(code) {
                 CodePage.reset(code)
+                codeEpoch &+= 1
                 invalidateNeighbourCode(vpn)
             }
             if prot.contains(.write) {
@@ -197,14 +215,14 @@ public final class GuestMemory {
     // MARK: Code pages
 
     /// The code TLB's slots for the page holding `pc`, or nil on a miss.
-    @inline(__always) func codeTLBHit(_ pc: UInt64) -> UnsafeMutablePointer<DecodedInstruction>? {
+    @inline(__always) package func codeTLBHit(_ pc: UInt64) -> UnsafeMutablePointer<DecodedInstruction>? {
         let vpn = pc >> 12
         let t = codeTLB[Int(vpn & TLB.codeMask)]
         return t.tag == vpn ? t.slots : nil
     }
 
     /// The decoded-instruction slots of the page holding `pc` (which must be executable).
-    func codeSlots(_ pc: UInt64) -> UnsafeMutablePointer<DecodedInstruction>? {
+    package func codeSlots(_ pc: UInt64) -> UnsafeMutablePointer<DecodedInstruction>? {
         let vpn = pc >> 12
         let t = codeTLB[Int(vpn & TLB.codeMask)]
         if _fastPath(t.tag == vpn) { return t.slots }
@@ -222,7 +240,7 @@ public final class GuestMemory {
     }
 
     /// Marks a code page live: from now on stores into it take the slow path.
-    func noteCode(_ slots: UnsafeMutablePointer<DecodedInstruction>, vpn: UInt64) {
+    package func noteCode(_ slots: UnsafeMutablePointer<DecodedInstruction>, vpn: UInt64) {
         CodePage.setHoldsCode(slots)
         TLB.flush(writeTLB, vpn: vpn)
     }
@@ -236,7 +254,7 @@ public final class GuestMemory {
 
     /// Reads the (up to 32-bit) instruction at `pc` for decoding. Only the second half of a
     /// 32-bit instruction may fault (the caller already holds the first page's code slots).
-    func fetch(_ pc: UInt64) -> (UInt32, MemoryFault?) {
+    package func fetch(_ pc: UInt64) -> (UInt32, MemoryFault?) {
         guard let p = translate(pc >> 12, .execute) else { return (0, fault(pc, .execute)) }
         let off = Int(pc & GuestMemory.pageMask)
         let lo = UInt32(p.loadUnaligned(fromByteOffset: off, as: UInt16.self))

@@ -11,7 +11,7 @@ public final class Hart {
     public var timeSource: (() -> UInt64)?
 
     /// x0...x31, a scratch slot for writes to x0, f0...f31 and fcsr (see `Registers`).
-    let regs: UnsafeMutablePointer<UInt64>
+    package let regs: UnsafeMutablePointer<UInt64>
     /// LR/SC reservation: the reserved address, or `noReservation`.
     var reservation: UInt64 = Hart.noReservation
     static let noReservation = UInt64.max

@@ -39,6 +39,19 @@ extension Hart {
         var stop = StopReason.budgetExhausted
 
         @inline(__always) func w(_ v: UInt64) -> UInt64 { UInt64(bitPattern: Int64(Int32(truncatingIfNeeded: v))) }
+        // The native tier (nil in WebAssembly or when disabled): block entries count their
+        // executions in the slot's `native` field until it is worth compiling them.
+        let tier = mem.nativeTier
+        let jit = tier != nil
+        var interpretFirst = false
+        @inline(__always) func hot(_ p: UnsafeMutablePointer<DecodedInstruction>) -> Bool {
+            let n = p.pointee.native
+            if n < NativeSlot.threshold {
+                p.pointee.native = n &+ 1
+                return false
+            }
+            return n != NativeSlot.never
+        }
 
         lookup: while true {
             guard let slots = mem.codeTLBHit(pc) ?? mem.codeSlots(pc) else {
@@ -49,6 +62,19 @@ extension Hart {
             var cur = slots + Int((pc & GuestMemory.pageMask) >> 1)
             @inline(__always) func pcOf(_ p: UnsafeMutablePointer<DecodedInstruction>) -> UInt64 {
                 pageBase &+ UInt64((p - slots) << 1)
+            }
+            if jit {
+                if interpretFirst {
+                    interpretFirst = false
+                } else if hot(cur) {
+                    // Hot code: the native tier runs from here (NativeTier.swift).
+                    let run = tier.unsafelyUnwrapped.execute(self, pc: pc, slot: cur, budget: budget &- executed)
+                    executed &+= run.executed
+                    pc = run.pc
+                    if executed >= budget { break lookup }
+                    interpretFirst = run.interpretFirst
+                    continue lookup
+                }
             }
             executed &+= Int(cur.pointee.count)
 
@@ -90,6 +116,7 @@ extension Hart {
                     r[cur.rd] = pcOf(cur) &+ UInt64(step << 1)
                     cur += cur.slotDelta
                     if executed >= budget { pc = pcOf(cur); break lookup }
+                    if jit && hot(cur) { pc = pcOf(cur); continue lookup }
                     executed &+= Int(cur.pointee.count)
                     continue inner
                 case .jalFarC:
@@ -110,6 +137,7 @@ extension Hart {
                     if executed >= budget { pc = target; break lookup }
                     if target & ~GuestMemory.pageMask == pageBase {
                         cur = slots + Int((target & GuestMemory.pageMask) >> 1)
+                        if jit && hot(cur) { pc = target; continue lookup }
                         executed &+= Int(cur.pointee.count)
                         continue inner
                     }
@@ -124,6 +152,7 @@ extension Hart {
                     if r[cur.rs1] == r[cur.rs2] {
                         cur += cur.slotDelta
                         if executed >= budget { pc = pcOf(cur); break lookup }
+                        if jit && hot(cur) { pc = pcOf(cur); continue lookup }
                         executed &+= Int(cur.pointee.count)
                         continue inner
                     }
@@ -137,6 +166,7 @@ extension Hart {
                     if r[cur.rs1] != r[cur.rs2] {
                         cur += cur.slotDelta
                         if executed >= budget { pc = pcOf(cur); break lookup }
+                        if jit && hot(cur) { pc = pcOf(cur); continue lookup }
                         executed &+= Int(cur.pointee.count)
                         continue inner
                     }
@@ -147,6 +177,7 @@ extension Hart {
                     if Int64(bitPattern: r[cur.rs1]) < Int64(bitPattern: r[cur.rs2]) {
                         cur += cur.slotDelta
                         if executed >= budget { pc = pcOf(cur); break lookup }
+                        if jit && hot(cur) { pc = pcOf(cur); continue lookup }
                         executed &+= Int(cur.pointee.count)
                         continue inner
                     }
@@ -157,6 +188,7 @@ extension Hart {
                     if Int64(bitPattern: r[cur.rs1]) >= Int64(bitPattern: r[cur.rs2]) {
                         cur += cur.slotDelta
                         if executed >= budget { pc = pcOf(cur); break lookup }
+                        if jit && hot(cur) { pc = pcOf(cur); continue lookup }
                         executed &+= Int(cur.pointee.count)
                         continue inner
                     }
@@ -167,6 +199,7 @@ extension Hart {
                     if r[cur.rs1] < r[cur.rs2] {
                         cur += cur.slotDelta
                         if executed >= budget { pc = pcOf(cur); break lookup }
+                        if jit && hot(cur) { pc = pcOf(cur); continue lookup }
                         executed &+= Int(cur.pointee.count)
                         continue inner
                     }
@@ -177,6 +210,7 @@ extension Hart {
                     if r[cur.rs1] >= r[cur.rs2] {
                         cur += cur.slotDelta
                         if executed >= budget { pc = pcOf(cur); break lookup }
+                        if jit && hot(cur) { pc = pcOf(cur); continue lookup }
                         executed &+= Int(cur.pointee.count)
                         continue inner
                     }
@@ -202,6 +236,7 @@ extension Hart {
                     if r[cur.rs3] == r[cur.aux] {
                         cur += Int(cur.pointee.imm >> 16)
                         if executed >= budget { pc = pcOf(cur); break lookup }
+                        if jit && hot(cur) { pc = pcOf(cur); continue lookup }
                         executed &+= Int(cur.pointee.count)
                         continue inner
                     }
@@ -213,6 +248,7 @@ extension Hart {
                     if r[cur.rs3] != r[cur.aux] {
                         cur += Int(cur.pointee.imm >> 16)
                         if executed >= budget { pc = pcOf(cur); break lookup }
+                        if jit && hot(cur) { pc = pcOf(cur); continue lookup }
                         executed &+= Int(cur.pointee.count)
                         continue inner
                     }
@@ -224,6 +260,7 @@ extension Hart {
                     if Int64(bitPattern: r[cur.rs3]) < Int64(bitPattern: r[cur.aux]) {
                         cur += Int(cur.pointee.imm >> 16)
                         if executed >= budget { pc = pcOf(cur); break lookup }
+                        if jit && hot(cur) { pc = pcOf(cur); continue lookup }
                         executed &+= Int(cur.pointee.count)
                         continue inner
                     }
@@ -235,6 +272,7 @@ extension Hart {
                     if Int64(bitPattern: r[cur.rs3]) >= Int64(bitPattern: r[cur.aux]) {
                         cur += Int(cur.pointee.imm >> 16)
                         if executed >= budget { pc = pcOf(cur); break lookup }
+                        if jit && hot(cur) { pc = pcOf(cur); continue lookup }
                         executed &+= Int(cur.pointee.count)
                         continue inner
                     }
@@ -246,6 +284,7 @@ extension Hart {
                     if r[cur.rs3] < r[cur.aux] {
                         cur += Int(cur.pointee.imm >> 16)
                         if executed >= budget { pc = pcOf(cur); break lookup }
+                        if jit && hot(cur) { pc = pcOf(cur); continue lookup }
                         executed &+= Int(cur.pointee.count)
                         continue inner
                     }
@@ -257,6 +296,7 @@ extension Hart {
                     if r[cur.rs3] >= r[cur.aux] {
                         cur += Int(cur.pointee.imm >> 16)
                         if executed >= budget { pc = pcOf(cur); break lookup }
+                        if jit && hot(cur) { pc = pcOf(cur); continue lookup }
                         executed &+= Int(cur.pointee.count)
                         continue inner
                     }
@@ -268,6 +308,7 @@ extension Hart {
                     if r[cur.rs3] == r[cur.aux] {
                         cur += Int(cur.pointee.imm >> 16)
                         if executed >= budget { pc = pcOf(cur); break lookup }
+                        if jit && hot(cur) { pc = pcOf(cur); continue lookup }
                         executed &+= Int(cur.pointee.count)
                         continue inner
                     }
@@ -279,6 +320,7 @@ extension Hart {
                     if r[cur.rs3] != r[cur.aux] {
                         cur += Int(cur.pointee.imm >> 16)
                         if executed >= budget { pc = pcOf(cur); break lookup }
+                        if jit && hot(cur) { pc = pcOf(cur); continue lookup }
                         executed &+= Int(cur.pointee.count)
                         continue inner
                     }
@@ -290,6 +332,7 @@ extension Hart {
                     if Int64(bitPattern: r[cur.rs3]) < Int64(bitPattern: r[cur.aux]) {
                         cur += Int(cur.pointee.imm >> 16)
                         if executed >= budget { pc = pcOf(cur); break lookup }
+                        if jit && hot(cur) { pc = pcOf(cur); continue lookup }
                         executed &+= Int(cur.pointee.count)
                         continue inner
                     }
@@ -301,6 +344,7 @@ extension Hart {
                     if Int64(bitPattern: r[cur.rs3]) >= Int64(bitPattern: r[cur.aux]) {
                         cur += Int(cur.pointee.imm >> 16)
                         if executed >= budget { pc = pcOf(cur); break lookup }
+                        if jit && hot(cur) { pc = pcOf(cur); continue lookup }
                         executed &+= Int(cur.pointee.count)
                         continue inner
                     }
@@ -312,6 +356,7 @@ extension Hart {
                     if r[cur.rs3] < r[cur.aux] {
                         cur += Int(cur.pointee.imm >> 16)
                         if executed >= budget { pc = pcOf(cur); break lookup }
+                        if jit && hot(cur) { pc = pcOf(cur); continue lookup }
                         executed &+= Int(cur.pointee.count)
                         continue inner
                     }
@@ -323,6 +368,7 @@ extension Hart {
                     if r[cur.rs3] >= r[cur.aux] {
                         cur += Int(cur.pointee.imm >> 16)
                         if executed >= budget { pc = pcOf(cur); break lookup }
+                        if jit && hot(cur) { pc = pcOf(cur); continue lookup }
                         executed &+= Int(cur.pointee.count)
                         continue inner
                     }
@@ -334,6 +380,7 @@ extension Hart {
                     if r[cur.rs3] == r[cur.aux] {
                         cur += Int(cur.pointee.imm)
                         if executed >= budget { pc = pcOf(cur); break lookup }
+                        if jit && hot(cur) { pc = pcOf(cur); continue lookup }
                         executed &+= Int(cur.pointee.count)
                         continue inner
                     }
@@ -345,6 +392,7 @@ extension Hart {
                     if r[cur.rs3] != r[cur.aux] {
                         cur += Int(cur.pointee.imm)
                         if executed >= budget { pc = pcOf(cur); break lookup }
+                        if jit && hot(cur) { pc = pcOf(cur); continue lookup }
                         executed &+= Int(cur.pointee.count)
                         continue inner
                     }
@@ -356,6 +404,7 @@ extension Hart {
                     if Int64(bitPattern: r[cur.rs3]) < Int64(bitPattern: r[cur.aux]) {
                         cur += Int(cur.pointee.imm)
                         if executed >= budget { pc = pcOf(cur); break lookup }
+                        if jit && hot(cur) { pc = pcOf(cur); continue lookup }
                         executed &+= Int(cur.pointee.count)
                         continue inner
                     }
@@ -367,6 +416,7 @@ extension Hart {
                     if Int64(bitPattern: r[cur.rs3]) >= Int64(bitPattern: r[cur.aux]) {
                         cur += Int(cur.pointee.imm)
                         if executed >= budget { pc = pcOf(cur); break lookup }
+                        if jit && hot(cur) { pc = pcOf(cur); continue lookup }
                         executed &+= Int(cur.pointee.count)
                         continue inner
                     }
@@ -378,6 +428,7 @@ extension Hart {
                     if r[cur.rs3] < r[cur.aux] {
                         cur += Int(cur.pointee.imm)
                         if executed >= budget { pc = pcOf(cur); break lookup }
+                        if jit && hot(cur) { pc = pcOf(cur); continue lookup }
                         executed &+= Int(cur.pointee.count)
                         continue inner
                     }
@@ -389,6 +440,7 @@ extension Hart {
                     if r[cur.rs3] >= r[cur.aux] {
                         cur += Int(cur.pointee.imm)
                         if executed >= budget { pc = pcOf(cur); break lookup }
+                        if jit && hot(cur) { pc = pcOf(cur); continue lookup }
                         executed &+= Int(cur.pointee.count)
                         continue inner
                     }
@@ -400,6 +452,7 @@ extension Hart {
                     if r[cur.rs3] == r[cur.aux] {
                         cur += Int(cur.pointee.imm)
                         if executed >= budget { pc = pcOf(cur); break lookup }
+                        if jit && hot(cur) { pc = pcOf(cur); continue lookup }
                         executed &+= Int(cur.pointee.count)
                         continue inner
                     }
@@ -411,6 +464,7 @@ extension Hart {
                     if r[cur.rs3] != r[cur.aux] {
                         cur += Int(cur.pointee.imm)
                         if executed >= budget { pc = pcOf(cur); break lookup }
+                        if jit && hot(cur) { pc = pcOf(cur); continue lookup }
                         executed &+= Int(cur.pointee.count)
                         continue inner
                     }
@@ -422,6 +476,7 @@ extension Hart {
                     if Int64(bitPattern: r[cur.rs3]) < Int64(bitPattern: r[cur.aux]) {
                         cur += Int(cur.pointee.imm)
                         if executed >= budget { pc = pcOf(cur); break lookup }
+                        if jit && hot(cur) { pc = pcOf(cur); continue lookup }
                         executed &+= Int(cur.pointee.count)
                         continue inner
                     }
@@ -433,6 +488,7 @@ extension Hart {
                     if Int64(bitPattern: r[cur.rs3]) >= Int64(bitPattern: r[cur.aux]) {
                         cur += Int(cur.pointee.imm)
                         if executed >= budget { pc = pcOf(cur); break lookup }
+                        if jit && hot(cur) { pc = pcOf(cur); continue lookup }
                         executed &+= Int(cur.pointee.count)
                         continue inner
                     }
@@ -444,6 +500,7 @@ extension Hart {
                     if r[cur.rs3] < r[cur.aux] {
                         cur += Int(cur.pointee.imm)
                         if executed >= budget { pc = pcOf(cur); break lookup }
+                        if jit && hot(cur) { pc = pcOf(cur); continue lookup }
                         executed &+= Int(cur.pointee.count)
                         continue inner
                     }
@@ -455,6 +512,7 @@ extension Hart {
                     if r[cur.rs3] >= r[cur.aux] {
                         cur += Int(cur.pointee.imm)
                         if executed >= budget { pc = pcOf(cur); break lookup }
+                        if jit && hot(cur) { pc = pcOf(cur); continue lookup }
                         executed &+= Int(cur.pointee.count)
                         continue inner
                     }

@@ -1,7 +1,7 @@
 // Every operation the pre-decoded form can hold. Compressed instructions decode to the same
 // operations as their 32-bit equivalents. `undecoded` must stay 0: a zeroed slot is undecoded.
 
-enum Op: UInt8 {
+package enum Op: UInt8 {
     // Decode-cache control.
     case undecoded = 0, pageEnd, illegal
 

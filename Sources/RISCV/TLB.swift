@@ -3,7 +3,7 @@
 // guest page to its pre-decoded instructions.
 
 /// Data TLB entry: `tag` is the guest page number, host address = guest address &+ `addend`.
-struct TLBEntry {
+package struct TLBEntry {
     var tag: UInt64
     var addend: UInt64
 }
@@ -14,9 +14,9 @@ struct CodeTLBEntry {
     var slots: UnsafeMutablePointer<DecodedInstruction>?
 }
 
-enum TLB {
-    static let entries = 1024
-    static let mask = UInt64(entries - 1)
+package enum TLB {
+    package static let entries = 1024
+    package static let mask = UInt64(entries - 1)
     static let codeEntries = 512
     static let codeMask = UInt64(codeEntries - 1)
     static let invalidTag = UInt64.max

@@ -73,6 +73,7 @@ public enum RootfsRunner {
         kernelConfiguration.log = { message in logger.debug("\(message)") }
         try configuration.network.configure(&kernelConfiguration, host: host) { logger.warning("\($0)") }
         kernelConfiguration.terminal = ContainerTerminal.setup(tty: configuration.tty, interactive: configuration.interactive)
+        NativeTierSetting.apply()
         let kernel = Kernel(host: host, configuration: kernelConfiguration)
         kernel.mountHostDirectory(root, at: "/", readOnly: configuration.readOnly)
         if configuration.readOnly {

@@ -1,5 +1,6 @@
 import XCTest
 @testable import RISCV
+import RISCVNative
 
 /// Programs from Programs/ run under qemu-riscv64 and on the hart; their outputs (one line per
 /// instruction result, with fflags for FP) must be identical.
@@ -38,5 +39,18 @@ final class DifferentialTests: XCTestCase {
     /// RV64I/M/A, Zba/Zbb/Zbs, loads/stores of every width (misaligned too), AMOs, LR/SC, CSRs.
     func testIntegerMatchesQemu() throws {
         try assertMatchesQemu("intdiff", march: "rv64gc_zba_zbb_zbs")
+    }
+
+    /// The same two programs with the native tier on: their test loops get hot and run compiled.
+    func testIntegerMatchesQemuNatively() throws {
+        NativeCode.enable()
+        defer { NativeCode.disable() }
+        try assertMatchesQemu("intdiff", march: "rv64gc_zba_zbb_zbs")
+    }
+
+    func testFloatingPointMatchesQemuNatively() throws {
+        NativeCode.enable()
+        defer { NativeCode.disable() }
+        try assertMatchesQemu("fpdiff", march: "rv64gc")
     }
 }

@@ -12,7 +12,6 @@ extension Kernel {
         let op = Int32(truncatingIfNeeded: t.argument(1))
         let value = UInt32(truncatingIfNeeded: t.argument(2))
         let command = op & 127
-        let space = t.process.addressSpace
         if address & 3 != 0 { throw .EINVAL }
         switch command {
         case FutexOp.wait, FutexOp.waitBitset:

@@ -112,6 +112,7 @@ public struct ContainerRunner {
         let network = try record.network?.resolved() ?? ContainerNetwork()
         try network.configure(&configuration, host: host) { logger.warning("\($0)") }
         configuration.terminal = ContainerTerminal.setup(tty: record.tty == true, interactive: record.process.interactive)
+        NativeTierSetting.apply()
         let kernel = Kernel(host: host, configuration: configuration)
         kernel.mountContainerRoot(mounted.root, at: "/")
         var hostDescriptors: [HostFD] = []

@@ -1,0 +1,462 @@
+import RISCV
+
+// Translates one guest block to x86-64: straight-line code from an entry pc, through
+// not-taken conditional branches (each a side exit), up to a jump, an operation it does not
+// translate, the page end, or a length limit. Every guest instruction reads its operands from
+// the register file and writes its result back, so the register file is exact at every exit.
+// Loads and stores inline the TLB fast path; a miss exits to the interpreter at that
+// instruction, which performs the access (and raises any fault) itself.
+
+struct TranslatedBlock {
+    var bytes: [UInt8]
+    /// Chainable exits: the offset of the patchable rel32 and the guest pc it leads to.
+    var links: [(offset: Int, target: UInt64)]
+    var instructions: Int
+}
+
+struct BlockTranslator {
+    static let maxInstructions = 160
+
+    private var a: X86Assembler
+    private let epilogue: UInt
+    private let firstLinkID: UInt32
+    private var links: [(offset: Int, target: UInt64)] = []
+    private var exits: [Exit] = []
+
+    private enum ExitKind {
+        /// To a static guest target: chainable.
+        case chain(UInt64)
+        /// The interpreter executes the instruction at this pc.
+        case interpret(UInt64)
+    }
+
+    private struct Exit {
+        var sites: [Int]
+        var kind: ExitKind
+        /// Guest instructions retired when leaving through this exit.
+        var retired: Int
+    }
+
+    /// `base`: the address the code will be installed at; `epilogue`: the shared exit code;
+    /// `firstLinkID`: the exit code of this block's first chainable exit.
+    init(base: UInt, epilogue: UInt, firstLinkID: UInt32) {
+        a = X86Assembler(base: base)
+        self.epilogue = epilogue
+        self.firstLinkID = firstLinkID
+    }
+
+    /// Translates the block at `entry`; nil when its first instruction cannot be translated.
+    static func translate(_ memory: GuestMemory, entry: UInt64, base: UInt, epilogue: UInt, firstLinkID: UInt32) -> TranslatedBlock? {
+        var t = BlockTranslator(base: base, epilogue: epilogue, firstLinkID: firstLinkID)
+        var pc = entry
+        var count = 0
+        scan: while count < maxInstructions {
+            if count > 0 && pc & 0xfff == 0 {
+                t.exit(.chain(pc), retired: count)
+                break
+            }
+            let (raw, fault) = memory.fetch(pc)
+            let length: UInt64 = raw & 3 == 3 ? 4 : 2
+            if fault != nil || (length == 4 && pc & 0xfff == 0xffe) {
+                // Not fetchable here, or it straddles into the next page: the interpreter's.
+                if count == 0 { return nil }
+                t.exit(.interpret(pc), retired: count)
+                break
+            }
+            let d = length == 4 ? Decoder.decode(raw, pc: pc) : CompressedDecoder.decode(raw, pc: pc)
+            switch t.emit(d, pc: pc, length: length, retired: count) {
+            case .next:
+                count += 1
+                pc &+= length
+            case .end:
+                count += 1
+                break scan
+            case .unsupported:
+                if count == 0 { return nil }
+                t.exit(.interpret(pc), retired: count)
+                break scan
+            }
+            if count == maxInstructions { t.exit(.chain(pc), retired: count) }
+        }
+        t.emitExits()
+        return TranslatedBlock(bytes: t.a.bytes, links: t.links, instructions: count)
+    }
+
+    // MARK: Exits
+
+    /// An unconditional exit from the current point.
+    private mutating func exit(_ kind: ExitKind, retired: Int) {
+        exits.append(Exit(sites: [a.jump()], kind: kind, retired: retired))
+    }
+
+    /// A conditional exit taken when `c` holds.
+    private mutating func exit(if c: X86Condition, _ kind: ExitKind, retired: Int) {
+        exits.append(Exit(sites: [a.jump(if: c)], kind: kind, retired: retired))
+    }
+
+    private mutating func emitExits() {
+        for e in exits {
+            for site in e.sites { a.patch(rel32At: site, toOffset: a.offset) }
+            if e.retired > 0 { a.alu(.sub, .budget, imm: Int32(e.retired)) }
+            switch e.kind {
+            case .chain(let target):
+                // Budget left: jump on (to the linked block once patched, else ask for it).
+                let out = a.jump(if: .le)
+                let link = a.jump()
+                a.patch(rel32At: link, toOffset: a.offset)
+                links.append((link, target))
+                a.move(.rax, imm: UInt64(firstLinkID) + UInt64(links.count - 1))
+                let toPC = a.jump()
+                a.patch(rel32At: out, toOffset: a.offset)
+                a.move(.rax, imm: UInt64(NativeExit.plain))
+                a.patch(rel32At: toPC, toOffset: a.offset)
+                a.move(.rcx, imm: target)
+                a.store(.rcx, .context, NativeContext.pcOffset)
+            case .interpret(let pc):
+                a.move(.rcx, imm: pc)
+                a.store(.rcx, .context, NativeContext.pcOffset)
+                a.move(.rax, imm: UInt64(NativeExit.interpret))
+            }
+            a.jump(toAddress: epilogue)
+        }
+    }
+
+    // MARK: Instructions
+
+    private enum Outcome { case next, end, unsupported }
+
+    private static func disp(_ register: UInt8) -> Int32 { Int32(register) * 8 }
+
+    private mutating func get(_ r: X86Register, _ register: UInt8, w: Bool = true) {
+        a.load(r, .guestRegisters, Self.disp(register), w: w)
+    }
+
+    private mutating func put(_ r: X86Register, _ register: UInt8) {
+        a.store(r, .guestRegisters, Self.disp(register))
+    }
+
+    private mutating func emit(_ d: DecodedInstruction, pc: UInt64, length: UInt64, retired: Int) -> Outcome {
+        let imm = d.imm
+        let imm64 = UInt64(bitPattern: Int64(imm))
+        let op = d.op.uncompressed
+        switch op {
+        case .li:
+            a.store(imm: imm, .guestRegisters, Self.disp(d.rd))
+        case .auipc:
+            a.move(.rax, imm: pc &+ imm64)
+            put(.rax, d.rd)
+
+        case .addi: immediate(.add, d)
+        case .xori: immediate(.xor, d)
+        case .ori: immediate(.or, d)
+        case .andi: immediate(.and, d)
+        case .slti, .sltiu:
+            get(.rax, d.rs1)
+            a.move(.rcx, imm: 0)
+            a.alu(.cmp, .rax, imm: imm)
+            a.set(op == .slti ? .l : .b, .rcx)
+            put(.rcx, d.rd)
+        case .slli: shift(.shl, d)
+        case .srli: shift(.shr, d)
+        case .srai: shift(.sar, d)
+        case .rori: shift(.ror, d)
+        case .slliw: shift(.shl, d, w: false)
+        case .srliw: shift(.shr, d, w: false)
+        case .sraiw: shift(.sar, d, w: false)
+        case .roriw: shift(.ror, d, w: false)
+        case .addiw:
+            get(.rax, d.rs1, w: false)
+            if imm != 0 { a.alu(.add, .rax, imm: imm, w: false) }
+            a.signExtend32(.rax, .rax)
+            put(.rax, d.rd)
+
+        case .add: binary(.add, d)
+        case .sub: binary(.sub, d)
+        case .xor: binary(.xor, d)
+        case .or: binary(.or, d)
+        case .and: binary(.and, d)
+        case .addw: binary(.add, d, w: false)
+        case .subw: binary(.sub, d, w: false)
+        case .slt, .sltu:
+            get(.rax, d.rs1)
+            a.move(.rcx, imm: 0)
+            a.alu(.cmp, .rax, .guestRegisters, Self.disp(d.rs2))
+            a.set(op == .slt ? .l : .b, .rcx)
+            put(.rcx, d.rd)
+        case .sll: shiftByRegister(.shl, d)
+        case .srl: shiftByRegister(.shr, d)
+        case .sra: shiftByRegister(.sar, d)
+        case .rol: shiftByRegister(.rol, d)
+        case .ror: shiftByRegister(.ror, d)
+        case .sllw: shiftByRegister(.shl, d, w: false)
+        case .srlw: shiftByRegister(.shr, d, w: false)
+        case .sraw: shiftByRegister(.sar, d, w: false)
+        case .rolw: shiftByRegister(.rol, d, w: false)
+        case .rorw: shiftByRegister(.ror, d, w: false)
+
+        case .mul, .mulw:
+            let w = op == .mul
+            get(.rax, d.rs1, w: w)
+            a.multiply(.rax, .guestRegisters, Self.disp(d.rs2), w: w)
+            if !w { a.signExtend32(.rax, .rax) }
+            put(.rax, d.rd)
+        case .mulh, .mulhu:
+            get(.rax, d.rs1)
+            a.multiplyWide(.guestRegisters, Self.disp(d.rs2), signed: op == .mulh)
+            put(.rdx, d.rd)
+
+        case .div, .rem, .divw, .remw:
+            divide(d, signed: true, remainder: op == .rem || op == .remw, w: op == .div || op == .rem)
+        case .divu, .remu, .divuw, .remuw:
+            divide(d, signed: false, remainder: op == .remu || op == .remuw, w: op == .divu || op == .remu)
+
+        case .addUw, .sh1addUw, .sh2addUw, .sh3addUw, .sh1add, .sh2add, .sh3add:
+            get(.rax, d.rs1, w: !(op == .addUw || op == .sh1addUw || op == .sh2addUw || op == .sh3addUw))
+            let s: UInt8 = op == .sh1add || op == .sh1addUw ? 1 : op == .sh2add || op == .sh2addUw ? 2 : op == .addUw ? 0 : 3
+            if s > 0 { a.shift(.shl, .rax, by: s) }
+            a.alu(.add, .rax, .guestRegisters, Self.disp(d.rs2))
+            put(.rax, d.rd)
+        case .slliUw:
+            get(.rax, d.rs1, w: false)
+            a.shift(.shl, .rax, by: UInt8(imm & 63))
+            put(.rax, d.rd)
+        case .andn, .orn:
+            get(.rax, d.rs2)
+            a.not(.rax)
+            a.alu(op == .andn ? .and : .or, .rax, .guestRegisters, Self.disp(d.rs1))
+            put(.rax, d.rd)
+        case .xnor:
+            get(.rax, d.rs1)
+            a.alu(.xor, .rax, .guestRegisters, Self.disp(d.rs2))
+            a.not(.rax)
+            put(.rax, d.rd)
+        case .min, .max, .minu, .maxu:
+            get(.rax, d.rs1)
+            get(.rcx, d.rs2)
+            a.alu(.cmp, .rax, .rcx)
+            let c: X86Condition = op == .min ? .g : op == .max ? .l : op == .minu ? .a : .b
+            a.move(if: c, .rax, .rcx)
+            put(.rax, d.rd)
+        case .sextB, .sextH, .zextH:
+            get(.rax, d.rs1)
+            a.extend(.rax, .rax, size: op == .sextB ? 1 : 2, signed: op != .zextH)
+            put(.rax, d.rd)
+        case .rev8:
+            get(.rax, d.rs1)
+            a.byteSwap(.rax)
+            put(.rax, d.rd)
+
+        case .fence:
+            break
+        case .fmvXD, .fmvDX:
+            get(.rax, d.rs1)
+            put(.rax, d.rd)
+        case .fmvXW:
+            a.load(.rax, .guestRegisters, Self.disp(d.rs1), size: 4, signed: true)
+            put(.rax, d.rd)
+        case .fmvWX:
+            get(.rax, d.rs1, w: false)
+            a.move(.rcx, imm: Hart.boxMask)
+            a.alu(.or, .rax, .rcx)
+            put(.rax, d.rd)
+
+        case .lb: load(d, pc: pc, retired: retired, size: 1, signed: true)
+        case .lh: load(d, pc: pc, retired: retired, size: 2, signed: true)
+        case .lw: load(d, pc: pc, retired: retired, size: 4, signed: true)
+        case .ld, .fld: load(d, pc: pc, retired: retired, size: 8, signed: false)
+        case .lbu: load(d, pc: pc, retired: retired, size: 1, signed: false)
+        case .lhu: load(d, pc: pc, retired: retired, size: 2, signed: false)
+        case .lwu: load(d, pc: pc, retired: retired, size: 4, signed: false)
+        case .flw: load(d, pc: pc, retired: retired, size: 4, signed: false, nanBox: true)
+        case .sb: store(d, pc: pc, retired: retired, size: 1)
+        case .sh: store(d, pc: pc, retired: retired, size: 2)
+        case .sw, .fsw: store(d, pc: pc, retired: retired, size: 4)
+        case .sd, .fsd: store(d, pc: pc, retired: retired, size: 8)
+
+        case .beq, .bne, .blt, .bge, .bltu, .bgeu:
+            branch(Self.condition(of: op), d, target: pc &+ UInt64(bitPattern: Int64(imm) << 1), retired: retired)
+        case .branchFar:
+            let c: [X86Condition] = [.e, .ne, .l, .ge, .b, .ae]
+            branch(c[Int(d.rm)], d, target: pc &+ imm64, retired: retired)
+        case .jal, .jalFar:
+            if d.rd != Registers.scratch {
+                a.move(.rax, imm: pc &+ length)
+                put(.rax, d.rd)
+            }
+            let target = op == .jal ? pc &+ UInt64(bitPattern: Int64(imm) << 1) : pc &+ imm64
+            exit(.chain(target), retired: retired + 1)
+            return .end
+        case .jalr:
+            get(.rax, d.rs1)
+            if imm != 0 { a.alu(.add, .rax, imm: imm) }
+            a.alu(.and, .rax, imm: -2)
+            if d.rd != Registers.scratch {
+                a.move(.rcx, imm: pc &+ length)
+                put(.rcx, d.rd)
+            }
+            // A computed target: through the jump cache when it knows the block there, else
+            // back to the tier (which finds or compiles it and fills the cache).
+            a.alu(.sub, .budget, imm: Int32(retired + 1))
+            let spent = a.jump(if: .le)
+            a.move(.rcx, .rax, w: false)
+            a.shift(.shl, .rcx, by: 3, w: false)
+            a.alu(.and, .rcx, imm: Int32(JumpCache.indexMask << 4), w: false)
+            a.alu(.add, .rcx, .context, NativeContext.jumpCacheOffset)
+            a.alu(.cmp, .rax, .rcx, 0)
+            let miss = a.jump(if: .ne)
+            a.jump(toAddressAt: .rcx, 8)
+            a.patch(rel32At: spent, toOffset: a.offset)
+            a.patch(rel32At: miss, toOffset: a.offset)
+            a.store(.rax, .context, NativeContext.pcOffset)
+            a.move(.rax, imm: UInt64(NativeExit.plain))
+            a.jump(toAddress: epilogue)
+            return .end
+        default:
+            return .unsupported
+        }
+        return .next
+    }
+
+    private static func condition(of op: Op) -> X86Condition {
+        switch op.uncompressed {
+        case .beq: return .e
+        case .bne: return .ne
+        case .blt: return .l
+        case .bge: return .ge
+        case .bltu: return .b
+        default: return .ae
+        }
+    }
+
+    private mutating func immediate(_ o: X86ALU, _ d: DecodedInstruction) {
+        get(.rax, d.rs1)
+        if d.imm != 0 || o == .and { a.alu(o, .rax, imm: d.imm) }
+        put(.rax, d.rd)
+    }
+
+    private mutating func binary(_ o: X86ALU, _ d: DecodedInstruction, w: Bool = true) {
+        get(.rax, d.rs1, w: w)
+        a.alu(o, .rax, .guestRegisters, Self.disp(d.rs2), w: w)
+        if !w { a.signExtend32(.rax, .rax) }
+        put(.rax, d.rd)
+    }
+
+    private mutating func shift(_ s: X86Shift, _ d: DecodedInstruction, w: Bool = true) {
+        get(.rax, d.rs1, w: w)
+        a.shift(s, .rax, by: UInt8(truncatingIfNeeded: d.imm) & (w ? 63 : 31), w: w)
+        if !w { a.signExtend32(.rax, .rax) }
+        put(.rax, d.rd)
+    }
+
+    private mutating func shiftByRegister(_ s: X86Shift, _ d: DecodedInstruction, w: Bool = true) {
+        get(.rcx, d.rs2)
+        get(.rax, d.rs1, w: w)
+        a.shiftByCL(s, .rax, w: w)
+        if !w { a.signExtend32(.rax, .rax) }
+        put(.rax, d.rd)
+    }
+
+    /// RISC-V division never traps: by zero the quotient is all ones and the remainder the
+    /// dividend; the signed overflow (MIN / -1) gives MIN and 0, as does any division by -1
+    /// (negation), which therefore never reaches idiv.
+    private mutating func divide(_ d: DecodedInstruction, signed: Bool, remainder: Bool, w: Bool) {
+        get(.rax, d.rs1, w: w)
+        get(.rcx, d.rs2, w: w)
+        a.test(.rcx, .rcx, w: w)
+        let byZero = a.jump(if: .e)
+        var done: [Int] = []
+        if signed {
+            a.alu(.cmp, .rcx, imm: -1, w: w)
+            let ordinary = a.jump(if: .ne)
+            if remainder { a.move(.rax, imm: 0) } else { a.negate(.rax, w: w) }
+            done.append(a.jump())
+            a.patch(rel32At: ordinary, toOffset: a.offset)
+            a.signExtendIntoRDX(w: w)
+        } else {
+            a.move(.rdx, imm: 0)
+        }
+        a.divide(by: .rcx, signed: signed, w: w)
+        if remainder { a.move(.rax, .rdx) }
+        done.append(a.jump())
+        a.patch(rel32At: byZero, toOffset: a.offset)
+        if !remainder { a.move(.rax, imm: UInt64.max) }
+        for j in done { a.patch(rel32At: j, toOffset: a.offset) }
+        if !w { a.signExtend32(.rax, .rax) }
+        put(.rax, d.rd)
+    }
+
+    private mutating func branch(_ c: X86Condition, _ d: DecodedInstruction, target: UInt64, retired: Int) {
+        get(.rax, d.rs1)
+        a.alu(.cmp, .rax, .guestRegisters, Self.disp(d.rs2))
+        exit(if: c, .chain(target), retired: retired + 1)
+    }
+
+    /// rax = the guest address rs1 + imm translated through `tlb` for an access of `size`
+    /// bytes; a miss (or a page-crossing access) leaves to the interpreter at `pc`.
+    private mutating func translateAddress(_ d: DecodedInstruction, pc: UInt64, retired: Int, size: Int, tlb: X86Register) {
+        get(.rax, d.rs1)
+        if d.imm != 0 { a.alu(.add, .rax, imm: d.imm) }
+        // Tag: the page of the access's last byte; index: the page of its first byte.
+        if size == 1 { a.move(.rcx, .rax) } else { a.lea(.rcx, .rax, Int32(size - 1)) }
+        a.shift(.shr, .rcx, by: 12)
+        a.move(.rdx, .rax, w: false)
+        a.shift(.shr, .rdx, by: 8, w: false)
+        a.alu(.and, .rdx, imm: Int32(TLB.mask << 4), w: false)
+        a.alu(.add, .rdx, tlb)
+        a.alu(.cmp, .rcx, .rdx, 0)
+        exit(if: .ne, .interpret(pc), retired: retired)
+        a.alu(.add, .rax, .rdx, 8)
+    }
+
+    private mutating func load(_ d: DecodedInstruction, pc: UInt64, retired: Int, size: Int, signed: Bool, nanBox: Bool = false) {
+        translateAddress(d, pc: pc, retired: retired, size: size, tlb: .readTLB)
+        a.load(.rax, .rax, 0, size: size, signed: signed)
+        if nanBox {
+            a.move(.rcx, imm: Hart.boxMask)
+            a.alu(.or, .rax, .rcx)
+        }
+        put(.rax, d.rd)
+    }
+
+    private mutating func store(_ d: DecodedInstruction, pc: UInt64, retired: Int, size: Int) {
+        translateAddress(d, pc: pc, retired: retired, size: size, tlb: .writeTLB)
+        get(.rcx, d.rs2)
+        a.store(.rcx, .rax, 0, size: size)
+    }
+}
+
+extension Op {
+    /// The 32-bit operation a compressed one stands for.
+    var uncompressed: Op {
+        switch self {
+        case .addiC: return .addi
+        case .addiwC: return .addiw
+        case .liC: return .li
+        case .lwC: return .lw
+        case .ldC: return .ld
+        case .swC: return .sw
+        case .sdC: return .sd
+        case .fldC: return .fld
+        case .fsdC: return .fsd
+        case .srliC: return .srli
+        case .sraiC: return .srai
+        case .slliC: return .slli
+        case .andiC: return .andi
+        case .addC: return .add
+        case .subC: return .sub
+        case .xorC: return .xor
+        case .orC: return .or
+        case .andC: return .and
+        case .subwC: return .subw
+        case .addwC: return .addw
+        case .jalC: return .jal
+        case .jalFarC: return .jalFar
+        case .jalrC: return .jalr
+        case .beqC: return .beq
+        case .bneC: return .bne
+        case .branchFarC: return .branchFar
+        case .ebreakC: return .ebreak
+        default: return self
+        }
+    }
+}

@@ -1,0 +1,32 @@
+// Computed jumps (returns, calls through pointers, interpreters' dispatch tables) look their
+// target up here from compiled code, without leaving it: a direct-mapped table from guest pc to
+// compiled block, filled by the tier whenever it finds a block and emptied on every flush.
+
+struct JumpCache {
+    static let entries = 4096
+    /// Entry i covers pcs with (pc >> 1) & (entries - 1) == i; 16 bytes: pc, host address.
+    static let indexMask = UInt64(entries - 1)
+    static let emptyTag = UInt64.max
+
+    let table: UnsafeMutablePointer<UInt64>
+
+    init() {
+        table = .allocate(capacity: 2 * JumpCache.entries)
+        clear()
+    }
+
+    func deallocate() { table.deallocate() }
+
+    func clear() {
+        for i in 0..<JumpCache.entries {
+            table[2 * i] = JumpCache.emptyTag
+            table[2 * i + 1] = 0
+        }
+    }
+
+    func insert(pc: UInt64, address: UInt) {
+        let i = Int((pc >> 1) & JumpCache.indexMask)
+        table[2 * i] = pc
+        table[2 * i + 1] = UInt64(address)
+    }
+}

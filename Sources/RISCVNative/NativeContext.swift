@@ -1,0 +1,40 @@
+// The block shared by the Swift side and compiled code, and the register conventions of compiled
+// code (x86-64 System V host):
+//
+//   rbx  the hart's register file (x0...x31, scratch, f0...f31: `Registers`)
+//   r12  the read TLB, r13 the write TLB (16-byte entries: tag, addend)
+//   r14  this context, r15 the instruction budget left (retired counts are subtracted at exits)
+//   rax, rcx, rdx  scratch
+//
+// Exits store the next pc in the context and return a code in eax (`NativeExit`).
+
+enum NativeContext {
+    static let regsOffset: Int32 = 0
+    static let readTLBOffset: Int32 = 8
+    static let writeTLBOffset: Int32 = 16
+    static let budgetOffset: Int32 = 24
+    static let pcOffset: Int32 = 32
+    /// The tier's jump cache (`JumpCache`): guest pc -> compiled block, for computed jumps.
+    static let jumpCacheOffset: Int32 = 40
+    static let size = 64
+}
+
+/// What compiled code returns.
+enum NativeExit {
+    /// Continue at the context's pc (look up the block there).
+    static let plain: UInt32 = 0
+    /// The interpreter must execute the instruction at the context's pc.
+    static let interpret: UInt32 = 1
+    /// Values from here on: a chainable exit (`value - firstLink` indexes the tier's link
+    /// sites); once the target is compiled its jump is patched to go there directly.
+    static let firstLink: UInt32 = 2
+}
+
+/// Host registers of compiled code.
+extension X86Register {
+    static let guestRegisters = X86Register.rbx
+    static let readTLB = X86Register.r12
+    static let writeTLB = X86Register.r13
+    static let context = X86Register.r14
+    static let budget = X86Register.r15
+}

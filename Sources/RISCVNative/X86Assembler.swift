@@ -1,0 +1,298 @@
+// A small x86-64 encoder: exactly the instruction forms the block translator emits, into a byte
+// array whose final address is known up front (so rel32 jumps to code outside the block can be
+// resolved while emitting). Memory operands are always [base + disp8/disp32].
+
+enum X86Register: UInt8 {
+    case rax = 0, rcx, rdx, rbx, rsp, rbp, rsi, rdi, r8, r9, r10, r11, r12, r13, r14, r15
+
+    var low: UInt8 { rawValue & 7 }
+    var high: UInt8 { rawValue >> 3 }
+}
+
+/// Condition codes (the low nibble of jcc/setcc/cmovcc).
+enum X86Condition: UInt8 {
+    case o = 0, no, b, ae, e, ne, be, a, s, ns, p, np, l, ge, le, g
+}
+
+/// Two-operand ALU operations: the /digit of the immediate forms; the register forms are
+/// `digit << 3 | 1` (r/m, reg) and `digit << 3 | 3` (reg, r/m).
+enum X86ALU: UInt8 {
+    case add = 0, or = 1, and = 4, sub = 5, xor = 6, cmp = 7
+}
+
+/// Shift and rotate operations (the /digit of C1 / D3).
+enum X86Shift: UInt8 {
+    case rol = 0, ror = 1, shl = 4, shr = 5, sar = 7
+}
+
+struct X86Assembler {
+    private(set) var bytes: [UInt8] = []
+    /// The address the first byte will have once the code is installed.
+    let base: UInt
+
+    init(base: UInt) {
+        self.base = base
+        bytes.reserveCapacity(1024)
+    }
+
+    var offset: Int { bytes.count }
+    var address: UInt { base &+ UInt(bytes.count) }
+
+    mutating func byte(_ b: UInt8) { bytes.append(b) }
+
+    mutating func int32(_ v: Int32) {
+        let u = UInt32(bitPattern: v)
+        bytes.append(UInt8(truncatingIfNeeded: u))
+        bytes.append(UInt8(truncatingIfNeeded: u >> 8))
+        bytes.append(UInt8(truncatingIfNeeded: u >> 16))
+        bytes.append(UInt8(truncatingIfNeeded: u >> 24))
+    }
+
+    mutating func int64(_ v: UInt64) {
+        int32(Int32(truncatingIfNeeded: v))
+        int32(Int32(truncatingIfNeeded: v >> 32))
+    }
+
+    /// Overwrites the rel32 field at `at` so that it jumps to `target` (an offset in this block).
+    mutating func patch(rel32At at: Int, toOffset target: Int) {
+        let rel = Int32(target - (at + 4))
+        let u = UInt32(bitPattern: rel)
+        for i in 0..<4 { bytes[at + i] = UInt8(truncatingIfNeeded: u >> (8 * UInt32(i))) }
+    }
+
+    // MARK: Encoding helpers
+
+    /// REX prefix for operand-size `w`, ModRM.reg extension `reg`, and ModRM.rm/base extension
+    /// `rm`; emitted only when needed (or `force`, for byte registers spl/bpl/sil/dil).
+    private mutating func rex(w: Bool, reg: UInt8, rm: UInt8, force: Bool = false) {
+        let r: UInt8 = 0x40 | (w ? 8 : 0) | (reg >> 3) << 2 | (rm >> 3)
+        if r != 0x40 || force { byte(r) }
+    }
+
+    /// ModRM (+ SIB) + displacement for [base + disp].
+    private mutating func memory(reg: UInt8, base: X86Register, disp: Int32) {
+        let short = disp >= -128 && disp <= 127
+        byte((short ? 0x40 : 0x80) | (reg & 7) << 3 | base.low)
+        if base.low == 4 { byte(0x24) }
+        if short { byte(UInt8(bitPattern: Int8(disp))) } else { int32(disp) }
+    }
+
+    /// opcode with a register operand `reg` and a memory operand [base + disp].
+    mutating func op(_ opcode: [UInt8], w: Bool, reg: UInt8, base: X86Register, disp: Int32, prefix: UInt8? = nil, byteReg: Bool = false) {
+        if let prefix { byte(prefix) }
+        rex(w: w, reg: reg, rm: base.rawValue, force: byteReg && reg >= 4)
+        bytes.append(contentsOf: opcode)
+        memory(reg: reg, base: base, disp: disp)
+    }
+
+    /// opcode with ModRM.reg = `reg` and a register operand ModRM.rm = `rm`.
+    mutating func op(_ opcode: [UInt8], w: Bool, reg: UInt8, rm: X86Register, byteReg: Bool = false) {
+        rex(w: w, reg: reg, rm: rm.rawValue, force: byteReg && rm.rawValue >= 4)
+        bytes.append(contentsOf: opcode)
+        byte(0xC0 | (reg & 7) << 3 | rm.low)
+    }
+
+    // MARK: Moves
+
+    /// mov dst, [base + disp] (64 bits, or 32 bits zero-extended).
+    mutating func load(_ dst: X86Register, _ base: X86Register, _ disp: Int32, w: Bool = true) {
+        op([0x8B], w: w, reg: dst.rawValue, base: base, disp: disp)
+    }
+
+    /// mov [base + disp], src (64 bits).
+    mutating func store(_ src: X86Register, _ base: X86Register, _ disp: Int32) {
+        op([0x89], w: true, reg: src.rawValue, base: base, disp: disp)
+    }
+
+    /// mov [base + disp] of 1, 2, 4 or 8 bytes from src.
+    mutating func store(_ src: X86Register, _ base: X86Register, _ disp: Int32, size: Int) {
+        switch size {
+        case 1: op([0x88], w: false, reg: src.rawValue, base: base, disp: disp, byteReg: true)
+        case 2: op([0x89], w: false, reg: src.rawValue, base: base, disp: disp, prefix: 0x66)
+        case 4: op([0x89], w: false, reg: src.rawValue, base: base, disp: disp)
+        default: store(src, base, disp)
+        }
+    }
+
+    /// Loads 1, 2, 4 or 8 bytes from [base + disp] into dst, sign- or zero-extended to 64 bits.
+    mutating func load(_ dst: X86Register, _ base: X86Register, _ disp: Int32, size: Int, signed: Bool) {
+        switch (size, signed) {
+        case (1, true): op([0x0F, 0xBE], w: true, reg: dst.rawValue, base: base, disp: disp)
+        case (1, false): op([0x0F, 0xB6], w: false, reg: dst.rawValue, base: base, disp: disp)
+        case (2, true): op([0x0F, 0xBF], w: true, reg: dst.rawValue, base: base, disp: disp)
+        case (2, false): op([0x0F, 0xB7], w: false, reg: dst.rawValue, base: base, disp: disp)
+        case (4, true): op([0x63], w: true, reg: dst.rawValue, base: base, disp: disp)
+        case (4, false): load(dst, base, disp, w: false)
+        default: load(dst, base, disp)
+        }
+    }
+
+    /// mov qword [base + disp], imm32 (sign-extended).
+    mutating func store(imm: Int32, _ base: X86Register, _ disp: Int32) {
+        op([0xC7], w: true, reg: 0, base: base, disp: disp)
+        int32(imm)
+    }
+
+    /// dst = imm, in the shortest form.
+    mutating func move(_ dst: X86Register, imm: UInt64) {
+        if imm == 0 {
+            op([0x31], w: false, reg: dst.rawValue, rm: dst)               // xor r32, r32
+        } else if imm <= UInt64(UInt32.max) {
+            rex(w: false, reg: 0, rm: dst.rawValue)
+            byte(0xB8 | dst.low)
+            int32(Int32(bitPattern: UInt32(imm)))
+        } else if Int64(bitPattern: imm) >= Int64(Int32.min) && Int64(bitPattern: imm) < 0 {
+            op([0xC7], w: true, reg: 0, rm: dst)
+            int32(Int32(truncatingIfNeeded: imm))
+        } else {
+            rex(w: true, reg: 0, rm: dst.rawValue)
+            byte(0xB8 | dst.low)
+            int64(imm)
+        }
+    }
+
+    /// mov dst, src (64 bits, or 32 bits zero-extending).
+    mutating func move(_ dst: X86Register, _ src: X86Register, w: Bool = true) {
+        op([0x89], w: w, reg: src.rawValue, rm: dst)
+    }
+
+    /// movsxd dst, src32.
+    mutating func signExtend32(_ dst: X86Register, _ src: X86Register) {
+        op([0x63], w: true, reg: dst.rawValue, rm: src)
+    }
+
+    /// movsx/movzx dst, src8/src16 (to 64 bits).
+    mutating func extend(_ dst: X86Register, _ src: X86Register, size: Int, signed: Bool) {
+        switch (size, signed) {
+        case (1, true): op([0x0F, 0xBE], w: true, reg: dst.rawValue, rm: src, byteReg: true)
+        case (1, false): op([0x0F, 0xB6], w: false, reg: dst.rawValue, rm: src, byteReg: true)
+        case (2, true): op([0x0F, 0xBF], w: true, reg: dst.rawValue, rm: src)
+        default: op([0x0F, 0xB7], w: false, reg: dst.rawValue, rm: src)
+        }
+    }
+
+    /// lea dst, [base + disp].
+    mutating func lea(_ dst: X86Register, _ base: X86Register, _ disp: Int32) {
+        op([0x8D], w: true, reg: dst.rawValue, base: base, disp: disp)
+    }
+
+    // MARK: Arithmetic
+
+    /// dst op= [base + disp].
+    mutating func alu(_ o: X86ALU, _ dst: X86Register, _ base: X86Register, _ disp: Int32, w: Bool = true) {
+        op([o.rawValue << 3 | 3], w: w, reg: dst.rawValue, base: base, disp: disp)
+    }
+
+    /// dst op= src.
+    mutating func alu(_ o: X86ALU, _ dst: X86Register, _ src: X86Register, w: Bool = true) {
+        op([o.rawValue << 3 | 1], w: w, reg: src.rawValue, rm: dst)
+    }
+
+    /// dst op= imm (sign-extended imm8 or imm32).
+    mutating func alu(_ o: X86ALU, _ dst: X86Register, imm: Int32, w: Bool = true) {
+        if imm >= -128 && imm <= 127 {
+            op([0x83], w: w, reg: o.rawValue, rm: dst)
+            byte(UInt8(bitPattern: Int8(imm)))
+        } else {
+            op([0x81], w: w, reg: o.rawValue, rm: dst)
+            int32(imm)
+        }
+    }
+
+    /// dst shifted by an immediate count.
+    mutating func shift(_ s: X86Shift, _ dst: X86Register, by count: UInt8, w: Bool = true) {
+        op([0xC1], w: w, reg: s.rawValue, rm: dst)
+        byte(count)
+    }
+
+    /// dst shifted by cl.
+    mutating func shiftByCL(_ s: X86Shift, _ dst: X86Register, w: Bool = true) {
+        op([0xD3], w: w, reg: s.rawValue, rm: dst)
+    }
+
+    /// imul dst, [base + disp].
+    mutating func multiply(_ dst: X86Register, _ base: X86Register, _ disp: Int32, w: Bool = true) {
+        op([0x0F, 0xAF], w: w, reg: dst.rawValue, base: base, disp: disp)
+    }
+
+    /// rdx:rax = rax * [base + disp], signed (imul) or unsigned (mul).
+    mutating func multiplyWide(_ base: X86Register, _ disp: Int32, signed: Bool) {
+        op([0xF7], w: true, reg: signed ? 5 : 4, base: base, disp: disp)
+    }
+
+    mutating func not(_ dst: X86Register) { op([0xF7], w: true, reg: 2, rm: dst) }
+
+    mutating func negate(_ dst: X86Register, w: Bool = true) { op([0xF7], w: w, reg: 3, rm: dst) }
+
+    /// test dst, src.
+    mutating func test(_ dst: X86Register, _ src: X86Register, w: Bool = true) {
+        op([0x85], w: w, reg: src.rawValue, rm: dst)
+    }
+
+    /// rdx:rax = sign extension of rax (cqo), or edx:eax of eax (cdq).
+    mutating func signExtendIntoRDX(w: Bool = true) {
+        if w { byte(0x48) }
+        byte(0x99)
+    }
+
+    /// rax = rdx:rax / src, rdx = the remainder (idiv or div).
+    mutating func divide(by src: X86Register, signed: Bool, w: Bool = true) {
+        op([0xF7], w: w, reg: signed ? 7 : 6, rm: src)
+    }
+
+    mutating func byteSwap(_ dst: X86Register) {
+        rex(w: true, reg: 0, rm: dst.rawValue)
+        byte(0x0F)
+        byte(0xC8 | dst.low)
+    }
+
+    /// setcc dst8 (dst must be zeroed first for a 0/1 value).
+    mutating func set(_ c: X86Condition, _ dst: X86Register) {
+        op([0x0F, 0x90 | c.rawValue], w: false, reg: 0, rm: dst, byteReg: true)
+    }
+
+    /// cmovcc dst, src.
+    mutating func move(if c: X86Condition, _ dst: X86Register, _ src: X86Register) {
+        op([0x0F, 0x40 | c.rawValue], w: true, reg: dst.rawValue, rm: src)
+    }
+
+    // MARK: Control flow
+
+    /// jcc rel32 to an offset not known yet: returns the offset of the rel32 field.
+    mutating func jump(if c: X86Condition) -> Int {
+        byte(0x0F)
+        byte(0x80 | c.rawValue)
+        int32(0)
+        return offset - 4
+    }
+
+    /// jmp rel32 to an offset not known yet: returns the offset of the rel32 field.
+    mutating func jump() -> Int {
+        byte(0xE9)
+        int32(0)
+        return offset - 4
+    }
+
+    /// jmp rel32 to an absolute address (must be within ±2 GiB).
+    mutating func jump(toAddress target: UInt) {
+        byte(0xE9)
+        int32(Int32(truncatingIfNeeded: Int(bitPattern: target) - Int(bitPattern: address &+ 4)))
+    }
+
+    mutating func jump(to reg: X86Register) { op([0xFF], w: false, reg: 4, rm: reg) }
+
+    /// jmp [base + disp].
+    mutating func jump(toAddressAt base: X86Register, _ disp: Int32) { op([0xFF], w: false, reg: 4, base: base, disp: disp) }
+
+    mutating func push(_ r: X86Register) {
+        rex(w: false, reg: 0, rm: r.rawValue)
+        byte(0x50 | r.low)
+    }
+
+    mutating func pop(_ r: X86Register) {
+        rex(w: false, reg: 0, rm: r.rawValue)
+        byte(0x58 | r.low)
+    }
+
+    mutating func ret() { byte(0xC3) }
+}
