@@ -2,8 +2,9 @@ import RISCV
 
 // Translates one guest block to x86-64: straight-line code from an entry pc, through
 // not-taken conditional branches (each a side exit), up to a jump, an operation it does not
-// translate, the page end, or a length limit. Every guest instruction reads its operands from
-// the register file and writes its result back, so the register file is exact at every exit.
+// translate, the page end, or a length limit. Guest registers the block uses are kept in host
+// registers (`RegisterCache`) while it runs; every exit first writes back the ones changed so
+// far, so the register file is exact wherever compiled code is left.
 // Loads and stores inline the TLB fast path; a miss exits to the interpreter at that
 // instruction, which performs the access (and raises any fault) itself.
 
@@ -22,6 +23,7 @@ struct BlockTranslator {
     private let firstLinkID: UInt32
     private var links: [(offset: Int, target: UInt64)] = []
     private var exits: [Exit] = []
+    private var cache = RegisterCache()
 
     private enum ExitKind {
         /// To a static guest target: chainable.
@@ -33,6 +35,8 @@ struct BlockTranslator {
     private struct Exit {
         var sites: [Int]
         var kind: ExitKind
+        /// Cached guest registers changed before this exit: written back on the way out.
+        var dirty: [(guest: UInt8, host: X86Register)]
         /// Guest instructions retired when leaving through this exit.
         var retired: Int
     }
@@ -86,17 +90,18 @@ struct BlockTranslator {
 
     /// An unconditional exit from the current point.
     private mutating func exit(_ kind: ExitKind, retired: Int) {
-        exits.append(Exit(sites: [a.jump()], kind: kind, retired: retired))
+        exits.append(Exit(sites: [a.jump()], kind: kind, dirty: cache.dirty, retired: retired))
     }
 
     /// A conditional exit taken when `c` holds.
     private mutating func exit(if c: X86Condition, _ kind: ExitKind, retired: Int) {
-        exits.append(Exit(sites: [a.jump(if: c)], kind: kind, retired: retired))
+        exits.append(Exit(sites: [a.jump(if: c)], kind: kind, dirty: cache.dirty, retired: retired))
     }
 
     private mutating func emitExits() {
         for e in exits {
             for site in e.sites { a.patch(rel32At: site, toOffset: a.offset) }
+            for (guest, host) in e.dirty { a.store(host, .guestRegisters, Self.disp(guest)) }
             if e.retired > 0 { a.alu(.sub, .budget, imm: Int32(e.retired)) }
             switch e.kind {
             case .chain(let target):
@@ -127,12 +132,51 @@ struct BlockTranslator {
 
     private static func disp(_ register: UInt8) -> Int32 { Int32(register) * 8 }
 
-    private mutating func get(_ r: X86Register, _ register: UInt8, w: Bool = true) {
-        a.load(r, .guestRegisters, Self.disp(register), w: w)
+    /// The host register holding guest `register` (loaded on first use), or nil when the
+    /// cache is full.
+    private mutating func cached(_ register: UInt8) -> X86Register? {
+        if let h = cache.host(of: register) { return h }
+        guard let h = cache.assign(register) else { return nil }
+        a.load(h, .guestRegisters, Self.disp(register))
+        return h
     }
 
+    /// r = guest `register` (64 bits, or the low 32 zero-extended). Leaves the flags alone.
+    private mutating func get(_ r: X86Register, _ register: UInt8, w: Bool = true) {
+        if register == 0 {
+            a.moveZero(r)
+        } else if let h = cached(register) {
+            a.move(r, h, w: w)
+        } else {
+            a.load(r, .guestRegisters, Self.disp(register), w: w)
+        }
+    }
+
+    /// Guest `register` = r.
     private mutating func put(_ r: X86Register, _ register: UInt8) {
-        a.store(r, .guestRegisters, Self.disp(register))
+        if register == Registers.scratch { return }
+        if let h = cache.host(of: register) ?? cache.assign(register) {
+            a.move(h, r)
+            cache.markDirty(register)
+        } else {
+            a.store(r, .guestRegisters, Self.disp(register))
+        }
+    }
+
+    /// r op= guest `register`.
+    private mutating func combine(_ o: X86ALU, _ r: X86Register, _ register: UInt8, w: Bool = true) {
+        if register == 0 {
+            a.alu(o, r, imm: 0, w: w)
+        } else if let h = cached(register) {
+            a.alu(o, r, h, w: w)
+        } else {
+            a.alu(o, r, .guestRegisters, Self.disp(register), w: w)
+        }
+    }
+
+    /// Writes every changed cached register back (before leaving compiled code inline).
+    private mutating func writeBack() {
+        for (guest, host) in cache.dirty { a.store(host, .guestRegisters, Self.disp(guest)) }
     }
 
     private mutating func emit(_ d: DecodedInstruction, pc: UInt64, length: UInt64, retired: Int) -> Outcome {
@@ -141,7 +185,8 @@ struct BlockTranslator {
         let op = d.op.uncompressed
         switch op {
         case .li:
-            a.store(imm: imm, .guestRegisters, Self.disp(d.rd))
+            a.move(.rax, imm: imm64)
+            put(.rax, d.rd)
         case .auipc:
             a.move(.rax, imm: pc &+ imm64)
             put(.rax, d.rd)
@@ -180,7 +225,7 @@ struct BlockTranslator {
         case .slt, .sltu:
             get(.rax, d.rs1)
             a.move(.rcx, imm: 0)
-            a.alu(.cmp, .rax, .guestRegisters, Self.disp(d.rs2))
+            combine(.cmp, .rax, d.rs2)
             a.set(op == .slt ? .l : .b, .rcx)
             put(.rcx, d.rd)
         case .sll: shiftByRegister(.shl, d)
@@ -197,12 +242,14 @@ struct BlockTranslator {
         case .mul, .mulw:
             let w = op == .mul
             get(.rax, d.rs1, w: w)
-            a.multiply(.rax, .guestRegisters, Self.disp(d.rs2), w: w)
+            get(.rcx, d.rs2)
+            a.multiply(.rax, .rcx, w: w)
             if !w { a.signExtend32(.rax, .rax) }
             put(.rax, d.rd)
         case .mulh, .mulhu:
             get(.rax, d.rs1)
-            a.multiplyWide(.guestRegisters, Self.disp(d.rs2), signed: op == .mulh)
+            get(.rcx, d.rs2)
+            a.multiplyWide(by: .rcx, signed: op == .mulh)
             put(.rdx, d.rd)
 
         case .div, .rem, .divw, .remw:
@@ -214,7 +261,7 @@ struct BlockTranslator {
             get(.rax, d.rs1, w: !(op == .addUw || op == .sh1addUw || op == .sh2addUw || op == .sh3addUw))
             let s: UInt8 = op == .sh1add || op == .sh1addUw ? 1 : op == .sh2add || op == .sh2addUw ? 2 : op == .addUw ? 0 : 3
             if s > 0 { a.shift(.shl, .rax, by: s) }
-            a.alu(.add, .rax, .guestRegisters, Self.disp(d.rs2))
+            combine(.add, .rax, d.rs2)
             put(.rax, d.rd)
         case .slliUw:
             get(.rax, d.rs1, w: false)
@@ -223,11 +270,11 @@ struct BlockTranslator {
         case .andn, .orn:
             get(.rax, d.rs2)
             a.not(.rax)
-            a.alu(op == .andn ? .and : .or, .rax, .guestRegisters, Self.disp(d.rs1))
+            combine(op == .andn ? .and : .or, .rax, d.rs1)
             put(.rax, d.rd)
         case .xnor:
             get(.rax, d.rs1)
-            a.alu(.xor, .rax, .guestRegisters, Self.disp(d.rs2))
+            combine(.xor, .rax, d.rs2)
             a.not(.rax)
             put(.rax, d.rd)
         case .min, .max, .minu, .maxu:
@@ -252,7 +299,8 @@ struct BlockTranslator {
             get(.rax, d.rs1)
             put(.rax, d.rd)
         case .fmvXW:
-            a.load(.rax, .guestRegisters, Self.disp(d.rs1), size: 4, signed: true)
+            get(.rax, d.rs1)
+            a.signExtend32(.rax, .rax)
             put(.rax, d.rd)
         case .fmvWX:
             get(.rax, d.rs1, w: false)
@@ -296,6 +344,7 @@ struct BlockTranslator {
             }
             // A computed target: through the jump cache when it knows the block there, else
             // back to the tier (which finds or compiles it and fills the cache).
+            writeBack()
             a.alu(.sub, .budget, imm: Int32(retired + 1))
             let spent = a.jump(if: .le)
             a.move(.rcx, .rax, w: false)
@@ -336,7 +385,7 @@ struct BlockTranslator {
 
     private mutating func binary(_ o: X86ALU, _ d: DecodedInstruction, w: Bool = true) {
         get(.rax, d.rs1, w: w)
-        a.alu(o, .rax, .guestRegisters, Self.disp(d.rs2), w: w)
+        combine(o, .rax, d.rs2, w: w)
         if !w { a.signExtend32(.rax, .rax) }
         put(.rax, d.rd)
     }
@@ -387,7 +436,7 @@ struct BlockTranslator {
 
     private mutating func branch(_ c: X86Condition, _ d: DecodedInstruction, target: UInt64, retired: Int) {
         get(.rax, d.rs1)
-        a.alu(.cmp, .rax, .guestRegisters, Self.disp(d.rs2))
+        combine(.cmp, .rax, d.rs2)
         exit(if: c, .chain(target), retired: retired + 1)
     }
 

@@ -151,6 +151,13 @@ struct X86Assembler {
         }
     }
 
+    /// dst = 0 without touching the flags (mov r32, 0).
+    mutating func moveZero(_ dst: X86Register) {
+        rex(w: false, reg: 0, rm: dst.rawValue)
+        byte(0xB8 | dst.low)
+        int32(0)
+    }
+
     /// mov dst, src (64 bits, or 32 bits zero-extending).
     mutating func move(_ dst: X86Register, _ src: X86Register, w: Bool = true) {
         op([0x89], w: w, reg: src.rawValue, rm: dst)
@@ -213,6 +220,16 @@ struct X86Assembler {
     /// imul dst, [base + disp].
     mutating func multiply(_ dst: X86Register, _ base: X86Register, _ disp: Int32, w: Bool = true) {
         op([0x0F, 0xAF], w: w, reg: dst.rawValue, base: base, disp: disp)
+    }
+
+    /// imul dst, src.
+    mutating func multiply(_ dst: X86Register, _ src: X86Register, w: Bool = true) {
+        op([0x0F, 0xAF], w: w, reg: dst.rawValue, rm: src)
+    }
+
+    /// rdx:rax = rax * src, signed (imul) or unsigned (mul).
+    mutating func multiplyWide(by src: X86Register, signed: Bool) {
+        op([0xF7], w: true, reg: signed ? 5 : 4, rm: src)
     }
 
     /// rdx:rax = rax * [base + disp], signed (imul) or unsigned (mul).
