@@ -14,7 +14,8 @@ import Darwin
 ///     attributes       owners and modes of upper files the host cannot hold ("inode uid gid mode")
 ///     log.json         stdout/stderr, one JSON object per chunk, as docker's json-file driver
 ///     hostname, hosts, resolv.conf   mounted over the image's /etc files
-///     lock             held (flock) by the skiff process running the container
+///
+/// The skiff process running a container holds a flock on its directory (the run lock).
 public final class ContainerStore: @unchecked Sendable {
     public let root: String
 
@@ -174,9 +175,10 @@ public final class ContainerStore: @unchecked Sendable {
 
     // MARK: Running state
 
-    /// Takes the container's run lock; nil if another skiff process holds it (it is running).
+    /// Takes the container's run lock, a flock of its directory (no lock file: one file less to
+    /// make and remove at every run); nil if another skiff process holds it (it is running).
     public func lock(_ id: String) -> Int32? {
-        let fd = open(directory(id) + "/lock", O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
+        let fd = open(directory(id), O_RDONLY | O_DIRECTORY | O_CLOEXEC)
         if fd < 0 { return nil }
         if flock(fd, LOCK_EX | LOCK_NB) != 0 { close(fd); return nil }
         return fd
