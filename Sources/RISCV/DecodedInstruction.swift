@@ -65,6 +65,8 @@ package struct DecodedInstruction {
     /// f0...f31 at 64...95.
     package static let fBase: UInt8 = 64
     static let fcsr = 96
+    /// The LR/SC reservation (`Hart.reservation`).
+    package static let reservation = 97
     package static let count = 104
 
     @inline(__always) static func x(_ i: UInt32) -> UInt8 { i == 0 ? scratch : UInt8(i) }

@@ -252,6 +252,19 @@ public final class GuestMemory {
         if let slots = codeSlots(address), !CodePage.holdsCode(slots) { noteCode(slots, vpn: address >> 12) }
     }
 
+    /// Fills the read or write TLB entry for an access of `size` bytes at `address` if the
+    /// access may take the fast path (within one page, permitted, and for writes no decoded
+    /// code to invalidate and no copy-on-write left to break afterwards). For the native tier's
+    /// TLB misses: false sends the access to the interpreter.
+    package func refillTLB(_ address: UInt64, size: Int, write: Bool) -> Bool {
+        if (address & GuestMemory.pageMask) &+ UInt64(size) > GuestMemory.pageSize { return false }
+        let vpn = address >> 12
+        guard let e = table.entry(vpn), e.pointee.isMapped else { return false }
+        if !write { return translate(vpn, .read) != nil && readTLB[Int(vpn & TLB.mask)].tag == vpn }
+        if let code = e.pointee.code, CodePage.holdsCode(code) { return false }
+        return translate(vpn, .write) != nil && writeTLB[Int(vpn & TLB.mask)].tag == vpn
+    }
+
     /// Reads the (up to 32-bit) instruction at `pc` for decoding. Only the second half of a
     /// 32-bit instruction may fault (the caller already holds the first page's code slots).
     package func fetch(_ pc: UInt64) -> (UInt32, MemoryFault?) {

@@ -12,9 +12,13 @@ public final class Hart {
 
     /// x0...x31, a scratch slot for writes to x0, f0...f31 and fcsr (see `Registers`).
     package let regs: UnsafeMutablePointer<UInt64>
-    /// LR/SC reservation: the reserved address, or `noReservation`.
-    var reservation: UInt64 = Hart.noReservation
-    static let noReservation = UInt64.max
+    /// LR/SC reservation: the reserved address, or `noReservation`. Kept in the register file
+    /// (`Registers.reservation`) so that compiled code can take and check it.
+    var reservation: UInt64 {
+        get { regs[Registers.reservation] }
+        set { regs[Registers.reservation] = newValue }
+    }
+    package static let noReservation = UInt64.max
     /// The fault raised by a slow-path memory access, picked up by the run loop.
     var pendingFault = MemoryFault(address: 0, kind: .read, isUnmapped: true)
 
@@ -22,6 +26,7 @@ public final class Hart {
         self.memory = memory
         regs = UnsafeMutablePointer<UInt64>.allocate(capacity: Registers.count)
         regs.initialize(repeating: 0, count: Registers.count)
+        reservation = Hart.noReservation
     }
 
     deinit {

@@ -41,8 +41,9 @@ extension Hart {
         @inline(__always) func w(_ v: UInt64) -> UInt64 { UInt64(bitPattern: Int64(Int32(truncatingIfNeeded: v))) }
         // The native tier (nil in WebAssembly or when disabled): block entries count their
         // executions in the slot's `native` field until it is worth compiling them.
-        let tier = mem.nativeTier
-        let jit = tier != nil
+        let native = mem.nativeTier?.entry
+        let jit = native != nil
+        var run = NativeRun(pc: 0, executed: 0, interpretFirst: false)
         var interpretFirst = false
         @inline(__always) func hot(_ p: UnsafeMutablePointer<DecodedInstruction>) -> Bool {
             let n = p.pointee.native
@@ -68,7 +69,9 @@ extension Hart {
                     interpretFirst = false
                 } else if hot(cur) {
                     // Hot code: the native tier runs from here (NativeTier.swift).
-                    let run = tier.unsafelyUnwrapped.execute(self, pc: pc, slot: cur, budget: budget &- executed)
+                    let entry = native.unsafelyUnwrapped
+                    entry.run(entry.tier, Unmanaged.passUnretained(self).toOpaque(), pc, UnsafeMutableRawPointer(cur),
+                              budget &- executed, &run)
                     executed &+= run.executed
                     pc = run.pc
                     if executed >= budget { break lookup }

@@ -10,9 +10,26 @@
 // forgets every compiled block when the address space's `codeEpoch` moves.
 
 package protocol NativeTier: AnyObject {
-    /// Runs compiled code from `pc` (a block entry whose slot is `slot`) for at most about
-    /// `budget` instructions.
-    func execute(_ hart: Hart, pc: UInt64, slot: UnsafeMutablePointer<DecodedInstruction>, budget: Int) -> NativeRun
+    /// How the run loop calls the tier.
+    var entry: NativeEntry { get }
+}
+
+/// The tier's run function as a C function pointer and the tier object it is called with
+/// (unretained: the address space holds its tier). A plain function call: the run loop enters
+/// compiled code often, and a protocol call retained and released the tier every time.
+package struct NativeEntry {
+    /// (tier, hart, pc, slot, budget, result): runs compiled code on the hart (an unretained
+    /// `Hart`) from `pc` (a block entry whose slot is `slot`) for at most about `budget`
+    /// instructions, and stores a `NativeRun` at `result`.
+    package typealias Function = @convention(c) (UnsafeMutableRawPointer, UnsafeMutableRawPointer, UInt64,
+                                                 UnsafeMutableRawPointer, Int, UnsafeMutableRawPointer) -> Void
+    package var run: Function
+    package var tier: UnsafeMutableRawPointer
+
+    package init(run: Function, tier: UnsafeMutableRawPointer) {
+        self.run = run
+        self.tier = tier
+    }
 }
 
 /// Where compiled code stopped.
@@ -24,7 +41,7 @@ package struct NativeRun {
     /// operation the tier does not compile) before it may enter the tier again.
     package var interpretFirst: Bool
 
-    package init(pc: UInt64, executed: Int, interpretFirst: Bool) {
+    @inlinable package init(pc: UInt64, executed: Int, interpretFirst: Bool) {
         self.pc = pc
         self.executed = executed
         self.interpretFirst = interpretFirst
@@ -34,11 +51,11 @@ package struct NativeRun {
 /// Values of a slot's `native` field.
 package enum NativeSlot {
     /// Counts below this are executions of a cold entry; reaching it asks for compilation.
-    package static let threshold: UInt16 = 32
+    @inlinable package static var threshold: UInt16 { 32 }
     /// The tier could not compile a block here: keep interpreting.
-    package static let never: UInt16 = 0xffff
+    @inlinable package static var never: UInt16 { 0xffff }
     /// Compiled block number n is stored as `firstBlock + n`.
-    package static let firstBlock: UInt16 = threshold + 1
+    @inlinable package static var firstBlock: UInt16 { threshold + 1 }
 }
 
 extension GuestMemory {

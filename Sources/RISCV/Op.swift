@@ -116,6 +116,6 @@ extension Op {
 }
 
 /// The read-modify-write operation of an AMO (stored in `rm`).
-enum AtomicOperation: UInt8 {
+package enum AtomicOperation: UInt8 {
     case swap, add, xor, and, or, min, max, minu, maxu
 }

@@ -18,14 +18,29 @@ struct TranslatedBlock {
 struct BlockTranslator {
     static let maxInstructions = 160
 
-    private var a: X86Assembler
+    var a: X86Assembler
     private let epilogue: UInt
     private let firstLinkID: UInt32
     private var links: [(offset: Int, target: UInt64)] = []
     private var exits: [Exit] = []
     private var cache = RegisterCache()
+    private var refills: [Refill] = []
+    /// Instructions handed to a helper: where their address goes, and the instruction.
+    private var embedded: [(immediate: Int, instruction: DecodedInstruction)] = []
 
-    private enum ExitKind {
+    /// The out-of-line path of a TLB miss: refill the entry through `TLBRefill` and retry, or
+    /// leave to the interpreter.
+    private struct Refill {
+        var site: Int
+        var retry: Int
+        var size: Int
+        var write: Bool
+        var pc: UInt64
+        var retired: Int
+        var dirty: [(guest: UInt8, host: X86Register)]
+    }
+
+    enum ExitKind {
         /// To a static guest target: chainable.
         case chain(UInt64)
         /// The interpreter executes the instruction at this pc.
@@ -83,6 +98,7 @@ struct BlockTranslator {
             if count == maxInstructions { t.exit(.chain(pc), retired: count) }
         }
         t.emitExits()
+        t.emitData()
         return TranslatedBlock(bytes: t.a.bytes, links: t.links, instructions: count)
     }
 
@@ -94,11 +110,31 @@ struct BlockTranslator {
     }
 
     /// A conditional exit taken when `c` holds.
-    private mutating func exit(if c: X86Condition, _ kind: ExitKind, retired: Int) {
+    mutating func exit(if c: X86Condition, _ kind: ExitKind, retired: Int) {
         exits.append(Exit(sites: [a.jump(if: c)], kind: kind, dirty: cache.dirty, retired: retired))
     }
 
     private mutating func emitExits() {
+        for r in refills {
+            a.patch(rel32At: r.site, toOffset: a.offset)
+            // rax holds the guest address. The helper may clobber every caller-saved register:
+            // save the cached guest values and the address around the call (rsp stays 16-aligned).
+            let saved: [X86Register] = [.rsi, .rdi, .r8, .r9, .r10, .r11, .rax]
+            for s in saved { a.push(s) }
+            a.lea(.rsp, .rsp, -8)
+            a.load(.rdi, .context, NativeContext.memoryOffset)
+            a.move(.rsi, .rax)
+            a.move(.rdx, imm: UInt64(r.size))
+            a.move(.rcx, imm: r.write ? 1 : 0)
+            a.move(.rax, imm: Helpers.address(Helpers.refillTLB))
+            a.call(.rax)
+            a.test(.rax, imm: 0xff)
+            a.lea(.rsp, .rsp, 8)
+            for s in saved.reversed() { a.pop(s) }
+            let back = a.jump(if: .ne)
+            a.patch(rel32At: back, toOffset: r.retry)
+            exits.append(Exit(sites: [a.jump()], kind: .interpret(r.pc), dirty: r.dirty, retired: r.retired))
+        }
         for e in exits {
             for site in e.sites { a.patch(rel32At: site, toOffset: a.offset) }
             for (guest, host) in e.dirty { a.store(host, .guestRegisters, Self.disp(guest)) }
@@ -134,7 +170,7 @@ struct BlockTranslator {
 
     /// The host register holding guest `register` (loaded on first use), or nil when the
     /// cache is full.
-    private mutating func cached(_ register: UInt8) -> X86Register? {
+    mutating func cached(_ register: UInt8) -> X86Register? {
         if let h = cache.host(of: register) { return h }
         guard let h = cache.assign(register) else { return nil }
         a.load(h, .guestRegisters, Self.disp(register))
@@ -142,7 +178,7 @@ struct BlockTranslator {
     }
 
     /// r = guest `register` (64 bits, or the low 32 zero-extended). Leaves the flags alone.
-    private mutating func get(_ r: X86Register, _ register: UInt8, w: Bool = true) {
+    mutating func get(_ r: X86Register, _ register: UInt8, w: Bool = true) {
         if register == 0 {
             a.moveZero(r)
         } else if let h = cached(register) {
@@ -153,7 +189,7 @@ struct BlockTranslator {
     }
 
     /// Guest `register` = r.
-    private mutating func put(_ r: X86Register, _ register: UInt8) {
+    mutating func put(_ r: X86Register, _ register: UInt8) {
         if register == Registers.scratch { return }
         if let h = cache.host(of: register) ?? cache.assign(register) {
             a.move(h, r)
@@ -321,6 +357,12 @@ struct BlockTranslator {
         case .sw, .fsw: store(d, pc: pc, retired: retired, size: 4)
         case .sd, .fsd: store(d, pc: pc, retired: retired, size: 8)
 
+        case .lrW, .lrD: loadReserved(d, pc: pc, retired: retired, size: op == .lrD ? 8 : 4)
+        case .scW, .scD: storeConditional(d, pc: pc, retired: retired, size: op == .scD ? 8 : 4)
+        case .amoW, .amoD:
+            guard let operation = AtomicOperation(rawValue: d.rm) else { return .unsupported }
+            atomic(operation, d, pc: pc, retired: retired, size: op == .amoD ? 8 : 4)
+
         case .beq, .bne, .blt, .bge, .bltu, .bgeu:
             branch(Self.condition(of: op), d, target: pc &+ UInt64(bitPattern: Int64(imm) << 1), retired: retired)
         case .branchFar:
@@ -361,9 +403,36 @@ struct BlockTranslator {
             a.jump(toAddress: epilogue)
             return .end
         default:
-            return .unsupported
+            if !op.isFloatingPointComputation { return .unsupported }
+            floatingPoint(d, pc: pc, retired: retired)
         }
         return .next
+    }
+
+    /// Floating point runs in Swift (`Hart.executeFloatingPoint`, exact): write the cached
+    /// registers back, call it with the decoded instruction (kept after the block's code), and
+    /// reload the destination. An illegal rounding mode leaves to the interpreter, which raises it.
+    private mutating func floatingPoint(_ d: DecodedInstruction, pc: UInt64, retired: Int) {
+        writeBack()
+        cache.markAllClean()
+        let saved: [X86Register] = [.rsi, .rdi, .r8, .r9, .r10, .r11]
+        for s in saved { a.push(s) }
+        a.load(.rdi, .context, NativeContext.hartOffset)
+        embedded.append((a.moveLater(.rsi), d))
+        a.move(.rax, imm: Helpers.address(Helpers.floatingPoint))
+        a.call(.rax)
+        for s in saved.reversed() { a.pop(s) }
+        if let h = cache.host(of: d.rd) { a.load(h, .guestRegisters, Self.disp(d.rd)) }
+        a.test(.rax, imm: 0xff)
+        exit(if: .e, .interpret(pc), retired: retired)
+    }
+
+    private mutating func emitData() {
+        for (immediate, instruction) in embedded {
+            let raw = withUnsafeBytes(of: instruction) { Array($0) }
+            let at = a.data(raw)
+            a.patch(imm64At: immediate, UInt64(a.base) &+ UInt64(at))
+        }
     }
 
     private static func condition(of op: Op) -> X86Condition {
@@ -442,10 +511,11 @@ struct BlockTranslator {
 
     /// rax = the guest address rs1 + imm translated through `tlb` for an access of `size`
     /// bytes; a miss (or a page-crossing access) leaves to the interpreter at `pc`.
-    private mutating func translateAddress(_ d: DecodedInstruction, pc: UInt64, retired: Int, size: Int, tlb: X86Register) {
+    mutating func translateAddress(_ d: DecodedInstruction, pc: UInt64, retired: Int, size: Int, tlb: X86Register) {
         get(.rax, d.rs1)
         if d.imm != 0 { a.alu(.add, .rax, imm: d.imm) }
         // Tag: the page of the access's last byte; index: the page of its first byte.
+        let retry = a.offset
         if size == 1 { a.move(.rcx, .rax) } else { a.lea(.rcx, .rax, Int32(size - 1)) }
         a.shift(.shr, .rcx, by: 12)
         a.move(.rdx, .rax, w: false)
@@ -453,7 +523,8 @@ struct BlockTranslator {
         a.alu(.and, .rdx, imm: Int32(TLB.mask << 4), w: false)
         a.alu(.add, .rdx, tlb)
         a.alu(.cmp, .rcx, .rdx, 0)
-        exit(if: .ne, .interpret(pc), retired: retired)
+        refills.append(Refill(site: a.jump(if: .ne), retry: retry, size: size, write: tlb == .writeTLB, pc: pc,
+                              retired: retired, dirty: cache.dirty))
         a.alu(.add, .rax, .rdx, 8)
     }
 
@@ -471,6 +542,70 @@ struct BlockTranslator {
         translateAddress(d, pc: pc, retired: retired, size: size, tlb: .writeTLB)
         get(.rcx, d.rs2)
         a.store(.rcx, .rax, 0, size: size)
+    }
+}
+
+// MARK: Atomics (one host thread runs every guest task: plain loads and stores are atomic)
+
+extension BlockTranslator {
+    private static let reservation = Int32(Registers.reservation) * 8
+
+    /// A misaligned atomic faults: leave to the interpreter, which raises it.
+    private mutating func requireAlignment(_ size: Int, pc: UInt64, retired: Int) {
+        a.test(.rax, imm: Int32(size - 1))
+        exit(if: .ne, .interpret(pc), retired: retired)
+    }
+
+    /// lr: load, then reserve the address.
+    mutating func loadReserved(_ d: DecodedInstruction, pc: UInt64, retired: Int, size: Int) {
+        translateAddress(d, pc: pc, retired: retired, size: size, tlb: .readTLB)
+        requireAlignment(size, pc: pc, retired: retired)
+        a.load(.rax, .rax, 0, size: size, signed: true)
+        get(.rcx, d.rs1)
+        a.store(.rcx, .guestRegisters, Self.reservation)
+        put(.rax, d.rd)
+    }
+
+    /// sc: store if the address is reserved (rd = 0), else only rd = 1; the reservation goes
+    /// either way. Nothing changes before the checks that may leave to the interpreter.
+    mutating func storeConditional(_ d: DecodedInstruction, pc: UInt64, retired: Int, size: Int) {
+        translateAddress(d, pc: pc, retired: retired, size: size, tlb: .writeTLB)
+        requireAlignment(size, pc: pc, retired: retired)
+        get(.rdx, d.rs2)
+        get(.rcx, d.rs1)
+        a.alu(.cmp, .rcx, .guestRegisters, Self.reservation)
+        a.move(.rcx, imm: Hart.noReservation)
+        a.store(.rcx, .guestRegisters, Self.reservation)
+        a.moveZero(.rcx)
+        a.set(.ne, .rcx)
+        let failed = a.jump(if: .ne)
+        a.store(.rdx, .rax, 0, size: size)
+        a.patch(rel32At: failed, toOffset: a.offset)
+        put(.rcx, d.rd)
+    }
+
+    /// amo*: rd = old value, memory = old op rs2. Needs read and write permission.
+    mutating func atomic(_ operation: AtomicOperation, _ d: DecodedInstruction, pc: UInt64, retired: Int, size: Int) {
+        translateAddress(d, pc: pc, retired: retired, size: size, tlb: .readTLB)
+        translateAddress(d, pc: pc, retired: retired, size: size, tlb: .writeTLB)
+        requireAlignment(size, pc: pc, retired: retired)
+        let w = size == 8
+        get(.rdx, d.rs2)
+        a.load(.rcx, .rax, 0, size: size, signed: true)
+        switch operation {
+        case .swap: break
+        case .add: a.alu(.add, .rdx, .rcx, w: w)
+        case .xor: a.alu(.xor, .rdx, .rcx, w: w)
+        case .and: a.alu(.and, .rdx, .rcx, w: w)
+        case .or: a.alu(.or, .rdx, .rcx, w: w)
+        case .min, .max, .minu, .maxu:
+            // new = the old value when it wins the comparison, else rs2.
+            a.alu(.cmp, .rcx, .rdx, w: w)
+            let oldWins: X86Condition = operation == .min ? .l : operation == .max ? .g : operation == .minu ? .b : .a
+            a.move(if: oldWins, .rdx, .rcx)
+        }
+        a.store(.rdx, .rax, 0, size: size)
+        put(.rcx, d.rd)
     }
 }
 

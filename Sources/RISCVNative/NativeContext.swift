@@ -16,6 +16,10 @@ enum NativeContext {
     static let pcOffset: Int32 = 32
     /// The tier's jump cache (`JumpCache`): guest pc -> compiled block, for computed jumps.
     static let jumpCacheOffset: Int32 = 40
+    /// The address space (unretained), for the TLB refill helper.
+    static let memoryOffset: Int32 = 48
+    /// The running hart (unretained), for the floating-point helper.
+    static let hartOffset: Int32 = 56
     static let size = 64
 }
 

@@ -32,6 +32,11 @@ struct RegisterCache {
         owners[Int(slot[Int(guest)])].dirty = true
     }
 
+    /// After a write-back: nothing has changed since.
+    mutating func markAllClean() {
+        for i in owners.indices { owners[i].dirty = false }
+    }
+
     /// The changed registers now, with their host registers.
     var dirty: [(guest: UInt8, host: X86Register)] {
         owners.indices.filter { owners[$0].dirty }.map { (owners[$0].guest, RegisterCache.pool[$0]) }

@@ -158,6 +158,26 @@ struct X86Assembler {
         int32(0)
     }
 
+    /// mov dst, imm64 with the immediate to be filled in later: returns its offset.
+    mutating func moveLater(_ dst: X86Register) -> Int {
+        rex(w: true, reg: 0, rm: dst.rawValue)
+        byte(0xB8 | dst.low)
+        int64(0)
+        return offset - 8
+    }
+
+    mutating func patch(imm64At at: Int, _ value: UInt64) {
+        for i in 0..<8 { bytes[at + i] = UInt8(truncatingIfNeeded: value >> (8 * UInt64(i))) }
+    }
+
+    /// Appends raw data (aligned to 8 bytes) and returns its offset.
+    mutating func data(_ raw: [UInt8]) -> Int {
+        while offset % 8 != 0 { byte(0xCC) }
+        let at = offset
+        bytes.append(contentsOf: raw)
+        return at
+    }
+
     /// mov dst, src (64 bits, or 32 bits zero-extending).
     mutating func move(_ dst: X86Register, _ src: X86Register, w: Bool = true) {
         op([0x89], w: w, reg: src.rawValue, rm: dst)
@@ -246,6 +266,12 @@ struct X86Assembler {
         op([0x85], w: w, reg: src.rawValue, rm: dst)
     }
 
+    /// test dst32, imm32.
+    mutating func test(_ dst: X86Register, imm: Int32) {
+        op([0xF7], w: false, reg: 0, rm: dst)
+        int32(imm)
+    }
+
     /// rdx:rax = sign extension of rax (cqo), or edx:eax of eax (cdq).
     mutating func signExtendIntoRDX(w: Bool = true) {
         if w { byte(0x48) }
@@ -312,4 +338,6 @@ struct X86Assembler {
     }
 
     mutating func ret() { byte(0xC3) }
+
+    mutating func call(_ target: X86Register) { op([0xFF], w: false, reg: 2, rm: target) }
 }

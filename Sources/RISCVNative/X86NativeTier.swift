@@ -13,7 +13,9 @@ final class X86NativeTier: NativeTier {
     /// Block numbers must fit the slot's `native` field.
     static let maxBlocks = Int(NativeSlot.never - NativeSlot.firstBlock)
 
-    private unowned let memory: GuestMemory
+    /// The address space owns its tier (never the other way round), so this reference needs
+    /// no counting: it is used on every block exit.
+    private unowned(unsafe) let memory: GuestMemory
     private var code: ExecutableMemory?
     private var enter: Entry?
     private var epilogue: UInt = 0
@@ -36,6 +38,8 @@ final class X86NativeTier: NativeTier {
         self.memory = memory
         epoch = memory.codeEpoch
         context.storeBytes(of: jumpCache.table, toByteOffset: Int(NativeContext.jumpCacheOffset), as: UnsafeMutablePointer<UInt64>.self)
+        context.storeBytes(of: Unmanaged.passUnretained(memory).toOpaque(), toByteOffset: Int(NativeContext.memoryOffset),
+                           as: UnsafeMutableRawPointer.self)
     }
 
     deinit {
@@ -48,12 +52,23 @@ final class X86NativeTier: NativeTier {
 
     // MARK: Running
 
-    func execute(_ hart: Hart, pc: UInt64, slot: UnsafeMutablePointer<DecodedInstruction>, budget: Int) -> NativeRun {
+    var entry: NativeEntry {
+        NativeEntry(run: { tier, hart, pc, slot, budget, result in
+            let run = Unmanaged<X86NativeTier>.fromOpaque(tier)._withUnsafeGuaranteedRef {
+                $0.execute(hart: hart, pc: pc, slot: slot.assumingMemoryBound(to: DecodedInstruction.self), budget: budget)
+            }
+            result.assumingMemoryBound(to: NativeRun.self).pointee = run
+        }, tier: Unmanaged.passUnretained(self).toOpaque())
+    }
+
+    private func execute(hart: UnsafeMutableRawPointer, pc: UInt64, slot: UnsafeMutablePointer<DecodedInstruction>, budget: Int) -> NativeRun {
         if memory.codeEpoch != epoch { flush() }
         guard let first = block(at: slot, pc: pc, compile: true), let enter else {
             return NativeRun(pc: pc, executed: 0, interpretFirst: true)
         }
-        context.storeBytes(of: hart.regs, toByteOffset: Int(NativeContext.regsOffset), as: UnsafeMutablePointer<UInt64>.self)
+        let registers = Unmanaged<Hart>.fromOpaque(hart)._withUnsafeGuaranteedRef { $0.regs }
+        context.storeBytes(of: registers, toByteOffset: Int(NativeContext.regsOffset), as: UnsafeMutablePointer<UInt64>.self)
+        context.storeBytes(of: hart, toByteOffset: Int(NativeContext.hartOffset), as: UnsafeMutableRawPointer.self)
         context.storeBytes(of: memory.readTLB, toByteOffset: Int(NativeContext.readTLBOffset), as: UnsafeMutablePointer<TLBEntry>.self)
         context.storeBytes(of: memory.writeTLB, toByteOffset: Int(NativeContext.writeTLBOffset), as: UnsafeMutablePointer<TLBEntry>.self)
         context.storeBytes(of: budget, toByteOffset: Int(NativeContext.budgetOffset), as: Int.self)

@@ -126,6 +126,37 @@ final class NativeTierTests: XCTestCase {
         XCTAssertEqual(i.hart.x(10), 4000)
     }
 
+    /// Compiled code that touches new pages refills the TLB without leaving, and its stores
+    /// break copy-on-write sharing after a fork exactly as interpreted stores do.
+    func testTLBMissesAndCopyOnWriteFromCompiledCode() throws {
+        let pages: Int32 = 64
+        let code: [UInt32] = [
+            A.addi(10, 0, 0), A.lui(12, 0x20), A.addi(11, 0, pages), A.lui(14, 1),
+            A.ld(13, 12, 8), A.addi(13, 13, 7), A.sd(13, 12, 8), A.add(10, 10, 13),
+            A.add(12, 12, 14), A.addi(11, 11, -1), A.bne(11, 0, -24), A.ebreak,
+        ]
+        func words(_ memory: GuestMemory) throws -> [UInt64] {
+            try (0..<UInt64(pages)).map { try memory.load(UInt64.self, at: Machine.dataBase + $0 * 4096 + 8) }
+        }
+        NativeCode.enable()
+        defer { NativeCode.disable() }
+        let m = Machine(code, dataPages: UInt64(pages))
+        XCTAssertEqual(m.run(), .breakpoint)
+        XCTAssertEqual(m.hart.x(10), 7 * UInt64(pages))
+        XCTAssertEqual(try words(m.memory), Array(repeating: 7, count: Int(pages)))
+        XCTAssertGreaterThan(compiledBlocks(m), 0)
+
+        let child = m.memory.fork()
+        let h = Hart(memory: child)
+        h.copyState(from: m.hart)
+        h.pc = Machine.codeBase
+        XCTAssertEqual(h.run(instructionBudget: 1_000_000), .breakpoint)
+        XCTAssertEqual(h.x(10), 14 * UInt64(pages))
+        XCTAssertEqual(try words(child), Array(repeating: 14, count: Int(pages)))
+        XCTAssertEqual(try words(m.memory), Array(repeating: 7, count: Int(pages)), "the parent's pages are its own")
+        XCTAssertGreaterThan((child.nativeTier as? X86NativeTier)?.compiledBlocks ?? 0, 0)
+    }
+
     /// A compiled endless loop still returns when the budget is spent, having retired about
     /// the budget.
     func testBudgetEndsCompiledLoop() throws {
