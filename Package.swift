@@ -45,9 +45,13 @@ let package = Package(
         // Native host: the POSIX implementation of LinuxKernel's Host protocol.
         .target(name: "PosixHost", dependencies: ["LinuxKernel"], swiftSettings: [.swiftLanguageMode(.v5)]),
         // Images: registry client, content store, layers.
-        .systemLibrary(name: "CArchive", pkgConfig: "libarchive", providers: [.apt(["libarchive-dev"])]),
+        // libarchive's headers (no pkg-config: its `-larchive` would load libarchive, libxml2 and
+        // ICU at every start, ~2 ms); the library is loaded on first use by ArchiveLoader.
+        .systemLibrary(name: "CArchive", providers: [.apt(["libarchive-dev"])]),
+        .target(name: "ArchiveLoader", dependencies: ["CArchive"],
+                linkerSettings: [.linkedLibrary("dl", .when(platforms: [.linux]))]),
         .target(name: "OCI", dependencies: [
-            "CArchive", "FSImage",
+            "CArchive", "ArchiveLoader", "FSImage",
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOHTTP1", package: "swift-nio"),

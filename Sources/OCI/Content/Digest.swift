@@ -39,7 +39,11 @@ public struct Digest: Hashable, Comparable, Sendable, Codable, CustomStringConve
 
     init(sha256 d: SHA256.Digest) {
         algorithm = "sha256"
-        encoded = d.map { hexDigits[Int($0 >> 4)] + hexDigits[Int($0 & 15)] }.joined()
+        let digits = Array("0123456789abcdef".utf8)
+        var hex: [UInt8] = []
+        hex.reserveCapacity(64)
+        d.withUnsafeBytes { for b in $0 { hex.append(digits[Int(b >> 4)]); hex.append(digits[Int(b & 15)]) } }
+        encoded = String(decoding: hex, as: UTF8.self)
     }
 
     public var description: String { "\(algorithm):\(encoded)" }
@@ -68,8 +72,6 @@ public struct Digest: Hashable, Comparable, Sendable, Codable, CustomStringConve
         try c.encode(description)
     }
 }
-
-private let hexDigits: [String] = (0..<16).map { String($0, radix: 16) }
 
 /// An incremental sha256 with a byte count, for streams (downloads, uploads, archive members).
 struct DigestingCounter {

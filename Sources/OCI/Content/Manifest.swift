@@ -93,8 +93,7 @@ public enum ManifestDocument: Sendable {
     /// Decodes `bytes` according to `mediaType` (from Content-Type or the descriptor); when that
     /// is missing or generic, the document's own `mediaType` field decides.
     static func decode(_ bytes: [UInt8], mediaType declared: String?, what: String) throws(SkiffError) -> (ManifestDocument, String) {
-        struct Probe: Decodable { var mediaType: String?; var schemaVersion: Int?; var manifests: [JSONValue]?; var config: JSONValue? }
-        let probe = try JSON.decode(Probe.self, from: bytes, what: what)
+        let probe = try JSON.decode(ManifestProbe.self, from: bytes, what: what, quickly: ManifestProbe.init(json:))
         var type = declared.map(MediaType.essence) ?? ""
         if type.isEmpty || type == "application/json" || type == "application/octet-stream" || type == "text/plain" {
             if let t = probe.mediaType { type = t }
@@ -108,11 +107,31 @@ public enum ManifestDocument: Sendable {
             throw SkiffError(.invalidData, "\(what) declares media type '\(inner)' but was served as '\(type)'")
         }
         if MediaType.manifests.contains(type) {
-            return (.manifest(try JSON.decode(Manifest.self, from: bytes, what: what)), type)
+            return (.manifest(try JSON.decode(Manifest.self, from: bytes, what: what, quickly: Manifest.init(json:))), type)
         }
         if MediaType.indexes.contains(type) {
             return (.index(try JSON.decode(ImageIndex.self, from: bytes, what: what)), type)
         }
         throw SkiffError(.unsupported, "\(what) has unknown media type '\(type)'; Skiff reads \(MediaType.ociManifest), \(MediaType.ociIndex), \(MediaType.dockerManifest) and \(MediaType.dockerManifestList)")
+    }
+}
+
+/// The fields that tell a manifest from an index.
+private struct ManifestProbe: Decodable {
+    var mediaType: String?
+    var schemaVersion: Int?
+    var manifests: [JSONValue]?
+    var config: JSONValue?
+
+    init?(json: JSONValue) {
+        guard let f = JSONFields(json),
+              let mediaType = f.optional("mediaType", JSONRead.string),
+              let schemaVersion = f.optional("schemaVersion", JSONRead.int),
+              let manifests = f.optional("manifests", { JSONRead.array($0) { $0 } }),
+              let config = f.optional("config", { $0 }) else { return nil }
+        self.mediaType = mediaType
+        self.schemaVersion = schemaVersion
+        self.manifests = manifests
+        self.config = config
     }
 }

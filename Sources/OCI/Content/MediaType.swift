@@ -34,6 +34,12 @@ public enum MediaType {
     /// Strips parameters (`; charset=utf-8`) and surrounding blanks.
     static func essence(_ contentType: String) -> String {
         let base = contentType.split(separator: ";", maxSplits: 1).first.map(String.init) ?? contentType
-        return base.trimmingCharacters(in: .whitespaces).lowercased()
+        // ASCII (every media type) by hand: Foundation's trimming bridges to NSString, which
+        // costs a noticeable part of a container's start.
+        var bytes = Array(base.utf8)
+        guard bytes.allSatisfy({ $0 < 0x80 }) else { return base.trimmingCharacters(in: .whitespaces).lowercased() }
+        while let last = bytes.last, last == 0x20 || last == 0x09 { bytes.removeLast() }
+        let first = bytes.firstIndex { $0 != 0x20 && $0 != 0x09 } ?? bytes.endIndex
+        return String(decoding: bytes[first...].map { $0 >= 0x41 && $0 <= 0x5a ? $0 + 0x20 : $0 }, as: UTF8.self)
     }
 }

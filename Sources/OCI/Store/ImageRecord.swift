@@ -45,7 +45,8 @@ extension ImageStore {
     public func records() throws(SkiffError) -> [ImageRecord] {
         guard POSIXFile.exists(indexPath) else { return [] }
         let bytes = try POSIXFile.readAll(indexPath)
-        let file = try JSON.decode(TagIndexFile.self, from: bytes, what: "the image index \(indexPath)")
+        let file = try JSON.decode(TagIndexFile.self, from: bytes, what: "the image index \(indexPath)",
+                                   quickly: TagIndexFile.init(json:))
         if file.version != 1 {
             throw SkiffError(.unsupported, "the image index \(indexPath) has version \(file.version); this Skiff reads version 1")
         }

@@ -26,7 +26,8 @@ extension ImageStore {
             throw SkiffError(.invalidData, "\(what) in the store is an index, not an image manifest")
         }
         let configBytes = try readBlob(manifest.config.digest)
-        let config = try JSON.decode(ImageConfiguration.self, from: configBytes, what: "image config of \(record.name)")
+        let config = try JSON.decode(ImageConfiguration.self, from: configBytes, what: "image config of \(record.name)",
+                                     quickly: ImageConfiguration.init(json:))
         return StoredImage(record: record, manifest: manifest, configBytes: configBytes, config: config)
     }
 

@@ -58,6 +58,14 @@ enum JSON {
         }
     }
 
+    /// Decodes `bytes` with `read` (see StoreDocumentReading.swift) when JSONReader parses them
+    /// and `read` accepts the tree; otherwise as `decode(_:from:what:)` does, errors included.
+    static func decode<T: Decodable>(_ type: T.Type, from bytes: [UInt8], what: String,
+                                     quickly read: (JSONValue) -> T?) throws(SkiffError) -> T {
+        if let tree = JSONReader.parse(bytes), let value = read(tree) { return value }
+        return try decode(type, from: bytes, what: what)
+    }
+
     private static func pathString(_ path: [any CodingKey]) -> String {
         path.map { $0.intValue.map { "[\($0)]" } ?? $0.stringValue }.joined(separator: ".")
     }

@@ -65,17 +65,34 @@ public struct ContainerCreator {
         }
     }
 
-    /// Creates the container from the image and runs it (`skiff run`); its exit status.
+    /// Creates the container from the image and runs it (`skiff run`); its exit status. The
+    /// record is written once, already in the running state, with the run lock held.
     public func run(_ options: ContainerOptions, image: StoredImage, traceSystemCalls: Bool) throws(SkiffError) -> Int32 {
-        let record = try create(options, image: image)
         var runner = ContainerRunner(images: images, containers: containers)
         runner.logger = logger
         runner.traceSystemCalls = traceSystemCalls
-        return try runner.start(record)
+        runner.image = image
+        var lock: Int32 = -1
+        let record: ContainerRecord
+        do {
+            record = try create(options, image: image) { record throws(SkiffError) in
+                guard let fd = containers.lock(record.id) else {
+                    throw SkiffError(.io, "cannot take the run lock of the new container \(record.shortID)")
+                }
+                lock = fd
+                record.state = ContainerRunner.runningState()
+            }
+        } catch {
+            if lock >= 0 { close(lock) }
+            throw error
+        }
+        return try runner.start(record, holding: lock)
     }
 
-    /// Creates the container; its writable layer is empty.
-    public func create(_ options: ContainerOptions, image: StoredImage) throws(SkiffError) -> ContainerRecord {
+    /// Creates the container; its writable layer is empty. `beforeSaving` may change the record
+    /// before it is first written.
+    public func create(_ options: ContainerOptions, image: StoredImage,
+                       beforeSaving: (inout ContainerRecord) throws(SkiffError) -> Void = { _ in }) throws(SkiffError) -> ContainerRecord {
         let binds = try options.bindMounts()
         let network = ContainerRecord.NetworkSettings(mode: options.network, publish: options.publish)
         _ = try network.resolved()
@@ -105,21 +122,21 @@ public struct ContainerCreator {
             throw SkiffError(.invalidArgument, "no command specified: the image \(image.name) has no Entrypoint or Cmd; give one after the image name")
         }
         let userSpec: String = options.user ?? config?.User ?? ""
-        let name: String = options.name ?? containers.newName()
         let process = ContainerRecord.ProcessSpec(arguments: arguments, environment: [], workingDirectory: "/", userSpec: userSpec,
                                                   uid: 0, gid: 0, groups: [], interactive: options.interactive)
-        var record = ContainerRecord(id: id, name: name, created: Timestamp.now(), image: options.image,
+        var record = ContainerRecord(id: id, name: options.name ?? "", created: Timestamp.now(), image: options.image,
                                      imageName: image.name, imageDigest: image.digest.description, process: process,
                                      hostname: hostname, readOnly: options.readOnly, tmpfs: tmpfs, mounts: binds,
                                      autoRemove: options.autoRemove, labels: labels, limits: try options.resourceLimits(),
                                      network: network, tty: options.tty, reapsOrphans: options.reapsOrphans,
                                      state: ContainerRecord.State())
-        try containers.create(record)
+        record.name = try containers.makeDirectory(for: record)
         do {
             try resolveProcess(&record, image: image, options: options, settings: settings)
+            try beforeSaving(&record)
             try containers.save(record)
         } catch {
-            try? containers.remove(record.id)
+            try? containers.remove(record)
             throw error
         }
         return record
@@ -130,7 +147,7 @@ public struct ContainerCreator {
     private func resolveProcess(_ record: inout ContainerRecord, image: StoredImage, options: ContainerOptions,
                                 settings: [String]) throws(SkiffError) {
         let config = image.config.config
-        let mapped = try ContainerRootMount(images: images, containers: containers, record: record, readOnly: true)
+        let mapped = try ContainerRootMount(images: images, containers: containers, record: record, image: image, readOnly: true)
         let user = try ContainerUserResolver(root: mapped.root).resolve(record.process.userSpec)
         record.process.uid = user.user.uid
         record.process.gid = user.user.gid

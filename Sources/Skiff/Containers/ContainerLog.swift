@@ -44,21 +44,21 @@ enum ContainerLog {
 /// replaced by pipes while the guest runs, and a host thread copies each pipe to where the
 /// descriptor pointed before (the terminal, a file…) and to the container's log.
 final class ContainerOutputCapture: @unchecked Sendable {
-    private let log: FileHandle
+    /// The log, opened for appending (not synced: like the container record, it is written as
+    /// the output comes and may lag after a host crash).
+    private let log: Int32
     private var saved: [Int32] = []
     private var readEnds: [Int32] = []
     private let done = DispatchSemaphore(value: 0)
 
     init(logPath: String) throws {
-        if !FileManager.default.fileExists(atPath: logPath) {
-            FileManager.default.createFile(atPath: logPath, contents: nil)
+        log = open(logPath, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o644)
+        guard log >= 0 else {
+            throw CaptureError("cannot open the container log \(logPath): \(String(cString: strerror(errno)))")
         }
-        guard let handle = FileHandle(forWritingAtPath: logPath) else {
-            throw CaptureError("cannot open the container log \(logPath)")
-        }
-        handle.seekToEndOfFile()
-        log = handle
     }
+
+    deinit { close(log) }
 
     struct CaptureError: Error { let message: String; init(_ m: String) { message = m } }
 
@@ -88,8 +88,6 @@ final class ContainerOutputCapture: @unchecked Sendable {
         if !saved.isEmpty { done.wait() }
         for fd in saved { close(fd) }
         saved = []
-        try? log.synchronize()
-        try? log.close()
     }
 
     private func copyLoop() {
@@ -130,7 +128,7 @@ final class ContainerOutputCapture: @unchecked Sendable {
             start = pending.count
         }
         pending.removeFirst(start)
-        if !out.isEmpty { log.write(Data(out)) }
+        if !out.isEmpty { out.withUnsafeBytes { writeAll(log, $0) } }
     }
 
     private func writeAll(_ fd: Int32, _ bytes: UnsafeRawBufferPointer) {

@@ -15,12 +15,18 @@ final class ContainerRootMount {
     private let containers: ContainerStore
     private let id: String
 
-    init(images: ImageStore, containers: ContainerStore, record: ContainerRecord, readOnly: Bool, host: PosixHost = PosixHost()) throws(SkiffError) {
+    /// `image`, when the caller has it loaded already, must be the record's image.
+    init(images: ImageStore, containers: ContainerStore, record: ContainerRecord, image loaded: StoredImage? = nil,
+         readOnly: Bool, host: PosixHost = PosixHost()) throws(SkiffError) {
         let stored: StoredImage
-        do {
-            stored = try images.image(record.imageDigest)
-        } catch {
-            throw SkiffError(.notFound, "the image of container \(record.name) (\(record.imageName), \(record.imageDigest)) is no longer in the store")
+        if let loaded, loaded.digest.description == record.imageDigest {
+            stored = loaded
+        } else {
+            do {
+                stored = try images.image(record.imageDigest)
+            } catch {
+                throw SkiffError(.notFound, "the image of container \(record.name) (\(record.imageName), \(record.imageDigest)) is no longer in the store")
+            }
         }
         let path = try images.rootFilesystem(for: stored)
         do {

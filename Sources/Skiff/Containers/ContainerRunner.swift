@@ -18,6 +18,8 @@ public struct ContainerRunner {
     public let containers: ContainerStore
     public var logger = Logger(label: "skiff.run")
     public var traceSystemCalls = false
+    /// The container's image when the caller has loaded it already (`skiff run`).
+    public var image: StoredImage?
 
     public init(images: ImageStore, containers: ContainerStore) {
         self.images = images
@@ -29,16 +31,31 @@ public struct ContainerRunner {
         guard let lock = containers.lock(initial.id) else {
             throw SkiffError(.invalidArgument, "container \(initial.name) is already running")
         }
+        return try start(initial, holding: lock, saved: false)
+    }
+
+    /// Runs a container whose run lock is held (`lock`, closed here) and whose record, in its
+    /// running state, is already saved (`skiff run` creates it so).
+    func start(_ record: ContainerRecord, holding lock: Int32) throws(SkiffError) -> Int32 {
+        try start(record, holding: lock, saved: true)
+    }
+
+    /// The state of a container this process starts running now.
+    static func runningState() -> ContainerRecord.State {
+        .init(status: .running, exitCode: 0, startedAt: Timestamp.now(), finishedAt: nil, pid: getpid())
+    }
+
+    private func start(_ initial: ContainerRecord, holding lock: Int32, saved: Bool) throws(SkiffError) -> Int32 {
         defer { close(lock) }
         var record = initial
         let status: Int32
         do {
-            status = try run(&record)
+            status = try run(&record, saved: saved)
         } catch {
             record.state = .init(status: .exited, exitCode: error.runExitStatus, startedAt: record.state.startedAt,
                                  finishedAt: Timestamp.now(), pid: nil)
             try? containers.save(record)
-            if record.autoRemove { try? containers.remove(record.id) }
+            if record.autoRemove { try? containers.remove(record) }
             throw error
         }
         record.state.status = .exited
@@ -46,18 +63,19 @@ public struct ContainerRunner {
         record.state.finishedAt = Timestamp.now()
         record.state.pid = nil
         if record.autoRemove {
-            try containers.remove(record.id)
+            try containers.remove(record)
         } else {
             try containers.save(record)
         }
         return status
     }
 
-    private func run(_ record: inout ContainerRecord) throws(SkiffError) -> Int32 {
+    private func run(_ record: inout ContainerRecord, saved: Bool) throws(SkiffError) -> Int32 {
         let host = PosixHost(forwardSignals: true)
         // Mount points, the working directory and the /etc files are made through a writable
         // view even when the container's root is read-only (docker makes them in its init layer).
-        let setup = try ContainerRootMount(images: images, containers: containers, record: record, readOnly: false, host: host)
+        let setup = try ContainerRootMount(images: images, containers: containers, record: record, image: image,
+                                           readOnly: false, host: host)
         let etcFiles = try writeEtcFiles(record)
         var bindTargets: [(ContainerRecord.BindMount, String, Bool)] = []
         var tmpfsTargets: [String] = []
@@ -79,7 +97,7 @@ public struct ContainerRunner {
 
         // A read-only root is mounted again without write access; a writable one is the same view.
         let mounted = record.readOnly
-            ? try ContainerRootMount(images: images, containers: containers, record: record, readOnly: true, host: host)
+            ? try ContainerRootMount(images: images, containers: containers, record: record, image: image, readOnly: true, host: host)
             : setup
         var configuration = KernelConfiguration()
         configuration.hostname = Array(record.hostname.utf8)
@@ -131,8 +149,10 @@ public struct ContainerRunner {
             program = found
         }
 
-        record.state = .init(status: .running, exitCode: 0, startedAt: Timestamp.now(), finishedAt: nil, pid: getpid())
-        try containers.save(record)
+        if !saved {
+            record.state = Self.runningState()
+            try containers.save(record)
+        }
 
         let capture: ContainerOutputCapture
         do {
@@ -186,14 +206,19 @@ public struct ContainerRunner {
 
             """
         // The network is the host's: its resolver configuration applies (docker --network host).
-        var resolv = (try? String(contentsOfFile: "/etc/resolv.conf", encoding: .utf8)) ?? ""
-        if !resolv.contains("nameserver") { resolv += "nameserver 8.8.8.8\nnameserver 8.8.4.4\n" }
-        let files = zip(Self.generatedEtcFiles, [record.hostname + "\n", hosts, resolv]).map { ($0, $1) }
+        var resolv = String(decoding: ContainerStore.readFile("/etc/resolv.conf") ?? [], as: UTF8.self)
+        let nameserver = Array("nameserver".utf8), text = Array(resolv.utf8)
+        if !text.indices.contains(where: { text[$0...].starts(with: nameserver) }) {
+            resolv += "nameserver 8.8.8.8\nnameserver 8.8.4.4\n"
+        }
+        let contents = [record.hostname + "\n", hosts, resolv]
+        let files = Self.generatedEtcFiles.indices.map { (Self.generatedEtcFiles[$0], contents[$0]) }
         for (name, text) in files {
-            do {
-                try ContainerStore.replaceFile(containers.directory(record.id) + "/" + name, with: Data(text.utf8))
+            // Written in place: only this run of the container (which holds its lock) reads them.
+            do throws(SkiffError) {
+                try ContainerStore.writeFile(containers.directory(record.id) + "/" + name, Array(text.utf8))
             } catch {
-                throw SkiffError(.io, "cannot write the container's \(name): \(error.localizedDescription)")
+                throw SkiffError(.io, "cannot write the container's \(name): \(error.message)")
             }
         }
         return files

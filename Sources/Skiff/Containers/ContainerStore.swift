@@ -14,16 +14,16 @@ import Darwin
 ///     attributes       owners and modes of upper files the host cannot hold ("inode uid gid mode")
 ///     log.json         stdout/stderr, one JSON object per chunk, as docker's json-file driver
 ///     hostname, hosts, resolv.conf   mounted over the image's /etc files
-///     lock             held (flock) by the skiff process running the container
+///
+/// The skiff process running a container holds a flock on its directory (the run lock).
 public final class ContainerStore: @unchecked Sendable {
     public let root: String
 
     public init(imageStore: ImageStore) throws(SkiffError) {
         root = imageStore.root + "/containers"
-        do {
-            try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
-        } catch {
-            throw SkiffError(.io, "cannot create \(root): \(error.localizedDescription)")
+        // The image store's root exists: only this directory may be missing.
+        if mkdir(root, 0o755) != 0 && errno != EEXIST {
+            throw SkiffError(.io, "cannot create \(root): \(String(cString: strerror(errno)))")
         }
     }
 
@@ -36,14 +36,26 @@ public final class ContainerStore: @unchecked Sendable {
     // MARK: Records
 
     public func all() -> [ContainerRecord] {
-        let ids = (try? FileManager.default.contentsOfDirectory(atPath: root)) ?? []
-        return ids.compactMap { try? load($0) }.sorted { $0.created > $1.created }
+        (Self.entries(root) ?? []).compactMap { try? load($0) }.sorted { $0.created > $1.created }
+    }
+
+    /// The names in a directory ("." and ".." left out); nil (errno set) if it cannot be read.
+    static func entries(_ path: String) -> [String]? {
+        guard let dir = opendir(path) else { return nil }
+        defer { closedir(dir) }
+        var names: [String] = []
+        while let entry = readdir(dir) {
+            let name = withUnsafePointer(to: entry.pointee.d_name) { String(cString: UnsafeRawPointer($0).assumingMemoryBound(to: CChar.self)) }
+            if name != "." && name != ".." { names.append(name) }
+        }
+        return names
     }
 
     public func load(_ id: String) throws(SkiffError) -> ContainerRecord {
         guard let data = FileManager.default.contents(atPath: configPath(id)) else {
             throw SkiffError(.notFound, "no such container: \(id)")
         }
+        if let tree = JSONReader.parse(Array(data)), let record = ContainerRecord(json: tree) { return record }
         do {
             return try JSONDecoder().decode(ContainerRecord.self, from: data)
         } catch {
@@ -52,11 +64,8 @@ public final class ContainerStore: @unchecked Sendable {
     }
 
     public func save(_ record: ContainerRecord) throws(SkiffError) {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         do {
-            let data = try encoder.encode(record)
-            try Self.replaceFile(configPath(record.id), with: data)
+            try Self.replaceFile(configPath(record.id), with: record.jsonBytes())
         } catch {
             throw SkiffError(.io, "cannot save container \(record.shortID): \(error.localizedDescription)")
         }
@@ -74,17 +83,38 @@ public final class ContainerStore: @unchecked Sendable {
 
     /// Creates the directory of a new container (with an empty writable layer) and saves `record`.
     public func create(_ record: ContainerRecord) throws(SkiffError) {
-        if all().contains(where: { $0.name == record.name }) {
-            throw SkiffError(.invalidArgument, "the container name \"\(record.name)\" is already in use; remove that container (skiff rm \(record.name)) or choose another --name")
-        }
-        do {
-            try FileManager.default.createDirectory(atPath: upperDirectory(record.id), withIntermediateDirectories: true)
-        } catch {
-            throw SkiffError(.io, "cannot create container \(record.shortID): \(error.localizedDescription)")
-        }
+        var record = record
+        record.name = try makeDirectory(for: record)
         try save(record)
     }
 
+    /// Creates the directory of a new container with an empty writable layer and reserves its
+    /// name (a generated one when `record.name` is empty), which it returns. No record yet: until
+    /// `save`, `all()` and `find` do not see the container.
+    public func makeDirectory(for record: ContainerRecord) throws(SkiffError) -> String {
+        guard mkdir(directory(record.id), 0o755) == 0 else {
+            throw SkiffError(.io, "cannot create container \(record.shortID): \(String(cString: strerror(errno)))")
+        }
+        do throws(SkiffError) {
+            guard mkdir(upperDirectory(record.id), 0o755) == 0 else {
+                throw SkiffError(.io, "cannot create container \(record.shortID): \(String(cString: strerror(errno)))")
+            }
+            if record.name.isEmpty { return try reserveGeneratedName(for: record.id) }
+            if try reserveName(record.name, for: record.id) { return record.name }
+            throw SkiffError(.invalidArgument, "the container name \"\(record.name)\" is already in use; remove that container (skiff rm \(record.name)) or choose another --name")
+        } catch {
+            _ = Self.removeTree(directory(record.id))
+            throw error
+        }
+    }
+
+    /// Removes the container's directory, then its name.
+    public func remove(_ record: ContainerRecord) throws(SkiffError) {
+        try remove(record.id)
+        releaseName(record.name, of: record.id)
+    }
+
+    /// Removes the container's directory (its name, if reserved, becomes stale: see ContainerNames).
     public func remove(_ id: String) throws(SkiffError) {
         let e = Self.removeTree(directory(id))
         if e != 0 && e != ENOENT {
@@ -100,13 +130,7 @@ public final class ContainerStore: @unchecked Sendable {
         if lstat(path, &st) != 0 { return errno }
         if st.st_mode & S_IFMT != S_IFDIR { return unlink(path) == 0 ? 0 : errno }
         chmod(path, 0o700)
-        guard let dir = opendir(path) else { return errno }
-        var names: [String] = []
-        while let entry = readdir(dir) {
-            let name = withUnsafePointer(to: entry.pointee.d_name) { String(cString: UnsafeRawPointer($0).assumingMemoryBound(to: CChar.self)) }
-            if name != "." && name != ".." { names.append(name) }
-        }
-        closedir(dir)
+        guard let names = entries(path) else { return errno }
         for name in names {
             let e = removeTree(path + "/" + name)
             if e != 0 { return e }
@@ -129,7 +153,7 @@ public final class ContainerStore: @unchecked Sendable {
                 waited += 1
             }
         }
-        try remove(record.id)
+        try remove(record)
     }
 
     /// Replays the container's log: each entry to `stdout` or `stderr` as it was written.
@@ -149,26 +173,12 @@ public final class ContainerStore: @unchecked Sendable {
         return String(bytes.flatMap { [digits[Int($0 >> 4)], digits[Int($0 & 15)]] })
     }
 
-    /// A docker-style name ("adjective_noun") not yet used.
-    public func newName() -> String {
-        let adjectives = ["brave", "calm", "eager", "gentle", "happy", "jolly", "keen", "lucid", "merry", "nimble",
-                          "proud", "quiet", "sharp", "steady", "swift", "tidy", "vivid", "witty", "young", "zealous"]
-        let nouns = ["anchor", "bay", "beacon", "breeze", "buoy", "canal", "cove", "dock", "ferry", "harbor",
-                     "keel", "lagoon", "mast", "oar", "pier", "reef", "rudder", "sail", "tide", "wharf"]
-        let used = Set(all().map(\.name))
-        while true {
-            let name = "\(adjectives.randomElement()!)_\(nouns.randomElement()!)"
-            if !used.contains(name) { return name }
-            let numbered = "\(name)\(Int.random(in: 2...99))"
-            if !used.contains(numbered) { return numbered }
-        }
-    }
-
     // MARK: Running state
 
-    /// Takes the container's run lock; nil if another skiff process holds it (it is running).
+    /// Takes the container's run lock, a flock of its directory (no lock file: one file less to
+    /// make and remove at every run); nil if another skiff process holds it (it is running).
     public func lock(_ id: String) -> Int32? {
-        let fd = open(directory(id) + "/lock", O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
+        let fd = open(directory(id), O_RDONLY | O_DIRECTORY | O_CLOEXEC)
         if fd < 0 { return nil }
         if flock(fd, LOCK_EX | LOCK_NB) != 0 { close(fd); return nil }
         return fd
@@ -195,23 +205,14 @@ public final class ContainerStore: @unchecked Sendable {
     /// Writes `data` to a new file beside `path` and renames it over `path`: readers see the old
     /// or the new contents, never a mix. Not synced to disk (Foundation's `.atomic` fsyncs, which
     /// costs more than starting the container); after a host crash a record may be older.
-    static func replaceFile(_ path: String, with data: Data) throws {
+    static func replaceFile(_ path: String, with data: [UInt8]) throws {
         let temp = path + ".tmp-\(getpid())"
-        let fd = open(temp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
-        guard fd >= 0 else { throw SkiffError(.io, "cannot write \(temp): \(String(cString: strerror(errno)))") }
-        var done = 0
-        while done < data.count {
-            let n = data.withUnsafeBytes { write(fd, $0.baseAddress! + done, $0.count - done) }
-            if n < 0 && errno == EINTR { continue }
-            if n <= 0 {
-                let e = errno
-                close(fd)
-                unlink(temp)
-                throw SkiffError(.io, "cannot write \(temp): \(String(cString: strerror(e)))")
-            }
-            done += n
+        do {
+            try writeFile(temp, data)
+        } catch {
+            unlink(temp)
+            throw error
         }
-        close(fd)
         if rename(temp, path) != 0 {
             let e = errno
             unlink(temp)
@@ -219,11 +220,42 @@ public final class ContainerStore: @unchecked Sendable {
         }
     }
 
+    /// Writes `data` into the file at `path` in place (created, or truncated first). For files
+    /// only the container's own run reads, such as the generated /etc files.
+    static func writeFile(_ path: String, _ data: [UInt8]) throws(SkiffError) {
+        let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        guard fd >= 0 else { throw SkiffError(.io, "cannot write \(path): \(String(cString: strerror(errno)))") }
+        defer { close(fd) }
+        var done = 0
+        while done < data.count {
+            let n = data.withUnsafeBytes { write(fd, $0.baseAddress! + done, $0.count - done) }
+            if n < 0 && errno == EINTR { continue }
+            if n <= 0 { throw SkiffError(.io, "cannot write \(path): \(String(cString: strerror(errno)))") }
+            done += n
+        }
+    }
+
+    /// The contents of a small file (at most 1 MiB), or nil if it cannot be opened.
+    static func readFile(_ path: String) -> [UInt8]? {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { return nil }
+        defer { close(fd) }
+        var bytes: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 4096)
+        while bytes.count < 1 << 20 {
+            let n = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+            if n < 0 && errno == EINTR { continue }
+            if n <= 0 { break }
+            bytes += chunk[0..<n]
+        }
+        return bytes
+    }
+
     // MARK: Upper-layer attributes
 
     /// Owners and modes of upper files the host cannot hold, by host inode.
     public func loadAttributes(_ id: String) -> [UInt64: OverlayAttributes] {
-        guard let text = try? String(contentsOfFile: attributesPath(id), encoding: .utf8) else { return [:] }
+        guard let bytes = Self.readFile(attributesPath(id)), let text = String(validating: bytes, as: UTF8.self) else { return [:] }
         var result: [UInt64: OverlayAttributes] = [:]
         for line in text.split(separator: "\n") {
             let f = line.split(separator: " ")
@@ -240,7 +272,7 @@ public final class ContainerStore: @unchecked Sendable {
             return "\(k) \(e.uid) \(e.gid) \(String(e.mode, radix: 8))\n"
         }.joined()
         do {
-            try Self.replaceFile(attributesPath(id), with: Data(text.utf8))
+            try Self.replaceFile(attributesPath(id), with: Array(text.utf8))
         } catch {
             throw SkiffError(.io, "cannot save the file attributes of container \(String(id.prefix(12))): \(error.localizedDescription)")
         }
