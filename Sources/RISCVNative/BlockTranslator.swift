@@ -5,8 +5,9 @@ import RISCV
 // translate, the page end, or a length limit. Guest registers the block uses are kept in host
 // registers (`RegisterCache`) while it runs; every exit first writes back the ones changed so
 // far, so the register file is exact wherever compiled code is left.
-// Loads and stores inline the TLB fast path; a miss exits to the interpreter at that
-// instruction, which performs the access (and raises any fault) itself.
+// Loads and stores inline the TLB fast path; a miss calls the refill helper and retries, and
+// what the helper cannot refill (a fault, a page-crossing access, a store into a code page)
+// exits to the interpreter at that instruction, which performs the access itself.
 
 struct TranslatedBlock {
     var bytes: [UInt8]
@@ -28,8 +29,8 @@ struct BlockTranslator {
     /// Instructions handed to a helper: where their address goes, and the instruction.
     private var embedded: [(immediate: Int, instruction: DecodedInstruction)] = []
 
-    /// The out-of-line path of a TLB miss: refill the entry through `TLBRefill` and retry, or
-    /// leave to the interpreter.
+    /// The out-of-line path of a TLB miss: refill the entry through `Helpers.refillTLB` and
+    /// retry, or leave to the interpreter.
     private struct Refill {
         var site: Int
         var retry: Int
