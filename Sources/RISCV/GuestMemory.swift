@@ -106,9 +106,8 @@ public final class GuestMemory {
     /// Forgets all decoded instructions (fence.i).
     func invalidateAllCode() {
         table.forEachEntry(from: 0, to: UInt64(1) << PageTable.vpnBits) { _, e in
-            if let code = e.pointee.code, CodePage.holdsCode(code) { CodePage.reset(code) }
+            if let code = e.pointee.code, CodePage.holdsCode(code) { resetCode(code) }
         }
-        codeEpoch &+= 1
     }
 
     // MARK: Internals
@@ -134,12 +133,17 @@ public final class GuestMemory {
         return hadCode
     }
 
+    /// Forgets a page's decoded instructions (and with them any compiled code: the epoch moves).
+    func resetCode(_ code: UnsafeMutablePointer<DecodedInstruction>) {
+        CodePage.reset(code)
+        codeEpoch &+= 1
+    }
+
     /// The last instruction of the previous page may straddle into page `vpn`. (The whole page
     /// is reset: run counts of earlier slots may include that instruction.)
     func invalidateNeighbourCode(_ vpn: UInt64) {
         if vpn > 0, let prev = table.entry(vpn - 1), let code = prev.pointee.code, CodePage.holdsCode(code) {
-            CodePage.reset(code)
-            codeEpoch &+= 1
+            resetCode(code)
         }
     }
 
@@ -189,8 +193,7 @@ public final class GuestMemory {
                 TLB.flush(readTLB, vpn: vpn)
             }
             if let code = e.pointee.code, CodePage.holdsCode(code) {
-                CodePage.reset(code)
-                codeEpoch &+= 1
+                resetCode(code)
                 invalidateNeighbourCode(vpn)
             }
             if prot.contains(.write) {

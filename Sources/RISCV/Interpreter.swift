@@ -47,12 +47,7 @@ extension Hart {
         var run = NativeRun(pc: 0, executed: 0, interpretFirst: false)
         var interpretFirst = false
         @inline(__always) func hot(_ p: UnsafeMutablePointer<DecodedInstruction>) -> Bool {
-            let n = p.pointee.native
-            if n < threshold {
-                p.pointee.native = n &+ 1
-                return false
-            }
-            return n != NativeSlot.never
+            NativeSlot.countExecution(p, threshold: threshold)
         }
 
         lookup: while true {

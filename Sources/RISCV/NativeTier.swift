@@ -62,6 +62,18 @@ package enum NativeSlot {
     @inlinable package static var never: UInt16 { 0xffff }
     /// Compiled block number n is stored as `firstBlock + n`.
     @inlinable package static var firstBlock: UInt16 { maxThreshold + 1 }
+
+    /// Counts one execution of the entry at `p` while it is cold. True when it is for the
+    /// tier: hot (compile it) or compiled; false while cold or when it cannot be compiled.
+    @inlinable @inline(__always)
+    package static func countExecution(_ p: UnsafeMutablePointer<DecodedInstruction>, threshold: UInt16) -> Bool {
+        let n = p.pointee.native
+        if n < threshold {
+            p.pointee.native = n &+ 1
+            return false
+        }
+        return n != never
+    }
 }
 
 extension GuestMemory {

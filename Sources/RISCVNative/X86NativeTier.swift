@@ -113,8 +113,7 @@ final class X86NativeTier: NativeTier {
                 jumpCache.insert(pc: pc, address: blocks[i].address)
                 return blocks[i].address
             }
-        } else if n < threshold && !compile {
-            slot.pointee.native = n + 1
+        } else if !compile && !NativeSlot.countExecution(slot, threshold: threshold) {
             return nil
         }
         guard let address = translate(pc) else {
