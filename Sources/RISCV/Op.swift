@@ -81,7 +81,7 @@ extension Op {
     @inline(__always) var isCompressed: Bool { rawValue >= Op.addiC.rawValue }
 
     /// The compressed form of an operation a 16-bit instruction decodes to.
-    var compressed: Op {
+    package var compressed: Op {
         switch self {
         case .addi: return .addiC
         case .addiw: return .addiwC

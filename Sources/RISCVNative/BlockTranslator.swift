@@ -13,7 +13,6 @@ struct TranslatedBlock {
     var bytes: [UInt8]
     /// Chainable exits: the offset of the patchable rel32 and the guest pc it leads to.
     var links: [(offset: Int, target: UInt64)]
-    var instructions: Int
 }
 
 struct BlockTranslator {
@@ -101,7 +100,7 @@ struct BlockTranslator {
         }
         t.emitExits()
         t.emitData()
-        return TranslatedBlock(bytes: t.a.bytes, links: t.links, instructions: count)
+        return TranslatedBlock(bytes: t.a.bytes, links: t.links)
     }
 
     // MARK: Exits
@@ -119,27 +118,20 @@ struct BlockTranslator {
     private mutating func emitExits() {
         for r in refills {
             a.patch(rel32At: r.site, toOffset: a.offset)
-            // rax holds the guest address. The helper may clobber every caller-saved register:
-            // save the cached guest values and the address around the call (rsp stays 16-aligned).
-            let saved: [X86Register] = [.rsi, .rdi, .r8, .r9, .r10, .r11, .rax]
-            for s in saved { a.push(s) }
-            a.lea(.rsp, .rsp, -8)
+            // rax holds the guest address: kept across the call for the retry.
+            let saved = saveForCall(also: [.rax])
             a.load(.rdi, .context, NativeContext.memoryOffset)
             a.move(.rsi, .rax)
             a.move(.rdx, imm: UInt64(r.size))
             a.move(.rcx, imm: r.write ? 1 : 0)
-            a.move(.rax, imm: Helpers.address(Helpers.refillTLB))
-            a.call(.rax)
-            a.test(.rax, imm: 0xff)
-            a.lea(.rsp, .rsp, 8)
-            for s in saved.reversed() { a.pop(s) }
+            call(Helpers.address(Helpers.refillTLB), restoring: saved)
             let back = a.jump(if: .ne)
             a.patch(rel32At: back, toOffset: r.retry)
             exits.append(Exit(sites: [a.jump()], kind: .interpret(r.pc), dirty: r.dirty, retired: r.retired))
         }
         for e in exits {
             for site in e.sites { a.patch(rel32At: site, toOffset: a.offset) }
-            for (guest, host) in cache.registers(in: e.dirty) { a.store(host, .guestRegisters, Self.disp(guest)) }
+            writeBack(e.dirty)
             if e.retired > 0 { a.alu(.sub, .budget, imm: Int32(e.retired)) }
             switch e.kind {
             case .chain(let target):
@@ -212,9 +204,29 @@ struct BlockTranslator {
         }
     }
 
-    /// Writes every changed cached register back (before leaving compiled code inline).
-    private mutating func writeBack() {
-        for (guest, host) in cache.registers(in: cache.dirty) { a.store(host, .guestRegisters, Self.disp(guest)) }
+    /// Writes the cached registers of `set` back to the register file.
+    private mutating func writeBack(_ set: RegisterCache.Set) {
+        for (guest, host) in cache.registers(in: set) { a.store(host, .guestRegisters, Self.disp(guest)) }
+    }
+
+    /// Before a call into Swift: saves the caller-saved host registers that hold guest values,
+    /// and `also`, keeping rsp 16-byte aligned as the C calling convention needs (block code
+    /// runs with it aligned). Returns what `call(_:restoring:)` restores.
+    private mutating func saveForCall(also extra: [X86Register] = []) -> [X86Register] {
+        let saved = RegisterCache.callerSaved + extra
+        for s in saved { a.push(s) }
+        if saved.count % 2 == 1 { a.lea(.rsp, .rsp, -8) }
+        return saved
+    }
+
+    /// Calls the helper at `address` (arguments in rdi, rsi, rdx, rcx), sets the flags from its
+    /// Bool result (ne: true) and restores `saved` without touching the flags.
+    private mutating func call(_ address: UInt64, restoring saved: [X86Register]) {
+        a.move(.rax, imm: address)
+        a.call(.rax)
+        a.test(.rax, imm: 0xff)
+        if saved.count % 2 == 1 { a.lea(.rsp, .rsp, 8) }
+        for s in saved.reversed() { a.pop(s) }
     }
 
     private mutating func emit(_ d: DecodedInstruction, pc: UInt64, length: UInt64, retired: Int) -> Outcome {
@@ -388,7 +400,7 @@ struct BlockTranslator {
             }
             // A computed target: through the jump cache when it knows the block there, else
             // back to the tier (which finds or compiles it and fills the cache).
-            writeBack()
+            writeBack(cache.dirty)
             a.alu(.sub, .budget, imm: Int32(retired + 1))
             let spent = a.jump(if: .le)
             a.move(.rcx, .rax, w: false)
@@ -415,17 +427,13 @@ struct BlockTranslator {
     /// registers back, call it with the decoded instruction (kept after the block's code), and
     /// reload the destination. An illegal rounding mode leaves to the interpreter, which raises it.
     private mutating func floatingPoint(_ d: DecodedInstruction, pc: UInt64, retired: Int) {
-        writeBack()
+        writeBack(cache.dirty)
         cache.markAllClean()
-        let saved: [X86Register] = [.rsi, .rdi, .r8, .r9, .r10, .r11]
-        for s in saved { a.push(s) }
+        let saved = saveForCall()
         a.load(.rdi, .context, NativeContext.hartOffset)
         embedded.append((a.moveLater(.rsi), d))
-        a.move(.rax, imm: Helpers.address(Helpers.floatingPoint))
-        a.call(.rax)
-        for s in saved.reversed() { a.pop(s) }
+        call(Helpers.address(Helpers.floatingPoint), restoring: saved)
         if let h = cache.host(of: d.rd) { a.load(h, .guestRegisters, Self.disp(d.rd)) }
-        a.test(.rax, imm: 0xff)
         exit(if: .e, .interpret(pc), retired: retired)
     }
 
@@ -612,37 +620,12 @@ extension BlockTranslator {
 }
 
 extension Op {
-    /// The 32-bit operation a compressed one stands for.
-    var uncompressed: Op {
-        switch self {
-        case .addiC: return .addi
-        case .addiwC: return .addiw
-        case .liC: return .li
-        case .lwC: return .lw
-        case .ldC: return .ld
-        case .swC: return .sw
-        case .sdC: return .sd
-        case .fldC: return .fld
-        case .fsdC: return .fsd
-        case .srliC: return .srli
-        case .sraiC: return .srai
-        case .slliC: return .slli
-        case .andiC: return .andi
-        case .addC: return .add
-        case .subC: return .sub
-        case .xorC: return .xor
-        case .orC: return .or
-        case .andC: return .and
-        case .subwC: return .subw
-        case .addwC: return .addw
-        case .jalC: return .jal
-        case .jalFarC: return .jalFar
-        case .jalrC: return .jalr
-        case .beqC: return .beq
-        case .bneC: return .bne
-        case .branchFarC: return .branchFar
-        case .ebreakC: return .ebreak
-        default: return self
-        }
-    }
+    /// The 32-bit operation a compressed one stands for (the inverse of `compressed`).
+    var uncompressed: Op { Op.uncompressedTable[Int(rawValue)] }
+
+    private static let uncompressedTable: [Op] = {
+        var table = (0...255).map { Op(rawValue: UInt8($0)) ?? .illegal }
+        for op in table where op.compressed != op { table[Int(op.compressed.rawValue)] = op }
+        return table
+    }()
 }

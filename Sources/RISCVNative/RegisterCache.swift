@@ -6,9 +6,11 @@ import RISCV
 // the block's end. Registers changed since entry are "dirty": every exit writes them back.
 
 struct RegisterCache {
-    /// Host registers free for guest values: caller-saved ones plus rbp (saved by the entry
+    /// The caller-saved host registers of `pool`: a call into Swift must save them.
+    static let callerSaved: [X86Register] = [.rsi, .rdi, .r8, .r9, .r10, .r11]
+    /// Host registers free for guest values: the caller-saved ones plus rbp (saved by the entry
     /// trampoline). rax, rcx, rdx stay scratch for the translator.
-    static let pool: [X86Register] = [.rsi, .rdi, .r8, .r9, .r10, .r11, .rbp]
+    static let pool: [X86Register] = callerSaved + [.rbp]
 
     /// A set of pool entries (bit i: `pool[i]`), e.g. the dirty ones at an exit.
     struct Set {

@@ -127,12 +127,6 @@ struct X86Assembler {
         }
     }
 
-    /// mov qword [base + disp], imm32 (sign-extended).
-    mutating func store(imm: Int32, _ base: X86Register, _ disp: Int32) {
-        op([0xC7], w: true, reg: 0, base: base, disp: disp)
-        int32(imm)
-    }
-
     /// dst = imm, in the shortest form.
     mutating func move(_ dst: X86Register, imm: UInt64) {
         if imm == 0 {
@@ -237,11 +231,6 @@ struct X86Assembler {
         op([0xD3], w: w, reg: s.rawValue, rm: dst)
     }
 
-    /// imul dst, [base + disp].
-    mutating func multiply(_ dst: X86Register, _ base: X86Register, _ disp: Int32, w: Bool = true) {
-        op([0x0F, 0xAF], w: w, reg: dst.rawValue, base: base, disp: disp)
-    }
-
     /// imul dst, src.
     mutating func multiply(_ dst: X86Register, _ src: X86Register, w: Bool = true) {
         op([0x0F, 0xAF], w: w, reg: dst.rawValue, rm: src)
@@ -252,10 +241,6 @@ struct X86Assembler {
         op([0xF7], w: true, reg: signed ? 5 : 4, rm: src)
     }
 
-    /// rdx:rax = rax * [base + disp], signed (imul) or unsigned (mul).
-    mutating func multiplyWide(_ base: X86Register, _ disp: Int32, signed: Bool) {
-        op([0xF7], w: true, reg: signed ? 5 : 4, base: base, disp: disp)
-    }
 
     mutating func not(_ dst: X86Register) { op([0xF7], w: true, reg: 2, rm: dst) }
 
