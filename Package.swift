@@ -1,7 +1,7 @@
 // swift-tools-version: 6.1
 import PackageDescription
 
-// The guest core (RISCV, FSImage, LinuxKernel) must also compile as Embedded Swift for wasm32
+// The guest core (RISCV, FSImage, LinuxKernel, ModuleBundle) must also compile as Embedded Swift for wasm32
 // (see scripts/build-wasm.sh): no Foundation, no Codable, typed throws, class-bound existentials.
 let coreSettings: [SwiftSetting] = [
     .swiftLanguageMode(.v5),
@@ -40,6 +40,8 @@ let package = Package(
         .target(name: "RISCV", swiftSettings: coreSettings),
         .target(name: "FSImage", swiftSettings: coreSettings),
         .target(name: "LinuxKernel", dependencies: ["RISCV", "FSImage"], swiftSettings: coreSettings),
+        // What a converted module carries besides the core (its configuration, filesystem layout).
+        .target(name: "ModuleBundle", swiftSettings: coreSettings),
         // Native execution tier (x86-64 hosts): hot guest blocks compiled to host code.
         .target(name: "RISCVNative", dependencies: ["RISCV"], swiftSettings: coreSettings),
         // Native host: the POSIX implementation of LinuxKernel's Host protocol.
@@ -60,7 +62,7 @@ let package = Package(
         ]),
         // Containers: images -> root filesystems -> running guests.
         .target(name: "Skiff", dependencies: [
-            "OCI", "LinuxKernel", "PosixHost", "RISCVNative",
+            "OCI", "LinuxKernel", "PosixHost", "RISCVNative", "ModuleBundle",
             .product(name: "Logging", package: "swift-log"),
         ]),
         .executableTarget(name: "skiff", dependencies: [

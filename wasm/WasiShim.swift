@@ -74,3 +74,8 @@ enum WasiStatField {
     static let blockSize = 8, blocks = 9, accessTime = 10, modificationTime = 12, changeTime = 14
     static let count = 16
 }
+
+@_extern(c, "skiff_wasi_environ_count")
+func wasiEnvironCount() -> Int32
+@_extern(c, "skiff_wasi_environ_entry")
+func wasiEnvironEntry(_ index: Int32) -> UnsafePointer<UInt8>

@@ -2,7 +2,8 @@
 import LinuxKernel
 #endif
 
-// The WASI command's entry point: runs a Linux riscv64 program from a directory the runtime
+// The WASI command's entry point. A module made by `skiff convert` runs the image it carries
+// (ConvertedModule.swift); the plain core module runs a Linux riscv64 program from a directory the runtime
 // preopened, on the same kernel `skiff run --rootfs` uses. The root is the directory preopened as
 // "/" (wasmtime --dir ROOTFS::/, node's preopens {"/": ROOTFS}), else the only one preopened
 // (WasmKit's --dir ROOTFS, which names it by its host path), else the one `--root NAME` picks.
@@ -19,6 +20,14 @@ func wasiMain(_ argc: Int32, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<U
     var arguments: [String] = []
     for i in 1..<Int(max(argc, 1)) {
         if let p = argv[i] { arguments.append(String(cString: p)) }
+    }
+    // A module made by `skiff convert` carries its image (ConvertedModule.swift).
+    switch EmbeddedBundle.load() {
+    case .bundle(let bundle): return ConvertedRunner.run(bundle, arguments: arguments)
+    case .failure(let message):
+        standardError("skiff: \(message)\n")
+        return 125
+    case .none: break
     }
     switch WasiCommandLine.parse(arguments) {
     case .failure(let message):

@@ -501,3 +501,12 @@ int32_t skiff_wasi_isatty(int32_t fd) { return isatty(fd); }
 uint64_t skiff_wasi_memory_size(void) { return (uint64_t)__builtin_wasm_memory_size(0) * 65536; }
 
 void skiff_wasi_exit(int32_t status) { exit(status); }
+
+// The runtime's environment (wasmtime --env, node's `env`), entry by entry as KEY=VALUE.
+extern char **environ;
+int32_t skiff_wasi_environ_count(void) {
+    int32_t n = 0;
+    while (environ && environ[n]) n++;
+    return n;
+}
+const char *skiff_wasi_environ_entry(int32_t index) { return environ[index]; }

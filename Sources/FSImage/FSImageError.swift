@@ -23,6 +23,8 @@ public enum FSImageError: Error {
     case sinkFailed(Int32)
     /// A count or offset does not fit the format's fields.
     case tooLarge
+    /// The contents of a split image are read with `read`, never handed out in place.
+    case contentsNotInMemory
 
     /// A sentence for a person.
     public var message: String {
@@ -40,6 +42,7 @@ public enum FSImageError: Error {
         case .invalidTree(let why): return "invalid filesystem tree: " + why.description
         case .sinkFailed(let code): return "writing the filesystem image failed (errno \(code))"
         case .tooLarge: return "filesystem tree too large for the image format"
+        case .contentsNotInMemory: return "the filesystem image's file contents are not in memory"
         }
     }
 }

@@ -47,8 +47,21 @@ public struct FSImageDirectoryEntry {
     public var nextCookie: UInt64
 }
 
+/// Where the file contents of an image opened without them (`FSImageReader(header:tables:...)`)
+/// are read from: the passive data segments of a converted WebAssembly module, for instance.
+public protocol FSImageContentSource: AnyObject {
+    /// Copies the image's bytes at `offset` (an offset in the image, inside its contents area)
+    /// into `buffer`, all of them.
+    func readImage(at offset: UInt64, into buffer: UnsafeMutableRawBufferPointer)
+}
+
 public struct FSImageReader {
+    /// The buffer holding the image's metadata: the whole image, or (split images) the tables.
     public let base: UnsafeRawPointer
+    /// The image offset of `base[0]`: 0, or (split images) where the tables start.
+    let baseOffset: UInt64
+    /// Split images: where file contents are read from (nil when they are in the buffer).
+    let contentSource: FSImageContentSource?
     /// Bytes of the image (its header's imageSize; the buffer may be longer).
     public let imageSize: UInt64
     public let pageSize: UInt32
@@ -68,13 +81,29 @@ public struct FSImageReader {
     /// Checks the header and that every table lies within the image. The buffer must stay valid
     /// and unchanged for as long as the reader (and any name it handed out) is used.
     public init(_ buffer: UnsafeRawBufferPointer) throws(FSImageError) {
-        guard let base = buffer.baseAddress, UInt64(buffer.count) >= FSImageLayout.headerSize else {
+        guard buffer.baseAddress != nil, UInt64(buffer.count) >= FSImageLayout.headerSize else {
             if buffer.count >= 8 && !FSImageReader.hasMagic(buffer) { throw .badMagic }
             throw .truncated(expected: FSImageLayout.headerSize, available: UInt64(buffer.count))
         }
-        guard FSImageReader.hasMagic(buffer) else { throw .badMagic }
-        func u32(_ o: Int) -> UInt32 { UInt32(littleEndian: base.loadUnaligned(fromByteOffset: o, as: UInt32.self)) }
-        func u64(_ o: Int) -> UInt64 { UInt64(littleEndian: base.loadUnaligned(fromByteOffset: o, as: UInt64.self)) }
+        try self.init(header: buffer, tables: buffer, tablesOffset: 0, wholeImage: true, contents: nil)
+    }
+
+    /// Opens a split image: its 128-byte header, and `tables` holding the image's bytes from
+    /// `tablesOffset` to its end (the inode, directory entry and name tables, which must lie
+    /// there). File contents are read through `contents` when asked for (`read`), never kept.
+    public init(header: UnsafeRawBufferPointer, tables: UnsafeRawBufferPointer, tablesOffset: UInt64,
+                contents: FSImageContentSource) throws(FSImageError) {
+        try self.init(header: header, tables: tables, tablesOffset: tablesOffset, wholeImage: false, contents: contents)
+    }
+
+    private init(header: UnsafeRawBufferPointer, tables: UnsafeRawBufferPointer, tablesOffset: UInt64,
+                 wholeImage: Bool, contents: FSImageContentSource?) throws(FSImageError) {
+        guard let h = header.baseAddress, UInt64(header.count) >= FSImageLayout.headerSize else {
+            throw .truncated(expected: FSImageLayout.headerSize, available: UInt64(header.count))
+        }
+        guard FSImageReader.hasMagic(header) else { throw .badMagic }
+        func u32(_ o: Int) -> UInt32 { UInt32(littleEndian: h.loadUnaligned(fromByteOffset: o, as: UInt32.self)) }
+        func u64(_ o: Int) -> UInt64 { UInt64(littleEndian: h.loadUnaligned(fromByteOffset: o, as: UInt64.self)) }
         typealias H = FSImageLayout.Header
         let version = u32(H.version)
         guard version == FSImageLayout.version else { throw .unsupportedVersion(version) }
@@ -84,26 +113,36 @@ public struct FSImageReader {
         guard u32(H.flags) == 0 else { throw .corrupt("unknown flags") }
         let imageSize = u64(H.imageSize)
         guard imageSize >= FSImageLayout.headerSize else { throw .corrupt("image size") }
-        guard imageSize <= UInt64(buffer.count) else {
-            throw .truncated(expected: imageSize, available: UInt64(buffer.count))
+        // The bytes at hand: the whole image, or the window [tablesOffset, imageSize).
+        guard let base = tables.baseAddress, tablesOffset <= imageSize,
+              imageSize - tablesOffset <= UInt64(tables.count) else {
+            throw .truncated(expected: imageSize, available: tablesOffset + UInt64(tables.count))
+        }
+        func inWindow(_ offset: UInt64, _ length: UInt64) -> Bool {
+            offset >= tablesOffset && fsImageRangeFits(offset - tablesOffset, length, within: imageSize - tablesOffset)
         }
         let inodeCount = u32(H.inodeCount)
         guard u32(H.rootInode) == FSImageLayout.rootInode, inodeCount >= 1 else { throw .corrupt("root inode") }
         let inodeTableOffset = u64(H.inodeTableOffset)
-        guard fsImageRangeFits(inodeTableOffset, UInt64(inodeCount) * FSImageLayout.inodeSize, within: imageSize)
+        guard UInt64(inodeCount) <= imageSize / FSImageLayout.inodeSize,
+              inWindow(inodeTableOffset, UInt64(inodeCount) * FSImageLayout.inodeSize)
         else { throw .corrupt("inode table out of bounds") }
         let direntCount = u64(H.direntCount)
         let direntTableOffset = u64(H.direntTableOffset)
         guard direntCount <= imageSize / FSImageLayout.direntSize,
-              fsImageRangeFits(direntTableOffset, direntCount * FSImageLayout.direntSize, within: imageSize)
+              inWindow(direntTableOffset, direntCount * FSImageLayout.direntSize)
         else { throw .corrupt("directory entry table out of bounds") }
         let namesOffset = u64(H.namesOffset), namesSize = u64(H.namesSize)
-        guard fsImageRangeFits(namesOffset, namesSize, within: imageSize) else { throw .corrupt("names area out of bounds") }
+        guard inWindow(namesOffset, namesSize) else { throw .corrupt("names area out of bounds") }
         let dataOffset = u64(H.dataOffset), dataSize = u64(H.dataSize)
         guard fsImageRangeFits(dataOffset, dataSize, within: imageSize), dataOffset % UInt64(pageSize) == 0
         else { throw .corrupt("contents area out of bounds") }
+        // A split image's contents are read from elsewhere: they must lie before the tables.
+        guard wholeImage || dataOffset + dataSize <= tablesOffset else { throw .corrupt("contents area overlaps the tables") }
 
         self.base = base
+        self.baseOffset = tablesOffset
+        self.contentSource = contents
         self.imageSize = imageSize
         self.pageSize = pageSize
         self.inodeCount = inodeCount
@@ -118,6 +157,9 @@ public struct FSImageReader {
         guard try inode(FSImageLayout.rootInode).type == .directory else { throw .corrupt("root is not a directory") }
     }
 
+    /// Where the tables start: the part of the image a split reader needs in memory.
+    public var tablesOffset: UInt64 { min(inodeTableOffset, direntTableOffset, namesOffset) }
+
     static func hasMagic(_ buffer: UnsafeRawBufferPointer) -> Bool {
         if buffer.count < 8 { return false }
         let m = FSImageLayout.magic
@@ -125,16 +167,19 @@ public struct FSImageReader {
             && buffer[4] == m.4 && buffer[5] == m.5 && buffer[6] == m.6 && buffer[7] == m.7
     }
 
-    @inline(__always) func u8(_ o: UInt64) -> UInt8 { base.load(fromByteOffset: Int(o), as: UInt8.self) }
+    // Loads of table bytes at image offset `o` (inside the buffer: the initializer checked it).
+    @inline(__always) func u8(_ o: UInt64) -> UInt8 { base.load(fromByteOffset: Int(o - baseOffset), as: UInt8.self) }
     @inline(__always) func u16(_ o: UInt64) -> UInt16 {
-        UInt16(littleEndian: base.loadUnaligned(fromByteOffset: Int(o), as: UInt16.self))
+        UInt16(littleEndian: base.loadUnaligned(fromByteOffset: Int(o - baseOffset), as: UInt16.self))
     }
     @inline(__always) func u32(_ o: UInt64) -> UInt32 {
-        UInt32(littleEndian: base.loadUnaligned(fromByteOffset: Int(o), as: UInt32.self))
+        UInt32(littleEndian: base.loadUnaligned(fromByteOffset: Int(o - baseOffset), as: UInt32.self))
     }
     @inline(__always) func u64(_ o: UInt64) -> UInt64 {
-        UInt64(littleEndian: base.loadUnaligned(fromByteOffset: Int(o), as: UInt64.self))
+        UInt64(littleEndian: base.loadUnaligned(fromByteOffset: Int(o - baseOffset), as: UInt64.self))
     }
+    /// A pointer to the table bytes at image offset `o`.
+    @inline(__always) func pointer(_ o: UInt64) -> UnsafeRawPointer { base + Int(o - baseOffset) }
 
     // MARK: Inodes
 
@@ -192,7 +237,7 @@ public struct FSImageReader {
         else { throw .corrupt("entry name out of bounds") }
         guard number >= 1 && number <= inodeCount else { throw .noSuchInode(number) }
         guard let type = FSImageFileType(rawValue: u8(at + UInt64(D.type))) else { throw .corrupt("entry with invalid type") }
-        let name = UnsafeRawBufferPointer(start: base + Int(namesOffset + nameOffset), count: Int(nameLength))
+        let name = UnsafeRawBufferPointer(start: pointer(namesOffset + nameOffset), count: Int(nameLength))
         return FSImageDirectoryEntry(name: name, inode: number, type: type, nextCookie: UInt64(index) + 3)
     }
 
@@ -269,23 +314,36 @@ public struct FSImageReader {
 
     // MARK: Contents
 
-    /// The whole contents of a regular file, in place in the image.
-    public func contents(of file: FSImageInode) throws(FSImageError) -> UnsafeRawBufferPointer {
+    /// Whether file contents are in the buffer (`contents(of:)` works), not read from elsewhere.
+    public var hasContentsInMemory: Bool { contentSource == nil }
+
+    /// Checks that `file` is a regular file whose contents lie in the contents area.
+    private func checkContents(_ file: FSImageInode) throws(FSImageError) {
         guard file.type == .regular else { throw .notARegularFile }
-        if file.size == 0 { return UnsafeRawBufferPointer(start: base, count: 0) }
-        guard file.location >= dataOffset, fsImageRangeFits(file.location - dataOffset, file.size, within: dataSize)
+        guard file.size == 0 || (file.location >= dataOffset && fsImageRangeFits(file.location - dataOffset, file.size, within: dataSize))
         else { throw .corrupt("file contents out of bounds") }
+    }
+
+    /// The whole contents of a regular file, in place in the image. A split image has no
+    /// contents in memory: use `read`.
+    public func contents(of file: FSImageInode) throws(FSImageError) -> UnsafeRawBufferPointer {
+        try checkContents(file)
+        if file.size == 0 { return UnsafeRawBufferPointer(start: base, count: 0) }
+        guard contentSource == nil else { throw .contentsNotInMemory }
         return UnsafeRawBufferPointer(start: base + Int(file.location), count: Int(file.size))
     }
 
     /// Copies file bytes from `offset` into `buffer`; returns how many (0 at or past the end).
     public func read(_ file: FSImageInode, at offset: UInt64,
                      into buffer: UnsafeMutableRawBufferPointer) throws(FSImageError) -> Int {
-        let all = try contents(of: file)
-        let size = UInt64(all.count)
-        if offset >= size || buffer.count == 0 { return 0 }
-        let n = Int(min(UInt64(buffer.count), size - offset))
-        buffer.baseAddress!.copyMemory(from: all.baseAddress! + Int(offset), byteCount: n)
+        try checkContents(file)
+        if offset >= file.size || buffer.count == 0 { return 0 }
+        let n = Int(min(UInt64(buffer.count), file.size - offset))
+        if let source = contentSource {
+            source.readImage(at: file.location + offset, into: UnsafeMutableRawBufferPointer(rebasing: buffer[0..<n]))
+        } else {
+            buffer.baseAddress!.copyMemory(from: base + Int(file.location + offset), byteCount: n)
+        }
         return n
     }
 
@@ -293,6 +351,6 @@ public struct FSImageReader {
     public func readlink(_ link: FSImageInode) throws(FSImageError) -> UnsafeRawBufferPointer {
         guard link.type == .symlink else { throw .notASymlink }
         guard fsImageRangeFits(link.location, link.size, within: namesSize) else { throw .corrupt("symlink target out of bounds") }
-        return UnsafeRawBufferPointer(start: base + Int(namesOffset + link.location), count: Int(link.size))
+        return UnsafeRawBufferPointer(start: pointer(namesOffset + link.location), count: Int(link.size))
     }
 }

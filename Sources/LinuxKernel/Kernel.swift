@@ -41,6 +41,9 @@ public struct KernelConfiguration {
     /// `-t`: the first process gets a pseudo-terminal (/dev/pts/0) as its standard streams and
     /// controlling terminal, wired to these host descriptors. nil: the host's streams are passed as they are.
     public var terminal: TerminalSetup?
+    /// The first process reads /dev/null as its standard input instead of the host's (the
+    /// host's cannot always be replaced: WASI has no dup2).
+    public var standardInputIsNull = false
     public init() {}
 }
 
@@ -195,7 +198,7 @@ public final class Kernel {
             let stream = TerminalFile(terminal: tty, kernel: self, flags: LinuxOpenFlags.readWrite)
             for fd: Int32 in 0...2 { try? process.files.install(stream, at: fd, closeOnExec: false) }
         } else {
-            installStandardStreams(process)
+            installStandardStreams(task)
         }
         return task
     }
@@ -215,8 +218,17 @@ public final class Kernel {
         return nil
     }
 
-    private func installStandardStreams(_ process: Process) {
+    private func installStandardStreams(_ task: Task) {
+        let process = task.process
         for fd: HostFD in 0...2 {
+            if fd == 0 && configuration.standardInputIsNull {
+                let null = [Array("dev".utf8), Array("null".utf8)]
+                let (mount, inside) = mounts.lookup(null)
+                if let d = try? mount.fileSystem.open(inside, flags: LinuxOpenFlags.readOnly, mode: 0, caller: task, guestPath: null) {
+                    try? process.files.install(d, at: 0, closeOnExec: false)
+                }
+                continue
+            }
             guard let st = try? host.stat(fd) else { continue }
             let access = fd == 0 ? LinuxOpenFlags.readOnly : LinuxOpenFlags.writeOnly
             let name: [UInt8]

@@ -8,20 +8,25 @@ public enum ContainerEnvironment {
 
     public static func make(_ settings: [String], hostname: String, terminal: Bool,
                             outside: (String) -> String?) -> [String] {
-        var keys = ["PATH", "HOSTNAME", "HOME"]
-        var values = [defaultPath, hostname, "/root"]
-        if terminal { keys.append("TERM"); values.append("xterm") }
-        for setting in settings {
-            let key: String, value: String
-            if let eq = setting.firstIndex(of: "=") {
-                key = String(setting[..<eq])
-                value = String(setting[setting.index(after: eq)...])
-            } else {
-                guard let v = outside(setting) else { continue }
-                key = setting
-                value = v
-            }
+        var base = ["PATH=" + defaultPath, "HOSTNAME=" + hostname, "HOME=/root"]
+        if terminal { base.append("TERM=xterm") }
+        return merge(base, settings, outside: outside)
+    }
+
+    /// `base` (KEY=VALUE entries) with `settings` applied in order: a later KEY replaces the
+    /// earlier value in place; `K` alone takes the outside's value (left out when it has none).
+    public static func merge(_ base: [String], _ settings: [String], outside: (String) -> String?) -> [String] {
+        var keys: [String] = []
+        var values: [String] = []
+        func set(_ key: String, _ value: String) {
             if let i = keys.firstIndex(of: key) { values[i] = value } else { keys.append(key); values.append(value) }
+        }
+        for setting in base + settings {
+            if let eq = setting.firstIndex(of: "=") {
+                set(String(setting[..<eq]), String(setting[setting.index(after: eq)...]))
+            } else if let v = outside(setting) {
+                set(setting, v)
+            }
         }
         var result: [String] = []
         for i in 0..<keys.count { result.append(keys[i] + "=" + values[i]) }

@@ -47,7 +47,7 @@ public final class ContainerFileSystem {
         let loc = try overlay.locate(p)
         if loc.upper == nil {
             guard let l = loc.lower, l.type == .regular else { throw .EINVAL }
-            body(try overlay.lower.contents(l))
+            try overlay.lower.forEachChunk(of: l) { chunk throws(Errno) in body(chunk) }
             return
         }
         let host = overlay.host

@@ -6,7 +6,8 @@ import FSImage
 /// mounted read-only, read in place from the buffer the reader was opened on (a memory mapping
 /// natively). Metadata is reported exactly as the image records it: mode (with setuid/setgid/
 /// sticky), uid/gid, size, nlink, inode number and mtime (also reported as atime and ctime).
-/// File contents are read (and mmapped, through pread) straight from the buffer.
+/// File contents are read (and mmapped, through pread) straight from the buffer, or from the
+/// reader's content source for a split image (a converted WebAssembly module's data segments).
 final class ImageFS: FileSystem {
     let reader: FSImageReader
     let deviceID: UInt64
@@ -98,9 +99,29 @@ final class ImageFS: FileSystem {
         try entries(of: directory, from: 2, limit: Int.max)
     }
 
-    /// The bytes of a regular file, in place in the image.
-    func contents(_ file: FSImageInode) throws(Errno) -> UnsafeRawBufferPointer {
-        do throws(FSImageError) { return try reader.contents(of: file) } catch { throw ImageFS.errno(error) }
+    /// Copies a regular file's bytes from `offset` into `buffer`; how many (0 at the end).
+    func read(_ file: FSImageInode, at offset: UInt64, into buffer: UnsafeMutableRawBufferPointer) throws(Errno) -> Int {
+        do throws(FSImageError) { return try reader.read(file, at: offset, into: buffer) } catch { throw ImageFS.errno(error) }
+    }
+
+    /// Hands a regular file's contents to `body` in chunks: in place when the image is in
+    /// memory, else through a bounce buffer. `body` may throw to stop.
+    func forEachChunk(of file: FSImageInode, _ body: (UnsafeRawBufferPointer) throws(Errno) -> Void) throws(Errno) {
+        if reader.hasContentsInMemory {
+            let all: UnsafeRawBufferPointer
+            do throws(FSImageError) { all = try reader.contents(of: file) } catch { throw ImageFS.errno(error) }
+            try body(all)
+            return
+        }
+        let chunk = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 20, alignment: 16)
+        defer { chunk.deallocate() }
+        var offset: UInt64 = 0
+        while true {
+            let n = try read(file, at: offset, into: chunk)
+            if n == 0 { return }
+            try body(UnsafeRawBufferPointer(rebasing: chunk[0..<n]))
+            offset += UInt64(n)
+        }
     }
 
     func linkTarget(_ link: FSImageInode) throws(Errno) -> [UInt8] {
@@ -168,7 +189,7 @@ final class ImageFS: FileSystem {
     }
 }
 
-/// An open regular file of an image: reads (and mmap, which reads) come from the image buffer.
+/// An open regular file of an image: reads (and mmap, which reads) come from the image.
 final class ImageFile: FileDescription {
     let image: ImageFS
     let inode: FSImageInode
@@ -193,11 +214,7 @@ final class ImageFile: FileDescription {
 
     override func read(into buffer: UnsafeMutableRawBufferPointer, at position: Int64) throws(Errno) -> Int {
         if position < 0 { throw .EINVAL }
-        let all = try image.contents(inode)
-        if position >= Int64(all.count) || buffer.isEmpty { return 0 }
-        let n = min(buffer.count, all.count - Int(position))
-        buffer.baseAddress!.copyMemory(from: all.baseAddress! + Int(position), byteCount: n)
-        return n
+        return try image.read(inode, at: UInt64(position), into: buffer)
     }
 
     override func write(from buffer: UnsafeRawBufferPointer) throws(Errno) -> Int { throw .EBADF }

