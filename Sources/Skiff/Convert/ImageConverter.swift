@@ -74,23 +74,27 @@ public struct ImageConverter {
         let temporary = (directory.isEmpty ? "." : directory)
             + "/.\((output as NSString).lastPathComponent).\(getpid()).tmp"
         let file = try OutputFile(creating: temporary, mode: 0o644, exclusive: false)
-        do {
-            try zero.withUnsafeBytes { (zeroBytes) throws(SkiffError) in
-                var segments = [zeroBytes]
-                for i in 0..<Int(layout.contentSegmentCount) {
-                    let start = Int(reader.dataOffset) + i * Int(contentSegmentSize)
-                    segments.append(UnsafeRawBufferPointer(start: reader.base + start, count: Int(layout.contentSegmentLength(i))))
-                }
+        var failure: SkiffError?
+        zero.withUnsafeBytes { zeroBytes in
+            var segments = [zeroBytes]
+            for i in 0..<Int(layout.contentSegmentCount) {
+                let start = Int(reader.dataOffset) + i * Int(contentSegmentSize)
+                segments.append(UnsafeRawBufferPointer(start: reader.base + start, count: Int(layout.contentSegmentLength(i))))
+            }
+            do throws(SkiffError) {
                 try WasmModuleWriter(core: core).write(segments: segments, to: file)
+                try file.close()
+                guard rename(temporary, output) == 0 else {
+                    throw SkiffError(.io, "cannot write \(output): \(String(cString: strerror(errno)))")
+                }
+            } catch {
+                failure = error
             }
-            try file.close()
-            guard rename(temporary, output) == 0 else {
-                throw SkiffError(.io, "cannot write \(output): \(String(cString: strerror(errno)))")
-            }
-        } catch {
+        }
+        if let failure {
             file.closeQuietly()
             unlink(temporary)
-            throw error
+            throw failure
         }
         var info = stat()
         let size = stat(output, &info) == 0 ? UInt64(info.st_size) : 0

@@ -150,16 +150,26 @@ struct WasmModule {
         return functions
     }
 
-    /// The function index of each export of kind function, by name.
-    func exportedFunctions() throws(SkiffError) -> [String: Int] {
-        guard let s = section(.export) else { return [:] }
-        var c = cursor(s)
+    /// The function index of each named function, from the "name" custom section's function
+    /// names (subsection 1). wasm-ld writes it unless told to strip all symbols.
+    func functionNames() throws(SkiffError) -> [String: Int] {
         var result: [String: Int] = [:]
-        for _ in 0..<(try c.u32()) {
-            let name = try c.name()
-            let kind = try c.byte()
-            let index = Int(try c.u32())
-            if kind == 0x00 { result[name] = index }
+        for s in sections where s.id == WasmSectionID.custom.rawValue {
+            var c = cursor(s)
+            guard try c.name() == "name" else { continue }
+            while !c.atEnd {
+                let id = try c.byte()
+                let size = Int(try c.u32())
+                let start = c.at
+                if id == 1 {
+                    for _ in 0..<(try c.u32()) {
+                        let index = Int(try c.u32())
+                        result[try c.name()] = index
+                    }
+                }
+                c.at = start
+                try c.skip(size)
+            }
         }
         return result
     }

@@ -3,7 +3,7 @@ import OCI
 
 /// Writes a converted module: Skiff's core module with the bundle's segments appended as passive
 /// data segments, and the bodies of the core's three bundle functions (wasm/embedded_bundle.c,
-/// found by their export names) replaced by code that answers for those segments:
+/// found by name in the module's name section) replaced by code that answers for those segments:
 ///
 ///   skiff_bundle_segment_count() -> i32             i32.const N
 ///   skiff_bundle_segment_size(i32) -> i32           the byte length of segment i
@@ -25,7 +25,7 @@ struct WasmModuleWriter {
     /// have handled). `segments[0]` is the bundle's segment 0, the rest its content segments.
     func write(segments: [UnsafeRawBufferPointer], to output: OutputFile) throws(SkiffError) {
         let imports = try core.importedFunctionCount()
-        let exports = try core.exportedFunctions()
+        let names = try core.functionNames()
         let types = try core.functionTypes()
         let functionTypes = try core.definedFunctionTypes()
         let bodies = try core.functionBodies()
@@ -41,10 +41,10 @@ struct WasmModuleWriter {
         ]
         var replaced: [Int: [UInt8]] = [:]
         for (name, parameters, results) in wanted {
-            guard let index = exports[name], index >= imports, index - imports < bodies.count,
+            guard let index = names[name], index >= imports, index - imports < bodies.count,
                   index - imports < functionTypes.count, functionTypes[index - imports] < types.count
             else {
-                throw SkiffError(.invalidData, "the core module has no \(name) function: it is not a Skiff core module, or one built before `skiff convert` existed (rebuild it with scripts/build-wasm.sh)")
+                throw SkiffError(.invalidData, "the core module has no function named \(name): it is not a Skiff core module, one built before `skiff convert` existed, or one stripped of its name section (rebuild it with scripts/build-wasm.sh)")
             }
             let type = types[functionTypes[index - imports]]
             guard type.parameters == parameters, type.results == results else {

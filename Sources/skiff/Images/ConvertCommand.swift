@@ -22,7 +22,7 @@ struct ConvertCommand: AsyncParsableCommand {
     @Option(name: .customLong("entrypoint"), help: "Replace the image's Entrypoint (and its Cmd); \"\" clears it.")
     var entrypoint: String?
 
-    @Option(name: .customLong("cmd"), parsing: .singleValue, help: "Replace the image's Cmd (repeat for each argument).")
+    @Option(name: .customLong("cmd"), parsing: .singleValue, help: "Replace the image's Cmd (repeat for each argument; --cmd=-c for one that starts with -).")
     var command: [String] = []
 
     @Option(name: [.customShort("e"), .customLong("env")], help: "Set an environment variable (K=V, or K to take the host's value).")
@@ -84,7 +84,9 @@ struct ConvertCommand: AsyncParsableCommand {
             let seconds = Date().timeIntervalSince(started)
             let process = result.configuration.entrypoint + result.configuration.command
             print("\(output): \(stored.name) (\(result.configuration.platform)), \(formatBytes(Int64(result.moduleBytes))) (filesystem \(formatBytes(Int64(result.imageBytes)))), in \(String(format: "%.2f", seconds)) s")
-            print("runs: \(process.joined(separator: " ")) — e.g. wasmtime \(output) [COMMAND [ARG...]]")
+            print(process.isEmpty
+                ? "the image has no default command: give one, e.g. wasmtime \(output) COMMAND [ARG...]"
+                : "default command: \(process.joined(separator: " ")) (run it: wasmtime \(output) [COMMAND [ARG...]])")
         }
     }
 }

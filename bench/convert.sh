@@ -1,0 +1,61 @@
+#!/usr/bin/env bash
+# `skiff convert` benchmark (issue 10), side by side in one run:
+#   - convert time and module size: the busybox fixture tree and the Debian fixture image
+#     (python3, bash), each imported as an image into a scratch store;
+#   - start-up, `echo hi`, on the wasmtime CLI (its compiled-module cache warm), node's WASI and
+#     WasmKit 0.4.2, against native `skiff run --rm` of the same image;
+#   - a python3 one-liner on the wasmtime CLI against native `SKIFF_JIT=0 skiff run --rm`
+#     (the interpreter both times: the module cannot generate code at run time).
+#
+#   bench/convert.sh [RUNS]        (default 10)
+#
+# Environment: SKIFF (default: the release build), SKIFF_FIXTURES, SKIFF_BENCH_DIR (scratch,
+# default ~/.cache/skiff-bench).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+RUNS=${1:-10}
+command -v hyperfine >/dev/null || { echo "convert bench: hyperfine missing (scripts/setup.sh installs it)" >&2; exit 1; }
+WASMTIME=$(command -v wasmtime) || { echo "convert bench: the wasmtime CLI is missing (scripts/setup.sh)" >&2; exit 1; }
+WASMKIT=$(wasm/build-wasmkit.sh)
+FIXTURES=$(scripts/fixtures.sh | tail -1)
+SKIFF=${SKIFF:-$PWD/.build/release/skiff}
+SCRATCH=${SKIFF_BENCH_DIR:-$HOME/.cache/skiff-bench}/convert
+rm -rf "$SCRATCH"
+mkdir -p "$SCRATCH"
+export SKIFF_HOME=$SCRATCH/store
+DEBIAN_TAR=$FIXTURES/debian-riscv64-rootfs.tar.gz
+[ -f "$DEBIAN_TAR" ] || tar -C "$FIXTURES/rootfs/debian" --exclude="./tmp/*" -czf "$DEBIAN_TAR" .
+tar -C "$FIXTURES/rootfs/busybox" -czf "$SCRATCH/busybox.tar.gz" .
+"$SKIFF" import "$SCRATCH/busybox.tar.gz" bench/busybox:1 >/dev/null
+"$SKIFF" import "$DEBIAN_TAR" bench/debian:1 >/dev/null
+for i in busybox debian; do "$SKIFF" run --rm bench/$i:1 /bin/sh -c true >/dev/null; done  # filesystem images built
+
+echo "machine: $(nproc) cores, $(uname -m), load $(cut -d' ' -f1-3 /proc/loadavg), $(date -u +%F)"
+echo
+echo "== convert time and module size"
+for i in busybox debian; do
+  start=$(date +%s.%N)
+  line=$("$SKIFF" convert bench/$i:1 "$SCRATCH/$i.wasm" | head -1)
+  end=$(date +%s.%N)
+  printf '%-8s %.2f s wall: %s\n' "$i" "$(echo "$end - $start" | bc)" "$line"
+done
+
+echo
+echo "== start-up: echo hi (wasmtime's compiled-module cache warmed by the first run)"
+for i in busybox debian; do
+  "$WASMTIME" run "$SCRATCH/$i.wasm" echo warm >/dev/null
+  hyperfine -N --warmup 2 --runs "$RUNS" --export-markdown "$SCRATCH/startup-$i.md" \
+    -n "native skiff run ($i)" "$SKIFF run --rm bench/$i:1 echo hi" \
+    -n "wasmtime ($i)" "$WASMTIME run $SCRATCH/$i.wasm echo hi" \
+    -n "node ($i)" "node --experimental-wasi-unstable-preview1 --no-warnings wasm/run-node.mjs $SCRATCH/$i.wasm echo hi" \
+    -n "wasmkit 0.4.2 ($i)" "$WASMKIT run $SCRATCH/$i.wasm -- echo hi" >/dev/null
+  cat "$SCRATCH/startup-$i.md"
+done
+
+echo
+echo "== python3 one-liner (interpreter on both sides)"
+hyperfine -N --warmup 1 --runs "$RUNS" --export-markdown "$SCRATCH/python.md" \
+  -n "native skiff run, SKIFF_JIT=0" "env SKIFF_JIT=0 $SKIFF run --rm bench/debian:1 python3.13 -c 'print(sum(range(100000)))'" \
+  -n "wasmtime" "$WASMTIME run $SCRATCH/debian.wasm python3.13 -c 'print(sum(range(100000)))'" >/dev/null
+cat "$SCRATCH/python.md"
+rm -rf "$SCRATCH/store"
