@@ -26,20 +26,7 @@ struct RunCommand: AsyncParsableCommand {
     @Option(name: .customLong("rootfs"), help: "Run from this root filesystem directory instead of an image.")
     var rootfs: String?
 
-    @Option(name: [.customShort("e"), .customLong("env")], help: "Set an environment variable (K=V, or K to take the host's value).")
-    var environment: [String] = []
-
-    @Option(name: .customLong("env-file"), help: "Read environment variables from a file (K=V lines).")
-    var environmentFiles: [String] = []
-
-    @Option(name: [.customShort("w"), .customLong("workdir")], help: "Working directory inside the container.")
-    var workingDirectory: String?
-
-    @Option(name: [.customShort("u"), .customLong("user")], help: "Run as this user: name|uid[:group|gid], looked up in the image's /etc/passwd and /etc/group.")
-    var user: String?
-
-    @Option(name: .customLong("entrypoint"), help: "Replace the image's Entrypoint (and its Cmd); \"\" clears it.")
-    var entrypoint: String?
+    @OptionGroup var process: ProcessFlags
 
     @Option(name: .customLong("hostname"), help: "The container's host name (default: its short id).")
     var hostname: String?
@@ -137,7 +124,7 @@ struct RunCommand: AsyncParsableCommand {
     private func runRootfs(_ directory: String, logger: Logger) throws(SkiffError) -> Int32 {
         // What only an image container has (a record, a writable layer, a user database…).
         let imageOnly: [(String, Bool)] = [
-            ("--env-file", !environmentFiles.isEmpty), ("-u", user != nil), ("--entrypoint", entrypoint != nil),
+            ("--env-file", !process.environmentFiles.isEmpty), ("-u", process.user != nil), ("--entrypoint", process.entrypoint != nil),
             ("--hostname", hostname != nil), ("--name", name != nil), ("-v", !volumes.isEmpty), ("--mount", !mounts.isEmpty),
             ("--tmpfs", !tmpfs.isEmpty), ("-l", !labels.isEmpty), ("--rm", autoRemove), ("--memory", memory != nil),
             ("--pids-limit", pidsLimit != nil), ("--init", reapsOrphans),
@@ -146,8 +133,8 @@ struct RunCommand: AsyncParsableCommand {
             throw SkiffError(.unsupported, "\(flag) is not supported with --rootfs; run an image instead (skiff import a tar of the directory)")
         }
         var configuration = RootfsRunConfiguration(rootfs: directory, command: arguments)
-        configuration.environment = environment
-        configuration.workingDirectory = workingDirectory ?? "/"
+        configuration.environment = process.environment
+        configuration.workingDirectory = process.workingDirectory ?? "/"
         configuration.readOnly = readOnly
         configuration.traceSystemCalls = debug
         configuration.network = try containerNetwork()
@@ -162,11 +149,7 @@ struct RunCommand: AsyncParsableCommand {
         }
         var options = ContainerOptions(image: image)
         options.command = Array(arguments.dropFirst())
-        options.entrypoint = entrypoint
-        options.environment = environment
-        options.environmentFiles = environmentFiles
-        options.workingDirectory = workingDirectory
-        options.user = user
+        process.apply(to: &options)
         options.hostname = hostname
         options.name = name
         options.readOnly = readOnly

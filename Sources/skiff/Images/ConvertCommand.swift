@@ -19,23 +19,10 @@ struct ConvertCommand: AsyncParsableCommand {
     @Option(name: .customLong("platform"), help: "Platform of the image, os/arch.")
     var platform = "linux/riscv64"
 
-    @Option(name: .customLong("entrypoint"), help: "Replace the image's Entrypoint (and its Cmd); \"\" clears it.")
-    var entrypoint: String?
+    @OptionGroup var process: ProcessFlags
 
     @Option(name: .customLong("cmd"), parsing: .singleValue, help: "Replace the image's Cmd (repeat for each argument; --cmd=-c for one that starts with -).")
     var command: [String] = []
-
-    @Option(name: [.customShort("e"), .customLong("env")], help: "Set an environment variable (K=V, or K to take the host's value).")
-    var environment: [String] = []
-
-    @Option(name: .customLong("env-file"), help: "Read environment variables from a file (K=V lines).")
-    var environmentFiles: [String] = []
-
-    @Option(name: [.customShort("w"), .customLong("workdir")], help: "Working directory inside the container.")
-    var workingDirectory: String?
-
-    @Option(name: [.customShort("u"), .customLong("user")], help: "Run as this user: name|uid[:group|gid], looked up in the image's /etc/passwd and /etc/group.")
-    var user: String?
 
     @Option(name: .customLong("pull"), help: "Pull the image: missing (default), always, never.")
     var pull = "missing"
@@ -57,12 +44,8 @@ struct ConvertCommand: AsyncParsableCommand {
             let started = Date()
             let images = try storeOptions.setUp()
             var options = ContainerOptions(image: image)
-            options.entrypoint = entrypoint
+            process.apply(to: &options)
             options.command = command
-            options.environment = environment
-            options.environmentFiles = environmentFiles
-            options.workingDirectory = workingDirectory
-            options.user = user
             options.platform = try Platform(parsing: platform)
             guard let policy = ContainerOptions.PullPolicy(rawValue: pull) else {
                 throw SkiffError(.invalidArgument, "invalid --pull value '\(pull)': missing, always or never")
