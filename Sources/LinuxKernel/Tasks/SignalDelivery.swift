@@ -129,7 +129,12 @@ extension Kernel {
             if t.interrupted {
                 t.interrupted = false
                 let number = Int(truncatingIfNeeded: t.hart.x(17))
-                if action.flags & SignalFlags.restart == 0 || Kernel.neverRestarted(number) {
+                if t.syscallProgress > 0 && number != 269 {
+                    // Bytes already moved (a write or send that waited for room, recv with
+                    // MSG_WAITALL): their count is the result, as on Linux, restart or not; EINTR
+                    // would make the caller send them again.
+                    finishSystemCall(t, Int64(t.syscallProgress))
+                } else if action.flags & SignalFlags.restart == 0 || Kernel.neverRestarted(number) {
                     finishSystemCall(t, -Int64(Errno.EINTR.rawValue))
                 }
             }
