@@ -35,6 +35,12 @@ class FileDescription {
     /// Where this file sits in the guest tree, for *at calls relative to a directory descriptor and
     /// fchdir; nil for anonymous files.
     var location: [[UInt8]]? { nil }
+    /// A byte stream (pipe, stream socket, host pipe or terminal): a blocking write goes on until
+    /// every byte is taken, waiting for room in between, as Linux's pipe and socket writes do.
+    var isByteStream: Bool { false }
+    /// How many bytes a write would take right now, where the kernel knows (its own pipes and
+    /// stream sockets); nil when it cannot tell. sendfile reads no more than this from a stream.
+    func writeCapacity() -> Int? { nil }
 
     // MARK: Operations
 

@@ -32,6 +32,8 @@ final class HostFile: FileDescription {
 
     override var location: [[UInt8]]? { components }
 
+    override var isByteStream: Bool { isStream }
+
     override func read(into buffer: UnsafeMutableRawBufferPointer) throws(Errno) -> Int {
         if isDirectory { throw .EISDIR }
         if isStream && readiness(PollRequest.readable) == 0 { throw .EAGAIN }

@@ -98,6 +98,12 @@ final class PipeEnd: FileDescription {
         return n
     }
 
+    override var isByteStream: Bool { true }
+
+    override func writeCapacity() -> Int? {
+        isReadEnd || pipe.readers == 0 ? nil : pipe.space
+    }
+
     override func stat() throws(Errno) -> FileStat {
         var st = FileStat()
         st.device = makeDevice(0, 12)

@@ -140,6 +140,13 @@ final class UnixSocket: FileDescription {
         try send(buffer)
     }
 
+    override var isByteStream: Bool { kind == .stream }
+
+    override func writeCapacity() -> Int? {
+        guard kind == .stream, !writeShutdown, let p = peer, !p.readShutdown else { return nil }
+        return max(0, UnixSocket.bufferLimit - p.incomingBytes)
+    }
+
     override func stat() throws(Errno) -> FileStat {
         var st = FileStat()
         st.device = makeDevice(0, 8)

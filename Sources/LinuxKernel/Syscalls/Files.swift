@@ -2,6 +2,8 @@
 /// flock, ioctl, memfd_create.
 extension Kernel {
     static let maximumTransfer = 1 << 20
+    /// Linux's MAX_RW_COUNT: the most one write to a byte stream takes.
+    static let maximumWrite = 0x7fff_f000
     static let maximumIovecs = 1024
 
     // MARK: Opening and closing
@@ -107,15 +109,9 @@ extension Kernel {
         return got
     }
 
-    /// Writes up to `count` bytes from guest memory at `address` to `d`.
+    /// Writes `count` bytes from guest memory at `address` to `d` (see `writeGathered`).
     func writeFromGuest(_ t: Task, _ d: FileDescription, address: UInt64, count: Int, offset: Int64?) throws(Errno) -> Int {
-        if !d.canWrite { throw .EBADF }
-        if let s = d as? InetSocket, offset == nil { return try inetWrite(t, s, address: address, count: count) }
-        let n = min(count, Kernel.maximumTransfer)
-        let buffer = scratchBuffer(max(n, 1))
-        let data = UnsafeMutableRawBufferPointer(rebasing: buffer[0..<n])
-        try t.copyIn(address, into: data)
-        return try writeBuffer(t, d, UnsafeRawBufferPointer(data), offset: offset)
+        try writeGathered(t, d, [(address, count)], offset: offset)
     }
 
     /// A read at the current position; the guest's terminal needs to know who reads (job control, VTIME).
@@ -124,15 +120,86 @@ extension Kernel {
         return try d.read(into: buffer)
     }
 
+    /// Writes the guest bytes `iov` names to `d` (at `offset` when given), as Linux does:
+    /// - a blocking byte stream (pipe, stream socket, host pipe) takes every byte: after a partial
+    ///   write the task waits for room and the call goes on from where it stopped, across
+    ///   re-executions (`Task.syscallProgress` counts what went);
+    /// - a non-blocking one takes what fits now: the count, or EAGAIN when nothing fits;
+    /// - an error, or a signal, after some bytes were taken returns their count (never an error the
+    ///   caller would answer by writing the same bytes again);
+    /// - other files take one write of up to `maximumTransfer` bytes.
+    /// Sockets of the host network go through `inetSend`, which keeps the same rules.
+    func writeGathered(_ t: Task, _ d: FileDescription, _ iov: [(UInt64, Int)], offset: Int64?) throws(Errno) -> Int {
+        if !d.canWrite { throw .EBADF }
+        if let s = d as? InetSocket, offset == nil { return try inetSendGathered(t, s, iov, flags: 0, to: nil) }
+        if let tty = d as? TerminalFile { try checkTerminalWrite(t, tty) }
+        var total = 0
+        for (_, len) in iov { total += len }
+        let stream = d.isByteStream
+        let limit = min(total, stream ? Kernel.maximumWrite : Kernel.maximumTransfer)
+        var done = stream ? min(t.syscallProgress, limit) : 0
+        let buffer = scratchBuffer(max(min(limit - done, Kernel.maximumTransfer), 1))
+        var filled = 0, at = 0   // bytes of `buffer` holding guest data, and how many of them went
+        repeat {
+            if at == filled {
+                filled = min(limit - done, Kernel.maximumTransfer)
+                at = 0
+                do throws(Errno) {
+                    try gather(t, iov, skipping: done, into: UnsafeMutableRawBufferPointer(rebasing: buffer[0..<filled]))
+                } catch {
+                    if done > 0 { return done }
+                    throw error
+                }
+            }
+            let n: Int
+            do throws(Errno) {
+                let data = UnsafeRawBufferPointer(rebasing: buffer[at..<filled])
+                if let o = offset { n = try d.write(from: data, at: o + Int64(done)) } else { n = try d.write(from: data) }
+            } catch {
+                return try writeStopped(t, d, error, done: done)
+            }
+            done += n
+            at += n
+            if n == 0 { break }
+        } while stream && done < limit
+        return done
+    }
+
+    /// A write to `d` failed with `error` after `done` bytes of the call went: waits for room (the
+    /// call runs again and goes on), or settles the call with the count or the error.
+    private func writeStopped(_ t: Task, _ d: FileDescription, _ error: Errno, done: Int) throws(Errno) -> Int {
+        if error == .EAGAIN && !d.isNonBlocking {
+            let wait = waitForReadiness(t, d, PollRequest.writable)
+            if wait == .blocked { t.syscallProgress = done; throw wait }
+            if done > 0 { return done }   // a signal is waiting: the bytes that went are the result
+            throw wait
+        }
+        if error == .EPIPE { sendSignal(to: t, SignalInfo(signo: Signal.SIGPIPE, code: 0, senderPID: t.process.pid)) }
+        if done > 0 { return done }
+        throw error
+    }
+
+    /// Writes `data` (kernel memory) to `d` with one write, waiting for room when `d` blocks.
     func writeBuffer(_ t: Task, _ d: FileDescription, _ data: UnsafeRawBufferPointer, offset: Int64?) throws(Errno) -> Int {
         if let tty = d as? TerminalFile { try checkTerminalWrite(t, tty) }
         do throws(Errno) {
             if let o = offset { return try d.write(from: data, at: o) }
             return try d.write(from: data)
         } catch {
-            if error == .EAGAIN && !d.isNonBlocking { throw waitForReadiness(t, d, PollRequest.writable) }
-            if error == .EPIPE { sendSignal(to: t, SignalInfo(signo: Signal.SIGPIPE, code: 0, senderPID: t.process.pid)) }
-            throw error
+            return try writeStopped(t, d, error, done: 0)
+        }
+    }
+
+    /// Copies `buffer.count` bytes of the guest memory `iov` names, starting `skip` bytes in.
+    func gather(_ t: Task, _ iov: [(UInt64, Int)], skipping skip: Int, into buffer: UnsafeMutableRawBufferPointer) throws(Errno) {
+        var offset = 0, copied = 0
+        for (base, len) in iov where copied < buffer.count {
+            let start = max(0, skip - offset)
+            offset += len
+            if start >= len { continue }
+            let k = min(len - start, buffer.count - copied)
+            try t.copyIn(base &+ UInt64(start), into: UnsafeMutableRawBufferPointer(rebasing: buffer[copied..<(copied + k)]))
+            copied += k
         }
     }
 
@@ -201,18 +268,7 @@ extension Kernel {
     }
 
     private func vectorWrite(_ t: Task, _ d: FileDescription, _ iov: [(UInt64, Int)], offset: Int64?) throws(Errno) -> Int64 {
-        if !d.canWrite { throw .EBADF }
-        var total = 0
-        for (_, len) in iov { total += len }
-        let n = min(total, Kernel.maximumTransfer)
-        let buffer = scratchBuffer(max(n, 1))
-        var done = 0
-        for (base, len) in iov where done < n {
-            let k = min(len, n - done)
-            try t.copyIn(base, into: UnsafeMutableRawBufferPointer(rebasing: buffer[done..<(done + k)]))
-            done += k
-        }
-        return Int64(try writeBuffer(t, d, UnsafeRawBufferPointer(rebasing: buffer[0..<n]), offset: offset))
+        Int64(try writeGathered(t, d, iov, offset: offset))
     }
 
     func sysReadv(_ t: Task) throws(Errno) -> Int64 {
@@ -386,44 +442,67 @@ extension Kernel {
         return 0
     }
 
-    /// sendfile(out, in, offset*, count): copies through the kernel, one chunk per call.
+    /// sendfile(out, in, offset*, count): copies through the kernel, one chunk per call. As on
+    /// Linux, the input moves (its position, or *offset) only by what the output took.
     func sysSendfile(_ t: Task) throws(Errno) -> Int64 {
         let out = try t.process.files.get(Int32(truncatingIfNeeded: t.argument(0)))
         let input = try t.process.files.get(Int32(truncatingIfNeeded: t.argument(1)))
         let offsetAddress = t.argument(2)
-        let count = min(Int(clamping: t.argument(3)), Kernel.maximumTransfer)
+        let count = Int(clamping: t.argument(3))
+        if !input.canRead || !out.canWrite { throw .EBADF }
+        if input is PipeEnd || out.flags & LinuxOpenFlags.append != 0 { throw .EINVAL }
         var offset: Int64? = nil
-        if offsetAddress != 0 { offset = try t.load(Int64.self, at: offsetAddress) }
+        if offsetAddress != 0 {
+            offset = try t.load(Int64.self, at: offsetAddress)
+            if offset! < 0 { throw .EINVAL }
+        }
         let moved = try copyBetween(t, from: input, at: offset, to: out, at: nil, count: count)
         if let o = offset { try t.store(o + Int64(moved), at: offsetAddress) }
         return Int64(moved)
     }
 
+    /// copy_file_range: between regular files only (EINVAL otherwise, as Linux), one chunk per call.
     func sysCopyFileRange(_ t: Task) throws(Errno) -> Int64 {
         let input = try t.process.files.get(Int32(truncatingIfNeeded: t.argument(0)))
         let out = try t.process.files.get(Int32(truncatingIfNeeded: t.argument(2)))
         if t.argument(5) != 0 { throw .EINVAL }
+        if !input.canRead || !out.canWrite || out.flags & LinuxOpenFlags.append != 0 { throw .EBADF }
+        let inStat = try input.stat(), outStat = try out.stat()
+        if inStat.isDirectory || outStat.isDirectory { throw .EISDIR }
+        if !inStat.isRegular || !outStat.isRegular { throw .EINVAL }
         let inAddress = t.argument(1), outAddress = t.argument(3)
         var inOffset: Int64? = nil, outOffset: Int64? = nil
         if inAddress != 0 { inOffset = try t.load(Int64.self, at: inAddress) }
         if outAddress != 0 { outOffset = try t.load(Int64.self, at: outAddress) }
-        let count = min(Int(clamping: t.argument(4)), Kernel.maximumTransfer)
-        let moved = try copyBetween(t, from: input, at: inOffset, to: out, at: outOffset, count: count)
+        if inOffset ?? 0 < 0 || outOffset ?? 0 < 0 { throw .EINVAL }
+        let moved = try copyBetween(t, from: input, at: inOffset, to: out, at: outOffset, count: Int(clamping: t.argument(4)))
         if let o = inOffset { try t.store(o + Int64(moved), at: inAddress) }
         if let o = outOffset { try t.store(o + Int64(moved), at: outAddress) }
         return Int64(moved)
     }
 
+    /// One chunk from `input` to `out`. The input is read where it stands without moving (at
+    /// `inOffset`, or at its position, which then moves by what `out` took), so bytes `out` did
+    /// not take stay in the input; a stream input (a socket) is read only as far as `out` has
+    /// room. A full blocking output waits before anything is read.
     private func copyBetween(_ t: Task, from input: FileDescription, at inOffset: Int64?, to out: FileDescription,
                              at outOffset: Int64?, count: Int) throws(Errno) -> Int {
-        if !input.canRead || !out.canWrite { throw .EBADF }
         if count == 0 { return 0 }
-        // A separate buffer: writing may need the scratch buffer.
-        var data = [UInt8](repeating: 0, count: count)
+        var chunk = min(count, Kernel.maximumTransfer)
+        if let room = out.writeCapacity() {
+            if room == 0 {
+                if out.isNonBlocking { throw .EAGAIN }
+                throw waitForReadiness(t, out, PollRequest.writable)
+            }
+            chunk = min(chunk, room)
+        }
+        var position = inOffset
+        if position == nil, let p = try? input.seek(offset: 0, whence: 1) { position = p }
+        var data = [UInt8](repeating: 0, count: chunk)
         let got: Int
         do throws(Errno) {
             got = try withMutableBytes(&data) { (b) throws(Errno) -> Int in
-                if let o = inOffset { return try input.read(into: b, at: o) }
+                if let p = position { return try input.read(into: b, at: p) }
                 return try input.read(into: b)
             }
         } catch {
@@ -431,9 +510,11 @@ extension Kernel {
             throw error
         }
         if got == 0 { return 0 }
-        return try withBytes(data) { (b) throws(Errno) -> Int in
+        let written = try withBytes(data) { (b) throws(Errno) -> Int in
             try writeBuffer(t, out, UnsafeRawBufferPointer(rebasing: b[0..<got]), offset: outOffset)
         }
+        if inOffset == nil, let p = position { _ = try input.seek(offset: p + Int64(written), whence: 0) }
+        return written
     }
 
     // MARK: Sync, size, advice

@@ -84,19 +84,22 @@ extension Kernel {
         return sent + n
     }
 
-    /// write(2) on a socket: a send without flags.
-    func inetWrite(_ t: Task, _ s: InetSocket, address: UInt64, count: Int) throws(Errno) -> Int {
-        try inetSendFromGuest(t, s, address: address, count: count, flags: 0, to: nil)
-    }
-
     /// Sends `count` bytes at guest `address`, from where earlier executions of the call left off.
     private func inetSendFromGuest(_ t: Task, _ s: InetSocket, address: UInt64, count total: Int, flags: Int32,
                                    to: SocketAddress?) throws(Errno) -> Int {
+        try inetSendGathered(t, s, [(address, total)], flags: flags, to: to)
+    }
+
+    /// Sends the guest bytes `iov` names (write, writev, sendto), from where earlier executions of
+    /// the call left off.
+    func inetSendGathered(_ t: Task, _ s: InetSocket, _ iov: [(UInt64, Int)], flags: Int32, to: SocketAddress?) throws(Errno) -> Int {
+        var total = 0
+        for (_, len) in iov { total += len }
         let count = min(total, Kernel.maximumTransfer)
         let sent = min(t.syscallProgress, count)
         let buffer = scratchBuffer(max(count - sent, 1))
         let data = UnsafeMutableRawBufferPointer(rebasing: buffer[0..<(count - sent)])
-        try t.copyIn(address &+ UInt64(sent), into: data)
+        try gather(t, iov, skipping: sent, into: data)
         return try inetSend(t, s, UnsafeRawBufferPointer(data), flags: flags, to: to, sent: sent)
     }
 

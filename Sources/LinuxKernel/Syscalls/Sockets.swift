@@ -127,19 +127,34 @@ extension Kernel {
         return 0
     }
 
+    /// Sends `data`: what remains of the caller's bytes after the `sent` bytes earlier executions
+    /// of this call sent. A blocking stream socket sends it all, as Linux does: after a partial
+    /// send the call waits for room and goes on (`Task.syscallProgress` counts what went); an
+    /// error or a signal after some bytes returns their count. `rights` ride with the first byte.
     private func transferSend(_ t: Task, _ s: UnixSocket, _ data: UnsafeRawBufferPointer, flags: Int32,
-                              rights: [FileDescription] = []) throws(Errno) -> Int {
+                              rights: [FileDescription] = [], sent: Int = 0) throws(Errno) -> Int {
+        let blocking = !s.isNonBlocking && flags & 0x40 == 0   // MSG_DONTWAIT
+        let n: Int
         do throws(Errno) {
-            return try s.send(data, rights: rights)
+            n = try s.send(data, rights: sent == 0 ? rights : [])
         } catch {
-            if error == .EAGAIN && !s.isNonBlocking && flags & 0x40 == 0 { // MSG_DONTWAIT
-                throw block(t, on: [s.writers])
+            if error == .EAGAIN && blocking {
+                let wait = block(t, on: [s.writers])
+                if wait == .blocked { t.syscallProgress = sent; throw wait }
+                if sent > 0 { return sent }
+                throw wait
             }
             if error == .EPIPE && flags & 0x4000 == 0 { // MSG_NOSIGNAL
                 sendSignal(to: t, SignalInfo(signo: Signal.SIGPIPE, code: 0, senderPID: t.process.pid))
             }
+            if sent > 0 { return sent }
             throw error
         }
+        if blocking && s.kind == .stream && n > 0 && n < data.count {
+            let wait = block(t, on: [s.writers])
+            if wait == .blocked { t.syscallProgress = sent + n; throw wait }
+        }
+        return sent + n
     }
 
     private func transferReceive(_ t: Task, _ s: UnixSocket, _ buffer: UnsafeMutableRawBufferPointer, flags: Int32,
@@ -155,10 +170,11 @@ extension Kernel {
     func sysSendto(_ t: Task) throws(Errno) -> Int64 {
         let s = try socket(t, t.argument(0))
         let count = min(Int(clamping: t.argument(2)), Kernel.maximumTransfer)
-        let buffer = scratchBuffer(max(count, 1))
-        let data = UnsafeMutableRawBufferPointer(rebasing: buffer[0..<count])
-        try t.copyIn(t.argument(1), into: data)
-        return Int64(try transferSend(t, s, UnsafeRawBufferPointer(data), flags: Int32(truncatingIfNeeded: t.argument(3))))
+        let sent = s.kind == .stream ? min(t.syscallProgress, count) : 0
+        let buffer = scratchBuffer(max(count - sent, 1))
+        let data = UnsafeMutableRawBufferPointer(rebasing: buffer[0..<(count - sent)])
+        try t.copyIn(t.argument(1) &+ UInt64(sent), into: data)
+        return Int64(try transferSend(t, s, UnsafeRawBufferPointer(data), flags: Int32(truncatingIfNeeded: t.argument(3)), sent: sent))
     }
 
     func sysRecvfrom(_ t: Task) throws(Errno) -> Int64 {
@@ -182,10 +198,14 @@ extension Kernel {
         let header = ByteReader(try t.copyIn(t.argument(1), count: 56))
         let rights = try controlRights(t, address: header.u64(32), length: header.u64(40))
         let iov = try readIovecs(t, header.u64(16), header.u64(24))
-        var data: [UInt8] = []
-        for (base, len) in iov { data += try t.copyIn(base, count: min(len, Kernel.maximumTransfer - data.count)) }
+        var total = 0
+        for (_, len) in iov { total += len }
+        let count = min(total, Kernel.maximumTransfer)
+        let sent = s.kind == .stream ? min(t.syscallProgress, count) : 0
+        var data = [UInt8](repeating: 0, count: count - sent)
+        try withMutableBytes(&data) { (b) throws(Errno) in try gather(t, iov, skipping: sent, into: b) }
         return Int64(try withBytes(data) { (b) throws(Errno) -> Int in
-            try transferSend(t, s, b, flags: Int32(truncatingIfNeeded: t.argument(2)), rights: rights)
+            try transferSend(t, s, b, flags: Int32(truncatingIfNeeded: t.argument(2)), rights: rights, sent: sent)
         })
     }
 

@@ -126,7 +126,14 @@ extension Kernel {
                 }
             }
             // A handler runs: settle the interrupted system call first.
-            if t.interrupted {
+            if t.syscallProgress > 0 {
+                // A call that already moved bytes and waits to go on (a write or send that waited
+                // for room, recv with MSG_WAITALL) ends with their count, as on Linux, restart or
+                // not: EINTR or a restart would make the caller send them again, and the
+                // handler's own calls must not find the count.
+                t.interrupted = false
+                settlePartialCall(t)
+            } else if t.interrupted {
                 t.interrupted = false
                 let number = Int(truncatingIfNeeded: t.hart.x(17))
                 if action.flags & SignalFlags.restart == 0 || Kernel.neverRestarted(number) {
@@ -147,6 +154,17 @@ extension Kernel {
             // No handler ran: the call restarts transparently (its pc is still at the ecall).
             t.interrupted = false
         }
+    }
+
+    /// Ends the call `t` is in with the bytes it moved so far (`Task.syscallProgress`); sendmmsg
+    /// counts them as its first message.
+    private func settlePartialCall(_ t: Task) {
+        var result = Int64(t.syscallProgress)
+        if t.hart.x(17) == 269 {
+            try? t.store(UInt32(truncatingIfNeeded: t.syscallProgress), at: t.argument(1) &+ 56)
+            result = 1
+        }
+        finishSystemCall(t, result)
     }
 
     /// Calls Linux never restarts after a handler (they return EINTR).
