@@ -136,22 +136,7 @@ enum ConvertedRunner {
         for i in 0..<wasiEnvironCount() { outside.append(String(cString: wasiEnvironEntry(i))) }
         let environment = ContainerEnvironment.merge(image.environment + ["HOSTNAME=" + hostname] + outside,
                                                      commandLine.environment) { wasiEnvironmentValue($0) }
-        var program = argv[0]
-        if !program.contains("/") {
-            var searchPath = ContainerEnvironment.defaultPath
-            for entry in environment where entry.hasPrefix("PATH=") { searchPath = String(entry.dropFirst(5)) }
-            guard let found = kernel.findExecutable(program, searchPath: searchPath) else {
-                standardError("skiff: \(program): executable file not found in $PATH\n")
-                return 127
-            }
-            program = found
-        }
-        do throws(Errno) {
-            try kernel.start(path: program, arguments: argv, environment: environment, workingDirectory: workingDirectory)
-        } catch {
-            standardError("skiff: \(kernel.diagnostic ?? "\(program): cannot execute (\(error.name))")\n")
-            return error == .ENOENT ? 127 : 126
-        }
-        return kernel.run().exitCode
+        return WasiRunner.runFirstProcess(kernel, arguments: argv, environment: environment,
+                                          workingDirectory: workingDirectory, messagePrefix: "skiff")
     }
 }

@@ -120,22 +120,30 @@ enum WasiRunner {
         let environment = ContainerEnvironment.make(commandLine.environment, hostname: hostname, terminal: host.isTerminal(1)) {
             wasiEnvironmentValue($0)
         }
-        var program = commandLine.command[0]
+        return runFirstProcess(kernel, arguments: commandLine.command, environment: environment,
+                               workingDirectory: commandLine.workingDirectory, messagePrefix: "skiff-core")
+    }
+
+    /// Starts `arguments` (a bare name is looked up in the environment's PATH inside the guest's
+    /// tree) as the container's first process and runs the kernel until it ends: the exit
+    /// status, or 127/126 (with a message) when the program is missing or cannot run.
+    static func runFirstProcess(_ kernel: Kernel, arguments: [String], environment: [String], workingDirectory: String,
+                                messagePrefix: String) -> Int32 {
+        var program = arguments[0]
         if !program.contains("/") {
             var searchPath = defaultPath
             for entry in environment where entry.hasPrefix("PATH=") { searchPath = String(entry.dropFirst(5)) }
             guard let found = kernel.findExecutable(program, searchPath: searchPath) else {
-                standardError("skiff-core: \(program): executable file not found in $PATH\n")
+                standardError("\(messagePrefix): \(program): executable file not found in $PATH\n")
                 return 127
             }
             program = found
         }
         do throws(Errno) {
-            try kernel.start(path: program, arguments: commandLine.command, environment: environment,
-                             workingDirectory: commandLine.workingDirectory)
+            try kernel.start(path: program, arguments: arguments, environment: environment, workingDirectory: workingDirectory)
         } catch {
-            let reason = kernel.diagnostic ?? "\(program): cannot execute (errno \(error.rawValue))"
-            standardError("skiff-core: \(reason)\n")
+            let reason = kernel.diagnostic ?? "\(program): cannot execute (\(error.name))"
+            standardError("\(messagePrefix): \(reason)\n")
             return error == .ENOENT ? 127 : 126
         }
         return kernel.run().exitCode
