@@ -50,6 +50,11 @@ function flushOutput() {
     pendingBytes = 0;
     postMessage({ type: "output", bytes: all }, [all.buffer]);
 }
+function crlf(bytes) {
+    const out = [];
+    for (const b of bytes) { if (b === 0x0a) out.push(0x0d); out.push(b); }
+    return new Uint8Array(out);
+}
 function queueOutput(bytes) {
     pending.push(bytes);
     pendingBytes += bytes.length;
@@ -150,7 +155,9 @@ function run(module, args, env) {
                 const at = dv.getUint32(iovs + i * 8, true);
                 const length = dv.getUint32(iovs + i * 8 + 4, true);
                 if (length === 0) continue;
-                queueOutput(bytes().slice(at, at + length));
+                let chunk = bytes().slice(at, at + length);
+                if (fd === 2) chunk = crlf(chunk);   // the module's own messages; the guest writes through its terminal
+                queueOutput(chunk);
                 total += length;
             }
             dv.setUint32(writtenAt, total, true);

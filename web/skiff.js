@@ -43,7 +43,8 @@
     const encoder = new TextEncoder();
     let running = false;
     term.onData((data) => { if (running) worker.postMessage({ type: "input", bytes: encoder.encode(data) }); });
-    term.onBinary((data) => {
+    // onBinary (mouse reports in non-UTF-8 modes) is in xterm.js 4.5 and later.
+    if (term.onBinary) term.onBinary((data) => {
         if (!running) return;
         const bytes = new Uint8Array(data.length);
         for (let i = 0; i < data.length; i++) bytes[i] = data.charCodeAt(i) & 0xff;
