@@ -75,7 +75,7 @@ public struct ImageConverter {
             + "/.\((output as NSString).lastPathComponent).\(getpid()).tmp"
         let file = try OutputFile(creating: temporary, mode: 0o644, exclusive: false)
         do {
-            try zero.withUnsafeBytes { (zeroBytes) throws(SkiffError) in
+            try zero.withUnsafeBytes { (zeroBytes) in   // untyped: a typed-throws closure here crashes the 6.1 optimizer (PerfInliner)
                 var segments = [zeroBytes]
                 for i in 0..<Int(layout.contentSegmentCount) {
                     let start = Int(reader.dataOffset) + i * Int(contentSegmentSize)
@@ -90,7 +90,7 @@ public struct ImageConverter {
         } catch {
             file.closeQuietly()
             unlink(temporary)
-            throw error
+            throw (error as? SkiffError) ?? SkiffError(.io, "cannot write \(output): \(error)")   // withUnsafeBytes rethrows untyped
         }
         var info = stat()
         let size = stat(output, &info) == 0 ? UInt64(info.st_size) : 0

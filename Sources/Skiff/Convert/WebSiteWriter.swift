@@ -1,4 +1,5 @@
 import Foundation
+import OCI
 
 /// `skiff convert --web DIR IMAGE`: a static site that runs the converted module in a browser
 /// page with a terminal (docs/web.md). DIR receives

@@ -50,8 +50,8 @@ struct ServeCommand: AsyncParsableCommand {
             throw ExitCode(125)
         }
         let bound = channel.localAddress?.port ?? port
-        print("serving \(root) at http://\(address):\(bound)/")
-        fflush(stdout)
+        // Unbuffered (print() holds output back when stdout is a pipe): scripts wait for this line.
+        FileHandle.standardOutput.write("serving \(root) at http://\(address):\(bound)/\n".data(using: .utf8)!)
         try await channel.closeFuture.get()
     }
 }
