@@ -50,7 +50,16 @@ struct WasmModuleWriter {
             guard type.parameters == parameters, type.results == results else {
                 throw SkiffError(.invalidData, "the core module's \(name) has an unexpected signature")
             }
-            replaced[index - imports] = body(for: name, segments: segments, firstIndex: existingSegments)
+            let replacement = body(for: name, segments: segments, firstIndex: existingSegments)
+            replaced[index - imports] = replacement
+            // wasm-ld wraps each export of a command module (crt1-command) in a function that runs
+            // the constructors, calls the real one and runs the destructors; the core's own calls go
+            // to the real one, so its body is replaced too.
+            if let target = Self.wrappedFunction(core.bytes[bodies[index - imports]]), target >= imports,
+               target - imports < bodies.count, target - imports < functionTypes.count,
+               functionTypes[target - imports] == functionTypes[index - imports] {
+                replaced[target - imports] = replacement
+            }
         }
 
         try output.write(Array(core.bytes[0..<8]))
@@ -114,6 +123,32 @@ struct WasmModuleWriter {
             try output.write([0x01] + LEB128.unsigned(UInt64(s.count))) // passive segment
             try output.write(s)
         }
+    }
+
+    /// The function a command export's wrapper calls: a body with no locals made only of
+    /// `local.get`s and exactly three `call`s (constructors, the function, destructors); nil otherwise.
+    static func wrappedFunction(_ body: ArraySlice<UInt8>) -> Int? {
+        var bytes = Array(body)
+        guard bytes.first == 0, bytes.last == 0x0B else { return nil }
+        bytes.removeFirst()
+        bytes.removeLast()
+        var calls: [Int] = []
+        var i = 0
+        while i < bytes.count {
+            let opcode = bytes[i]
+            guard opcode == 0x10 || opcode == 0x20 else { return nil }
+            i += 1
+            var value = 0, shift = 0
+            while i < bytes.count {
+                let b = bytes[i]
+                i += 1
+                value |= Int(b & 0x7F) << shift
+                shift += 7
+                if b & 0x80 == 0 { break }
+            }
+            if opcode == 0x10 { calls.append(value) }
+        }
+        return calls.count == 3 ? calls[1] : nil
     }
 
     /// A replacement body: no locals, then the code.
