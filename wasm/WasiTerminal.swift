@@ -19,8 +19,8 @@ import LinuxKernel
 //   change as a pending SIGWINCH (`Host.takePendingSignals`), which the scheduler turns into
 //   TIOCSWINSZ on the guest's terminal and SIGWINCH to its foreground process group.
 //
-// Any runtime can drive it: `printf '\033[8;40;100t' | wasmtime out.wasm -t` starts a shell that
-// sees 40 rows and 100 columns. docs/web.md explains the choice.
+// Any runtime can drive it: `wasmtime out.wasm --tty-size 40x100 /bin/sh -c 'stty size'` prints
+// 40 100; a later `ESC [ 8 ; 50 ; 120 t` on its standard input resizes the guest's terminal.
 
 /// The host side of the guest's terminal inside a WASI module.
 public final class WasiTerminal {

@@ -187,7 +187,7 @@ def test_interactive_shell(site, browser):
     rows2, cols2 = page.size()
     page.command("stty size", rf"^{rows2} {cols2}$")
     # A foreground program gets SIGWINCH when the window changes.
-    page.command("sh -c 'trap \"echo got-winch; exit 0\" WINCH; echo waiting; while :; do sleep 0.1; done'", r"^waiting$")
+    page.command("sh -c 'trap \"echo got-winch;exit\" WINCH;echo waiting;while :;do sleep 1;done'", r"^waiting$")
     browser.set_window_size(900, 600)
     page.wait(lambda: page.size() != [rows2, cols2], "xterm.js to fit the larger window")
     page.wait_text(r"^got-winch$")
