@@ -68,6 +68,9 @@ let package = Package(
         .executableTarget(name: "skiff", dependencies: [
             "Skiff", "OCI",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "NIOHTTP1", package: "swift-nio"),
             .product(name: "Logging", package: "swift-log"),
         ], linkerSettings: [.unsafeFlags(fastStartLinkFlags, .when(platforms: [.linux], configuration: .release))]),
         // bench/extract.sh: layer extraction into a filesystem image, timed against tar.
