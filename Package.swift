@@ -50,6 +50,8 @@ let package = Package(
         // libarchive's headers (no pkg-config: its `-larchive` would load libarchive, libxml2 and
         // ICU at every start, ~2 ms); the library is loaded on first use by ArchiveLoader.
         .systemLibrary(name: "CArchive", providers: [.apt(["libarchive-dev"])]),
+        // zlib for `skiff convert --compress` (already loaded by skiff: no start-up cost).
+        .systemLibrary(name: "CZlib", providers: [.apt(["zlib1g-dev"])]),
         .target(name: "ArchiveLoader", dependencies: ["CArchive"],
                 linkerSettings: [.linkedLibrary("dl", .when(platforms: [.linux]))]),
         .target(name: "OCI", dependencies: [
@@ -62,7 +64,7 @@ let package = Package(
         ]),
         // Containers: images -> root filesystems -> running guests.
         .target(name: "Skiff", dependencies: [
-            "OCI", "LinuxKernel", "PosixHost", "RISCVNative", "ModuleBundle",
+            "OCI", "LinuxKernel", "PosixHost", "RISCVNative", "ModuleBundle", "CZlib",
             .product(name: "Logging", package: "swift-log"),
         ]),
         .executableTarget(name: "skiff", dependencies: [

@@ -32,6 +32,9 @@ struct ConvertCommand: AsyncParsableCommand {
     @Flag(name: [.customShort("q"), .customLong("quiet")], help: "No pull progress; print only the module's path.")
     var quiet = false
 
+    @Flag(name: .customLong("compress"), help: "Store the filesystem's contents compressed (DEFLATE blocks, decompressed as they are read): a smaller module, slower first reads.")
+    var compress = false
+
     @Option(name: .customLong("web"), help: "Write a static site to this directory (index.html, the module, xterm.js) instead of OUT.wasm.")
     var web: String?
 
@@ -68,6 +71,7 @@ struct ConvertCommand: AsyncParsableCommand {
             let core = try ImageConverter.locateCore()
             var converter = ImageConverter(images: images, containers: try ContainerStore(imageStore: images))
             converter.registry = registry.options
+            converter.compress = compress
             converter.progress = makeProgress(quiet: quiet, verb: "downloading")
             let stored = try await converter.image(options)
             let result = try converter.convert(stored, options: options, core: core, to: output)
