@@ -211,3 +211,38 @@ def test_interactive_shell(site, browser):
     state = page.wait_exit()
     assert state["status"] == 3, state
     assert "exited with status 3" in page.state_line()
+
+
+@pytest.fixture(scope="module")
+def debian_site(tmp_path_factory):
+    """The Debian fixture image (bash, python3.13; what scripts/demo.sh imports) as a compressed site."""
+    work = str(tmp_path_factory.mktemp("web-debian"))
+    skiff = containers.Skiff(skiff_binary(), os.path.join(work, "home"))
+    fixtures = containers.fixtures_dir()
+    tar = os.path.join(fixtures, "debian-riscv64-rootfs.tar.gz")
+    if not os.path.exists(tar):
+        subprocess.run(["tar", "-C", os.path.join(fixtures, "rootfs", "debian"), "--exclude=./tmp/*", "-czf", tar, "."], check=True)
+    r = skiff("import", tar, "debian-web:1")
+    assert r.status == 0, r
+    directory = os.path.join(work, "site")
+    r = skiff("convert", "--compress", "--web", directory, "debian-web:1", timeout=600)
+    assert r.status == 0, r
+    server = subprocess.Popen([skiff.binary, "serve", directory, "--port", "0"], stdout=subprocess.PIPE,
+                              stderr=subprocess.PIPE, text=True, env=skiff.env())
+    m = re.search(r"http://127\.0\.0\.1:(\d+)/", server.stdout.readline())
+    assert m, server.stderr.read()
+    yield {"url": m.group(0), "work": work}
+    server.terminate()
+    server.wait(10)
+
+
+def test_debian_python_and_bash(debian_site, browser):
+    browser.set_window_size(900, 600)
+    page = Page(browser, debian_site["url"] + "?cmd=python3.13&cmd=-c&cmd=print(6*7)")
+    page.wait_text(r"^42$", timeout=180)
+    assert page.wait_exit()["status"] == 0
+    page = Page(browser, debian_site["url"] + "?cmd=/bin/bash&cmd=--norc&env=PS1=deb%24+")
+    page.wait_text(r"^deb\$$", timeout=180)
+    page.command("echo $BASH_VERSION | cut -d. -f1; python3.13 -c 'import sys; print(sys.platform)'", r"^5\nlinux$", timeout=180)
+    page.type("exit 4", Keys.ENTER)
+    assert page.wait_exit()["status"] == 4
