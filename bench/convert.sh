@@ -31,7 +31,7 @@ DEBIAN_TAR=$FIXTURES/debian-riscv64-rootfs.tar.gz
 tar -C "$FIXTURES/rootfs/busybox" -czf "$SCRATCH/busybox.tar.gz" .
 "$SKIFF" import "$SCRATCH/busybox.tar.gz" bench/busybox:1 >/dev/null
 "$SKIFF" import "$DEBIAN_TAR" bench/debian:1 >/dev/null
-for i in busybox debian; do "$SKIFF" run --rm bench/$i:1 /bin/sh -c true >/dev/null; done  # filesystem images built
+for i in busybox debian; do "$SKIFF" run --rm bench/$i:1 true >/dev/null; done  # filesystem images built
 
 echo "machine: $(nproc) cores, $(uname -m), load $(cut -d' ' -f1-3 /proc/loadavg), $(date -u +%F)"
 echo
@@ -56,10 +56,18 @@ for i in busybox debian; do
 done
 
 echo
-echo "== python3 one-liner (interpreter on both sides)"
+echo "== python3 one-liner (interpreter on both sides); the module stored, compressed, and precompiled"
+"$SKIFF" convert -q --compress bench/debian:1 "$SCRATCH/debian-z.wasm" >/dev/null
+echo "compressed module: $(stat -c %s "$SCRATCH/debian-z.wasm") bytes"
+"$WASMTIME" run "$SCRATCH/debian-z.wasm" true
+"$WASMTIME" compile "$SCRATCH/debian.wasm" -o "$SCRATCH/debian.cwasm"
+PY="python3.13 -c 'print(sum(range(100000)))'"
 hyperfine -N --warmup 1 --runs "$RUNS" --export-markdown "$SCRATCH/python.md" \
-  -n "native skiff run, SKIFF_JIT=0" "env SKIFF_JIT=0 $SKIFF run --rm bench/debian:1 python3.13 -c 'print(sum(range(100000)))'" \
-  -n "wasmtime" "$WASMTIME run $SCRATCH/debian.wasm python3.13 -c 'print(sum(range(100000)))'" >/dev/null
+  -n "native skiff run, SKIFF_JIT=0" "env SKIFF_JIT=0 $SKIFF run --rm bench/debian:1 $PY" \
+  -n "wasmtime" "$WASMTIME run $SCRATCH/debian.wasm $PY" \
+  -n "wasmtime, --compress module" "$WASMTIME run $SCRATCH/debian-z.wasm $PY" \
+  -n "wasmtime, precompiled (.cwasm)" "$WASMTIME run --allow-precompiled $SCRATCH/debian.cwasm $PY" \
+  -n "wasmtime, precompiled, echo hi" "$WASMTIME run --allow-precompiled $SCRATCH/debian.cwasm echo hi" >/dev/null
 cat "$SCRATCH/python.md"
 
 echo
