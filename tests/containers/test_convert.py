@@ -225,3 +225,11 @@ def test_compressed_module(skiff, images, modules, runtime, work):
     plain = run_module(runtime, modules["base"], ["sh", "-c", script])
     packed = run_module(runtime, path, ["sh", "-c", script])
     assert plain[0] == 0 and packed[:2] == plain[:2], packed[2]
+
+
+def test_mapping_a_missing_directory_fails_before_the_guest_runs(modules, runtime, tmp_path):
+    # The runtime refuses a --dir it cannot open; nothing runs and nothing is created.
+    missing = tmp_path / "missing"
+    status, out, err = run_module(runtime, modules["base"], ["sh", "-c", "echo ran"], dirs=[f"{missing}::/mnt/x"])
+    assert status != 0 and "ran" not in out, (status, out, err)
+    assert not missing.exists()
