@@ -25,6 +25,7 @@ final class SpecialFileTests: XCTestCase {
         let writeOnlyNonBlocking = UInt64(LinuxOpenFlags.writeOnly | LinuxOpenFlags.nonBlocking)
         XCTAssertEqual(f.call(56, atFDCWD, path, writeOnlyNonBlocking, 0), f.errno(.ENXIO), "no reader")
 
+        let hi = f.place("hi")   // before the fork: the child has its own copy of the memory
         let child = fork(f)
         f.call(56, atFDCWD, path, UInt64(LinuxOpenFlags.readOnly), 0)
         XCTAssertEqual(f.task.state, .blocked, "a reader waits for a writer")
@@ -35,7 +36,6 @@ final class SpecialFileTests: XCTestCase {
         XCTAssertGreaterThanOrEqual(r, 0)
         XCTAssertNil(f.task.pendingFifoOpen)
 
-        let hi = f.place("hi")
         XCTAssertEqual(f.call(on: child, 64, [UInt64(w), hi, 2]), 2)
         let buffer = f.buffer(16)
         XCTAssertEqual(f.call(63, UInt64(r), buffer, 16), 2)
