@@ -62,3 +62,19 @@ def test_fifo_on_tmpfs_and_bind_mount(skiff, base, tmp_path):
     r = skiff("run", "--rm", "--tmpfs", "/scratch", "-v", f"{tmp_path}:/mnt", base, "sh", "-c", script)
     assert (r.status, r.out) == (0, "via /scratch\nfifo\nvia /mnt\nfifo\n"), r
     assert stat.S_ISFIFO(os.lstat(tmp_path / "f").st_mode), "a FIFO on a bind mount is a host FIFO"
+
+
+# The converted module's writable root is in memory (MemoryDirectoryHost under the overlay):
+# FIFOs and device records live there; a WASI directory mapping cannot hold a FIFO (no mknod).
+from test_convert import modules, run_module, runtime  # noqa: E402,F401  (fixtures)
+
+MODULE_SCRIPT = ("mkfifo /data/f && (echo through > /data/f &) && cat /data/f && stat -c %F /data/f;"
+                 " mknod /data/n c 1 3 && echo x > /data/n && cat /data/n && stat -c '%F %t:%T' /data/n;"
+                 " mkfifo /mnt/x/f")
+
+
+def test_special_files_in_a_converted_module(modules, runtime, tmp_path):
+    status, out, err = run_module(runtime, modules["base"], ["sh", "-c", MODULE_SCRIPT], dirs=[f"{tmp_path}::/mnt/x"])
+    assert (status, out) == (1, "through\nfifo\ncharacter special file 1:3\n"), err
+    assert "mkfifo: /mnt/x/f: Operation not permitted" in err, err
+    assert os.listdir(tmp_path) == []
