@@ -113,3 +113,22 @@ print("eof after close", os.read(fd, 10))
 os.close(fd)
 os.unlink("f")
 print("done")
+
+# A blocking open interrupted by a signal: the waiting reader is gone afterwards (ENXIO again).
+class Interrupted(Exception):
+    pass
+def on_alarm(signo, frame):
+    raise Interrupted()
+os.mkfifo("g")
+signal.signal(signal.SIGALRM, on_alarm)
+signal.setitimer(signal.ITIMER_REAL, 0.2)
+try:
+    os.open("g", os.O_RDONLY)
+except Interrupted:
+    print("open interrupted")
+try:
+    os.open("g", os.O_WRONLY | os.O_NONBLOCK)
+except OSError as e:
+    print("after the interrupted open", errno.errorcode[e.errno])
+os.unlink("g")
+print("end")
