@@ -50,6 +50,8 @@ let package = Package(
         // libarchive's headers (no pkg-config: its `-larchive` would load libarchive, libxml2 and
         // ICU at every start, ~2 ms); the library is loaded on first use by ArchiveLoader.
         .systemLibrary(name: "CArchive", providers: [.apt(["libarchive-dev"])]),
+        // zlib for `skiff convert --compress` (already loaded by skiff: no start-up cost).
+        .systemLibrary(name: "CZlib", providers: [.apt(["zlib1g-dev"])]),
         .target(name: "ArchiveLoader", dependencies: ["CArchive"],
                 linkerSettings: [.linkedLibrary("dl", .when(platforms: [.linux]))]),
         .target(name: "OCI", dependencies: [
@@ -62,12 +64,15 @@ let package = Package(
         ]),
         // Containers: images -> root filesystems -> running guests.
         .target(name: "Skiff", dependencies: [
-            "OCI", "LinuxKernel", "PosixHost", "RISCVNative", "ModuleBundle",
+            "OCI", "LinuxKernel", "PosixHost", "RISCVNative", "ModuleBundle", "CZlib",
             .product(name: "Logging", package: "swift-log"),
         ]),
         .executableTarget(name: "skiff", dependencies: [
             "Skiff", "OCI",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "NIOHTTP1", package: "swift-nio"),
             .product(name: "Logging", package: "swift-log"),
         ], linkerSettings: [.unsafeFlags(fastStartLinkFlags, .when(platforms: [.linux], configuration: .release))]),
         // bench/extract.sh: layer extraction into a filesystem image, timed against tar.

@@ -5,7 +5,10 @@
 #   - start-up, `echo hi`, on the wasmtime CLI (its compiled-module cache warm), node's WASI and
 #     WasmKit 0.4.2, against native `skiff run --rm` of the same image;
 #   - a python3 one-liner on the wasmtime CLI against native `SKIFF_JIT=0 skiff run --rm`
-#     (the interpreter both times: the module cannot generate code at run time).
+#     (the interpreter both times: the module cannot generate code at run time);
+#   - CPU-bound guest speed: CoreMark (../shared/coremark, riscv64 -O2 -static, 2000 iterations) in
+#     an image, converted, as Iterations/Sec on each runtime and natively (with and without the
+#     native tier), and the x86-64 build on the host CPU as the 100% mark.
 #
 #   bench/convert.sh [RUNS]        (default 10)
 #
@@ -15,7 +18,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 RUNS=${1:-10}
 command -v hyperfine >/dev/null || { echo "convert bench: hyperfine missing (scripts/setup.sh installs it)" >&2; exit 1; }
-WASMTIME=$(command -v wasmtime) || { echo "convert bench: the wasmtime CLI is missing (scripts/setup.sh)" >&2; exit 1; }
+WASMTIME=$(wasm/wasmtime-cli.sh)
 WASMKIT=$(wasm/build-wasmkit.sh)
 FIXTURES=$(scripts/fixtures.sh | tail -1)
 SKIFF=${SKIFF:-$PWD/.build/release/skiff}
@@ -58,4 +61,26 @@ hyperfine -N --warmup 1 --runs "$RUNS" --export-markdown "$SCRATCH/python.md" \
   -n "native skiff run, SKIFF_JIT=0" "env SKIFF_JIT=0 $SKIFF run --rm bench/debian:1 python3.13 -c 'print(sum(range(100000)))'" \
   -n "wasmtime" "$WASMTIME run $SCRATCH/debian.wasm python3.13 -c 'print(sum(range(100000)))'" >/dev/null
 cat "$SCRATCH/python.md"
+
+echo
+echo "== CoreMark (Iterations/Sec; % of the host CPU running the x86-64 build)"
+CM=${COREMARK_DIR:-$PWD/../shared/coremark}
+CMSRC="$CM/core_list_join.c $CM/core_main.c $CM/core_matrix.c $CM/core_state.c $CM/core_util.c $CM/posix/core_portme.c"
+mkdir -p "$SCRATCH/cm/usr/bin"
+tar -C "$FIXTURES/rootfs/busybox" -cf - . | tar -C "$SCRATCH/cm" -xf -
+riscv64-linux-gnu-gcc -O2 -static -I"$CM" -I"$CM/posix" -DPERFORMANCE_RUN=1 -DITERATIONS=2000 -DFLAGS_STR='"-O2 -static"' $CMSRC -o "$SCRATCH/cm/usr/bin/coremark"
+gcc -O2 -static -I"$CM" -I"$CM/posix" -DPERFORMANCE_RUN=1 -DITERATIONS=100000 -DFLAGS_STR='"-O2 -static"' $CMSRC -o "$SCRATCH/coremark-x86"
+tar -C "$SCRATCH/cm" -czf "$SCRATCH/cm.tar.gz" .
+"$SKIFF" import "$SCRATCH/cm.tar.gz" bench/coremark:1 >/dev/null
+"$SKIFF" convert -q bench/coremark:1 "$SCRATCH/coremark.wasm" >/dev/null
+"$WASMTIME" run "$SCRATCH/coremark.wasm" true
+ips() { grep -a "Iterations/Sec" | awk '{print $NF}'; }
+host=$("$SCRATCH/coremark-x86" | ips)
+report() { printf '%-28s %10s it/s  %5.1f%%\n' "$1" "$2" "$(echo "100 * $2 / $host" | bc -l)"; }
+report "host CPU (x86-64 build)" "$host"
+report "skiff run (native tier)" "$("$SKIFF" run --rm bench/coremark:1 coremark | ips)"
+report "skiff run, SKIFF_JIT=0" "$(SKIFF_JIT=0 "$SKIFF" run --rm bench/coremark:1 coremark | ips)"
+report "module on wasmtime" "$("$WASMTIME" run "$SCRATCH/coremark.wasm" coremark | ips)"
+report "module on node" "$(node --experimental-wasi-unstable-preview1 --no-warnings wasm/run-node.mjs "$SCRATCH/coremark.wasm" coremark | ips)"
+report "module on WasmKit 0.4.2" "$("$WASMKIT" run "$SCRATCH/coremark.wasm" -- coremark | ips)"
 rm -rf "$SCRATCH/store"

@@ -4,7 +4,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PKGS="qemu-user-static proot skopeo docker-registry apache2-utils gcc-riscv64-linux-gnu libc6-dev-riscv64-cross
-      libarchive-dev libzstd-dev zlib1g-dev wasi-libc libclang-rt-14-dev-wasm32 hyperfine time tmux zstd bzip2 openssl python3-pytest debootstrap"
+      libarchive-dev libzstd-dev zlib1g-dev wasi-libc libclang-rt-14-dev-wasm32 hyperfine time tmux zstd bzip2 openssl python3-pytest
+      chromium chromium-driver python3-pip debootstrap"
 missing=""
 for p in $PKGS; do dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing="$missing $p"; done
 if [ -n "$missing" ]; then
@@ -20,3 +21,9 @@ command -v node >/dev/null || {
   SUDO=""; [ "$(id -u)" = 0 ] || SUDO=sudo
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends nodejs >&2; }
 wasm/wasmtime-cli.sh >/dev/null
+# The browser tests (tests/web): Selenium drives Debian's chromium through chromium-driver;
+# PyPI's webssh ships the browser build of xterm.js that `skiff convert --web` copies into sites.
+for module in selenium webssh; do
+  python3 -c "import $module" 2>/dev/null || python3 -m pip install -q "$module" >&2 \
+    || python3 -m pip install -q --break-system-packages "$module" >&2
+done

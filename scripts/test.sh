@@ -41,6 +41,11 @@ if [ -d tests/network ]; then
   python3 -m pytest -q tests/network || status=1
 fi
 
+if [ -d tests/web ]; then
+  step "the browser page: skiff convert --web, skiff serve, headless chromium (Selenium)"
+  python3 -m pytest -q tests/web || status=1
+fi
+
 if [ -d tests/terminal ]; then
   step "interactive terminal tests (tmux drives skiff run -it)"
   python3 -m pytest -q tests/terminal || status=1

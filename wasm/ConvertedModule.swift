@@ -19,6 +19,8 @@ struct ConvertedCommandLine {
     var environment: [String] = []
     var workingDirectory: String?
     var debug = false
+    /// `-t`: the container runs on a terminal (WasiTerminal.swift), first of this size.
+    var terminal: WindowSize?
     var command: [String] = []
 
     static let usage = """
@@ -28,6 +30,8 @@ struct ConvertedCommandLine {
           -e, --env K=V     set an environment variable (K alone: the runtime's value of K)
           -w, --workdir DIR working directory inside the container
           --debug           trace the container's system calls on stderr
+          -t, --tty         run on a terminal: stdin is typed keys, stdout the screen (docs/web.md)
+          --tty-size RxC    its first window size (default 24x80; implies -t)
 
         """
 
@@ -48,8 +52,9 @@ struct ConvertedCommandLine {
             switch name {
             case "--no-stdin": result.noStandardInput = true
             case "--debug": result.debug = true
+            case "-t", "--tty": result.terminal = result.terminal ?? WindowSize(rows: 24, columns: 80)
             case "-h", "--help": return .failure(CommandLineError(message: "", status: 0))
-            case "--entrypoint", "-e", "--env", "-w", "--workdir":
+            case "--entrypoint", "-e", "--env", "-w", "--workdir", "--tty-size":
                 let value: String
                 if let inline { value = inline } else {
                     guard i + 1 < arguments.count else { return .failure(CommandLineError(message: "\(a) needs a value", status: 125)) }
@@ -59,6 +64,9 @@ struct ConvertedCommandLine {
                 switch name {
                 case "--entrypoint": result.entrypoint = value
                 case "-w", "--workdir": result.workingDirectory = value
+                case "--tty-size":
+                    guard let size = WasiTerminal.parseSize(value) else { return .failure(CommandLineError(message: "--tty-size wants ROWSxCOLUMNS, not \(value)", status: 125)) }
+                    result.terminal = size
                 default: result.environment.append(value)
                 }
             default:
@@ -115,6 +123,10 @@ enum ConvertedRunner {
         configuration.user = ContainerUser(uid: image.uid, gid: image.gid, groups: image.groups)
         configuration.standardInputIsNull = commandLine.noStandardInput
         if commandLine.debug { configuration.log = { message in standardError(message + "\n") } }
+        if let size = commandLine.terminal {
+            host.terminal = WasiTerminal(input: commandLine.noStandardInput ? nil : 0, size: size)
+            configuration.terminal = host.terminal!.setup
+        }
         let kernel = Kernel(host: host, configuration: configuration)
         let root = ContainerFileSystem(image: bundle.reader, inMemoryUpperOver: host)
         kernel.mountContainerRoot(root, at: "/")
@@ -134,7 +146,7 @@ enum ConvertedRunner {
 
         var outside: [String] = []
         for i in 0..<wasiEnvironCount() { outside.append(String(cString: wasiEnvironEntry(i))) }
-        let environment = ContainerEnvironment.merge(image.environment + ["HOSTNAME=" + hostname] + outside,
+        let environment = ContainerEnvironment.merge(image.environment + ["HOSTNAME=" + hostname] + (host.terminal == nil ? [] : ["TERM=xterm"]) + outside,
                                                      commandLine.environment) { wasiEnvironmentValue($0) }
         return WasiRunner.runFirstProcess(kernel, arguments: argv, environment: environment,
                                           workingDirectory: workingDirectory, messagePrefix: "skiff")

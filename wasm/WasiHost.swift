@@ -13,6 +13,8 @@ import LinuxKernel
 /// RENAME_NOREPLACE/EXCHANGE (EINVAL) and no host signals.
 public final class WasiHost: Host {
     private let startTime: UInt64
+    /// The page's terminal with `-t` (WasiTerminal.swift): its input, window size and SIGWINCH.
+    public var terminal: WasiTerminal?
 
     public init() {
         startTime = UInt64(max(0, wasiClock(1)))
@@ -44,7 +46,8 @@ public final class WasiHost: Host {
     public func close(_ fd: HostFD) { _ = wasiClose(fd) }
 
     public func read(_ fd: HostFD, into buffer: UnsafeMutableRawBufferPointer) throws(Errno) -> Int {
-        Int(try check(wasiRead(fd, buffer.baseAddress, buffer.count)))
+        if let t = terminal, fd == t.input { return try t.read(fd, into: buffer) }
+        return Int(try check(wasiRead(fd, buffer.baseAddress, buffer.count)))
     }
 
     public func write(_ fd: HostFD, from buffer: UnsafeRawBufferPointer) throws(Errno) -> Int {
@@ -268,7 +271,10 @@ public final class WasiHost: Host {
 
     public func setTerminalAttributes(_ fd: HostFD, _ attributes: Termios, action: Int32) throws(Errno) { throw .ENOTTY }
 
-    public func windowSize(_ fd: HostFD) throws(Errno) -> WindowSize { throw .ENOTTY }
+    public func windowSize(_ fd: HostFD) throws(Errno) -> WindowSize {
+        guard let t = terminal, t.covers(fd) else { throw .ENOTTY }
+        return t.size
+    }
 
     public func openControllingTerminal(flags: Int32) throws(Errno) -> HostFD { throw .ENXIO }
 
@@ -294,8 +300,8 @@ public final class WasiHost: Host {
         return (total, used >= total ? 0 : total - used)
     }
 
-    /// WASI delivers no signals to a module.
-    public func takePendingSignals() -> UInt64 { 0 }
+    /// WASI delivers no signals to a module; with `-t`, a new window size is SIGWINCH.
+    public func takePendingSignals() -> UInt64 { terminal?.takePendingSignals() ?? 0 }
 }
 
 // MARK: Helpers

@@ -51,8 +51,8 @@ public struct FSImageDirectoryEntry {
 /// are read from: the passive data segments of a converted WebAssembly module, for instance.
 public protocol FSImageContentSource: AnyObject {
     /// Copies the image's bytes at `offset` (an offset in the image, inside its contents area)
-    /// into `buffer`, all of them.
-    func readImage(at offset: UInt64, into buffer: UnsafeMutableRawBufferPointer)
+    /// into `buffer`, all of them; false when they cannot be had (a corrupt source).
+    func readImage(at offset: UInt64, into buffer: UnsafeMutableRawBufferPointer) -> Bool
 }
 
 public struct FSImageReader {
@@ -340,7 +340,9 @@ public struct FSImageReader {
         if offset >= file.size || buffer.count == 0 { return 0 }
         let n = Int(min(UInt64(buffer.count), file.size - offset))
         if let source = contentSource {
-            source.readImage(at: file.location + offset, into: UnsafeMutableRawBufferPointer(rebasing: buffer[0..<n]))
+            guard source.readImage(at: file.location + offset, into: UnsafeMutableRawBufferPointer(rebasing: buffer[0..<n])) else {
+                throw .corrupt("file contents cannot be read")
+            }
         } else {
             buffer.baseAddress!.copyMemory(from: base + Int(file.location + offset), byteCount: n)
         }

@@ -14,14 +14,19 @@
 //   40   u64      tablesLength
 //   48   u32      configurationLength
 //   52   u32      contentSegmentCount
-//   56   128 B    the filesystem image's header
-//   184  ...      the configuration (BundleConfiguration.encoded), zero padding to 8 bytes
+//   56   u32      blockSize: 0 when the contents are stored as they are; else every blockSize
+//                 bytes of them (the last block may be shorter) are one raw DEFLATE stream, or
+//                 the bytes themselves when compressing would not make them smaller
+//   60   u32      reserved (0)
+//   64   u64      streamLength: bytes the content segments hold (contentLength when stored)
+//   72   128 B    the filesystem image's header
+//   200  ...      the configuration (BundleConfiguration.encoded), zero padding to 8 bytes
+//   ...           with blockSize != 0: blockCount + 1 u64 offsets into the stream (block i is
+//                 the bytes [offset i, offset i+1))
 //   ...           the image's tables: its bytes [tablesOffset, tablesOffset + tablesLength)
 //
-// Segments 1 ... contentSegmentCount hold the image's bytes [contentOffset, + contentLength) in
-// order, contentSegmentSize bytes each.
+// Segments 1 ... contentSegmentCount hold the stream in order, contentSegmentSize bytes each.
 
-/// The container's process as `skiff convert` resolved it (image config + convert's options).
 public struct BundleConfiguration: Equatable {
     public var entrypoint: [String] = []
     public var command: [String] = []
@@ -83,11 +88,13 @@ public enum ModuleBundleError: Error {
 public struct BundleLayout {
     public static let magic: [UInt8] = Array("SKIFFBDL".utf8)
     public static let version: UInt32 = 1
-    public static let fixedSize = 56
+    public static let fixedSize = 72
     public static let imageHeaderSize = 128
     /// Content segment size the converter uses: large enough to keep the segment count small,
     /// small enough for every runtime's limits on one segment.
     public static let defaultContentSegmentSize: UInt32 = 16 << 20
+    /// Compression block size (`--compress`): a read decompresses at most this much per block.
+    public static let defaultBlockSize: UInt32 = 64 << 10
 
     public var contentSegmentSize: UInt32
     public var contentOffset: UInt64
@@ -96,30 +103,41 @@ public struct BundleLayout {
     public var tablesLength: UInt64
     public var configurationLength: UInt32
     public var contentSegmentCount: UInt32
+    public var blockSize: UInt32
+    public var streamLength: UInt64
 
+    /// `blockSize` 0 stores the contents as they are (`streamLength` is then `contentLength`).
     public init(contentSegmentSize: UInt32, contentOffset: UInt64, contentLength: UInt64,
-                tablesOffset: UInt64, tablesLength: UInt64, configurationLength: UInt32) {
+                tablesOffset: UInt64, tablesLength: UInt64, configurationLength: UInt32,
+                blockSize: UInt32 = 0, streamLength: UInt64? = nil) {
         self.contentSegmentSize = contentSegmentSize
         self.contentOffset = contentOffset
         self.contentLength = contentLength
         self.tablesOffset = tablesOffset
         self.tablesLength = tablesLength
         self.configurationLength = configurationLength
+        self.blockSize = blockSize
+        self.streamLength = streamLength ?? contentLength
         let size = UInt64(contentSegmentSize)
-        self.contentSegmentCount = UInt32((contentLength + size - 1) / size)
+        self.contentSegmentCount = UInt32((self.streamLength + size - 1) / size)
     }
 
     /// Where the configuration starts in segment 0.
     public var configurationOffset: Int { Self.fixedSize + Self.imageHeaderSize }
-    /// Where the tables start in segment 0 (8-byte aligned).
-    public var tablesStart: Int { (configurationOffset + Int(configurationLength) + 7) & ~7 }
+    /// Compressed contents: how many blocks.
+    public var blockCount: Int { blockSize == 0 ? 0 : Int((contentLength + UInt64(blockSize) - 1) / UInt64(blockSize)) }
+    /// Where the block index starts in segment 0 (8-byte aligned); it is empty when stored.
+    public var blockIndexStart: Int { (configurationOffset + Int(configurationLength) + 7) & ~7 }
+    public var blockIndexLength: Int { blockSize == 0 ? 0 : (blockCount + 1) * 8 }
+    /// Where the tables start in segment 0.
+    public var tablesStart: Int { blockIndexStart + blockIndexLength }
     /// Bytes of segment 0.
     public var segmentZeroSize: UInt64 { UInt64(tablesStart) + tablesLength }
 
     /// Bytes of content segment `index` (0-based).
     public func contentSegmentLength(_ index: Int) -> UInt64 {
         let start = UInt64(index) * UInt64(contentSegmentSize)
-        return min(UInt64(contentSegmentSize), contentLength - start)
+        return min(UInt64(contentSegmentSize), streamLength - start)
     }
 
     /// The fixed part, encoded.
@@ -134,6 +152,9 @@ public struct BundleLayout {
         w.u64(tablesLength)
         w.u32(configurationLength)
         w.u32(contentSegmentCount)
+        w.u32(blockSize)
+        w.u32(0)
+        w.u64(streamLength)
         return w.bytes
     }
 
@@ -151,11 +172,40 @@ public struct BundleLayout {
         tablesLength = try r.u64()
         configurationLength = try r.u32()
         contentSegmentCount = try r.u32()
+        blockSize = try r.u32()
+        _ = try r.u32()
+        streamLength = try r.u64()
         guard contentSegmentSize > 0,
-              UInt64(contentSegmentCount) == (contentLength + UInt64(contentSegmentSize) - 1) / UInt64(contentSegmentSize)
+              UInt64(contentSegmentCount) == (streamLength + UInt64(contentSegmentSize) - 1) / UInt64(contentSegmentSize)
         else { throw .corrupt("content segments") }
-        guard UInt64(configurationLength) <= UInt64(segment.count),
-              segmentZeroSize == UInt64(segment.count) else { throw .corrupt("bundle size") }
+        guard blockSize != 0 || streamLength == contentLength else { throw .corrupt("stream length") }
+        guard UInt64(configurationLength) <= UInt64(segment.count), contentLength <= UInt64(Int.max) / 2,
+              UInt64(blockIndexLength) <= UInt64(segment.count), segmentZeroSize == UInt64(segment.count)
+        else { throw .corrupt("bundle size") }
+    }
+
+    /// The block index as segment 0 holds it.
+    public static func encodeBlockIndex(_ offsets: [UInt64]) -> [UInt8] {
+        var w = BundleWriter()
+        for o in offsets { w.u64(o) }
+        return w.bytes
+    }
+
+    /// The block index of a compressed bundle, checked: offsets that never go back and end at
+    /// `streamLength`, no block longer than its contents (a stored block is exactly as long).
+    public func blockIndex(in segment: UnsafeRawBufferPointer) throws(ModuleBundleError) -> [UInt64] {
+        guard blockSize != 0 else { return [] }
+        var r = BundleReader(segment)
+        r.at = blockIndexStart
+        var offsets: [UInt64] = []
+        offsets.reserveCapacity(blockCount + 1)
+        for _ in 0...blockCount { offsets.append(try r.u64()) }
+        guard offsets.first == 0, offsets.last == streamLength else { throw .corrupt("block index") }
+        for i in 0..<blockCount {
+            let plain = min(UInt64(blockSize), contentLength - UInt64(i) * UInt64(blockSize))
+            guard offsets[i] <= offsets[i + 1], offsets[i + 1] - offsets[i] <= plain else { throw .corrupt("block index") }
+        }
+        return offsets
     }
 }
 

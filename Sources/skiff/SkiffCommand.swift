@@ -10,7 +10,7 @@ struct SkiffCommand: AsyncParsableCommand {
             RunCommand.self, PsCommand.self, StartCommand.self, LogsCommand.self, RemoveContainerCommand.self,
             ExportCommand.self, CommitCommand.self, PullCommand.self, PushCommand.self, ImagesCommand.self, InspectCommand.self, TagCommand.self,
             RemoveImageCommand.self, PruneCommand.self, SaveCommand.self, ImportCommand.self, LoginCommand.self, LogoutCommand.self,
-            ConvertCommand.self,
+            ConvertCommand.self, ServeCommand.self,
         ]
     )
 

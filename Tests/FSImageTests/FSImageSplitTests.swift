@@ -9,9 +9,10 @@ final class FSImageSplitTests: XCTestCase {
         let image: [UInt8]
         var requests: [(UInt64, Int)] = []
         init(_ image: [UInt8]) { self.image = image }
-        func readImage(at offset: UInt64, into buffer: UnsafeMutableRawBufferPointer) {
+        func readImage(at offset: UInt64, into buffer: UnsafeMutableRawBufferPointer) -> Bool {
             requests.append((offset, buffer.count))
             image.withUnsafeBytes { buffer.copyMemory(from: UnsafeRawBufferPointer(rebasing: $0[Int(offset)..<Int(offset) + buffer.count])) }
+            return true
         }
     }
 

@@ -76,13 +76,13 @@ final class TestImage {
 }
 
 /// The image below an in-memory upper layer, mounted as a kernel's root.
-final class MemoryUpperFixture {
+final class MemoryUpperFixture: OverlayAccess {
     let image: TestImage
     let host = PosixHost()
     let root: ContainerFileSystem
     let kernel: Kernel
-    let task: Task
-    var overlay: OverlayFS { root.overlay }
+    let task: Task!
+    let overlay: OverlayFS!
     var memory: MemoryDirectoryHost { root.inMemoryUpper! }
 
     init(_ image: TestImage) {
@@ -90,6 +90,7 @@ final class MemoryUpperFixture {
         root = ContainerFileSystem(image: image.reader, inMemoryUpperOver: host)
         kernel = Kernel(host: host)
         kernel.mountContainerRoot(root, at: "/")
+        overlay = root.overlay
         task = kernel.createInitTask()
         task.process.addressSpace.insert(MemoryRegion(start: scratch, end: scratch + 0x10000, protection: [.read, .write]))
     }
@@ -110,39 +111,6 @@ final class MemoryUpperFixture {
         hart.setX(17, 56)
         kernel.handleSystemCall(task)
         return Int64(bitPattern: hart.x(10))
-    }
-
-    static func path(_ s: String) -> [[UInt8]] { s.split(separator: "/").map { Array($0.utf8) } }
-
-    func stat(_ s: String) throws -> FileStat { try overlay.stat(Self.path(s), caller: task) }
-
-    func open(_ s: String, _ flags: Int32, mode: UInt32 = 0o644) throws -> FileDescription {
-        let d = try overlay.open(Self.path(s), flags: flags, mode: mode, caller: task, guestPath: Self.path(s))
-        d.retain()
-        return d
-    }
-
-    func read(_ d: FileDescription) throws -> String {
-        var out: [UInt8] = []
-        var buffer = [UInt8](repeating: 0, count: 4096)
-        while true {
-            let n = try buffer.withUnsafeMutableBytes { try d.read(into: $0) }
-            if n == 0 { break }
-            out += buffer[0..<n]
-        }
-        return String(decoding: out, as: UTF8.self)
-    }
-
-    func read(_ s: String) throws -> String {
-        let d = try open(s, LinuxOpenFlags.readOnly)
-        defer { d.release() }
-        return try read(d)
-    }
-
-    func write(_ s: String, _ text: String, flags: Int32 = LinuxOpenFlags.writeOnly | LinuxOpenFlags.create | LinuxOpenFlags.truncate) throws {
-        let d = try open(s, flags)
-        defer { d.release() }
-        _ = try Array(text.utf8).withUnsafeBytes { try d.write(from: $0) }
     }
 
     func list(_ s: String) throws -> [String] {

@@ -4,12 +4,54 @@ import XCTest
 @testable import LinuxKernel
 import PosixHost
 
+/// What the overlay tests do through a fixture's overlay as its init task: stat, open, read and
+/// write files by path.
+protocol OverlayAccess {
+    var overlay: OverlayFS! { get }
+    var task: Task! { get }
+}
+
+extension OverlayAccess {
+    static func path(_ s: String) -> [[UInt8]] { s.split(separator: "/").map { Array($0.utf8) } }
+
+    func stat(_ s: String) throws -> FileStat { try overlay.stat(Self.path(s), caller: task) }
+
+    func open(_ s: String, _ flags: Int32, mode: UInt32 = 0o644) throws -> FileDescription {
+        let d = try overlay.open(Self.path(s), flags: flags, mode: mode, caller: task, guestPath: Self.path(s))
+        d.retain()
+        return d
+    }
+
+    func read(_ d: FileDescription) throws -> String {
+        var out: [UInt8] = []
+        var buffer = [UInt8](repeating: 0, count: 4096)
+        while true {
+            let n = try buffer.withUnsafeMutableBytes { try d.read(into: $0) }
+            if n == 0 { break }
+            out += buffer[0..<n]
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    func read(_ s: String) throws -> String {
+        let d = try open(s, LinuxOpenFlags.readOnly)
+        defer { d.release() }
+        return try read(d)
+    }
+
+    func write(_ s: String, _ text: String, flags: Int32 = LinuxOpenFlags.writeOnly | LinuxOpenFlags.create | LinuxOpenFlags.truncate) throws {
+        let d = try open(s, flags)
+        defer { d.release() }
+        _ = try Array(text.utf8).withUnsafeBytes { try d.write(from: $0) }
+    }
+}
+
 /// An overlay over an in-memory image:
 ///   /etc (0755)         hosts "image hosts\n" (0644, mtime 1000)   passwd (0640, uid 33 gid 44)
 ///   /etc/keep           (a directory holding old.conf)
 ///   /bin/sh -> busybox  /bin/busybox (0755, 8192 bytes)   /bin/ln1 and /bin/ln2 (hard links)
 /// with a fresh upper directory on the host.
-final class OverlayFixture {
+final class OverlayFixture: OverlayAccess {
     let upperURL: URL
     let host = PosixHost()
     let imageBytes: UnsafeMutableRawBufferPointer
@@ -66,35 +108,6 @@ final class OverlayFixture {
         host.close(upperFD)
         try? FileManager.default.removeItem(at: upperURL)
         imageBytes.deallocate()
-    }
-
-    static func path(_ s: String) -> [[UInt8]] { s.split(separator: "/").map { Array($0.utf8) } }
-
-    func stat(_ s: String) throws -> FileStat { try overlay.stat(Self.path(s), caller: task) }
-
-    func open(_ s: String, _ flags: Int32, mode: UInt32 = 0o644) throws -> FileDescription {
-        let d = try overlay.open(Self.path(s), flags: flags, mode: mode, caller: task, guestPath: Self.path(s))
-        d.retain()
-        return d
-    }
-
-    func read(_ s: String) throws -> String {
-        let d = try open(s, LinuxOpenFlags.readOnly)
-        defer { d.release() }
-        var out: [UInt8] = []
-        var buffer = [UInt8](repeating: 0, count: 4096)
-        while true {
-            let n = try buffer.withUnsafeMutableBytes { try d.read(into: $0) }
-            if n == 0 { break }
-            out += buffer[0..<n]
-        }
-        return String(decoding: out, as: UTF8.self)
-    }
-
-    func write(_ s: String, _ text: String, flags: Int32 = LinuxOpenFlags.writeOnly | LinuxOpenFlags.create | LinuxOpenFlags.truncate) throws {
-        let d = try open(s, flags)
-        defer { d.release() }
-        _ = try Array(text.utf8).withUnsafeBytes { try d.write(from: $0) }
     }
 
     /// Names a directory lists, without "." and "..", sorted.

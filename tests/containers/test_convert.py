@@ -212,3 +212,16 @@ def test_convert_refuses_bad_input(skiff, images, work, tmp_path):
     assert r.status != 0 and "not a valid WebAssembly module" in r.err, r
     assert not os.path.exists(tmp_path / "y.wasm")
     assert [f for f in os.listdir(tmp_path) if f.endswith(".tmp")] == []
+
+
+def test_compressed_module(skiff, images, modules, runtime, work):
+    path = os.path.join(work, "base-compressed.wasm")
+    if not os.path.exists(path):
+        r = skiff("convert", "--compress", images["base"], path)
+        assert r.status == 0, r
+    assert os.path.getsize(path) < os.path.getsize(modules["base"]) * 0.8
+    # Every file of the image, read whole through the compressed blocks, hashes as uncompressed.
+    script = "find / -xdev -type f | sort | busybox xargs busybox md5sum; cat /bin/busybox | wc -c"
+    plain = run_module(runtime, modules["base"], ["sh", "-c", script])
+    packed = run_module(runtime, path, ["sh", "-c", script])
+    assert plain[0] == 0 and packed[:2] == plain[:2], packed[2]

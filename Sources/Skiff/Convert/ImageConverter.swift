@@ -18,6 +18,8 @@ public struct ImageConverter {
     public var logger = Logger(label: "skiff.convert")
     /// Bytes per content segment (tests use small ones to exercise several).
     public var contentSegmentSize = BundleLayout.defaultContentSegmentSize
+    /// `--compress`: file contents as DEFLATE blocks (BlockCompressor), decompressed on demand.
+    public var compress = false
 
     public init(images: ImageStore, containers: ContainerStore) {
         self.images = images
@@ -55,19 +57,24 @@ public struct ImageConverter {
         let configuration = try bundleConfiguration(image, options: options, reader: reader)
         let core = try WasmModule(try readCore(corePath))
 
-        // Segment 0: layout, the image's header, the configuration, the tables.
+        // Segment 0: layout, the image's header, the configuration, the block index, the tables.
         let config = configuration.encoded
         let tablesOffset = reader.tablesOffset
         guard reader.dataOffset + reader.dataSize <= tablesOffset else {
             throw SkiffError(.invalidData, "the root filesystem of \(image.name) has its tables before its contents: rebuild it (skiff prune, then run the image)")
         }
+        let contents = UnsafeRawBufferPointer(start: reader.base + Int(reader.dataOffset), count: Int(reader.dataSize))
+        let compressed = compress ? try BlockCompressor().compress(contents) : nil
         let layout = BundleLayout(contentSegmentSize: contentSegmentSize, contentOffset: reader.dataOffset,
                                   contentLength: reader.dataSize, tablesOffset: tablesOffset,
-                                  tablesLength: reader.imageSize - tablesOffset, configurationLength: UInt32(config.count))
+                                  tablesLength: reader.imageSize - tablesOffset, configurationLength: UInt32(config.count),
+                                  blockSize: compress ? BundleLayout.defaultBlockSize : 0,
+                                  streamLength: compressed.map { UInt64($0.stream.count) })
         var zero = layout.encoded
         zero += UnsafeRawBufferPointer(start: reader.base, count: BundleLayout.imageHeaderSize)
         zero += config
-        zero += [UInt8](repeating: 0, count: layout.tablesStart - zero.count)
+        zero += [UInt8](repeating: 0, count: layout.blockIndexStart - zero.count)
+        if let compressed { zero += BundleLayout.encodeBlockIndex(compressed.offsets) }
         zero += UnsafeRawBufferPointer(start: reader.base + Int(tablesOffset), count: Int(layout.tablesLength))
 
         let directory = (output as NSString).deletingLastPathComponent
@@ -75,20 +82,24 @@ public struct ImageConverter {
             + "/.\((output as NSString).lastPathComponent).\(getpid()).tmp"
         let file = try OutputFile(creating: temporary, mode: 0o644, exclusive: false)
         var failure: SkiffError?
+        let stream = compressed?.stream ?? []
         zero.withUnsafeBytes { zeroBytes in
-            var segments = [zeroBytes]
-            for i in 0..<Int(layout.contentSegmentCount) {
-                let start = Int(reader.dataOffset) + i * Int(contentSegmentSize)
-                segments.append(UnsafeRawBufferPointer(start: reader.base + start, count: Int(layout.contentSegmentLength(i))))
-            }
-            do throws(SkiffError) {
-                try WasmModuleWriter(core: core).write(segments: segments, to: file)
-                try file.close()
-                guard rename(temporary, output) == 0 else {
-                    throw SkiffError(.io, "cannot write \(output): \(String(cString: strerror(errno)))")
+            stream.withUnsafeBytes { streamBytes in
+                let source = compressed == nil ? contents : streamBytes
+                var segments = [zeroBytes]
+                for i in 0..<Int(layout.contentSegmentCount) {
+                    let start = i * Int(contentSegmentSize)
+                    segments.append(UnsafeRawBufferPointer(rebasing: source[start..<start + Int(layout.contentSegmentLength(i))]))
                 }
-            } catch {
-                failure = error
+                do throws(SkiffError) {
+                    try WasmModuleWriter(core: core).write(segments: segments, to: file)
+                    try file.close()
+                    guard rename(temporary, output) == 0 else {
+                        throw SkiffError(.io, "cannot write \(output): \(String(cString: strerror(errno)))")
+                    }
+                } catch {
+                    failure = error
+                }
             }
         }
         if let failure {

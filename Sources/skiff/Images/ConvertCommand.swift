@@ -7,13 +7,15 @@ struct ConvertCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "convert",
         abstract: "Convert an image into one WebAssembly (WASI) module that runs it.",
-        usage: "skiff convert [OPTIONS] IMAGE OUT.wasm",
+        usage: "skiff convert [OPTIONS] IMAGE OUT.wasm\n       skiff convert [OPTIONS] --web DIR IMAGE",
         discussion: """
             OUT.wasm holds Skiff's core (the same kernel and emulator as skiff run), the image's \
             root filesystem and its configuration; it runs on any WASI preview 1 runtime \
             (wasmtime OUT.wasm [--entrypoint CMD] [--no-stdin] [-e K=V] [-w DIR] [COMMAND [ARG...]]). \
             The options change the defaults baked in, as they would for docker run. \
-            An image not in the store is pulled first. See docs/convert.md.
+            An image not in the store is pulled first. See docs/convert.md. \
+            With --web DIR, writes a static site instead: a page with a terminal that runs the \
+            module in the browser (serve it with skiff serve DIR; docs/web.md).
             """)
 
     @Option(name: .customLong("platform"), help: "Platform of the image, os/arch.")
@@ -30,14 +32,20 @@ struct ConvertCommand: AsyncParsableCommand {
     @Flag(name: [.customShort("q"), .customLong("quiet")], help: "No pull progress; print only the module's path.")
     var quiet = false
 
+    @Flag(name: .customLong("compress"), help: "Store the filesystem's contents compressed (DEFLATE blocks, decompressed as they are read): a smaller module, slower first reads.")
+    var compress = false
+
+    @Option(name: .customLong("web"), help: "Write a static site to this directory (index.html, the module, xterm.js) instead of OUT.wasm.")
+    var web: String?
+
     @OptionGroup var registry: RegistryFlags
     @OptionGroup var storeOptions: StoreOptions
 
     @Argument(help: "The image, e.g. busybox, riscv64/alpine:3.21, debian-riscv64:demo.")
     var image: String
 
-    @Argument(help: "The module to write (replaced if it exists).")
-    var output: String
+    @Argument(help: "The module to write (replaced if it exists); not with --web.")
+    var output: String?
 
     func run() async throws {
         try await reportingErrors(debug: storeOptions.debug) {
@@ -51,17 +59,25 @@ struct ConvertCommand: AsyncParsableCommand {
                 throw SkiffError(.invalidArgument, "invalid --pull value '\(pull)': missing, always or never")
             }
             options.pull = policy
+            guard (web == nil) != (output == nil) else {
+                throw SkiffError(.invalidArgument, web == nil ? "give the module to write (OUT.wasm) or --web DIR" : "--web DIR writes the module into DIR: give no OUT.wasm")
+            }
+            let site: WebSiteWriter? = web == nil ? nil : try WebSiteWriter.locate()
+            let output = web.map(WebSiteWriter.modulePath(in:)) ?? self.output!
+            if let web { try FileManager.default.createDirectory(atPath: web, withIntermediateDirectories: true) }
             guard output.hasSuffix(".wasm") || !FileManager.default.fileExists(atPath: output) else {
                 throw SkiffError(.invalidArgument, "\(output) exists and is not a .wasm file: refusing to replace it")
             }
             let core = try ImageConverter.locateCore()
             var converter = ImageConverter(images: images, containers: try ContainerStore(imageStore: images))
             converter.registry = registry.options
+            converter.compress = compress
             converter.progress = makeProgress(quiet: quiet, verb: "downloading")
             let stored = try await converter.image(options)
             let result = try converter.convert(stored, options: options, core: core, to: output)
+            if let site, let web { try site.write(to: web, imageName: stored.name) }
             if quiet {
-                print(output)
+                print(web ?? output)
                 return
             }
             let seconds = Date().timeIntervalSince(started)
@@ -70,6 +86,7 @@ struct ConvertCommand: AsyncParsableCommand {
             print(process.isEmpty
                 ? "the image has no default command: give one, e.g. wasmtime \(output) COMMAND [ARG...]"
                 : "default command: \(process.joined(separator: " ")) (run it: wasmtime \(output) [COMMAND [ARG...]])")
+            if let web { print("site: \(web) — skiff serve \(web), then open the URL it prints (docs/web.md)") }
         }
     }
 }

@@ -1,0 +1,334 @@
+// Runs a module made by `skiff convert` in a Web Worker, with a small WASI preview 1
+// implementation of its own: standard input is what the page's terminal types, standard output
+// and error go to the terminal, there are no preopened directories (the container's root is
+// inside the module, its writable layer in the module's memory).
+//
+// The module calls fd_read and poll_oneoff synchronously. They are imported through JSPI
+// (WebAssembly.Suspending; the export through WebAssembly.promising): when the guest has to
+// wait for typing or a timeout, the module's stack is suspended, this worker's event loop runs
+// (and receives the page's messages), and the module resumes when a key, a resize or the timeout
+// arrives. No SharedArrayBuffer, so no cross-origin isolation headers: see docs/web.md.
+//
+// Messages from the page: {type: "start", url, args, env, rows, columns}, {type: "input", bytes},
+// {type: "resize", rows, columns}. To the page: {type: "progress", loaded, total},
+// {type: "started", seconds}, {type: "output", bytes}, {type: "exit", status, message}.
+"use strict";
+
+const ERRNO = { SUCCESS: 0, AGAIN: 6, BADF: 8, INVAL: 28, IO: 29, NOSYS: 52, SPIPE: 70, NOTCAPABLE: 76 };
+const FILETYPE_CHARACTER_DEVICE = 2;
+const EVENTTYPE = { CLOCK: 0, FD_READ: 1, FD_WRITE: 2 };
+
+class Exit { constructor(status) { this.status = status; } }
+
+const encoder = new TextEncoder();
+
+// What the page typed and has not been read yet: a queue of byte chunks. A resize report
+// (ESC [ 8 ; ROWS ; COLUMNS t, WasiTerminal.swift) is one chunk and is never split or merged
+// with typing, so the module always sees it whole within one read.
+const input = [];
+const reports = new WeakSet();   // the chunks of `input` that are resize reports
+let inputWaiter = null;          // resolves a suspended fd_read/poll_oneoff when input arrives
+
+function pushInput(bytes, isReport = false) {
+    if (bytes.length === 0) return;
+    if (isReport) reports.add(bytes);
+    input.push(bytes);
+    if (inputWaiter) { const w = inputWaiter; inputWaiter = null; w(); }
+}
+
+// Output is batched and sent to the page before every wait and at least every 15 ms.
+let pending = [];
+let pendingBytes = 0;
+let lastFlush = 0;
+function flushOutput() {
+    lastFlush = performance.now();
+    if (pendingBytes === 0) return;
+    const all = new Uint8Array(pendingBytes);
+    let at = 0;
+    for (const chunk of pending) { all.set(chunk, at); at += chunk.length; }
+    pending = [];
+    pendingBytes = 0;
+    postMessage({ type: "output", bytes: all }, [all.buffer]);
+}
+function crlf(bytes) {
+    const out = [];
+    for (const b of bytes) { if (b === 0x0a) out.push(0x0d); out.push(b); }
+    return new Uint8Array(out);
+}
+function queueOutput(bytes) {
+    pending.push(bytes);
+    pendingBytes += bytes.length;
+    if (pendingBytes > 1 << 16 || performance.now() - lastFlush > 15) flushOutput();
+}
+
+// A task that runs right after the event loop has handled what is queued (messages from the
+// page), without setTimeout's 4 ms clamp.
+const yieldChannel = new MessageChannel();
+const yieldResolvers = [];
+yieldChannel.port1.onmessage = () => { const r = yieldResolvers.shift(); if (r) r(); };
+function nextTask() {
+    return new Promise((resolve) => { yieldResolvers.push(resolve); yieldChannel.port2.postMessage(0); });
+}
+let lastYield = 0;
+
+function run(module, args, env) {
+    let memory = null;
+    const view = () => new DataView(memory.buffer);
+    const bytes = () => new Uint8Array(memory.buffer);
+
+    function writeStrings(strings, pointersAt, bufferAt) {
+        const dv = view();
+        const mem = bytes();
+        for (const s of strings) {
+            dv.setUint32(pointersAt, bufferAt, true);
+            pointersAt += 4;
+            const b = encoder.encode(s);
+            mem.set(b, bufferAt);
+            mem[bufferAt + b.length] = 0;
+            bufferAt += b.length + 1;
+        }
+        return ERRNO.SUCCESS;
+    }
+    function sizes(strings, countAt, sizeAt) {
+        const dv = view();
+        dv.setUint32(countAt, strings.length, true);
+        dv.setUint32(sizeAt, strings.reduce((n, s) => n + encoder.encode(s).length + 1, 0), true);
+        return ERRNO.SUCCESS;
+    }
+
+    // Copies queued input into the iovecs; returns the byte count (0 only when nothing is queued).
+    function takeInput(iovs, iovsLength) {
+        const dv = view();
+        const mem = bytes();
+        let total = 0;
+        for (let i = 0; i < iovsLength && input.length > 0; i++) {
+            let at = dv.getUint32(iovs + i * 8, true);
+            let room = dv.getUint32(iovs + i * 8 + 4, true);
+            while (room > 0 && input.length > 0) {
+                const chunk = input[0];
+                const report = reports.has(chunk);
+                if (report && total > 0) return total;   // a report goes alone
+                const n = Math.min(room, chunk.length);
+                mem.set(chunk.subarray(0, n), at);
+                at += n; room -= n; total += n;
+                if (n === chunk.length) input.shift(); else input[0] = chunk.subarray(n);
+                if (report) return total;
+            }
+        }
+        return total;
+    }
+
+    function now(clock) {
+        if (clock === 0) return BigInt(Math.round((performance.timeOrigin + performance.now()) * 1e6));
+        return BigInt(Math.round(performance.now() * 1e6));
+    }
+
+    // Waits for input or `nanoseconds` (null: no limit), whichever comes first.
+    async function wait(nanoseconds) {
+        flushOutput();
+        await new Promise((resolve) => {
+            let timer = null;
+            inputWaiter = () => { if (timer !== null) clearTimeout(timer); resolve(); };
+            if (nanoseconds !== null) {
+                timer = setTimeout(() => { inputWaiter = null; resolve(); }, Number(nanoseconds / 1000000n));
+            }
+        });
+        lastYield = performance.now();
+    }
+
+    const wasi = {
+        args_sizes_get: (countAt, sizeAt) => sizes(args, countAt, sizeAt),
+        args_get: (pointersAt, bufferAt) => writeStrings(args, pointersAt, bufferAt),
+        environ_sizes_get: (countAt, sizeAt) => sizes(env, countAt, sizeAt),
+        environ_get: (pointersAt, bufferAt) => writeStrings(env, pointersAt, bufferAt),
+        clock_res_get: (id, at) => { view().setBigUint64(at, 1000n, true); return ERRNO.SUCCESS; },
+        clock_time_get: (id, precision, at) => {
+            if (id !== 0 && id !== 1) return ERRNO.INVAL;   // no CPU-time clocks: the module falls back
+            view().setBigUint64(at, now(id), true);
+            return ERRNO.SUCCESS;
+        },
+        fd_write: (fd, iovs, iovsLength, writtenAt) => {
+            if (fd !== 1 && fd !== 2) return ERRNO.BADF;
+            const dv = view();
+            let total = 0;
+            for (let i = 0; i < iovsLength; i++) {
+                const at = dv.getUint32(iovs + i * 8, true);
+                const length = dv.getUint32(iovs + i * 8 + 4, true);
+                if (length === 0) continue;
+                let chunk = bytes().slice(at, at + length);
+                if (fd === 2) chunk = crlf(chunk);   // the module's own messages; the guest writes through its terminal
+                queueOutput(chunk);
+                total += length;
+            }
+            dv.setUint32(writtenAt, total, true);
+            return ERRNO.SUCCESS;
+        },
+        fd_read: new WebAssembly.Suspending(async (fd, iovs, iovsLength, readAt) => {
+            if (fd !== 0) return ERRNO.BADF;
+            while (input.length === 0) await wait(null);
+            view().setUint32(readAt, takeInput(iovs, iovsLength), true);
+            return ERRNO.SUCCESS;
+        }),
+        poll_oneoff: new WebAssembly.Suspending(async (subscriptions, events, count, countAt) => {
+            // Subscriptions are 48 bytes: userdata u64, tag u8 at 8, then clock {id u32 at 16,
+            // timeout u64 at 24, precision, flags u16 at 40} or fd_readwrite {fd u32 at 16}.
+            // Events are 32 bytes: userdata u64, error u16 at 8, type u8 at 10, nbytes u64 at 16.
+            let dv = view();
+            let deadline = null;
+            let clockUserdata = 0n;
+            const fds = [];
+            for (let i = 0; i < count; i++) {
+                const s = subscriptions + i * 48;
+                const tag = dv.getUint8(s + 8);
+                const userdata = dv.getBigUint64(s, true);
+                if (tag === EVENTTYPE.CLOCK) {
+                    const id = dv.getUint32(s + 16, true);
+                    const timeout = dv.getBigUint64(s + 24, true);
+                    const absolute = (dv.getUint16(s + 40, true) & 1) !== 0;
+                    const d = absolute ? timeout - now(id) + now(1) : now(1) + timeout;
+                    if (deadline === null || d < deadline) { deadline = d; clockUserdata = userdata; }
+                } else {
+                    fds.push({ userdata, tag, fd: dv.getUint32(s + 16, true) });
+                }
+            }
+            const ready = () => fds.filter((f) => f.tag === EVENTTYPE.FD_WRITE || f.fd !== 0 || input.length > 0);
+            let found = ready();
+            if (found.length === 0 && (deadline === null || deadline > now(1))) {
+                // Nothing ready yet. A short timeout (the scheduler checks for typing after every
+                // time slice) is answered at once, letting the worker's event loop run every
+                // 10 ms of guest work; a longer one, or none, suspends the module until input or
+                // the deadline.
+                const remaining = deadline === null ? null : deadline - now(1);
+                if (remaining !== null && remaining <= 2000000n) {
+                    if (performance.now() - lastYield > 10) { flushOutput(); await nextTask(); lastYield = performance.now(); }
+                } else {
+                    await wait(remaining);
+                }
+                found = ready();
+            } else if (performance.now() - lastYield > 10) {
+                flushOutput();
+                await nextTask();
+                lastYield = performance.now();
+                found = ready();
+            }
+            dv = view();
+            let n = 0;
+            for (const f of found) {
+                const e = events + n * 32;
+                dv.setBigUint64(e, f.userdata, true);
+                dv.setUint16(e + 8, (f.fd <= 2) ? ERRNO.SUCCESS : ERRNO.BADF, true);
+                dv.setUint8(e + 10, f.tag);
+                dv.setBigUint64(e + 16, f.tag === EVENTTYPE.FD_READ ? BigInt(input.reduce((k, c) => k + c.length, 0)) : 65536n, true);
+                dv.setUint16(e + 24, 0, true);
+                n++;
+            }
+            if (n === 0) {
+                const e = events;
+                dv.setBigUint64(e, clockUserdata, true);
+                dv.setUint16(e + 8, ERRNO.SUCCESS, true);
+                dv.setUint8(e + 10, EVENTTYPE.CLOCK);
+                n = 1;
+            }
+            dv.setUint32(countAt, n, true);
+            return ERRNO.SUCCESS;
+        }),
+        proc_exit: (status) => { throw new Exit(status); },
+        random_get: (at, length) => {
+            const mem = bytes();
+            for (let done = 0; done < length; done += 65536) {
+                crypto.getRandomValues(mem.subarray(at + done, at + Math.min(length, done + 65536)));
+            }
+            return ERRNO.SUCCESS;
+        },
+        sched_yield: () => ERRNO.SUCCESS,
+        fd_fdstat_get: (fd, at) => {
+            if (fd > 2) return ERRNO.BADF;
+            const dv = view();
+            dv.setUint8(at, FILETYPE_CHARACTER_DEVICE);
+            dv.setUint16(at + 2, 0, true);
+            dv.setBigUint64(at + 8, 0x8000042n, true);   // fd_read | fd_write | poll_fd_readwrite; no seek/tell
+            dv.setBigUint64(at + 16, 0n, true);
+            return ERRNO.SUCCESS;
+        },
+        fd_fdstat_set_flags: (fd) => (fd <= 2 ? ERRNO.SUCCESS : ERRNO.BADF),
+        fd_filestat_get: (fd, at) => {
+            if (fd > 2) return ERRNO.BADF;
+            const mem = bytes();
+            mem.fill(0, at, at + 64);
+            view().setUint8(at + 16, FILETYPE_CHARACTER_DEVICE);
+            view().setBigUint64(at + 24, 1n, true);
+            return ERRNO.SUCCESS;
+        },
+        fd_seek: (fd) => (fd <= 2 ? ERRNO.SPIPE : ERRNO.BADF),
+        fd_close: (fd) => (fd <= 2 ? ERRNO.SUCCESS : ERRNO.BADF),
+        fd_prestat_get: () => ERRNO.BADF,             // no preopened directories
+        fd_prestat_dir_name: () => ERRNO.BADF,
+    };
+    // Everything else the module may import (files by path, which need a preopen) is refused.
+    const imports = {};
+    for (const entry of WebAssembly.Module.imports(module)) {
+        if (entry.kind !== "function") continue;
+        imports[entry.module] ??= {};
+        imports[entry.module][entry.name] = entry.module === "wasi_snapshot_preview1" && wasi[entry.name]
+            ? wasi[entry.name] : () => ERRNO.BADF;
+    }
+    return WebAssembly.instantiate(module, imports).then(async (instance) => {
+        memory = instance.exports.memory;
+        const start = WebAssembly.promising(instance.exports._start);
+        try {
+            await start();
+            return 0;
+        } catch (e) {
+            if (e instanceof Exit) return e.status;
+            throw e;
+        }
+    });
+}
+
+async function fetchModule(url) {
+    const response = await fetch(url);
+    if (!response.ok) throw new Error(`${url}: HTTP ${response.status}`);
+    const total = Number(response.headers.get("Content-Length")) || 0;
+    let loaded = 0;
+    let reported = 0;
+    const counting = new TransformStream({
+        transform(chunk, controller) {
+            loaded += chunk.length;
+            if (loaded - reported > 1 << 20 || loaded === total) {
+                reported = loaded;
+                postMessage({ type: "progress", loaded, total });
+            }
+            controller.enqueue(chunk);
+        },
+    });
+    const streamed = new Response(response.body.pipeThrough(counting), { headers: { "Content-Type": "application/wasm" } });
+    return WebAssembly.compileStreaming(streamed);
+}
+
+onmessage = async (event) => {
+    const message = event.data;
+    if (message.type === "input") { pushInput(message.bytes); return; }
+    if (message.type === "resize") {
+        pushInput(encoder.encode(`\x1b[8;${message.rows};${message.columns}t`), true);
+        return;
+    }
+    if (message.type !== "start") return;
+    if (typeof WebAssembly.Suspending !== "function" || typeof WebAssembly.promising !== "function") {
+        postMessage({ type: "exit", status: null, message: "this browser has no JavaScript Promise Integration (WebAssembly.Suspending): use Chrome/Chromium 137 or later, or enable it (see docs/web.md)" });
+        return;
+    }
+    try {
+        const began = performance.now();
+        const module = await fetchModule(message.url);
+        postMessage({ type: "started", seconds: (performance.now() - began) / 1000 });
+        const args = ["container.wasm", "--tty-size", `${message.rows}x${message.columns}`];
+        for (const e of message.env) args.push("-e", e);
+        args.push("--", ...message.command);
+        const status = await run(module, args, []);
+        flushOutput();
+        postMessage({ type: "exit", status });
+    } catch (e) {
+        flushOutput();
+        postMessage({ type: "exit", status: null, message: String(e && e.stack || e) });
+    }
+};
