@@ -106,6 +106,11 @@ public final class WasiHost: Host {
         _ = try withPaths(target, path) { t, p in Int64(wasiSymlink(t, directory, p)) }
     }
 
+    /// WASI has no named pipes or device nodes (no mknod): refused as an unprivileged user is.
+    public func makeNode(at directory: HostFD, _ path: [UInt8], mode: UInt32, device: UInt64) throws(Errno) {
+        throw .EPERM
+    }
+
     // WASI has no chmod or chown: a request for what the file already shows changes nothing and
     // succeeds; anything else is refused as Linux refuses a caller without the privilege.
 

@@ -79,6 +79,8 @@ public final class Kernel {
     var forks: UInt64 = 0
     var lastRunTask: Task?
     var pipeCounter: UInt64 = 0
+    /// The pipes of FIFOs that are open somewhere (Files/SpecialFiles.swift).
+    var namedPipes: [NamedPipeKey: Pipe] = [:]
     /// Advisory locks between guest processes.
     let locks = RecordLocks()
     /// Where memfd_create files live.

@@ -119,6 +119,27 @@ public final class PosixHost: Host {
         if r != 0 { throw HostErrno.current() }
     }
 
+    public func makeNode(at directory: HostFD, _ path: [UInt8], mode: UInt32, device: UInt64) throws(Errno) {
+        let type = mode & FileMode.typeMask
+        if type == FileMode.fifo {
+            let r = try withCPath(path) { p in mkfifoat(directory, p, mode_t(mode & 0o7777)) }
+            if r != 0 { throw HostErrno.current() }
+            return
+        }
+        if type != FileMode.characterDevice && type != FileMode.blockDevice { throw .EINVAL }
+        let major = ((device >> 8) & 0xfff) | ((device >> 32) & ~UInt64(0xfff))
+        let minor = (device & 0xff) | ((device >> 12) & ~UInt64(0xff))
+        #if os(Linux)
+        let hostDevice = dev_t(device)   // glibc's dev_t has Linux's encoding
+        _ = (major, minor)
+        #else
+        let hostDevice = dev_t(Int32(truncatingIfNeeded: (major << 24) | (minor & 0xffffff)))
+        #endif
+        let hostType: mode_t = type == FileMode.characterDevice ? mode_t(S_IFCHR) : mode_t(S_IFBLK)
+        let r = try withCPath(path) { p in mknodat(directory, p, hostType | mode_t(mode & 0o7777), hostDevice) }
+        if r != 0 { throw HostErrno.current() }
+    }
+
     public func setMode(at directory: HostFD, _ path: [UInt8], mode: UInt32) throws(Errno) {
         let r = try withCPath(path) { p in fchmodat(directory, p, mode_t(mode), 0) }
         if r != 0 { throw HostErrno.current() }

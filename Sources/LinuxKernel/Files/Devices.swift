@@ -53,6 +53,7 @@ final class DevFS: FileSystem {
     }
 
     override var device: UInt64 { DevFS.deviceID }
+    override var servesDevices: Bool { true }
 
     private struct Node {
         var name: String

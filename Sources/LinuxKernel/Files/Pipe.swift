@@ -12,6 +12,13 @@ final class Pipe {
     let readQueue = WaitQueue()
     let writeQueue = WaitQueue()
     let id: UInt64
+    /// Named pipes (FIFOs): how many times a reader / writer opened it (Linux's r_counter and
+    /// w_counter: a blocking open waits for the other side's count to change), where openers
+    /// wait, and the node it belongs to (the kernel forgets the pipe when the last end closes).
+    var readerOpens: UInt64 = 0
+    var writerOpens: UInt64 = 0
+    let openQueue = WaitQueue()
+    var fifoKey: NamedPipeKey?
 
     init(id: UInt64) {
         self.id = id
@@ -50,33 +57,70 @@ final class Pipe {
     }
 }
 
-/// One end of a pipe.
+/// One end of a pipe, or a descriptor of a named pipe (a FIFO opened O_RDWR is both ends).
 final class PipeEnd: FileDescription {
     let pipe: Pipe
-    let isReadEnd: Bool
+    let readsPipe: Bool
+    let writesPipe: Bool
     unowned(unsafe) let kernel: Kernel
+    /// A FIFO: the node's metadata and place in the tree (fstat, /proc/PID/fd), and the writer
+    /// count when this reader opened (POLLHUP only once a writer came and went, as on Linux).
+    let node: FileStat?
+    let components: [[UInt8]]?
+    private let writerOpensAtOpen: UInt64
+
+    var isReadEnd: Bool { readsPipe && !writesPipe }
 
     init(pipe: Pipe, readEnd: Bool, flags: Int32, kernel: Kernel) {
         self.pipe = pipe
-        self.isReadEnd = readEnd
+        self.readsPipe = readEnd
+        self.writesPipe = !readEnd
         self.kernel = kernel
+        self.node = nil
+        self.components = nil
+        self.writerOpensAtOpen = pipe.writerOpens
         let access = readEnd ? LinuxOpenFlags.readOnly : LinuxOpenFlags.writeOnly
         super.init(flags: access | (flags & LinuxOpenFlags.nonBlocking), path: Array("pipe:[\(pipe.id)]".utf8))
         if readEnd { pipe.readers += 1 } else { pipe.writers += 1 }
     }
 
+    /// A descriptor of a named pipe: `flags` are the open flags (access mode, O_NONBLOCK, O_APPEND…).
+    init(fifo pipe: Pipe, flags: Int32, kernel: Kernel, node: FileStat, components: [[UInt8]]) {
+        let access = flags & LinuxOpenFlags.accessMode
+        self.pipe = pipe
+        self.readsPipe = access != LinuxOpenFlags.writeOnly
+        self.writesPipe = access != LinuxOpenFlags.readOnly
+        self.kernel = kernel
+        self.node = node
+        self.components = components
+        self.writerOpensAtOpen = pipe.writerOpens
+        super.init(flags: flags & ~(LinuxOpenFlags.closeOnExec | LinuxOpenFlags.create | LinuxOpenFlags.exclusive
+                                    | LinuxOpenFlags.truncate | LinuxOpenFlags.noControllingTerminal),
+                   path: Path.absolute(components))
+        if readsPipe { pipe.readers += 1; pipe.readerOpens &+= 1 }
+        if writesPipe { pipe.writers += 1; pipe.writerOpens &+= 1 }
+        pipe.openQueue.wakeAll(kernel)
+    }
+
+    override var location: [[UInt8]]? { components }
+
     override func lastReferenceClosed() {
-        if isReadEnd {
+        if readsPipe {
             pipe.readers -= 1
             if pipe.readers == 0 { pipe.writeQueue.wakeAll(kernel) }
-        } else {
+        }
+        if writesPipe {
             pipe.writers -= 1
             if pipe.writers == 0 { pipe.readQueue.wakeAll(kernel) }
+        }
+        if pipe.readers == 0 && pipe.writers == 0, let key = pipe.fifoKey {
+            // The last descriptor of a FIFO: its buffered data goes, as on Linux.
+            kernel.forgetNamedPipe(key, pipe)
         }
     }
 
     override func read(into buffer: UnsafeMutableRawBufferPointer) throws(Errno) -> Int {
-        if !isReadEnd { throw .EBADF }
+        if !readsPipe { throw .EBADF }
         if buffer.count == 0 { return 0 }
         if pipe.count == 0 {
             if pipe.writers == 0 { return 0 }
@@ -88,7 +132,7 @@ final class PipeEnd: FileDescription {
     }
 
     override func write(from buffer: UnsafeRawBufferPointer) throws(Errno) -> Int {
-        if isReadEnd { throw .EBADF }
+        if !writesPipe { throw .EBADF }
         if pipe.readers == 0 { throw .EPIPE }
         if buffer.count == 0 { return 0 }
         let space = pipe.space
@@ -101,10 +145,11 @@ final class PipeEnd: FileDescription {
     override var isByteStream: Bool { true }
 
     override func writeCapacity() -> Int? {
-        isReadEnd || pipe.readers == 0 ? nil : pipe.space
+        !writesPipe || pipe.readers == 0 ? nil : pipe.space
     }
 
     override func stat() throws(Errno) -> FileStat {
+        if let node { return node }
         var st = FileStat()
         st.device = makeDevice(0, 12)
         st.inode = pipe.id
@@ -115,10 +160,12 @@ final class PipeEnd: FileDescription {
 
     override func readiness(_ events: Int16) -> Int16 {
         var r: Int16 = 0
-        if isReadEnd {
+        if readsPipe {
             if pipe.count > 0 { r |= PollRequest.readable }
-            if pipe.writers == 0 { r |= PollRequest.hangUp }
-        } else {
+            // A FIFO reader sees a hang-up only after a writer it could have seen left.
+            if pipe.writers == 0 && (node == nil || pipe.writerOpens != writerOpensAtOpen) { r |= PollRequest.hangUp }
+        }
+        if writesPipe {
             if pipe.space >= Pipe.atomicSize { r |= PollRequest.writable }
             if pipe.readers == 0 { r |= PollRequest.error }
         }
@@ -126,6 +173,16 @@ final class PipeEnd: FileDescription {
     }
 
     override func waitQueue(for events: Int16) -> WaitQueue? { isReadEnd ? pipe.readQueue : pipe.writeQueue }
+
+    override func waitQueues(for events: Int16) -> [WaitQueue] {
+        if readsPipe && writesPipe {
+            var queues: [WaitQueue] = []
+            if events & PollRequest.readable != 0 { queues.append(pipe.readQueue) }
+            if events & PollRequest.writable != 0 { queues.append(pipe.writeQueue) }
+            return queues.isEmpty ? [pipe.readQueue, pipe.writeQueue] : queues
+        }
+        return [isReadEnd ? pipe.readQueue : pipe.writeQueue]
+    }
 
     override func ioctl(_ kernel: Kernel, _ task: Task, request: UInt32, arg: UInt64) throws(Errno) -> Int64 {
         if request == TerminalIoctl.FIONREAD {

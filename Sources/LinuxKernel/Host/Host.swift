@@ -27,6 +27,10 @@ public protocol Host: AnyObject {
     func rename(at oldDirectory: HostFD, _ oldPath: [UInt8], to newDirectory: HostFD, _ newPath: [UInt8], flags: UInt32) throws(Errno)
     func link(at oldDirectory: HostFD, _ oldPath: [UInt8], to newDirectory: HostFD, _ newPath: [UInt8]) throws(Errno)
     func symlink(_ target: [UInt8], at directory: HostFD, _ path: [UInt8]) throws(Errno)
+    /// mknod: a named pipe (`mode` S_IFIFO | permissions) or a device node (S_IFCHR/S_IFBLK, with
+    /// `device` in Linux's st_rdev encoding). Hosts that cannot make one throw EPERM (WASI has no
+    /// FIFOs; device nodes need a privileged host user).
+    func makeNode(at directory: HostFD, _ path: [UInt8], mode: UInt32, device: UInt64) throws(Errno)
     func setMode(at directory: HostFD, _ path: [UInt8], mode: UInt32) throws(Errno)
     func setMode(_ fd: HostFD, mode: UInt32) throws(Errno)
     /// `UInt32.max` leaves an id unchanged.

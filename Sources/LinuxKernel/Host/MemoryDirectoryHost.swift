@@ -398,6 +398,17 @@ public final class MemoryDirectoryHost: Host {
         insert(found.name, node, into: found.parent)
     }
 
+    /// FIFOs only (an OverlayFS above records device nodes itself).
+    public func makeNode(at directory: HostFD, _ path: [UInt8], mode: UInt32, device: UInt64) throws(Errno) {
+        guard let start = try self.directory(directory) else { return try base.makeNode(at: directory, path, mode: mode, device: device) }
+        if mode & FileMode.typeMask != FileMode.fifo { throw .EPERM }
+        let found = try lookup(start, path, followLast: false)
+        if found.node != nil { throw .EEXIST }
+        if found.trailingSlash { throw .ENOENT }
+        try requireLive(found.parent)
+        insert(found.name, newNode(FileMode.fifo | (mode & 0o7777)), into: found.parent)
+    }
+
     /// The node of an *at call (nil: the call is the base host's).
     private func node(at directory: HostFD, _ path: [UInt8], follow: Bool) throws(Errno) -> MemoryNode? {
         guard let start = try self.directory(directory) else { return nil }

@@ -35,18 +35,38 @@ extension Kernel {
         return 0
     }
 
-    /// mknodat: regular files only; devices, FIFOs and sockets need privileges a container lacks.
+    /// mknodat: regular files and FIFOs for anyone; character and block devices for root (docker's
+    /// default capability set has CAP_MKNOD; whether a device opens is decided at open); sockets
+    /// are EPERM (a socket file is made by bind).
     func sysMknodAt(_ t: Task) throws(Errno) -> Int64 {
         let path = try t.readString(t.argument(1))
         let mode = UInt32(truncatingIfNeeded: t.argument(2))
         let type = mode & FileMode.typeMask
-        if type != 0 && type != FileMode.regular { throw type == FileMode.directory ? .EINVAL : .EPERM }
+        switch type {
+        case 0, FileMode.regular, FileMode.fifo: break
+        case FileMode.characterDevice, FileMode.blockDevice:
+            if !t.process.credentials.isPrivileged { throw .EPERM }
+        case FileMode.directory: throw .EINVAL
+        case FileMode.socket: throw .EPERM
+        default: throw .EINVAL
+        }
         let r = try resolve(t, at: Int32(truncatingIfNeeded: t.argument(0)), path: path, follow: false)
         if r.stat != nil { throw .EEXIST }
-        let d = try r.mount.fileSystem.open(r.relative, flags: LinuxOpenFlags.create | LinuxOpenFlags.exclusive | LinuxOpenFlags.writeOnly,
-                                            mode: mode & 0o7777 & ~t.process.fs.umask, caller: t, guestPath: r.components)
-        d.retain()
-        d.release()
+        if r.trailingSlash { throw .ENOENT }
+        let permissions = mode & 0o7777 & ~t.process.fs.umask
+        if type == 0 || type == FileMode.regular {
+            let d = try r.mount.fileSystem.open(r.relative, flags: LinuxOpenFlags.create | LinuxOpenFlags.exclusive | LinuxOpenFlags.writeOnly,
+                                                mode: permissions, caller: t, guestPath: r.components)
+            d.retain()
+            d.release()
+        } else {
+            // The dev argument is the kernel's 32-bit encoding (major 12 bits, minor 20 bits).
+            let dev = UInt64(UInt32(truncatingIfNeeded: t.argument(3)))
+            let major = (dev & 0xfff00) >> 8
+            let minor = (dev & 0xff) | ((dev >> 12) & 0xfff00)
+            try r.mount.fileSystem.makeNode(r.relative, mode: type | permissions,
+                                            device: type == FileMode.fifo ? 0 : makeDevice(major, minor))
+        }
         assignOwner(t, r)
         return 0
     }

@@ -39,6 +39,14 @@ extension Kernel {
             if st.isDirectory && !isPath && (flags & LinuxOpenFlags.accessMode != LinuxOpenFlags.readOnly || create) {
                 throw .EISDIR
             }
+            if !isPath {
+                switch st.fileType {
+                case FileMode.fifo: return try openNamedPipe(t, r, st, flags: flags)
+                case FileMode.characterDevice, FileMode.blockDevice:
+                    if !fs.servesDevices { return try openDeviceNode(t, r, st, flags: flags) }
+                default: break
+                }
+            }
             return try fs.open(r.relative, flags: create ? flags & ~LinuxOpenFlags.exclusive : flags, mode: mode,
                                caller: t, guestPath: r.components)
         }

@@ -123,6 +123,10 @@ extension Kernel {
             sleepers.removeAll { $0 === t }
         }
         futexForget(t)
+        if let pending = t.pendingFifoOpen {
+            t.pendingFifoOpen = nil
+            abandonPendingOpen(pending)
+        }
         t.state = .dead
         t.process.exitedThreadsCPUTime += t.cpuTime
         t.cpuTime = 0

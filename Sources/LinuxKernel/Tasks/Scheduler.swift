@@ -91,6 +91,10 @@ extension Kernel {
         task.hart.pc &+= 4
         task.syscallDeadline = nil
         task.syscallProgress = 0
+        if let pending = task.pendingFifoOpen {
+            task.pendingFifoOpen = nil
+            abandonPendingOpen(pending)
+        }
     }
 
     // MARK: Sleeping and waking

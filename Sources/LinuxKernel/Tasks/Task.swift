@@ -38,6 +38,10 @@ final class Task {
     var syscallDeadline: UInt64?
     /// Bytes a restarted call already transferred (recv with MSG_WAITALL).
     var syscallProgress = 0
+    /// A blocking FIFO open waiting for the other side: the end it made (counted already) and the
+    /// other side's open count when it started waiting.
+    var pendingFifoOpen: PipeEnd?
+    var pendingFifoCount: UInt64 = 0
     var inRunQueue = false
     /// vfork parents wait without being interruptible.
     var uninterruptible = false

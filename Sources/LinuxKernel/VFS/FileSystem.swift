@@ -24,6 +24,12 @@ class FileSystem {
     func rename(_ from: [[UInt8]], to: [[UInt8]], flags: UInt32) throws(Errno) { throw readOnly ? .EROFS : .EPERM }
     func link(_ from: [[UInt8]], to: [[UInt8]]) throws(Errno) { throw readOnly ? .EROFS : .EPERM }
     func symlink(_ target: [UInt8], at path: [[UInt8]]) throws(Errno) { throw readOnly ? .EROFS : .EPERM }
+    /// mknod of a FIFO (`mode` has S_IFIFO) or a device node (S_IFCHR/S_IFBLK, numbers in
+    /// `device` as st_rdev holds them); the permission bits are already masked by the umask.
+    func makeNode(_ path: [[UInt8]], mode: UInt32, device: UInt64) throws(Errno) { throw readOnly ? .EROFS : .EPERM }
+    /// /dev: its character devices are served by the file system itself (device nodes elsewhere
+    /// are opened by the kernel under the device policy).
+    var servesDevices: Bool { false }
     func setMode(_ path: [[UInt8]], mode: UInt32) throws(Errno) { throw readOnly ? .EROFS : .EPERM }
     func setOwner(_ path: [[UInt8]], uid: UInt32, gid: UInt32, followSymlinks: Bool) throws(Errno) { throw readOnly ? .EROFS : .EPERM }
     func setTimes(_ path: [[UInt8]], access: Timespec, modification: Timespec, followSymlinks: Bool) throws(Errno) { throw readOnly ? .EROFS : .EPERM }

@@ -82,6 +82,14 @@ final class HostDirectoryFS: FileSystem {
         try host.symlink(target, at: root, Self.relative(path))
     }
 
+    /// Real host nodes, as a bind mount has them in docker: FIFOs where the host can make them
+    /// (not under WASI), device nodes only when Skiff's user may (host root; otherwise EPERM, as
+    /// in a rootless container). Opening a device node is still decided by the kernel's policy.
+    override func makeNode(_ path: [[UInt8]], mode: UInt32, device: UInt64) throws(Errno) {
+        if readOnly { throw .EROFS }
+        try host.makeNode(at: root, Self.relative(path), mode: mode, device: device)
+    }
+
     override func setMode(_ path: [[UInt8]], mode: UInt32) throws(Errno) {
         if readOnly { throw .EROFS }
         try host.setMode(at: root, Self.relative(path), mode: mode)

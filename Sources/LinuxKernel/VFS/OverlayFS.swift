@@ -125,6 +125,12 @@ final class OverlayFS: FileSystem {
             s.uid = a.uid
             s.gid = a.gid
             if !st.isSymlink { s.mode = st.fileType | a.mode }
+            if a.fileType != 0 && st.isRegular {
+                s.mode = a.fileType | a.mode
+                s.rdev = a.rdev
+                s.size = 0
+                s.blocks = 0
+            }
         } else {
             if s.uid == host.userID { s.uid = 0 }
             if s.gid == host.groupID { s.gid = 0 }
@@ -178,8 +184,15 @@ final class OverlayFS: FileSystem {
         case .symlink:
             try host.symlink(try lower.linkTarget(image), at: upperRoot, rel)
             node = UpperNode(.file)
+        case .fifo:
+            try host.makeNode(at: upperRoot, rel, mode: FileMode.fifo | OverlayAttributeTable.hostMode(permissions, isDirectory: false), device: 0)
+            node = UpperNode(.file)
+        case .characterDevice, .blockDevice:
+            try makeDeviceRecord(rel, type: image.type == .characterDevice ? FileMode.characterDevice : FileMode.blockDevice,
+                                 permissions: permissions, rdev: lower.fileStat(image).rdev, uid: image.uid, gid: image.gid)
+            node = UpperNode(.file)
         default:
-            // Device nodes, fifos and sockets cannot be made by an unprivileged host user.
+            // Sockets cannot be made without binding one.
             throw .EPERM
         }
         do throws(Errno) {
@@ -187,8 +200,10 @@ final class OverlayFS: FileSystem {
             if image.type != .symlink {
                 try host.setMode(at: upperRoot, rel, mode: OverlayAttributeTable.hostMode(permissions, isDirectory: image.type == .directory))
             }
-            attributes.set(st.inode, uid: image.uid, gid: image.gid, mode: permissions,
-                           isDirectory: image.type == .directory, isSymlink: image.type == .symlink)
+            if image.type != .characterDevice && image.type != .blockDevice {
+                attributes.set(st.inode, uid: image.uid, gid: image.gid, mode: permissions,
+                               isDirectory: image.type == .directory, isSymlink: image.type == .symlink)
+            }
             let mtime = Timespec(seconds: image.mtimeSeconds, nanoseconds: Int64(image.mtimeNanoseconds))
             try host.setTimes(at: upperRoot, rel, access: mtime, modification: mtime, followSymlinks: false)
         } catch {
@@ -197,6 +212,16 @@ final class OverlayFS: FileSystem {
         }
         parent.children[name] = node
         return node
+    }
+
+    /// A device node in the upper layer: an empty host file and the record of what it is.
+    private func makeDeviceRecord(_ rel: [UInt8], type: UInt32, permissions: UInt32, rdev: UInt64, uid: UInt32, gid: UInt32) throws(Errno) {
+        let fd = try host.open(at: upperRoot, rel, flags: LinuxOpenFlags.writeOnly | LinuxOpenFlags.create | LinuxOpenFlags.exclusive
+                               | LinuxOpenFlags.noFollow | LinuxOpenFlags.closeOnExec, mode: 0o600)
+        let st: FileStat
+        do { st = try host.stat(fd) } catch { host.close(fd); try? host.remove(at: upperRoot, rel, isDirectory: false); throw error }
+        host.close(fd)
+        attributes.setDevice(st.inode, uid: uid, gid: gid, mode: permissions, type: type, rdev: rdev)
     }
 
     private func copyContents(of image: FSImageInode, to rel: [UInt8]) throws(Errno) {
@@ -288,7 +313,9 @@ final class OverlayFS: FileSystem {
                    let n = try lower.lookup(e.name, in: l), (try lower.inode(number: n)).type == .directory {
                     inode = UInt64(n)
                 }
-                result.append(DirectoryEntry(name: e.name, inode: inode, type: e.type))
+                var type = e.type
+                if let a = attributes.entries[e.inode], a.fileType != 0 { type = FileMode.directoryEntryType(a.fileType) }
+                result.append(DirectoryEntry(name: e.name, inode: inode, type: type))
             }
         }
         if let l = loc.lower {
@@ -466,6 +493,21 @@ final class OverlayFS: FileSystem {
         if (try? locate(path)) != nil { throw .EEXIST }
         let (parent, _) = try prepareNewEntry(path)
         try host.symlink(target, at: upperRoot, Self.relative(path))
+        parent.children[path.last!] = UpperNode(.file)
+    }
+
+    override func makeNode(_ path: [[UInt8]], mode: UInt32, device: UInt64) throws(Errno) {
+        if (try? locate(path)) != nil { throw .EEXIST }
+        let (parent, _) = try prepareNewEntry(path)
+        let rel = Self.relative(path)
+        let type = mode & FileMode.typeMask
+        let permissions = mode & 0o7777
+        if type == FileMode.fifo {
+            try host.makeNode(at: upperRoot, rel, mode: FileMode.fifo | OverlayAttributeTable.hostMode(permissions, isDirectory: false), device: 0)
+            attributes.set(try host.stat(at: upperRoot, rel, followSymlinks: false).inode, uid: 0, gid: 0, mode: permissions, isDirectory: false)
+        } else {
+            try makeDeviceRecord(rel, type: type, permissions: permissions, rdev: device, uid: 0, gid: 0)
+        }
         parent.children[path.last!] = UpperNode(.file)
     }
 

@@ -46,10 +46,16 @@ public struct OverlayAttributes: Equatable {
     public var gid: UInt32
     /// Permission bits (with setuid, setgid, sticky).
     public var mode: UInt32
-    public init(uid: UInt32, gid: UInt32, mode: UInt32) {
+    /// A device node the host cannot make (an unprivileged host user has no mknod): the host file
+    /// is an empty regular file, this record gives its type (S_IFCHR/S_IFBLK) and st_rdev.
+    public var fileType: UInt32
+    public var rdev: UInt64
+    public init(uid: UInt32, gid: UInt32, mode: UInt32, fileType: UInt32 = 0, rdev: UInt64 = 0) {
         self.uid = uid
         self.gid = gid
         self.mode = mode
+        self.fileType = fileType
+        self.rdev = rdev
     }
 }
 
@@ -69,13 +75,22 @@ public final class OverlayAttributeTable {
 
     /// Records what the host cannot show (or forgets the record when the host can).
     func set(_ inode: UInt64, uid: UInt32, gid: UInt32, mode: UInt32, isDirectory: Bool, isSymlink: Bool = false) {
-        let needed = uid != 0 || gid != 0 || (!isSymlink && OverlayAttributeTable.hostMode(mode, isDirectory: isDirectory) != mode & 0o7777)
-        let record = OverlayAttributes(uid: uid, gid: gid, mode: mode & 0o7777)
+        // A device node keeps its record (its type lives nowhere else).
+        let device = entries[inode].map { ($0.fileType, $0.rdev) } ?? (0, 0)
+        let needed = uid != 0 || gid != 0 || device.0 != 0
+            || (!isSymlink && OverlayAttributeTable.hostMode(mode, isDirectory: isDirectory) != mode & 0o7777)
+        let record = OverlayAttributes(uid: uid, gid: gid, mode: mode & 0o7777, fileType: device.0, rdev: device.1)
         if needed {
             if entries[inode] != record { entries[inode] = record; changed = true }
         } else if entries.removeValue(forKey: inode) != nil {
             changed = true
         }
+    }
+
+    /// Records that the empty host file `inode` stands for a device node.
+    func setDevice(_ inode: UInt64, uid: UInt32, gid: UInt32, mode: UInt32, type: UInt32, rdev: UInt64) {
+        entries[inode] = OverlayAttributes(uid: uid, gid: gid, mode: mode & 0o7777, fileType: type, rdev: rdev)
+        changed = true
     }
 
     func forget(_ inode: UInt64) {

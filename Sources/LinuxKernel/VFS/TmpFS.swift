@@ -7,6 +7,8 @@ final class TmpNode {
     var linkCount: UInt32 = 1
     var data: [UInt8] = []
     var target: [UInt8] = []
+    /// Device nodes: their numbers (st_rdev).
+    var rdev: UInt64 = 0
     /// Directory entries in creation order (getdents order).
     var names: [[UInt8]] = []
     var children: [[UInt8]: TmpNode] = [:]
@@ -29,6 +31,7 @@ final class TmpNode {
         st.linkCount = linkCount
         st.uid = uid
         st.gid = gid
+        st.rdev = rdev
         st.size = isDirectory ? 4096 : Int64(mode & FileMode.typeMask == FileMode.symlink ? target.count : data.count)
         st.blocks = (st.size + 511) / 512
         st.accessTime = accessTime
@@ -196,6 +199,14 @@ final class TmpFS: FileSystem {
         if p.children[name] != nil { throw .EEXIST }
         let n = newNode(mode: FileMode.symlink | 0o777)
         n.target = target
+        p.insert(name, n)
+    }
+
+    override func makeNode(_ path: [[UInt8]], mode: UInt32, device: UInt64) throws(Errno) {
+        let (p, name) = try parent(path)
+        if p.children[name] != nil { throw .EEXIST }
+        let n = newNode(mode: mode)
+        n.rdev = device
         p.insert(name, n)
     }
 

@@ -259,9 +259,16 @@ public final class ContainerStore: @unchecked Sendable {
         var result: [UInt64: OverlayAttributes] = [:]
         for line in text.split(separator: "\n") {
             let f = line.split(separator: " ")
-            guard f.count == 4, let ino = UInt64(f[0]), let uid = UInt32(f[1]), let gid = UInt32(f[2]),
+            guard f.count == 4 || f.count == 6, let ino = UInt64(f[0]), let uid = UInt32(f[1]), let gid = UInt32(f[2]),
                   let mode = UInt32(f[3], radix: 8) else { continue }
-            result[ino] = OverlayAttributes(uid: uid, gid: gid, mode: mode)
+            var record = OverlayAttributes(uid: uid, gid: gid, mode: mode)
+            // A device node: its type (octal S_IFCHR/S_IFBLK) and st_rdev.
+            if f.count == 6 {
+                guard let type = UInt32(f[4], radix: 8), let rdev = UInt64(f[5]) else { continue }
+                record.fileType = type
+                record.rdev = rdev
+            }
+            result[ino] = record
         }
         return result
     }
@@ -269,7 +276,8 @@ public final class ContainerStore: @unchecked Sendable {
     public func saveAttributes(_ id: String, _ entries: [UInt64: OverlayAttributes]) throws(SkiffError) {
         let text = entries.keys.sorted().map { k in
             let e = entries[k]!
-            return "\(k) \(e.uid) \(e.gid) \(String(e.mode, radix: 8))\n"
+            let device = e.fileType != 0 ? " \(String(e.fileType, radix: 8)) \(e.rdev)" : ""
+            return "\(k) \(e.uid) \(e.gid) \(String(e.mode, radix: 8))\(device)\n"
         }.joined()
         do {
             try Self.replaceFile(attributesPath(id), with: Array(text.utf8))
