@@ -142,6 +142,24 @@ public struct FileStat: Equatable {
     public var isSymlink: Bool { fileType == FileMode.symlink }
 }
 
+extension FileStat {
+    /// The attributes an in-memory node keeps (tmpfs, the in-memory upper layer); the caller
+    /// fills in size, blocks and rdev.
+    init(device: UInt64, inode: UInt64, mode: UInt32, linkCount: UInt32, uid: UInt32, gid: UInt32,
+         accessTime: Timespec, modificationTime: Timespec, changeTime: Timespec) {
+        self.init()
+        self.device = device
+        self.inode = inode
+        self.mode = mode
+        self.linkCount = linkCount
+        self.uid = uid
+        self.gid = gid
+        self.accessTime = accessTime
+        self.modificationTime = modificationTime
+        self.changeTime = changeTime
+    }
+}
+
 public enum FileMode {
     public static let typeMask: UInt32 = 0o170000
     public static let socket: UInt32 = 0o140000

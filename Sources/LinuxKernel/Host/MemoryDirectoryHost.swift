@@ -641,22 +641,14 @@ final class MemoryNode {
     var isSymlink: Bool { mode & FileMode.typeMask == FileMode.symlink }
 
     func stat(device: UInt64) -> FileStat {
-        var st = FileStat()
-        st.device = device
-        st.inode = inode
-        st.mode = mode
-        st.linkCount = linkCount
-        st.uid = uid
-        st.gid = gid
+        var st = FileStat(device: device, inode: inode, mode: mode, linkCount: linkCount, uid: uid, gid: gid,
+                          accessTime: accessTime, modificationTime: modificationTime, changeTime: changeTime)
         if let data {
             st.size = data.size
             st.blocks = Int64(data.allocatedPages) * Int64(MemoryFileData.pageSize / 512)
         } else {
             st.size = isDirectory ? 4096 : Int64(target.count)
         }
-        st.accessTime = accessTime
-        st.modificationTime = modificationTime
-        st.changeTime = changeTime
         return st
     }
 

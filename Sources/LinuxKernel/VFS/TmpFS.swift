@@ -24,19 +24,11 @@ final class TmpNode {
     var isDirectory: Bool { mode & FileMode.typeMask == FileMode.directory }
 
     func stat(device: UInt64) -> FileStat {
-        var st = FileStat()
-        st.device = device
-        st.inode = inode
-        st.mode = mode
-        st.linkCount = linkCount
-        st.uid = uid
-        st.gid = gid
+        var st = FileStat(device: device, inode: inode, mode: mode, linkCount: linkCount, uid: uid, gid: gid,
+                          accessTime: accessTime, modificationTime: modificationTime, changeTime: changeTime)
         st.rdev = rdev
         st.size = isDirectory ? 4096 : Int64(mode & FileMode.typeMask == FileMode.symlink ? target.count : data.count)
         st.blocks = (st.size + 511) / 512
-        st.accessTime = accessTime
-        st.modificationTime = modificationTime
-        st.changeTime = changeTime
         return st
     }
 
