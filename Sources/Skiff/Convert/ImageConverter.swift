@@ -148,14 +148,7 @@ public struct ImageConverter {
             }
             return path
         }
-        let executable = (Bundle.main.executableURL ?? URL(fileURLWithPath: CommandLine.arguments[0])).resolvingSymlinksInPath()
-        var candidates = [executable.deletingLastPathComponent().appendingPathComponent("skiff-core.wasm").path,
-                          executable.deletingLastPathComponent().appendingPathComponent("../share/skiff/skiff-core.wasm").path]
-        var directory = executable.deletingLastPathComponent()
-        for _ in 0..<5 {
-            candidates.append(directory.appendingPathComponent(".build-wasm/skiff-core.wasm").path)
-            directory = directory.deletingLastPathComponent()
-        }
+        let candidates = InstalledFiles.candidates("skiff-core.wasm", checkoutPath: ".build-wasm/skiff-core.wasm")
         if let found = candidates.first(where: { FileManager.default.isReadableFile(atPath: $0) }) { return found }
         throw SkiffError(.notFound, "Skiff's core module (skiff-core.wasm) was not found next to skiff, in ../share/skiff or in the checkout's .build-wasm: build it with scripts/build-wasm.sh, or set SKIFF_CORE_WASM")
     }

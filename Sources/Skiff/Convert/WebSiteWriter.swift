@@ -37,7 +37,7 @@ public struct WebSiteWriter {
                 try replace(directory + "/" + name, with: pageDirectory + "/" + name)
             }
             for name in Self.xtermFiles {
-                try replace(directory + "/xterm/" + name, with: xtermDirectory + "/" + (name == "xterm.css" ? cssName : jsName(name)))
+                try replace(directory + "/xterm/" + name, with: xtermDirectory + "/" + Self.name(name, in: xtermDirectory))
             }
             let site: [String: String] = ["image": imageName, "module": Self.moduleName]
             let json = try JSONSerialization.data(withJSONObject: site, options: [.prettyPrinted, .sortedKeys])
@@ -55,10 +55,8 @@ public struct WebSiteWriter {
         try fm.copyItem(atPath: source, toPath: destination)
     }
 
-    // webssh names its files xterm.min.js, xterm-addon-fit.min.js and (in css/) xterm.min.css.
-    private var cssName: String { Self.name("xterm.css", in: xtermDirectory) }
-    private func jsName(_ name: String) -> String { Self.name(name, in: xtermDirectory) }
-
+    /// `name` as found in `directory`: webssh names its files xterm.min.js,
+    /// xterm-addon-fit.min.js and (in css/) xterm.min.css.
     private static func name(_ name: String, in directory: String) -> String {
         let fm = FileManager.default
         let minified = name.replacingOccurrences(of: ".js", with: ".min.js").replacingOccurrences(of: ".css", with: ".min.css")
@@ -82,14 +80,7 @@ public struct WebSiteWriter {
             }
             return path
         }
-        let executable = (Bundle.main.executableURL ?? URL(fileURLWithPath: CommandLine.arguments[0])).resolvingSymlinksInPath()
-        var directory = executable.deletingLastPathComponent()
-        var candidates = [directory.appendingPathComponent("web").path,
-                          directory.appendingPathComponent("../share/skiff/web").standardized.path]
-        for _ in 0..<5 {
-            candidates.append(directory.appendingPathComponent("web").path)
-            directory = directory.deletingLastPathComponent()
-        }
+        let candidates = InstalledFiles.candidates("web", checkoutPath: "web")
         if let found = candidates.first(where: { c in pageFiles.allSatisfy { FileManager.default.isReadableFile(atPath: c + "/" + $0) } }) {
             return found
         }
