@@ -198,16 +198,26 @@ extension Kernel {
         }
     }
 
-    /// Copies `buffer.count` bytes of the guest memory `iov` names, starting `skip` bytes in.
-    func gather(_ t: Task, _ iov: [(UInt64, Int)], skipping skip: Int, into buffer: UnsafeMutableRawBufferPointer) throws(Errno) {
+    /// The pieces of the guest memory `iov` names that hold its bytes [skip, skip + count): each
+    /// piece's guest address and its place in those `count` bytes.
+    func iovecPieces(_ iov: [(UInt64, Int)], skipping skip: Int, count: Int) -> [(address: UInt64, range: Range<Int>)] {
+        var pieces: [(address: UInt64, range: Range<Int>)] = []
         var offset = 0, copied = 0
-        for (base, len) in iov where copied < buffer.count {
+        for (base, len) in iov where copied < count {
             let start = max(0, skip - offset)
             offset += len
             if start >= len { continue }
-            let k = min(len - start, buffer.count - copied)
-            try t.copyIn(base &+ UInt64(start), into: UnsafeMutableRawBufferPointer(rebasing: buffer[copied..<(copied + k)]))
+            let k = min(len - start, count - copied)
+            pieces.append((base &+ UInt64(start), copied..<(copied + k)))
             copied += k
+        }
+        return pieces
+    }
+
+    /// Copies `buffer.count` bytes of the guest memory `iov` names, starting `skip` bytes in.
+    func gather(_ t: Task, _ iov: [(UInt64, Int)], skipping skip: Int, into buffer: UnsafeMutableRawBufferPointer) throws(Errno) {
+        for piece in iovecPieces(iov, skipping: skip, count: buffer.count) {
+            try t.copyIn(piece.address, into: UnsafeMutableRawBufferPointer(rebasing: buffer[piece.range]))
         }
     }
 

@@ -150,14 +150,8 @@ extension Kernel {
 
     /// Copies `data` into the guest's iovecs, starting `skip` bytes in.
     private func scatter(_ t: Task, _ data: UnsafeRawBufferPointer, into iov: [(UInt64, Int)], skipping skip: Int) throws(Errno) {
-        var offset = 0, copied = 0
-        for (base, len) in iov where copied < data.count {
-            let start = max(0, skip - offset)
-            offset += len
-            if start >= len { continue }
-            let k = min(len - start, data.count - copied)
-            try t.copyOut(UnsafeRawBufferPointer(rebasing: data[copied..<(copied + k)]), to: base + UInt64(start))
-            copied += k
+        for piece in iovecPieces(iov, skipping: skip, count: data.count) {
+            try t.copyOut(UnsafeRawBufferPointer(rebasing: data[piece.range]), to: piece.address)
         }
     }
 
