@@ -73,6 +73,7 @@ let package = Package(
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "NIOHTTP1", package: "swift-nio"),
+            .product(name: "NIOWebSocket", package: "swift-nio"),
             .product(name: "Logging", package: "swift-log"),
         ], linkerSettings: [.unsafeFlags(fastStartLinkFlags, .when(platforms: [.linux], configuration: .release))]),
         // bench/extract.sh: layer extraction into a filesystem image, timed against tar.

@@ -119,7 +119,15 @@ enum ConvertedRunner {
         var configuration = KernelConfiguration()
         configuration.hostname = Array(hostname.utf8)
         configuration.traceSystemCalls = commandLine.debug
-        configuration.network = .loopback // WASI preview 1 has no sockets (see docs/wasm.md)
+        // WASI preview 1 has no sockets: guest TCP connections go out through a relay when the
+        // runtime passed one in (the web page with `skiff serve --network host`), else the
+        // container has a loopback network of its own (see docs/convert.md).
+        if let relay = WasiRelay.find() {
+            host.relay = relay
+            configuration.network = .host
+        } else {
+            configuration.network = .loopback
+        }
         configuration.user = ContainerUser(uid: image.uid, gid: image.gid, groups: image.groups)
         configuration.standardInputIsNull = commandLine.noStandardInput
         if commandLine.debug { configuration.log = { message in standardError(message + "\n") } }

@@ -43,7 +43,10 @@ public final class WasiHost: Host {
         HostFD(try withPath(path) { p in Int64(wasiOpen(directory, p, flags, mode)) })
     }
 
-    public func close(_ fd: HostFD) { _ = wasiClose(fd) }
+    public func close(_ fd: HostFD) {
+        if let r = relay, r.owns(fd) { return r.close(fd) }
+        _ = wasiClose(fd)
+    }
 
     public func read(_ fd: HostFD, into buffer: UnsafeMutableRawBufferPointer) throws(Errno) -> Int {
         if let t = terminal, fd == t.input { return try t.read(fd, into: buffer) }
@@ -198,24 +201,42 @@ public final class WasiHost: Host {
     }
 
     public func bytesAvailable(_ fd: HostFD) throws(Errno) -> Int {
-        Int(try check(wasiBytesAvailable(fd)))
+        if let r = relay, r.owns(fd) { return try r.bytesAvailable(fd) }
+        return Int(try check(wasiBytesAvailable(fd)))
     }
 
     // MARK: Sockets
-    // WASI preview 1 cannot create sockets: the guest gets EAFNOSUPPORT from socket(AF_INET*),
-    // so nothing below is reached (a guest cannot name a host socket otherwise).
+    // WASI preview 1 cannot create sockets. With a relay (a listening socket the runtime passed
+    // in: WasiRelay.swift), guest TCP connections are made by it; without one the guest has a
+    // loopback network of its own and nothing below is reached.
 
-    public func socket(family: Int32, type: Int32, protocol proto: Int32) throws(Errno) -> HostFD { throw .EAFNOSUPPORT }
-    public func bind(_ fd: HostFD, to address: SocketAddress) throws(Errno) { throw .ENOTSOCK }
-    public func listen(_ fd: HostFD, backlog: Int32) throws(Errno) { throw .ENOTSOCK }
-    public func accept(_ fd: HostFD) throws(Errno) -> (HostFD, SocketAddress?) { throw .ENOTSOCK }
-    public func connect(_ fd: HostFD, to address: SocketAddress) throws(Errno) { throw .ENOTSOCK }
-    public func send(_ fd: HostFD, _ data: UnsafeRawBufferPointer, flags: Int32, to address: SocketAddress?) throws(Errno) -> Int { throw .ENOTSOCK }
-    public func receive(_ fd: HostFD, into buffer: UnsafeMutableRawBufferPointer, flags: Int32) throws(Errno) -> SocketReceived { throw .ENOTSOCK }
-    public func shutdown(_ fd: HostFD, how: Int32) throws(Errno) { throw .ENOTSOCK }
-    public func socketAddress(_ fd: HostFD, peer: Bool) throws(Errno) -> SocketAddress { throw .ENOTSOCK }
-    public func socketOption(_ fd: HostFD, _ option: SocketOption) throws(Errno) -> Int32 { throw .ENOTSOCK }
-    public func setSocketOption(_ fd: HostFD, _ option: SocketOption, _ value: Int32) throws(Errno) { throw .ENOTSOCK }
+    /// The relay making guest connections, when the runtime passed one in.
+    var relay: WasiRelay?
+
+    private func relayed() throws(Errno) -> WasiRelay {
+        guard let r = relay else { throw .ENOTSOCK }
+        return r
+    }
+
+    public func socket(family: Int32, type: Int32, protocol proto: Int32) throws(Errno) -> HostFD {
+        guard let r = relay else { throw .EAFNOSUPPORT }
+        return try r.socket(family: family, type: type)
+    }
+    public func bind(_ fd: HostFD, to address: SocketAddress) throws(Errno) { try relayed().bind(fd, to: address) }
+    /// Guest servers are not relayed: a relayed socket cannot listen.
+    public func listen(_ fd: HostFD, backlog: Int32) throws(Errno) { _ = try relayed(); throw .EOPNOTSUPP }
+    public func accept(_ fd: HostFD) throws(Errno) -> (HostFD, SocketAddress?) { _ = try relayed(); throw .EINVAL }
+    public func connect(_ fd: HostFD, to address: SocketAddress) throws(Errno) { try relayed().connect(fd, to: address) }
+    public func send(_ fd: HostFD, _ data: UnsafeRawBufferPointer, flags: Int32, to address: SocketAddress?) throws(Errno) -> Int {
+        try relayed().send(fd, data)
+    }
+    public func receive(_ fd: HostFD, into buffer: UnsafeMutableRawBufferPointer, flags: Int32) throws(Errno) -> SocketReceived {
+        try relayed().receive(fd, into: buffer, flags: flags)
+    }
+    public func shutdown(_ fd: HostFD, how: Int32) throws(Errno) { try relayed().shutdown(fd, how: how) }
+    public func socketAddress(_ fd: HostFD, peer: Bool) throws(Errno) -> SocketAddress { try relayed().socketAddress(fd, peer: peer) }
+    public func socketOption(_ fd: HostFD, _ option: SocketOption) throws(Errno) -> Int32 { try relayed().socketOption(fd, option) }
+    public func setSocketOption(_ fd: HostFD, _ option: SocketOption, _ value: Int32) throws(Errno) { _ = try relayed(); throw .ENOPROTOOPT }
 
     // MARK: Time
 
@@ -245,20 +266,38 @@ public final class WasiHost: Host {
         var fds = [Int32](repeating: 0, count: count)
         var events = [Int16](repeating: 0, count: count)
         var returned = [Int16](repeating: 0, count: count)
+        // A relayed socket is answered by the relay, or polled through its stream (-1: not polled).
+        var immediate = [Int16?](repeating: nil, count: count)
+        var anyImmediate = false
         for i in 0..<count {
             fds[i] = requests[i].fd
             events[i] = requests[i].events
+            guard let r = relay, r.owns(requests[i].fd) else { continue }
+            let (now, channel) = r.prepare(requests[i])
+            immediate[i] = now
+            if let now { anyImmediate = anyImmediate || now != 0 }
+            fds[i] = channel?.fd ?? -1
+            events[i] = channel?.events ?? 0
         }
         let ready = returned.withUnsafeMutableBufferPointer { r in
-            wasiPoll(fds, events, r.baseAddress!, Int32(count), timeout)
+            wasiPoll(fds, events, r.baseAddress!, Int32(count), anyImmediate ? 0 : timeout)
         }
         if ready < 0 {
             // The runtime refused the whole wait: report each descriptor as failed rather than idle.
             for i in 0..<count { requests[i].returnedEvents = PollRequest.error }
             return count
         }
-        for i in 0..<count { requests[i].returnedEvents = returned[i] }
-        return Int(ready)
+        var total = 0
+        for i in 0..<count {
+            var got = returned[i]
+            if let r = relay, r.owns(requests[i].fd) {
+                got = immediate[i] ?? r.settle(requests[i], channelEvents: returned[i])
+                got &= requests[i].events | PollRequest.error | PollRequest.hangUp | PollRequest.invalid
+            }
+            requests[i].returnedEvents = got
+            if got != 0 { total += 1 }
+        }
+        return total
     }
 
     // MARK: Terminal

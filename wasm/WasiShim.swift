@@ -54,6 +54,13 @@ func wasiReadDirectory(_ fd: Int32, _ cookie: UnsafeMutablePointer<UInt64>, _ ou
 @_extern(c, "skiff_wasi_bytes_available")
 func wasiBytesAvailable(_ fd: Int32) -> Int64
 
+@_extern(c, "skiff_wasi_find_listener")
+func wasiFindListener() -> Int32
+@_extern(c, "skiff_wasi_accept")
+func wasiAccept(_ fd: Int32) -> Int32
+@_extern(c, "skiff_wasi_shutdown")
+func wasiShutdown(_ fd: Int32, _ how: Int32) -> Int32
+
 @_extern(c, "skiff_wasi_clock")
 func wasiClock(_ which: Int32) -> Int64
 @_extern(c, "skiff_wasi_poll")

@@ -379,6 +379,33 @@ int64_t skiff_wasi_bytes_available(int32_t fd) {
     return n;
 }
 
+// MARK: Sockets the runtime passes in (the network relay, docs/convert.md)
+
+/// The first descriptor the runtime opened as a stream socket (a listening socket the module may
+/// `sock_accept` on: the page's relay, or a runtime's `--tcplisten`), or -1.
+int32_t skiff_wasi_find_listener(void) {
+    for (int32_t fd = 3; fd < 64; fd++) {
+        __wasi_fdstat_t st;
+        if (__wasi_fd_fdstat_get(fd, &st) != 0) continue;
+        if (st.fs_filetype == __WASI_FILETYPE_SOCKET_STREAM) return fd;
+    }
+    return -1;
+}
+
+/// A connection accepted on `fd`, non-blocking, or a negated Linux errno (EAGAIN: none waiting).
+int32_t skiff_wasi_accept(int32_t fd) {
+    __wasi_fd_t connection;
+    __wasi_errno_t e = __wasi_sock_accept(fd, __WASI_FDFLAGS_NONBLOCK, &connection);
+    return e != 0 ? (int32_t)from_wasi(e) : (int32_t)connection;
+}
+
+/// `how`: SHUT_RD 0, SHUT_WR 1, SHUT_RDWR 2 (Linux's).
+int32_t skiff_wasi_shutdown(int32_t fd, int32_t how) {
+    __wasi_sdflags_t flags = how == 0 ? __WASI_SDFLAGS_RD : how == 1 ? __WASI_SDFLAGS_WR : (__WASI_SDFLAGS_RD | __WASI_SDFLAGS_WR);
+    __wasi_errno_t e = __wasi_sock_shutdown(fd, flags);
+    return e != 0 ? (int32_t)from_wasi(e) : 0;
+}
+
 // MARK: Time, waiting, randomness
 
 /// `which`: 0 realtime, 1 monotonic, 2 process CPU time. Nanoseconds, or a negated errno.

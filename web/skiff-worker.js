@@ -12,10 +12,16 @@
 // Messages from the page: {type: "start", url, args, env, rows, columns}, {type: "input", bytes},
 // {type: "resize", rows, columns}. To the page: {type: "progress", loaded, total},
 // {type: "started", seconds}, {type: "output", bytes}, {type: "exit", status, message}.
+//
+// With `skiff serve --network host`, the module also gets a listening socket (descriptor 3) whose
+// accepted streams are WebSockets to the server: guest TCP connections (skiff-sockets.js).
 "use strict";
 
-const ERRNO = { SUCCESS: 0, AGAIN: 6, BADF: 8, INVAL: 28, IO: 29, NOSYS: 52, SPIPE: 70, NOTCAPABLE: 76 };
+importScripts("skiff-sockets.js");
+
+const ERRNO = { SUCCESS: 0, AGAIN: 6, BADF: 8, INVAL: 28, IO: 29, NOSYS: 52, NOTSOCK: 57, PIPE: 64, SPIPE: 70, NOTCAPABLE: 76 };
 const FILETYPE_CHARACTER_DEVICE = 2;
+const FILETYPE_SOCKET_STREAM = 6;
 const EVENTTYPE = { CLOCK: 0, FD_READ: 1, FD_WRITE: 2 };
 
 class Exit { constructor(status) { this.status = status; } }
@@ -27,13 +33,18 @@ const encoder = new TextEncoder();
 // with typing, so the module always sees it whole within one read.
 const input = [];
 const reports = new WeakSet();   // the chunks of `input` that are resize reports
-let inputWaiter = null;          // resolves a suspended fd_read/poll_oneoff when input arrives
+let inputWaiter = null;          // resolves a suspended fd_read/poll_oneoff when input (or a relay stream's news) arrives
+let relay = null;                // the network relay, when the server has one (skiff-sockets.js)
+
+function wakeWaiter() {
+    if (inputWaiter) { const w = inputWaiter; inputWaiter = null; w(); }
+}
 
 function pushInput(bytes, isReport = false) {
     if (bytes.length === 0) return;
     if (isReport) reports.add(bytes);
     input.push(bytes);
-    if (inputWaiter) { const w = inputWaiter; inputWaiter = null; w(); }
+    wakeWaiter();
 }
 
 // Output is batched and sent to the page before every wait and at least every 15 ms.
@@ -75,6 +86,16 @@ function run(module, args, env) {
     let memory = null;
     const view = () => new DataView(memory.buffer);
     const bytes = () => new Uint8Array(memory.buffer);
+    // The buffers an iovec array names, as views of the module's memory.
+    const iovecs = (iovs, count) => {
+        const dv = view();
+        const parts = [];
+        for (let i = 0; i < count; i++) {
+            const at = dv.getUint32(iovs + i * 8, true), length = dv.getUint32(iovs + i * 8 + 4, true);
+            if (length > 0) parts.push(new Uint8Array(memory.buffer, at, length));
+        }
+        return parts;
+    };
 
     function writeStrings(strings, pointersAt, bufferAt) {
         const dv = view();
@@ -148,6 +169,16 @@ function run(module, args, env) {
             return ERRNO.SUCCESS;
         },
         fd_write: (fd, iovs, iovsLength, writtenAt) => {
+            const stream = relay?.stream(fd);
+            if (stream) {
+                const parts = iovecs(iovs, iovsLength);
+                const all = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+                let at = 0;
+                for (const p of parts) { all.set(p, at); at += p.length; }
+                if (!stream.write(all)) return ERRNO.PIPE;
+                view().setUint32(writtenAt, all.length, true);
+                return ERRNO.SUCCESS;
+            }
             if (fd !== 1 && fd !== 2) return ERRNO.BADF;
             const dv = view();
             let total = 0;
@@ -164,6 +195,13 @@ function run(module, args, env) {
             return ERRNO.SUCCESS;
         },
         fd_read: new WebAssembly.Suspending(async (fd, iovs, iovsLength, readAt) => {
+            const stream = relay?.stream(fd);
+            if (stream) {
+                // Accepted streams are non-blocking: the module waits in poll_oneoff.
+                if (!stream.readable()) return ERRNO.AGAIN;
+                view().setUint32(readAt, stream.read(iovecs(iovs, iovsLength)), true);
+                return ERRNO.SUCCESS;
+            }
             if (fd !== 0) return ERRNO.BADF;
             while (input.length === 0) await wait(null);
             view().setUint32(readAt, takeInput(iovs, iovsLength), true);
@@ -191,7 +229,8 @@ function run(module, args, env) {
                     fds.push({ userdata, tag, fd: dv.getUint32(s + 16, true) });
                 }
             }
-            const ready = () => fds.filter((f) => f.tag === EVENTTYPE.FD_WRITE || f.fd !== 0 || input.length > 0);
+            const ready = () => fds.filter((f) => f.tag === EVENTTYPE.FD_WRITE
+                || (f.fd === 0 ? input.length > 0 : !relay?.isSocket(f.fd) || relay.readReady(f.fd)));
             let found = ready();
             if (found.length === 0 && (deadline === null || deadline > now(1))) {
                 // Nothing ready yet. A short timeout (the scheduler checks for typing after every
@@ -216,10 +255,14 @@ function run(module, args, env) {
             for (const f of found) {
                 const e = events + n * 32;
                 dv.setBigUint64(e, f.userdata, true);
-                dv.setUint16(e + 8, (f.fd <= 2) ? ERRNO.SUCCESS : ERRNO.BADF, true);
+                const socket = relay?.isSocket(f.fd);
+                dv.setUint16(e + 8, (f.fd <= 2 || socket) ? ERRNO.SUCCESS : ERRNO.BADF, true);
                 dv.setUint8(e + 10, f.tag);
-                dv.setBigUint64(e + 16, f.tag === EVENTTYPE.FD_READ ? BigInt(input.reduce((k, c) => k + c.length, 0)) : 65536n, true);
-                dv.setUint16(e + 24, 0, true);
+                const readable = socket ? relay.readableBytes(f.fd) : input.reduce((k, c) => k + c.length, 0);
+                dv.setBigUint64(e + 16, f.tag === EVENTTYPE.FD_READ ? BigInt(readable) : 65536n, true);
+                // A stream that has ended reads end of file: the hang-up flag says so.
+                const ended = socket && f.tag === EVENTTYPE.FD_READ && relay.stream(f.fd)?.ended && readable === 0;
+                dv.setUint16(e + 24, ended ? 1 : 0, true);
                 n++;
             }
             if (n === 0) {
@@ -242,15 +285,16 @@ function run(module, args, env) {
         },
         sched_yield: () => ERRNO.SUCCESS,
         fd_fdstat_get: (fd, at) => {
-            if (fd > 2) return ERRNO.BADF;
+            const socket = relay?.isSocket(fd);
+            if (fd > 2 && !socket) return ERRNO.BADF;
             const dv = view();
-            dv.setUint8(at, FILETYPE_CHARACTER_DEVICE);
+            dv.setUint8(at, socket ? FILETYPE_SOCKET_STREAM : FILETYPE_CHARACTER_DEVICE);
             dv.setUint16(at + 2, 0, true);
             dv.setBigUint64(at + 8, 0x8000042n, true);   // fd_read | fd_write | poll_fd_readwrite; no seek/tell
             dv.setBigUint64(at + 16, 0n, true);
             return ERRNO.SUCCESS;
         },
-        fd_fdstat_set_flags: (fd) => (fd <= 2 ? ERRNO.SUCCESS : ERRNO.BADF),
+        fd_fdstat_set_flags: (fd) => (fd <= 2 || relay?.isSocket(fd) ? ERRNO.SUCCESS : ERRNO.BADF),
         fd_filestat_get: (fd, at) => {
             if (fd > 2) return ERRNO.BADF;
             const mem = bytes();
@@ -260,7 +304,18 @@ function run(module, args, env) {
             return ERRNO.SUCCESS;
         },
         fd_seek: (fd) => (fd <= 2 ? ERRNO.SPIPE : ERRNO.BADF),
-        fd_close: (fd) => (fd <= 2 ? ERRNO.SUCCESS : ERRNO.BADF),
+        fd_close: (fd) => (fd <= 2 || relay?.close(fd) ? ERRNO.SUCCESS : ERRNO.BADF),
+        sock_accept: (fd, flags, at) => {
+            if (!relay || fd !== relay.listener) return relay?.isSocket(fd) ? ERRNO.INVAL : ERRNO.NOTSOCK;
+            view().setUint32(at, relay.accept(), true);
+            return ERRNO.SUCCESS;
+        },
+        sock_shutdown: (fd, how) => {
+            const stream = relay?.stream(fd);
+            if (!stream) return ERRNO.NOTSOCK;
+            if (how & 2) stream.shutWrite();   // SDFLAGS_WR; reading is the module's business
+            return ERRNO.SUCCESS;
+        },
         fd_prestat_get: () => ERRNO.BADF,             // no preopened directories
         fd_prestat_dir_name: () => ERRNO.BADF,
     };
@@ -319,6 +374,7 @@ onmessage = async (event) => {
     }
     try {
         const began = performance.now();
+        relay = await Relay.probe(self.location.href, wakeWaiter);
         const module = await fetchModule(message.url);
         postMessage({ type: "started", seconds: (performance.now() - began) / 1000 });
         const args = ["container.wasm", "--tty-size", `${message.rows}x${message.columns}`];

@@ -246,3 +246,75 @@ def test_debian_python_and_bash(debian_site, browser):
     page.command("echo $BASH_VERSION | cut -d. -f1; python3.13 -c 'import sys; print(sys.platform)'", r"^5\nlinux$", timeout=180)
     page.type("exit 4", Keys.ENTER)
     assert page.wait_exit()["status"] == 4
+
+
+@pytest.fixture(scope="module")
+def relay_server(site):
+    """The same site served with --network host: the page's guest TCP connections are made from here."""
+    skiff = containers.Skiff(skiff_binary(), os.path.join(site["work"], "home"))
+    server = subprocess.Popen([skiff.binary, "serve", os.path.join(site["work"], "site"), "--port", "0", "--network", "host"],
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=skiff.env())
+    m = re.search(r"http://127\.0\.0\.1:(\d+)/", server.stdout.readline())
+    assert m, server.stderr.read()
+    yield m.group(0)
+    server.terminate()
+    server.wait(10)
+
+
+@pytest.fixture(scope="module")
+def host_http(tmp_path_factory):
+    """A host HTTP server (Python's) on a free port, serving hello.txt; yields its port."""
+    import functools
+    import http.server
+    import threading
+    root = tmp_path_factory.mktemp("host-http")
+    (root / "hello.txt").write_text("relayed-hello\n")
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(root))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield server.server_address[1]
+    server.shutdown()
+
+
+def free_port():
+    import socket
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def test_network_relay(site, relay_server, host_http, browser):
+    """Guest TCP through `skiff serve --network host`: busybox wget in the page fetches a file from
+    a server on this host; a closed port is refused; without --network host the guest has only its
+    own loopback, so the same fetch is refused."""
+    closed = free_port()
+    script = (f"wget -q -O - http://127.0.0.1:{host_http}/hello.txt; echo first=$?; "
+              f"wget -q -O - http://127.0.0.1:{closed}/ 2>&1; echo second=$?")
+    query = "?cmd=/bin/sh&cmd=-c&cmd=" + script.replace(" ", "+").replace(";", "%3B").replace("&", "%26")
+    page = Page(browser, relay_server + query)
+    page.wait_text(r"^relayed-hello\nfirst=0$")
+    page.wait_text(r"refused\nsecond=1$")
+    assert page.wait_exit()["status"] == 0
+
+    page = Page(browser, site["url"] + query)
+    page.wait_text(r"refused\nfirst=1$")
+    assert page.wait_exit()["status"] == 0
+
+
+def test_network_relay_refuses_other_origins(relay_server):
+    """A WebSocket is not bound by the same-origin policy: the relay answers only its own pages."""
+    import socket
+    host, port = re.search(r"//([\d.]+):(\d+)/", relay_server).groups()
+
+    def upgrade(origin):
+        with socket.create_connection((host, int(port)), timeout=10) as s:
+            lines = ["GET /.skiff/net HTTP/1.1", f"Host: {host}:{port}", "Upgrade: websocket", "Connection: Upgrade",
+                     "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==", "Sec-WebSocket-Version: 13"]
+            if origin:
+                lines.append(f"Origin: {origin}")
+            s.sendall(("\r\n".join(lines) + "\r\n\r\n").encode())
+            return s.recv(4096).decode(errors="replace").split("\r\n", 1)[0]
+
+    assert " 101 " in upgrade(f"http://{host}:{port}")
+    assert " 101 " not in upgrade("http://elsewhere.example")
+    assert " 101 " not in upgrade(None)

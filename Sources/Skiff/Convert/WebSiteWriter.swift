@@ -4,7 +4,7 @@ import OCI
 /// `skiff convert --web DIR IMAGE`: a static site that runs the converted module in a browser
 /// page with a terminal (docs/web.md). DIR receives
 ///
-///     index.html, skiff.js, skiff-worker.js    the page and its worker (the repository's web/)
+///     index.html, skiff.js, skiff-worker.js, skiff-sockets.js   the page, its worker and the worker's network relay (web/)
 ///     xterm/xterm.js, xterm-addon-fit.js, xterm.css   xterm.js 4, taken from where it is installed
 ///     container.wasm                           the module (ImageConverter)
 ///     site.json                                what the page shows and loads
@@ -15,7 +15,7 @@ import OCI
 public struct WebSiteWriter {
     /// The name of the module inside the site.
     public static let moduleName = "container.wasm"
-    static let pageFiles = ["index.html", "skiff.js", "skiff-worker.js"]
+    static let pageFiles = ["index.html", "skiff.js", "skiff-worker.js", "skiff-sockets.js"]
     static let xtermFiles = ["xterm.js", "xterm-addon-fit.js", "xterm.css"]
 
     public let pageDirectory: String
@@ -84,7 +84,7 @@ public struct WebSiteWriter {
         if let found = candidates.first(where: { c in pageFiles.allSatisfy { FileManager.default.isReadableFile(atPath: c + "/" + $0) } }) {
             return found
         }
-        throw SkiffError(.notFound, "the web page's files (index.html, skiff.js, skiff-worker.js) were not found next to skiff, in ../share/skiff/web or in the checkout's web/: set SKIFF_WEB_DIR")
+        throw SkiffError(.notFound, "the web page's files (index.html, skiff.js, skiff-worker.js, skiff-sockets.js) were not found next to skiff, in ../share/skiff/web or in the checkout's web/: set SKIFF_WEB_DIR")
     }
 
     /// xterm.js 4 with its fit add-on: $SKIFF_XTERM_DIR, else `xterm/` inside the page's folder,

@@ -13,14 +13,17 @@ struct ServeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "serve",
         abstract: "Serve a directory (a site made by skiff convert --web) over HTTP on 127.0.0.1.",
-        usage: "skiff serve DIR [--port N] [--address A]",
-        discussion: "Serves DIR's files (GET and HEAD) until interrupted; prints the URL first. See docs/web.md.")
+        usage: "skiff serve DIR [--port N] [--address A] [--network none|host]",
+        discussion: "Serves DIR's files (GET and HEAD) until interrupted; prints the URL first. With --network host, the page's containers make TCP connections from this machine through the server. See docs/web.md.")
 
     @Option(name: .customLong("port"), help: "Port to listen on (0: any free port).")
     var port = 8080
 
     @Option(name: .customLong("address"), help: "Address to listen on.")
     var address = "127.0.0.1"
+
+    @Option(name: .customLong("network"), help: "none: the page's containers have only their own loopback network; host: their TCP connections are made from this machine (as docker run --network host).")
+    var network = "none"
 
     @Argument(help: "The directory to serve.")
     var directory: String
@@ -31,6 +34,11 @@ struct ServeCommand: AsyncParsableCommand {
             FileHandle.standardError.write("skiff: \(directory) is not a directory\n".data(using: .utf8)!)
             throw ExitCode(125)
         }
+        guard network == "none" || network == "host" else {
+            FileHandle.standardError.write("skiff: --network \(network) is not supported by serve: use none or host\n".data(using: .utf8)!)
+            throw ExitCode(125)
+        }
+        let relay = network == "host"
         let root = URL(fileURLWithPath: directory).standardizedFileURL.resolvingSymlinksInPath().path
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         let bootstrap = ServerBootstrap(group: group)
@@ -38,8 +46,11 @@ struct ServeCommand: AsyncParsableCommand {
             .serverChannelOption(ChannelOptions.socketOption(.so_reuseaddr), value: 1)
             .childChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
-                    try channel.pipeline.syncOperations.configureHTTPServerPipeline()
-                    try channel.pipeline.syncOperations.addHandler(StaticFileHandler(root: root))
+                    let upgrade: NIOHTTPServerUpgradeConfiguration? = relay
+                        ? (upgraders: [ServeNetworkRelay.upgrader(staticHandlerName: "static")], completionHandler: { _ in })
+                        : nil
+                    try channel.pipeline.syncOperations.configureHTTPServerPipeline(withServerUpgrade: upgrade)
+                    try channel.pipeline.syncOperations.addHandler(StaticFileHandler(root: root, relay: relay), name: "static")
                 }
             }
         let channel: Channel
@@ -52,19 +63,27 @@ struct ServeCommand: AsyncParsableCommand {
         let bound = channel.localAddress?.port ?? port
         // Unbuffered (print() holds output back when stdout is a pipe): scripts wait for this line.
         FileHandle.standardOutput.write("serving \(root) at http://\(address):\(bound)/\n".data(using: .utf8)!)
+        if relay {
+            FileHandle.standardError.write("skiff: --network host: the page's containers connect to any address this machine reaches\n".data(using: .utf8)!)
+        }
         try await channel.closeFuture.get()
     }
 }
 
 /// GET/HEAD of the files under `root`; a directory serves its index.html.
-final class StaticFileHandler: ChannelInboundHandler {
+final class StaticFileHandler: ChannelInboundHandler, RemovableChannelHandler {
     typealias InboundIn = HTTPServerRequestPart
     typealias OutboundOut = HTTPServerResponsePart
 
     let root: String
+    /// `--network host`: GET of the relay's path says it is there (the page's worker asks).
+    let relay: Bool
     private var request: HTTPRequestHead?
 
-    init(root: String) { self.root = root }
+    init(root: String, relay: Bool) {
+        self.root = root
+        self.relay = relay
+    }
 
     static let types = [
         "html": "text/html; charset=utf-8", "js": "text/javascript; charset=utf-8", "mjs": "text/javascript; charset=utf-8",
@@ -85,6 +104,9 @@ final class StaticFileHandler: ChannelInboundHandler {
     private func respond(_ context: ChannelHandlerContext, _ head: HTTPRequestHead) {
         guard head.method == .GET || head.method == .HEAD else {
             return simple(context, head, .methodNotAllowed, "method not allowed\n")
+        }
+        if head.uri == ServeNetworkRelay.path {
+            return relay ? simple(context, head, .ok, "relay\n") : simple(context, head, .notFound, "not found\n")
         }
         var path = String(head.uri.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false)[0])
         path = path.removingPercentEncoding ?? path
