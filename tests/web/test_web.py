@@ -5,6 +5,7 @@ typed into xterm.js as a person types them; what the guest printed is read back 
 `window.term`'s buffer. Every wait polls with a deadline (no fixed sleeps). A screenshot of the
 interactive session is written to $SKIFF_WEB_SCREENSHOT (default: the test's work directory).
 See docs/web.md."""
+import hashlib
 import importlib.util
 import json
 import os
@@ -263,16 +264,31 @@ def relay_server(site):
 
 @pytest.fixture(scope="module")
 def host_http(tmp_path_factory):
-    """A host HTTP server (Python's) on a free port, serving hello.txt; yields its port."""
+    """A host HTTP server on a free port: GET serves files (hello.txt, big.bin: 3 MB of random
+    bytes), POST answers the SHA-256 of what it received. Yields (port, big.bin's SHA-256)."""
     import functools
     import http.server
     import threading
     root = tmp_path_factory.mktemp("host-http")
     (root / "hello.txt").write_text("relayed-hello\n")
-    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(root))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    big = os.urandom(3 << 20)
+    (root / "big.bin").write_bytes(big)
+
+    class Handler(http.server.SimpleHTTPRequestHandler):
+        def do_POST(self):
+            body = self.rfile.read(int(self.headers["Content-Length"]))
+            answer = f"posted {len(body)} {hashlib.sha256(body).hexdigest()}\n".encode()
+            self.send_response(200)
+            self.send_header("Content-Length", str(len(answer)))
+            self.end_headers()
+            self.wfile.write(answer)
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Handler, directory=str(root)))
     threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield server.server_address[1]
+    yield server.server_address[1], hashlib.sha256(big).hexdigest()
     server.shutdown()
 
 
@@ -284,21 +300,27 @@ def free_port():
 
 
 def test_network_relay(site, relay_server, host_http, browser):
-    """Guest TCP through `skiff serve --network host`: busybox wget in the page fetches a file from
-    a server on this host; a closed port is refused; without --network host the guest has only its
-    own loopback, so the same fetch is refused."""
+    """Guest TCP through `skiff serve --network host`: busybox wget in the page fetches files from
+    a server on this host (3 MB checked by SHA-256) and posts 109 KB back; a closed port is refused;
+    without --network host the guest has only its own loopback, so the same fetch is refused."""
+    port, digest = host_http
     closed = free_port()
-    script = (f"wget -q -O - http://127.0.0.1:{host_http}/hello.txt; echo first=$?; "
-              f"wget -q -O - http://127.0.0.1:{closed}/ 2>&1; echo second=$?")
+    url = f"http://127.0.0.1:{port}"
+    script = (f"wget -q -O - {url}/hello.txt; echo first=$?; "
+              f"wget -q -O /tmp/big {url}/big.bin && busybox sha256sum /tmp/big; "
+              f"wget -q -O - --post-data \"$(seq 1 20000)\" {url}/; "
+              f"wget -q -O - http://127.0.0.1:{closed}/ 2>&1; echo last=$?")
     query = "?cmd=/bin/sh&cmd=-c&cmd=" + script.replace(" ", "+").replace(";", "%3B").replace("&", "%26")
     page = Page(browser, relay_server + query)
     page.wait_text(r"^relayed-hello\nfirst=0$")
-    page.wait_text(r"refused\nsecond=1$")
+    posted = "\n".join(str(i) for i in range(1, 20001)).encode()
+    page.wait_text(rf"^{digest}  /tmp/big\nposted {len(posted)} {hashlib.sha256(posted).hexdigest()}$")
+    page.wait_text(r"refused\nlast=1$")
     assert page.wait_exit()["status"] == 0
 
     page = Page(browser, site["url"] + query)
     page.wait_text(r"refused\nfirst=1$")
-    assert page.wait_exit()["status"] == 0
+    page.wait_exit()
 
 
 def test_network_relay_refuses_other_origins(relay_server):
