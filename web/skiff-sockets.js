@@ -1,7 +1,7 @@
 // The page's network relay, the worker's side (loaded by skiff-worker.js).
 //
 // When the site is served by `skiff serve --network host`, the worker gives the module a
-// listening socket (WASI descriptor 3). Each `sock_accept` on it opens a WebSocket to the
+// listening socket (a WASI descriptor after the preopened directory). Each `sock_accept` on it opens a WebSocket to the
 // server's /.skiff/net, and the accepted descriptor reads and writes that WebSocket's bytes:
 // the module asks for a connection on it and then carries the guest's TCP stream over it
 // (wasm/WasiRelay.swift and Sources/skiff/Images/ServeNetworkRelay.swift have the protocol).
@@ -74,29 +74,30 @@ class RelayStream {
 
 // The listening socket and the streams accepted from it, by WASI descriptor.
 class Relay {
-    // `base`: the site's URL (the page's); `wake`: called when a stream has news for a wait.
-    constructor(base, wake) {
+    // `base`: the site's URL (the page's); `wake`: called when a stream has news for a wait;
+    // `allocate()` gives new WASI descriptors.
+    constructor(base, wake, allocate) {
         const url = new URL(RELAY_PATH, base);
         url.protocol = url.protocol === "https:" ? "wss:" : "ws:";
         this.url = url.href;
         this.wake = wake;
-        this.listener = 3;
+        this.allocate = allocate;
+        this.listener = allocate();
         this.streams = new Map();
-        this.nextDescriptor = 4;
     }
 
     // A relay when the server has one (`skiff serve --network host`), else null.
-    static async probe(base, wake) {
+    static async probe(base, wake, allocate) {
         try {
             const response = await fetch(new URL(RELAY_PATH, base), { cache: "no-store" });
-            return response.ok ? new Relay(base, wake) : null;
+            return response.ok ? new Relay(base, wake, allocate) : null;
         } catch (e) {
             return null;
         }
     }
 
     accept() {
-        const fd = this.nextDescriptor++;
+        const fd = this.allocate();
         this.streams.set(fd, new RelayStream(this.url, this.wake));
         return fd;
     }

@@ -1,7 +1,8 @@
 // Runs a module made by `skiff convert` in a Web Worker, with a small WASI preview 1
 // implementation of its own: standard input is what the page's terminal types, standard output
-// and error go to the terminal, there are no preopened directories (the container's root is
-// inside the module, its writable layer in the module's memory).
+// and error go to the terminal, the container's root is inside the module (its writable layer in
+// the module's memory), and one preopened directory, /files, holds the files the user drops on
+// the page and those the guest leaves there for download (skiff-files.js).
 //
 // The module calls fd_read and poll_oneoff synchronously. They are imported through JSPI
 // (WebAssembly.Suspending; the export through WebAssembly.promising): when the guest has to
@@ -10,14 +11,16 @@
 // arrives. No SharedArrayBuffer, so no cross-origin isolation headers: see docs/web.md.
 //
 // Messages from the page: {type: "start", url, args, env, rows, columns}, {type: "input", bytes},
-// {type: "resize", rows, columns}. To the page: {type: "progress", loaded, total},
-// {type: "started", seconds}, {type: "output", bytes}, {type: "exit", status, message}.
+// {type: "resize", rows, columns}, {type: "upload", name, bytes}, {type: "download", path}.
+// To the page: {type: "progress", loaded, total}, {type: "started", seconds},
+// {type: "output", bytes}, {type: "exit", status, message}, {type: "files", list: [{path, size}]},
+// {type: "file", path, bytes} (null when there is no such file).
 //
 // With `skiff serve --network host`, the module also gets a listening socket (descriptor 3) whose
 // accepted streams are WebSockets to the server: guest TCP connections (skiff-sockets.js).
 "use strict";
 
-importScripts("skiff-sockets.js");
+importScripts("skiff-sockets.js", "skiff-files.js");
 
 const ERRNO = { SUCCESS: 0, AGAIN: 6, BADF: 8, INVAL: 28, IO: 29, NOSYS: 52, NOTSOCK: 57, PIPE: 64, SPIPE: 70, NOTCAPABLE: 76 };
 const FILETYPE_CHARACTER_DEVICE = 2;
@@ -35,6 +38,13 @@ const input = [];
 const reports = new WeakSet();   // the chunks of `input` that are resize reports
 let inputWaiter = null;          // resolves a suspended fd_read/poll_oneoff when input (or a relay stream's news) arrives
 let relay = null;                // the network relay, when the server has one (skiff-sockets.js)
+let nextDescriptor = 3;          // WASI descriptors: /files (3), then the relay's and open files'
+const allocateDescriptor = () => nextDescriptor++;
+let filesTimer = null;
+const files = new PageFiles(allocateDescriptor(), allocateDescriptor, () => {
+    // Tells the page what /files holds, at most every 200 ms.
+    if (filesTimer === null) filesTimer = setTimeout(() => { filesTimer = null; postMessage({ type: "files", list: files.list() }); }, 200);
+});
 
 function wakeWaiter() {
     if (inputWaiter) { const w = inputWaiter; inputWaiter = null; w(); }
@@ -86,6 +96,7 @@ function run(module, args, env) {
     let memory = null;
     const view = () => new DataView(memory.buffer);
     const bytes = () => new Uint8Array(memory.buffer);
+    const fileCalls = files.functions(() => memory);
     // The buffers an iovec array names, as views of the module's memory.
     const iovecs = (iovs, count) => {
         const dv = view();
@@ -195,6 +206,8 @@ function run(module, args, env) {
             return ERRNO.SUCCESS;
         },
         fd_read: new WebAssembly.Suspending(async (fd, iovs, iovsLength, readAt) => {
+            const inFiles = fileCalls.fd_read(fd, iovs, iovsLength, readAt);
+            if (inFiles !== undefined) return inFiles;
             const stream = relay?.stream(fd);
             if (stream) {
                 // Accepted streams are non-blocking: the module waits in poll_oneoff.
@@ -256,7 +269,7 @@ function run(module, args, env) {
                 const e = events + n * 32;
                 dv.setBigUint64(e, f.userdata, true);
                 const socket = relay?.isSocket(f.fd);
-                dv.setUint16(e + 8, (f.fd <= 2 || socket) ? ERRNO.SUCCESS : ERRNO.BADF, true);
+                dv.setUint16(e + 8, (f.fd <= 2 || socket || files.owns(f.fd)) ? ERRNO.SUCCESS : ERRNO.BADF, true);
                 dv.setUint8(e + 10, f.tag);
                 const readable = socket ? relay.readableBytes(f.fd) : input.reduce((k, c) => k + c.length, 0);
                 dv.setBigUint64(e + 16, f.tag === EVENTTYPE.FD_READ ? BigInt(readable) : 65536n, true);
@@ -316,9 +329,15 @@ function run(module, args, env) {
             if (how & 2) stream.shutWrite();   // SDFLAGS_WR; reading is the module's business
             return ERRNO.SUCCESS;
         },
-        fd_prestat_get: () => ERRNO.BADF,             // no preopened directories
+        fd_prestat_get: () => ERRNO.BADF,             // the one preopened directory is /files (below)
         fd_prestat_dir_name: () => ERRNO.BADF,
     };
+    // /files answers for its own descriptors first (skiff-files.js); fd_read does so itself.
+    for (const [name, call] of Object.entries(fileCalls)) {
+        if (name === "fd_read") continue;
+        const otherwise = wasi[name] ?? (() => ERRNO.BADF);
+        wasi[name] = (...args) => { const r = call(...args); return r !== undefined ? r : otherwise(...args); };
+    }
     // Everything else the module may import (files by path, which need a preopen) is refused.
     const imports = {};
     for (const entry of WebAssembly.Module.imports(module)) {
@@ -363,6 +382,12 @@ async function fetchModule(url) {
 onmessage = async (event) => {
     const message = event.data;
     if (message.type === "input") { pushInput(message.bytes); return; }
+    if (message.type === "upload") { files.put(message.name, message.bytes); return; }
+    if (message.type === "download") {
+        const bytes = files.read(message.path);
+        postMessage({ type: "file", path: message.path, bytes }, bytes ? [bytes.buffer] : []);
+        return;
+    }
     if (message.type === "resize") {
         pushInput(encoder.encode(`\x1b[8;${message.rows};${message.columns}t`), true);
         return;
@@ -374,7 +399,7 @@ onmessage = async (event) => {
     }
     try {
         const began = performance.now();
-        relay = await Relay.probe(self.location.href, wakeWaiter);
+        relay = await Relay.probe(self.location.href, wakeWaiter, allocateDescriptor);
         const module = await fetchModule(message.url);
         postMessage({ type: "started", seconds: (performance.now() - began) / 1000 });
         const args = ["container.wasm", "--tty-size", `${message.rows}x${message.columns}`];

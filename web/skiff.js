@@ -6,9 +6,13 @@
 //   &env=K=V                       an environment variable (repeatable)
 // `window.term` is the xterm.js Terminal; `window.skiff` holds the state line's data
 // ({state: "loading"|"running"|"exited"|"failed", status, message}) for tests and automation.
+// Files in and out of the container's /files: skiff-page-files.js.
 "use strict";
 
 (async function () {
+    // Created before the first wait, so skiff-page-files.js finds them.
+    const worker = window.skiffWorker = new Worker("skiff-worker.js");
+    const messageHandlers = window.skiffMessageHandlers = {};   // more message types (skiff-page-files.js)
     const stateLine = document.getElementById("state");
     const skiff = window.skiff = { state: "loading", status: null, message: "" };
     function show(text, className) {
@@ -39,7 +43,6 @@
     const command = parameters.getAll("cmd");
     const env = parameters.getAll("env");
 
-    const worker = new Worker("skiff-worker.js");
     const encoder = new TextEncoder();
     let running = false;
     term.onData((data) => { if (running) worker.postMessage({ type: "input", bytes: encoder.encode(data) }); });
@@ -66,6 +69,9 @@
             break;
         case "output":
             term.write(m.bytes);
+            break;
+        default:
+            messageHandlers[m.type]?.(m);
             break;
         case "exit":
             running = false;

@@ -80,7 +80,12 @@ def site(tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def browser():
+def downloads(tmp_path_factory):
+    return str(tmp_path_factory.mktemp("downloads"))
+
+
+@pytest.fixture(scope="module")
+def browser(downloads):
     if webdriver is None:
         pytest.fail("selenium is not installed (python3 -m pip install selenium; scripts/setup.sh does it)")
     chromium = shutil.which("chromium")
@@ -91,6 +96,7 @@ def browser():
     options.binary_location = chromium
     for a in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--window-size=900,600"):
         options.add_argument(a)
+    options.add_experimental_option("prefs", {"download.default_directory": downloads, "download.prompt_for_download": False})
     driver = webdriver.Chrome(service=Service(executable_path=driver_path), options=options)
     yield driver
     driver.quit()
@@ -340,3 +346,24 @@ def test_network_relay_refuses_other_origins(relay_server):
     assert " 101 " in upgrade(f"http://{host}:{port}")
     assert " 101 " not in upgrade("http://elsewhere.example")
     assert " 101 " not in upgrade(None)
+
+
+def test_files_in_and_out(site, browser, downloads, tmp_path):
+    """/files: a file chosen with the page's upload control appears in the container; what the guest
+    writes there is listed in the bar, and clicking its link downloads it."""
+    upload = tmp_path / "notes.txt"
+    upload.write_text("line one\nline two\n")
+    script = ("while [ ! -e /files/notes.txt ]; do sleep 0.1; done; mkdir /files/out; "
+              "tr a-z A-Z < /files/notes.txt > /files/out/loud.txt; wc -l < /files/notes.txt; echo written")
+    page = Page(browser, site["url"] + "?cmd=/bin/sh&cmd=-c&cmd=" + script.replace(" ", "+").replace(";", "%3B"))
+    chooser = browser.find_element(By.ID, "upload-input")
+    browser.execute_script("arguments[0].hidden = false", chooser)
+    chooser.send_keys(str(upload))
+    page.wait_text(r"^2\nwritten$")
+    assert page.wait_exit()["status"] == 0
+    link = page.wait(lambda: [a for a in browser.find_elements(By.CSS_SELECTOR, "#file-list a") if a.text.startswith("out/loud.txt")],
+                     "the download link")[0]
+    assert "out/loud.txt (18 B)" == link.text
+    link.click()
+    target = os.path.join(downloads, "loud.txt")
+    page.wait(lambda: os.path.exists(target) and open(target).read() == "LINE ONE\nLINE TWO\n", "the downloaded file")

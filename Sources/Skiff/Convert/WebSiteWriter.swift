@@ -15,7 +15,7 @@ import OCI
 public struct WebSiteWriter {
     /// The name of the module inside the site.
     public static let moduleName = "container.wasm"
-    static let pageFiles = ["index.html", "skiff.js", "skiff-worker.js", "skiff-sockets.js"]
+    static let pageFiles = ["index.html", "skiff.js", "skiff-page-files.js", "skiff-worker.js", "skiff-sockets.js", "skiff-files.js"]
     static let xtermFiles = ["xterm.js", "xterm-addon-fit.js", "xterm.css"]
 
     public let pageDirectory: String
