@@ -72,13 +72,7 @@ cat "$SCRATCH/python.md"
 
 echo
 echo "== CoreMark (Iterations/Sec; % of the host CPU running the x86-64 build)"
-CM=${COREMARK_DIR:-$PWD/../shared/coremark}
-CMSRC="$CM/core_list_join.c $CM/core_main.c $CM/core_matrix.c $CM/core_state.c $CM/core_util.c $CM/posix/core_portme.c"
-mkdir -p "$SCRATCH/cm/usr/bin"
-tar -C "$FIXTURES/rootfs/busybox" -cf - . | tar -C "$SCRATCH/cm" -xf -
-riscv64-linux-gnu-gcc -O2 -static -I"$CM" -I"$CM/posix" -DPERFORMANCE_RUN=1 -DITERATIONS=2000 -DFLAGS_STR='"-O2 -static"' $CMSRC -o "$SCRATCH/cm/usr/bin/coremark"
-gcc -O2 -static -I"$CM" -I"$CM/posix" -DPERFORMANCE_RUN=1 -DITERATIONS=100000 -DFLAGS_STR='"-O2 -static"' $CMSRC -o "$SCRATCH/coremark-x86"
-tar -C "$SCRATCH/cm" -czf "$SCRATCH/cm.tar.gz" .
+bench/coremark-image.sh "$SCRATCH" "$FIXTURES"
 "$SKIFF" import "$SCRATCH/cm.tar.gz" bench/coremark:1 >/dev/null
 "$SKIFF" convert -q bench/coremark:1 "$SCRATCH/coremark.wasm" >/dev/null
 "$WASMTIME" run "$SCRATCH/coremark.wasm" true
