@@ -10,7 +10,9 @@ export SKIFF_FIXTURES=${SKIFF_FIXTURES:-$HOME/.cache/skiff-fixtures}
 scripts/fixtures.sh >/dev/null
 
 status=0
-step() { echo; echo "==> $*"; }
+began=$SECONDS
+# Each step's header shows the minutes since the start: the suite must stay under 40 on 2 cores.
+step() { echo; echo "==> [$(( (SECONDS - began) / 60 ))m$(( (SECONDS - began) % 60 ))s] $*"; }
 
 step "swift build (debug) and swift test"
 swift build --build-tests
@@ -50,4 +52,5 @@ if [ -d tests/terminal ]; then
   step "interactive terminal tests (tmux drives skiff run -it)"
   python3 -m pytest -q tests/terminal || status=1
 fi
+step "done (status $status)"
 exit $status
