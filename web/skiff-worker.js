@@ -379,6 +379,20 @@ async function fetchModule(url) {
     return WebAssembly.compileStreaming(streamed);
 }
 
+// The module is fetched and compiled, and the relay looked for, as soon as the worker starts:
+// the page creates it before it loads xterm.js, so this overlaps with the page's own loading.
+const began = performance.now();
+const preparing = (async () => {
+    let url = "container.wasm";
+    try {
+        const response = await fetch("site.json");
+        if (response.ok) url = (await response.json()).module || url;
+    } catch (e) { /* the default name */ }
+    const [module, found] = await Promise.all([fetchModule(url), Relay.probe(self.location.href, wakeWaiter, allocateDescriptor)]);
+    return { url, module, relay: found };
+})();
+preparing.catch(() => {});   // a failure is reported when the page starts the container
+
 onmessage = async (event) => {
     const message = event.data;
     if (message.type === "input") { pushInput(message.bytes); return; }
@@ -398,9 +412,9 @@ onmessage = async (event) => {
         return;
     }
     try {
-        const began = performance.now();
-        relay = await Relay.probe(self.location.href, wakeWaiter, allocateDescriptor);
-        const module = await fetchModule(message.url);
+        const prepared = await preparing;
+        relay = prepared.relay;
+        const module = prepared.url === message.url ? prepared.module : await fetchModule(message.url);
         postMessage({ type: "started", seconds: (performance.now() - began) / 1000 });
         const args = ["container.wasm", "--tty-size", `${message.rows}x${message.columns}`];
         for (const e of message.env) args.push("-e", e);

@@ -10,8 +10,9 @@
 "use strict";
 
 (async function () {
-    // Created before the first wait, so skiff-page-files.js finds them.
-    const worker = window.skiffWorker = new Worker("skiff-worker.js");
+    // The worker was started by index.html (it fetches the module meanwhile); the handlers are
+    // set before the first wait, so skiff-page-files.js finds them.
+    const worker = window.skiffWorker || (window.skiffWorker = new Worker("skiff-worker.js"));
     const messageHandlers = window.skiffMessageHandlers = {};   // more message types (skiff-page-files.js)
     const stateLine = document.getElementById("state");
     const skiff = window.skiff = { state: "loading", status: null, message: "" };
