@@ -20,17 +20,7 @@ RUNS=${1:-10}
 command -v hyperfine >/dev/null || { echo "convert bench: hyperfine missing (scripts/setup.sh installs it)" >&2; exit 1; }
 WASMTIME=$(wasm/wasmtime-cli.sh)
 WASMKIT=$(wasm/build-wasmkit.sh)
-FIXTURES=$(scripts/fixtures.sh | tail -1)
-SKIFF=${SKIFF:-$PWD/.build/release/skiff}
-SCRATCH=${SKIFF_BENCH_DIR:-$HOME/.cache/skiff-bench}/convert
-rm -rf "$SCRATCH"
-mkdir -p "$SCRATCH"
-export SKIFF_HOME=$SCRATCH/store
-DEBIAN_TAR=$FIXTURES/debian-riscv64-rootfs.tar.gz
-[ -f "$DEBIAN_TAR" ] || tar -C "$FIXTURES/rootfs/debian" --exclude="./tmp/*" -czf "$DEBIAN_TAR" .
-tar -C "$FIXTURES/rootfs/busybox" -czf "$SCRATCH/busybox.tar.gz" .
-"$SKIFF" import "$SCRATCH/busybox.tar.gz" bench/busybox:1 >/dev/null
-"$SKIFF" import "$DEBIAN_TAR" bench/debian:1 >/dev/null
+. bench/fixture-images.sh convert
 for i in busybox debian; do "$SKIFF" run --rm bench/$i:1 true >/dev/null; done  # filesystem images built
 
 echo "machine: $(nproc) cores, $(uname -m), load $(cut -d' ' -f1-3 /proc/loadavg), $(date -u +%F)"

@@ -13,18 +13,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 RUNS=${1:-5}
-FIXTURES=$(scripts/fixtures.sh | tail -1)
-SKIFF=${SKIFF:-$PWD/.build/release/skiff}
-SCRATCH=${SKIFF_BENCH_DIR:-$HOME/.cache/skiff-bench}/web
-rm -rf "$SCRATCH"
-mkdir -p "$SCRATCH"
-export SKIFF_HOME=$SCRATCH/store
-DEBIAN_TAR=$FIXTURES/debian-riscv64-rootfs.tar.gz
-[ -f "$DEBIAN_TAR" ] || tar -C "$FIXTURES/rootfs/debian" --exclude="./tmp/*" -czf "$DEBIAN_TAR" .
-tar -C "$FIXTURES/rootfs/busybox" -czf "$SCRATCH/busybox.tar.gz" .
+. bench/fixture-images.sh web
 bench/coremark-image.sh "$SCRATCH" "$FIXTURES"
-"$SKIFF" import "$SCRATCH/busybox.tar.gz" bench/busybox:1 >/dev/null
-"$SKIFF" import "$DEBIAN_TAR" bench/debian:1 >/dev/null
 "$SKIFF" import "$SCRATCH/cm.tar.gz" bench/coremark:1 >/dev/null
 "$SKIFF" convert -q --web "$SCRATCH/busybox" bench/busybox:1 >/dev/null
 "$SKIFF" convert -q --compress --web "$SCRATCH/debian" bench/debian:1 >/dev/null
@@ -32,18 +22,19 @@ bench/coremark-image.sh "$SCRATCH" "$FIXTURES"
 
 servers=()
 trap 'kill "${servers[@]}" 2>/dev/null || true' EXIT
-serve() {   # serve DIR: starts `skiff serve` and prints its URL
+serve() {   # serve DIR: starts `skiff serve DIR` (stopped at exit) and sets URL to its address
   "$SKIFF" serve "$1" --port 0 > "$1.url" 2>/dev/null &
   servers+=($!)
   while ! grep -q http "$1.url" 2>/dev/null; do sleep 0.05; done
-  grep -o 'http://[^ ]*' "$1.url"
+  URL=$(grep -o 'http://[^ ]*' "$1.url")
 }
 
 echo "machine: $(nproc) cores, $(uname -m), load $(cut -d' ' -f1-3 /proc/loadavg), $(date -u +%F), $(chromium --version 2>/dev/null)"
 for site in busybox debian; do
   echo
   echo "== page load to the first prompt: $site ($(du -m "$SCRATCH/$site/container.wasm" | cut -f1) MB module)"
-  python3 bench/web-page.py page-load "$(serve "$SCRATCH/$site")" "$RUNS"
+  serve "$SCRATCH/$site"
+  python3 bench/web-page.py page-load "$URL" "$RUNS"
 done
 
 echo
@@ -52,7 +43,8 @@ ips() { grep -a "Iterations/Sec" | awk '{print $NF}'; }
 host=$("$SCRATCH/coremark-x86" | ips)
 native=$("$SKIFF" run --rm bench/coremark:1 coremark | ips)
 interpreter=$(SKIFF_JIT=0 "$SKIFF" run --rm bench/coremark:1 coremark | ips)
-page=$(python3 bench/web-page.py coremark "$(serve "$SCRATCH/coremark")")
+serve "$SCRATCH/coremark"
+page=$(python3 bench/web-page.py coremark "$URL")
 report() { printf '%-30s %10s it/s  %5.1f%% of the host CPU  %5.1f%% of skiff run\n' "$1" "$2" \
   "$(echo "100 * $2 / $host" | bc -l)" "$(echo "100 * $2 / $native" | bc -l)"; }
 report "host CPU (x86-64 build)" "$host"
