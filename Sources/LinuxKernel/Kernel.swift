@@ -102,6 +102,8 @@ public final class Kernel {
     var sliceStarted: UInt64 = 0
     /// sched_yield asked to end the current slice.
     var yieldRequested = false
+    /// Host descriptors polled for the host's own purposes (see `watch`).
+    var hostWatches: [HostWatch] = []
 
     public init(host: Host, configuration: KernelConfiguration = KernelConfiguration()) {
         self.host = host

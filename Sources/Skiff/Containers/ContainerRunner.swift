@@ -188,6 +188,10 @@ public struct ContainerRunner {
             let reason = kernel.diagnostic ?? "exec: \"\(program)\": \(error.name)"
             throw SkiffError(error == .ENOENT ? .commandNotFound : .commandNotExecutable, reason)
         }
+        // exec, cp and top reach the running container through its control socket.
+        let control = ContainerControlServer(kernel: kernel, root: mounted.root, record: record,
+                                             directory: containers.directory(record.id))
+        defer { control?.stop() }
         started?()
         let termination = ContainerTerminal.run(kernel, setup: configuration.terminal)
         try mounted.saveAttributes()
