@@ -1,6 +1,7 @@
 """exec and top into a running container (through its skiff process's control socket), and cp
 both ways, running or stopped, confined to the container's files."""
 import os
+import subprocess
 import urllib.request
 
 from conftest import free_port
@@ -126,3 +127,21 @@ def test_cp_both_ways(skiff, base, tmp_path):
         assert r.status == 1 and "at least one container" in r.err, r
     finally:
         skiff("rm", "-f", "files")
+
+
+def test_attach(skiff, base):
+    run_detached(skiff, "-i", "--name", "listener", base, "sh", "-c", 'while read l; do echo "got $l"; done')
+    try:
+        attach = subprocess.Popen([skiff.binary, "attach", "listener"], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                  stderr=subprocess.PIPE, env=skiff.env())
+        attach.stdin.write(b"one\n")
+        attach.stdin.flush()
+        assert attach.stdout.readline() == b"got one\n", "typed input reaches the detached container, its output comes back"
+        attach.stdin.close()
+        assert skiff("kill", "listener").status == 0
+        assert attach.wait(timeout=10) == 137, "attach ends with the container's status"
+        assert skiff("logs", "listener").out == "got one\n"
+        r = skiff("attach", "listener")
+        assert r.status == 1 and "stopped container" in r.err, r
+    finally:
+        skiff("rm", "-f", "listener")

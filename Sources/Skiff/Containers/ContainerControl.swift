@@ -14,7 +14,7 @@ import Darwin
 /// SCM_RIGHTS descriptors. The answer is text lines: `exit N` when an exec'd process ends,
 /// `ok`, `error STATUS MESSAGE`, or top's table, then the connection is closed.
 public struct ControlRequest {
-    public enum Operation: String { case exec, copyIn = "cp-in", top }
+    public enum Operation: String { case exec, copyIn = "cp-in", top, attach }
     public var operation: Operation
     public var arguments: [String] = []
     /// exec: `-e` settings added to the container's environment.
@@ -74,9 +74,15 @@ final class ContainerControlServer {
     private let record: ContainerRecord
     private let socketPath: String
     private var listener: Int32 = -1
+    /// The write end of the container's standard input (a detached container with -i), where
+    /// `attach` copies what its client types.
+    private let inputFeed: Int32?
+    /// attach: the client's stdin being copied to `inputFeed`, and its connection.
+    private var attached: [(input: Int32, connection: Int32)] = []
 
-    init?(kernel: Kernel, root: ContainerFileSystem, record: ContainerRecord, directory: String) {
+    init?(kernel: Kernel, root: ContainerFileSystem, record: ContainerRecord, directory: String, inputFeed: Int32?) {
         self.kernel = kernel
+        self.inputFeed = inputFeed
         self.root = root
         self.record = record
         socketPath = directory + "/control.sock"
@@ -96,6 +102,7 @@ final class ContainerControlServer {
     }
 
     func stop() {
+        for a in attached { detach(a.input) }
         guard listener >= 0 else { return }
         kernel.unwatch(listener)
         closeFD(listener)
@@ -139,6 +146,16 @@ final class ContainerControlServer {
             } catch {
                 reply(connection, "error 1 \(error.message)", closing: true)
             }
+        case .attach:
+            // Output is the log, which the client follows; input (with -i) goes to the feed.
+            if let input = descriptors.first, inputFeed != nil {
+                for fd in descriptors.dropFirst() { closeFD(fd) }
+                attached.append((input, connection))
+                kernel.watch(input) { [unowned self] in self.forwardInput(input) }
+            } else {
+                for fd in descriptors { closeFD(fd) }
+                reply(connection, "ok", closing: true)
+            }
         case .top:
             for fd in descriptors { closeFD(fd) }
             var lines = ["PID\tPPID\tUID\tTIME\tCMD"]
@@ -149,6 +166,30 @@ final class ContainerControlServer {
                 lines.append("\(p.pid)\t\(p.parentPID)\t\(p.uid)\t\(time)\t\(p.command)")
             }
             reply(connection, lines.joined(separator: "\n"), closing: true)
+        }
+    }
+
+    /// Copies what an attached client typed to the container's stdin (until it closes its end).
+    private func forwardInput(_ input: Int32) {
+        guard let feed = inputFeed else { return }
+        var buffer = [UInt8](repeating: 0, count: 4096)
+        let n = buffer.withUnsafeMutableBytes { read(input, $0.baseAddress, $0.count) }
+        if n < 0 && (errno == EINTR || errno == EAGAIN) { return }
+        guard n > 0 else { detach(input); return }
+        var done = 0
+        while done < n {
+            let w = buffer.withUnsafeBytes { write(feed, $0.baseAddress! + done, n - done) }
+            if w < 0 { if errno == EINTR { continue }; break }
+            done += w
+        }
+    }
+
+    private func detach(_ input: Int32) {
+        kernel.unwatch(input)
+        closeFD(input)
+        if let i = attached.firstIndex(where: { $0.input == input }) {
+            reply(attached[i].connection, "ok", closing: true)
+            attached.remove(at: i)
         }
     }
 

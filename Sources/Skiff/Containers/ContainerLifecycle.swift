@@ -237,13 +237,15 @@ public enum DetachedContainer {
         }
         defer { close(lock) }
         unlink(containers.stopRequestPath(id))
-        // With -i the container reads a pipe nobody writes to (it waits for input, as a detached
-        // docker container with -i does) instead of /dev/null.
+        // With -i the container reads a pipe (it waits for input, as a detached docker container
+        // with -i does) that `skiff attach` writes to; without a reader it is full after 64 KiB,
+        // and what is typed then is dropped rather than stopping the container.
         var keepOpen: [Int32] = [0, 0]
         if pipe(&keepOpen) == 0 {
             dup2(keepOpen[0], 0)
             close(keepOpen[0])
             _ = fcntl(keepOpen[1], F_SETFD, FD_CLOEXEC)
+            _ = fcntl(keepOpen[1], F_SETFL, fcntl(keepOpen[1], F_GETFL) | O_NONBLOCK)
         }
         var restarts = 0
         var delay: Double = 0.1
@@ -254,6 +256,7 @@ public enum DetachedContainer {
             if restarts > 0 { record.state.restartCount = restarts }
             var runner = ContainerRunner(images: images, containers: containers)
             runner.started = { report("ok") }
+            if record.process.interactive && keepOpen[1] > 0 { runner.inputFeed = keepOpen[1] }
             let began = Date()
             do {
                 status = try runner.start(record, holding: dup(lock), saved: false)

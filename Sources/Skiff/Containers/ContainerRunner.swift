@@ -22,6 +22,9 @@ public struct ContainerRunner {
     public var image: StoredImage?
     /// Called once the container's first process has been loaded and is about to run.
     public var started: (() -> Void)?
+    /// The write end of a pipe that is the container's stdin (a detached container): `attach`
+    /// copies its client's input there.
+    var inputFeed: Int32?
 
     public init(images: ImageStore, containers: ContainerStore) {
         self.images = images
@@ -190,7 +193,7 @@ public struct ContainerRunner {
         }
         // exec, cp and top reach the running container through its control socket.
         let control = ContainerControlServer(kernel: kernel, root: mounted.root, record: record,
-                                             directory: containers.directory(record.id))
+                                             directory: containers.directory(record.id), inputFeed: inputFeed)
         defer { control?.stop() }
         started?()
         let termination = ContainerTerminal.run(kernel, setup: configuration.terminal)

@@ -142,3 +142,41 @@ struct TopCommand: AsyncParsableCommand {
         }
     }
 }
+
+struct AttachCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "attach", abstract: "Attach to a running container's output (and input, if it was started with -i).",
+        discussion: """
+            Prints what the container writes from now on until it stops, and sends what is typed to its \
+            standard input when it runs detached with -i. Ends with the container's exit status; ^C \
+            ends the attach only.
+            """)
+
+    @Flag(name: .customLong("no-stdin"), help: "Do not attach stdin.")
+    var noStdin = false
+
+    @Argument(help: "The container's name or id.")
+    var container: String
+
+    @OptionGroup var storeOptions: StoreOptions
+
+    func run() async throws {
+        try await reportingErrors(debug: storeOptions.debug) {
+            let store = try ContainerStore(imageStore: try storeOptions.setUp())
+            let record = try store.find(container)
+            guard store.isRunning(record) else {
+                throw SkiffError(.invalidArgument, "you cannot attach to a stopped container, start it first")
+            }
+            let connection = try ContainerControl.connect(store, record, ControlRequest(.attach), descriptors: noStdin ? [] : [0])
+            defer { close(connection) }
+            var options = LogOptions()
+            options.follow = true
+            options.tail = 0
+            try store.printLog(record.id, options: options,
+                               stdout: { FileHandle.standardOutput.write($0) },
+                               stderr: { FileHandle.standardError.write($0) })
+            let status = store.current(try store.load(record.id)).state.exitCode
+            if status != 0 { throw ExitCode(status) }
+        }
+    }
+}
