@@ -181,3 +181,13 @@ def test_detached_start_failure(skiff, base):
     assert r.status == 127 and "executable file not found" in r.err and r.out == "", r
     assert "Exited (127)" in ps_status(skiff, "nocmd")
     skiff("rm", "nocmd")
+
+
+def test_debian_root_is_configured(skiff):
+    """The Debian fixture (and the demo image made from it) has what maintainer scripts make:
+    users and groups from base-passwd, /bin/sh, python3, awk (scripts/fixtures.sh)."""
+    from conftest import fixtures_dir
+    root = os.path.join(fixtures_dir(), "rootfs", "debian")
+    r = skiff("run", "--rootfs", root, "--read-only", "/bin/sh", "-c",
+              "whoami; id -gn; python3 -c 'print(6*7)'; echo x | awk '{print \"awk\"}'; getent passwd www-data | cut -d: -f3")
+    assert (r.status, r.out) == (0, "root\nroot\n42\nawk\n33\n"), r
