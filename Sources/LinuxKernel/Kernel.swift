@@ -104,6 +104,8 @@ public final class Kernel {
     var yieldRequested = false
     /// Host descriptors polled for the host's own purposes (see `watch`).
     var hostWatches: [HostWatch] = []
+    /// Terminals of processes started from outside with one (`startProcess`), wired to host descriptors.
+    var hostTerminals: [PseudoTerminal] = []
 
     public init(host: Host, configuration: KernelConfiguration = KernelConfiguration()) {
         self.host = host

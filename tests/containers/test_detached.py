@@ -2,6 +2,7 @@
 logs -f/--tail/-t, stop, kill -s, wait, restart, --restart policies, rm -f."""
 import os
 import re
+import select
 import subprocess
 import time
 import urllib.request
@@ -27,6 +28,12 @@ def ps_status(skiff, name):
 
 def running(skiff, name):
     return any(l.endswith(" " + name) for l in skiff("ps").out.splitlines())
+
+
+def read_line(stream, seconds=20):
+    """A line from a child's unbuffered pipe, failing instead of hanging when none comes."""
+    assert select.select([stream], [], [], seconds)[0], "no output in time"
+    return stream.readline()
 
 
 def eventually(check, seconds=10, what="condition"):
@@ -68,8 +75,8 @@ def test_logs_follow_tail_timestamps(skiff, base):
     run_detached(skiff, "--name", "chatty", base, "sh", "-c", LOOP)
     try:
         follow = subprocess.Popen([skiff.binary, "logs", "-f", "chatty"], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                                  stdin=subprocess.DEVNULL, env=skiff.env(), text=True)
-        lines = [follow.stdout.readline() for _ in range(4)]
+                                  stdin=subprocess.DEVNULL, env=skiff.env(), bufsize=0)
+        lines = [read_line(follow.stdout).decode() for _ in range(4)]
         assert lines == [f"line {i}\n" for i in range(4)], lines
         assert follow.poll() is None, "logs -f keeps going while the container runs"
         eventually(lambda: "line 6\n" in skiff("logs", "chatty").out, what="more output")
@@ -81,6 +88,7 @@ def test_logs_follow_tail_timestamps(skiff, base):
         assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d+Z line \d+\n", r.out), r
         assert skiff("kill", "chatty").status == 0
         out, _ = follow.communicate(timeout=10)
+        out = out.decode()
         assert follow.returncode == 0
         everything = skiff("logs", "chatty").out
         assert everything.endswith(out), "logs -f printed everything up to the end"

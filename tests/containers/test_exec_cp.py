@@ -1,11 +1,12 @@
 """exec and top into a running container (through its skiff process's control socket), and cp
 both ways, running or stopped, confined to the container's files."""
 import os
+import re
 import subprocess
 import urllib.request
 
 from conftest import free_port
-from test_detached import eventually, run_detached
+from test_detached import eventually, read_line, run_detached
 
 
 def test_exec_into_a_running_server(skiff, base):
@@ -39,8 +40,8 @@ def test_exec_into_a_running_server(skiff, base):
         assert skiff("exec", "served", "cat").out == "", "without -i stdin is /dev/null"
         r = skiff("exec", "served", "no-such-command")
         assert r.status == 127 and "executable file not found" in r.err, r
-        r = skiff("exec", "-t", "served", "sh")
-        assert r.status != 0 and "not supported" in r.err, r
+        r = skiff("exec", "-t", "served", "sh", "-c", "busybox tty; exit 3")
+        assert r.status == 3 and re.fullmatch(r"/dev/pts/\d+\r\n", r.out), "a terminal of its own (ONLCR: \\r\\n)"
     finally:
         skiff("rm", "-f", "served")
     r = skiff("exec", "served", "true")
@@ -133,10 +134,10 @@ def test_attach(skiff, base):
     run_detached(skiff, "-i", "--name", "listener", base, "sh", "-c", 'while read l; do echo "got $l"; done')
     try:
         attach = subprocess.Popen([skiff.binary, "attach", "listener"], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                  stderr=subprocess.PIPE, env=skiff.env())
+                                  stderr=subprocess.PIPE, env=skiff.env(), bufsize=0)
         attach.stdin.write(b"one\n")
         attach.stdin.flush()
-        assert attach.stdout.readline() == b"got one\n", "typed input reaches the detached container, its output comes back"
+        assert read_line(attach.stdout) == b"got one\n", "typed input reaches the detached container, its output comes back"
         attach.stdin.close()
         assert skiff("kill", "listener").status == 0
         assert attach.wait(timeout=10) == 137, "attach ends with the container's status"

@@ -30,10 +30,13 @@ extension Kernel {
 
     /// Starts `path` as a new process of the running container, as `docker exec` does: user
     /// `user`, `streams` (host descriptors, owned by the process from now on) as 0, 1 and 2;
-    /// `exited` gets its wait status when it ends. Returns its pid; throws what execve would
-    /// (`diagnostic` says why in words), the streams closed.
+    /// `exited` gets its wait status when it ends. With `terminal`, the process gets a new
+    /// pseudo-terminal (/dev/pts/N, its controlling terminal) whose screen is `streams[1]` and
+    /// whose keyboard is `streams[0]` when `terminalInput`. Returns its pid; throws what execve
+    /// would (`diagnostic` says why in words), the streams closed.
     public func startProcess(path: String, arguments: [String], environment: [String], workingDirectory: String,
-                             user: ContainerUser, streams: [HostFD], exited: @escaping (Int32) -> Void) throws(Errno) -> Int32 {
+                             user: ContainerUser, streams: [HostFD], terminal wantsTerminal: Bool = false, terminalInput: Bool = false,
+                             exited: @escaping (Int32) -> Void) throws(Errno) -> Int32 {
         var installed = false
         defer { if !installed { for fd in streams { host.close(fd) } } }
         guard initProcess.map({ !$0.isZombie }) == true else { throw .ESRCH }
@@ -47,7 +50,23 @@ extension Kernel {
         task.hart.timeSource = { [unowned(unsafe) self] in self.host.monotonicTime() }
         process.threads.append(task)
         process.credentials = Credentials(user)
-        for (i, fd) in streams.prefix(3).enumerated() {
+        var tty: PseudoTerminal?
+        if wantsTerminal, streams.count >= 2 {
+            var index = nextTerminalIndex
+            while pseudoTerminal(index) != nil { index += 1 }
+            nextTerminalIndex = index + 1
+            let t = PseudoTerminal(index: index, setup: TerminalSetup(input: terminalInput ? streams[0] : nil, output: streams[1]))
+            if let size = try? host.windowSize(streams[1]) { t.windowSize = size } else if let size = try? host.windowSize(streams[0]) { t.windowSize = size }
+            t.session = pid
+            t.foregroundGroup = pid
+            guestTerminals[index] = t
+            hostTerminals.append(t)
+            process.hasControllingTerminal = true
+            let stream = TerminalFile(terminal: t, kernel: self, flags: LinuxOpenFlags.readWrite)
+            for fd: Int32 in 0...2 { try? process.files.install(stream, at: fd, closeOnExec: false) }
+            tty = t
+        }
+        for (i, fd) in streams.prefix(3).enumerated() where tty == nil {
             guard let st = try? host.stat(fd) else { host.close(fd); continue }
             let d = HostFile(host: host, fd: fd, flags: i == 0 ? LinuxOpenFlags.readOnly : LinuxOpenFlags.writeOnly,
                              path: Array((st.fileType == FileMode.fifo ? "pipe:[\(st.inode)]" : "/dev/null").utf8),
@@ -68,11 +87,28 @@ extension Kernel {
                         environment: environment.map { Array($0.utf8) })
         } catch {
             exitProcess(process, status: WaitStatus.exited(127))
+            if let tty { releaseHostTerminal(tty, streams: streams) }
             throw error
         }
-        process.exitObserver = exited
+        if let tty {
+            process.exitObserver = { [unowned(unsafe) self] status in
+                self.releaseHostTerminal(tty, streams: streams)
+                exited(status)
+            }
+        } else {
+            process.exitObserver = exited
+        }
         makeRunnable(task)
         return pid
+    }
+
+    /// An exec'd process's terminal is gone with it: its host descriptors are closed.
+    private func releaseHostTerminal(_ tty: PseudoTerminal, streams: [HostFD]) {
+        try? flushTerminalOutput(tty)
+        tty.hungUp = true
+        hostTerminals.removeAll { $0 === tty }
+        if guestTerminals[tty.index] === tty { guestTerminals[tty.index] = nil }
+        for fd in streams { host.close(fd) }
     }
 
     /// The container's processes, by pid.

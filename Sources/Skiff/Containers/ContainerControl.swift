@@ -21,6 +21,9 @@ public struct ControlRequest {
     public var environment: [String] = []
     public var workingDirectory: String?
     public var user: String?
+    /// exec -t, -i.
+    public var tty = false
+    public var interactive = false
     /// cp-in: the absolute host path and the container path.
     public var source: String?
     public var destination: String?
@@ -28,7 +31,7 @@ public struct ControlRequest {
     public init(_ operation: Operation) { self.operation = operation }
 
     var json: [String: Any] {
-        var o: [String: Any] = ["op": operation.rawValue, "args": arguments, "env": environment]
+        var o: [String: Any] = ["op": operation.rawValue, "args": arguments, "env": environment, "tty": tty, "interactive": interactive]
         if let workingDirectory { o["cwd"] = workingDirectory }
         if let user { o["user"] = user }
         if let source { o["source"] = source }
@@ -43,6 +46,8 @@ public struct ControlRequest {
         environment = json["env"] as? [String] ?? []
         workingDirectory = json["cwd"] as? String
         user = json["user"] as? String
+        tty = json["tty"] as? Bool ?? false
+        interactive = json["interactive"] as? Bool ?? false
         source = json["source"] as? String
         destination = json["destination"] as? String
     }
@@ -218,7 +223,8 @@ final class ContainerControlServer {
             do throws(Errno) {
                 _ = try kernel.startProcess(path: program, arguments: request.arguments, environment: environment.entries,
                                             workingDirectory: request.workingDirectory ?? record.process.workingDirectory,
-                                            user: user, streams: streams) { [weak self] status in
+                                            user: user, streams: streams, terminal: request.tty,
+                                            terminalInput: request.interactive) { [weak self] status in
                     let code = status & 0x7f == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
                     self?.reply(connection, "exit \(code)", closing: true)
                 }
@@ -389,6 +395,14 @@ public enum ContainerControl {
         }
         closeFD(connection)
         return String(decoding: out, as: UTF8.self)
+    }
+
+    /// Runs `body` with the terminal on `fd` in raw mode (exec -it: the container's line
+    /// discipline does the editing and echo), restored afterwards; as it is if `fd` is no terminal.
+    public static func withRawTerminal<T>(_ fd: Int32, _ body: () throws -> T) rethrows -> T {
+        guard HostTerminalMode.enterRaw(fd) else { return try body() }
+        defer { HostTerminalMode.restore() }
+        return try body()
     }
 
     /// Reads an `ok`/`error STATUS MESSAGE`/`exit N` answer: the status, or the error thrown.

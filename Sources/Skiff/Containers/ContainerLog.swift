@@ -46,10 +46,18 @@ public struct LogOptions: Sendable {
     public var tail: Int?
     /// -t: each line prefixed with the time it was written.
     public var timestamps = false
+    /// Only what was logged after this many bytes of the log (attach: from when it began).
+    public var startOffset: Int?
     public init() {}
 }
 
 extension ContainerStore {
+    /// The log's size now (where `attach` starts following it).
+    public func logSize(_ id: String) -> Int {
+        var st = stat()
+        return stat(logPath(id), &st) == 0 ? Int(st.st_size) : 0
+    }
+
     /// Prints the container's log: each entry to `stdout` or `stderr` as it was written; with
     /// `follow`, then what it writes next, until no skiff process runs it.
     public func printLog(_ id: String, options: LogOptions = LogOptions(),
@@ -59,6 +67,7 @@ extension ContainerStore {
             throw SkiffError(.io, "cannot read the log of container \(String(id.prefix(12))): \(String(cString: strerror(errno)))")
         }
         defer { if fd >= 0 { close(fd) } }
+        if let start = options.startOffset, fd >= 0 { lseek(fd, off_t(start), SEEK_SET) }
         func emit(_ lines: [ArraySlice<UInt8>]) {
             for line in lines {
                 guard let entry = ContainerLog.parse(line) else { continue }

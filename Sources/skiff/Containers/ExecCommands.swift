@@ -6,17 +6,18 @@ import Skiff
 struct ExecCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "exec", abstract: "Run a command in a running container.",
-        usage: "skiff exec [-i] [-d] [-e K=V] [-w DIR] [-u USER] CONTAINER COMMAND [ARG...]",
+        usage: "skiff exec [-i] [-t] [-d] [-e K=V] [-w DIR] [-u USER] CONTAINER COMMAND [ARG...]",
         discussion: """
             The command runs beside the container's processes (same files, same /proc, same network), \
             with the container's environment, user and working directory unless -e, -u, -w say \
-            otherwise; its standard streams are this process's. The exit status is the command's.
+            otherwise; its standard streams are this process's (with -t: a new terminal of the container's \
+            on this one). The exit status is the command's.
             """)
 
     @Flag(name: [.customShort("i"), .customLong("interactive")], help: "Pass stdin (otherwise the command reads /dev/null).")
     var interactive = false
 
-    @Flag(name: [.customShort("t"), .customLong("tty")], help: "Not supported yet: exec'd commands get no terminal of their own.")
+    @Flag(name: [.customShort("t"), .customLong("tty")], help: "Give the command a terminal of its own (/dev/pts/N) on this one.")
     var tty = false
 
     @Flag(name: [.customShort("d"), .customLong("detach")], help: "Start the command and return at once.")
@@ -43,9 +44,6 @@ struct ExecCommand: AsyncParsableCommand {
             guard arguments.count >= 2 else {
                 throw SkiffError(.invalidArgument, "\"skiff exec\" requires at least 2 arguments: skiff exec [OPTIONS] CONTAINER COMMAND [ARG...]")
             }
-            if tty {
-                throw SkiffError(.unsupported, "exec -t is not supported yet: an exec'd command has no terminal of its own (run it without -t, or start the container with -it)")
-            }
             let store = try ContainerStore(imageStore: try ImageStore.openDefault())
             let record = try store.find(arguments[0])
             guard store.isRunning(record) else { throw SkiffError(.invalidArgument, "container \(record.name) is not running") }
@@ -56,12 +54,17 @@ struct ExecCommand: AsyncParsableCommand {
             }
             request.workingDirectory = workingDirectory
             request.user = user
+            request.tty = tty
+            request.interactive = interactive
             let null = open("/dev/null", O_RDWR | O_CLOEXEC)
             defer { close(null) }
             let streams = detach ? [null, null, null] : [interactive ? 0 : null, 1, 2]
             let connection = try ContainerControl.connect(store, record, request, descriptors: streams)
             if detach { close(connection); HostProcess.exit(0) }
-            HostProcess.exit(try ContainerControl.status(connection, container: record.name))
+            let status = try ContainerControl.withRawTerminal(tty && interactive ? 0 : -1) {
+                try ContainerControl.status(connection, container: record.name)
+            }
+            HostProcess.exit(status)
         } catch let error as SkiffError {
             printError(error.message)
             HostProcess.exit(error.code == .invalidArgument || error.code == .notFound ? 1 : error.runExitStatus)
@@ -167,11 +170,12 @@ struct AttachCommand: AsyncParsableCommand {
             guard store.isRunning(record) else {
                 throw SkiffError(.invalidArgument, "you cannot attach to a stopped container, start it first")
             }
-            let connection = try ContainerControl.connect(store, record, ControlRequest(.attach), descriptors: noStdin ? [] : [0])
-            defer { close(connection) }
+            // Output from now on: the log's end is taken before any input can reach the container.
             var options = LogOptions()
             options.follow = true
-            options.tail = 0
+            options.startOffset = store.logSize(record.id)
+            let connection = try ContainerControl.connect(store, record, ControlRequest(.attach), descriptors: noStdin ? [] : [0])
+            defer { close(connection) }
             try store.printLog(record.id, options: options,
                                stdout: { FileHandle.standardOutput.write($0) },
                                stderr: { FileHandle.standardError.write($0) })
