@@ -77,12 +77,7 @@ extension Kernel {
         processes[pid] = process
         tasks[pid] = task
         do throws(Errno) {
-            let resolved = try resolve(task, path: Path.absolute(Path.components(Array(workingDirectory.utf8))), follow: true)
-            guard resolved.stat?.isDirectory == true else {
-                diagnostic = "working directory \(workingDirectory): not a directory in the container"
-                throw resolved.stat == nil ? .ENOENT : .ENOTDIR
-            }
-            process.fs.workingDirectory = resolved.components
+            try enterWorkingDirectory(task, workingDirectory)
             try execute(task, path: Array(path.utf8), arguments: arguments.map { Array($0.utf8) },
                         environment: environment.map { Array($0.utf8) })
         } catch {

@@ -266,13 +266,11 @@ enum ControlMessage {
         var control = [UInt8](repeating: 0, count: max(space, 1))
         return payload.withUnsafeMutableBytes { bytes -> Bool in
             control.withUnsafeMutableBytes { controlBytes -> Bool in
-                var iov = iovec(iov_base: bytes.baseAddress, iov_len: bytes.count)
-                return withUnsafeMutablePointer(to: &iov) { iovPointer -> Bool in
-                    var message = msghdr()
-                    message.msg_iov = iovPointer
-                    message.msg_iovlen = 1
-                    if !descriptors.isEmpty {
-                        message.msg_control = controlBytes.baseAddress
+                withMessage(bytes, controlBytes) { message -> Bool in
+                    if descriptors.isEmpty {
+                        message.msg_control = nil
+                        message.msg_controllen = 0
+                    } else {
                         message.msg_controllen = .init(space)
                         let header = controlBytes.baseAddress!.assumingMemoryBound(to: cmsghdr.self)
                         header.pointee.cmsg_level = SOL_SOCKET
@@ -285,13 +283,27 @@ enum ControlMessage {
                     var sent = sendmsg(connection, &message, Int32(MSG_NOSIGNAL))
                     guard sent > 0 else { return false }
                     while sent < bytes.count {
-                        let n = sendAll1(connection, bytes.baseAddress! + sent, bytes.count - sent)
+                        let n = sendNoSignal(connection, bytes.baseAddress! + sent, bytes.count - sent)
                         guard n > 0 else { return false }
                         sent += n
                     }
                     return true
                 }
             }
+        }
+    }
+
+    /// A one-buffer msghdr over `bytes` with `control` for ancillary data (sendmsg, recvmsg).
+    private static func withMessage<T>(_ bytes: UnsafeMutableRawBufferPointer, _ control: UnsafeMutableRawBufferPointer,
+                                       _ body: (inout msghdr) -> T) -> T {
+        var iov = iovec(iov_base: bytes.baseAddress, iov_len: bytes.count)
+        return withUnsafeMutablePointer(to: &iov) { iovPointer -> T in
+            var message = msghdr()
+            message.msg_iov = iovPointer
+            message.msg_iovlen = 1
+            message.msg_control = control.baseAddress
+            message.msg_controllen = .init(control.count)
+            return body(&message)
         }
     }
 
@@ -312,13 +324,7 @@ enum ControlMessage {
             }
             let n = buffer.withUnsafeMutableBytes { bytes -> Int in
                 control.withUnsafeMutableBytes { controlBytes -> Int in
-                    var iov = iovec(iov_base: bytes.baseAddress, iov_len: bytes.count)
-                    return withUnsafeMutablePointer(to: &iov) { iovPointer -> Int in
-                        var message = msghdr()
-                        message.msg_iov = iovPointer
-                        message.msg_iovlen = 1
-                        message.msg_control = controlBytes.baseAddress
-                        message.msg_controllen = .init(controlBytes.count)
+                    withMessage(bytes, controlBytes) { message -> Int in
                         let n = recvmsg(connection, &message, Int32(MSG_CMSG_CLOEXEC_))
                         if n > 0 && message.msg_controllen >= MemoryLayout<cmsghdr>.size {
                             let header = controlBytes.baseAddress!.assumingMemoryBound(to: cmsghdr.self)
@@ -349,7 +355,7 @@ private func socketConnect(_ fd: Int32, _ address: UnsafePointer<sockaddr>, _ le
     #endif
 }
 
-private func sendAll1(_ fd: Int32, _ p: UnsafeRawPointer, _ n: Int) -> Int { send(fd, p, n, Int32(MSG_NOSIGNAL)) }
+private func sendNoSignal(_ fd: Int32, _ p: UnsafeRawPointer, _ n: Int) -> Int { send(fd, p, n, Int32(MSG_NOSIGNAL)) }
 private func CMSG_LEN_(_ n: Int) -> Int { MemoryLayout<cmsghdr>.size + n }
 private func CMSG_SPACE_(_ n: Int) -> Int { MemoryLayout<cmsghdr>.size + (n + 7) & ~7 }
 #if canImport(Glibc)

@@ -135,9 +135,7 @@ struct TopCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await reportingErrors(debug: storeOptions.debug) {
-            let store = try ContainerStore(imageStore: try storeOptions.setUp())
-            let record = try store.find(container)
-            guard store.isRunning(record) else { throw SkiffError(.invalidArgument, "container \(record.name) is not running") }
+            let (store, record) = try runningContainer(container, storeOptions: storeOptions)
             let text = ContainerControl.answer(try ContainerControl.connect(store, record, ControlRequest(.top)))
             let rows = text.split(separator: "\n").map { $0.split(separator: "\t", maxSplits: 4).map(String.init) }
             guard rows.first?.first == "PID" else { throw SkiffError(.io, "no answer from container \(record.name)") }
@@ -165,10 +163,8 @@ struct AttachCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await reportingErrors(debug: storeOptions.debug) {
-            let store = try ContainerStore(imageStore: try storeOptions.setUp())
-            let record = try store.find(container)
-            guard store.isRunning(record) else {
-                throw SkiffError(.invalidArgument, "you cannot attach to a stopped container, start it first")
+            let (store, record) = try runningContainer(container, storeOptions: storeOptions) { _ in
+                "you cannot attach to a stopped container, start it first"
             }
             // Output from now on: the log's end is taken before any input can reach the container.
             var options = LogOptions()

@@ -23,16 +23,35 @@ func forEachContainer(_ keys: [String], storeOptions: StoreOptions,
     }
 }
 
-struct StopCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "stop", abstract: "Stop running containers: SIGTERM to their first process, SIGKILL after a grace period.",
-        discussion: "A container stopped so is not started again by its --restart policy.")
+/// `stop` and `restart`: how a running container is stopped.
+/// The container named `key`, which must be running (top, attach); `refusal` says otherwise.
+func runningContainer(_ key: String, storeOptions: StoreOptions,
+                      refusal: (ContainerRecord) -> String = { "container \($0.name) is not running" }) throws -> (ContainerStore, ContainerRecord) {
+    let store = try ContainerStore(imageStore: try storeOptions.setUp())
+    let record = try store.find(key)
+    guard store.isRunning(record) else { throw SkiffError(.invalidArgument, refusal(record)) }
+    return (store, record)
+}
 
+/// `stop` and `restart`: how a running container is stopped.
+struct StopFlags: ParsableArguments {
     @Option(name: [.customShort("t"), .customLong("time"), .customLong("timeout")], help: "Seconds to wait before killing it (-1: no limit).")
     var time = 10
 
     @Option(name: .shortAndLong, help: "The signal to send first (default SIGTERM).")
     var signal = "TERM"
+
+    func stop(_ record: ContainerRecord, in store: ContainerStore) throws {
+        try store.stop(record, timeout: time, signal: ContainerSignal.parse(signal))
+    }
+}
+
+struct StopCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "stop", abstract: "Stop running containers: SIGTERM to their first process, SIGKILL after a grace period.",
+        discussion: "A container stopped so is not started again by its --restart policy.")
+
+    @OptionGroup var stopping: StopFlags
 
     @Argument(help: "Container names or ids.")
     var containers: [String]
@@ -41,7 +60,7 @@ struct StopCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await forEachContainer(containers, storeOptions: storeOptions) { store, record, key in
-            try store.stop(record, timeout: time, signal: ContainerSignal.parse(signal))
+            try stopping.stop(record, in: store)
             return key
         }
     }
@@ -71,11 +90,7 @@ struct RestartCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "restart", abstract: "Stop containers (if running) and start them again, detached, with the same writable layer.")
 
-    @Option(name: [.customShort("t"), .customLong("time"), .customLong("timeout")], help: "Seconds to wait before killing it (-1: no limit).")
-    var time = 10
-
-    @Option(name: .shortAndLong, help: "The signal to stop it with (default SIGTERM).")
-    var signal = "TERM"
+    @OptionGroup var stopping: StopFlags
 
     @Argument(help: "Container names or ids.")
     var containers: [String]
@@ -84,7 +99,7 @@ struct RestartCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await forEachContainer(containers, storeOptions: storeOptions) { store, record, key in
-            try store.stop(record, timeout: time, signal: ContainerSignal.parse(signal))
+            try stopping.stop(record, in: store)
             try DetachedContainer.launch(store.load(record.id))
             return key
         }
