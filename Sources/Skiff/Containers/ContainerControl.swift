@@ -95,7 +95,7 @@ final class ContainerControlServer {
         guard dirFD >= 0 else { return nil }
         defer { close(dirFD) }
         unlink(socketPath)
-        let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
+        let fd = socket(AF_UNIX, streamSocket, 0)
         guard fd >= 0 else { return nil }
         _ = fcntl(fd, F_SETFD, FD_CLOEXEC)
         _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK)
@@ -241,7 +241,7 @@ final class ContainerControlServer {
         let bytes = Array((text + "\n").utf8)
         var done = 0
         while done < bytes.count {
-            let n = bytes.withUnsafeBytes { send(connection, $0.baseAddress! + done, $0.count - done, Int32(MSG_NOSIGNAL)) }
+            let n = bytes.withUnsafeBytes { send(connection, $0.baseAddress! + done, $0.count - done, noSignal) }
             if n <= 0 { if n < 0 && errno == EINTR { continue }; break }
             done += n
         }
@@ -280,7 +280,7 @@ enum ControlMessage {
                         for (i, fd) in descriptors.enumerated() { data.storeBytes(of: fd, toByteOffset: i * 4, as: Int32.self) }
                     }
                     // The rest of a long request follows without descriptors.
-                    var sent = sendmsg(connection, &message, Int32(MSG_NOSIGNAL))
+                    var sent = sendmsg(connection, &message, noSignal)
                     guard sent > 0 else { return false }
                     while sent < bytes.count {
                         let n = sendNoSignal(connection, bytes.baseAddress! + sent, bytes.count - sent)
@@ -355,13 +355,18 @@ private func socketConnect(_ fd: Int32, _ address: UnsafePointer<sockaddr>, _ le
     #endif
 }
 
-private func sendNoSignal(_ fd: Int32, _ p: UnsafeRawPointer, _ n: Int) -> Int { send(fd, p, n, Int32(MSG_NOSIGNAL)) }
+private func sendNoSignal(_ fd: Int32, _ p: UnsafeRawPointer, _ n: Int) -> Int { send(fd, p, n, noSignal) }
 private func CMSG_LEN_(_ n: Int) -> Int { MemoryLayout<cmsghdr>.size + n }
 private func CMSG_SPACE_(_ n: Int) -> Int { MemoryLayout<cmsghdr>.size + (n + 7) & ~7 }
 #if canImport(Glibc)
 private let MSG_CMSG_CLOEXEC_ = Int32(MSG_CMSG_CLOEXEC)
+private let noSignal = Int32(MSG_NOSIGNAL)
+private let streamSocket = Int32(SOCK_STREAM.rawValue)
 #else
+// (No MSG_NOSIGNAL: a peer that went away raises SIGPIPE, which the server ignores through HostSignals.)
 private let MSG_CMSG_CLOEXEC_: Int32 = 0
+private let noSignal: Int32 = 0
+private let streamSocket = SOCK_STREAM
 #endif
 
 /// The client side: `skiff exec`, `cp` into a running container, `top`.
@@ -374,7 +379,7 @@ public enum ContainerControl {
         let dirFD = open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
         guard dirFD >= 0 else { throw SkiffError(.notFound, "no such container: \(record.name)") }
         defer { closeFD(dirFD) }
-        let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
+        let fd = socket(AF_UNIX, streamSocket, 0)
         guard fd >= 0 else { throw SkiffError(.io, "socket: \(String(cString: strerror(errno)))") }
         _ = fcntl(fd, F_SETFD, FD_CLOEXEC)
         let connected = withControlAddress(dirFD, directory) { socketConnect(fd, $0, $1) }
