@@ -29,8 +29,9 @@ def test_exec_into_a_running_server(skiff, base):
         assert any(row[0] != "1" and "ps" in row[2:] for row in rows), "the exec'd ps sees itself beside the server"
 
         r = skiff("top", "served")
-        assert r.status == 0 and r.out.split()[:5] == ["PID", "PPID", "UID", "TIME", "CMD"], r
-        assert r.out.splitlines()[1].split()[0] == "1" and "httpd" in r.out.splitlines()[1], r
+        assert r.status == 0 and r.out.split()[:8] == ["UID", "PID", "PPID", "C", "STIME", "TTY", "TIME", "CMD"], r
+        first = r.out.splitlines()[1].split()
+        assert first[:3] == ["root", "1", "0"] and first[5] == "?" and "httpd" in first[7:], r
 
         assert skiff("exec", "served", "sh", "-c", "exit 7").status == 7
         r = skiff("exec", "-u", "app", "-w", "/tmp", "-e", "X=1", "served", "sh", "-c", "id -u; pwd; echo $X $HOME")

@@ -11,8 +11,10 @@ public struct ProcessSummary {
     public var command: String
     /// CPU time so far, nanoseconds.
     public var cpuTime: UInt64
-    /// Since the kernel started, nanoseconds.
-    public var startTime: UInt64
+    /// When it started (wall clock, seconds since the epoch).
+    public var startSeconds: Int64
+    /// Its controlling terminal ("pts/N"), or nil.
+    public var terminal: String?
 }
 
 /// Work the host asks of a running container while it runs: processes started in it from
@@ -111,9 +113,10 @@ extension Kernel {
         processes.values.filter { !$0.isZombie }.sorted { $0.pid < $1.pid }.map { p in
             let words = p.arguments.map { String(decoding: $0, as: UTF8.self) }
             let cpu = p.threads.reduce(p.exitedThreadsCPUTime) { $0 + $1.cpuTime }
+            let started = bootRealTime.seconds + Int64((p.startTime &- bootTime) / 1_000_000_000)
             return ProcessSummary(pid: p.pid, parentPID: p.parent?.pid ?? 0, uid: p.credentials.uid,
                                   command: words.isEmpty ? "[" + String(decoding: p.name, as: UTF8.self) + "]" : words.joined(separator: " "),
-                                  cpuTime: cpu, startTime: p.startTime &- bootTime)
+                                  cpuTime: cpu, startSeconds: started, terminal: controllingTerminal(of: p).map { "pts/\($0.index)" })
         }
     }
 }

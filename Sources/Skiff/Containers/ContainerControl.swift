@@ -163,15 +163,30 @@ final class ContainerControlServer {
             }
         case .top:
             for fd in descriptors { closeFD(fd) }
-            var lines = ["PID\tPPID\tUID\tTIME\tCMD"]
-            for p in kernel.processSummaries() {
-                let seconds = p.cpuTime / 1_000_000_000
-                func two(_ n: UInt64) -> String { n < 10 ? "0\(n)" : "\(n)" }
-                let time = "\(two(seconds / 3600)):\(two(seconds / 60 % 60)):\(two(seconds % 60))"
-                lines.append("\(p.pid)\t\(p.parentPID)\t\(p.uid)\t\(time)\t\(p.command)")
-            }
-            reply(connection, lines.joined(separator: "\n"), closing: true)
+            reply(connection, processTable(), closing: true)
         }
+    }
+
+    /// `top`: the columns of `ps -ef` (what docker top shows), user names from the container's
+    /// /etc/passwd.
+    private func processTable() -> String {
+        var names: [UInt32: String] = [:]
+        for line in String(decoding: root.readFile("/etc/passwd") ?? [], as: UTF8.self).split(separator: "\n") {
+            let f = line.split(separator: ":", omittingEmptySubsequences: false)
+            if f.count > 2, let uid = UInt32(f[2]), names[uid] == nil { names[uid] = String(f[0]) }
+        }
+        func two(_ n: Int) -> String { n < 10 ? "0\(n)" : "\(n)" }
+        var lines = ["UID\tPID\tPPID\tC\tSTIME\tTTY\tTIME\tCMD"]
+        for p in kernel.processSummaries() {
+            var t = time_t(p.startSeconds)
+            var local = tm()
+            localtime_r(&t, &local)
+            let seconds = Int(p.cpuTime / 1_000_000_000)
+            let cpu = "\(two(seconds / 3600)):\(two(seconds / 60 % 60)):\(two(seconds % 60))"
+            lines.append([names[p.uid] ?? String(p.uid), String(p.pid), String(p.parentPID), "0",
+                          "\(two(Int(local.tm_hour))):\(two(Int(local.tm_min)))", p.terminal ?? "?", cpu, p.command].joined(separator: "\t"))
+        }
+        return lines.joined(separator: "\n")
     }
 
     /// Copies what an attached client typed to the container's stdin (until it closes its end).

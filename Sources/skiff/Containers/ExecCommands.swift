@@ -137,8 +137,8 @@ struct TopCommand: AsyncParsableCommand {
         try await reportingErrors(debug: storeOptions.debug) {
             let (store, record) = try runningContainer(container, storeOptions: storeOptions)
             let text = ContainerControl.answer(try ContainerControl.connect(store, record, ControlRequest(.top)))
-            let rows = text.split(separator: "\n").map { $0.split(separator: "\t", maxSplits: 4).map(String.init) }
-            guard rows.first?.first == "PID" else { throw SkiffError(.io, "no answer from container \(record.name)") }
+            let rows = text.split(separator: "\n").map { $0.split(separator: "\t", maxSplits: 7).map(String.init) }
+            guard rows.first?.first == "UID" else { throw SkiffError(.io, "no answer from container \(record.name)") }
             printTable(rows)
         }
     }
