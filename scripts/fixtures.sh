@@ -13,7 +13,7 @@
 set -euo pipefail
 F=${SKIFF_FIXTURES:-$HOME/.cache/skiff-fixtures}
 D=$F/apt
-PACKAGES="busybox-static bash python3.13 lua5.4 sqlite3 gawk perl-base perl coreutils findutils grep sed gzip diffutils libc-bin"
+PACKAGES="busybox-static bash python3.13 lua5.4 sqlite3 gawk perl-base perl coreutils findutils grep sed gzip diffutils libc-bin base-passwd python3-minimal dash"
 mkdir -p "$D/lists/partial" "$D/archives/partial"
 [ -f "$D/status" ] || : > "$D/status"
 mirror=$(awk '/^URIs:/{print $2; exit}' /etc/apt/sources.list.d/debian.sources 2>/dev/null || true)
@@ -48,6 +48,29 @@ lay_out debian "$D"/archives/*.deb
 # /etc/hosts comes from the installer or the container runtime, not from a package: give the
 # root the one a Debian system (and docker) has, so getaddrinfo("localhost") works.
 [ -e "$F/rootfs/debian/etc/hosts" ] || printf '127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n' > "$F/rootfs/debian/etc/hosts"
+# `dpkg -x` unpacks files but runs no maintainer scripts: do what they would have done on a fresh
+# Debian system, so the root looks like a Debian image's (users and groups, `python3`, `awk`).
+# Additive and idempotent (files already there are left alone).
+configure_debian() {
+  local r="$F/rootfs/debian"
+  [ -f "$r/.configured" ] && return
+  for p in base-passwd python3-minimal dash; do
+    dpkg-deb -x "$(ls "$D"/archives/${p}_*.deb | head -1)" "$r"
+  done
+  # base-passwd's postinst (update-passwd on a new system): the master files become /etc/passwd
+  # and /etc/group, with shadow entries that allow no password login.
+  # (Passwords are in the shadow files, so "x" in the second field, as passwd's shadowconfig makes it.)
+  [ -e "$r/etc/passwd" ] || sed 's/^\([^:]*\):\*:/\1:x:/' "$r/usr/share/base-passwd/passwd.master" > "$r/etc/passwd"
+  [ -e "$r/etc/group" ] || sed 's/^\([^:]*\):\*:/\1:x:/' "$r/usr/share/base-passwd/group.master" > "$r/etc/group"
+  [ -e "$r/etc/shadow" ] || { cut -d: -f1 "$r/etc/passwd" | sed 's/$/:*:20000:0:99999:7:::/' > "$r/etc/shadow"; chmod 640 "$r/etc/shadow"; }
+  [ -e "$r/etc/gshadow" ] || { cut -d: -f1 "$r/etc/group" | sed 's/$/:*::/' > "$r/etc/gshadow"; chmod 640 "$r/etc/gshadow"; }
+  # gawk's postinst: update-alternatives --install /usr/bin/awk awk /usr/bin/gawk.
+  mkdir -p "$r/etc/alternatives"
+  [ -L "$r/etc/alternatives/awk" ] || [ -e "$r/etc/alternatives/awk" ] || ln -s /usr/bin/gawk "$r/etc/alternatives/awk"
+  [ -L "$r/usr/bin/awk" ] || [ -e "$r/usr/bin/awk" ] || ln -s /etc/alternatives/awk "$r/usr/bin/awk"
+  touch "$r/.configured"
+}
+configure_debian
 # busybox-only root: the static binary and links for its applets.
 bb=$(ls "$D"/archives/busybox-static_*.deb | head -1)
 if [ ! -f "$F/rootfs/busybox/.complete" ]; then

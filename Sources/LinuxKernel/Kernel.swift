@@ -102,6 +102,10 @@ public final class Kernel {
     var sliceStarted: UInt64 = 0
     /// sched_yield asked to end the current slice.
     var yieldRequested = false
+    /// Host descriptors polled for the host's own purposes (see `watch`).
+    var hostWatches: [HostWatch] = []
+    /// Terminals of processes started from outside with one (`startProcess`), wired to host descriptors.
+    var hostTerminals: [PseudoTerminal] = []
 
     public init(host: Host, configuration: KernelConfiguration = KernelConfiguration()) {
         self.host = host
@@ -165,16 +169,20 @@ public final class Kernel {
         let task = createInitTask()
         let process = task.process
 
-        let cwd = Path.components(Array(workingDirectory.utf8))
-        let resolved = try resolve(task, path: Path.absolute(cwd), follow: true)
+        try enterWorkingDirectory(task, workingDirectory)
+        try execute(task, path: Array(path.utf8), arguments: arguments.map { Array($0.utf8) },
+                    environment: environment.map { Array($0.utf8) })
+        makeRunnable(task)
+    }
+
+    /// Makes `workingDirectory` (a directory in the container) the task's process's working directory.
+    func enterWorkingDirectory(_ task: Task, _ workingDirectory: String) throws(Errno) {
+        let resolved = try resolve(task, path: Path.absolute(Path.components(Array(workingDirectory.utf8))), follow: true)
         guard resolved.stat?.isDirectory == true else {
             diagnostic = "working directory \(workingDirectory): not a directory in the container"
             throw resolved.stat == nil ? .ENOENT : .ENOTDIR
         }
-        process.fs.workingDirectory = resolved.components
-        try execute(task, path: Array(path.utf8), arguments: arguments.map { Array($0.utf8) },
-                    environment: environment.map { Array($0.utf8) })
-        makeRunnable(task)
+        task.process.fs.workingDirectory = resolved.components
     }
 
     /// The container's first process (pid 1), with the host's standard streams as 0-2 and an

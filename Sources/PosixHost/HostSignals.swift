@@ -24,7 +24,9 @@ enum HostSignals {
     }()
 
     /// Host signal number -> Linux number.
-    static let forwarded: [(Int32, Int32)] = [(SIGINT, 2), (SIGTERM, 15), (SIGHUP, 1), (SIGQUIT, 3), (SIGWINCH, 28)]
+    /// (`skiff kill -s` sends these to a detached container's skiff process; keep ContainerSignal's list in step.)
+    static let forwarded: [(Int32, Int32)] = [(SIGINT, 2), (SIGTERM, 15), (SIGHUP, 1), (SIGQUIT, 3), (SIGWINCH, 28),
+                                              (SIGUSR1, 10), (SIGUSR2, 12), (SIGALRM, 14)]
 
     static func install() {
         _ = bits

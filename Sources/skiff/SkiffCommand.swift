@@ -7,7 +7,8 @@ struct SkiffCommand: AsyncParsableCommand {
         commandName: "skiff",
         abstract: "Run Linux container images anywhere: natively on a RISC-V emulator, or as one WebAssembly file.",
         subcommands: [
-            RunCommand.self, PsCommand.self, StartCommand.self, LogsCommand.self, RemoveContainerCommand.self,
+            RunCommand.self, PsCommand.self, StartCommand.self, StopCommand.self, RestartCommand.self, KillCommand.self,
+            WaitCommand.self, AttachCommand.self, ExecCommand.self, CopyCommand.self, TopCommand.self, LogsCommand.self, RemoveContainerCommand.self, ContainerProcessCommand.self,
             ExportCommand.self, CommitCommand.self, PullCommand.self, PushCommand.self, ImagesCommand.self, InspectCommand.self, TagCommand.self,
             RemoveImageCommand.self, PruneCommand.self, SaveCommand.self, ImportCommand.self, LoginCommand.self, LogoutCommand.self,
             ConvertCommand.self, ServeCommand.self,

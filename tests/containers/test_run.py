@@ -94,8 +94,8 @@ def test_exit_statuses(skiff, base):
     assert r.status == 126, r
     r = skiff("run", "--rm", "localhost:1/nothing/here:1", "true")
     assert r.status == 125, r
-    r = skiff("run", "-d", base, "true")
-    assert r.status == 125 and "-d is not supported" in r.err, r
+    r = skiff("run", "-d", "--rootfs", "/nonexistent", "true")
+    assert r.status == 125 and "-d is not supported with --rootfs" in r.err, r
     r = skiff("run", "--rm", "--pull", "never", "never-pulled:1", "true")
     assert r.status == 125 and "never-pulled" in r.err, r
 

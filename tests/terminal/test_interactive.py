@@ -245,16 +245,23 @@ def test_terminal_restored_when_skiff_gets_sighup(pane):
     assert "status=129" in pane.screen()
 
 
-def test_image_container_with_terminal(pane, tmp_path):
-    """`skiff run -it --rm IMAGE /bin/sh` (the issue's case): an image imported from the busybox
-    tree, a shell on the container's terminal, a resize, ^C, and the terminal restored."""
+def busybox_image(tmp_path, name):
+    """Imports the busybox fixture tree as image `name` into a store of its own: its
+    SKIFF_HOME, and an environment naming it."""
     root = os.path.join(fixtures_dir(), "rootfs", "busybox")
     tar = tmp_path / "rootfs.tar"
     subprocess.run(["tar", "-C", root, "-cf", str(tar), "."], check=True)
     home = tmp_path / "home"
     env = dict(os.environ, SKIFF_HOME=str(home))
-    subprocess.run([skiff_binary(), "import", "-q", str(tar), "terminal-test:1"], env=env, check=True,
+    subprocess.run([skiff_binary(), "import", "-q", str(tar), name], env=env, check=True,
                    stdout=subprocess.DEVNULL, timeout=TIMEOUT)
+    return home, env
+
+
+def test_image_container_with_terminal(pane, tmp_path):
+    """`skiff run -it --rm IMAGE /bin/sh` (the issue's case): an image imported from the busybox
+    tree, a shell on the container's terminal, a resize, ^C, and the terminal restored."""
+    home, _ = busybox_image(tmp_path, "terminal-test:1")
     before = os.path.join(pane.workdir, "before")
     pane.type(f"stty -g > {before}")
     pane.type(f"SKIFF_HOME={shlex.quote(str(home))} {shlex.quote(skiff_binary())} run -it --rm -e 'PS1=img$ ' terminal-test:1 /bin/sh")
@@ -267,3 +274,30 @@ def test_image_container_with_terminal(pane, tmp_path):
     pane.key("C-c")
     run_and_see(pane, "echo still-here", "still-here\n")
     finish_guest(pane, before)
+
+
+def test_exec_it_into_a_detached_container(pane, tmp_path):
+    """`skiff exec -it CONTAINER sh` into a container started with `run -d`: a shell on a new
+    terminal of the running container's own (/dev/pts/N), editing, ^C, its exit status, and the
+    host terminal restored."""
+    home, env = busybox_image(tmp_path, "exec-test:1")
+    subprocess.run([skiff_binary(), "run", "-d", "--name", "host", "exec-test:1", "sleep", "1000"], env=env, check=True,
+                   stdout=subprocess.DEVNULL, timeout=TIMEOUT)
+    try:
+        before = os.path.join(pane.workdir, "before")
+        pane.type(f"stty -g > {before}")
+        pane.type(f"SKIFF_HOME={shlex.quote(str(home))} {shlex.quote(skiff_binary())} exec -it -e 'PS1=exec$ ' host /bin/sh")
+        pane.wait_for("exec$ ")
+        run_and_see(pane, "echo exec $((4*4)); busybox tty", "exec 16\n/dev/pts/", prompt="exec$ ")
+        run_and_see(pane, "busybox stty size", "24 80", prompt="exec$ ")
+        run_and_see(pane, "busybox ps | grep -c 'sleep 1000'", "1\n", prompt="exec$ ")
+        start_job(pane, "sh -c 'echo go-$((2+1)); exec sleep 100'", "go-3")
+        pane.key("C-c")
+        run_and_see(pane, "echo still-here", "still-here\n", prompt="exec$ ")
+        marks = pane.screen().count("host$ ")
+        pane.type("exit 4")
+        pane.wait_for("host$ ", count=marks + 1)
+        run_and_see(pane, "echo status=$?", "status=4")
+        assert terminal_state(pane, before) == "same"
+    finally:
+        subprocess.run([skiff_binary(), "rm", "-f", "host"], env=env, stdout=subprocess.DEVNULL, timeout=TIMEOUT)

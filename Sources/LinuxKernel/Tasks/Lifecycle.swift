@@ -150,6 +150,10 @@ extension Kernel {
         releaseAddressSpace(p.addressSpace)
         removeTimers(of: p)
         p.exitStatus = status
+        if let observer = p.exitObserver {
+            p.exitObserver = nil
+            observer(status)
+        }
 
         if p === initProcess {
             termination = status & 0x7f == 0 ? .exited((status >> 8) & 0xff) : .signaled(status & 0x7f)

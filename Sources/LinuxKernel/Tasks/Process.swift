@@ -63,6 +63,8 @@ final class Process {
     /// CPU time of threads that ended, and of reaped children (nanoseconds).
     var exitedThreadsCPUTime: UInt64 = 0
     var childrenCPUTime: UInt64 = 0
+    /// Told the wait status when the process ends (a process started from outside: `startProcess`).
+    var exitObserver: ((Int32) -> Void)?
 
     init(pid: Int32, addressSpace: AddressSpace, files: FileTable, fs: FileSystemContext,
          signalActions: SignalActions, processGroup: Int32, session: Int32, limits: [(UInt64, UInt64)], startTime: UInt64) {

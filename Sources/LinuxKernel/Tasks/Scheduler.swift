@@ -12,7 +12,11 @@ extension Kernel {
             if let t = runQueue.pop() {
                 t.inRunQueue = false
                 if t.state == .runnable { runSlice(t) }
-                if !sleepers.isEmpty || !timers.isEmpty || terminal != nil { waitForEvents(mayBlock: false) } else { forwardHostSignals() }
+                if !sleepers.isEmpty || !timers.isEmpty || terminal != nil || !hostWatches.isEmpty || !hostTerminals.isEmpty {
+                    waitForEvents(mayBlock: false)
+                } else {
+                    forwardHostSignals()
+                }
             } else {
                 waitForEvents(mayBlock: true)
             }
@@ -144,6 +148,16 @@ extension Kernel {
         // The guest's terminal takes typing whenever it comes (^C must work while nobody reads).
         if let fd = terminal?.hostInputToPoll { requests.append(PollRequest(fd: fd, events: PollRequest.readable)); owners.append(nil) }
         if let d = nextTimerDeadline { earliest = min(earliest ?? d, d) }
+        var typedInto: [Int: PseudoTerminal] = [:]
+        for t in hostTerminals {
+            if let fd = t.hostInputToPoll {
+                typedInto[requests.count] = t
+                requests.append(PollRequest(fd: fd, events: PollRequest.readable))
+                owners.append(nil)
+            }
+        }
+        let watched = requests.count
+        for w in hostWatches { requests.append(PollRequest(fd: w.fd, events: PollRequest.readable)); owners.append(nil) }
         let block = mayBlock && runQueue.isEmpty && termination == nil
         if !requests.isEmpty || block {
             var timeout: Int64 = 0
@@ -151,7 +165,15 @@ extension Kernel {
             let ready = requests.withUnsafeMutableBufferPointer { host.poll($0, timeout: timeout) }
             if ready > 0 {
                 for (i, r) in requests.enumerated() where r.returnedEvents != 0 {
-                    if let owner = owners[i] { wake(owner, result: nil) } else if let tty = terminal { receiveTerminalInput(tty) }
+                    if i >= watched {
+                        if let w = hostWatches.first(where: { $0.fd == r.fd }) { w.handler() }
+                    } else if let owner = owners[i] {
+                        wake(owner, result: nil)
+                    } else if let tty = typedInto[i] {
+                        receiveTerminalInput(tty)
+                    } else if let tty = terminal {
+                        receiveTerminalInput(tty)
+                    }
                 }
             }
             now = host.monotonicTime()

@@ -137,4 +137,54 @@ public final class ContainerFileSystem {
         }
         return String(decoding: Path.absolute(found), as: UTF8.self)
     }
+
+    // MARK: Copying in and out (`skiff cp`)
+
+    /// `path` resolved inside the tree as the kernel's resolver does (symlinks followed, the last
+    /// one only with `followLast`; `..` never above the root): its canonical absolute form, and
+    /// its status (nil when only the last component is missing).
+    public func resolve(_ path: String, followLast: Bool = true) throws(Errno) -> (path: String, status: FileStat?) {
+        var names = Self.components(path)
+        var last: [UInt8]?
+        if !followLast, let l = names.last, l != [0x2e], l != [0x2e, 0x2e] { last = names.removeLast() }
+        var found = try walk(String(decoding: Path.absolute(names), as: UTF8.self)) { _, status, isLast throws(Errno) in
+            if status == nil && (!isLast || last != nil) { throw .ENOENT }
+        }
+        if let last { found.append(last) }
+        var status: FileStat?
+        do throws(Errno) { status = try overlay.stat(found) } catch {
+            guard error == .ENOENT else { throw error }
+        }
+        if let status, !status.isDirectory, last == nil, path.hasSuffix("/") { throw .ENOTDIR }
+        return (String(decoding: Path.absolute(found), as: UTF8.self), status)
+    }
+
+    /// A new directory at canonical `path` (its parent exists), owned by root.
+    public func makeDirectory(_ path: String, mode: UInt32) throws(Errno) {
+        try overlay.makeDirectory(Self.components(path), mode: mode & 0o7777)
+    }
+
+    /// A symlink at canonical `path` (nothing there yet).
+    public func makeSymlink(_ path: String, target: [UInt8]) throws(Errno) {
+        try overlay.symlink(target, at: Self.components(path))
+    }
+
+    /// A root-owned regular file at canonical `path` (replacing a file there), opened for
+    /// writing: a host descriptor of its writable-layer file, for the caller to fill and close.
+    public func createFile(_ path: String, mode: UInt32) throws(Errno) -> HostFD {
+        let p = Self.components(path)
+        if let st = try? overlay.stat(p) {
+            if st.isDirectory { throw .EISDIR }
+            try overlay.remove(p, isDirectory: false)
+        }
+        let d = try overlay.openCreating(p)
+        d.retain()
+        d.release()
+        let fd = try overlay.host.open(at: overlay.upperRoot, OverlayFS.relative(p),
+                                       flags: LinuxOpenFlags.writeOnly | LinuxOpenFlags.noFollow | LinuxOpenFlags.closeOnExec, mode: 0)
+        if mode & 0o7777 != 0o644 {
+            do throws(Errno) { try overlay.setMode(p, mode: mode & 0o7777) } catch { overlay.host.close(fd); throw error }
+        }
+        return fd
+    }
 }

@@ -10,6 +10,9 @@ extension ContainerRecord {
         case .running:
             let since = Timestamp.parse(state.startedAt).map { now.timeIntervalSince($0) } ?? 0
             return "Up " + Timestamp.humanDuration(since)
+        case .restarting:
+            let since = Timestamp.parse(state.finishedAt).map { now.timeIntervalSince($0) } ?? 0
+            return "Restarting (\(state.exitCode)) " + Timestamp.humanDuration(since) + " ago"
         case .exited:
             let since = Timestamp.parse(state.finishedAt).map { now.timeIntervalSince($0) } ?? 0
             return "Exited (\(state.exitCode)) " + Timestamp.humanDuration(since) + " ago"

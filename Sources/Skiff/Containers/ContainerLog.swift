@@ -1,4 +1,5 @@
 import Foundation
+import OCI
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -29,13 +30,77 @@ enum ContainerLog {
         return out
     }
 
-    /// Replays a log: each entry's text to stdout or stderr, as it was written.
-    static func replay(_ path: String, stdout: (Data) -> Void, stderr: (Data) -> Void) throws {
-        guard let data = FileManager.default.contents(atPath: path) else { return }
-        for line in data.split(separator: UInt8(ascii: "\n")) {
-            guard let object = try? JSONSerialization.jsonObject(with: Data(line)) as? [String: Any],
-                  let text = object["log"] as? String else { continue }
-            if object["stream"] as? String == "stderr" { stderr(Data(text.utf8)) } else { stdout(Data(text.utf8)) }
+    /// One entry of a log line: its text, whether it went to stderr, and when.
+    static func parse(_ line: ArraySlice<UInt8>) -> (text: String, stderr: Bool, time: String)? {
+        guard let object = try? JSONSerialization.jsonObject(with: Data(line)) as? [String: Any],
+              let text = object["log"] as? String else { return nil }
+        return (text, object["stream"] as? String == "stderr", object["time"] as? String ?? "")
+    }
+}
+
+/// What `skiff logs` shows, and how.
+public struct LogOptions: Sendable {
+    /// -f: keep printing what the container writes until it stops.
+    public var follow = false
+    /// --tail N: only the last N lines already logged (nil: all).
+    public var tail: Int?
+    /// -t: each line prefixed with the time it was written.
+    public var timestamps = false
+    /// Only what was logged after this many bytes of the log (attach: from when it began).
+    public var startOffset: Int?
+    public init() {}
+}
+
+extension ContainerStore {
+    /// The log's size now (where `attach` starts following it).
+    public func logSize(_ id: String) -> Int {
+        var st = stat()
+        return stat(logPath(id), &st) == 0 ? Int(st.st_size) : 0
+    }
+
+    /// Prints the container's log: each entry to `stdout` or `stderr` as it was written; with
+    /// `follow`, then what it writes next, until no skiff process runs it.
+    public func printLog(_ id: String, options: LogOptions = LogOptions(),
+                         stdout: (Data) -> Void, stderr: (Data) -> Void) throws(SkiffError) {
+        let fd = open(logPath(id), O_RDONLY | O_CLOEXEC)
+        if fd < 0 && errno != ENOENT {
+            throw SkiffError(.io, "cannot read the log of container \(String(id.prefix(12))): \(String(cString: strerror(errno)))")
+        }
+        defer { if fd >= 0 { close(fd) } }
+        if let start = options.startOffset, fd >= 0 { lseek(fd, off_t(start), SEEK_SET) }
+        func emit(_ lines: [ArraySlice<UInt8>]) {
+            for line in lines {
+                guard let entry = ContainerLog.parse(line) else { continue }
+                let text = options.timestamps ? entry.time + " " + entry.text : entry.text
+                if entry.stderr { stderr(Data(text.utf8)) } else { stdout(Data(text.utf8)) }
+            }
+        }
+        var pending: [UInt8] = []
+        var buffer = [UInt8](repeating: 0, count: 1 << 16)
+        /// Reads what the log has now; returns its complete lines.
+        func readLines() -> [ArraySlice<UInt8>] {
+            guard fd >= 0 else { return [] }
+            while true {
+                let n = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+                if n < 0 && errno == EINTR { continue }
+                if n <= 0 { break }
+                pending += buffer[0..<n]
+            }
+            guard let last = pending.lastIndex(of: 0x0a) else { return [] }
+            let complete = Array(pending[...last])
+            pending.removeFirst(last + 1)
+            return complete.split(separator: 0x0a)
+        }
+        var first = readLines()
+        if let tail = options.tail { first = Array(first.suffix(max(0, tail))) }
+        emit(first)
+        guard options.follow else { return }
+        while true {
+            // Whether it still runs is asked before reading, so nothing written before it ended is missed.
+            let running = hasRunner(id)
+            emit(readLines())
+            if !running { return }
+            usleep(50_000)
         }
     }
 }

@@ -28,6 +28,8 @@ public struct ContainerRecord: Codable, Equatable, Sendable {
     /// --init: the kernel reaps orphans (absent: the first process does, as on Linux).
     public var reapsOrphans: Bool?
     public var state: State
+    /// --restart as given ("no", "on-failure[:N]", "always", "unless-stopped"; absent: no).
+    public var restartPolicy: String? = nil
 
     public struct NetworkSettings: Codable, Equatable, Sendable {
         public var mode: String
@@ -72,13 +74,17 @@ public struct ContainerRecord: Codable, Equatable, Sendable {
     }
 
     public struct State: Codable, Equatable, Sendable {
-        public enum Status: String, Codable, Sendable { case created, running, exited }
+        /// `restarting`: between two runs of a container with a --restart policy (its skiff
+        /// process waits before starting it again).
+        public enum Status: String, Codable, Sendable { case created, running, restarting, exited }
         public var status: Status = .created
         public var exitCode: Int32 = 0
         public var startedAt: String?
         public var finishedAt: String?
         /// The host process running it (while running).
         public var pid: Int32?
+        /// How many times the --restart policy started it again (absent: never).
+        public var restartCount: Int? = nil
     }
 
     public var shortID: String { String(id.prefix(12)) }

@@ -63,11 +63,13 @@ extension ContainerRecord {
             }
             w.member("readOnly") { $0.bool(readOnly) }
             if let reapsOrphans { w.member("reapsOrphans") { $0.bool(reapsOrphans) } }
+            if let restartPolicy { w.member("restartPolicy") { $0.string(restartPolicy) } }
             w.member("state") { w in
                 w.object { w in
                     w.member("exitCode") { $0.integer(state.exitCode) }
                     if let finishedAt = state.finishedAt { w.member("finishedAt") { $0.string(finishedAt) } }
                     if let pid = state.pid { w.member("pid") { $0.integer(pid) } }
+                    if let restartCount = state.restartCount { w.member("restartCount") { $0.integer(restartCount) } }
                     if let startedAt = state.startedAt { w.member("startedAt") { $0.string(startedAt) } }
                     w.member("status") { $0.string(state.status.rawValue) }
                 }
@@ -99,11 +101,12 @@ extension ContainerRecord {
               let network = f.optional("network", NetworkSettings.init(json:)),
               let tty = f.optional("tty", JSONRead.bool),
               let reapsOrphans = f.optional("reapsOrphans", JSONRead.bool),
+              let restartPolicy = f.optional("restartPolicy", JSONRead.string),
               let state = f.required("state", State.init(json:)) else { return nil }
         self.init(id: id, name: name, created: created, image: image, imageName: imageName, imageDigest: imageDigest,
                   process: process, hostname: hostname, readOnly: readOnly, tmpfs: tmpfs, mounts: mounts,
                   autoRemove: autoRemove, labels: labels, limits: limits, network: network, tty: tty,
-                  reapsOrphans: reapsOrphans, state: state)
+                  reapsOrphans: reapsOrphans, state: state, restartPolicy: restartPolicy)
     }
 }
 
@@ -158,8 +161,10 @@ extension ContainerRecord.State {
               let exitCode = f.required("exitCode", int32),
               let startedAt = f.optional("startedAt", JSONRead.string),
               let finishedAt = f.optional("finishedAt", JSONRead.string),
-              let pid = f.optional("pid", int32) else { return nil }
-        self.init(status: status, exitCode: exitCode, startedAt: startedAt, finishedAt: finishedAt, pid: pid)
+              let pid = f.optional("pid", int32),
+              let restartCount = f.optional("restartCount", JSONRead.int) else { return nil }
+        self.init(status: status, exitCode: exitCode, startedAt: startedAt, finishedAt: finishedAt, pid: pid,
+                  restartCount: restartCount)
     }
 }
 

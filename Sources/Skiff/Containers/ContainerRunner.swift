@@ -20,6 +20,11 @@ public struct ContainerRunner {
     public var traceSystemCalls = false
     /// The container's image when the caller has loaded it already (`skiff run`).
     public var image: StoredImage?
+    /// Called once the container's first process has been loaded and is about to run.
+    public var started: (() -> Void)?
+    /// The write end of a pipe that is the container's stdin (a detached container): `attach`
+    /// copies its client's input there.
+    var inputFeed: Int32?
 
     public init(images: ImageStore, containers: ContainerStore) {
         self.images = images
@@ -45,7 +50,7 @@ public struct ContainerRunner {
         .init(status: .running, exitCode: 0, startedAt: Timestamp.now(), finishedAt: nil, pid: getpid())
     }
 
-    private func start(_ initial: ContainerRecord, holding lock: Int32, saved: Bool) throws(SkiffError) -> Int32 {
+    func start(_ initial: ContainerRecord, holding lock: Int32, saved: Bool) throws(SkiffError) -> Int32 {
         defer { close(lock) }
         var record = initial
         let status: Int32
@@ -150,7 +155,9 @@ public struct ContainerRunner {
         }
 
         if !saved {
+            let restarts = record.state.restartCount
             record.state = Self.runningState()
+            record.state.restartCount = restarts
             try containers.save(record)
         }
 
@@ -184,6 +191,11 @@ public struct ContainerRunner {
             let reason = kernel.diagnostic ?? "exec: \"\(program)\": \(error.name)"
             throw SkiffError(error == .ENOENT ? .commandNotFound : .commandNotExecutable, reason)
         }
+        // exec, cp and top reach the running container through its control socket.
+        let control = ContainerControlServer(kernel: kernel, root: mounted.root, record: record,
+                                             directory: containers.directory(record.id), inputFeed: inputFeed)
+        defer { control?.stop() }
+        started?()
         let termination = ContainerTerminal.run(kernel, setup: configuration.terminal)
         try mounted.saveAttributes()
         return termination.exitCode

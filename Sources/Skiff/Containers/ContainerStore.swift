@@ -145,7 +145,7 @@ public final class ContainerStore: @unchecked Sendable {
             guard force, let pid = record.state.pid else {
                 throw SkiffError(.invalidArgument, "cannot remove container \(record.name): it is running (use skiff rm -f to kill and remove it)")
             }
-            kill(pid, SIGKILL)
+            _ = hostKill(pid, SIGKILL)
             var waited = 0
             while isRunning(record) {
                 guard waited < 500 else { throw SkiffError(.io, "container \(record.name) (skiff process \(pid)) did not stop") }
@@ -154,15 +154,6 @@ public final class ContainerStore: @unchecked Sendable {
             }
         }
         try remove(record)
-    }
-
-    /// Replays the container's log: each entry to `stdout` or `stderr` as it was written.
-    public func replayLog(_ id: String, stdout: (Data) -> Void, stderr: (Data) -> Void) throws(SkiffError) {
-        do {
-            try ContainerLog.replay(logPath(id), stdout: stdout, stderr: stderr)
-        } catch {
-            throw SkiffError(.io, "cannot read the log of container \(String(id.prefix(12))): \(error.localizedDescription)")
-        }
     }
 
     /// A new random 64-hex-digit id.
@@ -184,8 +175,9 @@ public final class ContainerStore: @unchecked Sendable {
         return fd
     }
 
+    /// Whether the container runs (or waits to be restarted by its skiff process).
     public func isRunning(_ record: ContainerRecord) -> Bool {
-        guard record.state.status == .running else { return false }
+        guard record.state.status == .running || record.state.status == .restarting else { return false }
         guard let fd = lock(record.id) else { return true }
         close(fd)
         return false
@@ -194,7 +186,7 @@ public final class ContainerStore: @unchecked Sendable {
     /// The record with a stale "running" (its skiff process died) shown as exited.
     public func current(_ record: ContainerRecord) -> ContainerRecord {
         var r = record
-        if r.state.status == .running && !isRunning(r) {
+        if (r.state.status == .running || r.state.status == .restarting) && !isRunning(r) {
             r.state.status = .exited
             r.state.exitCode = 137
             r.state.pid = nil

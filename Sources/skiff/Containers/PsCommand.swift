@@ -18,7 +18,7 @@ struct PsCommand: AsyncParsableCommand {
     func run() async throws {
         try await reportingErrors(debug: storeOptions.debug) {
             let containers = try ContainerStore(imageStore: try storeOptions.setUp())
-            let records = containers.all().map(containers.current).filter { all || $0.state.status == .running }
+            let records = containers.all().map(containers.current).filter { all || $0.state.status == .running || $0.state.status == .restarting }
             if quiet {
                 for r in records { print(noTrunc ? r.id : r.shortID) }
                 return

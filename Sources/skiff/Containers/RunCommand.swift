@@ -58,8 +58,11 @@ struct RunCommand: AsyncParsableCommand {
     @Option(name: .customLong("pull"), help: "Pull the image: missing (default), always, never.")
     var pull = "missing"
 
-    @Flag(name: [.customShort("d"), .customLong("detach")], help: "Not supported: Skiff has no daemon, containers run in the foreground.")
+    @Flag(name: [.customShort("d"), .customLong("detach")], help: "Run the container in the background (in a skiff process of its own) and print its id.")
     var detach = false
+
+    @Option(name: .customLong("restart"), help: "With -d: no, on-failure[:max-retries], always or unless-stopped.")
+    var restart: String?
 
     @Flag(name: .customLong("init"), help: "Reap orphaned processes in the kernel (docker's --init, without a tini process).")
     var reapsOrphans = false
@@ -103,10 +106,15 @@ struct RunCommand: AsyncParsableCommand {
         let logger = Logger(label: "skiff.run")
         let status: Int32
         do {
-            if detach {
-                throw SkiffError(.unsupported, "-d is not supported: Skiff has no daemon, so a container runs in the foreground of the skiff process that starts it (run it in the background with your shell's & instead)")
+            if let restart {
+                let policy = try RestartPolicy(parsing: restart)
+                if autoRemove && policy.kind != .no { throw SkiffError(.invalidArgument, "conflicting options: --restart and --rm") }
+                if !detach && policy.kind != .no {
+                    throw SkiffError(.unsupported, "--restart needs -d: a restart policy is carried out by the container's own skiff process")
+                }
             }
             if let rootfs {
+                if detach { throw SkiffError(.unsupported, "-d is not supported with --rootfs; run an image instead (skiff import a tar of the directory)") }
                 status = try runRootfs(rootfs, logger: logger)
             } else {
                 status = try await runImage(logger: logger)
@@ -177,7 +185,11 @@ struct RunCommand: AsyncParsableCommand {
         creator.progress = makeProgress(quiet: quiet, verb: "downloading")
         creator.logger = logger
         let stored = try await creator.image(options)
-        return try creator.run(options, image: stored, traceSystemCalls: debug)
+        guard detach else { return try creator.run(options, image: stored, traceSystemCalls: debug) }
+        let record = try creator.create(options, image: stored) { $0.restartPolicy = restart }
+        try DetachedContainer.launch(record)
+        print(record.id)
+        return 0
     }
 
     /// `--network` and `-p`.
