@@ -6,11 +6,14 @@
 # the time is what the waits cost, not CPU. The reference is qemu-riscv64-static for the
 # modules that stay in one program and proot + qemu for test_signal (it starts subprocesses,
 # which qemu alone cannot follow). Prints per module the wall time of each (median of RUNS), the
-# ratio skiff/reference and each side's test result, then the total.
+# ratio skiff/reference and each side's test result, then the total. The modules run as
+# `python3.13 -m test -v MODULE`: verbose regrtest prints its header, whose platform query runs
+# `uname` in a subprocess first (as many programs start a helper before they wait).
 #
 #   bench/waiting.sh [RUNS] [MODULE...]      (default 1 run of the five modules)
 #
-# Environment: SKIFF (skiff binary, default: release build), SKIFF_FIXTURES.
+# Environment: SKIFF (skiff binary, default: release build), SKIFF_FIXTURES, SKIFF_BENCH_TIMEOUT
+# (seconds a run may take, default 600).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 RUNS=${1:-1}
@@ -25,6 +28,7 @@ if [ -z "${SKIFF:-}" ]; then
   swift build -c release --product skiff >&2
   SKIFF=$PWD/.build/release/skiff
 fi
+limit=${SKIFF_BENCH_TIMEOUT:-600}   # seconds per run; a run that takes longer is reported as TIMEOUT
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
 
@@ -33,18 +37,22 @@ run() { # side module
   local side=$1 module=$2 log="$out/$1-$2.log" start end status=0
   start=$(date +%s.%N)
   case $side in
-    skiff) timeout 600 "$SKIFF" run --rootfs "$ROOT" /usr/bin/python3.13 -m test "$module" >"$log" 2>&1 || status=$? ;;
-    qemu)  timeout 600 qemu-riscv64-static -L "$ROOT" "$ROOT/usr/bin/python3.13" -m test "$module" >"$log" 2>&1 || status=$? ;;
-    proot) timeout 600 proot -q qemu-riscv64-static -r "$ROOT" -w / /usr/bin/python3.13 -m test "$module" >"$log" 2>&1 || status=$? ;;
+    skiff) timeout -k 10 "$limit" "$SKIFF" run --rootfs "$ROOT" /usr/bin/python3.13 -m test -v "$module" >"$log" 2>&1 || status=$? ;;
+    qemu)  timeout -k 10 "$limit" qemu-riscv64-static -L "$ROOT" "$ROOT/usr/bin/python3.13" -m test -v "$module" >"$log" 2>&1 || status=$? ;;
+    proot) timeout -k 10 "$limit" proot -q qemu-riscv64-static -r "$ROOT" -w / /usr/bin/python3.13 -m test -v "$module" >"$log" 2>&1 || status=$? ;;
   esac
   end=$(date +%s.%N)
   local verdict
   verdict=$(sed -n 's/^Result: //p' "$log" | tail -1)
-  [ $status = 124 ] && verdict="TIMEOUT"
+  if [ $status = 124 ] || [ $status = 137 ]; then verdict="TIMEOUT"; fi
   echo "$(echo "$end - $start" | bc) ${verdict:-exit-$status}"
 }
 
 median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
+
+# Debian's packages ship no bytecode (their postinst makes it): compile the standard library and
+# the tests once, so no run pays for writing __pycache__ (minutes the first time, seconds after).
+"$SKIFF" run --rootfs "$ROOT" /usr/bin/python3.13 -m compileall -q /usr/lib/python3.13 >/dev/null 2>&1 || true
 
 echo "skiff: $SKIFF"
 echo "qemu:  $(qemu-riscv64-static --version | head -1)"

@@ -22,7 +22,6 @@ static void sleep_ms(long ms) {
 static uint32_t word;
 static int p[2];
 static int ep;
-static double waited_from;
 static long result;
 static int result_errno;
 
@@ -43,16 +42,29 @@ static void *reader(void *arg) {
 
 static void *poller(void *arg) {
     struct pollfd pfd = { p[0], POLLIN, 0 };
-    result = poll(&pfd, 1, (int)(intptr_t)arg);
+    result = poll(&pfd, 1, 10000);
     result_errno = errno;
+    (void)arg;
     return NULL;
 }
 
 static void *epoller(void *arg) {
     struct epoll_event out;
-    result = epoll_wait(ep, &out, 1, (int)(intptr_t)arg);
+    result = epoll_wait(ep, &out, 1, 10000);
     result_errno = errno;
+    (void)arg;
     return NULL;
+}
+
+/* A thread waits in `waiter` on the pipe; the main thread writes to it 50 ms later. */
+static void woken_by_write(const char *what, void *(*waiter)(void *)) {
+    pthread_t th;
+    double t = now_ms();
+    pthread_create(&th, NULL, waiter, NULL);
+    sleep_ms(50);
+    write(p[1], "x", 1);
+    pthread_join(th, NULL);
+    report(what, result, result_errno, t, 50);
 }
 
 static void drain(void) {
@@ -96,30 +108,13 @@ int main(void) {
     report("futex wait, woken by another thread", result, result_errno, t, 50);
     printf("  FUTEX_WAKE woke %ld\n", woken);
 
-    t = now_ms();
-    pthread_create(&th, NULL, reader, NULL);
-    sleep_ms(50);
-    write(p[1], "x", 1);
-    pthread_join(th, NULL);
-    report("read, written by another thread", result, result_errno, t, 50);
-
-    t = now_ms();
-    pthread_create(&th, NULL, poller, (void *)(intptr_t)10000);
-    sleep_ms(50);
-    write(p[1], "x", 1);
-    pthread_join(th, NULL);
-    report("poll 10 s, written at 50 ms", result, result_errno, t, 50);
+    woken_by_write("read, written by another thread", reader);
+    woken_by_write("poll 10 s, written at 50 ms", poller);
     drain();
-
     ep = epoll_create1(0);
     struct epoll_event ev = { .events = EPOLLIN };
     epoll_ctl(ep, EPOLL_CTL_ADD, p[0], &ev);
-    t = now_ms();
-    pthread_create(&th, NULL, epoller, (void *)(intptr_t)10000);
-    sleep_ms(50);
-    write(p[1], "x", 1);
-    pthread_join(th, NULL);
-    report("epoll_wait 10 s, written at 50 ms", result, result_errno, t, 50);
+    woken_by_write("epoll_wait 10 s, written at 50 ms", epoller);
     drain();
 
     pthread_mutex_t m = PTHREAD_MUTEX_INITIALIZER;
@@ -128,10 +123,7 @@ int main(void) {
     pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
     pthread_cond_t cv;
     pthread_cond_init(&cv, &ca);
-    struct timespec until;
-    clock_gettime(CLOCK_MONOTONIC, &until);
-    until.tv_nsec += 60 * 1000000;
-    if (until.tv_nsec >= 1000000000) { until.tv_sec++; until.tv_nsec -= 1000000000; }
+    struct timespec until = after_ms(CLOCK_MONOTONIC, 60);
     pthread_mutex_lock(&m);
     t = now_ms();
     int rc = pthread_cond_timedwait(&cv, &m, &until);

@@ -50,18 +50,11 @@ int main(void) {
     t = now_ms(); r = nanosleep(&req, &rem); report("nanosleep 30 ms", r, errno, t, 30);
     t = now_ms(); r = clock_nanosleep(CLOCK_MONOTONIC, 0, &req, NULL);
     report("clock_nanosleep relative 30 ms", r ? -1 : 0, r, t, 30);
-    struct timespec abs;
-    clock_gettime(CLOCK_MONOTONIC, &abs);
-    t = now_ms();
-    abs.tv_nsec += 40 * 1000000;
-    if (abs.tv_nsec >= 1000000000) { abs.tv_sec++; abs.tv_nsec -= 1000000000; }
-    r = clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &abs, NULL);
+    struct timespec abs = after_ms(CLOCK_MONOTONIC, 40);
+    t = now_ms(); r = clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &abs, NULL);
     report("clock_nanosleep absolute +40 ms", r ? -1 : 0, r, t, 40);
-    clock_gettime(CLOCK_REALTIME, &abs);
-    t = now_ms();
-    abs.tv_nsec += 20 * 1000000;
-    if (abs.tv_nsec >= 1000000000) { abs.tv_sec++; abs.tv_nsec -= 1000000000; }
-    r = clock_nanosleep(CLOCK_REALTIME, TIMER_ABSTIME, &abs, NULL);
+    abs = after_ms(CLOCK_REALTIME, 20);
+    t = now_ms(); r = clock_nanosleep(CLOCK_REALTIME, TIMER_ABSTIME, &abs, NULL);
     report("clock_nanosleep realtime absolute +20 ms", r ? -1 : 0, r, t, 20);
 
     static uint32_t word = 0;
