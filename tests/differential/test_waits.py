@@ -4,14 +4,11 @@ returned (value, errno) and whether it lasted at least its timeout and at most S
 (waits.h), so a wait that ends early, late or never, or with the wrong errno, shows as a diff:
 poll/select/epoll/nanosleep/futex/sigtimedwait timeouts and 1 ms waits in a row (timeouts),
 EINTR and SA_RESTART when a timer's signal comes (signals), threads waking threads (threads)."""
-import glob
-import os
-
 import pytest
 
 import harness
 
-NAMES = sorted(os.path.basename(p)[:-2] for p in glob.glob(os.path.join(harness.REPO, "tests", "waits", "*.c")))
+NAMES = harness.c_programs("tests/waits")
 
 
 @pytest.mark.parametrize("name", NAMES)
