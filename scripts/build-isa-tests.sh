@@ -6,6 +6,7 @@
 #
 #   $OUT/root/isa/NAME          one static binary per tests/isa/NAME.c
 #   $OUT/root/faults/NAME       one binary per tests/isa/faults/NAME.c, plus malformed files
+#   $OUT/root/waits/NAME        one binary per tests/waits/NAME.c (timed waits, signals, threads)
 #
 # Binaries are built, never committed. Rebuilds only what changed (a stamp holds the hash of the
 # source, the shared header and the flags). Prints $OUT/root on its last line.
@@ -21,7 +22,7 @@ OUT=${SKIFF_ISA_CACHE:-$HOME/.cache/skiff-isa}
 CC=${CC:-riscv64-linux-gnu-gcc}
 command -v "$CC" >/dev/null || { echo "build-isa-tests: $CC not found (Debian package gcc-riscv64-linux-gnu)" >&2; exit 1; }
 root=$OUT/root
-mkdir -p "$root/isa" "$root/faults" "$root/tmp" "$OUT/stamps"
+mkdir -p "$root/isa" "$root/faults" "$root/waits" "$root/tmp" "$OUT/stamps"
 
 build() { # source, output
     local src=$1 out=$2 flags link static=-static
@@ -30,7 +31,7 @@ build() { # source, output
     [ "$link" = dynamic ] && static=
     local stamp="$OUT/stamps/$(echo "$out" | tr / _)"
     local hash
-    hash=$(cat "$src" "$here/tests/isa/isa.h" | sha256sum | cut -c1-16)-$(echo "$CC $static $flags" | sha256sum | cut -c1-8)
+    hash=$(cat "$src" "$here/tests/isa/isa.h" "$here/tests/waits/waits.h" | sha256sum | cut -c1-16)-$(echo "$CC $static $flags" | sha256sum | cut -c1-8)
     if [ -x "$out" ] && [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$hash" ]; then return; fi
     echo "build-isa-tests: $CC $(basename "$src")" >&2
     # shellcheck disable=SC2086
@@ -41,6 +42,7 @@ build() { # source, output
 
 for src in "$here"/tests/isa/*.c; do build "$src" "$root/isa/$(basename "$src" .c)"; done
 for src in "$here"/tests/isa/faults/*.c; do build "$src" "$root/faults/$(basename "$src" .c)"; done
+for src in "$here"/tests/waits/*.c; do build "$src" "$root/waits/$(basename "$src" .c)"; done
 
 # Malformed executables, derived from a good static binary (regenerated every time: cheap).
 python3 - "$root/faults" <<'EOF'

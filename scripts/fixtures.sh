@@ -4,12 +4,15 @@
 # re-creates what is missing.
 #
 #   scripts/fixtures.sh            -> prints the fixture directory on its last line
+#   scripts/fixtures.sh --python-tests   also lays out rootfs/python-tests (for bench/waiting.sh)
 #
 # Environment: SKIFF_FIXTURES (default ~/.cache/skiff-fixtures).
 # Layout:
 #   $SKIFF_FIXTURES/apt/            private apt state and downloaded .debs
 #   $SKIFF_FIXTURES/rootfs/debian   Debian-shaped riscv64 root: busybox-static bash python3 lua sqlite3 gawk perl coreutils
 #   $SKIFF_FIXTURES/rootfs/busybox  a minimal root with only busybox-static and its applet links
+#   $SKIFF_FIXTURES/rootfs/python-tests  (--python-tests) the Debian root plus CPython's own test
+#                                   package (libpython3.13-testsuite, downloaded into apt-python-tests/)
 set -euo pipefail
 F=${SKIFF_FIXTURES:-$HOME/.cache/skiff-fixtures}
 D=$F/apt
@@ -86,5 +89,15 @@ if [ ! -f "$F/rootfs/busybox/.complete" ]; then
   printf 'root:x:0:\nnogroup:x:65534:\n' > "$r/etc/group"
   touch "$r/.complete"
   rm -rf "$F/rootfs/busybox"; mv "$r" "$F/rootfs/busybox"
+fi
+if [ "${1:-}" = --python-tests ]; then
+  T=$F/apt-python-tests/archives
+  mkdir -p "$T/partial"
+  if ! ls "$T"/libpython3.13-testsuite_*.deb >/dev/null 2>&1; then
+    echo "fixtures: downloading libpython3.13-testsuite into $T" >&2
+    (cd "$T" && apt-get "${o[@]}" -qq download libpython3.13-testsuite >&2)   # python3.13 is in the root already
+  fi
+  lay_out python-tests "$D"/archives/*.deb "$T"/*.deb
+  cp -n "$F/rootfs/debian/etc/hosts" "$F/rootfs/python-tests/etc/hosts"
 fi
 echo "$F"

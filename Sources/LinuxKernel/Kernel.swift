@@ -34,6 +34,9 @@ public struct KernelConfiguration {
     public var limits = ResourceLimits()
     /// Instructions a task runs before the scheduler looks at others.
     public var timeSlice = 1 << 20
+    /// A woken task preempts the task that woke it when it has had this much less CPU time
+    /// (nanoseconds; Linux's CFS wakeup granularity is about 1 ms).
+    public var wakeupGranularity: UInt64 = 1_000_000
     /// `--network`: host sockets, or a loopback network of the container's own.
     public var network = NetworkMode.host
     /// `-p`: guest TCP ports published on host sockets (only with `.loopback`).
@@ -106,6 +109,14 @@ public final class Kernel {
     var hostWatches: [HostWatch] = []
     /// Terminals of processes started from outside with one (`startProcess`), wired to host descriptors.
     var hostTerminals: [PseudoTerminal] = []
+    /// The task whose slice is running (nil between slices).
+    var runningTask: Task?
+    /// The running task woke a task that has had less CPU time: its slice ends after this call
+    /// (wakeup preemption), so a thread handing a lock to a waiter does not take it back first.
+    var preemptRequested = false
+    /// Guest instructions per microsecond, measured over recent slices: a slice is cut short to
+    /// end near the next deadline of a sleeping task or timer.
+    var instructionRate: UInt64 = 100
 
     public init(host: Host, configuration: KernelConfiguration = KernelConfiguration()) {
         self.host = host
@@ -281,6 +292,16 @@ struct TaskQueue {
     var isEmpty: Bool { head >= items.count }
 
     mutating func push(_ t: Task) { items.append(t) }
+
+    /// Puts a task ahead of the others (a woken task that preempts).
+    mutating func pushFront(_ t: Task) {
+        if head > 0 {
+            head -= 1
+            items[head] = t
+        } else {
+            items.insert(t, at: 0)
+        }
+    }
 
     mutating func pop() -> Task? {
         guard head < items.count else { return nil }

@@ -31,6 +31,12 @@ GUEST_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 GUEST_ENV = {"PATH": GUEST_PATH, "HOME": "/root"}
 
 
+def c_programs(directory):
+    """The names of the .c programs in a directory of the repository (tests/isa, tests/waits),
+    which scripts/build-isa-tests.sh builds into the ISA root."""
+    return sorted(name[:-2] for name in os.listdir(os.path.join(REPO, directory)) if name.endswith(".c"))
+
+
 def skiff_binary():
     return os.environ.get("SKIFF") or os.path.join(REPO, ".build", "release", "skiff")
 

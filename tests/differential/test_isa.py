@@ -5,14 +5,13 @@ own "uncaught target signal" line there).
 Lines starting with "spec " are the program's own check against a software model, used where
 qemu itself is wrong (see the comment in the .c file): they are left out of the comparison with
 qemu, and test_isa_spec checks that under skiff they all end in " ok"."""
-import glob
 import os
 
 import pytest
 
 import harness
 
-NAMES = sorted(os.path.basename(p)[:-2] for p in glob.glob(os.path.join(harness.REPO, "tests", "isa", "*.c")))
+NAMES = harness.c_programs("tests/isa")
 
 
 @pytest.mark.parametrize("name", NAMES)

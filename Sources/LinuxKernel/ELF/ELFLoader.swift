@@ -311,10 +311,7 @@ extension Kernel {
         var base = Path.lastComponent(executable)
         if base.count > 15 { base.removeSubrange(15...) }
         process.name = base
-        if let parent = task.vforkParent {
-            task.vforkParent = nil
-            wake(parent, result: Int64(process.pid))
-        }
+        releaseVforkParent(task)
     }
 
     func describe(_ e: Errno) -> String {

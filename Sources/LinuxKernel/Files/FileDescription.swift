@@ -77,4 +77,7 @@ class FileDescription {
     func waitQueues(for events: Int16) -> [WaitQueue] { waitQueue(for: events).map { [$0] } ?? [] }
     /// The host descriptor to poll for readiness, when readiness comes from the host.
     var hostPollDescriptor: HostFD? { nil }
+    /// How long a blocking call waiting for `events` may wait (nanoseconds, 0: forever): a
+    /// socket's SO_RCVTIMEO/SO_SNDTIMEO.
+    func waitTimeout(for events: Int16) -> UInt64 { 0 }
 }

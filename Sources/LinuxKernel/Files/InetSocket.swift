@@ -16,6 +16,7 @@ class InetSocket: FileDescription {
     /// SO_RCVTIMEO / SO_SNDTIMEO in nanoseconds (0: wait forever), applied by the kernel.
     var receiveTimeout: UInt64 = 0
     var sendTimeout: UInt64 = 0
+    override func waitTimeout(for events: Int16) -> UInt64 { events & PollRequest.readable != 0 ? receiveTimeout : sendTimeout }
     /// A blocking connect parked while the connection was being made.
     var connectInProgress = false
 

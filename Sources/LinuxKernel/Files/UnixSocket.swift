@@ -26,6 +26,10 @@ final class UnixSocket: FileDescription {
     var backlog: [UnixSocket] = []
     var backlogLimit = 0
     let serial: UInt64
+    /// SO_RCVTIMEO / SO_SNDTIMEO in nanoseconds (0: wait forever).
+    var receiveTimeout: UInt64 = 0
+    var sendTimeout: UInt64 = 0
+    override func waitTimeout(for events: Int16) -> UInt64 { events & PollRequest.readable != 0 ? receiveTimeout : sendTimeout }
 
     init(kind: Kind, flags: Int32, kernel: Kernel) {
         self.kind = kind

@@ -91,9 +91,8 @@ extension Kernel {
 
     /// Parks the task until `d` may be ready for `events`; EAGAIN when nothing could wake it.
     func waitForReadiness(_ t: Task, _ d: FileDescription, _ events: Int16) -> Errno {
-        if let s = d as? InetSocket {   // read/write on a socket honour SO_RCVTIMEO/SO_SNDTIMEO
-            return waitForSocket(t, s, events, timeout: events & PollRequest.readable != 0 ? s.receiveTimeout : s.sendTimeout)
-        }
+        let timeout = d.waitTimeout(for: events)   // read/write on a socket honour SO_RCVTIMEO/SO_SNDTIMEO
+        if timeout > 0 || d is InetSocket { return waitForSocket(t, d, events, timeout: timeout) }
         let queues = d.waitQueues(for: events)
         let requests = d.hostPollDescriptor.map { [PollRequest(fd: $0, events: events)] } ?? []
         if queues.isEmpty && requests.isEmpty { return .EAGAIN }

@@ -38,8 +38,26 @@ extension Kernel {
     }
 
     /// SO_RCVTIMEO (20, or 66 _NEW) and SO_SNDTIMEO (21, 67): a 64-bit struct timeval either way.
-    private func isTimeoutOption(_ level: Int32, _ name: Int32) -> Bool {
+    func isTimeoutOption(_ level: Int32, _ name: Int32) -> Bool {
         level == Kernel.SOL_SOCKET && (name == 20 || name == 21 || name == 66 || name == 67)
+    }
+
+    func isReceiveTimeout(_ name: Int32) -> Bool { name == 20 || name == 66 }
+
+    /// A timeout option's struct timeval as nanoseconds (0: wait forever; negative seconds too).
+    func readSocketTimeout(_ t: Task, _ address: UInt64, length: Int) throws(Errno) -> UInt64 {
+        if length < 16 { throw .EINVAL }
+        let r = ByteReader(try t.copyIn(address, count: 16))
+        let seconds = r.i64(0), microseconds = r.i64(8)
+        if microseconds < 0 || microseconds >= 1_000_000 { throw .EDOM }
+        return seconds < 0 ? 0 : UInt64(min(seconds, 1 << 32)) * 1_000_000_000 + UInt64(microseconds) * 1000
+    }
+
+    /// A timeout as the struct timeval getsockopt returns.
+    func socketTimeoutBytes(_ ns: UInt64) -> [UInt8] {
+        var w = ByteWriter(capacity: 16)
+        w.u64(ns / 1_000_000_000); w.u64(ns % 1_000_000_000 / 1000)
+        return w.bytes
     }
 
     func getSocketOption(_ t: Task, _ s: InetSocket) throws(Errno) {
@@ -49,8 +67,7 @@ extension Kernel {
         if capacity < 0 { throw .EINVAL }
         var w = ByteWriter(capacity: 16)
         if isTimeoutOption(level, name) {
-            let ns = name == 20 || name == 66 ? s.receiveTimeout : s.sendTimeout
-            w.u64(ns / 1_000_000_000); w.u64(ns % 1_000_000_000 / 1000)
+            w.append(socketTimeoutBytes(isReceiveTimeout(name) ? s.receiveTimeout : s.sendTimeout))
         } else if level == Kernel.SOL_SOCKET && name == 3 {       // SO_TYPE
             w.i32(s.type)
         } else if level == Kernel.SOL_SOCKET && name == 39 {      // SO_DOMAIN
@@ -78,12 +95,8 @@ extension Kernel {
         let valueAddress = t.argument(3), length = Int(Int32(truncatingIfNeeded: t.argument(4)))
         if length < 0 { throw .EINVAL }
         if isTimeoutOption(level, name) {
-            if length < 16 { throw .EINVAL }
-            let r = ByteReader(try t.copyIn(valueAddress, count: 16))
-            let seconds = r.i64(0), microseconds = r.i64(8)
-            if microseconds < 0 || microseconds >= 1_000_000 { throw .EDOM }
-            let ns: UInt64 = seconds < 0 ? 0 : UInt64(min(seconds, 1 << 32)) * 1_000_000_000 + UInt64(microseconds) * 1000
-            if name == 20 || name == 66 { s.receiveTimeout = ns } else { s.sendTimeout = ns }
+            let ns = try readSocketTimeout(t, valueAddress, length: length)
+            if isReceiveTimeout(name) { s.receiveTimeout = ns } else { s.sendTimeout = ns }
             return
         }
         guard let option = socketOption(s, level: level, name: name),

@@ -40,7 +40,7 @@ extension Kernel {
 
     /// Parks the task until `s` may be ready for `events`, or fails with EAGAIN once `timeout`
     /// (SO_RCVTIMEO/SO_SNDTIMEO, nanoseconds, 0 = none) has passed since the call began.
-    func waitForSocket(_ t: Task, _ s: InetSocket, _ events: Int16, timeout: UInt64, timeoutError: Errno = .EAGAIN) -> Errno {
+    func waitForSocket(_ t: Task, _ s: FileDescription, _ events: Int16, timeout: UInt64, timeoutError: Errno = .EAGAIN) -> Errno {
         var deadline: UInt64?
         if timeout > 0 {
             let now = host.monotonicTime()

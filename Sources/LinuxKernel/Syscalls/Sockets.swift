@@ -80,7 +80,7 @@ extension Kernel {
             let flags = n == 242 ? Int32(truncatingIfNeeded: t.argument(3)) : 0
             guard !s.backlog.isEmpty else {
                 if s.isNonBlocking { throw .EAGAIN }
-                throw block(t, on: [s.readers])
+                throw waitForSocket(t, s, PollRequest.readable, timeout: s.receiveTimeout)
             }
             let server = s.backlog.removeFirst()
             server.flags = LinuxOpenFlags.readWrite | (flags & Kernel.SOCK_NONBLOCK)
@@ -139,7 +139,7 @@ extension Kernel {
             n = try s.send(data, rights: sent == 0 ? rights : [])
         } catch {
             if error == .EAGAIN && blocking {
-                let wait = block(t, on: [s.writers])
+                let wait = waitForSocket(t, s, PollRequest.writable, timeout: s.sendTimeout)
                 if wait == .blocked { t.syscallProgress = sent; throw wait }
                 if sent > 0 { return sent }
                 throw wait
@@ -151,7 +151,7 @@ extension Kernel {
             throw error
         }
         if blocking && s.kind == .stream && n > 0 && n < data.count {
-            let wait = block(t, on: [s.writers])
+            let wait = waitForSocket(t, s, PollRequest.writable, timeout: s.sendTimeout)
             if wait == .blocked { t.syscallProgress = sent + n; throw wait }
         }
         return sent + n
@@ -162,7 +162,9 @@ extension Kernel {
         do throws(Errno) {
             return try s.receive(into: buffer, peek: flags & 0x2 != 0, rights: &rights)   // MSG_PEEK
         } catch {
-            if error == .EAGAIN && !s.isNonBlocking && flags & 0x40 == 0 { throw block(t, on: [s.readers]) }
+            if error == .EAGAIN && !s.isNonBlocking && flags & 0x40 == 0 {
+                throw waitForSocket(t, s, PollRequest.readable, timeout: s.receiveTimeout)
+            }
             throw error
         }
     }
@@ -292,6 +294,14 @@ extension Kernel {
         let s = try socket(t, t.argument(0))
         let level = Int32(truncatingIfNeeded: t.argument(1)), name = Int32(truncatingIfNeeded: t.argument(2))
         if level != 1 { throw .ENOPROTOOPT }   // SOL_SOCKET
+        if isTimeoutOption(level, name) {
+            let bytes = socketTimeoutBytes(isReceiveTimeout(name) ? s.receiveTimeout : s.sendTimeout)
+            let capacity = Int(Int32(bitPattern: try t.load(UInt32.self, at: t.argument(4))))
+            if capacity < 0 { throw .EINVAL }
+            try t.copyOut(Array(bytes.prefix(capacity)), to: t.argument(3))
+            try t.store(UInt32(min(capacity, bytes.count)), at: t.argument(4))
+            return 0
+        }
         let value: Int32
         switch name {
         case 3: value = s.kind.rawValue                      // SO_TYPE
@@ -309,9 +319,14 @@ extension Kernel {
     }
 
     func sysSetsockopt(_ t: Task) throws(Errno) -> Int64 {
-        _ = try socket(t, t.argument(0))
+        let s = try socket(t, t.argument(0))
         let level = Int32(truncatingIfNeeded: t.argument(1)), name = Int32(truncatingIfNeeded: t.argument(2))
         if level != 1 { throw .ENOPROTOOPT }
+        if isTimeoutOption(level, name) {
+            let ns = try readSocketTimeout(t, t.argument(3), length: Int(Int32(truncatingIfNeeded: t.argument(4))))
+            if isReceiveTimeout(name) { s.receiveTimeout = ns } else { s.sendTimeout = ns }
+            return 0
+        }
         switch name {
         case 7, 8, 32, 33: return 0   // buffer sizes: the kernel keeps its own fixed limit
         default: throw .ENOPROTOOPT

@@ -84,6 +84,21 @@ extension Kernel {
         throw block(t, deadline: deadline)
     }
 
+    /// nanosleep and relative clock_nanosleep ended by a signal's handler store the time left.
+    func sleepInterrupted(_ t: Task, _ number: Int) {
+        guard let deadline = t.syscallDeadline else { return }
+        let remainder: UInt64
+        if number == 101 {
+            remainder = t.argument(1)
+        } else if number == 115 && t.argument(1) & 1 == 0 {   // not TIMER_ABSTIME
+            remainder = t.argument(3)
+        } else {
+            return
+        }
+        let now = host.monotonicTime()
+        if remainder != 0 { try? writeTimespec(t, deadline > now ? Int64(deadline - now) : 0, to: remainder) }
+    }
+
     func sysNanosleep(_ t: Task) throws(Errno) -> Int64 {
         let request = try readTimespec(t, t.argument(0))
         let deadline = t.syscallDeadline ?? host.monotonicTime() &+ UInt64(request.totalNanoseconds)

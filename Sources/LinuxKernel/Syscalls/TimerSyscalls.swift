@@ -133,6 +133,7 @@ extension Kernel {
         timer.interval = UInt64(interval.totalNanoseconds)
         timer.overrun = 0
         timer.pendingOverrun = 0
+        dropQueuedSignal(timer)
         let now = timerClockNow(timer)
         if value.totalNanoseconds == 0 {
             timer.deadline = nil
@@ -163,6 +164,14 @@ extension Kernel {
     func sysTimerDelete(_ t: Task) throws(Errno) -> Int64 {
         let timer = try posixTimer(t, t.argument(0))
         timers.removeAll { $0 === timer }
+        dropQueuedSignal(timer)
         return 0
+    }
+
+    /// A POSIX timer's signal not yet taken is dropped when the timer is set again or deleted,
+    /// as Linux (6.13 on) does: a stale expiry is not delivered after the program disarmed it.
+    private func dropQueuedSignal(_ timer: IntervalTimer) {
+        timer.process.pendingSignals.removeTimerSignal(id: timer.id, signo: timer.signal)
+        for th in timer.process.threads { th.pendingSignals.removeTimerSignal(id: timer.id, signo: timer.signal) }
     }
 }

@@ -74,6 +74,7 @@ extension Kernel {
         hart.timeSource = t.hart.timeSource
         let task = Task(tid: id, hart: hart, process: child)
         task.signalMask = t.signalMask
+        task.vruntime = t.vruntime
         if flags & CloneFlags.vm == 0 || flags & CloneFlags.vfork != 0 { task.alternateStack = t.alternateStack }
         child.threads.append(task)
         tasks[id] = task
@@ -107,11 +108,16 @@ extension Kernel {
             }
             t.clearChildTID = 0
         }
-        if let parent = t.vforkParent {
-            t.vforkParent = nil
-            parent.uninterruptible = false
-            wake(parent, result: Int64(t.process.pid))
-        }
+        releaseVforkParent(t)
+    }
+
+    /// A vfork child exec'd or exited: its parent's clone returns the child's pid, and the parent
+    /// can be interrupted by signals again in its later waits.
+    func releaseVforkParent(_ child: Task) {
+        guard let parent = child.vforkParent else { return }
+        child.vforkParent = nil
+        parent.uninterruptible = false
+        wake(parent, result: Int64(child.process.pid))
     }
 
     /// Takes a thread off every queue for good.

@@ -24,12 +24,42 @@ extension Kernel {
         return termination!
     }
 
-    func makeRunnable(_ task: Task) {
+    func makeRunnable(_ task: Task, first: Bool = false) {
         task.state = .runnable
         if !task.inRunQueue {
             task.inRunQueue = true
-            runQueue.push(task)
+            if first { runQueue.pushFront(task) } else { runQueue.push(task) }
         }
+    }
+
+    /// A sleeper's credit on wake-up (CFS places a woken task half its 6 ms latency behind).
+    static let sleeperCredit: UInt64 = 3_000_000
+
+    /// Whether `task`, being woken, should run before the task running now (or that ran last),
+    /// as Linux's wakeup preemption decides: when it has had at least the wakeup granularity less
+    /// CPU time. A task that slept long enough always does, so a thread woken to take a lock, or
+    /// a sleeper whose deadline passed, runs before a busy task takes its next slice.
+    private func preempts(_ task: Task) -> Bool {
+        guard let current = runningTask ?? lastRunTask, current !== task, current.state != .dead else { return false }
+        var now = current.vruntime
+        if runningTask != nil { now &+= host.monotonicTime() &- sliceStarted }
+        if now > Kernel.sleeperCredit && task.vruntime < now - Kernel.sleeperCredit { task.vruntime = now - Kernel.sleeperCredit }
+        return task.vruntime &+ configuration.wakeupGranularity < now
+    }
+
+    /// The earliest deadline of a sleeping task or wall-clock timer.
+    func earliestDeadline() -> UInt64? {
+        var earliest = nextTimerDeadline
+        for t in sleepers { if let d = t.wakeDeadline { earliest = min(earliest ?? d, d) } }
+        return earliest
+    }
+
+    /// A budget that ends the slice about when `deadline` comes, from the measured instruction rate.
+    private func instructionsUntil(_ deadline: UInt64) -> Int {
+        let now = host.monotonicTime()
+        if deadline <= now { return 1 }
+        let ns = min(deadline - now, 1 << 40)
+        return Int(max(ns * instructionRate / 1000, 256))
     }
 
     private func runSlice(_ task: Task) {
@@ -50,24 +80,41 @@ extension Kernel {
         if hasDeliverableSignal(task) { deliverSignals(task) }
         var remaining = configuration.timeSlice
         let started = host.monotonicTime()
+        let retiredAtStart = task.hart.instructionsRetired
         sliceStarted = started
+        runningTask = task
+        preemptRequested = false
         defer {
-            task.cpuTime += host.monotonicTime() &- started
+            let elapsed = host.monotonicTime() &- started
+            task.cpuTime += elapsed
+            task.vruntime += elapsed
+            runningTask = nil
+            preemptRequested = false
+            if elapsed > 100_000 {   // instructions per µs, smoothed (for slices cut at deadlines)
+                let rate = (task.hart.instructionsRetired &- retiredAtStart) &* 1000 / elapsed
+                instructionRate = max((instructionRate &* 3 &+ rate) / 4, 1)
+            }
             if !timers.isEmpty { fireCPUTimers(of: task.process) }
         }
+        // A sleeper's deadline or a timer ends the slice when it comes, not a whole slice later.
+        var deadline = sleepers.isEmpty && timers.isEmpty ? nil : earliestDeadline()
         while task.state == .runnable && termination == nil {
             let before = task.hart.instructionsRetired
-            let stop = task.hart.run(instructionBudget: max(remaining, 1))
+            var budget = max(remaining, 1)
+            if let d = deadline { budget = min(budget, instructionsUntil(d)) }
+            let stop = task.hart.run(instructionBudget: budget)
             remaining -= Int(truncatingIfNeeded: task.hart.instructionsRetired &- before)
             switch stop {
             case .ecall:
                 handleSystemCall(task)
-                if yieldRequested {
+                if yieldRequested || preemptRequested {
+                    if preemptRequested || !runQueue.isEmpty { remaining = 0 }
                     yieldRequested = false
-                    if !runQueue.isEmpty { remaining = 0 }
+                    preemptRequested = false
                 }
+                deadline = sleepers.isEmpty && timers.isEmpty ? nil : earliestDeadline()
             case .budgetExhausted:
-                remaining = 0
+                if budget >= remaining { remaining = 0 }
             case .breakpoint:
                 raiseSynchronousSignal(task, Signal.SIGTRAP, code: 1, address: task.hart.pc)
             case .illegalInstruction:
@@ -85,6 +132,7 @@ extension Kernel {
             enforceMemoryLimit(task)
             if task.state == .runnable && hasDeliverableSignal(task) { deliverSignals(task) }
             if remaining <= 0 { break }
+            if let d = deadline, host.monotonicTime() >= d { break }
         }
         if task.state == .runnable { makeRunnable(task) }
     }
@@ -130,7 +178,9 @@ extension Kernel {
         task.wakeDeadline = nil
         if task.completesOnWake, let r = result { task.completion = r }
         task.completesOnWake = false
-        makeRunnable(task)
+        let first = preempts(task)
+        if first && runningTask != nil { preemptRequested = true }
+        makeRunnable(task, first: first)
     }
 
     /// Wakes sleepers whose deadline passed or whose host descriptors are ready; with `mayBlock`
@@ -140,14 +190,11 @@ extension Kernel {
         expireDeadlines(now)
         var requests: [PollRequest] = []
         var owners: [Task?] = []
-        var earliest: UInt64?
         for t in sleepers {
             for r in t.hostWaits { requests.append(r); owners.append(t) }
-            if let d = t.wakeDeadline { earliest = min(earliest ?? d, d) }
         }
         // The guest's terminal takes typing whenever it comes (^C must work while nobody reads).
         if let fd = terminal?.hostInputToPoll { requests.append(PollRequest(fd: fd, events: PollRequest.readable)); owners.append(nil) }
-        if let d = nextTimerDeadline { earliest = min(earliest ?? d, d) }
         var typedInto: [Int: PseudoTerminal] = [:]
         for t in hostTerminals {
             if let fd = t.hostInputToPoll {
@@ -161,7 +208,7 @@ extension Kernel {
         let block = mayBlock && runQueue.isEmpty && termination == nil
         if !requests.isEmpty || block {
             var timeout: Int64 = 0
-            if block { timeout = earliest.map { $0 > now ? Int64($0 - now) : 0 } ?? -1 }
+            if block { timeout = earliestDeadline().map { $0 > now ? Int64($0 - now) : 0 } ?? -1 }
             let ready = requests.withUnsafeMutableBufferPointer { host.poll($0, timeout: timeout) }
             if ready > 0 {
                 for (i, r) in requests.enumerated() where r.returnedEvents != 0 {

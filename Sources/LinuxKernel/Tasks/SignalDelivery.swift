@@ -136,7 +136,9 @@ extension Kernel {
             } else if t.interrupted {
                 t.interrupted = false
                 let number = Int(truncatingIfNeeded: t.hart.x(17))
-                if action.flags & SignalFlags.restart == 0 || Kernel.neverRestarted(number) {
+                // A wait with a timeout (futex, a socket's SO_RCVTIMEO) is not restarted either.
+                if action.flags & SignalFlags.restart == 0 || Kernel.neverRestarted(number) || t.syscallDeadline != nil {
+                    sleepInterrupted(t, number)
                     finishSystemCall(t, -Int64(Errno.EINTR.rawValue))
                 }
             }

@@ -115,4 +115,11 @@ struct PendingSignals {
         queue.removeAll { $0.signo == signo }
         mask &= ~Signal.bit(signo)
     }
+
+    /// Removes a POSIX timer's queued signal.
+    mutating func removeTimerSignal(id: Int32, signo: Int32) {
+        guard hasTimerSignal(id: id, signo: signo) else { return }
+        queue.removeAll { $0.signo == signo && $0.code == -2 && $0.timerID == id }
+        if !queue.contains(where: { $0.signo == signo }) { mask &= ~Signal.bit(signo) }
+    }
 }

@@ -51,6 +51,9 @@ final class Task {
     var signalWaitSet: UInt64 = 0
     /// Host time spent running this thread (nanoseconds).
     var cpuTime: UInt64 = 0
+    /// The scheduler's fairness clock (as CFS's vruntime): CPU time, started from the creator's and
+    /// raised on wake-up to within a sleeper's credit of the task that woke it.
+    var vruntime: UInt64 = 0
     /// A signal interrupted the wait.
     var interrupted = false
 
