@@ -59,7 +59,10 @@ extension Kernel {
         let now = host.monotonicTime()
         if deadline <= now { return 1 }
         let ns = min(deadline - now, 1 << 40)
-        return Int(max(ns * instructionRate / 1000, 256))
+        let product = ns.multipliedReportingOverflow(by: instructionRate)
+        let count = product.overflow ? UInt64.max : product.partialValue / 1000
+        // Int is 32 bits on wasm32: a far deadline is at most Int32.max instructions away.
+        return Int(min(max(count, 256), UInt64(Int32.max)))
     }
 
     private func runSlice(_ task: Task) {
