@@ -143,6 +143,12 @@ final class RelayConnectionHandler: ChannelInboundHandler {
         outbound = nil
     }
 
+    /// Flow control: the peer is read only while the page's WebSocket takes what is sent to it.
+    func channelWritabilityChanged(context: ChannelHandlerContext) {
+        outbound?.setOption(ChannelOptions.autoRead, value: context.channel.isWritable).whenFailure { _ in }
+        context.fireChannelWritabilityChanged()
+    }
+
     /// Bytes (or, when empty, the end of them) from the page to the peer.
     private func forward(_ payload: ByteBuffer) {
         guard let out = outbound else {
@@ -210,7 +216,8 @@ final class RelayConnectionHandler: ChannelInboundHandler {
 }
 
 /// The TCP side: what the peer sends goes to the page as binary messages; its end of data is an
-/// empty message, and the connection closing closes the WebSocket.
+/// empty message, and the connection closing closes the WebSocket. Neither side is read faster
+/// than the other takes its bytes.
 final class RelayPeerHandler: ChannelInboundHandler {
     typealias InboundIn = ByteBuffer
 
@@ -220,6 +227,15 @@ final class RelayPeerHandler: ChannelInboundHandler {
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         let bytes = unwrapInboundIn(data)
         page.writeAndFlush(WebSocketFrame(fin: true, opcode: .binary, data: bytes), promise: nil)
+        // Flow control: stop reading the peer until the page's WebSocket drains (see
+        // RelayConnectionHandler.channelWritabilityChanged).
+        if !page.isWritable { context.channel.setOption(ChannelOptions.autoRead, value: false).whenFailure { _ in } }
+    }
+
+    /// And the other way: the page is read only while the peer takes what is sent to it.
+    func channelWritabilityChanged(context: ChannelHandlerContext) {
+        page.setOption(ChannelOptions.autoRead, value: context.channel.isWritable).whenFailure { _ in }
+        context.fireChannelWritabilityChanged()
     }
 
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
