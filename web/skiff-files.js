@@ -14,6 +14,7 @@ const FDFLAGS_APPEND = 1;
 const ALL_RIGHTS = 0x1fffffffn;
 
 let nextInode = 1n;
+const nowNanoseconds = () => BigInt(Date.now()) * 1000000n;
 
 class FileNode {
     constructor(isDirectory) {
@@ -22,7 +23,7 @@ class FileNode {
         this.data = isDirectory ? null : new Uint8Array(0);
         this.size = 0;
         this.inode = nextInode++;
-        this.modified = BigInt(Date.now()) * 1000000n;
+        this.modified = nowNanoseconds();
         this.accessed = this.modified;
     }
     bytes() { return this.data.subarray(0, this.size); }
@@ -37,7 +38,13 @@ class FileNode {
         }
         this.size = length;
     }
-    touch() { this.modified = BigInt(Date.now()) * 1000000n; }
+    touch() { this.modified = nowNanoseconds(); }
+    // fd_filestat_set_times/path_filestat_set_times: `flags` are WASI's fstflags (ATIM 1,
+    // ATIM_NOW 2, MTIM 4, MTIM_NOW 8).
+    setTimes(accessed, modified, flags) {
+        if (flags & 2) this.accessed = nowNanoseconds(); else if (flags & 1) this.accessed = accessed;
+        if (flags & 8) this.modified = nowNanoseconds(); else if (flags & 4) this.modified = modified;
+    }
 }
 
 class PageFiles {
@@ -109,21 +116,14 @@ class PageFiles {
         return { parent, name: last, node: parent.children.get(last) };
     }
 
-    // The WASI functions for this directory's descriptors; `memory()` gives the module's memory.
-    // Each returns undefined for a descriptor that is not this directory's, so the caller falls
-    // back to its own handling.
-    functions(memory) {
+    // The WASI functions for this directory's descriptors; `memory()` gives the module's memory,
+    // `iovecs(iovs, count)` the buffers an iovec array names (the worker's). Each returns
+    // undefined for a descriptor that is not this directory's, so the caller falls back to its
+    // own handling.
+    functions(memory, iovecs) {
         const view = () => new DataView(memory().buffer);
         const bytes = () => new Uint8Array(memory().buffer);
         const text = (at, length) => new TextDecoder().decode(bytes().slice(at, at + length));
-        const iovecs = (iovs, count) => {
-            const dv = view(), parts = [];
-            for (let i = 0; i < count; i++) {
-                const at = dv.getUint32(iovs + i * 8, true), length = dv.getUint32(iovs + i * 8 + 4, true);
-                parts.push(new Uint8Array(memory().buffer, at, length));
-            }
-            return parts;
-        };
         const filestat = (node, at) => {
             const dv = view();
             bytes().fill(0, at, at + 64);
@@ -196,9 +196,7 @@ class PageFiles {
             fd_filestat_set_times: (fd, atim, mtim, flags) => {
                 const e = entry(fd);
                 if (!e) return undefined;
-                const now = BigInt(Date.now()) * 1000000n;
-                if (flags & 2) e.node.accessed = now; else if (flags & 1) e.node.accessed = atim;
-                if (flags & 8) e.node.modified = now; else if (flags & 4) e.node.modified = mtim;
+                e.node.setTimes(atim, mtim, flags);
                 return FS_ERRNO.SUCCESS;
             },
             fd_read: (fd, iovs, count, at) => {
@@ -313,9 +311,7 @@ class PageFiles {
                 const found = this.resolve(e.node, text(pathAt, pathLength));
                 if (found.error) return found.error;
                 if (!found.node) return FS_ERRNO.NOENT;
-                const now = BigInt(Date.now()) * 1000000n;
-                if (flags & 2) found.node.accessed = now; else if (flags & 1) found.node.accessed = atim;
-                if (flags & 8) found.node.modified = now; else if (flags & 4) found.node.modified = mtim;
+                found.node.setTimes(atim, mtim, flags);
                 return FS_ERRNO.SUCCESS;
             },
             path_create_directory: (fd, pathAt, pathLength) => {

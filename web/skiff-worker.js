@@ -96,8 +96,7 @@ function run(module, args, env) {
     let memory = null;
     const view = () => new DataView(memory.buffer);
     const bytes = () => new Uint8Array(memory.buffer);
-    const fileCalls = files.functions(() => memory);
-    // The buffers an iovec array names, as views of the module's memory.
+    // The buffers an iovec array names, as views of the module's memory (empty ones left out).
     const iovecs = (iovs, count) => {
         const dv = view();
         const parts = [];
@@ -107,6 +106,7 @@ function run(module, args, env) {
         }
         return parts;
     };
+    const fileCalls = files.functions(() => memory, iovecs);
 
     function writeStrings(strings, pointersAt, bufferAt) {
         const dv = view();
@@ -191,18 +191,14 @@ function run(module, args, env) {
                 return ERRNO.SUCCESS;
             }
             if (fd !== 1 && fd !== 2) return ERRNO.BADF;
-            const dv = view();
             let total = 0;
-            for (let i = 0; i < iovsLength; i++) {
-                const at = dv.getUint32(iovs + i * 8, true);
-                const length = dv.getUint32(iovs + i * 8 + 4, true);
-                if (length === 0) continue;
-                let chunk = bytes().slice(at, at + length);
+            for (const part of iovecs(iovs, iovsLength)) {
+                let chunk = part.slice();
                 if (fd === 2) chunk = crlf(chunk);   // the module's own messages; the guest writes through its terminal
                 queueOutput(chunk);
-                total += length;
+                total += part.length;
             }
-            dv.setUint32(writtenAt, total, true);
+            view().setUint32(writtenAt, total, true);
             return ERRNO.SUCCESS;
         },
         fd_read: new WebAssembly.Suspending(async (fd, iovs, iovsLength, readAt) => {
