@@ -1,7 +1,7 @@
 // swift-tools-version: 6.1
 import PackageDescription
 
-// The guest core (RISCV, FSImage, LinuxKernel, ModuleBundle) must also compile as Embedded Swift for wasm32
+// The guest core (RISCV, FSImage, LinuxKernel, ModuleBundle, ImageLayers) must also compile as Embedded Swift for wasm32
 // (see scripts/build-wasm.sh): no Foundation, no Codable, typed throws, class-bound existentials.
 let coreSettings: [SwiftSetting] = [
     .swiftLanguageMode(.v5),
@@ -42,6 +42,8 @@ let package = Package(
         .target(name: "LinuxKernel", dependencies: ["RISCV", "FSImage"], swiftSettings: coreSettings),
         // What a converted module carries besides the core (its configuration, filesystem layout).
         .target(name: "ModuleBundle", swiftSettings: coreSettings),
+        // Layer tarballs -> one filesystem image (OCI's changeset rules; a portable tar reader).
+        .target(name: "ImageLayers", dependencies: ["FSImage"], swiftSettings: coreSettings),
         // Native execution tier (x86-64 hosts): hot guest blocks compiled to host code.
         .target(name: "RISCVNative", dependencies: ["RISCV"], swiftSettings: coreSettings),
         // Native host: the POSIX implementation of LinuxKernel's Host protocol.
@@ -55,7 +57,7 @@ let package = Package(
         .target(name: "ArchiveLoader", dependencies: ["CArchive"],
                 linkerSettings: [.linkedLibrary("dl", .when(platforms: [.linux]))]),
         .target(name: "OCI", dependencies: [
-            "CArchive", "ArchiveLoader", "FSImage",
+            "CArchive", "ArchiveLoader", "FSImage", "ImageLayers",
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOHTTP1", package: "swift-nio"),

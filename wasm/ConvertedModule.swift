@@ -18,17 +18,20 @@ struct ConvertedCommandLine {
     var noStandardInput = false
     var environment: [String] = []
     var workingDirectory: String?
+    /// `-u USER[:GROUP]`, looked up in the image's /etc/passwd and /etc/group.
+    var user: String?
     var debug = false
     /// `-t`: the container runs on a terminal (WasiTerminal.swift), first of this size.
     var terminal: WindowSize?
     var command: [String] = []
 
     static let usage = """
-        usage: MODULE.wasm [--entrypoint CMD] [--no-stdin] [-e K=V]... [-w DIR] [--debug] [--] [COMMAND [ARG...]]
+        usage: MODULE.wasm [--entrypoint CMD] [--no-stdin] [-e K=V]... [-w DIR] [-u USER] [--debug] [--] [COMMAND [ARG...]]
           --entrypoint CMD  replace the image's entrypoint (and its default command)
           --no-stdin        the container reads /dev/null as its standard input
           -e, --env K=V     set an environment variable (K alone: the runtime's value of K)
           -w, --workdir DIR working directory inside the container
+          -u, --user USER   user name or uid, optionally :group or :gid (the image's passwd and group)
           --debug           trace the container's system calls on stderr
           -t, --tty         run on a terminal: stdin is typed keys, stdout the screen (docs/web.md)
           --tty-size RxC    its first window size (default 24x80; implies -t)
@@ -54,7 +57,7 @@ struct ConvertedCommandLine {
             case "--debug": result.debug = true
             case "-t", "--tty": result.terminal = result.terminal ?? WindowSize(rows: 24, columns: 80)
             case "-h", "--help": return .failure(CommandLineError(message: "", status: 0))
-            case "--entrypoint", "-e", "--env", "-w", "--workdir", "--tty-size":
+            case "--entrypoint", "-e", "--env", "-w", "--workdir", "-u", "--user", "--tty-size":
                 let value: String
                 if let inline { value = inline } else {
                     guard i + 1 < arguments.count else { return .failure(CommandLineError(message: "\(a) needs a value", status: 125)) }
@@ -64,6 +67,7 @@ struct ConvertedCommandLine {
                 switch name {
                 case "--entrypoint": result.entrypoint = value
                 case "-w", "--workdir": result.workingDirectory = value
+                case "-u", "--user": result.user = value
                 case "--tty-size":
                     guard let size = WasiTerminal.parseSize(value) else { return .failure(CommandLineError(message: "--tty-size wants ROWSxCOLUMNS, not \(value)", status: 125)) }
                     result.terminal = size
@@ -85,7 +89,9 @@ struct CommandLineError: Error {
 }
 
 enum ConvertedRunner {
-    static func run(_ bundle: EmbeddedBundle, arguments: [String]) -> Int32 {
+    /// Runs the container of `filesystem` (the module's embedded image, or one the page pulled:
+    /// PulledImage.swift) with `image`'s Entrypoint, Cmd, Env, WorkingDir and user.
+    static func run(_ image: BundleConfiguration, filesystem: FSImageReader, arguments: [String]) -> Int32 {
         let commandLine: ConvertedCommandLine
         switch ConvertedCommandLine.parse(arguments) {
         case .failure(let error):
@@ -94,7 +100,6 @@ enum ConvertedRunner {
         case .success(let parsed):
             commandLine = parsed
         }
-        let image = bundle.configuration
         // Entrypoint + Cmd as docker run: COMMAND replaces Cmd; --entrypoint replaces Entrypoint and drops Cmd.
         var entrypoint = image.entrypoint
         var command = image.command
@@ -128,17 +133,29 @@ enum ConvertedRunner {
         } else {
             configuration.network = .loopback
         }
-        configuration.user = ContainerUser(uid: image.uid, gid: image.gid, groups: image.groups)
         configuration.standardInputIsNull = commandLine.noStandardInput
         if commandLine.debug { configuration.log = { message in standardError(message + "\n") } }
         if let size = commandLine.terminal {
             host.terminal = WasiTerminal(input: commandLine.noStandardInput ? nil : 0, size: size)
             configuration.terminal = host.terminal!.setup
         }
+        let root = ContainerFileSystem(image: filesystem, inMemoryUpperOver: host)
+        var imageEnvironment = image.environment
+        configuration.user = ContainerUser(uid: image.uid, gid: image.gid, groups: image.groups)
+        if let spec = commandLine.user {
+            do throws(UserLookupError) {
+                let resolved = try ContainerUserResolver(root: root).resolve(spec)
+                configuration.user = resolved.user
+                // HOME from the passwd entry unless the image sets it, as runc does.
+                if !imageEnvironment.contains(where: { $0.hasPrefix("HOME=") }) { imageEnvironment.append("HOME=" + resolved.home) }
+            } catch {
+                standardError("skiff: \(error.message)\n")
+                return 125
+            }
+        }
         let kernel = Kernel(host: host, configuration: configuration)
-        let root = ContainerFileSystem(image: bundle.reader, inMemoryUpperOver: host)
         kernel.mountContainerRoot(root, at: "/")
-        for preopen in WasiHost.preopenedDirectories() {
+        for preopen in WasiHost.preopenedDirectories() where preopen.name != PulledImage.preopenName {
             guard preopen.name.hasPrefix("/"), preopen.name != "/" else {
                 standardError("skiff: the runtime's directory '\(preopen.name)' is not mapped: map host directories to absolute paths other than / (wasmtime --dir HOST::/mnt/x)\n")
                 continue
@@ -154,7 +171,7 @@ enum ConvertedRunner {
 
         var outside: [String] = []
         for i in 0..<wasiEnvironCount() { outside.append(String(cString: wasiEnvironEntry(i))) }
-        let environment = ContainerEnvironment.merge(image.environment + ["HOSTNAME=" + hostname] + (host.terminal == nil ? [] : ["TERM=xterm"]) + outside,
+        let environment = ContainerEnvironment.merge(imageEnvironment + ["HOSTNAME=" + hostname] + (host.terminal == nil ? [] : ["TERM=xterm"]) + outside,
                                                      commandLine.environment) { wasiEnvironmentValue($0) }
         return WasiRunner.runFirstProcess(kernel, arguments: argv, environment: environment,
                                           workingDirectory: workingDirectory, messagePrefix: "skiff")

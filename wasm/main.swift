@@ -21,9 +21,18 @@ func wasiMain(_ argc: Int32, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<U
     for i in 1..<Int(max(argc, 1)) {
         if let p = argv[i] { arguments.append(String(cString: p)) }
     }
+    // An image the web page pulled from a registry (PulledImage.swift) runs instead of the one
+    // the module carries.
+    switch PulledImage.load() {
+    case .image(let image): return ConvertedRunner.run(image.configuration, filesystem: image.reader, arguments: arguments)
+    case .failure(let message):
+        standardError("skiff: \(message)\n")
+        return 125
+    case .none: break
+    }
     // A module made by `skiff convert` carries its image (ConvertedModule.swift).
     switch EmbeddedBundle.load() {
-    case .bundle(let bundle): return ConvertedRunner.run(bundle, arguments: arguments)
+    case .bundle(let bundle): return ConvertedRunner.run(bundle.configuration, filesystem: bundle.reader, arguments: arguments)
     case .failure(let message):
         standardError("skiff: \(message)\n")
         return 125

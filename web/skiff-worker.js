@@ -10,7 +10,10 @@
 // (and receives the page's messages), and the module resumes when a key, a resize or the timeout
 // arrives. No SharedArrayBuffer, so no cross-origin isolation headers: see docs/web.md.
 //
-// Messages from the page: {type: "start", url, args, env, rows, columns}, {type: "input", bytes},
+// With `image` in the start message, that image is pulled from its registry and run instead of the
+// module's own (skiff-pull.js): the module finds it in the preopened directory `.skiff-image`.
+//
+// Messages from the page: {type: "start", url, args, env, rows, columns, image}, {type: "input", bytes},
 // {type: "resize", rows, columns}, {type: "upload", name, bytes}, {type: "download", path}.
 // To the page: {type: "progress", loaded, total}, {type: "started", seconds},
 // {type: "output", bytes}, {type: "exit", status, message}, {type: "files", list: [{path, size}]},
@@ -20,7 +23,7 @@
 // accepted streams are WebSockets to the server: guest TCP connections (skiff-sockets.js).
 "use strict";
 
-importScripts("skiff-sockets.js", "skiff-files.js");
+importScripts("skiff-sockets.js", "skiff-files.js", "skiff-pull.js");
 
 const ERRNO = { SUCCESS: 0, AGAIN: 6, BADF: 8, INVAL: 28, IO: 29, NOSYS: 52, NOTSOCK: 57, PIPE: 64, SPIPE: 70, NOTCAPABLE: 76 };
 const FILETYPE_CHARACTER_DEVICE = 2;
@@ -38,12 +41,19 @@ const input = [];
 const reports = new WeakSet();   // the chunks of `input` that are resize reports
 let inputWaiter = null;          // resolves a suspended fd_read/poll_oneoff when input (or a relay stream's news) arrives
 let relay = null;                // the network relay, when the server has one (skiff-sockets.js)
-let nextDescriptor = 3;          // WASI descriptors: /files (3), then the relay's and open files'
+let nextDescriptor = 3;          // WASI descriptors: /files (3), .skiff-image (4), then the relay's and open files'
 const allocateDescriptor = () => nextDescriptor++;
 let filesTimer = null;
 const files = new PageFiles(allocateDescriptor(), allocateDescriptor, () => {
     // Tells the page what /files holds, at most every 200 ms.
     if (filesTimer === null) filesTimer = setTimeout(() => { filesTimer = null; postMessage({ type: "files", list: files.list() }); }, 200);
+});
+let pullReported = 0;
+const pull = new ImagePull(allocateDescriptor(), allocateDescriptor, (loaded, total) => {
+    if (loaded - pullReported > 1 << 20 || loaded === total) {
+        pullReported = loaded;
+        postMessage({ type: "progress", loaded, total, what: "pulling" });
+    }
 });
 
 function wakeWaiter() {
@@ -107,6 +117,7 @@ function run(module, args, env) {
         return parts;
     };
     const fileCalls = files.functions(() => memory, iovecs);
+    const pullCalls = pull.functions(() => memory, iovecs);
 
     function writeStrings(strings, pointersAt, bufferAt) {
         const dv = view();
@@ -202,8 +213,8 @@ function run(module, args, env) {
             return ERRNO.SUCCESS;
         },
         fd_read: new WebAssembly.Suspending(async (fd, iovs, iovsLength, readAt) => {
-            const inFiles = fileCalls.fd_read(fd, iovs, iovsLength, readAt);
-            if (inFiles !== undefined) return inFiles;
+            const inFiles = fileCalls.fd_read(fd, iovs, iovsLength, readAt) ?? pullCalls.fd_read(fd, iovs, iovsLength, readAt);
+            if (inFiles !== undefined) return await inFiles;
             const stream = relay?.stream(fd);
             if (stream) {
                 // Accepted streams are non-blocking: the module waits in poll_oneoff.
@@ -328,11 +339,14 @@ function run(module, args, env) {
         fd_prestat_get: () => ERRNO.BADF,             // the one preopened directory is /files (below)
         fd_prestat_dir_name: () => ERRNO.BADF,
     };
-    // /files answers for its own descriptors first (skiff-files.js); fd_read does so itself.
-    for (const [name, call] of Object.entries(fileCalls)) {
-        if (name === "fd_read") continue;
-        const otherwise = wasi[name] ?? (() => ERRNO.BADF);
-        wasi[name] = (...args) => { const r = call(...args); return r !== undefined ? r : otherwise(...args); };
+    // /files and .skiff-image answer for their own descriptors first (skiff-files.js,
+    // skiff-pull.js); fd_read does so itself.
+    for (const calls of [fileCalls, pullCalls]) {
+        for (const [name, call] of Object.entries(calls)) {
+            if (name === "fd_read") continue;
+            const otherwise = wasi[name] ?? (() => ERRNO.BADF);
+            wasi[name] = (...args) => { const r = call(...args); return r !== undefined ? r : otherwise(...args); };
+        }
     }
     // Everything else the module may import (files by path, which need a preopen) is refused.
     const imports = {};
@@ -411,11 +425,18 @@ onmessage = async (event) => {
         const prepared = await preparing;
         relay = prepared.relay;
         const module = prepared.url === message.url ? prepared.module : await fetchModule(message.url);
-        postMessage({ type: "started", seconds: (performance.now() - began) / 1000 });
         const args = ["container.wasm", "--tty-size", `${message.rows}x${message.columns}`];
+        if (message.image) {
+            // The image's configuration and layers (fetched while the module reads them).
+            postMessage({ type: "progress", loaded: 0, total: 0, what: `pulling ${message.image}` });
+            const image = await pull.prepare(message.image);
+            if (image.user) args.push("-u", image.user);
+        }
+        postMessage({ type: "started", seconds: (performance.now() - began) / 1000 });
         for (const e of message.env) args.push("-e", e);
         args.push("--", ...message.command);
         const status = await run(module, args, []);
+        if (pull.failure) queueOutput(crlf(encoder.encode(`skiff: pulling ${message.image}: ${pull.failure}\n`)));
         flushOutput();
         postMessage({ type: "exit", status });
     } catch (e) {

@@ -4,6 +4,8 @@
 // URL parameters (docs/web.md):
 //   ?cmd=/bin/sh&cmd=-c&cmd=ls /   the command and its arguments, in order (default: the image's)
 //   &env=K=V                       an environment variable (repeatable)
+//   &image=REF                     pull REF (linux/riscv64) from its registry and run it instead
+//                                  of the site's image (skiff-pull.js; the registry must allow CORS)
 // `window.term` is the xterm.js Terminal; `window.skiff` holds the state line's data
 // ({state: "loading"|"running"|"exited"|"failed", status, message}) for tests and automation.
 // Files in and out of the container's /files: skiff-page-files.js.
@@ -43,6 +45,13 @@
     const parameters = new URLSearchParams(location.search);
     const command = parameters.getAll("cmd");
     const env = parameters.getAll("env");
+    const image = parameters.get("image") || "";
+    if (image) {
+        document.getElementById("image").textContent = image;
+        document.title = image + " — Skiff";
+    }
+    const pullField = document.getElementById("pull-reference");
+    if (pullField) pullField.value = image;
 
     const encoder = new TextEncoder();
     let running = false;
@@ -59,10 +68,12 @@
     worker.onmessage = (event) => {
         const m = event.data;
         switch (m.type) {
-        case "progress":
-            show(m.total ? `loading ${(m.loaded / 1048576).toFixed(1)} of ${(m.total / 1048576).toFixed(1)} MB`
-                         : `loading ${(m.loaded / 1048576).toFixed(1)} MB`);
+        case "progress": {
+            const what = m.what || "loading";
+            show(m.total ? `${what} ${(m.loaded / 1048576).toFixed(1)} of ${(m.total / 1048576).toFixed(1)} MB`
+                         : m.loaded ? `${what} ${(m.loaded / 1048576).toFixed(1)} MB` : `${what}…`);
             break;
+        }
         case "started":
             running = true;
             skiff.state = "running";
@@ -95,5 +106,5 @@
         show(`failed: ${e.message}`, "failed");
     };
     show("loading…");
-    worker.postMessage({ type: "start", url: site.module, command, env, rows: term.rows, columns: term.cols });
+    worker.postMessage({ type: "start", url: site.module, command, env, image, rows: term.rows, columns: term.cols });
 })();

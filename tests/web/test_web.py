@@ -13,6 +13,7 @@ import re
 import shutil
 import subprocess
 import time
+import urllib.parse
 
 import pytest
 
@@ -367,3 +368,60 @@ def test_files_in_and_out(site, browser, downloads, tmp_path):
     link.click()
     target = os.path.join(downloads, "loud.txt")
     page.wait(lambda: os.path.exists(target) and open(target).read() == "LINE ONE\nLINE TWO\n", "the downloaded file")
+
+
+@pytest.fixture(scope="module")
+def registries(tmp_path_factory):
+    """Debian's docker-registry twice, holding tests/containers' test/base:1 and test/entry:1: one
+    sending CORS headers (the page may pull from it), one without (the browser must refuse)."""
+    work = str(tmp_path_factory.mktemp("registries"))
+    layout = os.path.join(work, "layout")
+    probe = os.path.join(work, "probe")
+    subprocess.run(["riscv64-linux-gnu-gcc", "-static", "-O2", "-o", probe,
+                    os.path.join(REPO, "tests", "containers", "programs", "probe.c")], check=True)
+    containers.build_images(layout, os.path.join(containers.fixtures_dir(), "rootfs", "busybox"), probe)
+    cors = containers.Registry(os.path.join(work, "cors"), headers={
+        "Access-Control-Allow-Origin": "*",
+        "Access-Control-Allow-Headers": "Accept, Authorization",
+        "Access-Control-Expose-Headers": "Docker-Content-Digest, WWW-Authenticate, Content-Type",
+    })
+    plain = containers.Registry(os.path.join(work, "plain"))
+    try:
+        for registry in (cors, plain):
+            registry.push(layout, "base", "test/base:1")
+            registry.push(layout, "entry", "test/entry:1")
+        yield {"cors": cors.host, "plain": plain.host}
+    finally:
+        cors.stop()
+        plain.stop()
+
+
+def test_pull_in_the_page(site, registries, browser):
+    """`?image=REF`: the page pulls the image from the registry (manifest, config, gzip layers
+    through DecompressionStream), the module flattens the layers (a whiteout in the upper one)
+    and runs it with the image's config: Env, WorkingDir, and User resolved in its /etc/passwd."""
+    reference = f"{registries['cors']}/test/base:1"
+    script = "cat /etc/motd; test -e /etc/deleteme || echo deleteme-gone; echo $GREETING; pwd; id -un; cat /data/hello.txt"
+    page = Page(browser, site["url"] + "?" + urllib.parse.urlencode([("image", reference), ("cmd", "/bin/sh"), ("cmd", "-c"), ("cmd", script)]))
+    state = page.wait_exit()
+    assert state["state"] == "exited" and state["status"] == 0, (state, page.text())
+    text = page.text()
+    for line in ("motd from the upper layer", "deleteme-gone", "hello", "/data", "root", "hello from the image"):
+        assert re.search("^" + re.escape(line) + "$", text, re.M), (line, text)
+    assert page.driver.find_element(By.ID, "image").text == reference
+
+    # test/entry: Entrypoint + Cmd, and User "app" looked up in the image's /etc/passwd.
+    page = Page(browser, site["url"] + f"?image={registries['cors']}/test/entry:1")
+    state = page.wait_exit()
+    assert state["state"] == "exited" and state["status"] == 0, (state, page.text())
+    assert re.search(r"^entry default-arg$", page.text(), re.M), page.text()
+
+
+def test_pull_errors_are_reported(site, registries, browser):
+    page = Page(browser, site["url"] + f"?image={registries['cors']}/test/missing:1")
+    state = page.wait_exit()
+    assert state["state"] == "failed" and "404" in state["message"], state
+    # A registry that does not allow the page's origin: the browser refuses, the page says why.
+    page = Page(browser, site["url"] + f"?image={registries['plain']}/test/base:1")
+    state = page.wait_exit()
+    assert state["state"] == "failed" and "CORS" in state["message"], state

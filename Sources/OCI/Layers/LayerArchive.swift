@@ -2,38 +2,14 @@
 // uncompressed or compressed with gzip or zstd (bzip2 and xz too, for plain root filesystem tars).
 
 import CArchive
+import ImageLayers
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
 
-/// One tar entry, with the fields the flattener needs.
-struct LayerEntry {
-    enum Kind: Equatable {
-        case regular
-        case directory
-        case symlink(target: [UInt8])
-        case hardLink(target: [UInt8])
-        case characterDevice
-        case blockDevice
-        case fifo
-    }
-
-    var path: [UInt8]
-    var kind: Kind
-    /// Permission bits including setuid, setgid and sticky.
-    var permissions: UInt32
-    var uid: Int64
-    var gid: Int64
-    var mtimeSeconds: Int64
-    var mtimeNanoseconds: Int
-    var size: Int64
-    var rdevMajor: UInt32
-    var rdevMinor: UInt32
-}
-
-final class LayerArchive {
+final class LayerArchive: LayerEntrySource {
     // File type bits of archive_entry_filetype (the AE_IF* macros do not import into Swift).
     static let typeMask: UInt32 = 0o170000
     static let typeRegular: UInt32 = 0o100000
@@ -46,7 +22,7 @@ final class LayerArchive {
     let path: String
     private let archive: OpaquePointer
 
-    init(path: String) throws {
+    init(path: String) throws(LayerError) {
         guard let archive = archive_read_new() else { throw LayerError("out of memory opening \(path)") }
         self.archive = archive
         self.path = path
@@ -71,7 +47,7 @@ final class LayerArchive {
 
     /// The next entry, or nil at the end of the archive. Its data must be read (or skipped by
     /// asking for the next entry) before the entry after it.
-    func nextEntry() throws -> LayerEntry? {
+    func nextEntry() throws(LayerError) -> LayerEntry? {
         var entryPointer: OpaquePointer?
         let status = archive_read_next_header(archive, &entryPointer)
         if status == ARCHIVE_EOF { return nil }
@@ -110,7 +86,7 @@ final class LayerArchive {
 
     /// Delivers the current entry's data in order as (offset, bytes) blocks; offsets jump over
     /// holes of sparse files. Returns the end offset of the last block.
-    func readData(_ body: (Int64, UnsafeRawBufferPointer) throws -> Void) throws -> Int64 {
+    func readData(_ body: (Int64, UnsafeRawBufferPointer) throws(LayerError) -> Void) throws(LayerError) -> Int64 {
         var end: Int64 = 0
         while true {
             var block: UnsafeRawPointer?

@@ -2,6 +2,7 @@
 // filesystem image file (format: docs/fs-image-format.md, reader: module FSImage).
 
 import FSImage
+@_exported import ImageLayers
 
 /// One layer of an image: a tar archive (plain, gzip or zstd) on disk and its OCI media type.
 public struct LayerBlob: Sendable, Hashable {
@@ -29,12 +30,6 @@ public struct RootFilesystemStats: Sendable, Hashable {
         self.imageBytes = imageBytes
         self.seconds = seconds
     }
-}
-
-/// Why a root filesystem image could not be built. `description` is meant for a person.
-public struct LayerError: Error, CustomStringConvertible, Sendable {
-    public var description: String
-    public init(_ description: String) { self.description = description }
 }
 
 /// Layer media types this unpacker accepts. The compression is detected from the data itself

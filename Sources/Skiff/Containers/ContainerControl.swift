@@ -222,7 +222,7 @@ final class ContainerControlServer {
             var environment = EnvironmentList()
             for e in record.process.environment { environment.set(e) }
             if let spec = request.user {
-                let resolved = try ContainerUserResolver(root: root).resolve(spec)
+                let resolved = try ContainerUserResolver(root: root).resolveForContainer(spec)
                 user = resolved.user
                 environment.set("HOME=" + resolved.home)
             }

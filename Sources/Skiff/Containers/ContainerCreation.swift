@@ -169,7 +169,7 @@ public struct ContainerCreator {
     static func resolveProcess(root: ContainerFileSystem, config: ImageConfiguration.ContainerConfig?, options: ContainerOptions,
                                userSpec: String, settings: [String], hostname: String?)
         throws(SkiffError) -> (user: ContainerUser, environment: [String], workingDirectory: String) {
-        let user = try ContainerUserResolver(root: root).resolve(userSpec)
+        let user = try ContainerUserResolver(root: root).resolveForContainer(userSpec)
         let env = Self.environment(image: config?.Env ?? [], settings: settings, hostname: hostname, home: user.home)
         var workdir = options.workingDirectory ?? config?.WorkingDir ?? "/"
         if workdir.isEmpty { workdir = "/" }

@@ -1,5 +1,6 @@
 import Foundation
 import OCI
+import LinuxKernel
 
 /// `skiff run` options, as docker run takes them (parsed by the CLI, checked here).
 public struct ContainerOptions: Sendable {
@@ -211,5 +212,12 @@ public struct ContainerOptions: Sendable {
             }
         }
         return result
+    }
+}
+
+extension ContainerUserResolver {
+    /// `resolve`, with docker's "not found" error.
+    func resolveForContainer(_ spec: String) throws(SkiffError) -> Resolved {
+        do throws(UserLookupError) { return try resolve(spec) } catch { throw SkiffError(.notFound, error.message) }
     }
 }

@@ -4,7 +4,7 @@ import OCI
 /// `skiff convert --web DIR IMAGE`: a static site that runs the converted module in a browser
 /// page with a terminal (docs/web.md). DIR receives
 ///
-///     index.html, skiff.js, skiff-worker.js, skiff-sockets.js   the page, its worker and the worker's network relay (web/)
+///     index.html, skiff*.js                    the page, its worker, the network relay, /files, image pulls (web/)
 ///     xterm/xterm.js, xterm-addon-fit.js, xterm.css   xterm.js 4, taken from where it is installed
 ///     container.wasm                           the module (ImageConverter)
 ///     site.json                                what the page shows and loads
@@ -15,7 +15,7 @@ import OCI
 public struct WebSiteWriter {
     /// The name of the module inside the site.
     public static let moduleName = "container.wasm"
-    static let pageFiles = ["index.html", "skiff.js", "skiff-page-files.js", "skiff-worker.js", "skiff-sockets.js", "skiff-files.js"]
+    static let pageFiles = ["index.html", "skiff.js", "skiff-page-files.js", "skiff-worker.js", "skiff-sockets.js", "skiff-files.js", "skiff-pull.js"]
     static let xtermFiles = ["xterm.js", "xterm-addon-fit.js", "xterm.css"]
 
     public let pageDirectory: String
