@@ -6,6 +6,9 @@ for bench/web.sh:
                          "warm" by reloading in one browser (HTTP revalidation, V8's code cache);
                          prints the median and the range of each, in seconds.
   coremark URL           runs coremark in the page; prints its Iterations/Sec.
+  pull URL IMAGE RUNS    opens URL?image=IMAGE (pulled from its registry in the page) running
+                         `python3 -c 'print(6*7)'`, in a fresh profile each time; the time to its
+                         output and the module's memory afterwards.
 """
 import re
 import shutil
@@ -89,8 +92,28 @@ def coremark(url):
             driver.quit()
 
 
+def pull(url, image, runs):
+    times = []
+    for _ in range(runs):
+        with tempfile.TemporaryDirectory() as profile:
+            driver = browser(profile)
+            try:
+                start = time.perf_counter()
+                driver.get(f"{url}?image={image}&cmd=python3&cmd=-c&cmd=print(6*7)")
+                wait_for(driver, lambda: driver.execute_script("return window.skiff && window.skiff.state !== 'loading' && window.skiff.state !== 'running'"))
+                state = driver.execute_script("return window.skiff")
+                if state["status"] != 0 or not re.search(r"^42$", driver.execute_script(TEXT), re.M):
+                    raise SystemExit(f"the pulled image did not print 42: {state}; screen:\n{driver.execute_script(TEXT)}")
+                times.append(time.perf_counter() - start)
+            finally:
+                driver.quit()
+    summary("page load, pull and python3 -c (fresh profile)", times)
+
+
 if __name__ == "__main__":
     if sys.argv[1] == "page-load":
         page_load(sys.argv[2], int(sys.argv[3]))
+    elif sys.argv[1] == "pull":
+        pull(sys.argv[2], sys.argv[3], int(sys.argv[4]))
     else:
         coremark(sys.argv[2])

@@ -3,6 +3,8 @@
 # Selenium from PyPI; scripts/setup.sh installs them):
 #   - page load to the first shell prompt, cold (fresh browser profile) and warm (reload), for
 #     the busybox fixture image and the Debian fixture image (compressed);
+#   - pulling in the page: the Debian image pushed to a local docker-registry that sends CORS
+#     headers, opened as ?image=... running python3 (fresh profile: nothing cached);
 #   - CPU-bound guest speed: CoreMark (bench/coremark-image.sh) run in the page, as Iterations/Sec
 #     and as a fraction of native `skiff run` (native tier and SKIFF_JIT=0) and of the host CPU.
 #
@@ -36,6 +38,28 @@ for site in busybox debian; do
   serve "$SCRATCH/$site"
   python3 bench/web-page.py page-load "$URL" "$RUNS"
 done
+
+echo
+echo "== pulling in the page: the Debian image ($(du -m "$DEBIAN_TAR" | cut -f1) MB of gzip layers) from a local registry, python3 -c"
+port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+mkdir -p "$SCRATCH/registry"
+cat > "$SCRATCH/registry/config.yml" <<YAML
+version: 0.1
+log: {level: warn}
+storage: {filesystem: {rootdirectory: $SCRATCH/registry/data}}
+http:
+  addr: 127.0.0.1:$port
+  headers:
+    Access-Control-Allow-Origin: ["*"]
+    Access-Control-Allow-Headers: ["Accept, Authorization"]
+    Access-Control-Expose-Headers: ["Docker-Content-Digest, WWW-Authenticate, Content-Type"]
+YAML
+docker-registry serve "$SCRATCH/registry/config.yml" > "$SCRATCH/registry/log" 2>&1 &
+servers+=($!)
+until (exec 3<>/dev/tcp/127.0.0.1/$port) 2>/dev/null; do sleep 0.1; done
+"$SKIFF" push -q bench/debian:1 "localhost:$port/bench/debian:1" >/dev/null
+serve "$SCRATCH/busybox"
+python3 bench/web-page.py pull "$URL" "localhost:$port/bench/debian:1" "$RUNS"
 
 echo
 echo "== CoreMark (Iterations/Sec)"
