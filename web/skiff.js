@@ -55,6 +55,7 @@
 
     const encoder = new TextEncoder();
     let running = false;
+    let runningText = "";
     term.onData((data) => { if (running) worker.postMessage({ type: "input", bytes: encoder.encode(data) }); });
     // onBinary (mouse reports in non-UTF-8 modes) is in xterm.js 4.5 and later.
     if (term.onBinary) term.onBinary((data) => {
@@ -69,7 +70,9 @@
         const m = event.data;
         switch (m.type) {
         case "progress": {
+            // A pulled image's layers arrive while the guest already runs (it reads them).
             const what = m.what || "loading";
+            if (running && m.total && m.loaded >= m.total) { show(runningText); break; }
             show(m.total ? `${what} ${(m.loaded / 1048576).toFixed(1)} of ${(m.total / 1048576).toFixed(1)} MB`
                          : m.loaded ? `${what} ${(m.loaded / 1048576).toFixed(1)} MB` : `${what}…`);
             break;
@@ -77,7 +80,8 @@
         case "started":
             running = true;
             skiff.state = "running";
-            show(`running ${command.length ? command.join(" ") : "the image's command"} (loaded in ${m.seconds.toFixed(2)} s)`);
+            runningText = `running ${command.length ? command.join(" ") : "the image's command"} (loaded in ${m.seconds.toFixed(2)} s)`;
+            show(runningText);
             break;
         case "output":
             term.write(m.bytes);
