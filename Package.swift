@@ -76,6 +76,7 @@ let package = Package(
             .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "NIOHTTP1", package: "swift-nio"),
             .product(name: "NIOWebSocket", package: "swift-nio"),
+            .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "Logging", package: "swift-log"),
         ], linkerSettings: [.unsafeFlags(fastStartLinkFlags, .when(platforms: [.linux], configuration: .release))]),
         // bench/extract.sh: layer extraction into a filesystem image, timed against tar.

@@ -7,7 +7,8 @@
 //
 // The registry must let the page read it: CORS headers (Access-Control-Allow-Origin, and
 // Allow-Headers with Accept and Authorization for the preflight), as docs/web.md shows for a
-// docker-registry. Anonymous Bearer tokens (WWW-Authenticate exposed through CORS) are fetched
+// docker-registry; or the page is served by `skiff serve --registry-proxy`, which forwards the
+// requests (with Skiff's own authentication) to any registry, Docker Hub included. Anonymous Bearer tokens (WWW-Authenticate exposed through CORS) are fetched
 // as docker does. The manifest and config are checked against their digests; layers are not
 // (the browser's crypto cannot hash a stream): a corrupt layer fails as a corrupt tar.
 "use strict";
@@ -57,6 +58,7 @@ class ImagePull {
         this.files = null;          // name -> {bytes} | {layer}, once `prepare` has run
         this.open = new Map();      // descriptor -> {file, position, reader, pending}
         this.token = null;
+        this.proxy = null;          // the URL prefix of skiff serve's registry proxy, when it has one
         this.loaded = 0;
         this.total = 0;
     }
@@ -64,7 +66,8 @@ class ImagePull {
     get active() { return this.files !== null; }
 
     async request(ref, path, accept) {
-        const url = `${ref.base}/v2/${ref.name}/${path}`;
+        const base = this.proxy ? `${this.proxy}${ref.registry}` : ref.base;
+        const url = `${base}/v2/${ref.name}/${path}`;
         const headers = {};
         if (accept) headers.Accept = accept.join(", ");
         if (this.token) headers.Authorization = `Bearer ${this.token}`;
@@ -72,15 +75,17 @@ class ImagePull {
         try {
             response = await fetch(url, { headers });
         } catch (e) {
-            throw new PullError(`cannot reach ${ref.registry} (${url}): ${e.message}; the registry must allow this page's origin (CORS, see docs/web.md)`);
+            throw new PullError(`cannot reach ${ref.registry} (${url}): ${e.message}; the registry must allow this page's origin (CORS), or serve the page with \`skiff serve --registry-proxy\` (docs/web.md)`);
         }
         if (response.status === 401 && !this.token) {
             await this.authenticate(ref, response.headers.get("WWW-Authenticate"));
             return this.request(ref, path, accept);
         }
         if (!response.ok) {
-            let detail = "";
-            try { detail = (await response.json()).errors?.map((e) => e.message).join("; ") || ""; } catch (e) { /* no JSON body */ }
+            // A registry's JSON errors, or the proxy's plain-text reason (e.g. an unknown host).
+            const body = await response.text().catch(() => "");
+            let detail;
+            try { detail = JSON.parse(body).errors?.map((e) => e.message).join("; ") || ""; } catch (e) { detail = body.trim().slice(0, 300); }
             throw new PullError(`${ref.registry}: ${path}: HTTP ${response.status}${detail ? ": " + detail : ""}`);
         }
         return response;
@@ -125,6 +130,9 @@ class ImagePull {
     // Resolves `text` to a linux/riscv64 image: its configuration and its layers' descriptors.
     async prepare(text, extraEnvironment) {
         const ref = parseImageReference(text);
+        // `skiff serve --registry-proxy` answers its prefix: then every request goes through it.
+        const proxy = new URL("/.skiff/registry/", self.location.href).href;
+        try { this.proxy = (await fetch(proxy)).ok ? proxy : null; } catch (e) { this.proxy = null; }
         const accept = [...MANIFEST_TYPES.index, ...MANIFEST_TYPES.image];
         let { json: manifest } = await this.document(ref, `manifests/${ref.reference}`, accept,
                                                      ref.reference.startsWith("sha256:") ? ref.reference : null);

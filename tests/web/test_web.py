@@ -13,7 +13,9 @@ import re
 import shutil
 import subprocess
 import time
+import urllib.error
 import urllib.parse
+import urllib.request
 
 import pytest
 
@@ -418,6 +420,7 @@ def test_pull_in_the_page(site, registries, browser):
 
 
 def test_pull_errors_are_reported(site, registries, browser):
+    """Served without --registry-proxy: a missing image, and a registry without CORS headers."""
     page = Page(browser, site["url"] + f"?image={registries['cors']}/test/missing:1")
     state = page.wait_exit()
     assert state["state"] == "failed" and "404" in state["message"], state
@@ -425,3 +428,32 @@ def test_pull_errors_are_reported(site, registries, browser):
     page = Page(browser, site["url"] + f"?image={registries['plain']}/test/base:1")
     state = page.wait_exit()
     assert state["state"] == "failed" and "CORS" in state["message"], state
+
+
+@pytest.fixture(scope="module")
+def proxy_server(site):
+    """The same site served by `skiff serve --registry-proxy`."""
+    skiff = containers.Skiff(skiff_binary(), os.path.join(site["work"], "home"))
+    server = subprocess.Popen([skiff.binary, "serve", os.path.join(site["work"], "site"), "--port", "0", "--registry-proxy"],
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=skiff.env())
+    m = re.search(r"http://127\.0\.0\.1:(\d+)/", server.stdout.readline())
+    if not m:
+        server.kill()
+        pytest.fail(f"skiff serve --registry-proxy did not start: {server.stderr.read()}")
+    yield m.group(0)
+    server.terminate()
+    server.wait(10)
+
+
+def test_pull_through_the_registry_proxy(proxy_server, registries, browser):
+    """A registry that sends no CORS headers (as Docker Hub) works when `skiff serve
+    --registry-proxy` serves the page: the page's requests go through the server."""
+    page = Page(browser, proxy_server + "?" + urllib.parse.urlencode([("image", f"{registries['plain']}/test/entry:1")]))
+    state = page.wait_exit()
+    assert state["state"] == "exited" and state["status"] == 0, (state, page.text())
+    assert re.search(r"^entry default-arg$", page.text(), re.M), page.text()
+    # Only manifest and blob reads of well-formed names are forwarded.
+    for bad in (".skiff/registry/x/v2/../manifests/1", ".skiff/registry/localhost/v2/a/tags/list", ".skiff/registry//v2/a/blobs/x"):
+        with pytest.raises(urllib.error.HTTPError) as e:
+            urllib.request.urlopen(proxy_server + bad, timeout=10)
+        assert e.value.code == 404, bad

@@ -3,6 +3,7 @@ import Foundation
 import NIOCore
 import NIOHTTP1
 import NIOPosix
+import OCI
 import Skiff
 
 /// `skiff serve DIR`: a small static HTTP server for a site written by `skiff convert --web`.
@@ -13,8 +14,8 @@ struct ServeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "serve",
         abstract: "Serve a directory (a site made by skiff convert --web) over HTTP on 127.0.0.1.",
-        usage: "skiff serve DIR [--port N] [--address A] [--network none|host]",
-        discussion: "Serves DIR's files (GET and HEAD) until interrupted; prints the URL first. With --network host, the page's containers make TCP connections from this machine through the server. See docs/web.md.")
+        usage: "skiff serve DIR [--port N] [--address A] [--network none|host] [--registry-proxy]",
+        discussion: "Serves DIR's files (GET and HEAD) until interrupted; prints the URL first. With --network host, the page's containers make TCP connections from this machine through the server. With --registry-proxy, the page's ?image= pulls go through the server, so registries without CORS headers (Docker Hub) work. See docs/web.md.")
 
     @Option(name: .customLong("port"), help: "Port to listen on (0: any free port).")
     var port = 8080
@@ -24,6 +25,9 @@ struct ServeCommand: AsyncParsableCommand {
 
     @Option(name: .customLong("network"), help: "none: the page's containers have only their own loopback network; host: their TCP connections are made from this machine (as docker run --network host).")
     var network = "none"
+
+    @Flag(name: .customLong("registry-proxy"), help: "Forward the page's image pulls (?image=) to registries, with skiff's credentials: for registries that send no CORS headers.")
+    var registryProxy = false
 
     @Argument(help: "The directory to serve.")
     var directory: String
@@ -39,6 +43,7 @@ struct ServeCommand: AsyncParsableCommand {
             throw ExitCode(125)
         }
         let relay = network == "host"
+        let proxy = registryProxy ? ServeRegistryProxy(credentials: CredentialStore(store: try ImageStore.openDefault())) : nil
         let root = URL(fileURLWithPath: directory).standardizedFileURL.resolvingSymlinksInPath().path
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         let bootstrap = ServerBootstrap(group: group)
@@ -50,7 +55,7 @@ struct ServeCommand: AsyncParsableCommand {
                         ? (upgraders: [ServeNetworkRelay.upgrader(staticHandlerName: "static")], completionHandler: { _ in })
                         : nil
                     try channel.pipeline.syncOperations.configureHTTPServerPipeline(withServerUpgrade: upgrade)
-                    try channel.pipeline.syncOperations.addHandler(StaticFileHandler(root: root, relay: relay), name: "static")
+                    try channel.pipeline.syncOperations.addHandler(StaticFileHandler(root: root, relay: relay, proxy: proxy), name: "static")
                 }
             }
         let channel: Channel
@@ -78,11 +83,14 @@ final class StaticFileHandler: ChannelInboundHandler, RemovableChannelHandler {
     let root: String
     /// `--network host`: GET of the relay's path says it is there (the page's worker asks).
     let relay: Bool
+    /// `--registry-proxy`: registry reads under its prefix are forwarded.
+    let proxy: ServeRegistryProxy?
     private var request: HTTPRequestHead?
 
-    init(root: String, relay: Bool) {
+    init(root: String, relay: Bool, proxy: ServeRegistryProxy?) {
         self.root = root
         self.relay = relay
+        self.proxy = proxy
     }
 
     static let types = [
@@ -107,6 +115,13 @@ final class StaticFileHandler: ChannelInboundHandler, RemovableChannelHandler {
         }
         if head.uri == ServeNetworkRelay.path {
             return relay ? simple(context, head, .ok, "relay\n") : simple(context, head, .notFound, "not found\n")
+        }
+        if head.uri == ServeRegistryProxy.prefix {
+            return proxy != nil ? simple(context, head, .ok, "registry proxy\n") : simple(context, head, .notFound, "not found\n")
+        }
+        if let proxy, head.uri.hasPrefix(ServeRegistryProxy.prefix) {
+            let keepAlive = head.isKeepAlive, channel = context.channel
+            return proxy.respond(head, on: channel) { if !keepAlive { channel.close(promise: nil) } }
         }
         var path = String(head.uri.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false)[0])
         path = path.removingPercentEncoding ?? path
