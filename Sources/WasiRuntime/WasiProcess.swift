@@ -177,6 +177,7 @@ public enum WasiRuntime {
             return .exited(0)
         } catch let exit as WASIExitCode {
             return .exited(Int32(bitPattern: exit.code))
+
         } catch let trap as Trap {
             return .trapped(trap.description)
         } catch {
@@ -195,7 +196,8 @@ public enum WasiRuntime {
     }
 }
 
-/// `--memory`: memory.grow beyond the cap returns -1 to the module (its malloc sees no memory).
+/// `--memory`: memory.grow beyond the cap returns -1 to the module (its malloc returns NULL);
+/// an initial memory over it fails at instantiation.
 final class MemoryCap: ResourceLimiter, @unchecked Sendable {
     let limit: UInt64
     init(limit: UInt64) { self.limit = limit }

@@ -3,6 +3,7 @@ state and sockets under a temporary directory, Skiff's shim (containerd-shim-ski
 `skiff` on its PATH; images imported with `ctr images import` from `skiff save`/`build-wasm`
 tars. Skipped, with the reason, when not root or containerd is missing (CI is root and
 scripts/setup.sh installs containerd)."""
+import importlib.util
 import os
 import shutil
 import subprocess
@@ -14,8 +15,13 @@ import pytest
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(os.path.dirname(HERE))
-sys.path.insert(0, os.path.join(REPO, "tests", "containers"))
-from conftest import Skiff, skiff_binary, fixtures_dir  # noqa: E402
+# The container tests' runner, loaded under its own name (every test folder has a conftest).
+_spec = importlib.util.spec_from_file_location("containers_conftest", os.path.join(REPO, "tests", "containers", "conftest.py"))
+containers_conftest = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(containers_conftest)
+Skiff = containers_conftest.Skiff
+skiff_binary = containers_conftest.skiff_binary
+fixtures_dir = containers_conftest.fixtures_dir
 
 TIMEOUT = 120
 

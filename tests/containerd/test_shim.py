@@ -10,8 +10,7 @@ import time
 import pytest
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-sys.path.insert(0, os.path.join(os.path.dirname(HERE), "wasi"))
-from conftest import fixtures_dir  # noqa: E402
+from conftest import fixtures_dir  # noqa: E402  (tests/containerd/conftest.py)
 
 RUNTIME = ["--runtime", "io.containerd.skiff.v1", "--snapshotter", "native"]
 WASI_IMAGE = "docker.io/library/probe:1"

@@ -1,6 +1,7 @@
 """WASI workloads end to end: WASI test programs compiled here (clang --target=wasm32-wasi with
 Debian's wasi-libc, build-programs.sh), made into images with `skiff build-wasm`, and run by the
 `skiff` binary ($SKIFF, else .build/release/skiff) with a private $SKIFF_HOME. See README.md."""
+import importlib.util
 import os
 import subprocess
 import sys
@@ -9,8 +10,12 @@ import pytest
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(os.path.dirname(HERE))
-sys.path.insert(0, os.path.join(REPO, "tests", "containers"))
-from conftest import Skiff, skiff_binary  # noqa: E402  (the container tests' runner)
+# The container tests' runner, loaded under its own name (every test folder has a conftest).
+_spec = importlib.util.spec_from_file_location("containers_conftest", os.path.join(REPO, "tests", "containers", "conftest.py"))
+containers_conftest = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(containers_conftest)
+Skiff = containers_conftest.Skiff
+skiff_binary = containers_conftest.skiff_binary
 
 
 @pytest.fixture(scope="session")

@@ -148,8 +148,6 @@ public struct ImageImporter: Sendable {
             throw SkiffError(.invalidArgument, "\(source.label) holds \(entries.count) images; import it without a name to keep theirs")
         }
         var result: [(ImageRecord, StoredImage)] = []
-        // A WASI entry is taken for the default platform only when no entry matches it exactly.
-        let exactExists = entries.contains { $0.platform.map { platform.matches($0) } ?? false }
         for entry in entries {
             let configBytes = try source.read(entry.Config)
             let config = try JSON.decode(ImageConfiguration.self, from: configBytes, what: "\(source.label): \(entry.Config)")

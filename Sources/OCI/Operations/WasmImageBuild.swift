@@ -46,7 +46,7 @@ extension ImageStore {
         // The layer, written to a temporary file first: its diff ID is the digest of the tar.
         let temporary = NSTemporaryDirectory() + "/skiff-build-wasm-\(getpid()).tar.gz"
         defer { POSIXFile.remove(temporary) }
-        do throws(SkiffError) {
+        do {
             let tar = try TarWriter(path: temporary, gzip: true)
             var directories = Set<String>()
             func addParents(_ path: String) throws(SkiffError) {

@@ -92,7 +92,9 @@ int main(int argc, char **argv) {
         char *p = malloc(bytes);
         if (!p) { puts("alloc failed"); return 1; }
         memset(p, 1, bytes);
-        puts("alloc ok");
+        /* Read back through a volatile pointer: otherwise the unused buffer is optimised away. */
+        volatile char *v = p;
+        printf("alloc %s\n", v[bytes - 1] == 1 ? "ok" : "corrupt");
         return 0;
     }
     if (!strcmp(c, "sleep") && argc == 3) {
