@@ -40,7 +40,7 @@ enum TTRPCFrame {
         var buffer = [UInt8](repeating: 0, count: count)
         var done = 0
         while done < count {
-            let n = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress! + done, count - done) }
+            let n = buffer.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress! + done, count - done) }
             if n < 0 && errno == EINTR { continue }
             if n <= 0 { return nil }
             done += n
@@ -51,7 +51,7 @@ enum TTRPCFrame {
     static func writeAll(_ fd: Int32, _ bytes: [UInt8]) -> Bool {
         var done = 0
         while done < bytes.count {
-            let n = bytes.withUnsafeBytes { write(fd, $0.baseAddress! + done, bytes.count - done) }
+            let n = bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress! + done, bytes.count - done) }
             if n < 0 && errno == EINTR { continue }
             if n <= 0 { return false }
             done += n
@@ -60,7 +60,7 @@ enum TTRPCFrame {
     }
 
     /// One frame: (stream id, type, data); nil at end of stream.
-    static func read(_ fd: Int32) -> (UInt32, UInt8, [UInt8])? {
+    static func readFrame(_ fd: Int32) -> (UInt32, UInt8, [UInt8])? {
         guard let h = readExactly(fd, 10) else { return nil }
         let length = Int(h[0]) << 24 | Int(h[1]) << 16 | Int(h[2]) << 8 | Int(h[3])
         let stream = UInt32(h[4]) << 24 | UInt32(h[5]) << 16 | UInt32(h[6]) << 8 | UInt32(h[7])
@@ -104,7 +104,7 @@ public final class TTRPCServer: @unchecked Sendable {
     private func serve(_ fd: Int32) {
         let writeLock = NSLock()
         defer { close(fd) }
-        while let (stream, type, data) = TTRPCFrame.read(fd) {
+        while let (stream, type, data) = TTRPCFrame.readFrame(fd) {
             guard type == TTRPCFrame.request else { continue }
             queue.async { [self] in
                 var response = Ttrpc_Response()
@@ -153,7 +153,7 @@ public final class TTRPCClient: @unchecked Sendable {
         guard TTRPCFrame.writeAll(fd, TTRPCFrame.header(length: bytes.count, stream: stream, type: TTRPCFrame.request) + bytes) else {
             throw TTRPCError.internalError("ttrpc: cannot send \(service)/\(method)")
         }
-        while let (s, type, data) = TTRPCFrame.read(fd) {
+        while let (s, type, data) = TTRPCFrame.readFrame(fd) {
             guard s == stream, type == TTRPCFrame.response else { continue }
             let response = try Ttrpc_Response(serializedBytes: data)
             if response.hasStatus && response.status.code != 0 {
@@ -164,6 +164,9 @@ public final class TTRPCClient: @unchecked Sendable {
         throw TTRPCError.internalError("ttrpc: connection closed during \(service)/\(method)")
     }
 }
+
+/// glibc's POSIX_SPAWN_SETSID (2.26+), which Swift's Glibc module does not import.
+public let posixSpawnSetSID: Int32 = 0x80
 
 public enum UnixSocket {
     static func address(_ path: String) throws -> sockaddr_un {

@@ -4,7 +4,7 @@ import Glibc
 #endif
 
 /// The task's process: `skiff run --rootfs ROOT [-t -i] [-e K=V]… [-w DIR] [-v SRC:DST[:ro]]…
-/// -- ARGS` in a process group of its own, its standard streams the FIFOs containerd gave (or,
+/// ARGS` in a process group of its own, its standard streams the FIFOs containerd gave (or,
 /// with a terminal, a pseudo-terminal whose master the shim copies to and from the FIFOs).
 struct TaskProcess {
     var pid: Int32
@@ -18,7 +18,8 @@ struct TaskProcess {
         args += ["-w", task.spec.workingDirectory]
         for b in task.binds { args += ["-v", b.source + ":" + b.target + (b.readOnly ? ":ro" : "")] }
         if let m = task.spec.memoryLimit { args += ["-m", String(m)] }
-        return args + ["--"] + task.spec.arguments
+        // After the first positional argument skiff run passes everything through unparsed.
+        return args + task.spec.arguments
     }
 
     static func spawn(skiff: String, task: TaskService.TaskState) throws -> TaskProcess {
@@ -67,7 +68,7 @@ struct TaskProcess {
         defer { posix_spawnattr_destroy(&attributes) }
         // A session of its own: its own process group (kill --all) and, with -t, the terminal
         // becomes its controlling terminal when skiff opens it.
-        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSID | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
+        posix_spawnattr_setflags(&attributes, Int16(posixSpawnSetSID | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
         var none = sigset_t()
         sigemptyset(&none)
         posix_spawnattr_setsigmask(&attributes, &none)

@@ -81,7 +81,7 @@ case "start":
     posix_spawn_file_actions_adddup2(&actions, listener, 3)
     var attributes = posix_spawnattr_t()
     posix_spawnattr_init(&attributes)
-    posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSID))
+    posix_spawnattr_setflags(&attributes, Int16(posixSpawnSetSID))
     var daemonArgs = [argv[0], "-namespace", namespace, "-id", id, "-address", flags["address"] ?? "", "-bundle", bundle]
     if flags["debug"] != nil { daemonArgs.append("-debug") }
     daemonArgs.append("serve")
