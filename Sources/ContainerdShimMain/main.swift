@@ -82,7 +82,8 @@ case "start":
     var attributes = posix_spawnattr_t()
     posix_spawnattr_init(&attributes)
     posix_spawnattr_setflags(&attributes, Int16(posixSpawnSetSID))
-    var daemonArgs = [argv[0], "-namespace", namespace, "-id", id, "-address", flags["address"] ?? "", "-bundle", bundle]
+    var daemonArgs = [argv[0], "-namespace", namespace, "-id", id, "-address", flags["address"] ?? "", "-bundle", bundle,
+                      "-socket", path]
     if flags["debug"] != nil { daemonArgs.append("-debug") }
     daemonArgs.append("serve")
     var cArgs = daemonArgs.map { strdup($0) } + [nil]
@@ -110,6 +111,7 @@ case "serve":
     service.log = log
     service.shutdown = {
         publisher.flush()
+        if let path = flags["socket"] { unlink(path) }
         exit(0)
     }
     let server = TTRPCServer(listener: 3) { name, method, payload in
@@ -125,6 +127,7 @@ case "delete":
         kill(pid, SIGKILL)
     }
     _ = umount2(bundle + "/rootfs", Int32(MNT_DETACH))
+    unlink(socketPath())
     var response = Containerd_Task_V2_DeleteResponse()
     response.exitStatus = 128 + UInt32(SIGKILL)
     response.exitedAt = Google_Protobuf_Timestamp(date: Date())
