@@ -27,6 +27,8 @@ let package = Package(
     platforms: [.macOS(.v14)],
     products: [
         .executable(name: "skiff", targets: ["skiff"]),
+        // containerd runtime v2 shim: `ctr run --runtime io.containerd.skiff.v1` (docs/containerd.md).
+        .executable(name: "containerd-shim-skiff-v1", targets: ["ContainerdShimMain"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -34,6 +36,10 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.0"),
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.0"),
+        // The engine of WASI workloads (Sources/WasiRuntime).
+        .package(url: "https://github.com/swiftwasm/WasmKit", exact: "0.4.2"),
+        // The shim's protobuf messages (generated code in Sources/ContainerdShim/Generated).
+        .package(url: "https://github.com/apple/swift-protobuf", from: "1.39.0"),
     ],
     targets: [
         // Portable guest core.
@@ -64,9 +70,16 @@ let package = Package(
             .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "Logging", package: "swift-log"),
         ]),
+        // Skiff as a WASI runtime: WASI images' modules run on WasmKit (docs/wasi-workloads.md).
+        // Not the converted module's WASI host (wasm/WasiHost.swift: Skiff as a WASI guest).
+        .target(name: "WasiRuntime", dependencies: [
+            .product(name: "WasmKit", package: "WasmKit"),
+            .product(name: "WasmKitWASI", package: "WasmKit"),
+            .product(name: "WASI", package: "WasmKit"),
+        ], swiftSettings: [.swiftLanguageMode(.v5)]),
         // Containers: images -> root filesystems -> running guests.
         .target(name: "Skiff", dependencies: [
-            "OCI", "LinuxKernel", "PosixHost", "RISCVNative", "ModuleBundle", "CZlib",
+            "OCI", "LinuxKernel", "PosixHost", "RISCVNative", "ModuleBundle", "CZlib", "WasiRuntime",
             .product(name: "Logging", package: "swift-log"),
         ]),
         .executableTarget(name: "skiff", dependencies: [
@@ -79,6 +92,12 @@ let package = Package(
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "Logging", package: "swift-log"),
         ], linkerSettings: [.unsafeFlags(fastStartLinkFlags, .when(platforms: [.linux], configuration: .release))]),
+        // The containerd shim: ttrpc, containerd's task API, the bundle's process (docs/containerd.md).
+        .target(name: "ContainerdShim", dependencies: [
+            .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+        ], exclude: ["Proto"], swiftSettings: [.swiftLanguageMode(.v5)]),
+        .executableTarget(name: "ContainerdShimMain", dependencies: ["ContainerdShim",
+            .product(name: "SwiftProtobuf", package: "swift-protobuf")], swiftSettings: [.swiftLanguageMode(.v5)]),
         // bench/extract.sh: layer extraction into a filesystem image, timed against tar.
         .executableTarget(name: "skiff-extract-bench", dependencies: ["OCI"], path: "bench/extract-bench"),
         .testTarget(name: "RISCVTests", dependencies: ["RISCV", "RISCVNative"], exclude: ["Programs", "Wasm", "Bench"]),

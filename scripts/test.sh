@@ -33,6 +33,12 @@ export WASMKIT_042=$(wasm/build-wasmkit.sh)
 step "containers end to end: images pushed to a local registry, pulled, run and converted to wasm"
 python3 -m pytest -q tests/containers || status=1
 
+step "WASI workloads: WASI images run on WasmKit by skiff run (programs built with clang + wasi-libc)"
+python3 -m pytest -q tests/wasi || status=1
+
+step "containerd 1.6 (Debian) with containerd-shim-skiff-v1: ctr run of WASI and riscv64 images"
+python3 -m pytest -q -rs tests/containerd || status=1
+
 if [ -d tests/differential ]; then
   step "differential tests against qemu-riscv64-static"
   # Compile hot blocks after 8 executions (default 256): short programs run compiled code too.

@@ -11,7 +11,7 @@ struct SkiffCommand: AsyncParsableCommand {
             WaitCommand.self, AttachCommand.self, ExecCommand.self, CopyCommand.self, TopCommand.self, LogsCommand.self, RemoveContainerCommand.self, ContainerProcessCommand.self,
             ExportCommand.self, CommitCommand.self, PullCommand.self, PushCommand.self, ImagesCommand.self, InspectCommand.self, TagCommand.self,
             RemoveImageCommand.self, PruneCommand.self, SaveCommand.self, ImportCommand.self, LoginCommand.self, LogoutCommand.self,
-            ConvertCommand.self, ServeCommand.self,
+            ConvertCommand.self, BuildWasmCommand.self, ServeCommand.self,
         ]
     )
 

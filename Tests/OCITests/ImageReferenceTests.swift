@@ -71,6 +71,13 @@ final class ImageReferenceTests: XCTestCase {
         XCTAssertFalse(try Platform(parsing: "linux/arm/v7").matches(Platform(os: "linux", architecture: "arm", variant: "v6")))
         XCTAssertTrue(try Platform(parsing: "linux/arm").matches(Platform(os: "linux", architecture: "arm", variant: "v6")))
         XCTAssertFalse(Platform.linuxRISCV64.matches(Platform(os: "linux", architecture: "amd64")))
+        // WASI: wasi/wasm and wasip1/wasm are one platform; the default platform accepts it too,
+        // an explicit other platform does not.
+        XCTAssertTrue(try Platform(parsing: "wasi/wasm").matches(Platform.wasip1))
+        XCTAssertFalse(Platform.linuxRISCV64.matches(Platform.wasip1))
+        XCTAssertTrue(Platform.linuxRISCV64.accepts(Platform(os: "wasi", architecture: "wasm")))
+        XCTAssertFalse(Platform(os: "linux", architecture: "amd64").accepts(Platform.wasip1))
+        XCTAssertFalse(Platform.wasip1.accepts(Platform.linuxRISCV64))
     }
 
     func testIndexSelectionListsAvailablePlatforms() throws {

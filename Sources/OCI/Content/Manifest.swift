@@ -73,6 +73,10 @@ public struct ImageIndex: Codable, Hashable, Sendable {
         if let exact = candidates.first(where: { $0.platform.map { platform.matches($0) } ?? false }) {
             return exact
         }
+        // The default platform takes the index's WASI image when there is no riscv64 one.
+        if let wasi = candidates.first(where: { $0.platform.map { platform.accepts($0) } ?? false }) {
+            return wasi
+        }
         let available = candidates.compactMap { $0.platform?.description }
         let list = available.isEmpty ? "none declared" : uniqued(available).joined(separator: ", ")
         throw SkiffError(.notFound, "\(what) has no \(platform) variant (available: \(list)); choose one with --platform")

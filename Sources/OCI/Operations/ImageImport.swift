@@ -80,6 +80,8 @@ public struct ImageImporter: Sendable {
             entries = byName
         }
         var result: [(ImageRecord, StoredImage)] = []
+        // A WASI entry is taken for the default platform only when no entry matches it exactly.
+        let exactExists = entries.contains { $0.platform.map { platform.matches($0) } ?? false }
         for entry in entries {
             guard let target = name ?? layoutName(entry) else {
                 let tag = entry.annotations?[LayoutAnnotation.refName].map { " (tagged '\($0)')" } ?? ""
@@ -92,7 +94,7 @@ public struct ImageImporter: Sendable {
                 let nested = try JSON.decode(ImageIndex.self, from: bytes, what: "\(source.label): index \(entry.digest)")
                 manifestDescriptor = try nested.select(platform, what: target.familiar)
                 indexDigest = entry.digest
-            } else if let p = entry.platform, !platform.matches(p) {
+            } else if let p = entry.platform, !(exactExists ? platform.matches(p) : platform.accepts(p)) {
                 if entries.count > 1 { continue }
                 throw SkiffError(.notFound, "\(source.label) holds a \(p) image, not \(platform) (use --platform \(p))")
             }
@@ -125,7 +127,7 @@ public struct ImageImporter: Sendable {
         if config.rootfs.diff_ids.count != manifest.layers.count {
             throw SkiffError(.invalidData, "\(what): \(manifest.layers.count) layers but \(config.rootfs.diff_ids.count) diff IDs in the config")
         }
-        if !platform.matches(config.platform) {
+        if !platform.accepts(config.platform) {
             throw SkiffError(.notFound, "\(name.familiar) in \(source.label) is a \(config.platform) image, not \(platform) (use --platform \(config.platform))")
         }
         for layer in manifest.layers { try source.ingest(layer, transaction: transaction, what: "layer") }
@@ -154,7 +156,7 @@ public struct ImageImporter: Sendable {
             guard !names.isEmpty else {
                 throw SkiffError(.invalidArgument, "\(source.label) holds an image without a name; name it: skiff import \(source.label) NAME:TAG")
             }
-            if !platform.matches(config.platform) {
+            if !platform.accepts(config.platform) {
                 throw SkiffError(.notFound, "\(names[0].familiar) in \(source.label) is a \(config.platform) image, not \(platform) (use --platform \(config.platform))")
             }
             if config.rootfs.diff_ids.count != entry.Layers.count {

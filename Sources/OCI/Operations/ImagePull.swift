@@ -96,7 +96,7 @@ public struct ImagePuller: Sendable {
         if config.rootfs.diff_ids.count != manifest.layers.count {
             throw SkiffError(.invalidData, "\(what) is inconsistent: \(manifest.layers.count) layers but \(config.rootfs.diff_ids.count) diff IDs in its config")
         }
-        if !platform.matches(config.platform) {
+        if !platform.accepts(config.platform) {
             let hint = fromIndex ? "the registry's index claims otherwise" : "pull it with --platform \(config.platform) if that is what you want"
             throw SkiffError(.notFound, "\(what) is a \(config.platform) image, not \(platform) (\(hint))")
         }

@@ -45,12 +45,27 @@ public struct Platform: Codable, Hashable, Sendable, CustomStringConvertible {
         variant.map { "\(os)/\(architecture)/\($0)" } ?? "\(os)/\(architecture)"
     }
 
+    /// WASI preview 1 modules (runwasi's images say `wasi/wasm`, the CNCF wasm artifact `wasip1/wasm`).
+    public static let wasip1 = Platform(os: "wasip1", architecture: "wasm")
+
+    /// A WASI (preview 1) image: its entrypoint is a WebAssembly module Skiff runs on WasmKit.
+    public var isWASI: Bool { architecture == "wasm" && (os == "wasip1" || os == "wasi") }
+
     /// Whether an image for `other` satisfies a request for `self`: os and architecture equal,
     /// and the variant equal when the request names one (arm64's implicit variant is v8).
+    /// `wasi/wasm` and `wasip1/wasm` are the same platform.
     public func matches(_ other: Platform) -> Bool {
+        if isWASI && other.isWASI { return true }
         guard os == other.os, architecture == other.architecture else { return false }
         guard let wanted = normalizedVariant else { return true }
         return wanted == other.normalizedVariant
+    }
+
+    /// Whether Skiff takes an image for `other` when asked for `self`: a match, or a WASI image
+    /// when `self` is the default, linux/riscv64 (Skiff runs both; an index's riscv64 entry is
+    /// preferred, see `ImageIndex.select`).
+    public func accepts(_ other: Platform) -> Bool {
+        matches(other) || (os == "linux" && architecture == "riscv64" && other.isWASI)
     }
 
     private var normalizedVariant: String? {

@@ -60,7 +60,7 @@ public struct ContainerCreator {
     }
 
     func checkPlatform(_ image: StoredImage, _ options: ContainerOptions) throws(SkiffError) {
-        guard options.platform.matches(image.platform) else {
+        guard options.platform.accepts(image.platform) else {
             throw SkiffError(.unsupported, "image \(image.name) is for \(image.platform); Skiff runs \(options.platform) images")
         }
     }

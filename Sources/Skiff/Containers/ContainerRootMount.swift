@@ -12,6 +12,8 @@ final class ContainerRootMount {
     let attributes: OverlayAttributeTable
     let root: ContainerFileSystem
     let host: PosixHost
+    /// The container's image.
+    let storedImage: StoredImage
     private let containers: ContainerStore
     private let id: String
 
@@ -40,6 +42,7 @@ final class ContainerRootMount {
             throw SkiffError(.io, "cannot open the writable layer of container \(record.name): \(error.name)")
         }
         self.host = host
+        self.storedImage = stored
         self.containers = containers
         self.id = record.id
         attributes = OverlayAttributeTable(containers.loadAttributes(record.id))

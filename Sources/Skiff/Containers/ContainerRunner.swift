@@ -76,11 +76,18 @@ public struct ContainerRunner {
     }
 
     private func run(_ record: inout ContainerRecord, saved: Bool) throws(SkiffError) -> Int32 {
-        let host = PosixHost(forwardSignals: true)
         // Mount points, the working directory and the /etc files are made through a writable
         // view even when the container's root is read-only (docker makes them in its init layer).
         let setup = try ContainerRootMount(images: images, containers: containers, record: record, image: image,
-                                           readOnly: false, host: host)
+                                           readOnly: false)
+        // A WebAssembly module runs on WasmKit instead (WasiContainer.swift).
+        let stored = setup.storedImage
+        if let module = try WasiContainer.program(for: record, image: stored, root: setup.root) {
+            let wasi = WasiContainer(images: images, containers: containers, logger: logger,
+                                     traceSystemCalls: traceSystemCalls, program: module)
+            return try wasi.run(&record, saved: saved, mount: setup)
+        }
+        let host = PosixHost(forwardSignals: true)
         let etcFiles = try writeEtcFiles(record)
         var bindTargets: [(ContainerRecord.BindMount, String, Bool)] = []
         var tmpfsTargets: [String] = []

@@ -133,8 +133,8 @@ struct RunCommand: AsyncParsableCommand {
         // What only an image container has (a record, a writable layer, a user database…).
         let imageOnly: [(String, Bool)] = [
             ("--env-file", !process.environmentFiles.isEmpty), ("-u", process.user != nil), ("--entrypoint", process.entrypoint != nil),
-            ("--hostname", hostname != nil), ("--name", name != nil), ("-v", !volumes.isEmpty), ("--mount", !mounts.isEmpty),
-            ("--tmpfs", !tmpfs.isEmpty), ("-l", !labels.isEmpty), ("--rm", autoRemove), ("--memory", memory != nil),
+            ("--hostname", hostname != nil), ("--name", name != nil), ("--mount", !mounts.isEmpty),
+            ("--tmpfs", !tmpfs.isEmpty), ("-l", !labels.isEmpty), ("--rm", autoRemove),
             ("--pids-limit", pidsLimit != nil), ("--init", reapsOrphans),
         ]
         if let (flag, _) = imageOnly.first(where: { $0.1 }) {
@@ -148,6 +148,10 @@ struct RunCommand: AsyncParsableCommand {
         configuration.network = try containerNetwork()
         configuration.tty = tty
         configuration.interactive = interactive
+        // Bind mounts (containerd's shim passes a bundle's), and --memory for a WASI module.
+        let parsed = try RootfsRunner.parseOptions(volumes: volumes, memory: memory)
+        configuration.binds = parsed.binds
+        configuration.memoryLimit = parsed.memory
         return try RootfsRunner.run(configuration, logger: logger)
     }
 

@@ -1,0 +1,115 @@
+"""containerd end to end: Debian's containerd (1.6) started here as root with its own root,
+state and sockets under a temporary directory, Skiff's shim (containerd-shim-skiff-v1) and
+`skiff` on its PATH; images imported with `ctr images import` from `skiff save`/`build-wasm`
+tars. Skipped, with the reason, when not root or containerd is missing (CI is root and
+scripts/setup.sh installs containerd)."""
+import importlib.util
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+
+import pytest
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+REPO = os.path.dirname(os.path.dirname(HERE))
+# The container tests' runner, loaded under its own name (every test folder has a conftest).
+_spec = importlib.util.spec_from_file_location("containers_conftest", os.path.join(REPO, "tests", "containers", "conftest.py"))
+containers_conftest = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(containers_conftest)
+Skiff = containers_conftest.Skiff
+skiff_binary = containers_conftest.skiff_binary
+fixtures_dir = containers_conftest.fixtures_dir
+
+TIMEOUT = 120
+
+
+def shim_binary():
+    return os.environ.get("SKIFF_SHIM") or os.path.join(os.path.dirname(skiff_binary()), "containerd-shim-skiff-v1")
+
+
+class Containerd:
+    def __init__(self, base, bindir):
+        self.base = base
+        self.socket = os.path.join(base, "c.sock")
+        self.env = dict(os.environ)
+        self.env["PATH"] = bindir + ":" + self.env.get("PATH", "")
+        config = os.path.join(base, "config.toml")
+        with open(config, "w") as f:
+            f.write(f"""version = 2
+root = "{base}/root"
+state = "{base}/state"
+disabled_plugins = ["io.containerd.grpc.v1.cri"]
+[grpc]
+  address = "{self.socket}"
+[debug]
+  level = "debug"
+""")
+        self.log = open(os.path.join(base, "containerd.log"), "wb")
+        self.process = subprocess.Popen(["containerd", "--config", config], env=self.env, stdout=self.log,
+                                         stderr=subprocess.STDOUT)
+        deadline = time.time() + 30
+        while time.time() < deadline:
+            if self.process.poll() is not None:
+                break
+            if os.path.exists(self.socket) and self.ctr("version").returncode == 0:
+                return
+            time.sleep(0.2)
+        self.stop()
+        with open(os.path.join(base, "containerd.log"), "rb") as f:
+            tail = f.read()[-2000:].decode(errors="replace")
+        pytest.skip(f"containerd did not start: {tail}")
+
+    def ctr(self, *args, stdin=None, timeout=TIMEOUT, check=False):
+        p = subprocess.run(["ctr", "--address", self.socket, "--namespace", "skiff-test", *args], env=self.env,
+                           input=stdin, stdin=None if stdin is not None else subprocess.DEVNULL,
+                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=timeout)
+        if check:
+            assert p.returncode == 0, f"ctr {' '.join(args)}: {p.returncode}\n{p.stdout!r}\n{p.stderr!r}"
+        return p
+
+    def stop(self):
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        self.log.close()
+
+
+@pytest.fixture(scope="session")
+def containerd():
+    if os.geteuid() != 0:
+        pytest.skip("containerd end-to-end tests need root (CI runs as root)")
+    if not shutil.which("containerd") or not shutil.which("ctr"):
+        pytest.skip("containerd and ctr are not installed (scripts/setup.sh installs Debian's containerd)")
+    shim = shim_binary()
+    if not os.access(shim, os.X_OK):
+        pytest.skip(f"{shim} is not built (swift build -c release --product containerd-shim-skiff-v1)")
+    # Short paths: unix sockets are limited to 107 bytes.
+    base = tempfile.mkdtemp(prefix="skc-", dir="/tmp")
+    bindir = os.path.join(base, "bin")
+    os.mkdir(bindir)
+    os.symlink(shim, os.path.join(bindir, "containerd-shim-skiff-v1"))
+    os.symlink(skiff_binary(), os.path.join(bindir, "skiff"))
+    c = Containerd(base, bindir)
+    yield c
+    # Whatever a failed test left: tasks killed, containers removed, then containerd stopped.
+    for line in c.ctr("task", "ls", "-q").stdout.decode().split():
+        c.ctr("task", "kill", "-s", "SIGKILL", line)
+        c.ctr("task", "delete", "-f", line)
+    for line in c.ctr("container", "ls", "-q").stdout.decode().split():
+        c.ctr("container", "delete", line)
+    c.stop()
+    subprocess.run(["umount", "-R", base], stderr=subprocess.DEVNULL)
+    shutil.rmtree(base, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def skiff_session(tmp_path_factory):
+    home = tmp_path_factory.mktemp("skiff-home")
+    return Skiff(skiff_binary(), str(home))
