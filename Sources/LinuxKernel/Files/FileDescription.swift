@@ -8,6 +8,8 @@ class FileDescription {
     var path: [UInt8]
     /// Descriptor-table references plus mappings holding this description.
     private(set) var references = 0
+    /// Who gets SIGIO when the file becomes ready and O_ASYNC is set (F_SETOWN; Syscalls/AsyncIO.swift).
+    var asyncOwner: AsyncOwner?
 
     init(flags: Int32, path: [UInt8]) {
         self.flags = flags
