@@ -75,19 +75,22 @@ def container_signals():
     signal.pthread_sigmask(signal.SIG_SETMASK, [])
 
 
-def _deny_faccessat2():
-    """A seccomp filter that answers the host's faccessat2 with ENOSYS. qemu-user (7.2) serves the
-    guest's faccessat through the host libc, which tries faccessat2 first; proot does not know
-    that call and leaves its path untranslated, so every access() check of a path inside the root
-    failed (gcc then finds neither cc1 nor its LTO plugin). With ENOSYS the libc falls back to
-    faccessat, which proot translates. (x86-64 numbers; other hosts are left alone.)"""
+def _deny_untranslated_calls():
+    """A seccomp filter that answers the host's faccessat2 and statx with ENOSYS. proot does not
+    know these two calls and leaves their paths untranslated, so under proot + qemu every access()
+    of a path inside the root failed (qemu 7.2 serves the guest's faccessat through the host libc,
+    which tries faccessat2 first: gcc then found neither cc1 nor its LTO plugin) and every statx
+    reached the host's file instead (libuv's stat: node found no script). With ENOSYS the libc
+    falls back to faccessat and qemu falls back to fstatat, both of which proot translates.
+    (x86-64 numbers; other hosts are left alone.)"""
     import ctypes
     import platform
     if platform.machine() != "x86_64":
         return
-    AUDIT_ARCH_X86_64, NR_FACCESSAT2, ENOSYS = 0xC000003E, 439, 38
-    program = [(0x20, 0, 0, 4), (0x15, 0, 3, AUDIT_ARCH_X86_64),      # arch == x86-64, else allow
-               (0x20, 0, 0, 0), (0x15, 0, 1, NR_FACCESSAT2),          # nr == faccessat2, else allow
+    AUDIT_ARCH_X86_64, NR_STATX, NR_FACCESSAT2, ENOSYS = 0xC000003E, 332, 439, 38
+    program = [(0x20, 0, 0, 4), (0x15, 0, 4, AUDIT_ARCH_X86_64),      # arch == x86-64, else allow
+               (0x20, 0, 0, 0), (0x15, 1, 0, NR_STATX),               # nr == statx or faccessat2:
+               (0x15, 0, 1, NR_FACCESSAT2),                           #   ENOSYS, else allow
                (0x06, 0, 0, 0x00050000 | ENOSYS), (0x06, 0, 0, 0x7FFF0000)]
 
     class Filter(ctypes.Structure):
@@ -105,7 +108,7 @@ def _deny_faccessat2():
 
 def proot_child():
     container_signals()
-    _deny_faccessat2()
+    _deny_untranslated_calls()
 
 
 def run_host(cmd, stdin=None, cwd=None, env=None, timeout=TIMEOUT, preexec=container_signals):
