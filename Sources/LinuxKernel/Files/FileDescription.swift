@@ -61,6 +61,14 @@ class FileDescription {
     func setTimes(access: Timespec, modification: Timespec) throws(Errno) { throw .EPERM }
     func fileSystemStat() throws(Errno) -> FileSystemStat { throw .ENOSYS }
 
+    /// What fstat shows for an anon_inode file (eventfd, signalfd, timerfd): Linux's anon_inodefs, mode 0600.
+    static var anonymousInodeStat: FileStat {
+        var st = FileStat()
+        st.device = makeDevice(0, 14)
+        st.mode = 0o600
+        return st
+    }
+
     /// Directory entries from the description's position on; `advance` moves the position.
     func readDirectory() throws(Errno) -> [DirectoryEntry] { throw .ENOTDIR }
     var directoryPosition = 0

@@ -57,14 +57,7 @@ final class SignalFD: FileDescription {
         return w.bytes
     }
 
-    override func write(from buffer: UnsafeRawBufferPointer) throws(Errno) -> Int { throw .EINVAL }
-
-    override func stat() throws(Errno) -> FileStat {
-        var st = FileStat()
-        st.device = makeDevice(0, 14)
-        st.mode = 0o600
-        return st
-    }
+    override func stat() throws(Errno) -> FileStat { FileDescription.anonymousInodeStat }
 
     override func readiness(_ events: Int16) -> Int16 {
         ready != 0 ? events & PollRequest.readable : 0
