@@ -109,7 +109,11 @@ extension Kernel {
         default: // connect
             let name = try socketName(t, t.argument(1), Int(clamping: t.argument(2)))
             if s.isConnected { throw .EISCONN }
-            guard let listener = socketNames[name], listener.kind == s.kind else { throw .ECONNREFUSED }
+            guard let listener = socketNames[name], listener.kind == s.kind else {
+                // No socket by that name: a path with no file is ENOENT, as on Linux.
+                if name.first != 0, (try? resolve(t, path: name, follow: true))?.stat == nil { throw .ENOENT }
+                throw .ECONNREFUSED
+            }
             if s.kind == .datagram {
                 s.peer = listener
                 s.isConnected = true
