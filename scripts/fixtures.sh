@@ -5,6 +5,8 @@
 #
 #   scripts/fixtures.sh            -> prints the fixture directory on its last line
 #   scripts/fixtures.sh --python-tests   also lays out rootfs/python-tests (for bench/waiting.sh)
+#   scripts/fixtures.sh --devel     also lays out rootfs/devel (tests/differential/test_devel.py)
+#   scripts/fixtures.sh --runtimes  also lays out rootfs/runtimes (SKIFF_HEAVY=1 test_runtimes.py, bench/heavy.sh)
 #
 # Environment: SKIFF_FIXTURES (default ~/.cache/skiff-fixtures).
 # Layout:
@@ -13,10 +15,18 @@
 #   $SKIFF_FIXTURES/rootfs/busybox  a minimal root with only busybox-static and its applet links
 #   $SKIFF_FIXTURES/rootfs/python-tests  (--python-tests) the Debian root plus CPython's own test
 #                                   package (libpython3.13-testsuite, downloaded into apt-python-tests/)
+#   $SKIFF_FIXTURES/rootfs/devel    (--devel) the Debian root plus compilers, build tools and servers
+#                                   ($DEVEL_PACKAGES, ~150 MB downloaded into apt-devel/, ~20 s)
+#   $SKIFF_FIXTURES/rootfs/runtimes (--runtimes) the Debian root plus the JIT runtimes
+#                                   ($RUNTIME_PACKAGES, ~250 MB downloaded into apt-runtimes/)
 set -euo pipefail
 F=${SKIFF_FIXTURES:-$HOME/.cache/skiff-fixtures}
 D=$F/apt
 PACKAGES="busybox-static bash python3.13 lua5.4 sqlite3 gawk perl-base perl coreutils findutils grep sed gzip diffutils libc-bin base-passwd python3-minimal dash"
+# Heavy software for the compatibility cases (issue 9): compilers, build tools, servers ...
+DEVEL_PACKAGES="gcc libc6-dev make git musl-tools tcl luajit redis-server redis-tools nginx curl postgresql ruby php-cli"
+# ... and the runtimes with their own JITs, which are slow under emulation (opt-in).
+RUNTIME_PACKAGES="nodejs golang-go openjdk-21-jdk-headless erlang-base"
 mkdir -p "$D/lists/partial" "$D/archives/partial"
 [ -f "$D/status" ] || : > "$D/status"
 mirror=$(awk '/^URIs:/{print $2; exit}' /etc/apt/sources.list.d/debian.sources 2>/dev/null || true)
@@ -90,7 +100,10 @@ if [ ! -f "$F/rootfs/busybox/.complete" ]; then
   touch "$r/.complete"
   rm -rf "$F/rootfs/busybox"; mv "$r" "$F/rootfs/busybox"
 fi
-if [ "${1:-}" = --python-tests ]; then
+# Extra roots, laid out only when asked for.
+want() { local a; for a in "${ARGS[@]}"; do [ "$a" = "$1" ] && return 0; done; return 1; }
+ARGS=("$@")
+if want --python-tests; then
   T=$F/apt-python-tests/archives
   mkdir -p "$T/partial"
   if ! ls "$T"/libpython3.13-testsuite_*.deb >/dev/null 2>&1; then
@@ -100,4 +113,52 @@ if [ "${1:-}" = --python-tests ]; then
   lay_out python-tests "$D"/archives/*.deb "$T"/*.deb
   cp -n "$F/rootfs/debian/etc/hosts" "$F/rootfs/python-tests/etc/hosts"
 fi
+# download_extra DIR PACKAGES: the packages with their dependency closure into DIR/archives
+# (apart from the base root's archives, whose every .deb goes into rootfs/debian).
+download_extra() {
+  local dir=$1; shift
+  local stamp="$dir/.downloaded-$(echo "$*" | md5sum | cut -c1-8)"
+  [ -f "$stamp" ] && return
+  echo "fixtures: downloading $* (riscv64, with dependencies) into $dir" >&2
+  mkdir -p "$dir/archives/partial"
+  apt-get "${o[@]}" -qq update >&2
+  apt-get "${o[@]}" -oDir::Cache::Archives="$dir/archives" -qq install -y --download-only --no-install-recommends "$@" >&2
+  touch "$stamp"
+}
+# configure_extra ROOT: what the maintainer scripts of the extra packages would have done.
+configure_extra() {
+  local r=$1
+  [ -f "$r/.configured" ] && return
+  cp -n "$F/rootfs/debian/etc/"{passwd,group,shadow,gshadow,hosts} "$r/etc/"
+  mkdir -p "$r/etc/alternatives"
+  alt() { # link name target: update-alternatives --install /usr/bin/NAME NAME TARGET
+    [ -e "$r$2" ] || return 0
+    [ -L "$r/etc/alternatives/$1" ] || ln -s "$2" "$r/etc/alternatives/$1"
+    [ -L "$r/usr/bin/$1" ] || [ -e "$r/usr/bin/$1" ] || ln -s "/etc/alternatives/$1" "$r/usr/bin/$1"
+  }
+  alt awk /usr/bin/gawk; alt cc /usr/bin/gcc; alt c89 /usr/bin/c89-gcc; alt c99 /usr/bin/c99-gcc
+  alt php /usr/bin/php.default
+  alt java /usr/lib/jvm/java-21-openjdk-riscv64/bin/java; alt javac /usr/lib/jvm/java-21-openjdk-riscv64/bin/javac
+  # adduser --system in the postinsts of redis-server and postgresql-common (nginx runs as
+  # www-data, which base-passwd has).
+  adduser() { # name uid gid home
+    grep -q "^$1:" "$r/etc/passwd" || echo "$1:x:$2:$3::$4:/usr/sbin/nologin" >> "$r/etc/passwd"
+    grep -q "^$1:" "$r/etc/group" || echo "$1:x:$3:" >> "$r/etc/group"
+    grep -q "^$1:" "$r/etc/shadow" || echo "$1:*:20000:0:99999:7:::" >> "$r/etc/shadow"
+    grep -q "^$1:" "$r/etc/gshadow" || echo "$1:*::" >> "$r/etc/gshadow"
+    mkdir -p "$r$4"
+  }
+  adduser redis 100 101 /var/lib/redis
+  adduser postgres 101 102 /var/lib/postgresql
+  mkdir -p "$r/var/log/nginx" "$r/var/lib/nginx" "$r/run/postgresql"
+  touch "$r/.configured"
+}
+extra_root() { # name packages...
+  local name=$1; shift
+  download_extra "$F/apt-$name" "$@"
+  lay_out "$name" "$D"/archives/*.deb "$F/apt-$name"/archives/*.deb
+  configure_extra "$F/rootfs/$name"
+}
+want --devel && extra_root devel $DEVEL_PACKAGES
+want --runtimes && extra_root runtimes $RUNTIME_PACKAGES
 echo "$F"

@@ -96,6 +96,8 @@ public final class Kernel {
     let loopback = LoopbackNetwork()
     /// Objects of writable MAP_SHARED file mappings, one per file.
     var sharedFiles: [FileKey: SharedMemoryObject] = [:]
+    /// System V shared memory segments (Syscalls/SysVSharedMemory.swift).
+    let sysvIPC = SysVIPC()
     var sharedObjectCounter: UInt64 = 0
     /// Futex waiters on shared memory, by (object id << 40 | offset).
     var sharedFutexQueues: [UInt64: WaitQueue] = [:]

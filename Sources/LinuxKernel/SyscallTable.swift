@@ -113,6 +113,11 @@ extension Kernel {
         case 230: return 0 // mlockall: every page is resident already
         case 231: return 0 // munlockall
         case 232: return try sysMincore(t)
+        // System V shared memory (Syscalls/SysVSharedMemory.swift)
+        case 194: return try sysShmget(t)
+        case 195: return try sysShmctl(t)
+        case 196: return try sysShmat(t)
+        case 197: return try sysShmdt(t)
         // Time (Syscalls/Time.swift)
         case 113: return try sysClockGettime(t)
         case 114: return try sysClockGetres(t)
@@ -128,6 +133,9 @@ extension Kernel {
         case 109: return try sysTimerGetoverrun(t)
         case 110: return try sysTimerSettime(t)
         case 111: return try sysTimerDelete(t)
+        case 85: return try sysTimerfdCreate(t)   // Syscalls/TimerFDs.swift
+        case 86: return try sysTimerfdSettime(t)
+        case 87: return try sysTimerfdGettime(t)
         // Identity and system information (Syscalls/Identity.swift)
         case 172: return Int64(t.process.pid)
         case 173: return Int64(t.process.parent?.pid ?? 0)
@@ -170,6 +178,7 @@ extension Kernel {
         case 131: return try sysTgkill(t)
         case 138: return try sysRtSigqueueinfo(t)
         case 240: return try sysRtTgsigqueueinfo(t)
+        case 74: return try sysSignalfd4(t)   // Syscalls/SignalFDs.swift
         // Futexes and thread bookkeeping (Syscalls/Futex.swift)
         case 98: return try sysFutex(t)
         case 96: return sysSetTidAddress(t)
@@ -250,7 +259,7 @@ extension Kernel {
         case 163: return "getrlimit"; case 164: return "setrlimit"; case 165: return "getrusage"; case 166: return "umask"
         case 167: return "prctl"; case 168: return "getcpu"; case 169: return "gettimeofday"; case 172: return "getpid"
         case 173: return "getppid"; case 174: return "getuid"; case 175: return "geteuid"; case 176: return "getgid"
-        case 177: return "getegid"; case 178: return "gettid"; case 179: return "sysinfo"; case 194: return "shmget"
+        case 177: return "getegid"; case 178: return "gettid"; case 179: return "sysinfo"; case 194: return "shmget"; case 195: return "shmctl"; case 196: return "shmat"; case 197: return "shmdt"
         case 198: return "socket"; case 199: return "socketpair"; case 200: return "bind"; case 201: return "listen"
         case 202: return "accept"; case 203: return "connect"; case 204: return "getsockname"; case 205: return "getpeername"
         case 206: return "sendto"; case 207: return "recvfrom"; case 208: return "setsockopt"; case 209: return "getsockopt"

@@ -126,6 +126,15 @@ public final class PosixHost: Host {
             if r != 0 { throw HostErrno.current() }
             return
         }
+        if type == FileMode.socket {   // bind of an AF_UNIX socket at a path
+            #if os(Linux)
+            let r = try withCPath(path) { p in mknodat(directory, p, mode_t(FileMode.socket | (mode & 0o7777)), 0) }
+            if r != 0 { throw HostErrno.current() }
+            return
+            #else
+            throw .EPERM   // Darwin's mknod makes no socket nodes: the guest's socket keeps its name only
+            #endif
+        }
         if type != FileMode.characterDevice && type != FileMode.blockDevice { throw .EINVAL }
         let major = ((device >> 8) & 0xfff) | ((device >> 32) & ~UInt64(0xfff))
         let minor = (device & 0xff) | ((device >> 12) & ~UInt64(0xff))

@@ -23,6 +23,7 @@ class Case:
     status: int = 0               # what the reference must return (checked, so a broken case shows)
     stderr: bool = True           # compare stderr too
     skiff_options: tuple = ()     # extra `skiff run` options (--network none)
+    proot_options: tuple = ()     # extra proot options for the reference (-0: fake root)
 
     def __str__(self):
         return self.id
@@ -46,7 +47,8 @@ def run(case, roots):
             r = harness.skiff(root, case.argv, stdin=case.stdin, env=case.env, workdir=workdir,
                               reference=case.reference, options=case.skiff_options)
         elif side == "proot":
-            r = harness.proot(root, case.argv, stdin=case.stdin, env=case.env, workdir=workdir)
+            r = harness.proot(root, case.argv, stdin=case.stdin, env=case.env, workdir=workdir,
+                              options=case.proot_options)
         else:
             r = harness.qemu(root, case.argv, stdin=case.stdin, env=case.env, workdir=workdir)
         results.append(r)
@@ -60,7 +62,8 @@ def run(case, roots):
 def script_cases(subdir, make_argv, suffix="", **kw):
     """One case per file in tests/differential/scripts/SUBDIR: make_argv(text) gives the argv.
     Directives in the first two lines: `status: N` sets the reference's expected status,
-    `reference: proot` selects proot + qemu as the reference."""
+    `reference: proot` selects proot + qemu as the reference, `proot: OPTIONS` gives proot
+    more options (`-0`: the guest may switch users without really changing the host's)."""
     out = []
     for path in sorted(glob.glob(os.path.join(os.path.dirname(__file__), "scripts", subdir, "*"))):
         text = open(path).read()
@@ -70,6 +73,8 @@ def script_cases(subdir, make_argv, suffix="", **kw):
             opts["status"] = int(head.split("status:")[1].split()[0])
         if "reference: proot" in head:
             opts["reference"] = "proot"
+        if "proot:" in head:
+            opts["proot_options"] = tuple(head.split("proot:")[1].split("\n")[0].split())
         name = f"{subdir}-{os.path.splitext(os.path.basename(path))[0]}{suffix}"
         out.append(Case(name, make_argv(text), **opts))
     return out

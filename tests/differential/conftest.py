@@ -17,6 +17,10 @@ def pytest_configure(config):
                             "when SKIFF points at the qemu self-check wrapper")
     config.addinivalue_line("markers", "processes: needs fork/exec/pipes/signals between guest processes "
                             "(reference: proot + qemu)")
+    config.addinivalue_line("markers", "devel: compilers, build tools and servers in rootfs/devel "
+                            "(scripts/fixtures.sh --devel downloads ~150 MB on first use)")
+    config.addinivalue_line("markers", "heavy: the JIT runtimes in rootfs/runtimes (node, go, java, erlang); "
+                            "slow, run only with SKIFF_HEAVY=1")
 
 
 def _script_output(args):
@@ -32,6 +36,19 @@ def fixtures_dir():
 @pytest.fixture(scope="session")
 def debian_root(fixtures_dir):
     return os.path.join(fixtures_dir, "rootfs", "debian")
+
+
+@pytest.fixture(scope="session")
+def devel_root():
+    """rootfs/devel, laid out on first use (the download is skipped when no case needs it)."""
+    fixtures = _script_output([os.path.join(harness.REPO, "scripts", "fixtures.sh"), "--devel"])
+    return os.path.join(fixtures, "rootfs", "devel")
+
+
+@pytest.fixture(scope="session")
+def runtimes_root():
+    fixtures = _script_output([os.path.join(harness.REPO, "scripts", "fixtures.sh"), "--runtimes"])
+    return os.path.join(fixtures, "rootfs", "runtimes")
 
 
 @pytest.fixture(scope="session")

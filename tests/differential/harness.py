@@ -17,11 +17,18 @@ Under test:
 Both sides get the same argv (argv[0] as given), the same environment (GUEST_ENV plus per-case
 additions), the same working directory and the same stdin bytes (or /dev/null). A status is the
 exit code, or 128+N when the process died of signal N (as a shell and docker report it).
+
+Every command starts as a container runtime starts a container, whatever the test run inherited:
+every signal at its default action and none blocked (`container_signals`). A run under `nohup`
+(SIGHUP ignored) or as a background job of a non-interactive shell (SIGINT and SIGQUIT ignored)
+would otherwise hand those ignores to the reference through exec, and `bash -c 'kill -INT $$'`
+would survive under qemu while it dies in a container.
 """
 import dataclasses
 import difflib
 import os
 import shutil
+import signal
 import subprocess
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -54,13 +61,63 @@ class Result:
                 f"stderr ({len(self.stderr)} bytes): {self.stderr[:1500]!r}")
 
 
-def run_host(cmd, stdin=None, cwd=None, env=None, timeout=TIMEOUT):
+def container_signals():
+    """Runs in the child between fork and exec: every signal back to its default action and an
+    empty signal mask, as runc/crun give a container's first process (ignored signals survive
+    exec, so a test run started under nohup or as a background job would pass them on)."""
+    for n in range(1, signal.NSIG):
+        if n in (signal.SIGKILL, signal.SIGSTOP):
+            continue
+        try:
+            signal.signal(n, signal.SIG_DFL)
+        except (OSError, ValueError):
+            pass   # numbers glibc keeps for itself (32, 33)
+    signal.pthread_sigmask(signal.SIG_SETMASK, [])
+
+
+def _deny_untranslated_calls():
+    """A seccomp filter that answers the host's faccessat2 and statx with ENOSYS. proot does not
+    know these two calls and leaves their paths untranslated, so under proot + qemu every access()
+    of a path inside the root failed (qemu 7.2 serves the guest's faccessat through the host libc,
+    which tries faccessat2 first: gcc then found neither cc1 nor its LTO plugin) and every statx
+    reached the host's file instead (libuv's stat: node found no script). With ENOSYS the libc
+    falls back to faccessat and qemu falls back to fstatat, both of which proot translates.
+    (x86-64 numbers; other hosts are left alone.)"""
+    import ctypes
+    import platform
+    if platform.machine() != "x86_64":
+        return
+    AUDIT_ARCH_X86_64, NR_STATX, NR_FACCESSAT2, ENOSYS = 0xC000003E, 332, 439, 38
+    program = [(0x20, 0, 0, 4), (0x15, 0, 4, AUDIT_ARCH_X86_64),      # arch == x86-64, else allow
+               (0x20, 0, 0, 0), (0x15, 1, 0, NR_STATX),               # nr == statx or faccessat2:
+               (0x15, 0, 1, NR_FACCESSAT2),                           #   ENOSYS, else allow
+               (0x06, 0, 0, 0x00050000 | ENOSYS), (0x06, 0, 0, 0x7FFF0000)]
+
+    class Filter(ctypes.Structure):
+        _fields_ = [("code", ctypes.c_uint16), ("jt", ctypes.c_uint8), ("jf", ctypes.c_uint8), ("k", ctypes.c_uint32)]
+
+    class Program(ctypes.Structure):
+        _fields_ = [("len", ctypes.c_uint16), ("filter", ctypes.POINTER(Filter))]
+
+    filters = (Filter * len(program))(*[Filter(*f) for f in program])
+    libc = ctypes.CDLL(None, use_errno=True)
+    PR_SET_NO_NEW_PRIVS, PR_SET_SECCOMP, SECCOMP_MODE_FILTER = 38, 22, 2
+    if libc.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == 0:
+        libc.prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, ctypes.byref(Program(len(program), filters)), 0, 0)
+
+
+def proot_child():
+    container_signals()
+    _deny_untranslated_calls()
+
+
+def run_host(cmd, stdin=None, cwd=None, env=None, timeout=TIMEOUT, preexec=container_signals):
     """Runs a host command; a timeout is reported as status -1 with a note on stderr."""
     try:
         p = subprocess.run(cmd, input=stdin if stdin is not None else None,
                            stdin=None if stdin is not None else subprocess.DEVNULL,
                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=cwd, env=env,
-                           timeout=timeout)
+                           timeout=timeout, preexec_fn=preexec)
     except subprocess.TimeoutExpired as e:
         return Result(cmd, -1, e.stdout or b"", (e.stderr or b"") + f"\n[harness: timed out after {timeout}s]".encode())
     except OSError as e:
@@ -117,11 +174,11 @@ def qemu(root, argv, stdin=None, env=None, workdir="/"):
     return run_host(cmd, stdin=stdin, cwd=os.path.join(root, workdir.lstrip("/")), env=guest_env(env))
 
 
-def proot(root, argv, stdin=None, env=None, workdir="/"):
+def proot(root, argv, stdin=None, env=None, workdir="/", options=()):
     """The whole-container reference. proot turns a death by signal into status 255 and says so on
     stderr; cases that need a signal status run their command inside a shell that reports it."""
-    cmd = ["proot", "-q", QEMU, "-r", root, "-b", "/dev", "-b", "/proc", "-w", workdir, *argv]
-    r = run_host(cmd, stdin=stdin, env=guest_env(env))
+    cmd = ["proot", *options, "-q", QEMU, "-r", root, "-b", "/dev", "-b", "/proc", "-w", workdir, *argv]
+    r = run_host(cmd, stdin=stdin, env=guest_env(env), preexec=proot_child)
     r.stderr = b"".join(l for l in r.stderr.splitlines(keepends=True)
                         if not l.startswith((b"proot info:", b"proot warning:")))
     return r

@@ -32,12 +32,7 @@ final class EventFD: FileDescription {
         return 8
     }
 
-    override func stat() throws(Errno) -> FileStat {
-        var st = FileStat()
-        st.device = makeDevice(0, 14)
-        st.mode = 0o600
-        return st
-    }
+    override func stat() throws(Errno) -> FileStat { FileDescription.anonymousInodeStat }
 
     override func readiness(_ events: Int16) -> Int16 {
         var r: Int16 = 0

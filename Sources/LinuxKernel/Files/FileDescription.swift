@@ -8,6 +8,8 @@ class FileDescription {
     var path: [UInt8]
     /// Descriptor-table references plus mappings holding this description.
     private(set) var references = 0
+    /// Who gets SIGIO when the file becomes ready and O_ASYNC is set (F_SETOWN; Syscalls/AsyncIO.swift).
+    var asyncOwner: AsyncOwner?
 
     init(flags: Int32, path: [UInt8]) {
         self.flags = flags
@@ -58,6 +60,14 @@ class FileDescription {
     func setOwner(uid: UInt32, gid: UInt32) throws(Errno) { throw .EPERM }
     func setTimes(access: Timespec, modification: Timespec) throws(Errno) { throw .EPERM }
     func fileSystemStat() throws(Errno) -> FileSystemStat { throw .ENOSYS }
+
+    /// What fstat shows for an anon_inode file (eventfd, signalfd, timerfd): Linux's anon_inodefs, mode 0600.
+    static var anonymousInodeStat: FileStat {
+        var st = FileStat()
+        st.device = makeDevice(0, 14)
+        st.mode = 0o600
+        return st
+    }
 
     /// Directory entries from the description's position on; `advance` moves the position.
     func readDirectory() throws(Errno) -> [DirectoryEntry] { throw .ENOTDIR }

@@ -23,6 +23,8 @@ final class UnixSocket: FileDescription {
     /// bind/listen state for path-named sockets.
     var boundName: [UInt8]?
     var listening = false
+    /// SO_REUSEADDR: kept for getsockopt; as on Linux it changes nothing for AF_UNIX (redis sets it).
+    var reuseAddress = false
     var backlog: [UnixSocket] = []
     var backlogLimit = 0
     let serial: UInt64
@@ -60,7 +62,7 @@ final class UnixSocket: FileDescription {
         }
         peer = nil
         readers.wakeAll(kernel)
-        if let name = boundName { kernel.socketNames[name] = nil }
+        if let name = boundName, kernel.socketNames[name] === self { kernel.socketNames[name] = nil }
         let inFlight = incomingRights
         incomingRights = []
         incoming = []

@@ -87,6 +87,8 @@ extension Kernel {
         if removeDirectory && !st.isDirectory { throw .ENOTDIR }
         if !removeDirectory && st.isDirectory { throw .EISDIR }
         try r.mount.fileSystem.remove(r.relative, isDirectory: removeDirectory)
+        // A bound AF_UNIX socket's node: nobody can connect by that name any more.
+        if st.mode & FileMode.typeMask == FileMode.socket { socketNames[Path.absolute(r.components)] = nil }
         return 0
     }
 

@@ -357,10 +357,13 @@ extension Kernel {
         case 4:
             if d.isPathOnly { throw .EBADF }
             let value = Int32(truncatingIfNeeded: arg)
+            let async = value & LinuxOpenFlags.async != 0
+            if async != (d.flags & LinuxOpenFlags.async != 0) { setAsync(d, async) }
             d.flags = (d.flags & ~LinuxOpenFlags.settable) | (value & LinuxOpenFlags.settable)
             return 0
         case 5, 6, 7, 36, 37, 38: return try recordLock(t, d, cmd: cmd, address: arg)
-        case 8, 9, 10, 11, 15, 16: // F_SETOWN, F_GETOWN, F_SETSIG, F_GETSIG, F_SETOWN_EX, F_GETOWN_EX
+        case 8, 9, 15, 16: return try fcntlOwner(t, d, cmd: cmd, arg: arg)   // F_SETOWN, F_GETOWN, F_SETOWN_EX, F_GETOWN_EX
+        case 10, 11: // F_SETSIG, F_GETSIG: SIGIO is the only signal O_ASYNC sends here
             throw .EINVAL
         case 1031, 1032: // F_SETPIPE_SZ, F_GETPIPE_SZ
             guard d is PipeEnd else { throw .EBADF }
@@ -605,6 +608,7 @@ extension Kernel {
             let on = try t.load(Int32.self, at: arg) != 0
             if on { d.flags |= LinuxOpenFlags.nonBlocking } else { d.flags &= ~LinuxOpenFlags.nonBlocking }
             return 0
+        case TerminalIoctl.FIOASYNC: return try ioctlAsync(t, d, arg: arg)   // Syscalls/AsyncIO.swift
         default:
             return try d.ioctl(self, t, request: request, arg: arg)
         }

@@ -58,6 +58,22 @@ extension Kernel {
         return Path.absolute(r.components)
     }
 
+    /// bind's file, as on Linux: a socket node at the path (0777 less the umask, owned by the
+    /// caller), EADDRINUSE when anything is there already. Connections find the socket by name
+    /// (`socketNames`); unlinking the node takes the name away. A file system that cannot hold a
+    /// socket node (a converted module's in-memory root: EPERM) leaves the name only.
+    private func makeSocketNode(_ t: Task, _ path: [UInt8]) throws(Errno) {
+        let r = try resolve(t, path: path, follow: false)
+        if r.stat != nil { throw .EADDRINUSE }
+        do throws(Errno) {
+            try r.mount.fileSystem.makeNode(r.relative, mode: FileMode.socket | (0o777 & ~t.process.fs.umask), device: 0)
+        } catch {
+            if error == .EPERM { return }
+            throw error
+        }
+        assignOwner(t, r)
+    }
+
     /// bind, listen, accept/accept4, connect.
     func sysSocketAddressCall(_ t: Task, _ n: Int) throws(Errno) -> Int64 {
         let s = try socket(t, t.argument(0))
@@ -66,6 +82,7 @@ extension Kernel {
             if s.boundName != nil { throw .EINVAL }
             let name = try socketName(t, t.argument(1), Int(clamping: t.argument(2)))
             if socketNames[name] != nil { throw .EADDRINUSE }
+            if name.first != 0 { try makeSocketNode(t, name) }
             s.boundName = name
             socketNames[name] = s
             return 0
@@ -92,7 +109,11 @@ extension Kernel {
         default: // connect
             let name = try socketName(t, t.argument(1), Int(clamping: t.argument(2)))
             if s.isConnected { throw .EISCONN }
-            guard let listener = socketNames[name], listener.kind == s.kind else { throw .ECONNREFUSED }
+            guard let listener = socketNames[name], listener.kind == s.kind else {
+                // No socket by that name: a path with no file is ENOENT, as on Linux.
+                if name.first != 0, (try? resolve(t, path: name, follow: true))?.stat == nil { throw .ENOENT }
+                throw .ECONNREFUSED
+            }
             if s.kind == .datagram {
                 s.peer = listener
                 s.isConnected = true
@@ -309,6 +330,7 @@ extension Kernel {
         case 7, 8: value = Int32(UnixSocket.bufferLimit)     // SO_SNDBUF, SO_RCVBUF
         case 39: value = Kernel.AF_UNIX                      // SO_DOMAIN
         case 30: value = s.listening ? 1 : 0                 // SO_ACCEPTCONN
+        case 2: value = s.reuseAddress ? 1 : 0               // SO_REUSEADDR
         default: throw .ENOPROTOOPT
         }
         let length = try t.load(UInt32.self, at: t.argument(4))
@@ -329,6 +351,10 @@ extension Kernel {
         }
         switch name {
         case 7, 8, 32, 33: return 0   // buffer sizes: the kernel keeps its own fixed limit
+        case 2:                       // SO_REUSEADDR
+            if Int32(truncatingIfNeeded: t.argument(4)) < 4 { throw .EINVAL }
+            s.reuseAddress = try t.load(Int32.self, at: t.argument(3)) != 0
+            return 0
         default: throw .ENOPROTOOPT
         }
     }

@@ -12,6 +12,7 @@ enum TerminalIoctl {
     static let TIOCSWINSZ: UInt32 = 0x5414
     static let FIONREAD: UInt32 = 0x541B
     static let FIONBIO: UInt32 = 0x5421
+    static let FIOASYNC: UInt32 = 0x5452
     static let TIOCNOTTY: UInt32 = 0x5422
     static let TIOCGSID: UInt32 = 0x5429
     static let FIONCLEX: UInt32 = 0x5450

@@ -20,7 +20,7 @@ extension Kernel {
     }
 
     /// Nanoseconds until the timer expires (0: disarmed; an expired, unhandled one reads as just due).
-    private func remaining(_ timer: IntervalTimer, minimum: UInt64) -> UInt64 {
+    func remaining(_ timer: IntervalTimer, minimum: UInt64) -> UInt64 {
         guard let d = timer.deadline else { return 0 }
         let now = timerClockNow(timer)
         return d > now ? d - now : minimum
@@ -119,7 +119,7 @@ extension Kernel {
         return timer
     }
 
-    private func writeItimerspec(_ t: Task, _ timer: IntervalTimer, to address: UInt64) throws(Errno) {
+    func writeItimerspec(_ t: Task, _ timer: IntervalTimer, to address: UInt64) throws(Errno) {
         try writeTimespec(t, Int64(timer.interval), to: address)
         try writeTimespec(t, Int64(remaining(timer, minimum: 1)), to: address + 16)
     }

@@ -42,6 +42,8 @@ final class Process {
     var exiting = false
     /// Where a parent blocked in wait4 sleeps.
     let childEvents = WaitQueue()
+    /// Readers and pollers of signalfds, woken when a signal is queued for the process or one of its threads.
+    let signalfdQueue = WaitQueue()
     /// The signal sent to the parent on exit (SIGCHLD unless clone said otherwise).
     var exitSignal: Int32 = Signal.SIGCHLD
     /// Resource limits by RLIMIT_* index: (soft, hard).

@@ -38,6 +38,7 @@ extension Kernel {
         let blockedEverywhere = p.threads.allSatisfy { $0.signalMask & bit != 0 }
         if isIgnored(p, signo) && !blockedEverywhere { return }
         p.pendingSignals.add(info)
+        p.signalfdQueue.wakeAll(self)
         // Wake a thread that waits for it (sigtimedwait) or can take it.
         if let th = p.threads.first(where: { $0.state == .blocked && $0.signalWaitSet & bit != 0 }) {
             wake(th, result: nil)
@@ -64,6 +65,7 @@ extension Kernel {
         if signo == Signal.SIGCONT { continueProcess(p) }
         if isIgnored(p, signo) && t.signalMask & Signal.bit(signo) == 0 { return }
         t.pendingSignals.add(info)
+        p.signalfdQueue.wakeAll(self)
         if t.signalWaitSet & Signal.bit(signo) != 0 && t.state == .blocked {
             wake(t, result: nil)
         } else if t.signalMask & Signal.bit(signo) == 0 {

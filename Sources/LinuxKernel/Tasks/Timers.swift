@@ -18,6 +18,10 @@ final class IntervalTimer {
     let clock: Int32
     /// CLOCK_THREAD_CPUTIME_ID: the thread whose CPU time drives the timer.
     var clockThread: Task?
+    /// The timerfd this timer counts expirations for (it sends no signal), while the file is open.
+    unowned(unsafe) var timerFD: TimerFD?
+    /// The id of a timerfd's timer: no POSIX timer or itimer lookup finds it.
+    static let timerFDID: Int32 = -100
 
     init(id: Int32, process: Process, signal: Int32, value: UInt64, notify: Bool, clock: Int32) {
         self.id = id
@@ -59,6 +63,7 @@ extension Kernel {
         } else {
             timer.deadline = nil
         }
+        if let file = timer.timerFD { file.expired(1 + missed); return }
         if timer.process.isZombie || !timer.notify { return }
         if timer.id >= 0 {
             // A POSIX timer's signal is queued once; expirations meanwhile are counted as overruns.
@@ -92,6 +97,6 @@ extension Kernel {
     }
 
     func removeTimers(of process: Process) {
-        timers.removeAll { $0.process === process }
+        timers.removeAll { $0.process === process && $0.timerFD == nil }   // a timerfd's timer lives as long as the file
     }
 }

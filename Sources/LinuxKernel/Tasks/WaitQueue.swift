@@ -6,6 +6,8 @@ final class WaitQueue {
     /// Counts wake-ups (each one is a new event: data arrived, space freed, a peer closed), so
     /// edge-triggered epoll can tell a new event from a state it already reported.
     private(set) var generation: UInt64 = 0
+    /// Descriptions with O_ASYNC on this queue's file: each wake-up sends their owners SIGIO.
+    var asyncFiles: [FileDescription] = []
 
     func add(_ task: Task) {
         if !waiters.contains(where: { $0 === task }) { waiters.append(task) }
@@ -19,6 +21,7 @@ final class WaitQueue {
 
     func wakeAll(_ kernel: Kernel) {
         generation &+= 1
+        if !asyncFiles.isEmpty { kernel.signalAsyncOwners(self) }
         if waiters.isEmpty { return }
         let woken = waiters
         waiters.removeAll()
@@ -28,6 +31,7 @@ final class WaitQueue {
     /// Wakes up to `count` tasks; returns how many.
     func wake(_ kernel: Kernel, count: Int, result: Int64?) -> Int {
         generation &+= 1
+        if !asyncFiles.isEmpty { kernel.signalAsyncOwners(self) }
         var n = 0
         while n < count && !waiters.isEmpty {
             let t = waiters.removeFirst()
