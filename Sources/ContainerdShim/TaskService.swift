@@ -128,7 +128,6 @@ public final class TaskService: @unchecked Sendable {
         if status & 0x7f == 0 { code = UInt32((status >> 8) & 0xff) } else { code = 128 + UInt32(status & 0x7f) }
         lock.lock()
         guard var t = task else { lock.unlock(); return }
-        for c in t.copiers { _ = c }
         t.status = .stopped
         t.exitStatus = code
         t.exitedAt = Date()

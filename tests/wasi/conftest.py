@@ -1,6 +1,6 @@
 """WASI workloads end to end: WASI test programs compiled here (clang --target=wasm32-wasi with
 Debian's wasi-libc, build-programs.sh), made into images with `skiff build-wasm`, and run by the
-`skiff` binary ($SKIFF, else .build/release/skiff) with a private $SKIFF_HOME. See README.md."""
+`skiff` binary ($SKIFF, else .build/release/skiff) with a private $SKIFF_HOME. See docs/wasi-workloads.md."""
 import importlib.util
 import os
 import subprocess

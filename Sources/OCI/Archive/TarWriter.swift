@@ -123,6 +123,11 @@ public final class TarWriter {
         var member = TarMember(name: name, kind: .regular, mode: 0o644)
         member.size = size
         try add(member)
+        try copyContents(of: source, size: size)
+    }
+
+    /// Streams exactly `size` bytes of `source` as the current member's contents.
+    func copyContents(of source: String, size: Int64) throws(SkiffError) {
         let file = try InputFile(source)
         let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 20, alignment: 16)
         defer { buffer.deallocate() }

@@ -29,16 +29,7 @@ extension ImageStore {
         let transaction = BlobTransaction(store: self)
         defer { transaction.rollback() }
 
-        let writer = try transaction.writer()
-        let file = try InputFile(layerPath)
-        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 20, alignment: 16)
-        defer { buffer.deallocate() }
-        while true {
-            let n = try file.read(into: buffer)
-            if n == 0 { break }
-            try writer.write(UnsafeRawBufferPointer(rebasing: buffer[0..<n]))
-        }
-        var layer = try writer.commitComputed()
+        var layer = try transaction.ingest(file: layerPath)
         layer.mediaType = MediaType.ociLayerGzip
         let diffID = try decompressedDigest(of: layerPath)
 

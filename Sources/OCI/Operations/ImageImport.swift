@@ -195,24 +195,16 @@ public struct ImageImporter: Sendable {
             throw SkiffError(.invalidArgument, "\(path) is a root filesystem tar, which carries no image name; name it: skiff import \(path) NAME:TAG")
         }
         let compression = try Compression(sniffing: path)
-        let writer = try transaction.writer()
         var layer: Descriptor
         let diffID: Digest
         if let type = compression.layerMediaType {
             // Kept as it is (compressed or not); the diff ID is the digest of the tar inside.
-            let file = try InputFile(path)
-            let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 20, alignment: 16)
-            defer { buffer.deallocate() }
-            while true {
-                let n = try file.read(into: buffer)
-                if n == 0 { break }
-                try writer.write(UnsafeRawBufferPointer(rebasing: buffer[0..<n]))
-            }
-            layer = try writer.commitComputed()
+            layer = try transaction.ingest(file: path)
             layer.mediaType = type
             diffID = compression == .none ? layer.digest : try decompressedDigest(of: path)
         } else {
             // bzip2 and xz have no OCI media type: store the tar uncompressed.
+            let writer = try transaction.writer()
             try readDecompressed(path) { raw throws(SkiffError) in try writer.write(raw) }
             layer = try writer.commitComputed()
             layer.mediaType = MediaType.ociLayer

@@ -79,16 +79,7 @@ extension ImageStore {
             for f in details.files { try addTree(host: f.host, image: f.image.hasPrefix("/") ? f.image : "/" + f.image) }
             try tar.close()
         }
-        let writer = try transaction.writer()
-        let file = try InputFile(temporary)
-        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 20, alignment: 16)
-        defer { buffer.deallocate() }
-        while true {
-            let n = try file.read(into: buffer)
-            if n == 0 { break }
-            try writer.write(UnsafeRawBufferPointer(rebasing: buffer[0..<n]))
-        }
-        var layer = try writer.commitComputed()
+        var layer = try transaction.ingest(file: temporary)
         layer.mediaType = MediaType.ociLayerGzip
         let diffID = try decompressedDigest(of: temporary)
 
@@ -110,21 +101,5 @@ extension ImageStore {
                                  platform: config.platform)
         try tag(record)
         return StoredImage(record: record, manifest: manifest, configBytes: configBytes, config: config)
-    }
-}
-
-extension TarWriter {
-    /// Streams exactly `size` bytes of `source` as the current member's contents.
-    func copyContents(of source: String, size: Int64) throws(SkiffError) {
-        let file = try InputFile(source)
-        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 20, alignment: 16)
-        defer { buffer.deallocate() }
-        var left = size
-        while left > 0 {
-            let n = try file.read(into: UnsafeMutableRawBufferPointer(rebasing: buffer[0..<Int(min(Int64(buffer.count), left))]))
-            if n == 0 { throw SkiffError(.io, "\(source) is shorter than \(size) bytes") }
-            try write(UnsafeRawBufferPointer(rebasing: buffer[0..<n]))
-            left -= Int64(n)
-        }
     }
 }

@@ -131,6 +131,20 @@ final class BlobTransaction: @unchecked Sendable {
     /// A writer for a new blob; its `commit` verifies it and stages it here.
     func writer() throws(SkiffError) -> BlobWriter { try BlobWriter(transaction: self) }
 
+    /// Stages the file at `path` as a blob (its digest computed as it is copied).
+    func ingest(file path: String) throws(SkiffError) -> Descriptor {
+        let writer = try writer()
+        let file = try InputFile(path)
+        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 20, alignment: 16)
+        defer { buffer.deallocate() }
+        while true {
+            let n = try file.read(into: buffer)
+            if n == 0 { break }
+            try writer.write(UnsafeRawBufferPointer(rebasing: buffer[0..<n]))
+        }
+        return try writer.commitComputed()
+    }
+
     /// Whether the blob is in the store already or staged in this transaction.
     func has(_ d: Descriptor) -> Bool {
         store.hasBlob(d) || lock.withLock { staged[d.digest] != nil }
