@@ -6,6 +6,10 @@ extension X86Decoder {
     /// 2 0xf3 (ss), 3 0xf2 (sd).
     var ssePrefix: Int { repeatPrefix == 0xf3 ? 2 : repeatPrefix == 0xf2 ? 3 : opsize16 ? 1 : 0 }
 
+    /// The size of a general-purpose operand: 0x66 is a mandatory prefix here, not an operand
+    /// size override.
+    var gprSize: UInt8 { rexW ? 3 : 2 }
+
     mutating func modrmXMM() {
         modrm(3)
         insn.reg = UInt8(regField)
@@ -60,12 +64,12 @@ extension X86Decoder {
         case 0x2a:
             // cvtsi2ss/sd xmm, r/m32 or r/m64.
             if p < 2 { modrmXMM(); insn.op = .illegal; return }
-            modrm(vsize)
+            modrm(gprSize)
             insn.reg = UInt8(regField)
             sse(p == 2 ? .cvtsi2ss : .cvtsi2sd)
         case 0x2c, 0x2d:
             // cvt(t)ss2si / cvt(t)sd2si r32 or r64, xmm/m.
-            let size = vsize
+            let size = gprSize
             modrmXMM()
             if p < 2 { insn.op = .illegal; return }
             insn.size = size
@@ -76,7 +80,7 @@ extension X86Decoder {
             if p >= 2 { insn.op = .illegal; return }
             sse(opcode == 0x2e ? (p == 0 ? .ucomiss : .ucomisd) : (p == 0 ? .comiss : .comisd))
         case 0x50:
-            let size = vsize
+            let size = gprSize
             modrmXMM()
             if p >= 2 || isMemory { insn.op = .illegal; return }
             insn.size = size
@@ -112,7 +116,7 @@ extension X86Decoder {
             sse(op, aligned: true)
         case 0x6e:
             // movd/movq xmm, r/m32 or r/m64.
-            let size = vsize
+            let size = gprSize
             modrm(size)
             if p != 1 { insn.op = .illegal; return }
             insn.reg = UInt8(regField)
@@ -120,7 +124,7 @@ extension X86Decoder {
             sse(.movdToXMM)
         case 0x7e where p == 1:
             // movd/movq r/m32 or r/m64, xmm.
-            let size = vsize
+            let size = gprSize
             modrm(size)
             insn.reg = UInt8(regField)
             insn.size = size
@@ -171,7 +175,7 @@ extension X86Decoder {
             insn.imm = UInt64(byte())
             sse([.cmpps, .cmppd, .cmpss, .cmpsd][p], aligned: p < 2)
         case 0xc3:
-            modrm(vsize)
+            modrm(gprSize)
             if p != 0 || !isMemory || insn.size < 2 { insn.op = .illegal; return }
             insn.op = .movMR
         case 0xc4:
@@ -181,7 +185,7 @@ extension X86Decoder {
             insn.reg = UInt8(regField)
             sse(.pinsrw)
         case 0xc5:
-            let size = vsize
+            let size = gprSize
             modrmXMM()
             insn.imm = UInt64(byte())
             if p != 1 || isMemory { insn.op = .illegal; return }
@@ -198,7 +202,7 @@ extension X86Decoder {
             if p != 1 { insn.op = .illegal; return }
             if isMemory { sse(.storeLow64) } else { sseSwapped(.movq) }
         case 0xd7:
-            let size = vsize
+            let size = gprSize
             modrmXMM()
             if p != 1 || isMemory { insn.op = .illegal; return }
             insn.size = size
