@@ -206,6 +206,7 @@ struct X86Decoder {
             modrm(size)
             insn.imm = opcode == 0x81 ? immZ(size) : imm8()
             let kind = regField & 7
+            insn.cond = UInt8(kind)
             insn.op = isMemory ? X86Decoder.aluMI[kind] : X86Decoder.aluRI[kind]
             if !isMemory { insn.reg = insn.rm }
         case 0x84, 0x85:
@@ -423,6 +424,7 @@ struct X86Decoder {
     /// al,Ib / rAX,Iz.
     mutating func decodeGroup1(kind: Int, form: UInt8) {
         let size: UInt8 = form & 1 == 0 ? 0 : vsize
+        insn.cond = UInt8(kind)
         switch form {
         case 0, 1:
             modrm(size)

@@ -167,24 +167,24 @@ extension X86CPU {
 
                 // MARK: Arithmetic
                 case .addRR, .orRR, .adcRR, .sbbRR, .andRR, .subRR, .xorRR:
-                    let kind = Int(cur.pointee.op.rawValue &- X86Op.addRR.rawValue)
+                    let kind = Int(cur.pointee.cond)
                     setReg(cur.pointee.reg, s, alu(kind, reg(cur.pointee.reg, s), reg(cur.pointee.rm, s), s))
                 case .cmpRR:
                     _ = alu(7, reg(cur.pointee.reg, s), reg(cur.pointee.rm, s), s)
                 case .addRI, .orRI, .adcRI, .sbbRI, .andRI, .subRI, .xorRI:
-                    let kind = Int(cur.pointee.op.rawValue &- X86Op.addRI.rawValue)
+                    let kind = Int(cur.pointee.cond)
                     setReg(cur.pointee.reg, s, alu(kind, reg(cur.pointee.reg, s), cur.pointee.imm & X86Flags.mask(Int(s)), s))
                 case .cmpRI:
                     _ = alu(7, reg(cur.pointee.reg, s), cur.pointee.imm & X86Flags.mask(Int(s)), s)
                 case .addRM, .orRM, .adcRM, .sbbRM, .andRM, .subRM, .xorRM:
-                    let kind = Int(cur.pointee.op.rawValue &- X86Op.addRM.rawValue)
+                    let kind = Int(cur.pointee.cond)
                     guard let v = load(address(cur), s) else { break fault }
                     setReg(cur.pointee.reg, s, alu(kind, reg(cur.pointee.reg, s), v, s))
                 case .cmpRM:
                     guard let v = load(address(cur), s) else { break fault }
                     _ = alu(7, reg(cur.pointee.reg, s), v, s)
                 case .addMR, .orMR, .adcMR, .sbbMR, .andMR, .subMR, .xorMR:
-                    let kind = Int(cur.pointee.op.rawValue &- X86Op.addMR.rawValue)
+                    let kind = Int(cur.pointee.cond)
                     let a = address(cur)
                     guard let v = load(a, s) else { break fault }
                     let saved = saveFlags()
@@ -193,7 +193,7 @@ extension X86CPU {
                     guard let v = load(address(cur), s) else { break fault }
                     _ = alu(7, v, reg(cur.pointee.reg, s), s)
                 case .addMI, .orMI, .adcMI, .sbbMI, .andMI, .subMI, .xorMI:
-                    let kind = Int(cur.pointee.op.rawValue &- X86Op.addMI.rawValue)
+                    let kind = Int(cur.pointee.cond)
                     let a = address(cur)
                     guard let v = load(a, s) else { break fault }
                     let saved = saveFlags()

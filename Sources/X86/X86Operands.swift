@@ -60,11 +60,17 @@ extension X86CPU {
 
     // MARK: Memory
 
+    /// TLB.mask and TLB.host, here so that the fast path has no call into the RISCV module.
+    @inline(__always) static var tlbMask: UInt64 { 1023 }
+    @inline(__always) static func host(_ address: UInt64, _ e: TLBEntry) -> UnsafeMutableRawPointer {
+        UnsafeMutableRawPointer(bitPattern: UInt(truncatingIfNeeded: address &+ e.addend)).unsafelyUnwrapped
+    }
+
     @inline(__always)
     func read<T: FixedWidthInteger>(_ address: UInt64, _: T.Type) -> T? {
-        let e = readTLB[Int((address >> 12) & TLB.mask)]
+        let e = readTLB[Int((address >> 12) & X86CPU.tlbMask)]
         if _fastPath(e.tag == (address &+ UInt64(MemoryLayout<T>.size &- 1)) >> 12) {
-            return TLB.host(address, e).loadUnaligned(as: T.self)
+            return X86CPU.host(address, e).loadUnaligned(as: T.self)
         }
         return readMiss(address, T.self)
     }
@@ -81,9 +87,9 @@ extension X86CPU {
 
     @inline(__always)
     func write<T: FixedWidthInteger>(_ address: UInt64, _ value: T) -> Bool {
-        let e = writeTLB[Int((address >> 12) & TLB.mask)]
+        let e = writeTLB[Int((address >> 12) & X86CPU.tlbMask)]
         if _fastPath(e.tag == (address &+ UInt64(MemoryLayout<T>.size &- 1)) >> 12) {
-            TLB.host(address, e).storeBytes(of: value, as: T.self)
+            X86CPU.host(address, e).storeBytes(of: value, as: T.self)
             return true
         }
         return writeMiss(address, UInt64(truncatingIfNeeded: value), MemoryLayout<T>.size)
