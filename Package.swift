@@ -1,7 +1,7 @@
 // swift-tools-version: 6.1
 import PackageDescription
 
-// The guest core (RISCV, FSImage, LinuxKernel, ModuleBundle, ImageLayers) must also compile as Embedded Swift for wasm32
+// The guest core (RISCV, X86, FSImage, LinuxKernel, ModuleBundle, ImageLayers) must also compile as Embedded Swift for wasm32
 // (see scripts/build-wasm.sh): no Foundation, no Codable, typed throws, class-bound existentials.
 let coreSettings: [SwiftSetting] = [
     .swiftLanguageMode(.v5),
@@ -44,8 +44,10 @@ let package = Package(
     targets: [
         // Portable guest core.
         .target(name: "RISCV", swiftSettings: coreSettings),
+        // The x86-64 guest CPU (it shares GuestMemory, which lives in RISCV for now).
+        .target(name: "X86", dependencies: ["RISCV"], swiftSettings: coreSettings),
         .target(name: "FSImage", swiftSettings: coreSettings),
-        .target(name: "LinuxKernel", dependencies: ["RISCV", "FSImage"], swiftSettings: coreSettings),
+        .target(name: "LinuxKernel", dependencies: ["RISCV", "X86", "FSImage"], swiftSettings: coreSettings),
         // What a converted module carries besides the core (its configuration, filesystem layout).
         .target(name: "ModuleBundle", swiftSettings: coreSettings),
         // Layer tarballs -> one filesystem image (OCI's changeset rules; a portable tar reader).
@@ -101,6 +103,7 @@ let package = Package(
         // bench/extract.sh: layer extraction into a filesystem image, timed against tar.
         .executableTarget(name: "skiff-extract-bench", dependencies: ["OCI"], path: "bench/extract-bench"),
         .testTarget(name: "RISCVTests", dependencies: ["RISCV", "RISCVNative"], exclude: ["Programs", "Wasm", "Bench"]),
+        .testTarget(name: "X86Tests", dependencies: ["X86", "RISCV"], exclude: ["Programs"]),
         .testTarget(name: "FSImageTests", dependencies: ["FSImage"]),
         .testTarget(name: "LinuxKernelTests", dependencies: ["LinuxKernel", "PosixHost"]),
         .testTarget(name: "OCITests", dependencies: ["OCI", "FSImage", "CArchive"]),

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Builds the portable guest core (RISCV, FSImage, LinuxKernel, ModuleBundle, ImageLayers) with Embedded Swift for wasm32 as
+# Builds the portable guest core (RISCV, X86, FSImage, LinuxKernel, ModuleBundle, ImageLayers) with Embedded Swift for wasm32 as
 # one module, plus the WASI host and entry point under wasm/, into .build-wasm/skiff-core.wasm.
 #
 #   scripts/build-wasm.sh            build
@@ -17,7 +17,7 @@ LLVM_RT=$(ls -d /usr/lib/llvm-*/lib/clang/*/lib/wasi/libclang_rt.builtins-wasm32
 [ -n "$LLVM_RT" ] || { echo "build-wasm: libclang_rt.builtins-wasm32.a not found (apt-get install libclang-rt-14-dev-wasm32)" >&2; exit 1; }
 [ -f /usr/lib/wasm32-wasi/libc.a ] || { echo "build-wasm: wasi-libc not found (apt-get install wasi-libc)" >&2; exit 1; }
 
-sources=$(find Sources/RISCV Sources/FSImage Sources/LinuxKernel Sources/ModuleBundle Sources/ImageLayers -name '*.swift' | sort)
+sources=$(find Sources/RISCV Sources/X86 Sources/FSImage Sources/LinuxKernel Sources/ModuleBundle Sources/ImageLayers -name '*.swift' | sort)
 entry=""
 [ -d wasm ] && entry=$(find wasm -name '*.swift' | sort)
 cobjs=""

@@ -205,8 +205,8 @@ public final class Kernel {
         let process = Process(pid: allocateID(), addressSpace: AddressSpace(memory: memory), files: FileTable(),
                               fs: FileSystemContext(), signalActions: SignalActions(), processGroup: 1, session: 1,
                               limits: Process.defaultLimits(), startTime: host.monotonicTime())
-        let task = Task(tid: process.pid, hart: Hart(memory: memory), process: process)
-        task.hart.timeSource = { [unowned(unsafe) self] in self.host.monotonicTime() }
+        let task = Task(tid: process.pid, cpu: Hart(memory: memory), process: process)
+        task.cpu.timeSource = { [unowned(unsafe) self] in self.host.monotonicTime() }
         process.threads.append(task)
         process.credentials = Credentials(configuration.user)
         initProcess = process
@@ -229,7 +229,7 @@ public final class Kernel {
     /// The first executable regular file named `name` in the colon-separated `searchPath`,
     /// looked up inside the guest's tree (what `docker run` does with a bare command name).
     public func findExecutable(_ name: String, searchPath: String) -> String? {
-        let probe = Task(tid: 0, hart: Hart(memory: GuestMemory()), process: Process(
+        let probe = Task(tid: 0, cpu: Hart(memory: GuestMemory()), process: Process(
             pid: 0, addressSpace: AddressSpace(memory: GuestMemory()), files: FileTable(), fs: FileSystemContext(),
             signalActions: SignalActions(), processGroup: 0, session: 0, limits: [], startTime: 0))
         for directory in searchPath.split(separator: ":", omittingEmptySubsequences: false) {

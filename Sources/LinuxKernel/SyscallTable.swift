@@ -1,9 +1,12 @@
-/// riscv64 system call numbers (the generic table, asm-generic/unistd.h) and the dispatcher that
-/// routes them to their handlers (Syscalls/*.swift). A number without a handler returns ENOSYS,
-/// logged when tracing is on.
+/// The kernel's system call numbers (the generic table, asm-generic/unistd.h, which riscv64 uses;
+/// other ISAs translate theirs in Arch/) and the dispatcher that routes them to their handlers
+/// (Syscalls/*.swift). A number without a handler returns ENOSYS, logged when tracing is on.
 extension Kernel {
     func handleSystemCall(_ task: Task) {
-        let number = Int(truncatingIfNeeded: task.hart.x(17))
+        let call = task.architecture.translate(task.cpu.systemCall())
+        task.syscallNumber = call.number
+        task.syscallArguments = call.arguments
+        let number = call.number
         let result: Int64
         task.interrupted = false   // a call that runs again after a stop or a restart is not interrupted any more
         do throws(Errno) {
@@ -218,6 +221,8 @@ extension Kernel {
         case 210: return try sysShutdown(t)
         case 211: return try sysSendmsg(t)
         case 212: return try sysRecvmsg(t)
+        case 1000...:
+            return try dispatchX86_64(t, n)      // x86-64's own calls (Arch/X86_64/X86_64SystemCalls.swift)
         default:
             throw .ENOSYS
         }

@@ -18,6 +18,13 @@ public final class GuestMemory {
     /// The native tier of this address space (created on first use by `makeNativeTier`).
     package lazy var nativeTier: (any NativeTier)? = GuestMemory.makeNativeTier?(self)
 
+    /// The decoded-code store of a CPU whose decoded instructions live outside the code
+    /// slots (the x86-64 CPU's block arena), kept with the address space it was decoded from.
+    package var codeCache: AnyObject?
+    /// Called with a page's code slots before its decoded code is dropped (the x86-64 CPU
+    /// turns the instructions its index points to into block ends).
+    package var codeResetHook: ((UnsafeMutablePointer<DecodedInstruction>) -> Void)?
+
     public init() {}
 
     /// Bytes of host memory backing guest pages in every address space of this host process
@@ -104,7 +111,7 @@ public final class GuestMemory {
     }
 
     /// Forgets all decoded instructions (fence.i).
-    func invalidateAllCode() {
+    package func invalidateAllCode() {
         table.forEachEntry(from: 0, to: UInt64(1) << PageTable.vpnBits) { _, e in
             if let code = e.pointee.code, CodePage.holdsCode(code) { resetCode(code) }
         }
@@ -135,6 +142,7 @@ public final class GuestMemory {
 
     /// Forgets a page's decoded instructions (and with them any compiled code: the epoch moves).
     func resetCode(_ code: UnsafeMutablePointer<DecodedInstruction>) {
+        codeResetHook?(code)
         CodePage.reset(code)
         codeEpoch &+= 1
     }
@@ -168,7 +176,7 @@ public final class GuestMemory {
     /// The host page backing `vpn` for an access of `kind`, after the permission check (skipped
     /// when `force`), allocating its frame on first touch and, for writes, breaking copy-on-write
     /// sharing and invalidating decoded code. Fills the matching TLB.
-    func translate(_ vpn: UInt64, _ kind: AccessKind, force: Bool = false) -> UnsafeMutableRawPointer? {
+    package func translate(_ vpn: UInt64, _ kind: AccessKind, force: Bool = false) -> UnsafeMutableRawPointer? {
         guard let e = table.entry(vpn), e.pointee.isMapped else { return nil }
         let prot = MemoryProtection(rawValue: e.pointee.protection)
         switch kind {
@@ -210,7 +218,7 @@ public final class GuestMemory {
         return f
     }
 
-    func fault(_ address: UInt64, _ kind: AccessKind) -> MemoryFault {
+    package func fault(_ address: UInt64, _ kind: AccessKind) -> MemoryFault {
         let mapped = table.entry(address >> 12)?.pointee.isMapped ?? false
         return MemoryFault(address: address, kind: kind, isUnmapped: !mapped)
     }
@@ -251,7 +259,7 @@ public final class GuestMemory {
     /// The page at `address` holds the upper half of an instruction decoded on the page before:
     /// mark it as holding code so that stores into it take the slow path, which invalidates
     /// both pages.
-    func noteCodeSpill(intoPageAt address: UInt64) {
+    package func noteCodeSpill(intoPageAt address: UInt64) {
         if let slots = codeSlots(address), !CodePage.holdsCode(slots) { noteCode(slots, vpn: address >> 12) }
     }
 
@@ -287,7 +295,7 @@ public final class GuestMemory {
     /// Loads `size` (1, 2, 4 or 8) bytes, zero-extended. An access within one readable page
     /// (a plain TLB miss: large working sets miss often) walks the page table, refills the TLB
     /// and loads directly; page-crossing and faulting accesses take the byte-copying path.
-    func loadSlow(_ address: UInt64, _ size: Int) -> (UInt64, MemoryFault?) {
+    package func loadSlow(_ address: UInt64, _ size: Int) -> (UInt64, MemoryFault?) {
         let off = Int(address & GuestMemory.pageMask)
         if off &+ size <= Frame.size, let p = translate(address >> 12, .read) {
             switch size {
@@ -304,7 +312,7 @@ public final class GuestMemory {
         return (UInt64(littleEndian: value), f)
     }
 
-    func storeSlow(_ address: UInt64, _ size: Int, _ value: UInt64) -> MemoryFault? {
+    package func storeSlow(_ address: UInt64, _ size: Int, _ value: UInt64) -> MemoryFault? {
         let off = Int(address & GuestMemory.pageMask)
         if off &+ size <= Frame.size, let p = translate(address >> 12, .write) {
             switch size {

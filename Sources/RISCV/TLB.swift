@@ -4,8 +4,8 @@
 
 /// Data TLB entry: `tag` is the guest page number, host address = guest address &+ `addend`.
 package struct TLBEntry {
-    var tag: UInt64
-    var addend: UInt64
+    package var tag: UInt64
+    package var addend: UInt64
 }
 
 /// Code TLB entry: guest page number -> the page's decoded instruction slots.
@@ -56,7 +56,7 @@ package enum TLB {
     /// first byte, tag with its last byte's page, so page-crossing accesses miss with one
     /// compare.
     @inline(__always)
-    static func host(_ address: UInt64, _ e: TLBEntry) -> UnsafeMutableRawPointer {
+    package static func host(_ address: UInt64, _ e: TLBEntry) -> UnsafeMutableRawPointer {
         UnsafeMutableRawPointer(bitPattern: UInt(truncatingIfNeeded: address &+ e.addend)).unsafelyUnwrapped
     }
 }

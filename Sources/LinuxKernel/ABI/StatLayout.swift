@@ -1,7 +1,8 @@
 /// Byte images of `struct stat` (asm-generic, 128 bytes), `struct statx` (256 bytes) and
 /// `struct statfs` (riscv64, 120 bytes).
 enum StatLayout {
-    static func stat(_ s: FileStat) -> [UInt8] {
+    static func stat(_ s: FileStat, for architecture: Architecture) -> [UInt8] {
+        if architecture == .x86_64 { return statX86_64(s) }
         var w = ByteWriter(capacity: 128)
         w.u64(s.device)
         w.u64(s.inode)
@@ -19,6 +20,27 @@ enum StatLayout {
         w.i64(s.modificationTime.seconds); w.u64(UInt64(s.modificationTime.nanoseconds))
         w.i64(s.changeTime.seconds); w.u64(UInt64(s.changeTime.nanoseconds))
         w.u32(0); w.u32(0)
+        return w.bytes
+    }
+
+    /// x86-64's `struct stat` (144 bytes: st_nlink is 64 bits and comes before st_mode).
+    static func statX86_64(_ s: FileStat) -> [UInt8] {
+        var w = ByteWriter(capacity: 144)
+        w.u64(s.device)
+        w.u64(s.inode)
+        w.u64(UInt64(s.linkCount))
+        w.u32(s.mode)
+        w.u32(s.uid)
+        w.u32(s.gid)
+        w.u32(0)
+        w.u64(s.rdev)
+        w.i64(s.size)
+        w.i64(Int64(s.blockSize))
+        w.i64(s.blocks)
+        w.i64(s.accessTime.seconds); w.u64(UInt64(s.accessTime.nanoseconds))
+        w.i64(s.modificationTime.seconds); w.u64(UInt64(s.modificationTime.nanoseconds))
+        w.i64(s.changeTime.seconds); w.u64(UInt64(s.changeTime.nanoseconds))
+        w.zeros(24)
         return w.bytes
     }
 

@@ -61,7 +61,7 @@ enum ELFParser {
         }
     }
 
-    /// Parses and checks the file header of a riscv64 executable.
+    /// Parses and checks the file header of a riscv64 or x86-64 executable.
     static func header(_ bytes: [UInt8], fileSize: Int64) throws(ExecFailure) -> ELFHeader {
         guard bytes.count >= ELFHeader.size else {
             throw ExecFailure(errno: .ENOEXEC, message: "truncated ELF file (\(bytes.count) bytes)")
@@ -69,11 +69,11 @@ enum ELFParser {
         let r = ByteReader(bytes)
         let elfClass = bytes[4], data = bytes[5]
         let machine = r.u16(18)
-        if elfClass != 2 || data != 1 || machine != ELFHeader.machineRISCV {
+        if elfClass != 2 || data != 1 || Architecture(machine: machine) == nil {
             let bits = elfClass == 1 ? "32-bit" : elfClass == 2 ? "64-bit" : "unknown-class"
             let endian = data == 2 ? " big-endian" : ""
             throw ExecFailure(errno: .ENOEXEC,
-                              message: "ELF for \(machineName(machine)) (\(bits)\(endian)), not riscv64: cannot execute binary file")
+                              message: "ELF for \(machineName(machine)) (\(bits)\(endian)), not riscv64 or x86-64: cannot execute binary file")
         }
         let h = ELFHeader(type: r.u16(16), machine: machine, entry: r.u64(24), programHeaderOffset: r.u64(32),
                           flags: r.u32(48), programHeaderEntrySize: r.u16(54), programHeaderCount: r.u16(56))

@@ -70,6 +70,11 @@ extension Kernel {
         }
 
         let space = AddressSpace(memory: GuestMemory())
+        let header: ELFHeader
+        do throws(ExecFailure) { header = try ELFParser.header(file.prefix, fileSize: file.stat.size) } catch {
+            throw ExecFailure(errno: error.errno, message: "\(Text.string(path)): \(error.message)")
+        }
+        let architecture = Architecture(machine: header.machine) ?? .riscv64
         let main = try loadELF(file, into: space, asInterpreter: false)
         var entry = main.entry
         var interpreterBase: UInt64 = 0
@@ -84,18 +89,22 @@ extension Kernel {
             guard ELFParser.isELF(interp.prefix) else {
                 throw ExecFailure(errno: .ELIBBAD, message: "ELF interpreter \(Text.string(ip)) is not an ELF file")
             }
+            if let h = try? ELFParser.header(interp.prefix, fileSize: interp.stat.size), h.machine != header.machine {
+                throw ExecFailure(errno: .ELIBBAD, message: "ELF interpreter \(Text.string(ip)) is for another machine")
+            }
             let loaded = try loadELF(interp, into: space, asInterpreter: true)
             entry = loaded.entry
             interpreterBase = loaded.bias
         }
-        let trampoline = mapSignalTrampoline(space)
+        let trampoline = mapSignalTrampoline(space, architecture)
         space.brkStart = AddressLayout.pageUp(main.end)
         space.brk = space.brkStart
 
         var random = [UInt8](repeating: 0, count: 16)
         random.withUnsafeMutableBytes { host.randomBytes($0) }
-        let auxv: [(UInt64, UInt64)] = [
-            (AuxVector.hwcap, AuxVector.hwcapRV64GC),
+        let capabilities = architecture.hardwareCapabilities
+        var auxv: [(UInt64, UInt64)] = [
+            (AuxVector.hwcap, capabilities.hwcap),
             (AuxVector.pageSize, AddressLayout.pageSize),
             (AuxVector.clockTick, 100),
             (AuxVector.programHeaders, main.programHeaderAddress),
@@ -108,16 +117,18 @@ extension Kernel {
             (AuxVector.gid, UInt64(task.process.credentials.gid)), (AuxVector.egid, UInt64(task.process.credentials.egid)),
             (AuxVector.secure, 0),
         ]
+        if let hwcap2 = capabilities.hwcap2 { auxv.append((AuxVector.hwcap2, hwcap2)) }
         let stack: InitialStack
         do throws(Errno) {
             stack = try InitialStack.build(in: space, arguments: argv, environment: environment, executableName: path,
-                                           auxiliary: auxv, random: random, executable: main.executableStack)
+                                           auxiliary: auxv, random: random, executable: main.executableStack,
+                                           platform: capabilities.platform)
         } catch {
             throw ExecFailure(errno: error, message: "argument list too long")
         }
 
         // Point of no return: the old image goes away.
-        commitExec(task, space: space, entry: entry, stackPointer: stack.stackPointer,
+        commitExec(task, architecture: architecture, space: space, entry: entry, stackPointer: stack.stackPointer,
                    executable: Path.absolute(file.components), arguments: argv, trampoline: trampoline)
     }
 
@@ -210,7 +221,7 @@ extension Kernel {
         }
         guard low &+ bias >= AddressLayout.minimumAddress, AddressLayout.pageUp(high) &+ bias <= AddressLayout.mmapBase,
               space.isFree(low &+ bias, AddressLayout.pageUp(high) &+ bias) else {
-            throw ExecFailure(errno: .ENOMEM, message: "\(name): its segments do not fit the riscv64 address space")
+            throw ExecFailure(errno: .ENOMEM, message: "\(name): its segments do not fit the guest address space")
         }
 
         let mapped = MappedFile(description: file.description, path: Path.absolute(file.components),
@@ -267,23 +278,20 @@ extension Kernel {
         return bytes
     }
 
-    /// A page holding `li a7, 139; ecall` (rt_sigreturn): the return address of signal handlers,
-    /// which riscv64 Linux provides through its vDSO.
-    func mapSignalTrampoline(_ space: AddressSpace) -> UInt64 {
+    /// A page holding the ISA's rt_sigreturn call (riscv64: `li a7, 139; ecall`): the return
+    /// address of signal handlers, which riscv64 Linux provides through its vDSO.
+    func mapSignalTrampoline(_ space: AddressSpace, _ architecture: Architecture) -> UInt64 {
         guard let at = space.findFree(length: AddressLayout.pageSize) else { return 0 }
         space.insert(MemoryRegion(start: at, end: at + AddressLayout.pageSize, protection: [.read, .execute],
                                   label: Array("[vdso]".utf8)))
-        let code: [UInt32] = [0x08b0_0893, 0x0000_0073]
-        for (i, word) in code.enumerated() {
-            var w = word.littleEndian
-            withUnsafeBytes(of: &w) { try? space.memory.write(at: at + UInt64(i * 4), from: $0, force: true) }
-        }
+        let code = architecture.signalTrampoline
+        code.withUnsafeBytes { _ = try? space.memory.write(at: at, from: $0, force: true) }
         return at
     }
 
     /// Replaces the process image: other threads end, the address space, registers, close-on-exec
     /// descriptors and caught signals are reset (execve's point of no return).
-    private func commitExec(_ task: Task, space: AddressSpace, entry: UInt64, stackPointer: UInt64,
+    private func commitExec(_ task: Task, architecture: Architecture, space: AddressSpace, entry: UInt64, stackPointer: UInt64,
                             executable: [UInt8], arguments: [[UInt8]], trampoline: UInt64) {
         let process = task.process
         for t in process.threads where t !== task { terminateThread(t) }
@@ -293,13 +301,12 @@ extension Kernel {
         releaseAddressSpace(oldSpace)
         lastAddressSpace = space
         process.signalTrampoline = trampoline
-        task.hart.memory = space.memory
-        for i in 1..<32 { task.hart.setX(i, 0) }
-        for i in 0..<32 { task.hart.setF(i, 0) }
-        task.hart.fcsr = 0
-        task.hart.pc = entry
-        task.hart.setX(2, stackPointer)
-        task.hart.clearReservation()
+        if task.cpu.architecture != architecture {
+            let cpu = architecture.makeCPU(memory: space.memory)
+            cpu.timeSource = task.cpu.timeSource
+            task.cpu = cpu
+        }
+        task.cpu.startProgram(memory: space.memory, entry: entry, stackPointer: stackPointer)
         task.alternateStack = (0, 0, 2)
         task.clearChildTID = 0
         task.robustListHead = 0

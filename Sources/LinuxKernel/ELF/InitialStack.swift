@@ -18,6 +18,8 @@ enum AuxVector {
     static let egid: UInt64 = 14
     static let hwcap: UInt64 = 16
     static let clockTick: UInt64 = 17
+    static let platform: UInt64 = 15
+    static let hwcap2: UInt64 = 26
     static let secure: UInt64 = 23
     static let random: UInt64 = 25
     static let executableName: UInt64 = 31
@@ -42,7 +44,8 @@ struct InitialStack {
     var executableNameAddress: UInt64
 
     static func build(in space: AddressSpace, arguments: [[UInt8]], environment: [[UInt8]], executableName: [UInt8],
-                      auxiliary: [(UInt64, UInt64)], random: [UInt8], executable: Bool) throws(Errno) -> InitialStack {
+                      auxiliary: [(UInt64, UInt64)], random: [UInt8], executable: Bool,
+                      platform: [UInt8]? = nil) throws(Errno) -> InitialStack {
         let top = AddressLayout.stackTop
         let bottom = top - AddressLayout.stackSize
         // Linux limits the strings to a quarter of the stack rlimit.
@@ -71,6 +74,8 @@ struct InitialStack {
         for i in stride(from: environment.count - 1, through: 0, by: -1) { envAddresses[i] = try push(environment[i]) }
         var argAddresses = [UInt64](repeating: 0, count: arguments.count)
         for i in stride(from: arguments.count - 1, through: 0, by: -1) { argAddresses[i] = try push(arguments[i]) }
+        // AT_PLATFORM's string, as create_elf_tables places it.
+        let platformAddress = try platform.map { (s) throws(Errno) -> UInt64 in try push(s) }
         p &= ~15
         p -= 16
         let randomAddress = p
@@ -78,6 +83,7 @@ struct InitialStack {
         if !ok { throw .EFAULT }
 
         var vector = auxiliary
+        if let p = platformAddress { vector.append((AuxVector.platform, p)) }
         vector.append((AuxVector.random, randomAddress))
         vector.append((AuxVector.executableName, nameAddress))
         vector.append((AuxVector.null, 0))

@@ -29,8 +29,9 @@ extension Kernel {
         let index = e.interests.firstIndex { $0.fd == fd && $0.description === target }
         switch op {
         case 1, 3: // ADD, MOD
-            let raw = ByteReader(try t.copyIn(t.argument(3), count: 16))
-            let events = raw.u32(0), data = raw.u64(8)
+            let packed = t.architecture.epollEventIsPacked
+            let raw = ByteReader(try t.copyIn(t.argument(3), count: packed ? 12 : 16))
+            let events = raw.u32(0), data = packed ? UInt64(raw.u32(4)) | UInt64(raw.u32(8)) << 32 : raw.u64(8)
             if op == 1 {
                 if index != nil { throw .EEXIST }
                 e.interests.append(EpollInstance.Interest(fd: fd, description: target, events: events, data: data))
@@ -59,7 +60,7 @@ extension Kernel {
         var deadline: UInt64?
         if let d = t.syscallDeadline {
             deadline = d
-        } else if t.hart.x(17) == 441 {
+        } else if t.syscallNumber == 441 {
             if t.argument(3) != 0 { deadline = host.monotonicTime() &+ UInt64((try readTimespec(t, t.argument(3))).totalNanoseconds) }
         } else {
             let ms = Int32(truncatingIfNeeded: t.argument(3))
@@ -75,7 +76,11 @@ extension Kernel {
         let expired = deadline.map { host.monotonicTime() >= $0 } ?? false
         if !ready.isEmpty || expired {
             var w = ByteWriter(capacity: ready.count * 16)
-            for (events, data) in ready { w.u32(events); w.u32(0); w.u64(data) }
+            let packed = t.architecture.epollEventIsPacked
+            for (events, data) in ready {
+                w.u32(events)
+                if packed { w.u32(UInt32(truncatingIfNeeded: data)); w.u32(UInt32(truncatingIfNeeded: data >> 32)) } else { w.u32(0); w.u64(data) }
+            }
             try t.copyOut(w.bytes, to: address)
             if let s = t.savedSignalMask { t.signalMask = s; t.savedSignalMask = nil }
             return Int64(ready.count)

@@ -14,13 +14,13 @@ extension Kernel {
         let flags = Int32(truncatingIfNeeded: t.argument(3))
         if flags & ~(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH | AT_NO_AUTOMOUNT) != 0 { throw .EINVAL }
         let (_, st) = try statTarget(t, dirfd: Int32(truncatingIfNeeded: t.argument(0)), pathAddress: t.argument(1), flags: flags)
-        try t.copyOut(StatLayout.stat(st), to: t.argument(2))
+        try t.copyOut(StatLayout.stat(st, for: t.architecture), to: t.argument(2))
         return 0
     }
 
     func sysFstat(_ t: Task) throws(Errno) -> Int64 {
         let d = try t.process.files.get(Int32(truncatingIfNeeded: t.argument(0)))
-        try t.copyOut(StatLayout.stat(try d.stat()), to: t.argument(1))
+        try t.copyOut(StatLayout.stat(try d.stat(), for: t.architecture), to: t.argument(1))
         return 0
     }
 

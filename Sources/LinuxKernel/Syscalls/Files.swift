@@ -302,14 +302,14 @@ extension Kernel {
     func sysPreadv(_ t: Task) throws(Errno) -> Int64 {
         let d = try t.process.files.get(Int32(truncatingIfNeeded: t.argument(0)))
         let offset = Int64(bitPattern: t.argument(3))
-        if offset < -1 || (offset == -1 && t.hart.x(17) != 286) { throw .EINVAL }
+        if offset < -1 || (offset == -1 && t.syscallNumber != 286) { throw .EINVAL }
         return try vectorRead(t, d, try readIovecs(t, t.argument(1), t.argument(2)), offset: offset == -1 ? nil : offset)
     }
 
     func sysPwritev(_ t: Task) throws(Errno) -> Int64 {
         let d = try t.process.files.get(Int32(truncatingIfNeeded: t.argument(0)))
         let offset = Int64(bitPattern: t.argument(3))
-        if offset < -1 || (offset == -1 && t.hart.x(17) != 287) { throw .EINVAL }
+        if offset < -1 || (offset == -1 && t.syscallNumber != 287) { throw .EINVAL }
         return try vectorWrite(t, d, try readIovecs(t, t.argument(1), t.argument(2)), offset: offset == -1 ? nil : offset)
     }
 

@@ -8,7 +8,7 @@ extension Kernel {
     func sysUname(_ t: Task) throws(Errno) -> Int64 {
         var w = ByteWriter(capacity: 390)
         for field in [Array("Linux".utf8), hostname, Array(Kernel.release.utf8), Array("#1 SMP \(Kernel.version)".utf8),
-                      Array("riscv64".utf8), Array("(none)".utf8)] {
+                      Array(t.architecture.name.utf8), Array("(none)".utf8)] {
             let bytes = Array(field.prefix(64))
             w.append(bytes)
             w.zeros(65 - bytes.count)

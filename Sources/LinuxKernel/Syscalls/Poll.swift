@@ -23,6 +23,17 @@ extension Kernel {
         return d
     }
 
+    /// The deadline of a struct timeval timeout (select), kept across re-executions.
+    private func timevalDeadline(_ t: Task, _ address: UInt64) throws(Errno) -> UInt64? {
+        if address == 0 { return nil }
+        if let d = t.syscallDeadline { return d }
+        let seconds = try t.load(Int64.self, at: address), micros = try t.load(Int64.self, at: address + 8)
+        if seconds < 0 || micros < 0 || micros >= 1_000_000 { throw .EINVAL }
+        let d = host.monotonicTime() &+ UInt64(seconds) &* 1_000_000_000 &+ UInt64(micros) &* 1000
+        t.syscallDeadline = d
+        return d
+    }
+
     /// Parks the task on everything that can make one of `items` ready.
     private func waitForAny(_ t: Task, _ items: [(FileDescription, Int16)], deadline: UInt64?) -> Errno {
         var queues: [WaitQueue] = []
@@ -70,7 +81,8 @@ extension Kernel {
         throw waitForAny(t, items, deadline: deadline)
     }
 
-    func sysPselect6(_ t: Task) throws(Errno) -> Int64 {
+    /// With `timeval`: x86-64's select, whose timeout is a struct timeval.
+    func sysPselect6(_ t: Task, timeval: Bool = false) throws(Errno) -> Int64 {
         let count = Int(Int32(truncatingIfNeeded: t.argument(0)))
         if count < 0 { throw .EINVAL }
         let n = min(count, t.process.files.limit)
@@ -83,7 +95,7 @@ extension Kernel {
             sets.append(s)
         }
         let timeoutAddress = t.argument(4)
-        let deadline = try timeoutDeadline(t, timeoutAddress)
+        let deadline = timeval ? try timevalDeadline(t, timeoutAddress) : try timeoutDeadline(t, timeoutAddress)
         if t.argument(5) != 0 {
             let maskPointer = try t.load(UInt64.self, at: t.argument(5))
             let maskSize = try t.load(UInt64.self, at: t.argument(5) + 8)
@@ -113,7 +125,15 @@ extension Kernel {
             for (i, a) in setAddresses.enumerated() where a != 0 {
                 for j in 0..<words { try t.store(results[i][j], at: a + UInt64(j * 8)) }
             }
-            if timeoutAddress != 0, let d = deadline { try writeTimespec(t, d > now ? Int64(d - now) : 0, to: timeoutAddress) }
+            if timeoutAddress != 0, let d = deadline {
+                let left = d > now ? Int64(d - now) : 0
+                if timeval {
+                    try t.store(left / 1_000_000_000, at: timeoutAddress)
+                    try t.store((left % 1_000_000_000) / 1000, at: timeoutAddress + 8)
+                } else {
+                    try writeTimespec(t, left, to: timeoutAddress)
+                }
+            }
             restoreTemporaryMask(t)
             return Int64(ready)
         }

@@ -12,16 +12,20 @@ extension Kernel {
         let signo = try signalNumber(t.argument(0))
         if t.argument(3) != 8 { throw .EINVAL }
         let actions = t.process.signalActions
+        let restorer = t.architecture.sigactionHasRestorer    // sa_restorer before sa_mask
         if t.argument(2) != 0 {
             let old = actions.actions[Int(signo)]
-            var w = ByteWriter(capacity: 24)
-            w.u64(old.handler); w.u64(old.flags); w.u64(old.mask)
+            var w = ByteWriter(capacity: 32)
+            w.u64(old.handler); w.u64(old.flags)
+            if restorer { w.u64(old.restorer) }
+            w.u64(old.mask)
             try t.copyOut(w.bytes, to: t.argument(2))
         }
         if t.argument(1) != 0 {
             if signo == Signal.SIGKILL || signo == Signal.SIGSTOP { throw .EINVAL }
-            let r = ByteReader(try t.copyIn(t.argument(1), count: 24))
-            let action = SignalAction(handler: r.u64(0), flags: r.u64(8), mask: r.u64(16) & ~Signal.unblockable)
+            let r = ByteReader(try t.copyIn(t.argument(1), count: restorer ? 32 : 24))
+            let action = SignalAction(handler: r.u64(0), flags: r.u64(8), mask: r.u64(restorer ? 24 : 16) & ~Signal.unblockable,
+                                      restorer: restorer ? r.u64(16) : 0)
             actions.actions[Int(signo)] = action
             // Setting a signal to be ignored discards it if pending.
             let ignored = action.handler == SignalAction.ignoreHandler
@@ -53,7 +57,7 @@ extension Kernel {
     }
 
     func sysSigaltstack(_ t: Task) throws(Errno) -> Int64 {
-        let sp = t.hart.x(2)
+        let sp = t.cpu.stackPointer
         let on = t.alternateStack.flags & 2 == 0 && sp > t.alternateStack.base
             && sp - t.alternateStack.base <= t.alternateStack.size
         if t.argument(1) != 0 {

@@ -7,7 +7,7 @@ extension Kernel {
     // MARK: setitimer / getitimer
 
     /// ITIMER_REAL 0, ITIMER_VIRTUAL 1, ITIMER_PROF 2: one timer each per process, ids -1, -2, -3.
-    private func intervalTimer(_ p: Process, which: Int32, create: Bool) throws(Errno) -> IntervalTimer? {
+    func intervalTimer(_ p: Process, which: Int32, create: Bool) throws(Errno) -> IntervalTimer? {
         guard which >= 0 && which <= 2 else { throw .EINVAL }
         let id = -1 - which
         if let existing = timers.first(where: { $0.process === p && $0.id == id }) { return existing }

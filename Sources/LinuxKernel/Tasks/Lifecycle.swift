@@ -32,7 +32,7 @@ extension Kernel {
         let memory: GuestMemory
         if flags & CloneFlags.thread != 0 {
             child = parent
-            memory = t.hart.memory
+            memory = t.cpu.memory
         } else {
             let space: AddressSpace
             if flags & CloneFlags.vm != 0 {
@@ -65,14 +65,10 @@ extension Kernel {
             processes[id] = child
             forks += 1
         }
-        let hart = Hart(memory: memory)
-        hart.copyState(from: t.hart)
-        hart.pc = t.hart.pc &+ 4
-        hart.setX(10, 0)
-        if stack != 0 { hart.setX(2, stack) }
-        if flags & CloneFlags.setTLS != 0 { hart.setX(4, tls) }
-        hart.timeSource = t.hart.timeSource
-        let task = Task(tid: id, hart: hart, process: child)
+        let cpu = t.cpu.makeClone(memory: memory)
+        if stack != 0 { cpu.stackPointer = stack }
+        if flags & CloneFlags.setTLS != 0 { cpu.setThreadPointer(tls) }
+        let task = Task(tid: id, cpu: cpu, process: child)
         task.signalMask = t.signalMask
         task.vruntime = t.vruntime
         if flags & CloneFlags.vm == 0 || flags & CloneFlags.vfork != 0 { task.alternateStack = t.alternateStack }

@@ -48,8 +48,8 @@ extension Kernel {
         let process = Process(pid: pid, addressSpace: AddressSpace(memory: memory), files: FileTable(), fs: FileSystemContext(),
                               signalActions: SignalActions(), processGroup: pid, session: pid,
                               limits: Process.defaultLimits(), startTime: host.monotonicTime())
-        let task = Task(tid: pid, hart: Hart(memory: memory), process: process)
-        task.hart.timeSource = { [unowned(unsafe) self] in self.host.monotonicTime() }
+        let task = Task(tid: pid, cpu: Hart(memory: memory), process: process)
+        task.cpu.timeSource = { [unowned(unsafe) self] in self.host.monotonicTime() }
         process.threads.append(task)
         process.credentials = Credentials(user)
         var tty: PseudoTerminal?

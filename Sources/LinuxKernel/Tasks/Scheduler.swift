@@ -67,7 +67,7 @@ extension Kernel {
 
     private func runSlice(_ task: Task) {
         if lastRunTask !== task {
-            task.hart.clearReservation()
+            task.cpu.clearReservation()
             contextSwitches += 1
             lastRunTask = task
             if lastAddressSpace !== task.process.addressSpace {
@@ -83,7 +83,7 @@ extension Kernel {
         if hasDeliverableSignal(task) { deliverSignals(task) }
         var remaining = configuration.timeSlice
         let started = host.monotonicTime()
-        let retiredAtStart = task.hart.instructionsRetired
+        let retiredAtStart = task.cpu.instructionsRetired
         sliceStarted = started
         runningTask = task
         preemptRequested = false
@@ -94,7 +94,7 @@ extension Kernel {
             runningTask = nil
             preemptRequested = false
             if elapsed > 100_000 {   // instructions per µs, smoothed (for slices cut at deadlines)
-                let rate = (task.hart.instructionsRetired &- retiredAtStart) &* 1000 / elapsed
+                let rate = (task.cpu.instructionsRetired &- retiredAtStart) &* 1000 / elapsed
                 instructionRate = max((instructionRate &* 3 &+ rate) / 4, 1)
             }
             if !timers.isEmpty { fireCPUTimers(of: task.process) }
@@ -102,13 +102,13 @@ extension Kernel {
         // A sleeper's deadline or a timer ends the slice when it comes, not a whole slice later.
         var deadline = sleepers.isEmpty && timers.isEmpty ? nil : earliestDeadline()
         while task.state == .runnable && termination == nil {
-            let before = task.hart.instructionsRetired
+            let before = task.cpu.instructionsRetired
             var budget = max(remaining, 1)
             if let d = deadline { budget = min(budget, instructionsUntil(d)) }
-            let stop = task.hart.run(instructionBudget: budget)
-            remaining -= Int(truncatingIfNeeded: task.hart.instructionsRetired &- before)
+            let stop = task.cpu.run(instructionBudget: budget)
+            remaining -= Int(truncatingIfNeeded: task.cpu.instructionsRetired &- before)
             switch stop {
-            case .ecall:
+            case .systemCall:
                 handleSystemCall(task)
                 if yieldRequested || preemptRequested {
                     if preemptRequested || !runQueue.isEmpty { remaining = 0 }
@@ -118,14 +118,12 @@ extension Kernel {
                 deadline = sleepers.isEmpty && timers.isEmpty ? nil : earliestDeadline()
             case .budgetExhausted:
                 if budget >= remaining { remaining = 0 }
-            case .breakpoint:
-                raiseSynchronousSignal(task, Signal.SIGTRAP, code: 1, address: task.hart.pc)
-            case .illegalInstruction:
-                raiseSynchronousSignal(task, Signal.SIGILL, code: 1, address: task.hart.pc)
+            case .signal(let signo, let code, let address):
+                raiseSynchronousSignal(task, signo, code: code, address: address)
             case .memoryFault(let fault) where !fault.isUnmapped && task.process.addressSpace.fillFault(at: fault.address):
                 continue
             case .memoryFault(let fault):
-                if tracing { log("[\(task.tid)] fault at \(Text.hexString(fault.address)) pc \(Text.hexString(task.hart.pc))") }
+                if tracing { log("[\(task.tid)] fault at \(Text.hexString(fault.address)) pc \(Text.hexString(task.cpu.programCounter))") }
                 if fault.isMisaligned {
                     raiseSynchronousSignal(task, Signal.SIGBUS, code: 1, address: fault.address)           // BUS_ADRALN
                 } else {
@@ -140,10 +138,9 @@ extension Kernel {
         if task.state == .runnable { makeRunnable(task) }
     }
 
-    /// Stores a system call's result and steps past the ecall.
+    /// Stores a system call's result and steps past the instruction that made it.
     func finishSystemCall(_ task: Task, _ result: Int64) {
-        task.hart.setX(10, UInt64(bitPattern: result))
-        task.hart.pc &+= 4
+        task.cpu.finishSystemCall(result)
         task.syscallDeadline = nil
         task.syscallProgress = 0
         if let pending = task.pendingFifoOpen {

@@ -2,14 +2,12 @@
 import RISCV
 #endif
 
-/// Generating signals and delivering them: default actions, handlers on the guest stack with a
-/// riscv64 `rt_sigframe`, and rt_sigreturn.
+/// Generating signals and delivering them: default actions, handlers on the guest stack with the
+/// ISA's `rt_sigframe` (Arch/), and rt_sigreturn.
 extension Kernel {
-    /// sizeof(struct rt_sigframe) on riscv64: siginfo (128) + ucontext (960).
-    static let signalFrameSize: UInt64 = 1088
-    static let ucontextOffset: UInt64 = 128
-    /// uc_mcontext within ucontext (after uc_flags, uc_link, uc_stack, the 128-byte uc_sigmask, aligned to 16).
-    static let mcontextOffset: UInt64 = 176
+    /// riscv64's frame layout (Arch/RISCV64/RISCV64SignalFrame.swift), for the tests.
+    static let ucontextOffset = Hart.ucontextOffset
+    static let mcontextOffset = Hart.mcontextOffset
 
     private func isIgnored(_ p: Process, _ signo: Int32) -> Bool {
         let h = p.signalActions.actions[Int(signo)].handler
@@ -137,7 +135,7 @@ extension Kernel {
                 settlePartialCall(t)
             } else if t.interrupted {
                 t.interrupted = false
-                let number = Int(truncatingIfNeeded: t.hart.x(17))
+                let number = t.syscallNumber
                 // A wait with a timeout (futex, a socket's SO_RCVTIMEO) is not restarted either.
                 if action.flags & SignalFlags.restart == 0 || Kernel.neverRestarted(number) || t.syscallDeadline != nil {
                     sleepInterrupted(t, number)
@@ -164,7 +162,7 @@ extension Kernel {
     /// counts them as its first message.
     private func settlePartialCall(_ t: Task) {
         var result = Int64(t.syscallProgress)
-        if t.hart.x(17) == 269 {
+        if t.syscallNumber == 269 {
             try? t.store(UInt32(truncatingIfNeeded: t.syscallProgress), at: t.argument(1) &+ 56)
             result = 1
         }
@@ -183,40 +181,21 @@ extension Kernel {
         t.alternateStack.flags & 2 == 0 && sp > t.alternateStack.base && sp - t.alternateStack.base <= t.alternateStack.size
     }
 
-    /// Pushes an rt_sigframe and points the hart at the handler.
+    /// Pushes the ISA's rt_sigframe (Arch/) and points the CPU at the handler: on the alternate
+    /// stack when the action asks for it and the task is not on it already, else below the stack
+    /// pointer (and the ISA's red zone).
     private func setUpFrame(_ t: Task, _ info: SignalInfo, _ action: SignalAction) -> Bool {
-        let hart = t.hart
-        var sp = hart.x(2)
+        let sp = t.cpu.stackPointer
         let wasOnAlternate = onAlternateStack(t, sp)
+        var frameTop = sp &- t.architecture.redZone
         if action.flags & SignalFlags.onStack != 0 && t.alternateStack.flags & 2 == 0 && !wasOnAlternate {
-            sp = t.alternateStack.base + t.alternateStack.size
+            frameTop = t.alternateStack.base + t.alternateStack.size
         }
-        let frame = (sp - Kernel.signalFrameSize) & ~15
-        var w = ByteWriter(capacity: Int(Kernel.signalFrameSize))
-        w.append(signalInfoBytes(info))
-        // ucontext
-        w.u64(0)                                  // uc_flags
-        w.u64(0)                                  // uc_link
-        w.u64(t.alternateStack.base)
-        w.i32(t.alternateStack.flags & 2 != 0 ? 2 : (wasOnAlternate ? 1 : 0))
-        w.u32(0)
-        w.u64(t.alternateStack.size)
-        w.u64(t.savedSignalMask ?? t.signalMask)  // uc_sigmask
-        w.zeros(Int(Kernel.ucontextOffset + Kernel.mcontextOffset) - w.bytes.count)
-        w.u64(hart.pc)
-        for i in 1..<32 { w.u64(hart.x(i)) }
-        for i in 0..<32 { w.u64(hart.f(i)) }
-        w.u32(hart.fcsr)
-        w.zeros(Int(Kernel.signalFrameSize) - w.bytes.count)
+        let context = SignalContext(mask: t.savedSignalMask ?? t.signalMask,
+                                    alternateStack: (t.alternateStack.base, t.alternateStack.size,
+                                                     t.alternateStack.flags & 2 != 0 ? 2 : (wasOnAlternate ? 1 : 0)))
         t.savedSignalMask = nil
-        if (try? t.copyOut(w.bytes, to: frame)) == nil { return false }
-        hart.setX(1, t.process.signalTrampoline)
-        hart.setX(2, frame)
-        hart.setX(10, UInt64(info.signo))
-        hart.setX(11, frame)
-        hart.setX(12, frame + Kernel.ucontextOffset)
-        hart.pc = action.handler
-        return true
+        return t.cpu.enterSignalHandler(t, frameTop: frameTop, info: signalInfoBytes(info), action: action, context: context)
     }
 
     /// siginfo_t (128 bytes) for a signal.
@@ -245,25 +224,15 @@ extension Kernel {
     }
 
     func sysRtSigreturn(_ t: Task) throws(Errno) -> Int64 {
-        let hart = t.hart
-        let frame = hart.x(2)
-        let bytes: [UInt8]
-        do throws(Errno) { bytes = try t.copyIn(frame, count: Int(Kernel.signalFrameSize)) } catch {
-            raiseSynchronousSignal(t, Signal.SIGSEGV, code: 0x80, address: frame)
+        let sp = t.cpu.stackPointer
+        guard let context = t.cpu.returnFromSignalHandler(t) else {
+            raiseSynchronousSignal(t, Signal.SIGSEGV, code: 0x80, address: sp)
             throw .justReturn
         }
-        let r = ByteReader(bytes)
-        let uc = Int(Kernel.ucontextOffset)
-        let mc = uc + Int(Kernel.mcontextOffset)
-        hart.pc = r.u64(mc)
-        for i in 1..<32 { hart.setX(i, r.u64(mc + 8 * i)) }
-        for i in 0..<32 { hart.setF(i, r.u64(mc + 256 + 8 * i)) }
-        hart.fcsr = r.u32(mc + 512) & 0xff
-        t.signalMask = r.u64(uc + 40) & ~Signal.unblockable
+        t.signalMask = context.mask & ~Signal.unblockable
         // uc_stack restores the alternate stack settings, as restore_altstack does.
-        let ssFlags = r.i32(uc + 24)
-        if !onAlternateStack(t, hart.x(2)) {
-            t.alternateStack = (r.u64(uc + 16), r.u64(uc + 32), ssFlags & 2)
+        if !onAlternateStack(t, t.cpu.stackPointer) {
+            t.alternateStack = (context.alternateStack.base, context.alternateStack.size, context.alternateStack.flags & 2)
         }
         throw .justReturn
     }

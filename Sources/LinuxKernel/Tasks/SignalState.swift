@@ -33,6 +33,7 @@ enum SignalFlags {
     static let noChildStop: UInt64 = 0x1
     static let noChildWait: UInt64 = 0x2
     static let siginfo: UInt64 = 0x4
+    static let restorer: UInt64 = 0x0400_0000
     static let onStack: UInt64 = 0x0800_0000
     static let restart: UInt64 = 0x1000_0000
     static let noDefer: UInt64 = 0x4000_0000
@@ -44,6 +45,8 @@ struct SignalAction: Equatable {
     var handler: UInt64 = 0
     var flags: UInt64 = 0
     var mask: UInt64 = 0
+    /// sa_restorer (x86-64: where the handler returns to).
+    var restorer: UInt64 = 0
     static let defaultHandler: UInt64 = 0
     static let ignoreHandler: UInt64 = 1
 }

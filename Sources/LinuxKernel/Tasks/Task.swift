@@ -2,13 +2,14 @@
 import RISCV
 #endif
 
-/// A guest thread: its own hart (registers), signal mask and wait state; everything else it shares
+/// A guest thread: its own CPU (registers), signal mask and wait state; everything else it shares
 /// through its process.
 final class Task {
     enum State { case runnable, blocked, stopped, dead }
 
     let tid: Int32
-    let hart: Hart
+    /// The guest CPU (Arch/GuestCPU.swift); replaced when execve loads a program of another ISA.
+    var cpu: any GuestCPU
     var process: Process
     var state: State = .runnable
 
@@ -57,13 +58,21 @@ final class Task {
     /// A signal interrupted the wait.
     var interrupted = false
 
-    init(tid: Int32, hart: Hart, process: Process) {
+    /// The system call being served, in the kernel's numbering (SyscallTable.swift), and its
+    /// arguments in that call's order (Architecture.translate).
+    var syscallNumber = 0
+    var syscallArguments: (UInt64, UInt64, UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0, 0, 0)
+
+    init(tid: Int32, cpu: any GuestCPU, process: Process) {
         self.tid = tid
-        self.hart = hart
+        self.cpu = cpu
         self.process = process
     }
 
-    var memory: GuestMemory { hart.memory }
+    /// The RISC-V hart of a riscv64 task (tests and riscv64-only paths).
+    var hart: Hart { cpu as! Hart }
+
+    var memory: GuestMemory { cpu.memory }
 
     // MARK: Guest memory access (copy_from_user / copy_to_user): a bad pointer is EFAULT.
     // A fault on a page still to be filled from its file fills it and retries.
@@ -147,5 +156,20 @@ final class Task {
 
     // MARK: Registers
 
-    func argument(_ i: Int) -> UInt64 { hart.x(10 + i) }
+    func argument(_ i: Int) -> UInt64 {
+        switch i {
+        case 0: return syscallArguments.0
+        case 1: return syscallArguments.1
+        case 2: return syscallArguments.2
+        case 3: return syscallArguments.3
+        case 4: return syscallArguments.4
+        default: return syscallArguments.5
+        }
+    }
+
+    /// Serves the call as another one (x86-64's legacy calls that are generic calls in disguise).
+    func setSystemCall(_ number: Int, _ arguments: (UInt64, UInt64, UInt64, UInt64, UInt64, UInt64)) {
+        syscallNumber = number
+        syscallArguments = arguments
+    }
 }

@@ -140,7 +140,7 @@ final class ProcFS: FileSystem {
             if file == "mountinfo" { return GeneratedFile(contents: mountInfoFile(caller), path: name, stat: st) }
             return GeneratedFile(contents: processFile(p, file), path: name, stat: st)
         case .top(let i):
-            return GeneratedFile(contents: topFile(ProcFS.topFiles[i]), path: name, stat: st)
+            return GeneratedFile(contents: topFile(ProcFS.topFiles[i], caller.architecture), path: name, stat: st)
         case .selfLink, .descriptor:
             throw .ELOOP
         }
@@ -148,11 +148,12 @@ final class ProcFS: FileSystem {
 
     // MARK: Contents
 
-    private func topFile(_ name: String) -> [UInt8] {
+    private func topFile(_ name: String, _ architecture: Architecture) -> [UInt8] {
         let k = kernel
         let uptime = (k.host.monotonicTime() - k.bootTime) / 10_000_000   // centiseconds
         switch name {
         case "cpuinfo":
+            if architecture == .x86_64 { return Text.bytes(X86_64CPUInfo.text) }
             return Text.bytes("processor\t: 0\nhart\t\t: 0\nisa\t\t: rv64imafdc_zicsr_zifencei_zba_zbb_zbs\nmmu\t\t: sv39\nuarch\t\t: skiff,interpreter\nmvendorid\t: 0x0\nmarchid\t\t: 0x0\nmimpid\t\t: 0x0\n\n")
         case "meminfo":
             let (total, available) = k.host.memoryInfo()

@@ -1,0 +1,155 @@
+// Pre-decoded x86-64 blocks. An x86 instruction may start at any byte, so an executed guest
+// page gets a per-byte index: the page's code slots (the same 32 KiB `GuestMemory` keeps for
+// every executed page, holds-code flag and invalidation included) read as 4096 pointers, one
+// per byte offset, to the decoded instruction that starts there (0: not decoded yet). The
+// instructions themselves live in this per-address-space arena, a block at a time: a
+// straight-line run from the entry up to and including the next control transfer (or the page
+// end, or an instruction already decoded, or `maxBlock` instructions), then an end marker.
+// Each instruction records how many instructions run from it to the end of its block, so the
+// run loop counts retired instructions once per block entry.
+//
+// When a page's decoded code is dropped (a store into it, unmap, mprotect), `GuestMemory`
+// calls `invalidate` first: every instruction the page's index points to becomes an end
+// marker at its own address, so a block that is running (the store may be in it) stops before
+// its next instruction and execution continues by decoding the page afresh. Their arena space
+// is reclaimed when the arena is full and everything is flushed.
+#if !SKIFF_SINGLE_MODULE
+import RISCV
+#endif
+
+final class X86CodeCache {
+    /// Instructions per arena chunk, and the longest block.
+    static let chunkInstructions = 8192
+    static let maxBlock = 200
+    /// Blocks of one instruction (debugging: `run` then stops after each instruction).
+    package static var singleStep = false
+    /// Arena chunks before everything is flushed (64 MiB of decoded instructions).
+    static let maxChunks = 256
+
+    private var chunks: [UnsafeMutablePointer<X86Instruction>] = []
+    private var used = chunkInstructions
+
+    deinit {
+        for c in chunks { c.deallocate() }
+    }
+
+    /// Room for one block (maxBlock instructions and its end marker), or nil when the arena is
+    /// full (the caller flushes it and asks again).
+    func reserve() -> UnsafeMutablePointer<X86Instruction>? {
+        if used + X86CodeCache.maxBlock + 1 > X86CodeCache.chunkInstructions {
+            if chunks.count >= X86CodeCache.maxChunks { return nil }
+            chunks.append(UnsafeMutablePointer<X86Instruction>.allocate(capacity: X86CodeCache.chunkInstructions))
+            used = 0
+        }
+        return chunks[chunks.count - 1] + used
+    }
+
+    func commit(_ count: Int) { used += count }
+
+    /// Forgets every block (after the memory has reset every page's index).
+    func flush() {
+        for c in chunks.dropFirst() { c.deallocate() }
+        if chunks.count > 1 { chunks.removeSubrange(1...) }
+        used = 0
+    }
+
+    /// The per-byte index of a code page.
+    @inline(__always) static func index(_ slots: UnsafeMutablePointer<DecodedInstruction>) -> UnsafeMutablePointer<UInt> {
+        UnsafeMutableRawPointer(slots).assumingMemoryBound(to: UInt.self)
+    }
+
+    /// Turns every decoded instruction of a page into an end marker (`GuestMemory.codeResetHook`).
+    static func invalidate(_ slots: UnsafeMutablePointer<DecodedInstruction>) {
+        let index = X86CodeCache.index(slots)
+        for i in 0..<Int(GuestMemory.pageSize) where index[i] != 0 {
+            UnsafeMutablePointer<X86Instruction>(bitPattern: index[i]).unsafelyUnwrapped.pointee.op = .blockEnd
+        }
+    }
+}
+
+extension X86CPU {
+    /// This address space's decoded-code arena (made on first use).
+    @inline(__always) var codeCache: X86CodeCache {
+        if let c = memory.codeCache { return unsafeDowncast(c, to: X86CodeCache.self) }
+        let c = X86CodeCache()
+        memory.codeCache = c
+        memory.codeResetHook = X86CodeCache.invalidate
+        return c
+    }
+
+    /// Decodes the block that starts at `pc` (whose page's code slots are `slots`) and returns
+    /// its first instruction, or the fault when not even its first instruction can be fetched.
+    @inline(never)
+    func decodeBlock(_ slots: UnsafeMutablePointer<DecodedInstruction>, pc: UInt64) -> (UnsafeMutablePointer<X86Instruction>?, MemoryFault?) {
+        let cache = codeCache
+        var out = cache.reserve()
+        if out == nil {
+            memory.invalidateAllCode()
+            cache.flush()
+            out = cache.reserve()
+        }
+        let first = out.unsafelyUnwrapped
+        if !CodePage.holdsCode(slots) { memory.noteCode(slots, vpn: pc >> 12) }
+        let index = X86CodeCache.index(slots)
+        let pageBase = pc & ~(GuestMemory.pageSize - 1)
+        var here = pc
+        var n = 0
+        var buffer: (UInt64, UInt64) = (0, 0)
+        while true {
+            let offset = Int(here &- pageBase)
+            let fetched = withUnsafeMutableBytes(of: &buffer) { fetch(here, into: $0) }
+            if fetched.count == 0 {
+                if n == 0 { return (nil, fetched.fault) }
+                first[n] = X86Instruction(op: .blockEnd)
+                first[n].offset = UInt16(offset)
+                break
+            }
+            var insn = withUnsafeBytes(of: &buffer) {
+                X86Decoder.decode($0.baseAddress!.assumingMemoryBound(to: UInt8.self), available: fetched.count, pc: here)
+            }
+            if insn.op == .truncated {
+                // The rest of the instruction is on a page that cannot be fetched: the fault
+                // is raised when execution reaches it.
+                if n == 0 { return (nil, fetched.fault ?? memory.fault(here &+ UInt64(fetched.count), .execute)) }
+                first[n] = X86Instruction(op: .blockEnd)
+                first[n].offset = UInt16(offset)
+                break
+            }
+            insn.offset = UInt16(offset)
+            first[n] = insn
+            index[offset] = UInt(bitPattern: first + n)
+            n += 1
+            let next = here &+ UInt64(insn.length)
+            if next &- pageBase > GuestMemory.pageSize {
+                // Its last bytes are on the next page: writes there must drop this page's code.
+                memory.noteCodeSpill(intoPageAt: next &- 1)
+            }
+            if insn.endsBlock { break }
+            here = next
+            let nextOffset = Int(here &- pageBase)
+            if nextOffset >= Int(GuestMemory.pageSize) || index[nextOffset] != 0 || n == X86CodeCache.maxBlock || X86CodeCache.singleStep {
+                first[n] = X86Instruction(op: .blockEnd)
+                first[n].offset = UInt16(nextOffset)
+                break
+            }
+        }
+        for i in 0..<n { first[i].count = UInt16(n - i) }
+        cache.commit(first[n - 1].endsBlock ? n : n + 1)
+        return (first, nil)
+    }
+
+    /// Copies up to 15 instruction bytes at `pc` (fewer where an unexecutable page begins).
+    /// Returns how many, and the fault that stopped it short, if any.
+    func fetch(_ pc: UInt64, into buffer: UnsafeMutableRawBufferPointer) -> (count: Int, fault: MemoryFault?) {
+        var done = 0
+        while done < 15 {
+            let a = pc &+ UInt64(done)
+            guard let page = memory.translate(a >> 12, .execute) else { return (done, memory.fault(a, .execute)) }
+            let off = Int(a & (GuestMemory.pageSize - 1))
+            let n = min(15 - done, Int(GuestMemory.pageSize) - off)
+            buffer.baseAddress!.advanced(by: done).copyMemory(from: page + off, byteCount: n)
+            done += n
+        }
+        return (done, nil)
+    }
+}

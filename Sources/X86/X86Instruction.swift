@@ -1,0 +1,121 @@
+// The pre-decoded form of one x86-64 instruction (32 bytes): the operation (already split by
+// operand form: register or memory destination, immediate source...), the operand size, the
+// operands as byte offsets into the register file (`X86Registers`), the memory operand's
+// parts (base + index << scale + disp + segment base, all of them slots, so an address is four
+// loads and three adds with no branch; a RIP-relative address is an absolute `disp`), the
+// immediate (or a branch's absolute target), the instruction's length and place in its page,
+// and how many instructions run from it to the end of its block.
+
+package struct X86Instruction {
+    package var op: X86Op
+    /// Instructions from this one to the end of its block (see CodeCache.swift): added to the
+    /// retired count when execution enters the block here.
+    package var count: UInt16
+    package var length: UInt8
+    /// Operand size as log2 of its bytes: 0 (8 bits) ... 3 (64 bits).
+    package var size: UInt8
+    /// The ModRM reg operand (or the register in the opcode): a byte offset into the register
+    /// file for general-purpose registers, the register number for xmm registers.
+    package var reg: UInt8
+    /// The ModRM rm operand when it is a register (same encoding as `reg`).
+    package var rm: UInt8
+    package var base: UInt8
+    package var index: UInt8
+    package var scale: UInt8
+    package var seg: UInt8
+    /// Condition code (jcc, setcc, cmovcc), sub-operation (shift kind, SSE operation...) or a
+    /// second operand size (movzx/movsx: the source's).
+    package var cond: UInt8
+    package var attrs: UInt8
+    /// Byte offset of the instruction in its page (4096 for the end marker of a block that
+    /// runs into the next page).
+    package var offset: UInt16
+    package var disp: UInt64
+    package var imm: UInt64
+
+    init(op: X86Op) {
+        self.op = op
+        count = 0; length = 0; size = 3
+        reg = 0; rm = 0
+        base = X86Registers.zeroOffset; index = X86Registers.zeroOffset; scale = 0; seg = X86Registers.zeroOffset
+        cond = 0; attrs = 0; offset = 0; disp = 0; imm = 0
+    }
+
+    /// Whether execution cannot simply continue with the next instruction of the block.
+    /// (Conditional branches do not end blocks: their fall-through path is the rest of the
+    /// block; a taken branch leaves it.)
+    var endsBlock: Bool {
+        switch op {
+        case .jmp, .call, .callR, .callM, .jmpR, .jmpM, .ret, .retImm,
+             .syscall, .int3, .illegal, .privileged, .blockEnd, .truncated:
+            return true
+        default:
+            return false
+        }
+    }
+}
+
+/// `X86Instruction.attrs` bits.
+package enum X86Attrs {
+    /// The rm operand is memory.
+    package static let memory: UInt8 = 1
+    /// 0x67: 32-bit address arithmetic.
+    package static let address32: UInt8 = 2
+    /// 0xf3 (rep/repe) and 0xf2 (repne) on string instructions.
+    package static let rep: UInt8 = 4
+    package static let repne: UInt8 = 8
+    /// Shift/rotate count from cl (else from imm).
+    package static let countCL: UInt8 = 16
+    /// The memory operand must be 16-byte aligned (legacy SSE m128 operands).
+    package static let aligned: UInt8 = 32
+    /// Three-operand form (imul r, r/m, imm).
+    package static let immediate: UInt8 = 64
+}
+
+package enum X86Op: UInt8 {
+    // Block structure and traps.
+    case blockEnd        // synthetic: continue at the page base + offset (not an instruction)
+    case truncated       // synthetic: the next instruction could not be fetched whole
+    case illegal         // #UD: SIGILL
+    case privileged      // #GP in user mode (hlt, in/out, cli...): SIGSEGV
+    case nop
+    case syscall
+    case int3
+    // Moves.
+    case movRR, movRM, movMR, movRI, movMI
+    case movzxRR, movzxRM, movsxRR, movsxRM
+    case lea
+    case xchgRR, xchgRM
+    case cmovRR, cmovRM
+    case setccR, setccM
+    case bswap
+    case cbw, cwd
+    case push, pushI, pushM, pop, popM, leave
+    case pushf, popf, lahf, sahf, cmc, clc, stc, cld, std
+    // Arithmetic and logic: the eight group-1 operations in each operand form.
+    case addRR, orRR, adcRR, sbbRR, andRR, subRR, xorRR, cmpRR
+    case addRI, orRI, adcRI, sbbRI, andRI, subRI, xorRI, cmpRI
+    case addRM, orRM, adcRM, sbbRM, andRM, subRM, xorRM, cmpRM
+    case addMR, orMR, adcMR, sbbMR, andMR, subMR, xorMR, cmpMR
+    case addMI, orMI, adcMI, sbbMI, andMI, subMI, xorMI, cmpMI
+    case testRR, testRI, testMR, testMI
+    case incR, decR, negR, notR, incM, decM, negM, notM
+    case shiftR, shiftM          // cond: rol ror rcl rcr shl shr sal sar
+    case shlRI, shrRI, sarRI
+    case shldR, shrdR, shldM, shrdM
+    case mulDivR, mulDivM        // cond: 4 mul, 5 imul, 6 div, 7 idiv (one operand)
+    case imulRR, imulRM          // two or (attrs.immediate) three operands
+    case btRR, btMR, btRI, btMI  // cond: 0 bt, 1 bts, 2 btr, 3 btc
+    case bitScanRR, bitScanRM    // cond: 0 bsf, 1 bsr, 2 tzcnt, 3 lzcnt, 4 popcnt
+    case xaddRR, xaddMR, cmpxchgRR, cmpxchgMR, cmpxchg16b
+    case cpuid, rdtsc
+    // String instructions (size, attrs.rep/repne).
+    case movs, stos, lods, cmps, scas
+    // Control transfer (imm: the absolute target of direct forms).
+    case jmp, jcc, call, callR, callM, jmpR, jmpM, ret, retImm, loop
+    // SSE/SSE2 (cond: `X86SSE` sub-operation), MXCSR and the FXSAVE area.
+    case sse
+    case ldmxcsr, stmxcsr, fxsave, fxrstor
+    // x87 (cond and imm: see Execute+X87.swift).
+    case x87
+}

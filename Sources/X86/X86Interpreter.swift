@@ -1,0 +1,412 @@
+// The run loop: dispatch over the pre-decoded instructions of a block (CodeCache.swift). The
+// common integer instructions are executed here; the rest in Execute+*.swift, which report
+// back an `X86Status`. Taken branches to a decoded instruction of the same page go straight
+// to it through the page's index; anything else goes back through the code TLB. rip is
+// materialised from the instruction's page offset only where an instruction needs it.
+#if !SKIFF_SINGLE_MODULE
+import RISCV
+#endif
+
+extension X86CPU {
+    /// Runs guest code until a system call, a trap, or about `instructionBudget` instructions
+    /// have retired (the budget is checked at taken branches, so a block may overshoot it).
+    public func run(instructionBudget: Int) -> X86Stop {
+        let mem = memory
+        readTLB = mem.readTLB
+        writeTLB = mem.writeTLB
+        let r = regs
+        let budget = instructionBudget
+        var executed = 0
+        var pc = rip
+        var stop = X86Stop.budgetExhausted
+        let pageMask = GuestMemory.pageSize - 1
+
+        lookup: while true {
+            guard let slots = mem.codeTLBHit(pc) ?? mem.codeSlots(pc) else {
+                stop = .memoryFault(mem.fault(pc, .execute))
+                break lookup
+            }
+            let index = X86CodeCache.index(slots)
+            let pageBase = pc & ~pageMask
+            var cur: UnsafeMutablePointer<X86Instruction>
+            if let p = UnsafeMutablePointer<X86Instruction>(bitPattern: index[Int(pc & pageMask)]) {
+                cur = p
+            } else {
+                let (p, fault) = decodeBlock(slots, pc: pc)
+                guard let p else {
+                    stop = .memoryFault(fault!)
+                    break lookup
+                }
+                cur = p
+            }
+            executed &+= Int(cur.pointee.count)
+
+            @inline(__always) func pcOf(_ p: UnsafeMutablePointer<X86Instruction>) -> UInt64 {
+                pageBase &+ UInt64(p.pointee.offset)
+            }
+            @inline(__always) func nextPC(_ p: UnsafeMutablePointer<X86Instruction>) -> UInt64 {
+                pageBase &+ UInt64(p.pointee.offset) &+ UInt64(p.pointee.length)
+            }
+
+            var status = X86Status.next
+            fault: do {
+            inner: while true {
+                let s = cur.pointee.size
+                switch cur.pointee.op {
+                case .blockEnd:
+                    // The end of a block, or an instruction whose page was invalidated under it.
+                    executed &-= Int(cur.pointee.count)
+                    pc = pcOf(cur)
+                    if executed >= budget { break lookup }
+                    continue lookup
+                case .truncated, .illegal:
+                    status = X86Status.illegal
+                    break fault
+                case .privileged:
+                    status = X86Status.generalProtection
+                    break fault
+                case .nop:
+                    break
+                case .syscall:
+                    pc = pcOf(cur)
+                    stop = .syscall
+                    break lookup
+                case .int3:
+                    pc = nextPC(cur)
+                    stop = .breakpoint
+                    break lookup
+
+                // MARK: Moves
+                case .movRR:
+                    setReg(cur.pointee.reg, s, reg(cur.pointee.rm, s))
+                case .movRM:
+                    guard let v = load(address(cur), s) else { break fault }
+                    setReg(cur.pointee.reg, s, v)
+                case .movMR:
+                    guard store(address(cur), s, reg(cur.pointee.reg, s)) else { break fault }
+                case .movRI:
+                    setReg(cur.pointee.reg, s, cur.pointee.imm)
+                case .movMI:
+                    guard store(address(cur), s, cur.pointee.imm) else { break fault }
+                case .movzxRR:
+                    setReg(cur.pointee.reg, s, reg(cur.pointee.rm, cur.pointee.cond))
+                case .movzxRM:
+                    guard let v = load(address(cur), cur.pointee.cond) else { break fault }
+                    setReg(cur.pointee.reg, s, v)
+                case .movsxRR:
+                    setReg(cur.pointee.reg, s, X86CPU.signExtend(reg(cur.pointee.rm, cur.pointee.cond), cur.pointee.cond))
+                case .movsxRM:
+                    guard let v = load(address(cur), cur.pointee.cond) else { break fault }
+                    setReg(cur.pointee.reg, s, X86CPU.signExtend(v, cur.pointee.cond))
+                case .lea:
+                    setReg(cur.pointee.reg, s, offset(cur))
+                case .xchgRR:
+                    let a = reg(cur.pointee.reg, s), b = reg(cur.pointee.rm, s)
+                    setReg(cur.pointee.reg, s, b)
+                    setReg(cur.pointee.rm, s, a)
+                case .xchgRM:
+                    let a = address(cur)
+                    guard let v = load(a, s), store(a, s, reg(cur.pointee.reg, s)) else { break fault }
+                    setReg(cur.pointee.reg, s, v)
+                case .cmovRR:
+                    if condition(cur.pointee.cond) { setReg(cur.pointee.reg, s, reg(cur.pointee.rm, s)) }
+                    else if s == 2 { setReg(cur.pointee.reg, 2, reg(cur.pointee.reg, 2)) }
+                case .cmovRM:
+                    guard let v = load(address(cur), s) else { break fault }
+                    if condition(cur.pointee.cond) { setReg(cur.pointee.reg, s, v) }
+                    else if s == 2 { setReg(cur.pointee.reg, 2, reg(cur.pointee.reg, 2)) }
+                case .setccR:
+                    setReg(cur.pointee.reg, 0, condition(cur.pointee.cond) ? 1 : 0)
+                case .setccM:
+                    guard store(address(cur), 0, condition(cur.pointee.cond) ? 1 : 0) else { break fault }
+                case .push:
+                    let v = reg(cur.pointee.reg, s)
+                    let sp = r[X86Registers.rsp] &- (UInt64(1) << UInt64(s))
+                    guard store(sp, s, v) else { break fault }
+                    r[X86Registers.rsp] = sp
+                case .pushI:
+                    let sp = r[X86Registers.rsp] &- (UInt64(1) << UInt64(s))
+                    guard store(sp, s, cur.pointee.imm) else { break fault }
+                    r[X86Registers.rsp] = sp
+                case .pushM:
+                    guard let v = load(address(cur), s) else { break fault }
+                    let sp = r[X86Registers.rsp] &- (UInt64(1) << UInt64(s))
+                    guard store(sp, s, v) else { break fault }
+                    r[X86Registers.rsp] = sp
+                case .pop:
+                    let sp = r[X86Registers.rsp]
+                    guard let v = load(sp, s) else { break fault }
+                    r[X86Registers.rsp] = sp &+ (UInt64(1) << UInt64(s))
+                    setReg(cur.pointee.reg, s, v)     // pop rsp: the loaded value wins
+                case .popM:
+                    let sp = r[X86Registers.rsp]
+                    guard let v = load(sp, s) else { break fault }
+                    // The address is computed with rsp already incremented.
+                    r[X86Registers.rsp] = sp &+ (UInt64(1) << UInt64(s))
+                    guard store(address(cur), s, v) else { r[X86Registers.rsp] = sp; break fault }
+                case .leave:
+                    let bp = r[X86Registers.rbp]
+                    guard let v = read(bp, UInt64.self) else { break fault }
+                    r[X86Registers.rsp] = bp &+ 8
+                    r[X86Registers.rbp] = v
+                case .cbw:
+                    switch s {
+                    case 1: setReg(0, 1, X86CPU.signExtend(reg(0, 0), 0))
+                    case 2: setReg(0, 2, X86CPU.signExtend(reg(0, 1), 1))
+                    default: r[0] = X86CPU.signExtend(reg(0, 2), 2)
+                    }
+                case .cwd:
+                    let negative = reg(0, s) & X86Flags.signBit(Int(s)) != 0
+                    setReg(X86Registers.offset(X86Registers.rdx), s, negative ? UInt64.max : 0)
+                case .bswap:
+                    switch s {
+                    case 3: r[Int(cur.pointee.reg >> 3)] = r[Int(cur.pointee.reg >> 3)].byteSwapped
+                    case 2: setReg(cur.pointee.reg, 2, UInt64(UInt32(truncatingIfNeeded: reg(cur.pointee.reg, 2)).byteSwapped))
+                    default: setReg(cur.pointee.reg, 1, 0)
+                    }
+
+                // MARK: Arithmetic
+                case .addRR, .orRR, .adcRR, .sbbRR, .andRR, .subRR, .xorRR:
+                    let kind = Int(cur.pointee.cond)
+                    setReg(cur.pointee.reg, s, alu(kind, reg(cur.pointee.reg, s), reg(cur.pointee.rm, s), s))
+                case .cmpRR:
+                    _ = alu(7, reg(cur.pointee.reg, s), reg(cur.pointee.rm, s), s)
+                case .addRI, .orRI, .adcRI, .sbbRI, .andRI, .subRI, .xorRI:
+                    let kind = Int(cur.pointee.cond)
+                    setReg(cur.pointee.reg, s, alu(kind, reg(cur.pointee.reg, s), cur.pointee.imm & X86Flags.mask(Int(s)), s))
+                case .cmpRI:
+                    _ = alu(7, reg(cur.pointee.reg, s), cur.pointee.imm & X86Flags.mask(Int(s)), s)
+                case .addRM, .orRM, .adcRM, .sbbRM, .andRM, .subRM, .xorRM:
+                    let kind = Int(cur.pointee.cond)
+                    guard let v = load(address(cur), s) else { break fault }
+                    setReg(cur.pointee.reg, s, alu(kind, reg(cur.pointee.reg, s), v, s))
+                case .cmpRM:
+                    guard let v = load(address(cur), s) else { break fault }
+                    _ = alu(7, reg(cur.pointee.reg, s), v, s)
+                case .addMR, .orMR, .adcMR, .sbbMR, .andMR, .subMR, .xorMR:
+                    let kind = Int(cur.pointee.cond)
+                    let a = address(cur)
+                    guard let v = load(a, s) else { break fault }
+                    let saved = saveFlags()
+                    guard store(a, s, alu(kind, v, reg(cur.pointee.reg, s), s)) else { restoreFlags(saved); break fault }
+                case .cmpMR:
+                    guard let v = load(address(cur), s) else { break fault }
+                    _ = alu(7, v, reg(cur.pointee.reg, s), s)
+                case .addMI, .orMI, .adcMI, .sbbMI, .andMI, .subMI, .xorMI:
+                    let kind = Int(cur.pointee.cond)
+                    let a = address(cur)
+                    guard let v = load(a, s) else { break fault }
+                    let saved = saveFlags()
+                    guard store(a, s, alu(kind, v, cur.pointee.imm & X86Flags.mask(Int(s)), s)) else { restoreFlags(saved); break fault }
+                case .cmpMI:
+                    guard let v = load(address(cur), s) else { break fault }
+                    _ = alu(7, v, cur.pointee.imm & X86Flags.mask(Int(s)), s)
+                case .testRR:
+                    setLogicFlags(s, reg(cur.pointee.reg, s) & reg(cur.pointee.rm, s))
+                case .testRI:
+                    setLogicFlags(s, reg(cur.pointee.reg, s) & cur.pointee.imm & X86Flags.mask(Int(s)))
+                case .testMR:
+                    guard let v = load(address(cur), s) else { break fault }
+                    setLogicFlags(s, v & reg(cur.pointee.reg, s))
+                case .testMI:
+                    guard let v = load(address(cur), s) else { break fault }
+                    setLogicFlags(s, v & cur.pointee.imm & X86Flags.mask(Int(s)))
+                case .incR, .decR:
+                    let v = reg(cur.pointee.reg, s)
+                    setReg(cur.pointee.reg, s, incDec(cur.pointee.op == .incR, v, s))
+                case .incM, .decM:
+                    let a = address(cur)
+                    guard let v = load(a, s) else { break fault }
+                    let saved = saveFlags()
+                    guard store(a, s, incDec(cur.pointee.op == .incM, v, s)) else { restoreFlags(saved); break fault }
+                case .negR:
+                    let v = reg(cur.pointee.reg, s)
+                    let res = (0 &- v) & X86Flags.mask(Int(s))
+                    setReg(cur.pointee.reg, s, res)
+                    setFlags(X86Flags.sub, s, 0, v, res)
+                case .negM:
+                    let a = address(cur)
+                    guard let v = load(a, s) else { break fault }
+                    let res = (0 &- v) & X86Flags.mask(Int(s))
+                    guard store(a, s, res) else { break fault }
+                    setFlags(X86Flags.sub, s, 0, v, res)
+                case .notR:
+                    setReg(cur.pointee.reg, s, ~reg(cur.pointee.reg, s))
+                case .notM:
+                    let a = address(cur)
+                    guard let v = load(a, s), store(a, s, ~v) else { break fault }
+                case .shlRI:
+                    let v = reg(cur.pointee.reg, s)
+                    let n = cur.pointee.imm & (s == 3 ? 63 : 31)
+                    let res = (v << n) & X86Flags.mask(Int(s))
+                    setReg(cur.pointee.reg, s, res)
+                    setFlags(X86Flags.shl, s, v, n, res)
+                case .shrRI:
+                    let v = reg(cur.pointee.reg, s)
+                    let n = cur.pointee.imm & (s == 3 ? 63 : 31)
+                    let res = v >> n
+                    setReg(cur.pointee.reg, s, res)
+                    setFlags(X86Flags.shr, s, v, n, res)
+                case .sarRI:
+                    let v = reg(cur.pointee.reg, s)
+                    let n = cur.pointee.imm & (s == 3 ? 63 : 31)
+                    let res = UInt64(bitPattern: Int64(bitPattern: X86CPU.signExtend(v, s)) >> Int64(n)) & X86Flags.mask(Int(s))
+                    setReg(cur.pointee.reg, s, res)
+                    setFlags(X86Flags.sar, s, v, n, res)
+                case .shiftR, .shiftM, .shldR, .shrdR, .shldM, .shrdM:
+                    status = executeShift(cur)
+                    if status != X86Status.next { break fault }
+                case .mulDivR, .mulDivM, .imulRR, .imulRM:
+                    status = executeMultiply(cur)
+                    if status != X86Status.next { break fault }
+                case .btRR, .btMR, .btRI, .btMI, .bitScanRR, .bitScanRM:
+                    status = executeBits(cur)
+                    if status != X86Status.next { break fault }
+                case .xaddRR, .xaddMR, .cmpxchgRR, .cmpxchgMR, .cmpxchg16b:
+                    status = executeExchange(cur)
+                    if status != X86Status.next { break fault }
+                case .pushf, .popf, .lahf, .sahf, .cmc, .clc, .stc, .cld, .std, .cpuid, .rdtsc,
+                     .ldmxcsr, .stmxcsr, .fxsave, .fxrstor:
+                    status = executeSystem(cur)
+                    if status != X86Status.next { break fault }
+                case .movs, .stos, .lods, .cmps, .scas:
+                    status = executeString(cur)
+                    if status != X86Status.next { break fault }
+                case .sse:
+                    status = executeSSE(cur)
+                    if status != X86Status.next { break fault }
+                case .x87:
+                    status = executeX87(cur, pc: pcOf(cur))
+                    if status != X86Status.next { break fault }
+
+                // MARK: Control transfer
+                case .jcc:
+                    if condition(cur.pointee.cond) {
+                        // The rest of the block was counted when it was entered.
+                        executed &-= Int(cur.pointee.count) &- 1
+                        let target = cur.pointee.imm
+                        if executed >= budget { pc = target; break lookup }
+                        if target & ~pageMask == pageBase, let p = UnsafeMutablePointer<X86Instruction>(bitPattern: index[Int(target & pageMask)]) {
+                            cur = p
+                            executed &+= Int(cur.pointee.count)
+                            continue inner
+                        }
+                        pc = target
+                        continue lookup
+                    }
+                case .jmp:
+                    let target = cur.pointee.imm
+                    if executed >= budget { pc = target; break lookup }
+                    if target & ~pageMask == pageBase, let p = UnsafeMutablePointer<X86Instruction>(bitPattern: index[Int(target & pageMask)]) {
+                        cur = p
+                        executed &+= Int(cur.pointee.count)
+                        continue inner
+                    }
+                    pc = target
+                    continue lookup
+                case .call:
+                    let sp = r[X86Registers.rsp] &- 8
+                    guard write(sp, nextPC(cur)) else { break fault }
+                    r[X86Registers.rsp] = sp
+                    pc = cur.pointee.imm
+                    if executed >= budget { break lookup }
+                    continue lookup
+                case .callR, .callM:
+                    let target: UInt64
+                    if cur.pointee.op == .callR { target = reg64(cur.pointee.reg) } else {
+                        guard let t = read(address(cur), UInt64.self) else { break fault }
+                        target = t
+                    }
+                    let sp = r[X86Registers.rsp] &- 8
+                    guard write(sp, nextPC(cur)) else { break fault }
+                    r[X86Registers.rsp] = sp
+                    pc = target
+                    if executed >= budget { break lookup }
+                    continue lookup
+                case .jmpR:
+                    pc = reg64(cur.pointee.reg)
+                    if executed >= budget { break lookup }
+                    continue lookup
+                case .jmpM:
+                    guard let t = read(address(cur), UInt64.self) else { break fault }
+                    pc = t
+                    if executed >= budget { break lookup }
+                    continue lookup
+                case .ret, .retImm:
+                    let sp = r[X86Registers.rsp]
+                    guard let t = read(sp, UInt64.self) else { break fault }
+                    r[X86Registers.rsp] = sp &+ 8 &+ cur.pointee.imm
+                    pc = t
+                    if executed >= budget { break lookup }
+                    continue lookup
+                case .loop:
+                    var taken: Bool
+                    let c = cur.pointee.cond
+                    let address32 = cur.pointee.attrs & X86Attrs.address32 != 0
+                    var count = address32 ? r[X86Registers.rcx] & 0xffff_ffff : r[X86Registers.rcx]
+                    if c == 3 {
+                        taken = count == 0
+                    } else {
+                        count = (count &- 1) & (address32 ? 0xffff_ffff : UInt64.max)
+                        if address32 { setReg(X86Registers.offset(1), 2, count) } else { r[X86Registers.rcx] = count }
+                        taken = count != 0
+                        if c == 0 { taken = taken && !condition(4) }
+                        if c == 1 { taken = taken && condition(4) }
+                    }
+                    if taken {
+                        executed &-= Int(cur.pointee.count) &- 1
+                        pc = cur.pointee.imm
+                        if executed >= budget { break lookup }
+                        continue lookup
+                    }
+                }
+                cur += 1
+            }
+            }
+            // The instruction at `cur` did not complete: a fault, or a trap that ends the run.
+            executed &-= Int(cur.pointee.count)
+            pc = pcOf(cur)
+            switch status {
+            case X86Status.next, X86Status.fault: stop = .memoryFault(pendingFault)
+            case X86Status.divideError: stop = .divideError
+            case X86Status.illegal: stop = .illegalInstruction
+            default: stop = .generalProtection
+            }
+            break lookup
+        }
+        rip = pc
+        instructionsRetired &+= UInt64(executed)
+        return stop
+    }
+
+    /// `v` (an operand of size `s`) sign-extended to 64 bits.
+    @inline(__always) static func signExtend(_ v: UInt64, _ s: UInt8) -> UInt64 {
+        let shift = UInt64(64) - X86Flags.bits(Int(s))
+        return UInt64(bitPattern: Int64(bitPattern: v << shift) >> Int64(shift))
+    }
+
+    /// inc or dec of an operand of size `s`; CF is kept.
+    @inline(__always) func incDec(_ increment: Bool, _ v: UInt64, _ s: UInt8) -> UInt64 {
+        let r = regs
+        let carry = carryFlag()
+        r[X86Registers.flags] = (r[X86Registers.flags] & ~X86Flags.cf) | carry
+        let res = (increment ? v &+ 1 : v &- 1) & X86Flags.mask(Int(s))
+        setFlags(increment ? X86Flags.inc : X86Flags.dec, s, v, 1, res)
+        return res
+    }
+
+    /// The lazy flag state, to undo an instruction whose store faulted after it set the flags.
+    @inline(__always) func saveFlags() -> (UInt64, UInt64, UInt64, UInt64, UInt64) {
+        let r = regs
+        return (r[X86Registers.ccOp], r[X86Registers.ccA], r[X86Registers.ccB], r[X86Registers.ccRes], r[X86Registers.flags])
+    }
+
+    @inline(__always) func restoreFlags(_ f: (UInt64, UInt64, UInt64, UInt64, UInt64)) {
+        let r = regs
+        r[X86Registers.ccOp] = f.0
+        r[X86Registers.ccA] = f.1
+        r[X86Registers.ccB] = f.2
+        r[X86Registers.ccRes] = f.3
+        r[X86Registers.flags] = f.4
+    }
+}

@@ -1,0 +1,189 @@
+// Operand access for the run loop: registers by byte offset and operand size, the memory
+// operand's address, and guest loads and stores through the software TLBs (one compare and
+// one add on the fast path, as in the RISC-V interpreter).
+#if !SKIFF_SINGLE_MODULE
+import RISCV
+#endif
+
+/// What an out-of-line instruction handler reports to the run loop.
+enum X86Status {
+    static let next: UInt8 = 0
+    static let fault: UInt8 = 1          // pendingFault
+    static let divideError: UInt8 = 2
+    static let illegal: UInt8 = 3
+    static let generalProtection: UInt8 = 4
+}
+
+extension X86CPU {
+    @inline(__always) var rawRegs: UnsafeMutableRawPointer { UnsafeMutableRawPointer(regs) }
+
+    /// The register at byte offset `o` as an operand of size `s` (zero-extended).
+    @inline(__always) func reg(_ o: UInt8, _ s: UInt8) -> UInt64 {
+        let p = rawRegs
+        switch s {
+        case 0: return UInt64(p.load(fromByteOffset: Int(o), as: UInt8.self))
+        case 1: return UInt64(p.load(fromByteOffset: Int(o), as: UInt16.self))
+        case 2: return UInt64(p.load(fromByteOffset: Int(o), as: UInt32.self))
+        default: return p.load(fromByteOffset: Int(o), as: UInt64.self)
+        }
+    }
+
+    /// Writes a register operand: 8 and 16-bit writes keep the rest of the register, 32-bit
+    /// writes zero its upper half.
+    @inline(__always) func setReg(_ o: UInt8, _ s: UInt8, _ v: UInt64) {
+        let p = rawRegs
+        switch s {
+        case 0: p.storeBytes(of: UInt8(truncatingIfNeeded: v), toByteOffset: Int(o), as: UInt8.self)
+        case 1: p.storeBytes(of: UInt16(truncatingIfNeeded: v), toByteOffset: Int(o), as: UInt16.self)
+        case 2: p.storeBytes(of: UInt64(UInt32(truncatingIfNeeded: v)), toByteOffset: Int(o), as: UInt64.self)
+        default: p.storeBytes(of: v, toByteOffset: Int(o), as: UInt64.self)
+        }
+    }
+
+    @inline(__always) func reg64(_ o: UInt8) -> UInt64 { rawRegs.load(fromByteOffset: Int(o), as: UInt64.self) }
+    @inline(__always) func setReg64(_ o: UInt8, _ v: UInt64) { rawRegs.storeBytes(of: v, toByteOffset: Int(o), as: UInt64.self) }
+
+    /// The memory operand's offset (what lea computes: no segment base).
+    @inline(__always) func offset(_ p: UnsafeMutablePointer<X86Instruction>) -> UInt64 {
+        let r = rawRegs
+        let a = r.load(fromByteOffset: Int(p.pointee.base), as: UInt64.self)
+            &+ (r.load(fromByteOffset: Int(p.pointee.index), as: UInt64.self) << UInt64(p.pointee.scale))
+            &+ p.pointee.disp
+        if _slowPath(p.pointee.attrs & X86Attrs.address32 != 0) { return UInt64(UInt32(truncatingIfNeeded: a)) }
+        return a
+    }
+
+    /// The memory operand's linear address (fs/gs base added).
+    @inline(__always) func address(_ p: UnsafeMutablePointer<X86Instruction>) -> UInt64 {
+        offset(p) &+ rawRegs.load(fromByteOffset: Int(p.pointee.seg), as: UInt64.self)
+    }
+
+    // MARK: Memory
+
+    /// TLB.mask and TLB.host, here so that the fast path has no call into the RISCV module.
+    @inline(__always) static var tlbMask: UInt64 { 1023 }
+    @inline(__always) static func host(_ address: UInt64, _ e: TLBEntry) -> UnsafeMutableRawPointer {
+        UnsafeMutableRawPointer(bitPattern: UInt(truncatingIfNeeded: address &+ e.addend)).unsafelyUnwrapped
+    }
+
+    @inline(__always)
+    func read<T: FixedWidthInteger>(_ address: UInt64, _: T.Type) -> T? {
+        let e = readTLB[Int((address >> 12) & X86CPU.tlbMask)]
+        if _fastPath(e.tag == (address &+ UInt64(MemoryLayout<T>.size &- 1)) >> 12) {
+            return X86CPU.host(address, e).loadUnaligned(as: T.self)
+        }
+        return readMiss(address, T.self)
+    }
+
+    @inline(never)
+    func readMiss<T: FixedWidthInteger>(_ address: UInt64, _: T.Type) -> T? {
+        let (v, f) = Unmanaged.passUnretained(memory)._withUnsafeGuaranteedRef { $0.loadSlow(address, MemoryLayout<T>.size) }
+        if let f {
+            pendingFault = f
+            return nil
+        }
+        return T(truncatingIfNeeded: v)
+    }
+
+    @inline(__always)
+    func write<T: FixedWidthInteger>(_ address: UInt64, _ value: T) -> Bool {
+        let e = writeTLB[Int((address >> 12) & X86CPU.tlbMask)]
+        if _fastPath(e.tag == (address &+ UInt64(MemoryLayout<T>.size &- 1)) >> 12) {
+            X86CPU.host(address, e).storeBytes(of: value, as: T.self)
+            return true
+        }
+        return writeMiss(address, UInt64(truncatingIfNeeded: value), MemoryLayout<T>.size)
+    }
+
+    @inline(never)
+    func writeMiss(_ address: UInt64, _ value: UInt64, _ size: Int) -> Bool {
+        if let f = Unmanaged.passUnretained(memory)._withUnsafeGuaranteedRef({ $0.storeSlow(address, size, value) }) {
+            pendingFault = f
+            return false
+        }
+        return true
+    }
+
+    /// A load of operand size `s`, zero-extended.
+    @inline(__always) func load(_ a: UInt64, _ s: UInt8) -> UInt64? {
+        switch s {
+        case 0: return read(a, UInt8.self).map { UInt64($0) }
+        case 1: return read(a, UInt16.self).map { UInt64($0) }
+        case 2: return read(a, UInt32.self).map { UInt64($0) }
+        default: return read(a, UInt64.self)
+        }
+    }
+
+    @inline(__always) func store(_ a: UInt64, _ s: UInt8, _ v: UInt64) -> Bool {
+        switch s {
+        case 0: return write(a, UInt8(truncatingIfNeeded: v))
+        case 1: return write(a, UInt16(truncatingIfNeeded: v))
+        case 2: return write(a, UInt32(truncatingIfNeeded: v))
+        default: return write(a, v)
+        }
+    }
+
+    /// Checks that a store of `count` bytes at `a` would succeed, without storing (for
+    /// instructions that must not change anything when their store faults).
+    func probeWrite(_ a: UInt64, _ count: Int) -> Bool {
+        var v: UInt8 = 0
+        guard let first = read(a, UInt8.self) else { return false }
+        v = first
+        if !write(a, v) { return false }
+        let lastAddress = a &+ UInt64(count - 1)
+        guard let last = read(lastAddress, UInt8.self) else { return false }
+        return write(lastAddress, last)
+    }
+
+    // MARK: Lazy flags
+
+    @inline(__always) func setFlags(_ kind: UInt64, _ s: UInt8, _ a: UInt64, _ b: UInt64, _ res: UInt64) {
+        let r = regs
+        r[X86Registers.ccOp] = kind << 2 | UInt64(s)
+        r[X86Registers.ccA] = a
+        r[X86Registers.ccB] = b
+        r[X86Registers.ccRes] = res
+    }
+
+    @inline(__always) func setLogicFlags(_ s: UInt8, _ res: UInt64) {
+        let r = regs
+        r[X86Registers.ccOp] = X86Flags.logic << 2 | UInt64(s)
+        r[X86Registers.ccRes] = res
+    }
+
+    /// Group-1 arithmetic on masked operands of size `s`: the result (masked) and the flags.
+    /// `kind`: 0 add, 1 or, 2 adc, 3 sbb, 4 and, 5 sub, 6 xor, 7 cmp.
+    @inline(__always) func alu(_ kind: Int, _ a: UInt64, _ b: UInt64, _ s: UInt8) -> UInt64 {
+        let m = X86Flags.mask(Int(s))
+        switch kind {
+        case 0:
+            let res = (a &+ b) & m
+            setFlags(X86Flags.add, s, a, b, res)
+            return res
+        case 1:
+            let res = a | b
+            setLogicFlags(s, res)
+            return res
+        case 2:
+            let res = (a &+ b &+ carryFlag()) & m
+            setFlags(X86Flags.adc, s, a, b, res)
+            return res
+        case 3:
+            let res = (a &- b &- carryFlag()) & m
+            setFlags(X86Flags.sbb, s, a, b, res)
+            return res
+        case 4:
+            let res = a & b
+            setLogicFlags(s, res)
+            return res
+        case 6:
+            let res = a ^ b
+            setLogicFlags(s, res)
+            return res
+        default:
+            let res = (a &- b) & m
+            setFlags(X86Flags.sub, s, a, b, res)
+            return res
+        }
+    }
+}
