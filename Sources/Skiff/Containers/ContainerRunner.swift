@@ -46,6 +46,44 @@ public struct ContainerRunner {
     }
 
     /// The state of a container this process starts running now.
+    /// The standard streams of a run, set up by `beginRun`; `end()` puts them back.
+    struct RunStreams {
+        let capture: ContainerOutputCapture
+        let savedStdin: Int32
+
+        func end() {
+            capture.end()
+            if savedStdin >= 0 { dup2(savedStdin, 0); close(savedStdin) }
+        }
+    }
+
+    /// What every run of a container (Linux or WASI) does before its program starts: the record
+    /// says running (unless the caller saved it already), the output goes to the container's log,
+    /// and without -i standard input is /dev/null, as with docker.
+    static func beginRun(_ record: inout ContainerRecord, saved: Bool, containers: ContainerStore) throws(SkiffError) -> RunStreams {
+        if !saved {
+            let restarts = record.state.restartCount
+            record.state = runningState()
+            record.state.restartCount = restarts
+            try containers.save(record)
+        }
+        let capture: ContainerOutputCapture
+        do {
+            capture = try ContainerOutputCapture(logPath: containers.logPath(record.id))
+            try capture.begin()
+        } catch {
+            throw SkiffError(.io, "cannot capture the container's output: \(error)")
+        }
+        var savedStdin: Int32 = -1
+        if !record.process.interactive {
+            savedStdin = dup(0)
+            let null = open("/dev/null", O_RDONLY)
+            dup2(null, 0)
+            close(null)
+        }
+        return RunStreams(capture: capture, savedStdin: savedStdin)
+    }
+
     static func runningState() -> ContainerRecord.State {
         .init(status: .running, exitCode: 0, startedAt: Timestamp.now(), finishedAt: nil, pid: getpid())
     }
@@ -161,35 +199,14 @@ public struct ContainerRunner {
             program = found
         }
 
-        if !saved {
-            let restarts = record.state.restartCount
-            record.state = Self.runningState()
-            record.state.restartCount = restarts
-            try containers.save(record)
-        }
-
-        let capture: ContainerOutputCapture
-        do {
-            capture = try ContainerOutputCapture(logPath: containers.logPath(record.id))
-            try capture.begin()
-        } catch {
-            throw SkiffError(.io, "cannot capture the container's output: \(error)")
-        }
-        var savedStdin: Int32 = -1
-        if !record.process.interactive {
-            // Without -i the container's stdin is /dev/null, as with docker.
-            savedStdin = dup(0)
-            let null = open("/dev/null", O_RDONLY)
-            dup2(null, 0)
-            close(null)
-        }
+        let streams = try Self.beginRun(&record, saved: saved, containers: containers)
         // The guest's umask alone decides the modes of the files it creates.
         let oldMask = umask(0)
         defer {
             umask(oldMask)
-            capture.end()
-            if savedStdin >= 0 { dup2(savedStdin, 0); close(savedStdin) }
+            streams.end()
         }
+        let capture = streams.capture
         logger.debug("starting \(program) in container \(record.shortID)")
         do throws(Errno) {
             try kernel.start(path: program, arguments: record.process.arguments, environment: record.process.environment,

@@ -131,30 +131,9 @@ struct WasiContainer {
             configuration.trace = { line in FileHandle.standardError.write(Data((line + "\n").utf8)) }
         }
 
-        if !saved {
-            let restarts = record.state.restartCount
-            record.state = ContainerRunner.runningState()
-            record.state.restartCount = restarts
-            try containers.save(record)
-        }
-        let capture: ContainerOutputCapture
-        do {
-            capture = try ContainerOutputCapture(logPath: containers.logPath(record.id))
-            try capture.begin()
-        } catch {
-            throw SkiffError(.io, "cannot capture the container's output: \(error)")
-        }
-        var savedStdin: Int32 = -1
-        if !record.process.interactive {
-            savedStdin = dup(0)
-            let null = open("/dev/null", O_RDONLY)
-            dup2(null, 0)
-            close(null)
-        }
-        defer {
-            capture.end()
-            if savedStdin >= 0 { dup2(savedStdin, 0); close(savedStdin) }
-        }
+        let streams = try ContainerRunner.beginRun(&record, saved: saved, containers: containers)
+        defer { streams.end() }
+        let capture = streams.capture
         // A module cannot be interrupted: SIGINT/SIGTERM/SIGHUP end the container (128+N) as
         // they would end a Linux process without handlers, with its record kept right.
         let signals = SignalExit(record: record, containers: containers, capture: capture)
