@@ -68,7 +68,7 @@ put("truncated-header", good[:40])                       # shorter than the ELF 
 put("truncated-phdrs", good[:phoff + 20])               # header intact, program headers cut
 put("corrupt-phentsize", patched(54, "<H", 7))          # e_phentsize nonsense
 put("corrupt-phnum", patched(56, "<H", 0xffff))         # e_phnum far beyond the file
-put("wrong-machine", patched(18, "<H", 62))             # e_machine = x86-64
+put("wrong-machine", patched(18, "<H", 183))            # e_machine = AArch64 (x86-64 runs now)
 put("wrong-class", patched(4, "B", 1))                  # ELFCLASS32
 put("corrupt-entry", patched(24, "<Q", 0x10))           # valid image, entry in unmapped memory
 put("empty", b"")
