@@ -50,7 +50,11 @@ struct WasiImagePacker {
         }
         try ImageConverter.writeReplacing(output) { (file) throws(SkiffError) in
             try file.write(head)
-            try pack.withUnsafeBytes { (p) throws(SkiffError) in try file.write(p) }
+            var failure: SkiffError?
+            pack.withUnsafeBytes { p in
+                do throws(SkiffError) { try file.write(p) } catch { failure = error }
+            }
+            if let failure { throw failure }
         }
         var result = ImageConverter.Result(image: image, configuration: configuration,
                                            moduleBytes: ImageConverter.fileSize(output), imageBytes: UInt64(pack.count))

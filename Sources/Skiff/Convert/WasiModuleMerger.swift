@@ -165,8 +165,9 @@ struct WasiModuleMerger {
                     index = UInt32(importIndex.count)
                     importIndex[key] = index
                     var copy = entry
-                    let typeIndex = typeIndex(try signature(layerTypes, entry.type).parameters, try signature(layerTypes, entry.type).results)
-                    copy.bytes = ArraySlice(Self.encodeName(entry.module) + Self.encodeName(entry.name) + [0x00] + LEB128.unsigned(UInt64(typeIndex)))
+                    let declared = try signature(layerTypes, entry.type)
+                    let newType = typeIndex(declared.parameters, declared.results)
+                    copy.bytes = ArraySlice(Self.encodeName(entry.module) + Self.encodeName(entry.name) + [0x00] + LEB128.unsigned(UInt64(newType)))
                     imports.append(copy)
                 } else if let appEntry = appImports.first(where: { $0.kind == 0x00 && $0.module == entry.module && $0.name == entry.name }) {
                     let a = try signature(appTypes, appEntry.type), l = try signature(layerTypes, entry.type)
@@ -198,9 +199,10 @@ struct WasiModuleMerger {
         let intrinsicWriter = WasiPackIntrinsics(base: baseGlobal, pages: pagesGlobal, packSegment: packSegment,
                                                  packSize: packSize, appMaxPages: appMemory.max)
         for (position, name) in intrinsicImports {
-            guard let (parameters, results, body) = intrinsicWriter.function(name) else {
+            guard let intrinsic = intrinsicWriter.function(name) else {
                 throw SkiffError(.invalidData, "the WASI pack layer imports an unknown \(Self.intrinsics).\(name)")
             }
+            let (parameters, results, body) = intrinsic
             let declared = try signature(layerTypes, layerImports[position].type)
             guard declared.parameters == parameters, declared.results == results else {
                 throw SkiffError(.invalidData, "the WASI pack layer's \(Self.intrinsics).\(name) has an unexpected signature")
@@ -262,8 +264,11 @@ struct WasiModuleMerger {
             return m.bytes[c.at..<s.payload.upperBound]
         }
 
-        section(.type, LEB128.unsigned(UInt64(appTypes.count + layerTypes.count + extraTypes.count))
-                + (try raw(app, .type)) + (try raw(layer, .type)) + extraTypes.joined())
+        var typeSection = LEB128.unsigned(UInt64(appTypes.count + layerTypes.count + extraTypes.count))
+        typeSection += try raw(app, .type)
+        typeSection += try raw(layer, .type)
+        for t in extraTypes { typeSection += t }
+        section(.type, typeSection)
         section(.import, vector(imports.map { Array($0.bytes) }))
         var functionSection = LEB128.unsigned(UInt64(appDefined.count + layerDefined.count + synthesized.count))
         for t in appDefined { functionSection += LEB128.unsigned(UInt64(t)) }

@@ -24,10 +24,10 @@ struct WasiPackIntrinsics {
     private static let memoryFill: [UInt8] = [0xfc, 0x0b, 0x00]
     /// Turns a page count on the stack into bytes.
     private static let pagesToBytes: [UInt8] = [0x41, 16, 0x74]
-    private static let returnMinusOne: [UInt8] = [0x04, 0x40, 0x41, 0x7f, 0x0f, end]
+    private static let returnMinusOne: [UInt8] = [0x04, 0x40, 0x41, 0x7f, 0x0f, 0x0b]
 
     /// A stub for a WASI function the app never imports (so the layer's wrapper is never called).
-    static let enosys: [UInt8] = [0x00, 0x41, 52, end]
+    static let enosys: [UInt8] = [0x00, 0x41, 52, 0x0b]
 
     /// The intrinsic `name`: its parameters, results and body; nil for an unknown name.
     func function(_ name: String) -> (parameters: [UInt8], results: [UInt8], body: [UInt8])? {

@@ -167,7 +167,7 @@ struct WasmCodeRewriter {
         case 0x00, 0x01, 0x05, 0x0a, 0x0b, 0x0f, 0x19, 0x1a, 0x1b, 0x45...0xc4, 0xd1, 0xd3, 0xd4:
             break
         default:
-            throw WasmCursor.malformed(String(format: "unknown opcode 0x%02x", op))
+            throw WasmCursor.malformed("unknown opcode \(op)")
         }
         out += c.bytes[start..<c.at]
     }

@@ -8,8 +8,8 @@
  *   wasi-probe read FILE         prints FILE
  *   wasi-probe write FILE TEXT   writes TEXT to FILE (prints the error and exits 1 if it cannot)
  *   wasi-probe mkdir DIR | rm FILE
- *   wasi-probe roundtrip FILE TEXT   writes TEXT to FILE, renames it to FILE.moved, appends "+",
- *                                reads it back and prints it (one run: for in-memory trees)
+ *   wasi-probe roundtrip FILE TEXT   writes TEXT to FILE, renames it to FILE.moved, allocates 8 MiB,
+ *                                appends "+", reads it back and prints it (one run: for in-memory trees)
  *   wasi-probe exit N            exits with status N
  *   wasi-probe trap              executes `unreachable`
  *   wasi-probe alloc MB          allocates and touches MB MiB (prints ok, or fails with 1)
@@ -85,6 +85,10 @@ int main(int argc, char **argv) {
         FILE *f = fopen(argv[2], "w");
         if (!f || fputs(argv[3], f) < 0 || fclose(f) != 0) { printf("write %s: %s\n", argv[2], strerror(errno)); return 1; }
         if (rename(argv[2], moved) != 0) { printf("rename %s: %s\n", argv[2], strerror(errno)); return 1; }
+        /* Grow the heap while the file is open in memory (a packed module moves its tree). */
+        char *big = malloc(8 << 20);
+        if (!big) { puts("alloc failed"); return 1; }
+        memset(big, 2, 8 << 20);
         f = fopen(moved, "a");
         if (!f || fputs("+", f) < 0 || fclose(f) != 0) { printf("append %s: %s\n", moved, strerror(errno)); return 1; }
         struct stat st;
