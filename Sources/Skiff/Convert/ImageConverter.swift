@@ -66,7 +66,9 @@ public struct ImageConverter {
             guard !compress else { throw SkiffError(.invalidArgument, "--compress is for Linux images: \(image.name) is a WASI image, packed as it is") }
             return try WasiImagePacker().pack(image, program: program, configuration: configuration, reader: reader, to: output)
         }
-        let coreBytes = try readCore(try corePath ?? Self.locateCore())
+        var path = corePath ?? ""
+        if corePath == nil { path = try Self.locateCore() }
+        let coreBytes = try readCore(path)
         let core: WasmModule
         do {
             core = try WasmModule(coreBytes)
