@@ -27,8 +27,10 @@ def tool(name):
     return _TOOLS[name]
 
 
-def runtime_command(runtime, module, args, dirs=(), env=()):
-    """The command line that runs `module` with `args` on `runtime`, mapping HOST::GUEST `dirs`."""
+def runtime_command(runtime, module, args, dirs=(), env=(), separator=True):
+    """The command line that runs `module` with `args` on `runtime`, mapping HOST::GUEST `dirs`.
+    WasmKit's CLI passes a `--` before the arguments on to the module: Skiff's core skips it, other
+    modules (separator=False) would see it."""
     if runtime == "wasmtime":
         cmd = [tool("wasmtime"), "run"]
         for d in dirs:
@@ -48,10 +50,10 @@ def runtime_command(runtime, module, args, dirs=(), env=()):
         cmd += ["--dir", d]
     for e in env:
         cmd += ["--env", e]
-    return cmd + [module, "--", *args]
+    return cmd + [module, *(["--"] if separator else []), *args]
 
 
-def run_module(runtime, module, args, stdin=b"", dirs=(), env=()):
-    p = subprocess.run(runtime_command(runtime, module, args, dirs, env), input=stdin,
+def run_module(runtime, module, args, stdin=b"", dirs=(), env=(), separator=True):
+    p = subprocess.run(runtime_command(runtime, module, args, dirs, env, separator), input=stdin,
                        stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=TIMEOUT)
     return p.returncode, p.stdout.decode(errors="replace"), p.stderr.decode(errors="replace")

@@ -12,7 +12,11 @@ from conftest import REPO
 _spec = importlib.util.spec_from_file_location("wasm_runtimes", os.path.join(REPO, "tests", "containers", "wasm_runtimes.py"))
 wasm_runtimes = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(wasm_runtimes)
-run_module = wasm_runtimes.run_module
+
+
+def run_module(runtime, module, args, dirs=()):
+    """Runs a packed module (an app, not Skiff's core: no `--` before its arguments)."""
+    return wasm_runtimes.run_module(runtime, module, args, dirs=dirs, separator=False)
 
 
 @pytest.fixture(params=wasm_runtimes.RUNTIMES)
