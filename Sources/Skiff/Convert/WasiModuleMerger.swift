@@ -109,7 +109,7 @@ struct WasiModuleMerger {
         let appBodies = try app.functionBodies(), layerBodies = try layer.functionBodies()
         let layerExports = try Self.functionExports(layer)
         let appMemory = try Self.memory(app, "the module"), layerMemory = try Self.memory(layer, "the WASI pack layer")
-        guard appMemory.min + layerMemory.min <= 65536 else { throw WasmCodeRewriter.unsupported("its initial memory leaves no room for the packed files' layer") }
+        guard UInt64(appMemory.min) + UInt64(layerMemory.min) <= 65536 else { throw WasmCodeRewriter.unsupported("its initial memory leaves no room for the packed files' layer") }
         guard appDefined.count == appBodies.count, layerDefined.count == layerBodies.count else { throw WasmCursor.malformed("function and code sections disagree") }
         guard layer.section(.element) == nil, layer.section(.start) == nil else { throw SkiffError(.invalidData, "the WASI pack layer has element segments or a start function") }
         func signature(_ types: [Signature], _ index: UInt32) throws(SkiffError) -> Signature {

@@ -69,7 +69,7 @@ struct WasiPackIntrinsics {
     var appGrow: [UInt8] {
         var code: [UInt8] = [0x01, 0x02, Self.i32]  // locals: 1 = old pages, 2 = region bytes
         if let max = appMaxPages {
-            code += getPages + get(0) + [0x6a, 0x41] + LEB128.signed(Int64(max)) + [0x4b] + Self.returnMinusOne
+            code += getPages + get(0) + [0x6a, 0x41] + LEB128.signed(Int64(Int32(bitPattern: max))) + [0x4b] + Self.returnMinusOne
         }
         code += get(0) + [0x45, 0x04, 0x40] + getPages + [0x0f, Self.end]                    // grow(0): the size
         code += get(0) + [0x40, 0x00, 0x41, 0x7f, 0x46] + Self.returnMinusOne                 // cannot grow
