@@ -1,13 +1,16 @@
 """`skiff convert` of a WASI image: the image's own module with the image's files packed into it
 (docs/convert.md, "Packing a WASI image"). The packed modules run on the wasmtime CLI, node's
 `wasi` and WasmKit 0.4.2 with no --dir and see the image's files at /, writable in memory; a
-module written in WAT that calls WASI directly (no wasi-libc) sees them too."""
+module written in WAT that calls WASI directly (no wasi-libc) sees them too. A WASI image also
+goes through a real registry (push, skopeo inspect, pull into an empty store, run, convert)."""
 import importlib.util
+import json
 import os
+import subprocess
 
 import pytest
 
-from conftest import REPO
+from conftest import REPO, Skiff, containers_conftest, skiff_binary
 
 _spec = importlib.util.spec_from_file_location("wasm_runtimes", os.path.join(REPO, "tests", "containers", "wasm_runtimes.py"))
 wasm_runtimes = importlib.util.module_from_spec(_spec)
@@ -107,3 +110,32 @@ def test_convert_refuses_a_bad_module(skiff, programs, tmp_path):
     assert not out.exists()
     r = skiff("convert", "--web", str(tmp_path / "site"), "bad:1")
     assert r.status != 0 and "WASI image" in r.err, r
+
+
+def test_registry_round_trip_then_pack(skiff, image, tmp_path):
+    """A WASI image pushed to a real registry (Debian's docker-registry), checked with skopeo,
+    pulled into an empty store, run, and converted from what was pulled."""
+    registry = containers_conftest.Registry(str(tmp_path / "registry"))
+    try:
+        ref = f"{registry.host}/wasi/probe:1"
+        r = skiff("push", "-q", image, ref)
+        assert r.status == 0, r
+        inspect = subprocess.run(["skopeo", "inspect", "--tls-verify=false", "--config", f"docker://{ref}"],
+                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, timeout=60)
+        assert inspect.returncode == 0, inspect.stderr
+        config = json.loads(inspect.stdout)
+        assert (config["os"], config["architecture"]) == ("wasip1", "wasm"), config
+        home = tmp_path / "fresh"
+        home.mkdir()
+        fresh = Skiff(skiff_binary(), str(home))
+        r = fresh("pull", "-q", ref)
+        assert r.status == 0, r
+        r = fresh("run", "--rm", ref, "read", "/data/greeting.txt")
+        assert (r.status, r.out) == (0, "hello from the image\n"), r
+        out = str(tmp_path / "pulled-packed.wasm")
+        r = fresh("convert", "--pull", "never", ref, out)
+        assert r.status == 0, r
+        status, text, err = run_module("wasmtime", out, ["read", "/data/greeting.txt"])
+        assert (status, text) == (0, "hello from the image\n"), err
+    finally:
+        registry.stop()
