@@ -17,9 +17,9 @@ wasm_runtimes = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(wasm_runtimes)
 
 
-def run_module(runtime, module, args, dirs=()):
+def run_module(runtime, module, args, dirs=(), env=()):
     """Runs a packed module (an app, not Skiff's core: no `--` before its arguments)."""
-    return wasm_runtimes.run_module(runtime, module, args, dirs=dirs, separator=False)
+    return wasm_runtimes.run_module(runtime, module, args, dirs=dirs, env=env, separator=False)
 
 
 @pytest.fixture(params=wasm_runtimes.RUNTIMES)
@@ -93,6 +93,17 @@ def test_exit_status_and_args(packed, runtime):
     assert status == 0 and out.splitlines()[0] == "argc=3" and out.splitlines()[2:] == ["argv[1]=args", "argv[2]=a b"], (out, err)
     status, _, err = run_module(runtime, packed, ["exit", "3"])
     assert status == 3, err
+
+
+def test_image_defaults(packed, runtime):
+    """The image's Cmd when the runtime gives no arguments; its Env under the runtime's."""
+    status, out, err = run_module(runtime, packed, [])
+    assert (status, out) == (0, "hello from wasi\n"), err
+    status, out, err = run_module(runtime, packed, ["env", "IMAGE_VAR", "RUNTIME_VAR", "PATH"], env=["RUNTIME_VAR=x"])
+    assert status == 0 and out.splitlines()[:2] == ["IMAGE_VAR=from-image", "RUNTIME_VAR=x"], (out, err)
+    assert out.splitlines()[2].startswith("PATH=/"), out
+    status, out, err = run_module(runtime, packed, ["env", "IMAGE_VAR"], env=["IMAGE_VAR=over"])
+    assert (status, out) == (0, "IMAGE_VAR=over\n"), err
 
 
 def test_direct_wasi_module(direct, runtime):

@@ -132,9 +132,10 @@ typedef struct node {
     u64 ino, mtime;
 } node;
 
-// The pack (written by Sources/Skiff/Convert/WasiPackTree.swift): a 16-byte header
-// ("SKPK", version 1, node count, metadata bytes), node records of 32 bytes, the names; then
-// contents and symlink targets, at the offsets the records give.
+// The pack (written by Sources/Skiff/Convert/WasiPackTree.swift): a 24-byte header
+// ("SKPK", version 1, node count, metadata bytes, process offset, process length), node records
+// of 32 bytes, the names, the process (below); then contents and symlink targets, at the offsets
+// the records give.
 typedef struct {
     u32 parent, type, name_offset, name_length;
     u32 size, data_offset;
@@ -144,15 +145,17 @@ typedef struct {
 static node *root;
 static int initialized, root_closed;
 static u64 next_ino;
+static const u8 *process;  // the image's process, in the metadata
+static u32 process_length;
 
 static void init(void) {
     if (initialized) return;
     initialized = 1;
-    u32 header[4] = {0, 0, 0, 0};
-    if (pack_size() >= 16) pack_read(header, 0, 16);
+    u32 header[6] = {0, 0, 0, 0, 0, 0};
+    if (pack_size() >= 24) pack_read(header, 0, 24);
     u32 count = header[2], meta = header[3];
     int ok = header[0] == 0x4b504b53u && header[1] == 1 && count >= 1 && meta <= pack_size()
-        && 16ull + 32ull * count <= meta;
+        && 24ull + 32ull * count <= meta && (u64)header[4] + header[5] <= meta;
     u8 *bytes = ok ? xalloc(meta) : 0;
     node *nodes = ok ? xalloc((u64)count * sizeof(node)) : 0;
     if (!bytes || !nodes) {  // an empty root: a module packed with nothing, or out of memory
@@ -164,10 +167,12 @@ static void init(void) {
         return;
     }
     pack_read(bytes, 0, meta);
+    process = bytes + header[4];
+    process_length = header[5];
     memset(nodes, 0, (u64)count * sizeof(node));
     node *last_child_of_parent = 0;
     for (u32 i = 0; i < count; i++) {
-        pack_record *r = (pack_record *)(bytes + 16 + 32 * i);
+        pack_record *r = (pack_record *)(bytes + 24 + 32 * i);
         node *n = &nodes[i];
         n->type = r->type;
         n->links = 1;
@@ -890,6 +895,119 @@ WASI_EXPORT(path_link) i32 path_link(u32 fd, u32 flags, u32 path, u32 length, u3
     if (ka == FD_REAL && kb == FD_REAL) return real_path_link(real_a, flags, path, length, real_b, new_path, new_length);
     return ka != kb ? E_XDEV : E_NOTSUP;  // hard links inside the packed tree: not supported
 }
+
+// ---- arguments and environment ----------------------------------------------------------------
+
+// The image's process (the pack's process area): u32 counts of the Entrypoint's arguments after
+// the program, of the default arguments (Cmd) and of the environment, then that many
+// NUL-terminated strings. The app gets argv[0] from the runtime, then the Entrypoint's arguments,
+// then the runtime's arguments or, when it gives none, the Cmd (as `skiff run` and docker do);
+// its environment is the image's Env with the runtime's variables added over it.
+
+WASI_IMPORT(args_sizes_get) i32 real_args_sizes_get(u32, u32);
+WASI_IMPORT(args_get) i32 real_args_get(u32, u32);
+WASI_IMPORT(environ_sizes_get) i32 real_environ_sizes_get(u32, u32);
+WASI_IMPORT(environ_get) i32 real_environ_get(u32, u32);
+
+typedef struct { const char **items; u32 count; } strings;
+static strings composed[2];  // 0: arguments, 1: environment
+static int composed_ready[2];
+
+static u32 length_of(const char *s) { u32 n = 0; while (s[n]) n++; return n; }
+
+// The runtime's list, in this memory (its pointers turned from app addresses into ours).
+static int runtime_list(int environment, strings *out) {
+    u32 sizes[2] = {0, 0};
+    i32 e = environment ? real_environ_sizes_get(physical(&sizes[0]), physical(&sizes[1]))
+                        : real_args_sizes_get(physical(&sizes[0]), physical(&sizes[1]));
+    if (e) return e;
+    const char **items = xalloc(((u64)sizes[0] + 1) * 4);
+    char *buffer = xalloc((u64)sizes[1] + 1);
+    if (!items || !buffer) return E_NOMEM;
+    e = environment ? real_environ_get(physical(items), physical(buffer)) : real_args_get(physical(items), physical(buffer));
+    if (e) return e;
+    u32 base = physical(0);
+    for (u32 i = 0; i < sizes[0]; i++) items[i] = (const char *)((u32)items[i] - base);
+    out->items = items;
+    out->count = sizes[0];
+    return E_OK;
+}
+
+// The next NUL-terminated string of the process area ("" past its end).
+static const char *image_string(u32 *at) {
+    const char *s = (const char *)process + *at;
+    u32 n = 0;
+    while (*at + n < process_length && s[n]) n++;
+    *at += n + 1;
+    return *at <= process_length ? s : "";
+}
+
+static int name_length(const char *variable) { int n = 0; while (variable[n] && variable[n] != '=') n++; return n; }
+
+static int compose(int environment) {
+    if (composed_ready[environment]) return E_OK;
+    init();
+    strings runtime;
+    int e = runtime_list(environment, &runtime);
+    if (e) return e;
+    u32 counts[3] = {0, 0, 0};
+    if (process_length >= 12) memcpy(counts, process, 12);
+    u32 at = 12;
+    if (process_length < 12) at = process_length;
+    const char **fixed = xalloc(((u64)counts[0] + counts[1] + counts[2] + 1) * 4);
+    if (!fixed) return E_NOMEM;
+    for (u32 i = 0; i < counts[0] + counts[1] + counts[2]; i++) fixed[i] = image_string(&at);
+    const char **items = xalloc(((u64)runtime.count + counts[0] + counts[1] + counts[2] + 1) * 4);
+    if (!items) return E_NOMEM;
+    u32 n = 0;
+    if (!environment) {
+        if (runtime.count) items[n++] = runtime.items[0];
+        for (u32 i = 0; i < counts[0]; i++) items[n++] = fixed[i];
+        if (runtime.count > 1) for (u32 i = 1; i < runtime.count; i++) items[n++] = runtime.items[i];
+        else for (u32 i = 0; i < counts[1]; i++) items[n++] = fixed[counts[0] + i];
+    } else {
+        for (u32 i = 0; i < counts[2]; i++) {
+            const char *v = fixed[counts[0] + counts[1] + i];
+            int k = name_length(v), overridden = 0;
+            for (u32 j = 0; j < runtime.count && !overridden; j++)
+                overridden = name_length(runtime.items[j]) == k && memcmp(runtime.items[j], v, k) == 0;
+            if (!overridden) items[n++] = v;
+        }
+        for (u32 i = 0; i < runtime.count; i++) items[n++] = runtime.items[i];
+    }
+    composed[environment].items = items;
+    composed[environment].count = n;
+    composed_ready[environment] = 1;
+    return E_OK;
+}
+
+static i32 list_sizes(int environment, u32 count, u32 size) {
+    int e = compose(environment);
+    if (e) return e;
+    u32 bytes = 0;
+    for (u32 i = 0; i < composed[environment].count; i++) bytes += length_of(composed[environment].items[i]) + 1;
+    put_u32(count, composed[environment].count);
+    put_u32(size, bytes);
+    return E_OK;
+}
+
+static i32 list_get(int environment, u32 pointers, u32 buffer) {
+    int e = compose(environment);
+    if (e) return e;
+    for (u32 i = 0; i < composed[environment].count; i++) {
+        const char *s = composed[environment].items[i];
+        u32 n = length_of(s) + 1;
+        to_app(buffer, s, n);
+        put_u32(pointers + 4 * i, buffer);
+        buffer += n;
+    }
+    return E_OK;
+}
+
+WASI_EXPORT(args_sizes_get) i32 args_sizes_get(u32 count, u32 size) { return list_sizes(0, count, size); }
+WASI_EXPORT(args_get) i32 args_get(u32 pointers, u32 buffer) { return list_get(0, pointers, buffer); }
+WASI_EXPORT(environ_sizes_get) i32 environ_sizes_get(u32 count, u32 size) { return list_sizes(1, count, size); }
+WASI_EXPORT(environ_get) i32 environ_get(u32 pointers, u32 buffer) { return list_get(1, pointers, buffer); }
 
 // ---- waiting ----------------------------------------------------------------------------------
 

@@ -41,7 +41,15 @@ struct WasiImagePacker {
         let app: WasmModule, layer: WasmModule
         do { app = try WasmModule(bytes) } catch { throw SkiffError(error.code, "\(image.name): \(program) is \(error.message)") }
         do { layer = try WasmModule([UInt8](layerData)) } catch { throw SkiffError(error.code, "the WASI pack layer \(layerPath) is \(error.message)") }
-        let pack = try WasiPackTree.build(reader)
+        // The program is argv[0] (the runtime's); the rest of Entrypoint always follows it.
+        var process = WasiPackTree.Process(environment: configuration.environment)
+        if configuration.entrypoint.isEmpty {
+            process.defaults = Array(configuration.command.dropFirst())
+        } else {
+            process.fixed = Array(configuration.entrypoint.dropFirst())
+            process.defaults = configuration.command
+        }
+        let pack = try WasiPackTree.build(reader, process: process)
         let head: [UInt8]
         do {
             head = try WasiModuleMerger(app: app, layer: layer).merge(packSize: pack.count)

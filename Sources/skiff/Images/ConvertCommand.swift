@@ -14,7 +14,8 @@ struct ConvertCommand: AsyncParsableCommand {
             (wasmtime OUT.wasm [--entrypoint CMD] [--no-stdin] [-e K=V] [-w DIR] [COMMAND [ARG...]]). \
             The options change the defaults baked in, as they would for docker run. \
             For a WASI image, OUT.wasm is the image's own module with the image's files packed \
-            into it, writable in memory, seen at / with no --dir (wasmtime OUT.wasm [ARG...]). \
+            into it, writable in memory, seen at / with no --dir, and the image's Entrypoint, \
+            Cmd and Env as its defaults (wasmtime OUT.wasm [ARG...]). \
             An image not in the store is pulled first. See docs/convert.md. \
             With --web DIR, writes a static site instead: a page with a terminal that runs the \
             module in the browser (serve it with skiff serve DIR; docs/web.md).
@@ -85,7 +86,8 @@ struct ConvertCommand: AsyncParsableCommand {
             let seconds = Date().timeIntervalSince(started)
             if let program = result.packedProgram {
                 print("\(output): \(stored.name) (\(result.configuration.platform)), \(program) packed with the image's files (\(formatBytes(Int64(result.imageBytes)))), \(formatBytes(Int64(result.moduleBytes))), in \(String(format: "%.2f", seconds)) s")
-                print("run it: wasmtime \(output) [ARG...] (the image's files are at /; its Cmd and Env are not applied: give them to the runtime)")
+                let process = result.configuration.entrypoint + result.configuration.command
+                print("run it: wasmtime \(output) [ARG...] (the image's files are at /; with no ARG: \(process.joined(separator: " ")))")
                 return
             }
             let process = result.configuration.entrypoint + result.configuration.command
