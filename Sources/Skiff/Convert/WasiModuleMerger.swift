@@ -151,13 +151,13 @@ struct WasiModuleMerger {
             appFunctions.append(index)
         }
         let appImportedNames = Set(appImports.filter { $0.kind == 0x00 && $0.module == Self.wasi }.map(\.name))
-        var layerImportTargets: [(index: Int, stub: Bool)] = []  // per layer function import: new import index, or a stub
+        var layerImportTargets: [Int] = []  // per layer function import: its new import index, or -1 (written here)
         var stubs: [Int] = []                                      // layer import positions answered by ENOSYS stubs
         var intrinsicImports: [(position: Int, name: String)] = []
         for (position, entry) in layerImports.enumerated() {
             if entry.module == Self.intrinsics {
                 intrinsicImports.append((position, entry.name))
-                layerImportTargets.append((-1, false))
+                layerImportTargets.append(-1)
             } else if entry.module == Self.wasi, appImportedNames.contains(entry.name) || Self.layerOwnImports.contains(entry.name) {
                 let key = entry.module + "." + entry.name
                 var index = importIndex[key]
@@ -175,10 +175,10 @@ struct WasiModuleMerger {
                         throw WasmCodeRewriter.unsupported("it imports \(entry.module).\(entry.name) with a signature WASI preview 1 does not give it")
                     }
                 }
-                layerImportTargets.append((Int(index!), false))
+                layerImportTargets.append(Int(index!))
             } else if entry.module == Self.wasi {
                 stubs.append(position)
-                layerImportTargets.append((-1, true))
+                layerImportTargets.append(-1)
             } else {
                 throw SkiffError(.invalidData, "the WASI pack layer imports \(entry.module).\(entry.name)")
             }
@@ -216,8 +216,8 @@ struct WasiModuleMerger {
             layerFunctions[position] = synthesizedFirst + UInt32(synthesized.count)
             synthesized.append((typeIndex(declared.parameters, declared.results), WasiPackIntrinsics.enosys))
         }
-        for (position, target) in layerImportTargets.enumerated() where target.index >= 0 {
-            layerFunctions[position] = UInt32(target.index)
+        for (position, target) in layerImportTargets.enumerated() where target >= 0 {
+            layerFunctions[position] = UInt32(target)
         }
         for i in 0..<layerDefined.count { layerFunctions.append(layerFirst + UInt32(i)) }
         let regionSize = synthesizedFirst + UInt32(synthesized.count)
