@@ -106,6 +106,12 @@ def test_image_defaults(packed, runtime):
     assert (status, out) == (0, "IMAGE_VAR=over\n"), err
 
 
+def test_trap_names_the_function(packed):
+    """The app's function names survive packing (renumbered): wasmtime's backtrace names main."""
+    status, out, err = run_module("wasmtime", packed, ["trap"])
+    assert status != 0 and "!main" in err, (status, out, err)
+
+
 def test_direct_wasi_module(direct, runtime):
     status, out, err = run_module(runtime, direct, [])
     assert status == 0, (out, err)

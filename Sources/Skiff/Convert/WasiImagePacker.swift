@@ -50,9 +50,9 @@ struct WasiImagePacker {
             process.defaults = configuration.command
         }
         let pack = try WasiPackTree.build(reader, process: process)
-        let head: [UInt8]
+        let head: [UInt8], tail: [UInt8]
         do {
-            head = try WasiModuleMerger(app: app, layer: layer).merge(packSize: pack.count)
+            (head, tail) = try WasiModuleMerger(app: app, layer: layer).merge(packSize: pack.count)
         } catch {
             throw SkiffError(error.code, "\(image.name): \(program): \(error.message)")
         }
@@ -63,6 +63,7 @@ struct WasiImagePacker {
                 do throws(SkiffError) { try file.write(p) } catch { failure = error }
             }
             if let failure { throw failure }
+            try file.write(tail)
         }
         var result = ImageConverter.Result(image: image, configuration: configuration,
                                            moduleBytes: ImageConverter.fileSize(output), imageBytes: UInt64(pack.count))

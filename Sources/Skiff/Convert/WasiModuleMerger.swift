@@ -14,8 +14,8 @@ import OCI
 /// - the layer's `skiff_pack` imports are functions written here (copies between the region,
 ///   the app's memory and the pack segment).
 ///
-/// Custom sections (names, debug information) are dropped: function indices and code offsets
-/// change.
+/// Custom sections are dropped (debug information's code offsets change), except the app's
+/// function names, renumbered.
 struct WasiModuleMerger {
     static let wasi = "wasi_snapshot_preview1"
     static let intrinsics = "skiff_pack"
@@ -95,9 +95,9 @@ struct WasiModuleMerger {
 
     // MARK: Merging
 
-    /// The merged module's bytes up to the pack's: the pack segment's payload ends the module,
-    /// so it is written from its buffer, never copied.
-    func merge(packSize: Int) throws(SkiffError) -> [UInt8] {
+    /// The merged module's bytes before the pack's (the pack segment's payload ends the data
+    /// section, so it is written from its buffer, never copied) and after them (the names).
+    func merge(packSize: Int) throws(SkiffError) -> (head: [UInt8], tail: [UInt8]) {
         let appImports = try Self.imports(app), layerImports = try Self.imports(layer)
         guard !appImports.contains(where: { $0.kind == 0x02 }) else { throw WasmCodeRewriter.unsupported("it imports its memory") }
         if let old = appImports.first(where: { $0.module == "wasi_unstable" }) {
@@ -310,7 +310,42 @@ struct WasiModuleMerger {
             throw SkiffError(.unsupported, "the image is too large for one WebAssembly module (\(dataSize >> 20) MiB of data; the format allows 4 GiB)")
         }
         head += [WasmSectionID.data.rawValue] + LEB128.unsigned(dataSize) + data
-        return head
+        let redirectedIndices = Set(redirected.map(\.appIndex))
+        return (head, try names(functions: appFunctions, skipping: redirectedIndices))
+    }
+
+    /// A "name" section with the app's module name and function names (renumbered; the imports
+    /// the layer serves lose theirs), or nothing when the app has none.
+    private func names(functions: [UInt32], skipping: Set<Int>) throws(SkiffError) -> [UInt8] {
+        for s in app.sections where s.id == WasmSectionID.custom.rawValue {
+            var c = app.cursor(s)
+            guard try c.name() == "name" else { continue }
+            var payload = Self.encodeName("name")
+            while !c.atEnd {
+                let id = try c.byte()
+                let size = Int(try c.u32())
+                let start = c.at
+                try c.skip(size)
+                if id == 0 { payload += [0] + LEB128.unsigned(UInt64(size)) + app.bytes[start..<c.at] }
+                guard id == 1 else { continue }
+                var d = WasmCursor(app.bytes, start..<c.at)
+                var entries: [UInt8] = [], count = 0, last: Int64 = -1
+                for _ in 0..<(try d.u32()) {
+                    let index = Int(try d.u32())
+                    let nameStart = d.at
+                    _ = try d.name()
+                    // Indices only grow in a name map; merged imports can repeat one.
+                    guard index < functions.count, !skipping.contains(index), Int64(functions[index]) > last else { continue }
+                    last = Int64(functions[index])
+                    entries += LEB128.unsigned(UInt64(functions[index])) + app.bytes[nameStart..<d.at]
+                    count += 1
+                }
+                let map = LEB128.unsigned(UInt64(count)) + entries
+                payload += [1] + LEB128.unsigned(UInt64(map.count)) + map
+            }
+            return [WasmSectionID.custom.rawValue] + LEB128.unsigned(UInt64(payload.count)) + payload
+        }
+        return []
     }
 
     static func encodeName(_ name: String) -> [UInt8] {
