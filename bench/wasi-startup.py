@@ -11,26 +11,20 @@
 import os
 import subprocess
 import sys
-import tempfile
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(REPO, "tests", "containerd"))
+from wasi_setup import WasiBench  # noqa: E402
 runs = sys.argv[1] if len(sys.argv) > 1 else "20"
-skiff = os.environ.get("SKIFF") or os.path.join(REPO, ".build", "release", "skiff")
-work = tempfile.mkdtemp(prefix="skw-", dir="/tmp")
-programs = subprocess.run([os.path.join(REPO, "tests", "wasi", "build-programs.sh"), os.path.join(work, "p")],
-                          stdout=subprocess.PIPE, text=True, check=True).stdout.split()[-1]
-module = os.path.join(programs, "wasi-probe.wasm")
-env = dict(os.environ, SKIFF_HOME=os.path.join(work, "home"))
-os.makedirs(env["SKIFF_HOME"])
+bench = WasiBench("skw-")
+skiff, work, module, env = bench.skiff, bench.work, bench.module, bench.env
 tar = os.path.join(work, "probe.tar")
 subprocess.run([skiff, "build-wasm", "-o", tar, "--cmd", "hello", module, "probe:1"], env=env, check=True,
                stdout=subprocess.DEVNULL)
 root = os.path.join(work, "root")
 os.makedirs(root)
 subprocess.run(["cp", module, os.path.join(root, "probe.wasm")], check=True)
-wasmtime = subprocess.run([os.path.join(REPO, "wasm", "wasmtime-cli.sh")], stdout=subprocess.PIPE, text=True,
-                          check=True).stdout.strip()
+wasmtime = bench.wasmtime
 subprocess.run([wasmtime, "run", module, "hello"], check=True, stdout=subprocess.DEVNULL)  # fills its cache
 commands = [f"{skiff} run --rm probe:1", f"{skiff} run --rootfs {root} /probe.wasm hello",
             f"{wasmtime} run {module} hello"]

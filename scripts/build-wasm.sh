@@ -6,6 +6,8 @@
 #   scripts/build-wasm.sh --check    build, then run guests from a WASI preopened directory under
 #                                    wasmkit, wasmtime and node and check their output and status
 #                                    (`busybox echo hi` -> `hi`, ...)
+#   scripts/build-wasm.sh --pack-layer   build only the WASI pack layer (seconds): what `skiff convert`
+#                                    merges into a WASI image's module (wasm/pack/, docs/convert.md)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 OUT=.build-wasm
@@ -16,6 +18,15 @@ CLANG=$(dirname "$SWIFTC")/clang
 LLVM_RT=$(ls -d /usr/lib/llvm-*/lib/clang/*/lib/wasi/libclang_rt.builtins-wasm32.a 2>/dev/null | head -1)
 [ -n "$LLVM_RT" ] || { echo "build-wasm: libclang_rt.builtins-wasm32.a not found (apt-get install libclang-rt-14-dev-wasm32)" >&2; exit 1; }
 [ -f /usr/lib/wasm32-wasi/libc.a ] || { echo "build-wasm: wasi-libc not found (apt-get install wasi-libc)" >&2; exit 1; }
+
+# The WASI pack layer: freestanding C for plain wasm32 (MVP instructions only: the converter
+# relocates its loads and stores into a region of the app's memory), no libc, its imports the
+# real WASI functions and the skiff_pack functions the converter writes.
+"$CLANG" --target=wasm32 -mcpu=mvp -O2 -ffreestanding -nostdlib -fno-builtin -Wall -Wextra -Wno-unused-parameter \
+  -c wasm/pack/wasi_pack.c -o "$OUT/wasi_pack.o"
+wasm-ld --no-entry -z stack-size=65536 --strip-debug "$OUT/wasi_pack.o" -o "$OUT/skiff-wasi-pack.wasm"
+echo "build-wasm: $OUT/skiff-wasi-pack.wasm ($(stat -c %s "$OUT/skiff-wasi-pack.wasm") bytes)" >&2
+[ "${1:-}" = "--pack-layer" ] && exit 0
 
 sources=$(find Sources/RISCV Sources/X86 Sources/FSImage Sources/LinuxKernel Sources/ModuleBundle Sources/ImageLayers -name '*.swift' | sort)
 entry=""

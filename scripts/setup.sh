@@ -5,7 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 PKGS="qemu-user-static proot skopeo docker-registry apache2-utils gcc-riscv64-linux-gnu libc6-dev-riscv64-cross
       libarchive-dev libzstd-dev zlib1g-dev wasi-libc libclang-rt-14-dev-wasm32 hyperfine time tmux zstd bzip2 openssl python3-pytest
-      chromium chromium-driver python3-pip debootstrap containerd"
+      chromium chromium-driver python3-pip debootstrap containerd wabt"
 missing=""
 for p in $PKGS; do dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing="$missing $p"; done
 if [ -n "$missing" ]; then

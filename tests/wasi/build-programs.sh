@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Builds the WASI test programs (programs/*.c) with clang --target=wasm32-wasi against Debian's
-# wasi-libc into $1 (default: a cache folder) and prints that folder. Rebuilds only what changed.
+# Builds the WASI test programs into $1 (default: a cache folder) and prints that folder: programs/*.c
+# with clang --target=wasm32-wasi against Debian's wasi-libc, programs/*.wat (modules that call WASI
+# directly) with Debian's wabt (wat2wasm). Rebuilds only what changed.
 set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 OUT=${1:-${SKIFF_FIXTURES:-$HOME/.cache/skiff-fixtures}/wasi-programs}
@@ -17,6 +18,11 @@ for c in "$HERE"/programs/*.c; do
     wasm-ld /usr/lib/wasm32-wasi/crt1-command.o "$OUT/$name.o" /usr/lib/wasm32-wasi/libc.a "$LLVM_RT" \
       --strip-debug -o "$OUT/$name.wasm"
   fi
+done
+command -v wat2wasm >/dev/null || { echo "build-programs: wat2wasm not found (apt-get install wabt)" >&2; exit 1; }
+for w in "$HERE"/programs/*.wat; do
+  name=$(basename "${w%.wat}")
+  if [ ! -f "$OUT/$name.wasm" ] || [ "$w" -nt "$OUT/$name.wasm" ]; then wat2wasm "$w" -o "$OUT/$name.wasm"; fi
 done
 # A module that is not valid WebAssembly past its header, for the bad-input tests.
 printf '\0asm\001\0\0\0\377\377' > "$OUT/invalid.wasm"

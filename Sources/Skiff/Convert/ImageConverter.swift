@@ -20,6 +20,8 @@ public struct ImageConverter {
     public var contentSegmentSize = BundleLayout.defaultContentSegmentSize
     /// `--compress`: file contents as DEFLATE blocks (BlockCompressor), decompressed on demand.
     public var compress = false
+    /// Refuse WASI images (`--web`: the page runs Skiff's core).
+    public var forLinuxOnly = false
 
     public init(images: ImageStore, containers: ContainerStore) {
         self.images = images
@@ -31,6 +33,8 @@ public struct ImageConverter {
         public var configuration: BundleConfiguration
         public var moduleBytes: UInt64
         public var imageBytes: UInt64
+        /// A WASI image: its module's path in the image, packed with the image's files.
+        public var packedProgram: String?
     }
 
     /// The image `options.image` names (pulled first if missing, as `skiff run` does).
@@ -42,8 +46,10 @@ public struct ImageConverter {
         return try await creator.image(options)
     }
 
-    /// Writes the module for `image` to `output`, with `core` as Skiff's core module.
-    public func convert(_ image: StoredImage, options: ContainerOptions, core corePath: String,
+    /// Writes the module for `image` to `output`: for a Linux image, Skiff's core module (at
+    /// `core`, or found by locateCore) with the image inside; for a WASI image, the image's own
+    /// module packed with its files (WasiImagePacker).
+    public func convert(_ image: StoredImage, options: ContainerOptions, core corePath: String? = nil,
                         to output: String) throws(SkiffError) -> Result {
         let mapped: MappedFilesystemImage
         do {
@@ -55,7 +61,20 @@ public struct ImageConverter {
         }
         let reader = mapped.reader
         let configuration = try bundleConfiguration(image, options: options, reader: reader)
-        let core = try WasmModule(try readCore(corePath))
+        if let program = try WasiImagePacker.program(image, configuration: configuration, reader: reader) {
+            guard !forLinuxOnly else { throw SkiffError(.invalidArgument, "\(image.name) is a WASI image: the web page runs Linux images only (convert it to a packed module: skiff convert \(image.name) OUT.wasm)") }
+            guard !compress else { throw SkiffError(.invalidArgument, "--compress is for Linux images: \(image.name) is a WASI image, packed as it is") }
+            return try WasiImagePacker().pack(image, program: program, configuration: configuration, reader: reader, to: output)
+        }
+        var path = corePath ?? ""
+        if corePath == nil { path = try Self.locateCore() }
+        let coreBytes = try readCore(path)
+        let core: WasmModule
+        do {
+            core = try WasmModule(coreBytes)
+        } catch {
+            throw SkiffError(error.code, "the core module is \(error.message)")
+        }
 
         // Segment 0: layout, the image's header, the configuration, the block index, the tables.
         let config = configuration.encoded
@@ -77,39 +96,51 @@ public struct ImageConverter {
         if let compressed { zero += BundleLayout.encodeBlockIndex(compressed.offsets) }
         zero += UnsafeRawBufferPointer(start: reader.base + Int(tablesOffset), count: Int(layout.tablesLength))
 
+        let stream = compressed?.stream ?? []
+        try Self.writeReplacing(output) { (file) throws(SkiffError) in
+            var failure: SkiffError?
+            zero.withUnsafeBytes { zeroBytes in
+                stream.withUnsafeBytes { streamBytes in
+                    let source = compressed == nil ? contents : streamBytes
+                    var segments = [zeroBytes]
+                    for i in 0..<Int(layout.contentSegmentCount) {
+                        let start = i * Int(contentSegmentSize)
+                        segments.append(UnsafeRawBufferPointer(rebasing: source[start..<start + Int(layout.contentSegmentLength(i))]))
+                    }
+                    do throws(SkiffError) {
+                        try WasmModuleWriter(core: core).write(segments: segments, to: file)
+                    } catch {
+                        failure = error
+                    }
+                }
+            }
+            if let failure { throw failure }
+        }
+        return Result(image: image, configuration: configuration, moduleBytes: Self.fileSize(output), imageBytes: reader.imageSize)
+    }
+
+    /// Writes `output` whole or not at all: into a file beside it, renamed over it at the end.
+    static func writeReplacing(_ output: String, _ body: (OutputFile) throws(SkiffError) -> Void) throws(SkiffError) {
         let directory = (output as NSString).deletingLastPathComponent
         let temporary = (directory.isEmpty ? "." : directory)
             + "/.\((output as NSString).lastPathComponent).\(getpid()).tmp"
         let file = try OutputFile(creating: temporary, mode: 0o644, exclusive: false)
-        var failure: SkiffError?
-        let stream = compressed?.stream ?? []
-        zero.withUnsafeBytes { zeroBytes in
-            stream.withUnsafeBytes { streamBytes in
-                let source = compressed == nil ? contents : streamBytes
-                var segments = [zeroBytes]
-                for i in 0..<Int(layout.contentSegmentCount) {
-                    let start = i * Int(contentSegmentSize)
-                    segments.append(UnsafeRawBufferPointer(rebasing: source[start..<start + Int(layout.contentSegmentLength(i))]))
-                }
-                do throws(SkiffError) {
-                    try WasmModuleWriter(core: core).write(segments: segments, to: file)
-                    try file.close()
-                    guard rename(temporary, output) == 0 else {
-                        throw SkiffError(.io, "cannot write \(output): \(String(cString: strerror(errno)))")
-                    }
-                } catch {
-                    failure = error
-                }
+        do throws(SkiffError) {
+            try body(file)
+            try file.close()
+            guard rename(temporary, output) == 0 else {
+                throw SkiffError(.io, "cannot write \(output): \(String(cString: strerror(errno)))")
             }
-        }
-        if let failure {
+        } catch {
             file.closeQuietly()
             unlink(temporary)
-            throw failure
+            throw error
         }
+    }
+
+    static func fileSize(_ path: String) -> UInt64 {
         var info = stat()
-        let size = stat(output, &info) == 0 ? UInt64(info.st_size) : 0
-        return Result(image: image, configuration: configuration, moduleBytes: size, imageBytes: reader.imageSize)
+        return stat(path, &info) == 0 ? UInt64(info.st_size) : 0
     }
 
     /// The process configuration baked into the module, resolved as `skiff run` would.
@@ -142,14 +173,7 @@ public struct ImageConverter {
     /// executable or in ../share/skiff, else (a build from a checkout) the checkout's
     /// .build-wasm/skiff-core.wasm that scripts/build-wasm.sh writes.
     public static func locateCore() throws(SkiffError) -> String {
-        if let path = ProcessInfo.processInfo.environment["SKIFF_CORE_WASM"], !path.isEmpty {
-            guard FileManager.default.isReadableFile(atPath: path) else {
-                throw SkiffError(.notFound, "SKIFF_CORE_WASM names \(path), which cannot be read")
-            }
-            return path
-        }
-        let candidates = InstalledFiles.candidates("skiff-core.wasm", checkoutPath: ".build-wasm/skiff-core.wasm")
-        if let found = candidates.first(where: { FileManager.default.isReadableFile(atPath: $0) }) { return found }
-        throw SkiffError(.notFound, "Skiff's core module (skiff-core.wasm) was not found next to skiff, in ../share/skiff or in the checkout's .build-wasm: build it with scripts/build-wasm.sh, or set SKIFF_CORE_WASM")
+        try InstalledFiles.locate("skiff-core.wasm", checkoutPath: ".build-wasm/skiff-core.wasm", variable: "SKIFF_CORE_WASM",
+                                  what: "Skiff's core module", build: "scripts/build-wasm.sh")
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import OCI
 
 /// Where `skiff` finds what it ships beside itself (the core module, the web page's files):
 /// next to the executable, in ../share/skiff, and, for a build from a checkout
@@ -15,5 +16,21 @@ enum InstalledFiles {
             directory = directory.deletingLastPathComponent()
         }
         return result
+    }
+
+    /// The path of `name`: $`variable` when set, else the first readable candidate; an error
+    /// naming `what` and how to build it otherwise.
+    static func locate(_ name: String, checkoutPath: String, variable: String, what: String,
+                       build: String) throws(SkiffError) -> String {
+        if let path = ProcessInfo.processInfo.environment[variable], !path.isEmpty {
+            guard FileManager.default.isReadableFile(atPath: path) else {
+                throw SkiffError(.notFound, "\(variable) names \(path), which cannot be read")
+            }
+            return path
+        }
+        if let found = candidates(name, checkoutPath: checkoutPath).first(where: { FileManager.default.isReadableFile(atPath: $0) }) {
+            return found
+        }
+        throw SkiffError(.notFound, "\(what) (\(name)) was not found next to skiff, in ../share/skiff or in the checkout's .build-wasm: build it with \(build), or set \(variable)")
     }
 }

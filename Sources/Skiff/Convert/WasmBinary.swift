@@ -56,7 +56,7 @@ struct WasmCursor {
     }
 
     static func malformed(_ what: String) -> SkiffError {
-        SkiffError(.invalidData, "the core module is not a valid WebAssembly module (\(what))")
+        SkiffError(.invalidData, "not a valid WebAssembly module (\(what))")
     }
 
     var atEnd: Bool { at >= end }
@@ -76,6 +76,19 @@ struct WasmCursor {
             if b & 0x80 == 0 { return result }
             shift += 7
         }
+    }
+
+    /// A signed LEB128 (s32, s64 and s33 block and heap types).
+    mutating func signed() throws(SkiffError) -> Int64 {
+        var result: Int64 = 0, shift: Int64 = 0, b: UInt8
+        repeat {
+            b = try byte()
+            guard shift < 64 else { throw Self.malformed("LEB128 too long") }
+            result |= Int64(b & 0x7f) << shift
+            shift += 7
+        } while b & 0x80 != 0
+        if shift < 64 && b & 0x40 != 0 { result |= -1 << shift }
+        return result
     }
 
     mutating func u32() throws(SkiffError) -> UInt32 {

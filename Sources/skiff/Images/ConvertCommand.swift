@@ -9,10 +9,13 @@ struct ConvertCommand: AsyncParsableCommand {
         abstract: "Convert an image into one WebAssembly (WASI) module that runs it.",
         usage: "skiff convert [OPTIONS] IMAGE OUT.wasm\n       skiff convert [OPTIONS] --web DIR IMAGE",
         discussion: """
-            OUT.wasm holds Skiff's core (the same kernel and emulator as skiff run), the image's \
+            For a Linux image, OUT.wasm holds Skiff's core (the same kernel and emulator as skiff run), the image's \
             root filesystem and its configuration; it runs on any WASI preview 1 runtime \
             (wasmtime OUT.wasm [--entrypoint CMD] [--no-stdin] [-e K=V] [-w DIR] [COMMAND [ARG...]]). \
             The options change the defaults baked in, as they would for docker run. \
+            For a WASI image, OUT.wasm is the image's own module with the image's files packed \
+            into it, writable in memory, seen at / with no --dir, and the image's Entrypoint, \
+            Cmd and Env as its defaults (wasmtime OUT.wasm [ARG...]). \
             An image not in the store is pulled first. See docs/convert.md. \
             With --web DIR, writes a static site instead: a page with a terminal that runs the \
             module in the browser (serve it with skiff serve DIR; docs/web.md).
@@ -68,19 +71,25 @@ struct ConvertCommand: AsyncParsableCommand {
             guard output.hasSuffix(".wasm") || !FileManager.default.fileExists(atPath: output) else {
                 throw SkiffError(.invalidArgument, "\(output) exists and is not a .wasm file: refusing to replace it")
             }
-            let core = try ImageConverter.locateCore()
             var converter = ImageConverter(images: images, containers: try ContainerStore(imageStore: images))
             converter.registry = registry.options
             converter.compress = compress
+            converter.forLinuxOnly = web != nil
             converter.progress = makeProgress(quiet: quiet, verb: "downloading")
             let stored = try await converter.image(options)
-            let result = try converter.convert(stored, options: options, core: core, to: output)
+            let result = try converter.convert(stored, options: options, to: output)
             if let site, let web { try site.write(to: web, imageName: stored.name) }
             if quiet {
                 print(web ?? output)
                 return
             }
             let seconds = Date().timeIntervalSince(started)
+            if let program = result.packedProgram {
+                print("\(output): \(stored.name) (\(result.configuration.platform)), \(program) packed with the image's files (\(formatBytes(Int64(result.imageBytes)))), \(formatBytes(Int64(result.moduleBytes))), in \(String(format: "%.2f", seconds)) s")
+                let process = result.configuration.entrypoint + result.configuration.command
+                print("run it: wasmtime \(output) [ARG...] (the image's files are at /; with no ARG: \(process.joined(separator: " ")))")
+                return
+            }
             let process = result.configuration.entrypoint + result.configuration.command
             print("\(output): \(stored.name) (\(result.configuration.platform)), \(formatBytes(Int64(result.moduleBytes))) (filesystem \(formatBytes(Int64(result.imageBytes)))), in \(String(format: "%.2f", seconds)) s")
             print(process.isEmpty

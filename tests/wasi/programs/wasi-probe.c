@@ -8,6 +8,8 @@
  *   wasi-probe read FILE         prints FILE
  *   wasi-probe write FILE TEXT   writes TEXT to FILE (prints the error and exits 1 if it cannot)
  *   wasi-probe mkdir DIR | rm FILE
+ *   wasi-probe roundtrip FILE TEXT   writes TEXT to FILE, renames it to FILE.moved, allocates 8 MiB,
+ *                                appends "+", reads it back and prints it (one run: for in-memory trees)
  *   wasi-probe exit N            exits with status N
  *   wasi-probe trap              executes `unreachable`
  *   wasi-probe alloc MB          allocates and touches MB MiB (prints ok, or fails with 1)
@@ -75,6 +77,29 @@ int main(int argc, char **argv) {
         fputs(argv[3], f);
         if (fclose(f) != 0) { printf("write %s: %s\n", argv[2], strerror(errno)); return 1; }
         printf("wrote %s\n", argv[2]);
+        return 0;
+    }
+    if (!strcmp(c, "roundtrip") && argc == 4) {
+        char moved[1024];
+        snprintf(moved, sizeof moved, "%s.moved", argv[2]);
+        FILE *f = fopen(argv[2], "w");
+        if (!f || fputs(argv[3], f) < 0 || fclose(f) != 0) { printf("write %s: %s\n", argv[2], strerror(errno)); return 1; }
+        if (rename(argv[2], moved) != 0) { printf("rename %s: %s\n", argv[2], strerror(errno)); return 1; }
+        /* Grow the heap while the file is open in memory (a packed module moves its tree). */
+        char *big = malloc(8 << 20);
+        if (!big) { puts("alloc failed"); return 1; }
+        memset(big, 2, 8 << 20);
+        f = fopen(moved, "a");
+        if (!f || fputs("+", f) < 0 || fclose(f) != 0) { printf("append %s: %s\n", moved, strerror(errno)); return 1; }
+        struct stat st;
+        if (stat(moved, &st) != 0) { printf("stat %s: %s\n", moved, strerror(errno)); return 1; }
+        f = fopen(moved, "r");
+        if (!f) { printf("read %s: %s\n", moved, strerror(errno)); return 1; }
+        char buf[4096];
+        size_t n = fread(buf, 1, sizeof buf - 1, f);
+        fclose(f);
+        buf[n] = 0;
+        printf("%s (%lld bytes)\n", buf, (long long)st.st_size);
         return 0;
     }
     if (!strcmp(c, "mkdir") && argc == 3) {
