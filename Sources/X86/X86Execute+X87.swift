@@ -103,8 +103,10 @@ extension X86CPU {
         r[X86Registers.fpuTop] = (r[X86Registers.fpuTop] &+ 1) & 7
     }
 
+    /// Records an operation's exception flags, and C1 = whether it rounded up.
     func x87Raise(_ flags: UInt16) {
-        regs[X86Registers.fpuStatus] |= UInt64(flags & 0x7f)
+        let s = regs[X86Registers.fpuStatus] & ~UInt64(X87Exception.roundedUp)
+        regs[X86Registers.fpuStatus] = s | UInt64(flags & (0x7f | X87Exception.roundedUp))
     }
 
     /// Stack underflow: invalid and SF with C1 = 0.
@@ -212,6 +214,8 @@ extension X86CPU {
     func executeX87(_ p: UnsafeMutablePointer<X86Instruction>, pc: UInt64) -> UInt8 {
         let r = regs
         let i = Int(p.pointee.rm)
+        // C1 is 0 after every computing instruction unless it rounded up (or the stack overflowed).
+        if p.pointee.cond >= X87Op.arithmeticMemory { r[X86Registers.fpuStatus] &= ~UInt64(X87Exception.roundedUp) }
         switch p.pointee.cond {
         case X87Op.fnstcw:
             guard write(address(p), UInt16(truncatingIfNeeded: r[X86Registers.fpuControl])) else { return X86Status.fault }
@@ -426,7 +430,11 @@ extension X86CPU {
             let (v, q, complete, f) = X87Math.remainder(a, b, nearest: code == 0xf5)
             x87Raise(f)
             setST(0, v)
-            x87SetConditions(c0: q & 4 != 0, c1: q & 1 != 0, c2: !complete, c3: q & 2 != 0)
+            // The quotient's low bits in C0 C3 C1 when complete; C2 alone when not (as on the host).
+            if let q {
+                let bits = complete ? q : 0
+                x87SetConditions(c0: bits & 4 != 0, c1: bits & 1 != 0, c2: !complete, c3: bits & 2 != 0)
+            }
         default:
             return X86Status.illegal
         }

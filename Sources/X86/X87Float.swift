@@ -38,6 +38,9 @@ enum X87Exception {
     static let invalid: UInt16 = 0x01, denormal: UInt16 = 0x02, zeroDivide: UInt16 = 0x04
     static let overflow: UInt16 = 0x08, underflow: UInt16 = 0x10, precision: UInt16 = 0x20
     static let stackFault: UInt16 = 0x40
+    /// Not an exception: C1's place in the status word, set when rounding incremented the
+    /// significand (the x87 reports the rounding direction there).
+    static let roundedUp: UInt16 = 0x200
 }
 
 /// How a result is rounded: RC (0 nearest even, 1 down, 2 up, 3 toward zero) and the number of
@@ -163,6 +166,7 @@ enum X87Math {
         }
         var flags: UInt16 = inexact ? X87Exception.precision : 0
         if up {
+            flags |= X87Exception.roundedUp
             let (sum, carry) = kept.addingReportingOverflow(unit)
             if carry { kept = 1 << 63; e += 1 } else { kept = sum }
         }
@@ -176,7 +180,8 @@ enum X87Math {
             case 2: toInfinity = !w.negative
             default: toInfinity = false
             }
-            return toInfinity ? (emax + 1, 1 << 63, true, flags) : (emax, keepMask, false, flags)
+            if toInfinity { return (emax + 1, 1 << 63, true, flags | X87Exception.roundedUp) }
+            return (emax, keepMask, false, flags & ~X87Exception.roundedUp)
         }
         return (e, kept, false, flags)
     }
@@ -417,12 +422,12 @@ enum X87Math {
         return (sign | UInt64(e + formatBias) << UInt64(fracBits) | (frac & ((1 << UInt64(fracBits)) - 1)), flags)
     }
 
-    /// x rounded to an integer value (RC `mode`): the magnitude (nil if 2^64 or more), and
-    /// whether it was inexact.
-    static func integerPart(_ x: X87Float, mode: UInt8) -> (UInt64?, Bool) {
+    /// x rounded to an integer value (RC `mode`): the magnitude (nil if 2^64 or more), and the
+    /// flags (precision when inexact, roundedUp when the magnitude was incremented).
+    static func integerPart(_ x: X87Float, mode: UInt8) -> (UInt64?, UInt16) {
         let w = wide(x)
         let fractionBits = 63 - w.exp
-        if fractionBits <= 0 { return (fractionBits < 0 ? nil : w.hi, false) }
+        if fractionBits <= 0 { return (fractionBits < 0 ? nil : w.hi, 0) }
         let (int, rest) = shiftRightSticky(w.hi, 0, fractionBits)
         let inexact = rest != 0
         var up = false
@@ -432,11 +437,12 @@ enum X87Math {
         case 2: up = inexact && !x.negative
         default: up = false
         }
+        let flags: UInt16 = (inexact ? X87Exception.precision : 0) | (up ? X87Exception.roundedUp : 0)
         if up {
             let (sum, carry) = int.addingReportingOverflow(1)
-            return (carry ? nil : sum, inexact)
+            return (carry ? nil : sum, flags)
         }
-        return (int, inexact)
+        return (int, flags)
     }
 
     /// fist/fistp/fisttp: x as a signed integer of `size` (1: 16, 2: 32, 3: 64 bits); NaN,
@@ -446,9 +452,8 @@ enum X87Math {
         let indefinite: UInt64 = 1 << (bits - 1)
         if x.isUnsupported || x.isNaN || x.isInfinity { return (indefinite, X87Exception.invalid) }
         if x.isZero { return (0, 0) }
-        let (magnitude, inexact) = integerPart(x, mode: mode)
-        var flags: UInt16 = inexact ? X87Exception.precision : 0
-        if x.isDenormal { flags |= X87Exception.denormal }
+        let (magnitude, rounding) = integerPart(x, mode: mode)
+        let flags = rounding | (x.isDenormal ? X87Exception.denormal : 0)
         guard let magnitude, magnitude <= (x.negative ? indefinite : indefinite - 1) else {
             return (indefinite, X87Exception.invalid)
         }
@@ -463,8 +468,8 @@ enum X87Math {
         if x.isInfinity || x.isZero { return (x, 0) }
         let w = wide(x)
         if w.exp >= 63 { return (x, 0) }
-        let (magnitude, inexact) = integerPart(x, mode: mode)
-        let flags: UInt16 = (inexact ? X87Exception.precision : 0) | (x.isDenormal ? X87Exception.denormal : 0)
+        let (magnitude, rounding) = integerPart(x, mode: mode)
+        let flags = rounding | (x.isDenormal ? X87Exception.denormal : 0)
         guard let magnitude, magnitude != 0 else { return (.zero(x.negative), flags) }
         let z = magnitude.leadingZeroBitCount
         let v = X87Float(se: (x.negative ? 0x8000 : 0) | UInt16(63 - z + bias), m: magnitude << UInt64(z))
@@ -491,13 +496,14 @@ enum X87Math {
 
     /// fprem (`nearest` false: truncated quotient) and fprem1 (quotient rounded to nearest):
     /// the partial remainder of a / b, the quotient's low three bits, and whether the
-    /// reduction is complete (else C2 is set and the instruction is executed again).
+    /// reduction is complete (else C2 is set and the instruction is executed again). The
+    /// quotient is nil for a NaN or invalid operation (the condition codes are then undefined).
     static func remainder(_ a: X87Float, _ b: X87Float, nearest: Bool)
-        -> (X87Float, quotient: UInt64, complete: Bool, flags: UInt16) {
-        if a.isUnsupported || b.isUnsupported { return (.indefinite, 0, true, X87Exception.invalid) }
-        if a.isNaN || b.isNaN { let (v, f) = propagateNaN(a, b); return (v, 0, true, f) }
+        -> (X87Float, quotient: UInt64?, complete: Bool, flags: UInt16) {
+        if a.isUnsupported || b.isUnsupported { return (.indefinite, nil, true, X87Exception.invalid) }
+        if a.isNaN || b.isNaN { let (v, f) = propagateNaN(a, b); return (v, nil, true, f) }
         let flags = denormalFlag(a, b)
-        if a.isInfinity || b.isZero { return (.indefinite, 0, true, X87Exception.invalid) }
+        if a.isInfinity || b.isZero { return (.indefinite, nil, true, X87Exception.invalid) }
         if a.isZero || b.isInfinity { return (a, 0, true, flags) }
         let x = wide(a), y = wide(b)
         var d = x.exp - y.exp
