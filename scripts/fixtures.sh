@@ -30,24 +30,35 @@ PACKAGES="busybox-static bash python3.13 lua5.4 sqlite3 gawk perl-base perl core
 DEVEL_PACKAGES="gcc libc6-dev make git musl-tools tcl luajit redis-server redis-tools nginx curl postgresql ruby php-cli"
 # ... and the runtimes with their own JITs, which are slow under emulation (opt-in).
 RUNTIME_PACKAGES="nodejs golang-go openjdk-21-jdk-headless erlang-base"
-mkdir -p "$D/lists/partial" "$D/archives/partial"
-[ -f "$D/status" ] || : > "$D/status"
 mirror=$(awk '/^URIs:/{print $2; exit}' /etc/apt/sources.list.d/debian.sources 2>/dev/null || true)
 if [ -z "$mirror" ]; then
   mirror=$(awk '/^deb /{print $2; exit}' /etc/apt/sources.list)
 fi
-printf 'Types: deb\nURIs: %s\nSuites: trixie\nComponents: main\nArchitectures: riscv64\nSigned-By: /usr/share/keyrings/debian-archive-keyring.gpg\n' "$mirror" > "$D/riscv64.sources"
-o=(-oAPT::Architecture=riscv64 -oAPT::Architectures=riscv64 -oDir::State::Lists="$D/lists"
-   -oDir::Etc::SourceList="$D/riscv64.sources" -oDir::Etc::SourceParts=/dev/null
-   -oDir::State::status="$D/status" -oDir::Cache::Archives="$D/archives" -oDebug::NoLocking=1
-   -oAPT::Sandbox::User=root -oAcquire::Retries=3)
-stamp="$F/.downloaded-$(echo "$PACKAGES" | md5sum | cut -c1-8)"
-if [ ! -f "$stamp" ]; then
-  echo "fixtures: downloading Debian trixie riscv64 packages into $D" >&2
-  apt-get "${o[@]}" -qq update >&2
-  apt-get "${o[@]}" -qq install -y --download-only --no-install-recommends $PACKAGES >&2
+# private_apt ARCH DIR: an apt state of its own in DIR for Debian trixie's ARCH packages (the
+# system's apt configuration is only read for its mirror); sets APT to the options that use it.
+private_apt() {
+  local arch=$1 dir=$2
+  mkdir -p "$dir/lists/partial" "$dir/archives/partial"
+  [ -f "$dir/status" ] || : > "$dir/status"
+  printf 'Types: deb\nURIs: %s\nSuites: trixie\nComponents: main\nArchitectures: %s\nSigned-By: /usr/share/keyrings/debian-archive-keyring.gpg\n' "$mirror" "$arch" > "$dir/$arch.sources"
+  APT=(-oAPT::Architecture="$arch" -oAPT::Architectures="$arch" -oDir::State::Lists="$dir/lists"
+       -oDir::Etc::SourceList="$dir/$arch.sources" -oDir::Etc::SourceParts=/dev/null
+       -oDir::State::status="$dir/status" -oDir::Cache::Archives="$dir/archives" -oDebug::NoLocking=1
+       -oAPT::Sandbox::User=root -oAcquire::Retries=3)
+}
+# download_base STAMP ARCH DIR: $PACKAGES with their dependency closure into DIR/archives, once
+# (with APT set by private_apt).
+download_base() {
+  local stamp=$1 arch=$2 dir=$3
+  [ -f "$stamp" ] && return
+  echo "fixtures: downloading Debian trixie $arch packages into $dir" >&2
+  apt-get "${APT[@]}" -qq update >&2
+  apt-get "${APT[@]}" -qq install -y --download-only --no-install-recommends $PACKAGES >&2
   touch "$stamp"
-fi
+}
+private_apt riscv64 "$D"
+o=("${APT[@]}")
+download_base "$F/.downloaded-$(echo "$PACKAGES" | md5sum | cut -c1-8)" riscv64 "$D"
 
 lay_out() { # name, then .deb files
   local name=$1; shift
@@ -166,20 +177,8 @@ want --devel && extra_root devel $DEVEL_PACKAGES
 # The amd64 root (issue 12): the same recipe with its own private apt state, for amd64.
 if want --amd64; then
   A=$F/apt-amd64
-  mkdir -p "$A/lists/partial" "$A/archives/partial"
-  [ -f "$A/status" ] || : > "$A/status"
-  printf 'Types: deb\nURIs: %s\nSuites: trixie\nComponents: main\nArchitectures: amd64\nSigned-By: /usr/share/keyrings/debian-archive-keyring.gpg\n' "$mirror" > "$A/amd64.sources"
-  a=(-oAPT::Architecture=amd64 -oAPT::Architectures=amd64 -oDir::State::Lists="$A/lists"
-     -oDir::Etc::SourceList="$A/amd64.sources" -oDir::Etc::SourceParts=/dev/null
-     -oDir::State::status="$A/status" -oDir::Cache::Archives="$A/archives" -oDebug::NoLocking=1
-     -oAPT::Sandbox::User=root -oAcquire::Retries=3)
-  stamp="$A/.downloaded-$(echo "$PACKAGES" | md5sum | cut -c1-8)"
-  if [ ! -f "$stamp" ]; then
-    echo "fixtures: downloading Debian trixie amd64 packages into $A" >&2
-    apt-get "${a[@]}" -qq update >&2
-    apt-get "${a[@]}" -qq install -y --download-only --no-install-recommends $PACKAGES >&2
-    touch "$stamp"
-  fi
+  private_apt amd64 "$A"
+  download_base "$A/.downloaded-$(echo "$PACKAGES" | md5sum | cut -c1-8)" amd64 "$A"
   lay_out debian-amd64 "$A"/archives/*.deb
   [ -e "$F/rootfs/debian-amd64/etc/hosts" ] || cp "$F/rootfs/debian/etc/hosts" "$F/rootfs/debian-amd64/etc/hosts"
   configure_debian "$F/rootfs/debian-amd64" "$A/archives"

@@ -357,36 +357,29 @@ enum X87Math {
 
     // MARK: Conversions
 
-    static func fromDouble(_ v: UInt64) -> (X87Float, UInt16) {
-        let sign: UInt16 = v >> 63 != 0 ? 0x8000 : 0
-        let e = Int((v >> 52) & 0x7ff), frac = v & 0x000f_ffff_ffff_ffff
-        if e == 0x7ff {
-            if frac == 0 { return (X87Float(se: sign | 0x7fff, m: 1 << 63), 0) }
-            let quiet = frac & (1 << 51) != 0
-            return (X87Float(se: sign | 0x7fff, m: 1 << 63 | 1 << 62 | frac << 11), quiet ? 0 : X87Exception.invalid)
-        }
-        if e == 0 {
-            if frac == 0 { return (X87Float(se: sign, m: 0), 0) }
-            let z = frac.leadingZeroBitCount      // at least 12
-            return (X87Float(se: sign | UInt16(1 - 1023 + bias - (z - 11)), m: frac << UInt64(z)), X87Exception.denormal)
-        }
-        return (X87Float(se: sign | UInt16(e - 1023 + bias), m: 1 << 63 | frac << 11), 0)
-    }
+    static func fromDouble(_ v: UInt64) -> (X87Float, UInt16) { fromBinary(v, single: false) }
+    static func fromSingle(_ v: UInt32) -> (X87Float, UInt16) { fromBinary(UInt64(v), single: true) }
 
-    static func fromSingle(_ v: UInt32) -> (X87Float, UInt16) {
-        let sign: UInt16 = v >> 31 != 0 ? 0x8000 : 0
-        let e = Int((v >> 23) & 0xff), frac = UInt64(v & 0x7f_ffff)
-        if e == 0xff {
+    /// A double (`single`: a float, in the low 32 bits) widened exactly; a signaling NaN is
+    /// quieted and raises invalid, a denormal raises the denormal flag.
+    static func fromBinary(_ v: UInt64, single: Bool) -> (X87Float, UInt16) {
+        let fracBits = single ? 23 : 52, expBits = single ? 8 : 11, formatBias = single ? 127 : 1023
+        let sign: UInt16 = v >> UInt64(fracBits + expBits) & 1 != 0 ? 0x8000 : 0
+        let expAllOnes = (1 << expBits) - 1
+        let e = Int(truncatingIfNeeded: v >> UInt64(fracBits)) & expAllOnes
+        let frac = v & ((1 << UInt64(fracBits)) - 1)
+        let shift = UInt64(63 - fracBits)
+        if e == expAllOnes {
             if frac == 0 { return (X87Float(se: sign | 0x7fff, m: 1 << 63), 0) }
-            let quiet = frac & (1 << 22) != 0
-            return (X87Float(se: sign | 0x7fff, m: 1 << 63 | 1 << 62 | frac << 40), quiet ? 0 : X87Exception.invalid)
+            let quiet = frac >> UInt64(fracBits - 1) != 0
+            return (X87Float(se: sign | 0x7fff, m: 1 << 63 | 1 << 62 | frac << shift), quiet ? 0 : X87Exception.invalid)
         }
         if e == 0 {
             if frac == 0 { return (X87Float(se: sign, m: 0), 0) }
-            let z = frac.leadingZeroBitCount      // at least 41
-            return (X87Float(se: sign | UInt16(1 - 127 + bias - (z - 40)), m: frac << UInt64(z)), X87Exception.denormal)
+            let z = frac.leadingZeroBitCount
+            return (X87Float(se: sign | UInt16(1 - formatBias + bias - (z - Int(shift))), m: frac << UInt64(z)), X87Exception.denormal)
         }
-        return (X87Float(se: sign | UInt16(e - 127 + bias), m: 1 << 63 | frac << 40), 0)
+        return (X87Float(se: sign | UInt16(e - formatBias + bias), m: 1 << 63 | frac << shift), 0)
     }
 
     static func fromInteger(_ v: Int64) -> X87Float {
