@@ -1,8 +1,7 @@
 """amd64 guests (issue 12): x86-64 programs run on the host CPU (the reference) and under
 `skiff run --rootfs ROOT`; stdout and exit status must be identical.
 
-Static programs: 
-ROOT is built here: Debian's busybox-static for amd64 (`apt-get download`, cached in the
+Static programs: ROOT is built here: Debian's busybox-static for amd64 (`apt-get download`, cached in the
 fixtures directory) and the C programs of tests/amd64 compiled with the host's gcc -static,
 plus Tests/X86Tests/Programs/alu.c (every ALU form with the flags each defines). The host runs
 the same files (busybox applets with the root's bin first on PATH, working directory ROOT).
