@@ -7,6 +7,7 @@
 #   scripts/fixtures.sh --python-tests   also lays out rootfs/python-tests (for bench/waiting.sh)
 #   scripts/fixtures.sh --devel     also lays out rootfs/devel (tests/differential/test_devel.py)
 #   scripts/fixtures.sh --runtimes  also lays out rootfs/runtimes (SKIFF_HEAVY=1 test_runtimes.py, bench/heavy.sh)
+#   scripts/fixtures.sh --amd64     also lays out rootfs/debian-amd64 (tests/differential/test_amd64.py)
 #
 # Environment: SKIFF_FIXTURES (default ~/.cache/skiff-fixtures).
 # Layout:
@@ -19,6 +20,8 @@
 #                                   ($DEVEL_PACKAGES, ~150 MB downloaded into apt-devel/, ~20 s)
 #   $SKIFF_FIXTURES/rootfs/runtimes (--runtimes) the Debian root plus the JIT runtimes
 #                                   ($RUNTIME_PACKAGES, ~250 MB downloaded into apt-runtimes/)
+#   $SKIFF_FIXTURES/rootfs/debian-amd64 (--amd64) the same packages as rootfs/debian for amd64
+#                                   (~38 MB downloaded into apt-amd64/, ~10 s), configured the same way
 set -euo pipefail
 F=${SKIFF_FIXTURES:-$HOME/.cache/skiff-fixtures}
 D=$F/apt
@@ -27,24 +30,35 @@ PACKAGES="busybox-static bash python3.13 lua5.4 sqlite3 gawk perl-base perl core
 DEVEL_PACKAGES="gcc libc6-dev make git musl-tools tcl luajit redis-server redis-tools nginx curl postgresql ruby php-cli"
 # ... and the runtimes with their own JITs, which are slow under emulation (opt-in).
 RUNTIME_PACKAGES="nodejs golang-go openjdk-21-jdk-headless erlang-base"
-mkdir -p "$D/lists/partial" "$D/archives/partial"
-[ -f "$D/status" ] || : > "$D/status"
 mirror=$(awk '/^URIs:/{print $2; exit}' /etc/apt/sources.list.d/debian.sources 2>/dev/null || true)
 if [ -z "$mirror" ]; then
   mirror=$(awk '/^deb /{print $2; exit}' /etc/apt/sources.list)
 fi
-printf 'Types: deb\nURIs: %s\nSuites: trixie\nComponents: main\nArchitectures: riscv64\nSigned-By: /usr/share/keyrings/debian-archive-keyring.gpg\n' "$mirror" > "$D/riscv64.sources"
-o=(-oAPT::Architecture=riscv64 -oAPT::Architectures=riscv64 -oDir::State::Lists="$D/lists"
-   -oDir::Etc::SourceList="$D/riscv64.sources" -oDir::Etc::SourceParts=/dev/null
-   -oDir::State::status="$D/status" -oDir::Cache::Archives="$D/archives" -oDebug::NoLocking=1
-   -oAPT::Sandbox::User=root -oAcquire::Retries=3)
-stamp="$F/.downloaded-$(echo "$PACKAGES" | md5sum | cut -c1-8)"
-if [ ! -f "$stamp" ]; then
-  echo "fixtures: downloading Debian trixie riscv64 packages into $D" >&2
-  apt-get "${o[@]}" -qq update >&2
-  apt-get "${o[@]}" -qq install -y --download-only --no-install-recommends $PACKAGES >&2
+# private_apt ARCH DIR: an apt state of its own in DIR for Debian trixie's ARCH packages (the
+# system's apt configuration is only read for its mirror); sets APT to the options that use it.
+private_apt() {
+  local arch=$1 dir=$2
+  mkdir -p "$dir/lists/partial" "$dir/archives/partial"
+  [ -f "$dir/status" ] || : > "$dir/status"
+  printf 'Types: deb\nURIs: %s\nSuites: trixie\nComponents: main\nArchitectures: %s\nSigned-By: /usr/share/keyrings/debian-archive-keyring.gpg\n' "$mirror" "$arch" > "$dir/$arch.sources"
+  APT=(-oAPT::Architecture="$arch" -oAPT::Architectures="$arch" -oDir::State::Lists="$dir/lists"
+       -oDir::Etc::SourceList="$dir/$arch.sources" -oDir::Etc::SourceParts=/dev/null
+       -oDir::State::status="$dir/status" -oDir::Cache::Archives="$dir/archives" -oDebug::NoLocking=1
+       -oAPT::Sandbox::User=root -oAcquire::Retries=3)
+}
+# download_base STAMP ARCH DIR: $PACKAGES with their dependency closure into DIR/archives, once
+# (with APT set by private_apt).
+download_base() {
+  local stamp=$1 arch=$2 dir=$3
+  [ -f "$stamp" ] && return
+  echo "fixtures: downloading Debian trixie $arch packages into $dir" >&2
+  apt-get "${APT[@]}" -qq update >&2
+  apt-get "${APT[@]}" -qq install -y --download-only --no-install-recommends $PACKAGES >&2
   touch "$stamp"
-fi
+}
+private_apt riscv64 "$D"
+o=("${APT[@]}")
+download_base "$F/.downloaded-$(echo "$PACKAGES" | md5sum | cut -c1-8)" riscv64 "$D"
 
 lay_out() { # name, then .deb files
   local name=$1; shift
@@ -64,11 +78,11 @@ lay_out debian "$D"/archives/*.deb
 # `dpkg -x` unpacks files but runs no maintainer scripts: do what they would have done on a fresh
 # Debian system, so the root looks like a Debian image's (users and groups, `python3`, `awk`).
 # Additive and idempotent (files already there are left alone).
-configure_debian() {
-  local r="$F/rootfs/debian"
+configure_debian() { # root, archives directory
+  local r=$1 archives=$2
   [ -f "$r/.configured" ] && return
   for p in base-passwd python3-minimal dash; do
-    dpkg-deb -x "$(ls "$D"/archives/${p}_*.deb | head -1)" "$r"
+    dpkg-deb -x "$(ls "$archives"/${p}_*.deb | head -1)" "$r"
   done
   # base-passwd's postinst (update-passwd on a new system): the master files become /etc/passwd
   # and /etc/group, with shadow entries that allow no password login.
@@ -83,7 +97,7 @@ configure_debian() {
   [ -L "$r/usr/bin/awk" ] || [ -e "$r/usr/bin/awk" ] || ln -s /etc/alternatives/awk "$r/usr/bin/awk"
   touch "$r/.configured"
 }
-configure_debian
+configure_debian "$F/rootfs/debian" "$D/archives"
 # busybox-only root: the static binary and links for its applets.
 bb=$(ls "$D"/archives/busybox-static_*.deb | head -1)
 if [ ! -f "$F/rootfs/busybox/.complete" ]; then
@@ -160,5 +174,14 @@ extra_root() { # name packages...
   configure_extra "$F/rootfs/$name"
 }
 want --devel && extra_root devel $DEVEL_PACKAGES
+# The amd64 root (issue 12): the same recipe with its own private apt state, for amd64.
+if want --amd64; then
+  A=$F/apt-amd64
+  private_apt amd64 "$A"
+  download_base "$A/.downloaded-$(echo "$PACKAGES" | md5sum | cut -c1-8)" amd64 "$A"
+  lay_out debian-amd64 "$A"/archives/*.deb
+  [ -e "$F/rootfs/debian-amd64/etc/hosts" ] || cp "$F/rootfs/debian/etc/hosts" "$F/rootfs/debian-amd64/etc/hosts"
+  configure_debian "$F/rootfs/debian-amd64" "$A/archives"
+fi
 want --runtimes && extra_root runtimes $RUNTIME_PACKAGES
 echo "$F"

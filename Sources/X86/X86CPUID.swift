@@ -2,10 +2,14 @@
 // pick code paths that work here. The baseline x86-64 ISA (x86-64-v1: FPU, CX8, CMOV, MMX,
 // FXSR, SSE, SSE2, SYSCALL, long mode) plus the v2 features that are implemented: CMPXCHG16B,
 // POPCNT and LAHF/SAHF in 64-bit mode. No SSE3 and later, no AVX, no XSAVE (so no XGETBV), no
-// BMI, no ERMS. The vendor is Skiff's own, so no vendor-specific code path is taken.
+// BMI, no ERMS. The vendor is "AuthenticAMD": glibc reads leaf 1 (every feature bit) only for
+// the vendors it knows (cpu-features.c: an unknown vendor gets no features at all, so the
+// dynamic libc.so.6, marked x86-64-baseline, refuses to load: "CPU ISA level is lower than
+// required"), and its AMD path takes the cache sizes from the legacy leaves 0x80000005/6
+// below. Family 6 has no AMD-specific tuning in glibc; the brand string says what this is.
 
 extension X86CPU {
-    package static let vendor = "SkiffVirtCPU"
+    package static let vendor = "AuthenticAMD"
     package static let brand = "Skiff x86-64 interpreter"
 
     // Leaf 1 EDX.

@@ -92,6 +92,19 @@ final class ImageReferenceTests: XCTestCase {
                            "busybox has no linux/riscv64 variant (available: linux/amd64, linux/arm64/v8); choose one with --platform")
         }
         XCTAssertEqual(try index.select(Platform(parsing: "linux/arm64"), what: "x").platform?.variant, "v8")
+        // No platform asked for: one Skiff runs (amd64 here), else an error listing what there is.
+        XCTAssertEqual(try index.select(nil, what: "x").platform, .linuxAMD64)
+        let armOnly = ImageIndex(manifests: [
+            Descriptor(mediaType: MediaType.ociManifest, digest: d, size: 1, platform: Platform(os: "linux", architecture: "arm64", variant: "v8")),
+        ])
+        XCTAssertThrowsError(try armOnly.select(nil, what: "busybox")) { error in
+            XCTAssertEqual((error as! SkiffError).message,
+                           "busybox has no platform Skiff runs (available: linux/arm64/v8); Skiff runs linux/amd64, linux/riscv64 and WASI images")
+        }
+        XCTAssertTrue(Platform.takes(.linuxAMD64, for: nil))
+        XCTAssertTrue(Platform.takes(.wasip1, for: nil))
+        XCTAssertFalse(Platform.takes(Platform(os: "linux", architecture: "arm64"), for: nil))
+        XCTAssertFalse(Platform.takes(.linuxRISCV64, for: .linuxAMD64))
     }
 
     func testDigests() throws {

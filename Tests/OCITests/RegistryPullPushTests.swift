@@ -154,10 +154,14 @@ final class RegistryPullPushTests: XCTestCase {
         try skopeoPush(layout.directory, tag: "multi", to: "\(registry.host)/test/multi:1", all: true)
         let ref = try ImageReference(parsing: "\(registry.host)/test/multi:1")
 
+        // No platform asked for: the host default's entry (amd64 here unless the host is riscv64).
         let pulled = try await puller().pull(ref)
-        XCTAssertEqual(pulled.image.digest, riscv.manifestDigest)
+        XCTAssertEqual(pulled.image.digest, Platform.hostDefault == .linuxRISCV64 ? riscv.manifestDigest : amd.manifestDigest)
         XCTAssertEqual(pulled.image.record.indexDigest, indexDigest)
         XCTAssertTrue(store.hasBlob(indexDigest))
+
+        let riscvPull = try await puller().pull(ref, platform: .linuxRISCV64)
+        XCTAssertEqual(riscvPull.image.digest, riscv.manifestDigest)
 
         let amdPull = try await puller().pull(ref, platform: Platform(parsing: "linux/amd64"))
         XCTAssertEqual(amdPull.image.config.config?.Cmd, ["/bin/amd64"])

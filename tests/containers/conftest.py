@@ -134,13 +134,13 @@ class Layout:
             f.write(data)
         return {"mediaType": media_type, "digest": "sha256:" + digest, "size": len(data)}
 
-    def image(self, tag, layers, config):
+    def image(self, tag, layers, config, architecture="riscv64"):
         """`layers`: uncompressed tars, lowest first; `config`: the runtime config (Cmd, Env...)."""
         descriptors, diff_ids = [], []
         for raw in layers:
             diff_ids.append("sha256:" + hashlib.sha256(raw).hexdigest())
             descriptors.append(self.blob(gzip.compress(raw, mtime=0), "application/vnd.oci.image.layer.v1.tar+gzip"))
-        cfg = {"architecture": "riscv64", "os": "linux", "config": config,
+        cfg = {"architecture": architecture, "os": "linux", "config": config,
                "rootfs": {"type": "layers", "diff_ids": diff_ids}, "created": "2026-01-01T00:00:00Z"}
         cfg_d = self.blob(json.dumps(cfg).encode(), "application/vnd.oci.image.config.v1+json")
         manifest = {"schemaVersion": 2, "mediaType": "application/vnd.oci.image.manifest.v1+json",

@@ -67,9 +67,19 @@ public struct ImageIndex: Codable, Hashable, Sendable {
         }
     }
 
-    /// The manifest for `platform`, or an error that lists the platforms the index has.
-    func select(_ platform: Platform, what: String) throws(SkiffError) -> Descriptor {
+    /// The manifest for `platform` (nil: the host default, else another platform Skiff runs,
+    /// else a WASI image), or an error that lists the platforms the index has.
+    func select(_ platform: Platform?, what: String) throws(SkiffError) -> Descriptor {
         let candidates = imageManifests
+        guard let platform else {
+            for wanted in [Platform.hostDefault] + Platform.runnable {
+                if let d = candidates.first(where: { $0.platform.map { wanted.matches($0) } ?? false }) { return d }
+            }
+            if let wasi = candidates.first(where: { $0.platform?.isWASI ?? false }) { return wasi }
+            let available = uniqued(candidates.compactMap { $0.platform?.description })
+            let list = available.isEmpty ? "none declared" : available.joined(separator: ", ")
+            throw SkiffError(.notFound, "\(what) has no platform Skiff runs (available: \(list)); Skiff runs \(Platform.runnable.map(\.description).joined(separator: ", ")) and WASI images")
+        }
         if let exact = candidates.first(where: { $0.platform.map { platform.matches($0) } ?? false }) {
             return exact
         }

@@ -29,7 +29,7 @@ public struct ImagePuller: Sendable {
 
     /// Resolves `reference` to the manifest for `platform` (through an index if there is one),
     /// downloads what the store lacks, verifies everything, and only then tags the image.
-    public func pull(_ reference: ImageReference, platform: Platform = .linuxRISCV64) async throws -> PullResult {
+    public func pull(_ reference: ImageReference, platform: Platform? = nil) async throws -> PullResult {
         let started = Date()
         let gc = try store.gcLock(exclusive: false)
         defer { gc.unlock() }
@@ -47,7 +47,7 @@ public struct ImagePuller: Sendable {
         }
     }
 
-    private func pull(_ reference: ImageReference, platform: Platform, client: RegistryClient) async throws -> PullResult {
+    private func pull(_ reference: ImageReference, platform: Platform?, client: RegistryClient) async throws -> PullResult {
         let repo = reference.repository
         let what = reference.familiar
         let top = try await client.fetchManifest(repository: repo, reference: reference.manifestReference, what: what)
@@ -56,12 +56,12 @@ public struct ImagePuller: Sendable {
         if case .index(let idx) = top.document {
             index = top
             let chosen = try idx.select(platform, what: what)
-            logger.debug("\(what): \(platform) is \(chosen.digest)")
+            logger.debug("\(what): \(Platform.describe(platform)) is \(chosen.digest)")
             fetched = try await client.fetchManifest(repository: repo, reference: chosen.digest.description,
-                                                     expected: chosen, what: "\(what) (\(platform))")
+                                                     expected: chosen, what: "\(what) (\(chosen.platform?.description ?? "?"))")
         }
         guard case .manifest(let manifest) = fetched.document else {
-            throw SkiffError(.unsupported, "\(what): the index for \(platform) points to another index; Skiff does not follow nested indexes")
+            throw SkiffError(.unsupported, "\(what): the index for \(Platform.describe(platform)) points to another index; Skiff does not follow nested indexes")
         }
         try manifest.validateForImage("the manifest of \(what)")
 
@@ -91,14 +91,16 @@ public struct ImagePuller: Sendable {
     }
 
     /// The config must describe the platform asked for, and one diff ID per layer.
-    private func checkConfig(_ config: ImageConfiguration, manifest: Manifest, platform: Platform, what: String,
+    private func checkConfig(_ config: ImageConfiguration, manifest: Manifest, platform: Platform?, what: String,
                              fromIndex: Bool) throws {
         if config.rootfs.diff_ids.count != manifest.layers.count {
             throw SkiffError(.invalidData, "\(what) is inconsistent: \(manifest.layers.count) layers but \(config.rootfs.diff_ids.count) diff IDs in its config")
         }
-        if !platform.accepts(config.platform) {
-            let hint = fromIndex ? "the registry's index claims otherwise" : "pull it with --platform \(config.platform) if that is what you want"
-            throw SkiffError(.notFound, "\(what) is a \(config.platform) image, not \(platform) (\(hint))")
+        if !Platform.takes(config.platform, for: platform) {
+            let hint = fromIndex ? "the registry's index claims otherwise"
+                : (platform == nil ? "Skiff runs \(Platform.runnable.map(\.description).joined(separator: ", ")) and WASI images"
+                                   : "pull it with --platform \(config.platform) if that is what you want")
+            throw SkiffError(.notFound, "\(what) is a \(config.platform) image, not \(platform?.description ?? "one Skiff runs") (\(hint))")
         }
     }
 

@@ -18,8 +18,35 @@ public struct Platform: Codable, Hashable, Sendable, CustomStringConvertible {
         self.variant = variant.flatMap { $0.isEmpty ? nil : $0 }
     }
 
-    /// The platform Skiff runs: its emulator executes RV64GC Linux programs.
+    /// The platforms Skiff's emulators run: RV64GC and x86-64 Linux programs (WASI modules
+    /// run on WasmKit besides).
     public static let linuxRISCV64 = Platform(os: "linux", architecture: "riscv64")
+    public static let linuxAMD64 = Platform(os: "linux", architecture: "amd64")
+    public static let runnable: [Platform] = [.linuxAMD64, .linuxRISCV64]
+
+    /// The platform taken when none is asked for, as docker picks it: the host's own when Skiff
+    /// runs it (riscv64 on a riscv64 host), else linux/amd64, which nearly every image has and
+    /// Skiff runs on any host.
+    public static var hostDefault: Platform {
+        #if arch(riscv64)
+        return .linuxRISCV64
+        #else
+        return .linuxAMD64
+        #endif
+    }
+
+    /// Whether Skiff takes an image for `image` when asked for `request` (nil: no --platform):
+    /// without a request any platform it runs (the host default first, see `ImageIndex.select`);
+    /// with one, what `accepts` says.
+    public static func takes(_ image: Platform, for request: Platform?) -> Bool {
+        guard let request else { return image.isWASI || runnable.contains { $0.matches(image) } }
+        return request.accepts(image)
+    }
+
+    /// How a request reads in messages: the platform, or Skiff's default and what it runs.
+    public static func describe(_ request: Platform?) -> String {
+        request?.description ?? "\(hostDefault) (the default; Skiff runs \(runnable.map(\.description).joined(separator: ", ")) and WASI images)"
+    }
 
     /// Parses `os/arch[/variant]`; architecture aliases (x86_64, aarch64, armhf) are normalised
     /// the way docker does.
@@ -62,8 +89,8 @@ public struct Platform: Codable, Hashable, Sendable, CustomStringConvertible {
     }
 
     /// Whether Skiff takes an image for `other` when asked for `self`: a match, or a WASI image
-    /// when `self` is the default, linux/riscv64 (Skiff runs both; an index's riscv64 entry is
-    /// preferred, see `ImageIndex.select`).
+    /// when `self` is linux/riscv64 (the default before amd64 guests; Skiff runs both, an
+    /// index's riscv64 entry is preferred, see `ImageIndex.select`).
     public func accepts(_ other: Platform) -> Bool {
         matches(other) || (os == "linux" && architecture == "riscv64" && other.isWASI)
     }

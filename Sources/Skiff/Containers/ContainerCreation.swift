@@ -60,8 +60,10 @@ public struct ContainerCreator {
     }
 
     func checkPlatform(_ image: StoredImage, _ options: ContainerOptions) throws(SkiffError) {
-        guard options.platform.accepts(image.platform) else {
-            throw SkiffError(.unsupported, "image \(image.name) is for \(image.platform); Skiff runs \(options.platform) images")
+        guard Platform.takes(image.platform, for: options.platform) else {
+            let runs = options.platform.map { "\($0) images were asked for" }
+                ?? "Skiff runs \(Platform.runnable.map(\.description).joined(separator: ", ")) and WASI images"
+            throw SkiffError(.unsupported, "image \(image.name) is for \(image.platform); \(runs)")
         }
     }
 

@@ -25,7 +25,8 @@ public struct ContainerOptions: Sendable {
     public var autoRemove = false
     public var name: String?
     public var interactive = false
-    public var platform: Platform = .linuxRISCV64
+    /// --platform (nil: none asked for: the host default, or any platform Skiff runs).
+    public var platform: Platform?
     public var pull: PullPolicy = .missing
     public var labels: [String] = []
     public var traceSystemCalls = false

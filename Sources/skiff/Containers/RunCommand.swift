@@ -52,8 +52,8 @@ struct RunCommand: AsyncParsableCommand {
     @Option(name: .customLong("pids-limit"), help: "Most threads and processes at once; fork/clone fail with EAGAIN beyond it (0 or -1: no limit).")
     var pidsLimit: Int?
 
-    @Option(name: .customLong("platform"), help: "Platform of the image, os/arch.")
-    var platform = "linux/riscv64"
+    @Option(name: .customLong("platform"), help: "Platform of the image, os/arch (default: linux/amd64, or linux/riscv64 on a riscv64 host; without it any image Skiff runs is taken).")
+    var platform: String?
 
     @Option(name: .customLong("pull"), help: "Pull the image: missing (default), always, never.")
     var pull = "missing"
@@ -177,7 +177,7 @@ struct RunCommand: AsyncParsableCommand {
         options.publish = publish
         options.tty = tty
         options.reapsOrphans = reapsOrphans
-        options.platform = try Platform(parsing: platform)
+        options.platform = try platform.map { p throws(SkiffError) in try Platform(parsing: p) }
         guard let policy = ContainerOptions.PullPolicy(rawValue: pull) else {
             throw SkiffError(.invalidArgument, "invalid --pull value '\(pull)': missing, always or never")
         }

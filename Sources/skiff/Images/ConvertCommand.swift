@@ -21,8 +21,8 @@ struct ConvertCommand: AsyncParsableCommand {
             module in the browser (serve it with skiff serve DIR; docs/web.md).
             """)
 
-    @Option(name: .customLong("platform"), help: "Platform of the image, os/arch.")
-    var platform = "linux/riscv64"
+    @Option(name: .customLong("platform"), help: "Platform of the image, os/arch (default: linux/amd64, or linux/riscv64 on a riscv64 host; without it any image Skiff runs is taken).")
+    var platform: String?
 
     @OptionGroup var process: ProcessFlags
 
@@ -57,7 +57,7 @@ struct ConvertCommand: AsyncParsableCommand {
             var options = ContainerOptions(image: image)
             process.apply(to: &options)
             options.command = command
-            options.platform = try Platform(parsing: platform)
+            options.platform = try platform.map { p throws(SkiffError) in try Platform(parsing: p) }
             guard let policy = ContainerOptions.PullPolicy(rawValue: pull) else {
                 throw SkiffError(.invalidArgument, "invalid --pull value '\(pull)': missing, always or never")
             }

@@ -12,8 +12,8 @@ struct PullCommand: AsyncParsableCommand {
             localhost:5000/x/y@sha256:…. Registries on localhost/127.0.0.1 are spoken to over HTTP.
             """)
 
-    @Option(help: "Platform to pull from a multi-platform image, os/arch[/variant].")
-    var platform = "linux/riscv64"
+    @Option(help: "Platform to pull from a multi-platform image, os/arch[/variant] (default: linux/amd64, or linux/riscv64 on a riscv64 host, then any platform Skiff runs).")
+    var platform: String?
 
     @Flag(name: .shortAndLong, help: "No progress display; print only the image reference.")
     var quiet = false
@@ -28,7 +28,7 @@ struct PullCommand: AsyncParsableCommand {
         try await reportingErrors(debug: storeOptions.debug) {
             let store = try storeOptions.setUp()
             let ref = try ImageReference(parsing: reference)
-            let platform = try Platform(parsing: platform)
+            let platform = try platform.map { p throws(SkiffError) in try Platform(parsing: p) }
             let puller = ImagePuller(store: store, options: registry.options, progress: makeProgress(quiet: quiet, verb: "downloading"))
             let result = try await puller.pull(ref, platform: platform)
             do throws(SkiffError) {
