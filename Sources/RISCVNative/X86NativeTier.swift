@@ -1,3 +1,8 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import RISCV
 
 // The native tier for x86-64 hosts: compiles hot guest blocks (BlockTranslator) into an
@@ -11,9 +16,17 @@ import RISCV
 final class X86NativeTier: NativeTier {
     typealias Entry = @convention(c) (UnsafeMutableRawPointer, UnsafeRawPointer) -> UInt32
 
-    static let bufferSize = 32 << 20
-    /// Block numbers must fit the slot's `native` field.
-    static let maxBlocks = Int(NativeSlot.never - NativeSlot.firstBlock)
+    /// Reserved address space for compiled code (pages are committed as code is written). A
+    /// JVM compiles well over 32 MB of blocks: a smaller buffer flushed and recompiled
+    /// everything again and again (qemu-user's translation buffer is 1 GB).
+    static let bufferSize = 256 << 20
+    /// Block numbers are kept in the slot's `native` field modulo `numberSpan`; a lookup tries
+    /// every block number with that remainder (a handful at most).
+    static let numberSpan = Int(NativeSlot.never - NativeSlot.firstBlock)
+    static let maxBlocks = 1 << 19
+    /// `SKIFF_JIT_STATS=1`: each address space's tier reports its compiles, drops and flushes
+    /// on stderr when it goes away (and at every flush).
+    static let reportsStatistics = getenv("SKIFF_JIT_STATS") != nil
 
     /// The address space owns its tier (never the other way round), so this reference needs
     /// no counting: it is used on every block exit.
@@ -63,6 +76,7 @@ final class X86NativeTier: NativeTier {
     }
 
     deinit {
+        if Self.reportsStatistics { report("exit") }
         context.deallocate()
         jumpCache.deallocate()
     }
@@ -71,6 +85,11 @@ final class X86NativeTier: NativeTier {
     var compiledBlocks: Int { liveBlocks }
     /// Blocks dropped because the guest bytes they were compiled from changed.
     private(set) var droppedBlocks = 0
+    private var compiledTotal = 0
+
+    private func report(_ event: String) {
+        fputs("skiff native tier (\(event)): \(compiledTotal) blocks compiled, \(droppedBlocks) dropped, \(flushes) flushes, \(code?.used ?? 0) bytes of code in use\n", stderr)
+    }
 
     // MARK: Running
 
@@ -130,10 +149,13 @@ final class X86NativeTier: NativeTier {
         let n = slot.pointee.native
         if n == NativeSlot.never { return nil }
         if n >= NativeSlot.firstBlock {
-            let i = Int(n - NativeSlot.firstBlock)
-            if i < blocks.count && blocks[i].pc == pc {
-                jumpCache.insert(pc: pc, address: blocks[i].address)
-                return (Int32(i), blocks[i].address)
+            var i = Int(n - NativeSlot.firstBlock)
+            while i < blocks.count {
+                if blocks[i].pc == pc {
+                    jumpCache.insert(pc: pc, address: blocks[i].address)
+                    return (Int32(i), blocks[i].address)
+                }
+                i += Self.numberSpan
             }
         } else if !compile && !NativeSlot.countExecution(slot, threshold: threshold) {
             return nil
@@ -142,7 +164,7 @@ final class X86NativeTier: NativeTier {
             slot.pointee.native = NativeSlot.never
             return nil
         }
-        slot.pointee.native = NativeSlot.firstBlock + UInt16(blocks.count - 1)
+        slot.pointee.native = NativeSlot.firstBlock + UInt16((blocks.count - 1) % Self.numberSpan)
         jumpCache.insert(pc: pc, address: address)
         return (Int32(blocks.count - 1), address)
     }
@@ -205,6 +227,7 @@ final class X86NativeTier: NativeTier {
             blocks.append(Block(pc: pc, end: t.end, address: address))
             incoming.append([])
             liveBlocks += 1
+            compiledTotal += 1
             return address
         }
         return nil
@@ -214,6 +237,7 @@ final class X86NativeTier: NativeTier {
     /// their pc and recompiled).
     private func flush() {
         flushes += 1
+        if Self.reportsStatistics { report("flush") }
         blocks.removeAll(keepingCapacity: true)
         incoming.removeAll(keepingCapacity: true)
         links.removeAll(keepingCapacity: true)
