@@ -1,6 +1,9 @@
 // A guest address space: page-granular mappings with permissions, copy-on-write fork, the
-// kernel's checked copy-in/copy-out, and the bookkeeping that keeps the software TLBs and the
-// decode cache coherent with every change (writes into code pages, unmap, protect).
+// kernel's checked copy-in/copy-out, and the bookkeeping that keeps the software TLBs, the
+// decode cache and the native tier's compiled code coherent with every change: a store into a
+// page holding code drops only the decoded instructions and compiled blocks it overlaps (data
+// sharing a page with code costs a slow-path store, never an invalidation); unmap, remap and
+// removing execute permission drop the page's code.
 
 public final class GuestMemory {
     public static let pageSize: UInt64 = 4096
@@ -11,10 +14,6 @@ public final class GuestMemory {
     package let writeTLB = TLB.allocate()
     let codeTLB = TLB.allocateCode()
 
-    /// Counts changes that dropped decoded code (a write into a code page, unmap, protect,
-    /// fence.i): the native tier forgets its compiled blocks when it sees this move.
-    package private(set) var codeEpoch: UInt64 = 0
-
     /// The native tier of this address space (created on first use by `makeNativeTier`).
     package lazy var nativeTier: (any NativeTier)? = GuestMemory.makeNativeTier?(self)
 
@@ -22,7 +21,8 @@ public final class GuestMemory {
     /// slots (the x86-64 CPU's block arena), kept with the address space it was decoded from.
     package var codeCache: AnyObject?
     /// Called with a page's code slots before its decoded code is dropped (the x86-64 CPU
-    /// turns the instructions its index points to into block ends).
+    /// turns the instructions its index points to into block ends). Its pages are dropped
+    /// whole: its index is per byte, not per decoded instruction.
     package var codeResetHook: ((UnsafeMutablePointer<DecodedInstruction>) -> Void)?
 
     public init() {}
@@ -52,7 +52,8 @@ public final class GuestMemory {
         while vpn < end && vpn >> PageTable.vpnBits == 0 {
             let e = table.entryCreating(vpn)
             invalidateNeighbourCode(vpn)
-            if GuestMemory.clear(e) { codeEpoch &+= 1 }
+            dropCompiledCode(e, vpn)
+            GuestMemory.clear(e)
             e.pointee.isMapped = true
             e.pointee.protection = protection.rawValue
             vpn += 1
@@ -64,12 +65,16 @@ public final class GuestMemory {
         flushTLBs(first, end)
         table.forEachEntry(from: first, to: end) { vpn, e in
             if e.pointee.isMapped { invalidateNeighbourCode(vpn) }
-            if GuestMemory.clear(e) { codeEpoch &+= 1 }
+            dropCompiledCode(e, vpn)
+            GuestMemory.clear(e)
         }
     }
 
     /// Changes the permissions of [address, address + length). Returns false (and changes
-    /// nothing) if any page in the range is unmapped.
+    /// nothing) if any page in the range is unmapped. The bytes stay as they are, so decoded
+    /// code survives while the page stays executable (W^X flips cost nothing); a page that
+    /// loses execute permission drops its code. Stores stay tracked either way (`noteCode`
+    /// keeps code pages out of the write TLB).
     public func protect(at address: UInt64, length: UInt64, protection: MemoryProtection) -> Bool {
         let (first, end) = GuestMemory.pageRange(address, length)
         var vpn = first
@@ -78,9 +83,10 @@ public final class GuestMemory {
             vpn += 1
         }
         flushTLBs(first, end)
+        let keep = protection.contains(.execute) && codeResetHook == nil
         table.forEachEntry(from: first, to: end) { vpn, e in
-            if let code = e.pointee.code {
-                if CodePage.holdsCode(code) { codeEpoch &+= 1 }
+            if !keep, let code = e.pointee.code {
+                dropCompiledCode(e, vpn)
                 CodePage.free(code)
                 e.pointee.code = nil
                 invalidateNeighbourCode(vpn)
@@ -110,10 +116,11 @@ public final class GuestMemory {
         return child
     }
 
-    /// Forgets all decoded instructions (fence.i).
+    /// Forgets all decoded instructions (the x86-64 CPU, when its decoded-code arena is full).
+    /// `fence.i` needs none of this: every store into code is tracked already.
     package func invalidateAllCode() {
-        table.forEachEntry(from: 0, to: UInt64(1) << PageTable.vpnBits) { _, e in
-            if let code = e.pointee.code, CodePage.holdsCode(code) { resetCode(code) }
+        table.forEachEntry(from: 0, to: UInt64(1) << PageTable.vpnBits) { vpn, e in
+            if let code = e.pointee.code, CodePage.holdsCode(code) { resetCode(code, vpn: vpn) }
         }
     }
 
@@ -126,32 +133,56 @@ public final class GuestMemory {
         return (first, end)
     }
 
-    /// Drops a page's frame reference and decoded code, leaving it unmapped. Returns whether
-    /// the page held live decoded code.
-    @discardableResult
-    static func clear(_ e: UnsafeMutablePointer<PageEntry>) -> Bool {
+    /// Drops a page's frame reference and decoded code, leaving it unmapped (the caller told
+    /// the native tier first: `dropCompiledCode`).
+    static func clear(_ e: UnsafeMutablePointer<PageEntry>) {
         if let f = e.pointee.frame { Frame.release(f) }
-        var hadCode = false
-        if let c = e.pointee.code {
-            hadCode = CodePage.holdsCode(c)
-            CodePage.free(c)
-        }
+        if let c = e.pointee.code { CodePage.free(c) }
         e.pointee = PageEntry(frame: nil, code: nil, protection: 0, isMapped: false)
-        return hadCode
     }
 
-    /// Forgets a page's decoded instructions (and with them any compiled code: the epoch moves).
-    func resetCode(_ code: UnsafeMutablePointer<DecodedInstruction>) {
+    /// Tells the native tier to forget its compiled blocks in page `vpn`, if it has any.
+    func dropCompiledCode(_ e: UnsafeMutablePointer<PageEntry>, _ vpn: UInt64) {
+        if let code = e.pointee.code, CodePage.nativeLines(code) != 0 {
+            nativeTier?.invalidate(from: vpn << 12, to: (vpn + 1) << 12)
+        }
+    }
+
+    /// Forgets all of a page's decoded instructions and compiled blocks.
+    func resetCode(_ code: UnsafeMutablePointer<DecodedInstruction>, vpn: UInt64) {
         codeResetHook?(code)
+        if CodePage.nativeLines(code) != 0 { nativeTier?.invalidate(from: vpn << 12, to: (vpn + 1) << 12) }
         CodePage.reset(code)
-        codeEpoch &+= 1
     }
 
-    /// The last instruction of the previous page may straddle into page `vpn`. (The whole page
-    /// is reset: run counts of earlier slots may include that instruction.)
+    /// Bytes [offset, offset + count) of page `vpn`, which holds code, are about to change:
+    /// drops the decoded instructions and compiled blocks that overlap them (qemu's
+    /// per-translation-block invalidation), and the previous page's last instruction when it
+    /// straddles into the changed bytes. Returns whether the page still holds code (then its
+    /// stores keep taking the slow path).
+    func invalidateCode(_ code: UnsafeMutablePointer<DecodedInstruction>, vpn: UInt64, offset: Int, count: Int) -> Bool {
+        if codeResetHook != nil {
+            resetCode(code, vpn: vpn)
+            invalidateNeighbourCode(vpn)
+            return false
+        }
+        let end = min(offset + count, Frame.size)
+        CodePage.reset(code, from: offset, to: end)
+        if offset < 2 { invalidateNeighbourCode(vpn) }
+        if CodePage.nativeLines(code) & CodePage.lines(from: offset, to: end) != 0 {
+            let base = vpn << 12
+            nativeTier?.invalidate(from: base + UInt64(offset), to: base + UInt64(end))
+        }
+        return !CodePage.releaseIfEmpty(code)
+    }
+
+    /// The last instruction of the previous page may straddle into the first bytes of page
+    /// `vpn`: drops it (and a fused pair ending in it). Compiled blocks never straddle pages.
     func invalidateNeighbourCode(_ vpn: UInt64) {
         if vpn > 0, let prev = table.entry(vpn - 1), let code = prev.pointee.code, CodePage.holdsCode(code) {
-            resetCode(code)
+            if codeResetHook != nil { return resetCode(code, vpn: vpn - 1) }
+            CodePage.reset(code, from: Frame.size, to: Frame.size + 2)
+            _ = CodePage.releaseIfEmpty(code)
         }
     }
 
@@ -175,8 +206,10 @@ public final class GuestMemory {
 
     /// The host page backing `vpn` for an access of `kind`, after the permission check (skipped
     /// when `force`), allocating its frame on first touch and, for writes, breaking copy-on-write
-    /// sharing and invalidating decoded code. Fills the matching TLB.
-    package func translate(_ vpn: UInt64, _ kind: AccessKind, force: Bool = false) -> UnsafeMutableRawPointer? {
+    /// sharing and invalidating the code in the bytes [offset, offset + count) about to be
+    /// written. Fills the matching TLB (for writes only when no code is left in the page).
+    package func translate(_ vpn: UInt64, _ kind: AccessKind, force: Bool = false,
+                           offset: Int = 0, count: Int = Frame.size) -> UnsafeMutableRawPointer? {
         guard let e = table.entry(vpn), e.pointee.isMapped else { return nil }
         let prot = MemoryProtection(rawValue: e.pointee.protection)
         switch kind {
@@ -200,9 +233,9 @@ public final class GuestMemory {
                 e.pointee.frame = copy
                 TLB.flush(readTLB, vpn: vpn)
             }
-            if let code = e.pointee.code, CodePage.holdsCode(code) {
-                resetCode(code)
-                invalidateNeighbourCode(vpn)
+            if let code = e.pointee.code, CodePage.holdsCode(code),
+               invalidateCode(code, vpn: vpn, offset: offset, count: count) {
+                return f
             }
             if prot.contains(.write) {
                 writeTLB[Int(vpn & TLB.mask)] = TLBEntry(tag: vpn, addend: UInt64(UInt(bitPattern: f)) &- (vpn << 12))
@@ -256,11 +289,27 @@ public final class GuestMemory {
         TLB.flush(writeTLB, vpn: vpn)
     }
 
+    /// The native tier compiled guest bytes [from, to) of one page: stores into them must reach
+    /// `NativeTier.invalidate`.
+    package func noteCompiledCode(_ slots: UnsafeMutablePointer<DecodedInstruction>, from: UInt64, to: UInt64) {
+        let base = from & ~GuestMemory.pageMask
+        let lines = CodePage.lines(from: Int(from - base), to: Int(to - base))
+        CodePage.setNativeLines(slots, CodePage.nativeLines(slots) | lines)
+        if !CodePage.holdsCode(slots) { noteCode(slots, vpn: from >> 12) }
+    }
+
+    /// The lines of page `vpn` the native tier still has compiled code in (after it dropped some).
+    package func setCompiledLines(vpn: UInt64, _ lines: UInt64) {
+        if let e = table.entry(vpn), let code = e.pointee.code { CodePage.setNativeLines(code, lines) }
+    }
+
     /// The page at `address` holds the upper half of an instruction decoded on the page before:
-    /// mark it as holding code so that stores into it take the slow path, which invalidates
-    /// both pages.
+    /// mark it so that stores into it take the slow path, which drops that instruction.
     package func noteCodeSpill(intoPageAt address: UInt64) {
-        if let slots = codeSlots(address), !CodePage.holdsCode(slots) { noteCode(slots, vpn: address >> 12) }
+        if let slots = codeSlots(address) {
+            if !CodePage.holdsCode(slots) { TLB.flush(writeTLB, vpn: address >> 12) }
+            CodePage.setHoldsSpill(slots)
+        }
     }
 
     /// Fills the read or write TLB entry for an access of `size` bytes at `address` if the
@@ -314,7 +363,7 @@ public final class GuestMemory {
 
     package func storeSlow(_ address: UInt64, _ size: Int, _ value: UInt64) -> MemoryFault? {
         let off = Int(address & GuestMemory.pageMask)
-        if off &+ size <= Frame.size, let p = translate(address >> 12, .write) {
+        if off &+ size <= Frame.size, let p = translate(address >> 12, .write, offset: off, count: size) {
             switch size {
             case 1: p.storeBytes(of: UInt8(truncatingIfNeeded: value), toByteOffset: off, as: UInt8.self)
             case 2: p.storeBytes(of: UInt16(truncatingIfNeeded: value).littleEndian, toByteOffset: off, as: UInt16.self)
@@ -362,9 +411,9 @@ public final class GuestMemory {
         var done = 0
         while done < count {
             let a = address &+ UInt64(done)
-            let p = translate(a >> 12, .write, force: force)!
             let off = Int(a & GuestMemory.pageMask)
             let n = min(count - done, Frame.size - off)
+            let p = translate(a >> 12, .write, force: force, offset: off, count: n)!
             (p + off).copyMemory(from: src + done, byteCount: n)
             done += n
         }

@@ -823,7 +823,8 @@ extension Hart {
                 case .fence:
                     break
                 case .fenceI:
-                    mem.invalidateAllCode()
+                    // Nothing to drop: every store into code already dropped what it changed
+                    // (GuestMemory.invalidateCode). It ends the run, like a jump.
                     cur += step
                     executed &+= Int(cur.pointee.count)
                     continue inner
@@ -956,6 +957,7 @@ extension Hart {
                 break
             }
         }
+        CodePage.addDecoded(slots, n)
         slot = first
         for i in 0..<n {
             slot.pointee.count = UInt16(n - i + joined)

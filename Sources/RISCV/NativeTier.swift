@@ -6,12 +6,17 @@
 //
 // Contract for a tier: compiled code keeps the register file exact at every exit, retires
 // instructions only by what it reports, accesses guest memory only through the hart's TLB fast
-// paths (anything else exits so the interpreter performs the access, faults included), and
-// forgets every compiled block when the address space's `codeEpoch` moves.
+// paths (anything else exits so the interpreter performs the access, faults included),
+// records the guest bytes each block was compiled from (`GuestMemory.noteCompiledCode`), and
+// forgets the blocks the address space reports changed (`invalidate`).
 
 package protocol NativeTier: AnyObject {
     /// How the run loop calls the tier.
     var entry: NativeEntry { get }
+    /// Guest bytes [from, to) (within one page) change or go away: forget every compiled block
+    /// made from any of them, and report the page's remaining compiled lines
+    /// (`GuestMemory.setCompiledLines`). Never called while compiled code runs.
+    func invalidate(from: UInt64, to: UInt64)
 }
 
 /// The tier's run function as a C function pointer and the tier object it is called with

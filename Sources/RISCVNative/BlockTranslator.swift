@@ -13,6 +13,9 @@ struct TranslatedBlock {
     var bytes: [UInt8]
     /// Chainable exits: the offset of the patchable rel32 and the guest pc it leads to.
     var links: [(offset: Int, target: UInt64)]
+    /// The end of the guest bytes compiled (the block covers [entry, end), within one page):
+    /// a store into them drops the block.
+    var end: UInt64
 }
 
 struct BlockTranslator {
@@ -90,6 +93,7 @@ struct BlockTranslator {
                 pc &+= length
             case .end:
                 count += 1
+                pc &+= length
                 break scan
             case .unsupported:
                 if count == 0 { return nil }
@@ -100,7 +104,7 @@ struct BlockTranslator {
         }
         t.emitExits()
         t.emitData()
-        return TranslatedBlock(bytes: t.a.bytes, links: t.links)
+        return TranslatedBlock(bytes: t.a.bytes, links: t.links, end: pc)
     }
 
     // MARK: Exits

@@ -24,6 +24,15 @@ struct JumpCache {
         }
     }
 
+    /// Forgets `pc` if it leads to `address`.
+    func remove(pc: UInt64, address: UInt) {
+        let i = Int((pc >> 1) & JumpCache.indexMask)
+        if table[2 * i] == pc && table[2 * i + 1] == UInt64(address) {
+            table[2 * i] = JumpCache.emptyTag
+            table[2 * i + 1] = 0
+        }
+    }
+
     func insert(pc: UInt64, address: UInt) {
         let i = Int((pc >> 1) & JumpCache.indexMask)
         table[2 * i] = pc

@@ -1,17 +1,32 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import RISCV
 
 // The native tier for x86-64 hosts: compiles hot guest blocks (BlockTranslator) into an
 // executable buffer and runs them, chaining exits with static targets straight to the next
 // compiled block. One tier per address space; its blocks are numbered in the entry slots'
-// `native` field. Any change that drops decoded code (`GuestMemory.codeEpoch`) flushes every
-// compiled block: chained jumps may point into any of them.
+// `native` field. When guest code changes, the address space reports the bytes
+// (`invalidate`) and only the blocks compiled from them are dropped, as qemu drops translation
+// blocks: each is unlinked from every exit chained to it and from the jump cache, so nothing
+// reaches it any more (its buffer space is reclaimed when the buffer is full and flushed).
 
 final class X86NativeTier: NativeTier {
     typealias Entry = @convention(c) (UnsafeMutableRawPointer, UnsafeRawPointer) -> UInt32
 
-    static let bufferSize = 32 << 20
-    /// Block numbers must fit the slot's `native` field.
-    static let maxBlocks = Int(NativeSlot.never - NativeSlot.firstBlock)
+    /// Reserved address space for compiled code (pages are committed as code is written). A
+    /// JVM compiles well over 32 MB of blocks: a smaller buffer flushed and recompiled
+    /// everything again and again (qemu-user's translation buffer is 1 GB).
+    static let bufferSize = 256 << 20
+    /// Block numbers are kept in the slot's `native` field modulo `numberSpan`; a lookup tries
+    /// every block number with that remainder (a handful at most).
+    static let numberSpan = Int(NativeSlot.never - NativeSlot.firstBlock)
+    static let maxBlocks = 1 << 19
+    /// `SKIFF_JIT_STATS=1`: each address space's tier reports its compiles, drops and flushes
+    /// on stderr when it goes away (and at every flush).
+    static let reportsStatistics = getenv("SKIFF_JIT_STATS") != nil
 
     /// The address space owns its tier (never the other way round), so this reference needs
     /// no counting: it is used on every block exit.
@@ -24,15 +39,30 @@ final class X86NativeTier: NativeTier {
     private let jumpCache = JumpCache()
 
     private struct Block {
+        /// The entry (`dead` once dropped: no pc is odd).
         var pc: UInt64
+        /// The end of the guest bytes it was compiled from (same page).
+        var end: UInt64
         var address: UInt
+        static let dead = UInt64.max
     }
     private var blocks: [Block] = []
-    /// Chainable exits of all blocks: the absolute address of the jump's rel32 field.
-    private var linkSites: [UInt] = []
-    private var epoch: UInt64
+    /// Per block, the chainable exits (link numbers) patched to jump to it.
+    private var incoming: [[Int32]] = []
+    private struct Link {
+        /// The absolute address of the exit jump's rel32 field.
+        var site: UInt
+        /// The block it is patched to jump to, or -1 (then it jumps to the code right after
+        /// it, which leaves to the tier with the link number).
+        var target: Int32
+    }
+    /// Chainable exits of all blocks.
+    private var links: [Link] = []
+    /// The blocks compiled from each guest page.
+    private var pageBlocks: [UInt64: [Int32]] = [:]
     /// Counts flushes: link numbers handed out before one are void after it.
     private var flushes = 0
+    private var liveBlocks = 0
 
     /// Executions of a block entry before it is compiled.
     let threshold: UInt16
@@ -40,19 +70,26 @@ final class X86NativeTier: NativeTier {
     init(memory: GuestMemory, threshold: UInt16) {
         self.memory = memory
         self.threshold = min(threshold, NativeSlot.maxThreshold)
-        epoch = memory.codeEpoch
         context.storeBytes(of: jumpCache.table, toByteOffset: Int(NativeContext.jumpCacheOffset), as: UnsafeMutablePointer<UInt64>.self)
         context.storeBytes(of: Unmanaged.passUnretained(memory).toOpaque(), toByteOffset: Int(NativeContext.memoryOffset),
                            as: UnsafeMutableRawPointer.self)
     }
 
     deinit {
+        if Self.reportsStatistics { report("exit") }
         context.deallocate()
         jumpCache.deallocate()
     }
 
-    /// Blocks compiled since the last flush.
-    var compiledBlocks: Int { blocks.count }
+    /// Blocks compiled since the last flush and not dropped since.
+    var compiledBlocks: Int { liveBlocks }
+    /// Blocks dropped because the guest bytes they were compiled from changed.
+    private(set) var droppedBlocks = 0
+    private var compiledTotal = 0
+
+    private func report(_ event: String) {
+        fputs("skiff native tier (\(event)): \(compiledTotal) blocks compiled, \(droppedBlocks) dropped, \(flushes) flushes, \(code?.used ?? 0) bytes of code in use\n", stderr)
+    }
 
     // MARK: Running
 
@@ -66,8 +103,7 @@ final class X86NativeTier: NativeTier {
     }
 
     private func execute(hart: UnsafeMutableRawPointer, pc: UInt64, slot: UnsafeMutablePointer<DecodedInstruction>, budget: Int) -> NativeRun {
-        if memory.codeEpoch != epoch { flush() }
-        guard let first = block(at: slot, pc: pc, compile: true), let enter else {
+        guard let first = block(at: slot, pc: pc, compile: true)?.address, let enter else {
             return NativeRun(pc: pc, executed: 0, interpretFirst: true)
         }
         let registers = Unmanaged<Hart>.fromOpaque(hart)._withUnsafeGuaranteedRef { $0.regs }
@@ -90,9 +126,13 @@ final class X86NativeTier: NativeTier {
             }
             if exit >= NativeExit.firstLink && flushes == generation {
                 let i = Int(exit - NativeExit.firstLink)
-                if i < linkSites.count { code?.patch(rel32At: linkSites[i], to: target) }
+                if i < links.count {
+                    code?.patch(rel32At: links[i].site, to: target.address)
+                    links[i].target = target.index
+                    incoming[Int(target.index)].append(Int32(i))
+                }
             }
-            address = target
+            address = target.address
         }
     }
 
@@ -102,16 +142,20 @@ final class X86NativeTier: NativeTier {
         return slots + Int((pc & 0xfff) >> 1)
     }
 
-    /// The compiled block entered at `pc`: an existing one, or a new one when the entry is hot
-    /// (always when `compile`; else counting executions as the interpreter does).
-    private func block(at slot: UnsafeMutablePointer<DecodedInstruction>, pc: UInt64, compile: Bool) -> UInt? {
+    /// The compiled block entered at `pc` (its number and address): an existing one, or a new
+    /// one when the entry is hot (always when `compile`; else counting executions as the
+    /// interpreter does).
+    private func block(at slot: UnsafeMutablePointer<DecodedInstruction>, pc: UInt64, compile: Bool) -> (index: Int32, address: UInt)? {
         let n = slot.pointee.native
         if n == NativeSlot.never { return nil }
         if n >= NativeSlot.firstBlock {
-            let i = Int(n - NativeSlot.firstBlock)
-            if i < blocks.count && blocks[i].pc == pc {
-                jumpCache.insert(pc: pc, address: blocks[i].address)
-                return blocks[i].address
+            var i = Int(n - NativeSlot.firstBlock)
+            while i < blocks.count {
+                if blocks[i].pc == pc {
+                    jumpCache.insert(pc: pc, address: blocks[i].address)
+                    return (Int32(i), blocks[i].address)
+                }
+                i += Self.numberSpan
             }
         } else if !compile && !NativeSlot.countExecution(slot, threshold: threshold) {
             return nil
@@ -120,21 +164,55 @@ final class X86NativeTier: NativeTier {
             slot.pointee.native = NativeSlot.never
             return nil
         }
-        slot.pointee.native = NativeSlot.firstBlock + UInt16(blocks.count - 1)
+        slot.pointee.native = NativeSlot.firstBlock + UInt16((blocks.count - 1) % Self.numberSpan)
         jumpCache.insert(pc: pc, address: address)
-        return address
+        return (Int32(blocks.count - 1), address)
+    }
+
+    // MARK: Invalidation
+
+    func invalidate(from: UInt64, to: UInt64) {
+        let vpn = from >> 12
+        var lines: UInt64 = 0
+        if var list = pageBlocks.removeValue(forKey: vpn) {
+            let base = vpn << 12
+            list.removeAll { i in
+                let b = blocks[Int(i)]
+                if b.pc < to && b.end > from {
+                    drop(Int(i))
+                    return true
+                }
+                lines |= CodePage.lines(from: Int(b.pc - base), to: Int(b.end - base))
+                return false
+            }
+            if !list.isEmpty { pageBlocks[vpn] = list }
+        }
+        memory.setCompiledLines(vpn: vpn, lines)
+    }
+
+    /// Makes block `i` unreachable: exits chained to it leave to the tier again, the jump
+    /// cache forgets it, and its entry slot's number no longer matches.
+    private func drop(_ i: Int) {
+        jumpCache.remove(pc: blocks[i].pc, address: blocks[i].address)
+        blocks[i].pc = Block.dead
+        for l in incoming[i] where links[Int(l)].target == Int32(i) {
+            let site = links[Int(l)].site
+            code?.patch(rel32At: site, to: site &+ 4)
+            links[Int(l)].target = -1
+        }
+        incoming[i] = []
+        liveBlocks -= 1
+        droppedBlocks += 1
     }
 
     // MARK: Compiling
 
     private func translate(_ pc: UInt64) -> UInt? {
-        guard let code = codeBuffer() else { return nil }
-        // Stores into this page must leave compiled code (and invalidate it).
-        if let slots = memory.codeSlots(pc), !CodePage.holdsCode(slots) { memory.noteCode(slots, vpn: pc >> 12) }
+        guard let code = codeBuffer(), let slots = memory.codeSlots(pc) else { return nil }
         for attempt in 0..<2 {
             if blocks.count >= Self.maxBlocks { flush() }
             guard let t = BlockTranslator.translate(memory, entry: pc, base: code.address, epilogue: epilogue,
-                                                    firstLinkID: NativeExit.firstLink + UInt32(linkSites.count))
+                                                    firstLinkID: NativeExit.firstLink + UInt32(links.count))
             else { return nil }
             if !code.canHold(t.bytes.count) {
                 if attempt == 0 { flush(); continue }
@@ -142,8 +220,14 @@ final class X86NativeTier: NativeTier {
             }
             let address = code.address
             code.append(t.bytes)
-            for l in t.links { linkSites.append(address &+ UInt(l.offset)) }
-            blocks.append(Block(pc: pc, address: address))
+            for l in t.links { links.append(Link(site: address &+ UInt(l.offset), target: -1)) }
+            // Stores into these bytes must leave compiled code and drop this block.
+            memory.noteCompiledCode(slots, from: pc, to: t.end)
+            pageBlocks[pc >> 12, default: []].append(Int32(blocks.count))
+            blocks.append(Block(pc: pc, end: t.end, address: address))
+            incoming.append([])
+            liveBlocks += 1
+            compiledTotal += 1
             return address
         }
         return nil
@@ -152,10 +236,15 @@ final class X86NativeTier: NativeTier {
     /// Forgets every compiled block (entry slots still naming one are recognised as stale by
     /// their pc and recompiled).
     private func flush() {
-        epoch = memory.codeEpoch
         flushes += 1
+        if Self.reportsStatistics { report("flush") }
         blocks.removeAll(keepingCapacity: true)
-        linkSites.removeAll(keepingCapacity: true)
+        incoming.removeAll(keepingCapacity: true)
+        links.removeAll(keepingCapacity: true)
+        // Pages keep their compiled-lines masks: a store there reports to `invalidate`, which
+        // finds no block and clears the mask.
+        pageBlocks.removeAll()
+        liveBlocks = 0
         jumpCache.clear()
         code?.reset(keeping: trampolineBytes)
     }

@@ -28,6 +28,10 @@ final class NativeTierTests: XCTestCase {
         (m.memory.nativeTier as? X86NativeTier)?.compiledBlocks ?? 0
     }
 
+    func droppedBlocks(_ m: Machine) -> Int {
+        (m.memory.nativeTier as? X86NativeTier)?.droppedBlocks ?? -1
+    }
+
     func assertSameState(_ a: Machine, _ b: Machine, file: StaticString = #filePath, line: UInt = #line) throws {
         for i in 1..<32 { XCTAssertEqual(a.hart.x(i), b.hart.x(i), "x\(i)", file: file, line: line) }
         XCTAssertEqual(a.hart.pc, b.hart.pc, "pc", file: file, line: line)
@@ -96,14 +100,20 @@ final class NativeTierTests: XCTestCase {
         XCTAssertGreaterThan(compiledBlocks(n), 0)
     }
 
+    /// f at 0x30000 in a read/write/execute page: addi x10, x10, 1; ret.
+    static let f: UInt64 = 0x30000
+    static func mapF(_ m: Machine) {
+        m.memory.map(at: f, length: 0x1000, protection: [.read, .write, .execute])
+        m.load([A.addi(10, 10, 1), A.jalr(0, 1, 0)], at: f)
+    }
+
     /// Code rewritten by a guest store after it ran compiled runs the new code, also where
-    /// compiled code on another page had chained straight into the old code. (No fence.i: that
-    /// would drop every page's code; a store alone drops only its page's.)
+    /// compiled code on another page had chained straight into the old code. Only the block
+    /// compiled from the changed bytes is dropped.
     func testRewrittenCodeRunsAfterAGuestStore() throws {
-        // f at 0x30000 (read/write/execute): addi x10, x10, 1; ret. Called (jal: a chained exit)
-        // 1000 times, then its first instruction becomes addi x10, x10, 3 and it is called 1000
+        // f (jal: a chained exit) is called 1000 times, then its first instruction becomes addi x10, x10, 3 and it is called 1000
         // times more.
-        let f: UInt64 = 0x30000
+        let f = Self.f
         let replacement = A.addi(10, 10, 3)
         XCTAssertLessThan(replacement & 0xfff, 0x800)
         // The same call site runs in both rounds: its compiled block chains into f.
@@ -117,16 +127,35 @@ final class NativeTierTests: XCTestCase {
             A.jal(0, -36),                                              // next round
             A.ebreak,
         ]
-        let setUp: (Machine) -> Void = { m in
-            m.memory.map(at: f, length: 0x1000, protection: [.read, .write, .execute])
-            m.load([A.addi(10, 10, 1), A.jalr(0, 1, 0)], at: f)
-        }
-        let (n, stop) = run(code, native: true, setUp: setUp)
+        let (n, stop) = run(code, native: true, setUp: Self.mapF)
         XCTAssertEqual(stop, .breakpoint)
         XCTAssertEqual(n.hart.x(10), 1000 + 3000)
         XCTAssertGreaterThan(compiledBlocks(n), 0)
-        let (i, _) = run(code, native: false, setUp: setUp)
+        XCTAssertEqual(droppedBlocks(n), 1, "one store into f drops f's block alone")
+        let (i, _) = run(code, native: false, setUp: Self.mapF)
         XCTAssertEqual(i.hart.x(10), 4000)
+    }
+
+    /// Data stored into a page that holds compiled code (a JIT's constants and counters beside
+    /// its code) drops nothing: the loop calling f keeps running compiled.
+    func testDataStoresBesideCompiledCodeDropNothing() throws {
+        let f = Self.f
+        let code: [UInt32] = [
+            A.lui(20, 0x30), A.addi(10, 0, 0),
+            A.addi(11, 0, 1000),
+            A.jal(1, Int32(f - (Machine.codeBase + 0xc))),             // 0x1000c: call f
+            A.sw(11, 20, 0x400),                                        // data beside f
+            A.addi(11, 11, -1), A.bne(11, 0, -12),
+            A.ebreak,
+        ]
+        let (n, stop) = run(code, native: true, setUp: Self.mapF)
+        XCTAssertEqual(stop, .breakpoint)
+        XCTAssertEqual(n.hart.x(10), 1000)
+        XCTAssertEqual(try n.memory.load(UInt32.self, at: f + 0x400), 1)
+        XCTAssertGreaterThan(compiledBlocks(n), 0)
+        XCTAssertEqual(droppedBlocks(n), 0)
+        let (i, _) = run(code, native: false, setUp: Self.mapF)
+        XCTAssertEqual(i.hart.x(10), 1000)
     }
 
     /// Compiled code that touches new pages refills the TLB without leaving, and its stores

@@ -193,10 +193,11 @@ def skiff_command(root, argv, env=None, workdir=None, options=()):
     return cmd + list(argv)
 
 
-def skiff(root, argv, stdin=None, env=None, workdir=None, reference="qemu", options=()):
+def skiff(root, argv, stdin=None, env=None, workdir=None, reference="qemu", options=(), jit=None):
     """`reference` is passed to the skiff process as SKIFF_SELFCHECK_REFERENCE: skiff ignores it;
     the self-check wrapper (selfcheck/skiff-via-qemu) uses it to run the case the same way.
-    `options` are extra `skiff run` options (such as `--network none`)."""
+    `options` are extra `skiff run` options (such as `--network none`); `jit` "0" runs the case
+    on the interpreter alone (SKIFF_JIT=0)."""
     cmd = skiff_command(root, argv, env, workdir, options)
     if not os.path.exists(cmd[0]):
         return Result(cmd, -1, b"", f"[harness: skiff binary not found at {cmd[0]}; set SKIFF]".encode())
@@ -206,6 +207,8 @@ def skiff(root, argv, stdin=None, env=None, workdir=None, reference="qemu", opti
     for k in ("SKIFF_JIT", "SKIFF_JIT_THRESHOLD"):
         if k in os.environ:
             host_env[k] = os.environ[k]
+    if jit is not None:
+        host_env["SKIFF_JIT"] = jit
     return run_host(cmd, stdin=stdin, env=host_env)
 
 
