@@ -11,7 +11,7 @@
 @testable import RISCVNative
 
 let codeBase: UInt64 = 0x10000, dataBase: UInt64 = 0x20000, counterPage: UInt64 = 0x30000
-let dataPages: UInt64 = 4, budget = 400_000, iterations: UInt64 = 24
+let dataPages: UInt64 = 4, budget = 100_000, iterations: UInt64 = 24
 
 struct SplitMix {
     var state: UInt64
@@ -29,7 +29,7 @@ func epilogue(at address: UInt64) -> [UInt32] {
     let branchOffset = Int64(codeBase) - Int64(address + 16)
     let o = UInt32(truncatingIfNeeded: branchOffset)
     let bne = (o >> 12 & 1) << 31 | (o >> 5 & 0x3f) << 25 | 0 << 20 | 30 << 15 | 1 << 12 | (o >> 1 & 0xf) << 8 | (o >> 11 & 1) << 7 | 0x63
-    return [0x0003_0fb7, 0x000f_bf03, 0xfffe_8f13, 0x01ef_b023, bne, 0x0010_0073]
+    return [0x0003_0fb7, 0x000f_bf03, 0xffff_0f13, 0x01ef_b023, bne, 0x0010_0073]
 }
 
 final class Run {
@@ -129,7 +129,7 @@ func cpuSeeds() -> [(name: String, bytes: [UInt8])] {
         return w.bytes
     }
     let alu = [r(0, 11, 10, 0, 12, 0x33), r(0x20, 12, 13, 0, 14, 0x33), r(1, 12, 14, 0, 15, 0x33),
-               r(1, 15, 12, 4, 16, 0x33), r(1, 16, 15, 7, 17, 0x3b), i(-7, 17, 5, 18, 0x13), i(63, 18, 1, 19, 0x13),
+               r(1, 15, 12, 4, 16, 0x33), r(1, 16, 15, 7, 17, 0x3b), i(7, 17, 5, 18, 0x13), i(63, 18, 1, 19, 0x13),
                r(0, 19, 18, 3, 20, 0x33), r(0x20, 11, 19, 5, 21, 0x33), r(0, 21, 20, 1, 22, 0x3b),
                r(0x10, 22, 21, 2, 23, 0x33), r(0x30, 0, 23, 1, 24, 0x13) /* clz */]
     let memory = [i(0, 5, 3, 12, 0x03), s(8, 12, 6, 3), i(3, 7, 4, 13, 0x03), s(1, 13, 7, 0), i(2, 8, 1, 14, 0x03),
