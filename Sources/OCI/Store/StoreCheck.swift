@@ -50,7 +50,8 @@ extension ImageStore {
             guard POSIXFile.exists(path) else { continue }
             report.rootFilesystemsChecked += 1
             do {
-                try MappedFilesystemImage(path: path).reader.validate()
+                let image = try MappedFilesystemImage(path: path)
+                try withExtendedLifetime(image) { try image.reader.validate() }  // the reader reads its mapping
             } catch {
                 report.problems.append("\(record.name): its root filesystem image \(path) is corrupt (\(error)); remove the file and it is rebuilt")
             }
