@@ -103,15 +103,9 @@ public func fuzzCPU(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int32 {
 
 func hex(_ v: UInt64) -> String { "0x" + String(v, radix: 16) }
 
-@_cdecl("LLVMFuzzerInitialize")
-public func initialize(_ argc: UnsafeMutablePointer<Int32>, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?>) -> Int32 {
-    writeSeedsIfAsked(cpuSeeds)
-    return 0
-}
-
 /// Seeds: loop bodies of ALU, multiply/divide, loads and stores of every width, AMOs, LR/SC,
 /// floating point and compressed instructions (encodings as the Tests/RISCVTests assembler makes them).
-func cpuSeeds() -> [(name: String, bytes: [UInt8])] {
+func fuzzSeeds() -> [(name: String, bytes: [UInt8])] {
     func r(_ f7: UInt32, _ rs2: UInt32, _ rs1: UInt32, _ f3: UInt32, _ rd: UInt32, _ op: UInt32) -> UInt32 {
         f7 << 25 | rs2 << 20 | rs1 << 15 | f3 << 12 | rd << 7 | op
     }

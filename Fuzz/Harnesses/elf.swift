@@ -37,14 +37,11 @@ public func fuzzELF(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int32 {
     return 0
 }
 
-@_cdecl("LLVMFuzzerInitialize")
-public func initialize(_ argc: UnsafeMutablePointer<Int32>, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?>) -> Int32 {
-    writeSeedsIfAsked {
-        [("static.elf", tinyELF()), ("pie-with-interpreter.elf", tinyELF(type: 3, interpreter: "/lib/ld.so")),
-         ("x86-64.elf", tinyELF(machine: 62)), ("script", Array("#! /bin/sh -e \nexit 3\n".utf8)),
-         ("script-loop", Array("#!/prog\n".utf8))]
-    }
-    return 0
+/// Seeds: the tiny programs, static and PIE with an interpreter, x86-64, and scripts.
+func fuzzSeeds() -> [(name: String, bytes: [UInt8])] {
+    [("static.elf", tinyELF()), ("pie-with-interpreter.elf", tinyELF(type: 3, interpreter: "/lib/ld.so")),
+     ("x86-64.elf", tinyELF(machine: 62)), ("script", Array("#! /bin/sh -e \nexit 3\n".utf8)),
+     ("script-loop", Array("#!/prog\n".utf8))]
 }
 
 /// A minimal ELF (as ELFLoaderTests builds): `li a0, 42; li a7, 93; ecall` at 0x10078 for

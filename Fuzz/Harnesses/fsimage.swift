@@ -45,14 +45,8 @@ public func fuzzFSImage(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int32 {
     return 0
 }
 
-@_cdecl("LLVMFuzzerInitialize")
-public func initialize(_ argc: UnsafeMutablePointer<Int32>, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?>) -> Int32 {
-    writeSeedsIfAsked(imageSeeds)
-    return 0
-}
-
 /// Seeds: images made by FSImageBuilder, with every file type, hard links and a 512-byte page.
-func imageSeeds() -> [(name: String, bytes: [UInt8])] {
+func fuzzSeeds() -> [(name: String, bytes: [UInt8])] {
     func image(pageSize: UInt32, _ body: (FSImageBuilder) throws(FSImageError) -> Void) -> [UInt8] {
         let sink = FSImageMemorySink()
         do {

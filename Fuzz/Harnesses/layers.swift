@@ -68,14 +68,8 @@ public func fuzzLayers(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int32 {
     return 0
 }
 
-@_cdecl("LLVMFuzzerInitialize")
-public func initialize(_ argc: UnsafeMutablePointer<Int32>, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?>) -> Int32 {
-    writeSeedsIfAsked(layerSeeds)
-    return 0
-}
-
 /// Seeds: small archives in each header dialect TarStream reads, and layered changes.
-func layerSeeds() -> [(name: String, bytes: [UInt8])] {
+func fuzzSeeds() -> [(name: String, bytes: [UInt8])] {
     var plain = TarBuilder()
     plain.directory("etc/")
     plain.file("etc/hostname", Array("skiff\n".utf8))

@@ -54,15 +54,9 @@ func sameReading<T: Decodable & Equatable>(_ type: T.Type, _ bytes: [UInt8], _ q
     }
 }
 
-@_cdecl("LLVMFuzzerInitialize")
-public func initialize(_ argc: UnsafeMutablePointer<Int32>, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?>) -> Int32 {
-    writeSeedsIfAsked(ociSeeds)
-    return 0
-}
-
 /// Seeds: references and challenges as users and registries write them, and documents encoded
 /// by Skiff's own model types (as `skiff save` and `skiff push` write them).
-func ociSeeds() -> [(name: String, bytes: [UInt8])] {
+func fuzzSeeds() -> [(name: String, bytes: [UInt8])] {
     let d1 = try! Digest(parsing: "sha256:" + String(repeating: "a", count: 64))
     let d2 = try! Digest(parsing: "sha256:" + String(repeating: "b", count: 64))
     let layer = Descriptor(mediaType: MediaType.ociLayerGzip, digest: d2, size: 1234)

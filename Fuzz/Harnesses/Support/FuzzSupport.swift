@@ -21,6 +21,14 @@ func invariant(_ condition: @autoclosure () -> Bool, _ message: @autoclosure () 
     }
 }
 
+/// libFuzzer calls this first: in seed mode it writes the harness's `fuzzSeeds()` and exits.
+@_cdecl("LLVMFuzzerInitialize")
+public func fuzzInitialize(_ argc: UnsafeMutablePointer<Int32>,
+                           _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?>) -> Int32 {
+    writeSeedsIfAsked(fuzzSeeds)
+    return 0
+}
+
 /// In seed mode, calls `make` and writes each seed it returns into $SKIFF_FUZZ_SEEDS, then exits.
 func writeSeedsIfAsked(_ make: () -> [(name: String, bytes: [UInt8])]) {
     guard let dir = getenv("SKIFF_FUZZ_SEEDS").map({ String(cString: $0) }) else { return }
