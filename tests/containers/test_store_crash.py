@@ -171,3 +171,21 @@ def test_container_writes_commit_rm_killed(store, images, rng):
     for name in ok(store("ps", "-a", "-q")).out.split():
         ok(store("rm", "-f", name))
     print(f"killed: {kills}")
+
+
+def test_check_reports_damage(store, images):
+    """`skiff check` is the oracle above: it must see a corrupt blob and a missing layer."""
+    ref = images["base"]
+    ok(store("pull", "-q", ref))
+    blobs = os.path.join(store.home, "blobs", "sha256")
+    layer = max(os.listdir(blobs), key=lambda b: os.path.getsize(os.path.join(blobs, b)))
+    with open(os.path.join(blobs, layer), "r+b") as f:
+        f.seek(100)
+        byte = f.read(1)
+        f.seek(100)
+        f.write(bytes([byte[0] ^ 0xFF]))
+    r = store("check")
+    assert r.status == 1 and f"damaged: blob sha256:{layer} is corrupt" in r.out, r
+    os.remove(os.path.join(blobs, layer))
+    r = store("check")
+    assert r.status == 1 and f"layer sha256:{layer} is missing" in r.out, r
