@@ -26,6 +26,11 @@ export SKIFF=$PWD/$BUILD/release/skiff
 step "wasm32 portability: the guest core as Embedded Swift"
 if [ -x scripts/build-wasm.sh ]; then scripts/build-wasm.sh --check || status=1; fi
 
+step "fuzzers (libFuzzer + address sanitizer, docs/reliability.md): oci layers fsimage cpu, ${SKIFF_FUZZ_SECONDS:-30} s each"
+# The elf harness needs the whole kernel compiled with the sanitizers (about 4 CPU-minutes more):
+# scripts/fuzz.sh runs it with the others.
+scripts/fuzz.sh "${SKIFF_FUZZ_SECONDS:-30}" oci layers fsimage cpu || status=1
+
 step "WASI runtimes for converted modules: the wasmtime CLI (PyPI) and WasmKit 0.4.2 (built once, cached)"
 export WASMTIME=$(wasm/wasmtime-cli.sh)
 export WASMKIT_042=$(wasm/build-wasmkit.sh)

@@ -10,7 +10,7 @@ struct SkiffCommand: AsyncParsableCommand {
             RunCommand.self, PsCommand.self, StartCommand.self, StopCommand.self, RestartCommand.self, KillCommand.self,
             WaitCommand.self, AttachCommand.self, ExecCommand.self, CopyCommand.self, TopCommand.self, LogsCommand.self, RemoveContainerCommand.self, ContainerProcessCommand.self,
             ExportCommand.self, CommitCommand.self, PullCommand.self, PushCommand.self, ImagesCommand.self, InspectCommand.self, TagCommand.self,
-            RemoveImageCommand.self, PruneCommand.self, SaveCommand.self, ImportCommand.self, LoginCommand.self, LogoutCommand.self,
+            RemoveImageCommand.self, PruneCommand.self, CheckCommand.self, SaveCommand.self, ImportCommand.self, LoginCommand.self, LogoutCommand.self,
             ConvertCommand.self, BuildWasmCommand.self, ServeCommand.self,
         ]
     )

@@ -72,13 +72,14 @@ final class ELFLoaderTests: XCTestCase {
         XCTAssertNil(parse("#!   \n")!.0)
     }
 
-    /// A minimal riscv64 ELF: `li a0, 42; li a7, 93; ecall` at 0x10078.
-    static func tinyELF(machine: UInt16 = 243, truncate: Int? = nil) -> [UInt8] {
+    /// A minimal riscv64 ELF: `li a0, 42; li a7, 93; ecall` at `base` + 0x78; `type` 3 makes
+    /// it position-independent.
+    static func tinyELF(machine: UInt16 = 243, truncate: Int? = nil, type: UInt16 = 2, base: UInt64 = 0x10000) -> [UInt8] {
         var w = ByteWriter()
         w.append([0x7f, 0x45, 0x4c, 0x46, 2, 1, 1, 0]); w.zeros(8)
-        w.u16(2); w.u16(machine); w.u32(1); w.u64(0x10078); w.u64(64); w.u64(0)
+        w.u16(type); w.u16(machine); w.u32(1); w.u64(base + 0x78); w.u64(64); w.u64(0)
         w.u32(0); w.u16(64); w.u16(56); w.u16(1); w.u16(64); w.u16(0); w.u16(0)
-        w.u32(1); w.u32(5); w.u64(0); w.u64(0x10000); w.u64(0x10000); w.u64(0x84); w.u64(0x84); w.u64(0x1000)
+        w.u32(1); w.u32(5); w.u64(0); w.u64(base); w.u64(base); w.u64(0x84); w.u64(0x84); w.u64(0x1000)
         for insn: UInt32 in [0x02a0_0513, 0x05d0_0893, 0x0000_0073] { w.u32(insn) }
         var bytes = w.bytes
         if let t = truncate { bytes.removeSubrange(t...) }
@@ -97,6 +98,18 @@ final class ELFLoaderTests: XCTestCase {
         let k = Kernel(host: f.host)
         k.mountHostDirectory(try KernelFixture.open(f.root.path), at: "/", readOnly: false)
         try k.start(path: "/tiny", arguments: ["tiny"], environment: [], workingDirectory: "/")
+        XCTAssertEqual(k.run(), .exited(42))
+    }
+
+    /// A position-independent program linked at a high address loads at the executable base as
+    /// on Linux (the load bias is "negative": found by the elf fuzzer, Fuzz/Harnesses/elf.swift,
+    /// as an arithmetic overflow trap in the loader).
+    func testPIELinkedHighLoadsAtTheExecutableBase() throws {
+        let f = try KernelFixture()
+        try install(f, "high-pie", Self.tinyELF(type: 3, base: 0x0029_0000_0001_0000))
+        let k = Kernel(host: f.host)
+        k.mountHostDirectory(try KernelFixture.open(f.root.path), at: "/", readOnly: false)
+        try k.start(path: "/high-pie", arguments: ["high-pie"], environment: [], workingDirectory: "/")
         XCTAssertEqual(k.run(), .exited(42))
     }
 

@@ -232,16 +232,18 @@ extension Kernel {
             if ph.isReadable { protection.insert(.read) }
             if ph.isWritable { protection.insert(.write) }
             if ph.isExecutable { protection.insert(.execute) }
-            let start = AddressLayout.pageDown(ph.virtualAddress + bias)
-            let pageOffset = (ph.virtualAddress + bias) - start
-            let fileEnd = AddressLayout.pageUp(ph.virtualAddress + bias + ph.fileSize)
-            let end = AddressLayout.pageUp(ph.virtualAddress + bias + ph.memorySize)
+            // The bias may be "negative" (a PIE linked high): addresses wrap into the range checked above.
+            let address = ph.virtualAddress &+ bias
+            let start = AddressLayout.pageDown(address)
+            let pageOffset = address - start
+            let fileEnd = AddressLayout.pageUp(address + ph.fileSize)
+            let end = AddressLayout.pageUp(address + ph.memorySize)
             // File-backed pages (filled on first touch, zero past the segment's file part), then
             // anonymous zero pages for the rest of .bss.
             if fileEnd > start {
                 var region = MemoryRegion(start: start, end: fileEnd, protection: protection, file: mapped,
                                           fileOffset: ph.offset - pageOffset)
-                region.fillLimit = ph.virtualAddress + bias + ph.fileSize
+                region.fillLimit = address + ph.fileSize
                 space.insertLazily(region)
             }
             if end > fileEnd {
@@ -249,14 +251,14 @@ extension Kernel {
             }
             if ph.offset <= header.programHeaderOffset
                 && header.programHeaderOffset + UInt64(tableSize) <= ph.offset + ph.fileSize {
-                phdrAddress = ph.virtualAddress + bias + (header.programHeaderOffset - ph.offset)
+                phdrAddress = address + (header.programHeaderOffset - ph.offset)
             }
         }
         if let phdr = headers.first(where: { $0.type == ProgramHeader.programHeaders }) {
-            phdrAddress = phdr.virtualAddress + bias
+            phdrAddress = phdr.virtualAddress &+ bias
         }
         return LoadedImage(entry: header.entry &+ bias, bias: bias, programHeaderAddress: phdrAddress,
-                           programHeaderCount: header.programHeaderCount, end: high + bias,
+                           programHeaderCount: header.programHeaderCount, end: high &+ bias,
                            interpreterPath: interpreterPath, executableStack: executableStack)
     }
 

@@ -126,6 +126,7 @@ public struct ImagePuller: Sendable {
                     do {
                         try await client.downloadBlob(repository: repository, layer, into: transaction, what: "layer",
                                                       progress: { progress.update(id: id, bytes: $0) })
+                        try transaction.publish(layer.digest)  // kept if the pull is cut short: it resumes from here
                         progress.finish(id: id, status: "done")
                     } catch {
                         progress.finish(id: id, status: "failed")

@@ -118,8 +118,8 @@ public final class ImageStore: Sendable {
 }
 
 /// Blobs staged in `tmp/`, verified, and published into `blobs/` together by `commit` (renames
-/// only). An operation that fails part-way calls `rollback` (or simply drops the transaction) and
-/// leaves nothing behind: no partial blob, no verified-but-orphaned blob.
+/// only; a pull publishes each layer as it completes, see `publish`). An operation that fails
+/// part-way calls `rollback` (or simply drops the transaction) and leaves no partial blob behind.
 final class BlobTransaction: @unchecked Sendable {
     let store: ImageStore
     private let lock = NSLock()
@@ -205,6 +205,14 @@ final class BlobTransaction: @unchecked Sendable {
             lock.withLock { staged[digest] = nil }
         }
         POSIXFile.syncDirectory(store.blobsDirectory)
+    }
+
+    /// Publishes one staged blob into `blobs/` now, before the others: each verified layer of a
+    /// pull, so that a pull cut short (killed, network lost) resumes with the layers it has.
+    /// Until an image that uses it is tagged, such a blob is unreferenced: `prune` may remove it.
+    func publish(_ digest: Digest) throws(SkiffError) {
+        guard let path = lock.withLock({ staged.removeValue(forKey: digest) }) else { return }
+        try POSIXFile.rename(path, store.blobPath(digest))
     }
 
     /// Removes every staged blob.

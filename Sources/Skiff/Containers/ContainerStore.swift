@@ -39,6 +39,17 @@ public final class ContainerStore: @unchecked Sendable {
         (Self.entries(root) ?? []).compactMap { try? load($0) }.sorted { $0.created > $1.created }
     }
 
+    /// `skiff check`: container directories without a record (a create or rm that was cut short:
+    /// `all()` skips them) and records that cannot be read, with why.
+    public func unlistedDirectories() -> [(id: String, why: String)] {
+        (Self.entries(root) ?? []).sorted().compactMap { (id: String) -> (id: String, why: String)? in
+            var st = stat()
+            guard lstat(directory(id), &st) == 0, st.st_mode & S_IFMT == S_IFDIR else { return nil }
+            if access(configPath(id), F_OK) != 0 { return (id, "no config.json: its creation or removal was cut short") }
+            do throws(SkiffError) { _ = try load(id); return nil } catch { return (id, error.message) }
+        }
+    }
+
     /// The names in a directory ("." and ".." left out); nil (errno set) if it cannot be read.
     static func entries(_ path: String) -> [String]? {
         guard let dir = opendir(path) else { return nil }

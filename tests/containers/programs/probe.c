@@ -4,6 +4,8 @@
  *   probe touch MB     maps MB MiB in 4 MiB pieces (each fits), then writes every page: over
  *                      the limit the OOM killer ends the process (status 137)
  *   probe segv 0       writes through a null pointer (SIGSEGV: status 139)
+ *   probe fds 0        opens /dev/null until it fails: prints how many descriptors were open,
+ *                      the error (EMFILE expected) and the soft RLIMIT_NOFILE
  *   probe orphan 0     makes an orphan (a child's child whose parent exits), waits for its own
  *                      child, then for any child: prints the orphan's exit status or the wait
  *                      error (with --init the kernel reaps adopted orphans: "No child processes")
@@ -12,13 +14,15 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
 int main(int argc, char **argv) {
-    if (argc != 3) { fprintf(stderr, "usage: probe big|touch|segv|orphan N\n"); return 64; }
+    if (argc != 3) { fprintf(stderr, "usage: probe big|touch|segv|orphan|fds N\n"); return 64; }
     size_t mb = strtoul(argv[2], 0, 10);
     if (strcmp(argv[1], "orphan") == 0) {
         pid_t child = fork();
@@ -36,6 +40,19 @@ int main(int argc, char **argv) {
         int status;
         if (wait(&status) < 0) { printf("wait: %s\n", strerror(errno)); return 0; }
         printf("reaped orphan, exit %d\n", WEXITSTATUS(status));
+        return 0;
+    }
+    if (strcmp(argv[1], "fds") == 0) {
+        int last = 2;
+        for (;;) {
+            int fd = open("/dev/null", O_RDONLY);
+            if (fd < 0) break;
+            last = fd;
+        }
+        int e = errno;
+        struct rlimit r;
+        getrlimit(RLIMIT_NOFILE, &r);
+        printf("open up to %d: %s; limit %llu\n", last, e == EMFILE ? "EMFILE" : strerror(e), (unsigned long long)r.rlim_cur);
         return 0;
     }
     if (strcmp(argv[1], "segv") == 0) {

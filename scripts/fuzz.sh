@@ -1,0 +1,143 @@
+#!/usr/bin/env bash
+# Builds Skiff's libFuzzer harnesses (Fuzz/Harnesses) and runs each for a bounded time on its
+# committed seed corpus (Fuzz/Corpus/NAME). A crash, an address-sanitizer report or a broken
+# invariant fails the script; libFuzzer keeps the input as Fuzz/Findings/crash-* (reproduce with
+# `.build-fuzz/fuzz-NAME Fuzz/Findings/crash-…`, then make it a regression test).
+#
+#   scripts/fuzz.sh [SECONDS] [NAME...]    each fuzzer SECONDS (default 60); all when no NAME
+#   scripts/fuzz.sh --build [NAME...]      build only
+#   scripts/fuzz.sh --seeds [NAME...]      (re)write the committed seed corpus with the harnesses' own seed makers
+#
+# Only the portable targets the harnesses need are compiled (no SwiftPM: its sanitizer build
+# would rebuild every dependency), one module at a time as SwiftPM would, instrumented with
+# -sanitize=fuzzer,address, into .build-fuzz/. Names: oci layers fsimage elf cpu (docs/reliability.md).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+OUT=${SKIFF_FUZZ_BUILD:-.build-fuzz}   # where it builds (default .build-fuzz)
+mkdir -p "$OUT/modules" Fuzz/Findings
+ALL="oci layers fsimage elf cpu"
+SECONDS_EACH=60
+MODE=run
+case "${1:-}" in
+  --build) MODE=build; shift ;;
+  --seeds) MODE=seeds; shift ;;
+  ''|*[!0-9]*) ;;
+  *) SECONDS_EACH=$1; shift ;;
+esac
+NAMES=${*:-$ALL}
+SAN="-sanitize=fuzzer,address"
+FLAGS="-O -parse-as-library -enable-testing -package-name skiff -swift-version 5 -I $OUT/modules $SAN"
+began=$SECONDS
+# Other compiler flags than the last build's: start afresh.
+[ "$(cat "$OUT/flags" 2>/dev/null)" = "$FLAGS" ] || { rm -f "$OUT"/modules/* "$OUT"/fuzz-*; echo "$FLAGS" > "$OUT/flags"; }
+
+# What each module imports (Package.swift's target dependencies).
+imports() {
+  case $1 in
+    X86|RISCVNative) echo RISCV ;;
+    ImageLayers) echo FSImage ;;
+    LinuxKernel) echo RISCV X86 FSImage ;;
+    PosixHost) echo LinuxKernel ;;
+  esac
+}
+
+# module NAME: compiles Sources/NAME as module NAME when one of its sources or an imported module
+# is newer than its object.
+module() {
+  local name=$1 obj="$OUT/modules/$1.o" dir="Sources/$1"
+  [ "$1" = Crypto ] && dir=Fuzz/Harnesses/CryptoForParsing
+  local inputs=$dir
+  for d in $(imports "$1"); do inputs="$inputs $OUT/modules/$d.swiftmodule"; done
+  local sources; sources=$(find "$dir" -name '*.swift' | sort)
+  # shellcheck disable=SC2086
+  if [ -f "$obj" ] && [ -z "$(find $inputs -newer "$obj" -type f | head -1)" ]; then return; fi
+  echo "fuzz: compiling $name" >&2
+  # shellcheck disable=SC2086
+  swiftc $FLAGS -wmo -module-name "$name" -emit-module -emit-module-path "$OUT/modules/$name.swiftmodule" \
+    $sources -c -o "$obj"
+}
+# The modules each harness needs, in dependency order (Package.swift's).
+deps() {
+  case $1 in
+    layers) echo FSImage ImageLayers ;;
+    fsimage) echo FSImage ;;
+    cpu) echo FSImage RISCV RISCVNative ;;
+    elf) echo FSImage RISCV X86 LinuxKernel PosixHost ;;
+    oci) echo FSImage Crypto ;;
+  esac
+}
+
+# Sources compiled into a harness's own module: OCI's document parsers for `oci` (they import
+# Foundation and, for hashing only, Crypto: the fuzz build gives them Fuzz/Harnesses/CryptoForParsing).
+extra_sources() {
+  case $1 in
+    oci) echo Sources/OCI/SkiffError.swift Sources/OCI/Content/*.swift Sources/OCI/Reference/*.swift \
+              Sources/OCI/Support/*.swift Sources/OCI/Registry/AuthChallenge.swift \
+              $(ls Sources/OCI/Store/*.swift | grep -v 'RootFilesystemCache\|StoreCheck') ;;
+  esac
+}
+
+for n in $NAMES; do
+  h="Fuzz/Harnesses/$n.swift"
+  [ -f "$h" ] || { echo "fuzz: no harness $h (names: $ALL)" >&2; exit 2; }
+  bin="$OUT/fuzz-$n"
+  objects=""
+  for m in $(deps "$n"); do module "$m"; objects="$objects $OUT/modules/$m.o"; done
+  extra=$(extra_sources "$n")
+  # shellcheck disable=SC2086
+  if [ ! -f "$bin" ] || [ -n "$(find "$h" Fuzz/Harnesses/Support $objects $extra -newer "$bin" -type f | head -1)" ]; then
+    echo "fuzz: linking $bin" >&2
+    # shellcheck disable=SC2086
+    # (gold warns once per sanitizer symbol it cannot export: noise.)
+    swiftc $FLAGS -module-name "Fuzz_$n" "$h" Fuzz/Harnesses/Support/*.swift $extra $objects -o "$bin" \
+      2> >(grep -v "Cannot export local symbol '__asan" >&2)
+  fi
+done
+echo "fuzz: built in $((SECONDS - began)) s" >&2
+[ "$MODE" = build ] && exit 0
+if [ "$MODE" = seeds ]; then
+  for n in $NAMES; do
+    rm -rf "Fuzz/Corpus/$n"; mkdir -p "Fuzz/Corpus/$n"
+    SKIFF_FUZZ_SEEDS="Fuzz/Corpus/$n" "$OUT/fuzz-$n"
+    echo "fuzz: $n: $(ls "Fuzz/Corpus/$n" | wc -l) seeds" >&2
+  done
+  exit 0
+fi
+
+# Extra libFuzzer options and ASAN_OPTIONS. elf: a Kernel whose first process never runs keeps
+# its tasks and address space alive through reference cycles (skiff frees them by exiting; the
+# kernel has no teardown), about 170 KB per execution: no leak reports, and room for a 2-minute run.
+options() {
+  case $1 in
+    elf) echo -detect_leaks=0 -rss_limit_mb=4096 ;;
+    *) echo -rss_limit_mb=2048 ;;
+  esac
+}
+asan_options() {
+  case $1 in
+    elf) echo detect_leaks=0 ;;
+  esac
+}
+
+# Swift's own crash handler would read the dying process's memory and trip the sanitizer
+# itself; libFuzzer and the sanitizer report the crash.
+export SWIFT_BACKTRACE=enable=no
+status=0
+for n in $NAMES; do
+  work="$OUT/corpus-$n"           # the seeds plus what this run discovers (never committed)
+  mkdir -p "$work" "Fuzz/Corpus/$n"
+  log="$OUT/fuzz-$n.log"
+  echo "fuzz: $n for ${SECONDS_EACH}s" >&2
+  # shellcheck disable=SC2046
+  if ASAN_OPTIONS=$(asan_options "$n") "$OUT/fuzz-$n" -max_total_time="$SECONDS_EACH" -timeout=20 -print_final_stats=1 $(options "$n") \
+       -artifact_prefix="Fuzz/Findings/$n-" "$work" "Fuzz/Corpus/$n" >"$log" 2>&1; then
+    runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)
+    cov=$(grep -o 'cov: [0-9]*' "$log" | tail -1)
+    echo "fuzz: $n ok: $runs executions, $cov" >&2
+  else
+    status=1
+    echo "fuzz: $n FAILED (input kept in Fuzz/Findings/); the end of its log:" >&2
+    tail -40 "$log" | sed 's/^/    /' >&2
+  fi
+done
+exit $status

@@ -1,0 +1,40 @@
+"""Hostile guests (issue 15) the other tests do not cover: descriptors opened without end, a pipe
+flooded by a writer whose reader never reads, a guest that spins without ever making a system call.
+Each hits Linux's behaviour (EMFILE at the descriptor limit; the writer blocks, then SIGPIPE;
+`skiff stop` ends the spinner) and the host stays responsive. Memory (--memory: ENOMEM, then the
+OOM kill with 137) and fork bombs (--pids-limit: EAGAIN) are in test_limits.py."""
+import time
+
+from test_detached import eventually, ps_status, run_detached
+
+
+def test_descriptors_without_end_get_emfile(skiff, base):
+    r = skiff("run", "--rm", base, "probe", "fds", "0")
+    assert r.status == 0, r
+    words = r.out.split()  # open up to N: EMFILE; limit L
+    assert words[4] == "EMFILE;", r
+    assert int(words[3].rstrip(":")) == int(words[6]) - 1, "every descriptor below the limit was used"
+    assert skiff("run", "--rm", base, "true").status == 0  # and the host is fine
+
+
+def test_pipe_flood_blocks_the_writer_then_sigpipe(skiff, base):
+    began = time.monotonic()
+    # yes writes without end into a pipe whose reader sleeps and exits without reading: yes
+    # blocks on the full pipe (no host memory grows), then dies of SIGPIPE (141 in PIPESTATUS).
+    r = skiff("run", "--rm", base, "sh", "-c", "yes | sleep 1; echo reader done")
+    assert (r.status, r.out) == (0, "reader done\n"), r
+    assert time.monotonic() - began < 60
+
+
+def test_spinning_guest_is_stopped(skiff, base):
+    run_detached(skiff, "--name", "spinner", base, "sh", "-c", "echo ready; while :; do :; done")
+    try:
+        eventually(lambda: skiff("logs", "spinner").out == "ready\n", what="the spinner")
+        started = time.monotonic()
+        assert skiff("ps").status == 0  # the host answers while the guest spins
+        r = skiff("stop", "-t", "1", "spinner")
+        assert r.status == 0, r
+        assert time.monotonic() - started < 10
+        assert "Exited (143)" in ps_status(skiff, "spinner") or "Exited (137)" in ps_status(skiff, "spinner")
+    finally:
+        skiff("rm", "-f", "spinner")
