@@ -39,6 +39,8 @@ final class AddressSpace {
     var mapsSharedObjects = false
     /// Page numbers of private file pages not filled yet (see DemandPaging.swift).
     var pendingPages = Set<UInt64>()
+    /// membarrier's registrations (MEMBARRIER_CMD_REGISTER_*): kept across fork, none after exec.
+    var membarrierRegistrations: Int32 = 0
 
     init(memory: GuestMemory) { self.memory = memory }
 
@@ -50,6 +52,7 @@ final class AddressSpace {
         copy.brk = brk
         copy.mapsSharedObjects = mapsSharedObjects
         copy.pendingPages = pendingPages
+        copy.membarrierRegistrations = membarrierRegistrations
         return copy
     }
 
