@@ -9,14 +9,15 @@
 #
 # Workloads: gcc (compile and link a 2,000-line C file at -O2), make (a 16-file project, -j2),
 # git (commit 200 files, gc), ruby, php, luajit, tcl (a small CPU benchmark each),
-# node (the same benchmark), gobuild (go build of hello world with a cold cache), java
-# (java Hello.java), erlang. The last four need `scripts/fixtures.sh --runtimes` (~250 MB).
+# postgres (initdb, start, pgbench -i -s 1, 2 clients x 250 TPC-B transactions, stop: shared
+# memory, semaphores and a process per connection), node (the same benchmark), gobuild (go build
+# of hello world with a cold cache), java (java Hello.java), erlang. The last four need `scripts/fixtures.sh --runtimes` (~250 MB).
 # Environment: SKIFF (default: release build), SKIFF_FIXTURES, SKIFF_BENCH_TIMEOUT (default 900).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 RUNS=${1:-1}
 shift || true
-WORKLOADS=${*:-gcc make git ruby php luajit tcl node gobuild java erlang}
+WORKLOADS=${*:-gcc make git ruby php luajit tcl postgres node gobuild java erlang}
 F=$(scripts/fixtures.sh --devel | tail -1)
 case " $WORKLOADS " in *" node "*|*" gobuild "*|*" java "*|*" erlang "*) scripts/fixtures.sh --runtimes >/dev/null ;; esac
 SKIFF=${SKIFF:-$PWD/.build/release/skiff}
@@ -64,6 +65,17 @@ EOF
     java) cat <<'EOF'
 printf 'public class Hello { public static void main(String[] a) { long s = 0; for (int i = 0; i < 20000000; i++) s += i %% 7; System.out.println("hello " + s); } }\n' > Hello.java
 java Hello.java
+EOF
+    ;;
+    postgres) cat <<'EOF'
+B=/usr/lib/postgresql/17/bin
+as_postgres() { python3 -c 'import os, sys; os.setgroups([]); os.setgid(102); os.setuid(101); os.execv(sys.argv[1], sys.argv[1:])' "$@"; }
+mkdir pg && chown postgres:postgres pg
+as_postgres $B/initdb -D "$PWD/pg/data" -A trust -U postgres --no-sync > /dev/null
+as_postgres $B/pg_ctl -D "$PWD/pg/data" -o "-k $PWD/pg -c listen_addresses='' -c fsync=off" -l "$PWD/pg/log" -w start > /dev/null
+as_postgres $B/pgbench -h "$PWD/pg" -U postgres -i -s 1 -q postgres 2>&1 | grep -c done
+as_postgres $B/pgbench -h "$PWD/pg" -U postgres -n -c 2 -t 250 postgres | grep 'actually processed'
+as_postgres $B/pg_ctl -D "$PWD/pg/data" -m fast -w stop > /dev/null; echo "stopped $?"
 EOF
     ;;
     erlang) echo "erl -noshell -eval 'io:format(\"~p~n\", [lists:sum([X * X || X <- lists:seq(1, 1000000)])]), halt().'" ;;

@@ -101,8 +101,6 @@ public final class Kernel {
     var sharedObjectCounter: UInt64 = 0
     /// Futex waiters on shared memory, by (object id << 40 | offset).
     var sharedFutexQueues: [UInt64: WaitQueue] = [:]
-    /// The address space whose task ran last (shared objects are synced when it changes).
-    var lastAddressSpace: AddressSpace?
     /// When the running task's current slice began (its CPU time so far is charged when it ends).
     var sliceStarted: UInt64 = 0
     /// sched_yield asked to end the current slice.

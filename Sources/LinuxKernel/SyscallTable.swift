@@ -117,6 +117,8 @@ extension Kernel {
         case 231: return 0 // munlockall
         case 232: return try sysMincore(t)
         // System V shared memory (Syscalls/SysVSharedMemory.swift)
+        case 5...16: return try sysXattr(t, n)                  // Syscalls/ExtendedAttributes.swift
+        case 283: return try sysMembarrier(t)                   // Syscalls/Membarrier.swift
         case 194: return try sysShmget(t)
         case 195: return try sysShmctl(t)
         case 196: return try sysShmat(t)
@@ -232,6 +234,9 @@ extension Kernel {
         switch n {
         case 17: return "getcwd"; case 19: return "eventfd2"; case 20: return "epoll_create1"; case 21: return "epoll_ctl"
         case 22: return "epoll_pwait"; case 23: return "dup"; case 24: return "dup3"; case 25: return "fcntl"
+        case 5: return "setxattr"; case 6: return "lsetxattr"; case 7: return "fsetxattr"; case 8: return "getxattr"
+        case 9: return "lgetxattr"; case 10: return "fgetxattr"; case 11: return "listxattr"; case 12: return "llistxattr"
+        case 13: return "flistxattr"; case 14: return "removexattr"; case 15: return "lremovexattr"; case 16: return "fremovexattr"
         case 26: return "inotify_init1"; case 29: return "ioctl"; case 32: return "flock"; case 33: return "mknodat"
         case 34: return "mkdirat"; case 35: return "unlinkat"; case 36: return "symlinkat"; case 37: return "linkat"
         case 39: return "umount2"; case 40: return "mount"; case 43: return "statfs"; case 44: return "fstatfs"

@@ -13,6 +13,8 @@ public final class GuestMemory {
     package let readTLB = TLB.allocate()
     package let writeTLB = TLB.allocate()
     let codeTLB = TLB.allocateCode()
+    /// Where shared pages take their frames from (see SharedPages.swift).
+    var sharedRanges: [SharedRange] = []
 
     /// The native tier of this address space (created on first use by `makeNativeTier`).
     package lazy var nativeTier: (any NativeTier)? = GuestMemory.makeNativeTier?(self)
@@ -48,6 +50,7 @@ public final class GuestMemory {
     public func map(at address: UInt64, length: UInt64, protection: MemoryProtection) {
         let (first, end) = GuestMemory.pageRange(address, length)
         flushTLBs(first, end)
+        forgetSharedRanges(first, end)
         var vpn = first
         while vpn < end && vpn >> PageTable.vpnBits == 0 {
             let e = table.entryCreating(vpn)
@@ -63,6 +66,7 @@ public final class GuestMemory {
     public func unmap(at address: UInt64, length: UInt64) {
         let (first, end) = GuestMemory.pageRange(address, length)
         flushTLBs(first, end)
+        forgetSharedRanges(first, end)
         table.forEachEntry(from: first, to: end) { vpn, e in
             if e.pointee.isMapped { invalidateNeighbourCode(vpn) }
             dropCompiledCode(e, vpn)
@@ -102,14 +106,17 @@ public final class GuestMemory {
         return MemoryProtection(rawValue: e.pointee.protection)
     }
 
-    /// A copy-on-write duplicate: both address spaces share every frame until one writes it.
+    /// A copy-on-write duplicate: both address spaces share every private frame until one
+    /// writes it; shared pages stay shared.
     public func fork() -> GuestMemory {
         let child = GuestMemory()
+        child.sharedRanges = sharedRanges
         table.forEachEntry(from: 0, to: UInt64(1) << PageTable.vpnBits) { vpn, e in
             guard e.pointee.isMapped else { return }
             let c = child.table.entryCreating(vpn)
             if let f = e.pointee.frame { Frame.retain(f) }
-            c.pointee = PageEntry(frame: e.pointee.frame, code: nil, protection: e.pointee.protection, isMapped: true)
+            c.pointee = PageEntry(frame: e.pointee.frame, code: nil, protection: e.pointee.protection, isMapped: true,
+                                  isShared: e.pointee.isShared)
         }
         // Our frames are now shared: writes must go through the copy-on-write slow path.
         TLB.flush(writeTLB)
@@ -215,18 +222,18 @@ public final class GuestMemory {
         switch kind {
         case .read:
             if !force && !prot.contains(.read) { return nil }
-            let f = frame(e)
+            let f = frame(e, vpn)
             if prot.contains(.read) {
                 readTLB[Int(vpn & TLB.mask)] = TLBEntry(tag: vpn, addend: UInt64(UInt(bitPattern: f)) &- (vpn << 12))
             }
             return f
         case .execute:
             if !force && !prot.contains(.execute) { return nil }
-            return frame(e)
+            return frame(e, vpn)
         case .write:
             if !force && !prot.contains(.write) { return nil }
-            var f = frame(e)
-            if Frame.referenceCount(f) > 1 {
+            var f = frame(e, vpn)
+            if !e.pointee.isShared && Frame.referenceCount(f) > 1 {
                 let copy = Frame.copy(f)
                 Frame.release(f)
                 f = copy
@@ -244,9 +251,9 @@ public final class GuestMemory {
         }
     }
 
-    @inline(__always) func frame(_ e: UnsafeMutablePointer<PageEntry>) -> UnsafeMutableRawPointer {
+    @inline(__always) func frame(_ e: UnsafeMutablePointer<PageEntry>, _ vpn: UInt64) -> UnsafeMutableRawPointer {
         if let f = e.pointee.frame { return f }
-        let f = Frame.allocateZeroed()
+        let f = e.pointee.isShared ? sharedFrame(vpn) : Frame.allocateZeroed()
         e.pointee.frame = f
         return f
     }

@@ -2,12 +2,15 @@
 // and the reference-counted host frames that back guest pages (shared copy-on-write after fork).
 
 /// One guest page: its host frame (nil until first touched: the page reads as zeros), the
-/// pre-decoded instructions of the page if it was ever executed, and its permissions.
+/// pre-decoded instructions of the page if it was ever executed, and its permissions. A shared
+/// page (`GuestMemory.mapShared`) takes its frame from its `SharedPages` and is never copied on
+/// write.
 struct PageEntry {
     var frame: UnsafeMutableRawPointer?
     var code: UnsafeMutablePointer<DecodedInstruction>?
     var protection: UInt8
     var isMapped: Bool
+    var isShared = false
 }
 
 /// Host frames: `GuestMemory.pageSize` bytes of data followed by a reference count.

@@ -89,12 +89,10 @@ final class ProcessTests: XCTestCase {
         let shared = UInt64(f.call(222, 0, page, 3, 0x21, UInt64.max, 0))    // MAP_SHARED|MAP_ANONYMOUS
         let priv = UInt64(f.call(222, 0, page, 3, 0x22, UInt64.max, 0))      // MAP_PRIVATE|MAP_ANONYMOUS
         let child = fork(f)
-        // The child runs: it becomes the holder of the shared object and stores into both.
-        f.kernel.acquireSharedObjects(child.process.addressSpace)
+        // The child stores into both; the parent sees the shared store at once (the same frame),
+        // not the private one.
         try child.memory.store(UInt64(0xabc), at: shared)
         try child.memory.store(UInt64(0xdef), at: priv)
-        // The parent runs again: it sees the shared store, not the private one.
-        f.kernel.acquireSharedObjects(f.task.process.addressSpace)
         XCTAssertEqual(try f.task.memory.load(UInt64.self, at: shared), 0xabc)
         XCTAssertEqual(try f.task.memory.load(UInt64.self, at: priv), 0)
     }

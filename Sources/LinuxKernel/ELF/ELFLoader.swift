@@ -301,7 +301,6 @@ extension Kernel {
         let oldSpace = process.addressSpace
         process.addressSpace = space
         releaseAddressSpace(oldSpace)
-        lastAddressSpace = space
         process.signalTrampoline = trampoline
         if task.cpu.architecture != architecture {
             let cpu = architecture.makeCPU(memory: space.memory)

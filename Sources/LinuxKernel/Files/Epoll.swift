@@ -20,6 +20,9 @@ final class EpollInstance: FileDescription {
         var reportedGeneration: UInt64?
     }
     var interests: [Interest] = []
+    /// Woken by epoll_ctl: a task blocked in epoll_wait (or in poll on this instance) collects the
+    /// queues of the changed interest list again, so a descriptor added while it sleeps wakes it.
+    let interestChanges = WaitQueue()
 
     init(flags: Int32) {
         super.init(flags: LinuxOpenFlags.readWrite, path: Array("anon_inode:[eventpoll]".utf8))
@@ -63,6 +66,26 @@ final class EpollInstance: FileDescription {
         if interest.description.hostPollDescriptor != nil { return nil }
         let queues = interest.description.waitQueues(for: Int16(truncatingIfNeeded: interest.events & 0xffff))
         return queues.isEmpty ? nil : queues.reduce(0) { $0 &+ $1.generation }
+    }
+
+    /// Every queue whose wake-up can make an interest ready, and the interest list's own.
+    override func waitQueues(for events: Int16) -> [WaitQueue] {
+        prune()
+        var queues = [interestChanges]
+        for i in interests where !i.disabled {
+            for q in i.description.waitQueues(for: Int16(truncatingIfNeeded: i.events & 0xffff))
+            where !queues.contains(where: { $0 === q }) { queues.append(q) }
+        }
+        return queues
+    }
+
+    /// Whether `other` is this instance or is watched by it, directly or through nested instances
+    /// (adding it would make a loop: ELOOP).
+    func reaches(_ other: EpollInstance, depth: Int = 0) -> Bool {
+        if other === self { return true }
+        if depth > 5 { return true }   // Linux's EP_MAX_NESTS: deeper nesting is refused too
+        for i in interests { if let e = i.description as? EpollInstance, e.reaches(other, depth: depth + 1) { return true } }
+        return false
     }
 
     override func readiness(_ events: Int16) -> Int16 {

@@ -35,10 +35,12 @@ final class AddressSpace {
     var users = 1
     /// Futex waiters by address.
     var futexQueues: [UInt64: WaitQueue] = [:]
-    /// Some region maps a SharedMemoryObject (the scheduler then syncs it on switches).
+    /// Some region maps a SharedMemoryObject (futexes there may be shared between processes).
     var mapsSharedObjects = false
     /// Page numbers of private file pages not filled yet (see DemandPaging.swift).
     var pendingPages = Set<UInt64>()
+    /// membarrier's registrations (MEMBARRIER_CMD_REGISTER_*): kept across fork, none after exec.
+    var membarrierRegistrations: Int32 = 0
 
     init(memory: GuestMemory) { self.memory = memory }
 
@@ -50,6 +52,7 @@ final class AddressSpace {
         copy.brk = brk
         copy.mapsSharedObjects = mapsSharedObjects
         copy.pendingPages = pendingPages
+        copy.membarrierRegistrations = membarrierRegistrations
         return copy
     }
 
@@ -105,12 +108,17 @@ final class AddressSpace {
 
     // MARK: Changes (the caller validated alignment; these keep regions and pages in step)
 
-    /// Maps fresh zero pages for `region`, replacing whatever was there.
+    /// Maps `region`, replacing whatever was there: fresh zero pages, or its shared object's pages.
     func insert(_ region: MemoryRegion) {
-        if region.object != nil { mapsSharedObjects = true }
         _ = removeRegions(region.start, region.end)
         forgetPending(region.start, region.end)
-        memory.map(at: region.start, length: region.length, protection: region.protection)
+        if let obj = region.object {
+            mapsSharedObjects = true
+            memory.mapShared(at: region.start, length: region.length, protection: region.protection,
+                             pages: obj.pages, firstPage: Int(region.objectOffset / AddressLayout.pageSize))
+        } else {
+            memory.map(at: region.start, length: region.length, protection: region.protection)
+        }
         let i = firstIndex(endingAbove: region.start)
         regions.insert(region, at: i)
     }

@@ -3,25 +3,31 @@ import RISCV
 #endif
 
 /// Memory several processes see at once: a MAP_SHARED anonymous mapping inherited through fork,
-/// or a writable MAP_SHARED mapping of a file (one object per file, so every process mapping
-/// it shares it — SQLite's -shm, POSIX semaphores in /dev/shm).
+/// a SysV segment, or a writable MAP_SHARED mapping of a file (one object per file, so every
+/// process mapping it shares it — SQLite's -shm, POSIX semaphores in /dev/shm).
 ///
-/// Each address space has its own pages, so the kernel keeps them coherent: `bytes` is the
-/// canonical copy and exactly one address space (the holder) may have newer contents in its
-/// pages. Before a process runs, the scheduler makes its address space the holder of every
-/// object it maps (copying the previous holder's view into `bytes`, then `bytes` into its
-/// pages). Only one guest task runs at a time, so every task sees every store of the others
-/// as on a single-CPU Linux machine.
+/// Every mapping of the object maps the same host frames (`SharedPages`), so a store by one
+/// process is seen by the others at once, as on Linux, whatever the scheduler runs next.
+/// A file's object is filled from the file when it grows and written back to it on munmap,
+/// msync, exit and exec.
 final class SharedMemoryObject {
     let id: UInt64
-    var bytes: [UInt8] = []
-    var holder: AddressSpace?
+    let pages: SharedPages
+    /// Bytes covered (a whole number of pages).
+    private(set) var size: UInt64
     let fileKey: FileKey?
 
-    init(id: UInt64, size: Int, fileKey: FileKey?) {
+    init(id: UInt64, size: UInt64, fileKey: FileKey?) {
         self.id = id
+        self.size = size
         self.fileKey = fileKey
-        bytes = [UInt8](repeating: 0, count: size)
+        pages = SharedPages(pageCount: Int(size / AddressLayout.pageSize))
+    }
+
+    func grow(to end: UInt64) {
+        if end <= size { return }
+        size = AddressLayout.pageUp(end)
+        pages.grow(toPageCount: Int(size / AddressLayout.pageSize))
     }
 }
 
@@ -32,10 +38,10 @@ struct FileKey: Hashable {
 }
 
 extension Kernel {
-    /// The shared object of a file, grown (from the file's contents) to cover `end` bytes.
     /// Shared objects live in host memory: larger mappings are refused with ENOMEM.
     static let maximumSharedObject: UInt64 = UInt64(min(Int(Int32.max), 1 << 30))
 
+    /// The shared object of a file, grown (from the file's contents) to cover `end` bytes.
     func sharedObject(for d: FileDescription, stat st: FileStat, end: UInt64) throws(Errno) -> SharedMemoryObject {
         if end > Kernel.maximumSharedObject { throw .ENOMEM }
         let key = FileKey(device: st.device, inode: st.inode)
@@ -47,17 +53,14 @@ extension Kernel {
             obj = SharedMemoryObject(id: sharedObjectCounter, size: 0, fileKey: key)
             sharedFiles[key] = obj
         }
-        if UInt64(obj.bytes.count) < end {
-            let old = obj.bytes.count
-            obj.bytes.append(contentsOf: [UInt8](repeating: 0, count: Int(end) - old))
-            var done = old
-            while done < Int(end) {
-                let n = try withMutableBytes(&obj.bytes) { (b) throws(Errno) -> Int in
-                    try d.read(into: UnsafeMutableRawBufferPointer(rebasing: b[done..<Int(end)]), at: Int64(done))
-                }
-                if n == 0 { break }
-                done += n
-            }
+        var done = obj.size
+        obj.grow(to: end)
+        while done < end {
+            let buffer = scratchBuffer(Int(min(end - done, UInt64(Kernel.maximumTransfer))))
+            let n = try d.read(into: buffer, at: Int64(done))
+            if n == 0 { break }
+            obj.pages.write(at: Int(done), from: UnsafeRawBufferPointer(rebasing: buffer[0..<n]))
+            done += UInt64(n)
         }
         return obj
     }
@@ -65,61 +68,35 @@ extension Kernel {
     func newAnonymousSharedObject(size: UInt64) throws(Errno) -> SharedMemoryObject {
         if size > Kernel.maximumSharedObject { throw .ENOMEM }
         sharedObjectCounter += 1
-        return SharedMemoryObject(id: sharedObjectCounter, size: Int(size), fileKey: nil)
+        return SharedMemoryObject(id: sharedObjectCounter, size: AddressLayout.pageUp(size), fileKey: nil)
     }
 
-    /// Copies `space`'s view of `obj` into the object (it was the holder).
-    func syncOut(_ space: AddressSpace, _ obj: SharedMemoryObject) {
-        for r in space.regions where r.object === obj {
-            let at = Int(r.objectOffset)
-            let count = min(Int(r.length), obj.bytes.count - at)
-            if count <= 0 { continue }
-            obj.bytes.withUnsafeMutableBytes { b in
-                _ = readPages(space, at: r.start, into: UnsafeMutableRawBufferPointer(rebasing: b[at..<(at + count)]))
+    /// MAP_SHARED file pages go back to their file (munmap, msync, exit, exec).
+    func writeBackShared(_ regions: [MemoryRegion]) {
+        for r in regions {
+            guard let obj = r.object, let f = r.file, f.description.canWrite, let st = try? f.description.stat() else { continue }
+            if Int64(r.fileOffset) >= st.size || r.objectOffset >= obj.size { continue }
+            let count = min(r.length, UInt64(st.size) - r.fileOffset, obj.size - r.objectOffset)
+            var done: UInt64 = 0
+            while done < count {
+                let buffer = scratchBuffer(Int(min(count - done, UInt64(Kernel.maximumTransfer))))
+                obj.pages.read(at: Int(r.objectOffset + done), into: buffer)
+                guard let n = try? f.description.write(from: UnsafeRawBufferPointer(buffer), at: Int64(r.fileOffset + done)),
+                      n > 0 else { break }
+                done += UInt64(n)
             }
         }
     }
 
-    /// Copies the object's bytes into the pages of `region`.
-    func copyObject(_ obj: SharedMemoryObject, into region: MemoryRegion, of space: AddressSpace) {
-        let at = Int(region.objectOffset)
-        let count = min(Int(region.length), obj.bytes.count - at)
-        if count <= 0 { return }
-        obj.bytes.withUnsafeBytes { b in
-            _ = try? space.memory.write(at: region.start, from: UnsafeRawBufferPointer(rebasing: b[at..<(at + count)]), force: true)
-        }
-    }
-
-    /// Makes `space` the holder of `obj`, bringing its pages up to date.
-    func acquire(_ obj: SharedMemoryObject, for space: AddressSpace) {
-        if obj.holder === space { return }
-        if let previous = obj.holder { syncOut(previous, obj) }
-        for r in space.regions where r.object === obj { copyObject(obj, into: r, of: space) }
-        obj.holder = space
-    }
-
-    /// Before a task of `space` runs: every object it maps is current in its pages.
-    func acquireSharedObjects(_ space: AddressSpace) {
-        guard space.mapsSharedObjects else { return }
-        var seen: [SharedMemoryObject] = []
-        for r in space.regions {
-            guard let obj = r.object, !seen.contains(where: { $0 === obj }) else { continue }
-            seen.append(obj)
-            acquire(obj, for: space)
-        }
-    }
-
-    /// After regions of `space` went away: objects it no longer maps lose it as holder (their
-    /// bytes were synced before the pages were unmapped).
-    func dropHolder(_ space: AddressSpace) {
-        for (_, obj) in sharedFiles where obj.holder === space && !space.regions.contains(where: { $0.object === obj }) {
-            obj.holder = nil
-        }
+    /// After shared regions went away: a file's object that no live process maps any more is
+    /// dropped (its pages were written back), so the next mapping reads the file afresh.
+    func forgetUnmappedSharedFiles() {
+        if sharedFiles.isEmpty { return }
         var live: [SharedMemoryObject] = []
         for p in processes.values where !p.isZombie {
             for r in p.addressSpace.regions { if let o = r.object, !live.contains(where: { $0 === o }) { live.append(o) } }
         }
-        for (key, obj) in sharedFiles where !live.contains(where: { $0 === obj }) && obj.holder == nil {
+        for (key, obj) in sharedFiles where !live.contains(where: { $0 === obj }) {
             sharedFiles[key] = nil
         }
     }

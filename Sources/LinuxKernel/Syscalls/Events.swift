@@ -24,6 +24,7 @@ extension Kernel {
         let fd = Int32(truncatingIfNeeded: t.argument(2))
         let target = try t.process.files.get(fd)
         if target === e { throw .EINVAL }
+        if let nested = target as? EpollInstance, nested.reaches(e) { throw .ELOOP }
         if target is HostFile && (target as! HostFile).hostPollDescriptor == nil { throw .EPERM } // regular files
         e.prune()
         let index = e.interests.firstIndex { $0.fd == fd && $0.description === target }
@@ -48,6 +49,7 @@ extension Kernel {
         default:
             throw .EINVAL
         }
+        e.interestChanges.wakeAll(self)
         return 0
     }
 
@@ -86,13 +88,12 @@ extension Kernel {
             return Int64(ready.count)
         }
         t.syscallDeadline = deadline
-        var queues: [WaitQueue] = []
         var requests: [PollRequest] = []
         for i in e.interests where !i.disabled {
-            let events = Int16(truncatingIfNeeded: i.events & 0xffff)
-            for q in i.description.waitQueues(for: events) where !queues.contains(where: { $0 === q }) { queues.append(q) }
-            if let h = i.description.hostPollDescriptor { requests.append(PollRequest(fd: h, events: events)) }
+            if let h = i.description.hostPollDescriptor {
+                requests.append(PollRequest(fd: h, events: Int16(truncatingIfNeeded: i.events & 0xffff)))
+            }
         }
-        throw block(t, on: queues, host: requests, deadline: deadline)
+        throw block(t, on: e.waitQueues(for: PollRequest.readable), host: requests, deadline: deadline)
     }
 }

@@ -98,10 +98,8 @@ extension Kernel {
                                   file: file, fileOffset: file == nil ? 0 : offset)
         region.object = object
         region.objectOffset = file == nil ? 0 : offset
-        if let obj = object {
-            if obj.holder === space { syncOut(space, obj) }
+        if object != nil {
             space.insert(region)
-            if obj.holder === space { copyObject(obj, into: region, of: space) } else { acquire(obj, for: space) }
         } else if file != nil {
             // Filled on first touch; past the end of the file the pages read as zero.
             region.fillLimit = fileSize > offset ? start + min(size, fileSize - offset) : start
@@ -126,30 +124,13 @@ extension Kernel {
         return ok
     }
 
-    /// MAP_SHARED file pages go back to their file (munmap, msync, exit, exec): the space's
-    /// view is synced into the shared object first when it holds it.
-    func writeBackShared(_ space: AddressSpace, _ regions: [MemoryRegion]) {
-        for r in regions {
-            guard let obj = r.object else { continue }
-            if obj.holder === space { syncOut(space, obj) }
-            guard let f = r.file, f.description.canWrite, let st = try? f.description.stat() else { continue }
-            if Int64(r.fileOffset) >= st.size { continue }
-            let count = Int(min(r.length, UInt64(st.size) - r.fileOffset, UInt64(obj.bytes.count) - r.objectOffset))
-            if count <= 0 { continue }
-            let at = Int(r.objectOffset)
-            obj.bytes.withUnsafeBytes { b in
-                _ = try? f.description.write(from: UnsafeRawBufferPointer(rebasing: b[at..<(at + count)]), at: Int64(r.fileOffset))
-            }
-        }
-    }
-
     /// munmap's work: shared contents are saved before the pages go.
     func unmapRange(_ space: AddressSpace, _ start: UInt64, _ end: UInt64) {
         let pieces = space.regions.filter { $0.start < end && $0.end > start }.map { $0.slice(start, end) }
         if pieces.isEmpty { return }
-        writeBackShared(space, pieces)
+        writeBackShared(pieces)
         space.unmap(start, end)
-        if pieces.contains(where: { $0.object != nil }) { dropHolder(space) }
+        if pieces.contains(where: { $0.object != nil }) { forgetUnmappedSharedFiles() }
     }
 
     func sysMunmap(_ t: Task) throws(Errno) -> Int64 {
@@ -254,14 +235,11 @@ extension Kernel {
             let end = tail.objectOffset + tail.length
             if let f = tail.file, let st = try? f.description.stat() {
                 _ = try sharedObject(for: f.description, stat: st, end: end)
-            } else if UInt64(obj.bytes.count) < end {
+            } else {
                 if end > Kernel.maximumSharedObject { throw .ENOMEM }
-                obj.bytes.append(contentsOf: [UInt8](repeating: 0, count: Int(end) - obj.bytes.count))
+                obj.grow(to: end)
             }
-            if obj.holder === space { syncOut(space, obj) }
             space.insert(tail)
-            copyObject(obj, into: tail, of: space)
-            obj.holder = space
             return
         }
         if tail.file != nil { space.insertLazily(tail) } else { space.insert(tail) }
@@ -301,7 +279,7 @@ extension Kernel {
         if !AddressLayout.isAligned(address) || flags & ~UInt64(7) != 0 || (flags & 1 != 0 && flags & 4 != 0) { throw .EINVAL }
         let space = t.process.addressSpace
         if !space.isFullyMapped(address, end) { throw .ENOMEM }
-        writeBackShared(space, space.regions.filter { $0.start < end && $0.end > address }.map { $0.slice(address, end) })
+        writeBackShared(space.regions.filter { $0.start < end && $0.end > address }.map { $0.slice(address, end) })
         return 0
     }
 

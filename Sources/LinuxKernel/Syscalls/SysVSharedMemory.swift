@@ -109,9 +109,7 @@ extension Kernel {
         var region = MemoryRegion(start: address, end: address + length, protection: protection, shared: true,
                                   file: nil, fileOffset: 0)
         region.object = s.object
-        if s.object.holder === space { syncOut(space, s.object) }
         space.insert(region)
-        if s.object.holder === space { copyObject(s.object, into: region, of: space) } else { acquire(s.object, for: space) }
         s.lastPID = t.process.pid
         s.attachTime = host.realTime().seconds
         return Int64(bitPattern: address)

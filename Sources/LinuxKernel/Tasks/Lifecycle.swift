@@ -223,9 +223,9 @@ extension Kernel {
     func releaseAddressSpace(_ space: AddressSpace) {
         space.users -= 1
         if space.users > 0 { return }
-        writeBackShared(space, space.regions)
+        writeBackShared(space.regions)
         space.unmapAll()
-        if space.mapsSharedObjects { dropHolder(space) }
+        if space.mapsSharedObjects { forgetUnmappedSharedFiles() }
     }
 
     /// Ends the process because of a signal's default action.

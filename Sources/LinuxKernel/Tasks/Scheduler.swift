@@ -70,10 +70,6 @@ extension Kernel {
             task.cpu.clearReservation()
             contextSwitches += 1
             lastRunTask = task
-            if lastAddressSpace !== task.process.addressSpace {
-                lastAddressSpace = task.process.addressSpace
-                acquireSharedObjects(task.process.addressSpace)
-            }
         }
         if let c = task.completion {
             task.completion = nil

@@ -1,0 +1,111 @@
+// Memory several address spaces map at once (MAP_SHARED mappings, SysV segments): one host
+// frame per page, so a store through any mapping is seen through every other at once, with no
+// copying between processes.
+
+/// The pages of one shared object. A page gets its frame on first touch through any mapping (or
+/// a kernel read or write); the object keeps a reference to each frame and every address space
+/// mapping the page holds another, so the contents outlive any one mapping.
+public final class SharedPages {
+    private var frames: [UnsafeMutableRawPointer?]
+
+    public init(pageCount: Int) {
+        frames = [UnsafeMutableRawPointer?](repeating: nil, count: pageCount)
+    }
+
+    deinit {
+        for f in frames { if let f { Frame.release(f) } }
+    }
+
+    public var pageCount: Int { frames.count }
+
+    /// Makes room for `count` pages (the new ones read as zeros).
+    public func grow(toPageCount count: Int) {
+        if count > frames.count {
+            frames.append(contentsOf: [UnsafeMutableRawPointer?](repeating: nil, count: count - frames.count))
+        }
+    }
+
+    /// The frame of page `index`, created (zeroed) on first use. Owned by the object.
+    func frame(_ index: Int) -> UnsafeMutableRawPointer {
+        grow(toPageCount: index + 1)
+        if let f = frames[index] { return f }
+        let f = Frame.allocateZeroed()
+        frames[index] = f
+        return f
+    }
+
+    /// Copies `buffer.count` bytes from byte `offset` out (pages never touched read as zeros).
+    public func read(at offset: Int, into buffer: UnsafeMutableRawBufferPointer) {
+        guard let base = buffer.baseAddress else { return }
+        var done = 0
+        while done < buffer.count {
+            let at = offset + done
+            let page = at / Frame.size, inPage = at % Frame.size
+            let n = min(buffer.count - done, Frame.size - inPage)
+            if page < frames.count, let f = frames[page] {
+                (base + done).copyMemory(from: f + inPage, byteCount: n)
+            } else {
+                (base + done).initializeMemory(as: UInt8.self, repeating: 0, count: n)
+            }
+            done += n
+        }
+    }
+
+    /// Copies `buffer` in at byte `offset` (the file's contents when a file's object grows).
+    public func write(at offset: Int, from buffer: UnsafeRawBufferPointer) {
+        guard let base = buffer.baseAddress else { return }
+        var done = 0
+        while done < buffer.count {
+            let at = offset + done
+            let inPage = at % Frame.size
+            let n = min(buffer.count - done, Frame.size - inPage)
+            (frame(at / Frame.size) + inPage).copyMemory(from: base + done, byteCount: n)
+            done += n
+        }
+    }
+}
+
+/// Guest pages [first, end) map pages firstPage... of `pages`.
+struct SharedRange {
+    var first: UInt64
+    var end: UInt64
+    let pages: SharedPages
+    var firstPage: Int
+}
+
+extension GuestMemory {
+    /// Maps [address, address + length) onto the pages of `pages` from `firstPage` on, replacing
+    /// whatever was there. Unlike private pages these are never copied on write, in this address
+    /// space or in a fork of it.
+    public func mapShared(at address: UInt64, length: UInt64, protection: MemoryProtection,
+                          pages: SharedPages, firstPage: Int) {
+        map(at: address, length: length, protection: protection)
+        let (first, end) = GuestMemory.pageRange(address, length)
+        table.forEachEntry(from: first, to: end) { _, e in e.pointee.isShared = true }
+        sharedRanges.append(SharedRange(first: first, end: end, pages: pages, firstPage: firstPage))
+    }
+
+    /// The frame a shared page gets on its first touch here (retained for this address space).
+    func sharedFrame(_ vpn: UInt64) -> UnsafeMutableRawPointer {
+        for r in sharedRanges where r.first <= vpn && vpn < r.end {
+            let f = r.pages.frame(r.firstPage + Int(vpn - r.first))
+            Frame.retain(f)
+            return f
+        }
+        return Frame.allocateZeroed()   // not reached: every shared entry lies in a range
+    }
+
+    /// Forgets the shared ranges over pages [first, end) (they are being unmapped or replaced).
+    func forgetSharedRanges(_ first: UInt64, _ end: UInt64) {
+        if sharedRanges.isEmpty { return }
+        var kept: [SharedRange] = []
+        for r in sharedRanges {
+            if r.end <= first || r.first >= end { kept.append(r); continue }
+            if r.first < first { kept.append(SharedRange(first: r.first, end: first, pages: r.pages, firstPage: r.firstPage)) }
+            if r.end > end {
+                kept.append(SharedRange(first: end, end: r.end, pages: r.pages, firstPage: r.firstPage + Int(end - r.first)))
+            }
+        }
+        sharedRanges = kept
+    }
+}
