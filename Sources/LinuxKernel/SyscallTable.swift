@@ -124,9 +124,11 @@ extension Kernel {
         case 196: return try sysShmat(t)
         case 197: return try sysShmdt(t)
         // Time (Syscalls/Time.swift)
+        case 112: return try sysClockSettime(t)
         case 113: return try sysClockGettime(t)
         case 114: return try sysClockGetres(t)
         case 169: return try sysGettimeofday(t)
+        case 170: return try sysSettimeofday(t)
         case 101: return try sysNanosleep(t)
         case 115: return try sysClockNanosleep(t)
         case 153: return try sysTimes(t)
@@ -255,7 +257,7 @@ extension Kernel {
         case 98: return "futex"; case 99: return "set_robust_list"; case 100: return "get_robust_list"
         case 101: return "nanosleep"; case 102: return "getitimer"; case 103: return "setitimer"
         case 107: return "timer_create"; case 108: return "timer_gettime"; case 109: return "timer_getoverrun"
-        case 110: return "timer_settime"; case 111: return "timer_delete"; case 113: return "clock_gettime"
+        case 110: return "timer_settime"; case 111: return "timer_delete"; case 112: return "clock_settime"; case 113: return "clock_gettime"
         case 114: return "clock_getres"; case 115: return "clock_nanosleep"; case 117: return "ptrace"
         case 118: return "sched_setparam"; case 119: return "sched_setscheduler"; case 120: return "sched_getscheduler"
         case 121: return "sched_getparam"; case 122: return "sched_setaffinity"; case 123: return "sched_getaffinity"
@@ -267,7 +269,7 @@ extension Kernel {
         case 154: return "setpgid"; case 155: return "getpgid"; case 156: return "getsid"; case 157: return "setsid"
         case 158: return "getgroups"; case 159: return "setgroups"; case 160: return "uname"; case 161: return "sethostname"
         case 163: return "getrlimit"; case 164: return "setrlimit"; case 165: return "getrusage"; case 166: return "umask"
-        case 167: return "prctl"; case 168: return "getcpu"; case 169: return "gettimeofday"; case 172: return "getpid"
+        case 167: return "prctl"; case 168: return "getcpu"; case 169: return "gettimeofday"; case 170: return "settimeofday"; case 172: return "getpid"
         case 173: return "getppid"; case 174: return "getuid"; case 175: return "geteuid"; case 176: return "getgid"
         case 177: return "getegid"; case 178: return "gettid"; case 179: return "sysinfo"; case 194: return "shmget"; case 195: return "shmctl"; case 196: return "shmat"; case 197: return "shmdt"
         case 198: return "socket"; case 199: return "socketpair"; case 200: return "bind"; case 201: return "listen"

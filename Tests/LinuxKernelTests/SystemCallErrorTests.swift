@@ -19,6 +19,20 @@ final class SystemCallErrorTests: XCTestCase {
         XCTAssertEqual(f.call(29, UInt64(ro), 0x5401, f.buffer(64)), f.errno(.ENOTTY), "TCGETS on a file")
     }
 
+    /// Setting the time needs CAP_SYS_TIME, which a container does not have: EPERM after
+    /// Linux's own checks. (Not differential: qemu run as root would set the host's clock.)
+    func testSettingTheClockIsRefused() throws {
+        let f = try KernelFixture()
+        let time = f.buffer(16)
+        XCTAssertEqual(f.call(112, 0, time), f.errno(.EPERM), "clock_settime(CLOCK_REALTIME)")
+        XCTAssertEqual(f.call(112, 0, 0xdead_0000), f.errno(.EFAULT), "the time is read first")
+        XCTAssertEqual(f.call(112, 1, time), f.errno(.EINVAL), "CLOCK_MONOTONIC cannot be set")
+        XCTAssertEqual(f.call(112, 2, time), f.errno(.EPERM), "a CPU-time clock")
+        XCTAssertEqual(f.call(112, 99, time), f.errno(.EINVAL), "no such clock")
+        XCTAssertEqual(f.call(170, time, 0), f.errno(.EPERM), "settimeofday")
+        XCTAssertEqual(f.call(170, 0xdead_0000, 0), f.errno(.EFAULT))
+    }
+
     func testFileAndDirectoryErrors() throws {
         let f = try KernelFixture()
         try f.write("dir/file", "x")

@@ -139,6 +139,7 @@ extension Kernel {
     func sysSchedGetaffinity(_ t: Task) throws(Errno) -> Int64 {
         let size = Int(clamping: t.argument(1))
         if size < 8 || size % 8 != 0 { throw .EINVAL }
+        _ = try schedTarget(t, t.argument(0), negative: .ESRCH)
         var mask = [UInt8](repeating: 0, count: 8)
         mask[0] = 1
         try t.copyOut(mask, to: t.argument(2))
@@ -148,6 +149,7 @@ extension Kernel {
     func sysSchedSetaffinity(_ t: Task) throws(Errno) -> Int64 {
         let size = Int(clamping: t.argument(1))
         if size == 0 { throw .EINVAL }
+        _ = try schedTarget(t, t.argument(0), negative: .ESRCH)
         let first = try t.load(UInt8.self, at: t.argument(2))
         if first & 1 == 0 { throw .EINVAL }
         return 0
@@ -158,7 +160,30 @@ extension Kernel {
         return 0
     }
 
+    /// The task a sched_* call names by its first argument: 0 is the caller. Linux refuses a
+    /// negative pid with EINVAL in the scheduler calls; the affinity calls only look it up, so
+    /// it is ESRCH there, as for a pid nobody has.
+    func schedTarget(_ t: Task, _ argument: UInt64, negative: Errno = .EINVAL) throws(Errno) -> Task {
+        let pid = Int32(truncatingIfNeeded: argument)
+        if pid < 0 { throw negative }
+        if pid == 0 { return t }
+        guard let target = tasks[pid] else { throw .ESRCH }
+        return target
+    }
+
     func sysSchedParameters(_ t: Task, _ n: Int) throws(Errno) -> Int64 {
+        // Linux's order: a null parameter block or a negative pid (EINVAL), the block read
+        // (EFAULT), then the lookup (ESRCH).
+        switch n {
+        case 118, 119, 121:
+            if t.argument(n == 119 ? 2 : 1) == 0 || Int32(truncatingIfNeeded: t.argument(0)) < 0 { throw .EINVAL }
+            if n != 121 { _ = try t.load(Int32.self, at: t.argument(n == 119 ? 2 : 1)) }
+            _ = try schedTarget(t, t.argument(0))
+        case 120, 127:
+            _ = try schedTarget(t, t.argument(0))
+        default:
+            break
+        }
         switch n {
         case 120: return 0                                                 // sched_getscheduler: SCHED_OTHER
         case 121: try t.store(Int32(0), at: t.argument(1)); return 0       // sched_getparam
