@@ -64,7 +64,7 @@ package struct DecodedInstruction {
     @usableFromInline package static let scratch: UInt8 = 32
     /// f0...f31 at 64...95.
     package static let fBase: UInt8 = 64
-    static let fcsr = 96
+    package static let fcsr = 96
     /// The LR/SC reservation (`Hart.reservation`).
     package static let reservation = 97
     package static let count = 104

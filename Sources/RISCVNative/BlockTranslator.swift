@@ -26,7 +26,7 @@ struct BlockTranslator {
     private let firstLinkID: UInt32
     private var links: [(offset: Int, target: UInt64)] = []
     private var exits: [Exit] = []
-    private var cache = RegisterCache()
+    var cache = RegisterCache()
     private var refills: [Refill] = []
     /// Instructions handed to a helper: where their address goes, and the instruction.
     private var embedded: [(immediate: Int, instruction: DecodedInstruction)] = []
@@ -110,7 +110,7 @@ struct BlockTranslator {
     // MARK: Exits
 
     /// An unconditional exit from the current point.
-    private mutating func exit(_ kind: ExitKind, retired: Int) {
+    mutating func exit(_ kind: ExitKind, retired: Int) {
         exits.append(Exit(sites: [a.jump()], kind: kind, dirty: cache.dirty, retired: retired))
     }
 
@@ -164,7 +164,7 @@ struct BlockTranslator {
 
     private enum Outcome { case next, end, unsupported }
 
-    private static func disp(_ register: UInt8) -> Int32 { Int32(register) * 8 }
+    static func disp(_ register: UInt8) -> Int32 { Int32(register) * 8 }
 
     /// The host register holding guest `register` (loaded on first use), or nil when the
     /// cache is full.
@@ -209,7 +209,7 @@ struct BlockTranslator {
     }
 
     /// Writes the cached registers of `set` back to the register file.
-    private mutating func writeBack(_ set: RegisterCache.Set) {
+    mutating func writeBack(_ set: RegisterCache.Set) {
         for (guest, host) in cache.registers(in: set) { a.store(host, .guestRegisters, Self.disp(guest)) }
     }
 
@@ -349,6 +349,8 @@ struct BlockTranslator {
 
         case .fence:
             break
+        case .csr where Self.isFloatCSR(d):
+            floatCSR(d)
         case .fmvXD, .fmvDX:
             get(.rax, d.rs1)
             put(.rax, d.rd)
@@ -422,15 +424,16 @@ struct BlockTranslator {
             return .end
         default:
             if !op.isFloatingPointComputation { return .unsupported }
-            floatingPoint(d, pc: pc, retired: retired)
+            floatingPoint(d, pc: pc, retired: retired)  // BlockTranslator+Float.swift
         }
         return .next
     }
 
-    /// Floating point runs in Swift (`Hart.executeFloatingPoint`, exact): write the cached
-    /// registers back, call it with the decoded instruction (kept after the block's code), and
-    /// reload the destination. An illegal rounding mode leaves to the interpreter, which raises it.
-    private mutating func floatingPoint(_ d: DecodedInstruction, pc: UInt64, retired: Int) {
+    /// Floating point the host cannot do exactly inline runs in Swift (`Hart.executeFloatingPoint`,
+    /// exact): write the cached registers back, call it with the decoded instruction (kept after
+    /// the block's code), and reload the destination. An illegal rounding mode leaves to the
+    /// interpreter, which raises it. (`BlockTranslator+Float.swift` calls this as its slow path.)
+    mutating func callFloatingPoint(_ d: DecodedInstruction, pc: UInt64, retired: Int) {
         writeBack(cache.dirty)
         cache.markAllClean()
         let saved = saveForCall()

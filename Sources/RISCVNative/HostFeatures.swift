@@ -1,0 +1,24 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+// What the host CPU offers beyond x86-64's baseline, for the translator's optional forms.
+
+enum HostFeatures {
+    /// FMA3 (vfmadd231sd and friends), from the `flags` line of /proc/cpuinfo (the kernel's view
+    /// of CPUID, including what the hypervisor hides).
+    static let fma: Bool = {
+        guard let file = fopen("/proc/cpuinfo", "r") else { return false }
+        defer { fclose(file) }
+        var line: UnsafeMutablePointer<CChar>?
+        var capacity = 0
+        defer { free(line) }
+        while getline(&line, &capacity, file) > 0, let line {
+            let text = String(cString: line)
+            if text.hasPrefix("flags") {
+                return text.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "\n" }).contains("fma")
+            }
+        }
+        return false
+    }()
+}
