@@ -106,6 +106,22 @@ def test_image_defaults(packed, runtime):
     assert (status, out) == (0, "IMAGE_VAR=over\n"), err
 
 
+def test_working_dir_and_user(skiff, probe, tmp_path):
+    """WorkingDir reaches the packed module as PWD (WASI has no working directory, as in
+    `skiff run`); a user cannot be applied (WASI has no users) and convert says so."""
+    r = skiff("build-wasm", "-w", "/work", "--cmd", "hello", probe, "wd:1")
+    assert r.status == 0, r
+    out = str(tmp_path / "wd.wasm")
+    r = skiff("convert", "wd:1", out)
+    assert r.status == 0 and "note:" not in r.err, r
+    status, text, err = run_module("wasmtime", out, ["env", "PWD"])
+    assert (status, text) == (0, "PWD=/work\n"), err
+    status, text, err = run_module("wasmtime", out, ["env", "PWD"], env=["PWD=/elsewhere"])
+    assert (status, text) == (0, "PWD=/elsewhere\n"), err
+    r = skiff("convert", "-u", "1000:1000", "wd:1", out)
+    assert r.status == 0 and "a WASI module has no users" in r.err and "uid 1000" in r.err, r
+
+
 def test_trap_names_the_function(packed):
     """The app's function names survive packing (renumbered): wasmtime's backtrace names main."""
     status, out, err = run_module("wasmtime", packed, ["trap"])

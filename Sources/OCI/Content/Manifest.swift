@@ -16,18 +16,19 @@ public struct Manifest: Codable, Hashable, Sendable {
         self.annotations = annotations
     }
 
-    /// Throws unless Skiff can unpack this image: known config and layer media types, no
-    /// foreign layers that would have to be fetched from elsewhere.
+    /// Throws unless Skiff can unpack this image: known config and layer media types (tar layers,
+    /// or raw wasm modules as the CNCF wasm artifact has them), no foreign layers that would have
+    /// to be fetched from elsewhere.
     func validateForImage(_ what: String) throws(SkiffError) {
         if schemaVersion != 2 {
             throw SkiffError(.unsupported, "\(what) has schemaVersion \(schemaVersion); Skiff reads schema version 2")
         }
-        if !MediaType.configs.contains(config.mediaType) {
+        if !MediaType.configs.contains(config.mediaType) && !MediaType.wasmConfigs.contains(config.mediaType) {
             throw SkiffError(.unsupported, "\(what) is not a container image: its config has media type '\(config.mediaType)'")
         }
         try config.requireSize(atMost: Manifest.maxDocumentSize, what: "image config")
         for layer in layers {
-            guard MediaType.layers.contains(layer.mediaType) else {
+            guard MediaType.layers.contains(layer.mediaType) || MediaType.wasmLayers.contains(layer.mediaType) else {
                 throw SkiffError(.unsupported, "\(what) has a layer of unsupported media type '\(layer.mediaType)' (\(layer.digest))")
             }
             if let urls = layer.urls, !urls.isEmpty {

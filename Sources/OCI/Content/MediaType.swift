@@ -23,6 +23,11 @@ public enum MediaType {
     public static let manifests: Set<String> = [ociManifest, dockerManifest]
     public static let indexes: Set<String> = [ociIndex, dockerManifestList]
     public static let configs: Set<String> = [ociConfig, dockerConfig]
+    /// The configs of wasm artifacts: the CNCF wasm OCI artifact's (`v0`) and wasm-to-oci's (`v1`).
+    public static let wasmConfigs: Set<String> = ["application/vnd.wasm.config.v0+json", "application/vnd.wasm.config.v1+json"]
+    /// Layers that are one raw WebAssembly module, not a tar (CNCF wasm artifact, runwasi, wasm-to-oci).
+    public static let wasmLayers: Set<String> = ["application/wasm", "application/vnd.wasm.content.layer.v1+wasm",
+                                                 "application/vnd.w3c.wasm.module.v1+wasm"]
     public static let layers: Set<String> = [
         ociLayer, ociLayerGzip, ociLayerZstd, dockerLayerGzip, dockerLayer,
         ociLayerNondistributable, ociLayerNondistributableGzip, ociLayerNondistributableZstd, dockerForeignLayerGzip,

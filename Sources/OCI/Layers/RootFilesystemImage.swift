@@ -4,13 +4,16 @@
 import FSImage
 @_exported import ImageLayers
 
-/// One layer of an image: a tar archive (plain, gzip or zstd) on disk and its OCI media type.
+/// One layer of an image: a tar archive (plain, gzip or zstd) on disk and its OCI media type,
+/// or a raw wasm module (a wasm artifact's layer) and the file name it has at the root.
 public struct LayerBlob: Sendable, Hashable {
     public var path: String
     public var mediaType: String
-    public init(path: String, mediaType: String) {
+    public var moduleFileName: String?
+    public init(path: String, mediaType: String, moduleFileName: String? = nil) {
         self.path = path
         self.mediaType = mediaType
+        self.moduleFileName = moduleFileName
     }
 }
 
@@ -61,7 +64,7 @@ public let supportedLayerMediaTypes: Set<String> = [
 public func buildRootFilesystemImage(layers: [LayerBlob], to outputPath: String) throws -> RootFilesystemStats {
     let clock = ContinuousClock()
     let start = clock.now
-    for layer in layers where !supportedLayerMediaTypes.contains(layer.mediaType) {
+    for layer in layers where !supportedLayerMediaTypes.contains(layer.mediaType) && layer.moduleFileName == nil {
         throw LayerError("unsupported layer media type '\(layer.mediaType)' for \(layer.path) (expected a tar layer: plain, gzip or zstd)")
     }
     let sink = try ImageFileSink(destination: outputPath)
@@ -69,7 +72,9 @@ public func buildRootFilesystemImage(layers: [LayerBlob], to outputPath: String)
         let builder = try FSImageBuilder(sink: sink)
         let flattener = LayerFlattener(builder: builder)
         for (index, layer) in layers.enumerated() {
-            let archive = try LayerArchive(path: layer.path)
+            let archive: any LayerEntrySource
+            if let name = layer.moduleFileName { archive = try RawModuleLayer(path: layer.path, fileName: name) }
+            else { archive = try LayerArchive(path: layer.path) }
             try flattener.apply(archive, number: UInt32(index + 1),
                                 name: "\(index + 1) of \(layers.count) (\(layer.path))")
         }

@@ -123,7 +123,7 @@ public struct ImageImporter: Sendable {
         }
         try manifest.validateForImage(what)
         let configBytes = try source.blob(manifest.config, transaction: transaction, what: "image config")
-        let config = try JSON.decode(ImageConfiguration.self, from: configBytes, what: "the image config of \(name.familiar)")
+        let config = try ImageConfiguration.decode(configBytes, of: manifest, what: "the image config of \(name.familiar)")
         if config.rootfs.diff_ids.count != manifest.layers.count {
             throw SkiffError(.invalidData, "\(what): \(manifest.layers.count) layers but \(config.rootfs.diff_ids.count) diff IDs in the config")
         }

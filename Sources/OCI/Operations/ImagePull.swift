@@ -68,7 +68,7 @@ public struct ImagePuller: Sendable {
         let transaction = BlobTransaction(store: store)
         defer { transaction.rollback() }
         let configBytes = try await client.fetchSmallBlob(repository: repo, manifest.config, into: transaction, what: "image config")
-        let config = try JSON.decode(ImageConfiguration.self, from: configBytes, what: "the image config of \(what)")
+        let config = try ImageConfiguration.decode(configBytes, of: manifest, what: "the image config of \(what)")
         try checkConfig(config, manifest: manifest, platform: platform, what: what, fromIndex: index != nil)
 
         var result = PullResult(image: StoredImage(record: ImageRecord(name: "", digest: fetched.digest, mediaType: fetched.mediaType,

@@ -10,7 +10,9 @@ extension ImageStore {
         for d in image.layers where !hasBlob(d) {
             throw SkiffError(.notFound, "layer \(d.digest) of \(image.name) is missing from the store (pull the image again)")
         }
-        let layers = image.layers.map { LayerBlob(path: blobPath($0.digest), mediaType: $0.mediaType) }
+        let layers = zip(image.layers, WasmArtifact.moduleFileNames(image.layers)).map {
+            LayerBlob(path: blobPath($0.digest), mediaType: $0.mediaType, moduleFileName: $1)
+        }
         do {
             // Writes atomically: a failed build leaves no file at `path`.
             _ = try buildRootFilesystemImage(layers: layers, to: path)

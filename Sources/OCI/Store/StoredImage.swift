@@ -26,8 +26,7 @@ extension ImageStore {
             throw SkiffError(.invalidData, "\(what) in the store is an index, not an image manifest")
         }
         let configBytes = try readBlob(manifest.config.digest)
-        let config = try JSON.decode(ImageConfiguration.self, from: configBytes, what: "image config of \(record.name)",
-                                     quickly: ImageConfiguration.init(json:))
+        let config = try ImageConfiguration.decode(configBytes, of: manifest, what: "image config of \(record.name)")
         return StoredImage(record: record, manifest: manifest, configBytes: configBytes, config: config)
     }
 

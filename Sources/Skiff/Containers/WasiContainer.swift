@@ -34,13 +34,9 @@ struct WasiContainer {
     /// The resolved program: its canonical path in the container.
     let program: String
 
-    /// The layer media types of wasm artifacts (the CNCF wasm OCI artifact, runwasi, wasm-to-oci).
-    static let wasmLayerMediaTypes: Set<String> = ["application/wasm", "application/vnd.wasm.content.layer.v1+wasm",
-                                                   "application/vnd.w3c.wasm.module.v1+wasm"]
-
     /// Whether the image says it is WASI (platform or layer media types).
     static func isWASI(_ image: StoredImage) -> Bool {
-        image.platform.isWASI || image.layers.contains { wasmLayerMediaTypes.contains($0.mediaType) }
+        image.platform.isWASI || image.layers.contains { MediaType.wasmLayers.contains($0.mediaType) }
     }
 
     /// The container's program when it is a WebAssembly module (by the image, or by the

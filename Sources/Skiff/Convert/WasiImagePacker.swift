@@ -42,7 +42,11 @@ struct WasiImagePacker {
         do { app = try WasmModule(bytes) } catch { throw SkiffError(error.code, "\(image.name): \(program) is \(error.message)") }
         do { layer = try WasmModule([UInt8](layerData)) } catch { throw SkiffError(error.code, "the WASI pack layer \(layerPath) is \(error.message)") }
         // The program is argv[0] (the runtime's); the rest of Entrypoint always follows it.
-        var process = WasiPackTree.Process(environment: configuration.environment)
+        // WASI has no working directory (wasi-libc programs start in "/"): WorkingDir is given as
+        // PWD, as `skiff run` gives it to a WASI container.
+        var environment = configuration.environment
+        if !environment.contains(where: { $0.hasPrefix("PWD=") }) { environment.append("PWD=" + configuration.workingDirectory) }
+        var process = WasiPackTree.Process(environment: environment)
         if configuration.entrypoint.isEmpty {
             process.defaults = Array(configuration.command.dropFirst())
         } else {

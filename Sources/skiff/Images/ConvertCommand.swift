@@ -88,6 +88,9 @@ struct ConvertCommand: AsyncParsableCommand {
                 print("\(output): \(stored.name) (\(result.configuration.platform)), \(program) packed with the image's files (\(formatBytes(Int64(result.imageBytes)))), \(formatBytes(Int64(result.moduleBytes))), in \(String(format: "%.2f", seconds)) s")
                 let process = result.configuration.entrypoint + result.configuration.command
                 print("run it: wasmtime \(output) [ARG...] (the image's files are at /; with no ARG: \(process.joined(separator: " ")))")
+                if result.configuration.uid != 0 || result.configuration.gid != 0 {
+                    FileHandle.standardError.write(Data("note: a WASI module has no users: the image's user (uid \(result.configuration.uid), gid \(result.configuration.gid)) is not applied\n".utf8))
+                }
                 return
             }
             let process = result.configuration.entrypoint + result.configuration.command
