@@ -24,6 +24,7 @@ SECONDS = float(os.environ.get("SKIFF_SYSFUZZ_SECONDS", "20"))
 SEED = int(os.environ.get("SKIFF_SYSFUZZ_SEED", str(int(time.time()))))
 CALLS = 300
 REGRESSIONS = [
+    (1, 23, 1, CALLS),  # mincore with a length near 2^64: skiff allocated 2^52 bytes and aborted
 ]
 # What a host-side crash prints: Swift's runtime traps and its backtracer, the sanitizers.
 TRAPS = ("Fatal error", "Program crashed", "Illegal instruction", "Segmentation fault", "AddressSanitizer",
