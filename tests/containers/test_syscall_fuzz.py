@@ -63,21 +63,24 @@ def fuzz(skiff, seed, seconds, calls, first=0, count=-1):
 
 
 def tree_digest(root):
-    """Every entry's path, type and mode; for files also size, mtime and content (symlinks: target)."""
+    """Every entry's path, type and mode; for files also size, mtime and content (symlinks:
+    target). Paths as bytes: a guest's names need not be UTF-8."""
     h = hashlib.sha256()
+    root = os.fsencode(root)
     for directory, dirs, files in sorted(os.walk(root)):
         dirs.sort()
         for name in sorted(dirs + files):
             p = os.path.join(directory, name)
             st = os.lstat(p)
+            rel = os.path.relpath(p, root)
             # (A directory's size and mtime change with the entries made and removed inside it:
             # its container's directory, in the store. Its entries are compared themselves.)
             if os.path.isdir(p) and not os.path.islink(p):
-                h.update(f"{os.path.relpath(p, root)} {st.st_mode:o}\n".encode())
+                h.update(rel + f" {st.st_mode:o}\n".encode())
                 continue
-            h.update(f"{os.path.relpath(p, root)} {st.st_mode:o} {st.st_size} {st.st_mtime_ns}\n".encode())
+            h.update(rel + f" {st.st_mode:o} {st.st_size} {st.st_mtime_ns}\n".encode())
             if os.path.islink(p):
-                h.update(os.readlink(p).encode())
+                h.update(os.readlink(p))
             elif os.path.isfile(p):
                 with open(p, "rb") as f:
                     h.update(hashlib.sha256(f.read()).digest())
