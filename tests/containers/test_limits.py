@@ -75,3 +75,17 @@ def test_bad_storage_options(skiff, base):
     for value in ["size=lots", "size=0", "size=", "quota=1g", "size"]:
         r = skiff("run", "--rm", "--storage-opt", value, base, "true")
         assert r.status == 125 and "--storage-opt" in r.err, r
+
+
+
+def test_storage_cap_counts_what_the_layer_held_at_start(skiff, base):
+    # The first run appends 1.5 MiB (to a name that is not UTF-8); started again, the container
+    # finds it counted: of 1.5 MiB more only 0.5 MiB fits under the 2 MiB cap.
+    script = r'f="/data/$(printf "\377")"; head -c 1572864 /dev/zero >> "$f"; echo $?; wc -c < "$f"'
+    r = skiff("run", "--name", "capped", "--storage-opt", "size=2m", base, "sh", "-c", script)
+    try:
+        assert (r.status, r.out.split()) == (0, ["0", "1572864"]), r
+        r = skiff("start", "-a", "capped")
+        assert (r.status, r.out.split()) == (0, ["1", "2097152"]), r
+    finally:
+        skiff("rm", "-f", "capped")
