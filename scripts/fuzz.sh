@@ -8,14 +8,18 @@
 #   scripts/fuzz.sh --build [NAME...]      build only
 #   scripts/fuzz.sh --seeds [NAME...]      (re)write the committed seed corpus with the harnesses' own seed makers
 #
+# `syscalls` is not a libFuzzer harness: it runs tests/containers/test_syscall_fuzz.py (a riscv64
+# guest issuing random system calls under `skiff run`) for SECONDS, with $SKIFF (default
+# .build/release/skiff, built by `swift build -c release`); SKIFF_SYSFUZZ_SEED picks its seed.
+#
 # Only the portable targets the harnesses need are compiled (no SwiftPM: its sanitizer build
 # would rebuild every dependency), one module at a time as SwiftPM would, instrumented with
-# -sanitize=fuzzer,address, into .build-fuzz/. Names: oci layers fsimage elf cpu (docs/reliability.md).
+# -sanitize=fuzzer,address, into .build-fuzz/. Names: oci layers fsimage elf cpu syscalls (docs/reliability.md).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 OUT=${SKIFF_FUZZ_BUILD:-.build-fuzz}   # where it builds (default .build-fuzz)
 mkdir -p "$OUT/modules" Fuzz/Findings
-ALL="oci layers fsimage elf cpu"
+ALL="oci layers fsimage elf cpu syscalls"
 SECONDS_EACH=60
 MODE=run
 case "${1:-}" in
@@ -71,25 +75,42 @@ deps() {
 # Foundation and, for hashing only, Crypto: the fuzz build gives them Fuzz/Harnesses/CryptoForParsing).
 extra_sources() {
   case $1 in
+    layers) echo Sources/OCI/Layers/LayerArchive.swift ;;
     oci) echo Sources/OCI/SkiffError.swift Sources/OCI/Content/*.swift Sources/OCI/Reference/*.swift \
               Sources/OCI/Support/*.swift Sources/OCI/Registry/AuthChallenge.swift \
               $(ls Sources/OCI/Store/*.swift | grep -v 'RootFilesystemCache\|StoreCheck') ;;
   esac
 }
 
+# Compiler and linker arguments a harness needs beyond its modules: `layers` reads layers with
+# libarchive as skiff does (CArchive's headers, Sources/ArchiveLoader's loader, compiled by clang).
+link_arguments() {
+  case $1 in
+    layers)
+      local o="$OUT/modules/ArchiveLoader.o"
+      if [ ! -f "$o" ] || [ Sources/ArchiveLoader/ArchiveLoader.c -nt "$o" ]; then
+        echo "fuzz: compiling ArchiveLoader" >&2
+        clang -O1 -fPIC -I Sources/ArchiveLoader/include -c Sources/ArchiveLoader/ArchiveLoader.c -o "$o"
+      fi
+      echo "-I Sources/CArchive $o -ldl" ;;
+  esac
+}
+
 for n in $NAMES; do
+  [ "$n" = syscalls ] && continue
   h="Fuzz/Harnesses/$n.swift"
   [ -f "$h" ] || { echo "fuzz: no harness $h (names: $ALL)" >&2; exit 2; }
   bin="$OUT/fuzz-$n"
   objects=""
   for m in $(deps "$n"); do module "$m"; objects="$objects $OUT/modules/$m.o"; done
   extra=$(extra_sources "$n")
+  link=$(link_arguments "$n")
   # shellcheck disable=SC2086
   if [ ! -f "$bin" ] || [ -n "$(find "$h" Fuzz/Harnesses/Support $objects $extra -newer "$bin" -type f | head -1)" ]; then
     echo "fuzz: linking $bin" >&2
     # shellcheck disable=SC2086
     # (gold warns once per sanitizer symbol it cannot export: noise.)
-    swiftc $FLAGS -module-name "Fuzz_$n" "$h" Fuzz/Harnesses/Support/*.swift $extra $objects -o "$bin" \
+    swiftc $FLAGS -module-name "Fuzz_$n" "$h" Fuzz/Harnesses/Support/*.swift $extra $objects $link -o "$bin" \
       2> >(grep -v "Cannot export local symbol '__asan" >&2)
   fi
 done
@@ -97,8 +118,15 @@ echo "fuzz: built in $((SECONDS - began)) s" >&2
 [ "$MODE" = build ] && exit 0
 if [ "$MODE" = seeds ]; then
   for n in $NAMES; do
+    [ "$n" = syscalls ] && continue
     rm -rf "Fuzz/Corpus/$n"; mkdir -p "Fuzz/Corpus/$n"
     SKIFF_FUZZ_SEEDS="Fuzz/Corpus/$n" "$OUT/fuzz-$n"
+    if [ "$n" = layers ]; then
+      # Compressed copies of the one-layer seeds, for libarchive's gzip and zstd filters.
+      for t in Fuzz/Corpus/layers/plain.tar Fuzz/Corpus/layers/long-names.tar; do
+        gzip -9n < "$t" > "$t.gz"; zstd -q -19 < "$t" > "$t.zst"
+      done
+    fi
     echo "fuzz: $n: $(ls "Fuzz/Corpus/$n" | wc -l) seeds" >&2
   done
   exit 0
@@ -124,6 +152,19 @@ asan_options() {
 export SWIFT_BACKTRACE=enable=no
 status=0
 for n in $NAMES; do
+  if [ "$n" = syscalls ]; then
+    echo "fuzz: syscalls for ${SECONDS_EACH}s (tests/containers/test_syscall_fuzz.py)" >&2
+    if SKIFF=${SKIFF:-$PWD/.build/release/skiff} SKIFF_SYSFUZZ_SECONDS=$SECONDS_EACH \
+         SKIFF_FIXTURES=${SKIFF_FIXTURES:-$HOME/.cache/skiff-fixtures} \
+         python3 -m pytest -q -s -p no:cacheprovider tests/containers/test_syscall_fuzz.py >"$OUT/fuzz-syscalls.log" 2>&1; then
+      echo "fuzz: syscalls ok: $(grep -o 'SKIFF_SYSFUZZ_SEED=.*' "$OUT/fuzz-syscalls.log" | tail -1)" >&2
+    else
+      status=1
+      echo "fuzz: syscalls FAILED; the end of its log:" >&2
+      tail -40 "$OUT/fuzz-syscalls.log" | sed 's/^/    /' >&2
+    fi
+    continue
+  fi
   work="$OUT/corpus-$n"           # the seeds plus what this run discovers (never committed)
   mkdir -p "$work" "Fuzz/Corpus/$n"
   log="$OUT/fuzz-$n.log"

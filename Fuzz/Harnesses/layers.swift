@@ -1,10 +1,17 @@
-// Layer tarballs through the flattening path skiff uses in converted modules and the web page:
-// the portable tar reader (TarStream) -> LayerFlattener (OCI changeset rules) -> FSImageBuilder.
+// Layer tarballs through both flattening paths skiff has, each into LayerFlattener (OCI
+// changeset rules) -> FSImageBuilder:
+// - LayerArchive (Sources/OCI/Layers/LayerArchive.swift, compiled into this harness): libarchive,
+//   loaded by Sources/ArchiveLoader, reading tar, gzip, zstd, bzip2 and xz layer files: the path
+//   of `skiff pull`, `import` and every native run of a new image;
+// - the portable tar reader TarStream: the path of converted modules and the web page.
 // The input is up to four layers separated by `layerSeparator`. Bad archives must give a
 // LayerError; whatever is accepted must make an image that opens and passes the deep validation
 // (every name a single component, no "..", links within the image: nothing lands outside it).
 @testable import ImageLayers
 @testable import FSImage
+#if canImport(Glibc)
+import Glibc
+#endif
 
 let layerSeparator = Array("\n--next-layer--\n".utf8)
 
@@ -38,22 +45,44 @@ func splitLayers(_ input: [UInt8]) -> [ArraySlice<UInt8>] {
 
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzLayers(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int32 {
-    let input = fuzzBytes(data, size)
+    let layers = splitLayers(fuzzBytes(data, size))
+    flatten(layers) { layer, i throws(LayerError) in TarStream(BytesStream(layer), name: "layer \(i + 1)") }
+    flatten(layers) { layer, i throws(LayerError) in
+        let path = try layerFile(layer, i)
+        defer { unlink(path) } // libarchive opened it already
+        return try LayerArchive(path: path)
+    }
+    return 0
+}
+
+/// The layer written to a file (LayerArchive reads files, as skiff reads blobs from its store).
+func layerFile(_ layer: ArraySlice<UInt8>, _ index: Int) throws(LayerError) -> String {
+    let path = "/dev/shm/skiff-fuzz-layers-\(getpid())-\(index)"
+    guard let f = fopen(path, "wb") else { throw LayerError("cannot write \(path)") }
+    defer { fclose(f) }
+    let written = layer.withUnsafeBytes { fwrite($0.baseAddress, 1, $0.count, f) }
+    if written != layer.count { throw LayerError("cannot write \(path)") }
+    return path
+}
+
+/// Flattens `layers` read by `source`; checks the invariants.
+func flatten<Source: LayerEntrySource>(_ layers: [ArraySlice<UInt8>],
+                                       _ source: (ArraySlice<UInt8>, Int) throws(LayerError) -> Source) {
     let sink = FSImageMemorySink()
-    guard let builder = try? FSImageBuilder(sink: sink) else { invariant(false, "builder"); return 0 }
+    guard let builder = try? FSImageBuilder(sink: sink) else { invariant(false, "builder"); return }
     let flattener = LayerFlattener(builder: builder)
-    for (i, layer) in splitLayers(input).enumerated() {
+    for (i, layer) in layers.enumerated() {
         do {
-            try flattener.apply(TarStream(BytesStream(layer), name: "layer \(i + 1)"), number: UInt32(i + 1), name: "\(i + 1)")
+            try flattener.apply(try source(layer, i), number: UInt32(i + 1), name: "\(i + 1)")
         } catch {
             invariant(!error.description.isEmpty, "a LayerError without a message")
-            return 0
+            return
         }
     }
     let summary: FSImageSummary
     do { summary = try builder.finish() } catch {
         invariant(false, "layers were accepted but the image cannot be finished: \(error)")
-        return 0
+        return
     }
     invariant(UInt64(sink.bytes.count) == summary.imageSize, "image size \(sink.bytes.count) != summary \(summary.imageSize)")
     sink.bytes.withUnsafeBytes { image in
@@ -65,10 +94,10 @@ public func fuzzLayers(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int32 {
             invariant(false, "the flattened image is invalid: \(error)")
         }
     }
-    return 0
 }
 
-/// Seeds: small archives in each header dialect TarStream reads, and layered changes.
+/// Seeds: small archives in each header dialect TarStream reads, and layered changes (scripts/fuzz.sh
+/// --seeds adds gzip and zstd copies of the single-layer ones, for LayerArchive's filters).
 func fuzzSeeds() -> [(name: String, bytes: [UInt8])] {
     var plain = TarBuilder()
     plain.directory("etc/")

@@ -3,6 +3,7 @@ flooded by a writer whose reader never reads, a guest that spins without ever ma
 Each hits Linux's behaviour (EMFILE at the descriptor limit; the writer blocks, then SIGPIPE;
 `skiff stop` ends the spinner) and the host stays responsive. Memory (--memory: ENOMEM, then the
 OOM kill with 137) and fork bombs (--pids-limit: EAGAIN) are in test_limits.py."""
+import os
 import time
 
 from test_detached import eventually, ps_status, run_detached
@@ -38,3 +39,18 @@ def test_spinning_guest_is_stopped(skiff, base):
         assert "Exited (143)" in ps_status(skiff, "spinner") or "Exited (137)" in ps_status(skiff, "spinner")
     finally:
         skiff("rm", "-f", "spinner")
+
+
+def test_container_with_names_that_are_not_utf8_is_removed(skiff, base):
+    # The system-call fuzzer's finding: names made by the guest that are not UTF-8 left `skiff rm`
+    # (and --rm) reporting success while the container stayed in the store.
+    r = skiff("run", "--name", "not-utf8", base, "sh", "-c", r'mkdir /data/d; touch "/data/$(printf "\377\376")" "/data/d/$(printf "\301<")"')
+    assert r.status == 0, r
+    assert skiff("rm", "not-utf8").status == 0
+    assert "not-utf8" not in skiff("ps", "-a").out
+    containers = os.path.join(skiff.home, "containers")
+    assert all(not any(b"\xff\xfe" in n for _, _, names in os.walk(os.fsencode(os.path.join(containers, c)))
+                       for n in names) for c in os.listdir(containers)), "the container's layer was left behind"
+    r = skiff("run", "--rm", base, "sh", "-c", r'touch "/data/$(printf "\377\376")"')
+    assert r.status == 0, r
+    assert not any(b"\xff\xfe" in n for _, _, names in os.walk(os.fsencode(containers)) for n in names)

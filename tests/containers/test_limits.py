@@ -52,3 +52,40 @@ def test_init_reaps_orphans(skiff, base):
     # ...and with --init the kernel reaps them (docker's --init), so none is left to wait for.
     r = skiff("run", "--rm", "--init", base, "probe", "orphan", "0")
     assert (r.status, r.out) == (0, "wait: No child processes\n"), r
+
+
+def test_storage_cap_gives_enospc_and_df_shows_it(skiff, base):
+    # dd asks for 4 MiB under a 2 MiB cap: it writes what fits, then ENOSPC (dd exits 1); df shows
+    # the cap; an append fails too; after the file is removed the container writes again.
+    script = ("dd if=/dev/zero of=/data/big bs=64k count=64 2>/dev/null; echo dd $?; "
+              "wc -c < /data/big; df -k / | tail -1 | awk '{print $2}'; "
+              "echo more >> /data/big; echo append $?; "
+              "rm /data/big; dd if=/dev/zero of=/data/again bs=64k count=16 2>/dev/null; echo again $?; "
+              "wc -c < /data/again")
+    r = skiff("run", "--rm", "--storage-opt", "size=2m", base, "sh", "-c", script)
+    assert r.status == 0, r
+    assert r.out.split() == ["dd", "1", "2097152", "2048", "append", "1", "again", "0", "1048576"], r
+    assert "No space left on device" in r.err, r
+    # Without the option the default cap (10 GiB) leaves the same writes alone.
+    r = skiff("run", "--rm", base, "sh", "-c", "dd if=/dev/zero of=/data/big bs=64k count=64 2>/dev/null; echo dd $?")
+    assert r.out == "dd 0\n", r
+
+
+def test_bad_storage_options(skiff, base):
+    for value in ["size=lots", "size=0", "size=", "quota=1g", "size"]:
+        r = skiff("run", "--rm", "--storage-opt", value, base, "true")
+        assert r.status == 125 and "--storage-opt" in r.err, r
+
+
+
+def test_storage_cap_counts_what_the_layer_held_at_start(skiff, base):
+    # The first run appends 1.5 MiB (to a name that is not UTF-8); started again, the container
+    # finds it counted: of 1.5 MiB more only 0.5 MiB fits under the 2 MiB cap.
+    script = r'f="/data/$(printf "\377")"; head -c 1572864 /dev/zero >> "$f"; echo $?; wc -c < "$f"'
+    r = skiff("run", "--name", "capped", "--storage-opt", "size=2m", base, "sh", "-c", script)
+    try:
+        assert (r.status, r.out.split()) == (0, ["0", "1572864"]), r
+        r = skiff("start", "-a", "capped")
+        assert (r.status, r.out.split()) == (0, ["1", "2097152"]), r
+    finally:
+        skiff("rm", "-f", "capped")

@@ -294,10 +294,22 @@ extension Kernel {
 
     func sysMincore(_ t: Task) throws(Errno) -> Int64 {
         let address = t.argument(0)
-        let length = AddressLayout.pageUp(t.argument(1))
         if !AddressLayout.isAligned(address) { throw .EINVAL }
-        if !t.process.addressSpace.isFullyMapped(address, address &+ length) { throw .ENOMEM }
-        try t.copyOut([UInt8](repeating: 1, count: Int(length / AddressLayout.pageSize)), to: t.argument(2))
+        // Linux's access_ok first: a range that wraps or passes the top of user space is ENOMEM
+        // (a huge length once made the host allocate one byte per page of it and abort).
+        let length = t.argument(1)
+        if length > AddressLayout.taskSize || address > AddressLayout.taskSize - AddressLayout.pageUp(length) { throw .ENOMEM }
+        let end = address + AddressLayout.pageUp(length)
+        if !t.process.addressSpace.isFullyMapped(address, end) { throw .ENOMEM }
+        // Every page is resident: one byte 1 per page, written a chunk at a time.
+        let chunk = [UInt8](repeating: 1, count: 4096)
+        var page = address, out = t.argument(2)
+        while page < end {
+            let n = min(UInt64(chunk.count), (end - page) / AddressLayout.pageSize)
+            try t.copyOut(Array(chunk[0..<Int(n)]), to: out)
+            page += n * AddressLayout.pageSize
+            out &+= n
+        }
         return 0
     }
 }

@@ -18,6 +18,12 @@ public final class ContainerFileSystem {
 
     static func components(_ path: String) -> [[UInt8]] { Path.components(Array(path.utf8)) }
 
+    /// Caps the writable layer at `limit` bytes, `used` of which its regular files hold already
+    /// (see WritableLayerQuota).
+    public func limitWritableLayer(to limit: UInt64, used: UInt64) {
+        overlay.quota = WritableLayerQuota(limit: limit, used: used)
+    }
+
     /// lstat of a merged entry, as the guest would see it.
     public func stat(_ path: String) throws(Errno) -> FileStat { try overlay.stat(Self.components(path)) }
 

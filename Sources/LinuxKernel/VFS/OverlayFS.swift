@@ -24,6 +24,8 @@ final class OverlayFS: FileSystem {
     let attributes: OverlayAttributeTable
     let deviceID: UInt64
     let root = UpperNode(.directory)
+    /// The cap on the upper layer's size, when the container has one (set before it runs).
+    var quota: WritableLayerQuota?
 
     init(lower: ImageFS, host: Host, upper: HostFD, attributes: OverlayAttributeTable, device: UInt64, readOnly: Bool) {
         self.lower = lower
@@ -225,6 +227,7 @@ final class OverlayFS: FileSystem {
     }
 
     private func copyContents(of image: FSImageInode, to rel: [UInt8]) throws(Errno) {
+        try quota?.reserve(image.size)
         let fd = try host.open(at: upperRoot, rel, flags: LinuxOpenFlags.writeOnly | LinuxOpenFlags.create | LinuxOpenFlags.exclusive
                                | LinuxOpenFlags.noFollow | LinuxOpenFlags.closeOnExec, mode: 0o600)
         do throws(Errno) {
@@ -420,6 +423,7 @@ final class OverlayFS: FileSystem {
             let st = try host.stat(at: upperRoot, rel, followSymlinks: false)
             try host.remove(at: upperRoot, rel, isDirectory: isDirectory)
             if st.isDirectory || st.linkCount <= 1 { attributes.forget(st.inode) }
+            if st.isRegular && st.linkCount <= 1 { quota?.released(UInt64(clamping: st.size)) }
             parent.children[name] = nil
         }
         if imageHas(path) { try whiteOut(path, in: parent) }
@@ -466,6 +470,7 @@ final class OverlayFS: FileSystem {
         }
         try host.rename(at: upperRoot, Self.relative(from), to: upperRoot, Self.relative(to), flags: flags & 3)
         if let r = replaced, r.isDirectory || r.linkCount <= 1 { attributes.forget(r.inode) }
+        if let r = replaced, r.isRegular && r.linkCount <= 1 { quota?.released(UInt64(clamping: r.size)) }
         toParent.children[toName] = sourceNode
         if exchange {
             fromParent.children[fromName] = targetNode
@@ -551,6 +556,13 @@ final class OverlayFS: FileSystem {
     override func fileSystemStat(_ path: [[UInt8]]) throws(Errno) -> FileSystemStat {
         var s = try host.fileSystemStat(upperRoot)
         s.type = 0x794c7630 // OVERLAYFS_SUPER_MAGIC
+        if let quota, s.blockSize > 0 {
+            // df shows the cap: its size, and what is left of it (or of the host's disk, if less).
+            let size = UInt64(s.blockSize)
+            s.blocks = quota.limit / size
+            s.freeBlocks = min(s.freeBlocks, quota.available / size)
+            s.availableBlocks = min(s.availableBlocks, quota.available / size)
+        }
         if readOnly { s.flags |= 1 }
         return s
     }

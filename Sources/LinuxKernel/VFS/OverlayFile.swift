@@ -28,12 +28,37 @@ final class OverlayFile: FileDescription {
     override var location: [[UInt8]]? { inner.location }
 
     override func read(into buffer: UnsafeMutableRawBufferPointer) throws(Errno) -> Int { try inner.read(into: buffer) }
-    override func write(from buffer: UnsafeRawBufferPointer) throws(Errno) -> Int { try inner.write(from: buffer) }
+    override func write(from buffer: UnsafeRawBufferPointer) throws(Errno) -> Int {
+        guard let quota = overlay.quota, let upper else { return try inner.write(from: buffer) }
+        let size = try upperSize(upper)
+        let start = flags & LinuxOpenFlags.append != 0 ? size : UInt64(clamping: try inner.seek(offset: 0, whence: 1))
+        return try quotaWrite(quota, upper, size: size, end: start &+ UInt64(buffer.count), buffer) { b throws(Errno) in
+            try inner.write(from: b)
+        }
+    }
     override func read(into buffer: UnsafeMutableRawBufferPointer, at offset: Int64) throws(Errno) -> Int {
         try inner.read(into: buffer, at: offset)
     }
     override func write(from buffer: UnsafeRawBufferPointer, at offset: Int64) throws(Errno) -> Int {
-        try inner.write(from: buffer, at: offset)
+        guard let quota = overlay.quota, let upper, offset >= 0 else { return try inner.write(from: buffer, at: offset) }
+        let size = try upperSize(upper)
+        return try quotaWrite(quota, upper, size: size, end: UInt64(offset) &+ UInt64(buffer.count), buffer) { b throws(Errno) in
+            try inner.write(from: b, at: offset)
+        }
+    }
+
+    private func upperSize(_ upper: HostFile) throws(Errno) -> UInt64 {
+        UInt64(clamping: try overlay.host.stat(upper.fd).size)
+    }
+
+    /// A write under the writable layer's cap: what fits of `buffer`, then the file's new length counted.
+    private func quotaWrite(_ quota: WritableLayerQuota, _ upper: HostFile, size: UInt64, end: UInt64,
+                            _ buffer: UnsafeRawBufferPointer,
+                            _ write: (UnsafeRawBufferPointer) throws(Errno) -> Int) throws(Errno) -> Int {
+        let n = buffer.count == 0 ? 0 : try quota.allowedBytes(buffer.count, end: end, size: size)
+        let written = try write(UnsafeRawBufferPointer(rebasing: buffer[0..<n]))
+        quota.resized(from: size, to: try upperSize(upper))
+        return written
     }
 
     override func seek(offset: Int64, whence: Int32) throws(Errno) -> Int64 {
@@ -59,7 +84,14 @@ final class OverlayFile: FileDescription {
         return try inner.stat() // the merged directory's, taken when it was opened
     }
 
-    override func truncate(length: Int64) throws(Errno) { try inner.truncate(length: length) }
+    override func truncate(length: Int64) throws(Errno) {
+        guard let quota = overlay.quota, let upper, length >= 0 else { return try inner.truncate(length: length) }
+        let size = try upperSize(upper)
+        // The cap counts lengths: growing a file past it is refused as a file too large.
+        if UInt64(length) > size && UInt64(length) - size > quota.available { throw .EFBIG }
+        try inner.truncate(length: length)
+        quota.resized(from: size, to: try upperSize(upper))
+    }
     override func synchronize(dataOnly: Bool) throws(Errno) { try inner.synchronize(dataOnly: dataOnly) }
 
     override func setMode(_ mode: UInt32) throws(Errno) {

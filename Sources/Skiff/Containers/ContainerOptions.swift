@@ -34,6 +34,8 @@ public struct ContainerOptions: Sendable {
     public var memory: String?
     /// `--pids-limit`: threads and processes at once (0 or -1: no limit, as docker).
     public var pidsLimit: Int?
+    /// `--storage-opt size=N` (docker's spelling; size is the only option).
+    public var storageOptions: [String] = []
     /// `--network` (host or none) and `-p` publications.
     public var network = "host"
     public var publish: [String] = []
@@ -50,25 +52,48 @@ public struct ContainerOptions: Sendable {
 
     /// `--memory` in bytes: a number with an optional b, k, m or g suffix (powers of 1024), as docker.
     static func parseMemory(_ text: String) throws(SkiffError) -> UInt64 {
-        let lower = text.lowercased()
-        var digits = Substring(lower)
+        let bytes = try parseBytes(text, option: "--memory")
+        if bytes < 6 << 20 { throw SkiffError(.invalidArgument, "invalid --memory '\(text)': the minimum is 6m (as docker)") }
+        return bytes
+    }
+
+    /// A size in bytes: a number with an optional b, k, m, g or t suffix (powers of 1024; "10G",
+    /// "512mb" as docker's --storage-opt also reads them).
+    static func parseBytes(_ text: String, option: String) throws(SkiffError) -> UInt64 {
+        var lower = Substring(text.lowercased())
+        if lower.count > 2, lower.hasSuffix("b"), let c = lower.dropLast().last, "kmgt".contains(c) { lower = lower.dropLast() }
+        var digits = lower
         var unit: UInt64 = 1
+        let invalid = SkiffError(.invalidArgument, "invalid \(option) '\(text)': use a number of bytes with an optional unit b, k, m, g or t")
         if let last = lower.last, !last.isNumber {
             switch last {
             case "b": unit = 1
             case "k": unit = 1 << 10
             case "m": unit = 1 << 20
             case "g": unit = 1 << 30
-            default: throw SkiffError(.invalidArgument, "invalid --memory '\(text)': use a number of bytes with an optional unit b, k, m or g")
+            case "t": unit = 1 << 40
+            default: throw invalid
             }
             digits = digits.dropLast()
         }
-        guard let n = UInt64(digits), n > 0, n <= UInt64.max / unit else {
-            throw SkiffError(.invalidArgument, "invalid --memory '\(text)': use a number of bytes with an optional unit b, k, m or g")
+        guard let n = UInt64(digits), n > 0, n <= UInt64.max / unit else { throw invalid }
+        return n * unit
+    }
+
+    /// The writable layer's cap when `--storage-opt size=` does not give one (docs/reliability.md).
+    public static let defaultStorageLimit: UInt64 = 10 << 30
+
+    /// `--storage-opt size=N`: the cap in bytes (nil when no option was given).
+    func storageLimit() throws(SkiffError) -> UInt64? {
+        var size: UInt64?
+        for option in storageOptions {
+            let kv = option.split(separator: "=", maxSplits: 1).map(String.init)
+            guard kv.count == 2, kv[0].lowercased() == "size" else {
+                throw SkiffError(.invalidArgument, "invalid --storage-opt '\(option)': Skiff knows only size=N (e.g. size=10G)")
+            }
+            size = try Self.parseBytes(kv[1], option: "--storage-opt size")
         }
-        let bytes = n * unit
-        if bytes < 6 << 20 { throw SkiffError(.invalidArgument, "invalid --memory '\(text)': the minimum is 6m (as docker)") }
-        return bytes
+        return size
     }
 
     /// The limits the container runs with.
@@ -76,6 +101,7 @@ public struct ContainerOptions: Sendable {
         var limits = ContainerRecord.Limits()
         if let memory { limits.memory = try Self.parseMemory(memory) }
         if let p = pidsLimit, p > 0 { limits.pids = p }
+        limits.storage = try storageLimit()
         return limits
     }
 

@@ -47,6 +47,8 @@ public struct ContainerRecord: Codable, Equatable, Sendable {
     public struct Limits: Codable, Equatable, Sendable {
         public var memory: UInt64?
         public var pids: Int?
+        /// `--storage-opt size=`: the writable layer's cap in bytes (nil: the default cap).
+        public var storage: UInt64?
     }
 
     public struct ProcessSpec: Codable, Equatable, Sendable {

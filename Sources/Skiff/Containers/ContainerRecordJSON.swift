@@ -28,6 +28,7 @@ extension ContainerRecord {
                     w.object { w in
                         if let memory = limits.memory { w.member("memory") { $0.integer(memory) } }
                         if let pids = limits.pids { w.member("pids") { $0.integer(pids) } }
+                        if let storage = limits.storage { w.member("storage") { $0.integer(storage) } }
                     }
                 }
             }
@@ -140,8 +141,9 @@ extension ContainerRecord.Limits {
     init?(json: JSONValue) {
         guard let f = JSONFields(json),
               let memory = f.optional("memory", { JSONRead.int64($0).flatMap { UInt64(exactly: $0) } }),
-              let pids = f.optional("pids", JSONRead.int) else { return nil }
-        self.init(memory: memory, pids: pids)
+              let pids = f.optional("pids", JSONRead.int),
+              let storage = f.optional("storage", { JSONRead.int64($0).flatMap { UInt64(exactly: $0) } }) else { return nil }
+        self.init(memory: memory, pids: pids, storage: storage)
     }
 }
 

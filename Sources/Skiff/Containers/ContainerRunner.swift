@@ -164,6 +164,11 @@ public struct ContainerRunner {
         configuration.terminal = ContainerTerminal.setup(tty: record.tty == true, interactive: record.process.interactive)
         NativeTierSetting.apply()
         let kernel = Kernel(host: host, configuration: configuration)
+        if !record.readOnly {
+            let upper = containers.upperDirectory(record.id)
+            mounted.root.limitWritableLayer(to: record.limits?.storage ?? ContainerOptions.defaultStorageLimit,
+                                            used: WritableLayerUsage.bytes(in: upper))
+        }
         kernel.mountContainerRoot(mounted.root, at: "/")
         var hostDescriptors: [HostFD] = []
         defer { for fd in hostDescriptors { host.close(fd) } }

@@ -52,6 +52,9 @@ struct RunCommand: AsyncParsableCommand {
     @Option(name: .customLong("pids-limit"), help: "Most threads and processes at once; fork/clone fail with EAGAIN beyond it (0 or -1: no limit).")
     var pidsLimit: Int?
 
+    @Option(name: .customLong("storage-opt"), help: "size=N (e.g. 512M, 10G): cap the writable layer; writes past it fail with ENOSPC (default cap 10G).")
+    var storageOptions: [String] = []
+
     @Option(name: .customLong("platform"), help: "Platform of the image, os/arch (default: linux/amd64, or linux/riscv64 on a riscv64 host; without it any image Skiff runs is taken).")
     var platform: String?
 
@@ -135,7 +138,7 @@ struct RunCommand: AsyncParsableCommand {
             ("--env-file", !process.environmentFiles.isEmpty), ("-u", process.user != nil), ("--entrypoint", process.entrypoint != nil),
             ("--hostname", hostname != nil), ("--name", name != nil), ("--mount", !mounts.isEmpty),
             ("--tmpfs", !tmpfs.isEmpty), ("-l", !labels.isEmpty), ("--rm", autoRemove),
-            ("--pids-limit", pidsLimit != nil), ("--init", reapsOrphans),
+            ("--pids-limit", pidsLimit != nil), ("--init", reapsOrphans), ("--storage-opt", !storageOptions.isEmpty),
         ]
         if let (flag, _) = imageOnly.first(where: { $0.1 }) {
             throw SkiffError(.unsupported, "\(flag) is not supported with --rootfs; run an image instead (skiff import a tar of the directory)")
@@ -173,6 +176,7 @@ struct RunCommand: AsyncParsableCommand {
         options.interactive = interactive
         options.memory = memory
         options.pidsLimit = pidsLimit
+        options.storageOptions = storageOptions
         options.network = network
         options.publish = publish
         options.tty = tty
