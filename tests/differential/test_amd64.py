@@ -10,7 +10,9 @@ packages for amd64, ~38 MB downloaded once) runs bash, coreutils, python3, perl,
 sqlite3 through /lib64/ld-linux-x86-64.so.2, natively under proot (no -q: the host CPU runs the
 same tree) and under skiff; so do the x86-64-v2 programs of tests/amd64 built dynamic (in the
 tree's /tmp).
-Needs an x86-64 Linux host with gcc (and proot for the dynamic cases); skipped elsewhere."""
+musl: tests/amd64/musl/musl.c built with the host's musl-gcc, static and dynamic (musl's loader).
+Needs an x86-64 Linux host with gcc (and proot for the dynamic cases, musl-tools for musl);
+skipped elsewhere."""
 import glob
 import os
 import platform
@@ -102,6 +104,29 @@ def debian_amd64():
     p = subprocess.run([os.path.join(harness.REPO, "scripts", "fixtures.sh"), "--amd64"], cwd=harness.REPO,
                        stdout=subprocess.PIPE, text=True, check=True)
     return os.path.join(p.stdout.strip().splitlines()[-1], "rootfs", "debian-amd64")
+
+
+@pytest.mark.parametrize("linkage", ["static", "dynamic"])
+def test_musl(amd64_root, linkage):
+    """A program built with Debian's amd64 musl (musl-gcc, as Alpine's programs are): static, and
+    dynamic through musl's loader (the host's, copied into the root as /lib/ld-musl-x86_64.so.1;
+    natively the host's own)."""
+    if not shutil.which("musl-gcc"):
+        pytest.skip("needs musl-gcc (Debian's musl-tools, installed by scripts/setup.sh)")
+    name = "musl-" + linkage
+    out = os.path.join(amd64_root, name)
+    src = os.path.join(SOURCES, "musl", "musl.c")
+    if not os.path.exists(out) or os.path.getmtime(out) < os.path.getmtime(src):
+        subprocess.run(["musl-gcc", "-O2", *(["-static"] if linkage == "static" else []), "-o", out, src], check=True)
+    loader = os.path.join(amd64_root, "lib", "ld-musl-x86_64.so.1")
+    if linkage == "dynamic" and not os.path.exists(loader):
+        os.makedirs(os.path.dirname(loader), exist_ok=True)
+        shutil.copy(os.path.realpath("/lib/ld-musl-x86_64.so.1"), loader)
+    argv = ["/" + name, "kiwi"]
+    ref = native(amd64_root, argv)
+    assert ref.status == 3 and ref.stdout, ref.describe()
+    got = harness.skiff(amd64_root, argv)
+    harness.assert_same(ref, got, stderr=False)
 
 
 def proot_native(root, argv):
