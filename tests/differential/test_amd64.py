@@ -3,7 +3,8 @@
 
 Static programs: ROOT is built here: Debian's busybox-static for amd64 (`apt-get download`, cached in the
 fixtures directory) and the C programs of tests/amd64 compiled with the host's gcc -static
-(and the flags of a first-line `build:` comment: -march=x86-64-v2 for the SSE4 ones), plus Tests/X86Tests/Programs/alu.c (every ALU form with the flags each defines). The host runs
+(and the flags of a first-line `build:` comment: -march=x86-64-v2 for the SSE4 ones), plus
+Tests/X86Tests/Programs/alu.c (every ALU form with the flags each defines). The host runs
 the same files (busybox applets with the root's bin first on PATH, working directory ROOT).
 Dynamic glibc programs: rootfs/debian-amd64 (`scripts/fixtures.sh --amd64`: the riscv64 root's
 packages for amd64, ~38 MB downloaded once) runs bash, coreutils, python3, perl, gawk, lua and
