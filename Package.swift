@@ -102,8 +102,10 @@ let package = Package(
             .product(name: "SwiftProtobuf", package: "swift-protobuf")], swiftSettings: [.swiftLanguageMode(.v5)]),
         // bench/extract.sh: layer extraction into a filesystem image, timed against tar.
         .executableTarget(name: "skiff-extract-bench", dependencies: ["OCI"], path: "bench/extract-bench"),
-        .testTarget(name: "RISCVTests", dependencies: ["RISCV", "RISCVNative"], exclude: ["Programs", "Wasm", "Bench"]),
-        .testTarget(name: "X86Tests", dependencies: ["X86", "RISCV"], exclude: ["Programs"]),
+        // Test scaffolding shared by the ISA tests: a static ELF's segments in a fresh address space.
+        .target(name: "ELFTestSupport", dependencies: ["RISCV"], path: "Tests/ELFTestSupport"),
+        .testTarget(name: "RISCVTests", dependencies: ["RISCV", "RISCVNative", "ELFTestSupport"], exclude: ["Programs", "Wasm", "Bench"]),
+        .testTarget(name: "X86Tests", dependencies: ["X86", "RISCV", "ELFTestSupport"], exclude: ["Programs"]),
         .testTarget(name: "FSImageTests", dependencies: ["FSImage"]),
         .testTarget(name: "LinuxKernelTests", dependencies: ["LinuxKernel", "PosixHost"]),
         .testTarget(name: "OCITests", dependencies: ["OCI", "FSImage", "CArchive"]),

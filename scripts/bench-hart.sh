@@ -8,9 +8,10 @@ cd "$(dirname "$0")/.."
 SCALE=${1:-10}
 OUT=${TMPDIR:-/tmp}/skiff-bench-hart
 mkdir -p "$OUT"
-sed -e 's/^@testable import RISCV//' Tests/RISCVTests/TestProgramLoader.swift > "$OUT/Loader.swift"
+sed -e 's/^@testable import RISCV//; s/^import ELFTestSupport//' Tests/RISCVTests/TestProgramLoader.swift > "$OUT/Loader.swift"
+sed -e 's/^import RISCV//' Tests/ELFTestSupport/ELFTestImage.swift > "$OUT/ELFTestImage.swift"
 swiftc -Ounchecked -wmo -module-name BenchHart -package-name skiff $(find Sources/RISCV -name '*.swift' | sort) \
-  "$OUT/Loader.swift" Tests/RISCVTests/Bench/main.swift -o "$OUT/bench-hart" 2> >(grep -v warning >&2)
+  "$OUT/ELFTestImage.swift" "$OUT/Loader.swift" Tests/RISCVTests/Bench/main.swift -o "$OUT/bench-hart" 2> >(grep -v warning >&2)
 names=(crc32 quicksort sieve matmul-fp intmix)
 total_q=0; total_h=0; logsum=0
 printf '%-10s %8s %8s %6s\n' kernel qemu hart ratio

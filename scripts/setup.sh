@@ -3,7 +3,7 @@
 # Swift (6.1 or later) must already be on PATH.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-PKGS="qemu-user-static proot skopeo docker-registry apache2-utils gcc-riscv64-linux-gnu libc6-dev-riscv64-cross
+PKGS="qemu-user-static proot skopeo docker-registry apache2-utils gcc-riscv64-linux-gnu libc6-dev-riscv64-cross musl-tools
       libarchive-dev libzstd-dev zlib1g-dev wasi-libc libclang-rt-14-dev-wasm32 hyperfine time tmux zstd bzip2 openssl python3-pytest
       chromium chromium-driver python3-pip debootstrap containerd wabt"
 missing=""

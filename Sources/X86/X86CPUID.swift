@@ -1,8 +1,8 @@
 // CPUID: exactly what this CPU implements, so that glibc's ifuncs and programs' own dispatch
-// pick code paths that work here. The baseline x86-64 ISA (x86-64-v1: FPU, CX8, CMOV, MMX,
-// FXSR, SSE, SSE2, SYSCALL, long mode) plus the v2 features that are implemented: CMPXCHG16B,
-// POPCNT and LAHF/SAHF in 64-bit mode. No SSE3 and later, no AVX, no XSAVE (so no XGETBV), no
-// BMI, no ERMS. The vendor is "AuthenticAMD": glibc reads leaf 1 (every feature bit) only for
+// pick code paths that work here. x86-64-v2: the baseline (FPU, CX8, CMOV, MMX, FXSR, SSE,
+// SSE2, SYSCALL, long mode) plus SSE3, SSSE3, SSE4.1, SSE4.2, CMPXCHG16B, POPCNT and LAHF/SAHF
+// in 64-bit mode. No PCLMULQDQ, MONITOR, AVX, XSAVE (so no XGETBV), BMI or ERMS. The vendor
+// is "AuthenticAMD": glibc reads leaf 1 (every feature bit) only for
 // the vendors it knows (cpu-features.c: an unknown vendor gets no features at all, so the
 // dynamic libc.so.6, marked x86-64-baseline, refuses to load: "CPU ISA level is lower than
 // required"), and its AMD path takes the cache sizes from the legacy leaves 0x80000005/6
@@ -17,7 +17,8 @@ extension X86CPU {
     static let featureCMOV: UInt32 = 1 << 15, featureCLFSH: UInt32 = 1 << 19, featureMMX: UInt32 = 1 << 23
     static let featureFXSR: UInt32 = 1 << 24, featureSSE: UInt32 = 1 << 25, featureSSE2: UInt32 = 1 << 26
     // Leaf 1 ECX.
-    static let featureCX16: UInt32 = 1 << 13, featurePOPCNT: UInt32 = 1 << 23
+    static let featureSSE3: UInt32 = 1 << 0, featureSSSE3: UInt32 = 1 << 9, featureCX16: UInt32 = 1 << 13
+    static let featureSSE41: UInt32 = 1 << 19, featureSSE42: UInt32 = 1 << 20, featurePOPCNT: UInt32 = 1 << 23
     // Leaf 0x80000001.
     static let featureLAHF: UInt32 = 1 << 0
     static let featureSYSCALL: UInt32 = 1 << 11, featureNX: UInt32 = 1 << 20, featureLM: UInt32 = 1 << 29
@@ -25,7 +26,8 @@ extension X86CPU {
     /// Leaf 1 EDX and ECX (also the AT_HWCAP the kernel passes: EDX).
     package static let features1EDX: UInt32 = featureFPU | featureTSC | featureCX8 | featureCMOV | featureCLFSH
         | featureMMX | featureFXSR | featureSSE | featureSSE2
-    package static let features1ECX: UInt32 = featureCX16 | featurePOPCNT
+    package static let features1ECX: UInt32 = featureSSE3 | featureSSSE3 | featureCX16 | featureSSE41 | featureSSE42
+        | featurePOPCNT
 
     /// (eax, ebx, ecx, edx) of CPUID leaf `leaf`, sub-leaf `subleaf`.
     package static func cpuid(leaf: UInt32, subleaf: UInt32) -> (UInt32, UInt32, UInt32, UInt32) {

@@ -1,9 +1,9 @@
 // x86-64 instruction decoding (64-bit mode): legacy prefixes, REX, the one-byte and 0F opcode
 // maps, ModRM/SIB/displacement (RIP-relative addresses resolved to absolute ones here, since
 // a decoded instruction belongs to one address) and immediates, into an `X86Instruction`.
-// Encodings of features CPUID does not report (VEX, SSE3 and later, MMX...) decode as illegal,
-// so they raise SIGILL as on a CPU without them. The 0F map's SSE part is in Decoder+SSE.swift,
-// x87 in Decoder+X87.swift.
+// Encodings of features CPUID does not report (VEX, AVX, MMX...) decode as illegal, so they
+// raise SIGILL as on a CPU without them. The 0F map's SSE part is in Decoder+SSE.swift, SSE3 and
+// the 0F 38 / 0F 3A maps (SSSE3, SSE4) in Decoder+SSE4.swift, x87 in Decoder+X87.swift.
 
 struct X86Decoder {
     let bytes: UnsafePointer<UInt8>
@@ -532,8 +532,12 @@ struct X86Decoder {
             insn.op = .bswap
             insn.size = vsize
             insn.reg = X86Registers.offset(Int(opcode & 7) | (rex & 1 != 0 ? 8 : 0))
+        case 0x38:
+            decode0F38()
+        case 0x3a:
+            decode0F3A()
         default:
-            decodeSSE(opcode)
+            if !decodeSSE3(opcode) { decodeSSE(opcode) }
         }
     }
 

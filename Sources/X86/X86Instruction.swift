@@ -115,6 +115,7 @@ package enum X86Op: UInt8 {
     case jmp, jcc, call, callR, callM, jmpR, jmpM, ret, retImm, loop
     // SSE/SSE2 (cond: `X86SSE` sub-operation), MXCSR and the FXSAVE area.
     case sse
+    case sse4            // SSE3, SSSE3, SSE4.1, SSE4.2 (cond: `X86SSE4`)
     case ldmxcsr, stmxcsr, fxsave, fxrstor
     // x87 (cond and imm: see Execute+X87.swift).
     case x87

@@ -1,7 +1,8 @@
-// Test scaffolding only (never shipped): loads the PT_LOAD segments of a static, freestanding
-// riscv64 ELF (built with -nostdlib, see Programs/rt.h) and runs it on a hart, serving just the
-// write and exit system calls.
+// Test scaffolding only (never shipped): runs a static, freestanding riscv64 ELF (built with
+// -nostdlib, see Programs/rt.h; loaded by ELFTestSupport) on a hart, serving just the write and
+// exit system calls.
 import Foundation
+import ELFTestSupport
 @testable import RISCV
 
 struct TestProgramResult {
@@ -14,44 +15,12 @@ struct TestProgramResult {
 }
 
 enum TestProgramLoader {
-    static func u16(_ b: [UInt8], _ o: Int) -> UInt64 { UInt64(b[o]) | UInt64(b[o + 1]) << 8 }
-    static func u32(_ b: [UInt8], _ o: Int) -> UInt64 { u16(b, o) | u16(b, o + 2) << 16 }
-    static func u64(_ b: [UInt8], _ o: Int) -> UInt64 { u32(b, o) | u32(b, o + 4) << 32 }
-
-    /// Maps the ELF's segments into a fresh address space and returns a hart at its entry.
+    /// A hart at the entry of the ELF's segments, mapped into a fresh address space.
     static func load(_ elf: [UInt8]) -> Hart {
-        precondition(elf.count > 64 && elf[0] == 0x7f && elf[1] == 0x45 && elf[4] == 2, "not an ELF64")
-        let memory = GuestMemory()
-        let phoff = Int(u64(elf, 32)), phentsize = Int(u16(elf, 54)), phnum = Int(u16(elf, 56))
-        var pages: [UInt64: MemoryProtection] = [:]
-        var segments: [(UInt64, Int, Int)] = []
-        for i in 0..<phnum {
-            let p = phoff + i * phentsize
-            guard u32(elf, p) == 1 else { continue }               // PT_LOAD
-            let flags = u32(elf, p + 4)
-            let offset = Int(u64(elf, p + 8)), vaddr = u64(elf, p + 16)
-            let filesz = Int(u64(elf, p + 32)), memsz = u64(elf, p + 40)
-            var prot: MemoryProtection = []
-            if flags & 4 != 0 { prot.insert(.read) }
-            if flags & 2 != 0 { prot.insert(.write) }
-            if flags & 1 != 0 { prot.insert(.execute) }
-            var page = vaddr & ~0xfff
-            while page < vaddr + memsz {
-                pages[page, default: []].formUnion(prot)
-                page += 0x1000
-            }
-            segments.append((vaddr, offset, filesz))
-        }
-        for page in pages.keys { memory.map(at: page, length: 0x1000, protection: [.read, .write]) }
-        for (vaddr, offset, filesz) in segments where filesz > 0 {
-            elf[offset..<offset + filesz].withUnsafeBytes { try! memory.write(at: vaddr, from: $0, force: true) }
-        }
-        for (page, prot) in pages { _ = memory.protect(at: page, length: 0x1000, protection: prot) }
-        let stackTop: UInt64 = 0x7fff_0000
-        memory.map(at: stackTop - 0x10_0000, length: 0x10_0000, protection: [.read, .write])
-        let hart = Hart(memory: memory)
-        hart.pc = u64(elf, 24)
-        hart.setX(2, stackTop - 0x1000)
+        let image = ELFTestImage(elf, machine: ELFTestImage.riscv64)
+        let hart = Hart(memory: image.memory)
+        hart.pc = image.entry
+        hart.setX(2, image.stackPointer)
         return hart
     }
 

@@ -1,7 +1,8 @@
-// Test scaffolding only: loads a static, freestanding x86-64 ELF (Programs/, built with
-// -nostdlib against rt.h) into a fresh address space and runs it on an X86CPU, serving write
-// and exit; the same binary run natively is the reference.
+// Test scaffolding only: runs a static, freestanding x86-64 ELF (Programs/, built with
+// -nostdlib against rt.h; loaded by ELFTestSupport) on an X86CPU, serving write and exit; the
+// same binary run natively is the reference.
 import Foundation
+import ELFTestSupport
 @testable import RISCV
 @testable import X86
 
@@ -14,41 +15,12 @@ struct X86ProgramResult {
 }
 
 enum X86TestProgram {
-    static func u16(_ b: [UInt8], _ o: Int) -> UInt64 { UInt64(b[o]) | UInt64(b[o + 1]) << 8 }
-    static func u32(_ b: [UInt8], _ o: Int) -> UInt64 { u16(b, o) | u16(b, o + 2) << 16 }
-    static func u64(_ b: [UInt8], _ o: Int) -> UInt64 { u32(b, o) | u32(b, o + 4) << 32 }
-
     static func load(_ elf: [UInt8]) -> X86CPU {
-        precondition(elf.count > 64 && elf[0] == 0x7f && elf[4] == 2 && u16(elf, 18) == 62, "not an x86-64 ELF64")
-        let memory = GuestMemory()
-        let phoff = Int(u64(elf, 32)), phentsize = Int(u16(elf, 54)), phnum = Int(u16(elf, 56))
-        var pages: [UInt64: MemoryProtection] = [:]
-        var segments: [(UInt64, Int, Int)] = []
-        for i in 0..<phnum {
-            let p = phoff + i * phentsize
-            guard u32(elf, p) == 1 else { continue }
-            let flags = u32(elf, p + 4)
-            let offset = Int(u64(elf, p + 8)), vaddr = u64(elf, p + 16)
-            let filesz = Int(u64(elf, p + 32)), memsz = u64(elf, p + 40)
-            var prot: MemoryProtection = []
-            if flags & 4 != 0 { prot.insert(.read) }
-            if flags & 2 != 0 { prot.insert(.write) }
-            if flags & 1 != 0 { prot.insert(.execute) }
-            var page = vaddr & ~0xfff
-            while page < vaddr + memsz { pages[page, default: []].formUnion(prot); page += 0x1000 }
-            segments.append((vaddr, offset, filesz))
-        }
-        for page in pages.keys { memory.map(at: page, length: 0x1000, protection: [.read, .write]) }
-        for (vaddr, offset, filesz) in segments where filesz > 0 {
-            elf[offset..<offset + filesz].withUnsafeBytes { try! memory.write(at: vaddr, from: $0, force: true) }
-        }
-        for (page, prot) in pages { _ = memory.protect(at: page, length: 0x1000, protection: prot) }
-        let stackTop: UInt64 = 0x7fff_0000
-        memory.map(at: stackTop - 0x10_0000, length: 0x10_0000, protection: [.read, .write])
-        let cpu = X86CPU(memory: memory)
+        let image = ELFTestImage(elf, machine: ELFTestImage.x86_64)
+        let cpu = X86CPU(memory: image.memory)
         cpu.reset()
-        cpu.rip = u64(elf, 24)
-        cpu.setRegister(4, stackTop - 0x1000)
+        cpu.rip = image.entry
+        cpu.setRegister(4, image.stackPointer)
         return cpu
     }
 

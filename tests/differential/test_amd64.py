@@ -2,14 +2,18 @@
 `skiff run --rootfs ROOT`; stdout and exit status must be identical.
 
 Static programs: ROOT is built here: Debian's busybox-static for amd64 (`apt-get download`, cached in the
-fixtures directory) and the C programs of tests/amd64 compiled with the host's gcc -static,
-plus Tests/X86Tests/Programs/alu.c (every ALU form with the flags each defines). The host runs
+fixtures directory) and the C programs of tests/amd64 compiled with the host's gcc -static
+(and the flags of a first-line `build:` comment: -march=x86-64-v2 for the SSE4 ones), plus
+Tests/X86Tests/Programs/alu.c (every ALU form with the flags each defines). The host runs
 the same files (busybox applets with the root's bin first on PATH, working directory ROOT).
 Dynamic glibc programs: rootfs/debian-amd64 (`scripts/fixtures.sh --amd64`: the riscv64 root's
 packages for amd64, ~38 MB downloaded once) runs bash, coreutils, python3, perl, gawk, lua and
 sqlite3 through /lib64/ld-linux-x86-64.so.2, natively under proot (no -q: the host CPU runs the
-same tree) and under skiff.
-Needs an x86-64 Linux host with gcc (and proot for the dynamic cases); skipped elsewhere."""
+same tree) and under skiff; so do the x86-64-v2 programs of tests/amd64 built dynamic (in the
+tree's /tmp).
+musl: tests/amd64/musl/musl.c built with the host's musl-gcc, static and dynamic (musl's loader).
+Needs an x86-64 Linux host with gcc (and proot for the dynamic cases, musl-tools for musl);
+skipped elsewhere."""
 import glob
 import os
 import platform
@@ -42,15 +46,22 @@ def amd64_root(fixtures_dir):
         subprocess.run(["dpkg", "-x", deb, tree], check=True)
         shutil.copy(os.path.join(tree, "bin", "busybox"), busybox)
     for name in PROGRAMS:
-        out = os.path.join(root, name)
-        src = os.path.join(SOURCES, name + ".c")
-        if not os.path.exists(out) or os.path.getmtime(out) < os.path.getmtime(src):
-            subprocess.run(["gcc", "-O2", "-static", "-o", out, src, "-lm"], check=True)
+        build(os.path.join(root, name), name, ["-static"])
     alu = os.path.join(root, "alu")
     if not os.path.exists(alu) or os.path.getmtime(alu) < os.path.getmtime(os.path.join(ALU, "alu.c")):
         subprocess.run(["gcc", "-O1", "-static", "-nostdlib", "-ffreestanding", "-fno-builtin", "-mno-red-zone",
                         "-fno-stack-protector", "-I", ALU, "-o", alu, os.path.join(ALU, "alu.c")], check=True)
     return root
+
+
+def build(out, name, flags):
+    """gcc -O2 with `flags` and the flags of the source's `build:` line (e.g. -march=x86-64-v2)."""
+    src = os.path.join(SOURCES, name + ".c")
+    with open(src) as f:
+        first = f.readline()
+    extra = first.split("build:", 1)[1].split() if "build:" in first else []
+    if not os.path.exists(out) or os.path.getmtime(out) < os.path.getmtime(src):
+        subprocess.run(["gcc", "-O2", *extra, *flags, "-o", out, src, "-lm"], check=True)
 
 
 def native(root, argv):
@@ -96,6 +107,29 @@ def debian_amd64():
     return os.path.join(p.stdout.strip().splitlines()[-1], "rootfs", "debian-amd64")
 
 
+@pytest.mark.parametrize("linkage", ["static", "dynamic"])
+def test_musl(amd64_root, linkage):
+    """A program built with Debian's amd64 musl (musl-gcc, as Alpine's programs are): static, and
+    dynamic through musl's loader (the host's, copied into the root as /lib/ld-musl-x86_64.so.1;
+    natively the host's own)."""
+    if not shutil.which("musl-gcc"):
+        pytest.skip("needs musl-gcc (Debian's musl-tools, installed by scripts/setup.sh)")
+    name = "musl-" + linkage
+    out = os.path.join(amd64_root, name)
+    src = os.path.join(SOURCES, "musl", "musl.c")
+    if not os.path.exists(out) or os.path.getmtime(out) < os.path.getmtime(src):
+        subprocess.run(["musl-gcc", "-O2", *(["-static"] if linkage == "static" else []), "-o", out, src], check=True)
+    loader = os.path.join(amd64_root, "lib", "ld-musl-x86_64.so.1")
+    if linkage == "dynamic" and not os.path.exists(loader):
+        os.makedirs(os.path.dirname(loader), exist_ok=True)
+        shutil.copy(os.path.realpath("/lib/ld-musl-x86_64.so.1"), loader)
+    argv = ["/" + name, "kiwi"]
+    ref = native(amd64_root, argv)
+    assert ref.status == 3 and ref.stdout, ref.describe()
+    got = harness.skiff(amd64_root, argv)
+    harness.assert_same(ref, got, stderr=False)
+
+
 def proot_native(root, argv):
     """The reference: the host CPU runs the tree's programs, proot gives them the tree as /."""
     cmd = ["proot", "-r", root, "-b", "/dev", "-b", "/proc", "-w", "/", *argv]
@@ -126,5 +160,21 @@ DYNAMIC_CASES = [
 def test_dynamic(debian_amd64, argv):
     ref = proot_native(debian_amd64, argv)
     assert ref.status >= 0 and ref.stdout, ref.describe()
+    got = harness.skiff(debian_amd64, argv)
+    harness.assert_same(ref, got, stderr=False)
+
+
+V2_PROGRAMS = [n for n in PROGRAMS if open(os.path.join(SOURCES, n + ".c")).readline().find("x86-64-v2") >= 0]
+
+
+@pytest.mark.parametrize("name", V2_PROGRAMS)
+def test_dynamic_program(debian_amd64, name):
+    """The x86-64-v2 programs built dynamic (the host's glibc, whose symbols trixie's provides),
+    run with the tree's ld.so and libc.so.6 (their SSE4.2/SSSE3 ifunc paths)."""
+    os.makedirs(os.path.join(debian_amd64, "tmp"), exist_ok=True)
+    build(os.path.join(debian_amd64, "tmp", "skiff-" + name), name, [])
+    argv = ["/tmp/skiff-" + name]
+    ref = proot_native(debian_amd64, argv)
+    assert ref.status == 0 and ref.stdout, ref.describe()
     got = harness.skiff(debian_amd64, argv)
     harness.assert_same(ref, got, stderr=False)
