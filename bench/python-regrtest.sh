@@ -31,17 +31,17 @@ run() { # side module -> seconds
   local side=$1 module=$2 start end
   start=$(date +%s.%N)
   # Each side runs in its own empty directory (regrtest writes its temporary files there).
-  rm -rf "$ROOT/tmp/regrtest-$side"; mkdir -p "$ROOT/tmp/regrtest-$side"
+  rm -rf "$ROOT/tmp/regrtest-$side-$module"; mkdir -p "$ROOT/tmp/regrtest-$side-$module"
   if [ "$side" = skiff ]; then
-    timeout -k 10 "$limit" "$SKIFF" run --rootfs "$ROOT" -w "/tmp/regrtest-$side" -e HOME=/root \
+    timeout -k 10 "$limit" "$SKIFF" run --rootfs "$ROOT" -w "/tmp/regrtest-$side-$module" -e HOME=/root \
       /usr/bin/python3.13 -m test -v "$module" >"$out/$side-$module.log" 2>&1 || true
   else
     timeout -k 10 "$limit" python3 -c 'import os, sys; sys.path.insert(0, "tests/differential"); import harness; harness.proot_child(); os.execvp(sys.argv[1], sys.argv[1:])' \
-      unshare --uts proot -q qemu-riscv64-static -r "$ROOT" -b /dev -b /proc -w "/tmp/regrtest-$side" /usr/bin/env -i PATH=/usr/bin:/bin HOME=/root \
+      unshare --uts proot -q qemu-riscv64-static -r "$ROOT" -b /dev -b /proc -w "/tmp/regrtest-$side-$module" /usr/bin/env -i PATH=/usr/bin:/bin HOME=/root \
       /usr/bin/python3.13 -m test -v "$module" >"$out/$side-$module.log" 2>&1 || true
   fi
   end=$(date +%s.%N)
-  rm -rf "$ROOT/tmp/regrtest-$side"
+  rm -rf "$ROOT/tmp/regrtest-$side-$module"
   echo "$end - $start" | bc
 }
 
@@ -53,10 +53,18 @@ for m in $MODULES; do
   python3 - "$m" "$out/reference-$m.log" "$out/skiff-$m.log" "$tr" "$ts" <<'EOF'
 import re, sys
 module, ref_log, skiff_log, tr, ts = sys.argv[1:]
-line = re.compile(r"^(test\w+) \(([\w.]+)\)(?:\n?.*?)? \.\.\. (ok|FAIL|ERROR|skipped|expected failure|unexpected success)", re.M)
+start = re.compile(r"^(test\w+) \(([\w.]+)\)", re.M)
+# A verdict after " ... ", or alone on a later line (asyncio's slow-callback warnings come between).
+outcome = re.compile(r"(?:\.\.\. |^)(ok|FAIL|ERROR|skipped|expected failure|unexpected success)\b", re.M)
 def results(path):
     text = open(path, errors="replace").read()
-    got = {m.group(2): m.group(3) for m in line.finditer(text)}
+    body = text.split("\n======")[0]          # the tracebacks and the summary follow the first rule
+    starts = list(start.finditer(body))
+    got = {}
+    for i, m in enumerate(starts):
+        v = outcome.search(body, m.end(), starts[i + 1].start() if i + 1 < len(starts) else len(body))
+        if v:
+            got[m.group(2)] = v.group(1)
     verdict = re.findall(r"^Result: (.*)$", text, re.M)
     return got, verdict[-1] if verdict else "no result (crashed or timed out)"
 ref, rv = results(ref_log)

@@ -65,6 +65,9 @@ extension Kernel {
         case 59: return try sysPipe2(t)
         case 71: return try sysSendfile(t)
         case 285: return try sysCopyFileRange(t)
+        case 76: return try sysSplice(t)      // Syscalls/Splice.swift
+        case 77: return try sysTee(t)
+        case 75: return try sysVmsplice(t)
         case 82: return try sysFsync(t, dataOnly: false)
         case 83: return try sysFsync(t, dataOnly: true)
         case 81: return 0 // sync: host writes are already with the host
@@ -200,6 +203,10 @@ extension Kernel {
         case 281: return try sysExecveat(t)
         case 260: return try sysWait4(t)
         case 95: return try sysWaitid(t)
+        // pidfds (Syscalls/PidFDs.swift)
+        case 434: return try sysPidfdOpen(t)
+        case 424: return try sysPidfdSendSignal(t)
+        case 438: return try sysPidfdGetfd(t)
         case 154: return try sysSetpgid(t)
         case 155: return try sysGetpgid(t)
         case 156: return try sysGetsid(t)
@@ -249,7 +256,7 @@ extension Kernel {
         case 63: return "read"; case 64: return "write"; case 65: return "readv"; case 66: return "writev"
         case 67: return "pread64"; case 68: return "pwrite64"; case 69: return "preadv"; case 70: return "pwritev"
         case 71: return "sendfile"; case 72: return "pselect6"; case 73: return "ppoll"; case 74: return "signalfd4"
-        case 76: return "splice"; case 78: return "readlinkat"; case 79: return "newfstatat"; case 80: return "fstat"
+        case 75: return "vmsplice"; case 76: return "splice"; case 77: return "tee"; case 78: return "readlinkat"; case 79: return "newfstatat"; case 80: return "fstat"
         case 81: return "sync"; case 82: return "fsync"; case 83: return "fdatasync"; case 85: return "timerfd_create"
         case 86: return "timerfd_settime"; case 87: return "timerfd_gettime"; case 88: return "utimensat"
         case 90: return "capget"; case 91: return "capset"; case 92: return "personality"; case 93: return "exit"
@@ -284,7 +291,7 @@ extension Kernel {
         case 277: return "seccomp"; case 278: return "getrandom"; case 279: return "memfd_create"; case 281: return "execveat"
         case 283: return "membarrier"; case 285: return "copy_file_range"; case 286: return "preadv2"
         case 287: return "pwritev2"; case 291: return "statx"; case 293: return "rseq"; case 425: return "io_uring_setup"
-        case 434: return "pidfd_open"; case 435: return "clone3"; case 436: return "close_range"; case 437: return "openat2"
+        case 424: return "pidfd_send_signal"; case 434: return "pidfd_open"; case 438: return "pidfd_getfd"; case 435: return "clone3"; case 436: return "close_range"; case 437: return "openat2"
         case 439: return "faccessat2"; case 441: return "epoll_pwait2"; case 452: return "fchmodat2"
         default: return "syscall_\(n)"
         }

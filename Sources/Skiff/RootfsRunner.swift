@@ -114,6 +114,10 @@ public enum RootfsRunner {
             kernel.mountHostDirectory(fd, at: b.target, readOnly: b.readOnly, hostOwnsNewFiles: true)
         }
         logger.debug("starting \(program) in \(configuration.rootfs)")
+        // The guest's umask alone decides the modes of the files it creates in the host tree (as
+        // for containers: ContainerRunner), not the guest's and then the host process's own.
+        let oldMask = umask(0)
+        defer { umask(oldMask) }
         do throws(Errno) {
             try kernel.start(path: program, arguments: configuration.command, environment: environment,
                              workingDirectory: configuration.workingDirectory)

@@ -1,10 +1,14 @@
-/// The buffer shared by the two ends of a pipe (64 KiB, as Linux's default).
+/// The buffer shared by the two ends of a pipe (64 KiB, as Linux's default; F_SETPIPE_SZ resizes it).
 final class Pipe {
-    static let capacity = 65536
-    /// Writes up to this size are atomic.
+    static let defaultCapacity = 65536
+    /// Writes up to this size are atomic; also the page size capacities are counted in.
     static let atomicSize = 4096
+    /// /proc/sys/fs/pipe-max-size: the most an unprivileged F_SETPIPE_SZ may ask for (a container
+    /// has no CAP_SYS_RESOURCE, so this is everyone's ceiling here).
+    static let maximumUnprivilegedCapacity = 1 << 20
 
-    private let storage: UnsafeMutableRawBufferPointer
+    private var storage: UnsafeMutableRawBufferPointer
+    private(set) var capacity = Pipe.defaultCapacity
     private var head = 0
     private(set) var count = 0
     var readers = 0
@@ -22,19 +26,41 @@ final class Pipe {
 
     init(id: UInt64) {
         self.id = id
-        storage = UnsafeMutableRawBufferPointer.allocate(byteCount: Pipe.capacity, alignment: 8)
+        storage = UnsafeMutableRawBufferPointer.allocate(byteCount: Pipe.defaultCapacity, alignment: 8)
     }
 
     deinit { storage.deallocate() }
 
-    var space: Int { Pipe.capacity - count }
+    var space: Int { capacity - count }
+
+    /// F_SETPIPE_SZ (Linux's pipe_set_size): the size rounds up to a power of two pages (at least
+    /// one); growing past pipe-max-size is EPERM, a size smaller than the pages the data occupies
+    /// EBUSY. Returns the new capacity.
+    func resize(to requested: UInt32) throws(Errno) -> Int {
+        if requested > 1 << 31 { throw .EINVAL }
+        var rounded = UInt64(Pipe.atomicSize)   // 64-bit: 2^31 does not fit wasm32's Int
+        while rounded < UInt64(requested) { rounded <<= 1 }
+        if rounded > UInt64(capacity) && rounded > UInt64(Pipe.maximumUnprivilegedCapacity) { throw .EPERM }
+        let size = Int(rounded)
+        if (count + Pipe.atomicSize - 1) / Pipe.atomicSize > size / Pipe.atomicSize { throw .EBUSY }
+        if size == capacity { return size }
+        let bigger = UnsafeMutableRawBufferPointer.allocate(byteCount: size, alignment: 8)
+        let n = count
+        _ = take(bigger)          // the data moves to the start of the new buffer, in order
+        storage.deallocate()
+        storage = bigger
+        capacity = size
+        head = 0
+        count = n
+        return size
+    }
 
     func put(_ src: UnsafeRawBufferPointer) -> Int {
         let n = min(src.count, space)
         var done = 0
         while done < n {
-            let tail = (head + count) % Pipe.capacity
-            let chunk = min(n - done, Pipe.capacity - tail)
+            let tail = (head + count) % capacity
+            let chunk = min(n - done, capacity - tail)
             (storage.baseAddress! + tail).copyMemory(from: src.baseAddress! + done, byteCount: chunk)
             count += chunk
             done += chunk
@@ -42,17 +68,30 @@ final class Pipe {
         return n
     }
 
-    func take(_ dst: UnsafeMutableRawBufferPointer) -> Int {
+    /// Copies up to `dst.count` bytes from the front without taking them (tee, splice).
+    func peek(_ dst: UnsafeMutableRawBufferPointer) -> Int {
         let n = min(dst.count, count)
-        var done = 0
+        var done = 0, at = head
         while done < n {
-            let chunk = min(n - done, Pipe.capacity - head)
-            (dst.baseAddress! + done).copyMemory(from: storage.baseAddress! + head, byteCount: chunk)
-            head = (head + chunk) % Pipe.capacity
-            count -= chunk
+            let chunk = min(n - done, capacity - at)
+            (dst.baseAddress! + done).copyMemory(from: storage.baseAddress! + at, byteCount: chunk)
+            at = (at + chunk) % capacity
             done += chunk
         }
+        return n
+    }
+
+    /// Drops `n` bytes (at most `count`) from the front.
+    func discard(_ n: Int) {
+        let k = min(n, count)
+        head = (head + k) % capacity
+        count -= k
         if count == 0 { head = 0 }
+    }
+
+    func take(_ dst: UnsafeMutableRawBufferPointer) -> Int {
+        let n = peek(dst)
+        discard(n)
         return n
     }
 }

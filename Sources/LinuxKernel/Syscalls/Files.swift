@@ -366,9 +366,13 @@ extension Kernel {
         case 10, 11: // F_SETSIG, F_GETSIG: SIGIO is the only signal O_ASYNC sends here
             throw .EINVAL
         case 1031, 1032: // F_SETPIPE_SZ, F_GETPIPE_SZ
-            guard d is PipeEnd else { throw .EBADF }
-            if cmd == 1031 && arg > UInt64(Pipe.capacity) { throw .EPERM }
-            return Int64(Pipe.capacity)
+            guard let end = d as? PipeEnd else { throw .EBADF }
+            if cmd == 1031 {
+                let n = try end.pipe.resize(to: UInt32(truncatingIfNeeded: arg))
+                end.pipe.writeQueue.wakeAll(self)   // writers waiting for room may have it now
+                return Int64(n)
+            }
+            return Int64(end.pipe.capacity)
         case 1033, 1034: // F_ADD_SEALS, F_GET_SEALS: only memfd supports seals and ours has none
             throw .EINVAL
         default:
@@ -505,7 +509,7 @@ extension Kernel {
     /// `inOffset`, or at its position, which then moves by what `out` took), so bytes `out` did
     /// not take stay in the input; a stream input (a socket) is read only as far as `out` has
     /// room. A full blocking output waits before anything is read.
-    private func copyBetween(_ t: Task, from input: FileDescription, at inOffset: Int64?, to out: FileDescription,
+    func copyBetween(_ t: Task, from input: FileDescription, at inOffset: Int64?, to out: FileDescription,
                              at outOffset: Int64?, count: Int) throws(Errno) -> Int {
         if count == 0 { return 0 }
         var chunk = min(count, Kernel.maximumTransfer)

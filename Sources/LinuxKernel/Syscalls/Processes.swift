@@ -13,8 +13,10 @@ extension Kernel {
     /// clone(flags, stack, parent_tid, tls, child_tid): riscv64 passes tls before child_tid.
     func sysClone(_ t: Task) throws(Errno) -> Int64 {
         let flags = t.argument(0)
+        // clone(2) returns a CLONE_PIDFD descriptor where CLONE_PARENT_SETTID would store the tid.
+        if flags & CloneFlags.pidfd != 0 && flags & CloneFlags.parentSetTID != 0 { throw .EINVAL }
         return try clone(t, flags: flags & ~0xff, stack: t.argument(1), parentTID: t.argument(2), childTID: t.argument(4),
-                         tls: t.argument(3), exitSignal: Int32(flags & 0xff))
+                         tls: t.argument(3), exitSignal: Int32(flags & 0xff), pidfdAddress: t.argument(2))
     }
 
     func sysClone3(_ t: Task) throws(Errno) -> Int64 {
@@ -31,7 +33,7 @@ extension Kernel {
         let stack = r.u64(40), stackSize = r.u64(48)
         if (stack == 0) != (stackSize == 0) { throw .EINVAL }
         return try clone(t, flags: flags, stack: stack == 0 ? 0 : stack + stackSize, parentTID: r.u64(24),
-                         childTID: r.u64(16), tls: r.u64(56), exitSignal: Int32(exitSignal))
+                         childTID: r.u64(16), tls: r.u64(56), exitSignal: Int32(exitSignal), pidfdAddress: r.u64(8))
     }
 
     func sysExecve(_ t: Task) throws(Errno) -> Int64 {
@@ -122,13 +124,21 @@ extension Kernel {
         if options & ~(1 | 2 | 4 | 8 | 0x0100_0000 | 0x2000_0000 | 0x4000_0000 | Int32(bitPattern: 0x8000_0000)) != 0 { throw .EINVAL }
         if options & (2 | 4 | 8) == 0 { throw .EINVAL }
         let matcher: (Process) -> Bool
+        var nonBlockingPidFD = false
         switch type {
         case 0: matcher = { _ in true }
         case 1: matcher = { $0.pid == id }
         case 2: let g = id == 0 ? t.process.processGroup : id; matcher = { $0.processGroup == g }
+        case 3: // P_PIDFD: the process the descriptor names; a non-blocking one makes the wait WNOHANG, EAGAIN
+            if id < 0 { throw .EINVAL }
+            let d = try pidfdProcess(t, id)
+            let p = d.process
+            nonBlockingPidFD = d.isNonBlocking
+            matcher = { $0 === p }
         default: throw .EINVAL
         }
         guard let (child, event) = try findWaitable(t, options: options, exited: options & 4 != 0, matches: matcher) else {
+            if nonBlockingPidFD && options & 1 == 0 { throw .EAGAIN }
             if options & 1 != 0 {
                 if infoAddress != 0 { try t.copyOut([UInt8](repeating: 0, count: 128), to: infoAddress) }
                 return 0

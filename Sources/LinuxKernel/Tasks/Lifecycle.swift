@@ -16,14 +16,20 @@ extension Kernel {
 
     /// clone/clone3/fork/vfork: a new thread in the caller's process, or a new process.
     func clone(_ t: Task, flags: UInt64, stack: UInt64, parentTID: UInt64, childTID: UInt64, tls: UInt64,
-               exitSignal: Int32) throws(Errno) -> Int64 {
+               exitSignal: Int32, pidfdAddress: UInt64 = 0) throws(Errno) -> Int64 {
         if flags & CloneFlags.thread != 0 && flags & CloneFlags.sighand == 0 { throw .EINVAL }
         if flags & CloneFlags.sighand != 0 && flags & CloneFlags.vm == 0 { throw .EINVAL }
         if flags & CloneFlags.namespaces != 0 {
             log("clone: namespaces are not supported (flags \(Text.hexString(flags)))")
             throw .EPERM
         }
-        if flags & CloneFlags.pidfd != 0 { throw .EINVAL }
+        if flags & CloneFlags.pidfd != 0 {
+            // CLONE_PIDFD: a pidfd for the child in the caller's table (close-on-exec), its number
+            // stored at pidfdAddress; not for a thread or a detached child. A bad address fails
+            // before anything is made (EFAULT).
+            if flags & (CloneFlags.thread | CloneFlags.detached) != 0 { throw .EINVAL }
+            try t.store(Int32(0), at: pidfdAddress)
+        }
         if exitSignal < 0 || exitSignal > Signal.count { throw .EINVAL }
         try reserveTask()
         let parent = t.process
@@ -74,6 +80,10 @@ extension Kernel {
         if flags & CloneFlags.vm == 0 || flags & CloneFlags.vfork != 0 { task.alternateStack = t.alternateStack }
         child.threads.append(task)
         tasks[id] = task
+        if flags & CloneFlags.pidfd != 0 {
+            let fd = try t.process.files.install(PidFD(process: child, nonBlocking: false, kernel: self), closeOnExec: true)
+            try? t.store(fd, at: pidfdAddress)
+        }
         if flags & CloneFlags.parentSetTID != 0 { try? t.store(id, at: parentTID) }
         if flags & CloneFlags.childSetTID != 0 { try? task.store(id, at: childTID) }
         if flags & CloneFlags.childClearTID != 0 { task.clearChildTID = childTID }
@@ -152,6 +162,7 @@ extension Kernel {
         releaseAddressSpace(p.addressSpace)
         removeTimers(of: p)
         p.exitStatus = status
+        p.exitQueue.wakeAll(self)
         if let observer = p.exitObserver {
             p.exitObserver = nil
             observer(status)

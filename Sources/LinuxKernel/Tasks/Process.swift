@@ -42,6 +42,8 @@ final class Process {
     var exiting = false
     /// Where a parent blocked in wait4 sleeps.
     let childEvents = WaitQueue()
+    /// Pollers of pidfds naming this process, woken when it exits.
+    let exitQueue = WaitQueue()
     /// Readers and pollers of signalfds, woken when a signal is queued for the process or one of its threads.
     let signalfdQueue = WaitQueue()
     /// The signal sent to the parent on exit (SIGCHLD unless clone said otherwise).
