@@ -18,7 +18,7 @@ extension X86CPU {
     @inline(__always) var rawRegs: UnsafeMutableRawPointer { UnsafeMutableRawPointer(regs) }
 
     /// The register at byte offset `o` as an operand of size `s` (zero-extended).
-    @inline(__always) func reg(_ o: UInt8, _ s: UInt8) -> UInt64 {
+    @_transparent func reg(_ o: UInt8, _ s: UInt8) -> UInt64 {
         let p = rawRegs
         switch s {
         case 0: return UInt64(p.load(fromByteOffset: Int(o), as: UInt8.self))
@@ -30,7 +30,7 @@ extension X86CPU {
 
     /// Writes a register operand: 8 and 16-bit writes keep the rest of the register, 32-bit
     /// writes zero its upper half.
-    @inline(__always) func setReg(_ o: UInt8, _ s: UInt8, _ v: UInt64) {
+    @_transparent func setReg(_ o: UInt8, _ s: UInt8, _ v: UInt64) {
         let p = rawRegs
         switch s {
         case 0: p.storeBytes(of: UInt8(truncatingIfNeeded: v), toByteOffset: Int(o), as: UInt8.self)
@@ -60,48 +60,28 @@ extension X86CPU {
 
     // MARK: Memory
 
-    /// TLB.mask and TLB.host, here so that the fast path has no call into the RISCV module.
-    @inline(__always) static var tlbMask: UInt64 { 1023 }
-    @inline(__always) static func host(_ address: UInt64, _ e: TLBEntry) -> UnsafeMutableRawPointer {
-        UnsafeMutableRawPointer(bitPattern: UInt(truncatingIfNeeded: address &+ e.addend)).unsafelyUnwrapped
-    }
-
+    /// Loads and stores through `GuestMemory`'s TLBs (`TLB.load`/`TLB.store`, inlined here).
     @inline(__always)
     func read<T: FixedWidthInteger>(_ address: UInt64, _: T.Type) -> T? {
-        let e = readTLB[Int((address >> 12) & X86CPU.tlbMask)]
-        if _fastPath(e.tag == (address &+ UInt64(MemoryLayout<T>.size &- 1)) >> 12) {
-            return X86CPU.host(address, e).loadUnaligned(as: T.self)
-        }
+        if let v = TLB.load(readTLB, address, T.self) { return v }
         return readMiss(address, T.self)
     }
 
     @inline(never)
     func readMiss<T: FixedWidthInteger>(_ address: UInt64, _: T.Type) -> T? {
-        let (v, f) = Unmanaged.passUnretained(memory)._withUnsafeGuaranteedRef { $0.loadSlow(address, MemoryLayout<T>.size) }
-        if let f {
-            pendingFault = f
-            return nil
-        }
-        return T(truncatingIfNeeded: v)
+        Unmanaged.passUnretained(memory)._withUnsafeGuaranteedRef {
+            $0.loadMiss(address, MemoryLayout<T>.size, fault: &pendingFault)
+        }.map { T(truncatingIfNeeded: $0) }
     }
 
     @inline(__always)
     func write<T: FixedWidthInteger>(_ address: UInt64, _ value: T) -> Bool {
-        let e = writeTLB[Int((address >> 12) & X86CPU.tlbMask)]
-        if _fastPath(e.tag == (address &+ UInt64(MemoryLayout<T>.size &- 1)) >> 12) {
-            X86CPU.host(address, e).storeBytes(of: value, as: T.self)
-            return true
-        }
-        return writeMiss(address, UInt64(truncatingIfNeeded: value), MemoryLayout<T>.size)
+        TLB.store(writeTLB, address, value) || writeMiss(address, UInt64(truncatingIfNeeded: value), MemoryLayout<T>.size)
     }
 
     @inline(never)
     func writeMiss(_ address: UInt64, _ value: UInt64, _ size: Int) -> Bool {
-        if let f = Unmanaged.passUnretained(memory)._withUnsafeGuaranteedRef({ $0.storeSlow(address, size, value) }) {
-            pendingFault = f
-            return false
-        }
-        return true
+        Unmanaged.passUnretained(memory)._withUnsafeGuaranteedRef { $0.storeMiss(address, size, value, fault: &pendingFault) }
     }
 
     /// A load of operand size `s`, zero-extended.
@@ -137,7 +117,7 @@ extension X86CPU {
 
     // MARK: Lazy flags
 
-    @inline(__always) func setFlags(_ kind: UInt64, _ s: UInt8, _ a: UInt64, _ b: UInt64, _ res: UInt64) {
+    @_transparent func setFlags(_ kind: UInt64, _ s: UInt8, _ a: UInt64, _ b: UInt64, _ res: UInt64) {
         let r = regs
         r[X86Registers.ccOp] = kind << 2 | UInt64(s)
         r[X86Registers.ccA] = a
@@ -145,7 +125,7 @@ extension X86CPU {
         r[X86Registers.ccRes] = res
     }
 
-    @inline(__always) func setLogicFlags(_ s: UInt8, _ res: UInt64) {
+    @_transparent func setLogicFlags(_ s: UInt8, _ res: UInt64) {
         let r = regs
         r[X86Registers.ccOp] = X86Flags.logic << 2 | UInt64(s)
         r[X86Registers.ccRes] = res
@@ -153,7 +133,7 @@ extension X86CPU {
 
     /// Group-1 arithmetic on masked operands of size `s`: the result (masked) and the flags.
     /// `kind`: 0 add, 1 or, 2 adc, 3 sbb, 4 and, 5 sub, 6 xor, 7 cmp.
-    @inline(__always) func alu(_ kind: Int, _ a: UInt64, _ b: UInt64, _ s: UInt8) -> UInt64 {
+    @_transparent func alu(_ kind: Int, _ a: UInt64, _ b: UInt64, _ s: UInt8) -> UInt64 {
         let m = X86Flags.mask(Int(s))
         switch kind {
         case 0:
