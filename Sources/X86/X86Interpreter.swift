@@ -47,6 +47,10 @@ extension X86CPU {
             @inline(__always) func nextPC(_ p: UnsafeMutablePointer<X86Instruction>) -> UInt64 {
                 pageBase &+ UInt64(p.pointee.offset) &+ UInt64(p.pointee.length)
             }
+            /// The decoded instruction at `target` when it is in this page.
+            @inline(__always) func decoded(_ target: UInt64) -> UnsafeMutablePointer<X86Instruction>? {
+                target & ~pageMask == pageBase ? UnsafeMutablePointer<X86Instruction>(bitPattern: index[Int(target & pageMask)]) : nil
+            }
 
             var status = X86Status.next
             fault: do {
@@ -173,8 +177,20 @@ extension X86CPU {
                 case .subRR: aluRR(5, cur)
                 case .xorRR: aluRR(6, cur)
                 case .adcRR, .sbbRR: aluRR(Int(cur.pointee.cond), cur)
+                // A compare or test with a jcc after it (`X86Attrs.fusedBranch`) does the jcc:
+                // when not taken it is skipped.
                 case .cmpRR:
                     _ = alu(7, reg(cur.pointee.reg, s), reg(cur.pointee.rm, s), s)
+                    if cur.pointee.attrs & X86Attrs.fusedBranch != 0 {
+                        cur += 1
+                        if condition(cur.pointee.cond) {
+                            executed &-= Int(cur.pointee.count) &- 1
+                            pc = cur.pointee.imm
+                            if executed < budget, let p = decoded(pc) { cur = p; executed &+= Int(p.pointee.count); continue inner }
+                            if executed >= budget { break lookup }
+                            continue lookup
+                        }
+                    }
                 case .addRI: aluRI(0, cur)
                 case .orRI: aluRI(1, cur)
                 case .andRI: aluRI(4, cur)
@@ -183,6 +199,16 @@ extension X86CPU {
                 case .adcRI, .sbbRI: aluRI(Int(cur.pointee.cond), cur)
                 case .cmpRI:
                     _ = alu(7, reg(cur.pointee.reg, s), cur.pointee.imm & X86Flags.mask(Int(s)), s)
+                    if cur.pointee.attrs & X86Attrs.fusedBranch != 0 {
+                        cur += 1
+                        if condition(cur.pointee.cond) {
+                            executed &-= Int(cur.pointee.count) &- 1
+                            pc = cur.pointee.imm
+                            if executed < budget, let p = decoded(pc) { cur = p; executed &+= Int(p.pointee.count); continue inner }
+                            if executed >= budget { break lookup }
+                            continue lookup
+                        }
+                    }
                 case .addRM: guard aluRM(0, cur) else { break fault }
                 case .orRM: guard aluRM(1, cur) else { break fault }
                 case .andRM: guard aluRM(4, cur) else { break fault }
@@ -192,6 +218,16 @@ extension X86CPU {
                 case .cmpRM:
                     guard let v = load(address(cur), s) else { break fault }
                     _ = alu(7, reg(cur.pointee.reg, s), v, s)
+                    if cur.pointee.attrs & X86Attrs.fusedBranch != 0 {
+                        cur += 1
+                        if condition(cur.pointee.cond) {
+                            executed &-= Int(cur.pointee.count) &- 1
+                            pc = cur.pointee.imm
+                            if executed < budget, let p = decoded(pc) { cur = p; executed &+= Int(p.pointee.count); continue inner }
+                            if executed >= budget { break lookup }
+                            continue lookup
+                        }
+                    }
                 case .addMR, .orMR, .adcMR, .sbbMR, .andMR, .subMR, .xorMR:
                     let kind = Int(cur.pointee.cond)
                     let a = address(cur)
@@ -210,10 +246,40 @@ extension X86CPU {
                 case .cmpMI:
                     guard let v = load(address(cur), s) else { break fault }
                     _ = alu(7, v, cur.pointee.imm & X86Flags.mask(Int(s)), s)
+                    if cur.pointee.attrs & X86Attrs.fusedBranch != 0 {
+                        cur += 1
+                        if condition(cur.pointee.cond) {
+                            executed &-= Int(cur.pointee.count) &- 1
+                            pc = cur.pointee.imm
+                            if executed < budget, let p = decoded(pc) { cur = p; executed &+= Int(p.pointee.count); continue inner }
+                            if executed >= budget { break lookup }
+                            continue lookup
+                        }
+                    }
                 case .testRR:
                     setLogicFlags(s, reg(cur.pointee.reg, s) & reg(cur.pointee.rm, s))
+                    if cur.pointee.attrs & X86Attrs.fusedBranch != 0 {
+                        cur += 1
+                        if condition(cur.pointee.cond) {
+                            executed &-= Int(cur.pointee.count) &- 1
+                            pc = cur.pointee.imm
+                            if executed < budget, let p = decoded(pc) { cur = p; executed &+= Int(p.pointee.count); continue inner }
+                            if executed >= budget { break lookup }
+                            continue lookup
+                        }
+                    }
                 case .testRI:
                     setLogicFlags(s, reg(cur.pointee.reg, s) & cur.pointee.imm & X86Flags.mask(Int(s)))
+                    if cur.pointee.attrs & X86Attrs.fusedBranch != 0 {
+                        cur += 1
+                        if condition(cur.pointee.cond) {
+                            executed &-= Int(cur.pointee.count) &- 1
+                            pc = cur.pointee.imm
+                            if executed < budget, let p = decoded(pc) { cur = p; executed &+= Int(p.pointee.count); continue inner }
+                            if executed >= budget { break lookup }
+                            continue lookup
+                        }
+                    }
                 case .testMR:
                     guard let v = load(address(cur), s) else { break fault }
                     setLogicFlags(s, v & reg(cur.pointee.reg, s))
@@ -293,14 +359,9 @@ extension X86CPU {
                     if condition(cur.pointee.cond) {
                         // The rest of the block was counted when it was entered.
                         executed &-= Int(cur.pointee.count) &- 1
-                        let target = cur.pointee.imm
-                        if executed >= budget { pc = target; break lookup }
-                        if target & ~pageMask == pageBase, let p = UnsafeMutablePointer<X86Instruction>(bitPattern: index[Int(target & pageMask)]) {
-                            cur = p
-                            executed &+= Int(cur.pointee.count)
-                            continue inner
-                        }
-                        pc = target
+                        pc = cur.pointee.imm
+                        if executed < budget, let p = decoded(pc) { cur = p; executed &+= Int(p.pointee.count); continue inner }
+                        if executed >= budget { break lookup }
                         continue lookup
                     }
                 case .jmp:

@@ -15,7 +15,7 @@ enum X86Status {
 }
 
 extension X86CPU {
-    @inline(__always) var rawRegs: UnsafeMutableRawPointer { UnsafeMutableRawPointer(regs) }
+    @_transparent var rawRegs: UnsafeMutableRawPointer { UnsafeMutableRawPointer(regs) }
 
     /// The register at byte offset `o` as an operand of size `s` (zero-extended).
     @_transparent func reg(_ o: UInt8, _ s: UInt8) -> UInt64 {
@@ -44,7 +44,7 @@ extension X86CPU {
     @inline(__always) func setReg64(_ o: UInt8, _ v: UInt64) { rawRegs.storeBytes(of: v, toByteOffset: Int(o), as: UInt64.self) }
 
     /// The memory operand's offset (what lea computes: no segment base).
-    @inline(__always) func offset(_ p: UnsafeMutablePointer<X86Instruction>) -> UInt64 {
+    @_transparent func offset(_ p: UnsafeMutablePointer<X86Instruction>) -> UInt64 {
         let r = rawRegs
         let a = r.load(fromByteOffset: Int(p.pointee.base), as: UInt64.self)
             &+ (r.load(fromByteOffset: Int(p.pointee.index), as: UInt64.self) << UInt64(p.pointee.scale))
@@ -54,16 +54,23 @@ extension X86CPU {
     }
 
     /// The memory operand's linear address (fs/gs base added).
-    @inline(__always) func address(_ p: UnsafeMutablePointer<X86Instruction>) -> UInt64 {
+    @_transparent func address(_ p: UnsafeMutablePointer<X86Instruction>) -> UInt64 {
         offset(p) &+ rawRegs.load(fromByteOffset: Int(p.pointee.seg), as: UInt64.self)
     }
 
     // MARK: Memory
 
-    /// Loads and stores through `GuestMemory`'s TLBs (`TLB.load`/`TLB.store`, inlined here).
-    @inline(__always)
+    /// Loads and stores through `GuestMemory`'s TLBs. The fast path repeats `TLB.load` and
+    /// `TLB.store` (RISCV module): neither @inlinable nor @_transparent package functions were
+    /// inlined into this module's run loop (a generic call per access: 2x slower CoreMark).
+    @_transparent static var tlbMask: UInt64 { 1023 }
+
+    @_transparent
     func read<T: FixedWidthInteger>(_ address: UInt64, _: T.Type) -> T? {
-        if let v = TLB.load(readTLB, address, T.self) { return v }
+        let e = readTLB[Int((address >> 12) & X86CPU.tlbMask)]
+        if _fastPath(e.tag == (address &+ UInt64(MemoryLayout<T>.size &- 1)) >> 12) {
+            return UnsafeMutableRawPointer(bitPattern: UInt(truncatingIfNeeded: address &+ e.addend)).unsafelyUnwrapped.loadUnaligned(as: T.self)
+        }
         return readMiss(address, T.self)
     }
 
@@ -74,9 +81,14 @@ extension X86CPU {
         }.map { T(truncatingIfNeeded: $0) }
     }
 
-    @inline(__always)
+    @_transparent
     func write<T: FixedWidthInteger>(_ address: UInt64, _ value: T) -> Bool {
-        TLB.store(writeTLB, address, value) || writeMiss(address, UInt64(truncatingIfNeeded: value), MemoryLayout<T>.size)
+        let e = writeTLB[Int((address >> 12) & X86CPU.tlbMask)]
+        if _fastPath(e.tag == (address &+ UInt64(MemoryLayout<T>.size &- 1)) >> 12) {
+            UnsafeMutableRawPointer(bitPattern: UInt(truncatingIfNeeded: address &+ e.addend)).unsafelyUnwrapped.storeBytes(of: value, as: T.self)
+            return true
+        }
+        return writeMiss(address, UInt64(truncatingIfNeeded: value), MemoryLayout<T>.size)
     }
 
     @inline(never)
@@ -85,7 +97,7 @@ extension X86CPU {
     }
 
     /// A load of operand size `s`, zero-extended.
-    @inline(__always) func load(_ a: UInt64, _ s: UInt8) -> UInt64? {
+    @_transparent func load(_ a: UInt64, _ s: UInt8) -> UInt64? {
         switch s {
         case 0: return read(a, UInt8.self).map { UInt64($0) }
         case 1: return read(a, UInt16.self).map { UInt64($0) }
@@ -94,7 +106,7 @@ extension X86CPU {
         }
     }
 
-    @inline(__always) func store(_ a: UInt64, _ s: UInt8, _ v: UInt64) -> Bool {
+    @_transparent func store(_ a: UInt64, _ s: UInt8, _ v: UInt64) -> Bool {
         switch s {
         case 0: return write(a, UInt8(truncatingIfNeeded: v))
         case 1: return write(a, UInt16(truncatingIfNeeded: v))
