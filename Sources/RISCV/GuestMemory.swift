@@ -385,6 +385,25 @@ public final class GuestMemory {
         }
     }
 
+    /// A run loop's access that missed its TLB (`TLB.load`/`TLB.store`), for both CPUs: the
+    /// value (zero-extended) or success, else nil/false with the fault in `fault`.
+    package func loadMiss(_ address: UInt64, _ size: Int, fault: inout MemoryFault) -> UInt64? {
+        let (v, f) = loadSlow(address, size)
+        if let f {
+            fault = f
+            return nil
+        }
+        return v
+    }
+
+    package func storeMiss(_ address: UInt64, _ size: Int, _ value: UInt64, fault: inout MemoryFault) -> Bool {
+        if let f = storeSlow(address, size, value) {
+            fault = f
+            return false
+        }
+        return true
+    }
+
     // MARK: Copying between guest and host memory
 
     /// Copies guest bytes out, checking read permission on every page first.

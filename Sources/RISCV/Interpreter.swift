@@ -979,41 +979,26 @@ extension Hart {
 
     @inline(__always)
     func load<T: FixedWidthInteger>(_ tlb: UnsafeMutablePointer<TLBEntry>, _ address: UInt64, _: T.Type) -> T? {
-        let e = tlb[Int((address >> 12) & TLB.mask)]
-        if _fastPath(e.tag == (address &+ UInt64(MemoryLayout<T>.size &- 1)) >> 12) {
-            return TLB.host(address, e).loadUnaligned(as: T.self)
-        }
+        if let v = TLB.load(tlb, address, T.self) { return v }
         return loadMiss(address, T.self)
     }
 
     @inline(never)
     func loadMiss<T: FixedWidthInteger>(_ address: UInt64, _: T.Type) -> T? {
         // The run loop holds the memory: no retain/release per miss (they were 5% of sqlite).
-        let (v, f) = Unmanaged.passUnretained(memory)._withUnsafeGuaranteedRef { $0.loadSlow(address, MemoryLayout<T>.size) }
-        if let f {
-            pendingFault = f
-            return nil
-        }
-        return T(truncatingIfNeeded: v)
+        Unmanaged.passUnretained(memory)._withUnsafeGuaranteedRef {
+            $0.loadMiss(address, MemoryLayout<T>.size, fault: &pendingFault)
+        }.map { T(truncatingIfNeeded: $0) }
     }
 
     @inline(__always)
     func store<T: FixedWidthInteger>(_ tlb: UnsafeMutablePointer<TLBEntry>, _ address: UInt64, _ value: T) -> Bool {
-        let e = tlb[Int((address >> 12) & TLB.mask)]
-        if _fastPath(e.tag == (address &+ UInt64(MemoryLayout<T>.size &- 1)) >> 12) {
-            TLB.host(address, e).storeBytes(of: value, as: T.self)
-            return true
-        }
-        return storeMiss(address, UInt64(truncatingIfNeeded: value), MemoryLayout<T>.size)
+        TLB.store(tlb, address, value) || storeMiss(address, UInt64(truncatingIfNeeded: value), MemoryLayout<T>.size)
     }
 
     @inline(never)
     func storeMiss(_ address: UInt64, _ value: UInt64, _ size: Int) -> Bool {
-        if let f = Unmanaged.passUnretained(memory)._withUnsafeGuaranteedRef({ $0.storeSlow(address, size, value) }) {
-            pendingFault = f
-            return false
-        }
-        return true
+        Unmanaged.passUnretained(memory)._withUnsafeGuaranteedRef { $0.storeMiss(address, size, value, fault: &pendingFault) }
     }
 
     /// Conditions of `branchFar`: beq, bne, blt, bge, bltu, bgeu.

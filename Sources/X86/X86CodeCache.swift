@@ -53,6 +53,14 @@ final class X86CodeCache {
         used = 0
     }
 
+    /// The compares and tests that take a following jcc with them (`X86Attrs.fusedBranch`).
+    static func fusesBranch(_ op: X86Op) -> Bool {
+        switch op {
+        case .cmpRR, .cmpRI, .cmpRM, .cmpMI, .testRR, .testRI: return true
+        default: return false
+        }
+    }
+
     /// The per-byte index of a code page.
     @inline(__always) static func index(_ slots: UnsafeMutablePointer<DecodedInstruction>) -> UnsafeMutablePointer<UInt> {
         UnsafeMutableRawPointer(slots).assumingMemoryBound(to: UInt.self)
@@ -116,6 +124,9 @@ extension X86CPU {
                 break
             }
             insn.offset = UInt16(offset)
+            if insn.op == .jcc, n > 0, X86CodeCache.fusesBranch(first[n - 1].op) {
+                first[n - 1].attrs |= X86Attrs.fusedBranch
+            }
             first[n] = insn
             index[offset] = UInt(bitPattern: first + n)
             n += 1

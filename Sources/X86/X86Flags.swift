@@ -154,7 +154,7 @@ extension X86CPU {
 
     /// Whether condition `cc` holds, straight from the lazy state for the common cases (a
     /// compare or a test before a jump).
-    @inline(__always) func condition(_ cc: UInt8) -> Bool {
+    @_transparent func condition(_ cc: UInt8) -> Bool {
         let r = regs
         let op = r[X86Registers.ccOp]
         let kind = op >> 2

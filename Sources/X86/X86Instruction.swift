@@ -70,6 +70,9 @@ package enum X86Attrs {
     package static let aligned: UInt8 = 32
     /// Three-operand form (imul r, r/m, imm).
     package static let immediate: UInt8 = 64
+    /// A compare or test followed by a jcc in its block (set by `decodeBlock`): the run loop
+    /// evaluates the branch with it, without dispatching the jcc.
+    package static let fusedBranch: UInt8 = 128
 }
 
 package enum X86Op: UInt8 {

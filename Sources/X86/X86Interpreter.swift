@@ -47,6 +47,10 @@ extension X86CPU {
             @inline(__always) func nextPC(_ p: UnsafeMutablePointer<X86Instruction>) -> UInt64 {
                 pageBase &+ UInt64(p.pointee.offset) &+ UInt64(p.pointee.length)
             }
+            /// The decoded instruction at `target` when it is in this page.
+            @inline(__always) func decoded(_ target: UInt64) -> UnsafeMutablePointer<X86Instruction>? {
+                target & ~pageMask == pageBase ? UnsafeMutablePointer<X86Instruction>(bitPattern: index[Int(target & pageMask)]) : nil
+            }
 
             var status = X86Status.next
             fault: do {
@@ -166,23 +170,64 @@ extension X86CPU {
                     }
 
                 // MARK: Arithmetic
-                case .addRR, .orRR, .adcRR, .sbbRR, .andRR, .subRR, .xorRR:
-                    let kind = Int(cur.pointee.cond)
-                    setReg(cur.pointee.reg, s, alu(kind, reg(cur.pointee.reg, s), reg(cur.pointee.rm, s), s))
+                // The common operations get an arm each, so that `alu` folds to that operation.
+                case .addRR: aluRR(0, cur)
+                case .orRR: aluRR(1, cur)
+                case .andRR: aluRR(4, cur)
+                case .subRR: aluRR(5, cur)
+                case .xorRR: aluRR(6, cur)
+                case .adcRR, .sbbRR: aluRR(Int(cur.pointee.cond), cur)
+                // A compare or test with a jcc after it (`X86Attrs.fusedBranch`) does the jcc:
+                // when not taken it is skipped.
                 case .cmpRR:
                     _ = alu(7, reg(cur.pointee.reg, s), reg(cur.pointee.rm, s), s)
-                case .addRI, .orRI, .adcRI, .sbbRI, .andRI, .subRI, .xorRI:
-                    let kind = Int(cur.pointee.cond)
-                    setReg(cur.pointee.reg, s, alu(kind, reg(cur.pointee.reg, s), cur.pointee.imm & X86Flags.mask(Int(s)), s))
+                    if cur.pointee.attrs & X86Attrs.fusedBranch != 0 {
+                        cur += 1
+                        if condition(cur.pointee.cond) {
+                            executed &-= Int(cur.pointee.count) &- 1
+                            pc = cur.pointee.imm
+                            if executed < budget, let p = decoded(pc) { cur = p; executed &+= Int(p.pointee.count); continue inner }
+                            if executed >= budget { break lookup }
+                            continue lookup
+                        }
+                    }
+                case .addRI: aluRI(0, cur)
+                case .orRI: aluRI(1, cur)
+                case .andRI: aluRI(4, cur)
+                case .subRI: aluRI(5, cur)
+                case .xorRI: aluRI(6, cur)
+                case .adcRI, .sbbRI: aluRI(Int(cur.pointee.cond), cur)
                 case .cmpRI:
                     _ = alu(7, reg(cur.pointee.reg, s), cur.pointee.imm & X86Flags.mask(Int(s)), s)
-                case .addRM, .orRM, .adcRM, .sbbRM, .andRM, .subRM, .xorRM:
-                    let kind = Int(cur.pointee.cond)
-                    guard let v = load(address(cur), s) else { break fault }
-                    setReg(cur.pointee.reg, s, alu(kind, reg(cur.pointee.reg, s), v, s))
+                    if cur.pointee.attrs & X86Attrs.fusedBranch != 0 {
+                        cur += 1
+                        if condition(cur.pointee.cond) {
+                            executed &-= Int(cur.pointee.count) &- 1
+                            pc = cur.pointee.imm
+                            if executed < budget, let p = decoded(pc) { cur = p; executed &+= Int(p.pointee.count); continue inner }
+                            if executed >= budget { break lookup }
+                            continue lookup
+                        }
+                    }
+                case .addRM: guard aluRM(0, cur) else { break fault }
+                case .orRM: guard aluRM(1, cur) else { break fault }
+                case .andRM: guard aluRM(4, cur) else { break fault }
+                case .subRM: guard aluRM(5, cur) else { break fault }
+                case .xorRM: guard aluRM(6, cur) else { break fault }
+                case .adcRM, .sbbRM: guard aluRM(Int(cur.pointee.cond), cur) else { break fault }
                 case .cmpRM:
                     guard let v = load(address(cur), s) else { break fault }
                     _ = alu(7, reg(cur.pointee.reg, s), v, s)
+                    if cur.pointee.attrs & X86Attrs.fusedBranch != 0 {
+                        cur += 1
+                        if condition(cur.pointee.cond) {
+                            executed &-= Int(cur.pointee.count) &- 1
+                            pc = cur.pointee.imm
+                            if executed < budget, let p = decoded(pc) { cur = p; executed &+= Int(p.pointee.count); continue inner }
+                            if executed >= budget { break lookup }
+                            continue lookup
+                        }
+                    }
                 case .addMR, .orMR, .adcMR, .sbbMR, .andMR, .subMR, .xorMR:
                     let kind = Int(cur.pointee.cond)
                     let a = address(cur)
@@ -201,10 +246,40 @@ extension X86CPU {
                 case .cmpMI:
                     guard let v = load(address(cur), s) else { break fault }
                     _ = alu(7, v, cur.pointee.imm & X86Flags.mask(Int(s)), s)
+                    if cur.pointee.attrs & X86Attrs.fusedBranch != 0 {
+                        cur += 1
+                        if condition(cur.pointee.cond) {
+                            executed &-= Int(cur.pointee.count) &- 1
+                            pc = cur.pointee.imm
+                            if executed < budget, let p = decoded(pc) { cur = p; executed &+= Int(p.pointee.count); continue inner }
+                            if executed >= budget { break lookup }
+                            continue lookup
+                        }
+                    }
                 case .testRR:
                     setLogicFlags(s, reg(cur.pointee.reg, s) & reg(cur.pointee.rm, s))
+                    if cur.pointee.attrs & X86Attrs.fusedBranch != 0 {
+                        cur += 1
+                        if condition(cur.pointee.cond) {
+                            executed &-= Int(cur.pointee.count) &- 1
+                            pc = cur.pointee.imm
+                            if executed < budget, let p = decoded(pc) { cur = p; executed &+= Int(p.pointee.count); continue inner }
+                            if executed >= budget { break lookup }
+                            continue lookup
+                        }
+                    }
                 case .testRI:
                     setLogicFlags(s, reg(cur.pointee.reg, s) & cur.pointee.imm & X86Flags.mask(Int(s)))
+                    if cur.pointee.attrs & X86Attrs.fusedBranch != 0 {
+                        cur += 1
+                        if condition(cur.pointee.cond) {
+                            executed &-= Int(cur.pointee.count) &- 1
+                            pc = cur.pointee.imm
+                            if executed < budget, let p = decoded(pc) { cur = p; executed &+= Int(p.pointee.count); continue inner }
+                            if executed >= budget { break lookup }
+                            continue lookup
+                        }
+                    }
                 case .testMR:
                     guard let v = load(address(cur), s) else { break fault }
                     setLogicFlags(s, v & reg(cur.pointee.reg, s))
@@ -287,14 +362,9 @@ extension X86CPU {
                     if condition(cur.pointee.cond) {
                         // The rest of the block was counted when it was entered.
                         executed &-= Int(cur.pointee.count) &- 1
-                        let target = cur.pointee.imm
-                        if executed >= budget { pc = target; break lookup }
-                        if target & ~pageMask == pageBase, let p = UnsafeMutablePointer<X86Instruction>(bitPattern: index[Int(target & pageMask)]) {
-                            cur = p
-                            executed &+= Int(cur.pointee.count)
-                            continue inner
-                        }
-                        pc = target
+                        pc = cur.pointee.imm
+                        if executed < budget, let p = decoded(pc) { cur = p; executed &+= Int(p.pointee.count); continue inner }
+                        if executed >= budget { break lookup }
                         continue lookup
                     }
                 case .jmp:
@@ -380,6 +450,25 @@ extension X86CPU {
         rip = pc
         instructionsRetired &+= UInt64(executed)
         return stop
+    }
+
+    /// Group-1 operation `kind` (see `alu`) on register operands, on a register and the
+    /// immediate, on a register and memory (false: the load faulted).
+    @_transparent func aluRR(_ kind: Int, _ p: UnsafeMutablePointer<X86Instruction>) {
+        let s = p.pointee.size
+        setReg(p.pointee.reg, s, alu(kind, reg(p.pointee.reg, s), reg(p.pointee.rm, s), s))
+    }
+
+    @_transparent func aluRI(_ kind: Int, _ p: UnsafeMutablePointer<X86Instruction>) {
+        let s = p.pointee.size
+        setReg(p.pointee.reg, s, alu(kind, reg(p.pointee.reg, s), p.pointee.imm & X86Flags.mask(Int(s)), s))
+    }
+
+    @_transparent func aluRM(_ kind: Int, _ p: UnsafeMutablePointer<X86Instruction>) -> Bool {
+        let s = p.pointee.size
+        guard let v = load(address(p), s) else { return false }
+        setReg(p.pointee.reg, s, alu(kind, reg(p.pointee.reg, s), v, s))
+        return true
     }
 
     /// `v` (an operand of size `s`) sign-extended to 64 bits.

@@ -15,10 +15,10 @@ enum X86Status {
 }
 
 extension X86CPU {
-    @inline(__always) var rawRegs: UnsafeMutableRawPointer { UnsafeMutableRawPointer(regs) }
+    @_transparent var rawRegs: UnsafeMutableRawPointer { UnsafeMutableRawPointer(regs) }
 
     /// The register at byte offset `o` as an operand of size `s` (zero-extended).
-    @inline(__always) func reg(_ o: UInt8, _ s: UInt8) -> UInt64 {
+    @_transparent func reg(_ o: UInt8, _ s: UInt8) -> UInt64 {
         let p = rawRegs
         switch s {
         case 0: return UInt64(p.load(fromByteOffset: Int(o), as: UInt8.self))
@@ -30,7 +30,7 @@ extension X86CPU {
 
     /// Writes a register operand: 8 and 16-bit writes keep the rest of the register, 32-bit
     /// writes zero its upper half.
-    @inline(__always) func setReg(_ o: UInt8, _ s: UInt8, _ v: UInt64) {
+    @_transparent func setReg(_ o: UInt8, _ s: UInt8, _ v: UInt64) {
         let p = rawRegs
         switch s {
         case 0: p.storeBytes(of: UInt8(truncatingIfNeeded: v), toByteOffset: Int(o), as: UInt8.self)
@@ -44,7 +44,7 @@ extension X86CPU {
     @inline(__always) func setReg64(_ o: UInt8, _ v: UInt64) { rawRegs.storeBytes(of: v, toByteOffset: Int(o), as: UInt64.self) }
 
     /// The memory operand's offset (what lea computes: no segment base).
-    @inline(__always) func offset(_ p: UnsafeMutablePointer<X86Instruction>) -> UInt64 {
+    @_transparent func offset(_ p: UnsafeMutablePointer<X86Instruction>) -> UInt64 {
         let r = rawRegs
         let a = r.load(fromByteOffset: Int(p.pointee.base), as: UInt64.self)
             &+ (r.load(fromByteOffset: Int(p.pointee.index), as: UInt64.self) << UInt64(p.pointee.scale))
@@ -54,42 +54,38 @@ extension X86CPU {
     }
 
     /// The memory operand's linear address (fs/gs base added).
-    @inline(__always) func address(_ p: UnsafeMutablePointer<X86Instruction>) -> UInt64 {
+    @_transparent func address(_ p: UnsafeMutablePointer<X86Instruction>) -> UInt64 {
         offset(p) &+ rawRegs.load(fromByteOffset: Int(p.pointee.seg), as: UInt64.self)
     }
 
     // MARK: Memory
 
-    /// TLB.mask and TLB.host, here so that the fast path has no call into the RISCV module.
-    @inline(__always) static var tlbMask: UInt64 { 1023 }
-    @inline(__always) static func host(_ address: UInt64, _ e: TLBEntry) -> UnsafeMutableRawPointer {
-        UnsafeMutableRawPointer(bitPattern: UInt(truncatingIfNeeded: address &+ e.addend)).unsafelyUnwrapped
-    }
+    /// Loads and stores through `GuestMemory`'s TLBs. The fast path repeats `TLB.load` and
+    /// `TLB.store` (RISCV module): neither @inlinable nor @_transparent package functions were
+    /// inlined into this module's run loop (a generic call per access: 2x slower CoreMark).
+    @_transparent static var tlbMask: UInt64 { 1023 }
 
-    @inline(__always)
+    @_transparent
     func read<T: FixedWidthInteger>(_ address: UInt64, _: T.Type) -> T? {
         let e = readTLB[Int((address >> 12) & X86CPU.tlbMask)]
         if _fastPath(e.tag == (address &+ UInt64(MemoryLayout<T>.size &- 1)) >> 12) {
-            return X86CPU.host(address, e).loadUnaligned(as: T.self)
+            return UnsafeMutableRawPointer(bitPattern: UInt(truncatingIfNeeded: address &+ e.addend)).unsafelyUnwrapped.loadUnaligned(as: T.self)
         }
         return readMiss(address, T.self)
     }
 
     @inline(never)
     func readMiss<T: FixedWidthInteger>(_ address: UInt64, _: T.Type) -> T? {
-        let (v, f) = Unmanaged.passUnretained(memory)._withUnsafeGuaranteedRef { $0.loadSlow(address, MemoryLayout<T>.size) }
-        if let f {
-            pendingFault = f
-            return nil
-        }
-        return T(truncatingIfNeeded: v)
+        Unmanaged.passUnretained(memory)._withUnsafeGuaranteedRef {
+            $0.loadMiss(address, MemoryLayout<T>.size, fault: &pendingFault)
+        }.map { T(truncatingIfNeeded: $0) }
     }
 
-    @inline(__always)
+    @_transparent
     func write<T: FixedWidthInteger>(_ address: UInt64, _ value: T) -> Bool {
         let e = writeTLB[Int((address >> 12) & X86CPU.tlbMask)]
         if _fastPath(e.tag == (address &+ UInt64(MemoryLayout<T>.size &- 1)) >> 12) {
-            X86CPU.host(address, e).storeBytes(of: value, as: T.self)
+            UnsafeMutableRawPointer(bitPattern: UInt(truncatingIfNeeded: address &+ e.addend)).unsafelyUnwrapped.storeBytes(of: value, as: T.self)
             return true
         }
         return writeMiss(address, UInt64(truncatingIfNeeded: value), MemoryLayout<T>.size)
@@ -97,15 +93,11 @@ extension X86CPU {
 
     @inline(never)
     func writeMiss(_ address: UInt64, _ value: UInt64, _ size: Int) -> Bool {
-        if let f = Unmanaged.passUnretained(memory)._withUnsafeGuaranteedRef({ $0.storeSlow(address, size, value) }) {
-            pendingFault = f
-            return false
-        }
-        return true
+        Unmanaged.passUnretained(memory)._withUnsafeGuaranteedRef { $0.storeMiss(address, size, value, fault: &pendingFault) }
     }
 
     /// A load of operand size `s`, zero-extended.
-    @inline(__always) func load(_ a: UInt64, _ s: UInt8) -> UInt64? {
+    @_transparent func load(_ a: UInt64, _ s: UInt8) -> UInt64? {
         switch s {
         case 0: return read(a, UInt8.self).map { UInt64($0) }
         case 1: return read(a, UInt16.self).map { UInt64($0) }
@@ -114,7 +106,7 @@ extension X86CPU {
         }
     }
 
-    @inline(__always) func store(_ a: UInt64, _ s: UInt8, _ v: UInt64) -> Bool {
+    @_transparent func store(_ a: UInt64, _ s: UInt8, _ v: UInt64) -> Bool {
         switch s {
         case 0: return write(a, UInt8(truncatingIfNeeded: v))
         case 1: return write(a, UInt16(truncatingIfNeeded: v))
@@ -137,7 +129,7 @@ extension X86CPU {
 
     // MARK: Lazy flags
 
-    @inline(__always) func setFlags(_ kind: UInt64, _ s: UInt8, _ a: UInt64, _ b: UInt64, _ res: UInt64) {
+    @_transparent func setFlags(_ kind: UInt64, _ s: UInt8, _ a: UInt64, _ b: UInt64, _ res: UInt64) {
         let r = regs
         r[X86Registers.ccOp] = kind << 2 | UInt64(s)
         r[X86Registers.ccA] = a
@@ -145,7 +137,7 @@ extension X86CPU {
         r[X86Registers.ccRes] = res
     }
 
-    @inline(__always) func setLogicFlags(_ s: UInt8, _ res: UInt64) {
+    @_transparent func setLogicFlags(_ s: UInt8, _ res: UInt64) {
         let r = regs
         r[X86Registers.ccOp] = X86Flags.logic << 2 | UInt64(s)
         r[X86Registers.ccRes] = res
@@ -153,7 +145,7 @@ extension X86CPU {
 
     /// Group-1 arithmetic on masked operands of size `s`: the result (masked) and the flags.
     /// `kind`: 0 add, 1 or, 2 adc, 3 sbb, 4 and, 5 sub, 6 xor, 7 cmp.
-    @inline(__always) func alu(_ kind: Int, _ a: UInt64, _ b: UInt64, _ s: UInt8) -> UInt64 {
+    @_transparent func alu(_ kind: Int, _ a: UInt64, _ b: UInt64, _ s: UInt8) -> UInt64 {
         let m = X86Flags.mask(Int(s))
         switch kind {
         case 0:
