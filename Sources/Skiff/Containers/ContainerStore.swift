@@ -138,24 +138,16 @@ public final class ContainerStore: @unchecked Sendable {
     /// Returns 0 or the errno of the first failure.
     static func removeTree(_ path: String) -> Int32 { removeTree(path: Array(path.utf8CString)) }
 
-    /// `path` NUL-terminated, as bytes: names a guest made need not be UTF-8 (as Strings they
-    /// came back with U+FFFD, named nothing, and the removal stopped at ENOENT, taken as done).
+    /// `path` NUL-terminated, as bytes (`BytePath`: as Strings, names that are not UTF-8 named
+    /// nothing, and the removal stopped at ENOENT, taken as done).
     private static func removeTree(path: [CChar]) -> Int32 {
         var st = stat()
         if lstat(path, &st) != 0 { return errno }
         if st.st_mode & S_IFMT != S_IFDIR { return unlink(path) == 0 ? 0 : errno }
         chmod(path, 0o700)
-        guard let dir = opendir(path) else { return errno }
-        var names: [[CChar]] = []
-        while let entry = readdir(dir) {
-            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
-                Array(raw.bindMemory(to: CChar.self).prefix { $0 != 0 })
-            }
-            if name != [0x2e] && name != [0x2e, 0x2e] { names.append(name) }
-        }
-        closedir(dir)
+        guard let names = BytePath.entries(of: path) else { return errno }
         for name in names {
-            let e = removeTree(path: path.dropLast() + [0x2f] + name + [0])
+            let e = removeTree(path: BytePath.child(path, name))
             if e != 0 { return e }
         }
         return rmdir(path) == 0 ? 0 : errno

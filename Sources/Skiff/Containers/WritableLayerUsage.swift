@@ -11,19 +11,13 @@ enum WritableLayerUsage {
 
     /// `path` NUL-terminated.
     private static func bytes(in path: [CChar], seen: inout Set<UInt64>) -> UInt64 {
-        guard let dir = opendir(path) else { return 0 }
-        defer { closedir(dir) }
         var total: UInt64 = 0
-        while let entry = readdir(dir) {
-            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
-                Array(raw.bindMemory(to: CChar.self).prefix { $0 != 0 })
-            }
-            if name == [0x2e] || name == [0x2e, 0x2e] { continue }
-            let child = path.dropLast() + [0x2f] + name + [0]
+        for name in BytePath.entries(of: path) ?? [] {
+            let child = BytePath.child(path, name)
             var st = stat()
             guard lstat(child, &st) == 0 else { continue }
             if st.st_mode & S_IFMT == S_IFDIR {
-                total &+= bytes(in: Array(child), seen: &seen)
+                total &+= bytes(in: child, seen: &seen)
             } else if st.st_mode & S_IFMT == S_IFREG {
                 if st.st_nlink > 1 && !seen.insert(UInt64(st.st_ino)).inserted { continue }
                 total &+= UInt64(max(0, st.st_size))
