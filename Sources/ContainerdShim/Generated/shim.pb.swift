@@ -364,6 +364,41 @@ public nonisolated struct Containerd_Task_V2_ShutdownRequest: Sendable {
   public init() {}
 }
 
+public nonisolated struct Containerd_Task_V2_ExecProcessRequest: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var id: String = String()
+
+  public var execID: String = String()
+
+  public var terminal: Bool = false
+
+  public var stdin: String = String()
+
+  public var stdout: String = String()
+
+  public var stderr: String = String()
+
+  /// The exec'd process: an OCI runtime-spec Process as JSON
+  /// (types.containerd.io/opencontainers/runtime-spec/1/Process).
+  public var spec: SwiftProtobuf.Google_Protobuf_Any {
+    get {_spec ?? SwiftProtobuf.Google_Protobuf_Any()}
+    set {_spec = newValue}
+  }
+  /// Returns true if `spec` has been explicitly set.
+  public var hasSpec: Bool {self._spec != nil}
+  /// Clears the value of `spec`. Subsequent reads from it will return its default value.
+  public mutating func clearSpec() {self._spec = nil}
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _spec: SwiftProtobuf.Google_Protobuf_Any? = nil
+}
+
 public nonisolated struct Containerd_Task_V2_ResizePtyRequest: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
@@ -1141,6 +1176,70 @@ nonisolated extension Containerd_Task_V2_ShutdownRequest: SwiftProtobuf.Message,
   public static func ==(lhs: Containerd_Task_V2_ShutdownRequest, rhs: Containerd_Task_V2_ShutdownRequest) -> Bool {
     if lhs.id != rhs.id {return false}
     if lhs.now != rhs.now {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Containerd_Task_V2_ExecProcessRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".ExecProcessRequest"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}id\0\u{3}exec_id\0\u{1}terminal\0\u{1}stdin\0\u{1}stdout\0\u{1}stderr\0\u{1}spec\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.id) }()
+      case 2: try { try decoder.decodeSingularStringField(value: &self.execID) }()
+      case 3: try { try decoder.decodeSingularBoolField(value: &self.terminal) }()
+      case 4: try { try decoder.decodeSingularStringField(value: &self.stdin) }()
+      case 5: try { try decoder.decodeSingularStringField(value: &self.stdout) }()
+      case 6: try { try decoder.decodeSingularStringField(value: &self.stderr) }()
+      case 7: try { try decoder.decodeSingularMessageField(value: &self._spec) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    if !self.id.isEmpty {
+      try visitor.visitSingularStringField(value: self.id, fieldNumber: 1)
+    }
+    if !self.execID.isEmpty {
+      try visitor.visitSingularStringField(value: self.execID, fieldNumber: 2)
+    }
+    if self.terminal != false {
+      try visitor.visitSingularBoolField(value: self.terminal, fieldNumber: 3)
+    }
+    if !self.stdin.isEmpty {
+      try visitor.visitSingularStringField(value: self.stdin, fieldNumber: 4)
+    }
+    if !self.stdout.isEmpty {
+      try visitor.visitSingularStringField(value: self.stdout, fieldNumber: 5)
+    }
+    if !self.stderr.isEmpty {
+      try visitor.visitSingularStringField(value: self.stderr, fieldNumber: 6)
+    }
+    try { if let v = self._spec {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 7)
+    } }()
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Containerd_Task_V2_ExecProcessRequest, rhs: Containerd_Task_V2_ExecProcessRequest) -> Bool {
+    if lhs.id != rhs.id {return false}
+    if lhs.execID != rhs.execID {return false}
+    if lhs.terminal != rhs.terminal {return false}
+    if lhs.stdin != rhs.stdin {return false}
+    if lhs.stdout != rhs.stdout {return false}
+    if lhs.stderr != rhs.stderr {return false}
+    if lhs._spec != rhs._spec {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
