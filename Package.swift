@@ -79,13 +79,15 @@ let package = Package(
             .product(name: "WasmKitWASI", package: "WasmKit"),
             .product(name: "WASI", package: "WasmKit"),
         ], swiftSettings: [.swiftLanguageMode(.v5)]),
+        // The control socket's wire format (skiff exec and containerd's shim speak it to a running container).
+        .target(name: "ContainerControlWire", swiftSettings: [.swiftLanguageMode(.v5)]),
         // Containers: images -> root filesystems -> running guests.
         .target(name: "Skiff", dependencies: [
-            "OCI", "LinuxKernel", "PosixHost", "RISCVNative", "ModuleBundle", "CZlib", "WasiRuntime",
+            "ContainerControlWire", "OCI", "LinuxKernel", "PosixHost", "RISCVNative", "ModuleBundle", "CZlib", "WasiRuntime",
             .product(name: "Logging", package: "swift-log"),
         ]),
         .executableTarget(name: "skiff", dependencies: [
-            "Skiff", "OCI",
+            "Skiff", "OCI", "ContainerControlWire",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
@@ -96,6 +98,7 @@ let package = Package(
         ], linkerSettings: [.unsafeFlags(fastStartLinkFlags, .when(platforms: [.linux], configuration: .release))]),
         // The containerd shim: ttrpc, containerd's task API, the bundle's process (docs/containerd.md).
         .target(name: "ContainerdShim", dependencies: [
+            "ContainerControlWire",
             .product(name: "SwiftProtobuf", package: "swift-protobuf"),
         ], exclude: ["Proto"], swiftSettings: [.swiftLanguageMode(.v5)]),
         .executableTarget(name: "ContainerdShimMain", dependencies: ["ContainerdShim",

@@ -1,5 +1,37 @@
 import Foundation
 
+/// An OCI runtime-spec `process` object: the container's (in config.json) or an exec's
+/// (ExecProcessRequest's spec, the same JSON). The user is read but not applied: a `--rootfs`
+/// run is root's (docs/containerd.md).
+public struct ProcessSpec {
+    public var arguments: [String]
+    public var environment: [String]
+    public var workingDirectory: String
+    public var terminal: Bool
+    public var uid: UInt32
+    public var gid: UInt32
+
+    init(_ process: [String: Any]) {
+        arguments = process["args"] as? [String] ?? []
+        environment = process["env"] as? [String] ?? []
+        workingDirectory = process["cwd"] as? String ?? "/"
+        if workingDirectory.isEmpty { workingDirectory = "/" }
+        terminal = process["terminal"] as? Bool ?? false
+        let user = process["user"] as? [String: Any] ?? [:]
+        uid = (user["uid"] as? NSNumber)?.uint32Value ?? 0
+        gid = (user["gid"] as? NSNumber)?.uint32Value ?? 0
+    }
+
+    /// An exec's spec (JSON bytes of a google.protobuf.Any's value).
+    init(json data: Data) throws {
+        guard let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else {
+            throw TTRPCError.invalidArgument("the exec's process spec is not a JSON object")
+        }
+        self.init(object)
+        guard !arguments.isEmpty else { throw TTRPCError.invalidArgument("the exec's process spec has no args") }
+    }
+}
+
 /// What the shim reads from an OCI runtime bundle's `config.json` (the runtime spec containerd
 /// writes): the process, the root and the mounts.
 public struct BundleSpec {
@@ -9,12 +41,11 @@ public struct BundleSpec {
         public var destination: String
         public var options: [String]
     }
-    public var arguments: [String]
-    public var environment: [String]
-    public var workingDirectory: String
-    public var terminal: Bool
-    public var uid: UInt32
-    public var gid: UInt32
+    public var process: ProcessSpec
+    public var arguments: [String] { process.arguments }
+    public var environment: [String] { process.environment }
+    public var workingDirectory: String { process.workingDirectory }
+    public var terminal: Bool { process.terminal }
     public var rootPath: String
     public var rootReadOnly: Bool
     public var mounts: [Mount]
@@ -29,15 +60,7 @@ public struct BundleSpec {
         guard let json = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else {
             throw TTRPCError.invalidArgument("\(path) is not a JSON object")
         }
-        let process = json["process"] as? [String: Any] ?? [:]
-        arguments = process["args"] as? [String] ?? []
-        environment = process["env"] as? [String] ?? []
-        workingDirectory = process["cwd"] as? String ?? "/"
-        if workingDirectory.isEmpty { workingDirectory = "/" }
-        terminal = process["terminal"] as? Bool ?? false
-        let user = process["user"] as? [String: Any] ?? [:]
-        uid = (user["uid"] as? NSNumber)?.uint32Value ?? 0
-        gid = (user["gid"] as? NSNumber)?.uint32Value ?? 0
+        process = ProcessSpec(json["process"] as? [String: Any] ?? [:])
         let root = json["root"] as? [String: Any] ?? [:]
         rootPath = root["path"] as? String ?? "rootfs"
         if !rootPath.hasPrefix("/") { rootPath = bundle + "/" + rootPath }
@@ -52,6 +75,21 @@ public struct BundleSpec {
         let memory = resources["memory"] as? [String: Any] ?? [:]
         if let limit = (memory["limit"] as? NSNumber)?.int64Value, limit > 0 { memoryLimit = UInt64(limit) }
         guard !arguments.isEmpty else { throw TTRPCError.invalidArgument("config.json gives the process no args") }
+    }
+
+    /// Whether the command is a WebAssembly module (its file begins with `\0asm`), found in the
+    /// root as `skiff run --rootfs` finds it (PATH for a bare name); such a task runs on WasmKit.
+    public var commandIsModule: Bool {
+        let name = arguments[0]
+        let path = environment.last(where: { $0.hasPrefix("PATH=") }).map { String($0.dropFirst(5)) }
+            ?? "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+        let candidates = name.contains("/") ? [name.hasPrefix("/") ? name : workingDirectory + "/" + name]
+            : path.split(separator: ":").map { $0 + "/" + name } + ["/" + name]
+        return candidates.contains { candidate in
+            guard let file = FileHandle(forReadingAtPath: rootPath + "/" + candidate) else { return false }
+            defer { try? file.close() }
+            return (try? file.read(upToCount: 4)) == Data([0, 0x61, 0x73, 0x6d])
+        }
     }
 
     /// Mounts Skiff provides itself (its kernel has its own /proc, /dev, /sys, /dev/pts, /dev/shm):

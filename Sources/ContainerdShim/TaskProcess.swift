@@ -9,9 +9,12 @@ import Glibc
 struct TaskProcess {
     var pid: Int32
     var copiers: [Thread]
+    /// With a terminal: a descriptor of its master, for ResizePty (closed by the caller).
+    var terminalMaster: Int32 = -1
 
     static func arguments(skiff: String, task: TaskService.TaskState) -> [String] {
-        var args = [skiff, "run", "--rootfs", task.spec.rootPath]
+        // The bundle holds the control socket through which exec'd processes join the running kernel.
+        var args = [skiff, "run", "--rootfs", task.spec.rootPath, "--control-dir", task.bundle]
         if task.terminal { args += ["-t", "-i"] }
         if task.spec.rootReadOnly { args.append("--read-only") }
         for e in task.spec.environment { args += ["-e", e] }
@@ -26,14 +29,11 @@ struct TaskProcess {
         var stdio: [Int32] = [-1, -1, -1]
         var toClose: [Int32] = []
         var copiers: [Thread] = []
+        var terminalMaster: Int32 = -1
         defer { for fd in toClose { close(fd) } }
 
         func openFifo(_ path: String, reading: Bool) throws -> Int32 {
-            // Reading: non-blocking open never waits for a writer; writing: O_RDWR never waits
-            // for the reader (containerd's client has the other ends open already).
-            let fd = reading ? open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC) : open(path, O_RDWR | O_CLOEXEC)
-            guard fd >= 0 else { throw TTRPCError.invalidArgument("cannot open \(path): \(String(cString: strerror(errno)))") }
-            if reading { _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK) }
+            let fd = try Self.openFifo(path, reading: reading)
             toClose.append(fd)
             return fd
         }
@@ -50,6 +50,7 @@ struct TaskProcess {
             }
             _ = fcntl(master, F_SETFD, FD_CLOEXEC)
             toClose.append(slave)
+            terminalMaster = fcntl(master, F_DUPFD_CLOEXEC, 0)
             stdio = [slave, slave, slave]
             // The master stays open for the copiers (closed when output ends).
             let outCopy = stdoutFifo >= 0 ? dup(stdoutFifo) : -1
@@ -87,9 +88,31 @@ struct TaskProcess {
         var pid: pid_t = 0
         let result = posix_spawn(&pid, skiff, &actions, &attributes, &cArgs, &cEnv)
         guard result == 0 else {
+            if terminalMaster >= 0 { close(terminalMaster) }
             throw TTRPCError.internalError("cannot start \(skiff): \(String(cString: strerror(result)))")
         }
-        return TaskProcess(pid: pid, copiers: copiers)
+        return TaskProcess(pid: pid, copiers: copiers, terminalMaster: terminalMaster)
+    }
+
+    /// Opens one of containerd's FIFOs. Reading: a non-blocking open never waits for a writer;
+    /// writing: O_RDWR never waits for the reader (containerd's client has the other ends open
+    /// already).
+    static func openFifo(_ path: String, reading: Bool) throws -> Int32 {
+        let fd = reading ? open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC) : open(path, O_RDWR | O_CLOEXEC)
+        guard fd >= 0 else { throw TTRPCError.invalidArgument("cannot open \(path): \(String(cString: strerror(errno)))") }
+        if reading { _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK) }
+        return fd
+    }
+
+    /// Sets the window size of the terminal whose master is `master`, and tells `pid` (skiff,
+    /// which gives the size to the guest's terminal: TIOCSWINSZ there, SIGWINCH to its
+    /// foreground group).
+    static func resize(master: Int32, pid: Int32, rows: UInt16, columns: UInt16) throws {
+        var size = winsize(ws_row: rows, ws_col: columns, ws_xpixel: 0, ws_ypixel: 0)
+        guard ioctl(master, UInt(TIOCSWINSZ), &size) == 0 else {
+            throw TTRPCError.internalError("TIOCSWINSZ: \(String(cString: strerror(errno)))")
+        }
+        _ = Glibc.kill(pid, SIGWINCH)
     }
 
     /// Copies `source` to `destination` until the end of `source` (EIO from a terminal master

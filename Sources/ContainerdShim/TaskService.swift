@@ -8,6 +8,7 @@ import Glibc
 /// The containerd task API (containerd.task.v2.Task, containerd 1.6) for one container: its
 /// process is a `skiff run --rootfs BUNDLE/rootfs …` child, which runs a Linux program on the
 /// RISC-V emulator or a WebAssembly module on WasmKit (RootfsRunner decides by the file).
+/// Requests naming an exec id are the exec'd processes' (ExecProcesses.swift).
 public final class TaskService: @unchecked Sendable {
     public static let serviceName = "containerd.task.v2.Task"
 
@@ -18,8 +19,8 @@ public final class TaskService: @unchecked Sendable {
     /// Called after Shutdown has been answered.
     public var shutdown: () -> Void = { exit(0) }
 
-    private let lock = NSCondition()
-    private var task: TaskState?
+    let lock = NSCondition()
+    var task: TaskState?
 
     struct TaskState {
         var id: String
@@ -34,6 +35,12 @@ public final class TaskService: @unchecked Sendable {
         var exitStatus: UInt32 = 0
         var exitedAt: Date?
         var copiers: [Thread] = []
+        /// With a terminal: its master, for ResizePty (closed when the process ends).
+        var terminalMaster: Int32 = -1
+        /// Whether the command is a WebAssembly module (WasmKit: no kernel to exec in).
+        var isModule = false
+        /// Exec'd processes, by exec id.
+        var execs: [String: ExecState] = [:]
     }
 
     public init(namespace: String, publisher: EventPublisher?, skiffBinary: String) {
@@ -47,12 +54,25 @@ public final class TaskService: @unchecked Sendable {
         log("rpc \(method)")
         switch method {
         case "Create": return try create(Containerd_Task_V2_CreateTaskRequest(serializedBytes: payload)).serializedData()
-        case "Start": return try start(Containerd_Task_V2_StartRequest(serializedBytes: payload)).serializedData()
-        case "State": return try state(Containerd_Task_V2_StateRequest(serializedBytes: payload)).serializedData()
-        case "Delete": return try delete(Containerd_Task_V2_DeleteRequest(serializedBytes: payload)).serializedData()
+        case "Start":
+            let request = try Containerd_Task_V2_StartRequest(serializedBytes: payload)
+            return try (request.execID.isEmpty ? start(request) : startExec(request)).serializedData()
+        case "State":
+            let request = try Containerd_Task_V2_StateRequest(serializedBytes: payload)
+            return try (request.execID.isEmpty ? state(request) : execState(request)).serializedData()
+        case "Delete":
+            let request = try Containerd_Task_V2_DeleteRequest(serializedBytes: payload)
+            return try (request.execID.isEmpty ? delete(request) : deleteExec(request)).serializedData()
         case "Pids": return try pids(Containerd_Task_V2_PidsRequest(serializedBytes: payload)).serializedData()
-        case "Kill": try kill(Containerd_Task_V2_KillRequest(serializedBytes: payload)); return Data()
-        case "Wait": return try wait(Containerd_Task_V2_WaitRequest(serializedBytes: payload)).serializedData()
+        case "Kill":
+            let request = try Containerd_Task_V2_KillRequest(serializedBytes: payload)
+            if request.execID.isEmpty { try kill(request) } else { try killExec(request) }
+            return Data()
+        case "Wait":
+            let request = try Containerd_Task_V2_WaitRequest(serializedBytes: payload)
+            return try (request.execID.isEmpty ? wait(request) : waitExec(request)).serializedData()
+        case "Exec": try exec(Containerd_Task_V2_ExecProcessRequest(serializedBytes: payload)); return Data()
+        case "ResizePty": try resizePty(Containerd_Task_V2_ResizePtyRequest(serializedBytes: payload)); return Data()
         case "Connect": return try connect(Containerd_Task_V2_ConnectRequest(serializedBytes: payload)).serializedData()
         case "Stats": return try Containerd_Task_V2_StatsResponse().serializedData()
         case "CloseIO": return Data()
@@ -100,11 +120,12 @@ public final class TaskService: @unchecked Sendable {
         lock.lock()
         defer { lock.unlock() }
         guard var t = task, t.id == request.id else { throw TTRPCError.notFound("no task \(request.id)") }
-        if !request.execID.isEmpty { throw TTRPCError.unimplemented("exec processes are not supported by containerd-shim-skiff-v1") }
         guard t.status == .created else { throw TTRPCError.failedPrecondition("task \(t.id) was already started") }
         let process = try TaskProcess.spawn(skiff: skiffBinary, task: t)
         t.pid = process.pid
         t.copiers = process.copiers
+        t.terminalMaster = process.terminalMaster
+        t.isModule = t.spec.commandIsModule
         // For `delete`, should this daemon die: the process to end.
         FileManager.default.createFile(atPath: t.bundle + "/task.pid", contents: Data(String(process.pid).utf8))
         t.status = .running
@@ -128,6 +149,8 @@ public final class TaskService: @unchecked Sendable {
         if status & 0x7f == 0 { code = UInt32((status >> 8) & 0xff) } else { code = 128 + UInt32(status & 0x7f) }
         lock.lock()
         guard var t = task else { lock.unlock(); return }
+        if t.terminalMaster >= 0 { close(t.terminalMaster) }
+        t.terminalMaster = -1
         t.status = .stopped
         t.exitStatus = code
         t.exitedAt = Date()
@@ -174,6 +197,12 @@ public final class TaskService: @unchecked Sendable {
             var info = Containerd_V1_Types_ProcessInfo()
             info.pid = UInt32(t.pid)
             r.processes = [info]
+        }
+        // Exec'd processes by their pids in the container (the task's own is the host's skiff).
+        for e in t.execs.values.sorted(by: { $0.pid < $1.pid }) where e.status == .running {
+            var info = Containerd_V1_Types_ProcessInfo()
+            info.pid = UInt32(e.pid)
+            r.processes.append(info)
         }
         return r
     }
@@ -234,43 +263,4 @@ public final class TaskService: @unchecked Sendable {
         r.version = "skiff"
         return r
     }
-}
-
-/// Sends task events to containerd's ttrpc events service (TTRPC_ADDRESS), one at a time.
-public final class EventPublisher: @unchecked Sendable {
-    private let address: String
-    private let namespace: String
-    private let queue = DispatchQueue(label: "skiff.shim.events")
-    private var client: TTRPCClient?
-    public var log: (String) -> Void = { _ in }
-
-    public init(address: String, namespace: String) {
-        self.address = address.hasPrefix("unix://") ? String(address.dropFirst(7)) : address
-        self.namespace = namespace
-    }
-
-    func publish<M: SwiftProtobuf.Message>(topic: String, event: M) {
-        let now = Date()
-        queue.async { [self] in
-            do {
-                var envelope = Containerd_Types_Envelope()
-                envelope.timestamp = Google_Protobuf_Timestamp(date: now)
-                envelope.namespace = namespace
-                envelope.topic = topic
-                envelope.event.typeURL = String(describing: M.protoMessageName)
-                envelope.event.value = try event.serializedData()
-                var request = Containerd_Events_ForwardRequest()
-                request.envelope = envelope
-                if client == nil { client = try TTRPCClient(socketPath: address) }
-                _ = try client!.call(service: "containerd.services.events.ttrpc.v1.Events", method: "Forward",
-                                     payload: try request.serializedData())
-            } catch {
-                client = nil
-                log("cannot publish \(topic): \(error)")
-            }
-        }
-    }
-
-    /// Waits for the events queued so far to be sent.
-    public func flush() { queue.sync {} }
 }

@@ -49,6 +49,10 @@ public struct RootfsRunConfiguration {
     public var binds: [(source: String, target: String, readOnly: Bool)] = []
     /// `--memory`: the guest's resident pages, or a WASI module's linear memory.
     public var memoryLimit: UInt64?
+    /// `--control-dir DIR` (containerd's shim gives its bundle): serve `DIR/control.sock`, through
+    /// which the shim starts, signals and resizes exec'd processes (as `skiff exec` does for a
+    /// container; see ContainerControlServer). A WASI module serves none.
+    public var controlDirectory: String?
 
     public init(rootfs: String, command: [String]) {
         self.rootfs = rootfs
@@ -124,6 +128,17 @@ public enum RootfsRunner {
         } catch {
             let reason = kernel.diagnostic ?? "\(program): cannot execute (\(error.name))"
             throw SkiffError(error == .ENOENT ? .commandNotFound : .commandNotExecutable, reason)
+        }
+        let control = configuration.controlDirectory.flatMap { directory in
+            ContainerControlServer(kernel: kernel, root: nil,
+                                   process: .init(arguments: configuration.command, environment: environment,
+                                                  workingDirectory: configuration.workingDirectory, userSpec: "0",
+                                                  uid: 0, gid: 0, groups: [], interactive: configuration.interactive),
+                                   directory: directory, inputFeed: nil)
+        }
+        defer { control?.stop() }
+        if configuration.controlDirectory != nil && control == nil {
+            logger.warning("cannot listen on \(configuration.controlDirectory!)/control.sock: exec will not reach this run")
         }
         let termination = ContainerTerminal.run(kernel, setup: kernelConfiguration.terminal)
         logger.debug("container exited: \(termination.exitCode)")

@@ -18,6 +18,7 @@ struct QuickRun {
     var readOnly = false
     var autoRemove = false
     var name: String?
+    var controlDirectory: String?
     var debug = false
     /// With --rootfs the command; otherwise the image, then the command.
     var arguments: [String] = []
@@ -45,6 +46,7 @@ struct QuickRun {
             else if let v = value(argument, long: "--env", short: "-e") { guard let v else { return nil }; environment.append(v) }
             else if let v = value(argument, long: "--workdir", short: "-w") { guard let v else { return nil }; workingDirectory = v }
             else if let v = value(argument, long: "--name", short: nil) { guard let v else { return nil }; name = v }
+            else if let v = value(argument, long: "--control-dir", short: nil) { guard let v else { return nil }; controlDirectory = v }
             else { return nil }
             i += 1
         }
@@ -53,6 +55,7 @@ struct QuickRun {
         if arguments[0] == "--help" || arguments[0] == "-h" { return nil }
         // What only an image container has is left to RunCommand's own check with --rootfs.
         if rootfs != nil && (autoRemove || name != nil) { return nil }
+        if rootfs == nil && controlDirectory != nil { return nil }
     }
 
     /// Runs the container and exits with its status; returns only when the image must be pulled.
@@ -66,6 +69,7 @@ struct QuickRun {
                 configuration.workingDirectory = workingDirectory ?? "/"
                 configuration.readOnly = readOnly
                 configuration.traceSystemCalls = debug
+                configuration.controlDirectory = controlDirectory
                 HostProcess.exit(try RootfsRunner.run(configuration, logger: logger))
             }
             var options = ContainerOptions(image: arguments[0])

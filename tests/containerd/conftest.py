@@ -9,6 +9,7 @@ import os
 import shutil
 import subprocess
 import sys
+import tarfile
 import tempfile
 import time
 
@@ -121,3 +122,52 @@ def containerd():
 def skiff_session(tmp_path_factory):
     home = tmp_path_factory.mktemp("skiff-home")
     return Skiff(skiff_binary(), str(home))
+
+
+RUNTIME = ["--runtime", "io.containerd.skiff.v1", "--snapshotter", "native"]
+WASI_IMAGE = "docker.io/library/probe:1"
+LINUX_IMAGE = "docker.io/library/busybox-rv:1"
+
+
+@pytest.fixture(scope="session")
+def wasi_image(containerd, skiff_session, tmp_path_factory):
+    programs = tmp_path_factory.mktemp("programs")
+    out = subprocess.run([os.path.join(os.path.dirname(HERE), "wasi", "build-programs.sh"), str(programs)],
+                         stdout=subprocess.PIPE, text=True, check=True).stdout.strip().splitlines()[-1]
+    archive = str(programs / "probe.tar")
+    r = skiff_session("build-wasm", "--cmd", "hello", "-o", archive, os.path.join(out, "wasi-probe.wasm"), "probe:1")
+    assert r.status == 0, r
+    containerd.ctr("images", "import", "--all-platforms", archive, check=True)
+    return WASI_IMAGE
+
+
+@pytest.fixture(scope="session")
+def linux_image(containerd, skiff_session, tmp_path_factory):
+    root = os.path.join(fixtures_dir(), "rootfs", "busybox")
+    work = tmp_path_factory.mktemp("busybox")
+    rootfs = str(work / "rootfs.tar")
+    with tarfile.open(rootfs, "w") as t:
+        t.add(root, arcname=".", filter=lambda i: None if i.name.endswith(".complete") else i)
+        for applet in ("sleep", "tty", "sh", "stty"):
+            if not os.path.lexists(os.path.join(root, "bin", applet)):
+                info = tarfile.TarInfo("./bin/" + applet)
+                info.type = tarfile.SYMTYPE
+                info.linkname = "busybox"
+                t.addfile(info)
+    assert skiff_session("import", rootfs, "busybox-rv:1").status == 0
+    archive = str(work / "busybox.tar")
+    assert skiff_session("save", "-o", archive, "busybox-rv:1").status == 0
+    containerd.ctr("images", "import", "--all-platforms", archive, check=True)
+    return LINUX_IMAGE
+
+
+def wait_status(containerd, name, status, timeout=30):
+    """Waits for `ctr task ls` to show task `name` in `status` (RUNNING, STOPPED)."""
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        for line in containerd.ctr("task", "ls").stdout.decode().splitlines()[1:]:
+            fields = line.split()
+            if fields and fields[0] == name and fields[-1] == status:
+                return line
+        time.sleep(0.2)
+    raise AssertionError(f"{name} never {status}: {containerd.ctr('task', 'ls').stdout!r}")

@@ -3,51 +3,9 @@ import os
 import pty
 import select
 import subprocess
-import sys
-import tarfile
 import time
 
-import pytest
-
-HERE = os.path.dirname(os.path.abspath(__file__))
-from conftest import fixtures_dir  # noqa: E402  (tests/containerd/conftest.py)
-
-RUNTIME = ["--runtime", "io.containerd.skiff.v1", "--snapshotter", "native"]
-WASI_IMAGE = "docker.io/library/probe:1"
-LINUX_IMAGE = "docker.io/library/busybox-rv:1"
-
-
-@pytest.fixture(scope="session")
-def wasi_image(containerd, skiff_session, tmp_path_factory):
-    programs = tmp_path_factory.mktemp("programs")
-    out = subprocess.run([os.path.join(os.path.dirname(HERE), "wasi", "build-programs.sh"), str(programs)],
-                         stdout=subprocess.PIPE, text=True, check=True).stdout.strip().splitlines()[-1]
-    archive = str(programs / "probe.tar")
-    r = skiff_session("build-wasm", "--cmd", "hello", "-o", archive, os.path.join(out, "wasi-probe.wasm"), "probe:1")
-    assert r.status == 0, r
-    containerd.ctr("images", "import", "--all-platforms", archive, check=True)
-    return WASI_IMAGE
-
-
-@pytest.fixture(scope="session")
-def linux_image(containerd, skiff_session, tmp_path_factory):
-    root = os.path.join(fixtures_dir(), "rootfs", "busybox")
-    work = tmp_path_factory.mktemp("busybox")
-    rootfs = str(work / "rootfs.tar")
-    with tarfile.open(rootfs, "w") as t:
-        t.add(root, arcname=".", filter=lambda i: None if i.name.endswith(".complete") else i)
-        for applet in ("sleep", "tty", "sh"):
-            if not os.path.lexists(os.path.join(root, "bin", applet)):
-                info = tarfile.TarInfo("./bin/" + applet)
-                info.type = tarfile.SYMTYPE
-                info.linkname = "busybox"
-                t.addfile(info)
-    assert skiff_session("import", rootfs, "busybox-rv:1").status == 0
-    archive = str(work / "busybox.tar")
-    assert skiff_session("save", "-o", archive, "busybox-rv:1").status == 0
-    containerd.ctr("images", "import", "--all-platforms", archive, check=True)
-    return LINUX_IMAGE
-
+from conftest import RUNTIME, wait_status  # tests/containerd/conftest.py
 
 def run(containerd, image, name, *command, platform="wasip1/wasm", extra=()):
     return containerd.ctr("run", "--rm", *RUNTIME, "--platform", platform, *extra, image, name, *command)
@@ -77,25 +35,14 @@ def test_linux_image_on_the_emulator(containerd, linux_image):
     assert p.returncode == 3 and p.stdout == b"hi from riscv64\nriscv64\n", p
 
 
-def _wait_status(containerd, name, status, timeout=30):
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        for line in containerd.ctr("task", "ls").stdout.decode().splitlines()[1:]:
-            fields = line.split()
-            if fields and fields[0] == name and fields[-1] == status:
-                return line
-        time.sleep(0.2)
-    raise AssertionError(f"{name} never {status}: {containerd.ctr('task', 'ls').stdout!r}")
-
-
 def test_kill_a_sleeping_task(containerd, linux_image, wasi_image):
     for image, name, command, platform in [(linux_image, "rv-sleep", ["/bin/sleep", "60"], "linux/riscv64"),
                                            (wasi_image, "wasi-sleep", ["/wasi-probe.wasm", "sleep", "60"], "wasip1/wasm")]:
         containerd.ctr("run", "-d", *RUNTIME, "--platform", platform, image, name, *command, check=True)
-        _wait_status(containerd, name, "RUNNING")
+        wait_status(containerd, name, "RUNNING")
         started = time.time()
         containerd.ctr("task", "kill", name, check=True)
-        _wait_status(containerd, name, "STOPPED")
+        wait_status(containerd, name, "STOPPED")
         assert time.time() - started < 20
         containerd.ctr("task", "delete", name, check=True)
         containerd.ctr("container", "delete", name, check=True)
@@ -104,7 +51,7 @@ def test_kill_a_sleeping_task(containerd, linux_image, wasi_image):
 def test_exit_seen_by_task_ls(containerd, wasi_image):
     containerd.ctr("run", "-d", *RUNTIME, "--platform", "wasip1/wasm", wasi_image, "wasi-done",
                    "/wasi-probe.wasm", "exit", "4", check=True)
-    _wait_status(containerd, "wasi-done", "STOPPED")
+    wait_status(containerd, "wasi-done", "STOPPED")
     p = containerd.ctr("task", "delete", "wasi-done")
     assert p.returncode == 0, p
     containerd.ctr("container", "delete", "wasi-done", check=True)

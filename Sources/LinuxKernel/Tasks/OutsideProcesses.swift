@@ -99,6 +99,25 @@ extension Kernel {
         return pid
     }
 
+    /// Sends `signo` to process `pid` from outside the container (SI_USER, as kill(1) on the
+    /// host would: containerd's kill of an exec'd process); false if there is no such live process.
+    public func signalProcess(_ pid: Int32, _ signo: Int32) -> Bool {
+        guard signo > 0, signo <= Signal.count, let p = processes[pid], !p.isZombie else { return false }
+        sendSignal(to: p, SignalInfo(signo: signo), fromOutside: true)
+        return true
+    }
+
+    /// Sets the window size of process `pid`'s controlling terminal, as TIOCSWINSZ on its master
+    /// does (its foreground process group gets SIGWINCH when the size changes); false if it has none.
+    public func resizeTerminal(ofProcess pid: Int32, rows: UInt16, columns: UInt16) -> Bool {
+        guard let p = processes[pid], !p.isZombie, let tty = controllingTerminal(of: p) else { return false }
+        var size = tty.windowSize
+        size.rows = rows
+        size.columns = columns
+        setWindowSize(tty, size)
+        return true
+    }
+
     /// An exec'd process's terminal is gone with it: its host descriptors are closed.
     private func releaseHostTerminal(_ tty: PseudoTerminal, streams: [HostFD]) {
         try? flushTerminalOutput(tty)

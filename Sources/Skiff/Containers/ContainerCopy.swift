@@ -1,3 +1,4 @@
+import ContainerControlWire
 import Foundation
 import LinuxKernel
 import OCI

@@ -221,7 +221,7 @@ public struct ContainerRunner {
             throw SkiffError(error == .ENOENT ? .commandNotFound : .commandNotExecutable, reason)
         }
         // exec, cp and top reach the running container through its control socket.
-        let control = ContainerControlServer(kernel: kernel, root: mounted.root, record: record,
+        let control = ContainerControlServer(kernel: kernel, root: mounted.root, process: record.process,
                                              directory: containers.directory(record.id), inputFeed: inputFeed)
         defer { control?.stop() }
         started?()

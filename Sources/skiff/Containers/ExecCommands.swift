@@ -1,4 +1,5 @@
 import ArgumentParser
+import ContainerControlWire
 import Foundation
 import OCI
 import Skiff

@@ -26,6 +26,10 @@ struct RunCommand: AsyncParsableCommand {
     @Option(name: .customLong("rootfs"), help: "Run from this root filesystem directory instead of an image.")
     var rootfs: String?
 
+    /// containerd's shim: where a --rootfs run serves its control socket (exec by the shim).
+    @Option(name: .customLong("control-dir"), help: .hidden)
+    var controlDirectory: String?
+
     @OptionGroup var process: ProcessFlags
 
     @Option(name: .customLong("hostname"), help: "The container's host name (default: its short id).")
@@ -155,6 +159,7 @@ struct RunCommand: AsyncParsableCommand {
         let parsed = try RootfsRunner.parseOptions(volumes: volumes, memory: memory)
         configuration.binds = parsed.binds
         configuration.memoryLimit = parsed.memory
+        configuration.controlDirectory = controlDirectory
         return try RootfsRunner.run(configuration, logger: logger)
     }
 
