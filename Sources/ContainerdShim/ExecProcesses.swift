@@ -71,8 +71,8 @@ extension TaskService {
         e.pid = pid
         task?.execs[e.id]?.pid = pid
         lock.unlock()
-        let taskID = t.id
-        Thread { [self] in awaitExit(connection, taskID: taskID, execID: e.id, pid: pid) }.start()
+        let taskID = t.id, execID = e.id
+        Thread { [self] in awaitExit(connection, taskID: taskID, execID: execID, pid: pid) }.start()
 
         var event = Containerd_Events_TaskExecStarted()
         event.containerID = t.id
