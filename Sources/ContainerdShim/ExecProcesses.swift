@@ -161,19 +161,7 @@ extension TaskService {
         lock.lock()
         defer { lock.unlock() }
         let (t, e) = try execProcess(request.id, request.execID)
-        var r = Containerd_Task_V2_StateResponse()
-        r.id = t.id
-        r.execID = e.id
-        r.bundle = t.bundle
-        r.pid = UInt32(e.pid)
-        r.status = e.status
-        r.stdin = e.stdin
-        r.stdout = e.stdout
-        r.stderr = e.stderr
-        r.terminal = e.terminal
-        r.exitStatus = e.exitStatus
-        if let at = e.exitedAt { r.exitedAt = Google_Protobuf_Timestamp(date: at) }
-        return r
+        return stateResponse(t, e)
     }
 
     func waitExec(_ request: Containerd_Task_V2_WaitRequest) throws -> Containerd_Task_V2_WaitResponse {

@@ -173,18 +173,23 @@ public final class TaskService: @unchecked Sendable {
         lock.lock()
         defer { lock.unlock() }
         guard let t = task, t.id == request.id else { throw TTRPCError.notFound("no task \(request.id)") }
+        return stateResponse(t, nil)
+    }
+
+    /// State's answer for the task's own process (`e` nil) or an exec'd one.
+    func stateResponse(_ t: TaskState, _ e: ExecState?) -> Containerd_Task_V2_StateResponse {
         var r = Containerd_Task_V2_StateResponse()
         r.id = t.id
+        r.execID = e?.id ?? ""
         r.bundle = t.bundle
-        r.pid = UInt32(t.pid)
-        r.status = t.status
-        r.stdin = t.stdin
-        r.stdout = t.stdout
-        r.stderr = t.stderr
-        r.terminal = t.terminal
-        r.exitStatus = t.exitStatus
-        if let at = t.exitedAt { r.exitedAt = Google_Protobuf_Timestamp(date: at) }
-        r.execID = request.execID
+        r.pid = UInt32(e?.pid ?? t.pid)
+        r.status = e?.status ?? t.status
+        r.stdin = e?.stdin ?? t.stdin
+        r.stdout = e?.stdout ?? t.stdout
+        r.stderr = e?.stderr ?? t.stderr
+        r.terminal = e?.terminal ?? t.terminal
+        r.exitStatus = e?.exitStatus ?? t.exitStatus
+        if let at = e.map({ $0.exitedAt }) ?? t.exitedAt { r.exitedAt = Google_Protobuf_Timestamp(date: at) }
         return r
     }
 

@@ -4,13 +4,19 @@ state and sockets under a temporary directory, Skiff's shim (containerd-shim-ski
 tars. Skipped, with the reason, when not root or containerd is missing; scripts/test.sh (CI:
 root, containerd installed by scripts/setup.sh) sets SKIFF_REQUIRE_CONTAINERD=1, which turns
 those skips into failures so that CI cannot pass them silently."""
+import fcntl
 import importlib.util
 import os
+import pty
+import select
 import shutil
+import signal
+import struct
 import subprocess
 import sys
 import tarfile
 import tempfile
+import termios
 import time
 
 import pytest
@@ -171,3 +177,33 @@ def wait_status(containerd, name, status, timeout=30):
                 return line
         time.sleep(0.2)
     raise AssertionError(f"{name} never {status}: {containerd.ctr('task', 'ls').stdout!r}")
+
+
+def terminal_session(containerd, *args, resize_after=None):
+    """Runs `ctr ARGS` on a pseudo-terminal of 33x101; with `resize_after`, resizes it to 40x120
+    (SIGWINCH to ctr, which sends ResizePty) once the output shows those bytes. Returns the
+    status and the output."""
+    master, slave = pty.openpty()
+    fcntl.ioctl(master, termios.TIOCSWINSZ, struct.pack("HHHH", 33, 101, 0, 0))
+    p = subprocess.Popen(["ctr", "--address", containerd.socket, "--namespace", "skiff-test", *args],
+                         env=containerd.env, stdin=slave, stdout=slave, stderr=slave, start_new_session=True)
+    os.close(slave)
+    output = b""
+    resized = False
+    deadline = time.time() + 60
+    while time.time() < deadline and p.poll() is None:
+        ready, _, _ = select.select([master], [], [], 0.5)
+        if ready:
+            try:
+                output += os.read(master, 4096)
+            except OSError:
+                break
+        if resize_after and not resized and resize_after in output:
+            fcntl.ioctl(master, termios.TIOCSWINSZ, struct.pack("HHHH", 40, 120, 0, 0))
+            p.send_signal(signal.SIGWINCH)
+            resized = True
+    if p.poll() is None:
+        p.kill()
+    p.wait(timeout=30)
+    os.close(master)
+    return p.returncode, output

@@ -1,18 +1,12 @@
 """`ctr task exec` and ResizePty: commands started in a running task's kernel through the shim
 (the control socket of `skiff run --rootfs --control-dir BUNDLE`, docs/containerd.md)."""
-import fcntl
-import os
-import pty
-import select
 import signal
-import struct
 import subprocess
-import termios
 import time
 
 import pytest
 
-from conftest import RUNTIME, wait_status  # tests/containerd/conftest.py
+from conftest import RUNTIME, terminal_session, wait_status  # tests/containerd/conftest.py
 
 # Loops until its terminal is 40x120, printing each size it sees (TIOCGWINSZ through stty) and
 # each SIGWINCH it gets.
@@ -69,46 +63,17 @@ def test_kill_an_exec(containerd, running_task):
     wait_status(containerd, running_task, "RUNNING", timeout=1)
 
 
-def _terminal_session(containerd, *args):
-    """Runs `ctr ARGS` on a pseudo-terminal of 33x101, then resizes it to 40x120 (SIGWINCH to ctr,
-    which sends ResizePty) once the guest printed the first size; returns the status and output."""
-    master, slave = pty.openpty()
-    fcntl.ioctl(master, termios.TIOCSWINSZ, struct.pack("HHHH", 33, 101, 0, 0))
-    p = subprocess.Popen(["ctr", "--address", containerd.socket, "--namespace", "skiff-test", *args],
-                         env=containerd.env, stdin=slave, stdout=slave, stderr=slave, start_new_session=True)
-    os.close(slave)
-    output = b""
-    resized = False
-    deadline = time.time() + 60
-    while time.time() < deadline and p.poll() is None:
-        ready, _, _ = select.select([master], [], [], 0.5)
-        if ready:
-            try:
-                output += os.read(master, 4096)
-            except OSError:
-                break
-        if not resized and b"size 33 101" in output:
-            fcntl.ioctl(master, termios.TIOCSWINSZ, struct.pack("HHHH", 40, 120, 0, 0))
-            p.send_signal(signal.SIGWINCH)
-            resized = True
-    if p.poll() is None:
-        p.kill()
-    p.wait(timeout=30)
-    os.close(master)
-    return p.returncode, output
-
-
 def test_exec_terminal_resize(containerd, running_task):
-    status, output = _terminal_session(containerd, "task", "exec", "-t", "--exec-id", "tty1", running_task,
-                                       "/bin/sh", "-c", "tty; " + RESIZE_SCRIPT)
+    status, output = terminal_session(containerd, "task", "exec", "-t", "--exec-id", "tty1", running_task,
+                                      "/bin/sh", "-c", "tty; " + RESIZE_SCRIPT, resize_after=b"size 33 101")
     assert status == 0, (status, output)
     # A terminal of its own (the task has none), sized by ctr's first ResizePty, then resized.
     assert b"/dev/pts/" in output and b"size 33 101" in output and b"winch" in output and b"size 40 120" in output, output
 
 
 def test_task_terminal_resize(containerd, linux_image):
-    status, output = _terminal_session(containerd, "run", "-t", "--rm", *RUNTIME, "--platform", "linux/riscv64",
-                                       linux_image, "rv-resize", "/bin/sh", "-c", RESIZE_SCRIPT)
+    status, output = terminal_session(containerd, "run", "-t", "--rm", *RUNTIME, "--platform", "linux/riscv64",
+                                      linux_image, "rv-resize", "/bin/sh", "-c", RESIZE_SCRIPT, resize_after=b"size 33 101")
     assert status == 0 and b"size 33 101" in output and b"winch" in output and b"size 40 120" in output, (status, output)
 
 

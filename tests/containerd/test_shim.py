@@ -1,11 +1,9 @@
 """`ctr run --runtime io.containerd.skiff.v1`: containerd 1.6 drives Skiff's shim over ttrpc."""
 import os
-import pty
-import select
-import subprocess
 import time
 
-from conftest import RUNTIME, wait_status  # tests/containerd/conftest.py
+from conftest import RUNTIME, terminal_session, wait_status  # tests/containerd/conftest.py
+
 
 def run(containerd, image, name, *command, platform="wasip1/wasm", extra=()):
     return containerd.ctr("run", "--rm", *RUNTIME, "--platform", platform, *extra, image, name, *command)
@@ -58,24 +56,9 @@ def test_exit_seen_by_task_ls(containerd, wasi_image):
 
 
 def test_terminal(containerd, linux_image):
-    master, slave = pty.openpty()
-    p = subprocess.Popen(["ctr", "--address", containerd.socket, "--namespace", "skiff-test", "run", "-t", "--rm",
-                          *RUNTIME, "--platform", "linux/riscv64", linux_image, "rv-tty", "/bin/sh", "-c",
-                          "tty; stty size; echo done"],
-                         env=containerd.env, stdin=slave, stdout=slave, stderr=slave, start_new_session=True)
-    os.close(slave)
-    output = b""
-    deadline = time.time() + 60
-    while time.time() < deadline and p.poll() is None:
-        ready, _, _ = select.select([master], [], [], 0.5)
-        if ready:
-            try:
-                output += os.read(master, 4096)
-            except OSError:
-                break
-    p.wait(timeout=30)
-    os.close(master)
-    assert p.returncode == 0 and b"/dev/pts/0" in output and b"done" in output, (p.returncode, output)
+    status, output = terminal_session(containerd, "run", "-t", "--rm", *RUNTIME, "--platform", "linux/riscv64",
+                                      linux_image, "rv-tty", "/bin/sh", "-c", "tty; stty size; echo done")
+    assert status == 0 and b"/dev/pts/0" in output and b"done" in output, (status, output)
 
 
 def test_unsupported_mount_is_refused(containerd, wasi_image, tmp_path):
