@@ -15,7 +15,7 @@ import Darwin
 final class ContainerControlServer {
     private let kernel: Kernel
     /// The container's root, for `cp` into it and user names; nil for a `--rootfs` run (whose root
-    /// is a host directory: copy into it on the host; give users by number).
+    /// is a host directory: no `cp` into it, no `exec -u`).
     private let root: ContainerFileSystem?
     /// The container's process: exec'd commands start with its user, environment and directory.
     private let process: ContainerRecord.ProcessSpec
