@@ -38,6 +38,13 @@ extension X86CPU {
             return X86Vector(lo, hi)
         }
 
+        /// The general-purpose source in rm, or memory, of operand size `size` (zero-extended).
+        func integerOperand(_ size: UInt8) -> UInt64? {
+            if !isMemory { return reg(p.pointee.rm, size) }
+            guard let v = load(address(p), size) else { status = X86Status.fault; return nil }
+            return v
+        }
+
         let a = vector(d)
         let r: X86Vector
         switch op {
@@ -220,13 +227,7 @@ extension X86CPU {
             return X86Status.next
         case .pinsrb, .pinsrd:
             let bytes: UInt8 = op == .pinsrb ? 0 : p.pointee.size
-            let v: UInt64
-            if isMemory {
-                guard let x = load(address(p), bytes) else { return X86Status.fault }
-                v = x
-            } else {
-                v = reg(p.pointee.rm, bytes)
-            }
+            guard let v = integerOperand(bytes) else { return status }
             switch bytes {
             case 0: r = .bytes { i in i == Int(imm & 15) ? v : a.u8(i) }
             case 2: r = .dwords { i in i == Int(imm & 3) ? v : a.u32(i) }
@@ -279,13 +280,7 @@ extension X86CPU {
         case .crc32:
             var crc = UInt32(truncatingIfNeeded: reg(d, 2))
             let s = p.pointee.size
-            let v: UInt64
-            if isMemory {
-                guard let x = load(address(p), s) else { return X86Status.fault }
-                v = x
-            } else {
-                v = reg(p.pointee.rm, s)
-            }
+            guard let v = integerOperand(s) else { return status }
             for i in 0..<(1 << Int(s)) {
                 crc ^= UInt32((v >> UInt64(8 * i)) & 0xff)
                 for _ in 0..<8 { crc = crc & 1 != 0 ? (crc >> 1) ^ 0x82f6_3b78 : crc >> 1 }

@@ -55,385 +55,353 @@ extension X86CPU {
             var status = X86Status.next
             fault: do {
             inner: while true {
-                let s = cur.pointee.size
-                switch cur.pointee.op {
-                case .blockEnd:
-                    // The end of a block, or an instruction whose page was invalidated under it.
-                    executed &-= Int(cur.pointee.count)
-                    pc = pcOf(cur)
-                    if executed >= budget { break lookup }
-                    continue lookup
-                case .truncated, .illegal:
-                    status = X86Status.illegal
-                    break fault
-                case .privileged:
-                    status = X86Status.generalProtection
-                    break fault
-                case .nop:
-                    break
-                case .syscall:
-                    pc = pcOf(cur)
-                    stop = .syscall
-                    break lookup
-                case .int3:
-                    pc = nextPC(cur)
-                    stop = .breakpoint
-                    break lookup
-
-                // MARK: Moves
-                case .movRR:
-                    setReg(cur.pointee.reg, s, reg(cur.pointee.rm, s))
-                case .movRM:
-                    guard let v = load(address(cur), s) else { break fault }
-                    setReg(cur.pointee.reg, s, v)
-                case .movMR:
-                    guard store(address(cur), s, reg(cur.pointee.reg, s)) else { break fault }
-                case .movRI:
-                    setReg(cur.pointee.reg, s, cur.pointee.imm)
-                case .movMI:
-                    guard store(address(cur), s, cur.pointee.imm) else { break fault }
-                case .movzxRR:
-                    setReg(cur.pointee.reg, s, reg(cur.pointee.rm, cur.pointee.cond))
-                case .movzxRM:
-                    guard let v = load(address(cur), cur.pointee.cond) else { break fault }
-                    setReg(cur.pointee.reg, s, v)
-                case .movsxRR:
-                    setReg(cur.pointee.reg, s, X86CPU.signExtend(reg(cur.pointee.rm, cur.pointee.cond), cur.pointee.cond))
-                case .movsxRM:
-                    guard let v = load(address(cur), cur.pointee.cond) else { break fault }
-                    setReg(cur.pointee.reg, s, X86CPU.signExtend(v, cur.pointee.cond))
-                case .lea:
-                    setReg(cur.pointee.reg, s, offset(cur))
-                case .xchgRR:
-                    let a = reg(cur.pointee.reg, s), b = reg(cur.pointee.rm, s)
-                    setReg(cur.pointee.reg, s, b)
-                    setReg(cur.pointee.rm, s, a)
-                case .xchgRM:
-                    let a = address(cur)
-                    guard let v = load(a, s), store(a, s, reg(cur.pointee.reg, s)) else { break fault }
-                    setReg(cur.pointee.reg, s, v)
-                case .cmovRR:
-                    if condition(cur.pointee.cond) { setReg(cur.pointee.reg, s, reg(cur.pointee.rm, s)) }
-                    else if s == 2 { setReg(cur.pointee.reg, 2, reg(cur.pointee.reg, 2)) }
-                case .cmovRM:
-                    guard let v = load(address(cur), s) else { break fault }
-                    if condition(cur.pointee.cond) { setReg(cur.pointee.reg, s, v) }
-                    else if s == 2 { setReg(cur.pointee.reg, 2, reg(cur.pointee.reg, 2)) }
-                case .setccR:
-                    setReg(cur.pointee.reg, 0, condition(cur.pointee.cond) ? 1 : 0)
-                case .setccM:
-                    guard store(address(cur), 0, condition(cur.pointee.cond) ? 1 : 0) else { break fault }
-                case .push:
-                    let v = reg(cur.pointee.reg, s)
-                    let sp = r[X86Registers.rsp] &- (UInt64(1) << UInt64(s))
-                    guard store(sp, s, v) else { break fault }
-                    r[X86Registers.rsp] = sp
-                case .pushI:
-                    let sp = r[X86Registers.rsp] &- (UInt64(1) << UInt64(s))
-                    guard store(sp, s, cur.pointee.imm) else { break fault }
-                    r[X86Registers.rsp] = sp
-                case .pushM:
-                    guard let v = load(address(cur), s) else { break fault }
-                    let sp = r[X86Registers.rsp] &- (UInt64(1) << UInt64(s))
-                    guard store(sp, s, v) else { break fault }
-                    r[X86Registers.rsp] = sp
-                case .pop:
-                    let sp = r[X86Registers.rsp]
-                    guard let v = load(sp, s) else { break fault }
-                    r[X86Registers.rsp] = sp &+ (UInt64(1) << UInt64(s))
-                    setReg(cur.pointee.reg, s, v)     // pop rsp: the loaded value wins
-                case .popM:
-                    let sp = r[X86Registers.rsp]
-                    guard let v = load(sp, s) else { break fault }
-                    // The address is computed with rsp already incremented.
-                    r[X86Registers.rsp] = sp &+ (UInt64(1) << UInt64(s))
-                    guard store(address(cur), s, v) else { r[X86Registers.rsp] = sp; break fault }
-                case .leave:
-                    let bp = r[X86Registers.rbp]
-                    guard let v = read(bp, UInt64.self) else { break fault }
-                    r[X86Registers.rsp] = bp &+ 8
-                    r[X86Registers.rbp] = v
-                case .cbw:
-                    switch s {
-                    case 1: setReg(0, 1, X86CPU.signExtend(reg(0, 0), 0))
-                    case 2: setReg(0, 2, X86CPU.signExtend(reg(0, 1), 1))
-                    default: r[0] = X86CPU.signExtend(reg(0, 2), 2)
-                    }
-                case .cwd:
-                    let negative = reg(0, s) & X86Flags.signBit(Int(s)) != 0
-                    setReg(X86Registers.offset(X86Registers.rdx), s, negative ? UInt64.max : 0)
-                case .bswap:
-                    switch s {
-                    case 3: r[Int(cur.pointee.reg >> 3)] = r[Int(cur.pointee.reg >> 3)].byteSwapped
-                    case 2: setReg(cur.pointee.reg, 2, UInt64(UInt32(truncatingIfNeeded: reg(cur.pointee.reg, 2)).byteSwapped))
-                    default: setReg(cur.pointee.reg, 1, 0)
-                    }
-
-                // MARK: Arithmetic
-                // The common operations get an arm each, so that `alu` folds to that operation.
-                case .addRR: aluRR(0, cur)
-                case .orRR: aluRR(1, cur)
-                case .andRR: aluRR(4, cur)
-                case .subRR: aluRR(5, cur)
-                case .xorRR: aluRR(6, cur)
-                case .adcRR, .sbbRR: aluRR(Int(cur.pointee.cond), cur)
-                // A compare or test with a jcc after it (`X86Attrs.fusedBranch`) does the jcc:
-                // when not taken it is skipped.
-                case .cmpRR:
-                    _ = alu(7, reg(cur.pointee.reg, s), reg(cur.pointee.rm, s), s)
-                    if cur.pointee.attrs & X86Attrs.fusedBranch != 0 {
-                        cur += 1
-                        if condition(cur.pointee.cond) {
-                            executed &-= Int(cur.pointee.count) &- 1
-                            pc = cur.pointee.imm
-                            if executed < budget, let p = decoded(pc) { cur = p; executed &+= Int(p.pointee.count); continue inner }
-                            if executed >= budget { break lookup }
-                            continue lookup
-                        }
-                    }
-                case .addRI: aluRI(0, cur)
-                case .orRI: aluRI(1, cur)
-                case .andRI: aluRI(4, cur)
-                case .subRI: aluRI(5, cur)
-                case .xorRI: aluRI(6, cur)
-                case .adcRI, .sbbRI: aluRI(Int(cur.pointee.cond), cur)
-                case .cmpRI:
-                    _ = alu(7, reg(cur.pointee.reg, s), cur.pointee.imm & X86Flags.mask(Int(s)), s)
-                    if cur.pointee.attrs & X86Attrs.fusedBranch != 0 {
-                        cur += 1
-                        if condition(cur.pointee.cond) {
-                            executed &-= Int(cur.pointee.count) &- 1
-                            pc = cur.pointee.imm
-                            if executed < budget, let p = decoded(pc) { cur = p; executed &+= Int(p.pointee.count); continue inner }
-                            if executed >= budget { break lookup }
-                            continue lookup
-                        }
-                    }
-                case .addRM: guard aluRM(0, cur) else { break fault }
-                case .orRM: guard aluRM(1, cur) else { break fault }
-                case .andRM: guard aluRM(4, cur) else { break fault }
-                case .subRM: guard aluRM(5, cur) else { break fault }
-                case .xorRM: guard aluRM(6, cur) else { break fault }
-                case .adcRM, .sbbRM: guard aluRM(Int(cur.pointee.cond), cur) else { break fault }
-                case .cmpRM:
-                    guard let v = load(address(cur), s) else { break fault }
-                    _ = alu(7, reg(cur.pointee.reg, s), v, s)
-                    if cur.pointee.attrs & X86Attrs.fusedBranch != 0 {
-                        cur += 1
-                        if condition(cur.pointee.cond) {
-                            executed &-= Int(cur.pointee.count) &- 1
-                            pc = cur.pointee.imm
-                            if executed < budget, let p = decoded(pc) { cur = p; executed &+= Int(p.pointee.count); continue inner }
-                            if executed >= budget { break lookup }
-                            continue lookup
-                        }
-                    }
-                case .addMR, .orMR, .adcMR, .sbbMR, .andMR, .subMR, .xorMR:
-                    let kind = Int(cur.pointee.cond)
-                    let a = address(cur)
-                    guard let v = load(a, s) else { break fault }
-                    let saved = saveFlags()
-                    guard store(a, s, alu(kind, v, reg(cur.pointee.reg, s), s)) else { restoreFlags(saved); break fault }
-                case .cmpMR:
-                    guard let v = load(address(cur), s) else { break fault }
-                    _ = alu(7, v, reg(cur.pointee.reg, s), s)
-                case .addMI, .orMI, .adcMI, .sbbMI, .andMI, .subMI, .xorMI:
-                    let kind = Int(cur.pointee.cond)
-                    let a = address(cur)
-                    guard let v = load(a, s) else { break fault }
-                    let saved = saveFlags()
-                    guard store(a, s, alu(kind, v, cur.pointee.imm & X86Flags.mask(Int(s)), s)) else { restoreFlags(saved); break fault }
-                case .cmpMI:
-                    guard let v = load(address(cur), s) else { break fault }
-                    _ = alu(7, v, cur.pointee.imm & X86Flags.mask(Int(s)), s)
-                    if cur.pointee.attrs & X86Attrs.fusedBranch != 0 {
-                        cur += 1
-                        if condition(cur.pointee.cond) {
-                            executed &-= Int(cur.pointee.count) &- 1
-                            pc = cur.pointee.imm
-                            if executed < budget, let p = decoded(pc) { cur = p; executed &+= Int(p.pointee.count); continue inner }
-                            if executed >= budget { break lookup }
-                            continue lookup
-                        }
-                    }
-                case .testRR:
-                    setLogicFlags(s, reg(cur.pointee.reg, s) & reg(cur.pointee.rm, s))
-                    if cur.pointee.attrs & X86Attrs.fusedBranch != 0 {
-                        cur += 1
-                        if condition(cur.pointee.cond) {
-                            executed &-= Int(cur.pointee.count) &- 1
-                            pc = cur.pointee.imm
-                            if executed < budget, let p = decoded(pc) { cur = p; executed &+= Int(p.pointee.count); continue inner }
-                            if executed >= budget { break lookup }
-                            continue lookup
-                        }
-                    }
-                case .testRI:
-                    setLogicFlags(s, reg(cur.pointee.reg, s) & cur.pointee.imm & X86Flags.mask(Int(s)))
-                    if cur.pointee.attrs & X86Attrs.fusedBranch != 0 {
-                        cur += 1
-                        if condition(cur.pointee.cond) {
-                            executed &-= Int(cur.pointee.count) &- 1
-                            pc = cur.pointee.imm
-                            if executed < budget, let p = decoded(pc) { cur = p; executed &+= Int(p.pointee.count); continue inner }
-                            if executed >= budget { break lookup }
-                            continue lookup
-                        }
-                    }
-                case .testMR:
-                    guard let v = load(address(cur), s) else { break fault }
-                    setLogicFlags(s, v & reg(cur.pointee.reg, s))
-                case .testMI:
-                    guard let v = load(address(cur), s) else { break fault }
-                    setLogicFlags(s, v & cur.pointee.imm & X86Flags.mask(Int(s)))
-                case .incR, .decR:
-                    let v = reg(cur.pointee.reg, s)
-                    setReg(cur.pointee.reg, s, incDec(cur.pointee.op == .incR, v, s))
-                case .incM, .decM:
-                    let a = address(cur)
-                    guard let v = load(a, s) else { break fault }
-                    let saved = saveFlags()
-                    guard store(a, s, incDec(cur.pointee.op == .incM, v, s)) else { restoreFlags(saved); break fault }
-                case .negR:
-                    let v = reg(cur.pointee.reg, s)
-                    let res = (0 &- v) & X86Flags.mask(Int(s))
-                    setReg(cur.pointee.reg, s, res)
-                    setFlags(X86Flags.sub, s, 0, v, res)
-                case .negM:
-                    let a = address(cur)
-                    guard let v = load(a, s) else { break fault }
-                    let res = (0 &- v) & X86Flags.mask(Int(s))
-                    guard store(a, s, res) else { break fault }
-                    setFlags(X86Flags.sub, s, 0, v, res)
-                case .notR:
-                    setReg(cur.pointee.reg, s, ~reg(cur.pointee.reg, s))
-                case .notM:
-                    let a = address(cur)
-                    guard let v = load(a, s), store(a, s, ~v) else { break fault }
-                case .shlRI:
-                    let v = reg(cur.pointee.reg, s)
-                    let n = cur.pointee.imm & (s == 3 ? 63 : 31)
-                    let res = (v << n) & X86Flags.mask(Int(s))
-                    setReg(cur.pointee.reg, s, res)
-                    setFlags(X86Flags.shl, s, v, n, res)
-                case .shrRI:
-                    let v = reg(cur.pointee.reg, s)
-                    let n = cur.pointee.imm & (s == 3 ? 63 : 31)
-                    let res = v >> n
-                    setReg(cur.pointee.reg, s, res)
-                    setFlags(X86Flags.shr, s, v, n, res)
-                case .sarRI:
-                    let v = reg(cur.pointee.reg, s)
-                    let n = cur.pointee.imm & (s == 3 ? 63 : 31)
-                    let res = UInt64(bitPattern: Int64(bitPattern: X86CPU.signExtend(v, s)) >> Int64(n)) & X86Flags.mask(Int(s))
-                    setReg(cur.pointee.reg, s, res)
-                    setFlags(X86Flags.sar, s, v, n, res)
-                case .shiftR, .shiftM, .shldR, .shrdR, .shldM, .shrdM:
-                    status = executeShift(cur)
-                    if status != X86Status.next { break fault }
-                case .mulDivR, .mulDivM, .imulRR, .imulRM:
-                    status = executeMultiply(cur)
-                    if status != X86Status.next { break fault }
-                case .btRR, .btMR, .btRI, .btMI, .bitScanRR, .bitScanRM:
-                    status = executeBits(cur)
-                    if status != X86Status.next { break fault }
-                case .xaddRR, .xaddMR, .cmpxchgRR, .cmpxchgMR, .cmpxchg16b:
-                    status = executeExchange(cur)
-                    if status != X86Status.next { break fault }
-                case .pushf, .popf, .lahf, .sahf, .cmc, .clc, .stc, .cld, .std, .cpuid, .rdtsc,
-                     .ldmxcsr, .stmxcsr, .fxsave, .fxrstor:
-                    status = executeSystem(cur)
-                    if status != X86Status.next { break fault }
-                case .movs, .stos, .lods, .cmps, .scas:
-                    status = executeString(cur)
-                    if status != X86Status.next { break fault }
-                case .sse:
-                    status = executeSSE(cur)
-                    if status != X86Status.next { break fault }
-                case .sse4:
-                    status = executeSSE4(cur)
-                    if status != X86Status.next { break fault }
-                case .x87:
-                    status = executeX87(cur, pc: pcOf(cur))
-                    if status != X86Status.next { break fault }
-
-                // MARK: Control transfer
-                case .jcc:
-                    if condition(cur.pointee.cond) {
-                        // The rest of the block was counted when it was entered.
-                        executed &-= Int(cur.pointee.count) &- 1
-                        pc = cur.pointee.imm
-                        if executed < budget, let p = decoded(pc) { cur = p; executed &+= Int(p.pointee.count); continue inner }
+                // An arm breaks out of `taken` when the conditional branch at `cur` is taken.
+                taken: do {
+                    let s = cur.pointee.size
+                    switch cur.pointee.op {
+                    case .blockEnd:
+                        // The end of a block, or an instruction whose page was invalidated under it.
+                        executed &-= Int(cur.pointee.count)
+                        pc = pcOf(cur)
                         if executed >= budget { break lookup }
                         continue lookup
-                    }
-                case .jmp:
-                    let target = cur.pointee.imm
-                    if executed >= budget { pc = target; break lookup }
-                    if target & ~pageMask == pageBase, let p = UnsafeMutablePointer<X86Instruction>(bitPattern: index[Int(target & pageMask)]) {
-                        cur = p
-                        executed &+= Int(cur.pointee.count)
-                        continue inner
-                    }
-                    pc = target
-                    continue lookup
-                case .call:
-                    let sp = r[X86Registers.rsp] &- 8
-                    guard write(sp, nextPC(cur)) else { break fault }
-                    r[X86Registers.rsp] = sp
-                    pc = cur.pointee.imm
-                    if executed >= budget { break lookup }
-                    continue lookup
-                case .callR, .callM:
-                    let target: UInt64
-                    if cur.pointee.op == .callR { target = reg64(cur.pointee.reg) } else {
+                    case .truncated, .illegal:
+                        status = X86Status.illegal
+                        break fault
+                    case .privileged:
+                        status = X86Status.generalProtection
+                        break fault
+                    case .nop:
+                        break
+                    case .syscall:
+                        pc = pcOf(cur)
+                        stop = .syscall
+                        break lookup
+                    case .int3:
+                        pc = nextPC(cur)
+                        stop = .breakpoint
+                        break lookup
+
+                    // MARK: Moves
+                    case .movRR:
+                        setReg(cur.pointee.reg, s, reg(cur.pointee.rm, s))
+                    case .movRM:
+                        guard let v = load(address(cur), s) else { break fault }
+                        setReg(cur.pointee.reg, s, v)
+                    case .movMR:
+                        guard store(address(cur), s, reg(cur.pointee.reg, s)) else { break fault }
+                    case .movRI:
+                        setReg(cur.pointee.reg, s, cur.pointee.imm)
+                    case .movMI:
+                        guard store(address(cur), s, cur.pointee.imm) else { break fault }
+                    case .movzxRR:
+                        setReg(cur.pointee.reg, s, reg(cur.pointee.rm, cur.pointee.cond))
+                    case .movzxRM:
+                        guard let v = load(address(cur), cur.pointee.cond) else { break fault }
+                        setReg(cur.pointee.reg, s, v)
+                    case .movsxRR:
+                        setReg(cur.pointee.reg, s, X86CPU.signExtend(reg(cur.pointee.rm, cur.pointee.cond), cur.pointee.cond))
+                    case .movsxRM:
+                        guard let v = load(address(cur), cur.pointee.cond) else { break fault }
+                        setReg(cur.pointee.reg, s, X86CPU.signExtend(v, cur.pointee.cond))
+                    case .lea:
+                        setReg(cur.pointee.reg, s, offset(cur))
+                    case .xchgRR:
+                        let a = reg(cur.pointee.reg, s), b = reg(cur.pointee.rm, s)
+                        setReg(cur.pointee.reg, s, b)
+                        setReg(cur.pointee.rm, s, a)
+                    case .xchgRM:
+                        let a = address(cur)
+                        guard let v = load(a, s), store(a, s, reg(cur.pointee.reg, s)) else { break fault }
+                        setReg(cur.pointee.reg, s, v)
+                    case .cmovRR:
+                        if condition(cur.pointee.cond) { setReg(cur.pointee.reg, s, reg(cur.pointee.rm, s)) }
+                        else if s == 2 { setReg(cur.pointee.reg, 2, reg(cur.pointee.reg, 2)) }
+                    case .cmovRM:
+                        guard let v = load(address(cur), s) else { break fault }
+                        if condition(cur.pointee.cond) { setReg(cur.pointee.reg, s, v) }
+                        else if s == 2 { setReg(cur.pointee.reg, 2, reg(cur.pointee.reg, 2)) }
+                    case .setccR:
+                        setReg(cur.pointee.reg, 0, condition(cur.pointee.cond) ? 1 : 0)
+                    case .setccM:
+                        guard store(address(cur), 0, condition(cur.pointee.cond) ? 1 : 0) else { break fault }
+                    case .push:
+                        let v = reg(cur.pointee.reg, s)
+                        let sp = r[X86Registers.rsp] &- (UInt64(1) << UInt64(s))
+                        guard store(sp, s, v) else { break fault }
+                        r[X86Registers.rsp] = sp
+                    case .pushI:
+                        let sp = r[X86Registers.rsp] &- (UInt64(1) << UInt64(s))
+                        guard store(sp, s, cur.pointee.imm) else { break fault }
+                        r[X86Registers.rsp] = sp
+                    case .pushM:
+                        guard let v = load(address(cur), s) else { break fault }
+                        let sp = r[X86Registers.rsp] &- (UInt64(1) << UInt64(s))
+                        guard store(sp, s, v) else { break fault }
+                        r[X86Registers.rsp] = sp
+                    case .pop:
+                        let sp = r[X86Registers.rsp]
+                        guard let v = load(sp, s) else { break fault }
+                        r[X86Registers.rsp] = sp &+ (UInt64(1) << UInt64(s))
+                        setReg(cur.pointee.reg, s, v)     // pop rsp: the loaded value wins
+                    case .popM:
+                        let sp = r[X86Registers.rsp]
+                        guard let v = load(sp, s) else { break fault }
+                        // The address is computed with rsp already incremented.
+                        r[X86Registers.rsp] = sp &+ (UInt64(1) << UInt64(s))
+                        guard store(address(cur), s, v) else { r[X86Registers.rsp] = sp; break fault }
+                    case .leave:
+                        let bp = r[X86Registers.rbp]
+                        guard let v = read(bp, UInt64.self) else { break fault }
+                        r[X86Registers.rsp] = bp &+ 8
+                        r[X86Registers.rbp] = v
+                    case .cbw:
+                        switch s {
+                        case 1: setReg(0, 1, X86CPU.signExtend(reg(0, 0), 0))
+                        case 2: setReg(0, 2, X86CPU.signExtend(reg(0, 1), 1))
+                        default: r[0] = X86CPU.signExtend(reg(0, 2), 2)
+                        }
+                    case .cwd:
+                        let negative = reg(0, s) & X86Flags.signBit(Int(s)) != 0
+                        setReg(X86Registers.offset(X86Registers.rdx), s, negative ? UInt64.max : 0)
+                    case .bswap:
+                        switch s {
+                        case 3: r[Int(cur.pointee.reg >> 3)] = r[Int(cur.pointee.reg >> 3)].byteSwapped
+                        case 2: setReg(cur.pointee.reg, 2, UInt64(UInt32(truncatingIfNeeded: reg(cur.pointee.reg, 2)).byteSwapped))
+                        default: setReg(cur.pointee.reg, 1, 0)
+                        }
+
+                    // MARK: Arithmetic
+                    // The common operations get an arm each, so that `alu` folds to that operation.
+                    case .addRR: aluRR(0, cur)
+                    case .orRR: aluRR(1, cur)
+                    case .andRR: aluRR(4, cur)
+                    case .subRR: aluRR(5, cur)
+                    case .xorRR: aluRR(6, cur)
+                    case .adcRR, .sbbRR: aluRR(Int(cur.pointee.cond), cur)
+                    // A compare or test with a jcc after it (`X86Attrs.fusedBranch`) does the jcc:
+                    // when not taken it is skipped.
+                    case .cmpRR:
+                        _ = alu(7, reg(cur.pointee.reg, s), reg(cur.pointee.rm, s), s)
+                        if cur.pointee.attrs & X86Attrs.fusedBranch != 0 {
+                            cur += 1
+                            if condition(cur.pointee.cond) { break taken }
+                        }
+                    case .addRI: aluRI(0, cur)
+                    case .orRI: aluRI(1, cur)
+                    case .andRI: aluRI(4, cur)
+                    case .subRI: aluRI(5, cur)
+                    case .xorRI: aluRI(6, cur)
+                    case .adcRI, .sbbRI: aluRI(Int(cur.pointee.cond), cur)
+                    case .cmpRI:
+                        _ = alu(7, reg(cur.pointee.reg, s), cur.pointee.imm & X86Flags.mask(Int(s)), s)
+                        if cur.pointee.attrs & X86Attrs.fusedBranch != 0 {
+                            cur += 1
+                            if condition(cur.pointee.cond) { break taken }
+                        }
+                    case .addRM: guard aluRM(0, cur) else { break fault }
+                    case .orRM: guard aluRM(1, cur) else { break fault }
+                    case .andRM: guard aluRM(4, cur) else { break fault }
+                    case .subRM: guard aluRM(5, cur) else { break fault }
+                    case .xorRM: guard aluRM(6, cur) else { break fault }
+                    case .adcRM, .sbbRM: guard aluRM(Int(cur.pointee.cond), cur) else { break fault }
+                    case .cmpRM:
+                        guard let v = load(address(cur), s) else { break fault }
+                        _ = alu(7, reg(cur.pointee.reg, s), v, s)
+                        if cur.pointee.attrs & X86Attrs.fusedBranch != 0 {
+                            cur += 1
+                            if condition(cur.pointee.cond) { break taken }
+                        }
+                    case .addMR, .orMR, .adcMR, .sbbMR, .andMR, .subMR, .xorMR:
+                        let kind = Int(cur.pointee.cond)
+                        let a = address(cur)
+                        guard let v = load(a, s) else { break fault }
+                        let saved = saveFlags()
+                        guard store(a, s, alu(kind, v, reg(cur.pointee.reg, s), s)) else { restoreFlags(saved); break fault }
+                    case .cmpMR:
+                        guard let v = load(address(cur), s) else { break fault }
+                        _ = alu(7, v, reg(cur.pointee.reg, s), s)
+                    case .addMI, .orMI, .adcMI, .sbbMI, .andMI, .subMI, .xorMI:
+                        let kind = Int(cur.pointee.cond)
+                        let a = address(cur)
+                        guard let v = load(a, s) else { break fault }
+                        let saved = saveFlags()
+                        guard store(a, s, alu(kind, v, cur.pointee.imm & X86Flags.mask(Int(s)), s)) else { restoreFlags(saved); break fault }
+                    case .cmpMI:
+                        guard let v = load(address(cur), s) else { break fault }
+                        _ = alu(7, v, cur.pointee.imm & X86Flags.mask(Int(s)), s)
+                        if cur.pointee.attrs & X86Attrs.fusedBranch != 0 {
+                            cur += 1
+                            if condition(cur.pointee.cond) { break taken }
+                        }
+                    case .testRR:
+                        setLogicFlags(s, reg(cur.pointee.reg, s) & reg(cur.pointee.rm, s))
+                        if cur.pointee.attrs & X86Attrs.fusedBranch != 0 {
+                            cur += 1
+                            if condition(cur.pointee.cond) { break taken }
+                        }
+                    case .testRI:
+                        setLogicFlags(s, reg(cur.pointee.reg, s) & cur.pointee.imm & X86Flags.mask(Int(s)))
+                        if cur.pointee.attrs & X86Attrs.fusedBranch != 0 {
+                            cur += 1
+                            if condition(cur.pointee.cond) { break taken }
+                        }
+                    case .testMR:
+                        guard let v = load(address(cur), s) else { break fault }
+                        setLogicFlags(s, v & reg(cur.pointee.reg, s))
+                    case .testMI:
+                        guard let v = load(address(cur), s) else { break fault }
+                        setLogicFlags(s, v & cur.pointee.imm & X86Flags.mask(Int(s)))
+                    case .incR, .decR:
+                        let v = reg(cur.pointee.reg, s)
+                        setReg(cur.pointee.reg, s, incDec(cur.pointee.op == .incR, v, s))
+                    case .incM, .decM:
+                        let a = address(cur)
+                        guard let v = load(a, s) else { break fault }
+                        let saved = saveFlags()
+                        guard store(a, s, incDec(cur.pointee.op == .incM, v, s)) else { restoreFlags(saved); break fault }
+                    case .negR:
+                        let v = reg(cur.pointee.reg, s)
+                        let res = (0 &- v) & X86Flags.mask(Int(s))
+                        setReg(cur.pointee.reg, s, res)
+                        setFlags(X86Flags.sub, s, 0, v, res)
+                    case .negM:
+                        let a = address(cur)
+                        guard let v = load(a, s) else { break fault }
+                        let res = (0 &- v) & X86Flags.mask(Int(s))
+                        guard store(a, s, res) else { break fault }
+                        setFlags(X86Flags.sub, s, 0, v, res)
+                    case .notR:
+                        setReg(cur.pointee.reg, s, ~reg(cur.pointee.reg, s))
+                    case .notM:
+                        let a = address(cur)
+                        guard let v = load(a, s), store(a, s, ~v) else { break fault }
+                    case .shlRI:
+                        let v = reg(cur.pointee.reg, s)
+                        let n = cur.pointee.imm & (s == 3 ? 63 : 31)
+                        let res = (v << n) & X86Flags.mask(Int(s))
+                        setReg(cur.pointee.reg, s, res)
+                        setFlags(X86Flags.shl, s, v, n, res)
+                    case .shrRI:
+                        let v = reg(cur.pointee.reg, s)
+                        let n = cur.pointee.imm & (s == 3 ? 63 : 31)
+                        let res = v >> n
+                        setReg(cur.pointee.reg, s, res)
+                        setFlags(X86Flags.shr, s, v, n, res)
+                    case .sarRI:
+                        let v = reg(cur.pointee.reg, s)
+                        let n = cur.pointee.imm & (s == 3 ? 63 : 31)
+                        let res = UInt64(bitPattern: Int64(bitPattern: X86CPU.signExtend(v, s)) >> Int64(n)) & X86Flags.mask(Int(s))
+                        setReg(cur.pointee.reg, s, res)
+                        setFlags(X86Flags.sar, s, v, n, res)
+                    case .shiftR, .shiftM, .shldR, .shrdR, .shldM, .shrdM:
+                        status = executeShift(cur)
+                        if status != X86Status.next { break fault }
+                    case .mulDivR, .mulDivM, .imulRR, .imulRM:
+                        status = executeMultiply(cur)
+                        if status != X86Status.next { break fault }
+                    case .btRR, .btMR, .btRI, .btMI, .bitScanRR, .bitScanRM:
+                        status = executeBits(cur)
+                        if status != X86Status.next { break fault }
+                    case .xaddRR, .xaddMR, .cmpxchgRR, .cmpxchgMR, .cmpxchg16b:
+                        status = executeExchange(cur)
+                        if status != X86Status.next { break fault }
+                    case .pushf, .popf, .lahf, .sahf, .cmc, .clc, .stc, .cld, .std, .cpuid, .rdtsc,
+                         .ldmxcsr, .stmxcsr, .fxsave, .fxrstor:
+                        status = executeSystem(cur)
+                        if status != X86Status.next { break fault }
+                    case .movs, .stos, .lods, .cmps, .scas:
+                        status = executeString(cur)
+                        if status != X86Status.next { break fault }
+                    case .sse:
+                        status = executeSSE(cur)
+                        if status != X86Status.next { break fault }
+                    case .sse4:
+                        status = executeSSE4(cur)
+                        if status != X86Status.next { break fault }
+                    case .x87:
+                        status = executeX87(cur, pc: pcOf(cur))
+                        if status != X86Status.next { break fault }
+
+                    // MARK: Control transfer
+                    case .jcc:
+                        if condition(cur.pointee.cond) { break taken }
+                    case .jmp:
+                        let target = cur.pointee.imm
+                        if executed >= budget { pc = target; break lookup }
+                        if target & ~pageMask == pageBase, let p = UnsafeMutablePointer<X86Instruction>(bitPattern: index[Int(target & pageMask)]) {
+                            cur = p
+                            executed &+= Int(cur.pointee.count)
+                            continue inner
+                        }
+                        pc = target
+                        continue lookup
+                    case .call:
+                        let sp = r[X86Registers.rsp] &- 8
+                        guard write(sp, nextPC(cur)) else { break fault }
+                        r[X86Registers.rsp] = sp
+                        pc = cur.pointee.imm
+                        if executed >= budget { break lookup }
+                        continue lookup
+                    case .callR, .callM:
+                        let target: UInt64
+                        if cur.pointee.op == .callR { target = reg64(cur.pointee.reg) } else {
+                            guard let t = read(address(cur), UInt64.self) else { break fault }
+                            target = t
+                        }
+                        let sp = r[X86Registers.rsp] &- 8
+                        guard write(sp, nextPC(cur)) else { break fault }
+                        r[X86Registers.rsp] = sp
+                        pc = target
+                        if executed >= budget { break lookup }
+                        continue lookup
+                    case .jmpR:
+                        pc = reg64(cur.pointee.reg)
+                        if executed >= budget { break lookup }
+                        continue lookup
+                    case .jmpM:
                         guard let t = read(address(cur), UInt64.self) else { break fault }
-                        target = t
-                    }
-                    let sp = r[X86Registers.rsp] &- 8
-                    guard write(sp, nextPC(cur)) else { break fault }
-                    r[X86Registers.rsp] = sp
-                    pc = target
-                    if executed >= budget { break lookup }
-                    continue lookup
-                case .jmpR:
-                    pc = reg64(cur.pointee.reg)
-                    if executed >= budget { break lookup }
-                    continue lookup
-                case .jmpM:
-                    guard let t = read(address(cur), UInt64.self) else { break fault }
-                    pc = t
-                    if executed >= budget { break lookup }
-                    continue lookup
-                case .ret, .retImm:
-                    let sp = r[X86Registers.rsp]
-                    guard let t = read(sp, UInt64.self) else { break fault }
-                    r[X86Registers.rsp] = sp &+ 8 &+ cur.pointee.imm
-                    pc = t
-                    if executed >= budget { break lookup }
-                    continue lookup
-                case .loop:
-                    var taken: Bool
-                    let c = cur.pointee.cond
-                    let address32 = cur.pointee.attrs & X86Attrs.address32 != 0
-                    var count = address32 ? r[X86Registers.rcx] & 0xffff_ffff : r[X86Registers.rcx]
-                    if c == 3 {
-                        taken = count == 0
-                    } else {
-                        count = (count &- 1) & (address32 ? 0xffff_ffff : UInt64.max)
-                        if address32 { setReg(X86Registers.offset(1), 2, count) } else { r[X86Registers.rcx] = count }
-                        taken = count != 0
-                        if c == 0 { taken = taken && !condition(4) }
-                        if c == 1 { taken = taken && condition(4) }
-                    }
-                    if taken {
-                        executed &-= Int(cur.pointee.count) &- 1
-                        pc = cur.pointee.imm
+                        pc = t
                         if executed >= budget { break lookup }
                         continue lookup
+                    case .ret, .retImm:
+                        let sp = r[X86Registers.rsp]
+                        guard let t = read(sp, UInt64.self) else { break fault }
+                        r[X86Registers.rsp] = sp &+ 8 &+ cur.pointee.imm
+                        pc = t
+                        if executed >= budget { break lookup }
+                        continue lookup
+                    case .loop:
+                        var taken: Bool
+                        let c = cur.pointee.cond
+                        let address32 = cur.pointee.attrs & X86Attrs.address32 != 0
+                        var count = address32 ? r[X86Registers.rcx] & 0xffff_ffff : r[X86Registers.rcx]
+                        if c == 3 {
+                            taken = count == 0
+                        } else {
+                            count = (count &- 1) & (address32 ? 0xffff_ffff : UInt64.max)
+                            if address32 { setReg(X86Registers.offset(1), 2, count) } else { r[X86Registers.rcx] = count }
+                            taken = count != 0
+                            if c == 0 { taken = taken && !condition(4) }
+                            if c == 1 { taken = taken && condition(4) }
+                        }
+                        if taken {
+                            executed &-= Int(cur.pointee.count) &- 1
+                            pc = cur.pointee.imm
+                            if executed >= budget { break lookup }
+                            continue lookup
+                        }
                     }
+                    cur += 1
+                    continue inner
                 }
-                cur += 1
+                // A taken jcc (alone or fused): the rest of its block was counted when the
+                // block was entered.
+                executed &-= Int(cur.pointee.count) &- 1
+                pc = cur.pointee.imm
+                if executed < budget, let p = decoded(pc) { cur = p; executed &+= Int(p.pointee.count); continue inner }
+                if executed >= budget { break lookup }
+                continue lookup
             }
             }
             // The instruction at `cur` did not complete: a fault, or a trap that ends the run.

@@ -17,37 +17,36 @@ enum X86Status {
 extension X86CPU {
     @_transparent var rawRegs: UnsafeMutableRawPointer { UnsafeMutableRawPointer(regs) }
 
+    // Register operands are addressed by byte offset (8 × register number, +1 for ah/ch/dh/bh)
+    // but accessed as whole 64-bit words through the typed pointer, whose accessors are
+    // transparent: the raw pointer's generic `load(fromByteOffset:as:)`/`storeBytes` stop
+    // being inlined once the run loop grows past the optimizer's size limits, and then every
+    // register access is a call (amd64 CoreMark lost a third of its speed that way).
+
     /// The register at byte offset `o` as an operand of size `s` (zero-extended).
     @_transparent func reg(_ o: UInt8, _ s: UInt8) -> UInt64 {
-        let p = rawRegs
-        switch s {
-        case 0: return UInt64(p.load(fromByteOffset: Int(o), as: UInt8.self))
-        case 1: return UInt64(p.load(fromByteOffset: Int(o), as: UInt16.self))
-        case 2: return UInt64(p.load(fromByteOffset: Int(o), as: UInt32.self))
-        default: return p.load(fromByteOffset: Int(o), as: UInt64.self)
-        }
+        (regs[Int(o &>> 3)] &>> UInt64((o & 7) &<< 3)) & X86Flags.mask(Int(s))
     }
 
     /// Writes a register operand: 8 and 16-bit writes keep the rest of the register, 32-bit
     /// writes zero its upper half.
     @_transparent func setReg(_ o: UInt8, _ s: UInt8, _ v: UInt64) {
-        let p = rawRegs
-        switch s {
-        case 0: p.storeBytes(of: UInt8(truncatingIfNeeded: v), toByteOffset: Int(o), as: UInt8.self)
-        case 1: p.storeBytes(of: UInt16(truncatingIfNeeded: v), toByteOffset: Int(o), as: UInt16.self)
-        case 2: p.storeBytes(of: UInt64(UInt32(truncatingIfNeeded: v)), toByteOffset: Int(o), as: UInt64.self)
-        default: p.storeBytes(of: v, toByteOffset: Int(o), as: UInt64.self)
+        let i = Int(o &>> 3)
+        if s >= 2 {
+            regs[i] = v & X86Flags.mask(Int(s))
+        } else {
+            let shift = UInt64((o & 7) &<< 3)
+            let m = X86Flags.mask(Int(s)) &<< shift
+            regs[i] = (regs[i] & ~m) | ((v &<< shift) & m)
         }
     }
 
-    @inline(__always) func reg64(_ o: UInt8) -> UInt64 { rawRegs.load(fromByteOffset: Int(o), as: UInt64.self) }
-    @inline(__always) func setReg64(_ o: UInt8, _ v: UInt64) { rawRegs.storeBytes(of: v, toByteOffset: Int(o), as: UInt64.self) }
+    @_transparent func reg64(_ o: UInt8) -> UInt64 { regs[Int(o &>> 3)] }
+    @_transparent func setReg64(_ o: UInt8, _ v: UInt64) { regs[Int(o &>> 3)] = v }
 
     /// The memory operand's offset (what lea computes: no segment base).
     @_transparent func offset(_ p: UnsafeMutablePointer<X86Instruction>) -> UInt64 {
-        let r = rawRegs
-        let a = r.load(fromByteOffset: Int(p.pointee.base), as: UInt64.self)
-            &+ (r.load(fromByteOffset: Int(p.pointee.index), as: UInt64.self) << UInt64(p.pointee.scale))
+        let a = reg64(p.pointee.base) &+ (reg64(p.pointee.index) << UInt64(p.pointee.scale))
             &+ p.pointee.disp
         if _slowPath(p.pointee.attrs & X86Attrs.address32 != 0) { return UInt64(UInt32(truncatingIfNeeded: a)) }
         return a
@@ -55,7 +54,7 @@ extension X86CPU {
 
     /// The memory operand's linear address (fs/gs base added).
     @_transparent func address(_ p: UnsafeMutablePointer<X86Instruction>) -> UInt64 {
-        offset(p) &+ rawRegs.load(fromByteOffset: Int(p.pointee.seg), as: UInt64.self)
+        offset(p) &+ reg64(p.pointee.seg)
     }
 
     // MARK: Memory

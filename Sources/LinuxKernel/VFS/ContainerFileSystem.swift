@@ -24,18 +24,24 @@ public final class ContainerFileSystem {
         overlay.quota = WritableLayerQuota(limit: limit, used: used)
     }
 
+    // Every path-taking call has a byte form: a guest's names need not be UTF-8, and a String
+    // would carry such a name as U+FFFD, naming nothing.
+
     /// lstat of a merged entry, as the guest would see it.
-    public func stat(_ path: String) throws(Errno) -> FileStat { try overlay.stat(Self.components(path)) }
+    public func stat(_ path: String) throws(Errno) -> FileStat { try stat(Array(path.utf8)) }
+    public func stat(_ path: [UInt8]) throws(Errno) -> FileStat { try overlay.stat(Path.components(path)) }
 
     /// The names in a merged directory ("." and ".." not included).
-    public func entries(_ path: String) throws(Errno) -> [[UInt8]] {
-        let p = Self.components(path)
+    public func entries(_ path: String) throws(Errno) -> [[UInt8]] { try entries(Array(path.utf8)) }
+    public func entries(_ path: [UInt8]) throws(Errno) -> [[UInt8]] {
+        let p = Path.components(path)
         let loc = try overlay.locate(p)
         guard loc.isDirectory else { throw .ENOTDIR }
         return try overlay.listing(p, loc).map { $0.name }
     }
 
-    public func readLink(_ path: String) throws(Errno) -> [UInt8] { try readLink(Self.components(path)) }
+    public func readLink(_ path: String) throws(Errno) -> [UInt8] { try readLink(Array(path.utf8)) }
+    public func readLink(_ path: [UInt8]) throws(Errno) -> [UInt8] { try readLink(Path.components(path)) }
 
     func readLink(_ p: [[UInt8]]) throws(Errno) -> [UInt8] {
         let loc = try overlay.locate(p)
@@ -46,7 +52,10 @@ public final class ContainerFileSystem {
 
     /// Streams a regular file's contents to `body` in chunks.
     public func read(_ path: String, _ body: (UnsafeRawBufferPointer) -> Void) throws(Errno) {
-        try read(Self.components(path), body)
+        try read(Array(path.utf8), body)
+    }
+    public func read(_ path: [UInt8], _ body: (UnsafeRawBufferPointer) -> Void) throws(Errno) {
+        try read(Path.components(path), body)
     }
 
     func read(_ p: [[UInt8]], _ body: (UnsafeRawBufferPointer) -> Void) throws(Errno) {
@@ -166,19 +175,22 @@ public final class ContainerFileSystem {
     }
 
     /// A new directory at canonical `path` (its parent exists), owned by root.
-    public func makeDirectory(_ path: String, mode: UInt32) throws(Errno) {
-        try overlay.makeDirectory(Self.components(path), mode: mode & 0o7777)
+    public func makeDirectory(_ path: String, mode: UInt32) throws(Errno) { try makeDirectory(Array(path.utf8), mode: mode) }
+    public func makeDirectory(_ path: [UInt8], mode: UInt32) throws(Errno) {
+        try overlay.makeDirectory(Path.components(path), mode: mode & 0o7777)
     }
 
     /// A symlink at canonical `path` (nothing there yet).
-    public func makeSymlink(_ path: String, target: [UInt8]) throws(Errno) {
-        try overlay.symlink(target, at: Self.components(path))
+    public func makeSymlink(_ path: String, target: [UInt8]) throws(Errno) { try makeSymlink(Array(path.utf8), target: target) }
+    public func makeSymlink(_ path: [UInt8], target: [UInt8]) throws(Errno) {
+        try overlay.symlink(target, at: Path.components(path))
     }
 
     /// A root-owned regular file at canonical `path` (replacing a file there), opened for
     /// writing: a host descriptor of its writable-layer file, for the caller to fill and close.
-    public func createFile(_ path: String, mode: UInt32) throws(Errno) -> HostFD {
-        let p = Self.components(path)
+    public func createFile(_ path: String, mode: UInt32) throws(Errno) -> HostFD { try createFile(Array(path.utf8), mode: mode) }
+    public func createFile(_ path: [UInt8], mode: UInt32) throws(Errno) -> HostFD {
+        let p = Path.components(path)
         if let st = try? overlay.stat(p) {
             if st.isDirectory { throw .EISDIR }
             try overlay.remove(p, isDirectory: false)

@@ -8,7 +8,8 @@ import Darwin
 /// One member of a tar archive being written: what `TarWriter.add` needs to know.
 public struct TarMember: Sendable {
     public enum Kind: Sendable { case regular, directory, symlink, hardLink, characterDevice, blockDevice, fifo }
-    public var name: String
+    /// The member's name as bytes: a guest's file names need not be UTF-8.
+    public var path: [UInt8]
     public var kind: Kind
     /// Permission bits (and setuid/setgid/sticky).
     public var mode: UInt32
@@ -17,15 +18,29 @@ public struct TarMember: Sendable {
     public var modificationTime: (seconds: Int64, nanoseconds: Int) = (0, 0)
     /// Regular files: the number of bytes `write` will supply.
     public var size: Int64 = 0
-    /// Symlinks: the target; hard links: the name of the member it links to.
-    public var linkTarget: String?
+    /// Symlinks: the target; hard links: the name of the member it links to (bytes, as `path`).
+    public var link: [UInt8]?
     /// Devices: major and minor numbers.
     public var device: (major: UInt32, minor: UInt32) = (0, 0)
 
-    public init(name: String, kind: Kind, mode: UInt32) {
-        self.name = name
+    public init(path: [UInt8], kind: Kind, mode: UInt32) {
+        self.path = path
         self.kind = kind
         self.mode = mode
+    }
+
+    public init(name: String, kind: Kind, mode: UInt32) {
+        self.init(path: Array(name.utf8), kind: kind, mode: mode)
+    }
+
+    public var name: String {
+        get { String(decoding: path, as: UTF8.self) }
+        set { path = Array(newValue.utf8) }
+    }
+
+    public var linkTarget: String? {
+        get { link.map { String(decoding: $0, as: UTF8.self) } }
+        set { link = newValue.map { Array($0.utf8) } }
     }
 }
 
@@ -66,7 +81,7 @@ public final class TarWriter {
     public func add(_ member: TarMember) throws(SkiffError) {
         guard let e = archive_entry_new() else { throw SkiffError(.internalError, "libarchive: out of memory") }
         defer { archive_entry_free(e) }
-        archive_entry_set_pathname(e, member.name)
+        Self.withCString(member.path) { archive_entry_set_pathname(e, $0) }
         let type: UInt32
         switch member.kind {
         case .regular: type = 0o100000
@@ -84,16 +99,28 @@ public final class TarWriter {
         archive_entry_set_mtime(e, time_t(member.modificationTime.seconds), member.modificationTime.nanoseconds)
         switch member.kind {
         case .regular: archive_entry_set_size(e, la_int64_t(member.size))
-        case .symlink: archive_entry_set_symlink(e, member.linkTarget ?? "")
+        case .symlink: Self.withCString(member.link ?? []) { archive_entry_set_symlink(e, $0) }
         case .hardLink:
-            archive_entry_set_hardlink(e, member.linkTarget ?? "")
+            Self.withCString(member.link ?? []) { archive_entry_set_hardlink(e, $0) }
             archive_entry_set_size(e, 0)
         case .characterDevice, .blockDevice:
             archive_entry_set_rdevmajor(e, dev_t(member.device.major))
             archive_entry_set_rdevminor(e, dev_t(member.device.minor))
         case .directory, .fifo: break
         }
-        if archive_write_header(archive, e) != ARCHIVE_OK { throw failure() }
+        // ARCHIVE_WARN: a name is not UTF-8, and the pax header says its names are binary
+        // (hdrcharset=BINARY); the member is written. (The other warning, a file type tar
+        // cannot hold, does not arise: every kind above is one it holds.)
+        let status = archive_write_header(archive, e)
+        if status != ARCHIVE_OK && status != ARCHIVE_WARN { throw failure() }
+    }
+
+    /// `bytes` NUL-terminated, as libarchive takes names (the bytes as they are: pax headers
+    /// mark names that are not UTF-8 as binary).
+    private static func withCString(_ bytes: [UInt8], _ body: (UnsafePointer<CChar>) -> Void) {
+        (bytes + [0]).withUnsafeBufferPointer { b in
+            b.baseAddress!.withMemoryRebound(to: CChar.self, capacity: b.count) { body($0) }
+        }
     }
 
     /// Writes the next part of the current regular file's contents.

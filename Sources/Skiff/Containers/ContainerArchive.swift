@@ -15,27 +15,29 @@ struct ContainerArchiver {
     /// Guest paths never archived by `layer`: files Skiff mounts over (/etc/hosts…), whose
     /// placeholders in the writable layer are not the container's changes.
     var skippedInLayer: Set<String> = []
-    private var linkNames: [UInt64: String] = [:]
+    private var linkNames: [UInt64: [UInt8]] = [:]
 
     init(root: ContainerFileSystem, tar: TarWriter) {
         self.root = root
         self.tar = tar
     }
 
+    // Paths are bytes ("/a/b", "" for the root): the guest's names need not be UTF-8.
+
     // MARK: export
 
     /// Every file of the merged tree, parents before children, names sorted.
     mutating func exportTree() throws(SkiffError) {
-        try exportDirectory("")
+        try exportDirectory([])
     }
 
-    private mutating func exportDirectory(_ path: String) throws(SkiffError) {
+    private mutating func exportDirectory(_ path: [UInt8]) throws(SkiffError) {
         let names: [[UInt8]]
-        do throws(Errno) { names = try root.entries(path.isEmpty ? "/" : path) } catch {
-            throw SkiffError(.io, "cannot list \(path.isEmpty ? "/" : path) in the container: \(error.name)")
+        do throws(Errno) { names = try root.entries(path.isEmpty ? [0x2f] : path) } catch {
+            throw SkiffError(.io, "cannot list \(Self.show(path.isEmpty ? [0x2f] : path)) in the container: \(error.name)")
         }
         for name in names.sorted(by: { $0.lexicographicallyPrecedes($1) }) {
-            let child = path + "/" + String(decoding: name, as: UTF8.self)
+            let child = path + [0x2f] + name
             let st = try stat(child)
             try add(child, st)
             if st.isDirectory { try exportDirectory(child) }
@@ -46,39 +48,43 @@ struct ContainerArchiver {
 
     /// The writable layer below `upperDirectory` (a host directory) as a changeset.
     mutating func layerTree(upperDirectory: String) throws(SkiffError) {
-        try layerDirectory(host: upperDirectory, guest: "")
+        try layerDirectory(host: Array(upperDirectory.utf8CString), guest: [])
     }
 
-    private mutating func layerDirectory(host: String, guest: String) throws(SkiffError) {
-        let names: [String]
-        do { names = try FileManager.default.contentsOfDirectory(atPath: host) } catch {
-            throw SkiffError(.io, "cannot list the writable layer at \(host): \(error.localizedDescription)")
+    private mutating func layerDirectory(host: [CChar], guest: [UInt8]) throws(SkiffError) {
+        guard let names = BytePath.entries(of: host) else {
+            throw SkiffError(.io, "cannot list the writable layer at \(String(cString: host)): \(String(cString: strerror(errno)))")
         }
-        for name in names.sorted() {
-            let child = guest + "/" + name
-            if name.hasPrefix(".wh.") {
+        // Sorted as unsigned bytes (UTF-8 order), as the export's names are.
+        for name in names.map({ $0.map { UInt8(bitPattern: $0) } }).sorted(by: { $0.lexicographicallyPrecedes($1) }) {
+            let hostName = name.map { CChar(bitPattern: $0) }
+            let child = guest + [0x2f] + name
+            if name.starts(with: Array(".wh.".utf8)) {
                 // A whiteout or an opaque marker: an empty file, as the OCI layer format has them.
-                try tar.add(TarMember(name: String(child.dropFirst()), kind: .regular, mode: 0o644))
+                try tar.add(TarMember(path: Array(child.dropFirst()), kind: .regular, mode: 0o644))
                 continue
             }
-            if skippedInLayer.contains(child) { continue }
+            if skippedInLayer.contains(Self.show(child)) { continue }
             let st = try stat(child)
             try add(child, st)
-            if st.isDirectory { try layerDirectory(host: host + "/" + name, guest: child) }
+            if st.isDirectory { try layerDirectory(host: BytePath.child(host, hostName), guest: child) }
         }
     }
 
     // MARK: Members
 
-    private func stat(_ path: String) throws(SkiffError) -> FileStat {
+    /// A path for messages (names that are not UTF-8 shown with U+FFFD).
+    private static func show(_ path: [UInt8]) -> String { String(decoding: path, as: UTF8.self) }
+
+    private func stat(_ path: [UInt8]) throws(SkiffError) -> FileStat {
         do throws(Errno) { return try root.stat(path) } catch {
-            throw SkiffError(.io, "cannot read \(path) in the container: \(error.name)")
+            throw SkiffError(.io, "cannot read \(Self.show(path)) in the container: \(error.name)")
         }
     }
 
-    private mutating func add(_ path: String, _ st: FileStat) throws(SkiffError) {
-        let name = String(path.dropFirst())
-        var member = TarMember(name: st.isDirectory ? name + "/" : name, kind: .regular, mode: st.mode & 0o7777)
+    private mutating func add(_ path: [UInt8], _ st: FileStat) throws(SkiffError) {
+        let name = Array(path.dropFirst())
+        var member = TarMember(path: st.isDirectory ? name + [0x2f] : name, kind: .regular, mode: st.mode & 0o7777)
         member.uid = st.uid
         member.gid = st.gid
         member.modificationTime = (st.modificationTime.seconds, Int(st.modificationTime.nanoseconds))
@@ -86,8 +92,8 @@ struct ContainerArchiver {
         case FileMode.directory: member.kind = .directory
         case FileMode.symlink:
             member.kind = .symlink
-            do throws(Errno) { member.linkTarget = String(decoding: try root.readLink(path), as: UTF8.self) } catch {
-                throw SkiffError(.io, "cannot read the link \(path) in the container: \(error.name)")
+            do throws(Errno) { member.link = try root.readLink(path) } catch {
+                throw SkiffError(.io, "cannot read the link \(Self.show(path)) in the container: \(error.name)")
             }
         case FileMode.characterDevice, FileMode.blockDevice:
             member.kind = st.fileType == FileMode.characterDevice ? .characterDevice : .blockDevice
@@ -99,7 +105,7 @@ struct ContainerArchiver {
             let key = st.device << 40 ^ st.inode
             if st.linkCount > 1, let first = linkNames[key] {
                 member.kind = .hardLink
-                member.linkTarget = first
+                member.link = first
                 try tar.add(member)
                 return
             }
@@ -115,7 +121,7 @@ struct ContainerArchiver {
     }
 
     /// Writes exactly `size` bytes of the file (a file that changed size meanwhile is cut or padded).
-    private func copyContents(_ path: String, size: Int64) throws(SkiffError) {
+    private func copyContents(_ path: [UInt8], size: Int64) throws(SkiffError) {
         var left = size
         var failure: SkiffError?
         do throws(Errno) {
@@ -126,7 +132,7 @@ struct ContainerArchiver {
                 left -= Int64(part.count)
             }
         } catch {
-            throw SkiffError(.io, "cannot read \(path) in the container: \(error.name)")
+            throw SkiffError(.io, "cannot read \(Self.show(path)) in the container: \(error.name)")
         }
         if let failure { throw failure }
         if left > 0 {

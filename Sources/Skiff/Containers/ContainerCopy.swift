@@ -68,15 +68,19 @@ public enum ContainerCopy {
         } else if destination.hasSuffix("/") && !sourceIsDirectory {
             throw SkiffError(.notFound, "destination directory \(destination) does not exist in the container")
         }
-        try copyInNode(host: source, guest: guestPath, root: root)
+        try copyInNode(host: Array(source.utf8CString), guest: Array(guestPath.utf8), root: root)
     }
 
-    private static func copyInNode(host: String, guest: String, root: ContainerFileSystem) throws(SkiffError) {
+    // Below the paths the user gave, paths are bytes (host: NUL-terminated; guest: without the
+    // NUL): names found in a tree need not be UTF-8.
+
+    private static func copyInNode(host hostPath: [CChar], guest: [UInt8], root: ContainerFileSystem) throws(SkiffError) {
+        let host = String(cString: hostPath)
         var st = stat()
-        guard lstat(host, &st) == 0 else { throw SkiffError(.io, "cannot read \(host): \(String(cString: strerror(errno)))") }
+        guard lstat(hostPath, &st) == 0 else { throw SkiffError(.io, "cannot read \(host): \(String(cString: strerror(errno)))") }
         let existing = try? root.stat(guest)
         let mode = UInt32(st.st_mode) & 0o7777
-        let failure = "cannot copy \(host) to \(guest) in the container"
+        let failure = "cannot copy \(host) to \(show(guest)) in the container"
         switch st.st_mode & S_IFMT {
         case S_IFDIR:
             if let existing {
@@ -84,9 +88,11 @@ public enum ContainerCopy {
             } else {
                 try inContainer(failure) { () throws(Errno) in try root.makeDirectory(guest, mode: mode) }
             }
-            for name in try hostEntries(host) { try copyInNode(host: join(host, name), guest: join(guest, name), root: root) }
+            for name in try hostEntries(hostPath) {
+                try copyInNode(host: BytePath.child(hostPath, name), guest: child(guest, name.map { UInt8(bitPattern: $0) }), root: root)
+            }
         case S_IFREG:
-            let input = open(host, O_RDONLY | O_CLOEXEC)
+            let input = open(hostPath, O_RDONLY | O_CLOEXEC)
             guard input >= 0 else { throw SkiffError(.io, "cannot read \(host): \(String(cString: strerror(errno)))") }
             defer { close(input) }
             let output = try inContainer(failure) { () throws(Errno) in try root.createFile(guest, mode: mode) }
@@ -95,7 +101,7 @@ public enum ContainerCopy {
         case S_IFLNK:
             if existing != nil { throw SkiffError(.invalidArgument, "\(failure): something is there already") }
             var buffer = [CChar](repeating: 0, count: 4096)
-            let n = readlink(host, &buffer, buffer.count)
+            let n = readlink(hostPath, &buffer, buffer.count)
             guard n >= 0 else { throw SkiffError(.io, "cannot read the link \(host): \(String(cString: strerror(errno)))") }
             try inContainer(failure) { () throws(Errno) in try root.makeSymlink(guest, target: buffer[0..<n].map { UInt8(bitPattern: $0) }) }
         default:
@@ -122,28 +128,28 @@ public enum ContainerCopy {
         } else if destination.hasSuffix("/") && !status.isDirectory {
             throw SkiffError(.notFound, "destination directory \(destination) does not exist")
         }
-        try copyOutNode(guest: found.path, host: hostPath, root: root)
+        try copyOutNode(guest: Array(found.path.utf8), host: Array(hostPath.utf8CString), root: root)
     }
 
-    private static func copyOutNode(guest: String, host: String, root: ContainerFileSystem) throws(SkiffError) {
-        let failure = "cannot copy \(guest) from the container"
+    private static func copyOutNode(guest: [UInt8], host hostPath: [CChar], root: ContainerFileSystem) throws(SkiffError) {
+        let host = String(cString: hostPath)
+        let failure = "cannot copy \(show(guest)) from the container"
         let st = try inContainer(failure) { () throws(Errno) in try root.stat(guest) }
         if st.isDirectory {
             var existing = stat()
-            if lstat(host, &existing) != 0 {
-                guard mkdir(host, mode_t(st.mode & 0o7777 | 0o700)) == 0 else {
+            if lstat(hostPath, &existing) != 0 {
+                guard mkdir(hostPath, mode_t(st.mode & 0o7777 | 0o700)) == 0 else {
                     throw SkiffError(.io, "cannot create \(host): \(String(cString: strerror(errno)))")
                 }
             } else if existing.st_mode & S_IFMT != S_IFDIR {
                 throw SkiffError(.invalidArgument, "cannot overwrite \(host) with a directory")
             }
             for name in try inContainer(failure, { () throws(Errno) in try root.entries(guest) }) {
-                let n = String(decoding: name, as: UTF8.self)
-                try copyOutNode(guest: join(guest, n), host: join(host, n), root: root)
+                try copyOutNode(guest: child(guest, name), host: BytePath.child(hostPath, name.map { CChar(bitPattern: $0) }), root: root)
             }
         } else if st.isRegular {
-            unlinkIfLink(host)
-            let output = open(host, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, mode_t(st.mode & 0o7777 | 0o600))
+            unlinkIfLink(hostPath)
+            let output = open(hostPath, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, mode_t(st.mode & 0o7777 | 0o600))
             guard output >= 0 else { throw SkiffError(.io, "cannot write \(host): \(String(cString: strerror(errno)))") }
             defer { close(output) }
             var failed = false
@@ -156,12 +162,12 @@ public enum ContainerCopy {
             _ = fchmod(output, mode_t(st.mode & 0o7777))
         } else if st.isSymlink {
             let target = try inContainer(failure) { () throws(Errno) in try root.readLink(guest) }
-            unlinkIfLink(host)
-            guard symlink(String(decoding: target, as: UTF8.self), host) == 0 else {
+            unlinkIfLink(hostPath)
+            guard symlink(target.map { CChar(bitPattern: $0) } + [0], hostPath) == 0 else {
                 throw SkiffError(.io, "cannot create the link \(host): \(String(cString: strerror(errno)))")
             }
         } else {
-            throw SkiffError(.unsupported, "cannot copy \(guest): only files, directories and symlinks are copied")
+            throw SkiffError(.unsupported, "cannot copy \(show(guest)): only files, directories and symlinks are copied")
         }
     }
 
@@ -172,17 +178,25 @@ public enum ContainerCopy {
 
     // MARK: Helpers
 
-    private static func unlinkIfLink(_ path: String) {
+    private static func unlinkIfLink(_ path: [CChar]) {
         var st = stat()
         if lstat(path, &st) == 0 && st.st_mode & S_IFMT == S_IFLNK { unlink(path) }
     }
 
-    private static func hostEntries(_ path: String) throws(SkiffError) -> [String] {
-        guard let names = ContainerStore.entries(path) else {
-            throw SkiffError(.io, "cannot list \(path): \(String(cString: strerror(errno)))")
+    private static func hostEntries(_ path: [CChar]) throws(SkiffError) -> [[CChar]] {
+        guard let names = BytePath.entries(of: path) else {
+            throw SkiffError(.io, "cannot list \(String(cString: path)): \(String(cString: strerror(errno)))")
         }
-        return names.sorted()
+        return names.sorted { $0.lexicographicallyPrecedes($1) }
     }
+
+    /// Guest path `directory`/`name`.
+    private static func child(_ directory: [UInt8], _ name: [UInt8]) -> [UInt8] {
+        directory.last == 0x2f ? directory + name : directory + [0x2f] + name
+    }
+
+    /// A guest path for messages (names that are not UTF-8 shown with U+FFFD).
+    private static func show(_ path: [UInt8]) -> String { String(decoding: path, as: UTF8.self) }
 
     private static func pump(from input: Int32, to output: Int32, what: String) throws(SkiffError) {
         var buffer = [UInt8](repeating: 0, count: 1 << 16)
