@@ -295,10 +295,11 @@ struct BlockTranslator {
 
     mutating func defined(_ rd: UInt8) { cache.markDirty(rd) }
 
-    /// r = the operand (64 bits, or the low 32 zero-extended).
+    /// r = the operand (64 bits, or the low 32 zero-extended; a register onto itself is left
+    /// as it is: the 32-bit operations that follow read only its low half).
     mutating func move(_ r: X86Register, _ o: Operand, w: Bool = true) {
         switch o {
-        case .host(let h): if h != r || !w { a.move(r, h, w: w) }
+        case .host(let h): if h != r { a.move(r, h, w: w) }
         case .file(let disp): a.load(r, .guestRegisters, disp, w: w)
         case .zero: a.moveZero(r)
         }
@@ -592,6 +593,15 @@ struct BlockTranslator {
     private mutating func binary(_ o: X86ALU, _ d: DecodedInstruction, w: Bool = true) {
         let s1 = operand(d.rs1), s2 = operand(d.rs2)
         var h = destination(d.rd) ?? .rax
+        // x0 as an operand of add, or, xor (and sub's second): a move (mv is `add rd, x0, rs`).
+        if case .zero = s1, o == .add || o == .or || o == .xor {
+            move(h, s2, w: w)
+            return finish(w ? h : signExtended(h), d.rd)
+        }
+        if case .zero = s2, o != .and {
+            move(h, s1, w: w)
+            return finish(w ? h : signExtended(h), d.rd)
+        }
         if case .host(let r2) = s2, r2 == h, d.rs1 != d.rs2 {
             // rd = rs2: commutative operations swap their operands, sub goes through rax.
             if o == .sub { h = .rax } else { return finish(combined(o, h, s1, w: w), d.rd) }
@@ -679,9 +689,9 @@ struct BlockTranslator {
         }
     }
 
-    /// rax = the guest address rs1 + imm translated through `tlb` for an access of `size`
-    /// bytes; a miss (or a page-crossing access) leaves to the interpreter at `pc`.
-    mutating func translateAddress(_ d: DecodedInstruction, pc: UInt64, retired: Int, size: Int, tlb: X86Register) {
+    /// rax = the guest address rs1 + imm translated through the read or write TLB for an access
+    /// of `size` bytes; a miss (or a page-crossing access) leaves to the interpreter at `pc`.
+    mutating func translateAddress(_ d: DecodedInstruction, pc: UInt64, retired: Int, size: Int, write: Bool) {
         let base = operand(d.rs1)
         if case .host(let r) = base, d.imm != 0 {
             a.lea(.rax, r, d.imm)
@@ -696,15 +706,15 @@ struct BlockTranslator {
         a.move(.rdx, .rax, w: false)
         a.shift(.shr, .rdx, by: 8, w: false)
         a.alu(.and, .rdx, imm: Int32(TLB.mask << 4), w: false)
-        a.alu(.add, .rdx, tlb)
+        a.alu(.add, .rdx, .context, write ? NativeContext.writeTLBOffset : NativeContext.readTLBOffset)
         a.alu(.cmp, .rcx, .rdx, 0)
-        refills.append(Refill(site: a.jump(if: .ne), retry: retry, size: size, write: tlb == .writeTLB, pc: pc,
+        refills.append(Refill(site: a.jump(if: .ne), retry: retry, size: size, write: write, pc: pc,
                               retired: retired, dirty: cache.dirty))
         a.alu(.add, .rax, .rdx, 8)
     }
 
     private mutating func load(_ d: DecodedInstruction, pc: UInt64, retired: Int, size: Int, signed: Bool, nanBox: Bool = false) {
-        translateAddress(d, pc: pc, retired: retired, size: size, tlb: .readTLB)
+        translateAddress(d, pc: pc, retired: retired, size: size, write: false)
         let h = destination(d.rd) ?? .rax
         a.load(h, .rax, 0, size: size, signed: signed)
         if nanBox {
@@ -715,7 +725,7 @@ struct BlockTranslator {
     }
 
     private mutating func store(_ d: DecodedInstruction, pc: UInt64, retired: Int, size: Int) {
-        translateAddress(d, pc: pc, retired: retired, size: size, tlb: .writeTLB)
+        translateAddress(d, pc: pc, retired: retired, size: size, write: true)
         if case .host(let r) = operand(d.rs2) {
             a.store(r, .rax, 0, size: size)
         } else {
@@ -738,7 +748,7 @@ extension BlockTranslator {
 
     /// lr: load, then reserve the address.
     mutating func loadReserved(_ d: DecodedInstruction, pc: UInt64, retired: Int, size: Int) {
-        translateAddress(d, pc: pc, retired: retired, size: size, tlb: .readTLB)
+        translateAddress(d, pc: pc, retired: retired, size: size, write: false)
         requireAlignment(size, pc: pc, retired: retired)
         a.load(.rax, .rax, 0, size: size, signed: true)
         get(.rcx, d.rs1)
@@ -749,7 +759,7 @@ extension BlockTranslator {
     /// sc: store if the address is reserved (rd = 0), else only rd = 1; the reservation goes
     /// either way. Nothing changes before the checks that may leave to the interpreter.
     mutating func storeConditional(_ d: DecodedInstruction, pc: UInt64, retired: Int, size: Int) {
-        translateAddress(d, pc: pc, retired: retired, size: size, tlb: .writeTLB)
+        translateAddress(d, pc: pc, retired: retired, size: size, write: true)
         requireAlignment(size, pc: pc, retired: retired)
         get(.rdx, d.rs2)
         get(.rcx, d.rs1)
@@ -766,8 +776,8 @@ extension BlockTranslator {
 
     /// amo*: rd = old value, memory = old op rs2. Needs read and write permission.
     mutating func atomic(_ operation: AtomicOperation, _ d: DecodedInstruction, pc: UInt64, retired: Int, size: Int) {
-        translateAddress(d, pc: pc, retired: retired, size: size, tlb: .readTLB)
-        translateAddress(d, pc: pc, retired: retired, size: size, tlb: .writeTLB)
+        translateAddress(d, pc: pc, retired: retired, size: size, write: false)
+        translateAddress(d, pc: pc, retired: retired, size: size, write: true)
         requireAlignment(size, pc: pc, retired: retired)
         let w = size == 8
         get(.rdx, d.rs2)

@@ -12,13 +12,13 @@ import RISCV
 struct RegisterCache {
     /// The caller-saved host registers of `pool`: a call into Swift must save them.
     static let callerSaved: [X86Register] = [.rsi, .rdi, .r8, .r9, .r10, .r11]
-    /// Host registers free for guest values: the caller-saved ones plus rbp (saved by the entry
-    /// trampoline). rax, rcx, rdx stay scratch for the translator.
-    static let pool: [X86Register] = callerSaved + [.rbp]
+    /// Host registers free for guest values: the caller-saved ones plus rbp, r12 and r13 (saved
+    /// by the entry trampoline). rax, rcx, rdx stay scratch for the translator.
+    static let pool: [X86Register] = callerSaved + [.rbp, .r12, .r13]
 
     /// A set of pool entries (bit i: `pool[i]`), e.g. the dirty ones at an exit.
     struct Set {
-        var bits: UInt8 = 0
+        var bits: UInt16 = 0
     }
 
     /// Guest register index -> position in `pool` (-1: not cached).
@@ -49,7 +49,7 @@ struct RegisterCache {
 
     var isEmpty: Bool { owners.isEmpty }
     /// Every cached guest register with its host register.
-    var all: [(guest: UInt8, host: X86Register)] { registers(in: Set(bits: UInt8.max)) }
+    var all: [(guest: UInt8, host: X86Register)] { registers(in: Set(bits: UInt16.max)) }
 
     func host(of guest: UInt8) -> X86Register? {
         let i = slot[Int(guest)]
@@ -65,8 +65,8 @@ struct RegisterCache {
     }
 
     mutating func markDirty(_ guest: UInt8) {
-        dirty.bits |= 1 << UInt8(slot[Int(guest)])
-        written.bits |= 1 << UInt8(slot[Int(guest)])
+        dirty.bits |= 1 << UInt16(slot[Int(guest)])
+        written.bits |= 1 << UInt16(slot[Int(guest)])
     }
 
     /// After a write-back: nothing has changed since (in a loop, what it writes stays dirty:
@@ -78,7 +78,7 @@ struct RegisterCache {
     /// The guest registers of `set` with their host registers.
     func registers(in set: Set) -> [(guest: UInt8, host: X86Register)] {
         var result: [(guest: UInt8, host: X86Register)] = []
-        for i in owners.indices where set.bits & (1 << UInt8(i)) != 0 {
+        for i in owners.indices where set.bits & (1 << UInt16(i)) != 0 {
             result.append((owners[i], RegisterCache.pool[i]))
         }
         return result

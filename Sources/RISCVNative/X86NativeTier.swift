@@ -265,8 +265,6 @@ final class X86NativeTier: NativeTier {
         a.alu(.sub, .rsp, imm: 8)
         a.move(.context, .rdi)
         a.load(.guestRegisters, .context, NativeContext.regsOffset)
-        a.load(.readTLB, .context, NativeContext.readTLBOffset)
-        a.load(.writeTLB, .context, NativeContext.writeTLBOffset)
         a.load(.budget, .context, NativeContext.budgetOffset)
         a.jump(to: .rsi)
         let exitOffset = a.offset
