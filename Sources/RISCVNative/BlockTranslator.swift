@@ -1,3 +1,8 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import RISCV
 
 // Translates one guest block to x86-64: straight-line code from an entry pc, through
@@ -30,6 +35,15 @@ struct BlockTranslator {
     private var refills: [Refill] = []
     /// Instructions handed to a helper: where their address goes, and the instruction.
     private var embedded: [(immediate: Int, instruction: DecodedInstruction)] = []
+    /// The guest pc the block starts at.
+    private let entry: UInt64
+    /// A branch or jump leads back to `entry`.
+    private var loopsToEntry = false
+    /// With registers preloaded (`RegisterCache(preloading:)`): where the loop body starts,
+    /// after the loads; back edges jump there.
+    private var body: Int?
+    /// Back edges whose budget is spent: their jumps out to the tier.
+    private var backEdges: [Int] = []
 
     /// The out-of-line path of a TLB miss: refill the entry through `Helpers.refillTLB` and
     /// retry, or leave to the interpreter.
@@ -61,21 +75,50 @@ struct BlockTranslator {
 
     /// `base`: the address the code will be installed at; `epilogue`: the shared exit code;
     /// `firstLinkID`: the exit code of this block's first chainable exit.
-    init(base: UInt, epilogue: UInt, firstLinkID: UInt32) {
+    init(base: UInt, epilogue: UInt, firstLinkID: UInt32, entry: UInt64) {
         a = X86Assembler(base: base)
         exits.reserveCapacity(32)
         self.epilogue = epilogue
         self.firstLinkID = firstLinkID
+        self.entry = entry
+    }
+
+    /// A loop's second translation: `first`'s cached registers loaded at entry.
+    private init(loopOf first: BlockTranslator) {
+        self.init(base: first.a.base, epilogue: first.epilogue, firstLinkID: first.firstLinkID, entry: first.entry)
+        cache = RegisterCache(preloading: first.cache)
+        for (guest, host) in cache.all { a.load(host, .guestRegisters, Self.disp(guest)) }
+        body = a.offset
     }
 
     /// Translates the block at `entry`; nil when its first instruction cannot be translated.
+    /// A block that branches back to its own entry is translated again as a loop whose back
+    /// edges stay in compiled code with the guest registers in host registers.
     static func translate(_ memory: GuestMemory, entry: UInt64, base: UInt, epilogue: UInt, firstLinkID: UInt32) -> TranslatedBlock? {
-        var t = BlockTranslator(base: base, epilogue: epilogue, firstLinkID: firstLinkID)
+        var t = BlockTranslator(base: base, epilogue: epilogue, firstLinkID: firstLinkID, entry: entry)
+        guard let end = t.translateBlock(memory) else { return nil }
+        if t.loopsToEntry && !t.cache.isEmpty && !noLoops {
+            // The same instructions are read again, so it covers the same bytes (else it is not used).
+            var loop = BlockTranslator(loopOf: t)
+            if loop.translateBlock(memory) == end { t = loop }
+        }
+        t.emitExits()
+        t.emitData()
+        return TranslatedBlock(bytes: t.a.bytes, links: t.links, end: end)
+    }
+
+    /// `SKIFF_JIT_LOOPS=0`: loops leave through their back edge like any other branch (for
+    /// comparisons).
+    private static let noLoops = getenv("SKIFF_JIT_LOOPS").map { String(cString: $0) == "0" } ?? false
+
+    /// Emits the block's instructions; returns the end of the guest bytes translated, or nil
+    /// when the first instruction cannot be translated.
+    private mutating func translateBlock(_ memory: GuestMemory) -> UInt64? {
         var pc = entry
         var count = 0
-        scan: while count < maxInstructions {
+        scan: while count < Self.maxInstructions {
             if count > 0 && pc & 0xfff == 0 {
-                t.exit(.chain(pc), retired: count)
+                exit(.chain(pc), retired: count)
                 break
             }
             let (raw, fault) = memory.fetch(pc)
@@ -83,11 +126,11 @@ struct BlockTranslator {
             if fault != nil || (length == 4 && pc & 0xfff == 0xffe) {
                 // Not fetchable here, or it straddles into the next page: the interpreter's.
                 if count == 0 { return nil }
-                t.exit(.interpret(pc), retired: count)
+                exit(.interpret(pc), retired: count)
                 break
             }
             let d = length == 4 ? Decoder.decode(raw, pc: pc) : CompressedDecoder.decode(raw, pc: pc)
-            switch t.emit(d, pc: pc, length: length, retired: count) {
+            switch emit(d, pc: pc, length: length, retired: count) {
             case .next:
                 count += 1
                 pc &+= length
@@ -97,14 +140,12 @@ struct BlockTranslator {
                 break scan
             case .unsupported:
                 if count == 0 { return nil }
-                t.exit(.interpret(pc), retired: count)
+                exit(.interpret(pc), retired: count)
                 break scan
             }
-            if count == maxInstructions { t.exit(.chain(pc), retired: count) }
+            if count == Self.maxInstructions { exit(.chain(pc), retired: count) }
         }
-        t.emitExits()
-        t.emitData()
-        return TranslatedBlock(bytes: t.a.bytes, links: t.links, end: pc)
+        return pc
     }
 
     // MARK: Exits
@@ -119,7 +160,27 @@ struct BlockTranslator {
         exits.append(Exit(sites: [a.jump(if: c)], kind: kind, dirty: cache.dirty, retired: retired))
     }
 
+    /// A jump (when `c` holds, or always) back to the loop body: the iteration's instructions
+    /// are taken from the budget, and with none left the block leaves to the tier.
+    private mutating func backEdge(if c: X86Condition?, retired: Int) {
+        let skip = c.map { a.jump(if: X86Condition(rawValue: $0.rawValue ^ 1)!) }
+        a.alu(.sub, .budget, imm: Int32(retired))
+        let again = a.jump(if: .g)
+        a.patch(rel32At: again, toOffset: body!)
+        backEdges.append(a.jump())
+        if let skip { a.patch(rel32At: skip, toOffset: a.offset) }
+    }
+
     private mutating func emitExits() {
+        // A back edge with the budget spent: out to the tier.
+        for site in backEdges {
+            a.patch(rel32At: site, toOffset: a.offset)
+            writeBack(cache.written)
+            a.move(.rcx, imm: entry)
+            a.store(.rcx, .context, NativeContext.pcOffset)
+            a.move(.rax, imm: UInt64(NativeExit.plain))
+            a.jump(toAddress: epilogue)
+        }
         for r in refills {
             a.patch(rel32At: r.site, toOffset: a.offset)
             // rax holds the guest address: kept across the call for the retry.
@@ -208,6 +269,51 @@ struct BlockTranslator {
         }
     }
 
+    /// Where a guest register's value is: a host register, its register file slot, or x0.
+    enum Operand {
+        case host(X86Register)
+        case file(Int32)
+        case zero
+    }
+
+    /// Guest `register` as an operand (loaded into its host register at first use when the
+    /// cache has room).
+    mutating func operand(_ register: UInt8) -> Operand {
+        if register == 0 { return .zero }
+        if let h = cached(register) { return .host(h) }
+        return .file(Self.disp(register))
+    }
+
+    /// The host register that guest `rd` is computed in directly (cached from here on), or nil
+    /// when rd is x0 or the cache is full. Resolve the sources (`operand`) first: a source that
+    /// is rd must be loaded before rd is assigned without a load. The caller writes the register
+    /// and then calls `defined(rd)`.
+    mutating func destination(_ rd: UInt8) -> X86Register? {
+        if rd == Registers.scratch { return nil }
+        return cache.host(of: rd) ?? cache.assign(rd)
+    }
+
+    mutating func defined(_ rd: UInt8) { cache.markDirty(rd) }
+
+    /// r = the operand (64 bits, or the low 32 zero-extended; a register onto itself is left
+    /// as it is: the 32-bit operations that follow read only its low half).
+    mutating func move(_ r: X86Register, _ o: Operand, w: Bool = true) {
+        switch o {
+        case .host(let h): if h != r { a.move(r, h, w: w) }
+        case .file(let disp): a.load(r, .guestRegisters, disp, w: w)
+        case .zero: a.moveZero(r)
+        }
+    }
+
+    /// r op= the operand.
+    mutating func apply(_ o: X86ALU, _ r: X86Register, _ operand: Operand, w: Bool = true) {
+        switch operand {
+        case .host(let h): a.alu(o, r, h, w: w)
+        case .file(let disp): a.alu(o, r, .guestRegisters, disp, w: w)
+        case .zero: a.alu(o, r, imm: 0, w: w)
+        }
+    }
+
     /// Writes the cached registers of `set` back to the register file.
     mutating func writeBack(_ set: RegisterCache.Set) {
         for (guest, host) in cache.registers(in: set) { a.store(host, .guestRegisters, Self.disp(guest)) }
@@ -239,8 +345,9 @@ struct BlockTranslator {
         let op = d.op.uncompressed
         switch op {
         case .li:
-            a.move(.rax, imm: imm64)
-            put(.rax, d.rd)
+            let h = destination(d.rd) ?? .rax
+            a.move(h, imm: imm64)
+            finish(h, d.rd)
         case .auipc:
             a.move(.rax, imm: pc &+ imm64)
             put(.rax, d.rd)
@@ -264,10 +371,11 @@ struct BlockTranslator {
         case .sraiw: shift(.sar, d, w: false)
         case .roriw: shift(.ror, d, w: false)
         case .addiw:
-            get(.rax, d.rs1, w: false)
-            if imm != 0 { a.alu(.add, .rax, imm: imm, w: false) }
-            a.signExtend32(.rax, .rax)
-            put(.rax, d.rd)
+            let s = operand(d.rs1)
+            let h = destination(d.rd) ?? .rax
+            move(h, s, w: false)
+            if imm != 0 { a.alu(.add, h, imm: imm, w: false) }
+            finish(signExtended(h), d.rd)
 
         case .add: binary(.add, d)
         case .sub: binary(.sub, d)
@@ -394,7 +502,12 @@ struct BlockTranslator {
                 put(.rax, d.rd)
             }
             let target = op == .jal ? pc &+ UInt64(bitPattern: Int64(imm) << 1) : pc &+ imm64
-            exit(.chain(target), retired: retired + 1)
+            if target == entry, body != nil {
+                backEdge(if: nil, retired: retired + 1)
+            } else {
+                loopsToEntry = loopsToEntry || target == entry
+                exit(.chain(target), retired: retired + 1)
+            }
             return .end
         case .jalr:
             get(.rax, d.rs1)
@@ -463,24 +576,64 @@ struct BlockTranslator {
         }
     }
 
+    /// rd = rs1 op imm, computed in rd's host register (addi from another cached register: lea).
     private mutating func immediate(_ o: X86ALU, _ d: DecodedInstruction) {
-        get(.rax, d.rs1)
-        if d.imm != 0 || o == .and { a.alu(o, .rax, imm: d.imm) }
-        put(.rax, d.rd)
+        let s = operand(d.rs1)
+        let h = destination(d.rd) ?? .rax
+        if case .host(let r) = s, r != h, o == .add {
+            if d.imm == 0 { a.move(h, r) } else { a.lea(h, r, d.imm) }
+        } else {
+            move(h, s)
+            if d.imm != 0 || o == .and { a.alu(o, h, imm: d.imm) }
+        }
+        finish(h, d.rd)
     }
 
+    /// rd = rs1 op rs2, computed in rd's host register when it has one.
     private mutating func binary(_ o: X86ALU, _ d: DecodedInstruction, w: Bool = true) {
-        get(.rax, d.rs1, w: w)
-        combine(o, .rax, d.rs2, w: w)
-        if !w { a.signExtend32(.rax, .rax) }
-        put(.rax, d.rd)
+        let s1 = operand(d.rs1), s2 = operand(d.rs2)
+        var h = destination(d.rd) ?? .rax
+        // x0 as an operand of add, or, xor (and sub's second): a move (mv is `add rd, x0, rs`).
+        if case .zero = s1, o == .add || o == .or || o == .xor {
+            move(h, s2, w: w)
+            return finish(w ? h : signExtended(h), d.rd)
+        }
+        if case .zero = s2, o != .and {
+            move(h, s1, w: w)
+            return finish(w ? h : signExtended(h), d.rd)
+        }
+        if case .host(let r2) = s2, r2 == h, d.rs1 != d.rs2 {
+            // rd = rs2: commutative operations swap their operands, sub goes through rax.
+            if o == .sub { h = .rax } else { return finish(combined(o, h, s1, w: w), d.rd) }
+        }
+        move(h, s1, w: w)
+        apply(o, h, s2, w: w)
+        finish(w ? h : signExtended(h), d.rd)
+    }
+
+    /// h op= the operand, then h sign-extended from 32 bits unless `w`.
+    private mutating func combined(_ o: X86ALU, _ h: X86Register, _ s: Operand, w: Bool) -> X86Register {
+        apply(o, h, s, w: w)
+        return w ? h : signExtended(h)
+    }
+
+    private mutating func signExtended(_ h: X86Register) -> X86Register {
+        a.signExtend32(h, h)
+        return h
+    }
+
+    /// Guest `rd` now holds the value computed in `h` (its own host register, or rax when it
+    /// has none).
+    private mutating func finish(_ h: X86Register, _ rd: UInt8) {
+        if h == .rax { put(.rax, rd) } else { defined(rd) }
     }
 
     private mutating func shift(_ s: X86Shift, _ d: DecodedInstruction, w: Bool = true) {
-        get(.rax, d.rs1, w: w)
-        a.shift(s, .rax, by: UInt8(truncatingIfNeeded: d.imm) & (w ? 63 : 31), w: w)
-        if !w { a.signExtend32(.rax, .rax) }
-        put(.rax, d.rd)
+        let source = operand(d.rs1)
+        let h = destination(d.rd) ?? .rax
+        move(h, source, w: w)
+        a.shift(s, h, by: UInt8(truncatingIfNeeded: d.imm) & (w ? 63 : 31), w: w)
+        finish(w ? h : signExtended(h), d.rd)
     }
 
     private mutating func shiftByRegister(_ s: X86Shift, _ d: DecodedInstruction, w: Bool = true) {
@@ -521,16 +674,31 @@ struct BlockTranslator {
     }
 
     private mutating func branch(_ c: X86Condition, _ d: DecodedInstruction, target: UInt64, retired: Int) {
-        get(.rax, d.rs1)
-        combine(.cmp, .rax, d.rs2)
-        exit(if: c, .chain(target), retired: retired + 1)
+        let s1 = operand(d.rs1), s2 = operand(d.rs2)
+        if case .host(let r1) = s1 {
+            apply(.cmp, r1, s2)
+        } else {
+            move(.rax, s1)
+            apply(.cmp, .rax, s2)
+        }
+        if target == entry, body != nil {
+            backEdge(if: c, retired: retired + 1)
+        } else {
+            loopsToEntry = loopsToEntry || target == entry
+            exit(if: c, .chain(target), retired: retired + 1)
+        }
     }
 
-    /// rax = the guest address rs1 + imm translated through `tlb` for an access of `size`
-    /// bytes; a miss (or a page-crossing access) leaves to the interpreter at `pc`.
-    mutating func translateAddress(_ d: DecodedInstruction, pc: UInt64, retired: Int, size: Int, tlb: X86Register) {
-        get(.rax, d.rs1)
-        if d.imm != 0 { a.alu(.add, .rax, imm: d.imm) }
+    /// rax = the guest address rs1 + imm translated through the read or write TLB for an access
+    /// of `size` bytes; a miss (or a page-crossing access) leaves to the interpreter at `pc`.
+    mutating func translateAddress(_ d: DecodedInstruction, pc: UInt64, retired: Int, size: Int, write: Bool) {
+        let base = operand(d.rs1)
+        if case .host(let r) = base, d.imm != 0 {
+            a.lea(.rax, r, d.imm)
+        } else {
+            move(.rax, base)
+            if d.imm != 0 { a.alu(.add, .rax, imm: d.imm) }
+        }
         // Tag: the page of the access's last byte; index: the page of its first byte.
         let retry = a.offset
         if size == 1 { a.move(.rcx, .rax) } else { a.lea(.rcx, .rax, Int32(size - 1)) }
@@ -538,27 +706,32 @@ struct BlockTranslator {
         a.move(.rdx, .rax, w: false)
         a.shift(.shr, .rdx, by: 8, w: false)
         a.alu(.and, .rdx, imm: Int32(TLB.mask << 4), w: false)
-        a.alu(.add, .rdx, tlb)
+        a.alu(.add, .rdx, .context, write ? NativeContext.writeTLBOffset : NativeContext.readTLBOffset)
         a.alu(.cmp, .rcx, .rdx, 0)
-        refills.append(Refill(site: a.jump(if: .ne), retry: retry, size: size, write: tlb == .writeTLB, pc: pc,
+        refills.append(Refill(site: a.jump(if: .ne), retry: retry, size: size, write: write, pc: pc,
                               retired: retired, dirty: cache.dirty))
         a.alu(.add, .rax, .rdx, 8)
     }
 
     private mutating func load(_ d: DecodedInstruction, pc: UInt64, retired: Int, size: Int, signed: Bool, nanBox: Bool = false) {
-        translateAddress(d, pc: pc, retired: retired, size: size, tlb: .readTLB)
-        a.load(.rax, .rax, 0, size: size, signed: signed)
+        translateAddress(d, pc: pc, retired: retired, size: size, write: false)
+        let h = destination(d.rd) ?? .rax
+        a.load(h, .rax, 0, size: size, signed: signed)
         if nanBox {
             a.move(.rcx, imm: Hart.boxMask)
-            a.alu(.or, .rax, .rcx)
+            a.alu(.or, h, .rcx)
         }
-        put(.rax, d.rd)
+        finish(h, d.rd)
     }
 
     private mutating func store(_ d: DecodedInstruction, pc: UInt64, retired: Int, size: Int) {
-        translateAddress(d, pc: pc, retired: retired, size: size, tlb: .writeTLB)
-        get(.rcx, d.rs2)
-        a.store(.rcx, .rax, 0, size: size)
+        translateAddress(d, pc: pc, retired: retired, size: size, write: true)
+        if case .host(let r) = operand(d.rs2) {
+            a.store(r, .rax, 0, size: size)
+        } else {
+            get(.rcx, d.rs2)
+            a.store(.rcx, .rax, 0, size: size)
+        }
     }
 }
 
@@ -575,7 +748,7 @@ extension BlockTranslator {
 
     /// lr: load, then reserve the address.
     mutating func loadReserved(_ d: DecodedInstruction, pc: UInt64, retired: Int, size: Int) {
-        translateAddress(d, pc: pc, retired: retired, size: size, tlb: .readTLB)
+        translateAddress(d, pc: pc, retired: retired, size: size, write: false)
         requireAlignment(size, pc: pc, retired: retired)
         a.load(.rax, .rax, 0, size: size, signed: true)
         get(.rcx, d.rs1)
@@ -586,7 +759,7 @@ extension BlockTranslator {
     /// sc: store if the address is reserved (rd = 0), else only rd = 1; the reservation goes
     /// either way. Nothing changes before the checks that may leave to the interpreter.
     mutating func storeConditional(_ d: DecodedInstruction, pc: UInt64, retired: Int, size: Int) {
-        translateAddress(d, pc: pc, retired: retired, size: size, tlb: .writeTLB)
+        translateAddress(d, pc: pc, retired: retired, size: size, write: true)
         requireAlignment(size, pc: pc, retired: retired)
         get(.rdx, d.rs2)
         get(.rcx, d.rs1)
@@ -603,8 +776,8 @@ extension BlockTranslator {
 
     /// amo*: rd = old value, memory = old op rs2. Needs read and write permission.
     mutating func atomic(_ operation: AtomicOperation, _ d: DecodedInstruction, pc: UInt64, retired: Int, size: Int) {
-        translateAddress(d, pc: pc, retired: retired, size: size, tlb: .readTLB)
-        translateAddress(d, pc: pc, retired: retired, size: size, tlb: .writeTLB)
+        translateAddress(d, pc: pc, retired: retired, size: size, write: false)
+        translateAddress(d, pc: pc, retired: retired, size: size, write: true)
         requireAlignment(size, pc: pc, retired: retired)
         let w = size == 8
         get(.rdx, d.rs2)

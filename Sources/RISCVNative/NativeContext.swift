@@ -2,8 +2,9 @@
 // code (x86-64 System V host):
 //
 //   rbx  the hart's register file (x0...x31, scratch, f0...f31: `Registers`)
-//   r12  the read TLB, r13 the write TLB (16-byte entries: tag, addend)
-//   r14  this context, r15 the instruction budget left (retired counts are subtracted at exits)
+//   r14  this context (the read and write TLBs, 16-byte entries of tag and addend, are reached
+//        through it), r15 the instruction budget left (retired counts are subtracted at exits)
+//   rsi, rdi, r8-r11, rbp, r12, r13  guest registers (`RegisterCache`)
 //   rax, rcx, rdx  scratch
 //
 // Exits store the next pc in the context and return a code in eax (`NativeExit`).
@@ -37,8 +38,6 @@ enum NativeExit {
 /// Host registers of compiled code.
 extension X86Register {
     static let guestRegisters = X86Register.rbx
-    static let readTLB = X86Register.r12
-    static let writeTLB = X86Register.r13
     static let context = X86Register.r14
     static let budget = X86Register.r15
 }

@@ -4,17 +4,21 @@ import RISCV
 // line (side exits leave it, nothing joins it), so the state only grows: a guest register gets a
 // host register at its first use (loaded then, unless its first use writes it) and keeps it to
 // the block's end. Registers changed since entry are "dirty": every exit writes them back.
+// A block that loops back to its own entry is translated a second time with the first
+// translation's registers loaded up front (`preloading`): then the back edge jumps straight to
+// the loop body with every value still in its host register, nothing new is cached, and every
+// register the block writes anywhere counts as dirty everywhere (an earlier iteration changed it).
 
 struct RegisterCache {
     /// The caller-saved host registers of `pool`: a call into Swift must save them.
     static let callerSaved: [X86Register] = [.rsi, .rdi, .r8, .r9, .r10, .r11]
-    /// Host registers free for guest values: the caller-saved ones plus rbp (saved by the entry
-    /// trampoline). rax, rcx, rdx stay scratch for the translator.
-    static let pool: [X86Register] = callerSaved + [.rbp]
+    /// Host registers free for guest values: the caller-saved ones plus rbp, r12 and r13 (saved
+    /// by the entry trampoline). rax, rcx, rdx stay scratch for the translator.
+    static let pool: [X86Register] = callerSaved + [.rbp, .r12, .r13]
 
     /// A set of pool entries (bit i: `pool[i]`), e.g. the dirty ones at an exit.
     struct Set {
-        var bits: UInt8 = 0
+        var bits: UInt16 = 0
     }
 
     /// Guest register index -> position in `pool` (-1: not cached).
@@ -22,10 +26,30 @@ struct RegisterCache {
     /// Guest register held by each used pool entry.
     private var owners: [UInt8] = []
     private(set) var dirty = Set()
+    /// Every register made dirty so far (`markAllClean` does not forget them).
+    private(set) var written = Set()
+    /// What `markAllClean` leaves dirty: nothing, or for a loop, everything it writes.
+    private var clean = Set()
+    /// Preloaded for a loop: no register gets a host register after the prologue.
+    private var frozen = false
 
     init() {
         owners.reserveCapacity(RegisterCache.pool.count)
     }
+
+    /// The registers `first` cached, all loaded at entry, and what it wrote dirty throughout.
+    init(preloading first: RegisterCache) {
+        slot = first.slot
+        owners = first.owners
+        frozen = true
+        clean = first.written
+        dirty = first.written
+        written = first.written
+    }
+
+    var isEmpty: Bool { owners.isEmpty }
+    /// Every cached guest register with its host register.
+    var all: [(guest: UInt8, host: X86Register)] { registers(in: Set(bits: UInt16.max)) }
 
     func host(of guest: UInt8) -> X86Register? {
         let i = slot[Int(guest)]
@@ -34,25 +58,27 @@ struct RegisterCache {
 
     /// Gives `guest` the next free host register (nil when none is left).
     mutating func assign(_ guest: UInt8) -> X86Register? {
-        guard owners.count < RegisterCache.pool.count else { return nil }
+        guard !frozen, owners.count < RegisterCache.pool.count else { return nil }
         slot[Int(guest)] = Int8(owners.count)
         owners.append(guest)
         return RegisterCache.pool[owners.count - 1]
     }
 
     mutating func markDirty(_ guest: UInt8) {
-        dirty.bits |= 1 << UInt8(slot[Int(guest)])
+        dirty.bits |= 1 << UInt16(slot[Int(guest)])
+        written.bits |= 1 << UInt16(slot[Int(guest)])
     }
 
-    /// After a write-back: nothing has changed since.
+    /// After a write-back: nothing has changed since (in a loop, what it writes stays dirty:
+    /// an earlier iteration may have changed it after this point).
     mutating func markAllClean() {
-        dirty = Set()
+        dirty = clean
     }
 
     /// The guest registers of `set` with their host registers.
     func registers(in set: Set) -> [(guest: UInt8, host: X86Register)] {
         var result: [(guest: UInt8, host: X86Register)] = []
-        for i in owners.indices where set.bits & (1 << UInt8(i)) != 0 {
+        for i in owners.indices where set.bits & (1 << UInt16(i)) != 0 {
             result.append((owners[i], RegisterCache.pool[i]))
         }
         return result

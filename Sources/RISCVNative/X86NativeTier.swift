@@ -37,6 +37,8 @@ final class X86NativeTier: NativeTier {
     private var trampolineBytes = 0
     private let context = UnsafeMutableRawPointer.allocate(byteCount: NativeContext.size, alignment: 16)
     private let jumpCache = JumpCache()
+    /// `SKIFF_JIT_DUMP`: the compiled code written out for inspection (`CodeDump`).
+    private var dump = CodeDump()
 
     private struct Block {
         /// The entry (`dead` once dropped: no pc is odd).
@@ -77,6 +79,8 @@ final class X86NativeTier: NativeTier {
 
     deinit {
         if Self.reportsStatistics { report("exit") }
+        if let code { dump?.write(code.base, used: code.used) }
+        dump?.close()
         context.deallocate()
         jumpCache.deallocate()
     }
@@ -228,6 +232,7 @@ final class X86NativeTier: NativeTier {
             incoming.append([])
             liveBlocks += 1
             compiledTotal += 1
+            dump?.compiled(pc: pc, end: t.end, address: address, size: t.bytes.count)
             return address
         }
         return nil
@@ -238,6 +243,7 @@ final class X86NativeTier: NativeTier {
     private func flush() {
         flushes += 1
         if Self.reportsStatistics { report("flush") }
+        if let code { dump?.write(code.base, used: code.used) }
         blocks.removeAll(keepingCapacity: true)
         incoming.removeAll(keepingCapacity: true)
         links.removeAll(keepingCapacity: true)
@@ -259,8 +265,6 @@ final class X86NativeTier: NativeTier {
         a.alu(.sub, .rsp, imm: 8)
         a.move(.context, .rdi)
         a.load(.guestRegisters, .context, NativeContext.regsOffset)
-        a.load(.readTLB, .context, NativeContext.readTLBOffset)
-        a.load(.writeTLB, .context, NativeContext.writeTLBOffset)
         a.load(.budget, .context, NativeContext.budgetOffset)
         a.jump(to: .rsi)
         let exitOffset = a.offset
@@ -274,6 +278,7 @@ final class X86NativeTier: NativeTier {
         epilogue = start &+ UInt(exitOffset)
         enter = unsafeBitCast(UnsafeRawPointer(bitPattern: start)!, to: Entry.self)
         self.code = code
+        dump?.started(base: start)
         return code
     }
 }
