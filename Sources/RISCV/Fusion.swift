@@ -19,8 +19,8 @@
 //    result. A faulting store is reported at the store, after the addi has retired.
 //  - two ALU instructions (slli;slli, srli;srli, slli;srli, andi;andi, sraiw;sraiw, srli;add,
 //    addiw;addw, add;add, mulw;addw, addw;mulw) and two lh off any bases: the shifts, masks and
-//    multiply-adds of array indexing and arithmetic loops (with the pairs above, they cut
-//    CoreMark's dispatches by a quarter). Executed in order, so the second may read the first's
+//    multiply-adds of array indexing and arithmetic loops (chosen from a qemu trace of
+//    CoreMark: with the pairs above, 23% of its dispatches saved, against 10% before). Executed in order, so the second may read the first's
 //    result; the second's registers in rs3 (destination), aux and rm (sources). A faulting
 //    second lh is reported at its own slot (`rm` = the first's length).
 // Every fused operation advances by the slot's `len`.

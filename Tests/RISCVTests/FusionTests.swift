@@ -264,6 +264,11 @@ final class AluPairFusionTests: XCTestCase {
         XCTAssertEqual(m.hart.x(0), 0)
         XCTAssertEqual(m.hart.x(26), 0)
         XCTAssertEqual(m.hart.instructionsRetired, 22)
+        // Each pair was fused (one slot every 8 bytes holds the pair's operation).
+        let slots = m.memory.codeSlots(Machine.codeBase)!
+        let fused: [Op] = [.slliPair, .srliPair, .slliSrli, .andiPair, .sraiwPair, .srliAdd,
+                           .addiwAddw, .addPair, .mulwAddw, .addwMulw, .slliPair]
+        XCTAssertEqual((0..<fused.count).map { slots[4 * $0].op }, fused)
     }
 
     func testCompressedAluPairs() {
@@ -289,6 +294,7 @@ final class AluPairFusionTests: XCTestCase {
         XCTAssertEqual(m.run(), .breakpoint)
         XCTAssertEqual(m.hart.x(10), 0xffff_ffff_ffff_8001)
         XCTAssertEqual(m.hart.x(11), 0x7ffe)
+        XCTAssertEqual(m.memory.codeSlots(Machine.codeBase)!.pointee.op, .lhPair)
 
         // The second load faults: the first has retired, the fault is at the second.
         let second = Machine([lh(12, 5, 0), lh(13, 7, 0), A.ebreak])
