@@ -10,6 +10,7 @@ extension UnsafeMutablePointer where Pointee == DecodedInstruction {
     @inline(__always) var rs2: Int { Int(pointee.rs2) }
     @inline(__always) var rs3: Int { Int(pointee.rs3) }
     @inline(__always) var aux: Int { Int(pointee.aux) }
+    @inline(__always) var rm: Int { Int(pointee.rm) }
     /// The immediate sign-extended to 64 bits.
     @inline(__always) var imm: UInt64 { UInt64(bitPattern: Int64(pointee.imm)) }
     @inline(__always) var shamt: UInt64 { UInt64(truncatingIfNeeded: pointee.imm) }
@@ -520,107 +521,50 @@ extension Hart {
                     continue inner
 
                 // Fused address arithmetic (Fusion.swift). A faulting indexed load reports the
-                // fault at the load's own slot: the add before it has retired.
-                case .shlAdd2:
-                    r[cur.rd] = r[cur.rs2] &+ (r[cur.rs1] << cur.shamt)
-                    cur += 2
+                // fault at the load's own slot: the add before it has retired. Fused operations
+                // advance by the pair's length (`next`).
+                case .shlAdd:
+                    r[cur.rd] = r[cur.rs2] &+ (r[cur.rs1] &<< cur.shamt)
+                    cur = cur.next
                     continue inner
-                case .shlAdd3:
-                    r[cur.rd] = r[cur.rs2] &+ (r[cur.rs1] << cur.shamt)
-                    cur += 3
-                    continue inner
-                case .shlAdd4:
-                    r[cur.rd] = r[cur.rs2] &+ (r[cur.rs1] << cur.shamt)
-                    cur += 4
-                    continue inner
-                case .addLw2:
+                case .addLw:
                     let t = r[cur.rs1] &+ r[cur.rs2]
                     r[cur.rd] = t
                     guard let v = load(rt, t &+ cur.imm, UInt32.self) else { cur += cur.aux; break inner }
                     r[cur.rs3] = UInt64(bitPattern: Int64(Int32(bitPattern: v)))
-                    cur += 2
+                    cur = cur.next
                     continue inner
-                case .addLw3:
-                    let t = r[cur.rs1] &+ r[cur.rs2]
-                    r[cur.rd] = t
-                    guard let v = load(rt, t &+ cur.imm, UInt32.self) else { cur += cur.aux; break inner }
-                    r[cur.rs3] = UInt64(bitPattern: Int64(Int32(bitPattern: v)))
-                    cur += 3
-                    continue inner
-                case .addLw4:
-                    let t = r[cur.rs1] &+ r[cur.rs2]
-                    r[cur.rd] = t
-                    guard let v = load(rt, t &+ cur.imm, UInt32.self) else { cur += cur.aux; break inner }
-                    r[cur.rs3] = UInt64(bitPattern: Int64(Int32(bitPattern: v)))
-                    cur += 4
-                    continue inner
-                case .addLd2:
+                case .addLd:
                     let t = r[cur.rs1] &+ r[cur.rs2]
                     r[cur.rd] = t
                     guard let v = load(rt, t &+ cur.imm, UInt64.self) else { cur += cur.aux; break inner }
                     r[cur.rs3] = v
-                    cur += 2
+                    cur = cur.next
                     continue inner
-                case .addLd3:
-                    let t = r[cur.rs1] &+ r[cur.rs2]
-                    r[cur.rd] = t
-                    guard let v = load(rt, t &+ cur.imm, UInt64.self) else { cur += cur.aux; break inner }
-                    r[cur.rs3] = v
-                    cur += 3
-                    continue inner
-                case .addLd4:
-                    let t = r[cur.rs1] &+ r[cur.rs2]
-                    r[cur.rd] = t
-                    guard let v = load(rt, t &+ cur.imm, UInt64.self) else { cur += cur.aux; break inner }
-                    r[cur.rs3] = v
-                    cur += 4
-                    continue inner
-                case .addLbu2:
+                case .addLbu:
                     let t = r[cur.rs1] &+ r[cur.rs2]
                     r[cur.rd] = t
                     guard let v = load(rt, t &+ cur.imm, UInt8.self) else { cur += cur.aux; break inner }
                     r[cur.rs3] = UInt64(v)
-                    cur += 2
-                    continue inner
-                case .addLbu3:
-                    let t = r[cur.rs1] &+ r[cur.rs2]
-                    r[cur.rd] = t
-                    guard let v = load(rt, t &+ cur.imm, UInt8.self) else { cur += cur.aux; break inner }
-                    r[cur.rs3] = UInt64(v)
-                    cur += 3
-                    continue inner
-                case .addLbu4:
-                    let t = r[cur.rs1] &+ r[cur.rs2]
-                    r[cur.rd] = t
-                    guard let v = load(rt, t &+ cur.imm, UInt8.self) else { cur += cur.aux; break inner }
-                    r[cur.rs3] = UInt64(v)
-                    cur += 4
+                    cur = cur.next
                     continue inner
 
-                // Load and store pairs off one base register (Fusion.swift).
-                case .ldPair2:
+                // Load and store pairs (Fusion.swift).
+                case .ldPair:
                     let base = r[cur.rs1]
                     guard let v = load(rt, base &+ cur.pairFirstOffset, UInt64.self) else { break inner }
                     r[cur.rd] = v
                     guard let v2 = load(rt, base &+ cur.pairSecondOffset, UInt64.self) else { cur += cur.aux; break inner }
                     r[cur.rs3] = v2
-                    cur += 2
+                    cur = cur.next
                     continue inner
-                case .ldPair3:
-                    let base = r[cur.rs1]
-                    guard let v = load(rt, base &+ cur.pairFirstOffset, UInt64.self) else { break inner }
-                    r[cur.rd] = v
-                    guard let v2 = load(rt, base &+ cur.pairSecondOffset, UInt64.self) else { cur += cur.aux; break inner }
-                    r[cur.rs3] = v2
-                    cur += 3
-                    continue inner
-                case .ldPair4:
-                    let base = r[cur.rs1]
-                    guard let v = load(rt, base &+ cur.pairFirstOffset, UInt64.self) else { break inner }
-                    r[cur.rd] = v
-                    guard let v2 = load(rt, base &+ cur.pairSecondOffset, UInt64.self) else { cur += cur.aux; break inner }
-                    r[cur.rs3] = v2
-                    cur += 4
+                case .lhPair:
+                    // Two bases: the second (rs2) is read after the first load has written rd.
+                    guard let v = load(rt, r[cur.rs1] &+ cur.pairFirstOffset, UInt16.self) else { break inner }
+                    r[cur.rd] = UInt64(bitPattern: Int64(Int16(bitPattern: v)))
+                    guard let v2 = load(rt, r[cur.rs2] &+ cur.pairSecondOffset, UInt16.self) else { cur += Int(cur.pointee.rm); break inner }
+                    r[cur.rs3] = UInt64(bitPattern: Int64(Int16(bitPattern: v2)))
+                    cur = cur.next
                     continue inner
                 case .sdPair:
                     // Everything read before the first store: it may reset this code page.
@@ -634,7 +578,7 @@ extension Hart {
                     guard let v = load(rt, r[cur.rs1] &+ cur.pairFirstOffset, UInt64.self) else { break inner }
                     r[cur.rd] = v
                     r[cur.rs3] = r[cur.aux] &+ cur.pairSecondOffset
-                    cur += Int(cur.pointee.len)
+                    cur = cur.next
                     continue inner
                 case .addiSd:
                     r[cur.rd] = r[cur.rs1] &+ cur.pairFirstOffset
@@ -643,35 +587,74 @@ extension Hart {
                     cur += length
                     continue inner
 
-                case .liPair3:
+                // Two ALU instructions in one slot, executed in order (Fusion.swift): the
+                // second's destination in rs3, its sources in aux and rm; two immediates in imm's
+                // halves, or the first's whole immediate when the second has none.
+                case .slliPair:
+                    r[cur.rd] = r[cur.rs1] &<< cur.pairFirstOffset
+                    r[cur.rs3] = r[cur.aux] &<< cur.pairSecondOffset
+                    cur = cur.next
+                    continue inner
+                case .srliPair:
+                    r[cur.rd] = r[cur.rs1] &>> cur.pairFirstOffset
+                    r[cur.rs3] = r[cur.aux] &>> cur.pairSecondOffset
+                    cur = cur.next
+                    continue inner
+                case .slliSrli:
+                    r[cur.rd] = r[cur.rs1] &<< cur.pairFirstOffset
+                    r[cur.rs3] = r[cur.aux] &>> cur.pairSecondOffset
+                    cur = cur.next
+                    continue inner
+                case .andiPair:
+                    r[cur.rd] = r[cur.rs1] & cur.pairFirstOffset
+                    r[cur.rs3] = r[cur.aux] & cur.pairSecondOffset
+                    cur = cur.next
+                    continue inner
+                case .sraiwPair:
+                    r[cur.rd] = UInt64(bitPattern: Int64(Int32(truncatingIfNeeded: r[cur.rs1]) &>> Int32(truncatingIfNeeded: cur.pointee.imm)))
+                    r[cur.rs3] = UInt64(bitPattern: Int64(Int32(truncatingIfNeeded: r[cur.aux]) &>> Int32(truncatingIfNeeded: cur.pointee.imm >> 16)))
+                    cur = cur.next
+                    continue inner
+                case .srliAdd:
+                    r[cur.rd] = r[cur.rs1] &>> cur.shamt
+                    r[cur.rs3] = r[cur.aux] &+ r[cur.rm]
+                    cur = cur.next
+                    continue inner
+                case .addiwAddw:
+                    r[cur.rd] = w(r[cur.rs1] &+ cur.imm)
+                    r[cur.rs3] = w(r[cur.aux] &+ r[cur.rm])
+                    cur = cur.next
+                    continue inner
+                case .addPair:
+                    r[cur.rd] = r[cur.rs1] &+ r[cur.rs2]
+                    r[cur.rs3] = r[cur.aux] &+ r[cur.rm]
+                    cur = cur.next
+                    continue inner
+                case .mulwAddw:
+                    r[cur.rd] = w(r[cur.rs1] &* r[cur.rs2])
+                    r[cur.rs3] = w(r[cur.aux] &+ r[cur.rm])
+                    cur = cur.next
+                    continue inner
+                case .addwMulw:
+                    r[cur.rd] = w(r[cur.rs1] &+ r[cur.rs2])
+                    r[cur.rs3] = w(r[cur.aux] &* r[cur.rm])
+                    cur = cur.next
+                    continue inner
+
+                case .liPair:
                     r[cur.rd] = cur.imm
-                    cur += 3
+                    cur = cur.next
                     continue inner
-                case .auipcPair3:
+                case .auipcPair:
                     r[cur.rd] = pcOf(cur) &+ cur.imm
-                    cur += 3
+                    cur = cur.next
                     continue inner
-                case .auipcLd3:
+                case .auipcLd:
                     let t = pcOf(cur) &+ cur.imm
                     r[cur.rd] = t
                     guard let v = load(rt, t &+ cur.fusedLoadOffset, UInt64.self) else { cur += cur.aux; break inner }
                     r[cur.rs3] = v
-                    cur += 3
-                    continue inner
-                case .liPair4:
-                    r[cur.rd] = cur.imm
-                    cur += 4
-                    continue inner
-                case .auipcPair4:
-                    r[cur.rd] = pcOf(cur) &+ cur.imm
-                    cur += 4
-                    continue inner
-                case .auipcLd4:
-                    let t = pcOf(cur) &+ cur.imm
-                    r[cur.rd] = t
-                    guard let v = load(rt, t &+ cur.fusedLoadOffset, UInt64.self) else { cur += cur.aux; break inner }
-                    r[cur.rs3] = v
-                    cur += 4
+                    cur = cur.next
                     continue inner
 
                 // Loads.

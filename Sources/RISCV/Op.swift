@@ -55,19 +55,19 @@ package enum Op: UInt8 {
     case addBeq, addBne, addBlt, addBge, addBltu, addBgeu
     case addwBeq, addwBne, addwBlt, addwBge, addwBltu, addwBgeu
 
-    // Fused address arithmetic (Fusion.swift), by total length in slots (2, 3 or 4):
+    // Fused pairs (Fusion.swift), each advancing by the slot's `len` (Op's 256 values are
+    // nearly all taken: one operation per pair, not one per total length).
     // slli + add -> shift-add; add + load -> indexed load.
-    case shlAdd2, shlAdd3, shlAdd4
-    case addLw2, addLw3, addLw4, addLd2, addLd3, addLd4, addLbu2, addLbu3, addLbu4
+    case shlAdd, addLw, addLd, addLbu
     // lui + addi(w) -> one constant; auipc + addi -> one pc-relative address; auipc + ld -> a
-    // pc-relative load (a GOT entry): by total length in slots (3 or 4).
-    case liPair3, liPair4, auipcPair3, auipcPair4, auipcLd3, auipcLd4
-    // Two ld off the same base register -> a load pair, by total length in slots (2, 3 or 4).
-    case ldPair2, ldPair3, ldPair4
-    // Two sd off the same base -> a store pair; ld + addi -> load then add-immediate; addi + sd
-    // -> add-immediate then store. One operation each, advancing by `len` (Op's 256 values are
-    // nearly all taken).
-    case sdPair, ldAddi, addiSd
+    // pc-relative load (a GOT entry).
+    case liPair, auipcPair, auipcLd
+    // Two ld off the same base; two lh off any bases; two sd off the same base; ld + addi;
+    // addi + sd.
+    case ldPair, lhPair, sdPair, ldAddi, addiSd
+    // Two ALU instructions, executed in order (the shifts, masks and multiply-adds of array
+    // indexing and arithmetic loops, e.g. CoreMark's matrix and CRC code).
+    case slliPair, srliPair, slliSrli, andiPair, sraiwPair, srliAdd, addiwAddw, addPair, mulwAddw, addwMulw
 
     // Compressed (2-byte) forms of the operations above. They are kept last so that the run
     // loop can tell an instruction's length from its operation alone (`isCompressed`), without

@@ -214,3 +214,106 @@ final class ConstantFusionTests: XCTestCase {
         XCTAssertEqual(m.hart.instructionsRetired, 1)
     }
 }
+
+final class AluPairFusionTests: XCTestCase {
+    func slli(_ rd: UInt32, _ rs1: UInt32, _ sh: Int32) -> UInt32 { A.i(sh, rs1, 1, rd, 0x13) }
+    func srli(_ rd: UInt32, _ rs1: UInt32, _ sh: Int32) -> UInt32 { A.i(sh, rs1, 5, rd, 0x13) }
+    func andi(_ rd: UInt32, _ rs1: UInt32, _ imm: Int32) -> UInt32 { A.i(imm, rs1, 7, rd, 0x13) }
+    func sraiw(_ rd: UInt32, _ rs1: UInt32, _ sh: Int32) -> UInt32 { A.i(0x400 | sh, rs1, 5, rd, 0x1b) }
+    func addiw(_ rd: UInt32, _ rs1: UInt32, _ imm: Int32) -> UInt32 { A.i(imm, rs1, 0, rd, 0x1b) }
+    func addw(_ rd: UInt32, _ rs1: UInt32, _ rs2: UInt32) -> UInt32 { A.r(0, rs2, rs1, 0, rd, 0x3b) }
+    func mulw(_ rd: UInt32, _ rs1: UInt32, _ rs2: UInt32) -> UInt32 { A.r(1, rs2, rs1, 0, rd, 0x3b) }
+    func lh(_ rd: UInt32, _ rs1: UInt32, _ imm: Int32) -> UInt32 { A.i(imm, rs1, 1, rd, 0x03) }
+
+    func testEveryAluPairInOrderWithX0AsDestination() {
+        let m = Machine([
+            slli(5, 6, 32), slli(28, 7, 32),        // the zero-extension idiom, interleaved
+            srli(5, 5, 31), srli(28, 28, 31),
+            slli(29, 6, 30), srli(30, 29, 60),      // the second reads the first's result
+            andi(10, 6, -4), andi(11, 6, 0x7ff),
+            sraiw(12, 6, 1), sraiw(13, 12, 4),
+            srli(14, 6, 1), A.add(15, 14, 7),
+            addiw(18, 7, -6), addw(19, 18, 7),
+            A.add(20, 6, 7), A.add(21, 20, 20),
+            mulw(22, 6, 7), addw(23, 22, 7),
+            addw(24, 7, 7), mulw(25, 24, 24),
+            slli(0, 6, 3), slli(26, 0, 1),          // a write to x0 is dropped
+            A.ebreak,
+        ])
+        m.hart.setX(6, 0x1_8000_0003)
+        m.hart.setX(7, 5)
+        XCTAssertEqual(m.run(), .breakpoint)
+        XCTAssertEqual(m.hart.x(5), 0x1_0000_0006)
+        XCTAssertEqual(m.hart.x(28), 10)
+        XCTAssertEqual(m.hart.x(29), 0x6000_0000_c000_0000)
+        XCTAssertEqual(m.hart.x(30), 6)
+        XCTAssertEqual(m.hart.x(10), 0x1_8000_0000)
+        XCTAssertEqual(m.hart.x(11), 3)
+        XCTAssertEqual(m.hart.x(12), 0xffff_ffff_c000_0001)
+        XCTAssertEqual(m.hart.x(13), 0xffff_ffff_fc00_0000)
+        XCTAssertEqual(m.hart.x(14), 0xc000_0001)
+        XCTAssertEqual(m.hart.x(15), 0xc000_0006)
+        XCTAssertEqual(m.hart.x(18), UInt64.max)
+        XCTAssertEqual(m.hart.x(19), 4)
+        XCTAssertEqual(m.hart.x(20), 0x1_8000_0008)
+        XCTAssertEqual(m.hart.x(21), 0x3_0000_0010)
+        XCTAssertEqual(m.hart.x(22), 0xffff_ffff_8000_000f)
+        XCTAssertEqual(m.hart.x(23), 0xffff_ffff_8000_0014)
+        XCTAssertEqual(m.hart.x(24), 10)
+        XCTAssertEqual(m.hart.x(25), 100)
+        XCTAssertEqual(m.hart.x(0), 0)
+        XCTAssertEqual(m.hart.x(26), 0)
+        XCTAssertEqual(m.hart.instructionsRetired, 22)
+        // Each pair was fused (one slot every 8 bytes holds the pair's operation).
+        let slots = m.memory.codeSlots(Machine.codeBase)!
+        let fused: [Op] = [.slliPair, .srliPair, .slliSrli, .andiPair, .sraiwPair, .srliAdd,
+                           .addiwAddw, .addPair, .mulwAddw, .addwMulw, .slliPair]
+        XCTAssertEqual((0..<fused.count).map { slots[4 * $0].op }, fused)
+    }
+
+    func testCompressedAluPairs() {
+        let m = Machine([])
+        // c.add a0,a1; c.add a2,a0; c.srli a0,4; c.srli a1,4; c.ebreak
+        m.loadHalves([0x952e, 0x962a, 0x8111, 0x8191, 0x9002], at: Machine.codeBase)
+        m.hart.setX(10, 0x100)
+        m.hart.setX(11, 0x23)
+        m.hart.setX(12, 1)
+        XCTAssertEqual(m.run(), .breakpoint)
+        XCTAssertEqual(m.hart.x(10), 0x12)
+        XCTAssertEqual(m.hart.x(11), 0x2)
+        XCTAssertEqual(m.hart.x(12), 0x124)
+        XCTAssertEqual(m.hart.instructionsRetired, 4)
+    }
+
+    func testHalfwordLoadPairOffTwoBasesAndItsFaults() throws {
+        let m = Machine([lh(10, 5, 0), lh(11, 6, 6), A.ebreak])
+        m.hart.setX(5, Machine.dataBase)
+        m.hart.setX(6, Machine.dataBase)
+        try m.memory.store(UInt16(0x8001), at: Machine.dataBase)
+        try m.memory.store(UInt16(0x7ffe), at: Machine.dataBase + 6)
+        XCTAssertEqual(m.run(), .breakpoint)
+        XCTAssertEqual(m.hart.x(10), 0xffff_ffff_ffff_8001)
+        XCTAssertEqual(m.hart.x(11), 0x7ffe)
+        XCTAssertEqual(m.memory.codeSlots(Machine.codeBase)!.pointee.op, .lhPair)
+
+        // The second load faults: the first has retired, the fault is at the second.
+        let second = Machine([lh(12, 5, 0), lh(13, 7, 0), A.ebreak])
+        second.hart.setX(5, Machine.dataBase)
+        second.hart.setX(7, 0x5000_0000)
+        try second.memory.store(UInt16(0x1234), at: Machine.dataBase)
+        guard case .memoryFault(let f) = second.run() else { return XCTFail() }
+        XCTAssertEqual(f.address, 0x5000_0000)
+        XCTAssertEqual(second.hart.pc, Machine.codeBase + 4)
+        XCTAssertEqual(second.hart.x(12), 0x1234)
+        XCTAssertEqual(second.hart.instructionsRetired, 1)
+
+        // The first faults: nothing retired.
+        let first = Machine([lh(12, 7, 0), lh(13, 5, 0), A.ebreak])
+        first.hart.setX(5, Machine.dataBase)
+        first.hart.setX(7, 0x5000_0000)
+        guard case .memoryFault(let g) = first.run() else { return XCTFail() }
+        XCTAssertEqual(g.address, 0x5000_0000)
+        XCTAssertEqual(first.hart.pc, Machine.codeBase)
+        XCTAssertEqual(first.hart.instructionsRetired, 0)
+    }
+}
