@@ -41,7 +41,7 @@ python3 -m pytest -q tests/containers || status=1
 step "WASI workloads: WASI images run on WasmKit by skiff run (programs built with clang + wasi-libc)"
 python3 -m pytest -q tests/wasi || status=1
 
-step "containerd 1.6 (Debian) with containerd-shim-skiff-v1: ctr run of WASI and riscv64 images"
+step "containerd 1.6 (Debian) with containerd-shim-skiff-v1: ctr run and exec of WASI, riscv64 and amd64 images"
 # CI is root with containerd installed: a skip there would hide a broken set-up, so it fails.
 SKIFF_REQUIRE_CONTAINERD=1 python3 -m pytest -q -rs tests/containerd || status=1
 

@@ -167,6 +167,31 @@ def linux_image(containerd, skiff_session, tmp_path_factory):
     return LINUX_IMAGE
 
 
+AMD64_IMAGE = "docker.io/library/busybox-amd64:1"
+
+
+@pytest.fixture(scope="session")
+def amd64_image(containerd, skiff_session, tmp_path_factory):
+    """Debian's busybox-static for amd64 (`scripts/fixtures.sh --amd64`) as a linux/amd64 image."""
+    out = subprocess.run([os.path.join(REPO, "scripts", "fixtures.sh"), "--amd64"],
+                         stdout=subprocess.PIPE, text=True, check=True).stdout.strip().splitlines()[-1]
+    busybox = os.path.join(out, "rootfs", "debian-amd64", "usr", "bin", "busybox")
+    work = tmp_path_factory.mktemp("busybox-amd64")
+    rootfs = str(work / "rootfs.tar")
+    with tarfile.open(rootfs, "w") as t:
+        t.add(busybox, arcname="./bin/busybox")
+        for applet in ("sh", "echo", "uname"):
+            info = tarfile.TarInfo("./bin/" + applet)
+            info.type = tarfile.SYMTYPE
+            info.linkname = "busybox"
+            t.addfile(info)
+    assert skiff_session("import", "--platform", "linux/amd64", rootfs, "busybox-amd64:1").status == 0
+    archive = str(work / "busybox-amd64.tar")
+    assert skiff_session("save", "-o", archive, "busybox-amd64:1").status == 0
+    containerd.ctr("images", "import", "--all-platforms", archive, check=True)
+    return AMD64_IMAGE
+
+
 def wait_status(containerd, name, status, timeout=30):
     """Waits for `ctr task ls` to show task `name` in `status` (RUNNING, STOPPED)."""
     deadline = time.time() + timeout

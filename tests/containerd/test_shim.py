@@ -33,6 +33,13 @@ def test_linux_image_on_the_emulator(containerd, linux_image):
     assert p.returncode == 3 and p.stdout == b"hi from riscv64\nriscv64\n", p
 
 
+def test_amd64_image_on_the_emulator(containerd, amd64_image):
+    # Skiff's own x86-64 CPU runs it (the same shim and `skiff run`; the ELF's machine picks the CPU).
+    p = run(containerd, amd64_image, "amd64-echo", "/bin/sh", "-c", "echo hi from amd64; uname -m; exit 4",
+            platform="linux/amd64")
+    assert p.returncode == 4 and p.stdout == b"hi from amd64\nx86_64\n", p
+
+
 def test_kill_a_sleeping_task(containerd, linux_image, wasi_image):
     for image, name, command, platform in [(linux_image, "rv-sleep", ["/bin/sleep", "60"], "linux/riscv64"),
                                            (wasi_image, "wasi-sleep", ["/wasi-probe.wasm", "sleep", "60"], "wasip1/wasm")]:
