@@ -159,6 +159,7 @@ extension Kernel {
             for d in p.files.closeAll() { descriptionClosed(d, by: p) }
         }
         locks.releaseAll(pid: p.pid, kernel: self)
+        applySemaphoreUndo(p)
         releaseAddressSpace(p.addressSpace)
         removeTimers(of: p)
         p.exitStatus = status
