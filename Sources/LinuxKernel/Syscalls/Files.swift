@@ -67,13 +67,13 @@ extension Kernel {
     }
 
     func closeDescriptor(_ p: Process, _ fd: Int32) throws(Errno) {
+        if watchingFiles { notifyClosing(p.files, [fd]) }
         let d = try p.files.close(fd)
         descriptionClosed(d, by: p)
     }
 
     /// Lock clean-up after a descriptor of `p` referring to `d` was closed.
     func descriptionClosed(_ d: FileDescription, by p: Process) {
-        if d.references == 0 && watchingFiles { notifyClosed(d) }
         if locks.isEmpty { return }
         if let st = try? d.stat() { locks.releaseProcessLocks(pid: p.pid, device: st.device, inode: st.inode, kernel: self) }
         if d.references == 0 { locks.releaseDescription(d, kernel: self) }

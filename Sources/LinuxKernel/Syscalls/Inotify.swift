@@ -173,9 +173,19 @@ extension Kernel {
         }
     }
 
-    /// The last descriptor of `d` closed: IN_CLOSE_WRITE or IN_CLOSE_NOWRITE, and IN_DELETE_SELF
-    /// when the file was unlinked while open.
-    func notifyClosed(_ d: FileDescription) {
+    /// Before the descriptors `fds` of `files` close: each description that loses its last
+    /// reference with them posts its close events (while it can still be asked for its stat).
+    func notifyClosing(_ files: FileTable, _ fds: [Int32]) {
+        var closing: [FileDescription] = []
+        for fd in fds { if let d = try? files.get(fd) { closing.append(d) } }
+        for (i, d) in closing.enumerated() where !closing[..<i].contains(where: { $0 === d }) {
+            if closing.filter({ $0 === d }).count == d.references { notifyClosed(d) }
+        }
+    }
+
+    /// The last descriptor of `d` is closing: IN_CLOSE_WRITE or IN_CLOSE_NOWRITE, and
+    /// IN_DELETE_SELF when the file was unlinked while open.
+    private func notifyClosed(_ d: FileDescription) {
         guard watchingFiles, !d.isPathOnly, d.location != nil else { return }
         notifyChange(nil, d, d.canWrite ? InotifyMask.closeWrite : InotifyMask.closeNoWrite)
         if let st = try? d.stat(), st.linkCount == 0, isWatched(st) { fileGone(st) }

@@ -53,11 +53,12 @@ struct SysVPermissions {
         if !c.isPrivileged && c.euid != uid && c.euid != creatorUID { throw .EPERM }
     }
 
-    /// The 48 bytes of ipc64_perm; `extraMode` adds kind-specific flags (SHM_DEST).
+    /// The 48 bytes of ipc64_perm; `extraMode` adds kind-specific flags (SHM_DEST). After seq and
+    /// its pad come 4 bytes of alignment before the two unused longs.
     func write(_ w: inout ByteWriter, extraMode: UInt32 = 0) {
         w.i32(removed ? SysVIPC.privateKey : key); w.u32(uid); w.u32(gid); w.u32(creatorUID); w.u32(creatorGID)
         w.u32(mode | extraMode)
-        w.u16(UInt16(truncatingIfNeeded: id)); w.u16(0); w.u64(0); w.u64(0)
+        w.u16(UInt16(truncatingIfNeeded: id)); w.u16(0); w.u32(0); w.u64(0); w.u64(0)
     }
 
     /// IPC_SET's part of ipc64_perm: uid, gid and the permission bits.

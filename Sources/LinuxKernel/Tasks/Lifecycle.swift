@@ -156,6 +156,7 @@ extension Kernel {
         p.threads.removeAll()
         p.files.users -= 1
         if p.files.users == 0 {
+            if watchingFiles { notifyClosing(p.files, p.files.openDescriptors) }
             for d in p.files.closeAll() { descriptionClosed(d, by: p) }
         }
         locks.releaseAll(pid: p.pid, kernel: self)
