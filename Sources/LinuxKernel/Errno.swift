@@ -44,6 +44,7 @@ public struct Errno: Error, Equatable, Hashable {
     public static let ENOTEMPTY = Errno(39)
     public static let ELOOP = Errno(40)
     public static let ENOMSG = Errno(42)
+    public static let EIDRM = Errno(43)
     public static let ENODATA = Errno(61)
     public static let ETIME = Errno(62)
     public static let EOVERFLOW = Errno(75)
@@ -91,7 +92,7 @@ public struct Errno: Error, Equatable, Hashable {
         case 27: return "EFBIG"; case 28: return "ENOSPC"; case 29: return "ESPIPE"; case 30: return "EROFS"
         case 31: return "EMLINK"; case 32: return "EPIPE"; case 33: return "EDOM"; case 34: return "ERANGE"
         case 35: return "EDEADLK"; case 36: return "ENAMETOOLONG"; case 37: return "ENOLCK"; case 38: return "ENOSYS"
-        case 39: return "ENOTEMPTY"; case 40: return "ELOOP"; case 61: return "ENODATA"; case 75: return "EOVERFLOW"
+        case 39: return "ENOTEMPTY"; case 40: return "ELOOP"; case 42: return "ENOMSG"; case 43: return "EIDRM"; case 61: return "ENODATA"; case 75: return "EOVERFLOW"
         case 88: return "ENOTSOCK"; case 95: return "EOPNOTSUPP"; case 97: return "EAFNOSUPPORT"
         case 110: return "ETIMEDOUT"
         default: return "E\(rawValue)"

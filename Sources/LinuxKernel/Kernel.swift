@@ -98,6 +98,9 @@ public final class Kernel {
     var sharedFiles: [FileKey: SharedMemoryObject] = [:]
     /// System V shared memory segments (Syscalls/SysVSharedMemory.swift).
     let sysvIPC = SysVIPC()
+    /// Every inotify watch (Syscalls/Inotify.swift), and the last rename's cookie.
+    var inotifyWatches: [InotifyWatch] = []
+    var inotifyCookie: UInt32 = 0
     var sharedObjectCounter: UInt64 = 0
     /// Futex waiters on shared memory, by (object id << 40 | offset).
     var sharedFutexQueues: [UInt64: WaitQueue] = [:]

@@ -3,7 +3,9 @@ qemu and under skiff; stdout and exit status must match. The programs print what
 returned (value, errno) and whether it lasted at least its timeout and at most SLACK_MS more
 (waits.h), so a wait that ends early, late or never, or with the wrong errno, shows as a diff:
 poll/select/epoll/nanosleep/futex/sigtimedwait timeouts and 1 ms waits in a row (timeouts),
-EINTR and SA_RESTART when a timer's signal comes (signals), threads waking threads (threads)."""
+EINTR and SA_RESTART when a timer's signal comes (signals), threads waking threads (threads),
+SysV semaphores and message queues and inotify with their waits (sysv_semaphores,
+sysv_message_queues, inotify; issue 9)."""
 import pytest
 
 import harness

@@ -22,6 +22,7 @@ extension Kernel {
         if taken == 0 && !entries.isEmpty { throw .EINVAL }
         try t.copyOut(w.bytes, to: address)
         d.directoryPosition += taken
+        if watchingFiles { notifyChange(t, d, InotifyMask.access) }
         return Int64(w.bytes.count)
     }
 
@@ -32,6 +33,7 @@ extension Kernel {
         let mode = UInt32(truncatingIfNeeded: t.argument(2)) & 0o7777 & ~t.process.fs.umask
         try r.mount.fileSystem.makeDirectory(r.relative, mode: mode)
         assignOwner(t, r)
+        notifyEntry(t, r.components, InotifyMask.create, isDirectory: true)
         return 0
     }
 
@@ -68,6 +70,7 @@ extension Kernel {
                                             device: type == FileMode.fifo ? 0 : makeDevice(major, minor))
         }
         assignOwner(t, r)
+        notifyEntry(t, r.components, InotifyMask.create, isDirectory: false)
         return 0
     }
 
@@ -89,6 +92,7 @@ extension Kernel {
         try r.mount.fileSystem.remove(r.relative, isDirectory: removeDirectory)
         // A bound AF_UNIX socket's node: nobody can connect by that name any more.
         if st.mode & FileMode.typeMask == FileMode.socket { socketNames[Path.absolute(r.components)] = nil }
+        notifyUnlinked(t, r.components, st)
         return 0
     }
 
@@ -112,6 +116,7 @@ extension Kernel {
             throw .EINVAL
         }
         try from.mount.fileSystem.rename(from.relative, to: to.relative, flags: flags)
+        notifyRenamed(t, from: from.components, to: to.components, fromStat, replaced: to.stat, exchange: flags & 2 != 0)
         return 0
     }
 
@@ -128,6 +133,7 @@ extension Kernel {
         if to.stat != nil { throw .EEXIST }
         if from.mount !== to.mount || from.magic != nil { throw .EXDEV }
         try from.mount.fileSystem.link(from.relative, to: to.relative)
+        notifyEntry(t, to.components, InotifyMask.create, isDirectory: false)
         return 0
     }
 
@@ -139,6 +145,7 @@ extension Kernel {
         if r.stat != nil { throw .EEXIST }
         try r.mount.fileSystem.symlink(target, at: r.relative)
         assignOwner(t, r)
+        notifyEntry(t, r.components, InotifyMask.create, isDirectory: false)
         return 0
     }
 

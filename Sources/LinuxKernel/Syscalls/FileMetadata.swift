@@ -49,6 +49,7 @@ extension Kernel {
         let d = try t.process.files.get(Int32(truncatingIfNeeded: t.argument(0)))
         if d.isPathOnly { throw .EBADF }
         try d.setMode(UInt32(truncatingIfNeeded: t.argument(1)) & 0o7777)
+        if watchingFiles { notifyChange(t, d, InotifyMask.attrib) }
         return 0
     }
 
@@ -59,16 +60,18 @@ extension Kernel {
         if st.isSymlink { throw .EOPNOTSUPP }
         if let m = r.magic { try m.setMode(mode); return 0 }
         try r.mount.fileSystem.setMode(r.relative, mode: mode)
+        if watchingFiles { notifyChange(t, r.components, st, InotifyMask.attrib) }
         return 0
     }
 
     func sysFchownAt(_ t: Task) throws(Errno) -> Int64 {
         let flags = Int32(truncatingIfNeeded: t.argument(4))
         if flags & ~(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH) != 0 { throw .EINVAL }
-        let (r, _) = try statTarget(t, dirfd: Int32(truncatingIfNeeded: t.argument(0)), pathAddress: t.argument(1), flags: flags)
+        let (r, st) = try statTarget(t, dirfd: Int32(truncatingIfNeeded: t.argument(0)), pathAddress: t.argument(1), flags: flags)
         let uid = UInt32(truncatingIfNeeded: t.argument(2)), gid = UInt32(truncatingIfNeeded: t.argument(3))
         if let m = r.magic { try m.setOwner(uid: uid, gid: gid); return 0 }
         try r.mount.fileSystem.setOwner(r.relative, uid: uid, gid: gid, followSymlinks: flags & AT_SYMLINK_NOFOLLOW == 0)
+        if watchingFiles { notifyChange(t, r.components, st, InotifyMask.attrib) }
         return 0
     }
 
@@ -76,6 +79,7 @@ extension Kernel {
         let d = try t.process.files.get(Int32(truncatingIfNeeded: t.argument(0)))
         if d.isPathOnly { throw .EBADF }
         try d.setOwner(uid: UInt32(truncatingIfNeeded: t.argument(1)), gid: UInt32(truncatingIfNeeded: t.argument(2)))
+        if watchingFiles { notifyChange(t, d, InotifyMask.attrib) }
         return 0
     }
 
@@ -100,13 +104,23 @@ extension Kernel {
             // futimens: the descriptor itself.
             let d = try t.process.files.get(dirfd)
             try d.setTimes(access: access, modification: modification)
+            if watchingFiles { notifyChange(t, d, timesEvent(access, modification)) }
             return 0
         }
-        let (r, _) = try statTarget(t, dirfd: dirfd, pathAddress: pathAddress, flags: flags)
+        let (r, st) = try statTarget(t, dirfd: dirfd, pathAddress: pathAddress, flags: flags)
         if let m = r.magic { try m.setTimes(access: access, modification: modification); return 0 }
         try r.mount.fileSystem.setTimes(r.relative, access: access, modification: modification,
                                         followSymlinks: flags & AT_SYMLINK_NOFOLLOW == 0)
+        if watchingFiles { notifyChange(t, r.components, st, timesEvent(access, modification)) }
         return 0
+    }
+
+    /// What inotify reports for utimensat (fsnotify_change): both times IN_ATTRIB, the access
+    /// time alone IN_ACCESS, the modification time alone IN_MODIFY.
+    private func timesEvent(_ access: Timespec, _ modification: Timespec) -> UInt32 {
+        if access.nanoseconds == Timespec.utimeOmit { return InotifyMask.modify }
+        if modification.nanoseconds == Timespec.utimeOmit { return InotifyMask.access }
+        return InotifyMask.attrib
     }
 
     func sysStatfs(_ t: Task) throws(Errno) -> Int64 {

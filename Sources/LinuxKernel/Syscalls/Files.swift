@@ -16,7 +16,9 @@ extension Kernel {
         let d = try openFile(t, at: dirfd, path: path, flags: flags, mode: mode)
         d.retain()
         defer { d.release() }
-        return Int64(try t.process.files.install(d, closeOnExec: flags & LinuxOpenFlags.closeOnExec != 0))
+        let fd = try t.process.files.install(d, closeOnExec: flags & LinuxOpenFlags.closeOnExec != 0)
+        if watchingFiles && !d.isPathOnly { notifyChange(t, d, InotifyMask.open) }
+        return Int64(fd)
     }
 
     /// openat's work: resolves `path` and opens or creates the file.
@@ -55,6 +57,7 @@ extension Kernel {
         if flags & LinuxOpenFlags.directory != 0 { throw .EINVAL }
         let created = try fs.open(r.relative, flags: flags, mode: mode & ~t.process.fs.umask, caller: t, guestPath: r.components)
         assignOwner(t, r)
+        notifyEntry(t, r.components, InotifyMask.create, isDirectory: false)
         return created
     }
 
@@ -64,6 +67,7 @@ extension Kernel {
     }
 
     func closeDescriptor(_ p: Process, _ fd: Int32) throws(Errno) {
+        if watchingFiles { notifyClosing(p.files, [fd]) }
         let d = try p.files.close(fd)
         descriptionClosed(d, by: p)
     }
@@ -222,26 +226,26 @@ extension Kernel {
 
     func sysRead(_ t: Task) throws(Errno) -> Int64 {
         let d = try t.process.files.get(Int32(truncatingIfNeeded: t.argument(0)))
-        return Int64(try readToGuest(t, d, address: t.argument(1), count: Int(clamping: t.argument(2)), offset: nil))
+        return noteTransfer(t, d, Int64(try readToGuest(t, d, address: t.argument(1), count: Int(clamping: t.argument(2)), offset: nil)), write: false)
     }
 
     func sysWrite(_ t: Task) throws(Errno) -> Int64 {
         let d = try t.process.files.get(Int32(truncatingIfNeeded: t.argument(0)))
-        return Int64(try writeFromGuest(t, d, address: t.argument(1), count: Int(clamping: t.argument(2)), offset: nil))
+        return noteTransfer(t, d, Int64(try writeFromGuest(t, d, address: t.argument(1), count: Int(clamping: t.argument(2)), offset: nil)), write: true)
     }
 
     func sysPread(_ t: Task) throws(Errno) -> Int64 {
         let d = try t.process.files.get(Int32(truncatingIfNeeded: t.argument(0)))
         let offset = Int64(bitPattern: t.argument(3))
         if offset < 0 { throw .EINVAL }
-        return Int64(try readToGuest(t, d, address: t.argument(1), count: Int(clamping: t.argument(2)), offset: offset))
+        return noteTransfer(t, d, Int64(try readToGuest(t, d, address: t.argument(1), count: Int(clamping: t.argument(2)), offset: offset)), write: false)
     }
 
     func sysPwrite(_ t: Task) throws(Errno) -> Int64 {
         let d = try t.process.files.get(Int32(truncatingIfNeeded: t.argument(0)))
         let offset = Int64(bitPattern: t.argument(3))
         if offset < 0 { throw .EINVAL }
-        return Int64(try writeFromGuest(t, d, address: t.argument(1), count: Int(clamping: t.argument(2)), offset: offset))
+        return noteTransfer(t, d, Int64(try writeFromGuest(t, d, address: t.argument(1), count: Int(clamping: t.argument(2)), offset: offset)), write: true)
     }
 
     /// The (base, length) pairs of a guest iovec array.
@@ -281,11 +285,11 @@ extension Kernel {
             try t.copyOut(UnsafeRawBufferPointer(rebasing: buffer[done..<(done + k)]), to: base)
             done += k
         }
-        return Int64(got)
+        return noteTransfer(t, d, Int64(got), write: false)
     }
 
     private func vectorWrite(_ t: Task, _ d: FileDescription, _ iov: [(UInt64, Int)], offset: Int64?) throws(Errno) -> Int64 {
-        Int64(try writeGathered(t, d, iov, offset: offset))
+        noteTransfer(t, d, Int64(try writeGathered(t, d, iov, offset: offset)), write: true)
     }
 
     func sysReadv(_ t: Task) throws(Errno) -> Int64 {
@@ -555,6 +559,7 @@ extension Kernel {
         if length < 0 { throw .EINVAL }
         if !d.canWrite { throw d.isPathOnly ? .EBADF : .EINVAL }
         try d.truncate(length: length)
+        if watchingFiles { notifyChange(t, d, InotifyMask.modify) }
         return 0
     }
 
@@ -572,6 +577,7 @@ extension Kernel {
         d.retain()
         defer { d.release() }
         try d.truncate(length: length)
+        if watchingFiles { notifyChange(t, r.components, st, InotifyMask.modify) }
         return 0
     }
 

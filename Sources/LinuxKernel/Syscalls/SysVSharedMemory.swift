@@ -7,31 +7,18 @@ import RISCV
 /// a MAP_SHARED|MAP_ANONYMOUS mapping's, Memory/SharedMemory.swift) that shmat maps; the attach
 /// count is the number of mappings of it in every address space (so fork, exit, exec and munmap
 /// keep it right without bookkeeping), and a segment marked for removal goes when it reaches 0.
-/// Semaphore sets and message queues (semget, msgget…) are not implemented (ENOSYS).
-final class SysVSegment {
-    let key: Int32
-    let id: Int32
+/// Semaphore sets and message queues: Syscalls/SysVSemaphores.swift, SysVMessageQueues.swift.
+final class SysVSegment: SysVObject {
+    var permissions: SysVPermissions
     let size: UInt64
     let object: SharedMemoryObject
-    var uid: UInt32, gid: UInt32, mode: UInt32
-    let creatorUID: UInt32, creatorGID: UInt32, creatorPID: Int32
+    let creatorPID: Int32
     var lastPID: Int32 = 0
     var attachTime: Int64 = 0, detachTime: Int64 = 0, changeTime: Int64
-    var removed = false
 
-    init(key: Int32, id: Int32, size: UInt64, object: SharedMemoryObject, mode: UInt32, credentials c: Credentials, pid: Int32, now: Int64) {
-        self.key = key; self.id = id; self.size = size; self.object = object; self.mode = mode
-        uid = c.euid; gid = c.egid; creatorUID = c.euid; creatorGID = c.egid; creatorPID = pid; changeTime = now
+    init(_ permissions: SysVPermissions, size: UInt64, object: SharedMemoryObject, pid: Int32, now: Int64) {
+        self.permissions = permissions; self.size = size; self.object = object; creatorPID = pid; changeTime = now
     }
-}
-
-/// The IPC namespace's objects (the container's own, as with docker's private IPC namespace).
-final class SysVIPC {
-    var segments: [SysVSegment] = []
-    var nextID: Int32 = 0
-    static let privateKey: Int32 = 0
-    static let create: Int32 = 0o1000, exclusive: Int32 = 0o2000
-    static let maximumSegment: UInt64 = Kernel.maximumSharedObject   // SHMMAX: the segment lives in host memory
 }
 
 extension Kernel {
@@ -46,22 +33,17 @@ extension Kernel {
 
     /// Segments marked for removal go once nothing maps them.
     private func dropRemovedSegments() {
-        sysvIPC.segments.removeAll { $0.removed && attachments($0) == 0 }
+        sysvIPC.segments.removeAll { $0.permissions.removed && attachments($0) == 0 }
     }
 
+    /// A segment by id, removed or not (one marked for removal can still be attached, as on Linux).
     private func segment(_ id: Int32) throws(Errno) -> SysVSegment {
-        guard let s = sysvIPC.segments.first(where: { $0.id == id }) else { throw .EINVAL }
+        guard let s = sysvIPC.segments.first(where: { $0.permissions.id == id }) else { throw .EINVAL }
         return s
     }
 
-    /// ipcperms: the owner's, the group's or the others' bits of the mode; root may do anything.
     private func mayAccess(_ t: Task, _ s: SysVSegment, write: Bool) -> Bool {
-        let c = t.process.credentials
-        if c.isPrivileged { return true }
-        let shift: UInt32 = c.euid == s.uid || c.euid == s.creatorUID ? 6
-            : (c.egid == s.gid || c.egid == s.creatorGID || c.groups.contains(s.gid) ? 3 : 0)
-        let wanted: UInt32 = write ? 0o6 : 0o4
-        return (s.mode >> shift) & wanted == wanted
+        s.permissions.allows(t.process.credentials, flag: write ? 0o6 : 0o4)
     }
 
     func sysShmget(_ t: Task) throws(Errno) -> Int64 {
@@ -69,21 +51,18 @@ extension Kernel {
         let size = t.argument(1)
         let flags = Int32(truncatingIfNeeded: t.argument(2))
         dropRemovedSegments()
-        if key != SysVIPC.privateKey, let s = sysvIPC.segments.first(where: { $0.key == key && !$0.removed }) {
-            if flags & SysVIPC.create != 0 && flags & SysVIPC.exclusive != 0 { throw .EEXIST }
+        if let s = try sysvFind(sysvIPC.segments, key: key, flags: flags, credentials: t.process.credentials) {
             if size > s.size { throw .EINVAL }
-            if !mayAccess(t, s, write: flags & 0o200 != 0) { throw .EACCES }
-            return Int64(s.id)
+            return Int64(s.permissions.id)
         }
-        if key != SysVIPC.privateKey && flags & SysVIPC.create == 0 { throw .ENOENT }
         if size < 1 || size > SysVIPC.maximumSegment { throw .EINVAL }
         try reserveMemory(AddressLayout.pageUp(size))
         let object = try newAnonymousSharedObject(size: AddressLayout.pageUp(size))
-        let s = SysVSegment(key: key, id: sysvIPC.nextID, size: size, object: object, mode: UInt32(flags & 0o777),
-                            credentials: t.process.credentials, pid: t.process.pid, now: host.realTime().seconds)
-        sysvIPC.nextID += 1
+        let id = SysVIPC.take(&sysvIPC.nextID)
+        let s = SysVSegment(SysVPermissions(key: key, id: id, mode: flags, credentials: t.process.credentials),
+                            size: size, object: object, pid: t.process.pid, now: host.realTime().seconds)
         sysvIPC.segments.append(s)
-        return Int64(s.id)
+        return Int64(id)
     }
 
     func sysShmat(_ t: Task) throws(Errno) -> Int64 {
@@ -133,7 +112,7 @@ extension Kernel {
 
     func sysShmctl(_ t: Task) throws(Errno) -> Int64 {
         let id = Int32(truncatingIfNeeded: t.argument(0))
-        let command = Int32(truncatingIfNeeded: t.argument(1)) & ~0x100   // IPC_64, which glibc adds
+        let command = sysvCommand(t, 1)
         let buffer = t.argument(2)
         dropRemovedSegments()
         switch command {
@@ -141,26 +120,21 @@ extension Kernel {
             let s = try segment(id)
             if !mayAccess(t, s, write: false) { throw .EACCES }
             var w = ByteWriter(capacity: 112)
-            w.i32(s.removed ? SysVIPC.privateKey : s.key); w.u32(s.uid); w.u32(s.gid); w.u32(s.creatorUID); w.u32(s.creatorGID)
-            w.u32(s.mode | (s.removed ? 0o1000 : 0))   // SHM_DEST
-            w.u16(UInt16(truncatingIfNeeded: s.id)); w.u16(0); w.u64(0); w.u64(0)
+            s.permissions.write(&w, extraMode: s.permissions.removed ? 0o1000 : 0)   // SHM_DEST
             w.u64(s.size); w.i64(s.attachTime); w.i64(s.detachTime); w.i64(s.changeTime)
             w.i32(s.creatorPID); w.i32(s.lastPID); w.u64(UInt64(attachments(s))); w.u64(0); w.u64(0)
             try t.copyOut(w.bytes, to: buffer)
             return 0
         case 1: // IPC_SET: uid, gid and the permission bits
             let s = try segment(id)
-            let c = t.process.credentials
-            if !c.isPrivileged && c.euid != s.uid && c.euid != s.creatorUID { throw .EPERM }
-            let raw = ByteReader(try t.copyIn(buffer, count: 48))
-            s.uid = raw.u32(4); s.gid = raw.u32(8); s.mode = (s.mode & ~0o777) | (raw.u32(20) & 0o777)
+            try s.permissions.mayChange(t.process.credentials)
+            s.permissions.set(from: ByteReader(try t.copyIn(buffer, count: 48)))
             s.changeTime = host.realTime().seconds
             return 0
         case 0: // IPC_RMID: gone for shmget now, for good when the last attachment goes
             let s = try segment(id)
-            let c = t.process.credentials
-            if !c.isPrivileged && c.euid != s.uid && c.euid != s.creatorUID { throw .EPERM }
-            s.removed = true
+            try s.permissions.mayChange(t.process.credentials)
+            s.permissions.removed = true
             s.changeTime = host.realTime().seconds
             dropRemovedSegments()
             return 0

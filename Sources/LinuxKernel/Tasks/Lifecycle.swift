@@ -156,9 +156,11 @@ extension Kernel {
         p.threads.removeAll()
         p.files.users -= 1
         if p.files.users == 0 {
+            if watchingFiles { notifyClosing(p.files, p.files.openDescriptors) }
             for d in p.files.closeAll() { descriptionClosed(d, by: p) }
         }
         locks.releaseAll(pid: p.pid, kernel: self)
+        applySemaphoreUndo(p)
         releaseAddressSpace(p.addressSpace)
         removeTimers(of: p)
         p.exitStatus = status

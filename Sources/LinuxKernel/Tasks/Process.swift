@@ -63,6 +63,8 @@ final class Process {
     var adoptedByInit = false
     var nice: Int32 = 0
     var credentials = Credentials.root
+    /// SEM_UNDO adjustments, applied when the process exits (Syscalls/SysVSemaphores.swift).
+    var semaphoreUndo: [SemaphoreUndo] = []
     var personality: UInt32 = 0
     /// CPU time of threads that ended, and of reaped children (nanoseconds).
     var exitedThreadsCPUTime: UInt64 = 0

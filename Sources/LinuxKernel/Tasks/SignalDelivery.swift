@@ -173,6 +173,7 @@ extension Kernel {
     static func neverRestarted(_ n: Int) -> Bool {
         switch n {
         case 101, 115, 72, 73, 22, 441, 133, 137, 232: return true  // sleeps, poll/select/epoll, sigsuspend, sigtimedwait
+        case 188, 189, 192, 193: return true                        // msgrcv, msgsnd, semtimedop, semop
         default: return false
         }
     }
