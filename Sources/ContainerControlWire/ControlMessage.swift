@@ -205,16 +205,17 @@ private func CMSG_LEN_(_ n: Int) -> Int { MemoryLayout<cmsghdr>.size + n }
 private func CMSG_SPACE_(_ n: Int) -> Int { MemoryLayout<cmsghdr>.size + (n + 7) & ~7 }
 #if canImport(Glibc)
 private let MSG_CMSG_CLOEXEC_ = Int32(MSG_CMSG_CLOEXEC)
-private let noSignal = Int32(MSG_NOSIGNAL)
+package let noSignal = Int32(MSG_NOSIGNAL)
 private let streamSocket = Int32(SOCK_STREAM.rawValue)
 #else
 // (No MSG_NOSIGNAL: a peer that went away raises SIGPIPE, which the server ignores through HostSignals.)
 private let MSG_CMSG_CLOEXEC_: Int32 = 0
-private let noSignal: Int32 = 0
+package let noSignal: Int32 = 0
 private let streamSocket = SOCK_STREAM
 #endif
 
-private func closeFD(_ fd: Int32) {
+/// close(2) where its result does not matter (also used by Skiff's control server and client).
+package func closeFD(_ fd: Int32) {
     #if canImport(Glibc)
     _ = Glibc.close(fd)
     #else

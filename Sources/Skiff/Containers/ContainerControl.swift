@@ -222,19 +222,7 @@ final class ContainerControlServer {
     }
 }
 
-#if canImport(Glibc)
-private let noSignal = Int32(MSG_NOSIGNAL)
-#else
-private let noSignal: Int32 = 0
-#endif
-
-private func closeFD(_ fd: Int32) {
-    #if canImport(Glibc)
-    _ = Glibc.close(fd)
-    #else
-    _ = Darwin.close(fd)
-    #endif
-}
+// closeFD and noSignal: ContainerControlWire's.
 
 /// The client side: `skiff exec`, `cp` into a running container, `top`.
 public enum ContainerControl {
