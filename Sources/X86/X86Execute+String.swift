@@ -16,7 +16,7 @@ extension X86CPU {
         let narrow = attrs & X86Attrs.address32 != 0
         let addressMask: UInt64 = narrow ? 0xffff_ffff : UInt64.max
         // es: is always 0; ds: may be overridden by fs/gs (not for the rdi operand).
-        let sourceBase = rawRegs.load(fromByteOffset: Int(p.pointee.seg), as: UInt64.self)
+        let sourceBase = reg64(p.pointee.seg)
         @inline(__always) func setIndex(_ i: Int, _ v: UInt64) {
             if narrow { r[i] = v & 0xffff_ffff } else { r[i] = v }
         }

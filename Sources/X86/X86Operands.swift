@@ -15,7 +15,6 @@ enum X86Status {
 }
 
 extension X86CPU {
-    @_transparent var rawRegs: UnsafeMutableRawPointer { UnsafeMutableRawPointer(regs) }
 
     // Register operands are addressed by byte offset (8 × register number, +1 for ah/ch/dh/bh)
     // but accessed as whole 64-bit words through the typed pointer, whose accessors are
