@@ -150,24 +150,23 @@ asan_options() {
 # Swift's own crash handler would read the dying process's memory and trip the sanitizer
 # itself; libFuzzer and the sanitizer report the crash.
 export SWIFT_BACKTRACE=enable=no
-status=0
-for n in $NAMES; do
-  if [ "$n" = syscalls ]; then
-    echo "fuzz: syscalls for ${SECONDS_EACH}s (tests/containers/test_syscall_fuzz.py)" >&2
-    if SKIFF=${SKIFF:-$PWD/.build/release/skiff} SKIFF_SYSFUZZ_SECONDS=$SECONDS_EACH \
-         SKIFF_FIXTURES=${SKIFF_FIXTURES:-$HOME/.cache/skiff-fixtures} \
-         python3 -m pytest -q -s -p no:cacheprovider tests/containers/test_syscall_fuzz.py >"$OUT/fuzz-syscalls.log" 2>&1; then
-      echo "fuzz: syscalls ok: $(grep -o 'SKIFF_SYSFUZZ_SEED=.*' "$OUT/fuzz-syscalls.log" | tail -1)" >&2
-    else
-      status=1
-      echo "fuzz: syscalls FAILED; the end of its log:" >&2
-      tail -40 "$OUT/fuzz-syscalls.log" | sed 's/^/    /' >&2
-    fi
-    continue
+# run_syscalls / run_libfuzzer NAME: one fuzzer for SECONDS_EACH; its verdict on stderr, its
+# success as the status.
+run_syscalls() {
+  echo "fuzz: syscalls for ${SECONDS_EACH}s (tests/containers/test_syscall_fuzz.py)" >&2
+  if SKIFF=${SKIFF:-$PWD/.build/release/skiff} SKIFF_SYSFUZZ_SECONDS=$SECONDS_EACH \
+       SKIFF_FIXTURES=${SKIFF_FIXTURES:-$HOME/.cache/skiff-fixtures} \
+       python3 -m pytest -q -s -p no:cacheprovider tests/containers/test_syscall_fuzz.py >"$OUT/fuzz-syscalls.log" 2>&1; then
+    echo "fuzz: syscalls ok: $(grep -o 'SKIFF_SYSFUZZ_SEED=.*' "$OUT/fuzz-syscalls.log" | tail -1)" >&2
+  else
+    echo "fuzz: syscalls FAILED; the end of its log:" >&2
+    tail -40 "$OUT/fuzz-syscalls.log" | sed 's/^/    /' >&2
+    return 1
   fi
-  work="$OUT/corpus-$n"           # the seeds plus what this run discovers (never committed)
+}
+run_libfuzzer() {
+  local n=$1 work="$OUT/corpus-$1" log="$OUT/fuzz-$1.log"   # work: the seeds plus what this run finds (never committed)
   mkdir -p "$work" "Fuzz/Corpus/$n"
-  log="$OUT/fuzz-$n.log"
   echo "fuzz: $n for ${SECONDS_EACH}s" >&2
   # shellcheck disable=SC2046
   if ASAN_OPTIONS=$(asan_options "$n") "$OUT/fuzz-$n" -max_total_time="$SECONDS_EACH" -timeout=20 -print_final_stats=1 $(options "$n") \
@@ -176,9 +175,23 @@ for n in $NAMES; do
     cov=$(grep -o 'cov: [0-9]*' "$log" | tail -1)
     echo "fuzz: $n ok: $runs executions, $cov" >&2
   else
-    status=1
     echo "fuzz: $n FAILED (input kept in Fuzz/Findings/); the end of its log:" >&2
     tail -40 "$log" | sed 's/^/    /' >&2
+    return 1
   fi
+}
+
+# The libFuzzer harnesses are single-threaded: SKIFF_FUZZ_JOBS of them (default: one per core) run
+# at once, each for the whole SECONDS_EACH. The system-call fuzzer runs alone (it starts skiff).
+jobs_max=${SKIFF_FUZZ_JOBS:-$(nproc)}
+status=0
+pids=""
+for n in $NAMES; do
+  [ "$n" = syscalls ] && continue
+  while [ "$(jobs -rp | wc -l)" -ge "$jobs_max" ]; do sleep 0.5; done
+  run_libfuzzer "$n" &
+  pids="$pids $!"
 done
+for p in $pids; do wait "$p" || status=1; done
+case " $NAMES " in *" syscalls "*) run_syscalls || status=1 ;; esac
 exit $status
