@@ -38,25 +38,33 @@ for c in $( [ -d wasm ] && find wasm -maxdepth 1 -name '*.c' | sort ); do  # was
   cobjs="$cobjs $o"
 done
 
-# -O, not -Osize: on a CPU-bound guest -Osize ran 1.4x slower for 6% less code; -Ounchecked was
-# no faster and 18% larger. The link drops wasi-libc's DWARF (--strip-debug) but keeps the name
-# section, so a trap still shows Swift function names.
-echo "build-wasm: compiling $(echo $sources $entry | wc -w) Swift files as Embedded Swift (wasm32)" >&2
-"$SWIFTC" -target wasm32-unknown-none-wasm -enable-experimental-feature Embedded \
-  -enable-experimental-feature Extern -wmo -O -parse-as-library -module-name SkiffCore -package-name skiff \
-  -D SKIFF_SINGLE_MODULE -D SKIFF_WASI -Xfrontend -disable-stack-protector \
-  $sources $entry -c -o "$OUT/core.o"
+# The Swift compile is one single-threaded module of several minutes: skipped when the module is
+# newer than every input (scripts/test.sh starts it beside the native build, then --check reuses it).
+# shellcheck disable=SC2086
+if [ -f "$OUT/skiff-core.wasm" ] && [ -n "$entry" ] \
+   && [ -z "$(find $sources $entry $(find wasm -maxdepth 1 -name '*.c') "$0" -newer "$OUT/skiff-core.wasm" | head -1)" ]; then
+  echo "build-wasm: $OUT/skiff-core.wasm is up to date" >&2
+else
+  # -O, not -Osize: on a CPU-bound guest -Osize ran 1.4x slower for 6% less code; -Ounchecked was
+  # no faster and 18% larger. The link drops wasi-libc's DWARF (--strip-debug) but keeps the name
+  # section, so a trap still shows Swift function names.
+  echo "build-wasm: compiling $(echo $sources $entry | wc -w) Swift files as Embedded Swift (wasm32)" >&2
+  "$SWIFTC" -target wasm32-unknown-none-wasm -enable-experimental-feature Embedded \
+    -enable-experimental-feature Extern -wmo -O -parse-as-library -module-name SkiffCore -package-name skiff \
+    -D SKIFF_SINGLE_MODULE -D SKIFF_WASI -Xfrontend -disable-stack-protector \
+    $sources $entry -c -o "$OUT/core.o"
 
-if [ -z "$entry" ]; then
-  echo "build-wasm: no WASI entry point under wasm/ yet: compiled the core only" >&2
-  [ "${1:-}" = "--check" ] && { echo "build-wasm: --check needs the WASI entry point (wasm/)" >&2; exit 1; }
-  exit 0
+  if [ -z "$entry" ]; then
+    echo "build-wasm: no WASI entry point under wasm/ yet: compiled the core only" >&2
+    [ "${1:-}" = "--check" ] && { echo "build-wasm: --check needs the WASI entry point (wasm/)" >&2; exit 1; }
+    exit 0
+  fi
+
+  wasm-ld /usr/lib/wasm32-wasi/crt1-command.o "$OUT/core.o" $cobjs \
+    "$TOOLCHAIN/lib/swift/embedded/wasm32-unknown-none-wasm/libswiftUnicodeDataTables.a" \
+    /usr/lib/wasm32-wasi/libc.a "$LLVM_RT" -z stack-size=1048576 --strip-debug -o "$OUT/skiff-core.wasm"
+  echo "build-wasm: $OUT/skiff-core.wasm ($(stat -c %s "$OUT/skiff-core.wasm") bytes)" >&2
 fi
-
-wasm-ld /usr/lib/wasm32-wasi/crt1-command.o "$OUT/core.o" $cobjs \
-  "$TOOLCHAIN/lib/swift/embedded/wasm32-unknown-none-wasm/libswiftUnicodeDataTables.a" \
-  /usr/lib/wasm32-wasi/libc.a "$LLVM_RT" -z stack-size=1048576 --strip-debug -o "$OUT/skiff-core.wasm"
-echo "build-wasm: $OUT/skiff-core.wasm ($(stat -c %s "$OUT/skiff-core.wasm") bytes)" >&2
 
 [ "${1:-}" = "--check" ] || exit 0
 

@@ -23,7 +23,9 @@ command -v node >/dev/null || {
 wasm/wasmtime-cli.sh >/dev/null
 # The browser tests (tests/web): Selenium drives Debian's chromium through chromium-driver;
 # PyPI's webssh ships the browser build of xterm.js that `skiff convert --web` copies into sites.
-for module in selenium webssh; do
-  python3 -c "import $module" 2>/dev/null || python3 -m pip install -q "$module" >&2 \
-    || python3 -m pip install -q --break-system-packages "$module" >&2
+# pytest-xdist runs the differential suite on every core (scripts/test.sh). MODULE:PACKAGE pairs.
+for pair in selenium:selenium webssh:webssh xdist:pytest-xdist; do
+  module=${pair%%:*} package=${pair#*:}
+  python3 -c "import $module" 2>/dev/null || python3 -m pip install -q "$package" >&2 \
+    || python3 -m pip install -q --break-system-packages "$package" >&2
 done

@@ -18,10 +18,18 @@ step() { echo; echo "==> [$(( (SECONDS - began) / 60 ))m$(( (SECONDS - began) % 
 # doubled the suite's build time). The unit tests import modules @testable, hence -enable-testing;
 # its own scratch path keeps it apart from the plain release build the demo and bench/ use.
 BUILD=.build-test
-step "swift build (release, with the tests) and swift test"
+step "swift build (release, with the tests) and swift test; beside them the wasm core and the fuzz harnesses"
+# The wasm core and the fuzz harnesses' modules are single-threaded whole-module compiles of several
+# minutes each: built in the background, they fill the core the native build leaves idle while it
+# compiles its own large modules one by one. The steps below reuse what they built.
+mkdir -p "$BUILD"
+side_log=$BUILD/side-builds.log
+( scripts/build-wasm.sh && scripts/fuzz.sh --build oci layers fsimage cpu ) >"$side_log" 2>&1 &
+side=$!
 swift build -c release --build-tests --scratch-path "$BUILD" -Xswiftc -enable-testing
 swift test -c release --skip-build --scratch-path "$BUILD" -Xswiftc -enable-testing --parallel --num-workers 2 || status=1
 export SKIFF=$PWD/$BUILD/release/skiff
+wait "$side" || { status=1; echo "the background builds failed; the end of $side_log:"; tail -40 "$side_log"; }
 
 step "wasm32 portability: the guest core as Embedded Swift"
 if [ -x scripts/build-wasm.sh ]; then scripts/build-wasm.sh --check || status=1; fi
@@ -48,7 +56,10 @@ SKIFF_REQUIRE_CONTAINERD=1 python3 -m pytest -q -rs tests/containerd || status=1
 if [ -d tests/differential ]; then
   step "differential tests against qemu-riscv64-static"
   # Compile hot blocks after 8 executions (default 256): short programs run compiled code too.
-  SKIFF_JIT_THRESHOLD=8 python3 -m pytest -q tests/differential || status=1
+  # One worker per core (pytest-xdist), a test file per worker: cases of one file share guest
+  # paths (scratch directories, markers), files do not. The ISA programs are built first, once.
+  scripts/build-isa-tests.sh >/dev/null
+  SKIFF_JIT_THRESHOLD=8 python3 -m pytest -q -n "$(nproc)" --dist loadfile tests/differential || status=1
 fi
 
 if [ -d tests/network ]; then

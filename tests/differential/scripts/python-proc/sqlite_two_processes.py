@@ -1,27 +1,32 @@
 # Two processes on one database file: file locks must serialise the writers.
-import os, sqlite3, time
+import os, sqlite3
 path = "two.db"
 db = sqlite3.connect(path, timeout=0.2)
 db.execute("create table t (who text, n int)"); db.commit()
-r, w = os.pipe()
+# Pipes, not sleeps, order the steps, so a loaded machine cannot reorder them: the parent takes
+# the write lock, the child's insert must fail with "locked", then the parent commits and the
+# child's second insert goes through.
+locked_r, locked_w = os.pipe()
+tried_r, tried_w = os.pipe()
+committed_r, committed_w = os.pipe()
 pid = os.fork()
 if pid == 0:
-    os.close(r)
     c = sqlite3.connect(path, timeout=0.2)
-    os.write(w, b"1")            # parent may take its lock now
-    time.sleep(0.3)
+    os.read(locked_r, 1)
     try:
         c.execute("insert into t values ('child', 1)"); c.commit()
         os._exit(10)
     except sqlite3.OperationalError as e:
         res = 20 if "locked" in str(e) else 30
-    time.sleep(0.6)               # parent has committed by now
+    os.write(tried_w, b"1")
+    os.read(committed_r, 1)
     c.execute("insert into t values ('child', 2)"); c.commit()
     os._exit(res)
-os.close(w); os.read(r, 1)
 db.execute("begin immediate"); db.execute("insert into t values ('parent', 1)")
-time.sleep(0.6)
+os.write(locked_w, b"1")
+os.read(tried_r, 1)
 db.commit()
+os.write(committed_w, b"1")
 _, st = os.waitpid(pid, 0)
 print("child result", os.WEXITSTATUS(st))
 print(db.execute("select who, n from t order by who, n").fetchall())
