@@ -21,4 +21,7 @@ enum BytePath {
     static func child(_ path: [CChar], _ name: [CChar]) -> [CChar] {
         path.dropLast() + [0x2f] + name + [0]
     }
+
+    /// A byte path for messages: bytes that are not UTF-8 shown as U+FFFD.
+    static func display(_ path: [UInt8]) -> String { String(decoding: path, as: UTF8.self) }
 }

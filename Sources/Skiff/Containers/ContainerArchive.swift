@@ -34,7 +34,7 @@ struct ContainerArchiver {
     private mutating func exportDirectory(_ path: [UInt8]) throws(SkiffError) {
         let names: [[UInt8]]
         do throws(Errno) { names = try root.entries(path.isEmpty ? [0x2f] : path) } catch {
-            throw SkiffError(.io, "cannot list \(Self.show(path.isEmpty ? [0x2f] : path)) in the container: \(error.name)")
+            throw SkiffError(.io, "cannot list \(BytePath.display(path.isEmpty ? [0x2f] : path)) in the container: \(error.name)")
         }
         for name in names.sorted(by: { $0.lexicographicallyPrecedes($1) }) {
             let child = path + [0x2f] + name
@@ -64,7 +64,7 @@ struct ContainerArchiver {
                 try tar.add(TarMember(path: Array(child.dropFirst()), kind: .regular, mode: 0o644))
                 continue
             }
-            if skippedInLayer.contains(Self.show(child)) { continue }
+            if skippedInLayer.contains(BytePath.display(child)) { continue }
             let st = try stat(child)
             try add(child, st)
             if st.isDirectory { try layerDirectory(host: BytePath.child(host, hostName), guest: child) }
@@ -73,12 +73,9 @@ struct ContainerArchiver {
 
     // MARK: Members
 
-    /// A path for messages (names that are not UTF-8 shown with U+FFFD).
-    private static func show(_ path: [UInt8]) -> String { String(decoding: path, as: UTF8.self) }
-
     private func stat(_ path: [UInt8]) throws(SkiffError) -> FileStat {
         do throws(Errno) { return try root.stat(path) } catch {
-            throw SkiffError(.io, "cannot read \(Self.show(path)) in the container: \(error.name)")
+            throw SkiffError(.io, "cannot read \(BytePath.display(path)) in the container: \(error.name)")
         }
     }
 
@@ -93,7 +90,7 @@ struct ContainerArchiver {
         case FileMode.symlink:
             member.kind = .symlink
             do throws(Errno) { member.link = try root.readLink(path) } catch {
-                throw SkiffError(.io, "cannot read the link \(Self.show(path)) in the container: \(error.name)")
+                throw SkiffError(.io, "cannot read the link \(BytePath.display(path)) in the container: \(error.name)")
             }
         case FileMode.characterDevice, FileMode.blockDevice:
             member.kind = st.fileType == FileMode.characterDevice ? .characterDevice : .blockDevice
@@ -132,7 +129,7 @@ struct ContainerArchiver {
                 left -= Int64(part.count)
             }
         } catch {
-            throw SkiffError(.io, "cannot read \(Self.show(path)) in the container: \(error.name)")
+            throw SkiffError(.io, "cannot read \(BytePath.display(path)) in the container: \(error.name)")
         }
         if let failure { throw failure }
         if left > 0 {

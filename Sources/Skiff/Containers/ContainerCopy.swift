@@ -80,7 +80,7 @@ public enum ContainerCopy {
         guard lstat(hostPath, &st) == 0 else { throw SkiffError(.io, "cannot read \(host): \(String(cString: strerror(errno)))") }
         let existing = try? root.stat(guest)
         let mode = UInt32(st.st_mode) & 0o7777
-        let failure = "cannot copy \(host) to \(show(guest)) in the container"
+        let failure = "cannot copy \(host) to \(BytePath.display(guest)) in the container"
         switch st.st_mode & S_IFMT {
         case S_IFDIR:
             if let existing {
@@ -133,7 +133,7 @@ public enum ContainerCopy {
 
     private static func copyOutNode(guest: [UInt8], host hostPath: [CChar], root: ContainerFileSystem) throws(SkiffError) {
         let host = String(cString: hostPath)
-        let failure = "cannot copy \(show(guest)) from the container"
+        let failure = "cannot copy \(BytePath.display(guest)) from the container"
         let st = try inContainer(failure) { () throws(Errno) in try root.stat(guest) }
         if st.isDirectory {
             var existing = stat()
@@ -167,7 +167,7 @@ public enum ContainerCopy {
                 throw SkiffError(.io, "cannot create the link \(host): \(String(cString: strerror(errno)))")
             }
         } else {
-            throw SkiffError(.unsupported, "cannot copy \(show(guest)): only files, directories and symlinks are copied")
+            throw SkiffError(.unsupported, "cannot copy \(BytePath.display(guest)): only files, directories and symlinks are copied")
         }
     }
 
@@ -194,9 +194,6 @@ public enum ContainerCopy {
     private static func child(_ directory: [UInt8], _ name: [UInt8]) -> [UInt8] {
         directory.last == 0x2f ? directory + name : directory + [0x2f] + name
     }
-
-    /// A guest path for messages (names that are not UTF-8 shown with U+FFFD).
-    private static func show(_ path: [UInt8]) -> String { String(decoding: path, as: UTF8.self) }
 
     private static func pump(from input: Int32, to output: Int32, what: String) throws(SkiffError) {
         var buffer = [UInt8](repeating: 0, count: 1 << 16)
