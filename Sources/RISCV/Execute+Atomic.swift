@@ -13,7 +13,7 @@ extension Hart {
             pendingFault = MemoryFault(address: address, kind: kind, isUnmapped: false, isMisaligned: true)
             return false
         }
-        func extend(_ v: UInt64) -> UInt64 { isDouble ? v : Hart.sext32(v) }
+        func extend(_ v: UInt64) -> UInt64 { isDouble ? v : sext32(v) }
         switch d.op {
         case .lrW, .lrD:
             let (v, f) = memory.loadSlow(address, size)
@@ -39,7 +39,7 @@ extension Hart {
             let (raw, f) = memory.loadSlow(address, size)
             if let f { pendingFault = f; return false }
             let old = extend(raw)
-            let src = isDouble ? regs[Int(d.rs2)] : Hart.sext32(regs[Int(d.rs2)])
+            let src = isDouble ? regs[Int(d.rs2)] : sext32(regs[Int(d.rs2)])
             let new: UInt64
             switch AtomicOperation(rawValue: d.rm)! {
             case .swap: new = src

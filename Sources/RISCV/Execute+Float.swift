@@ -57,7 +57,7 @@ extension Hart {
             regs[Int(rd)] = (a & ~bit) | sign
             return true
         case .fmvXW:
-            regs[Int(rd)] = Hart.sext32(regs[Int(d.rs1)])
+            regs[Int(rd)] = sext32(regs[Int(d.rs1)])
             return true
         case .fmvWX:
             writeS(rd, regs[Int(d.rs1)] & 0xffff_ffff)

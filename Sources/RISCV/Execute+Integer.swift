@@ -1,10 +1,6 @@
 // Semantics of the M extension's less common operations and of Zba/Zbb/Zbs.
 
 extension Hart {
-    @inline(__always) static func sext32(_ v: UInt64) -> UInt64 {
-        UInt64(bitPattern: Int64(Int32(truncatingIfNeeded: v)))
-    }
-
     /// mulh*, div*, rem* (64- and 32-bit). Division by zero and overflow follow the ISA manual:
     /// x/0 = all ones, x%0 = x, MIN/-1 = MIN, MIN%-1 = 0.
     static func multiplyDivide(_ op: Op, _ a: UInt64, _ b: UInt64) -> UInt64 {

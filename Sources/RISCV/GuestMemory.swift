@@ -10,8 +10,9 @@ public final class GuestMemory {
     static let pageMask: UInt64 = pageSize - 1
 
     var table = PageTable()
-    package let readTLB = TLB.allocate()
-    package let writeTLB = TLB.allocate()
+    package let readTLB = TLB.allocate(count: 2)
+    /// Right after the read TLB: run loops address both from one base pointer.
+    package var writeTLB: UnsafeMutablePointer<TLBEntry> { readTLB + TLB.entries }
     let codeTLB = TLB.allocateCode()
     /// Where shared pages take their frames from (see SharedPages.swift).
     var sharedRanges: [SharedRange] = []
@@ -39,7 +40,6 @@ public final class GuestMemory {
         }
         table.deallocate()
         readTLB.deallocate()
-        writeTLB.deallocate()
         codeTLB.deallocate()
     }
 

@@ -12,18 +12,18 @@ extension UnsafeMutablePointer where Pointee == DecodedInstruction {
     @inline(__always) var aux: Int { Int(pointee.aux) }
     @inline(__always) var rm: Int { Int(pointee.rm) }
     /// The immediate sign-extended to 64 bits.
-    @inline(__always) var imm: UInt64 { UInt64(bitPattern: Int64(pointee.imm)) }
-    @inline(__always) var shamt: UInt64 { UInt64(truncatingIfNeeded: pointee.imm) }
+    @inline(__always) var imm: UInt64 { sext(pointee.imm) }
+    @inline(__always) var shamt: UInt64 { UInt64(UInt32(bitPattern: pointee.imm)) }
     @inline(__always) var slotDelta: Int { Int(pointee.imm) }
     /// Fused auipc+ld: the load's 12-bit offset, kept in rs1 (low byte) and rs2 (high byte).
     @inline(__always) var fusedLoadOffset: UInt64 {
-        UInt64(bitPattern: Int64(Int16(bitPattern: UInt16(pointee.rs1) | UInt16(pointee.rs2) << 8)))
+        sext16(UInt64(pointee.rs1) | UInt64(pointee.rs2) << 8)
     }
     @inline(__always) var next: UnsafeMutablePointer<DecodedInstruction> { self + Int(pointee.len) }
     /// Fused pairs with two 12-bit immediates (load/store pairs, ld+addi, addi+sd): the first
     /// and the second instruction's immediate (16 bits each in imm).
-    @inline(__always) var pairFirstOffset: UInt64 { UInt64(bitPattern: Int64(Int16(truncatingIfNeeded: pointee.imm))) }
-    @inline(__always) var pairSecondOffset: UInt64 { UInt64(bitPattern: Int64(pointee.imm >> 16)) }
+    @inline(__always) var pairFirstOffset: UInt64 { sext16(UInt64(UInt32(bitPattern: pointee.imm))) }
+    @inline(__always) var pairSecondOffset: UInt64 { UInt64(bitPattern: Int64(bitPattern: sext(pointee.imm)) &>> 16) }
 }
 
 extension Hart {
@@ -33,16 +33,26 @@ extension Hart {
     public func run(instructionBudget: Int) -> StopReason {
         let mem = memory
         let r = regs
-        let rt = mem.readTLB, wt = mem.writeTLB
-        let budget = instructionBudget
-        var executed = 0
+        // The write TLB follows the read TLB in one allocation (`GuestMemory.readTLB`): one base
+        // pointer for both.
+        let rt = mem.readTLB
+        @inline(__always) var wt: UnsafeMutablePointer<TLBEntry> { rt + TLB.entries }
+        // Instructions left in the budget (one counter, not a count and its limit: one value
+        // fewer live across the loop). Retired so far: instructionBudget - left.
+        var left = instructionBudget
         var pc = self.pc
         var stop = StopReason.budgetExhausted
 
-        @inline(__always) func w(_ v: UInt64) -> UInt64 { UInt64(bitPattern: Int64(Int32(truncatingIfNeeded: v))) }
-        // The native tier (nil in WebAssembly or when disabled): block entries count their
-        // executions in the slot's `native` field until it is worth compiling them.
+        @inline(__always) func w(_ v: UInt64) -> UInt64 { sext32(v) }
+        // The native tier (none in WebAssembly, or when disabled): block entries count their
+        // executions in the slot's `native` field until it is worth compiling them. The wasm
+        // build compiles its checks out: fewer values live across the loop for its register
+        // allocator (Cranelift's, V8's) to keep out of memory.
+        #if SKIFF_WASI
+        let native: NativeEntry? = nil
+        #else
         let native = mem.nativeTier?.entry
+        #endif
         let jit = native != nil
         let threshold = native?.threshold ?? 0
         var run = NativeRun(pc: 0, executed: 0, interpretFirst: false)
@@ -56,10 +66,14 @@ extension Hart {
                 stop = .memoryFault(mem.fault(pc, .execute))
                 break lookup
             }
-            let pageBase = pc & ~GuestMemory.pageMask
             var cur = slots + Int((pc & GuestMemory.pageMask) >> 1)
+            // A slot's pc from its address alone: slots are 16 bytes per 2-byte granule and
+            // at least 8-byte aligned, so pc = address / 8 + a per-page bias. One value live
+            // across the loop instead of two (`slots` and the page base), and no exact division
+            // of a pointer difference (with its overflow check) per use.
+            let pcBias = (pc & ~GuestMemory.pageMask) &- Hart.slotAddressShifted(slots)
             @inline(__always) func pcOf(_ p: UnsafeMutablePointer<DecodedInstruction>) -> UInt64 {
-                pageBase &+ UInt64((p - slots) << 1)
+                pcBias &+ Hart.slotAddressShifted(p)
             }
             if jit {
                 if interpretFirst {
@@ -68,15 +82,15 @@ extension Hart {
                     // Hot code: the native tier runs from here (NativeTier.swift).
                     let entry = native.unsafelyUnwrapped
                     entry.run(entry.tier, Unmanaged.passUnretained(self).toOpaque(), pc, UnsafeMutableRawPointer(cur),
-                              budget &- executed, &run)
-                    executed &+= run.executed
+                              left, &run)
+                    left &-= run.executed
                     pc = run.pc
-                    if executed >= budget { break lookup }
+                    if left <= 0 { break lookup }
                     interpretFirst = run.interpretFirst
                     continue lookup
                 }
             }
-            executed &+= Int(cur.pointee.count)
+            left &-= Int(cur.pointee.count)
 
             // `break inner` means: the instruction at `cur` raised `pendingFault`.
             // `break illegal` means: the instruction at `cur` is illegal right now.
@@ -93,7 +107,7 @@ extension Hart {
                         stop = .memoryFault(f)
                         break lookup
                     }
-                    executed &+= Int(cur.pointee.count)
+                    left &-= Int(cur.pointee.count)
                     continue inner
                 case .pageEnd:
                     pc = pcOf(cur)
@@ -115,9 +129,9 @@ extension Hart {
                 case .jal:
                     r[cur.rd] = pcOf(cur) &+ UInt64(step << 1)
                     cur += cur.slotDelta
-                    if executed >= budget { pc = pcOf(cur); break lookup }
+                    if left <= 0 { pc = pcOf(cur); break lookup }
                     if jit && hot(cur) { pc = pcOf(cur); continue lookup }
-                    executed &+= Int(cur.pointee.count)
+                    left &-= Int(cur.pointee.count)
                     continue inner
                 case .jalFarC:
                     step = 1
@@ -126,19 +140,20 @@ extension Hart {
                     let here = pcOf(cur)
                     r[cur.rd] = here &+ UInt64(step << 1)
                     pc = here &+ cur.imm
-                    if executed >= budget { break lookup }
+                    if left <= 0 { break lookup }
                     continue lookup
                 case .jalrC:
                     step = 1
                     fallthrough
                 case .jalr:
                     let target = (r[cur.rs1] &+ cur.imm) & ~1
-                    r[cur.rd] = pcOf(cur) &+ UInt64(step << 1)
-                    if executed >= budget { pc = target; break lookup }
-                    if target & ~GuestMemory.pageMask == pageBase {
-                        cur = slots + Int((target & GuestMemory.pageMask) >> 1)
+                    let here = pcOf(cur)
+                    r[cur.rd] = here &+ UInt64(step << 1)
+                    if left <= 0 { pc = target; break lookup }
+                    if (target ^ here) & ~GuestMemory.pageMask == 0 {
+                        cur += Int(truncatingIfNeeded: Int64(bitPattern: target &- here) &>> 1)
                         if jit && hot(cur) { pc = target; continue lookup }
-                        executed &+= Int(cur.pointee.count)
+                        left &-= Int(cur.pointee.count)
                         continue inner
                     }
                     pc = target
@@ -151,13 +166,13 @@ extension Hart {
                 case .beq:
                     if r[cur.rs1] == r[cur.rs2] {
                         cur += cur.slotDelta
-                        if executed >= budget { pc = pcOf(cur); break lookup }
+                        if left <= 0 { pc = pcOf(cur); break lookup }
                         if jit && hot(cur) { pc = pcOf(cur); continue lookup }
-                        executed &+= Int(cur.pointee.count)
+                        left &-= Int(cur.pointee.count)
                         continue inner
                     }
                     cur += step
-                    executed &+= Int(cur.pointee.count)
+                    left &-= Int(cur.pointee.count)
                     continue inner
                 case .bneC:
                     step = 1
@@ -165,57 +180,57 @@ extension Hart {
                 case .bne:
                     if r[cur.rs1] != r[cur.rs2] {
                         cur += cur.slotDelta
-                        if executed >= budget { pc = pcOf(cur); break lookup }
+                        if left <= 0 { pc = pcOf(cur); break lookup }
                         if jit && hot(cur) { pc = pcOf(cur); continue lookup }
-                        executed &+= Int(cur.pointee.count)
+                        left &-= Int(cur.pointee.count)
                         continue inner
                     }
                     cur += step
-                    executed &+= Int(cur.pointee.count)
+                    left &-= Int(cur.pointee.count)
                     continue inner
                 case .blt:
                     if Int64(bitPattern: r[cur.rs1]) < Int64(bitPattern: r[cur.rs2]) {
                         cur += cur.slotDelta
-                        if executed >= budget { pc = pcOf(cur); break lookup }
+                        if left <= 0 { pc = pcOf(cur); break lookup }
                         if jit && hot(cur) { pc = pcOf(cur); continue lookup }
-                        executed &+= Int(cur.pointee.count)
+                        left &-= Int(cur.pointee.count)
                         continue inner
                     }
                     cur += step
-                    executed &+= Int(cur.pointee.count)
+                    left &-= Int(cur.pointee.count)
                     continue inner
                 case .bge:
                     if Int64(bitPattern: r[cur.rs1]) >= Int64(bitPattern: r[cur.rs2]) {
                         cur += cur.slotDelta
-                        if executed >= budget { pc = pcOf(cur); break lookup }
+                        if left <= 0 { pc = pcOf(cur); break lookup }
                         if jit && hot(cur) { pc = pcOf(cur); continue lookup }
-                        executed &+= Int(cur.pointee.count)
+                        left &-= Int(cur.pointee.count)
                         continue inner
                     }
                     cur += step
-                    executed &+= Int(cur.pointee.count)
+                    left &-= Int(cur.pointee.count)
                     continue inner
                 case .bltu:
                     if r[cur.rs1] < r[cur.rs2] {
                         cur += cur.slotDelta
-                        if executed >= budget { pc = pcOf(cur); break lookup }
+                        if left <= 0 { pc = pcOf(cur); break lookup }
                         if jit && hot(cur) { pc = pcOf(cur); continue lookup }
-                        executed &+= Int(cur.pointee.count)
+                        left &-= Int(cur.pointee.count)
                         continue inner
                     }
                     cur += step
-                    executed &+= Int(cur.pointee.count)
+                    left &-= Int(cur.pointee.count)
                     continue inner
                 case .bgeu:
                     if r[cur.rs1] >= r[cur.rs2] {
                         cur += cur.slotDelta
-                        if executed >= budget { pc = pcOf(cur); break lookup }
+                        if left <= 0 { pc = pcOf(cur); break lookup }
                         if jit && hot(cur) { pc = pcOf(cur); continue lookup }
-                        executed &+= Int(cur.pointee.count)
+                        left &-= Int(cur.pointee.count)
                         continue inner
                     }
                     cur += step
-                    executed &+= Int(cur.pointee.count)
+                    left &-= Int(cur.pointee.count)
                     continue inner
                 case .branchFarC:
                     step = 1
@@ -223,301 +238,301 @@ extension Hart {
                 case .branchFar:
                     if Hart.branchTaken(cur.pointee.rm, r[cur.rs1], r[cur.rs2]) {
                         pc = pcOf(cur) &+ cur.imm
-                        if executed >= budget { break lookup }
+                        if left <= 0 { break lookup }
                         continue lookup
                     }
                     cur += step
-                    executed &+= Int(cur.pointee.count)
+                    left &-= Int(cur.pointee.count)
                     continue inner
 
                 // Fused add + in-page branch (Fusion.swift): rs3/aux are the branch operands.
                 case .addiBeq:
-                    r[cur.rd] = r[cur.rs1] &+ UInt64(bitPattern: Int64(Int16(truncatingIfNeeded: cur.pointee.imm)))
+                    r[cur.rd] = r[cur.rs1] &+ cur.pairFirstOffset
                     if r[cur.rs3] == r[cur.aux] {
                         cur += Int(cur.pointee.imm >> 16)
-                        if executed >= budget { pc = pcOf(cur); break lookup }
+                        if left <= 0 { pc = pcOf(cur); break lookup }
                         if jit && hot(cur) { pc = pcOf(cur); continue lookup }
-                        executed &+= Int(cur.pointee.count)
+                        left &-= Int(cur.pointee.count)
                         continue inner
                     }
                     cur += Int(cur.pointee.len)
-                    executed &+= Int(cur.pointee.count)
+                    left &-= Int(cur.pointee.count)
                     continue inner
                 case .addiBne:
-                    r[cur.rd] = r[cur.rs1] &+ UInt64(bitPattern: Int64(Int16(truncatingIfNeeded: cur.pointee.imm)))
+                    r[cur.rd] = r[cur.rs1] &+ cur.pairFirstOffset
                     if r[cur.rs3] != r[cur.aux] {
                         cur += Int(cur.pointee.imm >> 16)
-                        if executed >= budget { pc = pcOf(cur); break lookup }
+                        if left <= 0 { pc = pcOf(cur); break lookup }
                         if jit && hot(cur) { pc = pcOf(cur); continue lookup }
-                        executed &+= Int(cur.pointee.count)
+                        left &-= Int(cur.pointee.count)
                         continue inner
                     }
                     cur += Int(cur.pointee.len)
-                    executed &+= Int(cur.pointee.count)
+                    left &-= Int(cur.pointee.count)
                     continue inner
                 case .addiBlt:
-                    r[cur.rd] = r[cur.rs1] &+ UInt64(bitPattern: Int64(Int16(truncatingIfNeeded: cur.pointee.imm)))
+                    r[cur.rd] = r[cur.rs1] &+ cur.pairFirstOffset
                     if Int64(bitPattern: r[cur.rs3]) < Int64(bitPattern: r[cur.aux]) {
                         cur += Int(cur.pointee.imm >> 16)
-                        if executed >= budget { pc = pcOf(cur); break lookup }
+                        if left <= 0 { pc = pcOf(cur); break lookup }
                         if jit && hot(cur) { pc = pcOf(cur); continue lookup }
-                        executed &+= Int(cur.pointee.count)
+                        left &-= Int(cur.pointee.count)
                         continue inner
                     }
                     cur += Int(cur.pointee.len)
-                    executed &+= Int(cur.pointee.count)
+                    left &-= Int(cur.pointee.count)
                     continue inner
                 case .addiBge:
-                    r[cur.rd] = r[cur.rs1] &+ UInt64(bitPattern: Int64(Int16(truncatingIfNeeded: cur.pointee.imm)))
+                    r[cur.rd] = r[cur.rs1] &+ cur.pairFirstOffset
                     if Int64(bitPattern: r[cur.rs3]) >= Int64(bitPattern: r[cur.aux]) {
                         cur += Int(cur.pointee.imm >> 16)
-                        if executed >= budget { pc = pcOf(cur); break lookup }
+                        if left <= 0 { pc = pcOf(cur); break lookup }
                         if jit && hot(cur) { pc = pcOf(cur); continue lookup }
-                        executed &+= Int(cur.pointee.count)
+                        left &-= Int(cur.pointee.count)
                         continue inner
                     }
                     cur += Int(cur.pointee.len)
-                    executed &+= Int(cur.pointee.count)
+                    left &-= Int(cur.pointee.count)
                     continue inner
                 case .addiBltu:
-                    r[cur.rd] = r[cur.rs1] &+ UInt64(bitPattern: Int64(Int16(truncatingIfNeeded: cur.pointee.imm)))
+                    r[cur.rd] = r[cur.rs1] &+ cur.pairFirstOffset
                     if r[cur.rs3] < r[cur.aux] {
                         cur += Int(cur.pointee.imm >> 16)
-                        if executed >= budget { pc = pcOf(cur); break lookup }
+                        if left <= 0 { pc = pcOf(cur); break lookup }
                         if jit && hot(cur) { pc = pcOf(cur); continue lookup }
-                        executed &+= Int(cur.pointee.count)
+                        left &-= Int(cur.pointee.count)
                         continue inner
                     }
                     cur += Int(cur.pointee.len)
-                    executed &+= Int(cur.pointee.count)
+                    left &-= Int(cur.pointee.count)
                     continue inner
                 case .addiBgeu:
-                    r[cur.rd] = r[cur.rs1] &+ UInt64(bitPattern: Int64(Int16(truncatingIfNeeded: cur.pointee.imm)))
+                    r[cur.rd] = r[cur.rs1] &+ cur.pairFirstOffset
                     if r[cur.rs3] >= r[cur.aux] {
                         cur += Int(cur.pointee.imm >> 16)
-                        if executed >= budget { pc = pcOf(cur); break lookup }
+                        if left <= 0 { pc = pcOf(cur); break lookup }
                         if jit && hot(cur) { pc = pcOf(cur); continue lookup }
-                        executed &+= Int(cur.pointee.count)
+                        left &-= Int(cur.pointee.count)
                         continue inner
                     }
                     cur += Int(cur.pointee.len)
-                    executed &+= Int(cur.pointee.count)
+                    left &-= Int(cur.pointee.count)
                     continue inner
                 case .addiwBeq:
-                    r[cur.rd] = w(r[cur.rs1] &+ UInt64(bitPattern: Int64(Int16(truncatingIfNeeded: cur.pointee.imm))))
+                    r[cur.rd] = w(r[cur.rs1] &+ cur.pairFirstOffset)
                     if r[cur.rs3] == r[cur.aux] {
                         cur += Int(cur.pointee.imm >> 16)
-                        if executed >= budget { pc = pcOf(cur); break lookup }
+                        if left <= 0 { pc = pcOf(cur); break lookup }
                         if jit && hot(cur) { pc = pcOf(cur); continue lookup }
-                        executed &+= Int(cur.pointee.count)
+                        left &-= Int(cur.pointee.count)
                         continue inner
                     }
                     cur += Int(cur.pointee.len)
-                    executed &+= Int(cur.pointee.count)
+                    left &-= Int(cur.pointee.count)
                     continue inner
                 case .addiwBne:
-                    r[cur.rd] = w(r[cur.rs1] &+ UInt64(bitPattern: Int64(Int16(truncatingIfNeeded: cur.pointee.imm))))
+                    r[cur.rd] = w(r[cur.rs1] &+ cur.pairFirstOffset)
                     if r[cur.rs3] != r[cur.aux] {
                         cur += Int(cur.pointee.imm >> 16)
-                        if executed >= budget { pc = pcOf(cur); break lookup }
+                        if left <= 0 { pc = pcOf(cur); break lookup }
                         if jit && hot(cur) { pc = pcOf(cur); continue lookup }
-                        executed &+= Int(cur.pointee.count)
+                        left &-= Int(cur.pointee.count)
                         continue inner
                     }
                     cur += Int(cur.pointee.len)
-                    executed &+= Int(cur.pointee.count)
+                    left &-= Int(cur.pointee.count)
                     continue inner
                 case .addiwBlt:
-                    r[cur.rd] = w(r[cur.rs1] &+ UInt64(bitPattern: Int64(Int16(truncatingIfNeeded: cur.pointee.imm))))
+                    r[cur.rd] = w(r[cur.rs1] &+ cur.pairFirstOffset)
                     if Int64(bitPattern: r[cur.rs3]) < Int64(bitPattern: r[cur.aux]) {
                         cur += Int(cur.pointee.imm >> 16)
-                        if executed >= budget { pc = pcOf(cur); break lookup }
+                        if left <= 0 { pc = pcOf(cur); break lookup }
                         if jit && hot(cur) { pc = pcOf(cur); continue lookup }
-                        executed &+= Int(cur.pointee.count)
+                        left &-= Int(cur.pointee.count)
                         continue inner
                     }
                     cur += Int(cur.pointee.len)
-                    executed &+= Int(cur.pointee.count)
+                    left &-= Int(cur.pointee.count)
                     continue inner
                 case .addiwBge:
-                    r[cur.rd] = w(r[cur.rs1] &+ UInt64(bitPattern: Int64(Int16(truncatingIfNeeded: cur.pointee.imm))))
+                    r[cur.rd] = w(r[cur.rs1] &+ cur.pairFirstOffset)
                     if Int64(bitPattern: r[cur.rs3]) >= Int64(bitPattern: r[cur.aux]) {
                         cur += Int(cur.pointee.imm >> 16)
-                        if executed >= budget { pc = pcOf(cur); break lookup }
+                        if left <= 0 { pc = pcOf(cur); break lookup }
                         if jit && hot(cur) { pc = pcOf(cur); continue lookup }
-                        executed &+= Int(cur.pointee.count)
+                        left &-= Int(cur.pointee.count)
                         continue inner
                     }
                     cur += Int(cur.pointee.len)
-                    executed &+= Int(cur.pointee.count)
+                    left &-= Int(cur.pointee.count)
                     continue inner
                 case .addiwBltu:
-                    r[cur.rd] = w(r[cur.rs1] &+ UInt64(bitPattern: Int64(Int16(truncatingIfNeeded: cur.pointee.imm))))
+                    r[cur.rd] = w(r[cur.rs1] &+ cur.pairFirstOffset)
                     if r[cur.rs3] < r[cur.aux] {
                         cur += Int(cur.pointee.imm >> 16)
-                        if executed >= budget { pc = pcOf(cur); break lookup }
+                        if left <= 0 { pc = pcOf(cur); break lookup }
                         if jit && hot(cur) { pc = pcOf(cur); continue lookup }
-                        executed &+= Int(cur.pointee.count)
+                        left &-= Int(cur.pointee.count)
                         continue inner
                     }
                     cur += Int(cur.pointee.len)
-                    executed &+= Int(cur.pointee.count)
+                    left &-= Int(cur.pointee.count)
                     continue inner
                 case .addiwBgeu:
-                    r[cur.rd] = w(r[cur.rs1] &+ UInt64(bitPattern: Int64(Int16(truncatingIfNeeded: cur.pointee.imm))))
+                    r[cur.rd] = w(r[cur.rs1] &+ cur.pairFirstOffset)
                     if r[cur.rs3] >= r[cur.aux] {
                         cur += Int(cur.pointee.imm >> 16)
-                        if executed >= budget { pc = pcOf(cur); break lookup }
+                        if left <= 0 { pc = pcOf(cur); break lookup }
                         if jit && hot(cur) { pc = pcOf(cur); continue lookup }
-                        executed &+= Int(cur.pointee.count)
+                        left &-= Int(cur.pointee.count)
                         continue inner
                     }
                     cur += Int(cur.pointee.len)
-                    executed &+= Int(cur.pointee.count)
+                    left &-= Int(cur.pointee.count)
                     continue inner
                 case .addBeq:
                     r[cur.rd] = r[cur.rs1] &+ r[cur.rs2]
                     if r[cur.rs3] == r[cur.aux] {
                         cur += Int(cur.pointee.imm)
-                        if executed >= budget { pc = pcOf(cur); break lookup }
+                        if left <= 0 { pc = pcOf(cur); break lookup }
                         if jit && hot(cur) { pc = pcOf(cur); continue lookup }
-                        executed &+= Int(cur.pointee.count)
+                        left &-= Int(cur.pointee.count)
                         continue inner
                     }
                     cur += Int(cur.pointee.len)
-                    executed &+= Int(cur.pointee.count)
+                    left &-= Int(cur.pointee.count)
                     continue inner
                 case .addBne:
                     r[cur.rd] = r[cur.rs1] &+ r[cur.rs2]
                     if r[cur.rs3] != r[cur.aux] {
                         cur += Int(cur.pointee.imm)
-                        if executed >= budget { pc = pcOf(cur); break lookup }
+                        if left <= 0 { pc = pcOf(cur); break lookup }
                         if jit && hot(cur) { pc = pcOf(cur); continue lookup }
-                        executed &+= Int(cur.pointee.count)
+                        left &-= Int(cur.pointee.count)
                         continue inner
                     }
                     cur += Int(cur.pointee.len)
-                    executed &+= Int(cur.pointee.count)
+                    left &-= Int(cur.pointee.count)
                     continue inner
                 case .addBlt:
                     r[cur.rd] = r[cur.rs1] &+ r[cur.rs2]
                     if Int64(bitPattern: r[cur.rs3]) < Int64(bitPattern: r[cur.aux]) {
                         cur += Int(cur.pointee.imm)
-                        if executed >= budget { pc = pcOf(cur); break lookup }
+                        if left <= 0 { pc = pcOf(cur); break lookup }
                         if jit && hot(cur) { pc = pcOf(cur); continue lookup }
-                        executed &+= Int(cur.pointee.count)
+                        left &-= Int(cur.pointee.count)
                         continue inner
                     }
                     cur += Int(cur.pointee.len)
-                    executed &+= Int(cur.pointee.count)
+                    left &-= Int(cur.pointee.count)
                     continue inner
                 case .addBge:
                     r[cur.rd] = r[cur.rs1] &+ r[cur.rs2]
                     if Int64(bitPattern: r[cur.rs3]) >= Int64(bitPattern: r[cur.aux]) {
                         cur += Int(cur.pointee.imm)
-                        if executed >= budget { pc = pcOf(cur); break lookup }
+                        if left <= 0 { pc = pcOf(cur); break lookup }
                         if jit && hot(cur) { pc = pcOf(cur); continue lookup }
-                        executed &+= Int(cur.pointee.count)
+                        left &-= Int(cur.pointee.count)
                         continue inner
                     }
                     cur += Int(cur.pointee.len)
-                    executed &+= Int(cur.pointee.count)
+                    left &-= Int(cur.pointee.count)
                     continue inner
                 case .addBltu:
                     r[cur.rd] = r[cur.rs1] &+ r[cur.rs2]
                     if r[cur.rs3] < r[cur.aux] {
                         cur += Int(cur.pointee.imm)
-                        if executed >= budget { pc = pcOf(cur); break lookup }
+                        if left <= 0 { pc = pcOf(cur); break lookup }
                         if jit && hot(cur) { pc = pcOf(cur); continue lookup }
-                        executed &+= Int(cur.pointee.count)
+                        left &-= Int(cur.pointee.count)
                         continue inner
                     }
                     cur += Int(cur.pointee.len)
-                    executed &+= Int(cur.pointee.count)
+                    left &-= Int(cur.pointee.count)
                     continue inner
                 case .addBgeu:
                     r[cur.rd] = r[cur.rs1] &+ r[cur.rs2]
                     if r[cur.rs3] >= r[cur.aux] {
                         cur += Int(cur.pointee.imm)
-                        if executed >= budget { pc = pcOf(cur); break lookup }
+                        if left <= 0 { pc = pcOf(cur); break lookup }
                         if jit && hot(cur) { pc = pcOf(cur); continue lookup }
-                        executed &+= Int(cur.pointee.count)
+                        left &-= Int(cur.pointee.count)
                         continue inner
                     }
                     cur += Int(cur.pointee.len)
-                    executed &+= Int(cur.pointee.count)
+                    left &-= Int(cur.pointee.count)
                     continue inner
                 case .addwBeq:
                     r[cur.rd] = w(r[cur.rs1] &+ r[cur.rs2])
                     if r[cur.rs3] == r[cur.aux] {
                         cur += Int(cur.pointee.imm)
-                        if executed >= budget { pc = pcOf(cur); break lookup }
+                        if left <= 0 { pc = pcOf(cur); break lookup }
                         if jit && hot(cur) { pc = pcOf(cur); continue lookup }
-                        executed &+= Int(cur.pointee.count)
+                        left &-= Int(cur.pointee.count)
                         continue inner
                     }
                     cur += Int(cur.pointee.len)
-                    executed &+= Int(cur.pointee.count)
+                    left &-= Int(cur.pointee.count)
                     continue inner
                 case .addwBne:
                     r[cur.rd] = w(r[cur.rs1] &+ r[cur.rs2])
                     if r[cur.rs3] != r[cur.aux] {
                         cur += Int(cur.pointee.imm)
-                        if executed >= budget { pc = pcOf(cur); break lookup }
+                        if left <= 0 { pc = pcOf(cur); break lookup }
                         if jit && hot(cur) { pc = pcOf(cur); continue lookup }
-                        executed &+= Int(cur.pointee.count)
+                        left &-= Int(cur.pointee.count)
                         continue inner
                     }
                     cur += Int(cur.pointee.len)
-                    executed &+= Int(cur.pointee.count)
+                    left &-= Int(cur.pointee.count)
                     continue inner
                 case .addwBlt:
                     r[cur.rd] = w(r[cur.rs1] &+ r[cur.rs2])
                     if Int64(bitPattern: r[cur.rs3]) < Int64(bitPattern: r[cur.aux]) {
                         cur += Int(cur.pointee.imm)
-                        if executed >= budget { pc = pcOf(cur); break lookup }
+                        if left <= 0 { pc = pcOf(cur); break lookup }
                         if jit && hot(cur) { pc = pcOf(cur); continue lookup }
-                        executed &+= Int(cur.pointee.count)
+                        left &-= Int(cur.pointee.count)
                         continue inner
                     }
                     cur += Int(cur.pointee.len)
-                    executed &+= Int(cur.pointee.count)
+                    left &-= Int(cur.pointee.count)
                     continue inner
                 case .addwBge:
                     r[cur.rd] = w(r[cur.rs1] &+ r[cur.rs2])
                     if Int64(bitPattern: r[cur.rs3]) >= Int64(bitPattern: r[cur.aux]) {
                         cur += Int(cur.pointee.imm)
-                        if executed >= budget { pc = pcOf(cur); break lookup }
+                        if left <= 0 { pc = pcOf(cur); break lookup }
                         if jit && hot(cur) { pc = pcOf(cur); continue lookup }
-                        executed &+= Int(cur.pointee.count)
+                        left &-= Int(cur.pointee.count)
                         continue inner
                     }
                     cur += Int(cur.pointee.len)
-                    executed &+= Int(cur.pointee.count)
+                    left &-= Int(cur.pointee.count)
                     continue inner
                 case .addwBltu:
                     r[cur.rd] = w(r[cur.rs1] &+ r[cur.rs2])
                     if r[cur.rs3] < r[cur.aux] {
                         cur += Int(cur.pointee.imm)
-                        if executed >= budget { pc = pcOf(cur); break lookup }
+                        if left <= 0 { pc = pcOf(cur); break lookup }
                         if jit && hot(cur) { pc = pcOf(cur); continue lookup }
-                        executed &+= Int(cur.pointee.count)
+                        left &-= Int(cur.pointee.count)
                         continue inner
                     }
                     cur += Int(cur.pointee.len)
-                    executed &+= Int(cur.pointee.count)
+                    left &-= Int(cur.pointee.count)
                     continue inner
                 case .addwBgeu:
                     r[cur.rd] = w(r[cur.rs1] &+ r[cur.rs2])
                     if r[cur.rs3] >= r[cur.aux] {
                         cur += Int(cur.pointee.imm)
-                        if executed >= budget { pc = pcOf(cur); break lookup }
+                        if left <= 0 { pc = pcOf(cur); break lookup }
                         if jit && hot(cur) { pc = pcOf(cur); continue lookup }
-                        executed &+= Int(cur.pointee.count)
+                        left &-= Int(cur.pointee.count)
                         continue inner
                     }
                     cur += Int(cur.pointee.len)
-                    executed &+= Int(cur.pointee.count)
+                    left &-= Int(cur.pointee.count)
                     continue inner
 
                 // Fused address arithmetic (Fusion.swift). A faulting indexed load reports the
@@ -531,7 +546,7 @@ extension Hart {
                     let t = r[cur.rs1] &+ r[cur.rs2]
                     r[cur.rd] = t
                     guard let v = load(rt, t &+ cur.imm, UInt32.self) else { cur += cur.aux; break inner }
-                    r[cur.rs3] = UInt64(bitPattern: Int64(Int32(bitPattern: v)))
+                    r[cur.rs3] = sext32(UInt64(v))
                     cur = cur.next
                     continue inner
                 case .addLd:
@@ -561,9 +576,9 @@ extension Hart {
                 case .lhPair:
                     // Two bases: the second (rs2) is read after the first load has written rd.
                     guard let v = load(rt, r[cur.rs1] &+ cur.pairFirstOffset, UInt16.self) else { break inner }
-                    r[cur.rd] = UInt64(bitPattern: Int64(Int16(bitPattern: v)))
+                    r[cur.rd] = sext16(UInt64(v))
                     guard let v2 = load(rt, r[cur.rs2] &+ cur.pairSecondOffset, UInt16.self) else { cur += Int(cur.pointee.rm); break inner }
-                    r[cur.rs3] = UInt64(bitPattern: Int64(Int16(bitPattern: v2)))
+                    r[cur.rs3] = sext16(UInt64(v2))
                     cur = cur.next
                     continue inner
                 case .sdPair:
@@ -611,8 +626,8 @@ extension Hart {
                     cur = cur.next
                     continue inner
                 case .sraiwPair:
-                    r[cur.rd] = UInt64(bitPattern: Int64(Int32(truncatingIfNeeded: r[cur.rs1]) &>> Int32(truncatingIfNeeded: cur.pointee.imm)))
-                    r[cur.rs3] = UInt64(bitPattern: Int64(Int32(truncatingIfNeeded: r[cur.aux]) &>> Int32(truncatingIfNeeded: cur.pointee.imm >> 16)))
+                    r[cur.rd] = UInt64(bitPattern: Int64(bitPattern: sext32(r[cur.rs1])) &>> (cur.shamt & 31))
+                    r[cur.rs3] = UInt64(bitPattern: Int64(bitPattern: sext32(r[cur.aux])) &>> ((cur.shamt &>> 16) & 31))
                     cur = cur.next
                     continue inner
                 case .srliAdd:
@@ -660,16 +675,16 @@ extension Hart {
                 // Loads.
                 case .lb:
                     guard let v = load(rt, r[cur.rs1] &+ cur.imm, UInt8.self) else { break inner }
-                    r[cur.rd] = UInt64(bitPattern: Int64(Int8(bitPattern: v)))
+                    r[cur.rd] = sext8(UInt64(v))
                 case .lh:
                     guard let v = load(rt, r[cur.rs1] &+ cur.imm, UInt16.self) else { break inner }
-                    r[cur.rd] = UInt64(bitPattern: Int64(Int16(bitPattern: v)))
+                    r[cur.rd] = sext16(UInt64(v))
                 case .lwC:
                     step = 1
                     fallthrough
                 case .lw:
                     guard let v = load(rt, r[cur.rs1] &+ cur.imm, UInt32.self) else { break inner }
-                    r[cur.rd] = UInt64(bitPattern: Int64(Int32(bitPattern: v)))
+                    r[cur.rd] = sext32(UInt64(v))
                 case .ldC, .fldC:
                     step = 1
                     fallthrough
@@ -735,8 +750,8 @@ extension Hart {
                     fallthrough
                 case .addiw: r[cur.rd] = w(r[cur.rs1] &+ cur.imm)
                 case .slliw: r[cur.rd] = w(r[cur.rs1] << cur.shamt)
-                case .srliw: r[cur.rd] = w(UInt64(UInt32(truncatingIfNeeded: r[cur.rs1]) >> UInt32(cur.shamt)))
-                case .sraiw: r[cur.rd] = UInt64(bitPattern: Int64(Int32(truncatingIfNeeded: r[cur.rs1]) >> Int32(cur.shamt)))
+                case .srliw: r[cur.rd] = w((r[cur.rs1] & 0xffff_ffff) &>> cur.shamt)
+                case .sraiw: r[cur.rd] = UInt64(bitPattern: Int64(bitPattern: w(r[cur.rs1])) &>> cur.shamt)
 
                 // Integer register-register.
                 case .addC:
@@ -773,8 +788,8 @@ extension Hart {
                     fallthrough
                 case .subw: r[cur.rd] = w(r[cur.rs1] &- r[cur.rs2])
                 case .sllw: r[cur.rd] = w(r[cur.rs1] << (r[cur.rs2] & 31))
-                case .srlw: r[cur.rd] = w(UInt64(UInt32(truncatingIfNeeded: r[cur.rs1]) >> UInt32(r[cur.rs2] & 31)))
-                case .sraw: r[cur.rd] = UInt64(bitPattern: Int64(Int32(truncatingIfNeeded: r[cur.rs1]) >> Int32(r[cur.rs2] & 31)))
+                case .srlw: r[cur.rd] = w((r[cur.rs1] & 0xffff_ffff) &>> (r[cur.rs2] & 31))
+                case .sraw: r[cur.rd] = UInt64(bitPattern: Int64(bitPattern: w(r[cur.rs1])) &>> (r[cur.rs2] & 31))
 
                 // M.
                 case .mul: r[cur.rd] = r[cur.rs1] &* r[cur.rs2]
@@ -809,10 +824,10 @@ extension Hart {
                     // Nothing to drop: every store into code already dropped what it changed
                     // (GuestMemory.invalidateCode). It ends the run, like a jump.
                     cur += step
-                    executed &+= Int(cur.pointee.count)
+                    left &-= Int(cur.pointee.count)
                     continue inner
                 case .ecall:
-                    executed &-= Int(cur.pointee.count) &- 1
+                    left &+= Int(cur.pointee.count) &- 1
                     pc = pcOf(cur)
                     stop = .ecall
                     break lookup
@@ -820,12 +835,12 @@ extension Hart {
                     step = 1
                     fallthrough
                 case .ebreak:
-                    executed &-= Int(cur.pointee.count)
+                    left &+= Int(cur.pointee.count)
                     pc = pcOf(cur)
                     stop = .breakpoint
                     break lookup
                 case .csr:
-                    if !executeCSR(cur.pointee, retiredBefore: instructionsRetired &+ UInt64(executed &- Int(cur.pointee.count))) { break illegal }
+                    if !executeCSR(cur.pointee, retiredBefore: instructionsRetired &+ UInt64(instructionBudget &- left &- Int(cur.pointee.count))) { break illegal }
 
                 // Atomics.
                 case .lrW, .lrD, .scW, .scD, .amoW, .amoD:
@@ -890,19 +905,19 @@ extension Hart {
                 cur += step
             }
             // The instruction at `cur` raised `pendingFault`.
-            executed &-= Int(cur.pointee.count)
+            left &+= Int(cur.pointee.count)
             pc = pcOf(cur)
             stop = .memoryFault(pendingFault)
             break lookup
             }
             // The instruction at `cur` is illegal.
-            executed &-= Int(cur.pointee.count)
+            left &+= Int(cur.pointee.count)
             pc = pcOf(cur)
             stop = .illegalInstruction(rawInstruction(at: pc))
             break lookup
         }
         self.pc = pc
-        instructionsRetired &+= UInt64(executed)
+        instructionsRetired &+= UInt64(instructionBudget &- left)
         return stop
     }
 
@@ -982,6 +997,13 @@ extension Hart {
     @inline(never)
     func storeMiss(_ address: UInt64, _ value: UInt64, _ size: Int) -> Bool {
         Unmanaged.passUnretained(memory)._withUnsafeGuaranteedRef { $0.storeMiss(address, size, value, fault: &pendingFault) }
+    }
+
+    /// A slot's address over 8: two slots (one 16-byte slot per 2-byte granule) per 4 bytes of
+    /// guest code, so consecutive slots of a page differ by 2 (the run loop's `pcOf`).
+    @inline(__always)
+    static func slotAddressShifted(_ p: UnsafeMutablePointer<DecodedInstruction>) -> UInt64 {
+        UInt64(UInt(bitPattern: p) / UInt(MemoryLayout<DecodedInstruction>.stride / 2))
     }
 
     /// Conditions of `branchFar`: beq, bne, blt, bge, bltu, bgeu.

@@ -18,13 +18,16 @@ package enum TLB {
     // Computed, so that the CPUs' inlined fast paths (in other modules too) fold them.
     @_transparent package static var entries: Int { 1024 }
     @_transparent package static var mask: UInt64 { UInt64(entries - 1) }
-    static let codeEntries = 512
-    static let codeMask = UInt64(codeEntries - 1)
-    static let invalidTag = UInt64.max
+    // Computed too: a stored `static let` is a lazily initialised global in Embedded Swift,
+    // checked on every code TLB probe of the run loop.
+    @_transparent static var codeEntries: Int { 512 }
+    @_transparent static var codeMask: UInt64 { UInt64(codeEntries - 1) }
+    @_transparent static var invalidTag: UInt64 { UInt64.max }
 
-    static func allocate() -> UnsafeMutablePointer<TLBEntry> {
-        let t = UnsafeMutablePointer<TLBEntry>.allocate(capacity: entries)
-        t.initialize(repeating: TLBEntry(tag: invalidTag, addend: 0), count: entries)
+    /// `count` empty TLBs one after the other (the read TLB and the write TLB).
+    static func allocate(count: Int) -> UnsafeMutablePointer<TLBEntry> {
+        let t = UnsafeMutablePointer<TLBEntry>.allocate(capacity: entries * count)
+        t.initialize(repeating: TLBEntry(tag: invalidTag, addend: 0), count: entries * count)
         return t
     }
 
