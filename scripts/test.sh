@@ -21,10 +21,11 @@ BUILD=.build-test
 step "swift build (release, with the tests) and swift test; beside them the wasm core and the fuzz harnesses"
 # The wasm core and the fuzz harnesses' modules are single-threaded whole-module compiles of several
 # minutes each: built in the background, they fill the core the native build leaves idle while it
-# compiles its own large modules one by one. The steps below reuse what they built.
+# compiles its own large modules one by one. So is WasmKit 0.4.2's CLI when ~/.cache has none yet
+# (the converted-module tests run on it). The steps below reuse what they built.
 mkdir -p "$BUILD"
 side_log=$BUILD/side-builds.log
-( scripts/build-wasm.sh && scripts/fuzz.sh --build oci layers fsimage cpu ) >"$side_log" 2>&1 &
+( scripts/build-wasm.sh && scripts/fuzz.sh --build oci layers fsimage cpu && wasm/build-wasmkit.sh ) >"$side_log" 2>&1 &
 side=$!
 swift build -c release --build-tests --scratch-path "$BUILD" -Xswiftc -enable-testing
 swift test -c release --skip-build --scratch-path "$BUILD" -Xswiftc -enable-testing --parallel --num-workers 2 || status=1
@@ -39,7 +40,7 @@ step "fuzzers (libFuzzer + address sanitizer, docs/reliability.md): oci layers f
 # scripts/fuzz.sh runs it with the others.
 scripts/fuzz.sh "${SKIFF_FUZZ_SECONDS:-30}" oci layers fsimage cpu || status=1
 
-step "WASI runtimes for converted modules: the wasmtime CLI (PyPI) and WasmKit 0.4.2 (built once, cached)"
+step "WASI runtimes for converted modules: the wasmtime CLI (PyPI) and WasmKit 0.4.2 (built above, cached)"
 export WASMTIME=$(wasm/wasmtime-cli.sh)
 export WASMKIT_042=$(wasm/build-wasmkit.sh)
 
