@@ -36,12 +36,14 @@ final class HostFile: FileDescription {
 
     override func read(into buffer: UnsafeMutableRawBufferPointer) throws(Errno) -> Int {
         if isDirectory { throw .EISDIR }
+        guestReads &+= 1
         if isStream && readiness(PollRequest.readable) == 0 { throw .EAGAIN }
         return try host.read(fd, into: buffer)
     }
 
     override func write(from buffer: UnsafeRawBufferPointer) throws(Errno) -> Int {
-        try host.write(fd, from: buffer)
+        guestWrites &+= 1
+        return try host.write(fd, from: buffer)
     }
 
     override func read(into buffer: UnsafeMutableRawBufferPointer, at offset: Int64) throws(Errno) -> Int {
