@@ -140,16 +140,16 @@ static void before_exec(const char *self) {
     exit(1);
 }
 
-/* close_range(CLOSE_RANGE_UNSHARE) in a child, whose table is its own: the pipe's writer goes
-   when the child exits, so the parent's poll sees the end of the pipe. */
+/* close_range(CLOSE_RANGE_UNSHARE) in a child, whose table is its own (so nothing is copied):
+   the pipe's writer goes when the child exits, and the parent's poll sees the end of the pipe. */
 static void close_range_unshare(void) {
     int p[2];
     if (pipe(p) != 0) { perror("pipe"); exit(1); }
     double start = now_ms();
     pid_t pid = fork();
     if (pid == 0) {
-        close(p[0]);
-        syscall(436 /* close_range */, 0, ~0U, 2 /* CLOSE_RANGE_UNSHARE */);
+        /* Only the reader goes: the writer stays until the exit. */
+        syscall(436 /* close_range */, p[0], p[0], 2 /* CLOSE_RANGE_UNSHARE */);
         sleep_ms(DELAY_MS);
         _exit(0);
     }
