@@ -7,7 +7,8 @@
 /// queues (`hostEdge`): for them an event is readiness that was not there at the last look (data
 /// came to a socket that had none, the peer closed, room came back), or readiness in a direction
 /// the guest has used the file in since it was last reported (`guestReads`/`guestWrites`: after a
-/// receive that hit EAGAIN, data that comes before epoll looks again is a new event). Not seen:
+/// receive that hit EAGAIN, data that comes before epoll looks again is a new event; a write
+/// counts only when it found too little room, as Linux's SOCK_NOSPACE). Not seen:
 /// more data coming to a host socket that is still readable while the guest does nothing with
 /// it; seen in excess: a partial read reports the file readable again (a spurious edge, which
 /// edge-triggered code tolerates, where a missed one would hang it).

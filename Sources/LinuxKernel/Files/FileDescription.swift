@@ -88,8 +88,8 @@ class FileDescription {
     /// The host descriptor to poll for readiness, when readiness comes from the host.
     var hostPollDescriptor: HostFD? { nil }
     /// For a file the host serves: the guest's operations on it so far, by direction (reads,
-    /// receives and accepts; writes, sends and connects). epoll's EPOLLET counts them as events
-    /// of that direction (`EpollInstance`).
+    /// receives and accepts; connects, and writes and sends that found too little room).
+    /// epoll's EPOLLET counts them as events of that direction (`EpollInstance`).
     var guestReads: UInt64 = 0
     var guestWrites: UInt64 = 0
     /// How long a blocking call waiting for `events` may wait (nanoseconds, 0: forever): a

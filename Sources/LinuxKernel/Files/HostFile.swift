@@ -42,8 +42,14 @@ final class HostFile: FileDescription {
     }
 
     override func write(from buffer: UnsafeRawBufferPointer) throws(Errno) -> Int {
-        guestWrites &+= 1
-        return try host.write(fd, from: buffer)
+        do throws(Errno) {
+            let n = try host.write(fd, from: buffer)
+            if n < buffer.count { guestWrites &+= 1 }   // as HostSocket.send
+            return n
+        } catch {
+            if error == .EAGAIN { guestWrites &+= 1 }
+            throw error
+        }
     }
 
     override func read(into buffer: UnsafeMutableRawBufferPointer, at offset: Int64) throws(Errno) -> Int {

@@ -47,8 +47,16 @@ final class HostSocket: InetSocket {
     }
 
     override func send(_ data: UnsafeRawBufferPointer, flags: Int32, to address: SocketAddress?) throws(Errno) -> Int {
-        guestWrites &+= 1
-        return try host.send(fd, data, flags: flags & SocketMessageFlags.passedToHost, to: address)
+        // Only a send that did not take everything counts: Linux reports writable again only
+        // after the socket ran out of room (SOCK_NOSPACE), not after every send.
+        do throws(Errno) {
+            let n = try host.send(fd, data, flags: flags & SocketMessageFlags.passedToHost, to: address)
+            if n < data.count { guestWrites &+= 1 }
+            return n
+        } catch {
+            if error == .EAGAIN { guestWrites &+= 1 }
+            throw error
+        }
     }
 
     override func receive(into buffer: UnsafeMutableRawBufferPointer, flags: Int32) throws(Errno) -> SocketReceived {
