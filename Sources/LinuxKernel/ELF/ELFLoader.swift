@@ -313,7 +313,8 @@ extension Kernel {
         task.robustListHead = 0
         if process.signalActionsShared { process.signalActions = process.signalActions.copy(); process.signalActionsShared = false }
         process.signalActions.resetForExec()
-        process.files.closeOnExecDescriptors()
+        process.files = process.files.unshared()   // as Linux's unshare_files: a CLONE_FILES sharer keeps its table
+        closeDescriptors(process, process.files.closeOnExecDescriptors)
         process.executablePath = executable
         process.arguments = arguments
         var base = Path.lastComponent(executable)

@@ -87,6 +87,11 @@ class FileDescription {
     func waitQueues(for events: Int16) -> [WaitQueue] { waitQueue(for: events).map { [$0] } ?? [] }
     /// The host descriptor to poll for readiness, when readiness comes from the host.
     var hostPollDescriptor: HostFD? { nil }
+    /// For a file the host serves: the guest's operations on it so far, by direction (reads,
+    /// receives and accepts; connects, and writes and sends that found too little room).
+    /// epoll's EPOLLET counts them as events of that direction (`EpollInstance`).
+    var guestReads: UInt64 = 0
+    var guestWrites: UInt64 = 0
     /// How long a blocking call waiting for `events` may wait (nanoseconds, 0: forever): a
     /// socket's SO_RCVTIMEO/SO_SNDTIMEO.
     func waitTimeout(for events: Int16) -> UInt64 { 0 }

@@ -36,12 +36,20 @@ final class HostFile: FileDescription {
 
     override func read(into buffer: UnsafeMutableRawBufferPointer) throws(Errno) -> Int {
         if isDirectory { throw .EISDIR }
+        guestReads &+= 1
         if isStream && readiness(PollRequest.readable) == 0 { throw .EAGAIN }
         return try host.read(fd, into: buffer)
     }
 
     override func write(from buffer: UnsafeRawBufferPointer) throws(Errno) -> Int {
-        try host.write(fd, from: buffer)
+        do throws(Errno) {
+            let n = try host.write(fd, from: buffer)
+            if n < buffer.count { guestWrites &+= 1 }   // as HostSocket.send
+            return n
+        } catch {
+            if error == .EAGAIN { guestWrites &+= 1 }
+            throw error
+        }
     }
 
     override func read(into buffer: UnsafeMutableRawBufferPointer, at offset: Int64) throws(Errno) -> Int {

@@ -32,6 +32,7 @@ final class HostSocket: InetSocket {
     }
 
     override func accept() throws(Errno) -> (InetSocket, SocketAddress?) {
+        guestReads &+= 1
         let (client, peer) = try host.accept(fd)
         return (HostSocket(host: host, fd: client, family: family, type: type, protocolNumber: protocolNumber, flags: 0, kernel: kernel), peer)
     }
@@ -41,16 +42,27 @@ final class HostSocket: InetSocket {
             kernel.log("connect: a published port's connection stays connected (the network is the container's own)")
             throw address.family == SocketAddress.unspecified ? .ENETUNREACH : .EISCONN
         }
+        guestWrites &+= 1
         try host.connect(fd, to: address)
     }
 
     override func send(_ data: UnsafeRawBufferPointer, flags: Int32, to address: SocketAddress?) throws(Errno) -> Int {
-        try host.send(fd, data, flags: flags & SocketMessageFlags.passedToHost, to: address)
+        // Only a send that did not take everything counts: Linux reports writable again only
+        // after the socket ran out of room (SOCK_NOSPACE), not after every send.
+        do throws(Errno) {
+            let n = try host.send(fd, data, flags: flags & SocketMessageFlags.passedToHost, to: address)
+            if n < data.count { guestWrites &+= 1 }
+            return n
+        } catch {
+            if error == .EAGAIN { guestWrites &+= 1 }
+            throw error
+        }
     }
 
     override func receive(into buffer: UnsafeMutableRawBufferPointer, flags: Int32) throws(Errno) -> SocketReceived {
         var passed = flags & SocketMessageFlags.passedToHost
         if isStream { passed &= ~SocketMessageFlags.truncate }   // on TCP MSG_TRUNC discards data
+        guestReads &+= 1
         do throws(Errno) {
             return try host.receive(fd, into: buffer, flags: passed)
         } catch {

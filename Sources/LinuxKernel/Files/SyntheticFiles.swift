@@ -51,9 +51,13 @@ final class SyntheticDirectory: FileDescription {
     let fileStat: FileStat
     let components: [[UInt8]]
     let fileSystem: FileSystem
+    /// The process a /proc/PID directory is of (pidfd_send_signal takes its descriptor as a pidfd).
+    let process: Process?
 
-    init(entries: [DirectoryEntry], components: [[UInt8]], stat: FileStat, fileSystem: FileSystem, flags: Int32) {
+    init(entries: [DirectoryEntry], components: [[UInt8]], stat: FileStat, fileSystem: FileSystem, flags: Int32,
+         process: Process? = nil) {
         self.entries = entries
+        self.process = process
         self.fileStat = stat
         self.components = components
         self.fileSystem = fileSystem

@@ -29,6 +29,10 @@ final class UnixSocket: FileDescription {
     var backlogLimit = 0
     let serial: UInt64
     /// SO_RCVTIMEO / SO_SNDTIMEO in nanoseconds (0: wait forever).
+    /// SO_PEERCRED (Linux's sk_peer_cred): the pid, effective uid and gid of whoever made the
+    /// other end (socketpair, connect's caller for an accepted socket) or, for a connecting
+    /// socket, of the listener's caller of listen; nil until then (pid 0, ids -1).
+    var peerCredentials: (pid: Int32, uid: UInt32, gid: UInt32)?
     var receiveTimeout: UInt64 = 0
     var sendTimeout: UInt64 = 0
     override func waitTimeout(for events: Int16) -> UInt64 { events & PollRequest.readable != 0 ? receiveTimeout : sendTimeout }

@@ -35,13 +35,17 @@ extension Kernel {
             let events = raw.u32(0), data = packed ? UInt64(raw.u32(4)) | UInt64(raw.u32(8)) << 32 : raw.u64(8)
             if op == 1 {
                 if index != nil { throw .EEXIST }
-                e.interests.append(EpollInstance.Interest(fd: fd, description: target, events: events, data: data))
+                e.interests.append(EpollInstance.Interest(fd: fd, description: target, events: events, data: data,
+                                                          reportedReads: target.guestReads, reportedWrites: target.guestWrites))
             } else {
                 guard let i = index else { throw .ENOENT }
                 e.interests[i].events = events
                 e.interests[i].data = data
                 e.interests[i].disabled = false
                 e.interests[i].reportedGeneration = nil
+                e.interests[i].observedEvents = 0
+                e.interests[i].reportedReads = target.guestReads
+                e.interests[i].reportedWrites = target.guestWrites
             }
         case 2: // DEL
             guard let i = index else { throw .ENOENT }
@@ -88,12 +92,6 @@ extension Kernel {
             return Int64(ready.count)
         }
         t.syscallDeadline = deadline
-        var requests: [PollRequest] = []
-        for i in e.interests where !i.disabled {
-            if let h = i.description.hostPollDescriptor {
-                requests.append(PollRequest(fd: h, events: Int16(truncatingIfNeeded: i.events & 0xffff)))
-            }
-        }
-        throw block(t, on: e.waitQueues(for: PollRequest.readable), host: requests, deadline: deadline)
+        throw block(t, on: e.waitQueues(for: PollRequest.readable), host: e.hostPollRequests(), deadline: deadline)
     }
 }

@@ -67,16 +67,28 @@ extension Kernel {
     }
 
     func closeDescriptor(_ p: Process, _ fd: Int32) throws(Errno) {
-        if watchingFiles { notifyClosing(p.files, [fd]) }
-        let d = try p.files.close(fd)
-        descriptionClosed(d, by: p)
+        if p.files.entry(fd) == nil { throw .EBADF }
+        closeDescriptors(p, [fd])
     }
 
-    /// Lock clean-up after a descriptor of `p` referring to `d` was closed.
-    func descriptionClosed(_ d: FileDescription, by p: Process) {
-        if locks.isEmpty { return }
-        if let st = try? d.stat() { locks.releaseProcessLocks(pid: p.pid, device: st.device, inode: st.inode, kernel: self) }
-        if d.references == 0 { locks.releaseDescription(d, kernel: self) }
+    /// Closes descriptors of `p`. Every path that drops a descriptor comes here (close,
+    /// close_range, dup2/dup3 over an open one, exec's close-on-exec, exit), so each does what
+    /// Linux's `filp_close` does: inotify's close events (while the file can still be asked for
+    /// its stat), the table entry goes (a description's last reference ends it: pipe ends,
+    /// sockets, epoll registrations), `p`'s POSIX record locks on the file go, and with the last
+    /// reference the description's OFD and flock locks.
+    func closeDescriptors(_ p: Process, _ fds: [Int32]) {
+        if watchingFiles { notifyClosing(p.files, fds) }
+        for fd in fds {
+            guard let d = try? p.files.get(fd) else { continue }
+            // Stat before the close: the last reference may close the host's descriptor.
+            let file = locks.isEmpty ? nil : try? d.stat()
+            _ = try? p.files.close(fd)
+            if let st = file {
+                locks.releaseProcessLocks(pid: p.pid, device: st.device, inode: st.inode, kernel: self)
+                if d.references == 0 { locks.releaseDescription(d, kernel: self) }
+            }
+        }
     }
 
     func sysCloseRange(_ t: Task) throws(Errno) -> Int64 {
@@ -84,9 +96,12 @@ extension Kernel {
         let last = UInt32(truncatingIfNeeded: t.argument(1))
         let flags = UInt32(truncatingIfNeeded: t.argument(2))
         if first > last || flags & ~UInt32(6) != 0 { throw .EINVAL }
-        if flags & 2 != 0 { t.process.files = t.process.files.copy() }   // CLOSE_RANGE_UNSHARE
-        for fd in t.process.files.openDescriptors where UInt32(fd) >= first && UInt32(fd) <= last {
-            if flags & 4 != 0 { try t.process.files.setCloseOnExec(fd, true) } else { try closeDescriptor(t.process, fd) }
+        if flags & 2 != 0 { t.process.files = t.process.files.unshared() }   // CLOSE_RANGE_UNSHARE
+        let fds = t.process.files.openDescriptors.filter { UInt32($0) >= first && UInt32($0) <= last }
+        if flags & 4 != 0 {   // CLOSE_RANGE_CLOEXEC
+            for fd in fds { try t.process.files.setCloseOnExec(fd, true) }
+        } else {
+            closeDescriptors(t.process, fds)
         }
         return 0
     }
@@ -338,9 +353,10 @@ extension Kernel {
         if flags & ~LinuxOpenFlags.closeOnExec != 0 || old == new { throw .EINVAL }
         let d = try t.process.files.get(old)
         if new < 0 || Int(new) >= t.process.files.limit { throw .EBADF }
-        t.process.files.replaced = nil
+        d.retain()   // held across the close of `new`, which may be its other descriptor
+        defer { d.release() }
+        if t.process.files.entry(new) != nil { closeDescriptors(t.process, [new]) }
         try t.process.files.install(d, at: new, closeOnExec: flags & LinuxOpenFlags.closeOnExec != 0)
-        if let r = t.process.files.replaced { descriptionClosed(r, by: t.process); t.process.files.replaced = nil }
         return Int64(new)
     }
 

@@ -13,6 +13,15 @@ extension Kernel {
         return d
     }
 
+    /// pidfd_send_signal's target: a pidfd's process or, as Linux's `tgid_pidfd_to_pid`, the
+    /// process of a /proc/PID directory's descriptor (EBADF for any other descriptor).
+    private func signalTarget(_ t: Task, _ fd: Int32) throws(Errno) -> Process {
+        let d = try t.process.files.get(fd)
+        if let pidfd = d as? PidFD { return pidfd.process }
+        if let directory = d as? SyntheticDirectory, let p = directory.process { return p }
+        throw .EBADF
+    }
+
     func sysPidfdOpen(_ t: Task) throws(Errno) -> Int64 {
         let pid = Int32(truncatingIfNeeded: t.argument(0))
         let flags = Int32(truncatingIfNeeded: t.argument(1))
@@ -31,7 +40,7 @@ extension Kernel {
         let flags = t.argument(3)
         typealias F = PidFDFlags
         if flags & ~(F.signalThread | F.signalThreadGroup | F.signalProcessGroup) != 0 || flags.nonzeroBitCount > 1 { throw .EINVAL }
-        let target = try pidfdProcess(t, Int32(truncatingIfNeeded: t.argument(0))).process
+        let target = try signalTarget(t, Int32(truncatingIfNeeded: t.argument(0)))
         var info = SignalInfo(signo: signo, code: 0, senderPID: t.process.pid)
         info.senderUID = t.process.credentials.uid
         if infoAddress != 0 {

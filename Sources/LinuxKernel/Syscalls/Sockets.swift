@@ -33,6 +33,8 @@ extension Kernel {
     func sysSocketpair(_ t: Task) throws(Errno) -> Int64 {
         let (kind, flags) = try socketKind(Int32(truncatingIfNeeded: t.argument(0)), Int32(truncatingIfNeeded: t.argument(1)))
         let (a, b) = UnixSocket.pair(kind: kind, flags: flags, kernel: self)
+        a.peerCredentials = t.process.socketCredentials
+        b.peerCredentials = t.process.socketCredentials
         let cloexec = flags & Kernel.SOCK_CLOEXEC != 0
         let files = t.process.files
         let fa = try files.install(a, closeOnExec: cloexec)
@@ -90,6 +92,7 @@ extension Kernel {
             if s.kind == .datagram { throw .EOPNOTSUPP }
             if s.boundName == nil { throw .EINVAL }
             s.listening = true
+            s.peerCredentials = t.process.socketCredentials
             s.backlogLimit = max(1, min(Int(Int32(truncatingIfNeeded: t.argument(1))), 4096))
             return 0
         case 202, 242: // accept, accept4
@@ -126,6 +129,8 @@ extension Kernel {
                 throw block(t, on: [listener.writers])
             }
             let server = UnixSocket(kind: s.kind, flags: 0, kernel: self)
+            server.peerCredentials = t.process.socketCredentials
+            s.peerCredentials = listener.peerCredentials
             UnixSocket.connect(s, server)
             listener.backlog.append(server)
             listener.readers.wakeAll(self)
@@ -323,12 +328,23 @@ extension Kernel {
             try t.store(UInt32(min(capacity, bytes.count)), at: t.argument(4))
             return 0
         }
+        if name == 17 {   // SO_PEERCRED: struct ucred
+            let c = s.peerCredentials ?? (0, UInt32.max, UInt32.max)   // nobody yet: pid 0, ids -1
+            var w = ByteWriter(capacity: 12)
+            w.i32(c.pid); w.u32(c.uid); w.u32(c.gid)
+            let capacity = Int(Int32(bitPattern: try t.load(UInt32.self, at: t.argument(4))))
+            if capacity < 0 { throw .EINVAL }
+            try t.copyOut(Array(w.bytes.prefix(capacity)), to: t.argument(3))
+            try t.store(UInt32(min(capacity, 12)), at: t.argument(4))
+            return 0
+        }
         let value: Int32
         switch name {
         case 3: value = s.kind.rawValue                      // SO_TYPE
         case 4: value = 0                                    // SO_ERROR
         case 7, 8: value = Int32(UnixSocket.bufferLimit)     // SO_SNDBUF, SO_RCVBUF
         case 39: value = Kernel.AF_UNIX                      // SO_DOMAIN
+        case 38: value = 0                                   // SO_PROTOCOL (socket(fileno=) asks for it)
         case 30: value = s.listening ? 1 : 0                 // SO_ACCEPTCONN
         case 2: value = s.reuseAddress ? 1 : 0               // SO_REUSEADDR
         default: throw .ENOPROTOOPT

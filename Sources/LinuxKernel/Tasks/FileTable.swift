@@ -44,21 +44,17 @@ final class FileTable {
         return Int32(fd)
     }
 
-    /// Installs at `fd`, closing what was there (dup2/dup3).
+    /// Installs at the free descriptor `fd` (dup2/dup3 close what was there first: `Kernel.closeDescriptors`).
     func install(_ d: FileDescription, at fd: Int32, closeOnExec: Bool) throws(Errno) {
         guard fd >= 0, Int(fd) < limit else { throw .EBADF }
         while entries.count <= Int(fd) { entries.append(nil) }
+        precondition(entries[Int(fd)] == nil, "the kernel closes a descriptor before reusing it")
         d.retain()
-        let old = entries[Int(fd)]
         entries[Int(fd)] = Entry(description: d, closeOnExec: closeOnExec)
-        old?.description.release()
-        if let o = old?.description { replaced = o }
     }
 
-    /// The description dup2/dup3 last displaced (the kernel releases its locks).
-    var replaced: FileDescription?
-
-    /// Closes `fd`; returns the description it referred to (for lock clean-up).
+    /// Removes `fd` from the table; returns the description it referred to. Only the kernel's
+    /// `closeDescriptors` (and the undoing of a half-made pipe or socket pair) calls this.
     @discardableResult
     func close(_ fd: Int32) throws(Errno) -> FileDescription {
         guard let e = entry(fd) else { throw .EBADF }
@@ -68,24 +64,15 @@ final class FileTable {
         return e.description
     }
 
-    /// Closes every descriptor; returns the descriptions they referred to.
-    func closeAll() -> [FileDescription] {
-        let all = entries
-        entries.removeAll()
-        var closed: [FileDescription] = []
-        for e in all {
-            if let d = e?.description { d.release(); closed.append(d) }
-        }
-        return closed
-    }
+    /// The descriptors marked close-on-exec.
+    var closeOnExecDescriptors: [Int32] { openDescriptors.filter { entries[Int($0)]?.closeOnExec == true } }
 
-    /// Closes the descriptors marked close-on-exec; returns their descriptions.
-    func closeOnExecDescriptors() -> [FileDescription] {
-        var closed: [FileDescription] = []
-        for fd in openDescriptors where entries[Int(fd)]?.closeOnExec == true {
-            if let d = try? close(fd) { closed.append(d) }
-        }
-        return closed
+    /// This table for one process alone (exec, CLOSE_RANGE_UNSHARE): itself if no other process
+    /// shares it, else a copy, leaving the others one user fewer.
+    func unshared() -> FileTable {
+        if users == 1 { return self }
+        users -= 1
+        return copy()
     }
 
     var openDescriptors: [Int32] {

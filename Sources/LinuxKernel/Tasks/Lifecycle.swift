@@ -154,11 +154,8 @@ extension Kernel {
             terminateThread(th)
         }
         p.threads.removeAll()
+        if p.files.users == 1 { closeDescriptors(p, p.files.openDescriptors) }
         p.files.users -= 1
-        if p.files.users == 0 {
-            if watchingFiles { notifyClosing(p.files, p.files.openDescriptors) }
-            for d in p.files.closeAll() { descriptionClosed(d, by: p) }
-        }
         locks.releaseAll(pid: p.pid, kernel: self)
         applySemaphoreUndo(p)
         releaseAddressSpace(p.addressSpace)

@@ -103,6 +103,9 @@ final class Process {
         l[14] = (0, 0)                     // RLIMIT_RTPRIO
         return l
     }
+
+    /// What SO_PEERCRED reports of this process: its pid, effective uid and gid.
+    var socketCredentials: (pid: Int32, uid: UInt32, gid: UInt32) { (pid, credentials.euid, credentials.egid) }
 }
 
 /// wait(2) status words.

@@ -127,7 +127,7 @@ final class ProcFS: FileSystem {
                 list.append(DirectoryEntry(name: Array(f.utf8), inode: st.inode | UInt64(i + 1),
                                            type: FileMode.directoryEntryType(stat(of: .processEntry(p, i)).mode)))
             }
-            return SyntheticDirectory(entries: list, components: guestPath, stat: st, fileSystem: self, flags: flags)
+            return SyntheticDirectory(entries: list, components: guestPath, stat: st, fileSystem: self, flags: flags, process: p)
         case .processEntry(let p, let i):
             let file = ProcFS.processFiles[i]
             if file == "fd" {
