@@ -77,21 +77,44 @@ extension X86CPU {
         return (X86SSEFloat.operand(a, single, m), X86SSEFloat.operand(b, single, m))
     }
 
-    /// cvtss2sd (`fromSingle`) / cvtsd2ss per MXCSR.
+    /// cvtss2sd (`fromSingle`) / cvtsd2ss per MXCSR. Widening a normal or zero float is exact.
     @inline(__always) func convertFloat(_ v: UInt64, fromSingle: Bool) -> UInt64 {
-        let (r, flags) = X86SSEFloat.convert(v, fromSingle: fromSingle, mxcsr: mxcsr)
+        let m = mxcsr
+        if fromSingle && m & X86SSEFloat.denormalsAreZero == 0 {
+            let e = (v >> 23) & 0xff
+            if (e != 0 && e != 0xff) || v & 0x7fff_ffff == 0 {
+                return Double(Float(bitPattern: UInt32(truncatingIfNeeded: v))).bitPattern
+            }
+        }
+        let (r, flags) = X86SSEFloat.convert(v, fromSingle: fromSingle, mxcsr: m)
         raiseSSE(flags)
         return r
     }
 
+    /// cvtsi2ss/sd, cvtdq2ps per MXCSR; an integer that fits the significand converts exactly.
     @inline(__always) func floatFromInteger(_ v: Int64, single: Bool) -> UInt64 {
+        if v.magnitude < (single ? 1 << 24 : 1 << 53) {
+            return single ? UInt64(Float(v).bitPattern) : Double(v).bitPattern
+        }
         let (r, flags) = X86SSEFloat.fromInteger(v, single: single, mxcsr: mxcsr)
         raiseSSE(flags)
         return r
     }
 
+    /// cvt(t)s*2si, cvt(t)p*2dq per MXCSR. A value well inside the integer range, truncated or
+    /// rounded to nearest, converts with the host's rounding (PE when inexact).
     @inline(__always) func floatToInteger(_ v: UInt64, single: Bool, size: UInt8, truncate: Bool) -> UInt64 {
-        let (r, flags) = X86SSEFloat.toInteger(v, single: single, size: size, truncate: truncate, mxcsr: mxcsr)
+        let m = mxcsr
+        if m & X86SSEFloat.denormalsAreZero == 0 && (truncate || X86SSEFloat.roundingMode(m) == 0) {
+            let x = single ? Double(Float(bitPattern: UInt32(truncatingIfNeeded: v))) : Double(bitPattern: v)
+            if x.magnitude < 2147483647.0 {
+                let t = x.rounded(truncate ? .towardZero : .toNearestOrEven)
+                if t != x { raiseSSE(X86SSEFloat.precision) }
+                let n = Int64(t)
+                return size == 3 ? UInt64(bitPattern: n) : UInt64(UInt32(truncatingIfNeeded: n))
+            }
+        }
+        let (r, flags) = X86SSEFloat.toInteger(v, single: single, size: size, truncate: truncate, mxcsr: m)
         raiseSSE(flags)
         return r
     }

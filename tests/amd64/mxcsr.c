@@ -7,6 +7,8 @@
  * so the compiler neither folds nor reorders it. Then C-level arithmetic with fetestexcept. */
 #include <fenv.h>
 #include <math.h>
+#include <signal.h>
+#include <ucontext.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
@@ -179,6 +181,44 @@ static void c_level(void) {
     fesetround(FE_TONEAREST);
 }
 
+/* The state around a signal: the handler starts with the default MXCSR; the frame's fpstate
+ * holds the interrupted one, and sigreturn restores what the handler left there. */
+static volatile unsigned in_handler, in_frame;
+static void handler(int sig, siginfo_t *info, void *context) {
+    (void)sig; (void)info;
+    ucontext_t *uc = context;
+    __asm__ volatile("stmxcsr %0" : "=m"(in_handler));
+    in_frame = uc->uc_mcontext.fpregs->mxcsr;
+    uc->uc_mcontext.fpregs->mxcsr = (in_frame & ~0x6000u) | 0x2000;  /* RC down on return */
+    volatile double x = 1, y = 3;
+    y = x / y;  /* PE in the handler's own MXCSR only */
+}
+static void signals_and_fxsave(void) {
+    struct sigaction sa = {0};
+    sa.sa_sigaction = handler;
+    sa.sa_flags = SA_SIGINFO;
+    sigaction(SIGUSR1, &sa, 0);
+    load(0x5f80 | 0x8000 | 0x21);  /* RC up, FTZ, IE and PE set */
+    raise(SIGUSR1);
+    unsigned after;
+    __asm__ volatile("stmxcsr %0" : "=m"(after));
+    printf("signal: handler %04x frame %04x after %04x\n", in_handler, in_frame, after);
+
+    static unsigned char area[512] __attribute__((aligned(16)));
+    load(0x7fc0 | 0x10);
+    __asm__ volatile("fxsave %0" : "=m"(area));
+    unsigned saved; memcpy(&saved, area + 24, 4);
+    unsigned changed = 0x1f80 | 0x8000 | 0x4;
+    memcpy(area + 24, &changed, 4);
+    __asm__ volatile("fxrstor %0" : : "m"(area));
+    unsigned now;
+    __asm__ volatile("stmxcsr %0" : "=m"(now));
+    volatile float tiny = 1e-38f, r = tiny * 0.25f;  /* flushed under FTZ */
+    uint32_t rb; float rv = r; memcpy(&rb, &rv, 4);
+    printf("fxsave %04x fxrstor %04x ftz-product %08x\n", saved, now, rb);
+    load(0x1f80);
+}
+
 int main(void) {
     static const int modes[] = {FE_TONEAREST, FE_DOWNWARD, FE_UPWARD, FE_TOWARDZERO};
     static const unsigned extra[] = {0, 0x40, 0x8000, 0x8040};  /* DAZ, FTZ */
@@ -194,5 +234,6 @@ int main(void) {
     }
     load(0x1f80);
     c_level();
+    signals_and_fxsave();
     return 0;
 }
