@@ -3,7 +3,9 @@
 // no DAZ or FTZ, PE already set (it is, after a program's first inexact operation), ordinary
 // operands (normal or zero) and a normal result above the lowest binade, or an exact zero from
 // a zero operand. Then no flag can be raised but PE, and the host's result is the correctly
-// rounded one. Everything else goes to `X86SSEFloat`, exact in integers.
+// rounded one. Conversions take it when they are exact (widening a normal float, an integer
+// that fits the significand) or, to an integer, truncate or round to nearest a value well
+// inside the range. Everything else goes to `X86SSEFloat`, exact in integers.
 
 extension X86CPU {
     /// MXCSR with PE set and RC, DAZ, FTZ clear, masked by `fastMask`.
@@ -25,19 +27,22 @@ extension X86CPU {
         return r & magnitude == 0 && (zeroA || zeroB)
     }
 
+    /// a op b (sqrt: of b) in the host's arithmetic (round to nearest).
+    @inline(__always) static func host<F: BinaryFloatingPoint>(_ op: X86FloatOperation, _ x: F, _ y: F) -> F {
+        switch op {
+        case .add: return x + y
+        case .sub: return x - y
+        case .mul: return x * y
+        case .div: return x / y
+        case .sqrt: return y.squareRoot()
+        }
+    }
+
     /// Single-precision a op b (sqrt: of b) per MXCSR.
     @inline(__always) func float32(_ op: X86FloatOperation, _ a: UInt32, _ b: UInt32) -> UInt32 {
         let m = mxcsr
         if m & X86CPU.fastMask == X86CPU.fastMXCSR {
-            let x = Float(bitPattern: a), y = Float(bitPattern: b)
-            let r: Float
-            switch op {
-            case .add: r = x + y
-            case .sub: r = x - y
-            case .mul: r = x * y
-            case .div: r = x / y
-            case .sqrt: r = y.squareRoot()
-            }
+            let r = X86CPU.host(op, Float(bitPattern: a), Float(bitPattern: b))
             if X86CPU.plain(op == .sqrt ? 0 : UInt64(a), UInt64(b), UInt64(r.bitPattern), single: true) {
                 return r.bitPattern
             }
@@ -51,15 +56,7 @@ extension X86CPU {
     @inline(__always) func float64(_ op: X86FloatOperation, _ a: UInt64, _ b: UInt64) -> UInt64 {
         let m = mxcsr
         if m & X86CPU.fastMask == X86CPU.fastMXCSR {
-            let x = Double(bitPattern: a), y = Double(bitPattern: b)
-            let r: Double
-            switch op {
-            case .add: r = x + y
-            case .sub: r = x - y
-            case .mul: r = x * y
-            case .div: r = x / y
-            case .sqrt: r = y.squareRoot()
-            }
+            let r = X86CPU.host(op, Double(bitPattern: a), Double(bitPattern: b))
             if X86CPU.plain(op == .sqrt ? 0 : a, b, r.bitPattern, single: false) {
                 return r.bitPattern
             }
