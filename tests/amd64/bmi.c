@@ -51,20 +51,20 @@ OP3(lzcnt16, "lzcnt %w2, %w0", "lzcnt %w2, %w0", ZF | CF)
 OP3(popcnt, "popcnt %2, %0", "popcnt %k2, %k0", 0x8d5)
 
 /* Memory forms (r/m from memory). */
-#define OPM(name, insn64)                                                                     \
+#define OPM(name, insn64, defined)                                                                   \
     static void name(uint64_t a, uint64_t b, uint64_t in, int wide, uint64_t *r, uint64_t *f) { \
         uint64_t out = 0, fl; (void)wide;                                                    \
         __asm__ volatile("push %4; popf; " insn64 "; pushf; pop %1"                          \
                          : "+&r"(out), "=&r"(fl) : "m"(a), "r"(b), "r"(in) : "cc");          \
-        *r = out; *f = fl & (SF | ZF | CF | OF);                                             \
+        *r = out; *f = fl & (defined);                                                       \
     }
-OPM(andn_m, "andn %2, %3, %0")
-OPM(bextr_m, "bextr %3, %2, %0")
-OPM(blsr_m, "blsr %2, %0")
-OPM(bzhi_m, "bzhi %3, %2, %0")
-OPM(pext_m, "pext %2, %3, %0")
-OPM(tzcnt_m, "tzcnt %2, %0")
-OPM(lzcnt_m, "lzcnt %2, %0")
+OPM(andn_m, "andn %2, %3, %0", SF | ZF | CF | OF)
+OPM(bextr_m, "bextr %3, %2, %0", ZF | CF | OF)
+OPM(blsr_m, "blsr %2, %0", SF | ZF | CF | OF)
+OPM(bzhi_m, "bzhi %3, %2, %0", SF | ZF | CF | OF)
+OPM(pext_m, "pext %2, %3, %0", SF | ZF | CF | OF)
+OPM(tzcnt_m, "tzcnt %2, %0", ZF | CF)
+OPM(lzcnt_m, "lzcnt %2, %0", ZF | CF)
 
 /* mulx: rdx * src -> hi:lo, and the form whose two destinations are one register. */
 static void mulx(uint64_t a, uint64_t b, uint64_t in, int wide, uint64_t *r, uint64_t *f) {
