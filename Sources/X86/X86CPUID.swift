@@ -1,7 +1,8 @@
 // CPUID: exactly what this CPU implements, so that glibc's ifuncs and programs' own dispatch
 // pick code paths that work here. x86-64-v2: the baseline (FPU, CX8, CMOV, MMX, FXSR, SSE,
 // SSE2, SYSCALL, long mode) plus SSE3, SSSE3, SSE4.1, SSE4.2, CMPXCHG16B, POPCNT and LAHF/SAHF
-// in 64-bit mode. No PCLMULQDQ, MONITOR, AVX, XSAVE (so no XGETBV), BMI or ERMS. The vendor
+// in 64-bit mode; and of x86-64-v3 BMI1, BMI2 and LZCNT (ABM). No PCLMULQDQ, MONITOR, AVX,
+// AVX2, FMA, MOVBE, XSAVE (so no XGETBV) or ERMS. The vendor
 // is "AuthenticAMD": glibc reads leaf 1 (every feature bit) only for
 // the vendors it knows (cpu-features.c: an unknown vendor gets no features at all, so the
 // dynamic libc.so.6, marked x86-64-baseline, refuses to load: "CPU ISA level is lower than
@@ -19,8 +20,10 @@ extension X86CPU {
     // Leaf 1 ECX.
     static let featureSSE3: UInt32 = 1 << 0, featureSSSE3: UInt32 = 1 << 9, featureCX16: UInt32 = 1 << 13
     static let featureSSE41: UInt32 = 1 << 19, featureSSE42: UInt32 = 1 << 20, featurePOPCNT: UInt32 = 1 << 23
+    // Leaf 7 EBX.
+    static let featureBMI1: UInt32 = 1 << 3, featureBMI2: UInt32 = 1 << 8
     // Leaf 0x80000001.
-    static let featureLAHF: UInt32 = 1 << 0
+    static let featureLAHF: UInt32 = 1 << 0, featureLZCNT: UInt32 = 1 << 5   // ECX: ABM (lzcnt)
     static let featureSYSCALL: UInt32 = 1 << 11, featureNX: UInt32 = 1 << 20, featureLM: UInt32 = 1 << 29
 
     /// Leaf 1 EDX and ECX (also the AT_HWCAP the kernel passes: EDX).
@@ -39,11 +42,11 @@ extension X86CPU {
             // Family 6, model 0, stepping 0; 64-byte clflush lines, one logical processor.
             return (0x0000_0600, 0x0001_0800, features1ECX, features1EDX)
         case 7:
-            return (0, 0, 0, 0)
+            return (0, subleaf == 0 ? featureBMI1 | featureBMI2 : 0, 0, 0)
         case 0x8000_0000:
             return (0x8000_0008, 0, 0, 0)
         case 0x8000_0001:
-            return (0, 0, featureLAHF, featureSYSCALL | featureNX | featureLM)
+            return (0, 0, featureLAHF | featureLZCNT, featureSYSCALL | featureNX | featureLM)
         case 0x8000_0002, 0x8000_0003, 0x8000_0004:
             var b = Array(brand.utf8)
             b += [UInt8](repeating: 0, count: 48 - b.count)

@@ -1,8 +1,8 @@
 // x86-64 instruction decoding (64-bit mode): legacy prefixes, REX, the one-byte and 0F opcode
 // maps, ModRM/SIB/displacement (RIP-relative addresses resolved to absolute ones here, since
 // a decoded instruction belongs to one address) and immediates, into an `X86Instruction`.
-// Encodings of features CPUID does not report (VEX, AVX, MMX...) decode as illegal, so they
-// raise SIGILL as on a CPU without them. The 0F map's SSE part is in Decoder+SSE.swift, SSE3 and
+// Encodings of features CPUID does not report (AVX, MMX...) decode as illegal, so they raise
+// SIGILL as on a CPU without them. VEX (BMI1/BMI2) is in Decoder+VEX.swift. The 0F map's SSE part is in Decoder+SSE.swift, SSE3 and
 // the 0F 38 / 0F 3A maps (SSSE3, SSE4) in Decoder+SSE4.swift, x87 in Decoder+X87.swift.
 
 struct X86Decoder {
@@ -334,6 +334,8 @@ struct X86Decoder {
             insn.imm = imm16() & 0xffff
         case 0xc3:
             insn.op = .ret
+        case 0xc4, 0xc5:
+            decodeVEX(opcode)
         case 0xc6, 0xc7:
             let size: UInt8 = opcode == 0xc6 ? 0 : vsize
             modrm(size)
@@ -512,9 +514,8 @@ struct X86Decoder {
             form(.bitScanRR, .bitScanRM)
         case 0xbc, 0xbd:
             modrm(vsize)
-            // tzcnt and lzcnt (f3) need BMI1/LZCNT, which CPUID does not report: without them
-            // the f3 prefix is ignored and they run as bsf and bsr, as on such a CPU.
-            insn.cond = opcode == 0xbc ? 0 : 1
+            // bsf and bsr; with f3, tzcnt (BMI1) and lzcnt (LZCNT).
+            insn.cond = (opcode == 0xbc ? 0 : 1) + (repeatPrefix == 0xf3 ? 2 : 0)
             form(.bitScanRR, .bitScanRM)
         case 0xc0, 0xc1:
             modrm(opcode == 0xc0 ? 0 : vsize)

@@ -287,13 +287,17 @@ extension X86CPU {
                 guard write(a, UInt8(truncatingIfNeeded: X86CPU.bitOperation(p.pointee.cond, UInt64(v), bit))) else { return X86Status.fault }
             }
             setCarry((UInt64(v) >> bit) & 1)
-        default:   // bsf, bsr, popcnt
+        default:   // bsf, bsr, tzcnt, lzcnt, popcnt
             let v: UInt64
             if p.pointee.op == .bitScanRM {
                 guard let x = load(address(p), s) else { return X86Status.fault }
                 v = x
             } else {
                 v = reg(p.pointee.rm, s)
+            }
+            if p.pointee.cond == 2 || p.pointee.cond == 3 {
+                countZeros(p, v, leading: p.pointee.cond == 3)
+                return X86Status.next
             }
             if p.pointee.cond == 4 {
                 setReg(p.pointee.reg, s, UInt64(v.nonzeroBitCount))

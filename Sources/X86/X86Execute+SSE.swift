@@ -1,8 +1,8 @@
 // SSE and SSE2: moves, packed integer operations, and scalar and packed float operations
 // with x86's NaN rules (a NaN operand propagates quieted, the first one first; an invalid
 // operation gives the default NaN, negative and quiet), computed so that WebAssembly, whose
-// NaNs are not deterministic, gives the same bits. Arithmetic rounds to nearest; MXCSR's
-// other rounding modes and its exception flags are not emulated yet (docs/x86-64.md).
+// NaNs are not deterministic, gives the same bits. Arithmetic and conversions round and raise
+// flags as MXCSR says (`X86Execute+MXCSR.swift`).
 #if !SKIFF_SINGLE_MODULE
 import RISCV
 #endif
@@ -288,93 +288,94 @@ extension X86CPU {
             if op == .pshuflw { setXMM(d, shuffled, hi) } else { setXMM(d, lo, shuffled) }
 
         // MARK: Floating point
-        case .addps: return packed32 { X86Float.add32($0, $1) }
-        case .addpd: return packed64 { X86Float.add64($0, $1) }
-        case .addss: return scalar32 { X86Float.add32($0, $1) }
-        case .addsd: return scalar64 { X86Float.add64($0, $1) }
-        case .subps: return packed32 { X86Float.sub32($0, $1) }
-        case .subpd: return packed64 { X86Float.sub64($0, $1) }
-        case .subss: return scalar32 { X86Float.sub32($0, $1) }
-        case .subsd: return scalar64 { X86Float.sub64($0, $1) }
-        case .mulps: return packed32 { X86Float.mul32($0, $1) }
-        case .mulpd: return packed64 { X86Float.mul64($0, $1) }
-        case .mulss: return scalar32 { X86Float.mul32($0, $1) }
-        case .mulsd: return scalar64 { X86Float.mul64($0, $1) }
-        case .divps: return packed32 { X86Float.div32($0, $1) }
-        case .divpd: return packed64 { X86Float.div64($0, $1) }
-        case .divss: return scalar32 { X86Float.div32($0, $1) }
-        case .divsd: return scalar64 { X86Float.div64($0, $1) }
-        case .minps: return packed32 { X86Float.min32($0, $1) }
-        case .minpd: return packed64 { X86Float.min64($0, $1) }
-        case .minss: return scalar32 { X86Float.min32($0, $1) }
-        case .minsd: return scalar64 { X86Float.min64($0, $1) }
-        case .maxps: return packed32 { X86Float.max32($0, $1) }
-        case .maxpd: return packed64 { X86Float.max64($0, $1) }
-        case .maxss: return scalar32 { X86Float.max32($0, $1) }
-        case .maxsd: return scalar64 { X86Float.max64($0, $1) }
-        case .sqrtps: return packed32 { X86Float.sqrt32($1) }
-        case .sqrtpd: return packed64 { X86Float.sqrt64($1) }
-        case .sqrtss: return scalar32 { X86Float.sqrt32($1) }
-        case .sqrtsd: return scalar64 { X86Float.sqrt64($1) }
+        case .addps: return packed32 { self.float32(.add, $0, $1) }
+        case .addpd: return packed64 { self.float64(.add, $0, $1) }
+        case .addss: return scalar32 { self.float32(.add, $0, $1) }
+        case .addsd: return scalar64 { self.float64(.add, $0, $1) }
+        case .subps: return packed32 { self.float32(.sub, $0, $1) }
+        case .subpd: return packed64 { self.float64(.sub, $0, $1) }
+        case .subss: return scalar32 { self.float32(.sub, $0, $1) }
+        case .subsd: return scalar64 { self.float64(.sub, $0, $1) }
+        case .mulps: return packed32 { self.float32(.mul, $0, $1) }
+        case .mulpd: return packed64 { self.float64(.mul, $0, $1) }
+        case .mulss: return scalar32 { self.float32(.mul, $0, $1) }
+        case .mulsd: return scalar64 { self.float64(.mul, $0, $1) }
+        case .divps: return packed32 { self.float32(.div, $0, $1) }
+        case .divpd: return packed64 { self.float64(.div, $0, $1) }
+        case .divss: return scalar32 { self.float32(.div, $0, $1) }
+        case .divsd: return scalar64 { self.float64(.div, $0, $1) }
+        case .minps: return packed32 { self.min32($0, $1) }
+        case .minpd: return packed64 { self.min64($0, $1) }
+        case .minss: return scalar32 { self.min32($0, $1) }
+        case .minsd: return scalar64 { self.min64($0, $1) }
+        case .maxps: return packed32 { self.max32($0, $1) }
+        case .maxpd: return packed64 { self.max64($0, $1) }
+        case .maxss: return scalar32 { self.max32($0, $1) }
+        case .maxsd: return scalar64 { self.max64($0, $1) }
+        case .sqrtps: return packed32 { self.float32(.sqrt, 0, $1) }
+        case .sqrtpd: return packed64 { self.float64(.sqrt, 0, $1) }
+        case .sqrtss: return scalar32 { self.float32(.sqrt, 0, $1) }
+        case .sqrtsd: return scalar64 { self.float64(.sqrt, 0, $1) }
         case .cmpps:
             let predicate = p.pointee.imm
-            return packed32 { X86Float.compare32($0, $1, predicate) ? 0xffff_ffff : 0 }
+            return packed32 { self.compare32($0, $1, predicate) ? 0xffff_ffff : 0 }
         case .cmppd:
             let predicate = p.pointee.imm
-            return packed64 { X86Float.compare64($0, $1, predicate) ? UInt64.max : 0 }
+            return packed64 { self.compare64($0, $1, predicate) ? UInt64.max : 0 }
         case .cmpss:
             let predicate = p.pointee.imm
-            return scalar32 { X86Float.compare32($0, $1, predicate) ? 0xffff_ffff : 0 }
+            return scalar32 { self.compare32($0, $1, predicate) ? 0xffff_ffff : 0 }
         case .cmpsd:
             let predicate = p.pointee.imm
-            return scalar64 { X86Float.compare64($0, $1, predicate) ? UInt64.max : 0 }
+            return scalar64 { self.compare64($0, $1, predicate) ? UInt64.max : 0 }
         case .ucomiss, .comiss:
             guard let b = source32() else { return status }
-            setArithmeticFlags(X86Float.compareFlags(Double(Float(bitPattern: UInt32(truncatingIfNeeded: xmmLow(d)))),
-                                                     Double(Float(bitPattern: UInt32(truncatingIfNeeded: b)))))
+            let (x, y) = compareOperands(xmmLow(d) & 0xffff_ffff, b, single: true, signaling: op == .comiss)
+            setArithmeticFlags(X86Float.compareFlags(Double(Float(bitPattern: UInt32(truncatingIfNeeded: x))),
+                                                     Double(Float(bitPattern: UInt32(truncatingIfNeeded: y)))))
         case .ucomisd, .comisd:
             guard let b = source64() else { return status }
-            setArithmeticFlags(X86Float.compareFlags(Double(bitPattern: xmmLow(d)), Double(bitPattern: b)))
-        case .cvtsi2ss:
+            let (x, y) = compareOperands(xmmLow(d), b, single: false, signaling: op == .comisd)
+            setArithmeticFlags(X86Float.compareFlags(Double(bitPattern: x), Double(bitPattern: y)))
+        case .cvtsi2ss, .cvtsi2sd:
             guard let v = sourceGPR() else { return status }
-            let f = p.pointee.size == 3 ? Float(Int64(bitPattern: v)) : Float(Int32(truncatingIfNeeded: v))
-            setXMM(d, (xmmLow(d) & 0xffff_ffff_0000_0000) | UInt64(f.bitPattern), xmmHigh(d))
-        case .cvtsi2sd:
-            guard let v = sourceGPR() else { return status }
-            let f = p.pointee.size == 3 ? Double(Int64(bitPattern: v)) : Double(Int32(truncatingIfNeeded: v))
-            setXMM(d, f.bitPattern, xmmHigh(d))
+            let n = p.pointee.size == 3 ? Int64(bitPattern: v) : Int64(Int32(truncatingIfNeeded: v))
+            if op == .cvtsi2sd {
+                setXMM(d, floatFromInteger(n, single: false), xmmHigh(d))
+            } else {
+                setXMM(d, (xmmLow(d) & 0xffff_ffff_0000_0000) | floatFromInteger(n, single: true), xmmHigh(d))
+            }
         case .cvttss2si, .cvtss2si:
             guard let v = source32() else { return status }
-            let x = Double(Float(bitPattern: UInt32(truncatingIfNeeded: v)))
-            setReg(d, p.pointee.size, X86Float.toInteger(x, p.pointee.size, truncate: op == .cvttss2si))
+            setReg(d, p.pointee.size, floatToInteger(v, single: true, size: p.pointee.size, truncate: op == .cvttss2si))
         case .cvttsd2si, .cvtsd2si:
             guard let v = source64() else { return status }
-            setReg(d, p.pointee.size, X86Float.toInteger(Double(bitPattern: v), p.pointee.size, truncate: op == .cvttsd2si))
+            setReg(d, p.pointee.size, floatToInteger(v, single: false, size: p.pointee.size, truncate: op == .cvttsd2si))
         case .cvtss2sd:
             guard let v = source32() else { return status }
-            setXMM(d, X86Float.widen(UInt32(truncatingIfNeeded: v)), xmmHigh(d))
+            setXMM(d, convertFloat(v, fromSingle: true), xmmHigh(d))
         case .cvtsd2ss:
             guard let v = source64() else { return status }
-            setXMM(d, (xmmLow(d) & 0xffff_ffff_0000_0000) | UInt64(X86Float.narrow(v)), xmmHigh(d))
+            setXMM(d, (xmmLow(d) & 0xffff_ffff_0000_0000) | convertFloat(v, fromSingle: false), xmmHigh(d))
         case .cvtps2pd:
             guard let v = source64() else { return status }
-            setXMM(d, X86Float.widen(UInt32(truncatingIfNeeded: v)), X86Float.widen(UInt32(truncatingIfNeeded: v >> 32)))
+            setXMM(d, convertFloat(v & 0xffff_ffff, fromSingle: true), convertFloat(v >> 32, fromSingle: true))
         case .cvtpd2ps:
             guard let (lo, hi) = source128() else { return status }
-            setXMM(d, UInt64(X86Float.narrow(lo)) | UInt64(X86Float.narrow(hi)) << 32, 0)
+            setXMM(d, convertFloat(lo, fromSingle: false) | convertFloat(hi, fromSingle: false) << 32, 0)
         case .cvtdq2ps:
-            return packed32 { _, b in Float(Int32(bitPattern: b)).bitPattern }
+            return packed32 { _, b in UInt32(truncatingIfNeeded: self.floatFromInteger(Int64(Int32(bitPattern: b)), single: true)) }
         case .cvtps2dq, .cvttps2dq:
             let truncate = op == .cvttps2dq
-            return packed32 { _, b in UInt32(truncatingIfNeeded: X86Float.toInteger(Double(Float(bitPattern: b)), 2, truncate: truncate)) }
+            return packed32 { _, b in UInt32(truncatingIfNeeded: self.floatToInteger(UInt64(b), single: true, size: 2, truncate: truncate)) }
         case .cvtdq2pd:
             guard let v = source64() else { return status }
             setXMM(d, Double(Int32(truncatingIfNeeded: v)).bitPattern, Double(Int32(truncatingIfNeeded: v >> 32)).bitPattern)
         case .cvtpd2dq, .cvttpd2dq:
             guard let (lo, hi) = source128() else { return status }
             let truncate = op == .cvttpd2dq
-            let a = X86Float.toInteger(Double(bitPattern: lo), 2, truncate: truncate) & 0xffff_ffff
-            let b = X86Float.toInteger(Double(bitPattern: hi), 2, truncate: truncate) & 0xffff_ffff
+            let a = floatToInteger(lo, single: false, size: 2, truncate: truncate)
+            let b = floatToInteger(hi, single: false, size: 2, truncate: truncate)
             setXMM(d, a | b << 32, 0)
         case .shufps:
             guard let (lo, hi) = source128() else { return status }
@@ -456,58 +457,6 @@ enum X86Float {
     @inline(__always) static func isNaN32(_ v: UInt32) -> Bool { v & 0x7fff_ffff > 0x7f80_0000 }
     @inline(__always) static func isNaN64(_ v: UInt64) -> Bool { v & 0x7fff_ffff_ffff_ffff > 0x7ff0_0000_0000_0000 }
 
-    /// The NaN an operation with operands a and b gives when its result is NaN.
-    @inline(never) static func nan32(_ a: UInt32, _ b: UInt32) -> UInt32 {
-        if isNaN32(a) { return a | 0x0040_0000 }
-        if isNaN32(b) { return b | 0x0040_0000 }
-        return defaultNaN32
-    }
-    @inline(never) static func nan64(_ a: UInt64, _ b: UInt64) -> UInt64 {
-        if isNaN64(a) { return a | 0x0008_0000_0000_0000 }
-        if isNaN64(b) { return b | 0x0008_0000_0000_0000 }
-        return defaultNaN64
-    }
-
-    @inline(__always) static func add32(_ a: UInt32, _ b: UInt32) -> UInt32 {
-        let r = Float(bitPattern: a) + Float(bitPattern: b)
-        return r.isNaN ? nan32(a, b) : r.bitPattern
-    }
-    @inline(__always) static func sub32(_ a: UInt32, _ b: UInt32) -> UInt32 {
-        let r = Float(bitPattern: a) - Float(bitPattern: b)
-        return r.isNaN ? nan32(a, b) : r.bitPattern
-    }
-    @inline(__always) static func mul32(_ a: UInt32, _ b: UInt32) -> UInt32 {
-        let r = Float(bitPattern: a) * Float(bitPattern: b)
-        return r.isNaN ? nan32(a, b) : r.bitPattern
-    }
-    @inline(__always) static func div32(_ a: UInt32, _ b: UInt32) -> UInt32 {
-        let r = Float(bitPattern: a) / Float(bitPattern: b)
-        return r.isNaN ? nan32(a, b) : r.bitPattern
-    }
-    @inline(__always) static func sqrt32(_ b: UInt32) -> UInt32 {
-        let r = Float(bitPattern: b).squareRoot()
-        return r.isNaN ? nan32(b, 0) : r.bitPattern
-    }
-    @inline(__always) static func add64(_ a: UInt64, _ b: UInt64) -> UInt64 {
-        let r = Double(bitPattern: a) + Double(bitPattern: b)
-        return r.isNaN ? nan64(a, b) : r.bitPattern
-    }
-    @inline(__always) static func sub64(_ a: UInt64, _ b: UInt64) -> UInt64 {
-        let r = Double(bitPattern: a) - Double(bitPattern: b)
-        return r.isNaN ? nan64(a, b) : r.bitPattern
-    }
-    @inline(__always) static func mul64(_ a: UInt64, _ b: UInt64) -> UInt64 {
-        let r = Double(bitPattern: a) * Double(bitPattern: b)
-        return r.isNaN ? nan64(a, b) : r.bitPattern
-    }
-    @inline(__always) static func div64(_ a: UInt64, _ b: UInt64) -> UInt64 {
-        let r = Double(bitPattern: a) / Double(bitPattern: b)
-        return r.isNaN ? nan64(a, b) : r.bitPattern
-    }
-    @inline(__always) static func sqrt64(_ b: UInt64) -> UInt64 {
-        let r = Double(bitPattern: b).squareRoot()
-        return r.isNaN ? nan64(b, 0) : r.bitPattern
-    }
     /// minss/maxss: the second operand when either is NaN or both are zero.
     @inline(__always) static func min32(_ a: UInt32, _ b: UInt32) -> UInt32 {
         Float(bitPattern: a) < Float(bitPattern: b) ? a : b
@@ -548,18 +497,6 @@ enum X86Float {
         if x < y { return X86Flags.cf }
         if x == y { return X86Flags.zf }
         return 0
-    }
-
-    /// cvt(t)s*2si: rounded to nearest even or truncated; NaN and out-of-range values give the
-    /// "integer indefinite" (the smallest signed integer of the size).
-    static func toInteger(_ x: Double, _ size: UInt8, truncate: Bool) -> UInt64 {
-        let v = truncate ? x.rounded(.towardZero) : x.rounded(.toNearestOrEven)
-        if size == 3 {
-            if v.isNaN || v >= 9223372036854775808.0 || v < -9223372036854775808.0 { return 1 << 63 }
-            return UInt64(bitPattern: Int64(v))
-        }
-        if v.isNaN || v >= 2147483648.0 || v < -2147483648.0 { return 0x8000_0000 }
-        return UInt64(UInt32(bitPattern: Int32(v)))
     }
 
     /// float -> double (a NaN keeps its payload and is quieted).

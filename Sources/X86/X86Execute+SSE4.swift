@@ -1,7 +1,7 @@
 // SSE3, SSSE3, SSE4.1 and SSE4.2 (`X86Op.sse4`, X86SSE4Ops.swift): horizontal and alternating
 // float arithmetic, byte shuffles, blends, widening moves, rounding, dot products, the string
 // compares (pcmpestri/pcmpestrm/pcmpistri/pcmpistrm) and crc32. Float results follow the same
-// portable NaN rules as SSE2 (Execute+SSE.swift).
+// portable NaN rules as SSE2 (Execute+SSE.swift) and MXCSR (Execute+MXCSR.swift).
 #if !SKIFF_SINGLE_MODULE
 import RISCV
 #endif
@@ -53,21 +53,21 @@ extension X86CPU {
             guard let b = source() else { return status }
             switch op {
             case .addsubps:
-                r = .dwords { i in UInt64(i & 1 == 0 ? X86Float.sub32(a.f32(i), b.f32(i)) : X86Float.add32(a.f32(i), b.f32(i))) }
+                r = .dwords { i in UInt64(i & 1 == 0 ? self.float32(.sub, a.f32(i), b.f32(i)) : self.float32(.add, a.f32(i), b.f32(i))) }
             case .haddps:
-                r = .dwords { i in let v = i < 2 ? a : b, k = 2 * (i & 1); return UInt64(X86Float.add32(v.f32(k), v.f32(k + 1))) }
+                r = .dwords { i in let v = i < 2 ? a : b, k = 2 * (i & 1); return UInt64(self.float32(.add, v.f32(k), v.f32(k + 1))) }
             default:
-                r = .dwords { i in let v = i < 2 ? a : b, k = 2 * (i & 1); return UInt64(X86Float.sub32(v.f32(k), v.f32(k + 1))) }
+                r = .dwords { i in let v = i < 2 ? a : b, k = 2 * (i & 1); return UInt64(self.float32(.sub, v.f32(k), v.f32(k + 1))) }
             }
         case .addsubpd:
             guard let b = source() else { return status }
-            r = X86Vector(X86Float.sub64(a.lo, b.lo), X86Float.add64(a.hi, b.hi))
+            r = X86Vector(self.float64(.sub, a.lo, b.lo), self.float64(.add, a.hi, b.hi))
         case .haddpd:
             guard let b = source() else { return status }
-            r = X86Vector(X86Float.add64(a.lo, a.hi), X86Float.add64(b.lo, b.hi))
+            r = X86Vector(self.float64(.add, a.lo, a.hi), self.float64(.add, b.lo, b.hi))
         case .hsubpd:
             guard let b = source() else { return status }
-            r = X86Vector(X86Float.sub64(a.lo, a.hi), X86Float.sub64(b.lo, b.hi))
+            r = X86Vector(self.float64(.sub, a.lo, a.hi), self.float64(.sub, b.lo, b.hi))
         case .movsldup, .movshdup:
             guard let b = source() else { return status }
             let odd = op == .movshdup ? 1 : 0
@@ -245,31 +245,30 @@ extension X86CPU {
 
         // MARK: SSE4.1 float
         case .roundps, .roundpd, .roundss, .roundsd:
-            let mode = imm & 4 != 0 ? UInt64(mxcsr >> 13) & 3 : imm & 3
             switch op {
             case .roundps:
                 guard let b = source() else { return status }
-                r = .dwords { i in UInt64(X86Float.round32(b.f32(i), mode)) }
+                r = .dwords { i in self.roundFloat(UInt64(b.f32(i)), single: true, imm: imm) }
             case .roundpd:
                 guard let b = source() else { return status }
-                r = .qwords { i in X86Float.round64(b.u64(i), mode) }
+                r = .qwords { i in self.roundFloat(b.u64(i), single: false, imm: imm) }
             case .roundss:
                 guard let b = source(4) else { return status }
-                r = .dwords { i in i == 0 ? UInt64(X86Float.round32(b.f32(0), mode)) : a.u32(i) }
+                r = .dwords { i in i == 0 ? self.roundFloat(UInt64(b.f32(0)), single: true, imm: imm) : a.u32(i) }
             default:
                 guard let b = source(8) else { return status }
-                r = X86Vector(X86Float.round64(b.lo, mode), a.hi)
+                r = X86Vector(roundFloat(b.lo, single: false, imm: imm), a.hi)
             }
         case .dpps:
             guard let b = source() else { return status }
-            let t = (0..<4).map { i in (imm >> UInt64(i + 4)) & 1 != 0 ? X86Float.mul32(a.f32(i), b.f32(i)) : 0 }
-            let sum = X86Float.add32(X86Float.add32(t[0], t[1]), X86Float.add32(t[2], t[3]))
+            let t = (0..<4).map { i in (imm >> UInt64(i + 4)) & 1 != 0 ? self.float32(.mul, a.f32(i), b.f32(i)) : 0 }
+            let sum = self.float32(.add, self.float32(.add, t[0], t[1]), self.float32(.add, t[2], t[3]))
             r = .dwords { i in (imm >> UInt64(i)) & 1 != 0 ? UInt64(sum) : 0 }
         case .dppd:
             guard let b = source() else { return status }
-            let t0 = imm & 0x10 != 0 ? X86Float.mul64(a.lo, b.lo) : 0
-            let t1 = imm & 0x20 != 0 ? X86Float.mul64(a.hi, b.hi) : 0
-            let sum = X86Float.add64(t0, t1)
+            let t0 = imm & 0x10 != 0 ? self.float64(.mul, a.lo, b.lo) : 0
+            let t1 = imm & 0x20 != 0 ? self.float64(.mul, a.hi, b.hi) : 0
+            let sum = self.float64(.add, t0, t1)
             r = X86Vector(imm & 1 != 0 ? sum : 0, imm & 2 != 0 ? sum : 0)
 
         // MARK: SSE4.2

@@ -110,6 +110,7 @@ package enum X86Op: UInt8 {
     case imulRR, imulRM          // two or (attrs.immediate) three operands
     case btRR, btMR, btRI, btMI  // cond: 0 bt, 1 bts, 2 btr, 3 btc
     case bitScanRR, bitScanRM    // cond: 0 bsf, 1 bsr, 2 tzcnt, 3 lzcnt, 4 popcnt
+    case bmi                     // BMI1/BMI2 (cond: `X86BMI`; imm: the VEX.vvvv register)
     case xaddRR, xaddMR, cmpxchgRR, cmpxchgMR, cmpxchg16b
     case cpuid, rdtsc
     // String instructions (size, attrs.rep/repne).

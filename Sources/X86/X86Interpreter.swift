@@ -319,6 +319,9 @@ extension X86CPU {
                     case .sse4:
                         status = executeSSE4(cur)
                         if status != X86Status.next { break fault }
+                    case .bmi:
+                        status = executeBMI(cur)
+                        if status != X86Status.next { break fault }
                     case .x87:
                         status = executeX87(cur, pc: pcOf(cur))
                         if status != X86Status.next { break fault }

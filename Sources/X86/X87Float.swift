@@ -43,11 +43,15 @@ enum X87Exception {
     static let roundedUp: UInt16 = 0x200
 }
 
-/// How a result is rounded: RC (0 nearest even, 1 down, 2 up, 3 toward zero) and the number of
-/// significand bits (PC: 24, 53 or 64).
+/// How a result is rounded: RC (0 nearest even, 1 down, 2 up, 3 toward zero), the number of
+/// significand bits (PC: 24, 53 or 64) and the exponent range (unbiased): the extended format's
+/// for the x87, the single or double format's for SSE (`X86SSEFloat`), whose results are then
+/// exact in an extended value.
 struct X87Rounding {
     var mode: UInt8
     var bits: Int
+    var emin = 1 - X87Math.bias
+    var emax = X87Math.bias
 
     /// From a control word: RC and PC (PC 1 is reserved and behaves as 64 bits here).
     init(controlWord cw: UInt64, usePrecision: Bool) {
@@ -59,6 +63,13 @@ struct X87Rounding {
         }
     }
     init(mode: UInt8, bits: Int) { self.mode = mode; self.bits = bits }
+    /// The single (`single`) or double format's precision and range.
+    init(mode: UInt8, single: Bool) {
+        self.mode = mode
+        bits = single ? 24 : 53
+        emin = single ? -126 : -1022
+        emax = single ? 127 : 1023
+    }
 }
 
 /// A finite nonzero value being computed: (hi + lo / 2^64) * 2^(exp - 63), hi normalised (bit
@@ -139,38 +150,26 @@ enum X87Math {
     static func round(_ w: X87Wide, bits: Int, mode: UInt8, emin: Int, emax: Int)
         -> (exp: Int, sig: UInt64, infinite: Bool, flags: UInt16) {
         var hi = w.hi, lo = w.lo, e = w.exp
-        var tiny = false
-        if e < emin {
-            tiny = true
-            (hi, lo) = shiftRightSticky(hi, lo, emin - e)
-            e = emin
-        }
         let drop = UInt64(64 - bits)
         let unit: UInt64 = 1 << drop
         let keepMask: UInt64 = ~(unit &- 1)
-        var kept = hi & keepMask
-        let rest = hi & ~keepMask
-        let inexact = rest != 0 || lo != 0
-        var up = false
-        switch mode {
-        case 0:
-            if drop == 0 {
-                up = lo > 1 << 63 || (lo == 1 << 63 && kept & 1 != 0)
-            } else {
-                let half = unit >> 1
-                up = rest > half || (rest == half && (lo != 0 || kept & unit != 0))
-            }
-        case 1: up = inexact && w.negative
-        case 2: up = inexact && !w.negative
-        default: up = false
+        var tiny = false
+        if e < emin {
+            // Tininess after rounding, as x86 detects it: below 2^emin even when rounded to
+            // `bits` bits with an unbounded exponent.
+            tiny = !(e == emin - 1 && hi & keepMask == keepMask && roundsUp(hi, lo, drop: drop, mode: mode, negative: w.negative))
+            (hi, lo) = shiftRightSticky(hi, lo, emin - e)
+            e = emin
         }
+        var kept = hi & keepMask
+        let inexact = hi & ~keepMask != 0 || lo != 0
         var flags: UInt16 = inexact ? X87Exception.precision : 0
-        if up {
+        if roundsUp(hi, lo, drop: drop, mode: mode, negative: w.negative) {
             flags |= X87Exception.roundedUp
             let (sum, carry) = kept.addingReportingOverflow(unit)
             if carry { kept = 1 << 63; e += 1 } else { kept = sum }
         }
-        if tiny && inexact && kept >> 63 == 0 { flags |= X87Exception.underflow }
+        if tiny && inexact { flags |= X87Exception.underflow }
         if e > emax {
             flags |= X87Exception.overflow | X87Exception.precision
             let toInfinity: Bool
@@ -186,12 +185,33 @@ enum X87Math {
         return (e, kept, false, flags)
     }
 
-    /// A wide value rounded to an extended register value.
+    /// Whether rounding (hi, lo) to its top 64 - `drop` bits (RC `mode`) increments them.
+    static func roundsUp(_ hi: UInt64, _ lo: UInt64, drop: UInt64, mode: UInt8, negative: Bool) -> Bool {
+        let unit: UInt64 = 1 << drop
+        let rest = hi & (unit &- 1)
+        let inexact = rest != 0 || lo != 0
+        switch mode {
+        case 0:
+            if drop == 0 { return lo > 1 << 63 || (lo == 1 << 63 && hi & 1 != 0) }
+            let half = unit >> 1
+            return rest > half || (rest == half && (lo != 0 || hi & unit != 0))
+        case 1: return inexact && negative
+        case 2: return inexact && !negative
+        default: return false
+        }
+    }
+
+    /// A wide value rounded to an extended register value (with a narrower range, a value of
+    /// that format: its denormals are normal extended values).
     static func pack(_ w: X87Wide, _ r: X87Rounding) -> (X87Float, UInt16) {
-        let (e, sig, infinite, flags) = round(w, bits: r.bits, mode: r.mode, emin: 1 - bias, emax: bias)
+        let (e, sig, infinite, flags) = round(w, bits: r.bits, mode: r.mode, emin: r.emin, emax: r.emax)
         let sign: UInt16 = w.negative ? 0x8000 : 0
         if infinite { return (X87Float(se: sign | 0x7fff, m: 1 << 63), flags) }
-        if sig >> 63 == 0 { return (X87Float(se: sign, m: sig), flags) }
+        if sig >> 63 == 0 {
+            if sig == 0 || r.emin == 1 - bias { return (X87Float(se: sign, m: sig), flags) }
+            let z = sig.leadingZeroBitCount
+            return (X87Float(se: sign | UInt16(e - z + bias), m: sig << UInt64(z)), flags)
+        }
         return (X87Float(se: sign | UInt16(e + bias), m: sig), flags)
     }
 

@@ -164,13 +164,14 @@ def test_dynamic(debian_amd64, argv):
     harness.assert_same(ref, got, stderr=False)
 
 
-V2_PROGRAMS = [n for n in PROGRAMS if open(os.path.join(SOURCES, n + ".c")).readline().find("x86-64-v2") >= 0]
+DYNAMIC_PROGRAMS = [n for n in PROGRAMS if "build:" in open(os.path.join(SOURCES, n + ".c")).readline()]
 
 
-@pytest.mark.parametrize("name", V2_PROGRAMS)
+@pytest.mark.parametrize("name", DYNAMIC_PROGRAMS)
 def test_dynamic_program(debian_amd64, name):
-    """The x86-64-v2 programs built dynamic (the host's glibc, whose symbols trixie's provides),
-    run with the tree's ld.so and libc.so.6 (their SSE4.2/SSSE3 ifunc paths)."""
+    """The programs with a `build:` line (x86-64-v2, MXCSR, BMI) built dynamic (the host's glibc,
+    whose symbols trixie's provides), run with the tree's ld.so, libc.so.6 and libm.so.6 (their
+    ifunc paths as CPUID selects them, fesetround/fetestexcept)."""
     os.makedirs(os.path.join(debian_amd64, "tmp"), exist_ok=True)
     build(os.path.join(debian_amd64, "tmp", "skiff-" + name), name, [])
     argv = ["/tmp/skiff-" + name]

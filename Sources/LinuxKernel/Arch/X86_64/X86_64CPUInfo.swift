@@ -21,7 +21,7 @@ enum X86_64CPUInfo {
         fpu_exception\t: yes
         cpuid level\t: 7
         wp\t\t: yes
-        flags\t\t: fpu tsc cx8 cmov clflush mmx fxsr sse sse2 syscall nx lm pni ssse3 cx16 sse4_1 sse4_2 popcnt lahf_lm
+        flags\t\t: fpu tsc cx8 cmov clflush mmx fxsr sse sse2 syscall nx lm pni ssse3 cx16 sse4_1 sse4_2 popcnt lahf_lm abm bmi1 bmi2
         clflush size\t: 64
         cache_alignment\t: 64
         address sizes\t: 48 bits physical, 48 bits virtual
