@@ -10,9 +10,10 @@ import RISCV
 // translate, the page end, or a length limit. Guest registers the block uses are kept in host
 // registers (`RegisterCache`) while it runs; every exit first writes back the ones changed so
 // far, so the register file is exact wherever compiled code is left.
-// Loads and stores inline the TLB fast path; a miss calls the refill helper and retries, and
-// what the helper cannot refill (a fault, a page-crossing access, a store into a code page)
-// exits to the interpreter at that instruction, which performs the access itself.
+// Loads and stores inline the TLB fast path (accesses sharing a base register share one probe:
+// `AccessPlan`); a miss calls the refill helper and retries, and what the helper cannot refill
+// (a fault, a page-crossing access, a store into a code page) exits to the interpreter at that
+// instruction, which performs the access itself.
 
 struct TranslatedBlock {
     var bytes: [UInt8]
@@ -32,6 +33,8 @@ struct BlockTranslator {
     private var links: [(offset: Int, target: UInt64)] = []
     private var exits: [Exit] = []
     var cache = RegisterCache()
+    /// The cache as the block's code starts (the fallback copy starts from it again).
+    private var startCache = RegisterCache()
     private var refills: [Refill] = []
     /// Instructions handed to a helper: where their address goes, and the instruction.
     private var embedded: [(immediate: Int, instruction: DecodedInstruction)] = []
@@ -44,6 +47,14 @@ struct BlockTranslator {
     private var body: Int?
     /// Back edges whose budget is spent: their jumps out to the tier.
     private var backEdges: [Int] = []
+    /// Where the read and write TLBs are relative to the context register, when both are
+    /// within reach of a 32-bit displacement (then a probe indexes them directly).
+    private let tlbs: NativeContext.TLBDisplacements?
+    /// The block's accesses that share a TLB probe (by instruction index).
+    private var plan = AccessPlan()
+    /// Where each instruction starts in the block's fallback copy (translated with every access
+    /// on its own): a group leader whose span the TLB cannot serve continues there.
+    private var fallback: [Int] = []
 
     /// The out-of-line path of a TLB miss: refill the entry through `Helpers.refillTLB` and
     /// retry, or leave to the interpreter.
@@ -55,6 +66,8 @@ struct BlockTranslator {
         var pc: UInt64
         var retired: Int
         var dirty: RegisterCache.Set
+        /// A group leader's probe of the group's span: on failure, on to the fallback copy.
+        var leader = false
     }
 
     enum ExitKind {
@@ -75,18 +88,21 @@ struct BlockTranslator {
 
     /// `base`: the address the code will be installed at; `epilogue`: the shared exit code;
     /// `firstLinkID`: the exit code of this block's first chainable exit.
-    init(base: UInt, epilogue: UInt, firstLinkID: UInt32, entry: UInt64) {
+    init(base: UInt, epilogue: UInt, firstLinkID: UInt32, entry: UInt64, tlbs: NativeContext.TLBDisplacements?) {
         a = X86Assembler(base: base)
         exits.reserveCapacity(32)
         self.epilogue = epilogue
         self.firstLinkID = firstLinkID
         self.entry = entry
+        self.tlbs = tlbs
     }
 
     /// A loop's second translation: `first`'s cached registers loaded at entry.
     private init(loopOf first: BlockTranslator) {
-        self.init(base: first.a.base, epilogue: first.epilogue, firstLinkID: first.firstLinkID, entry: first.entry)
+        self.init(base: first.a.base, epilogue: first.epilogue, firstLinkID: first.firstLinkID, entry: first.entry,
+                  tlbs: first.tlbs)
         cache = RegisterCache(preloading: first.cache)
+        startCache = cache
         for (guest, host) in cache.all { a.load(host, .guestRegisters, Self.disp(guest)) }
         body = a.offset
     }
@@ -94,14 +110,16 @@ struct BlockTranslator {
     /// Translates the block at `entry`; nil when its first instruction cannot be translated.
     /// A block that branches back to its own entry is translated again as a loop whose back
     /// edges stay in compiled code with the guest registers in host registers.
-    static func translate(_ memory: GuestMemory, entry: UInt64, base: UInt, epilogue: UInt, firstLinkID: UInt32) -> TranslatedBlock? {
-        var t = BlockTranslator(base: base, epilogue: epilogue, firstLinkID: firstLinkID, entry: entry)
+    static func translate(_ memory: GuestMemory, entry: UInt64, base: UInt, epilogue: UInt, firstLinkID: UInt32,
+                          tlbs: NativeContext.TLBDisplacements?) -> TranslatedBlock? {
+        var t = BlockTranslator(base: base, epilogue: epilogue, firstLinkID: firstLinkID, entry: entry, tlbs: tlbs)
         guard let end = t.translateBlock(memory) else { return nil }
         if t.loopsToEntry && !t.cache.isEmpty && !noLoops {
             // The same instructions are read again, so it covers the same bytes (else it is not used).
             var loop = BlockTranslator(loopOf: t)
             if loop.translateBlock(memory) == end { t = loop }
         }
+        if t.refills.contains(where: \.leader) { t.emitFallback(memory) }
         t.emitExits()
         t.emitData()
         return TranslatedBlock(bytes: t.a.bytes, links: t.links, end: end)
@@ -110,41 +128,76 @@ struct BlockTranslator {
     /// `SKIFF_JIT_LOOPS=0`: loops leave through their back edge like any other branch (for
     /// comparisons).
     private static let noLoops = getenv("SKIFF_JIT_LOOPS").map { String(cString: $0) == "0" } ?? false
+    /// `SKIFF_JIT_GROUPS=0`: every load and store probes the TLB on its own (for comparisons).
+    private static let noGroups = getenv("SKIFF_JIT_GROUPS").map { String(cString: $0) == "0" } ?? false
 
-    /// Emits the block's instructions; returns the end of the guest bytes translated, or nil
-    /// when the first instruction cannot be translated.
-    private mutating func translateBlock(_ memory: GuestMemory) -> UInt64? {
+    /// The block once more with every access probing on its own, entered only from a group
+    /// leader whose span missed and could not be refilled (it crosses a page, or part of it
+    /// faults): the register cache evolves exactly as in the first copy (the same instructions
+    /// in the same order), so the leader's instruction continues there with every guest value
+    /// where it was.
+    private mutating func emitFallback(_ memory: GuestMemory) {
+        cache = startCache
+        _ = translateBlock(memory, grouped: false)
+    }
+
+    /// A guest instruction of the block (nil: not fetchable there, or it straddles into the
+    /// next page: the interpreter's).
+    private struct Fetched {
+        var d: DecodedInstruction?
+        var pc: UInt64
+        var length: UInt64
+    }
+
+    /// The block's instructions from `entry`: up to the page end, an instruction that cannot be
+    /// fetched, a jump (included) or `maxInstructions`.
+    private func fetch(_ memory: GuestMemory) -> [Fetched] {
+        var code: [Fetched] = []
         var pc = entry
-        var count = 0
-        scan: while count < Self.maxInstructions {
-            if count > 0 && pc & 0xfff == 0 {
-                exit(.chain(pc), retired: count)
-                break
-            }
+        while code.count < Self.maxInstructions && (code.isEmpty || pc & 0xfff != 0) {
             let (raw, fault) = memory.fetch(pc)
             let length: UInt64 = raw & 3 == 3 ? 4 : 2
             if fault != nil || (length == 4 && pc & 0xfff == 0xffe) {
-                // Not fetchable here, or it straddles into the next page: the interpreter's.
-                if count == 0 { return nil }
-                exit(.interpret(pc), retired: count)
+                code.append(Fetched(d: nil, pc: pc, length: length))
                 break
             }
             let d = length == 4 ? Decoder.decode(raw, pc: pc) : CompressedDecoder.decode(raw, pc: pc)
-            switch emit(d, pc: pc, length: length, retired: count) {
+            code.append(Fetched(d: d, pc: pc, length: length))
+            pc &+= length
+            let op = d.op.uncompressed
+            if op == .jal || op == .jalFar || op == .jalr { break }
+        }
+        return code
+    }
+
+    /// Emits the block's instructions; returns the end of the guest bytes translated, or nil
+    /// when the first instruction cannot be translated.
+    private mutating func translateBlock(_ memory: GuestMemory, grouped: Bool = true) -> UInt64? {
+        let code = fetch(memory)
+        plan = grouped && !Self.noGroups ? AccessPlan(code.map { $0.d.map(AccessPlan.step) ?? .atomic }) : AccessPlan()
+        var pc = entry
+        var count = 0
+        for f in code {
+            if !grouped { fallback.append(a.offset) }
+            guard let d = f.d else {
+                if count == 0 { return nil }
+                exit(.interpret(pc), retired: count)
+                return pc
+            }
+            switch emit(d, pc: pc, length: f.length, retired: count) {
             case .next:
                 count += 1
-                pc &+= length
+                pc &+= f.length
             case .end:
-                count += 1
-                pc &+= length
-                break scan
+                return pc &+ f.length
             case .unsupported:
                 if count == 0 { return nil }
                 exit(.interpret(pc), retired: count)
-                break scan
+                return pc
             }
-            if count == Self.maxInstructions { exit(.chain(pc), retired: count) }
         }
+        // The page end or the length limit.
+        exit(.chain(pc), retired: count)
         return pc
     }
 
@@ -192,7 +245,11 @@ struct BlockTranslator {
             call(Helpers.address(Helpers.refillTLB), restoring: saved)
             let back = a.jump(if: .ne)
             a.patch(rel32At: back, toOffset: r.retry)
-            exits.append(Exit(sites: [a.jump()], kind: .interpret(r.pc), dirty: r.dirty, retired: r.retired))
+            if r.leader {
+                a.patch(rel32At: a.jump(), toOffset: fallback[r.retired])
+            } else {
+                exits.append(Exit(sites: [a.jump()], kind: .interpret(r.pc), dirty: r.dirty, retired: r.retired))
+            }
         }
         for e in exits {
             for site in e.sites { a.patch(rel32At: site, toOffset: a.offset) }
@@ -692,12 +749,19 @@ struct BlockTranslator {
     /// rax = the guest address rs1 + imm translated through the read or write TLB for an access
     /// of `size` bytes; a miss (or a page-crossing access) leaves to the interpreter at `pc`.
     mutating func translateAddress(_ d: DecodedInstruction, pc: UInt64, retired: Int, size: Int, write: Bool) {
-        let base = operand(d.rs1)
-        if case .host(let r) = base, d.imm != 0 {
-            a.lea(.rax, r, d.imm)
+        translateAddress(d.rs1, d.imm, pc: pc, retired: retired, size: size, write: write)
+    }
+
+    /// rax = guest `base` + `offset` translated for an access of `size` bytes (or of a group's
+    /// span); with `slot`, the TLB entry's addend is also kept in that context slot.
+    private mutating func translateAddress(_ base: UInt8, _ offset: Int32, pc: UInt64, retired: Int, size: Int, write: Bool,
+                                           slot: Int32? = nil) {
+        let b = operand(base)
+        if case .host(let r) = b, offset != 0 {
+            a.lea(.rax, r, offset)
         } else {
-            move(.rax, base)
-            if d.imm != 0 { a.alu(.add, .rax, imm: d.imm) }
+            move(.rax, b)
+            if offset != 0 { a.alu(.add, .rax, imm: offset) }
         }
         // Tag: the page of the access's last byte; index: the page of its first byte.
         let retry = a.offset
@@ -706,17 +770,54 @@ struct BlockTranslator {
         a.move(.rdx, .rax, w: false)
         a.shift(.shr, .rdx, by: 8, w: false)
         a.alu(.and, .rdx, imm: Int32(TLB.mask << 4), w: false)
-        a.alu(.add, .rdx, .context, write ? NativeContext.writeTLBOffset : NativeContext.readTLBOffset)
-        a.alu(.cmp, .rcx, .rdx, 0)
+        // The entry: [context + rdx + displacement] when the TLB is within reach, else through
+        // its pointer in the context.
+        let table: X86Register?, disp: Int32
+        if let tlbs {
+            (table, disp) = (.rdx, write ? tlbs.write : tlbs.read)
+        } else {
+            a.alu(.add, .rdx, .context, write ? NativeContext.writeTLBOffset : NativeContext.readTLBOffset)
+            (table, disp) = (nil, 0)
+        }
+        let entry: X86Register = table == nil ? .rdx : .context
+        a.alu(.cmp, .rcx, entry, index: table, disp)
         refills.append(Refill(site: a.jump(if: .ne), retry: retry, size: size, write: write, pc: pc,
-                              retired: retired, dirty: cache.dirty))
-        a.alu(.add, .rax, .rdx, 8)
+                              retired: retired, dirty: cache.dirty, leader: slot != nil))
+        if let slot {
+            a.load(.rcx, entry, index: table, disp + 8, size: 8, signed: false)
+            a.store(.rcx, .context, NativeContext.slotOffset(slot))
+            a.alu(.add, .rax, .rcx)
+        } else {
+            a.alu(.add, .rax, entry, index: table, disp + 8)
+        }
+    }
+
+    /// The host address of a load or store as a memory operand [base (+ index) + disp]: its own
+    /// TLB probe, a group leader's probe of the group's span, or a group member's saved addend.
+    private mutating func hostAddress(_ d: DecodedInstruction, pc: UInt64, retired: Int, size: Int, write: Bool)
+        -> (base: X86Register, index: X86Register?, disp: Int32) {
+        switch plan[retired] {
+        case .alone:
+            translateAddress(d, pc: pc, retired: retired, size: size, write: write)
+            return (.rax, nil, 0)
+        case .leader(let slot, let low, let span):
+            translateAddress(d.rs1, low, pc: pc, retired: retired, size: span, write: write, slot: slot)
+            return (.rax, nil, d.imm - low)
+        case .member(let slot):
+            if case .host(let r) = operand(d.rs1) {
+                a.load(.rax, .context, NativeContext.slotOffset(slot))
+                return (.rax, r, d.imm)
+            }
+            get(.rax, d.rs1)
+            a.alu(.add, .rax, .context, NativeContext.slotOffset(slot))
+            return (.rax, nil, d.imm)
+        }
     }
 
     private mutating func load(_ d: DecodedInstruction, pc: UInt64, retired: Int, size: Int, signed: Bool, nanBox: Bool = false) {
-        translateAddress(d, pc: pc, retired: retired, size: size, write: false)
+        let m = hostAddress(d, pc: pc, retired: retired, size: size, write: false)
         let h = destination(d.rd) ?? .rax
-        a.load(h, .rax, 0, size: size, signed: signed)
+        a.load(h, m.base, index: m.index, m.disp, size: size, signed: signed)
         if nanBox {
             a.move(.rcx, imm: Hart.boxMask)
             a.alu(.or, h, .rcx)
@@ -725,12 +826,12 @@ struct BlockTranslator {
     }
 
     private mutating func store(_ d: DecodedInstruction, pc: UInt64, retired: Int, size: Int) {
-        translateAddress(d, pc: pc, retired: retired, size: size, write: true)
+        let m = hostAddress(d, pc: pc, retired: retired, size: size, write: true)
         if case .host(let r) = operand(d.rs2) {
-            a.store(r, .rax, 0, size: size)
+            a.store(r, m.base, index: m.index, m.disp, size: size)
         } else {
             get(.rcx, d.rs2)
-            a.store(.rcx, .rax, 0, size: size)
+            a.store(.rcx, m.base, index: m.index, m.disp, size: size)
         }
     }
 }

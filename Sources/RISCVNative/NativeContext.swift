@@ -1,9 +1,12 @@
+import RISCV
+
 // The block shared by the Swift side and compiled code, and the register conventions of compiled
 // code (x86-64 System V host):
 //
 //   rbx  the hart's register file (x0...x31, scratch, f0...f31: `Registers`)
 //   r14  this context (the read and write TLBs, 16-byte entries of tag and addend, are reached
-//        through it), r15 the instruction budget left (retired counts are subtracted at exits)
+//        from it: at a fixed displacement, or through their pointers in it), r15 the
+//        instruction budget left (retired counts are subtracted at exits)
 //   rsi, rdi, r8-r11, rbp, r12, r13  guest registers (`RegisterCache`)
 //   rax, rcx, rdx  scratch
 //
@@ -21,7 +24,31 @@ enum NativeContext {
     static let memoryOffset: Int32 = 48
     /// The running hart (unretained), for the floating-point helper.
     static let hartOffset: Int32 = 56
-    static let size = 64
+    /// `AccessPlan.slots` words: the TLB addends of the running block's access groups.
+    static let slotsOffset: Int32 = 64
+    static let size = 64 + 8 * AccessPlan.slots
+
+    static func slotOffset(_ slot: Int32) -> Int32 { slotsOffset + 8 * slot }
+
+    /// Where the read and write TLBs are relative to the context (compiled code addresses an
+    /// entry as [context + index + displacement]).
+    struct TLBDisplacements {
+        var read: Int32
+        var write: Int32
+    }
+
+    /// The displacements of `memory`'s TLBs from `context`, when every entry is within reach of
+    /// a 32-bit displacement (both are allocated on the same heap, so normally they are).
+    static func tlbDisplacements(_ context: UnsafeMutableRawPointer, _ memory: GuestMemory) -> TLBDisplacements? {
+        func reach(_ tlb: UnsafeMutablePointer<TLBEntry>) -> Int32? {
+            let d = Int(bitPattern: tlb) - Int(bitPattern: context)
+            let span = TLB.entries * MemoryLayout<TLBEntry>.stride
+            guard d > Int(Int32.min), d + span < Int(Int32.max) else { return nil }
+            return Int32(d)
+        }
+        guard let read = reach(memory.readTLB), let write = reach(memory.writeTLB) else { return nil }
+        return TLBDisplacements(read: read, write: write)
+    }
 }
 
 /// What compiled code returns.

@@ -1,6 +1,6 @@
 // A small x86-64 encoder: exactly the instruction forms the block translator emits, into a byte
 // array whose final address is known up front (so rel32 jumps to code outside the block can be
-// resolved while emitting). Memory operands are always [base + disp8/disp32].
+// resolved while emitting). Memory operands are [base + disp8/disp32] or [base + index + disp].
 
 enum X86Register: UInt8 {
     case rax = 0, rcx, rdx, rbx, rsp, rbp, rsi, rdi, r8, r9, r10, r11, r12, r13, r14, r15
@@ -64,25 +64,28 @@ struct X86Assembler {
 
     /// REX prefix for operand-size `w`, ModRM.reg extension `reg`, and ModRM.rm/base extension
     /// `rm`; emitted only when needed (or `force`, for byte registers spl/bpl/sil/dil).
-    private mutating func rex(w: Bool, reg: UInt8, rm: UInt8, force: Bool = false) {
-        let r: UInt8 = 0x40 | (w ? 8 : 0) | (reg >> 3) << 2 | (rm >> 3)
+    private mutating func rex(w: Bool, reg: UInt8, rm: UInt8, index: UInt8 = 0, force: Bool = false) {
+        let r: UInt8 = 0x40 | (w ? 8 : 0) | (reg >> 3) << 2 | (index >> 3) << 1 | (rm >> 3)
         if r != 0x40 || force { byte(r) }
     }
 
-    /// ModRM (+ SIB) + displacement for [base + disp].
-    private mutating func memory(reg: UInt8, base: X86Register, disp: Int32) {
+    /// ModRM (+ SIB) + displacement for [base + disp] or [base + index + disp] (index not rsp).
+    private mutating func memory(reg: UInt8, base: X86Register, index: X86Register?, disp: Int32) {
         let short = disp >= -128 && disp <= 127
-        byte((short ? 0x40 : 0x80) | (reg & 7) << 3 | base.low)
-        if base.low == 4 { byte(0x24) }
+        let sib = index != nil || base.low == 4
+        byte((short ? 0x40 : 0x80) | (reg & 7) << 3 | (sib ? 4 : base.low))
+        if sib { byte((index?.low ?? 4) << 3 | base.low) }
         if short { byte(UInt8(bitPattern: Int8(disp))) } else { int32(disp) }
     }
 
-    /// opcode with a register operand `reg` and a memory operand [base + disp].
-    mutating func op(_ opcode: [UInt8], w: Bool, reg: UInt8, base: X86Register, disp: Int32, prefix: UInt8? = nil, byteReg: Bool = false) {
+    /// opcode with a register operand `reg` and a memory operand [base (+ index) + disp].
+    mutating func op(_ opcode: [UInt8], w: Bool, reg: UInt8, base: X86Register, index: X86Register? = nil, disp: Int32,
+                     prefix: UInt8? = nil, byteReg: Bool = false) {
+        precondition(index != .rsp)
         if let prefix { byte(prefix) }
-        rex(w: w, reg: reg, rm: base.rawValue, force: byteReg && reg >= 4)
+        rex(w: w, reg: reg, rm: base.rawValue, index: index?.rawValue ?? 0, force: byteReg && reg >= 4)
         bytes.append(contentsOf: opcode)
-        memory(reg: reg, base: base, disp: disp)
+        memory(reg: reg, base: base, index: index, disp: disp)
     }
 
     /// opcode with ModRM.reg = `reg` and a register operand ModRM.rm = `rm`.
@@ -104,26 +107,29 @@ struct X86Assembler {
         op([0x89], w: true, reg: src.rawValue, base: base, disp: disp)
     }
 
-    /// mov [base + disp] of 1, 2, 4 or 8 bytes from src.
-    mutating func store(_ src: X86Register, _ base: X86Register, _ disp: Int32, size: Int) {
+    /// mov [base (+ index) + disp] of 1, 2, 4 or 8 bytes from src.
+    mutating func store(_ src: X86Register, _ base: X86Register, index: X86Register? = nil, _ disp: Int32, size: Int) {
+        let r = src.rawValue
         switch size {
-        case 1: op([0x88], w: false, reg: src.rawValue, base: base, disp: disp, byteReg: true)
-        case 2: op([0x89], w: false, reg: src.rawValue, base: base, disp: disp, prefix: 0x66)
-        case 4: op([0x89], w: false, reg: src.rawValue, base: base, disp: disp)
-        default: store(src, base, disp)
+        case 1: op([0x88], w: false, reg: r, base: base, index: index, disp: disp, byteReg: true)
+        case 2: op([0x89], w: false, reg: r, base: base, index: index, disp: disp, prefix: 0x66)
+        case 4: op([0x89], w: false, reg: r, base: base, index: index, disp: disp)
+        default: op([0x89], w: true, reg: r, base: base, index: index, disp: disp)
         }
     }
 
-    /// Loads 1, 2, 4 or 8 bytes from [base + disp] into dst, sign- or zero-extended to 64 bits.
-    mutating func load(_ dst: X86Register, _ base: X86Register, _ disp: Int32, size: Int, signed: Bool) {
+    /// Loads 1, 2, 4 or 8 bytes from [base (+ index) + disp] into dst, sign- or zero-extended to
+    /// 64 bits.
+    mutating func load(_ dst: X86Register, _ base: X86Register, index: X86Register? = nil, _ disp: Int32, size: Int, signed: Bool) {
+        let r = dst.rawValue
         switch (size, signed) {
-        case (1, true): op([0x0F, 0xBE], w: true, reg: dst.rawValue, base: base, disp: disp)
-        case (1, false): op([0x0F, 0xB6], w: false, reg: dst.rawValue, base: base, disp: disp)
-        case (2, true): op([0x0F, 0xBF], w: true, reg: dst.rawValue, base: base, disp: disp)
-        case (2, false): op([0x0F, 0xB7], w: false, reg: dst.rawValue, base: base, disp: disp)
-        case (4, true): op([0x63], w: true, reg: dst.rawValue, base: base, disp: disp)
-        case (4, false): load(dst, base, disp, w: false)
-        default: load(dst, base, disp)
+        case (1, true): op([0x0F, 0xBE], w: true, reg: r, base: base, index: index, disp: disp)
+        case (1, false): op([0x0F, 0xB6], w: false, reg: r, base: base, index: index, disp: disp)
+        case (2, true): op([0x0F, 0xBF], w: true, reg: r, base: base, index: index, disp: disp)
+        case (2, false): op([0x0F, 0xB7], w: false, reg: r, base: base, index: index, disp: disp)
+        case (4, true): op([0x63], w: true, reg: r, base: base, index: index, disp: disp)
+        case (4, false): op([0x8B], w: false, reg: r, base: base, index: index, disp: disp)
+        default: op([0x8B], w: true, reg: r, base: base, index: index, disp: disp)
         }
     }
 
@@ -199,9 +205,9 @@ struct X86Assembler {
 
     // MARK: Arithmetic
 
-    /// dst op= [base + disp].
-    mutating func alu(_ o: X86ALU, _ dst: X86Register, _ base: X86Register, _ disp: Int32, w: Bool = true) {
-        op([o.rawValue << 3 | 3], w: w, reg: dst.rawValue, base: base, disp: disp)
+    /// dst op= [base (+ index) + disp].
+    mutating func alu(_ o: X86ALU, _ dst: X86Register, _ base: X86Register, index: X86Register? = nil, _ disp: Int32, w: Bool = true) {
+        op([o.rawValue << 3 | 3], w: w, reg: dst.rawValue, base: base, index: index, disp: disp)
     }
 
     /// dst op= src.

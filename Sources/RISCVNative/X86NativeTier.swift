@@ -37,6 +37,10 @@ final class X86NativeTier: NativeTier {
     private var trampolineBytes = 0
     private let context = UnsafeMutableRawPointer.allocate(byteCount: NativeContext.size, alignment: 16)
     private let jumpCache = JumpCache()
+    /// The TLBs' place relative to the context, fixed for the tier's life (`SKIFF_JIT_TLB_POINTER=1`:
+    /// always through the pointers, for comparisons).
+    private lazy var tlbs: NativeContext.TLBDisplacements? =
+        getenv("SKIFF_JIT_TLB_POINTER") != nil ? nil : NativeContext.tlbDisplacements(context, memory)
     /// `SKIFF_JIT_DUMP`: the compiled code written out for inspection (`CodeDump`).
     private var dump = CodeDump()
 
@@ -216,7 +220,7 @@ final class X86NativeTier: NativeTier {
         for attempt in 0..<2 {
             if blocks.count >= Self.maxBlocks { flush() }
             guard let t = BlockTranslator.translate(memory, entry: pc, base: code.address, epilogue: epilogue,
-                                                    firstLinkID: NativeExit.firstLink + UInt32(links.count))
+                                                    firstLinkID: NativeExit.firstLink + UInt32(links.count), tlbs: tlbs)
             else { return nil }
             if !code.canHold(t.bytes.count) {
                 if attempt == 0 { flush(); continue }

@@ -1,0 +1,116 @@
+import RISCV
+
+// Loads and stores of one block that share a base register share one TLB probe. Before a block
+// is emitted its instructions are scanned: accesses off the same base register (not written in
+// between) and of the same kind (read or write) form a group whose offsets span at most
+// `maxSpan` bytes. The group's first access (its leader) probes the TLB once for the whole span
+// [base + low, base + low + span), which must lie in one page, and keeps the entry's addend in a
+// context slot; every later access of the group is then one load of the slot and the access at
+// [slot + base + offset]: all of the group's bytes are in the leader's page, with its rights.
+// A span the probe cannot serve (crossing a page, a fault, a code page for writes) leaves to the
+// interpreter at the leader, as a single access's miss does, so faults stay precise.
+//
+// The addend stays right while the page's frame does: only a store can change a frame (a
+// copy-on-write break, a first write), so any store (or atomic) ends every read group; atomics
+// end write groups too. A group also ends where its base register is written.
+
+struct AccessPlan {
+    /// What one instruction's access does.
+    enum Role: Equatable {
+        /// Its own TLB probe.
+        case alone
+        /// Probes [base + low, base + low + span) and keeps the addend in context slot `slot`.
+        case leader(slot: Int32, low: Int32, span: Int)
+        /// Uses the addend its leader left in slot `slot`.
+        case member(slot: Int32)
+    }
+
+    /// What the scan needs to know of an instruction.
+    enum Step {
+        /// A load or store of `size` bytes at guest `base` + `offset`; a load writes `writes`.
+        case access(base: UInt8, offset: Int32, size: Int, write: Bool, writes: UInt8?)
+        /// LR, SC, AMOs: end every group.
+        case atomic
+        /// Anything else, writing integer register `writes` (or nothing).
+        case other(writes: UInt8?)
+    }
+
+    static let slots = 8
+    /// The widest span a group's probe covers (wider spans cross pages more often).
+    static let maxSpan: Int32 = 256
+
+    private var roles: [Role]
+
+    subscript(index: Int) -> Role { index < roles.count ? roles[index] : .alone }
+
+    init() { roles = [] }
+
+    private struct Group {
+        var base: UInt8
+        var write: Bool
+        var members: [Int]
+        var low: Int32
+        var high: Int32
+    }
+
+    init(_ steps: [Step]) {
+        roles = Array(repeating: .alone, count: steps.count)
+        var groups: [Group] = []
+        var open: [Int] = []
+        for (i, step) in steps.enumerated() {
+            switch step {
+            case .atomic:
+                open.removeAll()
+            case .other(let writes):
+                if let r = writes { open.removeAll { groups[$0].base == r } }
+            case .access(let base, let offset, let size, let write, let writes):
+                guard base != 0 else { break }
+                let end = offset + Int32(size)
+                if let k = open.firstIndex(where: { groups[$0].base == base && groups[$0].write == write }) {
+                    let g = open[k]
+                    let low = min(groups[g].low, offset), high = max(groups[g].high, end)
+                    if high - low <= Self.maxSpan {
+                        groups[g].members.append(i)
+                        groups[g].low = low
+                        groups[g].high = high
+                    } else {
+                        open.remove(at: k)
+                        open.append(groups.count)
+                        groups.append(Group(base: base, write: write, members: [i], low: offset, high: end))
+                    }
+                } else {
+                    open.append(groups.count)
+                    groups.append(Group(base: base, write: write, members: [i], low: offset, high: end))
+                }
+                if write { open.removeAll { !groups[$0].write } }
+                if let r = writes { open.removeAll { groups[$0].base == r } }
+            }
+        }
+        // Slots: a group holds one from its leader to its last member.
+        var busyUntil = [Int](repeating: -1, count: Self.slots)
+        for g in groups where g.members.count > 1 {
+            guard let s = busyUntil.firstIndex(where: { $0 < g.members[0] }) else { continue }
+            busyUntil[s] = g.members.last!
+            roles[g.members[0]] = .leader(slot: Int32(s), low: g.low, span: Int(g.high - g.low))
+            for m in g.members.dropFirst() { roles[m] = .member(slot: Int32(s)) }
+        }
+    }
+
+    /// The scan's view of a decoded instruction.
+    static func step(_ d: DecodedInstruction) -> Step {
+        let op = d.op.uncompressed
+        switch op {
+        case .lb, .lbu: return .access(base: d.rs1, offset: d.imm, size: 1, write: false, writes: d.rd)
+        case .lh, .lhu: return .access(base: d.rs1, offset: d.imm, size: 2, write: false, writes: d.rd)
+        case .lw, .lwu, .flw: return .access(base: d.rs1, offset: d.imm, size: 4, write: false, writes: d.rd)
+        case .ld, .fld: return .access(base: d.rs1, offset: d.imm, size: 8, write: false, writes: d.rd)
+        case .sb: return .access(base: d.rs1, offset: d.imm, size: 1, write: true, writes: nil)
+        case .sh: return .access(base: d.rs1, offset: d.imm, size: 2, write: true, writes: nil)
+        case .sw, .fsw: return .access(base: d.rs1, offset: d.imm, size: 4, write: true, writes: nil)
+        case .sd, .fsd: return .access(base: d.rs1, offset: d.imm, size: 8, write: true, writes: nil)
+        case .lrW, .lrD, .scW, .scD, .amoW, .amoD: return .atomic
+        case .beq, .bne, .blt, .bge, .bltu, .bgeu, .branchFar, .fence: return .other(writes: nil)
+        default: return .other(writes: d.rd)
+        }
+    }
+}
