@@ -207,14 +207,16 @@ def wait_status(containerd, name, status, timeout=30):
 def terminal_session(containerd, *args, resize_after=None):
     """Runs `ctr ARGS` on a pseudo-terminal of 33x101; with `resize_after`, resizes it to 40x120
     (SIGWINCH to ctr, which sends ResizePty) once the output shows those bytes. Returns the
-    status and the output."""
+    status and the output. The SIGWINCH is sent again every half second until the new size shows:
+    ctr installs its handler only after the process has started, so a first one can come too early
+    (SIGWINCH's default action ignores it)."""
     master, slave = pty.openpty()
     fcntl.ioctl(master, termios.TIOCSWINSZ, struct.pack("HHHH", 33, 101, 0, 0))
     p = subprocess.Popen(["ctr", "--address", containerd.socket, "--namespace", "skiff-test", *args],
                          env=containerd.env, stdin=slave, stdout=slave, stderr=slave, start_new_session=True)
     os.close(slave)
     output = b""
-    resized = False
+    resized_at = None
     deadline = time.time() + 60
     while time.time() < deadline and p.poll() is None:
         ready, _, _ = select.select([master], [], [], 0.5)
@@ -223,10 +225,13 @@ def terminal_session(containerd, *args, resize_after=None):
                 output += os.read(master, 4096)
             except OSError:
                 break
-        if resize_after and not resized and resize_after in output:
+        if resize_after and resized_at is None and resize_after in output:
             fcntl.ioctl(master, termios.TIOCSWINSZ, struct.pack("HHHH", 40, 120, 0, 0))
             p.send_signal(signal.SIGWINCH)
-            resized = True
+            resized_at = time.time()
+        elif resized_at is not None and b"40 120" not in output and time.time() - resized_at > 0.5:
+            p.send_signal(signal.SIGWINCH)
+            resized_at = time.time()
     if p.poll() is None:
         p.kill()
     p.wait(timeout=30)
