@@ -114,15 +114,22 @@ def child_pids(parent):
     return out
 
 
+def prompt_word(prompt):
+    """`-e PS1=PROMPT` as a shell word whose text on the screen does not contain PROMPT itself
+    (`'PS1=g''uest$ '`), so waiting for the prompt cannot match the echoed command line."""
+    assert "'" not in prompt
+    return f"-e 'PS1={prompt[0]}''{prompt[1:]}'"
+
+
 def start_guest(pane, root, command, prompt):
     """Records the host terminal settings, then starts Skiff with a terminal in the pane."""
     before = os.path.join(pane.workdir, "before")
     pane.type(f"stty -g > {before}")
-    cmd = [skiff_binary(), "run", "-it", "--read-only", "--rootfs", root, "-e", f"PS1={prompt}", "-e", "HISTFILE=/dev/null"] + command
     log = os.environ.get("SKIFF_TERMINAL_LOG")   # a file for Skiff's --debug trace when investigating
-    if log:
-        cmd[2:2] = ["--debug"]
-    pane.type(" ".join(shlex.quote(c) for c in cmd) + (f" 2>>{shlex.quote(log)}" if log else ""))
+    head = [skiff_binary()] + (["--debug"] if log else []) + ["run", "-it", "--read-only", "--rootfs", root]
+    tail = ["-e", "HISTFILE=/dev/null"] + command
+    line = " ".join(shlex.quote(c) for c in head) + " " + prompt_word(prompt) + " " + " ".join(shlex.quote(c) for c in tail)
+    pane.type(line + (f" 2>>{shlex.quote(log)}" if log else ""))
     pane.wait_for(prompt)
     return before
 
@@ -264,7 +271,7 @@ def test_image_container_with_terminal(pane, tmp_path):
     home, _ = busybox_image(tmp_path, "terminal-test:1")
     before = os.path.join(pane.workdir, "before")
     pane.type(f"stty -g > {before}")
-    pane.type(f"SKIFF_HOME={shlex.quote(str(home))} {shlex.quote(skiff_binary())} run -it --rm -e 'PS1=img$ ' terminal-test:1 /bin/sh")
+    pane.type(f"SKIFF_HOME={shlex.quote(str(home))} {shlex.quote(skiff_binary())} run -it --rm {prompt_word('img$ ')} terminal-test:1 /bin/sh")
     pane.wait_for("img$ ")
     run_and_see(pane, "echo image $((3*3))", "image 9\n", prompt="img$ ")
     run_and_see(pane, "busybox stty size", "24 80", prompt="img$ ")
@@ -286,7 +293,7 @@ def test_exec_it_into_a_detached_container(pane, tmp_path):
     try:
         before = os.path.join(pane.workdir, "before")
         pane.type(f"stty -g > {before}")
-        pane.type(f"SKIFF_HOME={shlex.quote(str(home))} {shlex.quote(skiff_binary())} exec -it -e 'PS1=exec$ ' host /bin/sh")
+        pane.type(f"SKIFF_HOME={shlex.quote(str(home))} {shlex.quote(skiff_binary())} exec -it {prompt_word('exec$ ')} host /bin/sh")
         pane.wait_for("exec$ ")
         run_and_see(pane, "echo exec $((4*4)); busybox tty", "exec 16\n/dev/pts/", prompt="exec$ ")
         run_and_see(pane, "busybox stty size", "24 80", prompt="exec$ ")
