@@ -181,8 +181,6 @@ public final class Kernel {
     /// streams as descriptors 0-2. Throws what execve would; `diagnostic` says why in words.
     public func start(path: String, arguments: [String], environment: [String], workingDirectory: String) throws(Errno) {
         let task = createInitTask()
-        let process = task.process
-
         try enterWorkingDirectory(task, workingDirectory)
         try execute(task, path: Array(path.utf8), arguments: arguments.map { Array($0.utf8) },
                     environment: environment.map { Array($0.utf8) })
