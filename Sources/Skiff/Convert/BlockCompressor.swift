@@ -30,6 +30,12 @@ struct BlockCompressor {
         init(_ count: Int) { blocks = [[UInt8]](repeating: [], count: count) }
     }
 
+    /// Sizes written by index from the worker threads (each index by one thread only).
+    private final class Sizes: @unchecked Sendable {
+        var plain: [Int], packed: [Int]
+        init(_ count: Int) { (plain, packed) = ([Int](repeating: 0, count: count), [Int](repeating: 0, count: count)) }
+    }
+
     func compress(_ contents: UnsafeRawBufferPointer) throws(SkiffError) -> Output {
         let count = (contents.count + blockSize - 1) / blockSize
         let results = Results(count)
@@ -52,6 +58,22 @@ struct BlockCompressor {
             offsets.append(UInt64(stream.count))
         }
         return Output(stream: stream, offsets: offsets)
+    }
+
+    /// The bytes of every `every`-th block and what they compress to (a block that does not
+    /// shrink counts as itself), compressed on all cores: an estimate of the whole's ratio.
+    func sampleSizes(_ contents: UnsafeRawBufferPointer, every: Int) -> (plain: Int, packed: Int) {
+        let count = (contents.count + blockSize * every - 1) / (blockSize * every)
+        let sizes = Sizes(count)
+        let base = contents.baseAddress, total = contents.count, blockSize = self.blockSize, level = self.level
+        nonisolated(unsafe) let input = base
+        DispatchQueue.concurrentPerform(iterations: count) { i in
+            let start = i * blockSize * every
+            let plain = UnsafeRawBufferPointer(start: input.map { $0 + start }, count: min(blockSize, total - start))
+            sizes.plain[i] = plain.count
+            sizes.packed[i] = min(Self.deflate(plain, level: level)?.count ?? plain.count, plain.count)
+        }
+        return (sizes.plain.reduce(0, +), sizes.packed.reduce(0, +))
     }
 
     /// One raw DEFLATE stream (no zlib header: window bits -15) of `plain`, or nil.

@@ -18,8 +18,17 @@ public struct ImageConverter {
     public var logger = Logger(label: "skiff.convert")
     /// Bytes per content segment (tests use small ones to exercise several).
     public var contentSegmentSize = BundleLayout.defaultContentSegmentSize
-    /// `--compress`: file contents as DEFLATE blocks (BlockCompressor), decompressed on demand.
-    public var compress = false
+    /// `--compress` (true) / `--no-compress` (false): file contents as DEFLATE blocks
+    /// (BlockCompressor), decompressed on demand, or stored. nil: compressed when the contents
+    /// reach `automaticCompressionThreshold` and compressing saves at least a tenth of them.
+    public var compress: Bool?
+    /// Above this much file contents a compressed module starts faster: the wasmtime CLI spends
+    /// ~4 ms per MB of module on every run (it reads the module, hashes it with SHA-256, reads
+    /// and decompresses its cached artifact, copies it into place), while the guest pays for
+    /// decompressing only the blocks it reads (~10 ms per MB read on wasmtime). The Debian
+    /// fixture: `echo hi` 0.73 s stored (169 MB), 0.22 s compressed (61 MB); busybox (1.7 MB)
+    /// is faster stored (docs/convert.md, measured 2026-12-06).
+    public static let automaticCompressionThreshold: UInt64 = 32 << 20
     /// Refuse WASI images (`--web`: the page runs Skiff's core).
     public var forLinuxOnly = false
 
@@ -33,6 +42,8 @@ public struct ImageConverter {
         public var configuration: BundleConfiguration
         public var moduleBytes: UInt64
         public var imageBytes: UInt64
+        /// The file contents are stored as DEFLATE blocks.
+        public var compressed = false
         /// A WASI image: its module's path in the image, packed with the image's files.
         public var packedProgram: String?
     }
@@ -63,7 +74,7 @@ public struct ImageConverter {
         let configuration = try bundleConfiguration(image, options: options, reader: reader)
         if let program = try WasiImagePacker.program(image, configuration: configuration, reader: reader) {
             guard !forLinuxOnly else { throw SkiffError(.invalidArgument, "\(image.name) is a WASI image: the web page runs Linux images only (convert it to a packed module: skiff convert \(image.name) OUT.wasm)") }
-            guard !compress else { throw SkiffError(.invalidArgument, "--compress is for Linux images: \(image.name) is a WASI image, packed as it is") }
+            guard compress != true else { throw SkiffError(.invalidArgument, "--compress is for Linux images: \(image.name) is a WASI image, packed as it is") }
             return try WasiImagePacker().pack(image, program: program, configuration: configuration, reader: reader, to: output)
         }
         var path = corePath ?? ""
@@ -83,11 +94,11 @@ public struct ImageConverter {
             throw SkiffError(.invalidData, "the root filesystem of \(image.name) has its tables before its contents: rebuild it (skiff prune, then run the image)")
         }
         let contents = UnsafeRawBufferPointer(start: reader.base + Int(reader.dataOffset), count: Int(reader.dataSize))
-        let compressed = compress ? try BlockCompressor().compress(contents) : nil
+        let compressed = try compressedContents(contents)
         let layout = BundleLayout(contentSegmentSize: contentSegmentSize, contentOffset: reader.dataOffset,
                                   contentLength: reader.dataSize, tablesOffset: tablesOffset,
                                   tablesLength: reader.imageSize - tablesOffset, configurationLength: UInt32(config.count),
-                                  blockSize: compress ? BundleLayout.defaultBlockSize : 0,
+                                  blockSize: compressed == nil ? 0 : BundleLayout.defaultBlockSize,
                                   streamLength: compressed.map { UInt64($0.stream.count) })
         var zero = layout.encoded
         zero += UnsafeRawBufferPointer(start: reader.base, count: BundleLayout.imageHeaderSize)
@@ -116,7 +127,21 @@ public struct ImageConverter {
             }
             if let failure { throw failure }
         }
-        return Result(image: image, configuration: configuration, moduleBytes: Self.fileSize(output), imageBytes: reader.imageSize)
+        return Result(image: image, configuration: configuration, moduleBytes: Self.fileSize(output),
+                      imageBytes: reader.imageSize, compressed: compressed != nil)
+    }
+
+    /// The contents as DEFLATE blocks, or nil to store them (see `compress`).
+    private func compressedContents(_ contents: UnsafeRawBufferPointer) throws(SkiffError) -> BlockCompressor.Output? {
+        let compressor = BlockCompressor()
+        if compress == nil {
+            // Automatic: big contents only, and only when a sample of their blocks (every 16th)
+            // shrinks by a tenth (a 1 GB random file is not compressed for nothing).
+            guard UInt64(contents.count) >= Self.automaticCompressionThreshold else { return nil }
+            let (plain, packed) = compressor.sampleSizes(contents, every: 16)
+            guard packed <= plain / 10 * 9 else { return nil }
+        }
+        return compress == false ? nil : try compressor.compress(contents)
     }
 
     /// Writes `output` whole or not at all: into a file beside it, renamed over it at the end.

@@ -35,8 +35,9 @@ struct ConvertCommand: AsyncParsableCommand {
     @Flag(name: [.customShort("q"), .customLong("quiet")], help: "No pull progress; print only the module's path.")
     var quiet = false
 
-    @Flag(name: .customLong("compress"), help: "Store the filesystem's contents compressed (DEFLATE blocks, decompressed as they are read): a smaller module, slower first reads.")
-    var compress = false
+    @Flag(name: .customLong("compress"), inversion: .prefixedNo,
+          help: "Store the filesystem's contents compressed (DEFLATE blocks, decompressed as they are read: a smaller module that starts faster, slower first reads), or not. Default: compressed when the contents reach 32 MiB and compress by a tenth.")
+    var compress: Bool?
 
     @Option(name: .customLong("web"), help: "Write a static site to this directory (index.html, the module, xterm.js) instead of OUT.wasm.")
     var web: String?
@@ -94,7 +95,7 @@ struct ConvertCommand: AsyncParsableCommand {
                 return
             }
             let process = result.configuration.entrypoint + result.configuration.command
-            print("\(output): \(stored.name) (\(result.configuration.platform)), \(formatBytes(Int64(result.moduleBytes))) (filesystem \(formatBytes(Int64(result.imageBytes)))), in \(String(format: "%.2f", seconds)) s")
+            print("\(output): \(stored.name) (\(result.configuration.platform)), \(formatBytes(Int64(result.moduleBytes))) (filesystem \(formatBytes(Int64(result.imageBytes)))\(result.compressed ? ", compressed" : "")), in \(String(format: "%.2f", seconds)) s")
             print(process.isEmpty
                 ? "the image has no default command: give one, e.g. wasmtime \(output) COMMAND [ARG...]"
                 : "default command: \(process.joined(separator: " ")) (run it: wasmtime \(output) [COMMAND [ARG...]])")
