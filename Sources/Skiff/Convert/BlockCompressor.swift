@@ -11,7 +11,7 @@ struct BlockCompressor {
     let blockSize: Int
     let level: Int32
 
-    init(blockSize: Int = Int(BundleLayout.defaultBlockSize), level: Int32 = 6) {
+    init(blockSize: Int = Int(BundleLayout.defaultBlockSize), level: Int32 = 2) {
         self.blockSize = blockSize
         self.level = level
     }
