@@ -28,7 +28,9 @@ struct BlockTranslator {
     static let maxInstructions = 160
 
     var a: X86Assembler
-    private let epilogue: UInt
+    /// The shared code exits jump to (`epilogue`) and TLB misses call (`refill`).
+    private let trampolines: Trampolines
+    private var epilogue: UInt { trampolines.epilogue }
     private let firstLinkID: UInt32
     private var links: [(offset: Int, target: UInt64)] = []
     private var exits: [Exit] = []
@@ -86,12 +88,12 @@ struct BlockTranslator {
         var retired: Int
     }
 
-    /// `base`: the address the code will be installed at; `epilogue`: the shared exit code;
+    /// `base`: the address the code will be installed at; `trampolines`: the shared code;
     /// `firstLinkID`: the exit code of this block's first chainable exit.
-    init(base: UInt, epilogue: UInt, firstLinkID: UInt32, entry: UInt64, tlbs: NativeContext.TLBDisplacements?) {
+    init(base: UInt, trampolines: Trampolines, firstLinkID: UInt32, entry: UInt64, tlbs: NativeContext.TLBDisplacements?) {
         a = X86Assembler(base: base)
         exits.reserveCapacity(32)
-        self.epilogue = epilogue
+        self.trampolines = trampolines
         self.firstLinkID = firstLinkID
         self.entry = entry
         self.tlbs = tlbs
@@ -99,7 +101,7 @@ struct BlockTranslator {
 
     /// A loop's second translation: `first`'s cached registers loaded at entry.
     private init(loopOf first: BlockTranslator) {
-        self.init(base: first.a.base, epilogue: first.epilogue, firstLinkID: first.firstLinkID, entry: first.entry,
+        self.init(base: first.a.base, trampolines: first.trampolines, firstLinkID: first.firstLinkID, entry: first.entry,
                   tlbs: first.tlbs)
         cache = RegisterCache(preloading: first.cache)
         startCache = cache
@@ -110,9 +112,9 @@ struct BlockTranslator {
     /// Translates the block at `entry`; nil when its first instruction cannot be translated.
     /// A block that branches back to its own entry is translated again as a loop whose back
     /// edges stay in compiled code with the guest registers in host registers.
-    static func translate(_ memory: GuestMemory, entry: UInt64, base: UInt, epilogue: UInt, firstLinkID: UInt32,
+    static func translate(_ memory: GuestMemory, entry: UInt64, base: UInt, trampolines: Trampolines, firstLinkID: UInt32,
                           tlbs: NativeContext.TLBDisplacements?) -> TranslatedBlock? {
-        var t = BlockTranslator(base: base, epilogue: epilogue, firstLinkID: firstLinkID, entry: entry, tlbs: tlbs)
+        var t = BlockTranslator(base: base, trampolines: trampolines, firstLinkID: firstLinkID, entry: entry, tlbs: tlbs)
         guard let end = t.translateBlock(memory) else { return nil }
         if t.loopsToEntry && !t.cache.isEmpty && !noLoops {
             // The same instructions are read again, so it covers the same bytes (else it is not used).
@@ -236,13 +238,11 @@ struct BlockTranslator {
         }
         for r in refills {
             a.patch(rel32At: r.site, toOffset: a.offset)
-            // rax holds the guest address: kept across the call for the retry.
-            let saved = saveForCall(also: [.rax])
-            a.load(.rdi, .context, NativeContext.memoryOffset)
-            a.move(.rsi, .rax)
+            // rax holds the guest address: the shared refill keeps it (and every guest value)
+            // for the retry.
             a.move(.rdx, imm: UInt64(r.size))
             a.move(.rcx, imm: r.write ? 1 : 0)
-            call(Helpers.address(Helpers.refillTLB), restoring: saved)
+            a.call(toAddress: trampolines.refill)
             let back = a.jump(if: .ne)
             a.patch(rel32At: back, toOffset: r.retry)
             if r.leader {
@@ -511,6 +511,22 @@ struct BlockTranslator {
             get(.rax, d.rs1)
             a.byteSwap(.rax)
             put(.rax, d.rd)
+        case .bexti:
+            // Zbs single-bit extract (a JVM's interpreter tests flag bits with it millions of times).
+            let source = operand(d.rs1)
+            let h = destination(d.rd) ?? .rax
+            move(h, source)
+            let sh = UInt8(truncatingIfNeeded: imm) & 63
+            if sh != 0 { a.shift(.shr, h, by: sh) }
+            a.alu(.and, h, imm: 1)
+            finish(h, d.rd)
+        case .bseti, .bclri, .binvi:
+            // or/and/xor with the bit as a sign-extended 32-bit immediate: bits 0-30 only.
+            let sh = imm & 63
+            if sh >= 31 { return .unsupported }
+            var m = d
+            m.imm = op == .bclri ? ~(Int32(1) << sh) : Int32(1) << sh
+            immediate(op == .bseti ? .or : op == .bclri ? .and : .xor, m)
 
         case .fence:
             break

@@ -1,9 +1,17 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 // Computed jumps (returns, calls through pointers, interpreters' dispatch tables) look their
 // target up here from compiled code, without leaving it: a direct-mapped table from guest pc to
 // compiled block, filled by the tier whenever it finds a block and emptied on every flush.
 
 struct JumpCache {
-    static let entries = 4096
+    /// 64k entries (1 MB): a JVM runs ~50k blocks, and with 4096 entries its computed jumps
+    /// missed and left compiled code often (`SKIFF_JIT_JUMP_CACHE_BITS=12..20` for comparisons).
+    static let entries = 1 << (getenv("SKIFF_JIT_JUMP_CACHE_BITS").flatMap { Int(String(cString: $0)) }.map { min(max($0, 12), 20) } ?? 16)
     /// Entry i covers pcs with (pc >> 1) & (entries - 1) == i; 16 bytes: pc, host address.
     static let indexMask = UInt64(entries - 1)
     static let emptyTag = UInt64.max

@@ -331,6 +331,12 @@ struct X86Assembler {
     mutating func ret() { byte(0xC3) }
 
     mutating func call(_ target: X86Register) { op([0xFF], w: false, reg: 2, rm: target) }
+
+    /// call rel32 to an absolute address (must be within ±2 GiB).
+    mutating func call(toAddress target: UInt) {
+        byte(0xE8)
+        int32(Int32(truncatingIfNeeded: Int(bitPattern: target) - Int(bitPattern: address &+ 4)))
+    }
 }
 
 // MARK: SSE (scalar doubles, for floating point compiled inline)

@@ -33,7 +33,7 @@ final class X86NativeTier: NativeTier {
     private unowned(unsafe) let memory: GuestMemory
     private var code: ExecutableMemory?
     private var enter: Entry?
-    private var epilogue: UInt = 0
+    private var trampolines = Trampolines(enter: 0, epilogue: 0, refill: 0)
     private var trampolineBytes = 0
     private let context = UnsafeMutableRawPointer.allocate(byteCount: NativeContext.size, alignment: 16)
     private let jumpCache = JumpCache()
@@ -97,7 +97,10 @@ final class X86NativeTier: NativeTier {
 
     private func report(_ event: String) {
         fputs("skiff native tier (\(event)): \(compiledTotal) blocks compiled, \(droppedBlocks) dropped, \(flushes) flushes, \(code?.used ?? 0) bytes of code in use\n", stderr)
+        fputs("skiff native tier (\(event)): \(exits.description)\n", stderr)
     }
+    /// How compiled code was left (counted only with `SKIFF_JIT_STATS`).
+    private var exits = ExitStatistics()
 
     // MARK: Running
 
@@ -125,11 +128,13 @@ final class X86NativeTier: NativeTier {
             let exit = enter(context, UnsafeRawPointer(bitPattern: address)!)
             let next = context.load(fromByteOffset: Int(NativeContext.pcOffset), as: UInt64.self)
             let left = context.load(fromByteOffset: Int(NativeContext.budgetOffset), as: Int.self)
+            if Self.reportsStatistics { exits.count(exit, budgetLeft: left, at: entrySlot(at: next)) }
             if exit == NativeExit.interpret || left <= 0 {
                 return NativeRun(pc: next, executed: budget &- left, interpretFirst: exit == NativeExit.interpret)
             }
             let generation = flushes
             guard let s = entrySlot(at: next), let target = block(at: s, pc: next, compile: false) else {
+                if Self.reportsStatistics { exits.toInterpreter += 1 }
                 return NativeRun(pc: next, executed: budget &- left, interpretFirst: false)
             }
             if exit >= NativeExit.firstLink && flushes == generation {
@@ -219,7 +224,7 @@ final class X86NativeTier: NativeTier {
         guard let code = codeBuffer(), let slots = memory.codeSlots(pc) else { return nil }
         for attempt in 0..<2 {
             if blocks.count >= Self.maxBlocks { flush() }
-            guard let t = BlockTranslator.translate(memory, entry: pc, base: code.address, epilogue: epilogue,
+            guard let t = BlockTranslator.translate(memory, entry: pc, base: code.address, trampolines: trampolines,
                                                     firstLinkID: NativeExit.firstLink + UInt32(links.count), tlbs: tlbs)
             else { return nil }
             if !code.canHold(t.bytes.count) {
@@ -263,23 +268,11 @@ final class X86NativeTier: NativeTier {
     private func codeBuffer() -> ExecutableMemory? {
         if let code { return code }
         guard let code = ExecutableMemory(size: Self.bufferSize) else { return nil }
-        var a = X86Assembler(base: code.address)
-        // enter(context, block): save the callee-saved registers, load the fixed ones, jump.
-        for r in [X86Register.rbx, .rbp, .r12, .r13, .r14, .r15] { a.push(r) }
-        a.alu(.sub, .rsp, imm: 8)
-        a.move(.context, .rdi)
-        a.load(.guestRegisters, .context, NativeContext.regsOffset)
-        a.load(.budget, .context, NativeContext.budgetOffset)
-        a.jump(to: .rsi)
-        let exitOffset = a.offset
-        a.store(.budget, .context, NativeContext.budgetOffset)
-        a.alu(.add, .rsp, imm: 8)
-        for r in [X86Register.r15, .r14, .r13, .r12, .rbp, .rbx] { a.pop(r) }
-        a.ret()
         let start = code.address
-        code.append(a.bytes)
+        let (bytes, at) = Trampolines.assemble(base: start)
+        code.append(bytes)
         trampolineBytes = code.used
-        epilogue = start &+ UInt(exitOffset)
+        trampolines = at
         enter = unsafeBitCast(UnsafeRawPointer(bitPattern: start)!, to: Entry.self)
         self.code = code
         dump?.started(base: start)

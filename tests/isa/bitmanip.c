@@ -21,6 +21,11 @@ IOP(slli_uw_0, "slli.uw", 0) IOP(slli_uw_5, "slli.uw", 5) IOP(slli_uw_63, "slli.
 IOP(rori_0, "rori", 0) IOP(rori_1, "rori", 1) IOP(rori_63, "rori", 63) IOP(roriw_0, "roriw", 0)
 IOP(roriw_1, "roriw", 1) IOP(roriw_31, "roriw", 31) IOP(bclri_0, "bclri", 0) IOP(bclri_63, "bclri", 63)
 IOP(bexti_31, "bexti", 31) IOP(bexti_63, "bexti", 63) IOP(binvi_32, "binvi", 32) IOP(bseti_63, "bseti", 63)
+/* The native tier compiles bexti, and bseti/bclri/binvi of bits 0-30 (a 32-bit immediate):
+ * both sides of that limit. */
+IOP(bexti_0, "bexti", 0) IOP(bexti_5, "bexti", 5) IOP(bseti_0, "bseti", 0) IOP(bseti_30, "bseti", 30)
+IOP(bseti_31, "bseti", 31) IOP(bclri_30, "bclri", 30) IOP(bclri_31, "bclri", 31) IOP(binvi_7, "binvi", 7)
+IOP(binvi_30, "binvi", 30) IOP(binvi_31, "binvi", 31)
 
 static const rop_t ops2[] = {
     {"sh1add", sh1add}, {"sh2add", sh2add}, {"sh3add", sh3add}, {"add.uw", add_uw}, {"sh1add.uw", sh1add_uw},
@@ -34,7 +39,9 @@ static const r1op_t ops1[] = {
     {"slli.uw 0", slli_uw_0}, {"slli.uw 5", slli_uw_5}, {"slli.uw 63", slli_uw_63}, {"rori 0", rori_0},
     {"rori 1", rori_1}, {"rori 63", rori_63}, {"roriw 0", roriw_0}, {"roriw 1", roriw_1}, {"roriw 31", roriw_31},
     {"bclri 0", bclri_0}, {"bclri 63", bclri_63}, {"bexti 31", bexti_31}, {"bexti 63", bexti_63},
-    {"binvi 32", binvi_32}, {"bseti 63", bseti_63},
+    {"binvi 32", binvi_32}, {"bseti 63", bseti_63}, {"bexti 0", bexti_0}, {"bexti 5", bexti_5},
+    {"bseti 0", bseti_0}, {"bseti 30", bseti_30}, {"bseti 31", bseti_31}, {"bclri 30", bclri_30},
+    {"bclri 31", bclri_31}, {"binvi 7", binvi_7}, {"binvi 30", binvi_30}, {"binvi 31", binvi_31},
 };
 
 /* Software models, written without builtins so the compiler cannot turn them into the very

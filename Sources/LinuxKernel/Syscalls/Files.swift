@@ -120,6 +120,24 @@ extension Kernel {
 
     /// Reads up to `count` bytes from `d` into guest memory at `address`.
     func readToGuest(_ t: Task, _ d: FileDescription, address: UInt64, count: Int, offset: Int64?) throws(Errno) -> Int {
+        var got = try readChunkToGuest(t, d, address: address, count: count, offset: offset)
+        // A regular file is read in full, as Linux does (up to MAX_RW_COUNT): programs count on
+        // it (the JVM took the short read of its 1.1 MB CDS heap region as a failure and ran
+        // with archived objects disabled). Later chunks that fail end the read short.
+        let total = min(count, Kernel.maximumWrite)
+        if got == Kernel.maximumTransfer && total > got, (try? d.stat())?.isRegular == true {
+            while got < total {
+                guard let k = try? readChunkToGuest(t, d, address: address &+ UInt64(got), count: total - got,
+                                                    offset: offset.map { $0 + Int64(got) }) else { break }
+                got += k
+                if k < Kernel.maximumTransfer { break }
+            }
+        }
+        return got
+    }
+
+    /// One read of at most `maximumTransfer` bytes (through the kernel's scratch buffer).
+    private func readChunkToGuest(_ t: Task, _ d: FileDescription, address: UInt64, count: Int, offset: Int64?) throws(Errno) -> Int {
         if !d.canRead { throw .EBADF }
         let n = min(count, Kernel.maximumTransfer)
         if n == 0 { return 0 }
