@@ -237,6 +237,8 @@ public final class WasiHost: Host {
     public func socketAddress(_ fd: HostFD, peer: Bool) throws(Errno) -> SocketAddress { try relayed().socketAddress(fd, peer: peer) }
     public func socketOption(_ fd: HostFD, _ option: SocketOption) throws(Errno) -> Int32 { try relayed().socketOption(fd, option) }
     public func setSocketOption(_ fd: HostFD, _ option: SocketOption, _ value: Int32) throws(Errno) { _ = try relayed(); throw .ENOPROTOOPT }
+    /// The relay does not tell which interfaces the machine beyond it has.
+    public func networkInterfaces() throws(Errno) -> [NetworkInterface] { throw .ENOSYS }
 
     // MARK: Time
 

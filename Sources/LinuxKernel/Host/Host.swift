@@ -81,6 +81,9 @@ public protocol Host: AnyObject {
     func socketAddress(_ fd: HostFD, peer: Bool) throws(Errno) -> SocketAddress
     func socketOption(_ fd: HostFD, _ option: SocketOption) throws(Errno) -> Int32
     func setSocketOption(_ fd: HostFD, _ option: SocketOption, _ value: Int32) throws(Errno)
+    /// The host's network interfaces with their addresses (the guest's under `--network host`:
+    /// netlink RTM_GETLINK/RTM_GETADDR, SIOCGIF* ioctls), in Linux's terms.
+    func networkInterfaces() throws(Errno) -> [NetworkInterface]
 
     // MARK: Terminal
     func isTerminal(_ fd: HostFD) -> Bool

@@ -565,6 +565,7 @@ public final class MemoryDirectoryHost: Host {
         try notSocket(fd)
         return try base.socketAddress(fd, peer: peer)
     }
+    public func networkInterfaces() throws(Errno) -> [NetworkInterface] { try base.networkInterfaces() }
     public func socketOption(_ fd: HostFD, _ option: SocketOption) throws(Errno) -> Int32 {
         try notSocket(fd)
         return try base.socketOption(fd, option)

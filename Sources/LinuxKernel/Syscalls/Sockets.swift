@@ -1,6 +1,6 @@
 /// AF_UNIX sockets: socketpair, socket/bind/listen/accept/connect on names kept by the kernel,
-/// and the send/recv family. AF_INET/AF_INET6 are in InetSockets.swift; other address families
-/// (netlink, packet…) are not provided (EAFNOSUPPORT).
+/// and the send/recv family. AF_INET/AF_INET6 are in InetSockets.swift, AF_NETLINK in
+/// NetlinkSockets.swift; other address families (packet…) are not provided (EAFNOSUPPORT).
 extension Kernel {
     static let AF_UNIX: Int32 = 1
     static let SOCK_NONBLOCK: Int32 = 0o4000
@@ -24,6 +24,10 @@ extension Kernel {
         if domain == Kernel.AF_INET || domain == Kernel.AF_INET6 {
             return try sysInetSocket(t, domain: domain, type: Int32(truncatingIfNeeded: t.argument(1)),
                                      protocolNumber: Int32(truncatingIfNeeded: t.argument(2)))
+        }
+        if domain == NetlinkSocket.family {
+            return try sysNetlinkSocket(t, type: Int32(truncatingIfNeeded: t.argument(1)),
+                                        protocolNumber: Int32(truncatingIfNeeded: t.argument(2)))
         }
         let (kind, flags) = try socketKind(domain, Int32(truncatingIfNeeded: t.argument(1)))
         let s = UnixSocket(kind: kind, flags: flags, kernel: self)
