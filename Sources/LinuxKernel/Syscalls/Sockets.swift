@@ -108,9 +108,8 @@ extension Kernel {
             }
             let server = s.backlog.removeFirst()
             server.flags = LinuxOpenFlags.readWrite | (flags & Kernel.SOCK_NONBLOCK)
-            if t.argument(1) != 0 && t.argument(2) != 0 {
-                try t.copyOut([UInt8(Kernel.AF_UNIX), 0], to: t.argument(1))
-                try t.store(UInt32(2), at: t.argument(2))
+            if t.argument(1) != 0 && t.argument(2) != 0 {   // the connecting socket's name
+                try copyOutUnixAddress(t, server.peer?.boundName ?? [], to: t.argument(1), lengthAt: t.argument(2))
             }
             return Int64(try t.process.files.install(server, closeOnExec: flags & Kernel.SOCK_CLOEXEC != 0))
         default: // connect
@@ -133,6 +132,7 @@ extension Kernel {
                 throw block(t, on: [listener.writers])
             }
             let server = UnixSocket(kind: s.kind, flags: 0, kernel: self)
+            server.boundName = listener.boundName   // as on Linux, the accepted socket has the listener's name
             server.peerCredentials = t.process.socketCredentials
             s.peerCredentials = listener.peerCredentials
             UnixSocket.connect(s, server)
@@ -146,15 +146,19 @@ extension Kernel {
     func sysSocketName(_ t: Task, _ n: Int) throws(Errno) -> Int64 {
         let s = try socket(t, t.argument(0))
         if n == 205 && s.peer == nil { throw .ENOTCONN }
-        let name = (n == 204 ? s.boundName : s.peer?.boundName) ?? []
+        try copyOutUnixAddress(t, (n == 204 ? s.boundName : s.peer?.boundName) ?? [], to: t.argument(1), lengthAt: t.argument(2))
+        return 0
+    }
+
+    /// A struct sockaddr_un for `name` (empty: unnamed), cut to the guest's buffer, and its length.
+    private func copyOutUnixAddress(_ t: Task, _ name: [UInt8], to address: UInt64, lengthAt lengthAddress: UInt64) throws(Errno) {
         var w = ByteWriter(capacity: 110)
         w.u16(UInt16(Kernel.AF_UNIX))
         w.append(name)
         if !name.isEmpty && name[0] != 0 { w.u8(0) }
-        let capacity = Int(try t.load(UInt32.self, at: t.argument(2)))
-        try t.copyOut(Array(w.bytes.prefix(capacity)), to: t.argument(1))
-        try t.store(UInt32(w.bytes.count), at: t.argument(2))
-        return 0
+        let capacity = Int(try t.load(UInt32.self, at: lengthAddress))
+        try t.copyOut(Array(w.bytes.prefix(capacity)), to: address)
+        try t.store(UInt32(w.bytes.count), at: lengthAddress)
     }
 
     /// Sends `data`: what remains of the caller's bytes after the `sent` bytes earlier executions
