@@ -85,6 +85,14 @@ extension Kernel {
         let s = try socket(t, t.argument(0))
         switch n {
         case 200: // bind
+            if t.argument(2) == 2 {   // only sun_family: autobind to an unused abstract name, "\0" and 5 hex digits
+                if ByteReader(try t.copyIn(t.argument(1), count: 2)).u16(0) != UInt16(Kernel.AF_UNIX) { throw .EINVAL }
+                if s.boundName != nil { return 0 }   // already named: nothing to do, as Linux's unix_autobind
+                let name = try autobindName()
+                s.boundName = name
+                socketNames[name] = s
+                return 0
+            }
             if s.boundName != nil { throw .EINVAL }
             let name = try socketName(t, t.argument(1), Int(clamping: t.argument(2)))
             if socketNames[name] != nil { throw .EADDRINUSE }
@@ -148,6 +156,18 @@ extension Kernel {
         if n == 205 && s.peer == nil { throw .ENOTCONN }
         try copyOutUnixAddress(t, (n == 204 ? s.boundName : s.peer?.boundName) ?? [], to: t.argument(1), lengthAt: t.argument(2))
         return 0
+    }
+
+    /// Linux's autobind names: "\0" and five lower-case hex digits, the first free after the last one given.
+    private func autobindName() throws(Errno) -> [UInt8] {
+        let digits = Array("0123456789abcdef".utf8)
+        for _ in 0..<0x100000 {
+            unixAutobindCounter = (unixAutobindCounter + 1) & 0xfffff
+            var name: [UInt8] = [0]
+            for shift in stride(from: 16, through: 0, by: -4) { name.append(digits[Int(unixAutobindCounter >> UInt32(shift)) & 0xf]) }
+            if socketNames[name] == nil { return name }
+        }
+        throw .ENOSPC
     }
 
     /// A struct sockaddr_un for `name` (empty: unnamed), cut to the guest's buffer, and its length.

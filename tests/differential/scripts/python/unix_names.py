@@ -21,3 +21,14 @@ d.bind(b"\0skiff-diff-unix-names-dgram")
 e = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
 e.connect(b"\0skiff-diff-unix-names-dgram")
 print("datagram", e.getpeername(), e.getsockname())
+# Autobind: binding to "" gives an unused abstract name of five hex digits.
+import re
+a1 = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+a1.bind("")
+a2 = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+a2.bind("")
+print("autobind", [bool(re.fullmatch(rb"\0[0-9a-f]{5}", s.getsockname())) for s in (a1, a2)], a1.getsockname() != a2.getsockname())
+try:
+    a1.bind("")
+except OSError as error:
+    print("bound again:", error)
