@@ -15,8 +15,13 @@ extension Kernel {
         case InetSocket.stream:
             if protocolNumber != 0 && protocolNumber != 6 { throw .EPROTONOSUPPORT }   // IPPROTO_TCP
             proto = 6
+        case InetSocket.datagram where protocolNumber == 136 && configuration.network == .host:
+            proto = 136   // IPPROTO_UDPLITE: the host's UDP-Lite (the loopback network has none)
         case InetSocket.datagram:
-            if protocolNumber != 0 && protocolNumber != 17 { throw .EPROTONOSUPPORT }  // IPPROTO_UDP
+            if protocolNumber != 0 && protocolNumber != 17 {                           // IPPROTO_UDP
+                log("socket: datagram protocol \(protocolNumber) is not supported (UDP; UDP-Lite with --network host)")
+                throw .EPROTONOSUPPORT
+            }
             proto = 17
         default:
             log("socket: type \(kind) of family \(domain) is not supported (only TCP and UDP)")
