@@ -69,14 +69,7 @@ class InetSocket: FileDescription {
         try send(buffer, flags: 0, to: nil)
     }
 
-    override func stat() throws(Errno) -> FileStat {
-        var st = FileStat()
-        st.device = makeDevice(0, 8)
-        st.inode = serial
-        st.mode = FileMode.socket | 0o777
-        st.blockSize = 4096
-        return st
-    }
+    override func stat() throws(Errno) -> FileStat { FileDescription.socketStat(serial: serial) }
 
     override func ioctl(_ kernel: Kernel, _ task: Task, request: UInt32, arg: UInt64) throws(Errno) -> Int64 {
         if request == TerminalIoctl.FIONREAD {
