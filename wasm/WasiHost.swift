@@ -237,6 +237,13 @@ public final class WasiHost: Host {
     public func socketAddress(_ fd: HostFD, peer: Bool) throws(Errno) -> SocketAddress { try relayed().socketAddress(fd, peer: peer) }
     public func socketOption(_ fd: HostFD, _ option: SocketOption) throws(Errno) -> Int32 { try relayed().socketOption(fd, option) }
     public func setSocketOption(_ fd: HostFD, _ option: SocketOption, _ value: Int32) throws(Errno) { _ = try relayed(); throw .ENOPROTOOPT }
+    /// Relayed connections carry no ancillary data.
+    public func send(_ fd: HostFD, _ data: UnsafeRawBufferPointer, control: UnsafeRawBufferPointer, flags: Int32,
+                     to address: SocketAddress?) throws(Errno) -> Int { _ = try relayed(); throw .EOPNOTSUPP }
+    public func receive(_ fd: HostFD, into buffer: UnsafeMutableRawBufferPointer, control: UnsafeMutableRawBufferPointer,
+                        flags: Int32) throws(Errno) -> SocketReceived { _ = try relayed(); throw .EOPNOTSUPP }
+    /// The relay does not tell which interfaces the machine beyond it has.
+    public func networkInterfaces() throws(Errno) -> [NetworkInterface] { throw .ENOSYS }
 
     // MARK: Time
 

@@ -92,6 +92,10 @@ public final class Kernel {
     var hostname: [UInt8]
     /// Bound AF_UNIX socket names (canonical guest paths, or abstract names starting with NUL).
     var socketNames: [[UInt8]: UnixSocket] = [:]
+    /// The last AF_UNIX autobind name handed out (Syscalls/Sockets.swift).
+    var unixAutobindCounter: UInt32 = 0
+    /// Port ids of bound netlink sockets (Files/NetlinkSocket.swift).
+    var netlinkPorts: Set<UInt32> = []
     /// The container's own loopback network (`--network none`).
     let loopback = LoopbackNetwork()
     /// Objects of writable MAP_SHARED file mappings, one per file.

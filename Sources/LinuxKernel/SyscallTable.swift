@@ -235,6 +235,8 @@ extension Kernel {
         case 199: return try sysSocketpair(t)
         case 200...212 where inetSocket(t) != nil, 242 where inetSocket(t) != nil, 269 where inetSocket(t) != nil:
             return try sysInetSocketCall(t, n, inetSocket(t)!)   // AF_INET/AF_INET6: InetSockets.swift
+        case 200...212 where netlinkSocket(t) != nil, 242 where netlinkSocket(t) != nil, 269 where netlinkSocket(t) != nil:
+            return try sysNetlinkSocketCall(t, n, netlinkSocket(t)!)   // AF_NETLINK: NetlinkSockets.swift
         case 200, 201, 202, 203, 242: return try sysSocketAddressCall(t, n)
         case 204, 205: return try sysSocketName(t, n)
         case 206: return try sysSendto(t)

@@ -78,8 +78,19 @@ enum HostSocketConstants {
         #if canImport(Glibc)
         case .ipReceiveErrors: return (ip, 11)       // IP_RECVERR (Linux only)
         case .ipv6ReceiveErrors: return (ipv6, 25)   // IPV6_RECVERR
+        // Ancillary data: the host's control messages are handed to the guest as they are.
+        case .ipPacketInfo: return (ip, 8)
+        case .ipReceiveTimeToLive: return (ip, 12)
+        case .ipReceiveTypeOfService: return (ip, 13)
+        case .ipv6ReceivePacketInfo: return (ipv6, 49)
+        case .ipv6ReceiveHopLimit: return (ipv6, 51)
+        case .ipv6ReceiveTrafficClass: return (ipv6, 66)
+        case .ipv6TrafficClass: return (ipv6, 67)
         #else
         case .ipReceiveErrors, .ipv6ReceiveErrors: return nil
+        // Darwin's control messages differ (and are not translated).
+        case .ipPacketInfo, .ipReceiveTimeToLive, .ipReceiveTypeOfService, .ipv6ReceivePacketInfo, .ipv6ReceiveHopLimit,
+             .ipv6ReceiveTrafficClass, .ipv6TrafficClass: return nil
         #endif
         }
     }

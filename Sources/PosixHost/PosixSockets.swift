@@ -91,7 +91,42 @@ extension PosixHost {
         return n
     }
 
+    public func send(_ fd: HostFD, _ data: UnsafeRawBufferPointer, control: UnsafeRawBufferPointer, flags: Int32,
+                     to address: SocketAddress?) throws(Errno) -> Int {
+        #if canImport(Glibc)
+        let hostFlags = HostSocketConstants.messageFlags(fromLinux: flags) | HostSocketConstants.sendDefaults
+        var iov = iovec(iov_base: UnsafeMutableRawPointer(mutating: data.baseAddress), iov_len: data.count)
+        func send(_ name: UnsafePointer<sockaddr>?, _ length: socklen_t) -> Int {
+            withUnsafeMutablePointer(to: &iov) { v in
+                var message = msghdr()
+                message.msg_name = UnsafeMutableRawPointer(mutating: name)
+                message.msg_namelen = length
+                message.msg_iov = v
+                message.msg_iovlen = 1
+                message.msg_control = UnsafeMutableRawPointer(mutating: control.baseAddress)
+                message.msg_controllen = .init(control.count)
+                return retryInterrupted { sendmsg(fd, &message, hostFlags) }
+            }
+        }
+        let n: Int
+        if let address { n = try HostSocketConstants.withSockaddr(address) { p, l in send(p, l) } } else { n = send(nil, 0) }
+        if n < 0 { throw HostErrno.current() }
+        return n
+        #else
+        throw .EOPNOTSUPP
+        #endif
+    }
+
     public func receive(_ fd: HostFD, into buffer: UnsafeMutableRawBufferPointer, flags: Int32) throws(Errno) -> SocketReceived {
+        try receive(fd, into: buffer, control: UnsafeMutableRawBufferPointer(start: nil, count: 0), flags: flags)
+    }
+
+    /// On Linux the guest's control messages are the host's: the buffer goes to recvmsg as it is.
+    public func receive(_ fd: HostFD, into buffer: UnsafeMutableRawBufferPointer, control: UnsafeMutableRawBufferPointer,
+                        flags: Int32) throws(Errno) -> SocketReceived {
+        #if !canImport(Glibc)
+        if control.count > 0 { throw .EOPNOTSUPP }
+        #endif
         var storage = sockaddr_storage()
         var iov = iovec(iov_base: buffer.baseAddress, iov_len: buffer.count)
         var message = msghdr()
@@ -102,6 +137,8 @@ extension PosixHost {
                 message.msg_namelen = socklen_t(MemoryLayout<sockaddr_storage>.size)
                 message.msg_iov = v
                 message.msg_iovlen = 1
+                message.msg_control = control.baseAddress
+                message.msg_controllen = .init(control.count)
                 return retryInterrupted { recvmsg(fd, &message, hostFlags) }
             }
         }
@@ -109,7 +146,10 @@ extension PosixHost {
         let count = min(n, buffer.count)
         let source = message.msg_namelen > 0 ? HostSocketConstants.socketAddress(storage) : nil
         let truncated = message.msg_flags & HostSocketConstants.truncatedFlag != 0
-        return SocketReceived(count: count, fullLength: n, source: source, truncated: truncated)
+        var received = SocketReceived(count: count, fullLength: n, source: source, truncated: truncated)
+        received.controlLength = control.count > 0 ? Int(message.msg_controllen) : 0
+        received.controlTruncated = message.msg_flags & Int32(MSG_CTRUNC) != 0
+        return received
     }
 
     public func shutdown(_ fd: HostFD, how: Int32) throws(Errno) {

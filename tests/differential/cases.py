@@ -63,7 +63,8 @@ def script_cases(subdir, make_argv, suffix="", **kw):
     """One case per file in tests/differential/scripts/SUBDIR: make_argv(text) gives the argv.
     Directives in the first two lines: `status: N` sets the reference's expected status,
     `reference: proot` selects proot + qemu as the reference, `proot: OPTIONS` gives proot
-    more options (`-0`: the guest may switch users without really changing the host's)."""
+    more options (`-0`: the guest may switch users without really changing the host's),
+    `network: host` leaves the case out where skiff_options choose another network."""
     out = []
     for path in sorted(glob.glob(os.path.join(os.path.dirname(__file__), "scripts", subdir, "*"))):
         text = open(path).read()
@@ -75,6 +76,8 @@ def script_cases(subdir, make_argv, suffix="", **kw):
             opts["reference"] = "proot"
         if "proot:" in head:
             opts["proot_options"] = tuple(head.split("proot:")[1].split("\n")[0].split())
+        if "network: host" in head and "--network" in kw.get("skiff_options", ()):
+            continue   # a case only the host's network can show: the reference sees the host's
         name = f"{subdir}-{os.path.splitext(os.path.basename(path))[0]}{suffix}"
         out.append(Case(name, make_argv(text), **opts))
     return out

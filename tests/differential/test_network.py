@@ -7,6 +7,7 @@ import socket
 
 import pytest
 
+import harness
 from cases import ids, run, script_cases
 
 
@@ -28,3 +29,15 @@ def test_network(case, roots):
     if "ipv6" in case.id and not host_has_ipv6_loopback():
         pytest.skip("this host has no IPv6 loopback (::1), so the reference cannot run the case")
     run(case, roots)
+
+
+@pytest.mark.skiff_contract
+def test_network_none_interfaces(debian_root):
+    """`--network none` shows the loopback interface only, as docker's does. Written here: the
+    reference (qemu) sees the host's interfaces (python-net/interfaces_lo checks lo itself
+    against it in both modes)."""
+    script = ("import socket; print(socket.if_nameindex(), socket.if_nametoindex('lo'));"
+              "socket.if_indextoname(2)")
+    got = harness.skiff(debian_root, ["/usr/bin/python3.13", "-c", script], options=("--network", "none"))
+    assert got.status == 1 and got.stdout == b"[(1, 'lo')] 1\n", got.describe()
+    assert got.stderr.endswith(b"OSError: [Errno 6] No such device or address\n"), got.describe()

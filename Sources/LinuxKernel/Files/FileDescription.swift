@@ -69,6 +69,16 @@ class FileDescription {
         return st
     }
 
+    /// What fstat shows for a socket: Linux's sockfs, mode 0777, the socket's inode number.
+    static func socketStat(serial: UInt64) -> FileStat {
+        var st = FileStat()
+        st.device = makeDevice(0, 8)
+        st.inode = serial
+        st.mode = FileMode.socket | 0o777
+        st.blockSize = 4096
+        return st
+    }
+
     /// Directory entries from the description's position on; `advance` moves the position.
     func readDirectory() throws(Errno) -> [DirectoryEntry] { throw .ENOTDIR }
     var directoryPosition = 0

@@ -47,10 +47,16 @@ final class HostSocket: InetSocket {
     }
 
     override func send(_ data: UnsafeRawBufferPointer, flags: Int32, to address: SocketAddress?) throws(Errno) -> Int {
+        try send(data, control: UnsafeRawBufferPointer(start: nil, count: 0), flags: flags, to: address)
+    }
+
+    override func send(_ data: UnsafeRawBufferPointer, control: UnsafeRawBufferPointer, flags: Int32, to address: SocketAddress?) throws(Errno) -> Int {
         // Only a send that did not take everything counts: Linux reports writable again only
         // after the socket ran out of room (SOCK_NOSPACE), not after every send.
         do throws(Errno) {
-            let n = try host.send(fd, data, flags: flags & SocketMessageFlags.passedToHost, to: address)
+            let n = control.count > 0
+                ? try host.send(fd, data, control: control, flags: flags & SocketMessageFlags.passedToHost, to: address)
+                : try host.send(fd, data, flags: flags & SocketMessageFlags.passedToHost, to: address)
             if n < data.count { guestWrites &+= 1 }
             return n
         } catch {
@@ -60,11 +66,17 @@ final class HostSocket: InetSocket {
     }
 
     override func receive(into buffer: UnsafeMutableRawBufferPointer, flags: Int32) throws(Errno) -> SocketReceived {
+        try receive(into: buffer, control: UnsafeMutableRawBufferPointer(start: nil, count: 0), flags: flags)
+    }
+
+    override func receive(into buffer: UnsafeMutableRawBufferPointer, control: UnsafeMutableRawBufferPointer, flags: Int32) throws(Errno) -> SocketReceived {
         var passed = flags & SocketMessageFlags.passedToHost
         if isStream { passed &= ~SocketMessageFlags.truncate }   // on TCP MSG_TRUNC discards data
         guestReads &+= 1
         do throws(Errno) {
-            return try host.receive(fd, into: buffer, flags: passed)
+            return control.count > 0
+                ? try host.receive(fd, into: buffer, control: control, flags: passed)
+                : try host.receive(fd, into: buffer, flags: passed)
         } catch {
             // A UDP socket shut for reading polls readable, yet a non-blocking receive says
             // EAGAIN where the guest's blocking one returns 0 at once.

@@ -42,6 +42,15 @@ class InetSocket: FileDescription {
     /// `flags`: Linux MSG_* bits (MSG_DONTWAIT/NOSIGNAL are handled by the caller).
     func send(_ data: UnsafeRawBufferPointer, flags: Int32, to address: SocketAddress?) throws(Errno) -> Int { throw .EOPNOTSUPP }
     func receive(into buffer: UnsafeMutableRawBufferPointer, flags: Int32) throws(Errno) -> SocketReceived { throw .EOPNOTSUPP }
+    /// sendmsg/recvmsg with ancillary data (Linux's struct cmsghdr layout). Only host sockets
+    /// carry it; the loopback network has none to give and takes none (EINVAL).
+    func send(_ data: UnsafeRawBufferPointer, control: UnsafeRawBufferPointer, flags: Int32, to address: SocketAddress?) throws(Errno) -> Int {
+        if control.count > 0 { kernel.log("sendmsg: control messages on --network none sockets are not supported"); throw .EINVAL }
+        return try send(data, flags: flags, to: address)
+    }
+    func receive(into buffer: UnsafeMutableRawBufferPointer, control: UnsafeMutableRawBufferPointer, flags: Int32) throws(Errno) -> SocketReceived {
+        try receive(into: buffer, flags: flags)
+    }
     func shutdown(how: Int32) throws(Errno) { throw .EOPNOTSUPP }
     func address(peer: Bool) throws(Errno) -> SocketAddress { throw .EOPNOTSUPP }
     func option(_ option: SocketOption) throws(Errno) -> Int32 { throw .ENOPROTOOPT }
@@ -60,14 +69,7 @@ class InetSocket: FileDescription {
         try send(buffer, flags: 0, to: nil)
     }
 
-    override func stat() throws(Errno) -> FileStat {
-        var st = FileStat()
-        st.device = makeDevice(0, 8)
-        st.inode = serial
-        st.mode = FileMode.socket | 0o777
-        st.blockSize = 4096
-        return st
-    }
+    override func stat() throws(Errno) -> FileStat { FileDescription.socketStat(serial: serial) }
 
     override func ioctl(_ kernel: Kernel, _ task: Task, request: UInt32, arg: UInt64) throws(Errno) -> Int64 {
         if request == TerminalIoctl.FIONREAD {

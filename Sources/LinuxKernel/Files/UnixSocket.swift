@@ -157,14 +157,7 @@ final class UnixSocket: FileDescription {
         return max(0, UnixSocket.bufferLimit - p.incomingBytes)
     }
 
-    override func stat() throws(Errno) -> FileStat {
-        var st = FileStat()
-        st.device = makeDevice(0, 8)
-        st.inode = serial
-        st.mode = FileMode.socket | 0o777
-        st.blockSize = 4096
-        return st
-    }
+    override func stat() throws(Errno) -> FileStat { FileDescription.socketStat(serial: serial) }
 
     override func readiness(_ events: Int16) -> Int16 {
         var r: Int16 = 0

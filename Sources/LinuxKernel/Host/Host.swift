@@ -75,12 +75,19 @@ public protocol Host: AnyObject {
     /// `flags` are Linux MSG_* bits among `SocketMessageFlags.passedToHost`.
     func send(_ fd: HostFD, _ data: UnsafeRawBufferPointer, flags: Int32, to address: SocketAddress?) throws(Errno) -> Int
     func receive(_ fd: HostFD, into buffer: UnsafeMutableRawBufferPointer, flags: Int32) throws(Errno) -> SocketReceived
+    /// sendmsg and recvmsg with ancillary data in Linux's layout (64-bit struct cmsghdr, Linux's
+    /// levels and types), passed unchanged: only a Linux host can (others: EOPNOTSUPP).
+    func send(_ fd: HostFD, _ data: UnsafeRawBufferPointer, control: UnsafeRawBufferPointer, flags: Int32, to address: SocketAddress?) throws(Errno) -> Int
+    func receive(_ fd: HostFD, into buffer: UnsafeMutableRawBufferPointer, control: UnsafeMutableRawBufferPointer, flags: Int32) throws(Errno) -> SocketReceived
     /// `how` is SHUT_RD 0, SHUT_WR 1, SHUT_RDWR 2.
     func shutdown(_ fd: HostFD, how: Int32) throws(Errno)
     /// getsockname (`peer` false) or getpeername.
     func socketAddress(_ fd: HostFD, peer: Bool) throws(Errno) -> SocketAddress
     func socketOption(_ fd: HostFD, _ option: SocketOption) throws(Errno) -> Int32
     func setSocketOption(_ fd: HostFD, _ option: SocketOption, _ value: Int32) throws(Errno)
+    /// The host's network interfaces with their addresses (the guest's under `--network host`:
+    /// netlink RTM_GETLINK/RTM_GETADDR, SIOCGIF* ioctls), in Linux's terms.
+    func networkInterfaces() throws(Errno) -> [NetworkInterface]
 
     // MARK: Terminal
     func isTerminal(_ fd: HostFD) -> Bool

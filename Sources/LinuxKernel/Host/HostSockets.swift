@@ -32,6 +32,11 @@ public enum SocketOption: Int {
     case tcpNoDelay, tcpMaxSegment, tcpKeepIdle, tcpKeepInterval, tcpKeepCount
     case ipTimeToLive, ipTypeOfService, ipReceiveErrors
     case ipv6Only, ipv6UnicastHops, ipv6ReceiveErrors
+    /// Options that ask for ancillary data on received datagrams (IP_PKTINFO, IP_RECVTTL,
+    /// IP_RECVTOS; IPV6_RECVPKTINFO, IPV6_RECVHOPLIMIT, IPV6_RECVTCLASS) and IPV6_TCLASS: only on
+    /// hosts whose control messages are Linux's (`Host.receive(_:into:control:flags:)`).
+    case ipPacketInfo, ipReceiveTimeToLive, ipReceiveTypeOfService
+    case ipv6ReceivePacketInfo, ipv6ReceiveHopLimit, ipv6ReceiveTrafficClass, ipv6TrafficClass
 }
 
 /// What one receive returned.
@@ -44,6 +49,10 @@ public struct SocketReceived {
     public var source: SocketAddress?
     /// The datagram did not fit (Linux's MSG_TRUNC in msg_flags).
     public var truncated: Bool
+    /// Bytes of ancillary data (Linux's struct cmsghdr layout) put in the caller's control buffer.
+    public var controlLength = 0
+    /// Ancillary data did not fit (MSG_CTRUNC).
+    public var controlTruncated = false
     public init(count: Int, fullLength: Int, source: SocketAddress?, truncated: Bool) {
         self.count = count
         self.fullLength = fullLength

@@ -565,6 +565,17 @@ public final class MemoryDirectoryHost: Host {
         try notSocket(fd)
         return try base.socketAddress(fd, peer: peer)
     }
+    public func networkInterfaces() throws(Errno) -> [NetworkInterface] { try base.networkInterfaces() }
+    public func send(_ fd: HostFD, _ data: UnsafeRawBufferPointer, control: UnsafeRawBufferPointer, flags: Int32,
+                     to address: SocketAddress?) throws(Errno) -> Int {
+        try notSocket(fd)
+        return try base.send(fd, data, control: control, flags: flags, to: address)
+    }
+    public func receive(_ fd: HostFD, into buffer: UnsafeMutableRawBufferPointer, control: UnsafeMutableRawBufferPointer,
+                        flags: Int32) throws(Errno) -> SocketReceived {
+        try notSocket(fd)
+        return try base.receive(fd, into: buffer, control: control, flags: flags)
+    }
     public func socketOption(_ fd: HostFD, _ option: SocketOption) throws(Errno) -> Int32 {
         try notSocket(fd)
         return try base.socketOption(fd, option)

@@ -653,6 +653,8 @@ extension Kernel {
             if on { d.flags |= LinuxOpenFlags.nonBlocking } else { d.flags &= ~LinuxOpenFlags.nonBlocking }
             return 0
         case TerminalIoctl.FIOASYNC: return try ioctlAsync(t, d, arg: arg)   // Syscalls/AsyncIO.swift
+        case _ where Kernel.isInterfaceIoctl(request) && Kernel.isSocket(d):
+            return try interfaceIoctl(t, request: request, arg: arg)          // Syscalls/InterfaceIoctls.swift
         default:
             return try d.ioctl(self, t, request: request, arg: arg)
         }

@@ -33,6 +33,14 @@ extension Kernel {
         case (Kernel.IPPROTO_IPV6, 25) where s.family == Kernel.AF_INET6: return .ipv6ReceiveErrors
         case (Kernel.IPPROTO_IPV6, 16) where s.family == Kernel.AF_INET6: return .ipv6UnicastHops
         case (Kernel.IPPROTO_IPV6, 26) where s.family == Kernel.AF_INET6: return .ipv6Only
+        // Ancillary data: host sockets only (recvmsg/sendmsg pass the host's control messages).
+        case (Kernel.IPPROTO_IP, 8) where s is HostSocket: return .ipPacketInfo
+        case (Kernel.IPPROTO_IP, 12) where s is HostSocket: return .ipReceiveTimeToLive
+        case (Kernel.IPPROTO_IP, 13) where s is HostSocket: return .ipReceiveTypeOfService
+        case (Kernel.IPPROTO_IPV6, 49) where s.family == Kernel.AF_INET6 && s is HostSocket: return .ipv6ReceivePacketInfo
+        case (Kernel.IPPROTO_IPV6, 51) where s.family == Kernel.AF_INET6 && s is HostSocket: return .ipv6ReceiveHopLimit
+        case (Kernel.IPPROTO_IPV6, 66) where s.family == Kernel.AF_INET6 && s is HostSocket: return .ipv6ReceiveTrafficClass
+        case (Kernel.IPPROTO_IPV6, 67) where s.family == Kernel.AF_INET6 && s is HostSocket: return .ipv6TrafficClass
         default: return nil
         }
     }

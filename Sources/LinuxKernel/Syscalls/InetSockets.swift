@@ -15,8 +15,13 @@ extension Kernel {
         case InetSocket.stream:
             if protocolNumber != 0 && protocolNumber != 6 { throw .EPROTONOSUPPORT }   // IPPROTO_TCP
             proto = 6
+        case InetSocket.datagram where protocolNumber == 136 && configuration.network == .host:
+            proto = 136   // IPPROTO_UDPLITE: the host's UDP-Lite (the loopback network has none)
         case InetSocket.datagram:
-            if protocolNumber != 0 && protocolNumber != 17 { throw .EPROTONOSUPPORT }  // IPPROTO_UDP
+            if protocolNumber != 0 && protocolNumber != 17 {                           // IPPROTO_UDP
+                log("socket: datagram protocol \(protocolNumber) is not supported (UDP; UDP-Lite with --network host)")
+                throw .EPROTONOSUPPORT
+            }
             proto = 17
         default:
             log("socket: type \(kind) of family \(domain) is not supported (only TCP and UDP)")
@@ -58,11 +63,13 @@ extension Kernel {
     /// partial send the call waits for room and goes on (`Task.syscallProgress` counts what went);
     /// an error or an SO_SNDTIMEO timeout after some bytes returns their count.
     private func inetSend(_ t: Task, _ s: InetSocket, _ data: UnsafeRawBufferPointer, flags: Int32, to address: SocketAddress?,
-                          sent: Int = 0) throws(Errno) -> Int {
+                          sent: Int = 0, control: UnsafeRawBufferPointer = UnsafeRawBufferPointer(start: nil, count: 0)) throws(Errno) -> Int {
         let blocking = !s.isNonBlocking && flags & SocketMessageFlags.dontWait == 0
         let n: Int
         do throws(Errno) {
-            n = try s.send(data, flags: flags, to: address)
+            n = sent == 0 && control.count > 0   // the control messages go with the first bytes
+                ? try s.send(data, control: control, flags: flags, to: address)
+                : try s.send(data, flags: flags, to: address)
         } catch {
             if error == .EAGAIN && blocking {
                 let wait = waitForSocket(t, s, PollRequest.writable, timeout: s.sendTimeout)
@@ -105,11 +112,12 @@ extension Kernel {
 
     /// One receive into `buffer`; with MSG_WAITALL on a blocking stream socket, the call waits
     /// until the buffer is full (or end of file), keeping what came in `Task.syscallProgress`.
-    private func inetReceive(_ t: Task, _ s: InetSocket, _ buffer: UnsafeMutableRawBufferPointer, flags: Int32) throws(Errno) -> SocketReceived {
+    private func inetReceive(_ t: Task, _ s: InetSocket, _ buffer: UnsafeMutableRawBufferPointer, flags: Int32,
+                             control: UnsafeMutableRawBufferPointer) throws(Errno) -> SocketReceived {
         var passed = flags
         if s.isStream { passed &= ~SocketMessageFlags.truncate }
         do throws(Errno) {
-            return try s.receive(into: buffer, flags: passed)
+            return control.count > 0 ? try s.receive(into: buffer, control: control, flags: passed) : try s.receive(into: buffer, flags: passed)
         } catch {
             if error == .EAGAIN && !s.isNonBlocking && flags & SocketMessageFlags.dontWait == 0 {
                 throw waitForSocket(t, s, PollRequest.readable, timeout: s.receiveTimeout)
@@ -120,7 +128,8 @@ extension Kernel {
 
     /// Stream receive honouring MSG_WAITALL: bytes already taken live in the guest buffer and
     /// `Task.syscallProgress` counts them across re-executions.
-    private func inetReceiveToGuest(_ t: Task, _ s: InetSocket, iov: [(UInt64, Int)], flags: Int32) throws(Errno) -> SocketReceived {
+    private func inetReceiveToGuest(_ t: Task, _ s: InetSocket, iov: [(UInt64, Int)], flags: Int32,
+                                    control: UnsafeMutableRawBufferPointer = UnsafeMutableRawBufferPointer(start: nil, count: 0)) throws(Errno) -> SocketReceived {
         var total = 0
         for (_, len) in iov { total += len }
         total = min(total, Kernel.maximumTransfer)
@@ -131,7 +140,7 @@ extension Kernel {
         let buffer = scratchBuffer(max(count, 1))
         var got: SocketReceived
         do throws(Errno) {
-            got = try inetReceive(t, s, UnsafeMutableRawBufferPointer(rebasing: buffer[0..<count]), flags: flags)
+            got = try inetReceive(t, s, UnsafeMutableRawBufferPointer(rebasing: buffer[0..<count]), flags: flags, control: control)
         } catch {
             if done > 0 && (error == .blocked || error == .restartSys) { throw error }
             if done > 0 { t.syscallProgress = 0; return SocketReceived(count: done, fullLength: done, source: nil, truncated: false) }
@@ -155,12 +164,30 @@ extension Kernel {
         }
     }
 
-    /// One sendmsg: the struct msghdr at `header` (no control messages on these sockets).
+    /// One sendmsg: the struct msghdr at `header`. Control messages of the IP and IPv6 levels go
+    /// to the host socket as they are (IP_TOS, IPV6_HOPLIMIT, IPV6_TCLASS, IP_PKTINFO…: Linux's
+    /// layout on both sides); SCM_RIGHTS/SCM_CREDENTIALS are ignored, as Linux does on an inet
+    /// socket; other SOL_SOCKET ones (SO_MARK, SO_TIMESTAMPING, SCM_TXTIME) are EINVAL, logged.
     private func inetSendmsg(_ t: Task, _ s: InetSocket, header address: UInt64, flags: Int32, sent: Int) throws(Errno) -> Int {
         let header = ByteReader(try t.copyIn(address, count: 56))
-        if header.u64(32) != 0 && header.u64(40) != 0 {
-            log("sendmsg: control messages on AF_INET sockets are not supported")
-            throw .EINVAL
+        var control: [UInt8] = []
+        if header.u64(32) != 0 && header.u64(40) >= 16 {
+            if header.u64(40) > 20480 { throw .ENOBUFS }   // net.core.optmem_max
+            let given = try t.copyIn(header.u64(32), count: Int(header.u64(40)))
+            let r = ByteReader(given)
+            var at = 0
+            while given.count - at >= 16 {
+                let length = Int(clamping: r.u64(at)), level = r.i32(at + 8), type = r.i32(at + 12)
+                if length < 16 || length > given.count - at { throw .EINVAL }
+                let next = min(given.count, at + ((length + 7) & ~7))
+                if level == Kernel.IPPROTO_IP || level == Kernel.IPPROTO_IPV6 {
+                    control += given[at..<next]
+                } else if level != Kernel.SOL_SOCKET || (type != 1 && type != 2) {
+                    log("sendmsg: control message \(level)/\(type) on AF_INET sockets is not supported")
+                    throw .EINVAL
+                }   // SCM_RIGHTS and SCM_CREDENTIALS mean nothing to an inet socket: Linux ignores them
+                at = next
+            }
         }
         let to = header.u64(0) != 0 && !s.isStream ? try readSocketAddress(t, header.u64(0), UInt64(header.u32(8))) : nil
         var data: [UInt8] = []
@@ -168,7 +195,9 @@ extension Kernel {
             data += try t.copyIn(base, count: min(len, Kernel.maximumTransfer - data.count))
         }
         let skip = min(sent, data.count)
-        return try withBytes(Array(data[skip...])) { (b) throws(Errno) -> Int in try inetSend(t, s, b, flags: flags, to: to, sent: skip) }
+        return try withBytes(Array(data[skip...])) { (b) throws(Errno) -> Int in
+            try withBytes(control) { (c) throws(Errno) -> Int in try inetSend(t, s, b, flags: flags, to: to, sent: skip, control: c) }
+        }
     }
 
     /// The AF_INET/AF_INET6 socket the call's first argument names, if it is one.
@@ -271,7 +300,11 @@ extension Kernel {
             let flags = Int32(truncatingIfNeeded: t.argument(2))
             let headerAddress = t.argument(1)
             let header = ByteReader(try t.copyIn(headerAddress, count: 56))
-            let got = try inetReceiveToGuest(t, s, iov: try readIovecs(t, header.u64(16), header.u64(24)), flags: flags)
+            let iov = try readIovecs(t, header.u64(16), header.u64(24))
+            var control = [UInt8](repeating: 0, count: header.u64(32) != 0 ? Int(min(header.u64(40), 1 << 16)) : 0)
+            let got = try withMutableBytes(&control) { (c) throws(Errno) -> SocketReceived in
+                try inetReceiveToGuest(t, s, iov: iov, flags: flags, control: c)
+            }
             if header.u64(0) != 0 {
                 if let source = got.source, !s.isStream {
                     try writeSocketAddress(t, source, to: header.u64(0), lengthAt: headerAddress + 8)
@@ -279,8 +312,9 @@ extension Kernel {
                     try t.store(UInt32(0), at: headerAddress + 8)
                 }
             }
-            try t.store(UInt64(0), at: headerAddress + 40)                    // no control messages
-            try t.store(Int32(got.truncated ? SocketMessageFlags.truncate : 0), at: headerAddress + 48)
+            if got.controlLength > 0 { try t.copyOut(Array(control.prefix(got.controlLength)), to: header.u64(32)) }
+            try t.store(UInt64(got.controlLength), at: headerAddress + 40)
+            try t.store(Int32(got.truncated ? SocketMessageFlags.truncate : 0) | (got.controlTruncated ? 0x8 : 0), at: headerAddress + 48)
             return Int64(flags & SocketMessageFlags.truncate != 0 && !s.isStream ? got.fullLength : got.count)
         case 210: // shutdown
             let how = Int32(truncatingIfNeeded: t.argument(1))

@@ -1,6 +1,6 @@
 /// AF_UNIX sockets: socketpair, socket/bind/listen/accept/connect on names kept by the kernel,
-/// and the send/recv family. AF_INET/AF_INET6 are in InetSockets.swift; other address families
-/// (netlink, packet…) are not provided (EAFNOSUPPORT).
+/// and the send/recv family. AF_INET/AF_INET6 are in InetSockets.swift, AF_NETLINK in
+/// NetlinkSockets.swift; other address families (packet…) are not provided (EAFNOSUPPORT).
 extension Kernel {
     static let AF_UNIX: Int32 = 1
     static let SOCK_NONBLOCK: Int32 = 0o4000
@@ -24,6 +24,10 @@ extension Kernel {
         if domain == Kernel.AF_INET || domain == Kernel.AF_INET6 {
             return try sysInetSocket(t, domain: domain, type: Int32(truncatingIfNeeded: t.argument(1)),
                                      protocolNumber: Int32(truncatingIfNeeded: t.argument(2)))
+        }
+        if domain == NetlinkSocket.family {
+            return try sysNetlinkSocket(t, type: Int32(truncatingIfNeeded: t.argument(1)),
+                                        protocolNumber: Int32(truncatingIfNeeded: t.argument(2)))
         }
         let (kind, flags) = try socketKind(domain, Int32(truncatingIfNeeded: t.argument(1)))
         let s = UnixSocket(kind: kind, flags: flags, kernel: self)
@@ -81,6 +85,14 @@ extension Kernel {
         let s = try socket(t, t.argument(0))
         switch n {
         case 200: // bind
+            if t.argument(2) == 2 {   // only sun_family: autobind to an unused abstract name, "\0" and 5 hex digits
+                if ByteReader(try t.copyIn(t.argument(1), count: 2)).u16(0) != UInt16(Kernel.AF_UNIX) { throw .EINVAL }
+                if s.boundName != nil { return 0 }   // already named: nothing to do, as Linux's unix_autobind
+                let name = try autobindName()
+                s.boundName = name
+                socketNames[name] = s
+                return 0
+            }
             if s.boundName != nil { throw .EINVAL }
             let name = try socketName(t, t.argument(1), Int(clamping: t.argument(2)))
             if socketNames[name] != nil { throw .EADDRINUSE }
@@ -104,9 +116,8 @@ extension Kernel {
             }
             let server = s.backlog.removeFirst()
             server.flags = LinuxOpenFlags.readWrite | (flags & Kernel.SOCK_NONBLOCK)
-            if t.argument(1) != 0 && t.argument(2) != 0 {
-                try t.copyOut([UInt8(Kernel.AF_UNIX), 0], to: t.argument(1))
-                try t.store(UInt32(2), at: t.argument(2))
+            if t.argument(1) != 0 && t.argument(2) != 0 {   // the connecting socket's name
+                try copyOutUnixAddress(t, server.peer?.boundName ?? [], to: t.argument(1), lengthAt: t.argument(2))
             }
             return Int64(try t.process.files.install(server, closeOnExec: flags & Kernel.SOCK_CLOEXEC != 0))
         default: // connect
@@ -129,6 +140,7 @@ extension Kernel {
                 throw block(t, on: [listener.writers])
             }
             let server = UnixSocket(kind: s.kind, flags: 0, kernel: self)
+            server.boundName = listener.boundName   // as on Linux, the accepted socket has the listener's name
             server.peerCredentials = t.process.socketCredentials
             s.peerCredentials = listener.peerCredentials
             UnixSocket.connect(s, server)
@@ -142,15 +154,31 @@ extension Kernel {
     func sysSocketName(_ t: Task, _ n: Int) throws(Errno) -> Int64 {
         let s = try socket(t, t.argument(0))
         if n == 205 && s.peer == nil { throw .ENOTCONN }
-        let name = (n == 204 ? s.boundName : s.peer?.boundName) ?? []
+        try copyOutUnixAddress(t, (n == 204 ? s.boundName : s.peer?.boundName) ?? [], to: t.argument(1), lengthAt: t.argument(2))
+        return 0
+    }
+
+    /// Linux's autobind names: "\0" and five lower-case hex digits, the first free after the last one given.
+    private func autobindName() throws(Errno) -> [UInt8] {
+        let digits = Array("0123456789abcdef".utf8)
+        for _ in 0..<0x100000 {
+            unixAutobindCounter = (unixAutobindCounter + 1) & 0xfffff
+            var name: [UInt8] = [0]
+            for shift in stride(from: 16, through: 0, by: -4) { name.append(digits[Int(unixAutobindCounter >> UInt32(shift)) & 0xf]) }
+            if socketNames[name] == nil { return name }
+        }
+        throw .ENOSPC
+    }
+
+    /// A struct sockaddr_un for `name` (empty: unnamed), cut to the guest's buffer, and its length.
+    private func copyOutUnixAddress(_ t: Task, _ name: [UInt8], to address: UInt64, lengthAt lengthAddress: UInt64) throws(Errno) {
         var w = ByteWriter(capacity: 110)
         w.u16(UInt16(Kernel.AF_UNIX))
         w.append(name)
         if !name.isEmpty && name[0] != 0 { w.u8(0) }
-        let capacity = Int(try t.load(UInt32.self, at: t.argument(2)))
-        try t.copyOut(Array(w.bytes.prefix(capacity)), to: t.argument(1))
-        try t.store(UInt32(w.bytes.count), at: t.argument(2))
-        return 0
+        let capacity = Int(try t.load(UInt32.self, at: lengthAddress))
+        try t.copyOut(Array(w.bytes.prefix(capacity)), to: address)
+        try t.store(UInt32(w.bytes.count), at: lengthAddress)
     }
 
     /// Sends `data`: what remains of the caller's bytes after the `sent` bytes earlier executions

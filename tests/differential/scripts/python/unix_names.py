@@ -1,0 +1,34 @@
+# The names AF_UNIX sockets report (asyncio's test_create_ssl_unix_connection checks a client's
+# peername): a connected client's peer is the listener's name, an accepted socket's own name is
+# the listener's, accept returns the client's name (unnamed unless it bound one). Abstract names,
+# so nothing is left in the file system.
+import socket
+
+srv = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+srv.bind(b"\0skiff-diff-unix-names")
+srv.listen()
+c = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+c.connect(b"\0skiff-diff-unix-names")
+a, address = srv.accept()
+print("unnamed client", c.getpeername(), c.getsockname(), a.getsockname(), a.getpeername(), address)
+c2 = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+c2.bind(b"\0skiff-diff-unix-names-client")
+c2.connect(b"\0skiff-diff-unix-names")
+a2, address2 = srv.accept()
+print("named client", c2.getpeername(), a2.getpeername(), a2.getsockname(), address2)
+d = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+d.bind(b"\0skiff-diff-unix-names-dgram")
+e = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+e.connect(b"\0skiff-diff-unix-names-dgram")
+print("datagram", e.getpeername(), e.getsockname())
+# Autobind: binding to "" gives an unused abstract name of five hex digits.
+import re
+a1 = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+a1.bind("")
+a2 = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+a2.bind("")
+print("autobind", [bool(re.fullmatch(rb"\0[0-9a-f]{5}", s.getsockname())) for s in (a1, a2)], a1.getsockname() != a2.getsockname())
+try:
+    a1.bind("")
+except OSError as error:
+    print("bound again:", error)
