@@ -263,6 +263,11 @@ extension Kernel {
     }
 
     private func readFile(_ d: FileDescription, at offset: UInt64, count: Int, name: String) throws(ExecFailure) -> [UInt8] {
+        // A file offset is signed: one past Int64.max (or reaching past it) is EINVAL, as Linux's
+        // kernel_read gives for a PT_INTERP so placed (the elf fuzzer found it as a host trap).
+        if offset > UInt64(Int64.max) - UInt64(count) {
+            throw ExecFailure(errno: .EINVAL, message: "\(name): corrupt ELF file: data at offset \(offset)")
+        }
         var bytes = [UInt8](repeating: 0, count: count)
         var done = 0
         while done < count {
