@@ -136,6 +136,23 @@ final class ELFLoaderTests: XCTestCase {
         XCTAssertTrue((k.diagnostic ?? "").contains("corrupt ELF file"), k.diagnostic ?? "")
     }
 
+    /// Segments needing more than mmap's largest mapping (16 GiB) are ENOMEM, not minutes of page
+    /// bookkeeping (the elf fuzzer found a 12 GiB .bss taking 3.6 s under the sanitizers).
+    func testHugeBSSIsENOMEM() throws {
+        let f = try KernelFixture()
+        var bytes = Self.tinyELF()
+        var size = ByteWriter()
+        size.u64(32 << 30)
+        bytes.replaceSubrange(104..<112, with: size.bytes)   // p_memsz of its PT_LOAD: 32 GiB
+        try install(f, "huge-bss", bytes)
+        let k = Kernel(host: f.host)
+        k.mountHostDirectory(try KernelFixture.open(f.root.path), at: "/", readOnly: false)
+        XCTAssertThrowsError(try k.start(path: "/huge-bss", arguments: ["huge-bss"], environment: [], workingDirectory: "/")) {
+            XCTAssertEqual($0 as? Errno, .ENOMEM)
+        }
+        XCTAssertTrue((k.diagnostic ?? "").contains("16 GiB"), k.diagnostic ?? "")
+    }
+
     func testBadExecutablesFailClearly() throws {
         let f = try KernelFixture()
         // x86-64 (62) runs since the second guest CPU (issue 12); another machine is refused.
