@@ -132,9 +132,9 @@ if [ "$MODE" = seeds ]; then
   exit 0
 fi
 
-# Extra libFuzzer options and ASAN_OPTIONS. elf: a Kernel whose first process never runs keeps
-# its tasks and address space alive through reference cycles (skiff frees them by exiting; the
-# kernel has no teardown), about 170 KB per execution: no leak reports, and room for a 2-minute run.
+# Extra libFuzzer options and ASAN_OPTIONS. elf: a Kernel has no teardown (skiff frees it by
+# exiting); the harness breaks the process/task cycle so each input's address space is freed (RSS
+# stays near 700 MB), but the rest of a kernel may stay: no leak reports, and a larger RSS limit.
 options() {
   case $1 in
     elf) echo -detect_leaks=0 -rss_limit_mb=4096 ;;

@@ -171,7 +171,8 @@ extension Kernel {
     /// - a non-blocking one takes what fits now: the count, or EAGAIN when nothing fits;
     /// - an error, or a signal, after some bytes were taken returns their count (never an error the
     ///   caller would answer by writing the same bytes again);
-    /// - other files take one write of up to `maximumTransfer` bytes.
+    /// - other files take one write of up to `maximumTransfer` bytes, no more than RLIMIT_FSIZE
+    ///   lets a regular file grow (FileSizeLimit.swift).
     /// Sockets of the host network go through `inetSend`, which keeps the same rules.
     func writeGathered(_ t: Task, _ d: FileDescription, _ iov: [(UInt64, Int)], offset: Int64?) throws(Errno) -> Int {
         if !d.canWrite { throw .EBADF }
@@ -179,6 +180,7 @@ extension Kernel {
         if let tty = d as? TerminalFile { try checkTerminalWrite(t, tty) }
         var total = 0
         for (_, len) in iov { total += len }
+        total = try bytesUnderFileSizeLimit(t, d, count: total, offset: offset)
         let stream = d.isByteStream
         let limit = min(total, stream ? Kernel.maximumWrite : Kernel.maximumTransfer)
         var done = stream ? min(t.syscallProgress, limit) : 0
@@ -223,12 +225,18 @@ extension Kernel {
         throw error
     }
 
-    /// Writes `data` (kernel memory) to `d` with one write, waiting for room when `d` blocks.
-    func writeBuffer(_ t: Task, _ d: FileDescription, _ data: UnsafeRawBufferPointer, offset: Int64?) throws(Errno) -> Int {
+    /// Writes `buffer` (kernel memory) to `d` with one write, waiting for room when `d` blocks: the
+    /// write of sendfile and splice. A regular file takes what RLIMIT_FSIZE lets it; as Linux's
+    /// splice writes go on until everything is taken, one shortened by the limit raises SIGXFSZ.
+    func writeBuffer(_ t: Task, _ d: FileDescription, _ buffer: UnsafeRawBufferPointer, offset: Int64?) throws(Errno) -> Int {
         if let tty = d as? TerminalFile { try checkTerminalWrite(t, tty) }
+        let allowed = try bytesUnderFileSizeLimit(t, d, count: buffer.count, offset: offset)
+        let data = UnsafeRawBufferPointer(rebasing: buffer[0..<allowed])
         do throws(Errno) {
-            if let o = offset { return try d.write(from: data, at: o) }
-            return try d.write(from: data)
+            let n: Int
+            if let o = offset { n = try d.write(from: data, at: o) } else { n = try d.write(from: data) }
+            if n == allowed && allowed < buffer.count { _ = fileTooLarge(t) }
+            return n
         } catch {
             return try writeStopped(t, d, error, done: 0)
         }
@@ -537,7 +545,13 @@ extension Kernel {
         if inAddress != 0 { inOffset = try t.load(Int64.self, at: inAddress) }
         if outAddress != 0 { outOffset = try t.load(Int64.self, at: outAddress) }
         if inOffset ?? 0 < 0 || outOffset ?? 0 < 0 { throw .EINVAL }
-        let moved = try copyBetween(t, from: input, at: inOffset, to: out, at: outOffset, count: Int(clamping: t.argument(4)))
+        var count = Int(clamping: t.argument(4))
+        // As Linux: shortened to the input's end, then to RLIMIT_FSIZE (which refuses even an empty copy at the limit).
+        var inPosition = inOffset ?? 0
+        if inOffset == nil { inPosition = try input.seek(offset: 0, whence: 1) }
+        count = inPosition >= inStat.size ? 0 : Int(clamping: min(Int64(count), inStat.size - inPosition))
+        if let room = try fileSizeRoom(t, out, offset: outOffset) { count = Int(clamping: min(UInt64(count), room)) }
+        let moved = try copyBetween(t, from: input, at: inOffset, to: out, at: outOffset, count: count)
         if let o = inOffset { try t.store(o + Int64(moved), at: inAddress) }
         if let o = outOffset { try t.store(o + Int64(moved), at: outAddress) }
         return Int64(moved)
@@ -592,6 +606,7 @@ extension Kernel {
         let length = Int64(bitPattern: t.argument(1))
         if length < 0 { throw .EINVAL }
         if !d.canWrite { throw d.isPathOnly ? .EBADF : .EINVAL }
+        try checkFileSizeLimit(t, d, growingTo: length)
         try d.truncate(length: length)
         if watchingFiles { notifyChange(t, d, InotifyMask.modify) }
         return 0
@@ -610,6 +625,7 @@ extension Kernel {
         }
         d.retain()
         defer { d.release() }
+        try checkFileSizeLimit(t, d, growingTo: length)
         try d.truncate(length: length)
         if watchingFiles { notifyChange(t, r.components, st, InotifyMask.modify) }
         return 0
@@ -626,7 +642,12 @@ extension Kernel {
         if mode != 0 { throw .EOPNOTSUPP }
         let st = try d.stat()
         if !st.isRegular { throw st.isDirectory ? .EISDIR : .ENODEV }
-        if offset + length > st.size { try d.truncate(length: offset + length) }
+        let (end, overflow) = offset.addingReportingOverflow(length)
+        if overflow { throw .EFBIG }
+        if end > st.size {
+            try checkFileSizeLimit(t, d, growingTo: end)
+            try d.truncate(length: end)
+        }
         return 0
     }
 
