@@ -120,15 +120,24 @@ extension Kernel {
 
     /// Reads up to `count` bytes from `d` into guest memory at `address`.
     func readToGuest(_ t: Task, _ d: FileDescription, address: UInt64, count: Int, offset: Int64?) throws(Errno) -> Int {
-        var got = try readChunkToGuest(t, d, address: address, count: count, offset: offset)
-        // A regular file is read in full, as Linux does (up to MAX_RW_COUNT): programs count on
-        // it (the JVM took the short read of its 1.1 MB CDS heap region as a failure and ran
-        // with archived objects disabled). Later chunks that fail end the read short.
-        let total = min(count, Kernel.maximumWrite)
+        try readScattered(t, d, [(address, count)], offset: offset)
+    }
+
+    /// Reads from `d` (at `offset` when given) into the guest buffers `iov` names. A regular file
+    /// is read in full, as Linux does (up to MAX_RW_COUNT): programs count on it (the JVM took the
+    /// short read of its 1.1 MB CDS heap region as a failure and ran with archived objects
+    /// disabled); other files give what one read of at most `maximumTransfer` bytes gives. Later
+    /// chunks that fail end the read short.
+    func readScattered(_ t: Task, _ d: FileDescription, _ iov: [(UInt64, Int)], offset: Int64?) throws(Errno) -> Int {
+        if !d.canRead { throw .EBADF }
+        var total = 0
+        for (_, len) in iov { total += len }
+        total = min(total, Kernel.maximumWrite)
+        var got = try readChunk(t, d, iov, skipping: 0, count: total, offset: offset)
         if got == Kernel.maximumTransfer && total > got, (try? d.stat())?.isRegular == true {
             while got < total {
-                guard let k = try? readChunkToGuest(t, d, address: address &+ UInt64(got), count: total - got,
-                                                    offset: offset.map { $0 + Int64(got) }) else { break }
+                guard let k = try? readChunk(t, d, iov, skipping: got, count: total - got,
+                                             offset: offset.map { $0 + Int64(got) }) else { break }
                 got += k
                 if k < Kernel.maximumTransfer { break }
             }
@@ -136,9 +145,10 @@ extension Kernel {
         return got
     }
 
-    /// One read of at most `maximumTransfer` bytes (through the kernel's scratch buffer).
-    private func readChunkToGuest(_ t: Task, _ d: FileDescription, address: UInt64, count: Int, offset: Int64?) throws(Errno) -> Int {
-        if !d.canRead { throw .EBADF }
+    /// One read of at most `maximumTransfer` bytes (through the kernel's scratch buffer) into the
+    /// guest buffers `iov` names, after their first `skip` bytes.
+    private func readChunk(_ t: Task, _ d: FileDescription, _ iov: [(UInt64, Int)], skipping skip: Int, count: Int,
+                           offset: Int64?) throws(Errno) -> Int {
         let n = min(count, Kernel.maximumTransfer)
         if n == 0 { return 0 }
         let buffer = scratchBuffer(n)
@@ -149,7 +159,7 @@ extension Kernel {
             if error == .EAGAIN && !d.isNonBlocking { throw waitForReadiness(t, d, PollRequest.readable) }
             throw error
         }
-        try t.copyOut(UnsafeRawBufferPointer(rebasing: buffer[0..<got]), to: address)
+        try scatter(t, UnsafeRawBufferPointer(rebasing: buffer[0..<got]), into: iov, skipping: skip)
         return got
     }
 
@@ -171,8 +181,9 @@ extension Kernel {
     /// - a non-blocking one takes what fits now: the count, or EAGAIN when nothing fits;
     /// - an error, or a signal, after some bytes were taken returns their count (never an error the
     ///   caller would answer by writing the same bytes again);
-    /// - other files take one write of up to `maximumTransfer` bytes, no more than RLIMIT_FSIZE
-    ///   lets a regular file grow (FileSizeLimit.swift).
+    /// - a regular file takes every byte too (up to MAX_RW_COUNT), no more than RLIMIT_FSIZE lets
+    ///   it grow (FileSizeLimit.swift): Linux writes all of it, and programs count on that;
+    /// - other files take one write of up to `maximumTransfer` bytes.
     /// Sockets of the host network go through `inetSend`, which keeps the same rules.
     func writeGathered(_ t: Task, _ d: FileDescription, _ iov: [(UInt64, Int)], offset: Int64?) throws(Errno) -> Int {
         if !d.canWrite { throw .EBADF }
@@ -182,7 +193,8 @@ extension Kernel {
         for (_, len) in iov { total += len }
         total = try bytesUnderFileSizeLimit(t, d, count: total, offset: offset)
         let stream = d.isByteStream
-        let limit = min(total, stream ? Kernel.maximumWrite : Kernel.maximumTransfer)
+        let whole = stream || (total > Kernel.maximumTransfer && (try? d.stat())?.isRegular == true)
+        let limit = min(total, whole ? Kernel.maximumWrite : Kernel.maximumTransfer)
         var done = stream ? min(t.syscallProgress, limit) : 0
         let buffer = scratchBuffer(max(min(limit - done, Kernel.maximumTransfer), 1))
         var filled = 0, at = 0   // bytes of `buffer` holding guest data, and how many of them went
@@ -207,7 +219,7 @@ extension Kernel {
             done += n
             at += n
             if n == 0 { break }
-        } while stream && done < limit
+        } while whole && done < limit
         return done
     }
 
@@ -259,6 +271,13 @@ extension Kernel {
     }
 
     /// Copies `buffer.count` bytes of the guest memory `iov` names, starting `skip` bytes in.
+    /// Copies `data` into the guest buffers `iov` names, after their first `skip` bytes.
+    func scatter(_ t: Task, _ data: UnsafeRawBufferPointer, into iov: [(UInt64, Int)], skipping skip: Int) throws(Errno) {
+        for piece in iovecPieces(iov, skipping: skip, count: data.count) {
+            try t.copyOut(UnsafeRawBufferPointer(rebasing: data[piece.range]), to: piece.address)
+        }
+    }
+
     func gather(_ t: Task, _ iov: [(UInt64, Int)], skipping skip: Int, into buffer: UnsafeMutableRawBufferPointer) throws(Errno) {
         for piece in iovecPieces(iov, skipping: skip, count: buffer.count) {
             try t.copyIn(piece.address, into: UnsafeMutableRawBufferPointer(rebasing: buffer[piece.range]))
@@ -307,26 +326,7 @@ extension Kernel {
     }
 
     private func vectorRead(_ t: Task, _ d: FileDescription, _ iov: [(UInt64, Int)], offset: Int64?) throws(Errno) -> Int64 {
-        if !d.canRead { throw .EBADF }
-        var total = 0
-        for (_, len) in iov { total += len }
-        let n = min(total, Kernel.maximumTransfer)
-        if n == 0 { return 0 }
-        let buffer = scratchBuffer(n)
-        let got: Int
-        do throws(Errno) {
-            if let o = offset { got = try d.read(into: buffer, at: o) } else { got = try readDescription(t, d, buffer) }
-        } catch {
-            if error == .EAGAIN && !d.isNonBlocking { throw waitForReadiness(t, d, PollRequest.readable) }
-            throw error
-        }
-        var done = 0
-        for (base, len) in iov where done < got {
-            let k = min(len, got - done)
-            try t.copyOut(UnsafeRawBufferPointer(rebasing: buffer[done..<(done + k)]), to: base)
-            done += k
-        }
-        return noteTransfer(t, d, Int64(got), write: false)
+        noteTransfer(t, d, Int64(try readScattered(t, d, iov, offset: offset)), write: false)
     }
 
     private func vectorWrite(_ t: Task, _ d: FileDescription, _ iov: [(UInt64, Int)], offset: Int64?) throws(Errno) -> Int64 {

@@ -157,13 +157,6 @@ extension Kernel {
         return got
     }
 
-    /// Copies `data` into the guest's iovecs, starting `skip` bytes in.
-    private func scatter(_ t: Task, _ data: UnsafeRawBufferPointer, into iov: [(UInt64, Int)], skipping skip: Int) throws(Errno) {
-        for piece in iovecPieces(iov, skipping: skip, count: data.count) {
-            try t.copyOut(UnsafeRawBufferPointer(rebasing: data[piece.range]), to: piece.address)
-        }
-    }
-
     /// One sendmsg: the struct msghdr at `header`. Control messages of the IP and IPv6 levels go
     /// to the host socket as they are (IP_TOS, IPV6_HOPLIMIT, IPV6_TCLASS, IP_PKTINFO…: Linux's
     /// layout on both sides); SCM_RIGHTS/SCM_CREDENTIALS are ignored, as Linux does on an inet
