@@ -82,6 +82,11 @@ public final class Kernel {
     var forks: UInt64 = 0
     var lastRunTask: Task?
     var pipeCounter: UInt64 = 0
+    /// A new number for an anonymous object (`pipe:[N]`, `socket:[N]`), counted above `base`.
+    func nextAnonymousNumber(above base: UInt64) -> UInt64 {
+        pipeCounter += 1
+        return base + pipeCounter
+    }
     /// The pipes of FIFOs that are open somewhere (Files/SpecialFiles.swift).
     var namedPipes: [NamedPipeKey: Pipe] = [:]
     /// Advisory locks between guest processes.

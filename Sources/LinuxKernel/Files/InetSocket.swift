@@ -25,8 +25,7 @@ class InetSocket: FileDescription {
         self.type = type
         self.protocolNumber = protocolNumber
         self.kernel = kernel
-        kernel.pipeCounter += 1
-        serial = 0x30000 + kernel.pipeCounter
+        serial = kernel.nextAnonymousNumber(above: 0x30000)
         super.init(flags: LinuxOpenFlags.readWrite | (flags & LinuxOpenFlags.nonBlocking), path: Array("socket:[\(serial)]".utf8))
     }
 

@@ -22,8 +22,7 @@ final class NetlinkSocket: FileDescription {
     init(type: Int32, flags: Int32, kernel: Kernel) {
         self.kernel = kernel
         self.type = type
-        kernel.pipeCounter += 1
-        serial = 0x20000 + kernel.pipeCounter
+        serial = kernel.nextAnonymousNumber(above: 0x20000)
         super.init(flags: LinuxOpenFlags.readWrite | (flags & LinuxOpenFlags.nonBlocking), path: Array("socket:[\(serial)]".utf8))
     }
 

@@ -14,8 +14,7 @@ extension Kernel {
     /// The pipe of the FIFO at `key`, made when the first descriptor opens it.
     func namedPipe(_ key: NamedPipeKey) -> Pipe {
         if let p = namedPipes[key] { return p }
-        pipeCounter += 1
-        let p = Pipe(id: 0x10000 + pipeCounter)
+        let p = Pipe(id: nextAnonymousNumber(above: 0x10000))
         p.fifoKey = key
         namedPipes[key] = p
         return p

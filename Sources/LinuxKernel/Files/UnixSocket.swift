@@ -40,8 +40,7 @@ final class UnixSocket: FileDescription {
     init(kind: Kind, flags: Int32, kernel: Kernel) {
         self.kind = kind
         self.kernel = kernel
-        kernel.pipeCounter += 1
-        serial = 0x20000 + kernel.pipeCounter
+        serial = kernel.nextAnonymousNumber(above: 0x20000)
         super.init(flags: LinuxOpenFlags.readWrite | (flags & LinuxOpenFlags.nonBlocking), path: Array("socket:[\(serial)]".utf8))
     }
 

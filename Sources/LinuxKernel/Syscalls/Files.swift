@@ -494,8 +494,7 @@ extension Kernel {
         let address = t.argument(0)
         let flags = Int32(truncatingIfNeeded: t.argument(1))
         if flags & ~(LinuxOpenFlags.closeOnExec | LinuxOpenFlags.nonBlocking | LinuxOpenFlags.direct) != 0 { throw .EINVAL }
-        pipeCounter += 1
-        let pipe = Pipe(id: 0x10000 + pipeCounter)
+        let pipe = Pipe(id: nextAnonymousNumber(above: 0x10000))
         let r = PipeEnd(pipe: pipe, readEnd: true, flags: flags, kernel: self)
         let w = PipeEnd(pipe: pipe, readEnd: false, flags: flags, kernel: self)
         let cloexec = flags & LinuxOpenFlags.closeOnExec != 0
