@@ -23,6 +23,10 @@ CC=${CC:-riscv64-linux-gnu-gcc}
 command -v "$CC" >/dev/null || { echo "build-isa-tests: $CC not found (Debian package gcc-riscv64-linux-gnu)" >&2; exit 1; }
 root=$OUT/root
 mkdir -p "$root/isa" "$root/faults" "$root/waits" "$root/tmp" "$OUT/stamps"
+# One run at a time: the differential suite's workers (pytest-xdist) each call this script at
+# start, and two runs writing the same files at once lose each other's temporary files.
+exec 9>"$OUT/.lock"
+flock 9
 
 build() { # source, output
     local src=$1 out=$2 flags link static=-static
