@@ -270,7 +270,6 @@ extension Kernel {
         return pieces
     }
 
-    /// Copies `buffer.count` bytes of the guest memory `iov` names, starting `skip` bytes in.
     /// Copies `data` into the guest buffers `iov` names, after their first `skip` bytes.
     func scatter(_ t: Task, _ data: UnsafeRawBufferPointer, into iov: [(UInt64, Int)], skipping skip: Int) throws(Errno) {
         for piece in iovecPieces(iov, skipping: skip, count: data.count) {
@@ -278,6 +277,7 @@ extension Kernel {
         }
     }
 
+    /// Copies `buffer.count` bytes of the guest memory `iov` names, starting `skip` bytes in.
     func gather(_ t: Task, _ iov: [(UInt64, Int)], skipping skip: Int, into buffer: UnsafeMutableRawBufferPointer) throws(Errno) {
         for piece in iovecPieces(iov, skipping: skip, count: buffer.count) {
             try t.copyIn(piece.address, into: UnsafeMutableRawBufferPointer(rebasing: buffer[piece.range]))

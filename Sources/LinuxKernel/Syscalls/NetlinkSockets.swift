@@ -114,9 +114,7 @@ extension Kernel {
             let count = min(total, Kernel.maximumTransfer)
             let buffer = scratchBuffer(max(count, 1))
             let (got, full) = try netlinkReceive(t, s, UnsafeMutableRawBufferPointer(rebasing: buffer[0..<count]), flags: flags)
-            for piece in iovecPieces(iov, skipping: 0, count: got) {
-                try t.copyOut(UnsafeRawBufferPointer(rebasing: buffer[piece.range]), to: piece.address)
-            }
+            try scatter(t, UnsafeRawBufferPointer(rebasing: buffer[0..<got]), into: iov, skipping: 0)
             if let h = header {
                 let at = t.argument(1)
                 if h.u64(0) != 0 { try writeNetlinkAddress(t, port: 0, to: h.u64(0), lengthAt: at + 8) }

@@ -133,6 +133,7 @@ public struct ImageConverter {
 
     /// The contents as DEFLATE blocks, or nil to store them (see `compress`).
     private func compressedContents(_ contents: UnsafeRawBufferPointer) throws(SkiffError) -> BlockCompressor.Output? {
+        if compress == false { return nil }
         let compressor = BlockCompressor()
         if compress == nil {
             // Automatic: big contents only, and only when a sample of their blocks (every 16th)
@@ -141,7 +142,7 @@ public struct ImageConverter {
             let (plain, packed) = compressor.sampleSizes(contents, every: 16)
             guard packed <= plain / 10 * 9 else { return nil }
         }
-        return compress == false ? nil : try compressor.compress(contents)
+        return try compressor.compress(contents)
     }
 
     /// Writes `output` whole or not at all: into a file beside it, renamed over it at the end.
