@@ -29,6 +29,7 @@ extension X86Decoder {
     }
 
     mutating func decodeSSE(_ opcode: UInt8) {
+        if decodeMMX(opcode) { return }
         let p = ssePrefix
         switch opcode {
         case 0x10:
@@ -169,7 +170,7 @@ extension X86Decoder {
             insn.reg = insn.rm
             insn.attrs |= X86Attrs.immediate
         case 0x77:
-            insn.op = p == 0 ? .nop : .illegal      // emms
+            insn.op = .illegal      // emms is decodeMMX's
         case 0xc2:
             modrmXMM()
             insn.imm = UInt64(byte())

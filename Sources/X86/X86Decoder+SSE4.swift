@@ -1,6 +1,6 @@
 // Decoding of SSE3 (its rows of the 0F map), SSSE3 and SSE4.1/4.2 (the 0F 38 and 0F 3A maps)
-// into `X86Op.sse4`. Only the 0x66-prefixed xmm forms exist here: the MMX forms of SSSE3 raise
-// SIGILL, as MMX does (docs/x86-64.md). crc32 is f2 0f 38 f0/f1.
+// into `X86Op.sse4`; the MMX forms of SSSE3 (no prefix) are X86Decoder+MMX.swift's. crc32 is
+// f2 0f 38 f0/f1.
 
 extension X86Decoder {
     mutating func sse4(_ op: X86SSE4, aligned: Bool = false) {
@@ -46,6 +46,7 @@ extension X86Decoder {
             sse4(.crc32)
             return
         }
+        if ssePrefix == 0 { decodeMMXSSSE3(opcode); return }
         modrmXMM()
         guard ssePrefix == 1 else { insn.op = .illegal; return }
         let op: X86SSE4
@@ -106,6 +107,12 @@ extension X86Decoder {
     /// 0F 3A: the SSSE3/SSE4 operations with an immediate.
     mutating func decode0F3A() {
         let opcode = byte()
+        if opcode == 0x0f && ssePrefix == 0 {   // palignr mm, mm/m64, imm8
+            modrmMM()
+            insn.imm = UInt64(byte())
+            mmxSSSE3(.palignr)
+            return
+        }
         let size: UInt8 = rexW ? 3 : 2
         let op: X86SSE4
         switch opcode {
