@@ -25,7 +25,11 @@ extension X86CPU {
             switch code {
             case 0xfe: x87Raise(r.sinFlags); setST(0, r.sin)
             case 0xff: x87Raise(r.cosFlags); setST(0, r.cos)
-            default: x87Raise(r.sinFlags | r.cosFlags); setST(0, r.sin); x87Push(r.cos)
+            default:
+                // C1 is the sine's rounding direction (the host's), the exceptions both ones'.
+                x87Raise((r.sinFlags | r.cosFlags) & ~X87Exception.roundedUp | r.sinFlags & X87Exception.roundedUp)
+                setST(0, r.sin)
+                x87Push(r.cos)
             }
             x87SetC2(false)
         case 0xf2:
