@@ -46,19 +46,11 @@ extension X86Decoder {
             let kind = peekReg
             modrmMM()
             insn.imm = UInt64(byte())
-            let op: X86SSE?
-            switch (opcode, kind) {
-            case (0x71, 2): op = .psrlw
-            case (0x71, 4): op = .psraw
-            case (0x71, 6): op = .psllw
-            case (0x72, 2): op = .psrld
-            case (0x72, 4): op = .psrad
-            case (0x72, 6): op = .pslld
-            case (0x73, 2): op = .psrlq
-            case (0x73, 6): op = .psllq
-            default: op = nil
+            // The byte shifts psrldq/pslldq have no MMX form.
+            guard let op = X86Decoder.shiftImmediateOp(opcode, kind), op != .psrldq, op != .pslldq, !isMemory else {
+                insn.op = .illegal
+                return true
             }
-            guard let op, !isMemory else { insn.op = .illegal; return true }
             mmx(op)
             insn.reg = insn.rm
             insn.attrs |= X86Attrs.immediate
@@ -117,25 +109,7 @@ extension X86Decoder {
     /// 0F 38 without a prefix: SSSE3's MMX forms.
     mutating func decodeMMXSSSE3(_ opcode: UInt8) {
         modrmMM()
-        let op: X86SSE4
-        switch opcode {
-        case 0x00: op = .pshufb
-        case 0x01: op = .phaddw
-        case 0x02: op = .phaddd
-        case 0x03: op = .phaddsw
-        case 0x04: op = .pmaddubsw
-        case 0x05: op = .phsubw
-        case 0x06: op = .phsubd
-        case 0x07: op = .phsubsw
-        case 0x08: op = .psignb
-        case 0x09: op = .psignw
-        case 0x0a: op = .psignd
-        case 0x0b: op = .pmulhrsw
-        case 0x1c: op = .pabsb
-        case 0x1d: op = .pabsw
-        case 0x1e: op = .pabsd
-        default: insn.op = .illegal; return
-        }
+        guard let op = X86Decoder.ssse3Op(opcode) else { insn.op = .illegal; return }
         mmxSSSE3(op)
     }
 }

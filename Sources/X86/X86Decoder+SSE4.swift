@@ -50,26 +50,15 @@ extension X86Decoder {
         modrmXMM()
         guard ssePrefix == 1 else { insn.op = .illegal; return }
         let op: X86SSE4
+        if let ssse3 = X86Decoder.ssse3Op(opcode) {
+            sse4(ssse3, aligned: true)
+            return
+        }
         switch opcode {
-        case 0x00: op = .pshufb
-        case 0x01: op = .phaddw
-        case 0x02: op = .phaddd
-        case 0x03: op = .phaddsw
-        case 0x04: op = .pmaddubsw
-        case 0x05: op = .phsubw
-        case 0x06: op = .phsubd
-        case 0x07: op = .phsubsw
-        case 0x08: op = .psignb
-        case 0x09: op = .psignw
-        case 0x0a: op = .psignd
-        case 0x0b: op = .pmulhrsw
         case 0x10: op = .pblendvb
         case 0x14: op = .blendvps
         case 0x15: op = .blendvpd
         case 0x17: op = .ptest
-        case 0x1c: op = .pabsb
-        case 0x1d: op = .pabsw
-        case 0x1e: op = .pabsd
         case 0x20: op = .pmovsxbw
         case 0x21: op = .pmovsxbd
         case 0x22: op = .pmovsxbq
@@ -102,6 +91,28 @@ extension X86Decoder {
         if op == .movntdqa && !isMemory { insn.op = .illegal; return }
         let widening = op.rawValue >= X86SSE4.pmovsxbw.rawValue && op.rawValue <= X86SSE4.pmovzxdq.rawValue
         sse4(op, aligned: !widening)
+    }
+
+    /// The SSSE3 operations of 0F 38 (xmm with 0x66, mm without).
+    static func ssse3Op(_ opcode: UInt8) -> X86SSE4? {
+        switch opcode {
+        case 0x00: return .pshufb
+        case 0x01: return .phaddw
+        case 0x02: return .phaddd
+        case 0x03: return .phaddsw
+        case 0x04: return .pmaddubsw
+        case 0x05: return .phsubw
+        case 0x06: return .phsubd
+        case 0x07: return .phsubsw
+        case 0x08: return .psignb
+        case 0x09: return .psignw
+        case 0x0a: return .psignd
+        case 0x0b: return .pmulhrsw
+        case 0x1c: return .pabsb
+        case 0x1d: return .pabsw
+        case 0x1e: return .pabsd
+        default: return nil
+        }
     }
 
     /// 0F 3A: the SSSE3/SSE4 operations with an immediate.
