@@ -115,9 +115,13 @@ package enum X86Registers {
     package static let fpuTop = 29
     /// xmm0...xmm15 as (low, high) pairs: words 32...63.
     package static let xmm = 32
-    /// x87 st registers by physical number: two words each (64-bit significand, sign+exponent).
-    package static let fpu = 64
-    package static let count = 80
+    /// Two hidden xmm registers (16 and 17, words 64...67) where MMX operations run on the
+    /// xmm code (X86Execute+MMX.swift).
+    package static let scratch: UInt8 = 16
+    /// x87 st registers by physical number: two words each (64-bit significand, sign+exponent);
+    /// the significands are also mm0...mm7.
+    package static let fpu = 68
+    package static let count = 84
 
     /// Byte offset of the 64/32/16-bit register `i` (or of the low byte register with REX).
     @inline(__always) package static func offset(_ i: Int) -> UInt8 { UInt8(i << 3) }

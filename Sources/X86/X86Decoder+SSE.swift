@@ -29,6 +29,7 @@ extension X86Decoder {
     }
 
     mutating func decodeSSE(_ opcode: UInt8) {
+        if decodeMMX(opcode) { return }
         let p = ssePrefix
         switch opcode {
         case 0x10:
@@ -150,26 +151,12 @@ extension X86Decoder {
             modrmXMM()
             insn.imm = UInt64(byte())
             if p != 1 || isMemory { insn.op = .illegal; return }
-            let op: X86SSE?
-            switch (opcode, kind) {
-            case (0x71, 2): op = .psrlw
-            case (0x71, 4): op = .psraw
-            case (0x71, 6): op = .psllw
-            case (0x72, 2): op = .psrld
-            case (0x72, 4): op = .psrad
-            case (0x72, 6): op = .pslld
-            case (0x73, 2): op = .psrlq
-            case (0x73, 3): op = .psrldq
-            case (0x73, 6): op = .psllq
-            case (0x73, 7): op = .pslldq
-            default: op = nil
-            }
-            guard let op else { insn.op = .illegal; return }
+            guard let op = X86Decoder.shiftImmediateOp(opcode, kind) else { insn.op = .illegal; return }
             sse(op)
             insn.reg = insn.rm
             insn.attrs |= X86Attrs.immediate
         case 0x77:
-            insn.op = p == 0 ? .nop : .illegal      // emms
+            insn.op = .illegal      // emms is decodeMMX's
         case 0xc2:
             modrmXMM()
             insn.imm = UInt64(byte())
@@ -218,6 +205,23 @@ extension X86Decoder {
             sse(.store128, aligned: true)
         default:
             insn.op = .illegal
+        }
+    }
+
+    /// The shifts by an immediate of 0F 71/72/73 by ModRM.reg (`kind`).
+    static func shiftImmediateOp(_ opcode: UInt8, _ kind: Int) -> X86SSE? {
+        switch (opcode, kind) {
+        case (0x71, 2): return .psrlw
+        case (0x71, 4): return .psraw
+        case (0x71, 6): return .psllw
+        case (0x72, 2): return .psrld
+        case (0x72, 4): return .psrad
+        case (0x72, 6): return .pslld
+        case (0x73, 2): return .psrlq
+        case (0x73, 3): return .psrldq
+        case (0x73, 6): return .psllq
+        case (0x73, 7): return .pslldq
+        default: return nil
         }
     }
 

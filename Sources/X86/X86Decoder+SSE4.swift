@@ -1,6 +1,6 @@
 // Decoding of SSE3 (its rows of the 0F map), SSSE3 and SSE4.1/4.2 (the 0F 38 and 0F 3A maps)
-// into `X86Op.sse4`. Only the 0x66-prefixed xmm forms exist here: the MMX forms of SSSE3 raise
-// SIGILL, as MMX does (docs/x86-64.md). crc32 is f2 0f 38 f0/f1.
+// into `X86Op.sse4`; the MMX forms of SSSE3 (no prefix) are X86Decoder+MMX.swift's. crc32 is
+// f2 0f 38 f0/f1.
 
 extension X86Decoder {
     mutating func sse4(_ op: X86SSE4, aligned: Bool = false) {
@@ -46,29 +46,19 @@ extension X86Decoder {
             sse4(.crc32)
             return
         }
+        if ssePrefix == 0 { decodeMMXSSSE3(opcode); return }
         modrmXMM()
         guard ssePrefix == 1 else { insn.op = .illegal; return }
         let op: X86SSE4
+        if let ssse3 = X86Decoder.ssse3Op(opcode) {
+            sse4(ssse3, aligned: true)
+            return
+        }
         switch opcode {
-        case 0x00: op = .pshufb
-        case 0x01: op = .phaddw
-        case 0x02: op = .phaddd
-        case 0x03: op = .phaddsw
-        case 0x04: op = .pmaddubsw
-        case 0x05: op = .phsubw
-        case 0x06: op = .phsubd
-        case 0x07: op = .phsubsw
-        case 0x08: op = .psignb
-        case 0x09: op = .psignw
-        case 0x0a: op = .psignd
-        case 0x0b: op = .pmulhrsw
         case 0x10: op = .pblendvb
         case 0x14: op = .blendvps
         case 0x15: op = .blendvpd
         case 0x17: op = .ptest
-        case 0x1c: op = .pabsb
-        case 0x1d: op = .pabsw
-        case 0x1e: op = .pabsd
         case 0x20: op = .pmovsxbw
         case 0x21: op = .pmovsxbd
         case 0x22: op = .pmovsxbq
@@ -103,9 +93,37 @@ extension X86Decoder {
         sse4(op, aligned: !widening)
     }
 
+    /// The SSSE3 operations of 0F 38 (xmm with 0x66, mm without).
+    static func ssse3Op(_ opcode: UInt8) -> X86SSE4? {
+        switch opcode {
+        case 0x00: return .pshufb
+        case 0x01: return .phaddw
+        case 0x02: return .phaddd
+        case 0x03: return .phaddsw
+        case 0x04: return .pmaddubsw
+        case 0x05: return .phsubw
+        case 0x06: return .phsubd
+        case 0x07: return .phsubsw
+        case 0x08: return .psignb
+        case 0x09: return .psignw
+        case 0x0a: return .psignd
+        case 0x0b: return .pmulhrsw
+        case 0x1c: return .pabsb
+        case 0x1d: return .pabsw
+        case 0x1e: return .pabsd
+        default: return nil
+        }
+    }
+
     /// 0F 3A: the SSSE3/SSE4 operations with an immediate.
     mutating func decode0F3A() {
         let opcode = byte()
+        if opcode == 0x0f && ssePrefix == 0 {   // palignr mm, mm/m64, imm8
+            modrmMM()
+            insn.imm = UInt64(byte())
+            mmxSSSE3(.palignr)
+            return
+        }
         let size: UInt8 = rexW ? 3 : 2
         let op: X86SSE4
         switch opcode {

@@ -6,8 +6,8 @@
 // environment (fnstenv/fldenv, fnsave/frstor). The arithmetic is X87Float.swift's, exact and
 // rounded per RC and PC. Exceptions are always handled as masked (the default control word
 // masks them all): the status word records them, no SIGFPE is raised.
-// Not implemented (SIGILL, listed in docs/x86-64.md): the transcendental instructions (fsin,
-// fcos, fsincos, fptan, fpatan, f2xm1, fyl2x, fyl2xp1) and the BCD ones (fbld, fbstp).
+// The transcendental instructions are X86Execute+X87Transcendental.swift's.
+// Not implemented (SIGILL, listed in docs/x86-64.md): the BCD ones (fbld, fbstp).
 #if !SKIFF_SINGLE_MODULE
 import RISCV
 #endif
@@ -392,9 +392,10 @@ extension X86CPU {
             return X86Status.next
         case 0xe0, 0xe1, 0xf4, 0xf5, 0xf8, 0xfa, 0xfc, 0xfd:
             break
+        case 0xf0...0xf3, 0xf9, 0xfb, 0xfe, 0xff:
+            return executeX87Transcendental(code)
         default:
-            // The transcendental instructions (and reserved encodings): not implemented.
-            return X86Status.illegal
+            return X86Status.illegal   // reserved encodings
         }
         guard let a = st(0) else {
             x87Underflow()

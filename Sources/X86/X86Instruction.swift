@@ -123,4 +123,6 @@ package enum X86Op: UInt8 {
     case ldmxcsr, stmxcsr, fxsave, fxrstor
     // x87 (cond and imm: see Execute+X87.swift).
     case x87
+    // MMX (X86Execute+MMX.swift): cond an `X86SSE`, an `X86SSE4` or an `X86MMX` operation.
+    case mmx, mmxSSSE3, mmxOther
 }

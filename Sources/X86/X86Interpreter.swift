@@ -325,6 +325,12 @@ extension X86CPU {
                     case .x87:
                         status = executeX87(cur, pc: pcOf(cur))
                         if status != X86Status.next { break fault }
+                    case .mmx, .mmxSSSE3:
+                        status = executeMMX(cur, ssse3: cur.pointee.op == .mmxSSSE3)
+                        if status != X86Status.next { break fault }
+                    case .mmxOther:
+                        status = executeMMXOther(cur)
+                        if status != X86Status.next { break fault }
 
                     // MARK: Control transfer
                     case .jcc:

@@ -74,7 +74,7 @@ struct X87Rounding {
 
 /// A finite nonzero value being computed: (hi + lo / 2^64) * 2^(exp - 63), hi normalised (bit
 /// 63 set); bits below lo's last are folded into it (sticky).
-struct X87Wide {
+struct X87Wide: Equatable {
     var negative: Bool
     var exp: Int
     var hi: UInt64

@@ -91,11 +91,93 @@ def test_busybox(amd64_root, argv):
 
 @pytest.mark.parametrize("name", PROGRAMS + ["alu"])
 def test_program(amd64_root, name):
+    if name in LAST_BIT_PROGRAMS:
+        return check_last_bit(amd64_root, name)
     argv = ["/" + name, "x", "y"]
     ref = native(amd64_root, argv)
     assert ref.stdout, "a program that prints nothing proves nothing"
     got = harness.skiff(amd64_root, argv)
     harness.assert_same(ref, got, stderr=False)
+
+
+# Programs whose lines starting with '~' may differ from the host in the last bit of each 80-bit
+# value: the x87 transcendental instructions, where the host CPU (AMD EPYC) is within one unit in
+# the last place of the correctly rounded result that skiff computes (and differs from it in the
+# last bit for 0.4 % (fcos) to 3.1 % (fyl2xp1) of random arguments, more where its
+# approximation lands on the other side of a directed rounding; docs/x86-64.md), and in C1
+# (rounded up: on which side of the result the host's approximation fell). Everything else on
+# those lines (the exception flags, C2, the stack depth) and every other line must be equal.
+LAST_BIT_PROGRAMS = {"x87_transcendental"}
+
+
+def ordered80(token):
+    """An 80-bit value "seee:mmmmmmmmmmmmmmmm" as an integer that steps by 1 per unit in the last
+    place across binades (sign-magnitude made monotonic), or None for a non-value token."""
+    head, sep, tail = token.partition(":")
+    if not sep or len(head) != 4 or len(tail) != 16:
+        return None
+    se, m = int(head, 16), int(tail, 16)
+    e = se & 0x7fff
+    # Normals step by 2^63 per binade with the integer bit implied; denormals continue below.
+    magnitude = (e << 63) | (m & ((1 << 63) - 1)) if e else m
+    return -magnitude if se & 0x8000 else magnitude
+
+
+def last_bit_compare(ref_out, got_out):
+    """Returns (lines that differ beyond the allowed last bit, count of last-bit differences)."""
+    bad, last_bit = [], 0
+    ref_lines, got_lines = ref_out.decode().splitlines(), got_out.decode().splitlines()
+    if len(ref_lines) != len(got_lines):
+        bad.append(f"line count: reference {len(ref_lines)}, skiff {len(got_lines)}")
+    for r, g in zip(ref_lines, got_lines):
+        if r == g:
+            continue
+        rt, gt = r.split(), g.split()
+        ok = r.startswith("~ ") and len(rt) == len(gt)
+        for a, b in zip(rt, gt) if ok else ():
+            if a == b or a.startswith("sw="):
+                continue
+            va, vb = ordered80(a), ordered80(b)
+            if va is None or vb is None or (va < 0) != (vb < 0) or abs(va - vb) != 1:   # one step, same side of 0
+                ok = False
+        # The status word: equal but for C1 (rounded up), which says on which side of the result
+        # the host's approximation fell.
+        for a, b in zip(rt, gt) if ok else ():
+            if a.startswith("sw=") and a != b:
+                ok = b.startswith("sw=") and int(a[3:], 16) ^ int(b[3:], 16) == 0x200
+        if ok:
+            last_bit += 1
+        else:
+            bad.append(f"reference: {r}\nskiff:     {g}")
+    return bad, last_bit
+
+
+def check_last_bit(amd64_root, name):
+    argv = ["/" + name]
+    ref = native(amd64_root, argv)
+    assert ref.status == 0 and ref.stdout, ref.describe()
+    got = harness.skiff(amd64_root, argv)
+    assert got.status == 0, got.describe()
+    bad, last_bit = last_bit_compare(ref.stdout, got.stdout)
+    assert not bad, f"{len(bad)} lines differ beyond the last bit:\n" + "\n".join(bad[:30])
+    print(f"{name}: {last_bit} lines differ from the host in the last bit only")
+
+
+def test_last_bit_compare_rejects():
+    """The tolerance is one unit in the last place of '~' lines' values and nothing else."""
+    same = b"~ x 3fff:8000000000000000 sw=3820\n"
+    assert last_bit_compare(same, b"~ x 3ffe:ffffffffffffffff sw=3820\n") == ([], 1)
+    assert last_bit_compare(same, b"~ x 3fff:8000000000000001 sw=3820\n") == ([], 1)
+    assert last_bit_compare(same, b"~ x 3fff:8000000000000002 sw=3820\n")[0]
+    assert last_bit_compare(b"~ x 4000:8000000000000000\n", b"~ x 3fff:ffffffffffffffff\n") == ([], 1)
+    assert last_bit_compare(same, b"~ x 3fff:8000000000000000 sw=3822\n")[0]
+    assert last_bit_compare(same, b"~ x 3fff:8000000000000000 sw=3a20\n") == ([], 1)
+    assert last_bit_compare(same, b"~ x 3fff:8000000000000001 sw=3a20\n") == ([], 1)
+    assert last_bit_compare(same, b"~ x 3fff:8000000000000001 sw=3a22\n")[0]
+    assert last_bit_compare(b"= x 3fff:8000000000000000\n", b"= x 3fff:8000000000000001\n")[0]
+    assert last_bit_compare(b"~ x 0000:0000000000000000\n", b"~ x 8000:0000000000000000\n")[0]
+    assert last_bit_compare(b"~ x 0000:0000000000000000\n", b"~ x 8000:0000000000000001\n")[0]
+    assert last_bit_compare(b"~ x 0000:0000000000000000\n", b"~ x 0000:0000000000000001\n") == ([], 1)
 
 
 @pytest.fixture(scope="session")
