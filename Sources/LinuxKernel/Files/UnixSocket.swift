@@ -25,6 +25,8 @@ final class UnixSocket: FileDescription {
     /// getsockname, getpeername and accept show (Linux shows a relative path as it was given).
     var boundName: [UInt8]?
     var boundAddress: [UInt8]?
+    /// The socket node bind made, held while the socket lives (`FileSystem.pinNode`).
+    var boundNode: PinnedNode?
     var listening = false
     /// SO_REUSEADDR: kept for getsockopt; as on Linux it changes nothing for AF_UNIX (redis sets it).
     var reuseAddress = false
@@ -69,6 +71,7 @@ final class UnixSocket: FileDescription {
         peer = nil
         readers.wakeAll(kernel)
         if let name = boundName, kernel.socketNames[name] === self { kernel.socketNames[name] = nil }
+        boundNode = nil
         let inFlight = incomingRights
         incomingRights = []
         incoming = []

@@ -68,17 +68,19 @@ extension Kernel {
     /// bind's file, as on Linux: a socket node at the path (0777 less the umask, owned by the
     /// caller), EADDRINUSE when anything is there already. Connections find the socket by name
     /// (`socketNames`); unlinking the node takes the name away. A file system that cannot hold a
-    /// socket node (a converted module's in-memory root: EPERM) leaves the name only.
-    private func makeSocketNode(_ t: Task, _ path: [UInt8]) throws(Errno) {
+    /// socket node (a converted module's in-memory root: EPERM) leaves the name only. The node is held
+    /// while the socket lives (`pinNode`), so a node bound after it is unlinked gets another inode.
+    private func makeSocketNode(_ t: Task, _ path: [UInt8]) throws(Errno) -> PinnedNode? {
         let r = try resolve(t, path: path, follow: false)
         if r.stat != nil { throw .EADDRINUSE }
         do throws(Errno) {
             try r.mount.fileSystem.makeNode(r.relative, mode: FileMode.socket | (0o777 & ~t.process.fs.umask), device: 0)
         } catch {
-            if error == .EPERM { return }
+            if error == .EPERM { return nil }
             throw error
         }
         assignOwner(t, r)
+        return r.mount.fileSystem.pinNode(r.relative)
     }
 
     /// bind, listen, accept/accept4, connect.
@@ -98,7 +100,7 @@ extension Kernel {
             if s.boundName != nil { throw .EINVAL }
             let (name, given) = try socketName(t, t.argument(1), Int(clamping: t.argument(2)))
             if socketNames[name] != nil { throw .EADDRINUSE }
-            if name.first != 0 { try makeSocketNode(t, name) }
+            if name.first != 0 { s.boundNode = try makeSocketNode(t, name) }
             s.boundName = name
             s.boundAddress = given
             socketNames[name] = s

@@ -51,5 +51,12 @@ ra2 = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
 ra2.connect("sock")
 rb, rbaddress = r.accept()
 print("relative datagram", rd.getsockname(), re_.getpeername(), re_.getsockname(), rbaddress, rb.getsockname())
+# A bound socket holds its node: one bound at the same path after an unlink gets another inode
+# (asyncio's unix server cleanup compares inode numbers before it unlinks its path).
+inode = os.stat("sock").st_ino
+os.unlink("sock")
+r2 = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+r2.bind("sock")
+print("rebound", os.stat("sock").st_ino != inode)
 for name in ("sock", "sock2", "sock3"):
     os.unlink(name)
