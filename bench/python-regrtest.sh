@@ -58,7 +58,10 @@ start = re.compile(r"^(test\w+) \(([\w.]+)\)", re.M)
 outcome = re.compile(r"(?:\.\.\. |^)(ok|FAIL|ERROR|skipped|expected failure|unexpected success)\b", re.M)
 def results(path):
     text = open(path, errors="replace").read()
-    body = text.split("\n======")[0]          # the tracebacks and the summary follow the first rule
+    # Leave out the tracebacks: each suite's failures come between a rule of "=" and its "Ran N
+    # tests" line, and packages such as test_asyncio run one suite per submodule, so tests are
+    # listed after the first suite's tracebacks too.
+    body = re.sub(r"^={20,}$.*?^Ran \d+ tests? in", "", text, flags=re.M | re.S)
     starts = list(start.finditer(body))
     got = {}
     for i, m in enumerate(starts):

@@ -15,6 +15,9 @@ enum HostConstants {
             (0o10000, O_DSYNC), (0o4010000, O_SYNC),
         ]
         // O_DIRECT and O_NOATIME are hints the host may refuse (alignment, ownership): not passed on.
+        #if os(Linux)
+        table.append((0o10000000, 0o10000000))   // O_PATH (Glibc does not export it); only the kernel asks for it: a socket node's pin
+        #endif
         return table
     }()
 

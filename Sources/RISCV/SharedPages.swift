@@ -2,39 +2,62 @@
 // frame per page, so a store through any mapping is seen through every other at once, with no
 // copying between processes.
 
-/// The pages of one shared object. A page gets its frame on first touch through any mapping (or
-/// a kernel read or write); the object keeps a reference to each frame and every address space
-/// mapping the page holds another, so the contents outlive any one mapping.
-public final class SharedPages {
-    private var frames: [UnsafeMutableRawPointer?]
+/// Where a shared object's pages come from on first touch (a file's contents).
+public protocol SharedPageSource: AnyObject {
+    /// Fills `page` (zeroed, one frame) with the contents of page `index`.
+    func fillSharedPage(_ index: Int, into page: UnsafeMutableRawBufferPointer)
+}
 
-    public init(pageCount: Int) {
-        frames = [UnsafeMutableRawPointer?](repeating: nil, count: pageCount)
+/// The pages of one shared object. A page gets its frame on first touch through any mapping (or
+/// a kernel read or write), filled from `source` if there is one; the object keeps a reference
+/// to each frame and every address space mapping the page holds another, so the contents
+/// outlive any one mapping. Only touched pages cost anything: a 5 GiB file's object with three
+/// pages touched holds three frames.
+public final class SharedPages {
+    private var frames: [Int: UnsafeMutableRawPointer] = [:]
+    public private(set) var pageCount: Int
+    public let source: (any SharedPageSource)?
+
+    public init(pageCount: Int, source: (any SharedPageSource)? = nil) {
+        self.pageCount = pageCount
+        self.source = source
     }
 
     deinit {
-        for f in frames { if let f { Frame.release(f) } }
+        for f in frames.values { Frame.release(f) }
     }
 
-    public var pageCount: Int { frames.count }
-
-    /// Makes room for `count` pages (the new ones read as zeros).
+    /// Makes room for `count` pages (the new ones are filled on first touch).
     public func grow(toPageCount count: Int) {
-        if count > frames.count {
-            frames.append(contentsOf: [UnsafeMutableRawPointer?](repeating: nil, count: count - frames.count))
-        }
+        if count > pageCount { pageCount = count }
     }
 
-    /// The frame of page `index`, created (zeroed) on first use. Owned by the object.
+    /// The frame of page `index`, created (and filled from the source) on first use. Owned by
+    /// the object.
     func frame(_ index: Int) -> UnsafeMutableRawPointer {
         grow(toPageCount: index + 1)
         if let f = frames[index] { return f }
         let f = Frame.allocateZeroed()
         frames[index] = f
+        source?.fillSharedPage(index, into: UnsafeMutableRawBufferPointer(start: f, count: Frame.size))
         return f
     }
 
-    /// Copies `buffer.count` bytes from byte `offset` out (pages never touched read as zeros).
+    /// The pages in [first, end) that have a frame (were touched), in order.
+    public func touchedPages(from first: Int, to end: Int) -> [Int] {
+        var found: [Int] = []
+        if end - first < frames.count {
+            var i = first
+            while i < end { if frames[i] != nil { found.append(i) }; i += 1 }
+        } else {
+            for i in frames.keys where i >= first && i < end { found.append(i) }
+            found.sort()
+        }
+        return found
+    }
+
+    /// Copies `buffer.count` bytes from byte `offset` out (pages never touched read as zeros:
+    /// callers that need a file's contents there read only `touchedPages`).
     public func read(at offset: Int, into buffer: UnsafeMutableRawBufferPointer) {
         guard let base = buffer.baseAddress else { return }
         var done = 0
@@ -42,7 +65,7 @@ public final class SharedPages {
             let at = offset + done
             let page = at / Frame.size, inPage = at % Frame.size
             let n = min(buffer.count - done, Frame.size - inPage)
-            if page < frames.count, let f = frames[page] {
+            if let f = frames[page] {
                 (base + done).copyMemory(from: f + inPage, byteCount: n)
             } else {
                 (base + done).initializeMemory(as: UInt8.self, repeating: 0, count: n)
@@ -51,7 +74,7 @@ public final class SharedPages {
         }
     }
 
-    /// Copies `buffer` in at byte `offset` (the file's contents when a file's object grows).
+    /// Copies `buffer` in at byte `offset` (a page not touched before is filled first).
     public func write(at offset: Int, from buffer: UnsafeRawBufferPointer) {
         guard let base = buffer.baseAddress else { return }
         var done = 0

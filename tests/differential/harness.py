@@ -19,10 +19,11 @@ additions), the same working directory and the same stdin bytes (or /dev/null). 
 exit code, or 128+N when the process died of signal N (as a shell and docker report it).
 
 Every command starts as a container runtime starts a container, whatever the test run inherited:
-every signal at its default action and none blocked (`container_signals`). A run under `nohup`
+every signal at its default action and none blocked, at niceness 0 (`container_start`). A run under `nohup`
 (SIGHUP ignored) or as a background job of a non-interactive shell (SIGINT and SIGQUIT ignored)
 would otherwise hand those ignores to the reference through exec, and `bash -c 'kill -INT $$'`
-would survive under qemu while it dies in a container.
+would survive under qemu while it dies in a container; a run under `nice` would show the
+reference a niceness the guest (which starts at 0, as a container's first process) does not have.
 """
 import dataclasses
 import difflib
@@ -61,10 +62,16 @@ class Result:
                 f"stderr ({len(self.stderr)} bytes): {self.stderr[:1500]!r}")
 
 
-def container_signals():
+def container_start():
     """Runs in the child between fork and exec: every signal back to its default action and an
     empty signal mask, as runc/crun give a container's first process (ignored signals survive
-    exec, so a test run started under nohup or as a background job would pass them on)."""
+    exec, so a test run started under nohup or as a background job would pass them on), and
+    niceness 0 when the runner was started under `nice` (raising priority needs root: otherwise
+    the niceness stays, and only cases that print it can tell)."""
+    try:
+        os.setpriority(os.PRIO_PROCESS, 0, 0)
+    except OSError:
+        pass
     for n in range(1, signal.NSIG):
         if n in (signal.SIGKILL, signal.SIGSTOP):
             continue
@@ -107,11 +114,11 @@ def _deny_untranslated_calls():
 
 
 def proot_child():
-    container_signals()
+    container_start()
     _deny_untranslated_calls()
 
 
-def run_host(cmd, stdin=None, cwd=None, env=None, timeout=TIMEOUT, preexec=container_signals):
+def run_host(cmd, stdin=None, cwd=None, env=None, timeout=TIMEOUT, preexec=container_start):
     """Runs a host command; a timeout is reported as status -1 with a note on stderr."""
     try:
         p = subprocess.run(cmd, input=stdin if stdin is not None else None,

@@ -2,7 +2,7 @@
 SIGHUP, a background job of a non-interactive shell ignores SIGINT and SIGQUIT, and ignored
 signals and the signal mask survive exec: the reference would inherit them, while a container
 starts with every signal at its default action. The harness starts every command as a container
-runtime does (`harness.container_signals`); these tests run with the test process itself
+runtime does (`harness.container_start`); these tests run with the test process itself
 ignoring and blocking signals, as such a run would, and check both sides still die of them."""
 import contextlib
 import signal

@@ -20,8 +20,13 @@ final class UnixSocket: FileDescription {
     /// Tasks waiting to read from / write to this end.
     let readers = WaitQueue()
     let writers = WaitQueue()
-    /// bind/listen state for path-named sockets.
+    /// bind/listen state for path-named sockets: the name connections look up (the canonical
+    /// guest path, or "\0name" for abstract ones) and the address as bind was given it, which
+    /// getsockname, getpeername and accept show (Linux shows a relative path as it was given).
     var boundName: [UInt8]?
+    var boundAddress: [UInt8]?
+    /// The socket node bind made, held while the socket lives (`FileSystem.pinNode`).
+    var boundNode: PinnedNode?
     var listening = false
     /// SO_REUSEADDR: kept for getsockopt; as on Linux it changes nothing for AF_UNIX (redis sets it).
     var reuseAddress = false
@@ -66,6 +71,7 @@ final class UnixSocket: FileDescription {
         peer = nil
         readers.wakeAll(kernel)
         if let name = boundName, kernel.socketNames[name] === self { kernel.socketNames[name] = nil }
+        boundNode = nil
         let inFlight = incomingRights
         incomingRights = []
         incoming = []

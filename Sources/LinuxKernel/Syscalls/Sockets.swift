@@ -52,32 +52,35 @@ extension Kernel {
         return 0
     }
 
-    /// The kernel-side name of a sockaddr_un: the canonical guest path, or "\0name" for abstract ones.
-    private func socketName(_ t: Task, _ address: UInt64, _ length: Int) throws(Errno) -> [UInt8] {
+    /// The kernel-side name of a sockaddr_un (the canonical guest path, or "\0name" for abstract
+    /// ones) and the address as given (a path up to its first NUL, as Linux keeps it).
+    private func socketName(_ t: Task, _ address: UInt64, _ length: Int) throws(Errno) -> (name: [UInt8], given: [UInt8]) {
         if length < 3 || length > 110 { throw .EINVAL }
         let raw = try t.copyIn(address, count: length)
         if ByteReader(raw).u16(0) != UInt16(Kernel.AF_UNIX) { throw .EAFNOSUPPORT }
         var path = Array(raw[2...])
-        if path.first == 0 { return path }   // abstract namespace
+        if path.first == 0 { return (path, path) }   // abstract namespace
         if let z = path.firstIndex(of: 0) { path.removeSubrange(z...) }
         let r = try resolve(t, path: path, follow: true)
-        return Path.absolute(r.components)
+        return (Path.absolute(r.components), path)
     }
 
     /// bind's file, as on Linux: a socket node at the path (0777 less the umask, owned by the
     /// caller), EADDRINUSE when anything is there already. Connections find the socket by name
     /// (`socketNames`); unlinking the node takes the name away. A file system that cannot hold a
-    /// socket node (a converted module's in-memory root: EPERM) leaves the name only.
-    private func makeSocketNode(_ t: Task, _ path: [UInt8]) throws(Errno) {
+    /// socket node (a converted module's in-memory root: EPERM) leaves the name only. The node is held
+    /// while the socket lives (`pinNode`), so a node bound after it is unlinked gets another inode.
+    private func makeSocketNode(_ t: Task, _ path: [UInt8]) throws(Errno) -> PinnedNode? {
         let r = try resolve(t, path: path, follow: false)
         if r.stat != nil { throw .EADDRINUSE }
         do throws(Errno) {
             try r.mount.fileSystem.makeNode(r.relative, mode: FileMode.socket | (0o777 & ~t.process.fs.umask), device: 0)
         } catch {
-            if error == .EPERM { return }
+            if error == .EPERM { return nil }
             throw error
         }
         assignOwner(t, r)
+        return r.mount.fileSystem.pinNode(r.relative)
     }
 
     /// bind, listen, accept/accept4, connect.
@@ -90,14 +93,16 @@ extension Kernel {
                 if s.boundName != nil { return 0 }   // already named: nothing to do, as Linux's unix_autobind
                 let name = try autobindName()
                 s.boundName = name
+                s.boundAddress = name
                 socketNames[name] = s
                 return 0
             }
             if s.boundName != nil { throw .EINVAL }
-            let name = try socketName(t, t.argument(1), Int(clamping: t.argument(2)))
+            let (name, given) = try socketName(t, t.argument(1), Int(clamping: t.argument(2)))
             if socketNames[name] != nil { throw .EADDRINUSE }
-            if name.first != 0 { try makeSocketNode(t, name) }
+            if name.first != 0 { s.boundNode = try makeSocketNode(t, name) }
             s.boundName = name
+            s.boundAddress = given
             socketNames[name] = s
             return 0
         case 201: // listen
@@ -117,11 +122,11 @@ extension Kernel {
             let server = s.backlog.removeFirst()
             server.flags = LinuxOpenFlags.readWrite | (flags & Kernel.SOCK_NONBLOCK)
             if t.argument(1) != 0 && t.argument(2) != 0 {   // the connecting socket's name
-                try copyOutUnixAddress(t, server.peer?.boundName ?? [], to: t.argument(1), lengthAt: t.argument(2))
+                try copyOutUnixAddress(t, server.peer?.boundAddress ?? [], to: t.argument(1), lengthAt: t.argument(2))
             }
             return Int64(try t.process.files.install(server, closeOnExec: flags & Kernel.SOCK_CLOEXEC != 0))
         default: // connect
-            let name = try socketName(t, t.argument(1), Int(clamping: t.argument(2)))
+            let name = try socketName(t, t.argument(1), Int(clamping: t.argument(2))).name
             if s.isConnected { throw .EISCONN }
             guard let listener = socketNames[name], listener.kind == s.kind else {
                 // No socket by that name: a path with no file is ENOENT, as on Linux.
@@ -141,6 +146,7 @@ extension Kernel {
             }
             let server = UnixSocket(kind: s.kind, flags: 0, kernel: self)
             server.boundName = listener.boundName   // as on Linux, the accepted socket has the listener's name
+            server.boundAddress = listener.boundAddress
             server.peerCredentials = t.process.socketCredentials
             s.peerCredentials = listener.peerCredentials
             UnixSocket.connect(s, server)
@@ -154,7 +160,7 @@ extension Kernel {
     func sysSocketName(_ t: Task, _ n: Int) throws(Errno) -> Int64 {
         let s = try socket(t, t.argument(0))
         if n == 205 && s.peer == nil { throw .ENOTCONN }
-        try copyOutUnixAddress(t, (n == 204 ? s.boundName : s.peer?.boundName) ?? [], to: t.argument(1), lengthAt: t.argument(2))
+        try copyOutUnixAddress(t, (n == 204 ? s.boundAddress : s.peer?.boundAddress) ?? [], to: t.argument(1), lengthAt: t.argument(2))
         return 0
     }
 

@@ -27,6 +27,9 @@ class FileSystem {
     /// mknod of a FIFO (`mode` has S_IFIFO) or a device node (S_IFCHR/S_IFBLK, numbers in
     /// `device` as st_rdev holds them); the permission bits are already masked by the umask.
     func makeNode(_ path: [[UInt8]], mode: UInt32, device: UInt64) throws(Errno) { throw readOnly ? .EROFS : .EPERM }
+    /// Holds the node at `path` (a bound socket's) so its inode is not freed and given to the next
+    /// file while the socket lives, as Linux's socket holds its path; nil where nothing needs it.
+    func pinNode(_ path: [[UInt8]]) -> PinnedNode? { nil }
     /// /dev: its character devices are served by the file system itself (device nodes elsewhere
     /// are opened by the kernel under the device policy).
     var servesDevices: Bool { false }
@@ -78,4 +81,18 @@ final class MountTable {
         // The root mount always matches; a table without one is a configuration error.
         fatalError("mount table has no root")
     }
+}
+
+/// A host descriptor that keeps a node's inode alive (an O_PATH one natively), closed when the
+/// holder lets it go.
+final class PinnedNode {
+    let host: Host
+    let fd: HostFD
+
+    init(host: Host, fd: HostFD) {
+        self.host = host
+        self.fd = fd
+    }
+
+    deinit { host.close(fd) }
 }

@@ -32,3 +32,31 @@ try:
     a1.bind("")
 except OSError as error:
     print("bound again:", error)
+# Names bound by a relative path show as given (b"sock", b"./sock2"), not as absolute paths: the
+# bound socket, the accepted one, the connected client's peer and a datagram peer.
+import os
+r = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+r.bind("sock")
+r.listen()
+rc = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+rc.connect(os.path.abspath("sock"))
+ra, raddress = r.accept()
+print("relative", r.getsockname(), rc.getpeername(), ra.getsockname(), ra.getpeername(), raddress)
+rd = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+rd.bind("./sock2")
+re_ = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+re_.bind("sock3")
+re_.connect("sock2")
+ra2 = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+ra2.connect("sock")
+rb, rbaddress = r.accept()
+print("relative datagram", rd.getsockname(), re_.getpeername(), re_.getsockname(), rbaddress, rb.getsockname())
+# A bound socket holds its node: one bound at the same path after an unlink gets another inode
+# (asyncio's unix server cleanup compares inode numbers before it unlinks its path).
+inode = os.stat("sock").st_ino
+os.unlink("sock")
+r2 = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+r2.bind("sock")
+print("rebound", os.stat("sock").st_ino != inode)
+for name in ("sock", "sock2", "sock3"):
+    os.unlink(name)
