@@ -132,3 +132,37 @@ extension GuestMemory {
         sharedRanges = kept
     }
 }
+
+extension SharedPages {
+    /// Copies `buffer` into the pages that already have a frame, at byte `offset` (a write(2) to
+    /// the object's file: the frames are the file's page cache, so they must see it). Pages never
+    /// touched are left alone: they are read from the file when first touched.
+    public func updateTouched(at offset: Int, from buffer: UnsafeRawBufferPointer) {
+        forEachTouchedPiece(offset, buffer.count) { frame, at, n in
+            frame.copyMemory(from: buffer.baseAddress! + at, byteCount: n)
+        }
+    }
+
+    /// Copies the bytes of pages that have a frame over `buffer`, from byte `offset` (a read(2)
+    /// of the object's file: stores through a mapping are not in the file until written back).
+    public func overlayTouched(at offset: Int, into buffer: UnsafeMutableRawBufferPointer) {
+        forEachTouchedPiece(offset, buffer.count) { frame, at, n in
+            (buffer.baseAddress! + at).copyMemory(from: frame, byteCount: n)
+        }
+    }
+
+    /// For each page with a frame among the bytes [offset, offset + count): the frame address
+    /// where they start, their place in those bytes, and how many there are in that page.
+    private func forEachTouchedPiece(_ offset: Int, _ count: Int,
+                                     _ body: (UnsafeMutableRawPointer, Int, Int) -> Void) {
+        if frames.isEmpty || count <= 0 { return }
+        var done = 0
+        while done < count {
+            let at = offset + done
+            let inPage = at % Frame.size
+            let n = min(count - done, Frame.size - inPage)
+            if let f = frames[at / Frame.size] { body(f + inPage, done, n) }
+            done += n
+        }
+    }
+}

@@ -159,6 +159,7 @@ extension Kernel {
             if error == .EAGAIN && !d.isNonBlocking { throw waitForReadiness(t, d, PollRequest.readable) }
             throw error
         }
+        noteRead(mappedObject(of: d), d, UnsafeMutableRawBufferPointer(rebasing: buffer[0..<got]), offset: offset)
         try scatter(t, UnsafeRawBufferPointer(rebasing: buffer[0..<got]), into: iov, skipping: skip)
         return got
     }
@@ -198,6 +199,7 @@ extension Kernel {
         var done = stream ? min(t.syscallProgress, limit) : 0
         let buffer = scratchBuffer(max(min(limit - done, Kernel.maximumTransfer), 1))
         var filled = 0, at = 0   // bytes of `buffer` holding guest data, and how many of them went
+        let mapped = mappedObject(of: d)
         repeat {
             if at == filled {
                 filled = min(limit - done, Kernel.maximumTransfer)
@@ -213,6 +215,7 @@ extension Kernel {
             do throws(Errno) {
                 let data = UnsafeRawBufferPointer(rebasing: buffer[at..<filled])
                 if let o = offset { n = try d.write(from: data, at: o + Int64(done)) } else { n = try d.write(from: data) }
+                noteWritten(mapped, d, UnsafeRawBufferPointer(rebasing: data[0..<n]), offset: offset.map { $0 + Int64(done) })
             } catch {
                 return try writeStopped(t, d, error, done: done)
             }
@@ -247,6 +250,7 @@ extension Kernel {
         do throws(Errno) {
             let n: Int
             if let o = offset { n = try d.write(from: data, at: o) } else { n = try d.write(from: data) }
+            noteWritten(mappedObject(of: d), d, UnsafeRawBufferPointer(rebasing: data[0..<n]), offset: offset)
             if n == allowed && allowed < buffer.count { _ = fileTooLarge(t) }
             return n
         } catch {
@@ -585,6 +589,9 @@ extension Kernel {
             throw error
         }
         if got == 0 { return 0 }
+        if let p = position, let object = mappedObject(of: input) {
+            data.withUnsafeMutableBytes { b in noteRead(object, input, UnsafeMutableRawBufferPointer(rebasing: b[0..<got]), offset: p) }
+        }
         let written = try withBytes(data) { (b) throws(Errno) -> Int in
             try writeBuffer(t, out, UnsafeRawBufferPointer(rebasing: b[0..<got]), offset: outOffset)
         }

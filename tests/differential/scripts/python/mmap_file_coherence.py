@@ -1,0 +1,42 @@
+# A MAP_SHARED mapping of a file and read/write of that file see the same bytes, as with Linux's
+# one page cache: a write shows through the mapping at once, a store through the mapping is what
+# read, pread, readv and copy_file_range return before any msync, and unmapping a page the
+# mapping only read does not put its old bytes back over a later write (that lost data).
+import mmap, os
+
+P = mmap.PAGESIZE
+fd = os.open("coherent", os.O_RDWR | os.O_CREAT | os.O_TRUNC, 0o644)
+os.write(fd, b"a" * P + b"b" * P + b"c" * P)
+
+m = mmap.mmap(fd, 3 * P)
+print("first read", m[0:4], m[P:P + 4], m[2 * P:2 * P + 4])          # every page touched
+os.pwrite(fd, b"PWRITE", 10)
+os.lseek(fd, 2 * P + 5, os.SEEK_SET)
+os.write(fd, b"WRITE")
+os.writev(fd, [b"-vec", b"tor-"])
+print("writes through the file", m[10:16], m[2 * P + 5:2 * P + 18])
+
+m[P:P + 8] = b"MAPSTORE"
+print("pread", os.pread(fd, 8, P))
+os.lseek(fd, P, os.SEEK_SET)
+print("read", os.read(fd, 8))
+os.lseek(fd, P, os.SEEK_SET)
+a, b = bytearray(3), bytearray(5)
+os.readv(fd, [a, b])
+print("readv", bytes(a), bytes(b))
+out = os.open("copy", os.O_RDWR | os.O_CREAT | os.O_TRUNC, 0o644)
+print("copy_file_range", os.copy_file_range(fd, out, 8, P, 0), os.pread(out, 8, 0))
+
+# A second mapping of the file (another object's view would be stale) and a read-only one.
+m2 = mmap.mmap(fd, 3 * P, access=mmap.ACCESS_READ)
+print("second mapping", m2[10:16], m2[P:P + 8])
+m2.close()
+
+m.close()   # write-back of every touched page
+with open("coherent", "rb") as f:
+    data = f.read()
+print("after munmap", data[10:16], data[P:P + 8], data[2 * P + 5:2 * P + 18], len(data))
+os.close(fd)
+os.close(out)
+os.unlink("coherent")
+os.unlink("copy")
