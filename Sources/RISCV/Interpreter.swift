@@ -3,6 +3,8 @@
 // pre-computed delta; only leaving the page goes back through the code TLB. The pc is
 // materialised from the slot pointer only where an instruction needs it. Each case reads just
 // the fields it uses, straight from the slot.
+// The dispatch's speed depends on where it lands (Package.swift aligns the module's functions;
+// docs/performance.md, "The interpreter").
 
 extension UnsafeMutablePointer where Pointee == DecodedInstruction {
     @inline(__always) var rd: Int { Int(pointee.rd) }
