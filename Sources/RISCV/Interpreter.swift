@@ -3,6 +3,8 @@
 // pre-computed delta; only leaving the page goes back through the code TLB. The pc is
 // materialised from the slot pointer only where an instruction needs it. Each case reads just
 // the fields it uses, straight from the slot.
+// The dispatch's speed depends on where it lands (Package.swift aligns the module's functions;
+// docs/performance.md, "The interpreter").
 
 extension UnsafeMutablePointer where Pointee == DecodedInstruction {
     @inline(__always) var rd: Int { Int(pointee.rd) }
@@ -535,6 +537,58 @@ extension Hart {
                     left &-= Int(cur.pointee.count)
                     continue inner
 
+                // A load or a shift fused with an in-page beq/bne (Fusion.swift): rs3/aux are the
+                // branch operands, `rm` 0 for beq and 1 for bne; imm holds the first's immediate
+                // (low half) and the branch target as a slot delta (high half). A faulting load
+                // is reported at its own slot: nothing has retired.
+                case .ldBranch:
+                    guard let v = load(rt, r[cur.rs1] &+ cur.pairFirstOffset, UInt64.self) else { break inner }
+                    r[cur.rd] = v
+                    if (r[cur.rs3] == r[cur.aux]) == (cur.pointee.rm == 0) {
+                        cur += Int(cur.pointee.imm >> 16)
+                        if left <= 0 { pc = pcOf(cur); break lookup }
+                        if jit && hot(cur) { pc = pcOf(cur); continue lookup }
+                        left &-= Int(cur.pointee.count)
+                        continue inner
+                    }
+                    cur += Int(cur.pointee.len)
+                    left &-= Int(cur.pointee.count)
+                    continue inner
+                case .lbuBranch:
+                    guard let v = load(rt, r[cur.rs1] &+ cur.pairFirstOffset, UInt8.self) else { break inner }
+                    r[cur.rd] = UInt64(v)
+                    if (r[cur.rs3] == r[cur.aux]) == (cur.pointee.rm == 0) {
+                        cur += Int(cur.pointee.imm >> 16)
+                        if left <= 0 { pc = pcOf(cur); break lookup }
+                        if jit && hot(cur) { pc = pcOf(cur); continue lookup }
+                        left &-= Int(cur.pointee.count)
+                        continue inner
+                    }
+                    cur += Int(cur.pointee.len)
+                    left &-= Int(cur.pointee.count)
+                    continue inner
+                case .srliBranch:
+                    r[cur.rd] = r[cur.rs1] &>> (cur.pairFirstOffset & 63)
+                    if (r[cur.rs3] == r[cur.aux]) == (cur.pointee.rm == 0) {
+                        cur += Int(cur.pointee.imm >> 16)
+                        if left <= 0 { pc = pcOf(cur); break lookup }
+                        if jit && hot(cur) { pc = pcOf(cur); continue lookup }
+                        left &-= Int(cur.pointee.count)
+                        continue inner
+                    }
+                    cur += Int(cur.pointee.len)
+                    left &-= Int(cur.pointee.count)
+                    continue inner
+                case .addiJal:
+                    // addi + an in-page `j` (rd x0): the jump's slot delta from this slot in imm's
+                    // high half.
+                    r[cur.rd] = r[cur.rs1] &+ cur.pairFirstOffset
+                    cur += Int(cur.pointee.imm >> 16)
+                    if left <= 0 { pc = pcOf(cur); break lookup }
+                    if jit && hot(cur) { pc = pcOf(cur); continue lookup }
+                    left &-= Int(cur.pointee.count)
+                    continue inner
+
                 // Fused address arithmetic (Fusion.swift). A faulting indexed load reports the
                 // fault at the load's own slot: the add before it has retired. Fused operations
                 // advance by the pair's length (`next`).
@@ -831,9 +885,6 @@ extension Hart {
                     pc = pcOf(cur)
                     stop = .ecall
                     break lookup
-                case .ebreakC:
-                    step = 1
-                    fallthrough
                 case .ebreak:
                     left &+= Int(cur.pointee.count)
                     pc = pcOf(cur)

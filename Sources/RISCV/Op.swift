@@ -68,13 +68,17 @@ package enum Op: UInt8 {
     // Two ALU instructions, executed in order (the shifts, masks and multiply-adds of array
     // indexing and arithmetic loops, e.g. CoreMark's matrix and CRC code).
     case slliPair, srliPair, slliSrli, andiPair, sraiwPair, srliAdd, addiwAddw, addPair, mulwAddw, addwMulw
+    // ld, lbu or srli followed by an in-page beq/bne (`rm`: 0 beq, 1 bne): null-pointer and
+    // end-of-string tests, bit loops. addi + an in-page `j` (a loop's increment and its jump back).
+    case ldBranch, lbuBranch, srliBranch, addiJal
 
     // Compressed (2-byte) forms of the operations above. They are kept last so that the run
     // loop can tell an instruction's length from its operation alone (`isCompressed`), without
     // loading it from the slot: the next slot's address then does not wait for a memory load.
     case addiC, addiwC, liC, lwC, ldC, swC, sdC, fldC, fsdC, srliC, sraiC, slliC, andiC
     case addC, subC, xorC, orC, andC, subwC, addwC
-    case jalC, jalFarC, jalrC, beqC, bneC, branchFarC, ebreakC
+    // (c.ebreak decodes to `ebreak` with len 1: it stops the run, no length needed.)
+    case jalC, jalFarC, jalrC, beqC, bneC, branchFarC
 }
 
 extension Op {
@@ -109,7 +113,6 @@ extension Op {
         case .beq: return .beqC
         case .bne: return .bneC
         case .branchFar: return .branchFarC
-        case .ebreak: return .ebreakC
         default: return self
         }
     }
