@@ -225,8 +225,16 @@ extension X86CPU {
     }
 
     /// The low half of a signed product of size `s` and whether it overflowed.
+    /// imul r, r (dest *= src) or imul r, r, imm (dest = src * imm), for the run loop without
+    /// `executeMultiply`'s dispatch (CoreMark's matrix loop is full of them). Out of line: inlined
+    /// into the run loop, it cost the whole loop registers (the instruction pointer was spilled
+    /// and reloaded at every dispatch).
+    @inline(never) func imulRegister(_ p: UnsafeMutablePointer<X86Instruction>) {
+        imul(p, reg(p.pointee.rm, p.pointee.size))
+    }
+
     /// imul r, r/m (dest *= src) or imul r, r/m, imm (dest = src * imm), with `src` the r/m
-    /// operand's value (the run loop does these itself: CoreMark's matrix loop is full of them).
+    /// operand's value.
     @_transparent func imul(_ p: UnsafeMutablePointer<X86Instruction>, _ src: UInt64) {
         let s = p.pointee.size
         let immediate = p.pointee.attrs & X86Attrs.immediate != 0

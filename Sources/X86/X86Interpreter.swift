@@ -327,11 +327,8 @@ extension X86CPU {
                         status = executeShift(cur)
                         if status != X86Status.next { break fault }
                     case .imulRR:
-                        imul(cur, reg(cur.pointee.rm, s))
-                    case .imulRM:
-                        guard let v = load(address(cur), s) else { break fault }
-                        imul(cur, v)
-                    case .mulDivR, .mulDivM:
+                        imulRegister(cur)
+                    case .mulDivR, .mulDivM, .imulRM:
                         status = executeMultiply(cur)
                         if status != X86Status.next { break fault }
                     case .btRR, .btMR, .btRI, .btMI, .bitScanRR, .bitScanRM:
