@@ -125,7 +125,7 @@ extension X86CPU {
                 break
             }
             insn.offset = UInt16(offset)
-            insn.op = insn.op.specialised(size: insn.size)
+            insn.op = insn.op.specialised(size: insn.size, source: insn.cond)
             if insn.op == .jcc, n > 0, X86CodeCache.fusesBranch(first[n - 1].op) {
                 first[n - 1].attrs |= X86Attrs.fusedBranch
             }

@@ -118,6 +118,7 @@ package enum X86Op: UInt8 {
     case addRR32, addRR64, addRI32, addRI64, subRR32, subRR64, subRI32, subRI64
     case andRI32, andRI64, xorRR32, xorRR64
     case cmpRR32, cmpRR64, cmpRI32, cmpRI64, testRR32, testRR64
+    case movzxRM8, movzxRM16, movsxRM16to32
     // String instructions (size, attrs.rep/repne).
     case movs, stos, lods, cmps, scas
     // Control transfer (imm: the absolute target of direct forms).

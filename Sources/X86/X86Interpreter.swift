@@ -115,6 +115,15 @@ extension X86CPU {
                     case .movzxRM:
                         guard let v = load(address(cur), cur.pointee.cond) else { break fault }
                         setReg(cur.pointee.reg, s, v)
+                    case .movzxRM8:
+                        guard let v = load(address(cur), 0) else { break fault }
+                        setReg64(cur.pointee.reg, v)
+                    case .movzxRM16:
+                        guard let v = load(address(cur), 1) else { break fault }
+                        setReg64(cur.pointee.reg, v)
+                    case .movsxRM16to32:
+                        guard let v = load(address(cur), 1) else { break fault }
+                        setReg(cur.pointee.reg, 2, X86CPU.signExtend(v, 1))
                     case .movsxRR:
                         setReg(cur.pointee.reg, s, X86CPU.signExtend(reg(cur.pointee.rm, cur.pointee.cond), cur.pointee.cond))
                     case .movsxRM:
