@@ -56,7 +56,8 @@ final class X86CodeCache {
     /// The compares and tests that take a following jcc with them (`X86Attrs.fusedBranch`).
     static func fusesBranch(_ op: X86Op) -> Bool {
         switch op {
-        case .cmpRR, .cmpRI, .cmpRM, .cmpMI, .testRR, .testRI: return true
+        case .cmpRR, .cmpRI, .cmpRM, .cmpMI, .testRR, .testRI,
+             .cmpRR32, .cmpRR64, .cmpRI32, .cmpRI64, .testRR32, .testRR64: return true
         default: return false
         }
     }
@@ -124,6 +125,7 @@ extension X86CPU {
                 break
             }
             insn.offset = UInt16(offset)
+            insn.op = insn.op.specialised(size: insn.size, source: insn.cond)
             if insn.op == .jcc, n > 0, X86CodeCache.fusesBranch(first[n - 1].op) {
                 first[n - 1].attrs |= X86Attrs.fusedBranch
             }

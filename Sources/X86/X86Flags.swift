@@ -27,14 +27,17 @@ package enum X86Flags {
     /// Multiplication: CF = OF = a (0 or 1), SF ZF PF from the result's low half.
     package static let mul: UInt64 = 11
 
-    @inline(__always) package static func mask(_ size: Int) -> UInt64 { UInt64.max >> (64 - (8 << size)) }
-    @inline(__always) package static func signBit(_ size: Int) -> UInt64 { 1 << ((8 << size) - 1) }
-    @inline(__always) package static func bits(_ size: Int) -> UInt64 { UInt64(8 << size) }
+    // Masking shifts (&<<, &>>) throughout the hot helpers: Swift's `<<` and `>>` with a
+    // variable count check for counts past the width and negative counts, ~12 instructions
+    // and three branches each; these were in every register access (size is 0...3 here).
+    @_transparent package static func mask(_ size: Int) -> UInt64 { UInt64.max &>> UInt64(64 &- (8 &<< size)) }
+    @_transparent package static func signBit(_ size: Int) -> UInt64 { 1 &<< UInt64((8 &<< size) &- 1) }
+    @_transparent package static func bits(_ size: Int) -> UInt64 { UInt64(8 &<< size) }
 
     /// PF: set when the low byte of the result has an even number of one bits.
     @inline(__always) package static func parity(_ v: UInt64) -> UInt64 {
-        let x = (v ^ (v >> 4)) & 0xf
-        return ((0x9669 >> x) & 1) << 2
+        let x = (v ^ (v &>> 4)) & 0xf
+        return ((0x9669 &>> x) & 1) &<< 2
     }
 
     /// OSZAPC after operation `op` with operands `a`, `b` and result `res`; `old` is the flags
@@ -166,8 +169,8 @@ extension X86CPU {
             case 2: t = a == b
             case 3: t = a <= b
             case 6, 7:
-                let shift = UInt64(64) - X86Flags.bits(Int(op & 3))
-                let sa = Int64(bitPattern: a << shift), sb = Int64(bitPattern: b << shift)
+                let shift = UInt64(64) &- X86Flags.bits(Int(op & 3))
+                let sa = Int64(bitPattern: a &<< shift), sb = Int64(bitPattern: b &<< shift)
                 t = cc >> 1 == 6 ? sa < sb : sa <= sb
             case 4: t = r[X86Registers.ccRes] & X86Flags.signBit(Int(op & 3)) != 0
             default: return X86Flags.holds(cc, flagsValue())

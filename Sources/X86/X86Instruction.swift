@@ -113,6 +113,12 @@ package enum X86Op: UInt8 {
     case bmi                     // BMI1/BMI2 (cond: `X86BMI`; imm: the VEX.vvvv register)
     case xaddRR, xaddMR, cmpxchgRR, cmpxchgMR, cmpxchg16b
     case cpuid, rdtsc
+    // The hottest of the above for 32- and 64-bit operands (Specialise.swift).
+    case movRR32, movRR64, movRM32, movRM64, movMR32, movMR64
+    case addRR32, addRR64, addRI32, addRI64, subRR32, subRR64, subRI32, subRI64
+    case andRI32, andRI64, xorRR32, xorRR64
+    case cmpRR32, cmpRR64, cmpRI32, cmpRI64, testRR32, testRR64
+    case movzxRM8, movzxRM16, movsxRM16to32
     // String instructions (size, attrs.rep/repne).
     case movs, stos, lods, cmps, scas
     // Control transfer (imm: the absolute target of direct forms).

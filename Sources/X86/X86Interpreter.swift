@@ -55,7 +55,9 @@ extension X86CPU {
             var status = X86Status.next
             fault: do {
             inner: while true {
-                // An arm breaks out of `taken` when the conditional branch at `cur` is taken.
+                // An arm breaks out of `taken` when the branch at `cur` to its `imm` is taken,
+                // out of `jumped` when it has set `pc` to where execution goes on.
+                jumped: do {
                 taken: do {
                     let s = cur.pointee.size
                     switch cur.pointee.op {
@@ -85,11 +87,25 @@ extension X86CPU {
                     // MARK: Moves
                     case .movRR:
                         setReg(cur.pointee.reg, s, reg(cur.pointee.rm, s))
+                    case .movRR32:
+                        setReg(cur.pointee.reg, 2, reg(cur.pointee.rm, 2))
+                    case .movRR64:
+                        setReg64(cur.pointee.reg, reg64(cur.pointee.rm))
                     case .movRM:
                         guard let v = load(address(cur), s) else { break fault }
                         setReg(cur.pointee.reg, s, v)
+                    case .movRM32:
+                        guard let v = load(address(cur), 2) else { break fault }
+                        setReg(cur.pointee.reg, 2, v)
+                    case .movRM64:
+                        guard let v = load(address(cur), 3) else { break fault }
+                        setReg64(cur.pointee.reg, v)
                     case .movMR:
                         guard store(address(cur), s, reg(cur.pointee.reg, s)) else { break fault }
+                    case .movMR32:
+                        guard store(address(cur), 2, reg(cur.pointee.reg, 2)) else { break fault }
+                    case .movMR64:
+                        guard store(address(cur), 3, reg64(cur.pointee.reg)) else { break fault }
                     case .movRI:
                         setReg(cur.pointee.reg, s, cur.pointee.imm)
                     case .movMI:
@@ -99,6 +115,15 @@ extension X86CPU {
                     case .movzxRM:
                         guard let v = load(address(cur), cur.pointee.cond) else { break fault }
                         setReg(cur.pointee.reg, s, v)
+                    case .movzxRM8:
+                        guard let v = load(address(cur), 0) else { break fault }
+                        setReg64(cur.pointee.reg, v)
+                    case .movzxRM16:
+                        guard let v = load(address(cur), 1) else { break fault }
+                        setReg64(cur.pointee.reg, v)
+                    case .movsxRM16to32:
+                        guard let v = load(address(cur), 1) else { break fault }
+                        setReg(cur.pointee.reg, 2, X86CPU.signExtend(v, 1))
                     case .movsxRR:
                         setReg(cur.pointee.reg, s, X86CPU.signExtend(reg(cur.pointee.rm, cur.pointee.cond), cur.pointee.cond))
                     case .movsxRM:
@@ -127,28 +152,28 @@ extension X86CPU {
                         guard store(address(cur), 0, condition(cur.pointee.cond) ? 1 : 0) else { break fault }
                     case .push:
                         let v = reg(cur.pointee.reg, s)
-                        let sp = r[X86Registers.rsp] &- (UInt64(1) << UInt64(s))
+                        let sp = r[X86Registers.rsp] &- (UInt64(1) &<< UInt64(s))
                         guard store(sp, s, v) else { break fault }
                         r[X86Registers.rsp] = sp
                     case .pushI:
-                        let sp = r[X86Registers.rsp] &- (UInt64(1) << UInt64(s))
+                        let sp = r[X86Registers.rsp] &- (UInt64(1) &<< UInt64(s))
                         guard store(sp, s, cur.pointee.imm) else { break fault }
                         r[X86Registers.rsp] = sp
                     case .pushM:
                         guard let v = load(address(cur), s) else { break fault }
-                        let sp = r[X86Registers.rsp] &- (UInt64(1) << UInt64(s))
+                        let sp = r[X86Registers.rsp] &- (UInt64(1) &<< UInt64(s))
                         guard store(sp, s, v) else { break fault }
                         r[X86Registers.rsp] = sp
                     case .pop:
                         let sp = r[X86Registers.rsp]
                         guard let v = load(sp, s) else { break fault }
-                        r[X86Registers.rsp] = sp &+ (UInt64(1) << UInt64(s))
+                        r[X86Registers.rsp] = sp &+ (UInt64(1) &<< UInt64(s))
                         setReg(cur.pointee.reg, s, v)     // pop rsp: the loaded value wins
                     case .popM:
                         let sp = r[X86Registers.rsp]
                         guard let v = load(sp, s) else { break fault }
                         // The address is computed with rsp already incremented.
-                        r[X86Registers.rsp] = sp &+ (UInt64(1) << UInt64(s))
+                        r[X86Registers.rsp] = sp &+ (UInt64(1) &<< UInt64(s))
                         guard store(address(cur), s, v) else { r[X86Registers.rsp] = sp; break fault }
                     case .leave:
                         let bp = r[X86Registers.rbp]
@@ -172,33 +197,52 @@ extension X86CPU {
                         }
 
                     // MARK: Arithmetic
-                    // The common operations get an arm each, so that `alu` folds to that operation.
-                    case .addRR: aluRR(0, cur)
-                    case .orRR: aluRR(1, cur)
-                    case .andRR: aluRR(4, cur)
-                    case .subRR: aluRR(5, cur)
-                    case .xorRR: aluRR(6, cur)
-                    case .adcRR, .sbbRR: aluRR(Int(cur.pointee.cond), cur)
+                    // The common operations get an arm each, so that `alu` folds to that
+                    // operation; the hottest also one per operand size (Specialise.swift).
+                    case .addRR: aluRR(0, cur, s)
+                    case .addRR32: aluRR(0, cur, 2)
+                    case .addRR64: aluRR(0, cur, 3)
+                    case .orRR: aluRR(1, cur, s)
+                    case .andRR: aluRR(4, cur, s)
+                    case .subRR: aluRR(5, cur, s)
+                    case .subRR32: aluRR(5, cur, 2)
+                    case .subRR64: aluRR(5, cur, 3)
+                    case .xorRR: aluRR(6, cur, s)
+                    case .xorRR32: aluRR(6, cur, 2)
+                    case .xorRR64: aluRR(6, cur, 3)
+                    case .adcRR, .sbbRR: aluRR(Int(cur.pointee.cond), cur, s)
                     // A compare or test with a jcc after it (`X86Attrs.fusedBranch`) does the jcc:
                     // when not taken it is skipped.
                     case .cmpRR:
-                        _ = alu(7, reg(cur.pointee.reg, s), reg(cur.pointee.rm, s), s)
-                        if cur.pointee.attrs & X86Attrs.fusedBranch != 0 {
-                            cur += 1
-                            if condition(cur.pointee.cond) { break taken }
-                        }
-                    case .addRI: aluRI(0, cur)
-                    case .orRI: aluRI(1, cur)
-                    case .andRI: aluRI(4, cur)
-                    case .subRI: aluRI(5, cur)
-                    case .xorRI: aluRI(6, cur)
-                    case .adcRI, .sbbRI: aluRI(Int(cur.pointee.cond), cur)
+                        aluRR(7, cur, s)
+                        if fusedBranchTaken(&cur) { break taken }
+                    case .cmpRR32:
+                        aluRR(7, cur, 2)
+                        if fusedBranchTaken(&cur) { break taken }
+                    case .cmpRR64:
+                        aluRR(7, cur, 3)
+                        if fusedBranchTaken(&cur) { break taken }
+                    case .addRI: aluRI(0, cur, s)
+                    case .addRI32: aluRI(0, cur, 2)
+                    case .addRI64: aluRI(0, cur, 3)
+                    case .orRI: aluRI(1, cur, s)
+                    case .andRI: aluRI(4, cur, s)
+                    case .andRI32: aluRI(4, cur, 2)
+                    case .andRI64: aluRI(4, cur, 3)
+                    case .subRI: aluRI(5, cur, s)
+                    case .subRI32: aluRI(5, cur, 2)
+                    case .subRI64: aluRI(5, cur, 3)
+                    case .xorRI: aluRI(6, cur, s)
+                    case .adcRI, .sbbRI: aluRI(Int(cur.pointee.cond), cur, s)
                     case .cmpRI:
-                        _ = alu(7, reg(cur.pointee.reg, s), cur.pointee.imm & X86Flags.mask(Int(s)), s)
-                        if cur.pointee.attrs & X86Attrs.fusedBranch != 0 {
-                            cur += 1
-                            if condition(cur.pointee.cond) { break taken }
-                        }
+                        aluRI(7, cur, s)
+                        if fusedBranchTaken(&cur) { break taken }
+                    case .cmpRI32:
+                        aluRI(7, cur, 2)
+                        if fusedBranchTaken(&cur) { break taken }
+                    case .cmpRI64:
+                        aluRI(7, cur, 3)
+                        if fusedBranchTaken(&cur) { break taken }
                     case .addRM: guard aluRM(0, cur) else { break fault }
                     case .orRM: guard aluRM(1, cur) else { break fault }
                     case .andRM: guard aluRM(4, cur) else { break fault }
@@ -208,10 +252,7 @@ extension X86CPU {
                     case .cmpRM:
                         guard let v = load(address(cur), s) else { break fault }
                         _ = alu(7, reg(cur.pointee.reg, s), v, s)
-                        if cur.pointee.attrs & X86Attrs.fusedBranch != 0 {
-                            cur += 1
-                            if condition(cur.pointee.cond) { break taken }
-                        }
+                        if fusedBranchTaken(&cur) { break taken }
                     case .addMR, .orMR, .adcMR, .sbbMR, .andMR, .subMR, .xorMR:
                         let kind = Int(cur.pointee.cond)
                         let a = address(cur)
@@ -230,22 +271,19 @@ extension X86CPU {
                     case .cmpMI:
                         guard let v = load(address(cur), s) else { break fault }
                         _ = alu(7, v, cur.pointee.imm & X86Flags.mask(Int(s)), s)
-                        if cur.pointee.attrs & X86Attrs.fusedBranch != 0 {
-                            cur += 1
-                            if condition(cur.pointee.cond) { break taken }
-                        }
+                        if fusedBranchTaken(&cur) { break taken }
                     case .testRR:
                         setLogicFlags(s, reg(cur.pointee.reg, s) & reg(cur.pointee.rm, s))
-                        if cur.pointee.attrs & X86Attrs.fusedBranch != 0 {
-                            cur += 1
-                            if condition(cur.pointee.cond) { break taken }
-                        }
+                        if fusedBranchTaken(&cur) { break taken }
+                    case .testRR32:
+                        setLogicFlags(2, reg(cur.pointee.reg, 2) & reg(cur.pointee.rm, 2))
+                        if fusedBranchTaken(&cur) { break taken }
+                    case .testRR64:
+                        setLogicFlags(3, reg64(cur.pointee.reg) & reg64(cur.pointee.rm))
+                        if fusedBranchTaken(&cur) { break taken }
                     case .testRI:
                         setLogicFlags(s, reg(cur.pointee.reg, s) & cur.pointee.imm & X86Flags.mask(Int(s)))
-                        if cur.pointee.attrs & X86Attrs.fusedBranch != 0 {
-                            cur += 1
-                            if condition(cur.pointee.cond) { break taken }
-                        }
+                        if fusedBranchTaken(&cur) { break taken }
                     case .testMR:
                         guard let v = load(address(cur), s) else { break fault }
                         setLogicFlags(s, v & reg(cur.pointee.reg, s))
@@ -279,25 +317,27 @@ extension X86CPU {
                     case .shlRI:
                         let v = reg(cur.pointee.reg, s)
                         let n = cur.pointee.imm & (s == 3 ? 63 : 31)
-                        let res = (v << n) & X86Flags.mask(Int(s))
+                        let res = (v &<< n) & X86Flags.mask(Int(s))
                         setReg(cur.pointee.reg, s, res)
                         setFlags(X86Flags.shl, s, v, n, res)
                     case .shrRI:
                         let v = reg(cur.pointee.reg, s)
                         let n = cur.pointee.imm & (s == 3 ? 63 : 31)
-                        let res = v >> n
+                        let res = v &>> n
                         setReg(cur.pointee.reg, s, res)
                         setFlags(X86Flags.shr, s, v, n, res)
                     case .sarRI:
                         let v = reg(cur.pointee.reg, s)
                         let n = cur.pointee.imm & (s == 3 ? 63 : 31)
-                        let res = UInt64(bitPattern: Int64(bitPattern: X86CPU.signExtend(v, s)) >> Int64(n)) & X86Flags.mask(Int(s))
+                        let res = UInt64(bitPattern: Int64(bitPattern: X86CPU.signExtend(v, s)) &>> Int64(n)) & X86Flags.mask(Int(s))
                         setReg(cur.pointee.reg, s, res)
                         setFlags(X86Flags.sar, s, v, n, res)
                     case .shiftR, .shiftM, .shldR, .shrdR, .shldM, .shrdM:
                         status = executeShift(cur)
                         if status != X86Status.next { break fault }
-                    case .mulDivR, .mulDivM, .imulRR, .imulRM:
+                    case .imulRR:
+                        imulRegister(cur)
+                    case .mulDivR, .mulDivM, .imulRM:
                         status = executeMultiply(cur)
                         if status != X86Status.next { break fault }
                     case .btRR, .btMR, .btRI, .btMI, .bitScanRR, .bitScanRM:
@@ -336,22 +376,12 @@ extension X86CPU {
                     case .jcc:
                         if condition(cur.pointee.cond) { break taken }
                     case .jmp:
-                        let target = cur.pointee.imm
-                        if executed >= budget { pc = target; break lookup }
-                        if target & ~pageMask == pageBase, let p = UnsafeMutablePointer<X86Instruction>(bitPattern: index[Int(target & pageMask)]) {
-                            cur = p
-                            executed &+= Int(cur.pointee.count)
-                            continue inner
-                        }
-                        pc = target
-                        continue lookup
+                        break taken
                     case .call:
                         let sp = r[X86Registers.rsp] &- 8
                         guard write(sp, nextPC(cur)) else { break fault }
                         r[X86Registers.rsp] = sp
-                        pc = cur.pointee.imm
-                        if executed >= budget { break lookup }
-                        continue lookup
+                        break taken
                     case .callR, .callM:
                         let target: UInt64
                         if cur.pointee.op == .callR { target = reg64(cur.pointee.reg) } else {
@@ -362,52 +392,46 @@ extension X86CPU {
                         guard write(sp, nextPC(cur)) else { break fault }
                         r[X86Registers.rsp] = sp
                         pc = target
-                        if executed >= budget { break lookup }
-                        continue lookup
+                        break jumped
                     case .jmpR:
                         pc = reg64(cur.pointee.reg)
-                        if executed >= budget { break lookup }
-                        continue lookup
+                        break jumped
                     case .jmpM:
                         guard let t = read(address(cur), UInt64.self) else { break fault }
                         pc = t
-                        if executed >= budget { break lookup }
-                        continue lookup
+                        break jumped
                     case .ret, .retImm:
                         let sp = r[X86Registers.rsp]
                         guard let t = read(sp, UInt64.self) else { break fault }
                         r[X86Registers.rsp] = sp &+ 8 &+ cur.pointee.imm
                         pc = t
-                        if executed >= budget { break lookup }
-                        continue lookup
+                        break jumped
                     case .loop:
-                        var taken: Bool
+                        var jump: Bool
                         let c = cur.pointee.cond
                         let address32 = cur.pointee.attrs & X86Attrs.address32 != 0
                         var count = address32 ? r[X86Registers.rcx] & 0xffff_ffff : r[X86Registers.rcx]
                         if c == 3 {
-                            taken = count == 0
+                            jump = count == 0
                         } else {
                             count = (count &- 1) & (address32 ? 0xffff_ffff : UInt64.max)
                             if address32 { setReg(X86Registers.offset(1), 2, count) } else { r[X86Registers.rcx] = count }
-                            taken = count != 0
-                            if c == 0 { taken = taken && !condition(4) }
-                            if c == 1 { taken = taken && condition(4) }
+                            jump = count != 0
+                            if c == 0 { jump = jump && !condition(4) }
+                            if c == 1 { jump = jump && condition(4) }
                         }
-                        if taken {
-                            executed &-= Int(cur.pointee.count) &- 1
-                            pc = cur.pointee.imm
-                            if executed >= budget { break lookup }
-                            continue lookup
-                        }
+                        if jump { break taken }
                     }
                     cur += 1
                     continue inner
                 }
-                // A taken jcc (alone or fused): the rest of its block was counted when the
-                // block was entered.
+                // A taken jcc (alone or fused), jmp or call: the rest of its block was counted
+                // when the block was entered.
                 executed &-= Int(cur.pointee.count) &- 1
                 pc = cur.pointee.imm
+                }
+                // Direct and indirect jumps, calls and returns to a decoded instruction of
+                // this page go on without the code TLB.
                 if executed < budget, let p = decoded(pc) { cur = p; executed &+= Int(p.pointee.count); continue inner }
                 if executed >= budget { break lookup }
                 continue lookup
@@ -431,14 +455,23 @@ extension X86CPU {
 
     /// Group-1 operation `kind` (see `alu`) on register operands, on a register and the
     /// immediate, on a register and memory (false: the load faulted).
-    @_transparent func aluRR(_ kind: Int, _ p: UnsafeMutablePointer<X86Instruction>) {
-        let s = p.pointee.size
-        setReg(p.pointee.reg, s, alu(kind, reg(p.pointee.reg, s), reg(p.pointee.rm, s), s))
+    /// (Size `s` is a constant in the specialised arms.) cmp (kind 7) writes no register.
+    @_transparent func aluRR(_ kind: Int, _ p: UnsafeMutablePointer<X86Instruction>, _ s: UInt8) {
+        let res = alu(kind, reg(p.pointee.reg, s), reg(p.pointee.rm, s), s)
+        if kind != 7 { setReg(p.pointee.reg, s, res) }
     }
 
-    @_transparent func aluRI(_ kind: Int, _ p: UnsafeMutablePointer<X86Instruction>) {
-        let s = p.pointee.size
-        setReg(p.pointee.reg, s, alu(kind, reg(p.pointee.reg, s), p.pointee.imm & X86Flags.mask(Int(s)), s))
+    @_transparent func aluRI(_ kind: Int, _ p: UnsafeMutablePointer<X86Instruction>, _ s: UInt8) {
+        let res = alu(kind, reg(p.pointee.reg, s), p.pointee.imm & X86Flags.mask(Int(s)), s)
+        if kind != 7 { setReg(p.pointee.reg, s, res) }
+    }
+
+    /// After a compare or test: whether the jcc fused with it (`X86Attrs.fusedBranch`) is
+    /// taken; `p` is moved to that jcc when there is one.
+    @_transparent func fusedBranchTaken(_ p: inout UnsafeMutablePointer<X86Instruction>) -> Bool {
+        guard p.pointee.attrs & X86Attrs.fusedBranch != 0 else { return false }
+        p += 1
+        return condition(p.pointee.cond)
     }
 
     @_transparent func aluRM(_ kind: Int, _ p: UnsafeMutablePointer<X86Instruction>) -> Bool {
@@ -450,8 +483,8 @@ extension X86CPU {
 
     /// `v` (an operand of size `s`) sign-extended to 64 bits.
     @inline(__always) static func signExtend(_ v: UInt64, _ s: UInt8) -> UInt64 {
-        let shift = UInt64(64) - X86Flags.bits(Int(s))
-        return UInt64(bitPattern: Int64(bitPattern: v << shift) >> Int64(shift))
+        let shift = UInt64(64) &- X86Flags.bits(Int(s))
+        return UInt64(bitPattern: Int64(bitPattern: v &<< shift) &>> Int64(shift))
     }
 
     /// inc or dec of an operand of size `s`; CF is kept.

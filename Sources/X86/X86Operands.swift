@@ -24,7 +24,9 @@ extension X86CPU {
 
     /// The register at byte offset `o` as an operand of size `s` (zero-extended).
     @_transparent func reg(_ o: UInt8, _ s: UInt8) -> UInt64 {
-        (regs[Int(o &>> 3)] &>> UInt64((o & 7) &<< 3)) & X86Flags.mask(Int(s))
+        // Only byte registers (ah...bh) are at an offset within their register.
+        let shift = s == 0 ? UInt64((o & 7) &<< 3) : 0
+        return (regs[Int(o &>> 3)] &>> shift) & X86Flags.mask(Int(s))
     }
 
     /// Writes a register operand: 8 and 16-bit writes keep the rest of the register, 32-bit
@@ -45,7 +47,7 @@ extension X86CPU {
 
     /// The memory operand's offset (what lea computes: no segment base).
     @_transparent func offset(_ p: UnsafeMutablePointer<X86Instruction>) -> UInt64 {
-        let a = reg64(p.pointee.base) &+ (reg64(p.pointee.index) << UInt64(p.pointee.scale))
+        let a = reg64(p.pointee.base) &+ (reg64(p.pointee.index) &<< UInt64(p.pointee.scale))
             &+ p.pointee.disp
         if _slowPath(p.pointee.attrs & X86Attrs.address32 != 0) { return UInt64(UInt32(truncatingIfNeeded: a)) }
         return a
@@ -129,7 +131,7 @@ extension X86CPU {
 
     @_transparent func setFlags(_ kind: UInt64, _ s: UInt8, _ a: UInt64, _ b: UInt64, _ res: UInt64) {
         let r = regs
-        r[X86Registers.ccOp] = kind << 2 | UInt64(s)
+        r[X86Registers.ccOp] = kind &<< 2 | UInt64(s)
         r[X86Registers.ccA] = a
         r[X86Registers.ccB] = b
         r[X86Registers.ccRes] = res

@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Host instructions per amd64 CoreMark iteration on the x86-64 interpreter: valgrind's count of
+# `skiff run` with 60 iterations minus that with 20, over 40 (start-up cancels out). The count
+# is deterministic, so unlike CPU time it holds on a loaded machine; compare binaries with it,
+# then confirm with CPU time of alternating runs. Not a test: a measurement.
+#   bench/amd64-coremark-count.sh [SKIFF...]     (default: the release build)
+# valgrind cannot read the release binary's debug info, so a copy without it is counted.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+CM=${COREMARK_DIR:-$PWD/../shared/coremark}
+OUT=${TMPDIR:-/tmp}/skiff-amd64-coremark-count
+mkdir -p "$OUT/root"
+gcc -O2 -static -I"$CM" -I"$CM/posix" -DPERFORMANCE_RUN=1 -DFLAGS_STR='"-O2 -static"' \
+  "$CM"/core_list_join.c "$CM"/core_main.c "$CM"/core_matrix.c "$CM"/core_state.c "$CM"/core_util.c \
+  "$CM"/posix/core_portme.c -o "$OUT/root/coremark"
+count() {   # count BINARY ITERATIONS
+  valgrind --tool=callgrind --callgrind-out-file=/dev/null "$1" run --rootfs "$OUT/root" /coremark \
+    0x0 0x0 0x66 "$2" 2>&1 | awk '/Collected/ {print $4}'
+}
+for skiff in "${@:-$PWD/.build/release/skiff}"; do
+  strip -g -o "$OUT/skiff" "$skiff"
+  a=$(count "$OUT/skiff" 20); b=$(count "$OUT/skiff" 60)
+  echo "$skiff: $(awk -v a="$a" -v b="$b" 'BEGIN { printf "%.2f M", (b - a) / 40 / 1e6 }') host instructions per iteration"
+done
