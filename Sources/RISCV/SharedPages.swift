@@ -151,6 +151,15 @@ extension SharedPages {
         }
     }
 
+    /// Zeroes the bytes from `offset` on in the pages that have a frame (the file was truncated
+    /// there: if it grows again, those bytes read as zeros, as Linux's page cache gives them).
+    public func zeroTouched(from offset: Int) {
+        for (index, f) in frames where (index + 1) * Frame.size > offset {
+            let inPage = max(0, offset - index * Frame.size)
+            (f + inPage).initializeMemory(as: UInt8.self, repeating: 0, count: Frame.size - inPage)
+        }
+    }
+
     /// For each page with a frame among the bytes [offset, offset + count): the frame address
     /// where they start, their place in those bytes, and how many there are in that page.
     private func forEachTouchedPiece(_ offset: Int, _ count: Int,

@@ -39,4 +39,9 @@ extension Kernel {
         guard let object, !data.isEmpty, let at = transferStart(d, offset: offset, count: data.count), at >= 0 else { return }
         object.pages.overlayTouched(at: Int(at), into: data)
     }
+
+    /// After `d`'s file was truncated to `length` (see above).
+    func noteTruncated(_ d: FileDescription, length: Int64) {
+        mappedObject(of: d)?.pages.zeroTouched(from: Int(length))
+    }
 }

@@ -614,6 +614,7 @@ extension Kernel {
         if !d.canWrite { throw d.isPathOnly ? .EBADF : .EINVAL }
         try checkFileSizeLimit(t, d, growingTo: length)
         try d.truncate(length: length)
+        noteTruncated(d, length: length)
         if watchingFiles { notifyChange(t, d, InotifyMask.modify) }
         return 0
     }
@@ -633,6 +634,7 @@ extension Kernel {
         defer { d.release() }
         try checkFileSizeLimit(t, d, growingTo: length)
         try d.truncate(length: length)
+        noteTruncated(d, length: length)
         if watchingFiles { notifyChange(t, r.components, st, InotifyMask.modify) }
         return 0
     }

@@ -40,3 +40,19 @@ os.close(fd)
 os.close(out)
 os.unlink("coherent")
 os.unlink("copy")
+
+# Truncated and grown again while mapped: the bytes past the cut read as zeros through the
+# mapping and the file, and the write-back does not bring the old ones back.
+fd = os.open("coherent", os.O_RDWR | os.O_CREAT | os.O_TRUNC, 0o644)
+os.write(fd, b"x" * (2 * P))
+m = mmap.mmap(fd, 2 * P)
+print("before truncate", m[P - 2:P + 2])
+os.ftruncate(fd, P // 2)
+os.ftruncate(fd, 2 * P)
+print("after truncate", m[P // 2 - 2:P // 2 + 2], m[P:P + 2], os.pread(fd, 4, P // 2 - 2))
+m.close()
+with open("coherent", "rb") as f:
+    data = f.read()
+print("after munmap", data[P // 2 - 2:P // 2 + 2], data[P:P + 2], len(data))
+os.close(fd)
+os.unlink("coherent")
