@@ -14,6 +14,9 @@ final class UnixSocket: FileDescription {
     /// with either), with the descriptions passed along (SCM_RIGHTS), held until received.
     private var incoming: [[UInt8]] = []
     private var incomingRights: [[FileDescription]] = []
+    /// Each message's sender's address as bind gave it (empty: unnamed), which recvfrom and
+    /// recvmsg report.
+    private var incomingSenders: [[UInt8]] = []
     private var incomingBytes = 0
     var readShutdown = false
     var writeShutdown = false
@@ -75,15 +78,18 @@ final class UnixSocket: FileDescription {
         let inFlight = incomingRights
         incomingRights = []
         incoming = []
+        incomingSenders = []
         for rights in inFlight { for d in rights { d.release() } }
     }
 
     // MARK: Data
 
-    /// Queues `data` at the peer; EAGAIN when its buffer is full. `rights` travel with the data.
-    func send(_ data: UnsafeRawBufferPointer, rights: [FileDescription] = []) throws(Errno) -> Int {
+    /// Queues `data` at the peer (or, for a datagram socket, at `target`: sendto's address);
+    /// EAGAIN when its buffer is full. `rights` travel with the data.
+    func send(_ data: UnsafeRawBufferPointer, rights: [FileDescription] = [], to target: UnixSocket? = nil) throws(Errno) -> Int {
         if writeShutdown { throw .EPIPE }
-        guard let p = peer else { throw wasConnected ? .EPIPE : .ENOTCONN }
+        guard let p = target ?? peer else { throw wasConnected ? .EPIPE : .ENOTCONN }
+        let sender = boundAddress ?? []
         if p.readShutdown && kind == .stream { throw .EPIPE }
         let space = UnixSocket.bufferLimit - p.incomingBytes
         if kind == .stream {
@@ -94,6 +100,7 @@ final class UnixSocket: FileDescription {
             if p.incoming.isEmpty || !rights.isEmpty || !p.incomingRights[p.incomingRights.count - 1].isEmpty {
                 p.incoming.append(bytes)
                 p.incomingRights.append(rights)
+                p.incomingSenders.append(sender)
                 for d in rights { d.retain() }
             } else {
                 p.incoming[p.incoming.count - 1].append(contentsOf: bytes)
@@ -106,6 +113,7 @@ final class UnixSocket: FileDescription {
         if space < data.count { throw .EAGAIN }
         p.incoming.append(Array(data))
         p.incomingRights.append(rights)
+        p.incomingSenders.append(sender)
         for d in rights { d.retain() }
         p.incomingBytes += data.count
         p.readers.wakeAll(kernel)
@@ -117,16 +125,20 @@ final class UnixSocket: FileDescription {
     /// installs them and releases the in-flight reference).
     func receive(into buffer: UnsafeMutableRawBufferPointer, peek: Bool) throws(Errno) -> (Int, Int) {
         var rights: [FileDescription] = []
-        return try receive(into: buffer, peek: peek, rights: &rights)
+        var sender: [UInt8] = []
+        return try receive(into: buffer, peek: peek, rights: &rights, sender: &sender)
     }
 
-    func receive(into buffer: UnsafeMutableRawBufferPointer, peek: Bool, rights: inout [FileDescription]) throws(Errno) -> (Int, Int) {
+    /// As above; `sender` gets the address of the socket that sent the message.
+    func receive(into buffer: UnsafeMutableRawBufferPointer, peek: Bool, rights: inout [FileDescription],
+                 sender: inout [UInt8]) throws(Errno) -> (Int, Int) {
         if incoming.isEmpty {
             if readShutdown || (peer == nil && wasConnected) { return (0, 0) }
             if !isConnected && kind != .datagram { throw .ENOTCONN }
             throw .EAGAIN
         }
         let message = incoming[0]
+        sender = incomingSenders[0]
         let n = min(buffer.count, message.count)
         message.withUnsafeBytes { src in
             if n > 0 { buffer.baseAddress!.copyMemory(from: src.baseAddress!, byteCount: n) }
@@ -140,9 +152,11 @@ final class UnixSocket: FileDescription {
             } else {
                 incoming.removeFirst()
                 incomingRights.removeFirst()
+                incomingSenders.removeFirst()
                 incomingBytes -= message.count
             }
             peer?.writers.wakeAll(kernel)
+            writers.wakeAll(kernel)   // senders by address wait here (see `Kernel.unixSend`)
         }
         return (n, message.count)
     }

@@ -128,11 +128,7 @@ extension Kernel {
         default: // connect
             let name = try socketName(t, t.argument(1), Int(clamping: t.argument(2))).name
             if s.isConnected { throw .EISCONN }
-            guard let listener = socketNames[name], listener.kind == s.kind else {
-                // No socket by that name: a path with no file is ENOENT, as on Linux.
-                if name.first != 0, (try? resolve(t, path: name, follow: true))?.stat == nil { throw .ENOENT }
-                throw .ECONNREFUSED
-            }
+            let listener = try boundSocket(t, name, kind: s.kind)
             if s.kind == .datagram {
                 s.peer = listener
                 s.isConnected = true
@@ -153,6 +149,31 @@ extension Kernel {
             listener.backlog.append(server)
             listener.readers.wakeAll(self)
             return 0
+        }
+    }
+
+    /// The socket bound at `name` (connect's and a datagram's destination): ENOENT when the path
+    /// names no file, ECONNREFUSED when no socket is bound there; one of another type is
+    /// EPROTOTYPE at a path and ECONNREFUSED at an abstract name, as on Linux (its abstract
+    /// lookup looks for the type too).
+    private func boundSocket(_ t: Task, _ name: [UInt8], kind: UnixSocket.Kind) throws(Errno) -> UnixSocket {
+        guard let bound = socketNames[name] else {
+            if name.first != 0, (try? resolve(t, path: name, follow: true))?.stat == nil { throw .ENOENT }
+            throw .ECONNREFUSED
+        }
+        if bound.kind != kind { throw name.first == 0 ? .ECONNREFUSED : .EPROTOTYPE }
+        return bound
+    }
+
+    /// Where sendto/sendmsg with an address send: a datagram socket sends to the socket bound at
+    /// it; a stream socket refuses an address (EISCONN when connected, else EOPNOTSUPP) and a
+    /// seqpacket socket ignores it, as Linux's. nil: no address (the peer).
+    private func unixDestination(_ t: Task, _ s: UnixSocket, address: UInt64, length: Int) throws(Errno) -> UnixSocket? {
+        if address == 0 || length == 0 { return nil }
+        switch s.kind {
+        case .stream: throw s.isConnected ? .EISCONN : .EOPNOTSUPP
+        case .seqpacket: return nil
+        case .datagram: return try boundSocket(t, try socketName(t, address, length).name, kind: s.kind)
         }
     }
 
@@ -178,26 +199,40 @@ extension Kernel {
 
     /// A struct sockaddr_un for `name` (empty: unnamed), cut to the guest's buffer, and its length.
     private func copyOutUnixAddress(_ t: Task, _ name: [UInt8], to address: UInt64, lengthAt lengthAddress: UInt64) throws(Errno) {
+        let capacity = Int(try t.load(UInt32.self, at: lengthAddress))
+        try t.store(try copyOutUnixAddress(t, name, to: address, capacity: capacity), at: lengthAddress)
+    }
+
+    /// The same for a buffer of `capacity` bytes; returns the address's whole length.
+    private func copyOutUnixAddress(_ t: Task, _ name: [UInt8], to address: UInt64, capacity: Int) throws(Errno) -> UInt32 {
         var w = ByteWriter(capacity: 110)
         w.u16(UInt16(Kernel.AF_UNIX))
         w.append(name)
         if !name.isEmpty && name[0] != 0 { w.u8(0) }
-        let capacity = Int(try t.load(UInt32.self, at: lengthAddress))
         try t.copyOut(Array(w.bytes.prefix(capacity)), to: address)
-        try t.store(UInt32(w.bytes.count), at: lengthAddress)
+        return UInt32(w.bytes.count)
+    }
+
+    /// recvfrom's and recvmsg's source address: the sender's name, or nothing at all (length 0)
+    /// when the sender has none, as Linux gives it.
+    private func copyOutSender(_ t: Task, _ sender: [UInt8], to address: UInt64, capacity: Int) throws(Errno) -> UInt32 {
+        if sender.isEmpty { return 0 }
+        return try copyOutUnixAddress(t, sender, to: address, capacity: capacity)
     }
 
     /// Sends `data`: what remains of the caller's bytes after the `sent` bytes earlier executions
     /// of this call sent. A blocking stream socket sends it all, as Linux does: after a partial
     /// send the call waits for room and goes on (`Task.syscallProgress` counts what went); an
     /// error or a signal after some bytes returns their count. `rights` ride with the first byte.
+    /// A datagram sent to an address (`target`) waits for room in the target's queue.
     private func transferSend(_ t: Task, _ s: UnixSocket, _ data: UnsafeRawBufferPointer, flags: Int32,
-                              rights: [FileDescription] = [], sent: Int = 0) throws(Errno) -> Int {
+                              rights: [FileDescription] = [], sent: Int = 0, to target: UnixSocket? = nil) throws(Errno) -> Int {
         let blocking = !s.isNonBlocking && flags & 0x40 == 0   // MSG_DONTWAIT
         let n: Int
         do throws(Errno) {
-            n = try s.send(data, rights: sent == 0 ? rights : [])
+            n = try s.send(data, rights: sent == 0 ? rights : [], to: target)
         } catch {
+            if error == .EAGAIN && blocking, let target { throw block(t, on: [target.writers]) }
             if error == .EAGAIN && blocking {
                 let wait = waitForSocket(t, s, PollRequest.writable, timeout: s.sendTimeout)
                 if wait == .blocked { t.syscallProgress = sent; throw wait }
@@ -218,9 +253,9 @@ extension Kernel {
     }
 
     private func transferReceive(_ t: Task, _ s: UnixSocket, _ buffer: UnsafeMutableRawBufferPointer, flags: Int32,
-                                 rights: inout [FileDescription]) throws(Errno) -> (Int, Int) {
+                                 rights: inout [FileDescription], sender: inout [UInt8]) throws(Errno) -> (Int, Int) {
         do throws(Errno) {
-            return try s.receive(into: buffer, peek: flags & 0x2 != 0, rights: &rights)   // MSG_PEEK
+            return try s.receive(into: buffer, peek: flags & 0x2 != 0, rights: &rights, sender: &sender)   // MSG_PEEK
         } catch {
             if error == .EAGAIN && !s.isNonBlocking && flags & 0x40 == 0 {
                 throw waitForSocket(t, s, PollRequest.readable, timeout: s.receiveTimeout)
@@ -236,7 +271,9 @@ extension Kernel {
         let buffer = scratchBuffer(max(count - sent, 1))
         let data = UnsafeMutableRawBufferPointer(rebasing: buffer[0..<(count - sent)])
         try t.copyIn(t.argument(1) &+ UInt64(sent), into: data)
-        return Int64(try transferSend(t, s, UnsafeRawBufferPointer(data), flags: Int32(truncatingIfNeeded: t.argument(3)), sent: sent))
+        let target = try unixDestination(t, s, address: t.argument(4), length: Int(clamping: t.argument(5)))
+        return Int64(try transferSend(t, s, UnsafeRawBufferPointer(data), flags: Int32(truncatingIfNeeded: t.argument(3)),
+                                      sent: sent, to: target))
     }
 
     func sysRecvfrom(_ t: Task) throws(Errno) -> Int64 {
@@ -245,12 +282,15 @@ extension Kernel {
         let count = min(Int(clamping: t.argument(2)), Kernel.maximumTransfer)
         let buffer = scratchBuffer(max(count, 1))
         var rights: [FileDescription] = []
-        let (n, full) = try transferReceive(t, s, UnsafeMutableRawBufferPointer(rebasing: buffer[0..<count]), flags: flags, rights: &rights)
+        var sender: [UInt8] = []
+        let (n, full) = try transferReceive(t, s, UnsafeMutableRawBufferPointer(rebasing: buffer[0..<count]), flags: flags,
+                                            rights: &rights, sender: &sender)
         for d in rights { d.release() }   // recv without a control buffer discards passed descriptors
         try t.copyOut(UnsafeRawBufferPointer(rebasing: buffer[0..<n]), to: t.argument(1))
         if t.argument(4) != 0 && t.argument(5) != 0 {
-            try t.copyOut([UInt8(Kernel.AF_UNIX), 0], to: t.argument(4))
-            try t.store(UInt32(2), at: t.argument(5))
+            let capacity = Int(Int32(bitPattern: try t.load(UInt32.self, at: t.argument(5))))
+            if capacity < 0 { throw .EINVAL }
+            try t.store(try copyOutSender(t, sender, to: t.argument(4), capacity: capacity), at: t.argument(5))
         }
         return Int64(flags & 0x20 != 0 && s.kind != .stream ? full : n)   // MSG_TRUNC
     }
@@ -266,8 +306,9 @@ extension Kernel {
         let sent = s.kind == .stream ? min(t.syscallProgress, count) : 0
         var data = [UInt8](repeating: 0, count: count - sent)
         try withMutableBytes(&data) { (b) throws(Errno) in try gather(t, iov, skipping: sent, into: b) }
+        let target = try unixDestination(t, s, address: header.u64(0), length: Int(header.u32(8)))
         return Int64(try withBytes(data) { (b) throws(Errno) -> Int in
-            try transferSend(t, s, b, flags: Int32(truncatingIfNeeded: t.argument(2)), rights: rights, sent: sent)
+            try transferSend(t, s, b, flags: Int32(truncatingIfNeeded: t.argument(2)), rights: rights, sent: sent, to: target)
         })
     }
 
@@ -282,16 +323,21 @@ extension Kernel {
         let count = min(total, Kernel.maximumTransfer)
         let buffer = scratchBuffer(max(count, 1))
         var rights: [FileDescription] = []
-        let (n, full) = try transferReceive(t, s, UnsafeMutableRawBufferPointer(rebasing: buffer[0..<count]), flags: flags, rights: &rights)
+        var sender: [UInt8] = []
+        let (n, full) = try transferReceive(t, s, UnsafeMutableRawBufferPointer(rebasing: buffer[0..<count]), flags: flags,
+                                            rights: &rights, sender: &sender)
         var done = 0
         for (base, len) in iov where done < n {
             let k = min(len, n - done)
             try t.copyOut(UnsafeRawBufferPointer(rebasing: buffer[done..<(done + k)]), to: base)
             done += k
         }
-        // No name; passed descriptors as an SCM_RIGHTS message; MSG_TRUNC when a datagram did
-        // not fit, MSG_CTRUNC when descriptors did not.
-        if header.u64(0) != 0 { try t.store(UInt32(0), at: headerAddress + 8) }
+        // The sender's name; passed descriptors as an SCM_RIGHTS message; MSG_TRUNC when a
+        // datagram did not fit, MSG_CTRUNC when descriptors did not.
+        if header.u64(0) != 0 {
+            let capacity = Int(Int32(bitPattern: header.u32(8)))
+            try t.store(try copyOutSender(t, sender, to: header.u64(0), capacity: max(capacity, 0)), at: headerAddress + 8)
+        }
         var messageFlags: Int32 = full > n && s.kind != .stream ? 0x20 : 0
         let controlSpace = Int(min(header.u64(40), 1 << 16))
         var control = ByteWriter(capacity: 64)
