@@ -38,7 +38,11 @@ final class SharedMemoryObject {
 final class SharedFileSource: SharedPageSource {
     let description: FileDescription
 
-    init(_ description: FileDescription) { self.description = description }
+    init(_ description: FileDescription) {
+        self.description = description
+        description.retain()   // open while the object lives, even after that mapping and descriptor are gone
+    }
+    deinit { description.release() }
 
     func fillSharedPage(_ index: Int, into page: UnsafeMutableRawBufferPointer) {
         let offset = Int64(index) * Int64(AddressLayout.pageSize)

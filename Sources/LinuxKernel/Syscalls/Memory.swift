@@ -70,7 +70,7 @@ extension Kernel {
                 if offset > UInt64(Int64.max) - size { throw .EOVERFLOW }
                 file = MappedFile(description: d, path: d.path, device: st.device, inode: st.inode)
                 fileSize = UInt64(max(st.size, 0))
-                if shared && d.canWrite { object = try sharedObject(for: d, stat: st, end: offset + size) }
+                if shared { object = try sharedObject(for: d, stat: st, end: offset + size) }
             }
         }
         if shared && object == nil && file == nil { object = try newAnonymousSharedObject(size: size) }
@@ -151,6 +151,13 @@ extension Kernel {
         if length == 0 { return 0 }
         let end = address &+ AddressLayout.pageUp(length)
         if end < address { throw .ENOMEM }
+        if protection.contains(.write) {
+            // A shared mapping of a file opened read-only may never become writable (Linux: no
+            // VM_MAYWRITE), or its stores would reach other mappings and read(2) of the file.
+            for r in t.process.addressSpace.regions where r.start < end && r.end > address && r.shared {
+                if let f = r.file, !f.description.canWrite { throw .EACCES }
+            }
+        }
         if !t.process.addressSpace.protect(address, end, protection) { throw .ENOMEM }
         return 0
     }

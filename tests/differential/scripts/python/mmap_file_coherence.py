@@ -56,3 +56,33 @@ with open("coherent", "rb") as f:
 print("after munmap", data[P // 2 - 2:P // 2 + 2], data[P:P + 2], len(data))
 os.close(fd)
 os.unlink("coherent")
+
+# A shared mapping through a descriptor opened read-only sees later writes through another
+# descriptor, and may not be made writable (EACCES), as on Linux. Its first descriptor closed
+# and its first mapping gone, the file's other mappings still read the pages nobody touched.
+import ctypes, errno as errnos
+with open("coherent", "wb") as f:
+    f.write(b"r" * (3 * P))
+ro = os.open("coherent", os.O_RDONLY)
+rw = os.open("coherent", os.O_RDWR)
+first = mmap.mmap(ro, 3 * P, access=mmap.ACCESS_READ)
+view = mmap.mmap(rw, 3 * P)
+print("read-only view", first[0:2])
+os.pwrite(rw, b"NEWER", 0)
+print("after pwrite", first[0:5], view[0:5])
+libc = ctypes.CDLL(None, use_errno=True)
+libc.mmap.restype = ctypes.c_void_p
+libc.mmap.argtypes = [ctypes.c_void_p, ctypes.c_size_t, ctypes.c_int, ctypes.c_int, ctypes.c_int, ctypes.c_long]
+libc.mprotect.argtypes = [ctypes.c_void_p, ctypes.c_size_t, ctypes.c_int]
+raw = libc.mmap(None, P, mmap.PROT_READ, mmap.MAP_SHARED, ro, 0)
+print("mprotect writable", libc.mprotect(raw, P, mmap.PROT_READ | mmap.PROT_WRITE),
+      errnos.errorcode[ctypes.get_errno()], "read-only again", libc.mprotect(raw, P, mmap.PROT_READ))
+print("raw mapping", ctypes.string_at(raw, 5))
+libc.munmap.argtypes = [ctypes.c_void_p, ctypes.c_size_t]
+libc.munmap(raw, P)
+first.close()
+os.close(ro)
+print("untouched page after the first descriptor closed", view[2 * P:2 * P + 3])
+view.close()
+os.close(rw)
+os.unlink("coherent")
