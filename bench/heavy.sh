@@ -93,7 +93,10 @@ run() { # side workload -> "SECONDS STATUS"
     timeout -k 10 "$limit" "$SKIFF" run --rootfs "$root" -w "$BENCH" /usr/bin/bash -c "$s" >"$out/$side-$w.log" 2>&1 || status=$?
   else
     # proot as the differential harness starts it (default signals; faccessat2/statx answered
-    # ENOSYS so proot translates their paths: tests/differential/harness.py).
+    # ENOSYS so proot translates their paths: tests/differential/harness.py) and with the
+    # harness's guest environment, not the runner's (node printed a warning about a host
+    # NODE_EXTRA_CA_CERTS path under the reference only).
+    env -i PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin HOME=/root \
     timeout -k 10 "$limit" python3 -c 'import os, sys; sys.path.insert(0, "tests/differential"); import harness; harness.proot_child(); os.execvp(sys.argv[1], sys.argv[1:])' \
       proot -0 -q qemu-riscv64-static -r "$root" -b /dev -b /proc -w "$BENCH" /usr/bin/bash -c "$s" >"$out/$side-$w.log" 2>&1 || status=$?
   fi
