@@ -60,29 +60,32 @@ public final class SharedPages {
     /// callers that need a file's contents there read only `touchedPages`).
     public func read(at offset: Int, into buffer: UnsafeMutableRawBufferPointer) {
         guard let base = buffer.baseAddress else { return }
-        var done = 0
-        while done < buffer.count {
-            let at = offset + done
-            let page = at / Frame.size, inPage = at % Frame.size
-            let n = min(buffer.count - done, Frame.size - inPage)
+        forEachPiece(offset, buffer.count) { page, inPage, at, n in
             if let f = frames[page] {
-                (base + done).copyMemory(from: f + inPage, byteCount: n)
+                (base + at).copyMemory(from: f + inPage, byteCount: n)
             } else {
-                (base + done).initializeMemory(as: UInt8.self, repeating: 0, count: n)
+                (base + at).initializeMemory(as: UInt8.self, repeating: 0, count: n)
             }
-            done += n
         }
     }
 
     /// Copies `buffer` in at byte `offset` (a page not touched before is filled first).
     public func write(at offset: Int, from buffer: UnsafeRawBufferPointer) {
         guard let base = buffer.baseAddress else { return }
+        forEachPiece(offset, buffer.count) { page, inPage, at, n in
+            (frame(page) + inPage).copyMemory(from: base + at, byteCount: n)
+        }
+    }
+
+    /// The bytes [offset, offset + count) page by page: each page's index, where the bytes start
+    /// in it, their place in those `count` bytes, and how many lie in that page.
+    private func forEachPiece(_ offset: Int, _ count: Int, _ body: (Int, Int, Int, Int) -> Void) {
         var done = 0
-        while done < buffer.count {
+        while done < count {
             let at = offset + done
             let inPage = at % Frame.size
-            let n = min(buffer.count - done, Frame.size - inPage)
-            (frame(at / Frame.size) + inPage).copyMemory(from: base + done, byteCount: n)
+            let n = min(count - done, Frame.size - inPage)
+            body(at / Frame.size, inPage, done, n)
             done += n
         }
     }
@@ -165,13 +168,8 @@ extension SharedPages {
     private func forEachTouchedPiece(_ offset: Int, _ count: Int,
                                      _ body: (UnsafeMutableRawPointer, Int, Int) -> Void) {
         if frames.isEmpty || count <= 0 { return }
-        var done = 0
-        while done < count {
-            let at = offset + done
-            let inPage = at % Frame.size
-            let n = min(count - done, Frame.size - inPage)
-            if let f = frames[at / Frame.size] { body(f + inPage, done, n) }
-            done += n
+        forEachPiece(offset, count) { page, inPage, at, n in
+            if let f = frames[page] { body(f + inPage, at, n) }
         }
     }
 }

@@ -156,7 +156,7 @@ final class UnixSocket: FileDescription {
                 incomingBytes -= message.count
             }
             peer?.writers.wakeAll(kernel)
-            writers.wakeAll(kernel)   // senders by address wait here (see `Kernel.unixSend`)
+            writers.wakeAll(kernel)   // senders by address wait here (`Kernel.transferSend`)
         }
         return (n, message.count)
     }
