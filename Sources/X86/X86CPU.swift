@@ -25,7 +25,7 @@ public final class X86CPU {
 
     public init(memory: GuestMemory) {
         self.memory = memory
-        precondition(TLB.mask == X86CPU.tlbMask)
+        precondition(TLB.mask == X86Core.tlbMask)
         readTLB = memory.readTLB
         writeTLB = memory.writeTLB
         regs = UnsafeMutablePointer<UInt64>.allocate(capacity: X86Registers.count)

@@ -224,27 +224,9 @@ extension X86CPU {
         }
     }
 
+    @_transparent func imul(_ p: UnsafeMutablePointer<X86Instruction>, _ src: UInt64) { core.imul(p, src) }
+
     /// The low half of a signed product of size `s` and whether it overflowed.
-    /// imul r, r (dest *= src) or imul r, r, imm (dest = src * imm), for the run loop without
-    /// `executeMultiply`'s dispatch (CoreMark's matrix loop is full of them). Out of line: inlined
-    /// into the run loop, it cost the whole loop registers (the instruction pointer was spilled
-    /// and reloaded at every dispatch).
-    @inline(never) func imulRegister(_ p: UnsafeMutablePointer<X86Instruction>) {
-        imul(p, reg(p.pointee.rm, p.pointee.size))
-    }
-
-    /// imul r, r/m (dest *= src) or imul r, r/m, imm (dest = src * imm), with `src` the r/m
-    /// operand's value.
-    @_transparent func imul(_ p: UnsafeMutablePointer<X86Instruction>, _ src: UInt64) {
-        let s = p.pointee.size
-        let immediate = p.pointee.attrs & X86Attrs.immediate != 0
-        let a = immediate ? src : reg(p.pointee.reg, s)
-        let b = immediate ? p.pointee.imm & X86Flags.mask(Int(s)) : src
-        let (low, overflow) = X86CPU.signedProduct(a, b, s)
-        setReg(p.pointee.reg, s, low)
-        setFlags(X86Flags.mul, s, overflow ? 1 : 0, 0, low)
-    }
-
     @inline(__always) static func signedProduct(_ a: UInt64, _ b: UInt64, _ s: UInt8) -> (UInt64, Bool) {
         if s == 3 {
             let (v, overflow) = Int64(bitPattern: a).multipliedReportingOverflow(by: Int64(bitPattern: b))
@@ -411,5 +393,27 @@ extension X86CPU {
         materializeFlags()
         let r = regs
         r[X86Registers.flags] = (r[X86Registers.flags] & ~X86Flags.zf) | (z ? X86Flags.zf : 0)
+    }
+}
+
+extension X86Core {
+    /// imul r, r (dest *= src) or imul r, r, imm (dest = src * imm), for the run loop without
+    /// `executeMultiply`'s dispatch (CoreMark's matrix loop is full of them). Out of line: inlined
+    /// into the run loop, it cost the whole loop registers (the instruction pointer was spilled
+    /// and reloaded at every dispatch).
+    @inline(never) func imulRegister(_ p: UnsafeMutablePointer<X86Instruction>) {
+        imul(p, reg(p.pointee.rm, p.pointee.size))
+    }
+
+    /// imul r, r/m (dest *= src) or imul r, r/m, imm (dest = src * imm), with `src` the r/m
+    /// operand's value.
+    @_transparent func imul(_ p: UnsafeMutablePointer<X86Instruction>, _ src: UInt64) {
+        let s = p.pointee.size
+        let immediate = p.pointee.attrs & X86Attrs.immediate != 0
+        let a = immediate ? src : reg(p.pointee.reg, s)
+        let b = immediate ? p.pointee.imm & X86Flags.mask(Int(s)) : src
+        let (low, overflow) = X86CPU.signedProduct(a, b, s)
+        setReg(p.pointee.reg, s, low)
+        setFlags(X86Flags.mul, s, overflow ? 1 : 0, 0, low)
     }
 }

@@ -116,6 +116,19 @@ package enum X86Flags {
 }
 
 extension X86CPU {
+    /// Sets the flags a user-mode popf may change.
+    func setFlagsValue(_ v: UInt64) {
+        regs[X86Registers.flags] = (v & X86Flags.writable) | X86Flags.fixed
+        regs[X86Registers.ccOp] = X86Flags.materialized
+    }
+
+    @_transparent func flagsValue() -> UInt64 { core.flagsValue() }
+    @_transparent func materializeFlags() { core.materializeFlags() }
+    @_transparent func carryFlag() -> UInt64 { core.carryFlag() }
+    @_transparent func condition(_ cc: UInt8) -> Bool { core.condition(cc) }
+}
+
+extension X86Core {
     /// RFLAGS with the arithmetic flags computed.
     @inline(__always) func flagsValue() -> UInt64 {
         let r = regs
@@ -124,12 +137,6 @@ extension X86CPU {
         if op == X86Flags.materialized { return word | X86Flags.fixed }
         return (word & ~X86Flags.arithmetic) | X86Flags.fixed
             | X86Flags.compute(op, r[X86Registers.ccA], r[X86Registers.ccB], r[X86Registers.ccRes], old: word)
-    }
-
-    /// Sets the flags a user-mode popf may change.
-    func setFlagsValue(_ v: UInt64) {
-        regs[X86Registers.flags] = (v & X86Flags.writable) | X86Flags.fixed
-        regs[X86Registers.ccOp] = X86Flags.materialized
     }
 
     /// Computes the lazy flags into the flags word.

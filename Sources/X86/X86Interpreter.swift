@@ -11,13 +11,19 @@ extension X86CPU {
     /// Runs guest code until a system call, a trap, or about `instructionBudget` instructions
     /// have retired (the budget is checked at taken branches, so a block may overshoot it).
     public func run(instructionBudget: Int) -> X86Stop {
-        let mem = memory
-        readTLB = mem.readTLB
-        writeTLB = mem.writeTLB
+        readTLB = memory.readTLB
+        writeTLB = memory.writeTLB
+        return core.run(instructionBudget: instructionBudget)
+    }
+}
+
+extension X86Core {
+    func run(instructionBudget: Int) -> X86Stop {
+        let mem = cpu.memory
         let r = regs
         let budget = instructionBudget
         var executed = 0
-        var pc = rip
+        var pc = cpu.rip
         var stop = X86Stop.budgetExhausted
         let pageMask = GuestMemory.pageSize - 1
 
@@ -32,7 +38,7 @@ extension X86CPU {
             if let p = UnsafeMutablePointer<X86Instruction>(bitPattern: index[Int(pc & pageMask)]) {
                 cur = p
             } else {
-                let (p, fault) = decodeBlock(slots, pc: pc)
+                let (p, fault) = cpu.decodeBlock(slots, pc: pc)
                 guard let p else {
                     stop = .memoryFault(fault!)
                     break lookup
@@ -65,6 +71,13 @@ extension X86CPU {
                         // The end of a block, or an instruction whose page was invalidated under it.
                         executed &-= Int(cur.pointee.count)
                         pc = pcOf(cur)
+                        // A block that ran into decoded code of its page goes on there (an
+                        // invalidated instruction is no longer in its page's index: lookup).
+                        if executed < budget, let p = decoded(pc), p != cur {
+                            cur = p
+                            executed &+= Int(p.pointee.count)
+                            continue inner
+                        }
                         if executed >= budget { break lookup }
                         continue lookup
                     case .truncated, .illegal:
@@ -199,22 +212,22 @@ extension X86CPU {
                     // MARK: Arithmetic
                     // The common operations get an arm each, so that `alu` folds to that
                     // operation; the hottest also one per operand size (Specialise.swift).
-                    case .addRR: aluRR(0, cur, s)
+                    case .addRR: sized(s) { aluRR(0, cur, $0) }
                     case .addRR32: aluRR(0, cur, 2)
                     case .addRR64: aluRR(0, cur, 3)
-                    case .orRR: aluRR(1, cur, s)
-                    case .andRR: aluRR(4, cur, s)
-                    case .subRR: aluRR(5, cur, s)
+                    case .orRR: sized(s) { aluRR(1, cur, $0) }
+                    case .andRR: sized(s) { aluRR(4, cur, $0) }
+                    case .subRR: sized(s) { aluRR(5, cur, $0) }
                     case .subRR32: aluRR(5, cur, 2)
                     case .subRR64: aluRR(5, cur, 3)
-                    case .xorRR: aluRR(6, cur, s)
+                    case .xorRR: sized(s) { aluRR(6, cur, $0) }
                     case .xorRR32: aluRR(6, cur, 2)
                     case .xorRR64: aluRR(6, cur, 3)
                     case .adcRR, .sbbRR: aluRR(Int(cur.pointee.cond), cur, s)
                     // A compare or test with a jcc after it (`X86Attrs.fusedBranch`) does the jcc:
                     // when not taken it is skipped.
                     case .cmpRR:
-                        aluRR(7, cur, s)
+                        sized(s) { aluRR(7, cur, $0) }
                         if fusedBranchTaken(&cur) { break taken }
                     case .cmpRR32:
                         aluRR(7, cur, 2)
@@ -222,20 +235,20 @@ extension X86CPU {
                     case .cmpRR64:
                         aluRR(7, cur, 3)
                         if fusedBranchTaken(&cur) { break taken }
-                    case .addRI: aluRI(0, cur, s)
+                    case .addRI: sized(s) { aluRI(0, cur, $0) }
                     case .addRI32: aluRI(0, cur, 2)
                     case .addRI64: aluRI(0, cur, 3)
-                    case .orRI: aluRI(1, cur, s)
-                    case .andRI: aluRI(4, cur, s)
+                    case .orRI: sized(s) { aluRI(1, cur, $0) }
+                    case .andRI: sized(s) { aluRI(4, cur, $0) }
                     case .andRI32: aluRI(4, cur, 2)
                     case .andRI64: aluRI(4, cur, 3)
-                    case .subRI: aluRI(5, cur, s)
+                    case .subRI: sized(s) { aluRI(5, cur, $0) }
                     case .subRI32: aluRI(5, cur, 2)
                     case .subRI64: aluRI(5, cur, 3)
-                    case .xorRI: aluRI(6, cur, s)
+                    case .xorRI: sized(s) { aluRI(6, cur, $0) }
                     case .adcRI, .sbbRI: aluRI(Int(cur.pointee.cond), cur, s)
                     case .cmpRI:
-                        aluRI(7, cur, s)
+                        sized(s) { aluRI(7, cur, $0) }
                         if fusedBranchTaken(&cur) { break taken }
                     case .cmpRI32:
                         aluRI(7, cur, 2)
@@ -273,7 +286,7 @@ extension X86CPU {
                         _ = alu(7, v, cur.pointee.imm & X86Flags.mask(Int(s)), s)
                         if fusedBranchTaken(&cur) { break taken }
                     case .testRR:
-                        setLogicFlags(s, reg(cur.pointee.reg, s) & reg(cur.pointee.rm, s))
+                        sized(s) { setLogicFlags($0, reg(cur.pointee.reg, $0) & reg(cur.pointee.rm, $0)) }
                         if fusedBranchTaken(&cur) { break taken }
                     case .testRR32:
                         setLogicFlags(2, reg(cur.pointee.reg, 2) & reg(cur.pointee.rm, 2))
@@ -282,7 +295,7 @@ extension X86CPU {
                         setLogicFlags(3, reg64(cur.pointee.reg) & reg64(cur.pointee.rm))
                         if fusedBranchTaken(&cur) { break taken }
                     case .testRI:
-                        setLogicFlags(s, reg(cur.pointee.reg, s) & cur.pointee.imm & X86Flags.mask(Int(s)))
+                        sized(s) { setLogicFlags($0, reg(cur.pointee.reg, $0) & cur.pointee.imm & X86Flags.mask(Int($0))) }
                         if fusedBranchTaken(&cur) { break taken }
                     case .testMR:
                         guard let v = load(address(cur), s) else { break fault }
@@ -314,62 +327,47 @@ extension X86CPU {
                     case .notM:
                         let a = address(cur)
                         guard let v = load(a, s), store(a, s, ~v) else { break fault }
-                    case .shlRI:
-                        let v = reg(cur.pointee.reg, s)
-                        let n = cur.pointee.imm & (s == 3 ? 63 : 31)
-                        let res = (v &<< n) & X86Flags.mask(Int(s))
-                        setReg(cur.pointee.reg, s, res)
-                        setFlags(X86Flags.shl, s, v, n, res)
-                    case .shrRI:
-                        let v = reg(cur.pointee.reg, s)
-                        let n = cur.pointee.imm & (s == 3 ? 63 : 31)
-                        let res = v &>> n
-                        setReg(cur.pointee.reg, s, res)
-                        setFlags(X86Flags.shr, s, v, n, res)
-                    case .sarRI:
-                        let v = reg(cur.pointee.reg, s)
-                        let n = cur.pointee.imm & (s == 3 ? 63 : 31)
-                        let res = UInt64(bitPattern: Int64(bitPattern: X86CPU.signExtend(v, s)) &>> Int64(n)) & X86Flags.mask(Int(s))
-                        setReg(cur.pointee.reg, s, res)
-                        setFlags(X86Flags.sar, s, v, n, res)
+                    case .shlRI: sized(s) { shiftRI(X86Flags.shl, cur, $0) }
+                    case .shrRI: sized(s) { shiftRI(X86Flags.shr, cur, $0) }
+                    case .sarRI: sized(s) { shiftRI(X86Flags.sar, cur, $0) }
                     case .shiftR, .shiftM, .shldR, .shrdR, .shldM, .shrdM:
-                        status = executeShift(cur)
+                        status = cpu.executeShift(cur)
                         if status != X86Status.next { break fault }
                     case .imulRR:
                         imulRegister(cur)
                     case .mulDivR, .mulDivM, .imulRM:
-                        status = executeMultiply(cur)
+                        status = cpu.executeMultiply(cur)
                         if status != X86Status.next { break fault }
                     case .btRR, .btMR, .btRI, .btMI, .bitScanRR, .bitScanRM:
-                        status = executeBits(cur)
+                        status = cpu.executeBits(cur)
                         if status != X86Status.next { break fault }
                     case .xaddRR, .xaddMR, .cmpxchgRR, .cmpxchgMR, .cmpxchg16b:
-                        status = executeExchange(cur)
+                        status = cpu.executeExchange(cur)
                         if status != X86Status.next { break fault }
                     case .pushf, .popf, .lahf, .sahf, .cmc, .clc, .stc, .cld, .std, .cpuid, .rdtsc,
                          .ldmxcsr, .stmxcsr, .fxsave, .fxrstor:
-                        status = executeSystem(cur)
+                        status = cpu.executeSystem(cur)
                         if status != X86Status.next { break fault }
                     case .movs, .stos, .lods, .cmps, .scas:
-                        status = executeString(cur)
+                        status = cpu.executeString(cur)
                         if status != X86Status.next { break fault }
                     case .sse:
-                        status = executeSSE(cur)
+                        status = cpu.executeSSE(cur)
                         if status != X86Status.next { break fault }
                     case .sse4:
-                        status = executeSSE4(cur)
+                        status = cpu.executeSSE4(cur)
                         if status != X86Status.next { break fault }
                     case .bmi:
-                        status = executeBMI(cur)
+                        status = cpu.executeBMI(cur)
                         if status != X86Status.next { break fault }
                     case .x87:
-                        status = executeX87(cur, pc: pcOf(cur))
+                        status = cpu.executeX87(cur, pc: pcOf(cur))
                         if status != X86Status.next { break fault }
                     case .mmx, .mmxSSSE3:
-                        status = executeMMX(cur, ssse3: cur.pointee.op == .mmxSSSE3)
+                        status = cpu.executeMMX(cur, ssse3: cur.pointee.op == .mmxSSSE3)
                         if status != X86Status.next { break fault }
                     case .mmxOther:
-                        status = executeMMXOther(cur)
+                        status = cpu.executeMMXOther(cur)
                         if status != X86Status.next { break fault }
 
                     // MARK: Control transfer
@@ -429,6 +427,21 @@ extension X86CPU {
                 // when the block was entered.
                 executed &-= Int(cur.pointee.count) &- 1
                 pc = cur.pointee.imm
+                // Direct branches keep their target's decoded instruction, when it is in their
+                // page, in `disp` (unused by them): both are dropped together.
+                if executed < budget {
+                    if let p = UnsafeMutablePointer<X86Instruction>(bitPattern: UInt(truncatingIfNeeded: cur.pointee.disp)) {
+                        cur = p
+                        executed &+= Int(p.pointee.count)
+                        continue inner
+                    }
+                    if let p = decoded(pc) {
+                        cur.pointee.disp = UInt64(UInt(bitPattern: p))
+                        cur = p
+                        executed &+= Int(p.pointee.count)
+                        continue inner
+                    }
+                }
                 }
                 // Direct and indirect jumps, calls and returns to a decoded instruction of
                 // this page go on without the code TLB.
@@ -441,15 +454,15 @@ extension X86CPU {
             executed &-= Int(cur.pointee.count)
             pc = pcOf(cur)
             switch status {
-            case X86Status.next, X86Status.fault: stop = .memoryFault(pendingFault)
+            case X86Status.next, X86Status.fault: stop = .memoryFault(cpu.pendingFault)
             case X86Status.divideError: stop = .divideError
             case X86Status.illegal: stop = .illegalInstruction
             default: stop = .generalProtection
             }
             break lookup
         }
-        rip = pc
-        instructionsRetired &+= UInt64(executed)
+        cpu.rip = pc
+        cpu.instructionsRetired &+= UInt64(executed)
         return stop
     }
 
@@ -466,6 +479,33 @@ extension X86CPU {
         if kind != 7 { setReg(p.pointee.reg, s, res) }
     }
 
+    /// Runs `body` with the operand size `s` as a constant (an arm per size), so that the
+    /// helpers it calls fold their masks, merges and widths: for the forms that have no
+    /// operation per size (8- and 16-bit operands, CoreMark's CRC) one jump per execution
+    /// instead of variable shifts throughout.
+    @_transparent func sized(_ s: UInt8, _ body: (UInt8) -> Void) {
+        switch s {
+        case 0: body(0)
+        case 1: body(1)
+        case 2: body(2)
+        default: body(3)
+        }
+    }
+
+    /// shl, shr or sar (`kind`: its lazy-flags kind) of a register by the immediate.
+    @_transparent func shiftRI(_ kind: UInt64, _ p: UnsafeMutablePointer<X86Instruction>, _ s: UInt8) {
+        let v = reg(p.pointee.reg, s)
+        let n = p.pointee.imm & (s == 3 ? 63 : 31)
+        let res: UInt64
+        switch kind {
+        case X86Flags.shl: res = (v &<< n) & X86Flags.mask(Int(s))
+        case X86Flags.shr: res = v &>> n
+        default: res = UInt64(bitPattern: Int64(bitPattern: X86CPU.signExtend(v, s)) &>> Int64(n)) & X86Flags.mask(Int(s))
+        }
+        setReg(p.pointee.reg, s, res)
+        setFlags(kind, s, v, n, res)
+    }
+
     /// After a compare or test: whether the jcc fused with it (`X86Attrs.fusedBranch`) is
     /// taken; `p` is moved to that jcc when there is one.
     @_transparent func fusedBranchTaken(_ p: inout UnsafeMutablePointer<X86Instruction>) -> Bool {
@@ -479,12 +519,6 @@ extension X86CPU {
         guard let v = load(address(p), s) else { return false }
         setReg(p.pointee.reg, s, alu(kind, reg(p.pointee.reg, s), v, s))
         return true
-    }
-
-    /// `v` (an operand of size `s`) sign-extended to 64 bits.
-    @inline(__always) static func signExtend(_ v: UInt64, _ s: UInt8) -> UInt64 {
-        let shift = UInt64(64) &- X86Flags.bits(Int(s))
-        return UInt64(bitPattern: Int64(bitPattern: v &<< shift) &>> Int64(shift))
     }
 
     /// inc or dec of an operand of size `s`; CF is kept.
@@ -510,5 +544,13 @@ extension X86CPU {
         r[X86Registers.ccB] = f.2
         r[X86Registers.ccRes] = f.3
         r[X86Registers.flags] = f.4
+    }
+}
+
+extension X86CPU {
+    /// `v` (an operand of size `s`) sign-extended to 64 bits.
+    @inline(__always) static func signExtend(_ v: UInt64, _ s: UInt8) -> UInt64 {
+        let shift = UInt64(64) &- X86Flags.bits(Int(s))
+        return UInt64(bitPattern: Int64(bitPattern: v &<< shift) &>> Int64(shift))
     }
 }

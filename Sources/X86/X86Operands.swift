@@ -14,36 +14,97 @@ enum X86Status {
     static let generalProtection: UInt8 = 4
 }
 
+/// The run loop's view of the CPU: the register file and the TLBs as values. Read through the
+/// class's properties, the register file's address was loaded again after every store into it
+/// (the optimizer cannot know that a store through it leaves the object's fields alone) and
+/// kept in up to nine registers and stack slots, all copied at every dispatch; held here as
+/// `let`s of a struct the run loop is a method of, it is one value for the whole loop. The
+/// operand, memory and flag helpers live here; `X86CPU` forwards to them for the handlers in
+/// Execute+*.swift.
+struct X86Core {
+    unowned(unsafe) let cpu: X86CPU
+    let regs: UnsafeMutablePointer<UInt64>
+    let readTLB: UnsafeMutablePointer<TLBEntry>
+    let writeTLB: UnsafeMutablePointer<TLBEntry>
+}
+
 extension X86CPU {
+    @_transparent var core: X86Core { X86Core(cpu: self, regs: regs, readTLB: readTLB, writeTLB: writeTLB) }
+
+    @_transparent func reg(_ o: UInt8, _ s: UInt8) -> UInt64 { core.reg(o, s) }
+    @_transparent func setReg(_ o: UInt8, _ s: UInt8, _ v: UInt64) { core.setReg(o, s, v) }
+    @_transparent func reg64(_ o: UInt8) -> UInt64 { core.reg64(o) }
+    @_transparent func offset(_ p: UnsafeMutablePointer<X86Instruction>) -> UInt64 { core.offset(p) }
+    @_transparent func address(_ p: UnsafeMutablePointer<X86Instruction>) -> UInt64 { core.address(p) }
+    @_transparent func read<T: FixedWidthInteger>(_ a: UInt64, _ t: T.Type) -> T? { core.read(a, t) }
+    @_transparent func write<T: FixedWidthInteger>(_ a: UInt64, _ v: T) -> Bool { core.write(a, v) }
+    @_transparent func load(_ a: UInt64, _ s: UInt8) -> UInt64? { core.load(a, s) }
+    @_transparent func store(_ a: UInt64, _ s: UInt8, _ v: UInt64) -> Bool { core.store(a, s, v) }
+    @_transparent func setFlags(_ kind: UInt64, _ s: UInt8, _ a: UInt64, _ b: UInt64, _ res: UInt64) {
+        core.setFlags(kind, s, a, b, res)
+    }
+    @_transparent func alu(_ kind: Int, _ a: UInt64, _ b: UInt64, _ s: UInt8) -> UInt64 { core.alu(kind, a, b, s) }
+
+    @inline(never)
+    func readMiss<T: FixedWidthInteger>(_ address: UInt64, _: T.Type) -> T? {
+        Unmanaged.passUnretained(memory)._withUnsafeGuaranteedRef {
+            $0.loadMiss(address, MemoryLayout<T>.size, fault: &pendingFault)
+        }.map { T(truncatingIfNeeded: $0) }
+    }
+
+    @inline(never)
+    func writeMiss(_ address: UInt64, _ value: UInt64, _ size: Int) -> Bool {
+        Unmanaged.passUnretained(memory)._withUnsafeGuaranteedRef { $0.storeMiss(address, size, value, fault: &pendingFault) }
+    }
+
+    /// Checks that a store of `count` bytes at `a` would succeed, without storing (for
+    /// instructions that must not change anything when their store faults).
+    func probeWrite(_ a: UInt64, _ count: Int) -> Bool {
+        var v: UInt8 = 0
+        guard let first = read(a, UInt8.self) else { return false }
+        v = first
+        if !write(a, v) { return false }
+        let lastAddress = a &+ UInt64(count - 1)
+        guard let last = read(lastAddress, UInt8.self) else { return false }
+        return write(lastAddress, last)
+    }
+}
+
+extension X86Core {
 
     // Register operands are addressed by byte offset (8 × register number, +1 for ah/ch/dh/bh)
-    // but accessed as whole 64-bit words through the typed pointer, whose accessors are
-    // transparent: the raw pointer's generic `load(fromByteOffset:as:)`/`storeBytes` stop
-    // being inlined once the run loop grows past the optimizer's size limits, and then every
-    // register access is a call (amd64 CoreMark lost a third of its speed that way).
+    // but accessed as whole 64-bit words through a typed pointer at that byte offset, whose
+    // accessors are transparent: the raw pointer's generic `load(fromByteOffset:as:)`/
+    // `storeBytes` stop being inlined once the run loop grows past the optimizer's size limits,
+    // and then every register access is a call (amd64 CoreMark lost a third of its speed that
+    // way). Only byte registers are at an offset that is not a multiple of 8.
+
+    /// The 64-bit word at byte offset `o` (a multiple of 8) of the register file.
+    @_transparent func word(_ o: UInt8) -> UnsafeMutablePointer<UInt64> {
+        (UnsafeMutableRawPointer(regs) + Int(o)).assumingMemoryBound(to: UInt64.self)
+    }
 
     /// The register at byte offset `o` as an operand of size `s` (zero-extended).
     @_transparent func reg(_ o: UInt8, _ s: UInt8) -> UInt64 {
-        // Only byte registers (ah...bh) are at an offset within their register.
-        let shift = s == 0 ? UInt64((o & 7) &<< 3) : 0
-        return (regs[Int(o &>> 3)] &>> shift) & X86Flags.mask(Int(s))
+        if s == 0 { return (word(o & ~7).pointee &>> UInt64((o & 7) &<< 3)) & 0xff }
+        return word(o).pointee & X86Flags.mask(Int(s))
     }
 
     /// Writes a register operand: 8 and 16-bit writes keep the rest of the register, 32-bit
     /// writes zero its upper half.
     @_transparent func setReg(_ o: UInt8, _ s: UInt8, _ v: UInt64) {
-        let i = Int(o &>> 3)
         if s >= 2 {
-            regs[i] = v & X86Flags.mask(Int(s))
+            word(o).pointee = v & X86Flags.mask(Int(s))
         } else {
+            let w = word(o & ~7)
             let shift = UInt64((o & 7) &<< 3)
             let m = X86Flags.mask(Int(s)) &<< shift
-            regs[i] = (regs[i] & ~m) | ((v &<< shift) & m)
+            w.pointee = (w.pointee & ~m) | ((v &<< shift) & m)
         }
     }
 
-    @_transparent func reg64(_ o: UInt8) -> UInt64 { regs[Int(o &>> 3)] }
-    @_transparent func setReg64(_ o: UInt8, _ v: UInt64) { regs[Int(o &>> 3)] = v }
+    @_transparent func reg64(_ o: UInt8) -> UInt64 { word(o).pointee }
+    @_transparent func setReg64(_ o: UInt8, _ v: UInt64) { word(o).pointee = v }
 
     /// The memory operand's offset (what lea computes: no segment base).
     @_transparent func offset(_ p: UnsafeMutablePointer<X86Instruction>) -> UInt64 {
@@ -67,33 +128,21 @@ extension X86CPU {
 
     @_transparent
     func read<T: FixedWidthInteger>(_ address: UInt64, _: T.Type) -> T? {
-        let e = readTLB[Int((address >> 12) & X86CPU.tlbMask)]
+        let e = readTLB[Int((address >> 12) & X86Core.tlbMask)]
         if _fastPath(e.tag == (address &+ UInt64(MemoryLayout<T>.size &- 1)) >> 12) {
             return UnsafeMutableRawPointer(bitPattern: UInt(truncatingIfNeeded: address &+ e.addend)).unsafelyUnwrapped.loadUnaligned(as: T.self)
         }
-        return readMiss(address, T.self)
-    }
-
-    @inline(never)
-    func readMiss<T: FixedWidthInteger>(_ address: UInt64, _: T.Type) -> T? {
-        Unmanaged.passUnretained(memory)._withUnsafeGuaranteedRef {
-            $0.loadMiss(address, MemoryLayout<T>.size, fault: &pendingFault)
-        }.map { T(truncatingIfNeeded: $0) }
+        return cpu.readMiss(address, T.self)
     }
 
     @_transparent
     func write<T: FixedWidthInteger>(_ address: UInt64, _ value: T) -> Bool {
-        let e = writeTLB[Int((address >> 12) & X86CPU.tlbMask)]
+        let e = writeTLB[Int((address >> 12) & X86Core.tlbMask)]
         if _fastPath(e.tag == (address &+ UInt64(MemoryLayout<T>.size &- 1)) >> 12) {
             UnsafeMutableRawPointer(bitPattern: UInt(truncatingIfNeeded: address &+ e.addend)).unsafelyUnwrapped.storeBytes(of: value, as: T.self)
             return true
         }
-        return writeMiss(address, UInt64(truncatingIfNeeded: value), MemoryLayout<T>.size)
-    }
-
-    @inline(never)
-    func writeMiss(_ address: UInt64, _ value: UInt64, _ size: Int) -> Bool {
-        Unmanaged.passUnretained(memory)._withUnsafeGuaranteedRef { $0.storeMiss(address, size, value, fault: &pendingFault) }
+        return cpu.writeMiss(address, UInt64(truncatingIfNeeded: value), MemoryLayout<T>.size)
     }
 
     /// A load of operand size `s`, zero-extended.
@@ -113,18 +162,6 @@ extension X86CPU {
         case 2: return write(a, UInt32(truncatingIfNeeded: v))
         default: return write(a, v)
         }
-    }
-
-    /// Checks that a store of `count` bytes at `a` would succeed, without storing (for
-    /// instructions that must not change anything when their store faults).
-    func probeWrite(_ a: UInt64, _ count: Int) -> Bool {
-        var v: UInt8 = 0
-        guard let first = read(a, UInt8.self) else { return false }
-        v = first
-        if !write(a, v) { return false }
-        let lastAddress = a &+ UInt64(count - 1)
-        guard let last = read(lastAddress, UInt8.self) else { return false }
-        return write(lastAddress, last)
     }
 
     // MARK: Lazy flags
