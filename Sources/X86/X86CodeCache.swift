@@ -126,6 +126,7 @@ extension X86CPU {
             }
             insn.offset = UInt16(offset)
             insn.op = insn.op.specialised(size: insn.size, source: insn.cond)
+            if insn.seg != X86Registers.zeroOffset || insn.attrs & X86Attrs.address32 != 0 { insn.scale |= X86Instruction.slowAddress }
             if insn.op == .jcc, n > 0, X86CodeCache.fusesBranch(first[n - 1].op) {
                 first[n - 1].attrs |= X86Attrs.fusedBranch
             }

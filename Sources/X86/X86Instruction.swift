@@ -21,6 +21,8 @@ package struct X86Instruction {
     package var rm: UInt8
     package var base: UInt8
     package var index: UInt8
+    /// log2 of the index's factor, plus `slowAddress` when the operand has a segment base or a
+    /// 32-bit address (set by `decodeBlock`).
     package var scale: UInt8
     package var seg: UInt8
     /// Condition code (jcc, setcc, cmovcc), sub-operation (shift kind, SSE operation...) or a
@@ -40,6 +42,9 @@ package struct X86Instruction {
         base = X86Registers.zeroOffset; index = X86Registers.zeroOffset; scale = 0; seg = X86Registers.zeroOffset
         cond = 0; attrs = 0; offset = 0; disp = 0; imm = 0
     }
+
+    /// `scale`'s flag for a memory operand with fs/gs or 0x67 (Operands.swift, `address`).
+    static let slowAddress: UInt8 = 0x80
 
     /// Whether execution cannot simply continue with the next instruction of the block.
     /// (Conditional branches do not end blocks: their fall-through path is the rest of the

@@ -38,7 +38,7 @@ extension X86Core {
             if let p = UnsafeMutablePointer<X86Instruction>(bitPattern: index[Int(pc & pageMask)]) {
                 cur = p
             } else {
-                let (p, fault) = cpu.decodeBlock(slots, pc: pc)
+                let (p, fault) = withCPU { $0.decodeBlock(slots, pc: pc) }
                 guard let p else {
                     stop = .memoryFault(fault!)
                     break lookup
@@ -212,22 +212,22 @@ extension X86Core {
                     // MARK: Arithmetic
                     // The common operations get an arm each, so that `alu` folds to that
                     // operation; the hottest also one per operand size (Specialise.swift).
-                    case .addRR: sized(s) { aluRR(0, cur, $0) }
+                    case .addRR: sized(X86Sized.aluRR + 0, cur, s)
                     case .addRR32: aluRR(0, cur, 2)
                     case .addRR64: aluRR(0, cur, 3)
-                    case .orRR: sized(s) { aluRR(1, cur, $0) }
-                    case .andRR: sized(s) { aluRR(4, cur, $0) }
-                    case .subRR: sized(s) { aluRR(5, cur, $0) }
+                    case .orRR: sized(X86Sized.aluRR + 1, cur, s)
+                    case .andRR: sized(X86Sized.aluRR + 4, cur, s)
+                    case .subRR: sized(X86Sized.aluRR + 5, cur, s)
                     case .subRR32: aluRR(5, cur, 2)
                     case .subRR64: aluRR(5, cur, 3)
-                    case .xorRR: sized(s) { aluRR(6, cur, $0) }
+                    case .xorRR: sized(X86Sized.aluRR + 6, cur, s)
                     case .xorRR32: aluRR(6, cur, 2)
                     case .xorRR64: aluRR(6, cur, 3)
                     case .adcRR, .sbbRR: aluRR(Int(cur.pointee.cond), cur, s)
                     // A compare or test with a jcc after it (`X86Attrs.fusedBranch`) does the jcc:
                     // when not taken it is skipped.
                     case .cmpRR:
-                        sized(s) { aluRR(7, cur, $0) }
+                        sized(X86Sized.aluRR + 7, cur, s)
                         if fusedBranchTaken(&cur) { break taken }
                     case .cmpRR32:
                         aluRR(7, cur, 2)
@@ -235,20 +235,20 @@ extension X86Core {
                     case .cmpRR64:
                         aluRR(7, cur, 3)
                         if fusedBranchTaken(&cur) { break taken }
-                    case .addRI: sized(s) { aluRI(0, cur, $0) }
+                    case .addRI: sized(X86Sized.aluRI + 0, cur, s)
                     case .addRI32: aluRI(0, cur, 2)
                     case .addRI64: aluRI(0, cur, 3)
-                    case .orRI: sized(s) { aluRI(1, cur, $0) }
-                    case .andRI: sized(s) { aluRI(4, cur, $0) }
+                    case .orRI: sized(X86Sized.aluRI + 1, cur, s)
+                    case .andRI: sized(X86Sized.aluRI + 4, cur, s)
                     case .andRI32: aluRI(4, cur, 2)
                     case .andRI64: aluRI(4, cur, 3)
-                    case .subRI: sized(s) { aluRI(5, cur, $0) }
+                    case .subRI: sized(X86Sized.aluRI + 5, cur, s)
                     case .subRI32: aluRI(5, cur, 2)
                     case .subRI64: aluRI(5, cur, 3)
-                    case .xorRI: sized(s) { aluRI(6, cur, $0) }
+                    case .xorRI: sized(X86Sized.aluRI + 6, cur, s)
                     case .adcRI, .sbbRI: aluRI(Int(cur.pointee.cond), cur, s)
                     case .cmpRI:
-                        sized(s) { aluRI(7, cur, $0) }
+                        sized(X86Sized.aluRI + 7, cur, s)
                         if fusedBranchTaken(&cur) { break taken }
                     case .cmpRI32:
                         aluRI(7, cur, 2)
@@ -286,7 +286,7 @@ extension X86Core {
                         _ = alu(7, v, cur.pointee.imm & X86Flags.mask(Int(s)), s)
                         if fusedBranchTaken(&cur) { break taken }
                     case .testRR:
-                        sized(s) { setLogicFlags($0, reg(cur.pointee.reg, $0) & reg(cur.pointee.rm, $0)) }
+                        sized(X86Sized.testRR, cur, s)
                         if fusedBranchTaken(&cur) { break taken }
                     case .testRR32:
                         setLogicFlags(2, reg(cur.pointee.reg, 2) & reg(cur.pointee.rm, 2))
@@ -295,7 +295,7 @@ extension X86Core {
                         setLogicFlags(3, reg64(cur.pointee.reg) & reg64(cur.pointee.rm))
                         if fusedBranchTaken(&cur) { break taken }
                     case .testRI:
-                        sized(s) { setLogicFlags($0, reg(cur.pointee.reg, $0) & cur.pointee.imm & X86Flags.mask(Int($0))) }
+                        sized(X86Sized.testRI, cur, s)
                         if fusedBranchTaken(&cur) { break taken }
                     case .testMR:
                         guard let v = load(address(cur), s) else { break fault }
@@ -327,47 +327,47 @@ extension X86Core {
                     case .notM:
                         let a = address(cur)
                         guard let v = load(a, s), store(a, s, ~v) else { break fault }
-                    case .shlRI: sized(s) { shiftRI(X86Flags.shl, cur, $0) }
-                    case .shrRI: sized(s) { shiftRI(X86Flags.shr, cur, $0) }
-                    case .sarRI: sized(s) { shiftRI(X86Flags.sar, cur, $0) }
+                    case .shlRI: sized(X86Sized.shl, cur, s)
+                    case .shrRI: sized(X86Sized.shr, cur, s)
+                    case .sarRI: sized(X86Sized.sar, cur, s)
                     case .shiftR, .shiftM, .shldR, .shrdR, .shldM, .shrdM:
-                        status = cpu.executeShift(cur)
+                        status = withCPU { $0.executeShift(cur) }
                         if status != X86Status.next { break fault }
                     case .imulRR:
                         imulRegister(cur)
                     case .mulDivR, .mulDivM, .imulRM:
-                        status = cpu.executeMultiply(cur)
+                        status = withCPU { $0.executeMultiply(cur) }
                         if status != X86Status.next { break fault }
                     case .btRR, .btMR, .btRI, .btMI, .bitScanRR, .bitScanRM:
-                        status = cpu.executeBits(cur)
+                        status = withCPU { $0.executeBits(cur) }
                         if status != X86Status.next { break fault }
                     case .xaddRR, .xaddMR, .cmpxchgRR, .cmpxchgMR, .cmpxchg16b:
-                        status = cpu.executeExchange(cur)
+                        status = withCPU { $0.executeExchange(cur) }
                         if status != X86Status.next { break fault }
                     case .pushf, .popf, .lahf, .sahf, .cmc, .clc, .stc, .cld, .std, .cpuid, .rdtsc,
                          .ldmxcsr, .stmxcsr, .fxsave, .fxrstor:
-                        status = cpu.executeSystem(cur)
+                        status = withCPU { $0.executeSystem(cur) }
                         if status != X86Status.next { break fault }
                     case .movs, .stos, .lods, .cmps, .scas:
-                        status = cpu.executeString(cur)
+                        status = withCPU { $0.executeString(cur) }
                         if status != X86Status.next { break fault }
                     case .sse:
-                        status = cpu.executeSSE(cur)
+                        status = withCPU { $0.executeSSE(cur) }
                         if status != X86Status.next { break fault }
                     case .sse4:
-                        status = cpu.executeSSE4(cur)
+                        status = withCPU { $0.executeSSE4(cur) }
                         if status != X86Status.next { break fault }
                     case .bmi:
-                        status = cpu.executeBMI(cur)
+                        status = withCPU { $0.executeBMI(cur) }
                         if status != X86Status.next { break fault }
                     case .x87:
-                        status = cpu.executeX87(cur, pc: pcOf(cur))
+                        status = withCPU { $0.executeX87(cur, pc: pcOf(cur)) }
                         if status != X86Status.next { break fault }
                     case .mmx, .mmxSSSE3:
-                        status = cpu.executeMMX(cur, ssse3: cur.pointee.op == .mmxSSSE3)
+                        status = withCPU { $0.executeMMX(cur, ssse3: cur.pointee.op == .mmxSSSE3) }
                         if status != X86Status.next { break fault }
                     case .mmxOther:
-                        status = cpu.executeMMXOther(cur)
+                        status = withCPU { $0.executeMMXOther(cur) }
                         if status != X86Status.next { break fault }
 
                     // MARK: Control transfer
@@ -479,16 +479,29 @@ extension X86Core {
         if kind != 7 { setReg(p.pointee.reg, s, res) }
     }
 
-    /// Runs `body` with the operand size `s` as a constant (an arm per size), so that the
-    /// helpers it calls fold their masks, merges and widths: for the forms that have no
-    /// operation per size (8- and 16-bit operands, CoreMark's CRC) one jump per execution
-    /// instead of variable shifts throughout.
-    @_transparent func sized(_ s: UInt8, _ body: (UInt8) -> Void) {
+    /// Operation `op` (`X86Sized`) on `p`'s operands of size `s`, with the size a constant in
+    /// an arm per size so that the helpers fold their masks, merges and widths: for the forms
+    /// that have no operation per size (8- and 16-bit operands, CoreMark's CRC) one jump per
+    /// execution instead of variable shifts throughout. (Not a closure per arm: the optimizer
+    /// left some of those out of line, and a closure's captured `cur` lives in memory.)
+    @_transparent func sized(_ op: Int, _ p: UnsafeMutablePointer<X86Instruction>, _ s: UInt8) {
         switch s {
-        case 0: body(0)
-        case 1: body(1)
-        case 2: body(2)
-        default: body(3)
+        case 0: sizedOperation(op, p, 0)
+        case 1: sizedOperation(op, p, 1)
+        case 2: sizedOperation(op, p, 2)
+        default: sizedOperation(op, p, 3)
+        }
+    }
+
+    @_transparent func sizedOperation(_ op: Int, _ p: UnsafeMutablePointer<X86Instruction>, _ s: UInt8) {
+        switch op {
+        case X86Sized.testRR: setLogicFlags(s, reg(p.pointee.reg, s) & reg(p.pointee.rm, s))
+        case X86Sized.testRI: setLogicFlags(s, reg(p.pointee.reg, s) & p.pointee.imm & X86Flags.mask(Int(s)))
+        case X86Sized.shl: shiftRI(X86Flags.shl, p, s)
+        case X86Sized.shr: shiftRI(X86Flags.shr, p, s)
+        case X86Sized.sar: shiftRI(X86Flags.sar, p, s)
+        case X86Sized.aluRI...: aluRI(op &- X86Sized.aluRI, p, s)
+        default: aluRR(op, p, s)
         }
     }
 
@@ -553,4 +566,10 @@ extension X86CPU {
         let shift = UInt64(64) &- X86Flags.bits(Int(s))
         return UInt64(bitPattern: Int64(bitPattern: v &<< shift) &>> Int64(shift))
     }
+}
+
+/// The operations of `X86Core.sized`: the group-1 operations (`alu`'s kinds) on registers and on
+/// a register and the immediate, test, and the shifts by an immediate.
+enum X86Sized {
+    static let aluRR = 0, testRR = 8, testRI = 9, shl = 10, shr = 11, sar = 12, aluRI = 16
 }

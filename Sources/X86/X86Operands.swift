@@ -22,14 +22,16 @@ enum X86Status {
 /// operand, memory and flag helpers live here; `X86CPU` forwards to them for the handlers in
 /// Execute+*.swift.
 struct X86Core {
-    unowned(unsafe) let cpu: X86CPU
+    let cpuRef: Unmanaged<X86CPU>
     let regs: UnsafeMutablePointer<UInt64>
     let readTLB: UnsafeMutablePointer<TLBEntry>
     let writeTLB: UnsafeMutablePointer<TLBEntry>
 }
 
 extension X86CPU {
-    @_transparent var core: X86Core { X86Core(cpu: self, regs: regs, readTLB: readTLB, writeTLB: writeTLB) }
+    @_transparent var core: X86Core {
+        X86Core(cpuRef: Unmanaged.passUnretained(self), regs: regs, readTLB: readTLB, writeTLB: writeTLB)
+    }
 
     @_transparent func reg(_ o: UInt8, _ s: UInt8) -> UInt64 { core.reg(o, s) }
     @_transparent func setReg(_ o: UInt8, _ s: UInt8, _ v: UInt64) { core.setReg(o, s, v) }
@@ -71,6 +73,10 @@ extension X86CPU {
 }
 
 extension X86Core {
+    /// `body` with the CPU, without the retain and release around the call that an
+    /// `unowned(unsafe)` reference costs (the out-of-line handlers, the TLB misses).
+    @_transparent func withCPU<R>(_ body: (X86CPU) -> R) -> R { cpuRef._withUnsafeGuaranteedRef(body) }
+    @_transparent var cpu: X86CPU { cpuRef.takeUnretainedValue() }
 
     // Register operands are addressed by byte offset (8 × register number, +1 for ah/ch/dh/bh)
     // but accessed as whole 64-bit words through a typed pointer at that byte offset, whose
@@ -106,17 +112,24 @@ extension X86Core {
     @_transparent func reg64(_ o: UInt8) -> UInt64 { word(o).pointee }
     @_transparent func setReg64(_ o: UInt8, _ v: UInt64) { word(o).pointee = v }
 
+    /// base + index << scale + disp (the masking shift ignores `scale`'s `slowAddress` bit).
+    @_transparent func sum(_ p: UnsafeMutablePointer<X86Instruction>) -> UInt64 {
+        reg64(p.pointee.base) &+ (reg64(p.pointee.index) &<< UInt64(p.pointee.scale)) &+ p.pointee.disp
+    }
+
     /// The memory operand's offset (what lea computes: no segment base).
     @_transparent func offset(_ p: UnsafeMutablePointer<X86Instruction>) -> UInt64 {
-        let a = reg64(p.pointee.base) &+ (reg64(p.pointee.index) &<< UInt64(p.pointee.scale))
-            &+ p.pointee.disp
+        let a = sum(p)
         if _slowPath(p.pointee.attrs & X86Attrs.address32 != 0) { return UInt64(UInt32(truncatingIfNeeded: a)) }
         return a
     }
 
-    /// The memory operand's linear address (fs/gs base added).
+    /// The memory operand's linear address (fs/gs base added). Without a segment override or
+    /// 0x67 (`X86Instruction.slowAddress` clear) that is the sum alone: one test instead of the
+    /// segment register's load and add and the address-size test.
     @_transparent func address(_ p: UnsafeMutablePointer<X86Instruction>) -> UInt64 {
-        offset(p) &+ reg64(p.pointee.seg)
+        if _fastPath(p.pointee.scale < X86Instruction.slowAddress) { return sum(p) }
+        return offset(p) &+ reg64(p.pointee.seg)
     }
 
     // MARK: Memory
@@ -132,7 +145,7 @@ extension X86Core {
         if _fastPath(e.tag == (address &+ UInt64(MemoryLayout<T>.size &- 1)) >> 12) {
             return UnsafeMutableRawPointer(bitPattern: UInt(truncatingIfNeeded: address &+ e.addend)).unsafelyUnwrapped.loadUnaligned(as: T.self)
         }
-        return cpu.readMiss(address, T.self)
+        return withCPU { $0.readMiss(address, T.self) }
     }
 
     @_transparent
@@ -142,7 +155,7 @@ extension X86Core {
             UnsafeMutableRawPointer(bitPattern: UInt(truncatingIfNeeded: address &+ e.addend)).unsafelyUnwrapped.storeBytes(of: value, as: T.self)
             return true
         }
-        return cpu.writeMiss(address, UInt64(truncatingIfNeeded: value), MemoryLayout<T>.size)
+        return withCPU { $0.writeMiss(address, UInt64(truncatingIfNeeded: value), MemoryLayout<T>.size) }
     }
 
     /// A load of operand size `s`, zero-extended.
