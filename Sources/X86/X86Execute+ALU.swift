@@ -224,7 +224,7 @@ extension X86CPU {
         }
     }
 
-    @_transparent func imul(_ p: UnsafeMutablePointer<X86Instruction>, _ src: UInt64) { core.imul(p, src) }
+    @_transparent func imul(_ p: UnsafeMutablePointer<X86Instruction>, _ src: UInt64) { core.imul(p, src, p.pointee.size) }
 
     /// The low half of a signed product of size `s` and whether it overflowed.
     @inline(__always) static func signedProduct(_ a: UInt64, _ b: UInt64, _ s: UInt8) -> (UInt64, Bool) {
@@ -401,14 +401,18 @@ extension X86Core {
     /// `executeMultiply`'s dispatch (CoreMark's matrix loop is full of them). Out of line: inlined
     /// into the run loop, it cost the whole loop registers (the instruction pointer was spilled
     /// and reloaded at every dispatch).
+    /// An arm per operand size (16, 32, 64 bits), so that each has the size a constant.
     @inline(never) func imulRegister(_ p: UnsafeMutablePointer<X86Instruction>) {
-        imul(p, reg(p.pointee.rm, p.pointee.size))
+        switch p.pointee.size {
+        case 1: imul(p, reg(p.pointee.rm, 1), 1)
+        case 2: imul(p, reg(p.pointee.rm, 2), 2)
+        default: imul(p, reg(p.pointee.rm, 3), 3)
+        }
     }
 
     /// imul r, r/m (dest *= src) or imul r, r/m, imm (dest = src * imm), with `src` the r/m
-    /// operand's value.
-    @_transparent func imul(_ p: UnsafeMutablePointer<X86Instruction>, _ src: UInt64) {
-        let s = p.pointee.size
+    /// operand's value and `s` the operand size.
+    @_transparent func imul(_ p: UnsafeMutablePointer<X86Instruction>, _ src: UInt64, _ s: UInt8) {
         let immediate = p.pointee.attrs & X86Attrs.immediate != 0
         let a = immediate ? src : reg(p.pointee.reg, s)
         let b = immediate ? p.pointee.imm & X86Flags.mask(Int(s)) : src
