@@ -80,6 +80,13 @@ def test_deleted_file_of_lower_layer_is_absent(skiff, base):
     assert "deleteme" not in names and "motd" in names and names[-1] == "1", r
 
 
+def test_socket_node_held_in_overlay(skiff, base):
+    # A bound AF_UNIX socket holds its node in the container's writable layer: one bound at the
+    # same path after an unlink is another inode (the host could otherwise reuse the number).
+    r = skiff("run", "--rm", base, "probe", "rebind", "0")
+    assert (r.status, r.out) == (0, "rebound: another inode\n"), r
+
+
 def test_exit_statuses(skiff, base):
     assert skiff("run", "--rm", base, "sh", "-c", "exit 3").status == 3
     # A fault kills the container's first process: 128 + SIGSEGV.

@@ -94,5 +94,12 @@ final class PinnedNode {
         self.fd = fd
     }
 
+    /// The node at `relative` under `directory`, held by an O_PATH descriptor (nil if it is gone).
+    static func open(_ host: Host, at directory: HostFD, _ relative: [UInt8]) -> PinnedNode? {
+        let flags = LinuxOpenFlags.path | LinuxOpenFlags.noFollow | LinuxOpenFlags.closeOnExec
+        guard let fd = try? host.open(at: directory, relative, flags: flags, mode: 0) else { return nil }
+        return PinnedNode(host: host, fd: fd)
+    }
+
     deinit { host.close(fd) }
 }

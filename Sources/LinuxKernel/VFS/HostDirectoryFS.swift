@@ -90,11 +90,7 @@ final class HostDirectoryFS: FileSystem {
         try host.makeNode(at: root, Self.relative(path), mode: mode, device: device)
     }
 
-    override func pinNode(_ path: [[UInt8]]) -> PinnedNode? {
-        let flags = LinuxOpenFlags.path | LinuxOpenFlags.noFollow | LinuxOpenFlags.closeOnExec
-        guard let fd = try? host.open(at: root, Self.relative(path), flags: flags, mode: 0) else { return nil }
-        return PinnedNode(host: host, fd: fd)
-    }
+    override func pinNode(_ path: [[UInt8]]) -> PinnedNode? { PinnedNode.open(host, at: root, Self.relative(path)) }
 
     override func setMode(_ path: [[UInt8]], mode: UInt32) throws(Errno) {
         if readOnly { throw .EROFS }

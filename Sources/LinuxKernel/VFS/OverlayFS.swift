@@ -516,6 +516,10 @@ final class OverlayFS: FileSystem {
         parent.children[path.last!] = UpperNode(.file)
     }
 
+    /// A socket node's host file, held open (O_PATH) while its socket lives: as on Linux, a node
+    /// bound at the same path after an unlink gets another inode (the host cannot reuse this one).
+    override func pinNode(_ path: [[UInt8]]) -> PinnedNode? { PinnedNode.open(host, at: upperRoot, Self.relative(path)) }
+
     override func setMode(_ path: [[UInt8]], mode: UInt32) throws(Errno) {
         try copyUp(path)
         let rel = Self.relative(path)

@@ -6,6 +6,10 @@
  *   probe segv 0       writes through a null pointer (SIGSEGV: status 139)
  *   probe fds 0        opens /dev/null until it fails: prints how many descriptors were open,
  *                      the error (EMFILE expected) and the soft RLIMIT_NOFILE
+ *   probe rebind 0     binds an AF_UNIX socket at /probe.sock, unlinks it and binds another there
+ *                      while the first lives: prints whether the second node has another inode
+ *                      (it must: the first socket still holds its node, as asyncio's unix server
+ *                      cleanup relies on)
  *   probe orphan 0     makes an orphan (a child's child whose parent exits), waits for its own
  *                      child, then for any child: prints the orphan's exit status or the wait
  *                      error (with --init the kernel reaps adopted orphans: "No child processes")
@@ -17,12 +21,15 @@
 #include <fcntl.h>
 #include <sys/mman.h>
 #include <sys/resource.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
 int main(int argc, char **argv) {
-    if (argc != 3) { fprintf(stderr, "usage: probe big|touch|segv|orphan|fds N\n"); return 64; }
+    if (argc != 3) { fprintf(stderr, "usage: probe big|touch|segv|orphan|fds|rebind N\n"); return 64; }
     size_t mb = strtoul(argv[2], 0, 10);
     if (strcmp(argv[1], "orphan") == 0) {
         pid_t child = fork();
@@ -40,6 +47,18 @@ int main(int argc, char **argv) {
         int status;
         if (wait(&status) < 0) { printf("wait: %s\n", strerror(errno)); return 0; }
         printf("reaped orphan, exit %d\n", WEXITSTATUS(status));
+        return 0;
+    }
+    if (strcmp(argv[1], "rebind") == 0) {
+        struct sockaddr_un a = {.sun_family = AF_UNIX, .sun_path = "/probe.sock"};
+        struct stat first, second;
+        int s1 = socket(AF_UNIX, SOCK_STREAM, 0), s2 = socket(AF_UNIX, SOCK_STREAM, 0);
+        if (bind(s1, (struct sockaddr *)&a, sizeof a) || stat(a.sun_path, &first) || unlink(a.sun_path)
+            || bind(s2, (struct sockaddr *)&a, sizeof a) || stat(a.sun_path, &second)) {
+            printf("rebind: %s\n", strerror(errno));
+            return 1;
+        }
+        printf("rebound: %s\n", first.st_ino == second.st_ino ? "same inode" : "another inode");
         return 0;
     }
     if (strcmp(argv[1], "fds") == 0) {
