@@ -54,6 +54,10 @@ struct BlockTranslator {
     private let tlbs: NativeContext.TLBDisplacements?
     /// The block's accesses that share a TLB probe (by instruction index).
     private var plan = AccessPlan()
+    /// A full register cache evicts (straight-line blocks; a loop keeps its registers fixed).
+    private let evicting: Bool
+    /// The guest registers each instruction of the block names (for choosing what to evict).
+    private var uses: [[UInt8]] = []
     /// Where each instruction starts in the block's fallback copy (translated with every access
     /// on its own): a group leader whose span the TLB cannot serve continues there.
     private var fallback: [Int] = []
@@ -67,9 +71,12 @@ struct BlockTranslator {
         var write: Bool
         var pc: UInt64
         var retired: Int
-        var dirty: RegisterCache.Set
+        var dirty: [(guest: UInt8, host: X86Register)]
         /// A group leader's probe of the group's span: on failure, on to the fallback copy.
         var leader = false
+        /// A store's probe in a block with read groups: refilled, it continues in the fallback
+        /// copy (the refill may have given a grouped page a new frame).
+        var toFallback = false
     }
 
     enum ExitKind {
@@ -83,15 +90,17 @@ struct BlockTranslator {
         var sites: [Int]
         var kind: ExitKind
         /// Cached guest registers changed before this exit: written back on the way out.
-        var dirty: RegisterCache.Set
+        var dirty: [(guest: UInt8, host: X86Register)]
         /// Guest instructions retired when leaving through this exit.
         var retired: Int
     }
 
     /// `base`: the address the code will be installed at; `trampolines`: the shared code;
     /// `firstLinkID`: the exit code of this block's first chainable exit.
-    init(base: UInt, trampolines: Trampolines, firstLinkID: UInt32, entry: UInt64, tlbs: NativeContext.TLBDisplacements?) {
+    init(base: UInt, trampolines: Trampolines, firstLinkID: UInt32, entry: UInt64, tlbs: NativeContext.TLBDisplacements?,
+         evicting: Bool = false) {
         a = X86Assembler(base: base)
+        self.evicting = evicting && !Self.noEviction
         exits.reserveCapacity(32)
         self.trampolines = trampolines
         self.firstLinkID = firstLinkID
@@ -114,14 +123,19 @@ struct BlockTranslator {
     /// edges stay in compiled code with the guest registers in host registers.
     static func translate(_ memory: GuestMemory, entry: UInt64, base: UInt, trampolines: Trampolines, firstLinkID: UInt32,
                           tlbs: NativeContext.TLBDisplacements?) -> TranslatedBlock? {
-        var t = BlockTranslator(base: base, trampolines: trampolines, firstLinkID: firstLinkID, entry: entry, tlbs: tlbs)
+        var t = BlockTranslator(base: base, trampolines: trampolines, firstLinkID: firstLinkID, entry: entry, tlbs: tlbs,
+                                evicting: true)
         guard let end = t.translateBlock(memory) else { return nil }
-        if t.loopsToEntry && !t.cache.isEmpty && !noLoops {
+        if t.loopsToEntry && !noLoops {
+            // A loop keeps the registers its first uses cache (no eviction) for every iteration.
             // The same instructions are read again, so it covers the same bytes (else it is not used).
-            var loop = BlockTranslator(loopOf: t)
-            if loop.translateBlock(memory) == end { t = loop }
+            var plain = BlockTranslator(base: base, trampolines: trampolines, firstLinkID: firstLinkID, entry: entry, tlbs: tlbs)
+            if plain.translateBlock(memory) == end && !plain.cache.isEmpty {
+                var loop = BlockTranslator(loopOf: plain)
+                if loop.translateBlock(memory) == end { t = loop }
+            }
         }
-        if t.refills.contains(where: \.leader) { t.emitFallback(memory) }
+        if t.refills.contains(where: { $0.leader || $0.toFallback }) { t.emitFallback(memory) }
         t.emitExits()
         t.emitData()
         return TranslatedBlock(bytes: t.a.bytes, links: t.links, end: end)
@@ -132,6 +146,9 @@ struct BlockTranslator {
     private static let noLoops = getenv("SKIFF_JIT_LOOPS").map { String(cString: $0) == "0" } ?? false
     /// `SKIFF_JIT_GROUPS=0`: every load and store probes the TLB on its own (for comparisons).
     private static let noGroups = getenv("SKIFF_JIT_GROUPS").map { String(cString: $0) == "0" } ?? false
+    /// `SKIFF_JIT_EVICT=0`: a full register cache leaves further registers in memory (first
+    /// come, first served; for comparisons).
+    private static let noEviction = getenv("SKIFF_JIT_EVICT").map { String(cString: $0) == "0" } ?? false
 
     /// The block once more with every access probing on its own, entered only from a group
     /// leader whose span missed and could not be refilled (it crosses a page, or part of it
@@ -177,9 +194,13 @@ struct BlockTranslator {
     private mutating func translateBlock(_ memory: GuestMemory, grouped: Bool = true) -> UInt64? {
         let code = fetch(memory)
         plan = grouped && !Self.noGroups ? AccessPlan(code.map { $0.d.map(AccessPlan.step) ?? .atomic }) : AccessPlan()
+        if evicting { uses = code.map { $0.d.map(Self.registers) ?? [] } }
         var pc = entry
         var count = 0
         for f in code {
+            // Room first, outside the instruction: a fallback copy entered at this instruction
+            // finds the same registers evicted.
+            if evicting { makeRoom(at: count) }
             if !grouped { fallback.append(a.offset) }
             guard let d = f.d else {
                 if count == 0 { return nil }
@@ -203,16 +224,47 @@ struct BlockTranslator {
         return pc
     }
 
+    // MARK: Eviction
+
+    /// The guest registers an instruction may name (x0 and the x0 sink left out); fields that
+    /// are not registers for it only make room that is not needed.
+    private static func registers(_ d: DecodedInstruction) -> [UInt8] {
+        var r: [UInt8] = []
+        for g in [d.rs1, d.rs2, d.rs3, d.rd] where g != 0 && g != Registers.scratch && !r.contains(g) { r.append(g) }
+        return r
+    }
+
+    /// Before instruction `index`: evicts cached registers until every register the instruction
+    /// names that is not cached yet has a free host register. The victims are those needed
+    /// again furthest ahead (never: first, clean before dirty), never the instruction's own.
+    private mutating func makeRoom(at index: Int) {
+        guard index < uses.count else { return }
+        let needed = uses[index].filter { cache.host(of: $0) == nil }.count
+        var excess = cache.count + needed - RegisterCache.pool.count
+        guard excess > 0 else { return }
+        var candidates: [(guest: UInt8, next: Int, dirty: Bool)] = []
+        for (guest, dirty) in cache.cachedRegisters where !uses[index].contains(guest) {
+            let next = uses[(index + 1)...].firstIndex { $0.contains(guest) } ?? Int.max
+            candidates.append((guest, next, dirty))
+        }
+        // Furthest next use first; among equals, clean (free to drop) before dirty.
+        candidates.sort { ($0.next, $0.dirty ? 0 : 1) > ($1.next, $1.dirty ? 0 : 1) }
+        for c in candidates where excess > 0 {
+            if let h = cache.evict(c.guest) { a.store(h, .guestRegisters, Self.disp(c.guest)) }
+            excess -= 1
+        }
+    }
+
     // MARK: Exits
 
     /// An unconditional exit from the current point.
     mutating func exit(_ kind: ExitKind, retired: Int) {
-        exits.append(Exit(sites: [a.jump()], kind: kind, dirty: cache.dirty, retired: retired))
+        exits.append(Exit(sites: [a.jump()], kind: kind, dirty: cache.registers(in: cache.dirty), retired: retired))
     }
 
     /// A conditional exit taken when `c` holds.
     mutating func exit(if c: X86Condition, _ kind: ExitKind, retired: Int) {
-        exits.append(Exit(sites: [a.jump(if: c)], kind: kind, dirty: cache.dirty, retired: retired))
+        exits.append(Exit(sites: [a.jump(if: c)], kind: kind, dirty: cache.registers(in: cache.dirty), retired: retired))
     }
 
     /// A jump (when `c` holds, or always) back to the loop body: the iteration's instructions
@@ -244,7 +296,7 @@ struct BlockTranslator {
             a.move(.rcx, imm: r.write ? 1 : 0)
             a.call(toAddress: trampolines.refill)
             let back = a.jump(if: .ne)
-            a.patch(rel32At: back, toOffset: r.retry)
+            a.patch(rel32At: back, toOffset: r.toFallback ? fallback[r.retired] : r.retry)
             if r.leader {
                 a.patch(rel32At: a.jump(), toOffset: fallback[r.retired])
             } else {
@@ -253,7 +305,7 @@ struct BlockTranslator {
         }
         for e in exits {
             for site in e.sites { a.patch(rel32At: site, toOffset: a.offset) }
-            writeBack(e.dirty)
+            for (guest, host) in e.dirty { a.store(host, .guestRegisters, Self.disp(guest)) }
             if e.retired > 0 { a.alu(.sub, .budget, imm: Int32(e.retired)) }
             switch e.kind {
             case .chain(let target):
@@ -798,7 +850,8 @@ struct BlockTranslator {
         let entry: X86Register = table == nil ? .rdx : .context
         a.alu(.cmp, .rcx, entry, index: table, disp)
         refills.append(Refill(site: a.jump(if: .ne), retry: retry, size: size, write: write, pc: pc,
-                              retired: retired, dirty: cache.dirty, leader: slot != nil))
+                              retired: retired, dirty: cache.registers(in: cache.dirty), leader: slot != nil,
+                              toFallback: write && plan.hasReadGroups))
         if let slot {
             a.load(.rcx, entry, index: table, disp + 8, size: 8, signed: false)
             a.store(.rcx, .context, NativeContext.slotOffset(slot))
