@@ -19,13 +19,16 @@ struct TranslatedBlock {
     var bytes: [UInt8]
     /// Chainable exits: the offset of the patchable rel32 and the guest pc it leads to.
     var links: [(offset: Int, target: UInt64)]
-    /// The end of the guest bytes compiled (the block covers [entry, end), within one page):
-    /// a store into them drops the block.
+    /// The guest bytes compiled, [start, end) within one page (a block that follows jumps
+    /// may start before its entry): a store into them drops the block.
+    var start: UInt64
     var end: UInt64
 }
 
 struct BlockTranslator {
     static let maxInstructions = 160
+    /// Direct jumps (`j`, `jal`) within the entry's page a block follows, going on at the target.
+    static let maxFollowed = 4
 
     var a: X86Assembler
     /// The shared code exits jump to (`epilogue`) and TLB misses call (`refill`).
@@ -44,6 +47,8 @@ struct BlockTranslator {
     private let entry: UInt64
     /// A branch or jump leads back to `entry`.
     private var loopsToEntry = false
+    /// The lowest guest pc translated (below `entry` when the block followed a jump back).
+    private var start: UInt64
     /// With registers preloaded (`RegisterCache(preloading:)`): where the loop body starts,
     /// after the loads; back edges jump there.
     private var body: Int?
@@ -105,6 +110,7 @@ struct BlockTranslator {
         self.trampolines = trampolines
         self.firstLinkID = firstLinkID
         self.entry = entry
+        self.start = entry
         self.tlbs = tlbs
     }
 
@@ -138,7 +144,7 @@ struct BlockTranslator {
         if t.refills.contains(where: { $0.leader || $0.toFallback }) { t.emitFallback(memory) }
         t.emitExits()
         t.emitData()
-        return TranslatedBlock(bytes: t.a.bytes, links: t.links, end: end)
+        return TranslatedBlock(bytes: t.a.bytes, links: t.links, start: t.start, end: end)
     }
 
     /// `SKIFF_JIT_LOOPS=0`: loops leave through their back edge like any other branch (for
@@ -149,6 +155,8 @@ struct BlockTranslator {
     /// `SKIFF_JIT_EVICT=0`: a full register cache leaves further registers in memory (first
     /// come, first served; for comparisons).
     private static let noEviction = getenv("SKIFF_JIT_EVICT").map { String(cString: $0) == "0" } ?? false
+    /// `SKIFF_JIT_FOLLOW=0`: every direct jump ends its block (for comparisons).
+    private static let noFollow = getenv("SKIFF_JIT_FOLLOW").map { String(cString: $0) == "0" } ?? false
 
     /// The block once more with every access probing on its own, entered only from a group
     /// leader whose span missed and could not be refilled (it crosses a page, or part of it
@@ -166,13 +174,19 @@ struct BlockTranslator {
         var d: DecodedInstruction?
         var pc: UInt64
         var length: UInt64
+        /// A direct jump the block follows: the next instruction fetched is its target's.
+        var followed = false
     }
 
     /// The block's instructions from `entry`: up to the page end, an instruction that cannot be
-    /// fetched, a jump (included) or `maxInstructions`.
+    /// fetched, a jump (included) or `maxInstructions`. Direct jumps to another place in the
+    /// entry's page (not the entry itself, which makes a loop, nor a place already in the block)
+    /// are followed, up to `maxFollowed`: the block goes on at the target with every guest value
+    /// still in its host register, as a trace of the path taken.
     private func fetch(_ memory: GuestMemory) -> [Fetched] {
         var code: [Fetched] = []
         var pc = entry
+        var followed = 0
         while code.count < Self.maxInstructions && (code.isEmpty || pc & 0xfff != 0) {
             let (raw, fault) = memory.fetch(pc)
             let length: UInt64 = raw & 3 == 3 ? 4 : 2
@@ -184,7 +198,16 @@ struct BlockTranslator {
             code.append(Fetched(d: d, pc: pc, length: length))
             pc &+= length
             let op = d.op.uncompressed
-            if op == .jal || op == .jalFar || op == .jalr { break }
+            if op == .jal || op == .jalFar {
+                let target = op == .jal ? code.last!.pc &+ UInt64(bitPattern: Int64(d.imm) << 1)
+                                        : code.last!.pc &+ UInt64(bitPattern: Int64(d.imm))
+                guard followed < Self.maxFollowed && !Self.noFollow, target >> 12 == entry >> 12, target != entry,
+                      !code.contains(where: { $0.pc == target }) else { break }
+                code[code.count - 1].followed = true
+                followed += 1
+                pc = target
+            }
+            if op == .jalr { break }
         }
         return code
     }
@@ -195,9 +218,11 @@ struct BlockTranslator {
         let code = fetch(memory)
         plan = grouped && !Self.noGroups ? AccessPlan(code.map { $0.d.map(AccessPlan.step) ?? .atomic }) : AccessPlan()
         if evicting { uses = code.map { $0.d.map(Self.registers) ?? [] } }
-        var pc = entry
         var count = 0
+        // The bytes translated so far: [start, end).
+        var end = entry
         for f in code {
+            let pc = f.pc
             // Room first, outside the instruction: a fallback copy entered at this instruction
             // finds the same registers evicted.
             if evicting { makeRoom(at: count) }
@@ -205,23 +230,39 @@ struct BlockTranslator {
             guard let d = f.d else {
                 if count == 0 { return nil }
                 exit(.interpret(pc), retired: count)
-                return pc
+                return end
             }
-            switch emit(d, pc: pc, length: f.length, retired: count) {
-            case .next:
-                count += 1
-                pc &+= f.length
-            case .end:
-                return pc &+ f.length
-            case .unsupported:
-                if count == 0 { return nil }
-                exit(.interpret(pc), retired: count)
-                return pc
+            if f.followed {
+                // The jump itself: only its link register, then on at the target.
+                if d.rd != Registers.scratch {
+                    a.move(.rax, imm: pc &+ f.length)
+                    put(.rax, d.rd)
+                }
+            } else {
+                switch emit(d, pc: pc, length: f.length, retired: count) {
+                case .next:
+                    break
+                case .end:
+                    return cover(pc, f.length, &end)
+                case .unsupported:
+                    if count == 0 { return nil }
+                    exit(.interpret(pc), retired: count)
+                    return end
+                }
             }
+            count += 1
+            _ = cover(pc, f.length, &end)
         }
         // The page end or the length limit.
-        exit(.chain(pc), retired: count)
-        return pc
+        exit(.chain(code.last.map { $0.pc &+ $0.length } ?? entry), retired: count)
+        return end
+    }
+
+    /// Extends the bytes translated, [start, end), by an instruction; returns the new end.
+    private mutating func cover(_ pc: UInt64, _ length: UInt64, _ end: inout UInt64) -> UInt64 {
+        start = min(start, pc)
+        end = max(end, pc &+ length)
+        return end
     }
 
     // MARK: Eviction
