@@ -183,11 +183,12 @@ struct BlockTranslator {
     /// entry's page (not the entry itself, which makes a loop, nor a place already in the block)
     /// are followed, up to `maxFollowed`: the block goes on at the target with every guest value
     /// still in its host register, as a trace of the path taken.
-    private func fetch(_ memory: GuestMemory) -> [Fetched] {
+    /// `next`: where execution goes on after the last instruction when it is not a jump.
+    private func fetch(_ memory: GuestMemory) -> (code: [Fetched], next: UInt64) {
         var code: [Fetched] = []
         var pc = entry
         var followed = 0
-        while code.count < Self.maxInstructions && (code.isEmpty || pc & 0xfff != 0) {
+        while code.count < Self.maxInstructions && pc >> 12 == entry >> 12 {
             let (raw, fault) = memory.fetch(pc)
             let length: UInt64 = raw & 3 == 3 ? 4 : 2
             if fault != nil || (length == 4 && pc & 0xfff == 0xffe) {
@@ -209,13 +210,13 @@ struct BlockTranslator {
             }
             if op == .jalr { break }
         }
-        return code
+        return (code, pc)
     }
 
     /// Emits the block's instructions; returns the end of the guest bytes translated, or nil
     /// when the first instruction cannot be translated.
     private mutating func translateBlock(_ memory: GuestMemory, grouped: Bool = true) -> UInt64? {
-        let code = fetch(memory)
+        let (code, next) = fetch(memory)
         plan = grouped && !Self.noGroups ? AccessPlan(code.map { $0.d.map(AccessPlan.step) ?? .atomic }) : AccessPlan()
         if evicting { uses = code.map { $0.d.map(Self.registers) ?? [] } }
         var count = 0
@@ -254,7 +255,7 @@ struct BlockTranslator {
             _ = cover(pc, f.length, &end)
         }
         // The page end or the length limit.
-        exit(.chain(code.last.map { $0.pc &+ $0.length } ?? entry), retired: count)
+        exit(.chain(next), retired: count)
         return end
     }
 
