@@ -804,6 +804,16 @@ struct BlockTranslator {
     }
 
     private mutating func shiftByRegister(_ s: X86Shift, _ d: DecodedInstruction, w: Bool = true) {
+        if HostFeatures.bmi2 && s != .rol && s != .ror {
+            // shlx/shrx/sarx: from the cached registers straight into rd's (the count is taken
+            // mod 64, or mod 32 for the W forms, as RISC-V does).
+            var source = X86Register.rax, count = X86Register.rcx
+            if case .host(let r) = operand(d.rs1) { source = r } else { get(.rax, d.rs1) }
+            if case .host(let r) = operand(d.rs2) { count = r } else { get(.rcx, d.rs2) }
+            let h = destination(d.rd) ?? .rax
+            a.shift(s, h, source, by: count, w: w)
+            return finish(w ? h : signExtended(h), d.rd)
+        }
         get(.rcx, d.rs2)
         get(.rax, d.rs1, w: w)
         a.shiftByCL(s, .rax, w: w)
