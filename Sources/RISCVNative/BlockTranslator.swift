@@ -105,7 +105,7 @@ struct BlockTranslator {
     init(base: UInt, trampolines: Trampolines, firstLinkID: UInt32, entry: UInt64, tlbs: NativeContext.TLBDisplacements?,
          evicting: Bool = false) {
         a = X86Assembler(base: base)
-        self.evicting = evicting && !Self.noEviction
+        self.evicting = evicting
         exits.reserveCapacity(32)
         self.trampolines = trampolines
         self.firstLinkID = firstLinkID
@@ -129,17 +129,21 @@ struct BlockTranslator {
     /// edges stay in compiled code with the guest registers in host registers.
     static func translate(_ memory: GuestMemory, entry: UInt64, base: UInt, trampolines: Trampolines, firstLinkID: UInt32,
                           tlbs: NativeContext.TLBDisplacements?) -> TranslatedBlock? {
-        var t = BlockTranslator(base: base, trampolines: trampolines, firstLinkID: firstLinkID, entry: entry, tlbs: tlbs,
-                                evicting: true)
+        var t = BlockTranslator(base: base, trampolines: trampolines, firstLinkID: firstLinkID, entry: entry, tlbs: tlbs)
         guard let end = t.translateBlock(memory) else { return nil }
-        if t.loopsToEntry && !noLoops {
-            // A loop keeps the registers its first uses cache (no eviction) for every iteration.
-            // The same instructions are read again, so it covers the same bytes (else it is not used).
-            var plain = BlockTranslator(base: base, trampolines: trampolines, firstLinkID: firstLinkID, entry: entry, tlbs: tlbs)
-            if plain.translateBlock(memory) == end && !plain.cache.isEmpty {
-                var loop = BlockTranslator(loopOf: plain)
-                if loop.translateBlock(memory) == end { t = loop }
-            }
+        // Translated again (the same instructions are read again, so the same bytes are
+        // covered, else the retranslation is not used): a loop with the registers its first
+        // uses cached (no eviction) loaded at entry; a block that ran out of host registers,
+        // with eviction. Most blocks are neither and are translated once.
+        var retranslated = false
+        if t.loopsToEntry && !t.cache.isEmpty && !noLoops {
+            var loop = BlockTranslator(loopOf: t)
+            if loop.translateBlock(memory) == end { (t, retranslated) = (loop, true) }
+        }
+        if !retranslated && t.cache.overflowed && !noEviction {
+            var e = BlockTranslator(base: base, trampolines: trampolines, firstLinkID: firstLinkID, entry: entry, tlbs: tlbs,
+                                    evicting: true)
+            if e.translateBlock(memory) == end { t = e }
         }
         if t.refills.contains(where: { $0.leader || $0.toFallback }) { t.emitFallback(memory) }
         t.emitExits()

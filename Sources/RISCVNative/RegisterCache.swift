@@ -30,6 +30,8 @@ struct RegisterCache {
     private static let free: UInt8 = 0xff
     /// Pool entries in use.
     private(set) var count = 0
+    /// A register found the pool full (it stayed in memory): eviction would have helped.
+    private(set) var overflowed = false
     private(set) var dirty = Set()
     /// Every register made dirty so far (`markAllClean` does not forget them).
     private(set) var written = Set()
@@ -63,7 +65,11 @@ struct RegisterCache {
 
     /// Gives `guest` the first free host register (nil when none is left).
     mutating func assign(_ guest: UInt8) -> X86Register? {
-        guard !frozen, let i = owners.firstIndex(of: Self.free) else { return nil }
+        guard !frozen else { return nil }
+        guard let i = owners.firstIndex(of: Self.free) else {
+            overflowed = true
+            return nil
+        }
         slot[Int(guest)] = Int8(i)
         owners[i] = guest
         count += 1
