@@ -10,9 +10,11 @@ import RISCV
 // A span the probe cannot serve (crossing a page, a fault, a code page for writes) leaves to the
 // interpreter at the leader, as a single access's miss does, so faults stay precise.
 //
-// The addend stays right while the page's frame does: only a store can change a frame (a
-// copy-on-write break, a first write), so any store (or atomic) ends every read group; atomics
-// end write groups too. A group also ends where its base register is written.
+// The addend stays right while the page's frame does: only a store's TLB refill can change a
+// frame (a copy-on-write break, a first write), so in a block with read groups a store whose
+// probe misses continues, once refilled, in the block's fallback copy (every access probing on
+// its own) instead of retrying: read groups run across stores that hit. Atomics end every
+// group. A group also ends where its base register is written.
 
 struct AccessPlan {
     /// What one instruction's access does.
@@ -40,6 +42,8 @@ struct AccessPlan {
     static let maxSpan: Int32 = 256
 
     private var roles: [Role]
+    /// Some loads share a probe (then a store's refill must not return to them).
+    private(set) var hasReadGroups = false
 
     subscript(index: Int) -> Role { index < roles.count ? roles[index] : .alone }
 
@@ -82,7 +86,6 @@ struct AccessPlan {
                     open.append(groups.count)
                     groups.append(Group(base: base, write: write, members: [i], low: offset, high: end))
                 }
-                if write { open.removeAll { !groups[$0].write } }
                 if let r = writes { open.removeAll { groups[$0].base == r } }
             }
         }
@@ -93,6 +96,7 @@ struct AccessPlan {
             busyUntil[s] = g.members.last!
             roles[g.members[0]] = .leader(slot: Int32(s), low: g.low, span: Int(g.high - g.low))
             for m in g.members.dropFirst() { roles[m] = .member(slot: Int32(s)) }
+            if !g.write { hasReadGroups = true }
         }
     }
 

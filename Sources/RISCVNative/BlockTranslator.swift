@@ -19,13 +19,16 @@ struct TranslatedBlock {
     var bytes: [UInt8]
     /// Chainable exits: the offset of the patchable rel32 and the guest pc it leads to.
     var links: [(offset: Int, target: UInt64)]
-    /// The end of the guest bytes compiled (the block covers [entry, end), within one page):
-    /// a store into them drops the block.
+    /// The guest bytes compiled, [start, end) within one page (a block that follows jumps
+    /// may start before its entry): a store into them drops the block.
+    var start: UInt64
     var end: UInt64
 }
 
 struct BlockTranslator {
     static let maxInstructions = 160
+    /// Direct jumps (`j`, `jal`) within the entry's page a block follows, going on at the target.
+    static let maxFollowed = 4
 
     var a: X86Assembler
     /// The shared code exits jump to (`epilogue`) and TLB misses call (`refill`).
@@ -44,6 +47,8 @@ struct BlockTranslator {
     private let entry: UInt64
     /// A branch or jump leads back to `entry`.
     private var loopsToEntry = false
+    /// The lowest guest pc translated (below `entry` when the block followed a jump back).
+    private var start: UInt64
     /// With registers preloaded (`RegisterCache(preloading:)`): where the loop body starts,
     /// after the loads; back edges jump there.
     private var body: Int?
@@ -54,6 +59,10 @@ struct BlockTranslator {
     private let tlbs: NativeContext.TLBDisplacements?
     /// The block's accesses that share a TLB probe (by instruction index).
     private var plan = AccessPlan()
+    /// A full register cache evicts (straight-line blocks; a loop keeps its registers fixed).
+    private let evicting: Bool
+    /// The guest registers each instruction of the block names (for choosing what to evict).
+    private var uses: [[UInt8]] = []
     /// Where each instruction starts in the block's fallback copy (translated with every access
     /// on its own): a group leader whose span the TLB cannot serve continues there.
     private var fallback: [Int] = []
@@ -67,9 +76,12 @@ struct BlockTranslator {
         var write: Bool
         var pc: UInt64
         var retired: Int
-        var dirty: RegisterCache.Set
+        var dirty: [(guest: UInt8, host: X86Register)]
         /// A group leader's probe of the group's span: on failure, on to the fallback copy.
         var leader = false
+        /// A store's probe in a block with read groups: refilled, it continues in the fallback
+        /// copy (the refill may have given a grouped page a new frame).
+        var toFallback = false
     }
 
     enum ExitKind {
@@ -83,19 +95,22 @@ struct BlockTranslator {
         var sites: [Int]
         var kind: ExitKind
         /// Cached guest registers changed before this exit: written back on the way out.
-        var dirty: RegisterCache.Set
+        var dirty: [(guest: UInt8, host: X86Register)]
         /// Guest instructions retired when leaving through this exit.
         var retired: Int
     }
 
     /// `base`: the address the code will be installed at; `trampolines`: the shared code;
     /// `firstLinkID`: the exit code of this block's first chainable exit.
-    init(base: UInt, trampolines: Trampolines, firstLinkID: UInt32, entry: UInt64, tlbs: NativeContext.TLBDisplacements?) {
+    init(base: UInt, trampolines: Trampolines, firstLinkID: UInt32, entry: UInt64, tlbs: NativeContext.TLBDisplacements?,
+         evicting: Bool = false) {
         a = X86Assembler(base: base)
+        self.evicting = evicting
         exits.reserveCapacity(32)
         self.trampolines = trampolines
         self.firstLinkID = firstLinkID
         self.entry = entry
+        self.start = entry
         self.tlbs = tlbs
     }
 
@@ -116,15 +131,24 @@ struct BlockTranslator {
                           tlbs: NativeContext.TLBDisplacements?) -> TranslatedBlock? {
         var t = BlockTranslator(base: base, trampolines: trampolines, firstLinkID: firstLinkID, entry: entry, tlbs: tlbs)
         guard let end = t.translateBlock(memory) else { return nil }
+        // Translated again (the same instructions are read again, so the same bytes are
+        // covered, else the retranslation is not used): a loop with the registers its first
+        // uses cached (no eviction) loaded at entry; a block that ran out of host registers,
+        // with eviction. Most blocks are neither and are translated once.
+        var retranslated = false
         if t.loopsToEntry && !t.cache.isEmpty && !noLoops {
-            // The same instructions are read again, so it covers the same bytes (else it is not used).
             var loop = BlockTranslator(loopOf: t)
-            if loop.translateBlock(memory) == end { t = loop }
+            if loop.translateBlock(memory) == end { (t, retranslated) = (loop, true) }
         }
-        if t.refills.contains(where: \.leader) { t.emitFallback(memory) }
+        if !retranslated && t.cache.overflowed && !noEviction {
+            var e = BlockTranslator(base: base, trampolines: trampolines, firstLinkID: firstLinkID, entry: entry, tlbs: tlbs,
+                                    evicting: true)
+            if e.translateBlock(memory) == end { t = e }
+        }
+        if t.refills.contains(where: { $0.leader || $0.toFallback }) { t.emitFallback(memory) }
         t.emitExits()
         t.emitData()
-        return TranslatedBlock(bytes: t.a.bytes, links: t.links, end: end)
+        return TranslatedBlock(bytes: t.a.bytes, links: t.links, start: t.start, end: end)
     }
 
     /// `SKIFF_JIT_LOOPS=0`: loops leave through their back edge like any other branch (for
@@ -132,6 +156,11 @@ struct BlockTranslator {
     private static let noLoops = getenv("SKIFF_JIT_LOOPS").map { String(cString: $0) == "0" } ?? false
     /// `SKIFF_JIT_GROUPS=0`: every load and store probes the TLB on its own (for comparisons).
     private static let noGroups = getenv("SKIFF_JIT_GROUPS").map { String(cString: $0) == "0" } ?? false
+    /// `SKIFF_JIT_EVICT=0`: a full register cache leaves further registers in memory (first
+    /// come, first served; for comparisons).
+    private static let noEviction = getenv("SKIFF_JIT_EVICT").map { String(cString: $0) == "0" } ?? false
+    /// `SKIFF_JIT_FOLLOW=0`: every direct jump ends its block (for comparisons).
+    private static let noFollow = getenv("SKIFF_JIT_FOLLOW").map { String(cString: $0) == "0" } ?? false
 
     /// The block once more with every access probing on its own, entered only from a group
     /// leader whose span missed and could not be refilled (it crosses a page, or part of it
@@ -149,14 +178,21 @@ struct BlockTranslator {
         var d: DecodedInstruction?
         var pc: UInt64
         var length: UInt64
+        /// A direct jump the block follows: the next instruction fetched is its target's.
+        var followed = false
     }
 
     /// The block's instructions from `entry`: up to the page end, an instruction that cannot be
-    /// fetched, a jump (included) or `maxInstructions`.
-    private func fetch(_ memory: GuestMemory) -> [Fetched] {
+    /// fetched, a jump (included) or `maxInstructions`. Direct jumps to another place in the
+    /// entry's page (not the entry itself, which makes a loop, nor a place already in the block)
+    /// are followed, up to `maxFollowed`: the block goes on at the target with every guest value
+    /// still in its host register, as a trace of the path taken.
+    /// `next`: where execution goes on after the last instruction when it is not a jump.
+    private func fetch(_ memory: GuestMemory) -> (code: [Fetched], next: UInt64) {
         var code: [Fetched] = []
         var pc = entry
-        while code.count < Self.maxInstructions && (code.isEmpty || pc & 0xfff != 0) {
+        var followed = 0
+        while code.count < Self.maxInstructions && pc >> 12 == entry >> 12 {
             let (raw, fault) = memory.fetch(pc)
             let length: UInt64 = raw & 3 == 3 ? 4 : 2
             if fault != nil || (length == 4 && pc & 0xfff == 0xffe) {
@@ -167,52 +203,114 @@ struct BlockTranslator {
             code.append(Fetched(d: d, pc: pc, length: length))
             pc &+= length
             let op = d.op.uncompressed
-            if op == .jal || op == .jalFar || op == .jalr { break }
+            if op == .jal || op == .jalFar {
+                let target = op == .jal ? code.last!.pc &+ UInt64(bitPattern: Int64(d.imm) << 1)
+                                        : code.last!.pc &+ UInt64(bitPattern: Int64(d.imm))
+                guard followed < Self.maxFollowed && !Self.noFollow, target >> 12 == entry >> 12, target != entry,
+                      !code.contains(where: { $0.pc == target }) else { break }
+                code[code.count - 1].followed = true
+                followed += 1
+                pc = target
+            }
+            if op == .jalr { break }
         }
-        return code
+        return (code, pc)
     }
 
     /// Emits the block's instructions; returns the end of the guest bytes translated, or nil
     /// when the first instruction cannot be translated.
     private mutating func translateBlock(_ memory: GuestMemory, grouped: Bool = true) -> UInt64? {
-        let code = fetch(memory)
+        let (code, next) = fetch(memory)
         plan = grouped && !Self.noGroups ? AccessPlan(code.map { $0.d.map(AccessPlan.step) ?? .atomic }) : AccessPlan()
-        var pc = entry
+        if evicting { uses = code.map { $0.d.map(Self.registers) ?? [] } }
         var count = 0
+        // The bytes translated so far: [start, end).
+        var end = entry
         for f in code {
+            let pc = f.pc
+            // Room first, outside the instruction: a fallback copy entered at this instruction
+            // finds the same registers evicted.
+            if evicting { makeRoom(at: count) }
             if !grouped { fallback.append(a.offset) }
             guard let d = f.d else {
                 if count == 0 { return nil }
                 exit(.interpret(pc), retired: count)
-                return pc
+                return end
             }
-            switch emit(d, pc: pc, length: f.length, retired: count) {
-            case .next:
-                count += 1
-                pc &+= f.length
-            case .end:
-                return pc &+ f.length
-            case .unsupported:
-                if count == 0 { return nil }
-                exit(.interpret(pc), retired: count)
-                return pc
+            if f.followed {
+                // The jump itself: only its link register, then on at the target.
+                if d.rd != Registers.scratch {
+                    a.move(.rax, imm: pc &+ f.length)
+                    put(.rax, d.rd)
+                }
+            } else {
+                switch emit(d, pc: pc, length: f.length, retired: count) {
+                case .next:
+                    break
+                case .end:
+                    return cover(pc, f.length, &end)
+                case .unsupported:
+                    if count == 0 { return nil }
+                    exit(.interpret(pc), retired: count)
+                    return end
+                }
             }
+            count += 1
+            _ = cover(pc, f.length, &end)
         }
         // The page end or the length limit.
-        exit(.chain(pc), retired: count)
-        return pc
+        exit(.chain(next), retired: count)
+        return end
+    }
+
+    /// Extends the bytes translated, [start, end), by an instruction; returns the new end.
+    private mutating func cover(_ pc: UInt64, _ length: UInt64, _ end: inout UInt64) -> UInt64 {
+        start = min(start, pc)
+        end = max(end, pc &+ length)
+        return end
+    }
+
+    // MARK: Eviction
+
+    /// The guest registers an instruction may name (x0 and the x0 sink left out); fields that
+    /// are not registers for it only make room that is not needed.
+    private static func registers(_ d: DecodedInstruction) -> [UInt8] {
+        var r: [UInt8] = []
+        for g in [d.rs1, d.rs2, d.rs3, d.rd] where g != 0 && g != Registers.scratch && !r.contains(g) { r.append(g) }
+        return r
+    }
+
+    /// Before instruction `index`: evicts cached registers until every register the instruction
+    /// names that is not cached yet has a free host register. The victims are those needed
+    /// again furthest ahead (never: first, clean before dirty), never the instruction's own.
+    private mutating func makeRoom(at index: Int) {
+        guard index < uses.count else { return }
+        let needed = uses[index].filter { cache.host(of: $0) == nil }.count
+        var excess = cache.count + needed - RegisterCache.pool.count
+        guard excess > 0 else { return }
+        var candidates: [(guest: UInt8, next: Int, dirty: Bool)] = []
+        for (guest, dirty) in cache.cachedRegisters where !uses[index].contains(guest) {
+            let next = uses[(index + 1)...].firstIndex { $0.contains(guest) } ?? Int.max
+            candidates.append((guest, next, dirty))
+        }
+        // Furthest next use first; among equals, clean (free to drop) before dirty.
+        candidates.sort { ($0.next, $0.dirty ? 0 : 1) > ($1.next, $1.dirty ? 0 : 1) }
+        for c in candidates where excess > 0 {
+            if let h = cache.evict(c.guest) { a.store(h, .guestRegisters, Self.disp(c.guest)) }
+            excess -= 1
+        }
     }
 
     // MARK: Exits
 
     /// An unconditional exit from the current point.
     mutating func exit(_ kind: ExitKind, retired: Int) {
-        exits.append(Exit(sites: [a.jump()], kind: kind, dirty: cache.dirty, retired: retired))
+        exits.append(Exit(sites: [a.jump()], kind: kind, dirty: cache.registers(in: cache.dirty), retired: retired))
     }
 
     /// A conditional exit taken when `c` holds.
     mutating func exit(if c: X86Condition, _ kind: ExitKind, retired: Int) {
-        exits.append(Exit(sites: [a.jump(if: c)], kind: kind, dirty: cache.dirty, retired: retired))
+        exits.append(Exit(sites: [a.jump(if: c)], kind: kind, dirty: cache.registers(in: cache.dirty), retired: retired))
     }
 
     /// A jump (when `c` holds, or always) back to the loop body: the iteration's instructions
@@ -244,7 +342,7 @@ struct BlockTranslator {
             a.move(.rcx, imm: r.write ? 1 : 0)
             a.call(toAddress: trampolines.refill)
             let back = a.jump(if: .ne)
-            a.patch(rel32At: back, toOffset: r.retry)
+            a.patch(rel32At: back, toOffset: r.toFallback ? fallback[r.retired] : r.retry)
             if r.leader {
                 a.patch(rel32At: a.jump(), toOffset: fallback[r.retired])
             } else {
@@ -253,7 +351,7 @@ struct BlockTranslator {
         }
         for e in exits {
             for site in e.sites { a.patch(rel32At: site, toOffset: a.offset) }
-            writeBack(e.dirty)
+            for (guest, host) in e.dirty { a.store(host, .guestRegisters, Self.disp(guest)) }
             if e.retired > 0 { a.alu(.sub, .budget, imm: Int32(e.retired)) }
             switch e.kind {
             case .chain(let target):
@@ -710,6 +808,16 @@ struct BlockTranslator {
     }
 
     private mutating func shiftByRegister(_ s: X86Shift, _ d: DecodedInstruction, w: Bool = true) {
+        if HostFeatures.bmi2 && s != .rol && s != .ror {
+            // shlx/shrx/sarx: from the cached registers straight into rd's (the count is taken
+            // mod 64, or mod 32 for the W forms, as RISC-V does).
+            var source = X86Register.rax, count = X86Register.rcx
+            if case .host(let r) = operand(d.rs1) { source = r } else { get(.rax, d.rs1) }
+            if case .host(let r) = operand(d.rs2) { count = r } else { get(.rcx, d.rs2) }
+            let h = destination(d.rd) ?? .rax
+            a.shift(s, h, source, by: count, w: w)
+            return finish(w ? h : signExtended(h), d.rd)
+        }
         get(.rcx, d.rs2)
         get(.rax, d.rs1, w: w)
         a.shiftByCL(s, .rax, w: w)
@@ -798,7 +906,8 @@ struct BlockTranslator {
         let entry: X86Register = table == nil ? .rdx : .context
         a.alu(.cmp, .rcx, entry, index: table, disp)
         refills.append(Refill(site: a.jump(if: .ne), retry: retry, size: size, write: write, pc: pc,
-                              retired: retired, dirty: cache.dirty, leader: slot != nil))
+                              retired: retired, dirty: cache.registers(in: cache.dirty), leader: slot != nil,
+                              toFallback: write && plan.hasReadGroups))
         if let slot {
             a.load(.rcx, entry, index: table, disp + 8, size: 8, signed: false)
             a.store(.rcx, .context, NativeContext.slotOffset(slot))

@@ -237,6 +237,18 @@ struct X86Assembler {
         op([0xD3], w: w, reg: s.rawValue, rm: dst)
     }
 
+    /// BMI2 shlx/shrx/sarx: dst = src shifted by `count` (mod 64, or mod 32 with the 32-bit
+    /// operands of `w: false`, zero-extended), flags untouched (VEX.LZ.66/F2/F3.0F38.W F7 /r).
+    mutating func shift(_ s: X86Shift, _ dst: X86Register, _ src: X86Register, by count: X86Register, w: Bool = true) {
+        let prefix: UInt8 = s == .shl ? 1 : s == .shr ? 3 : 2  // pp: 66, F2, F3
+        precondition(s == .shl || s == .shr || s == .sar)
+        byte(0xC4)
+        byte((dst.high == 0 ? 0x80 : 0) | 0x40 | (src.high == 0 ? 0x20 : 0) | 0x02)  // R, X, B inverted; map 0F38
+        byte((w ? 0x80 : 0) | (~count.rawValue & 0xf) << 3 | prefix)
+        byte(0xF7)
+        byte(0xC0 | dst.low << 3 | src.low)
+    }
+
     /// imul dst, src.
     mutating func multiply(_ dst: X86Register, _ src: X86Register, w: Bool = true) {
         op([0x0F, 0xAF], w: w, reg: dst.rawValue, rm: src)

@@ -47,7 +47,8 @@ final class X86NativeTier: NativeTier {
     private struct Block {
         /// The entry (`dead` once dropped: no pc is odd).
         var pc: UInt64
-        /// The end of the guest bytes it was compiled from (same page).
+        /// The guest bytes it was compiled from, [start, end) in the entry's page.
+        var start: UInt64
         var end: UInt64
         var address: UInt
         static let dead = UInt64.max
@@ -191,11 +192,11 @@ final class X86NativeTier: NativeTier {
             let base = vpn << 12
             list.removeAll { i in
                 let b = blocks[Int(i)]
-                if b.pc < to && b.end > from {
+                if b.start < to && b.end > from {
                     drop(Int(i))
                     return true
                 }
-                lines |= CodePage.lines(from: Int(b.pc - base), to: Int(b.end - base))
+                lines |= CodePage.lines(from: Int(b.start - base), to: Int(b.end - base))
                 return false
             }
             if !list.isEmpty { pageBlocks[vpn] = list }
@@ -235,9 +236,9 @@ final class X86NativeTier: NativeTier {
             code.append(t.bytes)
             for l in t.links { links.append(Link(site: address &+ UInt(l.offset), target: -1)) }
             // Stores into these bytes must leave compiled code and drop this block.
-            memory.noteCompiledCode(slots, from: pc, to: t.end)
+            memory.noteCompiledCode(slots, from: t.start, to: t.end)
             pageBlocks[pc >> 12, default: []].append(Int32(blocks.count))
-            blocks.append(Block(pc: pc, end: t.end, address: address))
+            blocks.append(Block(pc: pc, start: t.start, end: t.end, address: address))
             incoming.append([])
             liveBlocks += 1
             compiledTotal += 1
