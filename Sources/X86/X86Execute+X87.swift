@@ -285,7 +285,8 @@ extension X86CPU {
         case X87Op.arithmeticMemory:
             let kind = p.pointee.imm
             guard let (b, f) = x87Load(address(p), p.pointee.size) else { return X86Status.fault }
-            x87Raise(f)
+            // A denormal memory operand is not reported beside a NaN (host).
+            x87Raise(st(0).map { $0.isNaN || $0.isUnsupported } == true ? f & ~X87Exception.denormal : f)
             guard let a = st(0) else {
                 x87Underflow()
                 if kind == 2 || kind == 3 { x87SetConditions(c0: true, c2: true, c3: true) } else { setST(0, .indefinite) }
@@ -445,7 +446,14 @@ extension X86CPU {
             x87Push(significand)
         case 0xf5, 0xf8:
             guard let b = st(1) else { x87Underflow(); setST(0, .indefinite); break }
-            let (v, q, complete, f) = X87Math.remainder(a, b, nearest: code == 0xf5)
+            var (v, q, complete, f) = X87Math.remainder(a, b, nearest: code == 0xf5)
+            if v.isDenormal && regs[X86Registers.fpuControl] & UInt64(X87Exception.underflow) == 0 {
+                // Unmasked underflow: the (exact) tiny remainder bias-adjusted.
+                var w = X87Math.wide(v)
+                w.exp += X87Math.biasAdjust
+                v = X87Math.pack(w, X87Rounding(mode: 0, bits: 64)).0
+                f |= X87Exception.underflow
+            }
             x87Raise(f)
             setST(0, v)
             // The quotient's low bits in C0 C3 C1 when complete; C2 alone when not (as on the host).

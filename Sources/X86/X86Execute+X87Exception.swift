@@ -76,7 +76,12 @@ extension X86CPU {
             let s = r[X86Registers.fpuStatus]
             r.update(from: saved, count: X86Registers.count)
             let stackFault = s & ~before & UInt64(X87Exception.stackFault) != 0
-            let conditions = s & (stackFault ? 0x4700 : 0x4500)
+            // A comparison's condition codes are written; other instructions' stay.
+            let kind = p.pointee.imm
+            let compares = op == X87Op.compare || op == X87Op.compareFlags
+                || ((op == X87Op.arithmeticMemory || op == X87Op.arithmeticST0) && (kind == 2 || kind == 3))
+                || (op == X87Op.d9 && kind == 0xe4)
+            let conditions = (compares ? s : before) & 0x4500 | (stackFault ? s & 0x200 : 0)
             // A store that stored nothing reports no precision.
             let flags = unmasked & 0x07 != 0 ? raised & 0x07 | (stackFault ? UInt64(X87Exception.stackFault) : 0)
                 : raised & ~UInt64(X87Exception.precision)

@@ -325,7 +325,7 @@ enum X87Math {
         if b.isInfinity { return (.zero(negative), flags) }
         if b.isZero {
             if a.isZero { return (.indefinite, X87Exception.invalid) }
-            return (.infinity(negative), flags | X87Exception.zeroDivide)
+            return (.infinity(negative), X87Exception.zeroDivide)   // a denormal dividend unreported (host)
         }
         if a.isZero { return (.zero(negative), flags) }
         let x = wide(a), y = wide(b)
@@ -535,12 +535,16 @@ enum X87Math {
             if b.negative { return a.isInfinity ? (.indefinite, X87Exception.invalid) : (.zero(a.negative), flags) }
             return a.isZero ? (.indefinite, X87Exception.invalid) : (a.isInfinity ? a : .infinity(a.negative), flags)
         }
-        if a.isZero || a.isInfinity || b.isZero { return (a, flags) }
+        // (A denormal scaled by 0 is still a tiny result: with underflow unmasked it is adjusted.)
+        if a.isZero || a.isInfinity || (b.isZero && !(a.isDenormal && r.underflowUnmasked)) { return (a, flags) }
         let (magnitude, _) = integerPart(b, mode: 3)
         let k = min(Int(clamping: magnitude ?? UInt64.max), 1 << 20)
         var w = wide(a)
         w.exp += b.negative ? -k : k
-        let (v, f) = pack(w, X87Rounding(mode: r.mode, bits: 64))
+        var rounding = X87Rounding(mode: r.mode, bits: 64)     // PC does not apply
+        rounding.overflowUnmasked = r.overflowUnmasked
+        rounding.underflowUnmasked = r.underflowUnmasked
+        let (v, f) = pack(w, rounding)
         return (v, f | flags)
     }
 
