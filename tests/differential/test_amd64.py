@@ -103,7 +103,7 @@ def test_program(amd64_root, name):
 def test_sigfpe_kills(amd64_root):
     """feenableexcept(FE_DIVBYZERO), then 1.0/0.0: the unmasked SSE exception kills the process
     with SIGFPE (the shell reports status 136)."""
-    argv = ["/bin/busybox", "sh", "-c", "/fpe_sse die; echo status $?"]
+    argv = ["/bin/busybox", "sh", "-c", "./fpe_sse die; echo status $?"]
     ref = native(amd64_root, argv)
     assert ref.stdout == b"status 136\n", ref.describe()
     got = harness.skiff(amd64_root, argv, env={"PATH": "/bin"})
