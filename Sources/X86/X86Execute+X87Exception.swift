@@ -7,9 +7,8 @@
 // are left unchanged (nothing pushed or popped); a store to memory (fst, fist, fisttp) that
 // raises an unmasked invalid, overflow or underflow stores nothing and does not pop.
 // An unmasked overflow or underflow of a register result delivers it with its exponent
-// bias-adjusted (X87Float.swift's `pack`). Not implemented: that adjustment for the
-// transcendental instructions (they deliver the masked response), and MMX instructions
-// taking a pending x87 exception.
+// bias-adjusted (X87Float.swift's `pack`). Not implemented: MMX instructions taking a pending
+// x87 exception.
 // While the control word masks every exception and ES is clear, only the check at the start
 // of `executeX87` runs.
 #if !SKIFF_SINGLE_MODULE

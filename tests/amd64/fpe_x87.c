@@ -7,8 +7,8 @@
  * out; without a trap, fnsave's image is printed instead. The memory operand of the stores
  * (fist, fst) is printed too: an unmasked invalid, overflow or underflow stores nothing.
  * Then fldcw unmasking a flag already set, fnclex clearing it, feenableexcept with long
- * double arithmetic, and the stack overflow. (The transcendental instructions' unmasked overflow
- * and underflow responses are not implemented: docs/x86-64.md.) */
+ * double arithmetic, and the stack overflow. (No transcendental instruction: the host's are not
+ * always correctly rounded, so C1 can differ; docs/x86-64.md.) */
 #define _GNU_SOURCE
 #include <fenv.h>
 #include <setjmp.h>
