@@ -7,8 +7,8 @@
 // are left unchanged (nothing pushed or popped); a store to memory (fst, fist, fisttp) that
 // raises an unmasked invalid, overflow or underflow stores nothing and does not pop.
 // An unmasked overflow or underflow of a register result delivers it with its exponent
-// bias-adjusted (X87Float.swift's `pack`). Not implemented: MMX instructions taking a pending
-// x87 exception.
+// bias-adjusted (X87Float.swift's `pack`). MMX instructions (X86Execute+MMX.swift) take a
+// pending exception as the waiting x87 ones do.
 // While the control word masks every exception and ES is clear, only the check at the start
 // of `executeX87` runs.
 #if !SKIFF_SINGLE_MODULE
@@ -17,6 +17,10 @@ import RISCV
 
 extension X86CPU {
     static let x87ErrorSummary: UInt64 = 0x8080     // ES and B
+
+    /// Whether an unmasked x87 exception is pending (ES): x87 waiting and MMX instructions
+    /// take it before they run.
+    @inline(__always) var x87ExceptionPending: Bool { regs[X86Registers.fpuStatus] & 0x80 != 0 }
 
     /// Sets ES and B when an exception flag is set whose mask is clear, else clears them (after
     /// a raising instruction, fldcw, fldenv, frstor).
@@ -45,7 +49,7 @@ extension X86CPU {
             return x87Operation(p)
         }
         let op = p.pointee.cond
-        if r[X86Registers.fpuStatus] & 0x80 != 0 && X86CPU.x87Waits(op) { return X86Status.x87Exception }
+        if x87ExceptionPending && X86CPU.x87Waits(op) { return X86Status.x87Exception }
         let saved = UnsafeMutablePointer<UInt64>.allocate(capacity: X86Registers.count)
         defer { saved.deallocate() }
         saved.update(from: r, count: X86Registers.count)

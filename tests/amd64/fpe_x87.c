@@ -186,6 +186,25 @@ int main(void) {
         traps += trapped;
     }
 
+    /* MMX instructions take a pending x87 exception too (emms, paddb). */
+    for (int which = 0; which < 2; which++) {
+        static const uint16_t cw = 0x37b;
+        trapped = 0;
+        if (sigsetjmp(env, 1) == 0) {
+            if (which)
+                __asm__ volatile("fninit\n\tfldcw %[c]\n\tfld1\n\tfldz\n\tfdivrp\n\tlea 1f(%%rip), %%rdx\n\t"
+                                 "mov %%rdx, %[l]\n\t1: paddb %%mm1, %%mm0\n\temms\n\tfninit\n\t"
+                                 : [l] "=m"(label) : [c] "m"(cw) : "rdx", "memory", "st", "mm0", "mm1");
+            else
+                __asm__ volatile("fninit\n\tfldcw %[c]\n\tfld1\n\tfldz\n\tfdivrp\n\tlea 1f(%%rip), %%rdx\n\t"
+                                 "mov %%rdx, %[l]\n\t1: emms\n\tfninit\n\t"
+                                 : [l] "=m"(label) : [c] "m"(cw) : "rdx", "memory", "st");
+        }
+        printf("%s after the exception: trapped %d code %d rip %+ld sw %04x\n", which ? "paddb" : "emms", trapped,
+               trapped ? code : 0, trapped ? rip_delta : 0, trapped ? t_sw : 0);
+        traps += trapped;
+    }
+
     /* long double arithmetic with feenableexcept (which unmasks in both the x87 and MXCSR). */
     static const int except[] = {FE_INVALID, FE_DIVBYZERO, FE_OVERFLOW, FE_UNDERFLOW, FE_INEXACT};
     for (int e = 0; e < 5; e++) {
