@@ -258,7 +258,8 @@ struct X86Decoder {
             insn.op = .cwd
             insn.size = vsize
         case 0x9b:
-            insn.op = .nop   // fwait
+            insn.op = .x87   // fwait
+            insn.cond = X87Op.fwait
         case 0x9c:
             insn.op = .pushf
             insn.size = stackSize

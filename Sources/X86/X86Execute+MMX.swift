@@ -45,6 +45,7 @@ extension X86CPU {
 
     /// `.mmx` (cond: X86SSE) and `.mmxSSSE3` (cond: X86SSE4): an xmm operation on mm operands.
     func executeMMX(_ p: UnsafeMutablePointer<X86Instruction>, ssse3: Bool) -> UInt8 {
+        if _slowPath(x87ExceptionPending) { return X86Status.x87Exception }
         var q = p.pointee
         let a = X86Registers.scratch, b = X86Registers.scratch + 1
         let sse = ssse3 ? nil : X86SSE(rawValue: q.cond)
@@ -99,6 +100,7 @@ extension X86CPU {
     /// `.mmxOther`: moves, emms, maskmovq and the conversions between mm and xmm.
     func executeMMXOther(_ p: UnsafeMutablePointer<X86Instruction>) -> UInt8 {
         guard let op = X86MMX(rawValue: p.pointee.cond) else { return X86Status.illegal }
+        if _slowPath(x87ExceptionPending) && op != .maskmovdqu { return X86Status.x87Exception }
         let isMemory = p.pointee.attrs & X86Attrs.memory != 0
         let reg = p.pointee.reg, rm = p.pointee.rm
         /// The 64-bit mm (or memory) source in rm.

@@ -16,6 +16,7 @@ extension X86CPU {
     }
 
     func executeSSE(_ p: UnsafeMutablePointer<X86Instruction>) -> UInt8 {
+        if _slowPath(sseExceptionUnmasked) { return withSIMDExceptions { executeSSE(p) } }
         guard let op = X86SSE(rawValue: p.pointee.cond) else { return X86Status.illegal }
         let d = p.pointee.reg
         let isMemory = p.pointee.attrs & X86Attrs.memory != 0

@@ -11,6 +11,7 @@ extension X86CPU {
     @inline(__always) func setXMM(_ i: UInt8, _ v: X86Vector) { setXMM(i, v.lo, v.hi) }
 
     func executeSSE4(_ p: UnsafeMutablePointer<X86Instruction>) -> UInt8 {
+        if _slowPath(sseExceptionUnmasked) { return withSIMDExceptions { executeSSE4(p) } }
         guard let op = X86SSE4(rawValue: p.pointee.cond) else { return X86Status.illegal }
         let d = p.pointee.reg
         let isMemory = p.pointee.attrs & X86Attrs.memory != 0

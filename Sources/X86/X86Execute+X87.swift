@@ -4,10 +4,10 @@
 // forms, comparisons (fcom, fucom, fcomi, ftst, fxam), fcmov, constants, fchs/fabs, fsqrt,
 // frndint, fscale, fxtract, fprem/fprem1, fxch, ffree, the control instructions and the
 // environment (fnstenv/fldenv, fnsave/frstor). The arithmetic is X87Float.swift's, exact and
-// rounded per RC and PC. Exceptions are always handled as masked (the default control word
-// masks them all): the status word records them, no SIGFPE is raised.
+// rounded per RC and PC, with the masked responses to exceptions; unmasked ones are taken by
+// X86Execute+X87Exception.swift (ES, and SIGFPE at the next waiting instruction).
 // The transcendental instructions are X86Execute+X87Transcendental.swift's.
-// Not implemented (SIGILL, listed in docs/x86-64.md): the BCD ones (fbld, fbstp).
+// fbld and fbstp are loads and stores of the packed BCD format (X87BCD.swift).
 #if !SKIFF_SINGLE_MODULE
 import RISCV
 #endif
@@ -41,12 +41,16 @@ enum X87Op {
     /// D9 E0...FF (imm: the second byte): fchs, fabs, ftst, fxam, the constants, fsqrt...
     static let d9: UInt8 = 22
     static let incrementTop: UInt8 = 23, decrementTop: UInt8 = 24
+    /// fwait: takes a pending unmasked exception.
+    static let fwait: UInt8 = 25
 }
 
 /// Memory operand formats of x87 loads, stores and arithmetic.
 enum X87Format {
     static let single: UInt8 = 0, double: UInt8 = 1, int16: UInt8 = 2, int32: UInt8 = 3
     static let int64: UInt8 = 4, extended: UInt8 = 5
+    /// 80-bit packed BCD (fbld, fbstp).
+    static let bcd: UInt8 = 6
 }
 
 extension X86CPU {
@@ -147,6 +151,9 @@ extension X86CPU {
         case X87Format.int64:
             guard let v = read(a, UInt64.self) else { return nil }
             return (X87Math.fromInteger(Int64(bitPattern: v)), 0)
+        case X87Format.bcd:
+            guard let low = read(a, UInt64.self), let high = read(a &+ 8, UInt16.self) else { return nil }
+            return (X87Math.fromBCD(low: low, high: high), 0)
         default:
             guard let m = read(a, UInt64.self), let se = read(a &+ 8, UInt16.self) else { return nil }
             return (X87Float(se: se, m: m), 0)
@@ -169,6 +176,10 @@ extension X86CPU {
             let size: UInt8 = format == X87Format.int16 ? 1 : (format == X87Format.int32 ? 2 : 3)
             let (bits, f) = X87Math.toInteger(v, size: size, mode: mode)
             guard store(a, size, bits) else { return false }
+            x87Raise(f)
+        case X87Format.bcd:
+            let (low, high, f) = X87Math.toBCD(v, mode: mode)
+            guard probeWrite(a, 10), write(a, low), write(a &+ 8, high) else { return false }
             x87Raise(f)
         default:
             guard probeWrite(a, 10), write(a, v.m), write(a &+ 8, v.se) else { return false }
@@ -211,17 +222,20 @@ extension X86CPU {
         }
     }
 
-    func executeX87(_ p: UnsafeMutablePointer<X86Instruction>, pc: UInt64) -> UInt8 {
+    func x87Operation(_ p: UnsafeMutablePointer<X86Instruction>) -> UInt8 {
         let r = regs
         let i = Int(p.pointee.rm)
         // C1 is 0 after every computing instruction unless it rounded up (or the stack overflowed).
-        if p.pointee.cond >= X87Op.arithmeticMemory { r[X86Registers.fpuStatus] &= ~UInt64(X87Exception.roundedUp) }
+        if p.pointee.cond >= X87Op.arithmeticMemory && p.pointee.cond != X87Op.fwait {
+            r[X86Registers.fpuStatus] &= ~UInt64(X87Exception.roundedUp)
+        }
         switch p.pointee.cond {
         case X87Op.fnstcw:
             guard write(address(p), UInt16(truncatingIfNeeded: r[X86Registers.fpuControl])) else { return X86Status.fault }
         case X87Op.fldcw:
             guard let v = read(address(p), UInt16.self) else { return X86Status.fault }
             r[X86Registers.fpuControl] = UInt64(v) | 0x40
+            x87UpdateSummary()
         case X87Op.fninit:
             x87Reset()
         case X87Op.fnclex:
@@ -267,10 +281,12 @@ extension X86CPU {
                 r[X86Registers.fpu + 2 * phys] = m
                 r[X86Registers.fpu + 2 * phys + 1] = se
             }
+            x87UpdateSummary()
         case X87Op.arithmeticMemory:
             let kind = p.pointee.imm
             guard let (b, f) = x87Load(address(p), p.pointee.size) else { return X86Status.fault }
-            x87Raise(f)
+            // A denormal memory operand is not reported beside a NaN (host).
+            x87Raise(st(0).map { $0.isNaN || $0.isUnsupported } == true ? f & ~X87Exception.denormal : f)
             guard let a = st(0) else {
                 x87Underflow()
                 if kind == 2 || kind == 3 { x87SetConditions(c0: true, c2: true, c3: true) } else { setST(0, .indefinite) }
@@ -353,6 +369,8 @@ extension X86CPU {
             r[X86Registers.fpuTop] = (r[X86Registers.fpuTop] &- 1) & 7
         case X87Op.d9:
             return executeX87D9(UInt8(p.pointee.imm))
+        case X87Op.fwait:
+            break
         default:
             return X86Status.illegal
         }
@@ -428,7 +446,14 @@ extension X86CPU {
             x87Push(significand)
         case 0xf5, 0xf8:
             guard let b = st(1) else { x87Underflow(); setST(0, .indefinite); break }
-            let (v, q, complete, f) = X87Math.remainder(a, b, nearest: code == 0xf5)
+            var (v, q, complete, f) = X87Math.remainder(a, b, nearest: code == 0xf5)
+            if v.isDenormal && regs[X86Registers.fpuControl] & UInt64(X87Exception.underflow) == 0 {
+                // Unmasked underflow: the (exact) tiny remainder bias-adjusted.
+                var w = X87Math.wide(v)
+                w.exp += X87Math.biasAdjust
+                v = X87Math.pack(w, X87Rounding(mode: 0, bits: 64)).0
+                f |= X87Exception.underflow
+            }
             x87Raise(f)
             setST(0, v)
             // The quotient's low bits in C0 C3 C1 when complete; C2 alone when not (as on the host).
@@ -497,11 +522,13 @@ extension X86Decoder {
             case (0xdd, 6): x87(X87Op.fnsave)
             case (0xdd, 7): x87(X87Op.fnstswMemory)
             case (0xdf, 0): x87(X87Op.load, size: X87Format.int16)
+            case (0xdf, 4): x87(X87Op.load, size: X87Format.bcd)                     // fbld
+            case (0xdf, 6): x87(X87Op.store, size: X87Format.bcd, pop: true)         // fbstp
             case (0xdf, 1): x87(X87Op.store, size: X87Format.int16, pop: true, truncate: true)
             case (0xdf, 2), (0xdf, 3): x87(X87Op.store, size: X87Format.int16, pop: kind == 3)
             case (0xdf, 5): x87(X87Op.load, size: X87Format.int64)
             case (0xdf, 7): x87(X87Op.store, size: X87Format.int64, pop: true)
-            default: insn.op = .illegal      // fbld, fbstp, reserved
+            default: insn.op = .illegal      // reserved
             }
             return
         }

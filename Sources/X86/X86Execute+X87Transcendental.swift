@@ -7,7 +7,10 @@ import RISCV
 
 extension X86CPU {
     func executeX87Transcendental(_ code: UInt8) -> UInt8 {
-        let mode = x87RoundingMode
+        // RC, with the unmasked overflow and underflow responses as bits 2 and 3
+        // (`X87Math.transcendentalResult`).
+        let cw = regs[X86Registers.fpuControl]
+        let mode = x87RoundingMode | (cw & 0x08 == 0 ? 4 : 0) | (cw & 0x10 == 0 ? 8 : 0)
         guard let a = st(0) else {
             x87Underflow()
             setST(0, .indefinite)

@@ -457,6 +457,8 @@ extension X86Core {
             case X86Status.next, X86Status.fault: stop = .memoryFault(cpu.pendingFault)
             case X86Status.divideError: stop = .divideError
             case X86Status.illegal: stop = .illegalInstruction
+            case X86Status.simdException: stop = .simdException
+            case X86Status.x87Exception: stop = .x87Exception
             default: stop = .generalProtection
             }
             break lookup

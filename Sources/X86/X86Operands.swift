@@ -12,6 +12,8 @@ enum X86Status {
     static let divideError: UInt8 = 2
     static let illegal: UInt8 = 3
     static let generalProtection: UInt8 = 4
+    static let simdException: UInt8 = 5    // an unmasked SSE exception (#XM)
+    static let x87Exception: UInt8 = 6     // a pending unmasked x87 exception (#MF)
 }
 
 /// The run loop's view of the CPU: the register file and the TLBs as values. Read through the

@@ -5,8 +5,8 @@
 // (`X87Math`), rounded to the single or double format's precision and range; NaNs follow SSE's
 // rules (the first NaN operand, quieted; the default NaN for an invalid operation).
 // `X86Execute+MXCSR.swift` calls this only when the host's own round-to-nearest result cannot
-// be used as it is. Exceptions always take their masked response: an unmasked one raises no
-// SIGFPE (docs/x86-64.md).
+// be used as it is. The masked response is computed here; an unmasked exception is taken by
+// `X86Execute+SIMDException.swift`.
 
 /// add, sub, mul, div, sqrt (sqrt reads only its second operand).
 package enum X86FloatOperation: UInt8 {
@@ -18,6 +18,13 @@ enum X86SSEFloat {
     static let invalid: UInt32 = 0x01, denormal: UInt32 = 0x02, zeroDivide: UInt32 = 0x04
     static let overflow: UInt32 = 0x08, underflow: UInt32 = 0x10, precision: UInt32 = 0x20
     static let denormalsAreZero: UInt32 = 0x40, flushToZero: UInt32 = 0x8000
+    /// Not MXCSR's (its bits 16-31 are reserved): set while an instruction runs with underflow
+    /// unmasked (`withSIMDExceptions`), when every tiny result raises UE, exact or not, and
+    /// FTZ does not apply.
+    static let reportTiny: UInt32 = 0x1_0000
+    /// Likewise with overflow unmasked: the flags of the result rounded with an unbounded
+    /// exponent (precision only when that is inexact).
+    static let reportOverflow: UInt32 = 0x2_0000
 
     @inline(__always) static func roundingMode(_ mxcsr: UInt32) -> UInt8 { UInt8((mxcsr >> 13) & 3) }
 
@@ -66,7 +73,9 @@ enum X86SSEFloat {
         }
         let (x, fx) = X87Math.fromBinary(a, single: single)
         let (y, fy) = X87Math.fromBinary(b, single: single)
-        let rounding = X87Rounding(mode: roundingMode(mxcsr), single: single)
+        var rounding = X87Rounding(mode: roundingMode(mxcsr), single: single)
+        rounding.overflowUnmasked = mxcsr & reportOverflow != 0
+        rounding.underflowUnmasked = mxcsr & reportTiny != 0
         let v: X87Float, f: UInt16
         switch op {
         case .add: (v, f) = X87Math.add(x, y, rounding)
@@ -84,6 +93,7 @@ enum X86SSEFloat {
     /// A rounded result under FTZ: a tiny one (denormal, or rounded up to the smallest normal
     /// from below with UE raised) becomes a zero of its sign, raising UE and PE.
     @inline(__always) static func result(_ v: UInt64, _ flags: UInt32, single: Bool, mxcsr: UInt32) -> (UInt64, UInt32) {
+        if mxcsr & reportTiny != 0 { return (v, flags) }     // no FTZ; tininess raised by the rounding
         if mxcsr & flushToZero != 0 && (isDenormal(v, single) || flags & underflow != 0) {
             return (v & signBit(single), flags | underflow | precision)
         }
@@ -100,7 +110,8 @@ enum X86SSEFloat {
             return (r, isSignalingNaN(v, fromSingle) ? invalid : 0)
         }
         let (x, fx) = X87Math.fromBinary(v, single: fromSingle)
-        let (r, f) = X87Math.toBinary(x, mode: roundingMode(mxcsr), single: !fromSingle)
+        let (r, f) = X87Math.toBinary(x, mode: roundingMode(mxcsr), single: !fromSingle,
+                                      overflowUnmasked: mxcsr & reportOverflow != 0, underflowUnmasked: mxcsr & reportTiny != 0)
         return result(r, UInt32(f & 0x3f) | UInt32(fx) & denormal, single: !fromSingle, mxcsr: mxcsr)
     }
 

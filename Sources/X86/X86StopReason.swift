@@ -15,6 +15,12 @@ public enum X86Stop: Equatable {
     case generalProtection
     /// Division by zero or a quotient that does not fit (#DE); rip at it (SIGFPE).
     case divideError
+    /// An SSE instruction raised an exception MXCSR unmasks (#XM); rip at it, nothing changed
+    /// but MXCSR's flags (SIGFPE).
+    case simdException
+    /// A waiting x87 instruction found an unmasked exception pending (the status word's ES,
+    /// #MF); rip at it (SIGFPE).
+    case x87Exception
     /// A load, store or instruction fetch faulted; rip at the faulting instruction.
     case memoryFault(MemoryFault)
     /// The instruction budget is used up; rip at the next instruction to run.

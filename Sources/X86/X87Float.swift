@@ -52,10 +52,17 @@ struct X87Rounding {
     var bits: Int
     var emin = 1 - X87Math.bias
     var emax = X87Math.bias
+    /// The x87's unmasked overflow and underflow responses (OM, UM clear in the control word):
+    /// a result out of range is delivered with its exponent bias-adjusted (2^-24576 or 2^24576)
+    /// and the flag raised (underflow for every tiny result, exact ones included).
+    var overflowUnmasked = false
+    var underflowUnmasked = false
 
     /// From a control word: RC and PC (PC 1 is reserved and behaves as 64 bits here).
     init(controlWord cw: UInt64, usePrecision: Bool) {
         mode = UInt8((cw >> 10) & 3)
+        overflowUnmasked = cw & 0x08 == 0
+        underflowUnmasked = cw & 0x10 == 0
         switch (cw >> 8) & 3 {
         case 0 where usePrecision: bits = 24
         case 2 where usePrecision: bits = 53
@@ -83,6 +90,8 @@ struct X87Wide: Equatable {
 
 enum X87Math {
     static let bias = 16383
+    /// The exponent adjustment of an unmasked overflow's or underflow's result (3 * 2^13).
+    static let biasAdjust = 24576
 
     // MARK: 128-bit helpers
 
@@ -147,8 +156,18 @@ enum X87Math {
     /// (unbiased): (exponent, significand with the top bit set unless denormal or zero,
     /// infinity?, flags). A denormal result has exponent emin and a significand without its
     /// top bit.
-    static func round(_ w: X87Wide, bits: Int, mode: UInt8, emin: Int, emax: Int)
+    /// With `overflowUnmasked` (`underflowUnmasked`), a result above emax (tiny: below 2^emin
+    /// after rounding, exact or not) is rounded with an unbounded exponent instead, exp out of
+    /// the range, and raises overflow (underflow) with the precision flag and C1 of that
+    /// rounding: the unmasked responses (the x87 then adjusts the exponent; SSE traps).
+    static func round(_ w: X87Wide, bits: Int, mode: UInt8, emin: Int, emax: Int,
+                      overflowUnmasked: Bool = false, underflowUnmasked: Bool = false)
         -> (exp: Int, sig: UInt64, infinite: Bool, flags: UInt16) {
+        if _slowPath(overflowUnmasked || underflowUnmasked) {
+            let u = round(w, bits: bits, mode: mode, emin: Int(Int32.min), emax: Int(Int32.max))
+            if u.exp > emax && overflowUnmasked { return (u.exp, u.sig, false, u.flags | X87Exception.overflow) }
+            if u.exp < emin && underflowUnmasked { return (u.exp, u.sig, false, u.flags | X87Exception.underflow) }
+        }
         var hi = w.hi, lo = w.lo, e = w.exp
         let drop = UInt64(64 - bits)
         let unit: UInt64 = 1 << drop
@@ -204,8 +223,21 @@ enum X87Math {
     /// A wide value rounded to an extended register value (with a narrower range, a value of
     /// that format: its denormals are normal extended values).
     static func pack(_ w: X87Wide, _ r: X87Rounding) -> (X87Float, UInt16) {
-        let (e, sig, infinite, flags) = round(w, bits: r.bits, mode: r.mode, emin: r.emin, emax: r.emax)
+        let (e, sig, infinite, flags) = round(w, bits: r.bits, mode: r.mode, emin: r.emin, emax: r.emax,
+                                              overflowUnmasked: r.overflowUnmasked, underflowUnmasked: r.underflowUnmasked)
         let sign: UInt16 = w.negative ? 0x8000 : 0
+        if _slowPath(!infinite && (e > r.emax || (e < r.emin && sig >> 63 != 0))) {
+            // Unmasked overflow or underflow. SSE (a narrower range) traps and discards the
+            // value; the x87 delivers it with the exponent bias-adjusted, rounded again (still
+            // out of range, as fscale's can be, it takes the masked response there).
+            guard r.emin == 1 - bias else { return (X87Float(se: sign, m: 0), flags) }
+            var adjusted = w, plain = r
+            adjusted.exp += e > r.emax ? -biasAdjust : biasAdjust
+            plain.overflowUnmasked = false
+            plain.underflowUnmasked = false
+            let (v, f) = pack(adjusted, plain)
+            return (v, f | flags & (X87Exception.overflow | X87Exception.underflow))
+        }
         if infinite { return (X87Float(se: sign | 0x7fff, m: 1 << 63), flags) }
         if sig >> 63 == 0 {
             if sig == 0 || r.emin == 1 - bias { return (X87Float(se: sign, m: sig), flags) }
@@ -293,7 +325,7 @@ enum X87Math {
         if b.isInfinity { return (.zero(negative), flags) }
         if b.isZero {
             if a.isZero { return (.indefinite, X87Exception.invalid) }
-            return (.infinity(negative), flags | X87Exception.zeroDivide)
+            return (.infinity(negative), X87Exception.zeroDivide)   // a denormal dividend unreported (host)
         }
         if a.isZero { return (.zero(negative), flags) }
         let x = wide(a), y = wide(b)
@@ -410,7 +442,9 @@ enum X87Math {
     }
 
     /// x rounded to a double (`single`: to a float), as the low bits of the result.
-    static func toBinary(_ x: X87Float, mode: UInt8, single: Bool) -> (UInt64, UInt16) {
+    /// (The unmasked flags: `round`'s; the value is then meaningless.)
+    static func toBinary(_ x: X87Float, mode: UInt8, single: Bool,
+                         overflowUnmasked: Bool = false, underflowUnmasked: Bool = false) -> (UInt64, UInt16) {
         let fracBits = single ? 23 : 52
         let expBits = single ? 8 : 11
         let formatBias = single ? 127 : 1023
@@ -427,9 +461,13 @@ enum X87Math {
         if x.isZero { return (sign, 0) }
         var w = wide(x)
         w.negative = x.negative
-        let (e, sig, infinite, f) = round(w, bits: fracBits + 1, mode: mode, emin: 1 - formatBias, emax: formatBias)
-        let flags = f | (x.isDenormal ? X87Exception.denormal : 0)
-        if infinite { return (sign | expAllOnes, flags) }
+        let (e, sig, infinite, f) = round(w, bits: fracBits + 1, mode: mode, emin: 1 - formatBias, emax: formatBias,
+                                          overflowUnmasked: overflowUnmasked, underflowUnmasked: underflowUnmasked)
+        // No denormal flag for a denormal extended operand (fst, as on the host; SSE's
+        // operands come widened from their format, where it was raised).
+        let flags = f
+        if infinite || e > formatBias { return (sign | expAllOnes, flags) }
+        if e < 1 - formatBias { return (sign, flags) }
         let frac = sig >> UInt64(63 - fracBits)
         if sig >> 63 == 0 { return (sign | frac, flags) }
         return (sign | UInt64(e + formatBias) << UInt64(fracBits) | (frac & ((1 << UInt64(fracBits)) - 1)), flags)
@@ -465,8 +503,7 @@ enum X87Math {
         let indefinite: UInt64 = 1 << (bits - 1)
         if x.isUnsupported || x.isNaN || x.isInfinity { return (indefinite, X87Exception.invalid) }
         if x.isZero { return (0, 0) }
-        let (magnitude, rounding) = integerPart(x, mode: mode)
-        let flags = rounding | (x.isDenormal ? X87Exception.denormal : 0)
+        let (magnitude, flags) = integerPart(x, mode: mode)     // no DE for a denormal (host)
         guard let magnitude, magnitude <= (x.negative ? indefinite : indefinite - 1) else {
             return (indefinite, X87Exception.invalid)
         }
@@ -498,12 +535,16 @@ enum X87Math {
             if b.negative { return a.isInfinity ? (.indefinite, X87Exception.invalid) : (.zero(a.negative), flags) }
             return a.isZero ? (.indefinite, X87Exception.invalid) : (a.isInfinity ? a : .infinity(a.negative), flags)
         }
-        if a.isZero || a.isInfinity || b.isZero { return (a, flags) }
+        // (A denormal scaled by 0 is still a tiny result: with underflow unmasked it is adjusted.)
+        if a.isZero || a.isInfinity || (b.isZero && !(a.isDenormal && r.underflowUnmasked)) { return (a, flags) }
         let (magnitude, _) = integerPart(b, mode: 3)
         let k = min(Int(clamping: magnitude ?? UInt64.max), 1 << 20)
         var w = wide(a)
         w.exp += b.negative ? -k : k
-        let (v, f) = pack(w, X87Rounding(mode: r.mode, bits: 64))
+        var rounding = X87Rounding(mode: r.mode, bits: 64)     // PC does not apply
+        rounding.overflowUnmasked = r.overflowUnmasked
+        rounding.underflowUnmasked = r.underflowUnmasked
+        let (v, f) = pack(w, rounding)
         return (v, f | flags)
     }
 

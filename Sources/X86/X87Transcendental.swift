@@ -19,12 +19,17 @@ extension X87Math {
     /// pi66 as a 66-bit integer (pi66 = Pi66 · 2^-64), and pi66 / 2 = Pi66 · 2^-65.
     static let pi66Hi: UInt64 = 3, pi66Lo: UInt64 = 0x243f_6a88_85a3_08d3
 
-    /// A computed value rounded per RC to 64 bits; `exact` when w is the exact result.
+    /// A computed value rounded per RC (`mode`'s low bits) to 64 bits; `exact` when w is the
+    /// exact result. Bits 2 and 3 of `mode`: overflow and underflow unmasked (the result is
+    /// then bias-adjusted, as `pack` does).
     static func transcendentalResult(_ w: X87Wide, exact: Bool = false, mode: UInt8) -> (X87Float, UInt16) {
         if w.isZero { return (.zero(w.negative), exact ? 0 : X87Exception.precision) }
         var v = w
         if !exact { v.lo |= 1 }
-        let (r, f) = pack(v, X87Rounding(mode: mode, bits: 64))
+        var rounding = X87Rounding(mode: mode & 3, bits: 64)
+        rounding.overflowUnmasked = mode & 4 != 0
+        rounding.underflowUnmasked = mode & 8 != 0
+        let (r, f) = pack(v, rounding)
         // Tiny results raise underflow even when exact (the host treats every result as inexact).
         let tiny = r.isDenormal || r.isZero ? X87Exception.underflow : 0
         return (r, f | tiny | X87Exception.precision)

@@ -100,6 +100,16 @@ def test_program(amd64_root, name):
     harness.assert_same(ref, got, stderr=False)
 
 
+def test_sigfpe_kills(amd64_root):
+    """feenableexcept(FE_DIVBYZERO), then 1.0/0.0: the unmasked SSE exception kills the process
+    with SIGFPE (the shell reports status 136)."""
+    argv = ["/bin/busybox", "sh", "-c", "./fpe_sse die; echo status $?"]
+    ref = native(amd64_root, argv)
+    assert ref.stdout == b"status 136\n", ref.describe()
+    got = harness.skiff(amd64_root, argv, env={"PATH": "/bin"})
+    harness.assert_same(ref, got, stderr=False)
+
+
 # Programs whose lines starting with '~' may differ from the host in the last bit of each 80-bit
 # value: the x87 transcendental instructions, where the host CPU (AMD EPYC) is within one unit in
 # the last place of the correctly rounded result that skiff computes (and differs from it in the

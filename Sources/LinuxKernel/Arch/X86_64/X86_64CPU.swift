@@ -18,11 +18,15 @@ extension X86CPU: GuestCPU {
         switch run(instructionBudget: instructionBudget) as X86Stop {
         case .syscall: return .systemCall
         case .budgetExhausted: return .budgetExhausted
-        case .memoryFault(let f): return .memoryFault(f)
+        case .memoryFault(let f): return enterVsyscall(f) ? .systemCall : .memoryFault(f)
         case .breakpoint: return .signal(Signal.SIGTRAP, code: 0x80, address: 0)            // SI_KERNEL
         case .illegalInstruction: return .signal(Signal.SIGILL, code: 2, address: rip)      // ILL_ILLOPN
         case .divideError: return .signal(Signal.SIGFPE, code: 1, address: rip)             // FPE_INTDIV
         case .generalProtection: return .signal(Signal.SIGSEGV, code: 0x80, address: 0)     // SI_KERNEL
+        case .simdException:
+            return .signal(Signal.SIGFPE, code: X86_64FloatException.code(x87: false, of: self), address: rip)
+        case .x87Exception:
+            return .signal(Signal.SIGFPE, code: X86_64FloatException.code(x87: true, of: self), address: rip)
         }
     }
 
@@ -33,6 +37,7 @@ extension X86CPU: GuestCPU {
 
     func finishSystemCall(_ result: Int64) {
         setRegister(0, UInt64(bitPattern: result))
+        if X86_64Vsyscall.systemCall(at: rip) != nil { return leaveVsyscall() }
         rip &+= 2
         setRegister(1, rip)
         setRegister(11, rflags)
