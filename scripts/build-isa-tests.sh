@@ -35,7 +35,7 @@ build() { # source, output
     [ "$link" = dynamic ] && static=
     local stamp="$OUT/stamps/$(echo "$out" | tr / _)"
     local hash
-    hash=$(cat "$src" "$here/tests/isa/isa.h" "$here/tests/isa/jit.h" "$here/tests/waits/waits.h" | sha256sum | cut -c1-16)-$(echo "$CC $static $flags" | sha256sum | cut -c1-8)
+    hash=$(cat "$src" "$here"/tests/isa/*.h "$here/tests/waits/waits.h" | sha256sum | cut -c1-16)-$(echo "$CC $static $flags" | sha256sum | cut -c1-8)
     if [ -x "$out" ] && [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$hash" ]; then return; fi
     echo "build-isa-tests: $CC $(basename "$src")" >&2
     # shellcheck disable=SC2086

@@ -1,114 +1,167 @@
-// Floating point compiled inline. Double-precision add, sub, mul, div, sqrt (and the fused
-// multiply-adds, on hosts with FMA3) run on the host's SSE unit under the conditions of the
-// interpreter's fast path (`Hart.fastDouble`): the instruction rounds to nearest-even (statically,
-// or dynamically with frm = RNE), the inexact flag is already accrued in fcsr (so a normal result
-// has no flag left to record), and the result is a normal finite number above the smallest normal
-// (so no underflow, overflow, invalid or NaN to canonicalise). The host rounds to nearest-even
-// exactly as RISC-V does. Anything else (the first inexact operation, special results, other
-// rounding modes) takes the helper call, which is exact. Comparisons are inline unless an operand
-// is a NaN, and the floating-point CSRs (fflags, frm, fcsr) always.
+// Floating point compiled inline. Single- and double-precision add, sub, mul, div, sqrt (and the
+// fused multiply-adds, on hosts with FMA3) run on the host's SSE unit under the conditions of the
+// interpreter's fast paths (`Hart.fastDouble`, `Hart.fastSingle`): the instruction rounds to
+// nearest-even (statically, or dynamically with frm = RNE), the inexact flag is already accrued in
+// fcsr (so a normal result has no flag left to record), and the result is a normal finite number
+// above the smallest normal (so no underflow, overflow, invalid or NaN to canonicalise). The host
+// rounds to nearest-even exactly as RISC-V does, in either precision. Single-precision operands
+// must be NaN-boxed (upper 32 bits all ones; anything else reads as the canonical NaN, which the
+// helper handles), and the result is written boxed. Anything else (the first inexact operation,
+// special results, other rounding modes) takes the helper call, which is exact. Comparisons are
+// inline unless an operand is a NaN (or an unboxed single), and the floating-point CSRs (fflags,
+// frm, fcsr) always.
 
 import RISCV
 
 extension BlockTranslator {
-    private static func scalarDouble(_ op: Op) -> X86ScalarDouble? {
+    private static func scalarOperation(_ op: Op) -> (X86Scalar, X86Precision)? {
         switch op {
-        case .faddD: .add
-        case .fsubD: .sub
-        case .fmulD: .mul
-        case .fdivD: .div
-        case .fsqrtD: .sqrt
+        case .faddD: (.add, .double)
+        case .fsubD: (.sub, .double)
+        case .fmulD: (.mul, .double)
+        case .fdivD: (.div, .double)
+        case .fsqrtD: (.sqrt, .double)
+        case .faddS: (.add, .single)
+        case .fsubS: (.sub, .single)
+        case .fmulS: (.mul, .single)
+        case .fdivS: (.div, .single)
+        case .fsqrtS: (.sqrt, .single)
         default: nil
         }
     }
 
-    private static func fusedMultiplyAdd(_ op: Op) -> X86FusedMultiplyAdd? {
+    private static func fusedMultiplyAdd(_ op: Op) -> (X86FusedMultiplyAdd, X86Precision)? {
         guard HostFeatures.fma else { return nil }
         switch op {
-        case .fmaddD: return .add
-        case .fmsubD: return .subtract
-        case .fnmsubD: return .negatedAdd  // -(a × b) + c
-        case .fnmaddD: return .negatedSubtract  // -(a × b) - c
+        case .fmaddD: return (.add, .double)
+        case .fmsubD: return (.subtract, .double)
+        case .fnmsubD: return (.negatedAdd, .double)  // -(a × b) + c
+        case .fnmaddD: return (.negatedSubtract, .double)  // -(a × b) - c
+        case .fmaddS: return (.add, .single)
+        case .fmsubS: return (.subtract, .single)
+        case .fnmsubS: return (.negatedAdd, .single)
+        case .fnmaddS: return (.negatedSubtract, .single)
         default: return nil
+        }
+    }
+
+    private static func comparison(_ op: Op) -> (X86Condition, X86Precision)? {
+        switch op {
+        case .feqD: (.e, .double)
+        case .fltD: (.b, .double)
+        case .fleD: (.be, .double)
+        case .feqS: (.e, .single)
+        case .fltS: (.b, .single)
+        case .fleS: (.be, .single)
+        default: nil
         }
     }
 
     mutating func floatingPoint(_ d: DecodedInstruction, pc: UInt64, retired: Int) {
         let op = d.op.uncompressed
-        if op == .feqD || op == .fltD || op == .fleD { return compareDoubles(d, pc: pc, retired: retired) }
-        let operation = Self.scalarDouble(op)
+        if case let (condition, precision)? = Self.comparison(op) {
+            return compare(d, condition, precision, pc: pc, retired: retired)
+        }
+        let operation = Self.scalarOperation(op)
         let fused = Self.fusedMultiplyAdd(op)
-        guard operation != nil || fused != nil, d.rm == 0 || d.rm == 7 else {
+        guard let precision = operation?.1 ?? fused?.1, d.rm == 0 || d.rm == 7 else {
             return callFloatingPoint(d, pc: pc, retired: retired)
         }
         // Both paths start and end with every cached register clean, the operands loaded here.
         writeBack(cache.dirty)
         cache.markAllClean()
         get(.rax, d.rs1)
-        if operation != .sqrt { get(.rdx, d.rs2) }
+        if operation?.0 != .sqrt { get(.rdx, d.rs2) }
         if fused != nil { get(.rcx, d.rs3) }
         if fused != nil {
-            a.moveToXMM(0, .rcx)  // the addend, then the sum
-            a.moveToXMM(1, .rax)
-            a.moveToXMM(2, .rdx)
+            a.moveToXMM(0, .rcx, precision)  // the addend, then the sum
+            a.moveToXMM(1, .rax, precision)
+            a.moveToXMM(2, .rdx, precision)
+        } else {
+            a.moveToXMM(0, .rax, precision)
+            if operation?.0 != .sqrt { a.moveToXMM(1, .rdx, precision) }
+        }
+        var slowPath: [Int] = []
+        if precision == .single {
+            // NaN-boxed operands only: the and of their upper halves is all ones.
+            if fused != nil {
+                a.alu(.and, .rcx, .rax)
+            } else {
+                a.move(.rcx, .rax)
+            }
+            if operation?.0 != .sqrt { a.alu(.and, .rcx, .rdx) }
+            slowPath.append(jumpUnlessBoxed(.rcx))
         }
         // fcsr: NX set and, for dynamic rounding, frm = 0 (RNE).
         a.load(.rcx, .guestRegisters, Self.disp(UInt8(Registers.fcsr)), w: false)
         a.alu(.and, .rcx, imm: d.rm == 7 ? 0xe1 : 0x01, w: false)
         a.alu(.cmp, .rcx, imm: 1, w: false)
-        let notReady = a.jump(if: .ne)
-        if let fused {
-            a.fusedMultiplyAdd(fused, 0, 1, 2)
-        } else if operation == .sqrt {
-            a.moveToXMM(0, .rax)
-            a.scalarDouble(.sqrt, 0, 0)
-        } else if let operation {
-            a.moveToXMM(0, .rax)
-            a.moveToXMM(1, .rdx)
-            a.scalarDouble(operation, 0, 1)
+        slowPath.append(a.jump(if: .ne))
+        if let f = fused?.0 {
+            a.fusedMultiplyAdd(f, precision, 0, 1, 2)
+        } else if let o = operation?.0 {
+            a.scalar(o, precision, 0, o == .sqrt ? 0 : 1)
         }
-        a.moveFromXMM(.rax, 0)
-        // Normal, finite and above the smallest normal: (bits without sign) - 0x0010_0000_0000_0001
-        // below 0x7fdf_ffff_ffff_ffff, unsigned.
-        a.move(.rcx, .rax)
-        a.shift(.shl, .rcx, by: 1)
-        a.shift(.shr, .rcx, by: 1)
-        a.move(.rdx, imm: 0x0010_0000_0000_0001)
-        a.alu(.sub, .rcx, .rdx)
-        a.move(.rdx, imm: 0x7fdf_ffff_ffff_ffff)
-        a.alu(.cmp, .rcx, .rdx)
-        let special = a.jump(if: .ae)
+        a.moveFromXMM(.rax, 0, precision)
+        // Normal, finite and above the smallest normal: (bits without sign) - (smallest normal + 1)
+        // below (largest finite - smallest normal - 1), unsigned, in the precision's width.
+        let w = precision == .double
+        a.move(.rcx, .rax, w: w)
+        a.shift(.shl, .rcx, by: 1, w: w)
+        a.shift(.shr, .rcx, by: 1, w: w)
+        a.move(.rdx, imm: w ? 0x0010_0000_0000_0001 : 0x0080_0001)
+        a.alu(.sub, .rcx, .rdx, w: w)
+        a.move(.rdx, imm: w ? 0x7fdf_ffff_ffff_ffff : 0x7eff_ffff)
+        a.alu(.cmp, .rcx, .rdx, w: w)
+        slowPath.append(a.jump(if: .ae))
+        if !w {
+            a.move(.rdx, imm: 0xffff_ffff_0000_0000)  // the NaN-box
+            a.alu(.or, .rax, .rdx)
+        }
         a.store(.rax, .guestRegisters, Self.disp(d.rd))
         if let h = cache.host(of: d.rd) { a.move(h, .rax) }
         let done = a.jump()
-        a.patch(rel32At: notReady, toOffset: a.offset)
-        a.patch(rel32At: special, toOffset: a.offset)
+        for site in slowPath { a.patch(rel32At: site, toOffset: a.offset) }
         callFloatingPoint(d, pc: pc, retired: retired)
         a.patch(rel32At: done, toOffset: a.offset)
     }
+
+    /// Shifts `r` right by 32 and jumps (to be patched: the helper call) unless its upper half was
+    /// all ones, i.e. unless every single-precision operand and-ed into it was NaN-boxed.
+    private mutating func jumpUnlessBoxed(_ r: X86Register) -> Int {
+        a.shift(.shr, r, by: 32)
+        a.alu(.cmp, r, imm: -1, w: false)
+        return a.jump(if: .ne)
+    }
 }
 
-// MARK: Comparisons (feq/flt/fle.d) and the floating-point CSRs (fflags, frm, fcsr)
+// MARK: Comparisons (feq/flt/fle.s/.d) and the floating-point CSRs (fflags, frm, fcsr)
 
 extension BlockTranslator {
-    /// feq.d, flt.d, fle.d: inline when neither operand is a NaN (no flag to raise: only NaNs
-    /// raise invalid in comparisons); NaNs take the helper call.
-    mutating func compareDoubles(_ d: DecodedInstruction, pc: UInt64, retired: Int) {
-        let op = d.op.uncompressed
+    /// feq, flt, fle: inline when neither operand is a NaN (no flag to raise: only NaNs raise
+    /// invalid in comparisons) nor an unboxed single; those take the helper call.
+    mutating func compare(_ d: DecodedInstruction, _ condition: X86Condition, _ precision: X86Precision,
+                          pc: UInt64, retired: Int) {
         writeBack(cache.dirty)
         cache.markAllClean()
         get(.rax, d.rs1)
         get(.rdx, d.rs2)
-        a.moveToXMM(0, .rax)
-        a.moveToXMM(1, .rdx)
+        var slowPath: [Int] = []
+        if precision == .single {
+            a.move(.rcx, .rax)
+            a.alu(.and, .rcx, .rdx)
+            slowPath.append(jumpUnlessBoxed(.rcx))
+        }
+        a.moveToXMM(0, .rax, precision)
+        a.moveToXMM(1, .rdx, precision)
         a.moveZero(.rcx)  // before the comparison: it may clear the flags
-        a.compareUnordered(0, 1)
-        let unordered = a.jump(if: .p)
-        a.set(op == .feqD ? .e : op == .fltD ? .b : .be, .rcx)
+        a.compareUnordered(0, 1, precision)
+        slowPath.append(a.jump(if: .p))
+        a.set(condition, .rcx)
         a.store(.rcx, .guestRegisters, Self.disp(d.rd))
         if let h = cache.host(of: d.rd) { a.move(h, .rcx) }
         let done = a.jump()
-        a.patch(rel32At: unordered, toOffset: a.offset)
+        for site in slowPath { a.patch(rel32At: site, toOffset: a.offset) }
         callFloatingPoint(d, pc: pc, retired: retired)
         a.patch(rel32At: done, toOffset: a.offset)
     }

@@ -351,10 +351,19 @@ struct X86Assembler {
     }
 }
 
-// MARK: SSE (scalar doubles, for floating point compiled inline)
+// MARK: SSE (scalar singles and doubles, for floating point compiled inline)
 
-/// Scalar double-precision operations: the opcode byte after F2 0F.
-enum X86ScalarDouble: UInt8 {
+/// The width of a scalar SSE operation: its prefix (F3 ss / F2 sd), the comparison's prefix
+/// (none for ucomiss, 66 for ucomisd) and the FMA3 VEX.W bit.
+enum X86Precision {
+    case single, double
+
+    var scalarPrefix: UInt8 { self == .single ? 0xF3 : 0xF2 }
+    var is64: Bool { self == .double }
+}
+
+/// Scalar operations: the opcode byte after F3/F2 0F.
+enum X86Scalar: UInt8 {
     case sqrt = 0x51, add = 0x58, mul = 0x59, sub = 0x5C, div = 0x5E
 }
 
@@ -364,37 +373,37 @@ enum X86FusedMultiplyAdd: UInt8 {
 }
 
 extension X86Assembler {
-    /// movq xmm`dst`, src (66 REX.W 0F 6E /r).
-    mutating func moveToXMM(_ dst: UInt8, _ src: X86Register) {
+    /// movq xmm`dst`, src (66 REX.W 0F 6E /r), or movd (the low 32 bits) without REX.W.
+    mutating func moveToXMM(_ dst: UInt8, _ src: X86Register, _ p: X86Precision = .double) {
         byte(0x66)
-        op([0x0F, 0x6E], w: true, reg: dst, rm: src)
+        op([0x0F, 0x6E], w: p.is64, reg: dst, rm: src)
     }
 
-    /// movq dst, xmm`src` (66 REX.W 0F 7E /r).
-    mutating func moveFromXMM(_ dst: X86Register, _ src: UInt8) {
+    /// movq dst, xmm`src` (66 REX.W 0F 7E /r), or movd (zero-extended) without REX.W.
+    mutating func moveFromXMM(_ dst: X86Register, _ src: UInt8, _ p: X86Precision = .double) {
         byte(0x66)
-        op([0x0F, 0x7E], w: true, reg: src, rm: dst)
+        op([0x0F, 0x7E], w: p.is64, reg: src, rm: dst)
     }
 
-    /// xmm`dst` = xmm`dst` op xmm`src` (sqrt: the root of xmm`src`), rounded by MXCSR (the host's
-    /// default: to nearest-even, exceptions masked).
-    mutating func scalarDouble(_ o: X86ScalarDouble, _ dst: UInt8, _ src: UInt8) {
-        byte(0xF2)
+    /// xmm`dst` = xmm`dst` op xmm`src` (sqrt: the root of xmm`src`) in `p`, rounded by MXCSR (the
+    /// host's default: to nearest-even, exceptions masked).
+    mutating func scalar(_ o: X86Scalar, _ p: X86Precision, _ dst: UInt8, _ src: UInt8) {
+        byte(p.scalarPrefix)
         op([0x0F, o.rawValue], w: false, reg: dst, rm: X86Register(rawValue: src)!)
     }
 
-    /// ucomisd xmm`a`, xmm`b` (66 0F 2E /r): ZF, PF, CF as "equal", "unordered", "below".
-    mutating func compareUnordered(_ a: UInt8, _ b: UInt8) {
-        byte(0x66)
+    /// ucomiss / ucomisd xmm`a`, xmm`b` ((66) 0F 2E /r): ZF, PF, CF as "equal", "unordered", "below".
+    mutating func compareUnordered(_ a: UInt8, _ b: UInt8, _ p: X86Precision = .double) {
+        if p.is64 { byte(0x66) }
         op([0x0F, 0x2E], w: false, reg: a, rm: X86Register(rawValue: b)!)
     }
 
-    /// The FMA3 231 forms on scalar doubles, xmm`dst` = ±(xmm`x` × xmm`y`) ± xmm`dst`, rounded once
-    /// (VEX.LIG.66.0F38.W1 opcode /r; registers xmm0-xmm7 only).
-    mutating func fusedMultiplyAdd(_ o: X86FusedMultiplyAdd, _ dst: UInt8, _ x: UInt8, _ y: UInt8) {
+    /// The FMA3 231 forms on scalars, xmm`dst` = ±(xmm`x` × xmm`y`) ± xmm`dst`, rounded once
+    /// (VEX.LIG.66.0F38.W1 (sd) or W0 (ss) opcode /r; registers xmm0-xmm7 only).
+    mutating func fusedMultiplyAdd(_ o: X86FusedMultiplyAdd, _ p: X86Precision, _ dst: UInt8, _ x: UInt8, _ y: UInt8) {
         byte(0xC4)
         byte(0xE2)  // R, X, B clear (inverted), map 0F38
-        byte(0x80 | (~x & 0xf) << 3 | 0x01)  // W1, vvvv = x (inverted), 128 bits, 66
+        byte((p.is64 ? 0x80 : 0) | (~x & 0xf) << 3 | 0x01)  // W, vvvv = x (inverted), 128 bits, 66
         byte(o.rawValue)
         byte(0xC0 | (dst & 7) << 3 | (y & 7))
     }
