@@ -1,7 +1,7 @@
 /* Skiff's CPU benchmark: a few small kernels typical of real programs, cross-compiled for
  * riscv64 (-O2 -static) and run under qemu-riscv64 and skiff by bench/run.sh.
  *
- *   cbench [kernel...]     kernels: hash sort nbody mandel memcpy strings (default: all)
+ *   cbench [kernel...]     kernels: hash sort nbody mandel matf memcpy strings (default: all)
  *
  * Each kernel prints a checksum, so a wrong emulation shows as a different output. */
 #include <math.h>
@@ -111,6 +111,38 @@ static uint64_t k_mandel(void) {
     return total;
 }
 
+/* FP: single-precision matrix products (fused multiply-adds), each product's rows normalised
+ * (sqrtf, a division) and fed back as the next left operand. */
+static uint64_t k_matf(void) {
+    enum { N = 64 };
+    static float a[N][N], b[N][N], c[N][N];
+    for (int i = 0; i < N; i++)
+        for (int j = 0; j < N; j++) {
+            a[i][j] = (float)((i * 7 + j * 3) % 17) / 17.0f - 0.5f;
+            b[i][j] = (float)((i * 5 + j * 11) % 13) / 13.0f - 0.4f;
+        }
+    for (int rep = 0; rep < 120; rep++) {
+        for (int i = 0; i < N; i++)
+            for (int j = 0; j < N; j++) {
+                float s = 0;
+                for (int k = 0; k < N; k++) s += a[i][k] * b[k][j];
+                c[i][j] = s;
+            }
+        for (int i = 0; i < N; i++) {
+            float n2 = 1e-6f;
+            for (int j = 0; j < N; j++) n2 += c[i][j] * c[i][j];
+            float n = sqrtf(n2);
+            for (int j = 0; j < N; j++) a[i][j] = c[i][j] / n;
+        }
+    }
+    float e = 0;
+    for (int i = 0; i < N; i++) e += a[i][i];
+    printf("  matf trace %.6f\n", e);
+    uint32_t bits;
+    memcpy(&bits, &e, 4);
+    return bits;
+}
+
 /* Memory: memcpy/memmove/memset of mixed sizes and alignments, and a byte-wise copy loop. */
 static uint64_t k_memcpy(void) {
     enum { N = 4 << 20 };
@@ -143,7 +175,7 @@ static uint64_t k_strings(void) {
 }
 
 static const struct { const char *name; uint64_t (*fn)(void); } kernels[] = {
-    {"hash", k_hash}, {"sort", k_sort}, {"nbody", k_nbody}, {"mandel", k_mandel}, {"memcpy", k_memcpy}, {"strings", k_strings},
+    {"hash", k_hash}, {"sort", k_sort}, {"nbody", k_nbody}, {"mandel", k_mandel}, {"matf", k_matf}, {"memcpy", k_memcpy}, {"strings", k_strings},
 };
 
 int main(int argc, char **argv) {
