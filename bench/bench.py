@@ -49,7 +49,7 @@ def workloads(args):
         ("pipeline: 50 x seq|sort|wc", R, ["/usr/bin/bash", "-c", "for i in $(seq 50); do seq 100 | sort -r | wc -l; done | tail -1"], None, "proot", "processes"),
     ]
     kernels = [(f"  c-bench kernel: {k}", B, ["/cbench", k], None, "qemu", "c-kernels")
-               for k in ("hash", "sort", "nbody", "mandel", "matf", "memcpy", "strings")] if args.kernels else []
+               for k in ("hash", "sort", "nbody", "mandel", "matf", "mixf", "memcpy", "strings")] if args.kernels else []
     return cpu + kernels + procs
 
 

@@ -1,7 +1,7 @@
 /* Skiff's CPU benchmark: a few small kernels typical of real programs, cross-compiled for
  * riscv64 (-O2 -static) and run under qemu-riscv64 and skiff by bench/run.sh.
  *
- *   cbench [kernel...]     kernels: hash sort nbody mandel matf memcpy strings (default: all)
+ *   cbench [kernel...]     kernels: hash sort nbody mandel matf mixf memcpy strings (default: all)
  *
  * Each kernel prints a checksum, so a wrong emulation shows as a different output. */
 #include <math.h>
@@ -143,6 +143,23 @@ static uint64_t k_matf(void) {
     return bits;
 }
 
+/* FP: mixed precision, float data with double constants and sums (fcvt.d.s / fcvt.s.d per step). */
+static uint64_t k_mixf(void) {
+    static float a[4096];
+    for (int i = 0; i < 4096; i++) a[i] = (float)(i % 97) / 97.0f;
+    double total = 0;
+    for (int rep = 0; rep < 6000; rep++)
+        for (int i = 0; i < 4096; i++) {
+            float x = a[i];
+            x = x * 0.999 + 0.0005;  /* double arithmetic, rounded back to float */
+            a[i] = x;
+            total += x;
+        }
+    uint64_t bits;
+    memcpy(&bits, &total, 8);
+    return bits;
+}
+
 /* Memory: memcpy/memmove/memset of mixed sizes and alignments, and a byte-wise copy loop. */
 static uint64_t k_memcpy(void) {
     enum { N = 4 << 20 };
@@ -175,7 +192,7 @@ static uint64_t k_strings(void) {
 }
 
 static const struct { const char *name; uint64_t (*fn)(void); } kernels[] = {
-    {"hash", k_hash}, {"sort", k_sort}, {"nbody", k_nbody}, {"mandel", k_mandel}, {"matf", k_matf}, {"memcpy", k_memcpy}, {"strings", k_strings},
+    {"hash", k_hash}, {"sort", k_sort}, {"nbody", k_nbody}, {"mandel", k_mandel}, {"matf", k_matf}, {"mixf", k_mixf}, {"memcpy", k_memcpy}, {"strings", k_strings},
 };
 
 int main(int argc, char **argv) {

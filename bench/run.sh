@@ -6,7 +6,7 @@
 # startup time of `busybox echo`.
 #
 #   bench/run.sh [--runs N] [--only NAME...] [--kernels]   (SKIFF=path to use a given skiff binary)
-#   --kernels adds one line per C benchmark kernel (hash, sort, nbody, mandel, matf, memcpy, strings).
+#   --kernels adds one line per C benchmark kernel (hash, sort, nbody, mandel, matf, mixf, memcpy, strings).
 #
 # Builds skiff in release mode if SKIFF is not set, the C benchmark into ~/.cache/skiff-bench, and
 # test data under the fixture root's /tmp/skiff-bench.

@@ -1,5 +1,5 @@
-// Floating point compiled inline. Single- and double-precision add, sub, mul, div, sqrt (and the
-// fused multiply-adds, on hosts with FMA3) run on the host's SSE unit under the conditions of the
+// Floating point compiled inline. Single- and double-precision add, sub, mul, div, sqrt, the
+// conversions between the two (and the fused multiply-adds, on hosts with FMA3) run on the host's SSE unit under the conditions of the
 // interpreter's fast paths (`Hart.fastDouble`, `Hart.fastSingle`): the instruction rounds to
 // nearest-even (statically, or dynamically with frm = RNE), the inexact flag is already accrued in
 // fcsr (so a normal result has no flag left to record), and the result is a normal finite number
@@ -26,6 +26,8 @@ extension BlockTranslator {
         case .fmulS: (.mul, .single)
         case .fdivS: (.div, .single)
         case .fsqrtS: (.sqrt, .single)
+        case .fcvtSD: (.convert, .double)  // the operand's precision
+        case .fcvtDS: (.convert, .single)
         default: nil
         }
     }
@@ -67,11 +69,14 @@ extension BlockTranslator {
         guard let precision = operation?.1 ?? fused?.1, d.rm == 0 || d.rm == 7 else {
             return callFloatingPoint(d, pc: pc, retired: retired)
         }
+        let unary = operation?.0.isUnary ?? false
+        // The result's precision: the operands' unless converting.
+        let result: X86Precision = operation?.0 != .convert ? precision : precision == .single ? .double : .single
         // Both paths start and end with every cached register clean, the operands loaded here.
         writeBack(cache.dirty)
         cache.markAllClean()
         get(.rax, d.rs1)
-        if operation?.0 != .sqrt { get(.rdx, d.rs2) }
+        if !unary { get(.rdx, d.rs2) }
         if fused != nil { get(.rcx, d.rs3) }
         if fused != nil {
             a.moveToXMM(0, .rcx, precision)  // the addend, then the sum
@@ -79,7 +84,7 @@ extension BlockTranslator {
             a.moveToXMM(2, .rdx, precision)
         } else {
             a.moveToXMM(0, .rax, precision)
-            if operation?.0 != .sqrt { a.moveToXMM(1, .rdx, precision) }
+            if !unary { a.moveToXMM(1, .rdx, precision) }
         }
         var slowPath: [Int] = []
         if precision == .single {
@@ -89,7 +94,7 @@ extension BlockTranslator {
             } else {
                 a.move(.rcx, .rax)
             }
-            if operation?.0 != .sqrt { a.alu(.and, .rcx, .rdx) }
+            if !unary { a.alu(.and, .rcx, .rdx) }
             slowPath.append(jumpUnlessBoxed(.rcx))
         }
         // fcsr: NX set and, for dynamic rounding, frm = 0 (RNE).
@@ -100,12 +105,12 @@ extension BlockTranslator {
         if let f = fused?.0 {
             a.fusedMultiplyAdd(f, precision, 0, 1, 2)
         } else if let o = operation?.0 {
-            a.scalar(o, precision, 0, o == .sqrt ? 0 : 1)
+            a.scalar(o, precision, 0, o.isUnary ? 0 : 1)
         }
-        a.moveFromXMM(.rax, 0, precision)
+        a.moveFromXMM(.rax, 0, result)
         // Normal, finite and above the smallest normal: (bits without sign) - (smallest normal + 1)
         // below (largest finite - smallest normal - 1), unsigned, in the precision's width.
-        let w = precision == .double
+        let w = result == .double
         a.move(.rcx, .rax, w: w)
         a.shift(.shl, .rcx, by: 1, w: w)
         a.shift(.shr, .rcx, by: 1, w: w)

@@ -362,9 +362,13 @@ enum X86Precision {
     var is64: Bool { self == .double }
 }
 
-/// Scalar operations: the opcode byte after F3/F2 0F.
+/// Scalar operations: the opcode byte after F3/F2 0F (`convert`: cvtss2sd / cvtsd2ss, to the other
+/// precision).
 enum X86Scalar: UInt8 {
-    case sqrt = 0x51, add = 0x58, mul = 0x59, sub = 0x5C, div = 0x5E
+    case sqrt = 0x51, add = 0x58, mul = 0x59, convert = 0x5A, sub = 0x5C, div = 0x5E
+
+    /// How many operands it reads (the root and conversions one, the rest two).
+    var isUnary: Bool { self == .sqrt || self == .convert }
 }
 
 /// The FMA3 231 forms (opcode byte after VEX 0F38): dst = ±(x × y) ± dst.
@@ -385,8 +389,8 @@ extension X86Assembler {
         op([0x0F, 0x7E], w: p.is64, reg: src, rm: dst)
     }
 
-    /// xmm`dst` = xmm`dst` op xmm`src` (sqrt: the root of xmm`src`) in `p`, rounded by MXCSR (the
-    /// host's default: to nearest-even, exceptions masked).
+    /// xmm`dst` = xmm`dst` op xmm`src` (sqrt: the root of xmm`src`; convert: xmm`src` converted
+    /// from `p`) in `p`, rounded by MXCSR (the host's default: to nearest-even, exceptions masked).
     mutating func scalar(_ o: X86Scalar, _ p: X86Precision, _ dst: UInt8, _ src: UInt8) {
         byte(p.scalarPrefix)
         op([0x0F, o.rawValue], w: false, reg: dst, rm: X86Register(rawValue: src)!)

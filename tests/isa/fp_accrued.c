@@ -5,6 +5,7 @@
  * rounding mode and dyn under every frm value, with fflags preset to NX and to all five flags; then
  * every CSR instruction form on fflags/frm/fcsr in a hot loop. Prints result bits and fflags.
  * fp_accrued_s.c is the same for singles. */
+#define FP_CVT(rm) "fcvt.s.d"
 #define FP_SFX "d"
 #define FP_NAME "fp_accrued"
 #define FP_VALS d_vals

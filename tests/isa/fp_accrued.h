@@ -1,5 +1,6 @@
 /* The body of fp_accrued.c (doubles) and fp_accrued_s.c (singles): each defines the precision's
- * instruction suffix FP_SFX ("d" or "s"), its operands FP_VALS and addends FP_ADDENDS (raw 64-bit
+ * instruction suffix FP_SFX ("d" or "s"), the conversion from it FP_CVT(rm) (an instruction
+ * to which AOP1 appends the operands and the rounding mode), its operands FP_VALS and addends FP_ADDENDS (raw 64-bit
  * register contents: singles NaN-boxed or not), the fflags presets FP_PRESETS and FP_NAME, then
  * includes this file. Operands go in with fmv.d.x and results come out with fmv.x.d, so an unboxed
  * single operand and the boxing of a single result are both visible. */
@@ -42,31 +43,31 @@
         return r;                                                                               \
     }
 
-#define DEF_MODE(m, sfx)                                                                        \
+#define DEF_MODE(m, sfx, n)                                                                     \
     AOP2(add_##m, FP_OP("fadd"), sfx) AOP2(sub_##m, FP_OP("fsub"), sfx)                         \
     AOP2(mul_##m, FP_OP("fmul"), sfx) AOP2(div_##m, FP_OP("fdiv"), sfx)                         \
-    AOP1(sqrt_##m, FP_OP("fsqrt"), sfx)                                                         \
+    AOP1(sqrt_##m, FP_OP("fsqrt"), sfx) AOP1(cvt_##m, FP_CVT(n), sfx)                              \
     AOP3(madd_##m, FP_OP("fmadd"), sfx) AOP3(msub_##m, FP_OP("fmsub"), sfx)                     \
     AOP3(nmsub_##m, FP_OP("fnmsub"), sfx) AOP3(nmadd_##m, FP_OP("fnmadd"), sfx)
-DEF_MODE(rne, ",rne")
-DEF_MODE(rtz, ",rtz")
-DEF_MODE(rdn, ",rdn")
-DEF_MODE(rup, ",rup")
-DEF_MODE(rmm, ",rmm")
-DEF_MODE(dyn, ",dyn")
+DEF_MODE(rne, ",rne", 0)
+DEF_MODE(rtz, ",rtz", 1)
+DEF_MODE(rdn, ",rdn", 2)
+DEF_MODE(rup, ",rup", 3)
+DEF_MODE(rmm, ",rmm", 4)
+DEF_MODE(dyn, ",dyn", 7)
 ACMP(feq, FP_OP("feq")) ACMP(flt, FP_OP("flt")) ACMP(fle, FP_OP("fle"))
 
 typedef res_t (*a2_t)(uint64_t, uint64_t, uint64_t);
 typedef res_t (*a3_t)(uint64_t, uint64_t, uint64_t, uint64_t);
-struct mode { const char *name; int frm; a2_t op2[5]; a3_t op3[4]; };
-#define MODE(m, label, frm) {label, frm, {add_##m, sub_##m, mul_##m, div_##m, sqrt_##m},          \
+struct mode { const char *name; int frm; a2_t op2[6]; a3_t op3[4]; };
+#define MODE(m, label, frm) {label, frm, {add_##m, sub_##m, mul_##m, div_##m, sqrt_##m, cvt_##m},          \
                              {madd_##m, msub_##m, nmsub_##m, nmadd_##m}}
 static const struct mode modes[] = {
     MODE(rne, "rne", 1), MODE(rtz, "rtz", 0), MODE(rdn, "rdn", 0), MODE(rup, "rup", 0), MODE(rmm, "rmm", 0),
     MODE(dyn, "dyn/rne", 0), MODE(dyn, "dyn/rtz", 1), MODE(dyn, "dyn/rdn", 2), MODE(dyn, "dyn/rup", 3),
     MODE(dyn, "dyn/rmm", 4),
 };
-static const char *op2_names[] = {"fadd", "fsub", "fmul", "fdiv", "fsqrt"};
+static const char *op2_names[] = {"fadd", "fsub", "fmul", "fdiv", "fsqrt", "fcvt"};
 static const char *op3_names[] = {"fmadd", "fmsub", "fnmsub", "fnmadd"};
 static const uint64_t addends[] = FP_ADDENDS;
 static const uint64_t presets[] = FP_PRESETS;
@@ -94,9 +95,9 @@ int main(void) {
     for (unsigned p = 0; p < NELEM(presets); p++)
         for (unsigned m = 0; m < NELEM(modes); m++) {
             write_frm(modes[m].frm);
-            for (int o = 0; o < 5; o++)
+            for (int o = 0; o < 6; o++)
                 for (unsigned i = 0; i < NELEM(FP_VALS); i++)
-                    for (unsigned j = 0; j < (o == 4 ? 1 : NELEM(FP_VALS)); j++) {
+                    for (unsigned j = 0; j < (o >= 4 ? 1 : NELEM(FP_VALS)); j++) {
                         res_t r = modes[m].op2[o](FP_VALS[i], FP_VALS[j], presets[p]);
                         printf("%s %s %02llx %016llx %016llx -> %016llx %s\n", op2_names[o], modes[m].name,
                                (unsigned long long)presets[p], (unsigned long long)FP_VALS[i],

@@ -5,6 +5,9 @@
  * NaN), results that are subnormal, overflow or round to the smallest normal, fflags preset to NX,
  * to nothing (the first inexact result) and to all five flags, every static rounding mode and dyn
  * under every frm value. Prints the whole 64-bit result and fflags. */
+/* fcvt.d.s is exact and takes no rounding-mode operand in the assembler: the rm field through
+ * .insn (OP-FP, funct7 0x21, rs2 0 = from single), the suffix AOP1 appends commented out. */
+#define FP_CVT(rm) ".insn r 0x53, " #rm ", 0x21, ft2, ft0, f0 #"
 #define FP_SFX "s"
 #define FP_NAME "fp_accrued_s"
 #define BOX(x) (0xffffffff00000000ull | (x))
