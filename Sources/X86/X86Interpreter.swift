@@ -343,8 +343,7 @@ extension X86Core {
                         cur += 1
                         aluRI(0, cur, 2)
                     case .loadTestRR64:
-                        guard let v = load(address(cur), 3) else { break fault }
-                        setReg64(cur.pointee.reg, v)
+                        guard load64(cur) else { break fault }
                         cur += 1
                         setLogicFlags(3, reg64(cur.pointee.reg) & reg64(cur.pointee.rm))
                         if fusedBranchTaken(&cur) { break taken }
@@ -353,6 +352,26 @@ extension X86Core {
                         cur += 1
                         setLogicFlags(3, reg64(cur.pointee.reg) & reg64(cur.pointee.rm))
                         if fusedBranchTaken(&cur) { break taken }
+                    case .loadImulRR:
+                        guard loadSigned16to32(cur) else { break fault }
+                        cur += 1
+                        imulRegister(cur)
+                    case .loadLoadSx16:
+                        guard loadSigned16to32(cur) else { break fault }
+                        cur += 1
+                        guard loadSigned16to32(cur) else { break fault }
+                    case .loadStore64:
+                        guard load64(cur) else { break fault }
+                        cur += 1
+                        guard store(address(cur), 3, reg64(cur.pointee.reg)) else { break fault }
+                    case .movLoad64:
+                        setReg64(cur.pointee.reg, reg64(cur.pointee.rm))
+                        cur += 1
+                        guard load64(cur) else { break fault }
+                    case .addAddRIRR32:
+                        aluRI(0, cur, 2)
+                        cur += 1
+                        aluRR(0, cur, 2)
 
                     case .shlRI: sized(X86Sized.shl, cur, s)
                     case .shrRI: sized(X86Sized.shr, cur, s)

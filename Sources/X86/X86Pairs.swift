@@ -3,8 +3,9 @@
 // `-singlestep -d nochain,exec,in_asm` trace of amd64 CoreMark (adjacent executed pairs,
 // 25 minus 5 iterations): add r,r + cmp r,r (2.5% of its instructions), mov r,r + mov r,r
 // (2.4%), mov r,r + add r,imm (2.0%), mov r,m + test r,r (1.8%), mov r,r + test r,r (1.8%),
-// all 32- or 64-bit as named below. Neither half stores to memory, so the second cannot be
-// invalidated by the first.
+// all 32- or 64-bit as named below; then movswl m,r + imul r,r (1.9%), mov m,r + mov r,m
+// (1.8%), mov r,r + mov m,r (1.75%), movswl m,r + movswl m,r (1.7%), add r,imm + add r,r
+// (1.7%). No first half stores to memory, so the second cannot be invalidated by the first.
 //
 // `decodeBlock` gives the first instruction the pair's operation; the second stays decoded at
 // its own address with its own operation (a jump to it runs it alone) and keeps its own fields:
@@ -21,7 +22,27 @@ extension X86Op {
         case (.movRR32, .addRI32): return .movAddRI32
         case (.movRM64, .testRR64): return .loadTestRR64
         case (.movRR64, .testRR64): return .movTestRR64
+        case (.movsxRM16to32, .imulRR): return .loadImulRR
+        case (.movsxRM16to32, .movsxRM16to32): return .loadLoadSx16
+        case (.movRM64, .movMR64): return .loadStore64
+        case (.movRR64, .movRM64): return .movLoad64
+        case (.addRI32, .addRR32): return .addAddRIRR32
         default: return nil
         }
+    }
+}
+
+extension X86Core {
+    /// The loads of the pairs' arms (false: it faulted): mov r64, m64 and movsx r32, m16.
+    @_transparent func load64(_ p: UnsafeMutablePointer<X86Instruction>) -> Bool {
+        guard let v = load(address(p), 3) else { return false }
+        setReg64(p.pointee.reg, v)
+        return true
+    }
+
+    @_transparent func loadSigned16to32(_ p: UnsafeMutablePointer<X86Instruction>) -> Bool {
+        guard let v = load(address(p), 1) else { return false }
+        setReg(p.pointee.reg, 2, X86CPU.signExtend(v, 1))
+        return true
     }
 }
