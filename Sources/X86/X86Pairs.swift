@@ -1,11 +1,11 @@
 // Fused pairs: two adjacent instructions of a block that the run loop executes in one arm
 // (one dispatch instead of two). The pairs are the most frequent ones in a qemu-x86_64
 // `-singlestep -d nochain,exec,in_asm` trace of amd64 CoreMark (adjacent executed pairs,
-// 25 minus 5 iterations): add r,r + cmp r,r (2.5% of its instructions), mov r,r + mov r,r
-// (2.4%), mov r,r + add r,imm (2.0%), mov r,m + test r,r (1.8%), mov r,r + test r,r (1.8%),
-// all 32- or 64-bit as named below; then movswl m,r + imul r,r (1.9%), mov m,r + mov r,m
-// (1.8%), mov r,r + mov m,r (1.75%), movswl m,r + movswl m,r (1.7%), add r,imm + add r,r
-// (1.7%). No first half stores to memory, so the second cannot be invalidated by the first.
+// 25 minus 5 iterations; Intel operand order): add r,r + cmp r,r (2.5% of its instructions),
+// mov r,r + mov r,r (2.4%), mov r,r + add r,imm (2.0%), mov r,[m] + test r,r (1.8%), mov r,r +
+// test r,r (1.8%), all 32- or 64-bit as named below; then movsx r32,[m16] + imul r,r (1.9%),
+// mov r,[m] + mov [m],r (1.8%), mov r,r + mov r,[m] (1.75%), movsx r32,[m16] twice (1.7%),
+// add r,imm + add r,r (1.7%). No first half stores to memory, so the second cannot be invalidated by the first.
 //
 // `decodeBlock` gives the first instruction the pair's operation; the second stays decoded at
 // its own address with its own operation (a jump to it runs it alone) and keeps its own fields:
