@@ -5,7 +5,8 @@
 // mov r,r + mov r,r (2.4%), mov r,r + add r,imm (2.0%), mov r,[m] + test r,r (1.8%), mov r,r +
 // test r,r (1.8%), all 32- or 64-bit as named below; then movsx r32,[m16] + imul r,r (1.9%),
 // mov r,[m] + mov [m],r (1.8%), mov r,r + mov r,[m] (1.75%), movsx r32,[m16] twice (1.7%),
-// add r,imm + add r,r (1.7%). No first half stores to memory, so the second cannot be invalidated by the first.
+// add r,imm + add r,r (1.7%). No first half stores to memory, so the second cannot be
+// invalidated by the first.
 //
 // `decodeBlock` gives the first instruction the pair's operation; the second stays decoded at
 // its own address with its own operation (a jump to it runs it alone) and keeps its own fields:
