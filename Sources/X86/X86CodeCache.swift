@@ -130,6 +130,7 @@ extension X86CPU {
             if insn.op == .jcc, n > 0, X86CodeCache.fusesBranch(first[n - 1].op) {
                 first[n - 1].attrs |= X86Attrs.fusedBranch
             }
+            if n > 0, let pair = first[n - 1].op.paired(with: insn.op) { first[n - 1].op = pair }
             first[n] = insn
             index[offset] = UInt(bitPattern: first + n)
             n += 1

@@ -124,6 +124,9 @@ package enum X86Op: UInt8 {
     case andRI32, andRI64, xorRR32, xorRR64
     case cmpRR32, cmpRR64, cmpRI32, cmpRI64, testRR32, testRR64
     case movzxRM8, movzxRM16, movsxRM16to32
+    // Two adjacent instructions run by one arm (the first's operation; Pairs.swift).
+    case addCmpRR32, movMovRR32, movAddRI32, loadTestRR64, movTestRR64
+    case loadImulRR, loadLoadSx16, loadStore64, movLoad64, addAddRIRR32
     // String instructions (size, attrs.rep/repne).
     case movs, stos, lods, cmps, scas
     // Control transfer (imm: the absolute target of direct forms).

@@ -327,6 +327,52 @@ extension X86Core {
                     case .notM:
                         let a = address(cur)
                         guard let v = load(a, s), store(a, s, ~v) else { break fault }
+
+                    // MARK: Fused pairs (Pairs.swift): the first, then the second at its own `cur`.
+                    case .addCmpRR32:
+                        aluRR(0, cur, 2)
+                        cur += 1
+                        aluRR(7, cur, 2)
+                        if fusedBranchTaken(&cur) { break taken }
+                    case .movMovRR32:
+                        setReg(cur.pointee.reg, 2, reg(cur.pointee.rm, 2))
+                        cur += 1
+                        setReg(cur.pointee.reg, 2, reg(cur.pointee.rm, 2))
+                    case .movAddRI32:
+                        setReg(cur.pointee.reg, 2, reg(cur.pointee.rm, 2))
+                        cur += 1
+                        aluRI(0, cur, 2)
+                    case .loadTestRR64:
+                        guard load64(cur) else { break fault }
+                        cur += 1
+                        setLogicFlags(3, reg64(cur.pointee.reg) & reg64(cur.pointee.rm))
+                        if fusedBranchTaken(&cur) { break taken }
+                    case .movTestRR64:
+                        setReg64(cur.pointee.reg, reg64(cur.pointee.rm))
+                        cur += 1
+                        setLogicFlags(3, reg64(cur.pointee.reg) & reg64(cur.pointee.rm))
+                        if fusedBranchTaken(&cur) { break taken }
+                    case .loadImulRR:
+                        guard loadSigned16to32(cur) else { break fault }
+                        cur += 1
+                        imulRegister(cur)
+                    case .loadLoadSx16:
+                        guard loadSigned16to32(cur) else { break fault }
+                        cur += 1
+                        guard loadSigned16to32(cur) else { break fault }
+                    case .loadStore64:
+                        guard load64(cur) else { break fault }
+                        cur += 1
+                        guard store(address(cur), 3, reg64(cur.pointee.reg)) else { break fault }
+                    case .movLoad64:
+                        setReg64(cur.pointee.reg, reg64(cur.pointee.rm))
+                        cur += 1
+                        guard load64(cur) else { break fault }
+                    case .addAddRIRR32:
+                        aluRI(0, cur, 2)
+                        cur += 1
+                        aluRR(0, cur, 2)
+
                     case .shlRI: sized(X86Sized.shl, cur, s)
                     case .shrRI: sized(X86Sized.shr, cur, s)
                     case .sarRI: sized(X86Sized.sar, cur, s)
