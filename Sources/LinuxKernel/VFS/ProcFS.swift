@@ -261,7 +261,8 @@ final class ProcFS: FileSystem {
         }
     }
 
-    /// /proc/PID/maps, with adjacent identical regions merged as Linux shows them.
+    /// /proc/PID/maps, with adjacent identical regions merged as Linux shows them (and an x86-64
+    /// process's vsyscall page last).
     func mapsFile(_ p: Process) -> [UInt8] {
         var out: [UInt8] = []
         var merged: [MemoryRegion] = []
@@ -289,6 +290,7 @@ final class ProcFS: FileSystem {
             line.append(0x0a)
             out += line
         }
+        if p.threads.first?.architecture == .x86_64 { out += X86_64Vsyscall.mapsLine }
         return out
     }
 }

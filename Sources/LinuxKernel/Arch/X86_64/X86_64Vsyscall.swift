@@ -40,3 +40,8 @@ extension X86CPU {
         setRegister(4, sp &+ 8)
     }
 }
+
+extension X86_64Vsyscall {
+    /// The page's line in /proc/PID/maps (the last line, as Linux prints it: execute-only).
+    static let mapsLine = Array("ffffffffff600000-ffffffffff601000 --xp 00000000 00:00 0                  [vsyscall]\n".utf8)
+}
