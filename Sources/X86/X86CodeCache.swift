@@ -4,7 +4,9 @@
 // per byte offset, to the decoded instruction that starts there (0: not decoded yet). The
 // instructions themselves live in this per-address-space arena, a block at a time: a
 // straight-line run from the entry up to and including the next control transfer (or the page
-// end, or an instruction already decoded, or `maxBlock` instructions), then an end marker.
+// end, or an instruction already decoded, or `maxBlock` instructions), then an end marker: a
+// jmp to the next address that is no instruction (`X86Instruction.end`), so that a block which
+// runs into decoded code of its page chains to it as a taken direct branch does.
 // Each instruction records how many instructions run from it to the end of its block, so the
 // run loop counts retired instructions once per block entry.
 //
@@ -53,11 +55,13 @@ final class X86CodeCache {
         used = 0
     }
 
-    /// The compares and tests that take a following jcc with them (`X86Attrs.fusedBranch`).
+    /// The compares, tests and loop-counter updates that take a following jcc with them
+    /// (`X86Attrs.fusedBranch`).
     static func fusesBranch(_ op: X86Op) -> Bool {
         switch op {
         case .cmpRR, .cmpRI, .cmpRM, .cmpMI, .testRR, .testRI,
-             .cmpRR32, .cmpRR64, .cmpRI32, .cmpRI64, .testRR32, .testRR64: return true
+             .cmpRR32, .cmpRR64, .cmpRI32, .cmpRI64, .testRR32, .testRR64, .cmpRI8, .testRR8,
+             .subRI, .subRI8, .subRI32, .subRI64, .incR, .decR: return true
         default: return false
         }
     }
@@ -109,8 +113,7 @@ extension X86CPU {
             let fetched = withUnsafeMutableBytes(of: &buffer) { fetch(here, into: $0) }
             if fetched.count == 0 {
                 if n == 0 { return (nil, fetched.fault) }
-                first[n] = X86Instruction(op: .blockEnd)
-                first[n].offset = UInt16(offset)
+                first[n] = X86Instruction.end(offset, pageBase)
                 break
             }
             var insn = withUnsafeBytes(of: &buffer) {
@@ -120,12 +123,11 @@ extension X86CPU {
                 // The rest of the instruction is on a page that cannot be fetched: the fault
                 // is raised when execution reaches it.
                 if n == 0 { return (nil, fetched.fault ?? memory.fault(here &+ UInt64(fetched.count), .execute)) }
-                first[n] = X86Instruction(op: .blockEnd)
-                first[n].offset = UInt16(offset)
+                first[n] = X86Instruction.end(offset, pageBase)
                 break
             }
             insn.offset = UInt16(offset)
-            insn.op = insn.op.specialised(size: insn.size, source: insn.cond)
+            insn.op = insn.op.specialised(size: insn.size, source: insn.cond, lowBytes: (insn.reg | insn.rm) & 7 == 0)
             if insn.seg != X86Registers.zeroOffset || insn.attrs & X86Attrs.address32 != 0 { insn.scale |= X86Instruction.slowAddress }
             if insn.op == .jcc, n > 0, X86CodeCache.fusesBranch(first[n - 1].op) {
                 first[n - 1].attrs |= X86Attrs.fusedBranch
@@ -143,8 +145,7 @@ extension X86CPU {
             here = next
             let nextOffset = Int(here &- pageBase)
             if nextOffset >= Int(GuestMemory.pageSize) || index[nextOffset] != 0 || n == X86CodeCache.maxBlock || X86CodeCache.singleStep {
-                first[n] = X86Instruction(op: .blockEnd)
-                first[n].offset = UInt16(nextOffset)
+                first[n] = X86Instruction.end(nextOffset, pageBase)
                 break
             }
         }

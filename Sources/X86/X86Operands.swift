@@ -111,6 +111,13 @@ extension X86Core {
         }
     }
 
+    /// Writes the low byte of the register at byte offset `o` (a multiple of 8: al, cl, ...,
+    /// sil, r8b...; the byte forms of Specialise.swift), keeping the rest.
+    @_transparent func setLowByte(_ o: UInt8, _ v: UInt64) {
+        let w = word(o)
+        w.pointee = (w.pointee & ~0xff) | (v & 0xff)
+    }
+
     @_transparent func reg64(_ o: UInt8) -> UInt64 { word(o).pointee }
     @_transparent func setReg64(_ o: UInt8, _ v: UInt64) { word(o).pointee = v }
 
