@@ -22,7 +22,7 @@ package struct X86Instruction {
     package var base: UInt8
     package var index: UInt8
     /// log2 of the index's factor, plus `slowAddress` when the operand has a segment base or a
-    /// 32-bit address (set by `decodeBlock`).
+    /// 32-bit address and `indexed` when it has an index register (set by `decodeBlock`).
     package var scale: UInt8
     package var seg: UInt8
     /// Condition code (jcc, setcc, cmovcc), sub-operation (shift kind, SSE operation...) or a
@@ -57,6 +57,8 @@ package struct X86Instruction {
 
     /// `scale`'s flag for a memory operand with fs/gs or 0x67 (Operands.swift, `address`).
     static let slowAddress: UInt8 = 0x80
+    /// `scale`'s flag for a memory operand with an index register (Operands.swift, `address`).
+    static let indexed: UInt8 = 0x40
 
     /// Whether execution cannot simply continue with the next instruction of the block.
     /// (Conditional branches do not end blocks: their fall-through path is the rest of the
