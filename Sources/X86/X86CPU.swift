@@ -42,6 +42,15 @@ public final class X86CPU {
     /// MXCSR after reset: every exception masked, round to nearest.
     public static let defaultMXCSR: UInt64 = 0x1f80
 
+    /// `body` with a copy of the register file taken before it runs, to put back when the
+    /// instruction it runs must be undone (an unmasked SSE or x87 exception).
+    func withRegisterSnapshot<R>(_ body: (UnsafeMutablePointer<UInt64>) -> R) -> R {
+        let saved = UnsafeMutablePointer<UInt64>.allocate(capacity: X86Registers.count)
+        defer { saved.deallocate() }
+        saved.update(from: regs, count: X86Registers.count)
+        return body(saved)
+    }
+
     /// General-purpose register `i` (0...15: rax, rcx, rdx, rbx, rsp, rbp, rsi, rdi, r8...r15).
     public func register(_ i: Int) -> UInt64 { regs[i & 15] }
     public func setRegister(_ i: Int, _ v: UInt64) { regs[i & 15] = v }

@@ -28,24 +28,23 @@ extension X86CPU {
     func withSIMDExceptions(_ body: () -> UInt8) -> UInt8 {
         let r = regs
         let real = r[X86Registers.mxcsr]
-        let saved = UnsafeMutablePointer<UInt64>.allocate(capacity: X86Registers.count)
-        defer { saved.deallocate() }
-        saved.update(from: r, count: X86Registers.count)
-        let underflowUnmasked = real & UInt64(X86SSEFloat.underflow) << 7 == 0
-        let overflowUnmasked = real & UInt64(X86SSEFloat.overflow) << 7 == 0
-        r[X86Registers.mxcsr] = (real & ~0x3f) | X86CPU.sseMasks
-            | (underflowUnmasked ? UInt64(X86SSEFloat.reportTiny) : 0)
-            | (overflowUnmasked ? UInt64(X86SSEFloat.reportOverflow) : 0)
-        let status = body()
-        let raised = r[X86Registers.mxcsr] & 0x3f
-        let unmasked = raised & ~(real >> 7)
-        guard unmasked != 0 && status == X86Status.next else {
-            r[X86Registers.mxcsr] = real | raised
-            return status
+        return withRegisterSnapshot { (saved) -> UInt8 in
+            let underflowUnmasked = real & UInt64(X86SSEFloat.underflow) << 7 == 0
+            let overflowUnmasked = real & UInt64(X86SSEFloat.overflow) << 7 == 0
+            r[X86Registers.mxcsr] = (real & ~0x3f) | X86CPU.sseMasks
+                | (underflowUnmasked ? UInt64(X86SSEFloat.reportTiny) : 0)
+                | (overflowUnmasked ? UInt64(X86SSEFloat.reportOverflow) : 0)
+            let status = body()
+            let raised = r[X86Registers.mxcsr] & 0x3f
+            let unmasked = raised & ~(real >> 7)
+            guard unmasked != 0 && status == X86Status.next else {
+                r[X86Registers.mxcsr] = real | raised
+                return status
+            }
+            r.update(from: saved, count: X86Registers.count)
+            let before = raised & UInt64(X86SSEFloat.invalid | X86SSEFloat.denormal | X86SSEFloat.zeroDivide)
+            r[X86Registers.mxcsr] = real | (unmasked & before != 0 ? before : raised)
+            return X86Status.simdException
         }
-        r.update(from: saved, count: X86Registers.count)
-        let before = raised & UInt64(X86SSEFloat.invalid | X86SSEFloat.denormal | X86SSEFloat.zeroDivide)
-        r[X86Registers.mxcsr] = real | (unmasked & before != 0 ? before : raised)
-        return X86Status.simdException
     }
 }

@@ -17,10 +17,11 @@ import RISCV
 
 extension X86CPU {
     static let x87ErrorSummary: UInt64 = 0x8080     // ES and B
+    static let x87ES: UInt64 = 0x80
 
     /// Whether an unmasked x87 exception is pending (ES): x87 waiting and MMX instructions
     /// take it before they run.
-    @inline(__always) var x87ExceptionPending: Bool { regs[X86Registers.fpuStatus] & 0x80 != 0 }
+    @inline(__always) var x87ExceptionPending: Bool { regs[X86Registers.fpuStatus] & X86CPU.x87ES != 0 }
 
     /// Sets ES and B when an exception flag is set whose mask is clear, else clears them (after
     /// a raising instruction, fldcw, fldenv, frstor).
@@ -45,61 +46,60 @@ extension X86CPU {
     /// An x87 instruction (and fwait).
     func executeX87(_ p: UnsafeMutablePointer<X86Instruction>, pc: UInt64) -> UInt8 {
         let r = regs
-        if _fastPath(r[X86Registers.fpuControl] & 0x3f == 0x3f && r[X86Registers.fpuStatus] & 0x80 == 0) {
+        if _fastPath(r[X86Registers.fpuControl] & 0x3f == 0x3f && r[X86Registers.fpuStatus] & X86CPU.x87ES == 0) {
             return x87Operation(p)
         }
         let op = p.pointee.cond
         if x87ExceptionPending && X86CPU.x87Waits(op) { return X86Status.x87Exception }
-        let saved = UnsafeMutablePointer<UInt64>.allocate(capacity: X86Registers.count)
-        defer { saved.deallocate() }
-        saved.update(from: r, count: X86Registers.count)
-        let before = r[X86Registers.fpuStatus]
-        // A store's memory operand as it was (2 to 10 bytes), to be put back.
-        var old: (UInt64, UInt16)? = nil
-        if op == X87Op.store {
-            let a = address(p)
-            switch p.pointee.size {
-            case X87Format.single, X87Format.int32: old = read(a, UInt32.self).map { (UInt64($0), 0) }
-            case X87Format.int16: old = read(a, UInt16.self).map { (UInt64($0), 0) }
-            case X87Format.extended, X87Format.bcd:
-                if let m = read(a, UInt64.self), let se = read(a &+ 8, UInt16.self) { old = (m, se) }
-            default: old = read(a, UInt64.self).map { ($0, 0) }
-            }
-            if old == nil { return X86Status.fault }
-        }
-        let status = x87Operation(p)
-        guard status == X86Status.next else { return status }
-        let raised = r[X86Registers.fpuStatus] & ~before & 0x3f
-        let unmasked = raised & ~r[X86Registers.fpuControl]
-        if unmasked == 0 { return status }
-        let undo = unmasked & 0x07 != 0 || (op == X87Op.store && unmasked & 0x19 != 0)
-        if undo {
-            // Nothing computed: only the pre-computation flags (and a stack fault, with its C1)
-            // join the ones already set; the condition codes are the instruction's.
-            let s = r[X86Registers.fpuStatus]
-            r.update(from: saved, count: X86Registers.count)
-            let stackFault = s & ~before & UInt64(X87Exception.stackFault) != 0
-            // A comparison's condition codes are written; other instructions' stay.
-            let kind = p.pointee.imm
-            let compares = op == X87Op.compare || op == X87Op.compareFlags
-                || ((op == X87Op.arithmeticMemory || op == X87Op.arithmeticST0) && (kind == 2 || kind == 3))
-                || (op == X87Op.d9 && kind == 0xe4)
-            let conditions = (compares ? s : before) & 0x4500 | (stackFault ? s & 0x200 : 0)
-            // A store that stored nothing reports no precision.
-            let flags = unmasked & 0x07 != 0 ? raised & 0x07 | (stackFault ? UInt64(X87Exception.stackFault) : 0)
-                : raised & ~UInt64(X87Exception.precision)
-            r[X86Registers.fpuStatus] = (before & ~0x4700) | conditions | flags
-            if let (v, se) = old {
+        return withRegisterSnapshot { (saved) -> UInt8 in
+            let before = r[X86Registers.fpuStatus]
+            // A store's memory operand as it was (2 to 10 bytes), to be put back.
+            var old: (UInt64, UInt16)? = nil
+            if op == X87Op.store {
                 let a = address(p)
                 switch p.pointee.size {
-                case X87Format.single, X87Format.int32: _ = write(a, UInt32(truncatingIfNeeded: v))
-                case X87Format.int16: _ = write(a, UInt16(truncatingIfNeeded: v))
-                case X87Format.extended, X87Format.bcd: _ = write(a, v) && write(a &+ 8, se)
-                default: _ = write(a, v)
+                case X87Format.single, X87Format.int32: old = read(a, UInt32.self).map { (UInt64($0), 0) }
+                case X87Format.int16: old = read(a, UInt16.self).map { (UInt64($0), 0) }
+                case X87Format.extended, X87Format.bcd:
+                    if let m = read(a, UInt64.self), let se = read(a &+ 8, UInt16.self) { old = (m, se) }
+                default: old = read(a, UInt64.self).map { ($0, 0) }
+                }
+                if old == nil { return X86Status.fault }
+            }
+            let status = x87Operation(p)
+            guard status == X86Status.next else { return status }
+            let raised = r[X86Registers.fpuStatus] & ~before & 0x3f
+            let unmasked = raised & ~r[X86Registers.fpuControl]
+            if unmasked == 0 { return status }
+            let undo = unmasked & 0x07 != 0 || (op == X87Op.store && unmasked & 0x19 != 0)
+            if undo {
+                // Nothing computed: only the pre-computation flags (and a stack fault, with its C1)
+                // join the ones already set; the condition codes are the instruction's.
+                let s = r[X86Registers.fpuStatus]
+                r.update(from: saved, count: X86Registers.count)
+                let stackFault = s & ~before & UInt64(X87Exception.stackFault) != 0
+                // A comparison's condition codes are written; other instructions' stay.
+                let kind = p.pointee.imm
+                let compares = op == X87Op.compare || op == X87Op.compareFlags
+                    || ((op == X87Op.arithmeticMemory || op == X87Op.arithmeticST0) && (kind == 2 || kind == 3))
+                    || (op == X87Op.d9 && kind == 0xe4)
+                let conditions = (compares ? s : before) & 0x4500 | (stackFault ? s & 0x200 : 0)
+                // A store that stored nothing reports no precision.
+                let flags = unmasked & 0x07 != 0 ? raised & 0x07 | (stackFault ? UInt64(X87Exception.stackFault) : 0)
+                    : raised & ~UInt64(X87Exception.precision)
+                r[X86Registers.fpuStatus] = (before & ~0x4700) | conditions | flags
+                if let (v, se) = old {
+                    let a = address(p)
+                    switch p.pointee.size {
+                    case X87Format.single, X87Format.int32: _ = write(a, UInt32(truncatingIfNeeded: v))
+                    case X87Format.int16: _ = write(a, UInt16(truncatingIfNeeded: v))
+                    case X87Format.extended, X87Format.bcd: _ = write(a, v) && write(a &+ 8, se)
+                    default: _ = write(a, v)
+                    }
                 }
             }
+            r[X86Registers.fpuStatus] |= X86CPU.x87ErrorSummary
+            return status
         }
-        r[X86Registers.fpuStatus] |= X86CPU.x87ErrorSummary
-        return status
     }
 }

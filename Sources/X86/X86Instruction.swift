@@ -22,7 +22,7 @@ package struct X86Instruction {
     package var base: UInt8
     package var index: UInt8
     /// log2 of the index's factor, plus `slowAddress` when the operand has a segment base or a
-    /// 32-bit address (set by `decodeBlock`).
+    /// 32-bit address and `indexed` when it has an index register (set by `decodeBlock`).
     package var scale: UInt8
     package var seg: UInt8
     /// Condition code (jcc, setcc, cmovcc), sub-operation (shift kind, SSE operation...) or a
@@ -43,8 +43,22 @@ package struct X86Instruction {
         cond = 0; attrs = 0; offset = 0; disp = 0; imm = 0
     }
 
+    /// A block's end marker at byte `offset` of the page at `pageBase`: a jmp to that address
+    /// that retires nothing (a taken branch retires its own instruction and takes back the
+    /// `count - 1` after it; this one's count is 1), whose target the run loop caches in `disp`
+    /// like a direct branch's when it is decoded in the same page.
+    static func end(_ offset: Int, _ pageBase: UInt64) -> X86Instruction {
+        var marker = X86Instruction(op: .jmp)
+        marker.count = 1
+        marker.offset = UInt16(offset)
+        marker.imm = pageBase &+ UInt64(offset)
+        return marker
+    }
+
     /// `scale`'s flag for a memory operand with fs/gs or 0x67 (Operands.swift, `address`).
     static let slowAddress: UInt8 = 0x80
+    /// `scale`'s flag for a memory operand with an index register (Operands.swift, `address`).
+    static let indexed: UInt8 = 0x40
 
     /// Whether execution cannot simply continue with the next instruction of the block.
     /// (Conditional branches do not end blocks: their fall-through path is the rest of the
@@ -75,14 +89,14 @@ package enum X86Attrs {
     package static let aligned: UInt8 = 32
     /// Three-operand form (imul r, r/m, imm).
     package static let immediate: UInt8 = 64
-    /// A compare or test followed by a jcc in its block (set by `decodeBlock`): the run loop
-    /// evaluates the branch with it, without dispatching the jcc.
+    /// A compare, test, sub r,imm, inc or dec followed by a jcc in its block (set by
+    /// `decodeBlock`): the run loop evaluates the branch with it, without dispatching the jcc.
     package static let fusedBranch: UInt8 = 128
 }
 
 package enum X86Op: UInt8 {
     // Block structure and traps.
-    case blockEnd        // synthetic: continue at the page base + offset (not an instruction)
+    case blockEnd        // an invalidated instruction: continue at the page base + offset
     case truncated       // synthetic: the next instruction could not be fetched whole
     case illegal         // #UD: SIGILL
     case privileged      // #GP in user mode (hlt, in/out, cli...): SIGSEGV
@@ -124,6 +138,8 @@ package enum X86Op: UInt8 {
     case andRI32, andRI64, xorRR32, xorRR64
     case cmpRR32, cmpRR64, cmpRI32, cmpRI64, testRR32, testRR64
     case movzxRM8, movzxRM16, movsxRM16to32
+    case cmpRI8, testRR8, subRI8, shrRI8, shrRI16, xorRI16
+    case shlRI32, shlRI64, shrRI32, shrRI64, sarRI32, sarRI64, cmovRR32, cmovRR64
     // Two adjacent instructions run by one arm (the first's operation; Pairs.swift).
     case addCmpRR32, movMovRR32, movAddRI32, loadTestRR64, movTestRR64
     case loadImulRR, loadLoadSx16, loadStore64, movLoad64, addAddRIRR32

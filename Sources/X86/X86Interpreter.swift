@@ -21,8 +21,9 @@ extension X86Core {
     func run(instructionBudget: Int) -> X86Stop {
         let mem = cpu.memory
         let r = regs
-        let budget = instructionBudget
-        var executed = 0
+        // The budget minus the instructions retired so far (counted per block entry): one
+        // value to test at taken branches, where a count and the budget were two.
+        var left = instructionBudget
         var pc = cpu.rip
         var stop = X86Stop.budgetExhausted
         let pageMask = GuestMemory.pageSize - 1
@@ -45,7 +46,7 @@ extension X86Core {
                 }
                 cur = p
             }
-            executed &+= Int(cur.pointee.count)
+            left &-= Int(cur.pointee.count)
 
             @inline(__always) func pcOf(_ p: UnsafeMutablePointer<X86Instruction>) -> UInt64 {
                 pageBase &+ UInt64(p.pointee.offset)
@@ -68,17 +69,17 @@ extension X86Core {
                     let s = cur.pointee.size
                     switch cur.pointee.op {
                     case .blockEnd:
-                        // The end of a block, or an instruction whose page was invalidated under it.
-                        executed &-= Int(cur.pointee.count)
+                        // An instruction whose page was invalidated under it (a block's end is
+                        // a jmp: `X86Instruction.end`): it runs again from its page's index
+                        // (decoded afresh, through lookup, when it is no longer there).
+                        left &+= Int(cur.pointee.count)
                         pc = pcOf(cur)
-                        // A block that ran into decoded code of its page goes on there (an
-                        // invalidated instruction is no longer in its page's index: lookup).
-                        if executed < budget, let p = decoded(pc), p != cur {
+                        if left > 0, let p = decoded(pc), p != cur {
                             cur = p
-                            executed &+= Int(p.pointee.count)
+                            left &-= Int(p.pointee.count)
                             continue inner
                         }
-                        if executed >= budget { break lookup }
+                        if left <= 0 { break lookup }
                         continue lookup
                     case .truncated, .illegal:
                         status = X86Status.illegal
@@ -152,6 +153,11 @@ extension X86Core {
                         let a = address(cur)
                         guard let v = load(a, s), store(a, s, reg(cur.pointee.reg, s)) else { break fault }
                         setReg(cur.pointee.reg, s, v)
+                    case .cmovRR32:
+                        let v = condition(cur.pointee.cond) ? reg(cur.pointee.rm, 2) : reg(cur.pointee.reg, 2)
+                        setReg(cur.pointee.reg, 2, v)
+                    case .cmovRR64:
+                        if condition(cur.pointee.cond) { setReg64(cur.pointee.reg, reg64(cur.pointee.rm)) }
                     case .cmovRR:
                         if condition(cur.pointee.cond) { setReg(cur.pointee.reg, s, reg(cur.pointee.rm, s)) }
                         else if s == 2 { setReg(cur.pointee.reg, 2, reg(cur.pointee.reg, 2)) }
@@ -242,11 +248,30 @@ extension X86Core {
                     case .andRI: sized(X86Sized.aluRI + 4, cur, s)
                     case .andRI32: aluRI(4, cur, 2)
                     case .andRI64: aluRI(4, cur, 3)
-                    case .subRI: sized(X86Sized.aluRI + 5, cur, s)
-                    case .subRI32: aluRI(5, cur, 2)
-                    case .subRI64: aluRI(5, cur, 3)
+                    // sub r,imm, dec and inc also take a jcc after them (loop counters).
+                    case .subRI:
+                        sized(X86Sized.aluRI + 5, cur, s)
+                        if fusedBranchTaken(&cur) { break taken }
+                    case .subRI8:
+                        let a = reg64(cur.pointee.reg) & 0xff, b = cur.pointee.imm & 0xff
+                        let res = (a &- b) & 0xff
+                        setLowByte(cur.pointee.reg, res)
+                        setFlags(X86Flags.sub, 0, a, b, res)
+                        if fusedBranchTaken(&cur) { break taken }
+                    case .subRI32:
+                        aluRI(5, cur, 2)
+                        if fusedBranchTaken(&cur) { break taken }
+                    case .subRI64:
+                        aluRI(5, cur, 3)
+                        if fusedBranchTaken(&cur) { break taken }
                     case .xorRI: sized(X86Sized.aluRI + 6, cur, s)
+                    case .xorRI16: aluRI(6, cur, 1)
                     case .adcRI, .sbbRI: aluRI(Int(cur.pointee.cond), cur, s)
+                    // Byte forms of low byte registers (Specialise.swift): the low byte of the word.
+                    case .cmpRI8:
+                        let a = reg64(cur.pointee.reg) & 0xff, b = cur.pointee.imm & 0xff
+                        setFlags(X86Flags.sub, 0, a, b, (a &- b) & 0xff)
+                        if fusedBranchTaken(&cur) { break taken }
                     case .cmpRI:
                         sized(X86Sized.aluRI + 7, cur, s)
                         if fusedBranchTaken(&cur) { break taken }
@@ -285,6 +310,9 @@ extension X86Core {
                         guard let v = load(address(cur), s) else { break fault }
                         _ = alu(7, v, cur.pointee.imm & X86Flags.mask(Int(s)), s)
                         if fusedBranchTaken(&cur) { break taken }
+                    case .testRR8:
+                        setLogicFlags(0, reg64(cur.pointee.reg) & reg64(cur.pointee.rm) & 0xff)
+                        if fusedBranchTaken(&cur) { break taken }
                     case .testRR:
                         sized(X86Sized.testRR, cur, s)
                         if fusedBranchTaken(&cur) { break taken }
@@ -306,6 +334,7 @@ extension X86Core {
                     case .incR, .decR:
                         let v = reg(cur.pointee.reg, s)
                         setReg(cur.pointee.reg, s, incDec(cur.pointee.op == .incR, v, s))
+                        if fusedBranchTaken(&cur) { break taken }
                     case .incM, .decM:
                         let a = address(cur)
                         guard let v = load(a, s) else { break fault }
@@ -376,6 +405,18 @@ extension X86Core {
                     case .shlRI: sized(X86Sized.shl, cur, s)
                     case .shrRI: sized(X86Sized.shr, cur, s)
                     case .sarRI: sized(X86Sized.sar, cur, s)
+                    case .shlRI32: shiftRI(X86Flags.shl, cur, 2)
+                    case .shlRI64: shiftRI(X86Flags.shl, cur, 3)
+                    case .shrRI32: shiftRI(X86Flags.shr, cur, 2)
+                    case .shrRI64: shiftRI(X86Flags.shr, cur, 3)
+                    case .sarRI32: shiftRI(X86Flags.sar, cur, 2)
+                    case .sarRI64: shiftRI(X86Flags.sar, cur, 3)
+                    case .shrRI16: shiftRI(X86Flags.shr, cur, 1)
+                    case .shrRI8:
+                        let v = reg64(cur.pointee.reg) & 0xff, n = cur.pointee.imm & 31
+                        let res = v &>> n
+                        setLowByte(cur.pointee.reg, res)
+                        setFlags(X86Flags.shr, 0, v, n, res)
                     case .shiftR, .shiftM, .shldR, .shrdR, .shldM, .shrdM:
                         status = withCPU { $0.executeShift(cur) }
                         if status != X86Status.next { break fault }
@@ -471,33 +512,33 @@ extension X86Core {
                 }
                 // A taken jcc (alone or fused), jmp or call: the rest of its block was counted
                 // when the block was entered.
-                executed &-= Int(cur.pointee.count) &- 1
+                left &+= Int(cur.pointee.count) &- 1
                 pc = cur.pointee.imm
                 // Direct branches keep their target's decoded instruction, when it is in their
                 // page, in `disp` (unused by them): both are dropped together.
-                if executed < budget {
+                if left > 0 {
                     if let p = UnsafeMutablePointer<X86Instruction>(bitPattern: UInt(truncatingIfNeeded: cur.pointee.disp)) {
                         cur = p
-                        executed &+= Int(p.pointee.count)
+                        left &-= Int(p.pointee.count)
                         continue inner
                     }
                     if let p = decoded(pc) {
                         cur.pointee.disp = UInt64(UInt(bitPattern: p))
                         cur = p
-                        executed &+= Int(p.pointee.count)
+                        left &-= Int(p.pointee.count)
                         continue inner
                     }
                 }
                 }
                 // Direct and indirect jumps, calls and returns to a decoded instruction of
                 // this page go on without the code TLB.
-                if executed < budget, let p = decoded(pc) { cur = p; executed &+= Int(p.pointee.count); continue inner }
-                if executed >= budget { break lookup }
+                if left > 0, let p = decoded(pc) { cur = p; left &-= Int(p.pointee.count); continue inner }
+                if left <= 0 { break lookup }
                 continue lookup
             }
             }
             // The instruction at `cur` did not complete: a fault, or a trap that ends the run.
-            executed &-= Int(cur.pointee.count)
+            left &+= Int(cur.pointee.count)
             pc = pcOf(cur)
             switch status {
             case X86Status.next, X86Status.fault: stop = .memoryFault(cpu.pendingFault)
@@ -510,7 +551,7 @@ extension X86Core {
             break lookup
         }
         cpu.rip = pc
-        cpu.instructionsRetired &+= UInt64(executed)
+        cpu.instructionsRetired &+= UInt64(instructionBudget &- left)
         return stop
     }
 

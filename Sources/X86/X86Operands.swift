@@ -111,10 +111,18 @@ extension X86Core {
         }
     }
 
+    /// Writes the low byte of the register at byte offset `o` (a multiple of 8: al, cl, ...,
+    /// sil, r8b...; the byte forms of Specialise.swift), keeping the rest.
+    @_transparent func setLowByte(_ o: UInt8, _ v: UInt64) {
+        let w = word(o)
+        w.pointee = (w.pointee & ~0xff) | (v & 0xff)
+    }
+
     @_transparent func reg64(_ o: UInt8) -> UInt64 { word(o).pointee }
     @_transparent func setReg64(_ o: UInt8, _ v: UInt64) { word(o).pointee = v }
 
-    /// base + index << scale + disp (the masking shift ignores `scale`'s `slowAddress` bit).
+    /// base + index << scale + disp (the masking shift ignores `scale`'s `indexed` and
+    /// `slowAddress` bits).
     @_transparent func sum(_ p: UnsafeMutablePointer<X86Instruction>) -> UInt64 {
         reg64(p.pointee.base) &+ (reg64(p.pointee.index) &<< UInt64(p.pointee.scale)) &+ p.pointee.disp
     }
@@ -128,9 +136,13 @@ extension X86Core {
 
     /// The memory operand's linear address (fs/gs base added). Without a segment override or
     /// 0x67 (`X86Instruction.slowAddress` clear) that is the sum alone: one test instead of the
-    /// segment register's load and add and the address-size test.
+    /// segment register's load and add and the address-size test; without an index either
+    /// (`X86Instruction.indexed` clear too: three of four memory operands in amd64 CoreMark)
+    /// it is base + disp, with no index load and shift.
     @_transparent func address(_ p: UnsafeMutablePointer<X86Instruction>) -> UInt64 {
-        if _fastPath(p.pointee.scale < X86Instruction.slowAddress) { return sum(p) }
+        let scale = p.pointee.scale
+        if _fastPath(scale < X86Instruction.indexed) { return reg64(p.pointee.base) &+ p.pointee.disp }
+        if _fastPath(scale < X86Instruction.slowAddress) { return sum(p) }
         return offset(p) &+ reg64(p.pointee.seg)
     }
 

@@ -3,14 +3,34 @@
 // registers and picks a load or store width from `size` at every execution. The forms below
 // (from a qemu trace of amd64 CoreMark: 32- and 64-bit register moves, loads and stores,
 // add/sub/and/xor/cmp/test on registers and immediates, byte and word loads widened by movzx
-// and movsx, together over half of its instructions) get an operation per size instead,
-// chosen once when the block is decoded, whose run-loop arm has the sizes as constants.
+// and movsx, together over half of its instructions; byte compares with an immediate and byte
+// tests of low byte registers, 5.6%; shifts by an immediate and cmov, and the byte and word
+// forms of CoreMark's CRC loop, sub and shr of a byte, shr and xor of a word, 7%) get an
+// operation per size instead, chosen once when the block is decoded, whose run-loop arm has
+// the sizes as constants.
 
 extension X86Op {
     /// This operation specialised for operand size `size` (log2 of its bytes) and, for movzx
-    /// and movsx, source size `source`; or itself.
-    func specialised(size: UInt8, source: UInt8) -> X86Op {
-        guard size >= 2 else { return self }
+    /// and movsx, source size `source`; or itself. The byte forms only when both register
+    /// operands are low bytes (`lowBytes`: not ah, ch, dh, bh), whose arms read them unshifted.
+    func specialised(size: UInt8, source: UInt8, lowBytes: Bool) -> X86Op {
+        if size == 0 {
+            guard lowBytes else { return self }
+            switch self {
+            case .cmpRI: return .cmpRI8
+            case .testRR: return .testRR8
+            case .subRI: return .subRI8
+            case .shrRI: return .shrRI8
+            default: return self
+            }
+        }
+        if size == 1 {
+            switch self {
+            case .shrRI: return .shrRI16
+            case .xorRI: return .xorRI16
+            default: return self
+            }
+        }
         let wide = size == 3
         switch self {
         // A 32-bit destination is zero-extended, so movzx to 32 or 64 bits is the same.
@@ -29,6 +49,10 @@ extension X86Op {
         case .cmpRR: return wide ? .cmpRR64 : .cmpRR32
         case .cmpRI: return wide ? .cmpRI64 : .cmpRI32
         case .testRR: return wide ? .testRR64 : .testRR32
+        case .shlRI: return wide ? .shlRI64 : .shlRI32
+        case .shrRI: return wide ? .shrRI64 : .shrRI32
+        case .sarRI: return wide ? .sarRI64 : .sarRI32
+        case .cmovRR: return wide ? .cmovRR64 : .cmovRR32
         default: return self
         }
     }

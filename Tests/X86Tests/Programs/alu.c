@@ -292,6 +292,46 @@ static void bits_ops(uint64_t a, uint64_t b) {
     line("cbw", 16, a, 0, 0, r, 0, 0);
 }
 
+/* Immediate forms the interpreter runs through per-size arms (byte compares and subtracts of
+ * low and high byte registers, word xor and shr, shifts by an immediate of every size), with
+ * the flags they define. */
+#define IMM(name, bits, insn, mask) { uint64_t v = a, f;                                                 \
+    __asm__ volatile(insn "\n\tpushfq\n\tpop %1" : "+Q"(v), "=r"(f) : : "cc");                          \
+    line(name, bits, a, 0, 0, v, f, mask); }
+static void immediates(uint64_t a) {
+    IMM("cmpi", 8, "cmpb $0x2c, %b0", ARITH) IMM("cmpi", 8, "cmpb $0x80, %b0", ARITH)
+    IMM("cmpih", 8, "cmpb $0x2c, %h0", ARITH) IMM("subi", 8, "subb $1, %b0", ARITH)
+    IMM("subi", 8, "subb $0x81, %b0", ARITH) IMM("subih", 8, "subb $1, %h0", ARITH)
+    IMM("xori", 16, "xorw $0xa001, %w0", LOGIC)
+    IMM("shri", 8, "shrb $1, %b0", shift_mask("shr", 1, 8)) IMM("shri", 8, "shrb $7, %b0", shift_mask("shr", 7, 8))
+    IMM("shrih", 8, "shrb $3, %h0", shift_mask("shr", 3, 8))
+    IMM("shri", 16, "shrw $1, %w0", shift_mask("shr", 1, 16)) IMM("shri", 16, "shrw $9, %w0", shift_mask("shr", 9, 16))
+    IMM("shli", 32, "shll $1, %k0", shift_mask("shl", 1, 32)) IMM("shli", 32, "shll $31, %k0", shift_mask("shl", 31, 32))
+    IMM("shri", 32, "shrl $1, %k0", shift_mask("shr", 1, 32)) IMM("shri", 32, "shrl $7, %k0", shift_mask("shr", 7, 32))
+    IMM("sari", 32, "sarl $1, %k0", shift_mask("sar", 1, 32)) IMM("sari", 32, "sarl $31, %k0", shift_mask("sar", 31, 32))
+    IMM("shli", 64, "shlq $1, %q0", shift_mask("shl", 1, 64)) IMM("shli", 64, "shlq $33, %q0", shift_mask("shl", 33, 64))
+    IMM("shri", 64, "shrq $1, %q0", shift_mask("shr", 1, 64)) IMM("shri", 64, "shrq $63, %q0", shift_mask("shr", 63, 64))
+    IMM("sari", 64, "sarq $1, %q0", shift_mask("sar", 1, 64)) IMM("sari", 64, "sarq $63, %q0", shift_mask("sar", 63, 64))
+}
+
+/* A flag-setting instruction directly followed by a jcc (the interpreter runs the jcc with
+ * it): every condition, one jcc each, a bit set when not taken. */
+#define JCC(insn, cc) { uint64_t v = a, t = 0;                                                          \
+    __asm__ volatile(insn "\n\tj" #cc " 1f\n\tmov $1, %k1\n1:" : "+Q"(v), "+r"(t) : "r"(b) : "cc");     \
+    bits |= t << i++; }
+#define JCCS(insn) JCC(insn, o) JCC(insn, no) JCC(insn, b) JCC(insn, ae) JCC(insn, e) JCC(insn, ne)       \
+    JCC(insn, be) JCC(insn, a) JCC(insn, s) JCC(insn, ns) JCC(insn, p) JCC(insn, np) JCC(insn, l)         \
+    JCC(insn, ge) JCC(insn, le) JCC(insn, g)
+static void branches(uint64_t a, uint64_t b) {
+    uint64_t bits; int i;
+#define BRANCHES(name, size, insn) bits = 0; i = 0; JCCS(insn) line(name, size, a, b, 0, bits, 0, 0);
+    BRANCHES("jcc-subi", 8, "subb $1, %b0") BRANCHES("jcc-subi", 32, "subl $7, %k0")
+    BRANCHES("jcc-subi", 64, "subq $1, %q0") BRANCHES("jcc-subi", 16, "subw $3, %w0")
+    BRANCHES("jcc-dec", 32, "decl %k0") BRANCHES("jcc-inc", 8, "incb %b0") BRANCHES("jcc-dec", 64, "decq %q0")
+    BRANCHES("jcc-cmpi", 8, "cmpb $0x2c, %b0") BRANCHES("jcc-cmpih", 8, "cmpb $0x80, %h0")
+    BRANCHES("jcc-test", 8, "testb %b2, %b0")
+}
+
 static void double_shifts(uint64_t a, uint64_t b, unsigned c) {
     uint64_t r, f;
     unsigned n64 = c & 63, n32 = c & 31;
@@ -351,9 +391,11 @@ int main(void) {
             line("cc-add", 16, a, b, 0, conditions_after_add16(a, b), 0, 0);
             line("cc-dec", 64, a, b, 0, conditions_after_dec(a, b), 0, 0);
             line("cc-sar", 64, a, b & 63, 0, conditions_after_sar(a, b), 0, 0);
+            branches(a, b);
             multiply_divide(a, b);
             bits_ops(a, b);
         }
+    for (int i = 0; i < NV; i++) immediates(values[i]);
     for (int i = 0; i < NV; i++)
         for (int j = 0; j < NV; j++)
             for (int k = 0; k < NC; k++) double_shifts(values[i], values[j], counts[k]);
