@@ -19,8 +19,8 @@ struct TranslatedBlock {
     var bytes: [UInt8]
     /// Chainable exits: the offset of the patchable rel32 and the guest pc it leads to.
     var links: [(offset: Int, target: UInt64)]
-    /// The guest bytes compiled, [start, end) within one page (a block that follows jumps
-    /// may start before its entry): a store into them drops the block.
+    /// The guest bytes compiled, [start, end) within the entry's page and the next (a block
+    /// that follows jumps may start before its entry): a store into them drops the block.
     var start: UInt64
     var end: UInt64
 }
@@ -36,7 +36,11 @@ struct BlockTranslator {
     private var epilogue: UInt { trampolines.epilogue }
     private let firstLinkID: UInt32
     private var links: [(offset: Int, target: UInt64)] = []
-    private var exits: [Exit] = []
+    var exits: [Exit] = []
+    /// This copy's branches to its own instructions (`BlockTranslator+InnerJumps.swift`).
+    var innerJumps: [InnerJump] = []
+    /// Guest pc -> index of the instructions such branches lead to.
+    private var joins: [UInt64: Int] = [:]
     var cache = RegisterCache()
     /// The cache as the block's code starts (the fallback copy starts from it again).
     private var startCache = RegisterCache()
@@ -91,7 +95,7 @@ struct BlockTranslator {
         case interpret(UInt64)
     }
 
-    private struct Exit {
+    struct Exit {
         var sites: [Int]
         var kind: ExitKind
         /// Cached guest registers changed before this exit: written back on the way out.
@@ -159,6 +163,10 @@ struct BlockTranslator {
     /// `SKIFF_JIT_EVICT=0`: a full register cache leaves further registers in memory (first
     /// come, first served; for comparisons).
     private static let noEviction = getenv("SKIFF_JIT_EVICT").map { String(cString: $0) == "0" } ?? false
+    /// `SKIFF_JIT_RORX=0`: a TLB probe's index as mov + shr even on BMI2 hosts (for comparisons).
+    static let noRorx = getenv("SKIFF_JIT_RORX").map { String(cString: $0) == "0" } ?? false
+    /// `SKIFF_JIT_CROSS_PAGE=0`: blocks end at their entry's page end (for comparisons).
+    static let noCrossPage = getenv("SKIFF_JIT_CROSS_PAGE").map { String(cString: $0) == "0" } ?? false
     /// `SKIFF_JIT_FOLLOW=0`: every direct jump ends its block (for comparisons).
     private static let noFollow = getenv("SKIFF_JIT_FOLLOW").map { String(cString: $0) == "0" } ?? false
 
@@ -174,7 +182,7 @@ struct BlockTranslator {
 
     /// A guest instruction of the block (nil: not fetchable there, or it straddles into the
     /// next page: the interpreter's).
-    private struct Fetched {
+    struct Fetched {
         var d: DecodedInstruction?
         var pc: UInt64
         var length: UInt64
@@ -182,8 +190,9 @@ struct BlockTranslator {
         var followed = false
     }
 
-    /// The block's instructions from `entry`: up to the page end, an instruction that cannot be
-    /// fetched, a jump (included) or `maxInstructions`. Direct jumps to another place in the
+    /// The block's instructions from `entry`: up to the end of the page after the entry's (a
+    /// loop may straddle a page boundary; an instruction straddling it ends the block), an
+    /// instruction that cannot be fetched, a jump (included) or `maxInstructions`. Direct jumps to another place in the
     /// entry's page (not the entry itself, which makes a loop, nor a place already in the block)
     /// are followed, up to `maxFollowed`: the block goes on at the target with every guest value
     /// still in its host register, as a trace of the path taken.
@@ -192,7 +201,9 @@ struct BlockTranslator {
         var code: [Fetched] = []
         var pc = entry
         var followed = 0
-        while code.count < Self.maxInstructions && pc >> 12 == entry >> 12 {
+        // The entry's page and the next (a loop may straddle the boundary).
+        let lastPage = (entry >> 12) + (Self.noCrossPage ? 0 : 1)
+        while code.count < Self.maxInstructions && pc >> 12 <= lastPage {
             let (raw, fault) = memory.fetch(pc)
             let length: UInt64 = raw & 3 == 3 ? 4 : 2
             if fault != nil || (length == 4 && pc & 0xfff == 0xffe) {
@@ -221,8 +232,14 @@ struct BlockTranslator {
     /// when the first instruction cannot be translated.
     private mutating func translateBlock(_ memory: GuestMemory, grouped: Bool = true) -> UInt64? {
         let (code, next) = fetch(memory)
-        plan = grouped && !Self.noGroups ? AccessPlan(code.map { $0.d.map(AccessPlan.step) ?? .atomic }) : AccessPlan()
+        joins = Self.innerTargets(code)
+        let joinIndices = Swift.Set(joins.values)
+        plan = grouped && !Self.noGroups ? AccessPlan(code.map { $0.d.map(AccessPlan.step) ?? .atomic }, joins: joinIndices)
+                                         : AccessPlan()
         if evicting { uses = code.map { $0.d.map(Self.registers) ?? [] } }
+        // Where the instructions inner jumps lead to start, with the register cache there.
+        var targets: [Int: (offset: Int, cache: RegisterCache)] = [:]
+        defer { emitInnerJumps(targets, pcs: code.map(\.pc)) }
         var count = 0
         // The bytes translated so far: [start, end).
         var end = entry
@@ -232,6 +249,7 @@ struct BlockTranslator {
             // finds the same registers evicted.
             if evicting { makeRoom(at: count) }
             if !grouped { fallback.append(a.offset) }
+            if joinIndices.contains(count) { targets[count] = (a.offset, cache) }
             guard let d = f.d else {
                 if count == 0 { return nil }
                 exit(.interpret(pc), retired: count)
@@ -675,6 +693,8 @@ struct BlockTranslator {
             let target = op == .jal ? pc &+ UInt64(bitPattern: Int64(imm) << 1) : pc &+ imm64
             if target == entry, body != nil {
                 backEdge(if: nil, retired: retired + 1)
+            } else if let j = joins[target] {
+                innerJump(if: nil, to: j, retired: retired + 1)
             } else {
                 loopsToEntry = loopsToEntry || target == entry
                 exit(.chain(target), retired: retired + 1)
@@ -864,6 +884,8 @@ struct BlockTranslator {
         }
         if target == entry, body != nil {
             backEdge(if: c, retired: retired + 1)
+        } else if let j = joins[target] {
+            innerJump(if: c, to: j, retired: retired + 1)
         } else {
             loopsToEntry = loopsToEntry || target == entry
             exit(if: c, .chain(target), retired: retired + 1)
@@ -891,8 +913,13 @@ struct BlockTranslator {
         let retry = a.offset
         if size == 1 { a.move(.rcx, .rax) } else { a.lea(.rcx, .rax, Int32(size - 1)) }
         a.shift(.shr, .rcx, by: 12)
-        a.move(.rdx, .rax, w: false)
-        a.shift(.shr, .rdx, by: 8, w: false)
+        if HostFeatures.bmi2 && !Self.noRorx {
+            // One rorx for the move and the shift (the low byte rotated to the top is masked off).
+            a.rotateRight(.rdx, .rax, by: 8, w: false)
+        } else {
+            a.move(.rdx, .rax, w: false)
+            a.shift(.shr, .rdx, by: 8, w: false)
+        }
         a.alu(.and, .rdx, imm: Int32(TLB.mask << 4), w: false)
         // The entry: [context + rdx + displacement] when the TLB is within reach, else through
         // its pointer in the context.

@@ -93,6 +93,11 @@ struct RegisterCache {
         return wasDirty ? RegisterCache.pool[i] : nil
     }
 
+    func isDirty(_ guest: UInt8) -> Bool {
+        let i = slot[Int(guest)]
+        return i >= 0 && dirty.bits & (1 << UInt16(i)) != 0
+    }
+
     mutating func markDirty(_ guest: UInt8) {
         dirty.bits |= 1 << UInt16(slot[Int(guest)])
         written.bits |= 1 << UInt16(slot[Int(guest)])

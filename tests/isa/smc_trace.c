@@ -1,6 +1,7 @@
 /* Generated code where a compiled block follows direct jumps within its page (a trace): the
  * block then holds code before its entry (a jump back) or past a gap (a jump forward), and a
- * store into either must drop it; a followed `jal` must leave the exact return address.
+ * store into either must drop it; a followed `jal` must leave the exact return address. A block
+ * also runs on into the next page: a store into either page must drop it.
  * Each function is called often enough to be compiled (the tests' threshold, or the default
  * 256), rewritten with stores + flush_icache, and called again; compared with qemu, compiled
  * and interpreted. */
@@ -67,5 +68,23 @@ int main(void) {
     put32(code + 260, rv_jal(X0, -256));
     flush_icache(code + 260, 4);
     printf("jump rewritten: back %ld, %ld\n", back(100), run(back, 100, 400));
+
+    /* Across a page boundary: entry 8 bytes before it adds 1 and 2, the next page adds 4 and
+     * returns; rewritten in the second page, then in the first. */
+    uint8_t *two = mmap(NULL, 8192, PROT_READ | PROT_WRITE | PROT_EXEC, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (two == MAP_FAILED) { perror("mmap"); return 1; }
+    put32(two + 4088, rv_addi(A0, A0, 1));
+    put32(two + 4092, rv_addi(A0, A0, 2));
+    put32(two + 4096, rv_addi(A0, A0, 4));
+    put32(two + 4100, rv_ret());
+    flush_icache(two, 8192);
+    fn_t cross = (fn_t)(two + 4088);
+    printf("cross %ld\n", run(cross, 100, 400));
+    put32(two + 4096, rv_addi(A0, A0, 64));
+    flush_icache(two + 4096, 4);
+    printf("cross rewritten in the second page: %ld, %ld\n", cross(100), run(cross, 100, 400));
+    put32(two + 4092, rv_addi(A0, A0, 128));
+    flush_icache(two + 4092, 4);
+    printf("cross rewritten in the first page: %ld, %ld\n", cross(100), run(cross, 100, 400));
     return 0;
 }
