@@ -6,9 +6,9 @@
  *   block) with 15 live registers (more than the host registers). Its loop head is one block
  *   (a loop: registers fixed) and the function's entry is another that holds the whole loop as a
  *   backward branch to an instruction of its own (registers loaded as first used: the jump's stub
- *   stores and loads them). A load off one base inside the `if` and another after the join (a
- *   probe shared across the join would be skipped when the `if` is: the first iteration skips
- *   it). Results of many calls hashed; then loads that fault (PROT_NONE) after the join and
+ *   stores and loads them). The first load off a1 inside the `if` and another after the join (a
+ *   probe shared across the join would be skipped with the `if`: the first iteration skips it,
+ *   and calls alternate between two pages, so a stale probe reads the wrong one). Results of many calls hashed; then loads that fault (PROT_NONE) after the join and
  *   inside the `if`: SIGSEGV with the exact pc, si_addr and every register from the handler's
  *   ucontext, recovered with siglongjmp.
  * - wait_flag: an inner loop that only a signal ends (a flag set by SIGALRM's handler): the
@@ -30,9 +30,9 @@ __asm__(".text\n"
         "addi sp,sp,-16\n\t"
         "sd s1,0(sp)\n\tsd s2,8(sp)\n\t"
         "li t0,0\n\tli t1,0\n\tli t2,0x1234\n\tli t3,0\n\tli t4,7\n\tli t5,0\n\tli t6,0\n\t"
-        "li s1,1\n\tli s2,2\n"
+        "li s1,1\n\tli s2,2\n\tmv a5,a1\n"
         "1:\n\t"
-        "ld a6,0(a1)\n\t"
+        "ld a6,0(a5)\n\t"
         "andi a7,a6,1\n\t"
         "beqz a7,2f\n\t"
         "xor t0,t0,a6\n\t"
@@ -51,6 +51,7 @@ __asm__(".text\n"
         "xor s2,s2,t6\n\t"
         "addi a0,a0,-1\n\t"
         "addi a1,a1,32\n\t"
+        "mv a5,a1\n\t"
         "bnez a0,1b\n\t"
         "sd t0,0(a2)\n\tsd t1,8(a2)\n\tsd t2,16(a2)\n\tsd t3,24(a2)\n\tsd t4,32(a2)\n\tsd t5,40(a2)\n\t"
         "sd t6,48(a2)\n\tsd s1,56(a2)\n\tsd s2,64(a2)\n\tsd a6,72(a2)\n\tsd a7,80(a2)\n\t"
@@ -100,13 +101,17 @@ int main(void) {
         seed = seed * 6364136223846793005ull + 1442695040888963407ull;
         data[k] = seed >> 7;
     }
-    data[0] &= ~1ull; /* the first iteration skips the `if` */
+    /* A second copy in another page (other values): calls alternate between them, so a probe
+     * shared across the join would find the other page's addend when the `if` is skipped. */
+    uint64_t *other = mmap(0, sizeof data, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    for (int k = 0; k < NELEM(data); k++) other[k] = data[k] ^ 0x5a5a5a5a00000000ull;
+    for (int k = 0; k < 16; k += 4) data[k] &= ~1ull, other[k] &= ~1ull; /* first iterations skip the `if` */
     /* Hot: compiled after a few calls (the tests' threshold) or 256 (the default); the loop
      * runs long enough to spend the budget in some calls. */
     for (uint64_t i = 0; i < 1500; i++) {
-        uint64_t n = 1 + i % 17, first = (i % 4) * 4;
+        uint64_t n = 1 + i % 17, first = (i / 2 % 4) * 4;
         if (i % 100 == 99) n = 48;
-        mix_loop(n, data + first, out);
+        mix_loop(n, (i % 2 ? other : data) + first, out);
         for (int k = 0; k < 11; k++) h = h * 31 + out[k];
     }
     printf("mix h=%016llx\n", (unsigned long long)h);
