@@ -191,8 +191,8 @@ struct BlockTranslator {
     }
 
     /// The block's instructions from `entry`: up to the end of the page after the entry's (a
-    /// loop may straddle a page boundary; an instruction straddling it ends the block), an
-    /// instruction that cannot be fetched, a jump (included) or `maxInstructions`. Direct jumps to another place in the
+    /// loop may straddle a page boundary, an instruction too), an instruction that cannot be
+    /// fetched, a jump (included) or `maxInstructions`. Direct jumps to another place in the
     /// entry's page (not the entry itself, which makes a loop, nor a place already in the block)
     /// are followed, up to `maxFollowed`: the block goes on at the target with every guest value
     /// still in its host register, as a trace of the path taken.
@@ -206,7 +206,9 @@ struct BlockTranslator {
         while code.count < Self.maxInstructions && pc >> 12 <= lastPage {
             let (raw, fault) = memory.fetch(pc)
             let length: UInt64 = raw & 3 == 3 ? 4 : 2
-            if fault != nil || (length == 4 && pc & 0xfff == 0xffe) {
+            // An instruction straddling into the page after the entry's is the block's (it is
+            // listed under both pages); one straddling out of that page ends it.
+            if fault != nil || (length == 4 && pc & 0xfff == 0xffe && pc >> 12 == lastPage) {
                 code.append(Fetched(d: nil, pc: pc, length: length))
                 break
             }

@@ -1,7 +1,8 @@
 /* Generated code where a compiled block follows direct jumps within its page (a trace): the
  * block then holds code before its entry (a jump back) or past a gap (a jump forward), and a
  * store into either must drop it; a followed `jal` must leave the exact return address. A block
- * also runs on into the next page: a store into either page must drop it.
+ * also runs on into the next page, and holds an instruction straddling the boundary: a store
+ * into either page must drop it.
  * Each function is called often enough to be compiled (the tests' threshold, or the default
  * 256), rewritten with stores + flush_icache, and called again; compared with qemu, compiled
  * and interpreted. */
@@ -86,5 +87,19 @@ int main(void) {
     put32(two + 4092, rv_addi(A0, A0, 128));
     flush_icache(two + 4092, 4);
     printf("cross rewritten in the first page: %ld, %ld\n", cross(100), run(cross, 100, 400));
+    /* An instruction straddling the boundary (2 bytes in each page), its upper half rewritten. */
+    uint8_t *three = mmap(NULL, 8192, PROT_READ | PROT_WRITE | PROT_EXEC, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (three == MAP_FAILED) { perror("mmap"); return 1; }
+    put32(three + 4086, rv_addi(A0, A0, 1));
+    put32(three + 4090, rv_addi(A0, A0, 2));
+    put32(three + 4094, rv_addi(A0, A0, 4));
+    put32(three + 4098, rv_ret());
+    flush_icache(three, 8192);
+    fn_t straddle = (fn_t)(three + 4086);
+    printf("straddle %ld\n", run(straddle, 100, 400));
+    uint32_t w = rv_addi(A0, A0, 256);
+    memcpy(three + 4096, (uint8_t *)&w + 2, 2);
+    flush_icache(three + 4096, 2);
+    printf("straddle rewritten in the second page: %ld, %ld\n", straddle(100), run(straddle, 100, 400));
     return 0;
 }
