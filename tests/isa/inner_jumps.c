@@ -15,11 +15,10 @@
  *   backward branch inside the block must count instructions against the budget, or compiled
  *   code never yields and the signal is never delivered (a hang). */
 #include "isa.h"
-#include <setjmp.h>
+#include "segv_regs.h"
 #include <signal.h>
 #include <sys/mman.h>
 #include <sys/time.h>
-#include <ucontext.h>
 
 /* mix_loop(n, p, out): n > 0 iterations over 32-byte elements of p; out[0..10] the results. */
 void mix_loop(uint64_t n, const uint64_t *p, uint64_t *out);
@@ -75,18 +74,7 @@ __asm__(".text\n"
 /* The registers mix_loop computes in and a0, as ucontext indices (x1..x31 at 1..31). */
 static const int regs[12] = {5, 6, 7, 28, 29, 30, 31, 9, 18, 16, 17, 10};
 
-static sigjmp_buf env;
-static uint64_t fault_regs[32];
-static volatile uint64_t fault_pc, fault_addr;
 static volatile int flag;
-
-static void on_segv(int sig, siginfo_t *si, void *uc) {
-    (void)sig;
-    fault_addr = (uint64_t)si->si_addr;
-    memcpy(fault_regs, ((ucontext_t *)uc)->uc_mcontext.__gregs, sizeof fault_regs);
-    fault_pc = fault_regs[REG_PC];
-    siglongjmp(env, 1);
-}
 
 static void on_alarm(int sig) {
     (void)sig;
@@ -116,11 +104,7 @@ int main(void) {
     }
     printf("mix h=%016llx\n", (unsigned long long)h);
 
-    struct sigaction sa;
-    memset(&sa, 0, sizeof sa);
-    sa.sa_sigaction = on_segv;
-    sa.sa_flags = SA_SIGINFO;
-    sigaction(SIGSEGV, &sa, 0);
+    catch_segv();
     uint8_t *page = mmap(0, 8192, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     mprotect(page + 4096, 4096, PROT_NONE);
     for (int k = 0; k < 512; k++) ((uint64_t *)page)[k] = data[k % NELEM(data)] + k;

@@ -25,6 +25,19 @@ static long run(fn_t f, long x, int times) {
     return r;
 }
 
+/* Two fresh code pages with, from `at` (a few bytes before the second), a0 += 1, a0 += 2,
+ * a0 += 4 and a return (NULL when mmap fails). */
+static uint8_t *across_pages(int at) {
+    uint8_t *p = mmap(NULL, 8192, PROT_READ | PROT_WRITE | PROT_EXEC, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (p == MAP_FAILED) { perror("mmap"); return 0; }
+    put32(p + at, rv_addi(A0, A0, 1));
+    put32(p + at + 4, rv_addi(A0, A0, 2));
+    put32(p + at + 8, rv_addi(A0, A0, 4));
+    put32(p + at + 12, rv_ret());
+    flush_icache(p, 8192);
+    return p;
+}
+
 int main(void) {
     uint8_t *code = mmap(NULL, 4096, PROT_READ | PROT_WRITE | PROT_EXEC, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     if (code == MAP_FAILED) { perror("mmap"); return 1; }
@@ -72,13 +85,8 @@ int main(void) {
 
     /* Across a page boundary: entry 8 bytes before it adds 1 and 2, the next page adds 4 and
      * returns; rewritten in the second page, then in the first. */
-    uint8_t *two = mmap(NULL, 8192, PROT_READ | PROT_WRITE | PROT_EXEC, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-    if (two == MAP_FAILED) { perror("mmap"); return 1; }
-    put32(two + 4088, rv_addi(A0, A0, 1));
-    put32(two + 4092, rv_addi(A0, A0, 2));
-    put32(two + 4096, rv_addi(A0, A0, 4));
-    put32(two + 4100, rv_ret());
-    flush_icache(two, 8192);
+    uint8_t *two = across_pages(4088);
+    if (!two) return 1;
     fn_t cross = (fn_t)(two + 4088);
     printf("cross %ld\n", run(cross, 100, 400));
     put32(two + 4096, rv_addi(A0, A0, 64));
@@ -87,14 +95,10 @@ int main(void) {
     put32(two + 4092, rv_addi(A0, A0, 128));
     flush_icache(two + 4092, 4);
     printf("cross rewritten in the first page: %ld, %ld\n", cross(100), run(cross, 100, 400));
-    /* An instruction straddling the boundary (2 bytes in each page), its upper half rewritten. */
-    uint8_t *three = mmap(NULL, 8192, PROT_READ | PROT_WRITE | PROT_EXEC, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-    if (three == MAP_FAILED) { perror("mmap"); return 1; }
-    put32(three + 4086, rv_addi(A0, A0, 1));
-    put32(three + 4090, rv_addi(A0, A0, 2));
-    put32(three + 4094, rv_addi(A0, A0, 4));
-    put32(three + 4098, rv_ret());
-    flush_icache(three, 8192);
+    /* The same with an instruction straddling the boundary (2 bytes in each page), its upper
+     * half rewritten. */
+    uint8_t *three = across_pages(4086);
+    if (!three) return 1;
     fn_t straddle = (fn_t)(three + 4086);
     printf("straddle %ld\n", run(straddle, 100, 400));
     uint32_t w = rv_addi(A0, A0, 256);
