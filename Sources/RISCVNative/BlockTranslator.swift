@@ -119,10 +119,16 @@ struct BlockTranslator {
     }
 
     /// A loop's second translation: `first`'s cached registers loaded at entry.
-    private init(loopOf first: BlockTranslator) {
+    private init(loopOf first: BlockTranslator, _ memory: GuestMemory) {
         self.init(base: first.a.base, trampolines: first.trampolines, firstLinkID: first.firstLinkID, entry: first.entry,
                   tlbs: first.tlbs)
-        cache = RegisterCache(preloading: first.cache)
+        if first.cache.overflowed && !Self.noRanking {
+            // More registers than host registers: keep the ones used most, inner loops' uses first.
+            let (keep, writes) = Self.loopRegisters(fetch(memory).code)
+            cache = RegisterCache(preloading: keep, writes: writes)
+        } else {
+            cache = RegisterCache(preloading: first.cache)
+        }
         startCache = cache
         for (guest, host) in cache.all { a.load(host, .guestRegisters, Self.disp(guest)) }
         body = a.offset
@@ -141,7 +147,7 @@ struct BlockTranslator {
         // with eviction. Most blocks are neither and are translated once.
         var retranslated = false
         if t.loopsToEntry && !t.cache.isEmpty && !noLoops {
-            var loop = BlockTranslator(loopOf: t)
+            var loop = BlockTranslator(loopOf: t, memory)
             if loop.translateBlock(memory) == end { (t, retranslated) = (loop, true) }
         }
         if !retranslated && t.cache.overflowed && !noEviction {
@@ -165,6 +171,9 @@ struct BlockTranslator {
     private static let noEviction = getenv("SKIFF_JIT_EVICT").map { String(cString: $0) == "0" } ?? false
     /// `SKIFF_JIT_RORX=0`: a TLB probe's index as mov + shr even on BMI2 hosts (for comparisons).
     static let noRorx = getenv("SKIFF_JIT_RORX").map { String(cString: $0) == "0" } ?? false
+    /// `SKIFF_JIT_LOOP_RANKING=0`: a loop keeps the registers its first uses cached even when
+    /// it uses more than the host registers (for comparisons).
+    static let noRanking = getenv("SKIFF_JIT_LOOP_RANKING").map { String(cString: $0) == "0" } ?? false
     /// `SKIFF_JIT_CROSS_PAGE=0`: blocks end at their entry's page end (for comparisons).
     static let noCrossPage = getenv("SKIFF_JIT_CROSS_PAGE").map { String(cString: $0) == "0" } ?? false
     /// `SKIFF_JIT_FOLLOW=0`: every direct jump ends its block (for comparisons).
@@ -298,6 +307,28 @@ struct BlockTranslator {
         var r: [UInt8] = []
         for g in [d.rs1, d.rs2, d.rs3, d.rd] where g != 0 && g != Registers.scratch && !r.contains(g) { r.append(g) }
         return r
+    }
+
+    /// The integer registers a loop that uses more than the host registers keeps in them: the
+    /// most used, a use inside an inner loop (a backward branch to the block's own instruction)
+    /// counting 8 times per level; and every register some instruction may write (dirty at
+    /// every exit: an earlier iteration may have written it).
+    static func loopRegisters(_ code: [Fetched]) -> (keep: [UInt8], writes: [UInt8]) {
+        let targets = innerTargets(code)
+        var weight = [Int](repeating: 1, count: code.count)
+        for (i, f) in code.enumerated() where !f.followed {
+            guard let d = f.d, let t = staticTarget(d, pc: f.pc), let j = targets[t], j <= i else { continue }
+            for k in j...i { weight[k] = min(weight[k] * 8, 1 << 20) }
+        }
+        var score = [Int](repeating: 0, count: Int(Registers.scratch))
+        var writes: [UInt8] = []
+        for (i, f) in code.enumerated() {
+            guard let d = f.d else { continue }
+            for g in registers(d) where g < Registers.scratch { score[Int(g)] += weight[i] }
+            if d.rd != 0 && d.rd < Registers.scratch { writes.append(d.rd) }
+        }
+        let ranked = (1..<Int(Registers.scratch)).filter { score[$0] > 0 }.sorted { (score[$0], -$0) > (score[$1], -$1) }
+        return (ranked.prefix(RegisterCache.pool.count).map { UInt8($0) }, writes)
     }
 
     /// Before instruction `index`: evicts cached registers until every register the instruction
