@@ -184,7 +184,8 @@ public final class GuestMemory {
     }
 
     /// The last instruction of the previous page may straddle into the first bytes of page
-    /// `vpn`: drops it (and a fused pair ending in it). Compiled blocks never straddle pages.
+    /// `vpn`: drops it (and a fused pair ending in it). Compiled blocks never hold an instruction
+    /// that straddles pages (a block running into the next page is dropped through either page).
     func invalidateNeighbourCode(_ vpn: UInt64) {
         if vpn > 0, let prev = table.entry(vpn - 1), let code = prev.pointee.code, CodePage.holdsCode(code) {
             if codeResetHook != nil { return resetCode(code, vpn: vpn - 1) }

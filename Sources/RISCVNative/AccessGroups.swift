@@ -57,11 +57,14 @@ struct AccessPlan {
         var high: Int32
     }
 
-    init(_ steps: [Step]) {
+    /// `joins`: instructions a branch inside the block leads to; no group runs across one (the
+    /// branch may have skipped its leader).
+    init(_ steps: [Step], joins: Swift.Set<Int> = []) {
         roles = Array(repeating: .alone, count: steps.count)
         var groups: [Group] = []
         var open: [Int] = []
         for (i, step) in steps.enumerated() {
+            if joins.contains(i) { open.removeAll() }
             switch step {
             case .atomic:
                 open.removeAll()

@@ -19,8 +19,8 @@ struct TranslatedBlock {
     var bytes: [UInt8]
     /// Chainable exits: the offset of the patchable rel32 and the guest pc it leads to.
     var links: [(offset: Int, target: UInt64)]
-    /// The guest bytes compiled, [start, end) within one page (a block that follows jumps
-    /// may start before its entry): a store into them drops the block.
+    /// The guest bytes compiled, [start, end) within the entry's page and the next (a block
+    /// that follows jumps may start before its entry): a store into them drops the block.
     var start: UInt64
     var end: UInt64
 }
@@ -36,7 +36,11 @@ struct BlockTranslator {
     private var epilogue: UInt { trampolines.epilogue }
     private let firstLinkID: UInt32
     private var links: [(offset: Int, target: UInt64)] = []
-    private var exits: [Exit] = []
+    var exits: [Exit] = []
+    /// This copy's branches to its own instructions (`BlockTranslator+InnerJumps.swift`).
+    var innerJumps: [InnerJump] = []
+    /// Guest pc -> index of the instructions such branches lead to.
+    private var joins: [UInt64: Int] = [:]
     var cache = RegisterCache()
     /// The cache as the block's code starts (the fallback copy starts from it again).
     private var startCache = RegisterCache()
@@ -91,7 +95,7 @@ struct BlockTranslator {
         case interpret(UInt64)
     }
 
-    private struct Exit {
+    struct Exit {
         var sites: [Int]
         var kind: ExitKind
         /// Cached guest registers changed before this exit: written back on the way out.
@@ -115,10 +119,16 @@ struct BlockTranslator {
     }
 
     /// A loop's second translation: `first`'s cached registers loaded at entry.
-    private init(loopOf first: BlockTranslator) {
+    private init(loopOf first: BlockTranslator, _ memory: GuestMemory) {
         self.init(base: first.a.base, trampolines: first.trampolines, firstLinkID: first.firstLinkID, entry: first.entry,
                   tlbs: first.tlbs)
-        cache = RegisterCache(preloading: first.cache)
+        if first.cache.overflowed && !Self.noRanking {
+            // More registers than host registers: keep the ones used most, inner loops' uses first.
+            let (keep, writes) = Self.loopRegisters(fetch(memory).code)
+            cache = RegisterCache(preloading: keep, writes: writes)
+        } else {
+            cache = RegisterCache(preloading: first.cache)
+        }
         startCache = cache
         for (guest, host) in cache.all { a.load(host, .guestRegisters, Self.disp(guest)) }
         body = a.offset
@@ -137,7 +147,7 @@ struct BlockTranslator {
         // with eviction. Most blocks are neither and are translated once.
         var retranslated = false
         if t.loopsToEntry && !t.cache.isEmpty && !noLoops {
-            var loop = BlockTranslator(loopOf: t)
+            var loop = BlockTranslator(loopOf: t, memory)
             if loop.translateBlock(memory) == end { (t, retranslated) = (loop, true) }
         }
         if !retranslated && t.cache.overflowed && !noEviction {
@@ -159,6 +169,13 @@ struct BlockTranslator {
     /// `SKIFF_JIT_EVICT=0`: a full register cache leaves further registers in memory (first
     /// come, first served; for comparisons).
     private static let noEviction = getenv("SKIFF_JIT_EVICT").map { String(cString: $0) == "0" } ?? false
+    /// `SKIFF_JIT_RORX=0`: a TLB probe's index as mov + shr even on BMI2 hosts (for comparisons).
+    static let noRorx = getenv("SKIFF_JIT_RORX").map { String(cString: $0) == "0" } ?? false
+    /// `SKIFF_JIT_LOOP_RANKING=0`: a loop keeps the registers its first uses cached even when
+    /// it uses more than the host registers (for comparisons).
+    static let noRanking = getenv("SKIFF_JIT_LOOP_RANKING").map { String(cString: $0) == "0" } ?? false
+    /// `SKIFF_JIT_CROSS_PAGE=0`: blocks end at their entry's page end (for comparisons).
+    static let noCrossPage = getenv("SKIFF_JIT_CROSS_PAGE").map { String(cString: $0) == "0" } ?? false
     /// `SKIFF_JIT_FOLLOW=0`: every direct jump ends its block (for comparisons).
     private static let noFollow = getenv("SKIFF_JIT_FOLLOW").map { String(cString: $0) == "0" } ?? false
 
@@ -174,7 +191,7 @@ struct BlockTranslator {
 
     /// A guest instruction of the block (nil: not fetchable there, or it straddles into the
     /// next page: the interpreter's).
-    private struct Fetched {
+    struct Fetched {
         var d: DecodedInstruction?
         var pc: UInt64
         var length: UInt64
@@ -182,7 +199,8 @@ struct BlockTranslator {
         var followed = false
     }
 
-    /// The block's instructions from `entry`: up to the page end, an instruction that cannot be
+    /// The block's instructions from `entry`: up to the end of the page after the entry's (a
+    /// loop may straddle a page boundary, an instruction too), an instruction that cannot be
     /// fetched, a jump (included) or `maxInstructions`. Direct jumps to another place in the
     /// entry's page (not the entry itself, which makes a loop, nor a place already in the block)
     /// are followed, up to `maxFollowed`: the block goes on at the target with every guest value
@@ -192,10 +210,14 @@ struct BlockTranslator {
         var code: [Fetched] = []
         var pc = entry
         var followed = 0
-        while code.count < Self.maxInstructions && pc >> 12 == entry >> 12 {
+        // The entry's page and the next (a loop may straddle the boundary).
+        let lastPage = (entry >> 12) + (Self.noCrossPage ? 0 : 1)
+        while code.count < Self.maxInstructions && pc >> 12 <= lastPage {
             let (raw, fault) = memory.fetch(pc)
             let length: UInt64 = raw & 3 == 3 ? 4 : 2
-            if fault != nil || (length == 4 && pc & 0xfff == 0xffe) {
+            // An instruction straddling into the page after the entry's is the block's (it is
+            // listed under both pages); one straddling out of that page ends it.
+            if fault != nil || (length == 4 && pc & 0xfff == 0xffe && pc >> 12 == lastPage) {
                 code.append(Fetched(d: nil, pc: pc, length: length))
                 break
             }
@@ -221,8 +243,14 @@ struct BlockTranslator {
     /// when the first instruction cannot be translated.
     private mutating func translateBlock(_ memory: GuestMemory, grouped: Bool = true) -> UInt64? {
         let (code, next) = fetch(memory)
-        plan = grouped && !Self.noGroups ? AccessPlan(code.map { $0.d.map(AccessPlan.step) ?? .atomic }) : AccessPlan()
+        joins = Self.innerTargets(code)
+        let joinIndices = Swift.Set(joins.values)
+        plan = grouped && !Self.noGroups ? AccessPlan(code.map { $0.d.map(AccessPlan.step) ?? .atomic }, joins: joinIndices)
+                                         : AccessPlan()
         if evicting { uses = code.map { $0.d.map(Self.registers) ?? [] } }
+        // Where the instructions inner jumps lead to start, with the register cache there.
+        var targets: [Int: (offset: Int, cache: RegisterCache)] = [:]
+        defer { emitInnerJumps(targets, pcs: code.map(\.pc)) }
         var count = 0
         // The bytes translated so far: [start, end).
         var end = entry
@@ -232,6 +260,7 @@ struct BlockTranslator {
             // finds the same registers evicted.
             if evicting { makeRoom(at: count) }
             if !grouped { fallback.append(a.offset) }
+            if joinIndices.contains(count) { targets[count] = (a.offset, cache) }
             guard let d = f.d else {
                 if count == 0 { return nil }
                 exit(.interpret(pc), retired: count)
@@ -278,6 +307,28 @@ struct BlockTranslator {
         var r: [UInt8] = []
         for g in [d.rs1, d.rs2, d.rs3, d.rd] where g != 0 && g != Registers.scratch && !r.contains(g) { r.append(g) }
         return r
+    }
+
+    /// The integer registers a loop that uses more than the host registers keeps in them: the
+    /// most used, a use inside an inner loop (a backward branch to the block's own instruction)
+    /// counting 8 times per level; and every register some instruction may write (dirty at
+    /// every exit: an earlier iteration may have written it).
+    static func loopRegisters(_ code: [Fetched]) -> (keep: [UInt8], writes: [UInt8]) {
+        let targets = innerTargets(code)
+        var weight = [Int](repeating: 1, count: code.count)
+        for (i, f) in code.enumerated() where !f.followed {
+            guard let d = f.d, let t = staticTarget(d, pc: f.pc), let j = targets[t], j <= i else { continue }
+            for k in j...i { weight[k] = min(weight[k] * 8, 1 << 20) }
+        }
+        var score = [Int](repeating: 0, count: Int(Registers.scratch))
+        var writes: [UInt8] = []
+        for (i, f) in code.enumerated() {
+            guard let d = f.d else { continue }
+            for g in registers(d) where g < Registers.scratch { score[Int(g)] += weight[i] }
+            if d.rd != 0 && d.rd < Registers.scratch { writes.append(d.rd) }
+        }
+        let ranked = (1..<Int(Registers.scratch)).filter { score[$0] > 0 }.sorted { (score[$0], -$0) > (score[$1], -$1) }
+        return (ranked.prefix(RegisterCache.pool.count).map { UInt8($0) }, writes)
     }
 
     /// Before instruction `index`: evicts cached registers until every register the instruction
@@ -675,6 +726,8 @@ struct BlockTranslator {
             let target = op == .jal ? pc &+ UInt64(bitPattern: Int64(imm) << 1) : pc &+ imm64
             if target == entry, body != nil {
                 backEdge(if: nil, retired: retired + 1)
+            } else if let j = joins[target] {
+                innerJump(if: nil, to: j, retired: retired + 1)
             } else {
                 loopsToEntry = loopsToEntry || target == entry
                 exit(.chain(target), retired: retired + 1)
@@ -864,6 +917,8 @@ struct BlockTranslator {
         }
         if target == entry, body != nil {
             backEdge(if: c, retired: retired + 1)
+        } else if let j = joins[target] {
+            innerJump(if: c, to: j, retired: retired + 1)
         } else {
             loopsToEntry = loopsToEntry || target == entry
             exit(if: c, .chain(target), retired: retired + 1)
@@ -891,8 +946,13 @@ struct BlockTranslator {
         let retry = a.offset
         if size == 1 { a.move(.rcx, .rax) } else { a.lea(.rcx, .rax, Int32(size - 1)) }
         a.shift(.shr, .rcx, by: 12)
-        a.move(.rdx, .rax, w: false)
-        a.shift(.shr, .rdx, by: 8, w: false)
+        if HostFeatures.bmi2 && !Self.noRorx {
+            // One rorx for the move and the shift (the low byte rotated to the top is masked off).
+            a.rotateRight(.rdx, .rax, by: 8, w: false)
+        } else {
+            a.move(.rdx, .rax, w: false)
+            a.shift(.shr, .rdx, by: 8, w: false)
+        }
         a.alu(.and, .rdx, imm: Int32(TLB.mask << 4), w: false)
         // The entry: [context + rdx + displacement] when the TLB is within reach, else through
         // its pointer in the context.

@@ -53,6 +53,17 @@ struct RegisterCache {
         written = first.written
     }
 
+    /// A loop's registers chosen by use (`guests`, at most the pool's size), all loaded at
+    /// entry; those among `writes` dirty throughout.
+    init(preloading guests: [UInt8], writes: [UInt8]) {
+        for g in guests {
+            _ = assign(g)
+            if writes.contains(g) { markDirty(g) }
+        }
+        frozen = true
+        clean = dirty
+    }
+
     var isEmpty: Bool { count == 0 }
     var isFull: Bool { frozen || count == RegisterCache.pool.count }
     /// Every cached guest register with its host register.
@@ -91,6 +102,11 @@ struct RegisterCache {
         owners[i] = Self.free
         count -= 1
         return wasDirty ? RegisterCache.pool[i] : nil
+    }
+
+    func isDirty(_ guest: UInt8) -> Bool {
+        let i = slot[Int(guest)]
+        return i >= 0 && dirty.bits & (1 << UInt16(i)) != 0
     }
 
     mutating func markDirty(_ guest: UInt8) {

@@ -249,6 +249,17 @@ struct X86Assembler {
         byte(0xC0 | dst.low << 3 | src.low)
     }
 
+    /// BMI2 rorx: dst = src rotated right by `count` (the 32-bit operands, zero-extended, with
+    /// `w: false`), flags untouched (VEX.LZ.F2.0F3A.W F0 /r ib).
+    mutating func rotateRight(_ dst: X86Register, _ src: X86Register, by count: UInt8, w: Bool = true) {
+        byte(0xC4)
+        byte((dst.high == 0 ? 0x80 : 0) | 0x40 | (src.high == 0 ? 0x20 : 0) | 0x03)  // R, X, B inverted; map 0F3A
+        byte((w ? 0x80 : 0) | 0x78 | 0x03)  // vvvv unused (1111), L0, pp F2
+        byte(0xF0)
+        byte(0xC0 | dst.low << 3 | src.low)
+        byte(count)
+    }
+
     /// imul dst, src.
     mutating func multiply(_ dst: X86Register, _ src: X86Register, w: Bool = true) {
         op([0x0F, 0xAF], w: w, reg: dst.rawValue, rm: src)

@@ -47,7 +47,7 @@ final class X86NativeTier: NativeTier {
     private struct Block {
         /// The entry (`dead` once dropped: no pc is odd).
         var pc: UInt64
-        /// The guest bytes it was compiled from, [start, end) in the entry's page.
+        /// The guest bytes it was compiled from, [start, end) in the entry's page and the next.
         var start: UInt64
         var end: UInt64
         var address: UInt
@@ -192,11 +192,13 @@ final class X86NativeTier: NativeTier {
             let base = vpn << 12
             list.removeAll { i in
                 let b = blocks[Int(i)]
+                // Dropped already (through the other page of a block spanning two).
+                if b.pc == Block.dead { return true }
                 if b.start < to && b.end > from {
                     drop(Int(i))
                     return true
                 }
-                lines |= CodePage.lines(from: Int(b.start - base), to: Int(b.end - base))
+                lines |= CodePage.lines(from: Int(max(b.start, base) - base), to: Int(min(b.end, base + 4096) - base))
                 return false
             }
             if !list.isEmpty { pageBlocks[vpn] = list }
@@ -232,12 +234,20 @@ final class X86NativeTier: NativeTier {
                 if attempt == 0 { flush(); continue }
                 return nil
             }
+            // A block that runs into the next page is listed under both.
+            let pageEnd = ((pc >> 12) + 1) << 12
+            let nextSlots = t.end > pageEnd ? memory.codeSlots(pageEnd) : nil
+            if t.end > pageEnd && nextSlots == nil { return nil }
             let address = code.address
             code.append(t.bytes)
             for l in t.links { links.append(Link(site: address &+ UInt(l.offset), target: -1)) }
             // Stores into these bytes must leave compiled code and drop this block.
-            memory.noteCompiledCode(slots, from: t.start, to: t.end)
+            memory.noteCompiledCode(slots, from: t.start, to: min(t.end, pageEnd))
             pageBlocks[pc >> 12, default: []].append(Int32(blocks.count))
+            if let next = nextSlots {
+                memory.noteCompiledCode(next, from: pageEnd, to: t.end)
+                pageBlocks[pageEnd >> 12, default: []].append(Int32(blocks.count))
+            }
             blocks.append(Block(pc: pc, start: t.start, end: t.end, address: address))
             incoming.append([])
             liveBlocks += 1

@@ -8,10 +8,9 @@
  * - loads off one base before and after stores through others (the epilogue's restores after the
  *   results are stored): one TLB probe shared across the stores. */
 #include "isa.h"
-#include <setjmp.h>
+#include "segv_regs.h"
 #include <signal.h>
 #include <sys/mman.h>
-#include <ucontext.h>
 
 /* spill_mix(x, p, out): 23 values derived from x in t0-t6, a3-a7, s1-s11; a side exit when
  * x & 16; a load of *p (p may fault) mixed into them; all 23 stored to out[0..22]. */
@@ -51,18 +50,6 @@ __asm__(".text\n"
  * 1..31). */
 static const int regs[24] = {5, 6, 7, 28, 29, 30, 31, 13, 14, 15, 16, 17, 9, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 10};
 
-static sigjmp_buf env;
-static uint64_t fault_regs[32];
-static volatile uint64_t fault_pc, fault_addr;
-
-static void on_segv(int sig, siginfo_t *si, void *uc) {
-    (void)sig;
-    fault_addr = (uint64_t)si->si_addr;
-    memcpy(fault_regs, ((ucontext_t *)uc)->uc_mcontext.__gregs, sizeof fault_regs);
-    fault_pc = fault_regs[REG_PC];
-    siglongjmp(env, 1);
-}
-
 int main(void) {
     static uint64_t data = 0x0123456789abcdefull;
     uint64_t out[23], h = 0;
@@ -80,11 +67,7 @@ int main(void) {
         printf("\n");
     }
 
-    struct sigaction sa;
-    memset(&sa, 0, sizeof sa);
-    sa.sa_sigaction = on_segv;
-    sa.sa_flags = SA_SIGINFO;
-    sigaction(SIGSEGV, &sa, 0);
+    catch_segv();
     uint8_t *page = mmap(0, 4096, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     for (uint64_t x = 0; x < 3; x++) {
         if (!sigsetjmp(env, 1)) {

@@ -1,6 +1,8 @@
 /* Generated code where a compiled block follows direct jumps within its page (a trace): the
  * block then holds code before its entry (a jump back) or past a gap (a jump forward), and a
- * store into either must drop it; a followed `jal` must leave the exact return address.
+ * store into either must drop it; a followed `jal` must leave the exact return address. A block
+ * also runs on into the next page, and holds an instruction straddling the boundary: a store
+ * into either page must drop it.
  * Each function is called often enough to be compiled (the tests' threshold, or the default
  * 256), rewritten with stores + flush_icache, and called again; compared with qemu, compiled
  * and interpreted. */
@@ -21,6 +23,19 @@ static long run(fn_t f, long x, int times) {
     long r = 0;
     for (int i = 0; i < times; i++) r += f(x + i);
     return r;
+}
+
+/* Two fresh code pages with, from `at` (a few bytes before the second), a0 += 1, a0 += 2,
+ * a0 += 4 and a return (NULL when mmap fails). */
+static uint8_t *across_pages(int at) {
+    uint8_t *p = mmap(NULL, 8192, PROT_READ | PROT_WRITE | PROT_EXEC, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (p == MAP_FAILED) { perror("mmap"); return 0; }
+    put32(p + at, rv_addi(A0, A0, 1));
+    put32(p + at + 4, rv_addi(A0, A0, 2));
+    put32(p + at + 8, rv_addi(A0, A0, 4));
+    put32(p + at + 12, rv_ret());
+    flush_icache(p, 8192);
+    return p;
 }
 
 int main(void) {
@@ -67,5 +82,28 @@ int main(void) {
     put32(code + 260, rv_jal(X0, -256));
     flush_icache(code + 260, 4);
     printf("jump rewritten: back %ld, %ld\n", back(100), run(back, 100, 400));
+
+    /* Across a page boundary: entry 8 bytes before it adds 1 and 2, the next page adds 4 and
+     * returns; rewritten in the second page, then in the first. */
+    uint8_t *two = across_pages(4088);
+    if (!two) return 1;
+    fn_t cross = (fn_t)(two + 4088);
+    printf("cross %ld\n", run(cross, 100, 400));
+    put32(two + 4096, rv_addi(A0, A0, 64));
+    flush_icache(two + 4096, 4);
+    printf("cross rewritten in the second page: %ld, %ld\n", cross(100), run(cross, 100, 400));
+    put32(two + 4092, rv_addi(A0, A0, 128));
+    flush_icache(two + 4092, 4);
+    printf("cross rewritten in the first page: %ld, %ld\n", cross(100), run(cross, 100, 400));
+    /* The same with an instruction straddling the boundary (2 bytes in each page), its upper
+     * half rewritten. */
+    uint8_t *three = across_pages(4086);
+    if (!three) return 1;
+    fn_t straddle = (fn_t)(three + 4086);
+    printf("straddle %ld\n", run(straddle, 100, 400));
+    uint32_t w = rv_addi(A0, A0, 256);
+    memcpy(three + 4096, (uint8_t *)&w + 2, 2);
+    flush_icache(three + 4096, 2);
+    printf("straddle rewritten in the second page: %ld, %ld\n", straddle(100), run(straddle, 100, 400));
     return 0;
 }

@@ -1,0 +1,104 @@
+// Branches and jumps from a block to one of its own instructions (not its entry, which a loop's
+// back edge handles): an `if` inside a loop (`beqz t, SKIP; ...; SKIP: bnez n, LOOP`), the jump
+// back of an inner loop, a `j` to code already in the block. Instead of leaving (writing every
+// changed register back, chaining to another block that loads them again), such a branch jumps
+// to the target instruction's code through a short stub laid out after the block:
+// - the registers: the stub turns the register cache as it is at the branch into the cache the
+//   target's code expects (changed values the target does not keep where they are are stored
+//   back, values the target holds that are not in its host register are loaded). In a loop's
+//   translation (registers fixed for the whole block) the caches agree and the stub has none.
+// - the budget: exits subtract the instructions retired as counted along the block's straight
+//   line, so the stub adds the instructions the branch skipped forward, or subtracts those it
+//   repeats going back; going back, a spent budget leaves at the target (an inner loop yields to
+//   the scheduler like any other).
+// - access groups never run across a target (`AccessPlan`'s joins), so the target's accesses do
+//   not rely on a probe the branch skipped.
+// A target that is never translated (the block ended before it) makes the branch an ordinary exit.
+// `SKIFF_JIT_INNER=0` turns this off (every such branch leaves), for comparisons.
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import RISCV
+
+extension BlockTranslator {
+    /// A branch or jump to the block's own instruction `to`, with the register cache at the branch.
+    struct InnerJump {
+        var site: Int
+        /// Instructions retired at the branch (counted along the straight line, the branch included).
+        var retired: Int
+        var to: Int
+        var cache: RegisterCache
+    }
+
+    static let noInnerJumps = getenv("SKIFF_JIT_INNER").map { String(cString: $0) == "0" } ?? false
+
+    /// The instructions of `code` that a branch or a (not followed) direct jump of it leads to,
+    /// by guest pc (the first instruction at that pc; never the entry, index 0).
+    static func innerTargets(_ code: [Fetched]) -> [UInt64: Int] {
+        guard !noInnerJumps else { return [:] }
+        var index: [UInt64: Int] = [:]
+        for (i, f) in code.enumerated() where f.d != nil && index[f.pc] == nil { index[f.pc] = i }
+        var targets: [UInt64: Int] = [:]
+        for f in code where !f.followed {
+            guard let d = f.d, let target = staticTarget(d, pc: f.pc), let j = index[target], j > 0 else { continue }
+            targets[target] = j
+        }
+        return targets
+    }
+
+    /// Where a conditional branch or a direct jump goes (nil: another instruction).
+    static func staticTarget(_ d: DecodedInstruction, pc: UInt64) -> UInt64? {
+        switch d.op.uncompressed {
+        case .beq, .bne, .blt, .bge, .bltu, .bgeu, .jal: return pc &+ UInt64(bitPattern: Int64(d.imm) << 1)
+        case .branchFar, .jalFar: return pc &+ UInt64(bitPattern: Int64(d.imm))
+        default: return nil
+        }
+    }
+
+    /// A jump (when `c` holds, or always) to the block's instruction `to`, through its stub.
+    mutating func innerJump(if c: X86Condition?, to j: Int, retired: Int) {
+        let site = c.map { a.jump(if: $0) } ?? a.jump()
+        innerJumps.append(InnerJump(site: site, retired: retired, to: j, cache: cache))
+    }
+
+    /// The stubs of this copy's inner jumps, once every target's code and cache are known
+    /// (`targets`: instruction index -> its code's offset and the cache there).
+    mutating func emitInnerJumps(_ targets: [Int: (offset: Int, cache: RegisterCache)], pcs: [UInt64]) {
+        for jump in innerJumps {
+            let dirty = jump.cache.registers(in: jump.cache.dirty)
+            guard let target = targets[jump.to] else {
+                exits.append(Exit(sites: [jump.site], kind: .chain(pcs[jump.to]), dirty: dirty, retired: jump.retired))
+                continue
+            }
+            a.patch(rel32At: jump.site, toOffset: a.offset)
+            // The straight line counts `to` instructions before the target.
+            let extra = jump.retired - jump.to
+            if extra > 0 {
+                a.alu(.sub, .budget, imm: Int32(extra))
+                let spent = a.jump(if: .le)
+                reconcile(jump.cache, target.cache)
+                a.patch(rel32At: a.jump(), toOffset: target.offset)
+                // Spent: out at the target, with the `to` instructions before it counted there.
+                exits.append(Exit(sites: [spent], kind: .chain(pcs[jump.to]), dirty: dirty, retired: jump.to))
+            } else {
+                if extra < 0 { a.lea(.budget, .budget, Int32(-extra)) }
+                reconcile(jump.cache, target.cache)
+                a.patch(rel32At: a.jump(), toOffset: target.offset)
+            }
+        }
+        innerJumps.removeAll()
+    }
+
+    /// Turns the host registers as `from` has them into what `to` expects.
+    private mutating func reconcile(_ from: RegisterCache, _ to: RegisterCache) {
+        for (guest, host) in from.registers(in: from.dirty) where !(to.host(of: guest) == host && to.isDirty(guest)) {
+            a.store(host, .guestRegisters, Self.disp(guest))
+        }
+        for (guest, host) in to.all where from.host(of: guest) != host {
+            a.load(host, .guestRegisters, Self.disp(guest))
+        }
+    }
+}

@@ -1,0 +1,34 @@
+/* SIGSEGV caught with the faulting pc, si_addr and every register from the handler's ucontext,
+ * recovered with siglongjmp (tests that check compiled code leaves an exact register file where a
+ * load faults):
+ *     catch_segv();
+ *     if (!sigsetjmp(env, 1)) { ...access that may fault... } else { ...fault_pc, fault_addr, fault_regs... } */
+#ifndef SKIFF_SEGV_REGS_H
+#define SKIFF_SEGV_REGS_H
+#include <setjmp.h>
+#include <signal.h>
+#include <stdint.h>
+#include <string.h>
+#include <ucontext.h>
+
+static sigjmp_buf env;
+/* x1..x31 at 1..31 (REG_PC at 0). */
+static uint64_t fault_regs[32];
+static volatile uint64_t fault_pc, fault_addr;
+
+static void on_segv(int sig, siginfo_t *si, void *uc) {
+    (void)sig;
+    fault_addr = (uint64_t)si->si_addr;
+    memcpy(fault_regs, ((ucontext_t *)uc)->uc_mcontext.__gregs, sizeof fault_regs);
+    fault_pc = fault_regs[REG_PC];
+    siglongjmp(env, 1);
+}
+
+static void catch_segv(void) {
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_sigaction = on_segv;
+    sa.sa_flags = SA_SIGINFO;
+    sigaction(SIGSEGV, &sa, 0);
+}
+#endif
