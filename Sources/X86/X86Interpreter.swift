@@ -253,10 +253,7 @@ extension X86Core {
                         sized(X86Sized.aluRI + 5, cur, s)
                         if fusedBranchTaken(&cur) { break taken }
                     case .subRI8:
-                        let a = reg64(cur.pointee.reg) & 0xff, b = cur.pointee.imm & 0xff
-                        let res = (a &- b) & 0xff
-                        setLowByte(cur.pointee.reg, res)
-                        setFlags(X86Flags.sub, 0, a, b, res)
+                        setLowByte(cur.pointee.reg, subLowByteImmediate(cur))
                         if fusedBranchTaken(&cur) { break taken }
                     case .subRI32:
                         aluRI(5, cur, 2)
@@ -269,8 +266,7 @@ extension X86Core {
                     case .adcRI, .sbbRI: aluRI(Int(cur.pointee.cond), cur, s)
                     // Byte forms of low byte registers (Specialise.swift): the low byte of the word.
                     case .cmpRI8:
-                        let a = reg64(cur.pointee.reg) & 0xff, b = cur.pointee.imm & 0xff
-                        setFlags(X86Flags.sub, 0, a, b, (a &- b) & 0xff)
+                        _ = subLowByteImmediate(cur)
                         if fusedBranchTaken(&cur) { break taken }
                     case .cmpRI:
                         sized(X86Sized.aluRI + 7, cur, s)

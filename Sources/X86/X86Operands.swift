@@ -118,6 +118,15 @@ extension X86Core {
         w.pointee = (w.pointee & ~0xff) | (v & 0xff)
     }
 
+    /// The byte forms' `sub` and `cmp` of a low byte register and the immediate: sets the
+    /// flags and returns the byte difference (`sub` writes it back, `cmp` does not).
+    @_transparent func subLowByteImmediate(_ p: UnsafeMutablePointer<X86Instruction>) -> UInt64 {
+        let a = reg64(p.pointee.reg) & 0xff, b = p.pointee.imm & 0xff
+        let res = (a &- b) & 0xff
+        setFlags(X86Flags.sub, 0, a, b, res)
+        return res
+    }
+
     @_transparent func reg64(_ o: UInt8) -> UInt64 { word(o).pointee }
     @_transparent func setReg64(_ o: UInt8, _ v: UInt64) { word(o).pointee = v }
 
