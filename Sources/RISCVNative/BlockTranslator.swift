@@ -76,6 +76,8 @@ struct BlockTranslator {
     private struct Refill {
         var site: Int
         var retry: Int
+        /// The register holding the guest address (the refill takes it in rax).
+        var address: X86Register = .rax
         var size: Int
         var write: Bool
         var pc: UInt64
@@ -310,14 +312,17 @@ struct BlockTranslator {
     }
 
     /// The integer registers a loop that uses more than the host registers keeps in them: the
-    /// most used, a use inside an inner loop (a backward branch to the block's own instruction)
-    /// counting 8 times per level; and every register some instruction may write (dirty at
+    /// most used, a use inside the loop (up to a branch back to the entry: a trace may go on
+    /// past it) or an inner loop (a backward branch to the block's own instruction) counting 8
+    /// times per level; and every register some instruction may write (dirty at
     /// every exit: an earlier iteration may have written it).
     static func loopRegisters(_ code: [Fetched]) -> (keep: [UInt8], writes: [UInt8]) {
         let targets = innerTargets(code)
         var weight = [Int](repeating: 1, count: code.count)
         for (i, f) in code.enumerated() where !f.followed {
-            guard let d = f.d, let t = staticTarget(d, pc: f.pc), let j = targets[t], j <= i else { continue }
+            // Back edges to the entry (the loop itself) and to an instruction of the block.
+            guard let d = f.d, let t = staticTarget(d, pc: f.pc), let j = t == code.first?.pc ? 0 : targets[t], j <= i
+            else { continue }
             for k in j...i { weight[k] = min(weight[k] * 8, 1 << 20) }
         }
         var score = [Int](repeating: 0, count: Int(Registers.scratch))
@@ -387,8 +392,9 @@ struct BlockTranslator {
         }
         for r in refills {
             a.patch(rel32At: r.site, toOffset: a.offset)
-            // rax holds the guest address: the shared refill keeps it (and every guest value)
+            // The guest address goes in rax: the shared refill keeps it (and every guest value)
             // for the retry.
+            if r.address != .rax { a.move(.rax, r.address) }
             a.move(.rdx, imm: UInt64(r.size))
             a.move(.rcx, imm: r.write ? 1 : 0)
             a.call(toAddress: trampolines.refill)
@@ -928,29 +934,41 @@ struct BlockTranslator {
     /// rax = the guest address rs1 + imm translated through the read or write TLB for an access
     /// of `size` bytes; a miss (or a page-crossing access) leaves to the interpreter at `pc`.
     mutating func translateAddress(_ d: DecodedInstruction, pc: UInt64, retired: Int, size: Int, write: Bool) {
-        translateAddress(d.rs1, d.imm, pc: pc, retired: retired, size: size, write: write)
+        let entry = probe(d.rs1, d.imm, pc: pc, retired: retired, size: size, write: write)
+        a.alu(.add, .rax, entry.base, index: entry.index, entry.disp + 8)
     }
 
-    /// rax = guest `base` + `offset` translated for an access of `size` bytes (or of a group's
-    /// span); with `slot`, the TLB entry's addend is also kept in that context slot.
-    private mutating func translateAddress(_ base: UInt8, _ offset: Int32, pc: UInt64, retired: Int, size: Int, write: Bool,
-                                           slot: Int32? = nil) {
+    /// The guest address `base` + `offset` in a host register: guest `base`'s own when cached
+    /// and `offset` is 0 and `inPlace`, else rax.
+    private mutating func guestAddress(_ base: UInt8, _ offset: Int32, inPlace: Bool) -> X86Register {
         let b = operand(base)
-        if case .host(let r) = b, offset != 0 {
-            a.lea(.rax, r, offset)
-        } else {
-            move(.rax, b)
-            if offset != 0 { a.alu(.add, .rax, imm: offset) }
+        if case .host(let r) = b {
+            if offset == 0 && inPlace { return r }
+            if offset != 0 { a.lea(.rax, r, offset); return .rax }
         }
+        move(.rax, b)
+        if offset != 0 { a.alu(.add, .rax, imm: offset) }
+        return .rax
+    }
+
+    /// Probes the read or write TLB for an access of `size` bytes (or a group's span) at guest
+    /// `base` + `offset`, which it leaves in rax (or, with `inPlace`, in `base`'s host register
+    /// when cached and `offset` is 0: `address`); returns the matching entry as a memory operand
+    /// (its tag at `disp`, its addend at `disp + 8`). A miss calls the refill and probes again, or
+    /// leaves to the interpreter at `pc` (a group leader: on to the fallback copy).
+    private mutating func probe(_ base: UInt8, _ offset: Int32, pc: UInt64, retired: Int, size: Int, write: Bool,
+                                leader: Bool = false, inPlace: Bool = false)
+        -> (address: X86Register, base: X86Register, index: X86Register?, disp: Int32) {
+        let address = guestAddress(base, offset, inPlace: inPlace)
         // Tag: the page of the access's last byte; index: the page of its first byte.
         let retry = a.offset
-        if size == 1 { a.move(.rcx, .rax) } else { a.lea(.rcx, .rax, Int32(size - 1)) }
+        if size == 1 { a.move(.rcx, address) } else { a.lea(.rcx, address, Int32(size - 1)) }
         a.shift(.shr, .rcx, by: 12)
         if HostFeatures.bmi2 && !Self.noRorx {
             // One rorx for the move and the shift (the low byte rotated to the top is masked off).
-            a.rotateRight(.rdx, .rax, by: 8, w: false)
+            a.rotateRight(.rdx, address, by: 8, w: false)
         } else {
-            a.move(.rdx, .rax, w: false)
+            a.move(.rdx, address, w: false)
             a.shift(.shr, .rdx, by: 8, w: false)
         }
         a.alu(.and, .rdx, imm: Int32(TLB.mask << 4), w: false)
@@ -965,29 +983,28 @@ struct BlockTranslator {
         }
         let entry: X86Register = table == nil ? .rdx : .context
         a.alu(.cmp, .rcx, entry, index: table, disp)
-        refills.append(Refill(site: a.jump(if: .ne), retry: retry, size: size, write: write, pc: pc,
-                              retired: retired, dirty: cache.registers(in: cache.dirty), leader: slot != nil,
+        refills.append(Refill(site: a.jump(if: .ne), retry: retry, address: address, size: size, write: write, pc: pc,
+                              retired: retired, dirty: cache.registers(in: cache.dirty), leader: leader,
                               toFallback: write && plan.hasReadGroups))
-        if let slot {
-            a.load(.rcx, entry, index: table, disp + 8, size: 8, signed: false)
-            a.store(.rcx, .context, NativeContext.slotOffset(slot))
-            a.alu(.add, .rax, .rcx)
-        } else {
-            a.alu(.add, .rax, entry, index: table, disp + 8)
-        }
+        return (address, entry, table, disp)
     }
 
     /// The host address of a load or store as a memory operand [base (+ index) + disp]: its own
-    /// TLB probe, a group leader's probe of the group's span, or a group member's saved addend.
+    /// TLB probe (the guest address plus the entry's addend, loaded into rdx), a group leader's
+    /// probe of the group's span (keeping the addend in the group's slot), or a group member's
+    /// saved addend.
     private mutating func hostAddress(_ d: DecodedInstruction, pc: UInt64, retired: Int, size: Int, write: Bool)
         -> (base: X86Register, index: X86Register?, disp: Int32) {
         switch plan[retired] {
         case .alone:
-            translateAddress(d, pc: pc, retired: retired, size: size, write: write)
-            return (.rax, nil, 0)
-        case .leader(let slot, let low, let span):
-            translateAddress(d.rs1, low, pc: pc, retired: retired, size: span, write: write, slot: slot)
-            return (.rax, nil, d.imm - low)
+            let e = probe(d.rs1, d.imm, pc: pc, retired: retired, size: size, write: write, inPlace: true)
+            a.load(.rdx, e.base, index: e.index, e.disp + 8, size: 8, signed: false)
+            return (e.address, .rdx, 0)
+        case .leader(let slot, let low, let span, let groupWrites):
+            let e = probe(d.rs1, low, pc: pc, retired: retired, size: span, write: groupWrites, leader: true)
+            a.load(.rdx, e.base, index: e.index, e.disp + 8, size: 8, signed: false)
+            a.store(.rdx, .context, NativeContext.slotOffset(slot))
+            return (.rax, .rdx, d.imm - low)
         case .member(let slot):
             if case .host(let r) = operand(d.rs1) {
                 a.load(.rax, .context, NativeContext.slotOffset(slot))
