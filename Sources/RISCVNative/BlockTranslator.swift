@@ -67,6 +67,10 @@ struct BlockTranslator {
     private let evicting: Bool
     /// The guest registers each instruction of the block names (for choosing what to evict).
     private var uses: [[UInt8]] = []
+    /// What later instructions need of each register (`BlockTranslator+Liveness.swift`).
+    private var liveness = Liveness()
+    /// The index of the instruction being emitted.
+    private var current = 0
     /// Where each instruction starts in the block's fallback copy (translated with every access
     /// on its own): a group leader whose span the TLB cannot serve continues there.
     private var fallback: [Int] = []
@@ -250,6 +254,7 @@ struct BlockTranslator {
         plan = grouped && !Self.noGroups ? AccessPlan(code.map { $0.d.map(AccessPlan.step) ?? .atomic }, joins: joinIndices)
                                          : AccessPlan()
         if evicting { uses = code.map { $0.d.map(Self.registers) ?? [] } }
+        liveness = Self.liveness(code)
         // Where the instructions inner jumps lead to start, with the register cache there.
         var targets: [Int: (offset: Int, cache: RegisterCache)] = [:]
         defer { emitInnerJumps(targets, pcs: code.map(\.pc)) }
@@ -268,7 +273,10 @@ struct BlockTranslator {
                 exit(.interpret(pc), retired: count)
                 return end
             }
-            if f.followed {
+            current = count
+            if liveness.absorbed.contains(count) {
+                // A shift a rotate at its `or` stands for: nothing to emit.
+            } else if f.followed {
                 // The jump itself: only its link register, then on at the target.
                 if d.rd != Registers.scratch {
                     a.move(.rax, imm: pc &+ f.length)
@@ -592,7 +600,8 @@ struct BlockTranslator {
         case .add: binary(.add, d)
         case .sub: binary(.sub, d)
         case .xor: binary(.xor, d)
-        case .or: binary(.or, d)
+        case .or:
+            if let r = liveness.rotates[current] { rotate(r, d) } else { binary(.or, d) }
         case .and: binary(.and, d)
         case .addw: binary(.add, d, w: false)
         case .subw: binary(.sub, d, w: false)
@@ -614,12 +623,20 @@ struct BlockTranslator {
         case .rorw: shiftByRegister(.ror, d, w: false)
 
         case .mul, .mulw:
+            // In rd's host register: imul h, rs2 (rs1 when rd is rs2: the product commutes).
             let w = op == .mul
-            get(.rax, d.rs1, w: w)
-            get(.rcx, d.rs2)
-            a.multiply(.rax, .rcx, w: w)
-            if !w { a.signExtend32(.rax, .rax) }
-            put(.rax, d.rd)
+            var s1 = operand(d.rs1), s2 = operand(d.rs2)
+            let h = destination(d.rd) ?? .rax
+            if case .host(let r2) = s2, r2 == h, d.rs1 != d.rs2 { swap(&s1, &s2) }
+            move(h, s1, w: w)
+            switch s2 {
+            case .host(let r): a.multiply(h, r, w: w)
+            case .file(let disp):
+                a.load(.rcx, .guestRegisters, disp)
+                a.multiply(h, .rcx, w: w)
+            case .zero: a.moveZero(h)
+            }
+            finish(w ? h : signExtended(h), d.rd)
         case .mulh, .mulhu:
             get(.rax, d.rs1)
             get(.rcx, d.rs2)
@@ -847,9 +864,23 @@ struct BlockTranslator {
         return w ? h : signExtended(h)
     }
 
+    /// h (a `*w` result, zero-extended) sign-extended, unless nothing reads its upper half.
     private mutating func signExtended(_ h: X86Register) -> X86Register {
-        a.signExtend32(h, h)
+        if current >= liveness.lowHalfOnly.count || !liveness.lowHalfOnly[current] { a.signExtend32(h, h) }
         return h
+    }
+
+    /// rd = the source rotated right (`Liveness`: an `or` of two shifts).
+    private mutating func rotate(_ r: Rotate, _ d: DecodedInstruction) {
+        let s = operand(r.source)
+        let h = destination(d.rd) ?? .rax
+        if case .host(let source) = s, HostFeatures.bmi2 {
+            a.rotateRight(h, source, by: r.amount, w: r.wide)
+        } else {
+            move(h, s, w: r.wide)
+            a.shift(.ror, h, by: r.amount, w: r.wide)
+        }
+        finish(r.wide ? h : signExtended(h), d.rd)
     }
 
     /// Guest `rd` now holds the value computed in `h` (its own host register, or rax when it
@@ -880,8 +911,7 @@ struct BlockTranslator {
         get(.rcx, d.rs2)
         get(.rax, d.rs1, w: w)
         a.shiftByCL(s, .rax, w: w)
-        if !w { a.signExtend32(.rax, .rax) }
-        put(.rax, d.rd)
+        put(w ? .rax : signExtended(.rax), d.rd)
     }
 
     /// RISC-V division never traps: by zero the quotient is all ones and the remainder the
@@ -909,8 +939,7 @@ struct BlockTranslator {
         a.patch(rel32At: byZero, toOffset: a.offset)
         if !remainder { a.move(.rax, imm: UInt64.max) }
         for j in done { a.patch(rel32At: j, toOffset: a.offset) }
-        if !w { a.signExtend32(.rax, .rax) }
-        put(.rax, d.rd)
+        put(w ? .rax : signExtended(.rax), d.rd)
     }
 
     private mutating func branch(_ c: X86Condition, _ d: DecodedInstruction, target: UInt64, retired: Int) {
