@@ -31,7 +31,8 @@ struct AccessPlan {
         case alone
         /// Probes [base + low, base + low + span) (in the write TLB when the group holds a store)
         /// and keeps the addend in context slot `slot`.
-        case leader(slot: Int32, low: Int32, span: Int, write: Bool)
+        /// `last`: the index of the group's last member.
+        case leader(slot: Int32, low: Int32, span: Int, write: Bool, last: Int)
         /// Uses the addend its leader left in slot `slot`.
         case member(slot: Int32)
     }
@@ -110,7 +111,8 @@ struct AccessPlan {
         for g in groups where g.members.count > 1 {
             guard let s = busyUntil.firstIndex(where: { $0 < g.members[0] }) else { continue }
             busyUntil[s] = g.members.last!
-            roles[g.members[0]] = .leader(slot: Int32(s), low: g.low, span: Int(g.high - g.low), write: g.write)
+            roles[g.members[0]] = .leader(slot: Int32(s), low: g.low, span: Int(g.high - g.low), write: g.write,
+                                          last: g.members.last!)
             for m in g.members.dropFirst() { roles[m] = .member(slot: Int32(s)) }
             if !g.write { hasReadGroups = true }
         }

@@ -146,7 +146,11 @@ extension BlockTranslator {
             var clean = true
             for k in (first + 1)..<i where k != second {
                 guard case .computes(let rd, let sources, _, _) = uses[k] else { clean = false; break }
-                if rd == later.source || sources.contains(earlier.rd) || sources.contains(later.rd) { clean = false; break }
+                // (Reads of the second shift's register before it see its old value, as they should.)
+                if rd == later.source || sources.contains(earlier.rd) || (k > second && sources.contains(later.rd)) {
+                    clean = false
+                    break
+                }
             }
             for r in [earlier.rd, later.rd] where r != d.rd && liveAfter[i] & bit(r) != 0 { clean = false }
             guard clean else { continue }

@@ -71,6 +71,11 @@ struct BlockTranslator {
     private var liveness = Liveness()
     /// The index of the instruction being emitted.
     private var current = 0
+    /// The block's operations (nil: not fetchable), for `keepsRDX`.
+    private var ops: [Op?] = []
+    /// The access group whose addend rdx holds from its leader to its last member (nothing in
+    /// between touches rdx), so the members need not reload it from the group's slot.
+    private var rdxSlot: Int32?
     /// Where each instruction starts in the block's fallback copy (translated with every access
     /// on its own): a group leader whose span the TLB cannot serve continues there.
     private var fallback: [Int] = []
@@ -255,6 +260,8 @@ struct BlockTranslator {
                                          : AccessPlan()
         if evicting { uses = code.map { $0.d.map(Self.registers) ?? [] } }
         liveness = Self.liveness(code)
+        ops = code.map { $0.followed ? .li : $0.d?.op.uncompressed }
+        rdxSlot = nil
         // Where the instructions inner jumps lead to start, with the register cache there.
         var targets: [Int: (offset: Int, cache: RegisterCache)] = [:]
         defer { emitInnerJumps(targets, pcs: code.map(\.pc)) }
@@ -1029,11 +1036,20 @@ struct BlockTranslator {
             let e = probe(d.rs1, d.imm, pc: pc, retired: retired, size: size, write: write, inPlace: true)
             a.load(.rdx, e.base, index: e.index, e.disp + 8, size: 8, signed: false)
             return (e.address, .rdx, 0)
-        case .leader(let slot, let low, let span, let groupWrites):
-            let e = probe(d.rs1, low, pc: pc, retired: retired, size: span, write: groupWrites, leader: true)
+        case .leader(let slot, let low, let span, let groupWrites, let last):
+            let e = probe(d.rs1, low, pc: pc, retired: retired, size: span, write: groupWrites, leader: true, inPlace: true)
             a.load(.rdx, e.base, index: e.index, e.disp + 8, size: 8, signed: false)
-            a.store(.rdx, .context, NativeContext.slotOffset(slot))
-            return (.rax, .rdx, d.imm - low)
+            if keepsRDX(slot, from: retired + 1, to: last) {
+                rdxSlot = slot
+            } else {
+                rdxSlot = nil
+                a.store(.rdx, .context, NativeContext.slotOffset(slot))
+            }
+            return (e.address, .rdx, d.imm - low)
+        case .member(let slot) where rdxSlot == slot:
+            if case .host(let r) = operand(d.rs1) { return (r, .rdx, d.imm) }
+            get(.rax, d.rs1)
+            return (.rax, .rdx, d.imm)
         case .member(let slot):
             if case .host(let r) = operand(d.rs1) {
                 a.load(.rax, .context, NativeContext.slotOffset(slot))
@@ -1043,6 +1059,27 @@ struct BlockTranslator {
             a.alu(.add, .rax, .context, NativeContext.slotOffset(slot))
             return (.rax, nil, d.imm)
         }
+    }
+
+    /// Nothing from instruction `from` to `to` but members of group `slot` and operations whose
+    /// code leaves rdx alone (integer ALU operations, branches): the leader's addend stays there.
+    private func keepsRDX(_ slot: Int32, from: Int, to: Int) -> Bool {
+        guard from <= to else { return true }
+        for k in from...to {
+            if plan[k] == .member(slot: slot) { continue }
+            guard let op = ops[k] else { return false }
+            switch op {
+            case .li, .auipc, .addi, .xori, .ori, .andi, .slti, .sltiu, .slli, .srli, .srai, .rori, .slliw, .srliw, .sraiw,
+                 .roriw, .addiw, .add, .sub, .xor, .or, .and, .addw, .subw, .slt, .sltu, .sll, .srl, .sra, .rol, .ror, .sllw,
+                 .srlw, .sraw, .rolw, .rorw, .mul, .mulw, .addUw, .sh1add, .sh2add, .sh3add, .sh1addUw, .sh2addUw, .sh3addUw,
+                 .slliUw, .andn, .orn, .xnor, .min, .max, .minu, .maxu, .sextB, .sextH, .zextH, .rev8, .bexti, .bseti, .bclri,
+                 .binvi, .fence, .beq, .bne, .blt, .bge, .bltu, .bgeu, .branchFar:
+                continue
+            default:
+                return false
+            }
+        }
+        return true
     }
 
     private mutating func load(_ d: DecodedInstruction, pc: UInt64, retired: Int, size: Int, signed: Bool, nanBox: Bool = false) {
