@@ -76,6 +76,9 @@ struct BlockTranslator {
     /// The access group whose addend rdx holds from its leader to its last member (nothing in
     /// between touches rdx), so the members need not reload it from the group's slot.
     private var rdxSlot: Int32?
+    /// In a loop's translation: the accesses (by instruction index) that keep the page they last
+    /// probed in a context entry (`cachedPage`).
+    private var pages: [Int: Int32] = [:]
     /// Where each instruction starts in the block's fallback copy (translated with every access
     /// on its own): a group leader whose span the TLB cannot serve continues there.
     private var fallback: [Int] = []
@@ -142,6 +145,12 @@ struct BlockTranslator {
         }
         startCache = cache
         for (guest, host) in cache.all { a.load(host, .guestRegisters, Self.disp(guest)) }
+        // The loop's cached pages start empty (limit 0: nothing is below it).
+        let sites = fetch(memory).code.filter { f in f.d.map { if case .access = AccessPlan.step($0) { true } else { false } } ?? false }
+        if !Self.noLoopPages && !sites.isEmpty {
+            a.moveZero(.rcx)
+            for p in 0..<min(sites.count, NativeContext.loopPages) { a.store(.rcx, .context, NativeContext.pageOffset(Int32(p)) + 8) }
+        }
         body = a.offset
     }
 
@@ -187,6 +196,8 @@ struct BlockTranslator {
     static let noRanking = getenv("SKIFF_JIT_LOOP_RANKING").map { String(cString: $0) == "0" } ?? false
     /// `SKIFF_JIT_CROSS_PAGE=0`: blocks end at their entry's page end (for comparisons).
     static let noCrossPage = getenv("SKIFF_JIT_CROSS_PAGE").map { String(cString: $0) == "0" } ?? false
+    /// `SKIFF_JIT_LOOP_PAGES=0`: a loop's accesses probe the TLB every iteration (for comparisons).
+    static let noLoopPages = getenv("SKIFF_JIT_LOOP_PAGES").map { String(cString: $0) == "0" } ?? false
     /// `SKIFF_JIT_FOLLOW=0`: every direct jump ends its block (for comparisons).
     private static let noFollow = getenv("SKIFF_JIT_FOLLOW").map { String(cString: $0) == "0" } ?? false
 
@@ -262,6 +273,16 @@ struct BlockTranslator {
         liveness = Self.liveness(code)
         ops = code.map { $0.followed ? .li : $0.d?.op.uncompressed }
         rdxSlot = nil
+        pages = [:]
+        if body != nil && grouped && !Self.noLoopPages {
+            for (i, f) in code.enumerated() where pages.count < NativeContext.loopPages && !f.followed {
+                guard let d = f.d, case .access = AccessPlan.step(d) else { continue }
+                switch plan[i] {
+                case .alone, .leader: pages[i] = Int32(pages.count)
+                case .member: break
+                }
+            }
+        }
         // Where the instructions inner jumps lead to start, with the register cache there.
         var targets: [Int: (offset: Int, cache: RegisterCache)] = [:]
         defer { emitInnerJumps(targets, pcs: code.map(\.pc)) }
@@ -413,6 +434,11 @@ struct BlockTranslator {
             a.move(.rdx, imm: UInt64(r.size))
             a.move(.rcx, imm: r.write ? 1 : 0)
             a.call(toAddress: trampolines.refill)
+            if body != nil && !Self.noLoopPages {
+                // A refill may give a page a new frame (copy-on-write): the loop's cached pages go.
+                a.moveZero(.rcx)
+                for p in 0..<NativeContext.loopPages { a.store(.rcx, .context, NativeContext.pageOffset(Int32(p)) + 8) }
+            }
             let back = a.jump(if: .ne)
             a.patch(rel32At: back, toOffset: r.toFallback ? fallback[r.retired] : r.retry)
             if r.leader {
@@ -970,7 +996,7 @@ struct BlockTranslator {
     /// rax = the guest address rs1 + imm translated through the read or write TLB for an access
     /// of `size` bytes; a miss (or a page-crossing access) leaves to the interpreter at `pc`.
     mutating func translateAddress(_ d: DecodedInstruction, pc: UInt64, retired: Int, size: Int, write: Bool) {
-        let entry = probe(d.rs1, d.imm, pc: pc, retired: retired, size: size, write: write)
+        let entry = probe(at: guestAddress(d.rs1, d.imm, inPlace: false), pc: pc, retired: retired, size: size, write: write)
         a.alu(.add, .rax, entry.base, index: entry.index, entry.disp + 8)
     }
 
@@ -987,15 +1013,13 @@ struct BlockTranslator {
         return .rax
     }
 
-    /// Probes the read or write TLB for an access of `size` bytes (or a group's span) at guest
-    /// `base` + `offset`, which it leaves in rax (or, with `inPlace`, in `base`'s host register
-    /// when cached and `offset` is 0: `address`); returns the matching entry as a memory operand
-    /// (its tag at `disp`, its addend at `disp + 8`). A miss calls the refill and probes again, or
-    /// leaves to the interpreter at `pc` (a group leader: on to the fallback copy).
-    private mutating func probe(_ base: UInt8, _ offset: Int32, pc: UInt64, retired: Int, size: Int, write: Bool,
-                                leader: Bool = false, inPlace: Bool = false)
-        -> (address: X86Register, base: X86Register, index: X86Register?, disp: Int32) {
-        let address = guestAddress(base, offset, inPlace: inPlace)
+    /// Probes the read or write TLB for an access of `size` bytes (or a group's span) at the
+    /// guest address in `address` (rax or a guest value's host register; kept); returns the
+    /// matching entry as a memory operand (its tag at `disp`, its addend at `disp + 8`). A miss
+    /// calls the refill and probes again, or leaves to the interpreter at `pc` (a group leader:
+    /// on to the fallback copy).
+    private mutating func probe(at address: X86Register, pc: UInt64, retired: Int, size: Int, write: Bool,
+                                leader: Bool = false) -> (base: X86Register, index: X86Register?, disp: Int32) {
         // Tag: the page of the access's last byte; index: the page of its first byte.
         let retry = a.offset
         if size == 1 { a.move(.rcx, address) } else { a.lea(.rcx, address, Int32(size - 1)) }
@@ -1022,7 +1046,44 @@ struct BlockTranslator {
         refills.append(Refill(site: a.jump(if: .ne), retry: retry, address: address, size: size, write: write, pc: pc,
                               retired: retired, dirty: cache.registers(in: cache.dirty), leader: leader,
                               toFallback: write && plan.hasReadGroups))
-        return (address, entry, table, disp)
+        return (entry, table, disp)
+    }
+
+    /// rdx = the addend of the page holding guest `base` + `offset` (kept in rax, or in `base`'s
+    /// host register when the offset is 0; returned) for an access of `size` bytes: by a TLB
+    /// probe, or in a loop's translation (`page`) from the loop's cached page when the access
+    /// lies in it. The cache entry holds the page's start, a limit (4097 - size: the access lies
+    /// in it when address - start is below; 0 when empty) and the addend; a probe refills it.
+    /// The addend then comes from a load independent of the address: a pointer-chasing loop's
+    /// chain of dependent loads no longer waits for each probe. Every refill in a loop empties
+    /// the loop's entries (it may give a page a new frame), as does the loop's entry.
+    private mutating func pageAddend(_ base: UInt8, _ offset: Int32, pc: UInt64, retired: Int, size: Int, write: Bool,
+                                     leader: Bool, page: Int32?) -> X86Register {
+        let address = guestAddress(base, offset, inPlace: true)
+        var hit: Int?
+        if let page {
+            let slot = NativeContext.pageOffset(page)
+            a.move(.rcx, address)
+            a.alu(.sub, .rcx, .context, slot)
+            a.alu(.cmp, .rcx, .context, slot + 8)
+            hit = a.jump(if: .b)
+        }
+        let e = probe(at: address, pc: pc, retired: retired, size: size, write: write, leader: leader)
+        a.load(.rdx, e.base, index: e.index, e.disp + 8, size: 8, signed: false)
+        if let page, let hit {
+            let slot = NativeContext.pageOffset(page)
+            a.store(.rdx, .context, slot + 16)
+            a.move(.rcx, address)
+            a.alu(.and, .rcx, imm: -4096)
+            a.store(.rcx, .context, slot)
+            a.move(.rcx, imm: UInt64(4097 - size))
+            a.store(.rcx, .context, slot + 8)
+            let done = a.jump()
+            a.patch(rel32At: hit, toOffset: a.offset)
+            a.load(.rdx, .context, slot + 16)
+            a.patch(rel32At: done, toOffset: a.offset)
+        }
+        return address
     }
 
     /// The host address of a load or store as a memory operand [base (+ index) + disp]: its own
@@ -1033,19 +1094,19 @@ struct BlockTranslator {
         -> (base: X86Register, index: X86Register?, disp: Int32) {
         switch plan[retired] {
         case .alone:
-            let e = probe(d.rs1, d.imm, pc: pc, retired: retired, size: size, write: write, inPlace: true)
-            a.load(.rdx, e.base, index: e.index, e.disp + 8, size: 8, signed: false)
-            return (e.address, .rdx, 0)
+            let address = pageAddend(d.rs1, d.imm, pc: pc, retired: retired, size: size, write: write, leader: false,
+                                     page: pages[retired])
+            return (address, .rdx, 0)
         case .leader(let slot, let low, let span, let groupWrites, let last):
-            let e = probe(d.rs1, low, pc: pc, retired: retired, size: span, write: groupWrites, leader: true, inPlace: true)
-            a.load(.rdx, e.base, index: e.index, e.disp + 8, size: 8, signed: false)
+            let address = pageAddend(d.rs1, low, pc: pc, retired: retired, size: span, write: groupWrites, leader: true,
+                                     page: pages[retired])
             if keepsRDX(slot, from: retired + 1, to: last) {
                 rdxSlot = slot
             } else {
                 rdxSlot = nil
                 a.store(.rdx, .context, NativeContext.slotOffset(slot))
             }
-            return (e.address, .rdx, d.imm - low)
+            return (address, .rdx, d.imm - low)
         case .member(let slot) where rdxSlot == slot:
             if case .host(let r) = operand(d.rs1) { return (r, .rdx, d.imm) }
             get(.rax, d.rs1)
