@@ -81,7 +81,11 @@ int main(void) {
     fflush(stdout);
     pid_t child = fork();
     if (child == 0) {
-        /* The page is shared with the parent: the loop's first store gives it a new frame. */
+        /* The child's tier compiles the loop afresh: warmed up on a page of its own first. Then
+         * the shared page: the loop's first load caches it, its first store gives it a new frame
+         * (copy-on-write), the later loads must read that one. */
+        uint64_t *own = mmap(0, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+        for (int i = 0; i < 300; i++) { own[0] = 1; own[1] = doubling(&own[0], &own[1], 20, 1); }
         uint64_t r = doubling(&shared[0], &shared[0], 30, 1);
         printf("child: doubling %lu, word %lu\n", (unsigned long)r, (unsigned long)shared[0]);
         fflush(stdout);
