@@ -8,9 +8,9 @@ import RISCV
 // What later instructions of a block need of each integer register, from a backward pass over
 // the block's straight line before it is emitted:
 // - A `*w` result whose upper 32 bits nothing reads is left zero-extended, not sign-extended:
-//   the `*w` operations, stores of the low bytes, and (when their own result's upper half is not
-//   needed either) add, sub, and, or, xor, the immediate forms, left shifts and mul read only the
-//   low halves of their sources. Every point where compiled code may leave the straight line (a
+//   the `*w` operations, and (when their own result's upper half is not needed either) add, sub,
+//   and, or, xor, the immediate forms, left shifts and mul read only the low halves of their
+//   sources. Every point where compiled code may leave the straight line (a
 //   branch, a jump, a load or store, which may leave to the interpreter before it is done, a
 //   call, any instruction not listed here) needs every register in full, so the register file is
 //   exact wherever compiled code is left, and every value a branch inside the block carries is
