@@ -245,7 +245,8 @@ public final class GuestMemory {
                invalidateCode(code, vpn: vpn, offset: offset, count: count) {
                 return f
             }
-            if prot.contains(.write) {
+            // Only readable pages: the native tier's groups of loads and stores read through it.
+            if prot.contains(.write) && prot.contains(.read) {
                 writeTLB[Int(vpn & TLB.mask)] = TLBEntry(tag: vpn, addend: UInt64(UInt(bitPattern: f)) &- (vpn << 12))
             }
             return f

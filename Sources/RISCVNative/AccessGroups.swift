@@ -1,12 +1,20 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import RISCV
 
 // Loads and stores of one block that share a base register share one TLB probe. Before a block
 // is emitted its instructions are scanned: accesses off the same base register (not written in
-// between) and of the same kind (read or write) form a group whose offsets span at most
-// `maxSpan` bytes. The group's first access (its leader) probes the TLB once for the whole span
-// [base + low, base + low + span), which must lie in one page, and keeps the entry's addend in a
-// context slot; every later access of the group is then one load of the slot and the access at
-// [slot + base + offset]: all of the group's bytes are in the leader's page, with its rights.
+// between) form a group whose offsets span at most `maxSpan` bytes. The group's first access (its
+// leader) probes the TLB once for the whole span [base + low, base + low + span), which must lie
+// in one page, and keeps the entry's addend in a context slot; every later access of the group is
+// then one load of the slot and the access at [slot + base + offset]: all of the group's bytes are
+// in the leader's page, with its rights. A group holding a store probes the write TLB, also for
+// its loads (a list reversal's `ld`/`sd` of one address, a stack frame's saves and restores): the
+// write TLB holds only pages that are readable too (`GuestMemory.translate`) and already have
+// their own frame, so its addend serves loads as well.
 // A span the probe cannot serve (crossing a page, a fault, a code page for writes) leaves to the
 // interpreter at the leader, as a single access's miss does, so faults stay precise.
 //
@@ -21,8 +29,10 @@ struct AccessPlan {
     enum Role: Equatable {
         /// Its own TLB probe.
         case alone
-        /// Probes [base + low, base + low + span) and keeps the addend in context slot `slot`.
-        case leader(slot: Int32, low: Int32, span: Int)
+        /// Probes [base + low, base + low + span) (in the write TLB when the group holds a store)
+        /// and keeps the addend in context slot `slot`.
+        /// `last`: the index of the group's last member.
+        case leader(slot: Int32, low: Int32, span: Int, write: Bool, last: Int)
         /// Uses the addend its leader left in slot `slot`.
         case member(slot: Int32)
     }
@@ -38,6 +48,9 @@ struct AccessPlan {
     }
 
     static let slots = 8
+    /// Loads and stores off one base share one probe of the write TLB (`SKIFF_JIT_MIXED_GROUPS=0`:
+    /// loads and stores group apart, for comparisons).
+    static let mixed = !(getenv("SKIFF_JIT_MIXED_GROUPS").map { String(cString: $0) == "0" } ?? false)
     /// The widest span a group's probe covers (wider spans cross pages more often).
     static let maxSpan: Int32 = 256
 
@@ -73,13 +86,14 @@ struct AccessPlan {
             case .access(let base, let offset, let size, let write, let writes):
                 guard base != 0 else { break }
                 let end = offset + Int32(size)
-                if let k = open.firstIndex(where: { groups[$0].base == base && groups[$0].write == write }) {
+                if let k = open.firstIndex(where: { groups[$0].base == base && (Self.mixed || groups[$0].write == write) }) {
                     let g = open[k]
                     let low = min(groups[g].low, offset), high = max(groups[g].high, end)
                     if high - low <= Self.maxSpan {
                         groups[g].members.append(i)
                         groups[g].low = low
                         groups[g].high = high
+                        groups[g].write = groups[g].write || write
                     } else {
                         open.remove(at: k)
                         open.append(groups.count)
@@ -97,7 +111,8 @@ struct AccessPlan {
         for g in groups where g.members.count > 1 {
             guard let s = busyUntil.firstIndex(where: { $0 < g.members[0] }) else { continue }
             busyUntil[s] = g.members.last!
-            roles[g.members[0]] = .leader(slot: Int32(s), low: g.low, span: Int(g.high - g.low))
+            roles[g.members[0]] = .leader(slot: Int32(s), low: g.low, span: Int(g.high - g.low), write: g.write,
+                                          last: g.members.last!)
             for m in g.members.dropFirst() { roles[m] = .member(slot: Int32(s)) }
             if !g.write { hasReadGroups = true }
         }

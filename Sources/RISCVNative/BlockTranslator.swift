@@ -67,6 +67,18 @@ struct BlockTranslator {
     private let evicting: Bool
     /// The guest registers each instruction of the block names (for choosing what to evict).
     private var uses: [[UInt8]] = []
+    /// What later instructions need of each register (`BlockTranslator+Liveness.swift`).
+    private var liveness = Liveness()
+    /// The index of the instruction being emitted.
+    private var current = 0
+    /// The block's operations (nil: not fetchable), for `keepsRDX`.
+    private var ops: [Op?] = []
+    /// The access group whose addend rdx holds from its leader to its last member (nothing in
+    /// between touches rdx), so the members need not reload it from the group's slot.
+    private var rdxSlot: Int32?
+    /// In a loop's translation: the accesses (by instruction index) that keep the page they last
+    /// probed in a context entry (`cachedPage`).
+    private var pages: [Int: Int32] = [:]
     /// Where each instruction starts in the block's fallback copy (translated with every access
     /// on its own): a group leader whose span the TLB cannot serve continues there.
     private var fallback: [Int] = []
@@ -76,6 +88,8 @@ struct BlockTranslator {
     private struct Refill {
         var site: Int
         var retry: Int
+        /// The register holding the guest address (the refill takes it in rax).
+        var address: X86Register = .rax
         var size: Int
         var write: Bool
         var pc: UInt64
@@ -131,6 +145,12 @@ struct BlockTranslator {
         }
         startCache = cache
         for (guest, host) in cache.all { a.load(host, .guestRegisters, Self.disp(guest)) }
+        // The loop's cached pages start empty (limit 0: nothing is below it).
+        let sites = fetch(memory).code.filter { f in f.d.map { if case .access = AccessPlan.step($0) { true } else { false } } ?? false }
+        if !Self.noLoopPages && !sites.isEmpty {
+            a.moveZero(.rcx)
+            for p in 0..<min(sites.count, NativeContext.loopPages) { a.store(.rcx, .context, NativeContext.pageOffset(Int32(p)) + 8) }
+        }
         body = a.offset
     }
 
@@ -176,6 +196,8 @@ struct BlockTranslator {
     static let noRanking = getenv("SKIFF_JIT_LOOP_RANKING").map { String(cString: $0) == "0" } ?? false
     /// `SKIFF_JIT_CROSS_PAGE=0`: blocks end at their entry's page end (for comparisons).
     static let noCrossPage = getenv("SKIFF_JIT_CROSS_PAGE").map { String(cString: $0) == "0" } ?? false
+    /// `SKIFF_JIT_LOOP_PAGES=0`: a loop's accesses probe the TLB every iteration (for comparisons).
+    static let noLoopPages = getenv("SKIFF_JIT_LOOP_PAGES").map { String(cString: $0) == "0" } ?? false
     /// `SKIFF_JIT_FOLLOW=0`: every direct jump ends its block (for comparisons).
     private static let noFollow = getenv("SKIFF_JIT_FOLLOW").map { String(cString: $0) == "0" } ?? false
 
@@ -248,6 +270,19 @@ struct BlockTranslator {
         plan = grouped && !Self.noGroups ? AccessPlan(code.map { $0.d.map(AccessPlan.step) ?? .atomic }, joins: joinIndices)
                                          : AccessPlan()
         if evicting { uses = code.map { $0.d.map(Self.registers) ?? [] } }
+        liveness = Self.liveness(code)
+        ops = code.map { $0.followed ? .li : $0.d?.op.uncompressed }
+        rdxSlot = nil
+        pages = [:]
+        if body != nil && grouped && !Self.noLoopPages {
+            for (i, f) in code.enumerated() where pages.count < NativeContext.loopPages && !f.followed {
+                guard let d = f.d, case .access = AccessPlan.step(d) else { continue }
+                switch plan[i] {
+                case .alone, .leader: pages[i] = Int32(pages.count)
+                case .member: break
+                }
+            }
+        }
         // Where the instructions inner jumps lead to start, with the register cache there.
         var targets: [Int: (offset: Int, cache: RegisterCache)] = [:]
         defer { emitInnerJumps(targets, pcs: code.map(\.pc)) }
@@ -266,7 +301,10 @@ struct BlockTranslator {
                 exit(.interpret(pc), retired: count)
                 return end
             }
-            if f.followed {
+            current = count
+            if liveness.absorbed.contains(count) {
+                // A shift a rotate at its `or` stands for: nothing to emit.
+            } else if f.followed {
                 // The jump itself: only its link register, then on at the target.
                 if d.rd != Registers.scratch {
                     a.move(.rax, imm: pc &+ f.length)
@@ -310,14 +348,17 @@ struct BlockTranslator {
     }
 
     /// The integer registers a loop that uses more than the host registers keeps in them: the
-    /// most used, a use inside an inner loop (a backward branch to the block's own instruction)
-    /// counting 8 times per level; and every register some instruction may write (dirty at
+    /// most used, a use inside the loop (up to a branch back to the entry: a trace may go on
+    /// past it) or an inner loop (a backward branch to the block's own instruction) counting 8
+    /// times per level; and every register some instruction may write (dirty at
     /// every exit: an earlier iteration may have written it).
     static func loopRegisters(_ code: [Fetched]) -> (keep: [UInt8], writes: [UInt8]) {
         let targets = innerTargets(code)
         var weight = [Int](repeating: 1, count: code.count)
         for (i, f) in code.enumerated() where !f.followed {
-            guard let d = f.d, let t = staticTarget(d, pc: f.pc), let j = targets[t], j <= i else { continue }
+            // Back edges to the entry (the loop itself) and to an instruction of the block.
+            guard let d = f.d, let t = staticTarget(d, pc: f.pc), let j = t == code.first?.pc ? 0 : targets[t], j <= i
+            else { continue }
             for k in j...i { weight[k] = min(weight[k] * 8, 1 << 20) }
         }
         var score = [Int](repeating: 0, count: Int(Registers.scratch))
@@ -387,11 +428,17 @@ struct BlockTranslator {
         }
         for r in refills {
             a.patch(rel32At: r.site, toOffset: a.offset)
-            // rax holds the guest address: the shared refill keeps it (and every guest value)
+            // The guest address goes in rax: the shared refill keeps it (and every guest value)
             // for the retry.
+            if r.address != .rax { a.move(.rax, r.address) }
             a.move(.rdx, imm: UInt64(r.size))
             a.move(.rcx, imm: r.write ? 1 : 0)
             a.call(toAddress: trampolines.refill)
+            if body != nil && !Self.noLoopPages {
+                // A refill may give a page a new frame (copy-on-write): the loop's cached pages go.
+                a.moveZero(.rcx)
+                for p in 0..<NativeContext.loopPages { a.store(.rcx, .context, NativeContext.pageOffset(Int32(p)) + 8) }
+            }
             let back = a.jump(if: .ne)
             a.patch(rel32At: back, toOffset: r.toFallback ? fallback[r.retired] : r.retry)
             if r.leader {
@@ -586,7 +633,8 @@ struct BlockTranslator {
         case .add: binary(.add, d)
         case .sub: binary(.sub, d)
         case .xor: binary(.xor, d)
-        case .or: binary(.or, d)
+        case .or:
+            if let r = liveness.rotates[current] { rotate(r, d) } else { binary(.or, d) }
         case .and: binary(.and, d)
         case .addw: binary(.add, d, w: false)
         case .subw: binary(.sub, d, w: false)
@@ -608,12 +656,20 @@ struct BlockTranslator {
         case .rorw: shiftByRegister(.ror, d, w: false)
 
         case .mul, .mulw:
+            // In rd's host register: imul h, rs2 (rs1 when rd is rs2: the product commutes).
             let w = op == .mul
-            get(.rax, d.rs1, w: w)
-            get(.rcx, d.rs2)
-            a.multiply(.rax, .rcx, w: w)
-            if !w { a.signExtend32(.rax, .rax) }
-            put(.rax, d.rd)
+            var s1 = operand(d.rs1), s2 = operand(d.rs2)
+            let h = destination(d.rd) ?? .rax
+            if case .host(let r2) = s2, r2 == h, d.rs1 != d.rs2 { swap(&s1, &s2) }
+            move(h, s1, w: w)
+            switch s2 {
+            case .host(let r): a.multiply(h, r, w: w)
+            case .file(let disp):
+                a.load(.rcx, .guestRegisters, disp)
+                a.multiply(h, .rcx, w: w)
+            case .zero: a.moveZero(h)
+            }
+            finish(w ? h : signExtended(h), d.rd)
         case .mulh, .mulhu:
             get(.rax, d.rs1)
             get(.rcx, d.rs2)
@@ -841,9 +897,23 @@ struct BlockTranslator {
         return w ? h : signExtended(h)
     }
 
+    /// h (a `*w` result, zero-extended) sign-extended, unless nothing reads its upper half.
     private mutating func signExtended(_ h: X86Register) -> X86Register {
-        a.signExtend32(h, h)
+        if current >= liveness.lowHalfOnly.count || !liveness.lowHalfOnly[current] { a.signExtend32(h, h) }
         return h
+    }
+
+    /// rd = the source rotated right (`Liveness`: an `or` of two shifts).
+    private mutating func rotate(_ r: Rotate, _ d: DecodedInstruction) {
+        let s = operand(r.source)
+        let h = destination(d.rd) ?? .rax
+        if case .host(let source) = s, HostFeatures.bmi2 {
+            a.rotateRight(h, source, by: r.amount, w: r.wide)
+        } else {
+            move(h, s, w: r.wide)
+            a.shift(.ror, h, by: r.amount, w: r.wide)
+        }
+        finish(r.wide ? h : signExtended(h), d.rd)
     }
 
     /// Guest `rd` now holds the value computed in `h` (its own host register, or rax when it
@@ -874,8 +944,7 @@ struct BlockTranslator {
         get(.rcx, d.rs2)
         get(.rax, d.rs1, w: w)
         a.shiftByCL(s, .rax, w: w)
-        if !w { a.signExtend32(.rax, .rax) }
-        put(.rax, d.rd)
+        put(w ? .rax : signExtended(.rax), d.rd)
     }
 
     /// RISC-V division never traps: by zero the quotient is all ones and the remainder the
@@ -903,8 +972,7 @@ struct BlockTranslator {
         a.patch(rel32At: byZero, toOffset: a.offset)
         if !remainder { a.move(.rax, imm: UInt64.max) }
         for j in done { a.patch(rel32At: j, toOffset: a.offset) }
-        if !w { a.signExtend32(.rax, .rax) }
-        put(.rax, d.rd)
+        put(w ? .rax : signExtended(.rax), d.rd)
     }
 
     private mutating func branch(_ c: X86Condition, _ d: DecodedInstruction, target: UInt64, retired: Int) {
@@ -928,29 +996,39 @@ struct BlockTranslator {
     /// rax = the guest address rs1 + imm translated through the read or write TLB for an access
     /// of `size` bytes; a miss (or a page-crossing access) leaves to the interpreter at `pc`.
     mutating func translateAddress(_ d: DecodedInstruction, pc: UInt64, retired: Int, size: Int, write: Bool) {
-        translateAddress(d.rs1, d.imm, pc: pc, retired: retired, size: size, write: write)
+        let entry = probe(at: guestAddress(d.rs1, d.imm, inPlace: false), pc: pc, retired: retired, size: size, write: write)
+        a.alu(.add, .rax, entry.base, index: entry.index, entry.disp + 8)
     }
 
-    /// rax = guest `base` + `offset` translated for an access of `size` bytes (or of a group's
-    /// span); with `slot`, the TLB entry's addend is also kept in that context slot.
-    private mutating func translateAddress(_ base: UInt8, _ offset: Int32, pc: UInt64, retired: Int, size: Int, write: Bool,
-                                           slot: Int32? = nil) {
+    /// The guest address `base` + `offset` in a host register: guest `base`'s own when cached
+    /// and `offset` is 0 and `inPlace`, else rax.
+    private mutating func guestAddress(_ base: UInt8, _ offset: Int32, inPlace: Bool) -> X86Register {
         let b = operand(base)
-        if case .host(let r) = b, offset != 0 {
-            a.lea(.rax, r, offset)
-        } else {
-            move(.rax, b)
-            if offset != 0 { a.alu(.add, .rax, imm: offset) }
+        if case .host(let r) = b {
+            if offset == 0 && inPlace { return r }
+            if offset != 0 { a.lea(.rax, r, offset); return .rax }
         }
+        move(.rax, b)
+        if offset != 0 { a.alu(.add, .rax, imm: offset) }
+        return .rax
+    }
+
+    /// Probes the read or write TLB for an access of `size` bytes (or a group's span) at the
+    /// guest address in `address` (rax or a guest value's host register; kept); returns the
+    /// matching entry as a memory operand (its tag at `disp`, its addend at `disp + 8`). A miss
+    /// calls the refill and probes again, or leaves to the interpreter at `pc` (a group leader:
+    /// on to the fallback copy).
+    private mutating func probe(at address: X86Register, pc: UInt64, retired: Int, size: Int, write: Bool,
+                                leader: Bool = false) -> (base: X86Register, index: X86Register?, disp: Int32) {
         // Tag: the page of the access's last byte; index: the page of its first byte.
         let retry = a.offset
-        if size == 1 { a.move(.rcx, .rax) } else { a.lea(.rcx, .rax, Int32(size - 1)) }
+        if size == 1 { a.move(.rcx, address) } else { a.lea(.rcx, address, Int32(size - 1)) }
         a.shift(.shr, .rcx, by: 12)
         if HostFeatures.bmi2 && !Self.noRorx {
             // One rorx for the move and the shift (the low byte rotated to the top is masked off).
-            a.rotateRight(.rdx, .rax, by: 8, w: false)
+            a.rotateRight(.rdx, address, by: 8, w: false)
         } else {
-            a.move(.rdx, .rax, w: false)
+            a.move(.rdx, address, w: false)
             a.shift(.shr, .rdx, by: 8, w: false)
         }
         a.alu(.and, .rdx, imm: Int32(TLB.mask << 4), w: false)
@@ -965,29 +1043,74 @@ struct BlockTranslator {
         }
         let entry: X86Register = table == nil ? .rdx : .context
         a.alu(.cmp, .rcx, entry, index: table, disp)
-        refills.append(Refill(site: a.jump(if: .ne), retry: retry, size: size, write: write, pc: pc,
-                              retired: retired, dirty: cache.registers(in: cache.dirty), leader: slot != nil,
+        refills.append(Refill(site: a.jump(if: .ne), retry: retry, address: address, size: size, write: write, pc: pc,
+                              retired: retired, dirty: cache.registers(in: cache.dirty), leader: leader,
                               toFallback: write && plan.hasReadGroups))
-        if let slot {
-            a.load(.rcx, entry, index: table, disp + 8, size: 8, signed: false)
-            a.store(.rcx, .context, NativeContext.slotOffset(slot))
-            a.alu(.add, .rax, .rcx)
-        } else {
-            a.alu(.add, .rax, entry, index: table, disp + 8)
+        return (entry, table, disp)
+    }
+
+    /// rdx = the addend of the page holding guest `base` + `offset` (kept in rax, or in `base`'s
+    /// host register when the offset is 0; returned) for an access of `size` bytes: by a TLB
+    /// probe, or in a loop's translation (`page`) from the loop's cached page when the access
+    /// lies in it. The cache entry holds the page's start, a limit (4097 - size: the access lies
+    /// in it when address - start is below; 0 when empty) and the addend; a probe refills it.
+    /// The addend then comes from a load independent of the address: a pointer-chasing loop's
+    /// chain of dependent loads no longer waits for each probe. Every refill in a loop empties
+    /// the loop's entries (it may give a page a new frame), as does the loop's entry.
+    private mutating func pageAddend(_ base: UInt8, _ offset: Int32, pc: UInt64, retired: Int, size: Int, write: Bool,
+                                     leader: Bool, page: Int32?) -> X86Register {
+        let address = guestAddress(base, offset, inPlace: true)
+        var hit: Int?
+        if let page {
+            let slot = NativeContext.pageOffset(page)
+            a.move(.rcx, address)
+            a.alu(.sub, .rcx, .context, slot)
+            a.alu(.cmp, .rcx, .context, slot + 8)
+            hit = a.jump(if: .b)
         }
+        let e = probe(at: address, pc: pc, retired: retired, size: size, write: write, leader: leader)
+        a.load(.rdx, e.base, index: e.index, e.disp + 8, size: 8, signed: false)
+        if let page, let hit {
+            let slot = NativeContext.pageOffset(page)
+            a.store(.rdx, .context, slot + 16)
+            a.move(.rcx, address)
+            a.alu(.and, .rcx, imm: -4096)
+            a.store(.rcx, .context, slot)
+            a.move(.rcx, imm: UInt64(4097 - size))
+            a.store(.rcx, .context, slot + 8)
+            let done = a.jump()
+            a.patch(rel32At: hit, toOffset: a.offset)
+            a.load(.rdx, .context, slot + 16)
+            a.patch(rel32At: done, toOffset: a.offset)
+        }
+        return address
     }
 
     /// The host address of a load or store as a memory operand [base (+ index) + disp]: its own
-    /// TLB probe, a group leader's probe of the group's span, or a group member's saved addend.
+    /// TLB probe (the guest address plus the entry's addend, loaded into rdx), a group leader's
+    /// probe of the group's span (keeping the addend in the group's slot), or a group member's
+    /// saved addend.
     private mutating func hostAddress(_ d: DecodedInstruction, pc: UInt64, retired: Int, size: Int, write: Bool)
         -> (base: X86Register, index: X86Register?, disp: Int32) {
         switch plan[retired] {
         case .alone:
-            translateAddress(d, pc: pc, retired: retired, size: size, write: write)
-            return (.rax, nil, 0)
-        case .leader(let slot, let low, let span):
-            translateAddress(d.rs1, low, pc: pc, retired: retired, size: span, write: write, slot: slot)
-            return (.rax, nil, d.imm - low)
+            let address = pageAddend(d.rs1, d.imm, pc: pc, retired: retired, size: size, write: write, leader: false,
+                                     page: pages[retired])
+            return (address, .rdx, 0)
+        case .leader(let slot, let low, let span, let groupWrites, let last):
+            let address = pageAddend(d.rs1, low, pc: pc, retired: retired, size: span, write: groupWrites, leader: true,
+                                     page: pages[retired])
+            if keepsRDX(slot, from: retired + 1, to: last) {
+                rdxSlot = slot
+            } else {
+                rdxSlot = nil
+                a.store(.rdx, .context, NativeContext.slotOffset(slot))
+            }
+            return (address, .rdx, d.imm - low)
+        case .member(let slot) where rdxSlot == slot:
+            if case .host(let r) = operand(d.rs1) { return (r, .rdx, d.imm) }
+            get(.rax, d.rs1)
+            return (.rax, .rdx, d.imm)
         case .member(let slot):
             if case .host(let r) = operand(d.rs1) {
                 a.load(.rax, .context, NativeContext.slotOffset(slot))
@@ -997,6 +1120,27 @@ struct BlockTranslator {
             a.alu(.add, .rax, .context, NativeContext.slotOffset(slot))
             return (.rax, nil, d.imm)
         }
+    }
+
+    /// Nothing from instruction `from` to `to` but members of group `slot` and operations whose
+    /// code leaves rdx alone (integer ALU operations, branches): the leader's addend stays there.
+    private func keepsRDX(_ slot: Int32, from: Int, to: Int) -> Bool {
+        guard from <= to else { return true }
+        for k in from...to {
+            if plan[k] == .member(slot: slot) { continue }
+            guard let op = ops[k] else { return false }
+            switch op {
+            case .li, .auipc, .addi, .xori, .ori, .andi, .slti, .sltiu, .slli, .srli, .srai, .rori, .slliw, .srliw, .sraiw,
+                 .roriw, .addiw, .add, .sub, .xor, .or, .and, .addw, .subw, .slt, .sltu, .sll, .srl, .sra, .rol, .ror, .sllw,
+                 .srlw, .sraw, .rolw, .rorw, .mul, .mulw, .addUw, .sh1add, .sh2add, .sh3add, .sh1addUw, .sh2addUw, .sh3addUw,
+                 .slliUw, .andn, .orn, .xnor, .min, .max, .minu, .maxu, .sextB, .sextH, .zextH, .rev8, .bexti, .bseti, .bclri,
+                 .binvi, .fence, .beq, .bne, .blt, .bge, .bltu, .bgeu, .branchFar:
+                continue
+            default:
+                return false
+            }
+        }
+        return true
     }
 
     private mutating func load(_ d: DecodedInstruction, pc: UInt64, retired: Int, size: Int, signed: Bool, nanBox: Bool = false) {

@@ -26,9 +26,14 @@ enum NativeContext {
     static let hartOffset: Int32 = 56
     /// `AccessPlan.slots` words: the TLB addends of the running block's access groups.
     static let slotsOffset: Int32 = 64
-    static let size = 64 + 8 * AccessPlan.slots
+    /// `loopPages` entries of 32 bytes (page start, limit, addend): the pages a loop's accesses
+    /// last probed (`BlockTranslator.cachedPage`).
+    static let pagesOffset: Int32 = slotsOffset + 8 * Int32(AccessPlan.slots)
+    static let loopPages = 8
+    static let size = Int(pagesOffset) + 32 * loopPages
 
     static func slotOffset(_ slot: Int32) -> Int32 { slotsOffset + 8 * slot }
+    static func pageOffset(_ page: Int32) -> Int32 { pagesOffset + 32 * page }
 
     /// Where the read and write TLBs are relative to the context (compiled code addresses an
     /// entry as [context + index + displacement]).

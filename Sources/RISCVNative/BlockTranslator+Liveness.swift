@@ -1,0 +1,163 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import RISCV
+
+// What later instructions of a block need of each integer register, from a backward pass over
+// the block's straight line before it is emitted:
+// - A `*w` result whose upper 32 bits nothing reads is left zero-extended, not sign-extended:
+//   the `*w` operations, and (when their own result's upper half is not needed either) add, sub,
+//   and, or, xor, the immediate forms, left shifts and mul read only the low halves of their
+//   sources. Every point where compiled code may leave the straight line (a
+//   branch, a jump, a load or store, which may leave to the interpreter before it is done, a
+//   call, any instruction not listed here) needs every register in full, so the register file is
+//   exact wherever compiled code is left, and every value a branch inside the block carries is
+//   in full (sha256 without Zbb is mostly `*w` operations).
+// - Rotates spelled as two shifts of one register and an `or` (`slli y, a, 64-k; srli x, a, k;
+//   or d, x, y`, or the `*w` forms with 32: how code without Zbb rotates, interleaved with other
+//   work) become one rotate at the `or` when no such point lies between the shifts and the `or`,
+//   `a` is not written in between (but by the later shift itself) and the shifts' results are
+//   read by nothing else (dead after the `or` unless the `or` writes them): the shifts emit nothing.
+// `SKIFF_JIT_LIVENESS=0` turns both off, for comparisons.
+
+extension BlockTranslator {
+    static let noLiveness = getenv("SKIFF_JIT_LIVENESS").map { String(cString: $0) == "0" } ?? false
+
+    /// A rotate that replaces an `or` and the two shifts before it.
+    struct Rotate {
+        var source: UInt8
+        /// Right by this many bits.
+        var amount: UInt8
+        /// The 64-bit rotate (else the 32-bit one, sign-extended).
+        var wide: Bool
+    }
+
+    struct Liveness {
+        /// Instruction index -> its result's upper 32 bits are read by nothing (a `*w` result may
+        /// stay zero-extended).
+        var lowHalfOnly: [Bool] = []
+        /// The `or`s that are rotates, by instruction index.
+        var rotates: [Int: Rotate] = [:]
+        /// The shifts those rotates absorb (they emit nothing).
+        var absorbed: Swift.Set<Int> = []
+    }
+
+    /// How an instruction reads and writes integer registers, for the pass.
+    private enum Use {
+        /// May leave the straight line (or is not modelled): every register needed in full.
+        case leaves
+        /// Writes `rd`; when `narrow`, the low half of its result depends only on the low halves
+        /// of its sources; `sourcesNarrow`: it reads only their low halves whatever is needed.
+        case computes(rd: UInt8, sources: [UInt8], narrow: Bool, sourcesNarrow: Bool)
+    }
+
+    private static func use(_ f: Fetched) -> Use {
+        guard let d = f.d else { return .leaves }
+        if f.followed { return .computes(rd: d.rd, sources: [], narrow: true, sourcesNarrow: true) }
+        switch d.op.uncompressed {
+        case .addw, .subw, .sllw, .srlw, .sraw, .mulw, .divw, .divuw, .remw, .remuw, .rolw, .rorw:
+            return .computes(rd: d.rd, sources: [d.rs1, d.rs2], narrow: true, sourcesNarrow: true)
+        case .addiw, .slliw, .srliw, .sraiw, .roriw:
+            return .computes(rd: d.rd, sources: [d.rs1], narrow: true, sourcesNarrow: true)
+        case .add, .sub, .and, .or, .xor, .sll, .mul:
+            return .computes(rd: d.rd, sources: [d.rs1, d.rs2], narrow: true, sourcesNarrow: false)
+        case .addi, .andi, .ori, .xori, .slli, .sextB, .sextH, .zextH:
+            return .computes(rd: d.rd, sources: [d.rs1], narrow: true, sourcesNarrow: false)
+        case .li:
+            return .computes(rd: d.rd, sources: [], narrow: true, sourcesNarrow: true)
+        case .srl, .sra, .slt, .sltu, .mulh, .mulhu, .div, .divu, .rem, .remu, .rol, .ror, .min, .max, .minu, .maxu,
+             .andn, .orn, .xnor, .addUw, .sh1add, .sh2add, .sh3add, .sh1addUw, .sh2addUw, .sh3addUw:
+            return .computes(rd: d.rd, sources: [d.rs1, d.rs2], narrow: false, sourcesNarrow: false)
+        case .srli, .srai, .slti, .sltiu, .rori, .rev8, .bexti, .slliUw:
+            return .computes(rd: d.rd, sources: [d.rs1], narrow: false, sourcesNarrow: false)
+        case .auipc:
+            return .computes(rd: d.rd, sources: [], narrow: false, sourcesNarrow: true)
+        default:
+            return .leaves
+        }
+    }
+
+    private static func bit(_ r: UInt8) -> UInt64 { r > 0 && r < Registers.scratch ? 1 << UInt64(r) : 0 }
+
+    static func liveness(_ code: [Fetched]) -> Liveness {
+        var result = Liveness()
+        guard !noLiveness else { return result }
+        let uses = code.map(use)
+        result.lowHalfOnly = Array(repeating: false, count: code.count)
+        // Backward: `full`, registers whose upper halves a later reader (or a point that leaves)
+        // needs; `live`, registers read at all later. After each index: `liveAfter`.
+        var full = UInt64.max, live = UInt64.max
+        var liveAfter = [UInt64](repeating: .max, count: code.count)
+        for i in code.indices.reversed() {
+            liveAfter[i] = live
+            switch uses[i] {
+            case .leaves:
+                full = .max
+                live = .max
+            case .computes(let rd, let sources, let narrow, let sourcesNarrow):
+                let needed = full & bit(rd) != 0
+                result.lowHalfOnly[i] = !needed && rd != 0 && rd < Registers.scratch
+                full &= ~bit(rd)
+                live &= ~bit(rd)
+                for s in sources {
+                    live |= bit(s)
+                    if !sourcesNarrow && (needed || !narrow) { full |= bit(s) }
+                }
+            }
+        }
+        findRotates(code, uses, liveAfter, &result)
+        return result
+    }
+
+    /// The `or`s of two complementary shifts of one register (see the file's comment).
+    private static func findRotates(_ code: [Fetched], _ uses: [Use], _ liveAfter: [UInt64], _ result: inout Liveness) {
+        func shift(_ j: Int) -> (left: Bool, wide: Bool, source: UInt8, amount: Int32, rd: UInt8)? {
+            guard let d = code[j].d, !code[j].followed else { return nil }
+            switch d.op.uncompressed {
+            case .slli: return (true, true, d.rs1, d.imm & 63, d.rd)
+            case .srli: return (false, true, d.rs1, d.imm & 63, d.rd)
+            case .slliw: return (true, false, d.rs1, d.imm & 31, d.rd)
+            case .srliw: return (false, false, d.rs1, d.imm & 31, d.rd)
+            default: return nil
+            }
+        }
+        for (i, f) in code.enumerated() {
+            guard let d = f.d, !f.followed, d.op.uncompressed == .or, d.rs1 != d.rs2, bit(d.rs1) != 0, bit(d.rs2) != 0,
+                  bit(d.rd) != 0 else { continue }
+            // The last writes of both operands before the `or`, with nothing leaving in between.
+            var defs: [Int] = []
+            var j = i - 1
+            while j >= 0 && defs.count < 2 {
+                if case .leaves = uses[j] { break }
+                if case .computes(let rd, _, _, _) = uses[j], rd == d.rs1 || rd == d.rs2,
+                   !defs.contains(where: { code[$0].d!.rd == rd }) { defs.append(j) }
+                j -= 1
+            }
+            guard defs.count == 2, let later = shift(defs[0]), let earlier = shift(defs[1]),
+                  later.left != earlier.left, later.wide == earlier.wide, later.source == earlier.source,
+                  earlier.rd != earlier.source, earlier.amount > 0, later.amount > 0,
+                  earlier.amount + later.amount == (later.wide ? 64 : 32),
+                  !result.absorbed.contains(defs[0]), !result.absorbed.contains(defs[1]) else { continue }
+            let (first, second) = (defs[1], defs[0])
+            // The source unchanged from the first shift to the `or` (but by the second shift); the
+            // shifts' results read by nothing else, and dead after the `or` unless it writes them.
+            var clean = true
+            for k in (first + 1)..<i where k != second {
+                guard case .computes(let rd, let sources, _, _) = uses[k] else { clean = false; break }
+                // (Reads of the second shift's register before it see its old value, as they should.)
+                if rd == later.source || sources.contains(earlier.rd) || (k > second && sources.contains(later.rd)) {
+                    clean = false
+                    break
+                }
+            }
+            for r in [earlier.rd, later.rd] where r != d.rd && liveAfter[i] & bit(r) != 0 { clean = false }
+            guard clean else { continue }
+            let right = later.left ? earlier.amount : later.amount
+            result.rotates[i] = Rotate(source: later.source, amount: UInt8(right), wide: later.wide)
+            result.absorbed.insert(first)
+            result.absorbed.insert(second)
+        }
+    }
+}
