@@ -1,0 +1,457 @@
+import RISCV
+import RISCVNative
+import X86
+
+// One x86-64 guest block -> x86-64 host code. A block is the straight line from its entry
+// through not-taken conditional branches (each a side exit) up to a jmp, call or ret, an
+// instruction this translator does not handle (the block ends before it and the interpreter
+// executes it), the end of the entry's page or `maxInstructions`.
+//
+// Most guest instructions become the same host instruction: operands are the guest register
+// file's words ([rbx + offset]; ah...bh are offset + 1), a 32-bit result is written back as 64
+// bits (zero-extended, as the guest expects), and the host computes the guest's flags exactly
+// (adc/sbb/jcc/setcc/cmovcc read them from RFLAGS). A memory operand's address is computed with
+// flag-free moves and `lea`s, then probed in the interpreter's TLB (index by the first byte's
+// page, tag with the last byte's); the probe clobbers RFLAGS, so the guest flags are saved in
+// eax first (lahf + seto) and put back after it when the instruction reads them or they are live
+// after it (a backward pass over the block). A miss (unmapped, protected, not yet filled, a
+// store into a page holding code, a page-crossing access) leaves with the flags put back, to
+// the interpreter, which performs that instruction: faults are exactly as interpreted ones.
+
+struct BlockTranslator {
+    static let maxInstructions = 64
+
+    struct Result {
+        var bytes: [UInt8]
+        /// Offsets of the chainable exits' rel32 fields, in link-number order.
+        var links: [Int]
+        /// The guest bytes [entry, end) compiled (in the entry's page).
+        var end: UInt64
+        var instructions: Int
+    }
+
+    private var a: X86Assembler
+    private let epilogue: UInt
+    private let firstLinkID: UInt32
+    private var links: [Int] = []
+    /// Exits laid out after the block, each jumped to from `site` (a rel32 field).
+    private enum Stub {
+        case interpret(pc: UInt64, retired: Int)
+        case link(target: UInt64, retired: Int)
+    }
+    private var stubs: [(site: Int, stub: Stub)] = []
+
+    private init(base: UInt, epilogue: UInt, firstLinkID: UInt32) {
+        a = X86Assembler(base: base)
+        self.epilogue = epilogue
+        self.firstLinkID = firstLinkID
+    }
+
+    /// Translates the block at `entry`, or nil when its first instruction is not translated.
+    static func translate(_ memory: GuestMemory, entry: UInt64, base: UInt, epilogue: UInt, firstLinkID: UInt32) -> Result? {
+        guard let page = memory.translate(entry >> 12, .execute) else { return nil }
+        var insns: [(insn: X86Instruction, pc: UInt64)] = []
+        var here = entry
+        while insns.count < maxInstructions {
+            let offset = Int(here & 0xfff)
+            let insn = X86Instruction.decode((page + offset).assumingMemoryBound(to: UInt8.self),
+                                             available: min(15, 4096 - offset), pc: here)
+            if insn.op == .truncated || !supported(insn) { break }
+            insns.append((insn, here))
+            here &+= UInt64(insn.length)
+            if endsBlock(insn) || here & 0xfff == 0 { break }
+        }
+        if insns.isEmpty { return nil }
+
+        // Flags live after each instruction: exits read them all.
+        var liveAfter = [Bool](repeating: true, count: insns.count)
+        var live = true
+        for i in stride(from: insns.count - 1, through: 0, by: -1) {
+            liveAfter[i] = live
+            let use = flagUse(insns[i].insn)
+            live = use.reads || (live && !use.writesAll)
+        }
+
+        var t = BlockTranslator(base: base, epilogue: epilogue, firstLinkID: firstLinkID)
+        var ended = false
+        for (i, e) in insns.enumerated() {
+            let use = flagUse(e.insn)
+            ended = t.emit(e.insn, index: i, pc: e.pc, restoreFlags: use.reads || (liveAfter[i] && !use.writesAll))
+        }
+        if !ended { t.exitLink(to: here, retired: insns.count) }
+        t.emitStubs()
+        return Result(bytes: t.a.bytes, links: t.links, end: here, instructions: insns.count)
+    }
+
+    // MARK: What is translated
+
+    private static let group1: Set<X86Op> = [
+        .addRR, .orRR, .adcRR, .sbbRR, .andRR, .subRR, .xorRR, .cmpRR,
+        .addRI, .orRI, .adcRI, .sbbRI, .andRI, .subRI, .xorRI, .cmpRI,
+        .addRM, .orRM, .adcRM, .sbbRM, .andRM, .subRM, .xorRM, .cmpRM,
+        .addMR, .orMR, .adcMR, .sbbMR, .andMR, .subMR, .xorMR, .cmpMR,
+        .addMI, .orMI, .adcMI, .sbbMI, .andMI, .subMI, .xorMI, .cmpMI,
+    ]
+
+    static func supported(_ insn: X86Instruction) -> Bool {
+        let s = insn.size
+        switch insn.op {
+        case .nop, .movRR, .movRM, .movMR, .movRI, .movMI, .testRR, .testRI, .testMR, .testMI,
+             .incR, .decR, .negR, .notR, .incM, .decM, .negM, .notM,
+             .shlRI, .shrRI, .sarRI, .setccR, .setccM, .jcc, .jmp, .call, .ret, .retImm:
+            return true
+        case .shiftR, .shiftM:
+            return true
+        case .lea:
+            return s >= 1
+        case .movzxRR, .movzxRM, .movsxRR, .movsxRM:
+            return s >= 1 && insn.cond <= 2
+        case .imulRR, .imulRM, .cmovRR, .cmovRM:
+            return s >= 1
+        case .push, .pop, .pushI:
+            return s == 3
+        default:
+            return group1.contains(insn.op)
+        }
+    }
+
+    static func endsBlock(_ insn: X86Instruction) -> Bool {
+        switch insn.op {
+        case .jmp, .call, .ret, .retImm: return true
+        default: return false
+        }
+    }
+
+    /// Whether an instruction reads the arithmetic flags, and whether it overwrites all of them
+    /// (shifts, rotates and imul leave some as they were or undefined: counted as reading them;
+    /// inc and dec keep CF).
+    static func flagUse(_ insn: X86Instruction) -> (reads: Bool, writesAll: Bool) {
+        switch insn.op {
+        case .testRR, .testRI, .testMR, .testMI, .negR, .negM: return (false, true)
+        case .jcc, .setccR, .setccM, .cmovRR, .cmovRM, .incR, .decR, .incM, .decM,
+             .shlRI, .shrRI, .sarRI, .shiftR, .shiftM, .imulRR, .imulRM: return (true, false)
+        default:
+            if group1.contains(insn.op) { return (insn.cond == 2 || insn.cond == 3, true) }
+            return (false, false)
+        }
+    }
+
+    // MARK: Operands
+
+    private static func bytes(_ s: UInt8) -> Int { 1 << Int(s) }
+    private func guest(_ offset: UInt8) -> X86Memory { X86Memory(.guestRegisters, Int32(offset)) }
+    private let host = X86Memory(.rsi)
+    private static let rspOffset = UInt8(X86Registers.rsp * 8)
+
+    /// mov dst, guest register at `offset` (size `s`; 32 bits zero-extend).
+    private mutating func loadGuest(_ dst: X86Register, _ offset: UInt8, _ s: UInt8) {
+        a.op([s == 0 ? 0x8A : 0x8B], size: Self.bytes(s), reg: dst.rawValue, guest(offset))
+    }
+
+    /// The guest register at `offset` = src (size `s`: a 32-bit result is stored as 64 bits,
+    /// so `src` must hold it zero-extended).
+    private mutating func storeGuest(_ offset: UInt8, _ s: UInt8, _ src: X86Register) {
+        a.op([s == 0 ? 0x88 : 0x89], size: s >= 2 ? 8 : Self.bytes(s), reg: src.rawValue, guest(offset))
+    }
+
+    /// rdx = the memory operand's guest address (base + index << scale + disp, plus the fs/gs
+    /// base unless `lea`), without touching the flags.
+    private mutating func address(_ insn: X86Instruction, segment: Bool = true) {
+        a.op([0x8B], size: 8, reg: X86Register.rdx.rawValue, guest(insn.base))
+        let disp = Int64(bitPattern: insn.disp)
+        let small = disp >= Int64(Int32.min) && disp <= Int64(Int32.max)
+        if insn.index != X86Registers.zeroOffset {
+            a.op([0x8B], size: 8, reg: X86Register.rcx.rawValue, guest(insn.index))
+            a.lea(.rdx, X86Memory(.rdx, small ? Int32(disp) : 0, index: .rcx, scale: insn.scale & 3))
+        } else if small && disp != 0 {
+            a.lea(.rdx, X86Memory(.rdx, Int32(disp)))
+        }
+        if !small {
+            a.moveKeepingFlags(.rcx, imm: insn.disp)
+            a.lea(.rdx, X86Memory(.rdx, 0, index: .rcx))
+        }
+        if insn.attrs & X86Attrs.address32 != 0 { a.op([0x89], size: 4, reg: X86Register.rdx.rawValue, rm: .rdx) }
+        if segment && insn.seg != X86Registers.zeroOffset {
+            a.op([0x8B], size: 8, reg: X86Register.rcx.rawValue, guest(insn.seg))
+            a.lea(.rdx, X86Memory(.rdx, 0, index: .rcx))
+        }
+    }
+
+    /// rsi = the host address of the `size`-byte access at guest address rdx, through the read or
+    /// write TLB; a miss leaves to the interpreter at instruction `index` (at `pc`) with the
+    /// guest flags as they were. `restoreFlags`: put them back on the hit path too.
+    private mutating func probe(_ size: Int, write: Bool, index: Int, pc: UInt64, restoreFlags: Bool) {
+        a.setOverflowAL()
+        a.loadFlagsIntoAH()
+        a.move(.rcx, .rdx)
+        a.op([0xC1], size: 8, reg: 5, rm: .rcx); a.byte(12)                       // shr rcx, 12
+        a.op([0x81], size: 4, reg: 4, rm: .rcx); a.int32(Int32(TLB.mask))         // and ecx, mask
+        a.op([0xC1], size: 4, reg: 4, rm: .rcx); a.byte(4)                        // shl ecx, 4
+        a.lea(.rsi, X86Memory(.rdx, Int32(size - 1)))
+        a.op([0xC1], size: 8, reg: 5, rm: .rsi); a.byte(12)                       // shr rsi, 12
+        a.load(.rdi, .context, write ? GuestContext.writeTLBOffset : GuestContext.readTLBOffset)
+        a.op([0x3B], size: 8, reg: X86Register.rsi.rawValue, X86Memory(.rdi, 0, index: .rcx))  // cmp rsi, tag
+        stubs.append((a.jump(if: .ne), .interpret(pc: pc, retired: index)))
+        a.op([0x8B], size: 8, reg: X86Register.rsi.rawValue, X86Memory(.rdi, 8, index: .rcx))  // addend
+        a.op([0x01], size: 8, reg: X86Register.rdx.rawValue, rm: .rsi)                         // add rsi, rdx
+        if restoreFlags { putFlagsBack() }
+    }
+
+    /// RFLAGS' arithmetic flags from eax (saved by `probe`).
+    private mutating func putFlagsBack() {
+        a.addAL(0x7f)
+        a.storeAHIntoFlags()
+    }
+
+    /// The memory operand's address probed: rsi is its host address.
+    private mutating func memoryOperand(_ insn: X86Instruction, size: Int, write: Bool, index: Int, pc: UInt64, restoreFlags: Bool) {
+        address(insn)
+        probe(size, write: write, index: index, pc: pc, restoreFlags: restoreFlags)
+    }
+
+    // MARK: Instructions
+
+    /// Emits instruction `index` of the block (at `pc`); true when it ended the block.
+    private mutating func emit(_ insn: X86Instruction, index: Int, pc: UInt64, restoreFlags: Bool) -> Bool {
+        let s = insn.size, n = Self.bytes(s)
+        let r8 = X86Register.r8.rawValue
+        let next = pc &+ UInt64(insn.length)
+        let kind = insn.cond & 7
+        func mem(write: Bool, size: Int = n) -> X86Memory {
+            memoryOperand(insn, size: size, write: write, index: index, pc: pc, restoreFlags: restoreFlags)
+            return host
+        }
+        switch insn.op {
+        case .nop:
+            break
+        case .movRR:
+            loadGuest(.r8, insn.rm, s)
+            storeGuest(insn.reg, s, .r8)
+        case .movRM:
+            a.op([s == 0 ? 0x8A : 0x8B], size: n, reg: r8, mem(write: false))
+            storeGuest(insn.reg, s, .r8)
+        case .movMR:
+            let m = mem(write: true)
+            loadGuest(.r8, insn.reg, s)
+            a.op([s == 0 ? 0x88 : 0x89], size: n, reg: r8, m)
+        case .movRI:
+            if s <= 1 {
+                a.op([s == 0 ? 0xC6 : 0xC7], size: n, reg: 0, guest(insn.reg))
+                a.immediate(insn.imm, size: n)
+            } else {
+                a.moveKeepingFlags(.r8, imm: s == 2 ? insn.imm & 0xffff_ffff : insn.imm)
+                storeGuest(insn.reg, 3, .r8)
+            }
+        case .movMI:
+            a.op([s == 0 ? 0xC6 : 0xC7], size: n, reg: 0, mem(write: true))
+            a.immediate(insn.imm, size: min(n, 4))
+        case .movzxRR, .movzxRM, .movsxRR, .movsxRM:
+            let signed = insn.op == .movsxRR || insn.op == .movsxRM
+            let source = insn.op == .movzxRR || insn.op == .movsxRR ? guest(insn.rm) : mem(write: false, size: Self.bytes(insn.cond))
+            switch (insn.cond, signed) {
+            case (0, false): a.op([0x0F, 0xB6], size: 4, reg: r8, source)
+            case (1, false): a.op([0x0F, 0xB7], size: 4, reg: r8, source)
+            case (2, false): a.op([0x8B], size: 4, reg: r8, source)
+            case (0, true): a.op([0x0F, 0xBE], size: 8, reg: r8, source)
+            case (1, true): a.op([0x0F, 0xBF], size: 8, reg: r8, source)
+            default: a.op([0x63], size: 8, reg: r8, source)
+            }
+            if s == 2 && signed { a.op([0x89], size: 4, reg: r8, rm: .r8) }          // mov r8d, r8d
+            storeGuest(insn.reg, s, .r8)
+        case .lea:
+            address(insn, segment: false)
+            if s == 2 { a.op([0x89], size: 4, reg: X86Register.rdx.rawValue, rm: .rdx) }
+            storeGuest(insn.reg, s, .rdx)
+
+        case .testRR:
+            loadGuest(.r8, insn.reg, s)
+            a.op([s == 0 ? 0x84 : 0x85], size: n, reg: r8, guest(insn.rm))
+        case .testRI:
+            loadGuest(.r8, insn.reg, s)
+            a.op([s == 0 ? 0xF6 : 0xF7], size: n, reg: 0, rm: .r8)
+            a.immediate(insn.imm, size: min(n, 4))
+        case .testMR:
+            let m = mem(write: false)
+            loadGuest(.r8, insn.reg, s)
+            a.op([s == 0 ? 0x84 : 0x85], size: n, reg: r8, m)
+        case .testMI:
+            a.op([s == 0 ? 0xF6 : 0xF7], size: n, reg: 0, mem(write: false))
+            a.immediate(insn.imm, size: min(n, 4))
+
+        case .incR, .decR, .negR, .notR:
+            loadGuest(.r8, insn.reg, s)
+            let (opcode, ext) = Self.unary(insn.op, s)
+            a.op([opcode], size: n, reg: ext, rm: .r8)
+            storeGuest(insn.reg, s, .r8)
+        case .incM, .decM, .negM, .notM:
+            let (opcode, ext) = Self.unary(insn.op, s)
+            a.op([opcode], size: n, reg: ext, mem(write: true))
+
+        case .shlRI, .shrRI, .sarRI, .shiftR:
+            // (sal, /6, is shl.)
+            let ext: UInt8 = insn.op == .shlRI || insn.cond == 6 ? 4 : insn.op == .shrRI ? 5 : insn.op == .sarRI ? 7 : insn.cond
+            let byCL = insn.op == .shiftR && insn.attrs & X86Attrs.countCL != 0
+            if byCL { a.op([0x0F, 0xB6], size: 4, reg: X86Register.rcx.rawValue, guest(UInt8(X86Registers.rcx * 8))) }
+            loadGuest(.r8, insn.reg, s)
+            shift(ext, byCL: byCL, count: insn.imm, size: s, rm: .r8)
+            storeGuest(insn.reg, s, .r8)
+        case .shiftM:
+            let byCL = insn.attrs & X86Attrs.countCL != 0
+            let m = mem(write: true)
+            if byCL { a.op([0x0F, 0xB6], size: 4, reg: X86Register.rcx.rawValue, guest(UInt8(X86Registers.rcx * 8))) }
+            a.op([s == 0 ? (byCL ? 0xD2 : 0xC0) : (byCL ? 0xD3 : 0xC1)], size: n, reg: insn.cond == 6 ? 4 : insn.cond, m)
+            if !byCL { a.byte(UInt8(truncatingIfNeeded: insn.imm)) }
+
+        case .imulRR, .imulRM:
+            let source = insn.op == .imulRR ? guest(insn.rm) : mem(write: false)
+            if insn.attrs & X86Attrs.immediate != 0 {
+                a.op([0x69], size: n, reg: r8, source)
+                a.immediate(insn.imm, size: min(n, 4))
+            } else {
+                loadGuest(.r8, insn.reg, s)
+                a.op([0x0F, 0xAF], size: n, reg: r8, source)
+            }
+            storeGuest(insn.reg, s, .r8)
+        case .cmovRR, .cmovRM:
+            let source = insn.op == .cmovRR ? guest(insn.rm) : mem(write: false)
+            loadGuest(.r8, insn.reg, s)
+            a.op([0x0F, 0x40 | insn.cond], size: n, reg: r8, source)
+            storeGuest(insn.reg, s, .r8)
+        case .setccR:
+            a.op([0x0F, 0x90 | insn.cond], size: 1, reg: 0, guest(insn.reg))
+        case .setccM:
+            a.op([0x0F, 0x90 | insn.cond], size: 1, reg: 0, mem(write: true, size: 1))
+
+        case .push, .pushI:
+            if insn.op == .push { loadGuest(.r9, insn.reg, 3) } else { a.moveKeepingFlags(.r9, imm: insn.imm) }
+            push(.r9, index: index, pc: pc, restoreFlags: restoreFlags)
+        case .pop:
+            a.op([0x8B], size: 8, reg: X86Register.rdx.rawValue, guest(Self.rspOffset))
+            probe(8, write: false, index: index, pc: pc, restoreFlags: restoreFlags)
+            a.op([0x8B], size: 8, reg: r8, host)
+            a.lea(.rdx, X86Memory(.rdx, 8))
+            storeGuest(Self.rspOffset, 3, .rdx)
+            storeGuest(insn.reg, 3, .r8)      // pop rsp: the loaded value wins
+        case .call:
+            a.moveKeepingFlags(.r9, imm: next)
+            push(.r9, index: index, pc: pc, restoreFlags: restoreFlags)
+            exitLink(to: insn.imm, retired: index + 1)
+            return true
+        case .ret, .retImm:
+            a.op([0x8B], size: 8, reg: X86Register.rdx.rawValue, guest(Self.rspOffset))
+            probe(8, write: false, index: index, pc: pc, restoreFlags: true)
+            a.op([0x8B], size: 8, reg: r8, host)
+            a.lea(.rdx, X86Memory(.rdx, Int32(8 + insn.imm)))
+            storeGuest(Self.rspOffset, 3, .rdx)
+            a.lea(.budget, X86Memory(.budget, -Int32(index + 1)))
+            a.store(.r8, .context, GuestContext.pcOffset)
+            a.moveKeepingFlags(.rax, imm: UInt64(GuestExit.plain))
+            a.jump(toAddress: epilogue)
+            return true
+        case .jmp:
+            exitLink(to: insn.imm, retired: index + 1)
+            return true
+        case .jcc:
+            stubs.append((a.jump(if: X86Condition(rawValue: insn.cond & 15)!), .link(target: insn.imm, retired: index + 1)))
+
+        default:
+            // Group 1: add or adc sbb and sub xor cmp (`kind`), in each operand form.
+            let byte = s == 0
+            switch insn.op {
+            case .addRR, .orRR, .adcRR, .sbbRR, .andRR, .subRR, .xorRR, .cmpRR:
+                loadGuest(.r8, insn.reg, s)
+                a.op([kind << 3 | (byte ? 2 : 3)], size: n, reg: r8, guest(insn.rm))
+                if kind != 7 { storeGuest(insn.reg, s, .r8) }
+            case .addRI, .orRI, .adcRI, .sbbRI, .andRI, .subRI, .xorRI, .cmpRI:
+                loadGuest(.r8, insn.reg, s)
+                a.op([byte ? 0x80 : 0x81], size: n, reg: kind, rm: .r8)
+                a.immediate(insn.imm, size: min(n, 4))
+                if kind != 7 { storeGuest(insn.reg, s, .r8) }
+            case .addRM, .orRM, .adcRM, .sbbRM, .andRM, .subRM, .xorRM, .cmpRM:
+                let m = mem(write: false)
+                loadGuest(.r8, insn.reg, s)
+                a.op([kind << 3 | (byte ? 2 : 3)], size: n, reg: r8, m)
+                if kind != 7 { storeGuest(insn.reg, s, .r8) }
+            case .addMR, .orMR, .adcMR, .sbbMR, .andMR, .subMR, .xorMR, .cmpMR:
+                let m = mem(write: kind != 7)
+                loadGuest(.r8, insn.reg, s)
+                a.op([kind << 3 | (byte ? 0 : 1)], size: n, reg: r8, m)
+            default:   // addMI ... cmpMI
+                a.op([byte ? 0x80 : 0x81], size: n, reg: kind, mem(write: kind != 7))
+                a.immediate(insn.imm, size: min(n, 4))
+            }
+        }
+        return false
+    }
+
+    /// inc, dec, neg, not: the opcode (byte or full size) and its ModRM extension.
+    private static func unary(_ op: X86Op, _ s: UInt8) -> (UInt8, UInt8) {
+        switch op {
+        case .incR, .incM: return (s == 0 ? 0xFE : 0xFF, 0)
+        case .decR, .decM: return (s == 0 ? 0xFE : 0xFF, 1)
+        case .notR, .notM: return (s == 0 ? 0xF6 : 0xF7, 2)
+        default: return (s == 0 ? 0xF6 : 0xF7, 3)
+        }
+    }
+
+    /// Shift/rotate `ext` (rol ror rcl rcr shl shr sal sar) of `rm` by cl or by `count`.
+    private mutating func shift(_ ext: UInt8, byCL: Bool, count: UInt64, size s: UInt8, rm: X86Register) {
+        if byCL {
+            a.op([s == 0 ? 0xD2 : 0xD3], size: Self.bytes(s), reg: ext, rm: rm)
+        } else {
+            a.op([s == 0 ? 0xC0 : 0xC1], size: Self.bytes(s), reg: ext, rm: rm)
+            a.byte(UInt8(truncatingIfNeeded: count))
+        }
+    }
+
+    /// Pushes `value` (8 bytes): the store is probed before rsp changes.
+    private mutating func push(_ value: X86Register, index: Int, pc: UInt64, restoreFlags: Bool) {
+        a.op([0x8B], size: 8, reg: X86Register.rdx.rawValue, guest(Self.rspOffset))
+        a.lea(.rdx, X86Memory(.rdx, -8))
+        probe(8, write: true, index: index, pc: pc, restoreFlags: restoreFlags)
+        a.op([0x89], size: 8, reg: value.rawValue, host)
+        storeGuest(Self.rspOffset, 3, .rdx)
+    }
+
+    // MARK: Exits
+
+    /// Leaves compiled code: the next pc in the context, `code` in eax, to the epilogue.
+    private mutating func leave(pc: UInt64, code: UInt32) {
+        a.moveKeepingFlags(.rax, imm: pc)
+        a.store(.rax, .context, GuestContext.pcOffset)
+        a.moveKeepingFlags(.rax, imm: UInt64(code))
+        a.jump(toAddress: epilogue)
+    }
+
+    /// An exit to a static target after `retired` instructions: subtracts them from the budget
+    /// (flag-free: lea, and cqo + jrcxz for the test), leaves when it is spent, else jumps on
+    /// through a patchable jump (to the target block once it is compiled; until then to the
+    /// code right after it, which leaves with the link number).
+    private mutating func exitLink(to target: UInt64, retired: Int) {
+        a.lea(.budget, X86Memory(.budget, -Int32(retired)))
+        a.lea(.rax, X86Memory(.budget, -1))
+        a.signIntoRDX()
+        a.move(.rcx, .rdx)
+        let left = a.jumpIfRCXZero()
+        leave(pc: target, code: GuestExit.plain)
+        a.patch(rel8At: left, toOffset: a.offset)
+        let site = a.jump()
+        a.patch(rel32At: site, toOffset: a.offset)
+        links.append(site)
+        leave(pc: target, code: firstLinkID + UInt32(links.count - 1))
+    }
+
+    private mutating func emitStubs() {
+        for (site, stub) in stubs {
+            a.patch(rel32At: site, toOffset: a.offset)
+            switch stub {
+            case .interpret(let pc, let retired):
+                putFlagsBack()
+                if retired > 0 { a.lea(.budget, X86Memory(.budget, -Int32(retired))) }
+                leave(pc: pc, code: GuestExit.interpret)
+            case .link(let target, let retired):
+                exitLink(to: target, retired: retired)
+            }
+        }
+    }
+}
