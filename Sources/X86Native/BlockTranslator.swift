@@ -25,7 +25,8 @@ struct BlockTranslator {
         var bytes: [UInt8]
         /// Offsets of the chainable exits' rel32 fields, in link-number order.
         var links: [Int]
-        /// The guest bytes [entry, end) compiled (in the entry's page).
+        /// The guest bytes [entry, end) compiled (in the entry's page and at most the first
+        /// bytes of the next: an instruction straddling the page end).
         var end: UInt64
         var instructions: Int
     }
@@ -52,14 +53,26 @@ struct BlockTranslator {
         guard let page = memory.translate(entry >> 12, .execute) else { return nil }
         var insns: [(insn: X86Instruction, pc: UInt64)] = []
         var here = entry
+        var buffer: (UInt64, UInt64) = (0, 0)
         while insns.count < maxInstructions {
             let offset = Int(here & 0xfff)
-            let insn = X86Instruction.decode((page + offset).assumingMemoryBound(to: UInt8.self),
-                                             available: min(15, 4096 - offset), pc: here)
+            // The page's last instructions may run into the next page (which the block then
+            // covers too: the tier lists it under both).
+            var available = min(15, 4096 - offset)
+            withUnsafeMutableBytes(of: &buffer) { b in
+                b.baseAddress!.copyMemory(from: page + offset, byteCount: available)
+                if available < 15, let next = memory.translate((entry >> 12) + 1, .execute) {
+                    (b.baseAddress! + available).copyMemory(from: next, byteCount: 15 - available)
+                    available = 15
+                }
+            }
+            let insn = withUnsafeBytes(of: &buffer) {
+                X86Instruction.decode($0.baseAddress!.assumingMemoryBound(to: UInt8.self), available: available, pc: here)
+            }
             if insn.op == .truncated || !supported(insn) { break }
             insns.append((insn, here))
             here &+= UInt64(insn.length)
-            if endsBlock(insn) || here & 0xfff == 0 { break }
+            if endsBlock(insn) || here &- (entry & ~0xfff) >= 4096 { break }
         }
         if insns.isEmpty { return nil }
 
@@ -98,7 +111,8 @@ struct BlockTranslator {
         switch insn.op {
         case .nop, .movRR, .movRM, .movMR, .movRI, .movMI, .testRR, .testRI, .testMR, .testMI,
              .incR, .decR, .negR, .notR, .incM, .decM, .negM, .notM,
-             .shlRI, .shrRI, .sarRI, .setccR, .setccM, .jcc, .jmp, .call, .ret, .retImm:
+             .shlRI, .shrRI, .sarRI, .setccR, .setccM, .jcc, .jmp, .call, .ret, .retImm,
+             .jmpR, .jmpM, .callR, .callM:
             return true
         case .shiftR, .shiftM:
             return true
@@ -117,7 +131,7 @@ struct BlockTranslator {
 
     static func endsBlock(_ insn: X86Instruction) -> Bool {
         switch insn.op {
-        case .jmp, .call, .ret, .retImm: return true
+        case .jmp, .call, .ret, .retImm, .jmpR, .jmpM, .callR, .callM: return true
         default: return false
         }
     }
@@ -343,13 +357,23 @@ struct BlockTranslator {
             a.op([0x8B], size: 8, reg: r8, host)
             a.lea(.rdx, X86Memory(.rdx, Int32(8 + insn.imm)))
             storeGuest(Self.rspOffset, 3, .rdx)
-            a.lea(.budget, X86Memory(.budget, -Int32(index + 1)))
-            a.store(.r8, .context, GuestContext.pcOffset)
-            a.moveKeepingFlags(.rax, imm: UInt64(GuestExit.plain))
-            a.jump(toAddress: epilogue)
+            exitComputed(retired: index + 1)
             return true
         case .jmp:
             exitLink(to: insn.imm, retired: index + 1)
+            return true
+        case .jmpR, .jmpM, .callR, .callM:
+            // The target first (a call's push may change its register or memory).
+            if insn.op == .jmpR || insn.op == .callR {
+                loadGuest(.r8, insn.reg, 3)
+            } else {
+                a.op([0x8B], size: 8, reg: r8, mem(write: false, size: 8))
+            }
+            if insn.op == .callR || insn.op == .callM {
+                a.moveKeepingFlags(.r9, imm: next)
+                push(.r9, index: index, pc: pc, restoreFlags: restoreFlags)
+            }
+            exitComputed(retired: index + 1)
             return true
         case .jcc:
             stubs.append((a.jump(if: X86Condition(rawValue: insn.cond & 15)!), .link(target: insn.imm, retired: index + 1)))
@@ -439,6 +463,37 @@ struct BlockTranslator {
         a.patch(rel32At: site, toOffset: a.offset)
         links.append(site)
         leave(pc: target, code: firstLinkID + UInt32(links.count - 1))
+    }
+
+    /// An exit to the guest address in r8 after `retired` instructions: when the budget is not
+    /// spent, the jump cache's block for it, if any (with the flags saved around the lookup);
+    /// else back to the tier.
+    private mutating func exitComputed(retired: Int) {
+        a.lea(.budget, X86Memory(.budget, -Int32(retired)))
+        a.lea(.rax, X86Memory(.budget, -1))
+        a.signIntoRDX()
+        a.move(.rcx, .rdx)
+        let left = a.jumpIfRCXZero()
+        let spent = a.jump()
+        a.patch(rel8At: left, toOffset: a.offset)
+        a.setOverflowAL()
+        a.loadFlagsIntoAH()
+        a.move(.rcx, .r8)
+        a.op([0xC1], size: 8, reg: 5, rm: .rcx); a.byte(1)                              // shr rcx, 1
+        a.op([0x81], size: 4, reg: 4, rm: .rcx); a.int32(Int32(JumpCache.indexMask))     // and ecx, mask
+        a.op([0xC1], size: 8, reg: 4, rm: .rcx); a.byte(4)                              // shl rcx, 4
+        a.load(.rdi, .context, GuestContext.jumpCacheOffset)
+        a.op([0x3B], size: 8, reg: X86Register.r8.rawValue, X86Memory(.rdi, 0, index: .rcx))   // cmp r8, pc
+        let miss = a.jump(if: .ne)
+        a.op([0x8B], size: 8, reg: X86Register.rcx.rawValue, X86Memory(.rdi, 8, index: .rcx))
+        putFlagsBack()
+        a.jump(to: .rcx)
+        a.patch(rel32At: miss, toOffset: a.offset)
+        putFlagsBack()
+        a.patch(rel32At: spent, toOffset: a.offset)
+        a.store(.r8, .context, GuestContext.pcOffset)
+        a.moveKeepingFlags(.rax, imm: UInt64(GuestExit.plain))
+        a.jump(toAddress: epilogue)
     }
 
     private mutating func emitStubs() {

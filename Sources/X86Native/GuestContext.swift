@@ -17,6 +17,8 @@ enum GuestContext {
     static let writeTLBOffset: Int32 = 16
     static let budgetOffset: Int32 = 24
     static let pcOffset: Int32 = 32
+    /// The tier's jump cache (RISCVNative's `JumpCache`): guest pc -> compiled block, for returns.
+    static let jumpCacheOffset: Int32 = 40
     static let size = 64
 }
 

@@ -31,6 +31,7 @@ final class GuestTier: NativeTier {
     private var trampolines = GuestTrampolines(enter: 0, epilogue: 0)
     private var trampolineBytes = 0
     private let context = UnsafeMutableRawPointer.allocate(byteCount: GuestContext.size, alignment: 16)
+    private let jumpCache = JumpCache()
 
     private struct Block {
         /// The entry (`dead` once dropped).
@@ -54,21 +55,26 @@ final class GuestTier: NativeTier {
     private var compiled = 0, dropped = 0, guestInstructions = 0
     private var returns = 0, interprets = 0, unchained = 0, budgetExits = 0, toInterpreter = 0
     private var interpretedOps: [String: Int] = [:]
+    /// Where compiled code left to code that is not compiled, by its first operation.
+    private var coldOps: [String: Int] = [:]
 
     init(memory: GuestMemory, threshold: UInt16) {
         self.memory = memory
         self.threshold = min(threshold, NativeSlot.maxThreshold)
+        context.storeBytes(of: jumpCache.table, toByteOffset: Int(GuestContext.jumpCacheOffset), as: UnsafeMutablePointer<UInt64>.self)
     }
 
     deinit {
         if Self.reportsStatistics { report() }
         context.deallocate()
+        jumpCache.deallocate()
     }
 
     private func report() {
         fputs("skiff x86-64 native tier: \(compiled) blocks compiled (\(guestInstructions) guest instructions), \(dropped) dropped, \(flushes) flushes, \(code?.used ?? 0) bytes of code\n", stderr)
         let ops = interpretedOps.sorted { $0.value > $1.value }.prefix(12).map { "\($0.key) \($0.value)" }.joined(separator: ", ")
-        fputs("skiff x86-64 native tier: \(returns) returns: \(budgetExits) budget, \(unchained) unchained or computed, \(interprets) to interpret one instruction (\(ops)), \(toInterpreter) to cold code\n", stderr)
+        let cold = coldOps.sorted { $0.value > $1.value }.prefix(12).map { "\($0.key) \($0.value)" }.joined(separator: ", ")
+        fputs("skiff x86-64 native tier: \(returns) returns: \(budgetExits) budget, \(unchained) unchained or computed, \(interprets) to interpret one instruction (\(ops)), \(toInterpreter) to code not compiled (\(cold))\n", stderr)
     }
 
     var entry: NativeEntry {
@@ -103,7 +109,10 @@ final class GuestTier: NativeTier {
             }
             let generation = flushes
             guard let s = entrySlot(at: next), let target = block(at: s, pc: next, compile: false) else {
-                if Self.reportsStatistics { toInterpreter += 1 }
+                if Self.reportsStatistics {
+                    toInterpreter += 1
+                    coldOps[entrySlot(at: next).map { "\($0.pointee.op)" } ?? "undecoded", default: 0] += 1
+                }
                 return NativeRun(pc: next, executed: budget &- left, interpretFirst: false)
             }
             if exit >= GuestExit.firstLink && flushes == generation {
@@ -147,7 +156,10 @@ final class GuestTier: NativeTier {
         if n >= NativeSlot.firstBlock {
             var i = Int(n - NativeSlot.firstBlock)
             while i < blocks.count {
-                if blocks[i].pc == pc { return (Int32(i), blocks[i].address) }
+                if blocks[i].pc == pc {
+                    jumpCache.insert(pc: pc, address: blocks[i].address)
+                    return (Int32(i), blocks[i].address)
+                }
                 i += Self.numberSpan
             }
         } else if !compile && !slot.pointee.countExecution(threshold: threshold) {
@@ -158,6 +170,7 @@ final class GuestTier: NativeTier {
             return nil
         }
         slot.pointee.native = NativeSlot.firstBlock + UInt16((blocks.count - 1) % Self.numberSpan)
+        jumpCache.insert(pc: pc, address: address)
         return (Int32(blocks.count - 1), address)
     }
 
@@ -170,6 +183,7 @@ final class GuestTier: NativeTier {
     }
 
     private func drop(_ i: Int) {
+        jumpCache.remove(pc: blocks[i].pc, address: blocks[i].address)
         blocks[i].pc = Block.dead
         for l in incoming[i] where links[Int(l)].target == Int32(i) {
             let site = links[Int(l)].site
@@ -193,12 +207,20 @@ final class GuestTier: NativeTier {
                 if attempt == 0 { flush(); continue }
                 return nil
             }
+            // A block whose last instruction straddles into the next page is listed under both.
+            let pageEnd = ((pc >> 12) + 1) << 12
+            let nextSlots = t.end > pageEnd ? memory.codeSlots(pageEnd) : nil
+            if t.end > pageEnd && nextSlots == nil { return nil }
             let address = code.address
             code.append(t.bytes)
             for l in t.links { links.append(Link(site: address &+ UInt(l), target: -1)) }
             // Stores into these bytes must leave compiled code and drop this block.
-            memory.noteCompiledCode(slots, from: pc, to: t.end)
+            memory.noteCompiledCode(slots, from: pc, to: min(t.end, pageEnd))
             pageBlocks[pc >> 12, default: []].append(Int32(blocks.count))
+            if let next = nextSlots {
+                memory.noteCompiledCode(next, from: pageEnd, to: t.end)
+                pageBlocks[pageEnd >> 12, default: []].append(Int32(blocks.count))
+            }
             blocks.append(Block(pc: pc, address: address))
             incoming.append([])
             compiled += 1
@@ -214,6 +236,7 @@ final class GuestTier: NativeTier {
         incoming.removeAll(keepingCapacity: true)
         links.removeAll(keepingCapacity: true)
         pageBlocks.removeAll()
+        jumpCache.clear()
         code?.reset(keeping: trampolineBytes)
     }
 
