@@ -1,3 +1,8 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import RISCV
 import RISCVNative
 import X86
@@ -20,6 +25,8 @@ import X86
 
 struct BlockTranslator {
     static let maxInstructions = 64
+    /// `SKIFF_JIT_X86_CACHE=0`: every guest register operand in the register file, for comparisons.
+    static let cachesRegisters = getenv("SKIFF_JIT_X86_CACHE").map { String(cString: $0) != "0" } ?? true
 
     struct Result {
         var bytes: [UInt8]
@@ -86,6 +93,7 @@ struct BlockTranslator {
         }
 
         var t = BlockTranslator(base: base, epilogue: epilogue, firstLinkID: firstLinkID)
+        if cachesRegisters { t.cache(insns) }
         var ended = false
         for (i, e) in insns.enumerated() {
             let use = flagUse(e.insn)
@@ -153,29 +161,85 @@ struct BlockTranslator {
     // MARK: Operands
 
     private static func bytes(_ s: UInt8) -> Int { 1 << Int(s) }
-    private func guest(_ offset: UInt8) -> X86Memory { X86Memory(.guestRegisters, Int32(offset)) }
-    private let host = X86Memory(.rsi)
+
+    /// An operand: guest memory or a register file word, or a host register holding a guest
+    /// register for the whole block.
+    private enum Operand {
+        case memory(X86Memory)
+        case register(X86Register)
+    }
+
+    /// Host registers that hold the guest registers a block uses most (`cache`).
+    private static let cacheRegisters: [X86Register] = [.rbp, .r10, .r11, .r12, .r13]
+    /// Per general-purpose register (0...15), its host register for this block, if any.
+    private var cached = [X86Register?](repeating: nil, count: 16)
+
+    /// The guest register at `offset` of the register file (in its host register if cached).
+    private func guest(_ offset: UInt8) -> Operand {
+        if offset & 7 == 0 && offset < 128, let h = cached[Int(offset >> 3)] { return .register(h) }
+        return .memory(X86Memory(.guestRegisters, Int32(offset)))
+    }
+    private let host = Operand.memory(X86Memory(.rsi))
+
+    private mutating func op(_ opcode: [UInt8], size: Int, reg: UInt8, _ o: Operand) {
+        switch o {
+        case .memory(let m): a.op(opcode, size: size, reg: reg, m)
+        case .register(let r): a.op(opcode, size: size, reg: reg, rm: r)
+        }
+    }
+
+    /// Chooses the guest registers to keep in host registers for the whole block: the most used
+    /// (at least twice), never one used as a high byte register (ah...bh). They are loaded at the
+    /// block's start and stored back at every exit.
+    private mutating func cache(_ insns: [(insn: X86Instruction, pc: UInt64)]) {
+        var uses = [Int](repeating: 0, count: 16)
+        var excluded = [Bool](repeating: false, count: 16)
+        func use(_ offset: UInt8) {
+            guard offset < 128 else { return }
+            if offset & 7 != 0 { excluded[Int(offset >> 3)] = true } else { uses[Int(offset >> 3)] += 1 }
+        }
+        for (insn, _) in insns {
+            use(insn.reg); use(insn.rm); use(insn.base); use(insn.index)
+            switch insn.op {
+            case .push, .pushI, .pop, .call, .callR, .callM, .ret, .retImm: use(Self.rspOffset)
+            case .shiftR, .shiftM: use(UInt8(X86Registers.rcx * 8))
+            default: break
+            }
+        }
+        let ranked = (0..<16).filter { !excluded[$0] && uses[$0] >= 2 }.sorted { uses[$0] > uses[$1] }
+        for (i, r) in ranked.prefix(Self.cacheRegisters.count).enumerated() {
+            cached[r] = Self.cacheRegisters[i]
+            a.op([0x8B], size: 8, reg: Self.cacheRegisters[i].rawValue, X86Memory(.guestRegisters, Int32(r * 8)))
+        }
+    }
+
+    /// Stores the cached guest registers back into the register file (before every exit).
+    private mutating func writeBack() {
+        for (r, h) in cached.enumerated() {
+            if let h { a.op([0x89], size: 8, reg: h.rawValue, X86Memory(.guestRegisters, Int32(r * 8))) }
+        }
+    }
     private static let rspOffset = UInt8(X86Registers.rsp * 8)
 
     /// mov dst, guest register at `offset` (size `s`; 32 bits zero-extend).
     private mutating func loadGuest(_ dst: X86Register, _ offset: UInt8, _ s: UInt8) {
-        a.op([s == 0 ? 0x8A : 0x8B], size: Self.bytes(s), reg: dst.rawValue, guest(offset))
+        op([s == 0 ? 0x8A : 0x8B], size: Self.bytes(s), reg: dst.rawValue, guest(offset))
     }
 
     /// The guest register at `offset` = src (size `s`: a 32-bit result is stored as 64 bits,
     /// so `src` must hold it zero-extended).
     private mutating func storeGuest(_ offset: UInt8, _ s: UInt8, _ src: X86Register) {
-        a.op([s == 0 ? 0x88 : 0x89], size: s >= 2 ? 8 : Self.bytes(s), reg: src.rawValue, guest(offset))
+        op([s == 0 ? 0x88 : 0x89], size: s >= 2 ? 8 : Self.bytes(s), reg: src.rawValue, guest(offset))
     }
 
     /// rdx = the memory operand's guest address (base + index << scale + disp, plus the fs/gs
     /// base unless `lea`), without touching the flags.
     private mutating func address(_ insn: X86Instruction, segment: Bool = true) {
-        a.op([0x8B], size: 8, reg: X86Register.rdx.rawValue, guest(insn.base))
+        op([0x8B], size: 8, reg: X86Register.rdx.rawValue, guest(insn.base))
         let disp = Int64(bitPattern: insn.disp)
         let small = disp >= Int64(Int32.min) && disp <= Int64(Int32.max)
         if insn.index != X86Registers.zeroOffset {
-            a.op([0x8B], size: 8, reg: X86Register.rcx.rawValue, guest(insn.index))
+            op([0x8B], size: 8, reg: X86Register.rcx.rawValue, guest(insn.index))
             a.lea(.rdx, X86Memory(.rdx, small ? Int32(disp) : 0, index: .rcx, scale: insn.scale & 3))
         } else if small && disp != 0 {
             a.lea(.rdx, X86Memory(.rdx, Int32(disp)))
@@ -186,7 +250,7 @@ struct BlockTranslator {
         }
         if insn.attrs & X86Attrs.address32 != 0 { a.op([0x89], size: 4, reg: X86Register.rdx.rawValue, rm: .rdx) }
         if segment && insn.seg != X86Registers.zeroOffset {
-            a.op([0x8B], size: 8, reg: X86Register.rcx.rawValue, guest(insn.seg))
+            op([0x8B], size: 8, reg: X86Register.rcx.rawValue, guest(insn.seg))
             a.lea(.rdx, X86Memory(.rdx, 0, index: .rcx))
         }
     }
@@ -231,7 +295,7 @@ struct BlockTranslator {
         let r8 = X86Register.r8.rawValue
         let next = pc &+ UInt64(insn.length)
         let kind = insn.cond & 7
-        func mem(write: Bool, size: Int = n) -> X86Memory {
+        func mem(write: Bool, size: Int = n) -> Operand {
             memoryOperand(insn, size: size, write: write, index: index, pc: pc, restoreFlags: restoreFlags)
             return host
         }
@@ -242,33 +306,33 @@ struct BlockTranslator {
             loadGuest(.r8, insn.rm, s)
             storeGuest(insn.reg, s, .r8)
         case .movRM:
-            a.op([s == 0 ? 0x8A : 0x8B], size: n, reg: r8, mem(write: false))
+            op([s == 0 ? 0x8A : 0x8B], size: n, reg: r8, mem(write: false))
             storeGuest(insn.reg, s, .r8)
         case .movMR:
             let m = mem(write: true)
             loadGuest(.r8, insn.reg, s)
-            a.op([s == 0 ? 0x88 : 0x89], size: n, reg: r8, m)
+            op([s == 0 ? 0x88 : 0x89], size: n, reg: r8, m)
         case .movRI:
             if s <= 1 {
-                a.op([s == 0 ? 0xC6 : 0xC7], size: n, reg: 0, guest(insn.reg))
+                op([s == 0 ? 0xC6 : 0xC7], size: n, reg: 0, guest(insn.reg))
                 a.immediate(insn.imm, size: n)
             } else {
                 a.moveKeepingFlags(.r8, imm: s == 2 ? insn.imm & 0xffff_ffff : insn.imm)
                 storeGuest(insn.reg, 3, .r8)
             }
         case .movMI:
-            a.op([s == 0 ? 0xC6 : 0xC7], size: n, reg: 0, mem(write: true))
+            op([s == 0 ? 0xC6 : 0xC7], size: n, reg: 0, mem(write: true))
             a.immediate(insn.imm, size: min(n, 4))
         case .movzxRR, .movzxRM, .movsxRR, .movsxRM:
             let signed = insn.op == .movsxRR || insn.op == .movsxRM
             let source = insn.op == .movzxRR || insn.op == .movsxRR ? guest(insn.rm) : mem(write: false, size: Self.bytes(insn.cond))
             switch (insn.cond, signed) {
-            case (0, false): a.op([0x0F, 0xB6], size: 4, reg: r8, source)
-            case (1, false): a.op([0x0F, 0xB7], size: 4, reg: r8, source)
-            case (2, false): a.op([0x8B], size: 4, reg: r8, source)
-            case (0, true): a.op([0x0F, 0xBE], size: 8, reg: r8, source)
-            case (1, true): a.op([0x0F, 0xBF], size: 8, reg: r8, source)
-            default: a.op([0x63], size: 8, reg: r8, source)
+            case (0, false): op([0x0F, 0xB6], size: 4, reg: r8, source)
+            case (1, false): op([0x0F, 0xB7], size: 4, reg: r8, source)
+            case (2, false): op([0x8B], size: 4, reg: r8, source)
+            case (0, true): op([0x0F, 0xBE], size: 8, reg: r8, source)
+            case (1, true): op([0x0F, 0xBF], size: 8, reg: r8, source)
+            default: op([0x63], size: 8, reg: r8, source)
             }
             if s == 2 && signed { a.op([0x89], size: 4, reg: r8, rm: .r8) }          // mov r8d, r8d
             storeGuest(insn.reg, s, .r8)
@@ -279,7 +343,7 @@ struct BlockTranslator {
 
         case .testRR:
             loadGuest(.r8, insn.reg, s)
-            a.op([s == 0 ? 0x84 : 0x85], size: n, reg: r8, guest(insn.rm))
+            op([s == 0 ? 0x84 : 0x85], size: n, reg: r8, guest(insn.rm))
         case .testRI:
             loadGuest(.r8, insn.reg, s)
             a.op([s == 0 ? 0xF6 : 0xF7], size: n, reg: 0, rm: .r8)
@@ -287,9 +351,9 @@ struct BlockTranslator {
         case .testMR:
             let m = mem(write: false)
             loadGuest(.r8, insn.reg, s)
-            a.op([s == 0 ? 0x84 : 0x85], size: n, reg: r8, m)
+            op([s == 0 ? 0x84 : 0x85], size: n, reg: r8, m)
         case .testMI:
-            a.op([s == 0 ? 0xF6 : 0xF7], size: n, reg: 0, mem(write: false))
+            op([s == 0 ? 0xF6 : 0xF7], size: n, reg: 0, mem(write: false))
             a.immediate(insn.imm, size: min(n, 4))
 
         case .incR, .decR, .negR, .notR:
@@ -299,50 +363,52 @@ struct BlockTranslator {
             storeGuest(insn.reg, s, .r8)
         case .incM, .decM, .negM, .notM:
             let (opcode, ext) = Self.unary(insn.op, s)
-            a.op([opcode], size: n, reg: ext, mem(write: true))
+            op([opcode], size: n, reg: ext, mem(write: true))
 
         case .shlRI, .shrRI, .sarRI, .shiftR:
             // (sal, /6, is shl.)
             let ext: UInt8 = insn.op == .shlRI || insn.cond == 6 ? 4 : insn.op == .shrRI ? 5 : insn.op == .sarRI ? 7 : insn.cond
             let byCL = insn.op == .shiftR && insn.attrs & X86Attrs.countCL != 0
-            if byCL { a.op([0x0F, 0xB6], size: 4, reg: X86Register.rcx.rawValue, guest(UInt8(X86Registers.rcx * 8))) }
+            // ecx = the guest's ecx (the host shift reads cl; a movzx from a cached register
+            // 4...7 without REX would read ch...bh).
+            if byCL { op([0x8B], size: 4, reg: X86Register.rcx.rawValue, guest(UInt8(X86Registers.rcx * 8))) }
             loadGuest(.r8, insn.reg, s)
             shift(ext, byCL: byCL, count: insn.imm, size: s, rm: .r8)
             storeGuest(insn.reg, s, .r8)
         case .shiftM:
             let byCL = insn.attrs & X86Attrs.countCL != 0
             let m = mem(write: true)
-            if byCL { a.op([0x0F, 0xB6], size: 4, reg: X86Register.rcx.rawValue, guest(UInt8(X86Registers.rcx * 8))) }
-            a.op([s == 0 ? (byCL ? 0xD2 : 0xC0) : (byCL ? 0xD3 : 0xC1)], size: n, reg: insn.cond == 6 ? 4 : insn.cond, m)
+            if byCL { op([0x8B], size: 4, reg: X86Register.rcx.rawValue, guest(UInt8(X86Registers.rcx * 8))) }
+            op([s == 0 ? (byCL ? 0xD2 : 0xC0) : (byCL ? 0xD3 : 0xC1)], size: n, reg: insn.cond == 6 ? 4 : insn.cond, m)
             if !byCL { a.byte(UInt8(truncatingIfNeeded: insn.imm)) }
 
         case .imulRR, .imulRM:
             let source = insn.op == .imulRR ? guest(insn.rm) : mem(write: false)
             if insn.attrs & X86Attrs.immediate != 0 {
-                a.op([0x69], size: n, reg: r8, source)
+                op([0x69], size: n, reg: r8, source)
                 a.immediate(insn.imm, size: min(n, 4))
             } else {
                 loadGuest(.r8, insn.reg, s)
-                a.op([0x0F, 0xAF], size: n, reg: r8, source)
+                op([0x0F, 0xAF], size: n, reg: r8, source)
             }
             storeGuest(insn.reg, s, .r8)
         case .cmovRR, .cmovRM:
             let source = insn.op == .cmovRR ? guest(insn.rm) : mem(write: false)
             loadGuest(.r8, insn.reg, s)
-            a.op([0x0F, 0x40 | insn.cond], size: n, reg: r8, source)
+            op([0x0F, 0x40 | insn.cond], size: n, reg: r8, source)
             storeGuest(insn.reg, s, .r8)
         case .setccR:
-            a.op([0x0F, 0x90 | insn.cond], size: 1, reg: 0, guest(insn.reg))
+            op([0x0F, 0x90 | insn.cond], size: 1, reg: 0, guest(insn.reg))
         case .setccM:
-            a.op([0x0F, 0x90 | insn.cond], size: 1, reg: 0, mem(write: true, size: 1))
+            op([0x0F, 0x90 | insn.cond], size: 1, reg: 0, mem(write: true, size: 1))
 
         case .push, .pushI:
             if insn.op == .push { loadGuest(.r9, insn.reg, 3) } else { a.moveKeepingFlags(.r9, imm: insn.imm) }
             push(.r9, index: index, pc: pc, restoreFlags: restoreFlags)
         case .pop:
-            a.op([0x8B], size: 8, reg: X86Register.rdx.rawValue, guest(Self.rspOffset))
+            op([0x8B], size: 8, reg: X86Register.rdx.rawValue, guest(Self.rspOffset))
             probe(8, write: false, index: index, pc: pc, restoreFlags: restoreFlags)
-            a.op([0x8B], size: 8, reg: r8, host)
+            op([0x8B], size: 8, reg: r8, host)
             a.lea(.rdx, X86Memory(.rdx, 8))
             storeGuest(Self.rspOffset, 3, .rdx)
             storeGuest(insn.reg, 3, .r8)      // pop rsp: the loaded value wins
@@ -352,9 +418,9 @@ struct BlockTranslator {
             exitLink(to: insn.imm, retired: index + 1)
             return true
         case .ret, .retImm:
-            a.op([0x8B], size: 8, reg: X86Register.rdx.rawValue, guest(Self.rspOffset))
+            op([0x8B], size: 8, reg: X86Register.rdx.rawValue, guest(Self.rspOffset))
             probe(8, write: false, index: index, pc: pc, restoreFlags: true)
-            a.op([0x8B], size: 8, reg: r8, host)
+            op([0x8B], size: 8, reg: r8, host)
             a.lea(.rdx, X86Memory(.rdx, Int32(8 + insn.imm)))
             storeGuest(Self.rspOffset, 3, .rdx)
             exitComputed(retired: index + 1)
@@ -367,7 +433,7 @@ struct BlockTranslator {
             if insn.op == .jmpR || insn.op == .callR {
                 loadGuest(.r8, insn.reg, 3)
             } else {
-                a.op([0x8B], size: 8, reg: r8, mem(write: false, size: 8))
+                op([0x8B], size: 8, reg: r8, mem(write: false, size: 8))
             }
             if insn.op == .callR || insn.op == .callM {
                 a.moveKeepingFlags(.r9, imm: next)
@@ -384,7 +450,7 @@ struct BlockTranslator {
             switch insn.op {
             case .addRR, .orRR, .adcRR, .sbbRR, .andRR, .subRR, .xorRR, .cmpRR:
                 loadGuest(.r8, insn.reg, s)
-                a.op([kind << 3 | (byte ? 2 : 3)], size: n, reg: r8, guest(insn.rm))
+                op([kind << 3 | (byte ? 2 : 3)], size: n, reg: r8, guest(insn.rm))
                 if kind != 7 { storeGuest(insn.reg, s, .r8) }
             case .addRI, .orRI, .adcRI, .sbbRI, .andRI, .subRI, .xorRI, .cmpRI:
                 loadGuest(.r8, insn.reg, s)
@@ -394,14 +460,14 @@ struct BlockTranslator {
             case .addRM, .orRM, .adcRM, .sbbRM, .andRM, .subRM, .xorRM, .cmpRM:
                 let m = mem(write: false)
                 loadGuest(.r8, insn.reg, s)
-                a.op([kind << 3 | (byte ? 2 : 3)], size: n, reg: r8, m)
+                op([kind << 3 | (byte ? 2 : 3)], size: n, reg: r8, m)
                 if kind != 7 { storeGuest(insn.reg, s, .r8) }
             case .addMR, .orMR, .adcMR, .sbbMR, .andMR, .subMR, .xorMR, .cmpMR:
                 let m = mem(write: kind != 7)
                 loadGuest(.r8, insn.reg, s)
-                a.op([kind << 3 | (byte ? 0 : 1)], size: n, reg: r8, m)
+                op([kind << 3 | (byte ? 0 : 1)], size: n, reg: r8, m)
             default:   // addMI ... cmpMI
-                a.op([byte ? 0x80 : 0x81], size: n, reg: kind, mem(write: kind != 7))
+                op([byte ? 0x80 : 0x81], size: n, reg: kind, mem(write: kind != 7))
                 a.immediate(insn.imm, size: min(n, 4))
             }
         }
@@ -430,10 +496,10 @@ struct BlockTranslator {
 
     /// Pushes `value` (8 bytes): the store is probed before rsp changes.
     private mutating func push(_ value: X86Register, index: Int, pc: UInt64, restoreFlags: Bool) {
-        a.op([0x8B], size: 8, reg: X86Register.rdx.rawValue, guest(Self.rspOffset))
+        op([0x8B], size: 8, reg: X86Register.rdx.rawValue, guest(Self.rspOffset))
         a.lea(.rdx, X86Memory(.rdx, -8))
         probe(8, write: true, index: index, pc: pc, restoreFlags: restoreFlags)
-        a.op([0x89], size: 8, reg: value.rawValue, host)
+        op([0x89], size: 8, reg: value.rawValue, host)
         storeGuest(Self.rspOffset, 3, .rdx)
     }
 
@@ -452,6 +518,7 @@ struct BlockTranslator {
     /// through a patchable jump (to the target block once it is compiled; until then to the
     /// code right after it, which leaves with the link number).
     private mutating func exitLink(to target: UInt64, retired: Int) {
+        writeBack()
         a.lea(.budget, X86Memory(.budget, -Int32(retired)))
         a.lea(.rax, X86Memory(.budget, -1))
         a.signIntoRDX()
@@ -469,6 +536,7 @@ struct BlockTranslator {
     /// spent, the jump cache's block for it, if any (with the flags saved around the lookup);
     /// else back to the tier.
     private mutating func exitComputed(retired: Int) {
+        writeBack()
         a.lea(.budget, X86Memory(.budget, -Int32(retired)))
         a.lea(.rax, X86Memory(.budget, -1))
         a.signIntoRDX()
@@ -502,6 +570,7 @@ struct BlockTranslator {
             switch stub {
             case .interpret(let pc, let retired):
                 putFlagsBack()
+                writeBack()
                 if retired > 0 { a.lea(.budget, X86Memory(.budget, -Int32(retired))) }
                 leave(pc: pc, code: GuestExit.interpret)
             case .link(let target, let retired):
