@@ -32,6 +32,7 @@ extension X86Core {
         // the interpreter must perform itself).
         let native = cpu.codeCache.nativeEntry
         let threshold = native?.threshold ?? NativeSlot.never
+        let jit = native != nil
         var run = NativeRun(pc: 0, executed: 0, interpretFirst: false)
         var interpretFirst = false
 
@@ -535,14 +536,14 @@ extension X86Core {
                 // page, in `disp` (unused by them): both are dropped together.
                 if left > 0 {
                     if let p = UnsafeMutablePointer<X86Instruction>(bitPattern: UInt(truncatingIfNeeded: cur.pointee.disp)) {
-                        if p.pointee.countExecution(threshold: threshold) { continue lookup }
+                        if jit && p.pointee.countExecution(threshold: threshold) { continue lookup }
                         cur = p
                         left &-= Int(p.pointee.count)
                         continue inner
                     }
                     if let p = decoded(pc) {
                         cur.pointee.disp = UInt64(UInt(bitPattern: p))
-                        if p.pointee.countExecution(threshold: threshold) { continue lookup }
+                        if jit && p.pointee.countExecution(threshold: threshold) { continue lookup }
                         cur = p
                         left &-= Int(p.pointee.count)
                         continue inner
@@ -551,7 +552,7 @@ extension X86Core {
                 }
                 // Direct and indirect jumps, calls and returns to a decoded instruction of
                 // this page go on without the code TLB.
-                if left > 0, let p = decoded(pc), !p.pointee.countExecution(threshold: threshold) {
+                if left > 0, let p = decoded(pc), !(jit && p.pointee.countExecution(threshold: threshold)) {
                     cur = p; left &-= Int(p.pointee.count); continue inner
                 }
                 if left <= 0 { break lookup }
