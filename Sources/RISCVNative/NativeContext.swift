@@ -52,19 +52,19 @@ enum NativeContext {
 }
 
 /// What compiled code returns.
-enum NativeExit {
+package enum NativeExit {
     /// Continue at the context's pc (look up the block there).
-    static let plain: UInt32 = 0
+    package static let plain: UInt32 = 0
     /// The interpreter must execute the instruction at the context's pc.
-    static let interpret: UInt32 = 1
+    package static let interpret: UInt32 = 1
     /// Values from here on: a chainable exit (`value - firstLink` indexes the tier's link
     /// sites); once the target is compiled its jump is patched to go there directly.
-    static let firstLink: UInt32 = 2
+    package static let firstLink: UInt32 = 2
 }
 
 /// Host registers of compiled code.
 extension X86Register {
-    static let guestRegisters = X86Register.rbx
-    static let context = X86Register.r14
-    static let budget = X86Register.r15
+    package static let guestRegisters = X86Register.rbx
+    package static let context = X86Register.r14
+    package static let budget = X86Register.r15
 }

@@ -259,12 +259,7 @@ struct BlockTranslator {
     /// write TLB; a miss leaves to the interpreter at instruction `index` (at `pc`) with the
     /// guest flags as they were. `restoreFlags`: put them back on the hit path too.
     private mutating func probe(_ size: Int, write: Bool, index: Int, pc: UInt64, restoreFlags: Bool) {
-        a.setOverflowAL()
-        a.loadFlagsIntoAH()
-        a.move(.rcx, .rdx)
-        a.op([0xC1], size: 8, reg: 5, rm: .rcx); a.byte(12)                       // shr rcx, 12
-        a.op([0x81], size: 4, reg: 4, rm: .rcx); a.int32(Int32(TLB.mask))         // and ecx, mask
-        a.op([0xC1], size: 4, reg: 4, rm: .rcx); a.byte(4)                        // shl ecx, 4
+        saveFlagsAndIndex(.rdx, shift: 12, mask: Int32(TLB.mask))
         a.lea(.rsi, X86Memory(.rdx, Int32(size - 1)))
         a.op([0xC1], size: 8, reg: 5, rm: .rsi); a.byte(12)                       // shr rsi, 12
         a.load(.rdi, .context, write ? GuestContext.writeTLBOffset : GuestContext.readTLBOffset)
@@ -273,6 +268,17 @@ struct BlockTranslator {
         a.op([0x8B], size: 8, reg: X86Register.rsi.rawValue, X86Memory(.rdi, 8, index: .rcx))  // addend
         a.op([0x01], size: 8, reg: X86Register.rdx.rawValue, rm: .rsi)                         // add rsi, rdx
         if restoreFlags { putFlagsBack() }
+    }
+
+    /// Saves the guest flags in eax (lahf + seto), then rcx = the byte offset of `key`'s entry
+    /// in a table of 16-byte entries indexed by (key >> shift) & mask (the TLBs, the jump cache).
+    private mutating func saveFlagsAndIndex(_ key: X86Register, shift: UInt8, mask: Int32) {
+        a.setOverflowAL()
+        a.loadFlagsIntoAH()
+        a.move(.rcx, key)
+        a.op([0xC1], size: 8, reg: 5, rm: .rcx); a.byte(shift)                    // shr rcx, shift
+        a.op([0x81], size: 4, reg: 4, rm: .rcx); a.int32(mask)                    // and ecx, mask
+        a.op([0xC1], size: 4, reg: 4, rm: .rcx); a.byte(4)                        // shl ecx, 4
     }
 
     /// RFLAGS' arithmetic flags from eax (saved by `probe`).
@@ -513,18 +519,25 @@ struct BlockTranslator {
         a.jump(toAddress: epilogue)
     }
 
-    /// An exit to a static target after `retired` instructions: subtracts them from the budget
-    /// (flag-free: lea, and cqo + jrcxz for the test), leaves when it is spent, else jumps on
-    /// through a patchable jump (to the target block once it is compiled; until then to the
-    /// code right after it, which leaves with the link number).
-    private mutating func exitLink(to target: UInt64, retired: Int) {
+    /// Stores the cached registers back and subtracts `retired` from the budget; returns the
+    /// rel8 site of a jump taken when budget is left (tested without flags: lea, cqo, jrcxz),
+    /// falling through when it is spent.
+    private mutating func retire(_ retired: Int) -> Int {
         writeBack()
         a.lea(.budget, X86Memory(.budget, -Int32(retired)))
         a.lea(.rax, X86Memory(.budget, -1))
         a.signIntoRDX()
         a.move(.rcx, .rdx)
-        let left = a.jumpIfRCXZero()
-        leave(pc: target, code: GuestExit.plain)
+        return a.jumpIfRCXZero()
+    }
+
+    /// An exit to a static target after `retired` instructions: subtracts them from the budget
+    /// (flag-free: lea, and cqo + jrcxz for the test), leaves when it is spent, else jumps on
+    /// through a patchable jump (to the target block once it is compiled; until then to the
+    /// code right after it, which leaves with the link number).
+    private mutating func exitLink(to target: UInt64, retired: Int) {
+        let left = retire(retired)
+        leave(pc: target, code: NativeExit.plain)
         a.patch(rel8At: left, toOffset: a.offset)
         let site = a.jump()
         a.patch(rel32At: site, toOffset: a.offset)
@@ -536,20 +549,10 @@ struct BlockTranslator {
     /// spent, the jump cache's block for it, if any (with the flags saved around the lookup);
     /// else back to the tier.
     private mutating func exitComputed(retired: Int) {
-        writeBack()
-        a.lea(.budget, X86Memory(.budget, -Int32(retired)))
-        a.lea(.rax, X86Memory(.budget, -1))
-        a.signIntoRDX()
-        a.move(.rcx, .rdx)
-        let left = a.jumpIfRCXZero()
+        let left = retire(retired)
         let spent = a.jump()
         a.patch(rel8At: left, toOffset: a.offset)
-        a.setOverflowAL()
-        a.loadFlagsIntoAH()
-        a.move(.rcx, .r8)
-        a.op([0xC1], size: 8, reg: 5, rm: .rcx); a.byte(1)                              // shr rcx, 1
-        a.op([0x81], size: 4, reg: 4, rm: .rcx); a.int32(Int32(JumpCache.indexMask))     // and ecx, mask
-        a.op([0xC1], size: 8, reg: 4, rm: .rcx); a.byte(4)                              // shl rcx, 4
+        saveFlagsAndIndex(.r8, shift: 1, mask: Int32(JumpCache.indexMask))
         a.load(.rdi, .context, GuestContext.jumpCacheOffset)
         a.op([0x3B], size: 8, reg: X86Register.r8.rawValue, X86Memory(.rdi, 0, index: .rcx))   // cmp r8, pc
         let miss = a.jump(if: .ne)
@@ -560,7 +563,7 @@ struct BlockTranslator {
         putFlagsBack()
         a.patch(rel32At: spent, toOffset: a.offset)
         a.store(.r8, .context, GuestContext.pcOffset)
-        a.moveKeepingFlags(.rax, imm: UInt64(GuestExit.plain))
+        a.moveKeepingFlags(.rax, imm: UInt64(NativeExit.plain))
         a.jump(toAddress: epilogue)
     }
 
@@ -572,7 +575,7 @@ struct BlockTranslator {
                 putFlagsBack()
                 writeBack()
                 if retired > 0 { a.lea(.budget, X86Memory(.budget, -Int32(retired))) }
-                leave(pc: pc, code: GuestExit.interpret)
+                leave(pc: pc, code: NativeExit.interpret)
             case .link(let target, let retired):
                 exitLink(to: target, retired: retired)
             }

@@ -22,18 +22,5 @@ enum GuestContext {
     static let size = 64
 }
 
-/// What compiled code returns in eax.
-enum GuestExit {
-    /// Continue at the context's pc (look up the block there).
-    static let plain: UInt32 = 0
-    /// The interpreter must execute the instruction at the context's pc.
-    static let interpret: UInt32 = 1
-    /// From here on: a chainable exit (`value - firstLink` indexes the tier's link sites).
-    static let firstLink: UInt32 = 2
-}
-
-extension X86Register {
-    static let guestRegisters = X86Register.rbx
-    static let context = X86Register.r14
-    static let budget = X86Register.r15
-}
+// Exit codes in eax are RISCVNative's `NativeExit`; rbx, r14 and r15 its `X86Register`
+// roles `guestRegisters`, `context` and `budget`.

@@ -104,8 +104,8 @@ final class GuestTier: NativeTier {
             let next = context.load(fromByteOffset: Int(GuestContext.pcOffset), as: UInt64.self)
             let left = context.load(fromByteOffset: Int(GuestContext.budgetOffset), as: Int.self)
             if Self.reportsStatistics { count(exit, left: left, next: next) }
-            if exit == GuestExit.interpret || left <= 0 {
-                return NativeRun(pc: next, executed: budget &- left, interpretFirst: exit == GuestExit.interpret)
+            if exit == NativeExit.interpret || left <= 0 {
+                return NativeRun(pc: next, executed: budget &- left, interpretFirst: exit == NativeExit.interpret)
             }
             let generation = flushes
             guard let s = entrySlot(at: next), let target = block(at: s, pc: next, compile: false) else {
@@ -115,8 +115,8 @@ final class GuestTier: NativeTier {
                 }
                 return NativeRun(pc: next, executed: budget &- left, interpretFirst: false)
             }
-            if exit >= GuestExit.firstLink && flushes == generation {
-                let i = Int(exit - GuestExit.firstLink)
+            if exit >= NativeExit.firstLink && flushes == generation {
+                let i = Int(exit - NativeExit.firstLink)
                 if i < links.count {
                     code?.patch(rel32At: links[i].site, to: target.address)
                     links[i].target = target.index
@@ -129,7 +129,7 @@ final class GuestTier: NativeTier {
 
     private func count(_ exit: UInt32, left: Int, next: UInt64) {
         returns += 1
-        if exit == GuestExit.interpret {
+        if exit == NativeExit.interpret {
             interprets += 1
             let op = entrySlot(at: next).map { "\($0.pointee.op)" } ?? "undecoded"
             interpretedOps[op, default: 0] += 1
@@ -201,7 +201,7 @@ final class GuestTier: NativeTier {
         for attempt in 0..<2 {
             if blocks.count >= Self.maxBlocks { flush() }
             guard let t = BlockTranslator.translate(memory, entry: pc, base: code.address, epilogue: trampolines.epilogue,
-                                                    firstLinkID: GuestExit.firstLink + UInt32(links.count))
+                                                    firstLinkID: NativeExit.firstLink + UInt32(links.count))
             else { return nil }
             if !code.canHold(t.bytes.count) {
                 if attempt == 0 { flush(); continue }
