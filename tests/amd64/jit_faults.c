@@ -1,9 +1,10 @@
 /* What the native tier for x86-64 guests adds (Sources/X86Native): hot loops run compiled, with
  * the guest's flags in the host's RFLAGS. Each loop below runs hundreds of times, so with the
- * default threshold (and the tests' lower ones) it runs compiled; the host CPU is the reference.
+ * default threshold (and the tests' lower ones) it runs compiled, and each is a function of its
+ * own (noinline), so the calls that fault run the compiled loop too; the host CPU is the reference.
  *  - a load faulting in a hot loop with flags live across it (cmp; load; adc/jcc): SIGSEGV's
  *    si_addr, the loop registers and the arithmetic flags from the handler's ucontext;
- *  - a read-modify-write (add [m], r) and a push faulting (a store into a read-only page);
+ *  - a read-modify-write (add [m], r) faulting (a store into a read-only page);
  *  - loads through fs (a thread-local counter) and 8/16/32/64-bit ALU forms, shifts by cl and
  *    imm, imul, setcc, cmovcc, adc/sbb chains, whose results and flags are summed. */
 #define _GNU_SOURCE
@@ -30,7 +31,7 @@ static void on_segv(int sig, siginfo_t *si, void *uc_) {
 
 /* Sums bytes from p upwards while counting down rcx; the cmp before the load sets the flags the
  * adc after it reads, so they are live across the load (and its TLB probe). */
-static long sum_across(unsigned char *p, long n) {
+__attribute__((noinline)) static long sum_across(unsigned char *p, long n) {
     long acc = 0, zero = 0;
     __asm__ volatile(
         "1:\n\t"
@@ -46,7 +47,7 @@ static long sum_across(unsigned char *p, long n) {
 }
 
 /* Adds to every 8-byte word from p on (a read-modify-write), flags live across it. */
-static void add_across(unsigned char *p, long n) {
+__attribute__((noinline)) static void add_across(unsigned char *p, long n) {
     __asm__ volatile(
         "1:\n\t"
         "mov $7, %%edx\n\t"
@@ -60,7 +61,7 @@ static void add_across(unsigned char *p, long n) {
 
 static __thread long tls_counter;
 
-static unsigned long mix(unsigned long x, unsigned long y, int round) {
+__attribute__((noinline)) static unsigned long mix(unsigned long x, unsigned long y, int round) {
     unsigned long r = x;
     unsigned char b = (unsigned char)y;
     unsigned short w = (unsigned short)(x >> 8);
