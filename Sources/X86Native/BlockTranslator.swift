@@ -132,8 +132,30 @@ struct BlockTranslator {
             return s >= 1
         case .push, .pop, .pushI:
             return s == 3
+        case .sse:
+            return sseSupported(insn)
         default:
             return group1.contains(insn.op)
+        }
+    }
+
+    /// The integer SSE2 moves and operations translated (they leave RFLAGS and MXCSR alone):
+    /// their host opcodes (after 0x66 0x0F), register forms only for the packed operations (their
+    /// memory forms need 16-byte alignment), unaligned forms only for 128-bit moves.
+    private static let packed: [X86SSE: UInt8] = [
+        .paddb: 0xFC, .paddw: 0xFD, .paddd: 0xFE, .paddq: 0xD4, .psubb: 0xF8, .psubw: 0xF9, .psubd: 0xFA, .psubq: 0xFB,
+        .pand: 0xDB, .pandn: 0xDF, .por: 0xEB, .pxor: 0xEF,
+        .pcmpeqb: 0x74, .pcmpeqw: 0x75, .pcmpeqd: 0x76, .pcmpgtb: 0x64, .pcmpgtw: 0x65, .pcmpgtd: 0x66,
+    ]
+
+    static func sseSupported(_ insn: X86Instruction) -> Bool {
+        guard let op = X86SSE(rawValue: insn.cond) else { return false }
+        let memory = insn.attrs & X86Attrs.memory != 0
+        switch op {
+        case .movq: return true
+        case .storeLow64: return memory
+        case .mov128, .store128: return insn.attrs & X86Attrs.aligned == 0
+        default: return !memory && packed[op] != nil
         }
     }
 
@@ -199,7 +221,8 @@ struct BlockTranslator {
             if offset & 7 != 0 { excluded[Int(offset >> 3)] = true } else { uses[Int(offset >> 3)] += 1 }
         }
         for (insn, _) in insns {
-            use(insn.reg); use(insn.rm); use(insn.base); use(insn.index)
+            if insn.op != .sse { use(insn.reg); use(insn.rm) }     // (xmm numbers there)
+            use(insn.base); use(insn.index)
             switch insn.op {
             case .push, .pushI, .pop, .call, .callR, .callM, .ret, .retImm: use(Self.rspOffset)
             case .shiftR, .shiftM: use(UInt8(X86Registers.rcx * 8))
@@ -447,6 +470,11 @@ struct BlockTranslator {
             }
             exitComputed(retired: index + 1)
             return true
+        case .sse:
+            let o = X86SSE(rawValue: insn.cond)!
+            let m = insn.attrs & X86Attrs.memory == 0 ? nil
+                : mem(write: o == .storeLow64 || o == .store128, size: o == .movq || o == .storeLow64 ? 8 : 16)
+            emitSSE(insn, o, memoryOperand: m)
         case .jcc:
             stubs.append((a.jump(if: X86Condition(rawValue: insn.cond & 15)!), .link(target: insn.imm, retired: index + 1)))
 
@@ -478,6 +506,40 @@ struct BlockTranslator {
             }
         }
         return false
+    }
+
+    /// The xmm register `n` in the register file.
+    private func xmm(_ n: UInt8) -> X86Memory { X86Memory(.guestRegisters, Int32(X86Registers.xmm * 8) + 16 * Int32(n)) }
+
+    /// `prefix` 0F `opcode` with host xmm `reg` and operand `m` (legacy SSE encoding).
+    private mutating func sse(_ prefix: UInt8, _ opcode: UInt8, xmm reg: UInt8, _ m: Operand) {
+        a.byte(prefix)
+        op([0x0F, opcode], size: 4, reg: reg, m)
+    }
+
+    /// Integer SSE2 moves and operations through host xmm0 and xmm1 (`sseSupported`).
+    /// `m`: the probed memory operand of a memory form.
+    private mutating func emitSSE(_ insn: X86Instruction, _ o: X86SSE, memoryOperand m: Operand?) {
+        let movdqu: UInt8 = 0x6F, storeDQU: UInt8 = 0x7F
+        switch o {
+        case .movq:
+            sse(0xF3, 0x7E, xmm: 0, m ?? .memory(xmm(insn.rm)))
+            sse(0xF3, storeDQU, xmm: 0, .memory(xmm(insn.reg)))
+        case .storeLow64:
+            a.op([0x8B], size: 8, reg: X86Register.r8.rawValue, xmm(insn.reg))
+            op([0x89], size: 8, reg: X86Register.r8.rawValue, m!)
+        case .mov128:
+            sse(0xF3, movdqu, xmm: 0, m ?? .memory(xmm(insn.rm)))
+            sse(0xF3, storeDQU, xmm: 0, .memory(xmm(insn.reg)))
+        case .store128:
+            sse(0xF3, movdqu, xmm: 0, .memory(xmm(insn.reg)))
+            sse(0xF3, storeDQU, xmm: 0, m!)
+        default:
+            sse(0xF3, movdqu, xmm: 0, .memory(xmm(insn.reg)))
+            sse(0xF3, movdqu, xmm: 1, .memory(xmm(insn.rm)))
+            sse(0x66, Self.packed[o]!, xmm: 0, .register(.rcx))     // (register 1: xmm1)
+            sse(0xF3, storeDQU, xmm: 0, .memory(xmm(insn.reg)))
+        }
     }
 
     /// inc, dec, neg, not: the opcode (byte or full size) and its ModRM extension.
