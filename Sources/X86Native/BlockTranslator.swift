@@ -49,6 +49,13 @@ struct BlockTranslator {
     }
     private var stubs: [(site: Int, stub: Stub)] = []
 
+    /// The block's entry, and where its code goes on after loading the cached registers: a
+    /// branch back to the entry (a loop) jumps there with every value still in its register.
+    private var entry: UInt64 = 0
+    private var body = 0
+    /// `SKIFF_JIT_X86_LOOPS=0`: back edges leave through ordinary exits, for comparisons.
+    static let keepsLoopRegisters = getenv("SKIFF_JIT_X86_LOOPS").map { String(cString: $0) != "0" } ?? true
+
     private init(base: UInt, epilogue: UInt, firstLinkID: UInt32) {
         a = X86Assembler(base: base)
         self.epilogue = epilogue
@@ -94,6 +101,8 @@ struct BlockTranslator {
 
         var t = BlockTranslator(base: base, epilogue: epilogue, firstLinkID: firstLinkID)
         if cachesRegisters { t.cache(insns) }
+        t.entry = entry
+        t.body = t.a.offset
         var ended = false
         for (i, e) in insns.enumerated() {
             let use = flagUse(e.insn)
@@ -581,11 +590,11 @@ struct BlockTranslator {
         a.jump(toAddress: epilogue)
     }
 
-    /// Stores the cached registers back and subtracts `retired` from the budget; returns the
+    /// Stores the cached registers back (unless not `storing`) and subtracts `retired` from the budget; returns the
     /// rel8 site of a jump taken when budget is left (tested without flags: lea, cqo, jrcxz),
     /// falling through when it is spent.
-    private mutating func retire(_ retired: Int) -> Int {
-        writeBack()
+    private mutating func retire(_ retired: Int, storing: Bool = true) -> Int {
+        if storing { writeBack() }
         a.lea(.budget, X86Memory(.budget, -Int32(retired)))
         a.lea(.rax, X86Memory(.budget, -1))
         a.signIntoRDX()
@@ -598,6 +607,15 @@ struct BlockTranslator {
     /// through a patchable jump (to the target block once it is compiled; until then to the
     /// code right after it, which leaves with the link number).
     private mutating func exitLink(to target: UInt64, retired: Int) {
+        if target == entry && Self.keepsLoopRegisters {
+            // A back edge: on to the body while budget is left, the cached registers kept.
+            let left = retire(retired, storing: false)
+            writeBack()
+            leave(pc: target, code: NativeExit.plain)
+            a.patch(rel8At: left, toOffset: a.offset)
+            a.patch(rel32At: a.jump(), toOffset: body)
+            return
+        }
         let left = retire(retired)
         leave(pc: target, code: NativeExit.plain)
         a.patch(rel8At: left, toOffset: a.offset)
