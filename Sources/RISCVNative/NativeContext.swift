@@ -12,21 +12,21 @@ import RISCV
 //
 // Exits store the next pc in the context and return a code in eax (`NativeExit`).
 
-enum NativeContext {
-    static let regsOffset: Int32 = 0
-    static let readTLBOffset: Int32 = 8
-    static let writeTLBOffset: Int32 = 16
-    static let budgetOffset: Int32 = 24
-    static let pcOffset: Int32 = 32
+package enum NativeContext {
+    package static let regsOffset: Int32 = 0
+    package static let readTLBOffset: Int32 = 8
+    package static let writeTLBOffset: Int32 = 16
+    package static let budgetOffset: Int32 = 24
+    package static let pcOffset: Int32 = 32
     /// The tier's jump cache (`JumpCache`): guest pc -> compiled block, for computed jumps.
-    static let jumpCacheOffset: Int32 = 40
+    package static let jumpCacheOffset: Int32 = 40
     /// The address space (unretained), for the TLB refill helper.
     static let memoryOffset: Int32 = 48
     /// The running hart (unretained), for the floating-point helper.
     static let hartOffset: Int32 = 56
     /// `AccessPlan.slots` words: the TLB addends of the running block's access groups.
     static let slotsOffset: Int32 = 64
-    static let size = 64 + 8 * AccessPlan.slots
+    package static let size = 64 + 8 * AccessPlan.slots
 
     static func slotOffset(_ slot: Int32) -> Int32 { slotsOffset + 8 * slot }
 

@@ -294,7 +294,7 @@ struct BlockTranslator {
         saveFlagsAndIndex(.rdx, shift: 12, mask: Int32(TLB.mask))
         a.lea(.rsi, X86Memory(.rdx, Int32(size - 1)))
         a.op([0xC1], size: 8, reg: 5, rm: .rsi); a.byte(12)                       // shr rsi, 12
-        a.load(.rdi, .context, write ? GuestContext.writeTLBOffset : GuestContext.readTLBOffset)
+        a.load(.rdi, .context, write ? NativeContext.writeTLBOffset : NativeContext.readTLBOffset)
         a.op([0x3B], size: 8, reg: X86Register.rsi.rawValue, X86Memory(.rdi, 0, index: .rcx))  // cmp rsi, tag
         stubs.append((a.jump(if: .ne), .interpret(pc: pc, retired: index)))
         a.op([0x8B], size: 8, reg: X86Register.rsi.rawValue, X86Memory(.rdi, 8, index: .rcx))  // addend
@@ -585,7 +585,7 @@ struct BlockTranslator {
     /// Leaves compiled code: the next pc in the context, `code` in eax, to the epilogue.
     private mutating func leave(pc: UInt64, code: UInt32) {
         a.moveKeepingFlags(.rax, imm: pc)
-        a.store(.rax, .context, GuestContext.pcOffset)
+        a.store(.rax, .context, NativeContext.pcOffset)
         a.moveKeepingFlags(.rax, imm: UInt64(code))
         a.jump(toAddress: epilogue)
     }
@@ -633,7 +633,7 @@ struct BlockTranslator {
         let spent = a.jump()
         a.patch(rel8At: left, toOffset: a.offset)
         saveFlagsAndIndex(.r8, shift: 1, mask: Int32(JumpCache.indexMask))
-        a.load(.rdi, .context, GuestContext.jumpCacheOffset)
+        a.load(.rdi, .context, NativeContext.jumpCacheOffset)
         a.op([0x3B], size: 8, reg: X86Register.r8.rawValue, X86Memory(.rdi, 0, index: .rcx))   // cmp r8, pc
         let miss = a.jump(if: .ne)
         a.op([0x8B], size: 8, reg: X86Register.rcx.rawValue, X86Memory(.rdi, 8, index: .rcx))
@@ -642,7 +642,7 @@ struct BlockTranslator {
         a.patch(rel32At: miss, toOffset: a.offset)
         putFlagsBack()
         a.patch(rel32At: spent, toOffset: a.offset)
-        a.store(.r8, .context, GuestContext.pcOffset)
+        a.store(.r8, .context, NativeContext.pcOffset)
         a.moveKeepingFlags(.rax, imm: UInt64(NativeExit.plain))
         a.jump(toAddress: epilogue)
     }

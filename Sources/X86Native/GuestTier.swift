@@ -30,7 +30,7 @@ final class GuestTier: NativeTier {
     private var enter: Entry?
     private var trampolines = GuestTrampolines(enter: 0, epilogue: 0)
     private var trampolineBytes = 0
-    private let context = UnsafeMutableRawPointer.allocate(byteCount: GuestContext.size, alignment: 16)
+    private let context = UnsafeMutableRawPointer.allocate(byteCount: NativeContext.size, alignment: 16)
     private let jumpCache = JumpCache()
 
     private struct Block {
@@ -61,7 +61,7 @@ final class GuestTier: NativeTier {
     init(memory: GuestMemory, threshold: UInt16) {
         self.memory = memory
         self.threshold = min(threshold, NativeSlot.maxThreshold)
-        context.storeBytes(of: jumpCache.table, toByteOffset: Int(GuestContext.jumpCacheOffset), as: UnsafeMutablePointer<UInt64>.self)
+        context.storeBytes(of: jumpCache.table, toByteOffset: Int(NativeContext.jumpCacheOffset), as: UnsafeMutablePointer<UInt64>.self)
     }
 
     deinit {
@@ -94,15 +94,15 @@ final class GuestTier: NativeTier {
             $0.materializeFlagsForNative()
             return $0.regs
         }
-        context.storeBytes(of: registers, toByteOffset: Int(GuestContext.regsOffset), as: UnsafeMutablePointer<UInt64>.self)
-        context.storeBytes(of: memory.readTLB, toByteOffset: Int(GuestContext.readTLBOffset), as: UnsafeMutablePointer<TLBEntry>.self)
-        context.storeBytes(of: memory.writeTLB, toByteOffset: Int(GuestContext.writeTLBOffset), as: UnsafeMutablePointer<TLBEntry>.self)
-        context.storeBytes(of: budget, toByteOffset: Int(GuestContext.budgetOffset), as: Int.self)
+        context.storeBytes(of: registers, toByteOffset: Int(NativeContext.regsOffset), as: UnsafeMutablePointer<UInt64>.self)
+        context.storeBytes(of: memory.readTLB, toByteOffset: Int(NativeContext.readTLBOffset), as: UnsafeMutablePointer<TLBEntry>.self)
+        context.storeBytes(of: memory.writeTLB, toByteOffset: Int(NativeContext.writeTLBOffset), as: UnsafeMutablePointer<TLBEntry>.self)
+        context.storeBytes(of: budget, toByteOffset: Int(NativeContext.budgetOffset), as: Int.self)
         var address = first.address
         while true {
             let exit = enter(context, UnsafeRawPointer(bitPattern: address)!)
-            let next = context.load(fromByteOffset: Int(GuestContext.pcOffset), as: UInt64.self)
-            let left = context.load(fromByteOffset: Int(GuestContext.budgetOffset), as: Int.self)
+            let next = context.load(fromByteOffset: Int(NativeContext.pcOffset), as: UInt64.self)
+            let left = context.load(fromByteOffset: Int(NativeContext.budgetOffset), as: Int.self)
             if Self.reportsStatistics { count(exit, left: left, next: next) }
             if exit == NativeExit.interpret || left <= 0 {
                 return NativeRun(pc: next, executed: budget &- left, interpretFirst: exit == NativeExit.interpret)
