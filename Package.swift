@@ -58,6 +58,8 @@ let package = Package(
         .target(name: "ImageLayers", dependencies: ["FSImage"], swiftSettings: coreSettings),
         // Native execution tier (x86-64 hosts): hot guest blocks compiled to host code.
         .target(name: "RISCVNative", dependencies: ["RISCV"], swiftSettings: coreSettings),
+        // The same for x86-64 guests (reuses RISCVNative's assembler and code buffer).
+        .target(name: "X86Native", dependencies: ["X86", "RISCV", "RISCVNative"], swiftSettings: coreSettings),
         // Native host: the POSIX implementation of LinuxKernel's Host protocol.
         .target(name: "PosixHost", dependencies: ["LinuxKernel"], swiftSettings: [.swiftLanguageMode(.v5)]),
         // Images: registry client, content store, layers.
@@ -87,7 +89,7 @@ let package = Package(
         .target(name: "ContainerControlWire", swiftSettings: [.swiftLanguageMode(.v5)]),
         // Containers: images -> root filesystems -> running guests.
         .target(name: "Skiff", dependencies: [
-            "ContainerControlWire", "OCI", "LinuxKernel", "PosixHost", "RISCVNative", "ModuleBundle", "CZlib", "WasiRuntime",
+            "ContainerControlWire", "OCI", "LinuxKernel", "PosixHost", "RISCVNative", "X86Native", "ModuleBundle", "CZlib", "WasiRuntime",
             .product(name: "Logging", package: "swift-log"),
         ]),
         .executableTarget(name: "skiff", dependencies: [

@@ -8,16 +8,16 @@ import Darwin
 // target up here from compiled code, without leaving it: a direct-mapped table from guest pc to
 // compiled block, filled by the tier whenever it finds a block and emptied on every flush.
 
-struct JumpCache {
+package struct JumpCache {
     /// 64k entries (1 MB): a JVM runs ~50k blocks, and with 4096 entries its computed jumps
     /// missed and left compiled code often (`SKIFF_JIT_JUMP_CACHE_BITS=12..20` for comparisons).
-    static let entries = 1 << (getenv("SKIFF_JIT_JUMP_CACHE_BITS").flatMap { Int(String(cString: $0)) }.map { min(max($0, 12), 20) } ?? 16)
+    package static let entries = 1 << (getenv("SKIFF_JIT_JUMP_CACHE_BITS").flatMap { Int(String(cString: $0)) }.map { min(max($0, 12), 20) } ?? 16)
     /// Entry i covers pcs with (pc >> 1) & (entries - 1) == i; 16 bytes: pc, host address.
-    static let indexMask = UInt64(entries - 1)
+    package static let indexMask = UInt64(entries - 1)
     static let emptyTag = UInt64.max
     static let bytes = 16 * entries
 
-    let table: UnsafeMutablePointer<UInt64>
+    package let table: UnsafeMutablePointer<UInt64>
 
     /// The table is its own anonymous mapping, so a short process touches only the pages its
     /// jumps use (filling 1 MB with empty tags cost every exec'd `true` 256 page faults) and its
@@ -25,16 +25,16 @@ struct JumpCache {
     /// the heap: 200 execs of `true` from one shell peaked at 61 MB, 29 MB with a 64 KB table).
     /// Zero entries are empty too: entry i != 0 is only looked up for pcs that are not 0; entry
     /// 0 holds the empty tag.
-    init() {
+    package init() {
         table = JumpCache.zeroPages(at: nil).bindMemory(to: UInt64.self, capacity: 2 * JumpCache.entries)
         table[0] = JumpCache.emptyTag
     }
 
-    func deallocate() { munmap(table, JumpCache.bytes) }
+    package func deallocate() { munmap(table, JumpCache.bytes) }
 
     /// Empties every entry: fresh zero pages in place of the table's (its memory goes back to
     /// the host).
-    func clear() {
+    package func clear() {
         _ = JumpCache.zeroPages(at: table)
         table[0] = JumpCache.emptyTag
     }
@@ -47,7 +47,7 @@ struct JumpCache {
     }
 
     /// Forgets `pc` if it leads to `address`.
-    func remove(pc: UInt64, address: UInt) {
+    package func remove(pc: UInt64, address: UInt) {
         let i = Int((pc >> 1) & JumpCache.indexMask)
         if table[2 * i] == pc && table[2 * i + 1] == UInt64(address) {
             table[2 * i] = JumpCache.emptyTag
@@ -55,7 +55,7 @@ struct JumpCache {
         }
     }
 
-    func insert(pc: UInt64, address: UInt) {
+    package func insert(pc: UInt64, address: UInt) {
         let i = Int((pc >> 1) & JumpCache.indexMask)
         table[2 * i] = pc
         table[2 * i + 1] = UInt64(address)

@@ -12,14 +12,14 @@ import RISCV
 //
 // Exits store the next pc in the context and return a code in eax (`NativeExit`).
 
-enum NativeContext {
-    static let regsOffset: Int32 = 0
-    static let readTLBOffset: Int32 = 8
-    static let writeTLBOffset: Int32 = 16
-    static let budgetOffset: Int32 = 24
-    static let pcOffset: Int32 = 32
+package enum NativeContext {
+    package static let regsOffset: Int32 = 0
+    package static let readTLBOffset: Int32 = 8
+    package static let writeTLBOffset: Int32 = 16
+    package static let budgetOffset: Int32 = 24
+    package static let pcOffset: Int32 = 32
     /// The tier's jump cache (`JumpCache`): guest pc -> compiled block, for computed jumps.
-    static let jumpCacheOffset: Int32 = 40
+    package static let jumpCacheOffset: Int32 = 40
     /// The address space (unretained), for the TLB refill helper.
     static let memoryOffset: Int32 = 48
     /// The running hart (unretained), for the floating-point helper.
@@ -30,7 +30,7 @@ enum NativeContext {
     /// last probed (`BlockTranslator.cachedPage`).
     static let pagesOffset: Int32 = slotsOffset + 8 * Int32(AccessPlan.slots)
     static let loopPages = 8
-    static let size = Int(pagesOffset) + 32 * loopPages
+    package static let size = Int(pagesOffset) + 32 * loopPages
 
     static func slotOffset(_ slot: Int32) -> Int32 { slotsOffset + 8 * slot }
     static func pageOffset(_ page: Int32) -> Int32 { pagesOffset + 32 * page }
@@ -57,19 +57,19 @@ enum NativeContext {
 }
 
 /// What compiled code returns.
-enum NativeExit {
+package enum NativeExit {
     /// Continue at the context's pc (look up the block there).
-    static let plain: UInt32 = 0
+    package static let plain: UInt32 = 0
     /// The interpreter must execute the instruction at the context's pc.
-    static let interpret: UInt32 = 1
+    package static let interpret: UInt32 = 1
     /// Values from here on: a chainable exit (`value - firstLink` indexes the tier's link
     /// sites); once the target is compiled its jump is patched to go there directly.
-    static let firstLink: UInt32 = 2
+    package static let firstLink: UInt32 = 2
 }
 
 /// Host registers of compiled code.
 extension X86Register {
-    static let guestRegisters = X86Register.rbx
-    static let context = X86Register.r14
-    static let budget = X86Register.r15
+    package static let guestRegisters = X86Register.rbx
+    package static let context = X86Register.r14
+    package static let budget = X86Register.r15
 }

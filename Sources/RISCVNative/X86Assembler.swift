@@ -2,7 +2,7 @@
 // array whose final address is known up front (so rel32 jumps to code outside the block can be
 // resolved while emitting). Memory operands are [base + disp8/disp32] or [base + index + disp].
 
-enum X86Register: UInt8 {
+package enum X86Register: UInt8 {
     case rax = 0, rcx, rdx, rbx, rsp, rbp, rsi, rdi, r8, r9, r10, r11, r12, r13, r14, r15
 
     var low: UInt8 { rawValue & 7 }
@@ -10,13 +10,13 @@ enum X86Register: UInt8 {
 }
 
 /// Condition codes (the low nibble of jcc/setcc/cmovcc).
-enum X86Condition: UInt8 {
+package enum X86Condition: UInt8 {
     case o = 0, no, b, ae, e, ne, be, a, s, ns, p, np, l, ge, le, g
 }
 
 /// Two-operand ALU operations: the /digit of the immediate forms; the register forms are
 /// `digit << 3 | 1` (r/m, reg) and `digit << 3 | 3` (reg, r/m).
-enum X86ALU: UInt8 {
+package enum X86ALU: UInt8 {
     case add = 0, or = 1, and = 4, sub = 5, xor = 6, cmp = 7
 }
 
@@ -25,22 +25,22 @@ enum X86Shift: UInt8 {
     case rol = 0, ror = 1, shl = 4, shr = 5, sar = 7
 }
 
-struct X86Assembler {
-    private(set) var bytes: [UInt8] = []
+package struct X86Assembler {
+    package internal(set) var bytes: [UInt8] = []
     /// The address the first byte will have once the code is installed.
-    let base: UInt
+    package let base: UInt
 
-    init(base: UInt) {
+    package init(base: UInt) {
         self.base = base
         bytes.reserveCapacity(1024)
     }
 
-    var offset: Int { bytes.count }
-    var address: UInt { base &+ UInt(bytes.count) }
+    package var offset: Int { bytes.count }
+    package var address: UInt { base &+ UInt(bytes.count) }
 
-    mutating func byte(_ b: UInt8) { bytes.append(b) }
+    package mutating func byte(_ b: UInt8) { bytes.append(b) }
 
-    mutating func int32(_ v: Int32) {
+    package mutating func int32(_ v: Int32) {
         let u = UInt32(bitPattern: v)
         bytes.append(UInt8(truncatingIfNeeded: u))
         bytes.append(UInt8(truncatingIfNeeded: u >> 8))
@@ -48,13 +48,13 @@ struct X86Assembler {
         bytes.append(UInt8(truncatingIfNeeded: u >> 24))
     }
 
-    mutating func int64(_ v: UInt64) {
+    package mutating func int64(_ v: UInt64) {
         int32(Int32(truncatingIfNeeded: v))
         int32(Int32(truncatingIfNeeded: v >> 32))
     }
 
     /// Overwrites the rel32 field at `at` so that it jumps to `target` (an offset in this block).
-    mutating func patch(rel32At at: Int, toOffset target: Int) {
+    package mutating func patch(rel32At at: Int, toOffset target: Int) {
         let rel = Int32(target - (at + 4))
         let u = UInt32(bitPattern: rel)
         for i in 0..<4 { bytes[at + i] = UInt8(truncatingIfNeeded: u >> (8 * UInt32(i))) }
@@ -98,12 +98,12 @@ struct X86Assembler {
     // MARK: Moves
 
     /// mov dst, [base + disp] (64 bits, or 32 bits zero-extended).
-    mutating func load(_ dst: X86Register, _ base: X86Register, _ disp: Int32, w: Bool = true) {
+    package mutating func load(_ dst: X86Register, _ base: X86Register, _ disp: Int32, w: Bool = true) {
         op([0x8B], w: w, reg: dst.rawValue, base: base, disp: disp)
     }
 
     /// mov [base + disp], src (64 bits).
-    mutating func store(_ src: X86Register, _ base: X86Register, _ disp: Int32) {
+    package mutating func store(_ src: X86Register, _ base: X86Register, _ disp: Int32) {
         op([0x89], w: true, reg: src.rawValue, base: base, disp: disp)
     }
 
@@ -134,7 +134,7 @@ struct X86Assembler {
     }
 
     /// dst = imm, in the shortest form.
-    mutating func move(_ dst: X86Register, imm: UInt64) {
+    package mutating func move(_ dst: X86Register, imm: UInt64) {
         if imm == 0 {
             op([0x31], w: false, reg: dst.rawValue, rm: dst)               // xor r32, r32
         } else if imm <= UInt64(UInt32.max) {
@@ -179,7 +179,7 @@ struct X86Assembler {
     }
 
     /// mov dst, src (64 bits, or 32 bits zero-extending).
-    mutating func move(_ dst: X86Register, _ src: X86Register, w: Bool = true) {
+    package mutating func move(_ dst: X86Register, _ src: X86Register, w: Bool = true) {
         op([0x89], w: w, reg: src.rawValue, rm: dst)
     }
 
@@ -199,7 +199,7 @@ struct X86Assembler {
     }
 
     /// lea dst, [base + disp].
-    mutating func lea(_ dst: X86Register, _ base: X86Register, _ disp: Int32) {
+    package mutating func lea(_ dst: X86Register, _ base: X86Register, _ disp: Int32) {
         op([0x8D], w: true, reg: dst.rawValue, base: base, disp: disp)
     }
 
@@ -216,7 +216,7 @@ struct X86Assembler {
     }
 
     /// dst op= imm (sign-extended imm8 or imm32).
-    mutating func alu(_ o: X86ALU, _ dst: X86Register, imm: Int32, w: Bool = true) {
+    package mutating func alu(_ o: X86ALU, _ dst: X86Register, imm: Int32, w: Bool = true) {
         if imm >= -128 && imm <= 127 {
             op([0x83], w: w, reg: o.rawValue, rm: dst)
             byte(UInt8(bitPattern: Int8(imm)))
@@ -316,7 +316,7 @@ struct X86Assembler {
     // MARK: Control flow
 
     /// jcc rel32 to an offset not known yet: returns the offset of the rel32 field.
-    mutating func jump(if c: X86Condition) -> Int {
+    package mutating func jump(if c: X86Condition) -> Int {
         byte(0x0F)
         byte(0x80 | c.rawValue)
         int32(0)
@@ -324,34 +324,34 @@ struct X86Assembler {
     }
 
     /// jmp rel32 to an offset not known yet: returns the offset of the rel32 field.
-    mutating func jump() -> Int {
+    package mutating func jump() -> Int {
         byte(0xE9)
         int32(0)
         return offset - 4
     }
 
     /// jmp rel32 to an absolute address (must be within ±2 GiB).
-    mutating func jump(toAddress target: UInt) {
+    package mutating func jump(toAddress target: UInt) {
         byte(0xE9)
         int32(Int32(truncatingIfNeeded: Int(bitPattern: target) - Int(bitPattern: address &+ 4)))
     }
 
-    mutating func jump(to reg: X86Register) { op([0xFF], w: false, reg: 4, rm: reg) }
+    package mutating func jump(to reg: X86Register) { op([0xFF], w: false, reg: 4, rm: reg) }
 
     /// jmp [base + disp].
     mutating func jump(toAddressAt base: X86Register, _ disp: Int32) { op([0xFF], w: false, reg: 4, base: base, disp: disp) }
 
-    mutating func push(_ r: X86Register) {
+    package mutating func push(_ r: X86Register) {
         rex(w: false, reg: 0, rm: r.rawValue)
         byte(0x50 | r.low)
     }
 
-    mutating func pop(_ r: X86Register) {
+    package mutating func pop(_ r: X86Register) {
         rex(w: false, reg: 0, rm: r.rawValue)
         byte(0x58 | r.low)
     }
 
-    mutating func ret() { byte(0xC3) }
+    package mutating func ret() { byte(0xC3) }
 
     mutating func call(_ target: X86Register) { op([0xFF], w: false, reg: 2, rm: target) }
 

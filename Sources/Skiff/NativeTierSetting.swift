@@ -1,4 +1,5 @@
 import RISCVNative
+import X86Native
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -14,8 +15,15 @@ enum NativeTierSetting {
     static func apply() {
         if let v = getenv("SKIFF_JIT"), String(cString: v) == "0" {
             NativeCode.disable()
+            X86NativeCode.disable()
         } else {
-            NativeCode.enable(threshold: getenv("SKIFF_JIT_THRESHOLD").flatMap { Int(String(cString: $0)) })
+            let threshold = getenv("SKIFF_JIT_THRESHOLD").flatMap { Int(String(cString: $0)) }
+            NativeCode.enable(threshold: threshold)
+            if let v = getenv("SKIFF_JIT_X86"), String(cString: v) == "0" {
+                X86NativeCode.disable()
+            } else {
+                X86NativeCode.enable(threshold: threshold)
+            }
         }
     }
 }

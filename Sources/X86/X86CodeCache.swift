@@ -32,6 +32,8 @@ final class X86CodeCache {
     static let maxChunks = 256
 
     private var chunks: [UnsafeMutablePointer<X86Instruction>] = []
+    /// The address space's native tier (X86NativeHook.swift), nil when everything is interpreted.
+    var nativeEntry: NativeEntry?
     private var used = chunkInstructions
 
     deinit {
@@ -95,6 +97,7 @@ extension X86CPU {
         if let c = memory.codeCache { return unsafeDowncast(c, to: X86CodeCache.self) }
         let c = X86CodeCache()
         memory.codeCache = c
+        c.nativeEntry = X86CodeCache.nativeEntry(memory)
         memory.codeResetHook = X86CodeCache.invalidate
         return c
     }
@@ -160,7 +163,7 @@ extension X86CPU {
                 break
             }
         }
-        for i in 0..<n { first[i].count = UInt16(n - i) }
+        for i in 0..<n { first[i].count = UInt8(n - i) }
         cache.commit(first[n - 1].endsBlock ? n : n + 1)
         return (first, nil)
     }

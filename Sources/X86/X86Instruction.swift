@@ -10,7 +10,11 @@ package struct X86Instruction {
     package var op: X86Op
     /// Instructions from this one to the end of its block (see CodeCache.swift): added to the
     /// retired count when execution enters the block here.
-    package var count: UInt16
+    /// (At most `X86CodeCache.maxBlock`: one byte, so that `native` fits in 32 bytes.)
+    package var count: UInt8
+    /// Native tier state of a block entry (`NativeSlot`, as in a RISC-V slot): how often
+    /// execution jumped here while cold, then the compiled block's number (or `never`).
+    package var native: UInt16
     package var length: UInt8
     /// Operand size as log2 of its bytes: 0 (8 bits) ... 3 (64 bits).
     package var size: UInt8
@@ -37,7 +41,7 @@ package struct X86Instruction {
 
     init(op: X86Op) {
         self.op = op
-        count = 0; length = 0; size = 3
+        count = 0; native = 0; length = 0; size = 3
         reg = 0; rm = 0
         base = X86Registers.zeroOffset; index = X86Registers.zeroOffset; scale = 0; seg = X86Registers.zeroOffset
         cond = 0; attrs = 0; offset = 0; disp = 0; imm = 0

@@ -27,6 +27,14 @@ extension X86Core {
         var pc = cpu.rip
         var stop = X86Stop.budgetExhausted
         let pageMask = GuestMemory.pageSize - 1
+        // The native tier (X86NativeHook.swift): block entries reached by a jump are counted;
+        // hot ones run compiled until compiled code leaves (`interpretFirst`: at an instruction
+        // the interpreter must perform itself).
+        let native = cpu.codeCache.nativeEntry
+        let threshold = native?.threshold ?? NativeSlot.never
+        let jit = native != nil
+        var run = NativeRun(pc: 0, executed: 0, interpretFirst: false)
+        var interpretFirst = false
 
         lookup: while true {
             guard let slots = mem.codeTLBHit(pc) ?? mem.codeSlots(pc) else {
@@ -45,6 +53,16 @@ extension X86Core {
                     break lookup
                 }
                 cur = p
+            }
+            if interpretFirst {
+                interpretFirst = false
+            } else if let native, cur.pointee.countExecution(threshold: threshold) {
+                native.run(native.tier, Unmanaged.passUnretained(cpu).toOpaque(), pc, UnsafeMutableRawPointer(cur), left, &run)
+                left &-= run.executed
+                pc = run.pc
+                if left <= 0 { break lookup }
+                interpretFirst = run.interpretFirst
+                continue lookup
             }
             left &-= Int(cur.pointee.count)
 
@@ -514,12 +532,14 @@ extension X86Core {
                 // page, in `disp` (unused by them): both are dropped together.
                 if left > 0 {
                     if let p = UnsafeMutablePointer<X86Instruction>(bitPattern: UInt(truncatingIfNeeded: cur.pointee.disp)) {
+                        if jit && p.pointee.countExecution(threshold: threshold) { continue lookup }
                         cur = p
                         left &-= Int(p.pointee.count)
                         continue inner
                     }
                     if let p = decoded(pc) {
                         cur.pointee.disp = UInt64(UInt(bitPattern: p))
+                        if jit && p.pointee.countExecution(threshold: threshold) { continue lookup }
                         cur = p
                         left &-= Int(p.pointee.count)
                         continue inner
@@ -528,7 +548,9 @@ extension X86Core {
                 }
                 // Direct and indirect jumps, calls and returns to a decoded instruction of
                 // this page go on without the code TLB.
-                if left > 0, let p = decoded(pc) { cur = p; left &-= Int(p.pointee.count); continue inner }
+                if left > 0, let p = decoded(pc), !(jit && p.pointee.countExecution(threshold: threshold)) {
+                    cur = p; left &-= Int(p.pointee.count); continue inner
+                }
                 if left <= 0 { break lookup }
                 continue lookup
             }

@@ -1,0 +1,62 @@
+import RISCVNative
+import X86
+
+// The register roles of compiled x86-64 guest code (x86-64 System V host):
+//
+//   rbx  the guest CPU's register file (`X86Registers`: an operand is [rbx + its byte offset])
+//   r14  the context (RISCVNative's `NativeContext`: registers, TLBs, budget, pc and jump cache
+//        at the same offsets; the rest unused here)
+//   r15  the instruction budget left (exits subtract what they retired)
+//   rbp, r10-r13  the guest registers a block keeps in host registers (`BlockTranslator.cache`)
+//   rax  the guest flags saved around a TLB probe (lahf + seto)
+//   rcx, rdx, rsi, rdi, r8, r9  scratch: rdx a memory operand's guest address, rsi its host one
+//
+// The guest's arithmetic flags live in the host's RFLAGS while compiled code runs: `enter`
+// loads them from the flags word, the epilogue stores them back (Trampolines).
+
+// Exit codes in eax are RISCVNative's `NativeExit`; rbx, r14 and r15 its `X86Register`
+// roles `guestRegisters`, `context` and `budget`.
+
+// The code at the start of the tier's buffer that every block shares:
+//   enter(context, block)  saves the callee-saved registers, loads the fixed ones and the
+//                          guest's arithmetic flags into RFLAGS, jumps to the block;
+//   epilogue               where exits jump with the exit code in eax: stores RFLAGS' arithmetic
+//                          flags into the guest's flags word (its other bits, DF and AC, kept)
+//                          and the budget, and returns from `enter`.
+// Chained blocks jump to each other with the flags still in RFLAGS.
+
+struct GuestTrampolines {
+    var enter: UInt
+    var epilogue: UInt
+
+    static let flagsSlot = Int32(X86Registers.flags * 8)
+    static let arithmetic = Int32(X86Flags.arithmetic)
+
+    static func assemble(base: UInt) -> (bytes: [UInt8], at: GuestTrampolines) {
+        var a = X86Assembler(base: base)
+        for r in [X86Register.rbx, .rbp, .r12, .r13, .r14, .r15] { a.push(r) }
+        a.alu(.sub, .rsp, imm: 8)
+        a.move(.context, .rdi)
+        a.load(.guestRegisters, .context, NativeContext.regsOffset)
+        a.load(.budget, .context, NativeContext.budgetOffset)
+        a.load(.rax, .guestRegisters, flagsSlot)
+        a.alu(.and, .rax, imm: arithmetic, w: false)
+        a.push(.rax)
+        a.popFlags()
+        a.jump(to: .rsi)
+
+        let epilogue = a.offset
+        a.pushFlags()
+        a.pop(.rcx)
+        a.alu(.and, .rcx, imm: arithmetic, w: false)
+        a.load(.rdx, .guestRegisters, flagsSlot)
+        a.alu(.and, .rdx, imm: ~arithmetic)
+        a.op([0x09], size: 8, reg: X86Register.rcx.rawValue, rm: .rdx)     // or rdx, rcx
+        a.store(.rdx, .guestRegisters, flagsSlot)
+        a.store(.budget, .context, NativeContext.budgetOffset)
+        a.alu(.add, .rsp, imm: 8)
+        for r in [X86Register.r15, .r14, .r13, .r12, .rbp, .rbx] { a.pop(r) }
+        a.ret()
+        return (a.bytes, GuestTrampolines(enter: base, epilogue: base &+ UInt(epilogue)))
+    }
+}
