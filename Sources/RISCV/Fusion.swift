@@ -47,9 +47,13 @@ enum Fusion {
         case (.srli, .beq), (.srli, .beqC), (.srli, .bne), (.srli, .bneC),
              (.srliC, .beq), (.srliC, .beqC), (.srliC, .bne), (.srliC, .bneC):
             f.op = .srliBranch
+        case (.lh, .beq), (.lh, .beqC), (.lh, .bne), (.lh, .bneC):
+            f.op = .lhBranch
         case (.addi, .jal), (.addi, .jalC), (.addiC, .jal), (.addiC, .jalC):
             guard b.rd == Registers.scratch else { return false }
             f.op = .addiJal
+        case (.li, _), (.liC, _):
+            return fuseConstantBranch(first)
         default:
             return false
         }
@@ -63,6 +67,36 @@ enum Fusion {
         return true
     }
 
+    /// li t, k (k a 16-bit constant) + an in-page conditional branch: t = k, then the branch
+    /// (operands in rs3/aux, the condition in `rm`, k and the target's slot delta in imm's halves).
+    static func fuseConstantBranch(_ first: UnsafeMutablePointer<DecodedInstruction>) -> Bool {
+        let a = first.pointee, b = first.next.pointee
+        guard let cond = branchCondition(b.op), let k = Int16(exactly: a.imm) else { return false }
+        var f = a
+        f.op = .liBranch
+        let delta = Int32(a.len) + b.imm
+        f.imm = Int32(bitPattern: UInt32(UInt16(bitPattern: k)) | UInt32(bitPattern: delta) << 16)
+        f.rs3 = b.rs1
+        f.aux = b.rs2
+        f.rm = cond
+        f.len = a.len + b.len
+        first.pointee = f
+        return true
+    }
+
+    /// The condition number of an in-page conditional branch (as `branchFar`'s `rm`).
+    static func branchCondition(_ op: Op) -> UInt8? {
+        switch op {
+        case .beq, .beqC: return 0
+        case .bne, .bneC: return 1
+        case .blt: return 2
+        case .bge: return 3
+        case .bltu: return 4
+        case .bgeu: return 5
+        default: return nil
+        }
+    }
+
     static func fuseAddAndBranch(_ first: UnsafeMutablePointer<DecodedInstruction>) {
         let a = first.pointee, b = first.next.pointee
         let alu: Int
@@ -73,19 +107,15 @@ enum Fusion {
         case .addw, .addwC: alu = 3
         default: return
         }
-        let cond: Int
-        switch b.op {
-        case .beq, .beqC: cond = 0
-        case .bne, .bneC: cond = 1
-        case .blt: cond = 2
-        case .bge: cond = 3
-        case .bltu: cond = 4
-        case .bgeu: cond = 5
-        default: return
-        }
+        guard let cond = branchCondition(b.op) else { return }
         let delta = Int32(a.len) + b.imm                  // from the fused slot
         var f = a
-        f.op = Op(rawValue: Op.addiBeq.rawValue + UInt8(alu * 6 + cond))!
+        if cond < 2 && alu % 2 == 0 {
+            f.op = alu == 0 ? .addiBranch : .addBranch
+        } else {
+            f.op = [Op.addiBcmp, .addiwBcmp, .addBcmp, .addwBcmp][alu]
+        }
+        f.rm = cond
         f.rs3 = b.rs1
         f.aux = b.rs2
         f.len = a.len + b.len
@@ -212,11 +242,49 @@ enum Fusion {
         case (.add, .add): f = twoRegisterSecond(a, b, .addPair)
         case (.mulw, .addw): f = twoRegisterSecond(a, b, .mulwAddw)
         case (.addw, .mulw): f = twoRegisterSecond(a, b, .addwMulw)
+        case (.addiw, .andi): f = pair(a, b, .addiwAndi, second: b.rd)
+        case (.xor, .addiw):
+            // xor's registers stay where they are; the addiw's in rs3/aux, its immediate in imm.
+            f = a
+            f.op = .xorAddiw
+            f.rs3 = b.rd
+            f.imm = b.imm
+            f.len = a.len + b.len
         default: return false
         }
         f.aux = b.rs1
         first.pointee = f
         return true
+    }
+
+    /// Two units in one slot (the `Op` cases after `addiwAndi`): `first`'s unit (an instruction
+    /// or a fused pair) and the unit in the slot after it, which keeps its operation and fields
+    /// for the run loop to read and for jumps that land on it. The second unit's slot must stay
+    /// decoded while `first` is fused with it (`CodePage.reset` drops both).
+    static func fuseUnits(_ first: UnsafeMutablePointer<DecodedInstruction>) {
+        let second = first.next
+        let op: Op
+        switch (plain(first.pointee.op), plain(second.pointee.op)) {
+        case (.addLd, .sd): op = .addLdSd
+        case (.slliPair, .srliPair): op = .slliSrliQuad
+        case (.addPair, .lhPair): op = .addLhQuad
+        case (.srli, .andiPair): op = .srliAndiPair
+        case (.sraiwPair, .andiPair): op = .sraiwAndiQuad
+        case (.xor, .srliBranch): op = .xorSrliBranch
+        case (.mulwAddw, .bne): op = .mulwAddwBne
+        case (.lbu, .addiBranch): op = .lbuAddiBranch
+        case (.addiwAddw, .mulwAddw): op = .addiwAddwMulwAddw
+        case (.addiwAddw, .mulw): op = .addiwAddwMulw
+        case (.ld, .lbuBranch): op = .ldLbuBranch
+        case (.ld, .lhBranch): op = .ldLhBranch
+        default: return
+        }
+        first.pointee.op = op
+    }
+
+    /// Whether `op` runs its slot and the next one (`fuseUnits`).
+    static func spansTwoSlots(_ op: Op) -> Bool {
+        op.rawValue >= Op.addLdSd.rawValue && op.rawValue <= Op.ldLhBranch.rawValue
     }
 
     /// A pair whose second instruction reads two registers (aux, rm); imm stays the first's.
@@ -238,6 +306,10 @@ enum Fusion {
         case .srliC: return .srli
         case .slliC: return .slli
         case .andiC: return .andi
+        case .xorC: return .xor
+        case .ldC: return .ld
+        case .sdC: return .sd
+        case .bneC: return .bne
         default: return op
         }
     }

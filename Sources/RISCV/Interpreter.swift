@@ -62,6 +62,29 @@ extension Hart {
         @inline(__always) func hot(_ p: UnsafeMutablePointer<DecodedInstruction>) -> Bool {
             NativeSlot.countExecution(p, threshold: threshold)
         }
+        // Fused ALU pairs that also run as the first unit of a two-unit slot (Fusion.fuseUnits):
+        // the second's destination in rs3, its sources in aux and rm or its immediate in imm's
+        // upper half.
+        @inline(__always) func addPair(_ p: UnsafeMutablePointer<DecodedInstruction>) {
+            r[p.rd] = r[p.rs1] &+ r[p.rs2]
+            r[p.rs3] = r[p.aux] &+ r[p.rm]
+        }
+        @inline(__always) func addAddWord(_ p: UnsafeMutablePointer<DecodedInstruction>) {
+            r[p.rd] = w(r[p.rs1] &+ p.imm)
+            r[p.rs3] = w(r[p.aux] &+ r[p.rm])
+        }
+        @inline(__always) func multiplyAdd(_ p: UnsafeMutablePointer<DecodedInstruction>) {
+            r[p.rd] = w(r[p.rs1] &* r[p.rs2])
+            r[p.rs3] = w(r[p.aux] &+ r[p.rm])
+        }
+        @inline(__always) func shiftRightWordPair(_ p: UnsafeMutablePointer<DecodedInstruction>) {
+            r[p.rd] = UInt64(bitPattern: Int64(bitPattern: sext32(r[p.rs1])) &>> (p.shamt & 31))
+            r[p.rs3] = UInt64(bitPattern: Int64(bitPattern: sext32(r[p.aux])) &>> ((p.shamt &>> 16) & 31))
+        }
+        @inline(__always) func maskPair(_ p: UnsafeMutablePointer<DecodedInstruction>) {
+            r[p.rd] = r[p.rs1] & p.pairFirstOffset
+            r[p.rs3] = r[p.aux] & p.pairSecondOffset
+        }
 
         lookup: while true {
             guard let slots = mem.codeTLBHit(pc) ?? mem.codeSlots(pc) else {
@@ -247,10 +270,19 @@ extension Hart {
                     left &-= Int(cur.pointee.count)
                     continue inner
 
-                // Fused add + in-page branch (Fusion.swift): rs3/aux are the branch operands.
-                case .addiBeq:
+                // Fused add + in-page branch (Fusion.swift): rs3/aux are the branch operands,
+                // `rm` the condition (addiBranch/addBranch: 0 beq, 1 bne; the others as
+                // branchFar's). The addi forms keep their immediate and the target's slot delta
+                // in imm's halves, the add forms the delta in imm.
+                case .lbuAddiBranch:
+                    // lbu, then the addi + beq/bne in the next slot.
+                    guard let v = load(rt, r[cur.rs1] &+ cur.imm, UInt8.self) else { break inner }
+                    r[cur.rd] = UInt64(v)
+                    cur = cur.next
+                    fallthrough
+                case .addiBranch:
                     r[cur.rd] = r[cur.rs1] &+ cur.pairFirstOffset
-                    if r[cur.rs3] == r[cur.aux] {
+                    if (r[cur.rs3] == r[cur.aux]) == (cur.pointee.rm == 0) {
                         cur += Int(cur.pointee.imm >> 16)
                         if left <= 0 { pc = pcOf(cur); break lookup }
                         if jit && hot(cur) { pc = pcOf(cur); continue lookup }
@@ -260,9 +292,9 @@ extension Hart {
                     cur += Int(cur.pointee.len)
                     left &-= Int(cur.pointee.count)
                     continue inner
-                case .addiBne:
+                case .addiBcmp:
                     r[cur.rd] = r[cur.rs1] &+ cur.pairFirstOffset
-                    if r[cur.rs3] != r[cur.aux] {
+                    if Hart.branchTaken(cur.pointee.rm, r[cur.rs3], r[cur.aux]) {
                         cur += Int(cur.pointee.imm >> 16)
                         if left <= 0 { pc = pcOf(cur); break lookup }
                         if jit && hot(cur) { pc = pcOf(cur); continue lookup }
@@ -272,57 +304,9 @@ extension Hart {
                     cur += Int(cur.pointee.len)
                     left &-= Int(cur.pointee.count)
                     continue inner
-                case .addiBlt:
-                    r[cur.rd] = r[cur.rs1] &+ cur.pairFirstOffset
-                    if Int64(bitPattern: r[cur.rs3]) < Int64(bitPattern: r[cur.aux]) {
-                        cur += Int(cur.pointee.imm >> 16)
-                        if left <= 0 { pc = pcOf(cur); break lookup }
-                        if jit && hot(cur) { pc = pcOf(cur); continue lookup }
-                        left &-= Int(cur.pointee.count)
-                        continue inner
-                    }
-                    cur += Int(cur.pointee.len)
-                    left &-= Int(cur.pointee.count)
-                    continue inner
-                case .addiBge:
-                    r[cur.rd] = r[cur.rs1] &+ cur.pairFirstOffset
-                    if Int64(bitPattern: r[cur.rs3]) >= Int64(bitPattern: r[cur.aux]) {
-                        cur += Int(cur.pointee.imm >> 16)
-                        if left <= 0 { pc = pcOf(cur); break lookup }
-                        if jit && hot(cur) { pc = pcOf(cur); continue lookup }
-                        left &-= Int(cur.pointee.count)
-                        continue inner
-                    }
-                    cur += Int(cur.pointee.len)
-                    left &-= Int(cur.pointee.count)
-                    continue inner
-                case .addiBltu:
-                    r[cur.rd] = r[cur.rs1] &+ cur.pairFirstOffset
-                    if r[cur.rs3] < r[cur.aux] {
-                        cur += Int(cur.pointee.imm >> 16)
-                        if left <= 0 { pc = pcOf(cur); break lookup }
-                        if jit && hot(cur) { pc = pcOf(cur); continue lookup }
-                        left &-= Int(cur.pointee.count)
-                        continue inner
-                    }
-                    cur += Int(cur.pointee.len)
-                    left &-= Int(cur.pointee.count)
-                    continue inner
-                case .addiBgeu:
-                    r[cur.rd] = r[cur.rs1] &+ cur.pairFirstOffset
-                    if r[cur.rs3] >= r[cur.aux] {
-                        cur += Int(cur.pointee.imm >> 16)
-                        if left <= 0 { pc = pcOf(cur); break lookup }
-                        if jit && hot(cur) { pc = pcOf(cur); continue lookup }
-                        left &-= Int(cur.pointee.count)
-                        continue inner
-                    }
-                    cur += Int(cur.pointee.len)
-                    left &-= Int(cur.pointee.count)
-                    continue inner
-                case .addiwBeq:
+                case .addiwBcmp:
                     r[cur.rd] = w(r[cur.rs1] &+ cur.pairFirstOffset)
-                    if r[cur.rs3] == r[cur.aux] {
+                    if Hart.branchTaken(cur.pointee.rm, r[cur.rs3], r[cur.aux]) {
                         cur += Int(cur.pointee.imm >> 16)
                         if left <= 0 { pc = pcOf(cur); break lookup }
                         if jit && hot(cur) { pc = pcOf(cur); continue lookup }
@@ -332,9 +316,46 @@ extension Hart {
                     cur += Int(cur.pointee.len)
                     left &-= Int(cur.pointee.count)
                     continue inner
-                case .addiwBne:
-                    r[cur.rd] = w(r[cur.rs1] &+ cur.pairFirstOffset)
-                    if r[cur.rs3] != r[cur.aux] {
+                case .addBranch:
+                    r[cur.rd] = r[cur.rs1] &+ r[cur.rs2]
+                    if (r[cur.rs3] == r[cur.aux]) == (cur.pointee.rm == 0) {
+                        cur += Int(cur.pointee.imm)
+                        if left <= 0 { pc = pcOf(cur); break lookup }
+                        if jit && hot(cur) { pc = pcOf(cur); continue lookup }
+                        left &-= Int(cur.pointee.count)
+                        continue inner
+                    }
+                    cur += Int(cur.pointee.len)
+                    left &-= Int(cur.pointee.count)
+                    continue inner
+                case .addBcmp:
+                    r[cur.rd] = r[cur.rs1] &+ r[cur.rs2]
+                    if Hart.branchTaken(cur.pointee.rm, r[cur.rs3], r[cur.aux]) {
+                        cur += Int(cur.pointee.imm)
+                        if left <= 0 { pc = pcOf(cur); break lookup }
+                        if jit && hot(cur) { pc = pcOf(cur); continue lookup }
+                        left &-= Int(cur.pointee.count)
+                        continue inner
+                    }
+                    cur += Int(cur.pointee.len)
+                    left &-= Int(cur.pointee.count)
+                    continue inner
+                case .addwBcmp:
+                    r[cur.rd] = w(r[cur.rs1] &+ r[cur.rs2])
+                    if Hart.branchTaken(cur.pointee.rm, r[cur.rs3], r[cur.aux]) {
+                        cur += Int(cur.pointee.imm)
+                        if left <= 0 { pc = pcOf(cur); break lookup }
+                        if jit && hot(cur) { pc = pcOf(cur); continue lookup }
+                        left &-= Int(cur.pointee.count)
+                        continue inner
+                    }
+                    cur += Int(cur.pointee.len)
+                    left &-= Int(cur.pointee.count)
+                    continue inner
+                // li (a 16-bit constant) + any in-page conditional branch, the condition in `rm`.
+                case .liBranch:
+                    r[cur.rd] = cur.pairFirstOffset
+                    if Hart.branchTaken(cur.pointee.rm, r[cur.rs3], r[cur.aux]) {
                         cur += Int(cur.pointee.imm >> 16)
                         if left <= 0 { pc = pcOf(cur); break lookup }
                         if jit && hot(cur) { pc = pcOf(cur); continue lookup }
@@ -344,190 +365,12 @@ extension Hart {
                     cur += Int(cur.pointee.len)
                     left &-= Int(cur.pointee.count)
                     continue inner
-                case .addiwBlt:
-                    r[cur.rd] = w(r[cur.rs1] &+ cur.pairFirstOffset)
-                    if Int64(bitPattern: r[cur.rs3]) < Int64(bitPattern: r[cur.aux]) {
-                        cur += Int(cur.pointee.imm >> 16)
-                        if left <= 0 { pc = pcOf(cur); break lookup }
-                        if jit && hot(cur) { pc = pcOf(cur); continue lookup }
-                        left &-= Int(cur.pointee.count)
-                        continue inner
-                    }
-                    cur += Int(cur.pointee.len)
-                    left &-= Int(cur.pointee.count)
-                    continue inner
-                case .addiwBge:
-                    r[cur.rd] = w(r[cur.rs1] &+ cur.pairFirstOffset)
-                    if Int64(bitPattern: r[cur.rs3]) >= Int64(bitPattern: r[cur.aux]) {
-                        cur += Int(cur.pointee.imm >> 16)
-                        if left <= 0 { pc = pcOf(cur); break lookup }
-                        if jit && hot(cur) { pc = pcOf(cur); continue lookup }
-                        left &-= Int(cur.pointee.count)
-                        continue inner
-                    }
-                    cur += Int(cur.pointee.len)
-                    left &-= Int(cur.pointee.count)
-                    continue inner
-                case .addiwBltu:
-                    r[cur.rd] = w(r[cur.rs1] &+ cur.pairFirstOffset)
-                    if r[cur.rs3] < r[cur.aux] {
-                        cur += Int(cur.pointee.imm >> 16)
-                        if left <= 0 { pc = pcOf(cur); break lookup }
-                        if jit && hot(cur) { pc = pcOf(cur); continue lookup }
-                        left &-= Int(cur.pointee.count)
-                        continue inner
-                    }
-                    cur += Int(cur.pointee.len)
-                    left &-= Int(cur.pointee.count)
-                    continue inner
-                case .addiwBgeu:
-                    r[cur.rd] = w(r[cur.rs1] &+ cur.pairFirstOffset)
-                    if r[cur.rs3] >= r[cur.aux] {
-                        cur += Int(cur.pointee.imm >> 16)
-                        if left <= 0 { pc = pcOf(cur); break lookup }
-                        if jit && hot(cur) { pc = pcOf(cur); continue lookup }
-                        left &-= Int(cur.pointee.count)
-                        continue inner
-                    }
-                    cur += Int(cur.pointee.len)
-                    left &-= Int(cur.pointee.count)
-                    continue inner
-                case .addBeq:
-                    r[cur.rd] = r[cur.rs1] &+ r[cur.rs2]
-                    if r[cur.rs3] == r[cur.aux] {
-                        cur += Int(cur.pointee.imm)
-                        if left <= 0 { pc = pcOf(cur); break lookup }
-                        if jit && hot(cur) { pc = pcOf(cur); continue lookup }
-                        left &-= Int(cur.pointee.count)
-                        continue inner
-                    }
-                    cur += Int(cur.pointee.len)
-                    left &-= Int(cur.pointee.count)
-                    continue inner
-                case .addBne:
-                    r[cur.rd] = r[cur.rs1] &+ r[cur.rs2]
-                    if r[cur.rs3] != r[cur.aux] {
-                        cur += Int(cur.pointee.imm)
-                        if left <= 0 { pc = pcOf(cur); break lookup }
-                        if jit && hot(cur) { pc = pcOf(cur); continue lookup }
-                        left &-= Int(cur.pointee.count)
-                        continue inner
-                    }
-                    cur += Int(cur.pointee.len)
-                    left &-= Int(cur.pointee.count)
-                    continue inner
-                case .addBlt:
-                    r[cur.rd] = r[cur.rs1] &+ r[cur.rs2]
-                    if Int64(bitPattern: r[cur.rs3]) < Int64(bitPattern: r[cur.aux]) {
-                        cur += Int(cur.pointee.imm)
-                        if left <= 0 { pc = pcOf(cur); break lookup }
-                        if jit && hot(cur) { pc = pcOf(cur); continue lookup }
-                        left &-= Int(cur.pointee.count)
-                        continue inner
-                    }
-                    cur += Int(cur.pointee.len)
-                    left &-= Int(cur.pointee.count)
-                    continue inner
-                case .addBge:
-                    r[cur.rd] = r[cur.rs1] &+ r[cur.rs2]
-                    if Int64(bitPattern: r[cur.rs3]) >= Int64(bitPattern: r[cur.aux]) {
-                        cur += Int(cur.pointee.imm)
-                        if left <= 0 { pc = pcOf(cur); break lookup }
-                        if jit && hot(cur) { pc = pcOf(cur); continue lookup }
-                        left &-= Int(cur.pointee.count)
-                        continue inner
-                    }
-                    cur += Int(cur.pointee.len)
-                    left &-= Int(cur.pointee.count)
-                    continue inner
-                case .addBltu:
-                    r[cur.rd] = r[cur.rs1] &+ r[cur.rs2]
-                    if r[cur.rs3] < r[cur.aux] {
-                        cur += Int(cur.pointee.imm)
-                        if left <= 0 { pc = pcOf(cur); break lookup }
-                        if jit && hot(cur) { pc = pcOf(cur); continue lookup }
-                        left &-= Int(cur.pointee.count)
-                        continue inner
-                    }
-                    cur += Int(cur.pointee.len)
-                    left &-= Int(cur.pointee.count)
-                    continue inner
-                case .addBgeu:
-                    r[cur.rd] = r[cur.rs1] &+ r[cur.rs2]
-                    if r[cur.rs3] >= r[cur.aux] {
-                        cur += Int(cur.pointee.imm)
-                        if left <= 0 { pc = pcOf(cur); break lookup }
-                        if jit && hot(cur) { pc = pcOf(cur); continue lookup }
-                        left &-= Int(cur.pointee.count)
-                        continue inner
-                    }
-                    cur += Int(cur.pointee.len)
-                    left &-= Int(cur.pointee.count)
-                    continue inner
-                case .addwBeq:
-                    r[cur.rd] = w(r[cur.rs1] &+ r[cur.rs2])
-                    if r[cur.rs3] == r[cur.aux] {
-                        cur += Int(cur.pointee.imm)
-                        if left <= 0 { pc = pcOf(cur); break lookup }
-                        if jit && hot(cur) { pc = pcOf(cur); continue lookup }
-                        left &-= Int(cur.pointee.count)
-                        continue inner
-                    }
-                    cur += Int(cur.pointee.len)
-                    left &-= Int(cur.pointee.count)
-                    continue inner
-                case .addwBne:
-                    r[cur.rd] = w(r[cur.rs1] &+ r[cur.rs2])
-                    if r[cur.rs3] != r[cur.aux] {
-                        cur += Int(cur.pointee.imm)
-                        if left <= 0 { pc = pcOf(cur); break lookup }
-                        if jit && hot(cur) { pc = pcOf(cur); continue lookup }
-                        left &-= Int(cur.pointee.count)
-                        continue inner
-                    }
-                    cur += Int(cur.pointee.len)
-                    left &-= Int(cur.pointee.count)
-                    continue inner
-                case .addwBlt:
-                    r[cur.rd] = w(r[cur.rs1] &+ r[cur.rs2])
-                    if Int64(bitPattern: r[cur.rs3]) < Int64(bitPattern: r[cur.aux]) {
-                        cur += Int(cur.pointee.imm)
-                        if left <= 0 { pc = pcOf(cur); break lookup }
-                        if jit && hot(cur) { pc = pcOf(cur); continue lookup }
-                        left &-= Int(cur.pointee.count)
-                        continue inner
-                    }
-                    cur += Int(cur.pointee.len)
-                    left &-= Int(cur.pointee.count)
-                    continue inner
-                case .addwBge:
-                    r[cur.rd] = w(r[cur.rs1] &+ r[cur.rs2])
-                    if Int64(bitPattern: r[cur.rs3]) >= Int64(bitPattern: r[cur.aux]) {
-                        cur += Int(cur.pointee.imm)
-                        if left <= 0 { pc = pcOf(cur); break lookup }
-                        if jit && hot(cur) { pc = pcOf(cur); continue lookup }
-                        left &-= Int(cur.pointee.count)
-                        continue inner
-                    }
-                    cur += Int(cur.pointee.len)
-                    left &-= Int(cur.pointee.count)
-                    continue inner
-                case .addwBltu:
-                    r[cur.rd] = w(r[cur.rs1] &+ r[cur.rs2])
-                    if r[cur.rs3] < r[cur.aux] {
-                        cur += Int(cur.pointee.imm)
-                        if left <= 0 { pc = pcOf(cur); break lookup }
-                        if jit && hot(cur) { pc = pcOf(cur); continue lookup }
-                        left &-= Int(cur.pointee.count)
-                        continue inner
-                    }
-                    cur += Int(cur.pointee.len)
-                    left &-= Int(cur.pointee.count)
-                    continue inner
-                case .addwBgeu:
-                    r[cur.rd] = w(r[cur.rs1] &+ r[cur.rs2])
-                    if r[cur.rs3] >= r[cur.aux] {
-                        cur += Int(cur.pointee.imm)
+                // mulw;addw, then the bne in the next slot.
+                case .mulwAddwBne:
+                    multiplyAdd(cur)
+                    cur = cur.next
+                    if r[cur.rs1] != r[cur.rs2] {
+                        cur += cur.slotDelta
                         if left <= 0 { pc = pcOf(cur); break lookup }
                         if jit && hot(cur) { pc = pcOf(cur); continue lookup }
                         left &-= Int(cur.pointee.count)
@@ -554,6 +397,12 @@ extension Hart {
                     cur += Int(cur.pointee.len)
                     left &-= Int(cur.pointee.count)
                     continue inner
+                case .ldLbuBranch:
+                    // ld, then the lbu + beq/bne in the next slot.
+                    guard let v = load(rt, r[cur.rs1] &+ cur.imm, UInt64.self) else { break inner }
+                    r[cur.rd] = v
+                    cur = cur.next
+                    fallthrough
                 case .lbuBranch:
                     guard let v = load(rt, r[cur.rs1] &+ cur.pairFirstOffset, UInt8.self) else { break inner }
                     r[cur.rd] = UInt64(v)
@@ -567,6 +416,30 @@ extension Hart {
                     cur += Int(cur.pointee.len)
                     left &-= Int(cur.pointee.count)
                     continue inner
+                case .ldLhBranch:
+                    // ld, then the lh + beq/bne in the next slot.
+                    guard let v = load(rt, r[cur.rs1] &+ cur.imm, UInt64.self) else { break inner }
+                    r[cur.rd] = v
+                    cur = cur.next
+                    fallthrough
+                case .lhBranch:
+                    guard let v = load(rt, r[cur.rs1] &+ cur.pairFirstOffset, UInt16.self) else { break inner }
+                    r[cur.rd] = sext16(UInt64(v))
+                    if (r[cur.rs3] == r[cur.aux]) == (cur.pointee.rm == 0) {
+                        cur += Int(cur.pointee.imm >> 16)
+                        if left <= 0 { pc = pcOf(cur); break lookup }
+                        if jit && hot(cur) { pc = pcOf(cur); continue lookup }
+                        left &-= Int(cur.pointee.count)
+                        continue inner
+                    }
+                    cur += Int(cur.pointee.len)
+                    left &-= Int(cur.pointee.count)
+                    continue inner
+                case .xorSrliBranch:
+                    // xor, then the srli + beq/bne in the next slot.
+                    r[cur.rd] = r[cur.rs1] ^ r[cur.rs2]
+                    cur = cur.next
+                    fallthrough
                 case .srliBranch:
                     r[cur.rd] = r[cur.rs1] &>> (cur.pairFirstOffset & 63)
                     if (r[cur.rs3] == r[cur.aux]) == (cur.pointee.rm == 0) {
@@ -610,6 +483,18 @@ extension Hart {
                     r[cur.rs3] = v
                     cur = cur.next
                     continue inner
+                case .addLdSd:
+                    // add+ld, then the sd in the next slot (its length read before the store,
+                    // which may reset this code page).
+                    let t = r[cur.rs1] &+ r[cur.rs2]
+                    r[cur.rd] = t
+                    guard let v = load(rt, t &+ cur.imm, UInt64.self) else { cur += cur.aux; break inner }
+                    r[cur.rs3] = v
+                    cur = cur.next
+                    let length = Int(cur.pointee.len)
+                    guard store(wt, r[cur.rs1] &+ cur.imm, r[cur.rs2]) else { break inner }
+                    cur += length
+                    continue inner
                 case .addLbu:
                     let t = r[cur.rs1] &+ r[cur.rs2]
                     r[cur.rd] = t
@@ -627,6 +512,11 @@ extension Hart {
                     r[cur.rs3] = v2
                     cur = cur.next
                     continue inner
+                case .addLhQuad:
+                    // add;add, then the lh;lh in the next slot.
+                    addPair(cur)
+                    cur = cur.next
+                    fallthrough
                 case .lhPair:
                     // Two bases: the second (rs2) is read after the first load has written rd.
                     guard let v = load(rt, r[cur.rs1] &+ cur.pairFirstOffset, UInt16.self) else { break inner }
@@ -664,6 +554,12 @@ extension Hart {
                     r[cur.rs3] = r[cur.aux] &<< cur.pairSecondOffset
                     cur = cur.next
                     continue inner
+                case .slliSrliQuad:
+                    // slli;slli, then the srli;srli in the next slot.
+                    r[cur.rd] = r[cur.rs1] &<< cur.pairFirstOffset
+                    r[cur.rs3] = r[cur.aux] &<< cur.pairSecondOffset
+                    cur = cur.next
+                    fallthrough
                 case .srliPair:
                     r[cur.rd] = r[cur.rs1] &>> cur.pairFirstOffset
                     r[cur.rs3] = r[cur.aux] &>> cur.pairSecondOffset
@@ -674,14 +570,24 @@ extension Hart {
                     r[cur.rs3] = r[cur.aux] &>> cur.pairSecondOffset
                     cur = cur.next
                     continue inner
+                case .sraiwAndiQuad:
+                    // sraiw;sraiw, then the andi;andi in the next slot.
+                    shiftRightWordPair(cur)
+                    cur = cur.next
+                    maskPair(cur)
+                    cur = cur.next
+                    continue inner
+                case .srliAndiPair:
+                    // srli, then the andi;andi in the next slot.
+                    r[cur.rd] = r[cur.rs1] &>> cur.shamt
+                    cur = cur.next
+                    fallthrough
                 case .andiPair:
-                    r[cur.rd] = r[cur.rs1] & cur.pairFirstOffset
-                    r[cur.rs3] = r[cur.aux] & cur.pairSecondOffset
+                    maskPair(cur)
                     cur = cur.next
                     continue inner
                 case .sraiwPair:
-                    r[cur.rd] = UInt64(bitPattern: Int64(bitPattern: sext32(r[cur.rs1])) &>> (cur.shamt & 31))
-                    r[cur.rs3] = UInt64(bitPattern: Int64(bitPattern: sext32(r[cur.aux])) &>> ((cur.shamt &>> 16) & 31))
+                    shiftRightWordPair(cur)
                     cur = cur.next
                     continue inner
                 case .srliAdd:
@@ -690,23 +596,35 @@ extension Hart {
                     cur = cur.next
                     continue inner
                 case .addiwAddw:
-                    r[cur.rd] = w(r[cur.rs1] &+ cur.imm)
-                    r[cur.rs3] = w(r[cur.aux] &+ r[cur.rm])
+                    addAddWord(cur)
                     cur = cur.next
                     continue inner
                 case .addPair:
-                    r[cur.rd] = r[cur.rs1] &+ r[cur.rs2]
-                    r[cur.rs3] = r[cur.aux] &+ r[cur.rm]
+                    addPair(cur)
                     cur = cur.next
                     continue inner
+                case .addiwAddwMulwAddw:
+                    // addiw;addw, then the mulw;addw in the next slot.
+                    addAddWord(cur)
+                    cur = cur.next
+                    fallthrough
                 case .mulwAddw:
-                    r[cur.rd] = w(r[cur.rs1] &* r[cur.rs2])
-                    r[cur.rs3] = w(r[cur.aux] &+ r[cur.rm])
+                    multiplyAdd(cur)
                     cur = cur.next
                     continue inner
                 case .addwMulw:
                     r[cur.rd] = w(r[cur.rs1] &+ r[cur.rs2])
                     r[cur.rs3] = w(r[cur.aux] &* r[cur.rm])
+                    cur = cur.next
+                    continue inner
+                case .xorAddiw:
+                    r[cur.rd] = r[cur.rs1] ^ r[cur.rs2]
+                    r[cur.rs3] = w(r[cur.aux] &+ cur.imm)
+                    cur = cur.next
+                    continue inner
+                case .addiwAndi:
+                    r[cur.rd] = w(r[cur.rs1] &+ cur.pairFirstOffset)
+                    r[cur.rs3] = r[cur.aux] & cur.pairSecondOffset
                     cur = cur.next
                     continue inner
 
@@ -847,6 +765,11 @@ extension Hart {
 
                 // M.
                 case .mul: r[cur.rd] = r[cur.rs1] &* r[cur.rs2]
+                case .addiwAddwMulw:
+                    // addiw;addw, then the mulw in the next slot (always 4 bytes: step 2).
+                    addAddWord(cur)
+                    cur = cur.next
+                    fallthrough
                 case .mulw: r[cur.rd] = w(r[cur.rs1] &* r[cur.rs2])
                 case .mulhu: r[cur.rd] = r[cur.rs1].multipliedFullWidth(by: r[cur.rs2]).high
                 case .divu:
@@ -1014,6 +937,14 @@ extension Hart {
             // Each instruction may fuse with the next one in the run (or the slot it joins).
             if i < n - 1 || joined > 0 { Fusion.fuse(slot) }
             slot = next
+        }
+        // Then each unit (instruction or pair) may run with the unit after it in one dispatch:
+        // every decoded slot of the run, including the second halves of pairs (jumps may land
+        // there).
+        var s = first
+        while s < slot {
+            if s.pointee.op != .undecoded { Fusion.fuseUnits(s) }
+            s += 1
         }
         return nil
     }
