@@ -50,8 +50,16 @@ enum Fusion {
         case (.lh, .beq), (.lh, .beqC), (.lh, .bne), (.lh, .bneC):
             f.op = .lhBranch
         case (.addi, .jal), (.addi, .jalC), (.addiC, .jal), (.addiC, .jalC):
+            // An addi + beq x0, x0 (always taken).
             guard b.rd == Registers.scratch else { return false }
-            f.op = .addiJal
+            f.op = .addiBranch
+            f.imm = Int32(bitPattern: UInt32(UInt16(truncatingIfNeeded: a.imm)) | UInt32(bitPattern: Int32(a.len) + b.imm) << 16)
+            f.rs3 = 0
+            f.aux = 0
+            f.rm = 0
+            f.len = a.len + b.len
+            first.pointee = f
+            return true
         case (.li, _), (.liC, _):
             return fuseConstantBranch(first)
         default:
@@ -112,10 +120,11 @@ enum Fusion {
         var f = a
         if cond < 2 && alu % 2 == 0 {
             f.op = alu == 0 ? .addiBranch : .addBranch
+            f.rm = cond
         } else {
-            f.op = [Op.addiBcmp, .addiwBcmp, .addBcmp, .addwBcmp][alu]
+            f.op = alu < 2 ? .addiBcmp : .addBcmp
+            f.rm = cond | (alu % 2 == 1 ? 8 : 0)
         }
-        f.rm = cond
         f.rs3 = b.rs1
         f.aux = b.rs2
         f.len = a.len + b.len
@@ -197,6 +206,11 @@ enum Fusion {
             f.aux = b.rs1
             first.pointee = f
             return true
+        case (.ld, .sd), (.ld, .sdC), (.ldC, .sd), (.ldC, .sdC):
+            var f = pair(a, b, .ldSd, second: b.rs1)
+            f.rs2 = b.rs2
+            first.pointee = f
+            return true
         case (.addi, .sd), (.addi, .sdC), (.addiC, .sd), (.addiC, .sdC):
             var f = pair(a, b, .addiSd, second: b.rs1)
             f.rs2 = b.rs2
@@ -266,7 +280,10 @@ enum Fusion {
         let op: Op
         switch (plain(first.pointee.op), plain(second.pointee.op)) {
         case (.addLd, .sd): op = .addLdSd
-        case (.slliPair, .srliPair): op = .slliSrliQuad
+        case (.slliPair, .srliPair):
+            let third = second.next
+            op = (third.pointee.op == .addPair || third.pointee.op == .addLhQuad) && third.next.pointee.op == .lhPair
+                ? .slliSrliAddLh : .slliSrliQuad
         case (.addPair, .lhPair): op = .addLhQuad
         case (.srli, .andiPair): op = .srliAndiPair
         case (.sraiwPair, .andiPair): op = .sraiwAndiQuad
@@ -277,14 +294,22 @@ enum Fusion {
         case (.addiwAddw, .mulw): op = .addiwAddwMulw
         case (.ld, .lbuBranch): op = .ldLbuBranch
         case (.ld, .lhBranch): op = .ldLhBranch
+        case (.ldAddi, .jalr): op = .ldAddiJalr
+        case (.ldPair, .ldPair), (.ldPair, .ldQuad): op = .ldQuad
+        case (.sdPair, .sdPair), (.sdPair, .sdQuad): op = .sdQuad
         default: return
         }
         first.pointee.op = op
     }
 
-    /// Whether `op` runs its slot and the next one (`fuseUnits`).
-    static func spansTwoSlots(_ op: Op) -> Bool {
-        op.rawValue >= Op.addLdSd.rawValue && op.rawValue <= Op.ldLhBranch.rawValue
+    /// The slots whose decoded contents the operation at `p` reads: its own `len`, and for a
+    /// two-unit operation (`fuseUnits`) the next unit's too (four units for slliSrliAddLh).
+    static func span(_ p: UnsafeMutablePointer<DecodedInstruction>) -> Int {
+        let op = p.pointee.op
+        var n = Int(p.pointee.len)
+        guard op.rawValue >= Op.addLdSd.rawValue && op.rawValue <= Op.slliSrliAddLh.rawValue else { return n }
+        for _ in 0..<(op == .slliSrliAddLh ? 3 : 1) { n += Int(p[n].len) }
+        return n
     }
 
     /// A pair whose second instruction reads two registers (aux, rm); imm stays the first's.
@@ -310,6 +335,7 @@ enum Fusion {
         case .ldC: return .ld
         case .sdC: return .sd
         case .bneC: return .bne
+        case .jalrC: return .jalr
         default: return op
         }
     }

@@ -81,6 +81,14 @@ extension Hart {
             r[p.rd] = UInt64(bitPattern: Int64(bitPattern: sext32(r[p.rs1])) &>> (p.shamt & 31))
             r[p.rs3] = UInt64(bitPattern: Int64(bitPattern: sext32(r[p.aux])) &>> ((p.shamt &>> 16) & 31))
         }
+        @inline(__always) func shiftLeftPair(_ p: UnsafeMutablePointer<DecodedInstruction>) {
+            r[p.rd] = r[p.rs1] &<< p.pairFirstOffset
+            r[p.rs3] = r[p.aux] &<< p.pairSecondOffset
+        }
+        @inline(__always) func shiftRightPair(_ p: UnsafeMutablePointer<DecodedInstruction>) {
+            r[p.rd] = r[p.rs1] &>> p.pairFirstOffset
+            r[p.rs3] = r[p.aux] &>> p.pairSecondOffset
+        }
         @inline(__always) func maskPair(_ p: UnsafeMutablePointer<DecodedInstruction>) {
             r[p.rd] = r[p.rs1] & p.pairFirstOffset
             r[p.rs3] = r[p.aux] & p.pairSecondOffset
@@ -167,13 +175,17 @@ extension Hart {
                     pc = here &+ cur.imm
                     if left <= 0 { break lookup }
                     continue lookup
-                case .jalrC:
-                    step = 1
+                case .ldAddiJalr:
+                    // ld + addi, then the jalr in the next slot (a function's return).
+                    guard let v = load(rt, r[cur.rs1] &+ cur.pairFirstOffset, UInt64.self) else { break inner }
+                    r[cur.rd] = v
+                    r[cur.rs3] = r[cur.aux] &+ cur.pairSecondOffset
+                    cur = cur.next
                     fallthrough
-                case .jalr:
+                case .jalr, .jalrC:
                     let target = (r[cur.rs1] &+ cur.imm) & ~1
                     let here = pcOf(cur)
-                    r[cur.rd] = here &+ UInt64(step << 1)
+                    r[cur.rd] = here &+ UInt64(cur.pointee.len) << 1
                     if left <= 0 { pc = target; break lookup }
                     if (target ^ here) & ~GuestMemory.pageMask == 0 {
                         cur += Int(truncatingIfNeeded: Int64(bitPattern: target &- here) &>> 1)
@@ -293,20 +305,9 @@ extension Hart {
                     left &-= Int(cur.pointee.count)
                     continue inner
                 case .addiBcmp:
-                    r[cur.rd] = r[cur.rs1] &+ cur.pairFirstOffset
-                    if Hart.branchTaken(cur.pointee.rm, r[cur.rs3], r[cur.aux]) {
-                        cur += Int(cur.pointee.imm >> 16)
-                        if left <= 0 { pc = pcOf(cur); break lookup }
-                        if jit && hot(cur) { pc = pcOf(cur); continue lookup }
-                        left &-= Int(cur.pointee.count)
-                        continue inner
-                    }
-                    cur += Int(cur.pointee.len)
-                    left &-= Int(cur.pointee.count)
-                    continue inner
-                case .addiwBcmp:
-                    r[cur.rd] = w(r[cur.rs1] &+ cur.pairFirstOffset)
-                    if Hart.branchTaken(cur.pointee.rm, r[cur.rs3], r[cur.aux]) {
+                    let sum = r[cur.rs1] &+ cur.pairFirstOffset
+                    r[cur.rd] = cur.pointee.rm & 8 != 0 ? w(sum) : sum
+                    if Hart.branchTaken(cur.pointee.rm & 7, r[cur.rs3], r[cur.aux]) {
                         cur += Int(cur.pointee.imm >> 16)
                         if left <= 0 { pc = pcOf(cur); break lookup }
                         if jit && hot(cur) { pc = pcOf(cur); continue lookup }
@@ -329,20 +330,9 @@ extension Hart {
                     left &-= Int(cur.pointee.count)
                     continue inner
                 case .addBcmp:
-                    r[cur.rd] = r[cur.rs1] &+ r[cur.rs2]
-                    if Hart.branchTaken(cur.pointee.rm, r[cur.rs3], r[cur.aux]) {
-                        cur += Int(cur.pointee.imm)
-                        if left <= 0 { pc = pcOf(cur); break lookup }
-                        if jit && hot(cur) { pc = pcOf(cur); continue lookup }
-                        left &-= Int(cur.pointee.count)
-                        continue inner
-                    }
-                    cur += Int(cur.pointee.len)
-                    left &-= Int(cur.pointee.count)
-                    continue inner
-                case .addwBcmp:
-                    r[cur.rd] = w(r[cur.rs1] &+ r[cur.rs2])
-                    if Hart.branchTaken(cur.pointee.rm, r[cur.rs3], r[cur.aux]) {
+                    let sum = r[cur.rs1] &+ r[cur.rs2]
+                    r[cur.rd] = cur.pointee.rm & 8 != 0 ? w(sum) : sum
+                    if Hart.branchTaken(cur.pointee.rm & 7, r[cur.rs3], r[cur.aux]) {
                         cur += Int(cur.pointee.imm)
                         if left <= 0 { pc = pcOf(cur); break lookup }
                         if jit && hot(cur) { pc = pcOf(cur); continue lookup }
@@ -452,16 +442,6 @@ extension Hart {
                     cur += Int(cur.pointee.len)
                     left &-= Int(cur.pointee.count)
                     continue inner
-                case .addiJal:
-                    // addi + an in-page `j` (rd x0): the jump's slot delta from this slot in imm's
-                    // high half.
-                    r[cur.rd] = r[cur.rs1] &+ cur.pairFirstOffset
-                    cur += Int(cur.pointee.imm >> 16)
-                    if left <= 0 { pc = pcOf(cur); break lookup }
-                    if jit && hot(cur) { pc = pcOf(cur); continue lookup }
-                    left &-= Int(cur.pointee.count)
-                    continue inner
-
                 // Fused address arithmetic (Fusion.swift). A faulting indexed load reports the
                 // fault at the load's own slot: the add before it has retired. Fused operations
                 // advance by the pair's length (`next`).
@@ -504,6 +484,20 @@ extension Hart {
                     continue inner
 
                 // Load and store pairs (Fusion.swift).
+                case .ldQuad:
+                    // This pair, then the pair in each following slot while it holds one (ldQuad:
+                    // more follow; ldPair: the last). Each slot's operation is read from it.
+                    while true {
+                        let base = r[cur.rs1]
+                        guard let v = load(rt, base &+ cur.pairFirstOffset, UInt64.self) else { break inner }
+                        r[cur.rd] = v
+                        guard let v2 = load(rt, base &+ cur.pairSecondOffset, UInt64.self) else { cur += cur.aux; break inner }
+                        r[cur.rs3] = v2
+                        cur = cur.next
+                        if cur.pointee.op == .ldPair { break }
+                        if cur.pointee.op != .ldQuad { continue inner }
+                    }
+                    fallthrough
                 case .ldPair:
                     let base = r[cur.rs1]
                     guard let v = load(rt, base &+ cur.pairFirstOffset, UInt64.self) else { break inner }
@@ -512,6 +506,13 @@ extension Hart {
                     r[cur.rs3] = v2
                     cur = cur.next
                     continue inner
+                case .slliSrliAddLh:
+                    // slli;slli, srli;srli, then the add;add and lh;lh in the slots after.
+                    shiftLeftPair(cur)
+                    cur = cur.next
+                    shiftRightPair(cur)
+                    cur = cur.next
+                    fallthrough
                 case .addLhQuad:
                     // add;add, then the lh;lh in the next slot.
                     addPair(cur)
@@ -525,12 +526,32 @@ extension Hart {
                     r[cur.rs3] = sext16(UInt64(v2))
                     cur = cur.next
                     continue inner
+                case .sdQuad:
+                    // As ldQuad. Each slot is read before its stores (they may reset this code
+                    // page) and the next slot's operation after them: a reset slot is undecoded.
+                    while true {
+                        let base = r[cur.rs1], first = cur.aux, length = Int(cur.pointee.len)
+                        let value2 = r[cur.rs3], address2 = base &+ cur.pairSecondOffset
+                        guard store(wt, base &+ cur.pairFirstOffset, r[cur.rs2]) else { break inner }
+                        guard store(wt, address2, value2) else { cur += first; break inner }
+                        cur += length
+                        if cur.pointee.op == .sdPair { break }
+                        if cur.pointee.op != .sdQuad { continue inner }
+                    }
+                    fallthrough
                 case .sdPair:
                     // Everything read before the first store: it may reset this code page.
                     let base = r[cur.rs1], first = cur.aux, length = Int(cur.pointee.len)
                     let value2 = r[cur.rs3], address2 = base &+ cur.pairSecondOffset
                     guard store(wt, base &+ cur.pairFirstOffset, r[cur.rs2]) else { break inner }
                     guard store(wt, address2, value2) else { cur += first; break inner }
+                    cur += length
+                    continue inner
+                case .ldSd:
+                    guard let v = load(rt, r[cur.rs1] &+ cur.pairFirstOffset, UInt64.self) else { break inner }
+                    r[cur.rd] = v
+                    let length = Int(cur.pointee.len), first = cur.aux
+                    guard store(wt, r[cur.rs3] &+ cur.pairSecondOffset, r[cur.rs2]) else { cur += first; break inner }
                     cur += length
                     continue inner
                 case .ldAddi:
@@ -550,19 +571,16 @@ extension Hart {
                 // second's destination in rs3, its sources in aux and rm; two immediates in imm's
                 // halves, or the first's whole immediate when the second has none.
                 case .slliPair:
-                    r[cur.rd] = r[cur.rs1] &<< cur.pairFirstOffset
-                    r[cur.rs3] = r[cur.aux] &<< cur.pairSecondOffset
+                    shiftLeftPair(cur)
                     cur = cur.next
                     continue inner
                 case .slliSrliQuad:
                     // slli;slli, then the srli;srli in the next slot.
-                    r[cur.rd] = r[cur.rs1] &<< cur.pairFirstOffset
-                    r[cur.rs3] = r[cur.aux] &<< cur.pairSecondOffset
+                    shiftLeftPair(cur)
                     cur = cur.next
                     fallthrough
                 case .srliPair:
-                    r[cur.rd] = r[cur.rs1] &>> cur.pairFirstOffset
-                    r[cur.rs3] = r[cur.aux] &>> cur.pairSecondOffset
+                    shiftRightPair(cur)
                     cur = cur.next
                     continue inner
                 case .slliSrli:
