@@ -113,9 +113,7 @@ extension Hart {
                     interpretFirst = false
                 } else if hot(cur) {
                     // Hot code: the native tier runs from here (NativeTier.swift).
-                    let entry = native.unsafelyUnwrapped
-                    entry.run(entry.tier, Unmanaged.passUnretained(self).toOpaque(), pc, UnsafeMutableRawPointer(cur),
-                              left, &run)
+                    run = enterNative(native.unsafelyUnwrapped, pc, cur, left)
                     left &-= run.executed
                     pc = run.pc
                     if left <= 0 { break lookup }
@@ -147,6 +145,13 @@ extension Hart {
                     continue lookup
                 case .illegal:
                     break illegal
+                // The rarer bit-manipulation forms (placed here, the case order moves where the
+                // compiler lays out the dispatch: docs/performance.md, "The interpreter").
+                case .sh1addUw, .sh2addUw, .sh3addUw, .slliUw, .orn, .xnor, .clz, .clzw, .ctz, .ctzw, .cpop, .cpopw,
+                     .max, .maxu, .min, .minu, .sextB, .sextH,
+                     .rol, .rolw, .ror, .rori, .roriw, .rorw, .orcB, .rev8,
+                     .bclr, .bclri, .bext, .bexti, .binv, .binvi, .bset, .bseti:
+                    r[cur.rd] = Hart.bitManipulation(cur.pointee.op, r[cur.rs1], r[cur.rs2], cur.pointee.imm)
 
                 // Upper immediates and jumps.
                 case .liC:
@@ -806,11 +811,6 @@ extension Hart {
                 case .addUw: r[cur.rd] = r[cur.rs2] &+ (r[cur.rs1] & 0xffff_ffff)
                 case .zextH: r[cur.rd] = r[cur.rs1] & 0xffff
                 case .andn: r[cur.rd] = r[cur.rs1] & ~r[cur.rs2]
-                case .sh1addUw, .sh2addUw, .sh3addUw, .slliUw, .orn, .xnor, .clz, .clzw, .ctz, .ctzw, .cpop, .cpopw,
-                     .max, .maxu, .min, .minu, .sextB, .sextH,
-                     .rol, .rolw, .ror, .rori, .roriw, .rorw, .orcB, .rev8,
-                     .bclr, .bclri, .bext, .bexti, .binv, .binvi, .bset, .bseti:
-                    r[cur.rd] = Hart.bitManipulation(cur.pointee.op, r[cur.rs1], r[cur.rs2], cur.pointee.imm)
 
                 // System.
                 case .fence:
@@ -911,6 +911,16 @@ extension Hart {
         self.pc = pc
         instructionsRetired &+= UInt64(instructionBudget &- left)
         return stop
+    }
+
+    /// Runs compiled code from `cur` (address `pc`). Out of line: the run loop's code before its
+    /// dispatch stays short (where the dispatch lands matters: docs/performance.md).
+    @inline(never)
+    func enterNative(_ entry: NativeEntry, _ pc: UInt64, _ cur: UnsafeMutablePointer<DecodedInstruction>,
+                     _ left: Int) -> NativeRun {
+        var run = NativeRun(pc: 0, executed: 0, interpretFirst: false)
+        entry.run(entry.tier, Unmanaged.passUnretained(self).toOpaque(), pc, UnsafeMutableRawPointer(cur), left, &run)
+        return run
     }
 
     /// Decodes the straight-line run that starts at `first` (address `pc`): up to and
