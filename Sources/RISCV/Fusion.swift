@@ -305,8 +305,6 @@ enum Fusion {
         case (.ld, .lbuBranch): op = .ldLbuBranch
         case (.ld, .lhBranch): op = .ldLhBranch
         case (.ldAddi, .jalr): op = .ldAddiJalr
-        case (.ldPair, .ldPair), (.ldPair, .ldQuad): op = .ldQuad
-        case (.sdPair, .sdPair), (.sdPair, .sdQuad): op = .sdQuad
         default: return
         }
         first.pointee.op = op

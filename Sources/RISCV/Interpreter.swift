@@ -489,20 +489,6 @@ extension Hart {
                     continue inner
 
                 // Load and store pairs (Fusion.swift).
-                case .ldQuad:
-                    // This pair, then the pair in each following slot while it holds one (ldQuad:
-                    // more follow; ldPair: the last). Each slot's operation is read from it.
-                    while true {
-                        let base = r[cur.rs1]
-                        guard let v = load(rt, base &+ cur.pairFirstOffset, UInt64.self) else { break inner }
-                        r[cur.rd] = v
-                        guard let v2 = load(rt, base &+ cur.pairSecondOffset, UInt64.self) else { cur += cur.aux; break inner }
-                        r[cur.rs3] = v2
-                        cur = cur.next
-                        if cur.pointee.op == .ldPair { break }
-                        if cur.pointee.op != .ldQuad { continue inner }
-                    }
-                    fallthrough
                 case .ldPair:
                     let base = r[cur.rs1]
                     guard let v = load(rt, base &+ cur.pairFirstOffset, UInt64.self) else { break inner }
@@ -531,19 +517,6 @@ extension Hart {
                     r[cur.rs3] = sext16(UInt64(v2))
                     cur = cur.next
                     continue inner
-                case .sdQuad:
-                    // As ldQuad. Each slot is read before its stores (they may reset this code
-                    // page) and the next slot's operation after them: a reset slot is undecoded.
-                    while true {
-                        let base = r[cur.rs1], first = cur.aux, length = Int(cur.pointee.len)
-                        let value2 = r[cur.rs3], address2 = base &+ cur.pairSecondOffset
-                        guard store(wt, base &+ cur.pairFirstOffset, r[cur.rs2]) else { break inner }
-                        guard store(wt, address2, value2) else { cur += first; break inner }
-                        cur += length
-                        if cur.pointee.op == .sdPair { break }
-                        if cur.pointee.op != .sdQuad { continue inner }
-                    }
-                    fallthrough
                 case .sdPair:
                     // Everything read before the first store: it may reset this code page.
                     let base = r[cur.rs1], first = cur.aux, length = Int(cur.pointee.len)

@@ -95,10 +95,6 @@ package enum Op: UInt8 {
     case ldLhBranch         // ld, then lh + beq/bne (a list search by a pointed-to field)
     case ldAddiJalr         // ld+addi, then jalr (a function's return: ld ra; addi sp; ret)
     case slliSrliAddLh      // slli;slli, srli;srli, add;add, then lh;lh (four units)
-    // A pair of ld (sd) followed by more pairs: the run loop goes on while the next slot holds
-    // one, checking its operation each time (so these need no `CodePage.reset` care): a
-    // function's register restores (saves).
-    case ldQuad, sdQuad
 
     // Compressed (2-byte) forms of the operations above. They are kept last so that the run
     // loop can tell an instruction's length from its operation alone (`isCompressed`), without
