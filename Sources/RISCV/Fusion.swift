@@ -37,7 +37,7 @@
 // and the run loop reads them from there. Jumps may still land on the second unit; a store into
 // either unit's bytes drops the first slot too (`CodePage.reset` uses `span`). Chosen by
 // replaying a qemu trace of CoreMark and one of CPython (bench/workloads/loop.py) through the
-// fusion rules: 27% fewer dispatches on CoreMark, 7% on CPython (docs/performance.md).
+// fusion rules: 27% fewer dispatches on CoreMark, 4% on CPython (docs/performance.md).
 
 enum Fusion {
     static func fuse(_ first: UnsafeMutablePointer<DecodedInstruction>) {
