@@ -13,35 +13,34 @@ static int16_t A[64], B[64];
 /* slli;slli + srli;srli, add;add + lh;lh, addiw;addw + mulw;addw, mulw;addw + bne (a matrix
  * multiply-accumulate over zero-extended 32-bit indices), and the bit-extract variant:
  * addiw;addw + mulw, sraiw;sraiw + andi;andi, mulw;addw + bne. */
+#define MATRIX_STEP                                                                                \
+    "slli %[t0],%[t4],32\n\tslli %[t1],%[t5],32\n\t"                                               \
+    "srli %[t2],%[t0],31\n\tsrli %[t0],%[t1],31\n\t"                                                \
+    "add %[t2],%[t2],%[a]\n\tadd %[t0],%[t0],%[b]\n\t"                                              \
+    "lh %[t0],0(%[t0])\n\tlh %[t2],0(%[t2])\n\t"                                                    \
+    "addiw %[t4],%[t4],1\n\taddw %[t5],%[t5],%[s]\n\t"                                              \
+    "mulw %[t2],%[t2],%[t0]\n\t"
+#define MATRIX_OPERANDS                                                                            \
+    : [t0] "=&r"(t0), [t1] "=&r"(t1), [t2] "=&r"(t2), [t4] "+r"(t4), [t5] "+r"(t5), [acc] "+r"(acc) \
+    : [a] "r"(A), [b] "r"(B), [s] "r"(stride), [n] "r"(n) : "memory"
 static void matrix(uint64_t i, uint64_t n, uint64_t j, uint64_t stride) {
     uint64_t t0, t1, t2, t4 = i, t5 = j, acc = 0;
     __asm__ volatile("1:\n\t"
-                     "slli %[t0],%[t4],32\n\tslli %[t1],%[t5],32\n\t"
-                     "srli %[t2],%[t0],31\n\tsrli %[t0],%[t1],31\n\t"
-                     "add %[t2],%[t2],%[a]\n\tadd %[t0],%[t0],%[b]\n\t"
-                     "lh %[t0],0(%[t0])\n\tlh %[t2],0(%[t2])\n\t"
-                     "addiw %[t4],%[t4],1\n\taddw %[t5],%[t5],%[s]\n\t"
-                     "mulw %[t2],%[t2],%[t0]\n\taddw %[acc],%[acc],%[t2]\n\t"
+                     MATRIX_STEP
+                     "addw %[acc],%[acc],%[t2]\n\t"
                      "bne %[n],%[t4],1b\n\t"
-                     : [t0] "=&r"(t0), [t1] "=&r"(t1), [t2] "=&r"(t2), [t4] "+r"(t4), [t5] "+r"(t5), [acc] "+r"(acc)
-                     : [a] "r"(A), [b] "r"(B), [s] "r"(stride), [n] "r"(n) : "memory");
+                     MATRIX_OPERANDS);
     printf("matrix %llu..%llu j=%llu: acc=%llx t0=%llx t1=%llx t2=%llx t5=%llx\n", (unsigned long long)i,
            (unsigned long long)n, (unsigned long long)j, (unsigned long long)acc, (unsigned long long)t0,
            (unsigned long long)t1, (unsigned long long)t2, (unsigned long long)t5);
     t4 = i, t5 = j, acc = 0;
     __asm__ volatile("1:\n\t"
-                     "slli %[t0],%[t4],32\n\tslli %[t1],%[t5],32\n\t"
-                     "srli %[t2],%[t0],31\n\tsrli %[t0],%[t1],31\n\t"
-                     "add %[t2],%[t2],%[a]\n\tadd %[t0],%[t0],%[b]\n\t"
-                     "lh %[t0],0(%[t0])\n\tlh %[t2],0(%[t2])\n\t"
-                     "addiw %[t4],%[t4],1\n\taddw %[t5],%[t5],%[s]\n\t"
-                     "mulw %[t2],%[t2],%[t0]\n\t"
+                     MATRIX_STEP
                      "sraiw %[t0],%[t2],2\n\tsraiw %[t2],%[t2],5\n\t"
                      "andi %[t0],%[t0],15\n\tandi %[t2],%[t2],127\n\t"
                      "mulw %[t2],%[t0],%[t2]\n\taddw %[acc],%[acc],%[t2]\n\t"
                      "bne %[n],%[t4],1b\n\t"
-                     : [t0] "=&r"(t0), [t1] "=&r"(t1), [t2] "=&r"(t2), [t4] "+r"(t4), [t5] "+r"(t5), [acc] "+r"(acc)
-                     : [a] "r"(A), [b] "r"(B), [s] "r"(stride), [n] "r"(n) : "memory");
+                     MATRIX_OPERANDS);
     printf("bitextract %llu..%llu j=%llu: acc=%llx t0=%llx t1=%llx t2=%llx t5=%llx\n", (unsigned long long)i,
            (unsigned long long)n, (unsigned long long)j, (unsigned long long)acc, (unsigned long long)t0,
            (unsigned long long)t1, (unsigned long long)t2, (unsigned long long)t5);
