@@ -42,16 +42,18 @@ package enum CodePage {
     /// Forgets the decoded instructions whose bytes overlap byte offsets [from, to) of the page
     /// (`to` may pass the page end: the last instruction may straddle into the next page).
     /// Returns how many slots it reset. A slot covers `len` slots from its own (a fused pair up
-    /// to 4), so slots from 3 before `from` are checked. Run counts of earlier slots in the same
+    /// to 4), and a slot fused with the units after it (`Fusion.fuseUnits`) their slots too
+    /// (up to 16 in all: `Fusion.span`), so slots from 15 before `from` are checked, in order:
+    /// such a slot is checked while the slots after it still hold their lengths. Run counts of earlier slots in the same
     /// run stay as they were: the retired-instruction count is approximate right after code
     /// changes under a running run, as it was when whole pages were reset.
     @discardableResult
     static func reset(_ p: UnsafeMutablePointer<DecodedInstruction>, from: Int, to: Int) -> Int {
-        var s = max(0, from / 2 - 3)
+        var s = max(0, from / 2 - 15)
         let last = min(slotCount - 1, (to - 1) / 2)
         var dropped = 0
         while s <= last {
-            if p[s].op != .undecoded && 2 * (s + Int(p[s].len)) > from {
+            if p[s].op != .undecoded && 2 * (s + Fusion.span(p + s)) > from {
                 p[s] = DecodedInstruction(op: .undecoded, rd: 0, len: 0)
                 dropped += 1
             }

@@ -62,6 +62,37 @@ extension Hart {
         @inline(__always) func hot(_ p: UnsafeMutablePointer<DecodedInstruction>) -> Bool {
             NativeSlot.countExecution(p, threshold: threshold)
         }
+        // Fused ALU pairs that also run as the first unit of a two-unit slot (Fusion.fuseUnits):
+        // the second's destination in rs3, its sources in aux and rm or its immediate in imm's
+        // upper half.
+        @inline(__always) func addPair(_ p: UnsafeMutablePointer<DecodedInstruction>) {
+            r[p.rd] = r[p.rs1] &+ r[p.rs2]
+            r[p.rs3] = r[p.aux] &+ r[p.rm]
+        }
+        @inline(__always) func addAddWord(_ p: UnsafeMutablePointer<DecodedInstruction>) {
+            r[p.rd] = w(r[p.rs1] &+ p.imm)
+            r[p.rs3] = w(r[p.aux] &+ r[p.rm])
+        }
+        @inline(__always) func multiplyAdd(_ p: UnsafeMutablePointer<DecodedInstruction>) {
+            r[p.rd] = w(r[p.rs1] &* r[p.rs2])
+            r[p.rs3] = w(r[p.aux] &+ r[p.rm])
+        }
+        @inline(__always) func shiftRightWordPair(_ p: UnsafeMutablePointer<DecodedInstruction>) {
+            r[p.rd] = UInt64(bitPattern: Int64(bitPattern: sext32(r[p.rs1])) &>> (p.shamt & 31))
+            r[p.rs3] = UInt64(bitPattern: Int64(bitPattern: sext32(r[p.aux])) &>> ((p.shamt &>> 16) & 31))
+        }
+        @inline(__always) func shiftLeftPair(_ p: UnsafeMutablePointer<DecodedInstruction>) {
+            r[p.rd] = r[p.rs1] &<< p.pairFirstOffset
+            r[p.rs3] = r[p.aux] &<< p.pairSecondOffset
+        }
+        @inline(__always) func shiftRightPair(_ p: UnsafeMutablePointer<DecodedInstruction>) {
+            r[p.rd] = r[p.rs1] &>> p.pairFirstOffset
+            r[p.rs3] = r[p.aux] &>> p.pairSecondOffset
+        }
+        @inline(__always) func maskPair(_ p: UnsafeMutablePointer<DecodedInstruction>) {
+            r[p.rd] = r[p.rs1] & p.pairFirstOffset
+            r[p.rs3] = r[p.aux] & p.pairSecondOffset
+        }
 
         lookup: while true {
             guard let slots = mem.codeTLBHit(pc) ?? mem.codeSlots(pc) else {
@@ -82,9 +113,7 @@ extension Hart {
                     interpretFirst = false
                 } else if hot(cur) {
                     // Hot code: the native tier runs from here (NativeTier.swift).
-                    let entry = native.unsafelyUnwrapped
-                    entry.run(entry.tier, Unmanaged.passUnretained(self).toOpaque(), pc, UnsafeMutableRawPointer(cur),
-                              left, &run)
+                    run = enterNative(native.unsafelyUnwrapped, pc, cur, left)
                     left &-= run.executed
                     pc = run.pc
                     if left <= 0 { break lookup }
@@ -116,6 +145,13 @@ extension Hart {
                     continue lookup
                 case .illegal:
                     break illegal
+                // The rarer bit-manipulation forms (placed here, the case order moves where the
+                // compiler lays out the dispatch: docs/performance.md, "The interpreter").
+                case .sh1addUw, .sh2addUw, .sh3addUw, .slliUw, .orn, .xnor, .clz, .clzw, .ctz, .ctzw, .cpop, .cpopw,
+                     .max, .maxu, .min, .minu, .sextB, .sextH,
+                     .rol, .rolw, .ror, .rori, .roriw, .rorw, .orcB, .rev8,
+                     .bclr, .bclri, .bext, .bexti, .binv, .binvi, .bset, .bseti:
+                    r[cur.rd] = Hart.bitManipulation(cur.pointee.op, r[cur.rs1], r[cur.rs2], cur.pointee.imm)
 
                 // Upper immediates and jumps.
                 case .liC:
@@ -144,13 +180,17 @@ extension Hart {
                     pc = here &+ cur.imm
                     if left <= 0 { break lookup }
                     continue lookup
-                case .jalrC:
-                    step = 1
+                case .ldAddiJalr:
+                    // ld + addi, then the jalr in the next slot (a function's return).
+                    guard let v = load(rt, r[cur.rs1] &+ cur.pairFirstOffset, UInt64.self) else { break inner }
+                    r[cur.rd] = v
+                    r[cur.rs3] = r[cur.aux] &+ cur.pairSecondOffset
+                    cur = cur.next
                     fallthrough
-                case .jalr:
+                case .jalr, .jalrC:
                     let target = (r[cur.rs1] &+ cur.imm) & ~1
                     let here = pcOf(cur)
-                    r[cur.rd] = here &+ UInt64(step << 1)
+                    r[cur.rd] = here &+ UInt64(cur.pointee.len) << 1
                     if left <= 0 { pc = target; break lookup }
                     if (target ^ here) & ~GuestMemory.pageMask == 0 {
                         cur += Int(truncatingIfNeeded: Int64(bitPattern: target &- here) &>> 1)
@@ -247,10 +287,19 @@ extension Hart {
                     left &-= Int(cur.pointee.count)
                     continue inner
 
-                // Fused add + in-page branch (Fusion.swift): rs3/aux are the branch operands.
-                case .addiBeq:
+                // Fused add + in-page branch (Fusion.swift): rs3/aux are the branch operands,
+                // `rm` the condition (addiBranch/addBranch: 0 beq, 1 bne; the others as
+                // branchFar's). The addi forms keep their immediate and the target's slot delta
+                // in imm's halves, the add forms the delta in imm.
+                case .lbuAddiBranch:
+                    // lbu, then the addi + beq/bne in the next slot.
+                    guard let v = load(rt, r[cur.rs1] &+ cur.imm, UInt8.self) else { break inner }
+                    r[cur.rd] = UInt64(v)
+                    cur = cur.next
+                    fallthrough
+                case .addiBranch:
                     r[cur.rd] = r[cur.rs1] &+ cur.pairFirstOffset
-                    if r[cur.rs3] == r[cur.aux] {
+                    if (r[cur.rs3] == r[cur.aux]) == (cur.pointee.rm == 0) {
                         cur += Int(cur.pointee.imm >> 16)
                         if left <= 0 { pc = pcOf(cur); break lookup }
                         if jit && hot(cur) { pc = pcOf(cur); continue lookup }
@@ -260,9 +309,10 @@ extension Hart {
                     cur += Int(cur.pointee.len)
                     left &-= Int(cur.pointee.count)
                     continue inner
-                case .addiBne:
-                    r[cur.rd] = r[cur.rs1] &+ cur.pairFirstOffset
-                    if r[cur.rs3] != r[cur.aux] {
+                case .addiBcmp:
+                    let sum = r[cur.rs1] &+ cur.pairFirstOffset
+                    r[cur.rd] = cur.pointee.rm & 8 != 0 ? w(sum) : sum
+                    if Hart.branchTaken(cur.pointee.rm & 7, r[cur.rs3], r[cur.aux]) {
                         cur += Int(cur.pointee.imm >> 16)
                         if left <= 0 { pc = pcOf(cur); break lookup }
                         if jit && hot(cur) { pc = pcOf(cur); continue lookup }
@@ -272,129 +322,9 @@ extension Hart {
                     cur += Int(cur.pointee.len)
                     left &-= Int(cur.pointee.count)
                     continue inner
-                case .addiBlt:
-                    r[cur.rd] = r[cur.rs1] &+ cur.pairFirstOffset
-                    if Int64(bitPattern: r[cur.rs3]) < Int64(bitPattern: r[cur.aux]) {
-                        cur += Int(cur.pointee.imm >> 16)
-                        if left <= 0 { pc = pcOf(cur); break lookup }
-                        if jit && hot(cur) { pc = pcOf(cur); continue lookup }
-                        left &-= Int(cur.pointee.count)
-                        continue inner
-                    }
-                    cur += Int(cur.pointee.len)
-                    left &-= Int(cur.pointee.count)
-                    continue inner
-                case .addiBge:
-                    r[cur.rd] = r[cur.rs1] &+ cur.pairFirstOffset
-                    if Int64(bitPattern: r[cur.rs3]) >= Int64(bitPattern: r[cur.aux]) {
-                        cur += Int(cur.pointee.imm >> 16)
-                        if left <= 0 { pc = pcOf(cur); break lookup }
-                        if jit && hot(cur) { pc = pcOf(cur); continue lookup }
-                        left &-= Int(cur.pointee.count)
-                        continue inner
-                    }
-                    cur += Int(cur.pointee.len)
-                    left &-= Int(cur.pointee.count)
-                    continue inner
-                case .addiBltu:
-                    r[cur.rd] = r[cur.rs1] &+ cur.pairFirstOffset
-                    if r[cur.rs3] < r[cur.aux] {
-                        cur += Int(cur.pointee.imm >> 16)
-                        if left <= 0 { pc = pcOf(cur); break lookup }
-                        if jit && hot(cur) { pc = pcOf(cur); continue lookup }
-                        left &-= Int(cur.pointee.count)
-                        continue inner
-                    }
-                    cur += Int(cur.pointee.len)
-                    left &-= Int(cur.pointee.count)
-                    continue inner
-                case .addiBgeu:
-                    r[cur.rd] = r[cur.rs1] &+ cur.pairFirstOffset
-                    if r[cur.rs3] >= r[cur.aux] {
-                        cur += Int(cur.pointee.imm >> 16)
-                        if left <= 0 { pc = pcOf(cur); break lookup }
-                        if jit && hot(cur) { pc = pcOf(cur); continue lookup }
-                        left &-= Int(cur.pointee.count)
-                        continue inner
-                    }
-                    cur += Int(cur.pointee.len)
-                    left &-= Int(cur.pointee.count)
-                    continue inner
-                case .addiwBeq:
-                    r[cur.rd] = w(r[cur.rs1] &+ cur.pairFirstOffset)
-                    if r[cur.rs3] == r[cur.aux] {
-                        cur += Int(cur.pointee.imm >> 16)
-                        if left <= 0 { pc = pcOf(cur); break lookup }
-                        if jit && hot(cur) { pc = pcOf(cur); continue lookup }
-                        left &-= Int(cur.pointee.count)
-                        continue inner
-                    }
-                    cur += Int(cur.pointee.len)
-                    left &-= Int(cur.pointee.count)
-                    continue inner
-                case .addiwBne:
-                    r[cur.rd] = w(r[cur.rs1] &+ cur.pairFirstOffset)
-                    if r[cur.rs3] != r[cur.aux] {
-                        cur += Int(cur.pointee.imm >> 16)
-                        if left <= 0 { pc = pcOf(cur); break lookup }
-                        if jit && hot(cur) { pc = pcOf(cur); continue lookup }
-                        left &-= Int(cur.pointee.count)
-                        continue inner
-                    }
-                    cur += Int(cur.pointee.len)
-                    left &-= Int(cur.pointee.count)
-                    continue inner
-                case .addiwBlt:
-                    r[cur.rd] = w(r[cur.rs1] &+ cur.pairFirstOffset)
-                    if Int64(bitPattern: r[cur.rs3]) < Int64(bitPattern: r[cur.aux]) {
-                        cur += Int(cur.pointee.imm >> 16)
-                        if left <= 0 { pc = pcOf(cur); break lookup }
-                        if jit && hot(cur) { pc = pcOf(cur); continue lookup }
-                        left &-= Int(cur.pointee.count)
-                        continue inner
-                    }
-                    cur += Int(cur.pointee.len)
-                    left &-= Int(cur.pointee.count)
-                    continue inner
-                case .addiwBge:
-                    r[cur.rd] = w(r[cur.rs1] &+ cur.pairFirstOffset)
-                    if Int64(bitPattern: r[cur.rs3]) >= Int64(bitPattern: r[cur.aux]) {
-                        cur += Int(cur.pointee.imm >> 16)
-                        if left <= 0 { pc = pcOf(cur); break lookup }
-                        if jit && hot(cur) { pc = pcOf(cur); continue lookup }
-                        left &-= Int(cur.pointee.count)
-                        continue inner
-                    }
-                    cur += Int(cur.pointee.len)
-                    left &-= Int(cur.pointee.count)
-                    continue inner
-                case .addiwBltu:
-                    r[cur.rd] = w(r[cur.rs1] &+ cur.pairFirstOffset)
-                    if r[cur.rs3] < r[cur.aux] {
-                        cur += Int(cur.pointee.imm >> 16)
-                        if left <= 0 { pc = pcOf(cur); break lookup }
-                        if jit && hot(cur) { pc = pcOf(cur); continue lookup }
-                        left &-= Int(cur.pointee.count)
-                        continue inner
-                    }
-                    cur += Int(cur.pointee.len)
-                    left &-= Int(cur.pointee.count)
-                    continue inner
-                case .addiwBgeu:
-                    r[cur.rd] = w(r[cur.rs1] &+ cur.pairFirstOffset)
-                    if r[cur.rs3] >= r[cur.aux] {
-                        cur += Int(cur.pointee.imm >> 16)
-                        if left <= 0 { pc = pcOf(cur); break lookup }
-                        if jit && hot(cur) { pc = pcOf(cur); continue lookup }
-                        left &-= Int(cur.pointee.count)
-                        continue inner
-                    }
-                    cur += Int(cur.pointee.len)
-                    left &-= Int(cur.pointee.count)
-                    continue inner
-                case .addBeq:
+                case .addBranch:
                     r[cur.rd] = r[cur.rs1] &+ r[cur.rs2]
-                    if r[cur.rs3] == r[cur.aux] {
+                    if (r[cur.rs3] == r[cur.aux]) == (cur.pointee.rm == 0) {
                         cur += Int(cur.pointee.imm)
                         if left <= 0 { pc = pcOf(cur); break lookup }
                         if jit && hot(cur) { pc = pcOf(cur); continue lookup }
@@ -404,9 +334,10 @@ extension Hart {
                     cur += Int(cur.pointee.len)
                     left &-= Int(cur.pointee.count)
                     continue inner
-                case .addBne:
-                    r[cur.rd] = r[cur.rs1] &+ r[cur.rs2]
-                    if r[cur.rs3] != r[cur.aux] {
+                case .addBcmp:
+                    let sum = r[cur.rs1] &+ r[cur.rs2]
+                    r[cur.rd] = cur.pointee.rm & 8 != 0 ? w(sum) : sum
+                    if Hart.branchTaken(cur.pointee.rm & 7, r[cur.rs3], r[cur.aux]) {
                         cur += Int(cur.pointee.imm)
                         if left <= 0 { pc = pcOf(cur); break lookup }
                         if jit && hot(cur) { pc = pcOf(cur); continue lookup }
@@ -416,10 +347,11 @@ extension Hart {
                     cur += Int(cur.pointee.len)
                     left &-= Int(cur.pointee.count)
                     continue inner
-                case .addBlt:
-                    r[cur.rd] = r[cur.rs1] &+ r[cur.rs2]
-                    if Int64(bitPattern: r[cur.rs3]) < Int64(bitPattern: r[cur.aux]) {
-                        cur += Int(cur.pointee.imm)
+                // li (a 16-bit constant) + any in-page conditional branch, the condition in `rm`.
+                case .liBranch:
+                    r[cur.rd] = cur.pairFirstOffset
+                    if Hart.branchTaken(cur.pointee.rm, r[cur.rs3], r[cur.aux]) {
+                        cur += Int(cur.pointee.imm >> 16)
                         if left <= 0 { pc = pcOf(cur); break lookup }
                         if jit && hot(cur) { pc = pcOf(cur); continue lookup }
                         left &-= Int(cur.pointee.count)
@@ -428,106 +360,12 @@ extension Hart {
                     cur += Int(cur.pointee.len)
                     left &-= Int(cur.pointee.count)
                     continue inner
-                case .addBge:
-                    r[cur.rd] = r[cur.rs1] &+ r[cur.rs2]
-                    if Int64(bitPattern: r[cur.rs3]) >= Int64(bitPattern: r[cur.aux]) {
-                        cur += Int(cur.pointee.imm)
-                        if left <= 0 { pc = pcOf(cur); break lookup }
-                        if jit && hot(cur) { pc = pcOf(cur); continue lookup }
-                        left &-= Int(cur.pointee.count)
-                        continue inner
-                    }
-                    cur += Int(cur.pointee.len)
-                    left &-= Int(cur.pointee.count)
-                    continue inner
-                case .addBltu:
-                    r[cur.rd] = r[cur.rs1] &+ r[cur.rs2]
-                    if r[cur.rs3] < r[cur.aux] {
-                        cur += Int(cur.pointee.imm)
-                        if left <= 0 { pc = pcOf(cur); break lookup }
-                        if jit && hot(cur) { pc = pcOf(cur); continue lookup }
-                        left &-= Int(cur.pointee.count)
-                        continue inner
-                    }
-                    cur += Int(cur.pointee.len)
-                    left &-= Int(cur.pointee.count)
-                    continue inner
-                case .addBgeu:
-                    r[cur.rd] = r[cur.rs1] &+ r[cur.rs2]
-                    if r[cur.rs3] >= r[cur.aux] {
-                        cur += Int(cur.pointee.imm)
-                        if left <= 0 { pc = pcOf(cur); break lookup }
-                        if jit && hot(cur) { pc = pcOf(cur); continue lookup }
-                        left &-= Int(cur.pointee.count)
-                        continue inner
-                    }
-                    cur += Int(cur.pointee.len)
-                    left &-= Int(cur.pointee.count)
-                    continue inner
-                case .addwBeq:
-                    r[cur.rd] = w(r[cur.rs1] &+ r[cur.rs2])
-                    if r[cur.rs3] == r[cur.aux] {
-                        cur += Int(cur.pointee.imm)
-                        if left <= 0 { pc = pcOf(cur); break lookup }
-                        if jit && hot(cur) { pc = pcOf(cur); continue lookup }
-                        left &-= Int(cur.pointee.count)
-                        continue inner
-                    }
-                    cur += Int(cur.pointee.len)
-                    left &-= Int(cur.pointee.count)
-                    continue inner
-                case .addwBne:
-                    r[cur.rd] = w(r[cur.rs1] &+ r[cur.rs2])
-                    if r[cur.rs3] != r[cur.aux] {
-                        cur += Int(cur.pointee.imm)
-                        if left <= 0 { pc = pcOf(cur); break lookup }
-                        if jit && hot(cur) { pc = pcOf(cur); continue lookup }
-                        left &-= Int(cur.pointee.count)
-                        continue inner
-                    }
-                    cur += Int(cur.pointee.len)
-                    left &-= Int(cur.pointee.count)
-                    continue inner
-                case .addwBlt:
-                    r[cur.rd] = w(r[cur.rs1] &+ r[cur.rs2])
-                    if Int64(bitPattern: r[cur.rs3]) < Int64(bitPattern: r[cur.aux]) {
-                        cur += Int(cur.pointee.imm)
-                        if left <= 0 { pc = pcOf(cur); break lookup }
-                        if jit && hot(cur) { pc = pcOf(cur); continue lookup }
-                        left &-= Int(cur.pointee.count)
-                        continue inner
-                    }
-                    cur += Int(cur.pointee.len)
-                    left &-= Int(cur.pointee.count)
-                    continue inner
-                case .addwBge:
-                    r[cur.rd] = w(r[cur.rs1] &+ r[cur.rs2])
-                    if Int64(bitPattern: r[cur.rs3]) >= Int64(bitPattern: r[cur.aux]) {
-                        cur += Int(cur.pointee.imm)
-                        if left <= 0 { pc = pcOf(cur); break lookup }
-                        if jit && hot(cur) { pc = pcOf(cur); continue lookup }
-                        left &-= Int(cur.pointee.count)
-                        continue inner
-                    }
-                    cur += Int(cur.pointee.len)
-                    left &-= Int(cur.pointee.count)
-                    continue inner
-                case .addwBltu:
-                    r[cur.rd] = w(r[cur.rs1] &+ r[cur.rs2])
-                    if r[cur.rs3] < r[cur.aux] {
-                        cur += Int(cur.pointee.imm)
-                        if left <= 0 { pc = pcOf(cur); break lookup }
-                        if jit && hot(cur) { pc = pcOf(cur); continue lookup }
-                        left &-= Int(cur.pointee.count)
-                        continue inner
-                    }
-                    cur += Int(cur.pointee.len)
-                    left &-= Int(cur.pointee.count)
-                    continue inner
-                case .addwBgeu:
-                    r[cur.rd] = w(r[cur.rs1] &+ r[cur.rs2])
-                    if r[cur.rs3] >= r[cur.aux] {
-                        cur += Int(cur.pointee.imm)
+                // mulw;addw, then the bne in the next slot.
+                case .mulwAddwBne:
+                    multiplyAdd(cur)
+                    cur = cur.next
+                    if r[cur.rs1] != r[cur.rs2] {
+                        cur += cur.slotDelta
                         if left <= 0 { pc = pcOf(cur); break lookup }
                         if jit && hot(cur) { pc = pcOf(cur); continue lookup }
                         left &-= Int(cur.pointee.count)
@@ -554,6 +392,12 @@ extension Hart {
                     cur += Int(cur.pointee.len)
                     left &-= Int(cur.pointee.count)
                     continue inner
+                case .ldLbuBranch:
+                    // ld, then the lbu + beq/bne in the next slot.
+                    guard let v = load(rt, r[cur.rs1] &+ cur.imm, UInt64.self) else { break inner }
+                    r[cur.rd] = v
+                    cur = cur.next
+                    fallthrough
                 case .lbuBranch:
                     guard let v = load(rt, r[cur.rs1] &+ cur.pairFirstOffset, UInt8.self) else { break inner }
                     r[cur.rd] = UInt64(v)
@@ -567,6 +411,30 @@ extension Hart {
                     cur += Int(cur.pointee.len)
                     left &-= Int(cur.pointee.count)
                     continue inner
+                case .ldLhBranch:
+                    // ld, then the lh + beq/bne in the next slot.
+                    guard let v = load(rt, r[cur.rs1] &+ cur.imm, UInt64.self) else { break inner }
+                    r[cur.rd] = v
+                    cur = cur.next
+                    fallthrough
+                case .lhBranch:
+                    guard let v = load(rt, r[cur.rs1] &+ cur.pairFirstOffset, UInt16.self) else { break inner }
+                    r[cur.rd] = sext16(UInt64(v))
+                    if (r[cur.rs3] == r[cur.aux]) == (cur.pointee.rm == 0) {
+                        cur += Int(cur.pointee.imm >> 16)
+                        if left <= 0 { pc = pcOf(cur); break lookup }
+                        if jit && hot(cur) { pc = pcOf(cur); continue lookup }
+                        left &-= Int(cur.pointee.count)
+                        continue inner
+                    }
+                    cur += Int(cur.pointee.len)
+                    left &-= Int(cur.pointee.count)
+                    continue inner
+                case .xorSrliBranch:
+                    // xor, then the srli + beq/bne in the next slot.
+                    r[cur.rd] = r[cur.rs1] ^ r[cur.rs2]
+                    cur = cur.next
+                    fallthrough
                 case .srliBranch:
                     r[cur.rd] = r[cur.rs1] &>> (cur.pairFirstOffset & 63)
                     if (r[cur.rs3] == r[cur.aux]) == (cur.pointee.rm == 0) {
@@ -579,16 +447,6 @@ extension Hart {
                     cur += Int(cur.pointee.len)
                     left &-= Int(cur.pointee.count)
                     continue inner
-                case .addiJal:
-                    // addi + an in-page `j` (rd x0): the jump's slot delta from this slot in imm's
-                    // high half.
-                    r[cur.rd] = r[cur.rs1] &+ cur.pairFirstOffset
-                    cur += Int(cur.pointee.imm >> 16)
-                    if left <= 0 { pc = pcOf(cur); break lookup }
-                    if jit && hot(cur) { pc = pcOf(cur); continue lookup }
-                    left &-= Int(cur.pointee.count)
-                    continue inner
-
                 // Fused address arithmetic (Fusion.swift). A faulting indexed load reports the
                 // fault at the load's own slot: the add before it has retired. Fused operations
                 // advance by the pair's length (`next`).
@@ -610,6 +468,18 @@ extension Hart {
                     r[cur.rs3] = v
                     cur = cur.next
                     continue inner
+                case .addLdSd:
+                    // add+ld, then the sd in the next slot (its length read before the store,
+                    // which may reset this code page).
+                    let t = r[cur.rs1] &+ r[cur.rs2]
+                    r[cur.rd] = t
+                    guard let v = load(rt, t &+ cur.imm, UInt64.self) else { cur += cur.aux; break inner }
+                    r[cur.rs3] = v
+                    cur = cur.next
+                    let length = Int(cur.pointee.len)
+                    guard store(wt, r[cur.rs1] &+ cur.imm, r[cur.rs2]) else { break inner }
+                    cur += length
+                    continue inner
                 case .addLbu:
                     let t = r[cur.rs1] &+ r[cur.rs2]
                     r[cur.rd] = t
@@ -627,6 +497,18 @@ extension Hart {
                     r[cur.rs3] = v2
                     cur = cur.next
                     continue inner
+                case .slliSrliAddLh:
+                    // slli;slli, srli;srli, then the add;add and lh;lh in the slots after.
+                    shiftLeftPair(cur)
+                    cur = cur.next
+                    shiftRightPair(cur)
+                    cur = cur.next
+                    fallthrough
+                case .addLhQuad:
+                    // add;add, then the lh;lh in the next slot.
+                    addPair(cur)
+                    cur = cur.next
+                    fallthrough
                 case .lhPair:
                     // Two bases: the second (rs2) is read after the first load has written rd.
                     guard let v = load(rt, r[cur.rs1] &+ cur.pairFirstOffset, UInt16.self) else { break inner }
@@ -641,6 +523,13 @@ extension Hart {
                     let value2 = r[cur.rs3], address2 = base &+ cur.pairSecondOffset
                     guard store(wt, base &+ cur.pairFirstOffset, r[cur.rs2]) else { break inner }
                     guard store(wt, address2, value2) else { cur += first; break inner }
+                    cur += length
+                    continue inner
+                case .ldSd:
+                    guard let v = load(rt, r[cur.rs1] &+ cur.pairFirstOffset, UInt64.self) else { break inner }
+                    r[cur.rd] = v
+                    let length = Int(cur.pointee.len), first = cur.aux
+                    guard store(wt, r[cur.rs3] &+ cur.pairSecondOffset, r[cur.rs2]) else { cur += first; break inner }
                     cur += length
                     continue inner
                 case .ldAddi:
@@ -660,13 +549,16 @@ extension Hart {
                 // second's destination in rs3, its sources in aux and rm; two immediates in imm's
                 // halves, or the first's whole immediate when the second has none.
                 case .slliPair:
-                    r[cur.rd] = r[cur.rs1] &<< cur.pairFirstOffset
-                    r[cur.rs3] = r[cur.aux] &<< cur.pairSecondOffset
+                    shiftLeftPair(cur)
                     cur = cur.next
                     continue inner
+                case .slliSrliQuad:
+                    // slli;slli, then the srli;srli in the next slot.
+                    shiftLeftPair(cur)
+                    cur = cur.next
+                    fallthrough
                 case .srliPair:
-                    r[cur.rd] = r[cur.rs1] &>> cur.pairFirstOffset
-                    r[cur.rs3] = r[cur.aux] &>> cur.pairSecondOffset
+                    shiftRightPair(cur)
                     cur = cur.next
                     continue inner
                 case .slliSrli:
@@ -674,14 +566,24 @@ extension Hart {
                     r[cur.rs3] = r[cur.aux] &>> cur.pairSecondOffset
                     cur = cur.next
                     continue inner
+                case .sraiwAndiQuad:
+                    // sraiw;sraiw, then the andi;andi in the next slot.
+                    shiftRightWordPair(cur)
+                    cur = cur.next
+                    maskPair(cur)
+                    cur = cur.next
+                    continue inner
+                case .srliAndiPair:
+                    // srli, then the andi;andi in the next slot.
+                    r[cur.rd] = r[cur.rs1] &>> cur.shamt
+                    cur = cur.next
+                    fallthrough
                 case .andiPair:
-                    r[cur.rd] = r[cur.rs1] & cur.pairFirstOffset
-                    r[cur.rs3] = r[cur.aux] & cur.pairSecondOffset
+                    maskPair(cur)
                     cur = cur.next
                     continue inner
                 case .sraiwPair:
-                    r[cur.rd] = UInt64(bitPattern: Int64(bitPattern: sext32(r[cur.rs1])) &>> (cur.shamt & 31))
-                    r[cur.rs3] = UInt64(bitPattern: Int64(bitPattern: sext32(r[cur.aux])) &>> ((cur.shamt &>> 16) & 31))
+                    shiftRightWordPair(cur)
                     cur = cur.next
                     continue inner
                 case .srliAdd:
@@ -690,23 +592,35 @@ extension Hart {
                     cur = cur.next
                     continue inner
                 case .addiwAddw:
-                    r[cur.rd] = w(r[cur.rs1] &+ cur.imm)
-                    r[cur.rs3] = w(r[cur.aux] &+ r[cur.rm])
+                    addAddWord(cur)
                     cur = cur.next
                     continue inner
                 case .addPair:
-                    r[cur.rd] = r[cur.rs1] &+ r[cur.rs2]
-                    r[cur.rs3] = r[cur.aux] &+ r[cur.rm]
+                    addPair(cur)
                     cur = cur.next
                     continue inner
+                case .addiwAddwMulwAddw:
+                    // addiw;addw, then the mulw;addw in the next slot.
+                    addAddWord(cur)
+                    cur = cur.next
+                    fallthrough
                 case .mulwAddw:
-                    r[cur.rd] = w(r[cur.rs1] &* r[cur.rs2])
-                    r[cur.rs3] = w(r[cur.aux] &+ r[cur.rm])
+                    multiplyAdd(cur)
                     cur = cur.next
                     continue inner
                 case .addwMulw:
                     r[cur.rd] = w(r[cur.rs1] &+ r[cur.rs2])
                     r[cur.rs3] = w(r[cur.aux] &* r[cur.rm])
+                    cur = cur.next
+                    continue inner
+                case .xorAddiw:
+                    r[cur.rd] = r[cur.rs1] ^ r[cur.rs2]
+                    r[cur.rs3] = w(r[cur.aux] &+ cur.imm)
+                    cur = cur.next
+                    continue inner
+                case .addiwAndi:
+                    r[cur.rd] = w(r[cur.rs1] &+ cur.pairFirstOffset)
+                    r[cur.rs3] = r[cur.aux] & cur.pairSecondOffset
                     cur = cur.next
                     continue inner
 
@@ -847,6 +761,11 @@ extension Hart {
 
                 // M.
                 case .mul: r[cur.rd] = r[cur.rs1] &* r[cur.rs2]
+                case .addiwAddwMulw:
+                    // addiw;addw, then the mulw in the next slot (always 4 bytes: step 2).
+                    addAddWord(cur)
+                    cur = cur.next
+                    fallthrough
                 case .mulw: r[cur.rd] = w(r[cur.rs1] &* r[cur.rs2])
                 case .mulhu: r[cur.rd] = r[cur.rs1].multipliedFullWidth(by: r[cur.rs2]).high
                 case .divu:
@@ -865,11 +784,6 @@ extension Hart {
                 case .addUw: r[cur.rd] = r[cur.rs2] &+ (r[cur.rs1] & 0xffff_ffff)
                 case .zextH: r[cur.rd] = r[cur.rs1] & 0xffff
                 case .andn: r[cur.rd] = r[cur.rs1] & ~r[cur.rs2]
-                case .sh1addUw, .sh2addUw, .sh3addUw, .slliUw, .orn, .xnor, .clz, .clzw, .ctz, .ctzw, .cpop, .cpopw,
-                     .max, .maxu, .min, .minu, .sextB, .sextH,
-                     .rol, .rolw, .ror, .rori, .roriw, .rorw, .orcB, .rev8,
-                     .bclr, .bclri, .bext, .bexti, .binv, .binvi, .bset, .bseti:
-                    r[cur.rd] = Hart.bitManipulation(cur.pointee.op, r[cur.rs1], r[cur.rs2], cur.pointee.imm)
 
                 // System.
                 case .fence:
@@ -972,6 +886,16 @@ extension Hart {
         return stop
     }
 
+    /// Runs compiled code from `cur` (address `pc`). Out of line: the run loop's code before its
+    /// dispatch stays short (where the dispatch lands matters: docs/performance.md).
+    @inline(never)
+    func enterNative(_ entry: NativeEntry, _ pc: UInt64, _ cur: UnsafeMutablePointer<DecodedInstruction>,
+                     _ left: Int) -> NativeRun {
+        var run = NativeRun(pc: 0, executed: 0, interpretFirst: false)
+        entry.run(entry.tier, Unmanaged.passUnretained(self).toOpaque(), pc, UnsafeMutableRawPointer(cur), left, &run)
+        return run
+    }
+
     /// Decodes the straight-line run that starts at `first` (address `pc`): up to and
     /// including the next control-flow instruction, the page end, or an already decoded slot
     /// (the run then joins that slot's). Sets each slot's run count. Returns the fault if the
@@ -1014,6 +938,14 @@ extension Hart {
             // Each instruction may fuse with the next one in the run (or the slot it joins).
             if i < n - 1 || joined > 0 { Fusion.fuse(slot) }
             slot = next
+        }
+        // Then each unit (instruction or pair) may run with the unit after it in one dispatch:
+        // every decoded slot of the run, including the second halves of pairs (jumps may land
+        // there).
+        var s = first
+        while s < slot {
+            if s.pointee.op != .undecoded { Fusion.fuseUnits(s) }
+            s += 1
         }
         return nil
     }

@@ -50,10 +50,11 @@ package enum Op: UInt8 {
     case fclassS, fclassD
 
     // Fused pairs (Fusion.swift): addi/addiw/add/addw followed by an in-page conditional branch.
-    case addiBeq, addiBne, addiBlt, addiBge, addiBltu, addiBgeu
-    case addiwBeq, addiwBne, addiwBlt, addiwBge, addiwBltu, addiwBgeu
-    case addBeq, addBne, addBlt, addBge, addBltu, addBgeu
-    case addwBeq, addwBne, addwBlt, addwBge, addwBltu, addwBgeu
+    // addi or add + beq/bne (`rm`: 0 beq, 1 bne), the loop closers (addi + an in-page `j` is
+    // addiBranch comparing x0 with x0); every other combination in one operation for the addi
+    // forms and one for the add forms, the condition in `rm` as in `branchFar` (0-5: beq, bne,
+    // blt, bge, bltu, bgeu), plus 8 for the word forms (addiw, addw).
+    case addiBranch, addBranch, addiBcmp, addBcmp
 
     // Fused pairs (Fusion.swift), each advancing by the slot's `len` (Op's 256 values are
     // nearly all taken: one operation per pair, not one per total length).
@@ -69,8 +70,31 @@ package enum Op: UInt8 {
     // indexing and arithmetic loops, e.g. CoreMark's matrix and CRC code).
     case slliPair, srliPair, slliSrli, andiPair, sraiwPair, srliAdd, addiwAddw, addPair, mulwAddw, addwMulw
     // ld, lbu or srli followed by an in-page beq/bne (`rm`: 0 beq, 1 bne): null-pointer and
-    // end-of-string tests, bit loops. addi + an in-page `j` (a loop's increment and its jump back).
-    case ldBranch, lbuBranch, srliBranch, addiJal
+    // end-of-string tests, bit loops.
+    case ldBranch, lbuBranch, srliBranch
+    // ld + sd (a copy through a register; fields as addiSd's).
+    case ldSd
+    // lh + in-page beq/bne (as ldBranch); li (a 16-bit constant) + any in-page conditional
+    // branch (the condition in `rm` as in `branchFar`: a range check against a constant);
+    // xor + addiw and addiw + andi (the CRC loop's step, the `(unsigned char)(c - '0')` test).
+    case lhBranch, liBranch, xorAddiw, addiwAndi
+    // Two units in one dispatch (Fusion.fuseUnits): the first slot's unit (a single instruction
+    // or a fused pair) and the unit in the slot right after it, which keeps its own operation
+    // and fields and is read from there. Named first unit + second unit.
+    case addLdSd            // add+ld, then sd (a list's link rewrite)
+    case slliSrliQuad       // slli;slli, then srli;srli (two zero-extended, scaled indices)
+    case addLhQuad          // add;add, then lh;lh (two indexed halfword loads)
+    case srliAndiPair       // srli, then andi;andi
+    case sraiwAndiQuad      // sraiw;sraiw, then andi;andi (bit-field extraction)
+    case xorSrliBranch      // xor, then srli + beq/bne
+    case mulwAddwBne        // mulw;addw, then bne (a multiply-accumulate loop's end)
+    case lbuAddiBranch      // lbu, then addi + beq/bne (a string scan)
+    case addiwAddwMulwAddw  // addiw;addw, then mulw;addw
+    case addiwAddwMulw      // addiw;addw, then mulw
+    case ldLbuBranch        // ld, then lbu + beq/bne (a list search by a pointed-to byte)
+    case ldLhBranch         // ld, then lh + beq/bne (a list search by a pointed-to field)
+    case ldAddiJalr         // ld+addi, then jalr (a function's return: ld ra; addi sp; ret)
+    case slliSrliAddLh      // slli;slli, srli;srli, add;add, then lh;lh (four units)
 
     // Compressed (2-byte) forms of the operations above. They are kept last so that the run
     // loop can tell an instruction's length from its operation alone (`isCompressed`), without
