@@ -10,6 +10,26 @@
 // One shared refill instead of the saves, the call and the restores in every miss path makes
 // each miss path 21 bytes instead of about 70 (a JVM compiles 50 MB of blocks).
 
+extension X86Assembler {
+    /// The start of `enter` (both tiers): saves the host's callee-saved registers, aligns the
+    /// stack, and loads the context (rdi), the guest register file and the budget.
+    package mutating func enterCompiledCode() {
+        for r in [X86Register.rbx, .rbp, .r12, .r13, .r14, .r15] { push(r) }
+        alu(.sub, .rsp, imm: 8)
+        move(.context, .rdi)
+        load(.guestRegisters, .context, NativeContext.regsOffset)
+        load(.budget, .context, NativeContext.budgetOffset)
+    }
+
+    /// The end of the epilogue (both tiers): stores the budget back and returns from `enter`.
+    package mutating func leaveCompiledCode() {
+        store(.budget, .context, NativeContext.budgetOffset)
+        alu(.add, .rsp, imm: 8)
+        for r in [X86Register.r15, .r14, .r13, .r12, .rbp, .rbx] { pop(r) }
+        ret()
+    }
+}
+
 struct Trampolines {
     var enter: UInt
     var epilogue: UInt
@@ -18,18 +38,11 @@ struct Trampolines {
     /// Assembles them at `base`: the bytes and where each starts.
     static func assemble(base: UInt) -> (bytes: [UInt8], at: Trampolines) {
         var a = X86Assembler(base: base)
-        for r in [X86Register.rbx, .rbp, .r12, .r13, .r14, .r15] { a.push(r) }
-        a.alu(.sub, .rsp, imm: 8)
-        a.move(.context, .rdi)
-        a.load(.guestRegisters, .context, NativeContext.regsOffset)
-        a.load(.budget, .context, NativeContext.budgetOffset)
+        a.enterCompiledCode()
         a.jump(to: .rsi)
 
         let epilogue = a.offset
-        a.store(.budget, .context, NativeContext.budgetOffset)
-        a.alu(.add, .rsp, imm: 8)
-        for r in [X86Register.r15, .r14, .r13, .r12, .rbp, .rbx] { a.pop(r) }
-        a.ret()
+        a.leaveCompiledCode()
 
         // Block code runs with rsp 16-byte aligned; the call pushed 8 bytes, the pushes (and a
         // pad when their count is even) align it again for the helper.

@@ -34,11 +34,7 @@ struct GuestTrampolines {
 
     static func assemble(base: UInt) -> (bytes: [UInt8], at: GuestTrampolines) {
         var a = X86Assembler(base: base)
-        for r in [X86Register.rbx, .rbp, .r12, .r13, .r14, .r15] { a.push(r) }
-        a.alu(.sub, .rsp, imm: 8)
-        a.move(.context, .rdi)
-        a.load(.guestRegisters, .context, NativeContext.regsOffset)
-        a.load(.budget, .context, NativeContext.budgetOffset)
+        a.enterCompiledCode()
         a.load(.rax, .guestRegisters, flagsSlot)
         a.alu(.and, .rax, imm: arithmetic, w: false)
         a.push(.rax)
@@ -53,10 +49,7 @@ struct GuestTrampolines {
         a.alu(.and, .rdx, imm: ~arithmetic)
         a.op([0x09], size: 8, reg: X86Register.rcx.rawValue, rm: .rdx)     // or rdx, rcx
         a.store(.rdx, .guestRegisters, flagsSlot)
-        a.store(.budget, .context, NativeContext.budgetOffset)
-        a.alu(.add, .rsp, imm: 8)
-        for r in [X86Register.r15, .r14, .r13, .r12, .rbp, .rbx] { a.pop(r) }
-        a.ret()
+        a.leaveCompiledCode()
         return (a.bytes, GuestTrampolines(enter: base, epilogue: base &+ UInt(epilogue)))
     }
 }
