@@ -197,6 +197,21 @@ private final class SignalExit: @unchecked Sendable {
             source.resume()
             sources.append(source)
         }
+        #if os(Linux)
+        // libdispatch arms a signal source later, on its own thread, by installing its handler;
+        // until then the signal is ignored (above) and lost. Wait for the three handlers (a few
+        // milliseconds; at most two seconds each), so that a container shown as running always
+        // hears them (under load a SIGTERM sent right after `skiff ps` showed it was lost).
+        for signalNumber in [SIGINT, SIGTERM, SIGHUP] {
+            for _ in 0..<2000 where SignalExit.isIgnored(signalNumber) { usleep(1000) }
+        }
+        #endif
+    }
+
+    private static func isIgnored(_ signalNumber: Int32) -> Bool {
+        var current = sigaction()
+        guard sigaction(signalNumber, nil, &current) == 0 else { return false }
+        return unsafeBitCast(current.__sigaction_handler, to: UInt.self) == 1   // SIG_IGN
     }
 
     func cancel() {
