@@ -91,6 +91,8 @@ extension BlockTranslator {
         var full = UInt64.max, live = UInt64.max
         var liveAfter = [UInt64](repeating: .max, count: code.count)
         for i in code.indices.reversed() {
+            // A tail starts after i: what follows i in the block's order is not its successor.
+            if i + 1 < code.count && code[i + 1].tail { (full, live) = (.max, .max) }
             liveAfter[i] = live
             switch uses[i] {
             case .leaves:
@@ -129,7 +131,7 @@ extension BlockTranslator {
             // The last writes of both operands before the `or`, with nothing leaving in between.
             var defs: [Int] = []
             var j = i - 1
-            while j >= 0 && defs.count < 2 {
+            while j >= 0 && defs.count < 2 && !code[j + 1].tail {
                 if case .leaves = uses[j] { break }
                 if case .computes(let rd, _, _, _) = uses[j], rd == d.rs1 || rd == d.rs2,
                    !defs.contains(where: { code[$0].d!.rd == rd }) { defs.append(j) }

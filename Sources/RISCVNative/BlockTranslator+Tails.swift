@@ -1,0 +1,42 @@
+// Tails: the paths a block's forward branches take off its straight line, appended to the block
+// after it. A side exit whose target lies ahead in the block's pages (an `else` laid out after
+// the function's return, a switch's cases, a loop's early `break` path) leaves the block, writing
+// back every changed register, and the block at the target loads them again. With the target's
+// code appended to the block (fetched as a straight line of its own, up to a jump, an
+// instruction it cannot fetch, or an instruction the block already holds, where it goes on
+// through an inner jump), the branch becomes an inner jump (`BlockTranslator+InnerJumps.swift`):
+// the guest values stay in host registers, the tail's code starts from the registers as the
+// first branch to it has them, and the stub corrects only the budget (counted along the block's
+// order: the branch skips the instructions between it and the tail).
+// Only forward targets make tails: a backward one is a loop's head, which is better served by
+// its own block translated as a loop (registers fixed, loop page caches).
+// `SKIFF_JIT_TAILS=0` turns this off, for comparisons.
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import RISCV
+
+extension BlockTranslator {
+    static let noTails = getenv("SKIFF_JIT_TAILS").map { String(cString: $0) == "0" } ?? false
+    /// Tails per block (each counts against `maxInstructions` too).
+    static let maxTails = 8
+
+    /// Appends a tail for each forward branch or jump target of `code` (the tails' own ones
+    /// included) that lies in the block's pages and that the block does not hold yet.
+    func appendTails(_ memory: GuestMemory, to code: inout [Fetched]) {
+        guard !Self.noTails else { return }
+        let firstPage = entry >> 12, lastPage = firstPage + (Self.noCrossPage ? 0 : 1)
+        var k = 0, tails = 0
+        while k < code.count && tails < Self.maxTails && code.count < Self.maxInstructions {
+            let f = code[k]
+            k += 1
+            guard !f.followed, let d = f.d, let t = Self.staticTarget(d, pc: f.pc), t > f.pc, t >> 12 <= lastPage,
+                  t >> 12 >= firstPage, !code.contains(where: { $0.pc == t }) else { continue }
+            fetchRun(memory, from: t, into: &code, tail: true)
+            tails += 1
+        }
+    }
+}
