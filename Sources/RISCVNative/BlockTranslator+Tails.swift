@@ -23,20 +23,40 @@ extension BlockTranslator {
     static let noTails = getenv("SKIFF_JIT_TAILS").map { String(cString: $0) == "0" } ?? false
     /// Tails per block (each counts against `maxInstructions` too).
     static let maxTails = 8
+    /// `SKIFF_JIT_LOOP_TAILS=1`: loops get tails too (for comparisons).
+    static let loopTails = getenv("SKIFF_JIT_LOOP_TAILS").map { String(cString: $0) == "1" } ?? false
 
     /// Appends a tail for each forward branch or jump target of `code` (the tails' own ones
     /// included) that lies in the block's pages and that the block does not hold yet.
     func appendTails(_ memory: GuestMemory, to code: inout [Fetched]) {
         guard !Self.noTails else { return }
         let firstPage = entry >> 12, lastPage = firstPage + (Self.noCrossPage ? 0 : 1)
+        // A block looping to its entry is translated as a loop: its registers are chosen for the
+        // loop's body, and the code after the loop is better off in its own block.
+        let loops = code.contains { Self.branchTarget($0) == entry }
+        if loops && !Self.loopTails { return }
         var k = 0, tails = 0
         while k < code.count && tails < Self.maxTails && code.count < Self.maxInstructions {
             let f = code[k]
             k += 1
-            guard !f.followed, let d = f.d, let t = Self.staticTarget(d, pc: f.pc), t > f.pc, t >> 12 <= lastPage,
-                  t >> 12 >= firstPage, !code.contains(where: { $0.pc == t }) else { continue }
+            guard let t = Self.branchTarget(f), t > f.pc, t >> 12 <= lastPage, t >> 12 >= firstPage,
+                  !code.contains(where: { $0.pc == t }) else { continue }
+            let first = code.count
             fetchRun(memory, from: t, into: &code, tail: true)
+            // Else a tail going back (an inner loop, or into one) is left to its own block: in a
+            // block translated as straight line, each of its iterations would pay a stub's stores
+            // and loads that its own block, translated as a loop, does not.
+            if !loops && code[first...].contains(where: { g in Self.branchTarget(g).map { $0 < g.pc } ?? false }) {
+                code.removeSubrange(first...)
+                continue
+            }
             tails += 1
         }
+    }
+
+    /// Where a branch or a direct jump the block does not follow goes (nil: anything else).
+    static func branchTarget(_ f: Fetched) -> UInt64? {
+        guard !f.followed, let d = f.d else { return nil }
+        return staticTarget(d, pc: f.pc)
     }
 }
