@@ -971,6 +971,20 @@ struct BlockTranslator {
         finish(r.wide ? h : signExtended(h), d.rd)
     }
 
+    /// rd = the source's low bytes extended (`Liveness`: a pair of shifts).
+    private mutating func extend(_ e: Extension, _ d: DecodedInstruction) {
+        let s = operand(e.source)
+        let h = destination(d.rd) ?? .rax
+        var r = h
+        if case .host(let source) = s { r = source } else { move(h, s) }
+        switch (e.size, e.signed) {
+        case (4, true): a.signExtend32(h, r)
+        case (4, false): a.move(h, r, w: false)
+        default: a.extend(h, r, size: e.size, signed: e.signed)
+        }
+        finish(h, d.rd)
+    }
+
     /// Guest `rd` now holds the value computed in `h` (its own host register, or rax when it
     /// has none).
     private mutating func finish(_ h: X86Register, _ rd: UInt8) {
@@ -978,6 +992,7 @@ struct BlockTranslator {
     }
 
     private mutating func shift(_ s: X86Shift, _ d: DecodedInstruction, w: Bool = true) {
+        if let e = liveness.extensions[current] { return extend(e, d) }
         let source = operand(d.rs1)
         let h = destination(d.rd) ?? .rax
         move(h, source, w: w)
