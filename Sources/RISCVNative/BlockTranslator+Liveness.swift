@@ -8,7 +8,8 @@ import RISCV
 // What later instructions of a block need of each integer register, from a backward pass over
 // the block's straight line before it is emitted:
 // - A `*w` result whose upper 32 bits nothing reads is left zero-extended, not sign-extended:
-//   the `*w` operations, and (when their own result's upper half is not needed either) add, sub,
+//   the `*w` operations, `andi` with a non-negative mask, `slli` by 32 or more and the byte and
+//   halfword extensions, and (when their own result's upper half is not needed either) add, sub,
 //   and, or, xor, the immediate forms, left shifts and mul read only the low halves of their
 //   sources. Every point where compiled code may leave the straight line (a
 //   branch, a jump, a load or store, which may leave to the interpreter before it is done, a
@@ -74,6 +75,10 @@ extension BlockTranslator {
         case .addw, .subw, .sllw, .srlw, .sraw, .mulw, .divw, .divuw, .remw, .remuw, .rolw, .rorw:
             return .computes(rd: d.rd, sources: [d.rs1, d.rs2], narrow: true, sourcesNarrow: true)
         case .addiw, .slliw, .srliw, .sraiw, .roriw:
+            return .computes(rd: d.rd, sources: [d.rs1], narrow: true, sourcesNarrow: true)
+        case .andi where d.imm >= 0, .slli where d.imm & 63 >= 32, .sextB, .sextH, .zextH:
+            // Only the low half of the source matters: a non-negative mask, a shift by 32 or more,
+            // an extension of the low byte or halfword.
             return .computes(rd: d.rd, sources: [d.rs1], narrow: true, sourcesNarrow: true)
         case .add, .sub, .and, .or, .xor, .sll, .mul:
             return .computes(rd: d.rd, sources: [d.rs1, d.rs2], narrow: true, sourcesNarrow: false)
