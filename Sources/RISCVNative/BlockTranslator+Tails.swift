@@ -8,9 +8,14 @@
 // the guest values stay in host registers, the tail's code starts from the registers as the
 // first branch to it has them, and the stub corrects only the budget (counted along the block's
 // order: the branch skips the instructions between it and the tail).
-// Only forward targets make tails: a backward one is a loop's head, which is better served by
-// its own block translated as a loop (registers fixed, loop page caches).
-// `SKIFF_JIT_TAILS=0` turns this off, for comparisons.
+// Only forward targets make tails, only in blocks that do not loop to their entry, and a tail that
+// goes back (an inner loop, or into one) is dropped: a loop is better served by its own block
+// translated as a loop (registers fixed for the loop's body, loop page caches). With tails in
+// loops and inner loops in tails, CoreMark's matrix loop nest ran as a straight-line block's
+// inner jumps (its block's share of the samples went from 1.4% to 8.8%).
+// Off by default: CoreMark's host instructions per iteration fell 0.65%, but the compile cost
+// rose (bigger blocks, 13% more code) and no CPU-time gain showed (docs/performance.md).
+// `SKIFF_JIT_TAILS=1` turns it on (tests/differential/test_isa.py runs some programs so).
 
 #if canImport(Glibc)
 import Glibc
@@ -20,11 +25,10 @@ import Darwin
 import RISCV
 
 extension BlockTranslator {
-    static let noTails = getenv("SKIFF_JIT_TAILS").map { String(cString: $0) == "0" } ?? false
+    /// Off unless `SKIFF_JIT_TAILS=1`: measured, they did not pay (docs/performance.md).
+    static let noTails = getenv("SKIFF_JIT_TAILS").map { String(cString: $0) != "1" } ?? true
     /// Tails per block (each counts against `maxInstructions` too).
     static let maxTails = 8
-    /// `SKIFF_JIT_LOOP_TAILS=1`: loops get tails too (for comparisons).
-    static let loopTails = getenv("SKIFF_JIT_LOOP_TAILS").map { String(cString: $0) == "1" } ?? false
 
     /// Appends a tail for each forward branch or jump target of `code` (the tails' own ones
     /// included) that lies in the block's pages and that the block does not hold yet.
@@ -34,7 +38,7 @@ extension BlockTranslator {
         // A block looping to its entry is translated as a loop: its registers are chosen for the
         // loop's body, and the code after the loop is better off in its own block.
         let loops = code.contains { Self.branchTarget($0) == entry }
-        if loops && !Self.loopTails { return }
+        if loops { return }
         var k = 0, tails = 0
         while k < code.count && tails < Self.maxTails && code.count < Self.maxInstructions {
             let f = code[k]
