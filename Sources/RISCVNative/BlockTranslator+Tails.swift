@@ -37,8 +37,7 @@ extension BlockTranslator {
         let firstPage = entry >> 12, lastPage = firstPage + (Self.noCrossPage ? 0 : 1)
         // A block looping to its entry is translated as a loop: its registers are chosen for the
         // loop's body, and the code after the loop is better off in its own block.
-        let loops = code.contains { Self.branchTarget($0) == entry }
-        if loops { return }
+        if code.contains(where: { Self.branchTarget($0) == entry }) { return }
         var k = 0, tails = 0
         while k < code.count && tails < Self.maxTails && code.count < Self.maxInstructions {
             let f = code[k]
@@ -47,10 +46,10 @@ extension BlockTranslator {
                   !code.contains(where: { $0.pc == t }) else { continue }
             let first = code.count
             fetchRun(memory, from: t, into: &code, tail: true)
-            // Else a tail going back (an inner loop, or into one) is left to its own block: in a
-            // block translated as straight line, each of its iterations would pay a stub's stores
-            // and loads that its own block, translated as a loop, does not.
-            if !loops && code[first...].contains(where: { g in Self.branchTarget(g).map { $0 < g.pc } ?? false }) {
+            // A tail going back (an inner loop, or into one) is left to its own block: in a block
+            // translated as straight line, each of its iterations would pay a stub's stores and
+            // loads that its own block, translated as a loop, does not.
+            if code[first...].contains(where: { g in Self.branchTarget(g).map { $0 < g.pc } ?? false }) {
                 code.removeSubrange(first...)
                 continue
             }
