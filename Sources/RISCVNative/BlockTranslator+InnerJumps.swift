@@ -36,13 +36,15 @@ extension BlockTranslator {
     static let noInnerJumps = getenv("SKIFF_JIT_INNER").map { String(cString: $0) == "0" } ?? false
 
     /// The instructions of `code` that a branch or a (not followed) direct jump of it leads to,
-    /// by guest pc (the first instruction at that pc; never the entry, index 0).
+    /// or a tail runs into, by guest pc (the first instruction at that pc; never the entry, index 0).
     static func innerTargets(_ code: [Fetched]) -> [UInt64: Int] {
         guard !noInnerJumps else { return [:] }
         var index: [UInt64: Int] = [:]
         for (i, f) in code.enumerated() where f.d != nil && index[f.pc] == nil { index[f.pc] = i }
         var targets: [UInt64: Int] = [:]
         for f in code where !f.followed {
+            // A tail running into the block's code goes on there as a jump would.
+            if let c = f.continues, let j = index[c], j > 0 { targets[c] = j }
             guard let d = f.d, let target = staticTarget(d, pc: f.pc), let j = index[target], j > 0 else { continue }
             targets[target] = j
         }

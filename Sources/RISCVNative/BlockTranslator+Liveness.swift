@@ -8,7 +8,8 @@ import RISCV
 // What later instructions of a block need of each integer register, from a backward pass over
 // the block's straight line before it is emitted:
 // - A `*w` result whose upper 32 bits nothing reads is left zero-extended, not sign-extended:
-//   the `*w` operations, and (when their own result's upper half is not needed either) add, sub,
+//   the `*w` operations, `andi` with a non-negative mask, `slli` by 32 or more and the byte and
+//   halfword extensions, and (when their own result's upper half is not needed either) add, sub,
 //   and, or, xor, the immediate forms, left shifts and mul read only the low halves of their
 //   sources. Every point where compiled code may leave the straight line (a
 //   branch, a jump, a load or store, which may leave to the interpreter before it is done, a
@@ -20,10 +21,14 @@ import RISCV
 //   work) become one rotate at the `or` when no such point lies between the shifts and the `or`,
 //   `a` is not written in between (but by the later shift itself) and the shifts' results are
 //   read by nothing else (dead after the `or` unless the `or` writes them): the shifts emit nothing.
+// - Extensions spelled as two shifts (`slli x, a, 48; srli x, x, 48` is zext.h; `srai`, sext.h;
+//   32 and 56 bits, and the `*w` forms by 16 and 24) become one movzx/movsx
+//   (`SKIFF_JIT_EXTENSIONS=0` turns this off).
 // `SKIFF_JIT_LIVENESS=0` turns both off, for comparisons.
 
 extension BlockTranslator {
     static let noLiveness = getenv("SKIFF_JIT_LIVENESS").map { String(cString: $0) == "0" } ?? false
+    static let noExtensions = getenv("SKIFF_JIT_EXTENSIONS").map { String(cString: $0) == "0" } ?? false
 
     /// A rotate that replaces an `or` and the two shifts before it.
     struct Rotate {
@@ -40,8 +45,18 @@ extension BlockTranslator {
         var lowHalfOnly: [Bool] = []
         /// The `or`s that are rotates, by instruction index.
         var rotates: [Int: Rotate] = [:]
-        /// The shifts those rotates absorb (they emit nothing).
+        /// The shifts those rotates and extensions absorb (they emit nothing).
         var absorbed: Swift.Set<Int> = []
+        /// The second shifts of `slli x, a, k; srli/srai x, x, k` pairs (and the `*w` forms):
+        /// a zero or sign extension of `a`'s low bytes, by instruction index.
+        var extensions: [Int: Extension] = [:]
+    }
+
+    /// The low `size` bytes of `source`, zero- or sign-extended to 64 bits.
+    struct Extension {
+        var source: UInt8
+        var size: Int
+        var signed: Bool
     }
 
     /// How an instruction reads and writes integer registers, for the pass.
@@ -60,6 +75,10 @@ extension BlockTranslator {
         case .addw, .subw, .sllw, .srlw, .sraw, .mulw, .divw, .divuw, .remw, .remuw, .rolw, .rorw:
             return .computes(rd: d.rd, sources: [d.rs1, d.rs2], narrow: true, sourcesNarrow: true)
         case .addiw, .slliw, .srliw, .sraiw, .roriw:
+            return .computes(rd: d.rd, sources: [d.rs1], narrow: true, sourcesNarrow: true)
+        case .andi where d.imm >= 0, .slli where d.imm & 63 >= 32, .sextB, .sextH, .zextH:
+            // Only the low half of the source matters: a non-negative mask, a shift by 32 or more,
+            // an extension of the low byte or halfword.
             return .computes(rd: d.rd, sources: [d.rs1], narrow: true, sourcesNarrow: true)
         case .add, .sub, .and, .or, .xor, .sll, .mul:
             return .computes(rd: d.rd, sources: [d.rs1, d.rs2], narrow: true, sourcesNarrow: false)
@@ -91,6 +110,8 @@ extension BlockTranslator {
         var full = UInt64.max, live = UInt64.max
         var liveAfter = [UInt64](repeating: .max, count: code.count)
         for i in code.indices.reversed() {
+            // A tail starts after i: what follows i in the block's order is not its successor.
+            if i + 1 < code.count && code[i + 1].tail { (full, live) = (.max, .max) }
             liveAfter[i] = live
             switch uses[i] {
             case .leaves:
@@ -108,7 +129,32 @@ extension BlockTranslator {
             }
         }
         findRotates(code, uses, liveAfter, &result)
+        if !noExtensions { findExtensions(code, &result) }
         return result
+    }
+
+    /// `slli x, a, k` right before `srli x, x, k` or `srai x, x, k` (k 32, 48, 56), or the `*w`
+    /// forms (k 16, 24): how code without Zbb (and 16-bit C arithmetic, CoreMark's) zero- or
+    /// sign-extends, three host instructions (a move and two shifts) that one movzx/movsx does.
+    /// The second shift must not be a branch's target or a tail's start (another path would
+    /// enter between them); the first shift's result is overwritten by the second.
+    private static func findExtensions(_ code: [Fetched], _ result: inout Liveness) {
+        let joins = Swift.Set(innerTargets(code).values)
+        for i in code.indices.dropLast() where !result.absorbed.contains(i) && !result.absorbed.contains(i + 1) {
+            guard let first = code[i].d, let second = code[i + 1].d, !code[i].followed, !code[i + 1].followed,
+                  !code[i + 1].tail, !joins.contains(i + 1), first.rd == second.rd, second.rs1 == first.rd,
+                  bit(first.rd) != 0, first.imm == second.imm else { continue }
+            let size: Int, signed: Bool
+            switch (first.op.uncompressed, second.op.uncompressed, first.imm) {
+            case (.slli, .srli, 32), (.slli, .srai, 32): size = 4
+            case (.slli, .srli, 48), (.slli, .srai, 48), (.slliw, .srliw, 16), (.slliw, .sraiw, 16): size = 2
+            case (.slli, .srli, 56), (.slli, .srai, 56), (.slliw, .srliw, 24), (.slliw, .sraiw, 24): size = 1
+            default: continue
+            }
+            signed = second.op.uncompressed == .srai || second.op.uncompressed == .sraiw
+            result.extensions[i + 1] = Extension(source: first.rs1, size: size, signed: signed)
+            result.absorbed.insert(i)
+        }
     }
 
     /// The `or`s of two complementary shifts of one register (see the file's comment).
@@ -129,7 +175,7 @@ extension BlockTranslator {
             // The last writes of both operands before the `or`, with nothing leaving in between.
             var defs: [Int] = []
             var j = i - 1
-            while j >= 0 && defs.count < 2 {
+            while j >= 0 && defs.count < 2 && !code[j + 1].tail {
                 if case .leaves = uses[j] { break }
                 if case .computes(let rd, _, _, _) = uses[j], rd == d.rs1 || rd == d.rs2,
                    !defs.contains(where: { code[$0].d!.rd == rd }) { defs.append(j) }

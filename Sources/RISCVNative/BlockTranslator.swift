@@ -48,9 +48,11 @@ struct BlockTranslator {
     /// Instructions handed to a helper: where their address goes, and the instruction.
     private var embedded: [(immediate: Int, instruction: DecodedInstruction)] = []
     /// The guest pc the block starts at.
-    private let entry: UInt64
+    let entry: UInt64
     /// A branch or jump leads back to `entry`.
     private var loopsToEntry = false
+    /// The block holds tails (`BlockTranslator+Tails.swift`).
+    private var hasTails = false
     /// The lowest guest pc translated (below `entry` when the block followed a jump back).
     private var start: UInt64
     /// With registers preloaded (`RegisterCache(preloading:)`): where the loop body starts,
@@ -136,9 +138,11 @@ struct BlockTranslator {
     private init(loopOf first: BlockTranslator, _ memory: GuestMemory) {
         self.init(base: first.a.base, trampolines: first.trampolines, firstLinkID: first.firstLinkID, entry: first.entry,
                   tlbs: first.tlbs)
-        if first.cache.overflowed && !Self.noRanking {
+        if first.hasTails || (first.cache.overflowed && !Self.noRanking) {
             // More registers than host registers: keep the ones used most, inner loops' uses first.
-            let (keep, writes) = Self.loopRegisters(fetch(memory).code)
+            // With tails, always: the first translation's cache at its end is only its last tail's
+            // (each tail starts from a branch's cache).
+            let (keep, writes) = Self.loopRegisters(fetch(memory))
             cache = RegisterCache(preloading: keep, writes: writes)
         } else {
             cache = RegisterCache(preloading: first.cache)
@@ -146,7 +150,7 @@ struct BlockTranslator {
         startCache = cache
         for (guest, host) in cache.all { a.load(host, .guestRegisters, Self.disp(guest)) }
         // The loop's cached pages start empty (limit 0: nothing is below it).
-        let sites = fetch(memory).code.filter { f in f.d.map { if case .access = AccessPlan.step($0) { true } else { false } } ?? false }
+        let sites = fetch(memory).filter { f in f.d.map { if case .access = AccessPlan.step($0) { true } else { false } } ?? false }
         if !Self.noLoopPages && !sites.isEmpty {
             a.moveZero(.rcx)
             for p in 0..<min(sites.count, NativeContext.loopPages) { a.store(.rcx, .context, NativeContext.pageOffset(Int32(p)) + 8) }
@@ -166,7 +170,7 @@ struct BlockTranslator {
         // uses cached (no eviction) loaded at entry; a block that ran out of host registers,
         // with eviction. Most blocks are neither and are translated once.
         var retranslated = false
-        if t.loopsToEntry && !t.cache.isEmpty && !noLoops {
+        if t.loopsToEntry && (!t.cache.isEmpty || t.hasTails) && !noLoops {
             var loop = BlockTranslator(loopOf: t, memory)
             if loop.translateBlock(memory) == end { (t, retranslated) = (loop, true) }
         }
@@ -219,6 +223,14 @@ struct BlockTranslator {
         var length: UInt64
         /// A direct jump the block follows: the next instruction fetched is its target's.
         var followed = false
+        /// The first instruction of a tail: reached only by the block's branches to it.
+        var tail = false
+        /// The last instruction of a tail that runs into an instruction the block holds (at this pc).
+        var continues: UInt64?
+
+        init(d: DecodedInstruction?, pc: UInt64, length: UInt64, tail: Bool = false) {
+            (self.d, self.pc, self.length, self.tail) = (d, pc, length, tail)
+        }
     }
 
     /// The block's instructions from `entry`: up to the end of the page after the entry's (a
@@ -226,45 +238,66 @@ struct BlockTranslator {
     /// fetched, a jump (included) or `maxInstructions`. Direct jumps to another place in the
     /// entry's page (not the entry itself, which makes a loop, nor a place already in the block)
     /// are followed, up to `maxFollowed`: the block goes on at the target with every guest value
-    /// still in its host register, as a trace of the path taken.
-    /// `next`: where execution goes on after the last instruction when it is not a jump.
-    private func fetch(_ memory: GuestMemory) -> (code: [Fetched], next: UInt64) {
+    /// still in its host register, as a trace of the path taken. Then the tails: the paths its
+    /// forward branches take off that line (`BlockTranslator+Tails.swift`).
+    func fetch(_ memory: GuestMemory) -> [Fetched] {
         var code: [Fetched] = []
-        var pc = entry
+        fetchRun(memory, from: entry, into: &code, tail: false)
+        appendTails(memory, to: &code)
+        return code
+    }
+
+    /// Appends the straight line from `pc` (see `fetch`) to `code`. A tail (`tail`) also ends
+    /// where it runs into an instruction the block already holds (`Fetched.continues`).
+    func fetchRun(_ memory: GuestMemory, from start: UInt64, into code: inout [Fetched], tail: Bool) {
+        var pc = start
         var followed = 0
+        let first = code.count
         // The entry's page and the next (a loop may straddle the boundary).
         let lastPage = (entry >> 12) + (Self.noCrossPage ? 0 : 1)
         while code.count < Self.maxInstructions && pc >> 12 <= lastPage {
+            if tail && code.count > first && code.contains(where: { $0.pc == pc }) {
+                code[code.count - 1].continues = pc
+                return
+            }
             let (raw, fault) = memory.fetch(pc)
             let length: UInt64 = raw & 3 == 3 ? 4 : 2
             // An instruction straddling into the page after the entry's is the block's (it is
             // listed under both pages); one straddling out of that page ends it.
             if fault != nil || (length == 4 && pc & 0xfff == 0xffe && pc >> 12 == lastPage) {
-                code.append(Fetched(d: nil, pc: pc, length: length))
-                break
+                code.append(Fetched(d: nil, pc: pc, length: length, tail: tail && code.count == first))
+                return
             }
             let d = length == 4 ? Decoder.decode(raw, pc: pc) : CompressedDecoder.decode(raw, pc: pc)
-            code.append(Fetched(d: d, pc: pc, length: length))
+            code.append(Fetched(d: d, pc: pc, length: length, tail: tail && code.count == first))
             pc &+= length
             let op = d.op.uncompressed
             if op == .jal || op == .jalFar {
                 let target = op == .jal ? code.last!.pc &+ UInt64(bitPattern: Int64(d.imm) << 1)
                                         : code.last!.pc &+ UInt64(bitPattern: Int64(d.imm))
                 guard followed < Self.maxFollowed && !Self.noFollow, target >> 12 == entry >> 12, target != entry,
-                      !code.contains(where: { $0.pc == target }) else { break }
+                      !code.contains(where: { $0.pc == target }) else { return }
                 code[code.count - 1].followed = true
                 followed += 1
                 pc = target
             }
-            if op == .jalr { break }
+            if op == .jalr { return }
         }
-        return (code, pc)
+    }
+
+    /// Where execution goes on after `f` when it ends a run of the block without a jump: the
+    /// next instruction, or a followed jump's target.
+    private static func fallThrough(_ f: Fetched) -> UInt64 {
+        if let c = f.continues { return c }
+        guard f.followed, let d = f.d else { return f.pc &+ f.length }
+        return d.op.uncompressed == .jal ? f.pc &+ UInt64(bitPattern: Int64(d.imm) << 1) : f.pc &+ UInt64(bitPattern: Int64(d.imm))
     }
 
     /// Emits the block's instructions; returns the end of the guest bytes translated, or nil
     /// when the first instruction cannot be translated.
     private mutating func translateBlock(_ memory: GuestMemory, grouped: Bool = true) -> UInt64? {
-        let (code, next) = fetch(memory)
+        let code = fetch(memory)
+        hasTails = code.contains { $0.tail }
         joins = Self.innerTargets(code)
         let joinIndices = Swift.Set(joins.values)
         plan = grouped && !Self.noGroups ? AccessPlan(code.map { $0.d.map(AccessPlan.step) ?? .atomic }, joins: joinIndices)
@@ -286,23 +319,39 @@ struct BlockTranslator {
         // Where the instructions inner jumps lead to start, with the register cache there.
         var targets: [Int: (offset: Int, cache: RegisterCache)] = [:]
         defer { emitInnerJumps(targets, pcs: code.map(\.pc)) }
-        var count = 0
         // The bytes translated so far: [start, end).
         var end = entry
-        for f in code {
+        // The previous instruction may go on to this one (else it left, or jumped, or was not
+        // translated: the rest of its run is unreachable).
+        var open = true
+        // Instruction i retires i instructions before it, counted along the block's order (an
+        // inner jump's stub corrects the budget for what it skipped or repeats).
+        for (i, f) in code.enumerated() {
             let pc = f.pc
+            if f.tail {
+                if open { leave(to: Self.fallThrough(code[i - 1]), retired: i) }
+                open = true
+                // Reached only by the block's branches: from the registers as the first of them
+                // has them (its stub then only corrects the budget).
+                if let first = innerJumps.first(where: { $0.to == i }) { cache.restart(from: first.cache) }
+            }
+            guard open else {
+                if !grouped { fallback.append(a.offset) }
+                continue
+            }
             // Room first, outside the instruction: a fallback copy entered at this instruction
             // finds the same registers evicted.
-            if evicting { makeRoom(at: count) }
+            if evicting { makeRoom(at: i) }
             if !grouped { fallback.append(a.offset) }
-            if joinIndices.contains(count) { targets[count] = (a.offset, cache) }
+            if joinIndices.contains(i) { targets[i] = (a.offset, cache) }
             guard let d = f.d else {
-                if count == 0 { return nil }
-                exit(.interpret(pc), retired: count)
-                return end
+                if i == 0 { return nil }
+                exit(.interpret(pc), retired: i)
+                open = false
+                continue
             }
-            current = count
-            if liveness.absorbed.contains(count) {
+            current = i
+            if liveness.absorbed.contains(i) {
                 // A shift a rotate at its `or` stands for: nothing to emit.
             } else if f.followed {
                 // The jump itself: only its link register, then on at the target.
@@ -311,22 +360,22 @@ struct BlockTranslator {
                     put(.rax, d.rd)
                 }
             } else {
-                switch emit(d, pc: pc, length: f.length, retired: count) {
+                switch emit(d, pc: pc, length: f.length, retired: i) {
                 case .next:
                     break
                 case .end:
-                    return cover(pc, f.length, &end)
+                    open = false
                 case .unsupported:
-                    if count == 0 { return nil }
-                    exit(.interpret(pc), retired: count)
-                    return end
+                    if i == 0 { return nil }
+                    exit(.interpret(pc), retired: i)
+                    open = false
+                    continue
                 }
             }
-            count += 1
             _ = cover(pc, f.length, &end)
         }
         // The page end or the length limit.
-        exit(.chain(next), retired: count)
+        if open, let last = code.last { leave(to: Self.fallThrough(last), retired: code.count) }
         return end
     }
 
@@ -394,6 +443,19 @@ struct BlockTranslator {
     }
 
     // MARK: Exits
+
+    /// Goes on at guest `target` from the current point: the loop's back edge, an inner jump
+    /// to the block's own instruction, or an exit.
+    private mutating func leave(to target: UInt64, retired: Int) {
+        if target == entry, body != nil {
+            backEdge(if: nil, retired: retired)
+        } else if let j = joins[target] {
+            innerJump(if: nil, to: j, retired: retired)
+        } else {
+            loopsToEntry = loopsToEntry || target == entry
+            exit(.chain(target), retired: retired)
+        }
+    }
 
     /// An unconditional exit from the current point.
     mutating func exit(_ kind: ExitKind, retired: Int) {
@@ -780,14 +842,7 @@ struct BlockTranslator {
                 put(.rax, d.rd)
             }
             let target = op == .jal ? pc &+ UInt64(bitPattern: Int64(imm) << 1) : pc &+ imm64
-            if target == entry, body != nil {
-                backEdge(if: nil, retired: retired + 1)
-            } else if let j = joins[target] {
-                innerJump(if: nil, to: j, retired: retired + 1)
-            } else {
-                loopsToEntry = loopsToEntry || target == entry
-                exit(.chain(target), retired: retired + 1)
-            }
+            leave(to: target, retired: retired + 1)
             return .end
         case .jalr:
             get(.rax, d.rs1)
@@ -916,6 +971,20 @@ struct BlockTranslator {
         finish(r.wide ? h : signExtended(h), d.rd)
     }
 
+    /// rd = the source's low bytes extended (`Liveness`: a pair of shifts).
+    private mutating func extend(_ e: Extension, _ d: DecodedInstruction) {
+        let s = operand(e.source)
+        let h = destination(d.rd) ?? .rax
+        var r = h
+        if case .host(let source) = s { r = source } else { move(h, s) }
+        switch (e.size, e.signed) {
+        case (4, true): a.signExtend32(h, r)
+        case (4, false): a.move(h, r, w: false)
+        default: a.extend(h, r, size: e.size, signed: e.signed)
+        }
+        finish(h, d.rd)
+    }
+
     /// Guest `rd` now holds the value computed in `h` (its own host register, or rax when it
     /// has none).
     private mutating func finish(_ h: X86Register, _ rd: UInt8) {
@@ -923,6 +992,7 @@ struct BlockTranslator {
     }
 
     private mutating func shift(_ s: X86Shift, _ d: DecodedInstruction, w: Bool = true) {
+        if let e = liveness.extensions[current] { return extend(e, d) }
         let source = operand(d.rs1)
         let h = destination(d.rd) ?? .rax
         move(h, source, w: w)

@@ -64,6 +64,14 @@ struct RegisterCache {
         clean = dirty
     }
 
+    /// Takes `other`'s registers (a tail starts from the cache of a branch to it), still
+    /// remembering an overflow seen so far.
+    mutating func restart(from other: RegisterCache) {
+        let seen = overflowed || other.overflowed
+        self = other
+        overflowed = seen
+    }
+
     var isEmpty: Bool { count == 0 }
     var isFull: Bool { frozen || count == RegisterCache.pool.count }
     /// Every cached guest register with its host register.

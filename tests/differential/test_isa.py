@@ -33,6 +33,21 @@ def test_isa(isa_root, name, jit):
     harness.assert_same(ref, got, stderr=False)
 
 
+# Tails (the native tier's off-line paths appended to a block) are off by default: these programs
+# run again with them on (SKIFF_JIT_TAILS=1).
+TAIL_NAMES = ["tails", "narrow", "inner_jumps", "loops", "loop_pages", "evict"]
+
+
+@pytest.mark.parametrize("name", TAIL_NAMES)
+def test_isa_tails(isa_root, name, monkeypatch):
+    monkeypatch.setenv("SKIFF_JIT_TAILS", "1")
+    argv = [f"/isa/{name}"]
+    ref = harness.qemu(isa_root, argv)
+    got = harness.skiff(isa_root, argv)
+    assert ref.status == 0 and ref.stdout.strip(), "unexpected reference run:\n" + ref.describe()
+    harness.assert_same(ref, got, stderr=False)
+
+
 SPEC_NAMES = [n for n in NAMES if b"\"spec " in open(os.path.join(harness.REPO, "tests", "isa", n + ".c"), "rb").read()]
 
 

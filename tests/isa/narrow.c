@@ -5,6 +5,8 @@
  * - `*w` results whose upper half only other `*w` operations read (left zero-extended in host
  *   registers): a side exit and a faulting load after them must still see every register
  *   sign-extended (SIGSEGV with every register from the handler's ucontext);
+ * - zero and sign extensions spelled as two shifts (one movzx/movsx in compiled code) and
+ *   lookalikes (`ext`);
  * - loads and stores off one base sharing one write-TLB probe: a list reversal (ld/sd of one
  *   address), such a group on a read-only page (the load is done, the store faults exactly),
  *   and the same group leaving before its store (no fault). */
@@ -80,6 +82,33 @@ __asm__(".text\n.globl reverse\nreverse:\n\t"
         "ret\n");
 
 /* bump(p, skip): t0 = p[0]; when skip is 0, p[1] = t0 + 1 (a load and a store off one base). */
+/* ext(a, b, skip): zero and sign extensions spelled as two shifts (64-bit by 32, 48, 56; `*w` by
+ * 16, 24; in place and into another register), which compiled code turns into one movzx/movsx,
+ * and lookalikes that are not: amounts that differ, the first result read by another register,
+ * and a second shift that a branch (skip != 0) jumps to past the first. */
+uint64_t ext(uint64_t a, uint64_t b, uint64_t skip);
+__asm__(".text\n.globl ext\next:\n\t"
+        "slli t0,a0,48\n\tsrli t0,t0,48\n\t"
+        "slli t1,a0,32\n\tsrli t1,t1,32\n\t"
+        "slli t2,a0,32\n\tsrai t2,t2,32\n\t"
+        "slli t3,a0,56\n\tsrli t3,t3,56\n\t"
+        "slli t4,a1,56\n\tsrai t4,t4,56\n\t"
+        "slliw t5,a0,16\n\tsraiw t5,t5,16\n\t"
+        "slliw t6,a1,16\n\tsrliw t6,t6,16\n\t"
+        "slliw a3,a0,24\n\tsraiw a3,a3,24\n\t"
+        "slliw a4,a1,24\n\tsrliw a4,a4,24\n\t"
+        "slli a5,a0,48\n\tsrli a5,a5,47\n\t"
+        "slli a6,a1,48\n\tsrai a7,a6,48\n\t"
+        "beqz a2,1f\n\t"
+        "slli a1,a0,48\n"
+        "1:\n\t"
+        "srai a1,a1,48\n\t"
+        "slli a0,a0,48\n\tsrai a0,a0,48\n\t"
+        "add a0,a0,t0\n\txor a0,a0,t1\n\tadd a0,a0,t2\n\txor a0,a0,t3\n\tadd a0,a0,t4\n\txor a0,a0,t5\n\t"
+        "add a0,a0,t6\n\txor a0,a0,a3\n\tadd a0,a0,a4\n\txor a0,a0,a5\n\tadd a0,a0,a6\n\txor a0,a0,a7\n\t"
+        "slli a0,a0,1\n\txor a0,a0,a1\n\t"
+        "ret\n");
+
 uint64_t bump(uint64_t *p, uint64_t skip);
 extern const char bump_store[];
 __asm__(".text\n.globl bump\nbump:\n\t"
@@ -109,16 +138,19 @@ static void show_fault(const char *what, const void *expected_pc, const void *pa
 int main(void) {
     static const uint64_t seeds[] = {0, 1, 0x80000000u, 0x7fffffffu, 0xffffffff80000001ull, 0x123456789abcdef0ull,
                                      0xfedcba9876543210ull, 0x00000000deadbeefull};
-    uint64_t h = 0;
+    uint64_t h = 0, he = 0;
     for (int i = 0; i < 3000; i++) {
         uint64_t a = seeds[i % NELEM(seeds)] ^ ((uint64_t)i * 0x9e3779b97f4a7c15ull);
         uint64_t b = seeds[(i / 8) % NELEM(seeds)] + (uint64_t)i;
         h = h * 31 + rot(a, b);
         uint64_t word = a ^ b;
         h = h * 31 + wchain(a, b, (uint64_t)i, &word);
+        he = he * 31 + ext(a, b, (uint64_t)(i & 1));
+        if (i < 16) printf("ext %016lx %016lx: %016lx\n", (unsigned long)a, (unsigned long)b, (unsigned long)ext(a, b, 1));
         if (i % 500 == 0) printf("step %d: %016lx\n", i, (unsigned long)h);
     }
     printf("rotates and *w chains: %016lx\n", (unsigned long)h);
+    printf("extensions: %016lx\n", (unsigned long)he);
 
     catch_segv();
     uint64_t *none = mmap(0, 4096, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
