@@ -267,6 +267,7 @@ enum Fusion {
         case (.mulw, .addw): f = twoRegisterSecond(a, b, .mulwAddw)
         case (.addw, .mulw): f = twoRegisterSecond(a, b, .addwMulw)
         case (.addiw, .andi): f = pair(a, b, .addiwAndi, second: b.rd)
+        case (.andi, .srli): f = pair(a, b, .andiSrli, second: b.rd)
         case (.xor, .addiw):
             // xor's registers stay where they are; the addiw's in rs3/aux, its immediate in imm.
             f = a
@@ -281,17 +282,17 @@ enum Fusion {
         return true
     }
 
-    /// Two units in one slot (the `Op` cases after `addiwAndi`): `first`'s unit (an instruction
+    /// Two or more units in one slot (the `Op` cases after `andiSrli`): `first`'s unit (an instruction
     /// or a fused pair) and the unit in the slot after it, which keeps its operation and fields
     /// for the run loop to read and for jumps that land on it. The second unit's slot must stay
     /// decoded while `first` is fused with it (`CodePage.reset` drops both).
     static func fuseUnits(_ first: UnsafeMutablePointer<DecodedInstruction>) {
         let second = first.next
         let op: Op
+        let third = second.next
         switch (plain(first.pointee.op), plain(second.pointee.op)) {
-        case (.addLd, .sd): op = .addLdSd
+        case (.addLd, .sd): op = third.pointee.op == .addBranch ? .addLdSdBranch : .addLdSd
         case (.slliPair, .srliPair):
-            let third = second.next
             op = (third.pointee.op == .addPair || third.pointee.op == .addLhQuad) && third.next.pointee.op == .lhPair
                 ? .slliSrliAddLh : .slliSrliQuad
         case (.addPair, .lhPair): op = .addLhQuad
@@ -305,19 +306,37 @@ enum Fusion {
         case (.ld, .lbuBranch): op = .ldLbuBranch
         case (.ld, .lhBranch): op = .ldLhBranch
         case (.ldAddi, .jalr): op = .ldAddiJalr
+        case (.xorAddiw, .srli), (.xorAddiw, .srliAndiPair):
+            // Then andi;andi, xor (or xor + srli;branch already fused) and srli + beq/bne.
+            guard third.pointee.op == .andiPair else { return }
+            let fourth = third.next, xor = plain(fourth.pointee.op)
+            guard xor == .xor || xor == .xorSrliBranch, fourth.next.pointee.op == .srliBranch else { return }
+            op = .crcStep
+        case (.addiwAndi, .liBranch): op = .addiwAndiLiBranch
+        case (.andi, .shlAdd):
+            guard plain(third.pointee.op) == .ld, third.next.pointee.op == .andiSrli else { return }
+            op = .andiShlAddLdPair
         default: return
         }
         first.pointee.op = op
     }
 
     /// The slots whose decoded contents the operation at `p` reads: its own `len`, and for a
-    /// two-unit operation (`fuseUnits`) the next unit's too (four units for slliSrliAddLh).
+    /// multi-unit operation (`fuseUnits`) the following units' too (at most 16 slots).
     static func span(_ p: UnsafeMutablePointer<DecodedInstruction>) -> Int {
-        let op = p.pointee.op
         var n = Int(p.pointee.len)
-        guard op.rawValue >= Op.addLdSd.rawValue && op.rawValue <= Op.slliSrliAddLh.rawValue else { return n }
-        for _ in 0..<(op == .slliSrliAddLh ? 3 : 1) { n += Int(p[n].len) }
+        for _ in 0..<unitsAfter(p.pointee.op) { n += Int(p[n].len) }
         return n
+    }
+
+    /// How many units after its own a multi-unit operation runs (`fuseUnits`).
+    static func unitsAfter(_ op: Op) -> Int {
+        switch op {
+        case .crcStep: return 4
+        case .slliSrliAddLh, .andiShlAddLdPair: return 3
+        case .addLdSdBranch: return 2
+        default: return op.rawValue >= Op.addLdSd.rawValue && op.rawValue <= Op.andiShlAddLdPair.rawValue ? 1 : 0
+        }
     }
 
     /// A pair whose second instruction reads two registers (aux, rm); imm stays the first's.
