@@ -59,11 +59,20 @@ enum Fusion {
             f.op = .srliBranch
         case (.lh, .beq), (.lh, .beqC), (.lh, .bne), (.lh, .bneC):
             f.op = .lhBranch
-        case (.addi, .jal), (.addi, .jalC), (.addiC, .jal), (.addiC, .jalC):
-            // An addi + beq x0, x0 (always taken).
+        case (.andi, .beq), (.andi, .beqC), (.andi, .bne), (.andi, .bneC),
+             (.andiC, .beq), (.andiC, .beqC), (.andiC, .bne), (.andiC, .bneC):
+            f.op = .andiBranch
+        case (.addi, .jal), (.addi, .jalC), (.addiC, .jal), (.addiC, .jalC),
+             (.add, .jal), (.add, .jalC), (.addC, .jal), (.addC, .jalC):
+            // An addi or add + beq x0, x0 (always taken).
             guard b.rd == Registers.scratch else { return false }
-            f.op = .addiBranch
-            f.imm = Int32(bitPattern: UInt32(UInt16(truncatingIfNeeded: a.imm)) | UInt32(bitPattern: Int32(a.len) + b.imm) << 16)
+            if a.op == .add || a.op == .addC {
+                f.op = .addBranch
+                f.imm = Int32(a.len) + b.imm
+            } else {
+                f.op = .addiBranch
+                f.imm = Int32(bitPattern: UInt32(UInt16(truncatingIfNeeded: a.imm)) | UInt32(bitPattern: Int32(a.len) + b.imm) << 16)
+            }
             f.rs3 = 0
             f.aux = 0
             f.rm = 0
@@ -268,6 +277,7 @@ enum Fusion {
         case (.addw, .mulw): f = twoRegisterSecond(a, b, .addwMulw)
         case (.addiw, .andi): f = pair(a, b, .addiwAndi, second: b.rd)
         case (.andi, .srli): f = pair(a, b, .andiSrli, second: b.rd)
+        case (.ld, .slli): f = pair(a, b, .ldSlli, second: b.rd)
         case (.xor, .addiw):
             // xor's registers stay where they are; the addiw's in rs3/aux, its immediate in imm.
             f = a

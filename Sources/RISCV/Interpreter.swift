@@ -482,6 +482,18 @@ extension Hart {
                     maskPair(cur)
                     cur = cur.next
                     fallthrough
+                case .andiBranch:
+                    r[cur.rd] = r[cur.rs1] & cur.pairFirstOffset
+                    if (r[cur.rs3] == r[cur.aux]) == (cur.pointee.rm == 0) {
+                        cur += Int(cur.pointee.imm >> 16)
+                        if left <= 0 { pc = pcOf(cur); break lookup }
+                        if jit && hot(cur) { pc = pcOf(cur); continue lookup }
+                        left &-= Int(cur.pointee.count)
+                        continue inner
+                    }
+                    cur += Int(cur.pointee.len)
+                    left &-= Int(cur.pointee.count)
+                    continue inner
                 case .xorSrliBranch:
                     // xor, then the srli + beq/bne in the next slot.
                     r[cur.rd] = r[cur.rs1] ^ r[cur.rs2]
@@ -582,6 +594,12 @@ extension Hart {
                     guard let v = load(rt, r[cur.rs1] &+ cur.pairFirstOffset, UInt64.self) else { break inner }
                     r[cur.rd] = v
                     r[cur.rs3] = r[cur.aux] &+ cur.pairSecondOffset
+                    cur = cur.next
+                    continue inner
+                case .ldSlli:
+                    guard let v = load(rt, r[cur.rs1] &+ cur.pairFirstOffset, UInt64.self) else { break inner }
+                    r[cur.rd] = v
+                    r[cur.rs3] = r[cur.aux] &<< cur.pairSecondOffset
                     cur = cur.next
                     continue inner
                 case .addiSd:

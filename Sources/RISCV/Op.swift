@@ -81,8 +81,9 @@ package enum Op: UInt8 {
     // branch (the condition in `rm` as in `branchFar`: a range check against a constant);
     // xor + addiw and addiw + andi (the CRC loop's step, the `(unsigned char)(c - '0')` test).
     case lhBranch, liBranch, xorAddiw, addiwAndi
-    // andi + srli (CPython's opcode and argument of a bytecode).
-    case andiSrli
+    // andi + srli (CPython's opcode and argument of a bytecode); ld + slli (a base and a scaled
+    // index: Lua's table and stack slots); andi + in-page beq/bne (a type-tag test: as ldBranch).
+    case andiSrli, ldSlli, andiBranch
     // Two units in one dispatch (Fusion.fuseUnits): the first slot's unit (a single instruction
     // or a fused pair) and the unit in the slot right after it, which keeps its own operation
     // and fields and is read from there. Named first unit + second unit.
