@@ -31,13 +31,19 @@
 //    branch (a range check), the same way with the condition in `rm`.
 //  - xor + addiw, addiw + andi (CoreMark's CRC step and its digit test) and ld + sd (a copy
 //    through a register, 1.2% of CPython's instructions).
+//  - andi + srli (CPython's bytecode: opcode and argument), ld + slli (Lua's base and scaled
+//    index), andi + in-page beq/bne (a tag test, as ldBranch), and add + in-page `j` (as addi + j:
+//    addBranch on x0); chosen from traces of CPython and Lua (docs/performance.md).
 // Every fused operation advances by the slot's `len`.
 // Then two units (an instruction or a fused pair each) run in one dispatch (`fuseUnits`): the
 // first slot's operation names both, the second unit keeps its own slot, operation and fields,
 // and the run loop reads them from there. Jumps may still land on the second unit; a store into
 // either unit's bytes drops the first slot too (`CodePage.reset` uses `span`). Chosen by
 // replaying a qemu trace of CoreMark and one of CPython (bench/workloads/loop.py) through the
-// fusion rules: 27% fewer dispatches on CoreMark, 4% on CPython (docs/performance.md).
+// fusion rules: 27% fewer dispatches on CoreMark, 4% on CPython (docs/performance.md). Longer
+// chains run up to five units in one dispatch (`unitsAfter`): CoreMark's CRC step, its list
+// reversal with the loop's branch, its digit test, and CPython's bytecode dispatch (andi,
+// slli+add, ld of the handler's address, andi;srli of the opcode and argument).
 
 enum Fusion {
     static func fuse(_ first: UnsafeMutablePointer<DecodedInstruction>) {

@@ -345,20 +345,6 @@ extension Hart {
                     cur += Int(cur.pointee.len)
                     left &-= Int(cur.pointee.count)
                     continue inner
-                case .addLdSdBranch:
-                    // add+ld, sd, then the add + beq/bne in the slot after. A store that takes
-                    // the slow path may reset this code page: the branch then runs from its own
-                    // slot, decoded again if need be (the fast path never writes a code page).
-                    guard addLoad(cur) else { cur += cur.aux; break inner }
-                    cur = cur.next
-                    let length = Int(cur.pointee.len)
-                    if !TLB.store(wt, r[cur.rs1] &+ cur.imm, r[cur.rs2]) {
-                        guard storeMiss(r[cur.rs1] &+ cur.imm, r[cur.rs2], 8) else { break inner }
-                        cur += length
-                        continue inner
-                    }
-                    cur += length
-                    fallthrough
                 case .addBranch:
                     r[cur.rd] = r[cur.rs1] &+ r[cur.rs2]
                     if (r[cur.rs3] == r[cur.aux]) == (cur.pointee.rm == 0) {
@@ -421,6 +407,18 @@ extension Hart {
                 // branch operands, `rm` 0 for beq and 1 for bne; imm holds the first's immediate
                 // (low half) and the branch target as a slot delta (high half). A faulting load
                 // is reported at its own slot: nothing has retired.
+                case .andiBranch:
+                    r[cur.rd] = r[cur.rs1] & cur.pairFirstOffset
+                    if (r[cur.rs3] == r[cur.aux]) == (cur.pointee.rm == 0) {
+                        cur += Int(cur.pointee.imm >> 16)
+                        if left <= 0 { pc = pcOf(cur); break lookup }
+                        if jit && hot(cur) { pc = pcOf(cur); continue lookup }
+                        left &-= Int(cur.pointee.count)
+                        continue inner
+                    }
+                    cur += Int(cur.pointee.len)
+                    left &-= Int(cur.pointee.count)
+                    continue inner
                 case .ldBranch:
                     guard let v = load(rt, r[cur.rs1] &+ cur.pairFirstOffset, UInt64.self) else { break inner }
                     r[cur.rd] = v
@@ -482,18 +480,6 @@ extension Hart {
                     maskPair(cur)
                     cur = cur.next
                     fallthrough
-                case .andiBranch:
-                    r[cur.rd] = r[cur.rs1] & cur.pairFirstOffset
-                    if (r[cur.rs3] == r[cur.aux]) == (cur.pointee.rm == 0) {
-                        cur += Int(cur.pointee.imm >> 16)
-                        if left <= 0 { pc = pcOf(cur); break lookup }
-                        if jit && hot(cur) { pc = pcOf(cur); continue lookup }
-                        left &-= Int(cur.pointee.count)
-                        continue inner
-                    }
-                    cur += Int(cur.pointee.len)
-                    left &-= Int(cur.pointee.count)
-                    continue inner
                 case .xorSrliBranch:
                     // xor, then the srli + beq/bne in the next slot.
                     r[cur.rd] = r[cur.rs1] ^ r[cur.rs2]
@@ -537,6 +523,33 @@ extension Hart {
                     let length = Int(cur.pointee.len)
                     guard store(wt, r[cur.rs1] &+ cur.imm, r[cur.rs2]) else { break inner }
                     cur += length
+                    continue inner
+                case .addLdSdBranch:
+                    // add+ld, sd, then the add + beq/bne in the slot after. A store that takes
+                    // the slow path may reset this code page: the branch then runs from its own
+                    // slot, decoded again if need be (the fast path never writes a code page).
+                    // The branch is spelled out here: falling through into `addBranch` made
+                    // Cranelift keep the register file's base in a stack slot, reloaded in
+                    // every handler (docs/performance.md, "The interpreter").
+                    guard addLoad(cur) else { cur += cur.aux; break inner }
+                    cur = cur.next
+                    let length = Int(cur.pointee.len)
+                    if !TLB.store(wt, r[cur.rs1] &+ cur.imm, r[cur.rs2]) {
+                        guard storeMiss(r[cur.rs1] &+ cur.imm, r[cur.rs2], 8) else { break inner }
+                        cur += length
+                        continue inner
+                    }
+                    cur += length
+                    r[cur.rd] = r[cur.rs1] &+ r[cur.rs2]
+                    if (r[cur.rs3] == r[cur.aux]) == (cur.pointee.rm == 0) {
+                        cur += Int(cur.pointee.imm)
+                        if left <= 0 { pc = pcOf(cur); break lookup }
+                        if jit && hot(cur) { pc = pcOf(cur); continue lookup }
+                        left &-= Int(cur.pointee.count)
+                        continue inner
+                    }
+                    cur += Int(cur.pointee.len)
+                    left &-= Int(cur.pointee.count)
                     continue inner
                 case .addLbu:
                     let t = r[cur.rs1] &+ r[cur.rs2]
