@@ -121,9 +121,9 @@ package enum Decoder {
             default: break
             }
             switch f12 {
-            case 0x600: return i(.clz, 0)
-            case 0x601: return i(.ctz, 0)
-            case 0x602: return i(.cpop, 0)
+            case 0x600: return i(.bitCount, BitCount.clz.rawValue)
+            case 0x601: return i(.bitCount, BitCount.ctz.rawValue)
+            case 0x602: return i(.bitCount, BitCount.cpop.rawValue)
             case 0x604: return i(.sextB, 0)
             case 0x605: return i(.sextH, 0)
             default: return nil
@@ -137,7 +137,7 @@ package enum Decoder {
             default: break
             }
             switch f12 {
-            case 0x287: return i(.orcB, 0)
+            case 0x287: return i(.bitCount, BitCount.orcB.rawValue)
             case 0x6b8: return i(.rev8, 0)
             default: return nil
             }
@@ -155,9 +155,9 @@ package enum Decoder {
             if f7 == 0 { return i(.slliw, Int32(bits(raw, 24, 20))) }
             if raw >> 26 == 0x02 { return i(.slliUw, Int32(bits(raw, 25, 20))) }
             switch f12 {
-            case 0x600: return i(.clzw, 0)
-            case 0x601: return i(.ctzw, 0)
-            case 0x602: return i(.cpopw, 0)
+            case 0x600: return i(.bitCount, BitCount.clzw.rawValue)
+            case 0x601: return i(.bitCount, BitCount.ctzw.rawValue)
+            case 0x602: return i(.bitCount, BitCount.cpopw.rawValue)
             default: return nil
             }
         case 5:

@@ -65,12 +65,7 @@ extension Hart {
         case .andn: return a & ~b
         case .orn: return a | ~b
         case .xnor: return ~(a ^ b)
-        case .clz: return UInt64(a.leadingZeroBitCount)
-        case .clzw: return UInt64(UInt32(truncatingIfNeeded: a).leadingZeroBitCount)
-        case .ctz: return UInt64(a.trailingZeroBitCount)
-        case .ctzw: return UInt64(UInt32(truncatingIfNeeded: a).trailingZeroBitCount)
-        case .cpop: return UInt64(a.nonzeroBitCount)
-        case .cpopw: return UInt64(lo.nonzeroBitCount)
+        case .bitCount: return bitCount(BitCount(rawValue: imm) ?? .clz, a)
         case .max: return Int64(bitPattern: a) > Int64(bitPattern: b) ? a : b
         case .maxu: return a > b ? a : b
         case .min: return Int64(bitPattern: a) < Int64(bitPattern: b) ? a : b
@@ -84,10 +79,6 @@ extension Hart {
         case .rolw: return sext32(UInt64(rotateLeft32(UInt32(lo), UInt32(b & 31))))
         case .rorw: return sext32(UInt64(rotateLeft32(UInt32(lo), (32 - UInt32(b & 31)) & 31)))
         case .roriw: return sext32(UInt64(rotateLeft32(UInt32(lo), (32 - UInt32(sh & 31)) & 31)))
-        case .orcB:
-            var out: UInt64 = 0
-            for i: UInt64 in 0..<8 where (a >> (i * 8)) & 0xff != 0 { out |= 0xff << (i * 8) }
-            return out
         case .rev8: return a.byteSwapped
         case .bclr: return a & ~(1 << (b & 63))
         case .bclri: return a & ~(1 << sh)
@@ -98,6 +89,23 @@ extension Hart {
         case .bset: return a | (1 << (b & 63))
         case .bseti: return a | (1 << sh)
         default: return 0
+        }
+    }
+
+    /// clz, clzw, ctz, ctzw, cpop, cpopw, orc.b of `a`.
+    static func bitCount(_ operation: BitCount, _ a: UInt64) -> UInt64 {
+        let lo = a & 0xffff_ffff
+        switch operation {
+        case .clz: return UInt64(a.leadingZeroBitCount)
+        case .clzw: return UInt64(UInt32(truncatingIfNeeded: a).leadingZeroBitCount)
+        case .ctz: return UInt64(a.trailingZeroBitCount)
+        case .ctzw: return UInt64(UInt32(truncatingIfNeeded: a).trailingZeroBitCount)
+        case .cpop: return UInt64(a.nonzeroBitCount)
+        case .cpopw: return UInt64(lo.nonzeroBitCount)
+        case .orcB:
+            var out: UInt64 = 0
+            for i: UInt64 in 0..<8 where (a >> (i * 8)) & 0xff != 0 { out |= 0xff << (i * 8) }
+            return out
         }
     }
 

@@ -31,13 +31,19 @@
 //    branch (a range check), the same way with the condition in `rm`.
 //  - xor + addiw, addiw + andi (CoreMark's CRC step and its digit test) and ld + sd (a copy
 //    through a register, 1.2% of CPython's instructions).
+//  - andi + srli (CPython's bytecode: opcode and argument), ld + slli (Lua's base and scaled
+//    index), andi + in-page beq/bne (a tag test, as ldBranch), and add + in-page `j` (as addi + j:
+//    addBranch on x0); chosen from traces of CPython and Lua (docs/performance.md).
 // Every fused operation advances by the slot's `len`.
 // Then two units (an instruction or a fused pair each) run in one dispatch (`fuseUnits`): the
 // first slot's operation names both, the second unit keeps its own slot, operation and fields,
 // and the run loop reads them from there. Jumps may still land on the second unit; a store into
 // either unit's bytes drops the first slot too (`CodePage.reset` uses `span`). Chosen by
 // replaying a qemu trace of CoreMark and one of CPython (bench/workloads/loop.py) through the
-// fusion rules: 27% fewer dispatches on CoreMark, 4% on CPython (docs/performance.md).
+// fusion rules: 27% fewer dispatches on CoreMark, 4% on CPython (docs/performance.md). Longer
+// chains run up to five units in one dispatch (`unitsAfter`): CoreMark's CRC step, its list
+// reversal with the loop's branch, its digit test, and CPython's bytecode dispatch (andi,
+// slli+add, ld of the handler's address, andi;srli of the opcode and argument).
 
 enum Fusion {
     static func fuse(_ first: UnsafeMutablePointer<DecodedInstruction>) {
@@ -59,11 +65,20 @@ enum Fusion {
             f.op = .srliBranch
         case (.lh, .beq), (.lh, .beqC), (.lh, .bne), (.lh, .bneC):
             f.op = .lhBranch
-        case (.addi, .jal), (.addi, .jalC), (.addiC, .jal), (.addiC, .jalC):
-            // An addi + beq x0, x0 (always taken).
+        case (.andi, .beq), (.andi, .beqC), (.andi, .bne), (.andi, .bneC),
+             (.andiC, .beq), (.andiC, .beqC), (.andiC, .bne), (.andiC, .bneC):
+            f.op = .andiBranch
+        case (.addi, .jal), (.addi, .jalC), (.addiC, .jal), (.addiC, .jalC),
+             (.add, .jal), (.add, .jalC), (.addC, .jal), (.addC, .jalC):
+            // An addi or add + beq x0, x0 (always taken).
             guard b.rd == Registers.scratch else { return false }
-            f.op = .addiBranch
-            f.imm = Int32(bitPattern: UInt32(UInt16(truncatingIfNeeded: a.imm)) | UInt32(bitPattern: Int32(a.len) + b.imm) << 16)
+            if a.op == .add || a.op == .addC {
+                f.op = .addBranch
+                f.imm = Int32(a.len) + b.imm
+            } else {
+                f.op = .addiBranch
+                f.imm = Int32(bitPattern: UInt32(UInt16(truncatingIfNeeded: a.imm)) | UInt32(bitPattern: Int32(a.len) + b.imm) << 16)
+            }
             f.rs3 = 0
             f.aux = 0
             f.rm = 0
@@ -267,6 +282,8 @@ enum Fusion {
         case (.mulw, .addw): f = twoRegisterSecond(a, b, .mulwAddw)
         case (.addw, .mulw): f = twoRegisterSecond(a, b, .addwMulw)
         case (.addiw, .andi): f = pair(a, b, .addiwAndi, second: b.rd)
+        case (.andi, .srli): f = pair(a, b, .andiSrli, second: b.rd)
+        case (.ld, .slli): f = pair(a, b, .ldSlli, second: b.rd)
         case (.xor, .addiw):
             // xor's registers stay where they are; the addiw's in rs3/aux, its immediate in imm.
             f = a
@@ -281,17 +298,17 @@ enum Fusion {
         return true
     }
 
-    /// Two units in one slot (the `Op` cases after `addiwAndi`): `first`'s unit (an instruction
+    /// Two or more units in one slot (the `Op` cases after `andiSrli`): `first`'s unit (an instruction
     /// or a fused pair) and the unit in the slot after it, which keeps its operation and fields
     /// for the run loop to read and for jumps that land on it. The second unit's slot must stay
     /// decoded while `first` is fused with it (`CodePage.reset` drops both).
     static func fuseUnits(_ first: UnsafeMutablePointer<DecodedInstruction>) {
         let second = first.next
         let op: Op
+        let third = second.next
         switch (plain(first.pointee.op), plain(second.pointee.op)) {
-        case (.addLd, .sd): op = .addLdSd
+        case (.addLd, .sd): op = third.pointee.op == .addBranch ? .addLdSdBranch : .addLdSd
         case (.slliPair, .srliPair):
-            let third = second.next
             op = (third.pointee.op == .addPair || third.pointee.op == .addLhQuad) && third.next.pointee.op == .lhPair
                 ? .slliSrliAddLh : .slliSrliQuad
         case (.addPair, .lhPair): op = .addLhQuad
@@ -305,19 +322,37 @@ enum Fusion {
         case (.ld, .lbuBranch): op = .ldLbuBranch
         case (.ld, .lhBranch): op = .ldLhBranch
         case (.ldAddi, .jalr): op = .ldAddiJalr
+        case (.xorAddiw, .srli), (.xorAddiw, .srliAndiPair):
+            // Then andi;andi, xor (or xor + srli;branch already fused) and srli + beq/bne.
+            guard third.pointee.op == .andiPair else { return }
+            let fourth = third.next, xor = plain(fourth.pointee.op)
+            guard xor == .xor || xor == .xorSrliBranch, fourth.next.pointee.op == .srliBranch else { return }
+            op = .crcStep
+        case (.addiwAndi, .liBranch): op = .addiwAndiLiBranch
+        case (.andi, .shlAdd):
+            guard plain(third.pointee.op) == .ld, third.next.pointee.op == .andiSrli else { return }
+            op = .andiShlAddLdPair
         default: return
         }
         first.pointee.op = op
     }
 
     /// The slots whose decoded contents the operation at `p` reads: its own `len`, and for a
-    /// two-unit operation (`fuseUnits`) the next unit's too (four units for slliSrliAddLh).
+    /// multi-unit operation (`fuseUnits`) the following units' too (at most 16 slots).
     static func span(_ p: UnsafeMutablePointer<DecodedInstruction>) -> Int {
-        let op = p.pointee.op
         var n = Int(p.pointee.len)
-        guard op.rawValue >= Op.addLdSd.rawValue && op.rawValue <= Op.slliSrliAddLh.rawValue else { return n }
-        for _ in 0..<(op == .slliSrliAddLh ? 3 : 1) { n += Int(p[n].len) }
+        for _ in 0..<unitsAfter(p.pointee.op) { n += Int(p[n].len) }
         return n
+    }
+
+    /// How many units after its own a multi-unit operation runs (`fuseUnits`).
+    static func unitsAfter(_ op: Op) -> Int {
+        switch op {
+        case .crcStep: return 4
+        case .slliSrliAddLh, .andiShlAddLdPair: return 3
+        case .addLdSdBranch: return 2
+        default: return op.rawValue >= Op.addLdSd.rawValue && op.rawValue <= Op.andiShlAddLdPair.rawValue ? 1 : 0
+        }
     }
 
     /// A pair whose second instruction reads two registers (aux, rm); imm stays the first's.

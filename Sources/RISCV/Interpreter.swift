@@ -93,6 +93,29 @@ extension Hart {
             r[p.rd] = r[p.rs1] & p.pairFirstOffset
             r[p.rs3] = r[p.aux] & p.pairSecondOffset
         }
+        @inline(__always) func maskShift(_ p: UnsafeMutablePointer<DecodedInstruction>) {
+            r[p.rd] = r[p.rs1] & p.pairFirstOffset
+            r[p.rs3] = r[p.aux] &>> p.pairSecondOffset
+        }
+        @inline(__always) func xorAddWord(_ p: UnsafeMutablePointer<DecodedInstruction>) {
+            r[p.rd] = r[p.rs1] ^ r[p.rs2]
+            r[p.rs3] = w(r[p.aux] &+ p.imm)
+        }
+        @inline(__always) func addWordMask(_ p: UnsafeMutablePointer<DecodedInstruction>) {
+            r[p.rd] = w(r[p.rs1] &+ p.pairFirstOffset)
+            r[p.rs3] = r[p.aux] & p.pairSecondOffset
+        }
+        @inline(__always) func shiftAdd(_ p: UnsafeMutablePointer<DecodedInstruction>) {
+            r[p.rd] = r[p.rs2] &+ (r[p.rs1] &<< p.shamt)
+        }
+        // add + ld: false if the load faulted (the add has retired).
+        @inline(__always) func addLoad(_ p: UnsafeMutablePointer<DecodedInstruction>) -> Bool {
+            let t = r[p.rs1] &+ r[p.rs2]
+            r[p.rd] = t
+            guard let v = load(rt, t &+ p.imm, UInt64.self) else { return false }
+            r[p.rs3] = v
+            return true
+        }
 
         lookup: while true {
             guard let slots = mem.codeTLBHit(pc) ?? mem.codeSlots(pc) else {
@@ -147,9 +170,9 @@ extension Hart {
                     break illegal
                 // The rarer bit-manipulation forms (placed here, the case order moves where the
                 // compiler lays out the dispatch: docs/performance.md, "The interpreter").
-                case .sh1addUw, .sh2addUw, .sh3addUw, .slliUw, .orn, .xnor, .clz, .clzw, .ctz, .ctzw, .cpop, .cpopw,
+                case .sh1addUw, .sh2addUw, .sh3addUw, .slliUw, .orn, .xnor, .bitCount,
                      .max, .maxu, .min, .minu, .sextB, .sextH,
-                     .rol, .rolw, .ror, .rori, .roriw, .rorw, .orcB, .rev8,
+                     .rol, .rolw, .ror, .rori, .roriw, .rorw, .rev8,
                      .bclr, .bclri, .bext, .bexti, .binv, .binvi, .bset, .bseti:
                     r[cur.rd] = Hart.bitManipulation(cur.pointee.op, r[cur.rs1], r[cur.rs2], cur.pointee.imm)
 
@@ -347,6 +370,11 @@ extension Hart {
                     cur += Int(cur.pointee.len)
                     left &-= Int(cur.pointee.count)
                     continue inner
+                case .addiwAndiLiBranch:
+                    // addiw;andi, then the li + branch in the next slot.
+                    addWordMask(cur)
+                    cur = cur.next
+                    fallthrough
                 // li (a 16-bit constant) + any in-page conditional branch, the condition in `rm`.
                 case .liBranch:
                     r[cur.rd] = cur.pairFirstOffset
@@ -379,6 +407,18 @@ extension Hart {
                 // branch operands, `rm` 0 for beq and 1 for bne; imm holds the first's immediate
                 // (low half) and the branch target as a slot delta (high half). A faulting load
                 // is reported at its own slot: nothing has retired.
+                case .andiBranch:
+                    r[cur.rd] = r[cur.rs1] & cur.pairFirstOffset
+                    if (r[cur.rs3] == r[cur.aux]) == (cur.pointee.rm == 0) {
+                        cur += Int(cur.pointee.imm >> 16)
+                        if left <= 0 { pc = pcOf(cur); break lookup }
+                        if jit && hot(cur) { pc = pcOf(cur); continue lookup }
+                        left &-= Int(cur.pointee.count)
+                        continue inner
+                    }
+                    cur += Int(cur.pointee.len)
+                    left &-= Int(cur.pointee.count)
+                    continue inner
                 case .ldBranch:
                     guard let v = load(rt, r[cur.rs1] &+ cur.pairFirstOffset, UInt64.self) else { break inner }
                     r[cur.rd] = v
@@ -430,6 +470,16 @@ extension Hart {
                     cur += Int(cur.pointee.len)
                     left &-= Int(cur.pointee.count)
                     continue inner
+                case .crcStep:
+                    // xor;addiw, srli, andi;andi, then the xor and srli + beq/bne in the slots
+                    // after.
+                    xorAddWord(cur)
+                    cur = cur.next
+                    r[cur.rd] = r[cur.rs1] &>> cur.shamt
+                    cur = cur.next
+                    maskPair(cur)
+                    cur = cur.next
+                    fallthrough
                 case .xorSrliBranch:
                     // xor, then the srli + beq/bne in the next slot.
                     r[cur.rd] = r[cur.rs1] ^ r[cur.rs2]
@@ -451,7 +501,7 @@ extension Hart {
                 // fault at the load's own slot: the add before it has retired. Fused operations
                 // advance by the pair's length (`next`).
                 case .shlAdd:
-                    r[cur.rd] = r[cur.rs2] &+ (r[cur.rs1] &<< cur.shamt)
+                    shiftAdd(cur)
                     cur = cur.next
                     continue inner
                 case .addLw:
@@ -462,23 +512,44 @@ extension Hart {
                     cur = cur.next
                     continue inner
                 case .addLd:
-                    let t = r[cur.rs1] &+ r[cur.rs2]
-                    r[cur.rd] = t
-                    guard let v = load(rt, t &+ cur.imm, UInt64.self) else { cur += cur.aux; break inner }
-                    r[cur.rs3] = v
+                    guard addLoad(cur) else { cur += cur.aux; break inner }
                     cur = cur.next
                     continue inner
                 case .addLdSd:
                     // add+ld, then the sd in the next slot (its length read before the store,
                     // which may reset this code page).
-                    let t = r[cur.rs1] &+ r[cur.rs2]
-                    r[cur.rd] = t
-                    guard let v = load(rt, t &+ cur.imm, UInt64.self) else { cur += cur.aux; break inner }
-                    r[cur.rs3] = v
+                    guard addLoad(cur) else { cur += cur.aux; break inner }
                     cur = cur.next
                     let length = Int(cur.pointee.len)
                     guard store(wt, r[cur.rs1] &+ cur.imm, r[cur.rs2]) else { break inner }
                     cur += length
+                    continue inner
+                case .addLdSdBranch:
+                    // add+ld, sd, then the add + beq/bne in the slot after. A store that takes
+                    // the slow path may reset this code page: the branch then runs from its own
+                    // slot, decoded again if need be (the fast path never writes a code page).
+                    // The branch is spelled out here: falling through into `addBranch` made
+                    // Cranelift keep the register file's base in a stack slot, reloaded in
+                    // every handler (docs/performance.md, "The interpreter").
+                    guard addLoad(cur) else { cur += cur.aux; break inner }
+                    cur = cur.next
+                    let length = Int(cur.pointee.len)
+                    if !TLB.store(wt, r[cur.rs1] &+ cur.imm, r[cur.rs2]) {
+                        guard storeMiss(r[cur.rs1] &+ cur.imm, r[cur.rs2], 8) else { break inner }
+                        cur += length
+                        continue inner
+                    }
+                    cur += length
+                    r[cur.rd] = r[cur.rs1] &+ r[cur.rs2]
+                    if (r[cur.rs3] == r[cur.aux]) == (cur.pointee.rm == 0) {
+                        cur += Int(cur.pointee.imm)
+                        if left <= 0 { pc = pcOf(cur); break lookup }
+                        if jit && hot(cur) { pc = pcOf(cur); continue lookup }
+                        left &-= Int(cur.pointee.count)
+                        continue inner
+                    }
+                    cur += Int(cur.pointee.len)
+                    left &-= Int(cur.pointee.count)
                     continue inner
                 case .addLbu:
                     let t = r[cur.rs1] &+ r[cur.rs2]
@@ -536,6 +607,12 @@ extension Hart {
                     guard let v = load(rt, r[cur.rs1] &+ cur.pairFirstOffset, UInt64.self) else { break inner }
                     r[cur.rd] = v
                     r[cur.rs3] = r[cur.aux] &+ cur.pairSecondOffset
+                    cur = cur.next
+                    continue inner
+                case .ldSlli:
+                    guard let v = load(rt, r[cur.rs1] &+ cur.pairFirstOffset, UInt64.self) else { break inner }
+                    r[cur.rd] = v
+                    r[cur.rs3] = r[cur.aux] &<< cur.pairSecondOffset
                     cur = cur.next
                     continue inner
                 case .addiSd:
@@ -614,13 +691,26 @@ extension Hart {
                     cur = cur.next
                     continue inner
                 case .xorAddiw:
-                    r[cur.rd] = r[cur.rs1] ^ r[cur.rs2]
-                    r[cur.rs3] = w(r[cur.aux] &+ cur.imm)
+                    xorAddWord(cur)
                     cur = cur.next
                     continue inner
                 case .addiwAndi:
-                    r[cur.rd] = w(r[cur.rs1] &+ cur.pairFirstOffset)
-                    r[cur.rs3] = r[cur.aux] & cur.pairSecondOffset
+                    addWordMask(cur)
+                    cur = cur.next
+                    continue inner
+                case .andiShlAddLdPair:
+                    // andi, slli+add, ld, then the andi;srli in the slot after (a table jump's
+                    // target and operands). A faulting ld is reported at its own slot.
+                    r[cur.rd] = r[cur.rs1] & cur.imm
+                    cur = cur.next
+                    shiftAdd(cur)
+                    cur = cur.next
+                    guard let v = load(rt, r[cur.rs1] &+ cur.imm, UInt64.self) else { break inner }
+                    r[cur.rd] = v
+                    cur = cur.next
+                    fallthrough
+                case .andiSrli:
+                    maskShift(cur)
                     cur = cur.next
                     continue inner
 

@@ -29,9 +29,12 @@ package enum Op: UInt8 {
     // Zba.
     case addUw, sh1add, sh2add, sh3add, sh1addUw, sh2addUw, sh3addUw, slliUw
     // Zbb.
-    case andn, orn, xnor, clz, clzw, ctz, ctzw, cpop, cpopw
+    case andn, orn, xnor
+    // clz, clzw, ctz, ctzw, cpop, cpopw and orc.b, the operation in `imm` (`BitCount`): rare,
+    // so one value for all seven (Op's 256 values go to fused operations).
+    case bitCount
     case max, maxu, min, minu, sextB, sextH, zextH
-    case rol, rolw, ror, rori, roriw, rorw, orcB, rev8
+    case rol, rolw, ror, rori, roriw, rorw, rev8
     // Zbs.
     case bclr, bclri, bext, bexti, binv, binvi, bset, bseti
 
@@ -78,6 +81,9 @@ package enum Op: UInt8 {
     // branch (the condition in `rm` as in `branchFar`: a range check against a constant);
     // xor + addiw and addiw + andi (the CRC loop's step, the `(unsigned char)(c - '0')` test).
     case lhBranch, liBranch, xorAddiw, addiwAndi
+    // andi + srli (CPython's opcode and argument of a bytecode); ld + slli (a base and a scaled
+    // index: Lua's table and stack slots); andi + in-page beq/bne (a type-tag test: as ldBranch).
+    case andiSrli, ldSlli, andiBranch
     // Two units in one dispatch (Fusion.fuseUnits): the first slot's unit (a single instruction
     // or a fused pair) and the unit in the slot right after it, which keeps its own operation
     // and fields and is read from there. Named first unit + second unit.
@@ -95,6 +101,12 @@ package enum Op: UInt8 {
     case ldLhBranch         // ld, then lh + beq/bne (a list search by a pointed-to field)
     case ldAddiJalr         // ld+addi, then jalr (a function's return: ld ra; addi sp; ret)
     case slliSrliAddLh      // slli;slli, srli;srli, add;add, then lh;lh (four units)
+    case crcStep            // xor;addiw, srli, andi;andi, xor, then srli + beq/bne (five units:
+                            // CoreMark's CRC step)
+    case addLdSdBranch      // add+ld, sd, then add + beq/bne (a list reversal's loop)
+    case addiwAndiLiBranch  // addiw;andi, then li + branch (a digit test)
+    case andiShlAddLdPair   // andi, slli+add, ld, then andi;srli (four units: a table jump's
+                            // operands, CPython's bytecode dispatch)
 
     // Compressed (2-byte) forms of the operations above. They are kept last so that the run
     // loop can tell an instruction's length from its operation alone (`isCompressed`), without
@@ -140,6 +152,11 @@ extension Op {
         default: return self
         }
     }
+}
+
+/// The operation of `Op.bitCount` (stored in `imm`).
+package enum BitCount: Int32 {
+    case clz, clzw, ctz, ctzw, cpop, cpopw, orcB
 }
 
 /// The read-modify-write operation of an AMO (stored in `rm`).

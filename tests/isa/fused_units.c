@@ -187,6 +187,86 @@ static void lists(int key) {
            q ? (long)((struct item *)q - items) : -1L, (unsigned long long)u, (long)(a - A));
 }
 
+/* CPython's bytecode dispatch: lhu of a code unit, then andi + slli + add + ld of its handler's
+ * table entry and andi + srli of its opcode and argument (andi, slli+add, ld, then andi;srli in
+ * one dispatch), compressed and not; then the same with a jump onto the slli+add. */
+static uint64_t table[256];
+#define TABLE_LOOP                                                                                 \
+    "1:\n\t"                                                                                        \
+    "lhu %[c],0(%[p])\n\t"                                                                          \
+    "andi %[t],%[c],255\n\tslli %[t],%[t],3\n\tadd %[t],%[t],%[tb]\n\tld %[t],0(%[t])\n\t"           \
+    "andi %[o],%[c],255\n\tsrli %[g],%[c],8\n\t"                                                     \
+    "add %[acc],%[acc],%[t]\n\txor %[acc],%[acc],%[g]\n\tsub %[acc],%[acc],%[o]\n\t"                  \
+    "addi %[p],%[p],2\n\tbne %[p],%[e],1b\n\t"
+#define TABLE_OPERANDS                                                                             \
+    : [c] "=&r"(c), [t] "=&r"(t), [o] "=&r"(o), [g] "=&r"(g), [acc] "+r"(acc), [p] "+r"(p)         \
+    : [tb] "r"(table), [e] "r"(e) : "memory"
+static void table_jumps(const uint16_t *units, int n) {
+    uint64_t out[3][4];
+    for (int form = 0; form < 3; form++) {
+        const uint16_t *p = units, *e = units + n;
+        uint64_t c, t = 0, o, g, acc = form;
+        if (form == 0)
+            __asm__ volatile(TABLE_LOOP TABLE_OPERANDS);
+        else if (form == 1)
+            __asm__ volatile(".option push\n.option norvc\n" TABLE_LOOP ".option pop\n" TABLE_OPERANDS);
+        else
+            __asm__ volatile("lhu %[c],0(%[p])\n\tandi %[t],%[c],255\n\t"
+                             "j 2f\n"
+                             "1:\n\t"
+                             "lhu %[c],0(%[p])\n\t"
+                             "andi %[t],%[c],255\n"
+                             "2:\n\t"
+                             "slli %[t],%[t],3\n\tadd %[t],%[t],%[tb]\n\tld %[t],0(%[t])\n\t"
+                             "andi %[o],%[c],255\n\tsrli %[g],%[c],8\n\t"
+                             "add %[acc],%[acc],%[t]\n\txor %[acc],%[acc],%[g]\n\tsub %[acc],%[acc],%[o]\n\t"
+                             "addi %[p],%[p],2\n\tbne %[p],%[e],1b\n\t" TABLE_OPERANDS);
+        out[form][0] = acc, out[form][1] = t, out[form][2] = o, out[form][3] = g;
+    }
+    printf("table %d:", n);
+    for (int form = 0; form < 3; form++)
+        printf(" %llx %llx %llx %llx", (unsigned long long)out[form][0], (unsigned long long)out[form][1],
+               (unsigned long long)out[form][2], (unsigned long long)out[form][3]);
+    printf("\n");
+}
+
+/* andi + beqz/bnez (a type-tag test), taken and not; add + j (a loop's step and its jump); ld +
+ * slli, the shift reading the loaded value or another register; compressed and not. */
+#define TAG_LOOP                                                                                   \
+    "1:\n\t"                                                                                        \
+    "andi %[m],%[k],15\n\tbeqz %[m],2f\n\t"                                                        \
+    "addi %[n],%[n],1\n"                                                                           \
+    "2:\n\t"                                                                                        \
+    "andi %[m],%[k],3\n\tbnez %[m],3f\n\t"                                                         \
+    "addi %[n],%[n],16\n"                                                                          \
+    "3:\n\t"                                                                                        \
+    "ld %[m],0(%[p])\n\tslli %[s],%[m],3\n\t"                                                      \
+    "ld %[v],8(%[p])\n\tslli %[m],%[n],5\n\t"                                                      \
+    "xor %[n],%[n],%[s]\n\txor %[k],%[k],%[v]\n\t"                                                  \
+    "srli %[k],%[k],3\n\txori %[k],%[k],5\n\tadd %[n],%[n],%[m]\n\tj 4f\n\t"                        \
+    "li %[n],0\n"                                                                                  \
+    "4:\n\t"                                                                                        \
+    "addi %[t],%[t],-1\n\tbnez %[t],1b\n\t"
+#define TAG_OPERANDS                                                                               \
+    : [m] "=&r"(m), [s] "=&r"(s), [v] "=&r"(v), [n] "+r"(n), [k] "+r"(k), [t] "+r"(t)              \
+    : [p] "r"(words) : "memory"
+static uint64_t words[2];
+static void tags(uint64_t x, uint64_t y) {
+    uint64_t out[2][3];
+    words[0] = y, words[1] = x ^ y << 7;
+    for (int form = 0; form < 2; form++) {
+        uint64_t m, s, v, n = 0, k = x, t = 12;
+        if (form == 0)
+            __asm__ volatile(TAG_LOOP TAG_OPERANDS);
+        else
+            __asm__ volatile(".option push\n.option norvc\n" TAG_LOOP ".option pop\n" TAG_OPERANDS);
+        out[form][0] = n, out[form][1] = k, out[form][2] = m ^ s ^ v;
+    }
+    printf("tags %llx %llx: %llx %llx %llx / %llx %llx %llx\n", (unsigned long long)x, (unsigned long long)y,
+           (unsigned long long)out[0][0], (unsigned long long)out[0][1], (unsigned long long)out[0][2],
+           (unsigned long long)out[1][0], (unsigned long long)out[1][1], (unsigned long long)out[1][2]);
+}
+
 /* Faults inside each shape that loads or stores (x5-x7 are t0-t2, x28-x30 t3-t5). */
 static const uint64_t readonly[2] = {0x10, 0};
 static uint64_t start;
@@ -224,6 +304,19 @@ static void faults(void) {
           "ld t0,8(t1)\n\tlh t0,2(t0)\n\tbne t0,t2,1b\n\tli t5,1");
     FAULT("lh+beq", "li t1,0x10\n\tli t0,3\n\tli t2,9",
           "lh t0,0(t1)\n\tbeq t0,t2,1b\n\tli t5,1");
+    FAULT("add+ld/sd/add+bnez at ld", "li t2,0x10\n\tli t3,5\n\tli t4,6",
+          "add t1,zero,t2\n\tld t2,0(t1)\n\tsd t3,0(t1)\n\tadd t3,zero,t1\n\tbnez t2,1b\n\tli t5,1");
+    FAULT("add+ld/sd/add+bnez at sd", "mv t2,%[ro]\n\tli t3,5\n\tli t4,6",
+          "add t1,zero,t2\n\tld t2,0(t1)\n\tsd t3,0(t1)\n\tadd t3,zero,t1\n\tbnez t2,1b\n\tli t5,1");
+    FAULT("ld+slli", "li t1,0x10\n\tli t2,3",
+          "ld t0,0(t1)\n\tslli t2,t2,4\n\tli t5,1");
+    FAULT("andi/shladd/ld/andi;srli", "li t0,0x3ff\n\tli t3,0x10",
+          "andi t1,t0,255\n\tslli t1,t1,3\n\tadd t1,t1,t3\n\tld t1,0(t1)\n\tandi t2,t0,255\n\tsrli t4,t0,8\n\t"
+          "li t5,1");
+    FAULT("andi/shladd/ld (norvc)", "li t0,0x3ff\n\tli t3,0x10",
+          ".option push\n.option norvc\n"
+          "andi t1,t0,255\n\tslli t1,t1,3\n\tadd t1,t1,t3\n\tld t1,0(t1)\n\tandi t2,t0,255\n\tsrli t4,t0,8\n\t"
+          ".option pop\n\tli t5,1");
 }
 
 int main(void) {
@@ -233,6 +326,9 @@ int main(void) {
         items[i].info = infos[i];
         infos[i][0] = (int16_t)(i * 37 + 1), infos[i][1] = (int16_t)(i * 1000 - 7000);
     }
+    static uint16_t units[40];
+    for (int i = 0; i < 256; i++) table[i] = (uint64_t)i * 0x9e3779b97f4a7c15ull;
+    for (int i = 0; i < 40; i++) units[i] = (uint16_t)(i * 40503u);
     static const char *texts[] = {"12a34", "", "x", "9876543210", "0-1-2 /:", "\xff\xb0" "5"};
     /* Enough rounds for the native tier to compile the loops too (the suite runs both tiers). */
     for (int round = 0; round < 300; round++) {
@@ -242,6 +338,8 @@ int main(void) {
         digits(texts[round % NELEM(texts)]);
         constant_branches(x);
         add_branches(x, int_vals[(round + 3) % NELEM(int_vals)]);
+        table_jumps(units, 1 + round % 40);
+        tags(x, int_vals[(round + 5) % NELEM(int_vals)]);
         lists(round % 3 == 0 ? (int16_t)((round % 24) * 1000 - 7000) : round % 3 == 1 ? (round % 24) * 37 + 1 : 12345);
     }
     faults();

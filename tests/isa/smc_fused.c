@@ -13,6 +13,13 @@ static uint32_t itype(int imm, int rs1, int f3, int rd, int opcode) {
 }
 static uint32_t add(int rd, int rs1, int rs2) { return (uint32_t)rs2 << 20 | (uint32_t)rs1 << 15 | (uint32_t)rd << 7 | 0x33; }
 static uint32_t lh(int rd, int imm, int rs1) { return itype(imm, rs1, 1, rd, 0x03); }
+static uint32_t sd(int rs2, int imm, int rs1) {
+    return ((uint32_t)(imm >> 5 & 0x7f) << 25) | (uint32_t)rs2 << 20 | (uint32_t)rs1 << 15 | 3u << 12 | (uint32_t)(imm & 0x1f) << 7 | 0x23;
+}
+static uint32_t bne(int rs1, int rs2, int off) {
+    return ((uint32_t)(off >> 12 & 1) << 31) | ((uint32_t)(off >> 5 & 0x3f) << 25) | (uint32_t)rs2 << 20 |
+           (uint32_t)rs1 << 15 | 1u << 12 | ((uint32_t)(off >> 1 & 0xf) << 8) | ((uint32_t)(off >> 11 & 1) << 7) | 0x63;
+}
 static void put(uint8_t *code, int offset, uint32_t w) { memcpy(code + offset, &w, 4); }
 static void fence_i(void) { __asm__ volatile("fence.i" ::: "memory"); }
 
@@ -52,6 +59,21 @@ int main(void) {
         fence_i();
         long r6 = f(a, b), r7 = f(a, b);
         printf("round %d: %lx %lx %lx %lx %lx %lx %lx %lx\n", round, r0, r1, r2, r3, r4, r5, r6, r7);
+        /* add+ld, sd, then add + bne in one dispatch, the sd storing the add+bne's own bytes back
+         * (unchanged): the store drops the slot it runs from and the branch's, which then runs
+         * decoded again. add a2,zero,a0; ld a3,0(a2); sd a3,0(a2); add a4,zero,a2;
+         * bne a3,zero,+8; addi a3,zero,1; add a0,a3,zero; ret */
+        put(code, 0, add(12, 0, 10));
+        put(code, 4, itype(0, 12, 3, 13, 0x03));
+        put(code, 8, sd(13, 0, 12));
+        put(code, 12, add(14, 0, 12));
+        put(code, 16, bne(13, 0, 8));
+        put(code, 20, itype(1, 0, 0, 13, 0x13));
+        put(code, 24, add(10, 13, 0));
+        memcpy(code + 28, &ret, 2);
+        fence_i();
+        long s0 = ((fn_t)code)((long)(code + 12), 0), s1 = ((fn_t)code)((long)(code + 12), 0);
+        printf("round %d: self-store %lx %lx\n", round, s0, s1);
     }
     return 0;
 }
