@@ -78,13 +78,21 @@ extension X86Core {
             }
 
             var status = X86Status.next
+            // The loop steps to the next instruction first, so that the step and the dispatch
+            // are one block, which the compiler copies into the end of every arm (each arm then
+            // has its own indirect jump; see Package.swift): whatever goes on at an instruction
+            // `p` sets `cur` to `p - 1`.
+            cur -= 1
             fault: do {
             inner: while true {
+                cur += 1
                 // An arm breaks out of `taken` when the branch at `cur` to its `imm` is taken,
                 // out of `jumped` when it has set `pc` to where execution goes on.
                 jumped: do {
                 taken: do {
-                    let s = cur.pointee.size
+                    // Read by each arm that uses it: a value read before the switch made the
+                    // dispatch block too long to be copied into the arms.
+                    var s: UInt8 { cur.pointee.size }
                     switch cur.pointee.op {
                     case .blockEnd:
                         // An instruction whose page was invalidated under it (a block's end is
@@ -93,7 +101,7 @@ extension X86Core {
                         left &+= Int(cur.pointee.count)
                         pc = pcOf(cur)
                         if left > 0, let p = decoded(pc), p != cur {
-                            cur = p
+                            cur = p - 1
                             left &-= Int(p.pointee.count)
                             continue inner
                         }
@@ -106,7 +114,10 @@ extension X86Core {
                         status = X86Status.generalProtection
                         break fault
                     case .nop:
-                        break
+                        // Not an empty arm: one that jumps straight back to the dispatch makes the
+                        // dispatch a loop of its own, which the compiler does not copy into the
+                        // arms. Storing 0 into the always-zero register changes nothing.
+                        r[X86Registers.zero] = 0
                     case .syscall:
                         pc = pcOf(cur)
                         stop = .syscall
@@ -521,7 +532,6 @@ extension X86Core {
                         }
                         if jump { break taken }
                     }
-                    cur += 1
                     continue inner
                 }
                 // A taken jcc (alone or fused), jmp or call: the rest of its block was counted
@@ -533,14 +543,14 @@ extension X86Core {
                 if left > 0 {
                     if let p = UnsafeMutablePointer<X86Instruction>(bitPattern: UInt(truncatingIfNeeded: cur.pointee.disp)) {
                         if jit && p.pointee.countExecution(threshold: threshold) { continue lookup }
-                        cur = p
+                        cur = p - 1
                         left &-= Int(p.pointee.count)
                         continue inner
                     }
                     if let p = decoded(pc) {
                         cur.pointee.disp = UInt64(UInt(bitPattern: p))
                         if jit && p.pointee.countExecution(threshold: threshold) { continue lookup }
-                        cur = p
+                        cur = p - 1
                         left &-= Int(p.pointee.count)
                         continue inner
                     }
@@ -549,7 +559,7 @@ extension X86Core {
                 // Direct and indirect jumps, calls and returns to a decoded instruction of
                 // this page go on without the code TLB.
                 if left > 0, let p = decoded(pc), !(jit && p.pointee.countExecution(threshold: threshold)) {
-                    cur = p; left &-= Int(p.pointee.count); continue inner
+                    cur = p - 1; left &-= Int(p.pointee.count); continue inner
                 }
                 if left <= 0 { break lookup }
                 continue lookup
