@@ -49,7 +49,13 @@ let package = Package(
         .target(name: "RISCV", swiftSettings: coreSettings
                     + [.unsafeFlags(["-Xllvm", "-align-all-functions=6"], .when(configuration: .release))]),
         // The x86-64 guest CPU (it shares GuestMemory, which lives in RISCV for now).
-        .target(name: "X86", dependencies: ["RISCV"], swiftSettings: coreSettings),
+        // The run loop's dispatch (the jump-table jump) copied into the end of every arm, so
+        // that each arm has its own indirect jump for the branch predictor (docs/x86-64.md,
+        // "Speed"): LLVM does this for interpreter loops, but since LLVM 19 not for a block with
+        // more than 16 predecessors and 16 successors (and phis) unless these limits are raised.
+        .target(name: "X86", dependencies: ["RISCV"], swiftSettings: coreSettings
+                    + [.unsafeFlags(["-Xllvm", "-tail-dup-pred-size=1000", "-Xllvm", "-tail-dup-succ-size=1000"],
+                                    .when(configuration: .release))]),
         .target(name: "FSImage", swiftSettings: coreSettings),
         .target(name: "LinuxKernel", dependencies: ["RISCV", "X86", "FSImage"], swiftSettings: coreSettings),
         // What a converted module carries besides the core (its configuration, filesystem layout).

@@ -33,6 +33,7 @@ extension X86Core {
         let native = cpu.codeCache.nativeEntry
         let threshold = native?.threshold ?? NativeSlot.never
         let jit = native != nil
+        let tierOff = !jit
         var run = NativeRun(pc: 0, executed: 0, interpretFirst: false)
         var interpretFirst = false
 
@@ -78,13 +79,21 @@ extension X86Core {
             }
 
             var status = X86Status.next
+            // The loop steps to the next instruction first, so that the step and the dispatch
+            // are one block, which the compiler copies into the end of every arm (each arm then
+            // has its own indirect jump; see Package.swift): whatever goes on at an instruction
+            // `p` sets `cur` to `p - 1`.
+            cur -= 1
             fault: do {
             inner: while true {
+                cur += 1
                 // An arm breaks out of `taken` when the branch at `cur` to its `imm` is taken,
                 // out of `jumped` when it has set `pc` to where execution goes on.
                 jumped: do {
                 taken: do {
-                    let s = cur.pointee.size
+                    // Read by each arm that uses it: a value read before the switch made the
+                    // dispatch block too long to be copied into the arms.
+                    var s: UInt8 { cur.pointee.size }
                     switch cur.pointee.op {
                     case .blockEnd:
                         // An instruction whose page was invalidated under it (a block's end is
@@ -93,7 +102,7 @@ extension X86Core {
                         left &+= Int(cur.pointee.count)
                         pc = pcOf(cur)
                         if left > 0, let p = decoded(pc), p != cur {
-                            cur = p
+                            cur = p - 1
                             left &-= Int(p.pointee.count)
                             continue inner
                         }
@@ -106,7 +115,10 @@ extension X86Core {
                         status = X86Status.generalProtection
                         break fault
                     case .nop:
-                        break
+                        // Not an empty arm: one that jumps straight back to the dispatch makes the
+                        // dispatch a loop of its own, which the compiler does not copy into the
+                        // arms. Storing 0 into the always-zero register changes nothing.
+                        r[X86Registers.zero] = 0
                     case .syscall:
                         pc = pcOf(cur)
                         stop = .syscall
@@ -252,13 +264,13 @@ extension X86Core {
                     // when not taken it is skipped.
                     case .cmpRR:
                         sized(X86Sized.aluRR + 7, cur, s)
-                        if fusedBranchTaken(&cur) { break taken }
+                        if fusedBranchTaken(&cur) { if followCached(&cur, &left, tierOff) { continue inner }; break taken }
                     case .cmpRR32:
                         aluRR(7, cur, 2)
-                        if fusedBranchTaken(&cur) { break taken }
+                        if fusedBranchTaken(&cur) { if followCached(&cur, &left, tierOff) { continue inner }; break taken }
                     case .cmpRR64:
                         aluRR(7, cur, 3)
-                        if fusedBranchTaken(&cur) { break taken }
+                        if fusedBranchTaken(&cur) { if followCached(&cur, &left, tierOff) { continue inner }; break taken }
                     case .addRI: sized(X86Sized.aluRI + 0, cur, s)
                     case .addRI32: aluRI(0, cur, 2)
                     case .addRI64: aluRI(0, cur, 3)
@@ -269,32 +281,32 @@ extension X86Core {
                     // sub r,imm, dec and inc also take a jcc after them (loop counters).
                     case .subRI:
                         sized(X86Sized.aluRI + 5, cur, s)
-                        if fusedBranchTaken(&cur) { break taken }
+                        if fusedBranchTaken(&cur) { if followCached(&cur, &left, tierOff) { continue inner }; break taken }
                     case .subRI8:
                         setLowByte(cur.pointee.reg, subLowByteImmediate(cur))
-                        if fusedBranchTaken(&cur) { break taken }
+                        if fusedBranchTaken(&cur) { if followCached(&cur, &left, tierOff) { continue inner }; break taken }
                     case .subRI32:
                         aluRI(5, cur, 2)
-                        if fusedBranchTaken(&cur) { break taken }
+                        if fusedBranchTaken(&cur) { if followCached(&cur, &left, tierOff) { continue inner }; break taken }
                     case .subRI64:
                         aluRI(5, cur, 3)
-                        if fusedBranchTaken(&cur) { break taken }
+                        if fusedBranchTaken(&cur) { if followCached(&cur, &left, tierOff) { continue inner }; break taken }
                     case .xorRI: sized(X86Sized.aluRI + 6, cur, s)
                     case .xorRI16: aluRI(6, cur, 1)
                     case .adcRI, .sbbRI: aluRI(Int(cur.pointee.cond), cur, s)
                     // Byte forms of low byte registers (Specialise.swift): the low byte of the word.
                     case .cmpRI8:
                         _ = subLowByteImmediate(cur)
-                        if fusedBranchTaken(&cur) { break taken }
+                        if fusedBranchTaken(&cur) { if followCached(&cur, &left, tierOff) { continue inner }; break taken }
                     case .cmpRI:
                         sized(X86Sized.aluRI + 7, cur, s)
-                        if fusedBranchTaken(&cur) { break taken }
+                        if fusedBranchTaken(&cur) { if followCached(&cur, &left, tierOff) { continue inner }; break taken }
                     case .cmpRI32:
                         aluRI(7, cur, 2)
-                        if fusedBranchTaken(&cur) { break taken }
+                        if fusedBranchTaken(&cur) { if followCached(&cur, &left, tierOff) { continue inner }; break taken }
                     case .cmpRI64:
                         aluRI(7, cur, 3)
-                        if fusedBranchTaken(&cur) { break taken }
+                        if fusedBranchTaken(&cur) { if followCached(&cur, &left, tierOff) { continue inner }; break taken }
                     case .addRM: guard aluRM(0, cur) else { break fault }
                     case .orRM: guard aluRM(1, cur) else { break fault }
                     case .andRM: guard aluRM(4, cur) else { break fault }
@@ -304,7 +316,7 @@ extension X86Core {
                     case .cmpRM:
                         guard let v = load(address(cur), s) else { break fault }
                         _ = alu(7, reg(cur.pointee.reg, s), v, s)
-                        if fusedBranchTaken(&cur) { break taken }
+                        if fusedBranchTaken(&cur) { if followCached(&cur, &left, tierOff) { continue inner }; break taken }
                     case .addMR, .orMR, .adcMR, .sbbMR, .andMR, .subMR, .xorMR:
                         let kind = Int(cur.pointee.cond)
                         let a = address(cur)
@@ -323,22 +335,22 @@ extension X86Core {
                     case .cmpMI:
                         guard let v = load(address(cur), s) else { break fault }
                         _ = alu(7, v, cur.pointee.imm & X86Flags.mask(Int(s)), s)
-                        if fusedBranchTaken(&cur) { break taken }
+                        if fusedBranchTaken(&cur) { if followCached(&cur, &left, tierOff) { continue inner }; break taken }
                     case .testRR8:
                         setLogicFlags(0, reg64(cur.pointee.reg) & reg64(cur.pointee.rm) & 0xff)
-                        if fusedBranchTaken(&cur) { break taken }
+                        if fusedBranchTaken(&cur) { if followCached(&cur, &left, tierOff) { continue inner }; break taken }
                     case .testRR:
                         sized(X86Sized.testRR, cur, s)
-                        if fusedBranchTaken(&cur) { break taken }
+                        if fusedBranchTaken(&cur) { if followCached(&cur, &left, tierOff) { continue inner }; break taken }
                     case .testRR32:
                         setLogicFlags(2, reg(cur.pointee.reg, 2) & reg(cur.pointee.rm, 2))
-                        if fusedBranchTaken(&cur) { break taken }
+                        if fusedBranchTaken(&cur) { if followCached(&cur, &left, tierOff) { continue inner }; break taken }
                     case .testRR64:
                         setLogicFlags(3, reg64(cur.pointee.reg) & reg64(cur.pointee.rm))
-                        if fusedBranchTaken(&cur) { break taken }
+                        if fusedBranchTaken(&cur) { if followCached(&cur, &left, tierOff) { continue inner }; break taken }
                     case .testRI:
                         sized(X86Sized.testRI, cur, s)
-                        if fusedBranchTaken(&cur) { break taken }
+                        if fusedBranchTaken(&cur) { if followCached(&cur, &left, tierOff) { continue inner }; break taken }
                     case .testMR:
                         guard let v = load(address(cur), s) else { break fault }
                         setLogicFlags(s, v & reg(cur.pointee.reg, s))
@@ -348,7 +360,7 @@ extension X86Core {
                     case .incR, .decR:
                         let v = reg(cur.pointee.reg, s)
                         setReg(cur.pointee.reg, s, incDec(cur.pointee.op == .incR, v, s))
-                        if fusedBranchTaken(&cur) { break taken }
+                        if fusedBranchTaken(&cur) { if followCached(&cur, &left, tierOff) { continue inner }; break taken }
                     case .incM, .decM:
                         let a = address(cur)
                         guard let v = load(a, s) else { break fault }
@@ -376,7 +388,7 @@ extension X86Core {
                         aluRR(0, cur, 2)
                         cur += 1
                         aluRR(7, cur, 2)
-                        if fusedBranchTaken(&cur) { break taken }
+                        if fusedBranchTaken(&cur) { if followCached(&cur, &left, tierOff) { continue inner }; break taken }
                     case .movMovRR32:
                         setReg(cur.pointee.reg, 2, reg(cur.pointee.rm, 2))
                         cur += 1
@@ -389,12 +401,12 @@ extension X86Core {
                         guard load64(cur) else { break fault }
                         cur += 1
                         setLogicFlags(3, reg64(cur.pointee.reg) & reg64(cur.pointee.rm))
-                        if fusedBranchTaken(&cur) { break taken }
+                        if fusedBranchTaken(&cur) { if followCached(&cur, &left, tierOff) { continue inner }; break taken }
                     case .movTestRR64:
                         setReg64(cur.pointee.reg, reg64(cur.pointee.rm))
                         cur += 1
                         setLogicFlags(3, reg64(cur.pointee.reg) & reg64(cur.pointee.rm))
-                        if fusedBranchTaken(&cur) { break taken }
+                        if fusedBranchTaken(&cur) { if followCached(&cur, &left, tierOff) { continue inner }; break taken }
                     case .loadImulRR:
                         guard loadSigned16to32(cur) else { break fault }
                         cur += 1
@@ -473,8 +485,9 @@ extension X86Core {
 
                     // MARK: Control transfer
                     case .jcc:
-                        if condition(cur.pointee.cond) { break taken }
+                        if condition(cur.pointee.cond) { if followCached(&cur, &left, tierOff) { continue inner }; break taken }
                     case .jmp:
+                        if followCached(&cur, &left, tierOff) { continue inner }
                         break taken
                     case .call:
                         let sp = r[X86Registers.rsp] &- 8
@@ -521,7 +534,6 @@ extension X86Core {
                         }
                         if jump { break taken }
                     }
-                    cur += 1
                     continue inner
                 }
                 // A taken jcc (alone or fused), jmp or call: the rest of its block was counted
@@ -533,14 +545,14 @@ extension X86Core {
                 if left > 0 {
                     if let p = UnsafeMutablePointer<X86Instruction>(bitPattern: UInt(truncatingIfNeeded: cur.pointee.disp)) {
                         if jit && p.pointee.countExecution(threshold: threshold) { continue lookup }
-                        cur = p
+                        cur = p - 1
                         left &-= Int(p.pointee.count)
                         continue inner
                     }
                     if let p = decoded(pc) {
                         cur.pointee.disp = UInt64(UInt(bitPattern: p))
                         if jit && p.pointee.countExecution(threshold: threshold) { continue lookup }
-                        cur = p
+                        cur = p - 1
                         left &-= Int(p.pointee.count)
                         continue inner
                     }
@@ -549,7 +561,7 @@ extension X86Core {
                 // Direct and indirect jumps, calls and returns to a decoded instruction of
                 // this page go on without the code TLB.
                 if left > 0, let p = decoded(pc), !(jit && p.pointee.countExecution(threshold: threshold)) {
-                    cur = p; left &-= Int(p.pointee.count); continue inner
+                    cur = p - 1; left &-= Int(p.pointee.count); continue inner
                 }
                 if left <= 0 { break lookup }
                 continue lookup
@@ -624,6 +636,18 @@ extension X86Core {
         }
         setReg(p.pointee.reg, s, res)
         setFlags(kind, s, v, n, res)
+    }
+
+    /// A taken branch at `p` whose target is decoded and cached in `disp`, within the budget,
+    /// with the native tier off: `p` and `left` set for the target and true; else false with
+    /// nothing changed (the run loop's shared taken path does the rest).
+    @_transparent func followCached(_ p: inout UnsafeMutablePointer<X86Instruction>, _ left: inout Int, _ tierOff: Bool) -> Bool {
+        guard tierOff, let t = UnsafeMutablePointer<X86Instruction>(bitPattern: UInt(truncatingIfNeeded: p.pointee.disp)) else { return false }
+        let l = left &+ Int(p.pointee.count) &- 1
+        guard l > 0 else { return false }
+        left = l &- Int(t.pointee.count)
+        p = t - 1
+        return true
     }
 
     /// After a compare or test: whether the jcc fused with it (`X86Attrs.fusedBranch`) is
