@@ -4,6 +4,8 @@
 # is deterministic, so unlike CPU time it holds on a loaded machine; compare binaries with it,
 # then confirm with CPU time of alternating runs. Not a test: a measurement.
 #   bench/amd64-coremark-count.sh [SKIFF...]     (default: the release build)
+# It counts the interpreter (SKIFF_JIT=0) unless SKIFF_JIT is set: SKIFF_JIT=1 counts the native
+# tier for x86-64 guests.
 # valgrind cannot read the release binary's debug info, so a copy without it is counted.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -14,7 +16,7 @@ gcc -O2 -static -I"$CM" -I"$CM/posix" -DPERFORMANCE_RUN=1 -DFLAGS_STR='"-O2 -sta
   "$CM"/core_list_join.c "$CM"/core_main.c "$CM"/core_matrix.c "$CM"/core_state.c "$CM"/core_util.c \
   "$CM"/posix/core_portme.c -o "$OUT/root/coremark"
 count() {   # count BINARY ITERATIONS
-  valgrind --tool=callgrind --callgrind-out-file=/dev/null "$1" run --rootfs "$OUT/root" /coremark \
+  SKIFF_JIT=${SKIFF_JIT:-0} valgrind --tool=callgrind --callgrind-out-file=/dev/null "$1" run --rootfs "$OUT/root" /coremark \
     0x0 0x0 0x66 "$2" 2>&1 | awk '/Collected/ {print $4}'
 }
 for skiff in "${@:-$PWD/.build/release/skiff}"; do
