@@ -272,9 +272,7 @@ struct BlockTranslator {
             code.append(Fetched(d: d, pc: pc, length: length, tail: tail && code.count == first))
             pc &+= length
             let op = d.op.uncompressed
-            if op == .jal || op == .jalFar {
-                let target = op == .jal ? code.last!.pc &+ UInt64(bitPattern: Int64(d.imm) << 1)
-                                        : code.last!.pc &+ UInt64(bitPattern: Int64(d.imm))
+            if op == .jal || op == .jalFar, let target = Self.staticTarget(d, pc: code.last!.pc) {
                 guard followed < Self.maxFollowed && !Self.noFollow, target >> 12 == entry >> 12, target != entry,
                       !code.contains(where: { $0.pc == target }) else { return }
                 code[code.count - 1].followed = true
@@ -289,8 +287,8 @@ struct BlockTranslator {
     /// next instruction, or a followed jump's target.
     private static func fallThrough(_ f: Fetched) -> UInt64 {
         if let c = f.continues { return c }
-        guard f.followed, let d = f.d else { return f.pc &+ f.length }
-        return d.op.uncompressed == .jal ? f.pc &+ UInt64(bitPattern: Int64(d.imm) << 1) : f.pc &+ UInt64(bitPattern: Int64(d.imm))
+        guard f.followed, let d = f.d, let target = staticTarget(d, pc: f.pc) else { return f.pc &+ f.length }
+        return target
     }
 
     /// Emits the block's instructions; returns the end of the guest bytes translated, or nil
