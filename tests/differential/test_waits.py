@@ -15,6 +15,7 @@ import pytest
 import harness
 
 NAMES = harness.c_programs("tests/waits")
+RUNS = 4
 
 
 @pytest.mark.parametrize("name", NAMES)
@@ -23,12 +24,14 @@ def test_waits(isa_root, name):
     with open(os.path.join(harness.REPO, "tests", "waits", name + ".c")) as f:
         head = [next(f, "") for _ in range(12)]
     reference = harness.proot if "// reference: proot\n" in head else harness.qemu
-    ref = reference(isa_root, argv)
-    got = harness.skiff(isa_root, argv)
-    if b"LATE" in ref.stdout + got.stdout:
-        # Lateness is the loaded machine's as much as the emulator's: judged on a second run.
+    # Lateness is the loaded machine's as much as the emulator's: a pair of runs with a LATE wait
+    # on either side is run again, up to RUNS pairs (CI's 2 cores also run the rest of the suite
+    # beside it; one CI run saw qemu itself late twice in a row). The last pair is judged whole.
+    for attempt in range(RUNS):
         ref = reference(isa_root, argv)
         got = harness.skiff(isa_root, argv)
+        if b"LATE" not in ref.stdout + got.stdout:
+            break
     assert ref.status == 0 and ref.stdout.count(b"on time") >= 5, "unexpected reference run:\n" + ref.describe()
     assert b"EARLY" not in ref.stdout and b"LATE" not in ref.stdout, "the reference itself was off:\n" + ref.describe()
     harness.assert_same(ref, got, stderr=False)
