@@ -357,15 +357,24 @@ extension X86Core {
                     case .testMI:
                         guard let v = load(address(cur), s) else { break fault }
                         setLogicFlags(s, v & cur.pointee.imm & X86Flags.mask(Int(s)))
-                    case .incR, .decR:
-                        let v = reg(cur.pointee.reg, s)
-                        setReg(cur.pointee.reg, s, incDec(cur.pointee.op == .incR, v, s))
+                    // (No arm reads `cur.pointee.op` again: one that did kept the dispatch's
+                    // loaded operation alive in a register, one more instruction per dispatch.)
+                    case .incR:
+                        setReg(cur.pointee.reg, s, incDec(true, reg(cur.pointee.reg, s), s))
                         if fusedBranchTaken(&cur) { if followCached(&cur, &left, tierOff) { continue inner }; break taken }
-                    case .incM, .decM:
+                    case .decR:
+                        setReg(cur.pointee.reg, s, incDec(false, reg(cur.pointee.reg, s), s))
+                        if fusedBranchTaken(&cur) { if followCached(&cur, &left, tierOff) { continue inner }; break taken }
+                    case .incM:
                         let a = address(cur)
                         guard let v = load(a, s) else { break fault }
                         let saved = saveFlags()
-                        guard store(a, s, incDec(cur.pointee.op == .incM, v, s)) else { restoreFlags(saved); break fault }
+                        guard store(a, s, incDec(true, v, s)) else { restoreFlags(saved); break fault }
+                    case .decM:
+                        let a = address(cur)
+                        guard let v = load(a, s) else { break fault }
+                        let saved = saveFlags()
+                        guard store(a, s, incDec(false, v, s)) else { restoreFlags(saved); break fault }
                     case .negR:
                         let v = reg(cur.pointee.reg, s)
                         let res = (0 &- v) & X86Flags.mask(Int(s))
@@ -509,8 +518,11 @@ extension X86Core {
                     case .x87:
                         status = withCPU { $0.executeX87(cur, pc: pcOf(cur)) }
                         if status != X86Status.next { break fault }
-                    case .mmx, .mmxSSSE3:
-                        status = withCPU { $0.executeMMX(cur, ssse3: cur.pointee.op == .mmxSSSE3) }
+                    case .mmx:
+                        status = withCPU { $0.executeMMX(cur, ssse3: false) }
+                        if status != X86Status.next { break fault }
+                    case .mmxSSSE3:
+                        status = withCPU { $0.executeMMX(cur, ssse3: true) }
                         if status != X86Status.next { break fault }
                     case .mmxOther:
                         status = withCPU { $0.executeMMXOther(cur) }
@@ -528,12 +540,15 @@ extension X86Core {
                         r[X86Registers.rsp] = sp
                         if followCached(&cur, &left, tierOff) { continue inner }
                         break taken
-                    case .callR, .callM:
-                        let target: UInt64
-                        if cur.pointee.op == .callR { target = reg64(cur.pointee.reg) } else {
-                            guard let t = read(address(cur), UInt64.self) else { break fault }
-                            target = t
-                        }
+                    case .callR:
+                        let target = reg64(cur.pointee.reg)
+                        let sp = r[X86Registers.rsp] &- 8
+                        guard write(sp, nextPC(cur)) else { break fault }
+                        r[X86Registers.rsp] = sp
+                        pc = target
+                        break jumped
+                    case .callM:
+                        guard let target = read(address(cur), UInt64.self) else { break fault }
                         let sp = r[X86Registers.rsp] &- 8
                         guard write(sp, nextPC(cur)) else { break fault }
                         r[X86Registers.rsp] = sp
