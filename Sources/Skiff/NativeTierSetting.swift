@@ -1,5 +1,6 @@
 import RISCVNative
 import X86Native
+import X86
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -13,6 +14,9 @@ import Darwin
 /// short programs run compiled too).
 enum NativeTierSetting {
     static func apply() {
+        // The x86-64 interpreter's flag liveness (Sources/X86/X86FlagsLiveness.swift), for
+        // comparisons: SKIFF_X86_FLAG_LIVENESS=0 computes every instruction's flags.
+        if let v = getenv("SKIFF_X86_FLAG_LIVENESS"), String(cString: v) == "0" { X86Tuning.flagLiveness = false }
         if let v = getenv("SKIFF_JIT"), String(cString: v) == "0" {
             NativeCode.disable()
             X86NativeCode.disable()

@@ -144,8 +144,8 @@ extension X86CPU {
             if insn.index != X86Registers.zeroOffset { insn.scale |= X86Instruction.indexed }
             if insn.op == .jcc, n > 0, X86CodeCache.fusesBranch(first[n - 1].op) {
                 first[n - 1].attrs |= X86Attrs.fusedBranch
+                if insn.cond & 0xe == 4 { first[n - 1].attrs |= X86Attrs.fusedZero }
             }
-            if n > 0, let pair = first[n - 1].op.paired(with: insn.op) { first[n - 1].op = pair }
             first[n] = insn
             // Code decoded before keeps its place in the index; this block has its own copy.
             if index[offset] == 0 { index[offset] = UInt(bitPattern: first + n) }
@@ -164,6 +164,8 @@ extension X86CPU {
             }
         }
         for i in 0..<n { first[i].count = UInt8(n - i) }
+        X86CodeCache.dropDeadFlags(first, n)
+        X86CodeCache.formPairs(first, n)
         cache.commit(first[n - 1].endsBlock ? n : n + 1)
         return (first, nil)
     }

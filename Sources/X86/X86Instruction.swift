@@ -96,6 +96,11 @@ package enum X86Attrs {
     /// A compare, test, sub r,imm, inc or dec followed by a jcc in its block (set by
     /// `decodeBlock`): the run loop evaluates the branch with it, without dispatching the jcc.
     package static let fusedBranch: UInt8 = 128
+    /// With `fusedBranch`: that jcc is je or jne (88% of amd64 CoreMark's fused jccs), whose
+    /// condition is the lazy result being zero, for every operation that fuses one; the run loop
+    /// tests it without `condition`'s switch. (`immediate`'s bit: only imul has that, and imul
+    /// fuses no jcc.)
+    package static let fusedZero: UInt8 = 64
 }
 
 package enum X86Op: UInt8 {
@@ -159,4 +164,9 @@ package enum X86Op: UInt8 {
     case x87
     // MMX (X86Execute+MMX.swift): cond an `X86SSE`, an `X86SSE4` or an `X86MMX` operation.
     case mmx, mmxSSSE3, mmxOther
+    // Forms whose flags no instruction reads (FlagsLiveness.swift): the result alone.
+    case addRR32nf, addRI32nf, addRI64nf, andRI32nf, subRI32nf, xorRR32nf, sarRI32nf
+    case shrRI8nf, shrRI16nf, xorRI16nf, imulRR32nf, loadImulRR32nf
+    // imul r32, r/m32 (or with an immediate) in the run loop (Specialise.swift).
+    case imulRR32
 }

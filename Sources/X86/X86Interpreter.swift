@@ -357,15 +357,24 @@ extension X86Core {
                     case .testMI:
                         guard let v = load(address(cur), s) else { break fault }
                         setLogicFlags(s, v & cur.pointee.imm & X86Flags.mask(Int(s)))
-                    case .incR, .decR:
-                        let v = reg(cur.pointee.reg, s)
-                        setReg(cur.pointee.reg, s, incDec(cur.pointee.op == .incR, v, s))
+                    // (No arm reads `cur.pointee.op` again: one that did kept the dispatch's
+                    // loaded operation alive in a register, one more instruction per dispatch.)
+                    case .incR:
+                        setReg(cur.pointee.reg, s, incDec(true, reg(cur.pointee.reg, s), s))
                         if fusedBranchTaken(&cur) { if followCached(&cur, &left, tierOff) { continue inner }; break taken }
-                    case .incM, .decM:
+                    case .decR:
+                        setReg(cur.pointee.reg, s, incDec(false, reg(cur.pointee.reg, s), s))
+                        if fusedBranchTaken(&cur) { if followCached(&cur, &left, tierOff) { continue inner }; break taken }
+                    case .incM:
                         let a = address(cur)
                         guard let v = load(a, s) else { break fault }
                         let saved = saveFlags()
-                        guard store(a, s, incDec(cur.pointee.op == .incM, v, s)) else { restoreFlags(saved); break fault }
+                        guard store(a, s, incDec(true, v, s)) else { restoreFlags(saved); break fault }
+                    case .decM:
+                        let a = address(cur)
+                        guard let v = load(a, s) else { break fault }
+                        let saved = saveFlags()
+                        guard store(a, s, incDec(false, v, s)) else { restoreFlags(saved); break fault }
                     case .negR:
                         let v = reg(cur.pointee.reg, s)
                         let res = (0 &- v) & X86Flags.mask(Int(s))
@@ -385,7 +394,8 @@ extension X86Core {
 
                     // MARK: Fused pairs (Pairs.swift): the first, then the second at its own `cur`.
                     case .addCmpRR32:
-                        aluRR(0, cur, 2)
+                        // The add's flags are the compare's to overwrite (FlagsLiveness.swift).
+                        setReg(cur.pointee.reg, 2, reg(cur.pointee.reg, 2) &+ reg(cur.pointee.rm, 2))
                         cur += 1
                         aluRR(7, cur, 2)
                         if fusedBranchTaken(&cur) { if followCached(&cur, &left, tierOff) { continue inner }; break taken }
@@ -410,7 +420,7 @@ extension X86Core {
                     case .loadImulRR:
                         guard loadSigned16to32(cur) else { break fault }
                         cur += 1
-                        imulRegister(cur)
+                        imul32(cur)
                     case .loadLoadSx16:
                         guard loadSigned16to32(cur) else { break fault }
                         cur += 1
@@ -424,9 +434,39 @@ extension X86Core {
                         cur += 1
                         guard load64(cur) else { break fault }
                     case .addAddRIRR32:
-                        aluRI(0, cur, 2)
+                        setReg(cur.pointee.reg, 2, reg(cur.pointee.reg, 2) &+ cur.pointee.imm)
                         cur += 1
                         aluRR(0, cur, 2)
+
+                    // MARK: Flags that nothing reads (FlagsLiveness.swift): the result alone
+                    // (setReg masks 32- and 16-bit results).
+                    case .addRR32nf:
+                        setReg(cur.pointee.reg, 2, reg(cur.pointee.reg, 2) &+ reg(cur.pointee.rm, 2))
+                    case .addRI32nf:
+                        setReg(cur.pointee.reg, 2, reg(cur.pointee.reg, 2) &+ cur.pointee.imm)
+                    case .addRI64nf:
+                        setReg64(cur.pointee.reg, reg64(cur.pointee.reg) &+ cur.pointee.imm)
+                    case .andRI32nf:
+                        setReg(cur.pointee.reg, 2, reg(cur.pointee.reg, 2) & cur.pointee.imm)
+                    case .subRI32nf:
+                        setReg(cur.pointee.reg, 2, reg(cur.pointee.reg, 2) &- cur.pointee.imm)
+                    case .xorRR32nf:
+                        setReg(cur.pointee.reg, 2, reg(cur.pointee.reg, 2) ^ reg(cur.pointee.rm, 2))
+                    case .sarRI32nf:
+                        let v = Int32(truncatingIfNeeded: reg64(cur.pointee.reg))
+                        setReg(cur.pointee.reg, 2, UInt64(UInt32(bitPattern: v &>> Int32(truncatingIfNeeded: cur.pointee.imm & 31))))
+                    case .shrRI8nf:
+                        setLowByte(cur.pointee.reg, (reg64(cur.pointee.reg) & 0xff) &>> (cur.pointee.imm & 31))
+                    case .shrRI16nf:
+                        setReg(cur.pointee.reg, 1, reg(cur.pointee.reg, 1) &>> (cur.pointee.imm & 31))
+                    case .xorRI16nf:
+                        setReg(cur.pointee.reg, 1, reg(cur.pointee.reg, 1) ^ cur.pointee.imm)
+                    case .imulRR32nf:
+                        imul32NoFlags(cur)
+                    case .loadImulRR32nf:
+                        guard loadSigned16to32(cur) else { break fault }
+                        cur += 1
+                        imul32NoFlags(cur)
 
                     case .shlRI: sized(X86Sized.shl, cur, s)
                     case .shrRI: sized(X86Sized.shr, cur, s)
@@ -448,6 +488,8 @@ extension X86Core {
                         if status != X86Status.next { break fault }
                     case .imulRR:
                         imulRegister(cur)
+                    case .imulRR32:
+                        imul32(cur)
                     case .mulDivR, .mulDivM, .imulRM:
                         status = withCPU { $0.executeMultiply(cur) }
                         if status != X86Status.next { break fault }
@@ -476,8 +518,11 @@ extension X86Core {
                     case .x87:
                         status = withCPU { $0.executeX87(cur, pc: pcOf(cur)) }
                         if status != X86Status.next { break fault }
-                    case .mmx, .mmxSSSE3:
-                        status = withCPU { $0.executeMMX(cur, ssse3: cur.pointee.op == .mmxSSSE3) }
+                    case .mmx:
+                        status = withCPU { $0.executeMMX(cur, ssse3: false) }
+                        if status != X86Status.next { break fault }
+                    case .mmxSSSE3:
+                        status = withCPU { $0.executeMMX(cur, ssse3: true) }
                         if status != X86Status.next { break fault }
                     case .mmxOther:
                         status = withCPU { $0.executeMMXOther(cur) }
@@ -493,13 +538,17 @@ extension X86Core {
                         let sp = r[X86Registers.rsp] &- 8
                         guard write(sp, nextPC(cur)) else { break fault }
                         r[X86Registers.rsp] = sp
+                        if followCached(&cur, &left, tierOff) { continue inner }
                         break taken
-                    case .callR, .callM:
-                        let target: UInt64
-                        if cur.pointee.op == .callR { target = reg64(cur.pointee.reg) } else {
-                            guard let t = read(address(cur), UInt64.self) else { break fault }
-                            target = t
-                        }
+                    case .callR:
+                        let target = reg64(cur.pointee.reg)
+                        let sp = r[X86Registers.rsp] &- 8
+                        guard write(sp, nextPC(cur)) else { break fault }
+                        r[X86Registers.rsp] = sp
+                        pc = target
+                        break jumped
+                    case .callM:
+                        guard let target = read(address(cur), UInt64.self) else { break fault }
                         let sp = r[X86Registers.rsp] &- 8
                         guard write(sp, nextPC(cur)) else { break fault }
                         r[X86Registers.rsp] = sp
@@ -517,6 +566,8 @@ extension X86Core {
                         guard let t = read(sp, UInt64.self) else { break fault }
                         r[X86Registers.rsp] = sp &+ 8 &+ cur.pointee.imm
                         pc = t
+                        // To this page: on from the arm itself (its own copy of the dispatch).
+                        if tierOff, left > 0, let p = decoded(t) { cur = p - 1; left &-= Int(p.pointee.count); continue inner }
                         break jumped
                     case .loop:
                         var jump: Bool
@@ -652,9 +703,13 @@ extension X86Core {
 
     /// After a compare or test: whether the jcc fused with it (`X86Attrs.fusedBranch`) is
     /// taken; `p` is moved to that jcc when there is one.
+    /// A je or jne (`X86Attrs.fusedZero`) tests the result the compare or test just stored
+    /// (every operation that fuses a jcc stores it masked to its size, so ZF is `res == 0`).
     @_transparent func fusedBranchTaken(_ p: inout UnsafeMutablePointer<X86Instruction>) -> Bool {
-        guard p.pointee.attrs & X86Attrs.fusedBranch != 0 else { return false }
+        let attrs = p.pointee.attrs
+        guard attrs & X86Attrs.fusedBranch != 0 else { return false }
         p += 1
+        if attrs & X86Attrs.fusedZero != 0 { return (regs[X86Registers.ccRes] == 0) != (p.pointee.cond & 1 != 0) }
         return condition(p.pointee.cond)
     }
 

@@ -16,14 +16,17 @@
 
 extension X86Op {
     /// The fused operation for this operation followed by `next` in a block, if any.
+    /// (Of the operations with their flags: a form without them (FlagsLiveness.swift) pairs as
+    /// its operation, and the pair sets the flags; imul's has a pair of its own.)
     func paired(with next: X86Op) -> X86Op? {
-        switch (self, next) {
+        if self == .movsxRM16to32 && next == .imulRR32nf { return .loadImulRR32nf }
+        switch (withFlags, next.withFlags) {
         case (.addRR32, .cmpRR32): return .addCmpRR32
         case (.movRR32, .movRR32): return .movMovRR32
         case (.movRR32, .addRI32): return .movAddRI32
         case (.movRM64, .testRR64): return .loadTestRR64
         case (.movRR64, .testRR64): return .movTestRR64
-        case (.movsxRM16to32, .imulRR): return .loadImulRR
+        case (.movsxRM16to32, .imulRR32): return .loadImulRR
         case (.movsxRM16to32, .movsxRM16to32): return .loadLoadSx16
         case (.movRM64, .movMR64): return .loadStore64
         case (.movRR64, .movRM64): return .movLoad64

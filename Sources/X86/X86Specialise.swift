@@ -53,6 +53,7 @@ extension X86Op {
         case .shrRI: return wide ? .shrRI64 : .shrRI32
         case .sarRI: return wide ? .sarRI64 : .sarRI32
         case .cmovRR: return wide ? .cmovRR64 : .cmovRR32
+        case .imulRR where !wide: return .imulRR32
         default: return self
         }
     }
