@@ -22,6 +22,12 @@ extension BlockTranslator {
         let liveness: Liveness
         /// The block's operations (nil: not fetchable; a followed jump counts as `li`).
         let ops: [Op?]
+        /// The guest registers each instruction may name (bit g: register g; `registers`).
+        let registers: [UInt64]
+        /// The block names more guest registers than the register cache has host registers and
+        /// has no branch or jump back to its entry (a loop keeps its registers, never evicts):
+        /// without eviction it would run out of them.
+        let exceedsHostRegisters: Bool
 
         init(_ code: [Fetched]) {
             self.code = code
@@ -32,6 +38,18 @@ extension BlockTranslator {
             plan = BlockTranslator.noGroups ? AccessPlan() : AccessPlan(steps, joins: joinIndices)
             liveness = BlockTranslator.liveness(code, joins: joinIndices)
             ops = code.map { $0.followed ? .li : $0.d?.op.uncompressed }
+            registers = code.map { f in f.d.map(Analysis.registerMask) ?? 0 }
+            let entry = code.first?.pc
+            let loops = code.contains { f in
+                f.continues == entry || f.d.map { BlockTranslator.staticTarget($0, pc: f.pc) == entry } ?? false
+            }
+            exceedsHostRegisters = !loops && registers.reduce(0, |).nonzeroBitCount > RegisterCache.pool.count
+        }
+
+        /// `BlockTranslator.registers(d)` as a mask, without an array per instruction.
+        private static func registerMask(_ d: DecodedInstruction) -> UInt64 {
+            func bit(_ g: UInt8) -> UInt64 { g == 0 || g == Registers.scratch ? 0 : 1 << UInt64(g) }
+            return bit(d.rs1) | bit(d.rs2) | bit(d.rs3) | bit(d.rd)
         }
     }
 }

@@ -71,7 +71,7 @@ struct BlockTranslator {
     /// A full register cache evicts (straight-line blocks; a loop keeps its registers fixed).
     private let evicting: Bool
     /// The guest registers each instruction of the block names (for choosing what to evict).
-    private var uses: [[UInt8]] = []
+    private var uses: [UInt64] = []
     /// What later instructions need of each register (`BlockTranslator+Liveness.swift`).
     private var liveness = Liveness()
     /// The index of the instruction being emitted.
@@ -170,6 +170,14 @@ struct BlockTranslator {
     static func translate(_ memory: GuestMemory, entry: UInt64, base: UInt, trampolines: Trampolines, firstLinkID: UInt32,
                           tlbs: NativeContext.TLBDisplacements?) -> TranslatedBlock? {
         var t = BlockTranslator(base: base, trampolines: trampolines, firstLinkID: firstLinkID, entry: entry, tlbs: tlbs)
+        let analysis = Analysis(t.fetch(memory))
+        if analysis.exceedsHostRegisters && !noEviction {
+            // It would run out of host registers and be translated again with eviction (below):
+            // with eviction from the start instead.
+            t = BlockTranslator(base: base, trampolines: trampolines, firstLinkID: firstLinkID, entry: entry, tlbs: tlbs,
+                                evicting: true)
+        }
+        t.analysis = analysis
         guard let end = t.translateBlock(memory) else { return nil }
         // Translated again (the same instructions, so the same bytes are covered, else the
         // retranslation is not used): a loop with the registers its first uses cached (no
@@ -180,7 +188,7 @@ struct BlockTranslator {
             var loop = BlockTranslator(loopOf: t)
             if loop.translateBlock(memory) == end { (t, retranslated) = (loop, true) }
         }
-        if !retranslated && t.cache.overflowed && !noEviction {
+        if !retranslated && !t.evicting && t.cache.overflowed && !noEviction {
             var e = BlockTranslator(base: base, trampolines: trampolines, firstLinkID: firstLinkID, entry: entry, tlbs: tlbs,
                                     evicting: true)
             e.analysis = t.analysis
@@ -308,7 +316,7 @@ struct BlockTranslator {
         joins = analysis.joins
         let joinIndices = analysis.joinIndices
         plan = grouped && !Self.noGroups ? analysis.plan : AccessPlan()
-        if evicting { uses = code.map { $0.d.map(Self.registers) ?? [] } }
+        if evicting { uses = analysis.registers }
         liveness = analysis.liveness
         ops = analysis.ops
         rdxSlot = nil
@@ -431,12 +439,22 @@ struct BlockTranslator {
     /// again furthest ahead (never: first, clean before dirty), never the instruction's own.
     private mutating func makeRoom(at index: Int) {
         guard index < uses.count else { return }
-        let needed = uses[index].filter { cache.host(of: $0) == nil }.count
+        let named = uses[index]
+        var needed = 0
+        var rest = named
+        while rest != 0 {
+            if cache.host(of: UInt8(rest.trailingZeroBitCount)) == nil { needed += 1 }
+            rest &= rest - 1
+        }
         var excess = cache.count + needed - RegisterCache.pool.count
         guard excess > 0 else { return }
         var candidates: [(guest: UInt8, next: Int, dirty: Bool)] = []
-        for (guest, dirty) in cache.cachedRegisters where !uses[index].contains(guest) {
-            let next = uses[(index + 1)...].firstIndex { $0.contains(guest) } ?? Int.max
+        for (guest, dirty) in cache.cachedRegisters where named & 1 << UInt64(guest) == 0 {
+            var next = Int.max
+            for j in (index + 1)..<uses.count where uses[j] & 1 << UInt64(guest) != 0 {
+                next = j
+                break
+            }
             candidates.append((guest, next, dirty))
         }
         // Furthest next use first; among equals, clean (free to drop) before dirty.
