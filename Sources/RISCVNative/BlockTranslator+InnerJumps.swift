@@ -39,8 +39,7 @@ extension BlockTranslator {
     /// or a tail runs into, by guest pc (the first instruction at that pc; never the entry, index 0).
     static func innerTargets(_ code: [Fetched]) -> [UInt64: Int] {
         guard !noInnerJumps else { return [:] }
-        var index: [UInt64: Int] = [:]
-        for (i, f) in code.enumerated() where f.d != nil && index[f.pc] == nil { index[f.pc] = i }
+        let index = PCIndex(code)
         var targets: [UInt64: Int] = [:]
         for f in code where !f.followed {
             // A tail running into the block's code goes on there as a jump would.

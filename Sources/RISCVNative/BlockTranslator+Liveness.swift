@@ -64,43 +64,47 @@ extension BlockTranslator {
         /// May leave the straight line (or is not modelled): every register needed in full.
         case leaves
         /// Writes `rd`; when `narrow`, the low half of its result depends only on the low halves
-        /// of its sources; `sourcesNarrow`: it reads only their low halves whatever is needed.
-        case computes(rd: UInt8, sources: [UInt8], narrow: Bool, sourcesNarrow: Bool)
+        /// of its sources (up to two; x0 where there are fewer: `bit` ignores it); `sourcesNarrow`:
+        /// it reads only their low halves whatever is needed.
+        case computes(rd: UInt8, sources: (UInt8, UInt8), narrow: Bool, sourcesNarrow: Bool)
     }
 
     private static func use(_ f: Fetched) -> Use {
         guard let d = f.d else { return .leaves }
-        if f.followed { return .computes(rd: d.rd, sources: [], narrow: true, sourcesNarrow: true) }
+        if f.followed { return .computes(rd: d.rd, sources: (0, 0), narrow: true, sourcesNarrow: true) }
         switch d.op.uncompressed {
         case .addw, .subw, .sllw, .srlw, .sraw, .mulw, .divw, .divuw, .remw, .remuw, .rolw, .rorw:
-            return .computes(rd: d.rd, sources: [d.rs1, d.rs2], narrow: true, sourcesNarrow: true)
+            return .computes(rd: d.rd, sources: (d.rs1, d.rs2), narrow: true, sourcesNarrow: true)
         case .addiw, .slliw, .srliw, .sraiw, .roriw:
-            return .computes(rd: d.rd, sources: [d.rs1], narrow: true, sourcesNarrow: true)
+            return .computes(rd: d.rd, sources: (d.rs1, 0), narrow: true, sourcesNarrow: true)
         case .andi where d.imm >= 0, .slli where d.imm & 63 >= 32, .sextB, .sextH, .zextH:
             // Only the low half of the source matters: a non-negative mask, a shift by 32 or more,
             // an extension of the low byte or halfword.
-            return .computes(rd: d.rd, sources: [d.rs1], narrow: true, sourcesNarrow: true)
+            return .computes(rd: d.rd, sources: (d.rs1, 0), narrow: true, sourcesNarrow: true)
         case .add, .sub, .and, .or, .xor, .sll, .mul:
-            return .computes(rd: d.rd, sources: [d.rs1, d.rs2], narrow: true, sourcesNarrow: false)
+            return .computes(rd: d.rd, sources: (d.rs1, d.rs2), narrow: true, sourcesNarrow: false)
         case .addi, .andi, .ori, .xori, .slli, .sextB, .sextH, .zextH:
-            return .computes(rd: d.rd, sources: [d.rs1], narrow: true, sourcesNarrow: false)
+            return .computes(rd: d.rd, sources: (d.rs1, 0), narrow: true, sourcesNarrow: false)
         case .li:
-            return .computes(rd: d.rd, sources: [], narrow: true, sourcesNarrow: true)
+            return .computes(rd: d.rd, sources: (0, 0), narrow: true, sourcesNarrow: true)
         case .srl, .sra, .slt, .sltu, .mulh, .mulhu, .div, .divu, .rem, .remu, .rol, .ror, .min, .max, .minu, .maxu,
              .andn, .orn, .xnor, .addUw, .sh1add, .sh2add, .sh3add, .sh1addUw, .sh2addUw, .sh3addUw:
-            return .computes(rd: d.rd, sources: [d.rs1, d.rs2], narrow: false, sourcesNarrow: false)
+            return .computes(rd: d.rd, sources: (d.rs1, d.rs2), narrow: false, sourcesNarrow: false)
         case .srli, .srai, .slti, .sltiu, .rori, .rev8, .bexti, .slliUw:
-            return .computes(rd: d.rd, sources: [d.rs1], narrow: false, sourcesNarrow: false)
+            return .computes(rd: d.rd, sources: (d.rs1, 0), narrow: false, sourcesNarrow: false)
         case .auipc:
-            return .computes(rd: d.rd, sources: [], narrow: false, sourcesNarrow: true)
+            return .computes(rd: d.rd, sources: (0, 0), narrow: false, sourcesNarrow: true)
         default:
             return .leaves
         }
     }
 
+    private static func reads(_ sources: (UInt8, UInt8), _ r: UInt8) -> Bool { sources.0 == r || sources.1 == r }
+
     private static func bit(_ r: UInt8) -> UInt64 { r > 0 && r < Registers.scratch ? 1 << UInt64(r) : 0 }
 
-    static func liveness(_ code: [Fetched]) -> Liveness {
+    /// `joins`: the instructions the block's own branches lead to.
+    static func liveness(_ code: [Fetched], joins: Swift.Set<Int>) -> Liveness {
         var result = Liveness()
         guard !noLiveness else { return result }
         let uses = code.map(use)
@@ -122,14 +126,12 @@ extension BlockTranslator {
                 result.lowHalfOnly[i] = !needed && rd != 0 && rd < Registers.scratch
                 full &= ~bit(rd)
                 live &= ~bit(rd)
-                for s in sources {
-                    live |= bit(s)
-                    if !sourcesNarrow && (needed || !narrow) { full |= bit(s) }
-                }
+                live |= bit(sources.0) | bit(sources.1)
+                if !sourcesNarrow && (needed || !narrow) { full |= bit(sources.0) | bit(sources.1) }
             }
         }
         findRotates(code, uses, liveAfter, &result)
-        if !noExtensions { findExtensions(code, &result) }
+        if !noExtensions { findExtensions(code, joins, &result) }
         return result
     }
 
@@ -138,8 +140,7 @@ extension BlockTranslator {
     /// sign-extends, three host instructions (a move and two shifts) that one movzx/movsx does.
     /// The second shift must not be a branch's target or a tail's start (another path would
     /// enter between them); the first shift's result is overwritten by the second.
-    private static func findExtensions(_ code: [Fetched], _ result: inout Liveness) {
-        let joins = Swift.Set(innerTargets(code).values)
+    private static func findExtensions(_ code: [Fetched], _ joins: Swift.Set<Int>, _ result: inout Liveness) {
         for i in code.indices.dropLast() where !result.absorbed.contains(i) && !result.absorbed.contains(i + 1) {
             guard let first = code[i].d, let second = code[i + 1].d, !code[i].followed, !code[i + 1].followed,
                   !code[i + 1].tail, !joins.contains(i + 1), first.rd == second.rd, second.rs1 == first.rd,
@@ -193,7 +194,8 @@ extension BlockTranslator {
             for k in (first + 1)..<i where k != second {
                 guard case .computes(let rd, let sources, _, _) = uses[k] else { clean = false; break }
                 // (Reads of the second shift's register before it see its old value, as they should.)
-                if rd == later.source || sources.contains(earlier.rd) || (k > second && sources.contains(later.rd)) {
+                // (Both shifts' registers are not x0, so an absent source never matches.)
+                if rd == later.source || reads(sources, earlier.rd) || (k > second && reads(sources, later.rd)) {
                     clean = false
                     break
                 }

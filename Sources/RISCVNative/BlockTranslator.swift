@@ -41,6 +41,9 @@ struct BlockTranslator {
     var innerJumps: [InnerJump] = []
     /// Guest pc -> index of the instructions such branches lead to.
     private var joins: [UInt64: Int] = [:]
+    /// The block's instructions and what the passes before emitting found in them, computed by
+    /// the first translation and shared with the block's other translations and copies.
+    private var analysis: Analysis?
     var cache = RegisterCache()
     /// The cache as the block's code starts (the fallback copy starts from it again).
     private var startCache = RegisterCache()
@@ -68,7 +71,7 @@ struct BlockTranslator {
     /// A full register cache evicts (straight-line blocks; a loop keeps its registers fixed).
     private let evicting: Bool
     /// The guest registers each instruction of the block names (for choosing what to evict).
-    private var uses: [[UInt8]] = []
+    private var uses: [UInt64] = []
     /// What later instructions need of each register (`BlockTranslator+Liveness.swift`).
     private var liveness = Liveness()
     /// The index of the instruction being emitted.
@@ -135,14 +138,16 @@ struct BlockTranslator {
     }
 
     /// A loop's second translation: `first`'s cached registers loaded at entry.
-    private init(loopOf first: BlockTranslator, _ memory: GuestMemory) {
+    private init(loopOf first: BlockTranslator) {
         self.init(base: first.a.base, trampolines: first.trampolines, firstLinkID: first.firstLinkID, entry: first.entry,
                   tlbs: first.tlbs)
+        let analysis = first.analysis!
+        self.analysis = analysis
         if first.hasTails || (first.cache.overflowed && !Self.noRanking) {
             // More registers than host registers: keep the ones used most, inner loops' uses first.
             // With tails, always: the first translation's cache at its end is only its last tail's
             // (each tail starts from a branch's cache).
-            let (keep, writes) = Self.loopRegisters(fetch(memory))
+            let (keep, writes) = Self.loopRegisters(analysis.code, joins: analysis.joins)
             cache = RegisterCache(preloading: keep, writes: writes)
         } else {
             cache = RegisterCache(preloading: first.cache)
@@ -150,7 +155,7 @@ struct BlockTranslator {
         startCache = cache
         for (guest, host) in cache.all { a.load(host, .guestRegisters, Self.disp(guest)) }
         // The loop's cached pages start empty (limit 0: nothing is below it).
-        let sites = fetch(memory).filter { f in f.d.map { if case .access = AccessPlan.step($0) { true } else { false } } ?? false }
+        let sites = analysis.steps.filter { if case .access = $0 { true } else { false } }
         if !Self.noLoopPages && !sites.isEmpty {
             a.moveZero(.rcx)
             for p in 0..<min(sites.count, NativeContext.loopPages) { a.store(.rcx, .context, NativeContext.pageOffset(Int32(p)) + 8) }
@@ -160,23 +165,33 @@ struct BlockTranslator {
 
     /// Translates the block at `entry`; nil when its first instruction cannot be translated.
     /// A block that branches back to its own entry is translated again as a loop whose back
-    /// edges stay in compiled code with the guest registers in host registers.
+    /// edges stay in compiled code with the guest registers in host registers. The block is
+    /// fetched and analysed once (`Analysis`), however many times it is emitted.
     static func translate(_ memory: GuestMemory, entry: UInt64, base: UInt, trampolines: Trampolines, firstLinkID: UInt32,
                           tlbs: NativeContext.TLBDisplacements?) -> TranslatedBlock? {
         var t = BlockTranslator(base: base, trampolines: trampolines, firstLinkID: firstLinkID, entry: entry, tlbs: tlbs)
+        let analysis = Analysis(t.fetch(memory))
+        if analysis.exceedsHostRegisters && !noEviction {
+            // It would run out of host registers and be translated again with eviction (below):
+            // with eviction from the start instead.
+            t = BlockTranslator(base: base, trampolines: trampolines, firstLinkID: firstLinkID, entry: entry, tlbs: tlbs,
+                                evicting: true)
+        }
+        t.analysis = analysis
         guard let end = t.translateBlock(memory) else { return nil }
-        // Translated again (the same instructions are read again, so the same bytes are
-        // covered, else the retranslation is not used): a loop with the registers its first
-        // uses cached (no eviction) loaded at entry; a block that ran out of host registers,
-        // with eviction. Most blocks are neither and are translated once.
+        // Translated again (the same instructions, so the same bytes are covered, else the
+        // retranslation is not used): a loop with the registers its first uses cached (no
+        // eviction) loaded at entry; a block that ran out of host registers, with eviction. Most
+        // blocks are neither and are translated once.
         var retranslated = false
         if t.loopsToEntry && (!t.cache.isEmpty || t.hasTails) && !noLoops {
-            var loop = BlockTranslator(loopOf: t, memory)
+            var loop = BlockTranslator(loopOf: t)
             if loop.translateBlock(memory) == end { (t, retranslated) = (loop, true) }
         }
-        if !retranslated && t.cache.overflowed && !noEviction {
+        if !retranslated && !t.evicting && t.cache.overflowed && !noEviction {
             var e = BlockTranslator(base: base, trampolines: trampolines, firstLinkID: firstLinkID, entry: entry, tlbs: tlbs,
                                     evicting: true)
+            e.analysis = t.analysis
             if e.translateBlock(memory) == end { t = e }
         }
         if t.refills.contains(where: { $0.leader || $0.toFallback }) { t.emitFallback(memory) }
@@ -189,7 +204,7 @@ struct BlockTranslator {
     /// comparisons).
     private static let noLoops = getenv("SKIFF_JIT_LOOPS").map { String(cString: $0) == "0" } ?? false
     /// `SKIFF_JIT_GROUPS=0`: every load and store probes the TLB on its own (for comparisons).
-    private static let noGroups = getenv("SKIFF_JIT_GROUPS").map { String(cString: $0) == "0" } ?? false
+    static let noGroups = getenv("SKIFF_JIT_GROUPS").map { String(cString: $0) == "0" } ?? false
     /// `SKIFF_JIT_EVICT=0`: a full register cache leaves further registers in memory (first
     /// come, first served; for comparisons).
     private static let noEviction = getenv("SKIFF_JIT_EVICT").map { String(cString: $0) == "0" } ?? false
@@ -294,15 +309,16 @@ struct BlockTranslator {
     /// Emits the block's instructions; returns the end of the guest bytes translated, or nil
     /// when the first instruction cannot be translated.
     private mutating func translateBlock(_ memory: GuestMemory, grouped: Bool = true) -> UInt64? {
-        let code = fetch(memory)
-        hasTails = code.contains { $0.tail }
-        joins = Self.innerTargets(code)
-        let joinIndices = Swift.Set(joins.values)
-        plan = grouped && !Self.noGroups ? AccessPlan(code.map { $0.d.map(AccessPlan.step) ?? .atomic }, joins: joinIndices)
-                                         : AccessPlan()
-        if evicting { uses = code.map { $0.d.map(Self.registers) ?? [] } }
-        liveness = Self.liveness(code)
-        ops = code.map { $0.followed ? .li : $0.d?.op.uncompressed }
+        let analysis = self.analysis ?? Analysis(fetch(memory))
+        self.analysis = analysis
+        let code = analysis.code
+        hasTails = analysis.hasTails
+        joins = analysis.joins
+        let joinIndices = analysis.joinIndices
+        plan = grouped && !Self.noGroups ? analysis.plan : AccessPlan()
+        if evicting { uses = analysis.registers }
+        liveness = analysis.liveness
+        ops = analysis.ops
         rdxSlot = nil
         pages = [:]
         if body != nil && grouped && !Self.noLoopPages {
@@ -399,8 +415,7 @@ struct BlockTranslator {
     /// past it) or an inner loop (a backward branch to the block's own instruction) counting 8
     /// times per level; and every register some instruction may write (dirty at
     /// every exit: an earlier iteration may have written it).
-    static func loopRegisters(_ code: [Fetched]) -> (keep: [UInt8], writes: [UInt8]) {
-        let targets = innerTargets(code)
+    static func loopRegisters(_ code: [Fetched], joins targets: [UInt64: Int]) -> (keep: [UInt8], writes: [UInt8]) {
         var weight = [Int](repeating: 1, count: code.count)
         for (i, f) in code.enumerated() where !f.followed {
             // Back edges to the entry (the loop itself) and to an instruction of the block.
@@ -424,12 +439,22 @@ struct BlockTranslator {
     /// again furthest ahead (never: first, clean before dirty), never the instruction's own.
     private mutating func makeRoom(at index: Int) {
         guard index < uses.count else { return }
-        let needed = uses[index].filter { cache.host(of: $0) == nil }.count
+        let named = uses[index]
+        var needed = 0
+        var rest = named
+        while rest != 0 {
+            if cache.host(of: UInt8(rest.trailingZeroBitCount)) == nil { needed += 1 }
+            rest &= rest - 1
+        }
         var excess = cache.count + needed - RegisterCache.pool.count
         guard excess > 0 else { return }
         var candidates: [(guest: UInt8, next: Int, dirty: Bool)] = []
-        for (guest, dirty) in cache.cachedRegisters where !uses[index].contains(guest) {
-            let next = uses[(index + 1)...].firstIndex { $0.contains(guest) } ?? Int.max
+        for (guest, dirty) in cache.cachedRegisters where named & 1 << UInt64(guest) == 0 {
+            var next = Int.max
+            for j in (index + 1)..<uses.count where uses[j] & 1 << UInt64(guest) != 0 {
+                next = j
+                break
+            }
             candidates.append((guest, next, dirty))
         }
         // Furthest next use first; among equals, clean (free to drop) before dirty.
