@@ -100,7 +100,8 @@ extension BlockTranslator {
 
     private static func bit(_ r: UInt8) -> UInt64 { r > 0 && r < Registers.scratch ? 1 << UInt64(r) : 0 }
 
-    static func liveness(_ code: [Fetched]) -> Liveness {
+    /// `joins`: the instructions a branch inside the block leads to (by index; `innerTargets`).
+    static func liveness(_ code: [Fetched], joins: Swift.Set<Int>) -> Liveness {
         var result = Liveness()
         guard !noLiveness else { return result }
         let uses = code.map(use)
@@ -129,7 +130,7 @@ extension BlockTranslator {
             }
         }
         findRotates(code, uses, liveAfter, &result)
-        if !noExtensions { findExtensions(code, &result) }
+        if !noExtensions { findExtensions(code, joins: joins, &result) }
         return result
     }
 
@@ -138,8 +139,7 @@ extension BlockTranslator {
     /// sign-extends, three host instructions (a move and two shifts) that one movzx/movsx does.
     /// The second shift must not be a branch's target or a tail's start (another path would
     /// enter between them); the first shift's result is overwritten by the second.
-    private static func findExtensions(_ code: [Fetched], _ result: inout Liveness) {
-        let joins = Swift.Set(innerTargets(code).values)
+    private static func findExtensions(_ code: [Fetched], joins: Swift.Set<Int>, _ result: inout Liveness) {
         for i in code.indices.dropLast() where !result.absorbed.contains(i) && !result.absorbed.contains(i + 1) {
             guard let first = code[i].d, let second = code[i + 1].d, !code[i].followed, !code[i + 1].followed,
                   !code[i + 1].tail, !joins.contains(i + 1), first.rd == second.rd, second.rs1 == first.rd,

@@ -298,10 +298,12 @@ struct BlockTranslator {
         hasTails = code.contains { $0.tail }
         joins = Self.innerTargets(code)
         let joinIndices = Swift.Set(joins.values)
-        plan = grouped && !Self.noGroups ? AccessPlan(code.map { $0.d.map(AccessPlan.step) ?? .atomic }, joins: joinIndices)
-                                         : AccessPlan()
+        plan = grouped && !Self.noGroups
+            ? AccessPlan(code.map { $0.d.map(AccessPlan.step) ?? .atomic },
+                         joins: joinIndices.union(code.indices.filter { code[$0].tail }))
+            : AccessPlan()
         if evicting { uses = code.map { $0.d.map(Self.registers) ?? [] } }
-        liveness = Self.liveness(code)
+        liveness = Self.liveness(code, joins: joinIndices)
         ops = code.map { $0.followed ? .li : $0.d?.op.uncompressed }
         rdxSlot = nil
         pages = [:]
@@ -1070,8 +1072,9 @@ struct BlockTranslator {
 
     /// The guest address `base` + `offset` in a host register: guest `base`'s own when cached
     /// and `offset` is 0 and `inPlace`, else rax.
-    private mutating func guestAddress(_ base: UInt8, _ offset: Int32, inPlace: Bool) -> X86Register {
-        let b = operand(base)
+    private mutating func guestAddress(_ base: UInt8, _ offset: Int32, inPlace: Bool, assigning: Bool = true) -> X86Register {
+        // Not `assigning`: a register not in a host register yet is read from the register file.
+        let b = assigning || base == 0 ? operand(base) : cache.host(of: base).map { .host($0) } ?? .file(Self.disp(base))
         if case .host(let r) = b {
             if offset == 0 && inPlace { return r }
             if offset != 0 { a.lea(.rax, r, offset); return .rax }
@@ -1126,8 +1129,8 @@ struct BlockTranslator {
     /// chain of dependent loads no longer waits for each probe. Every refill in a loop empties
     /// the loop's entries (it may give a page a new frame), as does the loop's entry.
     private mutating func pageAddend(_ base: UInt8, _ offset: Int32, pc: UInt64, retired: Int, size: Int, write: Bool,
-                                     leader: Bool, page: Int32?) -> X86Register {
-        let address = guestAddress(base, offset, inPlace: true)
+                                     leader: Bool, page: Int32?, assigning: Bool = true) -> X86Register {
+        let address = guestAddress(base, offset, inPlace: true, assigning: assigning)
         var hit: Int?
         if let page {
             let slot = NativeContext.pageOffset(page)
@@ -1165,16 +1168,22 @@ struct BlockTranslator {
             let address = pageAddend(d.rs1, d.imm, pc: pc, retired: retired, size: size, write: write, leader: false,
                                      page: pages[retired])
             return (address, .rdx, 0)
-        case .leader(let slot, let low, let span, let groupWrites, let last):
-            let address = pageAddend(d.rs1, low, pc: pc, retired: retired, size: span, write: groupWrites, leader: true,
-                                     page: pages[retired])
+        case .leader(let slot, let base, let low, let span, let groupWrites, let last):
+            // Probed from the access's own base, or from the register its base was derived from
+            // (not loaded into a host register when it is not there: the fallback copy's cache
+            // must evolve as this one's).
+            let address = pageAddend(base, low, pc: pc, retired: retired, size: span, write: groupWrites, leader: true,
+                                     page: pages[retired], assigning: base == d.rs1)
             if keepsRDX(slot, from: retired + 1, to: last) {
                 rdxSlot = slot
             } else {
                 rdxSlot = nil
                 a.store(.rdx, .context, NativeContext.slotOffset(slot))
             }
-            return (address, .rdx, d.imm - low)
+            if base == d.rs1 { return (address, .rdx, d.imm - low) }
+            if case .host(let r) = operand(d.rs1) { return (r, .rdx, d.imm) }
+            get(.rax, d.rs1)
+            return (.rax, .rdx, d.imm)
         case .member(let slot) where rdxSlot == slot:
             if case .host(let r) = operand(d.rs1) { return (r, .rdx, d.imm) }
             get(.rax, d.rs1)
