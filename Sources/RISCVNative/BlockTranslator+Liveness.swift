@@ -50,6 +50,12 @@ extension BlockTranslator {
         /// The second shifts of `slli x, a, k; srli/srai x, x, k` pairs (and the `*w` forms):
         /// a zero or sign extension of `a`'s low bytes, by instruction index.
         var extensions: [Int: Extension] = [:]
+        /// Before each instruction: the registers (bits) whose host register holds a `*w` result
+        /// left zero-extended (its guest value is the low half sign-extended). A load or store
+        /// that leaves to the interpreter, and an eviction, sign-extends them as it writes them
+        /// back (`SKIFF_JIT_LAZY_SEXT=0`: loads and stores need every register in full, as
+        /// every other exit does).
+        var narrowBefore: [UInt64] = []
     }
 
     /// The low `size` bytes of `source`, zero- or sign-extended to 64 bits.
@@ -63,14 +69,29 @@ extension BlockTranslator {
     private enum Use {
         /// May leave the straight line (or is not modelled): every register needed in full.
         case leaves
+        /// A load or store: may leave to the interpreter before it is done, where every register
+        /// but a `*w` result (which the exit sign-extends) is needed in full; reads `base` (and
+        /// the stored integer `value`, in full when `valueFull`), a load writes `rd`.
+        case access(base: UInt8, value: UInt8?, valueFull: Bool, rd: UInt8?)
         /// Writes `rd`; when `narrow`, the low half of its result depends only on the low halves
         /// of its sources; `sourcesNarrow`: it reads only their low halves whatever is needed.
         case computes(rd: UInt8, sources: [UInt8], narrow: Bool, sourcesNarrow: Bool)
     }
 
+    static let noLazySignExtension = getenv("SKIFF_JIT_LAZY_SEXT").map { String(cString: $0) == "0" } ?? false
+
     private static func use(_ f: Fetched) -> Use {
         guard let d = f.d else { return .leaves }
         if f.followed { return .computes(rd: d.rd, sources: [], narrow: true, sourcesNarrow: true) }
+        if !noLazySignExtension {
+            switch d.op.uncompressed {
+            case .lb, .lbu, .lh, .lhu, .lw, .lwu, .ld: return .access(base: d.rs1, value: nil, valueFull: false, rd: d.rd)
+            case .flw, .fld, .fsw, .fsd: return .access(base: d.rs1, value: nil, valueFull: false, rd: nil)
+            case .sb, .sh, .sw: return .access(base: d.rs1, value: d.rs2, valueFull: false, rd: nil)
+            case .sd: return .access(base: d.rs1, value: d.rs2, valueFull: true, rd: nil)
+            default: break
+            }
+        }
         switch d.op.uncompressed {
         case .addw, .subw, .sllw, .srlw, .sraw, .mulw, .divw, .divuw, .remw, .remuw, .rolw, .rorw:
             return .computes(rd: d.rd, sources: [d.rs1, d.rs2], narrow: true, sourcesNarrow: true)
@@ -100,6 +121,18 @@ extension BlockTranslator {
 
     private static func bit(_ r: UInt8) -> UInt64 { r > 0 && r < Registers.scratch ? 1 << UInt64(r) : 0 }
 
+    /// A `*w` operation: its guest result is its low half sign-extended.
+    private static func isWord(_ f: Fetched) -> Bool {
+        guard let d = f.d, !f.followed else { return false }
+        switch d.op.uncompressed {
+        case .addw, .subw, .sllw, .srlw, .sraw, .mulw, .divw, .divuw, .remw, .remuw, .rolw, .rorw, .addiw, .slliw, .srliw,
+             .sraiw, .roriw:
+            return true
+        default:
+            return false
+        }
+    }
+
     /// `joins`: the instructions a branch inside the block leads to (by index; `innerTargets`).
     static func liveness(_ code: [Fetched], joins: Swift.Set<Int>) -> Liveness {
         var result = Liveness()
@@ -108,6 +141,19 @@ extension BlockTranslator {
         result.lowHalfOnly = Array(repeating: false, count: code.count)
         // Backward: `full`, registers whose upper halves a later reader (or a point that leaves)
         // needs; `live`, registers read at all later. After each index: `liveAfter`.
+        // Forward first: the registers holding a `*w` result before each instruction (since the
+        // last join, tail start or instruction that leaves: another path may bring any value).
+        var words: UInt64 = 0
+        var wordsBefore = [UInt64](repeating: 0, count: code.count)
+        for i in code.indices {
+            if joins.contains(i) || code[i].tail { words = 0 }
+            wordsBefore[i] = words
+            switch uses[i] {
+            case .leaves: words = 0
+            case .access(_, _, _, let rd): words &= ~bit(rd ?? 0)
+            case .computes(let rd, _, _, _): if isWord(code[i]) { words |= bit(rd) } else { words &= ~bit(rd) }
+            }
+        }
         var full = UInt64.max, live = UInt64.max
         var liveAfter = [UInt64](repeating: .max, count: code.count)
         for i in code.indices.reversed() {
@@ -117,6 +163,12 @@ extension BlockTranslator {
             switch uses[i] {
             case .leaves:
                 full = .max
+                live = .max
+            case .access(let base, let value, let valueFull, let rd):
+                // Left here, every register is written back: in full, but a `*w` result (its
+                // exit sign-extends it).
+                full &= ~bit(rd ?? 0)
+                full |= ~wordsBefore[i] | bit(base) | (valueFull ? bit(value ?? 0) : 0)
                 live = .max
             case .computes(let rd, let sources, let narrow, let sourcesNarrow):
                 let needed = full & bit(rd) != 0
@@ -131,6 +183,21 @@ extension BlockTranslator {
         }
         findRotates(code, uses, liveAfter, &result)
         if !noExtensions { findExtensions(code, joins: joins, &result) }
+        // The `*w` results left zero-extended before each instruction (a 32-bit rotate at its
+        // `or` too: the `or` of two sign-extended halves is sign-extended).
+        var narrow: UInt64 = 0
+        result.narrowBefore = Array(repeating: 0, count: code.count)
+        for i in code.indices {
+            if joins.contains(i) || code[i].tail { narrow = 0 }
+            result.narrowBefore[i] = narrow
+            switch uses[i] {
+            case .leaves: narrow = 0
+            case .access(_, _, _, let rd): narrow &= ~bit(rd ?? 0)
+            case .computes(let rd, _, _, _):
+                let word = isWord(code[i]) || result.rotates[i].map { !$0.wide } ?? false
+                if word && result.lowHalfOnly[i] { narrow |= bit(rd) } else { narrow &= ~bit(rd) }
+            }
+        }
         return result
     }
 
@@ -177,6 +244,7 @@ extension BlockTranslator {
             var j = i - 1
             while j >= 0 && defs.count < 2 && !code[j + 1].tail {
                 if case .leaves = uses[j] { break }
+                if case .access = uses[j] { break }
                 if case .computes(let rd, _, _, _) = uses[j], rd == d.rs1 || rd == d.rs2,
                    !defs.contains(where: { code[$0].d!.rd == rd }) { defs.append(j) }
                 j -= 1

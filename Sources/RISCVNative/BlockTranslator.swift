@@ -73,6 +73,11 @@ struct BlockTranslator {
     private var liveness = Liveness()
     /// The index of the instruction being emitted.
     private var current = 0
+    /// Its destination register.
+    private var currentRD: UInt8 = 0
+    /// While a load or store is emitted: the `*w` results left zero-extended (`Liveness`), which
+    /// its exits sign-extend as they write them back; else 0.
+    private var narrowNow: UInt64 = 0
     /// The block's operations (nil: not fetchable), for `keepsRDX`.
     private var ops: [Op?] = []
     /// The access group whose addend rdx holds from its leader to its last member (nothing in
@@ -97,6 +102,8 @@ struct BlockTranslator {
         var pc: UInt64
         var retired: Int
         var dirty: [(guest: UInt8, host: X86Register)]
+        /// Of those, the `*w` results left zero-extended (bits by guest register).
+        var narrow: UInt64 = 0
         /// A group leader's probe of the group's span: on failure, on to the fallback copy.
         var leader = false
         /// A store's probe in a block with read groups: refilled, it continues in the fallback
@@ -118,6 +125,9 @@ struct BlockTranslator {
         var dirty: [(guest: UInt8, host: X86Register)]
         /// Guest instructions retired when leaving through this exit.
         var retired: Int
+        /// Of `dirty`, the `*w` results left zero-extended (bits by guest register): sign-extended
+        /// as they are written back.
+        var narrow: UInt64 = 0
     }
 
     /// `base`: the address the code will be installed at; `trampolines`: the shared code;
@@ -351,6 +361,12 @@ struct BlockTranslator {
                 continue
             }
             current = i
+            currentRD = d.rd
+            // Exits inside an instruction leave before it writes anything; those of a load or
+            // store sign-extend the `*w` results left zero-extended (an instruction that may
+            // leave otherwise has none: the liveness pass makes every register full before it).
+            narrowNow = i < liveness.narrowBefore.count ? liveness.narrowBefore[i] : 0
+            defer { narrowNow = 0 }
             if liveness.absorbed.contains(i) {
                 // A shift a rotate at its `or` stands for: nothing to emit.
             } else if f.followed {
@@ -436,8 +452,13 @@ struct BlockTranslator {
         }
         // Furthest next use first; among equals, clean (free to drop) before dirty.
         candidates.sort { ($0.next, $0.dirty ? 0 : 1) > ($1.next, $1.dirty ? 0 : 1) }
+        let narrow = index < liveness.narrowBefore.count ? liveness.narrowBefore[index] : 0
         for c in candidates where excess > 0 {
-            if let h = cache.evict(c.guest) { a.store(h, .guestRegisters, Self.disp(c.guest)) }
+            if let h = cache.evict(c.guest) {
+                // A `*w` result left zero-extended goes to the register file in full.
+                if narrow & (1 << UInt64(c.guest)) != 0 { a.signExtend32(h, h) }
+                a.store(h, .guestRegisters, Self.disp(c.guest))
+            }
             excess -= 1
         }
     }
@@ -459,12 +480,14 @@ struct BlockTranslator {
 
     /// An unconditional exit from the current point.
     mutating func exit(_ kind: ExitKind, retired: Int) {
-        exits.append(Exit(sites: [a.jump()], kind: kind, dirty: cache.registers(in: cache.dirty), retired: retired))
+        exits.append(Exit(sites: [a.jump()], kind: kind, dirty: cache.registers(in: cache.dirty), retired: retired,
+                          narrow: narrowNow))
     }
 
     /// A conditional exit taken when `c` holds.
     mutating func exit(if c: X86Condition, _ kind: ExitKind, retired: Int) {
-        exits.append(Exit(sites: [a.jump(if: c)], kind: kind, dirty: cache.registers(in: cache.dirty), retired: retired))
+        exits.append(Exit(sites: [a.jump(if: c)], kind: kind, dirty: cache.registers(in: cache.dirty), retired: retired,
+                          narrow: narrowNow))
     }
 
     /// A jump (when `c` holds, or always) back to the loop body: the iteration's instructions
@@ -506,12 +529,16 @@ struct BlockTranslator {
             if r.leader {
                 a.patch(rel32At: a.jump(), toOffset: fallback[r.retired])
             } else {
-                exits.append(Exit(sites: [a.jump()], kind: .interpret(r.pc), dirty: r.dirty, retired: r.retired))
+                exits.append(Exit(sites: [a.jump()], kind: .interpret(r.pc), dirty: r.dirty, retired: r.retired,
+                                  narrow: r.narrow))
             }
         }
         for e in exits {
             for site in e.sites { a.patch(rel32At: site, toOffset: a.offset) }
-            for (guest, host) in e.dirty { a.store(host, .guestRegisters, Self.disp(guest)) }
+            for (guest, host) in e.dirty {
+                if e.narrow & (1 << UInt64(guest)) != 0 { a.signExtend32(host, host) }
+                a.store(host, .guestRegisters, Self.disp(guest))
+            }
             if e.retired > 0 { a.alu(.sub, .budget, imm: Int32(e.retired)) }
             switch e.kind {
             case .chain(let target):
@@ -954,7 +981,12 @@ struct BlockTranslator {
 
     /// h (a `*w` result, zero-extended) sign-extended, unless nothing reads its upper half.
     private mutating func signExtended(_ h: X86Register) -> X86Register {
-        if current >= liveness.lowHalfOnly.count || !liveness.lowHalfOnly[current] { a.signExtend32(h, h) }
+        // Left zero-extended only in rd's own host register (a load or store's exit sign-extends
+        // it there; the register file always holds it in full).
+        if current >= liveness.lowHalfOnly.count || !liveness.lowHalfOnly[current]
+            || !(Self.noLazySignExtension || cache.host(of: currentRD) != nil) {
+            a.signExtend32(h, h)
+        }
         return h
     }
 
@@ -1115,7 +1147,7 @@ struct BlockTranslator {
         let entry: X86Register = table == nil ? .rdx : .context
         a.alu(.cmp, .rcx, entry, index: table, disp)
         refills.append(Refill(site: a.jump(if: .ne), retry: retry, address: address, size: size, write: write, pc: pc,
-                              retired: retired, dirty: cache.registers(in: cache.dirty), leader: leader,
+                              retired: retired, dirty: cache.registers(in: cache.dirty), narrow: narrowNow, leader: leader,
                               toFallback: write && plan.hasReadGroups))
         return (entry, table, disp)
     }
