@@ -1161,15 +1161,25 @@ struct BlockTranslator {
     /// chain of dependent loads no longer waits for each probe. Every refill in a loop empties
     /// the loop's entries (it may give a page a new frame), as does the loop's entry.
     private mutating func pageAddend(_ base: UInt8, _ offset: Int32, pc: UInt64, retired: Int, size: Int, write: Bool,
-                                     leader: Bool, page: Int32?, assigning: Bool = true) -> X86Register {
-        let address = guestAddress(base, offset, inPlace: true, assigning: assigning)
+                                     leader: Bool, page: Int32?, assigning: Bool = true) -> (X86Register, Int32) {
+        // In a loop, off a base in a host register with an offset: the check computes the address
+        // straight into rcx, and only the probe (the miss) into rax; the access is then
+        // [base + addend + offset].
+        var direct: X86Register?
+        if page != nil && offset != 0 && base != 0 && !Self.noDirectPages {
+            if assigning, case .host(let r) = operand(base) { direct = r }
+            if !assigning, let r = cache.host(of: base) { direct = r }
+        }
+        var address: X86Register = .rax
+        if direct == nil { address = guestAddress(base, offset, inPlace: true, assigning: assigning) }
         var hit: Int?
         if let page {
             let slot = NativeContext.pageOffset(page)
-            a.move(.rcx, address)
+            if let r = direct { a.lea(.rcx, r, offset) } else { a.move(.rcx, address) }
             a.alu(.sub, .rcx, .context, slot)
             a.alu(.cmp, .rcx, .context, slot + 8)
             hit = a.jump(if: .b)
+            if let r = direct { a.lea(.rax, r, offset) }
         }
         let e = probe(at: address, pc: pc, retired: retired, size: size, write: write, leader: leader)
         a.load(.rdx, e.base, index: e.index, e.disp + 8, size: 8, signed: false)
@@ -1186,8 +1196,12 @@ struct BlockTranslator {
             a.load(.rdx, .context, slot + 16)
             a.patch(rel32At: done, toOffset: a.offset)
         }
-        return address
+        if let r = direct { return (r, offset) }
+        return (address, 0)
     }
+
+    /// `SKIFF_JIT_DIRECT_PAGES=0`: a loop's page check copies the address from rax (for comparisons).
+    static let noDirectPages = getenv("SKIFF_JIT_DIRECT_PAGES").map { String(cString: $0) == "0" } ?? false
 
     /// The host address of a load or store as a memory operand [base (+ index) + disp]: its own
     /// TLB probe (the guest address plus the entry's addend, loaded into rdx), a group leader's
@@ -1197,22 +1211,22 @@ struct BlockTranslator {
         -> (base: X86Register, index: X86Register?, disp: Int32) {
         switch plan[retired] {
         case .alone:
-            let address = pageAddend(d.rs1, d.imm, pc: pc, retired: retired, size: size, write: write, leader: false,
-                                     page: pages[retired])
-            return (address, .rdx, 0)
+            let (address, extra) = pageAddend(d.rs1, d.imm, pc: pc, retired: retired, size: size, write: write,
+                                              leader: false, page: pages[retired])
+            return (address, .rdx, extra)
         case .leader(let slot, let base, let low, let span, let groupWrites, let last):
             // Probed from the access's own base, or from the register its base was derived from
             // (not loaded into a host register when it is not there: the fallback copy's cache
             // must evolve as this one's).
-            let address = pageAddend(base, low, pc: pc, retired: retired, size: span, write: groupWrites, leader: true,
-                                     page: pages[retired], assigning: base == d.rs1)
+            let (address, extra) = pageAddend(base, low, pc: pc, retired: retired, size: span, write: groupWrites,
+                                              leader: true, page: pages[retired], assigning: base == d.rs1)
             if keepsRDX(slot, from: retired + 1, to: last) {
                 rdxSlot = slot
             } else {
                 rdxSlot = nil
                 a.store(.rdx, .context, NativeContext.slotOffset(slot))
             }
-            if base == d.rs1 { return (address, .rdx, d.imm - low) }
+            if base == d.rs1 { return (address, .rdx, d.imm - low + extra) }
             if case .host(let r) = operand(d.rs1) { return (r, .rdx, d.imm) }
             get(.rax, d.rs1)
             return (.rax, .rdx, d.imm)
