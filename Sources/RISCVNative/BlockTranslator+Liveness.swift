@@ -29,6 +29,7 @@ import RISCV
 extension BlockTranslator {
     static let noLiveness = getenv("SKIFF_JIT_LIVENESS").map { String(cString: $0) == "0" } ?? false
     static let noExtensions = getenv("SKIFF_JIT_EXTENSIONS").map { String(cString: $0) == "0" } ?? false
+    static let noScaled = getenv("SKIFF_JIT_SCALED").map { String(cString: $0) == "0" } ?? false
 
     /// A rotate that replaces an `or` and the two shifts before it.
     struct Rotate {
@@ -56,6 +57,19 @@ extension BlockTranslator {
         /// back (`SKIFF_JIT_LAZY_SEXT=0`: loads and stores need every register in full, as
         /// every other exit does).
         var narrowBefore: [UInt64] = []
+        /// `srli y, x, k` / `srai y, x, k` (k < 32) whose `x` is `slli x, a, 32` of an earlier
+        /// instruction: `a`'s low half zero- or sign-extended and shifted left by 32 - k, by
+        /// instruction index.
+        var scaled: [Int: Scaled] = [:]
+    }
+
+    /// The low half of `source` zero- or sign-extended, shifted left by `shift` (0...31): how
+    /// rv64 code without Zba scales an unsigned or signed 32-bit index (`slli x, a, 32;
+    /// srli y, x, 30`).
+    struct Scaled {
+        var source: UInt8
+        var shift: UInt8
+        var signed: Bool
     }
 
     /// The low `size` bytes of `source`, zero- or sign-extended to 64 bits.
@@ -183,6 +197,7 @@ extension BlockTranslator {
         }
         findRotates(code, uses, liveAfter, &result)
         if !noExtensions { findExtensions(code, joins: joins, &result) }
+        if !noScaled { findScaled(code, uses, liveAfter, joins: joins, &result) }
         // The `*w` results left zero-extended before each instruction (a 32-bit rotate at its
         // `or` too: the `or` of two sign-extended halves is sign-extended).
         var narrow: UInt64 = 0
@@ -220,6 +235,48 @@ extension BlockTranslator {
             }
             signed = second.op.uncompressed == .srai || second.op.uncompressed == .sraiw
             result.extensions[i + 1] = Extension(source: first.rs1, size: size, signed: signed)
+            result.absorbed.insert(i)
+        }
+    }
+
+    /// `slli x, a, 32` and a later `srli y, x, k` / `srai y, x, k` (0 < k < 32), up to four
+    /// instructions apart with nothing between that may leave, reads `x`, writes `a` or `x`, or
+    /// is entered by a branch or tail: the second becomes one move (movsxd for srai) and a shift
+    /// of `a`, and the first emits nothing, so `x` must be dead after the second unless it is `y`.
+    private static func findScaled(_ code: [Fetched], _ uses: [Use], _ liveAfter: [UInt64], joins: Swift.Set<Int>,
+                                   _ result: inout Liveness) {
+        for j in code.indices where !result.absorbed.contains(j) && result.extensions[j] == nil {
+            guard let second = code[j].d, !code[j].followed, !code[j].tail, !joins.contains(j) else { continue }
+            let op = second.op.uncompressed
+            let k = second.imm & 63
+            guard op == .srli || op == .srai, k > 0, k < 32, bit(second.rs1) != 0, bit(second.rd) != 0 else { continue }
+            let x = second.rs1
+            var i = j - 1
+            var found: Int?
+            while i >= 0 && i >= j - 4 {
+                guard case .computes(let rd, let sources, _, _) = uses[i], !code[i].followed else { break }
+                if rd == x {
+                    found = i
+                    break
+                }
+                if sources.contains(x) || joins.contains(i) || code[i].tail { break }
+                i -= 1
+            }
+            guard let i = found, !result.absorbed.contains(i), result.extensions[i] == nil, !joins.contains(i + 1),
+                  let first = code[i].d, first.op.uncompressed == .slli, first.imm & 63 == 32, bit(first.rs1) != 0
+            else { continue }
+            let a = first.rs1
+            // `a` unchanged from the first shift to the second (the first itself may write it: it
+            // emits nothing), no branch or tail entering in between.
+            var clean = true
+            for m in (i + 1)..<j {
+                guard case .computes(let rd, _, _, _) = uses[m], !joins.contains(m), !code[m].tail, rd != a else {
+                    clean = false
+                    break
+                }
+            }
+            guard clean, x == second.rd || liveAfter[j] & bit(x) == 0 else { continue }
+            result.scaled[j] = Scaled(source: a, shift: UInt8(32 - k), signed: op == .srai)
             result.absorbed.insert(i)
         }
     }

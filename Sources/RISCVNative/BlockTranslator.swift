@@ -1017,6 +1017,22 @@ struct BlockTranslator {
         finish(h, d.rd)
     }
 
+    /// rd = the source's low half extended and shifted (`Liveness`: `slli 32` and a later
+    /// `srli`/`srai`).
+    private mutating func scale(_ e: Scaled, _ d: DecodedInstruction) {
+        let s = operand(e.source)
+        let h = destination(d.rd) ?? .rax
+        switch s {
+        case .host(let r): if e.signed { a.signExtend32(h, r) } else { a.move(h, r, w: false) }
+        case .file(let disp):
+            a.load(h, .guestRegisters, disp, w: false)
+            if e.signed { a.signExtend32(h, h) }
+        case .zero: a.moveZero(h)
+        }
+        if e.shift > 0 { a.shift(.shl, h, by: e.shift) }
+        finish(h, d.rd)
+    }
+
     /// Guest `rd` now holds the value computed in `h` (its own host register, or rax when it
     /// has none).
     private mutating func finish(_ h: X86Register, _ rd: UInt8) {
@@ -1025,6 +1041,7 @@ struct BlockTranslator {
 
     private mutating func shift(_ s: X86Shift, _ d: DecodedInstruction, w: Bool = true) {
         if let e = liveness.extensions[current] { return extend(e, d) }
+        if let e = liveness.scaled[current] { return scale(e, d) }
         let source = operand(d.rs1)
         let h = destination(d.rd) ?? .rax
         move(h, source, w: w)
