@@ -35,7 +35,9 @@ extension BlockTranslator {
             joins = BlockTranslator.innerTargets(code)
             joinIndices = Swift.Set(joins.values)
             steps = code.map { $0.d.map(AccessPlan.step) ?? .atomic }
-            plan = BlockTranslator.noGroups ? AccessPlan() : AccessPlan(steps, joins: joinIndices)
+            // No group runs across a join or into a tail (the path there may have skipped its leader).
+            plan = BlockTranslator.noGroups ? AccessPlan()
+                                            : AccessPlan(steps, joins: joinIndices.union(code.indices.filter { code[$0].tail }))
             liveness = BlockTranslator.liveness(code, joins: joinIndices)
             ops = code.map { $0.followed ? .li : $0.d?.op.uncompressed }
             registers = code.map { f in f.d.map(Analysis.registerMask) ?? 0 }

@@ -29,6 +29,7 @@ import RISCV
 extension BlockTranslator {
     static let noLiveness = getenv("SKIFF_JIT_LIVENESS").map { String(cString: $0) == "0" } ?? false
     static let noExtensions = getenv("SKIFF_JIT_EXTENSIONS").map { String(cString: $0) == "0" } ?? false
+    static let noScaled = getenv("SKIFF_JIT_SCALED").map { String(cString: $0) == "0" } ?? false
 
     /// A rotate that replaces an `or` and the two shifts before it.
     struct Rotate {
@@ -50,6 +51,25 @@ extension BlockTranslator {
         /// The second shifts of `slli x, a, k; srli/srai x, x, k` pairs (and the `*w` forms):
         /// a zero or sign extension of `a`'s low bytes, by instruction index.
         var extensions: [Int: Extension] = [:]
+        /// Before each instruction: the registers (bits) whose host register holds a `*w` result
+        /// left zero-extended (its guest value is the low half sign-extended). A load or store
+        /// that leaves to the interpreter, and an eviction, sign-extends them as it writes them
+        /// back (`SKIFF_JIT_LAZY_SEXT=0`: loads and stores need every register in full, as
+        /// every other exit does).
+        var narrowBefore: [UInt64] = []
+        /// `srli y, x, k` / `srai y, x, k` (k < 32) whose `x` is `slli x, a, 32` of an earlier
+        /// instruction: `a`'s low half zero- or sign-extended and shifted left by 32 - k, by
+        /// instruction index.
+        var scaled: [Int: Scaled] = [:]
+    }
+
+    /// The low half of `source` zero- or sign-extended, shifted left by `shift` (0...31): how
+    /// rv64 code without Zba scales an unsigned or signed 32-bit index (`slli x, a, 32;
+    /// srli y, x, 30`).
+    struct Scaled {
+        var source: UInt8
+        var shift: UInt8
+        var signed: Bool
     }
 
     /// The low `size` bytes of `source`, zero- or sign-extended to 64 bits.
@@ -63,15 +83,30 @@ extension BlockTranslator {
     private enum Use {
         /// May leave the straight line (or is not modelled): every register needed in full.
         case leaves
+        /// A load or store: may leave to the interpreter before it is done, where every register
+        /// but a `*w` result (which the exit sign-extends) is needed in full; reads `base` (and
+        /// the stored integer `value`, in full when `valueFull`), a load writes `rd`.
+        case access(base: UInt8, value: UInt8?, valueFull: Bool, rd: UInt8?)
         /// Writes `rd`; when `narrow`, the low half of its result depends only on the low halves
         /// of its sources (up to two; x0 where there are fewer: `bit` ignores it); `sourcesNarrow`:
         /// it reads only their low halves whatever is needed.
         case computes(rd: UInt8, sources: (UInt8, UInt8), narrow: Bool, sourcesNarrow: Bool)
     }
 
+    static let noLazySignExtension = getenv("SKIFF_JIT_LAZY_SEXT").map { String(cString: $0) == "0" } ?? false
+
     private static func use(_ f: Fetched) -> Use {
         guard let d = f.d else { return .leaves }
         if f.followed { return .computes(rd: d.rd, sources: (0, 0), narrow: true, sourcesNarrow: true) }
+        if !noLazySignExtension {
+            switch d.op.uncompressed {
+            case .lb, .lbu, .lh, .lhu, .lw, .lwu, .ld: return .access(base: d.rs1, value: nil, valueFull: false, rd: d.rd)
+            case .flw, .fld, .fsw, .fsd: return .access(base: d.rs1, value: nil, valueFull: false, rd: nil)
+            case .sb, .sh, .sw: return .access(base: d.rs1, value: d.rs2, valueFull: false, rd: nil)
+            case .sd: return .access(base: d.rs1, value: d.rs2, valueFull: true, rd: nil)
+            default: break
+            }
+        }
         switch d.op.uncompressed {
         case .addw, .subw, .sllw, .srlw, .sraw, .mulw, .divw, .divuw, .remw, .remuw, .rolw, .rorw:
             return .computes(rd: d.rd, sources: (d.rs1, d.rs2), narrow: true, sourcesNarrow: true)
@@ -103,7 +138,19 @@ extension BlockTranslator {
 
     private static func bit(_ r: UInt8) -> UInt64 { r > 0 && r < Registers.scratch ? 1 << UInt64(r) : 0 }
 
-    /// `joins`: the instructions the block's own branches lead to.
+    /// A `*w` operation: its guest result is its low half sign-extended.
+    private static func isWord(_ f: Fetched) -> Bool {
+        guard let d = f.d, !f.followed else { return false }
+        switch d.op.uncompressed {
+        case .addw, .subw, .sllw, .srlw, .sraw, .mulw, .divw, .divuw, .remw, .remuw, .rolw, .rorw, .addiw, .slliw, .srliw,
+             .sraiw, .roriw:
+            return true
+        default:
+            return false
+        }
+    }
+
+    /// `joins`: the instructions a branch inside the block leads to (by index; `innerTargets`).
     static func liveness(_ code: [Fetched], joins: Swift.Set<Int>) -> Liveness {
         var result = Liveness()
         guard !noLiveness else { return result }
@@ -111,6 +158,19 @@ extension BlockTranslator {
         result.lowHalfOnly = Array(repeating: false, count: code.count)
         // Backward: `full`, registers whose upper halves a later reader (or a point that leaves)
         // needs; `live`, registers read at all later. After each index: `liveAfter`.
+        // Forward first: the registers holding a `*w` result before each instruction (since the
+        // last join, tail start or instruction that leaves: another path may bring any value).
+        var words: UInt64 = 0
+        var wordsBefore = [UInt64](repeating: 0, count: code.count)
+        for i in code.indices {
+            if joins.contains(i) || code[i].tail { words = 0 }
+            wordsBefore[i] = words
+            switch uses[i] {
+            case .leaves: words = 0
+            case .access(_, _, _, let rd): words &= ~bit(rd ?? 0)
+            case .computes(let rd, _, _, _): if isWord(code[i]) { words |= bit(rd) } else { words &= ~bit(rd) }
+            }
+        }
         var full = UInt64.max, live = UInt64.max
         var liveAfter = [UInt64](repeating: .max, count: code.count)
         for i in code.indices.reversed() {
@@ -120,6 +180,12 @@ extension BlockTranslator {
             switch uses[i] {
             case .leaves:
                 full = .max
+                live = .max
+            case .access(let base, let value, let valueFull, let rd):
+                // Left here, every register is written back: in full, but a `*w` result (its
+                // exit sign-extends it).
+                full &= ~bit(rd ?? 0)
+                full |= ~wordsBefore[i] | bit(base) | (valueFull ? bit(value ?? 0) : 0)
                 live = .max
             case .computes(let rd, let sources, let narrow, let sourcesNarrow):
                 let needed = full & bit(rd) != 0
@@ -131,7 +197,23 @@ extension BlockTranslator {
             }
         }
         findRotates(code, uses, liveAfter, &result)
-        if !noExtensions { findExtensions(code, joins, &result) }
+        if !noExtensions { findExtensions(code, joins: joins, &result) }
+        if !noScaled { findScaled(code, uses, liveAfter, joins: joins, &result) }
+        // The `*w` results left zero-extended before each instruction (a 32-bit rotate at its
+        // `or` too: the `or` of two sign-extended halves is sign-extended).
+        var narrow: UInt64 = 0
+        result.narrowBefore = Array(repeating: 0, count: code.count)
+        for i in code.indices {
+            if joins.contains(i) || code[i].tail { narrow = 0 }
+            result.narrowBefore[i] = narrow
+            switch uses[i] {
+            case .leaves: narrow = 0
+            case .access(_, _, _, let rd): narrow &= ~bit(rd ?? 0)
+            case .computes(let rd, _, _, _):
+                let word = isWord(code[i]) || result.rotates[i].map { !$0.wide } ?? false
+                if word && result.lowHalfOnly[i] { narrow |= bit(rd) } else { narrow &= ~bit(rd) }
+            }
+        }
         return result
     }
 
@@ -140,7 +222,7 @@ extension BlockTranslator {
     /// sign-extends, three host instructions (a move and two shifts) that one movzx/movsx does.
     /// The second shift must not be a branch's target or a tail's start (another path would
     /// enter between them); the first shift's result is overwritten by the second.
-    private static func findExtensions(_ code: [Fetched], _ joins: Swift.Set<Int>, _ result: inout Liveness) {
+    private static func findExtensions(_ code: [Fetched], joins: Swift.Set<Int>, _ result: inout Liveness) {
         for i in code.indices.dropLast() where !result.absorbed.contains(i) && !result.absorbed.contains(i + 1) {
             guard let first = code[i].d, let second = code[i + 1].d, !code[i].followed, !code[i + 1].followed,
                   !code[i + 1].tail, !joins.contains(i + 1), first.rd == second.rd, second.rs1 == first.rd,
@@ -154,6 +236,48 @@ extension BlockTranslator {
             }
             signed = second.op.uncompressed == .srai || second.op.uncompressed == .sraiw
             result.extensions[i + 1] = Extension(source: first.rs1, size: size, signed: signed)
+            result.absorbed.insert(i)
+        }
+    }
+
+    /// `slli x, a, 32` and a later `srli y, x, k` / `srai y, x, k` (0 < k < 32), up to four
+    /// instructions apart with nothing between that may leave, reads `x`, writes `a` or `x`, or
+    /// is entered by a branch or tail: the second becomes one move (movsxd for srai) and a shift
+    /// of `a`, and the first emits nothing, so `x` must be dead after the second unless it is `y`.
+    private static func findScaled(_ code: [Fetched], _ uses: [Use], _ liveAfter: [UInt64], joins: Swift.Set<Int>,
+                                   _ result: inout Liveness) {
+        for j in code.indices where !result.absorbed.contains(j) && result.extensions[j] == nil {
+            guard let second = code[j].d, !code[j].followed, !code[j].tail, !joins.contains(j) else { continue }
+            let op = second.op.uncompressed
+            let k = second.imm & 63
+            guard op == .srli || op == .srai, k > 0, k < 32, bit(second.rs1) != 0, bit(second.rd) != 0 else { continue }
+            let x = second.rs1
+            var i = j - 1
+            var found: Int?
+            while i >= 0 && i >= j - 4 {
+                guard case .computes(let rd, let sources, _, _) = uses[i], !code[i].followed else { break }
+                if rd == x {
+                    found = i
+                    break
+                }
+                if reads(sources, x) || joins.contains(i) || code[i].tail { break }
+                i -= 1
+            }
+            guard let i = found, !result.absorbed.contains(i), result.extensions[i] == nil, !joins.contains(i + 1),
+                  let first = code[i].d, first.op.uncompressed == .slli, first.imm & 63 == 32, bit(first.rs1) != 0
+            else { continue }
+            let a = first.rs1
+            // `a` unchanged from the first shift to the second (the first itself may write it: it
+            // emits nothing), no branch or tail entering in between.
+            var clean = true
+            for m in (i + 1)..<j {
+                guard case .computes(let rd, _, _, _) = uses[m], !joins.contains(m), !code[m].tail, rd != a else {
+                    clean = false
+                    break
+                }
+            }
+            guard clean, x == second.rd || liveAfter[j] & bit(x) == 0 else { continue }
+            result.scaled[j] = Scaled(source: a, shift: UInt8(32 - k), signed: op == .srai)
             result.absorbed.insert(i)
         }
     }
@@ -178,6 +302,7 @@ extension BlockTranslator {
             var j = i - 1
             while j >= 0 && defs.count < 2 && !code[j + 1].tail {
                 if case .leaves = uses[j] { break }
+                if case .access = uses[j] { break }
                 if case .computes(let rd, _, _, _) = uses[j], rd == d.rs1 || rd == d.rs2,
                    !defs.contains(where: { code[$0].d!.rd == rd }) { defs.append(j) }
                 j -= 1

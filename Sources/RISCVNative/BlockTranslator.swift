@@ -76,6 +76,11 @@ struct BlockTranslator {
     private var liveness = Liveness()
     /// The index of the instruction being emitted.
     private var current = 0
+    /// Its destination register.
+    private var currentRD: UInt8 = 0
+    /// While a load or store is emitted: the `*w` results left zero-extended (`Liveness`), which
+    /// its exits sign-extend as they write them back; else 0.
+    private var narrowNow: UInt64 = 0
     /// The block's operations (nil: not fetchable), for `keepsRDX`.
     private var ops: [Op?] = []
     /// The access group whose addend rdx holds from its leader to its last member (nothing in
@@ -100,6 +105,8 @@ struct BlockTranslator {
         var pc: UInt64
         var retired: Int
         var dirty: [(guest: UInt8, host: X86Register)]
+        /// Of those, the `*w` results left zero-extended (bits by guest register).
+        var narrow: UInt64 = 0
         /// A group leader's probe of the group's span: on failure, on to the fallback copy.
         var leader = false
         /// A store's probe in a block with read groups: refilled, it continues in the fallback
@@ -121,6 +128,9 @@ struct BlockTranslator {
         var dirty: [(guest: UInt8, host: X86Register)]
         /// Guest instructions retired when leaving through this exit.
         var retired: Int
+        /// Of `dirty`, the `*w` results left zero-extended (bits by guest register): sign-extended
+        /// as they are written back.
+        var narrow: UInt64 = 0
     }
 
     /// `base`: the address the code will be installed at; `trampolines`: the shared code;
@@ -365,6 +375,12 @@ struct BlockTranslator {
                 continue
             }
             current = i
+            currentRD = d.rd
+            // Exits inside an instruction leave before it writes anything; those of a load or
+            // store sign-extend the `*w` results left zero-extended (an instruction that may
+            // leave otherwise has none: the liveness pass makes every register full before it).
+            narrowNow = i < liveness.narrowBefore.count ? liveness.narrowBefore[i] : 0
+            defer { narrowNow = 0 }
             if liveness.absorbed.contains(i) {
                 // A shift a rotate at its `or` stands for: nothing to emit.
             } else if f.followed {
@@ -459,8 +475,13 @@ struct BlockTranslator {
         }
         // Furthest next use first; among equals, clean (free to drop) before dirty.
         candidates.sort { ($0.next, $0.dirty ? 0 : 1) > ($1.next, $1.dirty ? 0 : 1) }
+        let narrow = index < liveness.narrowBefore.count ? liveness.narrowBefore[index] : 0
         for c in candidates where excess > 0 {
-            if let h = cache.evict(c.guest) { a.store(h, .guestRegisters, Self.disp(c.guest)) }
+            if let h = cache.evict(c.guest) {
+                // A `*w` result left zero-extended goes to the register file in full.
+                if narrow & (1 << UInt64(c.guest)) != 0 { a.signExtend32(h, h) }
+                a.store(h, .guestRegisters, Self.disp(c.guest))
+            }
             excess -= 1
         }
     }
@@ -482,12 +503,14 @@ struct BlockTranslator {
 
     /// An unconditional exit from the current point.
     mutating func exit(_ kind: ExitKind, retired: Int) {
-        exits.append(Exit(sites: [a.jump()], kind: kind, dirty: cache.registers(in: cache.dirty), retired: retired))
+        exits.append(Exit(sites: [a.jump()], kind: kind, dirty: cache.registers(in: cache.dirty), retired: retired,
+                          narrow: narrowNow))
     }
 
     /// A conditional exit taken when `c` holds.
     mutating func exit(if c: X86Condition, _ kind: ExitKind, retired: Int) {
-        exits.append(Exit(sites: [a.jump(if: c)], kind: kind, dirty: cache.registers(in: cache.dirty), retired: retired))
+        exits.append(Exit(sites: [a.jump(if: c)], kind: kind, dirty: cache.registers(in: cache.dirty), retired: retired,
+                          narrow: narrowNow))
     }
 
     /// A jump (when `c` holds, or always) back to the loop body: the iteration's instructions
@@ -529,12 +552,16 @@ struct BlockTranslator {
             if r.leader {
                 a.patch(rel32At: a.jump(), toOffset: fallback[r.retired])
             } else {
-                exits.append(Exit(sites: [a.jump()], kind: .interpret(r.pc), dirty: r.dirty, retired: r.retired))
+                exits.append(Exit(sites: [a.jump()], kind: .interpret(r.pc), dirty: r.dirty, retired: r.retired,
+                                  narrow: r.narrow))
             }
         }
         for e in exits {
             for site in e.sites { a.patch(rel32At: site, toOffset: a.offset) }
-            for (guest, host) in e.dirty { a.store(host, .guestRegisters, Self.disp(guest)) }
+            for (guest, host) in e.dirty {
+                if e.narrow & (1 << UInt64(guest)) != 0 { a.signExtend32(host, host) }
+                a.store(host, .guestRegisters, Self.disp(guest))
+            }
             if e.retired > 0 { a.alu(.sub, .budget, imm: Int32(e.retired)) }
             switch e.kind {
             case .chain(let target):
@@ -977,7 +1004,12 @@ struct BlockTranslator {
 
     /// h (a `*w` result, zero-extended) sign-extended, unless nothing reads its upper half.
     private mutating func signExtended(_ h: X86Register) -> X86Register {
-        if current >= liveness.lowHalfOnly.count || !liveness.lowHalfOnly[current] { a.signExtend32(h, h) }
+        // Left zero-extended only in rd's own host register (a load or store's exit sign-extends
+        // it there; the register file always holds it in full).
+        if current >= liveness.lowHalfOnly.count || !liveness.lowHalfOnly[current]
+            || !(Self.noLazySignExtension || cache.host(of: currentRD) != nil) {
+            a.signExtend32(h, h)
+        }
         return h
     }
 
@@ -1008,6 +1040,22 @@ struct BlockTranslator {
         finish(h, d.rd)
     }
 
+    /// rd = the source's low half extended and shifted (`Liveness`: `slli 32` and a later
+    /// `srli`/`srai`).
+    private mutating func scale(_ e: Scaled, _ d: DecodedInstruction) {
+        let s = operand(e.source)
+        let h = destination(d.rd) ?? .rax
+        switch s {
+        case .host(let r): if e.signed { a.signExtend32(h, r) } else { a.move(h, r, w: false) }
+        case .file(let disp):
+            a.load(h, .guestRegisters, disp, w: false)
+            if e.signed { a.signExtend32(h, h) }
+        case .zero: a.moveZero(h)
+        }
+        if e.shift > 0 { a.shift(.shl, h, by: e.shift) }
+        finish(h, d.rd)
+    }
+
     /// Guest `rd` now holds the value computed in `h` (its own host register, or rax when it
     /// has none).
     private mutating func finish(_ h: X86Register, _ rd: UInt8) {
@@ -1016,6 +1064,7 @@ struct BlockTranslator {
 
     private mutating func shift(_ s: X86Shift, _ d: DecodedInstruction, w: Bool = true) {
         if let e = liveness.extensions[current] { return extend(e, d) }
+        if let e = liveness.scaled[current] { return scale(e, d) }
         let source = operand(d.rs1)
         let h = destination(d.rd) ?? .rax
         move(h, source, w: w)
@@ -1095,8 +1144,9 @@ struct BlockTranslator {
 
     /// The guest address `base` + `offset` in a host register: guest `base`'s own when cached
     /// and `offset` is 0 and `inPlace`, else rax.
-    private mutating func guestAddress(_ base: UInt8, _ offset: Int32, inPlace: Bool) -> X86Register {
-        let b = operand(base)
+    private mutating func guestAddress(_ base: UInt8, _ offset: Int32, inPlace: Bool, assigning: Bool = true) -> X86Register {
+        // Not `assigning`: a register not in a host register yet is read from the register file.
+        let b = assigning || base == 0 ? operand(base) : cache.host(of: base).map { .host($0) } ?? .file(Self.disp(base))
         if case .host(let r) = b {
             if offset == 0 && inPlace { return r }
             if offset != 0 { a.lea(.rax, r, offset); return .rax }
@@ -1137,7 +1187,7 @@ struct BlockTranslator {
         let entry: X86Register = table == nil ? .rdx : .context
         a.alu(.cmp, .rcx, entry, index: table, disp)
         refills.append(Refill(site: a.jump(if: .ne), retry: retry, address: address, size: size, write: write, pc: pc,
-                              retired: retired, dirty: cache.registers(in: cache.dirty), leader: leader,
+                              retired: retired, dirty: cache.registers(in: cache.dirty), narrow: narrowNow, leader: leader,
                               toFallback: write && plan.hasReadGroups))
         return (entry, table, disp)
     }
@@ -1151,15 +1201,25 @@ struct BlockTranslator {
     /// chain of dependent loads no longer waits for each probe. Every refill in a loop empties
     /// the loop's entries (it may give a page a new frame), as does the loop's entry.
     private mutating func pageAddend(_ base: UInt8, _ offset: Int32, pc: UInt64, retired: Int, size: Int, write: Bool,
-                                     leader: Bool, page: Int32?) -> X86Register {
-        let address = guestAddress(base, offset, inPlace: true)
+                                     leader: Bool, page: Int32?, assigning: Bool = true) -> (X86Register, Int32) {
+        // In a loop, off a base in a host register with an offset: the check computes the address
+        // straight into rcx, and only the probe (the miss) into rax; the access is then
+        // [base + addend + offset].
+        var direct: X86Register?
+        if page != nil && offset != 0 && base != 0 && !Self.noDirectPages {
+            if assigning, case .host(let r) = operand(base) { direct = r }
+            if !assigning, let r = cache.host(of: base) { direct = r }
+        }
+        var address: X86Register = .rax
+        if direct == nil { address = guestAddress(base, offset, inPlace: true, assigning: assigning) }
         var hit: Int?
         if let page {
             let slot = NativeContext.pageOffset(page)
-            a.move(.rcx, address)
+            if let r = direct { a.lea(.rcx, r, offset) } else { a.move(.rcx, address) }
             a.alu(.sub, .rcx, .context, slot)
             a.alu(.cmp, .rcx, .context, slot + 8)
             hit = a.jump(if: .b)
+            if let r = direct { a.lea(.rax, r, offset) }
         }
         let e = probe(at: address, pc: pc, retired: retired, size: size, write: write, leader: leader)
         a.load(.rdx, e.base, index: e.index, e.disp + 8, size: 8, signed: false)
@@ -1176,8 +1236,12 @@ struct BlockTranslator {
             a.load(.rdx, .context, slot + 16)
             a.patch(rel32At: done, toOffset: a.offset)
         }
-        return address
+        if let r = direct { return (r, offset) }
+        return (address, 0)
     }
+
+    /// `SKIFF_JIT_DIRECT_PAGES=0`: a loop's page check copies the address from rax (for comparisons).
+    static let noDirectPages = getenv("SKIFF_JIT_DIRECT_PAGES").map { String(cString: $0) == "0" } ?? false
 
     /// The host address of a load or store as a memory operand [base (+ index) + disp]: its own
     /// TLB probe (the guest address plus the entry's addend, loaded into rdx), a group leader's
@@ -1187,19 +1251,25 @@ struct BlockTranslator {
         -> (base: X86Register, index: X86Register?, disp: Int32) {
         switch plan[retired] {
         case .alone:
-            let address = pageAddend(d.rs1, d.imm, pc: pc, retired: retired, size: size, write: write, leader: false,
-                                     page: pages[retired])
-            return (address, .rdx, 0)
-        case .leader(let slot, let low, let span, let groupWrites, let last):
-            let address = pageAddend(d.rs1, low, pc: pc, retired: retired, size: span, write: groupWrites, leader: true,
-                                     page: pages[retired])
+            let (address, extra) = pageAddend(d.rs1, d.imm, pc: pc, retired: retired, size: size, write: write,
+                                              leader: false, page: pages[retired])
+            return (address, .rdx, extra)
+        case .leader(let slot, let base, let low, let span, let groupWrites, let last):
+            // Probed from the access's own base, or from the register its base was derived from
+            // (not loaded into a host register when it is not there: the fallback copy's cache
+            // must evolve as this one's).
+            let (address, extra) = pageAddend(base, low, pc: pc, retired: retired, size: span, write: groupWrites,
+                                              leader: true, page: pages[retired], assigning: base == d.rs1)
             if keepsRDX(slot, from: retired + 1, to: last) {
                 rdxSlot = slot
             } else {
                 rdxSlot = nil
                 a.store(.rdx, .context, NativeContext.slotOffset(slot))
             }
-            return (address, .rdx, d.imm - low)
+            if base == d.rs1 { return (address, .rdx, d.imm - low + extra) }
+            if case .host(let r) = operand(d.rs1) { return (r, .rdx, d.imm) }
+            get(.rax, d.rs1)
+            return (.rax, .rdx, d.imm)
         case .member(let slot) where rdxSlot == slot:
             if case .host(let r) = operand(d.rs1) { return (r, .rdx, d.imm) }
             get(.rax, d.rs1)
