@@ -150,10 +150,11 @@ extension Hart {
             // `break illegal` means: the instruction at `cur` is illegal right now.
             illegal: do {
             inner: while true {
-                // Slots to the next instruction: set by the compressed cases before they fall
-                // through into the shared body, so the next slot's address follows the
-                // (predicted) dispatch instead of waiting for a load from this slot.
-                var step = 2
+                // Each case steps to the next slot by a constant (one slot for a compressed
+                // instruction, two otherwise, its own arm for each) or falls out of the switch
+                // into `cur += 2`: no value merged from the arms at the loop's back edge, so the
+                // compiler copies the step and the dispatch (the jump-table jump) into the end
+                // of every arm, each with its own indirect jump (Package.swift).
                 switch cur.pointee.op {
                 case .undecoded:
                     if let f = decodeRun(cur, pc: pcOf(cur)) {
@@ -178,28 +179,36 @@ extension Hart {
 
                 // Upper immediates and jumps.
                 case .liC:
-                    step = 1
-                    fallthrough
+                    r[cur.rd] = cur.imm
+                    cur += 1
+                    continue inner
                 case .li:
                     r[cur.rd] = cur.imm
                 case .auipc:
                     r[cur.rd] = pcOf(cur) &+ cur.imm
                 case .jalC:
-                    step = 1
-                    fallthrough
+                    r[cur.rd] = pcOf(cur) &+ UInt64(2)
+                    cur += cur.slotDelta
+                    if left <= 0 { pc = pcOf(cur); break lookup }
+                    if jit && hot(cur) { pc = pcOf(cur); continue lookup }
+                    left &-= Int(cur.pointee.count)
+                    continue inner
                 case .jal:
-                    r[cur.rd] = pcOf(cur) &+ UInt64(step << 1)
+                    r[cur.rd] = pcOf(cur) &+ UInt64(4)
                     cur += cur.slotDelta
                     if left <= 0 { pc = pcOf(cur); break lookup }
                     if jit && hot(cur) { pc = pcOf(cur); continue lookup }
                     left &-= Int(cur.pointee.count)
                     continue inner
                 case .jalFarC:
-                    step = 1
-                    fallthrough
+                    let here = pcOf(cur)
+                    r[cur.rd] = here &+ UInt64(2)
+                    pc = here &+ cur.imm
+                    if left <= 0 { break lookup }
+                    continue lookup
                 case .jalFar:
                     let here = pcOf(cur)
-                    r[cur.rd] = here &+ UInt64(step << 1)
+                    r[cur.rd] = here &+ UInt64(4)
                     pc = here &+ cur.imm
                     if left <= 0 { break lookup }
                     continue lookup
@@ -226,8 +235,16 @@ extension Hart {
 
                 // Branches inside the page (imm = slot delta).
                 case .beqC:
-                    step = 1
-                    fallthrough
+                    if r[cur.rs1] == r[cur.rs2] {
+                        cur += cur.slotDelta
+                        if left <= 0 { pc = pcOf(cur); break lookup }
+                        if jit && hot(cur) { pc = pcOf(cur); continue lookup }
+                        left &-= Int(cur.pointee.count)
+                        continue inner
+                    }
+                    cur += 1
+                    left &-= Int(cur.pointee.count)
+                    continue inner
                 case .beq:
                     if r[cur.rs1] == r[cur.rs2] {
                         cur += cur.slotDelta
@@ -236,12 +253,20 @@ extension Hart {
                         left &-= Int(cur.pointee.count)
                         continue inner
                     }
-                    cur += step
+                    cur += 2
                     left &-= Int(cur.pointee.count)
                     continue inner
                 case .bneC:
-                    step = 1
-                    fallthrough
+                    if r[cur.rs1] != r[cur.rs2] {
+                        cur += cur.slotDelta
+                        if left <= 0 { pc = pcOf(cur); break lookup }
+                        if jit && hot(cur) { pc = pcOf(cur); continue lookup }
+                        left &-= Int(cur.pointee.count)
+                        continue inner
+                    }
+                    cur += 1
+                    left &-= Int(cur.pointee.count)
+                    continue inner
                 case .bne:
                     if r[cur.rs1] != r[cur.rs2] {
                         cur += cur.slotDelta
@@ -250,7 +275,7 @@ extension Hart {
                         left &-= Int(cur.pointee.count)
                         continue inner
                     }
-                    cur += step
+                    cur += 2
                     left &-= Int(cur.pointee.count)
                     continue inner
                 case .blt:
@@ -261,7 +286,7 @@ extension Hart {
                         left &-= Int(cur.pointee.count)
                         continue inner
                     }
-                    cur += step
+                    cur += 2
                     left &-= Int(cur.pointee.count)
                     continue inner
                 case .bge:
@@ -272,7 +297,7 @@ extension Hart {
                         left &-= Int(cur.pointee.count)
                         continue inner
                     }
-                    cur += step
+                    cur += 2
                     left &-= Int(cur.pointee.count)
                     continue inner
                 case .bltu:
@@ -283,7 +308,7 @@ extension Hart {
                         left &-= Int(cur.pointee.count)
                         continue inner
                     }
-                    cur += step
+                    cur += 2
                     left &-= Int(cur.pointee.count)
                     continue inner
                 case .bgeu:
@@ -294,19 +319,25 @@ extension Hart {
                         left &-= Int(cur.pointee.count)
                         continue inner
                     }
-                    cur += step
+                    cur += 2
                     left &-= Int(cur.pointee.count)
                     continue inner
                 case .branchFarC:
-                    step = 1
-                    fallthrough
+                    if Hart.branchTaken(cur.pointee.rm, r[cur.rs1], r[cur.rs2]) {
+                        pc = pcOf(cur) &+ cur.imm
+                        if left <= 0 { break lookup }
+                        continue lookup
+                    }
+                    cur += 1
+                    left &-= Int(cur.pointee.count)
+                    continue inner
                 case .branchFar:
                     if Hart.branchTaken(cur.pointee.rm, r[cur.rs1], r[cur.rs2]) {
                         pc = pcOf(cur) &+ cur.imm
                         if left <= 0 { break lookup }
                         continue lookup
                     }
-                    cur += step
+                    cur += 2
                     left &-= Int(cur.pointee.count)
                     continue inner
 
@@ -738,14 +769,18 @@ extension Hart {
                     guard let v = load(rt, r[cur.rs1] &+ cur.imm, UInt16.self) else { break inner }
                     r[cur.rd] = sext16(UInt64(v))
                 case .lwC:
-                    step = 1
-                    fallthrough
+                    guard let v = load(rt, r[cur.rs1] &+ cur.imm, UInt32.self) else { break inner }
+                    r[cur.rd] = sext32(UInt64(v))
+                    cur += 1
+                    continue inner
                 case .lw:
                     guard let v = load(rt, r[cur.rs1] &+ cur.imm, UInt32.self) else { break inner }
                     r[cur.rd] = sext32(UInt64(v))
                 case .ldC, .fldC:
-                    step = 1
-                    fallthrough
+                    guard let v = load(rt, r[cur.rs1] &+ cur.imm, UInt64.self) else { break inner }
+                    r[cur.rd] = v
+                    cur += 1
+                    continue inner
                 case .ld, .fld:
                     guard let v = load(rt, r[cur.rs1] &+ cur.imm, UInt64.self) else { break inner }
                     r[cur.rd] = v
@@ -768,44 +803,52 @@ extension Hart {
                 case .sh:
                     guard store(wt, r[cur.rs1] &+ cur.imm, UInt16(truncatingIfNeeded: r[cur.rs2])) else { break inner }
                 case .swC:
-                    step = 1
-                    fallthrough
+                    guard store(wt, r[cur.rs1] &+ cur.imm, UInt32(truncatingIfNeeded: r[cur.rs2])) else { break inner }
+                    cur += 1
+                    continue inner
                 case .sw, .fsw:
                     guard store(wt, r[cur.rs1] &+ cur.imm, UInt32(truncatingIfNeeded: r[cur.rs2])) else { break inner }
                 case .sdC, .fsdC:
-                    step = 1
-                    fallthrough
+                    guard store(wt, r[cur.rs1] &+ cur.imm, r[cur.rs2]) else { break inner }
+                    cur += 1
+                    continue inner
                 case .sd, .fsd:
                     guard store(wt, r[cur.rs1] &+ cur.imm, r[cur.rs2]) else { break inner }
 
                 // Integer register-immediate.
                 case .addiC:
-                    step = 1
-                    fallthrough
+                    r[cur.rd] = r[cur.rs1] &+ cur.imm
+                    cur += 1
+                    continue inner
                 case .addi: r[cur.rd] = r[cur.rs1] &+ cur.imm
                 case .slti: r[cur.rd] = Int64(bitPattern: r[cur.rs1]) < Int64(bitPattern: cur.imm) ? 1 : 0
                 case .sltiu: r[cur.rd] = r[cur.rs1] < cur.imm ? 1 : 0
                 case .xori: r[cur.rd] = r[cur.rs1] ^ cur.imm
                 case .ori: r[cur.rd] = r[cur.rs1] | cur.imm
                 case .andiC:
-                    step = 1
-                    fallthrough
+                    r[cur.rd] = r[cur.rs1] & cur.imm
+                    cur += 1
+                    continue inner
                 case .andi: r[cur.rd] = r[cur.rs1] & cur.imm
                 case .slliC:
-                    step = 1
-                    fallthrough
+                    r[cur.rd] = r[cur.rs1] << cur.shamt
+                    cur += 1
+                    continue inner
                 case .slli: r[cur.rd] = r[cur.rs1] << cur.shamt
                 case .srliC:
-                    step = 1
-                    fallthrough
+                    r[cur.rd] = r[cur.rs1] >> cur.shamt
+                    cur += 1
+                    continue inner
                 case .srli: r[cur.rd] = r[cur.rs1] >> cur.shamt
                 case .sraiC:
-                    step = 1
-                    fallthrough
+                    r[cur.rd] = UInt64(bitPattern: Int64(bitPattern: r[cur.rs1]) >> Int64(cur.shamt))
+                    cur += 1
+                    continue inner
                 case .srai: r[cur.rd] = UInt64(bitPattern: Int64(bitPattern: r[cur.rs1]) >> Int64(cur.shamt))
                 case .addiwC:
-                    step = 1
-                    fallthrough
+                    r[cur.rd] = w(r[cur.rs1] &+ cur.imm)
+                    cur += 1
+                    continue inner
                 case .addiw: r[cur.rd] = w(r[cur.rs1] &+ cur.imm)
                 case .slliw: r[cur.rd] = w(r[cur.rs1] << cur.shamt)
                 case .srliw: r[cur.rd] = w((r[cur.rs1] & 0xffff_ffff) &>> cur.shamt)
@@ -813,37 +856,44 @@ extension Hart {
 
                 // Integer register-register.
                 case .addC:
-                    step = 1
-                    fallthrough
+                    r[cur.rd] = r[cur.rs1] &+ r[cur.rs2]
+                    cur += 1
+                    continue inner
                 case .add: r[cur.rd] = r[cur.rs1] &+ r[cur.rs2]
                 case .subC:
-                    step = 1
-                    fallthrough
+                    r[cur.rd] = r[cur.rs1] &- r[cur.rs2]
+                    cur += 1
+                    continue inner
                 case .sub: r[cur.rd] = r[cur.rs1] &- r[cur.rs2]
                 case .sll: r[cur.rd] = r[cur.rs1] << (r[cur.rs2] & 63)
                 case .slt: r[cur.rd] = Int64(bitPattern: r[cur.rs1]) < Int64(bitPattern: r[cur.rs2]) ? 1 : 0
                 case .sltu: r[cur.rd] = r[cur.rs1] < r[cur.rs2] ? 1 : 0
                 case .xorC:
-                    step = 1
-                    fallthrough
+                    r[cur.rd] = r[cur.rs1] ^ r[cur.rs2]
+                    cur += 1
+                    continue inner
                 case .xor: r[cur.rd] = r[cur.rs1] ^ r[cur.rs2]
                 case .srl: r[cur.rd] = r[cur.rs1] >> (r[cur.rs2] & 63)
                 case .sra: r[cur.rd] = UInt64(bitPattern: Int64(bitPattern: r[cur.rs1]) >> Int64(r[cur.rs2] & 63))
                 case .orC:
-                    step = 1
-                    fallthrough
+                    r[cur.rd] = r[cur.rs1] | r[cur.rs2]
+                    cur += 1
+                    continue inner
                 case .or: r[cur.rd] = r[cur.rs1] | r[cur.rs2]
                 case .andC:
-                    step = 1
-                    fallthrough
+                    r[cur.rd] = r[cur.rs1] & r[cur.rs2]
+                    cur += 1
+                    continue inner
                 case .and: r[cur.rd] = r[cur.rs1] & r[cur.rs2]
                 case .addwC:
-                    step = 1
-                    fallthrough
+                    r[cur.rd] = w(r[cur.rs1] &+ r[cur.rs2])
+                    cur += 1
+                    continue inner
                 case .addw: r[cur.rd] = w(r[cur.rs1] &+ r[cur.rs2])
                 case .subwC:
-                    step = 1
-                    fallthrough
+                    r[cur.rd] = w(r[cur.rs1] &- r[cur.rs2])
+                    cur += 1
+                    continue inner
                 case .subw: r[cur.rd] = w(r[cur.rs1] &- r[cur.rs2])
                 case .sllw: r[cur.rd] = w(r[cur.rs1] << (r[cur.rs2] & 31))
                 case .srlw: r[cur.rd] = w((r[cur.rs1] & 0xffff_ffff) &>> (r[cur.rs2] & 31))
@@ -877,11 +927,13 @@ extension Hart {
 
                 // System.
                 case .fence:
-                    break
+                    // Not an empty arm: one that goes straight back to the dispatch makes the
+                    // dispatch a loop of its own, which the compiler never copies into the arms.
+                    r[Int(Registers.scratch)] = 0
                 case .fenceI:
                     // Nothing to drop: every store into code already dropped what it changed
                     // (GuestMemory.invalidateCode). It ends the run, like a jump.
-                    cur += step
+                    cur += 2
                     left &-= Int(cur.pointee.count)
                     continue inner
                 case .ecall:
@@ -957,7 +1009,7 @@ extension Hart {
                      .feqS, .fltS, .fleS, .fclassS, .fclassD:
                     if !executeFloat(cur.pointee) { break illegal }
                 }
-                cur += step
+                cur += 2
             }
             // The instruction at `cur` raised `pendingFault`.
             left &+= Int(cur.pointee.count)
