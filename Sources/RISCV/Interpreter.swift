@@ -154,7 +154,12 @@ extension Hart {
                 // instruction, two otherwise, its own arm for each) or falls out of the switch
                 // into `cur += 2`: no value merged from the arms at the loop's back edge, so the
                 // compiler copies the step and the dispatch (the jump-table jump) into the end
-                // of every arm, each with its own indirect jump (Package.swift).
+                // of every arm, each with its own indirect jump (Package.swift). For the same
+                // reason a case that runs the next unit too (Fusion.fuseUnits) spells that
+                // unit's code out again in a `do` block instead of a `fallthrough`: a case
+                // entered both from the dispatch and from another case merges two slot pointers
+                // at its entry, and LLVM then kept a second copy of the pointer in another
+                // register, one more move in every copy of the dispatch.
                 switch cur.pointee.op {
                 case .undecoded:
                     if let f = decodeRun(cur, pc: pcOf(cur)) {
@@ -218,7 +223,20 @@ extension Hart {
                     r[cur.rd] = v
                     r[cur.rs3] = r[cur.aux] &+ cur.pairSecondOffset
                     cur = cur.next
-                    fallthrough
+                    do {
+                        let target = (r[cur.rs1] &+ cur.imm) & ~1
+                        let here = pcOf(cur)
+                        r[cur.rd] = here &+ UInt64(cur.pointee.len) << 1
+                        if left <= 0 { pc = target; break lookup }
+                        if (target ^ here) & ~GuestMemory.pageMask == 0 {
+                            cur += Int(truncatingIfNeeded: Int64(bitPattern: target &- here) &>> 1)
+                            if jit && hot(cur) { pc = target; continue lookup }
+                            left &-= Int(cur.pointee.count)
+                            continue inner
+                        }
+                        pc = target
+                        continue lookup
+                    }
                 case .jalr, .jalrC:
                     let target = (r[cur.rs1] &+ cur.imm) & ~1
                     let here = pcOf(cur)
@@ -350,7 +368,19 @@ extension Hart {
                     guard let v = load(rt, r[cur.rs1] &+ cur.imm, UInt8.self) else { break inner }
                     r[cur.rd] = UInt64(v)
                     cur = cur.next
-                    fallthrough
+                    do {
+                        r[cur.rd] = r[cur.rs1] &+ cur.pairFirstOffset
+                        if (r[cur.rs3] == r[cur.aux]) == (cur.pointee.rm == 0) {
+                            cur += Int(cur.pointee.imm >> 16)
+                            if left <= 0 { pc = pcOf(cur); break lookup }
+                            if jit && hot(cur) { pc = pcOf(cur); continue lookup }
+                            left &-= Int(cur.pointee.count)
+                            continue inner
+                        }
+                        cur += Int(cur.pointee.len)
+                        left &-= Int(cur.pointee.count)
+                        continue inner
+                    }
                 case .addiBranch:
                     r[cur.rd] = r[cur.rs1] &+ cur.pairFirstOffset
                     if (r[cur.rs3] == r[cur.aux]) == (cur.pointee.rm == 0) {
@@ -405,7 +435,19 @@ extension Hart {
                     // addiw;andi, then the li + branch in the next slot.
                     addWordMask(cur)
                     cur = cur.next
-                    fallthrough
+                    do {
+                        r[cur.rd] = cur.pairFirstOffset
+                        if Hart.branchTaken(cur.pointee.rm, r[cur.rs3], r[cur.aux]) {
+                            cur += Int(cur.pointee.imm >> 16)
+                            if left <= 0 { pc = pcOf(cur); break lookup }
+                            if jit && hot(cur) { pc = pcOf(cur); continue lookup }
+                            left &-= Int(cur.pointee.count)
+                            continue inner
+                        }
+                        cur += Int(cur.pointee.len)
+                        left &-= Int(cur.pointee.count)
+                        continue inner
+                    }
                 // li (a 16-bit constant) + any in-page conditional branch, the condition in `rm`.
                 case .liBranch:
                     r[cur.rd] = cur.pairFirstOffset
@@ -468,7 +510,20 @@ extension Hart {
                     guard let v = load(rt, r[cur.rs1] &+ cur.imm, UInt64.self) else { break inner }
                     r[cur.rd] = v
                     cur = cur.next
-                    fallthrough
+                    do {
+                        guard let v = load(rt, r[cur.rs1] &+ cur.pairFirstOffset, UInt8.self) else { break inner }
+                        r[cur.rd] = UInt64(v)
+                        if (r[cur.rs3] == r[cur.aux]) == (cur.pointee.rm == 0) {
+                            cur += Int(cur.pointee.imm >> 16)
+                            if left <= 0 { pc = pcOf(cur); break lookup }
+                            if jit && hot(cur) { pc = pcOf(cur); continue lookup }
+                            left &-= Int(cur.pointee.count)
+                            continue inner
+                        }
+                        cur += Int(cur.pointee.len)
+                        left &-= Int(cur.pointee.count)
+                        continue inner
+                    }
                 case .lbuBranch:
                     guard let v = load(rt, r[cur.rs1] &+ cur.pairFirstOffset, UInt8.self) else { break inner }
                     r[cur.rd] = UInt64(v)
@@ -487,7 +542,20 @@ extension Hart {
                     guard let v = load(rt, r[cur.rs1] &+ cur.imm, UInt64.self) else { break inner }
                     r[cur.rd] = v
                     cur = cur.next
-                    fallthrough
+                    do {
+                        guard let v = load(rt, r[cur.rs1] &+ cur.pairFirstOffset, UInt16.self) else { break inner }
+                        r[cur.rd] = sext16(UInt64(v))
+                        if (r[cur.rs3] == r[cur.aux]) == (cur.pointee.rm == 0) {
+                            cur += Int(cur.pointee.imm >> 16)
+                            if left <= 0 { pc = pcOf(cur); break lookup }
+                            if jit && hot(cur) { pc = pcOf(cur); continue lookup }
+                            left &-= Int(cur.pointee.count)
+                            continue inner
+                        }
+                        cur += Int(cur.pointee.len)
+                        left &-= Int(cur.pointee.count)
+                        continue inner
+                    }
                 case .lhBranch:
                     guard let v = load(rt, r[cur.rs1] &+ cur.pairFirstOffset, UInt16.self) else { break inner }
                     r[cur.rd] = sext16(UInt64(v))
@@ -510,12 +578,41 @@ extension Hart {
                     cur = cur.next
                     maskPair(cur)
                     cur = cur.next
-                    fallthrough
+                    do {
+                        // xor, then the srli + beq/bne in the next slot.
+                        r[cur.rd] = r[cur.rs1] ^ r[cur.rs2]
+                        cur = cur.next
+                        do {
+                            r[cur.rd] = r[cur.rs1] &>> (cur.pairFirstOffset & 63)
+                            if (r[cur.rs3] == r[cur.aux]) == (cur.pointee.rm == 0) {
+                                cur += Int(cur.pointee.imm >> 16)
+                                if left <= 0 { pc = pcOf(cur); break lookup }
+                                if jit && hot(cur) { pc = pcOf(cur); continue lookup }
+                                left &-= Int(cur.pointee.count)
+                                continue inner
+                            }
+                            cur += Int(cur.pointee.len)
+                            left &-= Int(cur.pointee.count)
+                            continue inner
+                        }
+                    }
                 case .xorSrliBranch:
                     // xor, then the srli + beq/bne in the next slot.
                     r[cur.rd] = r[cur.rs1] ^ r[cur.rs2]
                     cur = cur.next
-                    fallthrough
+                    do {
+                        r[cur.rd] = r[cur.rs1] &>> (cur.pairFirstOffset & 63)
+                        if (r[cur.rs3] == r[cur.aux]) == (cur.pointee.rm == 0) {
+                            cur += Int(cur.pointee.imm >> 16)
+                            if left <= 0 { pc = pcOf(cur); break lookup }
+                            if jit && hot(cur) { pc = pcOf(cur); continue lookup }
+                            left &-= Int(cur.pointee.count)
+                            continue inner
+                        }
+                        cur += Int(cur.pointee.len)
+                        left &-= Int(cur.pointee.count)
+                        continue inner
+                    }
                 case .srliBranch:
                     r[cur.rd] = r[cur.rs1] &>> (cur.pairFirstOffset & 63)
                     if (r[cur.rs3] == r[cur.aux]) == (cur.pointee.rm == 0) {
@@ -605,12 +702,33 @@ extension Hart {
                     cur = cur.next
                     shiftRightPair(cur)
                     cur = cur.next
-                    fallthrough
+                    do {
+                        // add;add, then the lh;lh in the next slot.
+                        addPair(cur)
+                        cur = cur.next
+                        do {
+                            // Two bases: the second (rs2) is read after the first load has written rd.
+                            guard let v = load(rt, r[cur.rs1] &+ cur.pairFirstOffset, UInt16.self) else { break inner }
+                            r[cur.rd] = sext16(UInt64(v))
+                            guard let v2 = load(rt, r[cur.rs2] &+ cur.pairSecondOffset, UInt16.self) else { cur += Int(cur.pointee.rm); break inner }
+                            r[cur.rs3] = sext16(UInt64(v2))
+                            cur = cur.next
+                            continue inner
+                        }
+                    }
                 case .addLhQuad:
                     // add;add, then the lh;lh in the next slot.
                     addPair(cur)
                     cur = cur.next
-                    fallthrough
+                    do {
+                        // Two bases: the second (rs2) is read after the first load has written rd.
+                        guard let v = load(rt, r[cur.rs1] &+ cur.pairFirstOffset, UInt16.self) else { break inner }
+                        r[cur.rd] = sext16(UInt64(v))
+                        guard let v2 = load(rt, r[cur.rs2] &+ cur.pairSecondOffset, UInt16.self) else { cur += Int(cur.pointee.rm); break inner }
+                        r[cur.rs3] = sext16(UInt64(v2))
+                        cur = cur.next
+                        continue inner
+                    }
                 case .lhPair:
                     // Two bases: the second (rs2) is read after the first load has written rd.
                     guard let v = load(rt, r[cur.rs1] &+ cur.pairFirstOffset, UInt16.self) else { break inner }
@@ -664,7 +782,11 @@ extension Hart {
                     // slli;slli, then the srli;srli in the next slot.
                     shiftLeftPair(cur)
                     cur = cur.next
-                    fallthrough
+                    do {
+                        shiftRightPair(cur)
+                        cur = cur.next
+                        continue inner
+                    }
                 case .srliPair:
                     shiftRightPair(cur)
                     cur = cur.next
@@ -685,7 +807,11 @@ extension Hart {
                     // srli, then the andi;andi in the next slot.
                     r[cur.rd] = r[cur.rs1] &>> cur.shamt
                     cur = cur.next
-                    fallthrough
+                    do {
+                        maskPair(cur)
+                        cur = cur.next
+                        continue inner
+                    }
                 case .andiPair:
                     maskPair(cur)
                     cur = cur.next
@@ -711,7 +837,11 @@ extension Hart {
                     // addiw;addw, then the mulw;addw in the next slot.
                     addAddWord(cur)
                     cur = cur.next
-                    fallthrough
+                    do {
+                        multiplyAdd(cur)
+                        cur = cur.next
+                        continue inner
+                    }
                 case .mulwAddw:
                     multiplyAdd(cur)
                     cur = cur.next
@@ -739,7 +869,11 @@ extension Hart {
                     guard let v = load(rt, r[cur.rs1] &+ cur.imm, UInt64.self) else { break inner }
                     r[cur.rd] = v
                     cur = cur.next
-                    fallthrough
+                    do {
+                        maskShift(cur)
+                        cur = cur.next
+                        continue inner
+                    }
                 case .andiSrli:
                     maskShift(cur)
                     cur = cur.next
@@ -905,7 +1039,9 @@ extension Hart {
                     // addiw;addw, then the mulw in the next slot (always 4 bytes: step 2).
                     addAddWord(cur)
                     cur = cur.next
-                    fallthrough
+                    do {
+                        r[cur.rd] = w(r[cur.rs1] &* r[cur.rs2])
+                    }
                 case .mulw: r[cur.rd] = w(r[cur.rs1] &* r[cur.rs2])
                 case .mulhu: r[cur.rd] = r[cur.rs1].multipliedFullWidth(by: r[cur.rs2]).high
                 case .divu:
