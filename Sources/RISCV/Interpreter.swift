@@ -117,6 +117,11 @@ extension Hart {
             return true
         }
 
+        #if SKIFF_WASI
+        // Where Cranelift places the dispatch decides the speed (docs/performance.md, "The
+        // interpreter"): this count moves it into one 64-byte line of the wasmtime build.
+        Hart.runs &+= 1
+        #endif
         lookup: while true {
             guard let slots = mem.codeTLBHit(pc) ?? mem.codeSlots(pc) else {
                 stop = .memoryFault(mem.fault(pc, .execute))
@@ -1163,6 +1168,11 @@ extension Hart {
         instructionsRetired &+= UInt64(instructionBudget &- left)
         return stop
     }
+
+    #if SKIFF_WASI
+    /// Calls of `run` (the wasm build's only: see there).
+    nonisolated(unsafe) static var runs = 0
+    #endif
 
     /// Runs compiled code from `cur` (address `pc`). Out of line: the run loop's code before its
     /// dispatch stays short (where the dispatch lands matters: docs/performance.md).
