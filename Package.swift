@@ -46,8 +46,16 @@ let package = Package(
         // Functions on 64-byte boundaries: where `Hart.run` happens to land otherwise decides
         // whether its dispatch sequence straddles two fetch windows; when it did, the same loop
         // ran 25-45% slower (docs/performance.md, "The interpreter").
+        // The run loop's dispatch copied into the end of every arm (as the X86 target's below;
+        // docs/performance.md, "The dispatch in every arm"). Then the slot pointer is one value
+        // merged from ~200 dispatch copies into ~250 arms: LLVM's register coalescer stops
+        // joining an interval that large after 256 joins (-large-interval-freq-threshold) and
+        // the pointer went to a stack slot, stored and reloaded at every instruction.
         .target(name: "RISCV", swiftSettings: coreSettings
-                    + [.unsafeFlags(["-Xllvm", "-align-all-functions=6"], .when(configuration: .release))]),
+                    + [.unsafeFlags(["-Xllvm", "-align-all-functions=6",
+                                     "-Xllvm", "-tail-dup-pred-size=1000", "-Xllvm", "-tail-dup-succ-size=1000",
+                                     "-Xllvm", "-large-interval-freq-threshold=100000"],
+                                    .when(configuration: .release))]),
         // The x86-64 guest CPU (it shares GuestMemory, which lives in RISCV for now).
         // The run loop's dispatch (the jump-table jump) copied into the end of every arm, so
         // that each arm has its own indirect jump for the branch predictor (docs/x86-64.md,

@@ -37,8 +37,9 @@
 // Every fused operation advances by the slot's `len`.
 // Then two units (an instruction or a fused pair each) run in one dispatch (`fuseUnits`): the
 // first slot's operation names both, the second unit keeps its own slot, operation and fields,
-// and the run loop reads them from there. Jumps may still land on the second unit; a store into
-// either unit's bytes drops the first slot too (`CodePage.reset` uses `span`). Chosen by
+// and the run loop reads them from there (the second unit's case spelled out again in the
+// first's). Jumps may still land on the second unit; a store into either unit's bytes drops
+// the first slot too (`CodePage.reset` uses `span`). Chosen by
 // replaying a qemu trace of CoreMark and one of CPython (bench/workloads/loop.py) through the
 // fusion rules: 27% fewer dispatches on CoreMark, 4% on CPython (docs/performance.md). Longer
 // chains run up to five units in one dispatch (`unitsAfter`): CoreMark's CRC step, its list

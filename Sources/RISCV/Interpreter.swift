@@ -117,6 +117,11 @@ extension Hart {
             return true
         }
 
+        #if SKIFF_WASI
+        // Where Cranelift places the dispatch decides the speed (docs/performance.md, "The
+        // interpreter"): this count moves it into one 64-byte line of the wasmtime build.
+        Hart.runs &+= 1
+        #endif
         lookup: while true {
             guard let slots = mem.codeTLBHit(pc) ?? mem.codeSlots(pc) else {
                 stop = .memoryFault(mem.fault(pc, .execute))
@@ -150,10 +155,16 @@ extension Hart {
             // `break illegal` means: the instruction at `cur` is illegal right now.
             illegal: do {
             inner: while true {
-                // Slots to the next instruction: set by the compressed cases before they fall
-                // through into the shared body, so the next slot's address follows the
-                // (predicted) dispatch instead of waiting for a load from this slot.
-                var step = 2
+                // Each case steps to the next slot by a constant (one slot for a compressed
+                // instruction, two otherwise, its own arm for each) or falls out of the switch
+                // into `cur += 2`: no value merged from the arms at the loop's back edge, so the
+                // compiler copies the step and the dispatch (the jump-table jump) into the end
+                // of every arm, each with its own indirect jump (Package.swift). For the same
+                // reason a case that runs the next unit too (Fusion.fuseUnits) spells that
+                // unit's code out again in a `do` block instead of a `fallthrough`: a case
+                // entered both from the dispatch and from another case merges two slot pointers
+                // at its entry, and LLVM then kept a second copy of the pointer in another
+                // register, one more move in every copy of the dispatch.
                 switch cur.pointee.op {
                 case .undecoded:
                     if let f = decodeRun(cur, pc: pcOf(cur)) {
@@ -178,28 +189,36 @@ extension Hart {
 
                 // Upper immediates and jumps.
                 case .liC:
-                    step = 1
-                    fallthrough
+                    r[cur.rd] = cur.imm
+                    cur += 1
+                    continue inner
                 case .li:
                     r[cur.rd] = cur.imm
                 case .auipc:
                     r[cur.rd] = pcOf(cur) &+ cur.imm
                 case .jalC:
-                    step = 1
-                    fallthrough
+                    r[cur.rd] = pcOf(cur) &+ UInt64(2)
+                    cur += cur.slotDelta
+                    if left <= 0 { pc = pcOf(cur); break lookup }
+                    if jit && hot(cur) { pc = pcOf(cur); continue lookup }
+                    left &-= Int(cur.pointee.count)
+                    continue inner
                 case .jal:
-                    r[cur.rd] = pcOf(cur) &+ UInt64(step << 1)
+                    r[cur.rd] = pcOf(cur) &+ UInt64(4)
                     cur += cur.slotDelta
                     if left <= 0 { pc = pcOf(cur); break lookup }
                     if jit && hot(cur) { pc = pcOf(cur); continue lookup }
                     left &-= Int(cur.pointee.count)
                     continue inner
                 case .jalFarC:
-                    step = 1
-                    fallthrough
+                    let here = pcOf(cur)
+                    r[cur.rd] = here &+ UInt64(2)
+                    pc = here &+ cur.imm
+                    if left <= 0 { break lookup }
+                    continue lookup
                 case .jalFar:
                     let here = pcOf(cur)
-                    r[cur.rd] = here &+ UInt64(step << 1)
+                    r[cur.rd] = here &+ UInt64(4)
                     pc = here &+ cur.imm
                     if left <= 0 { break lookup }
                     continue lookup
@@ -209,7 +228,20 @@ extension Hart {
                     r[cur.rd] = v
                     r[cur.rs3] = r[cur.aux] &+ cur.pairSecondOffset
                     cur = cur.next
-                    fallthrough
+                    do {
+                        let target = (r[cur.rs1] &+ cur.imm) & ~1
+                        let here = pcOf(cur)
+                        r[cur.rd] = here &+ UInt64(cur.pointee.len) << 1
+                        if left <= 0 { pc = target; break lookup }
+                        if (target ^ here) & ~GuestMemory.pageMask == 0 {
+                            cur += Int(truncatingIfNeeded: Int64(bitPattern: target &- here) &>> 1)
+                            if jit && hot(cur) { pc = target; continue lookup }
+                            left &-= Int(cur.pointee.count)
+                            continue inner
+                        }
+                        pc = target
+                        continue lookup
+                    }
                 case .jalr, .jalrC:
                     let target = (r[cur.rs1] &+ cur.imm) & ~1
                     let here = pcOf(cur)
@@ -226,8 +258,16 @@ extension Hart {
 
                 // Branches inside the page (imm = slot delta).
                 case .beqC:
-                    step = 1
-                    fallthrough
+                    if r[cur.rs1] == r[cur.rs2] {
+                        cur += cur.slotDelta
+                        if left <= 0 { pc = pcOf(cur); break lookup }
+                        if jit && hot(cur) { pc = pcOf(cur); continue lookup }
+                        left &-= Int(cur.pointee.count)
+                        continue inner
+                    }
+                    cur += 1
+                    left &-= Int(cur.pointee.count)
+                    continue inner
                 case .beq:
                     if r[cur.rs1] == r[cur.rs2] {
                         cur += cur.slotDelta
@@ -236,12 +276,20 @@ extension Hart {
                         left &-= Int(cur.pointee.count)
                         continue inner
                     }
-                    cur += step
+                    cur += 2
                     left &-= Int(cur.pointee.count)
                     continue inner
                 case .bneC:
-                    step = 1
-                    fallthrough
+                    if r[cur.rs1] != r[cur.rs2] {
+                        cur += cur.slotDelta
+                        if left <= 0 { pc = pcOf(cur); break lookup }
+                        if jit && hot(cur) { pc = pcOf(cur); continue lookup }
+                        left &-= Int(cur.pointee.count)
+                        continue inner
+                    }
+                    cur += 1
+                    left &-= Int(cur.pointee.count)
+                    continue inner
                 case .bne:
                     if r[cur.rs1] != r[cur.rs2] {
                         cur += cur.slotDelta
@@ -250,7 +298,7 @@ extension Hart {
                         left &-= Int(cur.pointee.count)
                         continue inner
                     }
-                    cur += step
+                    cur += 2
                     left &-= Int(cur.pointee.count)
                     continue inner
                 case .blt:
@@ -261,7 +309,7 @@ extension Hart {
                         left &-= Int(cur.pointee.count)
                         continue inner
                     }
-                    cur += step
+                    cur += 2
                     left &-= Int(cur.pointee.count)
                     continue inner
                 case .bge:
@@ -272,7 +320,7 @@ extension Hart {
                         left &-= Int(cur.pointee.count)
                         continue inner
                     }
-                    cur += step
+                    cur += 2
                     left &-= Int(cur.pointee.count)
                     continue inner
                 case .bltu:
@@ -283,7 +331,7 @@ extension Hart {
                         left &-= Int(cur.pointee.count)
                         continue inner
                     }
-                    cur += step
+                    cur += 2
                     left &-= Int(cur.pointee.count)
                     continue inner
                 case .bgeu:
@@ -294,19 +342,25 @@ extension Hart {
                         left &-= Int(cur.pointee.count)
                         continue inner
                     }
-                    cur += step
+                    cur += 2
                     left &-= Int(cur.pointee.count)
                     continue inner
                 case .branchFarC:
-                    step = 1
-                    fallthrough
+                    if Hart.branchTaken(cur.pointee.rm, r[cur.rs1], r[cur.rs2]) {
+                        pc = pcOf(cur) &+ cur.imm
+                        if left <= 0 { break lookup }
+                        continue lookup
+                    }
+                    cur += 1
+                    left &-= Int(cur.pointee.count)
+                    continue inner
                 case .branchFar:
                     if Hart.branchTaken(cur.pointee.rm, r[cur.rs1], r[cur.rs2]) {
                         pc = pcOf(cur) &+ cur.imm
                         if left <= 0 { break lookup }
                         continue lookup
                     }
-                    cur += step
+                    cur += 2
                     left &-= Int(cur.pointee.count)
                     continue inner
 
@@ -319,7 +373,19 @@ extension Hart {
                     guard let v = load(rt, r[cur.rs1] &+ cur.imm, UInt8.self) else { break inner }
                     r[cur.rd] = UInt64(v)
                     cur = cur.next
-                    fallthrough
+                    do {
+                        r[cur.rd] = r[cur.rs1] &+ cur.pairFirstOffset
+                        if (r[cur.rs3] == r[cur.aux]) == (cur.pointee.rm == 0) {
+                            cur += Int(cur.pointee.imm >> 16)
+                            if left <= 0 { pc = pcOf(cur); break lookup }
+                            if jit && hot(cur) { pc = pcOf(cur); continue lookup }
+                            left &-= Int(cur.pointee.count)
+                            continue inner
+                        }
+                        cur += Int(cur.pointee.len)
+                        left &-= Int(cur.pointee.count)
+                        continue inner
+                    }
                 case .addiBranch:
                     r[cur.rd] = r[cur.rs1] &+ cur.pairFirstOffset
                     if (r[cur.rs3] == r[cur.aux]) == (cur.pointee.rm == 0) {
@@ -374,7 +440,19 @@ extension Hart {
                     // addiw;andi, then the li + branch in the next slot.
                     addWordMask(cur)
                     cur = cur.next
-                    fallthrough
+                    do {
+                        r[cur.rd] = cur.pairFirstOffset
+                        if Hart.branchTaken(cur.pointee.rm, r[cur.rs3], r[cur.aux]) {
+                            cur += Int(cur.pointee.imm >> 16)
+                            if left <= 0 { pc = pcOf(cur); break lookup }
+                            if jit && hot(cur) { pc = pcOf(cur); continue lookup }
+                            left &-= Int(cur.pointee.count)
+                            continue inner
+                        }
+                        cur += Int(cur.pointee.len)
+                        left &-= Int(cur.pointee.count)
+                        continue inner
+                    }
                 // li (a 16-bit constant) + any in-page conditional branch, the condition in `rm`.
                 case .liBranch:
                     r[cur.rd] = cur.pairFirstOffset
@@ -437,7 +515,20 @@ extension Hart {
                     guard let v = load(rt, r[cur.rs1] &+ cur.imm, UInt64.self) else { break inner }
                     r[cur.rd] = v
                     cur = cur.next
-                    fallthrough
+                    do {
+                        guard let v = load(rt, r[cur.rs1] &+ cur.pairFirstOffset, UInt8.self) else { break inner }
+                        r[cur.rd] = UInt64(v)
+                        if (r[cur.rs3] == r[cur.aux]) == (cur.pointee.rm == 0) {
+                            cur += Int(cur.pointee.imm >> 16)
+                            if left <= 0 { pc = pcOf(cur); break lookup }
+                            if jit && hot(cur) { pc = pcOf(cur); continue lookup }
+                            left &-= Int(cur.pointee.count)
+                            continue inner
+                        }
+                        cur += Int(cur.pointee.len)
+                        left &-= Int(cur.pointee.count)
+                        continue inner
+                    }
                 case .lbuBranch:
                     guard let v = load(rt, r[cur.rs1] &+ cur.pairFirstOffset, UInt8.self) else { break inner }
                     r[cur.rd] = UInt64(v)
@@ -456,7 +547,20 @@ extension Hart {
                     guard let v = load(rt, r[cur.rs1] &+ cur.imm, UInt64.self) else { break inner }
                     r[cur.rd] = v
                     cur = cur.next
-                    fallthrough
+                    do {
+                        guard let v = load(rt, r[cur.rs1] &+ cur.pairFirstOffset, UInt16.self) else { break inner }
+                        r[cur.rd] = sext16(UInt64(v))
+                        if (r[cur.rs3] == r[cur.aux]) == (cur.pointee.rm == 0) {
+                            cur += Int(cur.pointee.imm >> 16)
+                            if left <= 0 { pc = pcOf(cur); break lookup }
+                            if jit && hot(cur) { pc = pcOf(cur); continue lookup }
+                            left &-= Int(cur.pointee.count)
+                            continue inner
+                        }
+                        cur += Int(cur.pointee.len)
+                        left &-= Int(cur.pointee.count)
+                        continue inner
+                    }
                 case .lhBranch:
                     guard let v = load(rt, r[cur.rs1] &+ cur.pairFirstOffset, UInt16.self) else { break inner }
                     r[cur.rd] = sext16(UInt64(v))
@@ -479,12 +583,41 @@ extension Hart {
                     cur = cur.next
                     maskPair(cur)
                     cur = cur.next
-                    fallthrough
+                    do {
+                        // xor, then the srli + beq/bne in the next slot.
+                        r[cur.rd] = r[cur.rs1] ^ r[cur.rs2]
+                        cur = cur.next
+                        do {
+                            r[cur.rd] = r[cur.rs1] &>> (cur.pairFirstOffset & 63)
+                            if (r[cur.rs3] == r[cur.aux]) == (cur.pointee.rm == 0) {
+                                cur += Int(cur.pointee.imm >> 16)
+                                if left <= 0 { pc = pcOf(cur); break lookup }
+                                if jit && hot(cur) { pc = pcOf(cur); continue lookup }
+                                left &-= Int(cur.pointee.count)
+                                continue inner
+                            }
+                            cur += Int(cur.pointee.len)
+                            left &-= Int(cur.pointee.count)
+                            continue inner
+                        }
+                    }
                 case .xorSrliBranch:
                     // xor, then the srli + beq/bne in the next slot.
                     r[cur.rd] = r[cur.rs1] ^ r[cur.rs2]
                     cur = cur.next
-                    fallthrough
+                    do {
+                        r[cur.rd] = r[cur.rs1] &>> (cur.pairFirstOffset & 63)
+                        if (r[cur.rs3] == r[cur.aux]) == (cur.pointee.rm == 0) {
+                            cur += Int(cur.pointee.imm >> 16)
+                            if left <= 0 { pc = pcOf(cur); break lookup }
+                            if jit && hot(cur) { pc = pcOf(cur); continue lookup }
+                            left &-= Int(cur.pointee.count)
+                            continue inner
+                        }
+                        cur += Int(cur.pointee.len)
+                        left &-= Int(cur.pointee.count)
+                        continue inner
+                    }
                 case .srliBranch:
                     r[cur.rd] = r[cur.rs1] &>> (cur.pairFirstOffset & 63)
                     if (r[cur.rs3] == r[cur.aux]) == (cur.pointee.rm == 0) {
@@ -574,12 +707,33 @@ extension Hart {
                     cur = cur.next
                     shiftRightPair(cur)
                     cur = cur.next
-                    fallthrough
+                    do {
+                        // add;add, then the lh;lh in the next slot.
+                        addPair(cur)
+                        cur = cur.next
+                        do {
+                            // Two bases: the second (rs2) is read after the first load has written rd.
+                            guard let v = load(rt, r[cur.rs1] &+ cur.pairFirstOffset, UInt16.self) else { break inner }
+                            r[cur.rd] = sext16(UInt64(v))
+                            guard let v2 = load(rt, r[cur.rs2] &+ cur.pairSecondOffset, UInt16.self) else { cur += Int(cur.pointee.rm); break inner }
+                            r[cur.rs3] = sext16(UInt64(v2))
+                            cur = cur.next
+                            continue inner
+                        }
+                    }
                 case .addLhQuad:
                     // add;add, then the lh;lh in the next slot.
                     addPair(cur)
                     cur = cur.next
-                    fallthrough
+                    do {
+                        // Two bases: the second (rs2) is read after the first load has written rd.
+                        guard let v = load(rt, r[cur.rs1] &+ cur.pairFirstOffset, UInt16.self) else { break inner }
+                        r[cur.rd] = sext16(UInt64(v))
+                        guard let v2 = load(rt, r[cur.rs2] &+ cur.pairSecondOffset, UInt16.self) else { cur += Int(cur.pointee.rm); break inner }
+                        r[cur.rs3] = sext16(UInt64(v2))
+                        cur = cur.next
+                        continue inner
+                    }
                 case .lhPair:
                     // Two bases: the second (rs2) is read after the first load has written rd.
                     guard let v = load(rt, r[cur.rs1] &+ cur.pairFirstOffset, UInt16.self) else { break inner }
@@ -633,7 +787,11 @@ extension Hart {
                     // slli;slli, then the srli;srli in the next slot.
                     shiftLeftPair(cur)
                     cur = cur.next
-                    fallthrough
+                    do {
+                        shiftRightPair(cur)
+                        cur = cur.next
+                        continue inner
+                    }
                 case .srliPair:
                     shiftRightPair(cur)
                     cur = cur.next
@@ -654,7 +812,11 @@ extension Hart {
                     // srli, then the andi;andi in the next slot.
                     r[cur.rd] = r[cur.rs1] &>> cur.shamt
                     cur = cur.next
-                    fallthrough
+                    do {
+                        maskPair(cur)
+                        cur = cur.next
+                        continue inner
+                    }
                 case .andiPair:
                     maskPair(cur)
                     cur = cur.next
@@ -680,7 +842,11 @@ extension Hart {
                     // addiw;addw, then the mulw;addw in the next slot.
                     addAddWord(cur)
                     cur = cur.next
-                    fallthrough
+                    do {
+                        multiplyAdd(cur)
+                        cur = cur.next
+                        continue inner
+                    }
                 case .mulwAddw:
                     multiplyAdd(cur)
                     cur = cur.next
@@ -708,7 +874,11 @@ extension Hart {
                     guard let v = load(rt, r[cur.rs1] &+ cur.imm, UInt64.self) else { break inner }
                     r[cur.rd] = v
                     cur = cur.next
-                    fallthrough
+                    do {
+                        maskShift(cur)
+                        cur = cur.next
+                        continue inner
+                    }
                 case .andiSrli:
                     maskShift(cur)
                     cur = cur.next
@@ -738,14 +908,18 @@ extension Hart {
                     guard let v = load(rt, r[cur.rs1] &+ cur.imm, UInt16.self) else { break inner }
                     r[cur.rd] = sext16(UInt64(v))
                 case .lwC:
-                    step = 1
-                    fallthrough
+                    guard let v = load(rt, r[cur.rs1] &+ cur.imm, UInt32.self) else { break inner }
+                    r[cur.rd] = sext32(UInt64(v))
+                    cur += 1
+                    continue inner
                 case .lw:
                     guard let v = load(rt, r[cur.rs1] &+ cur.imm, UInt32.self) else { break inner }
                     r[cur.rd] = sext32(UInt64(v))
                 case .ldC, .fldC:
-                    step = 1
-                    fallthrough
+                    guard let v = load(rt, r[cur.rs1] &+ cur.imm, UInt64.self) else { break inner }
+                    r[cur.rd] = v
+                    cur += 1
+                    continue inner
                 case .ld, .fld:
                     guard let v = load(rt, r[cur.rs1] &+ cur.imm, UInt64.self) else { break inner }
                     r[cur.rd] = v
@@ -768,44 +942,52 @@ extension Hart {
                 case .sh:
                     guard store(wt, r[cur.rs1] &+ cur.imm, UInt16(truncatingIfNeeded: r[cur.rs2])) else { break inner }
                 case .swC:
-                    step = 1
-                    fallthrough
+                    guard store(wt, r[cur.rs1] &+ cur.imm, UInt32(truncatingIfNeeded: r[cur.rs2])) else { break inner }
+                    cur += 1
+                    continue inner
                 case .sw, .fsw:
                     guard store(wt, r[cur.rs1] &+ cur.imm, UInt32(truncatingIfNeeded: r[cur.rs2])) else { break inner }
                 case .sdC, .fsdC:
-                    step = 1
-                    fallthrough
+                    guard store(wt, r[cur.rs1] &+ cur.imm, r[cur.rs2]) else { break inner }
+                    cur += 1
+                    continue inner
                 case .sd, .fsd:
                     guard store(wt, r[cur.rs1] &+ cur.imm, r[cur.rs2]) else { break inner }
 
                 // Integer register-immediate.
                 case .addiC:
-                    step = 1
-                    fallthrough
+                    r[cur.rd] = r[cur.rs1] &+ cur.imm
+                    cur += 1
+                    continue inner
                 case .addi: r[cur.rd] = r[cur.rs1] &+ cur.imm
                 case .slti: r[cur.rd] = Int64(bitPattern: r[cur.rs1]) < Int64(bitPattern: cur.imm) ? 1 : 0
                 case .sltiu: r[cur.rd] = r[cur.rs1] < cur.imm ? 1 : 0
                 case .xori: r[cur.rd] = r[cur.rs1] ^ cur.imm
                 case .ori: r[cur.rd] = r[cur.rs1] | cur.imm
                 case .andiC:
-                    step = 1
-                    fallthrough
+                    r[cur.rd] = r[cur.rs1] & cur.imm
+                    cur += 1
+                    continue inner
                 case .andi: r[cur.rd] = r[cur.rs1] & cur.imm
                 case .slliC:
-                    step = 1
-                    fallthrough
+                    r[cur.rd] = r[cur.rs1] << cur.shamt
+                    cur += 1
+                    continue inner
                 case .slli: r[cur.rd] = r[cur.rs1] << cur.shamt
                 case .srliC:
-                    step = 1
-                    fallthrough
+                    r[cur.rd] = r[cur.rs1] >> cur.shamt
+                    cur += 1
+                    continue inner
                 case .srli: r[cur.rd] = r[cur.rs1] >> cur.shamt
                 case .sraiC:
-                    step = 1
-                    fallthrough
+                    r[cur.rd] = UInt64(bitPattern: Int64(bitPattern: r[cur.rs1]) >> Int64(cur.shamt))
+                    cur += 1
+                    continue inner
                 case .srai: r[cur.rd] = UInt64(bitPattern: Int64(bitPattern: r[cur.rs1]) >> Int64(cur.shamt))
                 case .addiwC:
-                    step = 1
-                    fallthrough
+                    r[cur.rd] = w(r[cur.rs1] &+ cur.imm)
+                    cur += 1
+                    continue inner
                 case .addiw: r[cur.rd] = w(r[cur.rs1] &+ cur.imm)
                 case .slliw: r[cur.rd] = w(r[cur.rs1] << cur.shamt)
                 case .srliw: r[cur.rd] = w((r[cur.rs1] & 0xffff_ffff) &>> cur.shamt)
@@ -813,37 +995,44 @@ extension Hart {
 
                 // Integer register-register.
                 case .addC:
-                    step = 1
-                    fallthrough
+                    r[cur.rd] = r[cur.rs1] &+ r[cur.rs2]
+                    cur += 1
+                    continue inner
                 case .add: r[cur.rd] = r[cur.rs1] &+ r[cur.rs2]
                 case .subC:
-                    step = 1
-                    fallthrough
+                    r[cur.rd] = r[cur.rs1] &- r[cur.rs2]
+                    cur += 1
+                    continue inner
                 case .sub: r[cur.rd] = r[cur.rs1] &- r[cur.rs2]
                 case .sll: r[cur.rd] = r[cur.rs1] << (r[cur.rs2] & 63)
                 case .slt: r[cur.rd] = Int64(bitPattern: r[cur.rs1]) < Int64(bitPattern: r[cur.rs2]) ? 1 : 0
                 case .sltu: r[cur.rd] = r[cur.rs1] < r[cur.rs2] ? 1 : 0
                 case .xorC:
-                    step = 1
-                    fallthrough
+                    r[cur.rd] = r[cur.rs1] ^ r[cur.rs2]
+                    cur += 1
+                    continue inner
                 case .xor: r[cur.rd] = r[cur.rs1] ^ r[cur.rs2]
                 case .srl: r[cur.rd] = r[cur.rs1] >> (r[cur.rs2] & 63)
                 case .sra: r[cur.rd] = UInt64(bitPattern: Int64(bitPattern: r[cur.rs1]) >> Int64(r[cur.rs2] & 63))
                 case .orC:
-                    step = 1
-                    fallthrough
+                    r[cur.rd] = r[cur.rs1] | r[cur.rs2]
+                    cur += 1
+                    continue inner
                 case .or: r[cur.rd] = r[cur.rs1] | r[cur.rs2]
                 case .andC:
-                    step = 1
-                    fallthrough
+                    r[cur.rd] = r[cur.rs1] & r[cur.rs2]
+                    cur += 1
+                    continue inner
                 case .and: r[cur.rd] = r[cur.rs1] & r[cur.rs2]
                 case .addwC:
-                    step = 1
-                    fallthrough
+                    r[cur.rd] = w(r[cur.rs1] &+ r[cur.rs2])
+                    cur += 1
+                    continue inner
                 case .addw: r[cur.rd] = w(r[cur.rs1] &+ r[cur.rs2])
                 case .subwC:
-                    step = 1
-                    fallthrough
+                    r[cur.rd] = w(r[cur.rs1] &- r[cur.rs2])
+                    cur += 1
+                    continue inner
                 case .subw: r[cur.rd] = w(r[cur.rs1] &- r[cur.rs2])
                 case .sllw: r[cur.rd] = w(r[cur.rs1] << (r[cur.rs2] & 31))
                 case .srlw: r[cur.rd] = w((r[cur.rs1] & 0xffff_ffff) &>> (r[cur.rs2] & 31))
@@ -855,7 +1044,9 @@ extension Hart {
                     // addiw;addw, then the mulw in the next slot (always 4 bytes: step 2).
                     addAddWord(cur)
                     cur = cur.next
-                    fallthrough
+                    do {
+                        r[cur.rd] = w(r[cur.rs1] &* r[cur.rs2])
+                    }
                 case .mulw: r[cur.rd] = w(r[cur.rs1] &* r[cur.rs2])
                 case .mulhu: r[cur.rd] = r[cur.rs1].multipliedFullWidth(by: r[cur.rs2]).high
                 case .divu:
@@ -877,11 +1068,13 @@ extension Hart {
 
                 // System.
                 case .fence:
-                    break
+                    // Not an empty arm: one that goes straight back to the dispatch makes the
+                    // dispatch a loop of its own, which the compiler never copies into the arms.
+                    r[Int(Registers.scratch)] = 0
                 case .fenceI:
                     // Nothing to drop: every store into code already dropped what it changed
                     // (GuestMemory.invalidateCode). It ends the run, like a jump.
-                    cur += step
+                    cur += 2
                     left &-= Int(cur.pointee.count)
                     continue inner
                 case .ecall:
@@ -957,7 +1150,7 @@ extension Hart {
                      .feqS, .fltS, .fleS, .fclassS, .fclassD:
                     if !executeFloat(cur.pointee) { break illegal }
                 }
-                cur += step
+                cur += 2
             }
             // The instruction at `cur` raised `pendingFault`.
             left &+= Int(cur.pointee.count)
@@ -975,6 +1168,11 @@ extension Hart {
         instructionsRetired &+= UInt64(instructionBudget &- left)
         return stop
     }
+
+    #if SKIFF_WASI
+    /// Calls of `run` (the wasm build's only: see there).
+    nonisolated(unsafe) static var runs = 0
+    #endif
 
     /// Runs compiled code from `cur` (address `pc`). Out of line: the run loop's code before its
     /// dispatch stays short (where the dispatch lands matters: docs/performance.md).
