@@ -61,8 +61,10 @@ let package = Package(
         // that each arm has its own indirect jump for the branch predictor (docs/x86-64.md,
         // "Speed"): LLVM does this for interpreter loops, but since LLVM 19 not for a block with
         // more than 16 predecessors and 16 successors (and phis) unless these limits are raised.
+        // The coalescer's limit (see RISCV above) kept one of its values in a stack slot too.
         .target(name: "X86", dependencies: ["RISCV"], swiftSettings: coreSettings
-                    + [.unsafeFlags(["-Xllvm", "-tail-dup-pred-size=1000", "-Xllvm", "-tail-dup-succ-size=1000"],
+                    + [.unsafeFlags(["-Xllvm", "-tail-dup-pred-size=1000", "-Xllvm", "-tail-dup-succ-size=1000",
+                                     "-Xllvm", "-large-interval-freq-threshold=100000"],
                                     .when(configuration: .release))]),
         .target(name: "FSImage", swiftSettings: coreSettings),
         .target(name: "LinuxKernel", dependencies: ["RISCV", "X86", "FSImage"], swiftSettings: coreSettings),
