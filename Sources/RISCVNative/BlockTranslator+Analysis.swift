@@ -22,7 +22,7 @@ extension BlockTranslator {
         let liveness: Liveness
         /// The block's operations (nil: not fetchable; a followed jump counts as `li`).
         let ops: [Op?]
-        /// The guest registers each instruction may name (bit g: register g; `registers`).
+        /// The guest registers each instruction may name (bit g: register g; `registerMask`).
         let registers: [UInt64]
         /// The block names more guest registers than the register cache has host registers and
         /// has no branch or jump back to its entry (a loop keeps its registers, never evicts):
@@ -48,7 +48,8 @@ extension BlockTranslator {
             exceedsHostRegisters = !loops && registers.reduce(0, |).nonzeroBitCount > RegisterCache.pool.count
         }
 
-        /// `BlockTranslator.registers(d)` as a mask, without an array per instruction.
+        /// The guest registers an instruction may name (x0 and the x0 sink left out); fields that
+        /// are not registers for it only make room that is not needed.
         private static func registerMask(_ d: DecodedInstruction) -> UInt64 {
             func bit(_ g: UInt8) -> UInt64 { g == 0 || g == Registers.scratch ? 0 : 1 << UInt64(g) }
             return bit(d.rs1) | bit(d.rs2) | bit(d.rs3) | bit(d.rd)

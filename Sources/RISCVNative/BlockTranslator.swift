@@ -157,7 +157,7 @@ struct BlockTranslator {
             // More registers than host registers: keep the ones used most, inner loops' uses first.
             // With tails, always: the first translation's cache at its end is only its last tail's
             // (each tail starts from a branch's cache).
-            let (keep, writes) = Self.loopRegisters(analysis.code, joins: analysis.joins)
+            let (keep, writes) = Self.loopRegisters(analysis)
             cache = RegisterCache(preloading: keep, writes: writes)
         } else {
             cache = RegisterCache(preloading: first.cache)
@@ -418,20 +418,14 @@ struct BlockTranslator {
 
     // MARK: Eviction
 
-    /// The guest registers an instruction may name (x0 and the x0 sink left out); fields that
-    /// are not registers for it only make room that is not needed.
-    private static func registers(_ d: DecodedInstruction) -> [UInt8] {
-        var r: [UInt8] = []
-        for g in [d.rs1, d.rs2, d.rs3, d.rd] where g != 0 && g != Registers.scratch && !r.contains(g) { r.append(g) }
-        return r
-    }
 
     /// The integer registers a loop that uses more than the host registers keeps in them: the
     /// most used, a use inside the loop (up to a branch back to the entry: a trace may go on
     /// past it) or an inner loop (a backward branch to the block's own instruction) counting 8
     /// times per level; and every register some instruction may write (dirty at
     /// every exit: an earlier iteration may have written it).
-    static func loopRegisters(_ code: [Fetched], joins targets: [UInt64: Int]) -> (keep: [UInt8], writes: [UInt8]) {
+    static func loopRegisters(_ analysis: Analysis) -> (keep: [UInt8], writes: [UInt8]) {
+        let (code, targets) = (analysis.code, analysis.joins)
         var weight = [Int](repeating: 1, count: code.count)
         for (i, f) in code.enumerated() where !f.followed {
             // Back edges to the entry (the loop itself) and to an instruction of the block.
@@ -443,7 +437,11 @@ struct BlockTranslator {
         var writes: [UInt8] = []
         for (i, f) in code.enumerated() {
             guard let d = f.d else { continue }
-            for g in registers(d) where g < Registers.scratch { score[Int(g)] += weight[i] }
+            var named = analysis.registers[i]
+            while named != 0 {
+                score[named.trailingZeroBitCount] += weight[i]
+                named &= named - 1
+            }
             if d.rd != 0 && d.rd < Registers.scratch { writes.append(d.rd) }
         }
         let ranked = (1..<Int(Registers.scratch)).filter { score[$0] > 0 }.sorted { (score[$0], -$0) > (score[$1], -$1) }
