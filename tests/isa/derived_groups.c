@@ -13,24 +13,12 @@
  *   the indices that reach it only), a store through a pointer plus 8 just past a page's end
  *   (the load before it done). */
 #include "isa.h"
-#include <setjmp.h>
-#include <signal.h>
+#include "segv_regs.h"
 #include <stdlib.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
 #define PAGE 4096
-
-static sigjmp_buf env;
-static volatile uintptr_t fault_addr;
-static volatile int fault_code;
-
-static void on_segv(int sig, siginfo_t *si, void *uc) {
-    (void)sig, (void)uc;
-    fault_addr = (uintptr_t)si->si_addr;
-    fault_code = si->si_code;
-    siglongjmp(env, 1);
-}
 
 /* Three pages; the middle one mapped again on its own (a frame of its own), all patterned. */
 static uint8_t *pages3(void) {
@@ -147,11 +135,7 @@ static uint64_t __attribute__((noinline)) load_store_next(uint64_t *p, uint64_t 
 }
 
 static void faults(void) {
-    struct sigaction sa;
-    memset(&sa, 0, sizeof sa);
-    sa.sa_sigaction = on_segv;
-    sa.sa_flags = SA_SIGINFO | SA_NODEFER;
-    sigaction(SIGSEGV, &sa, 0);
+    catch_segv();
     uint8_t *region = pages3();
     mprotect(region + PAGE, PAGE, PROT_NONE);
     static uint64_t warm[32];

@@ -10,25 +10,13 @@
  *   child's own new frame, not the frame shared with the parent;
  * - a load that overwrites the group's base register (pointer chasing). */
 #include "isa.h"
-#include <setjmp.h>
-#include <signal.h>
+#include "segv_regs.h"
 #include <stdlib.h>
 #include <sys/mman.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #define PAGE 4096
-
-static sigjmp_buf env;
-static volatile uintptr_t fault_addr;
-static volatile int fault_code;
-
-static void on_segv(int sig, siginfo_t *si, void *uc) {
-    (void)sig, (void)uc;
-    fault_addr = (uintptr_t)si->si_addr;
-    fault_code = si->si_code;
-    siglongjmp(env, 1);
-}
 
 /* Four loads off p (offsets -8...31), then four stores off out (0...31). */
 static uint64_t __attribute__((noinline)) group4(uint64_t *p, uint64_t *out) {
@@ -135,11 +123,7 @@ static void fault_case(const char *what, uint8_t *region, long p_off, long out_o
 }
 
 static void faults(void) {
-    struct sigaction sa;
-    memset(&sa, 0, sizeof sa);
-    sa.sa_sigaction = on_segv;
-    sa.sa_flags = SA_SIGINFO | SA_NODEFER;
-    sigaction(SIGSEGV, &sa, 0);
+    catch_segv();
     uint8_t *region = pattern_pages(2);
     mprotect(region + PAGE, PAGE, PROT_NONE);
     fault_case("load member, PROT_NONE", region, PAGE - 16, 256);

@@ -1,8 +1,8 @@
-/* SIGSEGV caught with the faulting pc, si_addr and every register from the handler's ucontext,
+/* SIGSEGV caught with the faulting pc, si_addr, si_code and every register from the handler's ucontext,
  * recovered with siglongjmp (tests that check compiled code leaves an exact register file where a
  * load faults):
  *     catch_segv();
- *     if (!sigsetjmp(env, 1)) { ...access that may fault... } else { ...fault_pc, fault_addr, fault_regs... } */
+ *     if (!sigsetjmp(env, 1)) { ...access that may fault... } else { ...fault_pc, fault_addr, fault_code, fault_regs... } */
 #ifndef SKIFF_SEGV_REGS_H
 #define SKIFF_SEGV_REGS_H
 #include <setjmp.h>
@@ -15,10 +15,12 @@ static sigjmp_buf env;
 /* x1..x31 at 1..31 (REG_PC at 0). */
 static uint64_t fault_regs[32];
 static volatile uint64_t fault_pc, fault_addr;
+static volatile int fault_code;
 
 static void on_segv(int sig, siginfo_t *si, void *uc) {
     (void)sig;
     fault_addr = (uint64_t)si->si_addr;
+    fault_code = si->si_code;
     memcpy(fault_regs, ((ucontext_t *)uc)->uc_mcontext.__gregs, sizeof fault_regs);
     fault_pc = fault_regs[REG_PC];
     siglongjmp(env, 1);
