@@ -884,6 +884,19 @@ extension Hart {
                     cur = cur.next
                     continue inner
 
+                case .rotateWord:
+                    // srliw and slliw of one register (either order), and the `or` of the two
+                    // results if it came right after them; without it rs2 is the scratch
+                    // register (Fusion.fuseRotate).
+                    let x = r[cur.rs1] & 0xffff_ffff
+                    let low = x &>> cur.shamt
+                    let high = w(x &<< (32 &- cur.shamt))
+                    r[cur.rd] = low
+                    r[cur.rs3] = high
+                    r[cur.rs2] = low | high
+                    cur = cur.next
+                    continue inner
+
                 case .liPair:
                     r[cur.rd] = cur.imm
                     cur = cur.next

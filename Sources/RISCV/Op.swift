@@ -107,6 +107,9 @@ package enum Op: UInt8 {
     case addiwAndiLiBranch  // addiw;andi, then li + branch (a digit test)
     case andiShlAddLdPair   // andi, slli+add, ld, then andi;srli (four units: a table jump's
                             // operands, CPython's bytecode dispatch)
+    // srliw a, x, k and slliw b, x, 32 - k in either order, then the `or` of a and b when it
+    // comes right after them: a 32-bit rotate as C spells it without Zbb (sha256's rounds).
+    case rotateWord
 
     // Compressed (2-byte) forms of the operations above. They are kept last so that the run
     // loop can tell an instruction's length from its operation alone (`isCompressed`), without
