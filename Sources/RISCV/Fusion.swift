@@ -37,6 +37,9 @@
 //  - srliw a, x, k and slliw b, x, 32 - k (either order), with the `or d, a, b` after them
 //    when there is one: a 32-bit rotate without Zbb, a quarter of sha256's instructions
 //    (OpenSSL's C, as Debian builds it); `fuseRotate`.
+//  - xor;addw, or;xor, addw;xor, xor;xor and or;or (any registers, compressed or not): the
+//    rest of sha256's rounds, as the ALU pairs above (a replay of a qemu trace of sha256sum:
+//    its hash loop from 0.866 to 0.774 dispatches per instruction).
 // Every fused operation advances by the slot's `len`.
 // Then two units (an instruction or a fused pair each) run in one dispatch (`fuseUnits`): the
 // first slot's operation names both, the second unit keeps its own slot, operation and fields,
@@ -317,6 +320,11 @@ enum Fusion {
         case (.add, .add): f = twoRegisterSecond(a, b, .addPair)
         case (.mulw, .addw): f = twoRegisterSecond(a, b, .mulwAddw)
         case (.addw, .mulw): f = twoRegisterSecond(a, b, .addwMulw)
+        case (.xor, .addw): f = twoRegisterSecond(a, b, .xorAddw)
+        case (.or, .xor): f = twoRegisterSecond(a, b, .orXor)
+        case (.addw, .xor): f = twoRegisterSecond(a, b, .addwXor)
+        case (.xor, .xor): f = twoRegisterSecond(a, b, .xorPair)
+        case (.or, .or): f = twoRegisterSecond(a, b, .orPair)
         case (.addiw, .andi): f = pair(a, b, .addiwAndi, second: b.rd)
         case (.andi, .srli): f = pair(a, b, .andiSrli, second: b.rd)
         case (.ld, .slli): f = pair(a, b, .ldSlli, second: b.rd)
@@ -411,6 +419,7 @@ enum Fusion {
         case .slliC: return .slli
         case .andiC: return .andi
         case .xorC: return .xor
+        case .orC: return .or
         case .ldC: return .ld
         case .sdC: return .sd
         case .bneC: return .bne
