@@ -37,9 +37,9 @@
 //  - srliw a, x, k and slliw b, x, 32 - k (either order), with the `or d, a, b` after them
 //    when there is one: a 32-bit rotate without Zbb, a quarter of sha256's instructions
 //    (OpenSSL's C, as Debian builds it); `fuseRotate`.
-//  - xor;addw, or;xor, addw;xor, xor;xor and or;or (any registers, compressed or not): the
-//    rest of sha256's rounds, as the ALU pairs above (a replay of a qemu trace of sha256sum:
-//    its hash loop from 0.866 to 0.774 dispatches per instruction).
+//  - xor;addw, or;xor, addw;xor, xor;xor, or;or, addw;addw and srliw;xor (any registers,
+//    compressed or not): the rest of sha256's rounds, as the ALU pairs above (a replay of a qemu
+//    trace of sha256sum: its hash loop from 0.866 to 0.749 dispatches per instruction).
 // Every fused operation advances by the slot's `len`.
 // Then two units (an instruction or a fused pair each) run in one dispatch (`fuseUnits`): the
 // first slot's operation names both, the second unit keeps its own slot, operation and fields,
@@ -325,6 +325,8 @@ enum Fusion {
         case (.addw, .xor): f = twoRegisterSecond(a, b, .addwXor)
         case (.xor, .xor): f = twoRegisterSecond(a, b, .xorPair)
         case (.or, .or): f = twoRegisterSecond(a, b, .orPair)
+        case (.addw, .addw): f = twoRegisterSecond(a, b, .addwPair)
+        case (.srliw, .xor): f = twoRegisterSecond(a, b, .srliwXor)
         case (.addiw, .andi): f = pair(a, b, .addiwAndi, second: b.rd)
         case (.andi, .srli): f = pair(a, b, .andiSrli, second: b.rd)
         case (.ld, .slli): f = pair(a, b, .ldSlli, second: b.rd)

@@ -210,15 +210,10 @@ extension Hart {
                     if jit && hot(cur) { pc = pcOf(cur); continue lookup }
                     left &-= Int(cur.pointee.count)
                     continue inner
-                case .jalFarC:
-                    let here = pcOf(cur)
-                    r[cur.rd] = here &+ UInt64(2)
-                    pc = here &+ cur.imm
-                    if left <= 0 { break lookup }
-                    continue lookup
                 case .jalFar:
+                    // c.j and c.jal too (len 1).
                     let here = pcOf(cur)
-                    r[cur.rd] = here &+ UInt64(4)
+                    r[cur.rd] = here &+ UInt64(cur.pointee.len) << 1
                     pc = here &+ cur.imm
                     if left <= 0 { break lookup }
                     continue lookup
@@ -345,22 +340,14 @@ extension Hart {
                     cur += 2
                     left &-= Int(cur.pointee.count)
                     continue inner
-                case .branchFarC:
-                    if Hart.branchTaken(cur.pointee.rm, r[cur.rs1], r[cur.rs2]) {
-                        pc = pcOf(cur) &+ cur.imm
-                        if left <= 0 { break lookup }
-                        continue lookup
-                    }
-                    cur += 1
-                    left &-= Int(cur.pointee.count)
-                    continue inner
                 case .branchFar:
+                    // c.beqz and c.bnez to another page too (len 1).
                     if Hart.branchTaken(cur.pointee.rm, r[cur.rs1], r[cur.rs2]) {
                         pc = pcOf(cur) &+ cur.imm
                         if left <= 0 { break lookup }
                         continue lookup
                     }
-                    cur += 2
+                    cur = cur.next
                     left &-= Int(cur.pointee.count)
                     continue inner
 
@@ -921,6 +908,16 @@ extension Hart {
                 case .orPair:
                     r[cur.rd] = r[cur.rs1] | r[cur.rs2]
                     r[cur.rs3] = r[cur.aux] | r[cur.rm]
+                    cur = cur.next
+                    continue inner
+                case .addwPair:
+                    r[cur.rd] = w(r[cur.rs1] &+ r[cur.rs2])
+                    r[cur.rs3] = w(r[cur.aux] &+ r[cur.rm])
+                    cur = cur.next
+                    continue inner
+                case .srliwXor:
+                    r[cur.rd] = w((r[cur.rs1] & 0xffff_ffff) &>> cur.shamt)
+                    r[cur.rs3] = r[cur.aux] ^ r[cur.rm]
                     cur = cur.next
                     continue inner
 

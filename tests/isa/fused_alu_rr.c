@@ -1,5 +1,5 @@
 /* The interpreter's register-register pairs (Fusion.fuseAluPair): xor;addw, or;xor, addw;xor,
- * xor;xor and or;or, executed in order in one dispatch. For each: independent registers, the
+ * xor;xor, or;or, addw;addw and srliw;xor, executed in order in one dispatch. For each: independent registers, the
  * second reading the first's result as its first, its second or both sources, the second
  * writing the first's source or destination, the first writing x0, the compressed forms (c.xor,
  * c.or, c.addw) and the 32-bit ones; jumps that land on the second instruction; and a fault
@@ -34,6 +34,26 @@ SHAPES(or_xor, "or", "xor")
 SHAPES(addw_xor, "addw", "xor")
 SHAPES(xor_xor, "xor", "xor")
 SHAPES(or_or, "or", "or")
+SHAPES(addw_addw, "addw", "addw")
+
+/* srliw d,s,k;xor: every shift amount class (0, 1, 31 and between), the same overlaps. */
+#define SRLIW_XOR(fn, K)                                                                           \
+    static void fn(uint64_t a, uint64_t b, uint64_t c, uint64_t d) {                               \
+        const char *pair = "srliw " #K ";xor";                                                     \
+        CASE("apart", "srliw %0,%1," #K "\n\txor %3,%1,%2");                                       \
+        CASE("rs1=rd", "srliw %0,%1," #K "\n\txor %3,%0,%2");                                      \
+        CASE("rs2=rd", "srliw %0,%1," #K "\n\txor %3,%1,%0");                                      \
+        CASE("both=rd", "srliw %0,%1," #K "\n\txor %3,%0,%0");                                     \
+        CASE("same rd", "srliw %0,%1," #K "\n\txor %0,%0,%3");                                     \
+        CASE("rd=src", "srliw %0,%1," #K "\n\txor %1,%3,%2");                                      \
+        CASE("in place", "srliw %0,%0," #K "\n\txor %0,%0,%2");                                    \
+        CASE("x0 first", "srliw zero,%1," #K "\n\txor %3,zero,%2");                                \
+        CASE("x0 second", "srliw %0,%1," #K "\n\txor zero,%0,%2");                                 \
+    }
+SRLIW_XOR(srliw_xor_0, 0)
+SRLIW_XOR(srliw_xor_1, 1)
+SRLIW_XOR(srliw_xor_13, 13)
+SRLIW_XOR(srliw_xor_31, 31)
 
 /* A sha256-like loop in compressible registers (c.xor, c.or, c.addw when compression is on,
  * the 32-bit forms with .option norvc): every pair, some chained. */
@@ -45,6 +65,8 @@ SHAPES(or_or, "or", "or")
     "xor a4,a4,a3\n\txor a4,a4,a1\n\t"                                                             \
     "or a0,a0,a4\n\tor a0,a0,a2\n\t"                                                               \
     "xor a0,a0,a5\n\taddw a5,a5,a0\n\t"                                                            \
+    "addw a1,a1,a3\n\taddw a1,a1,a4\n\t"                                                            \
+    "srliw a4,a1,7\n\txor a4,a4,a2\n\t"                                                            \
     "addi a6,a6,-1\n\tbnez a6,1b\n\t"
 static void rounds(uint64_t x, uint64_t y, int n) {
     uint64_t out[2][6];
@@ -85,6 +107,15 @@ static void middles(uint64_t x) {
     MIDDLE("addw", "xor");
     MIDDLE("xor", "xor");
     MIDDLE("or", "or");
+    MIDDLE("addw", "addw");
+    uint64_t t0 = x, t3 = 9, t4 = 3, t5 = 0;
+    __asm__ volatile("j 2f\n"
+                     "1:\n\tsrliw %0,%0,3\n"
+                     "2:\n\txor %1,%0,%1\n\t"
+                     "add %3,%3,%1\n\taddi %2,%2,-1\n\tbnez %2,1b\n\t"
+                     : "+r"(t0), "+r"(t3), "+r"(t4), "+r"(t5));
+    printf("middle srliw;xor %llx: %llx %llx %llx\n", (unsigned long long)x, (unsigned long long)t0,
+           (unsigned long long)t3, (unsigned long long)t5);
 }
 
 /* A fault at the load right after each pair (x5-x7 are t0-t2, x28-x30 t3-t5). */
@@ -108,6 +139,8 @@ static void faults(void) {
     FAULT("addw;xor", "addw t3,t0,t2\n\txor t1,t1,t3");
     FAULT("xor;xor", "xor t3,t0,t1\n\txor t3,t3,t2");
     FAULT("or;or", "or t3,t0,t1\n\tor t2,t2,t3");
+    FAULT("addw;addw", "addw t3,t0,t2\n\taddw t2,t2,t3");
+    FAULT("srliw;xor", "srliw t3,t2,5\n\txor t1,t3,t1");
 }
 
 int main(void) {
@@ -118,7 +151,8 @@ int main(void) {
         if (round % 50 == 0) {
             uint64_t c = x * 0x10001, d = ~y + round;
             xor_addw(x, y, c, d), or_xor(x, y, c, d), addw_xor(x, y, c, d);
-            xor_xor(x, y, c, d), or_or(x, y, c, d);
+            xor_xor(x, y, c, d), or_or(x, y, c, d), addw_addw(x, y, c, d);
+            srliw_xor_0(x, y, c, d), srliw_xor_1(x, y, c, d), srliw_xor_13(x, y, c, d), srliw_xor_31(x, y, c, d);
         }
         rounds(x, y, 1 + round % 9);
         middles(x);
