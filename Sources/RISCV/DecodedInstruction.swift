@@ -46,7 +46,7 @@ package struct DecodedInstruction {
         switch op {
         case .jal, .jalFar, .jalr, .beq, .bne, .blt, .bge, .bltu, .bgeu, .branchFar,
              .ecall, .ebreak, .illegal, .fenceI, .undecoded, .pageEnd,
-             .jalC, .jalFarC, .jalrC, .beqC, .bneC, .branchFarC:
+             .jalC, .jalrC, .beqC, .bneC:
             return true
         default:
             return false

@@ -34,6 +34,12 @@
 //  - andi + srli (CPython's bytecode: opcode and argument), ld + slli (Lua's base and scaled
 //    index), andi + in-page beq/bne (a tag test, as ldBranch), and add + in-page `j` (as addi + j:
 //    addBranch on x0); chosen from traces of CPython and Lua (docs/performance.md).
+//  - srliw a, x, k and slliw b, x, 32 - k (either order), with the `or d, a, b` after them
+//    when there is one: a 32-bit rotate without Zbb, a quarter of sha256's instructions
+//    (OpenSSL's C, as Debian builds it); `fuseRotate`.
+//  - xor;addw, or;xor, addw;xor, xor;xor, or;or, addw;addw and srliw;xor (any registers,
+//    compressed or not): the rest of sha256's rounds, as the ALU pairs above (a replay of a qemu
+//    trace of sha256sum: its hash loop from 0.866 to 0.749 dispatches per instruction).
 // Every fused operation advances by the slot's `len`.
 // Then two units (an instruction or a fused pair each) run in one dispatch (`fuseUnits`): the
 // first slot's operation names both, the second unit keeps its own slot, operation and fields,
@@ -48,7 +54,7 @@
 
 enum Fusion {
     static func fuse(_ first: UnsafeMutablePointer<DecodedInstruction>) {
-        if fuseAddressArithmetic(first) || fuseAluPair(first) || fuseWithBranch(first) { return }
+        if fuseAddressArithmetic(first) || fuseAluPair(first) || fuseWithBranch(first) || fuseRotate(first) { return }
         fuseAddAndBranch(first)
     }
 
@@ -97,6 +103,38 @@ enum Fusion {
         f.aux = b.rs2
         f.rm = b.op == .bne || b.op == .bneC ? 1 : 0
         f.len = a.len + b.len
+        first.pointee = f
+        return true
+    }
+
+    /// srliw a, x, k and slliw b, x, 32 - k in either order (1 <= k <= 31; a, b and x three
+    /// registers, so that both read the same x), then the next instruction too if it is
+    /// `or d, a, b` (either operand order): a 32-bit rotate. rd = a, rs3 = b, rs1 = x, imm = k,
+    /// rs2 = d, or the scratch register when there is no `or` (the run loop writes a | b there
+    /// either way). True if `first` was fused.
+    static func fuseRotate(_ first: UnsafeMutablePointer<DecodedInstruction>) -> Bool {
+        let a = first.pointee, b = first.next.pointee
+        let right: DecodedInstruction, left: DecodedInstruction
+        switch (a.op, b.op) {
+        case (.srliw, .slliw): (right, left) = (a, b)
+        case (.slliw, .srliw): (right, left) = (b, a)
+        default: return false
+        }
+        guard a.rs1 == b.rs1, a.rd != a.rs1, a.rd != b.rd,
+              right.imm > 0, right.imm < 32, left.imm == 32 - right.imm else { return false }
+        var f = a
+        f.op = .rotateWord
+        f.rd = right.rd
+        f.rs3 = left.rd
+        f.imm = right.imm
+        f.rs2 = Registers.scratch
+        f.len = a.len + b.len
+        let c = first.next.next.pointee
+        if c.op == .or || c.op == .orC,
+           (c.rs1 == right.rd && c.rs2 == left.rd) || (c.rs1 == left.rd && c.rs2 == right.rd) {
+            f.rs2 = c.rd
+            f.len += c.len
+        }
         first.pointee = f
         return true
     }
@@ -282,6 +320,13 @@ enum Fusion {
         case (.add, .add): f = twoRegisterSecond(a, b, .addPair)
         case (.mulw, .addw): f = twoRegisterSecond(a, b, .mulwAddw)
         case (.addw, .mulw): f = twoRegisterSecond(a, b, .addwMulw)
+        case (.xor, .addw): f = twoRegisterSecond(a, b, .xorAddw)
+        case (.or, .xor): f = twoRegisterSecond(a, b, .orXor)
+        case (.addw, .xor): f = twoRegisterSecond(a, b, .addwXor)
+        case (.xor, .xor): f = twoRegisterSecond(a, b, .xorPair)
+        case (.or, .or): f = twoRegisterSecond(a, b, .orPair)
+        case (.addw, .addw): f = twoRegisterSecond(a, b, .addwPair)
+        case (.srliw, .xor): f = twoRegisterSecond(a, b, .srliwXor)
         case (.addiw, .andi): f = pair(a, b, .addiwAndi, second: b.rd)
         case (.andi, .srli): f = pair(a, b, .andiSrli, second: b.rd)
         case (.ld, .slli): f = pair(a, b, .ldSlli, second: b.rd)
@@ -376,6 +421,7 @@ enum Fusion {
         case .slliC: return .slli
         case .andiC: return .andi
         case .xorC: return .xor
+        case .orC: return .or
         case .ldC: return .ld
         case .sdC: return .sd
         case .bneC: return .bne

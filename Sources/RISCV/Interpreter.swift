@@ -210,15 +210,10 @@ extension Hart {
                     if jit && hot(cur) { pc = pcOf(cur); continue lookup }
                     left &-= Int(cur.pointee.count)
                     continue inner
-                case .jalFarC:
-                    let here = pcOf(cur)
-                    r[cur.rd] = here &+ UInt64(2)
-                    pc = here &+ cur.imm
-                    if left <= 0 { break lookup }
-                    continue lookup
                 case .jalFar:
+                    // c.j and c.jal too (len 1).
                     let here = pcOf(cur)
-                    r[cur.rd] = here &+ UInt64(4)
+                    r[cur.rd] = here &+ UInt64(cur.pointee.len) << 1
                     pc = here &+ cur.imm
                     if left <= 0 { break lookup }
                     continue lookup
@@ -345,22 +340,14 @@ extension Hart {
                     cur += 2
                     left &-= Int(cur.pointee.count)
                     continue inner
-                case .branchFarC:
-                    if Hart.branchTaken(cur.pointee.rm, r[cur.rs1], r[cur.rs2]) {
-                        pc = pcOf(cur) &+ cur.imm
-                        if left <= 0 { break lookup }
-                        continue lookup
-                    }
-                    cur += 1
-                    left &-= Int(cur.pointee.count)
-                    continue inner
                 case .branchFar:
+                    // c.beqz and c.bnez to another page too (len 1).
                     if Hart.branchTaken(cur.pointee.rm, r[cur.rs1], r[cur.rs2]) {
                         pc = pcOf(cur) &+ cur.imm
                         if left <= 0 { break lookup }
                         continue lookup
                     }
-                    cur += 2
+                    cur = cur.next
                     left &-= Int(cur.pointee.count)
                     continue inner
 
@@ -884,6 +871,56 @@ extension Hart {
                     cur = cur.next
                     continue inner
 
+                case .rotateWord:
+                    // srliw and slliw of one register (either order), and the `or` of the two
+                    // results if it came right after them; without it rs2 is the scratch
+                    // register (Fusion.fuseRotate).
+                    let x = r[cur.rs1] & 0xffff_ffff
+                    let low = x &>> cur.shamt
+                    let high = w(x &<< (32 &- cur.shamt))
+                    r[cur.rd] = low
+                    r[cur.rs3] = high
+                    r[cur.rs2] = low | high
+                    cur = cur.next
+                    continue inner
+
+                // Two register-register operations (Fusion.fuseAluPair), as addwMulw.
+                case .xorAddw:
+                    r[cur.rd] = r[cur.rs1] ^ r[cur.rs2]
+                    r[cur.rs3] = w(r[cur.aux] &+ r[cur.rm])
+                    cur = cur.next
+                    continue inner
+                case .orXor:
+                    r[cur.rd] = r[cur.rs1] | r[cur.rs2]
+                    r[cur.rs3] = r[cur.aux] ^ r[cur.rm]
+                    cur = cur.next
+                    continue inner
+                case .addwXor:
+                    r[cur.rd] = w(r[cur.rs1] &+ r[cur.rs2])
+                    r[cur.rs3] = r[cur.aux] ^ r[cur.rm]
+                    cur = cur.next
+                    continue inner
+                case .xorPair:
+                    r[cur.rd] = r[cur.rs1] ^ r[cur.rs2]
+                    r[cur.rs3] = r[cur.aux] ^ r[cur.rm]
+                    cur = cur.next
+                    continue inner
+                case .orPair:
+                    r[cur.rd] = r[cur.rs1] | r[cur.rs2]
+                    r[cur.rs3] = r[cur.aux] | r[cur.rm]
+                    cur = cur.next
+                    continue inner
+                case .addwPair:
+                    r[cur.rd] = w(r[cur.rs1] &+ r[cur.rs2])
+                    r[cur.rs3] = w(r[cur.aux] &+ r[cur.rm])
+                    cur = cur.next
+                    continue inner
+                case .srliwXor:
+                    r[cur.rd] = w((r[cur.rs1] & 0xffff_ffff) &>> cur.shamt)
+                    r[cur.rs3] = r[cur.aux] ^ r[cur.rm]
+                    cur = cur.next
+                    continue inner
+
                 case .liPair:
                     r[cur.rd] = cur.imm
                     cur = cur.next
@@ -915,14 +952,20 @@ extension Hart {
                 case .lw:
                     guard let v = load(rt, r[cur.rs1] &+ cur.imm, UInt32.self) else { break inner }
                     r[cur.rd] = sext32(UInt64(v))
-                case .ldC, .fldC:
+                case .ldC:
                     guard let v = load(rt, r[cur.rs1] &+ cur.imm, UInt64.self) else { break inner }
                     r[cur.rd] = v
                     cur += 1
                     continue inner
-                case .ld, .fld:
+                case .ld:
                     guard let v = load(rt, r[cur.rs1] &+ cur.imm, UInt64.self) else { break inner }
                     r[cur.rd] = v
+                case .fld:
+                    // c.fld and c.fldsp too (len 1): steps by the slot's length.
+                    guard let v = load(rt, r[cur.rs1] &+ cur.imm, UInt64.self) else { break inner }
+                    r[cur.rd] = v
+                    cur = cur.next
+                    continue inner
                 case .lbu:
                     guard let v = load(rt, r[cur.rs1] &+ cur.imm, UInt8.self) else { break inner }
                     r[cur.rd] = UInt64(v)
@@ -947,12 +990,19 @@ extension Hart {
                     continue inner
                 case .sw, .fsw:
                     guard store(wt, r[cur.rs1] &+ cur.imm, UInt32(truncatingIfNeeded: r[cur.rs2])) else { break inner }
-                case .sdC, .fsdC:
+                case .sdC:
                     guard store(wt, r[cur.rs1] &+ cur.imm, r[cur.rs2]) else { break inner }
                     cur += 1
                     continue inner
-                case .sd, .fsd:
+                case .sd:
                     guard store(wt, r[cur.rs1] &+ cur.imm, r[cur.rs2]) else { break inner }
+                case .fsd:
+                    // c.fsd and c.fsdsp too (len 1); the length is read before the store, which
+                    // may reset this code page.
+                    let length = Int(cur.pointee.len)
+                    guard store(wt, r[cur.rs1] &+ cur.imm, r[cur.rs2]) else { break inner }
+                    cur += length
+                    continue inner
 
                 // Integer register-immediate.
                 case .addiC:
@@ -979,11 +1029,11 @@ extension Hart {
                     cur += 1
                     continue inner
                 case .srli: r[cur.rd] = r[cur.rs1] >> cur.shamt
-                case .sraiC:
+                case .srai:
+                    // c.srai too (len 1).
                     r[cur.rd] = UInt64(bitPattern: Int64(bitPattern: r[cur.rs1]) >> Int64(cur.shamt))
-                    cur += 1
+                    cur = cur.next
                     continue inner
-                case .srai: r[cur.rd] = UInt64(bitPattern: Int64(bitPattern: r[cur.rs1]) >> Int64(cur.shamt))
                 case .addiwC:
                     r[cur.rd] = w(r[cur.rs1] &+ cur.imm)
                     cur += 1
@@ -999,11 +1049,11 @@ extension Hart {
                     cur += 1
                     continue inner
                 case .add: r[cur.rd] = r[cur.rs1] &+ r[cur.rs2]
-                case .subC:
+                case .sub:
+                    // c.sub too (len 1).
                     r[cur.rd] = r[cur.rs1] &- r[cur.rs2]
-                    cur += 1
+                    cur = cur.next
                     continue inner
-                case .sub: r[cur.rd] = r[cur.rs1] &- r[cur.rs2]
                 case .sll: r[cur.rd] = r[cur.rs1] << (r[cur.rs2] & 63)
                 case .slt: r[cur.rd] = Int64(bitPattern: r[cur.rs1]) < Int64(bitPattern: r[cur.rs2]) ? 1 : 0
                 case .sltu: r[cur.rd] = r[cur.rs1] < r[cur.rs2] ? 1 : 0
@@ -1029,11 +1079,11 @@ extension Hart {
                     cur += 1
                     continue inner
                 case .addw: r[cur.rd] = w(r[cur.rs1] &+ r[cur.rs2])
-                case .subwC:
+                case .subw:
+                    // c.subw too (len 1).
                     r[cur.rd] = w(r[cur.rs1] &- r[cur.rs2])
-                    cur += 1
+                    cur = cur.next
                     continue inner
-                case .subw: r[cur.rd] = w(r[cur.rs1] &- r[cur.rs2])
                 case .sllw: r[cur.rd] = w(r[cur.rs1] << (r[cur.rs2] & 31))
                 case .srlw: r[cur.rd] = w((r[cur.rs1] & 0xffff_ffff) &>> (r[cur.rs2] & 31))
                 case .sraw: r[cur.rd] = UInt64(bitPattern: Int64(bitPattern: w(r[cur.rs1])) &>> (r[cur.rs2] & 31))

@@ -107,14 +107,25 @@ package enum Op: UInt8 {
     case addiwAndiLiBranch  // addiw;andi, then li + branch (a digit test)
     case andiShlAddLdPair   // andi, slli+add, ld, then andi;srli (four units: a table jump's
                             // operands, CPython's bytecode dispatch)
+    // srliw a, x, k and slliw b, x, 32 - k in either order, then the `or` of a and b when it
+    // comes right after them: a 32-bit rotate as C spells it without Zbb (sha256's rounds).
+    case rotateWord
+    // Two register-register operations executed in order, the second's destination in rs3 and
+    // its sources in aux and rm: the sums, xors and ors of sha256's rounds (no Zbb), chosen by
+    // replaying a qemu trace of sha256sum through the fusion rules (docs/performance.md).
+    case xorAddw, orXor, addwXor, xorPair, orPair, addwPair, srliwXor
 
     // Compressed (2-byte) forms of the operations above. They are kept last so that the run
     // loop can tell an instruction's length from its operation alone (`isCompressed`), without
     // loading it from the slot: the next slot's address then does not wait for a memory load.
-    case addiC, addiwC, liC, lwC, ldC, swC, sdC, fldC, fsdC, srliC, sraiC, slliC, andiC
-    case addC, subC, xorC, orC, andC, subwC, addwC
+    // The rarer ones (c.srai, c.sub, c.subw, c.fld, c.fsd and the far jumps and branches) decode to the 32-bit operation with
+    // len 1, whose arm steps by the slot's `len`: their values went to fused operations.
+    case addiC, addiwC, liC, lwC, ldC, swC, sdC, srliC, slliC, andiC
+    case addC, xorC, orC, andC, addwC
     // (c.ebreak decodes to `ebreak` with len 1: it stops the run, no length needed.)
-    case jalC, jalFarC, jalrC, beqC, bneC, branchFarC
+    // (c.j/c.jal to another page and compressed branches to another page decode to jalFar and
+    // branchFar with len 1: rare, their values went to fused operations.)
+    case jalC, jalrC, beqC, bneC
 }
 
 extension Op {
@@ -130,25 +141,18 @@ extension Op {
         case .ld: return .ldC
         case .sw: return .swC
         case .sd: return .sdC
-        case .fld: return .fldC
-        case .fsd: return .fsdC
         case .srli: return .srliC
-        case .srai: return .sraiC
         case .slli: return .slliC
         case .andi: return .andiC
         case .add: return .addC
-        case .sub: return .subC
         case .xor: return .xorC
         case .or: return .orC
         case .and: return .andC
-        case .subw: return .subwC
         case .addw: return .addwC
         case .jal: return .jalC
-        case .jalFar: return .jalFarC
         case .jalr: return .jalrC
         case .beq: return .beqC
         case .bne: return .bneC
-        case .branchFar: return .branchFarC
         default: return self
         }
     }
