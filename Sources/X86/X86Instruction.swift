@@ -169,4 +169,7 @@ package enum X86Op: UInt8 {
     case shrRI8nf, shrRI16nf, xorRI16nf, imulRR32nf, loadImulRR32nf
     // imul r32, r/m32 (or with an immediate) in the run loop (Specialise.swift).
     case imulRR32
+    // Memory forms per size (Specialise.swift): cmp r,[m] (16, 32, 64 bits), cmp [m],imm8,
+    // add [m],imm32.
+    case cmpRM16, cmpRM32, cmpRM64, cmpMI8, addMI32
 }

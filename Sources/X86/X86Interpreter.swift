@@ -317,6 +317,31 @@ extension X86Core {
                         guard let v = load(address(cur), s) else { break fault }
                         _ = alu(7, reg(cur.pointee.reg, s), v, s)
                         if fusedBranchTaken(&cur) { if followCached(&cur, &left, tierOff) { continue inner }; break taken }
+                    // Per size (Specialise.swift): the load and the compare without `s`.
+                    case .cmpRM16:
+                        guard let v = load(address(cur), 1) else { break fault }
+                        _ = alu(7, reg(cur.pointee.reg, 1), v, 1)
+                        if fusedBranchTaken(&cur) { if followCached(&cur, &left, tierOff) { continue inner }; break taken }
+                    case .cmpRM32:
+                        guard let v = load(address(cur), 2) else { break fault }
+                        _ = alu(7, reg(cur.pointee.reg, 2), v, 2)
+                        if fusedBranchTaken(&cur) { if followCached(&cur, &left, tierOff) { continue inner }; break taken }
+                    case .cmpRM64:
+                        guard let v = load(address(cur), 3) else { break fault }
+                        _ = alu(7, reg64(cur.pointee.reg), v, 3)
+                        if fusedBranchTaken(&cur) { if followCached(&cur, &left, tierOff) { continue inner }; break taken }
+                    case .cmpMI8:
+                        guard let v = load(address(cur), 0) else { break fault }
+                        _ = alu(7, v, cur.pointee.imm & 0xff, 0)
+                        if fusedBranchTaken(&cur) { if followCached(&cur, &left, tierOff) { continue inner }; break taken }
+                    case .addMI32:
+                        // The flags after the store (no saved state to restore when it faults).
+                        let a = address(cur)
+                        guard let v = load(a, 2) else { break fault }
+                        let b = cur.pointee.imm & 0xffff_ffff
+                        let res = (v &+ b) & 0xffff_ffff
+                        guard store(a, 2, res) else { break fault }
+                        setFlags(X86Flags.add, 2, v, b, res)
                     case .addMR, .orMR, .adcMR, .sbbMR, .andMR, .subMR, .xorMR:
                         let kind = Int(cur.pointee.cond)
                         let a = address(cur)

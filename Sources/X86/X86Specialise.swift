@@ -15,6 +15,7 @@ extension X86Op {
     /// operands are low bytes (`lowBytes`: not ah, ch, dh, bh), whose arms read them unshifted.
     func specialised(size: UInt8, source: UInt8, lowBytes: Bool) -> X86Op {
         if size == 0 {
+            if self == .cmpMI { return .cmpMI8 }    // no register operand
             guard lowBytes else { return self }
             switch self {
             case .cmpRI: return .cmpRI8
@@ -28,6 +29,7 @@ extension X86Op {
             switch self {
             case .shrRI: return .shrRI16
             case .xorRI: return .xorRI16
+            case .cmpRM: return .cmpRM16
             default: return self
             }
         }
@@ -54,6 +56,8 @@ extension X86Op {
         case .sarRI: return wide ? .sarRI64 : .sarRI32
         case .cmovRR: return wide ? .cmovRR64 : .cmovRR32
         case .imulRR where !wide: return .imulRR32
+        case .cmpRM: return wide ? .cmpRM64 : .cmpRM32
+        case .addMI where !wide: return .addMI32
         default: return self
         }
     }
