@@ -171,5 +171,8 @@ package enum X86Op: UInt8 {
     case imulRR32
     // Memory forms per size (Specialise.swift): cmp r,[m] (16, 32, 64 bits), cmp [m],imm8,
     // add [m],imm32.
-    case cmpRM16, cmpRM32, cmpRM64, cmpMI8, addMI32
+    case cmpRM16, cmpRM32, cmpRM64, cmpMI8, addMI32, cmpRR16
+    // The operations above that fuse a jcc, when that jcc is je or jne (`zeroFused`).
+    case cmpRI8Z, addCmpRR32Z, movTestRR64Z, loadTestRR64Z, subRI8Z, testRR8Z, cmpRR32Z, cmpRR64Z
+    case cmpRI32Z, cmpRI64Z, subRI32Z, subRI64Z, testRR32Z, testRR64Z, cmpRM16Z, cmpRM32Z, cmpRM64Z, cmpMI8Z, cmpRR16Z
 }

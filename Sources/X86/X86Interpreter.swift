@@ -318,6 +318,12 @@ extension X86Core {
                         _ = alu(7, reg(cur.pointee.reg, s), v, s)
                         if fusedBranchTaken(&cur) { if followCached(&cur, &left, tierOff) { continue inner }; break taken }
                     // Per size (Specialise.swift): the load and the compare without `s`.
+                    case .cmpRR16:
+                        aluRR(7, cur, 1)
+                        if fusedBranchTaken(&cur) { if followCached(&cur, &left, tierOff) { continue inner }; break taken }
+                    case .cmpRR16Z:
+                        aluRR(7, cur, 1)
+                        if zeroTaken(&cur) { if followCached(&cur, &left, tierOff) { continue inner }; break taken }
                     case .cmpRM16:
                         guard let v = load(address(cur), 1) else { break fault }
                         _ = alu(7, reg(cur.pointee.reg, 1), v, 1)
@@ -462,6 +468,72 @@ extension X86Core {
                         setReg(cur.pointee.reg, 2, reg(cur.pointee.reg, 2) &+ cur.pointee.imm)
                         cur += 1
                         aluRR(0, cur, 2)
+
+                    // MARK: The same with a fused je or jne (`X86Op.zeroFused`): no test of `attrs`.
+                    case .cmpRI8Z:
+                        _ = subLowByteImmediate(cur)
+                        if zeroTaken(&cur) { if followCached(&cur, &left, tierOff) { continue inner }; break taken }
+                    case .addCmpRR32Z:
+                        setReg(cur.pointee.reg, 2, reg(cur.pointee.reg, 2) &+ reg(cur.pointee.rm, 2))
+                        cur += 1
+                        aluRR(7, cur, 2)
+                        if zeroTaken(&cur) { if followCached(&cur, &left, tierOff) { continue inner }; break taken }
+                    case .movTestRR64Z:
+                        setReg64(cur.pointee.reg, reg64(cur.pointee.rm))
+                        cur += 1
+                        setLogicFlags(3, reg64(cur.pointee.reg) & reg64(cur.pointee.rm))
+                        if zeroTaken(&cur) { if followCached(&cur, &left, tierOff) { continue inner }; break taken }
+                    case .loadTestRR64Z:
+                        guard load64(cur) else { break fault }
+                        cur += 1
+                        setLogicFlags(3, reg64(cur.pointee.reg) & reg64(cur.pointee.rm))
+                        if zeroTaken(&cur) { if followCached(&cur, &left, tierOff) { continue inner }; break taken }
+                    case .subRI8Z:
+                        setLowByte(cur.pointee.reg, subLowByteImmediate(cur))
+                        if zeroTaken(&cur) { if followCached(&cur, &left, tierOff) { continue inner }; break taken }
+                    case .testRR8Z:
+                        setLogicFlags(0, reg64(cur.pointee.reg) & reg64(cur.pointee.rm) & 0xff)
+                        if zeroTaken(&cur) { if followCached(&cur, &left, tierOff) { continue inner }; break taken }
+                    case .cmpRR32Z:
+                        aluRR(7, cur, 2)
+                        if zeroTaken(&cur) { if followCached(&cur, &left, tierOff) { continue inner }; break taken }
+                    case .cmpRR64Z:
+                        aluRR(7, cur, 3)
+                        if zeroTaken(&cur) { if followCached(&cur, &left, tierOff) { continue inner }; break taken }
+                    case .cmpRI32Z:
+                        aluRI(7, cur, 2)
+                        if zeroTaken(&cur) { if followCached(&cur, &left, tierOff) { continue inner }; break taken }
+                    case .cmpRI64Z:
+                        aluRI(7, cur, 3)
+                        if zeroTaken(&cur) { if followCached(&cur, &left, tierOff) { continue inner }; break taken }
+                    case .subRI32Z:
+                        aluRI(5, cur, 2)
+                        if zeroTaken(&cur) { if followCached(&cur, &left, tierOff) { continue inner }; break taken }
+                    case .subRI64Z:
+                        aluRI(5, cur, 3)
+                        if zeroTaken(&cur) { if followCached(&cur, &left, tierOff) { continue inner }; break taken }
+                    case .testRR32Z:
+                        setLogicFlags(2, reg(cur.pointee.reg, 2) & reg(cur.pointee.rm, 2))
+                        if zeroTaken(&cur) { if followCached(&cur, &left, tierOff) { continue inner }; break taken }
+                    case .testRR64Z:
+                        setLogicFlags(3, reg64(cur.pointee.reg) & reg64(cur.pointee.rm))
+                        if zeroTaken(&cur) { if followCached(&cur, &left, tierOff) { continue inner }; break taken }
+                    case .cmpRM16Z:
+                        guard let v = load(address(cur), 1) else { break fault }
+                        _ = alu(7, reg(cur.pointee.reg, 1), v, 1)
+                        if zeroTaken(&cur) { if followCached(&cur, &left, tierOff) { continue inner }; break taken }
+                    case .cmpRM32Z:
+                        guard let v = load(address(cur), 2) else { break fault }
+                        _ = alu(7, reg(cur.pointee.reg, 2), v, 2)
+                        if zeroTaken(&cur) { if followCached(&cur, &left, tierOff) { continue inner }; break taken }
+                    case .cmpRM64Z:
+                        guard let v = load(address(cur), 3) else { break fault }
+                        _ = alu(7, reg64(cur.pointee.reg), v, 3)
+                        if zeroTaken(&cur) { if followCached(&cur, &left, tierOff) { continue inner }; break taken }
+                    case .cmpMI8Z:
+                        guard let v = load(address(cur), 0) else { break fault }
+                        _ = alu(7, v, cur.pointee.imm & 0xff, 0)
+                        if zeroTaken(&cur) { if followCached(&cur, &left, tierOff) { continue inner }; break taken }
 
                     // MARK: Flags that nothing reads (FlagsLiveness.swift): the result alone
                     // (setReg masks 32- and 16-bit results).
@@ -736,6 +808,13 @@ extension X86Core {
         p += 1
         if attrs & X86Attrs.fusedZero != 0 { return (regs[X86Registers.ccRes] == 0) != (p.pointee.cond & 1 != 0) }
         return condition(p.pointee.cond)
+    }
+
+    /// After an operation whose fused jcc is je or jne (its `Z` form): `p` moved to that jcc,
+    /// whether it is taken (ZF is the stored result being 0 for every such operation).
+    @_transparent func zeroTaken(_ p: inout UnsafeMutablePointer<X86Instruction>) -> Bool {
+        p += 1
+        return (regs[X86Registers.ccRes] == 0) != (p.pointee.cond & 1 != 0)
     }
 
     @_transparent func aluRM(_ kind: Int, _ p: UnsafeMutablePointer<X86Instruction>) -> Bool {

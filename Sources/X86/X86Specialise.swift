@@ -30,6 +30,7 @@ extension X86Op {
             case .shrRI: return .shrRI16
             case .xorRI: return .xorRI16
             case .cmpRM: return .cmpRM16
+            case .cmpRR: return .cmpRR16
             default: return self
             }
         }
@@ -59,6 +60,42 @@ extension X86Op {
         case .cmpRM: return wide ? .cmpRM64 : .cmpRM32
         case .addMI where !wide: return .addMI32
         default: return self
+        }
+    }
+}
+
+extension X86Op {
+    /// The form of this operation whose fused jcc (`X86Attrs.fusedBranch`) is je or jne
+    /// (`X86Attrs.fusedZero`), if it has one: its arm takes the branch from the stored result
+    /// without testing `attrs` at run time. `pairAttrs`: the attrs of the instruction after it,
+    /// the compare or test of a pair (Pairs.swift); `attrs`: its own.
+    func zeroFused(attrs: UInt8, pairAttrs: UInt8) -> X86Op? {
+        let zero = X86Attrs.fusedBranch | X86Attrs.fusedZero
+        switch self {
+        case .addCmpRR32: return pairAttrs & zero == zero ? .addCmpRR32Z : nil
+        case .movTestRR64: return pairAttrs & zero == zero ? .movTestRR64Z : nil
+        case .loadTestRR64: return pairAttrs & zero == zero ? .loadTestRR64Z : nil
+        default: break
+        }
+        guard attrs & zero == zero else { return nil }
+        switch self {
+        case .cmpRI8: return .cmpRI8Z
+        case .subRI8: return .subRI8Z
+        case .testRR8: return .testRR8Z
+        case .cmpRR32: return .cmpRR32Z
+        case .cmpRR64: return .cmpRR64Z
+        case .cmpRI32: return .cmpRI32Z
+        case .cmpRI64: return .cmpRI64Z
+        case .subRI32: return .subRI32Z
+        case .subRI64: return .subRI64Z
+        case .testRR32: return .testRR32Z
+        case .testRR64: return .testRR64Z
+        case .cmpRM16: return .cmpRM16Z
+        case .cmpRM32: return .cmpRM32Z
+        case .cmpRM64: return .cmpRM64Z
+        case .cmpMI8: return .cmpMI8Z
+        case .cmpRR16: return .cmpRR16Z
+        default: return nil
         }
     }
 }
