@@ -59,6 +59,15 @@ package struct X86Instruction {
         return marker
     }
 
+    /// A direct branch's change of the run loop's budget (`left`) when it is taken to its
+    /// cached target (`disp`): its block's instructions after it given back, the target's
+    /// block's taken (`count - 1 - target.count`). Kept in `reg` and `rm`, unused by branches;
+    /// set with `disp`.
+    var branchDelta: Int16 {
+        @inline(__always) get { Int16(bitPattern: UInt16(reg) | UInt16(rm) &<< 8) }
+        @inline(__always) set { reg = UInt8(truncatingIfNeeded: newValue); rm = UInt8(truncatingIfNeeded: newValue &>> 8) }
+    }
+
     /// `scale`'s flag for a memory operand with fs/gs or 0x67 (Operands.swift, `address`).
     static let slowAddress: UInt8 = 0x80
     /// `scale`'s flag for a memory operand with an index register (Operands.swift, `address`).
