@@ -3,7 +3,8 @@
  * cmp r16,r16; the `Z` forms of every operation that fuses a jcc, pairs included). The host CPU
  * is the reference for:
  *  - each form's branch (every jcc after the memory compares, je/jne after the others) and the
- *    flags after it (pushf), for operands at the edges of each size;
+ *    flags after it (pushf, also after a fused je/jne not taken), for operands at the edges of
+ *    each size;
  *  - add [m],imm32's result in memory and its flags;
  *  - faults (SIGSEGV: the handler prints rdx, the arithmetic flags and the fault address from
  *    its ucontext, and the memory word): a compare whose load faults leaves the instruction
@@ -62,7 +63,12 @@ __attribute__((noinline)) static unsigned long mem_branches(const unsigned long 
     BR("cmpw %w[a], %w[a]", "jne", 21);
     __asm__ volatile("cmpw 4(%[m]), %w[a]\n\tjne 1f\n\tor $1, %[bits]\n\t1:\n\tpushfq\n\tpopq %[fl]\n\t"
                      : [bits] "+r"(bits), [fl] "=r"(fl) : [a] "r"(a), [m] "r"(m) : "cc", "memory");
-    return bits ^ ((fl & 0x8d5) << 40);
+    /* The flags a fused je leaves for what follows it when not taken. */
+    unsigned long fl2 = 0, fl3 = 0;
+    __asm__ volatile("cmpb $0x90, 2(%[m])\n\tje 1f\n\tpushfq\n\tpopq %[fl2]\n\t1:\n\t"
+                     "cmpw 2(%[m]), %w[a]\n\tjne 2f\n\tpushfq\n\tpopq %[fl3]\n\t2:\n\t"
+                     : [fl2] "+r"(fl2), [fl3] "+r"(fl3) : [a] "r"(a), [m] "r"(m) : "cc", "memory");
+    return bits ^ ((fl & 0x8d5) << 40) ^ ((fl2 & 0x8d5) << 52) ^ ((fl3 & 0x8d5) << 28);
 #undef BR
 }
 
