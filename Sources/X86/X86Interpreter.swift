@@ -79,14 +79,14 @@ extension X86Core {
             }
 
             var status = X86Status.next
-            // The loop dispatches on `cur`; an arm that completes falls out of the switch into
-            // the step to the next instruction, and the compiler copies the step and the
-            // dispatch into the end of every arm (each arm then has its own indirect jump; see
-            // Package.swift). Going on at an instruction `p` is `cur = p` and `continue inner`.
-            // (The step used to come first, with `cur` set to `p - 1`: the loop then kept the
-            // pointer before and after the step in two registers, a move in every dispatch.)
+            // The loop steps to the next instruction first, so that the step and the dispatch
+            // are one block, which the compiler copies into the end of every arm (each arm then
+            // has its own indirect jump; see Package.swift): whatever goes on at an instruction
+            // `p` sets `cur` to `p - 1`.
+            cur -= 1
             fault: do {
             inner: while true {
+                cur += 1
                 // An arm breaks out of `taken` when the branch at `cur` to its `imm` is taken,
                 // out of `jumped` when it has set `pc` to where execution goes on.
                 jumped: do {
@@ -102,7 +102,7 @@ extension X86Core {
                         left &+= Int(cur.pointee.count)
                         pc = pcOf(cur)
                         if left > 0, let p = decoded(pc), p != cur {
-                            cur = p
+                            cur = p - 1
                             left &-= Int(p.pointee.count)
                             continue inner
                         }
@@ -664,7 +664,7 @@ extension X86Core {
                         r[X86Registers.rsp] = sp &+ 8 &+ cur.pointee.imm
                         pc = t
                         // To this page: on from the arm itself (its own copy of the dispatch).
-                        if tierOff, left > 0, let p = decoded(t) { cur = p; left &-= Int(p.pointee.count); continue inner }
+                        if tierOff, left > 0, let p = decoded(t) { cur = p - 1; left &-= Int(p.pointee.count); continue inner }
                         break jumped
                     case .loop:
                         var jump: Bool
@@ -682,26 +682,25 @@ extension X86Core {
                         }
                         if jump { break taken }
                     }
-                    cur += 1
                     continue inner
                 }
                 // A taken jcc (alone or fused), jmp or call: the rest of its block was counted
                 // when the block was entered.
                 left &+= Int(cur.pointee.count) &- 1
                 pc = cur.pointee.imm
-                // With the native tier off, direct branches keep their target's decoded
-                // instruction, when it is in their page, in `disp` (unused by them; both are
+                // With the native tier off, direct branches keep the decoded instruction before
+                // their target, when it is in their page, in `disp` (unused by them; both are
                 // dropped together) and the change of `left` when they are taken in
                 // `branchDelta`: followCached's fast path. (With the tier on, a target is counted
                 // at every jump to it, through the page's index.)
                 if left > 0, let p = decoded(pc) {
                     if tierOff {
-                        cur.pointee.disp = UInt64(UInt(bitPattern: p))
+                        cur.pointee.disp = UInt64(UInt(bitPattern: p - 1))
                         cur.pointee.branchDelta = Int16(cur.pointee.count) &- 1 &- Int16(p.pointee.count)
                     } else if p.pointee.countExecution(threshold: threshold) {
                         continue lookup
                     }
-                    cur = p
+                    cur = p - 1
                     left &-= Int(p.pointee.count)
                     continue inner
                 }
@@ -709,7 +708,7 @@ extension X86Core {
                 // Direct and indirect jumps, calls and returns to a decoded instruction of
                 // this page go on without the code TLB.
                 if left > 0, let p = decoded(pc), !(jit && p.pointee.countExecution(threshold: threshold)) {
-                    cur = p; left &-= Int(p.pointee.count); continue inner
+                    cur = p - 1; left &-= Int(p.pointee.count); continue inner
                 }
                 if left <= 0 { break lookup }
                 continue lookup
@@ -787,8 +786,8 @@ extension X86Core {
     }
 
     /// A taken branch at `p` whose target is decoded and cached in `disp` (only with the native
-    /// tier off), with `left` after it still positive: `p` (the target) and `left` set for the
-    /// target and true; else false with nothing changed (the run loop's
+    /// tier off), with `left` after it still positive: `p` (the instruction before the target)
+    /// and `left` set for the target and true; else false with nothing changed (the run loop's
     /// shared taken path does the rest: near the budget's end, or the target not cached yet).
     @_transparent func followCached(_ p: inout UnsafeMutablePointer<X86Instruction>, _ left: inout Int) -> Bool {
         guard let t = UnsafeMutablePointer<X86Instruction>(bitPattern: UInt(truncatingIfNeeded: p.pointee.disp)) else { return false }
