@@ -318,12 +318,14 @@ extension X86Core {
                         _ = alu(7, reg(cur.pointee.reg, s), v, s)
                         if fusedBranchTaken(&cur) { if followCached(&cur, &left) { continue inner }; break taken }
                     // Per size (Specialise.swift): the load and the compare without `s`.
+#if SKIFF_WASI
+                    case .cmpRR16, .cmpRM16, .cmpRM32, .cmpRM64, .cmpMI8, .addMI32:
+                        status = X86Status.illegal
+                        break fault
+#else
                     case .cmpRR16:
                         aluRR(7, cur, 1)
                         if fusedBranchTaken(&cur) { if followCached(&cur, &left) { continue inner }; break taken }
-                    case .cmpRR16Z:
-                        aluRR(7, cur, 1)
-                        if zeroTaken(&cur) { if followCached(&cur, &left) { continue inner }; break taken }
                     case .cmpRM16:
                         guard let v = load(address(cur), 1) else { break fault }
                         _ = alu(7, reg(cur.pointee.reg, 1), v, 1)
@@ -348,6 +350,7 @@ extension X86Core {
                         let res = (v &+ b) & 0xffff_ffff
                         guard store(a, 2, res) else { break fault }
                         setFlags(X86Flags.add, 2, v, b, res)
+#endif
                     case .addMR, .orMR, .adcMR, .sbbMR, .andMR, .subMR, .xorMR:
                         let kind = Int(cur.pointee.cond)
                         let a = address(cur)
@@ -469,6 +472,13 @@ extension X86Core {
                         cur += 1
                         aluRR(0, cur, 2)
 
+#if SKIFF_WASI
+                    // Not in the wasm core (`zeroFused`): never decoded there.
+                    case .cmpRI8Z, .addCmpRR32Z, .movTestRR64Z, .loadTestRR64Z, .subRI8Z, .testRR8Z, .cmpRR32Z, .cmpRR64Z,
+                         .cmpRI32Z, .cmpRI64Z, .subRI32Z, .subRI64Z, .testRR32Z, .testRR64Z, .cmpRM16Z, .cmpRM32Z, .cmpRM64Z, .cmpMI8Z, .cmpRR16Z:
+                        status = X86Status.illegal
+                        break fault
+#else
                     // MARK: The same with a fused je or jne (`X86Op.zeroFused`): no test of `attrs`.
                     case .cmpRI8Z:
                         _ = subLowByteImmediate(cur)
@@ -534,6 +544,10 @@ extension X86Core {
                         guard let v = load(address(cur), 0) else { break fault }
                         _ = alu(7, v, cur.pointee.imm & 0xff, 0)
                         if zeroTaken(&cur) { if followCached(&cur, &left) { continue inner }; break taken }
+                    case .cmpRR16Z:
+                        aluRR(7, cur, 1)
+                        if zeroTaken(&cur) { if followCached(&cur, &left) { continue inner }; break taken }
+#endif
 
                     // MARK: Flags that nothing reads (FlagsLiveness.swift): the result alone
                     // (setReg masks 32- and 16-bit results).
