@@ -66,7 +66,8 @@ final class X86CodeCache {
         switch op {
         case .cmpRR, .cmpRI, .cmpRM, .cmpMI, .testRR, .testRI,
              .cmpRR32, .cmpRR64, .cmpRI32, .cmpRI64, .testRR32, .testRR64, .cmpRI8, .testRR8,
-             .subRI, .subRI8, .subRI32, .subRI64, .incR, .decR: return true
+             .subRI, .subRI8, .subRI32, .subRI64, .incR, .decR,
+             .cmpRM16, .cmpRM32, .cmpRM64, .cmpMI8, .cmpRR16: return true
         default: return false
         }
     }

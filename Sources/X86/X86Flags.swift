@@ -167,6 +167,15 @@ extension X86Core {
     @_transparent func condition(_ cc: UInt8) -> Bool {
         let r = regs
         let op = r[X86Registers.ccOp]
+        // e and ne (cmove/cmovne, sete/setne, je/jne not fused): every lazy kind's ZF is its
+        // stored (masked) result being 0 (`compute`), so no switch on the kind. (Not in the wasm
+        // core, like the per-size memory forms: see X86Specialise.swift.)
+#if !SKIFF_WASI
+        if cc & 0xe == 4 {
+            let zero = op == X86Flags.materialized ? r[X86Registers.flags] & X86Flags.zf != 0 : r[X86Registers.ccRes] == 0
+            return zero != (cc & 1 != 0)
+        }
+#endif
         let kind = op >> 2
         if kind == X86Flags.sub {
             let a = r[X86Registers.ccA], b = r[X86Registers.ccB]

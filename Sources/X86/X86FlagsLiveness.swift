@@ -31,7 +31,7 @@ extension X86Op {
              .testRR, .testRI, .negR, .shlRI, .shrRI, .sarRI, .imulRR, .imulRR32,
              .addRR32, .addRR64, .addRI32, .addRI64, .subRR32, .subRR64, .subRI32, .subRI64,
              .andRI32, .andRI64, .xorRR32, .xorRR64, .cmpRR32, .cmpRR64, .cmpRI32, .cmpRI64,
-             .testRR32, .testRR64, .cmpRI8, .testRR8, .subRI8, .shrRI8, .shrRI16, .xorRI16,
+             .testRR32, .testRR64, .cmpRI8, .testRR8, .subRI8, .shrRI8, .shrRI16, .xorRI16, .cmpRR16,
              .shlRI32, .shlRI64, .shrRI32, .shrRI64, .sarRI32, .sarRI64:
             return .writesAll
         // Register-only, no flags, no fault.
@@ -106,6 +106,11 @@ extension X86CodeCache {
         while i + 1 < n {
             if let pair = first[i].op.paired(with: first[i + 1].op) { first[i].op = pair }
             i += 1
+        }
+        // Then the forms with a fused je/jne (Specialise.swift), pairs included.
+        for i in 0..<n {
+            let next = i + 1 < n ? first[i + 1].attrs : 0
+            if let z = first[i].op.zeroFused(attrs: first[i].attrs, pairAttrs: next) { first[i].op = z }
         }
     }
 }

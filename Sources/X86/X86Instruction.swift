@@ -59,6 +59,15 @@ package struct X86Instruction {
         return marker
     }
 
+    /// A direct branch's change of the run loop's budget (`left`) when it is taken to its
+    /// cached target (`disp`): its block's instructions after it given back, the target's
+    /// block's taken (`count - 1 - target.count`). Kept in `reg` and `rm`, unused by branches;
+    /// set with `disp`.
+    var branchDelta: Int16 {
+        @inline(__always) get { Int16(bitPattern: UInt16(reg) | UInt16(rm) &<< 8) }
+        @inline(__always) set { reg = UInt8(truncatingIfNeeded: newValue); rm = UInt8(truncatingIfNeeded: newValue &>> 8) }
+    }
+
     /// `scale`'s flag for a memory operand with fs/gs or 0x67 (Operands.swift, `address`).
     static let slowAddress: UInt8 = 0x80
     /// `scale`'s flag for a memory operand with an index register (Operands.swift, `address`).
@@ -169,4 +178,10 @@ package enum X86Op: UInt8 {
     case shrRI8nf, shrRI16nf, xorRI16nf, imulRR32nf, loadImulRR32nf
     // imul r32, r/m32 (or with an immediate) in the run loop (Specialise.swift).
     case imulRR32
+    // Memory forms per size (Specialise.swift): cmp r,[m] (16, 32, 64 bits), cmp [m],imm8,
+    // add [m],imm32.
+    case cmpRM16, cmpRM32, cmpRM64, cmpMI8, addMI32, cmpRR16
+    // The operations above that fuse a jcc, when that jcc is je or jne (`zeroFused`).
+    case cmpRI8Z, addCmpRR32Z, movTestRR64Z, loadTestRR64Z, subRI8Z, testRR8Z, cmpRR32Z, cmpRR64Z
+    case cmpRI32Z, cmpRI64Z, subRI32Z, subRI64Z, testRR32Z, testRR64Z, cmpRM16Z, cmpRM32Z, cmpRM64Z, cmpMI8Z, cmpRR16Z
 }

@@ -264,13 +264,13 @@ extension X86Core {
                     // when not taken it is skipped.
                     case .cmpRR:
                         sized(X86Sized.aluRR + 7, cur, s)
-                        if fusedBranchTaken(&cur) { if followCached(&cur, &left, tierOff) { continue inner }; break taken }
+                        if fusedBranchTaken(&cur) { if followCached(&cur, &left) { continue inner }; break taken }
                     case .cmpRR32:
                         aluRR(7, cur, 2)
-                        if fusedBranchTaken(&cur) { if followCached(&cur, &left, tierOff) { continue inner }; break taken }
+                        if fusedBranchTaken(&cur) { if followCached(&cur, &left) { continue inner }; break taken }
                     case .cmpRR64:
                         aluRR(7, cur, 3)
-                        if fusedBranchTaken(&cur) { if followCached(&cur, &left, tierOff) { continue inner }; break taken }
+                        if fusedBranchTaken(&cur) { if followCached(&cur, &left) { continue inner }; break taken }
                     case .addRI: sized(X86Sized.aluRI + 0, cur, s)
                     case .addRI32: aluRI(0, cur, 2)
                     case .addRI64: aluRI(0, cur, 3)
@@ -281,32 +281,32 @@ extension X86Core {
                     // sub r,imm, dec and inc also take a jcc after them (loop counters).
                     case .subRI:
                         sized(X86Sized.aluRI + 5, cur, s)
-                        if fusedBranchTaken(&cur) { if followCached(&cur, &left, tierOff) { continue inner }; break taken }
+                        if fusedBranchTaken(&cur) { if followCached(&cur, &left) { continue inner }; break taken }
                     case .subRI8:
                         setLowByte(cur.pointee.reg, subLowByteImmediate(cur))
-                        if fusedBranchTaken(&cur) { if followCached(&cur, &left, tierOff) { continue inner }; break taken }
+                        if fusedBranchTaken(&cur) { if followCached(&cur, &left) { continue inner }; break taken }
                     case .subRI32:
                         aluRI(5, cur, 2)
-                        if fusedBranchTaken(&cur) { if followCached(&cur, &left, tierOff) { continue inner }; break taken }
+                        if fusedBranchTaken(&cur) { if followCached(&cur, &left) { continue inner }; break taken }
                     case .subRI64:
                         aluRI(5, cur, 3)
-                        if fusedBranchTaken(&cur) { if followCached(&cur, &left, tierOff) { continue inner }; break taken }
+                        if fusedBranchTaken(&cur) { if followCached(&cur, &left) { continue inner }; break taken }
                     case .xorRI: sized(X86Sized.aluRI + 6, cur, s)
                     case .xorRI16: aluRI(6, cur, 1)
                     case .adcRI, .sbbRI: aluRI(Int(cur.pointee.cond), cur, s)
                     // Byte forms of low byte registers (Specialise.swift): the low byte of the word.
                     case .cmpRI8:
                         _ = subLowByteImmediate(cur)
-                        if fusedBranchTaken(&cur) { if followCached(&cur, &left, tierOff) { continue inner }; break taken }
+                        if fusedBranchTaken(&cur) { if followCached(&cur, &left) { continue inner }; break taken }
                     case .cmpRI:
                         sized(X86Sized.aluRI + 7, cur, s)
-                        if fusedBranchTaken(&cur) { if followCached(&cur, &left, tierOff) { continue inner }; break taken }
+                        if fusedBranchTaken(&cur) { if followCached(&cur, &left) { continue inner }; break taken }
                     case .cmpRI32:
                         aluRI(7, cur, 2)
-                        if fusedBranchTaken(&cur) { if followCached(&cur, &left, tierOff) { continue inner }; break taken }
+                        if fusedBranchTaken(&cur) { if followCached(&cur, &left) { continue inner }; break taken }
                     case .cmpRI64:
                         aluRI(7, cur, 3)
-                        if fusedBranchTaken(&cur) { if followCached(&cur, &left, tierOff) { continue inner }; break taken }
+                        if fusedBranchTaken(&cur) { if followCached(&cur, &left) { continue inner }; break taken }
                     case .addRM: guard aluRM(0, cur) else { break fault }
                     case .orRM: guard aluRM(1, cur) else { break fault }
                     case .andRM: guard aluRM(4, cur) else { break fault }
@@ -316,7 +316,41 @@ extension X86Core {
                     case .cmpRM:
                         guard let v = load(address(cur), s) else { break fault }
                         _ = alu(7, reg(cur.pointee.reg, s), v, s)
-                        if fusedBranchTaken(&cur) { if followCached(&cur, &left, tierOff) { continue inner }; break taken }
+                        if fusedBranchTaken(&cur) { if followCached(&cur, &left) { continue inner }; break taken }
+                    // Per size (Specialise.swift): the load and the compare without `s`.
+#if SKIFF_WASI
+                    case .cmpRR16, .cmpRM16, .cmpRM32, .cmpRM64, .cmpMI8, .addMI32:
+                        status = X86Status.illegal
+                        break fault
+#else
+                    case .cmpRR16:
+                        aluRR(7, cur, 1)
+                        if fusedBranchTaken(&cur) { if followCached(&cur, &left) { continue inner }; break taken }
+                    case .cmpRM16:
+                        guard let v = load(address(cur), 1) else { break fault }
+                        _ = alu(7, reg(cur.pointee.reg, 1), v, 1)
+                        if fusedBranchTaken(&cur) { if followCached(&cur, &left) { continue inner }; break taken }
+                    case .cmpRM32:
+                        guard let v = load(address(cur), 2) else { break fault }
+                        _ = alu(7, reg(cur.pointee.reg, 2), v, 2)
+                        if fusedBranchTaken(&cur) { if followCached(&cur, &left) { continue inner }; break taken }
+                    case .cmpRM64:
+                        guard let v = load(address(cur), 3) else { break fault }
+                        _ = alu(7, reg64(cur.pointee.reg), v, 3)
+                        if fusedBranchTaken(&cur) { if followCached(&cur, &left) { continue inner }; break taken }
+                    case .cmpMI8:
+                        guard let v = load(address(cur), 0) else { break fault }
+                        _ = alu(7, v, cur.pointee.imm & 0xff, 0)
+                        if fusedBranchTaken(&cur) { if followCached(&cur, &left) { continue inner }; break taken }
+                    case .addMI32:
+                        // The flags after the store (no saved state to restore when it faults).
+                        let a = address(cur)
+                        guard let v = load(a, 2) else { break fault }
+                        let b = cur.pointee.imm & 0xffff_ffff
+                        let res = (v &+ b) & 0xffff_ffff
+                        guard store(a, 2, res) else { break fault }
+                        setFlags(X86Flags.add, 2, v, b, res)
+#endif
                     case .addMR, .orMR, .adcMR, .sbbMR, .andMR, .subMR, .xorMR:
                         let kind = Int(cur.pointee.cond)
                         let a = address(cur)
@@ -335,22 +369,22 @@ extension X86Core {
                     case .cmpMI:
                         guard let v = load(address(cur), s) else { break fault }
                         _ = alu(7, v, cur.pointee.imm & X86Flags.mask(Int(s)), s)
-                        if fusedBranchTaken(&cur) { if followCached(&cur, &left, tierOff) { continue inner }; break taken }
+                        if fusedBranchTaken(&cur) { if followCached(&cur, &left) { continue inner }; break taken }
                     case .testRR8:
                         setLogicFlags(0, reg64(cur.pointee.reg) & reg64(cur.pointee.rm) & 0xff)
-                        if fusedBranchTaken(&cur) { if followCached(&cur, &left, tierOff) { continue inner }; break taken }
+                        if fusedBranchTaken(&cur) { if followCached(&cur, &left) { continue inner }; break taken }
                     case .testRR:
                         sized(X86Sized.testRR, cur, s)
-                        if fusedBranchTaken(&cur) { if followCached(&cur, &left, tierOff) { continue inner }; break taken }
+                        if fusedBranchTaken(&cur) { if followCached(&cur, &left) { continue inner }; break taken }
                     case .testRR32:
                         setLogicFlags(2, reg(cur.pointee.reg, 2) & reg(cur.pointee.rm, 2))
-                        if fusedBranchTaken(&cur) { if followCached(&cur, &left, tierOff) { continue inner }; break taken }
+                        if fusedBranchTaken(&cur) { if followCached(&cur, &left) { continue inner }; break taken }
                     case .testRR64:
                         setLogicFlags(3, reg64(cur.pointee.reg) & reg64(cur.pointee.rm))
-                        if fusedBranchTaken(&cur) { if followCached(&cur, &left, tierOff) { continue inner }; break taken }
+                        if fusedBranchTaken(&cur) { if followCached(&cur, &left) { continue inner }; break taken }
                     case .testRI:
                         sized(X86Sized.testRI, cur, s)
-                        if fusedBranchTaken(&cur) { if followCached(&cur, &left, tierOff) { continue inner }; break taken }
+                        if fusedBranchTaken(&cur) { if followCached(&cur, &left) { continue inner }; break taken }
                     case .testMR:
                         guard let v = load(address(cur), s) else { break fault }
                         setLogicFlags(s, v & reg(cur.pointee.reg, s))
@@ -361,10 +395,10 @@ extension X86Core {
                     // loaded operation alive in a register, one more instruction per dispatch.)
                     case .incR:
                         setReg(cur.pointee.reg, s, incDec(true, reg(cur.pointee.reg, s), s))
-                        if fusedBranchTaken(&cur) { if followCached(&cur, &left, tierOff) { continue inner }; break taken }
+                        if fusedBranchTaken(&cur) { if followCached(&cur, &left) { continue inner }; break taken }
                     case .decR:
                         setReg(cur.pointee.reg, s, incDec(false, reg(cur.pointee.reg, s), s))
-                        if fusedBranchTaken(&cur) { if followCached(&cur, &left, tierOff) { continue inner }; break taken }
+                        if fusedBranchTaken(&cur) { if followCached(&cur, &left) { continue inner }; break taken }
                     case .incM:
                         let a = address(cur)
                         guard let v = load(a, s) else { break fault }
@@ -398,7 +432,7 @@ extension X86Core {
                         setReg(cur.pointee.reg, 2, reg(cur.pointee.reg, 2) &+ reg(cur.pointee.rm, 2))
                         cur += 1
                         aluRR(7, cur, 2)
-                        if fusedBranchTaken(&cur) { if followCached(&cur, &left, tierOff) { continue inner }; break taken }
+                        if fusedBranchTaken(&cur) { if followCached(&cur, &left) { continue inner }; break taken }
                     case .movMovRR32:
                         setReg(cur.pointee.reg, 2, reg(cur.pointee.rm, 2))
                         cur += 1
@@ -411,12 +445,12 @@ extension X86Core {
                         guard load64(cur) else { break fault }
                         cur += 1
                         setLogicFlags(3, reg64(cur.pointee.reg) & reg64(cur.pointee.rm))
-                        if fusedBranchTaken(&cur) { if followCached(&cur, &left, tierOff) { continue inner }; break taken }
+                        if fusedBranchTaken(&cur) { if followCached(&cur, &left) { continue inner }; break taken }
                     case .movTestRR64:
                         setReg64(cur.pointee.reg, reg64(cur.pointee.rm))
                         cur += 1
                         setLogicFlags(3, reg64(cur.pointee.reg) & reg64(cur.pointee.rm))
-                        if fusedBranchTaken(&cur) { if followCached(&cur, &left, tierOff) { continue inner }; break taken }
+                        if fusedBranchTaken(&cur) { if followCached(&cur, &left) { continue inner }; break taken }
                     case .loadImulRR:
                         guard loadSigned16to32(cur) else { break fault }
                         cur += 1
@@ -437,6 +471,83 @@ extension X86Core {
                         setReg(cur.pointee.reg, 2, reg(cur.pointee.reg, 2) &+ cur.pointee.imm)
                         cur += 1
                         aluRR(0, cur, 2)
+
+#if SKIFF_WASI
+                    // Not in the wasm core (`zeroFused`): never decoded there.
+                    case .cmpRI8Z, .addCmpRR32Z, .movTestRR64Z, .loadTestRR64Z, .subRI8Z, .testRR8Z, .cmpRR32Z, .cmpRR64Z,
+                         .cmpRI32Z, .cmpRI64Z, .subRI32Z, .subRI64Z, .testRR32Z, .testRR64Z, .cmpRM16Z, .cmpRM32Z, .cmpRM64Z, .cmpMI8Z, .cmpRR16Z:
+                        status = X86Status.illegal
+                        break fault
+#else
+                    // MARK: The same with a fused je or jne (`X86Op.zeroFused`): no test of `attrs`.
+                    case .cmpRI8Z:
+                        _ = subLowByteImmediate(cur)
+                        if zeroTaken(&cur) { if followCached(&cur, &left) { continue inner }; break taken }
+                    case .addCmpRR32Z:
+                        setReg(cur.pointee.reg, 2, reg(cur.pointee.reg, 2) &+ reg(cur.pointee.rm, 2))
+                        cur += 1
+                        aluRR(7, cur, 2)
+                        if zeroTaken(&cur) { if followCached(&cur, &left) { continue inner }; break taken }
+                    case .movTestRR64Z:
+                        setReg64(cur.pointee.reg, reg64(cur.pointee.rm))
+                        cur += 1
+                        setLogicFlags(3, reg64(cur.pointee.reg) & reg64(cur.pointee.rm))
+                        if zeroTaken(&cur) { if followCached(&cur, &left) { continue inner }; break taken }
+                    case .loadTestRR64Z:
+                        guard load64(cur) else { break fault }
+                        cur += 1
+                        setLogicFlags(3, reg64(cur.pointee.reg) & reg64(cur.pointee.rm))
+                        if zeroTaken(&cur) { if followCached(&cur, &left) { continue inner }; break taken }
+                    case .subRI8Z:
+                        setLowByte(cur.pointee.reg, subLowByteImmediate(cur))
+                        if zeroTaken(&cur) { if followCached(&cur, &left) { continue inner }; break taken }
+                    case .testRR8Z:
+                        setLogicFlags(0, reg64(cur.pointee.reg) & reg64(cur.pointee.rm) & 0xff)
+                        if zeroTaken(&cur) { if followCached(&cur, &left) { continue inner }; break taken }
+                    case .cmpRR32Z:
+                        aluRR(7, cur, 2)
+                        if zeroTaken(&cur) { if followCached(&cur, &left) { continue inner }; break taken }
+                    case .cmpRR64Z:
+                        aluRR(7, cur, 3)
+                        if zeroTaken(&cur) { if followCached(&cur, &left) { continue inner }; break taken }
+                    case .cmpRI32Z:
+                        aluRI(7, cur, 2)
+                        if zeroTaken(&cur) { if followCached(&cur, &left) { continue inner }; break taken }
+                    case .cmpRI64Z:
+                        aluRI(7, cur, 3)
+                        if zeroTaken(&cur) { if followCached(&cur, &left) { continue inner }; break taken }
+                    case .subRI32Z:
+                        aluRI(5, cur, 2)
+                        if zeroTaken(&cur) { if followCached(&cur, &left) { continue inner }; break taken }
+                    case .subRI64Z:
+                        aluRI(5, cur, 3)
+                        if zeroTaken(&cur) { if followCached(&cur, &left) { continue inner }; break taken }
+                    case .testRR32Z:
+                        setLogicFlags(2, reg(cur.pointee.reg, 2) & reg(cur.pointee.rm, 2))
+                        if zeroTaken(&cur) { if followCached(&cur, &left) { continue inner }; break taken }
+                    case .testRR64Z:
+                        setLogicFlags(3, reg64(cur.pointee.reg) & reg64(cur.pointee.rm))
+                        if zeroTaken(&cur) { if followCached(&cur, &left) { continue inner }; break taken }
+                    case .cmpRM16Z:
+                        guard let v = load(address(cur), 1) else { break fault }
+                        _ = alu(7, reg(cur.pointee.reg, 1), v, 1)
+                        if zeroTaken(&cur) { if followCached(&cur, &left) { continue inner }; break taken }
+                    case .cmpRM32Z:
+                        guard let v = load(address(cur), 2) else { break fault }
+                        _ = alu(7, reg(cur.pointee.reg, 2), v, 2)
+                        if zeroTaken(&cur) { if followCached(&cur, &left) { continue inner }; break taken }
+                    case .cmpRM64Z:
+                        guard let v = load(address(cur), 3) else { break fault }
+                        _ = alu(7, reg64(cur.pointee.reg), v, 3)
+                        if zeroTaken(&cur) { if followCached(&cur, &left) { continue inner }; break taken }
+                    case .cmpMI8Z:
+                        guard let v = load(address(cur), 0) else { break fault }
+                        _ = alu(7, v, cur.pointee.imm & 0xff, 0)
+                        if zeroTaken(&cur) { if followCached(&cur, &left) { continue inner }; break taken }
+                    case .cmpRR16Z:
+                        aluRR(7, cur, 1)
+                        if zeroTaken(&cur) { if followCached(&cur, &left) { continue inner }; break taken }
+#endif
 
                     // MARK: Flags that nothing reads (FlagsLiveness.swift): the result alone
                     // (setReg masks 32- and 16-bit results).
@@ -530,15 +641,15 @@ extension X86Core {
 
                     // MARK: Control transfer
                     case .jcc:
-                        if condition(cur.pointee.cond) { if followCached(&cur, &left, tierOff) { continue inner }; break taken }
+                        if condition(cur.pointee.cond) { if followCached(&cur, &left) { continue inner }; break taken }
                     case .jmp:
-                        if followCached(&cur, &left, tierOff) { continue inner }
+                        if followCached(&cur, &left) { continue inner }
                         break taken
                     case .call:
                         let sp = r[X86Registers.rsp] &- 8
                         guard write(sp, nextPC(cur)) else { break fault }
                         r[X86Registers.rsp] = sp
-                        if followCached(&cur, &left, tierOff) { continue inner }
+                        if followCached(&cur, &left) { continue inner }
                         break taken
                     case .callR:
                         let target = reg64(cur.pointee.reg)
@@ -591,22 +702,21 @@ extension X86Core {
                 // when the block was entered.
                 left &+= Int(cur.pointee.count) &- 1
                 pc = cur.pointee.imm
-                // Direct branches keep their target's decoded instruction, when it is in their
-                // page, in `disp` (unused by them): both are dropped together.
-                if left > 0 {
-                    if let p = UnsafeMutablePointer<X86Instruction>(bitPattern: UInt(truncatingIfNeeded: cur.pointee.disp)) {
-                        if jit && p.pointee.countExecution(threshold: threshold) { continue lookup }
-                        cur = p - 1
-                        left &-= Int(p.pointee.count)
-                        continue inner
+                // With the native tier off, direct branches keep the decoded instruction before
+                // their target, when it is in their page, in `disp` (unused by them; both are
+                // dropped together) and the change of `left` when they are taken in
+                // `branchDelta`: followCached's fast path. (With the tier on, a target is counted
+                // at every jump to it, through the page's index.)
+                if left > 0, let p = decoded(pc) {
+                    if tierOff {
+                        cur.pointee.disp = UInt64(UInt(bitPattern: p - 1))
+                        cur.pointee.branchDelta = Int16(cur.pointee.count) &- 1 &- Int16(p.pointee.count)
+                    } else if p.pointee.countExecution(threshold: threshold) {
+                        continue lookup
                     }
-                    if let p = decoded(pc) {
-                        cur.pointee.disp = UInt64(UInt(bitPattern: p))
-                        if jit && p.pointee.countExecution(threshold: threshold) { continue lookup }
-                        cur = p - 1
-                        left &-= Int(p.pointee.count)
-                        continue inner
-                    }
+                    cur = p - 1
+                    left &-= Int(p.pointee.count)
+                    continue inner
                 }
                 }
                 // Direct and indirect jumps, calls and returns to a decoded instruction of
@@ -689,15 +799,16 @@ extension X86Core {
         setFlags(kind, s, v, n, res)
     }
 
-    /// A taken branch at `p` whose target is decoded and cached in `disp`, within the budget,
-    /// with the native tier off: `p` and `left` set for the target and true; else false with
-    /// nothing changed (the run loop's shared taken path does the rest).
-    @_transparent func followCached(_ p: inout UnsafeMutablePointer<X86Instruction>, _ left: inout Int, _ tierOff: Bool) -> Bool {
-        guard tierOff, let t = UnsafeMutablePointer<X86Instruction>(bitPattern: UInt(truncatingIfNeeded: p.pointee.disp)) else { return false }
-        let l = left &+ Int(p.pointee.count) &- 1
+    /// A taken branch at `p` whose target is decoded and cached in `disp` (only with the native
+    /// tier off), with `left` after it still positive: `p` (the instruction before the target)
+    /// and `left` set for the target and true; else false with nothing changed (the run loop's
+    /// shared taken path does the rest: near the budget's end, or the target not cached yet).
+    @_transparent func followCached(_ p: inout UnsafeMutablePointer<X86Instruction>, _ left: inout Int) -> Bool {
+        guard let t = UnsafeMutablePointer<X86Instruction>(bitPattern: UInt(truncatingIfNeeded: p.pointee.disp)) else { return false }
+        let l = left &+ Int(p.pointee.branchDelta)
         guard l > 0 else { return false }
-        left = l &- Int(t.pointee.count)
-        p = t - 1
+        left = l
+        p = t
         return true
     }
 
@@ -711,6 +822,13 @@ extension X86Core {
         p += 1
         if attrs & X86Attrs.fusedZero != 0 { return (regs[X86Registers.ccRes] == 0) != (p.pointee.cond & 1 != 0) }
         return condition(p.pointee.cond)
+    }
+
+    /// After an operation whose fused jcc is je or jne (its `Z` form): `p` moved to that jcc,
+    /// whether it is taken (ZF is the stored result being 0 for every such operation).
+    @_transparent func zeroTaken(_ p: inout UnsafeMutablePointer<X86Instruction>) -> Bool {
+        p += 1
+        return (regs[X86Registers.ccRes] == 0) != (p.pointee.cond & 1 != 0)
     }
 
     @_transparent func aluRM(_ kind: Int, _ p: UnsafeMutablePointer<X86Instruction>) -> Bool {

@@ -9,12 +9,22 @@
 // operation per size instead, chosen once when the block is decoded, whose run-loop arm has
 // the sizes as constants.
 
+// Not in the wasm core (SKIFF_WASI): the per-size memory forms, `cmp r16,r16`, the `Z` forms
+// below and `condition`'s e/ne shortcut. With them the wasm build's run loop crossed a limit of
+// Cranelift's register allocator: the linear memory's base went to a stack slot, reloaded at
+// every dispatch and access, and amd64 CoreMark on wasmtime took 1.2x main's CPU time (the
+// memory forms and the e/ne shortcut alone did too; without all of them the core runs as
+// main's; docs/x86-64.md).
+
 extension X86Op {
     /// This operation specialised for operand size `size` (log2 of its bytes) and, for movzx
     /// and movsx, source size `source`; or itself. The byte forms only when both register
     /// operands are low bytes (`lowBytes`: not ah, ch, dh, bh), whose arms read them unshifted.
     func specialised(size: UInt8, source: UInt8, lowBytes: Bool) -> X86Op {
         if size == 0 {
+#if !SKIFF_WASI
+            if self == .cmpMI { return .cmpMI8 }    // no register operand
+#endif
             guard lowBytes else { return self }
             switch self {
             case .cmpRI: return .cmpRI8
@@ -28,6 +38,12 @@ extension X86Op {
             switch self {
             case .shrRI: return .shrRI16
             case .xorRI: return .xorRI16
+#if !SKIFF_WASI
+            case .cmpRM: return .cmpRM16
+#endif
+#if !SKIFF_WASI
+            case .cmpRR: return .cmpRR16
+#endif
             default: return self
             }
         }
@@ -54,7 +70,53 @@ extension X86Op {
         case .sarRI: return wide ? .sarRI64 : .sarRI32
         case .cmovRR: return wide ? .cmovRR64 : .cmovRR32
         case .imulRR where !wide: return .imulRR32
+#if !SKIFF_WASI
+        case .cmpRM: return wide ? .cmpRM64 : .cmpRM32
+#endif
+#if !SKIFF_WASI
+        case .addMI where !wide: return .addMI32
+#endif
         default: return self
         }
+    }
+}
+
+extension X86Op {
+    /// The form of this operation whose fused jcc (`X86Attrs.fusedBranch`) is je or jne
+    /// (`X86Attrs.fusedZero`), if it has one: its arm takes the branch from the stored result
+    /// without testing `attrs` at run time. `pairAttrs`: the attrs of the instruction after it,
+    /// the compare or test of a pair (Pairs.swift); `attrs`: its own.
+    func zeroFused(attrs: UInt8, pairAttrs: UInt8) -> X86Op? {
+#if SKIFF_WASI
+        return nil
+#else
+        let zero = X86Attrs.fusedBranch | X86Attrs.fusedZero
+        switch self {
+        case .addCmpRR32: return pairAttrs & zero == zero ? .addCmpRR32Z : nil
+        case .movTestRR64: return pairAttrs & zero == zero ? .movTestRR64Z : nil
+        case .loadTestRR64: return pairAttrs & zero == zero ? .loadTestRR64Z : nil
+        default: break
+        }
+        guard attrs & zero == zero else { return nil }
+        switch self {
+        case .cmpRI8: return .cmpRI8Z
+        case .subRI8: return .subRI8Z
+        case .testRR8: return .testRR8Z
+        case .cmpRR32: return .cmpRR32Z
+        case .cmpRR64: return .cmpRR64Z
+        case .cmpRI32: return .cmpRI32Z
+        case .cmpRI64: return .cmpRI64Z
+        case .subRI32: return .subRI32Z
+        case .subRI64: return .subRI64Z
+        case .testRR32: return .testRR32Z
+        case .testRR64: return .testRR64Z
+        case .cmpRM16: return .cmpRM16Z
+        case .cmpRM32: return .cmpRM32Z
+        case .cmpRM64: return .cmpRM64Z
+        case .cmpMI8: return .cmpMI8Z
+        case .cmpRR16: return .cmpRR16Z
+        default: return nil
+        }
+#endif
     }
 }
