@@ -45,7 +45,7 @@ extension BlockTranslator {
             let loops = code.contains { f in
                 f.continues == entry || f.d.map { BlockTranslator.staticTarget($0, pc: f.pc) == entry } ?? false
             }
-            exceedsHostRegisters = !loops && registers.reduce(0, |).nonzeroBitCount > RegisterCache.pool.count
+            exceedsHostRegisters = !loops && registers.reduce(0, |).nonzeroBitCount > RegisterCache.poolSize
         }
 
         /// The guest registers an instruction may name (x0 and the x0 sink left out); fields that

@@ -71,7 +71,7 @@ extension BlockTranslator {
         for jump in innerJumps {
             let dirty = jump.cache.registers(in: jump.cache.dirty)
             guard let target = targets[jump.to] else {
-                exits.append(Exit(sites: [jump.site], kind: .chain(pcs[jump.to]), dirty: dirty, retired: jump.retired))
+                exits.append(Exit(site: jump.site, kind: .chain(pcs[jump.to]), dirty: dirty, retired: jump.retired))
                 continue
             }
             a.patch(rel32At: jump.site, toOffset: a.offset)
@@ -83,7 +83,7 @@ extension BlockTranslator {
                 reconcile(jump.cache, target.cache)
                 a.patch(rel32At: a.jump(), toOffset: target.offset)
                 // Spent: out at the target, with the `to` instructions before it counted there.
-                exits.append(Exit(sites: [spent], kind: .chain(pcs[jump.to]), dirty: dirty, retired: jump.to))
+                exits.append(Exit(site: spent, kind: .chain(pcs[jump.to]), dirty: dirty, retired: jump.to))
             } else {
                 if extra < 0 { a.lea(.budget, .budget, Int32(-extra)) }
                 reconcile(jump.cache, target.cache)

@@ -104,7 +104,7 @@ struct BlockTranslator {
         var write: Bool
         var pc: UInt64
         var retired: Int
-        var dirty: [(guest: UInt8, host: X86Register)]
+        var dirty: RegisterList
         /// Of those, the `*w` results left zero-extended (bits by guest register).
         var narrow: UInt64 = 0
         /// A group leader's probe of the group's span: on failure, on to the fallback copy.
@@ -122,10 +122,11 @@ struct BlockTranslator {
     }
 
     struct Exit {
-        var sites: [Int]
+        /// The rel32 of the jump that leaves through it.
+        var site: Int
         var kind: ExitKind
         /// Cached guest registers changed before this exit: written back on the way out.
-        var dirty: [(guest: UInt8, host: X86Register)]
+        var dirty: RegisterList
         /// Guest instructions retired when leaving through this exit.
         var retired: Int
         /// Of `dirty`, the `*w` results left zero-extended (bits by guest register): sign-extended
@@ -445,7 +446,7 @@ struct BlockTranslator {
             if d.rd != 0 && d.rd < Registers.scratch { writes.append(d.rd) }
         }
         let ranked = (1..<Int(Registers.scratch)).filter { score[$0] > 0 }.sorted { (score[$0], -$0) > (score[$1], -$1) }
-        return (ranked.prefix(RegisterCache.pool.count).map { UInt8($0) }, writes)
+        return (ranked.prefix(RegisterCache.poolSize).map { UInt8($0) }, writes)
     }
 
     /// Before instruction `index`: evicts cached registers until every register the instruction
@@ -460,25 +461,49 @@ struct BlockTranslator {
             if cache.host(of: UInt8(rest.trailingZeroBitCount)) == nil { needed += 1 }
             rest &= rest - 1
         }
-        var excess = cache.count + needed - RegisterCache.pool.count
+        var excess = cache.count + needed - RegisterCache.poolSize
         guard excess > 0 else { return }
-        var candidates: [(guest: UInt8, next: Int, dirty: Bool)] = []
-        for (guest, dirty) in cache.cachedRegisters where named & 1 << UInt64(guest) == 0 {
-            var next = Int.max
-            for j in (index + 1)..<uses.count where uses[j] & 1 << UInt64(guest) != 0 {
-                next = j
-                break
-            }
-            candidates.append((guest, next, dirty))
+        // The candidates (pool entries not holding a register the instruction names) and each
+        // one's next use (255: none; a block has fewer instructions), found in one pass ahead.
+        var candidates: UInt16 = 0
+        var pending: UInt64 = 0
+        var m = cache.occupied
+        while m != 0 {
+            let i = m.trailingZeroBitCount
+            m &= m - 1
+            let guest = cache.owner(i)
+            if named & 1 << UInt64(guest) != 0 { continue }
+            candidates |= 1 << UInt16(i)
+            pending |= 1 << UInt64(guest)
         }
-        // Furthest next use first; among equals, clean (free to drop) before dirty.
-        candidates.sort { ($0.next, $0.dirty ? 0 : 1) > ($1.next, $1.dirty ? 0 : 1) }
+        var next = Bytes16()
+        var j = index + 1
+        while pending != 0 && j < uses.count {
+            var hit = uses[j] & pending
+            pending &= ~hit
+            while hit != 0 {
+                if let i = cache.poolIndex(of: UInt8(hit.trailingZeroBitCount)) { next[i] = UInt8(j) }
+                hit &= hit - 1
+            }
+            j += 1
+        }
+        // Furthest next use first; among equals, clean (free to drop) before dirty, then pool order.
         let narrow = index < liveness.narrowBefore.count ? liveness.narrowBefore[index] : 0
-        for c in candidates where excess > 0 {
-            if let h = cache.evict(c.guest) {
+        while excess > 0 && candidates != 0 {
+            var best = 0, bestKey = -1
+            var c = candidates
+            while c != 0 {
+                let i = c.trailingZeroBitCount
+                c &= c - 1
+                let key = Int(next[i]) * 2 + (cache.dirty.bits & 1 << UInt16(i) != 0 ? 0 : 1)
+                if key > bestKey { (best, bestKey) = (i, key) }
+            }
+            candidates &= ~(1 << UInt16(best))
+            let guest = cache.owner(best)
+            if let h = cache.evict(guest) {
                 // A `*w` result left zero-extended goes to the register file in full.
-                if narrow & (1 << UInt64(c.guest)) != 0 { a.signExtend32(h, h) }
-                a.store(h, .guestRegisters, Self.disp(c.guest))
+                if narrow & (1 << UInt64(guest)) != 0 { a.signExtend32(h, h) }
+                a.store(h, .guestRegisters, Self.disp(guest))
             }
             excess -= 1
         }
@@ -501,13 +526,13 @@ struct BlockTranslator {
 
     /// An unconditional exit from the current point.
     mutating func exit(_ kind: ExitKind, retired: Int) {
-        exits.append(Exit(sites: [a.jump()], kind: kind, dirty: cache.registers(in: cache.dirty), retired: retired,
+        exits.append(Exit(site: a.jump(), kind: kind, dirty: cache.registers(in: cache.dirty), retired: retired,
                           narrow: narrowNow))
     }
 
     /// A conditional exit taken when `c` holds.
     mutating func exit(if c: X86Condition, _ kind: ExitKind, retired: Int) {
-        exits.append(Exit(sites: [a.jump(if: c)], kind: kind, dirty: cache.registers(in: cache.dirty), retired: retired,
+        exits.append(Exit(site: a.jump(if: c), kind: kind, dirty: cache.registers(in: cache.dirty), retired: retired,
                           narrow: narrowNow))
     }
 
@@ -550,12 +575,12 @@ struct BlockTranslator {
             if r.leader {
                 a.patch(rel32At: a.jump(), toOffset: fallback[r.retired])
             } else {
-                exits.append(Exit(sites: [a.jump()], kind: .interpret(r.pc), dirty: r.dirty, retired: r.retired,
+                exits.append(Exit(site: a.jump(), kind: .interpret(r.pc), dirty: r.dirty, retired: r.retired,
                                   narrow: r.narrow))
             }
         }
         for e in exits {
-            for site in e.sites { a.patch(rel32At: site, toOffset: a.offset) }
+            a.patch(rel32At: e.site, toOffset: a.offset)
             for (guest, host) in e.dirty {
                 if e.narrow & (1 << UInt64(guest)) != 0 { a.signExtend32(host, host) }
                 a.store(host, .guestRegisters, Self.disp(guest))
