@@ -112,7 +112,7 @@ struct AccessPlan {
     /// `joins`: instructions a branch inside the block leads to (and tails' starts); no group
     /// runs across one (the branch may have skipped its leader), and what the scan knows of
     /// registers starts afresh there.
-    init(_ steps: [Step], joins: Swift.Set<Int> = []) {
+    init(_ steps: [Step], joins: InstructionSet = InstructionSet()) {
         roles = Array(repeating: .alone, count: steps.count)
         var groups: [Group] = []
         var open: [Int] = []

@@ -13,8 +13,8 @@ extension BlockTranslator {
         /// The block holds tails.
         let hasTails: Bool
         /// Guest pc -> index of the instructions the block's own branches lead to.
-        let joins: [UInt64: Int]
-        let joinIndices: Swift.Set<Int>
+        let joins: PCIndex
+        let joinIndices: InstructionSet
         /// What each instruction's access does for the grouping pass.
         let steps: [AccessPlan.Step]
         /// The access groups (with grouping on).
@@ -32,12 +32,11 @@ extension BlockTranslator {
         init(_ code: [Fetched]) {
             self.code = code
             hasTails = code.contains { $0.tail }
-            joins = BlockTranslator.innerTargets(code)
-            joinIndices = Swift.Set(joins.values)
+            (joins, joinIndices) = BlockTranslator.innerTargets(code)
             steps = code.map { $0.d.map(AccessPlan.step) ?? .atomic }
             // No group runs across a join or into a tail (the path there may have skipped its leader).
             plan = BlockTranslator.noGroups ? AccessPlan()
-                                            : AccessPlan(steps, joins: joinIndices.union(code.indices.filter { code[$0].tail }))
+                                            : AccessPlan(steps, joins: joinIndices.union(InstructionSet(code.indices.filter { code[$0].tail })))
             liveness = BlockTranslator.liveness(code, joins: joinIndices)
             ops = code.map { $0.followed ? .li : $0.d?.op.uncompressed }
             registers = code.map { f in f.d.map(Analysis.registerMask) ?? 0 }
@@ -66,18 +65,30 @@ struct PCIndex {
     private let mask: Int
 
     init(_ code: [BlockTranslator.Fetched]) {
+        self.init(capacity: code.count)
+        for (i, f) in code.enumerated() where f.d != nil { insert(f.pc, Int32(i)) }
+    }
+
+    /// Empty, for up to `capacity` pcs.
+    init(capacity: Int) {
         var size = 16
-        while size < code.count * 2 { size <<= 1 }
+        while size < capacity * 2 { size <<= 1 }
         mask = size - 1
         keys = Array(repeating: .max, count: size)
         values = Array(repeating: -1, count: size)
-        for (i, f) in code.enumerated() where f.d != nil { insert(f.pc, Int32(i)) }
+    }
+
+    /// Empty, for none (every lookup misses).
+    init() {
+        mask = 0
+        keys = [.max]
+        values = [-1]
     }
 
     private static func slot(_ pc: UInt64, _ mask: Int) -> Int { Int(truncatingIfNeeded: (pc >> 1) &* 0x9E37_79B9) & mask }
 
     /// Keeps the first index of a pc listed twice.
-    private mutating func insert(_ pc: UInt64, _ index: Int32) {
+    mutating func insert(_ pc: UInt64, _ index: Int32) {
         var k = Self.slot(pc, mask)
         while keys[k] != .max {
             if keys[k] == pc { return }
@@ -94,5 +105,49 @@ struct PCIndex {
             k = (k + 1) & mask
         }
         return nil
+    }
+}
+
+/// A set of instruction indices of a block (at most `BlockTranslator.maxInstructions`), as bits.
+struct InstructionSet {
+    private var words: (UInt64, UInt64, UInt64) = (0, 0, 0)
+    static let capacity = 192
+
+    init() {}
+
+    init(_ indices: some Sequence<Int>) {
+        for i in indices { insert(i) }
+    }
+
+    func contains(_ i: Int) -> Bool {
+        guard i >= 0 && i < Self.capacity else { return false }
+        let w = i < 64 ? words.0 : i < 128 ? words.1 : words.2
+        return w & (1 &<< UInt64(i & 63)) != 0
+    }
+
+    mutating func insert(_ i: Int) {
+        precondition(i >= 0 && i < Self.capacity)
+        let bit: UInt64 = 1 &<< UInt64(i & 63)
+        if i < 64 { words.0 |= bit } else if i < 128 { words.1 |= bit } else { words.2 |= bit }
+    }
+
+    func union(_ other: InstructionSet) -> InstructionSet {
+        var u = self
+        u.words = (words.0 | other.words.0, words.1 | other.words.1, words.2 | other.words.2)
+        return u
+    }
+}
+
+/// A value per instruction of a block, most of them none (a lookup past the end finds none).
+struct PerInstruction<Value> {
+    private var values: [Value?] = []
+
+    init() {}
+
+    init(count: Int) { values = Array(repeating: nil, count: count) }
+
+    subscript(i: Int) -> Value? {
+        get { i >= 0 && i < values.count ? values[i] : nil }
+        set { values[i] = newValue }
     }
 }

@@ -36,18 +36,24 @@ extension BlockTranslator {
     static let noInnerJumps = getenv("SKIFF_JIT_INNER").map { String(cString: $0) == "0" } ?? false
 
     /// The instructions of `code` that a branch or a (not followed) direct jump of it leads to,
-    /// or a tail runs into, by guest pc (the first instruction at that pc; never the entry, index 0).
-    static func innerTargets(_ code: [Fetched]) -> [UInt64: Int] {
-        guard !noInnerJumps else { return [:] }
+    /// or a tail runs into, by guest pc (the first instruction at that pc; never the entry, index 0),
+    /// and the set of their indices.
+    static func innerTargets(_ code: [Fetched]) -> (PCIndex, InstructionSet) {
+        guard !noInnerJumps else { return (PCIndex(), InstructionSet()) }
         let index = PCIndex(code)
-        var targets: [UInt64: Int] = [:]
+        var targets = PCIndex(capacity: code.count)
+        var indices = InstructionSet()
         for f in code where !f.followed {
             // A tail running into the block's code goes on there as a jump would.
-            if let c = f.continues, let j = index[c], j > 0 { targets[c] = j }
+            if let c = f.continues, let j = index[c], j > 0 {
+                targets.insert(c, Int32(j))
+                indices.insert(j)
+            }
             guard let d = f.d, let target = staticTarget(d, pc: f.pc), let j = index[target], j > 0 else { continue }
-            targets[target] = j
+            targets.insert(target, Int32(j))
+            indices.insert(j)
         }
-        return targets
+        return (targets, indices)
     }
 
     /// Where a conditional branch or a direct jump goes (nil: another instruction).
@@ -66,12 +72,13 @@ extension BlockTranslator {
     }
 
     /// The stubs of this copy's inner jumps, once every target's code and cache are known
-    /// (`targets`: instruction index -> its code's offset and the cache there).
-    mutating func emitInnerJumps(_ targets: [Int: (offset: Int, cache: RegisterCache)], pcs: [UInt64]) {
+    /// (`targets`: the instructions translated, by index, with their code's offset and the cache
+    /// there; `code`: the block's instructions).
+    mutating func emitInnerJumps(_ targets: [(index: Int, offset: Int, cache: RegisterCache)], code: [Fetched]) {
         for jump in innerJumps {
             let dirty = jump.cache.registers(in: jump.cache.dirty)
-            guard let target = targets[jump.to] else {
-                exits.append(Exit(site: jump.site, kind: .chain(pcs[jump.to]), dirty: dirty, retired: jump.retired))
+            guard let target = targets.first(where: { $0.index == jump.to }) else {
+                exits.append(Exit(site: jump.site, kind: .chain(code[jump.to].pc), dirty: dirty, retired: jump.retired))
                 continue
             }
             a.patch(rel32At: jump.site, toOffset: a.offset)
@@ -83,7 +90,7 @@ extension BlockTranslator {
                 reconcile(jump.cache, target.cache)
                 a.patch(rel32At: a.jump(), toOffset: target.offset)
                 // Spent: out at the target, with the `to` instructions before it counted there.
-                exits.append(Exit(site: spent, kind: .chain(pcs[jump.to]), dirty: dirty, retired: jump.to))
+                exits.append(Exit(site: spent, kind: .chain(code[jump.to].pc), dirty: dirty, retired: jump.to))
             } else {
                 if extra < 0 { a.lea(.budget, .budget, Int32(-extra)) }
                 reconcile(jump.cache, target.cache)

@@ -40,7 +40,7 @@ struct BlockTranslator {
     /// This copy's branches to its own instructions (`BlockTranslator+InnerJumps.swift`).
     var innerJumps: [InnerJump] = []
     /// Guest pc -> index of the instructions such branches lead to.
-    private var joins: [UInt64: Int] = [:]
+    private var joins = PCIndex()
     /// The block's instructions and what the passes before emitting found in them, computed by
     /// the first translation and shared with the block's other translations and copies.
     private var analysis: Analysis?
@@ -88,7 +88,7 @@ struct BlockTranslator {
     private var rdxSlot: Int32?
     /// In a loop's translation: the accesses (by instruction index) that keep the page they last
     /// probed in a context entry (`cachedPage`).
-    private var pages: [Int: Int32] = [:]
+    private var pages = PerInstruction<Int32>()
     /// Where each instruction starts in the block's fallback copy (translated with every access
     /// on its own): a group leader whose span the TLB cannot serve continues there.
     private var fallback: [Int] = []
@@ -298,14 +298,15 @@ struct BlockTranslator {
             code.append(Fetched(d: d, pc: pc, length: length, tail: tail && code.count == first))
             pc &+= length
             let op = d.op.uncompressed
-            if op == .jal || op == .jalFar, let target = Self.staticTarget(d, pc: code.last!.pc) {
+            // (Cases matched, not `==`: Op's `==` is a call into the RISCV module.)
+            if op.isDirectJump, let target = Self.staticTarget(d, pc: code.last!.pc) {
                 guard followed < Self.maxFollowed && !Self.noFollow, target >> 12 == entry >> 12, target != entry,
                       !code.contains(where: { $0.pc == target }) else { return }
                 code[code.count - 1].followed = true
                 followed += 1
                 pc = target
             }
-            if op == .jalr { return }
+            if case .jalr = op { return }
         }
     }
 
@@ -331,19 +332,23 @@ struct BlockTranslator {
         liveness = analysis.liveness
         ops = analysis.ops
         rdxSlot = nil
-        pages = [:]
+        pages = PerInstruction()
         if body != nil && grouped && !Self.noLoopPages {
-            for (i, f) in code.enumerated() where pages.count < NativeContext.loopPages && !f.followed {
+            pages = PerInstruction(count: code.count)
+            var count = 0
+            for (i, f) in code.enumerated() where count < NativeContext.loopPages && !f.followed {
                 guard let d = f.d, case .access = AccessPlan.step(d) else { continue }
                 switch plan[i] {
-                case .alone, .leader: pages[i] = Int32(pages.count)
+                case .alone, .leader:
+                    pages[i] = Int32(count)
+                    count += 1
                 case .member: break
                 }
             }
         }
         // Where the instructions inner jumps lead to start, with the register cache there.
-        var targets: [Int: (offset: Int, cache: RegisterCache)] = [:]
-        defer { emitInnerJumps(targets, pcs: code.map(\.pc)) }
+        var targets: [(index: Int, offset: Int, cache: RegisterCache)] = []
+        defer { emitInnerJumps(targets, code: code) }
         // The bytes translated so far: [start, end).
         var end = entry
         // The previous instruction may go on to this one (else it left, or jumped, or was not
@@ -368,7 +373,7 @@ struct BlockTranslator {
             // finds the same registers evicted.
             if evicting { makeRoom(at: i) }
             if !grouped { fallback.append(a.offset) }
-            if joinIndices.contains(i) { targets[i] = (a.offset, cache) }
+            if joinIndices.contains(i) { targets.append((i, a.offset, cache)) }
             guard let d = f.d else {
                 if i == 0 { return nil }
                 exit(.interpret(pc), retired: i)
@@ -1416,6 +1421,14 @@ extension BlockTranslator {
 }
 
 extension Op {
+    /// jal or jalFar.
+    var isDirectJump: Bool {
+        switch self {
+        case .jal, .jalFar: return true
+        default: return false
+        }
+    }
+
     /// The 32-bit operation a compressed one stands for (the inverse of `compressed`).
     var uncompressed: Op { Op.uncompressedTable[Int(rawValue)] }
 
