@@ -56,54 +56,29 @@ extension BlockTranslator {
     }
 }
 
-/// Guest pc -> the index of its first instruction in a block: open addressing over a power-of-two
-/// table (a block holds at most `BlockTranslator.maxInstructions`), for the passes that look up
-/// branch targets (a Dictionary hashed every pc with SipHash: a tenth of the translator's time).
+/// Guest pc -> the index of the first instruction at that pc, for the few pcs a block's own
+/// branches lead to: a short list searched in order (a block has a handful; an open-addressing
+/// table of every pc, and before it a SipHash-hashed Dictionary, cost more to build than the
+/// lookups saved).
 struct PCIndex {
-    private var keys: [UInt64]
-    private var values: [Int32]
-    private let mask: Int
+    private var entries: [(pc: UInt64, index: Int32)] = []
 
-    init(_ code: [BlockTranslator.Fetched]) {
-        self.init(capacity: code.count)
-        for (i, f) in code.enumerated() where f.d != nil { insert(f.pc, Int32(i)) }
-    }
-
-    /// Empty, for up to `capacity` pcs.
-    init(capacity: Int) {
-        var size = 16
-        while size < capacity * 2 { size <<= 1 }
-        mask = size - 1
-        keys = Array(repeating: .max, count: size)
-        values = Array(repeating: -1, count: size)
-    }
-
-    /// Empty, for none (every lookup misses).
-    init() {
-        mask = 0
-        keys = [.max]
-        values = [-1]
-    }
-
-    private static func slot(_ pc: UInt64, _ mask: Int) -> Int { Int(truncatingIfNeeded: (pc >> 1) &* 0x9E37_79B9) & mask }
+    init() {}
 
     /// Keeps the first index of a pc listed twice.
     mutating func insert(_ pc: UInt64, _ index: Int32) {
-        var k = Self.slot(pc, mask)
-        while keys[k] != .max {
-            if keys[k] == pc { return }
-            k = (k + 1) & mask
-        }
-        keys[k] = pc
-        values[k] = index
+        if self[pc] == nil { entries.append((pc, index)) }
     }
 
     subscript(pc: UInt64) -> Int? {
-        var k = Self.slot(pc, mask)
-        while keys[k] != .max {
-            if keys[k] == pc { return Int(values[k]) }
-            k = (k + 1) & mask
-        }
+        for e in entries where e.pc == pc { return Int(e.index) }
+        return nil
+    }
+
+    /// The index of the first instruction of `code` at `pc` that could be fetched.
+    static func first(_ pc: UInt64, in code: [BlockTranslator.Fetched], within range: ClosedRange<UInt64>) -> Int? {
+        guard range.contains(pc) else { return nil }
+        for i in code.indices where code[i].pc == pc && code[i].d != nil { return i }
         return nil
     }
 }
@@ -138,16 +113,25 @@ struct InstructionSet {
     }
 }
 
-/// A value per instruction of a block, most of them none (a lookup past the end finds none).
+/// A value per instruction of a block (`count` of them), most of them none: nothing is allocated
+/// until one is set, and a lookup past the end finds none.
 struct PerInstruction<Value> {
     private var values: [Value?] = []
+    private var count = 0
 
     init() {}
 
-    init(count: Int) { values = Array(repeating: nil, count: count) }
+    init(count: Int) { self.count = count }
 
     subscript(i: Int) -> Value? {
         get { i >= 0 && i < values.count ? values[i] : nil }
-        set { values[i] = newValue }
+        set {
+            precondition(i >= 0 && i < count)
+            if values.isEmpty {
+                if newValue == nil { return }
+                values = Array(repeating: nil, count: count)
+            }
+            values[i] = newValue
+        }
     }
 }

@@ -39,17 +39,22 @@ extension BlockTranslator {
     /// or a tail runs into, by guest pc (the first instruction at that pc; never the entry, index 0),
     /// and the set of their indices.
     static func innerTargets(_ code: [Fetched]) -> (PCIndex, InstructionSet) {
-        guard !noInnerJumps else { return (PCIndex(), InstructionSet()) }
-        let index = PCIndex(code)
-        var targets = PCIndex(capacity: code.count)
+        guard !noInnerJumps, var low = code.first?.pc else { return (PCIndex(), InstructionSet()) }
+        var high = low
+        for f in code {
+            low = min(low, f.pc)
+            high = max(high, f.pc)
+        }
+        var targets = PCIndex()
         var indices = InstructionSet()
         for f in code where !f.followed {
             // A tail running into the block's code goes on there as a jump would.
-            if let c = f.continues, let j = index[c], j > 0 {
+            if let c = f.continues, let j = PCIndex.first(c, in: code, within: low...high), j > 0 {
                 targets.insert(c, Int32(j))
                 indices.insert(j)
             }
-            guard let d = f.d, let target = staticTarget(d, pc: f.pc), let j = index[target], j > 0 else { continue }
+            guard let d = f.d, let target = staticTarget(d, pc: f.pc), let j = PCIndex.first(target, in: code, within: low...high),
+                  j > 0 else { continue }
             targets.insert(target, Int32(j))
             indices.insert(j)
         }

@@ -268,6 +268,7 @@ struct BlockTranslator {
     /// forward branches take off that line (`BlockTranslator+Tails.swift`).
     func fetch(_ memory: GuestMemory) -> [Fetched] {
         var code: [Fetched] = []
+        code.reserveCapacity(64)
         fetchRun(memory, from: entry, into: &code, tail: false)
         appendTails(memory, to: &code)
         return code
