@@ -33,16 +33,16 @@ extension BlockTranslator {
             self.code = code
             hasTails = code.contains { $0.tail }
             (joins, joinIndices) = BlockTranslator.innerTargets(code)
-            steps = code.map { $0.d.map(AccessPlan.step) ?? .atomic }
+            steps = code.map { f in f.d.map { AccessPlan.step($0, f.op) } ?? .atomic }
             // No group runs across a join or into a tail (the path there may have skipped its leader).
             plan = BlockTranslator.noGroups ? AccessPlan()
                                             : AccessPlan(steps, joins: joinIndices.union(InstructionSet(code.indices.filter { code[$0].tail })))
             liveness = BlockTranslator.liveness(code, joins: joinIndices)
-            ops = code.map { $0.followed ? .li : $0.d?.op.uncompressed }
+            ops = code.map { $0.followed ? .li : $0.d == nil ? nil : $0.op }
             registers = code.map { f in f.d.map(Analysis.registerMask) ?? 0 }
             let entry = code.first?.pc
             let loops = code.contains { f in
-                f.continues == entry || f.d.map { BlockTranslator.staticTarget($0, pc: f.pc) == entry } ?? false
+                f.continues == entry || (f.d != nil && f.staticTarget == entry)
             }
             exceedsHostRegisters = !loops && registers.reduce(0, |).nonzeroBitCount > RegisterCache.poolSize
         }

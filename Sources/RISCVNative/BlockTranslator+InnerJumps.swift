@@ -53,7 +53,7 @@ extension BlockTranslator {
                 targets.insert(c, Int32(j))
                 indices.insert(j)
             }
-            guard let d = f.d, let target = staticTarget(d, pc: f.pc), let j = PCIndex.first(target, in: code, within: low...high),
+            guard let target = f.staticTarget, let j = PCIndex.first(target, in: code, within: low...high),
                   j > 0 else { continue }
             targets.insert(target, Int32(j))
             indices.insert(j)
@@ -63,7 +63,12 @@ extension BlockTranslator {
 
     /// Where a conditional branch or a direct jump goes (nil: another instruction).
     static func staticTarget(_ d: DecodedInstruction, pc: UInt64) -> UInt64? {
-        switch d.op.uncompressed {
+        staticTarget(d, d.op.uncompressed, pc: pc)
+    }
+
+    /// The same, with `d`'s operation uncompressed already.
+    static func staticTarget(_ d: DecodedInstruction, _ op: Op, pc: UInt64) -> UInt64? {
+        switch op {
         case .beq, .bne, .blt, .bge, .bltu, .bgeu, .jal: return pc &+ UInt64(bitPattern: Int64(d.imm) << 1)
         case .branchFar, .jalFar: return pc &+ UInt64(bitPattern: Int64(d.imm))
         default: return nil

@@ -99,7 +99,7 @@ extension BlockTranslator {
         guard let d = f.d else { return .leaves }
         if f.followed { return .computes(rd: d.rd, sources: (0, 0), narrow: true, sourcesNarrow: true) }
         if !noLazySignExtension {
-            switch d.op.uncompressed {
+            switch f.op {
             case .lb, .lbu, .lh, .lhu, .lw, .lwu, .ld: return .access(base: d.rs1, value: nil, valueFull: false, rd: d.rd)
             case .flw, .fld, .fsw, .fsd: return .access(base: d.rs1, value: nil, valueFull: false, rd: nil)
             case .sb, .sh, .sw: return .access(base: d.rs1, value: d.rs2, valueFull: false, rd: nil)
@@ -107,7 +107,7 @@ extension BlockTranslator {
             default: break
             }
         }
-        switch d.op.uncompressed {
+        switch f.op {
         case .addw, .subw, .sllw, .srlw, .sraw, .mulw, .divw, .divuw, .remw, .remuw, .rolw, .rorw:
             return .computes(rd: d.rd, sources: (d.rs1, d.rs2), narrow: true, sourcesNarrow: true)
         case .addiw, .slliw, .srliw, .sraiw, .roriw:
@@ -141,7 +141,7 @@ extension BlockTranslator {
     /// A `*w` operation: its guest result is its low half sign-extended.
     private static func isWord(_ f: Fetched) -> Bool {
         guard let d = f.d, !f.followed else { return false }
-        switch d.op.uncompressed {
+        switch f.op {
         case .addw, .subw, .sllw, .srlw, .sraw, .mulw, .divw, .divuw, .remw, .remuw, .rolw, .rorw, .addiw, .slliw, .srliw,
              .sraiw, .roriw:
             return true
@@ -231,13 +231,13 @@ extension BlockTranslator {
                   !code[i + 1].tail, !joins.contains(i + 1), first.rd == second.rd, second.rs1 == first.rd,
                   bit(first.rd) != 0, first.imm == second.imm else { continue }
             let size: Int, signed: Bool
-            switch (first.op.uncompressed, second.op.uncompressed, first.imm) {
+            switch (code[i].op, code[i + 1].op, first.imm) {
             case (.slli, .srli, 32), (.slli, .srai, 32): size = 4
             case (.slli, .srli, 48), (.slli, .srai, 48), (.slliw, .srliw, 16), (.slliw, .sraiw, 16): size = 2
             case (.slli, .srli, 56), (.slli, .srai, 56), (.slliw, .srliw, 24), (.slliw, .sraiw, 24): size = 1
             default: continue
             }
-            switch second.op.uncompressed {
+            switch code[i + 1].op {
             case .srai, .sraiw: signed = true
             default: signed = false
             }
@@ -254,7 +254,7 @@ extension BlockTranslator {
                                    _ result: inout Liveness) {
         for j in code.indices where !result.absorbed.contains(j) && result.extensions[j] == nil {
             guard let second = code[j].d, !code[j].followed, !code[j].tail, !joins.contains(j) else { continue }
-            let op = second.op.uncompressed
+            let op = code[j].op
             let k = second.imm & 63
             let arithmetic: Bool
             switch op {
@@ -276,7 +276,7 @@ extension BlockTranslator {
                 i -= 1
             }
             guard let i = found, !result.absorbed.contains(i), result.extensions[i] == nil, !joins.contains(i + 1),
-                  let first = code[i].d, case .slli = first.op.uncompressed, first.imm & 63 == 32, bit(first.rs1) != 0
+                  let first = code[i].d, case .slli = code[i].op, first.imm & 63 == 32, bit(first.rs1) != 0
             else { continue }
             let a = first.rs1
             // `a` unchanged from the first shift to the second (the first itself may write it: it
@@ -298,7 +298,7 @@ extension BlockTranslator {
     private static func findRotates(_ code: [Fetched], _ uses: [Use], _ liveAfter: [UInt64], _ result: inout Liveness) {
         func shift(_ j: Int) -> (left: Bool, wide: Bool, source: UInt8, amount: Int32, rd: UInt8)? {
             guard let d = code[j].d, !code[j].followed else { return nil }
-            switch d.op.uncompressed {
+            switch code[j].op {
             case .slli: return (true, true, d.rs1, d.imm & 63, d.rd)
             case .srli: return (false, true, d.rs1, d.imm & 63, d.rd)
             case .slliw: return (true, false, d.rs1, d.imm & 31, d.rd)
@@ -307,7 +307,7 @@ extension BlockTranslator {
             }
         }
         for (i, f) in code.enumerated() {
-            guard let d = f.d, !f.followed, case .or = d.op.uncompressed, d.rs1 != d.rs2, bit(d.rs1) != 0, bit(d.rs2) != 0,
+            guard let d = f.d, !f.followed, case .or = f.op, d.rs1 != d.rs2, bit(d.rs1) != 0, bit(d.rs2) != 0,
                   bit(d.rd) != 0 else { continue }
             // The last writes of both operands before the `or`, with nothing leaving in between.
             var defs: [Int] = []

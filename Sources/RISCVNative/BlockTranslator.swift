@@ -245,6 +245,8 @@ struct BlockTranslator {
     /// next page: the interpreter's).
     struct Fetched {
         var d: DecodedInstruction?
+        /// `d`'s operation, uncompressed (`illegal` without `d`), looked up once for every pass.
+        let op: Op
         var pc: UInt64
         var length: UInt64
         /// A direct jump the block follows: the next instruction fetched is its target's.
@@ -256,7 +258,11 @@ struct BlockTranslator {
 
         init(d: DecodedInstruction?, pc: UInt64, length: UInt64, tail: Bool = false) {
             (self.d, self.pc, self.length, self.tail) = (d, pc, length, tail)
+            op = d?.op.uncompressed ?? .illegal
         }
+
+        /// Where a conditional branch or a direct jump goes (nil: another instruction, or none).
+        var staticTarget: UInt64? { d.flatMap { BlockTranslator.staticTarget($0, op, pc: pc) } }
     }
 
     /// The block's instructions from `entry`: up to the end of the page after the entry's (a
@@ -298,9 +304,9 @@ struct BlockTranslator {
             let d = length == 4 ? Decoder.decode(raw, pc: pc) : CompressedDecoder.decode(raw, pc: pc)
             code.append(Fetched(d: d, pc: pc, length: length, tail: tail && code.count == first))
             pc &+= length
-            let op = d.op.uncompressed
+            let op = code[code.count - 1].op
             // (Cases matched, not `==`: Op's `==` is a call into the RISCV module.)
-            if op.isDirectJump, let target = Self.staticTarget(d, pc: code.last!.pc) {
+            if op.isDirectJump, let target = Self.staticTarget(d, op, pc: code.last!.pc) {
                 guard followed < Self.maxFollowed && !Self.noFollow, target >> 12 == entry >> 12, target != entry,
                       !code.contains(where: { $0.pc == target }) else { return }
                 code[code.count - 1].followed = true
@@ -315,7 +321,7 @@ struct BlockTranslator {
     /// next instruction, or a followed jump's target.
     private static func fallThrough(_ f: Fetched) -> UInt64 {
         if let c = f.continues { return c }
-        guard f.followed, let d = f.d, let target = staticTarget(d, pc: f.pc) else { return f.pc &+ f.length }
+        guard f.followed, let target = f.staticTarget else { return f.pc &+ f.length }
         return target
     }
 
@@ -338,7 +344,7 @@ struct BlockTranslator {
             pages = PerInstruction(count: code.count)
             var count = 0
             for (i, f) in code.enumerated() where count < NativeContext.loopPages && !f.followed {
-                guard let d = f.d, case .access = AccessPlan.step(d) else { continue }
+                guard let d = f.d, case .access = AccessPlan.step(d, f.op) else { continue }
                 switch plan[i] {
                 case .alone, .leader:
                     pages[i] = Int32(count)
@@ -397,7 +403,7 @@ struct BlockTranslator {
                     put(.rax, d.rd)
                 }
             } else {
-                switch emit(d, pc: pc, length: f.length, retired: i) {
+                switch emit(d, f.op, pc: pc, length: f.length, retired: i) {
                 case .next:
                     break
                 case .end:
@@ -436,7 +442,7 @@ struct BlockTranslator {
         var weight = [Int](repeating: 1, count: code.count)
         for (i, f) in code.enumerated() where !f.followed {
             // Back edges to the entry (the loop itself) and to an instruction of the block.
-            guard let d = f.d, let t = staticTarget(d, pc: f.pc), let j = t == code.first?.pc ? 0 : targets[t], j <= i
+            guard let t = f.staticTarget, let j = t == code.first?.pc ? 0 : targets[t], j <= i
             else { continue }
             for k in j...i { weight[k] = min(weight[k] * 8, 1 << 20) }
         }
@@ -733,10 +739,10 @@ struct BlockTranslator {
         for s in saved.reversed() { a.pop(s) }
     }
 
-    private mutating func emit(_ d: DecodedInstruction, pc: UInt64, length: UInt64, retired: Int) -> Outcome {
+    /// `op`: `d`'s operation, uncompressed.
+    private mutating func emit(_ d: DecodedInstruction, _ op: Op, pc: UInt64, length: UInt64, retired: Int) -> Outcome {
         let imm = d.imm
         let imm64 = UInt64(bitPattern: Int64(imm))
-        let op = d.op.uncompressed
         switch op {
         case .li:
             let h = destination(d.rd) ?? .rax
@@ -980,7 +986,7 @@ struct BlockTranslator {
     }
 
     private static func condition(of op: Op) -> X86Condition {
-        switch op.uncompressed {
+        switch op {
         case .beq: return .e
         case .bne: return .ne
         case .blt: return .l
