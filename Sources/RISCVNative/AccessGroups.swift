@@ -116,10 +116,10 @@ struct AccessPlan {
     /// runs across one (the branch may have skipped its leader), and what the scan knows of
     /// registers starts afresh there.
     init(_ steps: [Step], joins: InstructionSet = InstructionSet()) {
-        roles = Array(repeating: .alone, count: steps.count)
+        roles = Array(filledWith: .alone, count: steps.count)
         var groups: [Group] = []
         // Instruction -> the group it joined (-1: none): one array for every group's members.
-        var memberOf = [Int32](repeating: -1, count: steps.count)
+        var memberOf = [Int32](filledWith: -1, count: steps.count)
         var open: [Int] = []
         // Register -> its value; root numbers: register r's value at the block's start (or at
         // the last fresh start) is r, a value produced at instruction i is 32 + i.
@@ -213,7 +213,7 @@ struct AccessPlan {
             }
         }
         // Slots: a group holds one from its leader to its last member.
-        var busyUntil = [Int](repeating: -1, count: Self.slots)
+        var busyUntil = [Int](filledWith: -1, count: Self.slots)
         for (n, g) in groups.enumerated() where g.count > 1 {
             guard let s = busyUntil.firstIndex(where: { $0 < g.first }) else { continue }
             busyUntil[s] = g.last

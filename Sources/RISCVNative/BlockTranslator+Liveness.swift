@@ -158,13 +158,13 @@ extension BlockTranslator {
         result.extensions = PerInstruction(count: code.count)
         result.scaled = PerInstruction(count: code.count)
         let uses = code.map(use)
-        result.lowHalfOnly = Array(repeating: false, count: code.count)
+        result.lowHalfOnly = Array(filledWith: false, count: code.count)
         // Backward: `full`, registers whose upper halves a later reader (or a point that leaves)
         // needs; `live`, registers read at all later. After each index: `liveAfter`.
         // Forward first: the registers holding a `*w` result before each instruction (since the
         // last join, tail start or instruction that leaves: another path may bring any value).
         var words: UInt64 = 0
-        var wordsBefore = [UInt64](repeating: 0, count: code.count)
+        var wordsBefore = [UInt64](filledWith: 0, count: code.count)
         for i in code.indices {
             if joins.contains(i) || code[i].tail { words = 0 }
             wordsBefore[i] = words
@@ -175,7 +175,7 @@ extension BlockTranslator {
             }
         }
         var full = UInt64.max, live = UInt64.max
-        var liveAfter = [UInt64](repeating: .max, count: code.count)
+        var liveAfter = [UInt64](filledWith: .max, count: code.count)
         for i in code.indices.reversed() {
             // A tail starts after i: what follows i in the block's order is not its successor.
             if i + 1 < code.count && code[i + 1].tail { (full, live) = (.max, .max) }
@@ -205,7 +205,7 @@ extension BlockTranslator {
         // The `*w` results left zero-extended before each instruction (a 32-bit rotate at its
         // `or` too: the `or` of two sign-extended halves is sign-extended).
         var narrow: UInt64 = 0
-        result.narrowBefore = Array(repeating: 0, count: code.count)
+        result.narrowBefore = Array(filledWith: 0, count: code.count)
         for i in code.indices {
             if joins.contains(i) || code[i].tail { narrow = 0 }
             result.narrowBefore[i] = narrow

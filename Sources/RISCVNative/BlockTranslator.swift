@@ -439,14 +439,14 @@ struct BlockTranslator {
     /// every exit: an earlier iteration may have written it).
     static func loopRegisters(_ analysis: Analysis) -> (keep: [UInt8], writes: [UInt8]) {
         let (code, targets) = (analysis.code, analysis.joins)
-        var weight = [Int](repeating: 1, count: code.count)
+        var weight = [Int](filledWith: 1, count: code.count)
         for (i, f) in code.enumerated() where !f.followed {
             // Back edges to the entry (the loop itself) and to an instruction of the block.
             guard let t = f.staticTarget, let j = t == code.first?.pc ? 0 : targets[t], j <= i
             else { continue }
             for k in j...i { weight[k] = min(weight[k] * 8, 1 << 20) }
         }
-        var score = [Int](repeating: 0, count: Int(Registers.scratch))
+        var score = [Int](filledWith: 0, count: Int(Registers.scratch))
         var writes: [UInt8] = []
         for (i, f) in code.enumerated() {
             guard let d = f.d else { continue }
