@@ -22,7 +22,8 @@ struct RegisterCache {
     static let poolSize = 9
     private static let poolNibbles: UInt64 = 0xD_C5BA_9876
     @inline(__always) static func poolRegister(_ i: Int) -> X86Register {
-        X86Register(rawValue: UInt8(truncatingIfNeeded: poolNibbles &>> UInt64(truncatingIfNeeded: 4 * i)) & 0xf)!
+        // X86Register's cases are its raw values 0...15 in order (`poolConstantsMatch` checks).
+        unsafeBitCast(UInt8(truncatingIfNeeded: poolNibbles &>> UInt64(truncatingIfNeeded: 4 * i)) & 0xf, to: X86Register.self)
     }
     /// `poolNibbles` spells `pool` (checked once, when a tier starts).
     static var poolConstantsMatch: Bool { pool.count == poolSize && pool.indices.allSatisfy { poolRegister($0) == pool[$0] } }
@@ -32,15 +33,13 @@ struct RegisterCache {
         var bits: UInt16 = 0
     }
 
-    /// Guest register index -> position in `pool` (0xff: not cached), a byte per register kept
-    /// inline (as are `owners`), so the cache is copied (at every branch to the block's own code,
-    /// every exit's snapshot) without an allocation or reference counting.
-    private var slot = SlotBytes()
-    /// Guest register held by each pool entry (`free`: none).
+    /// The guest register each pool entry holds (`free`: none), a byte each, and which entries
+    /// are in use: a few words, so the cache is copied (at every branch to the block's own code,
+    /// every exit's snapshot) without an allocation, and a guest register is found among the
+    /// entries by comparing all eight bytes of a word at once.
     private var owners = Owners()
+    private var occupiedBits: UInt16 = 0
     private static let free: UInt8 = 0xff
-    /// Pool entries in use.
-    private(set) var count = 0
     /// A register found the pool full (it stayed in memory): eviction would have helped.
     private(set) var overflowed = false
     private(set) var dirty = Set()
@@ -55,9 +54,8 @@ struct RegisterCache {
 
     /// The registers `first` cached, all loaded at entry, and what it wrote dirty throughout.
     init(preloading first: RegisterCache) {
-        slot = first.slot
         owners = first.owners
-        count = first.count
+        occupiedBits = first.occupiedBits
         frozen = true
         clean = first.written
         dirty = first.written
@@ -83,31 +81,37 @@ struct RegisterCache {
         overflowed = seen
     }
 
-    var isEmpty: Bool { count == 0 }
+    /// Pool entries in use.
+    var count: Int { occupiedBits.nonzeroBitCount }
+    var isEmpty: Bool { occupiedBits == 0 }
     var isFull: Bool { frozen || count == RegisterCache.poolSize }
     /// Every cached guest register with its host register.
     var all: RegisterList { registers(in: Set(bits: UInt16.max)) }
 
+    /// The pool entry holding `guest`, if any.
+    @inline(__always) func poolIndex(of guest: UInt8) -> Int? { owners.index(of: guest) }
+
     @inline(__always) func host(of guest: UInt8) -> X86Register? {
-        let i = slot[guest]
-        return i == Self.free ? nil : RegisterCache.poolRegister(Int(i))
+        guard let i = owners.index(of: guest) else { return nil }
+        return RegisterCache.poolRegister(i)
     }
 
     /// Gives `guest` the first free host register (nil when none is left).
     mutating func assign(_ guest: UInt8) -> X86Register? {
         guard !frozen else { return nil }
-        guard let i = owners.firstFree(RegisterCache.poolSize) else {
+        let i = (~occupiedBits).trailingZeroBitCount
+        guard i < RegisterCache.poolSize else {
             overflowed = true
             return nil
         }
-        slot[guest] = UInt8(i)
+        precondition(guest != Self.free && owners.index(of: guest) == nil)
         owners[i] = guest
-        count += 1
+        occupiedBits |= 1 << UInt16(i)
         return RegisterCache.poolRegister(i)
     }
 
     /// The cached guest registers: a mask of pool entries in use.
-    var occupied: UInt16 { owners.occupied(RegisterCache.poolSize) }
+    var occupied: UInt16 { occupiedBits }
 
     /// The guest register pool entry `i` holds (`occupied` says which do).
     func owner(_ i: Int) -> UInt8 { owners[i] }
@@ -115,23 +119,21 @@ struct RegisterCache {
     /// Frees `guest`'s host register; returns it when the value must be written back first
     /// (it was dirty). Not for a loop's preloaded cache.
     mutating func evict(_ guest: UInt8) -> X86Register? {
-        let i = Int(slot[guest])
+        guard let i = owners.index(of: guest) else { preconditionFailure("evicting a register not cached") }
         let wasDirty = dirty.bits & (1 << UInt16(i)) != 0
         dirty.bits &= ~(1 << UInt16(i))
-        slot[guest] = Self.free
         owners[i] = Self.free
-        count -= 1
+        occupiedBits &= ~(1 << UInt16(i))
         return wasDirty ? RegisterCache.poolRegister(i) : nil
     }
 
     func isDirty(_ guest: UInt8) -> Bool {
-        let i = slot[guest]
-        return i != Self.free && dirty.bits & (1 << UInt16(i)) != 0
+        guard let i = owners.index(of: guest) else { return false }
+        return dirty.bits & (1 << UInt16(i)) != 0
     }
 
     mutating func markDirty(_ guest: UInt8) {
-        let i = slot[guest]
-        precondition(i != Self.free)
+        guard let i = owners.index(of: guest) else { preconditionFailure("marking a register not cached") }
         dirty.bits |= 1 << UInt16(i)
         written.bits |= 1 << UInt16(i)
     }
@@ -144,7 +146,7 @@ struct RegisterCache {
 
     /// The guest registers of `set` with their host registers, as they are now.
     func registers(in set: Set) -> RegisterList {
-        RegisterList(owners: owners, mask: set.bits & occupied)
+        RegisterList(owners: owners, mask: set.bits & occupiedBits)
     }
 }
 
@@ -175,58 +177,40 @@ struct RegisterList: Sequence {
 }
 
 extension RegisterCache {
-    /// A byte per guest register (`Registers.count` of them), inline.
-    struct SlotBytes {
-        private var words: (UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64,
-                            UInt64, UInt64) = (.max, .max, .max, .max, .max, .max, .max, .max, .max, .max, .max, .max, .max, .max)
-
-        subscript(_ guest: UInt8) -> UInt8 {
-            get {
-                precondition(Int(guest) < 112)
-                return withUnsafeBytes(of: words) { $0[Int(guest)] }
-            }
-            set {
-                precondition(Int(guest) < 112)
-                withUnsafeMutableBytes(of: &words) { $0[Int(guest)] = newValue }
-            }
-        }
-    }
-
     /// A byte per pool entry (the guest register it holds, `free` if none).
     typealias Owners = Bytes16
-
-    /// The pool entry holding `guest`, if any.
-    func poolIndex(of guest: UInt8) -> Int? {
-        let i = slot[guest]
-        return i == Self.free ? nil : Int(i)
-    }
 }
 
-/// Sixteen bytes kept inline (all 0xff at first).
+/// Sixteen bytes in two words (all 0xff at first).
 struct Bytes16 {
-    private var words: (UInt64, UInt64) = (.max, .max)
+    private var low: UInt64 = .max
+    private var high: UInt64 = .max
 
     subscript(_ i: Int) -> UInt8 {
         get {
             precondition(i >= 0 && i < 16)
-            return withUnsafeBytes(of: words) { $0[i] }
+            let shift = UInt64(truncatingIfNeeded: (i & 7) * 8)
+            return UInt8(truncatingIfNeeded: (i < 8 ? low : high) &>> shift)
         }
         set {
             precondition(i >= 0 && i < 16)
-            withUnsafeMutableBytes(of: &words) { $0[i] = newValue }
+            let shift = UInt64(truncatingIfNeeded: (i & 7) * 8)
+            let cleared = ~(UInt64(0xff) &<< shift), value = UInt64(newValue) &<< shift
+            if i < 8 { low = low & cleared | value } else { high = high & cleared | value }
         }
     }
 
-    /// The first of the first `n` bytes that is 0xff (a free pool entry).
-    func firstFree(_ n: Int) -> Int? {
-        for i in 0..<n where self[i] == 0xff { return i }
-        return nil
-    }
-
-    /// The first `n` bytes that are not 0xff (pool entries in use), as a mask.
-    func occupied(_ n: Int) -> UInt16 {
-        var m: UInt16 = 0
-        for i in 0..<n where self[i] != 0xff { m |= 1 << UInt16(i) }
-        return m
+    /// The first byte equal to `value` (not 0xff), comparing eight bytes at once: a byte of
+    /// `word ^ value × 0x0101...` is zero where they match, and the lowest byte flagged by the
+    /// borrow trick is always a true zero.
+    @inline(__always) func index(of value: UInt8) -> Int? {
+        let ones: UInt64 = 0x0101_0101_0101_0101, highs: UInt64 = 0x8080_8080_8080_8080
+        let pattern = UInt64(value) &* ones
+        let x = low ^ pattern
+        let found = (x &- ones) & ~x & highs
+        if found != 0 { return found.trailingZeroBitCount >> 3 }
+        let y = high ^ pattern
+        let foundHigh = (y &- ones) & ~y & highs
+        return foundHigh != 0 ? 8 + foundHigh.trailingZeroBitCount >> 3 : nil
     }
 }
