@@ -28,6 +28,11 @@ extension BlockTranslator {
         /// has no branch or jump back to its entry (a loop keeps its registers, never evicts):
         /// without eviction it would run out of them.
         let exceedsHostRegisters: Bool
+        /// TLB probes an emission may make (an access one, an atomic two) and exits it may have
+        /// (a branch, a probe's miss, a stop): what the emitter's lists are reserved for at once
+        /// (grown one doubling at a time, they were copied over and over: ~2% of a translation).
+        let probes: Int
+        let exits: Int
 
         init(_ code: [Fetched]) {
             self.code = code
@@ -45,6 +50,16 @@ extension BlockTranslator {
                 f.continues == entry || (f.d != nil && f.staticTarget == entry)
             }
             exceedsHostRegisters = !loops && registers.reduce(0, |).nonzeroBitCount > RegisterCache.poolSize
+            var probes = 0, branches = 0
+            for (f, step) in zip(code, steps) {
+                switch step {
+                case .access: probes += 1
+                case .atomic: probes += 2
+                case .other: if f.staticTarget != nil { branches += 1 }
+                }
+            }
+            self.probes = probes
+            exits = probes + branches + 4
         }
 
         /// The guest registers an instruction may name (x0 and the x0 sink left out); fields that

@@ -140,7 +140,6 @@ struct BlockTranslator {
          evicting: Bool = false) {
         a = X86Assembler(base: base)
         self.evicting = evicting
-        exits.reserveCapacity(32)
         self.trampolines = trampolines
         self.firstLinkID = firstLinkID
         self.entry = entry
@@ -336,6 +335,8 @@ struct BlockTranslator {
         let joinIndices = analysis.joinIndices
         plan = grouped && !Self.noGroups ? analysis.plan : AccessPlan()
         if evicting { uses = analysis.registers }
+        refills.reserveCapacity(refills.count + analysis.probes)
+        exits.reserveCapacity(exits.count + analysis.exits)
         liveness = analysis.liveness
         ops = analysis.ops
         rdxSlot = nil
@@ -591,6 +592,7 @@ struct BlockTranslator {
                                   narrow: r.narrow))
             }
         }
+        links.reserveCapacity(links.count + exits.count)
         for e in exits {
             a.patch(rel32At: e.site, toOffset: a.offset)
             for (guest, host) in e.dirty {
