@@ -117,6 +117,8 @@ struct AccessPlan {
     /// registers starts afresh there.
     init(_ steps: [Step], joins: InstructionSet = InstructionSet()) {
         roles = Array(filledWith: .alone, count: steps.count)
+        // The switches read once (a static's every read checks its lazy initialisation).
+        let derived = Self.derived, mixed = Self.mixed
         var groups: [Group] = []
         // Instruction -> the group it joined (-1: none): one array for every group's members.
         var memberOf = [Int32](filledWith: -1, count: steps.count)
@@ -168,7 +170,7 @@ struct AccessPlan {
         }
         func written(_ r: UInt8?, at i: Int, derives: Derivation?) {
             guard let r, r != 0, r < 32 else { return }
-            if Self.derived, let d = derives, let v = derive(d) { values[Int(r)] = v } else { fresh(r, at: i) }
+            if derived, let d = derives, let v = derive(d) { values[Int(r)] = v } else { fresh(r, at: i) }
         }
         for (i, step) in steps.enumerated() {
             if joins.contains(i) {
@@ -182,13 +184,13 @@ struct AccessPlan {
             case .other(let writes, let derives):
                 written(writes, at: i, derives: derives)
                 // Without following values, a group ends where its base register is written.
-                if !Self.derived, let r = writes { open.removeAll { groups[$0].leaderBase == r } }
+                if !derived, let r = writes { open.removeAll { groups[$0].leaderBase == r } }
             case .access(let base, let offset, let size, let write, let writes):
                 guard base != 0, base < 32 else { break }
                 let v = value(base)
                 if let root = v.root {
                     let low = v.lo + Int64(offset), high = v.hi + Int64(offset) + Int64(size)
-                    if let k = open.firstIndex(where: { groups[$0].root == root && (Self.mixed || groups[$0].write == write) }),
+                    if let k = open.firstIndex(where: { groups[$0].root == root && (mixed || groups[$0].write == write) }),
                        max(groups[open[k]].high, high) - min(groups[open[k]].low, low) <= Int64(Self.maxSpan) {
                         let g = open[k]
                         memberOf[i] = Int32(g)
@@ -200,7 +202,7 @@ struct AccessPlan {
                     } else if v.lo == v.hi || holder(root) != nil, high - low <= Int64(Self.maxSpan) {
                         // A leader probes from its own base (a known offset from the root) or
                         // from a register holding the root.
-                        open.removeAll { groups[$0].root == root && (Self.mixed || groups[$0].write == write) }
+                        open.removeAll { groups[$0].root == root && (mixed || groups[$0].write == write) }
                         open.append(groups.count)
                         memberOf[i] = Int32(groups.count)
                         groups.append(Group(root: root, leaderBase: base, leaderValue: v,
@@ -209,7 +211,7 @@ struct AccessPlan {
                     }
                 }
                 written(writes, at: i, derives: nil)
-                if !Self.derived, let r = writes { open.removeAll { groups[$0].leaderBase == r } }
+                if !derived, let r = writes { open.removeAll { groups[$0].leaderBase == r } }
             }
         }
         // Slots: a group holds one from its leader to its last member.
