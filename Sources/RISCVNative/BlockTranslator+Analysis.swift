@@ -7,7 +7,8 @@ import RISCV
 // translator's host instructions when each emission repeated them).
 
 extension BlockTranslator {
-    struct Analysis {
+    /// A class: shared by the block's translations without copying (retaining) each of its arrays.
+    final class Analysis {
         /// The block's instructions (`fetch`).
         let code: [Fetched]
         /// The block holds tails.
@@ -37,14 +38,17 @@ extension BlockTranslator {
         init(_ code: [Fetched]) {
             self.code = code
             hasTails = code.contains { $0.tail }
-            (joins, joinIndices) = BlockTranslator.innerTargets(code)
-            steps = code.map { f in f.d.map { AccessPlan.step($0, f.op) } ?? .atomic }
+            let (joins, joinIndices) = BlockTranslator.innerTargets(code)
+            (self.joins, self.joinIndices) = (joins, joinIndices)
+            let steps = code.map { f in f.d.map { AccessPlan.step($0, f.op) } ?? .atomic }
+            self.steps = steps
             // No group runs across a join or into a tail (the path there may have skipped its leader).
             plan = BlockTranslator.noGroups ? AccessPlan()
                                             : AccessPlan(steps, joins: joinIndices.union(InstructionSet(code.indices.filter { code[$0].tail })))
             liveness = BlockTranslator.liveness(code, joins: joinIndices)
             ops = code.map { $0.followed ? .li : $0.d == nil ? nil : $0.op }
-            registers = code.map { f in f.d.map(Analysis.registerMask) ?? 0 }
+            let registers = code.map { f in f.d.map(Analysis.registerMask) ?? 0 }
+            self.registers = registers
             let entry = code.first?.pc
             let loops = code.contains { f in
                 f.continues == entry || (f.d != nil && f.staticTarget == entry)
