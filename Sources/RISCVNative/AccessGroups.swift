@@ -104,7 +104,10 @@ struct AccessPlan {
         /// is not a known offset from it).
         var rootRegister: UInt8?
         var write: Bool
-        var members: [Int]
+        /// The members (by instruction index; `memberOf` lists them): the leader, the last, how many.
+        var first: Int
+        var last: Int
+        var count: Int
         var low: Int64
         var high: Int64
     }
@@ -112,9 +115,13 @@ struct AccessPlan {
     /// `joins`: instructions a branch inside the block leads to (and tails' starts); no group
     /// runs across one (the branch may have skipped its leader), and what the scan knows of
     /// registers starts afresh there.
-    init(_ steps: [Step], joins: Swift.Set<Int> = []) {
-        roles = Array(repeating: .alone, count: steps.count)
+    init(_ steps: [Step], joins: InstructionSet = InstructionSet()) {
+        roles = Array(filledWith: .alone, count: steps.count)
+        // The switches read once (a static's every read checks its lazy initialisation).
+        let derived = Self.derived, mixed = Self.mixed
         var groups: [Group] = []
+        // Instruction -> the group it joined (-1: none): one array for every group's members.
+        var memberOf = [Int32](filledWith: -1, count: steps.count)
         var open: [Int] = []
         // Register -> its value; root numbers: register r's value at the block's start (or at
         // the last fresh start) is r, a value produced at instruction i is 32 + i.
@@ -163,7 +170,7 @@ struct AccessPlan {
         }
         func written(_ r: UInt8?, at i: Int, derives: Derivation?) {
             guard let r, r != 0, r < 32 else { return }
-            if Self.derived, let d = derives, let v = derive(d) { values[Int(r)] = v } else { fresh(r, at: i) }
+            if derived, let d = derives, let v = derive(d) { values[Int(r)] = v } else { fresh(r, at: i) }
         }
         for (i, step) in steps.enumerated() {
             if joins.contains(i) {
@@ -177,38 +184,41 @@ struct AccessPlan {
             case .other(let writes, let derives):
                 written(writes, at: i, derives: derives)
                 // Without following values, a group ends where its base register is written.
-                if !Self.derived, let r = writes { open.removeAll { groups[$0].leaderBase == r } }
+                if !derived, let r = writes { open.removeAll { groups[$0].leaderBase == r } }
             case .access(let base, let offset, let size, let write, let writes):
                 guard base != 0, base < 32 else { break }
                 let v = value(base)
                 if let root = v.root {
                     let low = v.lo + Int64(offset), high = v.hi + Int64(offset) + Int64(size)
-                    if let k = open.firstIndex(where: { groups[$0].root == root && (Self.mixed || groups[$0].write == write) }),
+                    if let k = open.firstIndex(where: { groups[$0].root == root && (mixed || groups[$0].write == write) }),
                        max(groups[open[k]].high, high) - min(groups[open[k]].low, low) <= Int64(Self.maxSpan) {
                         let g = open[k]
-                        groups[g].members.append(i)
+                        memberOf[i] = Int32(g)
+                        groups[g].last = i
+                        groups[g].count += 1
                         groups[g].low = min(groups[g].low, low)
                         groups[g].high = max(groups[g].high, high)
                         groups[g].write = groups[g].write || write
                     } else if v.lo == v.hi || holder(root) != nil, high - low <= Int64(Self.maxSpan) {
                         // A leader probes from its own base (a known offset from the root) or
                         // from a register holding the root.
-                        open.removeAll { groups[$0].root == root && (Self.mixed || groups[$0].write == write) }
+                        open.removeAll { groups[$0].root == root && (mixed || groups[$0].write == write) }
                         open.append(groups.count)
+                        memberOf[i] = Int32(groups.count)
                         groups.append(Group(root: root, leaderBase: base, leaderValue: v,
-                                            rootRegister: v.lo == v.hi ? nil : holder(root), write: write, members: [i],
-                                            low: low, high: high))
+                                            rootRegister: v.lo == v.hi ? nil : holder(root), write: write, first: i, last: i,
+                                            count: 1, low: low, high: high))
                     }
                 }
                 written(writes, at: i, derives: nil)
-                if !Self.derived, let r = writes { open.removeAll { groups[$0].leaderBase == r } }
+                if !derived, let r = writes { open.removeAll { groups[$0].leaderBase == r } }
             }
         }
         // Slots: a group holds one from its leader to its last member.
-        var busyUntil = [Int](repeating: -1, count: Self.slots)
-        for g in groups where g.members.count > 1 {
-            guard let s = busyUntil.firstIndex(where: { $0 < g.members[0] }) else { continue }
-            busyUntil[s] = g.members.last!
+        var busyUntil = [Int](filledWith: -1, count: Self.slots)
+        for (n, g) in groups.enumerated() where g.count > 1 {
+            guard let s = busyUntil.firstIndex(where: { $0 < g.first }) else { continue }
+            busyUntil[s] = g.last
             // The probe's low end relative to the register it is computed from.
             let base: UInt8, low: Int64
             if let r = g.rootRegister {
@@ -216,16 +226,20 @@ struct AccessPlan {
             } else {
                 (base, low) = (g.leaderBase, g.low - g.leaderValue.lo)
             }
-            roles[g.members[0]] = .leader(slot: Int32(s), base: base, low: Int32(low), span: Int(g.high - g.low),
-                                          write: g.write, last: g.members.last!)
-            for m in g.members.dropFirst() { roles[m] = .member(slot: Int32(s)) }
+            roles[g.first] = .leader(slot: Int32(s), base: base, low: Int32(low), span: Int(g.high - g.low),
+                                     write: g.write, last: g.last)
+            for m in (g.first + 1)...g.last where memberOf[m] == Int32(n) { roles[m] = .member(slot: Int32(s)) }
             if !g.write { hasReadGroups = true }
         }
     }
 
     /// The scan's view of a decoded instruction.
     static func step(_ d: DecodedInstruction) -> Step {
-        let op = d.op.uncompressed
+        step(d, d.op.uncompressed)
+    }
+
+    /// The same, with `d`'s operation uncompressed already.
+    static func step(_ d: DecodedInstruction, _ op: Op) -> Step {
         switch op {
         case .lb, .lbu: return .access(base: d.rs1, offset: d.imm, size: 1, write: false, writes: d.rd)
         case .lh, .lhu: return .access(base: d.rs1, offset: d.imm, size: 2, write: false, writes: d.rd)

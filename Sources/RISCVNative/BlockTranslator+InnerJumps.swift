@@ -36,23 +36,39 @@ extension BlockTranslator {
     static let noInnerJumps = getenv("SKIFF_JIT_INNER").map { String(cString: $0) == "0" } ?? false
 
     /// The instructions of `code` that a branch or a (not followed) direct jump of it leads to,
-    /// or a tail runs into, by guest pc (the first instruction at that pc; never the entry, index 0).
-    static func innerTargets(_ code: [Fetched]) -> [UInt64: Int] {
-        guard !noInnerJumps else { return [:] }
-        let index = PCIndex(code)
-        var targets: [UInt64: Int] = [:]
+    /// or a tail runs into, by guest pc (the first instruction at that pc; never the entry, index 0),
+    /// and the set of their indices.
+    static func innerTargets(_ code: [Fetched]) -> (PCIndex, InstructionSet) {
+        guard !noInnerJumps, var low = code.first?.pc else { return (PCIndex(), InstructionSet()) }
+        var high = low
+        for f in code {
+            low = min(low, f.pc)
+            high = max(high, f.pc)
+        }
+        var targets = PCIndex()
+        var indices = InstructionSet()
         for f in code where !f.followed {
             // A tail running into the block's code goes on there as a jump would.
-            if let c = f.continues, let j = index[c], j > 0 { targets[c] = j }
-            guard let d = f.d, let target = staticTarget(d, pc: f.pc), let j = index[target], j > 0 else { continue }
-            targets[target] = j
+            if let c = f.continues, let j = PCIndex.first(c, in: code, within: low...high), j > 0 {
+                targets.insert(c, Int32(j))
+                indices.insert(j)
+            }
+            guard let target = f.staticTarget, let j = PCIndex.first(target, in: code, within: low...high),
+                  j > 0 else { continue }
+            targets.insert(target, Int32(j))
+            indices.insert(j)
         }
-        return targets
+        return (targets, indices)
     }
 
     /// Where a conditional branch or a direct jump goes (nil: another instruction).
     static func staticTarget(_ d: DecodedInstruction, pc: UInt64) -> UInt64? {
-        switch d.op.uncompressed {
+        staticTarget(d, d.op.uncompressed, pc: pc)
+    }
+
+    /// The same, with `d`'s operation uncompressed already.
+    static func staticTarget(_ d: DecodedInstruction, _ op: Op, pc: UInt64) -> UInt64? {
+        switch op {
         case .beq, .bne, .blt, .bge, .bltu, .bgeu, .jal: return pc &+ UInt64(bitPattern: Int64(d.imm) << 1)
         case .branchFar, .jalFar: return pc &+ UInt64(bitPattern: Int64(d.imm))
         default: return nil
@@ -66,12 +82,13 @@ extension BlockTranslator {
     }
 
     /// The stubs of this copy's inner jumps, once every target's code and cache are known
-    /// (`targets`: instruction index -> its code's offset and the cache there).
-    mutating func emitInnerJumps(_ targets: [Int: (offset: Int, cache: RegisterCache)], pcs: [UInt64]) {
+    /// (`targets`: the instructions translated, by index, with their code's offset and the cache
+    /// there; `code`: the block's instructions).
+    mutating func emitInnerJumps(_ targets: [(index: Int, offset: Int, cache: RegisterCache)], code: [Fetched]) {
         for jump in innerJumps {
             let dirty = jump.cache.registers(in: jump.cache.dirty)
-            guard let target = targets[jump.to] else {
-                exits.append(Exit(sites: [jump.site], kind: .chain(pcs[jump.to]), dirty: dirty, retired: jump.retired))
+            guard let target = targets.first(where: { $0.index == jump.to }) else {
+                exits.append(Exit(site: jump.site, kind: .chain(code[jump.to].pc), dirty: dirty, retired: jump.retired))
                 continue
             }
             a.patch(rel32At: jump.site, toOffset: a.offset)
@@ -83,7 +100,7 @@ extension BlockTranslator {
                 reconcile(jump.cache, target.cache)
                 a.patch(rel32At: a.jump(), toOffset: target.offset)
                 // Spent: out at the target, with the `to` instructions before it counted there.
-                exits.append(Exit(sites: [spent], kind: .chain(pcs[jump.to]), dirty: dirty, retired: jump.to))
+                exits.append(Exit(site: spent, kind: .chain(code[jump.to].pc), dirty: dirty, retired: jump.to))
             } else {
                 if extra < 0 { a.lea(.budget, .budget, Int32(-extra)) }
                 reconcile(jump.cache, target.cache)

@@ -45,12 +45,12 @@ extension BlockTranslator {
         /// stay zero-extended).
         var lowHalfOnly: [Bool] = []
         /// The `or`s that are rotates, by instruction index.
-        var rotates: [Int: Rotate] = [:]
+        var rotates = PerInstruction<Rotate>()
         /// The shifts those rotates and extensions absorb (they emit nothing).
-        var absorbed: Swift.Set<Int> = []
+        var absorbed = InstructionSet()
         /// The second shifts of `slli x, a, k; srli/srai x, x, k` pairs (and the `*w` forms):
         /// a zero or sign extension of `a`'s low bytes, by instruction index.
-        var extensions: [Int: Extension] = [:]
+        var extensions = PerInstruction<Extension>()
         /// Before each instruction: the registers (bits) whose host register holds a `*w` result
         /// left zero-extended (its guest value is the low half sign-extended). A load or store
         /// that leaves to the interpreter, and an eviction, sign-extends them as it writes them
@@ -60,7 +60,7 @@ extension BlockTranslator {
         /// `srli y, x, k` / `srai y, x, k` (k < 32) whose `x` is `slli x, a, 32` of an earlier
         /// instruction: `a`'s low half zero- or sign-extended and shifted left by 32 - k, by
         /// instruction index.
-        var scaled: [Int: Scaled] = [:]
+        var scaled = PerInstruction<Scaled>()
     }
 
     /// The low half of `source` zero- or sign-extended, shifted left by `shift` (0...31): how
@@ -99,7 +99,7 @@ extension BlockTranslator {
         guard let d = f.d else { return .leaves }
         if f.followed { return .computes(rd: d.rd, sources: (0, 0), narrow: true, sourcesNarrow: true) }
         if !noLazySignExtension {
-            switch d.op.uncompressed {
+            switch f.op {
             case .lb, .lbu, .lh, .lhu, .lw, .lwu, .ld: return .access(base: d.rs1, value: nil, valueFull: false, rd: d.rd)
             case .flw, .fld, .fsw, .fsd: return .access(base: d.rs1, value: nil, valueFull: false, rd: nil)
             case .sb, .sh, .sw: return .access(base: d.rs1, value: d.rs2, valueFull: false, rd: nil)
@@ -107,7 +107,7 @@ extension BlockTranslator {
             default: break
             }
         }
-        switch d.op.uncompressed {
+        switch f.op {
         case .addw, .subw, .sllw, .srlw, .sraw, .mulw, .divw, .divuw, .remw, .remuw, .rolw, .rorw:
             return .computes(rd: d.rd, sources: (d.rs1, d.rs2), narrow: true, sourcesNarrow: true)
         case .addiw, .slliw, .srliw, .sraiw, .roriw:
@@ -141,7 +141,7 @@ extension BlockTranslator {
     /// A `*w` operation: its guest result is its low half sign-extended.
     private static func isWord(_ f: Fetched) -> Bool {
         guard let d = f.d, !f.followed else { return false }
-        switch d.op.uncompressed {
+        switch f.op {
         case .addw, .subw, .sllw, .srlw, .sraw, .mulw, .divw, .divuw, .remw, .remuw, .rolw, .rorw, .addiw, .slliw, .srliw,
              .sraiw, .roriw:
             return true
@@ -151,17 +151,20 @@ extension BlockTranslator {
     }
 
     /// `joins`: the instructions a branch inside the block leads to (by index; `innerTargets`).
-    static func liveness(_ code: [Fetched], joins: Swift.Set<Int>) -> Liveness {
+    static func liveness(_ code: [Fetched], joins: InstructionSet) -> Liveness {
         var result = Liveness()
         guard !noLiveness else { return result }
+        result.rotates = PerInstruction(count: code.count)
+        result.extensions = PerInstruction(count: code.count)
+        result.scaled = PerInstruction(count: code.count)
         let uses = code.map(use)
-        result.lowHalfOnly = Array(repeating: false, count: code.count)
+        result.lowHalfOnly = Array(filledWith: false, count: code.count)
         // Backward: `full`, registers whose upper halves a later reader (or a point that leaves)
         // needs; `live`, registers read at all later. After each index: `liveAfter`.
         // Forward first: the registers holding a `*w` result before each instruction (since the
         // last join, tail start or instruction that leaves: another path may bring any value).
         var words: UInt64 = 0
-        var wordsBefore = [UInt64](repeating: 0, count: code.count)
+        var wordsBefore = [UInt64](filledWith: 0, count: code.count)
         for i in code.indices {
             if joins.contains(i) || code[i].tail { words = 0 }
             wordsBefore[i] = words
@@ -172,7 +175,7 @@ extension BlockTranslator {
             }
         }
         var full = UInt64.max, live = UInt64.max
-        var liveAfter = [UInt64](repeating: .max, count: code.count)
+        var liveAfter = [UInt64](filledWith: .max, count: code.count)
         for i in code.indices.reversed() {
             // A tail starts after i: what follows i in the block's order is not its successor.
             if i + 1 < code.count && code[i + 1].tail { (full, live) = (.max, .max) }
@@ -202,7 +205,7 @@ extension BlockTranslator {
         // The `*w` results left zero-extended before each instruction (a 32-bit rotate at its
         // `or` too: the `or` of two sign-extended halves is sign-extended).
         var narrow: UInt64 = 0
-        result.narrowBefore = Array(repeating: 0, count: code.count)
+        result.narrowBefore = Array(filledWith: 0, count: code.count)
         for i in code.indices {
             if joins.contains(i) || code[i].tail { narrow = 0 }
             result.narrowBefore[i] = narrow
@@ -222,19 +225,22 @@ extension BlockTranslator {
     /// sign-extends, three host instructions (a move and two shifts) that one movzx/movsx does.
     /// The second shift must not be a branch's target or a tail's start (another path would
     /// enter between them); the first shift's result is overwritten by the second.
-    private static func findExtensions(_ code: [Fetched], joins: Swift.Set<Int>, _ result: inout Liveness) {
+    private static func findExtensions(_ code: [Fetched], joins: InstructionSet, _ result: inout Liveness) {
         for i in code.indices.dropLast() where !result.absorbed.contains(i) && !result.absorbed.contains(i + 1) {
             guard let first = code[i].d, let second = code[i + 1].d, !code[i].followed, !code[i + 1].followed,
                   !code[i + 1].tail, !joins.contains(i + 1), first.rd == second.rd, second.rs1 == first.rd,
                   bit(first.rd) != 0, first.imm == second.imm else { continue }
             let size: Int, signed: Bool
-            switch (first.op.uncompressed, second.op.uncompressed, first.imm) {
+            switch (code[i].op, code[i + 1].op, first.imm) {
             case (.slli, .srli, 32), (.slli, .srai, 32): size = 4
             case (.slli, .srli, 48), (.slli, .srai, 48), (.slliw, .srliw, 16), (.slliw, .sraiw, 16): size = 2
             case (.slli, .srli, 56), (.slli, .srai, 56), (.slliw, .srliw, 24), (.slliw, .sraiw, 24): size = 1
             default: continue
             }
-            signed = second.op.uncompressed == .srai || second.op.uncompressed == .sraiw
+            switch code[i + 1].op {
+            case .srai, .sraiw: signed = true
+            default: signed = false
+            }
             result.extensions[i + 1] = Extension(source: first.rs1, size: size, signed: signed)
             result.absorbed.insert(i)
         }
@@ -244,13 +250,19 @@ extension BlockTranslator {
     /// instructions apart with nothing between that may leave, reads `x`, writes `a` or `x`, or
     /// is entered by a branch or tail: the second becomes one move (movsxd for srai) and a shift
     /// of `a`, and the first emits nothing, so `x` must be dead after the second unless it is `y`.
-    private static func findScaled(_ code: [Fetched], _ uses: [Use], _ liveAfter: [UInt64], joins: Swift.Set<Int>,
+    private static func findScaled(_ code: [Fetched], _ uses: [Use], _ liveAfter: [UInt64], joins: InstructionSet,
                                    _ result: inout Liveness) {
         for j in code.indices where !result.absorbed.contains(j) && result.extensions[j] == nil {
             guard let second = code[j].d, !code[j].followed, !code[j].tail, !joins.contains(j) else { continue }
-            let op = second.op.uncompressed
+            let op = code[j].op
             let k = second.imm & 63
-            guard op == .srli || op == .srai, k > 0, k < 32, bit(second.rs1) != 0, bit(second.rd) != 0 else { continue }
+            let arithmetic: Bool
+            switch op {
+            case .srli: arithmetic = false
+            case .srai: arithmetic = true
+            default: continue
+            }
+            guard k > 0, k < 32, bit(second.rs1) != 0, bit(second.rd) != 0 else { continue }
             let x = second.rs1
             var i = j - 1
             var found: Int?
@@ -264,7 +276,7 @@ extension BlockTranslator {
                 i -= 1
             }
             guard let i = found, !result.absorbed.contains(i), result.extensions[i] == nil, !joins.contains(i + 1),
-                  let first = code[i].d, first.op.uncompressed == .slli, first.imm & 63 == 32, bit(first.rs1) != 0
+                  let first = code[i].d, case .slli = code[i].op, first.imm & 63 == 32, bit(first.rs1) != 0
             else { continue }
             let a = first.rs1
             // `a` unchanged from the first shift to the second (the first itself may write it: it
@@ -277,7 +289,7 @@ extension BlockTranslator {
                 }
             }
             guard clean, x == second.rd || liveAfter[j] & bit(x) == 0 else { continue }
-            result.scaled[j] = Scaled(source: a, shift: UInt8(32 - k), signed: op == .srai)
+            result.scaled[j] = Scaled(source: a, shift: UInt8(32 - k), signed: arithmetic)
             result.absorbed.insert(i)
         }
     }
@@ -286,7 +298,7 @@ extension BlockTranslator {
     private static func findRotates(_ code: [Fetched], _ uses: [Use], _ liveAfter: [UInt64], _ result: inout Liveness) {
         func shift(_ j: Int) -> (left: Bool, wide: Bool, source: UInt8, amount: Int32, rd: UInt8)? {
             guard let d = code[j].d, !code[j].followed else { return nil }
-            switch d.op.uncompressed {
+            switch code[j].op {
             case .slli: return (true, true, d.rs1, d.imm & 63, d.rd)
             case .srli: return (false, true, d.rs1, d.imm & 63, d.rd)
             case .slliw: return (true, false, d.rs1, d.imm & 31, d.rd)
@@ -295,7 +307,7 @@ extension BlockTranslator {
             }
         }
         for (i, f) in code.enumerated() {
-            guard let d = f.d, !f.followed, d.op.uncompressed == .or, d.rs1 != d.rs2, bit(d.rs1) != 0, bit(d.rs2) != 0,
+            guard let d = f.d, !f.followed, case .or = f.op, d.rs1 != d.rs2, bit(d.rs1) != 0, bit(d.rs2) != 0,
                   bit(d.rd) != 0 else { continue }
             // The last writes of both operands before the `or`, with nothing leaving in between.
             var defs: [Int] = []

@@ -60,6 +60,6 @@ extension BlockTranslator {
     /// Where a branch or a direct jump the block does not follow goes (nil: anything else).
     static func branchTarget(_ f: Fetched) -> UInt64? {
         guard !f.followed, let d = f.d else { return nil }
-        return staticTarget(d, pc: f.pc)
+        return staticTarget(d, f.op, pc: f.pc)
     }
 }

@@ -40,7 +40,7 @@ struct BlockTranslator {
     /// This copy's branches to its own instructions (`BlockTranslator+InnerJumps.swift`).
     var innerJumps: [InnerJump] = []
     /// Guest pc -> index of the instructions such branches lead to.
-    private var joins: [UInt64: Int] = [:]
+    private var joins = PCIndex()
     /// The block's instructions and what the passes before emitting found in them, computed by
     /// the first translation and shared with the block's other translations and copies.
     private var analysis: Analysis?
@@ -88,7 +88,7 @@ struct BlockTranslator {
     private var rdxSlot: Int32?
     /// In a loop's translation: the accesses (by instruction index) that keep the page they last
     /// probed in a context entry (`cachedPage`).
-    private var pages: [Int: Int32] = [:]
+    private var pages = PerInstruction<Int32>()
     /// Where each instruction starts in the block's fallback copy (translated with every access
     /// on its own): a group leader whose span the TLB cannot serve continues there.
     private var fallback: [Int] = []
@@ -104,7 +104,7 @@ struct BlockTranslator {
         var write: Bool
         var pc: UInt64
         var retired: Int
-        var dirty: [(guest: UInt8, host: X86Register)]
+        var dirty: RegisterList
         /// Of those, the `*w` results left zero-extended (bits by guest register).
         var narrow: UInt64 = 0
         /// A group leader's probe of the group's span: on failure, on to the fallback copy.
@@ -122,10 +122,11 @@ struct BlockTranslator {
     }
 
     struct Exit {
-        var sites: [Int]
+        /// The rel32 of the jump that leaves through it.
+        var site: Int
         var kind: ExitKind
         /// Cached guest registers changed before this exit: written back on the way out.
-        var dirty: [(guest: UInt8, host: X86Register)]
+        var dirty: RegisterList
         /// Guest instructions retired when leaving through this exit.
         var retired: Int
         /// Of `dirty`, the `*w` results left zero-extended (bits by guest register): sign-extended
@@ -139,7 +140,6 @@ struct BlockTranslator {
          evicting: Bool = false) {
         a = X86Assembler(base: base)
         self.evicting = evicting
-        exits.reserveCapacity(32)
         self.trampolines = trampolines
         self.firstLinkID = firstLinkID
         self.entry = entry
@@ -244,6 +244,8 @@ struct BlockTranslator {
     /// next page: the interpreter's).
     struct Fetched {
         var d: DecodedInstruction?
+        /// `d`'s operation, uncompressed (`illegal` without `d`), looked up once for every pass.
+        let op: Op
         var pc: UInt64
         var length: UInt64
         /// A direct jump the block follows: the next instruction fetched is its target's.
@@ -255,7 +257,11 @@ struct BlockTranslator {
 
         init(d: DecodedInstruction?, pc: UInt64, length: UInt64, tail: Bool = false) {
             (self.d, self.pc, self.length, self.tail) = (d, pc, length, tail)
+            op = d?.op.uncompressed ?? .illegal
         }
+
+        /// Where a conditional branch or a direct jump goes (nil: another instruction, or none).
+        var staticTarget: UInt64? { d.flatMap { BlockTranslator.staticTarget($0, op, pc: pc) } }
     }
 
     /// The block's instructions from `entry`: up to the end of the page after the entry's (a
@@ -267,6 +273,7 @@ struct BlockTranslator {
     /// forward branches take off that line (`BlockTranslator+Tails.swift`).
     func fetch(_ memory: GuestMemory) -> [Fetched] {
         var code: [Fetched] = []
+        code.reserveCapacity(64)
         fetchRun(memory, from: entry, into: &code, tail: false)
         appendTails(memory, to: &code)
         return code
@@ -296,15 +303,16 @@ struct BlockTranslator {
             let d = length == 4 ? Decoder.decode(raw, pc: pc) : CompressedDecoder.decode(raw, pc: pc)
             code.append(Fetched(d: d, pc: pc, length: length, tail: tail && code.count == first))
             pc &+= length
-            let op = d.op.uncompressed
-            if op == .jal || op == .jalFar, let target = Self.staticTarget(d, pc: code.last!.pc) {
+            let op = code[code.count - 1].op
+            // (Cases matched, not `==`: Op's `==` is a call into the RISCV module.)
+            if op.isDirectJump, let target = Self.staticTarget(d, op, pc: code.last!.pc) {
                 guard followed < Self.maxFollowed && !Self.noFollow, target >> 12 == entry >> 12, target != entry,
                       !code.contains(where: { $0.pc == target }) else { return }
                 code[code.count - 1].followed = true
                 followed += 1
                 pc = target
             }
-            if op == .jalr { return }
+            if case .jalr = op { return }
         }
     }
 
@@ -312,7 +320,7 @@ struct BlockTranslator {
     /// next instruction, or a followed jump's target.
     private static func fallThrough(_ f: Fetched) -> UInt64 {
         if let c = f.continues { return c }
-        guard f.followed, let d = f.d, let target = staticTarget(d, pc: f.pc) else { return f.pc &+ f.length }
+        guard f.followed, let target = f.staticTarget else { return f.pc &+ f.length }
         return target
     }
 
@@ -327,22 +335,28 @@ struct BlockTranslator {
         let joinIndices = analysis.joinIndices
         plan = grouped && !Self.noGroups ? analysis.plan : AccessPlan()
         if evicting { uses = analysis.registers }
+        refills.reserveCapacity(refills.count + analysis.probes)
+        exits.reserveCapacity(exits.count + analysis.exits)
         liveness = analysis.liveness
         ops = analysis.ops
         rdxSlot = nil
-        pages = [:]
+        pages = PerInstruction()
         if body != nil && grouped && !Self.noLoopPages {
-            for (i, f) in code.enumerated() where pages.count < NativeContext.loopPages && !f.followed {
-                guard let d = f.d, case .access = AccessPlan.step(d) else { continue }
+            pages = PerInstruction(count: code.count)
+            var count = 0
+            for (i, f) in code.enumerated() where count < NativeContext.loopPages && !f.followed {
+                guard let d = f.d, case .access = AccessPlan.step(d, f.op) else { continue }
                 switch plan[i] {
-                case .alone, .leader: pages[i] = Int32(pages.count)
+                case .alone, .leader:
+                    pages[i] = Int32(count)
+                    count += 1
                 case .member: break
                 }
             }
         }
         // Where the instructions inner jumps lead to start, with the register cache there.
-        var targets: [Int: (offset: Int, cache: RegisterCache)] = [:]
-        defer { emitInnerJumps(targets, pcs: code.map(\.pc)) }
+        var targets: [(index: Int, offset: Int, cache: RegisterCache)] = []
+        defer { emitInnerJumps(targets, code: code) }
         // The bytes translated so far: [start, end).
         var end = entry
         // The previous instruction may go on to this one (else it left, or jumped, or was not
@@ -367,7 +381,7 @@ struct BlockTranslator {
             // finds the same registers evicted.
             if evicting { makeRoom(at: i) }
             if !grouped { fallback.append(a.offset) }
-            if joinIndices.contains(i) { targets[i] = (a.offset, cache) }
+            if joinIndices.contains(i) { targets.append((i, a.offset, cache)) }
             guard let d = f.d else {
                 if i == 0 { return nil }
                 exit(.interpret(pc), retired: i)
@@ -390,7 +404,7 @@ struct BlockTranslator {
                     put(.rax, d.rd)
                 }
             } else {
-                switch emit(d, pc: pc, length: f.length, retired: i) {
+                switch emit(d, f.op, pc: pc, length: f.length, retired: i) {
                 case .next:
                     break
                 case .end:
@@ -426,14 +440,14 @@ struct BlockTranslator {
     /// every exit: an earlier iteration may have written it).
     static func loopRegisters(_ analysis: Analysis) -> (keep: [UInt8], writes: [UInt8]) {
         let (code, targets) = (analysis.code, analysis.joins)
-        var weight = [Int](repeating: 1, count: code.count)
+        var weight = [Int](filledWith: 1, count: code.count)
         for (i, f) in code.enumerated() where !f.followed {
             // Back edges to the entry (the loop itself) and to an instruction of the block.
-            guard let d = f.d, let t = staticTarget(d, pc: f.pc), let j = t == code.first?.pc ? 0 : targets[t], j <= i
+            guard let t = f.staticTarget, let j = t == code.first?.pc ? 0 : targets[t], j <= i
             else { continue }
             for k in j...i { weight[k] = min(weight[k] * 8, 1 << 20) }
         }
-        var score = [Int](repeating: 0, count: Int(Registers.scratch))
+        var score = [Int](filledWith: 0, count: Int(Registers.scratch))
         var writes: [UInt8] = []
         for (i, f) in code.enumerated() {
             guard let d = f.d else { continue }
@@ -445,7 +459,7 @@ struct BlockTranslator {
             if d.rd != 0 && d.rd < Registers.scratch { writes.append(d.rd) }
         }
         let ranked = (1..<Int(Registers.scratch)).filter { score[$0] > 0 }.sorted { (score[$0], -$0) > (score[$1], -$1) }
-        return (ranked.prefix(RegisterCache.pool.count).map { UInt8($0) }, writes)
+        return (ranked.prefix(RegisterCache.poolSize).map { UInt8($0) }, writes)
     }
 
     /// Before instruction `index`: evicts cached registers until every register the instruction
@@ -460,25 +474,49 @@ struct BlockTranslator {
             if cache.host(of: UInt8(rest.trailingZeroBitCount)) == nil { needed += 1 }
             rest &= rest - 1
         }
-        var excess = cache.count + needed - RegisterCache.pool.count
+        var excess = cache.count + needed - RegisterCache.poolSize
         guard excess > 0 else { return }
-        var candidates: [(guest: UInt8, next: Int, dirty: Bool)] = []
-        for (guest, dirty) in cache.cachedRegisters where named & 1 << UInt64(guest) == 0 {
-            var next = Int.max
-            for j in (index + 1)..<uses.count where uses[j] & 1 << UInt64(guest) != 0 {
-                next = j
-                break
-            }
-            candidates.append((guest, next, dirty))
+        // The candidates (pool entries not holding a register the instruction names) and each
+        // one's next use (255: none; a block has fewer instructions), found in one pass ahead.
+        var candidates: UInt16 = 0
+        var pending: UInt64 = 0
+        var m = cache.occupied
+        while m != 0 {
+            let i = m.trailingZeroBitCount
+            m &= m - 1
+            let guest = cache.owner(i)
+            if named & 1 << UInt64(guest) != 0 { continue }
+            candidates |= 1 << UInt16(i)
+            pending |= 1 << UInt64(guest)
         }
-        // Furthest next use first; among equals, clean (free to drop) before dirty.
-        candidates.sort { ($0.next, $0.dirty ? 0 : 1) > ($1.next, $1.dirty ? 0 : 1) }
+        var next = Bytes16()
+        var j = index + 1
+        while pending != 0 && j < uses.count {
+            var hit = uses[j] & pending
+            pending &= ~hit
+            while hit != 0 {
+                if let i = cache.poolIndex(of: UInt8(hit.trailingZeroBitCount)) { next[i] = UInt8(j) }
+                hit &= hit - 1
+            }
+            j += 1
+        }
+        // Furthest next use first; among equals, clean (free to drop) before dirty, then pool order.
         let narrow = index < liveness.narrowBefore.count ? liveness.narrowBefore[index] : 0
-        for c in candidates where excess > 0 {
-            if let h = cache.evict(c.guest) {
+        while excess > 0 && candidates != 0 {
+            var best = 0, bestKey = -1
+            var c = candidates
+            while c != 0 {
+                let i = c.trailingZeroBitCount
+                c &= c - 1
+                let key = Int(next[i]) * 2 + (cache.dirty.bits & 1 << UInt16(i) != 0 ? 0 : 1)
+                if key > bestKey { (best, bestKey) = (i, key) }
+            }
+            candidates &= ~(1 << UInt16(best))
+            let guest = cache.owner(best)
+            if let h = cache.evict(guest) {
                 // A `*w` result left zero-extended goes to the register file in full.
-                if narrow & (1 << UInt64(c.guest)) != 0 { a.signExtend32(h, h) }
-                a.store(h, .guestRegisters, Self.disp(c.guest))
+                if narrow & (1 << UInt64(guest)) != 0 { a.signExtend32(h, h) }
+                a.store(h, .guestRegisters, Self.disp(guest))
             }
             excess -= 1
         }
@@ -501,13 +539,13 @@ struct BlockTranslator {
 
     /// An unconditional exit from the current point.
     mutating func exit(_ kind: ExitKind, retired: Int) {
-        exits.append(Exit(sites: [a.jump()], kind: kind, dirty: cache.registers(in: cache.dirty), retired: retired,
+        exits.append(Exit(site: a.jump(), kind: kind, dirty: cache.registers(in: cache.dirty), retired: retired,
                           narrow: narrowNow))
     }
 
     /// A conditional exit taken when `c` holds.
     mutating func exit(if c: X86Condition, _ kind: ExitKind, retired: Int) {
-        exits.append(Exit(sites: [a.jump(if: c)], kind: kind, dirty: cache.registers(in: cache.dirty), retired: retired,
+        exits.append(Exit(site: a.jump(if: c), kind: kind, dirty: cache.registers(in: cache.dirty), retired: retired,
                           narrow: narrowNow))
     }
 
@@ -550,12 +588,13 @@ struct BlockTranslator {
             if r.leader {
                 a.patch(rel32At: a.jump(), toOffset: fallback[r.retired])
             } else {
-                exits.append(Exit(sites: [a.jump()], kind: .interpret(r.pc), dirty: r.dirty, retired: r.retired,
+                exits.append(Exit(site: a.jump(), kind: .interpret(r.pc), dirty: r.dirty, retired: r.retired,
                                   narrow: r.narrow))
             }
         }
+        links.reserveCapacity(links.count + exits.count)
         for e in exits {
-            for site in e.sites { a.patch(rel32At: site, toOffset: a.offset) }
+            a.patch(rel32At: e.site, toOffset: a.offset)
             for (guest, host) in e.dirty {
                 if e.narrow & (1 << UInt64(guest)) != 0 { a.signExtend32(host, host) }
                 a.store(host, .guestRegisters, Self.disp(guest))
@@ -702,10 +741,10 @@ struct BlockTranslator {
         for s in saved.reversed() { a.pop(s) }
     }
 
-    private mutating func emit(_ d: DecodedInstruction, pc: UInt64, length: UInt64, retired: Int) -> Outcome {
+    /// `op`: `d`'s operation, uncompressed.
+    private mutating func emit(_ d: DecodedInstruction, _ op: Op, pc: UInt64, length: UInt64, retired: Int) -> Outcome {
         let imm = d.imm
         let imm64 = UInt64(bitPattern: Int64(imm))
-        let op = d.op.uncompressed
         switch op {
         case .li:
             let h = destination(d.rd) ?? .rax
@@ -949,7 +988,7 @@ struct BlockTranslator {
     }
 
     private static func condition(of op: Op) -> X86Condition {
-        switch op.uncompressed {
+        switch op {
         case .beq: return .e
         case .bne: return .ne
         case .blt: return .l
@@ -1391,6 +1430,14 @@ extension BlockTranslator {
 }
 
 extension Op {
+    /// jal or jalFar.
+    var isDirectJump: Bool {
+        switch self {
+        case .jal, .jalFar: return true
+        default: return false
+        }
+    }
+
     /// The 32-bit operation a compressed one stands for (the inverse of `compressed`).
     var uncompressed: Op { Op.uncompressedTable[Int(rawValue)] }
 

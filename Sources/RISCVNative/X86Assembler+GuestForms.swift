@@ -22,31 +22,40 @@ extension X86Assembler {
     /// Prefixes (0x66 for 2 bytes, REX) and `opcode` for operand size `size` (bytes) with
     /// ModRM.reg `reg`, rm/base `rm` and SIB index `index`; `byteReg` when `reg` or `rm` is a
     /// byte register (4...7 need a REX to mean spl...dil).
-    private mutating func prefixes(_ opcode: [UInt8], size: Int, reg: UInt8, rm: UInt8, index: UInt8, byteReg: Bool) {
-        if size == 2 { byte(0x66) }
+    private static func prefixes(_ e: inout Encoded, _ opcode: [UInt8], size: Int, reg: UInt8, rm: UInt8, index: UInt8,
+                                 byteReg: Bool) {
+        if size == 2 { e.append(0x66) }
         let rex: UInt8 = 0x40 | (size == 8 ? 8 : 0) | (reg >> 3) << 2 | (index >> 3) << 1 | (rm >> 3)
-        if rex != 0x40 || byteReg { byte(rex) }
-        for b in opcode { byte(b) }
+        if rex != 0x40 || byteReg { e.append(rex) }
+        for b in opcode { e.append(b) }
     }
 
     /// `opcode` with ModRM.reg `reg` (a register number or an opcode extension) and memory
     /// operand `m`, operand size `size` bytes.
     package mutating func op(_ opcode: [UInt8], size: Int, reg: UInt8, _ m: X86Memory) {
-        precondition(m.index != .rsp)
+        precondition(m.index != .rsp && opcode.count <= 3)
         let byteReg = size == 1 && reg >= 4 && reg < 8
-        prefixes(opcode, size: size, reg: reg, rm: m.base.rawValue, index: m.index?.rawValue ?? 0, byteReg: byteReg)
+        var e = Encoded()
+        Self.prefixes(&e, opcode, size: size, reg: reg, rm: m.base.rawValue, index: m.index?.rawValue ?? 0, byteReg: byteReg)
         let short = m.disp >= -128 && m.disp <= 127
         let sib = m.index != nil || m.base.rawValue & 7 == 4
-        byte((short ? 0x40 : 0x80) | (reg & 7) << 3 | (sib ? 4 : m.base.rawValue & 7))
-        if sib { byte((m.scale & 3) << 6 | ((m.index?.rawValue ?? 4) & 7) << 3 | m.base.rawValue & 7) }
-        if short { byte(UInt8(bitPattern: Int8(m.disp))) } else { int32(m.disp) }
+        e.append((short ? 0x40 : 0x80) | (reg & 7) << 3 | (sib ? 4 : m.base.rawValue & 7))
+        if sib { e.append((m.scale & 3) << 6 | ((m.index?.rawValue ?? 4) & 7) << 3 | m.base.rawValue & 7) }
+        if short {
+            emit(e, UInt64(UInt8(bitPattern: Int8(truncatingIfNeeded: m.disp))), 1)
+        } else {
+            emit(e, UInt64(UInt32(bitPattern: m.disp)), 4)
+        }
     }
 
     /// `opcode` with ModRM.reg `reg` and register operand `rm`, operand size `size` bytes.
     package mutating func op(_ opcode: [UInt8], size: Int, reg: UInt8, rm: X86Register) {
+        precondition(opcode.count <= 3)
         let byteReg = size == 1 && (rm.rawValue >= 4 || reg >= 4)
-        prefixes(opcode, size: size, reg: reg, rm: rm.rawValue, index: 0, byteReg: byteReg)
-        byte(0xC0 | (reg & 7) << 3 | rm.rawValue & 7)
+        var e = Encoded()
+        Self.prefixes(&e, opcode, size: size, reg: reg, rm: rm.rawValue, index: 0, byteReg: byteReg)
+        e.append(0xC0 | (reg & 7) << 3 | rm.rawValue & 7)
+        emit(e)
     }
 
     /// An immediate of `size` bytes (at most 4: 8-byte operations take a sign-extended 32-bit one).
@@ -91,6 +100,6 @@ extension X86Assembler {
     package mutating func patch(rel8At at: Int, toOffset target: Int) {
         let rel = target - (at + 1)
         precondition(rel >= -128 && rel <= 127)
-        bytes[at] = UInt8(bitPattern: Int8(rel))
+        patch(byteAt: at, UInt8(bitPattern: Int8(rel)))
     }
 }

@@ -29,86 +29,153 @@ enum X86Shift: UInt8 {
 /// instruction went through the generic `append(contentsOf:)` (2026-12-07: ~6% of a translation-
 /// heavy run's host instructions).
 struct Opcode {
-    private let packed: UInt32
-    private let count: Int
+    fileprivate let packed: UInt32
+    fileprivate let count: Int
 
     init(_ a: UInt8) { (packed, count) = (UInt32(a), 1) }
     init(_ a: UInt8, _ b: UInt8) { (packed, count) = (UInt32(a) | UInt32(b) << 8, 2) }
     init(_ a: UInt8, _ b: UInt8, _ c: UInt8) { (packed, count) = (UInt32(a) | UInt32(b) << 8 | UInt32(c) << 16, 3) }
+}
 
-    func emit(into a: inout X86Assembler) {
-        for i in 0..<count { a.byte(UInt8(truncatingIfNeeded: packed >> (8 * UInt32(i)))) }
+/// An instruction's bytes before its displacement or immediate (at most 7: a prefix, REX, three
+/// opcode bytes, ModRM, SIB), gathered in a register and stored at once.
+struct Encoded {
+    fileprivate var bits: UInt64 = 0
+    fileprivate var count = 0
+
+    @inline(__always) mutating func append(_ b: UInt8) {
+        bits |= UInt64(b) &<< UInt64(truncatingIfNeeded: count &* 8)
+        count &+= 1
+    }
+
+    @inline(__always) mutating func append(_ o: Opcode) {
+        bits |= UInt64(o.packed) &<< UInt64(truncatingIfNeeded: count &* 8)
+        count &+= o.count
     }
 }
 
+/// The memory an assembler's bytes live in, freed with the last assembler holding it.
+final class AssemblerStorage {
+    let pointer: UnsafeMutablePointer<UInt8>
+
+    init(capacity: Int) { pointer = .allocate(capacity: capacity) }
+
+    deinit { pointer.deallocate() }
+}
+
+/// Emits into memory of its own through a pointer, an instruction's bytes in one or two 8-byte
+/// stores and one capacity check (appending to an `[UInt8]` byte by byte checked the capacity
+/// and the buffer's uniqueness for every byte: 2026-12-07, ~15% of the translator's host
+/// instructions). A copy of an assembler shares its bytes: emit into one copy only.
 package struct X86Assembler {
-    package internal(set) var bytes: [UInt8] = []
+    private var storage: AssemblerStorage
+    /// `storage`'s bytes: `count` emitted, room for `capacity` plus `slack` (so an instruction
+    /// whose emission starts at or below `capacity` fits without a check per store).
+    private var pointer: UnsafeMutablePointer<UInt8>
+    private var count = 0
+    private var capacity: Int
+    private static let slack = 32
     /// The address the first byte will have once the code is installed.
     package let base: UInt
 
     package init(base: UInt) {
         self.base = base
-        bytes.reserveCapacity(1024)
+        capacity = 4096
+        storage = AssemblerStorage(capacity: capacity + Self.slack)
+        pointer = storage.pointer
     }
 
-    package var offset: Int { bytes.count }
-    package var address: UInt { base &+ UInt(bytes.count) }
+    /// The code emitted so far.
+    package var bytes: [UInt8] { Array(UnsafeBufferPointer(start: pointer, count: count)) }
+    /// The code emitted so far (valid while this assembler lives and emits nothing more).
+    package var emitted: UnsafeBufferPointer<UInt8> { UnsafeBufferPointer(start: pointer, count: count) }
 
-    package mutating func byte(_ b: UInt8) { bytes.append(b) }
+    package var offset: Int { count }
+    package var address: UInt { base &+ UInt(count) }
 
-    package mutating func int32(_ v: Int32) {
-        let u = UInt32(bitPattern: v)
-        bytes.append(UInt8(truncatingIfNeeded: u))
-        bytes.append(UInt8(truncatingIfNeeded: u >> 8))
-        bytes.append(UInt8(truncatingIfNeeded: u >> 16))
-        bytes.append(UInt8(truncatingIfNeeded: u >> 24))
+    /// Makes room for at least `extra` more bytes beyond the slack.
+    private mutating func grow(_ extra: Int = 0) {
+        let newCapacity = max(capacity * 2, count + extra)
+        let bigger = AssemblerStorage(capacity: newCapacity + Self.slack)
+        bigger.pointer.update(from: pointer, count: count)
+        storage = bigger
+        pointer = bigger.pointer
+        capacity = newCapacity
     }
 
-    package mutating func int64(_ v: UInt64) {
-        int32(Int32(truncatingIfNeeded: v))
-        int32(Int32(truncatingIfNeeded: v >> 32))
+    /// Stores `e` and then the low `n` bytes of `tail` (a displacement or an immediate, n <= 8).
+    @inline(__always) mutating func emit(_ e: Encoded, _ tail: UInt64 = 0, _ n: Int = 0) {
+        if count > capacity { grow() }
+        let p = UnsafeMutableRawPointer(pointer + count)
+        p.storeBytes(of: e.bits.littleEndian, as: UInt64.self)
+        (p + e.count).storeBytes(of: tail.littleEndian, as: UInt64.self)
+        count &+= e.count &+ n
     }
+
+    /// Stores the low `n` bytes of `v` (n <= 8).
+    @inline(__always) mutating func emit(_ v: UInt64, _ n: Int) {
+        if count > capacity { grow() }
+        UnsafeMutableRawPointer(pointer + count).storeBytes(of: v.littleEndian, as: UInt64.self)
+        count &+= n
+    }
+
+    package mutating func byte(_ b: UInt8) { emit(UInt64(b), 1) }
+
+    package mutating func int32(_ v: Int32) { emit(UInt64(UInt32(bitPattern: v)), 4) }
+
+    package mutating func int64(_ v: UInt64) { emit(v, 8) }
 
     /// Overwrites the rel32 field at `at` so that it jumps to `target` (an offset in this block).
     package mutating func patch(rel32At at: Int, toOffset target: Int) {
-        let rel = Int32(target - (at + 4))
-        let u = UInt32(bitPattern: rel)
-        for i in 0..<4 { bytes[at + i] = UInt8(truncatingIfNeeded: u >> (8 * UInt32(i))) }
+        precondition(at >= 0 && at + 4 <= count)
+        UnsafeMutableRawPointer(pointer + at).storeBytes(of: Int32(target - (at + 4)).littleEndian, as: Int32.self)
+    }
+
+    /// Overwrites the byte at `at`.
+    mutating func patch(byteAt at: Int, _ value: UInt8) {
+        precondition(at >= 0 && at < count)
+        pointer[at] = value
     }
 
     // MARK: Encoding helpers
 
     /// REX prefix for operand-size `w`, ModRM.reg extension `reg`, and ModRM.rm/base extension
     /// `rm`; emitted only when needed (or `force`, for byte registers spl/bpl/sil/dil).
-    private mutating func rex(w: Bool, reg: UInt8, rm: UInt8, index: UInt8 = 0, force: Bool = false) {
+    @inline(__always) static func rex(_ e: inout Encoded, w: Bool, reg: UInt8, rm: UInt8, index: UInt8 = 0,
+                                              force: Bool = false) {
         let r: UInt8 = 0x40 | (w ? 8 : 0) | (reg >> 3) << 2 | (index >> 3) << 1 | (rm >> 3)
-        if r != 0x40 || force { byte(r) }
+        if r != 0x40 || force { e.append(r) }
     }
 
-    /// ModRM (+ SIB) + displacement for [base + disp] or [base + index + disp] (index not rsp).
-    private mutating func memory(reg: UInt8, base: X86Register, index: X86Register?, disp: Int32) {
-        let short = disp >= -128 && disp <= 127
-        let sib = index != nil || base.low == 4
-        byte((short ? 0x40 : 0x80) | (reg & 7) << 3 | (sib ? 4 : base.low))
-        if sib { byte((index?.low ?? 4) << 3 | base.low) }
-        if short { byte(UInt8(bitPattern: Int8(disp))) } else { int32(disp) }
-    }
-
-    /// opcode with a register operand `reg` and a memory operand [base (+ index) + disp].
+    /// opcode with a register operand `reg` and a memory operand [base (+ index) + disp]: ModRM
+    /// (+ SIB) + disp8 or disp32 (index not rsp).
     mutating func op(_ opcode: Opcode, w: Bool, reg: UInt8, base: X86Register, index: X86Register? = nil, disp: Int32,
                      prefix: UInt8? = nil, byteReg: Bool = false) {
         precondition(index != .rsp)
-        if let prefix { byte(prefix) }
-        rex(w: w, reg: reg, rm: base.rawValue, index: index?.rawValue ?? 0, force: byteReg && reg >= 4)
-        opcode.emit(into: &self)
-        memory(reg: reg, base: base, index: index, disp: disp)
+        var e = Encoded()
+        if let prefix { e.append(prefix) }
+        Self.rex(&e, w: w, reg: reg, rm: base.rawValue, index: index?.rawValue ?? 0, force: byteReg && reg >= 4)
+        e.append(opcode)
+        let short = disp >= -128 && disp <= 127
+        let sib = index != nil || base.low == 4
+        e.append((short ? 0x40 : 0x80) | (reg & 7) << 3 | (sib ? 4 : base.low))
+        if sib { e.append((index?.low ?? 4) << 3 | base.low) }
+        if short {
+            emit(e, UInt64(UInt8(bitPattern: Int8(truncatingIfNeeded: disp))), 1)
+        } else {
+            emit(e, UInt64(UInt32(bitPattern: disp)), 4)
+        }
     }
 
-    /// opcode with ModRM.reg = `reg` and a register operand ModRM.rm = `rm`.
-    mutating func op(_ opcode: Opcode, w: Bool, reg: UInt8, rm: X86Register, byteReg: Bool = false) {
-        rex(w: w, reg: reg, rm: rm.rawValue, force: byteReg && rm.rawValue >= 4)
-        opcode.emit(into: &self)
-        byte(0xC0 | (reg & 7) << 3 | rm.low)
+    /// opcode with ModRM.reg = `reg` and a register operand ModRM.rm = `rm`, then the low `n`
+    /// bytes of `immediate`.
+    mutating func op(_ opcode: Opcode, w: Bool, reg: UInt8, rm: X86Register, byteReg: Bool = false,
+                     immediate: UInt64 = 0, _ n: Int = 0) {
+        var e = Encoded()
+        Self.rex(&e, w: w, reg: reg, rm: rm.rawValue, force: byteReg && rm.rawValue >= 4)
+        e.append(opcode)
+        e.append(0xC0 | (reg & 7) << 3 | rm.low)
+        emit(e, immediate, n)
     }
 
     // MARK: Moves
@@ -154,43 +221,45 @@ package struct X86Assembler {
         if imm == 0 {
             op(Opcode(0x31), w: false, reg: dst.rawValue, rm: dst)               // xor r32, r32
         } else if imm <= UInt64(UInt32.max) {
-            rex(w: false, reg: 0, rm: dst.rawValue)
-            byte(0xB8 | dst.low)
-            int32(Int32(bitPattern: UInt32(imm)))
+            moveImmediate(dst, imm, w: false)
         } else if Int64(bitPattern: imm) >= Int64(Int32.min) && Int64(bitPattern: imm) < 0 {
-            op(Opcode(0xC7), w: true, reg: 0, rm: dst)
-            int32(Int32(truncatingIfNeeded: imm))
+            op(Opcode(0xC7), w: true, reg: 0, rm: dst, immediate: imm & 0xffff_ffff, 4)
         } else {
-            rex(w: true, reg: 0, rm: dst.rawValue)
-            byte(0xB8 | dst.low)
-            int64(imm)
+            moveImmediate(dst, imm, w: true)
         }
+    }
+
+    /// mov r32, imm32 (B8+r), or mov r64, imm64 with `w`.
+    private mutating func moveImmediate(_ dst: X86Register, _ imm: UInt64, w: Bool) {
+        var e = Encoded()
+        Self.rex(&e, w: w, reg: 0, rm: dst.rawValue)
+        e.append(0xB8 | dst.low)
+        emit(e, imm, w ? 8 : 4)
     }
 
     /// dst = 0 without touching the flags (mov r32, 0).
     mutating func moveZero(_ dst: X86Register) {
-        rex(w: false, reg: 0, rm: dst.rawValue)
-        byte(0xB8 | dst.low)
-        int32(0)
+        moveImmediate(dst, 0, w: false)
     }
 
     /// mov dst, imm64 with the immediate to be filled in later: returns its offset.
     mutating func moveLater(_ dst: X86Register) -> Int {
-        rex(w: true, reg: 0, rm: dst.rawValue)
-        byte(0xB8 | dst.low)
-        int64(0)
+        moveImmediate(dst, 0, w: true)
         return offset - 8
     }
 
     mutating func patch(imm64At at: Int, _ value: UInt64) {
-        for i in 0..<8 { bytes[at + i] = UInt8(truncatingIfNeeded: value >> (8 * UInt64(i))) }
+        precondition(at >= 0 && at + 8 <= count)
+        UnsafeMutableRawPointer(pointer + at).storeBytes(of: value.littleEndian, as: UInt64.self)
     }
 
     /// Appends raw data (aligned to 8 bytes) and returns its offset.
     mutating func data(_ raw: [UInt8]) -> Int {
         while offset % 8 != 0 { byte(0xCC) }
         let at = offset
-        bytes.append(contentsOf: raw)
+        if count + raw.count > capacity { grow(raw.count) }
+        raw.withUnsafeBufferPointer { (pointer + count).update(from: $0.baseAddress!, count: $0.count) }
+        count += raw.count
         return at
     }
 
@@ -234,18 +303,15 @@ package struct X86Assembler {
     /// dst op= imm (sign-extended imm8 or imm32).
     package mutating func alu(_ o: X86ALU, _ dst: X86Register, imm: Int32, w: Bool = true) {
         if imm >= -128 && imm <= 127 {
-            op(Opcode(0x83), w: w, reg: o.rawValue, rm: dst)
-            byte(UInt8(bitPattern: Int8(imm)))
+            op(Opcode(0x83), w: w, reg: o.rawValue, rm: dst, immediate: UInt64(UInt8(bitPattern: Int8(imm))), 1)
         } else {
-            op(Opcode(0x81), w: w, reg: o.rawValue, rm: dst)
-            int32(imm)
+            op(Opcode(0x81), w: w, reg: o.rawValue, rm: dst, immediate: UInt64(UInt32(bitPattern: imm)), 4)
         }
     }
 
     /// dst shifted by an immediate count.
     mutating func shift(_ s: X86Shift, _ dst: X86Register, by count: UInt8, w: Bool = true) {
-        op(Opcode(0xC1), w: w, reg: s.rawValue, rm: dst)
-        byte(count)
+        op(Opcode(0xC1), w: w, reg: s.rawValue, rm: dst, immediate: UInt64(count), 1)
     }
 
     /// dst shifted by cl.
@@ -258,22 +324,25 @@ package struct X86Assembler {
     mutating func shift(_ s: X86Shift, _ dst: X86Register, _ src: X86Register, by count: X86Register, w: Bool = true) {
         let prefix: UInt8 = s == .shl ? 1 : s == .shr ? 3 : 2  // pp: 66, F2, F3
         precondition(s == .shl || s == .shr || s == .sar)
-        byte(0xC4)
-        byte((dst.high == 0 ? 0x80 : 0) | 0x40 | (src.high == 0 ? 0x20 : 0) | 0x02)  // R, X, B inverted; map 0F38
-        byte((w ? 0x80 : 0) | (~count.rawValue & 0xf) << 3 | prefix)
-        byte(0xF7)
-        byte(0xC0 | dst.low << 3 | src.low)
+        var e = Encoded()
+        e.append(0xC4)
+        e.append((dst.high == 0 ? 0x80 : 0) | 0x40 | (src.high == 0 ? 0x20 : 0) | 0x02)  // R, X, B inverted; map 0F38
+        e.append((w ? 0x80 : 0) | (~count.rawValue & 0xf) << 3 | prefix)
+        e.append(0xF7)
+        e.append(0xC0 | dst.low << 3 | src.low)
+        emit(e)
     }
 
     /// BMI2 rorx: dst = src rotated right by `count` (the 32-bit operands, zero-extended, with
     /// `w: false`), flags untouched (VEX.LZ.F2.0F3A.W F0 /r ib).
     mutating func rotateRight(_ dst: X86Register, _ src: X86Register, by count: UInt8, w: Bool = true) {
-        byte(0xC4)
-        byte((dst.high == 0 ? 0x80 : 0) | 0x40 | (src.high == 0 ? 0x20 : 0) | 0x03)  // R, X, B inverted; map 0F3A
-        byte((w ? 0x80 : 0) | 0x78 | 0x03)  // vvvv unused (1111), L0, pp F2
-        byte(0xF0)
-        byte(0xC0 | dst.low << 3 | src.low)
-        byte(count)
+        var e = Encoded()
+        e.append(0xC4)
+        e.append((dst.high == 0 ? 0x80 : 0) | 0x40 | (src.high == 0 ? 0x20 : 0) | 0x03)  // R, X, B inverted; map 0F3A
+        e.append((w ? 0x80 : 0) | 0x78 | 0x03)  // vvvv unused (1111), L0, pp F2
+        e.append(0xF0)
+        e.append(0xC0 | dst.low << 3 | src.low)
+        emit(e, UInt64(count), 1)
     }
 
     /// imul dst, src.
@@ -298,14 +367,12 @@ package struct X86Assembler {
 
     /// test dst32, imm32.
     mutating func test(_ dst: X86Register, imm: Int32) {
-        op(Opcode(0xF7), w: false, reg: 0, rm: dst)
-        int32(imm)
+        op(Opcode(0xF7), w: false, reg: 0, rm: dst, immediate: UInt64(UInt32(bitPattern: imm)), 4)
     }
 
     /// rdx:rax = sign extension of rax (cqo), or edx:eax of eax (cdq).
     mutating func signExtendIntoRDX(w: Bool = true) {
-        if w { byte(0x48) }
-        byte(0x99)
+        if w { emit(0x9948, 2) } else { byte(0x99) }
     }
 
     /// rax = rdx:rax / src, rdx = the remainder (idiv or div).
@@ -314,9 +381,11 @@ package struct X86Assembler {
     }
 
     mutating func byteSwap(_ dst: X86Register) {
-        rex(w: true, reg: 0, rm: dst.rawValue)
-        byte(0x0F)
-        byte(0xC8 | dst.low)
+        var e = Encoded()
+        Self.rex(&e, w: true, reg: 0, rm: dst.rawValue)
+        e.append(0x0F)
+        e.append(0xC8 | dst.low)
+        emit(e)
     }
 
     /// setcc dst8 (dst must be zeroed first for a 0/1 value).
@@ -333,23 +402,20 @@ package struct X86Assembler {
 
     /// jcc rel32 to an offset not known yet: returns the offset of the rel32 field.
     package mutating func jump(if c: X86Condition) -> Int {
-        byte(0x0F)
-        byte(0x80 | c.rawValue)
-        int32(0)
+        emit(UInt64(0x80 | c.rawValue) << 8 | 0x0F, 6)
         return offset - 4
     }
 
     /// jmp rel32 to an offset not known yet: returns the offset of the rel32 field.
     package mutating func jump() -> Int {
-        byte(0xE9)
-        int32(0)
+        emit(0xE9, 5)
         return offset - 4
     }
 
     /// jmp rel32 to an absolute address (must be within ±2 GiB).
     package mutating func jump(toAddress target: UInt) {
-        byte(0xE9)
-        int32(Int32(truncatingIfNeeded: Int(bitPattern: target) - Int(bitPattern: address &+ 4)))
+        let rel = Int32(truncatingIfNeeded: Int(bitPattern: target) - Int(bitPattern: address &+ 5))
+        emit(UInt64(UInt32(bitPattern: rel)) << 8 | 0xE9, 5)
     }
 
     package mutating func jump(to reg: X86Register) { op(Opcode(0xFF), w: false, reg: 4, rm: reg) }
@@ -358,13 +424,17 @@ package struct X86Assembler {
     mutating func jump(toAddressAt base: X86Register, _ disp: Int32) { op(Opcode(0xFF), w: false, reg: 4, base: base, disp: disp) }
 
     package mutating func push(_ r: X86Register) {
-        rex(w: false, reg: 0, rm: r.rawValue)
-        byte(0x50 | r.low)
+        var e = Encoded()
+        Self.rex(&e, w: false, reg: 0, rm: r.rawValue)
+        e.append(0x50 | r.low)
+        emit(e)
     }
 
     package mutating func pop(_ r: X86Register) {
-        rex(w: false, reg: 0, rm: r.rawValue)
-        byte(0x58 | r.low)
+        var e = Encoded()
+        Self.rex(&e, w: false, reg: 0, rm: r.rawValue)
+        e.append(0x58 | r.low)
+        emit(e)
     }
 
     package mutating func ret() { byte(0xC3) }
@@ -373,8 +443,8 @@ package struct X86Assembler {
 
     /// call rel32 to an absolute address (must be within ±2 GiB).
     mutating func call(toAddress target: UInt) {
-        byte(0xE8)
-        int32(Int32(truncatingIfNeeded: Int(bitPattern: target) - Int(bitPattern: address &+ 4)))
+        let rel = Int32(truncatingIfNeeded: Int(bitPattern: target) - Int(bitPattern: address &+ 5))
+        emit(UInt64(UInt32(bitPattern: rel)) << 8 | 0xE8, 5)
     }
 }
 

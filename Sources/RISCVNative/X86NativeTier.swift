@@ -40,6 +40,7 @@ final class X86NativeTier: NativeTier {
     init(memory: GuestMemory, threshold: UInt16) {
         self.memory = memory
         self.threshold = min(threshold, NativeSlot.maxThreshold)
+        precondition(RegisterCache.poolConstantsMatch && BlockTranslator.maxInstructions <= InstructionSet.capacity)
         context.storeBytes(of: compiled.jumpCache.table, toByteOffset: Int(NativeContext.jumpCacheOffset), as: UnsafeMutablePointer<UInt64>.self)
         context.storeBytes(of: Unmanaged.passUnretained(memory).toOpaque(), toByteOffset: Int(NativeContext.memoryOffset),
                            as: UnsafeMutableRawPointer.self)
