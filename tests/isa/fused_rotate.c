@@ -104,11 +104,7 @@ static uint64_t start;
             __asm__ volatile("lla t6,1f\n\tsd t6,%[st]\n\tli t0,0x12345678\n\tli t1,0\n\tli t2,0\n\t"      \
                              "li t3,0\n\tli t4,0x10\n\tli t5,0\n1:\n\t" shape "\n\tld t5,0(t4)\n\tli t1,1"     \
                              : [st] "=m"(start) : : "t0", "t1", "t2", "t3", "t4", "t5", "t6", "memory"); \
-        printf("%-16s pc=+%lld addr=%llx t0=%llx t1=%llx t2=%llx t3=%llx t4=%llx t5=%llx\n", name, \
-               (long long)(fault_pc - start), (unsigned long long)fault_addr,                      \
-               (unsigned long long)fault_regs[5], (unsigned long long)fault_regs[6],               \
-               (unsigned long long)fault_regs[7], (unsigned long long)fault_regs[28],              \
-               (unsigned long long)fault_regs[29], (unsigned long long)fault_regs[30]);            \
+        print_fault_temps(name, 16, start);                                                              \
     } while (0)
 static void faults(void) {
     catch_segv();

@@ -277,11 +277,7 @@ static uint64_t start;
                              "li t4,0\n\tli t5,0\n\t" setup "\n1:\n\t" shape                 \
                              : [st] "=m"(start) : [ro] "r"(readonly), [ok] "r"(A)                   \
                              : "t0", "t1", "t2", "t3", "t4", "t5", "t6", "memory");                 \
-        printf("%-22s pc=+%lld addr=%llx t0=%llx t1=%llx t2=%llx t3=%llx t4=%llx t5=%llx\n", name,   \
-               (long long)(fault_pc - start), (unsigned long long)fault_addr,                      \
-               (unsigned long long)fault_regs[5], (unsigned long long)fault_regs[6],               \
-               (unsigned long long)fault_regs[7], (unsigned long long)fault_regs[28],              \
-               (unsigned long long)fault_regs[29], (unsigned long long)fault_regs[30]);            \
+        print_fault_temps(name, 22, start);                                                         \
     } while (0)
 
 static void faults(void) {

@@ -8,6 +8,7 @@
 #include <setjmp.h>
 #include <signal.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 #include <ucontext.h>
 
@@ -32,5 +33,13 @@ static void catch_segv(void) {
     sa.sa_sigaction = on_segv;
     sa.sa_flags = SA_SIGINFO;
     sigaction(SIGSEGV, &sa, 0);
+}
+/* One line for a caught fault: the pc relative to `start`, si_addr and t0-t5 (x5-x7, x28-x30). */
+static void print_fault_temps(const char *name, int width, uint64_t start) {
+    printf("%-*s pc=+%lld addr=%llx t0=%llx t1=%llx t2=%llx t3=%llx t4=%llx t5=%llx\n", width, name,
+           (long long)(fault_pc - start), (unsigned long long)fault_addr,
+           (unsigned long long)fault_regs[5], (unsigned long long)fault_regs[6],
+           (unsigned long long)fault_regs[7], (unsigned long long)fault_regs[28],
+           (unsigned long long)fault_regs[29], (unsigned long long)fault_regs[30]);
 }
 #endif
