@@ -11,15 +11,7 @@
  *    operand size and operation that fuses a jcc.
  * Each block runs once per call and the calls repeat, so the blocks also run decoded before. */
 #define _GNU_SOURCE
-#include <setjmp.h>
-#include <signal.h>
-#include <stdint.h>
-#include <stdio.h>
-#include <sys/mman.h>
-#include <ucontext.h>
-
-static sigjmp_buf back;
-static unsigned char *page;
+#include "segv_page.h"
 
 static void on_segv(int sig, siginfo_t *si, void *uc_) {
     ucontext_t *uc = uc_;
@@ -170,10 +162,7 @@ int main(void) {
 
     page = mmap(0, 8192, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     munmap(page + 4096, 4096);
-    struct sigaction sa = {0};
-    sa.sa_sigaction = on_segv;
-    sa.sa_flags = SA_SIGINFO | SA_NODEFER;
-    sigaction(SIGSEGV, &sa, 0);
+    catch_segv(on_segv);
     static const unsigned long fx[] = {0, 1, 0x12345, 0x80000000, 0xffffffff};
     for (int round = 0; round < 2; round++) {
         for (int i = 0; i < 5; i++) {

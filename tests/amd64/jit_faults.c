@@ -8,16 +8,8 @@
  *  - loads through fs (a thread-local counter) and 8/16/32/64-bit ALU forms, shifts by cl and
  *    imm, imul, setcc, cmovcc, adc/sbb chains, whose results and flags are summed. */
 #define _GNU_SOURCE
-#include <setjmp.h>
-#include <signal.h>
-#include <stdint.h>
-#include <stdio.h>
+#include "segv_page.h"
 #include <string.h>
-#include <sys/mman.h>
-#include <ucontext.h>
-
-static sigjmp_buf back;
-static unsigned char *page;
 
 static void on_segv(int sig, siginfo_t *si, void *uc_) {
     ucontext_t *uc = uc_;
@@ -93,11 +85,7 @@ __attribute__((noinline)) static unsigned long mix(unsigned long x, unsigned lon
 }
 
 int main(void) {
-    struct sigaction sa;
-    memset(&sa, 0, sizeof sa);
-    sa.sa_sigaction = on_segv;
-    sa.sa_flags = SA_SIGINFO | SA_NODEFER;
-    sigaction(SIGSEGV, &sa, 0);
+    catch_segv(on_segv);
 
     page = mmap(0, 3 * 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     for (int i = 0; i < 4096; i++) page[i] = (unsigned char)(i * 7);

@@ -60,7 +60,9 @@ def build(out, name, flags):
     with open(src) as f:
         first = f.readline()
     extra = first.split("build:", 1)[1].split() if "build:" in first else []
-    if not os.path.exists(out) or os.path.getmtime(out) < os.path.getmtime(src):
+    # The shared headers beside the sources (segv_page.h, fpe_trap.h) count as sources too.
+    newest = max(os.path.getmtime(f) for f in [src, *glob.glob(os.path.join(SOURCES, "*.h"))])
+    if not os.path.exists(out) or os.path.getmtime(out) < newest:
         subprocess.run(["gcc", "-O2", *extra, *flags, "-o", out, src, "-lm"], check=True)
 
 
