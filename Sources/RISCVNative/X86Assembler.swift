@@ -87,8 +87,6 @@ package struct X86Assembler {
 
     /// The code emitted so far.
     package var bytes: [UInt8] { Array(UnsafeBufferPointer(start: pointer, count: count)) }
-    /// The code emitted so far (valid while this assembler lives and emits nothing more).
-    package var emitted: UnsafeBufferPointer<UInt8> { UnsafeBufferPointer(start: pointer, count: count) }
 
     package var offset: Int { count }
     package var address: UInt { base &+ UInt(count) }
