@@ -4,7 +4,7 @@ import Glibc
 import Darwin
 #endif
 
-// `SKIFF_JIT_DUMP=PREFIX`: every tier writes its compiled code for inspection, as
+// `SKIFF_JIT_DUMP=PREFIX`: every tier (riscv64 and x86-64 guests alike) writes its compiled code for inspection, as
 // PREFIX.PID.N.map (one line per block: host address, guest entry pc, guest end, code bytes) and,
 // when it goes away or flushes, PREFIX.PID.N.bin (the code buffer from its start, the trampolines
 // included). Disassemble with
@@ -12,7 +12,7 @@ import Darwin
 // (BASE: the map's `base` line, where the buffer starts).
 // A profile's anonymous-memory addresses (perf's [JIT] samples) fall in the same range.
 
-struct CodeDump {
+package struct CodeDump {
     static let prefix: String? = getenv("SKIFF_JIT_DUMP").map { String(cString: $0) }
     private static var tiers = 0
 
@@ -21,24 +21,24 @@ struct CodeDump {
     private var dumps = 0
 
     /// nil unless `SKIFF_JIT_DUMP` is set.
-    init?() {
+    package init?() {
         guard let prefix = Self.prefix else { return nil }
         Self.tiers += 1
         path = "\(prefix).\(getpid()).\(Self.tiers)"
         map = fopen(path + ".map", "w")
     }
 
-    func started(base: UInt) {
+    package func started(base: UInt) {
         if let map { fputs("base 0x\(String(base, radix: 16))\n", map) }
     }
 
-    func compiled(pc: UInt64, end: UInt64, address: UInt, size: Int) {
+    package func compiled(pc: UInt64, end: UInt64, address: UInt, size: Int) {
         guard let map else { return }
         fputs("0x\(String(address, radix: 16)) pc 0x\(String(pc, radix: 16)) end 0x\(String(end, radix: 16)) \(size) bytes\n", map)
     }
 
     /// Writes the code buffer's first `used` bytes (before a flush, and at the end).
-    mutating func write(_ base: UnsafeRawPointer, used: Int) {
+    package mutating func write(_ base: UnsafeRawPointer, used: Int) {
         if let map { fflush(map) }
         dumps += 1
         guard let f = fopen(path + (dumps == 1 ? "" : ".\(dumps)") + ".bin", "w") else { return }
@@ -46,7 +46,7 @@ struct CodeDump {
         fclose(f)
     }
 
-    func close() {
+    package func close() {
         if let map { fclose(map) }
     }
 }

@@ -27,6 +27,8 @@ final class GuestTier: NativeTier {
     private var trampolines = GuestTrampolines(enter: 0, epilogue: 0)
     private let context = UnsafeMutableRawPointer.allocate(byteCount: NativeContext.size, alignment: 16)
     private let compiled = CompiledBlocks()
+    /// `SKIFF_JIT_DUMP`: the compiled code written out for inspection (RISCVNative's `CodeDump`).
+    private var dump = CodeDump()
 
     let threshold: UInt16
 
@@ -40,10 +42,15 @@ final class GuestTier: NativeTier {
         self.memory = memory
         self.threshold = min(threshold, NativeSlot.maxThreshold)
         context.storeBytes(of: compiled.jumpCache.table, toByteOffset: Int(NativeContext.jumpCacheOffset), as: UnsafeMutablePointer<UInt64>.self)
+        compiled.willFlush = { [unowned self] in
+            if let code = compiled.code { dump?.write(code.base, used: code.used) }
+        }
     }
 
     deinit {
         if Self.reportsStatistics { report() }
+        if let code = compiled.code { dump?.write(code.base, used: code.used) }
+        dump?.close()
         context.deallocate()
     }
 
@@ -148,13 +155,18 @@ final class GuestTier: NativeTier {
     private func translate(_ pc: UInt64) -> (index: Int32, address: UInt)? {
         guard codeBuffer() != nil else { return nil }
         var instructions = 0
+        var end: UInt64 = 0
         let block = compiled.add(pc, memory: memory) { base, firstLinkID in
             guard let t = BlockTranslator.translate(memory, entry: pc, base: base, epilogue: trampolines.epilogue,
                                                     firstLinkID: firstLinkID) else { return nil }
             instructions = t.instructions
+            end = t.end
             return (t.bytes, t.links, pc, t.end)
         }
-        if block != nil { guestInstructions += instructions }
+        if let block, let code = compiled.code {
+            guestInstructions += instructions
+            dump?.compiled(pc: pc, end: end, address: block.address, size: Int(code.address - block.address))
+        }
         return block
     }
 
@@ -163,6 +175,7 @@ final class GuestTier: NativeTier {
             let (bytes, at) = GuestTrampolines.assemble(base: start)
             trampolines = at
             enter = unsafeBitCast(UnsafeRawPointer(bitPattern: start)!, to: Entry.self)
+            dump?.started(base: start)
             return bytes
         }
     }
