@@ -133,7 +133,7 @@ struct BlockTranslator {
             return true
         case .shiftR, .shiftM:
             return true
-        case .lea:
+        case .lea, .cbw, .cwd:
             return s >= 1
         case .movzxRR, .movzxRM, .movsxRR, .movsxRM:
             return s >= 1 && insn.cond <= 2
@@ -252,6 +252,8 @@ struct BlockTranslator {
         }
     }
     private static let rspOffset = UInt8(X86Registers.rsp * 8)
+    private static let raxOffset = UInt8(X86Registers.rax * 8)
+    private static let rdxOffset = UInt8(X86Registers.rdx * 8)
 
     /// mov dst, guest register at `offset` (size `s`; 32 bits zero-extend).
     private mutating func loadGuest(_ dst: X86Register, _ offset: UInt8, _ s: UInt8) {
@@ -374,6 +376,13 @@ struct BlockTranslator {
             }
             if s == 2 && signed { a.op([0x89], size: 4, reg: r8, rm: .r8) }          // mov r8d, r8d
             storeGuest(insn.reg, s, .r8)
+        case .cbw, .cwd:
+            // The host's own cbw/cwde/cdqe (rax = rax's lower half sign-extended) or
+            // cwd/cdq/cqo (rdx = the sign of rax) on host rax and rdx (scratch here): no flags change.
+            loadGuest(.rax, Self.raxOffset, 3)
+            if s == 1 { a.byte(0x66) } else if s == 3 { a.byte(0x48) }
+            a.byte(insn.op == .cbw ? 0x98 : 0x99)
+            if insn.op == .cbw { storeGuest(Self.raxOffset, s, .rax) } else { storeGuest(Self.rdxOffset, s, .rdx) }
         case .lea:
             address(insn, segment: false)
             if s == 2 { a.op([0x89], size: 4, reg: X86Register.rdx.rawValue, rm: .rdx) }

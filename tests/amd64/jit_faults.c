@@ -84,6 +84,24 @@ __attribute__((noinline)) static unsigned long mix(unsigned long x, unsigned lon
     return r ^ b ^ ((unsigned long)w << 8) ^ ((unsigned long)d << 16) ^ ((flags & 0x8d5) << 40);
 }
 
+/* cbw/cwde/cdqe and cwd/cdq/cqo with the flags of a compare live across them. */
+__attribute__((noinline)) static unsigned long widen(unsigned long x, unsigned long y) {
+    unsigned long r1, r2, r3, r4, r5, r6, flags;
+    __asm__ volatile(
+        "cmp %[y], %[x]\n\t"
+        "mov %[x], %%rax\n\t" "mov %[y], %%rdx\n\t" "cbtw\n\t" "mov %%rax, %[r1]\n\t"
+        "mov %[y], %%rax\n\t" "cwtl\n\t" "mov %%rax, %[r2]\n\t"
+        "mov %[x], %%rax\n\t" "cltq\n\t" "mov %%rax, %[r3]\n\t"
+        "mov %[x], %%rax\n\t" "mov %[y], %%rdx\n\t" "cwtd\n\t" "mov %%rdx, %[r4]\n\t"
+        "mov %[y], %%rax\n\t" "mov %[x], %%rdx\n\t" "cltd\n\t" "mov %%rdx, %[r5]\n\t"
+        "mov %[x], %%rax\n\t" "cqto\n\t" "mov %%rdx, %[r6]\n\t"
+        "pushf\n\t"
+        "pop %[f]\n\t"
+        : [r1] "=&r"(r1), [r2] "=&r"(r2), [r3] "=&r"(r3), [r4] "=&r"(r4), [r5] "=&r"(r5), [r6] "=&r"(r6), [f] "=&r"(flags)
+        : [x] "r"(x), [y] "r"(y) : "rax", "rdx", "cc");
+    return r1 ^ (r2 << 1) ^ (r3 << 2) ^ (r4 << 3) ^ (r5 << 4) ^ (r6 << 5) ^ ((flags & 0x8d5) << 40);
+}
+
 int main(void) {
     catch_segv(on_segv);
 
@@ -124,5 +142,13 @@ int main(void) {
         if (round % 500 == 0) printf("  round %d: %016lx\n", round, acc);
     }
     printf("  final %016lx tls %ld\n", acc, tls_counter);
+    printf("sign extensions:\n");
+    for (int round = 0; round < 3000; round++) {
+        acc = acc * 6364136223846793005UL + 1442695040888963407UL;
+        unsigned long v = widen(acc, acc << (round & 31) | (unsigned long)(round & 0xff) << 7);
+        acc ^= v;
+        if (round % 500 == 0) printf("  round %d: %016lx\n", round, acc);
+    }
+    printf("  final %016lx\n", acc);
     return 0;
 }
