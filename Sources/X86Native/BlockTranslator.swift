@@ -161,7 +161,8 @@ struct BlockTranslator {
         guard let op = X86SSE(rawValue: insn.cond) else { return false }
         let memory = insn.attrs & X86Attrs.memory != 0
         switch op {
-        case .movq: return true
+        case .movq, .movsd: return true
+        case .movdToXMM, .movdFromXMM: return insn.size >= 2
         case .storeLow64: return memory
         case .mov128, .store128: return insn.attrs & X86Attrs.aligned == 0
         default: return !memory && packed[op] != nil
@@ -491,7 +492,8 @@ struct BlockTranslator {
         case .sse:
             let o = X86SSE(rawValue: insn.cond)!
             let m = insn.attrs & X86Attrs.memory == 0 ? nil
-                : mem(write: o == .storeLow64 || o == .store128, size: o == .movq || o == .storeLow64 ? 8 : 16)
+                : mem(write: o == .storeLow64 || o == .store128 || o == .movdFromXMM,
+                      size: o == .movq || o == .storeLow64 || o == .movsd ? 8 : o == .movdToXMM || o == .movdFromXMM ? Self.bytes(insn.size) : 16)
             emitSSE(insn, o, memoryOperand: m)
         case .jcc:
             stubs.append((a.jump(if: X86Condition(rawValue: insn.cond & 15)!), .link(target: insn.imm, retired: index + 1)))
@@ -527,7 +529,9 @@ struct BlockTranslator {
     }
 
     /// The xmm register `n` in the register file.
-    private func xmm(_ n: UInt8) -> X86Memory { X86Memory(.guestRegisters, Int32(X86Registers.xmm * 8) + 16 * Int32(n)) }
+    private func xmm(_ n: UInt8, high: Bool = false) -> X86Memory {
+        X86Memory(.guestRegisters, Int32(X86Registers.xmm * 8) + 16 * Int32(n) + (high ? 8 : 0))
+    }
 
     /// `prefix` 0F `opcode` with host xmm `reg` and operand `m` (legacy SSE encoding).
     private mutating func sse(_ prefix: UInt8, _ opcode: UInt8, xmm reg: UInt8, _ m: Operand) {
@@ -546,6 +550,30 @@ struct BlockTranslator {
         case .storeLow64:
             a.op([0x8B], size: 8, reg: X86Register.r8.rawValue, xmm(insn.reg))
             op([0x89], size: 8, reg: X86Register.r8.rawValue, m!)
+        case .movdToXMM, .movsd:
+            // xmm low = a general register or memory (zero-extended), the high lane zeroed; movsd's
+            // register form copies the low lane only.
+            let n = o == .movsd ? 8 : Self.bytes(insn.size)
+            if let m {
+                op([0x8B], size: n, reg: X86Register.r8.rawValue, m)
+            } else if o == .movsd {
+                a.op([0x8B], size: 8, reg: X86Register.r8.rawValue, xmm(insn.rm))
+            } else {
+                loadGuest(.r8, insn.rm, insn.size)
+            }
+            a.op([0x89], size: 8, reg: X86Register.r8.rawValue, xmm(insn.reg))
+            if m != nil || o == .movdToXMM {
+                a.op([0xC7], size: 8, reg: 0, xmm(insn.reg, high: true))
+                a.int32(0)
+            }
+        case .movdFromXMM:
+            a.op([0x8B], size: 8, reg: X86Register.r8.rawValue, xmm(insn.reg))
+            if let m {
+                op([0x89], size: Self.bytes(insn.size), reg: X86Register.r8.rawValue, m)
+            } else {
+                if insn.size == 2 { a.op([0x89], size: 4, reg: X86Register.r8.rawValue, rm: .r8) }   // mov r8d, r8d
+                storeGuest(insn.rm, insn.size, .r8)
+            }
         case .mov128:
             sse(0xF3, movdqu, xmm: 0, m ?? .memory(xmm(insn.rm)))
             sse(0xF3, storeDQU, xmm: 0, .memory(xmm(insn.reg)))

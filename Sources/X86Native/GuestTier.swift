@@ -61,6 +61,12 @@ final class GuestTier: NativeTier {
         fputs("skiff x86-64 native tier: \(returns) returns: \(budgetExits) budget, \(unchained) unchained or computed, \(interprets) to interpret one instruction (\(ops)), \(toInterpreter) to code not compiled (\(cold))\n", stderr)
     }
 
+    /// An instruction's operation for the statistics (SSE ones by their SSE operation).
+    private static func name(_ i: UnsafeMutablePointer<X86Instruction>) -> String {
+        if i.pointee.op == .sse, let o = X86SSE(rawValue: i.pointee.cond) { return "sse.\(o)" }
+        return "\(i.pointee.op)"
+    }
+
     var entry: NativeEntry {
         NativeEntry(run: { tier, cpu, pc, slot, budget, result in
             let run = Unmanaged<GuestTier>.fromOpaque(tier)._withUnsafeGuaranteedRef {
@@ -95,7 +101,7 @@ final class GuestTier: NativeTier {
             guard let s = entrySlot(at: next), let target = block(at: s, pc: next, compile: false) else {
                 if Self.reportsStatistics {
                     toInterpreter += 1
-                    coldOps[entrySlot(at: next).map { "\($0.pointee.op)" } ?? "undecoded", default: 0] += 1
+                    coldOps[entrySlot(at: next).map(Self.name) ?? "undecoded", default: 0] += 1
                 }
                 return NativeRun(pc: next, executed: budget &- left, interpretFirst: false)
             }
@@ -108,7 +114,7 @@ final class GuestTier: NativeTier {
         returns += 1
         if exit == NativeExit.interpret {
             interprets += 1
-            let op = entrySlot(at: next).map { "\($0.pointee.op)" } ?? "undecoded"
+            let op = entrySlot(at: next).map(Self.name) ?? "undecoded"
             interpretedOps[op, default: 0] += 1
         } else if left <= 0 {
             budgetExits += 1

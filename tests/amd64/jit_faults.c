@@ -102,6 +102,32 @@ __attribute__((noinline)) static unsigned long widen(unsigned long x, unsigned l
     return r1 ^ (r2 << 1) ^ (r3 << 2) ^ (r4 << 3) ^ (r5 << 4) ^ (r6 << 5) ^ ((flags & 0x8d5) << 40);
 }
 
+/* movd/movq between general and xmm registers and memory, movsd's register and load forms. */
+__attribute__((noinline)) static unsigned long lanes(unsigned long x, unsigned long y, double *slot) {
+    unsigned long lo1, hi1, r32, r64, lo2, hi2, m32 = 0;
+    __asm__ volatile(
+        "pcmpeqd %%xmm1, %%xmm1\n\t"          /* all ones: the zeroed upper lanes show */
+        "pcmpeqd %%xmm2, %%xmm2\n\t"
+        "movd %k[x], %%xmm1\n\t"
+        "movq %[y], %%xmm2\n\t"
+        "movq %%xmm1, %[lo1]\n\t"
+        "pextrq $1, %%xmm1, %[hi1]\n\t"
+        "movd %%xmm2, %k[r32]\n\t"
+        "movq %%xmm2, %[r64]\n\t"
+        "movd %%xmm2, %[m32]\n\t"
+        "movsd %%xmm2, %%xmm1\n\t"            /* low lane only */
+        "movsd %[slot], %%xmm2\n\t"           /* load: upper lane zeroed */
+        "movq %%xmm1, %[lo2]\n\t"
+        "pextrq $1, %%xmm2, %[hi2]\n\t"
+        "movd %[m32], %%xmm1\n\t"
+        "movq %%xmm1, %%rax\n\t"
+        "add %%rax, %[hi2]\n\t"
+        : [lo1] "=&r"(lo1), [hi1] "=&r"(hi1), [r32] "=&r"(r32), [r64] "=&r"(r64), [lo2] "=&r"(lo2),
+          [hi2] "=&r"(hi2), [m32] "+m"(m32)
+        : [x] "r"(x), [y] "r"(y), [slot] "m"(*slot) : "rax", "xmm1", "xmm2", "cc");
+    return lo1 ^ (hi1 << 1) ^ (r32 << 2) ^ (r64 << 3) ^ (lo2 << 4) ^ (hi2 << 5);
+}
+
 int main(void) {
     catch_segv(on_segv);
 
@@ -146,6 +172,16 @@ int main(void) {
     for (int round = 0; round < 3000; round++) {
         acc = acc * 6364136223846793005UL + 1442695040888963407UL;
         unsigned long v = widen(acc, acc << (round & 31) | (unsigned long)(round & 0xff) << 7);
+        acc ^= v;
+        if (round % 500 == 0) printf("  round %d: %016lx\n", round, acc);
+    }
+    printf("  final %016lx\n", acc);
+    printf("xmm moves:\n");
+    double slot = 1.5;
+    for (int round = 0; round < 3000; round++) {
+        acc = acc * 6364136223846793005UL + 1442695040888963407UL;
+        slot = slot * 1.25 + (double)(round & 7);
+        unsigned long v = lanes(acc, acc >> 13, &slot);
         acc ^= v;
         if (round % 500 == 0) printf("  round %d: %016lx\n", round, acc);
     }
