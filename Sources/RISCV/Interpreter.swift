@@ -119,8 +119,10 @@ extension Hart {
 
         #if SKIFF_WASI
         // Where Cranelift places the dispatch decides the speed (docs/performance.md, "The
-        // interpreter"): this count moves it into one 64-byte line of the wasmtime build.
+        // interpreter"): these two statistics move it into one 64-byte line of the wasmtime build
+        // (`scripts/wasm-run-loop.sh` prints where it lands).
         Hart.runs &+= 1
+        Hart.largestBudget = max(Hart.largestBudget, instructionBudget)
         #endif
         lookup: while true {
             guard let slots = mem.codeTLBHit(pc) ?? mem.codeSlots(pc) else {
@@ -1222,6 +1224,8 @@ extension Hart {
     #if SKIFF_WASI
     /// Calls of `run` (the wasm build's only: see there).
     nonisolated(unsafe) static var runs = 0
+    /// The largest budget `run` was given (a second statistic, for the same reason).
+    nonisolated(unsafe) static var largestBudget = 0
     #endif
 
     /// Runs compiled code from `cur` (address `pc`). Out of line: the run loop's code before its
