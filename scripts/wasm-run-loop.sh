@@ -23,7 +23,7 @@ swiftc -target wasm32-unknown-none-wasm -enable-experimental-feature Embedded \
   $(find "$SRC" -name '*.swift' | sort) -c -o "$OUT/riscv.o"
 wasm-ld --no-entry --export-all --allow-undefined "$OUT/riscv.o" -o "$OUT/riscv.wasm"
 "$WASMTIME" compile "$OUT/riscv.wasm" -o "$OUT/riscv.cwasm"
-symbol=HartC3run17instructionBudgetAA10StopReason
+symbol='HartC3run17instructionBudgetAA10StopReasonOSi_tF$'  # the function itself, not its closures
 start=0x$(nm -n "$OUT/riscv.cwasm" | grep "$symbol" | head -1 | cut -d' ' -f1)
 end=0x$(nm -n "$OUT/riscv.cwasm" | grep -A1 "$symbol" | tail -1 | cut -d' ' -f1)
 objdump -d --no-show-raw-insn "$OUT/riscv.cwasm" --start-address="$start" --stop-address="$end" > "$OUT/run.s"

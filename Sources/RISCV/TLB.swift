@@ -70,7 +70,7 @@ package enum TLB {
     /// speed; transparent, because an @inlinable generic was neither inlined nor specialized
     /// in the X86 module's (very large) run loop.
     @_transparent
-    package static func load<T: FixedWidthInteger>(_ tlb: UnsafeMutablePointer<TLBEntry>, _ address: UInt64, _: T.Type) -> T? {
+    package static func load<T: FixedWidthInteger & BitwiseCopyable>(_ tlb: UnsafeMutablePointer<TLBEntry>, _ address: UInt64, _: T.Type) -> T? {
         let e = tlb[Int((address >> 12) & mask)]
         if _fastPath(e.tag == (address &+ UInt64(MemoryLayout<T>.size &- 1)) >> 12) {
             return host(address, e).loadUnaligned(as: T.self)
@@ -80,7 +80,7 @@ package enum TLB {
 
     /// The fast path of a run loop's store: false when the entry misses (then `storeMiss`).
     @_transparent
-    package static func store<T: FixedWidthInteger>(_ tlb: UnsafeMutablePointer<TLBEntry>, _ address: UInt64, _ value: T) -> Bool {
+    package static func store<T: FixedWidthInteger & BitwiseCopyable>(_ tlb: UnsafeMutablePointer<TLBEntry>, _ address: UInt64, _ value: T) -> Bool {
         let e = tlb[Int((address >> 12) & mask)]
         if _fastPath(e.tag == (address &+ UInt64(MemoryLayout<T>.size &- 1)) >> 12) {
             host(address, e).storeBytes(of: value, as: T.self)
