@@ -1,8 +1,6 @@
 // Semantics of the M extension's less common operations and of Zba/Zbb/Zbs.
 
 extension Hart {
-    /// mulh*, div*, rem* (64- and 32-bit). Division by zero and overflow follow the ISA manual:
-    /// x/0 = all ones, x%0 = x, MIN/-1 = MIN, MIN%-1 = 0.
     /// The run loop's entry: the operation read here from the slot, not passed from the
     /// dispatch's load (the loop then kept a copy of the operation byte in a register at every
     /// dispatch of the wasm build).
@@ -11,6 +9,8 @@ extension Hart {
         multiplyDivide(p.pointee.op, a, b)
     }
 
+    /// mulh*, div*, rem* (64- and 32-bit). Division by zero and overflow follow the ISA manual:
+    /// x/0 = all ones, x%0 = x, MIN/-1 = MIN, MIN%-1 = 0.
     static func multiplyDivide(_ op: Op, _ a: UInt64, _ b: UInt64) -> UInt64 {
         let sa = Int64(bitPattern: a), sb = Int64(bitPattern: b)
         switch op {
@@ -57,13 +57,13 @@ extension Hart {
         }
     }
 
-    /// Zba, Zbb and Zbs: `a` = rs1, `b` = rs2, `imm` = shift amount of the immediate forms.
     /// The run loop's entry (the operation and immediate read from the slot: see multiplyDivide).
     @inline(never)
     static func bitManipulation(_ p: UnsafeMutablePointer<DecodedInstruction>, _ a: UInt64, _ b: UInt64) -> UInt64 {
         bitManipulation(p.pointee.op, a, b, p.pointee.imm)
     }
 
+    /// Zba, Zbb and Zbs: `a` = rs1, `b` = rs2, `imm` = shift amount of the immediate forms.
     static func bitManipulation(_ op: Op, _ a: UInt64, _ b: UInt64, _ imm: Int32) -> UInt64 {
         let lo = a & 0xffff_ffff
         let sh = UInt64(imm) & 63
