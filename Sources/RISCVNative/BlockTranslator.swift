@@ -89,6 +89,8 @@ struct BlockTranslator {
     /// In a loop's translation: the accesses (by instruction index) that keep the page they last
     /// probed in a context entry (`cachedPage`).
     private var pages = PerInstruction<Int32>()
+    /// How many loop page entries any translation of this block uses (the refills empty them).
+    private var pageCount = 0
     /// Where each instruction starts in the block's fallback copy (translated with every access
     /// on its own): a group leader whose span the TLB cannot serve continues there.
     private var fallback: [Int] = []
@@ -168,7 +170,7 @@ struct BlockTranslator {
         let sites = analysis.steps.filter { if case .access = $0 { true } else { false } }
         if !Self.noLoopPages && !sites.isEmpty {
             a.moveZero(.rcx)
-            for p in 0..<min(sites.count, NativeContext.loopPages) { a.store(.rcx, .context, NativeContext.pageOffset(Int32(p)) + 8) }
+            emptyLoopPages(min(sites.count, NativeContext.loopPages))
         }
         body = a.offset
     }
@@ -353,6 +355,7 @@ struct BlockTranslator {
                 case .member: break
                 }
             }
+            pageCount = max(pageCount, count)
         }
         // Where the instructions inner jumps lead to start, with the register cache there.
         var targets: [(index: Int, offset: Int, cache: RegisterCache)] = []
@@ -581,7 +584,7 @@ struct BlockTranslator {
             if body != nil && !Self.noLoopPages {
                 // A refill may give a page a new frame (copy-on-write): the loop's cached pages go.
                 a.moveZero(.rcx)
-                for p in 0..<NativeContext.loopPages { a.store(.rcx, .context, NativeContext.pageOffset(Int32(p)) + 8) }
+                emptyLoopPages(pageCount)
             }
             let back = a.jump(if: .ne)
             a.patch(rel32At: back, toOffset: r.toFallback ? fallback[r.retired] : r.retry)
@@ -1249,19 +1252,35 @@ struct BlockTranslator {
         }
         var address: X86Register = .rax
         if direct == nil { address = guestAddress(base, offset, inPlace: true, assigning: assigning) }
-        var hit: Int?
+        var hit: Int?, hitPrevious: Int?
+        let previous = NativeContext.previousPage
         if let page {
             let slot = NativeContext.pageOffset(page)
             if let r = direct { a.lea(.rcx, r, offset) } else { a.move(.rcx, address) }
             a.alu(.sub, .rcx, .context, slot)
             a.alu(.cmp, .rcx, .context, slot + 8)
             hit = a.jump(if: .b)
+            if !Self.noSecondPage {
+                // The page probed before the last one (a list whose nodes alternate between two
+                // pages, a loop reading two arrays through one access).
+                if let r = direct { a.lea(.rcx, r, offset) } else { a.move(.rcx, address) }
+                a.alu(.sub, .rcx, .context, slot + previous)
+                a.alu(.cmp, .rcx, .context, slot + previous + 8)
+                hitPrevious = a.jump(if: .b)
+            }
             if let r = direct { a.lea(.rax, r, offset) }
         }
         let e = probe(at: address, pc: pc, retired: retired, size: size, write: write, leader: leader)
         a.load(.rdx, e.base, index: e.index, e.disp + 8, size: 8, signed: false)
         if let page, let hit {
             let slot = NativeContext.pageOffset(page)
+            if hitPrevious != nil {
+                // The last page becomes the previous one.
+                for word in stride(from: Int32(0), through: 16, by: 8) {
+                    a.load(.rcx, .context, slot + word)
+                    a.store(.rcx, .context, slot + previous + word)
+                }
+            }
             a.store(.rdx, .context, slot + 16)
             a.move(.rcx, address)
             a.alu(.and, .rcx, imm: -4096)
@@ -1269,13 +1288,32 @@ struct BlockTranslator {
             a.move(.rcx, imm: UInt64(4097 - size))
             a.store(.rcx, .context, slot + 8)
             let done = a.jump()
+            var donePrevious: Int?
+            if let hitPrevious {
+                a.patch(rel32At: hitPrevious, toOffset: a.offset)
+                a.load(.rdx, .context, slot + previous + 16)
+                donePrevious = a.jump()
+            }
             a.patch(rel32At: hit, toOffset: a.offset)
             a.load(.rdx, .context, slot + 16)
             a.patch(rel32At: done, toOffset: a.offset)
+            if let donePrevious { a.patch(rel32At: donePrevious, toOffset: a.offset) }
         }
         if let r = direct { return (r, offset) }
         return (address, 0)
     }
+
+    /// Stores rcx (zero) as the limit of both pages of the first `count` loop page entries.
+    private mutating func emptyLoopPages(_ count: Int) {
+        for p in 0..<count {
+            a.store(.rcx, .context, NativeContext.pageOffset(Int32(p)) + 8)
+            if !Self.noSecondPage { a.store(.rcx, .context, NativeContext.pageOffset(Int32(p)) + NativeContext.previousPage + 8) }
+        }
+    }
+
+    /// `SKIFF_JIT_SECOND_PAGE=0`: a loop's access keeps only the page it last probed (for
+    /// comparisons).
+    static let noSecondPage = getenv("SKIFF_JIT_SECOND_PAGE").map { String(cString: $0) == "0" } ?? false
 
     /// `SKIFF_JIT_DIRECT_PAGES=0`: a loop's page check copies the address from rax (for comparisons).
     static let noDirectPages = getenv("SKIFF_JIT_DIRECT_PAGES").map { String(cString: $0) == "0" } ?? false
