@@ -89,8 +89,10 @@ struct BlockTranslator {
     /// In a loop's translation: the accesses (by instruction index) that keep the page they last
     /// probed in a context entry (`cachedPage`).
     private var pages = PerInstruction<Int32>()
-    /// How many loop page entries any translation of this block uses (the refills empty them).
+    /// How many loop page entries any translation of this block uses (the refills empty them),
+    /// and which of them keep the page probed before the last one too (bit p: entry p).
     private var pageCount = 0
+    private var secondPages: UInt32 = 0
     /// Where each instruction starts in the block's fallback copy (translated with every access
     /// on its own): a group leader whose span the TLB cannot serve continues there.
     private var fallback: [Int] = []
@@ -170,6 +172,7 @@ struct BlockTranslator {
         let sites = analysis.steps.filter { if case .access = $0 { true } else { false } }
         if !Self.noLoopPages && !sites.isEmpty {
             a.moveZero(.rcx)
+            secondPages = Self.loopPages(analysis, plan: analysis.plan).second
             emptyLoopPages(min(sites.count, NativeContext.loopPages))
         }
         body = a.offset
@@ -344,18 +347,10 @@ struct BlockTranslator {
         rdxSlot = nil
         pages = PerInstruction()
         if body != nil && grouped && !Self.noLoopPages {
-            pages = PerInstruction(count: code.count)
-            var count = 0
-            for (i, f) in code.enumerated() where count < NativeContext.loopPages && !f.followed {
-                guard let d = f.d, case .access = AccessPlan.step(d, f.op) else { continue }
-                switch plan[i] {
-                case .alone, .leader:
-                    pages[i] = Int32(count)
-                    count += 1
-                case .member: break
-                }
-            }
+            let (assigned, count, second) = Self.loopPages(analysis, plan: plan)
+            pages = assigned
             pageCount = max(pageCount, count)
+            secondPages |= second
         }
         // Where the instructions inner jumps lead to start, with the register cache there.
         var targets: [(index: Int, offset: Int, cache: RegisterCache)] = []
@@ -1260,7 +1255,7 @@ struct BlockTranslator {
             a.alu(.sub, .rcx, .context, slot)
             a.alu(.cmp, .rcx, .context, slot + 8)
             hit = a.jump(if: .b)
-            if !Self.noSecondPage {
+            if secondPages & (1 << UInt32(page)) != 0 {
                 // The page probed before the last one (a list whose nodes alternate between two
                 // pages, a loop reading two arrays through one access).
                 if let r = direct { a.lea(.rcx, r, offset) } else { a.move(.rcx, address) }
@@ -1303,12 +1298,63 @@ struct BlockTranslator {
         return (address, 0)
     }
 
-    /// Stores rcx (zero) as the limit of both pages of the first `count` loop page entries.
+    /// Stores rcx (zero) as the limit of the first `count` loop page entries (and of the
+    /// previous pages of those in `secondPages`).
     private mutating func emptyLoopPages(_ count: Int) {
-        for p in 0..<count {
-            a.store(.rcx, .context, NativeContext.pageOffset(Int32(p)) + 8)
-            if !Self.noSecondPage { a.store(.rcx, .context, NativeContext.pageOffset(Int32(p)) + NativeContext.previousPage + 8) }
+        for p in 0..<count { a.store(.rcx, .context, NativeContext.pageOffset(Int32(p)) + 8) }
+        for p in 0..<NativeContext.loopPages where secondPages & (1 << UInt32(p)) != 0 {
+            a.store(.rcx, .context, NativeContext.pageOffset(Int32(p)) + NativeContext.previousPage + 8)
         }
+    }
+
+    /// A loop's accesses that keep the page they last probed (a single access or a group's
+    /// leader, the first `loopPages`: entry numbers by instruction), and which of them keep the
+    /// page probed before that one too (bit p: entry p): those off a register a load of the block
+    /// writes, or a copy of one (pointer chasing: a list's nodes, which may alternate between
+    /// pages; an access off an index or a pointer stepping through an array moves on to the next
+    /// page and never comes back, and would only pay for the second check at every page change
+    /// and the entry's emptying at every entry of the loop).
+    static func loopPages(_ analysis: Analysis, plan: AccessPlan) -> (pages: PerInstruction<Int32>, count: Int, second: UInt32) {
+        let code = analysis.code
+        var pages = PerInstruction<Int32>(count: code.count)
+        // Registers loads of the block write, and copies of them (twice round: a copy before
+        // the load it copies, in a loop).
+        var loaded: UInt32 = 0
+        if !noSecondPage {
+            for _ in 0..<2 {
+                for (f, step) in zip(code, analysis.steps) where f.d != nil && !f.followed {
+                    switch step {
+                    case .access(_, _, _, _, let writes?):
+                        if writes != 0 { loaded |= 1 << UInt32(writes & 31) }
+                    case .other(let writes?, let derives):
+                        let copied: UInt8?
+                        switch derives {
+                        case .addImmediate(let r, 0)?: copied = r
+                        case .add(let r1, let r2, 0)?: copied = r2 == 0 ? r1 : r1 == 0 ? r2 : nil
+                        default: copied = nil
+                        }
+                        if let c = copied, c != 0, c < 32, loaded & (1 << UInt32(c)) != 0, writes < 32 {
+                            loaded |= 1 << UInt32(writes)
+                        }
+                    default: break
+                    }
+                }
+            }
+        }
+        var count = 0, second: UInt32 = 0
+        for (i, f) in code.enumerated() where count < NativeContext.loopPages && !f.followed {
+            guard let d = f.d, case .access = analysis.steps[i] else { continue }
+            let base: UInt8
+            switch plan[i] {
+            case .alone: base = d.rs1
+            case .leader(_, let b, _, _, _, _): base = b
+            case .member: continue
+            }
+            if base != 0, base < 32, loaded & (1 << UInt32(base)) != 0 { second |= 1 << UInt32(count) }
+            pages[i] = Int32(count)
+            count += 1
+        }
+        return (pages, count, second)
     }
 
     /// `SKIFF_JIT_SECOND_PAGE=0`: a loop's access keeps only the page it last probed (for
