@@ -1309,33 +1309,43 @@ struct BlockTranslator {
 
     /// A loop's accesses that keep the page they last probed (a single access or a group's
     /// leader, the first `loopPages`: entry numbers by instruction), and which of them keep the
-    /// page probed before that one too (bit p: entry p): those off a register a load of the block
-    /// writes, or a copy of one (pointer chasing: a list's nodes, which may alternate between
-    /// pages; an access off an index or a pointer stepping through an array moves on to the next
-    /// page and never comes back, and would only pay for the second check at every page change
-    /// and the entry's emptying at every entry of the loop).
+    /// page probed before that one too (bit p: entry p): those whose base holds, there, a value a
+    /// load of the block read (or a copy of one): pointer chasing, a list's nodes, which may
+    /// alternate between pages. An access off an index or a pointer stepping through an array
+    /// moves on to the next page and does not come back, and one off a loaded index added to an
+    /// array (gzip's hash chains) jumps around too many pages: they would only pay for the second
+    /// check at every miss and its emptying at every entry of the loop.
     static func loopPages(_ analysis: Analysis, plan: AccessPlan) -> (pages: PerInstruction<Int32>, count: Int, second: UInt32) {
         let code = analysis.code
         var pages = PerInstruction<Int32>(count: code.count)
-        // Registers loads of the block write, and copies of them (twice round: a copy before
-        // the load it copies, in a loop).
-        var loaded: UInt32 = 0
+        // Which registers hold a loaded value (or a copy of one) before each instruction: the
+        // block walked twice, the second time from the state at its end (the loop's back edge).
+        var chased = [UInt32](filledWith: 0, count: noSecondPage ? 0 : code.count)
         if !noSecondPage {
+            var now: UInt32 = 0
             for _ in 0..<2 {
-                for (f, step) in zip(code, analysis.steps) where f.d != nil && !f.followed {
+                for (i, (f, step)) in zip(code, analysis.steps).enumerated() {
+                    chased[i] = now
+                    guard f.d != nil, !f.followed else { continue }
                     switch step {
                     case .access(_, _, _, _, let writes?):
-                        if writes != 0 { loaded |= 1 << UInt32(writes & 31) }
+                        if writes != 0, writes < 32 { now |= 1 << UInt32(writes) }
                     case .other(let writes?, let derives):
+                        guard writes != 0, writes < 32 else { break }
                         let copied: UInt8?
                         switch derives {
                         case .addImmediate(let r, 0)?: copied = r
                         case .add(let r1, let r2, 0)?: copied = r2 == 0 ? r1 : r1 == 0 ? r2 : nil
                         default: copied = nil
                         }
-                        if let c = copied, c != 0, c < 32, loaded & (1 << UInt32(c)) != 0, writes < 32 {
-                            loaded |= 1 << UInt32(writes)
+                        if let c = copied, c != 0, c < 32, now & (1 << UInt32(c)) != 0 {
+                            now |= 1 << UInt32(writes)
+                        } else {
+                            now &= ~(1 << UInt32(writes))
                         }
+                    case .atomic:
+                        // LR/AMOs load: their result counts as loaded; SC's does not matter.
+                        if let d = f.d, d.rd != 0, d.rd < 32 { now |= 1 << UInt32(d.rd) }
                     default: break
                     }
                 }
@@ -1350,7 +1360,7 @@ struct BlockTranslator {
             case .leader(_, let b, _, _, _, _): base = b
             case .member: continue
             }
-            if base != 0, base < 32, loaded & (1 << UInt32(base)) != 0 { second |= 1 << UInt32(count) }
+            if !chased.isEmpty, base != 0, base < 32, chased[i] & (1 << UInt32(base)) != 0 { second |= 1 << UInt32(count) }
             pages[i] = Int32(count)
             count += 1
         }
