@@ -169,11 +169,13 @@ struct BlockTranslator {
         startCache = cache
         for (guest, host) in cache.all { a.load(host, .guestRegisters, Self.disp(guest)) }
         // The loop's cached pages start empty (limit 0: nothing is below it).
-        let sites = analysis.steps.filter { if case .access = $0 { true } else { false } }
-        if !Self.noLoopPages && !sites.isEmpty {
-            a.moveZero(.rcx)
-            secondPages = Self.loopPages(analysis, plan: analysis.plan).second
-            emptyLoopPages(min(sites.count, NativeContext.loopPages))
+        if !Self.noLoopPages {
+            let (_, count, second) = Self.loopPages(analysis, plan: analysis.plan)
+            if count > 0 {
+                a.moveZero(.rcx)
+                secondPages = second
+                emptyLoopPages(count)
+            }
         }
         body = a.offset
     }
@@ -1351,8 +1353,22 @@ struct BlockTranslator {
                 }
             }
         }
+        // Only the loop's own accesses: up to its last backward branch (to the entry or to an
+        // inner loop's head). The code after it runs once per entry of the block, where a cached
+        // page would cost its emptying, a miss and the refill of the entry on top of the probe.
+        var lastBackward = -1
+        if !allLoopPages {
+            let entry = code.first?.pc
+            for (i, f) in code.enumerated() where f.d != nil && !f.followed {
+                if let c = f.continues, c == entry || (analysis.joins[c].map { $0 <= i } ?? false) { lastBackward = i }
+                guard let t = f.staticTarget else { continue }
+                if t == entry || (analysis.joins[t].map { $0 <= i } ?? false) { lastBackward = i }
+            }
+        } else {
+            lastBackward = code.count
+        }
         var count = 0, second: UInt32 = 0
-        for (i, f) in code.enumerated() where count < NativeContext.loopPages && !f.followed {
+        for (i, f) in code.enumerated() where count < NativeContext.loopPages && !f.followed && i <= lastBackward {
             guard let d = f.d, case .access = analysis.steps[i] else { continue }
             let base: UInt8
             switch plan[i] {
@@ -1366,6 +1382,10 @@ struct BlockTranslator {
         }
         return (pages, count, second)
     }
+
+    /// `SKIFF_JIT_LOOP_TAIL_PAGES=1`: accesses after a loop's last backward branch keep pages too
+    /// (for comparisons).
+    static let allLoopPages = getenv("SKIFF_JIT_LOOP_TAIL_PAGES").map { String(cString: $0) == "1" } ?? false
 
     /// `SKIFF_JIT_SECOND_PAGE=0`: a loop's access keeps only the page it last probed (for
     /// comparisons).

@@ -6,6 +6,8 @@
  *   previous page), a store through another base register gives P a new frame; the next load
  *   from P must read the new frame, not the old one kept as the previous page (every TLB refill
  *   empties both pages);
+ * - the same pages unmapped and mapped again between calls (the cached pages start empty at every
+ *   entry of the loop: no frame outlives the mapping);
  * - a list running from two alternating pages into a PROT_NONE page: SIGSEGV at the load, every
  *   register from the handler's ucontext. */
 #include "isa.h"
@@ -101,6 +103,21 @@ int main(void) {
     waitpid(child, &status, 0);
     printf("parent: a %lu, r %lu after the child (status %d)\n", (unsigned long)node(cp, 0)[1], (unsigned long)r[0],
            status);
+
+    /* The loop's cached pages are emptied at every entry of the loop: a page unmapped and mapped
+     * again at the same address between two calls has a new frame (new contents). */
+    char *x = mmap(0, 2 * 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    for (int round = 0; round < 3; round++) {
+        for (int k = 0; k < K; k++) {
+            set_node(node(x, k), node(x + 4096, k), (uint64_t)(round * 1000 + k), &sink[k % 8]);
+            set_node(node(x + 4096, k), node(x, (k + 1) % K), (uint64_t)(round * 100 + k), &sink[8 + k % 8]);
+        }
+        h = 0;
+        for (int r = 0; r < 40; r++) h = h * 31 + alt(node(x, r % K), 2 * K, 0);
+        printf("remapped round %d: %016lx\n", round, (unsigned long)h);
+        munmap(x, 2 * 4096);
+        if (mmap(x, 2 * 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0) != x) printf("remap failed\n");
+    }
 
     /* Into PROT_NONE: p0 q0 p1 q1 ... p(K-1) q(K-1) then a node in the protected page. */
     char *g = mmap(0, 3 * 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
