@@ -89,6 +89,10 @@ struct BlockTranslator {
     /// In a loop's translation: the accesses (by instruction index) that keep the page they last
     /// probed in a context entry (`cachedPage`).
     private var pages = PerInstruction<Int32>()
+    /// How many loop page entries any translation of this block uses (the refills empty them),
+    /// and which of them keep the page probed before the last one too (bit p: entry p).
+    private var pageCount = 0
+    private var secondPages: UInt32 = 0
     /// Where each instruction starts in the block's fallback copy (translated with every access
     /// on its own): a group leader whose span the TLB cannot serve continues there.
     private var fallback: [Int] = []
@@ -165,10 +169,13 @@ struct BlockTranslator {
         startCache = cache
         for (guest, host) in cache.all { a.load(host, .guestRegisters, Self.disp(guest)) }
         // The loop's cached pages start empty (limit 0: nothing is below it).
-        let sites = analysis.steps.filter { if case .access = $0 { true } else { false } }
-        if !Self.noLoopPages && !sites.isEmpty {
-            a.moveZero(.rcx)
-            for p in 0..<min(sites.count, NativeContext.loopPages) { a.store(.rcx, .context, NativeContext.pageOffset(Int32(p)) + 8) }
+        if !Self.noLoopPages {
+            let (_, count, second) = Self.loopPages(analysis, plan: analysis.plan)
+            if count > 0 {
+                a.moveZero(.rcx)
+                secondPages = second
+                emptyLoopPages(count)
+            }
         }
         body = a.offset
     }
@@ -342,17 +349,10 @@ struct BlockTranslator {
         rdxSlot = nil
         pages = PerInstruction()
         if body != nil && grouped && !Self.noLoopPages {
-            pages = PerInstruction(count: code.count)
-            var count = 0
-            for (i, f) in code.enumerated() where count < NativeContext.loopPages && !f.followed {
-                guard let d = f.d, case .access = AccessPlan.step(d, f.op) else { continue }
-                switch plan[i] {
-                case .alone, .leader:
-                    pages[i] = Int32(count)
-                    count += 1
-                case .member: break
-                }
-            }
+            let (assigned, count, second) = Self.loopPages(analysis, plan: plan)
+            pages = assigned
+            pageCount = max(pageCount, count)
+            secondPages |= second
         }
         // Where the instructions inner jumps lead to start, with the register cache there.
         var targets: [(index: Int, offset: Int, cache: RegisterCache)] = []
@@ -581,7 +581,7 @@ struct BlockTranslator {
             if body != nil && !Self.noLoopPages {
                 // A refill may give a page a new frame (copy-on-write): the loop's cached pages go.
                 a.moveZero(.rcx)
-                for p in 0..<NativeContext.loopPages { a.store(.rcx, .context, NativeContext.pageOffset(Int32(p)) + 8) }
+                emptyLoopPages(pageCount)
             }
             let back = a.jump(if: .ne)
             a.patch(rel32At: back, toOffset: r.toFallback ? fallback[r.retired] : r.retry)
@@ -1249,19 +1249,35 @@ struct BlockTranslator {
         }
         var address: X86Register = .rax
         if direct == nil { address = guestAddress(base, offset, inPlace: true, assigning: assigning) }
-        var hit: Int?
+        var hit: Int?, hitPrevious: Int?
+        let previous = NativeContext.previousPage
         if let page {
             let slot = NativeContext.pageOffset(page)
             if let r = direct { a.lea(.rcx, r, offset) } else { a.move(.rcx, address) }
             a.alu(.sub, .rcx, .context, slot)
             a.alu(.cmp, .rcx, .context, slot + 8)
             hit = a.jump(if: .b)
+            if secondPages & (1 << UInt32(page)) != 0 {
+                // The page probed before the last one (a list whose nodes alternate between two
+                // pages, a loop reading two arrays through one access).
+                if let r = direct { a.lea(.rcx, r, offset) } else { a.move(.rcx, address) }
+                a.alu(.sub, .rcx, .context, slot + previous)
+                a.alu(.cmp, .rcx, .context, slot + previous + 8)
+                hitPrevious = a.jump(if: .b)
+            }
             if let r = direct { a.lea(.rax, r, offset) }
         }
         let e = probe(at: address, pc: pc, retired: retired, size: size, write: write, leader: leader)
         a.load(.rdx, e.base, index: e.index, e.disp + 8, size: 8, signed: false)
         if let page, let hit {
             let slot = NativeContext.pageOffset(page)
+            if hitPrevious != nil {
+                // The last page becomes the previous one.
+                for word in stride(from: Int32(0), through: 16, by: 8) {
+                    a.load(.rcx, .context, slot + word)
+                    a.store(.rcx, .context, slot + previous + word)
+                }
+            }
             a.store(.rdx, .context, slot + 16)
             a.move(.rcx, address)
             a.alu(.and, .rcx, imm: -4096)
@@ -1269,13 +1285,111 @@ struct BlockTranslator {
             a.move(.rcx, imm: UInt64(4097 - size))
             a.store(.rcx, .context, slot + 8)
             let done = a.jump()
+            var donePrevious: Int?
+            if let hitPrevious {
+                a.patch(rel32At: hitPrevious, toOffset: a.offset)
+                a.load(.rdx, .context, slot + previous + 16)
+                donePrevious = a.jump()
+            }
             a.patch(rel32At: hit, toOffset: a.offset)
             a.load(.rdx, .context, slot + 16)
             a.patch(rel32At: done, toOffset: a.offset)
+            if let donePrevious { a.patch(rel32At: donePrevious, toOffset: a.offset) }
         }
         if let r = direct { return (r, offset) }
         return (address, 0)
     }
+
+    /// Stores rcx (zero) as the limit of the first `count` loop page entries (and of the
+    /// previous pages of those in `secondPages`).
+    private mutating func emptyLoopPages(_ count: Int) {
+        for p in 0..<count { a.store(.rcx, .context, NativeContext.pageOffset(Int32(p)) + 8) }
+        for p in 0..<NativeContext.loopPages where secondPages & (1 << UInt32(p)) != 0 {
+            a.store(.rcx, .context, NativeContext.pageOffset(Int32(p)) + NativeContext.previousPage + 8)
+        }
+    }
+
+    /// A loop's accesses that keep the page they last probed (a single access or a group's
+    /// leader, the first `loopPages`: entry numbers by instruction), and which of them keep the
+    /// page probed before that one too (bit p: entry p): those whose base holds, there, a value a
+    /// load of the block read (or a copy of one): pointer chasing, a list's nodes, which may
+    /// alternate between pages. An access off an index or a pointer stepping through an array
+    /// moves on to the next page and does not come back, and one off a loaded index added to an
+    /// array (gzip's hash chains) jumps around too many pages: they would only pay for the second
+    /// check at every miss and its emptying at every entry of the loop.
+    static func loopPages(_ analysis: Analysis, plan: AccessPlan) -> (pages: PerInstruction<Int32>, count: Int, second: UInt32) {
+        let code = analysis.code
+        var pages = PerInstruction<Int32>(count: code.count)
+        // Which registers hold a loaded value (or a copy of one) before each instruction: the
+        // block walked twice, the second time from the state at its end (the loop's back edge).
+        var chased = [UInt32](filledWith: 0, count: noSecondPage ? 0 : code.count)
+        if !noSecondPage {
+            var now: UInt32 = 0
+            for _ in 0..<2 {
+                for (i, (f, step)) in zip(code, analysis.steps).enumerated() {
+                    chased[i] = now
+                    guard f.d != nil, !f.followed else { continue }
+                    switch step {
+                    case .access(_, _, _, _, let writes?):
+                        if writes != 0, writes < 32 { now |= 1 << UInt32(writes) }
+                    case .other(let writes?, let derives):
+                        guard writes != 0, writes < 32 else { break }
+                        let copied: UInt8?
+                        switch derives {
+                        case .addImmediate(let r, 0)?: copied = r
+                        case .add(let r1, let r2, 0)?: copied = r2 == 0 ? r1 : r1 == 0 ? r2 : nil
+                        default: copied = nil
+                        }
+                        if let c = copied, c != 0, c < 32, now & (1 << UInt32(c)) != 0 {
+                            now |= 1 << UInt32(writes)
+                        } else {
+                            now &= ~(1 << UInt32(writes))
+                        }
+                    case .atomic:
+                        // LR/AMOs load: their result counts as loaded; SC's does not matter.
+                        if let d = f.d, d.rd != 0, d.rd < 32 { now |= 1 << UInt32(d.rd) }
+                    default: break
+                    }
+                }
+            }
+        }
+        // Only the loop's own accesses: up to its last backward branch (to the entry or to an
+        // inner loop's head). The code after it runs once per entry of the block, where a cached
+        // page would cost its emptying, a miss and the refill of the entry on top of the probe.
+        var lastBackward = -1
+        if !allLoopPages {
+            let entry = code.first?.pc
+            for (i, f) in code.enumerated() where f.d != nil && !f.followed {
+                if let c = f.continues, c == entry || (analysis.joins[c].map { $0 <= i } ?? false) { lastBackward = i }
+                guard let t = f.staticTarget else { continue }
+                if t == entry || (analysis.joins[t].map { $0 <= i } ?? false) { lastBackward = i }
+            }
+        } else {
+            lastBackward = code.count
+        }
+        var count = 0, second: UInt32 = 0
+        for (i, f) in code.enumerated() where count < NativeContext.loopPages && !f.followed && i <= lastBackward {
+            guard let d = f.d, case .access = analysis.steps[i] else { continue }
+            let base: UInt8
+            switch plan[i] {
+            case .alone: base = d.rs1
+            case .leader(_, let b, _, _, _, _): base = b
+            case .member: continue
+            }
+            if !chased.isEmpty, base != 0, base < 32, chased[i] & (1 << UInt32(base)) != 0 { second |= 1 << UInt32(count) }
+            pages[i] = Int32(count)
+            count += 1
+        }
+        return (pages, count, second)
+    }
+
+    /// `SKIFF_JIT_LOOP_TAIL_PAGES=1`: accesses after a loop's last backward branch keep pages too
+    /// (for comparisons).
+    static let allLoopPages = getenv("SKIFF_JIT_LOOP_TAIL_PAGES").map { String(cString: $0) == "1" } ?? false
+
+    /// `SKIFF_JIT_SECOND_PAGE=0`: a loop's access keeps only the page it last probed (for
+    /// comparisons).
+    static let noSecondPage = getenv("SKIFF_JIT_SECOND_PAGE").map { String(cString: $0) == "0" } ?? false
 
     /// `SKIFF_JIT_DIRECT_PAGES=0`: a loop's page check copies the address from rax (for comparisons).
     static let noDirectPages = getenv("SKIFF_JIT_DIRECT_PAGES").map { String(cString: $0) == "0" } ?? false

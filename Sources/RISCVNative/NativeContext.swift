@@ -26,14 +26,18 @@ package enum NativeContext {
     static let hartOffset: Int32 = 56
     /// `AccessPlan.slots` words: the TLB addends of the running block's access groups.
     static let slotsOffset: Int32 = 64
-    /// `loopPages` entries of 32 bytes (page start, limit, addend): the pages a loop's accesses
-    /// last probed (`BlockTranslator.cachedPage`).
+    /// `loopPages` entries of 64 bytes, each two pages of 32 bytes (page start, limit, addend):
+    /// the page a loop's access last probed and the one it probed before that
+    /// (`BlockTranslator.pageAddend`).
     static let pagesOffset: Int32 = slotsOffset + 8 * Int32(AccessPlan.slots)
     static let loopPages = 8
-    package static let size = Int(pagesOffset) + 32 * loopPages
+    package static let size = Int(pagesOffset) + 64 * loopPages
 
     static func slotOffset(_ slot: Int32) -> Int32 { slotsOffset + 8 * slot }
-    static func pageOffset(_ page: Int32) -> Int32 { pagesOffset + 32 * page }
+    /// The entry of a loop's access `page`: its last page at +0, the one before at
+    /// `+ previousPage`.
+    static func pageOffset(_ page: Int32) -> Int32 { pagesOffset + 64 * page }
+    static let previousPage: Int32 = 32
 
     /// Where the read and write TLBs are relative to the context (compiled code addresses an
     /// entry as [context + index + displacement]).
