@@ -27,6 +27,9 @@ public final class GuestMemory {
     /// turns the instructions its index points to into block ends). Its pages are dropped
     /// whole: its index is per byte, not per decoded instruction.
     package var codeResetHook: ((UnsafeMutablePointer<DecodedInstruction>) -> Void)?
+    /// Told the pages [first, end) whenever their read or write TLB entries are dropped: a
+    /// native tier that maps guest pages directly (`FrameArena`, `SKIFF_JIT_DIRECT`) unmaps them.
+    package var directInvalidate: ((UInt64, UInt64) -> Void)?
 
     public init() {}
 
@@ -120,6 +123,7 @@ public final class GuestMemory {
         }
         // Our frames are now shared: writes must go through the copy-on-write slow path.
         TLB.flush(writeTLB)
+        directInvalidate?(0, UInt64.max)
         return child
     }
 
@@ -197,6 +201,7 @@ public final class GuestMemory {
     /// Drops the TLB entries of pages [first, end): one by one for small ranges, else all.
     func flushTLBs(_ first: UInt64, _ end: UInt64) {
         if end &- first > 64 { return flushAllTLBs() }
+        directInvalidate?(first, end)
         var vpn = first
         while vpn < end {
             TLB.flush(readTLB, vpn: vpn)
@@ -207,6 +212,7 @@ public final class GuestMemory {
     }
 
     func flushAllTLBs() {
+        directInvalidate?(0, UInt64.max)
         TLB.flush(readTLB)
         TLB.flush(writeTLB)
         TLB.flush(codeTLB)
@@ -240,6 +246,7 @@ public final class GuestMemory {
                 f = copy
                 e.pointee.frame = copy
                 TLB.flush(readTLB, vpn: vpn)
+                directInvalidate?(vpn, vpn + 1)
             }
             if let code = e.pointee.code, CodePage.holdsCode(code),
                invalidateCode(code, vpn: vpn, offset: offset, count: count) {
@@ -296,6 +303,7 @@ public final class GuestMemory {
     package func noteCode(_ slots: UnsafeMutablePointer<DecodedInstruction>, vpn: UInt64) {
         CodePage.setHoldsCode(slots)
         TLB.flush(writeTLB, vpn: vpn)
+        directInvalidate?(vpn, vpn + 1)
     }
 
     /// The native tier compiled guest bytes [from, to) of one page: stores into them must reach
@@ -316,7 +324,10 @@ public final class GuestMemory {
     /// mark it so that stores into it take the slow path, which drops that instruction.
     package func noteCodeSpill(intoPageAt address: UInt64) {
         if let slots = codeSlots(address) {
-            if !CodePage.holdsCode(slots) { TLB.flush(writeTLB, vpn: address >> 12) }
+            if !CodePage.holdsCode(slots) {
+                TLB.flush(writeTLB, vpn: address >> 12)
+                directInvalidate?(address >> 12, (address >> 12) + 1)
+            }
             CodePage.setHoldsSpill(slots)
         }
     }
