@@ -29,6 +29,7 @@ final class DirectMemory {
     }
 
     let base: UnsafeMutableRawPointer
+    private unowned(unsafe) let memory: GuestMemory
     private let arena: FrameArena
     private let readTLB: UnsafeMutablePointer<TLBEntry>
     private let writeTLB: UnsafeMutablePointer<TLBEntry>
@@ -36,13 +37,23 @@ final class DirectMemory {
     private var count = 0
     private var capacity = 1024
     private(set) var mapped = 0, faults = 0
+    /// Per guest page of R: 0 inaccessible, `readable` (mapped read-only), `writable`.
+    private let state: UnsafeMutablePointer<UInt8>
+    /// The pages mapped in R (each once; a large invalidation goes through them).
+    private var pages: [Int] = []
+    static let readable: UInt8 = 1, writable: UInt8 = 2
 
     init?(memory: GuestMemory) {
         guard Self.enabled, let arena = FrameArena.shared,
               let p = mmap(nil, Self.size + Self.guardBytes, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0),
               p != MAP_FAILED
         else { return nil }
+        guard let m = mmap(nil, Self.size >> 12, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0),
+              m != MAP_FAILED
+        else { munmap(p, Self.size + Self.guardBytes); return nil }
+        state = m.bindMemory(to: UInt8.self, capacity: Self.size >> 12)
         base = p
+        self.memory = memory
         self.arena = arena
         readTLB = memory.readTLB
         writeTLB = memory.writeTLB
@@ -54,15 +65,50 @@ final class DirectMemory {
     deinit {
         Self.unregister(self)
         munmap(base, Self.size + Self.guardBytes)
+        munmap(state, Self.size >> 12)
         sites.deallocate()
     }
 
-    /// Pages [first, end) are no longer what R shows: back to inaccessible.
-    func invalidate(_ first: UInt64, _ end: UInt64) {
+    /// Pages [first, end) are no longer what R shows (`writesOnly`: their write TLB entries went,
+    /// e.g. at fork or when a page starts holding code, so they stay readable): their mappings
+    /// in R go (are made read-only). Only pages mapped are touched, a run at a time.
+    func invalidate(_ first: UInt64, _ end: UInt64, writesOnly: Bool) {
         let limit = UInt64(Self.size >> 12)
-        let lo = min(first, limit), hi = min(end, limit)
-        if lo >= hi { return }
-        _ = mmap(base + Int(lo << 12), Int((hi - lo) << 12), PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_FIXED, -1, 0)
+        let lo = Int(min(first, limit)), hi = Int(min(end, limit))
+        if lo >= hi || pages.isEmpty { return }
+        let least = writesOnly ? Self.writable : Self.readable
+        var run = (start: 0, end: 0)
+        func flushRun() {
+            if run.end == run.start { return }
+            let at = base + run.start << 12, length = (run.end - run.start) << 12
+            if writesOnly {
+                mprotect(at, length, PROT_READ)
+            } else {
+                mmap(at, length, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_FIXED, -1, 0)
+            }
+            run = (0, 0)
+        }
+        func drop(_ vpn: Int) {
+            guard state[vpn] >= least else { return flushRun() }
+            state[vpn] = writesOnly ? Self.readable : 0
+            if run.end != vpn { flushRun(); run = (vpn, vpn) }
+            run.end = vpn + 1
+        }
+        if hi - lo <= 64 {
+            for vpn in lo..<hi { drop(vpn) }
+            flushRun()
+            return
+        }
+        // A large range: through the list of mapped pages, in order, runs coalesced.
+        pages.sort()
+        var kept: [Int] = []
+        kept.reserveCapacity(pages.count)
+        for vpn in pages where kept.last != vpn {
+            if vpn >= lo && vpn < hi { drop(vpn) }
+            if state[vpn] != 0 { kept.append(vpn) }
+        }
+        flushRun()
+        pages = kept
     }
 
     /// Records a compiled block's access sites (in host address order: blocks are placed one
@@ -92,6 +138,12 @@ final class DirectMemory {
         if offset < UInt(Self.size) {
             let vpn = UInt64(offset >> 12)
             let slot = Int(vpn & TLB.mask)
+            // Not in the TLB the access needs: fill it as a TLB miss of compiled code does (the
+            // fault is synchronous, in compiled code, which holds no lock: this is as safe as
+            // the call a probe's miss makes). An access the fast path cannot take goes to the stub.
+            if (write ? writeTLB : readTLB)[slot].tag != vpn && !memory.refillForDirect(UInt64(offset), write: write) {
+                return stub(pc)
+            }
             var frame: UInt?
             var protection = PROT_READ
             if writeTLB[slot].tag == vpn {
@@ -101,13 +153,20 @@ final class DirectMemory {
                 frame = UInt(truncatingIfNeeded: readTLB[slot].addend &+ (vpn << 12))
             }
             if let frame, let p = UnsafeRawPointer(bitPattern: frame), arena.contains(p),
-               mmap(base + Int(offset & ~0xfff), 4096, protection, MAP_SHARED | MAP_FIXED, arena.fd,
+               mmap(base + Int(offset & ~0xfff), 4096, protection, MAP_SHARED | MAP_FIXED | MAP_POPULATE, arena.fd,
                     off_t(Int(bitPattern: frame) - Int(bitPattern: arena.base))) != MAP_FAILED {
+                let page = Int(vpn)
+                if state[page] == 0 { pages.append(page) }
+                state[page] = protection & PROT_WRITE != 0 ? Self.writable : Self.readable
                 mapped += 1
                 return pc
             }
         }
-        // The last site starting at or before pc.
+        return stub(pc)
+    }
+
+    /// The stub of the access at `pc`: the last site starting at or before it.
+    private func stub(_ pc: UInt) -> UInt? {
         var lo = 0, hi = count
         while lo < hi {
             let mid = (lo + hi) / 2

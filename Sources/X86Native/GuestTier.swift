@@ -52,7 +52,7 @@ final class GuestTier: NativeTier {
         if let d = DirectMemory(memory: memory) {
             direct = d
             context.storeBytes(of: d.base, toByteOffset: Int(DirectMemory.baseOffset), as: UnsafeMutableRawPointer.self)
-            memory.directInvalidate = { [unowned d] first, end in d.invalidate(first, end) }
+            memory.directInvalidate = { [unowned d] first, end, writesOnly in d.invalidate(first, end, writesOnly: writesOnly) }
         }
         #endif
     }
