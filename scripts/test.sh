@@ -65,6 +65,9 @@ if [ -d tests/differential ]; then
   # paths (scratch directories, markers), files do not. The ISA programs are built first, once.
   scripts/build-isa-tests.sh >/dev/null
   SKIFF_JIT_THRESHOLD=8 python3 -m pytest -q -n "$(nproc)" --dist loadfile tests/differential || status=1
+  # The direct-memory experiment (docs/native-tier.md): amd64 programs compiled at once, their
+  # accesses through R and its fault handler (jit_faults.c takes faults through the stubs).
+  SKIFF_JIT_DIRECT=1 SKIFF_JIT_THRESHOLD=1 python3 -m pytest -q tests/differential/test_amd64.py || status=1
 fi
 
 if [ -d tests/network ]; then

@@ -27,6 +27,9 @@ public final class GuestMemory {
     /// turns the instructions its index points to into block ends). Its pages are dropped
     /// whole: its index is per byte, not per decoded instruction.
     package var codeResetHook: ((UnsafeMutablePointer<DecodedInstruction>) -> Void)?
+    /// Told the pages [first, end) whenever their read or write TLB entries are dropped: a
+    /// native tier that maps guest pages directly (`FrameArena`, `SKIFF_JIT_DIRECT`) unmaps them.
+    package var directInvalidate: ((_ first: UInt64, _ end: UInt64, _ writesOnly: Bool) -> Void)?
 
     public init() {}
 
@@ -120,6 +123,7 @@ public final class GuestMemory {
         }
         // Our frames are now shared: writes must go through the copy-on-write slow path.
         TLB.flush(writeTLB)
+        directInvalidate?(0, UInt64.max, true)
         return child
     }
 
@@ -197,6 +201,7 @@ public final class GuestMemory {
     /// Drops the TLB entries of pages [first, end): one by one for small ranges, else all.
     func flushTLBs(_ first: UInt64, _ end: UInt64) {
         if end &- first > 64 { return flushAllTLBs() }
+        directInvalidate?(first, end, false)
         var vpn = first
         while vpn < end {
             TLB.flush(readTLB, vpn: vpn)
@@ -207,6 +212,7 @@ public final class GuestMemory {
     }
 
     func flushAllTLBs() {
+        directInvalidate?(0, UInt64.max, false)
         TLB.flush(readTLB)
         TLB.flush(writeTLB)
         TLB.flush(codeTLB)
@@ -240,6 +246,7 @@ public final class GuestMemory {
                 f = copy
                 e.pointee.frame = copy
                 TLB.flush(readTLB, vpn: vpn)
+                directInvalidate?(vpn, vpn + 1, false)
             }
             if let code = e.pointee.code, CodePage.holdsCode(code),
                invalidateCode(code, vpn: vpn, offset: offset, count: count) {
@@ -296,6 +303,7 @@ public final class GuestMemory {
     package func noteCode(_ slots: UnsafeMutablePointer<DecodedInstruction>, vpn: UInt64) {
         CodePage.setHoldsCode(slots)
         TLB.flush(writeTLB, vpn: vpn)
+        directInvalidate?(vpn, vpn + 1, true)
     }
 
     /// The native tier compiled guest bytes [from, to) of one page: stores into them must reach
@@ -316,7 +324,10 @@ public final class GuestMemory {
     /// mark it so that stores into it take the slow path, which drops that instruction.
     package func noteCodeSpill(intoPageAt address: UInt64) {
         if let slots = codeSlots(address) {
-            if !CodePage.holdsCode(slots) { TLB.flush(writeTLB, vpn: address >> 12) }
+            if !CodePage.holdsCode(slots) {
+                TLB.flush(writeTLB, vpn: address >> 12)
+                directInvalidate?(address >> 12, (address >> 12) + 1, true)
+            }
             CodePage.setHoldsSpill(slots)
         }
     }
@@ -332,6 +343,22 @@ public final class GuestMemory {
         if !write { return translate(vpn, .read) != nil && readTLB[Int(vpn & TLB.mask)].tag == vpn }
         if let code = e.pointee.code, CodePage.holdsCode(code) { return false }
         return translate(vpn, .write) != nil && writeTLB[Int(vpn & TLB.mask)].tag == vpn
+    }
+
+    /// For a fault of compiled code in a direct mapping of guest memory (`FrameArena`): as
+    /// `refillTLB` for one byte at `address`; a read also fills the write TLB when a write would
+    /// take the fast path without copying (the page writable, its frame not shared copy-on-write,
+    /// no code in it), so that the page is mapped once for both.
+    package func refillForDirect(_ address: UInt64, write: Bool) -> Bool {
+        if write { return refillTLB(address, size: 1, write: true) }
+        guard refillTLB(address, size: 1, write: false) else { return false }
+        let vpn = address >> 12
+        if let e = table.entry(vpn), MemoryProtection(rawValue: e.pointee.protection).contains(.write),
+           let f = e.pointee.frame, e.pointee.isShared || Frame.referenceCount(f) == 1,
+           !(e.pointee.code.map { CodePage.holdsCode($0) } ?? false) {
+            _ = translate(vpn, .write)
+        }
+        return true
     }
 
     /// Reads the (up to 32-bit) instruction at `pc` for decoding. Only the second half of a

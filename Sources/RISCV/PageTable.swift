@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 // The guest page table: a four-level radix tree (9 bits per level) over 48-bit guest addresses,
 // and the reference-counted host frames that back guest pages (shared copy-on-write after fork).
 
@@ -20,6 +23,12 @@ enum Frame {
     static var live = 0
 
     static func allocateZeroed() -> UnsafeMutableRawPointer {
+        #if canImport(Glibc)
+        if let arena = FrameArena.shared {
+            live += 1
+            return arena.allocate()
+        }
+        #endif
         let p = ZeroedMemory.allocate(byteCount: size + 16)
         p.storeBytes(of: 1, toByteOffset: size, as: Int.self)
         live += 1
@@ -27,14 +36,26 @@ enum Frame {
     }
 
     @inline(__always) static func referenceCount(_ p: UnsafeMutableRawPointer) -> Int {
-        p.load(fromByteOffset: size, as: Int.self)
+        #if canImport(Glibc)
+        if let arena = FrameArena.shared { return arena.referenceCount(p) }
+        #endif
+        return p.load(fromByteOffset: size, as: Int.self)
     }
 
     @inline(__always) static func retain(_ p: UnsafeMutableRawPointer) {
+        #if canImport(Glibc)
+        if let arena = FrameArena.shared { return arena.retain(p) }
+        #endif
         p.storeBytes(of: referenceCount(p) + 1, toByteOffset: size, as: Int.self)
     }
 
     static func release(_ p: UnsafeMutableRawPointer) {
+        #if canImport(Glibc)
+        if let arena = FrameArena.shared {
+            if arena.release(p) { live -= 1 }
+            return
+        }
+        #endif
         let n = referenceCount(p) - 1
         if n == 0 {
             p.deallocate()
@@ -46,6 +67,14 @@ enum Frame {
 
     /// A private copy of a shared frame; the caller drops its reference to the original.
     static func copy(_ p: UnsafeMutableRawPointer) -> UnsafeMutableRawPointer {
+        #if canImport(Glibc)
+        if let arena = FrameArena.shared {
+            let q = arena.allocate()
+            q.copyMemory(from: p, byteCount: size)
+            live += 1
+            return q
+        }
+        #endif
         let q = UnsafeMutableRawPointer.allocate(byteCount: size + 16, alignment: 16)
         q.copyMemory(from: p, byteCount: size)
         q.storeBytes(of: 1, toByteOffset: size, as: Int.self)

@@ -103,3 +103,13 @@ extension X86Assembler {
         patch(byteAt: at, UInt8(bitPattern: Int8(rel)))
     }
 }
+
+extension X86Assembler {
+    /// shrx dst, src, count (BMI2: the flags untouched).
+    package mutating func shiftRightKeepingFlags(_ dst: X86Register, _ src: X86Register, by count: X86Register) {
+        shift(.shr, dst, src, by: count)
+    }
+
+    /// Whether the host has BMI2 (shrx, rorx).
+    package static var hostHasBMI2: Bool { HostFeatures.bmi2 }
+}

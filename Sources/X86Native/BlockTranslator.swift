@@ -36,6 +36,8 @@ struct BlockTranslator {
         /// bytes of the next: an instruction straddling the page end).
         var end: UInt64
         var instructions: Int
+        /// With `direct`: each memory access's host code range and the stub its faults go to.
+        var sites: [DirectMemory.Site] = []
     }
 
     private var a: X86Assembler
@@ -45,9 +47,20 @@ struct BlockTranslator {
     /// Exits laid out after the block, each jumped to from `site` (a rel32 field).
     private enum Stub {
         case interpret(pc: UInt64, retired: Int)
+        /// As `interpret`, with the guest flags still in RFLAGS (a direct access: nothing saved).
+        case interpretDirect(pc: UInt64, retired: Int)
         case link(target: UInt64, retired: Int)
     }
     private var stubs: [(site: Int, stub: Stub)] = []
+    /// Where each stub was placed (`emitStubs`).
+    private var stubOffsets: [Int] = []
+
+    /// `SKIFF_JIT_DIRECT`: accesses through the direct mapping (`DirectMemory`).
+    private var direct = false
+    private let baseAddress: UInt
+    /// Direct accesses: the code offset after each access's check, its stub's index, and the
+    /// end of its guest instruction's code (set once it is emitted).
+    private var accessSites: [(start: Int, stub: Int, end: Int)] = []
 
     /// The block's entry, and where its code goes on after loading the cached registers: a
     /// branch back to the entry (a loop) jumps there with every value still in its register.
@@ -58,12 +71,14 @@ struct BlockTranslator {
 
     private init(base: UInt, epilogue: UInt, firstLinkID: UInt32) {
         a = X86Assembler(base: base)
+        baseAddress = base
         self.epilogue = epilogue
         self.firstLinkID = firstLinkID
     }
 
     /// Translates the block at `entry`, or nil when its first instruction is not translated.
-    static func translate(_ memory: GuestMemory, entry: UInt64, base: UInt, epilogue: UInt, firstLinkID: UInt32) -> Result? {
+    static func translate(_ memory: GuestMemory, entry: UInt64, base: UInt, epilogue: UInt, firstLinkID: UInt32,
+                          direct: Bool = false) -> Result? {
         guard let page = memory.translate(entry >> 12, .execute) else { return nil }
         var insns: [(insn: X86Instruction, pc: UInt64)] = []
         var here = entry
@@ -100,17 +115,23 @@ struct BlockTranslator {
         }
 
         var t = BlockTranslator(base: base, epilogue: epilogue, firstLinkID: firstLinkID)
+        t.direct = direct
         if cachesRegisters { t.cache(insns) }
         t.entry = entry
         t.body = t.a.offset
         var ended = false
         for (i, e) in insns.enumerated() {
             let use = flagUse(e.insn)
+            let firstSite = t.accessSites.count
             ended = t.emit(e.insn, index: i, pc: e.pc, restoreFlags: use.reads || (liveAfter[i] && !use.writesAll))
+            for k in firstSite..<t.accessSites.count { t.accessSites[k].end = t.a.offset }
         }
         if !ended { t.exitLink(to: here, retired: insns.count) }
         t.emitStubs()
-        return Result(bytes: t.a.bytes, links: t.links, end: here, instructions: insns.count)
+        let sites = t.accessSites.map {
+            DirectMemory.Site(start: base &+ UInt($0.start), end: base &+ UInt($0.end), stub: base &+ UInt(t.stubOffsets[$0.stub]))
+        }
+        return Result(bytes: t.a.bytes, links: t.links, end: here, instructions: insns.count, sites: sites)
     }
 
     // MARK: What is translated
@@ -294,6 +315,20 @@ struct BlockTranslator {
     /// write TLB; a miss leaves to the interpreter at instruction `index` (at `pc`) with the
     /// guest flags as they were. `restoreFlags`: put them back on the hit path too.
     private mutating func probe(_ size: Int, write: Bool, index: Int, pc: UInt64, restoreFlags: Bool) {
+        if direct {
+            // rcx = rdx >> 38 (shrx), zero for an address R covers; else to the stub. No flag
+            // changes: a fault in the access that follows reaches the stub through the host
+            // signal handler with the guest flags still in RFLAGS.
+            a.moveKeepingFlags(.rcx, imm: 38)
+            a.shiftRightKeepingFlags(.rcx, .rdx, by: .rcx)
+            let inRange = a.jumpIfRCXZero()
+            stubs.append((a.jump(), .interpretDirect(pc: pc, retired: index)))
+            a.patch(rel8At: inRange, toOffset: a.offset)
+            a.load(.rsi, .context, DirectMemory.baseOffset)
+            a.lea(.rsi, X86Memory(.rsi, 0, index: .rdx))
+            accessSites.append((start: a.offset, stub: stubs.count - 1, end: a.offset))
+            return
+        }
         saveFlagsAndIndex(.rdx, shift: 12, mask: Int32(TLB.mask))
         a.lea(.rsi, X86Memory(.rdx, Int32(size - 1)))
         a.op([0xC1], size: 8, reg: 5, rm: .rsi); a.byte(12)                       // shr rsi, 12
@@ -687,7 +722,12 @@ struct BlockTranslator {
     private mutating func emitStubs() {
         for (site, stub) in stubs {
             a.patch(rel32At: site, toOffset: a.offset)
+            stubOffsets.append(a.offset)
             switch stub {
+            case .interpretDirect(let pc, let retired):
+                writeBack()
+                if retired > 0 { a.lea(.budget, X86Memory(.budget, -Int32(retired))) }
+                leave(pc: pc, code: NativeExit.interpret)
             case .interpret(let pc, let retired):
                 putFlagsBack()
                 writeBack()

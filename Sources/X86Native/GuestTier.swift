@@ -29,6 +29,8 @@ final class GuestTier: NativeTier {
     private let compiled = CompiledBlocks()
     /// `SKIFF_JIT_DUMP`: the compiled code written out for inspection (RISCVNative's `CodeDump`).
     private var dump = CodeDump()
+    /// `SKIFF_JIT_DIRECT=1`: guest memory mapped for compiled code (`DirectMemory`).
+    private var direct: DirectMemory?
 
     let threshold: UInt16
 
@@ -44,11 +46,20 @@ final class GuestTier: NativeTier {
         context.storeBytes(of: compiled.jumpCache.table, toByteOffset: Int(NativeContext.jumpCacheOffset), as: UnsafeMutablePointer<UInt64>.self)
         compiled.willFlush = { [unowned self] in
             if let code = compiled.code { dump?.write(code.base, used: code.used) }
+            direct?.clearSites()
         }
+        #if canImport(Glibc)
+        if let d = DirectMemory(memory: memory) {
+            direct = d
+            context.storeBytes(of: d.base, toByteOffset: Int(DirectMemory.baseOffset), as: UnsafeMutableRawPointer.self)
+            memory.directInvalidate = { [unowned d] first, end, writesOnly in d.invalidate(first, end, writesOnly: writesOnly) }
+        }
+        #endif
     }
 
     deinit {
         if Self.reportsStatistics { report() }
+        memory.directInvalidate = nil
         if let code = compiled.code { dump?.write(code.base, used: code.used) }
         dump?.close()
         context.deallocate()
@@ -58,6 +69,7 @@ final class GuestTier: NativeTier {
         fputs("skiff x86-64 native tier: \(compiled.compiled) blocks compiled (\(guestInstructions) guest instructions), \(compiled.dropped) dropped, \(compiled.flushes) flushes, \(compiled.code?.used ?? 0) bytes of code\n", stderr)
         let ops = interpretedOps.sorted { $0.value > $1.value }.prefix(12).map { "\($0.key) \($0.value)" }.joined(separator: ", ")
         let cold = coldOps.sorted { $0.value > $1.value }.prefix(12).map { "\($0.key) \($0.value)" }.joined(separator: ", ")
+        if let direct { fputs("skiff x86-64 native tier: direct memory: \(direct.mapped) pages mapped on faults, \(direct.faults) faults sent to the interpreter\n", stderr) }
         fputs("skiff x86-64 native tier: \(returns) returns: \(budgetExits) budget, \(unchained) unchained or computed, \(interprets) to interpret one instruction (\(ops)), \(toInterpreter) to code not compiled (\(cold))\n", stderr)
     }
 
@@ -162,15 +174,18 @@ final class GuestTier: NativeTier {
         guard codeBuffer() != nil else { return nil }
         var instructions = 0
         var end: UInt64 = 0
+        var sites: [DirectMemory.Site] = []
         let block = compiled.add(pc, memory: memory) { base, firstLinkID in
             guard let t = BlockTranslator.translate(memory, entry: pc, base: base, epilogue: trampolines.epilogue,
-                                                    firstLinkID: firstLinkID) else { return nil }
+                                                    firstLinkID: firstLinkID, direct: direct != nil) else { return nil }
             instructions = t.instructions
             end = t.end
+            sites = t.sites
             return (t.bytes, t.links, pc, t.end)
         }
         if let block, let code = compiled.code {
             guestInstructions += instructions
+            direct?.add(sites)
             dump?.compiled(pc: pc, end: end, address: block.address, size: Int(code.address - block.address))
         }
         return block
