@@ -112,6 +112,14 @@ extension X86CodeCache {
             let next = i + 1 < n ? first[i + 1].attrs : 0
             if let z = first[i].op.zeroFused(attrs: first[i].attrs, pairAttrs: next) { first[i].op = z }
         }
+#if !SKIFF_WASI
+        // A 64-bit load before a 16-bit memory compare with a je/jne (Pairs.swift).
+        var j = 0
+        while j + 1 < n {
+            if first[j].op == .movRM64 && first[j + 1].op == .cmpRM16Z { first[j].op = .loadCmpRM16Z }
+            j += 1
+        }
+#endif
     }
 }
 

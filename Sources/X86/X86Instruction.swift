@@ -184,4 +184,6 @@ package enum X86Op: UInt8 {
     // The operations above that fuse a jcc, when that jcc is je or jne (`zeroFused`).
     case cmpRI8Z, addCmpRR32Z, movTestRR64Z, loadTestRR64Z, subRI8Z, testRR8Z, cmpRR32Z, cmpRR64Z
     case cmpRI32Z, cmpRI64Z, subRI32Z, subRI64Z, testRR32Z, testRR64Z, cmpRM16Z, cmpRM32Z, cmpRM64Z, cmpMI8Z, cmpRR16Z
+    case movShrRI8nf, xorShrRI16nf, movXorRI16nf, andCmovRR32, movSarRI32nf, sarAndRI32nf, andImulRR32nf
+    case loadCmpRM16Z, loadLoadZx8, loadZx8AddRI64nf, movAndRI32nf
 }

@@ -579,6 +579,72 @@ extension X86Core {
                         cur += 1
                         imul32NoFlags(cur)
 
+#if SKIFF_WASI
+                    // Not in the wasm core (`paired(with:)`): never decoded there.
+                    case .movShrRI8nf, .xorShrRI16nf, .movXorRI16nf, .andCmovRR32, .movSarRI32nf, .sarAndRI32nf,
+                         .andImulRR32nf, .loadCmpRM16Z, .loadLoadZx8, .loadZx8AddRI64nf, .movAndRI32nf:
+                        status = X86Status.illegal
+                        break fault
+#else
+                    // MARK: Register-only pairs of CoreMark's inner loops (Pairs.swift).
+                    case .movShrRI8nf:
+                        setReg(cur.pointee.reg, 2, reg(cur.pointee.rm, 2))
+                        cur += 1
+                        setLowByte(cur.pointee.reg, (reg64(cur.pointee.reg) & 0xff) &>> (cur.pointee.imm & 31))
+                    case .xorShrRI16nf:
+                        setReg(cur.pointee.reg, 2, reg(cur.pointee.reg, 2) ^ reg(cur.pointee.rm, 2))
+                        cur += 1
+                        setReg(cur.pointee.reg, 1, reg(cur.pointee.reg, 1) &>> (cur.pointee.imm & 31))
+                    case .movXorRI16nf:
+                        setReg(cur.pointee.reg, 2, reg(cur.pointee.rm, 2))
+                        cur += 1
+                        setReg(cur.pointee.reg, 1, reg(cur.pointee.reg, 1) ^ cur.pointee.imm)
+                    case .andCmovRR32:
+                        let res = reg(cur.pointee.reg, 2) & cur.pointee.imm & 0xffff_ffff
+                        setReg(cur.pointee.reg, 2, res)
+                        setLogicFlags(2, res)
+                        cur += 1
+                        // cmove/cmovne from the result (ZF), the rest through `condition`.
+                        let c = cur.pointee.cond
+                        let move = c & 0xe == 4 ? (res == 0) != (c & 1 != 0) : condition(c)
+                        setReg(cur.pointee.reg, 2, move ? reg(cur.pointee.rm, 2) : reg(cur.pointee.reg, 2))
+                    case .movSarRI32nf:
+                        setReg(cur.pointee.reg, 2, reg(cur.pointee.rm, 2))
+                        cur += 1
+                        let v = Int32(truncatingIfNeeded: reg64(cur.pointee.reg))
+                        setReg(cur.pointee.reg, 2, UInt64(UInt32(bitPattern: v &>> Int32(truncatingIfNeeded: cur.pointee.imm & 31))))
+                    case .sarAndRI32nf:
+                        let v = Int32(truncatingIfNeeded: reg64(cur.pointee.reg))
+                        setReg(cur.pointee.reg, 2, UInt64(UInt32(bitPattern: v &>> Int32(truncatingIfNeeded: cur.pointee.imm & 31))))
+                        cur += 1
+                        setReg(cur.pointee.reg, 2, reg(cur.pointee.reg, 2) & cur.pointee.imm)
+                    case .andImulRR32nf:
+                        setReg(cur.pointee.reg, 2, reg(cur.pointee.reg, 2) & cur.pointee.imm)
+                        cur += 1
+                        imul32NoFlags(cur)
+                    case .movAndRI32nf:
+                        setReg(cur.pointee.reg, 2, reg(cur.pointee.rm, 2))
+                        cur += 1
+                        setReg(cur.pointee.reg, 2, reg(cur.pointee.reg, 2) & cur.pointee.imm)
+                    // With loads: a fault in the first leaves nothing done, in the second the first.
+                    case .loadCmpRM16Z:
+                        guard load64(cur) else { break fault }
+                        cur += 1
+                        guard let v = load(address(cur), 1) else { break fault }
+                        _ = alu(7, reg(cur.pointee.reg, 1), v, 1)
+                        if zeroTaken(&cur) { if followCached(&cur, &left) { continue inner }; break taken }
+                    case .loadLoadZx8:
+                        guard load64(cur) else { break fault }
+                        cur += 1
+                        guard let v = load(address(cur), 0) else { break fault }
+                        setReg64(cur.pointee.reg, v)
+                    case .loadZx8AddRI64nf:
+                        guard let v = load(address(cur), 0) else { break fault }
+                        setReg64(cur.pointee.reg, v)
+                        cur += 1
+                        setReg64(cur.pointee.reg, reg64(cur.pointee.reg) &+ cur.pointee.imm)
+#endif
+
                     case .shlRI: sized(X86Sized.shl, cur, s)
                     case .shrRI: sized(X86Sized.shr, cur, s)
                     case .sarRI: sized(X86Sized.sar, cur, s)

@@ -20,6 +20,33 @@ extension X86Op {
     /// its operation, and the pair sets the flags; imul's has a pair of its own.)
     func paired(with next: X86Op) -> X86Op? {
         if self == .movsxRM16to32 && next == .imulRR32nf { return .loadImulRR32nf }
+#if !SKIFF_WASI
+        // Register-only pairs of CoreMark's two hottest inner loops (native only, like the
+        // per-size memory forms: more arms made the wasm core's run loop spill its memory
+        // base). crcu8's bit loop, `mov %edi,%esi; shr %dil; xor %eax,%esi; shr %ax;
+        // mov %eax,%ecx; xor $0xa001,%cx; and $1,%esi; cmovne %ecx,%eax; sub $1,%dl; jne`
+        // (13% of the guest instructions), 9 -> 5 dispatches; matrix_mul_matrix_bitextract's,
+        // `...; imul; mov %eax,%edx; sar $5,%eax; sar $2,%edx; and $0x7f,%eax; and $0xf,%edx;
+        // imul %eax,%edx; add %edx,%edi; cmp; jne`, 11 -> 8. Then core_bench_list's list walks,
+        // `mov 8(%rax),%rdx; cmp 2(%rdx),%r12w; jne` (the pair with its je/jne: formPairs) and
+        // `mov 8(%rax),%rdx; movzbl (%rdx),%edx`, and core_state_transition's `movzbl 1(%rax),%ecx;
+        // add $1,%rax` and `mov %ecx,%esi; and $-33,%esi`. (imul + add, matrix_mul_matrix's, was
+        // tried: it takes the add from the add + cmp pair, no dispatch fewer.)
+        // The forms without flags are matched as such (their pairs set no flags).
+        switch (self, next) {
+        case (.movRR32, .shrRI8nf): return .movShrRI8nf
+        case (.xorRR32nf, .shrRI16nf): return .xorShrRI16nf
+        case (.movRR32, .xorRI16nf): return .movXorRI16nf
+        case (.andRI32, .cmovRR32): return .andCmovRR32
+        case (.movRR32, .sarRI32nf): return .movSarRI32nf
+        case (.sarRI32nf, .andRI32nf): return .sarAndRI32nf
+        case (.andRI32nf, .imulRR32nf): return .andImulRR32nf
+        case (.movRM64, .movzxRM8): return .loadLoadZx8
+        case (.movzxRM8, .addRI64nf): return .loadZx8AddRI64nf
+        case (.movRR32, .andRI32nf): return .movAndRI32nf
+        default: break
+        }
+#endif
         switch (withFlags, next.withFlags) {
         case (.addRR32, .cmpRR32): return .addCmpRR32
         case (.movRR32, .movRR32): return .movMovRR32
