@@ -44,6 +44,13 @@ static void on_segv(int sig, siginfo_t *si, void *uc_) {
 /* A node: next at 0, data at 8 (a pointer to a record whose 16-bit key is at 2). */
 struct node { struct node *next; unsigned short *data; };
 
+/* The position of `p` in the list from `head`, or -1 when the walk ended without one. */
+static long index_of(struct node *head, struct node *p) {
+    long i = 0;
+    for (struct node *q = head; q && q != p; q = q->next) i++;
+    return p ? i : -1;
+}
+
 /* core_bench_list's find by key: the node index whose key is `key` (or -1), after `rax`. */
 __attribute__((noinline)) static long find_key(struct node *head, unsigned long key, unsigned long *last) {
     struct node *p = head;
@@ -62,9 +69,7 @@ __attribute__((noinline)) static long find_key(struct node *head, unsigned long 
         "3:\n\t"
         : "+a"(p), "+d"(d) : "r"(k12) : "cc", "memory");
     *last = d;
-    long i = 0;
-    for (struct node *q = head; q && q != p; q = q->next) i++;
-    return p ? i : -1;
+    return index_of(head, p);
 }
 
 /* The same with the compare the other way (je taken back), and the byte-key walk. */
@@ -86,9 +91,7 @@ __attribute__((noinline)) static long find_byte(struct node *head, unsigned long
         "3:\n\t"
         : "+a"(p), "+d"(d) : "r"(k14) : "cc", "memory");
     *last = d;
-    long i = 0;
-    for (struct node *q = head; q && q != p; q = q->next) i++;
-    return p ? i : -1;
+    return index_of(head, p);
 }
 
 /* Nodes while their key differs from `key` (je back: the compare's je taken, then not). */
