@@ -166,7 +166,11 @@ extension X86Core {
     /// Loads and stores through `GuestMemory`'s TLBs. The fast path repeats `TLB.load` and
     /// `TLB.store` (RISCV module): neither @inlinable nor @_transparent package functions were
     /// inlined into this module's run loop (a generic call per access: 2x slower CoreMark).
+    #if SKIFF_WASI
     @_transparent static var tlbMask: UInt64 { 1023 }
+    #else
+    @_transparent static var tlbMask: UInt64 { 4095 }
+    #endif
 
     @_transparent
     func read<T: FixedWidthInteger>(_ address: UInt64, _: T.Type) -> T? {
