@@ -52,14 +52,15 @@ final class GuestTier: NativeTier {
         if let d = DirectMemory(memory: memory) {
             direct = d
             context.storeBytes(of: d.base, toByteOffset: Int(DirectMemory.baseOffset), as: UnsafeMutableRawPointer.self)
-            memory.directInvalidate = { [unowned d] first, end, writesOnly in d.invalidate(first, end, writesOnly: writesOnly) }
+            // The hook keeps `d` (not the tier: the address space owns both and may be going
+            // away when the tier's deinit runs).
+            memory.directInvalidate = { first, end, writesOnly in d.invalidate(first, end, writesOnly: writesOnly) }
         }
         #endif
     }
 
     deinit {
         if Self.reportsStatistics { report() }
-        memory.directInvalidate = nil
         if let code = compiled.code { dump?.write(code.base, used: code.used) }
         dump?.close()
         context.deallocate()
