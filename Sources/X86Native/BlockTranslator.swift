@@ -57,7 +57,6 @@ struct BlockTranslator {
 
     /// `SKIFF_JIT_DIRECT`: accesses through the direct mapping (`DirectMemory`).
     private var direct = false
-    private let baseAddress: UInt
     /// Direct accesses: the code offset after each access's check, its stub's index, and the
     /// end of its guest instruction's code (set once it is emitted).
     private var accessSites: [(start: Int, stub: Int, end: Int)] = []
@@ -71,7 +70,6 @@ struct BlockTranslator {
 
     private init(base: UInt, epilogue: UInt, firstLinkID: UInt32) {
         a = X86Assembler(base: base)
-        baseAddress = base
         self.epilogue = epilogue
         self.firstLinkID = firstLinkID
     }
