@@ -5,7 +5,9 @@ os.kill(os.getpid(), signal.SIGUSR1)
 print("handled", got)
 signal.signal(signal.SIGALRM, lambda s, f: got.append("ALRM"))
 signal.alarm(1); time.sleep(3); print("alarm interrupted sleep (PEP 475 resumes it)", got)
-signal.setitimer(signal.ITIMER_REAL, 0.05)
+# 0.5 s, not less: a timer that fires before pause() starts leaves it waiting for good (the
+# reference, proot + qemu, once took longer than 0.05 s to get there: a 180 s timeout in CI).
+signal.setitimer(signal.ITIMER_REAL, 0.5)
 signal.pause(); print("after pause", got[-1])
 signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGUSR2})
 os.kill(os.getpid(), signal.SIGUSR2)
