@@ -50,12 +50,15 @@ package final class FrameArena {
         (Int(bitPattern: p) - Int(bitPattern: base)) >> 12
     }
 
-    /// A zeroed frame with a reference count of one.
-    func allocate() -> UnsafeMutableRawPointer {
+    /// A frame with a reference count of one, zeroed unless `zeroed` is false (for a copy, which
+    /// overwrites it whole; a frame never used before is zero either way).
+    func allocate(zeroed: Bool = true) -> UnsafeMutableRawPointer {
         let i: Int
         if let f = free.popLast() {
             i = Int(f)
-            (base + i * FrameArena.pageSize).initializeMemory(as: UInt8.self, repeating: 0, count: FrameArena.pageSize)
+            if zeroed {
+                (base + i * FrameArena.pageSize).initializeMemory(as: UInt8.self, repeating: 0, count: FrameArena.pageSize)
+            }
         } else {
             i = next
             next += 1

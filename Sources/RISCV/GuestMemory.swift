@@ -225,6 +225,12 @@ public final class GuestMemory {
     package func translate(_ vpn: UInt64, _ kind: AccessKind, force: Bool = false,
                            offset: Int = 0, count: Int = Frame.size) -> UnsafeMutableRawPointer? {
         guard let e = table.entry(vpn), e.pointee.isMapped else { return nil }
+        return translate(e, vpn, kind, force: force, offset: offset, count: count)
+    }
+
+    /// `translate` for the page table entry `e` of `vpn`, already looked up (and mapped).
+    private func translate(_ e: UnsafeMutablePointer<PageEntry>, _ vpn: UInt64, _ kind: AccessKind, force: Bool = false,
+                           offset: Int = 0, count: Int = Frame.size) -> UnsafeMutableRawPointer? {
         let prot = MemoryProtection(rawValue: e.pointee.protection)
         switch kind {
         case .read:
@@ -340,9 +346,14 @@ public final class GuestMemory {
         if (address & GuestMemory.pageMask) &+ UInt64(size) > GuestMemory.pageSize { return false }
         let vpn = address >> 12
         guard let e = table.entry(vpn), e.pointee.isMapped else { return false }
-        if !write { return translate(vpn, .read) != nil && readTLB[Int(vpn & TLB.mask)].tag == vpn }
+        return refill(e, vpn, write: write)
+    }
+
+    /// `refillTLB` for the page table entry `e` of `vpn`, already looked up (and mapped).
+    private func refill(_ e: UnsafeMutablePointer<PageEntry>, _ vpn: UInt64, write: Bool) -> Bool {
+        if !write { return translate(e, vpn, .read) != nil && readTLB[Int(vpn & TLB.mask)].tag == vpn }
         if let code = e.pointee.code, CodePage.holdsCode(code) { return false }
-        return translate(vpn, .write) != nil && writeTLB[Int(vpn & TLB.mask)].tag == vpn
+        return translate(e, vpn, .write) != nil && writeTLB[Int(vpn & TLB.mask)].tag == vpn
     }
 
     /// For a fault of compiled code in a direct mapping of guest memory (`FrameArena`): as
@@ -350,13 +361,12 @@ public final class GuestMemory {
     /// take the fast path without copying (the page writable, its frame not shared copy-on-write,
     /// no code in it), so that the page is mapped once for both.
     package func refillForDirect(_ address: UInt64, write: Bool) -> Bool {
-        if write { return refillTLB(address, size: 1, write: true) }
-        guard refillTLB(address, size: 1, write: false) else { return false }
         let vpn = address >> 12
-        if let e = table.entry(vpn), MemoryProtection(rawValue: e.pointee.protection).contains(.write),
+        guard let e = table.entry(vpn), e.pointee.isMapped, refill(e, vpn, write: write) else { return false }
+        if !write, MemoryProtection(rawValue: e.pointee.protection).contains(.write),
            let f = e.pointee.frame, e.pointee.isShared || Frame.referenceCount(f) == 1,
            !(e.pointee.code.map { CodePage.holdsCode($0) } ?? false) {
-            _ = translate(vpn, .write)
+            _ = translate(e, vpn, .write)
         }
         return true
     }

@@ -1,6 +1,3 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 // The guest page table: a four-level radix tree (9 bits per level) over 48-bit guest addresses,
 // and the reference-counted host frames that back guest pages (shared copy-on-write after fork).
 
@@ -23,15 +20,12 @@ enum Frame {
     static var live = 0
 
     static func allocateZeroed() -> UnsafeMutableRawPointer {
+        live += 1
         #if canImport(Glibc)
-        if let arena = FrameArena.shared {
-            live += 1
-            return arena.allocate()
-        }
+        if let arena = FrameArena.shared { return arena.allocate() }
         #endif
         let p = ZeroedMemory.allocate(byteCount: size + 16)
         p.storeBytes(of: 1, toByteOffset: size, as: Int.self)
-        live += 1
         return p
     }
 
@@ -50,35 +44,37 @@ enum Frame {
     }
 
     static func release(_ p: UnsafeMutableRawPointer) {
+        if releaseFreed(p) { live -= 1 }
+    }
+
+    /// Drops a reference; true when it was the last and the frame is freed.
+    private static func releaseFreed(_ p: UnsafeMutableRawPointer) -> Bool {
         #if canImport(Glibc)
-        if let arena = FrameArena.shared {
-            if arena.release(p) { live -= 1 }
-            return
-        }
+        if let arena = FrameArena.shared { return arena.release(p) }
         #endif
         let n = referenceCount(p) - 1
         if n == 0 {
             p.deallocate()
-            live -= 1
-        } else {
-            p.storeBytes(of: n, toByteOffset: size, as: Int.self)
+            return true
         }
+        p.storeBytes(of: n, toByteOffset: size, as: Int.self)
+        return false
     }
 
     /// A private copy of a shared frame; the caller drops its reference to the original.
     static func copy(_ p: UnsafeMutableRawPointer) -> UnsafeMutableRawPointer {
+        live += 1
+        let q: UnsafeMutableRawPointer
         #if canImport(Glibc)
         if let arena = FrameArena.shared {
-            let q = arena.allocate()
+            q = arena.allocate(zeroed: false)
             q.copyMemory(from: p, byteCount: size)
-            live += 1
             return q
         }
         #endif
-        let q = UnsafeMutableRawPointer.allocate(byteCount: size + 16, alignment: 16)
+        q = UnsafeMutableRawPointer.allocate(byteCount: size + 16, alignment: 16)
         q.copyMemory(from: p, byteCount: size)
         q.storeBytes(of: 1, toByteOffset: size, as: Int.self)
-        live += 1
         return q
     }
 }
