@@ -21,7 +21,7 @@ package enum NativeContext {
     /// The tier's jump cache (`JumpCache`): guest pc -> compiled block, for computed jumps.
     package static let jumpCacheOffset: Int32 = 40
     /// The address space (unretained), for the TLB refill helper.
-    static let memoryOffset: Int32 = 48
+    package static let memoryOffset: Int32 = 48
     /// The running hart (unretained), for the floating-point helper.
     static let hartOffset: Int32 = 56
     /// `AccessPlan.slots` words: the TLB addends of the running block's access groups.

@@ -364,7 +364,7 @@ package struct X86Assembler {
     }
 
     /// test dst32, imm32.
-    mutating func test(_ dst: X86Register, imm: Int32) {
+    package mutating func test(_ dst: X86Register, imm: Int32) {
         op(Opcode(0xF7), w: false, reg: 0, rm: dst, immediate: UInt64(UInt32(bitPattern: imm)), 4)
     }
 
@@ -437,10 +437,10 @@ package struct X86Assembler {
 
     package mutating func ret() { byte(0xC3) }
 
-    mutating func call(_ target: X86Register) { op(Opcode(0xFF), w: false, reg: 2, rm: target) }
+    package mutating func call(_ target: X86Register) { op(Opcode(0xFF), w: false, reg: 2, rm: target) }
 
     /// call rel32 to an absolute address (must be within ±2 GiB).
-    mutating func call(toAddress target: UInt) {
+    package mutating func call(toAddress target: UInt) {
         let rel = Int32(truncatingIfNeeded: Int(bitPattern: target) - Int(bitPattern: address &+ 5))
         emit(UInt64(UInt32(bitPattern: rel)) << 8 | 0xE8, 5)
     }

@@ -19,9 +19,11 @@ import X86
 // flag-free moves and `lea`s, then probed in the interpreter's TLB (index by the first byte's
 // page, tag with the last byte's); the probe clobbers RFLAGS, so the guest flags are saved in
 // eax first (lahf + seto) and put back after it when the instruction reads them or they are live
-// after it (a backward pass over the block). A miss (unmapped, protected, not yet filled, a
-// store into a page holding code, a page-crossing access) leaves with the flags put back, to
-// the interpreter, which performs that instruction: faults are exactly as interpreted ones.
+// after it (a backward pass over the block). A miss calls the refill trampoline
+// (GuestTrampolines), which fills the entry when the access may take the fast path, and probes
+// again; what it cannot fill (unmapped, protected, a store into a page holding code, a
+// page-crossing access) leaves with the flags put back, to the interpreter, which performs that
+// instruction: faults are exactly as interpreted ones.
 
 struct BlockTranslator {
     static let maxInstructions = 64
@@ -41,12 +43,16 @@ struct BlockTranslator {
     }
 
     private var a: X86Assembler
-    private let epilogue: UInt
+    private let trampolines: GuestTrampolines
+    private var epilogue: UInt { trampolines.epilogue }
     private let firstLinkID: UInt32
     private var links: [Int] = []
     /// Exits laid out after the block, each jumped to from `site` (a rel32 field).
     private enum Stub {
         case interpret(pc: UInt64, retired: Int)
+        /// A probe's miss: the refill trampoline, then back to the probe's hit path at `hit`, or
+        /// as `interpret` when it could not fill the entry.
+        case refill(pc: UInt64, retired: Int, write: Bool, hit: Int)
         /// As `interpret`, with the guest flags still in RFLAGS (a direct access: nothing saved).
         case interpretDirect(pc: UInt64, retired: Int)
         case link(target: UInt64, retired: Int)
@@ -67,15 +73,17 @@ struct BlockTranslator {
     private var body = 0
     /// `SKIFF_JIT_X86_LOOPS=0`: back edges leave through ordinary exits, for comparisons.
     static let keepsLoopRegisters = getenv("SKIFF_JIT_X86_LOOPS").map { String(cString: $0) != "0" } ?? true
+    /// `SKIFF_JIT_X86_REFILL=0`: a TLB miss leaves to the interpreter (no refill call), for comparisons.
+    static let refills = getenv("SKIFF_JIT_X86_REFILL").map { String(cString: $0) != "0" } ?? true
 
-    private init(base: UInt, epilogue: UInt, firstLinkID: UInt32) {
+    private init(base: UInt, trampolines: GuestTrampolines, firstLinkID: UInt32) {
         a = X86Assembler(base: base)
-        self.epilogue = epilogue
+        self.trampolines = trampolines
         self.firstLinkID = firstLinkID
     }
 
     /// Translates the block at `entry`, or nil when its first instruction is not translated.
-    static func translate(_ memory: GuestMemory, entry: UInt64, base: UInt, epilogue: UInt, firstLinkID: UInt32,
+    static func translate(_ memory: GuestMemory, entry: UInt64, base: UInt, trampolines: GuestTrampolines, firstLinkID: UInt32,
                           direct: Bool = false) -> Result? {
         guard let page = memory.translate(entry >> 12, .execute) else { return nil }
         var insns: [(insn: X86Instruction, pc: UInt64)] = []
@@ -112,7 +120,7 @@ struct BlockTranslator {
             live = use.reads || (live && !use.writesAll)
         }
 
-        var t = BlockTranslator(base: base, epilogue: epilogue, firstLinkID: firstLinkID)
+        var t = BlockTranslator(base: base, trampolines: trampolines, firstLinkID: firstLinkID)
         t.direct = direct
         if cachesRegisters { t.cache(insns) }
         t.entry = entry
@@ -332,7 +340,8 @@ struct BlockTranslator {
         a.op([0xC1], size: 8, reg: 5, rm: .rsi); a.byte(12)                       // shr rsi, 12
         a.load(.rdi, .context, write ? NativeContext.writeTLBOffset : NativeContext.readTLBOffset)
         a.op([0x3B], size: 8, reg: X86Register.rsi.rawValue, X86Memory(.rdi, 0, index: .rcx))  // cmp rsi, tag
-        stubs.append((a.jump(if: .ne), .interpret(pc: pc, retired: index)))
+        let miss = a.jump(if: .ne)
+        stubs.append((miss, Self.refills ? .refill(pc: pc, retired: index, write: write, hit: a.offset) : .interpret(pc: pc, retired: index)))
         a.op([0x8B], size: 8, reg: X86Register.rsi.rawValue, X86Memory(.rdi, 8, index: .rcx))  // addend
         a.op([0x01], size: 8, reg: X86Register.rdx.rawValue, rm: .rsi)                         // add rsi, rdx
         if restoreFlags { putFlagsBack() }
@@ -726,14 +735,28 @@ struct BlockTranslator {
                 writeBack()
                 if retired > 0 { a.lea(.budget, X86Memory(.budget, -Int32(retired))) }
                 leave(pc: pc, code: NativeExit.interpret)
+            case .refill(let pc, let retired, let write, let hit):
+                a.call(toAddress: write ? trampolines.refillWrite : trampolines.refillRead)
+                let failed = a.jump(if: .e)
+                a.op([0x3B], size: 8, reg: X86Register.rsi.rawValue, X86Memory(.rdi, 0, index: .rcx))  // cmp rsi, tag
+                let crossing = a.jump(if: .ne)
+                a.patch(rel32At: a.jump(), toOffset: hit)
+                a.patch(rel32At: failed, toOffset: a.offset)
+                a.patch(rel32At: crossing, toOffset: a.offset)
+                interpret(pc: pc, retired: retired)
             case .interpret(let pc, let retired):
-                putFlagsBack()
-                writeBack()
-                if retired > 0 { a.lea(.budget, X86Memory(.budget, -Int32(retired))) }
-                leave(pc: pc, code: NativeExit.interpret)
+                interpret(pc: pc, retired: retired)
             case .link(let target, let retired):
                 exitLink(to: target, retired: retired)
             }
         }
+    }
+
+    /// Leaves to the interpreter for the instruction at `pc` with the guest flags from eax.
+    private mutating func interpret(pc: UInt64, retired: Int) {
+        putFlagsBack()
+        writeBack()
+        if retired > 0 { a.lea(.budget, X86Memory(.budget, -Int32(retired))) }
+        leave(pc: pc, code: NativeExit.interpret)
     }
 }

@@ -44,6 +44,8 @@ final class GuestTier: NativeTier {
         self.memory = memory
         self.threshold = min(threshold, NativeSlot.maxThreshold)
         context.storeBytes(of: compiled.jumpCache.table, toByteOffset: Int(NativeContext.jumpCacheOffset), as: UnsafeMutablePointer<UInt64>.self)
+        context.storeBytes(of: Unmanaged.passUnretained(memory).toOpaque(), toByteOffset: Int(NativeContext.memoryOffset),
+                           as: UnsafeMutableRawPointer.self)
         compiled.willFlush = { [unowned self] in
             if let code = compiled.code { dump?.write(code.base, used: code.used) }
             direct?.clearSites()
@@ -177,7 +179,7 @@ final class GuestTier: NativeTier {
         var end: UInt64 = 0
         var sites: [DirectMemory.Site] = []
         let block = compiled.add(pc, memory: memory) { base, firstLinkID in
-            guard let t = BlockTranslator.translate(memory, entry: pc, base: base, epilogue: trampolines.epilogue,
+            guard let t = BlockTranslator.translate(memory, entry: pc, base: base, trampolines: trampolines,
                                                     firstLinkID: firstLinkID, direct: direct != nil) else { return nil }
             instructions = t.instructions
             end = t.end

@@ -1,3 +1,4 @@
+import RISCV
 import RISCVNative
 import X86
 
@@ -22,12 +23,28 @@ import X86
 //                          guest's arithmetic flags into RFLAGS, jumps to the block;
 //   epilogue               where exits jump with the exit code in eax: stores RFLAGS' arithmetic
 //                          flags into the guest's flags word (its other bits, DF and AC, kept)
-//                          and the budget, and returns from `enter`.
+//                          and the budget, and returns from `enter`;
+//   refillRead/refillWrite a probe's TLB miss calls one (guest address in rdx): it fills the TLB
+//                          entry through `GuestMemory.refillTLB` with every caller-saved register
+//                          preserved (a block's values, the saved flags in eax, the probe's rcx,
+//                          rsi and rdi) and returns with ZF clear when it did (the probe compares
+//                          the tag again: an access crossing into the next page still misses).
 // Chained blocks jump to each other with the flags still in RFLAGS.
 
 struct GuestTrampolines {
     var enter: UInt
     var epilogue: UInt
+    var refillRead: UInt = 0
+    var refillWrite: UInt = 0
+
+    /// (address space, guest address, write) -> whether the TLB entry of the byte at the
+    /// address is now filled.
+    typealias Refill = @convention(c) (UnsafeMutableRawPointer, UInt64, Bool) -> Bool
+    static let refillTLB: Refill = { memory, address, write in
+        Unmanaged<GuestMemory>.fromOpaque(memory)._withUnsafeGuaranteedRef {
+            $0.refillTLB(address, size: 1, write: write)
+        }
+    }
 
     static let flagsSlot = Int32(X86Registers.flags * 8)
     static let arithmetic = Int32(X86Flags.arithmetic)
@@ -50,6 +67,23 @@ struct GuestTrampolines {
         a.op([0x09], size: 8, reg: X86Register.rcx.rawValue, rm: .rdx)     // or rdx, rcx
         a.store(.rdx, .guestRegisters, flagsSlot)
         a.leaveCompiledCode()
-        return (a.bytes, GuestTrampolines(enter: base, epilogue: base &+ UInt(epilogue)))
+
+        // Blocks run with rsp 16-byte aligned: the call's 8 bytes and nine pushes align it again.
+        var refills: [UInt] = []
+        for write in [false, true] {
+            refills.append(base &+ UInt(a.offset))
+            let saved: [X86Register] = [.rax, .rcx, .rdx, .rsi, .rdi, .r8, .r9, .r10, .r11]
+            for r in saved { a.push(r) }
+            a.load(.rdi, .context, NativeContext.memoryOffset)
+            a.move(.rsi, .rdx)
+            a.move(.rdx, imm: write ? 1 : 0)
+            a.move(.rax, imm: UInt64(UInt(bitPattern: unsafeBitCast(refillTLB, to: UnsafeRawPointer.self))))
+            a.call(.rax)
+            a.test(.rax, imm: 0xff)
+            for r in saved.reversed() { a.pop(r) }
+            a.ret()
+        }
+        return (a.bytes, GuestTrampolines(enter: base, epilogue: base &+ UInt(epilogue),
+                                          refillRead: refills[0], refillWrite: refills[1]))
     }
 }
