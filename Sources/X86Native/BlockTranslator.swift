@@ -164,7 +164,7 @@ struct BlockTranslator {
             return s >= 1
         case .movzxRR, .movzxRM, .movsxRR, .movsxRM:
             return s >= 1 && insn.cond <= 2
-        case .imulRR, .imulRM, .cmovRR, .cmovRM:
+        case .imulRR, .imulRM, .cmovRR, .cmovRM, .mulDivR, .mulDivM:
             return s >= 1
         case .push, .pop, .pushI:
             return s == 3
@@ -210,7 +210,7 @@ struct BlockTranslator {
         switch insn.op {
         case .testRR, .testRI, .testMR, .testMI, .negR, .negM: return (false, true)
         case .jcc, .setccR, .setccM, .cmovRR, .cmovRM, .incR, .decR, .incM, .decM,
-             .shlRI, .shrRI, .sarRI, .shiftR, .shiftM, .imulRR, .imulRM: return (true, false)
+             .shlRI, .shrRI, .sarRI, .shiftR, .shiftM, .imulRR, .imulRM, .mulDivR, .mulDivM: return (true, false)
         default:
             if group1.contains(insn.op) { return (insn.cond == 2 || insn.cond == 3, true) }
             return (false, false)
@@ -482,6 +482,8 @@ struct BlockTranslator {
                 op([0x0F, 0xAF], size: n, reg: r8, source)
             }
             storeGuest(insn.reg, s, .r8)
+        case .mulDivR, .mulDivM:
+            mulDiv(insn, n, source: insn.op == .mulDivR ? guest(insn.rm) : mem(write: false), index: index, pc: pc)
         case .cmovRR, .cmovRM:
             let source = insn.op == .cmovRR ? guest(insn.rm) : mem(write: false)
             loadGuest(.r8, insn.reg, s)
@@ -648,6 +650,44 @@ struct BlockTranslator {
             a.op([s == 0 ? 0xC0 : 0xC1], size: Self.bytes(s), reg: ext, rm: rm)
             a.byte(UInt8(truncatingIfNeeded: count))
         }
+    }
+
+    /// One-operand mul, imul, div or idiv (`insn.cond` 4...7) of `n` bytes (2, 4 or 8) on guest
+    /// rdx:rax, as the host's own on host rax and rdx. The guest flags are in RFLAGS (the
+    /// operation counts as reading them: the host leaves its undefined ones as the host CPU does).
+    /// A division the host would fault on (a zero divisor, a quotient too wide) must not run
+    /// here: div runs when rdx < the divisor, idiv when the dividend is rax sign-extended and the
+    /// divisor neither 0 nor -1; any other leaves to the interpreter (flags saved around the
+    /// checks), which divides or raises SIGFPE as the guest expects.
+    private mutating func mulDiv(_ insn: X86Instruction, _ n: Int, source: Operand, index: Int, pc: UInt64) {
+        let rcx = X86Register.rcx.rawValue, rdx = X86Register.rdx.rawValue
+        if insn.cond >= 6 {
+            a.setOverflowAL()
+            a.loadFlagsIntoAH()
+            op([0x8B], size: n, reg: rcx, source)
+            loadGuest(.rdx, Self.rdxOffset, 3)
+            if insn.cond == 6 {
+                a.op([0x3B], size: n, reg: rdx, rm: .rcx)                                // cmp rdx, rcx
+                stubs.append((a.jump(if: .ae), .interpret(pc: pc, retired: index)))
+            } else {
+                a.op([0x85], size: n, reg: rcx, rm: .rcx)                                // test rcx, rcx
+                stubs.append((a.jump(if: .e), .interpret(pc: pc, retired: index)))
+                a.op([0x83], size: n, reg: 7, rm: .rcx); a.byte(0xFF)                    // cmp rcx, -1
+                stubs.append((a.jump(if: .e), .interpret(pc: pc, retired: index)))
+                loadGuest(.rdi, Self.raxOffset, 3)
+                a.op([0xC1], size: n, reg: 7, rm: .rdi); a.byte(UInt8(n * 8 - 1))        // sar rdi, bits - 1
+                a.op([0x3B], size: n, reg: rdx, rm: .rdi)                                // cmp rdx, rdi
+                stubs.append((a.jump(if: .ne), .interpret(pc: pc, retired: index)))
+            }
+            putFlagsBack()
+            loadGuest(.rax, Self.raxOffset, 3)
+            a.op([0xF7], size: n, reg: insn.cond, rm: .rcx)
+        } else {
+            loadGuest(.rax, Self.raxOffset, 3)
+            op([0xF7], size: n, reg: insn.cond, source)
+        }
+        storeGuest(Self.raxOffset, insn.size, .rax)
+        storeGuest(Self.rdxOffset, insn.size, .rdx)
     }
 
     /// Pushes `value` (8 bytes): the store is probed before rsp changes.
