@@ -110,6 +110,11 @@ extension X86Assembler {
         shift(.shr, dst, src, by: count)
     }
 
+    /// shlx dst, src, count (BMI2: the flags untouched).
+    package mutating func shiftLeftKeepingFlags(_ dst: X86Register, _ src: X86Register, by count: X86Register) {
+        shift(.shl, dst, src, by: count)
+    }
+
     /// Whether the host has BMI2 (shrx, rorx).
     package static var hostHasBMI2: Bool { HostFeatures.bmi2 }
 }

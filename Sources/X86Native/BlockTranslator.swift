@@ -176,12 +176,19 @@ struct BlockTranslator {
     }
 
     /// The integer SSE2 moves and operations translated (they leave RFLAGS and MXCSR alone):
-    /// their host opcodes (after 0x66 0x0F), register forms only for the packed operations (their
-    /// memory forms need 16-byte alignment), unaligned forms only for 128-bit moves.
+    /// their host opcodes (after 0x66 0x0F). A memory form that needs 16-byte alignment
+    /// (`X86Attrs.aligned`) checks it in its probe and leaves to the interpreter (which raises
+    /// the fault) when the address is not.
     private static let packed: [X86SSE: UInt8] = [
         .paddb: 0xFC, .paddw: 0xFD, .paddd: 0xFE, .paddq: 0xD4, .psubb: 0xF8, .psubw: 0xF9, .psubd: 0xFA, .psubq: 0xFB,
         .pand: 0xDB, .pandn: 0xDF, .por: 0xEB, .pxor: 0xEF,
         .pcmpeqb: 0x74, .pcmpeqw: 0x75, .pcmpeqd: 0x76, .pcmpgtb: 0x64, .pcmpgtw: 0x65, .pcmpgtd: 0x66,
+        .punpcklbw: 0x60, .punpcklwd: 0x61, .punpckldq: 0x62, .punpcklqdq: 0x6C,
+        .punpckhbw: 0x68, .punpckhwd: 0x69, .punpckhdq: 0x6A, .punpckhqdq: 0x6D,
+        .packsswb: 0x63, .packuswb: 0x67, .packssdw: 0x6B,
+        .paddsb: 0xEC, .paddsw: 0xED, .paddusb: 0xDC, .paddusw: 0xDD, .psubsb: 0xE8, .psubsw: 0xE9, .psubusb: 0xD8, .psubusw: 0xD9,
+        .pmullw: 0xD5, .pmulhw: 0xE5, .pmulhuw: 0xE4, .pmuludq: 0xF4, .pmaddwd: 0xF5, .psadbw: 0xF6, .pavgb: 0xE0, .pavgw: 0xE3,
+        .pminub: 0xDA, .pmaxub: 0xDE, .pminsw: 0xEA, .pmaxsw: 0xEE,
     ]
 
     static func sseSupported(_ insn: X86Instruction) -> Bool {
@@ -190,9 +197,10 @@ struct BlockTranslator {
         switch op {
         case .movq, .movsd: return true
         case .movdToXMM, .movdFromXMM: return insn.size >= 2
+        case .pmovmskb: return !memory
         case .storeLow64: return memory
-        case .mov128, .store128: return insn.attrs & X86Attrs.aligned == 0
-        default: return !memory && packed[op] != nil
+        case .mov128, .store128, .pshufd, .pshuflw, .pshufhw: return true
+        default: return packed[op] != nil
         }
     }
 
@@ -320,8 +328,16 @@ struct BlockTranslator {
     /// rsi = the host address of the `size`-byte access at guest address rdx, through the read or
     /// write TLB; a miss leaves to the interpreter at instruction `index` (at `pc`) with the
     /// guest flags as they were. `restoreFlags`: put them back on the hit path too.
-    private mutating func probe(_ size: Int, write: Bool, index: Int, pc: UInt64, restoreFlags: Bool) {
+    private mutating func probe(_ size: Int, write: Bool, index: Int, pc: UInt64, restoreFlags: Bool, aligned: Bool = false) {
         if direct {
+            if aligned {
+                // rcx = rdx << 60 (shlx): zero for a 16-byte aligned address; else to the stub.
+                a.moveKeepingFlags(.rcx, imm: 60)
+                a.shiftLeftKeepingFlags(.rcx, .rdx, by: .rcx)
+                let isAligned = a.jumpIfRCXZero()
+                stubs.append((a.jump(), .interpretDirect(pc: pc, retired: index)))
+                a.patch(rel8At: isAligned, toOffset: a.offset)
+            }
             // rcx = rdx >> 38 (shrx), zero for an address R covers; else to the stub. No flag
             // changes: a fault in the access that follows reaches the stub through the host
             // signal handler with the guest flags still in RFLAGS.
@@ -336,6 +352,10 @@ struct BlockTranslator {
             return
         }
         saveFlagsAndIndex(.rdx, shift: 12, mask: Int32(TLB.mask))
+        if aligned {
+            a.op([0xF6], size: 1, reg: 0, rm: .rdx); a.byte(15)                     // test dl, 15
+            stubs.append((a.jump(if: .ne), .interpret(pc: pc, retired: index)))
+        }
         a.lea(.rsi, X86Memory(.rdx, Int32(size - 1)))
         a.op([0xC1], size: 8, reg: 5, rm: .rsi); a.byte(12)                       // shr rsi, 12
         a.load(.rdi, .context, write ? NativeContext.writeTLBOffset : NativeContext.readTLBOffset)
@@ -367,7 +387,8 @@ struct BlockTranslator {
     /// The memory operand's address probed: rsi is its host address.
     private mutating func memoryOperand(_ insn: X86Instruction, size: Int, write: Bool, index: Int, pc: UInt64, restoreFlags: Bool) {
         address(insn)
-        probe(size, write: write, index: index, pc: pc, restoreFlags: restoreFlags)
+        probe(size, write: write, index: index, pc: pc, restoreFlags: restoreFlags,
+              aligned: insn.op == .sse && insn.attrs & X86Attrs.aligned != 0)
     }
 
     // MARK: Instructions
@@ -618,15 +639,25 @@ struct BlockTranslator {
                 if insn.size == 2 { a.op([0x89], size: 4, reg: X86Register.r8.rawValue, rm: .r8) }   // mov r8d, r8d
                 storeGuest(insn.rm, insn.size, .r8)
             }
+        case .pmovmskb:
+            // r8d = the sign bits of the source's 16 bytes; the guest register zero-extended.
+            sse(0xF3, movdqu, xmm: 0, .memory(xmm(insn.rm)))
+            sse(0x66, 0xD7, xmm: X86Register.r8.rawValue, .register(.rax))   // (register 0: xmm0)
+            storeGuest(insn.reg, 3, .r8)
         case .mov128:
             sse(0xF3, movdqu, xmm: 0, m ?? .memory(xmm(insn.rm)))
             sse(0xF3, storeDQU, xmm: 0, .memory(xmm(insn.reg)))
         case .store128:
             sse(0xF3, movdqu, xmm: 0, .memory(xmm(insn.reg)))
             sse(0xF3, storeDQU, xmm: 0, m!)
+        case .pshufd, .pshuflw, .pshufhw:
+            sse(0xF3, movdqu, xmm: 1, m ?? .memory(xmm(insn.rm)))
+            sse(o == .pshufd ? 0x66 : o == .pshuflw ? 0xF2 : 0xF3, 0x70, xmm: 0, .register(.rcx))   // (register 1: xmm1)
+            a.byte(UInt8(truncatingIfNeeded: insn.imm))
+            sse(0xF3, storeDQU, xmm: 0, .memory(xmm(insn.reg)))
         default:
             sse(0xF3, movdqu, xmm: 0, .memory(xmm(insn.reg)))
-            sse(0xF3, movdqu, xmm: 1, .memory(xmm(insn.rm)))
+            sse(0xF3, movdqu, xmm: 1, m ?? .memory(xmm(insn.rm)))
             sse(0x66, Self.packed[o]!, xmm: 0, .register(.rcx))     // (register 1: xmm1)
             sse(0xF3, storeDQU, xmm: 0, .memory(xmm(insn.reg)))
         }
