@@ -9,6 +9,8 @@ enum HostFeatures {
     static let fma = offers("fma")
     /// BMI2 (shlx, shrx, sarx: shifts by a register other than cl, into a third register).
     static let bmi2 = offers("bmi2")
+    /// BMI1's tzcnt, LZCNT ("abm") and POPCNT: without them the first two run as bsf and bsr.
+    static let tzcnt = offers("bmi1"), lzcnt = offers("abm"), popcnt = offers("popcnt")
 
     /// Whether the `flags` line of /proc/cpuinfo (the kernel's view of CPUID, including what the
     /// hypervisor hides) names `feature`.

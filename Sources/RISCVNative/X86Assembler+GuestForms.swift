@@ -117,4 +117,8 @@ extension X86Assembler {
 
     /// Whether the host has BMI2 (shrx, rorx).
     package static var hostHasBMI2: Bool { HostFeatures.bmi2 }
+    /// Whether the host runs tzcnt, lzcnt and popcnt as themselves.
+    package static var hostHasBitCounts: (tzcnt: Bool, lzcnt: Bool, popcnt: Bool) {
+        (HostFeatures.tzcnt, HostFeatures.lzcnt, HostFeatures.popcnt)
+    }
 }

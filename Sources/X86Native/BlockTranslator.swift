@@ -168,6 +168,10 @@ struct BlockTranslator {
             return s >= 1
         case .push, .pop, .pushI:
             return s == 3
+        case .bitScanRR, .bitScanRM:
+            // bsf, bsr always; tzcnt, lzcnt, popcnt when the host has them.
+            let host = X86Assembler.hostHasBitCounts
+            return s >= 1 && insn.cond <= 4 && [true, true, host.tzcnt, host.lzcnt, host.popcnt][Int(insn.cond)]
         case .sse:
             return sseSupported(insn)
         default:
@@ -218,7 +222,8 @@ struct BlockTranslator {
         switch insn.op {
         case .testRR, .testRI, .testMR, .testMI, .negR, .negM: return (false, true)
         case .jcc, .setccR, .setccM, .cmovRR, .cmovRM, .incR, .decR, .incM, .decM,
-             .shlRI, .shrRI, .sarRI, .shiftR, .shiftM, .imulRR, .imulRM, .mulDivR, .mulDivM: return (true, false)
+             .shlRI, .shrRI, .sarRI, .shiftR, .shiftM, .imulRR, .imulRM, .mulDivR, .mulDivM,
+             .bitScanRR, .bitScanRM: return (true, false)
         default:
             if group1.contains(insn.op) { return (insn.cond == 2 || insn.cond == 3, true) }
             return (false, false)
@@ -502,6 +507,14 @@ struct BlockTranslator {
                 loadGuest(.r8, insn.reg, s)
                 op([0x0F, 0xAF], size: n, reg: r8, source)
             }
+            storeGuest(insn.reg, s, .r8)
+        case .bitScanRR, .bitScanRM:
+            // The host's own bsf/bsr/tzcnt/lzcnt/popcnt on the destination's whole value (bsf and
+            // bsr leave it as it was when the source is zero).
+            let source = insn.op == .bitScanRR ? guest(insn.rm) : mem(write: false)
+            loadGuest(.r8, insn.reg, 3)
+            if insn.cond >= 2 { a.byte(0xF3) }
+            op([0x0F, insn.cond == 4 ? 0xB8 : insn.cond & 1 == 0 ? 0xBC : 0xBD], size: n, reg: r8, source)
             storeGuest(insn.reg, s, .r8)
         case .mulDivR, .mulDivM:
             mulDiv(insn, n, source: insn.op == .mulDivR ? guest(insn.rm) : mem(write: false), index: index, pc: pc)
