@@ -27,6 +27,9 @@ public final class GuestMemory {
     /// turns the instructions its index points to into block ends). Its pages are dropped
     /// whole: its index is per byte, not per decoded instruction.
     package var codeResetHook: ((UnsafeMutablePointer<DecodedInstruction>) -> Void)?
+    /// Counts the times decoded code was dropped (a store into it, unmap, mprotect): compiled code
+    /// that called out to the interpreter checks it did not change under it.
+    package private(set) var codeChanges = 0
     /// Told the pages [first, end) whenever their read or write TLB entries are dropped: a
     /// native tier that maps guest pages directly (`FrameArena`, `SKIFF_JIT_DIRECT`) unmaps them.
     package var directInvalidate: ((_ first: UInt64, _ end: UInt64, _ writesOnly: Bool) -> Void)?
@@ -161,6 +164,7 @@ public final class GuestMemory {
 
     /// Forgets all of a page's decoded instructions and compiled blocks.
     func resetCode(_ code: UnsafeMutablePointer<DecodedInstruction>, vpn: UInt64) {
+        codeChanges &+= 1
         codeResetHook?(code)
         if CodePage.nativeLines(code) != 0 { nativeTier?.invalidate(from: vpn << 12, to: (vpn + 1) << 12) }
         CodePage.reset(code)
@@ -172,6 +176,7 @@ public final class GuestMemory {
     /// straddles into the changed bytes. Returns whether the page still holds code (then its
     /// stores keep taking the slow path).
     func invalidateCode(_ code: UnsafeMutablePointer<DecodedInstruction>, vpn: UInt64, offset: Int, count: Int) -> Bool {
+        codeChanges &+= 1
         if codeResetHook != nil {
             resetCode(code, vpn: vpn)
             invalidateNeighbourCode(vpn)

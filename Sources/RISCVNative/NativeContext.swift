@@ -23,7 +23,7 @@ package enum NativeContext {
     /// The address space (unretained), for the TLB refill helper.
     package static let memoryOffset: Int32 = 48
     /// The running hart (unretained), for the floating-point helper.
-    static let hartOffset: Int32 = 56
+    package static let hartOffset: Int32 = 56
     /// `AccessPlan.slots` words: the TLB addends of the running block's access groups.
     static let slotsOffset: Int32 = 64
     /// `loopPages` entries of 64 bytes, each two pages of 32 bytes (page start, limit, addend):

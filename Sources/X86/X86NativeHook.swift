@@ -14,6 +14,49 @@ extension X86CPU {
     /// Puts the arithmetic flags into the flags word (compiled code keeps them in the host's
     /// RFLAGS and stores them back there at every exit).
     package func materializeFlagsForNative() { materializeFlags() }
+
+    /// The operations compiled code may have performed by `executeForNative` in the middle of a
+    /// block instead of ending the block before them: the ones the run loop itself sends to an
+    /// `execute...` function and that a second try after a fault redoes exactly (what they change
+    /// comes after their last access that can fault, or, for the string instructions, is the
+    /// progress a fault leaves anyway). Not x87 (it changes the FPU's state before some stores).
+    package static func runsForNative(_ op: X86Op) -> Bool {
+        switch op {
+        case .movs, .stos, .lods, .cmps, .scas, .sse, .sse4, .bmi, .btRR, .btMR, .btRI, .btMI,
+             .bitScanRR, .bitScanRM, .xaddRR, .xaddMR, .cmpxchgRR, .cmpxchgMR, .shldR, .shrdR, .shldM, .shrdM,
+             .pushf, .popf, .lahf, .sahf, .cmc, .clc, .stc, .cld, .std, .cpuid, .rdtsc, .mmx, .mmxSSSE3, .mmxOther:
+            return true
+        default:
+            return false
+        }
+    }
+
+    /// Performs `p` (one of `runsForNative`'s, decoded by `X86Instruction.decode`) for compiled
+    /// code, which has stored the guest's registers and flags: 0 when it completed, 1 when it
+    /// completed and decoded code changed meanwhile (what compiled code would run next may be
+    /// stale: it leaves), 2 when it did not complete (a fault or a trap: the interpreter performs
+    /// it again and raises it). The flags are in the flags word afterwards.
+    package func executeForNative(_ p: UnsafeMutablePointer<X86Instruction>) -> UInt8 {
+        let changes = memory.codeChanges
+        let status: UInt8
+        switch p.pointee.op {
+        case .movs, .stos, .lods, .cmps, .scas: status = executeString(p)
+        case .sse: status = executeSSE(p)
+        case .sse4: status = executeSSE4(p)
+        case .bmi: status = executeBMI(p)
+        case .btRR, .btMR, .btRI, .btMI, .bitScanRR, .bitScanRM: status = executeBits(p)
+        case .xaddRR, .xaddMR, .cmpxchgRR, .cmpxchgMR: status = executeExchange(p)
+        case .shldR, .shrdR, .shldM, .shrdM: status = executeShift(p)
+        case .mmx: status = executeMMX(p, ssse3: false)
+        case .mmxSSSE3: status = executeMMX(p, ssse3: true)
+        case .mmxOther: status = executeMMXOther(p)
+        case .pushf, .popf, .lahf, .sahf, .cmc, .clc, .stc, .cld, .std, .cpuid, .rdtsc: status = executeSystem(p)
+        default: return 2
+        }
+        materializeFlags()
+        if status != X86Status.next { return 2 }
+        return memory.codeChanges == changes ? 0 : 1
+    }
 }
 
 extension X86CodeCache {
@@ -39,6 +82,14 @@ extension X86Instruction {
 }
 
 extension X86Instruction {
+    /// Sets the bits of `scale` that say how `X86CPU.address` computes the memory operand (a
+    /// segment base or 32-bit addressing, an index register): `decodeBlock` does for every
+    /// instruction, compiled code for the ones it calls out with (`executeForNative`).
+    package mutating func markAddressForm() {
+        if seg != X86Registers.zeroOffset || attrs & X86Attrs.address32 != 0 { scale |= X86Instruction.slowAddress }
+        if index != X86Registers.zeroOffset { scale |= X86Instruction.indexed }
+    }
+
     /// The instruction at `pc` from `available` bytes, as the interpreter decodes it before its
     /// run-loop specialisations (for the native tier's translator).
     package static func decode(_ bytes: UnsafePointer<UInt8>, available: Int, pc: UInt64) -> X86Instruction {

@@ -44,6 +44,8 @@ struct BlockTranslator {
 
     private var a: X86Assembler
     private let trampolines: GuestTrampolines
+    /// Keeps a copy of a decoded instruction for as long as the code calling out with it.
+    private let keep: (X86Instruction) -> UnsafeMutablePointer<X86Instruction>
     private var epilogue: UInt { trampolines.epilogue }
     private let firstLinkID: UInt32
     private var links: [Int] = []
@@ -76,14 +78,17 @@ struct BlockTranslator {
     /// `SKIFF_JIT_X86_REFILL=0`: a TLB miss leaves to the interpreter (no refill call), for comparisons.
     static let refills = getenv("SKIFF_JIT_X86_REFILL").map { String(cString: $0) != "0" } ?? true
 
-    private init(base: UInt, trampolines: GuestTrampolines, firstLinkID: UInt32) {
+    private init(base: UInt, trampolines: GuestTrampolines, firstLinkID: UInt32,
+                 keep: @escaping (X86Instruction) -> UnsafeMutablePointer<X86Instruction>) {
         a = X86Assembler(base: base)
         self.trampolines = trampolines
+        self.keep = keep
         self.firstLinkID = firstLinkID
     }
 
     /// Translates the block at `entry`, or nil when its first instruction is not translated.
     static func translate(_ memory: GuestMemory, entry: UInt64, base: UInt, trampolines: GuestTrampolines, firstLinkID: UInt32,
+                          keep: @escaping (X86Instruction) -> UnsafeMutablePointer<X86Instruction>,
                           direct: Bool = false) -> Result? {
         guard let page = memory.translate(entry >> 12, .execute) else { return nil }
         var insns: [(insn: X86Instruction, pc: UInt64)] = []
@@ -120,7 +125,7 @@ struct BlockTranslator {
             live = use.reads || (live && !use.writesAll)
         }
 
-        var t = BlockTranslator(base: base, trampolines: trampolines, firstLinkID: firstLinkID)
+        var t = BlockTranslator(base: base, trampolines: trampolines, firstLinkID: firstLinkID, keep: keep)
         t.direct = direct
         if cachesRegisters { t.cache(insns) }
         t.entry = entry
@@ -150,7 +155,18 @@ struct BlockTranslator {
         .addMI, .orMI, .adcMI, .sbbMI, .andMI, .subMI, .xorMI, .cmpMI,
     ]
 
+    /// `SKIFF_JIT_X86_CALLS=0`: a block ends before an instruction it does not compile (no call
+    /// to the interpreter's functions), for comparisons.
+    static let callsOut = getenv("SKIFF_JIT_X86_CALLS").map { String(cString: $0) != "0" } ?? true
+
+    /// Whether the block can hold `insn`: compiled to host code, or performed by a call to the
+    /// interpreter's function for it (`callOut`).
     static func supported(_ insn: X86Instruction) -> Bool {
+        compiledInline(insn) || callsOut && X86CPU.runsForNative(insn.op)
+    }
+
+    /// Whether `insn` becomes host code of its own.
+    static func compiledInline(_ insn: X86Instruction) -> Bool {
         let s = insn.size
         switch insn.op {
         case .nop, .movRR, .movRM, .movMR, .movRI, .movMI, .testRR, .testRI, .testMR, .testMI,
@@ -219,6 +235,7 @@ struct BlockTranslator {
     /// (shifts, rotates and imul leave some as they were or undefined: counted as reading them;
     /// inc and dec keep CF).
     static func flagUse(_ insn: X86Instruction) -> (reads: Bool, writesAll: Bool) {
+        if !compiledInline(insn) { return (true, false) }     // a call-out: the flags word in, out
         switch insn.op {
         case .testRR, .testRI, .testMR, .testMI, .negR, .negM: return (false, true)
         case .jcc, .setccR, .setccM, .cmovRR, .cmovRM, .incR, .decR, .incM, .decM,
@@ -271,7 +288,8 @@ struct BlockTranslator {
             if offset & 7 != 0 { excluded[Int(offset >> 3)] = true } else { uses[Int(offset >> 3)] += 1 }
         }
         for (insn, _) in insns {
-            if insn.op != .sse { use(insn.reg); use(insn.rm) }     // (xmm numbers there)
+            // (xmm numbers there; a call-out's registers are stored and loaded around it)
+            if insn.op != .sse && Self.compiledInline(insn) { use(insn.reg); use(insn.rm) }
             use(insn.base); use(insn.index)
             switch insn.op {
             case .push, .pushI, .pop, .call, .callR, .callM, .ret, .retImm: use(Self.rspOffset)
@@ -403,6 +421,10 @@ struct BlockTranslator {
         let s = insn.size, n = Self.bytes(s)
         let r8 = X86Register.r8.rawValue
         let next = pc &+ UInt64(insn.length)
+        if !Self.compiledInline(insn) {
+            callOut(insn, index: index, pc: pc, next: next)
+            return false
+        }
         let kind = insn.cond & 7
         func mem(write: Bool, size: Int = n) -> Operand {
             memoryOperand(insn, size: size, write: write, index: index, pc: pc, restoreFlags: restoreFlags)
@@ -732,6 +754,38 @@ struct BlockTranslator {
         }
         storeGuest(Self.raxOffset, insn.size, .rax)
         storeGuest(Self.rdxOffset, insn.size, .rdx)
+    }
+
+    /// An instruction the interpreter performs (`X86CPU.executeForNative`, through
+    /// `GuestTrampolines.callOut`) in the middle of the block: the guest flags and cached
+    /// registers stored, the call (rsp is 16-byte aligned in block code), both loaded again (it
+    /// may have changed any). When it did not complete the block leaves for the interpreter to
+    /// perform it; when decoded code changed under it, for the code after it (compiled code may be
+    /// stale).
+    private mutating func callOut(_ insn: X86Instruction, index: Int, pc: UInt64, next: UInt64) {
+        var copy = insn
+        copy.markAddressForm()
+        let p = keep(copy)
+        GuestTrampolines.storeGuestFlags(&a)
+        writeBack()
+        a.load(.rdi, .context, NativeContext.hartOffset)
+        a.move(.rsi, imm: UInt64(UInt(bitPattern: p)))
+        a.move(.rax, imm: UInt64(UInt(bitPattern: unsafeBitCast(GuestTrampolines.callOut, to: UnsafeRawPointer.self))))
+        a.call(.rax)
+        a.op([0x0F, 0xB6], size: 4, reg: X86Register.rcx.rawValue, rm: .rax)          // movzx ecx, al
+        GuestTrampolines.loadGuestFlags(&a)
+        for (r, h) in cached.enumerated() {
+            if let h { a.op([0x8B], size: 8, reg: h.rawValue, X86Memory(.guestRegisters, Int32(r * 8))) }
+        }
+        let completed = a.jumpIfRCXZero()
+        a.lea(.rcx, X86Memory(.rcx, -1))
+        let changed = a.jumpIfRCXZero()
+        if index > 0 { a.lea(.budget, X86Memory(.budget, -Int32(index))) }
+        leave(pc: pc, code: NativeExit.interpret)
+        a.patch(rel8At: changed, toOffset: a.offset)
+        a.lea(.budget, X86Memory(.budget, -Int32(index + 1)))
+        leave(pc: next, code: NativeExit.plain)
+        a.patch(rel8At: completed, toOffset: a.offset)
     }
 
     /// Pushes `value` (8 bytes): the store is probed before rsp changes.

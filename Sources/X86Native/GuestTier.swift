@@ -31,6 +31,9 @@ final class GuestTier: NativeTier {
     private var dump = CodeDump()
     /// `SKIFF_JIT_DIRECT=1`: guest memory mapped for compiled code (`DirectMemory`).
     private var direct: DirectMemory?
+    /// The decoded instructions compiled code calls out with (`BlockTranslator.callOut`), kept
+    /// until the code buffer is flushed.
+    private let kept = KeptInstructions()
 
     let threshold: UInt16
 
@@ -49,6 +52,7 @@ final class GuestTier: NativeTier {
         compiled.willFlush = { [unowned self] in
             if let code = compiled.code { dump?.write(code.base, used: code.used) }
             direct?.clearSites()
+            kept.clear()
         }
         #if canImport(Glibc)
         if let d = DirectMemory(memory: memory) {
@@ -100,6 +104,7 @@ final class GuestTier: NativeTier {
             return $0.regs
         }
         context.storeBytes(of: registers, toByteOffset: Int(NativeContext.regsOffset), as: UnsafeMutablePointer<UInt64>.self)
+        context.storeBytes(of: cpu, toByteOffset: Int(NativeContext.hartOffset), as: UnsafeMutableRawPointer.self)
         context.storeBytes(of: memory.readTLB, toByteOffset: Int(NativeContext.readTLBOffset), as: UnsafeMutablePointer<TLBEntry>.self)
         context.storeBytes(of: memory.writeTLB, toByteOffset: Int(NativeContext.writeTLBOffset), as: UnsafeMutablePointer<TLBEntry>.self)
         context.storeBytes(of: budget, toByteOffset: Int(NativeContext.budgetOffset), as: Int.self)
@@ -180,7 +185,7 @@ final class GuestTier: NativeTier {
         var sites: [DirectMemory.Site] = []
         let block = compiled.add(pc, memory: memory) { base, firstLinkID in
             guard let t = BlockTranslator.translate(memory, entry: pc, base: base, trampolines: trampolines,
-                                                    firstLinkID: firstLinkID, direct: direct != nil) else { return nil }
+                                                    firstLinkID: firstLinkID, keep: kept.keep, direct: direct != nil) else { return nil }
             instructions = t.instructions
             end = t.end
             sites = t.sites
@@ -202,5 +207,32 @@ final class GuestTier: NativeTier {
             dump?.started(base: start)
             return bytes
         }
+    }
+}
+
+/// Copies of decoded instructions at addresses that stay put (chunks of 256), for compiled code
+/// to pass to the interpreter's functions; all dropped at once with the code that uses them.
+final class KeptInstructions {
+    private var chunks: [UnsafeMutablePointer<X86Instruction>] = []
+    private var used = KeptInstructions.chunk
+    private static let chunk = 256
+
+    deinit { clear() }
+
+    func keep(_ insn: X86Instruction) -> UnsafeMutablePointer<X86Instruction> {
+        if used == Self.chunk {
+            chunks.append(.allocate(capacity: Self.chunk))
+            used = 0
+        }
+        let p = chunks[chunks.count - 1] + used
+        p.initialize(to: insn)
+        used += 1
+        return p
+    }
+
+    func clear() {
+        for c in chunks { c.deallocate() }
+        chunks = []
+        used = Self.chunk
     }
 }

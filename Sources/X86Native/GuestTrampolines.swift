@@ -52,20 +52,11 @@ struct GuestTrampolines {
     static func assemble(base: UInt) -> (bytes: [UInt8], at: GuestTrampolines) {
         var a = X86Assembler(base: base)
         a.enterCompiledCode()
-        a.load(.rax, .guestRegisters, flagsSlot)
-        a.alu(.and, .rax, imm: arithmetic, w: false)
-        a.push(.rax)
-        a.popFlags()
+        loadGuestFlags(&a)
         a.jump(to: .rsi)
 
         let epilogue = a.offset
-        a.pushFlags()
-        a.pop(.rcx)
-        a.alu(.and, .rcx, imm: arithmetic, w: false)
-        a.load(.rdx, .guestRegisters, flagsSlot)
-        a.alu(.and, .rdx, imm: ~arithmetic)
-        a.op([0x09], size: 8, reg: X86Register.rcx.rawValue, rm: .rdx)     // or rdx, rcx
-        a.store(.rdx, .guestRegisters, flagsSlot)
+        storeGuestFlags(&a)
         a.leaveCompiledCode()
 
         // Blocks run with rsp 16-byte aligned: the call's 8 bytes and nine pushes align it again.
@@ -85,5 +76,34 @@ struct GuestTrampolines {
         }
         return (a.bytes, GuestTrampolines(enter: base, epilogue: base &+ UInt(epilogue),
                                           refillRead: refills[0], refillWrite: refills[1]))
+    }
+
+    /// RFLAGS' arithmetic flags = the guest flags word's (rax clobbered).
+    static func loadGuestFlags(_ a: inout X86Assembler) {
+        a.load(.rax, .guestRegisters, flagsSlot)
+        a.alu(.and, .rax, imm: arithmetic, w: false)
+        a.push(.rax)
+        a.popFlags()
+    }
+
+    /// The guest flags word's arithmetic flags = RFLAGS' (its other bits, DF and AC, kept; rcx
+    /// and rdx clobbered).
+    static func storeGuestFlags(_ a: inout X86Assembler) {
+        a.pushFlags()
+        a.pop(.rcx)
+        a.alu(.and, .rcx, imm: arithmetic, w: false)
+        a.load(.rdx, .guestRegisters, flagsSlot)
+        a.alu(.and, .rdx, imm: ~arithmetic)
+        a.op([0x09], size: 8, reg: X86Register.rcx.rawValue, rm: .rdx)     // or rdx, rcx
+        a.store(.rdx, .guestRegisters, flagsSlot)
+    }
+
+    /// (CPU, decoded instruction) -> `X86CPU.executeForNative`'s answer: the instructions
+    /// compiled code has the interpreter perform in the middle of a block.
+    typealias CallOut = @convention(c) (UnsafeMutableRawPointer, UnsafeMutableRawPointer) -> UInt8
+    static let callOut: CallOut = { cpu, instruction in
+        Unmanaged<X86CPU>.fromOpaque(cpu)._withUnsafeGuaranteedRef {
+            $0.executeForNative(instruction.assumingMemoryBound(to: X86Instruction.self))
+        }
     }
 }
