@@ -19,10 +19,11 @@ extension X86CPU {
     /// block instead of ending the block before them: the ones the run loop itself sends to an
     /// `execute...` function and that a second try after a fault redoes exactly (what they change
     /// comes after their last access that can fault, or, for the string instructions, is the
-    /// progress a fault leaves anyway). Not x87 (it changes the FPU's state before some stores).
+    /// progress a fault leaves anyway; x87's stores pop after storing, its stack underflow flags
+    /// and exceptions are sticky bits set again alike).
     package static func runsForNative(_ op: X86Op) -> Bool {
         switch op {
-        case .movs, .stos, .lods, .cmps, .scas, .sse, .sse4, .bmi, .btRR, .btMR, .btRI, .btMI,
+        case .x87, .movs, .stos, .lods, .cmps, .scas, .sse, .sse4, .bmi, .btRR, .btMR, .btRI, .btMI,
              .bitScanRR, .bitScanRM, .xaddRR, .xaddMR, .cmpxchgRR, .cmpxchgMR, .shldR, .shrdR, .shldM, .shrdM,
              .pushf, .popf, .lahf, .sahf, .cmc, .clc, .stc, .cld, .std, .cpuid, .rdtsc, .mmx, .mmxSSSE3, .mmxOther:
             return true
@@ -31,15 +32,16 @@ extension X86CPU {
         }
     }
 
-    /// Performs `p` (one of `runsForNative`'s, decoded by `X86Instruction.decode`) for compiled
+    /// Performs `p` (one of `runsForNative`'s at `pc`, decoded by `X86Instruction.decode`) for compiled
     /// code, which has stored the guest's registers and flags: 0 when it completed, 1 when it
     /// completed and decoded code changed meanwhile (what compiled code would run next may be
     /// stale: it leaves), 2 when it did not complete (a fault or a trap: the interpreter performs
     /// it again and raises it). The flags are in the flags word afterwards.
-    package func executeForNative(_ p: UnsafeMutablePointer<X86Instruction>) -> UInt8 {
+    package func executeForNative(_ p: UnsafeMutablePointer<X86Instruction>, pc: UInt64) -> UInt8 {
         let changes = memory.codeChanges
         let status: UInt8
         switch p.pointee.op {
+        case .x87: status = executeX87(p, pc: pc)
         case .movs, .stos, .lods, .cmps, .scas: status = executeString(p)
         case .sse: status = executeSSE(p)
         case .sse4: status = executeSSE4(p)

@@ -770,6 +770,7 @@ struct BlockTranslator {
         writeBack()
         a.load(.rdi, .context, NativeContext.hartOffset)
         a.move(.rsi, imm: UInt64(UInt(bitPattern: p)))
+        a.move(.rdx, imm: pc)
         a.move(.rax, imm: UInt64(UInt(bitPattern: unsafeBitCast(GuestTrampolines.callOut, to: UnsafeRawPointer.self))))
         a.call(.rax)
         a.op([0x0F, 0xB6], size: 4, reg: X86Register.rcx.rawValue, rm: .rax)          // movzx ecx, al

@@ -98,12 +98,12 @@ struct GuestTrampolines {
         a.store(.rdx, .guestRegisters, flagsSlot)
     }
 
-    /// (CPU, decoded instruction) -> `X86CPU.executeForNative`'s answer: the instructions
-    /// compiled code has the interpreter perform in the middle of a block.
-    typealias CallOut = @convention(c) (UnsafeMutableRawPointer, UnsafeMutableRawPointer) -> UInt8
-    static let callOut: CallOut = { cpu, instruction in
+    /// (CPU, decoded instruction, its pc) -> `X86CPU.executeForNative`'s answer: the
+    /// instructions compiled code has the interpreter perform in the middle of a block.
+    typealias CallOut = @convention(c) (UnsafeMutableRawPointer, UnsafeMutableRawPointer, UInt64) -> UInt8
+    static let callOut: CallOut = { cpu, instruction, pc in
         Unmanaged<X86CPU>.fromOpaque(cpu)._withUnsafeGuaranteedRef {
-            $0.executeForNative(instruction.assumingMemoryBound(to: X86Instruction.self))
+            $0.executeForNative(instruction.assumingMemoryBound(to: X86Instruction.self), pc: pc)
         }
     }
 }

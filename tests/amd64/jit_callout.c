@@ -7,6 +7,9 @@
  *  - SSE4.1 with an indexed memory operand (pinsrd, pmovzx, pextrq), BMI (andn, pdep, pext),
  *    bt/bts on memory with an index, shld/shrd, xadd/cmpxchg, lahf/sahf, cmc/stc/clc and
  *    pushf/popf with the flags read after them by adc and setcc;
+ *  - x87 arithmetic, conversions and compares (fld, fmul, faddp, fistp, fstp, fcomip) between
+ *    compiled instructions, and an fstp faulting on an unmapped page: st0 still there after it
+ *    (the status word's TOP), which a second try must not pop twice;
  *  - a rep movs faulting on an unmapped page part way (SIGSEGV with rcx/rsi/rdi as far as it got);
  *  - a rep stos overwriting instructions of the loop that runs it (the code after it changes:
  *    compiled code must not run the stale copy). */
@@ -89,6 +92,37 @@ __attribute__((noinline)) static uint64_t mixed(int rounds) {
     return h;
 }
 
+/* x87 between compiled instructions: a running sum and product of doubles, their integer parts,
+ * a compare; the result stored through `out` (the last call's on an unmapped page). */
+__attribute__((noinline)) static long x87(const double *in, int n, double *out) {
+    long acc = 0;
+    for (int i = 0; i < n; i++) {
+        long q;
+        uint8_t above;
+        __asm__ volatile("fldl (%[a])\n\tfldl 8(%[a])\n\tfmul %%st(1), %%st\n\tfaddp\n\t"
+                         "fld %%st(0)\n\tfistpll %[q]\n\tfldl (%[a])\n\tfcomip %%st(1), %%st\n\tseta %[b]\n\t"
+                         "fstpl (%[o])"
+                         : [q] "=m"(q), [b] "=q"(above) : [a] "r"(in + (i & 15)), [o] "r"(out) : "cc", "memory", "st");
+        acc = acc * 31 + q + above;
+    }
+    return acc;
+}
+
+static unsigned fpu_top(void) {
+    uint16_t sw;
+    __asm__ volatile("fnstsw %0" : "=m"(sw));
+    return (sw >> 11) & 7;
+}
+
+/* The faulting fstp's report: the x87 stack as the signal frame has it (TOP, the tags). */
+static void on_segv_x87(int sig, siginfo_t *si, void *uc_) {
+    ucontext_t *uc = uc_;
+    printf("  SIGSEGV at page%+ld, x87 top %u tags %02x\n", (long)((unsigned char *)si->si_addr - page),
+           (uc->uc_mcontext.fpregs->swd >> 11) & 7, uc->uc_mcontext.fpregs->ftw & 0xff);
+    (void)sig;
+    siglongjmp(back, 1);
+}
+
 /* rep movs from buf into `page`, whose second page is unmapped: it stops there. */
 __attribute__((noinline)) static void copy_into(long offset, long n) {
     unsigned char *d = page + offset, *s = buf;
@@ -117,6 +151,17 @@ int main(void) {
     sa.sa_sigaction = on_segv;
     sa.sa_flags = SA_SIGINFO | SA_NODEFER;
     sigaction(SIGSEGV, &sa, 0);
+    static double in[32], out;
+    for (int i = 0; i < 32; i++) in[i] = (i - 11) * 1.375 + 0.001 * i;
+    printf("x87 %ld\n", x87(in, 3000, &out));
+    printf("x87 stored %a, top %u\n", out, fpu_top());
+    sa.sa_sigaction = on_segv_x87;
+    sigaction(SIGSEGV, &sa, 0);
+    if (sigsetjmp(back, 1) == 0) x87(in, 1, (double *)(page + 4096));
+    __asm__ volatile("fninit");
+    sa.sa_sigaction = on_segv;
+    sigaction(SIGSEGV, &sa, 0);
+
     for (int k = 0; k < 400; k++) copy_into(k, 64);
     printf("copied %d\n", page[400]);
     if (sigsetjmp(back, 1) == 0) copy_into(4000, 300);
