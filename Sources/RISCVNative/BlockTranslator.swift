@@ -1008,7 +1008,7 @@ struct BlockTranslator {
             move(h, s)
             if d.imm != 0 || o == .and { a.alu(o, h, imm: d.imm) }
         }
-        finish(h, d.rd)
+        finish(wordResult(h), d.rd)
     }
 
     /// rd = rs1 op rs2, computed in rd's host register when it has one.
@@ -1018,11 +1018,11 @@ struct BlockTranslator {
         // x0 as an operand of add, or, xor (and sub's second): a move (mv is `add rd, x0, rs`).
         if case .zero = s1, o == .add || o == .or || o == .xor {
             move(h, s2, w: w)
-            return finish(w ? h : signExtended(h), d.rd)
+            return finish(w ? wordResult(h) : signExtended(h), d.rd)
         }
         if case .zero = s2, o != .and {
             move(h, s1, w: w)
-            return finish(w ? h : signExtended(h), d.rd)
+            return finish(w ? wordResult(h) : signExtended(h), d.rd)
         }
         if case .host(let r2) = s2, r2 == h, d.rs1 != d.rs2 {
             // rd = rs2: commutative operations swap their operands, sub goes through rax.
@@ -1030,13 +1030,13 @@ struct BlockTranslator {
         }
         move(h, s1, w: w)
         apply(o, h, s2, w: w)
-        finish(w ? h : signExtended(h), d.rd)
+        finish(w ? wordResult(h) : signExtended(h), d.rd)
     }
 
     /// h op= the operand, then h sign-extended from 32 bits unless `w`.
     private mutating func combined(_ o: X86ALU, _ h: X86Register, _ s: Operand, w: Bool) -> X86Register {
         apply(o, h, s, w: w)
-        return w ? h : signExtended(h)
+        return w ? wordResult(h) : signExtended(h)
     }
 
     /// h (a `*w` result, zero-extended) sign-extended, unless nothing reads its upper half.
@@ -1045,6 +1045,17 @@ struct BlockTranslator {
         // it there; the register file always holds it in full).
         if current >= liveness.lowHalfOnly.count || !liveness.lowHalfOnly[current]
             || !(Self.noLazySignExtension || cache.host(of: currentRD) != nil) {
+            a.signExtend32(h, h)
+        }
+        return h
+    }
+
+    /// An and/or/xor or move of `*w` results (`Liveness.wordLogic`) whose upper half nothing
+    /// reads stays as computed (its upper half anything) in rd's own host register, as a `*w`
+    /// result does; anywhere else it goes sign-extended. (Read in full, its sources were full.)
+    private mutating func wordResult(_ h: X86Register) -> X86Register {
+        if liveness.wordLogic.contains(current), current < liveness.lowHalfOnly.count, liveness.lowHalfOnly[current],
+           !(Self.noLazySignExtension || cache.host(of: currentRD) != nil) {
             a.signExtend32(h, h)
         }
         return h
