@@ -35,6 +35,9 @@ extension BlockTranslator {
     static let noWordLogic = getenv("SKIFF_JIT_WORD_LOGIC").map { String(cString: $0) == "0" } ?? false
     /// `SKIFF_JIT_ROTATE_KEEP=0`: a rotate needs both its shifts absorbed (nothing leaving between
     /// them and the `or`, both results dead after it), for comparisons.
+    /// `SKIFF_JIT_LEA=0`: `slli x, y, 1...3` and a later `add d, x, b` stay two operations, and
+    /// adds and `addiw` from another register are a move and an add, for comparisons.
+    static let noLea = getenv("SKIFF_JIT_LEA").map { String(cString: $0) == "0" } ?? false
     static let noRotateKeep = getenv("SKIFF_JIT_ROTATE_KEEP").map { String(cString: $0) == "0" } ?? false
 
     /// A rotate that replaces an `or` and the two shifts before it.
@@ -73,6 +76,16 @@ extension BlockTranslator {
         /// instruction: `a`'s low half zero- or sign-extended and shifted left by 32 - k, by
         /// instruction index.
         var scaled = PerInstruction<Scaled>()
+        /// `add d, x, b` whose `x` is `slli x, y, k` (k 1...3) of an earlier instruction: one
+        /// `lea d, [b + y << k]`, by instruction index.
+        var scaledAdds = PerInstruction<ScaledAdd>()
+    }
+
+    /// b + (index << shift) (shift 1...3): array indexing as rv64 code without Zba spells it.
+    struct ScaledAdd {
+        var base: UInt8
+        var index: UInt8
+        var shift: UInt8
     }
 
     /// The low half of `source` zero- or sign-extended, shifted left by `shift` (0...31): how
@@ -192,6 +205,7 @@ extension BlockTranslator {
         result.rotates = PerInstruction(count: code.count)
         result.extensions = PerInstruction(count: code.count)
         result.scaled = PerInstruction(count: code.count)
+        result.scaledAdds = PerInstruction(count: code.count)
         let uses = code.map(use)
         result.lowHalfOnly = Array(filledWith: false, count: code.count)
         // Backward: `full`, registers whose upper halves a later reader (or a point that leaves)
@@ -250,6 +264,7 @@ extension BlockTranslator {
         findRotates(code, uses, liveAfter, joins: joins, &result)
         if !noExtensions { findExtensions(code, joins: joins, &result) }
         if !noScaled { findScaled(code, uses, liveAfter, joins: joins, &result) }
+        if !noLea { findScaledAdds(code, uses, liveAfter, joins: joins, &result) }
         // The `*w` results left zero-extended before each instruction (a 32-bit rotate at its
         // `or` too: the `or` of two sign-extended halves is sign-extended).
         var narrow: UInt64 = 0
@@ -341,6 +356,48 @@ extension BlockTranslator {
             guard clean, x == second.rd || liveAfter[j] & bit(x) == 0 else { continue }
             result.scaled[j] = Scaled(source: a, shift: UInt8(32 - k), signed: arithmetic)
             result.absorbed.insert(i)
+        }
+    }
+
+    /// `slli x, y, k` (k 1...3) and a later `add d, x, b` (or `add d, b, x`), up to four
+    /// instructions apart with nothing between that may leave, reads `x`, writes `y` or `x`, or
+    /// is entered by a branch or tail: the add becomes one `lea d, [b + y << k]` and the shift
+    /// emits nothing, so `x` must be dead after the add unless it is `d`.
+    private static func findScaledAdds(_ code: [Fetched], _ uses: [Use], _ liveAfter: [UInt64], joins: InstructionSet,
+                                       _ result: inout Liveness) {
+        for j in code.indices where !result.absorbed.contains(j) {
+            guard let add = code[j].d, case .add = code[j].op, !code[j].followed, !code[j].tail, !joins.contains(j),
+                  bit(add.rs1) != 0, bit(add.rs2) != 0, add.rs1 != add.rs2 else { continue }
+            for (x, b) in [(add.rs1, add.rs2), (add.rs2, add.rs1)] {
+                var i = j - 1
+                var found: Int?
+                while i >= 0 && i >= j - 4 {
+                    guard case .computes(let rd, let sources, _, _) = uses[i], !code[i].followed else { break }
+                    if rd == x {
+                        found = i
+                        break
+                    }
+                    if reads(sources, x) || joins.contains(i + 1) || code[i + 1].tail { break }
+                    i -= 1
+                }
+                guard let first = found, let s = code[first].d, !result.absorbed.contains(first),
+                      !result.keptByRotate.contains(first), result.extensions[first] == nil, result.scaled[first] == nil,
+                      case .slli = code[first].op, s.imm & 63 >= 1, s.imm & 63 <= 3, bit(s.rs1) != 0,
+                      !joins.contains(first + 1), !code[first + 1].tail else { continue }
+                let y = s.rs1
+                // `y` unchanged from the shift to the add (the shift itself may write it: it emits nothing).
+                var clean = true
+                for m in (first + 1)..<j {
+                    guard case .computes(let rd, _, _, _) = uses[m], !joins.contains(m), !code[m].tail, rd != y else {
+                        clean = false
+                        break
+                    }
+                }
+                guard clean, x == add.rd || liveAfter[j] & bit(x) == 0 else { continue }
+                result.scaledAdds[j] = ScaledAdd(base: b, index: y, shift: UInt8(s.imm & 63))
+                result.absorbed.insert(first)
+                break
+            }
         }
     }
 

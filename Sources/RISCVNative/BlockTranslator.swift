@@ -775,11 +775,16 @@ struct BlockTranslator {
         case .addiw:
             let s = operand(d.rs1)
             let h = destination(d.rd) ?? .rax
-            move(h, s, w: false)
-            if imm != 0 { a.alu(.add, h, imm: imm, w: false) }
+            if case .host(let r) = s, r != h, imm != 0, !Self.noLea {
+                a.lea(h, X86Memory(r, imm), w: false)
+            } else {
+                move(h, s, w: false)
+                if imm != 0 { a.alu(.add, h, imm: imm, w: false) }
+            }
             finish(signExtended(h), d.rd)
 
-        case .add: binary(.add, d)
+        case .add:
+            if let e = liveness.scaledAdds[current] { scaledAdd(e, d) } else { binary(.add, d) }
         case .sub: binary(.sub, d)
         case .xor: binary(.xor, d)
         case .or:
@@ -1024,6 +1029,11 @@ struct BlockTranslator {
             move(h, s1, w: w)
             return finish(w ? wordResult(h) : signExtended(h), d.rd)
         }
+        if o == .add, !Self.noLea, case .host(let r1) = s1, case .host(let r2) = s2, h != r1, h != r2 {
+            // Two other host registers: one lea.
+            a.lea(h, X86Memory(r1, index: r2), w: w)
+            return finish(w ? wordResult(h) : signExtended(h), d.rd)
+        }
         if case .host(let r2) = s2, r2 == h, d.rs1 != d.rs2 {
             // rd = rs2: commutative operations swap their operands, sub goes through rax.
             if o == .sub { h = .rax } else { return finish(combined(o, h, s1, w: w), d.rd) }
@@ -1059,6 +1069,18 @@ struct BlockTranslator {
             a.signExtend32(h, h)
         }
         return h
+    }
+
+    /// rd = base + (index << shift) (`Liveness`: `slli` and a later `add`): one lea, the operands
+    /// not in host registers read into rcx (base) and rax (index).
+    private mutating func scaledAdd(_ e: ScaledAdd, _ d: DecodedInstruction) {
+        let b = operand(e.base), x = operand(e.index)
+        let h = destination(d.rd) ?? .rax
+        var rb = X86Register.rcx, rx = X86Register.rax
+        if case .host(let r) = b { rb = r } else { move(.rcx, b) }
+        if case .host(let r) = x { rx = r } else { move(.rax, x) }
+        a.lea(h, X86Memory(rb, index: rx, scale: e.shift), w: true)
+        finish(h, d.rd)
     }
 
     /// rd = the source rotated right (`Liveness`: an `or` of two shifts).

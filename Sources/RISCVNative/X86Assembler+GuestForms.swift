@@ -79,6 +79,11 @@ extension X86Assembler {
     /// lea dst, m (64 bits).
     package mutating func lea(_ dst: X86Register, _ m: X86Memory) { op([0x8D], size: 8, reg: dst.rawValue, m) }
 
+    /// lea dst, m: 64 bits, or (`w` false) the address's low 32 bits zero-extended.
+    package mutating func lea(_ dst: X86Register, _ m: X86Memory, w: Bool) {
+        op([0x8D], size: w ? 8 : 4, reg: dst.rawValue, m)
+    }
+
     /// lahf (SF ZF AF PF CF into ah), sahf (back from ah).
     package mutating func loadFlagsIntoAH() { byte(0x9F) }
     package mutating func storeAHIntoFlags() { byte(0x9E) }
