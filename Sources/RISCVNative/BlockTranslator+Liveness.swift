@@ -35,9 +35,11 @@ extension BlockTranslator {
     static let noWordLogic = getenv("SKIFF_JIT_WORD_LOGIC").map { String(cString: $0) == "0" } ?? false
     /// `SKIFF_JIT_ROTATE_KEEP=0`: a rotate needs both its shifts absorbed (nothing leaving between
     /// them and the `or`, both results dead after it), for comparisons.
-    /// `SKIFF_JIT_LEA=0`: `slli x, y, 1...3` and a later `add d, x, b` stay two operations, and
-    /// adds and `addiw` from another register are a move and an add, for comparisons.
-    static let noLea = getenv("SKIFF_JIT_LEA").map { String(cString: $0) == "0" } ?? false
+    /// Off unless `SKIFF_JIT_LEA=1`: `slli x, y, 1...3` and a later `add d, x, b` as one
+    /// `lea d, [b + y << k]`, and adds and `addiw` from other host registers as one lea (fewer
+    /// host instructions: sha256sum -2.9%, gzip -1.4%, CoreMark -0.4%; no CPU-time gain measured,
+    /// 2026-12-07, docs/native-tier.md).
+    static let noLea = getenv("SKIFF_JIT_LEA").map { String(cString: $0) != "1" } ?? true
     static let noRotateKeep = getenv("SKIFF_JIT_ROTATE_KEEP").map { String(cString: $0) == "0" } ?? false
 
     /// A rotate that replaces an `or` and the two shifts before it.

@@ -1029,9 +1029,11 @@ struct BlockTranslator {
             move(h, s1, w: w)
             return finish(w ? wordResult(h) : signExtended(h), d.rd)
         }
-        if o == .add, !Self.noLea, case .host(let r1) = s1, case .host(let r2) = s2, h != r1, h != r2 {
-            // Two other host registers: one lea.
-            a.lea(h, X86Memory(r1, index: r2), w: w)
+        if o == .add, !Self.noLea, case .host(let r1) = s1, case .host(let r2) = s2, h != r1, h != r2,
+           r1.rawValue & 7 != 5 || r2.rawValue & 7 != 5 {
+            // Two other host registers: one lea (based on the one that is not rbp or r13).
+            let (b, x) = r1.rawValue & 7 != 5 ? (r1, r2) : (r2, r1)
+            a.lea(h, base: b, index: x, scale: 0, w: w)
             return finish(w ? wordResult(h) : signExtended(h), d.rd)
         }
         if case .host(let r2) = s2, r2 == h, d.rs1 != d.rs2 {
@@ -1079,7 +1081,15 @@ struct BlockTranslator {
         var rb = X86Register.rcx, rx = X86Register.rax
         if case .host(let r) = b { rb = r } else { move(.rcx, b) }
         if case .host(let r) = x { rx = r } else { move(.rax, x) }
-        a.lea(h, X86Memory(rb, index: rx, scale: e.shift), w: true)
+        if rb.rawValue & 7 == 5 {
+            // rbp and r13 as a base need a displacement: a shift and an add instead.
+            let t = h == rb ? X86Register.rax : h
+            if t != rx { a.move(t, rx) }
+            a.shift(.shl, t, by: e.shift)
+            if t == h { a.alu(.add, h, rb) } else { a.alu(.add, h, t) }
+        } else {
+            a.lea(h, base: rb, index: rx, scale: e.shift, w: true)
+        }
         finish(h, d.rd)
     }
 
