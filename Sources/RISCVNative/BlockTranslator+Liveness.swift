@@ -30,6 +30,17 @@ extension BlockTranslator {
     static let noLiveness = getenv("SKIFF_JIT_LIVENESS").map { String(cString: $0) == "0" } ?? false
     static let noExtensions = getenv("SKIFF_JIT_EXTENSIONS").map { String(cString: $0) == "0" } ?? false
     static let noScaled = getenv("SKIFF_JIT_SCALED").map { String(cString: $0) == "0" } ?? false
+    /// `SKIFF_JIT_WORD_LOGIC=0`: and/or/xor of `*w` results are not `*w` results themselves (their
+    /// upper half is needed in full wherever the block may leave), for comparisons.
+    static let noWordLogic = getenv("SKIFF_JIT_WORD_LOGIC").map { String(cString: $0) == "0" } ?? false
+    /// `SKIFF_JIT_ROTATE_KEEP=0`: a rotate needs both its shifts absorbed (nothing leaving between
+    /// them and the `or`, both results dead after it), for comparisons.
+    /// Off unless `SKIFF_JIT_LEA=1`: `slli x, y, 1...3` and a later `add d, x, b` as one
+    /// `lea d, [b + y << k]`, and adds and `addiw` from other host registers as one lea (fewer
+    /// host instructions: sha256sum -2.9%, gzip -1.4%, CoreMark -0.4%; no CPU-time gain measured,
+    /// 2026-12-07, docs/native-tier.md).
+    static let noLea = getenv("SKIFF_JIT_LEA").map { String(cString: $0) != "1" } ?? true
+    static let noRotateKeep = getenv("SKIFF_JIT_ROTATE_KEEP").map { String(cString: $0) == "0" } ?? false
 
     /// A rotate that replaces an `or` and the two shifts before it.
     struct Rotate {
@@ -48,6 +59,12 @@ extension BlockTranslator {
         var rotates = PerInstruction<Rotate>()
         /// The shifts those rotates and extensions absorb (they emit nothing).
         var absorbed = InstructionSet()
+        /// Shifts of a rotate that are emitted all the same (their result is read elsewhere, or
+        /// the block may leave before the `or`): no other rule absorbs them.
+        var keptByRotate = InstructionSet()
+        /// `and`/`or`/`xor` (and `mv`) of `*w` results: their guest value is their low half
+        /// sign-extended, so they may be left with any upper half as a `*w` result is.
+        var wordLogic = InstructionSet()
         /// The second shifts of `slli x, a, k; srli/srai x, x, k` pairs (and the `*w` forms):
         /// a zero or sign extension of `a`'s low bytes, by instruction index.
         var extensions = PerInstruction<Extension>()
@@ -61,6 +78,16 @@ extension BlockTranslator {
         /// instruction: `a`'s low half zero- or sign-extended and shifted left by 32 - k, by
         /// instruction index.
         var scaled = PerInstruction<Scaled>()
+        /// `add d, x, b` whose `x` is `slli x, y, k` (k 1...3) of an earlier instruction: one
+        /// `lea d, [b + y << k]`, by instruction index.
+        var scaledAdds = PerInstruction<ScaledAdd>()
+    }
+
+    /// b + (index << shift) (shift 1...3): array indexing as rv64 code without Zba spells it.
+    struct ScaledAdd {
+        var base: UInt8
+        var index: UInt8
+        var shift: UInt8
     }
 
     /// The low half of `source` zero- or sign-extended, shifted left by `shift` (0...31): how
@@ -150,6 +177,29 @@ extension BlockTranslator {
         }
     }
 
+    /// A load whose result is its low half sign-extended (a word, for the pass).
+    private static func isNarrowLoad(_ op: Op) -> Bool {
+        switch op {
+        case .lb, .lbu, .lh, .lhu, .lw: return true
+        default: return false
+        }
+    }
+
+    /// `and`/`or`/`xor` of two words (`words`: the registers holding one; x0 is one), or a move of
+    /// one (`add rd, x0, rs`, `addi rd, rs, 0`): a word too. Compiled as the 64-bit operation on
+    /// host registers whose upper halves may be anything (a `*w` result left zero-extended), its
+    /// low half is right; when nothing reads its upper half it is left so, as a `*w` result is.
+    private static func isWordLogic(_ f: Fetched, _ words: UInt64) -> Bool {
+        guard let d = f.d, !f.followed else { return false }
+        func word(_ r: UInt8) -> Bool { r == 0 || bit(r) & words != 0 }
+        switch f.op {
+        case .and, .or, .xor: return word(d.rs1) && word(d.rs2)
+        case .add: return (d.rs1 == 0 && word(d.rs2)) || (d.rs2 == 0 && word(d.rs1))
+        case .addi: return d.imm == 0 && word(d.rs1)
+        default: return false
+        }
+    }
+
     /// `joins`: the instructions a branch inside the block leads to (by index; `innerTargets`).
     static func liveness(_ code: [Fetched], joins: InstructionSet) -> Liveness {
         var result = Liveness()
@@ -157,12 +207,16 @@ extension BlockTranslator {
         result.rotates = PerInstruction(count: code.count)
         result.extensions = PerInstruction(count: code.count)
         result.scaled = PerInstruction(count: code.count)
+        result.scaledAdds = PerInstruction(count: code.count)
         let uses = code.map(use)
         result.lowHalfOnly = Array(filledWith: false, count: code.count)
         // Backward: `full`, registers whose upper halves a later reader (or a point that leaves)
         // needs; `live`, registers read at all later. After each index: `liveAfter`.
         // Forward first: the registers holding a `*w` result before each instruction (since the
         // last join, tail start or instruction that leaves: another path may bring any value).
+        // A register holds a "word" when its guest value is its low half sign-extended: a `*w`
+        // result, a narrow load (lb/lbu/lh/lhu/lw), and the and/or/xor of two words (bitwise
+        // operations commute with sign extension; x0 is a word).
         var words: UInt64 = 0
         var wordsBefore = [UInt64](filledWith: 0, count: code.count)
         for i in code.indices {
@@ -170,8 +224,18 @@ extension BlockTranslator {
             wordsBefore[i] = words
             switch uses[i] {
             case .leaves: words = 0
-            case .access(_, _, _, let rd): words &= ~bit(rd ?? 0)
-            case .computes(let rd, _, _, _): if isWord(code[i]) { words |= bit(rd) } else { words &= ~bit(rd) }
+            case .access(_, _, _, let rd):
+                words &= ~bit(rd ?? 0)
+                if !noWordLogic, let rd, isNarrowLoad(code[i].op) { words |= bit(rd) }
+            case .computes(let rd, _, _, _):
+                if isWord(code[i]) {
+                    words |= bit(rd)
+                } else if !noWordLogic && isWordLogic(code[i], words) {
+                    words |= bit(rd)
+                    result.wordLogic.insert(i)
+                } else {
+                    words &= ~bit(rd)
+                }
             }
         }
         var full = UInt64.max, live = UInt64.max
@@ -199,9 +263,10 @@ extension BlockTranslator {
                 if !sourcesNarrow && (needed || !narrow) { full |= bit(sources.0) | bit(sources.1) }
             }
         }
-        findRotates(code, uses, liveAfter, &result)
+        findRotates(code, uses, liveAfter, joins: joins, &result)
         if !noExtensions { findExtensions(code, joins: joins, &result) }
         if !noScaled { findScaled(code, uses, liveAfter, joins: joins, &result) }
+        if !noLea { findScaledAdds(code, uses, liveAfter, joins: joins, &result) }
         // The `*w` results left zero-extended before each instruction (a 32-bit rotate at its
         // `or` too: the `or` of two sign-extended halves is sign-extended).
         var narrow: UInt64 = 0
@@ -213,7 +278,7 @@ extension BlockTranslator {
             case .leaves: narrow = 0
             case .access(_, _, _, let rd): narrow &= ~bit(rd ?? 0)
             case .computes(let rd, _, _, _):
-                let word = isWord(code[i]) || result.rotates[i].map { !$0.wide } ?? false
+                let word = isWord(code[i]) || result.wordLogic.contains(i) || result.rotates[i].map { !$0.wide } ?? false
                 if word && result.lowHalfOnly[i] { narrow |= bit(rd) } else { narrow &= ~bit(rd) }
             }
         }
@@ -226,7 +291,8 @@ extension BlockTranslator {
     /// The second shift must not be a branch's target or a tail's start (another path would
     /// enter between them); the first shift's result is overwritten by the second.
     private static func findExtensions(_ code: [Fetched], joins: InstructionSet, _ result: inout Liveness) {
-        for i in code.indices.dropLast() where !result.absorbed.contains(i) && !result.absorbed.contains(i + 1) {
+        for i in code.indices.dropLast() where !result.absorbed.contains(i) && !result.absorbed.contains(i + 1)
+            && !result.keptByRotate.contains(i) {
             guard let first = code[i].d, let second = code[i + 1].d, !code[i].followed, !code[i + 1].followed,
                   !code[i + 1].tail, !joins.contains(i + 1), first.rd == second.rd, second.rs1 == first.rd,
                   bit(first.rd) != 0, first.imm == second.imm else { continue }
@@ -275,7 +341,8 @@ extension BlockTranslator {
                 if reads(sources, x) || joins.contains(i) || code[i].tail { break }
                 i -= 1
             }
-            guard let i = found, !result.absorbed.contains(i), result.extensions[i] == nil, !joins.contains(i + 1),
+            guard let i = found, !result.absorbed.contains(i), !result.keptByRotate.contains(i), result.extensions[i] == nil,
+                  !joins.contains(i + 1),
                   let first = code[i].d, case .slli = code[i].op, first.imm & 63 == 32, bit(first.rs1) != 0
             else { continue }
             let a = first.rs1
@@ -294,8 +361,57 @@ extension BlockTranslator {
         }
     }
 
-    /// The `or`s of two complementary shifts of one register (see the file's comment).
-    private static func findRotates(_ code: [Fetched], _ uses: [Use], _ liveAfter: [UInt64], _ result: inout Liveness) {
+    /// `slli x, y, k` (k 1...3) and a later `add d, x, b` (or `add d, b, x`), up to four
+    /// instructions apart with nothing between that may leave, reads `x`, writes `y` or `x`, or
+    /// is entered by a branch or tail: the add becomes one `lea d, [b + y << k]` and the shift
+    /// emits nothing, so `x` must be dead after the add unless it is `d`.
+    private static func findScaledAdds(_ code: [Fetched], _ uses: [Use], _ liveAfter: [UInt64], joins: InstructionSet,
+                                       _ result: inout Liveness) {
+        for j in code.indices where !result.absorbed.contains(j) {
+            guard let add = code[j].d, case .add = code[j].op, !code[j].followed, !code[j].tail, !joins.contains(j),
+                  bit(add.rs1) != 0, bit(add.rs2) != 0, add.rs1 != add.rs2 else { continue }
+            for (x, b) in [(add.rs1, add.rs2), (add.rs2, add.rs1)] {
+                var i = j - 1
+                var found: Int?
+                while i >= 0 && i >= j - 4 {
+                    guard case .computes(let rd, let sources, _, _) = uses[i], !code[i].followed else { break }
+                    if rd == x {
+                        found = i
+                        break
+                    }
+                    if reads(sources, x) || joins.contains(i + 1) || code[i + 1].tail { break }
+                    i -= 1
+                }
+                guard let first = found, let s = code[first].d, !result.absorbed.contains(first),
+                      !result.keptByRotate.contains(first), result.extensions[first] == nil, result.scaled[first] == nil,
+                      case .slli = code[first].op, s.imm & 63 >= 1, s.imm & 63 <= 3, bit(s.rs1) != 0,
+                      !joins.contains(first + 1), !code[first + 1].tail else { continue }
+                let y = s.rs1
+                // `y` unchanged from the shift to the add (the shift itself may write it: it emits nothing).
+                var clean = true
+                for m in (first + 1)..<j {
+                    guard case .computes(let rd, _, _, _) = uses[m], !joins.contains(m), !code[m].tail, rd != y else {
+                        clean = false
+                        break
+                    }
+                }
+                guard clean, x == add.rd || liveAfter[j] & bit(x) == 0 else { continue }
+                result.scaledAdds[j] = ScaledAdd(base: b, index: y, shift: UInt8(s.imm & 63))
+                result.absorbed.insert(first)
+                break
+            }
+        }
+    }
+
+    /// The `or`s of two complementary shifts of one register (see the file's comment). A shift
+    /// is absorbed (emits nothing) when nothing may leave between it and the `or`, nothing else
+    /// reads its result there, and its result is dead after the `or` (or the `or` writes it);
+    /// otherwise it is emitted as usual and the `or` is still one rotate of the source
+    /// (`noRotateKeep`: both must be absorbed). Either way the source is not written between the
+    /// first shift and the `or` (but by the later shift when that one is absorbed), and no branch
+    /// of the block or tail enters after the first shift.
+    private static func findRotates(_ code: [Fetched], _ uses: [Use], _ liveAfter: [UInt64], joins: InstructionSet,
+                                    _ result: inout Liveness) {
         func shift(_ j: Int) -> (left: Bool, wide: Bool, source: UInt8, amount: Int32, rd: UInt8)? {
             guard let d = code[j].d, !code[j].followed else { return nil }
             switch code[j].op {
@@ -306,17 +422,24 @@ extension BlockTranslator {
             default: return nil
             }
         }
+        let keep = !noRotateKeep
         for (i, f) in code.enumerated() {
             guard let d = f.d, !f.followed, case .or = f.op, d.rs1 != d.rs2, bit(d.rs1) != 0, bit(d.rs2) != 0,
                   bit(d.rd) != 0 else { continue }
-            // The last writes of both operands before the `or`, with nothing leaving in between.
+            // The last writes of both operands before the `or`, with nothing leaving in between
+            // (loads and stores may, when the shifts are kept) and nothing entering.
             var defs: [Int] = []
             var j = i - 1
-            while j >= 0 && defs.count < 2 && !code[j + 1].tail {
+            while j >= 0 && defs.count < 2 && !code[j + 1].tail && !joins.contains(j + 1) {
+                var rd: UInt8?
+                switch uses[j] {
+                case .leaves: rd = nil
+                case .access(_, _, _, let r): rd = r
+                case .computes(let r, _, _, _): rd = r
+                }
                 if case .leaves = uses[j] { break }
-                if case .access = uses[j] { break }
-                if case .computes(let rd, _, _, _) = uses[j], rd == d.rs1 || rd == d.rs2,
-                   !defs.contains(where: { code[$0].d!.rd == rd }) { defs.append(j) }
+                if !keep, case .access = uses[j] { break }
+                if let rd, rd == d.rs1 || rd == d.rs2, !defs.contains(where: { code[$0].d!.rd == rd }) { defs.append(j) }
                 j -= 1
             }
             guard defs.count == 2, let later = shift(defs[0]), let earlier = shift(defs[1]),
@@ -325,24 +448,36 @@ extension BlockTranslator {
                   earlier.amount + later.amount == (later.wide ? 64 : 32),
                   !result.absorbed.contains(defs[0]), !result.absorbed.contains(defs[1]) else { continue }
             let (first, second) = (defs[1], defs[0])
-            // The source unchanged from the first shift to the `or` (but by the second shift); the
-            // shifts' results read by nothing else, and dead after the `or` unless it writes them.
-            var clean = true
+            // Between the first shift and the `or`: whether the source is written (but by the
+            // later shift), the shifts' results are read by anything else, the block may leave.
+            var sourceWritten = false, earlierRead = false, laterRead = false
+            var leavesAfterFirst = false, leavesAfterSecond = false
             for k in (first + 1)..<i where k != second {
-                guard case .computes(let rd, let sources, _, _) = uses[k] else { clean = false; break }
                 // (Reads of the second shift's register before it see its old value, as they should.)
                 // (Both shifts' registers are not x0, so an absent source never matches.)
-                if rd == later.source || reads(sources, earlier.rd) || (k > second && reads(sources, later.rd)) {
-                    clean = false
-                    break
+                switch uses[k] {
+                case .leaves:
+                    sourceWritten = true  // (not reached: the search above stops there)
+                case .access(_, _, _, let rd):
+                    // (What it reads needs no check: the shifts before it are emitted.)
+                    leavesAfterFirst = true
+                    if k > second { leavesAfterSecond = true }
+                    if rd == later.source { sourceWritten = true }
+                case .computes(let rd, let sources, _, _):
+                    if rd == later.source { sourceWritten = true }
+                    if reads(sources, earlier.rd) { earlierRead = true }
+                    if k > second && reads(sources, later.rd) { laterRead = true }
                 }
             }
-            for r in [earlier.rd, later.rd] where r != d.rd && liveAfter[i] & bit(r) != 0 { clean = false }
-            guard clean else { continue }
+            func dead(_ r: UInt8) -> Bool { r == d.rd || liveAfter[i] & bit(r) == 0 }
+            let absorbEarlier = !leavesAfterFirst && !earlierRead && dead(earlier.rd)
+            let absorbLater = !leavesAfterSecond && !laterRead && dead(later.rd)
+            // A later shift that overwrites the source must not run before the rotate reads it.
+            guard !sourceWritten, absorbEarlier || keep, absorbLater || (keep && later.rd != later.source) else { continue }
             let right = later.left ? earlier.amount : later.amount
             result.rotates[i] = Rotate(source: later.source, amount: UInt8(right), wide: later.wide)
-            result.absorbed.insert(first)
-            result.absorbed.insert(second)
+            if absorbEarlier { result.absorbed.insert(first) } else { result.keptByRotate.insert(first) }
+            if absorbLater { result.absorbed.insert(second) } else { result.keptByRotate.insert(second) }
         }
     }
 }

@@ -775,11 +775,16 @@ struct BlockTranslator {
         case .addiw:
             let s = operand(d.rs1)
             let h = destination(d.rd) ?? .rax
-            move(h, s, w: false)
-            if imm != 0 { a.alu(.add, h, imm: imm, w: false) }
+            if case .host(let r) = s, r != h, imm != 0, !Self.noLea {
+                a.lea(h, X86Memory(r, imm), w: false)
+            } else {
+                move(h, s, w: false)
+                if imm != 0 { a.alu(.add, h, imm: imm, w: false) }
+            }
             finish(signExtended(h), d.rd)
 
-        case .add: binary(.add, d)
+        case .add:
+            if let e = liveness.scaledAdds[current] { scaledAdd(e, d) } else { binary(.add, d) }
         case .sub: binary(.sub, d)
         case .xor: binary(.xor, d)
         case .or:
@@ -1008,7 +1013,7 @@ struct BlockTranslator {
             move(h, s)
             if d.imm != 0 || o == .and { a.alu(o, h, imm: d.imm) }
         }
-        finish(h, d.rd)
+        finish(wordResult(h), d.rd)
     }
 
     /// rd = rs1 op rs2, computed in rd's host register when it has one.
@@ -1018,11 +1023,18 @@ struct BlockTranslator {
         // x0 as an operand of add, or, xor (and sub's second): a move (mv is `add rd, x0, rs`).
         if case .zero = s1, o == .add || o == .or || o == .xor {
             move(h, s2, w: w)
-            return finish(w ? h : signExtended(h), d.rd)
+            return finish(w ? wordResult(h) : signExtended(h), d.rd)
         }
         if case .zero = s2, o != .and {
             move(h, s1, w: w)
-            return finish(w ? h : signExtended(h), d.rd)
+            return finish(w ? wordResult(h) : signExtended(h), d.rd)
+        }
+        if o == .add, !Self.noLea, case .host(let r1) = s1, case .host(let r2) = s2, h != r1, h != r2,
+           r1.rawValue & 7 != 5 || r2.rawValue & 7 != 5 {
+            // Two other host registers: one lea (based on the one that is not rbp or r13).
+            let (b, x) = r1.rawValue & 7 != 5 ? (r1, r2) : (r2, r1)
+            a.lea(h, base: b, index: x, scale: 0, w: w)
+            return finish(w ? wordResult(h) : signExtended(h), d.rd)
         }
         if case .host(let r2) = s2, r2 == h, d.rs1 != d.rs2 {
             // rd = rs2: commutative operations swap their operands, sub goes through rax.
@@ -1030,13 +1042,13 @@ struct BlockTranslator {
         }
         move(h, s1, w: w)
         apply(o, h, s2, w: w)
-        finish(w ? h : signExtended(h), d.rd)
+        finish(w ? wordResult(h) : signExtended(h), d.rd)
     }
 
     /// h op= the operand, then h sign-extended from 32 bits unless `w`.
     private mutating func combined(_ o: X86ALU, _ h: X86Register, _ s: Operand, w: Bool) -> X86Register {
         apply(o, h, s, w: w)
-        return w ? h : signExtended(h)
+        return w ? wordResult(h) : signExtended(h)
     }
 
     /// h (a `*w` result, zero-extended) sign-extended, unless nothing reads its upper half.
@@ -1048,6 +1060,37 @@ struct BlockTranslator {
             a.signExtend32(h, h)
         }
         return h
+    }
+
+    /// An and/or/xor or move of `*w` results (`Liveness.wordLogic`) whose upper half nothing
+    /// reads stays as computed (its upper half anything) in rd's own host register, as a `*w`
+    /// result does; anywhere else it goes sign-extended. (Read in full, its sources were full.)
+    private mutating func wordResult(_ h: X86Register) -> X86Register {
+        if liveness.wordLogic.contains(current), current < liveness.lowHalfOnly.count, liveness.lowHalfOnly[current],
+           !(Self.noLazySignExtension || cache.host(of: currentRD) != nil) {
+            a.signExtend32(h, h)
+        }
+        return h
+    }
+
+    /// rd = base + (index << shift) (`Liveness`: `slli` and a later `add`): one lea, the operands
+    /// not in host registers read into rcx (base) and rax (index).
+    private mutating func scaledAdd(_ e: ScaledAdd, _ d: DecodedInstruction) {
+        let b = operand(e.base), x = operand(e.index)
+        let h = destination(d.rd) ?? .rax
+        var rb = X86Register.rcx, rx = X86Register.rax
+        if case .host(let r) = b { rb = r } else { move(.rcx, b) }
+        if case .host(let r) = x { rx = r } else { move(.rax, x) }
+        if rb.rawValue & 7 == 5 {
+            // rbp and r13 as a base need a displacement: a shift and an add instead.
+            let t = h == rb ? X86Register.rax : h
+            if t != rx { a.move(t, rx) }
+            a.shift(.shl, t, by: e.shift)
+            if t == h { a.alu(.add, h, rb) } else { a.alu(.add, h, t) }
+        } else {
+            a.lea(h, base: rb, index: rx, scale: e.shift, w: true)
+        }
+        finish(h, d.rd)
     }
 
     /// rd = the source rotated right (`Liveness`: an `or` of two shifts).

@@ -79,6 +79,24 @@ extension X86Assembler {
     /// lea dst, m (64 bits).
     package mutating func lea(_ dst: X86Register, _ m: X86Memory) { op([0x8D], size: 8, reg: dst.rawValue, m) }
 
+    /// lea dst, m: 64 bits, or (`w` false) the address's low 32 bits zero-extended.
+    package mutating func lea(_ dst: X86Register, _ m: X86Memory, w: Bool) {
+        op([0x8D], size: w ? 8 : 4, reg: dst.rawValue, m)
+    }
+
+    /// lea dst, [base + index << scale] without a displacement (`op` always writes one, which
+    /// makes a three-component lea: a cycle slower on many cores); base is not rbp or r13 (those
+    /// need one).
+    package mutating func lea(_ dst: X86Register, base: X86Register, index: X86Register, scale: UInt8, w: Bool) {
+        precondition(index != .rsp && base.rawValue & 7 != 5)
+        var e = Encoded()
+        Self.prefixes(&e, [0x8D], size: w ? 8 : 4, reg: dst.rawValue, rm: base.rawValue, index: index.rawValue,
+                      byteReg: false)
+        e.append((dst.rawValue & 7) << 3 | 4)
+        e.append((scale & 3) << 6 | (index.rawValue & 7) << 3 | base.rawValue & 7)
+        emit(e)
+    }
+
     /// lahf (SF ZF AF PF CF into ah), sahf (back from ah).
     package mutating func loadFlagsIntoAH() { byte(0x9F) }
     package mutating func storeAHIntoFlags() { byte(0x9E) }

@@ -211,7 +211,7 @@ def skiff(root, argv, stdin=None, env=None, workdir=None, reference="qemu", opti
     host_env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": os.environ.get("HOME", "/root"),
                 "SKIFF_SELFCHECK_REFERENCE": reference}
     # The native tier's settings (scripts/test.sh lowers the compile threshold).
-    for k in ("SKIFF_JIT", "SKIFF_JIT_THRESHOLD", "SKIFF_JIT_TAILS", "SKIFF_JIT_DIRECT"):
+    for k in ("SKIFF_JIT", "SKIFF_JIT_THRESHOLD", "SKIFF_JIT_TAILS", "SKIFF_JIT_DIRECT", "SKIFF_JIT_LEA"):
         if k in os.environ:
             host_env[k] = os.environ[k]
     if jit is not None:

@@ -33,6 +33,21 @@ def test_isa(isa_root, name, jit):
     harness.assert_same(ref, got, stderr=False)
 
 
+# The native tier's lea forms (slli + add as one lea) are off by default: these programs run again
+# with them on (SKIFF_JIT_LEA=1).
+LEA_NAMES = ["lea_forms", "rotate_words", "narrow", "scaled", "loops", "evict", "int_alu"]
+
+
+@pytest.mark.parametrize("name", LEA_NAMES)
+def test_isa_lea(isa_root, name, monkeypatch):
+    monkeypatch.setenv("SKIFF_JIT_LEA", "1")
+    argv = [f"/isa/{name}"]
+    ref = harness.qemu(isa_root, argv)
+    got = harness.skiff(isa_root, argv)
+    assert ref.status == 0 and ref.stdout.strip(), "unexpected reference run:\n" + ref.describe()
+    harness.assert_same(ref, got, stderr=False)
+
+
 # Tails (the native tier's off-line paths appended to a block) are off by default: these programs
 # run again with them on (SKIFF_JIT_TAILS=1).
 TAIL_NAMES = ["tails", "narrow", "inner_jumps", "loops", "loop_pages", "evict"]
