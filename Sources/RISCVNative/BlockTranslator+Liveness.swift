@@ -163,6 +163,16 @@ extension BlockTranslator {
 
     private static func reads(_ sources: (UInt8, UInt8), _ r: UInt8) -> Bool { sources.0 == r || sources.1 == r }
 
+    /// Whether the instructions strictly between `i` and `j` only compute (nothing that may
+    /// leave), none writes `r`, and no branch or tail enters among them.
+    private static func unchanged(_ r: UInt8, after i: Int, before j: Int, _ code: [Fetched], _ uses: [Use],
+                                  joins: InstructionSet) -> Bool {
+        for m in (i + 1)..<j {
+            guard case .computes(let rd, _, _, _) = uses[m], !joins.contains(m), !code[m].tail, rd != r else { return false }
+        }
+        return true
+    }
+
     private static func bit(_ r: UInt8) -> UInt64 { r > 0 && r < Registers.scratch ? 1 << UInt64(r) : 0 }
 
     /// A `*w` operation: its guest result is its low half sign-extended.
@@ -348,14 +358,7 @@ extension BlockTranslator {
             let a = first.rs1
             // `a` unchanged from the first shift to the second (the first itself may write it: it
             // emits nothing), no branch or tail entering in between.
-            var clean = true
-            for m in (i + 1)..<j {
-                guard case .computes(let rd, _, _, _) = uses[m], !joins.contains(m), !code[m].tail, rd != a else {
-                    clean = false
-                    break
-                }
-            }
-            guard clean, x == second.rd || liveAfter[j] & bit(x) == 0 else { continue }
+            guard unchanged(a, after: i, before: j, code, uses, joins: joins), x == second.rd || liveAfter[j] & bit(x) == 0 else { continue }
             result.scaled[j] = Scaled(source: a, shift: UInt8(32 - k), signed: arithmetic)
             result.absorbed.insert(i)
         }
@@ -388,14 +391,7 @@ extension BlockTranslator {
                       !joins.contains(first + 1), !code[first + 1].tail else { continue }
                 let y = s.rs1
                 // `y` unchanged from the shift to the add (the shift itself may write it: it emits nothing).
-                var clean = true
-                for m in (first + 1)..<j {
-                    guard case .computes(let rd, _, _, _) = uses[m], !joins.contains(m), !code[m].tail, rd != y else {
-                        clean = false
-                        break
-                    }
-                }
-                guard clean, x == add.rd || liveAfter[j] & bit(x) == 0 else { continue }
+                guard unchanged(y, after: first, before: j, code, uses, joins: joins), x == add.rd || liveAfter[j] & bit(x) == 0 else { continue }
                 result.scaledAdds[j] = ScaledAdd(base: b, index: y, shift: UInt8(s.imm & 63))
                 result.absorbed.insert(first)
                 break

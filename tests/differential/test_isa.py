@@ -38,14 +38,19 @@ def test_isa(isa_root, name, jit):
 LEA_NAMES = ["lea_forms", "rotate_words", "narrow", "scaled", "loops", "evict", "int_alu"]
 
 
-@pytest.mark.parametrize("name", LEA_NAMES)
-def test_isa_lea(isa_root, name, monkeypatch):
-    monkeypatch.setenv("SKIFF_JIT_LEA", "1")
+def run_with_switch(isa_root, name, monkeypatch, variable):
+    """Program `name` under skiff with `variable`=1, compared with qemu."""
+    monkeypatch.setenv(variable, "1")
     argv = [f"/isa/{name}"]
     ref = harness.qemu(isa_root, argv)
     got = harness.skiff(isa_root, argv)
     assert ref.status == 0 and ref.stdout.strip(), "unexpected reference run:\n" + ref.describe()
     harness.assert_same(ref, got, stderr=False)
+
+
+@pytest.mark.parametrize("name", LEA_NAMES)
+def test_isa_lea(isa_root, name, monkeypatch):
+    run_with_switch(isa_root, name, monkeypatch, "SKIFF_JIT_LEA")
 
 
 # Tails (the native tier's off-line paths appended to a block) are off by default: these programs
@@ -55,12 +60,7 @@ TAIL_NAMES = ["tails", "narrow", "inner_jumps", "loops", "loop_pages", "evict"]
 
 @pytest.mark.parametrize("name", TAIL_NAMES)
 def test_isa_tails(isa_root, name, monkeypatch):
-    monkeypatch.setenv("SKIFF_JIT_TAILS", "1")
-    argv = [f"/isa/{name}"]
-    ref = harness.qemu(isa_root, argv)
-    got = harness.skiff(isa_root, argv)
-    assert ref.status == 0 and ref.stdout.strip(), "unexpected reference run:\n" + ref.describe()
-    harness.assert_same(ref, got, stderr=False)
+    run_with_switch(isa_root, name, monkeypatch, "SKIFF_JIT_TAILS")
 
 
 SPEC_NAMES = [n for n in NAMES if b"\"spec " in open(os.path.join(harness.REPO, "tests", "isa", n + ".c"), "rb").read()]
