@@ -140,9 +140,10 @@ extension X86CPU {
                 break
             }
             insn.offset = UInt16(offset)
-            insn.op = insn.op.specialised(size: insn.size, source: insn.cond, lowBytes: (insn.reg | insn.rm) & 7 == 0)
             if insn.seg != X86Registers.zeroOffset || insn.attrs & X86Attrs.address32 != 0 { insn.scale |= X86Instruction.slowAddress }
             if insn.index != X86Registers.zeroOffset { insn.scale |= X86Instruction.indexed }
+            insn.op = insn.op.specialised(size: insn.size, source: insn.cond, lowBytes: (insn.reg | insn.rm) & 7 == 0,
+                                          form: insn.scale & (X86Instruction.indexed | X86Instruction.slowAddress))
             if insn.op == .jcc, n > 0, X86CodeCache.fusesBranch(first[n - 1].op) {
                 first[n - 1].attrs |= X86Attrs.fusedBranch
                 if insn.cond & 0xe == 4 { first[n - 1].attrs |= X86Attrs.fusedZero }

@@ -186,4 +186,8 @@ package enum X86Op: UInt8 {
     case cmpRI32Z, cmpRI64Z, subRI32Z, subRI64Z, testRR32Z, testRR64Z, cmpRM16Z, cmpRM32Z, cmpRM64Z, cmpMI8Z, cmpRR16Z
     case movShrRI8nf, xorShrRI16nf, movXorRI16nf, andCmovRR32, movSarRI32nf, sarAndRI32nf, andImulRR32nf
     case loadCmpRM16Z, loadLoadZx8, loadZx8AddRI64nf, movAndRI32nf
+    // The 64-bit loads and stores and the movzx loads above take only a memory operand with
+    // neither an index nor fs/gs/0x67 (`addressBD`, no test at run time); these with an index
+    // (`addressIndexed`); those with fs/gs or 0x67 stay generic (Specialise.swift). Native only.
+    case movRM64X, movMR64X, movzxRM8X, movzxRM16X
 }

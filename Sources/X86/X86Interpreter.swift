@@ -142,14 +142,14 @@ extension X86Core {
                         guard let v = load(address(cur), 2) else { break fault }
                         setReg(cur.pointee.reg, 2, v)
                     case .movRM64:
-                        guard let v = load(address(cur), 3) else { break fault }
+                        guard let v = load(addressBD(cur), 3) else { break fault }
                         setReg64(cur.pointee.reg, v)
                     case .movMR:
                         guard store(address(cur), s, reg(cur.pointee.reg, s)) else { break fault }
                     case .movMR32:
                         guard store(address(cur), 2, reg(cur.pointee.reg, 2)) else { break fault }
                     case .movMR64:
-                        guard store(address(cur), 3, reg64(cur.pointee.reg)) else { break fault }
+                        guard store(addressBD(cur), 3, reg64(cur.pointee.reg)) else { break fault }
                     case .movRI:
                         setReg(cur.pointee.reg, s, cur.pointee.imm)
                     case .movMI:
@@ -160,11 +160,29 @@ extension X86Core {
                         guard let v = load(address(cur), cur.pointee.cond) else { break fault }
                         setReg(cur.pointee.reg, s, v)
                     case .movzxRM8:
-                        guard let v = load(address(cur), 0) else { break fault }
+                        guard let v = load(addressBD(cur), 0) else { break fault }
                         setReg64(cur.pointee.reg, v)
                     case .movzxRM16:
-                        guard let v = load(address(cur), 1) else { break fault }
+                        guard let v = load(addressBD(cur), 1) else { break fault }
                         setReg64(cur.pointee.reg, v)
+#if SKIFF_WASI
+                    // Not in the wasm core (`specialised`): never decoded there.
+                    case .movRM64X, .movMR64X, .movzxRM8X, .movzxRM16X:
+                        status = X86Status.illegal
+                        break fault
+#else
+                    case .movRM64X:
+                        guard let v = load(addressIndexed(cur), 3) else { break fault }
+                        setReg64(cur.pointee.reg, v)
+                    case .movMR64X:
+                        guard store(addressIndexed(cur), 3, reg64(cur.pointee.reg)) else { break fault }
+                    case .movzxRM8X:
+                        guard let v = load(addressIndexed(cur), 0) else { break fault }
+                        setReg64(cur.pointee.reg, v)
+                    case .movzxRM16X:
+                        guard let v = load(addressIndexed(cur), 1) else { break fault }
+                        setReg64(cur.pointee.reg, v)
+#endif
                     case .movsxRM16to32:
                         guard let v = load(address(cur), 1) else { break fault }
                         setReg(cur.pointee.reg, 2, X86CPU.signExtend(v, 1))
@@ -462,7 +480,7 @@ extension X86Core {
                     case .loadStore64:
                         guard load64(cur) else { break fault }
                         cur += 1
-                        guard store(address(cur), 3, reg64(cur.pointee.reg)) else { break fault }
+                        guard store(addressBD(cur), 3, reg64(cur.pointee.reg)) else { break fault }
                     case .movLoad64:
                         setReg64(cur.pointee.reg, reg64(cur.pointee.rm))
                         cur += 1
@@ -636,10 +654,10 @@ extension X86Core {
                     case .loadLoadZx8:
                         guard load64(cur) else { break fault }
                         cur += 1
-                        guard let v = load(address(cur), 0) else { break fault }
+                        guard let v = load(addressBD(cur), 0) else { break fault }
                         setReg64(cur.pointee.reg, v)
                     case .loadZx8AddRI64nf:
-                        guard let v = load(address(cur), 0) else { break fault }
+                        guard let v = load(addressBD(cur), 0) else { break fault }
                         setReg64(cur.pointee.reg, v)
                         cur += 1
                         setReg64(cur.pointee.reg, reg64(cur.pointee.reg) &+ cur.pointee.imm)

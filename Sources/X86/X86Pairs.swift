@@ -65,8 +65,10 @@ extension X86Op {
 
 extension X86Core {
     /// The loads of the pairs' arms (false: it faulted): mov r64, m64 and movsx r32, m16.
+    /// (Every pair with load64 is made of movRM64, whose operand has neither an index nor a
+    /// segment base: `addressBD`.)
     @_transparent func load64(_ p: UnsafeMutablePointer<X86Instruction>) -> Bool {
-        guard let v = load(address(p), 3) else { return false }
+        guard let v = load(addressBD(p), 3) else { return false }
         setReg64(p.pointee.reg, v)
         return true
     }

@@ -20,7 +20,8 @@ extension X86Op {
     /// This operation specialised for operand size `size` (log2 of its bytes) and, for movzx
     /// and movsx, source size `source`; or itself. The byte forms only when both register
     /// operands are low bytes (`lowBytes`: not ah, ch, dh, bh), whose arms read them unshifted.
-    func specialised(size: UInt8, source: UInt8, lowBytes: Bool) -> X86Op {
+    /// `form`: the memory operand's `scale` flags (`X86Instruction.indexed`, `slowAddress`).
+    func specialised(size: UInt8, source: UInt8, lowBytes: Bool, form: UInt8 = 0) -> X86Op {
         if size == 0 {
 #if !SKIFF_WASI
             if self == .cmpMI { return .cmpMI8 }    // no register operand
@@ -50,12 +51,25 @@ extension X86Op {
         let wide = size == 3
         switch self {
         // A 32-bit destination is zero-extended, so movzx to 32 or 64 bits is the same.
+#if SKIFF_WASI
         case .movzxRM where source == 0: return .movzxRM8
         case .movzxRM where source == 1: return .movzxRM16
-        case .movsxRM where source == 1 && !wide: return .movsxRM16to32
-        case .movRR: return wide ? .movRR64 : .movRR32
         case .movRM: return wide ? .movRM64 : .movRM32
         case .movMR: return wide ? .movMR64 : .movMR32
+#else
+        // By address form (`X86Core.addressBD`): base + disp, or with an index; an operand with
+        // fs/gs or 0x67 keeps the generic operation (the 32-bit forms take every form).
+        case .movzxRM where source == 0:
+            return form == 0 ? .movzxRM8 : form == X86Instruction.indexed ? .movzxRM8X : self
+        case .movzxRM where source == 1:
+            return form == 0 ? .movzxRM16 : form == X86Instruction.indexed ? .movzxRM16X : self
+        case .movRM where !wide: return .movRM32
+        case .movMR where !wide: return .movMR32
+        case .movRM: return form == 0 ? .movRM64 : form == X86Instruction.indexed ? .movRM64X : self
+        case .movMR: return form == 0 ? .movMR64 : form == X86Instruction.indexed ? .movMR64X : self
+#endif
+        case .movsxRM where source == 1 && !wide: return .movsxRM16to32
+        case .movRR: return wide ? .movRR64 : .movRR32
         case .addRR: return wide ? .addRR64 : .addRR32
         case .addRI: return wide ? .addRI64 : .addRI32
         case .subRR: return wide ? .subRR64 : .subRR32
