@@ -190,4 +190,7 @@ package enum X86Op: UInt8 {
     // neither an index nor fs/gs/0x67 (`addressBD`, no test at run time); these with an index
     // (`addressIndexed`); those with fs/gs or 0x67 stay generic (Specialise.swift). Native only.
     case movRM64X, movMR64X, movzxRM8X, movzxRM16X
+    // The same for the 32-bit loads and stores and movsx r32,[m16] (movRM32, movMR32 and
+    // movsxRM16to32 then take base + disp alone; loadLoadSx16 is made of two of the X form).
+    case movRM32X, movMR32X, movsxRM16to32X
 }

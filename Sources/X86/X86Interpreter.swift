@@ -139,7 +139,7 @@ extension X86Core {
                         guard let v = load(address(cur), s) else { break fault }
                         setReg(cur.pointee.reg, s, v)
                     case .movRM32:
-                        guard let v = load(address(cur), 2) else { break fault }
+                        guard let v = load(addressBD(cur), 2) else { break fault }
                         setReg(cur.pointee.reg, 2, v)
                     case .movRM64:
                         guard let v = load(addressBD(cur), 3) else { break fault }
@@ -147,7 +147,7 @@ extension X86Core {
                     case .movMR:
                         guard store(address(cur), s, reg(cur.pointee.reg, s)) else { break fault }
                     case .movMR32:
-                        guard store(address(cur), 2, reg(cur.pointee.reg, 2)) else { break fault }
+                        guard store(addressBD(cur), 2, reg(cur.pointee.reg, 2)) else { break fault }
                     case .movMR64:
                         guard store(addressBD(cur), 3, reg64(cur.pointee.reg)) else { break fault }
                     case .movRI:
@@ -167,7 +167,7 @@ extension X86Core {
                         setReg64(cur.pointee.reg, v)
 #if SKIFF_WASI
                     // Not in the wasm core (`specialised`): never decoded there.
-                    case .movRM64X, .movMR64X, .movzxRM8X, .movzxRM16X:
+                    case .movRM64X, .movMR64X, .movzxRM8X, .movzxRM16X, .movRM32X, .movMR32X, .movsxRM16to32X:
                         status = X86Status.illegal
                         break fault
 #else
@@ -182,9 +182,16 @@ extension X86Core {
                     case .movzxRM16X:
                         guard let v = load(addressIndexed(cur), 1) else { break fault }
                         setReg64(cur.pointee.reg, v)
+                    case .movRM32X:
+                        guard let v = load(addressIndexed(cur), 2) else { break fault }
+                        setReg(cur.pointee.reg, 2, v)
+                    case .movMR32X:
+                        guard store(addressIndexed(cur), 2, reg(cur.pointee.reg, 2)) else { break fault }
+                    case .movsxRM16to32X:
+                        guard loadSigned16to32X(cur) else { break fault }
 #endif
                     case .movsxRM16to32:
-                        guard let v = load(address(cur), 1) else { break fault }
+                        guard let v = load(addressBD(cur), 1) else { break fault }
                         setReg(cur.pointee.reg, 2, X86CPU.signExtend(v, 1))
                     case .movsxRR:
                         setReg(cur.pointee.reg, s, X86CPU.signExtend(reg(cur.pointee.rm, cur.pointee.cond), cur.pointee.cond))
@@ -474,9 +481,9 @@ extension X86Core {
                         cur += 1
                         imul32(cur)
                     case .loadLoadSx16:
-                        guard loadSigned16to32(cur) else { break fault }
+                        guard loadSigned16to32X(cur) else { break fault }
                         cur += 1
-                        guard loadSigned16to32(cur) else { break fault }
+                        guard loadSigned16to32X(cur) else { break fault }
                     case .loadStore64:
                         guard load64(cur) else { break fault }
                         cur += 1

@@ -56,19 +56,21 @@ extension X86Op {
         case .movzxRM where source == 1: return .movzxRM16
         case .movRM: return wide ? .movRM64 : .movRM32
         case .movMR: return wide ? .movMR64 : .movMR32
+        case .movsxRM where source == 1 && !wide: return .movsxRM16to32
 #else
         // By address form (`X86Core.addressBD`): base + disp, or with an index; an operand with
-        // fs/gs or 0x67 keeps the generic operation (the 32-bit forms take every form).
+        // fs/gs or 0x67 keeps the generic operation.
         case .movzxRM where source == 0:
             return form == 0 ? .movzxRM8 : form == X86Instruction.indexed ? .movzxRM8X : self
         case .movzxRM where source == 1:
             return form == 0 ? .movzxRM16 : form == X86Instruction.indexed ? .movzxRM16X : self
-        case .movRM where !wide: return .movRM32
-        case .movMR where !wide: return .movMR32
+        case .movRM where !wide: return form == 0 ? .movRM32 : form == X86Instruction.indexed ? .movRM32X : self
+        case .movMR where !wide: return form == 0 ? .movMR32 : form == X86Instruction.indexed ? .movMR32X : self
+        case .movsxRM where source == 1 && !wide:
+            return form == 0 ? .movsxRM16to32 : form == X86Instruction.indexed ? .movsxRM16to32X : self
         case .movRM: return form == 0 ? .movRM64 : form == X86Instruction.indexed ? .movRM64X : self
         case .movMR: return form == 0 ? .movMR64 : form == X86Instruction.indexed ? .movMR64X : self
 #endif
-        case .movsxRM where source == 1 && !wide: return .movsxRM16to32
         case .movRR: return wide ? .movRR64 : .movRR32
         case .addRR: return wide ? .addRR64 : .addRR32
         case .addRI: return wide ? .addRI64 : .addRI32

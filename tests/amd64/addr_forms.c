@@ -55,6 +55,13 @@ static void out(const char *what, unsigned long v) {
         out(name " movzwl", d);                                                                      \
         d = ~0UL; __asm__ volatile("movzwq " FORM ", %[d]" : [d] "+r"(d) : [b] "r"(B), [i] "r"(I) : "memory"); \
         out(name " movzwq", d);                                                                      \
+        d = ~0UL; __asm__ volatile("movswl " FORM ", %k[d]" : [d] "+r"(d) : [b] "r"(B), [i] "r"(I) : "memory"); \
+        out(name " movswl", d);                                                                      \
+        d = ~0UL; __asm__ volatile("movl " FORM ", %k[d]" : [d] "+r"(d) : [b] "r"(B), [i] "r"(I) : "memory"); \
+        out(name " movl", d);                                                                        \
+        unsigned w = 0x8badf00d ^ (unsigned)__LINE__;                                                \
+        __asm__ volatile("movl %[w], " FORM : : [w] "r"(w), [b] "r"(B), [i] "r"(I) : "memory");    \
+        out(name " store32", checksum(buf, sizeof buf) ^ checksum(tbuf, sizeof tbuf));               \
         unsigned long v = 0x0102030405060708UL * (unsigned long)(__LINE__ & 0xff);                   \
         __asm__ volatile("movq %[v], " FORM : : [v] "r"(v), [b] "r"(B), [i] "r"(I) : "memory");      \
         out(name " store", checksum(buf, sizeof buf) ^ checksum(tbuf, sizeof tbuf));                 \
@@ -134,6 +141,14 @@ __attribute__((noinline)) static void forms(void) {
         __asm__ volatile("movzbl " F("5") ", %k[d]\n\tadd $0x21, %[z]\n\txor %k[e], %k[e]"           \
                          : [d] "+r"(d), [z] "+r"(z), [e] "+r"(e) : [b] "r"(B), [i] "r"(I) : "cc", "memory"); \
         out(name " movzbl+add", d ^ (z << 8) ^ e);                                                   \
+        /* loadLoadSx16 (two movswl, with an index: matrix loads), loadImulRR (movswl, imul). */     \
+        __asm__ volatile("movswl " F("0") ", %k[d]\n\tmovswl " F("6") ", %k[e]"                      \
+                         : [d] "+r"(d), [e] "+r"(e) : [b] "r"(B), [i] "r"(I) : "memory");            \
+        out(name " movswl+movswl", d ^ (e << 32));                                                   \
+        e = 0x12345;                                                                                 \
+        __asm__ volatile("movswl " F("2") ", %k[d]\n\timul %k[e], %k[d]\n\tpushfq\n\tpopq %[z]"       \
+                         : [d] "+r"(d), [z] "=r"(z) : [e] "r"(e), [b] "r"(B), [i] "r"(I) : "cc", "memory"); \
+        out(name " movswl+imul", d ^ ((z & 0x801) << 40));                                           \
     } while (0)
 
 #define P_BASE(D) D "(%[b])"
@@ -201,7 +216,24 @@ static void on_segv(int sig, siginfo_t *si, void *uc_) {
             printf("  no fault\n");                                                                   \
         }                                                                                             \
         if (!sigsetjmp(back, 1)) {                                                                    \
+            __asm__ volatile("mov $0x77, %%edx\n\tmovswl " FORM ", %%edx" : : [b] "r"(B), [i] "r"(I) : "rdx", "memory"); \
+            printf("  no fault\n");                                                                   \
+        }                                                                                             \
+        if (!sigsetjmp(back, 1)) {                                                                    \
+            __asm__ volatile("mov $0x77, %%edx\n\tmovl " FORM ", %%edx" : : [b] "r"(B), [i] "r"(I) : "rdx", "memory"); \
+            printf("  no fault\n");                                                                   \
+        }                                                                                             \
+        if (!sigsetjmp(back, 1)) {                                                                    \
             __asm__ volatile("mov $0x77, %%edx\n\tmov $0x99, %%eax\n\tmovq %%rax, " FORM : : [b] "r"(B), [i] "r"(I) : "rax", "rdx", "memory"); \
+            printf("  no fault\n");                                                                   \
+        }                                                                                             \
+        if (!sigsetjmp(back, 1)) {                                                                    \
+            __asm__ volatile("mov $0x77, %%edx\n\tmov $0x99, %%eax\n\tmovl %%eax, " FORM : : [b] "r"(B), [i] "r"(I) : "rax", "rdx", "memory"); \
+            printf("  no fault\n");                                                                   \
+        }                                                                                             \
+        /* loadLoadSx16: the first done (edx), the second faults. */                                  \
+        if (!sigsetjmp(back, 1)) {                                                                    \
+            __asm__ volatile("movswl (%[w],%[i],1), %%edx\n\tmovswl " FORM ", %%eax" : : [w] "r"(page + 4000 - (long)(I)), [b] "r"(B), [i] "r"(I) : "rax", "rdx", "memory"); \
             printf("  no fault\n");                                                                   \
         }                                                                                             \
         /* loadLoadZx8: the first load done (rdx), the byte load faults. */                           \
