@@ -163,7 +163,7 @@ extension X86Core {
 
     /// The address of a memory operand with neither an index nor a segment base or 0x67: the
     /// operations that `X86Op.specialised` gives only such operands (movRM64, movMR64, movzxRM8,
-    /// movzxRM16 and the pairs made of them) compute base + disp without `address`'s test of
+    /// movsxRM16to32 and the pairs made of them) compute base + disp without `address`'s test of
     /// `scale` (its load, compare and branch). The wasm core specialises as before (every
     /// operand form), so there it is `address`.
     @_transparent func addressBD(_ p: UnsafeMutablePointer<X86Instruction>) -> UInt64 {

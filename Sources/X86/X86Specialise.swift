@@ -62,10 +62,9 @@ extension X86Op {
         // fs/gs or 0x67 keeps the generic operation.
         case .movzxRM where source == 0:
             return form == 0 ? .movzxRM8 : form == X86Instruction.indexed ? .movzxRM8X : self
-        case .movzxRM where source == 1:
-            return form == 0 ? .movzxRM16 : form == X86Instruction.indexed ? .movzxRM16X : self
-        case .movRM where !wide: return form == 0 ? .movRM32 : form == X86Instruction.indexed ? .movRM32X : self
-        case .movMR where !wide: return form == 0 ? .movMR32 : form == X86Instruction.indexed ? .movMR32X : self
+        case .movzxRM where source == 1: return .movzxRM16
+        case .movRM where !wide: return .movRM32
+        case .movMR where !wide: return .movMR32
         case .movsxRM where source == 1 && !wide:
             return form == 0 ? .movsxRM16to32 : form == X86Instruction.indexed ? .movsxRM16to32X : self
         case .movRM: return form == 0 ? .movRM64 : form == X86Instruction.indexed ? .movRM64X : self
@@ -131,6 +130,30 @@ extension X86Op {
         case .cmpRM64: return .cmpRM64Z
         case .cmpMI8: return .cmpMI8Z
         case .cmpRR16: return .cmpRR16Z
+        default: return nil
+        }
+#endif
+    }
+}
+
+extension X86Op {
+    /// The `NZ` form of a `Z` form (its jcc jne; the `Z` form then runs only with je), and how
+    /// far after this instruction its jcc is (2 for a pair), if it has one. (Native only: the
+    /// `Z` forms are.) The je/jne test of `zeroTaken` took six host instructions (the result's
+    /// test, sete, the condition's load and mask, a compare and the branch); these arms branch
+    /// on the result alone.
+    var notEqualForm: (op: X86Op, jccAfter: Int)? {
+#if SKIFF_WASI
+        return nil
+#else
+        switch self {
+        case .addCmpRR32Z: return (.addCmpRR32NZ, 2)
+        case .cmpRI8Z: return (.cmpRI8NZ, 1)
+        case .loadTestRR64Z: return (.loadTestRR64NZ, 2)
+        case .movTestRR64Z: return (.movTestRR64NZ, 2)
+        case .subRI8Z: return (.subRI8NZ, 1)
+        case .testRR8Z: return (.testRR8NZ, 1)
+        case .cmpRR16Z: return (.cmpRR16NZ, 1)
         default: return nil
         }
 #endif
