@@ -140,8 +140,9 @@ extension X86CPU {
                 break
             }
             insn.offset = UInt16(offset)
-            insn.op = insn.op.specialised(size: insn.size, source: insn.cond, lowBytes: (insn.reg | insn.rm) & 7 == 0)
             insn.markAddressForm()
+            insn.op = insn.op.specialised(size: insn.size, source: insn.cond, lowBytes: (insn.reg | insn.rm) & 7 == 0,
+                                          form: insn.scale & (X86Instruction.indexed | X86Instruction.slowAddress))
             if insn.op == .jcc, n > 0, X86CodeCache.fusesBranch(first[n - 1].op) {
                 first[n - 1].attrs |= X86Attrs.fusedBranch
                 if insn.cond & 0xe == 4 { first[n - 1].attrs |= X86Attrs.fusedZero }

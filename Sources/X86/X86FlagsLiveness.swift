@@ -119,6 +119,13 @@ extension X86CodeCache {
             if first[j].op == .movRM64 && first[j + 1].op == .cmpRM16Z { first[j].op = .loadCmpRM16Z }
             j += 1
         }
+        // Then a `Z` form whose jcc is jne becomes its `NZ` form (Specialise.swift).
+        for k in 0..<n {
+            if let ne = first[k].op.notEqualForm, k + ne.jccAfter < n,
+               first[k + ne.jccAfter].op == .jcc, first[k + ne.jccAfter].cond & 1 != 0 {
+                first[k].op = ne.op
+            }
+        }
 #endif
     }
 }

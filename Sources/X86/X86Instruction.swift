@@ -186,4 +186,16 @@ package enum X86Op: UInt8 {
     case cmpRI32Z, cmpRI64Z, subRI32Z, subRI64Z, testRR32Z, testRR64Z, cmpRM16Z, cmpRM32Z, cmpRM64Z, cmpMI8Z, cmpRR16Z
     case movShrRI8nf, xorShrRI16nf, movXorRI16nf, andCmovRR32, movSarRI32nf, sarAndRI32nf, andImulRR32nf
     case loadCmpRM16Z, loadLoadZx8, loadZx8AddRI64nf, movAndRI32nf
+    // The 64-bit loads and stores and movzx of a byte above take only a memory operand with
+    // neither an index nor fs/gs/0x67 (`addressBD`, no test at run time); these with an index
+    // (`addressIndexed`); those with fs/gs or 0x67 stay generic (Specialise.swift). Native only.
+    case movRM64X, movMR64X, movzxRM8X
+    // The same for movsx r32,[m16] (movsxRM16to32 then takes base + disp alone; loadLoadSx16
+    // is made of two of the X form). (movRM32, movMR32 and movzxRM16 take every form: X86Op
+    // has room for 256 operations.)
+    case movsxRM16to32X
+    // The hottest `Z` forms when their jcc is jne (the `Z` form then stands for je alone): the
+    // arm branches on the result without reading the jcc's condition (Specialise.swift,
+    // `notEqualForm`). Native only.
+    case addCmpRR32NZ, cmpRI8NZ, loadTestRR64NZ, movTestRR64NZ, subRI8NZ, testRR8NZ, cmpRR16NZ
 }

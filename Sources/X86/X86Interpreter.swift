@@ -142,14 +142,14 @@ extension X86Core {
                         guard let v = load(address(cur), 2) else { break fault }
                         setReg(cur.pointee.reg, 2, v)
                     case .movRM64:
-                        guard let v = load(address(cur), 3) else { break fault }
+                        guard let v = load(addressBD(cur), 3) else { break fault }
                         setReg64(cur.pointee.reg, v)
                     case .movMR:
                         guard store(address(cur), s, reg(cur.pointee.reg, s)) else { break fault }
                     case .movMR32:
                         guard store(address(cur), 2, reg(cur.pointee.reg, 2)) else { break fault }
                     case .movMR64:
-                        guard store(address(cur), 3, reg64(cur.pointee.reg)) else { break fault }
+                        guard store(addressBD(cur), 3, reg64(cur.pointee.reg)) else { break fault }
                     case .movRI:
                         setReg(cur.pointee.reg, s, cur.pointee.imm)
                     case .movMI:
@@ -160,13 +160,31 @@ extension X86Core {
                         guard let v = load(address(cur), cur.pointee.cond) else { break fault }
                         setReg(cur.pointee.reg, s, v)
                     case .movzxRM8:
-                        guard let v = load(address(cur), 0) else { break fault }
+                        guard let v = load(addressBD(cur), 0) else { break fault }
                         setReg64(cur.pointee.reg, v)
                     case .movzxRM16:
                         guard let v = load(address(cur), 1) else { break fault }
                         setReg64(cur.pointee.reg, v)
+#if SKIFF_WASI
+                    // Not in the wasm core (`specialised`): never decoded there.
+                    case .movRM64X, .movMR64X, .movzxRM8X, .movsxRM16to32X,
+                         .addCmpRR32NZ, .cmpRI8NZ, .loadTestRR64NZ, .movTestRR64NZ, .subRI8NZ, .testRR8NZ, .cmpRR16NZ:
+                        status = X86Status.illegal
+                        break fault
+#else
+                    case .movRM64X:
+                        guard let v = load(addressIndexed(cur), 3) else { break fault }
+                        setReg64(cur.pointee.reg, v)
+                    case .movMR64X:
+                        guard store(addressIndexed(cur), 3, reg64(cur.pointee.reg)) else { break fault }
+                    case .movzxRM8X:
+                        guard let v = load(addressIndexed(cur), 0) else { break fault }
+                        setReg64(cur.pointee.reg, v)
+                    case .movsxRM16to32X:
+                        guard loadSigned16to32X(cur) else { break fault }
+#endif
                     case .movsxRM16to32:
-                        guard let v = load(address(cur), 1) else { break fault }
+                        guard let v = load(addressBD(cur), 1) else { break fault }
                         setReg(cur.pointee.reg, 2, X86CPU.signExtend(v, 1))
                     case .movsxRR:
                         setReg(cur.pointee.reg, s, X86CPU.signExtend(reg(cur.pointee.rm, cur.pointee.cond), cur.pointee.cond))
@@ -456,13 +474,13 @@ extension X86Core {
                         cur += 1
                         imul32(cur)
                     case .loadLoadSx16:
-                        guard loadSigned16to32(cur) else { break fault }
+                        guard loadSigned16to32X(cur) else { break fault }
                         cur += 1
-                        guard loadSigned16to32(cur) else { break fault }
+                        guard loadSigned16to32X(cur) else { break fault }
                     case .loadStore64:
                         guard load64(cur) else { break fault }
                         cur += 1
-                        guard store(address(cur), 3, reg64(cur.pointee.reg)) else { break fault }
+                        guard store(addressBD(cur), 3, reg64(cur.pointee.reg)) else { break fault }
                     case .movLoad64:
                         setReg64(cur.pointee.reg, reg64(cur.pointee.rm))
                         cur += 1
@@ -482,28 +500,52 @@ extension X86Core {
                     // MARK: The same with a fused je or jne (`X86Op.zeroFused`): no test of `attrs`.
                     case .cmpRI8Z:
                         _ = subLowByteImmediate(cur)
-                        if zeroTaken(&cur) { if followCached(&cur, &left) { continue inner }; break taken }
+                        if equalTaken(&cur) { if followCached(&cur, &left) { continue inner }; break taken }
+                    case .cmpRI8NZ:
+                        _ = subLowByteImmediate(cur)
+                        if notEqualTaken(&cur) { if followCached(&cur, &left) { continue inner }; break taken }
                     case .addCmpRR32Z:
                         setReg(cur.pointee.reg, 2, reg(cur.pointee.reg, 2) &+ reg(cur.pointee.rm, 2))
                         cur += 1
                         aluRR(7, cur, 2)
-                        if zeroTaken(&cur) { if followCached(&cur, &left) { continue inner }; break taken }
+                        if equalTaken(&cur) { if followCached(&cur, &left) { continue inner }; break taken }
+                    case .addCmpRR32NZ:
+                        setReg(cur.pointee.reg, 2, reg(cur.pointee.reg, 2) &+ reg(cur.pointee.rm, 2))
+                        cur += 1
+                        aluRR(7, cur, 2)
+                        if notEqualTaken(&cur) { if followCached(&cur, &left) { continue inner }; break taken }
                     case .movTestRR64Z:
                         setReg64(cur.pointee.reg, reg64(cur.pointee.rm))
                         cur += 1
                         setLogicFlags(3, reg64(cur.pointee.reg) & reg64(cur.pointee.rm))
-                        if zeroTaken(&cur) { if followCached(&cur, &left) { continue inner }; break taken }
+                        if equalTaken(&cur) { if followCached(&cur, &left) { continue inner }; break taken }
+                    case .movTestRR64NZ:
+                        setReg64(cur.pointee.reg, reg64(cur.pointee.rm))
+                        cur += 1
+                        setLogicFlags(3, reg64(cur.pointee.reg) & reg64(cur.pointee.rm))
+                        if notEqualTaken(&cur) { if followCached(&cur, &left) { continue inner }; break taken }
                     case .loadTestRR64Z:
                         guard load64(cur) else { break fault }
                         cur += 1
                         setLogicFlags(3, reg64(cur.pointee.reg) & reg64(cur.pointee.rm))
-                        if zeroTaken(&cur) { if followCached(&cur, &left) { continue inner }; break taken }
+                        if equalTaken(&cur) { if followCached(&cur, &left) { continue inner }; break taken }
+                    case .loadTestRR64NZ:
+                        guard load64(cur) else { break fault }
+                        cur += 1
+                        setLogicFlags(3, reg64(cur.pointee.reg) & reg64(cur.pointee.rm))
+                        if notEqualTaken(&cur) { if followCached(&cur, &left) { continue inner }; break taken }
                     case .subRI8Z:
                         setLowByte(cur.pointee.reg, subLowByteImmediate(cur))
-                        if zeroTaken(&cur) { if followCached(&cur, &left) { continue inner }; break taken }
+                        if equalTaken(&cur) { if followCached(&cur, &left) { continue inner }; break taken }
+                    case .subRI8NZ:
+                        setLowByte(cur.pointee.reg, subLowByteImmediate(cur))
+                        if notEqualTaken(&cur) { if followCached(&cur, &left) { continue inner }; break taken }
                     case .testRR8Z:
                         setLogicFlags(0, reg64(cur.pointee.reg) & reg64(cur.pointee.rm) & 0xff)
-                        if zeroTaken(&cur) { if followCached(&cur, &left) { continue inner }; break taken }
+                        if equalTaken(&cur) { if followCached(&cur, &left) { continue inner }; break taken }
+                    case .testRR8NZ:
+                        setLogicFlags(0, reg64(cur.pointee.reg) & reg64(cur.pointee.rm) & 0xff)
+                        if notEqualTaken(&cur) { if followCached(&cur, &left) { continue inner }; break taken }
                     case .cmpRR32Z:
                         aluRR(7, cur, 2)
                         if zeroTaken(&cur) { if followCached(&cur, &left) { continue inner }; break taken }
@@ -546,7 +588,10 @@ extension X86Core {
                         if zeroTaken(&cur) { if followCached(&cur, &left) { continue inner }; break taken }
                     case .cmpRR16Z:
                         aluRR(7, cur, 1)
-                        if zeroTaken(&cur) { if followCached(&cur, &left) { continue inner }; break taken }
+                        if equalTaken(&cur) { if followCached(&cur, &left) { continue inner }; break taken }
+                    case .cmpRR16NZ:
+                        aluRR(7, cur, 1)
+                        if notEqualTaken(&cur) { if followCached(&cur, &left) { continue inner }; break taken }
 #endif
 
                     // MARK: Flags that nothing reads (FlagsLiveness.swift): the result alone
@@ -636,10 +681,10 @@ extension X86Core {
                     case .loadLoadZx8:
                         guard load64(cur) else { break fault }
                         cur += 1
-                        guard let v = load(address(cur), 0) else { break fault }
+                        guard let v = load(addressBD(cur), 0) else { break fault }
                         setReg64(cur.pointee.reg, v)
                     case .loadZx8AddRI64nf:
-                        guard let v = load(address(cur), 0) else { break fault }
+                        guard let v = load(addressBD(cur), 0) else { break fault }
                         setReg64(cur.pointee.reg, v)
                         cur += 1
                         setReg64(cur.pointee.reg, reg64(cur.pointee.reg) &+ cur.pointee.imm)
@@ -895,6 +940,18 @@ extension X86Core {
     @_transparent func zeroTaken(_ p: inout UnsafeMutablePointer<X86Instruction>) -> Bool {
         p += 1
         return (regs[X86Registers.ccRes] == 0) != (p.pointee.cond & 1 != 0)
+    }
+
+    /// The same for a `Z` form that has a `NZ` form (`X86Op.notEqualForm`): its jcc is je.
+    @_transparent func equalTaken(_ p: inout UnsafeMutablePointer<X86Instruction>) -> Bool {
+        p += 1
+        return regs[X86Registers.ccRes] == 0
+    }
+
+    /// A `NZ` form's jcc (jne).
+    @_transparent func notEqualTaken(_ p: inout UnsafeMutablePointer<X86Instruction>) -> Bool {
+        p += 1
+        return regs[X86Registers.ccRes] != 0
     }
 
     @_transparent func aluRM(_ kind: Int, _ p: UnsafeMutablePointer<X86Instruction>) -> Bool {

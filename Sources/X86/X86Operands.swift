@@ -161,6 +161,29 @@ extension X86Core {
         return offset(p) &+ reg64(p.pointee.seg)
     }
 
+    /// The address of a memory operand with neither an index nor a segment base or 0x67: the
+    /// operations that `X86Op.specialised` gives only such operands (movRM64, movMR64, movzxRM8,
+    /// movsxRM16to32 and the pairs made of them) compute base + disp without `address`'s test of
+    /// `scale` (its load, compare and branch). The wasm core specialises as before (every
+    /// operand form), so there it is `address`.
+    @_transparent func addressBD(_ p: UnsafeMutablePointer<X86Instruction>) -> UInt64 {
+#if SKIFF_WASI
+        return address(p)
+#else
+        return reg64(p.pointee.base) &+ p.pointee.disp
+#endif
+    }
+
+    /// The address of a memory operand with an index and neither a segment base nor 0x67 (the
+    /// `X` operations): base + index << scale + disp, without `address`'s tests.
+    @_transparent func addressIndexed(_ p: UnsafeMutablePointer<X86Instruction>) -> UInt64 {
+#if SKIFF_WASI
+        return address(p)
+#else
+        return sum(p)
+#endif
+    }
+
     // MARK: Memory
 
     /// Loads and stores through `GuestMemory`'s TLBs. The fast path repeats `TLB.load` and

@@ -19,7 +19,7 @@ extension X86Op {
     /// (Of the operations with their flags: a form without them (FlagsLiveness.swift) pairs as
     /// its operation, and the pair sets the flags; imul's has a pair of its own.)
     func paired(with next: X86Op) -> X86Op? {
-        if self == .movsxRM16to32 && next == .imulRR32nf { return .loadImulRR32nf }
+        if (self == .movsxRM16to32 || self == .movsxRM16to32X) && next == .imulRR32nf { return .loadImulRR32nf }
 #if !SKIFF_WASI
         // Register-only pairs of CoreMark's two hottest inner loops (native only, like the
         // per-size memory forms: more arms made the wasm core's run loop spill its memory
@@ -53,8 +53,13 @@ extension X86Op {
         case (.movRR32, .addRI32): return .movAddRI32
         case (.movRM64, .testRR64): return .loadTestRR64
         case (.movRR64, .testRR64): return .movTestRR64
-        case (.movsxRM16to32, .imulRR32): return .loadImulRR
+        case (.movsxRM16to32, .imulRR32), (.movsxRM16to32X, .imulRR32): return .loadImulRR
+#if SKIFF_WASI
         case (.movsxRM16to32, .movsxRM16to32): return .loadLoadSx16
+#else
+        // Both with an index (`loadSigned16to32X`; CoreMark's matrix loads are).
+        case (.movsxRM16to32X, .movsxRM16to32X): return .loadLoadSx16
+#endif
         case (.movRM64, .movMR64): return .loadStore64
         case (.movRR64, .movRM64): return .movLoad64
         case (.addRI32, .addRR32): return .addAddRIRR32
@@ -65,14 +70,23 @@ extension X86Op {
 
 extension X86Core {
     /// The loads of the pairs' arms (false: it faulted): mov r64, m64 and movsx r32, m16.
+    /// (Every pair with load64 is made of movRM64, whose operand has neither an index nor a
+    /// segment base: `addressBD`.)
     @_transparent func load64(_ p: UnsafeMutablePointer<X86Instruction>) -> Bool {
-        guard let v = load(address(p), 3) else { return false }
+        guard let v = load(addressBD(p), 3) else { return false }
         setReg64(p.pointee.reg, v)
         return true
     }
 
     @_transparent func loadSigned16to32(_ p: UnsafeMutablePointer<X86Instruction>) -> Bool {
         guard let v = load(address(p), 1) else { return false }
+        setReg(p.pointee.reg, 2, X86CPU.signExtend(v, 1))
+        return true
+    }
+
+    /// The same for an operand with an index (movsxRM16to32X: loadLoadSx16's halves).
+    @_transparent func loadSigned16to32X(_ p: UnsafeMutablePointer<X86Instruction>) -> Bool {
+        guard let v = load(addressIndexed(p), 1) else { return false }
         setReg(p.pointee.reg, 2, X86CPU.signExtend(v, 1))
         return true
     }

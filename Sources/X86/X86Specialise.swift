@@ -20,7 +20,8 @@ extension X86Op {
     /// This operation specialised for operand size `size` (log2 of its bytes) and, for movzx
     /// and movsx, source size `source`; or itself. The byte forms only when both register
     /// operands are low bytes (`lowBytes`: not ah, ch, dh, bh), whose arms read them unshifted.
-    func specialised(size: UInt8, source: UInt8, lowBytes: Bool) -> X86Op {
+    /// `form`: the memory operand's `scale` flags (`X86Instruction.indexed`, `slowAddress`).
+    func specialised(size: UInt8, source: UInt8, lowBytes: Bool, form: UInt8 = 0) -> X86Op {
         if size == 0 {
 #if !SKIFF_WASI
             if self == .cmpMI { return .cmpMI8 }    // no register operand
@@ -50,12 +51,26 @@ extension X86Op {
         let wide = size == 3
         switch self {
         // A 32-bit destination is zero-extended, so movzx to 32 or 64 bits is the same.
+#if SKIFF_WASI
         case .movzxRM where source == 0: return .movzxRM8
         case .movzxRM where source == 1: return .movzxRM16
-        case .movsxRM where source == 1 && !wide: return .movsxRM16to32
-        case .movRR: return wide ? .movRR64 : .movRR32
         case .movRM: return wide ? .movRM64 : .movRM32
         case .movMR: return wide ? .movMR64 : .movMR32
+        case .movsxRM where source == 1 && !wide: return .movsxRM16to32
+#else
+        // By address form (`X86Core.addressBD`): base + disp, or with an index; an operand with
+        // fs/gs or 0x67 keeps the generic operation.
+        case .movzxRM where source == 0:
+            return form == 0 ? .movzxRM8 : form == X86Instruction.indexed ? .movzxRM8X : self
+        case .movzxRM where source == 1: return .movzxRM16
+        case .movRM where !wide: return .movRM32
+        case .movMR where !wide: return .movMR32
+        case .movsxRM where source == 1 && !wide:
+            return form == 0 ? .movsxRM16to32 : form == X86Instruction.indexed ? .movsxRM16to32X : self
+        case .movRM: return form == 0 ? .movRM64 : form == X86Instruction.indexed ? .movRM64X : self
+        case .movMR: return form == 0 ? .movMR64 : form == X86Instruction.indexed ? .movMR64X : self
+#endif
+        case .movRR: return wide ? .movRR64 : .movRR32
         case .addRR: return wide ? .addRR64 : .addRR32
         case .addRI: return wide ? .addRI64 : .addRI32
         case .subRR: return wide ? .subRR64 : .subRR32
@@ -115,6 +130,30 @@ extension X86Op {
         case .cmpRM64: return .cmpRM64Z
         case .cmpMI8: return .cmpMI8Z
         case .cmpRR16: return .cmpRR16Z
+        default: return nil
+        }
+#endif
+    }
+}
+
+extension X86Op {
+    /// The `NZ` form of a `Z` form (its jcc jne; the `Z` form then runs only with je), and how
+    /// far after this instruction its jcc is (2 for a pair), if it has one. (Native only: the
+    /// `Z` forms are.) The je/jne test of `zeroTaken` took six host instructions (the result's
+    /// test, sete, the condition's load and mask, a compare and the branch); these arms branch
+    /// on the result alone.
+    var notEqualForm: (op: X86Op, jccAfter: Int)? {
+#if SKIFF_WASI
+        return nil
+#else
+        switch self {
+        case .addCmpRR32Z: return (.addCmpRR32NZ, 2)
+        case .cmpRI8Z: return (.cmpRI8NZ, 1)
+        case .loadTestRR64Z: return (.loadTestRR64NZ, 2)
+        case .movTestRR64Z: return (.movTestRR64NZ, 2)
+        case .subRI8Z: return (.subRI8NZ, 1)
+        case .testRR8Z: return (.testRR8NZ, 1)
+        case .cmpRR16Z: return (.cmpRR16NZ, 1)
         default: return nil
         }
 #endif
