@@ -167,6 +167,23 @@ extension Hart {
                 // entered both from the dispatch and from another case merges two slot pointers
                 // at its entry, and LLVM then kept a second copy of the pointer in another
                 // register, one more move in every copy of the dispatch.
+                //
+                // The hot arms run in `runHot` (HotLoop.swift), a function with few live values;
+                // it comes back here for every slow or rare path, with `cur` not yet executed,
+                // and this switch runs that slot (all of it, slow paths included).
+                #if SKIFF_WASI
+                let h = Hart.runHot(cur, left, r, rt, pcBias)
+                #else
+                let h = jit ? Hart.runHotCounting(cur, left, r, rt, pcBias, threshold) : Hart.runHot(cur, left, r, rt, pcBias)
+                #endif
+                cur = h.cur
+                left = h.left
+                if h.reason != 0 {
+                    // A jump's target: for the native tier (1) or with the budget spent (2).
+                    pc = pcOf(cur)
+                    if h.reason == 1 { continue lookup }
+                    break lookup
+                }
                 switch cur.pointee.op {
                 case .undecoded:
                     if let f = decodeRun(cur, pc: pcOf(cur)) {
