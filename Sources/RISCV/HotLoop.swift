@@ -14,6 +14,9 @@
 struct HotExit {
     var cur: UnsafeMutablePointer<DecodedInstruction>
     var left: Int
+    /// `cur`'s page's pc bias (`run`'s `pcBias`): jumps to another page that the code TLB holds
+    /// stay in `runHot`.
+    var pcBias: UInt64
     /// 0: run `cur`'s slot in `run`'s switch (nothing of it has executed); 1: the native tier
     /// wants `cur` (a jump's target: look it up again); 2: the budget is spent at `cur` (a jump's
     /// target, its instructions not counted yet).
@@ -23,28 +26,42 @@ struct HotExit {
 extension Hart {
     @inline(never)
     static func runHot(_ cur: UnsafeMutablePointer<DecodedInstruction>, _ left: Int, _ r: UnsafeMutablePointer<UInt64>,
-                       _ rt: UnsafeMutablePointer<TLBEntry>, _ pcBias: UInt64) -> HotExit {
-        hotLoop(cur, left, r, rt, pcBias, jit: false, threshold: 0)
+                       _ rt: UnsafeMutablePointer<TLBEntry>, _ codeTLB: UnsafeMutablePointer<CodeTLBEntry>,
+                       _ pcBias: UInt64) -> HotExit {
+        hotLoop(cur, left, r, rt, codeTLB, pcBias, jit: false, threshold: 0)
     }
 
     #if !SKIFF_WASI
     /// `runHot` with the native tier's execution counts at taken jumps.
     @inline(never)
     static func runHotCounting(_ cur: UnsafeMutablePointer<DecodedInstruction>, _ left: Int, _ r: UnsafeMutablePointer<UInt64>,
-                               _ rt: UnsafeMutablePointer<TLBEntry>, _ pcBias: UInt64, _ threshold: UInt16) -> HotExit {
-        hotLoop(cur, left, r, rt, pcBias, jit: true, threshold: threshold)
+                               _ rt: UnsafeMutablePointer<TLBEntry>, _ codeTLB: UnsafeMutablePointer<CodeTLBEntry>,
+                               _ pcBias: UInt64, _ threshold: UInt16) -> HotExit {
+        hotLoop(cur, left, r, rt, codeTLB, pcBias, jit: true, threshold: threshold)
     }
     #endif
 
     @inline(__always)
     static func hotLoop(_ start: UnsafeMutablePointer<DecodedInstruction>, _ budget: Int, _ r: UnsafeMutablePointer<UInt64>,
-                        _ rt: UnsafeMutablePointer<TLBEntry>, _ pcBias: UInt64, jit: Bool, threshold: UInt16) -> HotExit {
+                        _ rt: UnsafeMutablePointer<TLBEntry>, _ codeTLB: UnsafeMutablePointer<CodeTLBEntry>,
+                        _ bias: UInt64, jit: Bool, threshold: UInt16) -> HotExit {
         var cur = start
         var left = budget
+        var pcBias = bias
         @inline(__always) var wt: UnsafeMutablePointer<TLBEntry> { rt + TLB.entries }
         @inline(__always) func w(_ v: UInt64) -> UInt64 { sext32(v) }
         @inline(__always) func pcOf(_ p: UnsafeMutablePointer<DecodedInstruction>) -> UInt64 {
             pcBias &+ Hart.slotAddressShifted(p)
+        }
+        // Another page's slots for `target` when the code TLB holds it (as `run`'s lookup, which
+        // takes the misses): `cur` and `pcBias` move there.
+        @inline(__always) func enterPage(_ target: UInt64) -> Bool {
+            let vpn = target >> 12
+            let e = codeTLB[Int(vpn & TLB.codeMask)]
+            guard e.tag == vpn, let slots = e.slots else { return false }
+            cur = slots + Int((target & GuestMemory.pageMask) >> 1)
+            pcBias = (target & ~GuestMemory.pageMask) &- Hart.slotAddressShifted(slots)
+            return true
         }
         // As in `run`.
         @inline(__always) func addPair(_ p: UnsafeMutablePointer<DecodedInstruction>) {
@@ -126,41 +143,82 @@ extension Hart {
                 case .jalC:
                     r[cur.rd] = pcOf(cur) &+ UInt64(2)
                     cur += cur.slotDelta
-                    if left <= 0 { return HotExit(cur: cur, left: left, reason: 2) }
-                    if jit && NativeSlot.countExecution(cur, threshold: threshold) { return HotExit(cur: cur, left: left, reason: 1) }
+                    if left <= 0 { return HotExit(cur: cur, left: left, pcBias: pcBias, reason: 2) }
+                    if jit && NativeSlot.countExecution(cur, threshold: threshold) { return HotExit(cur: cur, left: left, pcBias: pcBias, reason: 1) }
                     left &-= Int(cur.pointee.count)
                     continue
                 case .jal:
                     r[cur.rd] = pcOf(cur) &+ UInt64(4)
                     cur += cur.slotDelta
-                    if left <= 0 { return HotExit(cur: cur, left: left, reason: 2) }
-                    if jit && NativeSlot.countExecution(cur, threshold: threshold) { return HotExit(cur: cur, left: left, reason: 1) }
+                    if left <= 0 { return HotExit(cur: cur, left: left, pcBias: pcBias, reason: 2) }
+                    if jit && NativeSlot.countExecution(cur, threshold: threshold) { return HotExit(cur: cur, left: left, pcBias: pcBias, reason: 1) }
                     left &-= Int(cur.pointee.count)
                     continue
                 case .ldAddiJalr:
                     // ld + addi, then the jalr in the next slot (a function's return).
-                    guard let v = TLB.load(rt, r[cur.rs1] &+ cur.pairFirstOffset, UInt64.self) else { return HotExit(cur: cur, left: left, reason: 0) }
+                    guard let v = TLB.load(rt, r[cur.rs1] &+ cur.pairFirstOffset, UInt64.self) else { return HotExit(cur: cur, left: left, pcBias: pcBias, reason: 0) }
                     r[cur.rd] = v
                     r[cur.rs3] = r[cur.aux] &+ cur.pairSecondOffset
                     cur = cur.next
                     do {
                         let target = (r[cur.rs1] &+ cur.imm) & ~1
                         let here = pcOf(cur)
-                        if left <= 0 || (target ^ here) & ~GuestMemory.pageMask != 0 { return HotExit(cur: cur, left: left, reason: 0) }
-                        r[cur.rd] = here &+ UInt64(cur.pointee.len) << 1
-                        cur += Int(truncatingIfNeeded: Int64(bitPattern: target &- here) &>> 1)
-                        if jit && NativeSlot.countExecution(cur, threshold: threshold) { return HotExit(cur: cur, left: left, reason: 1) }
+                        let link = here &+ UInt64(cur.pointee.len) << 1
+                        let rd = cur.rd
+                        if left <= 0 { return HotExit(cur: cur, left: left, pcBias: pcBias, reason: 0) }
+                        if (target ^ here) & ~GuestMemory.pageMask == 0 {
+                            cur += Int(truncatingIfNeeded: Int64(bitPattern: target &- here) &>> 1)
+                        } else if !enterPage(target) {
+                            return HotExit(cur: cur, left: left, pcBias: pcBias, reason: 0)
+                        }
+                        r[rd] = link
+                        if jit && NativeSlot.countExecution(cur, threshold: threshold) { return HotExit(cur: cur, left: left, pcBias: pcBias, reason: 1) }
                         left &-= Int(cur.pointee.count)
                         continue
                     }
                 case .jalr, .jalrC:
-                    // Another page or a spent budget: `run`'s arm (nothing written yet).
+                    // A spent budget or a page the code TLB does not hold: `run`'s arm (nothing
+                    // written yet).
                     let target = (r[cur.rs1] &+ cur.imm) & ~1
                     let here = pcOf(cur)
-                    if left <= 0 || (target ^ here) & ~GuestMemory.pageMask != 0 { return HotExit(cur: cur, left: left, reason: 0) }
-                    r[cur.rd] = here &+ UInt64(cur.pointee.len) << 1
-                    cur += Int(truncatingIfNeeded: Int64(bitPattern: target &- here) &>> 1)
-                    if jit && NativeSlot.countExecution(cur, threshold: threshold) { return HotExit(cur: cur, left: left, reason: 1) }
+                    let link = here &+ UInt64(cur.pointee.len) << 1
+                    let rd = cur.rd
+                    if left <= 0 { return HotExit(cur: cur, left: left, pcBias: pcBias, reason: 0) }
+                    if (target ^ here) & ~GuestMemory.pageMask == 0 {
+                        cur += Int(truncatingIfNeeded: Int64(bitPattern: target &- here) &>> 1)
+                    } else if !enterPage(target) {
+                        return HotExit(cur: cur, left: left, pcBias: pcBias, reason: 0)
+                    }
+                    r[rd] = link
+                    if jit && NativeSlot.countExecution(cur, threshold: threshold) { return HotExit(cur: cur, left: left, pcBias: pcBias, reason: 1) }
+                    left &-= Int(cur.pointee.count)
+                    continue
+
+                case .jalFar:
+                    // c.j and c.jal too (len 1).
+                    let here = pcOf(cur)
+                    let link = here &+ UInt64(cur.pointee.len) << 1
+                    let rd = cur.rd
+                    if left <= 0 || !enterPage(here &+ cur.imm) { return HotExit(cur: cur, left: left, pcBias: pcBias, reason: 0) }
+                    r[rd] = link
+                    if jit && NativeSlot.countExecution(cur, threshold: threshold) { return HotExit(cur: cur, left: left, pcBias: pcBias, reason: 1) }
+                    left &-= Int(cur.pointee.count)
+                    continue
+                case .branchFar:
+                    // c.beqz and c.bnez to another page too (len 1).
+                    if Hart.branchTaken(cur.pointee.rm, r[cur.rs1], r[cur.rs2]) {
+                        if left <= 0 || !enterPage(pcOf(cur) &+ cur.imm) { return HotExit(cur: cur, left: left, pcBias: pcBias, reason: 0) }
+                        if jit && NativeSlot.countExecution(cur, threshold: threshold) { return HotExit(cur: cur, left: left, pcBias: pcBias, reason: 1) }
+                        left &-= Int(cur.pointee.count)
+                        continue
+                    }
+                    cur = cur.next
+                    left &-= Int(cur.pointee.count)
+                    continue
+                case .pageEnd:
+                    // Straight on into the next page (its run's count taken, as in `run`'s lookup).
+                    if !enterPage(pcOf(cur)) { return HotExit(cur: cur, left: left, pcBias: pcBias, reason: 0) }
+                    if jit && NativeSlot.countExecution(cur, threshold: threshold) { return HotExit(cur: cur, left: left, pcBias: pcBias, reason: 1) }
                     left &-= Int(cur.pointee.count)
                     continue
 
@@ -168,8 +226,8 @@ extension Hart {
                 case .beqC:
                     if r[cur.rs1] == r[cur.rs2] {
                         cur += cur.slotDelta
-                        if left <= 0 { return HotExit(cur: cur, left: left, reason: 2) }
-                        if jit && NativeSlot.countExecution(cur, threshold: threshold) { return HotExit(cur: cur, left: left, reason: 1) }
+                        if left <= 0 { return HotExit(cur: cur, left: left, pcBias: pcBias, reason: 2) }
+                        if jit && NativeSlot.countExecution(cur, threshold: threshold) { return HotExit(cur: cur, left: left, pcBias: pcBias, reason: 1) }
                         left &-= Int(cur.pointee.count)
                         continue
                     }
@@ -179,8 +237,8 @@ extension Hart {
                 case .beq:
                     if r[cur.rs1] == r[cur.rs2] {
                         cur += cur.slotDelta
-                        if left <= 0 { return HotExit(cur: cur, left: left, reason: 2) }
-                        if jit && NativeSlot.countExecution(cur, threshold: threshold) { return HotExit(cur: cur, left: left, reason: 1) }
+                        if left <= 0 { return HotExit(cur: cur, left: left, pcBias: pcBias, reason: 2) }
+                        if jit && NativeSlot.countExecution(cur, threshold: threshold) { return HotExit(cur: cur, left: left, pcBias: pcBias, reason: 1) }
                         left &-= Int(cur.pointee.count)
                         continue
                     }
@@ -190,8 +248,8 @@ extension Hart {
                 case .bneC:
                     if r[cur.rs1] != r[cur.rs2] {
                         cur += cur.slotDelta
-                        if left <= 0 { return HotExit(cur: cur, left: left, reason: 2) }
-                        if jit && NativeSlot.countExecution(cur, threshold: threshold) { return HotExit(cur: cur, left: left, reason: 1) }
+                        if left <= 0 { return HotExit(cur: cur, left: left, pcBias: pcBias, reason: 2) }
+                        if jit && NativeSlot.countExecution(cur, threshold: threshold) { return HotExit(cur: cur, left: left, pcBias: pcBias, reason: 1) }
                         left &-= Int(cur.pointee.count)
                         continue
                     }
@@ -201,8 +259,8 @@ extension Hart {
                 case .bne:
                     if r[cur.rs1] != r[cur.rs2] {
                         cur += cur.slotDelta
-                        if left <= 0 { return HotExit(cur: cur, left: left, reason: 2) }
-                        if jit && NativeSlot.countExecution(cur, threshold: threshold) { return HotExit(cur: cur, left: left, reason: 1) }
+                        if left <= 0 { return HotExit(cur: cur, left: left, pcBias: pcBias, reason: 2) }
+                        if jit && NativeSlot.countExecution(cur, threshold: threshold) { return HotExit(cur: cur, left: left, pcBias: pcBias, reason: 1) }
                         left &-= Int(cur.pointee.count)
                         continue
                     }
@@ -212,8 +270,8 @@ extension Hart {
                 case .blt:
                     if Int64(bitPattern: r[cur.rs1]) < Int64(bitPattern: r[cur.rs2]) {
                         cur += cur.slotDelta
-                        if left <= 0 { return HotExit(cur: cur, left: left, reason: 2) }
-                        if jit && NativeSlot.countExecution(cur, threshold: threshold) { return HotExit(cur: cur, left: left, reason: 1) }
+                        if left <= 0 { return HotExit(cur: cur, left: left, pcBias: pcBias, reason: 2) }
+                        if jit && NativeSlot.countExecution(cur, threshold: threshold) { return HotExit(cur: cur, left: left, pcBias: pcBias, reason: 1) }
                         left &-= Int(cur.pointee.count)
                         continue
                     }
@@ -223,8 +281,8 @@ extension Hart {
                 case .bge:
                     if Int64(bitPattern: r[cur.rs1]) >= Int64(bitPattern: r[cur.rs2]) {
                         cur += cur.slotDelta
-                        if left <= 0 { return HotExit(cur: cur, left: left, reason: 2) }
-                        if jit && NativeSlot.countExecution(cur, threshold: threshold) { return HotExit(cur: cur, left: left, reason: 1) }
+                        if left <= 0 { return HotExit(cur: cur, left: left, pcBias: pcBias, reason: 2) }
+                        if jit && NativeSlot.countExecution(cur, threshold: threshold) { return HotExit(cur: cur, left: left, pcBias: pcBias, reason: 1) }
                         left &-= Int(cur.pointee.count)
                         continue
                     }
@@ -234,8 +292,8 @@ extension Hart {
                 case .bltu:
                     if r[cur.rs1] < r[cur.rs2] {
                         cur += cur.slotDelta
-                        if left <= 0 { return HotExit(cur: cur, left: left, reason: 2) }
-                        if jit && NativeSlot.countExecution(cur, threshold: threshold) { return HotExit(cur: cur, left: left, reason: 1) }
+                        if left <= 0 { return HotExit(cur: cur, left: left, pcBias: pcBias, reason: 2) }
+                        if jit && NativeSlot.countExecution(cur, threshold: threshold) { return HotExit(cur: cur, left: left, pcBias: pcBias, reason: 1) }
                         left &-= Int(cur.pointee.count)
                         continue
                     }
@@ -245,8 +303,8 @@ extension Hart {
                 case .bgeu:
                     if r[cur.rs1] >= r[cur.rs2] {
                         cur += cur.slotDelta
-                        if left <= 0 { return HotExit(cur: cur, left: left, reason: 2) }
-                        if jit && NativeSlot.countExecution(cur, threshold: threshold) { return HotExit(cur: cur, left: left, reason: 1) }
+                        if left <= 0 { return HotExit(cur: cur, left: left, pcBias: pcBias, reason: 2) }
+                        if jit && NativeSlot.countExecution(cur, threshold: threshold) { return HotExit(cur: cur, left: left, pcBias: pcBias, reason: 1) }
                         left &-= Int(cur.pointee.count)
                         continue
                     }
@@ -259,15 +317,15 @@ extension Hart {
                 // in imm's halves, the add forms the delta in imm.
                 case .lbuAddiBranch:
                     // lbu, then the addi + beq/bne in the next slot.
-                    guard let v = TLB.load(rt, r[cur.rs1] &+ cur.imm, UInt8.self) else { return HotExit(cur: cur, left: left, reason: 0) }
+                    guard let v = TLB.load(rt, r[cur.rs1] &+ cur.imm, UInt8.self) else { return HotExit(cur: cur, left: left, pcBias: pcBias, reason: 0) }
                     r[cur.rd] = UInt64(v)
                     cur = cur.next
                     do {
                         r[cur.rd] = r[cur.rs1] &+ cur.pairFirstOffset
                         if (r[cur.rs3] == r[cur.aux]) == (cur.pointee.rm == 0) {
                             cur += Int(cur.pointee.imm >> 16)
-                            if left <= 0 { return HotExit(cur: cur, left: left, reason: 2) }
-                            if jit && NativeSlot.countExecution(cur, threshold: threshold) { return HotExit(cur: cur, left: left, reason: 1) }
+                            if left <= 0 { return HotExit(cur: cur, left: left, pcBias: pcBias, reason: 2) }
+                            if jit && NativeSlot.countExecution(cur, threshold: threshold) { return HotExit(cur: cur, left: left, pcBias: pcBias, reason: 1) }
                             left &-= Int(cur.pointee.count)
                             continue
                         }
@@ -279,8 +337,8 @@ extension Hart {
                     r[cur.rd] = r[cur.rs1] &+ cur.pairFirstOffset
                     if (r[cur.rs3] == r[cur.aux]) == (cur.pointee.rm == 0) {
                         cur += Int(cur.pointee.imm >> 16)
-                        if left <= 0 { return HotExit(cur: cur, left: left, reason: 2) }
-                        if jit && NativeSlot.countExecution(cur, threshold: threshold) { return HotExit(cur: cur, left: left, reason: 1) }
+                        if left <= 0 { return HotExit(cur: cur, left: left, pcBias: pcBias, reason: 2) }
+                        if jit && NativeSlot.countExecution(cur, threshold: threshold) { return HotExit(cur: cur, left: left, pcBias: pcBias, reason: 1) }
                         left &-= Int(cur.pointee.count)
                         continue
                     }
@@ -292,8 +350,8 @@ extension Hart {
                     r[cur.rd] = cur.pointee.rm & 8 != 0 ? w(sum) : sum
                     if Hart.branchTaken(cur.pointee.rm & 7, r[cur.rs3], r[cur.aux]) {
                         cur += Int(cur.pointee.imm >> 16)
-                        if left <= 0 { return HotExit(cur: cur, left: left, reason: 2) }
-                        if jit && NativeSlot.countExecution(cur, threshold: threshold) { return HotExit(cur: cur, left: left, reason: 1) }
+                        if left <= 0 { return HotExit(cur: cur, left: left, pcBias: pcBias, reason: 2) }
+                        if jit && NativeSlot.countExecution(cur, threshold: threshold) { return HotExit(cur: cur, left: left, pcBias: pcBias, reason: 1) }
                         left &-= Int(cur.pointee.count)
                         continue
                     }
@@ -304,8 +362,8 @@ extension Hart {
                     r[cur.rd] = r[cur.rs1] &+ r[cur.rs2]
                     if (r[cur.rs3] == r[cur.aux]) == (cur.pointee.rm == 0) {
                         cur += Int(cur.pointee.imm)
-                        if left <= 0 { return HotExit(cur: cur, left: left, reason: 2) }
-                        if jit && NativeSlot.countExecution(cur, threshold: threshold) { return HotExit(cur: cur, left: left, reason: 1) }
+                        if left <= 0 { return HotExit(cur: cur, left: left, pcBias: pcBias, reason: 2) }
+                        if jit && NativeSlot.countExecution(cur, threshold: threshold) { return HotExit(cur: cur, left: left, pcBias: pcBias, reason: 1) }
                         left &-= Int(cur.pointee.count)
                         continue
                     }
@@ -317,8 +375,8 @@ extension Hart {
                     r[cur.rd] = cur.pointee.rm & 8 != 0 ? w(sum) : sum
                     if Hart.branchTaken(cur.pointee.rm & 7, r[cur.rs3], r[cur.aux]) {
                         cur += Int(cur.pointee.imm)
-                        if left <= 0 { return HotExit(cur: cur, left: left, reason: 2) }
-                        if jit && NativeSlot.countExecution(cur, threshold: threshold) { return HotExit(cur: cur, left: left, reason: 1) }
+                        if left <= 0 { return HotExit(cur: cur, left: left, pcBias: pcBias, reason: 2) }
+                        if jit && NativeSlot.countExecution(cur, threshold: threshold) { return HotExit(cur: cur, left: left, pcBias: pcBias, reason: 1) }
                         left &-= Int(cur.pointee.count)
                         continue
                     }
@@ -333,8 +391,8 @@ extension Hart {
                         r[cur.rd] = cur.pairFirstOffset
                         if Hart.branchTaken(cur.pointee.rm, r[cur.rs3], r[cur.aux]) {
                             cur += Int(cur.pointee.imm >> 16)
-                            if left <= 0 { return HotExit(cur: cur, left: left, reason: 2) }
-                            if jit && NativeSlot.countExecution(cur, threshold: threshold) { return HotExit(cur: cur, left: left, reason: 1) }
+                            if left <= 0 { return HotExit(cur: cur, left: left, pcBias: pcBias, reason: 2) }
+                            if jit && NativeSlot.countExecution(cur, threshold: threshold) { return HotExit(cur: cur, left: left, pcBias: pcBias, reason: 1) }
                             left &-= Int(cur.pointee.count)
                             continue
                         }
@@ -347,8 +405,8 @@ extension Hart {
                     r[cur.rd] = cur.pairFirstOffset
                     if Hart.branchTaken(cur.pointee.rm, r[cur.rs3], r[cur.aux]) {
                         cur += Int(cur.pointee.imm >> 16)
-                        if left <= 0 { return HotExit(cur: cur, left: left, reason: 2) }
-                        if jit && NativeSlot.countExecution(cur, threshold: threshold) { return HotExit(cur: cur, left: left, reason: 1) }
+                        if left <= 0 { return HotExit(cur: cur, left: left, pcBias: pcBias, reason: 2) }
+                        if jit && NativeSlot.countExecution(cur, threshold: threshold) { return HotExit(cur: cur, left: left, pcBias: pcBias, reason: 1) }
                         left &-= Int(cur.pointee.count)
                         continue
                     }
@@ -361,8 +419,8 @@ extension Hart {
                     cur = cur.next
                     if r[cur.rs1] != r[cur.rs2] {
                         cur += cur.slotDelta
-                        if left <= 0 { return HotExit(cur: cur, left: left, reason: 2) }
-                        if jit && NativeSlot.countExecution(cur, threshold: threshold) { return HotExit(cur: cur, left: left, reason: 1) }
+                        if left <= 0 { return HotExit(cur: cur, left: left, pcBias: pcBias, reason: 2) }
+                        if jit && NativeSlot.countExecution(cur, threshold: threshold) { return HotExit(cur: cur, left: left, pcBias: pcBias, reason: 1) }
                         left &-= Int(cur.pointee.count)
                         continue
                     }
@@ -377,8 +435,8 @@ extension Hart {
                     r[cur.rd] = r[cur.rs1] & cur.pairFirstOffset
                     if (r[cur.rs3] == r[cur.aux]) == (cur.pointee.rm == 0) {
                         cur += Int(cur.pointee.imm >> 16)
-                        if left <= 0 { return HotExit(cur: cur, left: left, reason: 2) }
-                        if jit && NativeSlot.countExecution(cur, threshold: threshold) { return HotExit(cur: cur, left: left, reason: 1) }
+                        if left <= 0 { return HotExit(cur: cur, left: left, pcBias: pcBias, reason: 2) }
+                        if jit && NativeSlot.countExecution(cur, threshold: threshold) { return HotExit(cur: cur, left: left, pcBias: pcBias, reason: 1) }
                         left &-= Int(cur.pointee.count)
                         continue
                     }
@@ -386,12 +444,12 @@ extension Hart {
                     left &-= Int(cur.pointee.count)
                     continue
                 case .ldBranch:
-                    guard let v = TLB.load(rt, r[cur.rs1] &+ cur.pairFirstOffset, UInt64.self) else { return HotExit(cur: cur, left: left, reason: 0) }
+                    guard let v = TLB.load(rt, r[cur.rs1] &+ cur.pairFirstOffset, UInt64.self) else { return HotExit(cur: cur, left: left, pcBias: pcBias, reason: 0) }
                     r[cur.rd] = v
                     if (r[cur.rs3] == r[cur.aux]) == (cur.pointee.rm == 0) {
                         cur += Int(cur.pointee.imm >> 16)
-                        if left <= 0 { return HotExit(cur: cur, left: left, reason: 2) }
-                        if jit && NativeSlot.countExecution(cur, threshold: threshold) { return HotExit(cur: cur, left: left, reason: 1) }
+                        if left <= 0 { return HotExit(cur: cur, left: left, pcBias: pcBias, reason: 2) }
+                        if jit && NativeSlot.countExecution(cur, threshold: threshold) { return HotExit(cur: cur, left: left, pcBias: pcBias, reason: 1) }
                         left &-= Int(cur.pointee.count)
                         continue
                     }
@@ -400,16 +458,16 @@ extension Hart {
                     continue
                 case .ldLbuBranch:
                     // ld, then the lbu + beq/bne in the next slot.
-                    guard let v = TLB.load(rt, r[cur.rs1] &+ cur.imm, UInt64.self) else { return HotExit(cur: cur, left: left, reason: 0) }
+                    guard let v = TLB.load(rt, r[cur.rs1] &+ cur.imm, UInt64.self) else { return HotExit(cur: cur, left: left, pcBias: pcBias, reason: 0) }
                     r[cur.rd] = v
                     cur = cur.next
                     do {
-                        guard let v = TLB.load(rt, r[cur.rs1] &+ cur.pairFirstOffset, UInt8.self) else { return HotExit(cur: cur, left: left, reason: 0) }
+                        guard let v = TLB.load(rt, r[cur.rs1] &+ cur.pairFirstOffset, UInt8.self) else { return HotExit(cur: cur, left: left, pcBias: pcBias, reason: 0) }
                         r[cur.rd] = UInt64(v)
                         if (r[cur.rs3] == r[cur.aux]) == (cur.pointee.rm == 0) {
                             cur += Int(cur.pointee.imm >> 16)
-                            if left <= 0 { return HotExit(cur: cur, left: left, reason: 2) }
-                            if jit && NativeSlot.countExecution(cur, threshold: threshold) { return HotExit(cur: cur, left: left, reason: 1) }
+                            if left <= 0 { return HotExit(cur: cur, left: left, pcBias: pcBias, reason: 2) }
+                            if jit && NativeSlot.countExecution(cur, threshold: threshold) { return HotExit(cur: cur, left: left, pcBias: pcBias, reason: 1) }
                             left &-= Int(cur.pointee.count)
                             continue
                         }
@@ -418,12 +476,12 @@ extension Hart {
                         continue
                     }
                 case .lbuBranch:
-                    guard let v = TLB.load(rt, r[cur.rs1] &+ cur.pairFirstOffset, UInt8.self) else { return HotExit(cur: cur, left: left, reason: 0) }
+                    guard let v = TLB.load(rt, r[cur.rs1] &+ cur.pairFirstOffset, UInt8.self) else { return HotExit(cur: cur, left: left, pcBias: pcBias, reason: 0) }
                     r[cur.rd] = UInt64(v)
                     if (r[cur.rs3] == r[cur.aux]) == (cur.pointee.rm == 0) {
                         cur += Int(cur.pointee.imm >> 16)
-                        if left <= 0 { return HotExit(cur: cur, left: left, reason: 2) }
-                        if jit && NativeSlot.countExecution(cur, threshold: threshold) { return HotExit(cur: cur, left: left, reason: 1) }
+                        if left <= 0 { return HotExit(cur: cur, left: left, pcBias: pcBias, reason: 2) }
+                        if jit && NativeSlot.countExecution(cur, threshold: threshold) { return HotExit(cur: cur, left: left, pcBias: pcBias, reason: 1) }
                         left &-= Int(cur.pointee.count)
                         continue
                     }
@@ -432,16 +490,16 @@ extension Hart {
                     continue
                 case .ldLhBranch:
                     // ld, then the lh + beq/bne in the next slot.
-                    guard let v = TLB.load(rt, r[cur.rs1] &+ cur.imm, UInt64.self) else { return HotExit(cur: cur, left: left, reason: 0) }
+                    guard let v = TLB.load(rt, r[cur.rs1] &+ cur.imm, UInt64.self) else { return HotExit(cur: cur, left: left, pcBias: pcBias, reason: 0) }
                     r[cur.rd] = v
                     cur = cur.next
                     do {
-                        guard let v = load16(r[cur.rs1] &+ cur.pairFirstOffset) else { return HotExit(cur: cur, left: left, reason: 0) }
+                        guard let v = load16(r[cur.rs1] &+ cur.pairFirstOffset) else { return HotExit(cur: cur, left: left, pcBias: pcBias, reason: 0) }
                         r[cur.rd] = sext16(UInt64(v))
                         if (r[cur.rs3] == r[cur.aux]) == (cur.pointee.rm == 0) {
                             cur += Int(cur.pointee.imm >> 16)
-                            if left <= 0 { return HotExit(cur: cur, left: left, reason: 2) }
-                            if jit && NativeSlot.countExecution(cur, threshold: threshold) { return HotExit(cur: cur, left: left, reason: 1) }
+                            if left <= 0 { return HotExit(cur: cur, left: left, pcBias: pcBias, reason: 2) }
+                            if jit && NativeSlot.countExecution(cur, threshold: threshold) { return HotExit(cur: cur, left: left, pcBias: pcBias, reason: 1) }
                             left &-= Int(cur.pointee.count)
                             continue
                         }
@@ -450,12 +508,12 @@ extension Hart {
                         continue
                     }
                 case .lhBranch:
-                    guard let v = load16(r[cur.rs1] &+ cur.pairFirstOffset) else { return HotExit(cur: cur, left: left, reason: 0) }
+                    guard let v = load16(r[cur.rs1] &+ cur.pairFirstOffset) else { return HotExit(cur: cur, left: left, pcBias: pcBias, reason: 0) }
                     r[cur.rd] = sext16(UInt64(v))
                     if (r[cur.rs3] == r[cur.aux]) == (cur.pointee.rm == 0) {
                         cur += Int(cur.pointee.imm >> 16)
-                        if left <= 0 { return HotExit(cur: cur, left: left, reason: 2) }
-                        if jit && NativeSlot.countExecution(cur, threshold: threshold) { return HotExit(cur: cur, left: left, reason: 1) }
+                        if left <= 0 { return HotExit(cur: cur, left: left, pcBias: pcBias, reason: 2) }
+                        if jit && NativeSlot.countExecution(cur, threshold: threshold) { return HotExit(cur: cur, left: left, pcBias: pcBias, reason: 1) }
                         left &-= Int(cur.pointee.count)
                         continue
                     }
@@ -479,8 +537,8 @@ extension Hart {
                             r[cur.rd] = r[cur.rs1] &>> (cur.pairFirstOffset & 63)
                             if (r[cur.rs3] == r[cur.aux]) == (cur.pointee.rm == 0) {
                                 cur += Int(cur.pointee.imm >> 16)
-                                if left <= 0 { return HotExit(cur: cur, left: left, reason: 2) }
-                                if jit && NativeSlot.countExecution(cur, threshold: threshold) { return HotExit(cur: cur, left: left, reason: 1) }
+                                if left <= 0 { return HotExit(cur: cur, left: left, pcBias: pcBias, reason: 2) }
+                                if jit && NativeSlot.countExecution(cur, threshold: threshold) { return HotExit(cur: cur, left: left, pcBias: pcBias, reason: 1) }
                                 left &-= Int(cur.pointee.count)
                                 continue
                             }
@@ -497,8 +555,8 @@ extension Hart {
                         r[cur.rd] = r[cur.rs1] &>> (cur.pairFirstOffset & 63)
                         if (r[cur.rs3] == r[cur.aux]) == (cur.pointee.rm == 0) {
                             cur += Int(cur.pointee.imm >> 16)
-                            if left <= 0 { return HotExit(cur: cur, left: left, reason: 2) }
-                            if jit && NativeSlot.countExecution(cur, threshold: threshold) { return HotExit(cur: cur, left: left, reason: 1) }
+                            if left <= 0 { return HotExit(cur: cur, left: left, pcBias: pcBias, reason: 2) }
+                            if jit && NativeSlot.countExecution(cur, threshold: threshold) { return HotExit(cur: cur, left: left, pcBias: pcBias, reason: 1) }
                             left &-= Int(cur.pointee.count)
                             continue
                         }
@@ -510,8 +568,8 @@ extension Hart {
                     r[cur.rd] = r[cur.rs1] &>> (cur.pairFirstOffset & 63)
                     if (r[cur.rs3] == r[cur.aux]) == (cur.pointee.rm == 0) {
                         cur += Int(cur.pointee.imm >> 16)
-                        if left <= 0 { return HotExit(cur: cur, left: left, reason: 2) }
-                        if jit && NativeSlot.countExecution(cur, threshold: threshold) { return HotExit(cur: cur, left: left, reason: 1) }
+                        if left <= 0 { return HotExit(cur: cur, left: left, pcBias: pcBias, reason: 2) }
+                        if jit && NativeSlot.countExecution(cur, threshold: threshold) { return HotExit(cur: cur, left: left, pcBias: pcBias, reason: 1) }
                         left &-= Int(cur.pointee.count)
                         continue
                     }
@@ -528,36 +586,36 @@ extension Hart {
                 case .addLw:
                     let t = r[cur.rs1] &+ r[cur.rs2]
                     r[cur.rd] = t
-                    guard let v = TLB.load(rt, t &+ cur.imm, UInt32.self) else { cur += cur.aux; return HotExit(cur: cur, left: left, reason: 0) }
+                    guard let v = TLB.load(rt, t &+ cur.imm, UInt32.self) else { cur += cur.aux; return HotExit(cur: cur, left: left, pcBias: pcBias, reason: 0) }
                     r[cur.rs3] = sext32(UInt64(v))
                     cur = cur.next
                     continue
                 case .addLd:
-                    guard addLoad(cur) else { cur += cur.aux; return HotExit(cur: cur, left: left, reason: 0) }
+                    guard addLoad(cur) else { cur += cur.aux; return HotExit(cur: cur, left: left, pcBias: pcBias, reason: 0) }
                     cur = cur.next
                     continue
                 case .addLdSd:
                     // add+ld, then the sd in the next slot (its length read before the store,
                     // which may reset this code page).
-                    guard addLoad(cur) else { cur += cur.aux; return HotExit(cur: cur, left: left, reason: 0) }
+                    guard addLoad(cur) else { cur += cur.aux; return HotExit(cur: cur, left: left, pcBias: pcBias, reason: 0) }
                     cur = cur.next
                     let length = Int(cur.pointee.len)
-                    guard TLB.store(wt, r[cur.rs1] &+ cur.imm, r[cur.rs2]) else { return HotExit(cur: cur, left: left, reason: 0) }
+                    guard TLB.store(wt, r[cur.rs1] &+ cur.imm, r[cur.rs2]) else { return HotExit(cur: cur, left: left, pcBias: pcBias, reason: 0) }
                     cur += length
                     continue
                 case .addLdSdBranch:
                     // add+ld, sd, then the add + beq/bne in the slot after (a store that misses
                     // leaves for `run`'s arm of the sd's own slot).
-                    guard addLoad(cur) else { cur += cur.aux; return HotExit(cur: cur, left: left, reason: 0) }
+                    guard addLoad(cur) else { cur += cur.aux; return HotExit(cur: cur, left: left, pcBias: pcBias, reason: 0) }
                     cur = cur.next
                     let length = Int(cur.pointee.len)
-                    guard TLB.store(wt, r[cur.rs1] &+ cur.imm, r[cur.rs2]) else { return HotExit(cur: cur, left: left, reason: 0) }
+                    guard TLB.store(wt, r[cur.rs1] &+ cur.imm, r[cur.rs2]) else { return HotExit(cur: cur, left: left, pcBias: pcBias, reason: 0) }
                     cur += length
                     r[cur.rd] = r[cur.rs1] &+ r[cur.rs2]
                     if (r[cur.rs3] == r[cur.aux]) == (cur.pointee.rm == 0) {
                         cur += Int(cur.pointee.imm)
-                        if left <= 0 { return HotExit(cur: cur, left: left, reason: 2) }
-                        if jit && NativeSlot.countExecution(cur, threshold: threshold) { return HotExit(cur: cur, left: left, reason: 1) }
+                        if left <= 0 { return HotExit(cur: cur, left: left, pcBias: pcBias, reason: 2) }
+                        if jit && NativeSlot.countExecution(cur, threshold: threshold) { return HotExit(cur: cur, left: left, pcBias: pcBias, reason: 1) }
                         left &-= Int(cur.pointee.count)
                         continue
                     }
@@ -567,16 +625,16 @@ extension Hart {
                 case .addLbu:
                     let t = r[cur.rs1] &+ r[cur.rs2]
                     r[cur.rd] = t
-                    guard let v = TLB.load(rt, t &+ cur.imm, UInt8.self) else { cur += cur.aux; return HotExit(cur: cur, left: left, reason: 0) }
+                    guard let v = TLB.load(rt, t &+ cur.imm, UInt8.self) else { cur += cur.aux; return HotExit(cur: cur, left: left, pcBias: pcBias, reason: 0) }
                     r[cur.rs3] = UInt64(v)
                     cur = cur.next
                     continue
                 // Load and store pairs (Fusion.swift).
                 case .ldPair:
                     let base = r[cur.rs1]
-                    guard let v = TLB.load(rt, base &+ cur.pairFirstOffset, UInt64.self) else { return HotExit(cur: cur, left: left, reason: 0) }
+                    guard let v = TLB.load(rt, base &+ cur.pairFirstOffset, UInt64.self) else { return HotExit(cur: cur, left: left, pcBias: pcBias, reason: 0) }
                     r[cur.rd] = v
-                    guard let v2 = TLB.load(rt, base &+ cur.pairSecondOffset, UInt64.self) else { cur += cur.aux; return HotExit(cur: cur, left: left, reason: 0) }
+                    guard let v2 = TLB.load(rt, base &+ cur.pairSecondOffset, UInt64.self) else { cur += cur.aux; return HotExit(cur: cur, left: left, pcBias: pcBias, reason: 0) }
                     r[cur.rs3] = v2
                     cur = cur.next
                     continue
@@ -592,9 +650,9 @@ extension Hart {
                         cur = cur.next
                         do {
                             // Two bases: the second (rs2) is read after the first load has written rd.
-                            guard let v = load16(r[cur.rs1] &+ cur.pairFirstOffset) else { return HotExit(cur: cur, left: left, reason: 0) }
+                            guard let v = load16(r[cur.rs1] &+ cur.pairFirstOffset) else { return HotExit(cur: cur, left: left, pcBias: pcBias, reason: 0) }
                             r[cur.rd] = sext16(UInt64(v))
-                            guard let v2 = load16(r[cur.rs2] &+ cur.pairSecondOffset) else { cur += Int(cur.pointee.rm); return HotExit(cur: cur, left: left, reason: 0) }
+                            guard let v2 = load16(r[cur.rs2] &+ cur.pairSecondOffset) else { cur += Int(cur.pointee.rm); return HotExit(cur: cur, left: left, pcBias: pcBias, reason: 0) }
                             r[cur.rs3] = sext16(UInt64(v2))
                             cur = cur.next
                             continue
@@ -606,18 +664,18 @@ extension Hart {
                     cur = cur.next
                     do {
                         // Two bases: the second (rs2) is read after the first load has written rd.
-                        guard let v = load16(r[cur.rs1] &+ cur.pairFirstOffset) else { return HotExit(cur: cur, left: left, reason: 0) }
+                        guard let v = load16(r[cur.rs1] &+ cur.pairFirstOffset) else { return HotExit(cur: cur, left: left, pcBias: pcBias, reason: 0) }
                         r[cur.rd] = sext16(UInt64(v))
-                        guard let v2 = load16(r[cur.rs2] &+ cur.pairSecondOffset) else { cur += Int(cur.pointee.rm); return HotExit(cur: cur, left: left, reason: 0) }
+                        guard let v2 = load16(r[cur.rs2] &+ cur.pairSecondOffset) else { cur += Int(cur.pointee.rm); return HotExit(cur: cur, left: left, pcBias: pcBias, reason: 0) }
                         r[cur.rs3] = sext16(UInt64(v2))
                         cur = cur.next
                         continue
                     }
                 case .lhPair:
                     // Two bases: the second (rs2) is read after the first load has written rd.
-                    guard let v = load16(r[cur.rs1] &+ cur.pairFirstOffset) else { return HotExit(cur: cur, left: left, reason: 0) }
+                    guard let v = load16(r[cur.rs1] &+ cur.pairFirstOffset) else { return HotExit(cur: cur, left: left, pcBias: pcBias, reason: 0) }
                     r[cur.rd] = sext16(UInt64(v))
-                    guard let v2 = load16(r[cur.rs2] &+ cur.pairSecondOffset) else { cur += Int(cur.pointee.rm); return HotExit(cur: cur, left: left, reason: 0) }
+                    guard let v2 = load16(r[cur.rs2] &+ cur.pairSecondOffset) else { cur += Int(cur.pointee.rm); return HotExit(cur: cur, left: left, pcBias: pcBias, reason: 0) }
                     r[cur.rs3] = sext16(UInt64(v2))
                     cur = cur.next
                     continue
@@ -625,25 +683,25 @@ extension Hart {
                     // Everything read before the first store: it may reset this code page.
                     let base = r[cur.rs1], first = cur.aux, length = Int(cur.pointee.len)
                     let value2 = r[cur.rs3], address2 = base &+ cur.pairSecondOffset
-                    guard TLB.store(wt, base &+ cur.pairFirstOffset, r[cur.rs2]) else { return HotExit(cur: cur, left: left, reason: 0) }
-                    guard TLB.store(wt, address2, value2) else { cur += first; return HotExit(cur: cur, left: left, reason: 0) }
+                    guard TLB.store(wt, base &+ cur.pairFirstOffset, r[cur.rs2]) else { return HotExit(cur: cur, left: left, pcBias: pcBias, reason: 0) }
+                    guard TLB.store(wt, address2, value2) else { cur += first; return HotExit(cur: cur, left: left, pcBias: pcBias, reason: 0) }
                     cur += length
                     continue
                 case .ldSd:
-                    guard let v = TLB.load(rt, r[cur.rs1] &+ cur.pairFirstOffset, UInt64.self) else { return HotExit(cur: cur, left: left, reason: 0) }
+                    guard let v = TLB.load(rt, r[cur.rs1] &+ cur.pairFirstOffset, UInt64.self) else { return HotExit(cur: cur, left: left, pcBias: pcBias, reason: 0) }
                     r[cur.rd] = v
                     let length = Int(cur.pointee.len), first = cur.aux
-                    guard TLB.store(wt, r[cur.rs3] &+ cur.pairSecondOffset, r[cur.rs2]) else { cur += first; return HotExit(cur: cur, left: left, reason: 0) }
+                    guard TLB.store(wt, r[cur.rs3] &+ cur.pairSecondOffset, r[cur.rs2]) else { cur += first; return HotExit(cur: cur, left: left, pcBias: pcBias, reason: 0) }
                     cur += length
                     continue
                 case .ldAddi:
-                    guard let v = TLB.load(rt, r[cur.rs1] &+ cur.pairFirstOffset, UInt64.self) else { return HotExit(cur: cur, left: left, reason: 0) }
+                    guard let v = TLB.load(rt, r[cur.rs1] &+ cur.pairFirstOffset, UInt64.self) else { return HotExit(cur: cur, left: left, pcBias: pcBias, reason: 0) }
                     r[cur.rd] = v
                     r[cur.rs3] = r[cur.aux] &+ cur.pairSecondOffset
                     cur = cur.next
                     continue
                 case .ldSlli:
-                    guard let v = TLB.load(rt, r[cur.rs1] &+ cur.pairFirstOffset, UInt64.self) else { return HotExit(cur: cur, left: left, reason: 0) }
+                    guard let v = TLB.load(rt, r[cur.rs1] &+ cur.pairFirstOffset, UInt64.self) else { return HotExit(cur: cur, left: left, pcBias: pcBias, reason: 0) }
                     r[cur.rd] = v
                     r[cur.rs3] = r[cur.aux] &<< cur.pairSecondOffset
                     cur = cur.next
@@ -651,7 +709,7 @@ extension Hart {
                 case .addiSd:
                     r[cur.rd] = r[cur.rs1] &+ cur.pairFirstOffset
                     let length = Int(cur.pointee.len), first = cur.aux
-                    guard TLB.store(wt, r[cur.rs3] &+ cur.pairSecondOffset, r[cur.rs2]) else { cur += first; return HotExit(cur: cur, left: left, reason: 0) }
+                    guard TLB.store(wt, r[cur.rs3] &+ cur.pairSecondOffset, r[cur.rs2]) else { cur += first; return HotExit(cur: cur, left: left, pcBias: pcBias, reason: 0) }
                     cur += length
                     continue
                 // Two ALU instructions in one slot, executed in order (Fusion.swift): the
@@ -749,7 +807,7 @@ extension Hart {
                     cur = cur.next
                     shiftAdd(cur)
                     cur = cur.next
-                    guard let v = TLB.load(rt, r[cur.rs1] &+ cur.imm, UInt64.self) else { return HotExit(cur: cur, left: left, reason: 0) }
+                    guard let v = TLB.load(rt, r[cur.rs1] &+ cur.imm, UInt64.self) else { return HotExit(cur: cur, left: left, pcBias: pcBias, reason: 0) }
                     r[cur.rd] = v
                     cur = cur.next
                     do {
@@ -820,73 +878,73 @@ extension Hart {
                 case .auipcLd:
                     let t = pcOf(cur) &+ cur.imm
                     r[cur.rd] = t
-                    guard let v = TLB.load(rt, t &+ cur.fusedLoadOffset, UInt64.self) else { cur += cur.aux; return HotExit(cur: cur, left: left, reason: 0) }
+                    guard let v = TLB.load(rt, t &+ cur.fusedLoadOffset, UInt64.self) else { cur += cur.aux; return HotExit(cur: cur, left: left, pcBias: pcBias, reason: 0) }
                     r[cur.rs3] = v
                     cur = cur.next
                     continue
                 // Loads.
                 case .lb:
-                    guard let v = TLB.load(rt, r[cur.rs1] &+ cur.imm, UInt8.self) else { return HotExit(cur: cur, left: left, reason: 0) }
+                    guard let v = TLB.load(rt, r[cur.rs1] &+ cur.imm, UInt8.self) else { return HotExit(cur: cur, left: left, pcBias: pcBias, reason: 0) }
                     r[cur.rd] = sext8(UInt64(v))
                 case .lh:
-                    guard let v = load16(r[cur.rs1] &+ cur.imm) else { return HotExit(cur: cur, left: left, reason: 0) }
+                    guard let v = load16(r[cur.rs1] &+ cur.imm) else { return HotExit(cur: cur, left: left, pcBias: pcBias, reason: 0) }
                     r[cur.rd] = sext16(UInt64(v))
                 case .lwC:
-                    guard let v = TLB.load(rt, r[cur.rs1] &+ cur.imm, UInt32.self) else { return HotExit(cur: cur, left: left, reason: 0) }
+                    guard let v = TLB.load(rt, r[cur.rs1] &+ cur.imm, UInt32.self) else { return HotExit(cur: cur, left: left, pcBias: pcBias, reason: 0) }
                     r[cur.rd] = sext32(UInt64(v))
                     cur += 1
                     continue
                 case .lw:
-                    guard let v = TLB.load(rt, r[cur.rs1] &+ cur.imm, UInt32.self) else { return HotExit(cur: cur, left: left, reason: 0) }
+                    guard let v = TLB.load(rt, r[cur.rs1] &+ cur.imm, UInt32.self) else { return HotExit(cur: cur, left: left, pcBias: pcBias, reason: 0) }
                     r[cur.rd] = sext32(UInt64(v))
                 case .ldC:
-                    guard let v = TLB.load(rt, r[cur.rs1] &+ cur.imm, UInt64.self) else { return HotExit(cur: cur, left: left, reason: 0) }
+                    guard let v = TLB.load(rt, r[cur.rs1] &+ cur.imm, UInt64.self) else { return HotExit(cur: cur, left: left, pcBias: pcBias, reason: 0) }
                     r[cur.rd] = v
                     cur += 1
                     continue
                 case .ld:
-                    guard let v = TLB.load(rt, r[cur.rs1] &+ cur.imm, UInt64.self) else { return HotExit(cur: cur, left: left, reason: 0) }
+                    guard let v = TLB.load(rt, r[cur.rs1] &+ cur.imm, UInt64.self) else { return HotExit(cur: cur, left: left, pcBias: pcBias, reason: 0) }
                     r[cur.rd] = v
                 case .fld:
                     // c.fld and c.fldsp too (len 1): steps by the slot's length.
-                    guard let v = TLB.load(rt, r[cur.rs1] &+ cur.imm, UInt64.self) else { return HotExit(cur: cur, left: left, reason: 0) }
+                    guard let v = TLB.load(rt, r[cur.rs1] &+ cur.imm, UInt64.self) else { return HotExit(cur: cur, left: left, pcBias: pcBias, reason: 0) }
                     r[cur.rd] = v
                     cur = cur.next
                     continue
                 case .lbu:
-                    guard let v = TLB.load(rt, r[cur.rs1] &+ cur.imm, UInt8.self) else { return HotExit(cur: cur, left: left, reason: 0) }
+                    guard let v = TLB.load(rt, r[cur.rs1] &+ cur.imm, UInt8.self) else { return HotExit(cur: cur, left: left, pcBias: pcBias, reason: 0) }
                     r[cur.rd] = UInt64(v)
                 case .lhu:
-                    guard let v = load16(r[cur.rs1] &+ cur.imm) else { return HotExit(cur: cur, left: left, reason: 0) }
+                    guard let v = load16(r[cur.rs1] &+ cur.imm) else { return HotExit(cur: cur, left: left, pcBias: pcBias, reason: 0) }
                     r[cur.rd] = UInt64(v)
                 case .lwu:
-                    guard let v = TLB.load(rt, r[cur.rs1] &+ cur.imm, UInt32.self) else { return HotExit(cur: cur, left: left, reason: 0) }
+                    guard let v = TLB.load(rt, r[cur.rs1] &+ cur.imm, UInt32.self) else { return HotExit(cur: cur, left: left, pcBias: pcBias, reason: 0) }
                     r[cur.rd] = UInt64(v)
                 case .flw:
-                    guard let v = TLB.load(rt, r[cur.rs1] &+ cur.imm, UInt32.self) else { return HotExit(cur: cur, left: left, reason: 0) }
+                    guard let v = TLB.load(rt, r[cur.rs1] &+ cur.imm, UInt32.self) else { return HotExit(cur: cur, left: left, pcBias: pcBias, reason: 0) }
                     r[cur.rd] = UInt64(v) | Hart.boxMask
                 // Stores.
                 case .sb:
-                    guard TLB.store(wt, r[cur.rs1] &+ cur.imm, UInt8(truncatingIfNeeded: r[cur.rs2])) else { return HotExit(cur: cur, left: left, reason: 0) }
+                    guard TLB.store(wt, r[cur.rs1] &+ cur.imm, UInt8(truncatingIfNeeded: r[cur.rs2])) else { return HotExit(cur: cur, left: left, pcBias: pcBias, reason: 0) }
                 case .sh:
-                    guard TLB.store(wt, r[cur.rs1] &+ cur.imm, UInt16(truncatingIfNeeded: r[cur.rs2])) else { return HotExit(cur: cur, left: left, reason: 0) }
+                    guard TLB.store(wt, r[cur.rs1] &+ cur.imm, UInt16(truncatingIfNeeded: r[cur.rs2])) else { return HotExit(cur: cur, left: left, pcBias: pcBias, reason: 0) }
                 case .swC:
-                    guard TLB.store(wt, r[cur.rs1] &+ cur.imm, UInt32(truncatingIfNeeded: r[cur.rs2])) else { return HotExit(cur: cur, left: left, reason: 0) }
+                    guard TLB.store(wt, r[cur.rs1] &+ cur.imm, UInt32(truncatingIfNeeded: r[cur.rs2])) else { return HotExit(cur: cur, left: left, pcBias: pcBias, reason: 0) }
                     cur += 1
                     continue
                 case .sw, .fsw:
-                    guard TLB.store(wt, r[cur.rs1] &+ cur.imm, UInt32(truncatingIfNeeded: r[cur.rs2])) else { return HotExit(cur: cur, left: left, reason: 0) }
+                    guard TLB.store(wt, r[cur.rs1] &+ cur.imm, UInt32(truncatingIfNeeded: r[cur.rs2])) else { return HotExit(cur: cur, left: left, pcBias: pcBias, reason: 0) }
                 case .sdC:
-                    guard TLB.store(wt, r[cur.rs1] &+ cur.imm, r[cur.rs2]) else { return HotExit(cur: cur, left: left, reason: 0) }
+                    guard TLB.store(wt, r[cur.rs1] &+ cur.imm, r[cur.rs2]) else { return HotExit(cur: cur, left: left, pcBias: pcBias, reason: 0) }
                     cur += 1
                     continue
                 case .sd:
-                    guard TLB.store(wt, r[cur.rs1] &+ cur.imm, r[cur.rs2]) else { return HotExit(cur: cur, left: left, reason: 0) }
+                    guard TLB.store(wt, r[cur.rs1] &+ cur.imm, r[cur.rs2]) else { return HotExit(cur: cur, left: left, pcBias: pcBias, reason: 0) }
                 case .fsd:
                     // c.fsd and c.fsdsp too (len 1); the length is read before the store, which
                     // may reset this code page.
                     let length = Int(cur.pointee.len)
-                    guard TLB.store(wt, r[cur.rs1] &+ cur.imm, r[cur.rs2]) else { return HotExit(cur: cur, left: left, reason: 0) }
+                    guard TLB.store(wt, r[cur.rs1] &+ cur.imm, r[cur.rs2]) else { return HotExit(cur: cur, left: left, pcBias: pcBias, reason: 0) }
                     cur += length
                     continue
                 // Integer register-immediate.
@@ -1006,7 +1064,7 @@ extension Hart {
                 // Everything slow or rare: `run`'s arm. Spelled out, not `default`: an exhaustive
                 // switch needs no range check before the jump table, so the dispatch is one block
                 // ending in the indirect jump, which LLVM copies into every arm (Package.swift).
-                case .undecoded, .pageEnd, .illegal, .jalFar, .branchFar, .fence, .fenceI, .ecall, .ebreak,
+                case .undecoded, .illegal, .fence, .fenceI, .ecall, .ebreak,
                      .mulh, .mulhsu, .div, .rem, .divw, .divuw, .remw, .remuw, .lrW, .lrD, .scW, .scD, .amoW,
                      .amoD, .csr, .sh1addUw, .sh2addUw, .sh3addUw, .slliUw, .orn, .xnor, .bitCount, .max,
                      .maxu, .min, .minu, .sextB, .sextH, .rol, .rolw, .ror, .rori, .roriw, .rorw, .rev8,
@@ -1017,7 +1075,7 @@ extension Hart {
                      .fcvtSWU, .fcvtSL, .fcvtSLU, .fcvtWD, .fcvtWUD, .fcvtLD, .fcvtLUD, .fcvtDW, .fcvtDWU,
                      .fcvtDL, .fcvtDLU, .fcvtSD, .fcvtDS, .feqS, .fltS, .fleS, .feqD, .fltD, .fleD, .fclassS,
                      .fclassD:
-                    return HotExit(cur: cur, left: left, reason: 0)
+                    return HotExit(cur: cur, left: left, pcBias: pcBias, reason: 0)
                 }
                 cur += 2
         }

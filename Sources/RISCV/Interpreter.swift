@@ -38,6 +38,7 @@ extension Hart {
         // The write TLB follows the read TLB in one allocation (`GuestMemory.readTLB`): one base
         // pointer for both.
         let rt = mem.readTLB
+        let codeTLB = mem.codeTLB
         @inline(__always) var wt: UnsafeMutablePointer<TLBEntry> { rt + TLB.entries }
         // Instructions left in the budget (one counter, not a count and its limit: one value
         // fewer live across the loop). Retired so far: instructionBudget - left.
@@ -134,7 +135,7 @@ extension Hart {
             // at least 8-byte aligned, so pc = address / 8 + a per-page bias. One value live
             // across the loop instead of two (`slots` and the page base), and no exact division
             // of a pointer difference (with its overflow check) per use.
-            let pcBias = (pc & ~GuestMemory.pageMask) &- Hart.slotAddressShifted(slots)
+            var pcBias = (pc & ~GuestMemory.pageMask) &- Hart.slotAddressShifted(slots)
             @inline(__always) func pcOf(_ p: UnsafeMutablePointer<DecodedInstruction>) -> UInt64 {
                 pcBias &+ Hart.slotAddressShifted(p)
             }
@@ -172,12 +173,14 @@ extension Hart {
                 // it comes back here for every slow or rare path, with `cur` not yet executed,
                 // and this switch runs that slot (all of it, slow paths included).
                 #if SKIFF_WASI
-                let h = Hart.runHot(cur, left, r, rt, pcBias)
+                let h = Hart.runHot(cur, left, r, rt, codeTLB, pcBias)
                 #else
-                let h = jit ? Hart.runHotCounting(cur, left, r, rt, pcBias, threshold) : Hart.runHot(cur, left, r, rt, pcBias)
+                let h = jit ? Hart.runHotCounting(cur, left, r, rt, codeTLB, pcBias, threshold)
+                            : Hart.runHot(cur, left, r, rt, codeTLB, pcBias)
                 #endif
                 cur = h.cur
                 left = h.left
+                pcBias = h.pcBias
                 if h.reason != 0 {
                     // A jump's target: for the native tier (1) or with the budget spent (2).
                     pc = pcOf(cur)
