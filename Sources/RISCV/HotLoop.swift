@@ -107,22 +107,61 @@ extension Hart {
         @inline(__always) func shiftAdd(_ p: UnsafeMutablePointer<DecodedInstruction>) {
             r[p.rd] = r[p.rs2] &+ (r[p.rs1] &<< p.shamt)
         }
-        // TLB.load's 16-bit form, from two byte loads (which LLVM joins into one): natively
-        // the stdlib's `loadUnaligned` for UInt16 stayed a call in this function (0.9% of
-        // CoreMark's host instructions).
+        // TLB.load and TLB.store with the value put together from bytes (LLVM joins them into one
+        // access): natively the stdlib's `loadUnaligned` and `storeBytes` stayed calls in this
+        // function (3% of CoreMark's host instructions), as they did not in `run`.
+        @inline(__always) func host(_ tlb: UnsafeMutablePointer<TLBEntry>, _ address: UInt64, _ size: UInt64) -> UInt? {
+            let e = tlb[Int((address >> 12) & TLB.mask)]
+            return _fastPath(e.tag == (address &+ (size &- 1)) >> 12) ? UInt(truncatingIfNeeded: address &+ e.addend) : nil
+        }
+        @inline(__always) func bytes(_ h: UInt) -> UnsafeMutablePointer<UInt8> {
+            UnsafeMutablePointer<UInt8>(bitPattern: h).unsafelyUnwrapped
+        }
+        @inline(__always) func load8(_ address: UInt64) -> UInt8? {
+            guard let h = host(rt, address, 1) else { return nil }
+            return bytes(h)[0]
+        }
         @inline(__always) func load16(_ address: UInt64) -> UInt16? {
-            let e = rt[Int((address >> 12) & TLB.mask)]
-            if _fastPath(e.tag == (address &+ 1) >> 12) {
-                let p = TLB.host(address, e)
-                return UInt16(p.load(as: UInt8.self)) | UInt16(p.load(fromByteOffset: 1, as: UInt8.self)) << 8
+            guard let h = host(rt, address, 2) else { return nil }
+            let p = bytes(h)
+            return UInt16(p[0]) | UInt16(p[1]) &<< 8
+        }
+        @inline(__always) func load32(_ address: UInt64) -> UInt32? {
+            guard let h = host(rt, address, 4) else { return nil }
+            let p = bytes(h)
+            let low = UInt32(p[0]) | UInt32(p[1]) &<< 8
+            return low | UInt32(p[2]) &<< 16 | UInt32(p[3]) &<< 24
+        }
+        @inline(__always) func load64(_ address: UInt64) -> UInt64? {
+            guard let h = host(rt, address, 8) else { return nil }
+            let p = bytes(h)
+            let a = UInt64(p[0]) | UInt64(p[1]) &<< 8 | UInt64(p[2]) &<< 16
+            let b = a | UInt64(p[3]) &<< 24 | UInt64(p[4]) &<< 32
+            let c = b | UInt64(p[5]) &<< 40 | UInt64(p[6]) &<< 48
+            return c | UInt64(p[7]) &<< 56
+        }
+        @inline(__always) func store(_ address: UInt64, _ v: UInt64, _ size: UInt64) -> Bool {
+            guard let h = host(wt, address, size) else { return false }
+            let p = bytes(h)
+            p[0] = UInt8(truncatingIfNeeded: v)
+            if size > 1 { p[1] = UInt8(truncatingIfNeeded: v &>> 8) }
+            if size > 2 {
+                p[2] = UInt8(truncatingIfNeeded: v &>> 16)
+                p[3] = UInt8(truncatingIfNeeded: v &>> 24)
             }
-            return nil
+            if size > 4 {
+                p[4] = UInt8(truncatingIfNeeded: v &>> 32)
+                p[5] = UInt8(truncatingIfNeeded: v &>> 40)
+                p[6] = UInt8(truncatingIfNeeded: v &>> 48)
+                p[7] = UInt8(truncatingIfNeeded: v &>> 56)
+            }
+            return true
         }
         // add + ld: false if the load missed the TLB (the add has retired).
         @inline(__always) func addLoad(_ p: UnsafeMutablePointer<DecodedInstruction>) -> Bool {
             let t = r[p.rs1] &+ r[p.rs2]
             r[p.rd] = t
-            guard let v = TLB.load(rt, t &+ p.imm, UInt64.self) else { return false }
+            guard let v = load64(t &+ p.imm) else { return false }
             r[p.rs3] = v
             return true
         }
@@ -156,7 +195,7 @@ extension Hart {
                     continue
                 case .ldAddiJalr:
                     // ld + addi, then the jalr in the next slot (a function's return).
-                    guard let v = TLB.load(rt, r[cur.rs1] &+ cur.pairFirstOffset, UInt64.self) else { return HotExit(cur: cur, left: left, pcBias: pcBias, reason: 0) }
+                    guard let v = load64(r[cur.rs1] &+ cur.pairFirstOffset) else { return HotExit(cur: cur, left: left, pcBias: pcBias, reason: 0) }
                     r[cur.rd] = v
                     r[cur.rs3] = r[cur.aux] &+ cur.pairSecondOffset
                     cur = cur.next
@@ -317,7 +356,7 @@ extension Hart {
                 // in imm's halves, the add forms the delta in imm.
                 case .lbuAddiBranch:
                     // lbu, then the addi + beq/bne in the next slot.
-                    guard let v = TLB.load(rt, r[cur.rs1] &+ cur.imm, UInt8.self) else { return HotExit(cur: cur, left: left, pcBias: pcBias, reason: 0) }
+                    guard let v = load8(r[cur.rs1] &+ cur.imm) else { return HotExit(cur: cur, left: left, pcBias: pcBias, reason: 0) }
                     r[cur.rd] = UInt64(v)
                     cur = cur.next
                     do {
@@ -444,7 +483,7 @@ extension Hart {
                     left &-= Int(cur.pointee.count)
                     continue
                 case .ldBranch:
-                    guard let v = TLB.load(rt, r[cur.rs1] &+ cur.pairFirstOffset, UInt64.self) else { return HotExit(cur: cur, left: left, pcBias: pcBias, reason: 0) }
+                    guard let v = load64(r[cur.rs1] &+ cur.pairFirstOffset) else { return HotExit(cur: cur, left: left, pcBias: pcBias, reason: 0) }
                     r[cur.rd] = v
                     if (r[cur.rs3] == r[cur.aux]) == (cur.pointee.rm == 0) {
                         cur += Int(cur.pointee.imm >> 16)
@@ -458,11 +497,11 @@ extension Hart {
                     continue
                 case .ldLbuBranch:
                     // ld, then the lbu + beq/bne in the next slot.
-                    guard let v = TLB.load(rt, r[cur.rs1] &+ cur.imm, UInt64.self) else { return HotExit(cur: cur, left: left, pcBias: pcBias, reason: 0) }
+                    guard let v = load64(r[cur.rs1] &+ cur.imm) else { return HotExit(cur: cur, left: left, pcBias: pcBias, reason: 0) }
                     r[cur.rd] = v
                     cur = cur.next
                     do {
-                        guard let v = TLB.load(rt, r[cur.rs1] &+ cur.pairFirstOffset, UInt8.self) else { return HotExit(cur: cur, left: left, pcBias: pcBias, reason: 0) }
+                        guard let v = load8(r[cur.rs1] &+ cur.pairFirstOffset) else { return HotExit(cur: cur, left: left, pcBias: pcBias, reason: 0) }
                         r[cur.rd] = UInt64(v)
                         if (r[cur.rs3] == r[cur.aux]) == (cur.pointee.rm == 0) {
                             cur += Int(cur.pointee.imm >> 16)
@@ -476,7 +515,7 @@ extension Hart {
                         continue
                     }
                 case .lbuBranch:
-                    guard let v = TLB.load(rt, r[cur.rs1] &+ cur.pairFirstOffset, UInt8.self) else { return HotExit(cur: cur, left: left, pcBias: pcBias, reason: 0) }
+                    guard let v = load8(r[cur.rs1] &+ cur.pairFirstOffset) else { return HotExit(cur: cur, left: left, pcBias: pcBias, reason: 0) }
                     r[cur.rd] = UInt64(v)
                     if (r[cur.rs3] == r[cur.aux]) == (cur.pointee.rm == 0) {
                         cur += Int(cur.pointee.imm >> 16)
@@ -490,7 +529,7 @@ extension Hart {
                     continue
                 case .ldLhBranch:
                     // ld, then the lh + beq/bne in the next slot.
-                    guard let v = TLB.load(rt, r[cur.rs1] &+ cur.imm, UInt64.self) else { return HotExit(cur: cur, left: left, pcBias: pcBias, reason: 0) }
+                    guard let v = load64(r[cur.rs1] &+ cur.imm) else { return HotExit(cur: cur, left: left, pcBias: pcBias, reason: 0) }
                     r[cur.rd] = v
                     cur = cur.next
                     do {
@@ -586,7 +625,7 @@ extension Hart {
                 case .addLw:
                     let t = r[cur.rs1] &+ r[cur.rs2]
                     r[cur.rd] = t
-                    guard let v = TLB.load(rt, t &+ cur.imm, UInt32.self) else { cur += cur.aux; return HotExit(cur: cur, left: left, pcBias: pcBias, reason: 0) }
+                    guard let v = load32(t &+ cur.imm) else { cur += cur.aux; return HotExit(cur: cur, left: left, pcBias: pcBias, reason: 0) }
                     r[cur.rs3] = sext32(UInt64(v))
                     cur = cur.next
                     continue
@@ -600,7 +639,7 @@ extension Hart {
                     guard addLoad(cur) else { cur += cur.aux; return HotExit(cur: cur, left: left, pcBias: pcBias, reason: 0) }
                     cur = cur.next
                     let length = Int(cur.pointee.len)
-                    guard TLB.store(wt, r[cur.rs1] &+ cur.imm, r[cur.rs2]) else { return HotExit(cur: cur, left: left, pcBias: pcBias, reason: 0) }
+                    guard store(r[cur.rs1] &+ cur.imm, r[cur.rs2], 8) else { return HotExit(cur: cur, left: left, pcBias: pcBias, reason: 0) }
                     cur += length
                     continue
                 case .addLdSdBranch:
@@ -609,7 +648,7 @@ extension Hart {
                     guard addLoad(cur) else { cur += cur.aux; return HotExit(cur: cur, left: left, pcBias: pcBias, reason: 0) }
                     cur = cur.next
                     let length = Int(cur.pointee.len)
-                    guard TLB.store(wt, r[cur.rs1] &+ cur.imm, r[cur.rs2]) else { return HotExit(cur: cur, left: left, pcBias: pcBias, reason: 0) }
+                    guard store(r[cur.rs1] &+ cur.imm, r[cur.rs2], 8) else { return HotExit(cur: cur, left: left, pcBias: pcBias, reason: 0) }
                     cur += length
                     r[cur.rd] = r[cur.rs1] &+ r[cur.rs2]
                     if (r[cur.rs3] == r[cur.aux]) == (cur.pointee.rm == 0) {
@@ -625,16 +664,16 @@ extension Hart {
                 case .addLbu:
                     let t = r[cur.rs1] &+ r[cur.rs2]
                     r[cur.rd] = t
-                    guard let v = TLB.load(rt, t &+ cur.imm, UInt8.self) else { cur += cur.aux; return HotExit(cur: cur, left: left, pcBias: pcBias, reason: 0) }
+                    guard let v = load8(t &+ cur.imm) else { cur += cur.aux; return HotExit(cur: cur, left: left, pcBias: pcBias, reason: 0) }
                     r[cur.rs3] = UInt64(v)
                     cur = cur.next
                     continue
                 // Load and store pairs (Fusion.swift).
                 case .ldPair:
                     let base = r[cur.rs1]
-                    guard let v = TLB.load(rt, base &+ cur.pairFirstOffset, UInt64.self) else { return HotExit(cur: cur, left: left, pcBias: pcBias, reason: 0) }
+                    guard let v = load64(base &+ cur.pairFirstOffset) else { return HotExit(cur: cur, left: left, pcBias: pcBias, reason: 0) }
                     r[cur.rd] = v
-                    guard let v2 = TLB.load(rt, base &+ cur.pairSecondOffset, UInt64.self) else { cur += cur.aux; return HotExit(cur: cur, left: left, pcBias: pcBias, reason: 0) }
+                    guard let v2 = load64(base &+ cur.pairSecondOffset) else { cur += cur.aux; return HotExit(cur: cur, left: left, pcBias: pcBias, reason: 0) }
                     r[cur.rs3] = v2
                     cur = cur.next
                     continue
@@ -683,25 +722,25 @@ extension Hart {
                     // Everything read before the first store: it may reset this code page.
                     let base = r[cur.rs1], first = cur.aux, length = Int(cur.pointee.len)
                     let value2 = r[cur.rs3], address2 = base &+ cur.pairSecondOffset
-                    guard TLB.store(wt, base &+ cur.pairFirstOffset, r[cur.rs2]) else { return HotExit(cur: cur, left: left, pcBias: pcBias, reason: 0) }
-                    guard TLB.store(wt, address2, value2) else { cur += first; return HotExit(cur: cur, left: left, pcBias: pcBias, reason: 0) }
+                    guard store(base &+ cur.pairFirstOffset, r[cur.rs2], 8) else { return HotExit(cur: cur, left: left, pcBias: pcBias, reason: 0) }
+                    guard store(address2, value2, 8) else { cur += first; return HotExit(cur: cur, left: left, pcBias: pcBias, reason: 0) }
                     cur += length
                     continue
                 case .ldSd:
-                    guard let v = TLB.load(rt, r[cur.rs1] &+ cur.pairFirstOffset, UInt64.self) else { return HotExit(cur: cur, left: left, pcBias: pcBias, reason: 0) }
+                    guard let v = load64(r[cur.rs1] &+ cur.pairFirstOffset) else { return HotExit(cur: cur, left: left, pcBias: pcBias, reason: 0) }
                     r[cur.rd] = v
                     let length = Int(cur.pointee.len), first = cur.aux
-                    guard TLB.store(wt, r[cur.rs3] &+ cur.pairSecondOffset, r[cur.rs2]) else { cur += first; return HotExit(cur: cur, left: left, pcBias: pcBias, reason: 0) }
+                    guard store(r[cur.rs3] &+ cur.pairSecondOffset, r[cur.rs2], 8) else { cur += first; return HotExit(cur: cur, left: left, pcBias: pcBias, reason: 0) }
                     cur += length
                     continue
                 case .ldAddi:
-                    guard let v = TLB.load(rt, r[cur.rs1] &+ cur.pairFirstOffset, UInt64.self) else { return HotExit(cur: cur, left: left, pcBias: pcBias, reason: 0) }
+                    guard let v = load64(r[cur.rs1] &+ cur.pairFirstOffset) else { return HotExit(cur: cur, left: left, pcBias: pcBias, reason: 0) }
                     r[cur.rd] = v
                     r[cur.rs3] = r[cur.aux] &+ cur.pairSecondOffset
                     cur = cur.next
                     continue
                 case .ldSlli:
-                    guard let v = TLB.load(rt, r[cur.rs1] &+ cur.pairFirstOffset, UInt64.self) else { return HotExit(cur: cur, left: left, pcBias: pcBias, reason: 0) }
+                    guard let v = load64(r[cur.rs1] &+ cur.pairFirstOffset) else { return HotExit(cur: cur, left: left, pcBias: pcBias, reason: 0) }
                     r[cur.rd] = v
                     r[cur.rs3] = r[cur.aux] &<< cur.pairSecondOffset
                     cur = cur.next
@@ -709,7 +748,7 @@ extension Hart {
                 case .addiSd:
                     r[cur.rd] = r[cur.rs1] &+ cur.pairFirstOffset
                     let length = Int(cur.pointee.len), first = cur.aux
-                    guard TLB.store(wt, r[cur.rs3] &+ cur.pairSecondOffset, r[cur.rs2]) else { cur += first; return HotExit(cur: cur, left: left, pcBias: pcBias, reason: 0) }
+                    guard store(r[cur.rs3] &+ cur.pairSecondOffset, r[cur.rs2], 8) else { cur += first; return HotExit(cur: cur, left: left, pcBias: pcBias, reason: 0) }
                     cur += length
                     continue
                 // Two ALU instructions in one slot, executed in order (Fusion.swift): the
@@ -807,7 +846,7 @@ extension Hart {
                     cur = cur.next
                     shiftAdd(cur)
                     cur = cur.next
-                    guard let v = TLB.load(rt, r[cur.rs1] &+ cur.imm, UInt64.self) else { return HotExit(cur: cur, left: left, pcBias: pcBias, reason: 0) }
+                    guard let v = load64(r[cur.rs1] &+ cur.imm) else { return HotExit(cur: cur, left: left, pcBias: pcBias, reason: 0) }
                     r[cur.rd] = v
                     cur = cur.next
                     do {
@@ -878,73 +917,73 @@ extension Hart {
                 case .auipcLd:
                     let t = pcOf(cur) &+ cur.imm
                     r[cur.rd] = t
-                    guard let v = TLB.load(rt, t &+ cur.fusedLoadOffset, UInt64.self) else { cur += cur.aux; return HotExit(cur: cur, left: left, pcBias: pcBias, reason: 0) }
+                    guard let v = load64(t &+ cur.fusedLoadOffset) else { cur += cur.aux; return HotExit(cur: cur, left: left, pcBias: pcBias, reason: 0) }
                     r[cur.rs3] = v
                     cur = cur.next
                     continue
                 // Loads.
                 case .lb:
-                    guard let v = TLB.load(rt, r[cur.rs1] &+ cur.imm, UInt8.self) else { return HotExit(cur: cur, left: left, pcBias: pcBias, reason: 0) }
+                    guard let v = load8(r[cur.rs1] &+ cur.imm) else { return HotExit(cur: cur, left: left, pcBias: pcBias, reason: 0) }
                     r[cur.rd] = sext8(UInt64(v))
                 case .lh:
                     guard let v = load16(r[cur.rs1] &+ cur.imm) else { return HotExit(cur: cur, left: left, pcBias: pcBias, reason: 0) }
                     r[cur.rd] = sext16(UInt64(v))
                 case .lwC:
-                    guard let v = TLB.load(rt, r[cur.rs1] &+ cur.imm, UInt32.self) else { return HotExit(cur: cur, left: left, pcBias: pcBias, reason: 0) }
+                    guard let v = load32(r[cur.rs1] &+ cur.imm) else { return HotExit(cur: cur, left: left, pcBias: pcBias, reason: 0) }
                     r[cur.rd] = sext32(UInt64(v))
                     cur += 1
                     continue
                 case .lw:
-                    guard let v = TLB.load(rt, r[cur.rs1] &+ cur.imm, UInt32.self) else { return HotExit(cur: cur, left: left, pcBias: pcBias, reason: 0) }
+                    guard let v = load32(r[cur.rs1] &+ cur.imm) else { return HotExit(cur: cur, left: left, pcBias: pcBias, reason: 0) }
                     r[cur.rd] = sext32(UInt64(v))
                 case .ldC:
-                    guard let v = TLB.load(rt, r[cur.rs1] &+ cur.imm, UInt64.self) else { return HotExit(cur: cur, left: left, pcBias: pcBias, reason: 0) }
+                    guard let v = load64(r[cur.rs1] &+ cur.imm) else { return HotExit(cur: cur, left: left, pcBias: pcBias, reason: 0) }
                     r[cur.rd] = v
                     cur += 1
                     continue
                 case .ld:
-                    guard let v = TLB.load(rt, r[cur.rs1] &+ cur.imm, UInt64.self) else { return HotExit(cur: cur, left: left, pcBias: pcBias, reason: 0) }
+                    guard let v = load64(r[cur.rs1] &+ cur.imm) else { return HotExit(cur: cur, left: left, pcBias: pcBias, reason: 0) }
                     r[cur.rd] = v
                 case .fld:
                     // c.fld and c.fldsp too (len 1): steps by the slot's length.
-                    guard let v = TLB.load(rt, r[cur.rs1] &+ cur.imm, UInt64.self) else { return HotExit(cur: cur, left: left, pcBias: pcBias, reason: 0) }
+                    guard let v = load64(r[cur.rs1] &+ cur.imm) else { return HotExit(cur: cur, left: left, pcBias: pcBias, reason: 0) }
                     r[cur.rd] = v
                     cur = cur.next
                     continue
                 case .lbu:
-                    guard let v = TLB.load(rt, r[cur.rs1] &+ cur.imm, UInt8.self) else { return HotExit(cur: cur, left: left, pcBias: pcBias, reason: 0) }
+                    guard let v = load8(r[cur.rs1] &+ cur.imm) else { return HotExit(cur: cur, left: left, pcBias: pcBias, reason: 0) }
                     r[cur.rd] = UInt64(v)
                 case .lhu:
                     guard let v = load16(r[cur.rs1] &+ cur.imm) else { return HotExit(cur: cur, left: left, pcBias: pcBias, reason: 0) }
                     r[cur.rd] = UInt64(v)
                 case .lwu:
-                    guard let v = TLB.load(rt, r[cur.rs1] &+ cur.imm, UInt32.self) else { return HotExit(cur: cur, left: left, pcBias: pcBias, reason: 0) }
+                    guard let v = load32(r[cur.rs1] &+ cur.imm) else { return HotExit(cur: cur, left: left, pcBias: pcBias, reason: 0) }
                     r[cur.rd] = UInt64(v)
                 case .flw:
-                    guard let v = TLB.load(rt, r[cur.rs1] &+ cur.imm, UInt32.self) else { return HotExit(cur: cur, left: left, pcBias: pcBias, reason: 0) }
+                    guard let v = load32(r[cur.rs1] &+ cur.imm) else { return HotExit(cur: cur, left: left, pcBias: pcBias, reason: 0) }
                     r[cur.rd] = UInt64(v) | Hart.boxMask
                 // Stores.
                 case .sb:
-                    guard TLB.store(wt, r[cur.rs1] &+ cur.imm, UInt8(truncatingIfNeeded: r[cur.rs2])) else { return HotExit(cur: cur, left: left, pcBias: pcBias, reason: 0) }
+                    guard store(r[cur.rs1] &+ cur.imm, r[cur.rs2], 1) else { return HotExit(cur: cur, left: left, pcBias: pcBias, reason: 0) }
                 case .sh:
-                    guard TLB.store(wt, r[cur.rs1] &+ cur.imm, UInt16(truncatingIfNeeded: r[cur.rs2])) else { return HotExit(cur: cur, left: left, pcBias: pcBias, reason: 0) }
+                    guard store(r[cur.rs1] &+ cur.imm, r[cur.rs2], 2) else { return HotExit(cur: cur, left: left, pcBias: pcBias, reason: 0) }
                 case .swC:
-                    guard TLB.store(wt, r[cur.rs1] &+ cur.imm, UInt32(truncatingIfNeeded: r[cur.rs2])) else { return HotExit(cur: cur, left: left, pcBias: pcBias, reason: 0) }
+                    guard store(r[cur.rs1] &+ cur.imm, r[cur.rs2], 4) else { return HotExit(cur: cur, left: left, pcBias: pcBias, reason: 0) }
                     cur += 1
                     continue
                 case .sw, .fsw:
-                    guard TLB.store(wt, r[cur.rs1] &+ cur.imm, UInt32(truncatingIfNeeded: r[cur.rs2])) else { return HotExit(cur: cur, left: left, pcBias: pcBias, reason: 0) }
+                    guard store(r[cur.rs1] &+ cur.imm, r[cur.rs2], 4) else { return HotExit(cur: cur, left: left, pcBias: pcBias, reason: 0) }
                 case .sdC:
-                    guard TLB.store(wt, r[cur.rs1] &+ cur.imm, r[cur.rs2]) else { return HotExit(cur: cur, left: left, pcBias: pcBias, reason: 0) }
+                    guard store(r[cur.rs1] &+ cur.imm, r[cur.rs2], 8) else { return HotExit(cur: cur, left: left, pcBias: pcBias, reason: 0) }
                     cur += 1
                     continue
                 case .sd:
-                    guard TLB.store(wt, r[cur.rs1] &+ cur.imm, r[cur.rs2]) else { return HotExit(cur: cur, left: left, pcBias: pcBias, reason: 0) }
+                    guard store(r[cur.rs1] &+ cur.imm, r[cur.rs2], 8) else { return HotExit(cur: cur, left: left, pcBias: pcBias, reason: 0) }
                 case .fsd:
                     // c.fsd and c.fsdsp too (len 1); the length is read before the store, which
                     // may reset this code page.
                     let length = Int(cur.pointee.len)
-                    guard TLB.store(wt, r[cur.rs1] &+ cur.imm, r[cur.rs2]) else { return HotExit(cur: cur, left: left, pcBias: pcBias, reason: 0) }
+                    guard store(r[cur.rs1] &+ cur.imm, r[cur.rs2], 8) else { return HotExit(cur: cur, left: left, pcBias: pcBias, reason: 0) }
                     cur += length
                     continue
                 // Integer register-immediate.
