@@ -24,6 +24,14 @@ struct HotExit {
 }
 
 extension Hart {
+    #if SKIFF_WASI
+    /// The code TLB for `runHot`'s jumps to another page, in the wasm build (one thread) a global
+    /// instead of a value live across the dispatch: with it Cranelift kept the pc bias in a
+    /// stack slot, loaded and stored on every taken branch (367 stack references in `runHot`
+    /// against 281 without; `scripts/wasm-run-loop.sh`).
+    nonisolated(unsafe) static var hotCodeTLB: UnsafeMutablePointer<CodeTLBEntry>? = nil
+    #endif
+
     @inline(never)
     static func runHot(_ cur: UnsafeMutablePointer<DecodedInstruction>, _ left: Int, _ r: UnsafeMutablePointer<UInt64>,
                        _ rt: UnsafeMutablePointer<TLBEntry>, _ codeTLB: UnsafeMutablePointer<CodeTLBEntry>,
@@ -48,6 +56,9 @@ extension Hart {
         var cur = start
         var left = budget
         var pcBias = bias
+        #if SKIFF_WASI
+        Hart.hotCodeTLB = codeTLB
+        #endif
         @inline(__always) var wt: UnsafeMutablePointer<TLBEntry> { rt + TLB.entries }
         @inline(__always) func w(_ v: UInt64) -> UInt64 { sext32(v) }
         @inline(__always) func pcOf(_ p: UnsafeMutablePointer<DecodedInstruction>) -> UInt64 {
@@ -57,7 +68,11 @@ extension Hart {
         // takes the misses): `cur` and `pcBias` move there.
         @inline(__always) func enterPage(_ target: UInt64) -> Bool {
             let vpn = target >> 12
+            #if SKIFF_WASI
+            let e = Hart.hotCodeTLB.unsafelyUnwrapped[Int(vpn & TLB.codeMask)]
+            #else
             let e = codeTLB[Int(vpn & TLB.codeMask)]
+            #endif
             guard e.tag == vpn, let slots = e.slots else { return false }
             cur = slots + Int((target & GuestMemory.pageMask) >> 1)
             pcBias = (target & ~GuestMemory.pageMask) &- Hart.slotAddressShifted(slots)
