@@ -28,7 +28,8 @@ extension Hart {
     /// The code TLB for `runHot`'s jumps to another page, in the wasm build (one thread) a global
     /// instead of a value live across the dispatch: with it Cranelift kept the pc bias in a
     /// stack slot, loaded and stored on every taken branch (367 stack references in `runHot`
-    /// against 281 without; `scripts/wasm-run-loop.sh`).
+    /// against 281 without; `scripts/wasm-run-loop.sh`). Set by `run` (set here, the store
+    /// before the loop moved the dispatch across a 64-byte line of the core).
     nonisolated(unsafe) static var hotCodeTLB: UnsafeMutablePointer<CodeTLBEntry>? = nil
     #endif
 
@@ -56,9 +57,6 @@ extension Hart {
         var cur = start
         var left = budget
         var pcBias = bias
-        #if SKIFF_WASI
-        Hart.hotCodeTLB = codeTLB
-        #endif
         @inline(__always) var wt: UnsafeMutablePointer<TLBEntry> { rt + TLB.entries }
         @inline(__always) func w(_ v: UInt64) -> UInt64 { sext32(v) }
         @inline(__always) func pcOf(_ p: UnsafeMutablePointer<DecodedInstruction>) -> UInt64 {

@@ -124,6 +124,7 @@ extension Hart {
         // (`scripts/wasm-run-loop.sh` prints where it lands).
         Hart.runs &+= 1
         Hart.largestBudget = max(Hart.largestBudget, instructionBudget)
+        Hart.hotCodeTLB = codeTLB
         #endif
         lookup: while true {
             guard let slots = mem.codeTLBHit(pc) ?? mem.codeSlots(pc) else {
