@@ -23,11 +23,22 @@ swiftc -target wasm32-unknown-none-wasm -enable-experimental-feature Embedded \
   $(find "$SRC" -name '*.swift' | sort) -c -o "$OUT/riscv.o"
 wasm-ld --no-entry --export-all --allow-undefined "$OUT/riscv.o" -o "$OUT/riscv.wasm"
 "$WASMTIME" compile "$OUT/riscv.wasm" -o "$OUT/riscv.cwasm"
-symbol='HartC3run17instructionBudgetAA10StopReasonOSi_tF$'  # the function itself, not its closures
-start=0x$(nm -n "$OUT/riscv.cwasm" | grep "$symbol" | head -1 | cut -d' ' -f1)
-end=0x$(nm -n "$OUT/riscv.cwasm" | grep -A1 "$symbol" | tail -1 | cut -d' ' -f1)
+# The function itself, not its closures; FUNCTION=runHot for the hot half (HotLoop.swift).
+# Of several functions that match (a wrapper and its body), the largest.
+case ${FUNCTION:-run} in
+  run) symbol='HartC3run17instructionBudgetAA10StopReasonOSi_tF$' ;;
+  runHot) symbol='HartC6runHot' ;;
+  *) symbol=$FUNCTION ;;
+esac
+read -r start end < <(nm -n "$OUT/riscv.cwasm" | python3 -c '
+import re, sys
+rows = [l.split(" ", 2) for l in sys.stdin]
+spans = [(int(rows[i + 1][0], 16) - int(r[0], 16), r[0], rows[i + 1][0])
+         for i, r in enumerate(rows[:-1]) if re.search(sys.argv[1], r[2])]
+_, s, e = max(spans)
+print("0x" + s, "0x" + e)' "$symbol")
 objdump -d --no-show-raw-insn "$OUT/riscv.cwasm" --start-address="$start" --stop-address="$end" > "$OUT/run.s"
-python3 - "$OUT/run.s" "$start" <<'PY'
+python3 - "$OUT/run.s" "$start" "${FUNCTION:-run}" <<'PY'
 import collections, re, sys
 path, start = sys.argv[1], int(sys.argv[2], 16)
 lines = [l for l in open(path) if re.match(r'\s+[0-9a-f]+:', l)]
@@ -35,7 +46,7 @@ addr = [int(l.split(':')[0], 16) for l in lines]
 targets = collections.Counter(int(m.group(1), 16) for l in lines
                               for m in [re.search(r'\sj[a-z]+\s+([0-9a-f]+)', l)] if m)
 spills = collections.Counter(m.group(0) for l in lines for m in [re.search(r'(0x[0-9a-f]+)?\(%rsp\)', l)] if m)
-print(f"Hart.run: {len(lines)} instructions, {sum(spills.values())} stack references;",
+print(f"{sys.argv[3]}: {len(lines)} instructions, {sum(spills.values())} stack references;",
       "busiest slots:", ", ".join(f"{k} {v}" for k, v in spills.most_common(4)))
 # The dispatch: the indirect jump with the most jumps into the 80 bytes before it.
 best = max((i for i, l in enumerate(lines) if re.search(r'jmp\s+\*%r', l)),

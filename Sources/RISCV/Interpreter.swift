@@ -38,6 +38,7 @@ extension Hart {
         // The write TLB follows the read TLB in one allocation (`GuestMemory.readTLB`): one base
         // pointer for both.
         let rt = mem.readTLB
+        let codeTLB = mem.codeTLB
         @inline(__always) var wt: UnsafeMutablePointer<TLBEntry> { rt + TLB.entries }
         // Instructions left in the budget (one counter, not a count and its limit: one value
         // fewer live across the loop). Retired so far: instructionBudget - left.
@@ -123,6 +124,7 @@ extension Hart {
         // (`scripts/wasm-run-loop.sh` prints where it lands).
         Hart.runs &+= 1
         Hart.largestBudget = max(Hart.largestBudget, instructionBudget)
+        Hart.hotCodeTLB = codeTLB
         #endif
         lookup: while true {
             guard let slots = mem.codeTLBHit(pc) ?? mem.codeSlots(pc) else {
@@ -134,7 +136,7 @@ extension Hart {
             // at least 8-byte aligned, so pc = address / 8 + a per-page bias. One value live
             // across the loop instead of two (`slots` and the page base), and no exact division
             // of a pointer difference (with its overflow check) per use.
-            let pcBias = (pc & ~GuestMemory.pageMask) &- Hart.slotAddressShifted(slots)
+            var pcBias = (pc & ~GuestMemory.pageMask) &- Hart.slotAddressShifted(slots)
             @inline(__always) func pcOf(_ p: UnsafeMutablePointer<DecodedInstruction>) -> UInt64 {
                 pcBias &+ Hart.slotAddressShifted(p)
             }
@@ -167,6 +169,25 @@ extension Hart {
                 // entered both from the dispatch and from another case merges two slot pointers
                 // at its entry, and LLVM then kept a second copy of the pointer in another
                 // register, one more move in every copy of the dispatch.
+                //
+                // The hot arms run in `runHot` (HotLoop.swift), a function with few live values;
+                // it comes back here for every slow or rare path, with `cur` not yet executed,
+                // and this switch runs that slot (all of it, slow paths included).
+                #if SKIFF_WASI
+                let h = Hart.runHot(cur, left, r, rt, codeTLB, pcBias)
+                #else
+                let h = jit ? Hart.runHotCounting(cur, left, r, rt, codeTLB, pcBias, threshold)
+                            : Hart.runHot(cur, left, r, rt, codeTLB, pcBias)
+                #endif
+                cur = h.cur
+                left = h.left
+                pcBias = h.pcBias
+                if h.reason != 0 {
+                    // A jump's target: for the native tier (1) or with the budget spent (2).
+                    pc = pcOf(cur)
+                    if h.reason == 1 { continue lookup }
+                    break lookup
+                }
                 switch cur.pointee.op {
                 case .undecoded:
                     if let f = decodeRun(cur, pc: pcOf(cur)) {

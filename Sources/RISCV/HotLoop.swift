@@ -1,0 +1,1135 @@
+// The hot half of the RISC-V run loop (issue 14): the arms that CoreMark, sha256 and the
+// like spend their time in (integer ALU, loads and stores that hit the TLB, in-page branches and
+// jumps, the fused units), in a function of its own with few values live across its dispatch:
+// the slot pointer, the budget, the register file, the TLB base and the page's pc bias. It
+// leaves for `Hart.run` at every slow or rare path (a TLB miss, a slot not yet decoded, leaving
+// the page, ecall, CSRs, floating point, atomics, the rarer bit-manipulation forms) with the
+// slot still unexecuted: every such exit is a place where `run` would report a fault at `cur`
+// with the pc and registers exact, so `run`'s own arm executes that slot from the start, with
+// its slow paths, and calls this again. In `run` the big switch keeps its register pressure,
+// but off the hot path: in Cranelift's code the old loop kept the slot pointer, the budget, the
+// TLB base and `self` in stack slots, a load and a store per arm (docs/performance.md).
+
+/// Where `Hart.runHot` stopped: `cur` and `left` as the run loop's, and why.
+struct HotExit {
+    var cur: UnsafeMutablePointer<DecodedInstruction>
+    var left: Int
+    /// `cur`'s page's pc bias (`run`'s `pcBias`): jumps to another page that the code TLB holds
+    /// stay in `runHot`.
+    var pcBias: UInt64
+    /// 0: run `cur`'s slot in `run`'s switch (nothing of it has executed); 1: the native tier
+    /// wants `cur` (a jump's target: look it up again); 2: the budget is spent at `cur` (a jump's
+    /// target, its instructions not counted yet).
+    var reason: Int
+}
+
+extension Hart {
+    #if SKIFF_WASI
+    /// The code TLB for `runHot`'s jumps to another page, in the wasm build (one thread) a global
+    /// instead of a value live across the dispatch: with it Cranelift kept the pc bias in a
+    /// stack slot, loaded and stored on every taken branch (367 stack references in `runHot`
+    /// against 281 without; `scripts/wasm-run-loop.sh`). Set by `run` (set here, the store
+    /// before the loop moved the dispatch across a 64-byte line of the core).
+    nonisolated(unsafe) static var hotCodeTLB: UnsafeMutablePointer<CodeTLBEntry>? = nil
+    #endif
+
+    @inline(never)
+    static func runHot(_ cur: UnsafeMutablePointer<DecodedInstruction>, _ left: Int, _ r: UnsafeMutablePointer<UInt64>,
+                       _ rt: UnsafeMutablePointer<TLBEntry>, _ codeTLB: UnsafeMutablePointer<CodeTLBEntry>,
+                       _ pcBias: UInt64) -> HotExit {
+        hotLoop(cur, left, r, rt, codeTLB, pcBias, jit: false, threshold: 0)
+    }
+
+    #if !SKIFF_WASI
+    /// `runHot` with the native tier's execution counts at taken jumps.
+    @inline(never)
+    static func runHotCounting(_ cur: UnsafeMutablePointer<DecodedInstruction>, _ left: Int, _ r: UnsafeMutablePointer<UInt64>,
+                               _ rt: UnsafeMutablePointer<TLBEntry>, _ codeTLB: UnsafeMutablePointer<CodeTLBEntry>,
+                               _ pcBias: UInt64, _ threshold: UInt16) -> HotExit {
+        hotLoop(cur, left, r, rt, codeTLB, pcBias, jit: true, threshold: threshold)
+    }
+    #endif
+
+    @inline(__always)
+    static func hotLoop(_ start: UnsafeMutablePointer<DecodedInstruction>, _ budget: Int, _ r: UnsafeMutablePointer<UInt64>,
+                        _ rt: UnsafeMutablePointer<TLBEntry>, _ codeTLB: UnsafeMutablePointer<CodeTLBEntry>,
+                        _ bias: UInt64, jit: Bool, threshold: UInt16) -> HotExit {
+        var cur = start
+        var left = budget
+        var pcBias = bias
+        @inline(__always) var wt: UnsafeMutablePointer<TLBEntry> { rt + TLB.entries }
+        @inline(__always) func w(_ v: UInt64) -> UInt64 { sext32(v) }
+        @inline(__always) func pcOf(_ p: UnsafeMutablePointer<DecodedInstruction>) -> UInt64 {
+            pcBias &+ Hart.slotAddressShifted(p)
+        }
+        // Another page's slots for `target` when the code TLB holds it (as `run`'s lookup, which
+        // takes the misses): `cur` and `pcBias` move there.
+        @inline(__always) func enterPage(_ target: UInt64) -> Bool {
+            let vpn = target >> 12
+            #if SKIFF_WASI
+            let e = Hart.hotCodeTLB.unsafelyUnwrapped[Int(vpn & TLB.codeMask)]
+            #else
+            let e = codeTLB[Int(vpn & TLB.codeMask)]
+            #endif
+            guard e.tag == vpn, let slots = e.slots else { return false }
+            cur = slots + Int((target & GuestMemory.pageMask) >> 1)
+            pcBias = (target & ~GuestMemory.pageMask) &- Hart.slotAddressShifted(slots)
+            return true
+        }
+        // As in `run`.
+        @inline(__always) func addPair(_ p: UnsafeMutablePointer<DecodedInstruction>) {
+            r[p.rd] = r[p.rs1] &+ r[p.rs2]
+            r[p.rs3] = r[p.aux] &+ r[p.rm]
+        }
+        @inline(__always) func addAddWord(_ p: UnsafeMutablePointer<DecodedInstruction>) {
+            r[p.rd] = w(r[p.rs1] &+ p.imm)
+            r[p.rs3] = w(r[p.aux] &+ r[p.rm])
+        }
+        @inline(__always) func multiplyAdd(_ p: UnsafeMutablePointer<DecodedInstruction>) {
+            r[p.rd] = w(r[p.rs1] &* r[p.rs2])
+            r[p.rs3] = w(r[p.aux] &+ r[p.rm])
+        }
+        @inline(__always) func shiftRightWordPair(_ p: UnsafeMutablePointer<DecodedInstruction>) {
+            r[p.rd] = UInt64(bitPattern: Int64(bitPattern: sext32(r[p.rs1])) &>> (p.shamt & 31))
+            r[p.rs3] = UInt64(bitPattern: Int64(bitPattern: sext32(r[p.aux])) &>> ((p.shamt &>> 16) & 31))
+        }
+        @inline(__always) func shiftLeftPair(_ p: UnsafeMutablePointer<DecodedInstruction>) {
+            r[p.rd] = r[p.rs1] &<< p.pairFirstOffset
+            r[p.rs3] = r[p.aux] &<< p.pairSecondOffset
+        }
+        @inline(__always) func shiftRightPair(_ p: UnsafeMutablePointer<DecodedInstruction>) {
+            r[p.rd] = r[p.rs1] &>> p.pairFirstOffset
+            r[p.rs3] = r[p.aux] &>> p.pairSecondOffset
+        }
+        @inline(__always) func maskPair(_ p: UnsafeMutablePointer<DecodedInstruction>) {
+            r[p.rd] = r[p.rs1] & p.pairFirstOffset
+            r[p.rs3] = r[p.aux] & p.pairSecondOffset
+        }
+        @inline(__always) func maskShift(_ p: UnsafeMutablePointer<DecodedInstruction>) {
+            r[p.rd] = r[p.rs1] & p.pairFirstOffset
+            r[p.rs3] = r[p.aux] &>> p.pairSecondOffset
+        }
+        @inline(__always) func xorAddWord(_ p: UnsafeMutablePointer<DecodedInstruction>) {
+            r[p.rd] = r[p.rs1] ^ r[p.rs2]
+            r[p.rs3] = w(r[p.aux] &+ p.imm)
+        }
+        @inline(__always) func addWordMask(_ p: UnsafeMutablePointer<DecodedInstruction>) {
+            r[p.rd] = w(r[p.rs1] &+ p.pairFirstOffset)
+            r[p.rs3] = r[p.aux] & p.pairSecondOffset
+        }
+        @inline(__always) func shiftAdd(_ p: UnsafeMutablePointer<DecodedInstruction>) {
+            r[p.rd] = r[p.rs2] &+ (r[p.rs1] &<< p.shamt)
+        }
+        // TLB.load and TLB.store with the value put together from bytes (LLVM joins them into one
+        // access): natively the stdlib's `loadUnaligned` and `storeBytes` stayed calls in this
+        // function (3% of CoreMark's host instructions), as they did not in `run`.
+        @inline(__always) func host(_ tlb: UnsafeMutablePointer<TLBEntry>, _ address: UInt64, _ size: UInt64) -> UInt? {
+            let e = tlb[Int((address >> 12) & TLB.mask)]
+            return _fastPath(e.tag == (address &+ (size &- 1)) >> 12) ? UInt(truncatingIfNeeded: address &+ e.addend) : nil
+        }
+        @inline(__always) func bytes(_ h: UInt) -> UnsafeMutablePointer<UInt8> {
+            UnsafeMutablePointer<UInt8>(bitPattern: h).unsafelyUnwrapped
+        }
+        @inline(__always) func load8(_ address: UInt64) -> UInt8? {
+            guard let h = host(rt, address, 1) else { return nil }
+            return bytes(h)[0]
+        }
+        @inline(__always) func load16(_ address: UInt64) -> UInt16? {
+            guard let h = host(rt, address, 2) else { return nil }
+            let p = bytes(h)
+            return UInt16(p[0]) | UInt16(p[1]) &<< 8
+        }
+        @inline(__always) func load32(_ address: UInt64) -> UInt32? {
+            guard let h = host(rt, address, 4) else { return nil }
+            let p = bytes(h)
+            let low = UInt32(p[0]) | UInt32(p[1]) &<< 8
+            return low | UInt32(p[2]) &<< 16 | UInt32(p[3]) &<< 24
+        }
+        @inline(__always) func load64(_ address: UInt64) -> UInt64? {
+            guard let h = host(rt, address, 8) else { return nil }
+            let p = bytes(h)
+            let a = UInt64(p[0]) | UInt64(p[1]) &<< 8 | UInt64(p[2]) &<< 16
+            let b = a | UInt64(p[3]) &<< 24 | UInt64(p[4]) &<< 32
+            let c = b | UInt64(p[5]) &<< 40 | UInt64(p[6]) &<< 48
+            return c | UInt64(p[7]) &<< 56
+        }
+        @inline(__always) func store(_ address: UInt64, _ v: UInt64, _ size: UInt64) -> Bool {
+            guard let h = host(wt, address, size) else { return false }
+            let p = bytes(h)
+            p[0] = UInt8(truncatingIfNeeded: v)
+            if size > 1 { p[1] = UInt8(truncatingIfNeeded: v &>> 8) }
+            if size > 2 {
+                p[2] = UInt8(truncatingIfNeeded: v &>> 16)
+                p[3] = UInt8(truncatingIfNeeded: v &>> 24)
+            }
+            if size > 4 {
+                p[4] = UInt8(truncatingIfNeeded: v &>> 32)
+                p[5] = UInt8(truncatingIfNeeded: v &>> 40)
+                p[6] = UInt8(truncatingIfNeeded: v &>> 48)
+                p[7] = UInt8(truncatingIfNeeded: v &>> 56)
+            }
+            return true
+        }
+        // add + ld: false if the load missed the TLB (the add has retired).
+        @inline(__always) func addLoad(_ p: UnsafeMutablePointer<DecodedInstruction>) -> Bool {
+            let t = r[p.rs1] &+ r[p.rs2]
+            r[p.rd] = t
+            guard let v = load64(t &+ p.imm) else { return false }
+            r[p.rs3] = v
+            return true
+        }
+
+        // Arms and their order as in `run` (each steps by a constant or falls out of the switch
+        // into `cur += 2`); `return HotExit(..., reason: 0)` where `run` has `break inner`.
+        while true {
+                switch cur.pointee.op {
+                // Upper immediates and jumps.
+                case .liC:
+                    r[cur.rd] = cur.imm
+                    cur += 1
+                    continue
+                case .li:
+                    r[cur.rd] = cur.imm
+                case .auipc:
+                    r[cur.rd] = pcOf(cur) &+ cur.imm
+                case .jalC:
+                    r[cur.rd] = pcOf(cur) &+ UInt64(2)
+                    cur += cur.slotDelta
+                    if left <= 0 { return HotExit(cur: cur, left: left, pcBias: pcBias, reason: 2) }
+                    if jit && NativeSlot.countExecution(cur, threshold: threshold) { return HotExit(cur: cur, left: left, pcBias: pcBias, reason: 1) }
+                    left &-= Int(cur.pointee.count)
+                    continue
+                case .jal:
+                    r[cur.rd] = pcOf(cur) &+ UInt64(4)
+                    cur += cur.slotDelta
+                    if left <= 0 { return HotExit(cur: cur, left: left, pcBias: pcBias, reason: 2) }
+                    if jit && NativeSlot.countExecution(cur, threshold: threshold) { return HotExit(cur: cur, left: left, pcBias: pcBias, reason: 1) }
+                    left &-= Int(cur.pointee.count)
+                    continue
+                case .ldAddiJalr:
+                    // ld + addi, then the jalr in the next slot (a function's return).
+                    guard let v = load64(r[cur.rs1] &+ cur.pairFirstOffset) else { return HotExit(cur: cur, left: left, pcBias: pcBias, reason: 0) }
+                    r[cur.rd] = v
+                    r[cur.rs3] = r[cur.aux] &+ cur.pairSecondOffset
+                    cur = cur.next
+                    do {
+                        let target = (r[cur.rs1] &+ cur.imm) & ~1
+                        let here = pcOf(cur)
+                        let link = here &+ UInt64(cur.pointee.len) << 1
+                        let rd = cur.rd
+                        if left <= 0 { return HotExit(cur: cur, left: left, pcBias: pcBias, reason: 0) }
+                        if (target ^ here) & ~GuestMemory.pageMask == 0 {
+                            cur += Int(truncatingIfNeeded: Int64(bitPattern: target &- here) &>> 1)
+                        } else if !enterPage(target) {
+                            return HotExit(cur: cur, left: left, pcBias: pcBias, reason: 0)
+                        }
+                        r[rd] = link
+                        if jit && NativeSlot.countExecution(cur, threshold: threshold) { return HotExit(cur: cur, left: left, pcBias: pcBias, reason: 1) }
+                        left &-= Int(cur.pointee.count)
+                        continue
+                    }
+                case .jalr, .jalrC:
+                    // A spent budget or a page the code TLB does not hold: `run`'s arm (nothing
+                    // written yet).
+                    let target = (r[cur.rs1] &+ cur.imm) & ~1
+                    let here = pcOf(cur)
+                    let link = here &+ UInt64(cur.pointee.len) << 1
+                    let rd = cur.rd
+                    if left <= 0 { return HotExit(cur: cur, left: left, pcBias: pcBias, reason: 0) }
+                    if (target ^ here) & ~GuestMemory.pageMask == 0 {
+                        cur += Int(truncatingIfNeeded: Int64(bitPattern: target &- here) &>> 1)
+                    } else if !enterPage(target) {
+                        return HotExit(cur: cur, left: left, pcBias: pcBias, reason: 0)
+                    }
+                    r[rd] = link
+                    if jit && NativeSlot.countExecution(cur, threshold: threshold) { return HotExit(cur: cur, left: left, pcBias: pcBias, reason: 1) }
+                    left &-= Int(cur.pointee.count)
+                    continue
+
+                case .jalFar:
+                    // c.j and c.jal too (len 1).
+                    let here = pcOf(cur)
+                    let link = here &+ UInt64(cur.pointee.len) << 1
+                    let rd = cur.rd
+                    if left <= 0 || !enterPage(here &+ cur.imm) { return HotExit(cur: cur, left: left, pcBias: pcBias, reason: 0) }
+                    r[rd] = link
+                    if jit && NativeSlot.countExecution(cur, threshold: threshold) { return HotExit(cur: cur, left: left, pcBias: pcBias, reason: 1) }
+                    left &-= Int(cur.pointee.count)
+                    continue
+                case .branchFar:
+                    // c.beqz and c.bnez to another page too (len 1).
+                    if Hart.branchTaken(cur.pointee.rm, r[cur.rs1], r[cur.rs2]) {
+                        if left <= 0 || !enterPage(pcOf(cur) &+ cur.imm) { return HotExit(cur: cur, left: left, pcBias: pcBias, reason: 0) }
+                        if jit && NativeSlot.countExecution(cur, threshold: threshold) { return HotExit(cur: cur, left: left, pcBias: pcBias, reason: 1) }
+                        left &-= Int(cur.pointee.count)
+                        continue
+                    }
+                    cur = cur.next
+                    left &-= Int(cur.pointee.count)
+                    continue
+                case .pageEnd:
+                    // Straight on into the next page (its run's count taken, as in `run`'s lookup).
+                    if !enterPage(pcOf(cur)) { return HotExit(cur: cur, left: left, pcBias: pcBias, reason: 0) }
+                    if jit && NativeSlot.countExecution(cur, threshold: threshold) { return HotExit(cur: cur, left: left, pcBias: pcBias, reason: 1) }
+                    left &-= Int(cur.pointee.count)
+                    continue
+
+                // Branches inside the page (imm = slot delta).
+                case .beqC:
+                    if r[cur.rs1] == r[cur.rs2] {
+                        cur += cur.slotDelta
+                        if left <= 0 { return HotExit(cur: cur, left: left, pcBias: pcBias, reason: 2) }
+                        if jit && NativeSlot.countExecution(cur, threshold: threshold) { return HotExit(cur: cur, left: left, pcBias: pcBias, reason: 1) }
+                        left &-= Int(cur.pointee.count)
+                        continue
+                    }
+                    cur += 1
+                    left &-= Int(cur.pointee.count)
+                    continue
+                case .beq:
+                    if r[cur.rs1] == r[cur.rs2] {
+                        cur += cur.slotDelta
+                        if left <= 0 { return HotExit(cur: cur, left: left, pcBias: pcBias, reason: 2) }
+                        if jit && NativeSlot.countExecution(cur, threshold: threshold) { return HotExit(cur: cur, left: left, pcBias: pcBias, reason: 1) }
+                        left &-= Int(cur.pointee.count)
+                        continue
+                    }
+                    cur += 2
+                    left &-= Int(cur.pointee.count)
+                    continue
+                case .bneC:
+                    if r[cur.rs1] != r[cur.rs2] {
+                        cur += cur.slotDelta
+                        if left <= 0 { return HotExit(cur: cur, left: left, pcBias: pcBias, reason: 2) }
+                        if jit && NativeSlot.countExecution(cur, threshold: threshold) { return HotExit(cur: cur, left: left, pcBias: pcBias, reason: 1) }
+                        left &-= Int(cur.pointee.count)
+                        continue
+                    }
+                    cur += 1
+                    left &-= Int(cur.pointee.count)
+                    continue
+                case .bne:
+                    if r[cur.rs1] != r[cur.rs2] {
+                        cur += cur.slotDelta
+                        if left <= 0 { return HotExit(cur: cur, left: left, pcBias: pcBias, reason: 2) }
+                        if jit && NativeSlot.countExecution(cur, threshold: threshold) { return HotExit(cur: cur, left: left, pcBias: pcBias, reason: 1) }
+                        left &-= Int(cur.pointee.count)
+                        continue
+                    }
+                    cur += 2
+                    left &-= Int(cur.pointee.count)
+                    continue
+                case .blt:
+                    if Int64(bitPattern: r[cur.rs1]) < Int64(bitPattern: r[cur.rs2]) {
+                        cur += cur.slotDelta
+                        if left <= 0 { return HotExit(cur: cur, left: left, pcBias: pcBias, reason: 2) }
+                        if jit && NativeSlot.countExecution(cur, threshold: threshold) { return HotExit(cur: cur, left: left, pcBias: pcBias, reason: 1) }
+                        left &-= Int(cur.pointee.count)
+                        continue
+                    }
+                    cur += 2
+                    left &-= Int(cur.pointee.count)
+                    continue
+                case .bge:
+                    if Int64(bitPattern: r[cur.rs1]) >= Int64(bitPattern: r[cur.rs2]) {
+                        cur += cur.slotDelta
+                        if left <= 0 { return HotExit(cur: cur, left: left, pcBias: pcBias, reason: 2) }
+                        if jit && NativeSlot.countExecution(cur, threshold: threshold) { return HotExit(cur: cur, left: left, pcBias: pcBias, reason: 1) }
+                        left &-= Int(cur.pointee.count)
+                        continue
+                    }
+                    cur += 2
+                    left &-= Int(cur.pointee.count)
+                    continue
+                case .bltu:
+                    if r[cur.rs1] < r[cur.rs2] {
+                        cur += cur.slotDelta
+                        if left <= 0 { return HotExit(cur: cur, left: left, pcBias: pcBias, reason: 2) }
+                        if jit && NativeSlot.countExecution(cur, threshold: threshold) { return HotExit(cur: cur, left: left, pcBias: pcBias, reason: 1) }
+                        left &-= Int(cur.pointee.count)
+                        continue
+                    }
+                    cur += 2
+                    left &-= Int(cur.pointee.count)
+                    continue
+                case .bgeu:
+                    if r[cur.rs1] >= r[cur.rs2] {
+                        cur += cur.slotDelta
+                        if left <= 0 { return HotExit(cur: cur, left: left, pcBias: pcBias, reason: 2) }
+                        if jit && NativeSlot.countExecution(cur, threshold: threshold) { return HotExit(cur: cur, left: left, pcBias: pcBias, reason: 1) }
+                        left &-= Int(cur.pointee.count)
+                        continue
+                    }
+                    cur += 2
+                    left &-= Int(cur.pointee.count)
+                    continue
+                // Fused add + in-page branch (Fusion.swift): rs3/aux are the branch operands,
+                // `rm` the condition (addiBranch/addBranch: 0 beq, 1 bne; the others as
+                // branchFar's). The addi forms keep their immediate and the target's slot delta
+                // in imm's halves, the add forms the delta in imm.
+                case .lbuAddiBranch:
+                    // lbu, then the addi + beq/bne in the next slot.
+                    guard let v = load8(r[cur.rs1] &+ cur.imm) else { return HotExit(cur: cur, left: left, pcBias: pcBias, reason: 0) }
+                    r[cur.rd] = UInt64(v)
+                    cur = cur.next
+                    do {
+                        r[cur.rd] = r[cur.rs1] &+ cur.pairFirstOffset
+                        if (r[cur.rs3] == r[cur.aux]) == (cur.pointee.rm == 0) {
+                            cur += Int(cur.pointee.imm >> 16)
+                            if left <= 0 { return HotExit(cur: cur, left: left, pcBias: pcBias, reason: 2) }
+                            if jit && NativeSlot.countExecution(cur, threshold: threshold) { return HotExit(cur: cur, left: left, pcBias: pcBias, reason: 1) }
+                            left &-= Int(cur.pointee.count)
+                            continue
+                        }
+                        cur += Int(cur.pointee.len)
+                        left &-= Int(cur.pointee.count)
+                        continue
+                    }
+                case .addiBranch:
+                    r[cur.rd] = r[cur.rs1] &+ cur.pairFirstOffset
+                    if (r[cur.rs3] == r[cur.aux]) == (cur.pointee.rm == 0) {
+                        cur += Int(cur.pointee.imm >> 16)
+                        if left <= 0 { return HotExit(cur: cur, left: left, pcBias: pcBias, reason: 2) }
+                        if jit && NativeSlot.countExecution(cur, threshold: threshold) { return HotExit(cur: cur, left: left, pcBias: pcBias, reason: 1) }
+                        left &-= Int(cur.pointee.count)
+                        continue
+                    }
+                    cur += Int(cur.pointee.len)
+                    left &-= Int(cur.pointee.count)
+                    continue
+                case .addiBcmp:
+                    let sum = r[cur.rs1] &+ cur.pairFirstOffset
+                    r[cur.rd] = cur.pointee.rm & 8 != 0 ? w(sum) : sum
+                    if Hart.branchTaken(cur.pointee.rm & 7, r[cur.rs3], r[cur.aux]) {
+                        cur += Int(cur.pointee.imm >> 16)
+                        if left <= 0 { return HotExit(cur: cur, left: left, pcBias: pcBias, reason: 2) }
+                        if jit && NativeSlot.countExecution(cur, threshold: threshold) { return HotExit(cur: cur, left: left, pcBias: pcBias, reason: 1) }
+                        left &-= Int(cur.pointee.count)
+                        continue
+                    }
+                    cur += Int(cur.pointee.len)
+                    left &-= Int(cur.pointee.count)
+                    continue
+                case .addBranch:
+                    r[cur.rd] = r[cur.rs1] &+ r[cur.rs2]
+                    if (r[cur.rs3] == r[cur.aux]) == (cur.pointee.rm == 0) {
+                        cur += Int(cur.pointee.imm)
+                        if left <= 0 { return HotExit(cur: cur, left: left, pcBias: pcBias, reason: 2) }
+                        if jit && NativeSlot.countExecution(cur, threshold: threshold) { return HotExit(cur: cur, left: left, pcBias: pcBias, reason: 1) }
+                        left &-= Int(cur.pointee.count)
+                        continue
+                    }
+                    cur += Int(cur.pointee.len)
+                    left &-= Int(cur.pointee.count)
+                    continue
+                case .addBcmp:
+                    let sum = r[cur.rs1] &+ r[cur.rs2]
+                    r[cur.rd] = cur.pointee.rm & 8 != 0 ? w(sum) : sum
+                    if Hart.branchTaken(cur.pointee.rm & 7, r[cur.rs3], r[cur.aux]) {
+                        cur += Int(cur.pointee.imm)
+                        if left <= 0 { return HotExit(cur: cur, left: left, pcBias: pcBias, reason: 2) }
+                        if jit && NativeSlot.countExecution(cur, threshold: threshold) { return HotExit(cur: cur, left: left, pcBias: pcBias, reason: 1) }
+                        left &-= Int(cur.pointee.count)
+                        continue
+                    }
+                    cur += Int(cur.pointee.len)
+                    left &-= Int(cur.pointee.count)
+                    continue
+                case .addiwAndiLiBranch:
+                    // addiw;andi, then the li + branch in the next slot.
+                    addWordMask(cur)
+                    cur = cur.next
+                    do {
+                        r[cur.rd] = cur.pairFirstOffset
+                        if Hart.branchTaken(cur.pointee.rm, r[cur.rs3], r[cur.aux]) {
+                            cur += Int(cur.pointee.imm >> 16)
+                            if left <= 0 { return HotExit(cur: cur, left: left, pcBias: pcBias, reason: 2) }
+                            if jit && NativeSlot.countExecution(cur, threshold: threshold) { return HotExit(cur: cur, left: left, pcBias: pcBias, reason: 1) }
+                            left &-= Int(cur.pointee.count)
+                            continue
+                        }
+                        cur += Int(cur.pointee.len)
+                        left &-= Int(cur.pointee.count)
+                        continue
+                    }
+                // li (a 16-bit constant) + any in-page conditional branch, the condition in `rm`.
+                case .liBranch:
+                    r[cur.rd] = cur.pairFirstOffset
+                    if Hart.branchTaken(cur.pointee.rm, r[cur.rs3], r[cur.aux]) {
+                        cur += Int(cur.pointee.imm >> 16)
+                        if left <= 0 { return HotExit(cur: cur, left: left, pcBias: pcBias, reason: 2) }
+                        if jit && NativeSlot.countExecution(cur, threshold: threshold) { return HotExit(cur: cur, left: left, pcBias: pcBias, reason: 1) }
+                        left &-= Int(cur.pointee.count)
+                        continue
+                    }
+                    cur += Int(cur.pointee.len)
+                    left &-= Int(cur.pointee.count)
+                    continue
+                // mulw;addw, then the bne in the next slot.
+                case .mulwAddwBne:
+                    multiplyAdd(cur)
+                    cur = cur.next
+                    if r[cur.rs1] != r[cur.rs2] {
+                        cur += cur.slotDelta
+                        if left <= 0 { return HotExit(cur: cur, left: left, pcBias: pcBias, reason: 2) }
+                        if jit && NativeSlot.countExecution(cur, threshold: threshold) { return HotExit(cur: cur, left: left, pcBias: pcBias, reason: 1) }
+                        left &-= Int(cur.pointee.count)
+                        continue
+                    }
+                    cur += Int(cur.pointee.len)
+                    left &-= Int(cur.pointee.count)
+                    continue
+                // A load or a shift fused with an in-page beq/bne (Fusion.swift): rs3/aux are the
+                // branch operands, `rm` 0 for beq and 1 for bne; imm holds the first's immediate
+                // (low half) and the branch target as a slot delta (high half). A faulting load
+                // is reported at its own slot: nothing has retired.
+                case .andiBranch:
+                    r[cur.rd] = r[cur.rs1] & cur.pairFirstOffset
+                    if (r[cur.rs3] == r[cur.aux]) == (cur.pointee.rm == 0) {
+                        cur += Int(cur.pointee.imm >> 16)
+                        if left <= 0 { return HotExit(cur: cur, left: left, pcBias: pcBias, reason: 2) }
+                        if jit && NativeSlot.countExecution(cur, threshold: threshold) { return HotExit(cur: cur, left: left, pcBias: pcBias, reason: 1) }
+                        left &-= Int(cur.pointee.count)
+                        continue
+                    }
+                    cur += Int(cur.pointee.len)
+                    left &-= Int(cur.pointee.count)
+                    continue
+                case .ldBranch:
+                    guard let v = load64(r[cur.rs1] &+ cur.pairFirstOffset) else { return HotExit(cur: cur, left: left, pcBias: pcBias, reason: 0) }
+                    r[cur.rd] = v
+                    if (r[cur.rs3] == r[cur.aux]) == (cur.pointee.rm == 0) {
+                        cur += Int(cur.pointee.imm >> 16)
+                        if left <= 0 { return HotExit(cur: cur, left: left, pcBias: pcBias, reason: 2) }
+                        if jit && NativeSlot.countExecution(cur, threshold: threshold) { return HotExit(cur: cur, left: left, pcBias: pcBias, reason: 1) }
+                        left &-= Int(cur.pointee.count)
+                        continue
+                    }
+                    cur += Int(cur.pointee.len)
+                    left &-= Int(cur.pointee.count)
+                    continue
+                case .ldLbuBranch:
+                    // ld, then the lbu + beq/bne in the next slot.
+                    guard let v = load64(r[cur.rs1] &+ cur.imm) else { return HotExit(cur: cur, left: left, pcBias: pcBias, reason: 0) }
+                    r[cur.rd] = v
+                    cur = cur.next
+                    do {
+                        guard let v = load8(r[cur.rs1] &+ cur.pairFirstOffset) else { return HotExit(cur: cur, left: left, pcBias: pcBias, reason: 0) }
+                        r[cur.rd] = UInt64(v)
+                        if (r[cur.rs3] == r[cur.aux]) == (cur.pointee.rm == 0) {
+                            cur += Int(cur.pointee.imm >> 16)
+                            if left <= 0 { return HotExit(cur: cur, left: left, pcBias: pcBias, reason: 2) }
+                            if jit && NativeSlot.countExecution(cur, threshold: threshold) { return HotExit(cur: cur, left: left, pcBias: pcBias, reason: 1) }
+                            left &-= Int(cur.pointee.count)
+                            continue
+                        }
+                        cur += Int(cur.pointee.len)
+                        left &-= Int(cur.pointee.count)
+                        continue
+                    }
+                case .lbuBranch:
+                    guard let v = load8(r[cur.rs1] &+ cur.pairFirstOffset) else { return HotExit(cur: cur, left: left, pcBias: pcBias, reason: 0) }
+                    r[cur.rd] = UInt64(v)
+                    if (r[cur.rs3] == r[cur.aux]) == (cur.pointee.rm == 0) {
+                        cur += Int(cur.pointee.imm >> 16)
+                        if left <= 0 { return HotExit(cur: cur, left: left, pcBias: pcBias, reason: 2) }
+                        if jit && NativeSlot.countExecution(cur, threshold: threshold) { return HotExit(cur: cur, left: left, pcBias: pcBias, reason: 1) }
+                        left &-= Int(cur.pointee.count)
+                        continue
+                    }
+                    cur += Int(cur.pointee.len)
+                    left &-= Int(cur.pointee.count)
+                    continue
+                case .ldLhBranch:
+                    // ld, then the lh + beq/bne in the next slot.
+                    guard let v = load64(r[cur.rs1] &+ cur.imm) else { return HotExit(cur: cur, left: left, pcBias: pcBias, reason: 0) }
+                    r[cur.rd] = v
+                    cur = cur.next
+                    do {
+                        guard let v = load16(r[cur.rs1] &+ cur.pairFirstOffset) else { return HotExit(cur: cur, left: left, pcBias: pcBias, reason: 0) }
+                        r[cur.rd] = sext16(UInt64(v))
+                        if (r[cur.rs3] == r[cur.aux]) == (cur.pointee.rm == 0) {
+                            cur += Int(cur.pointee.imm >> 16)
+                            if left <= 0 { return HotExit(cur: cur, left: left, pcBias: pcBias, reason: 2) }
+                            if jit && NativeSlot.countExecution(cur, threshold: threshold) { return HotExit(cur: cur, left: left, pcBias: pcBias, reason: 1) }
+                            left &-= Int(cur.pointee.count)
+                            continue
+                        }
+                        cur += Int(cur.pointee.len)
+                        left &-= Int(cur.pointee.count)
+                        continue
+                    }
+                case .lhBranch:
+                    guard let v = load16(r[cur.rs1] &+ cur.pairFirstOffset) else { return HotExit(cur: cur, left: left, pcBias: pcBias, reason: 0) }
+                    r[cur.rd] = sext16(UInt64(v))
+                    if (r[cur.rs3] == r[cur.aux]) == (cur.pointee.rm == 0) {
+                        cur += Int(cur.pointee.imm >> 16)
+                        if left <= 0 { return HotExit(cur: cur, left: left, pcBias: pcBias, reason: 2) }
+                        if jit && NativeSlot.countExecution(cur, threshold: threshold) { return HotExit(cur: cur, left: left, pcBias: pcBias, reason: 1) }
+                        left &-= Int(cur.pointee.count)
+                        continue
+                    }
+                    cur += Int(cur.pointee.len)
+                    left &-= Int(cur.pointee.count)
+                    continue
+                case .crcStep:
+                    // xor;addiw, srli, andi;andi, then the xor and srli + beq/bne in the slots
+                    // after.
+                    xorAddWord(cur)
+                    cur = cur.next
+                    r[cur.rd] = r[cur.rs1] &>> cur.shamt
+                    cur = cur.next
+                    maskPair(cur)
+                    cur = cur.next
+                    do {
+                        // xor, then the srli + beq/bne in the next slot.
+                        r[cur.rd] = r[cur.rs1] ^ r[cur.rs2]
+                        cur = cur.next
+                        do {
+                            r[cur.rd] = r[cur.rs1] &>> (cur.pairFirstOffset & 63)
+                            if (r[cur.rs3] == r[cur.aux]) == (cur.pointee.rm == 0) {
+                                cur += Int(cur.pointee.imm >> 16)
+                                if left <= 0 { return HotExit(cur: cur, left: left, pcBias: pcBias, reason: 2) }
+                                if jit && NativeSlot.countExecution(cur, threshold: threshold) { return HotExit(cur: cur, left: left, pcBias: pcBias, reason: 1) }
+                                left &-= Int(cur.pointee.count)
+                                continue
+                            }
+                            cur += Int(cur.pointee.len)
+                            left &-= Int(cur.pointee.count)
+                            continue
+                        }
+                    }
+                case .xorSrliBranch:
+                    // xor, then the srli + beq/bne in the next slot.
+                    r[cur.rd] = r[cur.rs1] ^ r[cur.rs2]
+                    cur = cur.next
+                    do {
+                        r[cur.rd] = r[cur.rs1] &>> (cur.pairFirstOffset & 63)
+                        if (r[cur.rs3] == r[cur.aux]) == (cur.pointee.rm == 0) {
+                            cur += Int(cur.pointee.imm >> 16)
+                            if left <= 0 { return HotExit(cur: cur, left: left, pcBias: pcBias, reason: 2) }
+                            if jit && NativeSlot.countExecution(cur, threshold: threshold) { return HotExit(cur: cur, left: left, pcBias: pcBias, reason: 1) }
+                            left &-= Int(cur.pointee.count)
+                            continue
+                        }
+                        cur += Int(cur.pointee.len)
+                        left &-= Int(cur.pointee.count)
+                        continue
+                    }
+                case .srliBranch:
+                    r[cur.rd] = r[cur.rs1] &>> (cur.pairFirstOffset & 63)
+                    if (r[cur.rs3] == r[cur.aux]) == (cur.pointee.rm == 0) {
+                        cur += Int(cur.pointee.imm >> 16)
+                        if left <= 0 { return HotExit(cur: cur, left: left, pcBias: pcBias, reason: 2) }
+                        if jit && NativeSlot.countExecution(cur, threshold: threshold) { return HotExit(cur: cur, left: left, pcBias: pcBias, reason: 1) }
+                        left &-= Int(cur.pointee.count)
+                        continue
+                    }
+                    cur += Int(cur.pointee.len)
+                    left &-= Int(cur.pointee.count)
+                    continue
+                // Fused address arithmetic (Fusion.swift). A faulting indexed load reports the
+                // fault at the load's own slot: the add before it has retired. Fused operations
+                // advance by the pair's length (`next`).
+                case .shlAdd:
+                    shiftAdd(cur)
+                    cur = cur.next
+                    continue
+                case .addLw:
+                    let t = r[cur.rs1] &+ r[cur.rs2]
+                    r[cur.rd] = t
+                    guard let v = load32(t &+ cur.imm) else { cur += cur.aux; return HotExit(cur: cur, left: left, pcBias: pcBias, reason: 0) }
+                    r[cur.rs3] = sext32(UInt64(v))
+                    cur = cur.next
+                    continue
+                case .addLd:
+                    guard addLoad(cur) else { cur += cur.aux; return HotExit(cur: cur, left: left, pcBias: pcBias, reason: 0) }
+                    cur = cur.next
+                    continue
+                case .addLdSd:
+                    // add+ld, then the sd in the next slot (its length read before the store,
+                    // which may reset this code page).
+                    guard addLoad(cur) else { cur += cur.aux; return HotExit(cur: cur, left: left, pcBias: pcBias, reason: 0) }
+                    cur = cur.next
+                    let length = Int(cur.pointee.len)
+                    guard store(r[cur.rs1] &+ cur.imm, r[cur.rs2], 8) else { return HotExit(cur: cur, left: left, pcBias: pcBias, reason: 0) }
+                    cur += length
+                    continue
+                case .addLdSdBranch:
+                    // add+ld, sd, then the add + beq/bne in the slot after (a store that misses
+                    // leaves for `run`'s arm of the sd's own slot).
+                    guard addLoad(cur) else { cur += cur.aux; return HotExit(cur: cur, left: left, pcBias: pcBias, reason: 0) }
+                    cur = cur.next
+                    let length = Int(cur.pointee.len)
+                    guard store(r[cur.rs1] &+ cur.imm, r[cur.rs2], 8) else { return HotExit(cur: cur, left: left, pcBias: pcBias, reason: 0) }
+                    cur += length
+                    r[cur.rd] = r[cur.rs1] &+ r[cur.rs2]
+                    if (r[cur.rs3] == r[cur.aux]) == (cur.pointee.rm == 0) {
+                        cur += Int(cur.pointee.imm)
+                        if left <= 0 { return HotExit(cur: cur, left: left, pcBias: pcBias, reason: 2) }
+                        if jit && NativeSlot.countExecution(cur, threshold: threshold) { return HotExit(cur: cur, left: left, pcBias: pcBias, reason: 1) }
+                        left &-= Int(cur.pointee.count)
+                        continue
+                    }
+                    cur += Int(cur.pointee.len)
+                    left &-= Int(cur.pointee.count)
+                    continue
+                case .addLbu:
+                    let t = r[cur.rs1] &+ r[cur.rs2]
+                    r[cur.rd] = t
+                    guard let v = load8(t &+ cur.imm) else { cur += cur.aux; return HotExit(cur: cur, left: left, pcBias: pcBias, reason: 0) }
+                    r[cur.rs3] = UInt64(v)
+                    cur = cur.next
+                    continue
+                // Load and store pairs (Fusion.swift).
+                case .ldPair:
+                    let base = r[cur.rs1]
+                    guard let v = load64(base &+ cur.pairFirstOffset) else { return HotExit(cur: cur, left: left, pcBias: pcBias, reason: 0) }
+                    r[cur.rd] = v
+                    guard let v2 = load64(base &+ cur.pairSecondOffset) else { cur += cur.aux; return HotExit(cur: cur, left: left, pcBias: pcBias, reason: 0) }
+                    r[cur.rs3] = v2
+                    cur = cur.next
+                    continue
+                case .slliSrliAddLh:
+                    // slli;slli, srli;srli, then the add;add and lh;lh in the slots after.
+                    shiftLeftPair(cur)
+                    cur = cur.next
+                    shiftRightPair(cur)
+                    cur = cur.next
+                    do {
+                        // add;add, then the lh;lh in the next slot.
+                        addPair(cur)
+                        cur = cur.next
+                        do {
+                            // Two bases: the second (rs2) is read after the first load has written rd.
+                            guard let v = load16(r[cur.rs1] &+ cur.pairFirstOffset) else { return HotExit(cur: cur, left: left, pcBias: pcBias, reason: 0) }
+                            r[cur.rd] = sext16(UInt64(v))
+                            guard let v2 = load16(r[cur.rs2] &+ cur.pairSecondOffset) else { cur += Int(cur.pointee.rm); return HotExit(cur: cur, left: left, pcBias: pcBias, reason: 0) }
+                            r[cur.rs3] = sext16(UInt64(v2))
+                            cur = cur.next
+                            continue
+                        }
+                    }
+                case .addLhQuad:
+                    // add;add, then the lh;lh in the next slot.
+                    addPair(cur)
+                    cur = cur.next
+                    do {
+                        // Two bases: the second (rs2) is read after the first load has written rd.
+                        guard let v = load16(r[cur.rs1] &+ cur.pairFirstOffset) else { return HotExit(cur: cur, left: left, pcBias: pcBias, reason: 0) }
+                        r[cur.rd] = sext16(UInt64(v))
+                        guard let v2 = load16(r[cur.rs2] &+ cur.pairSecondOffset) else { cur += Int(cur.pointee.rm); return HotExit(cur: cur, left: left, pcBias: pcBias, reason: 0) }
+                        r[cur.rs3] = sext16(UInt64(v2))
+                        cur = cur.next
+                        continue
+                    }
+                case .lhPair:
+                    // Two bases: the second (rs2) is read after the first load has written rd.
+                    guard let v = load16(r[cur.rs1] &+ cur.pairFirstOffset) else { return HotExit(cur: cur, left: left, pcBias: pcBias, reason: 0) }
+                    r[cur.rd] = sext16(UInt64(v))
+                    guard let v2 = load16(r[cur.rs2] &+ cur.pairSecondOffset) else { cur += Int(cur.pointee.rm); return HotExit(cur: cur, left: left, pcBias: pcBias, reason: 0) }
+                    r[cur.rs3] = sext16(UInt64(v2))
+                    cur = cur.next
+                    continue
+                case .sdPair:
+                    // Everything read before the first store: it may reset this code page.
+                    let base = r[cur.rs1], first = cur.aux, length = Int(cur.pointee.len)
+                    let value2 = r[cur.rs3], address2 = base &+ cur.pairSecondOffset
+                    guard store(base &+ cur.pairFirstOffset, r[cur.rs2], 8) else { return HotExit(cur: cur, left: left, pcBias: pcBias, reason: 0) }
+                    guard store(address2, value2, 8) else { cur += first; return HotExit(cur: cur, left: left, pcBias: pcBias, reason: 0) }
+                    cur += length
+                    continue
+                case .ldSd:
+                    guard let v = load64(r[cur.rs1] &+ cur.pairFirstOffset) else { return HotExit(cur: cur, left: left, pcBias: pcBias, reason: 0) }
+                    r[cur.rd] = v
+                    let length = Int(cur.pointee.len), first = cur.aux
+                    guard store(r[cur.rs3] &+ cur.pairSecondOffset, r[cur.rs2], 8) else { cur += first; return HotExit(cur: cur, left: left, pcBias: pcBias, reason: 0) }
+                    cur += length
+                    continue
+                case .ldAddi:
+                    guard let v = load64(r[cur.rs1] &+ cur.pairFirstOffset) else { return HotExit(cur: cur, left: left, pcBias: pcBias, reason: 0) }
+                    r[cur.rd] = v
+                    r[cur.rs3] = r[cur.aux] &+ cur.pairSecondOffset
+                    cur = cur.next
+                    continue
+                case .ldSlli:
+                    guard let v = load64(r[cur.rs1] &+ cur.pairFirstOffset) else { return HotExit(cur: cur, left: left, pcBias: pcBias, reason: 0) }
+                    r[cur.rd] = v
+                    r[cur.rs3] = r[cur.aux] &<< cur.pairSecondOffset
+                    cur = cur.next
+                    continue
+                case .addiSd:
+                    r[cur.rd] = r[cur.rs1] &+ cur.pairFirstOffset
+                    let length = Int(cur.pointee.len), first = cur.aux
+                    guard store(r[cur.rs3] &+ cur.pairSecondOffset, r[cur.rs2], 8) else { cur += first; return HotExit(cur: cur, left: left, pcBias: pcBias, reason: 0) }
+                    cur += length
+                    continue
+                // Two ALU instructions in one slot, executed in order (Fusion.swift): the
+                // second's destination in rs3, its sources in aux and rm; two immediates in imm's
+                // halves, or the first's whole immediate when the second has none.
+                case .slliPair:
+                    shiftLeftPair(cur)
+                    cur = cur.next
+                    continue
+                case .slliSrliQuad:
+                    // slli;slli, then the srli;srli in the next slot.
+                    shiftLeftPair(cur)
+                    cur = cur.next
+                    do {
+                        shiftRightPair(cur)
+                        cur = cur.next
+                        continue
+                    }
+                case .srliPair:
+                    shiftRightPair(cur)
+                    cur = cur.next
+                    continue
+                case .slliSrli:
+                    r[cur.rd] = r[cur.rs1] &<< cur.pairFirstOffset
+                    r[cur.rs3] = r[cur.aux] &>> cur.pairSecondOffset
+                    cur = cur.next
+                    continue
+                case .sraiwAndiQuad:
+                    // sraiw;sraiw, then the andi;andi in the next slot.
+                    shiftRightWordPair(cur)
+                    cur = cur.next
+                    maskPair(cur)
+                    cur = cur.next
+                    continue
+                case .srliAndiPair:
+                    // srli, then the andi;andi in the next slot.
+                    r[cur.rd] = r[cur.rs1] &>> cur.shamt
+                    cur = cur.next
+                    do {
+                        maskPair(cur)
+                        cur = cur.next
+                        continue
+                    }
+                case .andiPair:
+                    maskPair(cur)
+                    cur = cur.next
+                    continue
+                case .sraiwPair:
+                    shiftRightWordPair(cur)
+                    cur = cur.next
+                    continue
+                case .srliAdd:
+                    r[cur.rd] = r[cur.rs1] &>> cur.shamt
+                    r[cur.rs3] = r[cur.aux] &+ r[cur.rm]
+                    cur = cur.next
+                    continue
+                case .addiwAddw:
+                    addAddWord(cur)
+                    cur = cur.next
+                    continue
+                case .addPair:
+                    addPair(cur)
+                    cur = cur.next
+                    continue
+                case .addiwAddwMulwAddw:
+                    // addiw;addw, then the mulw;addw in the next slot.
+                    addAddWord(cur)
+                    cur = cur.next
+                    do {
+                        multiplyAdd(cur)
+                        cur = cur.next
+                        continue
+                    }
+                case .mulwAddw:
+                    multiplyAdd(cur)
+                    cur = cur.next
+                    continue
+                case .addwMulw:
+                    r[cur.rd] = w(r[cur.rs1] &+ r[cur.rs2])
+                    r[cur.rs3] = w(r[cur.aux] &* r[cur.rm])
+                    cur = cur.next
+                    continue
+                case .xorAddiw:
+                    xorAddWord(cur)
+                    cur = cur.next
+                    continue
+                case .addiwAndi:
+                    addWordMask(cur)
+                    cur = cur.next
+                    continue
+                case .andiShlAddLdPair:
+                    // andi, slli+add, ld, then the andi;srli in the slot after (a table jump's
+                    // target and operands). A faulting ld is reported at its own slot.
+                    r[cur.rd] = r[cur.rs1] & cur.imm
+                    cur = cur.next
+                    shiftAdd(cur)
+                    cur = cur.next
+                    guard let v = load64(r[cur.rs1] &+ cur.imm) else { return HotExit(cur: cur, left: left, pcBias: pcBias, reason: 0) }
+                    r[cur.rd] = v
+                    cur = cur.next
+                    do {
+                        maskShift(cur)
+                        cur = cur.next
+                        continue
+                    }
+                case .andiSrli:
+                    maskShift(cur)
+                    cur = cur.next
+                    continue
+                case .rotateWord:
+                    // srliw and slliw of one register (either order), and the `or` of the two
+                    // results if it came right after them; without it rs2 is the scratch
+                    // register (Fusion.fuseRotate).
+                    let x = r[cur.rs1] & 0xffff_ffff
+                    let low = x &>> cur.shamt
+                    let high = w(x &<< (32 &- cur.shamt))
+                    r[cur.rd] = low
+                    r[cur.rs3] = high
+                    r[cur.rs2] = low | high
+                    cur = cur.next
+                    continue
+                // Two register-register operations (Fusion.fuseAluPair), as addwMulw.
+                case .xorAddw:
+                    r[cur.rd] = r[cur.rs1] ^ r[cur.rs2]
+                    r[cur.rs3] = w(r[cur.aux] &+ r[cur.rm])
+                    cur = cur.next
+                    continue
+                case .orXor:
+                    r[cur.rd] = r[cur.rs1] | r[cur.rs2]
+                    r[cur.rs3] = r[cur.aux] ^ r[cur.rm]
+                    cur = cur.next
+                    continue
+                case .addwXor:
+                    r[cur.rd] = w(r[cur.rs1] &+ r[cur.rs2])
+                    r[cur.rs3] = r[cur.aux] ^ r[cur.rm]
+                    cur = cur.next
+                    continue
+                case .xorPair:
+                    r[cur.rd] = r[cur.rs1] ^ r[cur.rs2]
+                    r[cur.rs3] = r[cur.aux] ^ r[cur.rm]
+                    cur = cur.next
+                    continue
+                case .orPair:
+                    r[cur.rd] = r[cur.rs1] | r[cur.rs2]
+                    r[cur.rs3] = r[cur.aux] | r[cur.rm]
+                    cur = cur.next
+                    continue
+                case .addwPair:
+                    r[cur.rd] = w(r[cur.rs1] &+ r[cur.rs2])
+                    r[cur.rs3] = w(r[cur.aux] &+ r[cur.rm])
+                    cur = cur.next
+                    continue
+                case .srliwXor:
+                    r[cur.rd] = w((r[cur.rs1] & 0xffff_ffff) &>> cur.shamt)
+                    r[cur.rs3] = r[cur.aux] ^ r[cur.rm]
+                    cur = cur.next
+                    continue
+                case .liPair:
+                    r[cur.rd] = cur.imm
+                    cur = cur.next
+                    continue
+                case .auipcPair:
+                    r[cur.rd] = pcOf(cur) &+ cur.imm
+                    cur = cur.next
+                    continue
+                case .auipcLd:
+                    let t = pcOf(cur) &+ cur.imm
+                    r[cur.rd] = t
+                    guard let v = load64(t &+ cur.fusedLoadOffset) else { cur += cur.aux; return HotExit(cur: cur, left: left, pcBias: pcBias, reason: 0) }
+                    r[cur.rs3] = v
+                    cur = cur.next
+                    continue
+                // Loads.
+                case .lb:
+                    guard let v = load8(r[cur.rs1] &+ cur.imm) else { return HotExit(cur: cur, left: left, pcBias: pcBias, reason: 0) }
+                    r[cur.rd] = sext8(UInt64(v))
+                case .lh:
+                    guard let v = load16(r[cur.rs1] &+ cur.imm) else { return HotExit(cur: cur, left: left, pcBias: pcBias, reason: 0) }
+                    r[cur.rd] = sext16(UInt64(v))
+                case .lwC:
+                    guard let v = load32(r[cur.rs1] &+ cur.imm) else { return HotExit(cur: cur, left: left, pcBias: pcBias, reason: 0) }
+                    r[cur.rd] = sext32(UInt64(v))
+                    cur += 1
+                    continue
+                case .lw:
+                    guard let v = load32(r[cur.rs1] &+ cur.imm) else { return HotExit(cur: cur, left: left, pcBias: pcBias, reason: 0) }
+                    r[cur.rd] = sext32(UInt64(v))
+                case .ldC:
+                    guard let v = load64(r[cur.rs1] &+ cur.imm) else { return HotExit(cur: cur, left: left, pcBias: pcBias, reason: 0) }
+                    r[cur.rd] = v
+                    cur += 1
+                    continue
+                case .ld:
+                    guard let v = load64(r[cur.rs1] &+ cur.imm) else { return HotExit(cur: cur, left: left, pcBias: pcBias, reason: 0) }
+                    r[cur.rd] = v
+                case .fld:
+                    // c.fld and c.fldsp too (len 1): steps by the slot's length.
+                    guard let v = load64(r[cur.rs1] &+ cur.imm) else { return HotExit(cur: cur, left: left, pcBias: pcBias, reason: 0) }
+                    r[cur.rd] = v
+                    cur = cur.next
+                    continue
+                case .lbu:
+                    guard let v = load8(r[cur.rs1] &+ cur.imm) else { return HotExit(cur: cur, left: left, pcBias: pcBias, reason: 0) }
+                    r[cur.rd] = UInt64(v)
+                case .lhu:
+                    guard let v = load16(r[cur.rs1] &+ cur.imm) else { return HotExit(cur: cur, left: left, pcBias: pcBias, reason: 0) }
+                    r[cur.rd] = UInt64(v)
+                case .lwu:
+                    guard let v = load32(r[cur.rs1] &+ cur.imm) else { return HotExit(cur: cur, left: left, pcBias: pcBias, reason: 0) }
+                    r[cur.rd] = UInt64(v)
+                case .flw:
+                    guard let v = load32(r[cur.rs1] &+ cur.imm) else { return HotExit(cur: cur, left: left, pcBias: pcBias, reason: 0) }
+                    r[cur.rd] = UInt64(v) | Hart.boxMask
+                // Stores.
+                case .sb:
+                    guard store(r[cur.rs1] &+ cur.imm, r[cur.rs2], 1) else { return HotExit(cur: cur, left: left, pcBias: pcBias, reason: 0) }
+                case .sh:
+                    guard store(r[cur.rs1] &+ cur.imm, r[cur.rs2], 2) else { return HotExit(cur: cur, left: left, pcBias: pcBias, reason: 0) }
+                case .swC:
+                    guard store(r[cur.rs1] &+ cur.imm, r[cur.rs2], 4) else { return HotExit(cur: cur, left: left, pcBias: pcBias, reason: 0) }
+                    cur += 1
+                    continue
+                case .sw, .fsw:
+                    guard store(r[cur.rs1] &+ cur.imm, r[cur.rs2], 4) else { return HotExit(cur: cur, left: left, pcBias: pcBias, reason: 0) }
+                case .sdC:
+                    guard store(r[cur.rs1] &+ cur.imm, r[cur.rs2], 8) else { return HotExit(cur: cur, left: left, pcBias: pcBias, reason: 0) }
+                    cur += 1
+                    continue
+                case .sd:
+                    guard store(r[cur.rs1] &+ cur.imm, r[cur.rs2], 8) else { return HotExit(cur: cur, left: left, pcBias: pcBias, reason: 0) }
+                case .fsd:
+                    // c.fsd and c.fsdsp too (len 1); the length is read before the store, which
+                    // may reset this code page.
+                    let length = Int(cur.pointee.len)
+                    guard store(r[cur.rs1] &+ cur.imm, r[cur.rs2], 8) else { return HotExit(cur: cur, left: left, pcBias: pcBias, reason: 0) }
+                    cur += length
+                    continue
+                // Integer register-immediate.
+                case .addiC:
+                    r[cur.rd] = r[cur.rs1] &+ cur.imm
+                    cur += 1
+                    continue
+                case .addi: r[cur.rd] = r[cur.rs1] &+ cur.imm
+                case .slti: r[cur.rd] = Int64(bitPattern: r[cur.rs1]) < Int64(bitPattern: cur.imm) ? 1 : 0
+                case .sltiu: r[cur.rd] = r[cur.rs1] < cur.imm ? 1 : 0
+                case .xori: r[cur.rd] = r[cur.rs1] ^ cur.imm
+                case .ori: r[cur.rd] = r[cur.rs1] | cur.imm
+                case .andiC:
+                    r[cur.rd] = r[cur.rs1] & cur.imm
+                    cur += 1
+                    continue
+                case .andi: r[cur.rd] = r[cur.rs1] & cur.imm
+                case .slliC:
+                    r[cur.rd] = r[cur.rs1] << cur.shamt
+                    cur += 1
+                    continue
+                case .slli: r[cur.rd] = r[cur.rs1] << cur.shamt
+                case .srliC:
+                    r[cur.rd] = r[cur.rs1] >> cur.shamt
+                    cur += 1
+                    continue
+                case .srli: r[cur.rd] = r[cur.rs1] >> cur.shamt
+                case .srai:
+                    // c.srai too (len 1).
+                    r[cur.rd] = UInt64(bitPattern: Int64(bitPattern: r[cur.rs1]) >> Int64(cur.shamt))
+                    cur = cur.next
+                    continue
+                case .addiwC:
+                    r[cur.rd] = w(r[cur.rs1] &+ cur.imm)
+                    cur += 1
+                    continue
+                case .addiw: r[cur.rd] = w(r[cur.rs1] &+ cur.imm)
+                case .slliw: r[cur.rd] = w(r[cur.rs1] << cur.shamt)
+                case .srliw: r[cur.rd] = w((r[cur.rs1] & 0xffff_ffff) &>> cur.shamt)
+                case .sraiw: r[cur.rd] = UInt64(bitPattern: Int64(bitPattern: w(r[cur.rs1])) &>> cur.shamt)
+                // Integer register-register.
+                case .addC:
+                    r[cur.rd] = r[cur.rs1] &+ r[cur.rs2]
+                    cur += 1
+                    continue
+                case .add: r[cur.rd] = r[cur.rs1] &+ r[cur.rs2]
+                case .sub:
+                    // c.sub too (len 1).
+                    r[cur.rd] = r[cur.rs1] &- r[cur.rs2]
+                    cur = cur.next
+                    continue
+                case .sll: r[cur.rd] = r[cur.rs1] << (r[cur.rs2] & 63)
+                case .slt: r[cur.rd] = Int64(bitPattern: r[cur.rs1]) < Int64(bitPattern: r[cur.rs2]) ? 1 : 0
+                case .sltu: r[cur.rd] = r[cur.rs1] < r[cur.rs2] ? 1 : 0
+                case .xorC:
+                    r[cur.rd] = r[cur.rs1] ^ r[cur.rs2]
+                    cur += 1
+                    continue
+                case .xor: r[cur.rd] = r[cur.rs1] ^ r[cur.rs2]
+                case .srl: r[cur.rd] = r[cur.rs1] >> (r[cur.rs2] & 63)
+                case .sra: r[cur.rd] = UInt64(bitPattern: Int64(bitPattern: r[cur.rs1]) >> Int64(r[cur.rs2] & 63))
+                case .orC:
+                    r[cur.rd] = r[cur.rs1] | r[cur.rs2]
+                    cur += 1
+                    continue
+                case .or: r[cur.rd] = r[cur.rs1] | r[cur.rs2]
+                case .andC:
+                    r[cur.rd] = r[cur.rs1] & r[cur.rs2]
+                    cur += 1
+                    continue
+                case .and: r[cur.rd] = r[cur.rs1] & r[cur.rs2]
+                case .addwC:
+                    r[cur.rd] = w(r[cur.rs1] &+ r[cur.rs2])
+                    cur += 1
+                    continue
+                case .addw: r[cur.rd] = w(r[cur.rs1] &+ r[cur.rs2])
+                case .subw:
+                    // c.subw too (len 1).
+                    r[cur.rd] = w(r[cur.rs1] &- r[cur.rs2])
+                    cur = cur.next
+                    continue
+                case .sllw: r[cur.rd] = w(r[cur.rs1] << (r[cur.rs2] & 31))
+                case .srlw: r[cur.rd] = w((r[cur.rs1] & 0xffff_ffff) &>> (r[cur.rs2] & 31))
+                case .sraw: r[cur.rd] = UInt64(bitPattern: Int64(bitPattern: w(r[cur.rs1])) &>> (r[cur.rs2] & 31))
+                // M.
+                case .mul: r[cur.rd] = r[cur.rs1] &* r[cur.rs2]
+                case .addiwAddwMulw:
+                    // addiw;addw, then the mulw in the next slot (always 4 bytes: step 2).
+                    addAddWord(cur)
+                    cur = cur.next
+                    do {
+                        r[cur.rd] = w(r[cur.rs1] &* r[cur.rs2])
+                    }
+                case .mulw: r[cur.rd] = w(r[cur.rs1] &* r[cur.rs2])
+                case .mulhu: r[cur.rd] = r[cur.rs1].multipliedFullWidth(by: r[cur.rs2]).high
+                case .divu:
+                    let b = r[cur.rs2]
+                    r[cur.rd] = b == 0 ? UInt64.max : r[cur.rs1] / b
+                case .remu:
+                    let b = r[cur.rs2]
+                    r[cur.rd] = b == 0 ? r[cur.rs1] : r[cur.rs1] % b
+                // Bit manipulation.
+                case .sh1add: r[cur.rd] = r[cur.rs2] &+ (r[cur.rs1] << 1)
+                case .sh2add: r[cur.rd] = r[cur.rs2] &+ (r[cur.rs1] << 2)
+                case .sh3add: r[cur.rd] = r[cur.rs2] &+ (r[cur.rs1] << 3)
+                case .addUw: r[cur.rd] = r[cur.rs2] &+ (r[cur.rs1] & 0xffff_ffff)
+                case .zextH: r[cur.rd] = r[cur.rs1] & 0xffff
+                case .andn: r[cur.rd] = r[cur.rs1] & ~r[cur.rs2]
+                case .fsgnjD:
+                    r[cur.rd] = (r[cur.rs1] & ~(1 << 63)) | (r[cur.rs2] & (1 << 63))
+                case .fmvXD, .fmvDX:
+                    r[cur.rd] = r[cur.rs1]
+                case .fmvXW:
+                    r[cur.rd] = w(r[cur.rs1])
+                case .fmvWX:
+                    r[cur.rd] = r[cur.rs1] | Hart.boxMask
+                // Everything slow or rare: `run`'s arm. Spelled out, not `default`: an exhaustive
+                // switch needs no range check before the jump table, so the dispatch is one block
+                // ending in the indirect jump, which LLVM copies into every arm (Package.swift).
+                case .undecoded, .illegal, .fence, .fenceI, .ecall, .ebreak,
+                     .mulh, .mulhsu, .div, .rem, .divw, .divuw, .remw, .remuw, .lrW, .lrD, .scW, .scD, .amoW,
+                     .amoD, .csr, .sh1addUw, .sh2addUw, .sh3addUw, .slliUw, .orn, .xnor, .bitCount, .max,
+                     .maxu, .min, .minu, .sextB, .sextH, .rol, .rolw, .ror, .rori, .roriw, .rorw, .rev8,
+                     .bclr, .bclri, .bext, .bexti, .binv, .binvi, .bset, .bseti, .faddS, .fsubS, .fmulS,
+                     .fdivS, .fsqrtS, .fminS, .fmaxS, .fmaddS, .fmsubS, .fnmsubS, .fnmaddS, .faddD, .fsubD,
+                     .fmulD, .fdivD, .fsqrtD, .fminD, .fmaxD, .fmaddD, .fmsubD, .fnmsubD, .fnmaddD, .fsgnjS,
+                     .fsgnjnS, .fsgnjxS, .fsgnjnD, .fsgnjxD, .fcvtWS, .fcvtWUS, .fcvtLS, .fcvtLUS, .fcvtSW,
+                     .fcvtSWU, .fcvtSL, .fcvtSLU, .fcvtWD, .fcvtWUD, .fcvtLD, .fcvtLUD, .fcvtDW, .fcvtDWU,
+                     .fcvtDL, .fcvtDLU, .fcvtSD, .fcvtDS, .feqS, .fltS, .fleS, .feqD, .fltD, .fleD, .fclassS,
+                     .fclassD:
+                    return HotExit(cur: cur, left: left, pcBias: pcBias, reason: 0)
+                }
+                cur += 2
+        }
+    }
+}
