@@ -163,6 +163,20 @@ extension BlockTranslator {
 
     private static func reads(_ sources: (UInt8, UInt8), _ r: UInt8) -> Bool { sources.0 == r || sources.1 == r }
 
+    /// The instruction that writes `x` last among the four before `j`, when only computations
+    /// that do not read `x` stand between (the callers check branches and tails entering there
+    /// with `unchanged`).
+    private static func writer(of x: UInt8, before j: Int, _ code: [Fetched], _ uses: [Use]) -> Int? {
+        var i = j - 1
+        while i >= 0 && i >= j - 4 {
+            guard case .computes(let rd, let sources, _, _) = uses[i], !code[i].followed else { return nil }
+            if rd == x { return i }
+            if reads(sources, x) { return nil }
+            i -= 1
+        }
+        return nil
+    }
+
     /// Whether the instructions strictly between `i` and `j` only compute (nothing that may
     /// leave), none writes `r`, and no branch or tail enters among them.
     private static func unchanged(_ r: UInt8, after i: Int, before j: Int, _ code: [Fetched], _ uses: [Use],
@@ -340,18 +354,7 @@ extension BlockTranslator {
             }
             guard k > 0, k < 32, bit(second.rs1) != 0, bit(second.rd) != 0 else { continue }
             let x = second.rs1
-            var i = j - 1
-            var found: Int?
-            while i >= 0 && i >= j - 4 {
-                guard case .computes(let rd, let sources, _, _) = uses[i], !code[i].followed else { break }
-                if rd == x {
-                    found = i
-                    break
-                }
-                if reads(sources, x) || joins.contains(i) || code[i].tail { break }
-                i -= 1
-            }
-            guard let i = found, !result.absorbed.contains(i), !result.keptByRotate.contains(i), result.extensions[i] == nil,
+            guard let i = writer(of: x, before: j, code, uses), !result.absorbed.contains(i), !result.keptByRotate.contains(i), result.extensions[i] == nil,
                   !joins.contains(i + 1),
                   let first = code[i].d, case .slli = code[i].op, first.imm & 63 == 32, bit(first.rs1) != 0
             else { continue }
@@ -374,18 +377,7 @@ extension BlockTranslator {
             guard let add = code[j].d, case .add = code[j].op, !code[j].followed, !code[j].tail, !joins.contains(j),
                   bit(add.rs1) != 0, bit(add.rs2) != 0, add.rs1 != add.rs2 else { continue }
             for (x, b) in [(add.rs1, add.rs2), (add.rs2, add.rs1)] {
-                var i = j - 1
-                var found: Int?
-                while i >= 0 && i >= j - 4 {
-                    guard case .computes(let rd, let sources, _, _) = uses[i], !code[i].followed else { break }
-                    if rd == x {
-                        found = i
-                        break
-                    }
-                    if reads(sources, x) || joins.contains(i + 1) || code[i + 1].tail { break }
-                    i -= 1
-                }
-                guard let first = found, let s = code[first].d, !result.absorbed.contains(first),
+                guard let first = writer(of: x, before: j, code, uses), let s = code[first].d, !result.absorbed.contains(first),
                       !result.keptByRotate.contains(first), result.extensions[first] == nil, result.scaled[first] == nil,
                       case .slli = code[first].op, s.imm & 63 >= 1, s.imm & 63 <= 3, bit(s.rs1) != 0,
                       !joins.contains(first + 1), !code[first + 1].tail else { continue }
