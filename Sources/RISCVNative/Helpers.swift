@@ -3,12 +3,12 @@ import RISCV
 // Swift functions compiled code calls directly (C calling convention): the TLB refill on a miss
 // and floating point. Compiled code saves the caller-saved registers it uses around the call.
 
-enum Helpers {
+package enum Helpers {
     /// (address space, guest address, size, write) -> whether the TLB entry is now filled (then
     /// the access retries the fast path; else it leaves to the interpreter).
-    typealias TLBRefill = @convention(c) (UnsafeMutableRawPointer, UInt64, Int, Bool) -> Bool
+    package typealias TLBRefill = @convention(c) (UnsafeMutableRawPointer, UInt64, Int, Bool) -> Bool
 
-    static let refillTLB: TLBRefill = { memory, address, size, write in
+    package static let refillTLB: TLBRefill = { memory, address, size, write in
         Unmanaged<GuestMemory>.fromOpaque(memory)._withUnsafeGuaranteedRef {
             $0.refillTLB(address, size: size, write: write)
         }
@@ -23,6 +23,6 @@ enum Helpers {
         }
     }
 
-    static func address(_ f: TLBRefill) -> UInt64 { UInt64(UInt(bitPattern: unsafeBitCast(f, to: UnsafeRawPointer.self))) }
+    package static func address(_ f: TLBRefill) -> UInt64 { UInt64(UInt(bitPattern: unsafeBitCast(f, to: UnsafeRawPointer.self))) }
     static func address(_ f: FloatingPoint) -> UInt64 { UInt64(UInt(bitPattern: unsafeBitCast(f, to: UnsafeRawPointer.self))) }
 }

@@ -25,7 +25,7 @@ import X86
 //                          flags into the guest's flags word (its other bits, DF and AC, kept)
 //                          and the budget, and returns from `enter`;
 //   refillRead/refillWrite a probe's TLB miss calls one (guest address in rdx): it fills the TLB
-//                          entry through `GuestMemory.refillTLB` with every caller-saved register
+//                          entry through `Helpers.refillTLB` (RISCVNative) with every caller-saved register
 //                          preserved (a block's values, the saved flags in eax, the probe's rcx,
 //                          rsi and rdi) and returns with ZF clear when it did (the probe compares
 //                          the tag again: an access crossing into the next page still misses).
@@ -36,15 +36,6 @@ struct GuestTrampolines {
     var epilogue: UInt
     var refillRead: UInt = 0
     var refillWrite: UInt = 0
-
-    /// (address space, guest address, write) -> whether the TLB entry of the byte at the
-    /// address is now filled.
-    typealias Refill = @convention(c) (UnsafeMutableRawPointer, UInt64, Bool) -> Bool
-    static let refillTLB: Refill = { memory, address, write in
-        Unmanaged<GuestMemory>.fromOpaque(memory)._withUnsafeGuaranteedRef {
-            $0.refillTLB(address, size: 1, write: write)
-        }
-    }
 
     static let flagsSlot = Int32(X86Registers.flags * 8)
     static let arithmetic = Int32(X86Flags.arithmetic)
@@ -65,10 +56,12 @@ struct GuestTrampolines {
             refills.append(base &+ UInt(a.offset))
             let saved: [X86Register] = [.rax, .rcx, .rdx, .rsi, .rdi, .r8, .r9, .r10, .r11]
             for r in saved { a.push(r) }
+            // RISCVNative's `Helpers.refillTLB` for the byte at the address (size 1).
             a.load(.rdi, .context, NativeContext.memoryOffset)
             a.move(.rsi, .rdx)
-            a.move(.rdx, imm: write ? 1 : 0)
-            a.move(.rax, imm: UInt64(UInt(bitPattern: unsafeBitCast(refillTLB, to: UnsafeRawPointer.self))))
+            a.move(.rdx, imm: 1)
+            a.move(.rcx, imm: write ? 1 : 0)
+            a.move(.rax, imm: Helpers.address(Helpers.refillTLB))
             a.call(.rax)
             a.test(.rax, imm: 0xff)
             for r in saved.reversed() { a.pop(r) }
