@@ -176,12 +176,12 @@ public final class GuestMemory {
     /// straddles into the changed bytes. Returns whether the page still holds code (then its
     /// stores keep taking the slow path).
     func invalidateCode(_ code: UnsafeMutablePointer<DecodedInstruction>, vpn: UInt64, offset: Int, count: Int) -> Bool {
-        codeChanges &+= 1
         if codeResetHook != nil {
             resetCode(code, vpn: vpn)
             invalidateNeighbourCode(vpn)
             return false
         }
+        codeChanges &+= 1
         let end = min(offset + count, Frame.size)
         CodePage.reset(code, from: offset, to: end)
         if offset < 2 { invalidateNeighbourCode(vpn) }
