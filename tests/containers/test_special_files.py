@@ -10,12 +10,12 @@ MAKE = ("mkfifo /data/pipe && mknod /data/null c 1 3 && mknod /data/mem c 1 1 &&
         " && stat -c '%F %a' /data/pipe /data/null /data/disk")
 
 USE = ("stat -c '%F %t:%T' /data/pipe /data/null /data/mem;"
-       " (echo through the fifo > /data/pipe &); cat /data/pipe;"
+       " (echo through the fifo > /data/pipe &); cat /data/pipe; /usr/local/bin/probe truncate /data/pipe;"
        " echo gone > /data/null; cat /data/null; echo null-ok;"
        " cat /data/mem 2>&1; head -c1 /data/disk 2>&1; true")
 
 USE_OUT = ("fifo 0:0\ncharacter special file 1:3\ncharacter special file 1:1\n"
-           "through the fifo\nnull-ok\n"
+           "through the fifo\nEINVAL\nnull-ok\n"
            "cat: can't open '/data/mem': Operation not permitted\n"
            "head: /data/disk: Operation not permitted\n")
 
@@ -63,6 +63,17 @@ def test_fifo_on_tmpfs_and_bind_mount(skiff, base, tmp_path):
     assert (r.status, r.out) == (0, "via /scratch\nfifo\nvia /mnt\nfifo\n"), r
     assert stat.S_ISFIFO(os.lstat(tmp_path / "f").st_mode), "a FIFO on a bind mount is a host FIFO"
 
+
+
+def test_truncate_of_a_fifo_is_einval_without_waiting(skiff, base, tmp_path):
+    # truncate(2) of a FIFO or a device is EINVAL; the kernel must not open a FIFO to truncate
+    # it (an open for writing waits for a reader: it stopped every task, found by the syscall
+    # fuzzer). The writable layer, --tmpfs, a bind mount and a device here; a FIFO from an
+    # image layer, and copied up from one, in USE above.
+    script = ("mkfifo /tmp/f /scratch/f /mnt/f && for f in /tmp/f /scratch/f /mnt/f /dev/null /tmp; do"
+              " /usr/local/bin/probe truncate $f; done; echo > /tmp/r; /usr/local/bin/probe truncate /tmp/r")
+    r = skiff("run", "--rm", "--tmpfs", "/scratch", "-v", f"{tmp_path}:/mnt", base, "sh", "-c", script, timeout=60)
+    assert (r.status, r.out) == (0, "EINVAL\n" * 4 + "EISDIR\nok\n"), r
 
 # The converted module's writable root is in memory (MemoryDirectoryHost under the overlay):
 # FIFOs and device records live there; a WASI directory mapping cannot hold a FIFO (no mknod).

@@ -626,6 +626,9 @@ extension Kernel {
         let r = try resolve(t, path: path, follow: true)
         guard let st = r.stat else { throw .ENOENT }
         if st.isDirectory { throw .EISDIR }
+        // Linux truncates only regular files (vfs_truncate); opening a FIFO to do it would wait
+        // for a reader, stopping every task.
+        if !st.isRegular && r.magic == nil { throw .EINVAL }
         let d: FileDescription
         if let m = r.magic { d = m } else {
             d = try r.mount.fileSystem.open(r.relative, flags: LinuxOpenFlags.writeOnly, mode: 0, caller: t, guestPath: r.components)

@@ -10,6 +10,8 @@
  *                      while the first lives: prints whether the second node has another inode
  *                      (it must: the first socket still holds its node, as asyncio's unix server
  *                      cleanup relies on)
+ *   probe truncate P   truncate(2)s the file P to 0 bytes: prints "ok" or the error's name
+ *                      (Linux: EINVAL for a FIFO or a device, without opening it)
  *   probe orphan 0     makes an orphan (a child's child whose parent exits), waits for its own
  *                      child, then for any child: prints the orphan's exit status or the wait
  *                      error (with --init the kernel reaps adopted orphans: "No child processes")
@@ -29,8 +31,13 @@
 #include <unistd.h>
 
 int main(int argc, char **argv) {
-    if (argc != 3) { fprintf(stderr, "usage: probe big|touch|segv|orphan|fds|rebind N\n"); return 64; }
+    if (argc != 3) { fprintf(stderr, "usage: probe big|touch|segv|orphan|fds|rebind N, probe truncate PATH\n"); return 64; }
     size_t mb = strtoul(argv[2], 0, 10);
+    if (strcmp(argv[1], "truncate") == 0) {
+        if (truncate(argv[2], 0) == 0) { printf("ok\n"); return 0; }
+        printf("%s\n", errno == EINVAL ? "EINVAL" : errno == EISDIR ? "EISDIR" : errno == ENOENT ? "ENOENT" : strerror(errno));
+        return 1;
+    }
     if (strcmp(argv[1], "orphan") == 0) {
         pid_t child = fork();
         if (child == 0) {
