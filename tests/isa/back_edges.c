@@ -7,7 +7,10 @@
  *   loop head, with every register written back).
  * - loaded: the same shape where the loop head holds a register the body's end does not (the
  *   body overwrites a cached register's host register: more than nine live registers), so the
- *   jump back must load it: through the stub, as before.
+ *   jump back must load it: through the stub, as before (inline, a spent budget's exit would
+ *   write back host registers the loads changed: the long call below catches that).
+ * Each function is called through a pointer, so its entry is a block of its own (a caller's
+ * block would follow a `jal` into it with its own registers).
  * - narrow_fault: a block looping to its own entry (loop page checks, the miss path laid out
  *   after the block) with a `*w` result left zero-extended across a load that faults (the load
  *   steps into PROT_NONE): the miss path's probe leaves with the registers as they are at that
