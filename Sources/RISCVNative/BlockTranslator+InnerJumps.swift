@@ -75,10 +75,35 @@ extension BlockTranslator {
         }
     }
 
+    /// `SKIFF_JIT_INLINE_BACK=0`: every inner jump goes through a stub, as before (for comparisons).
+    static let noInlineBackJumps = getenv("SKIFF_JIT_INLINE_BACK").map { String(cString: $0) == "0" } ?? false
+
     /// A jump (when `c` holds, or always) to the block's instruction `to`, through its stub.
+    /// Back to an instruction already translated whose registers are where they are here (an
+    /// inner loop's jump back; in a loop's translation always): inline, as a loop's back edge,
+    /// `j!c over; [stores]; sub budget, n; jg target; jmp out` (one taken branch per iteration,
+    /// not three; the stores: changed values the target's code does not keep in host registers).
     mutating func innerJump(if c: X86Condition?, to j: Int, retired: Int) {
+        if !Self.noInlineBackJumps, retired > j, let target = joinCode.first(where: { $0.index == j }),
+           Self.loadsNothing(cache, target.cache) {
+            let over = c.map { a.jump(if: X86Condition(rawValue: $0.rawValue ^ 1)!) }
+            reconcile(cache, target.cache)
+            a.alu(.sub, .budget, imm: Int32(retired - j))
+            a.patch(rel32At: a.jump(if: .g), toOffset: target.offset)
+            // Spent: out at the target, with the `j` instructions before it counted there.
+            exit(.chain(analysisPC(j)), retired: j)
+            if let over { a.patch(rel32At: over, toOffset: a.offset) }
+            return
+        }
         let site = c.map { a.jump(if: $0) } ?? a.jump()
         innerJumps.append(InnerJump(site: site, retired: retired, to: j, cache: cache))
+    }
+
+    /// `reconcile(from, to)` would load nothing (at most store): every register `to` holds is
+    /// in the same host register in `from`.
+    static func loadsNothing(_ from: RegisterCache, _ to: RegisterCache) -> Bool {
+        for (guest, host) in to.all where from.host(of: guest) != host { return false }
+        return true
     }
 
     /// The stubs of this copy's inner jumps, once every target's code and cache are known

@@ -39,6 +39,9 @@ struct BlockTranslator {
     var exits: [Exit] = []
     /// This copy's branches to its own instructions (`BlockTranslator+InnerJumps.swift`).
     var innerJumps: [InnerJump] = []
+    /// The instructions such branches lead to translated so far in this copy: index, code
+    /// offset, register cache there.
+    var joinCode: [(index: Int, offset: Int, cache: RegisterCache)] = []
     /// Guest pc -> index of the instructions such branches lead to.
     private var joins = PCIndex()
     /// The block's instructions and what the passes before emitting found in them, computed by
@@ -48,6 +51,8 @@ struct BlockTranslator {
     /// The cache as the block's code starts (the fallback copy starts from it again).
     private var startCache = RegisterCache()
     private var refills: [Refill] = []
+    /// Loop page checks whose miss paths are still to be laid out (`emitPageMisses`).
+    private var pageMisses: [PageMiss] = []
     /// Instructions handed to a helper: where their address goes, and the instruction.
     private var embedded: [(immediate: Int, instruction: DecodedInstruction)] = []
     /// The guest pc the block starts at.
@@ -234,6 +239,8 @@ struct BlockTranslator {
     static let noCrossPage = getenv("SKIFF_JIT_CROSS_PAGE").map { String(cString: $0) == "0" } ?? false
     /// `SKIFF_JIT_LOOP_PAGES=0`: a loop's accesses probe the TLB every iteration (for comparisons).
     static let noLoopPages = getenv("SKIFF_JIT_LOOP_PAGES").map { String(cString: $0) == "0" } ?? false
+    /// `SKIFF_JIT_CONSTANTS=0`: `addi rd, x0, imm` as a zero and an add, as before (for comparisons).
+    static let noConstants = getenv("SKIFF_JIT_CONSTANTS").map { String(cString: $0) == "0" } ?? false
     /// `SKIFF_JIT_FOLLOW=0`: every direct jump ends its block (for comparisons).
     private static let noFollow = getenv("SKIFF_JIT_FOLLOW").map { String(cString: $0) == "0" } ?? false
 
@@ -355,8 +362,8 @@ struct BlockTranslator {
             secondPages |= second
         }
         // Where the instructions inner jumps lead to start, with the register cache there.
-        var targets: [(index: Int, offset: Int, cache: RegisterCache)] = []
-        defer { emitInnerJumps(targets, code: code) }
+        joinCode = []
+        defer { emitInnerJumps(joinCode, code: code) }
         // The bytes translated so far: [start, end).
         var end = entry
         // The previous instruction may go on to this one (else it left, or jumped, or was not
@@ -381,7 +388,7 @@ struct BlockTranslator {
             // finds the same registers evicted.
             if evicting { makeRoom(at: i) }
             if !grouped { fallback.append(a.offset) }
-            if joinIndices.contains(i) { targets.append((i, a.offset, cache)) }
+            if joinIndices.contains(i) { joinCode.append((i, a.offset, cache)) }
             guard let d = f.d else {
                 if i == 0 { return nil }
                 exit(.interpret(pc), retired: i)
@@ -420,6 +427,7 @@ struct BlockTranslator {
         }
         // The page end or the length limit.
         if open, let last = code.last { leave(to: Self.fallThrough(last), retired: code.count) }
+        emitPageMisses()
         return end
     }
 
@@ -536,6 +544,9 @@ struct BlockTranslator {
             exit(.chain(target), retired: retired)
         }
     }
+
+    /// The guest pc of the block's instruction `j`.
+    func analysisPC(_ j: Int) -> UInt64 { analysis!.code[j].pc }
 
     /// An unconditional exit from the current point.
     mutating func exit(_ kind: ExitKind, retired: Int) {
@@ -1007,6 +1018,13 @@ struct BlockTranslator {
     private mutating func immediate(_ o: X86ALU, _ d: DecodedInstruction) {
         let s = operand(d.rs1)
         let h = destination(d.rd) ?? .rax
+        if case .zero = s, !Self.noConstants {
+            // `li` (addi/ori/xori from x0): one move of the constant (flags kept), not a zero
+            // and an add.
+            let value = o == .and ? 0 : UInt64(bitPattern: Int64(d.imm))
+            if value == 0 { a.moveZero(h) } else { a.move(h, imm: value) }
+            return finish(h, d.rd)
+        }
         if case .host(let r) = s, r != h, o == .add {
             if d.imm == 0 { a.move(h, r) } else { a.lea(h, r, d.imm) }
         } else {
@@ -1294,6 +1312,21 @@ struct BlockTranslator {
         if direct == nil { address = guestAddress(base, offset, inPlace: true, assigning: assigning) }
         var hit: Int?, hitPrevious: Int?
         let previous = NativeContext.previousPage
+        if let page, !Self.inlinePageMisses {
+            // The hit falls through to the addend's load and the access; the miss path (the
+            // previous page, the probe, the entry's refill) is laid out after the block.
+            let slot = NativeContext.pageOffset(page)
+            if let r = direct { a.lea(.rcx, r, offset) } else { a.move(.rcx, address) }
+            a.alu(.sub, .rcx, .context, slot)
+            a.alu(.cmp, .rcx, .context, slot + 8)
+            let site = a.jump(if: .ae)
+            a.load(.rdx, .context, slot + 16)
+            pageMisses.append(PageMiss(site: site, resume: a.offset, page: page, direct: direct, offset: offset,
+                                       address: address, pc: pc, retired: retired, size: size, write: write,
+                                       leader: leader, cache: cache, narrow: narrowNow))
+            if let r = direct { return (r, offset) }
+            return (address, 0)
+        }
         if let page {
             let slot = NativeContext.pageOffset(page)
             if let r = direct { a.lea(.rcx, r, offset) } else { a.move(.rcx, address) }
@@ -1341,6 +1374,77 @@ struct BlockTranslator {
         }
         if let r = direct { return (r, offset) }
         return (address, 0)
+    }
+
+    /// A loop page check's miss path, laid out after the block's code (`emitPageMisses`).
+    private struct PageMiss {
+        /// The rel32 of the check's `jae`.
+        var site: Int
+        /// Where the access goes on with the addend in rdx.
+        var resume: Int
+        var page: Int32
+        /// The base's host register when the check computes the address with a `lea` (then
+        /// the probe's copy goes into rax here), else nil.
+        var direct: X86Register?
+        var offset: Int32
+        var address: X86Register
+        var pc: UInt64
+        var retired: Int
+        var size: Int
+        var write: Bool
+        var leader: Bool
+        /// The register cache and the `*w` results left zero-extended at the access (the probe's
+        /// exits write them back as they are there).
+        var cache: RegisterCache
+        var narrow: UInt64
+    }
+
+    /// `SKIFF_JIT_PAGE_MISS_INLINE=1`: a loop page check's miss path inline, the hit jumping
+    /// over it, as before (for comparisons).
+    static let inlinePageMisses = getenv("SKIFF_JIT_PAGE_MISS_INLINE").map { String(cString: $0) == "1" } ?? false
+
+    /// The miss paths of this copy's loop page checks: the previous page (for the entries that
+    /// keep one), else the TLB probe (its refill and exits as at the access) and the entry's
+    /// refill; then back to the access with the addend in rdx.
+    private mutating func emitPageMisses() {
+        let previous = NativeContext.previousPage
+        let saved = (cache, narrowNow)
+        for m in pageMisses {
+            a.patch(rel32At: m.site, toOffset: a.offset)
+            let slot = NativeContext.pageOffset(m.page)
+            var hitPrevious: Int?
+            if secondPages & (1 << UInt32(m.page)) != 0 {
+                if let r = m.direct { a.lea(.rcx, r, m.offset) } else { a.move(.rcx, m.address) }
+                a.alu(.sub, .rcx, .context, slot + previous)
+                a.alu(.cmp, .rcx, .context, slot + previous + 8)
+                hitPrevious = a.jump(if: .b)
+            }
+            if let r = m.direct { a.lea(.rax, r, m.offset) }
+            (cache, narrowNow) = (m.cache, m.narrow)
+            let e = probe(at: m.address, pc: m.pc, retired: m.retired, size: m.size, write: m.write, leader: m.leader)
+            a.load(.rdx, e.base, index: e.index, e.disp + 8, size: 8, signed: false)
+            if hitPrevious != nil {
+                // The last page becomes the previous one.
+                for word in stride(from: Int32(0), through: 16, by: 8) {
+                    a.load(.rcx, .context, slot + word)
+                    a.store(.rcx, .context, slot + previous + word)
+                }
+            }
+            a.store(.rdx, .context, slot + 16)
+            a.move(.rcx, m.address)
+            a.alu(.and, .rcx, imm: -4096)
+            a.store(.rcx, .context, slot)
+            a.move(.rcx, imm: UInt64(4097 - m.size))
+            a.store(.rcx, .context, slot + 8)
+            a.patch(rel32At: a.jump(), toOffset: m.resume)
+            if let hitPrevious {
+                a.patch(rel32At: hitPrevious, toOffset: a.offset)
+                a.load(.rdx, .context, slot + previous + 16)
+                a.patch(rel32At: a.jump(), toOffset: m.resume)
+            }
+        }
+        (cache, narrowNow) = saved
+        pageMisses.removeAll()
     }
 
     /// Stores rcx (zero) as the limit of the first `count` loop page entries (and of the
