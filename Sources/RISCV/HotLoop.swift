@@ -3,9 +3,9 @@
 // - `runHot` (and `runHotCounting`, natively with the native tier's execution counts): the hot
 //   loop, with few values live across its dispatch (the slot pointer, the budget, the register
 //   file, the TLB base and the page's pc bias). It leaves for `Hart.run` at every slow or rare
-//   path with the slot still unexecuted (`HotExit.Reason.miss` for a TLB miss, `.slot` for the
-//   arms `run` keeps: decode, ecall, CSRs, floating point, atomics, the rarer bit-manipulation
-//   and M forms) or with a jump's target outside the code TLB (`.far`, the jump done).
+//   path with the slot still unexecuted (`HotExit.Reason.slot`: a TLB miss, or one of the arms
+//   `run` keeps: decode, ecall, CSRs, floating point, atomics, the rarer bit-manipulation and M
+//   forms) or with a jump's target outside the code TLB (`.far`, the jump done).
 // - `runStep`: the same arms for one slot, with the TLB misses' slow path (page-table walk,
 //   refill, faults into `pendingFault`): `run` calls it for a slot that missed, then `runHot`
 //   again. A slot that faults leaves with the pc and registers exact: the exits are the places
@@ -18,23 +18,25 @@ struct HotExit {
     var cur: UnsafeMutablePointer<DecodedInstruction>
     var left: Int
     /// `cur`'s page's pc bias (`run`'s `pcBias`): jumps to another page that the code TLB holds
-    /// stay in `runHot`. For `.far`, the jump's target pc instead.
+    /// stay in `runHot`.
     var pcBias: UInt64
     var reason: Reason
 
     enum Reason: UInt8 {
-        /// `run` executes `cur`'s slot (nothing of it has executed): a slow or rare operation,
-        /// a slot not yet decoded, the page's end into a page the code TLB does not hold.
-        case slot
         /// The native tier wants `cur` (a jump's target, counted).
         case native
+        /// `run` takes `cur`'s slot (nothing of it has executed): a slow or rare operation, a
+        /// slot not yet decoded, the page's end into a page the code TLB does not hold, or a
+        /// slot that missed the data TLB (`run` sends it to `runStep`). One reason for all: with
+        /// a second constant for the misses Cranelift kept the pc bias in a register that every
+        /// jump-table edge moved (two more instructions per dispatch in `runHot`).
+        case slot
         /// The budget is spent at `cur` (a jump's target, its instructions not counted yet).
         case budget
-        /// A jump (its link written) to the pc in `pcBias`, on a page the code TLB does not hold
-        /// or with the budget spent: `run`'s lookup.
+        /// A jump (its link written) to the pc in the register file's scratch slot
+        /// (`Registers.scratch`), on a page the code TLB does not hold or with the budget spent:
+        /// `run`'s lookup.
         case far
-        /// `cur`'s slot missed the TLB (nothing of it executed): `runStep` runs it.
-        case miss
         /// `runStep` only: `cur`'s slot faulted (`pendingFault`), pc and registers exact.
         case fault
         /// `runStep` only: the slot ran; `runHot` goes on at `cur`.
@@ -90,12 +92,17 @@ extension Hart {
         @inline(__always) func exit(_ reason: HotExit.Reason) -> HotExit {
             HotExit(cur: cur, left: left, pcBias: pcBias, reason: reason)
         }
+        // The target goes in the register file's scratch slot (x0's sink, written by nothing
+        // between here and `run`'s lookup): in `HotExit.pcBias`, merged with the bias at the
+        // common return, Cranelift kept the bias in a register moved at every arm's start.
         @inline(__always) func far(_ target: UInt64) -> HotExit {
-            HotExit(cur: cur, left: left, pcBias: target, reason: .far)
+            r[Int(Registers.scratch)] = target
+            return exit(.far)
         }
-        // A load or store that returned nil or false: in `runHot` a TLB miss, in `runStep` a
-        // fault (the slow path took the misses).
-        let missed: HotExit.Reason = step ? .fault : .miss
+        // A load or store that returned nil or false: in `runHot` a TLB miss (`run` finds the
+        // slot's operation hot and gives it to `runStep`), in `runStep` a fault (the slow path
+        // took the misses).
+        let missed: HotExit.Reason = step ? .fault : .slot
         @inline(__always) var wt: UnsafeMutablePointer<TLBEntry> { rt + TLB.entries }
         @inline(__always) func w(_ v: UInt64) -> UInt64 { sext32(v) }
         @inline(__always) func pcOf(_ p: UnsafeMutablePointer<DecodedInstruction>) -> UInt64 {
@@ -1178,6 +1185,10 @@ extension Hart {
                      .fcvtSWU, .fcvtSL, .fcvtSLU, .fcvtWD, .fcvtWUD, .fcvtLD, .fcvtLUD, .fcvtDW, .fcvtDWU,
                      .fcvtDL, .fcvtDLU, .fcvtSD, .fcvtDS, .feqS, .fltS, .fleS, .feqD, .fltD, .fleD, .fclassS,
                      .fclassD:
+                    // The store gives this arm a block of its own: as a bare return, the jump
+                    // table's edge went straight to the common return and Cranelift set the
+                    // exit reason (a constant) in the dispatch, one instruction per dispatch.
+                    r[Int(Registers.scratch)] = 0
                     return exit(.slot)
                 }
                 cur += 2

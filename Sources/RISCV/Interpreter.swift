@@ -98,7 +98,8 @@ extension Hart {
                 }
             }
             left &-= Int(cur.pointee.count)
-            // `cur`'s slot missed the data TLB in `runHot`: `runStep` runs it.
+            // `cur`'s slot (a hot operation) left `runHot`: it missed the data TLB, and
+            // `runStep` runs it with the slow path.
             var slow = false
 
             // `break inner` means: the instruction at `cur` raised `pendingFault`.
@@ -125,10 +126,6 @@ extension Hart {
                 case .resume:
                     pcBias = h.pcBias
                     continue inner
-                case .miss:
-                    pcBias = h.pcBias
-                    slow = true
-                    continue inner
                 case .fault:
                     pcBias = h.pcBias
                     break inner
@@ -141,7 +138,7 @@ extension Hart {
                     pc = pcOf(cur)
                     break lookup
                 case .far:
-                    pc = h.pcBias
+                    pc = r[Int(Registers.scratch)]
                     if left <= 0 { break lookup }
                     continue lookup
                 }
@@ -243,8 +240,8 @@ extension Hart {
                      .feqS, .fltS, .fleS, .fclassS, .fclassD:
                     if !executeFloat(cur.pointee) { break illegal }
                 default:
-                    // Every other operation lives in `hotLoop`: run the slot there (`runHot`
-                    // leaves with `.slot` for none of them).
+                    // Every other operation lives in `hotLoop`, and `runHot` leaves at it only
+                    // for a TLB miss: `runStep` runs the slot with the slow path.
                     slow = true
                     continue inner
                 }
