@@ -220,6 +220,15 @@ extension Hart {
             }
             return true
         }
+        // A taken in-page branch or jump by `delta` slots: the budget and the native tier's
+        // count at the target, then nil (on in this loop) or the exit.
+        @inline(__always) func taken(_ delta: Int) -> HotExit? {
+            cur += delta
+            if left <= 0 { return exit(.budget) }
+            if jit && NativeSlot.countExecution(cur, threshold: threshold) { return exit(.native) }
+            left &-= Int(cur.pointee.count)
+            return nil
+        }
         // jalr at `cur`: the link written, and on in this loop (nil), or the target for a `.far`
         // exit (another page the code TLB does not hold, or the budget spent).
         @inline(__always) func jumpRegister() -> UInt64? {
@@ -269,17 +278,11 @@ extension Hart {
                     r[cur.rd] = pcOf(cur) &+ cur.imm
                 case .jalC:
                     r[cur.rd] = pcOf(cur) &+ UInt64(2)
-                    cur += cur.slotDelta
-                    if left <= 0 { return exit(.budget) }
-                    if jit && NativeSlot.countExecution(cur, threshold: threshold) { return exit(.native) }
-                    left &-= Int(cur.pointee.count)
+                    if let e = taken(cur.slotDelta) { return e }
                     continue
                 case .jal:
                     r[cur.rd] = pcOf(cur) &+ UInt64(4)
-                    cur += cur.slotDelta
-                    if left <= 0 { return exit(.budget) }
-                    if jit && NativeSlot.countExecution(cur, threshold: threshold) { return exit(.native) }
-                    left &-= Int(cur.pointee.count)
+                    if let e = taken(cur.slotDelta) { return e }
                     continue
                 case .ldAddiJalr:
                     // ld + addi, then the jalr in the next slot (a function's return).
@@ -330,10 +333,7 @@ extension Hart {
                 // Branches inside the page (imm = slot delta).
                 case .beqC:
                     if r[cur.rs1] == r[cur.rs2] {
-                        cur += cur.slotDelta
-                        if left <= 0 { return exit(.budget) }
-                        if jit && NativeSlot.countExecution(cur, threshold: threshold) { return exit(.native) }
-                        left &-= Int(cur.pointee.count)
+                        if let e = taken(cur.slotDelta) { return e }
                         continue
                     }
                     cur += 1
@@ -341,10 +341,7 @@ extension Hart {
                     continue
                 case .beq:
                     if r[cur.rs1] == r[cur.rs2] {
-                        cur += cur.slotDelta
-                        if left <= 0 { return exit(.budget) }
-                        if jit && NativeSlot.countExecution(cur, threshold: threshold) { return exit(.native) }
-                        left &-= Int(cur.pointee.count)
+                        if let e = taken(cur.slotDelta) { return e }
                         continue
                     }
                     cur += 2
@@ -352,10 +349,7 @@ extension Hart {
                     continue
                 case .bneC:
                     if r[cur.rs1] != r[cur.rs2] {
-                        cur += cur.slotDelta
-                        if left <= 0 { return exit(.budget) }
-                        if jit && NativeSlot.countExecution(cur, threshold: threshold) { return exit(.native) }
-                        left &-= Int(cur.pointee.count)
+                        if let e = taken(cur.slotDelta) { return e }
                         continue
                     }
                     cur += 1
@@ -363,10 +357,7 @@ extension Hart {
                     continue
                 case .bne:
                     if r[cur.rs1] != r[cur.rs2] {
-                        cur += cur.slotDelta
-                        if left <= 0 { return exit(.budget) }
-                        if jit && NativeSlot.countExecution(cur, threshold: threshold) { return exit(.native) }
-                        left &-= Int(cur.pointee.count)
+                        if let e = taken(cur.slotDelta) { return e }
                         continue
                     }
                     cur += 2
@@ -374,10 +365,7 @@ extension Hart {
                     continue
                 case .blt:
                     if Int64(bitPattern: r[cur.rs1]) < Int64(bitPattern: r[cur.rs2]) {
-                        cur += cur.slotDelta
-                        if left <= 0 { return exit(.budget) }
-                        if jit && NativeSlot.countExecution(cur, threshold: threshold) { return exit(.native) }
-                        left &-= Int(cur.pointee.count)
+                        if let e = taken(cur.slotDelta) { return e }
                         continue
                     }
                     cur += 2
@@ -385,10 +373,7 @@ extension Hart {
                     continue
                 case .bge:
                     if Int64(bitPattern: r[cur.rs1]) >= Int64(bitPattern: r[cur.rs2]) {
-                        cur += cur.slotDelta
-                        if left <= 0 { return exit(.budget) }
-                        if jit && NativeSlot.countExecution(cur, threshold: threshold) { return exit(.native) }
-                        left &-= Int(cur.pointee.count)
+                        if let e = taken(cur.slotDelta) { return e }
                         continue
                     }
                     cur += 2
@@ -396,10 +381,7 @@ extension Hart {
                     continue
                 case .bltu:
                     if r[cur.rs1] < r[cur.rs2] {
-                        cur += cur.slotDelta
-                        if left <= 0 { return exit(.budget) }
-                        if jit && NativeSlot.countExecution(cur, threshold: threshold) { return exit(.native) }
-                        left &-= Int(cur.pointee.count)
+                        if let e = taken(cur.slotDelta) { return e }
                         continue
                     }
                     cur += 2
@@ -407,10 +389,7 @@ extension Hart {
                     continue
                 case .bgeu:
                     if r[cur.rs1] >= r[cur.rs2] {
-                        cur += cur.slotDelta
-                        if left <= 0 { return exit(.budget) }
-                        if jit && NativeSlot.countExecution(cur, threshold: threshold) { return exit(.native) }
-                        left &-= Int(cur.pointee.count)
+                        if let e = taken(cur.slotDelta) { return e }
                         continue
                     }
                     cur += 2
@@ -428,10 +407,7 @@ extension Hart {
                     do {
                         r[cur.rd] = r[cur.rs1] &+ cur.pairFirstOffset
                         if (r[cur.rs3] == r[cur.aux]) == (cur.pointee.rm == 0) {
-                            cur += Int(cur.pointee.imm >> 16)
-                            if left <= 0 { return exit(.budget) }
-                            if jit && NativeSlot.countExecution(cur, threshold: threshold) { return exit(.native) }
-                            left &-= Int(cur.pointee.count)
+                            if let e = taken(Int(cur.pointee.imm >> 16)) { return e }
                             continue
                         }
                         cur += Int(cur.pointee.len)
@@ -441,10 +417,7 @@ extension Hart {
                 case .addiBranch:
                     r[cur.rd] = r[cur.rs1] &+ cur.pairFirstOffset
                     if (r[cur.rs3] == r[cur.aux]) == (cur.pointee.rm == 0) {
-                        cur += Int(cur.pointee.imm >> 16)
-                        if left <= 0 { return exit(.budget) }
-                        if jit && NativeSlot.countExecution(cur, threshold: threshold) { return exit(.native) }
-                        left &-= Int(cur.pointee.count)
+                        if let e = taken(Int(cur.pointee.imm >> 16)) { return e }
                         continue
                     }
                     cur += Int(cur.pointee.len)
@@ -454,10 +427,7 @@ extension Hart {
                     let sum = r[cur.rs1] &+ cur.pairFirstOffset
                     r[cur.rd] = cur.pointee.rm & 8 != 0 ? w(sum) : sum
                     if Hart.branchTaken(cur.pointee.rm & 7, r[cur.rs3], r[cur.aux]) {
-                        cur += Int(cur.pointee.imm >> 16)
-                        if left <= 0 { return exit(.budget) }
-                        if jit && NativeSlot.countExecution(cur, threshold: threshold) { return exit(.native) }
-                        left &-= Int(cur.pointee.count)
+                        if let e = taken(Int(cur.pointee.imm >> 16)) { return e }
                         continue
                     }
                     cur += Int(cur.pointee.len)
@@ -466,10 +436,7 @@ extension Hart {
                 case .addBranch:
                     r[cur.rd] = r[cur.rs1] &+ r[cur.rs2]
                     if (r[cur.rs3] == r[cur.aux]) == (cur.pointee.rm == 0) {
-                        cur += Int(cur.pointee.imm)
-                        if left <= 0 { return exit(.budget) }
-                        if jit && NativeSlot.countExecution(cur, threshold: threshold) { return exit(.native) }
-                        left &-= Int(cur.pointee.count)
+                        if let e = taken(Int(cur.pointee.imm)) { return e }
                         continue
                     }
                     cur += Int(cur.pointee.len)
@@ -479,10 +446,7 @@ extension Hart {
                     let sum = r[cur.rs1] &+ r[cur.rs2]
                     r[cur.rd] = cur.pointee.rm & 8 != 0 ? w(sum) : sum
                     if Hart.branchTaken(cur.pointee.rm & 7, r[cur.rs3], r[cur.aux]) {
-                        cur += Int(cur.pointee.imm)
-                        if left <= 0 { return exit(.budget) }
-                        if jit && NativeSlot.countExecution(cur, threshold: threshold) { return exit(.native) }
-                        left &-= Int(cur.pointee.count)
+                        if let e = taken(Int(cur.pointee.imm)) { return e }
                         continue
                     }
                     cur += Int(cur.pointee.len)
@@ -495,10 +459,7 @@ extension Hart {
                     do {
                         r[cur.rd] = cur.pairFirstOffset
                         if Hart.branchTaken(cur.pointee.rm, r[cur.rs3], r[cur.aux]) {
-                            cur += Int(cur.pointee.imm >> 16)
-                            if left <= 0 { return exit(.budget) }
-                            if jit && NativeSlot.countExecution(cur, threshold: threshold) { return exit(.native) }
-                            left &-= Int(cur.pointee.count)
+                            if let e = taken(Int(cur.pointee.imm >> 16)) { return e }
                             continue
                         }
                         cur += Int(cur.pointee.len)
@@ -509,10 +470,7 @@ extension Hart {
                 case .liBranch:
                     r[cur.rd] = cur.pairFirstOffset
                     if Hart.branchTaken(cur.pointee.rm, r[cur.rs3], r[cur.aux]) {
-                        cur += Int(cur.pointee.imm >> 16)
-                        if left <= 0 { return exit(.budget) }
-                        if jit && NativeSlot.countExecution(cur, threshold: threshold) { return exit(.native) }
-                        left &-= Int(cur.pointee.count)
+                        if let e = taken(Int(cur.pointee.imm >> 16)) { return e }
                         continue
                     }
                     cur += Int(cur.pointee.len)
@@ -523,10 +481,7 @@ extension Hart {
                     multiplyAdd(cur)
                     cur = cur.next
                     if r[cur.rs1] != r[cur.rs2] {
-                        cur += cur.slotDelta
-                        if left <= 0 { return exit(.budget) }
-                        if jit && NativeSlot.countExecution(cur, threshold: threshold) { return exit(.native) }
-                        left &-= Int(cur.pointee.count)
+                        if let e = taken(cur.slotDelta) { return e }
                         continue
                     }
                     cur += Int(cur.pointee.len)
@@ -539,10 +494,7 @@ extension Hart {
                 case .andiBranch:
                     r[cur.rd] = r[cur.rs1] & cur.pairFirstOffset
                     if (r[cur.rs3] == r[cur.aux]) == (cur.pointee.rm == 0) {
-                        cur += Int(cur.pointee.imm >> 16)
-                        if left <= 0 { return exit(.budget) }
-                        if jit && NativeSlot.countExecution(cur, threshold: threshold) { return exit(.native) }
-                        left &-= Int(cur.pointee.count)
+                        if let e = taken(Int(cur.pointee.imm >> 16)) { return e }
                         continue
                     }
                     cur += Int(cur.pointee.len)
@@ -552,10 +504,7 @@ extension Hart {
                     guard let v = load64(r[cur.rs1] &+ cur.pairFirstOffset) else { return exit(missed) }
                     r[cur.rd] = v
                     if (r[cur.rs3] == r[cur.aux]) == (cur.pointee.rm == 0) {
-                        cur += Int(cur.pointee.imm >> 16)
-                        if left <= 0 { return exit(.budget) }
-                        if jit && NativeSlot.countExecution(cur, threshold: threshold) { return exit(.native) }
-                        left &-= Int(cur.pointee.count)
+                        if let e = taken(Int(cur.pointee.imm >> 16)) { return e }
                         continue
                     }
                     cur += Int(cur.pointee.len)
@@ -570,10 +519,7 @@ extension Hart {
                         guard let v = load8(r[cur.rs1] &+ cur.pairFirstOffset) else { return exit(missed) }
                         r[cur.rd] = UInt64(v)
                         if (r[cur.rs3] == r[cur.aux]) == (cur.pointee.rm == 0) {
-                            cur += Int(cur.pointee.imm >> 16)
-                            if left <= 0 { return exit(.budget) }
-                            if jit && NativeSlot.countExecution(cur, threshold: threshold) { return exit(.native) }
-                            left &-= Int(cur.pointee.count)
+                            if let e = taken(Int(cur.pointee.imm >> 16)) { return e }
                             continue
                         }
                         cur += Int(cur.pointee.len)
@@ -584,10 +530,7 @@ extension Hart {
                     guard let v = load8(r[cur.rs1] &+ cur.pairFirstOffset) else { return exit(missed) }
                     r[cur.rd] = UInt64(v)
                     if (r[cur.rs3] == r[cur.aux]) == (cur.pointee.rm == 0) {
-                        cur += Int(cur.pointee.imm >> 16)
-                        if left <= 0 { return exit(.budget) }
-                        if jit && NativeSlot.countExecution(cur, threshold: threshold) { return exit(.native) }
-                        left &-= Int(cur.pointee.count)
+                        if let e = taken(Int(cur.pointee.imm >> 16)) { return e }
                         continue
                     }
                     cur += Int(cur.pointee.len)
@@ -602,10 +545,7 @@ extension Hart {
                         guard let v = load16(r[cur.rs1] &+ cur.pairFirstOffset) else { return exit(missed) }
                         r[cur.rd] = sext16(UInt64(v))
                         if (r[cur.rs3] == r[cur.aux]) == (cur.pointee.rm == 0) {
-                            cur += Int(cur.pointee.imm >> 16)
-                            if left <= 0 { return exit(.budget) }
-                            if jit && NativeSlot.countExecution(cur, threshold: threshold) { return exit(.native) }
-                            left &-= Int(cur.pointee.count)
+                            if let e = taken(Int(cur.pointee.imm >> 16)) { return e }
                             continue
                         }
                         cur += Int(cur.pointee.len)
@@ -616,10 +556,7 @@ extension Hart {
                     guard let v = load16(r[cur.rs1] &+ cur.pairFirstOffset) else { return exit(missed) }
                     r[cur.rd] = sext16(UInt64(v))
                     if (r[cur.rs3] == r[cur.aux]) == (cur.pointee.rm == 0) {
-                        cur += Int(cur.pointee.imm >> 16)
-                        if left <= 0 { return exit(.budget) }
-                        if jit && NativeSlot.countExecution(cur, threshold: threshold) { return exit(.native) }
-                        left &-= Int(cur.pointee.count)
+                        if let e = taken(Int(cur.pointee.imm >> 16)) { return e }
                         continue
                     }
                     cur += Int(cur.pointee.len)
@@ -641,10 +578,7 @@ extension Hart {
                         do {
                             r[cur.rd] = r[cur.rs1] &>> (cur.pairFirstOffset & 63)
                             if (r[cur.rs3] == r[cur.aux]) == (cur.pointee.rm == 0) {
-                                cur += Int(cur.pointee.imm >> 16)
-                                if left <= 0 { return exit(.budget) }
-                                if jit && NativeSlot.countExecution(cur, threshold: threshold) { return exit(.native) }
-                                left &-= Int(cur.pointee.count)
+                                if let e = taken(Int(cur.pointee.imm >> 16)) { return e }
                                 continue
                             }
                             cur += Int(cur.pointee.len)
@@ -659,10 +593,7 @@ extension Hart {
                     do {
                         r[cur.rd] = r[cur.rs1] &>> (cur.pairFirstOffset & 63)
                         if (r[cur.rs3] == r[cur.aux]) == (cur.pointee.rm == 0) {
-                            cur += Int(cur.pointee.imm >> 16)
-                            if left <= 0 { return exit(.budget) }
-                            if jit && NativeSlot.countExecution(cur, threshold: threshold) { return exit(.native) }
-                            left &-= Int(cur.pointee.count)
+                            if let e = taken(Int(cur.pointee.imm >> 16)) { return e }
                             continue
                         }
                         cur += Int(cur.pointee.len)
@@ -672,10 +603,7 @@ extension Hart {
                 case .srliBranch:
                     r[cur.rd] = r[cur.rs1] &>> (cur.pairFirstOffset & 63)
                     if (r[cur.rs3] == r[cur.aux]) == (cur.pointee.rm == 0) {
-                        cur += Int(cur.pointee.imm >> 16)
-                        if left <= 0 { return exit(.budget) }
-                        if jit && NativeSlot.countExecution(cur, threshold: threshold) { return exit(.native) }
-                        left &-= Int(cur.pointee.count)
+                        if let e = taken(Int(cur.pointee.imm >> 16)) { return e }
                         continue
                     }
                     cur += Int(cur.pointee.len)
@@ -723,10 +651,7 @@ extension Hart {
                     if step { continue }
                     r[cur.rd] = r[cur.rs1] &+ r[cur.rs2]
                     if (r[cur.rs3] == r[cur.aux]) == (cur.pointee.rm == 0) {
-                        cur += Int(cur.pointee.imm)
-                        if left <= 0 { return exit(.budget) }
-                        if jit && NativeSlot.countExecution(cur, threshold: threshold) { return exit(.native) }
-                        left &-= Int(cur.pointee.count)
+                        if let e = taken(Int(cur.pointee.imm)) { return e }
                         continue
                     }
                     cur += Int(cur.pointee.len)
