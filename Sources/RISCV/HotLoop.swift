@@ -1,26 +1,47 @@
-// The hot half of the RISC-V run loop (issue 14): the arms that CoreMark, sha256 and the
-// like spend their time in (integer ALU, loads and stores that hit the TLB, in-page branches and
-// jumps, the fused units), in a function of its own with few values live across its dispatch:
-// the slot pointer, the budget, the register file, the TLB base and the page's pc bias. It
-// leaves for `Hart.run` at every slow or rare path (a TLB miss, a slot not yet decoded, leaving
-// the page, ecall, CSRs, floating point, atomics, the rarer bit-manipulation forms) with the
-// slot still unexecuted: every such exit is a place where `run` would report a fault at `cur`
-// with the pc and registers exact, so `run`'s own arm executes that slot from the start, with
-// its slow paths, and calls this again. In `run` the big switch keeps its register pressure,
-// but off the hot path: in Cranelift's code the old loop kept the slot pointer, the budget, the
-// TLB base and `self` in stack slots, a load and a store per arm (docs/performance.md).
+// The RISC-V run loop's instructions (issue 14): every arm except the slow and rare ones, written
+// once and compiled three ways from `hotLoop`:
+// - `runHot` (and `runHotCounting`, natively with the native tier's execution counts): the hot
+//   loop, with few values live across its dispatch (the slot pointer, the budget, the register
+//   file, the TLB base and the page's pc bias). It leaves for `Hart.run` at every slow or rare
+//   path with the slot still unexecuted (`HotExit.Reason.slot`: a TLB miss, or one of the arms
+//   `run` keeps: decode, ecall, CSRs, floating point, atomics, the rarer bit-manipulation and M
+//   forms) or with a jump's target outside the code TLB (`.far`, the jump done).
+// - `runStep`: the same arms for one slot, with the TLB misses' slow path (page-table walk,
+//   refill, faults into `pendingFault`): `run` calls it for a slot that missed, then `runHot`
+//   again. A slot that faults leaves with the pc and registers exact: the exits are the places
+//   where the old single loop reported a fault at `cur`.
+// In Cranelift's code the old single loop kept the slot pointer, the budget, the TLB base and
+// `self` in stack slots, a load and a store per arm (docs/performance.md).
 
-/// Where `Hart.runHot` stopped: `cur` and `left` as the run loop's, and why.
+/// Where `hotLoop` stopped: `cur` and `left` as the run loop's, and why.
 struct HotExit {
     var cur: UnsafeMutablePointer<DecodedInstruction>
     var left: Int
     /// `cur`'s page's pc bias (`run`'s `pcBias`): jumps to another page that the code TLB holds
     /// stay in `runHot`.
     var pcBias: UInt64
-    /// 0: run `cur`'s slot in `run`'s switch (nothing of it has executed); 1: the native tier
-    /// wants `cur` (a jump's target: look it up again); 2: the budget is spent at `cur` (a jump's
-    /// target, its instructions not counted yet).
-    var reason: Int
+    var reason: Reason
+
+    enum Reason: UInt8 {
+        /// The native tier wants `cur` (a jump's target, counted).
+        case native
+        /// `run` takes `cur`'s slot (nothing of it has executed): a slow or rare operation, a
+        /// slot not yet decoded, the page's end into a page the code TLB does not hold, or a
+        /// slot that missed the data TLB (`run` sends it to `runStep`). One reason for all: with
+        /// a second constant for the misses Cranelift kept the pc bias in a register that every
+        /// jump-table edge moved (two more instructions per dispatch in `runHot`).
+        case slot
+        /// The budget is spent at `cur` (a jump's target, its instructions not counted yet).
+        case budget
+        /// A jump (its link written) to the pc in the register file's scratch slot
+        /// (`Registers.scratch`), on a page the code TLB does not hold or with the budget spent:
+        /// `run`'s lookup.
+        case far
+        /// `runStep` only: `cur`'s slot faulted (`pendingFault`), pc and registers exact.
+        case fault
+        /// `runStep` only: the slot ran; `runHot` goes on at `cur`.
+        case resume
+    }
 }
 
 extension Hart {
@@ -37,7 +58,7 @@ extension Hart {
     static func runHot(_ cur: UnsafeMutablePointer<DecodedInstruction>, _ left: Int, _ r: UnsafeMutablePointer<UInt64>,
                        _ rt: UnsafeMutablePointer<TLBEntry>, _ codeTLB: UnsafeMutablePointer<CodeTLBEntry>,
                        _ pcBias: UInt64) -> HotExit {
-        hotLoop(cur, left, r, rt, codeTLB, pcBias, jit: false, threshold: 0)
+        hotLoop(cur, left, r, rt, codeTLB, pcBias, jit: false, threshold: 0, step: nil)
     }
 
     #if !SKIFF_WASI
@@ -46,17 +67,42 @@ extension Hart {
     static func runHotCounting(_ cur: UnsafeMutablePointer<DecodedInstruction>, _ left: Int, _ r: UnsafeMutablePointer<UInt64>,
                                _ rt: UnsafeMutablePointer<TLBEntry>, _ codeTLB: UnsafeMutablePointer<CodeTLBEntry>,
                                _ pcBias: UInt64, _ threshold: UInt16) -> HotExit {
-        hotLoop(cur, left, r, rt, codeTLB, pcBias, jit: true, threshold: threshold)
+        hotLoop(cur, left, r, rt, codeTLB, pcBias, jit: true, threshold: threshold, step: nil)
     }
     #endif
+
+    /// One slot (`cur`'s, which missed the TLB in `runHot`) with the slow path of its loads and
+    /// stores: `.resume` after it, `.fault` if it faulted.
+    @inline(never)
+    func runStep(_ cur: UnsafeMutablePointer<DecodedInstruction>, _ left: Int, _ r: UnsafeMutablePointer<UInt64>,
+                 _ rt: UnsafeMutablePointer<TLBEntry>, _ codeTLB: UnsafeMutablePointer<CodeTLBEntry>,
+                 _ pcBias: UInt64, jit: Bool, threshold: UInt16) -> HotExit {
+        Hart.hotLoop(cur, left, r, rt, codeTLB, pcBias, jit: jit, threshold: threshold, step: self)
+    }
 
     @inline(__always)
     static func hotLoop(_ start: UnsafeMutablePointer<DecodedInstruction>, _ budget: Int, _ r: UnsafeMutablePointer<UInt64>,
                         _ rt: UnsafeMutablePointer<TLBEntry>, _ codeTLB: UnsafeMutablePointer<CodeTLBEntry>,
-                        _ bias: UInt64, jit: Bool, threshold: UInt16) -> HotExit {
+                        _ bias: UInt64, jit: Bool, threshold: UInt16, step hart: Hart?) -> HotExit {
         var cur = start
         var left = budget
         var pcBias = bias
+        // `runStep`'s instantiation (a constant in each of them).
+        let step = hart != nil
+        @inline(__always) func exit(_ reason: HotExit.Reason) -> HotExit {
+            HotExit(cur: cur, left: left, pcBias: pcBias, reason: reason)
+        }
+        // The target goes in the register file's scratch slot (x0's sink, written by nothing
+        // between here and `run`'s lookup): in `HotExit.pcBias`, merged with the bias at the
+        // common return, Cranelift kept the bias in a register moved at every arm's start.
+        @inline(__always) func far(_ target: UInt64) -> HotExit {
+            r[Int(Registers.scratch)] = target
+            return exit(.far)
+        }
+        // A load or store that returned nil or false: in `runHot` a TLB miss (`run` finds the
+        // slot's operation hot and gives it to `runStep`), in `runStep` a fault (the slow path
+        // took the misses).
+        let missed: HotExit.Reason = step ? .fault : .slot
         @inline(__always) var wt: UnsafeMutablePointer<TLBEntry> { rt + TLB.entries }
         @inline(__always) func w(_ v: UInt64) -> UInt64 { sext32(v) }
         @inline(__always) func pcOf(_ p: UnsafeMutablePointer<DecodedInstruction>) -> UInt64 {
@@ -76,7 +122,9 @@ extension Hart {
             pcBias = (target & ~GuestMemory.pageMask) &- Hart.slotAddressShifted(slots)
             return true
         }
-        // As in `run`.
+        // Fused ALU pairs that also run as the first unit of a two-unit slot (Fusion.fuseUnits):
+        // the second's destination in rs3, its sources in aux and rm or its immediate in imm's
+        // upper half.
         @inline(__always) func addPair(_ p: UnsafeMutablePointer<DecodedInstruction>) {
             r[p.rd] = r[p.rs1] &+ r[p.rs2]
             r[p.rs3] = r[p.aux] &+ r[p.rm]
@@ -122,7 +170,7 @@ extension Hart {
         }
         // TLB.load and TLB.store with the value put together from bytes (LLVM joins them into one
         // access): natively the stdlib's `loadUnaligned` and `storeBytes` stayed calls in this
-        // function (3% of CoreMark's host instructions), as they did not in `run`.
+        // function (3% of CoreMark's host instructions).
         @inline(__always) func host(_ tlb: UnsafeMutablePointer<TLBEntry>, _ address: UInt64, _ size: UInt64) -> UInt? {
             let e = tlb[Int((address >> 12) & TLB.mask)]
             return _fastPath(e.tag == (address &+ (size &- 1)) >> 12) ? UInt(truncatingIfNeeded: address &+ e.addend) : nil
@@ -131,22 +179,22 @@ extension Hart {
             UnsafeMutablePointer<UInt8>(bitPattern: h).unsafelyUnwrapped
         }
         @inline(__always) func load8(_ address: UInt64) -> UInt8? {
-            guard let h = host(rt, address, 1) else { return nil }
+            guard let h = host(rt, address, 1) else { return step ? hart.unsafelyUnwrapped.loadMiss(address, UInt8.self) : nil }
             return bytes(h)[0]
         }
         @inline(__always) func load16(_ address: UInt64) -> UInt16? {
-            guard let h = host(rt, address, 2) else { return nil }
+            guard let h = host(rt, address, 2) else { return step ? hart.unsafelyUnwrapped.loadMiss(address, UInt16.self) : nil }
             let p = bytes(h)
             return UInt16(p[0]) | UInt16(p[1]) &<< 8
         }
         @inline(__always) func load32(_ address: UInt64) -> UInt32? {
-            guard let h = host(rt, address, 4) else { return nil }
+            guard let h = host(rt, address, 4) else { return step ? hart.unsafelyUnwrapped.loadMiss(address, UInt32.self) : nil }
             let p = bytes(h)
             let low = UInt32(p[0]) | UInt32(p[1]) &<< 8
             return low | UInt32(p[2]) &<< 16 | UInt32(p[3]) &<< 24
         }
         @inline(__always) func load64(_ address: UInt64) -> UInt64? {
-            guard let h = host(rt, address, 8) else { return nil }
+            guard let h = host(rt, address, 8) else { return step ? hart.unsafelyUnwrapped.loadMiss(address, UInt64.self) : nil }
             let p = bytes(h)
             let a = UInt64(p[0]) | UInt64(p[1]) &<< 8 | UInt64(p[2]) &<< 16
             let b = a | UInt64(p[3]) &<< 24 | UInt64(p[4]) &<< 32
@@ -154,7 +202,9 @@ extension Hart {
             return c | UInt64(p[7]) &<< 56
         }
         @inline(__always) func store(_ address: UInt64, _ v: UInt64, _ size: UInt64) -> Bool {
-            guard let h = host(wt, address, size) else { return false }
+            guard let h = host(wt, address, size) else {
+                return step && hart.unsafelyUnwrapped.storeMiss(address, v, Int(size))
+            }
             let p = bytes(h)
             p[0] = UInt8(truncatingIfNeeded: v)
             if size > 1 { p[1] = UInt8(truncatingIfNeeded: v &>> 8) }
@@ -170,7 +220,30 @@ extension Hart {
             }
             return true
         }
-        // add + ld: false if the load missed the TLB (the add has retired).
+        // A taken in-page branch or jump by `delta` slots: the budget and the native tier's
+        // count at the target, then nil (on in this loop) or the exit.
+        @inline(__always) func taken(_ delta: Int) -> HotExit? {
+            cur += delta
+            if left <= 0 { return exit(.budget) }
+            if jit && NativeSlot.countExecution(cur, threshold: threshold) { return exit(.native) }
+            left &-= Int(cur.pointee.count)
+            return nil
+        }
+        // jalr at `cur`: the link written, and on in this loop (nil), or the target for a `.far`
+        // exit (another page the code TLB does not hold, or the budget spent).
+        @inline(__always) func jumpRegister() -> UInt64? {
+            let target = (r[cur.rs1] &+ cur.imm) & ~1
+            let here = pcOf(cur)
+            r[cur.rd] = here &+ UInt64(cur.pointee.len) << 1
+            if left <= 0 { return target }
+            if (target ^ here) & ~GuestMemory.pageMask == 0 {
+                cur += Int(truncatingIfNeeded: Int64(bitPattern: target &- here) &>> 1)
+            } else if !enterPage(target) {
+                return target
+            }
+            return nil
+        }
+        // add + ld: false if the load missed the TLB or faulted (the add has retired).
         @inline(__always) func addLoad(_ p: UnsafeMutablePointer<DecodedInstruction>) -> Bool {
             let t = r[p.rs1] &+ r[p.rs2]
             r[p.rd] = t
@@ -179,9 +252,20 @@ extension Hart {
             return true
         }
 
-        // Arms and their order as in `run` (each steps by a constant or falls out of the switch
-        // into `cur += 2`); `return HotExit(..., reason: 0)` where `run` has `break inner`.
+        // Each arm steps by a constant or falls out of the switch into `cur += 2`: no value
+        // merged from the arms at the loop's back edge, so the compiler copies the step and the
+        // dispatch (the jump-table jump) into the end of every arm, each with its own indirect
+        // jump (Package.swift). For the same reason a case that runs the next unit too
+        // (Fusion.fuseUnits) spells that unit's code out again in a `do` block instead of a
+        // `fallthrough`: a case entered both from the dispatch and from another case merges two
+        // slot pointers at its entry, and LLVM then kept a second copy of the pointer in another
+        // register, one more move in every copy of the dispatch.
+        var stepped = false
         while true {
+                if step {
+                    if stepped { return exit(.resume) }
+                    stepped = true
+                }
                 switch cur.pointee.op {
                 // Upper immediates and jumps.
                 case .liC:
@@ -194,73 +278,45 @@ extension Hart {
                     r[cur.rd] = pcOf(cur) &+ cur.imm
                 case .jalC:
                     r[cur.rd] = pcOf(cur) &+ UInt64(2)
-                    cur += cur.slotDelta
-                    if left <= 0 { return HotExit(cur: cur, left: left, pcBias: pcBias, reason: 2) }
-                    if jit && NativeSlot.countExecution(cur, threshold: threshold) { return HotExit(cur: cur, left: left, pcBias: pcBias, reason: 1) }
-                    left &-= Int(cur.pointee.count)
+                    if let e = taken(cur.slotDelta) { return e }
                     continue
                 case .jal:
                     r[cur.rd] = pcOf(cur) &+ UInt64(4)
-                    cur += cur.slotDelta
-                    if left <= 0 { return HotExit(cur: cur, left: left, pcBias: pcBias, reason: 2) }
-                    if jit && NativeSlot.countExecution(cur, threshold: threshold) { return HotExit(cur: cur, left: left, pcBias: pcBias, reason: 1) }
-                    left &-= Int(cur.pointee.count)
+                    if let e = taken(cur.slotDelta) { return e }
                     continue
                 case .ldAddiJalr:
                     // ld + addi, then the jalr in the next slot (a function's return).
-                    guard let v = load64(r[cur.rs1] &+ cur.pairFirstOffset) else { return HotExit(cur: cur, left: left, pcBias: pcBias, reason: 0) }
+                    guard let v = load64(r[cur.rs1] &+ cur.pairFirstOffset) else { return exit(missed) }
                     r[cur.rd] = v
                     r[cur.rs3] = r[cur.aux] &+ cur.pairSecondOffset
                     cur = cur.next
                     do {
-                        let target = (r[cur.rs1] &+ cur.imm) & ~1
-                        let here = pcOf(cur)
-                        let link = here &+ UInt64(cur.pointee.len) << 1
-                        let rd = cur.rd
-                        if left <= 0 { return HotExit(cur: cur, left: left, pcBias: pcBias, reason: 0) }
-                        if (target ^ here) & ~GuestMemory.pageMask == 0 {
-                            cur += Int(truncatingIfNeeded: Int64(bitPattern: target &- here) &>> 1)
-                        } else if !enterPage(target) {
-                            return HotExit(cur: cur, left: left, pcBias: pcBias, reason: 0)
-                        }
-                        r[rd] = link
-                        if jit && NativeSlot.countExecution(cur, threshold: threshold) { return HotExit(cur: cur, left: left, pcBias: pcBias, reason: 1) }
+                        if let target = jumpRegister() { return far(target) }
+                        if jit && NativeSlot.countExecution(cur, threshold: threshold) { return exit(.native) }
                         left &-= Int(cur.pointee.count)
                         continue
                     }
                 case .jalr, .jalrC:
-                    // A spent budget or a page the code TLB does not hold: `run`'s arm (nothing
-                    // written yet).
-                    let target = (r[cur.rs1] &+ cur.imm) & ~1
-                    let here = pcOf(cur)
-                    let link = here &+ UInt64(cur.pointee.len) << 1
-                    let rd = cur.rd
-                    if left <= 0 { return HotExit(cur: cur, left: left, pcBias: pcBias, reason: 0) }
-                    if (target ^ here) & ~GuestMemory.pageMask == 0 {
-                        cur += Int(truncatingIfNeeded: Int64(bitPattern: target &- here) &>> 1)
-                    } else if !enterPage(target) {
-                        return HotExit(cur: cur, left: left, pcBias: pcBias, reason: 0)
-                    }
-                    r[rd] = link
-                    if jit && NativeSlot.countExecution(cur, threshold: threshold) { return HotExit(cur: cur, left: left, pcBias: pcBias, reason: 1) }
+                    if let target = jumpRegister() { return far(target) }
+                    if jit && NativeSlot.countExecution(cur, threshold: threshold) { return exit(.native) }
                     left &-= Int(cur.pointee.count)
                     continue
 
                 case .jalFar:
                     // c.j and c.jal too (len 1).
                     let here = pcOf(cur)
-                    let link = here &+ UInt64(cur.pointee.len) << 1
-                    let rd = cur.rd
-                    if left <= 0 || !enterPage(here &+ cur.imm) { return HotExit(cur: cur, left: left, pcBias: pcBias, reason: 0) }
-                    r[rd] = link
-                    if jit && NativeSlot.countExecution(cur, threshold: threshold) { return HotExit(cur: cur, left: left, pcBias: pcBias, reason: 1) }
+                    let target = here &+ cur.imm
+                    r[cur.rd] = here &+ UInt64(cur.pointee.len) << 1
+                    if left <= 0 || !enterPage(target) { return far(target) }
+                    if jit && NativeSlot.countExecution(cur, threshold: threshold) { return exit(.native) }
                     left &-= Int(cur.pointee.count)
                     continue
                 case .branchFar:
                     // c.beqz and c.bnez to another page too (len 1).
                     if Hart.branchTaken(cur.pointee.rm, r[cur.rs1], r[cur.rs2]) {
-                        if left <= 0 || !enterPage(pcOf(cur) &+ cur.imm) { return HotExit(cur: cur, left: left, pcBias: pcBias, reason: 0) }
-                        if jit && NativeSlot.countExecution(cur, threshold: threshold) { return HotExit(cur: cur, left: left, pcBias: pcBias, reason: 1) }
+                        let target = pcOf(cur) &+ cur.imm
+                        if left <= 0 || !enterPage(target) { return far(target) }
+                        if jit && NativeSlot.countExecution(cur, threshold: threshold) { return exit(.native) }
                         left &-= Int(cur.pointee.count)
                         continue
                     }
@@ -269,18 +325,15 @@ extension Hart {
                     continue
                 case .pageEnd:
                     // Straight on into the next page (its run's count taken, as in `run`'s lookup).
-                    if !enterPage(pcOf(cur)) { return HotExit(cur: cur, left: left, pcBias: pcBias, reason: 0) }
-                    if jit && NativeSlot.countExecution(cur, threshold: threshold) { return HotExit(cur: cur, left: left, pcBias: pcBias, reason: 1) }
+                    if !enterPage(pcOf(cur)) { return exit(.slot) }
+                    if jit && NativeSlot.countExecution(cur, threshold: threshold) { return exit(.native) }
                     left &-= Int(cur.pointee.count)
                     continue
 
                 // Branches inside the page (imm = slot delta).
                 case .beqC:
                     if r[cur.rs1] == r[cur.rs2] {
-                        cur += cur.slotDelta
-                        if left <= 0 { return HotExit(cur: cur, left: left, pcBias: pcBias, reason: 2) }
-                        if jit && NativeSlot.countExecution(cur, threshold: threshold) { return HotExit(cur: cur, left: left, pcBias: pcBias, reason: 1) }
-                        left &-= Int(cur.pointee.count)
+                        if let e = taken(cur.slotDelta) { return e }
                         continue
                     }
                     cur += 1
@@ -288,10 +341,7 @@ extension Hart {
                     continue
                 case .beq:
                     if r[cur.rs1] == r[cur.rs2] {
-                        cur += cur.slotDelta
-                        if left <= 0 { return HotExit(cur: cur, left: left, pcBias: pcBias, reason: 2) }
-                        if jit && NativeSlot.countExecution(cur, threshold: threshold) { return HotExit(cur: cur, left: left, pcBias: pcBias, reason: 1) }
-                        left &-= Int(cur.pointee.count)
+                        if let e = taken(cur.slotDelta) { return e }
                         continue
                     }
                     cur += 2
@@ -299,10 +349,7 @@ extension Hart {
                     continue
                 case .bneC:
                     if r[cur.rs1] != r[cur.rs2] {
-                        cur += cur.slotDelta
-                        if left <= 0 { return HotExit(cur: cur, left: left, pcBias: pcBias, reason: 2) }
-                        if jit && NativeSlot.countExecution(cur, threshold: threshold) { return HotExit(cur: cur, left: left, pcBias: pcBias, reason: 1) }
-                        left &-= Int(cur.pointee.count)
+                        if let e = taken(cur.slotDelta) { return e }
                         continue
                     }
                     cur += 1
@@ -310,10 +357,7 @@ extension Hart {
                     continue
                 case .bne:
                     if r[cur.rs1] != r[cur.rs2] {
-                        cur += cur.slotDelta
-                        if left <= 0 { return HotExit(cur: cur, left: left, pcBias: pcBias, reason: 2) }
-                        if jit && NativeSlot.countExecution(cur, threshold: threshold) { return HotExit(cur: cur, left: left, pcBias: pcBias, reason: 1) }
-                        left &-= Int(cur.pointee.count)
+                        if let e = taken(cur.slotDelta) { return e }
                         continue
                     }
                     cur += 2
@@ -321,10 +365,7 @@ extension Hart {
                     continue
                 case .blt:
                     if Int64(bitPattern: r[cur.rs1]) < Int64(bitPattern: r[cur.rs2]) {
-                        cur += cur.slotDelta
-                        if left <= 0 { return HotExit(cur: cur, left: left, pcBias: pcBias, reason: 2) }
-                        if jit && NativeSlot.countExecution(cur, threshold: threshold) { return HotExit(cur: cur, left: left, pcBias: pcBias, reason: 1) }
-                        left &-= Int(cur.pointee.count)
+                        if let e = taken(cur.slotDelta) { return e }
                         continue
                     }
                     cur += 2
@@ -332,10 +373,7 @@ extension Hart {
                     continue
                 case .bge:
                     if Int64(bitPattern: r[cur.rs1]) >= Int64(bitPattern: r[cur.rs2]) {
-                        cur += cur.slotDelta
-                        if left <= 0 { return HotExit(cur: cur, left: left, pcBias: pcBias, reason: 2) }
-                        if jit && NativeSlot.countExecution(cur, threshold: threshold) { return HotExit(cur: cur, left: left, pcBias: pcBias, reason: 1) }
-                        left &-= Int(cur.pointee.count)
+                        if let e = taken(cur.slotDelta) { return e }
                         continue
                     }
                     cur += 2
@@ -343,10 +381,7 @@ extension Hart {
                     continue
                 case .bltu:
                     if r[cur.rs1] < r[cur.rs2] {
-                        cur += cur.slotDelta
-                        if left <= 0 { return HotExit(cur: cur, left: left, pcBias: pcBias, reason: 2) }
-                        if jit && NativeSlot.countExecution(cur, threshold: threshold) { return HotExit(cur: cur, left: left, pcBias: pcBias, reason: 1) }
-                        left &-= Int(cur.pointee.count)
+                        if let e = taken(cur.slotDelta) { return e }
                         continue
                     }
                     cur += 2
@@ -354,10 +389,7 @@ extension Hart {
                     continue
                 case .bgeu:
                     if r[cur.rs1] >= r[cur.rs2] {
-                        cur += cur.slotDelta
-                        if left <= 0 { return HotExit(cur: cur, left: left, pcBias: pcBias, reason: 2) }
-                        if jit && NativeSlot.countExecution(cur, threshold: threshold) { return HotExit(cur: cur, left: left, pcBias: pcBias, reason: 1) }
-                        left &-= Int(cur.pointee.count)
+                        if let e = taken(cur.slotDelta) { return e }
                         continue
                     }
                     cur += 2
@@ -369,16 +401,13 @@ extension Hart {
                 // in imm's halves, the add forms the delta in imm.
                 case .lbuAddiBranch:
                     // lbu, then the addi + beq/bne in the next slot.
-                    guard let v = load8(r[cur.rs1] &+ cur.imm) else { return HotExit(cur: cur, left: left, pcBias: pcBias, reason: 0) }
+                    guard let v = load8(r[cur.rs1] &+ cur.imm) else { return exit(missed) }
                     r[cur.rd] = UInt64(v)
                     cur = cur.next
                     do {
                         r[cur.rd] = r[cur.rs1] &+ cur.pairFirstOffset
                         if (r[cur.rs3] == r[cur.aux]) == (cur.pointee.rm == 0) {
-                            cur += Int(cur.pointee.imm >> 16)
-                            if left <= 0 { return HotExit(cur: cur, left: left, pcBias: pcBias, reason: 2) }
-                            if jit && NativeSlot.countExecution(cur, threshold: threshold) { return HotExit(cur: cur, left: left, pcBias: pcBias, reason: 1) }
-                            left &-= Int(cur.pointee.count)
+                            if let e = taken(Int(cur.pointee.imm >> 16)) { return e }
                             continue
                         }
                         cur += Int(cur.pointee.len)
@@ -388,10 +417,7 @@ extension Hart {
                 case .addiBranch:
                     r[cur.rd] = r[cur.rs1] &+ cur.pairFirstOffset
                     if (r[cur.rs3] == r[cur.aux]) == (cur.pointee.rm == 0) {
-                        cur += Int(cur.pointee.imm >> 16)
-                        if left <= 0 { return HotExit(cur: cur, left: left, pcBias: pcBias, reason: 2) }
-                        if jit && NativeSlot.countExecution(cur, threshold: threshold) { return HotExit(cur: cur, left: left, pcBias: pcBias, reason: 1) }
-                        left &-= Int(cur.pointee.count)
+                        if let e = taken(Int(cur.pointee.imm >> 16)) { return e }
                         continue
                     }
                     cur += Int(cur.pointee.len)
@@ -401,10 +427,7 @@ extension Hart {
                     let sum = r[cur.rs1] &+ cur.pairFirstOffset
                     r[cur.rd] = cur.pointee.rm & 8 != 0 ? w(sum) : sum
                     if Hart.branchTaken(cur.pointee.rm & 7, r[cur.rs3], r[cur.aux]) {
-                        cur += Int(cur.pointee.imm >> 16)
-                        if left <= 0 { return HotExit(cur: cur, left: left, pcBias: pcBias, reason: 2) }
-                        if jit && NativeSlot.countExecution(cur, threshold: threshold) { return HotExit(cur: cur, left: left, pcBias: pcBias, reason: 1) }
-                        left &-= Int(cur.pointee.count)
+                        if let e = taken(Int(cur.pointee.imm >> 16)) { return e }
                         continue
                     }
                     cur += Int(cur.pointee.len)
@@ -413,10 +436,7 @@ extension Hart {
                 case .addBranch:
                     r[cur.rd] = r[cur.rs1] &+ r[cur.rs2]
                     if (r[cur.rs3] == r[cur.aux]) == (cur.pointee.rm == 0) {
-                        cur += Int(cur.pointee.imm)
-                        if left <= 0 { return HotExit(cur: cur, left: left, pcBias: pcBias, reason: 2) }
-                        if jit && NativeSlot.countExecution(cur, threshold: threshold) { return HotExit(cur: cur, left: left, pcBias: pcBias, reason: 1) }
-                        left &-= Int(cur.pointee.count)
+                        if let e = taken(Int(cur.pointee.imm)) { return e }
                         continue
                     }
                     cur += Int(cur.pointee.len)
@@ -426,10 +446,7 @@ extension Hart {
                     let sum = r[cur.rs1] &+ r[cur.rs2]
                     r[cur.rd] = cur.pointee.rm & 8 != 0 ? w(sum) : sum
                     if Hart.branchTaken(cur.pointee.rm & 7, r[cur.rs3], r[cur.aux]) {
-                        cur += Int(cur.pointee.imm)
-                        if left <= 0 { return HotExit(cur: cur, left: left, pcBias: pcBias, reason: 2) }
-                        if jit && NativeSlot.countExecution(cur, threshold: threshold) { return HotExit(cur: cur, left: left, pcBias: pcBias, reason: 1) }
-                        left &-= Int(cur.pointee.count)
+                        if let e = taken(Int(cur.pointee.imm)) { return e }
                         continue
                     }
                     cur += Int(cur.pointee.len)
@@ -442,10 +459,7 @@ extension Hart {
                     do {
                         r[cur.rd] = cur.pairFirstOffset
                         if Hart.branchTaken(cur.pointee.rm, r[cur.rs3], r[cur.aux]) {
-                            cur += Int(cur.pointee.imm >> 16)
-                            if left <= 0 { return HotExit(cur: cur, left: left, pcBias: pcBias, reason: 2) }
-                            if jit && NativeSlot.countExecution(cur, threshold: threshold) { return HotExit(cur: cur, left: left, pcBias: pcBias, reason: 1) }
-                            left &-= Int(cur.pointee.count)
+                            if let e = taken(Int(cur.pointee.imm >> 16)) { return e }
                             continue
                         }
                         cur += Int(cur.pointee.len)
@@ -456,10 +470,7 @@ extension Hart {
                 case .liBranch:
                     r[cur.rd] = cur.pairFirstOffset
                     if Hart.branchTaken(cur.pointee.rm, r[cur.rs3], r[cur.aux]) {
-                        cur += Int(cur.pointee.imm >> 16)
-                        if left <= 0 { return HotExit(cur: cur, left: left, pcBias: pcBias, reason: 2) }
-                        if jit && NativeSlot.countExecution(cur, threshold: threshold) { return HotExit(cur: cur, left: left, pcBias: pcBias, reason: 1) }
-                        left &-= Int(cur.pointee.count)
+                        if let e = taken(Int(cur.pointee.imm >> 16)) { return e }
                         continue
                     }
                     cur += Int(cur.pointee.len)
@@ -470,10 +481,7 @@ extension Hart {
                     multiplyAdd(cur)
                     cur = cur.next
                     if r[cur.rs1] != r[cur.rs2] {
-                        cur += cur.slotDelta
-                        if left <= 0 { return HotExit(cur: cur, left: left, pcBias: pcBias, reason: 2) }
-                        if jit && NativeSlot.countExecution(cur, threshold: threshold) { return HotExit(cur: cur, left: left, pcBias: pcBias, reason: 1) }
-                        left &-= Int(cur.pointee.count)
+                        if let e = taken(cur.slotDelta) { return e }
                         continue
                     }
                     cur += Int(cur.pointee.len)
@@ -486,23 +494,17 @@ extension Hart {
                 case .andiBranch:
                     r[cur.rd] = r[cur.rs1] & cur.pairFirstOffset
                     if (r[cur.rs3] == r[cur.aux]) == (cur.pointee.rm == 0) {
-                        cur += Int(cur.pointee.imm >> 16)
-                        if left <= 0 { return HotExit(cur: cur, left: left, pcBias: pcBias, reason: 2) }
-                        if jit && NativeSlot.countExecution(cur, threshold: threshold) { return HotExit(cur: cur, left: left, pcBias: pcBias, reason: 1) }
-                        left &-= Int(cur.pointee.count)
+                        if let e = taken(Int(cur.pointee.imm >> 16)) { return e }
                         continue
                     }
                     cur += Int(cur.pointee.len)
                     left &-= Int(cur.pointee.count)
                     continue
                 case .ldBranch:
-                    guard let v = load64(r[cur.rs1] &+ cur.pairFirstOffset) else { return HotExit(cur: cur, left: left, pcBias: pcBias, reason: 0) }
+                    guard let v = load64(r[cur.rs1] &+ cur.pairFirstOffset) else { return exit(missed) }
                     r[cur.rd] = v
                     if (r[cur.rs3] == r[cur.aux]) == (cur.pointee.rm == 0) {
-                        cur += Int(cur.pointee.imm >> 16)
-                        if left <= 0 { return HotExit(cur: cur, left: left, pcBias: pcBias, reason: 2) }
-                        if jit && NativeSlot.countExecution(cur, threshold: threshold) { return HotExit(cur: cur, left: left, pcBias: pcBias, reason: 1) }
-                        left &-= Int(cur.pointee.count)
+                        if let e = taken(Int(cur.pointee.imm >> 16)) { return e }
                         continue
                     }
                     cur += Int(cur.pointee.len)
@@ -510,17 +512,14 @@ extension Hart {
                     continue
                 case .ldLbuBranch:
                     // ld, then the lbu + beq/bne in the next slot.
-                    guard let v = load64(r[cur.rs1] &+ cur.imm) else { return HotExit(cur: cur, left: left, pcBias: pcBias, reason: 0) }
+                    guard let v = load64(r[cur.rs1] &+ cur.imm) else { return exit(missed) }
                     r[cur.rd] = v
                     cur = cur.next
                     do {
-                        guard let v = load8(r[cur.rs1] &+ cur.pairFirstOffset) else { return HotExit(cur: cur, left: left, pcBias: pcBias, reason: 0) }
+                        guard let v = load8(r[cur.rs1] &+ cur.pairFirstOffset) else { return exit(missed) }
                         r[cur.rd] = UInt64(v)
                         if (r[cur.rs3] == r[cur.aux]) == (cur.pointee.rm == 0) {
-                            cur += Int(cur.pointee.imm >> 16)
-                            if left <= 0 { return HotExit(cur: cur, left: left, pcBias: pcBias, reason: 2) }
-                            if jit && NativeSlot.countExecution(cur, threshold: threshold) { return HotExit(cur: cur, left: left, pcBias: pcBias, reason: 1) }
-                            left &-= Int(cur.pointee.count)
+                            if let e = taken(Int(cur.pointee.imm >> 16)) { return e }
                             continue
                         }
                         cur += Int(cur.pointee.len)
@@ -528,13 +527,10 @@ extension Hart {
                         continue
                     }
                 case .lbuBranch:
-                    guard let v = load8(r[cur.rs1] &+ cur.pairFirstOffset) else { return HotExit(cur: cur, left: left, pcBias: pcBias, reason: 0) }
+                    guard let v = load8(r[cur.rs1] &+ cur.pairFirstOffset) else { return exit(missed) }
                     r[cur.rd] = UInt64(v)
                     if (r[cur.rs3] == r[cur.aux]) == (cur.pointee.rm == 0) {
-                        cur += Int(cur.pointee.imm >> 16)
-                        if left <= 0 { return HotExit(cur: cur, left: left, pcBias: pcBias, reason: 2) }
-                        if jit && NativeSlot.countExecution(cur, threshold: threshold) { return HotExit(cur: cur, left: left, pcBias: pcBias, reason: 1) }
-                        left &-= Int(cur.pointee.count)
+                        if let e = taken(Int(cur.pointee.imm >> 16)) { return e }
                         continue
                     }
                     cur += Int(cur.pointee.len)
@@ -542,17 +538,14 @@ extension Hart {
                     continue
                 case .ldLhBranch:
                     // ld, then the lh + beq/bne in the next slot.
-                    guard let v = load64(r[cur.rs1] &+ cur.imm) else { return HotExit(cur: cur, left: left, pcBias: pcBias, reason: 0) }
+                    guard let v = load64(r[cur.rs1] &+ cur.imm) else { return exit(missed) }
                     r[cur.rd] = v
                     cur = cur.next
                     do {
-                        guard let v = load16(r[cur.rs1] &+ cur.pairFirstOffset) else { return HotExit(cur: cur, left: left, pcBias: pcBias, reason: 0) }
+                        guard let v = load16(r[cur.rs1] &+ cur.pairFirstOffset) else { return exit(missed) }
                         r[cur.rd] = sext16(UInt64(v))
                         if (r[cur.rs3] == r[cur.aux]) == (cur.pointee.rm == 0) {
-                            cur += Int(cur.pointee.imm >> 16)
-                            if left <= 0 { return HotExit(cur: cur, left: left, pcBias: pcBias, reason: 2) }
-                            if jit && NativeSlot.countExecution(cur, threshold: threshold) { return HotExit(cur: cur, left: left, pcBias: pcBias, reason: 1) }
-                            left &-= Int(cur.pointee.count)
+                            if let e = taken(Int(cur.pointee.imm >> 16)) { return e }
                             continue
                         }
                         cur += Int(cur.pointee.len)
@@ -560,13 +553,10 @@ extension Hart {
                         continue
                     }
                 case .lhBranch:
-                    guard let v = load16(r[cur.rs1] &+ cur.pairFirstOffset) else { return HotExit(cur: cur, left: left, pcBias: pcBias, reason: 0) }
+                    guard let v = load16(r[cur.rs1] &+ cur.pairFirstOffset) else { return exit(missed) }
                     r[cur.rd] = sext16(UInt64(v))
                     if (r[cur.rs3] == r[cur.aux]) == (cur.pointee.rm == 0) {
-                        cur += Int(cur.pointee.imm >> 16)
-                        if left <= 0 { return HotExit(cur: cur, left: left, pcBias: pcBias, reason: 2) }
-                        if jit && NativeSlot.countExecution(cur, threshold: threshold) { return HotExit(cur: cur, left: left, pcBias: pcBias, reason: 1) }
-                        left &-= Int(cur.pointee.count)
+                        if let e = taken(Int(cur.pointee.imm >> 16)) { return e }
                         continue
                     }
                     cur += Int(cur.pointee.len)
@@ -588,10 +578,7 @@ extension Hart {
                         do {
                             r[cur.rd] = r[cur.rs1] &>> (cur.pairFirstOffset & 63)
                             if (r[cur.rs3] == r[cur.aux]) == (cur.pointee.rm == 0) {
-                                cur += Int(cur.pointee.imm >> 16)
-                                if left <= 0 { return HotExit(cur: cur, left: left, pcBias: pcBias, reason: 2) }
-                                if jit && NativeSlot.countExecution(cur, threshold: threshold) { return HotExit(cur: cur, left: left, pcBias: pcBias, reason: 1) }
-                                left &-= Int(cur.pointee.count)
+                                if let e = taken(Int(cur.pointee.imm >> 16)) { return e }
                                 continue
                             }
                             cur += Int(cur.pointee.len)
@@ -606,10 +593,7 @@ extension Hart {
                     do {
                         r[cur.rd] = r[cur.rs1] &>> (cur.pairFirstOffset & 63)
                         if (r[cur.rs3] == r[cur.aux]) == (cur.pointee.rm == 0) {
-                            cur += Int(cur.pointee.imm >> 16)
-                            if left <= 0 { return HotExit(cur: cur, left: left, pcBias: pcBias, reason: 2) }
-                            if jit && NativeSlot.countExecution(cur, threshold: threshold) { return HotExit(cur: cur, left: left, pcBias: pcBias, reason: 1) }
-                            left &-= Int(cur.pointee.count)
+                            if let e = taken(Int(cur.pointee.imm >> 16)) { return e }
                             continue
                         }
                         cur += Int(cur.pointee.len)
@@ -619,10 +603,7 @@ extension Hart {
                 case .srliBranch:
                     r[cur.rd] = r[cur.rs1] &>> (cur.pairFirstOffset & 63)
                     if (r[cur.rs3] == r[cur.aux]) == (cur.pointee.rm == 0) {
-                        cur += Int(cur.pointee.imm >> 16)
-                        if left <= 0 { return HotExit(cur: cur, left: left, pcBias: pcBias, reason: 2) }
-                        if jit && NativeSlot.countExecution(cur, threshold: threshold) { return HotExit(cur: cur, left: left, pcBias: pcBias, reason: 1) }
-                        left &-= Int(cur.pointee.count)
+                        if let e = taken(Int(cur.pointee.imm >> 16)) { return e }
                         continue
                     }
                     cur += Int(cur.pointee.len)
@@ -638,37 +619,39 @@ extension Hart {
                 case .addLw:
                     let t = r[cur.rs1] &+ r[cur.rs2]
                     r[cur.rd] = t
-                    guard let v = load32(t &+ cur.imm) else { cur += cur.aux; return HotExit(cur: cur, left: left, pcBias: pcBias, reason: 0) }
+                    guard let v = load32(t &+ cur.imm) else { cur += cur.aux; return exit(missed) }
                     r[cur.rs3] = sext32(UInt64(v))
                     cur = cur.next
                     continue
                 case .addLd:
-                    guard addLoad(cur) else { cur += cur.aux; return HotExit(cur: cur, left: left, pcBias: pcBias, reason: 0) }
+                    guard addLoad(cur) else { cur += cur.aux; return exit(missed) }
                     cur = cur.next
                     continue
                 case .addLdSd:
                     // add+ld, then the sd in the next slot (its length read before the store,
                     // which may reset this code page).
-                    guard addLoad(cur) else { cur += cur.aux; return HotExit(cur: cur, left: left, pcBias: pcBias, reason: 0) }
+                    guard addLoad(cur) else { cur += cur.aux; return exit(missed) }
                     cur = cur.next
                     let length = Int(cur.pointee.len)
-                    guard store(r[cur.rs1] &+ cur.imm, r[cur.rs2], 8) else { return HotExit(cur: cur, left: left, pcBias: pcBias, reason: 0) }
+                    guard store(r[cur.rs1] &+ cur.imm, r[cur.rs2], 8) else { return exit(missed) }
                     cur += length
                     continue
                 case .addLdSdBranch:
-                    // add+ld, sd, then the add + beq/bne in the slot after (a store that misses
-                    // leaves for `run`'s arm of the sd's own slot).
-                    guard addLoad(cur) else { cur += cur.aux; return HotExit(cur: cur, left: left, pcBias: pcBias, reason: 0) }
+                    // add+ld, sd, then the add + beq/bne in the slot after. In `runStep` the
+                    // store may take the slow path and reset this code page: the branch then runs
+                    // from its own slot (decoded again if need be) in the next `runHot`; the fast
+                    // path never writes a code page. The branch is spelled out here: falling
+                    // through into `addBranch` made Cranelift keep the register file's base in a
+                    // stack slot, reloaded in every handler (docs/performance.md).
+                    guard addLoad(cur) else { cur += cur.aux; return exit(missed) }
                     cur = cur.next
                     let length = Int(cur.pointee.len)
-                    guard store(r[cur.rs1] &+ cur.imm, r[cur.rs2], 8) else { return HotExit(cur: cur, left: left, pcBias: pcBias, reason: 0) }
+                    guard store(r[cur.rs1] &+ cur.imm, r[cur.rs2], 8) else { return exit(missed) }
                     cur += length
+                    if step { continue }
                     r[cur.rd] = r[cur.rs1] &+ r[cur.rs2]
                     if (r[cur.rs3] == r[cur.aux]) == (cur.pointee.rm == 0) {
-                        cur += Int(cur.pointee.imm)
-                        if left <= 0 { return HotExit(cur: cur, left: left, pcBias: pcBias, reason: 2) }
-                        if jit && NativeSlot.countExecution(cur, threshold: threshold) { return HotExit(cur: cur, left: left, pcBias: pcBias, reason: 1) }
-                        left &-= Int(cur.pointee.count)
+                        if let e = taken(Int(cur.pointee.imm)) { return e }
                         continue
                     }
                     cur += Int(cur.pointee.len)
@@ -677,16 +660,16 @@ extension Hart {
                 case .addLbu:
                     let t = r[cur.rs1] &+ r[cur.rs2]
                     r[cur.rd] = t
-                    guard let v = load8(t &+ cur.imm) else { cur += cur.aux; return HotExit(cur: cur, left: left, pcBias: pcBias, reason: 0) }
+                    guard let v = load8(t &+ cur.imm) else { cur += cur.aux; return exit(missed) }
                     r[cur.rs3] = UInt64(v)
                     cur = cur.next
                     continue
                 // Load and store pairs (Fusion.swift).
                 case .ldPair:
                     let base = r[cur.rs1]
-                    guard let v = load64(base &+ cur.pairFirstOffset) else { return HotExit(cur: cur, left: left, pcBias: pcBias, reason: 0) }
+                    guard let v = load64(base &+ cur.pairFirstOffset) else { return exit(missed) }
                     r[cur.rd] = v
-                    guard let v2 = load64(base &+ cur.pairSecondOffset) else { cur += cur.aux; return HotExit(cur: cur, left: left, pcBias: pcBias, reason: 0) }
+                    guard let v2 = load64(base &+ cur.pairSecondOffset) else { cur += cur.aux; return exit(missed) }
                     r[cur.rs3] = v2
                     cur = cur.next
                     continue
@@ -702,9 +685,9 @@ extension Hart {
                         cur = cur.next
                         do {
                             // Two bases: the second (rs2) is read after the first load has written rd.
-                            guard let v = load16(r[cur.rs1] &+ cur.pairFirstOffset) else { return HotExit(cur: cur, left: left, pcBias: pcBias, reason: 0) }
+                            guard let v = load16(r[cur.rs1] &+ cur.pairFirstOffset) else { return exit(missed) }
                             r[cur.rd] = sext16(UInt64(v))
-                            guard let v2 = load16(r[cur.rs2] &+ cur.pairSecondOffset) else { cur += Int(cur.pointee.rm); return HotExit(cur: cur, left: left, pcBias: pcBias, reason: 0) }
+                            guard let v2 = load16(r[cur.rs2] &+ cur.pairSecondOffset) else { cur += Int(cur.pointee.rm); return exit(missed) }
                             r[cur.rs3] = sext16(UInt64(v2))
                             cur = cur.next
                             continue
@@ -716,18 +699,18 @@ extension Hart {
                     cur = cur.next
                     do {
                         // Two bases: the second (rs2) is read after the first load has written rd.
-                        guard let v = load16(r[cur.rs1] &+ cur.pairFirstOffset) else { return HotExit(cur: cur, left: left, pcBias: pcBias, reason: 0) }
+                        guard let v = load16(r[cur.rs1] &+ cur.pairFirstOffset) else { return exit(missed) }
                         r[cur.rd] = sext16(UInt64(v))
-                        guard let v2 = load16(r[cur.rs2] &+ cur.pairSecondOffset) else { cur += Int(cur.pointee.rm); return HotExit(cur: cur, left: left, pcBias: pcBias, reason: 0) }
+                        guard let v2 = load16(r[cur.rs2] &+ cur.pairSecondOffset) else { cur += Int(cur.pointee.rm); return exit(missed) }
                         r[cur.rs3] = sext16(UInt64(v2))
                         cur = cur.next
                         continue
                     }
                 case .lhPair:
                     // Two bases: the second (rs2) is read after the first load has written rd.
-                    guard let v = load16(r[cur.rs1] &+ cur.pairFirstOffset) else { return HotExit(cur: cur, left: left, pcBias: pcBias, reason: 0) }
+                    guard let v = load16(r[cur.rs1] &+ cur.pairFirstOffset) else { return exit(missed) }
                     r[cur.rd] = sext16(UInt64(v))
-                    guard let v2 = load16(r[cur.rs2] &+ cur.pairSecondOffset) else { cur += Int(cur.pointee.rm); return HotExit(cur: cur, left: left, pcBias: pcBias, reason: 0) }
+                    guard let v2 = load16(r[cur.rs2] &+ cur.pairSecondOffset) else { cur += Int(cur.pointee.rm); return exit(missed) }
                     r[cur.rs3] = sext16(UInt64(v2))
                     cur = cur.next
                     continue
@@ -735,25 +718,25 @@ extension Hart {
                     // Everything read before the first store: it may reset this code page.
                     let base = r[cur.rs1], first = cur.aux, length = Int(cur.pointee.len)
                     let value2 = r[cur.rs3], address2 = base &+ cur.pairSecondOffset
-                    guard store(base &+ cur.pairFirstOffset, r[cur.rs2], 8) else { return HotExit(cur: cur, left: left, pcBias: pcBias, reason: 0) }
-                    guard store(address2, value2, 8) else { cur += first; return HotExit(cur: cur, left: left, pcBias: pcBias, reason: 0) }
+                    guard store(base &+ cur.pairFirstOffset, r[cur.rs2], 8) else { return exit(missed) }
+                    guard store(address2, value2, 8) else { cur += first; return exit(missed) }
                     cur += length
                     continue
                 case .ldSd:
-                    guard let v = load64(r[cur.rs1] &+ cur.pairFirstOffset) else { return HotExit(cur: cur, left: left, pcBias: pcBias, reason: 0) }
+                    guard let v = load64(r[cur.rs1] &+ cur.pairFirstOffset) else { return exit(missed) }
                     r[cur.rd] = v
                     let length = Int(cur.pointee.len), first = cur.aux
-                    guard store(r[cur.rs3] &+ cur.pairSecondOffset, r[cur.rs2], 8) else { cur += first; return HotExit(cur: cur, left: left, pcBias: pcBias, reason: 0) }
+                    guard store(r[cur.rs3] &+ cur.pairSecondOffset, r[cur.rs2], 8) else { cur += first; return exit(missed) }
                     cur += length
                     continue
                 case .ldAddi:
-                    guard let v = load64(r[cur.rs1] &+ cur.pairFirstOffset) else { return HotExit(cur: cur, left: left, pcBias: pcBias, reason: 0) }
+                    guard let v = load64(r[cur.rs1] &+ cur.pairFirstOffset) else { return exit(missed) }
                     r[cur.rd] = v
                     r[cur.rs3] = r[cur.aux] &+ cur.pairSecondOffset
                     cur = cur.next
                     continue
                 case .ldSlli:
-                    guard let v = load64(r[cur.rs1] &+ cur.pairFirstOffset) else { return HotExit(cur: cur, left: left, pcBias: pcBias, reason: 0) }
+                    guard let v = load64(r[cur.rs1] &+ cur.pairFirstOffset) else { return exit(missed) }
                     r[cur.rd] = v
                     r[cur.rs3] = r[cur.aux] &<< cur.pairSecondOffset
                     cur = cur.next
@@ -761,7 +744,7 @@ extension Hart {
                 case .addiSd:
                     r[cur.rd] = r[cur.rs1] &+ cur.pairFirstOffset
                     let length = Int(cur.pointee.len), first = cur.aux
-                    guard store(r[cur.rs3] &+ cur.pairSecondOffset, r[cur.rs2], 8) else { cur += first; return HotExit(cur: cur, left: left, pcBias: pcBias, reason: 0) }
+                    guard store(r[cur.rs3] &+ cur.pairSecondOffset, r[cur.rs2], 8) else { cur += first; return exit(missed) }
                     cur += length
                     continue
                 // Two ALU instructions in one slot, executed in order (Fusion.swift): the
@@ -859,7 +842,7 @@ extension Hart {
                     cur = cur.next
                     shiftAdd(cur)
                     cur = cur.next
-                    guard let v = load64(r[cur.rs1] &+ cur.imm) else { return HotExit(cur: cur, left: left, pcBias: pcBias, reason: 0) }
+                    guard let v = load64(r[cur.rs1] &+ cur.imm) else { return exit(missed) }
                     r[cur.rd] = v
                     cur = cur.next
                     do {
@@ -930,73 +913,73 @@ extension Hart {
                 case .auipcLd:
                     let t = pcOf(cur) &+ cur.imm
                     r[cur.rd] = t
-                    guard let v = load64(t &+ cur.fusedLoadOffset) else { cur += cur.aux; return HotExit(cur: cur, left: left, pcBias: pcBias, reason: 0) }
+                    guard let v = load64(t &+ cur.fusedLoadOffset) else { cur += cur.aux; return exit(missed) }
                     r[cur.rs3] = v
                     cur = cur.next
                     continue
                 // Loads.
                 case .lb:
-                    guard let v = load8(r[cur.rs1] &+ cur.imm) else { return HotExit(cur: cur, left: left, pcBias: pcBias, reason: 0) }
+                    guard let v = load8(r[cur.rs1] &+ cur.imm) else { return exit(missed) }
                     r[cur.rd] = sext8(UInt64(v))
                 case .lh:
-                    guard let v = load16(r[cur.rs1] &+ cur.imm) else { return HotExit(cur: cur, left: left, pcBias: pcBias, reason: 0) }
+                    guard let v = load16(r[cur.rs1] &+ cur.imm) else { return exit(missed) }
                     r[cur.rd] = sext16(UInt64(v))
                 case .lwC:
-                    guard let v = load32(r[cur.rs1] &+ cur.imm) else { return HotExit(cur: cur, left: left, pcBias: pcBias, reason: 0) }
+                    guard let v = load32(r[cur.rs1] &+ cur.imm) else { return exit(missed) }
                     r[cur.rd] = sext32(UInt64(v))
                     cur += 1
                     continue
                 case .lw:
-                    guard let v = load32(r[cur.rs1] &+ cur.imm) else { return HotExit(cur: cur, left: left, pcBias: pcBias, reason: 0) }
+                    guard let v = load32(r[cur.rs1] &+ cur.imm) else { return exit(missed) }
                     r[cur.rd] = sext32(UInt64(v))
                 case .ldC:
-                    guard let v = load64(r[cur.rs1] &+ cur.imm) else { return HotExit(cur: cur, left: left, pcBias: pcBias, reason: 0) }
+                    guard let v = load64(r[cur.rs1] &+ cur.imm) else { return exit(missed) }
                     r[cur.rd] = v
                     cur += 1
                     continue
                 case .ld:
-                    guard let v = load64(r[cur.rs1] &+ cur.imm) else { return HotExit(cur: cur, left: left, pcBias: pcBias, reason: 0) }
+                    guard let v = load64(r[cur.rs1] &+ cur.imm) else { return exit(missed) }
                     r[cur.rd] = v
                 case .fld:
                     // c.fld and c.fldsp too (len 1): steps by the slot's length.
-                    guard let v = load64(r[cur.rs1] &+ cur.imm) else { return HotExit(cur: cur, left: left, pcBias: pcBias, reason: 0) }
+                    guard let v = load64(r[cur.rs1] &+ cur.imm) else { return exit(missed) }
                     r[cur.rd] = v
                     cur = cur.next
                     continue
                 case .lbu:
-                    guard let v = load8(r[cur.rs1] &+ cur.imm) else { return HotExit(cur: cur, left: left, pcBias: pcBias, reason: 0) }
+                    guard let v = load8(r[cur.rs1] &+ cur.imm) else { return exit(missed) }
                     r[cur.rd] = UInt64(v)
                 case .lhu:
-                    guard let v = load16(r[cur.rs1] &+ cur.imm) else { return HotExit(cur: cur, left: left, pcBias: pcBias, reason: 0) }
+                    guard let v = load16(r[cur.rs1] &+ cur.imm) else { return exit(missed) }
                     r[cur.rd] = UInt64(v)
                 case .lwu:
-                    guard let v = load32(r[cur.rs1] &+ cur.imm) else { return HotExit(cur: cur, left: left, pcBias: pcBias, reason: 0) }
+                    guard let v = load32(r[cur.rs1] &+ cur.imm) else { return exit(missed) }
                     r[cur.rd] = UInt64(v)
                 case .flw:
-                    guard let v = load32(r[cur.rs1] &+ cur.imm) else { return HotExit(cur: cur, left: left, pcBias: pcBias, reason: 0) }
+                    guard let v = load32(r[cur.rs1] &+ cur.imm) else { return exit(missed) }
                     r[cur.rd] = UInt64(v) | Hart.boxMask
                 // Stores.
                 case .sb:
-                    guard store(r[cur.rs1] &+ cur.imm, r[cur.rs2], 1) else { return HotExit(cur: cur, left: left, pcBias: pcBias, reason: 0) }
+                    guard store(r[cur.rs1] &+ cur.imm, r[cur.rs2], 1) else { return exit(missed) }
                 case .sh:
-                    guard store(r[cur.rs1] &+ cur.imm, r[cur.rs2], 2) else { return HotExit(cur: cur, left: left, pcBias: pcBias, reason: 0) }
+                    guard store(r[cur.rs1] &+ cur.imm, r[cur.rs2], 2) else { return exit(missed) }
                 case .swC:
-                    guard store(r[cur.rs1] &+ cur.imm, r[cur.rs2], 4) else { return HotExit(cur: cur, left: left, pcBias: pcBias, reason: 0) }
+                    guard store(r[cur.rs1] &+ cur.imm, r[cur.rs2], 4) else { return exit(missed) }
                     cur += 1
                     continue
                 case .sw, .fsw:
-                    guard store(r[cur.rs1] &+ cur.imm, r[cur.rs2], 4) else { return HotExit(cur: cur, left: left, pcBias: pcBias, reason: 0) }
+                    guard store(r[cur.rs1] &+ cur.imm, r[cur.rs2], 4) else { return exit(missed) }
                 case .sdC:
-                    guard store(r[cur.rs1] &+ cur.imm, r[cur.rs2], 8) else { return HotExit(cur: cur, left: left, pcBias: pcBias, reason: 0) }
+                    guard store(r[cur.rs1] &+ cur.imm, r[cur.rs2], 8) else { return exit(missed) }
                     cur += 1
                     continue
                 case .sd:
-                    guard store(r[cur.rs1] &+ cur.imm, r[cur.rs2], 8) else { return HotExit(cur: cur, left: left, pcBias: pcBias, reason: 0) }
+                    guard store(r[cur.rs1] &+ cur.imm, r[cur.rs2], 8) else { return exit(missed) }
                 case .fsd:
                     // c.fsd and c.fsdsp too (len 1); the length is read before the store, which
                     // may reset this code page.
                     let length = Int(cur.pointee.len)
-                    guard store(r[cur.rs1] &+ cur.imm, r[cur.rs2], 8) else { return HotExit(cur: cur, left: left, pcBias: pcBias, reason: 0) }
+                    guard store(r[cur.rs1] &+ cur.imm, r[cur.rs2], 8) else { return exit(missed) }
                     cur += length
                     continue
                 // Integer register-immediate.
@@ -1127,7 +1110,11 @@ extension Hart {
                      .fcvtSWU, .fcvtSL, .fcvtSLU, .fcvtWD, .fcvtWUD, .fcvtLD, .fcvtLUD, .fcvtDW, .fcvtDWU,
                      .fcvtDL, .fcvtDLU, .fcvtSD, .fcvtDS, .feqS, .fltS, .fleS, .feqD, .fltD, .fleD, .fclassS,
                      .fclassD:
-                    return HotExit(cur: cur, left: left, pcBias: pcBias, reason: 0)
+                    // The store gives this arm a block of its own: as a bare return, the jump
+                    // table's edge went straight to the common return and Cranelift set the
+                    // exit reason (a constant) in the dispatch, one instruction per dispatch.
+                    r[Int(Registers.scratch)] = 0
+                    return exit(.slot)
                 }
                 cur += 2
         }
