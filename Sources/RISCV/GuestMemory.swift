@@ -33,6 +33,10 @@ public final class GuestMemory {
     /// Told the pages [first, end) whenever their read or write TLB entries are dropped: a
     /// native tier that maps guest pages directly (`FrameArena`, `SKIFF_JIT_DIRECT`) unmaps them.
     package var directInvalidate: ((_ first: UInt64, _ end: UInt64, _ writesOnly: Bool) -> Void)?
+    /// Counts the times read or write TLB entries were dropped (a translation changed: map,
+    /// unmap, mprotect, fork, a copy-on-write break, a page that became code): the x86-64 run
+    /// loop's per-instruction cached pages, copies of TLB entries, are dropped when it moved.
+    package private(set) var tlbGeneration: UInt64 = 0
 
     public init() {}
 
@@ -126,6 +130,7 @@ public final class GuestMemory {
         }
         // Our frames are now shared: writes must go through the copy-on-write slow path.
         TLB.flush(writeTLB)
+        tlbGeneration &+= 1
         directInvalidate?(0, UInt64.max, true)
         return child
     }
@@ -206,6 +211,7 @@ public final class GuestMemory {
     /// Drops the TLB entries of pages [first, end): one by one for small ranges, else all.
     func flushTLBs(_ first: UInt64, _ end: UInt64) {
         if end &- first > 64 { return flushAllTLBs() }
+        tlbGeneration &+= 1
         directInvalidate?(first, end, false)
         var vpn = first
         while vpn < end {
@@ -217,6 +223,7 @@ public final class GuestMemory {
     }
 
     func flushAllTLBs() {
+        tlbGeneration &+= 1
         directInvalidate?(0, UInt64.max, false)
         TLB.flush(readTLB)
         TLB.flush(writeTLB)
@@ -257,6 +264,7 @@ public final class GuestMemory {
                 f = copy
                 e.pointee.frame = copy
                 TLB.flush(readTLB, vpn: vpn)
+                tlbGeneration &+= 1
                 directInvalidate?(vpn, vpn + 1, false)
             }
             if let code = e.pointee.code, CodePage.holdsCode(code),
@@ -314,6 +322,7 @@ public final class GuestMemory {
     package func noteCode(_ slots: UnsafeMutablePointer<DecodedInstruction>, vpn: UInt64) {
         CodePage.setHoldsCode(slots)
         TLB.flush(writeTLB, vpn: vpn)
+        tlbGeneration &+= 1
         directInvalidate?(vpn, vpn + 1, true)
     }
 
@@ -337,6 +346,7 @@ public final class GuestMemory {
         if let slots = codeSlots(address) {
             if !CodePage.holdsCode(slots) {
                 TLB.flush(writeTLB, vpn: address >> 12)
+                tlbGeneration &+= 1
                 directInvalidate?(address >> 12, (address >> 12) + 1, true)
             }
             CodePage.setHoldsSpill(slots)

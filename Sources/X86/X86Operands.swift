@@ -51,15 +51,43 @@ extension X86CPU {
 
     @inline(never)
     func readMiss<T: FixedWidthInteger>(_ address: UInt64, _: T.Type) -> T? {
-        Unmanaged.passUnretained(memory)._withUnsafeGuaranteedRef {
+        let v = Unmanaged.passUnretained(memory)._withUnsafeGuaranteedRef {
             $0.loadMiss(address, MemoryLayout<T>.size, fault: &pendingFault)
         }.map { T(truncatingIfNeeded: $0) }
+        syncPageCaches()
+        return v
     }
 
     @inline(never)
     func writeMiss(_ address: UInt64, _ value: UInt64, _ size: Int) -> Bool {
-        Unmanaged.passUnretained(memory)._withUnsafeGuaranteedRef { $0.storeMiss(address, size, value, fault: &pendingFault) }
+        let ok = Unmanaged.passUnretained(memory)._withUnsafeGuaranteedRef { $0.storeMiss(address, size, value, fault: &pendingFault) }
+        // A copy-on-write break, the one change of a translation a store can make.
+        syncPageCaches()
+        return ok
     }
+
+    /// Drops the decoded instructions' cached pages (`X86PageCache`) when a translation of the
+    /// address space was dropped since they were last checked (`GuestMemory.tlbGeneration`).
+    /// Called wherever the run loop may come back from something that can drop one: at every
+    /// look-up (entry into `run`: system calls, other threads, signal frames; the native tier),
+    /// after decoding (a page that becomes code leaves the write TLB) and after a TLB miss (a
+    /// copy-on-write break).
+    @inline(__always) func syncPageCaches() {
+#if !SKIFF_WASI
+        if let c = memory.codeCache {
+            let cache = unsafeDowncast(c, to: X86CodeCache.self)
+            if _slowPath(cache.seenGeneration != memory.tlbGeneration) { cache.dropPageCaches(memory.tlbGeneration) }
+        }
+#endif
+    }
+
+#if !SKIFF_WASI
+    /// Records a cached page filled for the first time since the caches were dropped.
+    @inline(never)
+    func notePageCache(_ c: UnsafeMutablePointer<X86PageCache>) {
+        codeCache.noteFilled(c)
+    }
+#endif
 
     /// Checks that a store of `count` bytes at `a` would succeed, without storing (for
     /// instructions that must not change anything when their store faults).
@@ -263,6 +291,91 @@ extension X86Core {
             return true
         }
         return withCPU { $0.writeMiss(address, UInt64(truncatingIfNeeded: value), MemoryLayout<T>.size) }
+    }
+
+    // MARK: The per-instruction cached page (native only)
+
+    /// The cached page of the decoded instruction `p` (X86CodeCache.swift: at a constant offset
+    /// from it in its arena chunk).
+    @_transparent func pageCache(_ p: UnsafeMutablePointer<X86Instruction>) -> UnsafeMutablePointer<X86PageCache> {
+        (UnsafeMutableRawPointer(p) + X86CodeCache.pageCacheOffset).assumingMemoryBound(to: X86PageCache.self)
+    }
+
+    /// `read` of instruction `p`'s memory operand at `address`, through the page `p` touched
+    /// last: a hit is a subtract, a compare and an add (`X86PageCache`); a miss goes through the
+    /// read TLB as `read` does and, when that hits, caches its page. Only for instructions
+    /// decoded in the arena (the run loop's), and only for one kind of access per instruction:
+    /// an entry filled from the read TLB must never serve a write.
+    @_transparent func cread<T: FixedWidthInteger>(_ p: UnsafeMutablePointer<X86Instruction>, _ address: UInt64, _: T.Type) -> T? {
+#if SKIFF_WASI
+        return read(address, T.self)
+#else
+        let c = pageCache(p)
+        let t = address &- p.pointee.disp &- c.pointee.key
+        if _fastPath(t < c.pointee.limit) {
+            return X86Core.hostLoad(UInt(truncatingIfNeeded: t &+ c.pointee.host), T.self)
+        }
+        let e = readTLB[Int((address >> 12) & X86Core.tlbMask)]
+        if _fastPath(e.tag == (address &+ UInt64(MemoryLayout<T>.size &- 1)) >> 12) {
+            fillPageCache(c, p, address, e.addend, MemoryLayout<T>.size)
+            return X86Core.hostLoad(UInt(truncatingIfNeeded: address &+ e.addend), T.self)
+        }
+        return withCPU { $0.readMiss(address, T.self) }
+#endif
+    }
+
+    /// `write` through the instruction's cached page, filled from the write TLB.
+    @_transparent func cwrite<T: FixedWidthInteger>(_ p: UnsafeMutablePointer<X86Instruction>, _ address: UInt64, _ value: T) -> Bool {
+#if SKIFF_WASI
+        return write(address, value)
+#else
+        let c = pageCache(p)
+        let t = address &- p.pointee.disp &- c.pointee.key
+        if _fastPath(t < c.pointee.limit) {
+            X86Core.hostStore(UInt(truncatingIfNeeded: t &+ c.pointee.host), value)
+            return true
+        }
+        let e = writeTLB[Int((address >> 12) & X86Core.tlbMask)]
+        if _fastPath(e.tag == (address &+ UInt64(MemoryLayout<T>.size &- 1)) >> 12) {
+            fillPageCache(c, p, address, e.addend, MemoryLayout<T>.size)
+            X86Core.hostStore(UInt(truncatingIfNeeded: address &+ e.addend), value)
+            return true
+        }
+        return withCPU { $0.writeMiss(address, UInt64(truncatingIfNeeded: value), MemoryLayout<T>.size) }
+#endif
+    }
+
+#if !SKIFF_WASI
+    /// Caches the page of an access of `size` bytes at `address` that hit the TLB entry with
+    /// `addend` (so it lies within one page). An entry filled for the first time since the
+    /// caches were last dropped is recorded (`X86CodeCache.noteFilled`), to be dropped with them.
+    @_transparent func fillPageCache(_ c: UnsafeMutablePointer<X86PageCache>, _ p: UnsafeMutablePointer<X86Instruction>,
+                                     _ address: UInt64, _ addend: UInt64, _ size: Int) {
+        if _slowPath(c.pointee.limit == 0) { withCPU { $0.notePageCache(c) } }
+        let page = address & ~(GuestMemory.pageSize &- 1)
+        c.pointee.key = page &- p.pointee.disp
+        c.pointee.limit = GuestMemory.pageSize &+ 1 &- UInt64(size)
+        c.pointee.host = page &+ addend
+    }
+#endif
+
+    /// `load` and `store` of instruction `p`'s memory operand through its cached page.
+    @_transparent func cload(_ p: UnsafeMutablePointer<X86Instruction>, _ a: UInt64, _ s: UInt8) -> UInt64? {
+        switch s {
+        case 0: return cread(p, a, UInt8.self).map { UInt64($0) }
+        case 1: return cread(p, a, UInt16.self).map { UInt64($0) }
+        case 2: return cread(p, a, UInt32.self).map { UInt64($0) }
+        default: return cread(p, a, UInt64.self)
+        }
+    }
+
+    @_transparent func cstore(_ p: UnsafeMutablePointer<X86Instruction>, _ a: UInt64, _ s: UInt8, _ v: UInt64) -> Bool {
+        switch s {
+        case 0: return cwrite(p, a, UInt8(truncatingIfNeeded: v))
+        case 1: return cwrite(p, a, UInt16(truncatingIfNeeded: v))
+        case 2: return cwrite(p, a, UInt32(truncatingIfNeeded: v))
+        default: return cwrite(p, a, v)
+        }
     }
 
     /// A load of operand size `s`, zero-extended.
