@@ -16,12 +16,16 @@
  *    after it, still sees the old one; each side's loads and stores were cached before the fork;
  *  - a page that becomes code: a store cached for a data page, then the page holds code that
  *    runs, then the same store patches that code and the new code must run;
+ *  - the same load or store instruction right before and after a raw system call (mmap over its
+ *    page, munmap, mremap onto it, mprotect PROT_NONE or read-only, fork), with no other access
+ *    between them;
  *  - faults in the operand: the cached page's neighbour unmapped, a load and a store running
  *    across the page end (every size), and at the neighbour itself.
  * Each access is done several times first so the cached page is filled and used. */
 #define _GNU_SOURCE
 #include <fcntl.h>
 #include <string.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 #include "segv_page.h"
@@ -73,6 +77,91 @@ __attribute__((noinline)) static void st8(void *p, unsigned long v) {
     __asm__ volatile("movb %b1, (%0)" : : "r"(p), "r"(v) : "memory");
 }
 
+/* The load of ld64 (at 16(p)), then a system call, then the same load instruction again,
+ * with nothing between them (no other access, look-up or miss that could drop the cached page
+ * by chance): the second value. The system call's arguments are a1...a6. */
+__attribute__((noinline)) static unsigned long load_syscall_load(void *p, long nr, long a1, long a2, long a3, long a4,
+                                                                 long a5, long a6) {
+    unsigned long v;
+    register long r10 __asm__("r10") = a4;
+    register long r8 __asm__("r8") = a5;
+    register long r9 __asm__("r9") = a6;
+    __asm__ volatile("xor %%r12d, %%r12d\n"
+                     "1: mov 16(%[p]), %[v]\n\t"
+                     "test %%r12, %%r12\n\t"
+                     "jnz 2f\n\t"
+                     "mov $1, %%r12d\n\t"
+                     "mov %[nr], %%rax\n\t"
+                     "syscall\n\t"
+                     "jmp 1b\n"
+                     "2:"
+                     : [v] "=&r"(v)
+                     : [p] "r"(p), [nr] "r"(nr), "D"(a1), "S"(a2), "d"(a3), "r"(r10), "r"(r8), "r"(r9)
+                     : "rax", "rcx", "r11", "r12", "cc", "memory");
+    return v;
+}
+
+/* The same with a store of `v` at 16(p) (then `v + 1` after the system call); returns the
+ * system call's result. */
+__attribute__((noinline)) static long store_syscall_store(void *p, unsigned long v, long nr, long a1, long a2, long a3) {
+    long ret;
+    __asm__ volatile("xor %%r12d, %%r12d\n"
+                     "1: mov %[v], 16(%[p])\n\t"
+                     "test %%r12, %%r12\n\t"
+                     "jnz 2f\n\t"
+                     "mov $1, %%r12d\n\t"
+                     "mov %[nr], %%rax\n\t"
+                     "syscall\n\t"
+                     "mov %%rax, %%r13\n\t"
+                     "add $1, %[v]\n\t"
+                     "jmp 1b\n"
+                     "2: mov %%r13, %[ret]"
+                     : [ret] "=&r"(ret), [v] "+r"(v)
+                     : [p] "r"(p), [nr] "r"(nr), "D"(a1), "S"(a2), "d"(a3)
+                     : "rax", "rcx", "r11", "r12", "r13", "cc", "memory");
+    return ret;
+}
+
+/* A load at 16(p), a store of `w` there, the same load again (one block, no look-up between):
+ * the second value. */
+__attribute__((noinline)) static unsigned long load_store_load(void *p, unsigned long w) {
+    unsigned long v;
+    __asm__ volatile("xor %%r12d, %%r12d\n"
+                     "1: mov 16(%[p]), %[v]\n\t"
+                     "test %%r12, %%r12\n\t"
+                     "jnz 2f\n\t"
+                     "mov $1, %%r12d\n\t"
+                     "mov %[w], 16(%[p])\n\t"
+                     "jmp 1b\n"
+                     "2:"
+                     : [v] "=&r"(v)
+                     : [p] "r"(p), [w] "r"(w)
+                     : "r12", "cc", "memory");
+    return v;
+}
+
+/* fork by the raw system call between two runs of one store: the parent stores `v + 1` right
+ * after it (the child nothing); returns the pid. */
+__attribute__((noinline)) static long fork_store(void *p, unsigned long v) {
+    long ret;
+    __asm__ volatile("xor %%r12d, %%r12d\n"
+                     "1: mov %[v], 16(%[p])\n\t"
+                     "test %%r12, %%r12\n\t"
+                     "jnz 2f\n\t"
+                     "mov $1, %%r12d\n\t"
+                     "mov $57, %%eax\n\t"
+                     "syscall\n\t"
+                     "mov %%rax, %%r13\n\t"
+                     "add $1, %[v]\n\t"
+                     "test %%rax, %%rax\n\t"
+                     "jnz 1b\n"
+                     "2: mov %%r13, %[ret]"
+                     : [ret] "=&r"(ret), [v] "+r"(v)
+                     : [p] "r"(p)
+                     : "rax", "rcx", "r11", "r12", "r13", "cc", "memory");
+    return ret;
+}
+
 /* Every load, at the offsets from `p` the stores write (and at +8, which they do not), repeated so
  * the cached page is filled and hit. */
 static void loads(const char *what, unsigned char *p) {
@@ -96,7 +185,10 @@ static int memfd(const char *name, int fill) {
     unsigned char buf[PG];
     memset(buf, fill, sizeof buf);
     for (int i = 0; i < 64; i += 8) buf[i] = (unsigned char)(fill + i);
-    if (write(fd, buf, PG) != (ssize_t)PG || write(fd, buf, PG) != (ssize_t)PG) printf("write failed\n");
+    for (int i = 0; i < 4; i++) {
+        buf[17] = (unsigned char)(0x30 + i);   /* each page its own (read by ld64) */
+        if (write(fd, buf, PG) != (ssize_t)PG) printf("write failed\n");
+    }
     return fd;
 }
 
@@ -213,18 +305,72 @@ static void cow(void) {
     int status = 0;
     waitpid(pid, &status, 0);
     printf("child status %d\n", status);
-    /* Once more the other way round, from the pages the parent wrote (now its own). */
+    /* Once more with the child waiting: the parent loads (caching the page it shares with the
+     * child), stores (breaking the sharing on its side) and loads again; then the child reads. */
     pid = fork();
     if (pid == 0) {
+        if (read(go[0], &c, 1) != 1) printf("child sync failed\n");
         loads("second child", page);
         fflush(stdout);
         _exit(0);
     }
+    /* The load caches the shared page, the store breaks the sharing: the load must see it. */
+    printf("parent, load store load: %016lx\n", load_store_load(page, 0xe0e0));
+    loads("parent, shared again", page);
     stores(page, 0xe000);
+    loads("parent after its store, child waiting", page);
+    fflush(stdout);
+    if (write(go[1], &c, 1) != 1) printf("parent sync failed\n");
     waitpid(pid, &status, 0);
     loads("parent after the second child", page);
     munmap(page, PG);
     close(go[0]); close(go[1]); close(done[0]); close(done[1]);
+}
+
+/* The same instruction on both sides of a system call that changes its page's translation. */
+static void raw_syscalls(void) {
+    int a = memfd("c", 0x61), b = memfd("d", 0x62);
+    page = mmap(0, 4 * PG, PROT_READ | PROT_WRITE, MAP_SHARED, a, 0);
+    for (int i = 0; i < 3; i++) ld64(page);
+    printf("mmap over it: %016lx\n", load_syscall_load(page, SYS_mmap, (long)page, PG, PROT_READ | PROT_WRITE,
+                                                       MAP_SHARED | MAP_FIXED, b, 0));
+    printf("mmap again: %016lx\n", load_syscall_load(page, SYS_mmap, (long)page, PG, PROT_READ | PROT_WRITE,
+                                                     MAP_SHARED | MAP_FIXED, a, PG));
+    TRY("munmap", printf("  %016lx\n", load_syscall_load(page, SYS_munmap, (long)page, PG, 0, 0, 0, 0)));
+    /* mremap the file's second page (at +PG) onto +2*PG, which was read through the cache. */
+    unsigned char *q = page + 2 * PG;
+    for (int i = 0; i < 3; i++) ld64(q);
+    printf("mremap onto it: %016lx\n", load_syscall_load(q, SYS_mremap, (long)(page + PG), PG, PG,
+                                                         MREMAP_MAYMOVE | MREMAP_FIXED, (long)q, 0));
+    TRY("mprotect PROT_NONE", printf("  %016lx\n", load_syscall_load(q, SYS_mprotect, (long)q, PG, PROT_NONE, 0, 0, 0)));
+    mprotect(q, PG, PROT_READ | PROT_WRITE);
+    TRY("mprotect read-only", printf("  %ld\n", store_syscall_store(q, 0x100, SYS_mprotect, (long)q, PG, PROT_READ)));
+    printf("  word %016lx\n", ld64(q));
+    munmap(page, 4 * PG);
+    close(a); close(b);
+    /* fork: the parent's store right after it must not reach the child's page. */
+    page = mmap(0, PG, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    for (int i = 0; i < 3; i++) st64(page, 0x500);
+    int go[2];
+    if (pipe(go)) printf("pipe failed\n");
+    fflush(stdout);
+    long pid = fork_store(page, 0x600);
+    if (pid == 0) {
+        char c;
+        if (read(go[0], &c, 1) != 1) printf("child sync failed\n");
+        printf("raw fork, child: %016lx\n", ld64(page));
+        fflush(stdout);
+        _exit(0);
+    }
+    printf("raw fork, parent: %016lx\n", ld64(page));
+    fflush(stdout);
+    char c = 0;
+    if (write(go[1], &c, 1) != 1) printf("parent sync failed\n");
+    int status = 0;
+    waitpid((pid_t)pid, &status, 0);
+    printf("child status %d\n", status);
+    munmap(page, PG);
+    close(go[0]); close(go[1]);
 }
 
 /* mov $imm32, %eax; ret */
@@ -288,6 +434,7 @@ int main(void) {
     protect();
     remap();
     cow();
+    raw_syscalls();
     code_page();
     operand_faults();
     return 0;
