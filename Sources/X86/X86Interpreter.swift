@@ -221,11 +221,11 @@ extension X86Core {
                     case .push:
                         let v = reg(cur.pointee.reg, s)
                         let sp = r[X86Registers.rsp] &- (UInt64(1) &<< UInt64(s))
-                        guard store(sp, s, v) else { break fault }
+                        guard sstore(cur, sp, s, v) else { break fault }
                         r[X86Registers.rsp] = sp
                     case .pushI:
                         let sp = r[X86Registers.rsp] &- (UInt64(1) &<< UInt64(s))
-                        guard store(sp, s, cur.pointee.imm) else { break fault }
+                        guard sstore(cur, sp, s, cur.pointee.imm) else { break fault }
                         r[X86Registers.rsp] = sp
                     case .pushM:
                         guard let v = cload(cur, address(cur), s) else { break fault }
@@ -234,7 +234,7 @@ extension X86Core {
                         r[X86Registers.rsp] = sp
                     case .pop:
                         let sp = r[X86Registers.rsp]
-                        guard let v = load(sp, s) else { break fault }
+                        guard let v = sload(cur, sp, s) else { break fault }
                         r[X86Registers.rsp] = sp &+ (UInt64(1) &<< UInt64(s))
                         setReg(cur.pointee.reg, s, v)     // pop rsp: the loaded value wins
                     case .popM:
@@ -245,7 +245,7 @@ extension X86Core {
                         guard cstore(cur, address(cur), s, v) else { r[X86Registers.rsp] = sp; break fault }
                     case .leave:
                         let bp = r[X86Registers.rbp]
-                        guard let v = read(bp, UInt64.self) else { break fault }
+                        guard let v = sload(cur, bp, 3) else { break fault }
                         r[X86Registers.rsp] = bp &+ 8
                         r[X86Registers.rbp] = v
                     case .cbw:
@@ -364,6 +364,14 @@ extension X86Core {
                     case .addMI32:
                         // The flags after the store (no saved state to restore when it faults).
                         let a = address(cur)
+                        if let h = cmodify(cur, a, 4) {
+                            let v = UInt64(X86Core.hostLoad32(h))
+                            let b = cur.pointee.imm & 0xffff_ffff
+                            let res = (v &+ b) & 0xffff_ffff
+                            X86Core.hostStore32(h, UInt32(truncatingIfNeeded: res))
+                            setFlags(X86Flags.add, 2, v, b, res)
+                            continue inner
+                        }
                         guard let v = load(a, 2) else { break fault }
                         let b = cur.pointee.imm & 0xffff_ffff
                         let res = (v &+ b) & 0xffff_ffff
@@ -759,14 +767,14 @@ extension X86Core {
                         break taken
                     case .call:
                         let sp = r[X86Registers.rsp] &- 8
-                        guard write(sp, nextPC(cur)) else { break fault }
+                        guard sstore(cur, sp, 3, nextPC(cur)) else { break fault }
                         r[X86Registers.rsp] = sp
                         if followCached(&cur, &left) { continue inner }
                         break taken
                     case .callR:
                         let target = reg64(cur.pointee.reg)
                         let sp = r[X86Registers.rsp] &- 8
-                        guard write(sp, nextPC(cur)) else { break fault }
+                        guard sstore(cur, sp, 3, nextPC(cur)) else { break fault }
                         r[X86Registers.rsp] = sp
                         pc = target
                         break jumped
@@ -786,7 +794,7 @@ extension X86Core {
                         break jumped
                     case .ret, .retImm:
                         let sp = r[X86Registers.rsp]
-                        guard let t = read(sp, UInt64.self) else { break fault }
+                        guard let t = sload(cur, sp, 3) else { break fault }
                         r[X86Registers.rsp] = sp &+ 8 &+ cur.pointee.imm
                         pc = t
                         // To this page: on from the arm itself (its own copy of the dispatch).
