@@ -70,11 +70,15 @@ final class X86CodeCache {
     func reserve() -> UnsafeMutablePointer<X86Instruction>? {
         if used + X86CodeCache.maxBlock + 1 > X86CodeCache.chunkInstructions {
             if chunks.count >= X86CodeCache.maxChunks { return nil }
+#if SKIFF_WASI
+            let chunk = UnsafeMutablePointer<X86Instruction>.allocate(capacity: X86CodeCache.chunkInstructions)
+#else
             let chunk = UnsafeMutablePointer<X86Instruction>.allocate(capacity: 2 * X86CodeCache.chunkInstructions)
             // The cached pages after the instructions, empty (`decodeBlock` empties them again
             // for the instructions it writes, as the arena is reused after a flush).
             UnsafeMutableRawPointer(chunk + X86CodeCache.chunkInstructions)
                 .initializeMemory(as: UInt8.self, repeating: 0, count: X86CodeCache.chunkInstructions * 32)
+#endif
             chunks.append(chunk)
             used = 0
         }

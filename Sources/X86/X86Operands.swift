@@ -394,19 +394,27 @@ extension X86Core {
     /// cached page, with no displacement folded into it (a direct call's `disp` holds its cached
     /// target, written after its first push).
     @_transparent func sload(_ p: UnsafeMutablePointer<X86Instruction>, _ a: UInt64, _ s: UInt8) -> UInt64? {
+#if SKIFF_WASI
+        return s == 3 ? read(a, UInt64.self) : load(a, s)
+#else
         switch s {
         case 1: return cread(p, a, 0, UInt16.self).map { UInt64($0) }
         case 2: return cread(p, a, 0, UInt32.self).map { UInt64($0) }
         default: return cread(p, a, 0, UInt64.self)
         }
+#endif
     }
 
     @_transparent func sstore(_ p: UnsafeMutablePointer<X86Instruction>, _ a: UInt64, _ s: UInt8, _ v: UInt64) -> Bool {
+#if SKIFF_WASI
+        return s == 3 ? write(a, v) : store(a, s, v)
+#else
         switch s {
         case 1: return cwrite(p, a, 0, UInt16(truncatingIfNeeded: v))
         case 2: return cwrite(p, a, 0, UInt32(truncatingIfNeeded: v))
         default: return cwrite(p, a, 0, v)
         }
+#endif
     }
 
     /// The host address of a read-modify-write operand of `size` bytes at `address` through the
