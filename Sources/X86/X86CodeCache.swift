@@ -251,8 +251,10 @@ extension X86CPU {
         X86CodeCache.dropDeadFlags(first, n)
         X86CodeCache.formPairs(first, n)
         cache.commit(first[n - 1].endsBlock ? n : n + 1)
+#if !SKIFF_WASI
         // noteCode and noteCodeSpill above drop write TLB entries.
         syncPageCaches()
+#endif
         return (first, nil)
     }
 

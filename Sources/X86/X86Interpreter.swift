@@ -38,7 +38,9 @@ extension X86Core {
         var interpretFirst = false
 
         lookup: while true {
+#if !SKIFF_WASI
             withCPU { $0.syncPageCaches() }
+#endif
             guard let slots = mem.codeTLBHit(pc) ?? mem.codeSlots(pc) else {
                 stop = .memoryFault(mem.fault(pc, .execute))
                 break lookup

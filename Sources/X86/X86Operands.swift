@@ -49,6 +49,19 @@ extension X86CPU {
     }
     @_transparent func alu(_ kind: Int, _ a: UInt64, _ b: UInt64, _ s: UInt8) -> UInt64 { core.alu(kind, a, b, s) }
 
+#if SKIFF_WASI
+    @inline(never)
+    func readMiss<T: FixedWidthInteger>(_ address: UInt64, _: T.Type) -> T? {
+        Unmanaged.passUnretained(memory)._withUnsafeGuaranteedRef {
+            $0.loadMiss(address, MemoryLayout<T>.size, fault: &pendingFault)
+        }.map { T(truncatingIfNeeded: $0) }
+    }
+
+    @inline(never)
+    func writeMiss(_ address: UInt64, _ value: UInt64, _ size: Int) -> Bool {
+        Unmanaged.passUnretained(memory)._withUnsafeGuaranteedRef { $0.storeMiss(address, size, value, fault: &pendingFault) }
+    }
+#else
     @inline(never)
     func readMiss<T: FixedWidthInteger>(_ address: UInt64, _: T.Type) -> T? {
         let v = Unmanaged.passUnretained(memory)._withUnsafeGuaranteedRef {
@@ -65,6 +78,7 @@ extension X86CPU {
         syncPageCaches()
         return ok
     }
+#endif
 
     /// Drops the decoded instructions' cached pages (`X86PageCache`) when a translation of the
     /// address space was dropped since they were last checked (`GuestMemory.tlbGeneration`).
@@ -395,7 +409,7 @@ extension X86Core {
     /// target, written after its first push).
     @_transparent func sload(_ p: UnsafeMutablePointer<X86Instruction>, _ a: UInt64, _ s: UInt8) -> UInt64? {
 #if SKIFF_WASI
-        return s == 3 ? read(a, UInt64.self) : load(a, s)
+        return load(a, s)
 #else
         switch s {
         case 1: return cread(p, a, 0, UInt16.self).map { UInt64($0) }
@@ -407,7 +421,7 @@ extension X86Core {
 
     @_transparent func sstore(_ p: UnsafeMutablePointer<X86Instruction>, _ a: UInt64, _ s: UInt8, _ v: UInt64) -> Bool {
 #if SKIFF_WASI
-        return s == 3 ? write(a, v) : store(a, s, v)
+        return store(a, s, v)
 #else
         switch s {
         case 1: return cwrite(p, a, 0, UInt16(truncatingIfNeeded: v))
