@@ -33,6 +33,13 @@ public final class GuestMemory {
     /// Told the pages [first, end) whenever their read or write TLB entries are dropped: a
     /// native tier that maps guest pages directly (`FrameArena`, `SKIFF_JIT_DIRECT`) unmaps them.
     package var directInvalidate: ((_ first: UInt64, _ end: UInt64, _ writesOnly: Bool) -> Void)?
+    /// Counts the times read or write TLB entries were dropped (a translation changed: map,
+    /// unmap, mprotect, fork, a copy-on-write break, a page that became code): the x86-64 run
+    /// loop's per-instruction cached pages, copies of TLB entries, are dropped when it moved.
+    /// (Native only: the wasm core's interpreter has no cached pages.)
+#if !SKIFF_WASI
+    package private(set) var tlbGeneration: UInt64 = 0
+#endif
 
     public init() {}
 
@@ -126,6 +133,9 @@ public final class GuestMemory {
         }
         // Our frames are now shared: writes must go through the copy-on-write slow path.
         TLB.flush(writeTLB)
+#if !SKIFF_WASI
+        tlbGeneration &+= 1
+#endif
         directInvalidate?(0, UInt64.max, true)
         return child
     }
@@ -206,6 +216,9 @@ public final class GuestMemory {
     /// Drops the TLB entries of pages [first, end): one by one for small ranges, else all.
     func flushTLBs(_ first: UInt64, _ end: UInt64) {
         if end &- first > 64 { return flushAllTLBs() }
+#if !SKIFF_WASI
+        tlbGeneration &+= 1
+#endif
         directInvalidate?(first, end, false)
         var vpn = first
         while vpn < end {
@@ -217,6 +230,9 @@ public final class GuestMemory {
     }
 
     func flushAllTLBs() {
+#if !SKIFF_WASI
+        tlbGeneration &+= 1
+#endif
         directInvalidate?(0, UInt64.max, false)
         TLB.flush(readTLB)
         TLB.flush(writeTLB)
@@ -257,6 +273,9 @@ public final class GuestMemory {
                 f = copy
                 e.pointee.frame = copy
                 TLB.flush(readTLB, vpn: vpn)
+#if !SKIFF_WASI
+                tlbGeneration &+= 1
+#endif
                 directInvalidate?(vpn, vpn + 1, false)
             }
             if let code = e.pointee.code, CodePage.holdsCode(code),
@@ -314,6 +333,9 @@ public final class GuestMemory {
     package func noteCode(_ slots: UnsafeMutablePointer<DecodedInstruction>, vpn: UInt64) {
         CodePage.setHoldsCode(slots)
         TLB.flush(writeTLB, vpn: vpn)
+#if !SKIFF_WASI
+        tlbGeneration &+= 1
+#endif
         directInvalidate?(vpn, vpn + 1, true)
     }
 
@@ -337,6 +359,9 @@ public final class GuestMemory {
         if let slots = codeSlots(address) {
             if !CodePage.holdsCode(slots) {
                 TLB.flush(writeTLB, vpn: address >> 12)
+#if !SKIFF_WASI
+                tlbGeneration &+= 1
+#endif
                 directInvalidate?(address >> 12, (address >> 12) + 1, true)
             }
             CodePage.setHoldsSpill(slots)

@@ -26,6 +26,8 @@ public final class X86CPU {
     public init(memory: GuestMemory) {
         self.memory = memory
         precondition(TLB.mask == X86Core.tlbMask)
+        // X86CodeCache.pageCacheOffset: a chunk's instructions and its cached pages, 32 bytes each.
+        precondition(MemoryLayout<X86Instruction>.stride == 32 && MemoryLayout<X86PageCache>.stride == 32)
         readTLB = memory.readTLB
         writeTLB = memory.writeTLB
         regs = UnsafeMutablePointer<UInt64>.allocate(capacity: X86Registers.count)

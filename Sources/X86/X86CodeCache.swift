@@ -22,9 +22,31 @@
 import RISCV
 #endif
 
+/// A decoded instruction's cached page: the guest page its memory operand touched last, as a
+/// window of addresses and the host address of the page. The run loop's loads and stores of the
+/// hot operations (`X86Core.cread`/`cwrite`) test `address - disp - key < limit` (`key` is the
+/// page's base minus the instruction's `disp`, so a base + disp operand's test is its base
+/// register minus `key`; `limit` is 4097 minus the access size, so an access that runs past the
+/// page end misses) and access `host` plus that difference: a subtract, a compare and an add
+/// where the TLB takes a shift, a mask, an index, the last byte's page and a compare. An empty
+/// entry has `limit` 0 (no hit). Entries are filled only from TLB entries (a read's from the
+/// read TLB, a write's from the write TLB; an instruction uses its entry for one kind of access
+/// only), so they are copies of translations the TLBs hold, and are all dropped whenever any
+/// translation is (`GuestMemory.tlbGeneration`, checked by `X86CPU.syncPageCaches`).
+/// Native only: the wasm core keeps the TLB path (`cread` is `read` there).
+struct X86PageCache {
+    var key: UInt64
+    var limit: UInt64
+    var host: UInt64
+    var unused: UInt64
+}
+
 final class X86CodeCache {
     /// Instructions per arena chunk, and the longest block.
     static let chunkInstructions = 8192
+    /// Byte offset from a decoded instruction to its `X86PageCache`: each arena chunk holds its
+    /// instructions, then as many 32-byte cached pages (one per instruction, at the same index).
+    @inline(__always) static var pageCacheOffset: Int { 8192 * 32 }
     static let maxBlock = 200
     /// Blocks of one instruction (debugging: `run` then stops after each instruction).
     package static var singleStep = false
@@ -38,6 +60,9 @@ final class X86CodeCache {
 
     deinit {
         for c in chunks { c.deallocate() }
+#if !SKIFF_WASI
+        filled.deallocate()
+#endif
     }
 
     /// Room for one block (maxBlock instructions and its end marker), or nil when the arena is
@@ -45,7 +70,16 @@ final class X86CodeCache {
     func reserve() -> UnsafeMutablePointer<X86Instruction>? {
         if used + X86CodeCache.maxBlock + 1 > X86CodeCache.chunkInstructions {
             if chunks.count >= X86CodeCache.maxChunks { return nil }
-            chunks.append(UnsafeMutablePointer<X86Instruction>.allocate(capacity: X86CodeCache.chunkInstructions))
+#if SKIFF_WASI
+            let chunk = UnsafeMutablePointer<X86Instruction>.allocate(capacity: X86CodeCache.chunkInstructions)
+#else
+            let chunk = UnsafeMutablePointer<X86Instruction>.allocate(capacity: 2 * X86CodeCache.chunkInstructions)
+            // The cached pages after the instructions, empty (`decodeBlock` empties them again
+            // for the instructions it writes, as the arena is reused after a flush).
+            UnsafeMutableRawPointer(chunk + X86CodeCache.chunkInstructions)
+                .initializeMemory(as: UInt8.self, repeating: 0, count: X86CodeCache.chunkInstructions * 32)
+#endif
+            chunks.append(chunk)
             used = 0
         }
         return chunks[chunks.count - 1] + used
@@ -58,7 +92,49 @@ final class X86CodeCache {
         for c in chunks.dropFirst() { c.deallocate() }
         if chunks.count > 1 { chunks.removeSubrange(1...) }
         used = 0
+#if !SKIFF_WASI
+        // The cached pages recorded were in the chunks just freed or in instructions that are
+        // gone (the first chunk's are emptied as `decodeBlock` writes it again).
+        filledCount = 0
+        filledOverflow = false
+#endif
     }
+
+#if !SKIFF_WASI
+    /// The cached pages filled since they were last dropped (`noteFilled`), up to `maxFilled`;
+    /// past that `dropPageCaches` empties every chunk's.
+    static let maxFilled = 4096
+    private let filled = UnsafeMutablePointer<UnsafeMutablePointer<X86PageCache>>.allocate(capacity: X86CodeCache.maxFilled)
+    private var filledCount = 0
+    private var filledOverflow = false
+    /// The memory's `tlbGeneration` when the cached pages were last dropped.
+    var seenGeneration: UInt64 = 0
+
+    func noteFilled(_ c: UnsafeMutablePointer<X86PageCache>) {
+        if filledCount < X86CodeCache.maxFilled {
+            filled[filledCount] = c
+            filledCount += 1
+        } else {
+            filledOverflow = true
+        }
+    }
+
+    /// Empties every cached page (a translation was dropped: unmap, mprotect, fork, a
+    /// copy-on-write break, a page that became code...).
+    func dropPageCaches(_ generation: UInt64) {
+        if filledOverflow {
+            for chunk in chunks {
+                let pages = UnsafeMutableRawPointer(chunk + X86CodeCache.chunkInstructions).assumingMemoryBound(to: X86PageCache.self)
+                for i in 0..<X86CodeCache.chunkInstructions { pages[i].limit = 0 }
+            }
+        } else {
+            for i in 0..<filledCount { filled[i].pointee.limit = 0 }
+        }
+        filledCount = 0
+        filledOverflow = false
+        seenGeneration = generation
+    }
+#endif
 
     /// The compares, tests and loop-counter updates that take a following jcc with them
     /// (`X86Attrs.fusedBranch`).
@@ -165,9 +241,20 @@ extension X86CPU {
             }
         }
         for i in 0..<n { first[i].count = UInt8(n - i) }
+#if !SKIFF_WASI
+        // Empty cached pages for the instructions written (this arena space may have held
+        // others: a cached page's `key` depends on its instruction's `disp`).
+        for i in 0...n {
+            (UnsafeMutableRawPointer(first + i) + X86CodeCache.pageCacheOffset).assumingMemoryBound(to: X86PageCache.self).pointee.limit = 0
+        }
+#endif
         X86CodeCache.dropDeadFlags(first, n)
         X86CodeCache.formPairs(first, n)
         cache.commit(first[n - 1].endsBlock ? n : n + 1)
+#if !SKIFF_WASI
+        // noteCode and noteCodeSpill above drop write TLB entries.
+        syncPageCaches()
+#endif
         return (first, nil)
     }
 

@@ -38,6 +38,9 @@ extension X86Core {
         var interpretFirst = false
 
         lookup: while true {
+#if !SKIFF_WASI
+            withCPU { $0.syncPageCaches() }
+#endif
             guard let slots = mem.codeTLBHit(pc) ?? mem.codeSlots(pc) else {
                 stop = .memoryFault(mem.fault(pc, .execute))
                 break lookup
@@ -136,34 +139,34 @@ extension X86Core {
                     case .movRR64:
                         setReg64(cur.pointee.reg, reg64(cur.pointee.rm))
                     case .movRM:
-                        guard let v = load(address(cur), s) else { break fault }
+                        guard let v = cload(cur, address(cur), s) else { break fault }
                         setReg(cur.pointee.reg, s, v)
                     case .movRM32:
-                        guard let v = load(address(cur), 2) else { break fault }
+                        guard let v = cload(cur, address(cur), 2) else { break fault }
                         setReg(cur.pointee.reg, 2, v)
                     case .movRM64:
-                        guard let v = load(addressBD(cur), 3) else { break fault }
+                        guard let v = cload(cur, addressBD(cur), 3) else { break fault }
                         setReg64(cur.pointee.reg, v)
                     case .movMR:
-                        guard store(address(cur), s, reg(cur.pointee.reg, s)) else { break fault }
+                        guard cstore(cur, address(cur), s, reg(cur.pointee.reg, s)) else { break fault }
                     case .movMR32:
-                        guard store(address(cur), 2, reg(cur.pointee.reg, 2)) else { break fault }
+                        guard cstore(cur, address(cur), 2, reg(cur.pointee.reg, 2)) else { break fault }
                     case .movMR64:
-                        guard store(addressBD(cur), 3, reg64(cur.pointee.reg)) else { break fault }
+                        guard cstore(cur, addressBD(cur), 3, reg64(cur.pointee.reg)) else { break fault }
                     case .movRI:
                         setReg(cur.pointee.reg, s, cur.pointee.imm)
                     case .movMI:
-                        guard store(address(cur), s, cur.pointee.imm) else { break fault }
+                        guard cstore(cur, address(cur), s, cur.pointee.imm) else { break fault }
                     case .movzxRR:
                         setReg(cur.pointee.reg, s, reg(cur.pointee.rm, cur.pointee.cond))
                     case .movzxRM:
-                        guard let v = load(address(cur), cur.pointee.cond) else { break fault }
+                        guard let v = cload(cur, address(cur), cur.pointee.cond) else { break fault }
                         setReg(cur.pointee.reg, s, v)
                     case .movzxRM8:
-                        guard let v = load(addressBD(cur), 0) else { break fault }
+                        guard let v = cload(cur, addressBD(cur), 0) else { break fault }
                         setReg64(cur.pointee.reg, v)
                     case .movzxRM16:
-                        guard let v = load(address(cur), 1) else { break fault }
+                        guard let v = cload(cur, address(cur), 1) else { break fault }
                         setReg64(cur.pointee.reg, v)
 #if SKIFF_WASI
                     // Not in the wasm core (`specialised`): never decoded there.
@@ -173,23 +176,23 @@ extension X86Core {
                         break fault
 #else
                     case .movRM64X:
-                        guard let v = load(addressIndexed(cur), 3) else { break fault }
+                        guard let v = cload(cur, addressIndexed(cur), 3) else { break fault }
                         setReg64(cur.pointee.reg, v)
                     case .movMR64X:
-                        guard store(addressIndexed(cur), 3, reg64(cur.pointee.reg)) else { break fault }
+                        guard cstore(cur, addressIndexed(cur), 3, reg64(cur.pointee.reg)) else { break fault }
                     case .movzxRM8X:
-                        guard let v = load(addressIndexed(cur), 0) else { break fault }
+                        guard let v = cload(cur, addressIndexed(cur), 0) else { break fault }
                         setReg64(cur.pointee.reg, v)
                     case .movsxRM16to32X:
                         guard loadSigned16to32X(cur) else { break fault }
 #endif
                     case .movsxRM16to32:
-                        guard let v = load(addressBD(cur), 1) else { break fault }
+                        guard let v = cload(cur, addressBD(cur), 1) else { break fault }
                         setReg(cur.pointee.reg, 2, X86CPU.signExtend(v, 1))
                     case .movsxRR:
                         setReg(cur.pointee.reg, s, X86CPU.signExtend(reg(cur.pointee.rm, cur.pointee.cond), cur.pointee.cond))
                     case .movsxRM:
-                        guard let v = load(address(cur), cur.pointee.cond) else { break fault }
+                        guard let v = cload(cur, address(cur), cur.pointee.cond) else { break fault }
                         setReg(cur.pointee.reg, s, X86CPU.signExtend(v, cur.pointee.cond))
                     case .lea:
                         setReg(cur.pointee.reg, s, offset(cur))
@@ -210,30 +213,30 @@ extension X86Core {
                         if condition(cur.pointee.cond) { setReg(cur.pointee.reg, s, reg(cur.pointee.rm, s)) }
                         else if s == 2 { setReg(cur.pointee.reg, 2, reg(cur.pointee.reg, 2)) }
                     case .cmovRM:
-                        guard let v = load(address(cur), s) else { break fault }
+                        guard let v = cload(cur, address(cur), s) else { break fault }
                         if condition(cur.pointee.cond) { setReg(cur.pointee.reg, s, v) }
                         else if s == 2 { setReg(cur.pointee.reg, 2, reg(cur.pointee.reg, 2)) }
                     case .setccR:
                         setReg(cur.pointee.reg, 0, condition(cur.pointee.cond) ? 1 : 0)
                     case .setccM:
-                        guard store(address(cur), 0, condition(cur.pointee.cond) ? 1 : 0) else { break fault }
+                        guard cstore(cur, address(cur), 0, condition(cur.pointee.cond) ? 1 : 0) else { break fault }
                     case .push:
                         let v = reg(cur.pointee.reg, s)
                         let sp = r[X86Registers.rsp] &- (UInt64(1) &<< UInt64(s))
-                        guard store(sp, s, v) else { break fault }
+                        guard sstore(cur, sp, s, v) else { break fault }
                         r[X86Registers.rsp] = sp
                     case .pushI:
                         let sp = r[X86Registers.rsp] &- (UInt64(1) &<< UInt64(s))
-                        guard store(sp, s, cur.pointee.imm) else { break fault }
+                        guard sstore(cur, sp, s, cur.pointee.imm) else { break fault }
                         r[X86Registers.rsp] = sp
                     case .pushM:
-                        guard let v = load(address(cur), s) else { break fault }
+                        guard let v = cload(cur, address(cur), s) else { break fault }
                         let sp = r[X86Registers.rsp] &- (UInt64(1) &<< UInt64(s))
                         guard store(sp, s, v) else { break fault }
                         r[X86Registers.rsp] = sp
                     case .pop:
                         let sp = r[X86Registers.rsp]
-                        guard let v = load(sp, s) else { break fault }
+                        guard let v = sload(cur, sp, s) else { break fault }
                         r[X86Registers.rsp] = sp &+ (UInt64(1) &<< UInt64(s))
                         setReg(cur.pointee.reg, s, v)     // pop rsp: the loaded value wins
                     case .popM:
@@ -241,10 +244,10 @@ extension X86Core {
                         guard let v = load(sp, s) else { break fault }
                         // The address is computed with rsp already incremented.
                         r[X86Registers.rsp] = sp &+ (UInt64(1) &<< UInt64(s))
-                        guard store(address(cur), s, v) else { r[X86Registers.rsp] = sp; break fault }
+                        guard cstore(cur, address(cur), s, v) else { r[X86Registers.rsp] = sp; break fault }
                     case .leave:
                         let bp = r[X86Registers.rbp]
-                        guard let v = read(bp, UInt64.self) else { break fault }
+                        guard let v = sload(cur, bp, 3) else { break fault }
                         r[X86Registers.rsp] = bp &+ 8
                         r[X86Registers.rbp] = v
                     case .cbw:
@@ -332,7 +335,7 @@ extension X86Core {
                     case .xorRM: guard aluRM(6, cur) else { break fault }
                     case .adcRM, .sbbRM: guard aluRM(Int(cur.pointee.cond), cur) else { break fault }
                     case .cmpRM:
-                        guard let v = load(address(cur), s) else { break fault }
+                        guard let v = cload(cur, address(cur), s) else { break fault }
                         _ = alu(7, reg(cur.pointee.reg, s), v, s)
                         if fusedBranchTaken(&cur) { if followCached(&cur, &left) { continue inner }; break taken }
                     // Per size (Specialise.swift): the load and the compare without `s`.
@@ -345,24 +348,32 @@ extension X86Core {
                         aluRR(7, cur, 1)
                         if fusedBranchTaken(&cur) { if followCached(&cur, &left) { continue inner }; break taken }
                     case .cmpRM16:
-                        guard let v = load(address(cur), 1) else { break fault }
+                        guard let v = cload(cur, address(cur), 1) else { break fault }
                         _ = alu(7, reg(cur.pointee.reg, 1), v, 1)
                         if fusedBranchTaken(&cur) { if followCached(&cur, &left) { continue inner }; break taken }
                     case .cmpRM32:
-                        guard let v = load(address(cur), 2) else { break fault }
+                        guard let v = cload(cur, address(cur), 2) else { break fault }
                         _ = alu(7, reg(cur.pointee.reg, 2), v, 2)
                         if fusedBranchTaken(&cur) { if followCached(&cur, &left) { continue inner }; break taken }
                     case .cmpRM64:
-                        guard let v = load(address(cur), 3) else { break fault }
+                        guard let v = cload(cur, address(cur), 3) else { break fault }
                         _ = alu(7, reg64(cur.pointee.reg), v, 3)
                         if fusedBranchTaken(&cur) { if followCached(&cur, &left) { continue inner }; break taken }
                     case .cmpMI8:
-                        guard let v = load(address(cur), 0) else { break fault }
+                        guard let v = cload(cur, address(cur), 0) else { break fault }
                         _ = alu(7, v, cur.pointee.imm & 0xff, 0)
                         if fusedBranchTaken(&cur) { if followCached(&cur, &left) { continue inner }; break taken }
                     case .addMI32:
                         // The flags after the store (no saved state to restore when it faults).
                         let a = address(cur)
+                        if let h = cmodify(cur, a, 4) {
+                            let v = UInt64(X86Core.hostLoad32(h))
+                            let b = cur.pointee.imm & 0xffff_ffff
+                            let res = (v &+ b) & 0xffff_ffff
+                            X86Core.hostStore32(h, UInt32(truncatingIfNeeded: res))
+                            setFlags(X86Flags.add, 2, v, b, res)
+                            continue inner
+                        }
                         guard let v = load(a, 2) else { break fault }
                         let b = cur.pointee.imm & 0xffff_ffff
                         let res = (v &+ b) & 0xffff_ffff
@@ -376,7 +387,7 @@ extension X86Core {
                         let saved = saveFlags()
                         guard store(a, s, alu(kind, v, reg(cur.pointee.reg, s), s)) else { restoreFlags(saved); break fault }
                     case .cmpMR:
-                        guard let v = load(address(cur), s) else { break fault }
+                        guard let v = cload(cur, address(cur), s) else { break fault }
                         _ = alu(7, v, reg(cur.pointee.reg, s), s)
                     case .addMI, .orMI, .adcMI, .sbbMI, .andMI, .subMI, .xorMI:
                         let kind = Int(cur.pointee.cond)
@@ -385,7 +396,7 @@ extension X86Core {
                         let saved = saveFlags()
                         guard store(a, s, alu(kind, v, cur.pointee.imm & X86Flags.mask(Int(s)), s)) else { restoreFlags(saved); break fault }
                     case .cmpMI:
-                        guard let v = load(address(cur), s) else { break fault }
+                        guard let v = cload(cur, address(cur), s) else { break fault }
                         _ = alu(7, v, cur.pointee.imm & X86Flags.mask(Int(s)), s)
                         if fusedBranchTaken(&cur) { if followCached(&cur, &left) { continue inner }; break taken }
                     case .testRR8:
@@ -404,10 +415,10 @@ extension X86Core {
                         sized(X86Sized.testRI, cur, s)
                         if fusedBranchTaken(&cur) { if followCached(&cur, &left) { continue inner }; break taken }
                     case .testMR:
-                        guard let v = load(address(cur), s) else { break fault }
+                        guard let v = cload(cur, address(cur), s) else { break fault }
                         setLogicFlags(s, v & reg(cur.pointee.reg, s))
                     case .testMI:
-                        guard let v = load(address(cur), s) else { break fault }
+                        guard let v = cload(cur, address(cur), s) else { break fault }
                         setLogicFlags(s, v & cur.pointee.imm & X86Flags.mask(Int(s)))
                     // (No arm reads `cur.pointee.op` again: one that did kept the dispatch's
                     // loaded operation alive in a register, one more instruction per dispatch.)
@@ -480,7 +491,7 @@ extension X86Core {
                     case .loadStore64:
                         guard load64(cur) else { break fault }
                         cur += 1
-                        guard store(addressBD(cur), 3, reg64(cur.pointee.reg)) else { break fault }
+                        guard cstore(cur, addressBD(cur), 3, reg64(cur.pointee.reg)) else { break fault }
                     case .movLoad64:
                         setReg64(cur.pointee.reg, reg64(cur.pointee.rm))
                         cur += 1
@@ -571,19 +582,19 @@ extension X86Core {
                         setLogicFlags(3, reg64(cur.pointee.reg) & reg64(cur.pointee.rm))
                         if zeroTaken(&cur) { if followCached(&cur, &left) { continue inner }; break taken }
                     case .cmpRM16Z:
-                        guard let v = load(address(cur), 1) else { break fault }
+                        guard let v = cload(cur, address(cur), 1) else { break fault }
                         _ = alu(7, reg(cur.pointee.reg, 1), v, 1)
                         if zeroTaken(&cur) { if followCached(&cur, &left) { continue inner }; break taken }
                     case .cmpRM32Z:
-                        guard let v = load(address(cur), 2) else { break fault }
+                        guard let v = cload(cur, address(cur), 2) else { break fault }
                         _ = alu(7, reg(cur.pointee.reg, 2), v, 2)
                         if zeroTaken(&cur) { if followCached(&cur, &left) { continue inner }; break taken }
                     case .cmpRM64Z:
-                        guard let v = load(address(cur), 3) else { break fault }
+                        guard let v = cload(cur, address(cur), 3) else { break fault }
                         _ = alu(7, reg64(cur.pointee.reg), v, 3)
                         if zeroTaken(&cur) { if followCached(&cur, &left) { continue inner }; break taken }
                     case .cmpMI8Z:
-                        guard let v = load(address(cur), 0) else { break fault }
+                        guard let v = cload(cur, address(cur), 0) else { break fault }
                         _ = alu(7, v, cur.pointee.imm & 0xff, 0)
                         if zeroTaken(&cur) { if followCached(&cur, &left) { continue inner }; break taken }
                     case .cmpRR16Z:
@@ -675,16 +686,16 @@ extension X86Core {
                     case .loadCmpRM16Z:
                         guard load64(cur) else { break fault }
                         cur += 1
-                        guard let v = load(address(cur), 1) else { break fault }
+                        guard let v = cload(cur, address(cur), 1) else { break fault }
                         _ = alu(7, reg(cur.pointee.reg, 1), v, 1)
                         if zeroTaken(&cur) { if followCached(&cur, &left) { continue inner }; break taken }
                     case .loadLoadZx8:
                         guard load64(cur) else { break fault }
                         cur += 1
-                        guard let v = load(addressBD(cur), 0) else { break fault }
+                        guard let v = cload(cur, addressBD(cur), 0) else { break fault }
                         setReg64(cur.pointee.reg, v)
                     case .loadZx8AddRI64nf:
-                        guard let v = load(addressBD(cur), 0) else { break fault }
+                        guard let v = cload(cur, addressBD(cur), 0) else { break fault }
                         setReg64(cur.pointee.reg, v)
                         cur += 1
                         setReg64(cur.pointee.reg, reg64(cur.pointee.reg) &+ cur.pointee.imm)
@@ -758,14 +769,14 @@ extension X86Core {
                         break taken
                     case .call:
                         let sp = r[X86Registers.rsp] &- 8
-                        guard write(sp, nextPC(cur)) else { break fault }
+                        guard sstore(cur, sp, 3, nextPC(cur)) else { break fault }
                         r[X86Registers.rsp] = sp
                         if followCached(&cur, &left) { continue inner }
                         break taken
                     case .callR:
                         let target = reg64(cur.pointee.reg)
                         let sp = r[X86Registers.rsp] &- 8
-                        guard write(sp, nextPC(cur)) else { break fault }
+                        guard sstore(cur, sp, 3, nextPC(cur)) else { break fault }
                         r[X86Registers.rsp] = sp
                         pc = target
                         break jumped
@@ -785,7 +796,7 @@ extension X86Core {
                         break jumped
                     case .ret, .retImm:
                         let sp = r[X86Registers.rsp]
-                        guard let t = read(sp, UInt64.self) else { break fault }
+                        guard let t = sload(cur, sp, 3) else { break fault }
                         r[X86Registers.rsp] = sp &+ 8 &+ cur.pointee.imm
                         pc = t
                         // To this page: on from the arm itself (its own copy of the dispatch).
@@ -956,7 +967,7 @@ extension X86Core {
 
     @_transparent func aluRM(_ kind: Int, _ p: UnsafeMutablePointer<X86Instruction>) -> Bool {
         let s = p.pointee.size
-        guard let v = load(address(p), s) else { return false }
+        guard let v = cload(p, address(p), s) else { return false }
         setReg(p.pointee.reg, s, alu(kind, reg(p.pointee.reg, s), v, s))
         return true
     }

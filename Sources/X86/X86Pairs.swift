@@ -73,20 +73,20 @@ extension X86Core {
     /// (Every pair with load64 is made of movRM64, whose operand has neither an index nor a
     /// segment base: `addressBD`.)
     @_transparent func load64(_ p: UnsafeMutablePointer<X86Instruction>) -> Bool {
-        guard let v = load(addressBD(p), 3) else { return false }
+        guard let v = cload(p, addressBD(p), 3) else { return false }
         setReg64(p.pointee.reg, v)
         return true
     }
 
     @_transparent func loadSigned16to32(_ p: UnsafeMutablePointer<X86Instruction>) -> Bool {
-        guard let v = load(address(p), 1) else { return false }
+        guard let v = cload(p, address(p), 1) else { return false }
         setReg(p.pointee.reg, 2, X86CPU.signExtend(v, 1))
         return true
     }
 
     /// The same for an operand with an index (movsxRM16to32X: loadLoadSx16's halves).
     @_transparent func loadSigned16to32X(_ p: UnsafeMutablePointer<X86Instruction>) -> Bool {
-        guard let v = load(addressIndexed(p), 1) else { return false }
+        guard let v = cload(p, addressIndexed(p), 1) else { return false }
         setReg(p.pointee.reg, 2, X86CPU.signExtend(v, 1))
         return true
     }
