@@ -182,8 +182,8 @@ int main(void) {
     report("select 150 ms, nothing", r, errno, t, 150);
 
     on_signal(SIGALRM, handler, 0);
-    arm_real_timer(100);
     t = now_ms();
+    arm_real_timer(100);
     r = read(bfd, buf, sizeof buf);
     report("read, SIGALRM", r, errno, t, 100);
 

@@ -129,13 +129,13 @@ int main(void) {
     reap(pid);
 
     on_signal(SIGALRM, handler, SA_RESTART);
-    arm_real_timer(100);
     t = now_ms();
+    arm_real_timer(100);
     r = msgrcv(q, &m, sizeof m.text, 0, 0);
     report("msgrcv, SIGALRM (SA_RESTART)", r, errno, t, 100);
     send(q, 1, "sixsix", 0);
-    arm_real_timer(100);
     t = now_ms();
+    arm_real_timer(100);
     r = send(q, 1, "sixsix", 0);
     report("msgsnd to a full queue, SIGALRM", r, errno, t, 100);
 

@@ -136,12 +136,12 @@ int main(void) {
     printf("child saw GETZCNT %d\n", child_status(pid));
 
     on_signal(SIGALRM, handler, SA_RESTART);
-    arm_real_timer(100);
     t = now_ms();
+    arm_real_timer(100);
     r = op(id, 0, -1, 0);
     report("semop -1, SIGALRM (SA_RESTART)", r, errno, t, 100);
-    arm_real_timer(100);
     t = now_ms();
+    arm_real_timer(100);
     struct timespec longer = { 0, 400 * 1000000 };
     r = semtimedop(id, &down, 1, &longer);
     report("semtimedop 400 ms, SIGALRM at 100", r, errno, t, 100);
