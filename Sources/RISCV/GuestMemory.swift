@@ -43,6 +43,15 @@ public final class GuestMemory {
 
     public init() {}
 
+    /// Read or write TLB entries of the pages [first, end) were dropped (`writesOnly`: only write
+    /// entries): the generation moves and a direct mapping drops them too.
+    private func translationsDropped(_ first: UInt64, _ end: UInt64, _ writesOnly: Bool) {
+#if !SKIFF_WASI
+        tlbGeneration &+= 1
+#endif
+        directInvalidate?(first, end, writesOnly)
+    }
+
     /// Bytes of host memory backing guest pages in every address space of this host process
     /// (a page shared copy-on-write counts once; untouched pages count nothing): the guest's RSS.
     public static var residentBytes: UInt64 { UInt64(Frame.live) * pageSize }
@@ -133,10 +142,7 @@ public final class GuestMemory {
         }
         // Our frames are now shared: writes must go through the copy-on-write slow path.
         TLB.flush(writeTLB)
-#if !SKIFF_WASI
-        tlbGeneration &+= 1
-#endif
-        directInvalidate?(0, UInt64.max, true)
+        translationsDropped(0, UInt64.max, true)
         return child
     }
 
@@ -216,10 +222,7 @@ public final class GuestMemory {
     /// Drops the TLB entries of pages [first, end): one by one for small ranges, else all.
     func flushTLBs(_ first: UInt64, _ end: UInt64) {
         if end &- first > 64 { return flushAllTLBs() }
-#if !SKIFF_WASI
-        tlbGeneration &+= 1
-#endif
-        directInvalidate?(first, end, false)
+        translationsDropped(first, end, false)
         var vpn = first
         while vpn < end {
             TLB.flush(readTLB, vpn: vpn)
@@ -230,10 +233,7 @@ public final class GuestMemory {
     }
 
     func flushAllTLBs() {
-#if !SKIFF_WASI
-        tlbGeneration &+= 1
-#endif
-        directInvalidate?(0, UInt64.max, false)
+        translationsDropped(0, UInt64.max, false)
         TLB.flush(readTLB)
         TLB.flush(writeTLB)
         TLB.flush(codeTLB)
@@ -273,10 +273,7 @@ public final class GuestMemory {
                 f = copy
                 e.pointee.frame = copy
                 TLB.flush(readTLB, vpn: vpn)
-#if !SKIFF_WASI
-                tlbGeneration &+= 1
-#endif
-                directInvalidate?(vpn, vpn + 1, false)
+                translationsDropped(vpn, vpn + 1, false)
             }
             if let code = e.pointee.code, CodePage.holdsCode(code),
                invalidateCode(code, vpn: vpn, offset: offset, count: count) {
@@ -333,10 +330,7 @@ public final class GuestMemory {
     package func noteCode(_ slots: UnsafeMutablePointer<DecodedInstruction>, vpn: UInt64) {
         CodePage.setHoldsCode(slots)
         TLB.flush(writeTLB, vpn: vpn)
-#if !SKIFF_WASI
-        tlbGeneration &+= 1
-#endif
-        directInvalidate?(vpn, vpn + 1, true)
+        translationsDropped(vpn, vpn + 1, true)
     }
 
     /// The native tier compiled guest bytes [from, to) of one page: stores into them must reach
@@ -359,10 +353,7 @@ public final class GuestMemory {
         if let slots = codeSlots(address) {
             if !CodePage.holdsCode(slots) {
                 TLB.flush(writeTLB, vpn: address >> 12)
-#if !SKIFF_WASI
-                tlbGeneration &+= 1
-#endif
-                directInvalidate?(address >> 12, (address >> 12) + 1, true)
+                translationsDropped(address >> 12, (address >> 12) + 1, true)
             }
             CodePage.setHoldsSpill(slots)
         }
