@@ -1333,33 +1333,14 @@ struct BlockTranslator {
             a.alu(.sub, .rcx, .context, slot)
             a.alu(.cmp, .rcx, .context, slot + 8)
             hit = a.jump(if: .b)
-            if secondPages & (1 << UInt32(page)) != 0 {
-                // The page probed before the last one (a list whose nodes alternate between two
-                // pages, a loop reading two arrays through one access).
-                if let r = direct { a.lea(.rcx, r, offset) } else { a.move(.rcx, address) }
-                a.alu(.sub, .rcx, .context, slot + previous)
-                a.alu(.cmp, .rcx, .context, slot + previous + 8)
-                hitPrevious = a.jump(if: .b)
-            }
+            hitPrevious = checkPreviousPage(page, direct: direct, offset: offset, address: address)
             if let r = direct { a.lea(.rax, r, offset) }
         }
         let e = probe(at: address, pc: pc, retired: retired, size: size, write: write, leader: leader)
         a.load(.rdx, e.base, index: e.index, e.disp + 8, size: 8, signed: false)
         if let page, let hit {
             let slot = NativeContext.pageOffset(page)
-            if hitPrevious != nil {
-                // The last page becomes the previous one.
-                for word in stride(from: Int32(0), through: 16, by: 8) {
-                    a.load(.rcx, .context, slot + word)
-                    a.store(.rcx, .context, slot + previous + word)
-                }
-            }
-            a.store(.rdx, .context, slot + 16)
-            a.move(.rcx, address)
-            a.alu(.and, .rcx, imm: -4096)
-            a.store(.rcx, .context, slot)
-            a.move(.rcx, imm: UInt64(4097 - size))
-            a.store(.rcx, .context, slot + 8)
+            refillLoopPage(page, address: address, size: size, keepingPrevious: hitPrevious != nil)
             let done = a.jump()
             var donePrevious: Int?
             if let hitPrevious {
@@ -1412,30 +1393,12 @@ struct BlockTranslator {
         for m in pageMisses {
             a.patch(rel32At: m.site, toOffset: a.offset)
             let slot = NativeContext.pageOffset(m.page)
-            var hitPrevious: Int?
-            if secondPages & (1 << UInt32(m.page)) != 0 {
-                if let r = m.direct { a.lea(.rcx, r, m.offset) } else { a.move(.rcx, m.address) }
-                a.alu(.sub, .rcx, .context, slot + previous)
-                a.alu(.cmp, .rcx, .context, slot + previous + 8)
-                hitPrevious = a.jump(if: .b)
-            }
+            let hitPrevious = checkPreviousPage(m.page, direct: m.direct, offset: m.offset, address: m.address)
             if let r = m.direct { a.lea(.rax, r, m.offset) }
             (cache, narrowNow) = (m.cache, m.narrow)
             let e = probe(at: m.address, pc: m.pc, retired: m.retired, size: m.size, write: m.write, leader: m.leader)
             a.load(.rdx, e.base, index: e.index, e.disp + 8, size: 8, signed: false)
-            if hitPrevious != nil {
-                // The last page becomes the previous one.
-                for word in stride(from: Int32(0), through: 16, by: 8) {
-                    a.load(.rcx, .context, slot + word)
-                    a.store(.rcx, .context, slot + previous + word)
-                }
-            }
-            a.store(.rdx, .context, slot + 16)
-            a.move(.rcx, m.address)
-            a.alu(.and, .rcx, imm: -4096)
-            a.store(.rcx, .context, slot)
-            a.move(.rcx, imm: UInt64(4097 - m.size))
-            a.store(.rcx, .context, slot + 8)
+            refillLoopPage(m.page, address: m.address, size: m.size, keepingPrevious: hitPrevious != nil)
             a.patch(rel32At: a.jump(), toOffset: m.resume)
             if let hitPrevious {
                 a.patch(rel32At: hitPrevious, toOffset: a.offset)
@@ -1445,6 +1408,38 @@ struct BlockTranslator {
         }
         (cache, narrowNow) = saved
         pageMisses.removeAll()
+    }
+
+    /// For a loop page entry that keeps the page probed before the last one (a list whose nodes
+    /// alternate between two pages, a loop reading two arrays through one access): its check,
+    /// the `jb` to the hit's code returned; nil for other entries.
+    private mutating func checkPreviousPage(_ page: Int32, direct: X86Register?, offset: Int32,
+                                            address: X86Register) -> Int? {
+        guard secondPages & (1 << UInt32(page)) != 0 else { return nil }
+        let slot = NativeContext.pageOffset(page) + NativeContext.previousPage
+        if let r = direct { a.lea(.rcx, r, offset) } else { a.move(.rcx, address) }
+        a.alu(.sub, .rcx, .context, slot)
+        a.alu(.cmp, .rcx, .context, slot + 8)
+        return a.jump(if: .b)
+    }
+
+    /// A loop page entry refilled after a probe, the addend in rdx: the page of `address`, the
+    /// limit for an access of `size` bytes (`keepingPrevious`: the last page kept as the
+    /// previous one first).
+    private mutating func refillLoopPage(_ page: Int32, address: X86Register, size: Int, keepingPrevious: Bool) {
+        let slot = NativeContext.pageOffset(page)
+        if keepingPrevious {
+            for word in stride(from: Int32(0), through: 16, by: 8) {
+                a.load(.rcx, .context, slot + word)
+                a.store(.rcx, .context, slot + NativeContext.previousPage + word)
+            }
+        }
+        a.store(.rdx, .context, slot + 16)
+        a.move(.rcx, address)
+        a.alu(.and, .rcx, imm: -4096)
+        a.store(.rcx, .context, slot)
+        a.move(.rcx, imm: UInt64(4097 - size))
+        a.store(.rcx, .context, slot + 8)
     }
 
     /// Stores rcx (zero) as the limit of the first `count` loop page entries (and of the
