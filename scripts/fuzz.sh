@@ -14,12 +14,12 @@
 #
 # Only the portable targets the harnesses need are compiled (no SwiftPM: its sanitizer build
 # would rebuild every dependency), one module at a time as SwiftPM would, instrumented with
-# -sanitize=fuzzer,address, into .build-fuzz/. Names: oci layers fsimage elf cpu syscalls (docs/reliability.md).
+# -sanitize=fuzzer,address, into .build-fuzz/. Names: oci layers fsimage elf cpu x86 syscalls (docs/reliability.md).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 OUT=${SKIFF_FUZZ_BUILD:-.build-fuzz}   # where it builds (default .build-fuzz)
 mkdir -p "$OUT/modules" Fuzz/Findings
-ALL="oci layers fsimage elf cpu syscalls"
+ALL="oci layers fsimage elf cpu x86 syscalls"
 SECONDS_EACH=60
 MODE=run
 case "${1:-}" in
@@ -39,6 +39,7 @@ began=$SECONDS
 imports() {
   case $1 in
     X86|RISCVNative) echo RISCV ;;
+    X86Native) echo X86 RISCV RISCVNative ;;
     ImageLayers) echo FSImage ;;
     LinuxKernel) echo RISCV X86 FSImage ;;
     PosixHost) echo LinuxKernel ;;
@@ -66,6 +67,7 @@ deps() {
     layers) echo FSImage ImageLayers ;;
     fsimage) echo FSImage ;;
     cpu) echo FSImage RISCV RISCVNative ;;
+    x86) echo FSImage RISCV RISCVNative X86 X86Native ;;
     elf) echo FSImage RISCV X86 LinuxKernel PosixHost ;;
     oci) echo FSImage Crypto ;;
   esac

@@ -29,7 +29,7 @@ step "swift build (release, with the tests) and swift test; beside them the wasm
 # (the converted-module tests run on it). The steps below reuse what they built.
 mkdir -p "$BUILD"
 side_log=$BUILD/side-builds.log
-( scripts/build-wasm.sh && scripts/fuzz.sh --build oci layers fsimage cpu elf && wasm/build-wasmkit.sh ) >"$side_log" 2>&1 &
+( scripts/build-wasm.sh && scripts/fuzz.sh --build oci layers fsimage cpu x86 elf && wasm/build-wasmkit.sh ) >"$side_log" 2>&1 &
 side=$!
 swift build -c release --build-tests --scratch-path "$BUILD" "${TEST_FLAGS[@]}"
 swift test -c release --skip-build --scratch-path "$BUILD" "${TEST_FLAGS[@]}" --parallel --num-workers 2 || status=1
@@ -39,10 +39,10 @@ wait "$side" || { status=1; echo "the background builds failed; the end of $side
 step "wasm32 portability: the guest core as Embedded Swift"
 if [ -x scripts/build-wasm.sh ]; then scripts/build-wasm.sh --check || status=1; fi
 
-step "fuzzers (libFuzzer + address sanitizer, docs/reliability.md): oci layers fsimage elf cpu, ${SKIFF_FUZZ_SECONDS:-30} s each"
-# One per core at once: five harnesses on 2 cores take three rounds. elf runs the whole kernel
+step "fuzzers (libFuzzer + address sanitizer, docs/reliability.md): oci layers fsimage elf cpu x86, ${SKIFF_FUZZ_SECONDS:-30} s each"
+# One per core at once: six harnesses on 2 cores take three rounds. elf runs the whole kernel
 # compiled with the sanitizers (built above, in the background: about 3 CPU-minutes more).
-scripts/fuzz.sh "${SKIFF_FUZZ_SECONDS:-30}" oci layers fsimage elf cpu || status=1
+scripts/fuzz.sh "${SKIFF_FUZZ_SECONDS:-30}" oci layers fsimage elf cpu x86 || status=1
 
 step "WASI runtimes for converted modules: the wasmtime CLI (PyPI) and WasmKit 0.4.2 (built above, cached)"
 export WASMTIME=$(wasm/wasmtime-cli.sh)
