@@ -116,13 +116,15 @@ struct BlockTranslator {
         }
         if insns.isEmpty { return nil }
 
-        // Flags live after each instruction: exits read them all.
+        // Flags live after each instruction: exits read them all, and so does an instruction that
+        // can leave to the interpreter at a memory access before it writes them (a fault there
+        // shows them as they were), even one that would overwrite them all.
         var liveAfter = [Bool](repeating: true, count: insns.count)
         var live = true
         for i in stride(from: insns.count - 1, through: 0, by: -1) {
             liveAfter[i] = live
             let use = flagUse(insns[i].insn)
-            live = use.reads || (live && !use.writesAll)
+            live = use.reads || accessesMemory(insns[i].insn) || (live && !use.writesAll)
         }
 
         var t = BlockTranslator(base: base, trampolines: trampolines, firstLinkID: firstLinkID, keep: keep)
@@ -221,6 +223,14 @@ struct BlockTranslator {
         case .storeLow64: return memory
         case .mov128, .store128, .pshufd, .pshuflw, .pshufhw: return true
         default: return packed[op] != nil
+        }
+    }
+
+    /// Whether `insn` reads or writes guest memory (its rm operand or the stack).
+    static func accessesMemory(_ insn: X86Instruction) -> Bool {
+        switch insn.op {
+        case .push, .pop, .pushI, .call, .callR, .callM, .ret, .retImm: return true
+        default: return insn.attrs & X86Attrs.memory != 0
         }
     }
 
