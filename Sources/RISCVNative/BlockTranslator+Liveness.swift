@@ -41,6 +41,9 @@ extension BlockTranslator {
     /// 2026-12-07, docs/native-tier.md).
     static let noLea = getenv("SKIFF_JIT_LEA").map { String(cString: $0) != "1" } ?? true
     static let noRotateKeep = getenv("SKIFF_JIT_ROTATE_KEEP").map { String(cString: $0) == "0" } ?? false
+    /// `SKIFF_JIT_NARROW_BRANCHES=0`: every branch and jump needs every register in full (as
+    /// before 2026-12-07), for comparisons.
+    static let noNarrowBranches = getenv("SKIFF_JIT_NARROW_BRANCHES").map { String(cString: $0) == "0" } ?? false
 
     /// A rotate that replaces an `or` and the two shifts before it.
     struct Rotate {
@@ -81,6 +84,14 @@ extension BlockTranslator {
         /// `add d, x, b` whose `x` is `slli x, y, k` (k 1...3) of an earlier instruction: one
         /// `lea d, [b + y << k]`, by instruction index.
         var scaledAdds = PerInstruction<ScaledAdd>()
+        /// Conditional branches both of whose operands are words (or x0): compared in 32 bits
+        /// (sign extension keeps both the signed and the unsigned order), so neither needs its
+        /// upper half.
+        var wordCompares = InstructionSet()
+        /// By branch index: the words left zero-extended at the branch that the code at its target
+        /// (an instruction of the block, or the entry: a loop's back edge) needs in full: the
+        /// branch sign-extends them on the way there.
+        var edgeFull: [UInt64] = []
     }
 
     /// b + (index << shift) (shift 1...3): array indexing as rv64 code without Zba spells it.
@@ -118,6 +129,13 @@ extension BlockTranslator {
         /// of its sources (up to two; x0 where there are fewer: `bit` ignores it); `sourcesNarrow`:
         /// it reads only their low halves whatever is needed.
         case computes(rd: UInt8, sources: (UInt8, UInt8), narrow: Bool, sourcesNarrow: Bool)
+        /// A conditional branch (`falls`: the next instruction follows when not taken) or a direct
+        /// jump that is not followed and links nothing: it may leave (a side exit, a spent
+        /// budget), where every register but a word is written back in full (its exit
+        /// sign-extends a `*w` result left zero-extended), or go on at an instruction of the
+        /// block, which needs in full what that instruction's code needs. Reads `sources` in full
+        /// unless both are words (`wordCompares`).
+        case branch(sources: (UInt8, UInt8), falls: Bool)
     }
 
     static let noLazySignExtension = getenv("SKIFF_JIT_LAZY_SEXT").map { String(cString: $0) == "0" } ?? false
@@ -125,6 +143,13 @@ extension BlockTranslator {
     private static func use(_ f: Fetched) -> Use {
         guard let d = f.d else { return .leaves }
         if f.followed { return .computes(rd: d.rd, sources: (0, 0), narrow: true, sourcesNarrow: true) }
+        if !noNarrowBranches {
+            switch f.op {
+            case .beq, .bne, .blt, .bge, .bltu, .bgeu, .branchFar: return .branch(sources: (d.rs1, d.rs2), falls: true)
+            case .jal, .jalFar where bit(d.rd) == 0: return .branch(sources: (0, 0), falls: false)
+            default: break
+            }
+        }
         if !noLazySignExtension {
             switch f.op {
             case .lb, .lbu, .lh, .lhu, .lw, .lwu, .ld: return .access(base: d.rs1, value: nil, valueFull: false, rd: d.rd)
@@ -225,7 +250,8 @@ extension BlockTranslator {
     }
 
     /// `joins`: the instructions a branch inside the block leads to (by index; `innerTargets`).
-    static func liveness(_ code: [Fetched], joins: InstructionSet) -> Liveness {
+    /// `targets`: guest pc -> index of those instructions (`innerTargets`).
+    static func liveness(_ code: [Fetched], joins: InstructionSet, targets: PCIndex = PCIndex()) -> Liveness {
         var result = Liveness()
         guard !noLiveness else { return result }
         result.rotates = PerInstruction(count: code.count)
@@ -241,28 +267,74 @@ extension BlockTranslator {
         // A register holds a "word" when its guest value is its low half sign-extended: a `*w`
         // result, a narrow load (lb/lbu/lh/lhu/lw), and the and/or/xor of two words (bitwise
         // operations commute with sign extension; x0 is a word).
-        var words: UInt64 = 0
-        var wordsBefore = [UInt64](filledWith: 0, count: code.count)
-        for i in code.indices {
-            if joins.contains(i) || code[i].tail { words = 0 }
-            wordsBefore[i] = words
-            switch uses[i] {
-            case .leaves: words = 0
-            case .access(_, _, _, let rd):
-                words &= ~bit(rd ?? 0)
-                if !noWordLogic, let rd, isNarrowLoad(code[i].op) { words |= bit(rd) }
-            case .computes(let rd, _, _, _):
-                if isWord(code[i]) {
-                    words |= bit(rd)
-                } else if !noWordLogic && isWordLogic(code[i], words) {
-                    words |= bit(rd)
-                    result.wordLogic.insert(i)
-                } else {
-                    words &= ~bit(rd)
-                }
+        // Where each branch goes inside the block (the entry: a loop's back edge; -1: out).
+        var targetOf = [Int](filledWith: -1, count: code.count)
+        // Joins some other way leads to (a call's or an unmodelled jump's target, a tail running
+        // into the block): nothing is known to be a word there.
+        var unknownJoins = InstructionSet()
+        for i in code.indices where !code[i].followed {
+            if let c = code[i].continues, let j = targets[c] { unknownJoins.insert(j) }
+            guard let t = code[i].staticTarget else { continue }
+            if case .branch = uses[i] {
+                if t == code[0].pc { targetOf[i] = 0 } else if let j = targets[t] { targetOf[i] = j }
+            } else if let j = targets[t] {
+                unknownJoins.insert(j)
             }
         }
+        // A join's words are those every way into it brings (`wordsIn`: from everything, narrowed
+        // each round to what the branches to it bring, until nothing changes; after 8 rounds,
+        // nothing). `SKIFF_JIT_NARROW_BRANCHES=0`: none, as before.
+        var words: UInt64 = 0
+        var wordsBefore = [UInt64](filledWith: 0, count: code.count)
+        var wordsIn = [UInt64](filledWith: noNarrowBranches ? 0 : .max, count: code.count)
+        var wordRound = 0
+        while true {
+            words = 0
+            result.wordLogic = InstructionSet()
+            var arriving = [UInt64](filledWith: .max, count: code.count)
+            for i in code.indices {
+                if code[i].tail || unknownJoins.contains(i) { words = 0 } else if joins.contains(i) { words &= wordsIn[i] }
+                wordsBefore[i] = words
+                if targetOf[i] > 0 { arriving[targetOf[i]] &= words }
+                switch uses[i] {
+                case .leaves: words = 0
+                case .branch: break
+                case .access(_, _, _, let rd):
+                    words &= ~bit(rd ?? 0)
+                    if !noWordLogic, let rd, isNarrowLoad(code[i].op) { words |= bit(rd) }
+                case .computes(let rd, _, _, _):
+                    if isWord(code[i]) || (!noNarrowBranches && code[i].op == .li) {
+                        // (`li`'s constant is a sign-extended 32-bit immediate.)
+                        words |= bit(rd)
+                    } else if !noWordLogic && isWordLogic(code[i], words) {
+                        words |= bit(rd)
+                        result.wordLogic.insert(i)
+                    } else {
+                        words &= ~bit(rd)
+                    }
+                }
+            }
+            var narrowed = false
+            for j in code.indices where joins.contains(j) && arriving[j] & wordsIn[j] != wordsIn[j] {
+                wordsIn[j] &= arriving[j]
+                narrowed = true
+            }
+            if !narrowed { break }
+            wordRound += 1
+            if wordRound == 8 { wordsIn = [UInt64](filledWith: 0, count: code.count) }
+        }
+        // The conditional branches comparing two words.
+        for i in code.indices {
+            guard case .branch(let sources, let falls) = uses[i] else { continue }
+            func word(_ r: UInt8) -> Bool { r == 0 || (r < Registers.scratch && wordsBefore[i] & bit(r) != 0) }
+            if falls && word(sources.0) && word(sources.1) { result.wordCompares.insert(i) }
+        }
+        // Backward: `full`, registers whose upper halves a later reader (or a point that leaves)
+        // needs; `live`, registers read at all later. A branch needs every register but a word
+        // in full (and its operands, unless compared as words); what the code at its target
+        // needs in full of the words left narrow is sign-extended on the way there (`edgeFull`).
         var full = UInt64.max, live = UInt64.max
+        var fullBefore = [UInt64](filledWith: .max, count: code.count)
         var liveAfter = [UInt64](filledWith: .max, count: code.count)
         for i in code.indices.reversed() {
             // A tail starts after i: what follows i in the block's order is not its successor.
@@ -271,6 +343,11 @@ extension BlockTranslator {
             switch uses[i] {
             case .leaves:
                 full = .max
+                live = .max
+            case .branch(let sources, let falls):
+                var need = ~wordsBefore[i]
+                if !result.wordCompares.contains(i) { need |= bit(sources.0) | bit(sources.1) }
+                full = (falls ? full : 0) | need
                 live = .max
             case .access(let base, let value, let valueFull, let rd):
                 // Left here, every register is written back: in full, but a `*w` result (its
@@ -286,6 +363,7 @@ extension BlockTranslator {
                 live |= bit(sources.0) | bit(sources.1)
                 if !sourcesNarrow && (needed || !narrow) { full |= bit(sources.0) | bit(sources.1) }
             }
+            fullBefore[i] = full
         }
         findRotates(code, uses, liveAfter, joins: joins, &result)
         if !noExtensions { findExtensions(code, joins: joins, &result) }
@@ -293,18 +371,40 @@ extension BlockTranslator {
         if !noLea { findScaledAdds(code, uses, liveAfter, joins: joins, &result) }
         // The `*w` results left zero-extended before each instruction (a 32-bit rotate at its
         // `or` too: the `or` of two sign-extended halves is sign-extended).
-        var narrow: UInt64 = 0
-        result.narrowBefore = Array(filledWith: 0, count: code.count)
-        for i in code.indices {
-            if joins.contains(i) || code[i].tail { narrow = 0 }
-            result.narrowBefore[i] = narrow
-            switch uses[i] {
-            case .leaves: narrow = 0
-            case .access(_, _, _, let rd): narrow &= ~bit(rd ?? 0)
-            case .computes(let rd, _, _, _):
-                let word = isWord(code[i]) || result.wordLogic.contains(i) || result.rotates[i].map { !$0.wide } ?? false
-                if word && result.lowHalfOnly[i] { narrow |= bit(rd) } else { narrow &= ~bit(rd) }
+        // A join's are those any branch to it brings that are words there (`narrowIn`: from
+        // none, grown each round until nothing changes; sign-extending a full word is harmless).
+        var narrowIn = [UInt64](filledWith: 0, count: code.count)
+        while true {
+            var narrow: UInt64 = 0
+            var arriving = [UInt64](filledWith: 0, count: code.count)
+            result.narrowBefore = Array(filledWith: 0, count: code.count)
+            for i in code.indices {
+                if code[i].tail || unknownJoins.contains(i) {
+                    narrow = 0
+                } else if joins.contains(i) {
+                    narrow = noNarrowBranches ? 0 : (narrow | narrowIn[i]) & wordsBefore[i]
+                }
+                result.narrowBefore[i] = narrow
+                if targetOf[i] > 0 { arriving[targetOf[i]] |= narrow }
+                switch uses[i] {
+                case .leaves: narrow = 0
+                case .branch: break
+                case .access(_, _, _, let rd): narrow &= ~bit(rd ?? 0)
+                case .computes(let rd, _, _, _):
+                    let word = isWord(code[i]) || result.wordLogic.contains(i) || result.rotates[i].map { !$0.wide } ?? false
+                    if word && result.lowHalfOnly[i] { narrow |= bit(rd) } else { narrow &= ~bit(rd) }
+                }
             }
+            var grown = false
+            for j in code.indices where joins.contains(j) && arriving[j] & ~narrowIn[j] != 0 {
+                narrowIn[j] |= arriving[j]
+                grown = true
+            }
+            if !grown { break }
+        }
+        result.edgeFull = Array(filledWith: 0, count: code.count)
+        for i in code.indices where targetOf[i] >= 0 {
+            result.edgeFull[i] = result.narrowBefore[i] & fullBefore[targetOf[i]]
         }
         return result
     }
@@ -421,11 +521,12 @@ extension BlockTranslator {
             while j >= 0 && defs.count < 2 && !code[j + 1].tail && !joins.contains(j + 1) {
                 var rd: UInt8?
                 switch uses[j] {
-                case .leaves: rd = nil
+                case .leaves, .branch: rd = nil
                 case .access(_, _, _, let r): rd = r
                 case .computes(let r, _, _, _): rd = r
                 }
                 if case .leaves = uses[j] { break }
+                if case .branch = uses[j] { break }
                 if !keep, case .access = uses[j] { break }
                 if let rd, rd == d.rs1 || rd == d.rs2, !defs.contains(where: { code[$0].d!.rd == rd }) { defs.append(j) }
                 j -= 1
@@ -444,7 +545,7 @@ extension BlockTranslator {
                 // (Reads of the second shift's register before it see its old value, as they should.)
                 // (Both shifts' registers are not x0, so an absent source never matches.)
                 switch uses[k] {
-                case .leaves:
+                case .leaves, .branch:
                     sourceWritten = true  // (not reached: the search above stops there)
                 case .access(_, _, _, let rd):
                     // (What it reads needs no check: the shifts before it are emitted.)
