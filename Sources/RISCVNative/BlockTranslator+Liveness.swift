@@ -11,11 +11,14 @@ import RISCV
 //   the `*w` operations, `andi` with a non-negative mask, `slli` by 32 or more and the byte and
 //   halfword extensions, and (when their own result's upper half is not needed either) add, sub,
 //   and, or, xor, the immediate forms, left shifts and mul read only the low halves of their
-//   sources. Every point where compiled code may leave the straight line (a
-//   branch, a jump, a load or store, which may leave to the interpreter before it is done, a
-//   call, any instruction not listed here) needs every register in full, so the register file is
-//   exact wherever compiled code is left, and every value a branch inside the block carries is
-//   in full (sha256 without Zbb is mostly `*w` operations).
+//   sources. Every point where compiled code may leave the straight line (a call, an indirect
+//   jump, any instruction not listed here) needs every register in full, so the register file
+//   is exact wherever compiled code is left (sha256 without Zbb is mostly `*w` operations). A
+//   load or store, and a branch or an unlinked jump, need every register but a word in full:
+//   their exits sign-extend the `*w` results left zero-extended (`narrowBefore`) as they write
+//   them back, and a branch to an instruction of the block (or a loop's back edge) sign-extends
+//   on the way the ones its target needs in full (`edgeFull`); words are known through joins
+//   when every way in brings them.
 // - Rotates spelled as two shifts of one register and an `or` (`slli y, a, 64-k; srli x, a, k;
 //   or d, x, y`, or the `*w` forms with 32: how code without Zbb rotates, interleaved with other
 //   work) become one rotate at the `or` when no such point lies between the shifts and the `or`,
@@ -91,7 +94,13 @@ extension BlockTranslator {
         /// By branch index: the words left zero-extended at the branch that the code at its target
         /// (an instruction of the block, or the entry: a loop's back edge) needs in full: the
         /// branch sign-extends them on the way there.
-        var edgeFull: [UInt64] = []
+        var edgeFull: [(index: Int, set: UInt64)] = []
+
+        /// `edgeFull`'s set of the branch at `index` (0: none).
+        func edgeFull(at index: Int) -> UInt64 {
+            for e in edgeFull where e.index == index { return e.set }
+            return 0
+        }
     }
 
     /// b + (index << shift) (shift 1...3): array indexing as rv64 code without Zba spells it.
@@ -262,40 +271,56 @@ extension BlockTranslator {
         result.lowHalfOnly = Array(filledWith: false, count: code.count)
         // Backward: `full`, registers whose upper halves a later reader (or a point that leaves)
         // needs; `live`, registers read at all later. After each index: `liveAfter`.
-        // Forward first: the registers holding a `*w` result before each instruction (since the
-        // last join, tail start or instruction that leaves: another path may bring any value).
+        // Forward first: the registers holding a word before each instruction (since the last
+        // tail start or instruction that leaves: another path may bring any value; at a join,
+        // those every way in brings).
         // A register holds a "word" when its guest value is its low half sign-extended: a `*w`
         // result, a narrow load (lb/lbu/lh/lhu/lw), and the and/or/xor of two words (bitwise
         // operations commute with sign extension; x0 is a word).
-        // Where each branch goes inside the block (the entry: a loop's back edge; -1: out).
-        var targetOf = [Int](filledWith: -1, count: code.count)
-        // Joins some other way leads to (a call's or an unmodelled jump's target, a tail running
-        // into the block): nothing is known to be a word there.
+        // The branches to an instruction of the block (or to its entry: a loop's back edge), and
+        // the joins some other way leads to (a call's or an unmodelled jump's target, a tail
+        // running into the block): nothing is known to be a word there. (A short list: a block
+        // has a handful; arrays per instruction cost more to allocate than the passes take.)
+        var edges: [(from: Int, to: Int)] = []
         var unknownJoins = InstructionSet()
+        var edgeTargets = InstructionSet()
+        var targetList: [Int] = []
         for i in code.indices where !code[i].followed {
             if let c = code[i].continues, let j = targets[c] { unknownJoins.insert(j) }
             guard let t = code[i].staticTarget else { continue }
             if case .branch = uses[i] {
-                if t == code[0].pc { targetOf[i] = 0 } else if let j = targets[t] { targetOf[i] = j }
+                guard let j = t == code[0].pc ? 0 : targets[t] else { continue }
+                edges.append((i, j))
+                if !edgeTargets.contains(j) {
+                    edgeTargets.insert(j)
+                    targetList.append(j)
+                }
             } else if let j = targets[t] {
                 unknownJoins.insert(j)
             }
         }
-        // A join's words are those every way into it brings (`wordsIn`: from everything, narrowed
-        // each round to what the branches to it bring, until nothing changes; after 8 rounds,
-        // nothing). `SKIFF_JIT_NARROW_BRANCHES=0`: none, as before.
+        func slot(_ j: Int) -> Int {
+            var s = 0
+            while targetList[s] != j { s += 1 }
+            return s
+        }
+        // A join's words are those every way into it brings (`wordsIn`, by target: from
+        // everything, narrowed each round to what the branches to it bring, until nothing changes;
+        // after 8 rounds, nothing). The entry's are none.
         var words: UInt64 = 0
         var wordsBefore = [UInt64](filledWith: 0, count: code.count)
-        var wordsIn = [UInt64](filledWith: noNarrowBranches ? 0 : .max, count: code.count)
+        var wordsIn = [UInt64](filledWith: .max, count: targetList.count)
         var wordRound = 0
         while true {
             words = 0
             result.wordLogic = InstructionSet()
-            var arriving = [UInt64](filledWith: .max, count: code.count)
             for i in code.indices {
-                if code[i].tail || unknownJoins.contains(i) { words = 0 } else if joins.contains(i) { words &= wordsIn[i] }
+                if code[i].tail || unknownJoins.contains(i) {
+                    words = 0
+                } else if i > 0 && edgeTargets.contains(i) {
+                    words &= wordsIn[slot(i)]
+                }
                 wordsBefore[i] = words
-                if targetOf[i] > 0 { arriving[targetOf[i]] &= words }
                 switch uses[i] {
                 case .leaves: words = 0
                 case .branch: break
@@ -315,13 +340,17 @@ extension BlockTranslator {
                 }
             }
             var narrowed = false
-            for j in code.indices where joins.contains(j) && arriving[j] & wordsIn[j] != wordsIn[j] {
-                wordsIn[j] &= arriving[j]
-                narrowed = true
+            for (from, to) in edges where to > 0 {
+                // (A branch changes no register: what it brings is what it saw.)
+                let s = slot(to)
+                if wordsBefore[from] & wordsIn[s] != wordsIn[s] {
+                    wordsIn[s] &= wordsBefore[from]
+                    narrowed = true
+                }
             }
             if !narrowed { break }
             wordRound += 1
-            if wordRound == 8 { wordsIn = [UInt64](filledWith: 0, count: code.count) }
+            if wordRound == 8 { for s in wordsIn.indices { wordsIn[s] = 0 } }
         }
         // The conditional branches comparing two words.
         for i in code.indices {
@@ -334,7 +363,7 @@ extension BlockTranslator {
         // in full (and its operands, unless compared as words); what the code at its target
         // needs in full of the words left narrow is sign-extended on the way there (`edgeFull`).
         var full = UInt64.max, live = UInt64.max
-        var fullBefore = [UInt64](filledWith: .max, count: code.count)
+        var fullIn = [UInt64](filledWith: .max, count: targetList.count)
         var liveAfter = [UInt64](filledWith: .max, count: code.count)
         for i in code.indices.reversed() {
             // A tail starts after i: what follows i in the block's order is not its successor.
@@ -363,7 +392,7 @@ extension BlockTranslator {
                 live |= bit(sources.0) | bit(sources.1)
                 if !sourcesNarrow && (needed || !narrow) { full |= bit(sources.0) | bit(sources.1) }
             }
-            fullBefore[i] = full
+            if edgeTargets.contains(i) { fullIn[slot(i)] = full }
         }
         findRotates(code, uses, liveAfter, joins: joins, &result)
         if !noExtensions { findExtensions(code, joins: joins, &result) }
@@ -371,21 +400,20 @@ extension BlockTranslator {
         if !noLea { findScaledAdds(code, uses, liveAfter, joins: joins, &result) }
         // The `*w` results left zero-extended before each instruction (a 32-bit rotate at its
         // `or` too: the `or` of two sign-extended halves is sign-extended).
-        // A join's are those any branch to it brings that are words there (`narrowIn`: from
-        // none, grown each round until nothing changes; sign-extending a full word is harmless).
-        var narrowIn = [UInt64](filledWith: 0, count: code.count)
+        // A join's are those any branch to it brings that are words there (`narrowIn`, by
+        // target: from none, grown each round until nothing changes; sign-extending a full word
+        // is harmless).
+        var narrowIn = [UInt64](filledWith: 0, count: targetList.count)
+        result.narrowBefore = Array(filledWith: 0, count: code.count)
         while true {
             var narrow: UInt64 = 0
-            var arriving = [UInt64](filledWith: 0, count: code.count)
-            result.narrowBefore = Array(filledWith: 0, count: code.count)
             for i in code.indices {
                 if code[i].tail || unknownJoins.contains(i) {
                     narrow = 0
-                } else if joins.contains(i) {
-                    narrow = noNarrowBranches ? 0 : (narrow | narrowIn[i]) & wordsBefore[i]
+                } else if i > 0 && edgeTargets.contains(i) {
+                    narrow = (narrow | narrowIn[slot(i)]) & wordsBefore[i]
                 }
                 result.narrowBefore[i] = narrow
-                if targetOf[i] > 0 { arriving[targetOf[i]] |= narrow }
                 switch uses[i] {
                 case .leaves: narrow = 0
                 case .branch: break
@@ -396,15 +424,18 @@ extension BlockTranslator {
                 }
             }
             var grown = false
-            for j in code.indices where joins.contains(j) && arriving[j] & ~narrowIn[j] != 0 {
-                narrowIn[j] |= arriving[j]
-                grown = true
+            for (from, to) in edges where to > 0 {
+                let s = slot(to)
+                if result.narrowBefore[from] & ~narrowIn[s] != 0 {
+                    narrowIn[s] |= result.narrowBefore[from]
+                    grown = true
+                }
             }
             if !grown { break }
         }
-        result.edgeFull = Array(filledWith: 0, count: code.count)
-        for i in code.indices where targetOf[i] >= 0 {
-            result.edgeFull[i] = result.narrowBefore[i] & fullBefore[targetOf[i]]
+        for (from, to) in edges {
+            let set = result.narrowBefore[from] & fullIn[slot(to)]
+            if set != 0 { result.edgeFull.append((from, set)) }
         }
         return result
     }

@@ -406,7 +406,7 @@ struct BlockTranslator {
             // instruction that may leave otherwise has none: the liveness pass makes every
             // register full before it).
             narrowNow = i < liveness.narrowBefore.count ? liveness.narrowBefore[i] : 0
-            edgeNow = i < liveness.edgeFull.count ? liveness.edgeFull[i] : 0
+            edgeNow = liveness.edgeFull(at: i)
             defer { (narrowNow, edgeNow) = (0, 0) }
             if liveness.absorbed.contains(i) {
                 // A shift a rotate at its `or` stands for: nothing to emit.
