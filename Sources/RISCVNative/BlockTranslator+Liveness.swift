@@ -304,23 +304,34 @@ extension BlockTranslator {
             while targetList[s] != j { s += 1 }
             return s
         }
-        // A join's words are those every way into it brings (`wordsIn`, by target: from
-        // everything, narrowed each round to what the branches to it bring, until nothing changes;
-        // after 8 rounds, nothing). The entry's are none.
+        // A join's words are those every way into it brings: the fall-through, the branches
+        // before it (`ahead`, gathered as the pass goes) and those after it (`back`, by target:
+        // from everything, narrowed each round to what those branches bring, until nothing
+        // changes; after 8 rounds, nothing). A block without backward branches takes one round.
+        // The entry's are none.
         var words: UInt64 = 0
         var wordsBefore = [UInt64](filledWith: 0, count: code.count)
-        var wordsIn = [UInt64](filledWith: .max, count: targetList.count)
+        var back = [UInt64](filledWith: .max, count: targetList.count)
+        var ahead = [UInt64](filledWith: .max, count: targetList.count)
         var wordRound = 0
         while true {
             words = 0
             result.wordLogic = InstructionSet()
+            for s in ahead.indices { ahead[s] = .max }
+            var e = 0
             for i in code.indices {
                 if code[i].tail || unknownJoins.contains(i) {
                     words = 0
                 } else if i > 0 && edgeTargets.contains(i) {
-                    words &= wordsIn[slot(i)]
+                    let s = slot(i)
+                    words &= ahead[s] & back[s]
                 }
                 wordsBefore[i] = words
+                // (A branch changes no register: what it brings is what it saw.)
+                while e < edges.count && edges[e].from == i {
+                    if edges[e].to > i { ahead[slot(edges[e].to)] &= words }
+                    e += 1
+                }
                 switch uses[i] {
                 case .leaves: words = 0
                 case .branch: break
@@ -340,17 +351,16 @@ extension BlockTranslator {
                 }
             }
             var narrowed = false
-            for (from, to) in edges where to > 0 {
-                // (A branch changes no register: what it brings is what it saw.)
+            for (from, to) in edges where to > 0 && to <= from {
                 let s = slot(to)
-                if wordsBefore[from] & wordsIn[s] != wordsIn[s] {
-                    wordsIn[s] &= wordsBefore[from]
+                if wordsBefore[from] & back[s] != back[s] {
+                    back[s] &= wordsBefore[from]
                     narrowed = true
                 }
             }
             if !narrowed { break }
             wordRound += 1
-            if wordRound == 8 { for s in wordsIn.indices { wordsIn[s] = 0 } }
+            if wordRound == 8 { for s in back.indices { back[s] = 0 } }
         }
         // The conditional branches comparing two words.
         for i in code.indices {
@@ -400,20 +410,27 @@ extension BlockTranslator {
         if !noLea { findScaledAdds(code, uses, liveAfter, joins: joins, &result) }
         // The `*w` results left zero-extended before each instruction (a 32-bit rotate at its
         // `or` too: the `or` of two sign-extended halves is sign-extended).
-        // A join's are those any branch to it brings that are words there (`narrowIn`, by
-        // target: from none, grown each round until nothing changes; sign-extending a full word
-        // is harmless).
-        var narrowIn = [UInt64](filledWith: 0, count: targetList.count)
+        // A join's are those any way in brings that are words there (the branches before it as the
+        // pass goes, those after it by target: from none, grown each round until nothing
+        // changes; sign-extending a full word is harmless).
+        for s in ahead.indices { (ahead[s], back[s]) = (0, 0) }
         result.narrowBefore = Array(filledWith: 0, count: code.count)
         while true {
             var narrow: UInt64 = 0
+            for s in ahead.indices { ahead[s] = 0 }
+            var e = 0
             for i in code.indices {
                 if code[i].tail || unknownJoins.contains(i) {
                     narrow = 0
                 } else if i > 0 && edgeTargets.contains(i) {
-                    narrow = (narrow | narrowIn[slot(i)]) & wordsBefore[i]
+                    let s = slot(i)
+                    narrow = (narrow | ahead[s] | back[s]) & wordsBefore[i]
                 }
                 result.narrowBefore[i] = narrow
+                while e < edges.count && edges[e].from == i {
+                    if edges[e].to > i { ahead[slot(edges[e].to)] |= narrow }
+                    e += 1
+                }
                 switch uses[i] {
                 case .leaves: narrow = 0
                 case .branch: break
@@ -424,10 +441,10 @@ extension BlockTranslator {
                 }
             }
             var grown = false
-            for (from, to) in edges where to > 0 {
+            for (from, to) in edges where to > 0 && to <= from {
                 let s = slot(to)
-                if result.narrowBefore[from] & ~narrowIn[s] != 0 {
-                    narrowIn[s] |= result.narrowBefore[from]
+                if result.narrowBefore[from] & ~back[s] != 0 {
+                    back[s] |= result.narrowBefore[from]
                     grown = true
                 }
             }
