@@ -149,10 +149,11 @@ extension BlockTranslator {
 
     static let noLazySignExtension = getenv("SKIFF_JIT_LAZY_SEXT").map { String(cString: $0) == "0" } ?? false
 
-    private static func use(_ f: Fetched) -> Use {
+    /// `narrowBranches`: `!noNarrowBranches`, read once per block (a static is a lazy global).
+    private static func use(_ f: Fetched, narrowBranches: Bool) -> Use {
         guard let d = f.d else { return .leaves }
         if f.followed { return .computes(rd: d.rd, sources: (0, 0), narrow: true, sourcesNarrow: true) }
-        if !noNarrowBranches {
+        if narrowBranches {
             switch f.op {
             case .beq, .bne, .blt, .bge, .bltu, .bgeu, .branchFar: return .branch(sources: (d.rs1, d.rs2), falls: true)
             case .jal, .jalFar where bit(d.rd) == 0: return .branch(sources: (0, 0), falls: false)
@@ -267,7 +268,8 @@ extension BlockTranslator {
         result.extensions = PerInstruction(count: code.count)
         result.scaled = PerInstruction(count: code.count)
         result.scaledAdds = PerInstruction(count: code.count)
-        let uses = code.map(use)
+        let narrowBranches = !noNarrowBranches
+        let uses = code.map { use($0, narrowBranches: narrowBranches) }
         result.lowHalfOnly = Array(filledWith: false, count: code.count)
         // Backward: `full`, registers whose upper halves a later reader (or a point that leaves)
         // needs; `live`, registers read at all later. After each index: `liveAfter`.
@@ -311,8 +313,9 @@ extension BlockTranslator {
         // The entry's are none.
         var words: UInt64 = 0
         var wordsBefore = [UInt64](filledWith: 0, count: code.count)
-        var back = [UInt64](filledWith: .max, count: targetList.count)
-        var ahead = [UInt64](filledWith: .max, count: targetList.count)
+        // (Most blocks have no branch to their own instructions: no arrays for them.)
+        var back: [UInt64] = targetList.isEmpty ? [] : Array(filledWith: .max, count: targetList.count)
+        var ahead: [UInt64] = targetList.isEmpty ? [] : Array(filledWith: .max, count: targetList.count)
         var wordRound = 0
         while true {
             words = 0
@@ -339,7 +342,7 @@ extension BlockTranslator {
                     words &= ~bit(rd ?? 0)
                     if !noWordLogic, let rd, isNarrowLoad(code[i].op) { words |= bit(rd) }
                 case .computes(let rd, _, _, _):
-                    if isWord(code[i]) || (!noNarrowBranches && code[i].op == .li) {
+                    if isWord(code[i]) || (narrowBranches && code[i].op == .li) {
                         // (`li`'s constant is a sign-extended 32-bit immediate.)
                         words |= bit(rd)
                     } else if !noWordLogic && isWordLogic(code[i], words) {
@@ -373,7 +376,7 @@ extension BlockTranslator {
         // in full (and its operands, unless compared as words); what the code at its target
         // needs in full of the words left narrow is sign-extended on the way there (`edgeFull`).
         var full = UInt64.max, live = UInt64.max
-        var fullIn = [UInt64](filledWith: .max, count: targetList.count)
+        var fullIn: [UInt64] = targetList.isEmpty ? [] : Array(filledWith: .max, count: targetList.count)
         var liveAfter = [UInt64](filledWith: .max, count: code.count)
         for i in code.indices.reversed() {
             // A tail starts after i: what follows i in the block's order is not its successor.
