@@ -289,16 +289,19 @@ extension BlockTranslator {
         var targetList: [Int] = []
         for i in code.indices where !code[i].followed {
             if let c = code[i].continues, let j = targets[c] { unknownJoins.insert(j) }
-            guard let t = code[i].staticTarget else { continue }
-            if case .branch = uses[i] {
-                guard let j = t == code[0].pc ? 0 : targets[t] else { continue }
+            switch uses[i] {
+            case .branch:
+                guard let t = code[i].staticTarget, let j = t == code[0].pc ? 0 : targets[t] else { continue }
                 edges.append((i, j))
                 if !edgeTargets.contains(j) {
                     edgeTargets.insert(j)
                     targetList.append(j)
                 }
-            } else if let j = targets[t] {
-                unknownJoins.insert(j)
+            case .leaves:
+                // (A linked jump or an instruction not modelled: only these others have a target.)
+                if let t = code[i].staticTarget, let j = targets[t] { unknownJoins.insert(j) }
+            default:
+                continue
             }
         }
         func slot(_ j: Int) -> Int {
@@ -365,12 +368,6 @@ extension BlockTranslator {
             wordRound += 1
             if wordRound == 8 { for s in back.indices { back[s] = 0 } }
         }
-        // The conditional branches comparing two words.
-        for i in code.indices {
-            guard case .branch(let sources, let falls) = uses[i] else { continue }
-            func word(_ r: UInt8) -> Bool { r == 0 || (r < Registers.scratch && wordsBefore[i] & bit(r) != 0) }
-            if falls && word(sources.0) && word(sources.1) { result.wordCompares.insert(i) }
-        }
         // Backward: `full`, registers whose upper halves a later reader (or a point that leaves)
         // needs; `live`, registers read at all later. A branch needs every register but a word
         // in full (and its operands, unless compared as words); what the code at its target
@@ -388,7 +385,13 @@ extension BlockTranslator {
                 live = .max
             case .branch(let sources, let falls):
                 var need = ~wordsBefore[i]
-                if !result.wordCompares.contains(i) { need |= bit(sources.0) | bit(sources.1) }
+                // A conditional branch comparing two words (x0 is one) compares their low halves.
+                func word(_ r: UInt8) -> Bool { r == 0 || (r < Registers.scratch && wordsBefore[i] & bit(r) != 0) }
+                if falls && word(sources.0) && word(sources.1) {
+                    result.wordCompares.insert(i)
+                } else {
+                    need |= bit(sources.0) | bit(sources.1)
+                }
                 full = (falls ? full : 0) | need
                 live = .max
             case .access(let base, let value, let valueFull, let rd):
