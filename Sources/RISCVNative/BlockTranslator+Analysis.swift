@@ -45,7 +45,7 @@ extension BlockTranslator {
             // No group runs across a join or into a tail (the path there may have skipped its leader).
             plan = BlockTranslator.noGroups ? AccessPlan()
                                             : AccessPlan(steps, joins: joinIndices.union(InstructionSet(code.indices.filter { code[$0].tail })))
-            liveness = BlockTranslator.liveness(code, joins: joinIndices)
+            liveness = BlockTranslator.liveness(code, joins: joinIndices, targets: joins)
             ops = code.map { $0.followed ? .li : $0.d == nil ? nil : $0.op }
             let registers = code.map { f in f.d.map(Analysis.registerMask) ?? 0 }
             self.registers = registers

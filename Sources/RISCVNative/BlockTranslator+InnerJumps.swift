@@ -31,6 +31,10 @@ extension BlockTranslator {
         var retired: Int
         var to: Int
         var cache: RegisterCache
+        /// The `*w` results left zero-extended at the branch: sign-extended when written back.
+        var narrow: UInt64 = 0
+        /// Of those, the ones the target needs in full: sign-extended first.
+        var edge: UInt64 = 0
     }
 
     static let noInnerJumps = getenv("SKIFF_JIT_INNER").map { String(cString: $0) == "0" } ?? false
@@ -87,7 +91,8 @@ extension BlockTranslator {
         if !Self.noInlineBackJumps, retired > j, let target = joinCode.first(where: { $0.index == j }),
            Self.loadsNothing(cache, target.cache) {
             let over = c.map { a.jump(if: X86Condition(rawValue: $0.rawValue ^ 1)!) }
-            reconcile(cache, target.cache)
+            extend(edgeNow, cache)
+            reconcile(cache, target.cache, narrow: narrowNow & ~edgeNow)
             a.alu(.sub, .budget, imm: Int32(retired - j))
             a.patch(rel32At: a.jump(if: .g), toOffset: target.offset)
             // Spent: out at the target, with the `j` instructions before it counted there.
@@ -96,7 +101,8 @@ extension BlockTranslator {
             return
         }
         let site = c.map { a.jump(if: $0) } ?? a.jump()
-        innerJumps.append(InnerJump(site: site, retired: retired, to: j, cache: cache))
+        innerJumps.append(InnerJump(site: site, retired: retired, to: j, cache: cache, narrow: narrowNow,
+                                    edge: edgeNow))
     }
 
     /// `reconcile(from, to)` would load nothing (at most store): every register `to` holds is
@@ -113,31 +119,36 @@ extension BlockTranslator {
         for jump in innerJumps {
             let dirty = jump.cache.registers(in: jump.cache.dirty)
             guard let target = targets.first(where: { $0.index == jump.to }) else {
-                exits.append(Exit(site: jump.site, kind: .chain(code[jump.to].pc), dirty: dirty, retired: jump.retired))
+                exits.append(Exit(site: jump.site, kind: .chain(code[jump.to].pc), dirty: dirty, retired: jump.retired,
+                                  narrow: jump.narrow))
                 continue
             }
             a.patch(rel32At: jump.site, toOffset: a.offset)
+            extend(jump.edge, jump.cache)
             // The straight line counts `to` instructions before the target.
             let extra = jump.retired - jump.to
             if extra > 0 {
                 a.alu(.sub, .budget, imm: Int32(extra))
                 let spent = a.jump(if: .le)
-                reconcile(jump.cache, target.cache)
+                reconcile(jump.cache, target.cache, narrow: jump.narrow & ~jump.edge)
                 a.patch(rel32At: a.jump(), toOffset: target.offset)
                 // Spent: out at the target, with the `to` instructions before it counted there.
-                exits.append(Exit(site: spent, kind: .chain(code[jump.to].pc), dirty: dirty, retired: jump.to))
+                exits.append(Exit(site: spent, kind: .chain(code[jump.to].pc), dirty: dirty, retired: jump.to,
+                                  narrow: jump.narrow))
             } else {
                 if extra < 0 { a.lea(.budget, .budget, Int32(-extra)) }
-                reconcile(jump.cache, target.cache)
+                reconcile(jump.cache, target.cache, narrow: jump.narrow & ~jump.edge)
                 a.patch(rel32At: a.jump(), toOffset: target.offset)
             }
         }
         innerJumps.removeAll()
     }
 
-    /// Turns the host registers as `from` has them into what `to` expects.
-    private mutating func reconcile(_ from: RegisterCache, _ to: RegisterCache) {
+    /// Turns the host registers as `from` has them into what `to` expects (`narrow`: the `*w`
+    /// results left zero-extended in `from`, sign-extended as they are stored).
+    private mutating func reconcile(_ from: RegisterCache, _ to: RegisterCache, narrow: UInt64) {
         for (guest, host) in from.registers(in: from.dirty) where !(to.host(of: guest) == host && to.isDirty(guest)) {
+            if narrow & (1 << UInt64(guest)) != 0 { a.signExtend32(host, host) }
             a.store(host, .guestRegisters, Self.disp(guest))
         }
         for (guest, host) in to.all where from.host(of: guest) != host {

@@ -11,11 +11,14 @@ import RISCV
 //   the `*w` operations, `andi` with a non-negative mask, `slli` by 32 or more and the byte and
 //   halfword extensions, and (when their own result's upper half is not needed either) add, sub,
 //   and, or, xor, the immediate forms, left shifts and mul read only the low halves of their
-//   sources. Every point where compiled code may leave the straight line (a
-//   branch, a jump, a load or store, which may leave to the interpreter before it is done, a
-//   call, any instruction not listed here) needs every register in full, so the register file is
-//   exact wherever compiled code is left, and every value a branch inside the block carries is
-//   in full (sha256 without Zbb is mostly `*w` operations).
+//   sources. Every point where compiled code may leave the straight line (a call, an indirect
+//   jump, any instruction not listed here) needs every register in full, so the register file
+//   is exact wherever compiled code is left (sha256 without Zbb is mostly `*w` operations). A
+//   load or store, and a branch or an unlinked jump, need every register but a word in full:
+//   their exits sign-extend the `*w` results left zero-extended (`narrowBefore`) as they write
+//   them back, and a branch to an instruction of the block (or a loop's back edge) sign-extends
+//   on the way the ones its target needs in full (`edgeFull`); words are known through joins
+//   when every way in brings them.
 // - Rotates spelled as two shifts of one register and an `or` (`slli y, a, 64-k; srli x, a, k;
 //   or d, x, y`, or the `*w` forms with 32: how code without Zbb rotates, interleaved with other
 //   work) become one rotate at the `or` when no such point lies between the shifts and the `or`,
@@ -41,6 +44,9 @@ extension BlockTranslator {
     /// 2026-12-07, docs/native-tier.md).
     static let noLea = getenv("SKIFF_JIT_LEA").map { String(cString: $0) != "1" } ?? true
     static let noRotateKeep = getenv("SKIFF_JIT_ROTATE_KEEP").map { String(cString: $0) == "0" } ?? false
+    /// `SKIFF_JIT_NARROW_BRANCHES=0`: every branch and jump needs every register in full (as
+    /// before 2026-12-07), for comparisons.
+    static let noNarrowBranches = getenv("SKIFF_JIT_NARROW_BRANCHES").map { String(cString: $0) == "0" } ?? false
 
     /// A rotate that replaces an `or` and the two shifts before it.
     struct Rotate {
@@ -81,6 +87,20 @@ extension BlockTranslator {
         /// `add d, x, b` whose `x` is `slli x, y, k` (k 1...3) of an earlier instruction: one
         /// `lea d, [b + y << k]`, by instruction index.
         var scaledAdds = PerInstruction<ScaledAdd>()
+        /// Conditional branches both of whose operands are words (or x0): compared in 32 bits
+        /// (sign extension keeps both the signed and the unsigned order), so neither needs its
+        /// upper half.
+        var wordCompares = InstructionSet()
+        /// By branch index: the words left zero-extended at the branch that the code at its target
+        /// (an instruction of the block, or the entry: a loop's back edge) needs in full: the
+        /// branch sign-extends them on the way there.
+        var edgeFull: [(index: Int, set: UInt64)] = []
+
+        /// `edgeFull`'s set of the branch at `index` (0: none).
+        func edgeFull(at index: Int) -> UInt64 {
+            for e in edgeFull where e.index == index { return e.set }
+            return 0
+        }
     }
 
     /// b + (index << shift) (shift 1...3): array indexing as rv64 code without Zba spells it.
@@ -118,13 +138,28 @@ extension BlockTranslator {
         /// of its sources (up to two; x0 where there are fewer: `bit` ignores it); `sourcesNarrow`:
         /// it reads only their low halves whatever is needed.
         case computes(rd: UInt8, sources: (UInt8, UInt8), narrow: Bool, sourcesNarrow: Bool)
+        /// A conditional branch (`falls`: the next instruction follows when not taken) or a direct
+        /// jump that is not followed and links nothing: it may leave (a side exit, a spent
+        /// budget), where every register but a word is written back in full (its exit
+        /// sign-extends a `*w` result left zero-extended), or go on at an instruction of the
+        /// block, which needs in full what that instruction's code needs. Reads `sources` in full
+        /// unless both are words (`wordCompares`).
+        case branch(sources: (UInt8, UInt8), falls: Bool)
     }
 
     static let noLazySignExtension = getenv("SKIFF_JIT_LAZY_SEXT").map { String(cString: $0) == "0" } ?? false
 
-    private static func use(_ f: Fetched) -> Use {
+    /// `narrowBranches`: `!noNarrowBranches`, read once per block (a static is a lazy global).
+    private static func use(_ f: Fetched, narrowBranches: Bool) -> Use {
         guard let d = f.d else { return .leaves }
         if f.followed { return .computes(rd: d.rd, sources: (0, 0), narrow: true, sourcesNarrow: true) }
+        if narrowBranches {
+            switch f.op {
+            case .beq, .bne, .blt, .bge, .bltu, .bgeu, .branchFar: return .branch(sources: (d.rs1, d.rs2), falls: true)
+            case .jal, .jalFar where bit(d.rd) == 0: return .branch(sources: (0, 0), falls: false)
+            default: break
+            }
+        }
         if !noLazySignExtension {
             switch f.op {
             case .lb, .lbu, .lh, .lhu, .lw, .lwu, .ld: return .access(base: d.rs1, value: nil, valueFull: false, rd: d.rd)
@@ -225,44 +260,120 @@ extension BlockTranslator {
     }
 
     /// `joins`: the instructions a branch inside the block leads to (by index; `innerTargets`).
-    static func liveness(_ code: [Fetched], joins: InstructionSet) -> Liveness {
+    /// `targets`: guest pc -> index of those instructions (`innerTargets`).
+    static func liveness(_ code: [Fetched], joins: InstructionSet, targets: PCIndex = PCIndex()) -> Liveness {
         var result = Liveness()
         guard !noLiveness else { return result }
         result.rotates = PerInstruction(count: code.count)
         result.extensions = PerInstruction(count: code.count)
         result.scaled = PerInstruction(count: code.count)
         result.scaledAdds = PerInstruction(count: code.count)
-        let uses = code.map(use)
+        let narrowBranches = !noNarrowBranches
+        let uses = code.map { use($0, narrowBranches: narrowBranches) }
         result.lowHalfOnly = Array(filledWith: false, count: code.count)
         // Backward: `full`, registers whose upper halves a later reader (or a point that leaves)
         // needs; `live`, registers read at all later. After each index: `liveAfter`.
-        // Forward first: the registers holding a `*w` result before each instruction (since the
-        // last join, tail start or instruction that leaves: another path may bring any value).
+        // Forward first: the registers holding a word before each instruction (since the last
+        // tail start or instruction that leaves: another path may bring any value; at a join,
+        // those every way in brings).
         // A register holds a "word" when its guest value is its low half sign-extended: a `*w`
         // result, a narrow load (lb/lbu/lh/lhu/lw), and the and/or/xor of two words (bitwise
         // operations commute with sign extension; x0 is a word).
-        var words: UInt64 = 0
-        var wordsBefore = [UInt64](filledWith: 0, count: code.count)
-        for i in code.indices {
-            if joins.contains(i) || code[i].tail { words = 0 }
-            wordsBefore[i] = words
+        // The branches to an instruction of the block (or to its entry: a loop's back edge), and
+        // the joins some other way leads to (a call's or an unmodelled jump's target, a tail
+        // running into the block): nothing is known to be a word there. (A short list: a block
+        // has a handful; arrays per instruction cost more to allocate than the passes take.)
+        var edges: [(from: Int, to: Int)] = []
+        var unknownJoins = InstructionSet()
+        var edgeTargets = InstructionSet()
+        var targetList: [Int] = []
+        for i in code.indices where !code[i].followed {
+            if let c = code[i].continues, let j = targets[c] { unknownJoins.insert(j) }
             switch uses[i] {
-            case .leaves: words = 0
-            case .access(_, _, _, let rd):
-                words &= ~bit(rd ?? 0)
-                if !noWordLogic, let rd, isNarrowLoad(code[i].op) { words |= bit(rd) }
-            case .computes(let rd, _, _, _):
-                if isWord(code[i]) {
-                    words |= bit(rd)
-                } else if !noWordLogic && isWordLogic(code[i], words) {
-                    words |= bit(rd)
-                    result.wordLogic.insert(i)
-                } else {
-                    words &= ~bit(rd)
+            case .branch:
+                guard let t = code[i].staticTarget, let j = t == code[0].pc ? 0 : targets[t] else { continue }
+                edges.append((i, j))
+                if !edgeTargets.contains(j) {
+                    edgeTargets.insert(j)
+                    targetList.append(j)
                 }
+            case .leaves:
+                // (A linked jump or an instruction not modelled: only these others have a target.)
+                if let t = code[i].staticTarget, let j = targets[t] { unknownJoins.insert(j) }
+            default:
+                continue
             }
         }
+        func slot(_ j: Int) -> Int {
+            var s = 0
+            while targetList[s] != j { s += 1 }
+            return s
+        }
+        // A join's words are those every way into it brings: the fall-through, the branches
+        // before it (`ahead`, gathered as the pass goes) and those after it (`back`, by target:
+        // from everything, narrowed each round to what those branches bring, until nothing
+        // changes; after 8 rounds, nothing). A block without backward branches takes one round.
+        // The entry's are none.
+        var words: UInt64 = 0
+        var wordsBefore = [UInt64](filledWith: 0, count: code.count)
+        // (Most blocks have no branch to their own instructions: no arrays for them.)
+        var back: [UInt64] = targetList.isEmpty ? [] : Array(filledWith: .max, count: targetList.count)
+        var ahead: [UInt64] = targetList.isEmpty ? [] : Array(filledWith: .max, count: targetList.count)
+        var wordRound = 0
+        while true {
+            words = 0
+            result.wordLogic = InstructionSet()
+            for s in ahead.indices { ahead[s] = .max }
+            var e = 0
+            for i in code.indices {
+                if code[i].tail || unknownJoins.contains(i) {
+                    words = 0
+                } else if i > 0 && edgeTargets.contains(i) {
+                    let s = slot(i)
+                    words &= ahead[s] & back[s]
+                }
+                wordsBefore[i] = words
+                // (A branch changes no register: what it brings is what it saw.)
+                while e < edges.count && edges[e].from == i {
+                    if edges[e].to > i { ahead[slot(edges[e].to)] &= words }
+                    e += 1
+                }
+                switch uses[i] {
+                case .leaves: words = 0
+                case .branch: break
+                case .access(_, _, _, let rd):
+                    words &= ~bit(rd ?? 0)
+                    if !noWordLogic, let rd, isNarrowLoad(code[i].op) { words |= bit(rd) }
+                case .computes(let rd, _, _, _):
+                    if isWord(code[i]) || (narrowBranches && code[i].op == .li) {
+                        // (`li`'s constant is a sign-extended 32-bit immediate.)
+                        words |= bit(rd)
+                    } else if !noWordLogic && isWordLogic(code[i], words) {
+                        words |= bit(rd)
+                        result.wordLogic.insert(i)
+                    } else {
+                        words &= ~bit(rd)
+                    }
+                }
+            }
+            var narrowed = false
+            for (from, to) in edges where to > 0 && to <= from {
+                let s = slot(to)
+                if wordsBefore[from] & back[s] != back[s] {
+                    back[s] &= wordsBefore[from]
+                    narrowed = true
+                }
+            }
+            if !narrowed { break }
+            wordRound += 1
+            if wordRound == 8 { for s in back.indices { back[s] = 0 } }
+        }
+        // Backward: `full`, registers whose upper halves a later reader (or a point that leaves)
+        // needs; `live`, registers read at all later. A branch needs every register but a word
+        // in full (and its operands, unless compared as words); what the code at its target
+        // needs in full of the words left narrow is sign-extended on the way there (`edgeFull`).
         var full = UInt64.max, live = UInt64.max
+        var fullIn: [UInt64] = targetList.isEmpty ? [] : Array(filledWith: .max, count: targetList.count)
         var liveAfter = [UInt64](filledWith: .max, count: code.count)
         for i in code.indices.reversed() {
             // A tail starts after i: what follows i in the block's order is not its successor.
@@ -271,6 +382,17 @@ extension BlockTranslator {
             switch uses[i] {
             case .leaves:
                 full = .max
+                live = .max
+            case .branch(let sources, let falls):
+                var need = ~wordsBefore[i]
+                // A conditional branch comparing two words (x0 is one) compares their low halves.
+                func word(_ r: UInt8) -> Bool { r == 0 || (r < Registers.scratch && wordsBefore[i] & bit(r) != 0) }
+                if falls && word(sources.0) && word(sources.1) {
+                    result.wordCompares.insert(i)
+                } else {
+                    need |= bit(sources.0) | bit(sources.1)
+                }
+                full = (falls ? full : 0) | need
                 live = .max
             case .access(let base, let value, let valueFull, let rd):
                 // Left here, every register is written back: in full, but a `*w` result (its
@@ -286,6 +408,7 @@ extension BlockTranslator {
                 live |= bit(sources.0) | bit(sources.1)
                 if !sourcesNarrow && (needed || !narrow) { full |= bit(sources.0) | bit(sources.1) }
             }
+            if edgeTargets.contains(i) { fullIn[slot(i)] = full }
         }
         findRotates(code, uses, liveAfter, joins: joins, &result)
         if !noExtensions { findExtensions(code, joins: joins, &result) }
@@ -293,18 +416,49 @@ extension BlockTranslator {
         if !noLea { findScaledAdds(code, uses, liveAfter, joins: joins, &result) }
         // The `*w` results left zero-extended before each instruction (a 32-bit rotate at its
         // `or` too: the `or` of two sign-extended halves is sign-extended).
-        var narrow: UInt64 = 0
+        // A join's are those any way in brings that are words there (the branches before it as the
+        // pass goes, those after it by target: from none, grown each round until nothing
+        // changes; sign-extending a full word is harmless).
+        for s in ahead.indices { (ahead[s], back[s]) = (0, 0) }
         result.narrowBefore = Array(filledWith: 0, count: code.count)
-        for i in code.indices {
-            if joins.contains(i) || code[i].tail { narrow = 0 }
-            result.narrowBefore[i] = narrow
-            switch uses[i] {
-            case .leaves: narrow = 0
-            case .access(_, _, _, let rd): narrow &= ~bit(rd ?? 0)
-            case .computes(let rd, _, _, _):
-                let word = isWord(code[i]) || result.wordLogic.contains(i) || result.rotates[i].map { !$0.wide } ?? false
-                if word && result.lowHalfOnly[i] { narrow |= bit(rd) } else { narrow &= ~bit(rd) }
+        while true {
+            var narrow: UInt64 = 0
+            for s in ahead.indices { ahead[s] = 0 }
+            var e = 0
+            for i in code.indices {
+                if code[i].tail || unknownJoins.contains(i) {
+                    narrow = 0
+                } else if i > 0 && edgeTargets.contains(i) {
+                    let s = slot(i)
+                    narrow = (narrow | ahead[s] | back[s]) & wordsBefore[i]
+                }
+                result.narrowBefore[i] = narrow
+                while e < edges.count && edges[e].from == i {
+                    if edges[e].to > i { ahead[slot(edges[e].to)] |= narrow }
+                    e += 1
+                }
+                switch uses[i] {
+                case .leaves: narrow = 0
+                case .branch: break
+                case .access(_, _, _, let rd): narrow &= ~bit(rd ?? 0)
+                case .computes(let rd, _, _, _):
+                    let word = isWord(code[i]) || result.wordLogic.contains(i) || result.rotates[i].map { !$0.wide } ?? false
+                    if word && result.lowHalfOnly[i] { narrow |= bit(rd) } else { narrow &= ~bit(rd) }
+                }
             }
+            var grown = false
+            for (from, to) in edges where to > 0 && to <= from {
+                let s = slot(to)
+                if result.narrowBefore[from] & ~back[s] != 0 {
+                    back[s] |= result.narrowBefore[from]
+                    grown = true
+                }
+            }
+            if !grown { break }
+        }
+        for (from, to) in edges {
+            let set = result.narrowBefore[from] & fullIn[slot(to)]
+            if set != 0 { result.edgeFull.append((from, set)) }
         }
         return result
     }
@@ -421,11 +575,12 @@ extension BlockTranslator {
             while j >= 0 && defs.count < 2 && !code[j + 1].tail && !joins.contains(j + 1) {
                 var rd: UInt8?
                 switch uses[j] {
-                case .leaves: rd = nil
+                case .leaves, .branch: rd = nil
                 case .access(_, _, _, let r): rd = r
                 case .computes(let r, _, _, _): rd = r
                 }
                 if case .leaves = uses[j] { break }
+                if case .branch = uses[j] { break }
                 if !keep, case .access = uses[j] { break }
                 if let rd, rd == d.rs1 || rd == d.rs2, !defs.contains(where: { code[$0].d!.rd == rd }) { defs.append(j) }
                 j -= 1
@@ -444,7 +599,7 @@ extension BlockTranslator {
                 // (Reads of the second shift's register before it see its old value, as they should.)
                 // (Both shifts' registers are not x0, so an absent source never matches.)
                 switch uses[k] {
-                case .leaves:
+                case .leaves, .branch:
                     sourceWritten = true  // (not reached: the search above stops there)
                 case .access(_, _, _, let rd):
                     // (What it reads needs no check: the shifts before it are emitted.)

@@ -66,8 +66,9 @@ struct BlockTranslator {
     /// With registers preloaded (`RegisterCache(preloading:)`): where the loop body starts,
     /// after the loads; back edges jump there.
     private var body: Int?
-    /// Back edges whose budget is spent: their jumps out to the tier.
-    private var backEdges: [Int] = []
+    /// Back edges whose budget is spent: their jumps out to the tier, and the `*w` results left
+    /// zero-extended there (sign-extended as they are written back).
+    private var backEdges: [(site: Int, narrow: UInt64)] = []
     /// Where the read and write TLBs are relative to the context register, when both are
     /// within reach of a 32-bit displacement (then a probe indexes them directly).
     private let tlbs: NativeContext.TLBDisplacements?
@@ -85,7 +86,10 @@ struct BlockTranslator {
     private var currentRD: UInt8 = 0
     /// While a load or store is emitted: the `*w` results left zero-extended (`Liveness`), which
     /// its exits sign-extend as they write them back; else 0.
-    private var narrowNow: UInt64 = 0
+    var narrowNow: UInt64 = 0
+    /// While a branch or jump is emitted: the words its target needs in full that it holds
+    /// zero-extended (`Liveness.edgeFull`), sign-extended on the way there; else 0.
+    var edgeNow: UInt64 = 0
     /// The block's operations (nil: not fetchable), for `keepsRDX`.
     private var ops: [Op?] = []
     /// The access group whose addend rdx holds from its leader to its last member (nothing in
@@ -398,10 +402,12 @@ struct BlockTranslator {
             current = i
             currentRD = d.rd
             // Exits inside an instruction leave before it writes anything; those of a load or
-            // store sign-extend the `*w` results left zero-extended (an instruction that may
-            // leave otherwise has none: the liveness pass makes every register full before it).
+            // store, a branch or a jump sign-extend the `*w` results left zero-extended (an
+            // instruction that may leave otherwise has none: the liveness pass makes every
+            // register full before it).
             narrowNow = i < liveness.narrowBefore.count ? liveness.narrowBefore[i] : 0
-            defer { narrowNow = 0 }
+            edgeNow = liveness.edgeFull(at: i)
+            defer { (narrowNow, edgeNow) = (0, 0) }
             if liveness.absorbed.contains(i) {
                 // A shift a rotate at its `or` stands for: nothing to emit.
             } else if f.followed {
@@ -564,18 +570,33 @@ struct BlockTranslator {
     /// are taken from the budget, and with none left the block leaves to the tier.
     private mutating func backEdge(if c: X86Condition?, retired: Int) {
         let skip = c.map { a.jump(if: X86Condition(rawValue: $0.rawValue ^ 1)!) }
+        extend(edgeNow, cache)
         a.alu(.sub, .budget, imm: Int32(retired))
         let again = a.jump(if: .g)
         a.patch(rel32At: again, toOffset: body!)
-        backEdges.append(a.jump())
+        backEdges.append((a.jump(), narrowNow))
         if let skip { a.patch(rel32At: skip, toOffset: a.offset) }
+    }
+
+    /// Sign-extends the words of `set` held in host registers of `cache` (they are words left
+    /// zero-extended: the code a branch goes to needs them in full).
+    mutating func extend(_ set: UInt64, _ cache: RegisterCache) {
+        var m = set
+        while m != 0 {
+            let guest = UInt8(m.trailingZeroBitCount)
+            m &= m - 1
+            if let h = cache.host(of: guest) { a.signExtend32(h, h) }
+        }
     }
 
     private mutating func emitExits() {
         // A back edge with the budget spent: out to the tier.
-        for site in backEdges {
+        for (site, narrow) in backEdges {
             a.patch(rel32At: site, toOffset: a.offset)
-            writeBack(cache.written)
+            for (guest, host) in cache.registers(in: cache.written) {
+                if narrow & (1 << UInt64(guest)) != 0 { a.signExtend32(host, host) }
+                a.store(host, .guestRegisters, Self.disp(guest))
+            }
             a.move(.rcx, imm: entry)
             a.store(.rcx, .context, NativeContext.pcOffset)
             a.move(.rax, imm: UInt64(NativeExit.plain))
@@ -1217,11 +1238,13 @@ struct BlockTranslator {
 
     private mutating func branch(_ c: X86Condition, _ d: DecodedInstruction, target: UInt64, retired: Int) {
         let s1 = operand(d.rs1), s2 = operand(d.rs2)
+        // Two words compare as their low halves (`Liveness.wordCompares`).
+        let w = !liveness.wordCompares.contains(current)
         if case .host(let r1) = s1 {
-            apply(.cmp, r1, s2)
+            apply(.cmp, r1, s2, w: w)
         } else {
-            move(.rax, s1)
-            apply(.cmp, .rax, s2)
+            move(.rax, s1, w: w)
+            apply(.cmp, .rax, s2, w: w)
         }
         if target == entry, body != nil {
             backEdge(if: c, retired: retired + 1)
