@@ -37,6 +37,8 @@
 //  - srliw a, x, k and slliw b, x, 32 - k (either order), with the `or d, a, b` after them
 //    when there is one: a 32-bit rotate without Zbb, a quarter of sha256's instructions
 //    (OpenSSL's C, as Debian builds it); `fuseRotate`.
+//  - mul;add (64-bit), as the ALU pairs: a hash's multiply-accumulate (bench/cbench.c's hash);
+//    two shifts by a register (sll/srl, any order: the directions in imm's bits 0 and 1).
 //  - xor;addw, or;xor, addw;xor, xor;xor, or;or, addw;addw and srliw;xor (any registers,
 //    compressed or not): the rest of sha256's rounds, as the ALU pairs above (a replay of a qemu
 //    trace of sha256sum: its hash loop from 0.866 to 0.749 dispatches per instruction).
@@ -50,7 +52,9 @@
 // fusion rules: 27% fewer dispatches on CoreMark, 4% on CPython (docs/performance.md). Longer
 // chains run up to five units in one dispatch (`unitsAfter`): CoreMark's CRC step, its list
 // reversal with the loop's branch, its digit test, and CPython's bytecode dispatch (andi,
-// slli+add, ld of the handler's address, andi;srli of the opcode and argument).
+// slli+add, ld of the handler's address, andi;srli of the opcode and argument), and a
+// 64-bit rotate or funnel shift without Zbb (slli;srli or two shifts by a register, then or:
+// `slliSrliOr`, `shiftPairOr`; glibc's unaligned word copy runs srl, sll, or per word).
 
 enum Fusion {
     static func fuse(_ first: UnsafeMutablePointer<DecodedInstruction>) {
@@ -320,6 +324,10 @@ enum Fusion {
         case (.add, .add): f = twoRegisterSecond(a, b, .addPair)
         case (.mulw, .addw): f = twoRegisterSecond(a, b, .mulwAddw)
         case (.addw, .mulw): f = twoRegisterSecond(a, b, .addwMulw)
+        case (.mul, .add): f = twoRegisterSecond(a, b, .mulAdd)
+        case (.sll, .sll), (.sll, .srl), (.srl, .sll), (.srl, .srl):
+            f = twoRegisterSecond(a, b, .shiftPair)
+            f.imm = (a.op == .sll ? 1 : 0) | (b.op == .sll ? 2 : 0)
         case (.xor, .addw): f = twoRegisterSecond(a, b, .xorAddw)
         case (.or, .xor): f = twoRegisterSecond(a, b, .orXor)
         case (.addw, .xor): f = twoRegisterSecond(a, b, .addwXor)
@@ -375,6 +383,8 @@ enum Fusion {
             guard xor == .xor || xor == .xorSrliBranch, fourth.next.pointee.op == .srliBranch else { return }
             op = .crcStep
         case (.addiwAndi, .liBranch): op = .addiwAndiLiBranch
+        case (.slliSrli, .or): op = .slliSrliOr
+        case (.shiftPair, .or): op = .shiftPairOr
         case (.andi, .shlAdd):
             guard plain(third.pointee.op) == .ld, third.next.pointee.op == .andiSrli else { return }
             op = .andiShlAddLdPair
@@ -397,6 +407,7 @@ enum Fusion {
         case .crcStep: return 4
         case .slliSrliAddLh, .andiShlAddLdPair: return 3
         case .addLdSdBranch: return 2
+        case .slliSrliOr, .shiftPairOr: return 1
         default: return op.rawValue >= Op.addLdSd.rawValue && op.rawValue <= Op.andiShlAddLdPair.rawValue ? 1 : 0
         }
     }

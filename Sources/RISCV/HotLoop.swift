@@ -165,6 +165,14 @@ extension Hart {
             r[p.rd] = w(r[p.rs1] &+ p.pairFirstOffset)
             r[p.rs3] = r[p.aux] & p.pairSecondOffset
         }
+        // Two shifts by a register (`shiftPair`): sll if imm's bit 0 (first) or 1 (second) is set,
+        // else srl; the second reads its sources after the first has written.
+        @inline(__always) func shiftByRegisterPair(_ p: UnsafeMutablePointer<DecodedInstruction>) {
+            let a = r[p.rs1], sa = r[p.rs2] & 63
+            r[p.rd] = p.pointee.imm & 1 != 0 ? a &<< sa : a &>> sa
+            let b = r[p.aux], sb = r[p.rm] & 63
+            r[p.rs3] = p.pointee.imm & 2 != 0 ? b &<< sb : b &>> sb
+        }
         @inline(__always) func shiftAdd(_ p: UnsafeMutablePointer<DecodedInstruction>) {
             r[p.rd] = r[p.rs2] &+ (r[p.rs1] &<< p.shamt)
         }
@@ -772,6 +780,29 @@ extension Hart {
                     r[cur.rs3] = r[cur.aux] &>> cur.pairSecondOffset
                     cur = cur.next
                     continue
+                case .shiftPair:
+                    shiftByRegisterPair(cur)
+                    cur = cur.next
+                    continue
+                case .shiftPairOr:
+                    // Two shifts by a register, then the or (or c.or) in the next slot.
+                    shiftByRegisterPair(cur)
+                    cur = cur.next
+                    do {
+                        r[cur.rd] = r[cur.rs1] | r[cur.rs2]
+                        cur = cur.next
+                        continue
+                    }
+                case .slliSrliOr:
+                    // slli;srli, then the or (or c.or) in the next slot.
+                    r[cur.rd] = r[cur.rs1] &<< cur.pairFirstOffset
+                    r[cur.rs3] = r[cur.aux] &>> cur.pairSecondOffset
+                    cur = cur.next
+                    do {
+                        r[cur.rd] = r[cur.rs1] | r[cur.rs2]
+                        cur = cur.next
+                        continue
+                    }
                 case .sraiwAndiQuad:
                     // sraiw;sraiw, then the andi;andi in the next slot.
                     shiftRightWordPair(cur)
@@ -820,6 +851,11 @@ extension Hart {
                     }
                 case .mulwAddw:
                     multiplyAdd(cur)
+                    cur = cur.next
+                    continue
+                case .mulAdd:
+                    r[cur.rd] = r[cur.rs1] &* r[cur.rs2]
+                    r[cur.rs3] = r[cur.aux] &+ r[cur.rm]
                     cur = cur.next
                     continue
                 case .addwMulw:
@@ -1103,13 +1139,12 @@ extension Hart {
                      .mulh, .mulhsu, .div, .rem, .divw, .divuw, .remw, .remuw, .lrW, .lrD, .scW, .scD, .amoW,
                      .amoD, .csr, .sh1addUw, .sh2addUw, .sh3addUw, .slliUw, .orn, .xnor, .bitCount, .max,
                      .maxu, .min, .minu, .sextB, .sextH, .rol, .rolw, .ror, .rori, .roriw, .rorw, .rev8,
-                     .bclr, .bclri, .bext, .bexti, .binv, .binvi, .bset, .bseti, .faddS, .fsubS, .fmulS,
+                     .bitSingle, .bclri, .bexti, .binvi, .bseti, .faddS, .fsubS, .fmulS,
                      .fdivS, .fsqrtS, .fminS, .fmaxS, .fmaddS, .fmsubS, .fnmsubS, .fnmaddS, .faddD, .fsubD,
                      .fmulD, .fdivD, .fsqrtD, .fminD, .fmaxD, .fmaddD, .fmsubD, .fnmsubD, .fnmaddD, .fsgnjS,
                      .fsgnjnS, .fsgnjxS, .fsgnjnD, .fsgnjxD, .fcvtWS, .fcvtWUS, .fcvtLS, .fcvtLUS, .fcvtSW,
                      .fcvtSWU, .fcvtSL, .fcvtSLU, .fcvtWD, .fcvtWUD, .fcvtLD, .fcvtLUD, .fcvtDW, .fcvtDWU,
-                     .fcvtDL, .fcvtDLU, .fcvtSD, .fcvtDS, .feqS, .fltS, .fleS, .feqD, .fltD, .fleD, .fclassS,
-                     .fclassD:
+                     .fcvtDL, .fcvtDLU, .fcvtSD, .fcvtDS, .feqS, .fltS, .fleS, .feqD, .fltD, .fleD, .fclass:
                     // The store gives this arm a block of its own: as a bare return, the jump
                     // table's edge went straight to the common return and Cranelift set the
                     // exit reason (a constant) in the dispatch, one instruction per dispatch.

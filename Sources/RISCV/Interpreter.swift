@@ -161,7 +161,7 @@ extension Hart {
                 case .sh1addUw, .sh2addUw, .sh3addUw, .slliUw, .orn, .xnor, .bitCount,
                      .max, .maxu, .min, .minu, .sextB, .sextH,
                      .rol, .rolw, .ror, .rori, .roriw, .rorw, .rev8,
-                     .bclr, .bclri, .bext, .bexti, .binv, .binvi, .bset, .bseti:
+                     .bitSingle, .bclri, .bexti, .binvi, .bseti:
                     r[cur.rd] = Hart.bitManipulation(cur, r[cur.rs1], r[cur.rs2])
                 case .mulh, .mulhsu, .div, .rem, .divw, .divuw, .remw, .remuw:
                     r[cur.rd] = Hart.multiplyDivide(cur, r[cur.rs1], r[cur.rs2])
@@ -237,7 +237,7 @@ extension Hart {
                 case .fsgnjnD, .fsgnjxD, .fsgnjS, .fsgnjnS, .fsgnjxS, .fminS, .fmaxS, .fminD, .fmaxD,
                      .fcvtWS, .fcvtWUS, .fcvtLS, .fcvtLUS, .fcvtSW, .fcvtSWU, .fcvtSL, .fcvtSLU,
                      .fcvtWUD, .fcvtLUD, .fcvtDWU, .fcvtDLU,
-                     .feqS, .fltS, .fleS, .fclassS, .fclassD:
+                     .feqS, .fltS, .fleS, .fclass:
                     if !executeFloat(cur.pointee) { break illegal }
                 default:
                     // Every other operation lives in `hotLoop`, and `runHot` leaves at it only
