@@ -37,8 +37,8 @@
 //  - srliw a, x, k and slliw b, x, 32 - k (either order), with the `or d, a, b` after them
 //    when there is one: a 32-bit rotate without Zbb, a quarter of sha256's instructions
 //    (OpenSSL's C, as Debian builds it); `fuseRotate`.
-//  - mul;add (64-bit), as the ALU pairs: a hash's multiply-accumulate (bench/cbench.c's hash);
-//    two shifts by a register (sll/srl, any order: the directions in imm's bits 0 and 1).
+//  - slli;srli or two shifts by a register, then the or of their results (`fuseShiftOr`): a
+//    64-bit rotate or funnel shift without Zbb (a hash's mixing, glibc's unaligned word copy).
 //  - xor;addw, or;xor, addw;xor, xor;xor, or;or, addw;addw and srliw;xor (any registers,
 //    compressed or not): the rest of sha256's rounds, as the ALU pairs above (a replay of a qemu
 //    trace of sha256sum: its hash loop from 0.866 to 0.749 dispatches per instruction).
@@ -52,13 +52,31 @@
 // fusion rules: 27% fewer dispatches on CoreMark, 4% on CPython (docs/performance.md). Longer
 // chains run up to five units in one dispatch (`unitsAfter`): CoreMark's CRC step, its list
 // reversal with the loop's branch, its digit test, and CPython's bytecode dispatch (andi,
-// slli+add, ld of the handler's address, andi;srli of the opcode and argument), and a
-// 64-bit rotate or funnel shift without Zbb (slli;srli or two shifts by a register, then or:
-// `slliSrliOr`, `shiftPairOr`; glibc's unaligned word copy runs srl, sll, or per word).
+// slli+add, ld of the handler's address, andi;srli of the opcode and argument).
+
+#if canImport(Glibc) && !SKIFF_WASI
+import Glibc
+#endif
 
 enum Fusion {
+    /// An experiment switch (native hosts only; read once at decode time, no cost in the run
+    /// loop): `SKIFF_FUSE_OFF=slliSrliOr,shiftPairOr` leaves those fused operations out, so
+    /// one binary compares with and without them at the same code layout.
+    static let off: [Op] = {
+        #if canImport(Glibc) && !SKIFF_WASI
+        guard let v = getenv("SKIFF_FUSE_OFF") else { return [] }
+        let names = String(cString: v).split(separator: ",").map(String.init)
+        let known: [(String, Op)] = [("slliSrliOr", .slliSrliOr), ("shiftPairOr", .shiftPairOr)]
+        return known.filter { names.contains($0.0) }.map { $0.1 }
+        #else
+        return []
+        #endif
+    }()
+
     static func fuse(_ first: UnsafeMutablePointer<DecodedInstruction>) {
-        if fuseAddressArithmetic(first) || fuseAluPair(first) || fuseWithBranch(first) || fuseRotate(first) { return }
+        if fuseAddressArithmetic(first) || fuseShiftOr(first) || fuseAluPair(first) || fuseWithBranch(first) || fuseRotate(first) {
+            return
+        }
         fuseAddAndBranch(first)
     }
 
@@ -139,6 +157,38 @@ enum Fusion {
             f.rs2 = c.rd
             f.len += c.len
         }
+        first.pointee = f
+        return true
+    }
+
+    /// slli;srli or two shifts by a register (sll/srl, any order), then `or d, a, b` of their two
+    /// results (either operand order; a and b two registers, neither x0): one slot covering all
+    /// three, so the or takes both values from host registers instead of reloading them from the
+    /// register file they were just stored to, and the slot pointer advances by one `len` load
+    /// (as a two-unit form reading the or's slot, it took two: the slot pointer's chain of
+    /// loads made a hash loop slower despite fewer host instructions). True if fused.
+    static func fuseShiftOr(_ first: UnsafeMutablePointer<DecodedInstruction>) -> Bool {
+        let a = first.pointee, b = first.next.pointee
+        let immediate: Bool
+        switch (plain(a.op), plain(b.op)) {
+        case (.slli, .srli): immediate = true
+        case (.sll, .sll), (.sll, .srl), (.srl, .sll), (.srl, .srl): immediate = false
+        default: return false
+        }
+        let c = first.next.next.pointee
+        guard c.op == .or || c.op == .orC, a.rd != b.rd, a.rd != Registers.scratch, b.rd != Registers.scratch,
+              (c.rs1 == a.rd && c.rs2 == b.rd) || (c.rs1 == b.rd && c.rs2 == a.rd) else { return false }
+        var f: DecodedInstruction
+        if immediate {
+            f = pair(a, b, .slliSrliOr, second: b.rd)
+            f.rs2 = c.rd
+        } else {
+            f = twoRegisterSecond(a, b, .shiftPairOr)
+            f.imm = (a.op == .sll ? 1 : 0) | (b.op == .sll ? 2 : 0) | Int32(c.rd) << 8
+        }
+        if !off.isEmpty && off.contains(f.op) { return false }
+        f.aux = b.rs1
+        f.len = a.len + b.len + c.len
         first.pointee = f
         return true
     }
@@ -324,10 +374,6 @@ enum Fusion {
         case (.add, .add): f = twoRegisterSecond(a, b, .addPair)
         case (.mulw, .addw): f = twoRegisterSecond(a, b, .mulwAddw)
         case (.addw, .mulw): f = twoRegisterSecond(a, b, .addwMulw)
-        case (.mul, .add): f = twoRegisterSecond(a, b, .mulAdd)
-        case (.sll, .sll), (.sll, .srl), (.srl, .sll), (.srl, .srl):
-            f = twoRegisterSecond(a, b, .shiftPair)
-            f.imm = (a.op == .sll ? 1 : 0) | (b.op == .sll ? 2 : 0)
         case (.xor, .addw): f = twoRegisterSecond(a, b, .xorAddw)
         case (.or, .xor): f = twoRegisterSecond(a, b, .orXor)
         case (.addw, .xor): f = twoRegisterSecond(a, b, .addwXor)
@@ -383,8 +429,6 @@ enum Fusion {
             guard xor == .xor || xor == .xorSrliBranch, fourth.next.pointee.op == .srliBranch else { return }
             op = .crcStep
         case (.addiwAndi, .liBranch): op = .addiwAndiLiBranch
-        case (.slliSrli, .or): op = .slliSrliOr
-        case (.shiftPair, .or): op = .shiftPairOr
         case (.andi, .shlAdd):
             guard plain(third.pointee.op) == .ld, third.next.pointee.op == .andiSrli else { return }
             op = .andiShlAddLdPair
@@ -407,7 +451,6 @@ enum Fusion {
         case .crcStep: return 4
         case .slliSrliAddLh, .andiShlAddLdPair: return 3
         case .addLdSdBranch: return 2
-        case .slliSrliOr, .shiftPairOr: return 1
         default: return op.rawValue >= Op.addLdSd.rawValue && op.rawValue <= Op.andiShlAddLdPair.rawValue ? 1 : 0
         }
     }

@@ -165,14 +165,6 @@ extension Hart {
             r[p.rd] = w(r[p.rs1] &+ p.pairFirstOffset)
             r[p.rs3] = r[p.aux] & p.pairSecondOffset
         }
-        // Two shifts by a register (`shiftPair`): sll if imm's bit 0 (first) or 1 (second) is set,
-        // else srl; the second reads its sources after the first has written.
-        @inline(__always) func shiftByRegisterPair(_ p: UnsafeMutablePointer<DecodedInstruction>) {
-            let a = r[p.rs1], sa = r[p.rs2] & 63
-            r[p.rd] = p.pointee.imm & 1 != 0 ? a &<< sa : a &>> sa
-            let b = r[p.aux], sb = r[p.rm] & 63
-            r[p.rs3] = p.pointee.imm & 2 != 0 ? b &<< sb : b &>> sb
-        }
         @inline(__always) func shiftAdd(_ p: UnsafeMutablePointer<DecodedInstruction>) {
             r[p.rd] = r[p.rs2] &+ (r[p.rs1] &<< p.shamt)
         }
@@ -780,29 +772,27 @@ extension Hart {
                     r[cur.rs3] = r[cur.aux] &>> cur.pairSecondOffset
                     cur = cur.next
                     continue
-                case .shiftPair:
-                    shiftByRegisterPair(cur)
+                case .slliSrliOr:
+                    // slli;srli, then the or of their results into rs2, from host registers.
+                    let x = r[cur.rs1] &<< cur.pairFirstOffset
+                    r[cur.rd] = x
+                    let y = r[cur.aux] &>> cur.pairSecondOffset
+                    r[cur.rs3] = y
+                    r[cur.rs2] = x | y
                     cur = cur.next
                     continue
                 case .shiftPairOr:
-                    // Two shifts by a register, then the or (or c.or) in the next slot.
-                    shiftByRegisterPair(cur)
+                    // Two shifts by a register (sll if imm's bit 0 or 1 is set), then the or of
+                    // their results into imm's bits 8-15.
+                    let a = r[cur.rs1], sa = r[cur.rs2] & 63
+                    let x = cur.pointee.imm & 1 != 0 ? a &<< sa : a &>> sa
+                    r[cur.rd] = x
+                    let b = r[cur.aux], sb = r[cur.rm] & 63
+                    let y = cur.pointee.imm & 2 != 0 ? b &<< sb : b &>> sb
+                    r[cur.rs3] = y
+                    r[Int((cur.pointee.imm &>> 8) & 0xff)] = x | y
                     cur = cur.next
-                    do {
-                        r[cur.rd] = r[cur.rs1] | r[cur.rs2]
-                        cur = cur.next
-                        continue
-                    }
-                case .slliSrliOr:
-                    // slli;srli, then the or (or c.or) in the next slot.
-                    r[cur.rd] = r[cur.rs1] &<< cur.pairFirstOffset
-                    r[cur.rs3] = r[cur.aux] &>> cur.pairSecondOffset
-                    cur = cur.next
-                    do {
-                        r[cur.rd] = r[cur.rs1] | r[cur.rs2]
-                        cur = cur.next
-                        continue
-                    }
+                    continue
                 case .sraiwAndiQuad:
                     // sraiw;sraiw, then the andi;andi in the next slot.
                     shiftRightWordPair(cur)
@@ -851,11 +841,6 @@ extension Hart {
                     }
                 case .mulwAddw:
                     multiplyAdd(cur)
-                    cur = cur.next
-                    continue
-                case .mulAdd:
-                    r[cur.rd] = r[cur.rs1] &* r[cur.rs2]
-                    r[cur.rs3] = r[cur.aux] &+ r[cur.rm]
                     cur = cur.next
                     continue
                 case .addwMulw:

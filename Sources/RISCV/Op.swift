@@ -74,8 +74,6 @@ package enum Op: UInt8 {
     // Two ALU instructions, executed in order (the shifts, masks and multiply-adds of array
     // indexing and arithmetic loops, e.g. CoreMark's matrix and CRC code).
     case slliPair, srliPair, slliSrli, andiPair, sraiwPair, srliAdd, addiwAddw, addPair, mulwAddw, addwMulw
-    // mul + add (64-bit: a hash's multiply-accumulate), as the ALU pairs above.
-    case mulAdd
     // ld, lbu or srli followed by an in-page beq/bne (`rm`: 0 beq, 1 bne): null-pointer and
     // end-of-string tests, bit loops.
     case ldBranch, lbuBranch, srliBranch
@@ -118,13 +116,12 @@ package enum Op: UInt8 {
     // its sources in aux and rm: the sums, xors and ors of sha256's rounds (no Zbb), chosen by
     // replaying a qemu trace of sha256sum through the fusion rules (docs/performance.md).
     case xorAddw, orXor, addwXor, xorPair, orPair, addwPair, srliwXor
-    // slli;srli (the pair), then the `or` in the slot after it (Fusion.fuseUnits): a 64-bit
-    // rotate or funnel shift as C spells it without Zbb (xxhash-style mixing, sha512).
-    case slliSrliOr
-    // Two shifts by a register (sll/srl in any order: imm bit 0 set if the first is sll, bit 1
-    // if the second is), as the ALU pairs; and the same pair with the `or` in the slot after it
-    // (Fusion.fuseUnits): glibc's unaligned word copy (`_wordcopy_*_dest_aligned`: srl, sll, or).
-    case shiftPair, shiftPairOr
+    // Three ALU instructions in one slot: a 64-bit rotate or funnel shift as C spells it without
+    // Zbb (xxhash-style mixing; glibc's unaligned word copy runs srl, sll, or per word): slli;srli
+    // or two shifts by a register (sll/srl in any order), then the `or` of their two results
+    // (Fusion.fuseShiftOr). The or's destination in rs2 (slliSrliOr) or in imm's bits 8-15
+    // (shiftPairOr: the shifts' directions in imm's bits 0 and 1, sll if set).
+    case slliSrliOr, shiftPairOr
 
     // Compressed (2-byte) forms of the operations above. They are kept last so that the run
     // loop can tell an instruction's length from its operation alone (`isCompressed`), without

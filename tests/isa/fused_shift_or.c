@@ -1,9 +1,11 @@
-/* The interpreter's mul;add pair, its two shifts by a register (sll/srl in any order) and the
- * two-unit forms slli;srli then or, and sll/srl;sll/srl then or (Fusion.fuseAluPair, fuseUnits:
- * a 64-bit rotate or funnel shift without Zbb, glibc's unaligned word copy). For each: every
- * register overlap, x0 as a destination, shift amounts 0, 1, 63 and above 63 in the register
- * (masked), the compressed forms and the 32-bit ones; near misses (an xor or an and where the or
- * would be, an or of other registers); jumps onto the second and the third instruction; and a
+/* The interpreter's three-instruction shift forms (Fusion.fuseShiftOr): slli;srli, or two
+ * shifts by a register (sll/srl in any order), then the or of their two results, in one slot (a
+ * 64-bit rotate or funnel shift without Zbb: xxhash-style mixing, glibc's unaligned word copy).
+ * For each: every register overlap, x0 as a destination, shift amounts 0, 1, 63 and above 63 in
+ * the register (masked), the compressed forms (c.slli, c.srli, c.or) and the 32-bit ones; near
+ * misses that must not fuse (an xor, an and or an add where the or would be, an or of other
+ * registers or of one result twice, both shifts writing one register); mul;add and the
+ * register-shift pairs without an or; jumps onto the second and the third instruction; and a
  * fault right after each shape (reported at the load, every result written). Compared with qemu. */
 #include "isa.h"
 #include "segv_regs.h"
@@ -49,6 +51,9 @@ SHAPES(srl_srl, "srl", "srl")
         CASE("xor after", OP1 " %0,%1,%2\n\t" OP2 " %3,%1,%3\n\txor %0,%0,%3");                    \
         CASE("and after", OP1 " %0,%1,%2\n\t" OP2 " %3,%1,%3\n\tand %0,%0,%3");                    \
         CASE("x0 shifts", OP1 " zero,%1,%2\n\t" OP2 " zero,%1,%3\n\tor %0,%0,%3");                 \
+        CASE("x0 first", OP1 " zero,%1,%2\n\t" OP2 " %3,%1,%3\n\tor %0,zero,%3");                \
+        CASE("same rd", OP1 " %0,%1,%2\n\t" OP2 " %0,%1,%3\n\tor %3,%0,%0");                     \
+        CASE("or one", OP1 " %0,%1,%2\n\t" OP2 " %3,%1,%3\n\tor %2,%0,%1");                      \
     }
 SHIFT_OR(sll_srl_or, "sll", "srl")
 SHIFT_OR(srl_sll_or, "srl", "sll")
@@ -67,6 +72,8 @@ SHIFT_OR(srl_srl_or, "srl", "srl")
         CASE("xor after", "slli %0,%1," #K "\n\tsrli %2,%1," #L "\n\txor %3,%0,%2");               \
         CASE("add after", "slli %0,%1," #K "\n\tsrli %2,%1," #L "\n\tadd %3,%0,%2");               \
         CASE("x0 shifts", "slli zero,%1," #K "\n\tsrli zero,%1," #L "\n\tor %3,%0,%2");            \
+        CASE("same rd", "slli %0,%1," #K "\n\tsrli %0,%1," #L "\n\tor %3,%0,%0");                \
+        CASE("or twice", "slli %0,%1," #K "\n\tsrli %2,%1," #L "\n\tor %3,%2,%2");               \
     }
 ROTATE(rot_1, 1, 63)
 ROTATE(rot_31, 31, 33)
