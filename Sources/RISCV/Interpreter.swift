@@ -67,7 +67,6 @@ extension Hart {
 
         #if SKIFF_WASI
         Hart.runs &+= 1
-        Hart.largestBudget = max(Hart.largestBudget, instructionBudget)
         Hart.hotCodeTLB = codeTLB
         #endif
         lookup: while true {
