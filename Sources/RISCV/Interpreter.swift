@@ -266,7 +266,8 @@ extension Hart {
     #if SKIFF_WASI
     /// Calls of `run` (the wasm build's only: see there).
     nonisolated(unsafe) static var runs = 0
-    /// The largest budget `run` was given (a second statistic, for the same reason).
+    /// Once the largest budget `run` was given; no longer updated (its update's bytes in `run` put
+    /// `runHot`'s dispatch across a 64-byte line of the core: docs/performance.md).
     nonisolated(unsafe) static var largestBudget = 0
     #endif
 
