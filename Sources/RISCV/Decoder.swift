@@ -65,7 +65,13 @@ package enum Decoder {
             return DecodedInstruction(op: ops[Int(f3)], rs1: Registers.xs(rs1), rs2: Registers.xs(rs2), imm: immS(raw))
         case 0x13: return decodeOpImm(raw, rd: rd, rs1: rs1, f3: f3) ?? illegal
         case 0x1b: return decodeOpImm32(raw, rd: rd, rs1: rs1, f3: f3) ?? illegal
-        case 0x33: return decodeOp(f7: f7, f3: f3, rs2: rs2).map(r) ?? illegal
+        case 0x33:
+            guard var d = decodeOp(f7: f7, f3: f3, rs2: rs2).map(r) else { return illegal }
+            if d.op == .bitSingle {
+                let which: SingleBit = f7 == 0x14 ? .bset : f7 == 0x34 ? .binv : f3 == 5 ? .bext : .bclr
+                d.imm = which.rawValue
+            }
+            return d
         case 0x3b: return decodeOp32(f7: f7, f3: f3, rs2: rs2).map(r) ?? illegal
         case 0x0f:
             if f3 == 0 { return DecodedInstruction(op: .fence) }
@@ -187,9 +193,9 @@ package enum Decoder {
         case 0x10: return [nil, nil, Op.sh1add, nil, .sh2add, nil, .sh3add, nil][Int(f3)]
         case 0x05: return [nil, nil, nil, nil, Op.min, .minu, .max, .maxu][Int(f3)]
         case 0x30: return f3 == 1 ? .rol : f3 == 5 ? .ror : nil
-        case 0x24: return f3 == 1 ? .bclr : f3 == 5 ? .bext : nil
-        case 0x14: return f3 == 1 ? .bset : nil
-        case 0x34: return f3 == 1 ? .binv : nil
+        case 0x24: return f3 == 1 || f3 == 5 ? .bitSingle : nil
+        case 0x14: return f3 == 1 ? .bitSingle : nil
+        case 0x34: return f3 == 1 ? .bitSingle : nil
         default: return nil
         }
     }
@@ -294,10 +300,12 @@ package enum Decoder {
         case 0x69: return rmOK && rs2 <= 3 ? fx([Op.fcvtDW, .fcvtDWU, .fcvtDL, .fcvtDLU][Int(rs2)]) : nil
         case 0x70:
             if rs2 != 0 { return nil }
-            return f3 == 0 ? xf(.fmvXW) : f3 == 1 ? xf(.fclassS) : nil
+            if f3 == 1, var d = xf(.fclass) { d.imm = 0; return d }
+            return f3 == 0 ? xf(.fmvXW) : nil
         case 0x71:
             if rs2 != 0 { return nil }
-            return f3 == 0 ? xf(.fmvXD) : f3 == 1 ? xf(.fclassD) : nil
+            if f3 == 1, var d = xf(.fclass) { d.imm = 1; return d }
+            return f3 == 0 ? xf(.fmvXD) : nil
         case 0x78: return f3 == 0 && rs2 == 0 ? fx(.fmvWX) : nil
         case 0x79: return f3 == 0 && rs2 == 0 ? fx(.fmvDX) : nil
         default: return nil

@@ -68,11 +68,8 @@ extension Hart {
         case .fmvDX:
             regs[Int(rd)] = regs[Int(d.rs1)]
             return true
-        case .fclassS:
-            regs[Int(rd)] = SoftFloat.classMask(readS(d.rs1), S)
-            return true
-        case .fclassD:
-            regs[Int(rd)] = SoftFloat.classMask(regs[Int(d.rs1)], D)
+        case .fclass:
+            regs[Int(rd)] = d.imm == 0 ? SoftFloat.classMask(readS(d.rs1), S) : SoftFloat.classMask(regs[Int(d.rs1)], D)
             return true
         case .fminS, .fmaxS:
             writeS(rd, SoftFloat.minMax(readS(d.rs1), readS(d.rs2), max: d.op == .fmaxS, S, &flags))

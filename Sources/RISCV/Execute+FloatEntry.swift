@@ -43,7 +43,7 @@ extension Op {
              .fsgnjS, .fsgnjnS, .fsgnjxS, .fsgnjD, .fsgnjnD, .fsgnjxD,
              .fcvtWS, .fcvtWUS, .fcvtLS, .fcvtLUS, .fcvtSW, .fcvtSWU, .fcvtSL, .fcvtSLU,
              .fcvtWD, .fcvtWUD, .fcvtLD, .fcvtLUD, .fcvtDW, .fcvtDWU, .fcvtDL, .fcvtDLU, .fcvtSD, .fcvtDS,
-             .feqS, .fltS, .fleS, .feqD, .fltD, .fleD, .fclassS, .fclassD:
+             .feqS, .fltS, .fleS, .feqD, .fltD, .fleD, .fclass:
             return true
         default:
             return false

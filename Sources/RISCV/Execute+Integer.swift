@@ -94,13 +94,16 @@ extension Hart {
         case .rorw: return sext32(UInt64(rotateLeft32(UInt32(lo), (32 - UInt32(b & 31)) & 31)))
         case .roriw: return sext32(UInt64(rotateLeft32(UInt32(lo), (32 - UInt32(sh & 31)) & 31)))
         case .rev8: return a.byteSwapped
-        case .bclr: return a & ~(1 << (b & 63))
+        case .bitSingle:
+            switch SingleBit(rawValue: imm) ?? .bclr {
+            case .bclr: return a & ~(1 << (b & 63))
+            case .bext: return (a >> (b & 63)) & 1
+            case .binv: return a ^ (1 << (b & 63))
+            case .bset: return a | (1 << (b & 63))
+            }
         case .bclri: return a & ~(1 << sh)
-        case .bext: return (a >> (b & 63)) & 1
         case .bexti: return (a >> sh) & 1
-        case .binv: return a ^ (1 << (b & 63))
         case .binvi: return a ^ (1 << sh)
-        case .bset: return a | (1 << (b & 63))
         case .bseti: return a | (1 << sh)
         default: return 0
         }

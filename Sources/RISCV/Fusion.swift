@@ -37,6 +37,8 @@
 //  - srliw a, x, k and slliw b, x, 32 - k (either order), with the `or d, a, b` after them
 //    when there is one: a 32-bit rotate without Zbb, a quarter of sha256's instructions
 //    (OpenSSL's C, as Debian builds it); `fuseRotate`.
+//  - slli;srli or two shifts by a register, then the or of their results (`fuseShiftOr`): a
+//    64-bit rotate or funnel shift without Zbb (a hash's mixing, glibc's unaligned word copy).
 //  - xor;addw, or;xor, addw;xor, xor;xor, or;or, addw;addw and srliw;xor (any registers,
 //    compressed or not): the rest of sha256's rounds, as the ALU pairs above (a replay of a qemu
 //    trace of sha256sum: its hash loop from 0.866 to 0.749 dispatches per instruction).
@@ -52,9 +54,29 @@
 // reversal with the loop's branch, its digit test, and CPython's bytecode dispatch (andi,
 // slli+add, ld of the handler's address, andi;srli of the opcode and argument).
 
+#if canImport(Glibc) && !SKIFF_WASI
+import Glibc
+#endif
+
 enum Fusion {
+    /// An experiment switch (native hosts only; read once at decode time, no cost in the run
+    /// loop): `SKIFF_FUSE_OFF=slliSrliOr,shiftPairOr` leaves those fused operations out, so
+    /// one binary compares with and without them at the same code layout.
+    static let off: [Op] = {
+        #if canImport(Glibc) && !SKIFF_WASI
+        guard let v = getenv("SKIFF_FUSE_OFF") else { return [] }
+        let names = String(cString: v).split(separator: ",").map(String.init)
+        let known: [(String, Op)] = [("slliSrliOr", .slliSrliOr), ("shiftPairOr", .shiftPairOr)]
+        return known.filter { names.contains($0.0) }.map { $0.1 }
+        #else
+        return []
+        #endif
+    }()
+
     static func fuse(_ first: UnsafeMutablePointer<DecodedInstruction>) {
-        if fuseAddressArithmetic(first) || fuseAluPair(first) || fuseWithBranch(first) || fuseRotate(first) { return }
+        if fuseAddressArithmetic(first) || fuseShiftOr(first) || fuseAluPair(first) || fuseWithBranch(first) || fuseRotate(first) {
+            return
+        }
         fuseAddAndBranch(first)
     }
 
@@ -135,6 +157,38 @@ enum Fusion {
             f.rs2 = c.rd
             f.len += c.len
         }
+        first.pointee = f
+        return true
+    }
+
+    /// slli;srli or two shifts by a register (sll/srl, any order), then `or d, a, b` of their two
+    /// results (either operand order; a and b two registers, neither x0): one slot covering all
+    /// three, so the or takes both values from host registers instead of reloading them from the
+    /// register file they were just stored to, and the slot pointer advances by one `len` load
+    /// (as a two-unit form reading the or's slot, it took two: the slot pointer's chain of
+    /// loads made a hash loop slower despite fewer host instructions). True if fused.
+    static func fuseShiftOr(_ first: UnsafeMutablePointer<DecodedInstruction>) -> Bool {
+        let a = first.pointee, b = first.next.pointee
+        let immediate: Bool
+        switch (plain(a.op), plain(b.op)) {
+        case (.slli, .srli): immediate = true
+        case (.sll, .sll), (.sll, .srl), (.srl, .sll), (.srl, .srl): immediate = false
+        default: return false
+        }
+        let c = first.next.next.pointee
+        guard c.op == .or || c.op == .orC, a.rd != b.rd, a.rd != Registers.scratch, b.rd != Registers.scratch,
+              (c.rs1 == a.rd && c.rs2 == b.rd) || (c.rs1 == b.rd && c.rs2 == a.rd) else { return false }
+        var f: DecodedInstruction
+        if immediate {
+            f = pair(a, b, .slliSrliOr, second: b.rd)
+            f.rs2 = c.rd
+        } else {
+            f = twoRegisterSecond(a, b, .shiftPairOr)
+            f.imm = (a.op == .sll ? 1 : 0) | (b.op == .sll ? 2 : 0) | Int32(c.rd) << 8
+        }
+        if !off.isEmpty && off.contains(f.op) { return false }
+        f.aux = b.rs1
+        f.len = a.len + b.len + c.len
         first.pointee = f
         return true
     }

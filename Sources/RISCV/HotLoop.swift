@@ -772,6 +772,27 @@ extension Hart {
                     r[cur.rs3] = r[cur.aux] &>> cur.pairSecondOffset
                     cur = cur.next
                     continue
+                case .slliSrliOr:
+                    // slli;srli, then the or of their results into rs2, from host registers.
+                    let x = r[cur.rs1] &<< cur.pairFirstOffset
+                    r[cur.rd] = x
+                    let y = r[cur.aux] &>> cur.pairSecondOffset
+                    r[cur.rs3] = y
+                    r[cur.rs2] = x | y
+                    cur = cur.next
+                    continue
+                case .shiftPairOr:
+                    // Two shifts by a register (sll if imm's bit 0 or 1 is set), then the or of
+                    // their results into imm's bits 8-15.
+                    let a = r[cur.rs1], sa = r[cur.rs2] & 63
+                    let x = cur.pointee.imm & 1 != 0 ? a &<< sa : a &>> sa
+                    r[cur.rd] = x
+                    let b = r[cur.aux], sb = r[cur.rm] & 63
+                    let y = cur.pointee.imm & 2 != 0 ? b &<< sb : b &>> sb
+                    r[cur.rs3] = y
+                    r[Int((cur.pointee.imm &>> 8) & 0xff)] = x | y
+                    cur = cur.next
+                    continue
                 case .sraiwAndiQuad:
                     // sraiw;sraiw, then the andi;andi in the next slot.
                     shiftRightWordPair(cur)
@@ -1103,13 +1124,12 @@ extension Hart {
                      .mulh, .mulhsu, .div, .rem, .divw, .divuw, .remw, .remuw, .lrW, .lrD, .scW, .scD, .amoW,
                      .amoD, .csr, .sh1addUw, .sh2addUw, .sh3addUw, .slliUw, .orn, .xnor, .bitCount, .max,
                      .maxu, .min, .minu, .sextB, .sextH, .rol, .rolw, .ror, .rori, .roriw, .rorw, .rev8,
-                     .bclr, .bclri, .bext, .bexti, .binv, .binvi, .bset, .bseti, .faddS, .fsubS, .fmulS,
+                     .bitSingle, .bclri, .bexti, .binvi, .bseti, .faddS, .fsubS, .fmulS,
                      .fdivS, .fsqrtS, .fminS, .fmaxS, .fmaddS, .fmsubS, .fnmsubS, .fnmaddS, .faddD, .fsubD,
                      .fmulD, .fdivD, .fsqrtD, .fminD, .fmaxD, .fmaddD, .fmsubD, .fnmsubD, .fnmaddD, .fsgnjS,
                      .fsgnjnS, .fsgnjxS, .fsgnjnD, .fsgnjxD, .fcvtWS, .fcvtWUS, .fcvtLS, .fcvtLUS, .fcvtSW,
                      .fcvtSWU, .fcvtSL, .fcvtSLU, .fcvtWD, .fcvtWUD, .fcvtLD, .fcvtLUD, .fcvtDW, .fcvtDWU,
-                     .fcvtDL, .fcvtDLU, .fcvtSD, .fcvtDS, .feqS, .fltS, .fleS, .feqD, .fltD, .fleD, .fclassS,
-                     .fclassD:
+                     .fcvtDL, .fcvtDLU, .fcvtSD, .fcvtDS, .feqS, .fltS, .fleS, .feqD, .fltD, .fleD, .fclass:
                     // The store gives this arm a block of its own: as a bare return, the jump
                     // table's edge went straight to the common return and Cranelift set the
                     // exit reason (a constant) in the dispatch, one instruction per dispatch.

@@ -67,7 +67,6 @@ extension Hart {
 
         #if SKIFF_WASI
         Hart.runs &+= 1
-        Hart.largestBudget = max(Hart.largestBudget, instructionBudget)
         Hart.hotCodeTLB = codeTLB
         #endif
         lookup: while true {
@@ -161,7 +160,7 @@ extension Hart {
                 case .sh1addUw, .sh2addUw, .sh3addUw, .slliUw, .orn, .xnor, .bitCount,
                      .max, .maxu, .min, .minu, .sextB, .sextH,
                      .rol, .rolw, .ror, .rori, .roriw, .rorw, .rev8,
-                     .bclr, .bclri, .bext, .bexti, .binv, .binvi, .bset, .bseti:
+                     .bitSingle, .bclri, .bexti, .binvi, .bseti:
                     r[cur.rd] = Hart.bitManipulation(cur, r[cur.rs1], r[cur.rs2])
                 case .mulh, .mulhsu, .div, .rem, .divw, .divuw, .remw, .remuw:
                     r[cur.rd] = Hart.multiplyDivide(cur, r[cur.rs1], r[cur.rs2])
@@ -237,7 +236,7 @@ extension Hart {
                 case .fsgnjnD, .fsgnjxD, .fsgnjS, .fsgnjnS, .fsgnjxS, .fminS, .fmaxS, .fminD, .fmaxD,
                      .fcvtWS, .fcvtWUS, .fcvtLS, .fcvtLUS, .fcvtSW, .fcvtSWU, .fcvtSL, .fcvtSLU,
                      .fcvtWUD, .fcvtLUD, .fcvtDWU, .fcvtDLU,
-                     .feqS, .fltS, .fleS, .fclassS, .fclassD:
+                     .feqS, .fltS, .fleS, .fclass:
                     if !executeFloat(cur.pointee) { break illegal }
                 default:
                     // Every other operation lives in `hotLoop`, and `runHot` leaves at it only
@@ -267,7 +266,8 @@ extension Hart {
     #if SKIFF_WASI
     /// Calls of `run` (the wasm build's only: see there).
     nonisolated(unsafe) static var runs = 0
-    /// The largest budget `run` was given (a second statistic, for the same reason).
+    /// Once the largest budget `run` was given; no longer updated (its update's bytes in `run` put
+    /// `runHot`'s dispatch across a 64-byte line of the core: docs/performance.md).
     nonisolated(unsafe) static var largestBudget = 0
     #endif
 

@@ -35,8 +35,9 @@ package enum Op: UInt8 {
     case bitCount
     case max, maxu, min, minu, sextB, sextH, zextH
     case rol, rolw, ror, rori, roriw, rorw, rev8
-    // Zbs.
-    case bclr, bclri, bext, bexti, binv, binvi, bset, bseti
+    // Zbs. bclr, bext, binv and bset by a register are rare: one value for the four, the
+    // operation in `imm` (`SingleBit`; their values went to fused operations).
+    case bitSingle, bclri, bexti, binvi, bseti
 
     // F and D.
     case flw, fld, fsw, fsd
@@ -50,7 +51,8 @@ package enum Op: UInt8 {
     case fcvtSD, fcvtDS
     case fmvXW, fmvWX, fmvXD, fmvDX
     case feqS, fltS, fleS, feqD, fltD, fleD
-    case fclassS, fclassD
+    // fclass.s and fclass.d: `imm` 0 single, 1 double (rare: one value for both).
+    case fclass
 
     // Fused pairs (Fusion.swift): addi/addiw/add/addw followed by an in-page conditional branch.
     // addi or add + beq/bne (`rm`: 0 beq, 1 bne), the loop closers (addi + an in-page `j` is
@@ -114,6 +116,12 @@ package enum Op: UInt8 {
     // its sources in aux and rm: the sums, xors and ors of sha256's rounds (no Zbb), chosen by
     // replaying a qemu trace of sha256sum through the fusion rules (docs/performance.md).
     case xorAddw, orXor, addwXor, xorPair, orPair, addwPair, srliwXor
+    // Three ALU instructions in one slot: a 64-bit rotate or funnel shift as C spells it without
+    // Zbb (xxhash-style mixing; glibc's unaligned word copy runs srl, sll, or per word): slli;srli
+    // or two shifts by a register (sll/srl in any order), then the `or` of their two results
+    // (Fusion.fuseShiftOr). The or's destination in rs2 (slliSrliOr) or in imm's bits 8-15
+    // (shiftPairOr: the shifts' directions in imm's bits 0 and 1, sll if set).
+    case slliSrliOr, shiftPairOr
 
     // Compressed (2-byte) forms of the operations above. They are kept last so that the run
     // loop can tell an instruction's length from its operation alone (`isCompressed`), without
@@ -161,6 +169,11 @@ extension Op {
 /// The operation of `Op.bitCount` (stored in `imm`).
 package enum BitCount: Int32 {
     case clz, clzw, ctz, ctzw, cpop, cpopw, orcB
+}
+
+/// The operation of `Op.bitSingle` (stored in `imm`).
+package enum SingleBit: Int32 {
+    case bclr, bext, binv, bset
 }
 
 /// The read-modify-write operation of an AMO (stored in `rm`).
