@@ -301,14 +301,15 @@ extension X86CPU {
                 setArithmeticFlags(v == 0 ? X86Flags.zf : 0)
                 return X86Status.next
             }
-            materializeFlags()
-            let r = regs
+            // ZF: the source was 0 (the destination then stays as it was). The manuals leave the
+            // other flags undefined; AMD's CPUs (this CPUID's vendor) set them as for a logic
+            // result of the index: CF OF SF AF clear, PF its parity (0's for a zero source).
             if v == 0 {
-                r[X86Registers.flags] |= X86Flags.zf
+                setArithmeticFlags(X86Flags.zf | X86Flags.parity(0))
             } else {
-                r[X86Registers.flags] &= ~X86Flags.zf
-                let index = p.pointee.cond == 0 ? v.trailingZeroBitCount : 63 - v.leadingZeroBitCount
-                setReg(p.pointee.reg, s, UInt64(index))
+                let index = UInt64(p.pointee.cond == 0 ? v.trailingZeroBitCount : 63 - v.leadingZeroBitCount)
+                setReg(p.pointee.reg, s, index)
+                setArithmeticFlags(X86Flags.parity(index))
             }
         }
         return X86Status.next

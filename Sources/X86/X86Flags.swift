@@ -75,18 +75,21 @@ package enum X86Flags {
             f |= old & cf
             if a == sb { f |= of }
             f |= (a ^ 1 ^ res) & af
+        // Shifts (count b > 0). The manuals define OF for a count of 1 only and never AF; these
+        // are AMD's values (this CPUID's vendor) for every count: AF set, OF as for a count of 1
+        // from the result (shl: its top bit xor CF; shr: its top two bits differ; sar: clear).
         case shl:
             let n = bits(size)
             let c = b <= n ? (a >> (n &- b)) & 1 : 0
-            f |= c
+            f |= c | af
             if ((res >> (n - 1)) ^ c) & 1 != 0 { f |= of }
         case shr:
-            f |= (a >> (b &- 1)) & 1
-            if b == 1 && a & sb != 0 { f |= of }
+            f |= (a >> (b &- 1)) & 1 | af
+            if (res >> (bits(size) - 2)) & 1 != 0 { f |= of }
         case sar:
             let shift = UInt64(64) - bits(size)
             let signed = Int64(bitPattern: a << shift) >> Int64(shift)
-            f |= UInt64(bitPattern: signed >> Int64(min(b &- 1, 63))) & 1
+            f |= UInt64(bitPattern: signed >> Int64(min(b &- 1, 63))) & 1 | af
         case mul:
             if a != 0 { f |= cf | of }
         default:

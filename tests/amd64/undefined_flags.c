@@ -1,0 +1,80 @@
+/* The flags the manuals leave undefined, as AMD's CPUs set them (Skiff's CPUID says AuthenticAMD;
+ * test_amd64.py compares this program with the host CPU only on an AMD host, interpreted and
+ * with the native tier): bsf and bsr (CF OF SF AF clear, PF the parity of the index, ZF and PF
+ * set for a zero source), shl/shr/sar with every count (AF set; OF from the result as for a count
+ * of 1), and what stays defined around them. Each line: the operation, its inputs, the
+ * destination after it and RFLAGS & 0x8d5; then a checksum over many more inputs. Found by the
+ * x86 fuzzer (Fuzz/Harnesses/x86.swift): the native tier runs the host's instructions. */
+#include <stdio.h>
+
+#define OP(name, insn)                                                                          \
+    static unsigned long name(unsigned long flagsIn, unsigned long v, unsigned long c,          \
+                              unsigned long *dst) {                                           \
+        unsigned long out, d = *dst;                                                          \
+        __asm__ volatile("push %[in]\n\tpopf\n\t" insn "\n\tpushf\n\tpop %[out]"              \
+                         : [out] "=&r"(out), [d] "+r"(d) : [in] "r"(flagsIn), [v] "r"(v), "c"(c) \
+                         : "cc");                                                             \
+        *dst = d;                                                                             \
+        return out & 0x8d5;                                                                   \
+    }
+
+OP(bsf64, "bsf %[v], %[d]")
+OP(bsr64, "bsr %[v], %[d]")
+OP(bsf32, "bsf %k[v], %k[d]")
+OP(bsr16, "bsr %w[v], %w[d]")
+OP(shl8, "shlb %%cl, %b[d]")
+OP(shr8, "shrb %%cl, %b[d]")
+OP(sar8, "sarb %%cl, %b[d]")
+OP(shl16, "shlw %%cl, %w[d]")
+OP(shr16, "shrw %%cl, %w[d]")
+OP(sar16, "sarw %%cl, %w[d]")
+OP(shl32, "shll %%cl, %k[d]")
+OP(shr32, "shrl %%cl, %k[d]")
+OP(sar32, "sarl %%cl, %k[d]")
+OP(shl64, "shlq %%cl, %[d]")
+OP(shr64, "shrq %%cl, %[d]")
+OP(sar64, "sarq %%cl, %[d]")
+OP(shr32i, "shrl $5, %k[d]")
+OP(sar64i, "sarq $3, %[d]")
+OP(shl16i, "shlw $9, %w[d]")
+/* A shift's or bsf's undefined flags seen later through instructions that keep some flags. */
+OP(bsf_inc, "bsf %[v], %[d]\n\tinc %[d]")
+OP(shl_dec, "shl %%cl, %[d]\n\tdec %[d]")
+OP(bsr_adc, "bsr %[v], %[d]\n\tadc $0, %[d]")
+
+typedef unsigned long (*op_fn)(unsigned long, unsigned long, unsigned long, unsigned long *);
+static const struct { const char *name; op_fn f; } ops[] = {
+    {"bsf64", bsf64}, {"bsr64", bsr64}, {"bsf32", bsf32}, {"bsr16", bsr16},
+    {"shl8", shl8}, {"shr8", shr8}, {"sar8", sar8}, {"shl16", shl16}, {"shr16", shr16}, {"sar16", sar16},
+    {"shl32", shl32}, {"shr32", shr32}, {"sar32", sar32}, {"shl64", shl64}, {"shr64", shr64}, {"sar64", sar64},
+    {"shr32 $5", shr32i}, {"sar64 $3", sar64i}, {"shl16 $9", shl16i},
+    {"bsf; inc", bsf_inc}, {"shl; dec", shl_dec}, {"bsr; adc", bsr_adc},
+};
+
+int main(void) {
+    static const unsigned long values[] = {0, 1, 2, 0x7f, 0x80, 0xff, 0x8000, 0xc001, 0x12345678, 0x80000000,
+                                           0xdeadbeefcafef00dUL, 0x8000000000000000UL, 0xffffffffffffffffUL, 0x40};
+    static const unsigned long flagsIn[] = {0x202, 0xad7, 0x203, 0x212, 0x282, 0xa02};
+    const int nv = sizeof values / sizeof *values, nf = sizeof flagsIn / sizeof *flagsIn;
+    for (unsigned k = 0; k < sizeof ops / sizeof *ops; k++) {
+        printf("%s:\n", ops[k].name);
+        /* A few cases in full, then a checksum over every value, count and incoming flags (the
+         * loop makes the function hot: the native tier compiles it at its threshold). */
+        for (int i = 0; i < 4; i++) {
+            unsigned long d = 0x5555, v = values[i * 3 + 1], c = (unsigned long)(i * 7 + 1);
+            if (ops[k].name[1] == 'h' || ops[k].name[1] == 'a') d = v;
+            unsigned long f = ops[k].f(flagsIn[i], v, c, &d);
+            printf("  v=%lx c=%lu flags in %03lx -> d=%lx flags %03lx\n", v, c, flagsIn[i] & 0x8d5, d, f);
+        }
+        unsigned long sum = 0;
+        for (int i = 0; i < nv; i++)
+            for (int c = 0; c < 70; c++)
+                for (int j = 0; j < nf; j++) {
+                    unsigned long d = values[(i + c) % nv] ^ 0x5a5a;
+                    unsigned long f = ops[k].f(flagsIn[j], values[i], (unsigned long)c, &d);
+                    sum = (sum * 31 + f) ^ d;
+                }
+        printf("  checksum %016lx\n", sum);
+    }
+    return 0;
+}
