@@ -2,7 +2,7 @@
 // the same code runs interpreted and with the native tier (blocks compiled after 2 entries), and
 // the two must end alike: stop reason, rip, the register file (general-purpose, SSE, MXCSR, x87,
 // FS/GS bases; RFLAGS as pushf would see it, since the lazily kept flags may be held in other
-// forms, less the flags the last flag-setting instruction leaves undefined), instructions retired
+// forms, less those a multiplication leaves undefined: `undefinedFlags`), instructions retired
 // and the data pages. Any divergence is a bug in one of them; a host
 // crash or sanitizer report on any byte string is one too.
 //
@@ -75,19 +75,12 @@ final class Run {
         if trace { fputs("\(native ? "native tier" : "interpreted"): stop \(stop), rip \(hex(cpu.rip)), retired \(cpu.instructionsRetired), \(Run.state(cpu))\n", stderr) }
     }
 
-    /// The flags the last instruction that set them leaves undefined (the SDM's word): the
-    /// interpreter picks a value, the native tier shows the host CPU's (AMD and Intel differ).
-    /// Shifts: AF, and OF unless the count is 1; multiplications: SF, ZF, AF and PF.
+    /// The flags the last instruction that set them leaves undefined where the interpreter does
+    /// not give AMD's values: after a multiplication AMD's CPUs keep SF, ZF, AF and PF as they
+    /// were; the interpreter's lazy flags compute them from the product (keeping them would cost
+    /// every imul a materialisation).
     func undefinedFlags() -> UInt64 {
-        let op = cpu.regs[X86Registers.ccOp] >> 2
-        switch op {
-        case X86Flags.shl, X86Flags.shr, X86Flags.sar:
-            return X86Flags.af | (cpu.regs[X86Registers.ccB] == 1 ? 0 : X86Flags.of)
-        case X86Flags.mul:
-            return X86Flags.sf | X86Flags.zf | X86Flags.af | X86Flags.pf
-        default:
-            return 0
-        }
+        cpu.regs[X86Registers.ccOp] >> 2 == X86Flags.mul ? X86Flags.sf | X86Flags.zf | X86Flags.af | X86Flags.pf : 0
     }
 
     /// The general-purpose registers and RFLAGS, for SKIFF_FUZZ_TRACE=1 (a finding's replay).
