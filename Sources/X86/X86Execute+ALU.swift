@@ -155,7 +155,7 @@ extension X86CPU {
                 (high, low) = ((product >> bits) & m, product & m)
             }
             storeWide(s, high: high, low: low)
-            setFlags(X86Flags.mul, s, high != 0 ? 1 : 0, 0, low)
+            setMultiplyFlags(overflow: high != 0)
         case 5:   // imul (one operand)
             let low: UInt64, high: UInt64
             if s == 3 {
@@ -167,7 +167,7 @@ extension X86CPU {
             }
             storeWide(s, high: high, low: low)
             let overflow = high != (low & X86Flags.signBit(Int(s)) != 0 ? m : 0)
-            setFlags(X86Flags.mul, s, overflow ? 1 : 0, 0, low)
+            setMultiplyFlags(overflow: overflow)
         case 6:   // div
             if src == 0 { return X86Status.divideError }
             let high = s == 0 ? (reg(0, 1) >> 8) & 0xff : reg(rdxOffset, s)
@@ -419,6 +419,6 @@ extension X86Core {
         let b = immediate ? p.pointee.imm & X86Flags.mask(Int(s)) : src
         let (low, overflow) = X86CPU.signedProduct(a, b, s)
         setReg(p.pointee.reg, s, low)
-        setFlags(X86Flags.mul, s, overflow ? 1 : 0, 0, low)
+        setMultiplyFlags(overflow: overflow)
     }
 }

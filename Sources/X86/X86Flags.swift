@@ -24,8 +24,6 @@ package enum X86Flags {
     package static let add: UInt64 = 1, adc: UInt64 = 2, sub: UInt64 = 3, sbb: UInt64 = 4
     package static let logic: UInt64 = 5, inc: UInt64 = 6, dec: UInt64 = 7
     package static let shl: UInt64 = 8, shr: UInt64 = 9, sar: UInt64 = 10
-    /// Multiplication: CF = OF = a (0 or 1), SF ZF PF from the result's low half.
-    package static let mul: UInt64 = 11
 
     // Masking shifts (&<<, &>>) throughout the hot helpers: Swift's `<<` and `>>` with a
     // variable count check for counts past the width and negative counts, ~12 instructions
@@ -90,8 +88,6 @@ package enum X86Flags {
             let shift = UInt64(64) - bits(size)
             let signed = Int64(bitPattern: a << shift) >> Int64(shift)
             f |= UInt64(bitPattern: signed >> Int64(min(b &- 1, 63))) & 1 | af
-        case mul:
-            if a != 0 { f |= cf | of }
         default:
             return old & arithmetic
         }

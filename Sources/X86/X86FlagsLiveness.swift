@@ -144,6 +144,6 @@ extension X86Core {
         let product = Int64(Int32(truncatingIfNeeded: a)) &* Int64(Int32(truncatingIfNeeded: reg(p.pointee.rm, 2)))
         let low = UInt64(UInt32(truncatingIfNeeded: product))
         setReg(p.pointee.reg, 2, low)
-        setFlags(X86Flags.mul, 2, product != Int64(Int32(truncatingIfNeeded: product)) ? 1 : 0, 0, low)
+        setMultiplyFlags(overflow: product != Int64(Int32(truncatingIfNeeded: product)))
     }
 }

@@ -47,6 +47,7 @@ extension X86CPU {
     @_transparent func setFlags(_ kind: UInt64, _ s: UInt8, _ a: UInt64, _ b: UInt64, _ res: UInt64) {
         core.setFlags(kind, s, a, b, res)
     }
+    @_transparent func setMultiplyFlags(overflow: Bool) { core.setMultiplyFlags(overflow: overflow) }
     @_transparent func alu(_ kind: Int, _ a: UInt64, _ b: UInt64, _ s: UInt8) -> UInt64 { core.alu(kind, a, b, s) }
 
 #if SKIFF_WASI
@@ -478,6 +479,15 @@ extension X86Core {
         r[X86Registers.ccA] = a
         r[X86Registers.ccB] = b
         r[X86Registers.ccRes] = res
+    }
+
+    /// A multiplication's flags: CF = OF = `overflow` (the product does not fit its low half).
+    /// The manuals leave SF, ZF, AF and PF undefined; AMD's CPUs (this CPUID's vendor) keep them.
+    @inline(__always) func setMultiplyFlags(overflow: Bool) {
+        let r = regs
+        let kept = flagsValue() & (X86Flags.sf | X86Flags.zf | X86Flags.af | X86Flags.pf)
+        r[X86Registers.flags] = (r[X86Registers.flags] & ~X86Flags.arithmetic) | kept | (overflow ? X86Flags.cf | X86Flags.of : 0)
+        r[X86Registers.ccOp] = X86Flags.materialized
     }
 
     @_transparent func setLogicFlags(_ s: UInt8, _ res: UInt64) {

@@ -2,7 +2,7 @@
  * test_amd64.py compares this program with the host CPU only on an AMD host, interpreted and
  * with the native tier): bsf and bsr (CF OF SF AF clear, PF the parity of the index, ZF and PF
  * set for a zero source), shl/shr/sar with every count (AF set; OF from the result as for a count
- * of 1), and what stays defined around them. Each line: the operation, its inputs, the
+ * of 1), multiplications (SF ZF AF PF kept as they were), and what stays defined around them. Each line: the operation, its inputs, the
  * destination after it and RFLAGS & 0x8d5; then a checksum over many more inputs. Found by the
  * x86 fuzzer (Fuzz/Harnesses/x86.swift): the native tier runs the host's instructions. */
 #include <stdio.h>
@@ -37,10 +37,30 @@ OP(sar64, "sarq %%cl, %[d]")
 OP(shr32i, "shrl $5, %k[d]")
 OP(sar64i, "sarq $3, %[d]")
 OP(shl16i, "shlw $9, %w[d]")
+OP(imul64, "imul %[v], %[d]")
+OP(imul32, "imul %k[v], %k[d]")
+OP(imul16i, "imul $-300, %w[v], %w[d]")
+OP(imul32i, "imul $77777, %k[v], %k[d]")
+/* One-operand mul and imul (rdx:rax): SF ZF AF PF are kept by AMD's CPUs. */
+#define WIDE(name, insn)                                                                        \
+    static unsigned long name(unsigned long flagsIn, unsigned long v, unsigned long c,          \
+                              unsigned long *dst) {                                           \
+        unsigned long out, lo = *dst, hi = c;                                                 \
+        __asm__ volatile("push %[in]\n\tpopf\n\t" insn "\n\tpushf\n\tpop %[out]"              \
+                         : [out] "=&r"(out), "+a"(lo), "+d"(hi) : [in] "r"(flagsIn), [v] "r"(v) \
+                         : "cc");                                                             \
+        *dst = lo ^ (hi << 1);                                                                \
+        return out & 0x8d5;                                                                   \
+    }
+WIDE(mul64, "mulq %[v]")
+WIDE(imul64w, "imulq %[v]")
+WIDE(mul8, "mulb %b[v]")
+WIDE(imul32w, "imull %k[v]")
 /* A shift's or bsf's undefined flags seen later through instructions that keep some flags. */
 OP(bsf_inc, "bsf %[v], %[d]\n\tinc %[d]")
 OP(shl_dec, "shl %%cl, %[d]\n\tdec %[d]")
 OP(bsr_adc, "bsr %[v], %[d]\n\tadc $0, %[d]")
+OP(imul_jz, "imul %[v], %[d]\n\tjz 1f\n\tnot %[d]\n1:")
 
 typedef unsigned long (*op_fn)(unsigned long, unsigned long, unsigned long, unsigned long *);
 static const struct { const char *name; op_fn f; } ops[] = {
@@ -48,7 +68,9 @@ static const struct { const char *name; op_fn f; } ops[] = {
     {"shl8", shl8}, {"shr8", shr8}, {"sar8", sar8}, {"shl16", shl16}, {"shr16", shr16}, {"sar16", sar16},
     {"shl32", shl32}, {"shr32", shr32}, {"sar32", sar32}, {"shl64", shl64}, {"shr64", shr64}, {"sar64", sar64},
     {"shr32 $5", shr32i}, {"sar64 $3", sar64i}, {"shl16 $9", shl16i},
-    {"bsf; inc", bsf_inc}, {"shl; dec", shl_dec}, {"bsr; adc", bsr_adc},
+    {"imul64", imul64}, {"imul32", imul32}, {"imul16 imm", imul16i}, {"imul32 imm", imul32i},
+    {"mul64", mul64}, {"imul64 wide", imul64w}, {"mul8", mul8}, {"imul32 wide", imul32w},
+    {"bsf; inc", bsf_inc}, {"shl; dec", shl_dec}, {"bsr; adc", bsr_adc}, {"imul; jz", imul_jz},
 };
 
 int main(void) {
