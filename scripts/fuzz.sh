@@ -7,6 +7,7 @@
 #   scripts/fuzz.sh [SECONDS] [NAME...]    each fuzzer SECONDS (default 60); all when no NAME
 #   scripts/fuzz.sh --build [NAME...]      build only
 #   scripts/fuzz.sh --seeds [NAME...]      (re)write the committed seed corpus with the harnesses' own seed makers
+#                                          (the regression-* inputs, former findings, are kept)
 #
 # `syscalls` is not a libFuzzer harness: it runs tests/containers/test_syscall_fuzz.py (a riscv64
 # guest issuing random system calls under `skiff run`) for SECONDS, with $SKIFF (default
@@ -121,7 +122,8 @@ echo "fuzz: built in $((SECONDS - began)) s" >&2
 if [ "$MODE" = seeds ]; then
   for n in $NAMES; do
     [ "$n" = syscalls ] && continue
-    rm -rf "Fuzz/Corpus/$n"; mkdir -p "Fuzz/Corpus/$n"
+    # The made seeds are rewritten; findings kept as regression-* inputs stay.
+    mkdir -p "Fuzz/Corpus/$n"; find "Fuzz/Corpus/$n" -type f ! -name 'regression-*' -delete
     SKIFF_FUZZ_SEEDS="Fuzz/Corpus/$n" "$OUT/fuzz-$n"
     if [ "$n" = layers ]; then
       # Compressed copies of the one-layer seeds, for libarchive's gzip and zstd filters.
