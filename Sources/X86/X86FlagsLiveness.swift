@@ -113,10 +113,13 @@ extension X86CodeCache {
             if let z = first[i].op.zeroFused(attrs: first[i].attrs, pairAttrs: next) { first[i].op = z }
         }
 #if !SKIFF_WASI
-        // A 64-bit load before a 16-bit memory compare with a je/jne (Pairs.swift).
+        // A 64-bit load before a 16-bit memory compare with a je/jne (Pairs.swift), whose operand
+        // is base + disp (the arm takes it with `addressBD`: no run-time test of the form).
         var j = 0
         while j + 1 < n {
-            if first[j].op == .movRM64 && first[j + 1].op == .cmpRM16Z { first[j].op = .loadCmpRM16Z }
+            if first[j].op == .movRM64 && first[j + 1].op == .cmpRM16Z && first[j + 1].scale < X86Instruction.indexed {
+                first[j].op = .loadCmpRM16Z
+            }
             j += 1
         }
         // Then a `Z` form whose jcc is jne becomes its `NZ` form (Specialise.swift).

@@ -36,6 +36,21 @@ extension X86Core {
         let tierOff = !jit
         var run = NativeRun(pc: 0, executed: 0, interpretFirst: false)
         var interpretFirst = false
+#if !SKIFF_WASI
+        // The page the run loop left last, besides the one it runs in (`pageBase`, `index`): a
+        // jump, call or return to a decoded instruction there switches the two without the code
+        // TLB and the page-cache check of a look-up (amd64 CoreMark went through a look-up
+        // ~3,300 times per iteration, ~57 host instructions each, mostly calls and returns
+        // between two pages). Valid for this call of `run` only: a page's code slots are freed
+        // only by map, unmap and mprotect (system calls, outside the run loop), and an
+        // instruction dropped meanwhile (a store into code, a full arena) is no longer in its
+        // page's index, so the switch finds nothing and looks up as before. Native tier off only
+        // (with it on, look-ups count block entries). `1` is no page's base.
+        var pageBase: UInt64 = 1
+        var index = UnsafeMutablePointer<UInt>(bitPattern: 8).unsafelyUnwrapped
+        var otherBase: UInt64 = 1
+        var otherIndex = index
+#endif
 
         lookup: while true {
 #if !SKIFF_WASI
@@ -45,8 +60,17 @@ extension X86Core {
                 stop = .memoryFault(mem.fault(pc, .execute))
                 break lookup
             }
+#if SKIFF_WASI
             let index = X86CodeCache.index(slots)
             let pageBase = pc & ~pageMask
+#else
+            if pc & ~pageMask != pageBase {
+                otherBase = pageBase
+                otherIndex = index
+                pageBase = pc & ~pageMask
+                index = X86CodeCache.index(slots)
+            }
+#endif
             var cur: UnsafeMutablePointer<X86Instruction>
             if let p = UnsafeMutablePointer<X86Instruction>(bitPattern: index[Int(pc & pageMask)]) {
                 cur = p
@@ -221,6 +245,16 @@ extension X86Core {
                     case .setccM:
                         guard cstore(cur, address(cur), 0, condition(cur.pointee.cond) ? 1 : 0) else { break fault }
                     case .push:
+#if !SKIFF_WASI
+                        // 64-bit pushes and pops (nearly all) without the size's shifts and
+                        // switches: push/pop were ~35 host instructions each.
+                        if _fastPath(s == 3) {
+                            let sp = r[X86Registers.rsp] &- 8
+                            guard cwrite(cur, sp, 0, reg64(cur.pointee.reg)) else { break fault }
+                            r[X86Registers.rsp] = sp
+                            continue inner
+                        }
+#endif
                         let v = reg(cur.pointee.reg, s)
                         let sp = r[X86Registers.rsp] &- (UInt64(1) &<< UInt64(s))
                         guard sstore(cur, sp, s, v) else { break fault }
@@ -236,6 +270,14 @@ extension X86Core {
                         r[X86Registers.rsp] = sp
                     case .pop:
                         let sp = r[X86Registers.rsp]
+#if !SKIFF_WASI
+                        if _fastPath(s == 3) {
+                            guard let v = cread(cur, sp, 0, UInt64.self) else { break fault }
+                            r[X86Registers.rsp] = sp &+ 8
+                            setReg64(cur.pointee.reg, v)     // pop rsp: the loaded value wins
+                            continue inner
+                        }
+#endif
                         guard let v = sload(cur, sp, s) else { break fault }
                         r[X86Registers.rsp] = sp &+ (UInt64(1) &<< UInt64(s))
                         setReg(cur.pointee.reg, s, v)     // pop rsp: the loaded value wins
@@ -686,7 +728,7 @@ extension X86Core {
                     case .loadCmpRM16Z:
                         guard load64(cur) else { break fault }
                         cur += 1
-                        guard let v = cload(cur, address(cur), 1) else { break fault }
+                        guard let v = cload(cur, addressBD(cur), 1) else { break fault }
                         _ = alu(7, reg(cur.pointee.reg, 1), v, 1)
                         if zeroTaken(&cur) { if followCached(&cur, &left) { continue inner }; break taken }
                     case .loadLoadZx8:
@@ -846,6 +888,16 @@ extension X86Core {
                 if left > 0, let p = decoded(pc), !(jit && p.pointee.countExecution(threshold: threshold)) {
                     cur = p - 1; left &-= Int(p.pointee.count); continue inner
                 }
+#if !SKIFF_WASI
+                // Or to one of the page left last (see `otherBase`).
+                if tierOff, left > 0, pc & ~pageMask == otherBase,
+                   let p = UnsafeMutablePointer<X86Instruction>(bitPattern: otherIndex[Int(pc & pageMask)]) {
+                    otherBase = pageBase
+                    pageBase = pc & ~pageMask
+                    swap(&index, &otherIndex)
+                    cur = p - 1; left &-= Int(p.pointee.count); continue inner
+                }
+#endif
                 if left <= 0 { break lookup }
                 continue lookup
             }

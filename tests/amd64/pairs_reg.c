@@ -72,6 +72,28 @@ __attribute__((noinline)) static long find_key(struct node *head, unsigned long 
     return index_of(head, p);
 }
 
+/* find_key with an indexed compare, `cmp 0x2(%rdx,%rcx,2), %r12w` (not paired with the load: the
+ * pair's arm takes a base + disp operand only). */
+__attribute__((noinline)) static long find_key_ix(struct node *head, unsigned long key, long ix, unsigned long *last) {
+    struct node *p = head;
+    unsigned long d = 0x3333;
+    register unsigned long k12 __asm__("r12") = key;
+    __asm__ volatile(
+        "jmp 2f\n\t"
+        "1:\n\t"
+        "mov (%%rax), %%rax\n\t"
+        "test %%rax, %%rax\n\t"
+        "je 3f\n\t"
+        "2:\n\t"
+        "mov 0x8(%%rax), %%rdx\n\t"
+        "cmp 0x2(%%rdx,%%rcx,2), %%r12w\n\t"
+        "jne 1b\n\t"
+        "3:\n\t"
+        : "+a"(p), "+d"(d) : "r"(k12), "c"(ix) : "cc", "memory");
+    *last = d;
+    return index_of(head, p);
+}
+
 /* The same with the compare the other way (je taken back), and the byte-key walk. */
 __attribute__((noinline)) static long find_byte(struct node *head, unsigned long key, unsigned long *last) {
     struct node *p = head;
@@ -289,7 +311,10 @@ int main(void) {
             unsigned long key = 3 * k + 0x8000 * (k & 1), l1 = 0, l2 = 0;
             long a = find_key(nodes, key, &l1), b = find_byte(nodes, 0x30 + k, &l2);
             long c = count_equal(nodes, 0), d = count_equal(&nodes[k % 12], key);
-            if (round == 0) printf("list %lx: %ld %ld %ld %lx %ld %ld\n", key, a, (long)((unsigned char *)l1 - lo), b, l2, c, d);
+            unsigned long l3 = 0;
+            long e = find_key_ix(nodes, 0x30 + k, -1, &l3);
+            if (round == 0) printf("list %lx: %ld %ld %ld %lx %ld %ld %ld %ld\n", key, a, (long)((unsigned char *)l1 - lo), b, l2, c, d,
+                                   e, (long)((unsigned char *)l3 - lo));
         }
     }
     static const char *strs[] = {"", "1", "12,5", "abc", "5.5e3", "5.5E3", "x,", "eeee", "-7+", "12345678901"};
