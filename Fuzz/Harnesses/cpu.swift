@@ -13,17 +13,6 @@
 let codeBase: UInt64 = 0x10000, dataBase: UInt64 = 0x20000, counterPage: UInt64 = 0x30000
 let dataPages: UInt64 = 4, budget = 100_000, iterations: UInt64 = 24
 
-struct SplitMix {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        state &+= 0x9e37_79b9_7f4a_7c15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xbf58_476d_1ce4_e5b9
-        z = (z ^ (z >> 27)) &* 0x94d0_49bb_1331_11eb
-        return z ^ (z >> 31)
-    }
-}
-
 /// lui x31, 0x30; ld x30, 0(x31); addi x30, x30, -1; sd x30, 0(x31); bne x30, x0, codeBase; ebreak
 func epilogue(at address: UInt64) -> [UInt32] {
     let branchOffset = Int64(codeBase) - Int64(address + 16)
@@ -101,7 +90,6 @@ public func fuzzCPU(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int32 {
     return 0
 }
 
-func hex(_ v: UInt64) -> String { "0x" + String(v, radix: 16) }
 
 /// Seeds: loop bodies of ALU, multiply/divide, loads and stores of every width, AMOs, LR/SC,
 /// floating point and compressed instructions (encodings as the Tests/RISCVTests assembler makes them).

@@ -21,17 +21,6 @@ import Glibc
 let codeBase: UInt64 = 0x10000, dataBase: UInt64 = 0x20000, counterPage: UInt64 = 0x30000
 let dataPages: UInt64 = 4, budget = 100_000, iterations: UInt64 = 24
 
-struct SplitMix {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        state &+= 0x9e37_79b9_7f4a_7c15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xbf58_476d_1ce4_e5b9
-        z = (z ^ (z >> 27)) &* 0x94d0_49bb_1331_11eb
-        return z ^ (z >> 31)
-    }
-}
-
 /// dec qword [counterPage]; jnz codeBase; int3 — placed at `address`.
 func epilogue(at address: UInt64) -> [UInt8] {
     var w = ByteWriter()
@@ -121,7 +110,6 @@ public func fuzzX86(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int32 {
     return 0
 }
 
-func hex(_ v: UInt64) -> String { "0x" + String(v, radix: 16) }
 let trace = getenv("SKIFF_FUZZ_TRACE") != nil
 
 /// Where the x86-64 manuals leave a flag undefined, the interpreter gives what AMD's CPUs give (its
