@@ -20,7 +20,7 @@ package enum X86Tuning {
 
 extension X86Op {
     /// How an operation uses the arithmetic flags, for `decodeBlock`'s liveness pass.
-    enum FlagEffect { case writesAll, none, other }
+    enum FlagEffect { case writesAll, multiplies, none, other }
 
     var flagEffect: FlagEffect {
         switch self {
@@ -28,12 +28,15 @@ extension X86Op {
         // shifts by an immediate are decoded as these only for a count that is not 0 after
         // masking) and cannot fault.
         case .addRR, .orRR, .andRR, .subRR, .xorRR, .cmpRR, .addRI, .orRI, .andRI, .subRI, .xorRI, .cmpRI,
-             .testRR, .testRI, .negR, .shlRI, .shrRI, .sarRI, .imulRR, .imulRR32,
+             .testRR, .testRI, .negR, .shlRI, .shrRI, .sarRI,
              .addRR32, .addRR64, .addRI32, .addRI64, .subRR32, .subRR64, .subRI32, .subRI64,
              .andRI32, .andRI64, .xorRR32, .xorRR64, .cmpRR32, .cmpRR64, .cmpRI32, .cmpRI64,
              .testRR32, .testRR64, .cmpRI8, .testRR8, .subRI8, .shrRI8, .shrRI16, .xorRI16, .cmpRR16,
              .shlRI32, .shlRI64, .shrRI32, .shrRI64, .sarRI32, .sarRI64:
             return .writesAll
+        // Register-only multiplications: CF and OF set, SF ZF AF PF kept (as AMD's CPUs do).
+        case .imulRR, .imulRR32:
+            return .multiplies
         // Register-only, no flags, no fault.
         case .nop, .movRR, .movRR32, .movRR64, .movRI, .movzxRR, .movsxRR, .lea, .xchgRR, .notR, .cbw, .cwd, .bswap:
             return .none
@@ -92,6 +95,9 @@ extension X86CodeCache {
             case .writesAll:
                 if !live, let nf = op.flagsDead(size: first[i].size) { first[i].op = nf }
                 live = false
+            case .multiplies:
+                // Without its flags when none is read; the flags before it are as live as after.
+                if !live, let nf = op.flagsDead(size: first[i].size) { first[i].op = nf }
             case .none:
                 break
             case .other:

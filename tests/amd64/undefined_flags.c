@@ -61,6 +61,9 @@ OP(bsf_inc, "bsf %[v], %[d]\n\tinc %[d]")
 OP(shl_dec, "shl %%cl, %[d]\n\tdec %[d]")
 OP(bsr_adc, "bsr %[v], %[d]\n\tadc $0, %[d]")
 OP(imul_jz, "imul %[v], %[d]\n\tjz 1f\n\tnot %[d]\n1:")
+/* The flags an imul keeps are those of the instruction before it: that one's flags are live. */
+OP(add_imul, "add %k[v], %k[d]\n\timul %k[v], %k[d]")
+OP(sub_imul_jz, "sub $3, %k[d]\n\timul %k[v], %k[d]\n\tjz 1f\n\tnot %[d]\n1:")
 
 typedef unsigned long (*op_fn)(unsigned long, unsigned long, unsigned long, unsigned long *);
 static const struct { const char *name; op_fn f; } ops[] = {
@@ -71,6 +74,7 @@ static const struct { const char *name; op_fn f; } ops[] = {
     {"imul64", imul64}, {"imul32", imul32}, {"imul16 imm", imul16i}, {"imul32 imm", imul32i},
     {"mul64", mul64}, {"imul64 wide", imul64w}, {"mul8", mul8}, {"imul32 wide", imul32w},
     {"bsf; inc", bsf_inc}, {"shl; dec", shl_dec}, {"bsr; adc", bsr_adc}, {"imul; jz", imul_jz},
+    {"add; imul", add_imul}, {"sub; imul; jz", sub_imul_jz},
 };
 
 int main(void) {
