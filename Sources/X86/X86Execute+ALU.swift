@@ -181,6 +181,7 @@ extension X86CPU {
                 (q, rem) = (dividend / src, dividend % src)
             }
             storeQuotient(s, q, rem)
+            setDivideFlags()
         default:  // idiv
             if src == 0 { return X86Status.divideError }
             let high = s == 0 ? (reg(0, 1) >> 8) & 0xff : reg(rdxOffset, s)
@@ -199,9 +200,16 @@ extension X86CPU {
                 (q, rem) = (quotient, dividend.remainderReportingOverflow(dividingBy: divisor).partialValue)
             }
             storeQuotient(s, UInt64(bitPattern: q) & m, UInt64(bitPattern: rem) & m)
+            setDivideFlags()
         }
         _ = r
         return X86Status.next
+    }
+
+    /// A division's flags, all undefined in the manuals: AMD's CPUs (this CPUID's vendor) keep CF
+    /// and OF, set AF and clear SF, ZF and PF.
+    @inline(__always) func setDivideFlags() {
+        setArithmeticFlags(flagsValue() & (X86Flags.cf | X86Flags.of) | X86Flags.af)
     }
 
     /// rdx:rax (or ax for bytes) <- high:low.

@@ -2,7 +2,8 @@
  * test_amd64.py compares this program with the host CPU only on an AMD host, interpreted and
  * with the native tier): bsf and bsr (CF OF SF AF clear, PF the parity of the index, ZF and PF
  * set for a zero source), shl/shr/sar with every count (AF set; OF from the result as for a count
- * of 1), multiplications (SF ZF AF PF kept as they were), and what stays defined around them. Each line: the operation, its inputs, the
+ * of 1), multiplications (SF ZF AF PF kept as they were), divisions, and what stays defined
+ * around them. Each line: the operation, its inputs, the
  * destination after it and RFLAGS & 0x8d5; then a checksum over many more inputs. Found by the
  * x86 fuzzer (Fuzz/Harnesses/x86.swift): the native tier runs the host's instructions. */
 #include <stdio.h>
@@ -56,6 +57,12 @@ WIDE(mul64, "mulq %[v]")
 WIDE(imul64w, "imulq %[v]")
 WIDE(mul8, "mulb %b[v]")
 WIDE(imul32w, "imull %k[v]")
+/* div and idiv (divisors that cannot fault: the high half is cleared first): CF OF kept, AF
+ * set, SF ZF PF cleared on AMD's CPUs. */
+WIDE(div64, "xor %%edx, %%edx\n\tor $1, %[v]\n\tdivq %[v]")
+WIDE(idiv32, "cltd\n\tor $3, %k[v]\n\tidivl %k[v]")
+WIDE(div16, "xor %%edx, %%edx\n\tor $1, %w[v]\n\tdivw %w[v]")
+WIDE(div32c, "xor %%edx, %%edx\n\tor $1, %k[v]\n\tstc\n\tdivl %k[v]")
 /* A shift's or bsf's undefined flags seen later through instructions that keep some flags. */
 OP(bsf_inc, "bsf %[v], %[d]\n\tinc %[d]")
 OP(shl_dec, "shl %%cl, %[d]\n\tdec %[d]")
@@ -73,6 +80,7 @@ static const struct { const char *name; op_fn f; } ops[] = {
     {"shr32 $5", shr32i}, {"sar64 $3", sar64i}, {"shl16 $9", shl16i},
     {"imul64", imul64}, {"imul32", imul32}, {"imul16 imm", imul16i}, {"imul32 imm", imul32i},
     {"mul64", mul64}, {"imul64 wide", imul64w}, {"mul8", mul8}, {"imul32 wide", imul32w},
+    {"div64", div64}, {"idiv32", idiv32}, {"div16", div16}, {"stc; div32", div32c},
     {"bsf; inc", bsf_inc}, {"shl; dec", shl_dec}, {"bsr; adc", bsr_adc}, {"imul; jz", imul_jz},
     {"add; imul", add_imul}, {"sub; imul; jz", sub_imul_jz},
 };
