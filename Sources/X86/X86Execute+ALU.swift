@@ -61,18 +61,30 @@ extension X86CPU {
             // Destination in reg (register form) or memory; source register in rm / reg.
             let source = reg(memoryOperand ? p.pointee.reg : p.pointee.rm, s)
             let left = p.pointee.op == .shldR || p.pointee.op == .shldM
-            let res: UInt64, carry: UInt64
-            if left {
+            // The manuals leave AF, OF past a count of 1, and the 16-bit forms' counts 17-31
+            // undefined; AMD's CPUs (this CPUID's vendor) set AF, give OF as for a count of 1
+            // (shld: CF xor the sign of the destination's own shifted bits; shrd: the result's
+            // two top bits differ), and for counts past 16 shift the destination out entirely:
+            // the result is the source rotated by count - 16, CF clear.
+            let res: UInt64, carry: UInt64, overflow: UInt64
+            if n > bits {
+                let k = n - bits
+                res = (left ? (source << k) | (source >> (bits - k)) : (source >> k) | (source << (bits - k))) & m
+                carry = 0
+            } else if left {
                 res = ((v << n) | (source &>> (bits &- n))) & m
                 carry = (v &>> (bits &- n)) & 1
             } else {
                 res = ((v >> n) | (source &<< (bits &- n))) & m
                 carry = (v >> (n &- 1)) & 1
             }
+            if left {
+                overflow = carry ^ (n >= bits ? 0 : msb(v << n))
+            } else {
+                overflow = msb(res) ^ ((res >> (bits - 2)) & 1)
+            }
             guard put(res) else { return X86Status.fault }
-            var f = X86CPU.resultFlags(res, s) | carry
-            if msb(res) != msb(v) { f |= X86Flags.of }
-            setArithmeticFlags(f)
+            setArithmeticFlags(X86CPU.resultFlags(res, s) | carry | X86Flags.af | (overflow << 11))
             return X86Status.next
         default:
             break

@@ -46,7 +46,8 @@ extension X86CPU {
             var r = start >= bits ? 0 : x >> start
             if length < bits { r &= (1 << length) - 1 }
             setReg(d, s, r)
-            flags(r, carry: false)
+            // SF AF PF are undefined in the manuals; AMD's CPUs set AF and clear SF.
+            setArithmeticFlags((X86CPU.resultFlags(r, s) & ~X86Flags.sf) | X86Flags.af)
         case .blsi:
             let r = x & (0 &- x) & m
             setReg(vreg, s, r)
@@ -118,6 +119,9 @@ extension X86CPU {
             count = leading ? UInt64(x.leadingZeroBitCount) - (64 - bits) : UInt64(x.trailingZeroBitCount)
         }
         setReg(p.pointee.reg, s, count)
-        setArithmeticFlags(X86CPU.resultFlags(count, s) | (x == 0 ? X86Flags.cf : 0))
+        // OF SF AF PF are undefined in the manuals; AMD's CPUs keep OF and clear the others.
+        materializeFlags()
+        let of = regs[X86Registers.flags] & X86Flags.of
+        setArithmeticFlags(of | (count == 0 ? X86Flags.zf : 0) | (x == 0 ? X86Flags.cf : 0))
     }
 }

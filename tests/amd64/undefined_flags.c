@@ -2,8 +2,9 @@
  * test_amd64.py compares this program with the host CPU only on an AMD host, interpreted and
  * with the native tier): bsf and bsr (CF OF SF AF clear, PF the parity of the index, ZF and PF
  * set for a zero source), shl/shr/sar with every count (AF set; OF from the result as for a count
- * of 1), multiplications (SF ZF AF PF kept as they were), divisions, and what stays defined
- * around them. Each line: the operation, its inputs, the
+ * of 1), multiplications (SF ZF AF PF kept as they were), divisions, shld and shrd (AF set, OF
+ * as for a count of 1, and the 16-bit forms' counts 17-31, which rotate the source), lzcnt and
+ * tzcnt (OF kept, SF AF PF clear), bextr (AF set, SF clear), and what stays defined around them. Each line: the operation, its inputs, the
  * destination after it and RFLAGS & 0x8d5; then a checksum over many more inputs. Found by the
  * x86 fuzzer (Fuzz/Harnesses/x86.swift): the native tier runs the host's instructions. */
 #include <stdio.h>
@@ -38,6 +39,22 @@ OP(sar64, "sarq %%cl, %[d]")
 OP(shr32i, "shrl $5, %k[d]")
 OP(sar64i, "sarq $3, %[d]")
 OP(shl16i, "shlw $9, %w[d]")
+/* shld and shrd: the 16-bit forms take counts up to 31 (masked to 5 bits), past the size. */
+OP(shld16, "shldw %%cl, %w[v], %w[d]")
+OP(shrd16, "shrdw %%cl, %w[v], %w[d]")
+OP(shld32, "shldl %%cl, %k[v], %k[d]")
+OP(shrd32, "shrdl %%cl, %k[v], %k[d]")
+OP(shld64, "shldq %%cl, %[v], %[d]")
+OP(shrd64, "shrdq %%cl, %[v], %[d]")
+OP(shld16i, "shldw $16, %w[v], %w[d]")
+OP(shrd16i, "shrdw $20, %w[v], %w[d]")
+OP(shld32i, "shldl $7, %k[v], %k[d]")
+/* lzcnt, tzcnt (CF ZF defined) and bextr (ZF defined, CF OF clear). */
+OP(lzcnt32, "lzcnt %k[v], %k[d]")
+OP(tzcnt16, "tzcnt %w[v], %w[d]")
+OP(lzcnt64, "lzcnt %[v], %[d]")
+OP(bextr32, "bextr %k[v], %k[d], %k[d]")
+OP(bextr64, "bextr %[v], %[d], %[d]")
 OP(imul64, "imul %[v], %[d]")
 OP(imul32, "imul %k[v], %k[d]")
 OP(imul16i, "imul $-300, %w[v], %w[d]")
@@ -78,6 +95,9 @@ static const struct { const char *name; op_fn f; } ops[] = {
     {"shl8", shl8}, {"shr8", shr8}, {"sar8", sar8}, {"shl16", shl16}, {"shr16", shr16}, {"sar16", sar16},
     {"shl32", shl32}, {"shr32", shr32}, {"sar32", sar32}, {"shl64", shl64}, {"shr64", shr64}, {"sar64", sar64},
     {"shr32 $5", shr32i}, {"sar64 $3", sar64i}, {"shl16 $9", shl16i},
+    {"shld16", shld16}, {"shrd16", shrd16}, {"shld32", shld32}, {"shrd32", shrd32}, {"shld64", shld64},
+    {"shrd64", shrd64}, {"shld16 $16", shld16i}, {"shrd16 $20", shrd16i}, {"shld32 $7", shld32i},
+    {"lzcnt32", lzcnt32}, {"tzcnt16", tzcnt16}, {"lzcnt64", lzcnt64}, {"bextr32", bextr32}, {"bextr64", bextr64},
     {"imul64", imul64}, {"imul32", imul32}, {"imul16 imm", imul16i}, {"imul32 imm", imul32i},
     {"mul64", mul64}, {"imul64 wide", imul64w}, {"mul8", mul8}, {"imul32 wide", imul32w},
     {"div64", div64}, {"idiv32", idiv32}, {"div16", div16}, {"stc; div32", div32c},
