@@ -295,3 +295,22 @@ def test_dynamic_program(debian_amd64, name):
     assert ref.status == 0 and ref.stdout, ref.describe()
     got = harness.skiff(debian_amd64, argv)
     harness.assert_same(ref, got, stderr=False)
+
+
+WORKLOADS = {"python_mix.py": "python3", "tools_mix.sh": "bash"}
+
+
+@pytest.mark.parametrize("mode", ["tier", "interpreter"])
+@pytest.mark.parametrize("name", sorted(WORKLOADS))
+def test_workload(debian_amd64, name, mode):
+    """Longer runs of Debian's programs (tests/amd64/workloads: python3 across its C modules;
+    coreutils, gzip, perl, gawk, sqlite3, lua and bash on generated data), with the native tier
+    and on the interpreter alone (SKIFF_JIT=0), against the host CPU."""
+    os.makedirs(os.path.join(debian_amd64, "tmp"), exist_ok=True)
+    script = "/tmp/skiff-workload-" + name
+    shutil.copy(os.path.join(SOURCES, "workloads", name), debian_amd64 + script)
+    argv = [WORKLOADS[name], script]
+    ref = proot_native(debian_amd64, argv)
+    assert ref.status == 0 and len(ref.stdout.splitlines()) > 20, ref.describe()
+    got = harness.skiff(debian_amd64, argv, jit="0" if mode == "interpreter" else None)
+    harness.assert_same(ref, got, stderr=False)
