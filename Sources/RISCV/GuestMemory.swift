@@ -17,8 +17,31 @@ public final class GuestMemory {
     /// Where shared pages take their frames from (see SharedPages.swift).
     var sharedRanges: [SharedRange] = []
 
-    /// The native tier of this address space (created on first use by `makeNativeTier`).
-    package lazy var nativeTier: (any NativeTier)? = GuestMemory.makeNativeTier?(self)
+    /// The native tier of this address space (created on first use by `makeNativeTier`, once
+    /// the warm-up below is over; until then nil: interpret).
+    package var nativeTier: (any NativeTier)? {
+        get {
+            if tierMade { return tier }
+            if nativeWarmUp > 0 { return nil }
+            tierMade = true
+            tier = GuestMemory.makeNativeTier?(self)
+            return tier
+        }
+        set {
+            tier = newValue
+            tierMade = true
+        }
+    }
+    private var tier: (any NativeTier)?
+    private var tierMade = false
+    /// Instructions this address space is still to retire interpreted before it gets a native
+    /// tier (the kernel counts them down): a short-lived process (a shell's `true`, the dynamic
+    /// loader's start-up of a program that exits at once) does not pay for compiling code it
+    /// runs a few hundred times, and compiled code is not made for an image that is about to be
+    /// replaced by exec. Starts at `nativeTierWarmUp` for every new address space (exec, fork).
+    package var nativeWarmUp = GuestMemory.nativeTierWarmUp
+    /// Set once at start-up with the tier (0: a tier from the first instruction).
+    package nonisolated(unsafe) static var nativeTierWarmUp = 0
 
     /// The decoded-code store of a CPU whose decoded instructions live outside the code
     /// slots (the x86-64 CPU's block arena), kept with the address space it was decoded from.

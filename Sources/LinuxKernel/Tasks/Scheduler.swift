@@ -101,8 +101,12 @@ extension Kernel {
             let before = task.cpu.instructionsRetired
             var budget = max(remaining, 1)
             if let d = deadline { budget = min(budget, instructionsUntil(d)) }
+            let memory = task.process.addressSpace.memory
             let stop = task.cpu.run(instructionBudget: budget)
-            remaining -= Int(truncatingIfNeeded: task.cpu.instructionsRetired &- before)
+            let retired = Int(truncatingIfNeeded: task.cpu.instructionsRetired &- before)
+            remaining -= retired
+            // The address space's warm-up before its native tier (GuestMemory.nativeWarmUp).
+            if memory.nativeWarmUp > 0 { memory.nativeWarmUp -= retired }
             switch stop {
             case .systemCall:
                 handleSystemCall(task)
