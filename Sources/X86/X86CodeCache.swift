@@ -56,6 +56,8 @@ final class X86CodeCache {
     private var chunks: [UnsafeMutablePointer<X86Instruction>] = []
     /// The address space's native tier (X86NativeHook.swift), nil when everything is interpreted.
     var nativeEntry: NativeEntry?
+    /// The tier is to be made when the address space's warm-up ends.
+    var tierPending = false
     private var used = chunkInstructions
 
     deinit {
@@ -169,12 +171,26 @@ final class X86CodeCache {
 }
 
 extension X86CPU {
-    /// This address space's decoded-code arena (made on first use).
+    /// This address space's decoded-code arena (made on first use), and its native tier once
+    /// the address space's warm-up is over (`GuestMemory.nativeWarmUp`).
     @inline(__always) var codeCache: X86CodeCache {
-        if let c = memory.codeCache { return unsafeDowncast(c, to: X86CodeCache.self) }
+        if let c = memory.codeCache {
+            let cache = unsafeDowncast(c, to: X86CodeCache.self)
+            if cache.tierPending && memory.nativeWarmUp <= 0 {
+                cache.tierPending = false
+                cache.nativeEntry = X86CodeCache.nativeEntry(memory)
+            }
+            return cache
+        }
         let c = X86CodeCache()
         memory.codeCache = c
-        c.nativeEntry = X86CodeCache.nativeEntry(memory)
+        if memory.nativeWarmUp > 0 {
+            // No tier yet, and none of the riscv64 kind made for this address space meanwhile.
+            memory.nativeTier = nil
+            c.tierPending = true
+        } else {
+            c.nativeEntry = X86CodeCache.nativeEntry(memory)
+        }
         memory.codeResetHook = X86CodeCache.invalidate
         return c
     }
