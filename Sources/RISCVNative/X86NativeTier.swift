@@ -41,6 +41,8 @@ final class X86NativeTier: NativeTier {
         self.memory = memory
         self.threshold = min(threshold, NativeSlot.maxThreshold)
         precondition(RegisterCache.poolConstantsMatch && BlockTranslator.maxInstructions <= InstructionSet.capacity)
+        // Loop page entries start empty and owned by none (owner numbers start at 1).
+        context.initializeMemory(as: UInt8.self, repeating: 0, count: NativeContext.size)
         context.storeBytes(of: compiled.jumpCache.table, toByteOffset: Int(NativeContext.jumpCacheOffset), as: UnsafeMutablePointer<UInt64>.self)
         context.storeBytes(of: Unmanaged.passUnretained(memory).toOpaque(), toByteOffset: Int(NativeContext.memoryOffset),
                            as: UnsafeMutableRawPointer.self)
@@ -66,6 +68,11 @@ final class X86NativeTier: NativeTier {
         fputs("skiff native tier (\(event)): \(compiled.compiled) blocks compiled, \(compiled.dropped) dropped, \(compiled.flushes) flushes, \(compiled.code?.used ?? 0) bytes of code in use\n", stderr)
         fputs("skiff native tier (\(event)): \(exits.description)\n", stderr)
     }
+    /// `GuestMemory.tlbGeneration` when compiled code last ran (`NativeContext.pageEpochOffset`).
+    private var seenGeneration: UInt64 = 0
+    /// The last loop page owner number handed out (`BlockTranslator.pageOwner`).
+    private var pageOwners: Int32 = 0
+
     /// How compiled code was left (counted only with `SKIFF_JIT_STATS`).
     private var exits = ExitStatistics()
 
@@ -92,6 +99,13 @@ final class X86NativeTier: NativeTier {
         context.storeBytes(of: budget, toByteOffset: Int(NativeContext.budgetOffset), as: Int.self)
         var address = first
         while true {
+            // A translation changed since compiled code last ran (map, unmap, mprotect, fork, a
+            // copy-on-write break, a page that became code): no loop keeps the pages it cached.
+            let translations = memory.tlbGeneration
+            if translations != seenGeneration {
+                seenGeneration = translations
+                NativeContext.movePageEpoch(context)
+            }
             let exit = enter(context, UnsafeRawPointer(bitPattern: address)!)
             let next = context.load(fromByteOffset: Int(NativeContext.pcOffset), as: UInt64.self)
             let left = context.load(fromByteOffset: Int(NativeContext.budgetOffset), as: Int.self)
@@ -146,9 +160,17 @@ final class X86NativeTier: NativeTier {
     private func translate(_ pc: UInt64) -> (index: Int32, address: UInt)? {
         guard codeBuffer() != nil else { return nil }
         var end: UInt64 = 0
+        // Each translation's loop page entries belong to a number of its own (the tag holds 24
+        // bits of it: when they run out, a new epoch makes every old tag stale).
+        pageOwners += 1
+        if pageOwners >= 1 << 24 {
+            pageOwners = 1
+            NativeContext.movePageEpoch(context)
+        }
+        let owner = pageOwners
         let block = compiled.add(pc, memory: memory) { base, firstLinkID in
             guard let t = BlockTranslator.translate(memory, entry: pc, base: base, trampolines: trampolines,
-                                                    firstLinkID: firstLinkID, tlbs: tlbs) else { return nil }
+                                                    firstLinkID: firstLinkID, tlbs: tlbs, pageOwner: owner) else { return nil }
             end = t.end
             return (t.bytes, t.links.map(\.offset), t.start, t.end)
         }
