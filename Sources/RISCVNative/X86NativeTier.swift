@@ -25,7 +25,9 @@ final class X86NativeTier: NativeTier {
     private unowned(unsafe) let memory: GuestMemory
     private var enter: Entry?
     private var trampolines = Trampolines(enter: 0, epilogue: 0, refill: 0)
-    private let context = UnsafeMutableRawPointer.allocate(byteCount: NativeContext.size, alignment: 16)
+    private let context: UnsafeMutableRawPointer
+    /// Whether `context` was mapped near the TLBs (`mapContext`), else allocated.
+    private let contextMapped: Bool
     private let compiled = CompiledBlocks()
     /// The TLBs' place relative to the context, fixed for the tier's life (`SKIFF_JIT_TLB_POINTER=1`:
     /// always through the pointers, for comparisons).
@@ -40,6 +42,11 @@ final class X86NativeTier: NativeTier {
     init(memory: GuestMemory, threshold: UInt16) {
         self.memory = memory
         self.threshold = min(threshold, NativeSlot.maxThreshold)
+        if let near = Self.mapContext(near: memory) {
+            (context, contextMapped) = (near, true)
+        } else {
+            (context, contextMapped) = (UnsafeMutableRawPointer.allocate(byteCount: NativeContext.size, alignment: 16), false)
+        }
         precondition(RegisterCache.poolConstantsMatch && BlockTranslator.maxInstructions <= InstructionSet.capacity)
         // Loop page entries start empty and owned by none (owner numbers start at 1).
         context.initializeMemory(as: UInt8.self, repeating: 0, count: NativeContext.size)
@@ -56,7 +63,31 @@ final class X86NativeTier: NativeTier {
         if Self.reportsStatistics { report("exit") }
         if let code = compiled.code { dump?.write(code.base, used: code.used) }
         dump?.close()
-        context.deallocate()
+        if contextMapped { munmap(context, Self.contextBytes) } else { context.deallocate() }
+    }
+
+    private static let contextBytes = (NativeContext.size + 4095) & ~4095
+
+    /// The context mapped within 2 GB of the address space's TLBs, so that compiled code reaches
+    /// a TLB entry as [context + index + displacement] (one instruction less per probe than
+    /// through the TLB's pointer in the context). An allocation would not do: the TLBs come from
+    /// the heap of the thread that created the address space, the context from the one that
+    /// runs it first, and two glibc arenas lie further apart (every process was probing through
+    /// the pointers outside valgrind, whose allocator keeps everything close). The kernel takes
+    /// a hint address when nothing is mapped there; a few are tried around the TLBs. nil: none
+    /// in reach (`SKIFF_JIT_CONTEXT_NEAR=0`: never tried, for comparisons).
+    private static func mapContext(near memory: GuestMemory) -> UnsafeMutableRawPointer? {
+        if let v = getenv("SKIFF_JIT_CONTEXT_NEAR"), String(cString: v) == "0" { return nil }
+        let tlb = Int(bitPattern: UInt(bitPattern: memory.readTLB))
+        for delta in [-(1 << 30), 1 << 30, -(1 << 28), 1 << 28, -(3 << 29), 3 << 29] {
+            let hint = (tlb &+ delta) & ~4095
+            guard hint > 1 << 20, let p = mmap(UnsafeMutableRawPointer(bitPattern: hint), contextBytes,
+                                               PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0),
+                  p != MAP_FAILED else { continue }
+            if NativeContext.tlbDisplacements(p, memory) != nil { return p }
+            munmap(p, contextBytes)
+        }
+        return nil
     }
 
     /// Blocks compiled since the last flush and not dropped since.
