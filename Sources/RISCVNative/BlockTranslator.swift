@@ -1482,19 +1482,18 @@ struct BlockTranslator {
     }
 
     /// At a loop's entry: its page entries are kept from its last run when its first entry's tag
-    /// is still this translation's owner number in the current page epoch (no other loop took
-    /// them since: every loop that uses entries from the same multiple of `loopPages` writes the
-    /// first one's tag when it takes them, and every changed translation moves the epoch);
-    /// else they are emptied and tagged. A loop entered again and again (CoreMark's list
-    /// searches, a function's inner loop called in a loop) then no longer probes the TLB for the
-    /// pages it used in its last run. `SKIFF_JIT_KEEP_PAGES=0`: emptied at every entry.
+    /// is still this translation's owner number (no other loop took them since: every loop that
+    /// uses entries from the same multiple of `loopPages` writes the first one's tag when it
+    /// takes them; and whatever may change a translation empties every entry,
+    /// `NativeContext.emptyPages`); else they are emptied and tagged. A loop entered again and
+    /// again (CoreMark's list searches, a function's inner loop called in a loop) then no longer
+    /// probes the TLB for the pages it used in its last run. `SKIFF_JIT_KEEP_PAGES=0`: emptied at
+    /// every entry.
     private mutating func claimLoopPages(_ count: Int) {
         let tag = pageSlot(0) + NativeContext.pageTag
-        a.load(.rcx, .context, NativeContext.pageEpochOffset)
-        a.alu(.or, .rcx, imm: pageOwner)
-        a.alu(.cmp, .rcx, .context, tag)
+        a.alu32(.cmp, .context, tag, imm: pageOwner)
         let kept = a.jump(if: .e)
-        a.store(.rcx, .context, tag)
+        a.store32(.context, tag, imm: pageOwner)
         a.moveZero(.rcx)
         emptyLoopPages(count)
         a.patch(rel32At: kept, toOffset: a.offset)

@@ -15,14 +15,14 @@ package enum Helpers {
     }
 
     /// `TLBRefill` with the RISC-V tier's context last: a refill that changed a translation (a
-    /// copy-on-write break) moves the loops' page epoch, so no loop keeps a page across it.
+    /// copy-on-write break) empties every loop page entry, so no loop keeps a page across it.
     typealias TLBRefillKeepingPages = @convention(c) (UnsafeMutableRawPointer, UInt64, Int, Bool, UnsafeMutableRawPointer) -> Bool
 
     static let refillTLBKeepingPages: TLBRefillKeepingPages = { memory, address, size, write, context in
         Unmanaged<GuestMemory>.fromOpaque(memory)._withUnsafeGuaranteedRef {
             let before = $0.tlbGeneration
             let filled = $0.refillTLB(address, size: size, write: write)
-            if $0.tlbGeneration != before { NativeContext.movePageEpoch(context) }
+            if $0.tlbGeneration != before { NativeContext.emptyPages(context) }
             return filled
         }
     }

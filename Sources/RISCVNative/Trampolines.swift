@@ -7,7 +7,7 @@
 //                          ecx for a write): it calls `Helpers.refillTLB` with every caller-saved
 //                          register that can hold a guest value (and rax) preserved, and returns
 //                          with the flags set from its result (ne: filled, retry the access);
-//                          a refill that changed a translation moves the loops' page epoch.
+//                          a refill that changed a translation empties the loops' page entries.
 // One shared refill instead of the saves, the call and the restores in every miss path makes
 // each miss path 21 bytes instead of about 70 (a JVM compiles 50 MB of blocks).
 

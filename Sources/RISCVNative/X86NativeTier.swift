@@ -99,7 +99,7 @@ final class X86NativeTier: NativeTier {
         fputs("skiff native tier (\(event)): \(compiled.compiled) blocks compiled, \(compiled.dropped) dropped, \(compiled.flushes) flushes, \(compiled.code?.used ?? 0) bytes of code in use\n", stderr)
         fputs("skiff native tier (\(event)): \(exits.description)\n", stderr)
     }
-    /// `GuestMemory.tlbGeneration` when compiled code last ran (`NativeContext.pageEpochOffset`).
+    /// `GuestMemory.tlbGeneration` when compiled code last ran (`NativeContext.emptyPages`).
     private var seenGeneration: UInt64 = 0
     /// The last loop page owner number handed out (`BlockTranslator.pageOwner`).
     private var pageOwners: Int32 = 0
@@ -135,7 +135,7 @@ final class X86NativeTier: NativeTier {
             let translations = memory.tlbGeneration
             if translations != seenGeneration {
                 seenGeneration = translations
-                NativeContext.movePageEpoch(context)
+                NativeContext.emptyPages(context)
             }
             let exit = enter(context, UnsafeRawPointer(bitPattern: address)!)
             let next = context.load(fromByteOffset: Int(NativeContext.pcOffset), as: UInt64.self)
@@ -191,12 +191,12 @@ final class X86NativeTier: NativeTier {
     private func translate(_ pc: UInt64) -> (index: Int32, address: UInt)? {
         guard codeBuffer() != nil else { return nil }
         var end: UInt64 = 0
-        // Each translation's loop page entries belong to a number of its own (the tag holds 24
-        // bits of it: when they run out, a new epoch makes every old tag stale).
+        // Each translation's loop page entries belong to a number of its own (when they run
+        // out, they start again with every tag cleared).
         pageOwners += 1
-        if pageOwners >= 1 << 24 {
+        if pageOwners == Int32.max {
             pageOwners = 1
-            NativeContext.movePageEpoch(context)
+            NativeContext.emptyPages(context, owners: true)
         }
         let owner = pageOwners
         let block = compiled.add(pc, memory: memory) { base, firstLinkID in

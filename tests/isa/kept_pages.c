@@ -11,7 +11,10 @@
  *   (the TLB refill), between two calls of the loop from one compiled caller (no return to the
  *   tier in between): the second call must read the new frame, the child the old one;
  * - a copy loop writes code into an executable page, the code runs hot, the copy loop writes
- *   new code into it (its stores must reach the code invalidation: the new code must run). */
+ *   new code into it (its stores must reach the code invalidation: the new code must run);
+ * - a load loop caches a read-only page, then one of 16 store loops (one of which takes the
+ *   same context entries: loops take 8 of 64 by their translation's number) stores into it:
+ *   the store must fault (entries another loop filled are not kept: the owner tag). */
 #include "isa.h"
 #include "jit.h"
 #include "segv_regs.h"
@@ -80,6 +83,23 @@ __asm__(".text\n.balign 4096\n.globl sumw\nsumw:\n\t"
         "addi sp,sp,48\n\t"
         "ret\n"
         ".balign 4096\n");
+
+/* fill0...fill15: fillw's loop, 16 distinct copies (each compiled as a loop of its own). */
+#define FILL(n) ".balign 64\n.globl fill" #n "\nfill" #n ":\n\t" \
+    ".globl fill" #n "_store\nfill" #n "_store:\n\t" \
+    "sd a1,0(a0)\n\taddi a0,a0,8\n\taddi a2,a2,-1\n\tbnez a2,fill" #n "\n\tret\n"
+__asm__(".text\n" FILL(0) FILL(1) FILL(2) FILL(3) FILL(4) FILL(5) FILL(6) FILL(7) FILL(8) FILL(9) FILL(10) FILL(11)
+        FILL(12) FILL(13) FILL(14) FILL(15));
+#define DECL(n) void fill##n(uint64_t *, uint64_t, uint64_t); extern const char fill##n##_store[];
+DECL(0) DECL(1) DECL(2) DECL(3) DECL(4) DECL(5) DECL(6) DECL(7) DECL(8) DECL(9) DECL(10) DECL(11) DECL(12) DECL(13)
+DECL(14) DECL(15)
+typedef void (*fill_t)(uint64_t *, uint64_t, uint64_t);
+static const fill_t fills[16] = {fill0, fill1, fill2, fill3, fill4, fill5, fill6, fill7, fill8, fill9, fill10, fill11,
+                                 fill12, fill13, fill14, fill15};
+static const char *const fill_stores[16] = {fill0_store, fill1_store, fill2_store, fill3_store, fill4_store,
+                                            fill5_store, fill6_store, fill7_store, fill8_store, fill9_store,
+                                            fill10_store, fill11_store, fill12_store, fill13_store, fill14_store,
+                                            fill15_store};
 
 enum { N = 64, PAGE = 4096 };
 
@@ -194,6 +214,26 @@ int main(void) {
         long t = 0;
         for (int i = 0; i < 300; i++) t += ((fn0_t)code)();
         printf("code %d: %ld\n", v, t);
+    }
+
+    /* A load loop's entries, then a store loop's on the same page, made read-only. */
+    uint64_t *ro = fresh(1), *rw = fresh(1);
+    set(ro, 300);
+    for (int i = 0; i < 16; i++)
+        for (int r = 0; r < 40; r++) fills[i](rw, (uint64_t)(i * 100 + r), N - (r % 3));
+    mprotect(ro, PAGE, PROT_READ);
+    for (int i = 0; i < 16; i++) {
+        uint64_t s = 0;
+        for (int r = 0; r < 3; r++) s += sumw(ro, N, 0);
+        if (!sigsetjmp(env, 1)) {
+            fills[i](ro, 5, N);
+            printf("store loop %d after the load loop (%lu): no fault, ro[0] %lu\n", i, (unsigned long)s,
+                   (unsigned long)ro[0]);
+        } else {
+            printf("store loop %d after the load loop (%lu): fault at %s, addr ro+%lx\n", i, (unsigned long)s,
+                   fault_pc == (uint64_t)fill_stores[i] ? "the store" : "ELSEWHERE",
+                   (unsigned long)(fault_addr - (uint64_t)ro));
+        }
     }
     return 0;
 }
