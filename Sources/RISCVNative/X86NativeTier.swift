@@ -70,10 +70,10 @@ final class X86NativeTier: NativeTier {
 
     /// The context mapped within 2 GB of the address space's TLBs, so that compiled code reaches
     /// a TLB entry as [context + index + displacement] (one instruction less per probe than
-    /// through the TLB's pointer in the context). An allocation would not do: the TLBs come from
-    /// the heap of the thread that created the address space, the context from the one that
-    /// runs it first, and two glibc arenas lie further apart (every process was probing through
-    /// the pointers outside valgrind, whose allocator keeps everything close). The kernel takes
+    /// through the TLB's pointer in the context). An allocation did not do: outside valgrind
+    /// (whose allocator keeps everything close) every process probed through the pointers, the
+    /// two allocations more than 2 GB apart (presumably from two threads' glibc arenas; not
+    /// checked further). The kernel takes
     /// a hint address when nothing is mapped there; a few are tried around the TLBs. nil: none
     /// in reach (`SKIFF_JIT_CONTEXT_NEAR=0`: never tried, for comparisons).
     private static func mapContext(near memory: GuestMemory) -> UnsafeMutableRawPointer? {
