@@ -180,7 +180,7 @@ extension BlockTranslator {
             return .computes(rd: d.rd, sources: (d.rs1, 0), narrow: true, sourcesNarrow: true)
         case .add, .sub, .and, .or, .xor, .sll, .mul:
             return .computes(rd: d.rd, sources: (d.rs1, d.rs2), narrow: true, sourcesNarrow: false)
-        case .addi, .andi, .ori, .xori, .slli, .sextB, .sextH, .zextH:
+        case .addi, .andi, .ori, .xori, .slli:
             return .computes(rd: d.rd, sources: (d.rs1, 0), narrow: true, sourcesNarrow: false)
         case .li:
             return .computes(rd: d.rd, sources: (0, 0), narrow: true, sourcesNarrow: true)

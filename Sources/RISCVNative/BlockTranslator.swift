@@ -102,6 +102,15 @@ struct BlockTranslator {
     /// and which of them keep the page probed before the last one too (bit p: entry p).
     private var pageCount = 0
     private var secondPages: UInt32 = 0
+    /// This translation's number for its loop page entries (the tier's; 0: none, the entries are
+    /// emptied at every entry of the loop), and the first of the `NativeContext.loopPages`
+    /// entries it uses.
+    private var pageOwner: Int32 = 0
+    private var pageBase: Int32 {
+        pageOwner == 0 ? 0 : pageOwner % Int32(NativeContext.pageEntries / NativeContext.loopPages) * Int32(NativeContext.loopPages)
+    }
+    /// The context offset of this translation's loop page entry `page`.
+    private func pageSlot(_ page: Int32) -> Int32 { NativeContext.pageOffset(pageBase + page) }
     /// Where each instruction starts in the block's fallback copy (translated with every access
     /// on its own): a group leader whose span the TLB cannot serve continues there.
     private var fallback: [Int] = []
@@ -177,13 +186,19 @@ struct BlockTranslator {
         }
         startCache = cache
         for (guest, host) in cache.all { a.load(host, .guestRegisters, Self.disp(guest)) }
-        // The loop's cached pages start empty (limit 0: nothing is below it).
+        // The loop's cached pages start empty (limit 0: nothing is below it), unless the entries
+        // are still the ones this loop filled, in the same page epoch (`claimLoopPages`).
         if !Self.noLoopPages {
             let (_, count, second) = Self.loopPages(analysis, plan: analysis.plan)
             if count > 0 {
-                a.moveZero(.rcx)
                 secondPages = second
-                emptyLoopPages(count)
+                if first.pageOwner != 0 && !Self.noKeptPages {
+                    pageOwner = first.pageOwner
+                    claimLoopPages(count)
+                } else {
+                    a.moveZero(.rcx)
+                    emptyLoopPages(count)
+                }
             }
         }
         body = a.offset
@@ -194,7 +209,7 @@ struct BlockTranslator {
     /// edges stay in compiled code with the guest registers in host registers. The block is
     /// fetched and analysed once (`Analysis`), however many times it is emitted.
     static func translate(_ memory: GuestMemory, entry: UInt64, base: UInt, trampolines: Trampolines, firstLinkID: UInt32,
-                          tlbs: NativeContext.TLBDisplacements?) -> TranslatedBlock? {
+                          tlbs: NativeContext.TLBDisplacements?, pageOwner: Int32 = 0) -> TranslatedBlock? {
         var t = BlockTranslator(base: base, trampolines: trampolines, firstLinkID: firstLinkID, entry: entry, tlbs: tlbs)
         let analysis = Analysis(t.fetch(memory))
         if analysis.exceedsHostRegisters && !noEviction {
@@ -211,6 +226,7 @@ struct BlockTranslator {
         // blocks are neither and are translated once.
         var retranslated = false
         if t.loopsToEntry && (!t.cache.isEmpty || t.hasTails) && !noLoops {
+            t.pageOwner = pageOwner
             var loop = BlockTranslator(loopOf: t)
             if loop.translateBlock(memory) == end { (t, retranslated) = (loop, true) }
         }
@@ -1338,7 +1354,7 @@ struct BlockTranslator {
         if let page, !Self.inlinePageMisses {
             // The hit falls through to the addend's load and the access; the miss path (the
             // previous page, the probe, the entry's refill) is laid out after the block.
-            let slot = NativeContext.pageOffset(page)
+            let slot = pageSlot(page)
             if let r = direct { a.lea(.rcx, r, offset) } else { a.move(.rcx, address) }
             a.alu(.sub, .rcx, .context, slot)
             a.alu(.cmp, .rcx, .context, slot + 8)
@@ -1351,7 +1367,7 @@ struct BlockTranslator {
             return (address, 0)
         }
         if let page {
-            let slot = NativeContext.pageOffset(page)
+            let slot = pageSlot(page)
             if let r = direct { a.lea(.rcx, r, offset) } else { a.move(.rcx, address) }
             a.alu(.sub, .rcx, .context, slot)
             a.alu(.cmp, .rcx, .context, slot + 8)
@@ -1362,7 +1378,7 @@ struct BlockTranslator {
         let e = probe(at: address, pc: pc, retired: retired, size: size, write: write, leader: leader)
         a.load(.rdx, e.base, index: e.index, e.disp + 8, size: 8, signed: false)
         if let page, let hit {
-            let slot = NativeContext.pageOffset(page)
+            let slot = pageSlot(page)
             refillLoopPage(page, address: address, size: size, keepingPrevious: hitPrevious != nil)
             let done = a.jump()
             var donePrevious: Int?
@@ -1415,7 +1431,7 @@ struct BlockTranslator {
         let saved = (cache, narrowNow)
         for m in pageMisses {
             a.patch(rel32At: m.site, toOffset: a.offset)
-            let slot = NativeContext.pageOffset(m.page)
+            let slot = pageSlot(m.page)
             let hitPrevious = checkPreviousPage(m.page, direct: m.direct, offset: m.offset, address: m.address)
             if let r = m.direct { a.lea(.rax, r, m.offset) }
             (cache, narrowNow) = (m.cache, m.narrow)
@@ -1439,7 +1455,7 @@ struct BlockTranslator {
     private mutating func checkPreviousPage(_ page: Int32, direct: X86Register?, offset: Int32,
                                             address: X86Register) -> Int? {
         guard secondPages & (1 << UInt32(page)) != 0 else { return nil }
-        let slot = NativeContext.pageOffset(page) + NativeContext.previousPage
+        let slot = pageSlot(page) + NativeContext.previousPage
         if let r = direct { a.lea(.rcx, r, offset) } else { a.move(.rcx, address) }
         a.alu(.sub, .rcx, .context, slot)
         a.alu(.cmp, .rcx, .context, slot + 8)
@@ -1450,7 +1466,7 @@ struct BlockTranslator {
     /// limit for an access of `size` bytes (`keepingPrevious`: the last page kept as the
     /// previous one first).
     private mutating func refillLoopPage(_ page: Int32, address: X86Register, size: Int, keepingPrevious: Bool) {
-        let slot = NativeContext.pageOffset(page)
+        let slot = pageSlot(page)
         if keepingPrevious {
             for word in stride(from: Int32(0), through: 16, by: 8) {
                 a.load(.rcx, .context, slot + word)
@@ -1465,12 +1481,33 @@ struct BlockTranslator {
         a.store(.rcx, .context, slot + 8)
     }
 
+    /// At a loop's entry: its page entries are kept from its last run when its first entry's tag
+    /// is still this translation's owner number (no other loop took them since: every loop that
+    /// uses entries from the same multiple of `loopPages` writes the first one's tag when it
+    /// takes them; and whatever may change a translation empties every entry,
+    /// `NativeContext.emptyPages`); else they are emptied and tagged. A loop entered again and
+    /// again (CoreMark's list searches, a function's inner loop called in a loop) then no longer
+    /// probes the TLB for the pages it used in its last run. `SKIFF_JIT_KEEP_PAGES=0`: emptied at
+    /// every entry.
+    private mutating func claimLoopPages(_ count: Int) {
+        let tag = pageSlot(0) + NativeContext.pageTag
+        a.alu32(.cmp, .context, tag, imm: pageOwner)
+        let kept = a.jump(if: .e)
+        a.store32(.context, tag, imm: pageOwner)
+        a.moveZero(.rcx)
+        emptyLoopPages(count)
+        a.patch(rel32At: kept, toOffset: a.offset)
+    }
+
+    /// `SKIFF_JIT_KEEP_PAGES=0`: a loop's page entries are emptied at every entry (for comparisons).
+    static let noKeptPages = getenv("SKIFF_JIT_KEEP_PAGES").map { String(cString: $0) == "0" } ?? false
+
     /// Stores rcx (zero) as the limit of the first `count` loop page entries (and of the
     /// previous pages of those in `secondPages`).
     private mutating func emptyLoopPages(_ count: Int) {
-        for p in 0..<count { a.store(.rcx, .context, NativeContext.pageOffset(Int32(p)) + 8) }
+        for p in 0..<count { a.store(.rcx, .context, pageSlot(Int32(p)) + 8) }
         for p in 0..<NativeContext.loopPages where secondPages & (1 << UInt32(p)) != 0 {
-            a.store(.rcx, .context, NativeContext.pageOffset(Int32(p)) + NativeContext.previousPage + 8)
+            a.store(.rcx, .context, pageSlot(Int32(p)) + NativeContext.previousPage + 8)
         }
     }
 

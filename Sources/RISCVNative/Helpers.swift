@@ -14,6 +14,19 @@ package enum Helpers {
         }
     }
 
+    /// `TLBRefill` with the RISC-V tier's context last: a refill that changed a translation (a
+    /// copy-on-write break) empties every loop page entry, so no loop keeps a page across it.
+    typealias TLBRefillKeepingPages = @convention(c) (UnsafeMutableRawPointer, UInt64, Int, Bool, UnsafeMutableRawPointer) -> Bool
+
+    static let refillTLBKeepingPages: TLBRefillKeepingPages = { memory, address, size, write, context in
+        Unmanaged<GuestMemory>.fromOpaque(memory)._withUnsafeGuaranteedRef {
+            let before = $0.tlbGeneration
+            let filled = $0.refillTLB(address, size: size, write: write)
+            if $0.tlbGeneration != before { NativeContext.emptyPages(context) }
+            return filled
+        }
+    }
+
     /// (hart, decoded instruction) -> false if the instruction is illegal (nothing changed).
     typealias FloatingPoint = @convention(c) (UnsafeMutableRawPointer, UnsafeMutableRawPointer) -> Bool
 
@@ -24,5 +37,6 @@ package enum Helpers {
     }
 
     package static func address(_ f: TLBRefill) -> UInt64 { UInt64(UInt(bitPattern: unsafeBitCast(f, to: UnsafeRawPointer.self))) }
+    static func address(_ f: TLBRefillKeepingPages) -> UInt64 { UInt64(UInt(bitPattern: unsafeBitCast(f, to: UnsafeRawPointer.self))) }
     static func address(_ f: FloatingPoint) -> UInt64 { UInt64(UInt(bitPattern: unsafeBitCast(f, to: UnsafeRawPointer.self))) }
 }

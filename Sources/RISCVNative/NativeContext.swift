@@ -26,12 +26,30 @@ package enum NativeContext {
     package static let hartOffset: Int32 = 56
     /// `AccessPlan.slots` words: the TLB addends of the running block's access groups.
     static let slotsOffset: Int32 = 64
-    /// `loopPages` entries of 64 bytes, each two pages of 32 bytes (page start, limit, addend):
-    /// the page a loop's access last probed and the one it probed before that
-    /// (`BlockTranslator.pageAddend`).
+    /// `pageEntries` entries of 64 bytes, each two pages of 32 bytes (page start, limit, addend;
+    /// the first page's fourth word holds, in a loop's first entry, the number of the loop that
+    /// took the entries): the page a loop's access last probed and the one it probed before that
+    /// (`BlockTranslator.pageAddend`). A loop uses up to `loopPages` of them, from a multiple of
+    /// `loopPages` its owner number chooses, so loops that run in turn keep theirs; whenever a
+    /// translation may have changed, all are emptied (`emptyPages`).
     static let pagesOffset: Int32 = slotsOffset + 8 * Int32(AccessPlan.slots)
     static let loopPages = 8
-    package static let size = Int(pagesOffset) + 64 * loopPages
+    static let pageEntries = 64
+    /// In a loop's first entry: the owner number (32 bits) of the loop that took the entries.
+    static let pageTag: Int32 = 24
+    package static let size = Int(pagesOffset) + 64 * pageEntries
+
+    /// A translation may have changed (`GuestMemory.tlbGeneration` moved: checked before the
+    /// tier enters compiled code, and in the refill helper): every loop page entry is emptied
+    /// (limit 0; `owners`: the owner tags cleared too, when the tier's numbers start again).
+    static func emptyPages(_ context: UnsafeMutableRawPointer, owners: Bool = false) {
+        for e in 0..<pageEntries {
+            let p = context + Int(pagesOffset) + 64 * e
+            p.storeBytes(of: 0 as UInt64, toByteOffset: 8, as: UInt64.self)
+            p.storeBytes(of: 0 as UInt64, toByteOffset: Int(previousPage) + 8, as: UInt64.self)
+            if owners { p.storeBytes(of: 0 as UInt64, toByteOffset: Int(pageTag), as: UInt64.self) }
+        }
+    }
 
     static func slotOffset(_ slot: Int32) -> Int32 { slotsOffset + 8 * slot }
     /// The entry of a loop's access `page`: its last page at +0, the one before at

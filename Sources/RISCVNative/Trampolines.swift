@@ -6,7 +6,8 @@
 //   refill                 a block's TLB miss calls it (guest address in rax, size in edx, 1 in
 //                          ecx for a write): it calls `Helpers.refillTLB` with every caller-saved
 //                          register that can hold a guest value (and rax) preserved, and returns
-//                          with the flags set from its result (ne: filled, retry the access).
+//                          with the flags set from its result (ne: filled, retry the access);
+//                          a refill that changed a translation empties the loops' page entries.
 // One shared refill instead of the saves, the call and the restores in every miss path makes
 // each miss path 21 bytes instead of about 70 (a JVM compiles 50 MB of blocks).
 
@@ -52,7 +53,8 @@ struct Trampolines {
         if saved.count % 2 == 0 { a.lea(.rsp, .rsp, -8) }
         a.load(.rdi, .context, NativeContext.memoryOffset)
         a.move(.rsi, .rax)
-        a.move(.rax, imm: Helpers.address(Helpers.refillTLB))
+        a.move(.r8, .context)
+        a.move(.rax, imm: Helpers.address(Helpers.refillTLBKeepingPages))
         a.call(.rax)
         a.test(.rax, imm: 0xff)
         if saved.count % 2 == 0 { a.lea(.rsp, .rsp, 8) }

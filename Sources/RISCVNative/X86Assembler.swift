@@ -298,6 +298,18 @@ package struct X86Assembler {
         op(Opcode(o.rawValue << 3 | 1), w: w, reg: src.rawValue, rm: dst)
     }
 
+    /// dword [base + disp] op= imm32 (81 /digit id; `cmp` only compares).
+    mutating func alu32(_ o: X86ALU, _ base: X86Register, _ disp: Int32, imm: Int32) {
+        op(Opcode(0x81), w: false, reg: o.rawValue, base: base, disp: disp)
+        emit(UInt64(UInt32(bitPattern: imm)), 4)
+    }
+
+    /// mov dword [base + disp], imm32 (C7 /0 id).
+    mutating func store32(_ base: X86Register, _ disp: Int32, imm: Int32) {
+        op(Opcode(0xC7), w: false, reg: 0, base: base, disp: disp)
+        emit(UInt64(UInt32(bitPattern: imm)), 4)
+    }
+
     /// dst op= imm (sign-extended imm8 or imm32).
     package mutating func alu(_ o: X86ALU, _ dst: X86Register, imm: Int32, w: Bool = true) {
         if imm >= -128 && imm <= 127 {

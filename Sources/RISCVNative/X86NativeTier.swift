@@ -25,7 +25,9 @@ final class X86NativeTier: NativeTier {
     private unowned(unsafe) let memory: GuestMemory
     private var enter: Entry?
     private var trampolines = Trampolines(enter: 0, epilogue: 0, refill: 0)
-    private let context = UnsafeMutableRawPointer.allocate(byteCount: NativeContext.size, alignment: 16)
+    private let context: UnsafeMutableRawPointer
+    /// Whether `context` was mapped near the TLBs (`mapContext`), else allocated.
+    private let contextMapped: Bool
     private let compiled = CompiledBlocks()
     /// The TLBs' place relative to the context, fixed for the tier's life (`SKIFF_JIT_TLB_POINTER=1`:
     /// always through the pointers, for comparisons).
@@ -40,7 +42,14 @@ final class X86NativeTier: NativeTier {
     init(memory: GuestMemory, threshold: UInt16) {
         self.memory = memory
         self.threshold = min(threshold, NativeSlot.maxThreshold)
+        if let near = Self.mapContext(near: memory) {
+            (context, contextMapped) = (near, true)
+        } else {
+            (context, contextMapped) = (UnsafeMutableRawPointer.allocate(byteCount: NativeContext.size, alignment: 16), false)
+        }
         precondition(RegisterCache.poolConstantsMatch && BlockTranslator.maxInstructions <= InstructionSet.capacity)
+        // Loop page entries start empty and owned by none (owner numbers start at 1).
+        context.initializeMemory(as: UInt8.self, repeating: 0, count: NativeContext.size)
         context.storeBytes(of: compiled.jumpCache.table, toByteOffset: Int(NativeContext.jumpCacheOffset), as: UnsafeMutablePointer<UInt64>.self)
         context.storeBytes(of: Unmanaged.passUnretained(memory).toOpaque(), toByteOffset: Int(NativeContext.memoryOffset),
                            as: UnsafeMutableRawPointer.self)
@@ -54,7 +63,31 @@ final class X86NativeTier: NativeTier {
         if Self.reportsStatistics { report("exit") }
         if let code = compiled.code { dump?.write(code.base, used: code.used) }
         dump?.close()
-        context.deallocate()
+        if contextMapped { munmap(context, Self.contextBytes) } else { context.deallocate() }
+    }
+
+    private static let contextBytes = (NativeContext.size + 4095) & ~4095
+
+    /// The context mapped within 2 GB of the address space's TLBs, so that compiled code reaches
+    /// a TLB entry as [context + index + displacement] (one instruction less per probe than
+    /// through the TLB's pointer in the context). An allocation did not do: outside valgrind
+    /// (whose allocator keeps everything close) every process probed through the pointers, the
+    /// two allocations more than 2 GB apart (presumably from two threads' glibc arenas; not
+    /// checked further). The kernel takes
+    /// a hint address when nothing is mapped there; a few are tried around the TLBs. nil: none
+    /// in reach (`SKIFF_JIT_CONTEXT_NEAR=0`: never tried, for comparisons).
+    private static func mapContext(near memory: GuestMemory) -> UnsafeMutableRawPointer? {
+        if let v = getenv("SKIFF_JIT_CONTEXT_NEAR"), String(cString: v) == "0" { return nil }
+        let tlb = Int(bitPattern: UInt(bitPattern: memory.readTLB))
+        for delta in [-(1 << 30), 1 << 30, -(1 << 28), 1 << 28, -(3 << 29), 3 << 29] {
+            let hint = (tlb &+ delta) & ~4095
+            guard hint > 1 << 20, let p = mmap(UnsafeMutableRawPointer(bitPattern: hint), contextBytes,
+                                               PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0),
+                  p != MAP_FAILED else { continue }
+            if NativeContext.tlbDisplacements(p, memory) != nil { return p }
+            munmap(p, contextBytes)
+        }
+        return nil
     }
 
     /// Blocks compiled since the last flush and not dropped since.
@@ -66,6 +99,11 @@ final class X86NativeTier: NativeTier {
         fputs("skiff native tier (\(event)): \(compiled.compiled) blocks compiled, \(compiled.dropped) dropped, \(compiled.flushes) flushes, \(compiled.code?.used ?? 0) bytes of code in use\n", stderr)
         fputs("skiff native tier (\(event)): \(exits.description)\n", stderr)
     }
+    /// `GuestMemory.tlbGeneration` when compiled code last ran (`NativeContext.emptyPages`).
+    private var seenGeneration: UInt64 = 0
+    /// The last loop page owner number handed out (`BlockTranslator.pageOwner`).
+    private var pageOwners: Int32 = 0
+
     /// How compiled code was left (counted only with `SKIFF_JIT_STATS`).
     private var exits = ExitStatistics()
 
@@ -92,6 +130,13 @@ final class X86NativeTier: NativeTier {
         context.storeBytes(of: budget, toByteOffset: Int(NativeContext.budgetOffset), as: Int.self)
         var address = first
         while true {
+            // A translation changed since compiled code last ran (map, unmap, mprotect, fork, a
+            // copy-on-write break, a page that became code): no loop keeps the pages it cached.
+            let translations = memory.tlbGeneration
+            if translations != seenGeneration {
+                seenGeneration = translations
+                NativeContext.emptyPages(context)
+            }
             let exit = enter(context, UnsafeRawPointer(bitPattern: address)!)
             let next = context.load(fromByteOffset: Int(NativeContext.pcOffset), as: UInt64.self)
             let left = context.load(fromByteOffset: Int(NativeContext.budgetOffset), as: Int.self)
@@ -146,9 +191,17 @@ final class X86NativeTier: NativeTier {
     private func translate(_ pc: UInt64) -> (index: Int32, address: UInt)? {
         guard codeBuffer() != nil else { return nil }
         var end: UInt64 = 0
+        // Each translation's loop page entries belong to a number of its own (when they run
+        // out, they start again with every tag cleared).
+        pageOwners += 1
+        if pageOwners == Int32.max {
+            pageOwners = 1
+            NativeContext.emptyPages(context, owners: true)
+        }
+        let owner = pageOwners
         let block = compiled.add(pc, memory: memory) { base, firstLinkID in
             guard let t = BlockTranslator.translate(memory, entry: pc, base: base, trampolines: trampolines,
-                                                    firstLinkID: firstLinkID, tlbs: tlbs) else { return nil }
+                                                    firstLinkID: firstLinkID, tlbs: tlbs, pageOwner: owner) else { return nil }
             end = t.end
             return (t.bytes, t.links.map(\.offset), t.start, t.end)
         }
