@@ -94,6 +94,7 @@ public enum RootfsRunner {
         try configuration.network.configure(&kernelConfiguration, host: host) { logger.warning("\($0)") }
         kernelConfiguration.terminal = ContainerTerminal.setup(tty: configuration.tty, interactive: configuration.interactive)
         NativeTierSetting.apply()
+        HostAllocatorSetting.apply()
         let kernel = Kernel(host: host, configuration: kernelConfiguration)
         kernel.mountHostDirectory(root, at: "/", readOnly: configuration.readOnly)
         if configuration.readOnly {

@@ -163,6 +163,7 @@ public struct ContainerRunner {
         try network.configure(&configuration, host: host) { logger.warning("\($0)") }
         configuration.terminal = ContainerTerminal.setup(tty: record.tty == true, interactive: record.process.interactive)
         NativeTierSetting.apply()
+        HostAllocatorSetting.apply()
         let kernel = Kernel(host: host, configuration: configuration)
         if !record.readOnly {
             let upper = containers.upperDirectory(record.id)
