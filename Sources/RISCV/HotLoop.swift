@@ -564,17 +564,19 @@ extension Hart {
                     continue
                 case .crcStep:
                     // xor;addiw, srli, andi;andi, then the xor and srli + beq/bne in the slots
-                    // after.
+                    // after. The units' addresses from the first slot's `len` and `rm`
+                    // (Fusion.fuseUnits), not each from the one before: fewer loads on the slot
+                    // pointer's chain.
+                    let units = cur.rm, srli = cur.next
+                    let masks = cur + ((units &>> 4) & 7), xor = cur + (units & 15)
+                    let last = xor + 1 + (units &>> 7)
                     xorAddWord(cur)
-                    cur = cur.next
-                    r[cur.rd] = r[cur.rs1] &>> cur.shamt
-                    cur = cur.next
-                    maskPair(cur)
-                    cur = cur.next
+                    r[srli.rd] = r[srli.rs1] &>> srli.shamt
+                    maskPair(masks)
+                    cur = last
                     do {
                         // xor, then the srli + beq/bne in the next slot.
-                        r[cur.rd] = r[cur.rs1] ^ r[cur.rs2]
-                        cur = cur.next
+                        r[xor.rd] = r[xor.rs1] ^ r[xor.rs2]
                         do {
                             r[cur.rd] = r[cur.rs1] &>> (cur.pairFirstOffset & 63)
                             if (r[cur.rs3] == r[cur.aux]) == (cur.pointee.rm == 0) {
@@ -674,25 +676,48 @@ extension Hart {
                     cur = cur.next
                     continue
                 case .slliSrliAddLh:
-                    // slli;slli, srli;srli, then the add;add and lh;lh in the slots after.
+                    // slli;slli, srli;srli, then the add;add and lh;lh in the slots after; their
+                    // offsets and the end's in the first slot's rs2 and rm (Fusion.fuseUnits).
+                    let units = cur.rs2, shifts = cur.next
+                    let adds = cur + (units & 15), loads = cur + (units &>> 4), end = cur + cur.rm
                     shiftLeftPair(cur)
-                    cur = cur.next
-                    shiftRightPair(cur)
-                    cur = cur.next
+                    shiftRightPair(shifts)
+                    addPair(adds)
+                    cur = loads
                     do {
-                        // add;add, then the lh;lh in the next slot.
-                        addPair(cur)
-                        cur = cur.next
-                        do {
-                            // Two bases: the second (rs2) is read after the first load has written rd.
-                            guard let v = load16(r[cur.rs1] &+ cur.pairFirstOffset) else { return exit(missed) }
-                            r[cur.rd] = sext16(UInt64(v))
-                            guard let v2 = load16(r[cur.rs2] &+ cur.pairSecondOffset) else { cur += Int(cur.pointee.rm); return exit(missed) }
-                            r[cur.rs3] = sext16(UInt64(v2))
-                            cur = cur.next
-                            continue
-                        }
+                        // Two bases: the second (rs2) is read after the first load has written rd.
+                        guard let v = load16(r[cur.rs1] &+ cur.pairFirstOffset) else { return exit(missed) }
+                        r[cur.rd] = sext16(UInt64(v))
+                        guard let v2 = load16(r[cur.rs2] &+ cur.pairSecondOffset) else { cur += Int(cur.pointee.rm); return exit(missed) }
+                        r[cur.rs3] = sext16(UInt64(v2))
+                        cur = end
+                        continue
                     }
+                case .slliSrliAddLhChain:
+                    // slliSrliAddLh whose srli, add and lh each read the result of the one before
+                    // (Fusion.matrixChain): those values from host registers. Every result is
+                    // stored in order; the adds' other operands are read after the stores before them.
+                    let units = cur.rs2, p = cur, q = cur.next
+                    let a = cur + (units & 15), loads = cur + (units &>> 4), end = cur + cur.rm
+                    let d1 = r[p.rs1] &<< p.pairFirstOffset
+                    r[p.rd] = d1
+                    let d2 = r[p.aux] &<< p.pairSecondOffset
+                    r[p.rs3] = d2
+                    let e1 = d1 &>> q.pairFirstOffset
+                    r[q.rd] = e1
+                    let e2 = d2 &>> q.pairSecondOffset
+                    r[q.rs3] = e2
+                    let f1 = e1 &+ r[a.rs2]
+                    r[a.rd] = f1
+                    let f2 = e2 &+ r[a.rm]
+                    r[a.rs3] = f2
+                    cur = loads
+                    guard let v = load16(f1 &+ cur.pairFirstOffset) else { return exit(missed) }
+                    r[cur.rd] = sext16(UInt64(v))
+                    guard let v2 = load16(f2 &+ cur.pairSecondOffset) else { cur += Int(cur.pointee.rm); return exit(missed) }
+                    r[cur.rs3] = sext16(UInt64(v2))
+                    cur = end
+                    continue
                 case .addLhQuad:
                     // add;add, then the lh;lh in the next slot.
                     addPair(cur)
@@ -755,12 +780,13 @@ extension Hart {
                     cur = cur.next
                     continue
                 case .slliSrliQuad:
-                    // slli;slli, then the srli;srli in the next slot.
+                    // slli;slli, then the srli;srli in the next slot (the end's offset in rs2).
+                    let end = cur + cur.rs2
                     shiftLeftPair(cur)
                     cur = cur.next
                     do {
                         shiftRightPair(cur)
-                        cur = cur.next
+                        cur = end
                         continue
                     }
                 case .srliPair:
@@ -770,6 +796,13 @@ extension Hart {
                 case .slliSrli:
                     r[cur.rd] = r[cur.rs1] &<< cur.pairFirstOffset
                     r[cur.rs3] = r[cur.aux] &>> cur.pairSecondOffset
+                    cur = cur.next
+                    continue
+                case .slliSrliChain:
+                    // slli t, s, k, then srli d, t, j from t's value in a host register.
+                    let t = r[cur.rs1] &<< cur.pairFirstOffset
+                    r[cur.rd] = t
+                    r[cur.rs3] = t &>> cur.pairSecondOffset
                     cur = cur.next
                     continue
                 case .slliSrliOr:
@@ -794,11 +827,12 @@ extension Hart {
                     cur = cur.next
                     continue
                 case .sraiwAndiQuad:
-                    // sraiw;sraiw, then the andi;andi in the next slot.
+                    // sraiw;sraiw, then the andi;andi in the next slot (the end's offset in rs2).
+                    let end = cur + cur.rs2
                     shiftRightWordPair(cur)
                     cur = cur.next
                     maskPair(cur)
-                    cur = cur.next
+                    cur = end
                     continue
                 case .srliAndiPair:
                     // srli, then the andi;andi in the next slot.
@@ -831,12 +865,13 @@ extension Hart {
                     cur = cur.next
                     continue
                 case .addiwAddwMulwAddw:
-                    // addiw;addw, then the mulw;addw in the next slot.
+                    // addiw;addw, then the mulw;addw in the next slot (the end's offset in rs2).
+                    let end = cur + cur.rs2
                     addAddWord(cur)
                     cur = cur.next
                     do {
                         multiplyAdd(cur)
-                        cur = cur.next
+                        cur = end
                         continue
                     }
                 case .mulwAddw:
