@@ -431,15 +431,26 @@ enum Fusion {
         case (.sraiwPair, .andiPair):
             op = .sraiwAndiQuad
             first.pointee.rs2 = first.pointee.len + second.pointee.len
-        case (.xor, .srliBranch): op = .xorSrliBranch
-        case (.mulwAddw, .bne): op = .mulwAddwBne
-        case (.lbu, .addiBranch): op = .lbuAddiBranch
+        case (.xor, .srliBranch):
+            guard let units = branchUnits(first, second.pointee.imm >> 16) else { return }
+            first.pointee.imm = Int32(Int16(bitPattern: units))
+            op = .xorSrliBranch
+        case (.mulwAddw, .bne):
+            guard let units = branchUnits(first, second.pointee.imm) else { return }
+            first.pointee.imm = Int32(Int16(bitPattern: units))
+            op = .mulwAddwBne
+        case (.lbu, .addiBranch):
+            guard let units = branchUnits(first, second.pointee.imm >> 16) else { return }
+            (first.pointee.rs2, first.pointee.rm) = (UInt8(truncatingIfNeeded: units), UInt8(units >> 8))
+            op = .lbuAddiBranch
         case (.addiwAddw, .mulwAddw):
             op = .addiwAddwMulwAddw
             first.pointee.rs2 = first.pointee.len + second.pointee.len
         case (.addiwAddw, .mulw): op = .addiwAddwMulw
-        case (.ld, .lbuBranch): op = .ldLbuBranch
-        case (.ld, .lhBranch): op = .ldLhBranch
+        case (.ld, .lbuBranch), (.ld, .lhBranch):
+            guard let units = branchUnits(first, second.pointee.imm >> 16) else { return }
+            (first.pointee.rs2, first.pointee.rm) = (UInt8(truncatingIfNeeded: units), UInt8(units >> 8))
+            op = second.pointee.op == .lbuBranch ? .ldLbuBranch : .ldLhBranch
         case (.ldAddi, .jalr): op = .ldAddiJalr
         case (.xorAddiw, .srli), (.xorAddiw, .srliAndiPair):
             // Then andi;andi, xor (or xor + srli;branch already fused) and srli + beq/bne.
@@ -453,13 +464,28 @@ enum Fusion {
             guard o3 < 8, o4 < 16, xorLength == 1 || xorLength == 2 else { return }
             first.pointee.rm = UInt8(o4 | o3 << 4 | (xorLength - 1) << 7)
             op = .crcStep
-        case (.addiwAndi, .liBranch): op = .addiwAndiLiBranch
+        case (.addiwAndi, .liBranch):
+            guard let units = branchUnits(first, second.pointee.imm >> 16) else { return }
+            (first.pointee.rs2, first.pointee.rm) = (UInt8(truncatingIfNeeded: units), UInt8(units >> 8))
+            op = .addiwAndiLiBranch
         case (.andi, .shlAdd):
             guard plain(third.pointee.op) == .ld, third.next.pointee.op == .andiSrli else { return }
             op = .andiShlAddLdPair
         default: return
         }
         first.pointee.op = op
+    }
+
+    /// A two-unit operation whose second unit ends in an in-page branch (`targetDelta` slots from
+    /// the second's slot): the offsets from the first slot of the slot after both units (bits
+    /// 0-3) and of the branch's target (bits 4-15, signed), stored in the first slot's free
+    /// fields so that the run loop's next slot does not wait for the second unit's fields
+    /// (`len`, `imm`): nil if they do not fit.
+    static func branchUnits(_ first: UnsafeMutablePointer<DecodedInstruction>, _ targetDelta: Int32) -> UInt16? {
+        let end = Int(first.pointee.len) + Int(first.next.pointee.len)
+        let target = Int(first.pointee.len) + Int(targetDelta)
+        guard end < 16, target >= -2048, target < 2048 else { return nil }
+        return UInt16(end) | UInt16(truncatingIfNeeded: target << 4)
     }
 
     /// The slots whose decoded contents the operation at `p` reads: its own `len`, and for a

@@ -168,6 +168,11 @@ extension Hart {
         @inline(__always) func shiftAdd(_ p: UnsafeMutablePointer<DecodedInstruction>) {
             r[p.rd] = r[p.rs2] &+ (r[p.rs1] &<< p.shamt)
         }
+        // A two-unit operation ending in a branch (Fusion.branchUnits): the offsets of the slot
+        // after it (bits 0-3) and of the branch's target (bits 4-15, signed), in rs2 and rm.
+        @inline(__always) func branchUnits(_ p: UnsafeMutablePointer<DecodedInstruction>) -> Int {
+            Int(Int16(bitPattern: UInt16(p.pointee.rs2) | UInt16(p.pointee.rm) &<< 8))
+        }
         // TLB.load and TLB.store with the value put together from bytes (LLVM joins them into one
         // access): natively the stdlib's `loadUnaligned` and `storeBytes` stayed calls in this
         // function (3% of CoreMark's host instructions).
@@ -400,20 +405,19 @@ extension Hart {
                 // branchFar's). The addi forms keep their immediate and the target's slot delta
                 // in imm's halves, the add forms the delta in imm.
                 case .lbuAddiBranch:
-                    // lbu, then the addi + beq/bne in the next slot.
+                    // lbu, then the addi + beq/bne in the next slot; the end's and the target's
+                    // offsets from this slot in rs2 and rm (Fusion.branchUnits).
+                    let units = branchUnits(cur), u = cur.next
                     guard let v = load8(r[cur.rs1] &+ cur.imm) else { return exit(missed) }
                     r[cur.rd] = UInt64(v)
-                    cur = cur.next
-                    do {
-                        r[cur.rd] = r[cur.rs1] &+ cur.pairFirstOffset
-                        if (r[cur.rs3] == r[cur.aux]) == (cur.pointee.rm == 0) {
-                            if let e = taken(Int(cur.pointee.imm >> 16)) { return e }
-                            continue
-                        }
-                        cur += Int(cur.pointee.len)
-                        left &-= Int(cur.pointee.count)
+                    r[u.rd] = r[u.rs1] &+ u.pairFirstOffset
+                    if (r[u.rs3] == r[u.aux]) == (u.pointee.rm == 0) {
+                        if let e = taken(units &>> 4) { return e }
                         continue
                     }
+                    cur += units & 15
+                    left &-= Int(cur.pointee.count)
+                    continue
                 case .addiBranch:
                     r[cur.rd] = r[cur.rs1] &+ cur.pairFirstOffset
                     if (r[cur.rs3] == r[cur.aux]) == (cur.pointee.rm == 0) {
@@ -453,19 +457,17 @@ extension Hart {
                     left &-= Int(cur.pointee.count)
                     continue
                 case .addiwAndiLiBranch:
-                    // addiw;andi, then the li + branch in the next slot.
+                    // addiw;andi, then the li + branch in the next slot (offsets as lbuAddiBranch).
+                    let units = branchUnits(cur), u = cur.next
                     addWordMask(cur)
-                    cur = cur.next
-                    do {
-                        r[cur.rd] = cur.pairFirstOffset
-                        if Hart.branchTaken(cur.pointee.rm, r[cur.rs3], r[cur.aux]) {
-                            if let e = taken(Int(cur.pointee.imm >> 16)) { return e }
-                            continue
-                        }
-                        cur += Int(cur.pointee.len)
-                        left &-= Int(cur.pointee.count)
+                    r[u.rd] = u.pairFirstOffset
+                    if Hart.branchTaken(u.pointee.rm, r[u.rs3], r[u.aux]) {
+                        if let e = taken(units &>> 4) { return e }
                         continue
                     }
+                    cur += units & 15
+                    left &-= Int(cur.pointee.count)
+                    continue
                 // li (a 16-bit constant) + any in-page conditional branch, the condition in `rm`.
                 case .liBranch:
                     r[cur.rd] = cur.pairFirstOffset
@@ -476,15 +478,15 @@ extension Hart {
                     cur += Int(cur.pointee.len)
                     left &-= Int(cur.pointee.count)
                     continue
-                // mulw;addw, then the bne in the next slot.
+                // mulw;addw, then the bne in the next slot; the offsets as lbuAddiBranch's, in imm.
                 case .mulwAddwBne:
+                    let units = Int(cur.pointee.imm), u = cur.next
                     multiplyAdd(cur)
-                    cur = cur.next
-                    if r[cur.rs1] != r[cur.rs2] {
-                        if let e = taken(cur.slotDelta) { return e }
+                    if r[u.rs1] != r[u.rs2] {
+                        if let e = taken(units &>> 4) { return e }
                         continue
                     }
-                    cur += Int(cur.pointee.len)
+                    cur += units & 15
                     left &-= Int(cur.pointee.count)
                     continue
                 // A load or a shift fused with an in-page beq/bne (Fusion.swift): rs3/aux are the
@@ -511,21 +513,19 @@ extension Hart {
                     left &-= Int(cur.pointee.count)
                     continue
                 case .ldLbuBranch:
-                    // ld, then the lbu + beq/bne in the next slot.
+                    // ld, then the lbu + beq/bne in the next slot (offsets as lbuAddiBranch).
+                    let units = branchUnits(cur), u = cur.next
                     guard let v = load64(r[cur.rs1] &+ cur.imm) else { return exit(missed) }
                     r[cur.rd] = v
-                    cur = cur.next
-                    do {
-                        guard let v = load8(r[cur.rs1] &+ cur.pairFirstOffset) else { return exit(missed) }
-                        r[cur.rd] = UInt64(v)
-                        if (r[cur.rs3] == r[cur.aux]) == (cur.pointee.rm == 0) {
-                            if let e = taken(Int(cur.pointee.imm >> 16)) { return e }
-                            continue
-                        }
-                        cur += Int(cur.pointee.len)
-                        left &-= Int(cur.pointee.count)
+                    guard let b = load8(r[u.rs1] &+ u.pairFirstOffset) else { cur = u; return exit(missed) }
+                    r[u.rd] = UInt64(b)
+                    if (r[u.rs3] == r[u.aux]) == (u.pointee.rm == 0) {
+                        if let e = taken(units &>> 4) { return e }
                         continue
                     }
+                    cur += units & 15
+                    left &-= Int(cur.pointee.count)
+                    continue
                 case .lbuBranch:
                     guard let v = load8(r[cur.rs1] &+ cur.pairFirstOffset) else { return exit(missed) }
                     r[cur.rd] = UInt64(v)
@@ -537,21 +537,19 @@ extension Hart {
                     left &-= Int(cur.pointee.count)
                     continue
                 case .ldLhBranch:
-                    // ld, then the lh + beq/bne in the next slot.
+                    // ld, then the lh + beq/bne in the next slot (offsets as lbuAddiBranch).
+                    let units = branchUnits(cur), u = cur.next
                     guard let v = load64(r[cur.rs1] &+ cur.imm) else { return exit(missed) }
                     r[cur.rd] = v
-                    cur = cur.next
-                    do {
-                        guard let v = load16(r[cur.rs1] &+ cur.pairFirstOffset) else { return exit(missed) }
-                        r[cur.rd] = sext16(UInt64(v))
-                        if (r[cur.rs3] == r[cur.aux]) == (cur.pointee.rm == 0) {
-                            if let e = taken(Int(cur.pointee.imm >> 16)) { return e }
-                            continue
-                        }
-                        cur += Int(cur.pointee.len)
-                        left &-= Int(cur.pointee.count)
+                    guard let h = load16(r[u.rs1] &+ u.pairFirstOffset) else { cur = u; return exit(missed) }
+                    r[u.rd] = sext16(UInt64(h))
+                    if (r[u.rs3] == r[u.aux]) == (u.pointee.rm == 0) {
+                        if let e = taken(units &>> 4) { return e }
                         continue
                     }
+                    cur += units & 15
+                    left &-= Int(cur.pointee.count)
+                    continue
                 case .lhBranch:
                     guard let v = load16(r[cur.rs1] &+ cur.pairFirstOffset) else { return exit(missed) }
                     r[cur.rd] = sext16(UInt64(v))
@@ -589,19 +587,18 @@ extension Hart {
                         }
                     }
                 case .xorSrliBranch:
-                    // xor, then the srli + beq/bne in the next slot.
+                    // xor, then the srli + beq/bne in the next slot; the offsets as
+                    // lbuAddiBranch's, in imm.
+                    let units = Int(cur.pointee.imm), u = cur.next
                     r[cur.rd] = r[cur.rs1] ^ r[cur.rs2]
-                    cur = cur.next
-                    do {
-                        r[cur.rd] = r[cur.rs1] &>> (cur.pairFirstOffset & 63)
-                        if (r[cur.rs3] == r[cur.aux]) == (cur.pointee.rm == 0) {
-                            if let e = taken(Int(cur.pointee.imm >> 16)) { return e }
-                            continue
-                        }
-                        cur += Int(cur.pointee.len)
-                        left &-= Int(cur.pointee.count)
+                    r[u.rd] = r[u.rs1] &>> (u.pairFirstOffset & 63)
+                    if (r[u.rs3] == r[u.aux]) == (u.pointee.rm == 0) {
+                        if let e = taken(units &>> 4) { return e }
                         continue
                     }
+                    cur += units & 15
+                    left &-= Int(cur.pointee.count)
+                    continue
                 case .srliBranch:
                     r[cur.rd] = r[cur.rs1] &>> (cur.pairFirstOffset & 63)
                     if (r[cur.rs3] == r[cur.aux]) == (cur.pointee.rm == 0) {
