@@ -420,8 +420,13 @@ enum Fusion {
                 let o3 = Int(first.pointee.len) + Int(second.pointee.len), o4 = o3 + Int(third.pointee.len)
                 first.pointee.rs2 = UInt8(o3 | o4 << 4)
                 first.pointee.rm = UInt8(o4 + Int(fourth.pointee.len))
-                op = matrixChain(first.pointee, second.pointee, third.pointee, fourth.pointee)
-                    && !off.contains(.slliSrliAddLhChain) ? .slliSrliAddLhChain : .slliSrliAddLh
+                let crossed = matrixChain(first.pointee, second.pointee, third.pointee, fourth.pointee)
+                if let crossed, !off.contains(.slliSrliAddLhChain) {
+                    op = .slliSrliAddLhChain
+                    if crossed { first.pointee.rm |= 0x80 }
+                } else {
+                    op = .slliSrliAddLh
+                }
             } else {
                 op = .slliSrliQuad
                 first.pointee.rs2 = first.pointee.len + second.pointee.len
@@ -508,20 +513,24 @@ enum Fusion {
 
     /// Whether slli;slli, srli;srli, add;add, lh;lh (the units of `slliSrliAddLh`) form the chain
     /// `slli d1,s1; slli d2,s2; srli e1,d1; srli e2,d2; add f1,e1,c1; add f2,e2,c2; lh g1,o1(f1);
-    /// lh g2,o2(f2)`, so that each srli, add (its first operand) and lh (its base) may take the
-    /// value from the instruction that computed it: every linked register is read by its own
-    /// instruction only and not overwritten in between (d1 != d2, e1 != d2, e1 != e2, f1 != e2,
-    /// f1 != f2, g1 != f2), and none is x0 (a write to x0 goes to the scratch slot, a read of x0
-    /// is 0). The adds' other operands and everything else still come from the register file,
-    /// after the stores of the instructions before them.
+    /// lh g2,o2(f2)` (false) or the same with the loads' bases crossed, `lh g1,o1(f2); lh g2,o2(f1)`
+    /// (true; CoreMark's bit-extracting matrix multiply), so that each srli, add (its first
+    /// operand) and lh (its base) may take the value from the instruction that computed it: every
+    /// linked register is read by its own instruction only and not overwritten in between (d1 !=
+    /// d2, e1 != d2, e1 != e2, f1 != e2, f1 != f2, g1 != the second load's base), and none is x0
+    /// (a write to x0 goes to the scratch slot, a read of x0 is 0). The adds' other operands and
+    /// everything else still come from the register file, after the stores of the instructions
+    /// before them. nil if neither.
     static func matrixChain(_ u1: DecodedInstruction, _ u2: DecodedInstruction, _ u3: DecodedInstruction,
-                            _ u4: DecodedInstruction) -> Bool {
+                            _ u4: DecodedInstruction) -> Bool? {
         let d1 = u1.rd, d2 = u1.rs3, e1 = u2.rd, e2 = u2.rs3, f1 = u3.rd, f2 = u3.rs3
         let s = Registers.scratch
-        guard d1 != s, d2 != s, e1 != s, e2 != s, f1 != s, f2 != s else { return false }
-        return d1 != d2 && u2.rs1 == d1 && u2.aux == d2 && e1 != d2 && e1 != e2
-            && u3.rs1 == e1 && u3.aux == e2 && f1 != e2 && f1 != f2
-            && u4.rs1 == f1 && u4.rs2 == f2 && u4.rd != f2
+        guard d1 != s, d2 != s, e1 != s, e2 != s, f1 != s, f2 != s else { return nil }
+        guard d1 != d2 && u2.rs1 == d1 && u2.aux == d2 && e1 != d2 && e1 != e2
+            && u3.rs1 == e1 && u3.aux == e2 && f1 != e2 && f1 != f2 else { return nil }
+        if u4.rs1 == f1 && u4.rs2 == f2 && u4.rd != f2 { return false }
+        if u4.rs1 == f2 && u4.rs2 == f1 && u4.rd != f1 { return true }
+        return nil
     }
 
     /// A pair whose second instruction reads two registers (aux, rm); imm stays the first's.

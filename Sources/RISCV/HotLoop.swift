@@ -693,9 +693,10 @@ extension Hart {
                 case .slliSrliAddLhChain:
                     // slliSrliAddLh whose srli, add and lh each read the result of the one before
                     // (Fusion.matrixChain): those values from host registers. Every result is
-                    // stored in order; the adds' other operands are read after the stores before them.
-                    let units = cur.rs2, p = cur, q = cur.next
-                    let a = cur + (units & 15), loads = cur + (units &>> 4), end = cur + cur.rm
+                    // stored in order; the adds' other operands are read after the stores before
+                    // them. rm's bit 7: the loads' bases crossed.
+                    let units = cur.rs2, p = cur, q = cur.next, ends = cur.rm
+                    let a = cur + (units & 15), loads = cur + (units &>> 4), end = cur + (ends & 31)
                     let d1 = r[p.rs1] &<< p.pairFirstOffset
                     r[p.rd] = d1
                     let d2 = r[p.aux] &<< p.pairSecondOffset
@@ -708,10 +709,12 @@ extension Hart {
                     r[a.rd] = f1
                     let f2 = e2 &+ r[a.rm]
                     r[a.rs3] = f2
+                    let crossed = ends & 0x80 != 0
+                    let b1 = crossed ? f2 : f1, b2 = crossed ? f1 : f2
                     cur = loads
-                    guard let v = load16(f1 &+ cur.pairFirstOffset) else { return exit(missed) }
+                    guard let v = load16(b1 &+ cur.pairFirstOffset) else { return exit(missed) }
                     r[cur.rd] = sext16(UInt64(v))
-                    guard let v2 = load16(f2 &+ cur.pairSecondOffset) else { cur += Int(cur.pointee.rm); return exit(missed) }
+                    guard let v2 = load16(b2 &+ cur.pairSecondOffset) else { cur += Int(cur.pointee.rm); return exit(missed) }
                     r[cur.rs3] = sext16(UInt64(v2))
                     cur = end
                     continue

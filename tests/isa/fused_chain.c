@@ -77,6 +77,12 @@ static void matrix(uint64_t i, uint64_t j) {
     STEP("norvc", ".option push\n.option norvc\n"
          "slli a3,a4,32\n\tslli t3,a2,32\n\tsrli a5,a3,31\n\tsrli a3,t3,31\n\t"
          "add a5,a5,t1\n\tadd a3,a3,a7\n\tlh a5,0(a5)\n\tlh a3,0(a3)\n.option pop", i, j, a, b);
+    /* The loads' bases crossed (CoreMark's bit-extracting multiply), compressed and not. */
+    STEP("crossed", "slli a3,a4,32\n\tslli t3,a2,32\n\tsrli a5,a3,31\n\tsrli a3,t3,31\n\t"
+         "add a5,a5,t1\n\tadd a3,a3,a7\n\tlh a3,0(a3)\n\tlh a5,0(a5)", i, j, a, b);
+    STEP("crossed32", ".option push\n.option norvc\n"
+         "slli a3,a4,32\n\tslli t3,a2,32\n\tsrli a5,a3,31\n\tsrli a3,t3,31\n\t"
+         "add a5,a5,t1\n\tadd a3,a3,a7\n\tlh a3,2(a3)\n\tlh a5,-2(a5)\n.option pop", i, j, a + 2, b);
     /* Near misses: each link overwritten before its reader, or x0. */
     STEP("d1==d2", "slli a3,a4,32\n\tslli a3,a2,32\n\tsrli a5,a3,31\n\tsrli a6,a3,31\n\t"
          "add a5,a5,t1\n\tadd a6,a6,a7\n\tlh a5,0(a5)\n\tlh a6,0(a6)", i, j, a, b);
@@ -137,6 +143,15 @@ static void faults(void) {
     FAULT("chain at 2nd", "li t3,3\n\tli t4,5\n\tmv t5,%[ok]\n\tli t6,0x10", CHAIN);
     FAULT("chain norvc 2nd", "li t3,3\n\tli t4,5\n\tmv t5,%[ok]\n\tli t6,0x10",
           ".option push\n.option norvc\n" CHAIN "\n.option pop");
+    FAULT("crossed at 1st", "li t3,3\n\tli t4,5\n\tmv t5,%[ok]\n\tli t6,0x10",
+          "slli t0,t3,32\n\tslli t1,t4,32\n\tsrli t2,t0,31\n\tsrli t0,t1,31\n\t"
+          "add t2,t2,t5\n\tadd t0,t0,t6\n\tlh t0,0(t0)\n\tlh t2,0(t2)\n\tli t5,1");
+    FAULT("crossed at 2nd", "li t3,3\n\tli t4,5\n\tli t5,0x10\n\tmv t6,%[ok]",
+          "slli t0,t3,32\n\tslli t1,t4,32\n\tsrli t2,t0,31\n\tsrli t0,t1,31\n\t"
+          "add t2,t2,t5\n\tadd t0,t0,t6\n\tlh t0,0(t0)\n\tlh t2,0(t2)\n\tli t5,1");
+    FAULT("crossed g1==f1", "li t3,3\n\tli t4,5\n\tmv t5,%[ok]\n\tmv t6,%[ok]",
+          "slli t0,t3,32\n\tslli t1,t4,32\n\tsrli t2,t0,31\n\tsrli t0,t1,31\n\t"
+          "add t2,t2,t5\n\tadd t0,t0,t6\n\tlh t2,0(t0)\n\tlh t1,0(t2)\n\tli t5,1");
     FAULT("g1==f2", "li t3,3\n\tli t4,5\n\tmv t5,%[ok]\n\tmv t6,%[ok]",
           "slli t0,t3,32\n\tslli t1,t4,32\n\tsrli t2,t0,31\n\tsrli t0,t1,31\n\t"
           "add t2,t2,t5\n\tadd t0,t0,t6\n\tlh t0,0(t2)\n\tlh t2,0(t0)\n\tli t5,1");
