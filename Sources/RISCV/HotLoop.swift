@@ -407,15 +407,15 @@ extension Hart {
                 case .lbuAddiBranch:
                     // lbu, then the addi + beq/bne in the next slot; the end's and the target's
                     // offsets from this slot in rs2 and rm (Fusion.branchUnits).
-                    let units = branchUnits(cur), u = cur.next
                     guard let v = load8(r[cur.rs1] &+ cur.imm) else { return exit(missed) }
                     r[cur.rd] = UInt64(v)
+                    let u = cur.next
                     r[u.rd] = r[u.rs1] &+ u.pairFirstOffset
                     if (r[u.rs3] == r[u.aux]) == (u.pointee.rm == 0) {
-                        if let e = taken(units &>> 4) { return e }
+                        if let e = taken(branchUnits(cur) &>> 4) { return e }
                         continue
                     }
-                    cur += units & 15
+                    cur += branchUnits(cur) & 15
                     left &-= Int(cur.pointee.count)
                     continue
                 case .addiBranch:
@@ -458,14 +458,14 @@ extension Hart {
                     continue
                 case .addiwAndiLiBranch:
                     // addiw;andi, then the li + branch in the next slot (offsets as lbuAddiBranch).
-                    let units = branchUnits(cur), u = cur.next
+                    let u = cur.next
                     addWordMask(cur)
                     r[u.rd] = u.pairFirstOffset
                     if Hart.branchTaken(u.pointee.rm, r[u.rs3], r[u.aux]) {
-                        if let e = taken(units &>> 4) { return e }
+                        if let e = taken(branchUnits(cur) &>> 4) { return e }
                         continue
                     }
-                    cur += units & 15
+                    cur += branchUnits(cur) & 15
                     left &-= Int(cur.pointee.count)
                     continue
                 // li (a 16-bit constant) + any in-page conditional branch, the condition in `rm`.
@@ -480,13 +480,13 @@ extension Hart {
                     continue
                 // mulw;addw, then the bne in the next slot; the offsets as lbuAddiBranch's, in imm.
                 case .mulwAddwBne:
-                    let units = Int(cur.pointee.imm), u = cur.next
+                    let u = cur.next
                     multiplyAdd(cur)
                     if r[u.rs1] != r[u.rs2] {
-                        if let e = taken(units &>> 4) { return e }
+                        if let e = taken(Int(cur.pointee.imm) &>> 4) { return e }
                         continue
                     }
-                    cur += units & 15
+                    cur += Int(cur.pointee.imm) & 15
                     left &-= Int(cur.pointee.count)
                     continue
                 // A load or a shift fused with an in-page beq/bne (Fusion.swift): rs3/aux are the
@@ -514,16 +514,16 @@ extension Hart {
                     continue
                 case .ldLbuBranch:
                     // ld, then the lbu + beq/bne in the next slot (offsets as lbuAddiBranch).
-                    let units = branchUnits(cur), u = cur.next
+                    let u = cur.next
                     guard let v = load64(r[cur.rs1] &+ cur.imm) else { return exit(missed) }
                     r[cur.rd] = v
                     guard let b = load8(r[u.rs1] &+ u.pairFirstOffset) else { cur = u; return exit(missed) }
                     r[u.rd] = UInt64(b)
                     if (r[u.rs3] == r[u.aux]) == (u.pointee.rm == 0) {
-                        if let e = taken(units &>> 4) { return e }
+                        if let e = taken(branchUnits(cur) &>> 4) { return e }
                         continue
                     }
-                    cur += units & 15
+                    cur += branchUnits(cur) & 15
                     left &-= Int(cur.pointee.count)
                     continue
                 case .lbuBranch:
@@ -538,16 +538,16 @@ extension Hart {
                     continue
                 case .ldLhBranch:
                     // ld, then the lh + beq/bne in the next slot (offsets as lbuAddiBranch).
-                    let units = branchUnits(cur), u = cur.next
+                    let u = cur.next
                     guard let v = load64(r[cur.rs1] &+ cur.imm) else { return exit(missed) }
                     r[cur.rd] = v
                     guard let h = load16(r[u.rs1] &+ u.pairFirstOffset) else { cur = u; return exit(missed) }
                     r[u.rd] = sext16(UInt64(h))
                     if (r[u.rs3] == r[u.aux]) == (u.pointee.rm == 0) {
-                        if let e = taken(units &>> 4) { return e }
+                        if let e = taken(branchUnits(cur) &>> 4) { return e }
                         continue
                     }
-                    cur += units & 15
+                    cur += branchUnits(cur) & 15
                     left &-= Int(cur.pointee.count)
                     continue
                 case .lhBranch:
@@ -589,14 +589,14 @@ extension Hart {
                 case .xorSrliBranch:
                     // xor, then the srli + beq/bne in the next slot; the offsets as
                     // lbuAddiBranch's, in imm.
-                    let units = Int(cur.pointee.imm), u = cur.next
+                    let u = cur.next
                     r[cur.rd] = r[cur.rs1] ^ r[cur.rs2]
                     r[u.rd] = r[u.rs1] &>> (u.pairFirstOffset & 63)
                     if (r[u.rs3] == r[u.aux]) == (u.pointee.rm == 0) {
-                        if let e = taken(units &>> 4) { return e }
+                        if let e = taken(Int(cur.pointee.imm) &>> 4) { return e }
                         continue
                     }
-                    cur += units & 15
+                    cur += Int(cur.pointee.imm) & 15
                     left &-= Int(cur.pointee.count)
                     continue
                 case .srliBranch:
