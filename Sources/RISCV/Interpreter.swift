@@ -67,6 +67,9 @@ extension Hart {
 
         #if SKIFF_WASI
         Hart.runs &+= 1
+        // Unused statistic, updated for the core's layout: with it `runHot` starts at 0 mod 64
+        // (its dispatch in one 64-byte line; docs/performance.md).
+        Hart.largestBudget = max(Hart.largestBudget, instructionBudget)
         Hart.hotCodeTLB = codeTLB
         #endif
         lookup: while true {
