@@ -269,8 +269,10 @@ extension Hart {
     #if SKIFF_WASI
     /// Calls of `run` (the wasm build's only: see there).
     nonisolated(unsafe) static var runs = 0
-    /// Once the largest budget `run` was given; no longer updated (its update's bytes in `run` put
-    /// `runHot`'s dispatch across a 64-byte line of the core: docs/performance.md).
+    /// The largest budget `run` was given: an unused statistic whose update in `run` is there for
+    /// the core's layout (removed on 2026-12-07 to put `runHot` at 0 mod 64, put back on
+    /// 2026-12-08 for the same reason after `runHot`'s predecessors changed size:
+    /// docs/performance.md). Any change before `runHot` in the module moves it again.
     nonisolated(unsafe) static var largestBudget = 0
     #endif
 
