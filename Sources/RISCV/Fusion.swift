@@ -66,7 +66,8 @@ enum Fusion {
         #if canImport(Glibc) && !SKIFF_WASI
         guard let v = getenv("SKIFF_FUSE_OFF") else { return [] }
         let names = String(cString: v).split(separator: ",").map(String.init)
-        let known: [(String, Op)] = [("slliSrliOr", .slliSrliOr), ("shiftPairOr", .shiftPairOr)]
+        let known: [(String, Op)] = [("slliSrliOr", .slliSrliOr), ("shiftPairOr", .shiftPairOr),
+                                     ("slliSrliChain", .slliSrliChain), ("slliSrliAddLhChain", .slliSrliAddLhChain)]
         return known.filter { names.contains($0.0) }.map { $0.1 }
         #else
         return []
@@ -360,7 +361,10 @@ enum Fusion {
         switch (plain(a.op), plain(b.op)) {
         case (.slli, .slli): f = pair(a, b, .slliPair, second: b.rd)
         case (.srli, .srli): f = pair(a, b, .srliPair, second: b.rd)
-        case (.slli, .srli): f = pair(a, b, .slliSrli, second: b.rd)
+        case (.slli, .srli):
+            // The srli reading the slli's result (not x0's sink): the chained form.
+            let chained = b.rs1 == a.rd && a.rd != Registers.scratch && !off.contains(.slliSrliChain)
+            f = pair(a, b, chained ? .slliSrliChain : .slliSrli, second: b.rd)
         case (.andi, .andi): f = pair(a, b, .andiPair, second: b.rd)
         case (.sraiw, .sraiw): f = pair(a, b, .sraiwPair, second: b.rd)
         case (.lh, .lh):
@@ -409,32 +413,84 @@ enum Fusion {
         switch (plain(first.pointee.op), plain(second.pointee.op)) {
         case (.addLd, .sd): op = third.pointee.op == .addBranch ? .addLdSdBranch : .addLdSd
         case (.slliPair, .srliPair):
-            op = (third.pointee.op == .addPair || third.pointee.op == .addLhQuad) && third.next.pointee.op == .lhPair
-                ? .slliSrliAddLh : .slliSrliQuad
+            let fourth = third.next
+            if (third.pointee.op == .addPair || third.pointee.op == .addLhQuad) && fourth.pointee.op == .lhPair {
+                // The units' offsets from the first slot in its free fields (rs2: the add;add's
+                // and the lh;lh's, rm: the end), so no unit's address waits for the one before.
+                let o3 = Int(first.pointee.len) + Int(second.pointee.len), o4 = o3 + Int(third.pointee.len)
+                first.pointee.rs2 = UInt8(o3 | o4 << 4)
+                first.pointee.rm = UInt8(o4 + Int(fourth.pointee.len))
+                let crossed = matrixChain(first.pointee, second.pointee, third.pointee, fourth.pointee)
+                if let crossed, !off.contains(.slliSrliAddLhChain) {
+                    op = .slliSrliAddLhChain
+                    if crossed { first.pointee.rm |= 0x80 }
+                } else {
+                    op = .slliSrliAddLh
+                }
+            } else {
+                op = .slliSrliQuad
+                first.pointee.rs2 = first.pointee.len + second.pointee.len
+            }
         case (.addPair, .lhPair): op = .addLhQuad
         case (.srli, .andiPair): op = .srliAndiPair
-        case (.sraiwPair, .andiPair): op = .sraiwAndiQuad
-        case (.xor, .srliBranch): op = .xorSrliBranch
-        case (.mulwAddw, .bne): op = .mulwAddwBne
-        case (.lbu, .addiBranch): op = .lbuAddiBranch
-        case (.addiwAddw, .mulwAddw): op = .addiwAddwMulwAddw
+        case (.sraiwPair, .andiPair):
+            op = .sraiwAndiQuad
+            first.pointee.rs2 = first.pointee.len + second.pointee.len
+        case (.xor, .srliBranch):
+            guard let units = branchUnits(first, second.pointee.imm >> 16) else { return }
+            first.pointee.imm = Int32(Int16(bitPattern: units))
+            op = .xorSrliBranch
+        case (.mulwAddw, .bne):
+            guard let units = branchUnits(first, second.pointee.imm) else { return }
+            first.pointee.imm = Int32(Int16(bitPattern: units))
+            op = .mulwAddwBne
+        case (.lbu, .addiBranch):
+            guard let units = branchUnits(first, second.pointee.imm >> 16) else { return }
+            (first.pointee.rs2, first.pointee.rm) = (UInt8(truncatingIfNeeded: units), UInt8(units >> 8))
+            op = .lbuAddiBranch
+        case (.addiwAddw, .mulwAddw):
+            op = .addiwAddwMulwAddw
+            first.pointee.rs2 = first.pointee.len + second.pointee.len
         case (.addiwAddw, .mulw): op = .addiwAddwMulw
-        case (.ld, .lbuBranch): op = .ldLbuBranch
-        case (.ld, .lhBranch): op = .ldLhBranch
+        case (.ld, .lbuBranch), (.ld, .lhBranch):
+            guard let units = branchUnits(first, second.pointee.imm >> 16) else { return }
+            (first.pointee.rs2, first.pointee.rm) = (UInt8(truncatingIfNeeded: units), UInt8(units >> 8))
+            op = second.pointee.op == .lbuBranch ? .ldLbuBranch : .ldLhBranch
         case (.ldAddi, .jalr): op = .ldAddiJalr
         case (.xorAddiw, .srli), (.xorAddiw, .srliAndiPair):
             // Then andi;andi, xor (or xor + srli;branch already fused) and srli + beq/bne.
             guard third.pointee.op == .andiPair else { return }
             let fourth = third.next, xor = plain(fourth.pointee.op)
             guard xor == .xor || xor == .xorSrliBranch, fourth.next.pointee.op == .srliBranch else { return }
+            // The offsets of the third, fourth and fifth units in the first's free `rm`: the
+            // andi;andi's (bits 4-6), the xor's (bits 0-3) and the xor's length (bit 7, set for 2).
+            let o3 = Int(first.pointee.len) + Int(second.pointee.len), o4 = o3 + Int(third.pointee.len)
+            let xorLength = Int(fourth.pointee.len)
+            guard o3 < 8, o4 < 16, xorLength == 1 || xorLength == 2 else { return }
+            first.pointee.rm = UInt8(o4 | o3 << 4 | (xorLength - 1) << 7)
             op = .crcStep
-        case (.addiwAndi, .liBranch): op = .addiwAndiLiBranch
+        case (.addiwAndi, .liBranch):
+            guard let units = branchUnits(first, second.pointee.imm >> 16) else { return }
+            (first.pointee.rs2, first.pointee.rm) = (UInt8(truncatingIfNeeded: units), UInt8(units >> 8))
+            op = .addiwAndiLiBranch
         case (.andi, .shlAdd):
             guard plain(third.pointee.op) == .ld, third.next.pointee.op == .andiSrli else { return }
             op = .andiShlAddLdPair
         default: return
         }
         first.pointee.op = op
+    }
+
+    /// A two-unit operation whose second unit ends in an in-page branch (`targetDelta` slots from
+    /// the second's slot): the offsets from the first slot of the slot after both units (bits
+    /// 0-3) and of the branch's target (bits 4-15, signed), stored in the first slot's free
+    /// fields so that the run loop's next slot does not wait for the second unit's fields
+    /// (`len`, `imm`): nil if they do not fit.
+    static func branchUnits(_ first: UnsafeMutablePointer<DecodedInstruction>, _ targetDelta: Int32) -> UInt16? {
+        let end = Int(first.pointee.len) + Int(first.next.pointee.len)
+        let target = Int(first.pointee.len) + Int(targetDelta)
+        guard end < 16, target >= -2048, target < 2048 else { return nil }
+        return UInt16(end) | UInt16(truncatingIfNeeded: target << 4)
     }
 
     /// The slots whose decoded contents the operation at `p` reads: its own `len`, and for a
@@ -449,10 +505,32 @@ enum Fusion {
     static func unitsAfter(_ op: Op) -> Int {
         switch op {
         case .crcStep: return 4
-        case .slliSrliAddLh, .andiShlAddLdPair: return 3
+        case .slliSrliAddLh, .slliSrliAddLhChain, .andiShlAddLdPair: return 3
         case .addLdSdBranch: return 2
         default: return op.rawValue >= Op.addLdSd.rawValue && op.rawValue <= Op.andiShlAddLdPair.rawValue ? 1 : 0
         }
+    }
+
+    /// Whether slli;slli, srli;srli, add;add, lh;lh (the units of `slliSrliAddLh`) form the chain
+    /// `slli d1,s1; slli d2,s2; srli e1,d1; srli e2,d2; add f1,e1,c1; add f2,e2,c2; lh g1,o1(f1);
+    /// lh g2,o2(f2)` (false) or the same with the loads' bases crossed, `lh g1,o1(f2); lh g2,o2(f1)`
+    /// (true; CoreMark's bit-extracting matrix multiply), so that each srli, add (its first
+    /// operand) and lh (its base) may take the value from the instruction that computed it: every
+    /// linked register is read by its own instruction only and not overwritten in between (d1 !=
+    /// d2, e1 != d2, e1 != e2, f1 != e2, f1 != f2, g1 != the second load's base), and none is x0
+    /// (a write to x0 goes to the scratch slot, a read of x0 is 0). The adds' other operands and
+    /// everything else still come from the register file, after the stores of the instructions
+    /// before them. nil if neither.
+    static func matrixChain(_ u1: DecodedInstruction, _ u2: DecodedInstruction, _ u3: DecodedInstruction,
+                            _ u4: DecodedInstruction) -> Bool? {
+        let d1 = u1.rd, d2 = u1.rs3, e1 = u2.rd, e2 = u2.rs3, f1 = u3.rd, f2 = u3.rs3
+        let s = Registers.scratch
+        guard d1 != s, d2 != s, e1 != s, e2 != s, f1 != s, f2 != s else { return nil }
+        guard d1 != d2 && u2.rs1 == d1 && u2.aux == d2 && e1 != d2 && e1 != e2
+            && u3.rs1 == e1 && u3.aux == e2 && f1 != e2 && f1 != f2 else { return nil }
+        if u4.rs1 == f1 && u4.rs2 == f2 && u4.rd != f2 { return false }
+        if u4.rs1 == f2 && u4.rs2 == f1 && u4.rd != f1 { return true }
+        return nil
     }
 
     /// A pair whose second instruction reads two registers (aux, rm); imm stays the first's.

@@ -168,6 +168,11 @@ extension Hart {
         @inline(__always) func shiftAdd(_ p: UnsafeMutablePointer<DecodedInstruction>) {
             r[p.rd] = r[p.rs2] &+ (r[p.rs1] &<< p.shamt)
         }
+        // A two-unit operation ending in a branch (Fusion.branchUnits): the offsets of the slot
+        // after it (bits 0-3) and of the branch's target (bits 4-15, signed), in rs2 and rm.
+        @inline(__always) func branchUnits(_ p: UnsafeMutablePointer<DecodedInstruction>) -> Int {
+            Int(Int16(bitPattern: UInt16(p.pointee.rs2) | UInt16(p.pointee.rm) &<< 8))
+        }
         // TLB.load and TLB.store with the value put together from bytes (LLVM joins them into one
         // access): natively the stdlib's `loadUnaligned` and `storeBytes` stayed calls in this
         // function (3% of CoreMark's host instructions).
@@ -400,20 +405,19 @@ extension Hart {
                 // branchFar's). The addi forms keep their immediate and the target's slot delta
                 // in imm's halves, the add forms the delta in imm.
                 case .lbuAddiBranch:
-                    // lbu, then the addi + beq/bne in the next slot.
+                    // lbu, then the addi + beq/bne in the next slot; the end's and the target's
+                    // offsets from this slot in rs2 and rm (Fusion.branchUnits).
                     guard let v = load8(r[cur.rs1] &+ cur.imm) else { return exit(missed) }
                     r[cur.rd] = UInt64(v)
-                    cur = cur.next
-                    do {
-                        r[cur.rd] = r[cur.rs1] &+ cur.pairFirstOffset
-                        if (r[cur.rs3] == r[cur.aux]) == (cur.pointee.rm == 0) {
-                            if let e = taken(Int(cur.pointee.imm >> 16)) { return e }
-                            continue
-                        }
-                        cur += Int(cur.pointee.len)
-                        left &-= Int(cur.pointee.count)
+                    let u = cur.next
+                    r[u.rd] = r[u.rs1] &+ u.pairFirstOffset
+                    if (r[u.rs3] == r[u.aux]) == (u.pointee.rm == 0) {
+                        if let e = taken(branchUnits(cur) &>> 4) { return e }
                         continue
                     }
+                    cur += branchUnits(cur) & 15
+                    left &-= Int(cur.pointee.count)
+                    continue
                 case .addiBranch:
                     r[cur.rd] = r[cur.rs1] &+ cur.pairFirstOffset
                     if (r[cur.rs3] == r[cur.aux]) == (cur.pointee.rm == 0) {
@@ -453,19 +457,17 @@ extension Hart {
                     left &-= Int(cur.pointee.count)
                     continue
                 case .addiwAndiLiBranch:
-                    // addiw;andi, then the li + branch in the next slot.
+                    // addiw;andi, then the li + branch in the next slot (offsets as lbuAddiBranch).
+                    let u = cur.next
                     addWordMask(cur)
-                    cur = cur.next
-                    do {
-                        r[cur.rd] = cur.pairFirstOffset
-                        if Hart.branchTaken(cur.pointee.rm, r[cur.rs3], r[cur.aux]) {
-                            if let e = taken(Int(cur.pointee.imm >> 16)) { return e }
-                            continue
-                        }
-                        cur += Int(cur.pointee.len)
-                        left &-= Int(cur.pointee.count)
+                    r[u.rd] = u.pairFirstOffset
+                    if Hart.branchTaken(u.pointee.rm, r[u.rs3], r[u.aux]) {
+                        if let e = taken(branchUnits(cur) &>> 4) { return e }
                         continue
                     }
+                    cur += branchUnits(cur) & 15
+                    left &-= Int(cur.pointee.count)
+                    continue
                 // li (a 16-bit constant) + any in-page conditional branch, the condition in `rm`.
                 case .liBranch:
                     r[cur.rd] = cur.pairFirstOffset
@@ -476,15 +478,15 @@ extension Hart {
                     cur += Int(cur.pointee.len)
                     left &-= Int(cur.pointee.count)
                     continue
-                // mulw;addw, then the bne in the next slot.
+                // mulw;addw, then the bne in the next slot; the offsets as lbuAddiBranch's, in imm.
                 case .mulwAddwBne:
+                    let u = cur.next
                     multiplyAdd(cur)
-                    cur = cur.next
-                    if r[cur.rs1] != r[cur.rs2] {
-                        if let e = taken(cur.slotDelta) { return e }
+                    if r[u.rs1] != r[u.rs2] {
+                        if let e = taken(Int(cur.pointee.imm) &>> 4) { return e }
                         continue
                     }
-                    cur += Int(cur.pointee.len)
+                    cur += Int(cur.pointee.imm) & 15
                     left &-= Int(cur.pointee.count)
                     continue
                 // A load or a shift fused with an in-page beq/bne (Fusion.swift): rs3/aux are the
@@ -511,21 +513,19 @@ extension Hart {
                     left &-= Int(cur.pointee.count)
                     continue
                 case .ldLbuBranch:
-                    // ld, then the lbu + beq/bne in the next slot.
+                    // ld, then the lbu + beq/bne in the next slot (offsets as lbuAddiBranch).
+                    let u = cur.next
                     guard let v = load64(r[cur.rs1] &+ cur.imm) else { return exit(missed) }
                     r[cur.rd] = v
-                    cur = cur.next
-                    do {
-                        guard let v = load8(r[cur.rs1] &+ cur.pairFirstOffset) else { return exit(missed) }
-                        r[cur.rd] = UInt64(v)
-                        if (r[cur.rs3] == r[cur.aux]) == (cur.pointee.rm == 0) {
-                            if let e = taken(Int(cur.pointee.imm >> 16)) { return e }
-                            continue
-                        }
-                        cur += Int(cur.pointee.len)
-                        left &-= Int(cur.pointee.count)
+                    guard let b = load8(r[u.rs1] &+ u.pairFirstOffset) else { cur = u; return exit(missed) }
+                    r[u.rd] = UInt64(b)
+                    if (r[u.rs3] == r[u.aux]) == (u.pointee.rm == 0) {
+                        if let e = taken(branchUnits(cur) &>> 4) { return e }
                         continue
                     }
+                    cur += branchUnits(cur) & 15
+                    left &-= Int(cur.pointee.count)
+                    continue
                 case .lbuBranch:
                     guard let v = load8(r[cur.rs1] &+ cur.pairFirstOffset) else { return exit(missed) }
                     r[cur.rd] = UInt64(v)
@@ -537,21 +537,19 @@ extension Hart {
                     left &-= Int(cur.pointee.count)
                     continue
                 case .ldLhBranch:
-                    // ld, then the lh + beq/bne in the next slot.
+                    // ld, then the lh + beq/bne in the next slot (offsets as lbuAddiBranch).
+                    let u = cur.next
                     guard let v = load64(r[cur.rs1] &+ cur.imm) else { return exit(missed) }
                     r[cur.rd] = v
-                    cur = cur.next
-                    do {
-                        guard let v = load16(r[cur.rs1] &+ cur.pairFirstOffset) else { return exit(missed) }
-                        r[cur.rd] = sext16(UInt64(v))
-                        if (r[cur.rs3] == r[cur.aux]) == (cur.pointee.rm == 0) {
-                            if let e = taken(Int(cur.pointee.imm >> 16)) { return e }
-                            continue
-                        }
-                        cur += Int(cur.pointee.len)
-                        left &-= Int(cur.pointee.count)
+                    guard let h = load16(r[u.rs1] &+ u.pairFirstOffset) else { cur = u; return exit(missed) }
+                    r[u.rd] = sext16(UInt64(h))
+                    if (r[u.rs3] == r[u.aux]) == (u.pointee.rm == 0) {
+                        if let e = taken(branchUnits(cur) &>> 4) { return e }
                         continue
                     }
+                    cur += branchUnits(cur) & 15
+                    left &-= Int(cur.pointee.count)
+                    continue
                 case .lhBranch:
                     guard let v = load16(r[cur.rs1] &+ cur.pairFirstOffset) else { return exit(missed) }
                     r[cur.rd] = sext16(UInt64(v))
@@ -564,17 +562,19 @@ extension Hart {
                     continue
                 case .crcStep:
                     // xor;addiw, srli, andi;andi, then the xor and srli + beq/bne in the slots
-                    // after.
+                    // after. The units' addresses from the first slot's `len` and `rm`
+                    // (Fusion.fuseUnits), not each from the one before: fewer loads on the slot
+                    // pointer's chain.
+                    let units = cur.rm, srli = cur.next
+                    let masks = cur + ((units &>> 4) & 7), xor = cur + (units & 15)
+                    let last = xor + 1 + (units &>> 7)
                     xorAddWord(cur)
-                    cur = cur.next
-                    r[cur.rd] = r[cur.rs1] &>> cur.shamt
-                    cur = cur.next
-                    maskPair(cur)
-                    cur = cur.next
+                    r[srli.rd] = r[srli.rs1] &>> srli.shamt
+                    maskPair(masks)
+                    cur = last
                     do {
                         // xor, then the srli + beq/bne in the next slot.
-                        r[cur.rd] = r[cur.rs1] ^ r[cur.rs2]
-                        cur = cur.next
+                        r[xor.rd] = r[xor.rs1] ^ r[xor.rs2]
                         do {
                             r[cur.rd] = r[cur.rs1] &>> (cur.pairFirstOffset & 63)
                             if (r[cur.rs3] == r[cur.aux]) == (cur.pointee.rm == 0) {
@@ -587,19 +587,18 @@ extension Hart {
                         }
                     }
                 case .xorSrliBranch:
-                    // xor, then the srli + beq/bne in the next slot.
+                    // xor, then the srli + beq/bne in the next slot; the offsets as
+                    // lbuAddiBranch's, in imm.
+                    let u = cur.next
                     r[cur.rd] = r[cur.rs1] ^ r[cur.rs2]
-                    cur = cur.next
-                    do {
-                        r[cur.rd] = r[cur.rs1] &>> (cur.pairFirstOffset & 63)
-                        if (r[cur.rs3] == r[cur.aux]) == (cur.pointee.rm == 0) {
-                            if let e = taken(Int(cur.pointee.imm >> 16)) { return e }
-                            continue
-                        }
-                        cur += Int(cur.pointee.len)
-                        left &-= Int(cur.pointee.count)
+                    r[u.rd] = r[u.rs1] &>> (u.pairFirstOffset & 63)
+                    if (r[u.rs3] == r[u.aux]) == (u.pointee.rm == 0) {
+                        if let e = taken(Int(cur.pointee.imm) &>> 4) { return e }
                         continue
                     }
+                    cur += Int(cur.pointee.imm) & 15
+                    left &-= Int(cur.pointee.count)
+                    continue
                 case .srliBranch:
                     r[cur.rd] = r[cur.rs1] &>> (cur.pairFirstOffset & 63)
                     if (r[cur.rs3] == r[cur.aux]) == (cur.pointee.rm == 0) {
@@ -674,25 +673,51 @@ extension Hart {
                     cur = cur.next
                     continue
                 case .slliSrliAddLh:
-                    // slli;slli, srli;srli, then the add;add and lh;lh in the slots after.
+                    // slli;slli, srli;srli, then the add;add and lh;lh in the slots after; their
+                    // offsets and the end's in the first slot's rs2 and rm (Fusion.fuseUnits).
+                    let units = cur.rs2, shifts = cur.next
+                    let adds = cur + (units & 15), loads = cur + (units &>> 4), end = cur + cur.rm
                     shiftLeftPair(cur)
-                    cur = cur.next
-                    shiftRightPair(cur)
-                    cur = cur.next
+                    shiftRightPair(shifts)
+                    addPair(adds)
+                    cur = loads
                     do {
-                        // add;add, then the lh;lh in the next slot.
-                        addPair(cur)
-                        cur = cur.next
-                        do {
-                            // Two bases: the second (rs2) is read after the first load has written rd.
-                            guard let v = load16(r[cur.rs1] &+ cur.pairFirstOffset) else { return exit(missed) }
-                            r[cur.rd] = sext16(UInt64(v))
-                            guard let v2 = load16(r[cur.rs2] &+ cur.pairSecondOffset) else { cur += Int(cur.pointee.rm); return exit(missed) }
-                            r[cur.rs3] = sext16(UInt64(v2))
-                            cur = cur.next
-                            continue
-                        }
+                        // Two bases: the second (rs2) is read after the first load has written rd.
+                        guard let v = load16(r[cur.rs1] &+ cur.pairFirstOffset) else { return exit(missed) }
+                        r[cur.rd] = sext16(UInt64(v))
+                        guard let v2 = load16(r[cur.rs2] &+ cur.pairSecondOffset) else { cur += Int(cur.pointee.rm); return exit(missed) }
+                        r[cur.rs3] = sext16(UInt64(v2))
+                        cur = end
+                        continue
                     }
+                case .slliSrliAddLhChain:
+                    // slliSrliAddLh whose srli, add and lh each read the result of the one before
+                    // (Fusion.matrixChain): those values from host registers. Every result is
+                    // stored in order; the adds' other operands are read after the stores before
+                    // them. rm's bit 7: the loads' bases crossed.
+                    let units = cur.rs2, p = cur, q = cur.next, ends = cur.rm
+                    let a = cur + (units & 15), loads = cur + (units &>> 4), end = cur + (ends & 31)
+                    let d1 = r[p.rs1] &<< p.pairFirstOffset
+                    r[p.rd] = d1
+                    let d2 = r[p.aux] &<< p.pairSecondOffset
+                    r[p.rs3] = d2
+                    let e1 = d1 &>> q.pairFirstOffset
+                    r[q.rd] = e1
+                    let e2 = d2 &>> q.pairSecondOffset
+                    r[q.rs3] = e2
+                    let f1 = e1 &+ r[a.rs2]
+                    r[a.rd] = f1
+                    let f2 = e2 &+ r[a.rm]
+                    r[a.rs3] = f2
+                    let crossed = ends & 0x80 != 0
+                    let b1 = crossed ? f2 : f1, b2 = crossed ? f1 : f2
+                    cur = loads
+                    guard let v = load16(b1 &+ cur.pairFirstOffset) else { return exit(missed) }
+                    r[cur.rd] = sext16(UInt64(v))
+                    guard let v2 = load16(b2 &+ cur.pairSecondOffset) else { cur += Int(cur.pointee.rm); return exit(missed) }
+                    r[cur.rs3] = sext16(UInt64(v2))
+                    cur = end
+                    continue
                 case .addLhQuad:
                     // add;add, then the lh;lh in the next slot.
                     addPair(cur)
@@ -755,12 +780,13 @@ extension Hart {
                     cur = cur.next
                     continue
                 case .slliSrliQuad:
-                    // slli;slli, then the srli;srli in the next slot.
+                    // slli;slli, then the srli;srli in the next slot (the end's offset in rs2).
+                    let end = cur + cur.rs2
                     shiftLeftPair(cur)
                     cur = cur.next
                     do {
                         shiftRightPair(cur)
-                        cur = cur.next
+                        cur = end
                         continue
                     }
                 case .srliPair:
@@ -770,6 +796,13 @@ extension Hart {
                 case .slliSrli:
                     r[cur.rd] = r[cur.rs1] &<< cur.pairFirstOffset
                     r[cur.rs3] = r[cur.aux] &>> cur.pairSecondOffset
+                    cur = cur.next
+                    continue
+                case .slliSrliChain:
+                    // slli t, s, k, then srli d, t, j from t's value in a host register.
+                    let t = r[cur.rs1] &<< cur.pairFirstOffset
+                    r[cur.rd] = t
+                    r[cur.rs3] = t &>> cur.pairSecondOffset
                     cur = cur.next
                     continue
                 case .slliSrliOr:
@@ -794,11 +827,12 @@ extension Hart {
                     cur = cur.next
                     continue
                 case .sraiwAndiQuad:
-                    // sraiw;sraiw, then the andi;andi in the next slot.
+                    // sraiw;sraiw, then the andi;andi in the next slot (the end's offset in rs2).
+                    let end = cur + cur.rs2
                     shiftRightWordPair(cur)
                     cur = cur.next
                     maskPair(cur)
-                    cur = cur.next
+                    cur = end
                     continue
                 case .srliAndiPair:
                     // srli, then the andi;andi in the next slot.
@@ -831,12 +865,13 @@ extension Hart {
                     cur = cur.next
                     continue
                 case .addiwAddwMulwAddw:
-                    // addiw;addw, then the mulw;addw in the next slot.
+                    // addiw;addw, then the mulw;addw in the next slot (the end's offset in rs2).
+                    let end = cur + cur.rs2
                     addAddWord(cur)
                     cur = cur.next
                     do {
                         multiplyAdd(cur)
-                        cur = cur.next
+                        cur = end
                         continue
                     }
                 case .mulwAddw:

@@ -67,6 +67,9 @@ extension Hart {
 
         #if SKIFF_WASI
         Hart.runs &+= 1
+        // Unused statistic, updated for the core's layout: with it `runHot` starts at 0 mod 64
+        // (its dispatch in one 64-byte line; docs/performance.md).
+        Hart.largestBudget = max(Hart.largestBudget, instructionBudget)
         Hart.hotCodeTLB = codeTLB
         #endif
         lookup: while true {
@@ -266,8 +269,10 @@ extension Hart {
     #if SKIFF_WASI
     /// Calls of `run` (the wasm build's only: see there).
     nonisolated(unsafe) static var runs = 0
-    /// Once the largest budget `run` was given; no longer updated (its update's bytes in `run` put
-    /// `runHot`'s dispatch across a 64-byte line of the core: docs/performance.md).
+    /// The largest budget `run` was given: an unused statistic whose update in `run` is there for
+    /// the core's layout (removed on 2026-12-07 to put `runHot` at 0 mod 64, put back on
+    /// 2026-12-08 for the same reason after `runHot`'s predecessors changed size:
+    /// docs/performance.md). Any change before `runHot` in the module moves it again.
     nonisolated(unsafe) static var largestBudget = 0
     #endif
 

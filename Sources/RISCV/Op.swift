@@ -122,6 +122,13 @@ package enum Op: UInt8 {
     // (Fusion.fuseShiftOr). The or's destination in rs2 (slliSrliOr) or in imm's bits 8-15
     // (shiftPairOr: the shifts' directions in imm's bits 0 and 1, sll if set).
     case slliSrliOr, shiftPairOr
+    // Chained forms, whose later instructions read the earlier ones' results from host registers
+    // instead of reloading them from the register file right after storing them (the store then
+    // load made each link a store-to-load forwarding on the slot's critical path): slli t, s, k
+    // then srli d, t, j (a zero-extension or bit-field extract); and `slliSrliAddLh` whose srli,
+    // add and lh each read the result of the one before (CoreMark's matrix loop: slli;slli,
+    // srli;srli, add;add, lh;lh of two zero-extended, scaled indices; `Fusion.matrixChain`).
+    case slliSrliChain, slliSrliAddLhChain
 
     // Compressed (2-byte) forms of the operations above. They are kept last so that the run
     // loop can tell an instruction's length from its operation alone (`isCompressed`), without

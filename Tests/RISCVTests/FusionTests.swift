@@ -265,9 +265,10 @@ final class AluPairFusionTests: XCTestCase {
         XCTAssertEqual(m.hart.x(26), 0)
         XCTAssertEqual(m.hart.instructionsRetired, 22)
         // Each pair was fused (one slot every 8 bytes holds the pair's operation); the first
-        // also runs the srli pair after it in the same dispatch (Fusion.fuseUnits).
+        // also runs the srli pair after it in the same dispatch (Fusion.fuseUnits); the srli
+        // reading the slli's result makes the chained form.
         let slots = m.memory.codeSlots(Machine.codeBase)!
-        let fused: [Op] = [.slliSrliQuad, .srliPair, .slliSrli, .andiPair, .sraiwPair, .srliAdd,
+        let fused: [Op] = [.slliSrliQuad, .srliPair, .slliSrliChain, .andiPair, .sraiwPair, .srliAdd,
                            .addiwAddw, .addPair, .mulwAddw, .addwMulw, .slliPair]
         XCTAssertEqual((0..<fused.count).map { slots[4 * $0].op }, fused)
     }
