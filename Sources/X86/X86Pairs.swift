@@ -91,3 +91,188 @@ extension X86Core {
         return true
     }
 }
+
+// The pairs' two halves (and the chains', Pairs.swift below): `p` is moved to the second half.
+// A load that faults returns false with `p` at it (a fault in the first half leaves nothing done,
+// in the second the first).
+extension X86Core {
+    @_transparent func movLoad64(_ p: inout UnsafeMutablePointer<X86Instruction>) -> Bool {
+        setReg64(p.pointee.reg, reg64(p.pointee.rm))
+        p += 1
+        return load64(p)
+    }
+
+    @_transparent func movMov32(_ p: inout UnsafeMutablePointer<X86Instruction>) {
+        setReg(p.pointee.reg, 2, reg(p.pointee.rm, 2))
+        p += 1
+        setReg(p.pointee.reg, 2, reg(p.pointee.rm, 2))
+    }
+
+    @_transparent func addAdd32(_ p: inout UnsafeMutablePointer<X86Instruction>) {
+        setReg(p.pointee.reg, 2, reg(p.pointee.reg, 2) &+ p.pointee.imm)
+        p += 1
+        aluRR(0, p, 2)
+    }
+
+    @_transparent func loadLoadSx16(_ p: inout UnsafeMutablePointer<X86Instruction>) -> Bool {
+        guard loadSigned16to32X(p) else { return false }
+        p += 1
+        return loadSigned16to32X(p)
+    }
+
+    /// mov r64, r64 + test r64, r64 (the flags of the test).
+    @_transparent func movTest64(_ p: inout UnsafeMutablePointer<X86Instruction>) {
+        setReg64(p.pointee.reg, reg64(p.pointee.rm))
+        p += 1
+        setLogicFlags(3, reg64(p.pointee.reg) & reg64(p.pointee.rm))
+    }
+
+    /// add r32, r32 (its flags dead: the compare's overwrite them) + cmp r32, r32.
+    @_transparent func addCmp32(_ p: inout UnsafeMutablePointer<X86Instruction>) {
+        setReg(p.pointee.reg, 2, reg(p.pointee.reg, 2) &+ reg(p.pointee.rm, 2))
+        p += 1
+        aluRR(7, p, 2)
+    }
+
+    @_transparent func loadTest64(_ p: inout UnsafeMutablePointer<X86Instruction>) -> Bool {
+        guard load64(p) else { return false }
+        p += 1
+        setLogicFlags(3, reg64(p.pointee.reg) & reg64(p.pointee.rm))
+        return true
+    }
+
+    @_transparent func movShr8(_ p: inout UnsafeMutablePointer<X86Instruction>) {
+        setReg(p.pointee.reg, 2, reg(p.pointee.rm, 2))
+        p += 1
+        setLowByte(p.pointee.reg, (reg64(p.pointee.reg) & 0xff) &>> (p.pointee.imm & 31))
+    }
+
+    @_transparent func xorShr16(_ p: inout UnsafeMutablePointer<X86Instruction>) {
+        setReg(p.pointee.reg, 2, reg(p.pointee.reg, 2) ^ reg(p.pointee.rm, 2))
+        p += 1
+        setReg(p.pointee.reg, 1, reg(p.pointee.reg, 1) &>> (p.pointee.imm & 31))
+    }
+
+    @_transparent func movXor16(_ p: inout UnsafeMutablePointer<X86Instruction>) {
+        setReg(p.pointee.reg, 2, reg(p.pointee.rm, 2))
+        p += 1
+        setReg(p.pointee.reg, 1, reg(p.pointee.reg, 1) ^ p.pointee.imm)
+    }
+
+    @_transparent func andCmov32(_ p: inout UnsafeMutablePointer<X86Instruction>) {
+        let res = reg(p.pointee.reg, 2) & p.pointee.imm & 0xffff_ffff
+        setReg(p.pointee.reg, 2, res)
+        setLogicFlags(2, res)
+        p += 1
+        // cmove/cmovne from the result (ZF), the rest through `condition`.
+        let c = p.pointee.cond
+        let move = c & 0xe == 4 ? (res == 0) != (c & 1 != 0) : condition(c)
+        setReg(p.pointee.reg, 2, move ? reg(p.pointee.rm, 2) : reg(p.pointee.reg, 2))
+    }
+
+    @_transparent func movSar32(_ p: inout UnsafeMutablePointer<X86Instruction>) {
+        setReg(p.pointee.reg, 2, reg(p.pointee.rm, 2))
+        p += 1
+        let v = Int32(truncatingIfNeeded: reg64(p.pointee.reg))
+        setReg(p.pointee.reg, 2, UInt64(UInt32(bitPattern: v &>> Int32(truncatingIfNeeded: p.pointee.imm & 31))))
+    }
+
+    @_transparent func sarAnd32(_ p: inout UnsafeMutablePointer<X86Instruction>) {
+        let v = Int32(truncatingIfNeeded: reg64(p.pointee.reg))
+        setReg(p.pointee.reg, 2, UInt64(UInt32(bitPattern: v &>> Int32(truncatingIfNeeded: p.pointee.imm & 31))))
+        p += 1
+        setReg(p.pointee.reg, 2, reg(p.pointee.reg, 2) & p.pointee.imm)
+    }
+
+    @_transparent func andImul32(_ p: inout UnsafeMutablePointer<X86Instruction>) {
+        setReg(p.pointee.reg, 2, reg(p.pointee.reg, 2) & p.pointee.imm)
+        p += 1
+        imul32NoFlags(p)
+    }
+
+    /// mov r64, [base + disp] + cmp r16, [base + disp] (loadCmpRM16Z's halves).
+    @_transparent func loadCmp16(_ p: inout UnsafeMutablePointer<X86Instruction>) -> Bool {
+        guard load64(p) else { return false }
+        p += 1
+        guard let v = cload(p, addressBD(p), 1) else { return false }
+        _ = alu(7, reg(p.pointee.reg, 1), v, 1)
+        return true
+    }
+
+    @_transparent func movAnd32(_ p: inout UnsafeMutablePointer<X86Instruction>) {
+        setReg(p.pointee.reg, 2, reg(p.pointee.rm, 2))
+        p += 1
+        setReg(p.pointee.reg, 2, reg(p.pointee.reg, 2) & p.pointee.imm)
+    }
+
+    /// movzbl r32, [base + disp] + add r64, imm (no flags).
+    @_transparent func loadZx8Add64(_ p: inout UnsafeMutablePointer<X86Instruction>) -> Bool {
+        guard let v = cload(p, addressBD(p), 0) else { return false }
+        setReg64(p.pointee.reg, v)
+        p += 1
+        setReg64(p.pointee.reg, reg64(p.pointee.reg) &+ p.pointee.imm)
+        return true
+    }
+
+    @_transparent func loadLoadZx8(_ p: inout UnsafeMutablePointer<X86Instruction>) -> Bool {
+        guard load64(p) else { return false }
+        p += 1
+        guard let v = cload(p, addressBD(p), 0) else { return false }
+        setReg64(p.pointee.reg, v)
+        return true
+    }
+}
+
+#if !SKIFF_WASI
+extension X86CodeCache {
+    /// The chain whose first part is the instruction at `i` of a block of `n` (their operations
+    /// as the pairs, the `Z` and the `NZ` forms left them), if any. Each part is checked at the
+    /// place its predecessor ends (a pair takes two instructions, a fused jcc one more), so the
+    /// chain's arm runs exactly the instructions these operations would, in one dispatch instead
+    /// of one per part. From a profile of amd64 CoreMark's dispatches by pair of arms (callgrind
+    /// with its jumps: each arm has its own indirect jump), its loops:
+    /// - core_list_reverse, `mov %rdx,%rax; mov (%rax),%rdx; mov %rcx,(%rax); mov %rax,%rcx;
+    ///   test %rdx,%rdx; jne`: 3 dispatches -> 1 (5.9 K per iteration);
+    /// - crcu8 (Pairs.swift above): 5 -> 1 (4.7 K);
+    /// - matrix_mul_matrix and matrix_mul_matrix_bitextract, `mov; mov; add $1; add; movswl;
+    ///   movswl; imul` (5.8 K), then `add; cmp; jne` in the first (5 -> 1) and `mov; sar; sar; and;
+    ///   and; imul; add; cmp; jne` in the second (8 -> 2);
+    /// - core_bench_list's two list walks (core_list_find inlined), `mov (%rax),%rax; test; je;
+    ///   mov 8(%rax),%rdx; movzbl (%rdx),%edx; cmp %dx,%r14w; jne` (3 -> 1, 2.8 K) and `mov (%rax),
+    ///   %rax; test; je; mov 8(%rax),%rdx; cmp 2(%rdx),%r12w; jne` (2 -> 1, 2.9 K);
+    /// - core_state_transition's scanning loops: `movzbl 1(%rax),%ecx; add $1,%rax; test %cl,%cl;
+    ///   jne` (2 -> 1, 2.9 K), `cmp $0x2c,%cl; je; cmp $0x2e,%cl; je; sub $0x30,%ecx; cmp $9,%cl;
+    ///   jbe` (4 -> 1, 1.0-1.6 K), `sub $0x30,%ecx; cmp $9,%cl; ja` (2 -> 1, 1.3 K), `cmp $0x2c,%cl;
+    ///   je; mov %ecx,%esi; and $-33,%esi; cmp $0x45,%sil; jne` (3 -> 1, 1.5 K).
+    /// (Counts per CoreMark iteration, of the first part, from a qemu-x86_64 `-singlestep -d exec`
+    /// trace.) A part with a je/jne in the middle leaves the chain when taken.
+    static func chain(_ f: UnsafeMutablePointer<X86Instruction>, _ i: Int, _ n: Int) -> X86Op? {
+        func at(_ k: Int, _ op: X86Op) -> Bool { i + k < n && f[i + k].op == op }
+        switch f[i].op {
+        case .movLoad64:
+            if at(2, .movMR64) && at(3, .movTestRR64NZ) { return .movLoadStoreMovTest64NZ }
+        case .movShrRI8nf:
+            if at(2, .xorShrRI16nf) && at(4, .movXorRI16nf) && at(6, .andCmovRR32) && at(8, .subRI8NZ) { return .crcLoopNZ }
+        case .movMovRR32:
+            if at(2, .addAddRIRR32) && at(4, .loadLoadSx16) && at(6, .imulRR32nf) {
+                return at(7, .addCmpRR32NZ) ? .matrixLoadImulAddCmpNZ : .matrixLoadImul
+            }
+        case .movSarRI32nf:
+            if at(2, .sarAndRI32nf) && at(4, .andImulRR32nf) && at(6, .addCmpRR32NZ) { return .bitExtractAddCmpNZ }
+        case .loadTestRR64Z:
+            if at(3, .loadLoadZx8) && at(5, .cmpRR16NZ) { return .loadTestLoadZx8CmpNZ }
+            if at(3, .loadCmpRM16Z) { return .loadTestLoadCmpZ }
+        case .loadZx8AddRI64nf:
+            if at(2, .testRR8NZ) { return .loadZx8AddTestNZ }
+        case .cmpRI8Z:
+            if at(2, .cmpRI8Z) && at(4, .subRI32nf) && at(5, .cmpRI8) { return .cmpCmpSubCmpRI8 }
+            if at(2, .movAndRI32nf) && at(4, .cmpRI8NZ) { return .cmpMovAndCmpRI8NZ }
+        case .subRI32nf:
+            if at(1, .cmpRI8) { return .subCmpRI8 }
+        default:
+            break
+        }
+        return nil
+    }
+}
+#endif
