@@ -10,9 +10,9 @@
  *    it and those after it not);
  *  - a store of the list-reversal chain into the chain's own code (the instructions after it
  *    change; they must run as changed);
- *  - a timer's signal arriving while crcu8's loop (one chain, a jne back to itself) runs
- *    forever: the handler moves rip out of it, so it ends only if the chain counts the budget
- *    (the run loop delivers signals when it returns to the scheduler). */
+ *  - a timer's signal arriving while matrix_mul_matrix's loop (one chain, a jne back to itself)
+ *    runs 2^32 times: the handler moves rip out of it, so it ends only if the chain counts the
+ *    budget (the run loop delivers signals when it returns to the scheduler). */
 #define _GNU_SOURCE
 #include <setjmp.h>
 #include <signal.h>
@@ -38,8 +38,7 @@ unsigned long ch_float(const unsigned char *s, unsigned long *out);
 unsigned long ch_digits_jb(const unsigned char *s, unsigned long *out);
 extern unsigned char ch_reverse_load[], ch_reverse_store[], ch_reverse_mov[], ch_smc_patch[];
 extern unsigned char ch_matrix_load1[], ch_matrix_load2[], ch_bitextract_load2[];
-extern unsigned char ch_digits_load[], ch_float_load[], ch_spin_exit[];
-void ch_spin(void);
+extern unsigned char ch_digits_load[], ch_float_load[], ch_matrix_exit[];
 
 /* Each function stores rcx, rdx and the flags (pushf after the loop) into out[0..2]. */
 __asm__(
@@ -98,6 +97,7 @@ __asm__(
     ".globl ch_matrix_load2\nch_matrix_load2:\n"
     "  movswl (%r10,%rdi,2),%edi\n  imul %edi,%edx\n  add %edx,%esi\n  cmp %eax,%r9d\n"
     "  jne 1b\n"
+    ".globl ch_matrix_exit\nch_matrix_exit:\n"
     "  pushfq\n  popq 16(%rbx)\n  mov %rcx,(%rbx)\n  mov %rdx,8(%rbx)\n  mov %esi,%eax\n  pop %rbx\n  ret\n"
     /* the same whose imul is not followed by add; cmp; jne (a mov between): the shorter chain */
     "ch_matrix_cmp:\n"
@@ -157,14 +157,6 @@ __asm__(
     "6: mov $3,%edx\n"
     "7: pushfq\n  popq 16(%r8)\n  mov %rcx,(%r8)\n  mov %rdx,8(%r8)\n  sub %rdi,%rax\n  shl $56,%rdx\n  or %rdx,%rax\n"
     "  shl $32,%rsi\n  xor %rsi,%rax\n  ret\n"
-    /* the crc loop forever (dl wraps: 256 iterations, then again) until the timer's signal
-     * handler moves rip to ch_spin_exit */
-    "ch_spin:\n"
-    "  mov $0x1234,%eax\n  mov $0x5678,%edi\n  xor %edx,%edx\n  jmp 1f\n"
-    "1: mov %edi,%esi\n  shr %dil\n  xor %eax,%esi\n  shr %ax\n  mov %eax,%ecx\n  xor $0xa001,%cx\n"
-    "  and $1,%esi\n  cmovne %ecx,%eax\n  sub $1,%dl\n  jne 1b\n  jmp 1b\n"
-    ".globl ch_spin_exit\nch_spin_exit:\n"
-    "  ret\n"
     ".popsection\n");
 
 static sigjmp_buf back;
@@ -175,7 +167,7 @@ static short mat_a[64], mat_b[64];
 /* A value as the test sees it: relative to the page, the nodes, or itself when small. */
 static void show(const char *name, unsigned long v) {
     unsigned char *p = (unsigned char *)v;
-    if (p >= page && p < page + 8192) printf(" %s=page%+ld", name, (long)(p - page));
+    if (page && p >= page && p < page + 8192) printf(" %s=page%+ld", name, (long)(p - page));
     else if (p >= (unsigned char *)nodes && p < (unsigned char *)(nodes + 16)) printf(" %s=node%+ld", name, (long)(p - (unsigned char *)nodes));
     else if (v < 0x100000) printf(" %s=%lx", name, v);
     else printf(" %s=other", name);
@@ -203,11 +195,11 @@ static void on_segv(int sig, siginfo_t *si, void *uc_) {
     siglongjmp(back, 1);
 }
 
-/* The timer's signal: ends ch_spin's loop (wherever in it the signal arrives). */
+/* The timer's signal: ends ch_matrix's loop (wherever in it the signal arrives). */
 static volatile int alarms;
 static void on_alarm(int sig, siginfo_t *si, void *uc_) {
     ucontext_t *uc = uc_;
-    uc->uc_mcontext.gregs[REG_RIP] = (greg_t)ch_spin_exit;
+    uc->uc_mcontext.gregs[REG_RIP] = (greg_t)ch_matrix_exit;
     alarms++;
     (void)sig; (void)si;
 }
@@ -222,7 +214,10 @@ static void print_list(const char *what, int n, unsigned long r, const unsigned 
     show("rax", r);
     show("rcx", o[0]);
     show("rdx", o[1]);
-    printf(" flags %03lx\n", o[2] & 0x8d5);
+    printf(" flags %03lx, the list:", o[2] & 0x8d5);
+    int k = 0;
+    for (struct node *q = (struct node *)r; q && k < 20; q = q->next, k++) printf(" %ld/%lu", (long)(q - nodes), q->data);
+    printf("\n");
 }
 
 /* Nodes 0..n-1 linked in order from `first` (node i's data i*3). */
@@ -337,9 +332,12 @@ int main(void) {
     sb.sa_sigaction = on_alarm;
     sb.sa_flags = SA_SIGINFO;
     sigaction(SIGALRM, &sb, 0);
-    struct itimerval t = {{0, 0}, {0, 20000}};
+    /* 2^32 iterations, a's index counting up (256 MB of zero pages: far more than the loop
+     * reaches natively in the timer's 5 ms), b's staying (stride 0) */
+    const short *zeros = mmap(0, 256 << 20, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+    struct itimerval t = {{0, 0}, {0, 5000}};
     setitimer(ITIMER_REAL, &t, 0);
-    ch_spin();
+    ch_matrix(0, zeros, zeros, 0, o);
     printf("the timer's signal ended the loop (%d signal)\n", alarms);
     return 0;
 }
