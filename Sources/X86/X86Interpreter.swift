@@ -709,14 +709,28 @@ extension X86Core {
                         movTest64(&cur)
                         if notEqualTaken(&cur) { if followCached(&cur, &left) { continue inner }; break taken }
                     case .crcLoopNZ:
-                        movShr8(&cur)
-                        cur += 1
-                        xorShr16(&cur)
-                        cur += 1
-                        movXor16(&cur)
-                        cur += 1
-                        andCmov32(&cur)
-                        cur += 1
+                        // The registers as `chain` checked them: A (p[0].rm, edi), B (p[0].reg,
+                        // esi), C (p[2].rm, eax), D (p[4].reg, ecx), four different ones. Each is
+                        // read once and written once, its value passed on in a host register: the
+                        // parts one by one stored and reloaded eax and ecx four times along the
+                        // loop's dependency chain (each reload waits for the store before it).
+                        let p = cur
+                        let ra = p.pointee.rm, rb = p.pointee.reg, rc = p[2].rm, rd = p[4].reg
+                        let a = reg64(ra), c = reg64(rc)
+                        var b = a & 0xffff_ffff                                          // mov %edi,%esi
+                        let a1 = (a & ~0xff) | ((a & 0xff) &>> (p[1].imm & 31))          // shr %dil
+                        b ^= c & 0xffff_ffff                                             // xor %eax,%esi
+                        let c1 = (c & ~0xffff) | ((c & 0xffff) &>> (p[3].imm & 31))      // shr %ax
+                        let d1 = (c1 & 0xffff_ffff) ^ (p[5].imm & 0xffff)                // mov %eax,%ecx; xor $imm,%cx
+                        let b1 = b & p[6].imm & 0xffff_ffff                              // and $imm,%esi
+                        setLogicFlags(2, b1)
+                        let cc = p[7].cond
+                        let move = cc & 0xe == 4 ? (b1 == 0) != (cc & 1 != 0) : condition(cc)
+                        setReg64(ra, a1)
+                        setReg64(rb, b1)
+                        setReg64(rc, move ? d1 : c1 & 0xffff_ffff)                       // cmovcc %ecx,%eax
+                        setReg64(rd, d1)
+                        cur = p + 8
                         setLowByte(cur.pointee.reg, subLowByteImmediate(cur))
                         if notEqualTaken(&cur) { if followCached(&cur, &left) { continue inner }; break taken }
                     case .matrixLoadImul:

@@ -246,13 +246,26 @@ extension X86CodeCache {
     ///   je; mov %ecx,%esi; and $-33,%esi; cmp $0x45,%sil; jne` (3 -> 1, 1.5 K).
     /// (Counts per CoreMark iteration, of the first part, from a qemu-x86_64 `-singlestep -d exec`
     /// trace.) A part with a je/jne in the middle leaves the chain when taken.
+    /// Whether crcu8's loop at `p` has the dataflow `crcLoopNZ`'s arm assumes: `mov A,B; shr A8;
+    /// xor C,B; shr C16; mov C,D; xor imm,D16; and imm,B; cmov D,C` with A, B, C, D four different
+    /// registers (the arm reads A and C once and writes the four once).
+    static func crcRegisters(_ p: UnsafeMutablePointer<X86Instruction>) -> Bool {
+        let a = p[0].rm, b = p[0].reg, c = p[2].rm, d = p[4].reg
+        guard p[1].reg == a, p[2].reg == b, p[3].reg == c, p[4].rm == c, p[5].reg == d, p[6].reg == b,
+              p[7].reg == c, p[7].rm == d else { return false }
+        let (wa, wb, wc, wd) = (a >> 3, b >> 3, c >> 3, d >> 3)
+        return wa != wb && wa != wc && wa != wd && wb != wc && wb != wd && wc != wd
+    }
+
     static func chain(_ f: UnsafeMutablePointer<X86Instruction>, _ i: Int, _ n: Int) -> X86Op? {
         func at(_ k: Int, _ op: X86Op) -> Bool { i + k < n && f[i + k].op == op }
         switch f[i].op {
         case .movLoad64:
             if at(2, .movMR64) && at(3, .movTestRR64NZ) { return .movLoadStoreMovTest64NZ }
         case .movShrRI8nf:
-            if at(2, .xorShrRI16nf) && at(4, .movXorRI16nf) && at(6, .andCmovRR32) && at(8, .subRI8NZ) { return .crcLoopNZ }
+            if at(2, .xorShrRI16nf) && at(4, .movXorRI16nf) && at(6, .andCmovRR32) && at(8, .subRI8NZ) && crcRegisters(f + i) {
+                return .crcLoopNZ
+            }
         case .movMovRR32:
             if at(2, .addAddRIRR32) && at(4, .loadLoadSx16) && at(6, .imulRR32nf) {
                 return at(7, .addCmpRR32NZ) ? .matrixLoadImulAddCmpNZ : .matrixLoadImul

@@ -30,6 +30,8 @@ unsigned long ch_reverse_ix(struct node *head, unsigned long *out);
 unsigned long ch_reverse_smc(struct node *at, unsigned long value, unsigned long *out);
 unsigned long ch_crc(unsigned long crc, unsigned long data, unsigned long n, unsigned long *out);
 unsigned long ch_crc_ja(unsigned long crc, unsigned long data, unsigned long n, unsigned long *out);
+unsigned long ch_crc_flow(unsigned long crc, unsigned long data, unsigned long n, unsigned long *out);
+unsigned long ch_crc_same(unsigned long crc, unsigned long data, unsigned long n, unsigned long *out);
 unsigned long ch_matrix(unsigned long n, const short *a, const short *b, unsigned long stride, unsigned long *out);
 unsigned long ch_matrix_cmp(unsigned long n, const short *a, const short *b, unsigned long stride, unsigned long *out);
 unsigned long ch_bitextract(unsigned long n, const short *a, const short *b, unsigned long stride, unsigned long *out);
@@ -83,6 +85,21 @@ __asm__(
     "  mov $0xaaaaaaaa00000000,%rcx\n  jmp 1f\n"
     "1: mov %edi,%esi\n  shr %dil\n  xor %eax,%esi\n  shr %ax\n  mov %eax,%ecx\n  xor $0xa001,%cx\n"
     "  and $1,%esi\n  cmovne %ecx,%eax\n  sub $1,%dl\n  ja 1b\n"
+    "  pushfq\n  popq 16(%r8)\n  mov %rcx,(%r8)\n  mov %rdx,8(%r8)\n  xor %rsi,%rax\n  shl $16,%rdi\n  xor %rdi,%rax\n  ret\n"
+    /* near misses of the crc chain's dataflow (its arm keeps A = edi, B = esi, C = eax, D = ecx
+     * in host registers): cmovne from esi instead of ecx; and A = C (eax shifted as a byte and as
+     * a word) */
+    "ch_crc_flow:\n"
+    "  mov %rdi,%rax\n  mov %rsi,%rdi\n  mov %rcx,%r8\n  mov $0x5555555500000000,%rsi\n"
+    "  mov $0xaaaaaaaa00000000,%rcx\n  jmp 1f\n"
+    "1: mov %edi,%esi\n  shr %dil\n  xor %eax,%esi\n  shr %ax\n  mov %eax,%ecx\n  xor $0xa001,%cx\n"
+    "  and $1,%esi\n  cmovne %esi,%eax\n  sub $1,%dl\n  jne 1b\n"
+    "  pushfq\n  popq 16(%r8)\n  mov %rcx,(%r8)\n  mov %rdx,8(%r8)\n  xor %rsi,%rax\n  shl $16,%rdi\n  xor %rdi,%rax\n  ret\n"
+    "ch_crc_same:\n"
+    "  mov %rdi,%rax\n  mov %rsi,%rdi\n  mov %rcx,%r8\n  mov $0x5555555500000000,%rsi\n"
+    "  mov $0xaaaaaaaa00000000,%rcx\n  jmp 1f\n"
+    "1: mov %eax,%esi\n  shr %al\n  xor %eax,%esi\n  shr %ax\n  mov %eax,%ecx\n  xor $0xa001,%cx\n"
+    "  and $1,%esi\n  cmovne %ecx,%eax\n  sub $1,%dl\n  jne 1b\n"
     "  pushfq\n  popq 16(%r8)\n  mov %rcx,(%r8)\n  mov %rdx,8(%r8)\n  xor %rsi,%rax\n  shl $16,%rdi\n  xor %rdi,%rax\n  ret\n"
     /* matrix_mul_matrix's inner loop minus its add + cmp (the imul's result goes to a compare
      * after another instruction): matrixLoadImul, then add; cmp; jne as its own pair.
@@ -257,6 +274,10 @@ int main(void) {
                 if (p) print_out("crc", r, o);
                 r = ch_crc_ja(vals[i], vals[j], 5 | (vals[j] & 0xff00), o);
                 if (p) print_out("crc_ja", r, o);
+                r = ch_crc_flow(vals[i], vals[j], n, o);
+                if (p) print_out("crc_flow", r, o);
+                r = ch_crc_same(vals[i], vals[j], n, o);
+                if (p) print_out("crc_same", r, o);
             }
         }
         for (unsigned long n = 1; n <= 8; n++) {
