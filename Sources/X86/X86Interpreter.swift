@@ -734,21 +734,9 @@ extension X86Core {
                         setLowByte(cur.pointee.reg, subLowByteImmediate(cur))
                         if notEqualTaken(&cur) { if followCached(&cur, &left) { continue inner }; break taken }
                     case .matrixLoadImul:
-                        movMov32(&cur)
-                        cur += 1
-                        addAdd32(&cur)
-                        cur += 1
-                        guard loadLoadSx16(&cur) else { break fault }
-                        cur += 1
-                        imul32NoFlags(cur)
+                        guard matrixLoadImul(&cur) else { break fault }
                     case .matrixLoadImulAddCmpNZ:
-                        movMov32(&cur)
-                        cur += 1
-                        addAdd32(&cur)
-                        cur += 1
-                        guard loadLoadSx16(&cur) else { break fault }
-                        cur += 1
-                        imul32NoFlags(cur)
+                        guard matrixLoadImul(&cur) else { break fault }
                         cur += 1
                         addCmp32(&cur)
                         if notEqualTaken(&cur) { if followCached(&cur, &left) { continue inner }; break taken }

@@ -214,6 +214,41 @@ extension X86Core {
         return true
     }
 
+#if !SKIFF_WASI
+    /// The matrix loops' `mov Y0,X0; mov Y1,X1; add $imm,Y0; add S,Y1; movswl (B,X,2),X;
+    /// movswl (B',X',2),X'; imul X'',X'''` (matrixLoadImul; X, X' are X0 and X1 in either order),
+    /// with the values passed on in host registers (the dataflow checked by
+    /// `X86CodeCache.matrixRegisters`): the indexes are not reloaded from the register file right
+    /// after their stores, nor the loaded values for the imul. False when a load faulted (`p` at
+    /// it, the instructions before it done); else `p` at the imul.
+    @_transparent func matrixLoadImul(_ p: inout UnsafeMutablePointer<X86Instruction>) -> Bool {
+        let q = p
+        let x0 = q.pointee.reg, y0 = q.pointee.rm, x1 = q[1].reg, y1 = q[1].rm
+        let v0 = reg64(y0) & 0xffff_ffff, v1 = reg64(y1) & 0xffff_ffff
+        let step = reg64(q[3].rm) & 0xffff_ffff
+        let n1 = (v1 &+ step) & 0xffff_ffff
+        setReg64(x0, v0)
+        setReg64(x1, v1)
+        setReg64(y0, (v0 &+ q[2].imm) & 0xffff_ffff)
+        setReg64(y1, n1)
+        setFlags(X86Flags.add, 2, v1, step, n1)     // add S,Y1's (a fault in the loads shows them)
+        p = q + 4
+        let i4 = q[4].index == x0 ? v0 : v1
+        guard let l4 = cload(p, reg64(q[4].base) &+ (i4 &<< UInt64(q[4].scale)) &+ q[4].disp, 1) else { return false }
+        let s4 = X86CPU.signExtend(l4, 1) & 0xffff_ffff
+        setReg64(q[4].reg, s4)
+        p = q + 5
+        let i5 = q[5].index == x0 ? v0 : v1
+        guard let l5 = cload(p, reg64(q[5].base) &+ (i5 &<< UInt64(q[5].scale)) &+ q[5].disp, 1) else { return false }
+        let s5 = X86CPU.signExtend(l5, 1) & 0xffff_ffff
+        setReg64(q[5].reg, s5)
+        p = q + 6
+        let a = p.pointee.reg == q[5].reg ? s5 : s4, b = p.pointee.rm == q[5].reg ? s5 : s4
+        setReg64(p.pointee.reg, (a &* b) & 0xffff_ffff)
+        return true
+    }
+#endif
+
     @_transparent func loadLoadZx8(_ p: inout UnsafeMutablePointer<X86Instruction>) -> Bool {
         guard load64(p) else { return false }
         p += 1
@@ -257,6 +292,22 @@ extension X86CodeCache {
         return wa != wb && wa != wc && wa != wd && wb != wc && wb != wd && wc != wd
     }
 
+    /// Whether the matrix loops' seven instructions at `p` have the dataflow `matrixLoadImul`
+    /// assumes: `mov Y0,X0; mov Y1,X1; add $imm,Y0; add S,Y1`, each load indexed by its own
+    /// destination, the two destinations X0 and X1, the imul (register form) of those two;
+    /// X0 X1 Y0 Y1 four different registers, and S and the loads' bases none of them.
+    static func matrixRegisters(_ p: UnsafeMutablePointer<X86Instruction>) -> Bool {
+        let x0 = p[0].reg >> 3, y0 = p[0].rm >> 3, x1 = p[1].reg >> 3, y1 = p[1].rm >> 3
+        func loaded(_ r: UInt8) -> Bool { r >> 3 == x0 || r >> 3 == x1 }
+        func free(_ r: UInt8) -> Bool { r >> 3 != x0 && r >> 3 != x1 && r >> 3 != y0 && r >> 3 != y1 }
+        guard x0 != y0, x0 != x1, x0 != y1, y0 != x1, y0 != y1, x1 != y1,
+              p[2].reg >> 3 == y0, p[3].reg >> 3 == y1, free(p[3].rm),
+              p[4].index == p[4].reg, p[5].index == p[5].reg, loaded(p[4].reg), loaded(p[5].reg),
+              p[4].reg != p[5].reg, free(p[4].base), free(p[5].base),
+              p[6].attrs & X86Attrs.immediate == 0, loaded(p[6].reg), loaded(p[6].rm) else { return false }
+        return true
+    }
+
     static func chain(_ f: UnsafeMutablePointer<X86Instruction>, _ i: Int, _ n: Int) -> X86Op? {
         func at(_ k: Int, _ op: X86Op) -> Bool { i + k < n && f[i + k].op == op }
         switch f[i].op {
@@ -267,7 +318,7 @@ extension X86CodeCache {
                 return .crcLoopNZ
             }
         case .movMovRR32:
-            if at(2, .addAddRIRR32) && at(4, .loadLoadSx16) && at(6, .imulRR32nf) {
+            if at(2, .addAddRIRR32) && at(4, .loadLoadSx16) && at(6, .imulRR32nf) && matrixRegisters(f + i) {
                 return at(7, .addCmpRR32NZ) ? .matrixLoadImulAddCmpNZ : .matrixLoadImul
             }
         case .movSarRI32nf:

@@ -34,6 +34,7 @@ unsigned long ch_crc_flow(unsigned long crc, unsigned long data, unsigned long n
 unsigned long ch_crc_same(unsigned long crc, unsigned long data, unsigned long n, unsigned long *out);
 unsigned long ch_matrix(unsigned long n, const short *a, const short *b, unsigned long stride, unsigned long *out);
 unsigned long ch_matrix_cmp(unsigned long n, const short *a, const short *b, unsigned long stride, unsigned long *out);
+unsigned long ch_matrix_flow(unsigned long n, const short *a, const short *b, unsigned long stride, unsigned long *out);
 unsigned long ch_bitextract(unsigned long n, const short *a, const short *b, unsigned long stride, unsigned long *out);
 unsigned long ch_digits(const unsigned char *s, unsigned long *out);
 unsigned long ch_float(const unsigned char *s, unsigned long *out);
@@ -123,6 +124,14 @@ __asm__(
     "1: mov %eax,%edx\n  mov %ecx,%edi\n  add $0x1,%eax\n  add %r8d,%ecx\n"
     "  movswl (%r11,%rdx,2),%edx\n  movswl (%r10,%rdi,2),%edi\n  imul %edi,%edx\n  mov %edx,%edx\n"
     "  add %edx,%esi\n  cmp %eax,%r9d\n  jne 1b\n"
+    "  pushfq\n  popq 16(%rbx)\n  mov %rcx,(%rbx)\n  mov %rdx,8(%rbx)\n  mov %esi,%eax\n  pop %rbx\n  ret\n"
+    /* near miss of the matrix chain's dataflow (its arm passes the loaded values to the imul in
+     * host registers): the imul's source is the sum, not a loaded value */
+    "ch_matrix_flow:\n"
+    "  push %rbx\n  mov %r8,%rbx\n  mov %edi,%r9d\n  mov %rsi,%r11\n  mov %rdx,%r10\n  mov %ecx,%r8d\n"
+    "  xor %eax,%eax\n  xor %ecx,%ecx\n  mov $3,%esi\n  jmp 1f\n"
+    "1: mov %eax,%edx\n  mov %ecx,%edi\n  add $0x1,%eax\n  add %r8d,%ecx\n"
+    "  movswl (%r11,%rdx,2),%edx\n  movswl (%r10,%rdi,2),%edi\n  imul %esi,%edx\n  add %edx,%esi\n  cmp %eax,%r9d\n  jne 1b\n"
     "  pushfq\n  popq 16(%rbx)\n  mov %rcx,(%rbx)\n  mov %rdx,8(%rbx)\n  mov %esi,%eax\n  pop %rbx\n  ret\n"
     /* matrix_mul_matrix_bitextract's inner loop */
     "ch_bitextract:\n"
@@ -288,6 +297,8 @@ int main(void) {
                 if (p) print_out("matrix_cmp", r, o);
                 r = ch_bitextract(n, mat_a + 1, mat_b + 5, stride, o);
                 if (p) print_out("bitextract", r, o);
+                r = ch_matrix_flow(n, mat_a + 2, mat_b, stride, o);
+                if (p) print_out("matrix_flow", r, o);
             }
         }
         for (int i = 0; i < ns; i++) {
