@@ -691,22 +691,32 @@ extension X86Core {
                     // own arm runs it; a fault stops at the faulting instruction with the ones
                     // before it done, a taken jcc in the middle leaves as the part's arm would.
                     case .movLoadStoreMovTest64NZ:
-                        guard movLoad64(&cur) else { break fault }
-                        cur += 1
+                        // `mov D,A; mov (A),D; mov C,(A); mov A,C; test D,D` with A, C, D three
+                        // different registers (`X86CodeCache.reverseRegisters`): the pointer and
+                        // the loaded value go on in host registers.
+                        let q = cur
+                        let a = reg64(q.pointee.rm)
+                        setReg64(q.pointee.reg, a)
+                        cur = q + 1
+                        guard let d = cload(cur, a &+ cur.pointee.disp, 3) else { break fault }
+                        setReg64(cur.pointee.reg, d)
+                        cur = q + 2
                         // The store goes on with the rest only through the instruction's cached
                         // page, which never holds decoded code (those pages leave the write TLB,
                         // and their cached pages go with it); a store that takes the miss path may
                         // turn the instructions after it into end markers, so they are then
                         // dispatched one by one.
-                        let a = addressBD(cur)
-                        if let h = cmodify(cur, a, 8) {
+                        let at = a &+ cur.pointee.disp
+                        if let h = cmodify(cur, at, 8) {
                             X86Core.hostStore64(h, reg64(cur.pointee.reg))
                         } else {
-                            guard cstore(cur, a, 3, reg64(cur.pointee.reg)) else { break fault }
+                            guard cstore(cur, at, 3, reg64(cur.pointee.reg)) else { break fault }
                             continue inner
                         }
+                        cur = q + 3
+                        setReg64(cur.pointee.reg, a)
                         cur += 1
-                        movTest64(&cur)
+                        setLogicFlags(3, d)
                         if notEqualTaken(&cur) { if followCached(&cur, &left) { continue inner }; break taken }
                     case .crcLoopNZ:
                         // The registers as `chain` checked them: A (p[0].rm, edi), B (p[0].reg,

@@ -308,11 +308,20 @@ extension X86CodeCache {
         return true
     }
 
+    /// Whether core_list_reverse's loop at `p` has the dataflow `movLoadStoreMovTest64NZ`'s arm
+    /// assumes: `mov D,A; mov disp(A),D; mov C,disp'(A); mov A,C; test D,D` with A, C, D three
+    /// different registers.
+    static func reverseRegisters(_ p: UnsafeMutablePointer<X86Instruction>) -> Bool {
+        let a = p[0].reg, d = p[0].rm, c = p[2].reg
+        return p[1].base == a && p[1].reg == d && p[2].base == a && p[3].reg == c && p[3].rm == a
+            && p[4].reg == d && p[4].rm == d && a != c && a != d && c != d
+    }
+
     static func chain(_ f: UnsafeMutablePointer<X86Instruction>, _ i: Int, _ n: Int) -> X86Op? {
         func at(_ k: Int, _ op: X86Op) -> Bool { i + k < n && f[i + k].op == op }
         switch f[i].op {
         case .movLoad64:
-            if at(2, .movMR64) && at(3, .movTestRR64NZ) { return .movLoadStoreMovTest64NZ }
+            if at(2, .movMR64) && at(3, .movTestRR64NZ) && reverseRegisters(f + i) { return .movLoadStoreMovTest64NZ }
         case .movShrRI8nf:
             if at(2, .xorShrRI16nf) && at(4, .movXorRI16nf) && at(6, .andCmovRR32) && at(8, .subRI8NZ) && crcRegisters(f + i) {
                 return .crcLoopNZ

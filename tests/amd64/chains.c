@@ -27,6 +27,7 @@ struct node { struct node *next; unsigned long data; };
 
 unsigned long ch_reverse(struct node *head, unsigned long *out);           /* out: rcx, rdx, flags */
 unsigned long ch_reverse_ix(struct node *head, unsigned long *out);
+unsigned long ch_reverse_flow(struct node *head, unsigned long *out);
 unsigned long ch_reverse_smc(struct node *at, unsigned long value, unsigned long *out);
 unsigned long ch_crc(unsigned long crc, unsigned long data, unsigned long n, unsigned long *out);
 unsigned long ch_crc_ja(unsigned long crc, unsigned long data, unsigned long n, unsigned long *out);
@@ -65,6 +66,14 @@ __asm__(
     "  xor %ecx,%ecx\n  jmp 2f\n"
     "1: mov %rdx,%rax\n"
     "2: mov (%rax),%rdx\n  mov %rcx,-8(%rax,%r9)\n  mov %rax,%rcx\n  test %rdx,%rdx\n  jne 1b\n"
+    "3: pushfq\n  popq 16(%r8)\n  mov %rcx,(%r8)\n  mov %rdx,8(%r8)\n  ret\n"
+    /* near miss of the chain's dataflow (its arm passes the pointer and the loaded value on in
+     * host registers): mov %rdx,%rcx instead of mov %rax,%rcx */
+    "ch_reverse_flow:\n"
+    "  mov %rsi,%r8\n  mov %rdi,%rax\n  xor %edx,%edx\n  test %rdi,%rdi\n  je 3f\n"
+    "  xor %ecx,%ecx\n  jmp 2f\n"
+    "1: mov %rdx,%rax\n"
+    "2: mov (%rax),%rdx\n  mov %rcx,(%rax)\n  mov %rdx,%rcx\n  test %rdx,%rdx\n  jne 1b\n"
     "3: pushfq\n  popq 16(%r8)\n  mov %rcx,(%r8)\n  mov %rdx,8(%r8)\n  ret\n"
     /* entered at the chain with rdx = `at` and rcx = `value`: the store writes `value` at `at` */
     "ch_reverse_smc:\n"
@@ -275,6 +284,9 @@ int main(void) {
             if (p) print_list("reverse", n, r, o);
             r = ch_reverse_ix(link_nodes(0, n), o);
             if (p) print_list("reverse_ix", n, r, o);
+            struct node *h = link_nodes(0, n);
+            r = ch_reverse_flow(h, o);
+            if (p) print_list("reverse_flow", n, (unsigned long)h, o);
         }
         for (int i = 0; i < nv; i++) {
             for (int j = 0; j < nv; j += 3) {
