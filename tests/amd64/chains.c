@@ -68,12 +68,12 @@ __asm__(
     "2: mov (%rax),%rdx\n  mov %rcx,-8(%rax,%r9)\n  mov %rax,%rcx\n  test %rdx,%rdx\n  jne 1b\n"
     "3: pushfq\n  popq 16(%r8)\n  mov %rcx,(%r8)\n  mov %rdx,8(%r8)\n  ret\n"
     /* near miss of the chain's dataflow (its arm passes the pointer and the loaded value on in
-     * host registers): mov %rdx,%rcx instead of mov %rax,%rcx */
+     * host registers): mov %rdx,%rcx instead of mov %rax,%rcx (entered at the chain) */
     "ch_reverse_flow:\n"
-    "  mov %rsi,%r8\n  mov %rdi,%rax\n  xor %edx,%edx\n  test %rdi,%rdi\n  je 3f\n"
-    "  xor %ecx,%ecx\n  jmp 2f\n"
+    "  mov %rsi,%r8\n  mov %rdi,%rax\n  mov %rdi,%rdx\n  test %rdi,%rdi\n  je 3f\n"
+    "  xor %ecx,%ecx\n  jmp 1f\n"
     "1: mov %rdx,%rax\n"
-    "2: mov (%rax),%rdx\n  mov %rcx,(%rax)\n  mov %rdx,%rcx\n  test %rdx,%rdx\n  jne 1b\n"
+    "  mov (%rax),%rdx\n  mov %rcx,(%rax)\n  mov %rdx,%rcx\n  test %rdx,%rdx\n  jne 1b\n"
     "3: pushfq\n  popq 16(%r8)\n  mov %rcx,(%r8)\n  mov %rdx,8(%r8)\n  ret\n"
     /* entered at the chain with rdx = `at` and rcx = `value`: the store writes `value` at `at` */
     "ch_reverse_smc:\n"
