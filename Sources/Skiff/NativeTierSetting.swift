@@ -23,6 +23,8 @@ enum NativeTierSetting {
         // The x86-64 interpreter's flag liveness (Sources/X86/X86FlagsLiveness.swift), for
         // comparisons: SKIFF_X86_FLAG_LIVENESS=0 computes every instruction's flags.
         if let v = getenv("SKIFF_X86_FLAG_LIVENESS"), String(cString: v) == "0" { X86Tuning.flagLiveness = false }
+        // Its chains (Sources/X86/X86Pairs.swift): SKIFF_X86_CHAINS=0 dispatches their parts one by one.
+        if let v = getenv("SKIFF_X86_CHAINS"), String(cString: v) == "0" { X86Tuning.chains = false }
         if let v = getenv("SKIFF_JIT"), String(cString: v) == "0" {
             NativeCode.disable()
             X86NativeCode.disable()

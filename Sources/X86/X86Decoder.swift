@@ -261,15 +261,15 @@ struct X86Decoder {
             insn.op = .x87   // fwait
             insn.cond = X87Op.fwait
         case 0x9c:
-            insn.op = .pushf
+            insn.op = .flagSystem; insn.cond = X86FlagOp.pushf
             insn.size = stackSize
         case 0x9d:
-            insn.op = .popf
+            insn.op = .flagSystem; insn.cond = X86FlagOp.popf
             insn.size = stackSize
         case 0x9e:
-            insn.op = .sahf
+            insn.op = .flagSystem; insn.cond = X86FlagOp.sahf
         case 0x9f:
-            insn.op = .lahf
+            insn.op = .flagSystem; insn.cond = X86FlagOp.lahf
         case 0xa0...0xa3:
             // mov al/rAX <-> moffs64.
             let size: UInt8 = opcode & 1 == 0 ? 0 : vsize
@@ -369,11 +369,11 @@ struct X86Decoder {
             let rel = imm8()
             insn.op = .jmp
             insn.imm = pc &+ UInt64(pos) &+ rel
-        case 0xf5: insn.op = .cmc
-        case 0xf8: insn.op = .clc
-        case 0xf9: insn.op = .stc
-        case 0xfc: insn.op = .cld
-        case 0xfd: insn.op = .std
+        case 0xf5: insn.op = .flagSystem; insn.cond = X86FlagOp.cmc
+        case 0xf8: insn.op = .flagSystem; insn.cond = X86FlagOp.clc
+        case 0xf9: insn.op = .flagSystem; insn.cond = X86FlagOp.stc
+        case 0xfc: insn.op = .flagSystem; insn.cond = X86FlagOp.cld
+        case 0xfd: insn.op = .flagSystem; insn.cond = X86FlagOp.std
         case 0xf6, 0xf7:
             let size: UInt8 = opcode == 0xf6 ? 0 : vsize
             modrm(size)
@@ -462,7 +462,7 @@ struct X86Decoder {
             modrm(vsize)
             insn.op = .nop
         case 0x31:
-            insn.op = .rdtsc
+            insn.op = .flagSystem; insn.cond = X86FlagOp.rdtsc
         case 0x40...0x4f:
             modrm(vsize)
             insn.cond = opcode & 0xf
@@ -477,7 +477,7 @@ struct X86Decoder {
             insn.cond = opcode & 0xf
             if isMemory { insn.op = .setccM } else { insn.op = .setccR; insn.reg = insn.rm }
         case 0xa2:
-            insn.op = .cpuid
+            insn.op = .flagSystem; insn.cond = X86FlagOp.cpuid
         case 0xa3, 0xab, 0xb3, 0xbb:
             modrm(vsize)
             insn.cond = opcode == 0xa3 ? 0 : opcode == 0xab ? 1 : opcode == 0xb3 ? 2 : 3
@@ -550,10 +550,7 @@ struct X86Decoder {
         if repeatPrefix != 0 || (opsize16 && !(kind == 7 && isMemory)) { insn.op = .illegal; return }
         if isMemory {
             switch kind {
-            case 0: insn.op = .fxsave
-            case 1: insn.op = .fxrstor
-            case 2: insn.op = .ldmxcsr
-            case 3: insn.op = .stmxcsr
+            case 0...3: insn.op = .sseControl; insn.cond = UInt8(kind)   // `X86SSEControl`
             case 7: insn.op = .nop          // clflush
             default: insn.op = .illegal     // xsave family: not reported by CPUID
             }

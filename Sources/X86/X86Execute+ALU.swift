@@ -14,13 +14,6 @@ extension X86CPU {
             | (carry & 1) | ((overflow & 1) << 11)
     }
 
-    /// Replaces the arithmetic flags with `f` (OSZAPC bits).
-    @inline(__always) func setArithmeticFlags(_ f: UInt64) {
-        let r = regs
-        r[X86Registers.flags] = (r[X86Registers.flags] & ~X86Flags.arithmetic) | (f & X86Flags.arithmetic)
-        r[X86Registers.ccOp] = X86Flags.materialized
-    }
-
     /// SF, ZF and PF of a result of size `s`.
     @inline(__always) static func resultFlags(_ res: UInt64, _ s: UInt8) -> UInt64 {
         var f = X86Flags.parity(res)

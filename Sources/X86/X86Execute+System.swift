@@ -1,4 +1,4 @@
-// Flag instructions (pushf, popf, lahf, sahf, cmc, clc, stc, cld, std), cpuid, rdtsc and the
+// Flag instructions (pushf, popf, lahf, sahf, cmc, clc, stc, cld, std), cpuid, rdtsc (one X86Op) and the
 // SSE control state (ldmxcsr, stmxcsr, fxsave, fxrstor).
 #if !SKIFF_SINGLE_MODULE
 import RISCV
@@ -7,54 +7,16 @@ import RISCV
 extension X86CPU {
     func executeSystem(_ p: UnsafeMutablePointer<X86Instruction>) -> UInt8 {
         let r = regs
-        switch p.pointee.op {
-        case .pushf:
-            let s = p.pointee.size
-            let sp = r[X86Registers.rsp] &- (UInt64(1) << UInt64(s))
-            guard store(sp, s, flagsValue()) else { return X86Status.fault }
-            r[X86Registers.rsp] = sp
-        case .popf:
-            let s = p.pointee.size
-            let sp = r[X86Registers.rsp]
-            guard let v = load(sp, s) else { return X86Status.fault }
-            r[X86Registers.rsp] = sp &+ (UInt64(1) << UInt64(s))
-            setFlagsValue(s == 1 ? (flagsValue() & ~0xffff) | v : v)
-        case .lahf:
-            setReg(1, 0, (flagsValue() & 0xd5) | 2)
-        case .sahf:
-            materializeFlags()
-            r[X86Registers.flags] = (r[X86Registers.flags] & ~UInt64(0xd5)) | (reg(1, 0) & 0xd5)
-        case .cmc:
-            materializeFlags()
-            r[X86Registers.flags] ^= X86Flags.cf
-        case .clc:
-            materializeFlags()
-            r[X86Registers.flags] &= ~X86Flags.cf
-        case .stc:
-            materializeFlags()
-            r[X86Registers.flags] |= X86Flags.cf
-        case .cld:
-            r[X86Registers.flags] &= ~X86Flags.df
-        case .std:
-            r[X86Registers.flags] |= X86Flags.df
-        case .cpuid:
-            let (a, b, c, d) = X86CPU.cpuid(leaf: UInt32(truncatingIfNeeded: r[X86Registers.rax]),
-                                            subleaf: UInt32(truncatingIfNeeded: r[X86Registers.rcx]))
-            r[X86Registers.rax] = UInt64(a)
-            r[X86Registers.rbx] = UInt64(b)
-            r[X86Registers.rcx] = UInt64(c)
-            r[X86Registers.rdx] = UInt64(d)
-        case .rdtsc:
-            let t = timeSource?() ?? instructionsRetired
-            r[X86Registers.rax] = t & 0xffff_ffff
-            r[X86Registers.rdx] = t >> 32
-        case .ldmxcsr:
+        if p.pointee.op == .flagSystem { return executeFlagOp(p) }
+        guard p.pointee.op == .sseControl else { return X86Status.illegal }
+        switch p.pointee.cond {
+        case X86SSEControl.ldmxcsr:
             guard let v = read(address(p), UInt32.self) else { return X86Status.fault }
             if v & ~X86CPU.mxcsrMask != 0 { return X86Status.generalProtection }
             r[X86Registers.mxcsr] = UInt64(v)
-        case .stmxcsr:
+        case X86SSEControl.stmxcsr:
             guard write(address(p), UInt32(truncatingIfNeeded: r[X86Registers.mxcsr])) else { return X86Status.fault }
-        case .fxsave:
+        case X86SSEControl.fxsave:
             let a = address(p)
             if a & 15 != 0 { return X86Status.generalProtection }
             guard probeWrite(a, 512) else { return X86Status.fault }
@@ -65,7 +27,7 @@ extension X86CPU {
                 for j in 0..<8 { w |= UInt64(area[i * 8 + j]) << UInt64(8 * j) }
                 guard write(a &+ UInt64(i * 8), w) else { return X86Status.fault }
             }
-        case .fxrstor:
+        case X86SSEControl.fxrstor:
             let a = address(p)
             if a & 15 != 0 { return X86Status.generalProtection }
             var area = [UInt8](repeating: 0, count: 512)
@@ -76,6 +38,57 @@ extension X86CPU {
             let mx = UInt32(area[24]) | UInt32(area[25]) << 8 | UInt32(area[26]) << 16 | UInt32(area[27]) << 24
             if mx & ~X86CPU.mxcsrMask != 0 { return X86Status.generalProtection }
             fxrstorImage(area)
+        default:
+            return X86Status.illegal
+        }
+        return X86Status.next
+    }
+
+    /// pushf, popf, lahf, sahf, cmc, clc, stc, cld, std, cpuid, rdtsc (`X86Op.flagSystem`, the
+    /// instruction in `cond`).
+    func executeFlagOp(_ p: UnsafeMutablePointer<X86Instruction>) -> UInt8 {
+        let r = regs
+        switch p.pointee.cond {
+        case X86FlagOp.pushf:
+            let s = p.pointee.size
+            let sp = r[X86Registers.rsp] &- (UInt64(1) << UInt64(s))
+            guard store(sp, s, flagsValue()) else { return X86Status.fault }
+            r[X86Registers.rsp] = sp
+        case X86FlagOp.popf:
+            let s = p.pointee.size
+            let sp = r[X86Registers.rsp]
+            guard let v = load(sp, s) else { return X86Status.fault }
+            r[X86Registers.rsp] = sp &+ (UInt64(1) << UInt64(s))
+            setFlagsValue(s == 1 ? (flagsValue() & ~0xffff) | v : v)
+        case X86FlagOp.lahf:
+            setReg(1, 0, (flagsValue() & 0xd5) | 2)
+        case X86FlagOp.sahf:
+            materializeFlags()
+            r[X86Registers.flags] = (r[X86Registers.flags] & ~UInt64(0xd5)) | (reg(1, 0) & 0xd5)
+        case X86FlagOp.cmc:
+            materializeFlags()
+            r[X86Registers.flags] ^= X86Flags.cf
+        case X86FlagOp.clc:
+            materializeFlags()
+            r[X86Registers.flags] &= ~X86Flags.cf
+        case X86FlagOp.stc:
+            materializeFlags()
+            r[X86Registers.flags] |= X86Flags.cf
+        case X86FlagOp.cld:
+            r[X86Registers.flags] &= ~X86Flags.df
+        case X86FlagOp.std:
+            r[X86Registers.flags] |= X86Flags.df
+        case X86FlagOp.cpuid:
+            let (a, b, c, d) = X86CPU.cpuid(leaf: UInt32(truncatingIfNeeded: r[X86Registers.rax]),
+                                            subleaf: UInt32(truncatingIfNeeded: r[X86Registers.rcx]))
+            r[X86Registers.rax] = UInt64(a)
+            r[X86Registers.rbx] = UInt64(b)
+            r[X86Registers.rcx] = UInt64(c)
+            r[X86Registers.rdx] = UInt64(d)
+        case X86FlagOp.rdtsc:
+            let t = timeSource?() ?? instructionsRetired
+            r[X86Registers.rax] = t & 0xffff_ffff
+            r[X86Registers.rdx] = t >> 32
         default:
             return X86Status.illegal
         }

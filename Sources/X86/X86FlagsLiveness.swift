@@ -16,6 +16,8 @@
 package enum X86Tuning {
     /// The liveness pass below (`SKIFF_X86_FLAG_LIVENESS=0` turns it off, to compare).
     package nonisolated(unsafe) static var flagLiveness = true
+    /// The chains of Pairs.swift (`SKIFF_X86_CHAINS=0` turns them off, to compare).
+    package nonisolated(unsafe) static var chains = true
 }
 
 extension X86Op {
@@ -134,6 +136,10 @@ extension X86CodeCache {
                first[k + ne.jccAfter].op == .jcc, first[k + ne.jccAfter].cond & 1 != 0 {
                 first[k].op = ne.op
             }
+        }
+        // Then the chains (Pairs.swift).
+        if X86Tuning.chains {
+            for k in 0..<n { if let c = chain(first, k, n) { first[k].op = c } }
         }
 #endif
     }

@@ -112,6 +112,17 @@ package enum X86Attrs {
     package static let fusedZero: UInt8 = 64
 }
 
+/// `X86Instruction.cond` of `X86Op.flagSystem`: which instruction.
+package enum X86FlagOp {
+    package static let pushf: UInt8 = 0, popf: UInt8 = 1, lahf: UInt8 = 2, sahf: UInt8 = 3, cmc: UInt8 = 4
+    package static let clc: UInt8 = 5, stc: UInt8 = 6, cld: UInt8 = 7, std: UInt8 = 8, cpuid: UInt8 = 9, rdtsc: UInt8 = 10
+}
+
+/// `X86Instruction.cond` of `X86Op.sseControl` (0F AE's reg field).
+package enum X86SSEControl {
+    package static let fxsave: UInt8 = 0, fxrstor: UInt8 = 1, ldmxcsr: UInt8 = 2, stmxcsr: UInt8 = 3
+}
+
 package enum X86Op: UInt8 {
     // Block structure and traps.
     case blockEnd        // an invalidated instruction: continue at the page base + offset
@@ -131,7 +142,10 @@ package enum X86Op: UInt8 {
     case bswap
     case cbw, cwd
     case push, pushI, pushM, pop, popM, leave
-    case pushf, popf, lahf, sahf, cmc, clc, stc, cld, std
+    // pushf, popf, lahf, sahf, cmc, clc, stc, cld, std, cpuid, rdtsc: one operation, the
+    // instruction in `cond` (`X86FlagOp`; Execute+System.swift). They share one out-of-line arm,
+    // so one operation costs nothing, and X86Op has room for 256 (see the chains below).
+    case flagSystem
     // Arithmetic and logic: the eight group-1 operations in each operand form.
     case addRR, orRR, adcRR, sbbRR, andRR, subRR, xorRR, cmpRR
     case addRI, orRI, adcRI, sbbRI, andRI, subRI, xorRI, cmpRI
@@ -149,7 +163,6 @@ package enum X86Op: UInt8 {
     case bitScanRR, bitScanRM    // cond: 0 bsf, 1 bsr, 2 tzcnt, 3 lzcnt, 4 popcnt
     case bmi                     // BMI1/BMI2 (cond: `X86BMI`; imm: the VEX.vvvv register)
     case xaddRR, xaddMR, cmpxchgRR, cmpxchgMR, cmpxchg16b
-    case cpuid, rdtsc
     // The hottest of the above for 32- and 64-bit operands (Specialise.swift).
     case movRR32, movRR64, movRM32, movRM64, movMR32, movMR64
     case addRR32, addRR64, addRI32, addRI64, subRR32, subRR64, subRI32, subRI64
@@ -168,7 +181,7 @@ package enum X86Op: UInt8 {
     // SSE/SSE2 (cond: `X86SSE` sub-operation), MXCSR and the FXSAVE area.
     case sse
     case sse4            // SSE3, SSSE3, SSE4.1, SSE4.2 (cond: `X86SSE4`)
-    case ldmxcsr, stmxcsr, fxsave, fxrstor
+    case sseControl      // cond: `X86SSEControl` (fxsave, fxrstor, ldmxcsr, stmxcsr)
     // x87 (cond and imm: see Execute+X87.swift).
     case x87
     // MMX (X86Execute+MMX.swift): cond an `X86SSE`, an `X86SSE4` or an `X86MMX` operation.
@@ -198,4 +211,18 @@ package enum X86Op: UInt8 {
     // arm branches on the result without reading the jcc's condition (Specialise.swift,
     // `notEqualForm`). Native only.
     case addCmpRR32NZ, cmpRI8NZ, loadTestRR64NZ, movTestRR64NZ, subRI8NZ, testRR8NZ, cmpRR16NZ
+    // Chains: pairs and forms above that follow each other in a block, run by one arm
+    // (`X86CodeCache.formChains`, Pairs.swift): the bodies of amd64 CoreMark's hottest loops.
+    // Native only.
+    case movLoadStoreMovTest64NZ    // movLoad64, movMR64, movTestRR64NZ (core_list_reverse)
+    case crcLoopNZ                  // movShrRI8nf, xorShrRI16nf, movXorRI16nf, andCmovRR32, subRI8NZ (crcu8)
+    case matrixLoadImul             // movMovRR32, addAddRIRR32, loadLoadSx16, imulRR32nf (matrix_mul_matrix*)
+    case matrixLoadImulAddCmpNZ     // the same, then addCmpRR32NZ (matrix_mul_matrix)
+    case bitExtractAddCmpNZ         // movSarRI32nf, sarAndRI32nf, andImulRR32nf, addCmpRR32NZ (..._bitextract)
+    case loadTestLoadZx8CmpNZ       // loadTestRR64Z, loadLoadZx8, cmpRR16NZ (core_bench_list)
+    case loadTestLoadCmpZ           // loadTestRR64Z, loadCmpRM16Z (core_bench_list)
+    case loadZx8AddTestNZ           // loadZx8AddRI64nf, testRR8NZ (core_state_transition)
+    case cmpCmpSubCmpRI8            // cmpRI8Z, cmpRI8Z, subRI32nf, cmpRI8 (core_state_transition)
+    case subCmpRI8                  // subRI32nf, cmpRI8 (core_state_transition)
+    case cmpMovAndCmpRI8NZ          // cmpRI8Z, movAndRI32nf, cmpRI8NZ (core_state_transition)
 }

@@ -500,48 +500,34 @@ extension X86Core {
                     // MARK: Fused pairs (Pairs.swift): the first, then the second at its own `cur`.
                     case .addCmpRR32:
                         // The add's flags are the compare's to overwrite (FlagsLiveness.swift).
-                        setReg(cur.pointee.reg, 2, reg(cur.pointee.reg, 2) &+ reg(cur.pointee.rm, 2))
-                        cur += 1
-                        aluRR(7, cur, 2)
+                        addCmp32(&cur)
                         if fusedBranchTaken(&cur) { if followCached(&cur, &left) { continue inner }; break taken }
                     case .movMovRR32:
-                        setReg(cur.pointee.reg, 2, reg(cur.pointee.rm, 2))
-                        cur += 1
-                        setReg(cur.pointee.reg, 2, reg(cur.pointee.rm, 2))
+                        movMov32(&cur)
                     case .movAddRI32:
                         setReg(cur.pointee.reg, 2, reg(cur.pointee.rm, 2))
                         cur += 1
                         aluRI(0, cur, 2)
                     case .loadTestRR64:
-                        guard load64(cur) else { break fault }
-                        cur += 1
-                        setLogicFlags(3, reg64(cur.pointee.reg) & reg64(cur.pointee.rm))
+                        guard loadTest64(&cur) else { break fault }
                         if fusedBranchTaken(&cur) { if followCached(&cur, &left) { continue inner }; break taken }
                     case .movTestRR64:
-                        setReg64(cur.pointee.reg, reg64(cur.pointee.rm))
-                        cur += 1
-                        setLogicFlags(3, reg64(cur.pointee.reg) & reg64(cur.pointee.rm))
+                        movTest64(&cur)
                         if fusedBranchTaken(&cur) { if followCached(&cur, &left) { continue inner }; break taken }
                     case .loadImulRR:
                         guard loadSigned16to32(cur) else { break fault }
                         cur += 1
                         imul32(cur)
                     case .loadLoadSx16:
-                        guard loadSigned16to32X(cur) else { break fault }
-                        cur += 1
-                        guard loadSigned16to32X(cur) else { break fault }
+                        guard loadLoadSx16(&cur) else { break fault }
                     case .loadStore64:
                         guard load64(cur) else { break fault }
                         cur += 1
                         guard cstore(cur, addressBD(cur), 3, reg64(cur.pointee.reg)) else { break fault }
                     case .movLoad64:
-                        setReg64(cur.pointee.reg, reg64(cur.pointee.rm))
-                        cur += 1
-                        guard load64(cur) else { break fault }
+                        guard movLoad64(&cur) else { break fault }
                     case .addAddRIRR32:
-                        setReg(cur.pointee.reg, 2, reg(cur.pointee.reg, 2) &+ cur.pointee.imm)
-                        cur += 1
-                        aluRR(0, cur, 2)
+                        addAdd32(&cur)
 
 #if SKIFF_WASI
                     // Not in the wasm core (`zeroFused`): never decoded there.
@@ -558,34 +544,22 @@ extension X86Core {
                         _ = subLowByteImmediate(cur)
                         if notEqualTaken(&cur) { if followCached(&cur, &left) { continue inner }; break taken }
                     case .addCmpRR32Z:
-                        setReg(cur.pointee.reg, 2, reg(cur.pointee.reg, 2) &+ reg(cur.pointee.rm, 2))
-                        cur += 1
-                        aluRR(7, cur, 2)
+                        addCmp32(&cur)
                         if equalTaken(&cur) { if followCached(&cur, &left) { continue inner }; break taken }
                     case .addCmpRR32NZ:
-                        setReg(cur.pointee.reg, 2, reg(cur.pointee.reg, 2) &+ reg(cur.pointee.rm, 2))
-                        cur += 1
-                        aluRR(7, cur, 2)
+                        addCmp32(&cur)
                         if notEqualTaken(&cur) { if followCached(&cur, &left) { continue inner }; break taken }
                     case .movTestRR64Z:
-                        setReg64(cur.pointee.reg, reg64(cur.pointee.rm))
-                        cur += 1
-                        setLogicFlags(3, reg64(cur.pointee.reg) & reg64(cur.pointee.rm))
+                        movTest64(&cur)
                         if equalTaken(&cur) { if followCached(&cur, &left) { continue inner }; break taken }
                     case .movTestRR64NZ:
-                        setReg64(cur.pointee.reg, reg64(cur.pointee.rm))
-                        cur += 1
-                        setLogicFlags(3, reg64(cur.pointee.reg) & reg64(cur.pointee.rm))
+                        movTest64(&cur)
                         if notEqualTaken(&cur) { if followCached(&cur, &left) { continue inner }; break taken }
                     case .loadTestRR64Z:
-                        guard load64(cur) else { break fault }
-                        cur += 1
-                        setLogicFlags(3, reg64(cur.pointee.reg) & reg64(cur.pointee.rm))
+                        guard loadTest64(&cur) else { break fault }
                         if equalTaken(&cur) { if followCached(&cur, &left) { continue inner }; break taken }
                     case .loadTestRR64NZ:
-                        guard load64(cur) else { break fault }
-                        cur += 1
-                        setLogicFlags(3, reg64(cur.pointee.reg) & reg64(cur.pointee.rm))
+                        guard loadTest64(&cur) else { break fault }
                         if notEqualTaken(&cur) { if followCached(&cur, &left) { continue inner }; break taken }
                     case .subRI8Z:
                         setLowByte(cur.pointee.reg, subLowByteImmediate(cur))
@@ -680,67 +654,154 @@ extension X86Core {
 #if SKIFF_WASI
                     // Not in the wasm core (`paired(with:)`): never decoded there.
                     case .movShrRI8nf, .xorShrRI16nf, .movXorRI16nf, .andCmovRR32, .movSarRI32nf, .sarAndRI32nf,
-                         .andImulRR32nf, .loadCmpRM16Z, .loadLoadZx8, .loadZx8AddRI64nf, .movAndRI32nf:
+                         .andImulRR32nf, .loadCmpRM16Z, .loadLoadZx8, .loadZx8AddRI64nf, .movAndRI32nf,
+                         .movLoadStoreMovTest64NZ, .crcLoopNZ, .matrixLoadImul, .matrixLoadImulAddCmpNZ,
+                         .bitExtractAddCmpNZ, .loadTestLoadZx8CmpNZ, .loadTestLoadCmpZ, .loadZx8AddTestNZ,
+                         .cmpCmpSubCmpRI8, .subCmpRI8, .cmpMovAndCmpRI8NZ:
                         status = X86Status.illegal
                         break fault
 #else
                     // MARK: Register-only pairs of CoreMark's inner loops (Pairs.swift).
                     case .movShrRI8nf:
-                        setReg(cur.pointee.reg, 2, reg(cur.pointee.rm, 2))
-                        cur += 1
-                        setLowByte(cur.pointee.reg, (reg64(cur.pointee.reg) & 0xff) &>> (cur.pointee.imm & 31))
+                        movShr8(&cur)
                     case .xorShrRI16nf:
-                        setReg(cur.pointee.reg, 2, reg(cur.pointee.reg, 2) ^ reg(cur.pointee.rm, 2))
-                        cur += 1
-                        setReg(cur.pointee.reg, 1, reg(cur.pointee.reg, 1) &>> (cur.pointee.imm & 31))
+                        xorShr16(&cur)
                     case .movXorRI16nf:
-                        setReg(cur.pointee.reg, 2, reg(cur.pointee.rm, 2))
-                        cur += 1
-                        setReg(cur.pointee.reg, 1, reg(cur.pointee.reg, 1) ^ cur.pointee.imm)
+                        movXor16(&cur)
                     case .andCmovRR32:
-                        let res = reg(cur.pointee.reg, 2) & cur.pointee.imm & 0xffff_ffff
-                        setReg(cur.pointee.reg, 2, res)
-                        setLogicFlags(2, res)
-                        cur += 1
-                        // cmove/cmovne from the result (ZF), the rest through `condition`.
-                        let c = cur.pointee.cond
-                        let move = c & 0xe == 4 ? (res == 0) != (c & 1 != 0) : condition(c)
-                        setReg(cur.pointee.reg, 2, move ? reg(cur.pointee.rm, 2) : reg(cur.pointee.reg, 2))
+                        andCmov32(&cur)
                     case .movSarRI32nf:
-                        setReg(cur.pointee.reg, 2, reg(cur.pointee.rm, 2))
-                        cur += 1
-                        let v = Int32(truncatingIfNeeded: reg64(cur.pointee.reg))
-                        setReg(cur.pointee.reg, 2, UInt64(UInt32(bitPattern: v &>> Int32(truncatingIfNeeded: cur.pointee.imm & 31))))
+                        movSar32(&cur)
                     case .sarAndRI32nf:
-                        let v = Int32(truncatingIfNeeded: reg64(cur.pointee.reg))
-                        setReg(cur.pointee.reg, 2, UInt64(UInt32(bitPattern: v &>> Int32(truncatingIfNeeded: cur.pointee.imm & 31))))
-                        cur += 1
-                        setReg(cur.pointee.reg, 2, reg(cur.pointee.reg, 2) & cur.pointee.imm)
+                        sarAnd32(&cur)
                     case .andImulRR32nf:
-                        setReg(cur.pointee.reg, 2, reg(cur.pointee.reg, 2) & cur.pointee.imm)
-                        cur += 1
-                        imul32NoFlags(cur)
+                        andImul32(&cur)
                     case .movAndRI32nf:
-                        setReg(cur.pointee.reg, 2, reg(cur.pointee.rm, 2))
-                        cur += 1
-                        setReg(cur.pointee.reg, 2, reg(cur.pointee.reg, 2) & cur.pointee.imm)
+                        movAnd32(&cur)
                     // With loads: a fault in the first leaves nothing done, in the second the first.
                     case .loadCmpRM16Z:
-                        guard load64(cur) else { break fault }
-                        cur += 1
-                        guard let v = cload(cur, addressBD(cur), 1) else { break fault }
-                        _ = alu(7, reg(cur.pointee.reg, 1), v, 1)
+                        guard loadCmp16(&cur) else { break fault }
                         if zeroTaken(&cur) { if followCached(&cur, &left) { continue inner }; break taken }
                     case .loadLoadZx8:
-                        guard load64(cur) else { break fault }
-                        cur += 1
-                        guard let v = cload(cur, addressBD(cur), 0) else { break fault }
-                        setReg64(cur.pointee.reg, v)
+                        guard loadLoadZx8(&cur) else { break fault }
                     case .loadZx8AddRI64nf:
-                        guard let v = cload(cur, addressBD(cur), 0) else { break fault }
-                        setReg64(cur.pointee.reg, v)
+                        guard loadZx8Add64(&cur) else { break fault }
+
+                    // MARK: Chains (Pairs.swift): their parts one after the other, each as its
+                    // own arm runs it; a fault stops at the faulting instruction with the ones
+                    // before it done, a taken jcc in the middle leaves as the part's arm would.
+                    case .movLoadStoreMovTest64NZ:
+                        // `mov D,A; mov (A),D; mov C,(A); mov A,C; test D,D` with A, C, D three
+                        // different registers (`X86CodeCache.reverseRegisters`): the pointer and
+                        // the loaded value go on in host registers.
+                        let q = cur
+                        let a = reg64(q.pointee.rm)
+                        setReg64(q.pointee.reg, a)
+                        cur = q + 1
+                        guard let d = cload(cur, a &+ cur.pointee.disp, 3) else { break fault }
+                        setReg64(cur.pointee.reg, d)
+                        cur = q + 2
+                        // The store goes on with the rest only through the instruction's cached
+                        // page, which never holds decoded code (those pages leave the write TLB,
+                        // and their cached pages go with it); a store that takes the miss path may
+                        // turn the instructions after it into end markers, so they are then
+                        // dispatched one by one.
+                        let at = a &+ cur.pointee.disp
+                        if let h = cmodify(cur, at, 8) {
+                            X86Core.hostStore64(h, reg64(cur.pointee.reg))
+                        } else {
+                            guard cstore(cur, at, 3, reg64(cur.pointee.reg)) else { break fault }
+                            continue inner
+                        }
+                        cur = q + 3
+                        setReg64(cur.pointee.reg, a)
                         cur += 1
-                        setReg64(cur.pointee.reg, reg64(cur.pointee.reg) &+ cur.pointee.imm)
+                        setLogicFlags(3, d)
+                        if notEqualTaken(&cur) { if followCached(&cur, &left) { continue inner }; break taken }
+                    case .crcLoopNZ:
+                        // The registers as `chain` checked them: A (p[0].rm, edi), B (p[0].reg,
+                        // esi), C (p[2].rm, eax), D (p[4].reg, ecx), four different ones. Each is
+                        // read once and written once, its value passed on in a host register: the
+                        // parts one by one stored and reloaded eax and ecx four times along the
+                        // loop's dependency chain (each reload waits for the store before it).
+                        let p = cur
+                        let ra = p.pointee.rm, rb = p.pointee.reg, rc = p[2].rm, rd = p[4].reg
+                        let a = reg64(ra), c = reg64(rc)
+                        var b = a & 0xffff_ffff                                          // mov %edi,%esi
+                        let a1 = (a & ~0xff) | ((a & 0xff) &>> (p[1].imm & 31))          // shr %dil
+                        b ^= c & 0xffff_ffff                                             // xor %eax,%esi
+                        let c1 = (c & ~0xffff) | ((c & 0xffff) &>> (p[3].imm & 31))      // shr %ax
+                        let d1 = (c1 & 0xffff_ffff) ^ (p[5].imm & 0xffff)                // mov %eax,%ecx; xor $imm,%cx
+                        let b1 = b & p[6].imm & 0xffff_ffff                              // and $imm,%esi
+                        setLogicFlags(2, b1)
+                        let cc = p[7].cond
+                        let move = cc & 0xe == 4 ? (b1 == 0) != (cc & 1 != 0) : condition(cc)
+                        setReg64(ra, a1)
+                        setReg64(rb, b1)
+                        setReg64(rc, move ? d1 : c1 & 0xffff_ffff)                       // cmovcc %ecx,%eax
+                        setReg64(rd, d1)
+                        cur = p + 8
+                        setLowByte(cur.pointee.reg, subLowByteImmediate(cur))
+                        if notEqualTaken(&cur) { if followCached(&cur, &left) { continue inner }; break taken }
+                    case .matrixLoadImul:
+                        guard matrixLoadImul(&cur) else { break fault }
+                    case .matrixLoadImulAddCmpNZ:
+                        guard matrixLoadImul(&cur) else { break fault }
+                        cur += 1
+                        addCmp32(&cur)
+                        if notEqualTaken(&cur) { if followCached(&cur, &left) { continue inner }; break taken }
+                    case .bitExtractAddCmpNZ:
+                        movSar32(&cur)
+                        cur += 1
+                        sarAnd32(&cur)
+                        cur += 1
+                        andImul32(&cur)
+                        cur += 1
+                        addCmp32(&cur)
+                        if notEqualTaken(&cur) { if followCached(&cur, &left) { continue inner }; break taken }
+                    case .loadTestLoadZx8CmpNZ:
+                        guard loadTest64(&cur) else { break fault }
+                        if equalTaken(&cur) { if followCached(&cur, &left) { continue inner }; break taken }
+                        cur += 1
+                        guard loadLoadZx8(&cur) else { break fault }
+                        cur += 1
+                        aluRR(7, cur, 1)
+                        if notEqualTaken(&cur) { if followCached(&cur, &left) { continue inner }; break taken }
+                    case .loadTestLoadCmpZ:
+                        guard loadTest64(&cur) else { break fault }
+                        if equalTaken(&cur) { if followCached(&cur, &left) { continue inner }; break taken }
+                        cur += 1
+                        guard loadCmp16(&cur) else { break fault }
+                        if zeroTaken(&cur) { if followCached(&cur, &left) { continue inner }; break taken }
+                    case .loadZx8AddTestNZ:
+                        guard loadZx8Add64(&cur) else { break fault }
+                        cur += 1
+                        setLogicFlags(0, reg64(cur.pointee.reg) & reg64(cur.pointee.rm) & 0xff)
+                        if notEqualTaken(&cur) { if followCached(&cur, &left) { continue inner }; break taken }
+                    case .cmpCmpSubCmpRI8:
+                        _ = subLowByteImmediate(cur)
+                        if equalTaken(&cur) { if followCached(&cur, &left) { continue inner }; break taken }
+                        cur += 1
+                        _ = subLowByteImmediate(cur)
+                        if equalTaken(&cur) { if followCached(&cur, &left) { continue inner }; break taken }
+                        cur += 1
+                        setReg(cur.pointee.reg, 2, reg(cur.pointee.reg, 2) &- cur.pointee.imm)
+                        cur += 1
+                        _ = subLowByteImmediate(cur)
+                        if fusedBranchTaken(&cur) { if followCached(&cur, &left) { continue inner }; break taken }
+                    case .subCmpRI8:
+                        setReg(cur.pointee.reg, 2, reg(cur.pointee.reg, 2) &- cur.pointee.imm)
+                        cur += 1
+                        _ = subLowByteImmediate(cur)
+                        if fusedBranchTaken(&cur) { if followCached(&cur, &left) { continue inner }; break taken }
+                    case .cmpMovAndCmpRI8NZ:
+                        _ = subLowByteImmediate(cur)
+                        if equalTaken(&cur) { if followCached(&cur, &left) { continue inner }; break taken }
+                        cur += 1
+                        movAnd32(&cur)
+                        cur += 1
+                        _ = subLowByteImmediate(cur)
+                        if notEqualTaken(&cur) { if followCached(&cur, &left) { continue inner }; break taken }
 #endif
 
                     case .shlRI: sized(X86Sized.shl, cur, s)
@@ -774,8 +835,8 @@ extension X86Core {
                     case .xaddRR, .xaddMR, .cmpxchgRR, .cmpxchgMR, .cmpxchg16b:
                         status = withCPU { $0.executeExchange(cur) }
                         if status != X86Status.next { break fault }
-                    case .pushf, .popf, .lahf, .sahf, .cmc, .clc, .stc, .cld, .std, .cpuid, .rdtsc,
-                         .ldmxcsr, .stmxcsr, .fxsave, .fxrstor:
+                    case .flagSystem,
+                         .sseControl:
                         status = withCPU { $0.executeSystem(cur) }
                         if status != X86Status.next { break fault }
                     case .movs, .stos, .lods, .cmps, .scas:

@@ -25,7 +25,7 @@ extension X86CPU {
         switch op {
         case .x87, .movs, .stos, .lods, .cmps, .scas, .sse, .sse4, .bmi, .btRR, .btMR, .btRI, .btMI,
              .bitScanRR, .bitScanRM, .xaddRR, .xaddMR, .cmpxchgRR, .cmpxchgMR, .shldR, .shrdR, .shldM, .shrdM,
-             .pushf, .popf, .lahf, .sahf, .cmc, .clc, .stc, .cld, .std, .cpuid, .rdtsc, .mmx, .mmxSSSE3, .mmxOther:
+             .flagSystem, .mmx, .mmxSSSE3, .mmxOther:
             return true
         default:
             return false
@@ -52,7 +52,7 @@ extension X86CPU {
         case .mmx: status = executeMMX(p, ssse3: false)
         case .mmxSSSE3: status = executeMMX(p, ssse3: true)
         case .mmxOther: status = executeMMXOther(p)
-        case .pushf, .popf, .lahf, .sahf, .cmc, .clc, .stc, .cld, .std, .cpuid, .rdtsc: status = executeSystem(p)
+        case .flagSystem: status = executeSystem(p)
         default: return 2
         }
         materializeFlags()

@@ -48,6 +48,7 @@ extension X86CPU {
         core.setFlags(kind, s, a, b, res)
     }
     @_transparent func setMultiplyFlags(overflow: Bool) { core.setMultiplyFlags(overflow: overflow) }
+    @_transparent func setArithmeticFlags(_ f: UInt64) { core.setArithmeticFlags(f) }
     @_transparent func alu(_ kind: Int, _ a: UInt64, _ b: UInt64, _ s: UInt8) -> UInt64 { core.alu(kind, a, b, s) }
 
 #if SKIFF_WASI
@@ -484,9 +485,14 @@ extension X86Core {
     /// A multiplication's flags: CF = OF = `overflow` (the product does not fit its low half).
     /// The manuals leave SF, ZF, AF and PF undefined; AMD's CPUs (this CPUID's vendor) keep them.
     @inline(__always) func setMultiplyFlags(overflow: Bool) {
-        let r = regs
         let kept = flagsValue() & (X86Flags.sf | X86Flags.zf | X86Flags.af | X86Flags.pf)
-        r[X86Registers.flags] = (r[X86Registers.flags] & ~X86Flags.arithmetic) | kept | (overflow ? X86Flags.cf | X86Flags.of : 0)
+        setArithmeticFlags(kept | (overflow ? X86Flags.cf | X86Flags.of : 0))
+    }
+
+    /// Replaces the arithmetic flags with `f` (OSZAPC bits) and marks them materialised.
+    @inline(__always) func setArithmeticFlags(_ f: UInt64) {
+        let r = regs
+        r[X86Registers.flags] = (r[X86Registers.flags] & ~X86Flags.arithmetic) | (f & X86Flags.arithmetic)
         r[X86Registers.ccOp] = X86Flags.materialized
     }
 
