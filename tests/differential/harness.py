@@ -210,10 +210,12 @@ def skiff(root, argv, stdin=None, env=None, workdir=None, reference="qemu", opti
         return Result(cmd, -1, b"", f"[harness: skiff binary not found at {cmd[0]}; set SKIFF]".encode())
     host_env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": os.environ.get("HOME", "/root"),
                 "SKIFF_SELFCHECK_REFERENCE": reference}
-    # The native tier's settings (scripts/test.sh lowers the compile threshold).
-    for k in ("SKIFF_JIT", "SKIFF_JIT_THRESHOLD", "SKIFF_JIT_TAILS", "SKIFF_JIT_DIRECT", "SKIFF_JIT_LEA"):
-        if k in os.environ:
-            host_env[k] = os.environ[k]
+    # The emulator's tuning switches (scripts/test.sh lowers the compile threshold; helpers'
+    # A/B switches such as SKIFF_JIT_KEEP_PAGES=0, SKIFF_X86_CHAINS=0, SKIFF_FUSE_OFF): every
+    # SKIFF_JIT*, SKIFF_X86_* and SKIFF_FUSE* variable of the test run reaches skiff.
+    for k, v in os.environ.items():
+        if k.startswith(("SKIFF_JIT", "SKIFF_X86_", "SKIFF_FUSE")):
+            host_env[k] = v
     if jit is not None:
         host_env["SKIFF_JIT"] = jit
     return run_host(cmd, stdin=stdin, env=host_env)
