@@ -123,16 +123,7 @@ static void matrix(uint64_t i, uint64_t j) {
 /* g1 == f2: the second lh's base is the first's result (here the loaded halfword, an invalid
  * address: both qemu and the interpreter must fault there, with the first load retired). */
 static const uint64_t readonly[2] = {0x10, 0};
-static uint64_t start;
-#define FAULT(name, setup, shape)                                                                  \
-    do {                                                                                           \
-        if (!sigsetjmp(env, 1))                                                                    \
-            __asm__ volatile("lla t6,1f\n\tsd t6,%[st]\n\tli t0,0\n\tli t1,0\n\tli t2,0\n\tli t3,0\n\t"   \
-                             "li t4,0\n\tli t5,0\n\t" setup "\n1:\n\t" shape                 \
-                             : [st] "=m"(start) : [ro] "r"(readonly), [ok] "r"(A)                   \
-                             : "t0", "t1", "t2", "t3", "t4", "t5", "t6", "memory");                 \
-        print_fault_temps(name, 16, start);                                                         \
-    } while (0)
+#define FAULT(name, setup, shape) FAULT_TEMPS(name, 16, setup, shape, readonly, A)
 
 /* The chained step in t0-t6: indices t3 and t4, bases t5 and t6. */
 #define CHAIN "slli t0,t3,32\n\tslli t1,t4,32\n\tsrli t2,t0,31\n\tsrli t0,t1,31\n\t"                \

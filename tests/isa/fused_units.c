@@ -269,16 +269,7 @@ static void tags(uint64_t x, uint64_t y) {
 
 /* Faults inside each shape that loads or stores (x5-x7 are t0-t2, x28-x30 t3-t5). */
 static const uint64_t readonly[2] = {0x10, 0};
-static uint64_t start;
-#define FAULT(name, setup, shape)                                                                  \
-    do {                                                                                           \
-        if (!sigsetjmp(env, 1))                                                                    \
-            __asm__ volatile("lla t6,1f\n\tsd t6,%[st]\n\tli t0,0\n\tli t1,0\n\tli t2,0\n\tli t3,0\n\t"   \
-                             "li t4,0\n\tli t5,0\n\t" setup "\n1:\n\t" shape                 \
-                             : [st] "=m"(start) : [ro] "r"(readonly), [ok] "r"(A)                   \
-                             : "t0", "t1", "t2", "t3", "t4", "t5", "t6", "memory");                 \
-        print_fault_temps(name, 22, start);                                                         \
-    } while (0)
+#define FAULT(name, setup, shape) FAULT_TEMPS(name, 22, setup, shape, readonly, A)
 
 static void faults(void) {
     catch_segv();

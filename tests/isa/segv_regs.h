@@ -42,4 +42,17 @@ static void print_fault_temps(const char *name, int width, uint64_t start) {
            (unsigned long long)fault_regs[7], (unsigned long long)fault_regs[28],
            (unsigned long long)fault_regs[29], (unsigned long long)fault_regs[30]);
 }
+/* Runs `setup` then, from label 1, `shape` (assembly text; operands [ro] and [ok] are
+ * `ro_value` and `ok_value`) with t0-t5 cleared first, and prints the fault it raises with
+ * print_fault_temps, its pc relative to label 1. */
+static uint64_t fault_start;
+#define FAULT_TEMPS(name, width, setup, shape, ro_value, ok_value)                            \
+    do {                                                                                           \
+        if (!sigsetjmp(env, 1))                                                                    \
+            __asm__ volatile("lla t6,1f\n\tsd t6,%[st]\n\tli t0,0\n\tli t1,0\n\tli t2,0\n\tli t3,0\n\t"   \
+                             "li t4,0\n\tli t5,0\n\t" setup "\n1:\n\t" shape                 \
+                             : [st] "=m"(fault_start) : [ro] "r"(ro_value), [ok] "r"(ok_value)      \
+                             : "t0", "t1", "t2", "t3", "t4", "t5", "t6", "memory");                 \
+        print_fault_temps(name, width, fault_start);                                               \
+    } while (0)
 #endif
