@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Skiff vs qemu-riscv64 on the same workloads in the same run (not a test: prints a table).
+"""Skiff vs qemu-user on the same workloads in the same run (not a test: prints a table).
 
 Each workload runs RUNS times under the reference (qemu-riscv64-static -L ROOT, or proot + qemu
 for workloads that start other programs) and under `skiff run --rootfs ROOT`, alternating. Reported:
@@ -10,7 +10,10 @@ outputs must be identical, or the skiff figure is marked WRONG and left out of t
 start-up: `busybox echo hi` run directly (no wrapper), median wall and CPU time of each. The
 machine's load average is printed first and last: wall times mean little on a busy machine.
 
-Usage: bench.py --skiff PATH --root DEBIAN_ROOT --bench-root CBENCH_ROOT [--runs N] [--only NAME...] [--kernels]
+With `--arch amd64` the root is an amd64 Debian tree, C benchmark and all, and the reference
+qemu-x86_64-static (issue 12: the x86-64 interpreter against qemu-x86_64).
+
+Usage: bench.py --skiff PATH --root DEBIAN_ROOT --bench-root CBENCH_ROOT [--arch riscv64|amd64] [--runs N] [--only NAME...] [--kernels]
 """
 import argparse
 import math
@@ -24,6 +27,8 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 GUEST_ENV = {"PATH": "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", "HOME": "/root"}
 DATA = "/tmp/skiff-bench"  # inside the root
+QEMU = {"riscv64": "qemu-riscv64-static", "amd64": "qemu-x86_64-static"}
+qemu = QEMU["riscv64"]  # the reference of this run (--arch)
 
 
 def read(name):
@@ -79,8 +84,10 @@ def command(kind, root, argv, skiff):
             cmd += ["-e", f"{k}={v}"]
         return cmd + argv, None, None
     if kind == "proot":
-        return ["proot", "-q", "qemu-riscv64-static", "-r", root, "-b", "/dev", "-b", "/proc", "-w", "/"] + argv, GUEST_ENV, None
-    return ["qemu-riscv64-static", "-L", root, "-0", argv[0], root + argv[0]] + argv[1:], GUEST_ENV, root
+        # amd64 on this x86-64 host: proot alone (the host CPU), as the amd64 tests' reference.
+        emulator = ["-q", qemu] if qemu != QEMU["amd64"] else []
+        return ["proot", *emulator, "-r", root, "-b", "/dev", "-b", "/proc", "-w", "/"] + argv, GUEST_ENV, None
+    return [qemu, "-L", root, "-0", argv[0], root + argv[0]] + argv[1:], GUEST_ENV, root
 
 
 def run_once(cmd, env, cwd, stdin):
@@ -147,7 +154,10 @@ def main():
     ap.add_argument("--runs", type=int, default=int(os.environ.get("BENCH_RUNS", "3")))
     ap.add_argument("--only", nargs="*")
     ap.add_argument("--kernels", action="store_true", help="also time each C benchmark kernel on its own")
+    ap.add_argument("--arch", choices=sorted(QEMU), default="riscv64")
     args = ap.parse_args()
+    global qemu
+    qemu = QEMU[args.arch]
     make_data(args.root)
 
     print(f"load average at start: {load_average()}")
