@@ -120,8 +120,6 @@ extension X86CPU {
         }
         setReg(p.pointee.reg, s, count)
         // OF SF AF PF are undefined in the manuals; AMD's CPUs keep OF and clear the others.
-        materializeFlags()
-        let of = regs[X86Registers.flags] & X86Flags.of
-        setArithmeticFlags(of | (count == 0 ? X86Flags.zf : 0) | (x == 0 ? X86Flags.cf : 0))
+        setArithmeticFlags(flagsValue() & X86Flags.of | (count == 0 ? X86Flags.zf : 0) | (x == 0 ? X86Flags.cf : 0))
     }
 }
